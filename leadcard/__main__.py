@@ -1,0 +1,3 @@
+from leadcard.cli import main
+
+main()

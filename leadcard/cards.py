@@ -1,0 +1,391 @@
+"""Cards and their follow-ups: create, find, log a contact, regrade, show, list, and today's list."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
+from leadcard.model import (
+    CARD_FIELD_NAMES,
+    Card,
+    CardDetail,
+    Channel,
+    DueReason,
+    FollowUp,
+    Outcome,
+    Role,
+    Source,
+    Status,
+    TodayItem,
+    TodayList,
+    User,
+)
+from leadcard.parse import looks_like_phone, normalise_phone
+from leadcard.schedule import (
+    Contact,
+    card_timing,
+    day_bounds,
+    days_between,
+    overdue_days,
+    wake_up_days,
+)
+from leadcard.session import Session, calendar_year
+from leadcard.store import CardFilter, Scope, Store
+
+_CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})")
+
+# What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
+SUGGESTED_ACTIONS = {
+    DueReason.FIRST_TOUCH: "发送感谢短信/微信（离店 {first_touch_hours:g} 小时内）",
+    DueReason.FIRST_CALL: "电话回访，确认级别（建卡 {first_call_hours:g} 小时内）",
+    DueReason.WAKE_UP: "休眠唤醒：节日问候或新品资讯，了解近况",
+}
+
+
+@dataclass(frozen=True)
+class NewCard:
+    name: str
+    phone: str  # as typed; normalised here
+    grade: str | None = None
+    source: Source = Source.WALK_IN
+    owner: str | None = None
+    created_at: datetime | None = None
+    fields: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewFollowUp:
+    channel: Channel | None
+    content: str | None
+    at: datetime | None = None
+    outcome: Outcome = Outcome.REACHED
+    grade: str | None = None
+    impression: str | None = None
+    problem: str | None = None
+    solution: str | None = None
+    feasibility: str | None = None
+    competition: str | None = None
+    bottleneck: str | None = None
+    plan: str | None = None
+    next_at: datetime | None = None
+    purpose: str | None = None
+    corrects: int | None = None  # seq of the entry this one corrects
+
+
+# -- finding a card -------------------------------------------------------------------------------
+
+
+def resolve(session: Session, ref: str) -> Card:
+    """A card number, an exact phone, or a name that matches exactly one visible card."""
+    store, scope = session.store, session.visible()
+    text = (ref or "").strip()
+    if not text:
+        raise BadInput("empty card reference")
+    number = _CARD_NUMBER.fullmatch(text)
+    if number and not looks_like_phone(text):
+        found = store.cards_by_id(int(number.group(1)), scope)
+        if found:
+            return found[0]
+        raise NotFound(f"no card {text} (or it is not yours to see)")
+    if looks_like_phone(text):
+        found = store.cards_by_phone(normalise_phone(text), scope)
+        return _one(session, found, text, "phone")
+    found = store.cards_by_name(text, scope)
+    return _one(session, found, text, "name")
+
+
+def _one(session: Session, found: list[Card], text: str, kind: str) -> Card:
+    if not found:
+        raise NotFound(f"no card with {kind} {text!r} (or it is not yours to see)")
+    active = [c for c in found if c.status in (Status.OPEN, Status.LOST_PENDING)]
+    if len(found) > 1 and len(active) == 1:
+        return active[0]
+    if len(found) > 1:
+        candidates = [
+            f"{c.ref}  {c.name}  {session.shown(c).phone}  {c.status.value}  {c.owner or ''}".rstrip() for c in found
+        ]
+        raise Ambiguous(f"{text!r} matches {len(found)} cards; use the card number:", candidates)
+    return found[0]
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def add_card(session: Session, new: NewCard) -> Card:
+    store, now = session.store, session.now
+    name = (new.name or "").strip()
+    if not name:
+        raise BadInput("a card needs the customer's name")
+    phone = normalise_phone(new.phone)
+    grade = session.policy.grade(new.grade).code if new.grade else session.policy.scheme.default_grade
+    created_at = new.created_at or now
+    if created_at > now + timedelta(minutes=1):
+        raise BadInput(f"the card cannot be created in the future ({created_at:%Y-%m-%d %H:%M})")
+    unknown = set(new.fields) - set(CARD_FIELD_NAMES)
+    if unknown:
+        raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
+    owner = _owner_for_new_card(session, new.owner)
+    clash = store.active_cards_with_phone(phone)
+    if clash:
+        other = clash[0]
+        raise Refused(
+            f"phone {phone} is already on open card {other.ref} ({other.name}, owner {other.owner or 'nobody'})"
+        )
+    with store.transaction():
+        card_id = store.insert_card({
+            "created_at": created_at,
+            "recorded_at": now,
+            "source": new.source,
+            "owner_id": owner.id if owner else None,
+            "name": name,
+            "phone": phone,
+            "grade": grade,
+            "status": Status.OPEN,
+            "status_at": created_at,
+            **{k: v for k, v in new.fields.items() if v not in (None, "")},
+        })
+        store.insert_grade_change({
+            "card_id": card_id, "at": created_at, "from_grade": None, "to_grade": grade,
+            "by_id": session.actor_id, "reason": "建卡",
+        })
+        store.insert_event(card_id, created_at, "created", session.actor_id, {"source": new.source.value})
+        refresh(session, card_id)
+    return session.shown(store.card(card_id))
+
+
+def _owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
+    actor = session.actor
+    if owner_name is None:
+        return actor
+    owner = session.user(owner_name)
+    if not owner.active:
+        raise NotAllowed(f"user {owner.name!r} is deactivated and cannot own cards")
+    if actor is not None and owner.id != actor.id:
+        if actor.role == Role.CONSULTANT:
+            raise NotAllowed(f"{actor.name} is a consultant: a card for {owner.name} is added by them or a supervisor")
+        if actor.role == Role.SUPERVISOR and owner.team != actor.team:
+            raise NotAllowed(f"{owner.name} is not in {actor.name}'s team")
+    return owner
+
+
+def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, FollowUp]:
+    """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction."""
+    store, now = session.store, session.now
+    card = resolve(session, ref)
+    _require_open(card, "log a follow-up on")
+    corrected: FollowUp | None = None
+    if entry.corrects is not None:
+        corrected = next((f for f in store.followups(card.id) if f.seq == entry.corrects), None)
+        if corrected is None:
+            raise NotFound(f"card {card.ref} has no follow-up #{entry.corrects} to correct")
+        if corrected.corrected_by is not None:
+            raise Refused(f"follow-up #{entry.corrects} was already corrected by #{corrected.corrected_by}")
+    channel = entry.channel or (corrected.channel if corrected else None)
+    if channel is None:
+        raise BadInput("a follow-up needs --channel (sms, wechat, phone, visit, home, test-drive, other)")
+    content = (entry.content or "").strip()
+    if not content:
+        raise BadInput("a follow-up needs --content: what was discussed (洽谈内容)")
+    at = entry.at or (corrected.at if corrected else now)
+    if at > now + timedelta(minutes=1):
+        raise BadInput(f"a contact cannot be in the future ({at:%Y-%m-%d %H:%M}); plan it with --next")
+    if at < card.created_at:
+        raise BadInput(
+            f"a contact cannot come before the card was created ({card.created_at:%Y-%m-%d %H:%M})"
+        )
+    if entry.next_at is not None and entry.next_at <= at:
+        raise BadInput(f"the next contact ({entry.next_at:%Y-%m-%d %H:%M}) must come after this one")
+    new_grade = session.policy.grade(entry.grade).code if entry.grade else None
+    with store.transaction():
+        followup_id = store.insert_followup({
+            "card_id": card.id,
+            "at": at,
+            "recorded_at": now,
+            "author_id": session.actor_id,
+            "channel": channel,
+            "outcome": entry.outcome,
+            "grade": new_grade or card.grade,
+            "impression": entry.impression,
+            "content": content,
+            "problem": entry.problem,
+            "solution": entry.solution,
+            "feasibility": entry.feasibility,
+            "competition": entry.competition,
+            "bottleneck": entry.bottleneck,
+            "plan": entry.plan,
+            "next_at": entry.next_at,
+            "purpose": entry.purpose,
+            "corrects": corrected.id if corrected else None,
+        })
+        if new_grade and new_grade != card.grade:
+            _change_grade(session, card, new_grade, entry.bottleneck or content, at, followup_id)
+        refresh(session, card.id)
+    followup = next(f for f in store.followups(card.id) if f.id == followup_id)
+    return session.shown(store.card(card.id)), followup
+
+
+def regrade(session: Session, ref: str, grade: str, reason: str | None) -> tuple[Card, str, str]:
+    store = session.store
+    card = resolve(session, ref)
+    _require_open(card, "regrade")
+    to = session.policy.grade(grade).code
+    before = card.grade
+    if to != before:
+        with store.transaction():
+            _change_grade(session, card, to, reason, session.now, None)
+            refresh(session, card.id)
+    return session.shown(store.card(card.id)), before, to
+
+
+def _change_grade(session: Session, card: Card, to: str, reason: str | None, at: datetime, followup_id: int | None) -> None:
+    session.store.insert_grade_change({
+        "card_id": card.id, "at": at, "from_grade": card.grade, "to_grade": to,
+        "by_id": session.actor_id, "reason": reason, "followup_id": followup_id,
+    })
+    session.store.update_card(card.id, {"grade": to})
+
+
+def _require_open(card: Card, doing: str) -> None:
+    if card.status not in (Status.OPEN, Status.DORMANT):
+        raise Refused(f"card {card.ref} is {card.status.value}: reopen it before you {doing} it")
+
+
+def refresh(session: Session, card_id: int) -> None:
+    """Recompute the card's derived schedule from its follow-ups (inside the caller's transaction)."""
+    store = session.store
+    card = store.card(card_id)
+    followups = [f for f in store.followups(card_id) if f.effective]
+    store.update_card(card_id, timing_columns(session, card, followups))
+
+
+def timing_columns(session: Session, card: Card, followups: list[FollowUp]) -> dict:
+    timing = card_timing(card.created_at, card.grade, [contact_of(f) for f in followups], session.policy)
+    active = card.status == Status.OPEN and not card.outcome.get("do_not_contact")
+    return {
+        "followup_count": len(followups),
+        "first_touch_at": timing.first_touch_at,
+        "first_call_at": timing.first_call_at,
+        "last_contact_at": timing.last_contact_at,
+        "next_at": timing.next_at,
+        "next_purpose": timing.next_purpose,
+        "due_at": timing.due.at if active and timing.due else None,
+        "due_reason": timing.due.reason if active and timing.due else None,
+        "dormant_at": timing.dormant_at,
+    }
+
+
+def contact_of(f: FollowUp) -> Contact:
+    return Contact(f.at, f.channel, f.outcome == Outcome.REACHED, f.next_at, f.purpose)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def card_detail(session: Session, ref: str) -> CardDetail:
+    store = session.store
+    card = resolve(session, ref)
+    return CardDetail(
+        card=session.shown(_with_status(session, card)),
+        followups=store.followups(card.id),
+        grades=store.grade_changes(card.id),
+        instructions=store.instructions(card.id),
+        events=store.events(card.id),
+    )
+
+
+def list_cards(
+    session: Session,
+    grade: str | None = None,
+    status: str | None = None,
+    owner: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> list[Card]:
+    filt = CardFilter(
+        grade=session.policy.grade(grade).code if grade else None,
+        status=_status(status) if status else None,
+        owner_ids=frozenset({session.user(owner).id}) if owner else None,
+        search=search.strip() if search and search.strip() else None,
+        search_phone=_digits(search) if search else None,
+    )
+    cards = session.store.list_cards(filt, session.visible(), session.now, limit)
+    return [session.shown(_with_status(session, c)) for c in cards]
+
+
+def _digits(text: str) -> str | None:
+    digits = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text))
+    return digits if digits.isdigit() and len(digits) >= 3 else None
+
+
+def _status(raw: str) -> Status:
+    try:
+        return Status(raw.strip().lower())
+    except ValueError:
+        raise BadInput(f"unknown status {raw!r}: use one of {', '.join(s.value for s in Status)}") from None
+
+
+def _with_status(session: Session, card: Card) -> Card:
+    """`dormant` is never stored: an open card is dormant once its dormant date has passed."""
+    if card.status == Status.OPEN and card.dormant_at is not None and card.dormant_at <= session.now:
+        return replace(card, status=Status.DORMANT)
+    return card
+
+
+def today(session: Session, day: date, owner: str | None = None, everyone: bool = False) -> TodayList:
+    """Every visible open card due on or before `day`, most urgent first (CONTRACT.md `today`)."""
+    store, policy, tz = session.store, session.policy, session.tz
+    scope = _today_scope(session, owner, everyone)
+    start, end = day_bounds(day, tz)
+    items = [_today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
+    if store.has_dormant(end, scope) and day in _wake_up_days(store, day.year, policy):
+        items += [_today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
+    items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
+    owners = sorted({i.card.owner for i in items if i.card.owner})
+    return TodayList(day=day, items=items, owners=owners)
+
+
+def _today_scope(session: Session, owner: str | None, everyone: bool) -> Scope:
+    visible = session.visible()
+    if owner:
+        user = session.user(owner)
+        if visible.owner_ids is not None and user.id not in visible.owner_ids:
+            raise NotAllowed(f"{session.actor.name} cannot see {user.name}'s cards")
+        return Scope(frozenset({user.id}))
+    if everyone or session.actor is None or session.actor.role != Role.CONSULTANT:
+        return visible
+    return Scope(frozenset({session.actor.id}))
+
+
+def _wake_up_days(store: Store, year: int, policy) -> set[date]:
+    festivals = {}
+    for y in (year, year + 1):
+        for name, first_day in calendar_year(store, y).festivals.items():
+            festivals[(name, y)] = first_day
+    return wake_up_days(year, festivals, policy)
+
+
+def _today_item(session: Session, card: Card, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
+    policy, tz = session.policy, session.tz
+    purpose = card.next_purpose if reason == DueReason.PLANNED else None
+    suggested = not purpose
+    if suggested:
+        if reason in SUGGESTED_ACTIONS:
+            purpose = SUGGESTED_ACTIONS[reason].format(
+                first_touch_hours=policy.first_touch_hours, first_call_hours=policy.first_call_hours
+            )
+        else:
+            grade = policy.known_grade(card.grade)
+            purpose = grade.action if grade else None
+    return TodayItem(
+        card=session.shown(card),
+        due_at=due_at,
+        reason=reason,
+        overdue_days=overdue_days(due_at, day, tz),
+        purpose=purpose,
+        suggested=suggested,
+        days_since_contact=days_between(card.last_contact_at, day, tz) if card.last_contact_at else None,
+    )
+

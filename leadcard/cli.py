@@ -1,0 +1,99 @@
+"""The command line: global options, one exit point, and the commands registered by concern.
+
+Each command parses its arguments, opens the session (database, acting user, clock), calls one
+domain function and hands the result to rendering. Errors become one line on stderr with the
+contract's exit code (0 ok, 1 refused, 2 bad input).
+"""
+
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from leadcard.commands import admin, cards
+from leadcard.commands.common import Globals
+from leadcard.errors import LeadcardError
+
+# Global options may stand before or after the command; they are moved to the front.
+_GLOBAL_OPTIONS = ("--db", "--as")
+
+
+def _hoist_globals(args: list[str]) -> list[str]:
+    front, rest = [], []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in _GLOBAL_OPTIONS:
+            if "=" in arg:
+                front.append(arg)
+            else:
+                front += args[i:i + 2]
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+class LeadcardGroup(TyperGroup):
+    """The one place the program exits: our errors and usage errors become one line on stderr."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = _hoist_globals(list(sys.argv[1:] if args is None else args))
+        try:
+            rv = super().main(args, prog_name or "leadcard", complete_var, standalone_mode=False, **extra)
+        except LeadcardError as exc:
+            _fail(str(exc), exc.exit_code)
+        except typer.Abort:
+            _fail("aborted", 1)
+        except Exception as exc:
+            # Usage errors of typer's bundled click (bad option, missing argument …).
+            code = getattr(exc, "exit_code", None)
+            if code is None or not hasattr(exc, "format_message"):
+                raise
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "leadcard"
+            _fail(f"{where}: {exc.format_message()} (see '{where} --help')", code)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"leadcard: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+app = typer.Typer(
+    cls=LeadcardGroup,
+    name="leadcard",
+    help="The intention customer card (意向客户管理卡) and its follow-up discipline.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[Path], typer.Option("--db", envvar="LEADCARD_DB", help="The store (SQLite file).")] = None,
+    acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="The acting user.")] = None,
+) -> None:
+    ctx.obj = Globals(db=db, acting=acting)
+
+
+for module in (admin, cards):
+    app.registered_commands += module.app.registered_commands
+    app.registered_groups += module.app.registered_groups
+
+
+def main() -> None:
+    app()

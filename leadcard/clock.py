@@ -1,0 +1,34 @@
+"""The clock and the store's time zone, read once at the edge: `LEADCARD_NOW`, `LEADCARD_TZ`."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, tzinfo
+
+from leadcard.errors import BadInput
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+def store_tz() -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get("LEADCARD_TZ") or DEFAULT_TZ
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"LEADCARD_TZ: unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
+
+
+def now(tz: tzinfo) -> datetime:
+    """The current moment in the store's zone; LEADCARD_NOW (ISO 8601, local if no offset) replaces it."""
+    fixed = os.environ.get("LEADCARD_NOW")
+    if not fixed:
+        return datetime.now(tz).replace(microsecond=0)
+    try:
+        moment = datetime.fromisoformat(fixed.strip().replace(" ", "T", 1) if len(fixed.strip()) > 10 else fixed.strip())
+    except ValueError:
+        raise BadInput(f"LEADCARD_NOW: not an ISO 8601 date-time: {fixed!r}") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)

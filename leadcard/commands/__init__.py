@@ -1,0 +1,1 @@
+"""Commands, one module per concern, registered on the one Typer app in `leadcard.cli`."""

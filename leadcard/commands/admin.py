@@ -1,0 +1,154 @@
+"""The store and its people: init, policy, user, demo."""
+
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from leadcard import admin as domain
+from leadcard import render, users
+from leadcard.commands.common import JsonOption, session
+from leadcard.errors import BadInput
+
+app = typer.Typer()
+user_app = typer.Typer(help="The sales floor's people: consultants, supervisors, the manager.", no_args_is_help=True)
+policy_app = typer.Typer(help="The store's policy: grading scheme, cadences, time limits.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(policy_app, name="policy")
+
+
+def _read_policy_file(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read policy file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _policy_json(info: domain.StoreInfo) -> dict:
+    p = info.policy
+    return {
+        "db": info.path,
+        "schema_version": info.schema_version,
+        "policy": p.scheme.name,
+        "grades": [
+            {"grade": g.code, "means": g.label, "cadence_days": g.cadence_days, "horizon_days": g.horizon_days,
+             "action": g.action}
+            for g in p.grades
+        ],
+        "first_touch_hours": p.first_touch_hours,
+        "first_call_hours": p.first_call_hours,
+        "record_within_hours": p.record_within_hours,
+        "dormant_after_months": p.dormant_after_months,
+        "loss_reasons": list(p.loss_reasons),
+        "cards": info.cards,
+        "users": info.users,
+    }
+
+
+def _print_policy(info: domain.StoreInfo) -> None:
+    p = info.policy
+    out = render.console()
+    out.print(f"store {info.path} · schema v{info.schema_version} · {info.cards} cards · {info.users} users")
+    out.print(f"policy: {p.scheme.title}")
+    table = render.new_table()
+    for title in ("级别", "含义", "联系周期", "期限", "建议动作"):
+        table.add_column(title)
+    for g in p.grades:
+        horizon = f"{g.horizon_days} 天" if g.horizon_days else "—"
+        table.add_row(g.code, g.label, f"{g.cadence_days} 天", horizon, g.action)
+    out.print(table)
+    out.print(
+        f"首次触达 {p.first_touch_hours:g} 小时 · 首次电话 {p.first_call_hours:g} 小时 · "
+        f"补录时限 {p.record_within_hours:g} 小时 · {p.dormant_after_months} 个月无联系转休眠"
+    )
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    policy: Annotated[Optional[str], typer.Option(help="Grading scheme: habc (default), four-tier, abc.")] = None,
+    policy_file: Annotated[Optional[Path], typer.Option("--policy-file", help="TOML overriding the policy's numbers.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create the store (or change its policy) and show the policy in force."""
+    overrides = _read_policy_file(policy_file)
+    info = domain.init_store(session(ctx), policy, overrides)
+    if as_json:
+        render.print_json(_policy_json(info))
+    else:
+        _print_policy(info)
+
+
+@policy_app.command("show")
+def policy_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The grading scheme, cadences and time limits in force."""
+    info = domain.store_info(session(ctx))
+    if as_json:
+        render.print_json(_policy_json(info))
+    else:
+        _print_policy(info)
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    role: Annotated[str, typer.Option(help="consultant, supervisor or manager.")],
+    team: Annotated[Optional[str], typer.Option(help="Their team (a supervisor sees the team's cards).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user. The first may be added by anyone; after that only a manager adds users."""
+    user = users.add_user(session(ctx), name, users.parse_role(role), team)
+    if as_json:
+        render.print_json(render.user_json(user))
+    else:
+        render.console().print(f"added {user.name} ({user.role.value}{', ' + user.team if user.team else ''})")
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Everyone on the sales floor."""
+    found = users.list_users(session(ctx))
+    if as_json:
+        render.print_json([render.user_json(u) for u in found])
+    else:
+        render.users_table(found)
+
+
+@user_app.command("default")
+def user_default(
+    ctx: typer.Context,
+    name: Annotated[Optional[str], typer.Argument(help="Act as this user when no --as is given.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="No default user.")] = False,
+) -> None:
+    """The user a store acts as when no --as or LEADCARD_USER is given (a consultant's own PC)."""
+    if bool(name) == clear:
+        raise BadInput("give a NAME or --clear")
+    user = users.set_default_user(session(ctx), None if clear else name)
+    render.console().print(f"default user: {user.name}" if user else "no default user")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    cards: Annotated[int, typer.Option("--cards", help="How many cards (up to 100,000).", min=1, max=100_000)] = 900,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed makes the same store.")] = 7,
+    as_json: JsonOption = False,
+) -> None:
+    """Fill an empty store with a realistic sample showroom, so `today` works at once."""
+    from leadcard import demo as demo_data
+
+    result = demo_data.build(session(ctx), cards, seed)
+    if as_json:
+        render.print_json(result)
+        return
+    out = render.console()
+    out.print(
+        f"sample store: {result['cards']} cards, {result['followups']} follow-ups, "
+        f"{len(result['users'])} users, in {result['db']}"
+    )
+    out.print(f"acting as {result['default_user']} by default; try `leadcard today`, "
+              f"`leadcard today --as {result['supervisor']}`, `leadcard show {result['example']}`")

@@ -1,0 +1,51 @@
+"""What every command needs: the global options, opening the session, the shared option types."""
+
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from leadcard import clock
+from leadcard.parse import parse_day, parse_when
+from leadcard.session import Session, open_session
+
+
+@dataclass
+class Globals:
+    db: Path | None
+    acting: str | None
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("leadcard", appauthor=False)) / "leadcard.db"
+
+
+def session(ctx: typer.Context) -> Session:
+    g: Globals = ctx.find_root().obj
+    tz = clock.store_tz()
+    now = clock.now(tz)
+    path = g.db or default_db_path()
+    return open_session(path, g.acting, now, tz, default_db=g.db is None)
+
+
+def when(raw: str | None) -> datetime | None:
+    """A moment typed on the command line, parsed before the store is touched."""
+    if raw is None:
+        return None
+    tz = clock.store_tz()
+    return parse_when(raw, clock.now(tz), tz)
+
+
+def day(raw: str | None) -> date:
+    tz = clock.store_tz()
+    today = clock.now(tz).date()
+    return parse_day(raw, today) if raw else today
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+Text = Optional[str]

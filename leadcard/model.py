@@ -1,0 +1,244 @@
+"""The typed values that cross the layers: cards, follow-ups, grade changes, users."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Role(enum.StrEnum):
+    CONSULTANT = "consultant"  # 销售顾问
+    SUPERVISOR = "supervisor"  # 销售主管 / 展厅经理
+    MANAGER = "manager"  # 销售经理
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    DORMANT = "dormant"  # open, but no contact for the policy's dormant period; never stored
+    WON = "won"  # 成交
+    LOST_PENDING = "lost-pending"  # 战败申请, waiting for a supervisor
+    LOST = "lost"  # 战败 (approved)
+    INVALID = "invalid"  # 无效: fake number, not a buyer
+
+
+# Statuses under which a card still belongs to someone's daily work.
+ACTIVE_STATUSES = (Status.OPEN, Status.LOST_PENDING)
+
+
+class Source(enum.StrEnum):
+    WALK_IN = "walk-in"  # 展厅
+    PHONE_IN = "phone-in"  # 来电
+    ONLINE = "online"  # 网络/平台
+    SHOW = "show"  # 车展
+    REFERRAL = "referral"  # 转介绍
+    HOTLINE = "hotline"  # 400
+    OTHER = "other"
+
+
+SOURCE_LABELS = {
+    Source.WALK_IN: "展厅",
+    Source.PHONE_IN: "来电",
+    Source.ONLINE: "网络",
+    Source.SHOW: "车展",
+    Source.REFERRAL: "转介绍",
+    Source.HOTLINE: "400",
+    Source.OTHER: "其他",
+}
+
+
+class Channel(enum.StrEnum):
+    SMS = "sms"
+    WECHAT = "wechat"
+    PHONE = "phone"
+    VISIT = "visit"  # 到店
+    HOME = "home"  # 上门
+    TEST_DRIVE = "test-drive"
+    OTHER = "other"
+
+
+CHANNEL_LABELS = {
+    Channel.SMS: "短信",
+    Channel.WECHAT: "微信",
+    Channel.PHONE: "电话",
+    Channel.VISIT: "到店",
+    Channel.HOME: "上门",
+    Channel.TEST_DRIVE: "试驾",
+    Channel.OTHER: "其他",
+}
+
+# The written thank-you of the first touch (首次触达) is an SMS or a WeChat message.
+WRITTEN_CHANNELS = frozenset({Channel.SMS, Channel.WECHAT})
+
+
+class Outcome(enum.StrEnum):
+    """Whether a follow-up reached the customer; attempts are kept but do not wake a card."""
+
+    REACHED = "reached"
+    UNREACHABLE = "unreachable"  # 未接通
+    REFUSED = "refused"  # 拒接/挂断
+    WRONG_NUMBER = "wrong-number"  # 空号/错号
+
+
+class DueReason(enum.StrEnum):
+    FIRST_TOUCH = "first-touch"
+    FIRST_CALL = "first-call"
+    PLANNED = "planned"
+    CADENCE = "cadence"
+    WAKE_UP = "wake-up"
+
+
+DUE_REASON_LABELS = {
+    DueReason.FIRST_TOUCH: "首次触达",
+    DueReason.FIRST_CALL: "首次电话",
+    DueReason.PLANNED: "计划回访",
+    DueReason.CADENCE: "周期回访",
+    DueReason.WAKE_UP: "休眠唤醒",
+}
+
+# Customer fields of the paper card (意向客户管理卡), in the order the form prints them.
+# (column, Chinese label, section)
+CARD_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("gender", "性别", "customer"),
+    ("age", "年龄", "customer"),
+    ("wechat", "微信", "customer"),
+    ("current_vehicle", "现用车", "customer"),
+    ("occupation", "职业", "customer"),
+    ("residence", "居住区域", "customer"),
+    ("main_driver", "主要驾驶人", "customer"),
+    ("payment", "付款方式", "customer"),
+    ("usage", "用途", "customer"),
+    ("best_call_time", "方便联系时间", "customer"),
+    ("household", "家庭情况", "customer"),
+    ("income", "收入情况", "customer"),
+    ("model", "意向车型", "intent"),
+    ("colour", "颜色", "intent"),
+    ("budget", "预算", "intent"),
+    ("purchase_type", "购买类型", "intent"),
+    ("concerns", "关注点", "intent"),
+    ("competitors", "竞品", "intent"),
+    ("liked", "认可点", "intent"),
+    ("decision_maker", "决策人", "intent"),
+    ("timeline", "购车时间", "intent"),
+    ("notes", "备注", "intent"),
+)
+CARD_FIELD_NAMES = tuple(name for name, _, _ in CARD_FIELDS)
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: Role
+    team: str | None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One entry of the 跟踪洽谈记录, numbered 1st, 2nd, 3rd … per card."""
+
+    id: int
+    card_id: int
+    seq: int
+    at: datetime
+    recorded_at: datetime
+    channel: Channel
+    content: str
+    outcome: Outcome = Outcome.REACHED
+    author: str | None = None
+    grade: str | None = None  # 级别判定 at this contact
+    impression: str | None = None  # 洽谈印象
+    problem: str | None = None  # the four questions: the customer's problem,
+    solution: str | None = None  # how we solve it,
+    feasibility: str | None = None  # whether that is feasible,
+    competition: str | None = None  # what the competitors are doing
+    bottleneck: str | None = None  # 瓶颈分析
+    plan: str | None = None  # 跟踪方案
+    next_at: datetime | None = None  # 下次访问时间
+    purpose: str | None = None  # 下次访问目的
+    corrects: int | None = None  # seq of the entry this one corrects
+    corrected_by: int | None = None  # seq of the entry that corrects this one
+
+    @property
+    def effective(self) -> bool:
+        return self.corrected_by is None
+
+
+@dataclass(frozen=True)
+class GradeChange:
+    at: datetime
+    from_grade: str | None
+    to_grade: str
+    by: str | None
+    reason: str | None
+    followup_seq: int | None = None
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """主管批示: a supervisor's instruction under a follow-up (or the card as a whole)."""
+
+    at: datetime
+    author: str | None
+    text: str
+    followup_seq: int | None = None
+
+
+@dataclass(frozen=True)
+class CardEvent:
+    at: datetime
+    kind: str
+    by: str | None
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    ref: str
+    name: str
+    phone: str
+    grade: str
+    status: Status
+    source: Source
+    created_at: datetime
+    recorded_at: datetime
+    owner: str | None
+    owner_id: int | None
+    fields: dict[str, object]
+    followup_count: int = 0
+    last_contact_at: datetime | None = None
+    next_at: datetime | None = None
+    next_purpose: str | None = None
+    due_at: datetime | None = None
+    due_reason: DueReason | None = None
+    dormant_at: datetime | None = None
+    outcome: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CardDetail:
+    card: Card
+    followups: list[FollowUp]
+    grades: list[GradeChange]
+    instructions: list[Instruction]
+    events: list[CardEvent]
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    card: Card
+    due_at: datetime
+    reason: DueReason
+    overdue_days: int
+    purpose: str | None  # the planned purpose, or the policy's suggested action
+    suggested: bool  # True when purpose is the policy's suggestion, not a consultant's plan
+    days_since_contact: int | None
+
+
+@dataclass(frozen=True)
+class TodayList:
+    day: object  # datetime.date
+    items: list[TodayItem]
+    owners: list[str]  # whose cards the list covers (empty: everybody)

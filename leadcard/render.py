@@ -1,0 +1,361 @@
+"""Output: rich tables and panels for people, JSON for scripts. Never queries the store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from leadcard.model import (
+    CARD_FIELDS,
+    CHANNEL_LABELS,
+    DUE_REASON_LABELS,
+    SOURCE_LABELS,
+    Card,
+    CardDetail,
+    FollowUp,
+    Status,
+    TodayList,
+    User,
+)
+
+STATUS_LABELS = {
+    Status.OPEN: "跟进中",
+    Status.DORMANT: "休眠",
+    Status.WON: "成交",
+    Status.LOST_PENDING: "战败待审",
+    Status.LOST: "战败",
+    Status.INVALID: "无效",
+}
+OUTCOME_LABELS = {"unreachable": "未接通", "refused": "拒接", "wrong-number": "空号/错号"}
+
+
+def console(stderr: bool = False):
+    """A rich console; rich itself drops colour when not a terminal or when NO_COLOR is set."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=iso) + "\n")
+
+
+def card_json(card: Card) -> dict:
+    return {
+        "ref": card.ref,
+        "name": card.name,
+        "phone": card.phone,
+        "grade": card.grade,
+        "status": card.status.value,
+        "created_at": iso(card.created_at),
+        "owner": card.owner,
+        "source": card.source.value,
+        "model": card.fields.get("model"),
+        "followups": card.followup_count,
+        "last_contact_at": iso(card.last_contact_at),
+        "next_at": iso(card.next_at),
+        "due_at": iso(card.due_at),
+        "due_reason": card.due_reason.value if card.due_reason else None,
+    }
+
+
+def followup_json(f: FollowUp, card_ref: str | None = None) -> dict:
+    data = {
+        "seq": f.seq,
+        "at": iso(f.at),
+        "recorded_at": iso(f.recorded_at),
+        "channel": f.channel.value,
+        "outcome": f.outcome.value,
+        "grade": f.grade,
+        "impression": f.impression,
+        "content": f.content,
+        "problem": f.problem,
+        "solution": f.solution,
+        "feasibility": f.feasibility,
+        "competition": f.competition,
+        "bottleneck": f.bottleneck,
+        "plan": f.plan,
+        "next_at": iso(f.next_at),
+        "purpose": f.purpose,
+        "author": f.author,
+        "corrects": f.corrects,
+        "corrected_by": f.corrected_by,
+    }
+    if card_ref is not None:
+        data = {"ref": card_ref, **data}
+    return data
+
+
+def detail_json(detail: CardDetail) -> dict:
+    card = detail.card
+    return {
+        **card_json(card),
+        "recorded_at": iso(card.recorded_at),
+        **{name: card.fields.get(name) for name, _, _ in CARD_FIELDS},
+        "outcome": card.outcome or None,
+        "followups": [followup_json(f) for f in detail.followups],
+        "grades": [
+            {"at": iso(g.at), "from": g.from_grade, "to": g.to_grade, "by": g.by, "reason": g.reason,
+             "followup": g.followup_seq}
+            for g in detail.grades
+        ],
+        "instructions": [
+            {"at": iso(i.at), "author": i.author, "text": i.text, "followup": i.followup_seq}
+            for i in detail.instructions
+        ],
+        "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail} for e in detail.events],
+    }
+
+
+def today_json(today: TodayList) -> dict:
+    return {
+        "date": today.day.isoformat(),
+        "summary": today_summary_counts(today),
+        "items": [
+            {
+                "ref": i.card.ref,
+                "name": i.card.name,
+                "phone": i.card.phone,
+                "grade": i.card.grade,
+                "owner": i.card.owner,
+                "model": i.card.fields.get("model"),
+                "due_at": iso(i.due_at),
+                "overdue_days": i.overdue_days,
+                "reason": i.reason.value,
+                "purpose": i.purpose,
+                "suggested": i.suggested,
+                "last_contact_at": iso(i.card.last_contact_at),
+                "days_since_contact": i.days_since_contact,
+                "followups": i.card.followup_count,
+            }
+            for i in today.items
+        ],
+    }
+
+
+def user_json(user: User) -> dict:
+    return {"name": user.name, "role": user.role.value, "team": user.team, "active": user.active}
+
+
+# -- tables ---------------------------------------------------------------------------------------
+
+WEEKDAYS = "一二三四五六日"
+
+
+def today_summary_counts(today: TodayList) -> dict:
+    reasons = [i.reason.value for i in today.items]
+    return {
+        "due": len(today.items),
+        "overdue": sum(1 for i in today.items if i.overdue_days > 0),
+        "first_touch": reasons.count("first-touch"),
+        "first_call": reasons.count("first-call"),
+        "wake_up": reasons.count("wake-up"),
+    }
+
+
+def today_table(today: TodayList) -> None:
+    from rich.text import Text
+
+    out = console()
+    counts = today_summary_counts(today)
+    parts = [f"{today.day.isoformat()} 周{WEEKDAYS[today.day.weekday()]}", f"待跟进 {counts['due']}"]
+    parts.append(f"逾期 {counts['overdue']}")
+    if counts["first_touch"]:
+        parts.append(f"待首次触达 {counts['first_touch']}")
+    if counts["first_call"]:
+        parts.append(f"待首次电话 {counts['first_call']}")
+    if counts["wake_up"]:
+        parts.append(f"休眠唤醒 {counts['wake_up']}")
+    out.print(Text(" · ".join(parts), style="bold"))
+    if not today.items:
+        out.print("今天没有到期的跟进。")
+        return
+    show_owner = len(today.owners) > 1
+    table = new_table()
+    table.add_column("逾期", justify="right", no_wrap=True)
+    table.add_column("级", no_wrap=True)
+    table.add_column("卡号", no_wrap=True)
+    table.add_column("客户", no_wrap=True, max_width=8)
+    table.add_column("电话", no_wrap=True)
+    table.add_column("车型", max_width=10, overflow="ellipsis", no_wrap=True)
+    if show_owner:
+        table.add_column("顾问", no_wrap=True)
+    table.add_column("事由 / 目的", ratio=1, min_width=12, overflow="fold")
+    table.add_column("距上次", justify="right", no_wrap=True)
+    table.add_column("次", justify="right", no_wrap=True)
+    for item in today.items:
+        card = item.card
+        overdue = Text(f"{item.overdue_days}天", style="bold red") if item.overdue_days else Text("今天", style="green")
+        reason = Text(DUE_REASON_LABELS[item.reason], style="cyan")
+        if item.purpose:
+            reason.append("：")
+            reason.append(item.purpose, style="dim" if item.suggested else "")
+        row = [overdue, card.grade, card.ref, card.name, card.phone, card.fields.get("model") or ""]
+        if show_owner:
+            row.append(card.owner or "")
+        since = f"{item.days_since_contact}天" if item.days_since_contact is not None else "—"
+        row += [reason, since, str(card.followup_count)]
+        table.add_row(*row)
+    out.print(table)
+
+
+def new_table():
+    """The house table: a rule under the header, no vertical lines, one space between columns,
+    so that eight columns of Chinese fit in 80."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
+                 padding=(0, 1), header_style="bold")
+
+
+def cards_table(cards: list[Card]) -> None:
+    out = console()
+    if not cards:
+        out.print("没有符合条件的卡片。")
+        return
+    table = new_table()
+    for title, kwargs in (("卡号", {}), ("客户", {}), ("电话", {}), ("级", {}), ("状态", {}),
+                          ("车型", {"max_width": 12}), ("顾问", {}), ("建卡", {}), ("次", {"justify": "right"}),
+                          ("下次", {})):
+        table.add_column(title, no_wrap=True, **kwargs)
+    for c in cards:
+        table.add_row(
+            c.ref, c.name, c.phone, c.grade, STATUS_LABELS[c.status], c.fields.get("model") or "",
+            c.owner or "", f"{c.created_at:%Y-%m-%d}", str(c.followup_count),
+            f"{c.due_at:%m-%d}" if c.due_at else "—",
+        )
+    out.print(table)
+    out.print(f"共 {len(cards)} 张")
+
+
+def users_table(users: list[User]) -> None:
+    out = console()
+    if not users:
+        out.print("还没有用户：单人模式，所有卡片可见。用 `leadcard user add NAME --role ...` 添加。")
+        return
+    labels = {"consultant": "销售顾问", "supervisor": "销售主管", "manager": "销售经理"}
+    table = new_table()
+    for title in ("姓名", "角色", "团队", "状态"):
+        table.add_column(title, no_wrap=True)
+    for u in users:
+        table.add_row(u.name, labels[u.role.value], u.team or "", "在职" if u.active else "停用")
+    out.print(table)
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    if moment.hour == 0 and moment.minute == 0:
+        return f"{moment:%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def card_view(detail: CardDetail) -> None:
+    """The card laid out like the paper form: customer, intent, numbered follow-ups, instructions."""
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    card = detail.card
+    title = Text(f"意向客户管理卡 {card.ref}  {card.name}  ", style="bold")
+    title.append(f"[{card.grade}] {STATUS_LABELS[card.status]}", style="bold cyan")
+    head = Table.grid(padding=(0, 2))
+    head.add_column(no_wrap=True)
+    head.add_column()
+    head.add_column(no_wrap=True)
+    head.add_column()
+    head.add_row("建卡时间", _when(card.created_at), "资料来源", SOURCE_LABELS[card.source])
+    head.add_row("销售顾问", card.owner or "—", "电话", card.phone)
+    for section, heading in (("customer", "客户信息"), ("intent", "购车意向")):
+        fields = [(label, card.fields.get(name)) for name, label, sec in CARD_FIELDS if sec == section]
+        filled = [(label, str(v)) for label, v in fields if v not in (None, "")]
+        if not filled:
+            continue
+        head.add_row(Text(heading, style="bold"), "", "", "")
+        for pair_start in range(0, len(filled), 2):
+            pair = filled[pair_start:pair_start + 2]
+            row = [pair[0][0], pair[0][1]] + ([pair[1][0], pair[1][1]] if len(pair) > 1 else ["", ""])
+            head.add_row(*row)
+    status_line = _status_line(card)
+    if status_line:
+        head.add_row(Text("结果", style="bold"), status_line, "", "")
+    if card.due_at:
+        head.add_row("下次跟进", f"{_when(card.due_at)}（{DUE_REASON_LABELS[card.due_reason]}）", "", "")
+    out.print(Panel(head, title=title, title_align="left"))
+
+    by_followup: dict[int | None, list] = {}
+    for ins in detail.instructions:
+        by_followup.setdefault(ins.followup_seq, []).append(ins)
+    out.print(Text("跟踪洽谈记录", style="bold"))
+    if not detail.followups:
+        out.print("  （尚无跟进记录）")
+    for f in detail.followups:
+        out.print(_followup_block(f))
+        for ins in by_followup.get(f.seq, []):
+            out.print(Text(f"    主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+    for ins in by_followup.get(None, []):
+        out.print(Text(f"主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+    if detail.grades:
+        out.print(Text("级别变更", style="bold"))
+        for g in detail.grades:
+            change = f"{g.from_grade} → {g.to_grade}" if g.from_grade else f"定级 {g.to_grade}"
+            who = f" {g.by}" if g.by else ""
+            why = f"：{g.reason}" if g.reason else ""
+            out.print(f"  {_when(g.at)}{who}  {change}{why}")
+
+
+def _status_line(card: Card) -> str:
+    o = card.outcome
+    if card.status == Status.WON:
+        return f"成交 {o.get('model') or ''} {o.get('at', '')[:10]}".strip()
+    if card.status in (Status.LOST, Status.LOST_PENDING):
+        parts = [STATUS_LABELS[card.status], o.get("reason") or ""]
+        if o.get("competitor"):
+            parts.append(f"购买 {o['competitor']}")
+        return " ".join(p for p in parts if p)
+    if card.status == Status.INVALID:
+        return f"无效：{o.get('reason') or ''}"
+    return ""
+
+
+def _followup_block(f: FollowUp):
+    from rich.text import Text
+
+    text = Text()
+    head = f"第 {f.seq} 次  {_when(f.at)}  {CHANNEL_LABELS[f.channel]}"
+    if f.grade:
+        head += f"  级别 {f.grade}"
+    if f.outcome.value != "reached":
+        head += f"  （{OUTCOME_LABELS[f.outcome.value]}）"
+    if f.author:
+        head += f"  {f.author}"
+    late = f.recorded_at - f.at
+    if late.total_seconds() > 3600:
+        head += f"  补录于 {_when(f.recorded_at)}"
+    style = "strike dim" if f.corrected_by else "bold"
+    text.append(head, style=style)
+    if f.corrects:
+        text.append(f"  更正第 {f.corrects} 次", style="yellow")
+    if f.corrected_by:
+        text.append(f"  已由第 {f.corrected_by} 次更正", style="yellow")
+    for label, value in (
+        ("洽谈印象", f.impression), ("洽谈内容", f.content), ("客户问题", f.problem),
+        ("解决办法", f.solution), ("可行性", f.feasibility), ("竞品动态", f.competition),
+        ("瓶颈分析", f.bottleneck), ("跟踪方案", f.plan),
+    ):
+        if value:
+            text.append(f"\n    {label}：{value}")
+    if f.next_at or f.purpose:
+        text.append(f"\n    下次访问：{_when(f.next_at)}  {f.purpose or ''}".rstrip())
+    return text

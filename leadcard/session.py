@@ -1,0 +1,106 @@
+"""Who is acting, on which store, under which policy, at what time: the context of one command."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from leadcard.chinacal import YearCalendar, compute_year
+from leadcard.errors import NotAllowed, NotFound
+from leadcard.model import Card, Role, User
+from leadcard.parse import mask_phone
+from leadcard.schedule import Policy, load_policy
+from leadcard.store import EVERYONE, Scope, Store
+
+DEFAULT_SCHEME = "habc"
+
+
+@dataclass
+class Session:
+    store: Store
+    policy: Policy
+    now: datetime  # local time in the store's zone
+    tz: tzinfo
+    actor: User | None  # None: single-user mode (no users defined)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    @property
+    def multi_user(self) -> bool:
+        return self.actor is not None
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.id if self.actor else None
+
+    def visible(self) -> Scope:
+        """A consultant sees their own cards, a supervisor their team's, a manager all."""
+        if self.actor is None or self.actor.role == Role.MANAGER:
+            return EVERYONE
+        if self.actor.role == Role.SUPERVISOR:
+            return Scope(self.store.team_member_ids(self.actor.team) | {self.actor.id})
+        return Scope(frozenset({self.actor.id}))
+
+    def shown(self, card: Card) -> Card:
+        """The card as this user may see it: other people's customers' phones masked."""
+        if self.actor is None or card.owner_id == self.actor.id:
+            return card
+        return replace(card, phone=mask_phone(card.phone))
+
+    def require_role(self, *roles: Role, doing: str) -> None:
+        if self.actor is not None and self.actor.role not in roles:
+            allowed = " or ".join(r.value for r in roles)
+            raise NotAllowed(f"{self.actor.name} is a {self.actor.role.value}: only a {allowed} may {doing}")
+
+    def user(self, name: str) -> User:
+        user = self.store.user_by_name(name)
+        if user is None:
+            raise NotFound(f"no user named {name!r} (see `leadcard user list`)")
+        return user
+
+
+def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *, default_db: bool) -> Session:
+    store = Store.open(db_path, tz, create_dirs=default_db)
+    policy = store_policy(store)
+    actor = resolve_actor(store, acting)
+    return Session(store, policy, now, tz, actor)
+
+
+def store_policy(store: Store) -> Policy:
+    return load_policy(store.setting("policy.scheme") or DEFAULT_SCHEME, store.setting("policy.overrides"))
+
+
+def resolve_actor(store: Store, acting: str | None) -> User | None:
+    """The acting user: `--as`/LEADCARD_USER, else the store's default user, else nobody.
+
+    With no users defined the store is single-user and everything is visible.
+    """
+    if store.user_count() == 0:
+        if acting:
+            raise NotFound(f"no user named {acting!r}: this store has no users yet (`leadcard user add`)")
+        return None
+    name = acting or store.setting("default_user")
+    if not name:
+        names = ", ".join(u.name for u in store.users() if u.active)
+        raise NotAllowed(f"who is acting? pass --as NAME or set LEADCARD_USER (users: {names})")
+    user = store.user_by_name(name)
+    if user is None:
+        raise NotFound(f"no user named {name!r} (see `leadcard user list`)")
+    if not user.active:
+        raise NotAllowed(f"user {name!r} is deactivated")
+    return user
+
+
+def calendar_year(store: Store, year: int) -> YearCalendar:
+    """China's calendar for a year, cached in the store so `today` need not import `holidays`."""
+    key = f"calendar.{year}"
+    cached = store.setting(key)
+    if cached:
+        return YearCalendar.from_json(json.loads(cached))
+    calendar = compute_year(year)
+    store.cache_setting(key, json.dumps(calendar.to_json()))
+    return calendar

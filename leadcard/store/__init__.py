@@ -1,0 +1,520 @@
+"""The only code that speaks SQL: opening the file, migrations, transactions, indexed queries.
+
+Reads go through the standard library's sqlite3 so that `leadcard today` does not pay for
+sqlite-utils' imports; sqlite-utils serves the bulk paths (demo, import, export).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from leadcard.errors import StoreError
+from leadcard.model import (
+    Card,
+    CardEvent,
+    Channel,
+    DueReason,
+    FollowUp,
+    GradeChange,
+    Instruction,
+    Outcome,
+    Role,
+    Source,
+    Status,
+    User,
+    CARD_FIELD_NAMES,
+)
+from leadcard.store.migrations import MIGRATIONS
+
+SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT_MS = 10_000
+
+
+def ts(moment: datetime | None) -> str | None:
+    """A moment as stored: UTC ISO 8601 text, so text order is time order."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose cards a query may see: None is everybody (single-user mode, a manager)."""
+
+    owner_ids: frozenset[int] | None = None
+
+    def clause(self, column: str = "cards.owner_id") -> tuple[str, list]:
+        if self.owner_ids is None:
+            return "1", []
+        if not self.owner_ids:
+            return "0", []
+        marks = ",".join("?" * len(self.owner_ids))
+        return f"{column} IN ({marks})", sorted(self.owner_ids)
+
+
+EVERYONE = Scope()
+
+
+@dataclass(frozen=True)
+class CardFilter:
+    grade: str | None = None
+    status: str | None = None  # a Status value; 'dormant' is derived from dormant_at
+    owner_ids: frozenset[int] | None = None
+    search: str | None = None
+    search_phone: str | None = None  # the search text as phone digits, when it is digits
+
+
+_CARD_COLUMNS = (
+    "cards.*, users.name AS owner_name"
+)
+_CARD_FROM = "cards LEFT JOIN users ON users.id = cards.owner_id"
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path, tz: tzinfo):
+        self.conn = conn
+        self.path = path
+        self.tz = tz
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, tz: tzinfo, *, create_dirs: bool = False) -> "Store":
+        path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"cannot open store {path}: it is a directory")
+        if not path.parent.exists():
+            if not create_dirs:
+                raise StoreError(f"cannot open store {path}: directory {path.parent} does not exist")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            _create_private_file(path)
+        elif not os.access(path, os.R_OK):
+            raise StoreError(f"cannot open store {path}: permission denied")
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open store {path}: {_describe(exc)}") from None
+        store = cls(conn, path, tz)
+        store._migrate(version)
+        return store
+
+    def _migrate(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path} has schema version {version}, newer than this leadcard "
+                f"understands ({SCHEMA_VERSION}): upgrade leadcard"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if version > 0 or self._has_tables():
+            if version == 0:
+                raise StoreError(f"{self.path} is an SQLite file, but not a leadcard store")
+            self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                step(self.conn)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+
+    def _has_tables(self) -> bool:
+        return self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy through SQLite's online backup API, private to its owner."""
+        target = Path(target)
+        if not target.exists():
+            _create_private_file(target)
+        dest = sqlite3.connect(target)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One command's writes are one transaction; IMMEDIATE takes the write lock up front."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- conversions ---------------------------------------------------------------------------
+
+    def dt(self, text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(self.tz)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def cache_setting(self, key: str, value: str) -> None:
+        """Best effort, from read commands: a read-only store still answers, it just does not cache."""
+        try:
+            with self.transaction():
+                self.set_setting(key, value)
+        except sqlite3.OperationalError:
+            pass
+
+    # -- users ---------------------------------------------------------------------------------
+
+    def users(self) -> list[User]:
+        rows = self.conn.execute("SELECT * FROM users ORDER BY role DESC, team, name").fetchall()
+        return [_user(r) for r in rows]
+
+    def user_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM users").fetchone()[0]
+
+    def user_by_name(self, name: str) -> User | None:
+        row = self.conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        return _user(row) if row else None
+
+    def team_member_ids(self, team: str | None) -> frozenset[int]:
+        rows = self.conn.execute("SELECT id FROM users WHERE team IS ?", (team,)).fetchall()
+        return frozenset(r[0] for r in rows)
+
+    def add_user(self, name: str, role: Role, team: str | None, at: datetime) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO users (name, role, team, created_at) VALUES (?, ?, ?, ?)",
+            (name, role.value, team, ts(at)),
+        )
+        return cur.lastrowid
+
+    # -- cards ---------------------------------------------------------------------------------
+
+    def insert_card(self, values: dict) -> int:
+        cols = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        cur = self.conn.execute(f"INSERT INTO cards ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
+        return cur.lastrowid
+
+    def update_card(self, card_id: int, values: dict) -> None:
+        sets = ", ".join(f"{col} = ?" for col in values)
+        self.conn.execute(f"UPDATE cards SET {sets} WHERE id = ?", [*map(_sql, values.values()), card_id])
+
+    def card(self, card_id: int) -> Card | None:
+        row = self.conn.execute(f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE cards.id = ?", (card_id,)).fetchone()
+        return self._card(row) if row else None
+
+    def cards_by_id(self, card_id: int, scope: Scope) -> list[Card]:
+        return self._cards_where("cards.id = ?", [card_id], scope)
+
+    def cards_by_phone(self, phone: str, scope: Scope = EVERYONE) -> list[Card]:
+        return self._cards_where("cards.phone = ?", [phone], scope)
+
+    def cards_by_name(self, name: str, scope: Scope) -> list[Card]:
+        return self._cards_where("cards.name = ?", [name], scope)
+
+    def active_cards_with_phone(self, phone: str) -> list[Card]:
+        return self._cards_where(
+            "cards.phone = ? AND cards.status IN ('open', 'lost-pending')", [phone], EVERYONE
+        )
+
+    def _cards_where(self, where: str, params: list, scope: Scope) -> list[Card]:
+        scope_sql, scope_params = scope.clause()
+        rows = self.conn.execute(
+            f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {where} AND {scope_sql} ORDER BY cards.id",
+            [*params, *scope_params],
+        ).fetchall()
+        return [self._card(r) for r in rows]
+
+    def list_cards(self, filt: CardFilter, scope: Scope, now: datetime, limit: int | None = None) -> list[Card]:
+        where, params = [], []
+        scope_sql, scope_params = scope.clause()
+        where.append(scope_sql)
+        params += scope_params
+        if filt.owner_ids is not None:
+            owner_sql, owner_params = Scope(filt.owner_ids).clause()
+            where.append(owner_sql)
+            params += owner_params
+        if filt.grade:
+            where.append("cards.grade = ?")
+            params.append(filt.grade)
+        if filt.status == Status.DORMANT:
+            where.append("cards.status = 'open' AND cards.dormant_at <= ?")
+            params.append(ts(now))
+        elif filt.status == Status.OPEN:
+            where.append("cards.status = 'open' AND cards.dormant_at > ?")
+            params.append(ts(now))
+        elif filt.status:
+            where.append("cards.status = ?")
+            params.append(filt.status)
+        if filt.search:
+            like = "%" + filt.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            terms = ["cards.name LIKE ? ESCAPE '\\'", "cards.model LIKE ? ESCAPE '\\'",
+                     "cards.notes LIKE ? ESCAPE '\\'", "cards.wechat LIKE ? ESCAPE '\\'",
+                     "cards.phone LIKE ? ESCAPE '\\'"]
+            search_params = [like] * len(terms)
+            if filt.search_phone:
+                terms.append("cards.phone LIKE ?")
+                search_params.append("%" + filt.search_phone + "%")
+            where.append("(" + " OR ".join(terms) + ")")
+            params += search_params
+        sql = f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {' AND '.join(where)} ORDER BY cards.id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self._card(r) for r in self.conn.execute(sql, params)]
+
+    def due_cards(self, until: datetime, scope: Scope) -> list[Card]:
+        """Active cards due by `until` that are not dormant then: an indexed range on due_at."""
+        scope_sql, scope_params = scope.clause()
+        rows = self.conn.execute(
+            f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} "
+            f"WHERE cards.due_at <= ? AND cards.dormant_at > ? AND {scope_sql}",
+            [ts(until), ts(until), *scope_params],
+        ).fetchall()
+        return [self._card(r) for r in rows]
+
+    def dormant_cards(self, until: datetime, scope: Scope) -> list[Card]:
+        scope_sql, scope_params = scope.clause()
+        rows = self.conn.execute(
+            f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} "
+            f"WHERE cards.dormant_at <= ? AND cards.status = 'open' AND cards.due_at IS NOT NULL AND {scope_sql}",
+            [ts(until), *scope_params],
+        ).fetchall()
+        return [self._card(r) for r in rows]
+
+    def has_dormant(self, until: datetime, scope: Scope) -> bool:
+        scope_sql, scope_params = scope.clause()
+        row = self.conn.execute(
+            f"SELECT 1 FROM cards WHERE cards.dormant_at <= ? AND cards.status = 'open' "
+            f"AND cards.due_at IS NOT NULL AND {scope_sql} LIMIT 1",
+            [ts(until), *scope_params],
+        ).fetchone()
+        return row is not None
+
+    def next_id(self, table: str) -> int:
+        """The id the next row of a table gets, so a bulk insert can link rows in advance."""
+        return self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+
+    def card_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM cards").fetchone()[0]
+
+    def explain(self, sql_kind: str, until: datetime, scope: Scope) -> list[str]:
+        """The query plan of one of the hot queries, for tests that guard the indexes."""
+        scope_sql, scope_params = scope.clause()
+        if sql_kind != "due":
+            raise ValueError(sql_kind)
+        rows = self.conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} "
+            f"WHERE cards.due_at <= ? AND cards.dormant_at > ? AND {scope_sql}",
+            [ts(until), ts(until), *scope_params],
+        ).fetchall()
+        return [r["detail"] for r in rows]
+
+    def _card(self, row: sqlite3.Row) -> Card:
+        return Card(
+            id=row["id"],
+            ref=card_ref(row["id"]),
+            name=row["name"],
+            phone=row["phone"],
+            grade=row["grade"],
+            status=Status(row["status"]),
+            source=Source(row["source"]),
+            created_at=self.dt(row["created_at"]),
+            recorded_at=self.dt(row["recorded_at"]),
+            owner=row["owner_name"],
+            owner_id=row["owner_id"],
+            fields={name: row[name] for name in CARD_FIELD_NAMES},
+            followup_count=row["followup_count"],
+            last_contact_at=self.dt(row["last_contact_at"]),
+            next_at=self.dt(row["next_at"]),
+            next_purpose=row["next_purpose"],
+            due_at=self.dt(row["due_at"]),
+            due_reason=DueReason(row["due_reason"]) if row["due_reason"] else None,
+            dormant_at=self.dt(row["dormant_at"]),
+            outcome=json.loads(row["outcome"]) if row["outcome"] else {},
+        )
+
+    # -- follow-ups ----------------------------------------------------------------------------
+
+    def insert_followup(self, values: dict) -> int:
+        values = dict(values)
+        values["seq"] = self.conn.execute(
+            "SELECT coalesce(max(seq), 0) + 1 FROM followups WHERE card_id = ?", (values["card_id"],)
+        ).fetchone()[0]
+        cols = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        cur = self.conn.execute(f"INSERT INTO followups ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
+        return cur.lastrowid
+
+    def followup_id(self, card_id: int, seq: int) -> int | None:
+        row = self.conn.execute("SELECT id FROM followups WHERE card_id = ? AND seq = ?", (card_id, seq)).fetchone()
+        return row[0] if row else None
+
+    def followups(self, card_id: int) -> list[FollowUp]:
+        return self.followups_of([card_id]).get(card_id, [])
+
+    def followups_of(self, card_ids: Sequence[int]) -> dict[int, list[FollowUp]]:
+        """Follow-ups of many cards in one query each batch (never one query per card)."""
+        result: dict[int, list[FollowUp]] = {}
+        for start in range(0, len(card_ids), 500):
+            batch = list(card_ids[start:start + 500])
+            marks = ",".join("?" * len(batch))
+            rows = self.conn.execute(
+                f"SELECT f.*, u.name AS author_name, c.seq AS corrects_seq, "
+                f"(SELECT min(n.seq) FROM followups n WHERE n.corrects = f.id) AS corrected_by_seq "
+                f"FROM followups f LEFT JOIN users u ON u.id = f.author_id "
+                f"LEFT JOIN followups c ON c.id = f.corrects "
+                f"WHERE f.card_id IN ({marks}) ORDER BY f.card_id, f.seq",
+                batch,
+            ).fetchall()
+            for r in rows:
+                result.setdefault(r["card_id"], []).append(self._followup(r))
+        return result
+
+    def _followup(self, r: sqlite3.Row) -> FollowUp:
+        return FollowUp(
+            id=r["id"], card_id=r["card_id"], seq=r["seq"], at=self.dt(r["at"]),
+            recorded_at=self.dt(r["recorded_at"]), channel=Channel(r["channel"]), content=r["content"],
+            outcome=Outcome(r["outcome"]), author=r["author_name"], grade=r["grade"],
+            impression=r["impression"], problem=r["problem"], solution=r["solution"],
+            feasibility=r["feasibility"], competition=r["competition"], bottleneck=r["bottleneck"],
+            plan=r["plan"], next_at=self.dt(r["next_at"]), purpose=r["purpose"],
+            corrects=r["corrects_seq"], corrected_by=r["corrected_by_seq"],
+        )
+
+    # -- grade history, instructions, events ----------------------------------------------------
+
+    def insert_grade_change(self, values: dict) -> None:
+        self._insert("grade_changes", values)
+
+    def grade_changes(self, card_id: int) -> list[GradeChange]:
+        rows = self.conn.execute(
+            "SELECT g.*, u.name AS by_name, f.seq AS followup_seq FROM grade_changes g "
+            "LEFT JOIN users u ON u.id = g.by_id LEFT JOIN followups f ON f.id = g.followup_id "
+            "WHERE g.card_id = ? ORDER BY g.at, g.id",
+            (card_id,),
+        ).fetchall()
+        return [
+            GradeChange(self.dt(r["at"]), r["from_grade"], r["to_grade"], r["by_name"], r["reason"], r["followup_seq"])
+            for r in rows
+        ]
+
+    def insert_instruction(self, values: dict) -> None:
+        self._insert("instructions", values)
+
+    def instructions(self, card_id: int) -> list[Instruction]:
+        rows = self.conn.execute(
+            "SELECT i.*, u.name AS author_name, f.seq AS followup_seq FROM instructions i "
+            "LEFT JOIN users u ON u.id = i.author_id LEFT JOIN followups f ON f.id = i.followup_id "
+            "WHERE i.card_id = ? ORDER BY i.at, i.id",
+            (card_id,),
+        ).fetchall()
+        return [Instruction(self.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"]) for r in rows]
+
+    def insert_event(self, card_id: int, at: datetime, kind: str, by_id: int | None, detail: dict | None = None) -> None:
+        self._insert("card_events", {
+            "card_id": card_id, "at": at, "kind": kind, "by_id": by_id,
+            "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
+        })
+
+    def events(self, card_id: int) -> list[CardEvent]:
+        rows = self.conn.execute(
+            "SELECT e.*, u.name AS by_name FROM card_events e LEFT JOIN users u ON u.id = e.by_id "
+            "WHERE e.card_id = ? ORDER BY e.at, e.id",
+            (card_id,),
+        ).fetchall()
+        return [
+            CardEvent(self.dt(r["at"]), r["kind"], r["by_name"], json.loads(r["detail"]) if r["detail"] else {})
+            for r in rows
+        ]
+
+    def _insert(self, table: str, values: dict) -> int:
+        cols = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
+        return cur.lastrowid
+
+    # -- bulk (demo, import) --------------------------------------------------------------------
+
+    def bulk_insert(self, table: str, rows: Iterable[dict]) -> None:
+        """Many rows of one shape in one executemany: the demo and import paths."""
+        iterator = iter(rows)
+        first = next(iterator, None)
+        if first is None:
+            return
+        cols = list(first)
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+
+        def values():
+            yield [_sql(first[c]) for c in cols]
+            for row in iterator:
+                yield [_sql(row[c]) for c in cols]
+
+        self.conn.executemany(sql, values())
+
+
+def card_ref(card_id: int) -> str:
+    """The card number printed on the card: `A` (the A card, 意向客户管理卡) and five digits."""
+    return f"A{card_id:05d}"
+
+
+def _sql(value):
+    if isinstance(value, datetime):
+        return ts(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]))
+
+
+def _create_private_file(path: Path) -> None:
+    """Customer data stays private: the store and its backups are created 0600."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+def _describe(exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return "the file is not a leadcard store (not an SQLite database, or corrupt)"
+    return text

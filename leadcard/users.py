@@ -1,0 +1,48 @@
+"""The people of the sales floor: consultants, supervisors, the manager."""
+
+from __future__ import annotations
+
+from leadcard.errors import BadInput, NotAllowed, Refused
+from leadcard.model import Role, User
+from leadcard.session import Session
+
+
+def parse_role(raw: str) -> Role:
+    words = {"consultant": Role.CONSULTANT, "销售顾问": Role.CONSULTANT, "顾问": Role.CONSULTANT,
+             "supervisor": Role.SUPERVISOR, "主管": Role.SUPERVISOR, "销售主管": Role.SUPERVISOR,
+             "展厅经理": Role.SUPERVISOR, "manager": Role.MANAGER, "经理": Role.MANAGER, "销售经理": Role.MANAGER}
+    key = (raw or "").strip().lower()
+    if key not in words:
+        raise BadInput(f"unknown role {raw!r}: use consultant, supervisor or manager")
+    return words[key]
+
+
+def add_user(session: Session, name: str, role: Role, team: str | None) -> User:
+    """The first user may be added by anyone; after that only a manager adds users."""
+    store = session.store
+    name = (name or "").strip()
+    if not name:
+        raise BadInput("a user needs a name")
+    if store.user_count() > 0:
+        session.require_role(Role.MANAGER, doing="add users")
+    if store.user_by_name(name):
+        raise Refused(f"user {name!r} already exists")
+    with store.transaction():
+        store.add_user(name, role, team.strip() if team else None, session.now)
+    return store.user_by_name(name)
+
+
+def list_users(session: Session) -> list[User]:
+    return session.store.users()
+
+
+def set_default_user(session: Session, name: str | None) -> User | None:
+    """The user a shared store acts as when no --as is given (a consultant's own PC, the demo)."""
+    store = session.store
+    if store.user_count() > 0 and session.actor is not None:
+        if not (session.actor.role == Role.MANAGER or (name is not None and name == session.actor.name)):
+            raise NotAllowed("only a manager sets the default user (or a user sets it to themselves)")
+    user = session.user(name) if name else None
+    with store.transaction():
+        store.set_setting("default_user", user.name if user else None)
+    return user

@@ -1,0 +1,70 @@
+"""Tests drive the real CLI against real SQLite files, with the clock fixed through LEADCARD_NOW."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadcard.cli import app
+
+DEFAULT_NOW = "2026-05-03T10:00:00"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+class Leadcard:
+    """Runs `leadcard …` on one store with a settable clock and acting user."""
+
+    def __init__(self, db: Path, monkeypatch: pytest.MonkeyPatch):
+        self.db = db
+        self.monkeypatch = monkeypatch
+        self.now = DEFAULT_NOW
+        self.user: str | None = None
+
+    def __call__(self, *args: str, now: str | None = None, user: str | None = None, env: dict | None = None) -> Result:
+        runner = CliRunner()
+        environment = {"LEADCARD_DB": str(self.db), "LEADCARD_NOW": now or self.now, "LEADCARD_TZ": "Asia/Shanghai",
+                       "NO_COLOR": "1", "COLUMNS": "120"}
+        acting = user or self.user
+        environment["LEADCARD_USER"] = acting
+        environment.update(env or {})
+        result = runner.invoke(app, list(args), env=environment, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    def ok(self, *args: str, **kwargs) -> Result:
+        result = self(*args, **kwargs)
+        assert result.exit_code == 0, f"leadcard {' '.join(args)} → {result.exit_code}\n{result.stdout}\n{result.stderr}"
+        return result
+
+    def json(self, *args: str, **kwargs):
+        return self.ok(*args, "--json", **kwargs).json()
+
+
+@pytest.fixture
+def lc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Leadcard:
+    for var in ("LEADCARD_DB", "LEADCARD_USER", "LEADCARD_NOW", "LEADCARD_TZ"):
+        monkeypatch.delenv(var, raising=False)
+    return Leadcard(tmp_path / "store.db", monkeypatch)
+
+
+def run_process(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real program in its own process, as a user's shell runs it."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_")}
+    environment.update(env or {})
+    return subprocess.run([sys.executable, "-m", "leadcard", *args], capture_output=True, text=True,
+                          env=environment, cwd=cwd, timeout=120)
