@@ -54,12 +54,18 @@ class LeadcardGroup(TyperGroup):
         except typer.Abort:
             _fail("aborted", 1)
         except Exception as exc:
-            # Usage errors of typer's bundled click (bad option, missing argument …).
+            # Usage errors of typer's bundled click (bad option, missing argument …); importing
+            # its exception classes would tie us to a private module, so they are recognised by shape.
             code = getattr(exc, "exit_code", None)
             if code is None or not hasattr(exc, "format_message"):
                 raise
-            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "leadcard"
-            _fail(f"{where}: {exc.format_message()} (see '{where} --help')", code)
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                sys.stdout.write(ctx.get_help() + "\n")
+                sys.exit(0)
+            where = ctx.command_path if ctx is not None else "leadcard"
+            command = where.partition(" ")[2]
+            _fail(f"{command + ': ' if command else ''}{exc.format_message()} (see '{where} --help')", code)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
