@@ -1,0 +1,242 @@
+"""Cards and follow-ups through the CLI: add, log, grade, show, list, and finding a card."""
+
+import sqlite3
+
+import pytest
+
+
+def rows(db, sql):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_add_returns_the_contract_keys_and_is_due_for_first_touch(lc):
+    card = lc.json("add", "张三", "--phone", "138-0013-8000", "--model", "凯美瑞 双擎", "--grade", "A", "--source", "展厅")
+    assert card["ref"] == "A00001"
+    assert card["name"] == "张三"
+    assert card["phone"] == "13800138000"
+    assert card["grade"] == "A"
+    assert card["status"] == "open"
+    assert card["created_at"] == "2026-05-03T10:00:00+08:00"
+    assert card["due_reason"] == "first-touch"
+    assert card["due_at"] == "2026-05-03T13:00:00+08:00"
+
+
+def test_add_without_grade_takes_the_schemes_default(lc):
+    assert lc.json("add", "张三", "--phone", "13800138000")["grade"] == "B"
+    lc2_card = lc.json("add", "李四", "--phone", "13900139000", "--source", "来电")
+    assert lc2_card["source"] == "phone-in"
+
+
+def test_every_field_of_the_paper_card_is_kept(lc):
+    lc.ok("add", "王丽", "--phone", "13912345678", "--model", "汉兰达", "--grade", "A", "--gender", "女", "--age", "36",
+          "--wechat", "wangli88", "--vehicle", "本田飞度", "--occupation", "教师", "--residence", "天河区",
+          "--driver", "本人", "--payment", "贷款", "--use", "家用", "--call-time", "晚上 7 点后",
+          "--household", "三口之家", "--income", "年收入 30 万", "--colour", "珍珠白", "--budget", "30 万",
+          "--purchase-type", "换购", "--concern", "安全", "--concern", "空间", "--competitor", "本田 CR-V",
+          "--competitor", "大众途观L", "--liked", "七座", "--decision-maker", "丈夫", "--timeline", "一个月内",
+          "--notes", "周末才有空")
+    card = lc.json("show", "王丽")
+    expected = {"gender": "女", "age": 36, "wechat": "wangli88", "current_vehicle": "本田飞度", "occupation": "教师",
+                "residence": "天河区", "main_driver": "本人", "payment": "贷款", "usage": "家用",
+                "best_call_time": "晚上 7 点后", "household": "三口之家", "income": "年收入 30 万", "model": "汉兰达",
+                "colour": "珍珠白", "budget": "30 万", "purchase_type": "换购", "concerns": "安全,空间",
+                "competitors": "本田 CR-V,大众途观L", "liked": "七座", "decision_maker": "丈夫",
+                "timeline": "一个月内", "notes": "周末才有空"}
+    assert {k: card[k] for k in expected} == expected
+    shown = lc.ok("show", "王丽").stdout
+    for text in ("意向客户管理卡", "建卡时间", "2026-05-03 10:00", "客户信息", "购车意向", "汉兰达", "周末才有空"):
+        assert text in shown
+
+
+def test_more_than_five_competitors_is_bad_input(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    args = ["add", "王丽", "--phone", "13912345678"]
+    for model in ("雅阁", "帕萨特", "天籁", "汉", "秦L", "Model Y"):
+        args += ["--competitor", model]
+    result = lc(*args)
+    assert result.exit_code == 2
+    assert rows(lc.db, "SELECT count(*) FROM cards") == [(1,)]
+
+
+def test_a_phone_on_an_open_card_is_refused_naming_the_card_and_owner(lc):
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    lc.user = "赵经理"
+    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
+    lc.ok("add", "张三", "--phone", "13800138000", "--owner", "王芳")
+    result = lc("add", "张先生", "--phone", "+86 138 0013 8000")
+    assert result.exit_code == 1
+    assert "A00001" in result.stderr and "张三" in result.stderr and "王芳" in result.stderr
+    assert rows(lc.db, "SELECT count(*) FROM cards") == [(1,)]
+
+
+def test_log_records_every_field_and_numbers_follow_ups(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
+    first = lc.json("log", "张三", "--channel", "wechat", "--content", "感谢到店，发送配置表", now="2026-05-03T10:20:00")
+    assert first["seq"] == 1
+    second = lc.json("log", "A00001", "--channel", "phone", "--content", "确认预算 20 万，对比雅阁",
+                     "--impression", "理性比较", "--problem", "担心保值率", "--solution", "讲解官方回购",
+                     "--feasibility", "可行", "--competition", "雅阁降价 1 万", "--bottleneck", "价格高于雅阁",
+                     "--plan", "准备五年用车成本对比", "--next", "2026-05-09 10:00", "--purpose", "邀约试驾",
+                     now="2026-05-03T16:00:00")
+    assert second["seq"] == 2
+    assert second["channel"] == "phone"
+    assert second["at"] == "2026-05-03T16:00:00+08:00"
+    assert second["next_at"] == "2026-05-09T10:00:00+08:00"
+    assert second["due_reason"] == "planned"
+    card = lc.json("show", "张三")
+    f = card["followups"][1]
+    assert (f["impression"], f["problem"], f["solution"], f["feasibility"], f["competition"], f["bottleneck"],
+            f["plan"], f["purpose"]) == ("理性比较", "担心保值率", "讲解官方回购", "可行", "雅阁降价 1 万",
+                                         "价格高于雅阁", "准备五年用车成本对比", "邀约试驾")
+    shown = lc.ok("show", "张三").stdout
+    for text in ("第 1 次", "第 2 次", "瓶颈分析：价格高于雅阁", "跟踪方案：准备五年用车成本对比", "下次访问：2026-05-09 10:00"):
+        assert text in shown
+
+
+def test_log_with_grade_regrades_in_the_same_transaction(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
+    result = lc.json("log", "张三", "--channel", "visit", "--content", "带爱人来店试驾，基本认可", "--grade", "H",
+                     "--bottleneck", "等周末付定金")
+    assert result["grade"] == "H"
+    card = lc.json("show", "张三")
+    assert card["grade"] == "H"
+    assert [(g["from"], g["to"]) for g in card["grades"]] == [(None, "B"), ("B", "H")]
+    assert card["grades"][1]["followup"] == 1
+    assert card["grades"][1]["reason"] == "等周末付定金"
+
+
+def test_log_with_an_unknown_grade_writes_nothing(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    result = lc("log", "张三", "--channel", "phone", "--content", "电话沟通", "--grade", "Z")
+    assert result.exit_code == 2
+    assert rows(lc.db, "SELECT count(*) FROM followups") == [(0,)]
+
+
+def test_back_dated_paper_records_keep_when_they_were_typed(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--at", "2026-04-20 15:00")
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", "--at", "2026-04-20 15:30")
+    card = lc.json("show", "张三")
+    assert card["created_at"] == "2026-04-20T15:00:00+08:00"
+    assert card["recorded_at"] == "2026-05-03T10:00:00+08:00"
+    assert card["followups"][0]["at"] == "2026-04-20T15:30:00+08:00"
+    assert card["followups"][0]["recorded_at"] == "2026-05-03T10:00:00+08:00"
+    assert "补录于" in lc.ok("show", "张三").stdout
+
+
+@pytest.mark.parametrize("at, message", [("2026-05-04 09:00", "future"), ("2026-05-03 09:00", "before the card")])
+def test_contacts_cannot_be_in_the_future_or_before_the_card(lc, at, message):
+    lc.ok("add", "张三", "--phone", "13800138000", "--at", "2026-05-03 09:30")
+    result = lc("log", "张三", "--channel", "sms", "--content", "感谢", "--at", at)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_corrections_are_new_entries_never_edits(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户说下周来", "--next", "2026-05-10")
+    lc.ok("log", "张三", "--corrects", "1", "--content", "客户说下下周来", "--next", "2026-05-17")
+    card = lc.json("show", "张三")
+    assert [f["content"] for f in card["followups"]] == ["客户说下周来", "客户说下下周来"]
+    assert card["followups"][0]["corrected_by"] == 2
+    assert card["followups"][1]["corrects"] == 1
+    assert card["followups"][1]["channel"] == "phone"  # taken from the entry it corrects
+    assert card["followups"][1]["at"] == card["followups"][0]["at"]
+    assert card["next_at"] == "2026-05-17T00:00:00+08:00"
+    listed = lc.json("list")
+    assert listed[0]["followups"] == 1  # the corrected entry no longer counts
+    assert "已由第 2 次更正" in lc.ok("show", "张三").stdout
+    again = lc("log", "张三", "--corrects", "1", "--content", "第三种说法")
+    assert again.exit_code == 1
+
+
+def test_follow_ups_cannot_be_edited_or_deleted_in_the_file(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "电话沟通")
+    with sqlite3.connect(lc.db) as conn:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("UPDATE followups SET content = 'x'")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("DELETE FROM grade_changes")
+
+
+def test_grade_keeps_the_whole_history(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
+    assert lc.json("grade", "张三", "A", "--reason", "预算确定") == {"ref": "A00001", "from": "B", "to": "A"}
+    lc.ok("grade", "张三", "H", now="2026-05-05T09:00:00")
+    history = lc.json("show", "张三")["grades"]
+    assert [(g["from"], g["to"], g["reason"]) for g in history] == [(None, "B", "建卡"), ("B", "A", "预算确定"),
+                                                                    ("A", "H", None)]
+    assert history[2]["at"] == "2026-05-05T09:00:00+08:00"
+
+
+def test_grade_outside_the_policy_is_bad_input(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    result = lc("grade", "张三", "重点")
+    assert result.exit_code == 2
+    assert "H A B C" in result.stderr
+
+
+def test_four_tier_store_grades_in_chinese(lc):
+    lc.ok("init", "--policy", "four-tier")
+    card = lc.json("add", "张三", "--phone", "13800138000", "--grade", "key")
+    assert card["grade"] == "重点"
+    assert lc.json("grade", "张三", "意向")["to"] == "意向"
+    assert lc("grade", "张三", "H").exit_code == 2
+
+
+@pytest.mark.parametrize("ref", ["A00001", "a1", "1", "13800138000", "138-0013-8000", "+86 13800138000", "张三"])
+def test_a_card_is_found_by_number_phone_or_name(lc, ref):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    assert lc.json("show", ref)["ref"] == "A00001"
+
+
+def test_an_ambiguous_name_lists_the_candidates(lc):
+    lc.ok("add", "王伟", "--phone", "13800138000")
+    lc.ok("add", "王伟", "--phone", "13900139000")
+    result = lc("show", "王伟")
+    assert result.exit_code == 1
+    assert "A00001" in result.stderr and "A00002" in result.stderr
+    assert lc.json("show", "13900139000")["ref"] == "A00002"
+
+
+def test_an_unknown_card_is_not_found(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    for ref in ("A00009", "李四", "13900139000"):
+        result = lc("show", ref)
+        assert result.exit_code == 1
+        assert result.stderr.startswith("leadcard: no card")
+
+
+def test_list_filters_and_searches(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--model", "凯美瑞", "--grade", "A")
+    lc.ok("add", "李四", "--phone", "13900139000", "--model", "汉兰达", "--grade", "B", "--notes", "想要七座")
+    lc.ok("add", "王五", "--phone", "13700137000", "--model", "凯美瑞 双擎", "--grade", "B")
+    assert [c["ref"] for c in lc.json("list")] == ["A00003", "A00002", "A00001"]
+    assert [c["name"] for c in lc.json("list", "--grade", "B")] == ["王五", "李四"]
+    assert [c["name"] for c in lc.json("list", "--search", "凯美瑞")] == ["王五", "张三"]
+    assert [c["name"] for c in lc.json("list", "--search", "七座")] == ["李四"]
+    assert [c["name"] for c in lc.json("list", "--search", "139-0013")] == ["李四"]
+    assert [c["name"] for c in lc.json("list", "--search", "李")] == ["李四"]
+    assert lc.json("list", "--search", "%") == []
+    assert lc.json("list", "--status", "won") == []
+    assert len(lc.json("list", "--status", "open")) == 3
+    assert lc("list", "--status", "sold").exit_code == 2
+    table = lc.ok("list").stdout
+    assert "卡号" in table and "张三" in table and "共 3 张" in table
+
+
+def test_search_treats_quotes_and_sql_as_text(lc):
+    lc.ok("add", "O'Brien", "--phone", "13800138000", "--notes", "'; DROP TABLE cards; --")
+    assert [c["name"] for c in lc.json("list", "--search", "'; DROP")] == ["O'Brien"]
+    assert rows(lc.db, "SELECT count(*) FROM cards") == [(1,)]
+
+
+def test_a_dormant_card_is_listed_as_dormant_and_woken_by_a_contact(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--at", "2026-01-05 10:00", now="2026-01-05T10:00:00")
+    lc.now = "2026-07-10T10:00:00"
+    assert lc.json("show", "张三")["status"] == "dormant"
+    assert [c["name"] for c in lc.json("list", "--status", "dormant")] == ["张三"]
+    assert lc.json("list", "--status", "open") == []
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "端午节问候，介绍新款")
+    assert lc.json("show", "张三")["status"] == "open"

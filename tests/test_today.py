@@ -1,0 +1,156 @@
+"""`leadcard today`: what is due, why, and in what order."""
+
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.cells import cell_len
+
+from conftest import run_process
+from leadcard.store import Scope, Store
+
+
+def items(lc, *args, **kwargs):
+    return lc.json("today", *args, **kwargs)["items"]
+
+
+def test_the_contract_keys(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--model", "凯美瑞", "--grade", "A")
+    today = lc.json("today")
+    assert today["date"] == "2026-05-03"
+    [item] = today["items"]
+    assert set(item) >= {"ref", "name", "phone", "grade", "owner", "due_at", "overdue_days", "reason", "purpose",
+                         "last_contact_at", "followups"}
+    assert (item["ref"], item["reason"], item["due_at"], item["overdue_days"]) == (
+        "A00001", "first-touch", "2026-05-03T13:00:00+08:00", 0)
+    assert item["followups"] == 0 and item["last_contact_at"] is None
+
+
+def test_a_card_walks_through_first_touch_first_call_planned_and_cadence(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A")
+    assert items(lc)[0]["reason"] == "first-touch"
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2026-05-03T10:30:00")
+    assert items(lc) == []  # the first call is due tomorrow at 10:00
+    [item] = items(lc, "--date", "tomorrow")
+    assert (item["reason"], item["due_at"]) == ("first-call", "2026-05-04T10:00:00+08:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认级别 A", "--next", "2026-05-08",
+          "--purpose", "邀约周六试驾", now="2026-05-04T09:00:00")
+    [item] = items(lc, "--date", "2026-05-08", now="2026-05-04T09:00:00")
+    assert (item["reason"], item["purpose"]) == ("planned", "邀约周六试驾")
+    lc.ok("log", "张三", "--channel", "visit", "--content", "到店试驾，认可空间", now="2026-05-08T15:00:00")
+    assert items(lc, "--date", "2026-05-14", now="2026-05-08T16:00:00") == []
+    [item] = items(lc, "--date", "2026-05-15", now="2026-05-08T16:00:00")
+    assert (item["reason"], item["due_at"]) == ("cadence", "2026-05-15T15:00:00+08:00")
+    assert item["purpose"]  # the grade's suggested action when nothing was planned
+    assert item["followups"] == 3
+
+
+def test_the_textbook_failure_is_listed_overdue_for_its_first_call(lc):
+    # Card made 3 May, first contact 10 May: on 5 May it is already two days late.
+    lc.ok("add", "刘先生", "--phone", "13800138000", "--grade", "H", now="2026-05-03T16:00:00")
+    lc.ok("log", "刘先生", "--channel", "wechat", "--content", "感谢到店", now="2026-05-03T16:20:00")
+    [item] = items(lc, now="2026-05-06T08:00:00")
+    assert (item["reason"], item["overdue_days"]) == ("first-call", 2)
+
+
+def test_urgency_order_overdue_then_hotter_grade_then_due_time(lc):
+    def card(name, phone, grade, made, next_at):
+        lc.ok("add", name, "--phone", phone, "--grade", grade, now=made)
+        lc.ok("log", name, "--channel", "sms", "--content", "感谢到店", now=made)
+        lc.ok("log", name, "--channel", "phone", "--content", "电话确认需求", "--next", next_at, now=made)
+
+    card("赵一", "13800000001", "C", "2026-04-20T10:00:00", "2026-04-25")  # 8 days overdue
+    card("钱二", "13800000002", "C", "2026-04-20T10:00:00", "2026-04-30")  # 3 days overdue, C
+    card("孙三", "13800000003", "H", "2026-04-20T10:00:00", "2026-04-30")  # 3 days overdue, H
+    card("李四", "13800000004", "B", "2026-04-20T10:00:00", "2026-05-03 16:00")  # today, later
+    card("周五", "13800000005", "B", "2026-04-20T10:00:00", "2026-05-03 09:00")  # today, earlier
+    card("吴六", "13800000006", "H", "2026-04-20T10:00:00", "2026-05-03 18:00")  # today, hotter
+    card("郑七", "13800000007", "H", "2026-04-20T10:00:00", "2026-05-04 09:00")  # tomorrow: not listed
+    listed = items(lc, now="2026-05-03T08:00:00")
+    assert [i["name"] for i in listed] == ["赵一", "孙三", "钱二", "吴六", "周五", "李四"]
+    assert [i["overdue_days"] for i in listed] == [8, 3, 3, 0, 0, 0]
+
+
+def test_the_table_has_a_summary_and_fits_80_columns_with_chinese(tmp_path):
+    env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00", "COLUMNS": "80"}
+    run_process("add", "欧阳娜娜", "--phone", "13800138000", "--model", "凯美瑞 双擎 豪华版", "--grade", "H",
+                "--at", "2026-05-01 10:00", env=env)
+    run_process("add", "王伟", "--phone", "13900139000", "--model", "汉兰达", env=env)
+    result = run_process("today", env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("2026-05-03 周日")
+    assert "待跟进 2" in lines[0] and "逾期 1" in lines[0] and "待首次触达 2" in lines[0]
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert "欧阳娜娜" in result.stdout and "2天" in result.stdout
+    assert "\x1b[" not in result.stdout  # no colour when not a terminal
+    header = next(line for line in lines if "客户" in line)
+    row = next(line for line in lines if "欧阳娜娜" in line)
+    # Columns line up by display width, not by character count.
+    assert cell_len(header[: header.index("电话")]) == cell_len(row[: row.index("138")])
+
+
+def test_an_empty_day_says_so(lc):
+    result = lc.ok("today")
+    assert "待跟进 0" in result.stdout and "今天没有到期的跟进" in result.stdout
+
+
+def test_owner_and_all_choose_whose_cards(lc):
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    lc.user = "赵经理"
+    lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组")
+    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
+    lc.ok("user", "add", "李强", "--role", "consultant", "--team", "一组")
+    lc.ok("user", "add", "孙丽", "--role", "consultant", "--team", "二组")
+    lc.ok("add", "张三", "--phone", "13800000001", "--owner", "王芳")
+    lc.ok("add", "李四", "--phone", "13800000002", "--owner", "李强")
+    lc.ok("add", "王五", "--phone", "13800000003", "--owner", "孙丽")
+    assert [i["name"] for i in items(lc, user="王芳")] == ["张三"]
+    assert [i["name"] for i in items(lc, "--owner", "李强")] == ["李四"]
+    assert sorted(i["name"] for i in items(lc, user="钱主管")) == ["张三", "李四"]
+    assert sorted(i["name"] for i in items(lc, "--all")) == ["张三", "李四", "王五"]
+    refused = lc("today", "--owner", "孙丽", user="钱主管")
+    assert refused.exit_code == 1
+    assert lc("today", "--owner", "李强", "--all").exit_code == 2
+    masked = items(lc, user="钱主管")
+    assert {i["phone"] for i in masked} == {"138****0001", "138****0002"}
+    assert items(lc, user="王芳")[0]["phone"] == "13800000001"
+
+
+def dormant_store(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "C", now="2025-11-20T10:00:00")
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2025-11-20T10:30:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "明年再说", now="2025-11-21T10:00:00")
+
+
+def test_a_dormant_card_is_listed_only_on_wake_up_days(lc):
+    dormant_store(lc)
+    lc.now = "2026-06-01T08:00:00"
+    assert items(lc) == []  # dormant since 21 May: off the daily list
+    [item] = items(lc, "--date", "2026-07-01")  # the first day of a quarter
+    assert (item["reason"], item["overdue_days"]) == ("wake-up", 0)
+    assert items(lc, "--date", "2026-07-02") == []
+    [item] = items(lc, "--date", "2026-06-12")  # a week before the Dragon Boat festival (19 June)
+    assert item["reason"] == "wake-up"
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "端午问候，介绍新款双擎")
+    [item] = items(lc, "--date", "2026-07-01")
+    assert item["reason"] == "cadence"
+
+
+def test_today_is_an_indexed_range_query(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    store = Store.open(lc.db, ZoneInfo("Asia/Shanghai"))
+    until = datetime(2026, 5, 3, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for scope, index in ((Scope(), "cards_due"), (Scope(frozenset({1})), "cards_owner_due"),
+                         (Scope(frozenset({1, 2})), "cards_owner_due")):
+        plan = " ".join(store.explain("due", until, scope))
+        assert f"USING INDEX {index}" in plan, plan
+        assert "SCAN cards" not in plan
+    store.close()
+
+
+def test_closed_statuses_are_never_due(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    with sqlite3.connect(lc.db) as conn:
+        due = conn.execute("SELECT due_at, due_reason FROM cards").fetchone()
+    assert due == ("2026-05-03T05:00:00Z", "first-touch")
