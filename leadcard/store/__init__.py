@@ -130,9 +130,15 @@ class Store:
                 raise StoreError(f"{self.path} is an SQLite file, but not a leadcard store")
             self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
         for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction():
-                step(self.conn)
-                self.conn.execute(f"PRAGMA user_version = {number}")
+            try:
+                with self.transaction():
+                    step(self.conn)
+                    self.conn.execute(f"PRAGMA user_version = {number}")
+            except sqlite3.Error as exc:
+                raise StoreError(
+                    f"upgrading store {self.path} failed at migration {step.__name__} ({exc}); "
+                    f"the store is unchanged at schema version {number - 1}"
+                ) from None
 
     def _has_tables(self) -> bool:
         return self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0

@@ -1,0 +1,158 @@
+"""The command line as scripts and people meet it: options, JSON purity, users, policy, demo."""
+
+import json
+import sqlite3
+
+from conftest import run_process
+
+
+def test_global_options_stand_before_or_after_the_command(lc, tmp_path):
+    other = tmp_path / "other.db"
+    lc.ok("--db", str(other), "add", "张三", "--phone", "13800138000")
+    lc.ok("add", "李四", "--phone", "13900139000", "--db", str(other))
+    lc.ok("list", "--db=" + str(other))
+    names = [c["name"] for c in lc.json("list", "--db", str(other))]
+    assert names == ["李四", "张三"]
+    assert lc.json("list") == []  # the fixture's own store is untouched
+
+
+def test_json_output_is_one_document_and_nothing_else(tmp_path):
+    env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
+    commands = [
+        ["add", "张三", "--phone", "13800138000", "--json"],
+        ["log", "张三", "--channel", "phone", "--content", "沟通", "--json"],
+        ["grade", "张三", "A", "--json"],
+        ["show", "张三", "--json"],
+        ["list", "--json"],
+        ["today", "--json"],
+        ["policy", "show", "--json"],
+        ["user", "list", "--json"],
+    ]
+    for args in commands:
+        result = run_process(*args, env=env)
+        assert result.returncode == 0, result.stderr
+        json.loads(result.stdout)  # the whole of stdout is one JSON document
+
+
+def test_a_follow_up_without_a_next_date_is_reminded_on_stderr(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    result = lc.ok("log", "张三", "--channel", "phone", "--content", "沟通")
+    assert "--next" in result.stderr
+
+
+def test_users_first_by_anyone_then_only_by_a_manager(lc):
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    refused = lc("user", "add", "王芳", "--role", "consultant")
+    assert refused.exit_code == 1  # who is acting? nobody
+    lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组", user="赵经理")
+    refused = lc("user", "add", "王芳", "--role", "consultant", user="钱主管")
+    assert refused.exit_code == 1 and "manager" in refused.stderr
+    lc.ok("user", "add", "王芳", "--role", "销售顾问", "--team", "一组", user="赵经理")
+    assert lc("user", "add", "王芳", "--role", "consultant", user="赵经理").exit_code == 1
+    listed = lc.json("user", "list", user="王芳")
+    assert {u["name"]: u["role"] for u in listed} == {"赵经理": "manager", "钱主管": "supervisor", "王芳": "consultant"}
+
+
+def test_with_users_someone_must_act_unless_a_default_is_set(lc):
+    lc.ok("user", "add", "王芳", "--role", "consultant")
+    result = lc("today")
+    assert result.exit_code == 1 and "--as" in result.stderr
+    lc.ok("user", "default", "王芳", user="王芳")
+    lc.ok("add", "张三", "--phone", "13800138000")
+    assert lc.json("show", "张三")["owner"] == "王芳"
+
+
+def test_a_consultant_sees_only_their_own_cards(lc):
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    lc.user = "赵经理"
+    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
+    lc.ok("user", "add", "李强", "--role", "consultant", "--team", "一组")
+    lc.ok("add", "张三", "--phone", "13800138000", "--owner", "王芳")
+    lc.ok("add", "李四", "--phone", "13900139000", "--owner", "李强")
+    assert [c["name"] for c in lc.json("list", user="王芳")] == ["张三"]
+    assert lc("show", "李四", user="王芳").exit_code == 1
+    assert lc("log", "李四", "--channel", "phone", "--content", "抢单", user="王芳").exit_code == 1
+    assert lc("add", "王五", "--phone", "13700137000", "--owner", "李强", user="王芳").exit_code == 1
+    manager_view = {c["name"]: c["phone"] for c in lc.json("list")}
+    assert manager_view == {"张三": "138****8000", "李四": "139****9000"}
+
+
+def test_init_picks_a_scheme_and_refuses_to_switch_under_cards(lc, tmp_path):
+    policy = lc.json("init", "--policy", "abc")
+    assert policy["policy"] == "abc" and [g["grade"] for g in policy["grades"]] == ["A", "B", "C"]
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A")
+    result = lc("init", "--policy", "habc")
+    assert result.exit_code == 1
+    toml = tmp_path / "store.toml"
+    toml.write_text("first_call_hours = 12\n[grades.A]\ncadence_days = 2\n", encoding="utf-8")
+    policy = lc.json("init", "--policy-file", str(toml))
+    assert policy["first_call_hours"] == 12
+    assert policy["grades"][0]["cadence_days"] == 2
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢")
+    assert lc.json("show", "张三")["due_at"] == "2026-05-03T22:00:00+08:00"  # first call within 12 h now
+
+
+def test_a_bad_policy_file_is_bad_input_and_changes_nothing(lc, tmp_path):
+    lc.ok("init")
+    toml = tmp_path / "bad.toml"
+    toml.write_text("[grades.Z]\ncadence_days = 2\n", encoding="utf-8")
+    assert lc("init", "--policy-file", str(toml)).exit_code == 2
+    assert lc("init", "--policy-file", str(tmp_path / "missing.toml")).exit_code == 2
+    assert lc.json("policy", "show")["policy"] == "habc"
+
+
+def test_help_lists_every_core_command(lc):
+    result = lc.ok("--help")
+    for command in ("init", "add", "log", "grade", "show", "list", "today", "demo", "user", "policy"):
+        assert command in result.stdout
+
+
+def test_python_dash_m_runs_the_program(tmp_path):
+    result = run_process("--help")
+    assert result.returncode == 0 and "today" in result.stdout
+
+
+def test_demo_builds_a_realistic_store_and_today_works(lc):
+    lc.now = "2026-11-23T08:30:00"
+    summary = lc.json("demo")
+    assert summary["cards"] == 900 and summary["followups"] > 2000
+    assert {"赵经理", "钱主管", "王芳", "李强", "张敏"} <= set(summary["users"])
+    today = lc.json("today")
+    assert today["items"], "the default consultant has work this morning"
+    assert {i["owner"] for i in today["items"]} == {"王芳"}
+    reasons = {i["reason"] for i in lc.json("today", "--all", user="钱主管")["items"]}
+    assert {"planned", "first-touch"} <= reasons
+    statuses = {c["status"] for c in lc.json("list", user="赵经理")}
+    assert {"open", "won", "lost", "lost-pending", "invalid"} <= statuses
+    card = lc.json("show", "A00001", user="赵经理")
+    assert card["followups"] and card["grades"]
+    with sqlite3.connect(lc.db) as conn:
+        assert conn.execute("SELECT count(*) FROM instructions").fetchone()[0] > 50
+        assert conn.execute("SELECT count(*) FROM cards WHERE phone NOT GLOB '1[3-9][0-9]*'").fetchone()[0] == 0
+
+
+def test_demo_refuses_a_store_that_holds_cards(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    result = lc("demo")
+    assert result.exit_code == 1
+    assert "already holds cards" in result.stderr
+    assert len(lc.json("list")) == 1
+
+
+def test_demo_is_reproducible_from_its_seed(lc, tmp_path):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    lc.ok("--db", str(a), "demo", "--cards", "200", "--seed", "3")
+    lc.ok("--db", str(b), "demo", "--cards", "200", "--seed", "3")
+    query = "SELECT name, phone, grade, status, due_at FROM cards ORDER BY id"
+    with sqlite3.connect(a) as ca, sqlite3.connect(b) as cb:
+        assert ca.execute(query).fetchall() == cb.execute(query).fetchall()
+
+
+def test_demo_scales_with_more_consultants(lc):
+    summary = lc.json("demo", "--cards", "8000")
+    assert summary["cards"] == 8000
+    with sqlite3.connect(lc.db) as conn:
+        consultants = conn.execute("SELECT count(*) FROM users WHERE role = 'consultant'").fetchone()[0]
+        per_card = conn.execute("SELECT count(*) FROM followups").fetchone()[0] / 8000
+    assert consultants == 4  # one per 2,000 cards, at least three
+    assert 2 <= per_card <= 12
