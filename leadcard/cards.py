@@ -26,6 +26,7 @@ from leadcard.model import (
 from leadcard.parse import looks_like_phone, normalise_phone
 from leadcard.schedule import (
     Contact,
+    Policy,
     card_timing,
     day_bounds,
     days_between,
@@ -257,22 +258,24 @@ def refresh(session: Session, card_id: int) -> None:
     """Recompute the card's derived schedule from its follow-ups (inside the caller's transaction)."""
     store = session.store
     card = store.card(card_id)
-    followups = [f for f in store.followups(card_id) if f.effective]
-    store.update_card(card_id, timing_columns(session, card, followups))
-
-
-def timing_columns(session: Session, card: Card, followups: list[FollowUp]) -> dict:
-    timing = card_timing(card.created_at, card.grade, [contact_of(f) for f in followups], session.policy)
+    contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
     active = card.status == Status.OPEN and not card.outcome.get("do_not_contact")
+    store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts))
+
+
+def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact]) -> dict:
+    """The card row's derived columns; only an active (open, contactable) card is ever due."""
+    timing = card_timing(created_at, grade, contacts, policy)
+    due = timing.due if active else None
     return {
-        "followup_count": len(followups),
+        "followup_count": len(contacts),
         "first_touch_at": timing.first_touch_at,
         "first_call_at": timing.first_call_at,
         "last_contact_at": timing.last_contact_at,
         "next_at": timing.next_at,
         "next_purpose": timing.next_purpose,
-        "due_at": timing.due.at if active and timing.due else None,
-        "due_reason": timing.due.reason if active and timing.due else None,
+        "due_at": due.at if due else None,
+        "due_reason": due.reason if due else None,
         "dormant_at": timing.dormant_at,
     }
 

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 from leadcard.cards import timing_columns
 from leadcard.errors import Refused
-from leadcard.model import Card, Channel, FollowUp, Outcome, Role, Source, Status
+from leadcard.model import Channel, Outcome, Role, Source, Status
+from leadcard.schedule import Contact
 from leadcard.session import Session
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
@@ -71,6 +72,17 @@ CARDS_PER_CONSULTANT = 2000  # beyond the first three, a larger store gets more 
 CARDS_PER_DAY = 100  # a dealer group's intake, for how far back a large store's history goes
 
 
+# The columns of the generated rows that hold datetimes or enums (the rest go to SQLite as they are).
+TYPED_COLUMNS = {
+    "cards": ("created_at", "recorded_at", "source", "status", "status_at", "first_touch_at", "first_call_at",
+              "last_contact_at", "next_at", "due_at", "due_reason", "dormant_at"),
+    "followups": ("at", "recorded_at", "channel", "outcome", "next_at"),
+    "grade_changes": ("at",),
+    "instructions": ("at",),
+    "card_events": ("at",),
+}
+
+
 @dataclass(frozen=True)
 class Consultant:
     name: str
@@ -91,7 +103,7 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
         for start in range(0, n_cards, 5000):
             batch = _cards(session, rng, consultants, supervisors, start, min(5000, n_cards - start), n_cards, now)
             for table, rows in batch.items():
-                store.bulk_insert(table, rows)
+                store.bulk_insert(table, rows, TYPED_COLUMNS[table])
             stats["cards"] += len(batch["cards"])
             stats["followups"] += len(batch["followups"])
         store.set_setting("default_user", consultants[0].name)
@@ -204,7 +216,9 @@ def _cards(session: Session, rng: random.Random, consultants: list[Consultant], 
         card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
         if events:
             card["status_at"] = events[-1]["at"]
-        card.update(timing_columns(session, _card_for_timing(card, status), _followups_for_timing(fu_rows)))
+        contacts = [Contact(r["at"], r["channel"], r["outcome"] == Outcome.REACHED, r["next_at"], r["purpose"])
+                    for r in fu_rows]
+        card.update(timing_columns(policy, created, card["grade"], status == Status.OPEN, contacts))
         rows["cards"].append(card)
         rows["followups"] += fu_rows
         rows["grade_changes"].append({"card_id": card_id, "at": created, "from_grade": None, "to_grade": first_grade,
@@ -351,15 +365,3 @@ def _link_followups(session: Session, rows: dict[str, list[dict]]) -> None:
 
 def _iso(value):
     return value.isoformat() if isinstance(value, datetime) else value
-
-
-def _card_for_timing(card: dict, status: Status) -> Card:
-    return Card(id=card["id"], ref="", name=card["name"], phone=card["phone"], grade=card["grade"], status=status,
-                source=card["source"], created_at=card["created_at"], recorded_at=card["recorded_at"], owner=None,
-                owner_id=card["owner_id"], fields={})
-
-
-def _followups_for_timing(rows: list[dict]) -> list[FollowUp]:
-    return [FollowUp(id=0, card_id=r["card_id"], seq=r["seq"], at=r["at"], recorded_at=r["recorded_at"],
-                     channel=r["channel"], content=r["content"], outcome=r["outcome"], next_at=r["next_at"],
-                     purpose=r["purpose"]) for r in rows]
