@@ -359,3 +359,43 @@ def _followup_block(f: FollowUp):
     if f.next_at or f.purpose:
         text.append(f"\n    下次访问：{_when(f.next_at)}  {f.purpose or ''}".rstrip())
     return text
+
+
+def policy_json(info) -> dict:
+    """`info` is an admin.StoreInfo."""
+    p = info.policy
+    return {
+        "db": info.path,
+        "schema_version": info.schema_version,
+        "policy": p.scheme.name,
+        "grades": [
+            {"grade": g.code, "means": g.label, "cadence_days": g.cadence_days, "horizon_days": g.horizon_days,
+             "action": g.action}
+            for g in p.grades
+        ],
+        "first_touch_hours": p.first_touch_hours,
+        "first_call_hours": p.first_call_hours,
+        "record_within_hours": p.record_within_hours,
+        "dormant_after_months": p.dormant_after_months,
+        "loss_reasons": list(p.loss_reasons),
+        "cards": info.cards,
+        "users": info.users,
+    }
+
+
+def policy_view(info) -> None:
+    p = info.policy
+    out = console()
+    out.print(f"store {info.path} · schema v{info.schema_version} · {info.cards} cards · {info.users} users")
+    out.print(f"policy: {p.scheme.title}")
+    table = new_table()
+    for title in ("级别", "含义", "联系周期", "期限", "建议动作"):
+        table.add_column(title)
+    for g in p.grades:
+        horizon = f"{g.horizon_days} 天" if g.horizon_days else "—"
+        table.add_row(g.code, g.label, f"{g.cadence_days} 天", horizon, g.action)
+    out.print(table)
+    out.print(
+        f"首次触达 {p.first_touch_hours:g} 小时 · 首次电话 {p.first_call_hours:g} 小时 · "
+        f"补录时限 {p.record_within_hours:g} 小时 · {p.dormant_after_months} 个月无联系转休眠"
+    )

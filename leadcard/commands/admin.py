@@ -6,10 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard import admin as domain
-from leadcard import render, users
 from leadcard.commands.common import JsonOption, session
-from leadcard.errors import BadInput
 
 app = typer.Typer()
 user_app = typer.Typer(help="The sales floor's people: consultants, supervisors, the manager.", no_args_is_help=True)
@@ -18,52 +15,15 @@ app.add_typer(user_app, name="user")
 app.add_typer(policy_app, name="policy")
 
 
-def _read_policy_file(path: Path | None) -> str | None:
+def _read_policy_file(path: Optional[Path]) -> Optional[str]:
+    from leadcard.errors import BadInput
+
     if path is None:
         return None
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot read policy file {path}: {getattr(exc, 'strerror', None) or exc}") from None
-
-
-def _policy_json(info: domain.StoreInfo) -> dict:
-    p = info.policy
-    return {
-        "db": info.path,
-        "schema_version": info.schema_version,
-        "policy": p.scheme.name,
-        "grades": [
-            {"grade": g.code, "means": g.label, "cadence_days": g.cadence_days, "horizon_days": g.horizon_days,
-             "action": g.action}
-            for g in p.grades
-        ],
-        "first_touch_hours": p.first_touch_hours,
-        "first_call_hours": p.first_call_hours,
-        "record_within_hours": p.record_within_hours,
-        "dormant_after_months": p.dormant_after_months,
-        "loss_reasons": list(p.loss_reasons),
-        "cards": info.cards,
-        "users": info.users,
-    }
-
-
-def _print_policy(info: domain.StoreInfo) -> None:
-    p = info.policy
-    out = render.console()
-    out.print(f"store {info.path} · schema v{info.schema_version} · {info.cards} cards · {info.users} users")
-    out.print(f"policy: {p.scheme.title}")
-    table = render.new_table()
-    for title in ("级别", "含义", "联系周期", "期限", "建议动作"):
-        table.add_column(title)
-    for g in p.grades:
-        horizon = f"{g.horizon_days} 天" if g.horizon_days else "—"
-        table.add_row(g.code, g.label, f"{g.cadence_days} 天", horizon, g.action)
-    out.print(table)
-    out.print(
-        f"首次触达 {p.first_touch_hours:g} 小时 · 首次电话 {p.first_call_hours:g} 小时 · "
-        f"补录时限 {p.record_within_hours:g} 小时 · {p.dormant_after_months} 个月无联系转休眠"
-    )
 
 
 @app.command()
@@ -74,22 +34,26 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create the store (or change its policy) and show the policy in force."""
+    from leadcard import admin, render
+
     overrides = _read_policy_file(policy_file)
-    info = domain.init_store(session(ctx), policy, overrides)
+    info = admin.init_store(session(ctx), policy, overrides)
     if as_json:
-        render.print_json(_policy_json(info))
+        render.print_json(render.policy_json(info))
     else:
-        _print_policy(info)
+        render.policy_view(info)
 
 
 @policy_app.command("show")
 def policy_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The grading scheme, cadences and time limits in force."""
-    info = domain.store_info(session(ctx))
+    from leadcard import admin, render
+
+    info = admin.store_info(session(ctx))
     if as_json:
-        render.print_json(_policy_json(info))
+        render.print_json(render.policy_json(info))
     else:
-        _print_policy(info)
+        render.policy_view(info)
 
 
 @user_app.command("add")
@@ -101,6 +65,8 @@ def user_add(
     as_json: JsonOption = False,
 ) -> None:
     """Add a user. The first may be added by anyone; after that only a manager adds users."""
+    from leadcard import render, users
+
     user = users.add_user(session(ctx), name, users.parse_role(role), team)
     if as_json:
         render.print_json(render.user_json(user))
@@ -111,6 +77,8 @@ def user_add(
 @user_app.command("list")
 def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Everyone on the sales floor."""
+    from leadcard import render, users
+
     found = users.list_users(session(ctx))
     if as_json:
         render.print_json([render.user_json(u) for u in found])
@@ -125,6 +93,9 @@ def user_default(
     clear: Annotated[bool, typer.Option("--clear", help="No default user.")] = False,
 ) -> None:
     """The user a store acts as when no --as or LEADCARD_USER is given (a consultant's own PC)."""
+    from leadcard import render, users
+    from leadcard.errors import BadInput
+
     if bool(name) == clear:
         raise BadInput("give a NAME or --clear")
     user = users.set_default_user(session(ctx), None if clear else name)
@@ -140,6 +111,7 @@ def demo(
 ) -> None:
     """Fill an empty store with a realistic sample showroom, so `today` works at once."""
     from leadcard import demo as demo_data
+    from leadcard import render
 
     result = demo_data.build(session(ctx), cards, seed)
     if as_json:

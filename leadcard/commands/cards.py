@@ -1,16 +1,15 @@
-"""Cards and follow-ups: add, log, grade, show, list, today."""
+"""Cards and follow-ups: add, log, grade, show, list, today.
+
+Domain and rendering modules are imported inside each command, so `--help` and every other
+command pay only for what they use.
+"""
 
 
 from typing import Annotated, Optional
 
 import typer
 
-from leadcard import cards as domain
-from leadcard import render
 from leadcard.commands.common import JsonOption, day, session, when
-from leadcard.errors import BadInput
-from leadcard.model import DUE_REASON_LABELS
-from leadcard.parse import normalise_phone, parse_channel, parse_outcome, parse_source
 
 app = typer.Typer()
 
@@ -51,6 +50,12 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Create an intention card (意向客户管理卡) right after the first contact."""
+    from leadcard import cards as domain
+    from leadcard import render
+    from leadcard.errors import BadInput
+    from leadcard.model import DUE_REASON_LABELS
+    from leadcard.parse import normalise_phone, parse_source
+
     if competitor and len(competitor) > 5:
         raise BadInput("at most five competing models (竞品) on a card")
     normalise_phone(phone)
@@ -103,6 +108,11 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """Record one contact (跟踪洽谈记录); every follow-up should set the next date."""
+    from leadcard import cards as domain
+    from leadcard import render
+    from leadcard.model import DUE_REASON_LABELS
+    from leadcard.parse import parse_channel, parse_outcome
+
     entry = domain.NewFollowUp(
         channel=parse_channel(channel) if channel else None,
         content=content,
@@ -143,6 +153,9 @@ def grade(
     as_json: JsonOption = False,
 ) -> None:
     """Regrade a card; every change is kept (who, when, from, to, why)."""
+    from leadcard import cards as domain
+    from leadcard import render
+
     card, before, after = domain.regrade(session(ctx), ref, new_grade, reason)
     if as_json:
         render.print_json({"ref": card.ref, "from": before, "to": after})
@@ -158,6 +171,9 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """The whole card, laid out like the paper form."""
+    from leadcard import cards as domain
+    from leadcard import render
+
     detail = domain.card_detail(session(ctx), ref)
     if as_json:
         render.print_json(render.detail_json(detail))
@@ -176,6 +192,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Cards you can see, newest first."""
+    from leadcard import cards as domain
+    from leadcard import render
+
     found = domain.list_cards(session(ctx), grade=grade, status=status, owner=owner, search=search, limit=limit)
     if as_json:
         render.print_json([render.card_json(c) for c in found])
@@ -192,6 +211,10 @@ def today(
     as_json: JsonOption = False,
 ) -> None:
     """The morning list: every open card due today or overdue, most urgent first."""
+    from leadcard import cards as domain
+    from leadcard import render
+    from leadcard.errors import BadInput
+
     if owner and everyone:
         raise BadInput("use --owner or --all, not both")
     the_day = day(date_)

@@ -4,13 +4,15 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from leadcard import clock
-from leadcard.parse import parse_day, parse_when
-from leadcard.session import Session, open_session
+
+
+if TYPE_CHECKING:
+    from leadcard.session import Session
 
 
 @dataclass
@@ -25,7 +27,9 @@ def default_db_path() -> Path:
     return Path(user_data_dir("leadcard", appauthor=False)) / "leadcard.db"
 
 
-def session(ctx: typer.Context) -> Session:
+def session(ctx: typer.Context) -> "Session":
+    from leadcard.session import open_session
+
     g: Globals = ctx.find_root().obj
     tz = clock.store_tz()
     now = clock.now(tz)
@@ -35,6 +39,8 @@ def session(ctx: typer.Context) -> Session:
 
 def when(raw: str | None) -> datetime | None:
     """A moment typed on the command line, parsed before the store is touched."""
+    from leadcard.parse import parse_when
+
     if raw is None:
         return None
     tz = clock.store_tz()
@@ -42,6 +48,8 @@ def when(raw: str | None) -> datetime | None:
 
 
 def day(raw: str | None) -> date:
+    from leadcard.parse import parse_day
+
     tz = clock.store_tz()
     today = clock.now(tz).date()
     return parse_day(raw, today) if raw else today
