@@ -259,8 +259,8 @@ def _history(rng, policy, card, consultant, fill, ends_at, fate, now) -> tuple[l
     diligence = consultant.diligence
     followups: list[dict] = []
     changes: list[dict] = []
-    if rng.random() < diligence + 0.15:
-        delay = timedelta(minutes=rng.randint(5, 40)) if rng.random() < diligence else timedelta(hours=rng.uniform(4, 30))
+    delay = timedelta(minutes=rng.randint(5, 40)) if rng.random() < diligence else timedelta(hours=rng.uniform(4, 30))
+    if rng.random() < diligence + 0.15 and created + delay < now:
         followups.append({"at": created + delay, "channel": rng.choice((Channel.SMS, Channel.WECHAT)),
                           "outcome": Outcome.REACHED, "grade": grade, "content": "感谢到店，发送车型资料和顾问名片"})
     at = created + timedelta(hours=max(0.5, rng.gauss(consultant.first_call_hours, consultant.first_call_hours / 3)))

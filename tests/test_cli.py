@@ -156,3 +156,11 @@ def test_demo_scales_with_more_consultants(lc):
         per_card = conn.execute("SELECT count(*) FROM followups").fetchone()[0] / 8000
     assert consultants == 4  # one per 2,000 cards, at least three
     assert 2 <= per_card <= 12
+
+
+def test_the_demo_has_no_contact_in_the_future(lc):
+    lc.now = "2026-11-23T08:30:00"
+    lc.ok("demo", "--cards", "2000")
+    with sqlite3.connect(lc.db) as conn:
+        assert conn.execute("SELECT count(*) FROM followups WHERE at > '2026-11-23T00:30:00Z'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM followups WHERE recorded_at < at").fetchone()[0] == 0
