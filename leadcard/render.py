@@ -162,50 +162,48 @@ def today_summary_counts(today: TodayList) -> dict:
     }
 
 
-def today_table(today: TodayList) -> None:
-    from rich.text import Text
-
-    out = console()
+def today_summary(today: TodayList) -> str:
     counts = today_summary_counts(today)
-    parts = [f"{today.day.isoformat()} 周{WEEKDAYS[today.day.weekday()]}", f"待跟进 {counts['due']}"]
-    parts.append(f"逾期 {counts['overdue']}")
-    if counts["first_touch"]:
-        parts.append(f"待首次触达 {counts['first_touch']}")
-    if counts["first_call"]:
-        parts.append(f"待首次电话 {counts['first_call']}")
-    if counts["wake_up"]:
-        parts.append(f"休眠唤醒 {counts['wake_up']}")
-    out.print(Text(" · ".join(parts), style="bold"))
+    parts = [f"{today.day.isoformat()} 周{WEEKDAYS[today.day.weekday()]}", f"待跟进 {counts['due']}",
+             f"逾期 {counts['overdue']}"]
+    for key, label in (("first_touch", "待首次触达"), ("first_call", "待首次电话"), ("wake_up", "休眠唤醒")):
+        if counts[key]:
+            parts.append(f"{label} {counts[key]}")
+    return " · ".join(parts)
+
+
+def today_table(today: TodayList) -> None:
+    """The morning list, drawn by the lean grid: it is the command run every day."""
+    from leadcard.grid import Column, Grid, use_colour
+
+    bold = "\x1b[1m{}\x1b[0m" if use_colour() else "{}"
+    lines = [bold.format(today_summary(today))]
     if not today.items:
-        out.print("今天没有到期的跟进。")
+        lines.append("今天没有到期的跟进。")
+        sys.stdout.write("\n".join(lines) + "\n")
         return
     show_owner = len(today.owners) > 1
-    table = new_table()
-    table.add_column("逾期", justify="right", no_wrap=True)
-    table.add_column("级", no_wrap=True)
-    table.add_column("卡号", no_wrap=True)
-    table.add_column("客户", no_wrap=True, max_width=8)
-    table.add_column("电话", no_wrap=True)
-    table.add_column("车型", max_width=10, overflow="ellipsis", no_wrap=True)
+    columns = [Column("逾期", align="right"), Column("级"), Column("卡号"), Column("客户", max_width=8),
+               Column("电话"), Column("车型", max_width=10)]
     if show_owner:
-        table.add_column("顾问", no_wrap=True)
-    table.add_column("事由 / 目的", ratio=1, min_width=12, overflow="fold")
-    table.add_column("距上次", justify="right", no_wrap=True)
-    table.add_column("次", justify="right", no_wrap=True)
+        columns.append(Column("顾问", max_width=6))
+    columns += [Column("事由 / 目的", flexible=True, min_width=12), Column("距上次", align="right"),
+                Column("次", align="right")]
+    grid = Grid(columns)
     for item in today.items:
         card = item.card
-        overdue = Text(f"{item.overdue_days}天", style="bold red") if item.overdue_days else Text("今天", style="green")
-        reason = Text(DUE_REASON_LABELS[item.reason], style="cyan")
+        overdue = [(f"{item.overdue_days}天", "bold red")] if item.overdue_days else [("今天", "green")]
+        reason = [(DUE_REASON_LABELS[item.reason], "cyan")]
         if item.purpose:
-            reason.append("：")
-            reason.append(item.purpose, style="dim" if item.suggested else "")
+            reason += [("：", ""), (item.purpose, "dim" if item.suggested else "")]
         row = [overdue, card.grade, card.ref, card.name, card.phone, card.fields.get("model") or ""]
         if show_owner:
             row.append(card.owner or "")
         since = f"{item.days_since_contact}天" if item.days_since_contact is not None else "—"
         row += [reason, since, str(card.followup_count)]
-        table.add_row(*row)
-    out.print(table)
+        grid.add_row(*row)
+    lines.append(grid.render())
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def new_table():

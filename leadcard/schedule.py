@@ -5,13 +5,10 @@ No I/O and no clock reads: every function takes `now` (or a day) from its caller
 
 from __future__ import annotations
 
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Iterable, Mapping
-
-from dateutil.relativedelta import relativedelta
 
 from leadcard.errors import BadInput
 from leadcard.model import WRITTEN_CHANNELS, Channel, DueReason
@@ -143,6 +140,8 @@ def load_policy(scheme_name: str, overrides_toml: str | None = None) -> Policy:
     policy = Policy(SCHEMES[scheme_name])
     if not overrides_toml:
         return policy
+    import tomllib  # only stores with overrides pay for the TOML parser
+
     try:
         data = tomllib.loads(overrides_toml)
     except tomllib.TOMLDecodeError as exc:
@@ -237,6 +236,8 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
     Attempts that did not reach the customer count as the consultant's duty done for first touch
     and first call, but not as contact for the dormant clock.
     """
+    from dateutil.relativedelta import relativedelta  # writes need it; `today` only reads
+
     ordered = sorted(contacts, key=lambda c: c.at)
     first_touch = next((c.at for c in ordered if c.channel in WRITTEN_CHANNELS), None)
     first_call = next((c.at for c in ordered if c.channel == Channel.PHONE), None)

@@ -1,0 +1,196 @@
+"""Benchmarks at store scale: whole CLI processes, medians after a warm-up, and the ratios that matter.
+
+    python bench/run.py                      # 1,000 / 10,000 / 100,000 cards, 5 runs each
+    python bench/run.py --sizes 1000,10000 --runs 3
+
+Each store is built with `leadcard demo --cards N --seed 1`. Prints a Markdown table of medians and
+of ratios against their targets (paste it into the README's Performance section). Commands that
+this checkout does not have yet are reported as "n/a". Taskwarrior (`task`, Debian package
+`taskwarrior`) is compared when installed, in its own temporary data directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NOW = "2026-11-23T08:30:00"
+MANAGER = "赵经理"
+LEADCARD = [sys.executable, "-m", "leadcard"]
+
+
+def run(cmd: list[str], env: dict, check: bool = True) -> tuple[float, int, int]:
+    """Seconds, exit code and peak memory (KiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.stderr.close()
+    if check and code not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {stderr.strip()[:300]}")
+    return elapsed, code, usage.ru_maxrss
+
+
+def median_time(cmd: list[str], env: dict, runs: int) -> float | None:
+    _, code, _ = run(cmd, env, check=False)  # warm-up (and: does this command exist here?)
+    if code == 2:
+        return None
+    return statistics.median(run(cmd, env)[0] for _ in range(runs))
+
+
+def leadcard_env(db: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_")}
+    env.update({"LEADCARD_DB": str(db), "LEADCARD_NOW": NOW, "NO_COLOR": "1", "COLUMNS": "100"})
+    return env
+
+
+COMMANDS = [
+    ("today", ["today"]),
+    ("today --json", ["today", "--json"]),
+    ("today --all (manager)", ["--as", MANAGER, "today", "--all", "--json"]),
+    ("show", ["--as", MANAGER, "show", "A00001"]),
+    ("list --search", ["--as", MANAGER, "list", "--search", "凯美瑞", "--limit", "50"]),
+    ("audit", ["--as", MANAGER, "audit", "--json"]),
+    ("report weekly", ["--as", MANAGER, "report", "weekly", "--format", "json"]),
+]
+
+
+def write_import_csv(path: Path, rows: int) -> None:
+    rng = random.Random(1)
+    models = ("凯美瑞 双擎", "雷凌 185T", "汉兰达 2.0T", "威兰达 双擎", "赛那 双擎")
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["姓名", "电话", "意向车型", "级别", "来源", "建卡日期", "备注"])
+        for i in range(rows):
+            out.writerow([f"客户{i}", f"139{i:08d}", rng.choice(models), rng.choice("HABC"), "展厅",
+                          f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}", "车展登记"])
+
+
+def taskwarrior_next(workdir: Path, tasks: int, runs: int) -> float | None:
+    task = shutil.which("task")
+    if not task:
+        return None
+    data = workdir / "task"
+    data.mkdir()
+    rc = workdir / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\ngc=off\nnews.version=9.9.9\n")
+    env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
+    items = [{"description": f"回访 客户{i}", "status": "pending", "entry": "20260501T000000Z",
+              "due": f"202611{(i % 28) + 1:02d}T000000Z", "priority": "HML"[i % 3], "uuid": f"{i:08x}-0000-4000-8000-000000000000"}
+             for i in range(tasks)]
+    payload = workdir / "tasks.json"
+    payload.write_text(json.dumps(items))
+    subprocess.run([task, "import", str(payload)], env=env, check=True, capture_output=True)
+    return median_time([task, "next"], env, runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="leadcard-bench-"))
+    results: dict[str, dict[str, float | None]] = {}
+    extra: dict[str, str] = {}
+    try:
+        empty = work / "empty.db"
+        run([*LEADCARD, "init"], leadcard_env(empty))
+        run([*LEADCARD, "user", "add", "王芳", "--role", "consultant"], leadcard_env(empty))
+        columns = {"empty": empty}
+        for n in sizes:
+            db = work / f"demo-{n}.db"
+            seconds, _, _ = run([*LEADCARD, "demo", "--cards", str(n), "--seed", "1"], leadcard_env(db))
+            extra[f"demo --cards {n}"] = f"{seconds:.1f} s"
+            columns[f"{n:,}"] = db
+        for label, db in columns.items():
+            env = leadcard_env(db)
+            if label == "empty":
+                env["LEADCARD_USER"] = "王芳"
+            results[label] = {name: median_time([*LEADCARD, *cmd], env, args.runs) for name, cmd in COMMANDS}
+            results[label]["--help"] = median_time([*LEADCARD, "--help"], env, args.runs)
+
+        typer_import = median_time([sys.executable, "-c", "import typer"], dict(os.environ), args.runs)
+        csv_path = work / "import.csv"
+        write_import_csv(csv_path, args.import_rows)
+        imported_db = work / "import.db"
+        run([*LEADCARD, "init"], leadcard_env(imported_db))
+        t_import, code, rss_import = run([*LEADCARD, "import", str(csv_path)], leadcard_env(imported_db), check=False)
+        if code != 0:
+            t_import = rss_import = None
+        sqlite_utils = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
+        t_su, _, _ = run([sqlite_utils, "insert", str(work / "su.db"), "cards", str(csv_path), "--csv"], dict(os.environ))
+        biggest = columns[f"{max(sizes):,}"]
+        audit_t, audit_code, rss_audit = run([*LEADCARD, "--as", MANAGER, "audit", "--json"], leadcard_env(biggest), check=False)
+        ten_k = columns.get("10,000")
+        task_t = taskwarrior_next(work, 10_000, args.runs) if ten_k else None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(report(results, sizes, typer_import, t_import, t_su, task_t,
+                 rss_import, rss_audit if audit_code in (0, 1) else None, extra, args))
+
+
+def fmt(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1000:.0f} ms"
+
+
+def mem(kib: int | None) -> str:
+    return "n/a" if kib is None else f"{kib / 1024:.0f} MB"
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def report(results, sizes, typer_import, t_import, t_su, task_t, rss_import, rss_audit, extra, args) -> str:
+    labels = list(results)
+    lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"{platform.system()} {platform.release()}; median of {args.runs} runs after a warm-up.", ""]
+    lines.append("| command | " + " | ".join(labels) + " |")
+    lines.append("|---|" + "---:|" * len(labels))
+    for name in results[labels[0]]:
+        lines.append(f"| `{name}` | " + " | ".join(fmt(results[label][name]) for label in labels) + " |")
+    lines.append("")
+    lines.append("| build | time |")
+    lines.append("|---|---:|")
+    for name, value in extra.items():
+        lines.append(f"| `{name}` | {value} |")
+    lines.append(f"| `import` of {args.import_rows:,} CSV rows | {fmt(t_import)} |")
+    lines.append(f"| `sqlite-utils insert --csv` of the same file | {fmt(t_su)} |")
+    lines.append("")
+    biggest = f"{max(sizes):,}"
+    ratios = [
+        (f"`today` at {biggest} cards ÷ `today` on an empty store", ratio(results[biggest]["today"], results["empty"]["today"]), 1.3, "≤"),
+        ("`import` ÷ `sqlite-utils insert --csv`", ratio(t_import, t_su), 2.0, "≤"),
+        ("`leadcard --help` ÷ `python -c 'import typer'`", ratio(results["empty"]["--help"], typer_import), 1.5, "≤"),
+        ("`today` at 10,000 cards ÷ Taskwarrior `task next` on 10,000 tasks",
+         ratio(results.get("10,000", {}).get("today"), task_t), 1.0, "<"),
+    ]
+    lines.append("| ratio | measured | target |")
+    lines.append("|---|---:|---:|")
+    for name, value, target, op in ratios:
+        shown = "n/a" if value is None else f"{value:.2f}"
+        met = "" if value is None else (" ✓" if (value <= target if op == "≤" else value < target) else " ✗")
+        lines.append(f"| {name} | {shown}{met} | {op} {target} |")
+    lines.append("")
+    lines.append(f"Peak memory: import {mem(rss_import)} (target < 150 MB), audit at {biggest} cards {mem(rss_audit)}.")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
