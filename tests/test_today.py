@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from rich.cells import cell_len
 
 from conftest import run_process
-from leadcard.store import Scope, Store
+from leadcard.store import CardFilter, Scope, Store
 
 
 def items(lc, *args, **kwargs):
@@ -143,9 +143,20 @@ def test_today_is_an_indexed_range_query(lc):
     until = datetime(2026, 5, 3, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
     for scope, index in ((Scope(), "cards_due"), (Scope(frozenset({1})), "cards_owner_due"),
                          (Scope(frozenset({1, 2})), "cards_owner_due")):
-        plan = " ".join(store.explain("due", until, scope))
+        plan = store.plan_of_due(until, scope)
         assert f"USING INDEX {index}" in plan, plan
         assert "SCAN cards" not in plan
+    store.close()
+
+
+def test_list_by_owner_and_status_uses_an_index(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    store = Store.open(lc.db, ZoneInfo("Asia/Shanghai"))
+    now = datetime(2026, 5, 3, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    plan = store.plan_of_list(CardFilter(status="won"), Scope(frozenset({1})), now, limit=50)
+    assert "USING INDEX cards_owner_status" in plan, plan
+    plan = store.plan_of_list(CardFilter(), Scope(), now, limit=50)
+    assert "SCAN cards" in plan and "TEMP B-TREE" not in plan, plan  # newest first straight off the rowid
     store.close()
 
 

@@ -269,6 +269,10 @@ class Store:
         return [self._card(r) for r in rows]
 
     def list_cards(self, filt: CardFilter, scope: Scope, now: datetime, limit: int | None = None) -> list[Card]:
+        sql, params = self._list_query(filt, scope, now, limit)
+        return [self._card(r) for r in self.conn.execute(sql, params)]
+
+    def _list_query(self, filt: CardFilter, scope: Scope, now: datetime, limit: int | None) -> tuple[str, list]:
         where, params = [], []
         scope_sql, scope_params = scope.clause()
         where.append(scope_sql)
@@ -303,17 +307,17 @@ class Store:
         sql = f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {' AND '.join(where)} ORDER BY cards.id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [self._card(r) for r in self.conn.execute(sql, params)]
+        return sql, params
 
     def due_cards(self, until: datetime, scope: Scope) -> list[Card]:
         """Active cards due by `until` that are not dormant then: an indexed range on due_at."""
+        sql, params = self._due_query(until, scope)
+        return [self._card(r) for r in self.conn.execute(sql, params)]
+
+    def _due_query(self, until: datetime, scope: Scope) -> tuple[str, list]:
         scope_sql, scope_params = scope.clause()
-        rows = self.conn.execute(
-            f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} "
-            f"WHERE {_DUE_WHERE} AND {scope_sql}",
-            [ts(until), ts(until), *scope_params],
-        ).fetchall()
-        return [self._card(r) for r in rows]
+        sql = f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {_DUE_WHERE} AND {scope_sql}"
+        return sql, [ts(until), ts(until), *scope_params]
 
     def dormant_cards(self, until: datetime, scope: Scope) -> list[Card]:
         scope_sql, scope_params = scope.clause()
@@ -340,16 +344,15 @@ class Store:
     def card_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM cards").fetchone()[0]
 
-    def explain(self, sql_kind: str, until: datetime, scope: Scope) -> list[str]:
-        """The query plan of one of the hot queries, for tests that guard the indexes."""
-        scope_sql, scope_params = scope.clause()
-        if sql_kind != "due":
-            raise ValueError(sql_kind)
-        rows = self.conn.execute(
-            f"EXPLAIN QUERY PLAN SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {_DUE_WHERE} AND {scope_sql}",
-            [ts(until), ts(until), *scope_params],
-        ).fetchall()
-        return [r["detail"] for r in rows]
+    def plan_of_due(self, until: datetime, scope: Scope) -> str:
+        """The query plans of the hot queries, for tests that guard the indexes."""
+        return self._plan(*self._due_query(until, scope))
+
+    def plan_of_list(self, filt: CardFilter, scope: Scope, now: datetime, limit: int | None = None) -> str:
+        return self._plan(*self._list_query(filt, scope, now, limit))
+
+    def _plan(self, sql: str, params: list) -> str:
+        return " | ".join(r["detail"] for r in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
 
     def _card(self, row: sqlite3.Row) -> Card:
         return Card(
