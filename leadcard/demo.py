@@ -9,15 +9,19 @@ follow-ups good and bad — so that `today`, `show`, `audit` and `report` have r
 from __future__ import annotations
 
 import json
+import os
 import random
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Iterator
 
 from leadcard.cards import timing_columns
 from leadcard.errors import Refused
 from leadcard.model import Channel, Outcome, Role, Source, Status
-from leadcard.schedule import Contact
+from leadcard.schedule import Contact, Policy
 from leadcard.session import Session
+from leadcard.store import Store
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏飞浩宇欣怡子涵梓轩雨晨思远志国建新海波晓东凯峰琳颖婷雪慧佳俊博文斌"
@@ -69,7 +73,8 @@ CONSULTANTS = (("王芳", 0.9, 2), ("李强", 0.6, 14), ("张敏", 0.25, 60))
 SUPERVISOR, MANAGER = "钱主管", "赵经理"
 TEAM_SIZE = 6
 CARDS_PER_CONSULTANT = 2000  # beyond the first three, a larger store gets more people
-CARDS_PER_DAY = 100  # a dealer group's intake, for how far back a large store's history goes
+CARDS_PER_DAY = 100
+BATCH = 5000  # a dealer group's intake, for how far back a large store's history goes
 
 
 # The columns of the generated rows that hold datetimes or enums (the rest go to SQLite as they are).
@@ -91,17 +96,28 @@ class Consultant:
     first_call_hours: float
 
 
+@dataclass(frozen=True)
+class Floor:
+    """What generating a batch of cards needs; plain data, so worker processes can receive it."""
+
+    policy: Policy
+    consultants: tuple[Consultant, ...]
+    supervisors: dict[int, tuple[int, str]]  # consultant id → (supervisor id, name)
+    total: int
+    now: datetime
+    seed: int
+
+
 def build(session: Session, n_cards: int, seed: int) -> dict:
     store = session.store
     if store.card_count() > 0:
         raise Refused("this store already holds cards: the demo only fills an empty store (use --db demo.db)")
-    rng = random.Random(seed)
-    now = session.now
     with store.transaction():
-        consultants, supervisors = _users(session, rng, n_cards)
+        consultants, supervisors = _users(session, random.Random(seed), n_cards)
+        floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, seed)
         stats = {"cards": 0, "followups": 0}
-        for start in range(0, n_cards, 5000):
-            batch = _cards(session, rng, consultants, supervisors, start, min(5000, n_cards - start), n_cards, now)
+        for batch in _batches(floor):
+            _link_followups(store, batch)
             for table, rows in batch.items():
                 store.bulk_insert(table, rows, TYPED_COLUMNS[table])
             stats["cards"] += len(batch["cards"])
@@ -117,6 +133,26 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
         "manager": MANAGER,
         "example": "A00001" if n_cards else None,
     }
+
+
+def _batches(floor: Floor) -> Iterator[dict[str, list[dict]]]:
+    """Batches of rows in card order. With several batches they are generated in worker processes,
+    a few ahead of the inserts, so a 100,000-card store takes seconds rather than minutes."""
+    starts = range(0, floor.total, BATCH)
+    if len(starts) == 1:
+        yield _cards(floor, 0)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = max(1, min(len(starts), os.cpu_count() or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for start in starts:
+            pending.append(pool.submit(_cards, floor, start))
+            if len(pending) > workers:  # bounded: memory stays flat however many cards
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _users(session: Session, rng: random.Random, n_cards: int) -> tuple[list[Consultant], dict[int, tuple[int, str]]]:
@@ -162,11 +198,14 @@ def _phone(rng: random.Random, index: int) -> str:
     return rng.choice(MOBILE_PREFIXES) + f"{(index * 7919 + 1234) % 100_000_000:08d}"
 
 
-def _cards(session: Session, rng: random.Random, consultants: list[Consultant], supervisors: dict[int, tuple[int, str]],
-           start: int, count: int, total: int, now: datetime) -> dict[str, list[dict]]:
+def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
+    """One batch of cards with their histories; its own generator, so batches can run anywhere."""
+    rng = random.Random(f"{floor.seed}:{start}")
+    consultants, supervisors, total, now = floor.consultants, floor.supervisors, floor.total, floor.now
+    count = min(BATCH, total - start)
     rows: dict[str, list[dict]] = {"cards": [], "followups": [], "grade_changes": [], "instructions": [],
                                    "card_events": []}
-    policy = session.policy
+    policy = floor.policy
     grades = [g.code for g in policy.grades]
     span = timedelta(days=max(240, total / CARDS_PER_DAY))
     sources, weights = zip(*SOURCES)
@@ -233,7 +272,6 @@ def _cards(session: Session, rng: random.Random, consultants: list[Consultant], 
             rows["instructions"].append({"card_id": card_id, "followup_id": None, "at": at,
                                          "author_id": supervisors[consultant.id][0], "text": rng.choice(INSTRUCTIONS),
                                          "_seq": seq})
-    _link_followups(session, rows)
     return rows
 
 
@@ -348,10 +386,10 @@ def _ending(rng, fate, ends_at, consultant, supervisor, fill, now) -> tuple[Stat
     return Status.OPEN, None, []
 
 
-def _link_followups(session: Session, rows: dict[str, list[dict]]) -> None:
+def _link_followups(store: Store, rows: dict[str, list[dict]]) -> None:
     """Grade changes and instructions point at follow-up ids, which exist only once inserted:
     number the batch's follow-ups in advance and link them."""
-    first_id = session.store.next_id("followups")
+    first_id = store.next_id("followups")
     id_of = {}
     for offset, f in enumerate(rows["followups"]):
         f["id"] = first_id + offset
