@@ -63,11 +63,17 @@ _SOURCE_WORDS = {
 }
 
 
+def lookup(words: dict, raw: str, what: str, choices: str):
+    """A word typed in Chinese or English, looked up in a table of synonyms; else bad input."""
+    key = unicodedata.normalize("NFKC", raw or "").strip().lower()
+    if key in words:
+        return words[key]
+    raise BadInput(f"unknown {what} {raw!r}: use one of {choices}")
+
+
 def parse_source(raw: str) -> Source:
-    key = unicodedata.normalize("NFKC", raw).strip().lower()
-    if key in _SOURCE_WORDS:
-        return _SOURCE_WORDS[key]
-    raise BadInput(f"unknown source {raw!r}: use one of {', '.join(s.value for s in Source)} (or 展厅, 来电, 网络, 车展, 转介绍, 400)")
+    choices = ", ".join(s.value for s in Source) + " (or 展厅, 来电, 网络, 车展, 转介绍, 400)"
+    return lookup(_SOURCE_WORDS, raw, "source", choices)
 
 
 _CHANNEL_WORDS = {
@@ -82,10 +88,7 @@ _CHANNEL_WORDS = {
 
 
 def parse_channel(raw: str) -> Channel:
-    key = unicodedata.normalize("NFKC", raw).strip().lower()
-    if key in _CHANNEL_WORDS:
-        return _CHANNEL_WORDS[key]
-    raise BadInput(f"unknown channel {raw!r}: use one of {', '.join(c.value for c in Channel)}")
+    return lookup(_CHANNEL_WORDS, raw, "channel", ", ".join(c.value for c in Channel))
 
 
 _OUTCOME_WORDS = {
@@ -97,10 +100,7 @@ _OUTCOME_WORDS = {
 
 
 def parse_outcome(raw: str) -> Outcome:
-    key = unicodedata.normalize("NFKC", raw).strip().lower()
-    if key in _OUTCOME_WORDS:
-        return _OUTCOME_WORDS[key]
-    raise BadInput(f"unknown outcome {raw!r}: use one of {', '.join(o.value for o in Outcome)}")
+    return lookup(_OUTCOME_WORDS, raw, "outcome", ", ".join(o.value for o in Outcome))
 
 
 _WEEKDAYS = {

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from leadcard.errors import BadInput, NotAllowed, Refused
 from leadcard.model import Role, User
+from leadcard.parse import lookup
 from leadcard.session import Session
 
 
+_ROLE_WORDS = {
+    "consultant": Role.CONSULTANT, "销售顾问": Role.CONSULTANT, "顾问": Role.CONSULTANT,
+    "supervisor": Role.SUPERVISOR, "主管": Role.SUPERVISOR, "销售主管": Role.SUPERVISOR, "展厅经理": Role.SUPERVISOR,
+    "manager": Role.MANAGER, "经理": Role.MANAGER, "销售经理": Role.MANAGER,
+}
+
+
 def parse_role(raw: str) -> Role:
-    words = {"consultant": Role.CONSULTANT, "销售顾问": Role.CONSULTANT, "顾问": Role.CONSULTANT,
-             "supervisor": Role.SUPERVISOR, "主管": Role.SUPERVISOR, "销售主管": Role.SUPERVISOR,
-             "展厅经理": Role.SUPERVISOR, "manager": Role.MANAGER, "经理": Role.MANAGER, "销售经理": Role.MANAGER}
-    key = (raw or "").strip().lower()
-    if key not in words:
-        raise BadInput(f"unknown role {raw!r}: use consultant, supervisor or manager")
-    return words[key]
+    return lookup(_ROLE_WORDS, raw, "role", "consultant, supervisor or manager")
 
 
 def add_user(session: Session, name: str, role: Role, team: str | None) -> User:
