@@ -14,6 +14,7 @@ from leadcard.model import (
     CardDetail,
     Channel,
     DueReason,
+    EventKind,
     FollowUp,
     Outcome,
     Role,
@@ -152,7 +153,7 @@ def add_card(session: Session, new: NewCard) -> Card:
             "card_id": card_id, "at": created_at, "from_grade": None, "to_grade": grade,
             "by_id": session.actor_id, "reason": "建卡",
         })
-        store.insert_event(card_id, created_at, "created", session.actor_id, {"source": new.source.value})
+        store.insert_event(card_id, created_at, EventKind.CREATED, session.actor_id, {"source": new.source.value})
         refresh(session, card_id)
     return session.shown(store.card(card_id))
 

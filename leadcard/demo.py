@@ -18,7 +18,7 @@ from typing import Iterator
 
 from leadcard.cards import timing_columns
 from leadcard.errors import Refused
-from leadcard.model import Channel, Outcome, Role, Source, Status
+from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Policy
 from leadcard.session import Session
 from leadcard.store import Store
@@ -263,7 +263,7 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
         rows["grade_changes"].append({"card_id": card_id, "at": created, "from_grade": None, "to_grade": first_grade,
                                       "by_id": consultant.id, "reason": "建卡", "_seq": None})
         rows["grade_changes"] += [{"card_id": card_id, "by_id": consultant.id, **g} for g in grade_changes]
-        rows["card_events"].append({"card_id": card_id, "at": created, "kind": "created", "by_id": consultant.id,
+        rows["card_events"].append({"card_id": card_id, "at": created, "kind": EventKind.CREATED, "by_id": consultant.id,
                                     "detail": json.dumps({"source": card["source"].value})})
         rows["card_events"] += [{"card_id": card_id, **e} for e in events]
         if followups and rng.random() < 0.3:
@@ -358,11 +358,11 @@ def _ending(rng, fate, ends_at, consultant, supervisor, fill, now) -> tuple[Stat
     owner = consultant.id
     if fate == "won":
         outcome = {"model": fill["model"], "at": at}
-        events = [{"at": at, "kind": "won", "by_id": owner, "detail": json.dumps({"model": fill["model"]}, ensure_ascii=False)}]
+        events = [{"at": at, "kind": EventKind.WON, "by_id": owner, "detail": json.dumps({"model": fill["model"]}, ensure_ascii=False)}]
         handover = at + timedelta(hours=rng.choice((3, 6, 20, 30, 50)))
         if handover <= now and rng.random() < 0.9:
             outcome.update({"handover_to": "售后 陈工", "handover_at": handover})
-            events.append({"at": handover, "kind": "handover", "by_id": owner,
+            events.append({"at": handover, "kind": EventKind.HANDOVER, "by_id": owner,
                            "detail": json.dumps({"to": "售后 陈工"}, ensure_ascii=False)})
         return Status.WON, outcome, events
     if fate == "lost":
@@ -370,18 +370,18 @@ def _ending(rng, fate, ends_at, consultant, supervisor, fill, now) -> tuple[Stat
         competitor = fill["rival"] if reason in ("竞品品牌", "已在别处购买", "价格") else None
         outcome = {"reason": reason, "competitor": competitor, "note": "客户已决定", "requested_at": at,
                    "requested_by": consultant.name}
-        events = [{"at": at, "kind": "lost-requested", "by_id": owner,
+        events = [{"at": at, "kind": EventKind.LOST_REQUESTED, "by_id": owner,
                    "detail": json.dumps({"reason": reason, "competitor": competitor}, ensure_ascii=False)}]
         decided = at + timedelta(hours=rng.randint(3, 60))
         if decided > now or rng.random() < 0.1:
             return Status.LOST_PENDING, outcome, events
         outcome.update({"decided_at": decided, "decided_by": supervisor[1], "verdict": "approved"})
-        events.append({"at": decided, "kind": "lost-approved", "by_id": supervisor[0], "detail": None})
+        events.append({"at": decided, "kind": EventKind.LOST_APPROVED, "by_id": supervisor[0], "detail": None})
         return Status.LOST, outcome, events
     if fate == "invalid":
         reason = rng.choice(("空号", "非购车客户", "同行询价"))
         outcome = {"reason": reason, "at": at}
-        return Status.INVALID, outcome, [{"at": at, "kind": "invalid", "by_id": owner,
+        return Status.INVALID, outcome, [{"at": at, "kind": EventKind.INVALID, "by_id": owner,
                                           "detail": json.dumps({"reason": reason}, ensure_ascii=False)}]
     return Status.OPEN, None, []
 

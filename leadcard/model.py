@@ -80,6 +80,25 @@ class Outcome(enum.StrEnum):
     WRONG_NUMBER = "wrong-number"  # 空号/错号
 
 
+class EventKind(enum.StrEnum):
+    """Dated events of a card's life (card_events.kind); `detail` is JSON with the keys noted.
+
+    Reports and `audit --date` are computed from these and the follow-ups, never from today's state.
+    """
+
+    CREATED = "created"  # {"source"}
+    ASSIGNED = "assigned"  # {"from", "to"}: owner names (from is null for an unowned card)
+    WON = "won"  # {"model"}  成交
+    HANDOVER = "handover"  # {"to"}  交接售后
+    LOST_REQUESTED = "lost-requested"  # {"reason", "competitor", "note"}  战败申请
+    LOST_APPROVED = "lost-approved"  # {"note"}  by_id: the approving supervisor/manager
+    LOST_REJECTED = "lost-rejected"  # {"note"}  the note is also written as an instruction
+    INVALID = "invalid"  # {"reason"}
+    REOPENED = "reopened"  # {"from"}: the status it left
+    WOKEN = "woken"  # {"followup_seq"}: the first contact logged on a dormant card (休眠唤醒)
+    DO_NOT_CONTACT = "do-not-contact"  # {"note"}
+
+
 class DueReason(enum.StrEnum):
     FIRST_TOUCH = "first-touch"
     FIRST_CALL = "first-call"

@@ -89,6 +89,11 @@ class Policy:
     wake_days_before_festival: int = 7  # … and this many days before each festival
     wake_festivals: tuple[str, ...] = WAKE_FESTIVALS
     max_failed_attempts: int = 5  # unreachable attempts in a row before `today` suggests invalid
+    visit_card_minutes: int = 30  # a showroom visit that left contact details becomes a card by then
+    handover_working_days: int = 1  # a won deal is handed to after-sales within this
+    objection_plan_hours: float = 24  # an objection gets a handling plan within this
+    reactivation_days: int = 30  # a woken dormant customer who responds within this is reactivated
+    timeliness_target: float = 0.8  # 跟进及时率 below this means one-to-one coaching
     audit: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     loss_reasons: tuple[str, ...] = ("价格", "竞品品牌", "推迟购买", "贷款未过", "联系不上", "已在别处购买", "其他")
 
@@ -121,6 +126,11 @@ _POLICY_NUMBERS = {
     "wake_quarterly": bool,
     "wake_days_before_festival": int,
     "max_failed_attempts": int,
+    "visit_card_minutes": int,
+    "handover_working_days": int,
+    "objection_plan_hours": float,
+    "reactivation_days": int,
+    "timeliness_target": float,
 }
 
 
