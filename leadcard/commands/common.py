@@ -33,8 +33,12 @@ def session(ctx: typer.Context) -> "Session":
     g: Globals = ctx.find_root().obj
     tz = clock.store_tz()
     now = clock.now(tz)
-    path = g.db or default_db_path()
-    return open_session(path, g.acting, now, tz, default_db=g.db is None)
+    return open_session(store_path(ctx), g.acting, now, tz, default_db=g.db is None)
+
+
+def store_path(ctx: typer.Context) -> Path:
+    g: Globals = ctx.find_root().obj
+    return g.db or default_db_path()
 
 
 def when(raw: str | None) -> datetime | None:

@@ -1,0 +1,99 @@
+"""Moving data in and out, and keeping it safe: import, export, calendar, backup, restore, doctor."""
+
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from leadcard.commands.common import JsonOption, session, store_path
+
+app = typer.Typer()
+
+Opt = typer.Option
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX; Chinese or English headers.")],
+    followups: Annotated[Optional[Path], Opt("--followups", help="Follow-up history (CSV or XLSX), keyed by phone.")] = None,
+    dry_run: Annotated[bool, Opt("--dry-run", help="Validate and report; write nothing.")] = False,
+    skip_bad: Annotated[bool, Opt("--skip-bad", help="Import the valid rows; write the bad ones to FILE.rejects.csv.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import cards (all or nothing); a second sheet 跟进记录 or --followups brings their history."""
+    from leadcard import importing, render_transfer
+
+    report = importing.import_file(session(ctx), file, followups, dry_run, skip_bad)
+    render_transfer.import_report(report, as_json)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format_: Annotated[Optional[str], Opt("--format", help="csv (default), xlsx or json; else from --output's suffix.")] = None,
+    output: Annotated[Optional[Path], Opt("--output", "-o", help="The file (default: stdout; cards only for CSV).")] = None,
+) -> None:
+    """Every card you can see and its follow-ups, in the layout `import` reads."""
+    import sys
+
+    from leadcard import exporting, render_transfer
+
+    fmt = exporting.export_format(format_, output)
+    result = exporting.export(session(ctx), fmt, output, sys.stdout)
+    render_transfer.export_summary(result)
+
+
+@app.command()
+def calendar(
+    ctx: typer.Context,
+    output: Annotated[Optional[Path], Opt("--output", "-o", help="The .ics file (default: stdout).")] = None,
+    days: Annotated[int, Opt("--days", help="How far ahead, in days.", min=0, max=366)] = 14,
+) -> None:
+    """Your due contacts as a calendar feed (.ics); re-importing it updates the events."""
+    import sys
+
+    from leadcard import exporting, render_transfer
+
+    result = exporting.calendar(session(ctx), output, days, sys.stdout)
+    render_transfer.calendar_summary(result)
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where the copy goes (created 0600).")],
+    as_json: JsonOption = False,
+) -> None:
+    """A consistent copy of the store, safe while others are writing."""
+    from leadcard import render_transfer, safekeeping
+
+    copy = safekeeping.backup(session(ctx), file)
+    render_transfer.copy_report(copy, "备份", as_json)
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made by `leadcard backup`.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Put a backup in place of the store; the store it replaces is kept beside it."""
+    from leadcard import clock, render_transfer, safekeeping
+
+    copy = safekeeping.restore(lambda: session(ctx), store_path(ctx), file, clock.now(clock.store_tz()))
+    render_transfer.copy_report(copy, "恢复", as_json)
+
+
+@app.command()
+def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Check the store: integrity, foreign keys, schema version, counts (exit 1 if unsound)."""
+    from leadcard import render_transfer, safekeeping
+
+    health = safekeeping.doctor(session(ctx))
+    render_transfer.health_report(health, as_json)
+    if not health.sound:
+        raise typer.Exit(1)

@@ -1,0 +1,622 @@
+"""`leadcard import`: cards (and their follow-up history) from the store's Excel habits.
+
+All or nothing (CONTRACT.md): rows are validated by the same parsers as `add` and `log`, inserted
+chunk by chunk inside one transaction, and the transaction is rolled back when any row is bad
+(unless --skip-bad) or on --dry-run, so a dry run reports exactly what a real run would do.
+Rows stream from the file: memory stays flat however long it is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+import re
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Iterator
+
+from leadcard.cards import contact_of, owner_for_new_card, timing_columns
+from leadcard.errors import BadInput, LeadcardError
+from leadcard.model import CARD_FIELD_NAMES, EventKind, Outcome, Source, Status
+from leadcard.parse import lookup, normalise_phone, parse_channel, parse_outcome, parse_source, parse_when
+from leadcard.session import Session
+from leadcard.store import Store, ts
+from leadcard.store import transfer as sql
+from leadcard.transfer import (
+    CARD_COLUMNS,
+    FOLLOWUP_COLUMNS,
+    FOLLOWUP_SHEET,
+    STATUS_WORDS,
+    Column,
+    header_key,
+    synonym_table,
+)
+
+CHUNK = 2000
+_CARD_WORDS = synonym_table(CARD_COLUMNS)
+_FOLLOWUP_WORDS = synonym_table(FOLLOWUP_COLUMNS)
+_SLASHED = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[ t]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_CLOSING_EVENTS = {
+    Status.WON: (EventKind.WON,),
+    Status.LOST_PENDING: (EventKind.LOST_REQUESTED,),
+    Status.LOST: (EventKind.LOST_REQUESTED, EventKind.LOST_APPROVED),
+    Status.INVALID: (EventKind.INVALID,),
+}
+_EVENT_DETAIL = {EventKind.WON: ("model",), EventKind.LOST_REQUESTED: ("reason", "competitor", "note"),
+                 EventKind.INVALID: ("reason",)}
+
+
+@dataclass(frozen=True)
+class Problem:
+    part: str  # which table: 意向客户 (cards) or 跟进记录 (follow-ups)
+    line: int  # the header is line 1, as a spreadsheet numbers its rows
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    path: str
+    format: str
+    encoding: str | None
+    dry_run: bool
+    skip_bad: bool
+    written: bool = False
+    cards: int = 0
+    followups: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+    skipped_followups: int = 0  # history of duplicate cards, which is not imported either
+    unknown_columns: dict[str, list[str]] = field(default_factory=dict)
+    rejects: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Bad rows without --skip-bad: nothing is (or would be) written."""
+        return bool(self.errors) and not self.skip_bad
+
+
+@dataclass
+class Table:
+    """One sheet or CSV file: its header and its rows, streamed with their line numbers."""
+
+    part: str
+    path: Path
+    header: list[str]
+    rows: Iterator[tuple[int, list]]
+    encoding: str | None = None
+
+
+class _Discard(Exception):
+    """Raised inside the import's transaction to roll it back (dry run, bad rows)."""
+
+
+class _BadRow(Exception):
+    pass
+
+
+def import_file(session: Session, path: Path, followups: Path | None, dry_run: bool, skip_bad: bool) -> ImportReport:
+    path = Path(path)
+    with ExitStack() as stack:
+        cards, history = _open_tables(stack, path, followups)
+        report = ImportReport(str(path), "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv",
+                              cards.encoding, dry_run, skip_bad)
+        importer = _Importer(session, report)
+        try:
+            with session.store.transaction():
+                importer.cards(cards, _rejects(stack, cards, report))
+                if history is not None:
+                    importer.followups(history, _rejects(stack, history, report))
+                if dry_run or report.failed:
+                    raise _Discard
+        except _Discard:
+            pass
+        else:
+            report.written = True
+    if not report.written:
+        report.rejects = []
+    return report
+
+
+def _rejects(stack: ExitStack, table: Table, report: ImportReport):
+    """A writer for the rows --skip-bad leaves out: a CSV beside the input, kept only if written."""
+    if not report.skip_bad or report.dry_run:
+        return None
+    suffix = "" if table.part == "意向客户" or table.path.suffix.lower() == ".csv" else f".{table.part}"
+    target = table.path.with_name(f"{table.path.stem}{suffix}.rejects.csv")
+    return stack.enter_context(_RejectsFile(target, [*table.header, "原行号", "错误原因"], report))
+
+
+class _RejectsFile:
+    def __init__(self, target: Path, header: list[str], report: ImportReport):
+        self.target, self.header, self.report = target, header, report
+        self.count = 0
+
+    def __enter__(self):
+        fd, self.temp = tempfile.mkstemp(dir=self.target.parent, prefix=".rejects-", suffix=".csv")
+        self.file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(self.header)
+        return self
+
+    def write(self, raw: list, line: int, reason: str) -> None:
+        cells = ["" if v is None else v for v in raw][: len(self.header) - 2]
+        cells += [""] * (len(self.header) - 2 - len(cells))
+        self.writer.writerow([*cells, line, reason])
+        self.count += 1
+
+    def __exit__(self, exc_type, exc, tb):
+        self.file.close()
+        # Kept only when the import was committed with rows left out; the report says where.
+        if exc_type is None and self.count and not self.report.failed:
+            os.replace(self.temp, self.target)
+            self.report.rejects.append(str(self.target))
+        else:
+            os.unlink(self.temp)
+        return False
+
+
+# -- reading files -----------------------------------------------------------------------------------
+
+
+def _open_tables(stack: ExitStack, path: Path, followups: Path | None) -> tuple[Table, Table | None]:
+    if not path.is_file():
+        raise BadInput(f"no file {path}")
+    history = None
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        cards, history = _xlsx_tables(stack, path)
+    else:
+        cards = _csv_table(stack, path, "意向客户")
+    if followups is not None:
+        if history is not None:
+            raise BadInput(f"{path.name} already has a {history.part} sheet: leave out --followups")
+        if not Path(followups).is_file():
+            raise BadInput(f"no file {followups}")
+        if Path(followups).suffix.lower() in (".xlsx", ".xlsm"):
+            history, _ = _xlsx_tables(stack, Path(followups))
+            history.part = FOLLOWUP_SHEET
+        else:
+            history = _csv_table(stack, Path(followups), FOLLOWUP_SHEET)
+    return cards, history
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030 (a superset of GBK)."""
+    with path.open("rb") as f:
+        if f.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8"
+
+
+def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
+    encoding = detect_encoding(path)
+    f = stack.enter_context(path.open(encoding=encoding, newline=""))
+    try:
+        sample = f.read(8192)
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;") if sample else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    except UnicodeDecodeError:
+        raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
+    f.seek(0)
+    reader = csv.reader(f, dialect)
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            yield from enumerate(reader, start=2)
+        except UnicodeDecodeError:
+            raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
+        except csv.Error as exc:
+            raise BadInput(f"{path.name} line {reader.line_num}: {exc}") from None
+
+    header = next(reader, None)
+    if not header:
+        raise BadInput(f"{path.name} is empty: the first line must name the columns (姓名, 电话, …)")
+    return Table(part, path, header, rows(), "utf-8-bom" if encoding == "utf-8-sig" else encoding)
+
+
+def _xlsx_tables(stack: ExitStack, path: Path) -> tuple[Table, Table | None]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
+        raise BadInput(f"cannot read {path.name} as an Excel workbook ({type(exc).__name__})") from None
+    stack.callback(book.close)
+    sheets = book.worksheets
+    history = next((s for s in sheets[1:] if header_key(s.title) == header_key(FOLLOWUP_SHEET)), None)
+    if history is None and len(sheets) > 1:
+        history = sheets[1]
+    tables = [_sheet_table(path, sheets[0], "意向客户")]
+    tables.append(_sheet_table(path, history, FOLLOWUP_SHEET) if history is not None else None)
+    if tables[1] is not None and not tables[1].header:
+        tables[1] = None  # an empty second sheet is no history
+    if not tables[0].header:
+        raise BadInput(f"{path.name}: the first sheet is empty; its first row must name the columns (姓名, 电话, …)")
+    return tables[0], tables[1]
+
+
+def _sheet_table(path: Path, sheet, part: str) -> Table:
+    sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
+    rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+    first = next(rows, None)
+    header = [("" if v is None else str(v)) for v in first[1]] if first else []
+    while header and not header[-1].strip():
+        header.pop()
+    return Table(part, path, header, ((n, list(values)) for n, values in rows))
+
+
+# -- validating and inserting ------------------------------------------------------------------------
+
+
+def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], report: ImportReport) -> list:
+    """Which column of the file holds which field; unknown ones are reported and kept as notes."""
+    mapping: list[tuple[str, int]] = []
+    seen: dict[str, str] = {}
+    unknown: list[str] = []
+    for index, title in enumerate(table.header):
+        title = str(title).strip()
+        if not title:
+            continue
+        column = words.get(header_key(title))
+        if column is None:
+            unknown.append(title)
+            mapping.append(("?" + title, index))
+            continue
+        if column.key in seen:
+            raise BadInput(f"{table.path.name}: columns {seen[column.key]!r} and {title!r} both mean {column.header}")
+        seen[column.key] = title
+        mapping.append((column.key, index))
+    missing = [key for key in required if key not in seen]
+    if missing:
+        names = [next(c for c in words.values() if c.key == key) for key in missing]
+        raise BadInput(
+            f"{table.path.name}: no column for " + ", ".join(
+                f"{c.header} ({'/'.join((c.header, *c.synonyms[:3]))})" for c in names)
+        )
+    if unknown:
+        report.unknown_columns[table.part] = unknown
+    return mapping
+
+
+def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str, object]]]:
+    values: dict[str, object] = {}
+    extras: list[tuple[str, object]] = []
+    for key, index in mapping:
+        value = raw[index] if index < len(raw) else None
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            continue
+        if key[0] == "?":
+            extras.append((key[1:], value))
+        elif key[0] != "_":
+            values[key] = value
+    return values, extras
+
+
+class _Importer:
+    def __init__(self, session: Session, report: ImportReport):
+        self.session = session
+        self.store: Store = session.store
+        self.policy = session.policy
+        self.report = report
+        self.now = session.now
+        self.first_card_id = self.store.next_id("cards")
+        self.owners: dict[str | None, object] = {}
+        self.authors: dict[str, int] = {}
+
+    # -- cards ------------------------------------------------------------------------------------
+
+    def cards(self, table: Table, rejects) -> None:
+        mapping = _columns(table, _CARD_WORDS, ("name", "phone"), self.report)
+        next_id = self.first_card_id
+        for chunk in _chunks(table.rows):
+            valid = []
+            for line, raw in chunk:
+                if not any(v not in (None, "") for v in raw):
+                    continue
+                try:
+                    valid.append((line, self._card(*_cells(raw, mapping))))
+                except _BadRow as exc:
+                    self._bad(table.part, line, str(exc), raw, rejects)
+            existing = sql.cards_with_phones(self.store, [row["phone"] for _, row in valid])
+            rows, seen = [], {}
+            for line, row in valid:
+                phone = row["phone"]
+                if phone in seen or phone in existing:
+                    self._duplicate(table.part, line, phone, seen.get(phone), existing.get(phone))
+                    continue
+                seen[phone] = line
+                row["id"] = next_id
+                next_id += 1
+                rows.append(row)
+            self._insert_cards(rows)
+
+    def _card(self, values: dict, extras: list) -> dict:
+        policy, now, tz = self.policy, self.now, self.session.tz
+        name = _text(values.get("name"))
+        if not name:
+            raise _BadRow("no name (姓名)")
+        phone = _check(normalise_phone, _text(values.get("phone")) or "")
+        grade = _check(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
+        source = _check(parse_source, str(values["source"])) if "source" in values else Source.WALK_IN
+        status = _check(_status, str(values["status"])) if "status" in values else Status.OPEN
+        created_at = self._moment(values.get("created_at")) or now
+        if created_at > now + timedelta(minutes=1):
+            raise _BadRow(f"建卡时间 {created_at:%Y-%m-%d %H:%M} is in the future")
+        outcome = _outcome(values.get("outcome"))
+        owner = self._owner(values.get("owner"))
+        fields = {name: None for name in CARD_FIELD_NAMES}
+        for key in CARD_FIELD_NAMES:
+            if key in values:
+                fields[key] = _text(values[key])
+        if fields["age"] is not None:
+            fields["age"] = _age(fields["age"])
+        if extras:
+            kept = "；".join(f"{title}：{_text(value)}" for title, value in extras)
+            fields["notes"] = f"{fields['notes']}；{kept}" if fields["notes"] else kept
+        active = status == Status.OPEN and not outcome.get("do_not_contact")
+        timing = timing_columns(policy, created_at, grade, active, [])
+        return {
+            "created_at": ts(created_at),
+            "recorded_at": ts(self._moment(values.get("recorded_at")) or now),
+            "source": source.value,
+            "owner_id": owner.id if owner else None,
+            "name": name,
+            "phone": phone,
+            **fields,
+            "grade": grade,
+            "status": status.value,
+            "status_at": ts(self._moment(values.get("status_at")) or created_at),
+            "outcome": json.dumps(outcome, ensure_ascii=False) if outcome else None,
+            **{k: ts(v) if isinstance(v, datetime) else getattr(v, "value", v) for k, v in timing.items()},
+        }
+
+    def _owner(self, name: object):
+        key = _text(name) if name is not None else None
+        if key not in self.owners:
+            try:
+                self.owners[key] = owner_for_new_card(self.session, key)
+            except LeadcardError as exc:
+                self.owners[key] = exc
+        found = self.owners[key]
+        if isinstance(found, LeadcardError):
+            raise _BadRow(str(found).split(" (")[0])
+        return found
+
+    def _insert_cards(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        actor = self.session.actor_id
+        self.store.bulk_insert("cards", rows, ())
+        self.store.bulk_insert("grade_changes", ({
+            "card_id": r["id"], "at": r["created_at"], "from_grade": None, "to_grade": r["grade"], "by_id": actor,
+            "reason": "导入"} for r in rows), ())
+        self.store.bulk_insert("card_events", ({
+            "card_id": r["id"], "at": r["created_at"], "kind": EventKind.CREATED.value, "by_id": actor,
+            "detail": json.dumps({"source": r["source"]})} for r in rows), ())
+        closing = [event for r in rows if r["status"] != Status.OPEN for event in _closing_events(r, actor)]
+        self.store.bulk_insert("card_events", closing, ())
+        self.report.cards += len(rows)
+
+    # -- follow-ups -------------------------------------------------------------------------------
+
+    def followups(self, table: Table, rejects) -> None:
+        mapping = _columns(table, _FOLLOWUP_WORDS, ("phone", "at", "channel", "content"), self.report)
+        first_followup_id = next_id = self.store.next_id("followups")
+        for chunk in _chunks(table.rows):
+            parsed = []
+            for line, raw in chunk:
+                if not any(v not in (None, "") for v in raw):
+                    continue
+                try:
+                    parsed.append((line, raw, self._followup(*_cells(raw, mapping))))
+                except _BadRow as exc:
+                    self._bad(table.part, line, str(exc), raw, rejects)
+            phones = list({row["phone"] for _, _, row in parsed})
+            cards = sql.imported_cards(self.store, phones, self.first_card_id)
+            older = sql.cards_with_phones(self.store, [p for p in phones if p not in cards])
+            seqs = sql.last_seqs(self.store, (c["id"] for c in cards.values()))
+            ids: dict[tuple[int, int], int] = {}
+            rows = []
+            for line, raw, row in parsed:
+                card = cards.get(row["phone"])
+                if card is None:
+                    if row["phone"] in older:
+                        self.report.skipped_followups += 1  # the card was already there, and so is its history
+                    else:
+                        self._bad(table.part, line, f"no card with phone {row['phone']} in this import", raw, rejects)
+                    continue
+                try:
+                    self._link(row, card, ids)
+                except _BadRow as exc:
+                    self._bad(table.part, line, str(exc), raw, rejects)
+                    continue
+                row["id"] = next_id
+                next_id += 1
+                row["seq"] = seqs[card["id"]] = seqs.get(card["id"], 0) + 1
+                ids[(card["id"], row["seq"])] = row["id"]
+                rows.append(row)
+            if rows:
+                self.store.bulk_insert("followups", rows, ())
+                self.report.followups += len(rows)
+        self._reschedule(first_followup_id)
+
+    def _followup(self, values: dict, extras: list) -> dict:
+        phone = _check(normalise_phone, _text(values.get("phone")) or "")
+        at = self._moment(values.get("at"))
+        if at is None:
+            raise _BadRow("no time (跟进时间)")
+        if at > self.now + timedelta(minutes=1):
+            raise _BadRow(f"跟进时间 {at:%Y-%m-%d %H:%M} is in the future")
+        channel = _check(parse_channel, str(values.get("channel", "")))
+        content = _text(values.get("content"))
+        if extras:
+            kept = "；".join(f"{title}：{_text(value)}" for title, value in extras)
+            content = f"{content}；{kept}" if content else kept
+        if not content:
+            raise _BadRow("no content (洽谈内容)")
+        next_at = self._moment(values.get("next_at"))
+        if next_at is not None and next_at <= at:
+            raise _BadRow(f"下次访问时间 {next_at:%Y-%m-%d %H:%M} must come after the contact")
+        author = self._author(values.get("author"))
+        corrects = values.get("corrects")
+        return {
+            "card_id": None, "seq": None, "at": ts(at), "recorded_at": ts(self._moment(values.get("recorded_at")) or self.now),
+            "author_id": author, "channel": channel.value,
+            "outcome": _check(parse_outcome, str(values["outcome"])).value if "outcome" in values else Outcome.REACHED.value,
+            "grade": _check(self.policy.grade, str(values["grade"])).code if "grade" in values else None,
+            "impression": _text(values.get("impression")), "content": content,
+            **{k: _text(values.get(k)) for k in ("problem", "solution", "feasibility", "competition", "bottleneck", "plan")},
+            "next_at": ts(next_at), "purpose": _text(values.get("purpose")),
+            "corrects": _whole(corrects, "更正序号") if corrects is not None else None,
+            "phone": phone,
+        }
+
+    def _link(self, row: dict, card, ids: dict) -> None:
+        if row["at"] < card["created_at"]:
+            raise _BadRow(f"跟进时间 comes before the card was created ({self.store.dt(card['created_at']):%Y-%m-%d %H:%M})")
+        del row["phone"]
+        row["card_id"] = card["id"]
+        row["grade"] = row["grade"] or card["grade"]
+        if row["corrects"] is not None:
+            target = ids.get((card["id"], row["corrects"])) or self.store.followup_id(card["id"], row["corrects"])
+            if target is None:
+                raise _BadRow(f"更正序号 {row['corrects']}: the card has no such follow-up before this one")
+            row["corrects"] = target
+
+    def _author(self, name: object) -> int | None:
+        if name is None:
+            return None
+        key = _text(name)
+        if key not in self.authors:
+            user = self.store.user_by_name(key)
+            if user is None:
+                raise _BadRow(f"no user named {key!r} (记录人)")
+            self.authors[key] = user.id
+        return self.authors[key]
+
+    def _reschedule(self, first_followup_id: int) -> None:
+        """Recompute the due date of every card that received history, as `log` does, a batch at a time."""
+        policy = self.policy
+        for batch in sql.cards_with_new_followups(self.store, first_followup_id):
+            history = self.store.followups_of(batch)
+            updates = []
+            for r in sql.schedule_inputs(self.store, batch):
+                contacts = [contact_of(f) for f in history.get(r["id"], []) if f.effective]
+                outcome = json.loads(r["outcome"]) if r["outcome"] else {}
+                active = r["status"] == Status.OPEN and not outcome.get("do_not_contact")
+                updates.append((r["id"], timing_columns(policy, self.store.dt(r["created_at"]), r["grade"], active, contacts)))
+            sql.update_schedules(self.store, updates)
+
+    # -- reporting --------------------------------------------------------------------------------
+
+    def _bad(self, part: str, line: int, reason: str, raw: list, rejects) -> None:
+        self.report.errors.append(Problem(part, line, reason))
+        if rejects is not None:
+            rejects.write(raw, line, reason)
+
+    def _duplicate(self, part: str, line: int, phone: str, earlier_line: int | None, existing) -> None:
+        if existing is not None and existing[0] < self.first_card_id:
+            from leadcard.store import card_ref
+
+            reason = f"phone {phone} is already on card {card_ref(existing[0])} ({existing[1]}): not imported again"
+        else:
+            where = f"line {earlier_line}" if earlier_line else "an earlier line"
+            reason = f"phone {phone} is already on {where} of this file: not imported twice"
+        self.report.duplicates.append(Problem(part, line, reason))
+
+    def _moment(self, value: object) -> datetime | None:
+        if value is None:
+            return None
+        tz = self.session.tz
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        if isinstance(value, date):
+            return datetime.combine(value, time(), tzinfo=tz)
+        text = str(value).strip()
+        if m := _SLASHED.fullmatch(text):  # Excel's own way of saving dates: 2026/5/3 9:05
+            y, mo, d, h, mi, s = m.groups()
+            text = f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {int(h):02d}:{mi}:{s or '00'}" if h else "")
+        return _check(lambda t: parse_when(t, self.now, tz), text)
+
+
+def _closing_events(row: dict, actor: int | None) -> list[dict]:
+    outcome = json.loads(row["outcome"]) if row["outcome"] else {}
+    events = []
+    for kind in _CLOSING_EVENTS[Status(row["status"])]:
+        detail = {k: outcome.get(k) for k in _EVENT_DETAIL.get(kind, ())}
+        events.append({"card_id": row["id"], "at": row["status_at"], "kind": kind.value, "by_id": actor,
+                       "detail": json.dumps(detail, ensure_ascii=False) if detail else None})
+    return events
+
+
+def _status(raw: str) -> Status:
+    return lookup(STATUS_WORDS, raw, "status", "open, won, lost-pending, lost, invalid (or 跟进中, 成交, 战败待审, 战败, 无效)")
+
+
+def _chunks(rows: Iterator) -> Iterator[list]:
+    while chunk := list(islice(rows, CHUNK)):
+        yield chunk
+
+
+def _check(parse, raw: str):
+    """One of the shared parsers (the rules of `add` and `log`), its complaint made a row's reason."""
+    try:
+        return parse(raw)
+    except BadInput as exc:
+        raise _BadRow(str(exc)) from None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel stores 13800138000 and 35 as floats
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    text = str(value).strip()
+    return text or None
+
+
+def _whole(value: object, what: str) -> int:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise _BadRow(f"{what}: not a number: {value!r}") from None
+    if not number.is_integer():
+        raise _BadRow(f"{what}: not a whole number: {value!r}")
+    return int(number)
+
+
+def _age(value: str) -> int:
+    age = _whole(value.removesuffix("岁"), "年龄")
+    if not 0 <= age <= 120:
+        raise _BadRow(f"年龄 {age} is not an age")
+    return age
+
+
+def _outcome(value: object) -> dict:
+    if value is None:
+        return {}
+    try:
+        data = json.loads(str(value))
+    except ValueError:
+        raise _BadRow("结案信息 is not JSON (export writes it as JSON)") from None
+    if not isinstance(data, dict):
+        raise _BadRow("结案信息 must be a JSON object")
+    return data

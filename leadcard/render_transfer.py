@@ -1,0 +1,110 @@
+"""Output of import, export, calendar, backup, restore and doctor. Never queries the store."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from leadcard.render import console, new_table, print_json
+
+
+def import_json(report) -> dict:
+    return {
+        "file": report.path,
+        "format": report.format,
+        "encoding": report.encoding,
+        "dry_run": report.dry_run,
+        "written": report.written,
+        "imported": {"cards": report.cards, "followups": report.followups},
+        "errors": [asdict(p) for p in report.errors],
+        "duplicates": [asdict(p) for p in report.duplicates],
+        "skipped_followups": report.skipped_followups,
+        "unknown_columns": report.unknown_columns,
+        "rejects": report.rejects,
+    }
+
+
+def import_report(report, as_json: bool) -> None:
+    if as_json:
+        print_json(import_json(report))
+        return
+    out, err = console(), console(stderr=True)
+    for part, titles in report.unknown_columns.items():
+        out.print(f"{part}：未识别的列 {'、'.join(titles)}（内容已写入备注）")
+    for title, problems in (("有误的行", report.errors), ("重复的电话（未导入）", report.duplicates)):
+        if not problems:
+            continue
+        table = new_table()
+        table.title = title
+        for name in ("表", "行", "原因"):
+            table.add_column(name, no_wrap=name != "原因")
+        for p in problems:
+            table.add_row(p.part, str(p.line), p.reason)
+        out.print(table)
+    verb = "将导入" if report.dry_run or not report.written else "已导入"
+    counts = f"{report.cards} 张卡片、{report.followups} 条跟进记录"
+    if report.failed:
+        err.print(f"导入失败：{len(report.errors)} 行有误，未写入任何数据（修正后重试，或用 --skip-bad 跳过）")
+        return
+    summary = f"{verb} {counts}" + (f"，跳过重复 {len(report.duplicates)} 行" if report.duplicates else "")
+    if report.errors:
+        summary += f"，跳过有误 {len(report.errors)} 行"
+    if report.dry_run:
+        summary += "（试运行，未写入）"
+    out.print(summary)
+    for path in report.rejects:
+        out.print(f"有误的行已写入 {path}")
+
+
+def export_summary(result) -> None:
+    # With the data on stdout, the summary goes to stderr.
+    out = console(stderr=not result.files)
+    where = "、".join(result.files) if result.files else "标准输出"
+    out.print(f"已导出 {result.cards} 张卡片、{result.followups} 条跟进记录 → {where}")
+
+
+def calendar_summary(result) -> None:
+    out = console(stderr=result.file is None)
+    out.print(f"日历：{result.events} 个回访（{result.start:%m-%d} 至 {result.end:%m-%d}）→ {result.file or '标准输出'}")
+
+
+def health_json(health) -> dict:
+    return {"path": health.path, "sound": health.sound, "integrity": health.integrity,
+            "foreign_keys": health.foreign_keys, "schema_version": health.schema_version,
+            "expected_version": health.expected_version, "missing_tables": health.missing_tables,
+            "counts": health.counts}
+
+
+_TABLE_LABELS = {"users": "用户", "cards": "卡片", "followups": "跟进记录", "grade_changes": "级别变更",
+                 "instructions": "主管批示", "card_events": "卡片事件"}
+
+
+def health_report(health, as_json: bool) -> None:
+    if as_json:
+        print_json(health_json(health))
+        return
+    out = console()
+    table = new_table()
+    table.add_column("检查", no_wrap=True)
+    table.add_column("结果")
+    table.add_row("文件", health.path)
+    table.add_row("完整性", "正常" if health.integrity == ["ok"] else "；".join(health.integrity))
+    table.add_row("外键", "正常" if not health.foreign_keys else "；".join(health.foreign_keys))
+    version_ok = health.schema_version == health.expected_version
+    table.add_row("结构版本", f"{health.schema_version}" + ("" if version_ok else f"（应为 {health.expected_version}）"))
+    if health.missing_tables:
+        table.add_row("缺少的表", "、".join(health.missing_tables))
+    for name, count in health.counts.items():
+        table.add_row(_TABLE_LABELS.get(name, name), f"{count:,}")
+    out.print(table)
+    out.print("库正常。" if health.sound else "库有问题：请用 `leadcard restore` 从备份恢复。")
+
+
+def copy_report(copy, action: str, as_json: bool) -> None:
+    if as_json:
+        print_json({"path": copy.path, "kept": copy.kept, **health_json(copy.health)})
+        return
+    counts = copy.health.counts
+    message = f"{action}完成：{copy.path}（{counts.get('cards', 0):,} 张卡片、{counts.get('followups', 0):,} 条跟进记录）"
+    console().print(message)
+    if copy.kept:
+        console().print(f"原库已保留为 {copy.kept}")

@@ -1,0 +1,121 @@
+"""Backups, restores and the store's health check (DOMAIN.md "Data care": regular backups,
+nothing deleted by accident)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from leadcard.errors import BadInput, Refused, StoreError
+from leadcard.model import Role
+from leadcard.session import Session
+from leadcard.store import SCHEMA_VERSION
+from leadcard.store import transfer as sql
+
+
+@dataclass(frozen=True)
+class Health:
+    path: str
+    integrity: list[str]  # ["ok"] when sound
+    foreign_keys: list[str]  # rows pointing at nothing
+    schema_version: int
+    expected_version: int
+    missing_tables: list[str]
+    counts: dict[str, int]
+
+    @property
+    def sound(self) -> bool:
+        return (self.integrity == ["ok"] and not self.foreign_keys and not self.missing_tables
+                and self.schema_version == self.expected_version)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """What backup wrote, or what restore put in place (and where the store it replaced went)."""
+
+    path: str
+    health: Health
+    kept: str | None = None
+
+
+def doctor(session: Session) -> Health:
+    return _health(str(session.store.path), lambda: sql.check(session.store.conn))
+
+
+def _health(path: str, check: Callable[[], dict]) -> Health:
+    try:
+        return Health(path, **check())
+    except sqlite3.DatabaseError as exc:  # a damaged file fails the checks themselves
+        return Health(path, [str(exc)], [], 0, SCHEMA_VERSION, [], {})
+
+
+def backup(session: Session, target: Path) -> Copy:
+    """A consistent copy through SQLite's online backup API, safe while others write; 0600."""
+    store = session.store
+    session.require_role(Role.MANAGER, doing="back up the whole store")
+    target = Path(target)
+    if target.resolve() == store.path.resolve():
+        raise BadInput("the backup must go to another file than the store itself")
+    if not target.parent.is_dir():
+        raise BadInput(f"cannot write {target}: directory {target.parent} does not exist")
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        store.backup_to(Path(temp))
+        health = _health(str(target), lambda: sql.check_file(Path(temp)))
+        if not health.sound:
+            raise Refused(f"the copy failed its check ({'; '.join(health.integrity)}); {target} was not written")
+        os.replace(temp, target)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return Copy(str(target), health)
+
+
+def restore(open_session: Callable[[], Session], db_path: Path, source: Path, now: datetime) -> Copy:
+    """Put a backup in place of the store, keeping the store it replaces beside it.
+
+    Refuses a file that is not a sound leadcard store. Works on a store that no longer opens
+    (that is when a restore is needed most): its file is then moved aside as it is.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise BadInput(f"no file {source}")
+    health = _candidate(source)
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}.bak")
+    try:
+        session = open_session()
+    except StoreError:
+        session = None
+    if session is not None:
+        session.require_role(Role.MANAGER, doing="restore the store")
+        store = session.store
+        store.backup_to(kept)
+        sql.copy_into(source, store)
+        store.close()
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            damaged = Path(f"{db_path}{suffix}")
+            if damaged.exists():
+                os.replace(damaged, Path(f"{kept}{suffix}"))
+        sql.copy_file(source, db_path)
+    restored = open_session()  # opening migrates a backup made by an older leadcard
+    return Copy(str(db_path), doctor(restored), str(kept))
+
+
+def _candidate(source: Path) -> Health:
+    health = _health(str(source), lambda: sql.check_file(source))
+    if "not a database" in health.integrity[0]:
+        raise Refused(f"{source} is not a leadcard store (not an SQLite database)")
+    if health.integrity != ["ok"]:
+        raise Refused(f"{source} is damaged ({health.integrity[0]}): not restored")
+    if health.missing_tables or health.schema_version == 0:
+        raise Refused(f"{source} is an SQLite file, but not a leadcard store: not restored")
+    if health.schema_version > SCHEMA_VERSION:
+        raise Refused(f"{source} was written by a newer leadcard (schema {health.schema_version}): upgrade first")
+    return health

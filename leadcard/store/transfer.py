@@ -1,0 +1,193 @@
+"""SQL of import, export, the calendar feed, backup, restore and doctor.
+
+Every lookup here is batched (one query per chunk of rows) and every scan is a cursor, so a
+100,000-row import or export never holds the whole store in Python.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from leadcard.model import Card, FollowUp
+from leadcard.store import _CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref, ts
+
+_FOLLOWUP_SELECT = (
+    "SELECT f.*, u.name AS author_name, c.seq AS corrects_seq, "
+    "(SELECT min(n.seq) FROM followups n WHERE n.corrects = f.id) AS corrected_by_seq, "
+    "cards.phone AS card_phone, cards.owner_id AS card_owner_id "
+    "FROM followups f JOIN cards ON cards.id = f.card_id LEFT JOIN users u ON u.id = f.author_id "
+    "LEFT JOIN followups c ON c.id = f.corrects "
+)
+# Tables a file must have to be taken for a leadcard store.
+STORE_TABLES = ("settings", "users", "cards", "followups", "grade_changes", "instructions", "card_events")
+COUNTED_TABLES = ("users", "cards", "followups", "grade_changes", "instructions", "card_events")
+
+
+def _marks(values: Sequence) -> str:
+    return ",".join("?" * len(values))
+
+
+# -- import ----------------------------------------------------------------------------------------
+
+
+def cards_with_phones(store: Store, phones: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """phone → (card id, name) of the oldest card holding it, for a chunk of phones."""
+    if not phones:
+        return {}
+    rows = store.conn.execute(
+        f"SELECT phone, min(id) AS id, name FROM cards WHERE phone IN ({_marks(phones)}) GROUP BY phone", list(phones)
+    ).fetchall()
+    return {r["phone"]: (r["id"], r["name"]) for r in rows}
+
+
+def imported_cards(store: Store, phones: Sequence[str], first_id: int) -> dict[str, sqlite3.Row]:
+    """phone → (id, created_at, grade) of the cards this import made (ids from first_id on)."""
+    if not phones:
+        return {}
+    rows = store.conn.execute(
+        f"SELECT id, phone, created_at, grade FROM cards WHERE phone IN ({_marks(phones)}) AND id >= ?",
+        [*phones, first_id],
+    ).fetchall()
+    return {r["phone"]: r for r in rows}
+
+
+def last_seqs(store: Store, card_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(card_ids)
+    if not ids:
+        return {}
+    rows = store.conn.execute(
+        f"SELECT card_id, max(seq) FROM followups WHERE card_id IN ({_marks(ids)}) GROUP BY card_id", ids
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def cards_with_new_followups(store: Store, first_followup_id: int, batch: int = 500) -> Iterator[list[int]]:
+    """Ids of the cards that received follow-ups from first_followup_id on, a batch at a time."""
+    after = 0
+    while True:
+        ids = [r[0] for r in store.conn.execute(
+            "SELECT DISTINCT card_id FROM followups WHERE id >= ? AND card_id > ? ORDER BY card_id LIMIT ?",
+            (first_followup_id, after, batch),
+        )]
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]
+
+
+def schedule_inputs(store: Store, card_ids: Sequence[int]) -> list[sqlite3.Row]:
+    return store.conn.execute(
+        f"SELECT id, created_at, grade, status, outcome FROM cards WHERE id IN ({_marks(card_ids)})", list(card_ids)
+    ).fetchall()
+
+
+def update_schedules(store: Store, updates: list[tuple[int, dict]]) -> None:
+    """The derived columns of many cards (cards.timing_columns), in one executemany."""
+    if not updates:
+        return
+    cols = list(updates[0][1])
+    sql = f"UPDATE cards SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
+    store.conn.executemany(sql, ([*(_value(v[c]) for c in cols), card_id] for card_id, v in updates))
+
+
+def _value(value):
+    if isinstance(value, datetime):
+        return ts(value)
+    return getattr(value, "value", value)
+
+
+# -- export and calendar ---------------------------------------------------------------------------
+
+
+def cards_in(store: Store, scope: Scope) -> Iterator[tuple[Card, datetime | None]]:
+    """Each card with the moment its status was set (which Card does not carry)."""
+    scope_sql, params = scope.clause()
+    cursor = store.conn.execute(f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {scope_sql} ORDER BY cards.id", params)
+    for row in cursor:
+        yield store._card(row), store.dt(row["status_at"])
+
+
+def followups_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int | None, FollowUp]]:
+    """(card number, card phone, card owner id, follow-up) in card and sequence order."""
+    scope_sql, params = scope.clause()
+    cursor = store.conn.execute(f"{_FOLLOWUP_SELECT} WHERE {scope_sql} ORDER BY f.card_id, f.seq", params)
+    for row in cursor:
+        yield card_ref(row["card_id"]), row["card_phone"], row["card_owner_id"], store._followup(row)
+
+
+def due_until(store: Store, until: datetime, now: datetime, scope: Scope) -> list[Card]:
+    """Cards due by `until` that are not dormant now: the due_at index, as `today` uses it."""
+    scope_sql, params = scope.clause()
+    rows = store.conn.execute(
+        f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE cards.due_at <= ? AND +cards.dormant_at > ? AND {scope_sql} "
+        f"ORDER BY cards.due_at, cards.id",
+        [ts(until), ts(now), *params],
+    ).fetchall()
+    return [store._card(r) for r in rows]
+
+
+def store_uid(store: Store) -> str:
+    """This store's identity, made once: calendar UIDs stay the same across exports."""
+    uid = store.setting("store.uid")
+    if uid is None:
+        uid = uuid.uuid4().hex
+        with store.transaction():
+            store.set_setting("store.uid", uid)
+    return uid
+
+
+# -- backup, restore, doctor -----------------------------------------------------------------------
+
+
+def check(conn: sqlite3.Connection) -> dict:
+    """What doctor reports of an open database: integrity, foreign keys, schema, counts."""
+    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+    foreign = [f"{r[0]} row {r[1]} → {r[2]}" for r in conn.execute("PRAGMA foreign_key_check").fetchmany(20)]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [t for t in STORE_TABLES if t not in tables]
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES if t in tables}
+    return {
+        "integrity": integrity,
+        "foreign_keys": foreign,
+        "schema_version": conn.execute("PRAGMA user_version").fetchone()[0],
+        "expected_version": SCHEMA_VERSION,
+        "missing_tables": missing,
+        "counts": counts,
+    }
+
+
+def check_file(path: Path) -> dict:
+    """The same checks on a file that is not (yet) the store, opened read-only."""
+    conn = _read_only(path)
+    try:
+        return check(conn)
+    finally:
+        conn.close()
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """A new private file holding a copy of an SQLite file (the store's own file, when it was lost)."""
+    _create_private_file(target)
+    src, dest = _read_only(source), sqlite3.connect(target)
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+
+
+def copy_into(source: Path, store: Store) -> None:
+    """Replace the store's content with a file's, page by page, under the store's own lock."""
+    conn = _read_only(source)
+    try:
+        conn.backup(store.conn)
+    finally:
+        conn.close()

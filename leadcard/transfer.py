@@ -1,0 +1,141 @@
+"""The file layout shared by import and export: which columns, their Chinese headers, their synonyms.
+
+Stores keep their paper habits in Excel, so a header may be 姓名, 客户姓名 or name; the synonyms
+are data here, and export writes the first (Chinese) header of each column, so what export writes
+import reads back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from leadcard.model import CARD_FIELDS, Status
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the card or follow-up attribute; keys starting with "_" are read and ignored
+    header: str  # what export writes
+    synonyms: tuple[str, ...] = ()
+    width: int = 12  # characters, for xlsx
+
+
+# More words for the card fields of model.CARD_FIELDS (whose Chinese label comes first).
+_FIELD_SYNONYMS = {
+    "gender": ("gender", "sex"),
+    "age": ("age",),
+    "wechat": ("微信号", "wechat", "weixin"),
+    "current_vehicle": ("现有车辆", "现驾车型", "current vehicle", "vehicle"),
+    "occupation": ("occupation", "job"),
+    "residence": ("居住地", "住址", "地址", "区域", "residence", "address"),
+    "main_driver": ("主要使用人", "main driver", "driver"),
+    "payment": ("购买方式", "payment"),
+    "usage": ("使用性质", "usage", "use"),
+    "best_call_time": ("联系时间", "best call time", "call time"),
+    "household": ("家庭成员", "household"),
+    "income": ("income",),
+    "model": ("车型", "意向车系", "model", "intended model"),
+    "colour": ("意向颜色", "颜色", "colour", "color"),
+    "budget": ("购车预算", "budget"),
+    "purchase_type": ("购买类型", "购车类型", "purchase type"),
+    "concerns": ("关注点", "关注", "concerns"),
+    "competitors": ("竞品", "对比车型", "competitors"),
+    "liked": ("认可点", "liked"),
+    "decision_maker": ("决策人", "decision maker"),
+    "timeline": ("预计购车时间", "购车时间", "timeline"),
+    "notes": ("备注", "说明", "notes", "note", "remarks"),
+}
+_FIELD_WIDTHS = {"model": 16, "notes": 30, "competitors": 24, "concerns": 16}
+
+CARD_COLUMNS: tuple[Column, ...] = (
+    Column("_ref", "卡号", ("编号", "card", "ref"), 9),
+    Column("name", "姓名", ("客户姓名", "客户名称", "客户", "名字", "name", "customer"), 10),
+    Column("phone", "电话", ("手机", "手机号", "手机号码", "联系电话", "电话号码", "联系方式", "phone", "mobile", "tel"), 14),
+    Column("grade", "级别", ("意向级别", "客户级别", "等级", "grade", "level"), 6),
+    Column("status", "状态", ("卡片状态", "status"), 8),
+    Column("source", "来源", ("信息来源", "资料来源", "客户来源", "渠道来源", "source"), 8),
+    Column("created_at", "建卡时间", ("建卡日期", "建档日期", "登记日期", "日期", "created", "created at", "date"), 17),
+    Column("recorded_at", "录入时间", ("recorded", "recorded at"), 17),
+    Column("owner", "销售顾问", ("顾问", "跟进顾问", "负责人", "owner", "consultant"), 10),
+    *(Column(name, label, _FIELD_SYNONYMS.get(name, ()), _FIELD_WIDTHS.get(name, 12)) for name, label, _ in CARD_FIELDS),
+    Column("status_at", "状态时间", ("结案时间", "status at"), 17),
+    Column("outcome", "结案信息", ("outcome",), 30),
+    # What a rejects file adds, so that a corrected rejects file imports as it is.
+    Column("_line", "原行号", ("line",)),
+    Column("_reason", "错误原因", ("reason", "error")),
+)
+
+FOLLOWUP_COLUMNS: tuple[Column, ...] = (
+    Column("phone", "电话", ("手机", "手机号", "手机号码", "联系电话", "客户电话", "phone", "mobile", "tel"), 14),
+    Column("_ref", "卡号", ("card", "ref"), 9),
+    Column("_name", "姓名", ("客户姓名", "客户", "name", "customer"), 10),
+    Column("_seq", "序号", ("次数", "第几次", "seq"), 5),
+    Column("at", "跟进时间", ("时间", "日期", "洽谈时间", "回访时间", "at", "date", "time"), 17),
+    Column("channel", "方式", ("跟进方式", "渠道", "联系方式", "channel"), 6),
+    Column("outcome", "结果", ("接通情况", "outcome"), 8),
+    Column("grade", "级别判定", ("级别", "意向级别", "grade"), 6),
+    Column("impression", "洽谈印象", ("印象", "impression"), 10),
+    Column("content", "洽谈内容", ("跟进内容", "内容", "沟通内容", "content"), 30),
+    Column("problem", "客户问题", ("problem",), 16),
+    Column("solution", "解决方案", ("solution",), 16),
+    Column("feasibility", "可行性", ("feasibility",), 12),
+    Column("competition", "竞品动态", ("competition",), 16),
+    Column("bottleneck", "瓶颈分析", ("瓶颈", "bottleneck"), 20),
+    Column("plan", "跟踪方案", ("跟进方案", "计划", "plan"), 20),
+    Column("next_at", "下次访问时间", ("下次时间", "下次跟进时间", "下次联系时间", "next", "next at"), 17),
+    Column("purpose", "访问目的", ("下次访问目的", "目的", "purpose"), 16),
+    Column("recorded_at", "记录时间", ("recorded", "recorded at"), 17),
+    Column("author", "记录人", ("跟进人", "author"), 10),
+    Column("corrects", "更正序号", ("更正", "corrects"), 8),
+    Column("_line", "原行号", ("line",)),
+    Column("_reason", "错误原因", ("reason", "error")),
+)
+
+# The columns export writes: everything but what only a rejects file carries.
+CARD_EXPORT = tuple(c for c in CARD_COLUMNS if c.key not in ("_line", "_reason"))
+FOLLOWUP_EXPORT = tuple(c for c in FOLLOWUP_COLUMNS if c.key not in ("_name", "_line", "_reason"))
+FOLLOWUP_SHEET = "跟进记录"
+CARD_SHEET = "意向客户"
+
+# Status words as a sales floor writes them; `dormant` is never stored, so it imports as open.
+STATUS_WORDS = {
+    "open": Status.OPEN, "跟进中": Status.OPEN, "跟进": Status.OPEN, "在跟": Status.OPEN, "意向": Status.OPEN,
+    "dormant": Status.OPEN, "休眠": Status.OPEN,
+    "won": Status.WON, "成交": Status.WON, "已成交": Status.WON,
+    "lost-pending": Status.LOST_PENDING, "战败待审": Status.LOST_PENDING, "战败申请": Status.LOST_PENDING,
+    "lost": Status.LOST, "战败": Status.LOST,
+    "invalid": Status.INVALID, "无效": Status.INVALID,
+}
+STATUS_HEADERS = {
+    Status.OPEN: "跟进中", Status.WON: "成交", Status.LOST_PENDING: "战败待审", Status.LOST: "战败",
+    Status.INVALID: "无效",
+}
+
+OUTCOME_HEADERS = {"reached": "接通", "unreachable": "未接通", "refused": "拒接", "wrong-number": "空号"}
+
+_BRACKETED = re.compile(r"[(（\[【].*?[)）\]】]")
+_HEADER_NOISE = re.compile(r"[\s_\-*:：]")
+
+
+def header_key(text: object) -> str:
+    """A header as compared: `客户姓名（必填）`, `*Customer Name` and `customer_name` compare alike."""
+    folded = unicodedata.normalize("NFKC", str(text or "")).lower()
+    return _HEADER_NOISE.sub("", _BRACKETED.sub("", folded))
+
+
+def synonym_table(columns: tuple[Column, ...]) -> dict[str, Column]:
+    table: dict[str, Column] = {}
+    for column in columns:
+        for word in (column.header, column.key.strip("_"), *column.synonyms):
+            table.setdefault(header_key(word), column)
+    return table
+
+
+def local_text(moment: datetime | None) -> str:
+    """A moment as a person types it back: local time, seconds only when there are any."""
+    if moment is None:
+        return ""
+    return f"{moment:%Y-%m-%d %H:%M:%S}" if moment.second else f"{moment:%Y-%m-%d %H:%M}"
