@@ -17,11 +17,12 @@ import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
-from leadcard.cards import contact_of, owner_for_new_card, timing_columns
+from leadcard.cards import owner_for_new_card, timing_columns
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, EventKind, Outcome, Source, Status
 from leadcard.parse import lookup, normalise_phone, parse_channel, parse_outcome, parse_source, parse_when
@@ -42,6 +43,7 @@ CHUNK = 2000
 _CARD_WORDS = synonym_table(CARD_COLUMNS)
 _FOLLOWUP_WORDS = synonym_table(FOLLOWUP_COLUMNS)
 _SLASHED = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[ t]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
 _CLOSING_EVENTS = {
     Status.WON: (EventKind.WON,),
     Status.LOST_PENDING: (EventKind.LOST_REQUESTED,),
@@ -108,6 +110,8 @@ def import_file(session: Session, path: Path, followups: Path | None, dry_run: b
                               cards.encoding, dry_run, skip_bad)
         importer = _Importer(session, report)
         try:
+            # A large import touches seven card indexes: a bigger page cache keeps them in memory.
+            session.store.conn.execute("PRAGMA cache_size = -65536")
             with session.store.transaction():
                 importer.cards(cards, _rejects(stack, cards, report))
                 if history is not None:
@@ -279,7 +283,8 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
         if column.key in seen:
             raise BadInput(f"{table.path.name}: columns {seen[column.key]!r} and {title!r} both mean {column.header}")
         seen[column.key] = title
-        mapping.append((column.key, index))
+        if not column.key.startswith("_"):
+            mapping.append((column.key, index))
     missing = [key for key in required if key not in seen]
     if missing:
         names = [next(c for c in words.values() if c.key == key) for key in missing]
@@ -295,15 +300,20 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
 def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str, object]]]:
     values: dict[str, object] = {}
     extras: list[tuple[str, object]] = []
+    width = len(raw)
     for key, index in mapping:
-        value = raw[index] if index < len(raw) else None
-        if isinstance(value, str):
+        if index >= width:
+            continue
+        value = raw[index]
+        if value.__class__ is str:
             value = value.strip()
-        if value is None or value == "":
+            if not value:
+                continue
+        elif value is None:
             continue
         if key[0] == "?":
             extras.append((key[1:], value))
-        elif key[0] != "_":
+        else:
             values[key] = value
     return values, extras
 
@@ -316,7 +326,9 @@ class _Importer:
         self.report = report
         self.now = session.now
         self.first_card_id = self.store.next_id("cards")
-        self.owners: dict[str | None, object] = {}
+        self.words: dict[tuple, object] = {}
+        self.schedules: dict[tuple, dict] = {}
+        self._stamp = lru_cache(maxsize=4096)(ts)
         self.authors: dict[str, int] = {}
 
     # -- cards ------------------------------------------------------------------------------------
@@ -352,14 +364,15 @@ class _Importer:
         if not name:
             raise _BadRow("no name (姓名)")
         phone = _check(normalise_phone, _text(values.get("phone")) or "")
-        grade = _check(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
-        source = _check(parse_source, str(values["source"])) if "source" in values else Source.WALK_IN
-        status = _check(_status, str(values["status"])) if "status" in values else Status.OPEN
+        word = self._word
+        grade = word(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
+        source = word(parse_source, str(values["source"])) if "source" in values else Source.WALK_IN
+        status = word(_status, str(values["status"])) if "status" in values else Status.OPEN
         created_at = self._moment(values.get("created_at")) or now
         if created_at > now + timedelta(minutes=1):
             raise _BadRow(f"建卡时间 {created_at:%Y-%m-%d %H:%M} is in the future")
         outcome = _outcome(values.get("outcome"))
-        owner = self._owner(values.get("owner"))
+        owner = word(self._owner, _text(values["owner"])) if "owner" in values else self.session.actor
         fields = {name: None for name in CARD_FIELD_NAMES}
         for key in CARD_FIELD_NAMES:
             if key in values:
@@ -370,10 +383,10 @@ class _Importer:
             kept = "；".join(f"{title}：{_text(value)}" for title, value in extras)
             fields["notes"] = f"{fields['notes']}；{kept}" if fields["notes"] else kept
         active = status == Status.OPEN and not outcome.get("do_not_contact")
-        timing = timing_columns(policy, created_at, grade, active, [])
+        stamp = self._stamp
         return {
-            "created_at": ts(created_at),
-            "recorded_at": ts(self._moment(values.get("recorded_at")) or now),
+            "created_at": stamp(created_at),
+            "recorded_at": stamp(self._moment(values.get("recorded_at")) or now),
             "source": source.value,
             "owner_id": owner.id if owner else None,
             "name": name,
@@ -381,21 +394,44 @@ class _Importer:
             **fields,
             "grade": grade,
             "status": status.value,
-            "status_at": ts(self._moment(values.get("status_at")) or created_at),
+            "status_at": stamp(self._moment(values.get("status_at")) or created_at),
             "outcome": json.dumps(outcome, ensure_ascii=False) if outcome else None,
-            **{k: ts(v) if isinstance(v, datetime) else getattr(v, "value", v) for k, v in timing.items()},
+            **self._schedule(created_at, grade, active),
         }
 
-    def _owner(self, name: object):
-        key = _text(name) if name is not None else None
-        if key not in self.owners:
+    def _owner(self, name: str):
+        try:
+            return owner_for_new_card(self.session, name)
+        except LeadcardError as exc:
+            raise BadInput(str(exc).split(" (")[0]) from None
+
+    def _word(self, parse, raw: str):
+        """A value of a small vocabulary (grade, source, status, channel, owner, date), parsed once per
+        distinct spelling: the parsers are the shared ones, the cache keeps 100,000 rows fast."""
+        key = (parse, raw)
+        found = self.words.get(key)
+        if found is None:
+            if len(self.words) > 5_000:
+                self.words.clear()  # bounded, however varied the file
             try:
-                self.owners[key] = owner_for_new_card(self.session, key)
-            except LeadcardError as exc:
-                self.owners[key] = exc
-        found = self.owners[key]
-        if isinstance(found, LeadcardError):
-            raise _BadRow(str(found).split(" (")[0])
+                found = parse(raw)
+            except BadInput as exc:
+                found = _BadRow(str(exc))
+            self.words[key] = found
+        if isinstance(found, _BadRow):
+            raise _BadRow(*found.args)
+        return found
+
+    def _schedule(self, created_at: datetime, grade: str, active: bool) -> dict:
+        """The derived columns of a card without history (cards.timing_columns), as stored text."""
+        key = (created_at, grade, active)
+        found = self.schedules.get(key)
+        if found is None:
+            if len(self.schedules) > 2_000:
+                self.schedules.clear()
+            timing = timing_columns(self.policy, created_at, grade, active, [])
+            found = {k: ts(v) if isinstance(v, datetime) else getattr(v, "value", v) for k, v in timing.items()}
+            self.schedules[key] = found
         return found
 
     def _insert_cards(self, rows: list[dict]) -> None:
@@ -463,7 +499,7 @@ class _Importer:
             raise _BadRow("no time (跟进时间)")
         if at > self.now + timedelta(minutes=1):
             raise _BadRow(f"跟进时间 {at:%Y-%m-%d %H:%M} is in the future")
-        channel = _check(parse_channel, str(values.get("channel", "")))
+        channel = self._word(parse_channel, str(values.get("channel", "")))
         content = _text(values.get("content"))
         if extras:
             kept = "；".join(f"{title}：{_text(value)}" for title, value in extras)
@@ -478,8 +514,8 @@ class _Importer:
         return {
             "card_id": None, "seq": None, "at": ts(at), "recorded_at": ts(self._moment(values.get("recorded_at")) or self.now),
             "author_id": author, "channel": channel.value,
-            "outcome": _check(parse_outcome, str(values["outcome"])).value if "outcome" in values else Outcome.REACHED.value,
-            "grade": _check(self.policy.grade, str(values["grade"])).code if "grade" in values else None,
+            "outcome": self._word(parse_outcome, str(values["outcome"])).value if "outcome" in values else Outcome.REACHED.value,
+            "grade": self._word(self.policy.grade, str(values["grade"])).code if "grade" in values else None,
             "impression": _text(values.get("impression")), "content": content,
             **{k: _text(values.get(k)) for k in ("problem", "solution", "feasibility", "competition", "bottleneck", "plan")},
             "next_at": ts(next_at), "purpose": _text(values.get("purpose")),
@@ -514,10 +550,10 @@ class _Importer:
         """Recompute the due date of every card that received history, as `log` does, a batch at a time."""
         policy = self.policy
         for batch in sql.cards_with_new_followups(self.store, first_followup_id):
-            history = self.store.followups_of(batch)
+            history = sql.effective_contacts(self.store, batch)
             updates = []
             for r in sql.schedule_inputs(self.store, batch):
-                contacts = [contact_of(f) for f in history.get(r["id"], []) if f.effective]
+                contacts = history.get(r["id"], [])
                 outcome = json.loads(r["outcome"]) if r["outcome"] else {}
                 active = r["status"] == Status.OPEN and not outcome.get("do_not_contact")
                 updates.append((r["id"], timing_columns(policy, self.store.dt(r["created_at"]), r["grade"], active, contacts)))
@@ -549,10 +585,19 @@ class _Importer:
         if isinstance(value, date):
             return datetime.combine(value, time(), tzinfo=tz)
         text = str(value).strip()
-        if m := _SLASHED.fullmatch(text):  # Excel's own way of saving dates: 2026/5/3 9:05
+        if _PLAIN_ISO.fullmatch(text):
+            # The form export writes and parse_when reads, at C speed: history has a new time per row.
+            try:
+                return datetime.fromisoformat(text).replace(tzinfo=tz)
+            except ValueError:
+                pass  # parse_when says what is wrong with it
+        return self._word(self._when, text)
+
+    def _when(self, text: str) -> datetime:
+        if m := _SLASHED.fullmatch(text):  # how Excel saves dates: 2026/5/3 9:05
             y, mo, d, h, mi, s = m.groups()
             text = f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {int(h):02d}:{mi}:{s or '00'}" if h else "")
-        return _check(lambda t: parse_when(t, self.now, tz), text)
+        return parse_when(text, self.now, self.session.tz)
 
 
 def _closing_events(row: dict, actor: int | None) -> list[dict]:

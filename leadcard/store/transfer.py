@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from leadcard.model import Card, FollowUp
+from leadcard.model import Card, Channel, FollowUp, Outcome
+from leadcard.schedule import Contact
 from leadcard.store import _CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref, ts
 
 _FOLLOWUP_SELECT = (
@@ -77,6 +78,21 @@ def cards_with_new_followups(store: Store, first_followup_id: int, batch: int = 
             return
         yield ids
         after = ids[-1]
+
+
+def effective_contacts(store: Store, card_ids: Sequence[int]) -> dict[int, list[Contact]]:
+    """What scheduling needs of the cards' follow-ups, leaving out those a later entry corrects."""
+    result: dict[int, list[Contact]] = {}
+    dt = store.dt
+    rows = store.conn.execute(
+        f"SELECT card_id, at, channel, outcome, next_at, purpose FROM followups f WHERE card_id IN ({_marks(card_ids)}) "
+        f"AND NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = f.id) ORDER BY card_id, seq",
+        list(card_ids),
+    )
+    for card_id, at, channel, outcome, next_at, purpose in rows:
+        result.setdefault(card_id, []).append(
+            Contact(dt(at), Channel(channel), outcome == Outcome.REACHED, dt(next_at), purpose))
+    return result
 
 
 def schedule_inputs(store: Store, card_ids: Sequence[int]) -> list[sqlite3.Row]:
