@@ -87,7 +87,8 @@ def health_report(health, as_json: bool) -> None:
     table.add_column("检查", no_wrap=True)
     table.add_column("结果")
     table.add_row("文件", health.path)
-    table.add_row("完整性", "正常" if health.integrity == ["ok"] else "；".join(health.integrity))
+    problems = health.integrity[:5] + ([f"…（共 {len(health.integrity)} 条）"] if len(health.integrity) > 5 else [])
+    table.add_row("完整性", "正常" if health.integrity == ["ok"] else "\n".join(problems))
     table.add_row("外键", "正常" if not health.foreign_keys else "；".join(health.foreign_keys))
     version_ok = health.schema_version == health.expected_version
     table.add_row("结构版本", f"{health.schema_version}" + ("" if version_ok else f"（应为 {health.expected_version}）"))

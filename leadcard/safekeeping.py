@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from leadcard.errors import BadInput, Refused, StoreError
+from leadcard.errors import BadInput, NotFound, Refused, StoreError
 from leadcard.model import Role
 from leadcard.session import Session
 from leadcard.store import SCHEMA_VERSION
@@ -43,14 +43,18 @@ class Copy:
     kept: str | None = None
 
 
-def doctor(session: Session) -> Health:
-    return _health(str(session.store.path), lambda: sql.check(session.store.conn))
+def doctor(path: Path) -> Health:
+    """Checks the store's file read-only, as it is: doctor must work on a store that no longer opens."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFound(f"no store at {path}")
+    return _health(str(path), lambda: sql.check_file(path))
 
 
 def _health(path: str, check: Callable[[], dict]) -> Health:
     try:
         return Health(path, **check())
-    except sqlite3.DatabaseError as exc:  # a damaged file fails the checks themselves
+    except sqlite3.DatabaseError as exc:  # not even the file's header could be read
         return Health(path, [str(exc)], [], 0, SCHEMA_VERSION, [], {})
 
 
@@ -87,10 +91,10 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     if not source.is_file():
         raise BadInput(f"no file {source}")
     health = _candidate(source)
-    kept = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}.bak")
+    kept = _unused(db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}.bak"))
     try:
         session = open_session()
-    except StoreError:
+    except (StoreError, sqlite3.DatabaseError):
         session = None
     if session is not None:
         session.require_role(Role.MANAGER, doing="restore the store")
@@ -105,7 +109,18 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
                 os.replace(damaged, Path(f"{kept}{suffix}"))
         sql.copy_file(source, db_path)
     restored = open_session()  # opening migrates a backup made by an older leadcard
-    return Copy(str(db_path), doctor(restored), str(kept))
+    restored.store.close()
+    return Copy(str(db_path), doctor(db_path), str(kept))
+
+
+def _unused(path: Path) -> Path:
+    """The path, or the path numbered -2, -3 …: a kept store never overwrites an earlier one."""
+    number = 1
+    candidate = path
+    while any(Path(f"{candidate}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
 
 
 def _candidate(source: Path) -> Health:

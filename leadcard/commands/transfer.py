@@ -93,7 +93,7 @@ def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Check the store: integrity, foreign keys, schema version, counts (exit 1 if unsound)."""
     from leadcard import render_transfer, safekeeping
 
-    health = safekeeping.doctor(session(ctx))
+    health = safekeeping.doctor(store_path(ctx))
     render_transfer.health_report(health, as_json)
     if not health.sound:
         raise typer.Exit(1)

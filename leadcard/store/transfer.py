@@ -160,18 +160,36 @@ def store_uid(store: Store) -> str:
 
 
 def check(conn: sqlite3.Connection) -> dict:
-    """What doctor reports of an open database: integrity, foreign keys, schema, counts."""
-    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
-    foreign = [f"{r[0]} row {r[1]} → {r[2]}" for r in conn.execute("PRAGMA foreign_key_check").fetchmany(20)]
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    missing = [t for t in STORE_TABLES if t not in tables]
-    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES if t in tables}
+    """What doctor reports of an open database: integrity, foreign keys, schema, counts.
+
+    Each check runs on its own, so a damaged file still reports what can be read of it.
+    """
+    def attempt(read, failed):
+        try:
+            return read()
+        except sqlite3.DatabaseError as exc:
+            return failed(exc)
+
+    version = attempt(lambda: conn.execute("PRAGMA user_version").fetchone()[0], lambda exc: 0)
+    integrity = attempt(lambda: [r[0] for r in conn.execute("PRAGMA integrity_check(20)")], lambda exc: [str(exc)])
+    foreign = attempt(
+        lambda: [f"{r[0]} row {r[1]} → {r[2]}" for r in conn.execute("PRAGMA foreign_key_check").fetchmany(20)],
+        lambda exc: [str(exc)],
+    )
+    tables = attempt(lambda: {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")},
+                     lambda exc: set())
+    counts = {}
+    for table in COUNTED_TABLES:
+        if table in tables:
+            count = attempt(lambda: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0], lambda exc: None)
+            if count is not None:
+                counts[table] = count
     return {
         "integrity": integrity,
         "foreign_keys": foreign,
-        "schema_version": conn.execute("PRAGMA user_version").fetchone()[0],
+        "schema_version": version,
         "expected_version": SCHEMA_VERSION,
-        "missing_tables": missing,
+        "missing_tables": [t for t in STORE_TABLES if t not in tables],
         "counts": counts,
     }
 
