@@ -1,0 +1,445 @@
+"""Excel in, Excel out: import, export, the calendar feed, backup, restore and doctor."""
+
+import csv
+import json
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from conftest import Leadcard
+
+HEADER = ["姓名", "电话", "意向车型", "级别", "来源", "建卡日期", "备注"]
+
+
+def write_csv(path, rows, header=HEADER, encoding="utf-8"):
+    with open(path, "w", encoding=encoding, newline="") as f:
+        out = csv.writer(f)
+        out.writerow(header)
+        out.writerows(rows)
+    return path
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def cards(lc, *args):
+    return lc.json("list", *args)
+
+
+SHOWROOM = [
+    ["张伟", "13800138000", "凯美瑞 双擎", "A", "展厅", "2026-04-28", "周末带太太来"],
+    ["李娜", "139-1234-5678", "汉兰达 2.0T", "H", "来电", "2026/4/30", ""],
+    ["王强", "+86 137 0000 1111", "雷凌 185T", "C", "车展", "2026-05-01 15:30", "车展登记"],
+]
+
+
+# -- encodings and headers -------------------------------------------------------------------------
+
+
+def test_a_gbk_file_saved_by_chinese_excel_imports(lc, tmp_path):
+    path = write_csv(tmp_path / "意向客户.csv", SHOWROOM, encoding="gbk")
+    report = lc.json("import", str(path))
+    assert report["encoding"] == "gb18030"
+    assert report["imported"] == {"cards": 3, "followups": 0} and report["written"]
+    found = {c["name"]: c for c in cards(lc)}
+    assert found["李娜"]["phone"] == "13912345678" and found["李娜"]["grade"] == "H"
+    assert found["王强"]["source"] == "show" and found["王强"]["phone"] == "13700001111"
+    assert found["张伟"]["created_at"] == "2026-04-28T00:00:00+08:00"
+    assert found["李娜"]["created_at"] == "2026-04-30T00:00:00+08:00"
+    assert lc.json("show", "王强")["notes"] == "车展登记"
+
+
+def test_a_utf8_file_with_bom_imports_without_a_stray_header_character(lc, tmp_path):
+    path = write_csv(tmp_path / "cards.csv", SHOWROOM[:1], encoding="utf-8-sig")
+    report = lc.json("import", str(path))
+    assert report["encoding"] == "utf-8-bom" and report["unknown_columns"] == {}
+    assert [c["name"] for c in cards(lc)] == ["张伟"]
+
+
+def test_english_headers_and_synonyms_name_the_same_columns(lc, tmp_path):
+    english = write_csv(tmp_path / "en.csv", [["Zhang Wei", "13800138000", "Camry", "a", "walk-in", "2026-05-01"]],
+                        header=["Name", "Phone", "Model", "Grade", "Source", "Created"])
+    synonyms = write_csv(tmp_path / "cn.csv", [["李娜", "13912345678", "汉兰达", "B", "网络", "2026-05-02"]],
+                         header=["客户姓名", "手机号码", "车型", "意向级别", "信息来源", "建卡日期"])
+    lc.ok("import", str(english))
+    lc.ok("import", str(synonyms))
+    found = {c["name"]: c for c in cards(lc)}
+    assert (found["Zhang Wei"]["grade"], found["Zhang Wei"]["model"], found["Zhang Wei"]["source"]) == ("A", "Camry", "walk-in")
+    assert (found["李娜"]["grade"], found["李娜"]["source"]) == ("B", "online")
+
+
+def test_unknown_columns_are_reported_and_kept_in_the_notes(lc, tmp_path):
+    path = write_csv(tmp_path / "cards.csv", [["张伟", "13800138000", "老客户介绍", "朝阳店"]],
+                     header=["姓名", "电话", "客户备注2", "登记门店"])
+    report = lc.json("import", str(path))
+    assert report["unknown_columns"] == {"意向客户": ["客户备注2", "登记门店"]}
+    assert lc.json("show", "张伟")["notes"] == "客户备注2：老客户介绍；登记门店：朝阳店"
+
+
+def test_a_file_without_a_phone_column_is_bad_input(lc, tmp_path):
+    path = write_csv(tmp_path / "cards.csv", [["张伟", "凯美瑞"]], header=["姓名", "车型"])
+    result = lc("import", str(path))
+    assert result.exit_code == 2 and "电话" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- all or nothing ----------------------------------------------------------------------------------
+
+
+BAD_ROWS = [
+    ["张伟", "13800138000", "凯美瑞", "A", "展厅", "2026-04-28", ""],
+    ["李娜", "12345", "汉兰达", "A", "展厅", "2026-04-28", ""],  # line 3: not a phone
+    ["王强", "13700001111", "雷凌", "Z", "展厅", "2026-04-28", ""],  # line 4: no such grade
+    ["赵敏", "13600001111", "雷凌", "B", "路过", "2026-04-28", ""],  # line 5: unknown source
+    ["钱多多", "13500001111", "雷凌", "B", "展厅", "2026-06-01", ""],  # line 6: created in the future
+    ["", "13400001111", "雷凌", "B", "展厅", "2026-04-28", ""],  # line 7: no name
+    ["孙悦", "13300001111", "威兰达", "B", "转介绍", "2026-04-29", ""],
+]
+
+
+def test_one_bad_row_means_nothing_is_written_and_every_bad_line_is_named(lc, tmp_path):
+    path = write_csv(tmp_path / "cards.csv", BAD_ROWS)
+    result = lc("import", str(path), "--json")
+    assert result.exit_code == 1
+    report = result.json()
+    assert not report["written"]
+    assert [e["line"] for e in report["errors"]] == [3, 4, 5, 6, 7]
+    reasons = {e["line"]: e["reason"] for e in report["errors"]}
+    assert "phone" in reasons[3] and "grade" in reasons[4] and "source" in reasons[5]
+    assert "future" in reasons[6] and "name" in reasons[7]
+    assert cards(lc) == []
+
+
+def test_the_table_names_each_bad_line_for_a_person(lc, tmp_path):
+    path = write_csv(tmp_path / "cards.csv", BAD_ROWS)
+    result = lc("import", str(path))
+    assert result.exit_code == 1
+    assert "有误的行" in result.stdout and "12345" in result.stdout
+    assert "未写入任何数据" in result.stderr
+
+
+def test_a_bad_row_late_in_a_long_file_rolls_back_the_rows_already_inserted(lc, tmp_path, monkeypatch):
+    from leadcard import importing
+
+    monkeypatch.setattr(importing, "CHUNK", 3)  # several chunks are inserted before the bad row is read
+    rows = [[f"客户{i}", f"1390000{i:04d}", "凯美瑞", "B", "展厅", "2026-04-28", ""] for i in range(10)]
+    rows[8][1] = "不是电话"
+    path = write_csv(tmp_path / "cards.csv", rows)
+    report = lc("import", str(path), "--json").json()
+    assert [e["line"] for e in report["errors"]] == [10]
+    assert cards(lc) == []
+
+
+def test_skip_bad_imports_the_good_rows_and_writes_the_rejects_beside_the_file(lc, tmp_path):
+    path = write_csv(tmp_path / "cards.csv", BAD_ROWS)
+    report = lc.json("import", str(path), "--skip-bad")
+    assert report["written"] and report["imported"]["cards"] == 2
+    assert report["rejects"] == [str(tmp_path / "cards.rejects.csv")]
+    rejects = read_csv(tmp_path / "cards.rejects.csv")
+    assert rejects[0] == [*HEADER, "原行号", "错误原因"]
+    assert [r[-2] for r in rejects[1:]] == ["3", "4", "5", "6", "7"]
+    assert rejects[1][:2] == ["李娜", "12345"]
+    assert sorted(c["name"] for c in cards(lc)) == ["孙悦", "张伟"]
+
+
+def test_a_corrected_rejects_file_imports_as_it_is(lc, tmp_path):
+    path = write_csv(tmp_path / "cards.csv", BAD_ROWS[:2])
+    lc.json("import", str(path), "--skip-bad")
+    rejects = read_csv(tmp_path / "cards.rejects.csv")
+    rejects[1][1] = "13912345678"
+    fixed = write_csv(tmp_path / "fixed.csv", rejects[1:], header=rejects[0])
+    report = lc.json("import", str(fixed))
+    assert report["imported"]["cards"] == 1 and report["unknown_columns"] == {}
+    assert lc.json("show", "李娜")["notes"] is None
+
+
+def test_dry_run_reports_the_same_and_writes_nothing(lc, tmp_path):
+    good = write_csv(tmp_path / "good.csv", SHOWROOM)
+    report = lc.json("import", str(good), "--dry-run")
+    assert report["imported"]["cards"] == 3 and report["dry_run"] and not report["written"]
+    assert cards(lc) == []
+    bad = write_csv(tmp_path / "bad.csv", BAD_ROWS)
+    result = lc("import", str(bad), "--dry-run", "--skip-bad", "--json")
+    assert result.exit_code == 0 and [e["line"] for e in result.json()["errors"]] == [3, 4, 5, 6, 7]
+    assert not (tmp_path / "bad.rejects.csv").exists()
+    assert lc("import", str(bad), "--dry-run").exit_code == 1
+    assert cards(lc) == []
+
+
+def test_a_phone_already_on_a_card_or_twice_in_the_file_is_reported_not_duplicated(lc, tmp_path):
+    lc.ok("add", "张伟", "--phone", "13800138000")
+    rows = [
+        ["张伟", "138 0013 8000", "凯美瑞", "A", "展厅", "2026-04-28", ""],
+        ["李娜", "13912345678", "汉兰达", "H", "来电", "2026-04-30", ""],
+        ["李娜（重复登记）", "139-1234-5678", "汉兰达", "H", "来电", "2026-04-30", ""],
+    ]
+    report = lc.json("import", str(write_csv(tmp_path / "cards.csv", rows)))
+    assert report["imported"]["cards"] == 1
+    duplicates = {d["line"]: d["reason"] for d in report["duplicates"]}
+    assert "A00001" in duplicates[2] and "line 3" in duplicates[4]
+    assert sorted(c["name"] for c in cards(lc)) == ["张伟", "李娜"]
+    again = lc.json("import", str(tmp_path / "cards.csv"))  # importing the same file twice adds nothing
+    assert again["imported"]["cards"] == 0 and len(again["duplicates"]) == 3
+
+
+# -- owners and today --------------------------------------------------------------------------------
+
+
+def test_imported_cards_belong_to_the_named_consultant_and_appear_in_their_today(lc, tmp_path):
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    lc.user = "赵经理"
+    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
+    rows = [["张伟", "13800138000", "A", "2026-05-01 09:00", "王芳"],
+            ["李娜", "13912345678", "B", "2026-05-02 09:00", "李强"]]
+    header = ["姓名", "电话", "级别", "建卡时间", "销售顾问"]
+    report = lc("import", str(write_csv(tmp_path / "cards.csv", rows, header=header)), "--json").json()
+    assert report["errors"] == [{"part": "意向客户", "line": 3, "reason": "no user named '李强'"}]
+    lc.ok("import", str(tmp_path / "cards.csv"), "--skip-bad")
+    [item] = lc.json("today", user="王芳")["items"]
+    # Made on 1 May with no contact since: the thank-you SMS was due 3 hours later.
+    assert (item["name"], item["reason"], item["due_at"], item["overdue_days"]) == (
+        "张伟", "first-touch", "2026-05-01T12:00:00+08:00", 2)
+
+
+def test_a_consultant_imports_only_their_own_cards(lc, tmp_path):
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    lc.user = "赵经理"
+    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
+    lc.ok("user", "add", "李强", "--role", "consultant", "--team", "一组")
+    path = write_csv(tmp_path / "cards.csv", [["张伟", "13800138000", "李强"]], header=["姓名", "电话", "销售顾问"])
+    result = lc("import", str(path), "--json", user="王芳")
+    assert result.exit_code == 1 and "consultant" in result.json()["errors"][0]["reason"]
+
+
+# -- follow-up history ----------------------------------------------------------------------------
+
+
+FOLLOWUP_HEADER = ["电话", "跟进时间", "方式", "洽谈内容", "下次访问时间", "访问目的"]
+
+
+def test_history_from_a_second_file_keyed_by_phone_sets_the_due_date(lc, tmp_path):
+    cards_file = write_csv(tmp_path / "cards.csv", SHOWROOM[:2])
+    history = write_csv(tmp_path / "history.csv", [
+        ["13800138000", "2026-04-28 10:20", "微信", "感谢到店，发送配置表", "", ""],
+        ["13800138000", "2026-04-28 16:00", "电话", "确认预算 20 万，对比雅阁", "2026-05-03 10:00", "邀约周六试驾"],
+        ["13912345678", "2026-05-01 09:00", "短信", "发送汉兰达报价", "", ""],
+        ["13700009999", "2026-05-01 09:00", "短信", "发送报价", "", ""],
+    ], header=FOLLOWUP_HEADER)
+    result = lc("import", str(cards_file), "--followups", str(history), "--json")
+    assert result.exit_code == 1
+    assert result.json()["errors"] == [{"part": "跟进记录", "line": 5,
+                                        "reason": "no card with phone 13700009999 in this import"}]
+    assert cards(lc) == []
+    report = lc.json("import", str(cards_file), "--followups", str(history), "--skip-bad")
+    assert report["imported"] == {"cards": 2, "followups": 3}
+    assert report["rejects"] == [str(tmp_path / "history.rejects.csv")]
+    items = {i["name"]: i for i in lc.json("today")["items"]}
+    assert (items["张伟"]["reason"], items["张伟"]["purpose"], items["张伟"]["followups"]) == ("planned", "邀约周六试驾", 2)
+    assert items["李娜"]["reason"] == "first-call"
+    assert [f["seq"] for f in lc.json("show", "张伟")["followups"]] == [1, 2]
+
+
+def test_an_excel_workbook_with_a_history_sheet(lc, tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "客户登记"
+    sheet.append(["客户姓名", "手机", "意向车型", "意向级别", "建卡日期", "年龄"])
+    sheet.append(["张伟", 13800138000, "凯美瑞 双擎", "A", datetime(2026, 4, 28, 14, 30), 35])
+    sheet.append([None, None, None, None, None, None])
+    sheet.append(["李娜", "13912345678", "汉兰达", "X", datetime(2026, 4, 29), None])
+    history = book.create_sheet("跟进记录")
+    history.append(["手机", "时间", "跟进方式", "内容"])
+    history.append([13800138000, datetime(2026, 4, 28, 15, 0), "微信", "发送配置表"])
+    path = tmp_path / "showroom.xlsx"
+    book.save(path)
+    result = lc("import", str(path), "--json")
+    assert result.exit_code == 1 and result.json()["errors"][0]["line"] == 4  # the blank row 3 still counts
+    report = lc.json("import", str(path), "--skip-bad")
+    assert report["imported"] == {"cards": 1, "followups": 1}
+    card = lc.json("show", "张伟")
+    assert (card["phone"], card["age"], card["created_at"]) == ("13800138000", 35, "2026-04-28T14:30:00+08:00")
+    assert card["followups"][0]["channel"] == "wechat"
+    assert (tmp_path / "showroom.rejects.csv").exists()
+
+
+# -- export and the round trip ----------------------------------------------------------------------
+
+
+def _same_floor(lc: Leadcard) -> None:
+    """The demo's people, so that owners and authors resolve in a new store."""
+    lc.ok("user", "add", "赵经理", "--role", "manager", user="")
+    for name, role in (("钱主管", "supervisor"), ("王芳", "consultant"), ("李强", "consultant"), ("张敏", "consultant")):
+        lc.ok("user", "add", name, "--role", role, "--team", "一组", user="赵经理")
+
+
+def without_card_numbers(rows, column):
+    return [row[:column] + row[column + 1:] for row in rows]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follow_up(lc, tmp_path, monkeypatch, fmt):
+    lc.ok("demo", "--cards", "40")
+    lc.user = "赵经理"
+    lc.ok("log", "A00040", "--channel", "phone", "--content", "打错了客户", "--next", "2026-05-06")
+    lc.ok("log", "A00040", "--corrects", "1", "--content", "电话沟通，客户周三到店", "--next", "2026-05-06",
+          "--purpose", "到店试驾")
+    exported = tmp_path / f"all.{fmt}"
+    lc.ok("export", "--output", str(exported))
+    other = Leadcard(tmp_path / "new.db", monkeypatch)
+    _same_floor(other)
+    args = ["import", str(exported)] + (["--followups", str(tmp_path / "all.followups.csv")] if fmt == "csv" else [])
+    report = other.json(*args, user="赵经理")
+    assert report["errors"] == [] and report["imported"]["cards"] == 40
+    for a, b in ((lc, "before.csv"), (other, "after.csv")):
+        a.ok("export", "--output", str(tmp_path / b), user="赵经理")
+    assert without_card_numbers(read_csv(tmp_path / "after.csv"), 0) == without_card_numbers(read_csv(tmp_path / "before.csv"), 0)
+    assert without_card_numbers(read_csv(tmp_path / "after.followups.csv"), 1) == \
+        without_card_numbers(read_csv(tmp_path / "before.followups.csv"), 1)
+    # The derived schedule too: the same cards are due, for the same reasons.
+    strip = lambda items: [{k: v for k, v in i.items() if k != "ref"} for i in items]  # noqa: E731
+    due = strip(lc.json("today", "--all")["items"])
+    assert due and strip(other.json("today", "--all", user="赵经理")["items"]) == due
+    before, after = lc.json("show", "A00040"), other.json("show", "A00040", user="赵经理")
+    assert [f["corrected_by"] for f in after["followups"]] == [f["corrected_by"] for f in before["followups"]]
+
+
+def test_export_files_are_excel_friendly_and_private(lc, tmp_path):
+    lc.ok("add", "张伟", "--phone", "13800138000", "--model", "凯美瑞")
+    lc.ok("export", "--output", str(tmp_path / "cards.csv"))
+    raw = (tmp_path / "cards.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "卡号,姓名,电话".encode() in raw
+    assert stat.S_IMODE(os.stat(tmp_path / "cards.csv").st_mode) == 0o600
+    lc.ok("export", "--output", str(tmp_path / "cards.xlsx"))
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "cards.xlsx")
+    sheet = book["意向客户"]
+    assert sheet.freeze_panes == "A2" and sheet["B1"].value == "姓名" and sheet["C2"].value == "13800138000"
+    assert sheet.column_dimensions["C"].width > 10
+    assert book.sheetnames == ["意向客户", "跟进记录"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_export_as_json_is_one_document(lc):
+    lc.ok("add", "张伟", "--phone", "13800138000")
+    lc.ok("log", "张伟", "--channel", "wechat", "--content", "感谢到店")
+    data = json.loads(lc.ok("export", "--format", "json").stdout)
+    assert [c["name"] for c in data["cards"]] == ["张伟"] and data["followups"][0]["channel"] == "wechat"
+
+
+def test_a_consultant_exports_only_their_own_cards(lc, tmp_path):
+    lc.ok("demo", "--cards", "30")
+    mine = json.loads(lc.ok("export", "--format", "json", user="王芳").stdout)["cards"]
+    everyone = json.loads(lc.ok("export", "--format", "json", user="赵经理").stdout)["cards"]
+    assert {c["owner"] for c in mine} == {"王芳"} and len(everyone) == 30
+
+
+# -- calendar ------------------------------------------------------------------------------------------
+
+
+def events(path):
+    from icalendar import Calendar
+
+    return {str(e["uid"]): e for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")}
+
+
+def test_the_calendar_has_one_event_per_due_card_with_uids_stable_across_exports(lc, tmp_path):
+    lc.ok("add", "张伟", "--phone", "13800138000", "--grade", "A")
+    lc.ok("add", "李娜", "--phone", "13912345678", "--grade", "B")
+    lc.ok("calendar", "--output", str(tmp_path / "due.ics"))
+    first = events(tmp_path / "due.ics")
+    assert len(first) == 2
+    assert all("首次触达" in str(e["summary"]) for e in first.values())
+    lc.ok("log", "张伟", "--channel", "wechat", "--content", "感谢到店", now="2026-05-03T10:30:00")
+    lc.ok("calendar", "--output", str(tmp_path / "due.ics"), now="2026-05-03T10:40:00")
+    second = events(tmp_path / "due.ics")
+    assert set(second) == set(first)  # the same events, moved: a phone calendar updates them
+    zhang = next(uid for uid in second if uid.startswith("A00001"))
+    assert "首次电话" in str(second[zhang]["summary"])
+    assert second[zhang]["dtstart"].dt != first[zhang]["dtstart"].dt
+
+
+def test_the_calendar_shows_only_the_acting_consultants_cards(lc, tmp_path):
+    lc.ok("demo", "--cards", "30")
+    lc.ok("calendar", "--output", str(tmp_path / "wang.ics"), user="王芳")
+    lc.ok("calendar", "--output", str(tmp_path / "li.ics"), user="李强")
+    wang, li = events(tmp_path / "wang.ics"), events(tmp_path / "li.ics")
+    assert wang and li and not set(wang) & set(li)
+    assert all("A" in uid for uid in wang)
+
+
+# -- backup, restore, doctor ------------------------------------------------------------------------
+
+
+def test_a_backup_is_a_private_sound_copy(lc, tmp_path):
+    lc.ok("add", "张伟", "--phone", "13800138000")
+    backup = tmp_path / "nightly.db"
+    copy = lc.json("backup", str(backup))
+    assert copy["sound"] and copy["counts"]["cards"] == 1
+    assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
+    assert lc.json("doctor", env={"LEADCARD_DB": str(backup)})["sound"]
+
+
+def test_only_a_manager_backs_up_a_shared_store(lc, tmp_path):
+    lc.ok("demo", "--cards", "10")
+    result = lc("backup", str(tmp_path / "b.db"), user="王芳")
+    assert result.exit_code == 1 and "manager" in result.stderr
+    lc.ok("backup", str(tmp_path / "b.db"), user="赵经理")
+
+
+def test_restore_brings_back_the_backup_and_keeps_the_store_it_replaces(lc, tmp_path):
+    lc.ok("add", "张伟", "--phone", "13800138000")
+    lc.ok("backup", str(tmp_path / "monday.db"))
+    lc.ok("add", "李娜", "--phone", "13912345678")
+    restored = lc.json("restore", str(tmp_path / "monday.db"))
+    assert [c["name"] for c in cards(lc)] == ["张伟"]
+    kept = restored["kept"]
+    assert kept.endswith(".bak") and os.path.exists(kept)
+    assert lc.json("list", env={"LEADCARD_DB": kept})[0]["name"] == "李娜"
+    second = lc.json("restore", str(tmp_path / "monday.db"))
+    assert second["kept"] != kept and os.path.exists(kept)  # an earlier kept store is never overwritten
+
+
+def corrupt(path):
+    with open(path, "r+b") as f:
+        f.seek(4096 * 2)
+        f.write(b"\x00" * 4096 * 4)
+
+
+def test_restore_refuses_what_is_not_a_sound_leadcard_store(lc, tmp_path):
+    lc.ok("add", "张伟", "--phone", "13800138000")
+    (tmp_path / "notes.txt").write_text("不是数据库")
+    other = sqlite3.connect(tmp_path / "other.db")
+    other.execute("CREATE TABLE t (x)")
+    other.commit()
+    other.close()
+    lc.ok("backup", str(tmp_path / "damaged.db"))
+    corrupt(tmp_path / "damaged.db")
+    for name, words in (("notes.txt", "not a leadcard store"), ("other.db", "not a leadcard store"),
+                        ("damaged.db", "damaged")):
+        result = lc("restore", str(tmp_path / name))
+        assert result.exit_code == 1 and words in result.stderr, name
+        assert "Traceback" not in result.stderr
+    assert [c["name"] for c in cards(lc)] == ["张伟"]
+
+
+def test_doctor_passes_a_sound_store_and_fails_a_damaged_one(lc, tmp_path):
+    lc.ok("add", "张伟", "--phone", "13800138000")
+    report = lc.json("doctor")
+    assert report["sound"] and report["integrity"] == ["ok"] and report["counts"]["cards"] == 1
+    assert report["schema_version"] == report["expected_version"]
+    lc.ok("backup", str(tmp_path / "good.db"))
+    corrupt(lc.db)
+    result = lc("doctor")
+    assert result.exit_code == 1 and "库有问题" in result.stdout
+    listing = lc("list")
+    assert listing.exit_code == 1 and "cannot be read" in listing.stderr and "Traceback" not in listing.stderr
+    lc.ok("restore", str(tmp_path / "good.db"))  # a store that no longer opens can still be restored
+    assert lc("doctor").exit_code == 0 and [c["name"] for c in cards(lc)] == ["张伟"]
