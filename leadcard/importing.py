@@ -190,10 +190,16 @@ def _open_tables(stack: ExitStack, path: Path, followups: Path | None) -> tuple[
 
 
 def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030 (a superset of GBK)."""
+    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030 (a superset of GBK).
+
+    Excel's "Unicode text" is UTF-16 with its BOM (and tabs).
+    """
     with path.open("rb") as f:
-        if f.read(3) == codecs.BOM_UTF8:
+        start = f.read(3)
+        if start == codecs.BOM_UTF8:
             return "utf-8-sig"
+        if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
         f.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -209,14 +215,13 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
     encoding = detect_encoding(path)
     f = stack.enter_context(path.open(encoding=encoding, newline=""))
     try:
-        sample = f.read(8192)
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;") if sample else csv.excel
-    except csv.Error:
-        dialect = csv.excel
+        first_line = f.readline()
     except UnicodeDecodeError:
         raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
     f.seek(0)
-    reader = csv.reader(f, dialect)
+    # Excel saves "CSV" with commas, or tabs ("Unicode text"), or semicolons in some locales.
+    delimiter = next((d for d in ",\t;" if d in first_line), ",")
+    reader = csv.reader(f, delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list]]:
         try:

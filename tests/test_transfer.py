@@ -60,6 +60,14 @@ def test_a_utf8_file_with_bom_imports_without_a_stray_header_character(lc, tmp_p
     assert [c["name"] for c in cards(lc)] == ["张伟"]
 
 
+def test_excel_unicode_text_is_utf16_with_tabs(lc, tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_text("姓名\t电话\t意向车型\r\n张伟\t13800138000\t凯美瑞\r\n", encoding="utf-16")
+    report = lc.json("import", str(path))
+    assert report["encoding"] == "utf-16" and report["imported"]["cards"] == 1
+    assert cards(lc)[0]["model"] == "凯美瑞"
+
+
 def test_english_headers_and_synonyms_name_the_same_columns(lc, tmp_path):
     english = write_csv(tmp_path / "en.csv", [["Zhang Wei", "13800138000", "Camry", "a", "walk-in", "2026-05-01"]],
                         header=["Name", "Phone", "Model", "Grade", "Source", "Created"])
