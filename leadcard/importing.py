@@ -336,23 +336,29 @@ class _Importer:
         self._stamp = lru_cache(maxsize=4096)(ts)
         self.authors: dict[str, int] = {}
 
+    def _parsed(self, table: Table, mapping: list, parse, rejects) -> Iterator[list[tuple[int, list, dict]]]:
+        """The table's rows validated a chunk at a time: (line, cells, row) of the good ones; the bad
+        ones reported (and written to the rejects file) as they come. Blank rows are skipped."""
+        for chunk in _chunks(table.rows):
+            good = []
+            for line, raw in chunk:
+                if not any(v not in (None, "") for v in raw):
+                    continue
+                try:
+                    good.append((line, raw, parse(*_cells(raw, mapping))))
+                except _BadRow as exc:
+                    self._bad(table.part, line, str(exc), raw, rejects)
+            yield good
+
     # -- cards ------------------------------------------------------------------------------------
 
     def cards(self, table: Table, rejects) -> None:
         mapping = _columns(table, _CARD_WORDS, ("name", "phone"), self.report)
         next_id = self.first_card_id
-        for chunk in _chunks(table.rows):
-            valid = []
-            for line, raw in chunk:
-                if not any(v not in (None, "") for v in raw):
-                    continue
-                try:
-                    valid.append((line, self._card(*_cells(raw, mapping))))
-                except _BadRow as exc:
-                    self._bad(table.part, line, str(exc), raw, rejects)
-            existing = sql.cards_with_phones(self.store, [row["phone"] for _, row in valid])
+        for valid in self._parsed(table, mapping, self._card, rejects):
+            existing = sql.cards_with_phones(self.store, [row["phone"] for _, _, row in valid])
             rows, seen = [], {}
-            for line, row in valid:
+            for line, _, row in valid:
                 phone = row["phone"]
                 if phone in seen or phone in existing:
                     self._duplicate(table.part, line, phone, seen.get(phone), existing.get(phone))
@@ -459,15 +465,7 @@ class _Importer:
     def followups(self, table: Table, rejects) -> None:
         mapping = _columns(table, _FOLLOWUP_WORDS, ("phone", "at", "channel", "content"), self.report)
         first_followup_id = next_id = self.store.next_id("followups")
-        for chunk in _chunks(table.rows):
-            parsed = []
-            for line, raw in chunk:
-                if not any(v not in (None, "") for v in raw):
-                    continue
-                try:
-                    parsed.append((line, raw, self._followup(*_cells(raw, mapping))))
-                except _BadRow as exc:
-                    self._bad(table.part, line, str(exc), raw, rejects)
+        for parsed in self._parsed(table, mapping, self._followup, rejects):
             phones = list({row["phone"] for _, _, row in parsed})
             cards = sql.imported_cards(self.store, phones, self.first_card_id)
             older = sql.cards_with_phones(self.store, [p for p in phones if p not in cards])
