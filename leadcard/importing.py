@@ -370,7 +370,7 @@ class _Importer:
             self._insert_cards(rows)
 
     def _card(self, values: dict, extras: list) -> dict:
-        policy, now, tz = self.policy, self.now, self.session.tz
+        policy, now = self.policy, self.now
         name = _text(values.get("name"))
         if not name:
             raise _BadRow("no name (姓名)")

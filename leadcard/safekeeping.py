@@ -90,7 +90,7 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     source = Path(source)
     if not source.is_file():
         raise BadInput(f"no file {source}")
-    health = _candidate(source)
+    _refuse_unsound(source)
     kept = _unused(db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}.bak"))
     try:
         session = open_session()
@@ -123,7 +123,7 @@ def _unused(path: Path) -> Path:
     return candidate
 
 
-def _candidate(source: Path) -> Health:
+def _refuse_unsound(source: Path) -> None:
     health = _health(str(source), lambda: sql.check_file(source))
     if "not a database" in health.integrity[0]:
         raise Refused(f"{source} is not a leadcard store (not an SQLite database)")
@@ -133,4 +133,3 @@ def _candidate(source: Path) -> Health:
         raise Refused(f"{source} is an SQLite file, but not a leadcard store: not restored")
     if health.schema_version > SCHEMA_VERSION:
         raise Refused(f"{source} was written by a newer leadcard (schema {health.schema_version}): upgrade first")
-    return health

@@ -392,6 +392,7 @@ def test_a_backup_is_a_private_sound_copy(lc, tmp_path):
     copy = lc.json("backup", str(backup))
     assert copy["sound"] and copy["counts"]["cards"] == 1
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if "nightly" in p.name) == ["nightly.db"]  # one file
     assert lc.json("doctor", env={"LEADCARD_DB": str(backup)})["sound"]
 
 

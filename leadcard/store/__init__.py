@@ -154,6 +154,8 @@ class Store:
         dest = sqlite3.connect(target)
         try:
             self.conn.backup(dest)
+            # A copy is one self-contained file: no -wal or -shm beside it.
+            dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
 
