@@ -110,8 +110,7 @@ def import_file(session: Session, path: Path, followups: Path | None, dry_run: b
                               cards.encoding, dry_run, skip_bad)
         importer = _Importer(session, report)
         try:
-            # A large import touches seven card indexes: a bigger page cache keeps them in memory.
-            session.store.conn.execute("PRAGMA cache_size = -65536")
+            sql.prepare_bulk_load(session.store)
             with session.store.transaction():
                 importer.cards(cards, _rejects(stack, cards, report))
                 if history is not None:
