@@ -129,7 +129,7 @@ def add_card(session: Session, new: NewCard) -> Card:
     unknown = set(new.fields) - set(CARD_FIELD_NAMES)
     if unknown:
         raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
-    owner = owner_for_new_card(session, new.owner)
+    owner = _owner_for_new_card(session, new.owner)
     clash = store.active_cards_with_phone(phone)
     if clash:
         other = clash[0]
@@ -158,7 +158,7 @@ def add_card(session: Session, new: NewCard) -> Card:
     return session.shown(store.card(card_id))
 
 
-def owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
+def _owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
     actor = session.actor
     if owner_name is None:
         return actor
@@ -343,9 +343,9 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     store, policy, tz = session.store, session.policy, session.tz
     scope = _today_scope(session, owner, everyone)
     start, end = day_bounds(day, tz)
-    items = [today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
+    items = [_today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
     if store.has_dormant(end, scope) and day in _wake_up_days(store, day.year, policy):
-        items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
+        items += [_today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
     items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
     owners = sorted({i.card.owner for i in items if i.card.owner})
     return TodayList(day=day, items=items, owners=owners)
@@ -371,7 +371,7 @@ def _wake_up_days(store: Store, year: int, policy) -> set[date]:
     return wake_up_days(year, festivals, policy)
 
 
-def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
+def _today_item(session: Session, card: Card, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
     policy, tz = session.policy, session.tz
     purpose = card.next_purpose if reason == DueReason.PLANNED else None
     suggested = not purpose
