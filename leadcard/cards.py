@@ -176,7 +176,7 @@ def _owner_for_new_card(session: Session, owner_name: str | None) -> User | None
 def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, FollowUp]:
     """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction."""
     store, now = session.store, session.now
-    card = resolve(session, ref)
+    card = with_status(session, resolve(session, ref))
     _require_open(card, "log a follow-up on")
     corrected: FollowUp | None = None
     if entry.corrects is not None:
@@ -224,9 +224,17 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
         })
         if new_grade and new_grade != card.grade:
             _change_grade(session, card, new_grade, entry.bottleneck or content, at, followup_id)
+        if card.status == Status.DORMANT and not _woken_since(store, card):
+            seq = store.followup_seq(followup_id)
+            store.insert_event(card.id, at, EventKind.WOKEN, session.actor_id, {"followup_seq": seq})
         refresh(session, card.id)
     followup = next(f for f in store.followups(card.id) if f.id == followup_id)
     return session.shown(store.card(card.id)), followup
+
+
+def _woken_since(store: Store, card: Card) -> bool:
+    """A dormant card is woken once per dormant spell, however many attempts it takes."""
+    return any(e.kind == EventKind.WOKEN and e.at >= card.dormant_at for e in store.events(card.id))
 
 
 def regrade(session: Session, ref: str, grade: str, reason: str | None) -> tuple[Card, str, str]:
@@ -260,7 +268,7 @@ def refresh(session: Session, card_id: int) -> None:
     store = session.store
     card = store.card(card_id)
     contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
-    active = card.status == Status.OPEN and not card.outcome.get("do_not_contact")
+    active = card.status == Status.OPEN and not card.do_not_contact
     store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts))
 
 
@@ -278,6 +286,7 @@ def timing_columns(policy: Policy, created_at: datetime, grade: str, active: boo
         "due_at": due.at if due else None,
         "due_reason": due.reason if due else None,
         "dormant_at": timing.dormant_at,
+        "failed_attempts": timing.failed_attempts,
     }
 
 
@@ -292,7 +301,7 @@ def card_detail(session: Session, ref: str) -> CardDetail:
     store = session.store
     card = resolve(session, ref)
     return CardDetail(
-        card=session.shown(_with_status(session, card)),
+        card=session.shown(with_status(session, card)),
         followups=store.followups(card.id),
         grades=store.grade_changes(card.id),
         instructions=store.instructions(card.id),
@@ -307,6 +316,7 @@ def list_cards(
     owner: str | None = None,
     search: str | None = None,
     limit: int | None = None,
+    do_not_contact: bool = False,
 ) -> list[Card]:
     filt = CardFilter(
         grade=session.policy.grade(grade).code if grade else None,
@@ -314,9 +324,10 @@ def list_cards(
         owner_ids=frozenset({session.user(owner).id}) if owner else None,
         search=search.strip() if search and search.strip() else None,
         search_phone=_digits(search) if search else None,
+        do_not_contact=do_not_contact,
     )
     cards = session.store.list_cards(filt, session.visible(), session.now, limit)
-    return [session.shown(_with_status(session, c)) for c in cards]
+    return [session.shown(with_status(session, c)) for c in cards]
 
 
 def _digits(text: str) -> str | None:
@@ -331,7 +342,7 @@ def _status(raw: str) -> Status:
         raise BadInput(f"unknown status {raw!r}: use one of {', '.join(s.value for s in Status)}") from None
 
 
-def _with_status(session: Session, card: Card) -> Card:
+def with_status(session: Session, card: Card) -> Card:
     """`dormant` is never stored: an open card is dormant once its dormant date has passed."""
     if card.status == Status.OPEN and card.dormant_at is not None and card.dormant_at <= session.now:
         return replace(card, status=Status.DORMANT)
@@ -383,6 +394,9 @@ def _today_item(session: Session, card: Card, due_at: datetime, reason: DueReaso
         else:
             grade = policy.known_grade(card.grade)
             purpose = grade.action if grade else None
+    if card.failed_attempts >= policy.max_failed_attempts:
+        purpose = f"已连续 {card.failed_attempts} 次未联系上，建议核实后标记无效（leadcard invalid {card.ref}）"
+        suggested = True
     return TodayItem(
         card=session.shown(card),
         due_at=due_at,
@@ -391,5 +405,6 @@ def _today_item(session: Session, card: Card, due_at: datetime, reason: DueReaso
         purpose=purpose,
         suggested=suggested,
         days_since_contact=days_between(card.last_contact_at, day, tz) if card.last_contact_at else None,
+        suggest_invalid=card.failed_attempts >= policy.max_failed_attempts,
     )
 

@@ -234,6 +234,8 @@ class Card:
     due_reason: DueReason | None = None
     dormant_at: datetime | None = None
     outcome: dict[str, object] = field(default_factory=dict)
+    failed_attempts: int = 0  # attempts in a row that did not reach the customer
+    do_not_contact: bool = False  # the customer asked not to be contacted: on no list
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,7 @@ class TodayItem:
     purpose: str | None  # the planned purpose, or the policy's suggested action
     suggested: bool  # True when purpose is the policy's suggestion, not a consultant's plan
     days_since_contact: int | None
+    suggest_invalid: bool = False  # failed attempts reached the policy's limit
 
 
 @dataclass(frozen=True)

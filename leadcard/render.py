@@ -133,6 +133,7 @@ def today_json(today: TodayList) -> dict:
                 "reason": i.reason.value,
                 "purpose": i.purpose,
                 "suggested": i.suggested,
+                "suggest_invalid": i.suggest_invalid,
                 "last_contact_at": iso(i.card.last_contact_at),
                 "days_since_contact": i.days_since_contact,
                 "followups": i.card.followup_count,

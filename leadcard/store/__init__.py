@@ -73,6 +73,7 @@ class CardFilter:
     owner_ids: frozenset[int] | None = None
     search: str | None = None
     search_phone: str | None = None  # the search text as phone digits, when it is digits
+    do_not_contact: bool = False  # list the cards marked do-not-contact instead of the others
 
 
 _CARD_COLUMNS = (
@@ -219,6 +220,13 @@ class Store:
         row = self.conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
         return _user(row) if row else None
 
+    def user_by_id(self, user_id: int) -> User | None:
+        row = self.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return _user(row) if row else None
+
+    def set_user_active(self, user_id: int, active: bool) -> None:
+        self.conn.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
     def team_member_ids(self, team: str | None) -> frozenset[int]:
         rows = self.conn.execute("SELECT id FROM users WHERE team IS ?", (team,)).fetchall()
         return frozenset(r[0] for r in rows)
@@ -281,6 +289,8 @@ class Store:
             owner_sql, owner_params = Scope(filt.owner_ids).clause()
             where.append(owner_sql)
             params += owner_params
+        where.append("+cards.do_not_contact = ?")
+        params.append(int(filt.do_not_contact))
         if filt.grade:
             where.append("cards.grade = ?")
             params.append(filt.grade)
@@ -376,6 +386,8 @@ class Store:
             due_reason=DueReason(row["due_reason"]) if row["due_reason"] else None,
             dormant_at=self.dt(row["dormant_at"]),
             outcome=json.loads(row["outcome"]) if row["outcome"] else {},
+            failed_attempts=row["failed_attempts"],
+            do_not_contact=bool(row["do_not_contact"]),
         )
 
     # -- follow-ups ----------------------------------------------------------------------------
@@ -389,6 +401,9 @@ class Store:
         marks = ", ".join("?" * len(values))
         cur = self.conn.execute(f"INSERT INTO followups ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
         return cur.lastrowid
+
+    def followup_seq(self, followup_id: int) -> int:
+        return self.conn.execute("SELECT seq FROM followups WHERE id = ?", (followup_id,)).fetchone()[0]
 
     def followup_id(self, card_id: int, seq: int) -> int | None:
         row = self.conn.execute("SELECT id FROM followups WHERE card_id = ? AND seq = ?", (card_id, seq)).fetchone()
