@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from leadcard import visits
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import (
     CARD_FIELD_NAMES,
@@ -52,10 +53,11 @@ class NewCard:
     name: str
     phone: str  # as typed; normalised here
     grade: str | None = None
-    source: Source = Source.WALK_IN
+    source: Source | None = None  # default: the visit's source, else walk-in
     owner: str | None = None
     created_at: datetime | None = None
     fields: dict[str, object] = field(default_factory=dict)
+    visit_id: int | None = None  # the showroom-log line this card is made from
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,11 @@ def add_card(session: Session, new: NewCard) -> Card:
     if unknown:
         raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
     owner = _owner_for_new_card(session, new.owner)
+    visit = visits.visit_for_card(session, new.visit_id) if new.visit_id is not None else None
+    source = new.source or (visit.source if visit else Source.WALK_IN)
+    fields = {k: v for k, v in new.fields.items() if v not in (None, "")}
+    if visit and visit.model and "model" not in fields:
+        fields["model"] = visit.model
     clash = store.active_cards_with_phone(phone)
     if clash:
         other = clash[0]
@@ -140,20 +147,22 @@ def add_card(session: Session, new: NewCard) -> Card:
         card_id = store.insert_card({
             "created_at": created_at,
             "recorded_at": now,
-            "source": new.source,
+            "source": source,
             "owner_id": owner.id if owner else None,
             "name": name,
             "phone": phone,
             "grade": grade,
             "status": Status.OPEN,
             "status_at": created_at,
-            **{k: v for k, v in new.fields.items() if v not in (None, "")},
+            **fields,
         })
         store.insert_grade_change({
             "card_id": card_id, "at": created_at, "from_grade": None, "to_grade": grade,
             "by_id": session.actor_id, "reason": "建卡",
         })
-        store.insert_event(card_id, created_at, EventKind.CREATED, session.actor_id, {"source": new.source.value})
+        store.insert_event(card_id, created_at, EventKind.CREATED, session.actor_id, {"source": source.value})
+        if visit:
+            visits.link(session, visit.id, card_id)
         refresh(session, card_id)
     return session.shown(store.card(card_id))
 

@@ -144,6 +144,11 @@ CARD_FIELDS: tuple[tuple[str, str, str], ...] = (
 CARD_FIELD_NAMES = tuple(name for name, _, _ in CARD_FIELDS)
 
 
+def card_ref(card_id: int) -> str:
+    """The card number printed on the card: `A` (the A card, 意向客户管理卡) and five digits."""
+    return f"A{card_id:05d}"
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -264,3 +269,27 @@ class TodayList:
     day: object  # datetime.date
     items: list[TodayItem]
     owners: list[str]  # whose cards the list covers (empty: everybody)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One line of the showroom log (来店(电)客户登记表)."""
+
+    id: int
+    arrived_at: datetime
+    left_at: datetime | None
+    party_size: int | None
+    source: Source
+    model: str | None
+    test_drive: bool
+    consultant: str | None
+    consultant_id: int | None
+    contact_left: bool  # 留档: the customer left a phone number
+    name: str | None
+    phone: str | None
+    notes: str | None
+    card_id: int | None
+
+    @property
+    def ended_at(self) -> datetime:
+        return self.left_at or self.arrived_at

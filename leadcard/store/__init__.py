@@ -32,6 +32,7 @@ from leadcard.model import (
     Source,
     Status,
     User,
+    card_ref,
     CARD_FIELD_NAMES,
 )
 from leadcard.store.migrations import MIGRATIONS
@@ -444,7 +445,7 @@ class Store:
     # -- grade history, instructions, events ----------------------------------------------------
 
     def insert_grade_change(self, values: dict) -> None:
-        self._insert("grade_changes", values)
+        self.insert_row("grade_changes", values)
 
     def grade_changes(self, card_id: int) -> list[GradeChange]:
         rows = self.conn.execute(
@@ -459,7 +460,7 @@ class Store:
         ]
 
     def insert_instruction(self, values: dict) -> None:
-        self._insert("instructions", values)
+        self.insert_row("instructions", values)
 
     def instructions(self, card_id: int) -> list[Instruction]:
         rows = self.conn.execute(
@@ -471,7 +472,7 @@ class Store:
         return [Instruction(self.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"]) for r in rows]
 
     def insert_event(self, card_id: int, at: datetime, kind: str, by_id: int | None, detail: dict | None = None) -> None:
-        self._insert("card_events", {
+        self.insert_row("card_events", {
             "card_id": card_id, "at": at, "kind": kind, "by_id": by_id,
             "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
         })
@@ -487,7 +488,7 @@ class Store:
             for r in rows
         ]
 
-    def _insert(self, table: str, values: dict) -> int:
+    def insert_row(self, table: str, values: dict) -> int:
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
@@ -517,11 +518,6 @@ class Store:
                 yield pick(row)
 
         self.conn.executemany(sql, values())
-
-
-def card_ref(card_id: int) -> str:
-    """The card number printed on the card: `A` (the A card, 意向客户管理卡) and five digits."""
-    return f"A{card_id:05d}"
 
 
 _PLAIN = (str, int, float, type(None))
