@@ -250,6 +250,7 @@ class CardDetail:
     grades: list[GradeChange]
     instructions: list[Instruction]
     events: list[CardEvent]
+    handover_due: datetime | None = None  # a won deal not yet handed over: by when (working days)
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ def detail_json(detail: CardDetail) -> dict:
             for i in detail.instructions
         ],
         "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail} for e in detail.events],
+        "handover_due": iso(detail.handover_due),
     }
 
 
@@ -333,6 +334,8 @@ def card_view(detail: CardDetail) -> None:
             head.add_row(*row)
     for label, value in _outcome_rows(card):
         head.add_row(Text(label, style="bold"), value, "", "")
+    if detail.handover_due:
+        head.add_row(Text("交接售后", style="bold"), f"尚未交接，截止 {_when(detail.handover_due)}（工作日）", "", "")
     if card.due_at:
         head.add_row("下次跟进", f"{_when(card.due_at)}（{DUE_REASON_LABELS[card.due_reason]}）", "", "")
     out.print(Panel(head, title=title, title_align="left"))

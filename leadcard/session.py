@@ -11,7 +11,7 @@ from leadcard.chinacal import YearCalendar, compute_year
 from leadcard.errors import NotAllowed, NotFound
 from leadcard.model import Card, Role, User
 from leadcard.parse import mask_phone
-from leadcard.schedule import Policy, load_policy
+from leadcard.schedule import Policy, add_working_days, load_policy
 from leadcard.store import EVERYONE, Scope, Store
 
 DEFAULT_SCHEME = "habc"
@@ -93,6 +93,14 @@ def resolve_actor(store: Store, acting: str | None) -> User | None:
     if not user.active:
         raise NotAllowed(f"user {name!r} is deactivated")
     return user
+
+
+def working_days_after(store: Store, start: datetime, n: int) -> datetime:
+    """`n` working days after `start` by China's statutory calendar, swapped workdays included."""
+    years = [calendar_year(store, y) for y in (start.year, start.year + 1)]
+    holidays = set().union(*(c.holidays for c in years))
+    swapped = set().union(*(c.swapped_workdays for c in years))
+    return add_working_days(start, n, holidays, swapped)
 
 
 def calendar_year(store: Store, year: int) -> YearCalendar:
