@@ -156,6 +156,7 @@ class User:
     role: Role
     team: str | None
     active: bool = True
+    login: str | None = None  # bound operating-system login: only that login may act as this user
 
 
 @dataclass(frozen=True)

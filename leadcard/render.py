@@ -168,7 +168,7 @@ def today_json(today: TodayList) -> dict:
 
 
 def user_json(user: User) -> dict:
-    return {"name": user.name, "role": user.role.value, "team": user.team, "active": user.active}
+    return {"name": user.name, "role": user.role.value, "team": user.team, "active": user.active, "login": user.login}
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -290,10 +290,10 @@ def users_table(users: list[User]) -> None:
         return
     labels = {"consultant": "销售顾问", "supervisor": "销售主管", "manager": "销售经理"}
     table = new_table()
-    for title in ("姓名", "角色", "团队", "状态"):
+    for title in ("姓名", "角色", "团队", "状态", "系统登录"):
         table.add_column(title, no_wrap=True)
     for u in users:
-        table.add_row(u.name, labels[u.role.value], u.team or "", "在职" if u.active else "停用")
+        table.add_row(u.name, labels[u.role.value], u.team or "", "在职" if u.active else "停用", u.login or "")
     out.print(table)
 
 

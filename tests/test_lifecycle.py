@@ -32,9 +32,9 @@ def counts(lc) -> dict:
     return snapshot
 
 
-def refused(lc, *args, user, code=1):
+def refused(lc, *args, user, code=1, env=None):
     before = counts(lc)
-    result = lc(*args, user=user)
+    result = lc(*args, user=user, env=env)
     assert result.exit_code == code, (args, result.stdout, result.stderr)
     assert result.stderr.startswith("leadcard: ") and result.stderr.count("\n") == 1, result.stderr
     assert counts(lc) == before
@@ -335,3 +335,25 @@ def test_lifecycle_commands_name_a_missing_card_in_one_line(lc, command):
     team(lc)
     result = refused(lc, *command, user="赵经理")
     assert "A00009" in result.stderr
+
+
+# -- identity on a shared showroom PC -------------------------------------------------------------
+
+
+def test_a_user_bound_to_another_login_cannot_be_acted_as_from_this_one(lc):
+    from leadcard.session import os_login
+
+    here = os_login()
+    lc.ok("user", "add", "赵经理", "--role", "manager", "--login", here)
+    lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组", "--login", "showroom-boss", user="赵经理")
+    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组", user="赵经理")
+    lc.ok("add", "刘先生", "--phone", "13800138000", "--owner", "王芳", user="赵经理")
+    refused(lc, "comment", "刘先生", "明天回访", user="钱主管")
+    # $USER and $LOGNAME are anyone's to set; the binding goes by the process's user id.
+    spoofed = {"USER": "showroom-boss", "LOGNAME": "showroom-boss"}
+    refused(lc, "comment", "刘先生", "明天回访", user="钱主管", env=spoofed)
+    refused(lc, "user", "bind", "钱主管", "--unbind", user="钱主管")
+    lc.ok("user", "bind", "钱主管", "--unbind", user="赵经理")
+    lc.ok("comment", "刘先生", "明天回访", user="钱主管")
+    assert lc.json("user", "list", user="赵经理")[0]["login"] == here
+    assert lc("user", "bind", "钱主管", user="赵经理").exit_code == 2
