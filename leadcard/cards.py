@@ -38,7 +38,7 @@ from leadcard.schedule import (
 from leadcard.session import Session, calendar_year, working_days_after
 from leadcard.store import CardFilter, Scope, Store
 
-_CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})")
+_CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
 # What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
 SUGGESTED_ACTIONS = {
