@@ -74,6 +74,32 @@ def user_add(
         render.console().print(f"added {user.name} ({user.role.value}{', ' + user.team if user.team else ''})")
 
 
+@user_app.command("deactivate")
+def user_deactivate(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The user who leaves.")],
+                    as_json: JsonOption = False) -> None:
+    """A user who leaves (manager only): they can no longer act; their cards stay readable and can be assigned."""
+    from leadcard import lifecycle, render
+
+    user = lifecycle.set_user_active(session(ctx), name, False)
+    if as_json:
+        render.print_json(render.user_json(user))
+    else:
+        render.console().print(f"{user.name} 已停用；其卡片仍可查阅，可用 leadcard assign 转交。")
+
+
+@user_app.command("activate")
+def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The user who returns.")],
+                  as_json: JsonOption = False) -> None:
+    """Let a deactivated user act again (manager only)."""
+    from leadcard import lifecycle, render
+
+    user = lifecycle.set_user_active(session(ctx), name, True)
+    if as_json:
+        render.print_json(render.user_json(user))
+    else:
+        render.console().print(f"{user.name} 已恢复。")
+
+
 @user_app.command("list")
 def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Everyone on the sales floor."""
