@@ -19,6 +19,7 @@ from leadcard.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report
 
 FORMATS = ("table", "md", "csv", "json", "xlsx")
 NA = "n/a"
+COACHING = "▼ 辅导"  # timeliness below the policy's target: one-to-one coaching
 BAR_WIDTH = 30
 _KPIS = (  # (JSON key, Chinese name, Figures attribute)
     ("timeliness", "跟进及时率", "timeliness"),
@@ -108,7 +109,7 @@ def report_json(report: Report) -> dict:
 class Section:
     title: str
     headers: tuple[str, ...]
-    rows: list[tuple]  # cells: str, int, Ratio (a rate with its parts) or None ("n/a")
+    rows: list[tuple]  # cells: str, int, float (a rate) or None (no rate: "n/a")
     bars: bool = False  # draw the second column as bars (the funnel)
 
 
@@ -125,15 +126,9 @@ def _owner(name: str | None) -> str:
 def sections(report: Report) -> list[Section]:
     t = report.totals
     target = report.timeliness_target
-    kpi_rows = []
-    for _, label, attr in _KPIS + (("loss_clarity", "战败明确率", "loss_clarity"),):
-        ratio: Ratio = getattr(t, attr)
-        note = ""
-        if attr == "timeliness":
-            note = f"目标 {target:.0%}" + ("，低于目标：一对一辅导" if ratio.rate is not None and ratio.rate < target else "")
-        kpi_rows.append((label, ratio.numerator, ratio.denominator, ratio.rate, note))
-    result = [
-        Section("关键指标", ("指标", "分子", "分母", "比率", "说明"), kpi_rows),
+    kpi_headers = ("指标", "分子", "分母", "比率", "说明")
+    return [
+        Section("关键指标", kpi_headers, _kpi_rows(t, target)),
         Section("汇总", ("项目", "数量"), [
             ("新建卡", t.new_cards), ("跟进次数", t.followups), ("成交", t.wins), ("战败（批准）", t.losses),
             ("战败申请", t.loss_requests), ("期末在跟", t.open_at_end), ("期末休眠", report.dormant_at_end),
@@ -147,8 +142,10 @@ def sections(report: Report) -> list[Section]:
         Section("战败原因", ("原因", "数量"), [(r or "（未填）", n) for r, n in report.loss_reasons.items()]),
         Section("战败去向（竞品）", ("竞品", "数量"), [(c or "（未填）", n) for c, n in report.loss_competitors.items()]),
         Section("成交所需跟进次数", ("跟进次数", "成交数", "占比", "行业经验"), _per_win_rows(t.followups_per_win)),
-        Section("顾问", ("顾问", "新建", "跟进", "及时率", "完整率", "成交", "战败", "转化率", "在跟"),
+        Section("顾问", ("顾问", "新建", "跟进", "成交", "战败", "在跟", "及时率", "完整率", "转化率", "辅导"),
                 [_owner_row(f, target) for f in report.by_owner] + [_owner_row(t, target, "合计")]),
+        Section("顾问指标", ("顾问", *kpi_headers),
+                [(_owner(f.owner), *row) for f in report.by_owner for row in _kpi_rows(f, target)]),
         Section("顾问成交跟进次数", ("顾问", *(label for label, _, _ in FOLLOWUPS_PER_WIN)),
                 [(_owner(f.owner), *f.followups_per_win) for f in report.by_owner]),
         Section("顾问期末漏斗", ("顾问", *report.grades),
@@ -157,7 +154,21 @@ def sections(report: Report) -> list[Section]:
                 [(_owner(g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
                  for g in report.grade_accuracy]),
     ]
-    return result
+
+
+def _kpi_rows(f: Figures, target: float) -> list[tuple]:
+    rows = []
+    for _, label, attr in _KPIS + (("loss_clarity", "战败明确率", "loss_clarity"),):
+        ratio: Ratio = getattr(f, attr)
+        note = ""
+        if attr == "timeliness":
+            note = f"目标 {target:.0%}" + ("，低于目标：一对一辅导" if _below(ratio, target) else "")
+        rows.append((label, ratio.numerator, ratio.denominator, ratio.rate, note))
+    return rows
+
+
+def _below(ratio: Ratio, target: float) -> bool:
+    return ratio.rate is not None and ratio.rate < target
 
 
 def _enum(kind, value: str):
@@ -174,11 +185,8 @@ def _per_win_rows(counts: tuple[int, ...]) -> list[tuple]:
 
 
 def _owner_row(f: Figures, target: float, name: str | None = None) -> tuple:
-    timeliness: object = f.timeliness
-    if f.timeliness.rate is not None and f.timeliness.rate < target:
-        timeliness = f"{_ratio_text(f.timeliness)} ▼辅导"
-    return (name or _owner(f.owner), f.new_cards, f.followups, timeliness, f.completeness, f.wins, f.losses,
-            f.conversion, f.open_at_end)
+    return (name or _owner(f.owner), f.new_cards, f.followups, f.wins, f.losses, f.open_at_end,
+            f.timeliness.rate, f.completeness.rate, f.conversion.rate, COACHING if _below(f.timeliness, target) else "")
 
 
 # -- text cells -------------------------------------------------------------------------------------
@@ -188,15 +196,9 @@ def _percent(rate: float | None) -> str:
     return NA if rate is None else f"{rate:.1%}"
 
 
-def _ratio_text(ratio: Ratio) -> str:
-    return f"{_percent(ratio.rate)} ({ratio.numerator}/{ratio.denominator})"
-
-
 def _text(cell) -> str:
     if cell is None:
         return NA
-    if isinstance(cell, Ratio):
-        return _ratio_text(cell)
     if isinstance(cell, float):
         return _percent(cell)
     return str(cell)
@@ -231,7 +233,8 @@ def print_table(report: Report) -> None:
             continue
         table = render.new_table()
         for i, header in enumerate(headers):
-            table.add_column(header, justify="right" if rows and isinstance(rows[0][i], (int, float)) else "left")
+            table.add_column(header, no_wrap=True,
+                             justify="right" if isinstance(rows[0][i], (int, float)) else "left")
         for row in rows:
             table.add_row(*(_styled(cell) for cell in row))
         out.print(table)
@@ -241,7 +244,7 @@ def _styled(cell):
     from rich.text import Text
 
     text = _text(cell)
-    if text.endswith("▼辅导"):
+    if text == COACHING or text.endswith("一对一辅导"):
         return Text(text, style="bold red")
     if isinstance(cell, str) and cell.startswith("█"):
         return Text(text, style="cyan")
@@ -299,7 +302,7 @@ def xlsx_bytes(report: Report) -> bytes:
         for row in section.rows:
             sheet.append([_xlsx_value(c) for c in row])
             for cell, value in zip(sheet[sheet.max_row], row):
-                if isinstance(value, float) or (isinstance(value, Ratio) and value.rate is not None):
+                if isinstance(value, float):
                     cell.number_format = "0.0%"
         sheet.freeze_panes = "A2"
         for i, header in enumerate(section.headers, start=1):
@@ -317,8 +320,6 @@ def _sheet_name(title: str) -> str:
 
 def _xlsx_value(cell):
     """Numbers stay numbers (rates as fractions shown as %); no rate is the text n/a."""
-    if isinstance(cell, Ratio):
-        return cell.rate if cell.rate is not None else NA
     return NA if cell is None else cell
 
 

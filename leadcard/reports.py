@@ -287,26 +287,21 @@ def _responded(wake: sql.Wake, days: int, end: datetime) -> bool:
 
 def _grade_accuracy(session: Session, start: datetime, end: datetime) -> list[GradeAccuracy]:
     """Gradings whose horizon ended in the period: was the card won within it?"""
-    horizons = {g.code: g.horizon_days for g in session.policy.grades if g.horizon_days}
-    if not horizons:
-        return []
-    longest, shortest = max(horizons.values()), min(horizons.values())
-    found = sql.gradings(session.store, session.visible(), list(horizons),
-                         start - timedelta(days=longest), end - timedelta(days=shortest), end)
+    horizons = {g.code: timedelta(days=g.horizon_days) for g in session.policy.grades if g.horizon_days}
+    windows = {grade: (start - horizon, end - horizon) for grade, horizon in horizons.items()}
     tally: dict[tuple[str | None, str], list[int]] = {}
     seen: set[tuple[int, str]] = set()
-    for g in found:
-        horizon = timedelta(days=horizons[g.grade])
-        if not start <= g.at + horizon < end or (g.card_id, g.grade) in seen:
+    for g in sql.gradings(session.store, session.visible(), windows, end):
+        if (g.card_id, g.grade) in seen:
             continue
         seen.add((g.card_id, g.grade))  # a card regraded to the same grade is judged once
-        won = g.won_at is not None and g.won_at <= g.at + horizon
+        won = g.won_at is not None and g.won_at <= g.at + horizons[g.grade]
         counts = tally.setdefault((g.grader, g.grade), [0, 0])
         counts[0] += won
         counts[1] += 1
     order = list(horizons)
     return [
-        GradeAccuracy(grader, grade, horizons[grade], Ratio(won, graded))
+        GradeAccuracy(grader, grade, horizons[grade].days, Ratio(won, graded))
         for (grader, grade), (won, graded) in sorted(
             tally.items(), key=lambda item: (item[0][0] is None, item[0][0] or "", order.index(item[0][1])))
     ]

@@ -92,7 +92,7 @@ def test_timeliness_is_first_follow_up_within_24_hours_of_cards_made_in_the_week
     assert report["totals"]["new_cards"] == 4
     assert report["new_by_source"] == {"walk-in": 4}
     table = lc.ok("report", "weekly", "--week", "2026-W47", now=READ_ON).stdout
-    assert "低于目标：一对一辅导" in table and "25.0%" in table
+    assert "低于目标：一对一辅导" in table and "25.0%" in table and "▼ 辅导" in table
 
 
 def test_completeness_counts_content_plan_and_next_date_and_a_correction_once(lc):

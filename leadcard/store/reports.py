@@ -26,6 +26,10 @@ _STATUS_KINDS = ",".join(f"'{k.value}'" for k in STATUS_EVENTS)
 _EFFECTIVE = "NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = f.id AND n.at < :end)"
 
 
+# Subqueries about one card write `+kind` so that the planner seeks the card's own events
+# (card_events_card) instead of every event of that kind in the store (card_events_kind_at).
+
+
 def _owner_at(moment: str) -> str:
     """The card's owner's name at a moment, from the assignment events; `cards` must be in scope.
 
@@ -34,14 +38,14 @@ def _owner_at(moment: str) -> str:
     """
     return f"""coalesce(
         (SELECT json_extract(a.detail, '$.to') FROM card_events a WHERE a.card_id = cards.id
-            AND a.kind = 'assigned' AND a.at < {moment} ORDER BY a.at DESC, a.id DESC LIMIT 1),
+            AND +a.kind = 'assigned' AND a.at < {moment} ORDER BY a.at DESC, a.id DESC LIMIT 1),
         (SELECT json_extract(a.detail, '$.from') FROM card_events a WHERE a.card_id = cards.id
-            AND a.kind = 'assigned' AND a.at >= {moment} ORDER BY a.at, a.id LIMIT 1),
+            AND +a.kind = 'assigned' AND a.at >= {moment} ORDER BY a.at, a.id LIMIT 1),
         (SELECT users.name FROM users WHERE users.id = cards.owner_id))"""
 
 
 def _status_event_at(moment: str) -> str:
-    return f"""(SELECT s.kind FROM card_events s WHERE s.card_id = cards.id AND s.kind IN ({_STATUS_KINDS})
+    return f"""(SELECT s.kind FROM card_events s WHERE s.card_id = cards.id AND +s.kind IN ({_STATUS_KINDS})
         AND s.at < {moment} ORDER BY s.at DESC, s.id DESC LIMIT 1)"""
 
 
@@ -88,7 +92,7 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
                 coalesce((SELECT max(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end
                           AND f.outcome = 'reached'), cards.created_at) < :dormant_before AS dormant,
                 cards.created_at >= :start AS created_in,
-                EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id AND r.kind = 'reopened'
+                EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id AND +r.kind = 'reopened'
                         AND r.at >= :start AND r.at < :end) AS reopened_in
             FROM cards
             WHERE cards.created_at < :end AND {scope_sql}
@@ -196,7 +200,7 @@ def loss_requests(store: Store, scope: Scope, start: datetime, end: datetime) ->
         f"""
         SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner,
             (SELECT d.kind FROM card_events d WHERE d.card_id = e.card_id
-             AND d.kind IN ('lost-approved', 'lost-rejected') AND d.id > e.id AND d.at < :end
+             AND +d.kind IN ('lost-approved', 'lost-rejected') AND d.id > e.id AND d.at < :end
              ORDER BY d.id LIMIT 1) AS verdict
         FROM card_events e JOIN cards ON cards.id = e.card_id
         WHERE e.kind = 'lost-requested' AND e.at >= :start AND e.at < :end AND {scope_sql}
@@ -222,7 +226,7 @@ def approved_losses(store: Store, scope: Scope, start: datetime, end: datetime) 
     rows = store.conn.execute(
         f"""
         SELECT cards.id, e.at, {_owner_at(':end')} AS owner,
-            (SELECT r.detail FROM card_events r WHERE r.card_id = e.card_id AND r.kind = 'lost-requested'
+            (SELECT r.detail FROM card_events r WHERE r.card_id = e.card_id AND +r.kind = 'lost-requested'
              AND r.id < e.id ORDER BY r.id DESC LIMIT 1) AS request
         FROM card_events e JOIN cards ON cards.id = e.card_id
         WHERE e.kind = 'lost-approved' AND e.at >= :start AND e.at < :end AND {scope_sql}
@@ -300,23 +304,25 @@ class Grading:
     won_at: datetime | None  # the card's first win at or after the grading, before `until`
 
 
-def gradings(store: Store, scope: Scope, grades: list[str], since: datetime, before: datetime,
-             until: datetime) -> list[Grading]:
-    """Gradings to any of `grades` made in [since, before), with the first win after each before `until`."""
-    if not grades:
+def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, datetime]], until: datetime) -> list[Grading]:
+    """Gradings to each grade made within its window [since, before), with the card's first win
+    after each before `until`."""
+    if not windows:
         return []
     scope_sql, params = _scope(scope)
-    marks = {f"grade{i}": g for i, g in enumerate(grades)}
+    terms, bounds = [], {}
+    for i, (grade, (since, before)) in enumerate(windows.items()):
+        terms.append(f"(g.to_grade = :grade{i} AND g.at >= :since{i} AND g.at < :before{i})")
+        bounds.update({f"grade{i}": grade, f"since{i}": ts(since), f"before{i}": ts(before)})
     rows = store.conn.execute(
         f"""
         SELECT g.card_id, g.to_grade, g.at, coalesce(u.name, {_owner_at('g.at')}) AS grader,
-            (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND e.kind = 'won'
+            (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
              AND e.at >= g.at AND e.at < :until) AS won_at
         FROM grade_changes g JOIN cards ON cards.id = g.card_id LEFT JOIN users u ON u.id = g.by_id
-        WHERE g.at >= :since AND g.at < :before AND g.to_grade IN ({','.join(':' + m for m in marks)})
-        AND {scope_sql}
+        WHERE ({' OR '.join(terms)}) AND {scope_sql}
         ORDER BY g.card_id, g.at, g.id
         """,
-        {**params, **marks, "since": ts(since), "before": ts(before), "until": ts(until)},
+        {**params, **bounds, "until": ts(until)},
     ).fetchall()
     return [Grading(r["card_id"], r["to_grade"], store.dt(r["at"]), r["grader"], store.dt(r["won_at"])) for r in rows]
