@@ -72,6 +72,13 @@ def test_a_bad_or_future_period_or_format_is_bad_input(lc, args):
     assert result.stdout == ""
 
 
+def test_help_defines_every_kpi_and_the_conversion_cohort(lc):
+    text = lc.ok("report", "weekly", "--help").stdout
+    for name in ("跟进及时率", "记录完整率", "转化率", "休眠激活率", "转介绍率", "战败明确率", "级别准确率"):
+        assert name in text
+    assert "valid cards in hand during it" in text and "n/a, never 0" in text
+
+
 # -- the KPIs ----------------------------------------------------------------------------------------
 
 

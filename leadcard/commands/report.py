@@ -31,7 +31,7 @@ A rate with nothing to divide is n/a, never 0.
 """
 
 app = typer.Typer()
-report_app = typer.Typer(help="Weekly and monthly summaries: KPIs, funnel, losses." + _DEFINITIONS,
+report_app = typer.Typer(help="Weekly and monthly summaries: KPIs, funnel, losses, per consultant.",
                          no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
