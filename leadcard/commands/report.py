@@ -37,7 +37,8 @@ app.add_typer(report_app, name="report")
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, md, csv (UTF-8 with BOM), json, xlsx.")]
 OutputOption = Annotated[
-    Optional[Path], typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout.")
+    Optional[Path],
+    typer.Option("--output", "-o", help="Write to FILE atomically instead of stdout (table is written as md)."),
 ]
 
 
