@@ -35,7 +35,7 @@ from leadcard.schedule import (
     overdue_days,
     wake_up_days,
 )
-from leadcard.session import Session, calendar_year
+from leadcard.session import Session, calendar_year, working_days_after
 from leadcard.store import CardFilter, Scope, Store
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})")
@@ -309,12 +309,17 @@ def contact_of(f: FollowUp) -> Contact:
 def card_detail(session: Session, ref: str) -> CardDetail:
     store = session.store
     card = resolve(session, ref)
+    handover_due = None
+    if card.status == Status.WON and not card.outcome.get("handover_to") and card.outcome.get("at"):
+        won_at = datetime.fromisoformat(card.outcome["at"]).astimezone(session.tz)
+        handover_due = working_days_after(store, won_at, session.policy.handover_working_days)
     return CardDetail(
         card=session.shown(with_status(session, card)),
         followups=store.followups(card.id),
         grades=store.grade_changes(card.id),
         instructions=store.instructions(card.id),
         events=store.events(card.id),
+        handover_due=handover_due,
     )
 
 

@@ -156,6 +156,7 @@ class User:
     role: Role
     team: str | None
     active: bool = True
+    login: str | None = None  # bound operating-system login: only that login may act as this user
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,7 @@ class CardDetail:
     grades: list[GradeChange]
     instructions: list[Instruction]
     events: list[CardEvent]
+    handover_due: datetime | None = None  # a won deal not yet handed over: by when (working days)
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ def detail_json(detail: CardDetail) -> dict:
             for i in detail.instructions
         ],
         "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail} for e in detail.events],
+        "handover_due": iso(detail.handover_due),
     }
 
 
@@ -167,7 +168,7 @@ def today_json(today: TodayList) -> dict:
 
 
 def user_json(user: User) -> dict:
-    return {"name": user.name, "role": user.role.value, "team": user.team, "active": user.active}
+    return {"name": user.name, "role": user.role.value, "team": user.team, "active": user.active, "login": user.login}
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -289,10 +290,10 @@ def users_table(users: list[User]) -> None:
         return
     labels = {"consultant": "销售顾问", "supervisor": "销售主管", "manager": "销售经理"}
     table = new_table()
-    for title in ("姓名", "角色", "团队", "状态"):
+    for title in ("姓名", "角色", "团队", "状态", "系统登录"):
         table.add_column(title, no_wrap=True)
     for u in users:
-        table.add_row(u.name, labels[u.role.value], u.team or "", "在职" if u.active else "停用")
+        table.add_row(u.name, labels[u.role.value], u.team or "", "在职" if u.active else "停用", u.login or "")
     out.print(table)
 
 
@@ -333,6 +334,8 @@ def card_view(detail: CardDetail) -> None:
             head.add_row(*row)
     for label, value in _outcome_rows(card):
         head.add_row(Text(label, style="bold"), value, "", "")
+    if detail.handover_due:
+        head.add_row(Text("交接售后", style="bold"), f"尚未交接，截止 {_when(detail.handover_due)}（工作日）", "", "")
     if card.due_at:
         head.add_row("下次跟进", f"{_when(card.due_at)}（{DUE_REASON_LABELS[card.due_reason]}）", "", "")
     out.print(Panel(head, title=title, title_align="left"))

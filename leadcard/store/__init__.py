@@ -232,12 +232,15 @@ class Store:
         rows = self.conn.execute("SELECT id FROM users WHERE team IS ?", (team,)).fetchall()
         return frozenset(r[0] for r in rows)
 
-    def add_user(self, name: str, role: Role, team: str | None, at: datetime) -> int:
+    def add_user(self, name: str, role: Role, team: str | None, at: datetime, login: str | None = None) -> int:
         cur = self.conn.execute(
-            "INSERT INTO users (name, role, team, created_at) VALUES (?, ?, ?, ?)",
-            (name, role.value, team, ts(at)),
+            "INSERT INTO users (name, role, team, created_at, login) VALUES (?, ?, ?, ?, ?)",
+            (name, role.value, team, ts(at), login),
         )
         return cur.lastrowid
+
+    def set_user_login(self, user_id: int, login: str | None) -> None:
+        self.conn.execute("UPDATE users SET login = ? WHERE id = ?", (login, user_id))
 
     # -- cards ---------------------------------------------------------------------------------
 
@@ -536,7 +539,7 @@ def _sql(value):
 
 
 def _user(row: sqlite3.Row) -> User:
-    return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]))
+    return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]), row["login"])
 
 
 def _create_private_file(path: Path) -> None:
