@@ -139,8 +139,10 @@ def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc):
     def read(_):
         return run_process("show", "A00001", "--json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
 
-    def report(_):
-        return run_process("today", "--all", "--json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
+    def report(n):
+        if n % 2:
+            return run_process("today", "--all", "--json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
+        return run_process("report", "weekly", "--format", "json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(write, job) for job in writes]
