@@ -7,13 +7,26 @@ each out); only the summary, one row a consultant, is a rich table.
 
 from __future__ import annotations
 
+import json
 import sys
 
 from leadcard.audit import SEVERITY_LABELS, AuditResult, OwnerSummary, RuleSettings, Severity
-from leadcard.render import console, iso, new_table, print_json
+from leadcard.render import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
 NO_OWNER = "（无人负责）"
+
+
+def print_audit_json(result: AuditResult) -> None:
+    """The document, with one finding a line: a large store has tens of thousands, and the
+    indenting encoder (pure Python) would take seconds over them."""
+    data = audit_json(result)
+    findings = data.pop("findings")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=iso)
+    lines = ",\n    ".join(json.dumps(f, ensure_ascii=False, default=iso) for f in findings)
+    listed = f'"findings": [\n    {lines}\n  ],\n  ' if findings else '"findings": [],\n  '
+    head, _, tail = text.partition('"summary": ')
+    sys.stdout.write(head + listed + '"summary": ' + tail + "\n")
 
 
 def audit_json(result: AuditResult) -> dict:
@@ -99,26 +112,26 @@ def audit_view(result: AuditResult) -> None:
 
 
 def _summary_table(result: AuditResult) -> None:
+    """One row a consultant: cards, follow-ups, findings by severity and by rule, timeliness."""
     out = console()
-    shown = [s for s in result.rules if result.total.by_rule.get(s.rule.name)]
     table = new_table()
     table.add_column("顾问", no_wrap=True)
-    for title in ("卡片", "跟进"):
+    for title in ("卡片", "跟进", "错误", "警告", "提示", "及时率"):
         table.add_column(title, justify="right", no_wrap=True)
-    for s in shown:
-        table.add_column(s.rule.label, justify="right", no_wrap=True)
-    table.add_column("合计", justify="right", no_wrap=True)
-    table.add_column("及时率", justify="right", no_wrap=True)
+    table.add_column("按规则", ratio=1, min_width=16)
+    labels = {s.rule.name: s.rule.label for s in result.rules}
     for summary in [*result.owners, result.total]:
         is_total = summary is result.total
-        row = ["合计" if is_total else (summary.owner or NO_OWNER), str(summary.cards), str(summary.followups)]
-        row += [str(summary.by_rule.get(s.rule.name, 0) or "·") for s in shown]
-        row.append(str(summary.findings))
-        row.append(_rate(summary, result.timeliness_target))
-        table.add_row(*row, style="bold" if is_total else None, end_section=summary is result.owners[-1])
+        by_rule = " ".join(f"{labels[name]}{count}" for name, count in summary.by_rule.most_common())
+        table.add_row(
+            "合计" if is_total else (summary.owner or NO_OWNER), str(summary.cards), str(summary.followups),
+            *(str(summary.by_severity.get(sev, 0)) for sev in reversed(Severity)),
+            _rate(summary, result.timeliness_target), by_rule or "—",
+            style="bold" if is_total else None, end_section=summary is result.owners[-1],
+        )
     out.print(table)
-    legend = " · ".join(f"{s.rule.label}={s.rule.name}" for s in shown)
-    out.print(f"[dim]{legend}[/dim]", highlight=False)
+    shown = [s for s in result.rules if result.total.by_rule.get(s.rule.name)]
+    out.print("[dim]" + " · ".join(f"{s.rule.label}={s.rule.name}" for s in shown) + "[/dim]")
     out.print(
         f"[dim]及时率：建卡后 {result.timeliness_hours:g} 小时内有首次跟进的卡片 ÷ 建卡数；"
         f"低于 {result.timeliness_target:.0%}（✗）需一对一辅导[/dim]"

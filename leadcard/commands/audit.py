@@ -43,7 +43,7 @@ def audit(
         ignore=_names(ignore),
     )
     if as_json:
-        render_audit.print_json(render_audit.audit_json(result))
+        render_audit.print_audit_json(result)
     else:
         render_audit.audit_view(result)
     if result.fails(level):
