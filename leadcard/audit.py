@@ -123,6 +123,12 @@ class Context:
     def day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
 
+    def md(self, moment: datetime, clock: bool = False) -> str:
+        """A moment in a message: month and day (and time), the year too when it is not this one."""
+        local = moment.astimezone(self.tz)
+        text = f"{local:%m-%d}" if local.year == self.today.year else f"{local:%Y-%m-%d}"
+        return f"{text} {local:%H:%M}" if clock else text
+
     def cadence(self, grade: str) -> int:
         return self._cadence.get(grade, self._cadence_fallback)
 
@@ -175,7 +181,7 @@ def plain(text: str | None) -> str:
 
 def _first_contact(c: CardState, ctx: Context, hours: float, first: datetime | None, what: str) -> Iterator[Breach]:
     deadline = c.created_at + timedelta(hours=hours)
-    made = f"{ctx.local(c.created_at):%m-%d %H:%M}"
+    made = ctx.md(c.created_at, clock=True)
     if first is not None:
         if first > deadline:
             took = span(first - c.created_at)
@@ -186,7 +192,7 @@ def _first_contact(c: CardState, ctx: Context, hours: float, first: datetime | N
         return  # not due yet, or the card ended before it was
     waited = span(end - c.created_at)
     if c.closed_at is not None:
-        message = f"建卡（{made}）后直到结案（{ctx.local(c.closed_at):%m-%d}）都没有{what}（时限 {_hours(hours)}）"
+        message = f"建卡（{made}）后直到结案（{ctx.md(c.closed_at)}）都没有{what}（时限 {_hours(hours)}）"
     else:
         message = f"建卡（{made}）已 {waited}，还没有{what}（时限 {_hours(hours)}）"
     yield Breach(deadline, message, f"≤ {_hours(hours)}", f"{waited} 未做", ongoing=c.closed_at is None)
@@ -216,8 +222,8 @@ def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
                 if days > cadence + grace:
                     yield Breach(
                         previous.at + timedelta(days=cadence),
-                        f"第 {previous.seq} 次（{ctx.day(previous.at):%m-%d}）到第 {entry.seq} 次"
-                        f"（{ctx.day(entry.at):%m-%d}）相隔 {days} 天（{code} 级每 {cadence} 天联系一次）",
+                        f"第 {previous.seq} 次（{ctx.md(previous.at)}）到第 {entry.seq} 次"
+                        f"（{ctx.md(entry.at)}）相隔 {days} 天（{code} 级每 {cadence} 天联系一次）",
                         f"≤ {cadence} 天", f"{days} 天", entry.seq,
                     )
         previous = entry
@@ -229,9 +235,9 @@ def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
         return  # a date within the cadence is planned: `overdue` watches it
     days = (ctx.today - last_day).days
     if days > cadence + grace:
-        message = f"最后一次联系是第 {previous.seq} 次（{last_day:%m-%d}），已 {days} 天（{c.grade} 级每 {cadence} 天联系一次）"
+        message = f"最后一次联系是第 {previous.seq} 次（{ctx.md(previous.at)}），已 {days} 天（{c.grade} 级每 {cadence} 天联系一次）"
         if previous.next_at is not None:
-            message += f"；约定的下次访问 {ctx.day(previous.next_at):%m-%d} 超出周期"
+            message += f"；约定的下次访问 {ctx.md(previous.next_at)} 超出周期"
         yield Breach(previous.at + timedelta(days=cadence), message, f"≤ {cadence} 天", f"{days} 天",
                      previous.seq, ongoing=True)
 
@@ -248,7 +254,7 @@ def no_next_date(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach
             continue  # the thank-you message: the policy schedules the first call
         if index == last and c.closed_at is not None:
             continue  # the contact that ended the card
-        message = f"第 {entry.seq} 次（{ctx.day(entry.at):%m-%d}）没有写下次访问时间"
+        message = f"第 {entry.seq} 次（{ctx.md(entry.at)}）没有写下次访问时间"
         ongoing = index == last and c.status == Status.OPEN
         if ongoing:
             message += f"，此后 {(ctx.today - ctx.day(entry.at)).days} 天没有联系，也没有结果"
@@ -302,7 +308,7 @@ def vague_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach
         if entry.purpose and _checking_in(plain(entry.purpose), checking_in):
             reasons.append(f"访问目的「{entry.purpose.strip()}」只是问候")
         if reasons:
-            yield Breach(entry.at, f"第 {entry.seq} 次（{ctx.day(entry.at):%m-%d}）：" + "；".join(reasons),
+            yield Breach(entry.at, f"第 {entry.seq} 次（{ctx.md(entry.at)}）：" + "；".join(reasons),
                          "写清客户问题、瓶颈分析、具体方案和目的", "；".join(reasons), entry.seq)
 
 
@@ -328,7 +334,7 @@ def unsigned(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
         first = min(waiting, key=lambda e: e.recorded_at)
         age = (ctx.today - ctx.day(first.recorded_at)).days
         yield Breach(first.recorded_at + timedelta(days=days),
-                     f"{len(waiting)} 次跟进没有主管批示（最早第 {first.seq} 次，{ctx.day(first.recorded_at):%m-%d} 记录，"
+                     f"{len(waiting)} 次跟进没有主管批示（最早第 {first.seq} 次，{ctx.md(first.recorded_at)} 记录，"
                      f"已 {age} 天；应在 {days:g} 天内批示）",
                      f"≤ {days:g} 天内批示", f"{age} 天未批", first.seq, ongoing=True)
 
@@ -342,7 +348,7 @@ def stale_grade(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
     held = (ctx.today - ctx.day(c.grade_since)).days
     if held > grade.horizon_days + limits["grace_days"]:
         yield Breach(c.grade_since + timedelta(days=grade.horizon_days),
-                     f"{grade.code} 级（{grade.label}）自 {ctx.day(c.grade_since):%m-%d} 已保持 {held} 天未成交"
+                     f"{grade.code} 级（{grade.label}）自 {ctx.md(c.grade_since)} 已保持 {held} 天未成交"
                      f"（应在 {grade.horizon_days} 天内购车），请重新判断级别",
                      f"≤ {grade.horizon_days} 天", f"{held} 天", ongoing=True)
 
@@ -354,7 +360,7 @@ def gave_up_early(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breac
     made = sum(1 for e in c.entries if e.at <= c.lost_at)
     if made < needed:
         yield Breach(c.lost_at,
-                     f"{c.grade_at(c.lost_at)} 级客户只跟进了 {made} 次就申请战败（{ctx.day(c.lost_at):%m-%d}）；"
+                     f"{c.grade_at(c.lost_at)} 级客户只跟进了 {made} 次就申请战败（{ctx.md(c.lost_at)}）；"
                      f"八成成交在第 4–11 次跟进之后（至少 {needed:g} 次）",
                      f"≥ {needed:g} 次", f"{made} 次")
 
@@ -373,7 +379,7 @@ def lost_without_reason(c: CardState, ctx: Context, limits: Mapping) -> Iterator
     if reason and plain(reason) in limits["_competitor_reasons"] and not competitor:
         problems.append(f"战败原因是「{reason}」，却没有写客户买了哪款车")
     if problems:
-        yield Breach(c.lost_at, "；".join(problems) + f"（{ctx.day(c.lost_at):%m-%d} 申请）",
+        yield Breach(c.lost_at, "；".join(problems) + f"（{ctx.md(c.lost_at)} 申请）",
                      "原因、所购竞品和分析", "；".join(problems))
 
 
@@ -385,7 +391,7 @@ def approval_pending(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
     if waited > timedelta(hours=hours):
         reason = c.lost.get("reason") or "—"
         yield Breach(c.lost_at + timedelta(hours=hours),
-                     f"战败申请（{ctx.local(c.lost_at):%m-%d %H:%M}，原因「{reason}」）已等待 {span(waited)} 未审批"
+                     f"战败申请（{ctx.md(c.lost_at, clock=True)}，原因「{reason}」）已等待 {span(waited)} 未审批"
                      f"（时限 {_hours(hours)}）",
                      f"≤ {_hours(hours)}", span(waited), ongoing=True)
 
@@ -397,8 +403,8 @@ def late_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
         late = entry.recorded_at - entry.at
         if late > allowed:
             yield Breach(entry.recorded_at,
-                         f"第 {entry.seq} 次：{ctx.local(entry.at):%m-%d %H:%M} 的联系到 "
-                         f"{ctx.local(entry.recorded_at):%m-%d %H:%M} 才记录（晚 {span(late)}，时限 {_hours(hours)}）",
+                         f"第 {entry.seq} 次：{ctx.md(entry.at, clock=True)} 的联系到 "
+                         f"{ctx.md(entry.recorded_at, clock=True)} 才记录（晚 {span(late)}，时限 {_hours(hours)}）",
                          f"≤ {_hours(hours)}", span(late), entry.seq)
 
 
@@ -430,9 +436,9 @@ def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breac
     taken = sum(1 for n in range(1, (end.date() - won.date()).days + 1)
                 if is_working_day(won.date() + timedelta(days=n), holidays, swapped))
     if c.handover_at is not None:
-        message = f"成交（{won:%m-%d}）后第 {taken} 个工作日（{end:%m-%d}）才交接售后（时限 {allowed} 个工作日）"
+        message = f"成交（{ctx.md(won)}）后第 {taken} 个工作日（{ctx.md(end)}）才交接售后（时限 {allowed} 个工作日）"
     else:
-        message = f"成交（{won:%m-%d}）已 {taken} 个工作日，还没有交接售后（时限 {allowed} 个工作日）"
+        message = f"成交（{ctx.md(won)}）已 {taken} 个工作日，还没有交接售后（时限 {allowed} 个工作日）"
     yield Breach(deadline, message, f"≤ {allowed} 个工作日", f"{taken} 个工作日", ongoing=c.handover_at is None)
 
 
@@ -775,7 +781,7 @@ def _phone_conflicts(phones: dict[str, list[PhoneHolder]], seen: dict[int, CardS
             if card is None:
                 continue
             others = [h for h in active if h.card_id != holder.card_id]
-            names = "、".join(f"{h.ref}（{h.owner or '无人'}，{ctx.day(h.created_at):%m-%d} 建卡）" for h in others)
+            names = "、".join(f"{h.ref}（{h.owner or '无人'}，{ctx.md(h.created_at)} 建卡）" for h in others)
             arose = max(h.created_at for h in active)
             yield card, Breach(arose, f"电话与 {names} 相同：同一客户有 {len(active)} 张在跟卡片，归属冲突",
                                "一位客户一张卡", f"{len(active)} 张", ongoing=True)
