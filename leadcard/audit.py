@@ -34,6 +34,7 @@ from leadcard.model import ACTIVE_STATUSES, CARD_FIELDS, WRITTEN_CHANNELS, Chann
 from leadcard.schedule import Policy, add_working_days, day_bounds, is_working_day
 from leadcard.session import Session, calendar_year
 from leadcard.store.audit import Entry, History, PhoneHolder, has_reviewers, histories, shared_phones
+from leadcard.store.visits import visits_as_of
 
 
 class Severity(enum.StrEnum):
@@ -423,6 +424,11 @@ def duplicate_phone(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Bre
     return iter(())
 
 
+def visit_without_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    """Judged over the showroom log, not over cards (see `_visits_without_card`)."""
+    return iter(())
+
+
 def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     if c.status != Status.WON or c.won_at is None:
         return
@@ -531,6 +537,10 @@ RULES: tuple[Rule, ...] = (
          lambda p: {"limit_working_days": p.handover_working_days},
          "A won deal is handed to after-sales within 1 working day. Working days follow the Chinese statutory "
          "calendar, including swapped weekend workdays (调休)."),
+    Rule("visit-without-card", "未建卡", "来店留档的客户没有及时建卡", Severity.WARNING, visit_without_card,
+         lambda p: {"limit_minutes": p.visit_card_minutes},
+         "A visit that left contact details must turn into a card, ideally within 30 minutes of the customer "
+         "leaving: a customer in the showroom log with no card is a lead nobody follows."),
 )
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 # Without --since the audit looks back this far; what is still wrong at the moment is reported however old.
@@ -672,7 +682,7 @@ def audit(
     owner_name = _owner(session, owner)
     store = session.store
     ctx = Context(session, as_of, has_reviewers(store))
-    checks = [(s, _prepared(s.limits)) for s in running if s.rule.check is not duplicate_phone]
+    checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]
     phones = shared_phones(store, as_of) if any(s.rule.name == "duplicate-phone" for s in running) else {}
     on_shared_phone: dict[int, CardState | None] = {}  # visible cards on a shared phone: state if active
     findings: list[Finding] = []
@@ -700,6 +710,9 @@ def audit(
     if phones and any(s.rule.name == "duplicate-phone" for s in running):
         setting = settings["duplicate-phone"]
         findings += [_finding(setting, card, breach, ctx) for card, breach in _phone_conflicts(phones, on_shared_phone, ctx)]
+    visit_setting = next((s for s in running if s.rule.check is visit_without_card), None)
+    if visit_setting is not None:
+        findings += _visits_without_card(session, visit_setting, ctx, since_at, owner_name)
     for finding in findings:
         summary = summaries.setdefault(finding.owner, OwnerSummary(finding.owner))
         summary.by_rule[finding.rule] += 1
@@ -752,6 +765,32 @@ def _finding(setting: RuleSettings, card: CardState, breach: Breach, ctx: Contex
     h = card.history
     return Finding(setting.rule.name, setting.severity, h.ref, h.id, h.name, card.owner, ctx.local(breach.at),
                    breach.message, breach.expected, breach.actual, breach.followup)
+
+
+def _visits_without_card(session: Session, setting: RuleSettings, ctx: Context, since_at: datetime,
+                         owner: str | None) -> list[Finding]:
+    """Showroom-log lines that left a phone but had no card `limit_minutes` after the customer left."""
+    limit = timedelta(minutes=setting.limits["limit_minutes"])
+    found = []
+    for visit, card_recorded_at in visits_as_of(session.store, session.visible(), since_at, ctx.as_of):
+        if owner is not None and visit.consultant != owner:
+            continue
+        deadline = visit.ended_at + limit
+        carded = card_recorded_at is not None and card_recorded_at <= ctx.as_of
+        if deadline > ctx.as_of or (carded and card_recorded_at <= deadline):
+            continue
+        left = ctx.md(visit.ended_at, clock=True)
+        if carded:
+            took = span(card_recorded_at - visit.ended_at)
+            message = f"来店登记 #{visit.id}（{left} 离店，留电话 {visit.phone}）{took} 后才建卡（时限 {span(limit)}）"
+            actual = took
+        else:
+            waited = span(ctx.as_of - visit.ended_at)
+            message = f"来店登记 #{visit.id}（{left} 离店，留电话 {visit.phone}）已 {waited}，还没有建卡（时限 {span(limit)}）"
+            actual = f"{waited} 未建卡"
+        found.append(Finding(setting.rule.name, setting.severity, f"来店#{visit.id}", 0, visit.name or "（未留名）",
+                             visit.consultant, ctx.local(deadline), message, f"≤ {span(limit)}", actual))
+    return found
 
 
 def _count_timeliness(summary: OwnerSummary, card: CardState, as_of: datetime, since_at: datetime,

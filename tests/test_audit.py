@@ -317,3 +317,24 @@ def test_every_rule_is_explained_with_its_reason(lc, name):
     explained = lc.json("audit", "--explain", name)
     assert explained["rule"] == name and explained["severity"] in ("info", "warning", "error")
     assert len(explained["reason"]) > 40
+
+
+def test_visit_without_card_names_a_showroom_visit_that_left_a_phone_but_has_no_card(lc):
+    lc.ok("visit", "add", "--at", "2026-05-03 09:00", "--left", "2026-05-03 09:40", "--name", "陈女士",
+          "--phone", "13900139000", now="2026-05-03T09:45:00")
+    lc.ok("visit", "add", "--at", "2026-05-03 09:10", "--left", "2026-05-03 09:20", now="2026-05-03T09:45:00")
+    assert lc.json("audit", "--rule", "visit-without-card", now="2026-05-03T10:05:00")["findings"] == []
+    [finding] = lc.json("audit", "--rule", "visit-without-card", now="2026-05-03T10:30:00")["findings"]
+    assert finding["ref"] == "来店#1" and "还没有建卡（时限 30分钟）" in finding["message"]
+    lc.ok("add", "陈女士", "--phone", "13900139000", "--visit", "1", now="2026-05-03T11:00:00")
+    [late] = lc.json("audit", "--rule", "visit-without-card", now="2026-05-03T12:00:00")["findings"]
+    assert "1小时20分 后才建卡" in late["message"]
+    text = lc.ok("audit", "--rule", "visit-without-card", now="2026-05-03T12:00:00").stdout
+    assert "来店#1" in text and "陈女士" in text
+
+
+def test_visit_without_card_is_quiet_when_the_card_came_in_time(lc):
+    lc.ok("visit", "add", "--at", "2026-05-03 09:00", "--left", "2026-05-03 09:40", "--phone", "13900139000",
+          now="2026-05-03T09:45:00")
+    lc.ok("add", "陈女士", "--phone", "13900139000", "--visit", "1", now="2026-05-03T09:50:00")
+    assert lc.json("audit", "--rule", "visit-without-card", now="2026-05-04T10:00:00")["findings"] == []
