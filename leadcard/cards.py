@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from leadcard import visits
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import (
     CARD_FIELD_NAMES,
@@ -34,10 +35,10 @@ from leadcard.schedule import (
     overdue_days,
     wake_up_days,
 )
-from leadcard.session import Session, calendar_year
+from leadcard.session import Session, calendar_year, working_days_after
 from leadcard.store import CardFilter, Scope, Store
 
-_CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})")
+_CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
 # What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
 SUGGESTED_ACTIONS = {
@@ -52,10 +53,11 @@ class NewCard:
     name: str
     phone: str  # as typed; normalised here
     grade: str | None = None
-    source: Source = Source.WALK_IN
+    source: Source | None = None  # default: the visit's source, else walk-in
     owner: str | None = None
     created_at: datetime | None = None
     fields: dict[str, object] = field(default_factory=dict)
+    visit_id: int | None = None  # the showroom-log line this card is made from
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,11 @@ def add_card(session: Session, new: NewCard) -> Card:
     if unknown:
         raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
     owner = _owner_for_new_card(session, new.owner)
+    visit = visits.visit_for_card(session, new.visit_id) if new.visit_id is not None else None
+    source = new.source or (visit.source if visit else Source.WALK_IN)
+    fields = {k: v for k, v in new.fields.items() if v not in (None, "")}
+    if visit and visit.model and "model" not in fields:
+        fields["model"] = visit.model
     clash = store.active_cards_with_phone(phone)
     if clash:
         other = clash[0]
@@ -140,20 +147,22 @@ def add_card(session: Session, new: NewCard) -> Card:
         card_id = store.insert_card({
             "created_at": created_at,
             "recorded_at": now,
-            "source": new.source,
+            "source": source,
             "owner_id": owner.id if owner else None,
             "name": name,
             "phone": phone,
             "grade": grade,
             "status": Status.OPEN,
             "status_at": created_at,
-            **{k: v for k, v in new.fields.items() if v not in (None, "")},
+            **fields,
         })
         store.insert_grade_change({
             "card_id": card_id, "at": created_at, "from_grade": None, "to_grade": grade,
             "by_id": session.actor_id, "reason": "建卡",
         })
-        store.insert_event(card_id, created_at, EventKind.CREATED, session.actor_id, {"source": new.source.value})
+        store.insert_event(card_id, created_at, EventKind.CREATED, session.actor_id, {"source": source.value})
+        if visit:
+            visits.link(session, visit.id, card_id)
         refresh(session, card_id)
     return session.shown(store.card(card_id))
 
@@ -176,7 +185,7 @@ def _owner_for_new_card(session: Session, owner_name: str | None) -> User | None
 def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, FollowUp]:
     """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction."""
     store, now = session.store, session.now
-    card = resolve(session, ref)
+    card = with_status(session, resolve(session, ref))
     _require_open(card, "log a follow-up on")
     corrected: FollowUp | None = None
     if entry.corrects is not None:
@@ -224,9 +233,17 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
         })
         if new_grade and new_grade != card.grade:
             _change_grade(session, card, new_grade, entry.bottleneck or content, at, followup_id)
+        if card.status == Status.DORMANT and not _woken_since(store, card):
+            seq = store.followup_seq(followup_id)
+            store.insert_event(card.id, at, EventKind.WOKEN, session.actor_id, {"followup_seq": seq})
         refresh(session, card.id)
     followup = next(f for f in store.followups(card.id) if f.id == followup_id)
     return session.shown(store.card(card.id)), followup
+
+
+def _woken_since(store: Store, card: Card) -> bool:
+    """A dormant card is woken once per dormant spell, however many attempts it takes."""
+    return any(e.kind == EventKind.WOKEN and e.at >= card.dormant_at for e in store.events(card.id))
 
 
 def regrade(session: Session, ref: str, grade: str, reason: str | None) -> tuple[Card, str, str]:
@@ -260,7 +277,7 @@ def refresh(session: Session, card_id: int) -> None:
     store = session.store
     card = store.card(card_id)
     contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
-    active = card.status == Status.OPEN and not card.outcome.get("do_not_contact")
+    active = card.status == Status.OPEN and not card.do_not_contact
     store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts))
 
 
@@ -278,6 +295,7 @@ def timing_columns(policy: Policy, created_at: datetime, grade: str, active: boo
         "due_at": due.at if due else None,
         "due_reason": due.reason if due else None,
         "dormant_at": timing.dormant_at,
+        "failed_attempts": timing.failed_attempts,
     }
 
 
@@ -291,12 +309,17 @@ def contact_of(f: FollowUp) -> Contact:
 def card_detail(session: Session, ref: str) -> CardDetail:
     store = session.store
     card = resolve(session, ref)
+    handover_due = None
+    if card.status == Status.WON and not card.outcome.get("handover_to") and card.outcome.get("at"):
+        won_at = datetime.fromisoformat(card.outcome["at"]).astimezone(session.tz)
+        handover_due = working_days_after(store, won_at, session.policy.handover_working_days)
     return CardDetail(
-        card=session.shown(_with_status(session, card)),
+        card=session.shown(with_status(session, card)),
         followups=store.followups(card.id),
         grades=store.grade_changes(card.id),
         instructions=store.instructions(card.id),
         events=store.events(card.id),
+        handover_due=handover_due,
     )
 
 
@@ -307,6 +330,7 @@ def list_cards(
     owner: str | None = None,
     search: str | None = None,
     limit: int | None = None,
+    do_not_contact: bool = False,
 ) -> list[Card]:
     filt = CardFilter(
         grade=session.policy.grade(grade).code if grade else None,
@@ -314,9 +338,10 @@ def list_cards(
         owner_ids=frozenset({session.user(owner).id}) if owner else None,
         search=search.strip() if search and search.strip() else None,
         search_phone=_digits(search) if search else None,
+        do_not_contact=do_not_contact,
     )
     cards = session.store.list_cards(filt, session.visible(), session.now, limit)
-    return [session.shown(_with_status(session, c)) for c in cards]
+    return [session.shown(with_status(session, c)) for c in cards]
 
 
 def _digits(text: str) -> str | None:
@@ -331,7 +356,7 @@ def _status(raw: str) -> Status:
         raise BadInput(f"unknown status {raw!r}: use one of {', '.join(s.value for s in Status)}") from None
 
 
-def _with_status(session: Session, card: Card) -> Card:
+def with_status(session: Session, card: Card) -> Card:
     """`dormant` is never stored: an open card is dormant once its dormant date has passed."""
     if card.status == Status.OPEN and card.dormant_at is not None and card.dormant_at <= session.now:
         return replace(card, status=Status.DORMANT)
@@ -383,6 +408,9 @@ def _today_item(session: Session, card: Card, due_at: datetime, reason: DueReaso
         else:
             grade = policy.known_grade(card.grade)
             purpose = grade.action if grade else None
+    if card.failed_attempts >= policy.max_failed_attempts:
+        purpose = f"已连续 {card.failed_attempts} 次未联系上，建议核实后标记无效（leadcard invalid {card.ref}）"
+        suggested = True
     return TodayItem(
         card=session.shown(card),
         due_at=due_at,
@@ -391,5 +419,6 @@ def _today_item(session: Session, card: Card, due_at: datetime, reason: DueReaso
         purpose=purpose,
         suggested=suggested,
         days_since_contact=days_between(card.last_contact_at, day, tz) if card.last_contact_at else None,
+        suggest_invalid=card.failed_attempts >= policy.max_failed_attempts,
     )
 

@@ -144,6 +144,11 @@ CARD_FIELDS: tuple[tuple[str, str, str], ...] = (
 CARD_FIELD_NAMES = tuple(name for name, _, _ in CARD_FIELDS)
 
 
+def card_ref(card_id: int) -> str:
+    """The card number printed on the card: `A` (the A card, 意向客户管理卡) and five digits."""
+    return f"A{card_id:05d}"
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -151,6 +156,7 @@ class User:
     role: Role
     team: str | None
     active: bool = True
+    login: str | None = None  # bound operating-system login: only that login may act as this user
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,8 @@ class Card:
     due_reason: DueReason | None = None
     dormant_at: datetime | None = None
     outcome: dict[str, object] = field(default_factory=dict)
+    failed_attempts: int = 0  # attempts in a row that did not reach the customer
+    do_not_contact: bool = False  # the customer asked not to be contacted: on no list
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,7 @@ class CardDetail:
     grades: list[GradeChange]
     instructions: list[Instruction]
     events: list[CardEvent]
+    handover_due: datetime | None = None  # a won deal not yet handed over: by when (working days)
 
 
 @dataclass(frozen=True)
@@ -254,6 +263,7 @@ class TodayItem:
     purpose: str | None  # the planned purpose, or the policy's suggested action
     suggested: bool  # True when purpose is the policy's suggestion, not a consultant's plan
     days_since_contact: int | None
+    suggest_invalid: bool = False  # failed attempts reached the policy's limit
 
 
 @dataclass(frozen=True)
@@ -261,3 +271,27 @@ class TodayList:
     day: object  # datetime.date
     items: list[TodayItem]
     owners: list[str]  # whose cards the list covers (empty: everybody)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One line of the showroom log (来店(电)客户登记表)."""
+
+    id: int
+    arrived_at: datetime
+    left_at: datetime | None
+    party_size: int | None
+    source: Source
+    model: str | None
+    test_drive: bool
+    consultant: str | None
+    consultant_id: int | None
+    contact_left: bool  # 留档: the customer left a phone number
+    name: str | None
+    phone: str | None
+    notes: str | None
+    card_id: int | None
+
+    @property
+    def ended_at(self) -> datetime:
+        return self.left_at or self.arrived_at

@@ -13,9 +13,9 @@ from leadcard.errors import BadInput
 from leadcard.model import Channel, Outcome, Source
 
 _PHONE_NOISE = re.compile(r"[\s\-().·—_/]")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
 # Landline: area code 0xx or 0xxx, then 7 or 8 digits.
-_LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
+_LANDLINE = re.compile(r"0\d{2,3}\d{7,8}", re.ASCII)
 
 
 def normalise_phone(raw: str) -> str:
@@ -112,9 +112,9 @@ _WEEKDAYS = {
     "saturday": 5, "sat": 5, "周六": 5, "星期六": 5,
     "sunday": 6, "sun": 6, "周日": 6, "星期日": 6, "周天": 6, "星期天": 6,
 }
-_RELATIVE = re.compile(r"([+-])(\d{1,4})([dw])")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})?")
+_RELATIVE = re.compile(r"([+-])(\d{1,4})([dw])", re.ASCII)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})?", re.ASCII)
 _RELATIVE_DAYS = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
 
 
@@ -172,7 +172,7 @@ def _iso_date(raw: str, text: str) -> date:
 
 def parse_iso_week(raw: str) -> date:
     """`2026-W47` → the Monday of that ISO week."""
-    m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", raw.strip(), flags=re.IGNORECASE)
+    m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", raw.strip(), flags=re.IGNORECASE | re.ASCII)
     if not m:
         raise BadInput(f"not an ISO week: {raw!r} (use 2026-W47)")
     try:

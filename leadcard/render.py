@@ -18,6 +18,8 @@ from leadcard.model import (
     Status,
     TodayList,
     User,
+    Visit,
+    card_ref,
 )
 
 STATUS_LABELS = {
@@ -65,6 +67,28 @@ def card_json(card: Card) -> dict:
         "next_at": iso(card.next_at),
         "due_at": iso(card.due_at),
         "due_reason": card.due_reason.value if card.due_reason else None,
+        "outcome": card.outcome or None,
+        "do_not_contact": card.do_not_contact,
+        "failed_attempts": card.failed_attempts,
+    }
+
+
+def visit_json(v: Visit) -> dict:
+    return {
+        "id": v.id, "arrived_at": iso(v.arrived_at), "left_at": iso(v.left_at), "party_size": v.party_size,
+        "source": v.source.value, "model": v.model, "test_drive": v.test_drive, "consultant": v.consultant,
+        "contact_left": v.contact_left, "name": v.name, "phone": v.phone, "notes": v.notes,
+        "card": card_ref(v.card_id) if v.card_id else None,
+    }
+
+
+def visit_log_json(log) -> dict:
+    """`log` is a visits.VisitLog."""
+    left, total = log.contact_rate
+    return {
+        "since": log.since.isoformat(), "until": log.until.isoformat(),
+        "visits": [{**visit_json(v), "card_overdue": v.id in log.overdue} for v in log.visits],
+        "contact_left": left, "total": total, "contact_rate": left / total if total else None,
     }
 
 
@@ -101,7 +125,6 @@ def detail_json(detail: CardDetail) -> dict:
         **card_json(card),
         "recorded_at": iso(card.recorded_at),
         **{name: card.fields.get(name) for name, _, _ in CARD_FIELDS},
-        "outcome": card.outcome or None,
         "followups": [followup_json(f) for f in detail.followups],
         "grades": [
             {"at": iso(g.at), "from": g.from_grade, "to": g.to_grade, "by": g.by, "reason": g.reason,
@@ -113,6 +136,7 @@ def detail_json(detail: CardDetail) -> dict:
             for i in detail.instructions
         ],
         "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail} for e in detail.events],
+        "handover_due": iso(detail.handover_due),
     }
 
 
@@ -133,6 +157,7 @@ def today_json(today: TodayList) -> dict:
                 "reason": i.reason.value,
                 "purpose": i.purpose,
                 "suggested": i.suggested,
+                "suggest_invalid": i.suggest_invalid,
                 "last_contact_at": iso(i.card.last_contact_at),
                 "days_since_contact": i.days_since_contact,
                 "followups": i.card.followup_count,
@@ -143,7 +168,7 @@ def today_json(today: TodayList) -> dict:
 
 
 def user_json(user: User) -> dict:
-    return {"name": user.name, "role": user.role.value, "team": user.team, "active": user.active}
+    return {"name": user.name, "role": user.role.value, "team": user.team, "active": user.active, "login": user.login}
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -236,6 +261,28 @@ def cards_table(cards: list[Card]) -> None:
     out.print(f"共 {len(cards)} 张")
 
 
+def visits_table(log) -> None:
+    """`log` is a visits.VisitLog: the showroom log with its 留档率."""
+    out = console()
+    span = log.until.isoformat() if log.since == log.until else f"{log.since} ~ {log.until}"
+    if not log.visits:
+        out.print(f"{span} 没有来店（电）登记。")
+        return
+    table = new_table()
+    for title in ("#", "时间", "人", "来源", "车型", "试驾", "顾问", "客户", "电话", "卡号"):
+        table.add_column(title, no_wrap=True)
+    for v in log.visits:
+        card = card_ref(v.card_id) if v.card_id else ("待建卡" if v.id in log.overdue else ("—" if not v.contact_left else "…"))
+        stay = f"{v.arrived_at:%m-%d %H:%M}" + (f"-{v.left_at:%H:%M}" if v.left_at else "")
+        table.add_row(
+            str(v.id), stay, str(v.party_size or ""), SOURCE_LABELS[v.source], v.model or "",
+            "是" if v.test_drive else "", v.consultant or "", v.name or "", v.phone or "", card,
+        )
+    out.print(table)
+    left, total = log.contact_rate
+    out.print(f"{span} 共 {total} 批 · 留档 {left} · 留档率 {left / total:.0%}")
+
+
 def users_table(users: list[User]) -> None:
     out = console()
     if not users:
@@ -243,10 +290,10 @@ def users_table(users: list[User]) -> None:
         return
     labels = {"consultant": "销售顾问", "supervisor": "销售主管", "manager": "销售经理"}
     table = new_table()
-    for title in ("姓名", "角色", "团队", "状态"):
+    for title in ("姓名", "角色", "团队", "状态", "系统登录"):
         table.add_column(title, no_wrap=True)
     for u in users:
-        table.add_row(u.name, labels[u.role.value], u.team or "", "在职" if u.active else "停用")
+        table.add_row(u.name, labels[u.role.value], u.team or "", "在职" if u.active else "停用", u.login or "")
     out.print(table)
 
 
@@ -285,9 +332,10 @@ def card_view(detail: CardDetail) -> None:
             pair = filled[pair_start:pair_start + 2]
             row = [pair[0][0], pair[0][1]] + ([pair[1][0], pair[1][1]] if len(pair) > 1 else ["", ""])
             head.add_row(*row)
-    status_line = _status_line(card)
-    if status_line:
-        head.add_row(Text("结果", style="bold"), status_line, "", "")
+    for label, value in _outcome_rows(card):
+        head.add_row(Text(label, style="bold"), value, "", "")
+    if detail.handover_due:
+        head.add_row(Text("交接售后", style="bold"), f"尚未交接，截止 {_when(detail.handover_due)}（工作日）", "", "")
     if card.due_at:
         head.add_row("下次跟进", f"{_when(card.due_at)}（{DUE_REASON_LABELS[card.due_reason]}）", "", "")
     out.print(Panel(head, title=title, title_align="left"))
@@ -304,6 +352,10 @@ def card_view(detail: CardDetail) -> None:
             out.print(Text(f"    主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
     for ins in by_followup.get(None, []):
         out.print(Text(f"主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+    if len(detail.events) > 1:
+        out.print(Text("卡片历程", style="bold"))
+        for e in detail.events:
+            out.print(_event_line(e))
     if detail.grades:
         out.print(Text("级别变更", style="bold"))
         for g in detail.grades:
@@ -313,18 +365,60 @@ def card_view(detail: CardDetail) -> None:
             out.print(f"  {_when(g.at)}{who}  {change}{why}")
 
 
-def _status_line(card: Card) -> str:
+def _outcome_rows(card: Card) -> list[tuple[str, str]]:
+    """How the card ended, as the paper form's last lines: deal and handover, or loss and verdict."""
     o = card.outcome
     if card.status == Status.WON:
-        return f"成交 {o.get('model') or ''} {o.get('at', '')[:10]}".strip()
+        rows = [("成交", f"{o.get('model') or ''}  {_stamp(o.get('at'))}")]
+        if o.get("handover_to"):
+            rows.append(("交接售后", f"{o['handover_to']}  {_stamp(o.get('handover_at'))}"))
+        return rows
     if card.status in (Status.LOST, Status.LOST_PENDING):
-        parts = [STATUS_LABELS[card.status], o.get("reason") or ""]
-        if o.get("competitor"):
-            parts.append(f"购买 {o['competitor']}")
-        return " ".join(p for p in parts if p)
+        rows = [("战败原因", " · ".join(x for x in (o.get("reason"), o.get("competitor") and f"购买 {o['competitor']}") if x))]
+        if o.get("note"):
+            rows.append(("战败分析", o["note"]))
+        rows.append(("申请", f"{o.get('requested_by') or ''}  {_stamp(o.get('requested_at'))}".strip()))
+        if card.status == Status.LOST:
+            verdict = f"{o.get('decided_by') or ''}  {_stamp(o.get('decided_at'))}".strip()
+            rows.append(("批准", verdict + (f"：{o['decision_note']}" if o.get("decision_note") else "")))
+        else:
+            rows.append(("审批", "等待主管审批"))
+        return rows
     if card.status == Status.INVALID:
-        return f"无效：{o.get('reason') or ''}"
-    return ""
+        return [("无效", f"{o.get('reason') or ''}  {_stamp(o.get('at'))}")]
+    if card.do_not_contact:
+        return [("勿扰", "客户要求不再联系：不在任何名单上")]
+    return []
+
+
+def _stamp(text: object) -> str:
+    """A stored ISO time from the outcome JSON, as the form prints times."""
+    return _when(datetime.fromisoformat(text)) if isinstance(text, str) and text else ""
+
+
+EVENT_LABELS = {
+    "created": "建卡", "assigned": "转交", "won": "成交", "handover": "交接售后", "lost-requested": "战败申请",
+    "lost-approved": "战败批准", "lost-rejected": "战败驳回", "invalid": "标记无效", "reopened": "重新跟进",
+    "woken": "休眠唤醒", "do-not-contact": "勿扰",
+}
+
+
+def _event_line(e) -> str:
+    d = e.detail
+    what = {
+        "created": lambda: SOURCE_LABELS.get(d.get("source"), ""),
+        "assigned": lambda: f"{d.get('from') or '—'} → {d.get('to')}",
+        "won": lambda: d.get("model") or "",
+        "handover": lambda: d.get("to") or "",
+        "lost-requested": lambda: " ".join(x for x in (d.get("reason"), d.get("competitor"), d.get("note")) if x),
+        "invalid": lambda: d.get("reason") or "",
+        "reopened": lambda: f"自{STATUS_LABELS.get(d['from'], d['from'])}" if d.get("from") else "",
+        "woken": lambda: f"第 {d.get('followup_seq')} 次跟进" if d.get("followup_seq") else "",
+        "do-not-contact": lambda: "解除" if d.get("undo") else "",
+    }.get(e.kind, lambda: "")()
+    note = d.get("note") if e.kind != "lost-requested" else None
+    line = "  ".join(p for p in (_when(e.at), e.by or "", EVENT_LABELS.get(e.kind, e.kind), what) if p)
+    return f"  {line}：{note}" if note else f"  {line}"
 
 
 def _followup_block(f: FollowUp):

@@ -235,6 +235,7 @@ class Timing:
     last_contact_at: datetime | None
     next_at: datetime | None
     next_purpose: str | None
+    failed_attempts: int = 0  # attempts in a row, since the last contact, that did not reach them
 
 
 def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy) -> Timing:
@@ -273,6 +274,7 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
         last_contact_at=last_reached,
         next_at=latest.next_at if latest else None,
         next_purpose=latest.purpose if latest else None,
+        failed_attempts=sum(1 for c in ordered if not c.reached and (last_reached is None or c.at > last_reached)),
     )
 
 

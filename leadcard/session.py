@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -11,7 +12,7 @@ from leadcard.chinacal import YearCalendar, compute_year
 from leadcard.errors import NotAllowed, NotFound
 from leadcard.model import Card, Role, User
 from leadcard.parse import mask_phone
-from leadcard.schedule import Policy, load_policy
+from leadcard.schedule import Policy, add_working_days, load_policy
 from leadcard.store import EVERYONE, Scope, Store
 
 DEFAULT_SCHEME = "habc"
@@ -92,7 +93,31 @@ def resolve_actor(store: Store, acting: str | None) -> User | None:
         raise NotFound(f"no user named {name!r} (see `leadcard user list`)")
     if not user.active:
         raise NotAllowed(f"user {name!r} is deactivated")
+    if user.login is not None:
+        current = os_login()
+        if current != user.login:
+            raise NotAllowed(f"{user.name} is bound to the login {user.login!r}; this is {current!r}")
     return user
+
+
+def os_login() -> str:
+    """Who is logged in, from the process's user id rather than $USER, which anyone can set."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):  # Windows, or a uid without a passwd entry
+        import getpass
+
+        return getpass.getuser()
+
+
+def working_days_after(store: Store, start: datetime, n: int) -> datetime:
+    """`n` working days after `start` by China's statutory calendar, swapped workdays included."""
+    years = [calendar_year(store, y) for y in (start.year, start.year + 1)]
+    holidays = set().union(*(c.holidays for c in years))
+    swapped = set().union(*(c.swapped_workdays for c in years))
+    return add_working_days(start, n, holidays, swapped)
 
 
 def calendar_year(store: Store, year: int) -> YearCalendar:

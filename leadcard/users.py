@@ -19,7 +19,7 @@ def parse_role(raw: str) -> Role:
     return lookup(_ROLE_WORDS, raw, "role", "consultant, supervisor or manager")
 
 
-def add_user(session: Session, name: str, role: Role, team: str | None) -> User:
+def add_user(session: Session, name: str, role: Role, team: str | None, login: str | None = None) -> User:
     """The first user may be added by anyone; after that only a manager adds users."""
     store = session.store
     name = (name or "").strip()
@@ -29,8 +29,9 @@ def add_user(session: Session, name: str, role: Role, team: str | None) -> User:
         session.require_role(Role.MANAGER, doing="add users")
     if store.user_by_name(name):
         raise Refused(f"user {name!r} already exists")
+    login = _login(login)
     with store.transaction():
-        store.add_user(name, role, team.strip() if team else None, session.now)
+        store.add_user(name, role, team.strip() if team else None, session.now, login)
     return store.user_by_name(name)
 
 
@@ -48,3 +49,21 @@ def set_default_user(session: Session, name: str | None) -> User | None:
     with store.transaction():
         store.set_setting("default_user", user.name if user else None)
     return user
+
+
+def bind_login(session: Session, name: str, login: str | None) -> User:
+    """Bind a user to an operating-system login (None: unbind). Manager only."""
+    session.require_role(Role.MANAGER, doing="bind users to logins")
+    user = session.user(name)
+    with session.store.transaction():
+        session.store.set_user_login(user.id, _login(login))
+    return session.store.user_by_name(user.name)
+
+
+def _login(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    login = raw.strip()
+    if not login or any(c.isspace() for c in login):
+        raise BadInput(f"not a login name: {raw!r}")
+    return login

@@ -62,16 +62,62 @@ def user_add(
     name: Annotated[str, typer.Argument(help="The person's name.")],
     role: Annotated[str, typer.Option(help="consultant, supervisor or manager.")],
     team: Annotated[Optional[str], typer.Option(help="Their team (a supervisor sees the team's cards).")] = None,
+    login: Annotated[Optional[str], typer.Option(help="Bind to this operating-system login: only it may act as the user.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Add a user. The first may be added by anyone; after that only a manager adds users."""
     from leadcard import render, users
 
-    user = users.add_user(session(ctx), name, users.parse_role(role), team)
+    user = users.add_user(session(ctx), name, users.parse_role(role), team, login)
     if as_json:
         render.print_json(render.user_json(user))
     else:
         render.console().print(f"added {user.name} ({user.role.value}{', ' + user.team if user.team else ''})")
+
+
+@user_app.command("bind")
+def user_bind(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user.")],
+    login: Annotated[Optional[str], typer.Option(help="The operating-system login that alone may act as them.")] = None,
+    unbind: Annotated[bool, typer.Option("--unbind", help="Remove the binding.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Bind a user to an operating-system login, so nobody else can type `--as` them (manager only)."""
+    from leadcard import render, users
+    from leadcard.errors import BadInput
+
+    if (login is None) == (not unbind):
+        raise BadInput("give --login NAME or --unbind")
+    user = users.bind_login(session(ctx), name, None if unbind else login)
+    if as_json:
+        render.print_json(render.user_json(user))
+    else:
+        render.console().print(f"{user.name}：" + (f"仅限系统登录 {user.login}" if user.login else "已解除登录绑定"))
+
+
+@user_app.command("deactivate")
+def user_deactivate(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The user who leaves.")],
+                    as_json: JsonOption = False) -> None:
+    """A user who leaves (manager only): they can no longer act; their cards stay readable and can be assigned."""
+    _set_active(ctx, name, False, as_json, "已停用；其卡片仍可查阅，可用 leadcard assign 转交。")
+
+
+@user_app.command("activate")
+def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The user who returns.")],
+                  as_json: JsonOption = False) -> None:
+    """Let a deactivated user act again (manager only)."""
+    _set_active(ctx, name, True, as_json, "已恢复。")
+
+
+def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, message: str) -> None:
+    from leadcard import lifecycle, render
+
+    user = lifecycle.set_user_active(session(ctx), name, active)
+    if as_json:
+        render.print_json(render.user_json(user))
+    else:
+        render.console().print(f"{user.name} {message}")
 
 
 @user_app.command("list")

@@ -23,7 +23,7 @@ def add(
     phone: Annotated[str, Opt("--phone", help="Mobile or landline (required).")],
     model: Annotated[Optional[str], Opt(help="Model asked about (意向车型).")] = None,
     grade: Annotated[Optional[str], Opt(help="Grade (级别), from the store's policy.")] = None,
-    source: Annotated[str, Opt(help="walk-in, phone-in, online, show, referral, hotline, other (or 展厅, 来电 …).")] = "walk-in",
+    source: Annotated[Optional[str], Opt(help="walk-in (default), phone-in, online, show, referral, hotline, other (or 展厅, 来电 …).")] = None,
     owner: Annotated[Optional[str], Opt(help="The consultant who owns the card (default: you).")] = None,
     at: Annotated[Optional[str], Opt("--at", help="When the card was made (建卡时间), for paper cards.")] = None,
     gender: Annotated[Optional[str], Opt(help="性别")] = None,
@@ -47,6 +47,7 @@ def add(
     decision_maker: Annotated[Optional[str], Opt("--decision-maker", help="决策人")] = None,
     timeline: Annotated[Optional[str], Opt(help="Purchase timeline (购车时间).")] = None,
     notes: Annotated[Optional[str], Opt(help="备注")] = None,
+    visit: Annotated[Optional[int], Opt("--visit", help="The showroom-log visit (来店登记) this card comes from.", min=1)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create an intention card (意向客户管理卡) right after the first contact."""
@@ -63,7 +64,7 @@ def add(
         name=name,
         phone=phone,
         grade=grade,
-        source=parse_source(source),
+        source=parse_source(source) if source else None,
         owner=owner,
         created_at=when(at),
         fields={
@@ -75,6 +76,7 @@ def add(
             "competitors": ",".join(competitor) if competitor else None,
             "liked": liked, "decision_maker": decision_maker, "timeline": timeline, "notes": notes,
         },
+        visit_id=visit,
     )
     card = domain.add_card(session(ctx), new)
     if as_json:
@@ -189,13 +191,15 @@ def list_(
     owner: Annotated[Optional[str], Opt(help="Only this consultant's cards.")] = None,
     search: Annotated[Optional[str], Opt(help="Text in name, phone, model, WeChat or notes.")] = None,
     limit: Annotated[Optional[int], Opt(help="At most this many (newest first).", min=1)] = None,
+    dnc: Annotated[bool, Opt("--do-not-contact", help="Only the cards marked do-not-contact (on no other list).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Cards you can see, newest first."""
     from leadcard import cards as domain
     from leadcard import render
 
-    found = domain.list_cards(session(ctx), grade=grade, status=status, owner=owner, search=search, limit=limit)
+    found = domain.list_cards(session(ctx), grade=grade, status=status, owner=owner, search=search, limit=limit,
+                              do_not_contact=dnc)
     if as_json:
         render.print_json([render.card_json(c) for c in found])
     else:

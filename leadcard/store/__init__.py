@@ -32,6 +32,7 @@ from leadcard.model import (
     Source,
     Status,
     User,
+    card_ref,
     CARD_FIELD_NAMES,
 )
 from leadcard.store.migrations import MIGRATIONS
@@ -73,6 +74,7 @@ class CardFilter:
     owner_ids: frozenset[int] | None = None
     search: str | None = None
     search_phone: str | None = None  # the search text as phone digits, when it is digits
+    do_not_contact: bool = False  # list the cards marked do-not-contact instead of the others
 
 
 _CARD_COLUMNS = (
@@ -221,16 +223,26 @@ class Store:
         row = self.conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
         return _user(row) if row else None
 
+    def user_by_id(self, user_id: int) -> User | None:
+        row = self.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return _user(row) if row else None
+
+    def set_user_active(self, user_id: int, active: bool) -> None:
+        self.conn.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
     def team_member_ids(self, team: str | None) -> frozenset[int]:
         rows = self.conn.execute("SELECT id FROM users WHERE team IS ?", (team,)).fetchall()
         return frozenset(r[0] for r in rows)
 
-    def add_user(self, name: str, role: Role, team: str | None, at: datetime) -> int:
+    def add_user(self, name: str, role: Role, team: str | None, at: datetime, login: str | None = None) -> int:
         cur = self.conn.execute(
-            "INSERT INTO users (name, role, team, created_at) VALUES (?, ?, ?, ?)",
-            (name, role.value, team, ts(at)),
+            "INSERT INTO users (name, role, team, created_at, login) VALUES (?, ?, ?, ?, ?)",
+            (name, role.value, team, ts(at), login),
         )
         return cur.lastrowid
+
+    def set_user_login(self, user_id: int, login: str | None) -> None:
+        self.conn.execute("UPDATE users SET login = ? WHERE id = ?", (login, user_id))
 
     # -- cards ---------------------------------------------------------------------------------
 
@@ -283,6 +295,8 @@ class Store:
             owner_sql, owner_params = Scope(filt.owner_ids).clause()
             where.append(owner_sql)
             params += owner_params
+        where.append("+cards.do_not_contact = ?")
+        params.append(int(filt.do_not_contact))
         if filt.grade:
             where.append("cards.grade = ?")
             params.append(filt.grade)
@@ -378,6 +392,8 @@ class Store:
             due_reason=DueReason(row["due_reason"]) if row["due_reason"] else None,
             dormant_at=self.dt(row["dormant_at"]),
             outcome=json.loads(row["outcome"]) if row["outcome"] else {},
+            failed_attempts=row["failed_attempts"],
+            do_not_contact=bool(row["do_not_contact"]),
         )
 
     # -- follow-ups ----------------------------------------------------------------------------
@@ -391,6 +407,9 @@ class Store:
         marks = ", ".join("?" * len(values))
         cur = self.conn.execute(f"INSERT INTO followups ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
         return cur.lastrowid
+
+    def followup_seq(self, followup_id: int) -> int:
+        return self.conn.execute("SELECT seq FROM followups WHERE id = ?", (followup_id,)).fetchone()[0]
 
     def followup_id(self, card_id: int, seq: int) -> int | None:
         row = self.conn.execute("SELECT id FROM followups WHERE card_id = ? AND seq = ?", (card_id, seq)).fetchone()
@@ -431,7 +450,7 @@ class Store:
     # -- grade history, instructions, events ----------------------------------------------------
 
     def insert_grade_change(self, values: dict) -> None:
-        self._insert("grade_changes", values)
+        self.insert_row("grade_changes", values)
 
     def grade_changes(self, card_id: int) -> list[GradeChange]:
         rows = self.conn.execute(
@@ -446,7 +465,7 @@ class Store:
         ]
 
     def insert_instruction(self, values: dict) -> None:
-        self._insert("instructions", values)
+        self.insert_row("instructions", values)
 
     def instructions(self, card_id: int) -> list[Instruction]:
         rows = self.conn.execute(
@@ -458,7 +477,7 @@ class Store:
         return [Instruction(self.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"]) for r in rows]
 
     def insert_event(self, card_id: int, at: datetime, kind: str, by_id: int | None, detail: dict | None = None) -> None:
-        self._insert("card_events", {
+        self.insert_row("card_events", {
             "card_id": card_id, "at": at, "kind": kind, "by_id": by_id,
             "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
         })
@@ -474,7 +493,7 @@ class Store:
             for r in rows
         ]
 
-    def _insert(self, table: str, values: dict) -> int:
+    def insert_row(self, table: str, values: dict) -> int:
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
@@ -506,11 +525,6 @@ class Store:
         self.conn.executemany(sql, values())
 
 
-def card_ref(card_id: int) -> str:
-    """The card number printed on the card: `A` (the A card, 意向客户管理卡) and five digits."""
-    return f"A{card_id:05d}"
-
-
 _PLAIN = (str, int, float, type(None))
 
 
@@ -527,7 +541,7 @@ def _sql(value):
 
 
 def _user(row: sqlite3.Row) -> User:
-    return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]))
+    return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]), row["login"])
 
 
 def _create_private_file(path: Path) -> None:

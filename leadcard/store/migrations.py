@@ -164,3 +164,41 @@ def m001_initial(db: sqlite3.Connection) -> None:
             BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
             """
         )
+
+
+@migration
+def m002_lifecycle(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- Attempts in a row that did not reach the customer (未接通/拒接/空号) since the last contact.
+        ALTER TABLE cards ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
+        UPDATE cards SET failed_attempts = (
+            SELECT count(*) FROM followups f
+            WHERE f.card_id = cards.id AND f.outcome != 'reached'
+              AND NOT EXISTS (SELECT 1 FROM followups c WHERE c.corrects = f.id)
+              AND f.at > coalesce((SELECT max(r.at) FROM followups r
+                                   WHERE r.card_id = cards.id AND r.outcome = 'reached'), '')
+        );
+
+        -- 来店(电)客户登记表: every walk-in and phone-in, whether or not it became a card.
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            arrived_at TEXT NOT NULL,
+            left_at TEXT,
+            party_size INTEGER,
+            source TEXT NOT NULL,
+            model TEXT,
+            test_drive INTEGER NOT NULL DEFAULT 0,
+            consultant_id INTEGER REFERENCES users(id),
+            contact_left INTEGER NOT NULL DEFAULT 0,
+            name TEXT,
+            phone TEXT,
+            notes TEXT,
+            card_id INTEGER REFERENCES cards(id),
+            recorded_at TEXT NOT NULL,
+            recorded_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX visits_arrived ON visits (arrived_at);
+        CREATE INDEX visits_card ON visits (card_id);
+        """
+    )

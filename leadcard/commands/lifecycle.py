@@ -1,0 +1,210 @@
+"""A card's life: assign, comment (主管批示), win, handover, lose, approve, reject, invalid, reopen,
+do-not-contact; and the showroom log (visit add / visit list)."""
+
+
+from typing import Annotated, Optional
+
+import typer
+
+from leadcard.commands.common import JsonOption, day, session, when
+
+app = typer.Typer()
+visit_app = typer.Typer(help="The showroom log (来店(电)客户登记表): every walk-in and phone-in.", no_args_is_help=True)
+app.add_typer(visit_app, name="visit")
+
+Opt = typer.Option
+Ref = Annotated[str, typer.Argument(help="Card number, phone, or name.")]
+
+
+def _done(card, message: str, as_json: bool) -> None:
+    from leadcard import render
+
+    if as_json:
+        render.print_json(render.card_json(card))
+    else:
+        render.console().print(f"{card.ref} {card.name}：{message}")
+
+
+@app.command()
+def assign(ctx: typer.Context, ref: Ref, user: Annotated[str, typer.Argument(help="The consultant who takes the card.")],
+           as_json: JsonOption = False) -> None:
+    """Move a card to another consultant (supervisor within the team, or manager); kept in its history."""
+    from leadcard import lifecycle
+
+    card = lifecycle.assign(session(ctx), ref, user)
+    _done(card, f"转给 {card.owner}", as_json)
+
+
+@app.command()
+def comment(
+    ctx: typer.Context,
+    ref: Ref,
+    text: Annotated[str, typer.Argument(help="The instruction (主管批示).")],
+    followup: Annotated[Optional[int], Opt("--followup", help="Under follow-up SEQ (default: the latest).", min=1)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a supervisor instruction (主管批示) under a follow-up."""
+    from leadcard import lifecycle, render
+
+    card, instruction = lifecycle.comment(session(ctx), ref, text, followup)
+    if as_json:
+        render.print_json({"ref": card.ref, "at": render.iso(instruction.at), "author": instruction.author,
+                           "text": instruction.text, "followup": instruction.followup_seq})
+        return
+    under = f"第 {instruction.followup_seq} 次跟进下" if instruction.followup_seq else "卡片上"
+    render.console().print(f"{card.ref} {card.name}：主管批示已写在{under}")
+
+
+@app.command()
+def win(
+    ctx: typer.Context,
+    ref: Ref,
+    model: Annotated[Optional[str], Opt(help="The model sold (default: the card's model).")] = None,
+    handover_to: Annotated[Optional[str], Opt("--handover-to", help="After-sales colleague who takes the customer.")] = None,
+    handover_at: Annotated[Optional[str], Opt("--handover-at", help="When it was handed over (default: now).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record the deal (成交); the card leaves the daily list."""
+    from leadcard import lifecycle
+
+    card = lifecycle.win(session(ctx), ref, model, handover_to, when(handover_at))
+    handed = f"，已交接 {card.outcome['handover_to']}" if card.outcome.get("handover_to") else "，请在 1 个工作日内交接售后"
+    _done(card, f"成交 {card.outcome['model']}{handed}", as_json)
+
+
+@app.command()
+def handover(
+    ctx: typer.Context,
+    ref: Ref,
+    to: Annotated[str, Opt("--to", help="After-sales colleague who takes the customer.")],
+    at: Annotated[Optional[str], Opt("--at", help="When (default: now).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Hand a won deal to after-sales (交接售后), within one working day of the deal."""
+    from leadcard import lifecycle
+
+    card = lifecycle.handover(session(ctx), ref, to, when(at))
+    _done(card, f"已交接 {card.outcome['handover_to']}", as_json)
+
+
+@app.command()
+def lose(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[str, Opt(help="price, competitor, postponed, financing, unreachable, bought-elsewhere, other (or the store's Chinese reasons).")],
+    competitor: Annotated[Optional[str], Opt(help="What they bought instead.")] = None,
+    note: Annotated[Optional[str], Opt(help="The analysis (战败分析).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Request a lost sale (战败申请); a supervisor approves or rejects it."""
+    from leadcard import lifecycle
+
+    card = lifecycle.lose(session(ctx), ref, reason, competitor, note)
+    _done(card, f"战败申请（{card.outcome['reason']}）等待主管审批", as_json)
+
+
+@app.command()
+def approve(ctx: typer.Context, ref: Ref, note: Annotated[Optional[str], Opt(help="A remark on the decision.")] = None,
+            as_json: JsonOption = False) -> None:
+    """Approve a lost-sale request (supervisor of the team or manager, never the card's own consultant)."""
+    from leadcard import lifecycle
+
+    card = lifecycle.approve(session(ctx), ref, note)
+    _done(card, "战败已批准", as_json)
+
+
+@app.command()
+def reject(ctx: typer.Context, ref: Ref, note: Annotated[str, Opt(help="Why; written on the card as an instruction.")],
+           as_json: JsonOption = False) -> None:
+    """Reject a lost-sale request: the card goes back to work with the note as an instruction."""
+    from leadcard import lifecycle
+
+    card = lifecycle.reject(session(ctx), ref, note)
+    _done(card, "战败申请已驳回，继续跟进", as_json)
+
+
+@app.command()
+def invalid(ctx: typer.Context, ref: Ref, reason: Annotated[str, Opt(help="空号, 非购车客户 …")],
+            as_json: JsonOption = False) -> None:
+    """Close a card as invalid (无效): a fake number, not a buyer."""
+    from leadcard import lifecycle
+
+    card = lifecycle.mark_invalid(session(ctx), ref, reason)
+    _done(card, f"标记无效（{reason.strip()}）", as_json)
+
+
+@app.command()
+def reopen(ctx: typer.Context, ref: Ref, note: Annotated[Optional[str], Opt(help="Why.")] = None,
+           as_json: JsonOption = False) -> None:
+    """Put a closed card (or a pending loss request) back to work."""
+    from leadcard import lifecycle
+
+    card = lifecycle.reopen(session(ctx), ref, note)
+    _done(card, "重新跟进", as_json)
+
+
+@app.command("do-not-contact")
+def do_not_contact(
+    ctx: typer.Context,
+    ref: Ref,
+    note: Annotated[Optional[str], Opt(help="What the customer said.")] = None,
+    undo: Annotated[bool, Opt("--undo", help="The customer may be contacted again.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The customer asked not to be contacted: the card leaves every list."""
+    from leadcard import lifecycle
+
+    card = lifecycle.do_not_contact(session(ctx), ref, note, undo)
+    _done(card, "恢复联系" if undo else "标记勿扰，已移出所有名单", as_json)
+
+
+@visit_app.command("add")
+def visit_add(
+    ctx: typer.Context,
+    at: Annotated[Optional[str], Opt("--at", help="Time in (default: now).")] = None,
+    left: Annotated[Optional[str], Opt("--left", help="Time out.")] = None,
+    party: Annotated[Optional[int], Opt("--party", help="Party size (人数).")] = None,
+    source: Annotated[str, Opt(help="walk-in, phone-in, … (or 展厅, 来电 …).")] = "walk-in",
+    model: Annotated[Optional[str], Opt(help="Model asked about.")] = None,
+    test_drive: Annotated[bool, Opt("--test-drive", help="They took a test drive.")] = False,
+    consultant: Annotated[Optional[str], Opt(help="Who received them (default: you).")] = None,
+    name: Annotated[Optional[str], Opt(help="Customer's name, if given.")] = None,
+    phone: Annotated[Optional[str], Opt(help="Contact left (留档); turn it into a card with `add --visit ID`.")] = None,
+    notes: Annotated[Optional[str], Opt(help="备注")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Log a walk-in or phone-in (来店(电)登记)."""
+    from leadcard import render, visits
+    from leadcard.parse import normalise_phone, parse_source
+
+    if phone:
+        normalise_phone(phone)
+    new = visits.NewVisit(
+        arrived_at=when(at), left_at=when(left), party_size=party, source=parse_source(source), model=model,
+        test_drive=test_drive, consultant=consultant, name=name, phone=phone, notes=notes,
+    )
+    visit = visits.add_visit(session(ctx), new)
+    if as_json:
+        render.print_json(render.visit_json(visit))
+        return
+    hint = f"；留档，请建卡：leadcard add {visit.name or '姓名'} --phone {visit.phone} --visit {visit.id}" if visit.contact_left else ""
+    render.console().print(f"来店登记 #{visit.id} {visit.arrived_at:%m-%d %H:%M}{hint}")
+
+
+@visit_app.command("list")
+def visit_list(
+    ctx: typer.Context,
+    date_: Annotated[Optional[str], Opt("--date", help="The day (default: today).")] = None,
+    since: Annotated[Optional[str], Opt(help="From this day (with --date as the last day).")] = None,
+    no_card: Annotated[bool, Opt("--no-card", help="Only visits that left contact details but have no card yet.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The showroom log for a day (or a range), with the 留档率."""
+    from leadcard import render, visits
+
+    until = day(date_)
+    log = visits.visit_log(session(ctx), day(since) if since else until, until, without_card=no_card)
+    if as_json:
+        render.print_json(render.visit_log_json(log))
+    else:
+        render.visits_table(log)

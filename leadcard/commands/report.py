@@ -1,0 +1,81 @@
+"""`leadcard report weekly|monthly`: the manager's summary, for the screen or for cron."""
+
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from leadcard.commands.common import JsonOption, day, session
+
+_DEFINITIONS = """
+Computed from dated records only (follow-ups by date, grade history, card events), as the store
+stood at the period's end: a past period gives the same figures whenever it is run. Cards count
+under their owner at the period's end, follow-ups under their author.
+
+\b
+Timeliness 跟进及时率: cards made in the period whose first follow-up came within 24 h
+  (policy first_call_hours) and before the period's end / cards made in the period; below 80 %
+  (timeliness_target) means one-to-one coaching.
+Completeness 记录完整率: follow-ups in the period with content, plan and next date / follow-ups.
+Conversion 转化率: cards won in the period / valid cards in hand during it (made before its end,
+  not won, lost or invalid at its start, or reopened in it; minus those invalid at its end).
+Reactivation 休眠激活率: wake-ups in the period answered within 30 days (policy reactivation_days)
+  and before the period's end / wake-ups in the period.
+Referral 转介绍率: wins whose card came by referral / wins.
+Loss clarity 战败明确率: loss requests of the period approved with a reason and a competitor / loss
+  requests of the period.
+Grade accuracy 级别准确率: gradings whose horizon (H 7, A 30, B 90 days) ended in the period that
+  were won within it / those gradings, per consultant who graded.
+A rate with nothing to divide is n/a, never 0.
+"""
+
+app = typer.Typer()
+report_app = typer.Typer(help="Weekly and monthly summaries: KPIs, funnel, losses, per consultant.",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, md, csv (UTF-8 with BOM), json, xlsx.")]
+OutputOption = Annotated[
+    Optional[Path],
+    typer.Option("--output", "-o", help="Write to FILE atomically instead of stdout (table is written as md)."),
+]
+
+
+@report_app.command(help="The week's summary (ISO week; default the last complete week)." + _DEFINITIONS)
+def weekly(
+    ctx: typer.Context,
+    week: Annotated[Optional[str], typer.Option(help="ISO week, e.g. 2026-W47.")] = None,
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    from leadcard import reports
+
+    _report(ctx, reports.week_period(week, day(None)), fmt, output, as_json)
+
+
+@report_app.command(help="The month's summary (default the last complete month)." + _DEFINITIONS)
+def monthly(
+    ctx: typer.Context,
+    month: Annotated[Optional[str], typer.Option(help="Month, e.g. 2026-11.")] = None,
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    from leadcard import reports
+
+    _report(ctx, reports.month_period(month, day(None)), fmt, output, as_json)
+
+
+def _report(ctx: typer.Context, period, fmt: str, output: Optional[Path], as_json: bool) -> None:
+    from leadcard import render_report, reports
+    from leadcard.errors import BadInput
+
+    fmt = fmt.strip().lower()
+    if as_json and fmt not in ("table", "json"):
+        raise BadInput("use --json or --format, not both")
+    fmt = "json" if as_json else fmt
+    if fmt not in render_report.FORMATS:
+        raise BadInput(f"unknown format {fmt!r}: use one of {', '.join(render_report.FORMATS)}")
+    render_report.emit(reports.build_report(session(ctx), period), fmt, output)

@@ -1,0 +1,370 @@
+"""The weekly/monthly report in every format: a terminal view, md, csv, json and xlsx.
+
+All formats but json are drawn from one list of sections (title, Chinese headers, rows), so a table
+added to the report appears everywhere. Renderers never query; they produce text or bytes, and
+`emit` writes them to stdout or, atomically, to a file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from leadcard.errors import BadInput
+from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
+from leadcard.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report
+
+FORMATS = ("table", "md", "csv", "json", "xlsx")
+NA = "n/a"
+COACHING = "▼ 辅导"  # timeliness below the policy's target: one-to-one coaching
+BAR_WIDTH = 30
+_KPIS = (  # (JSON key, Chinese name, Figures attribute)
+    ("timeliness", "跟进及时率", "timeliness"),
+    ("completeness", "记录完整率", "completeness"),
+    ("conversion", "转化率", "conversion"),
+    ("reactivation", "休眠激活率", "reactivation"),
+    ("referral", "转介绍率", "referral"),
+)
+
+
+# -- JSON ------------------------------------------------------------------------------------------
+
+
+def _rate(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def _ratio_json(ratio: Ratio) -> dict:
+    return {"numerator": ratio.numerator, "denominator": ratio.denominator, "rate": _rate(ratio.rate)}
+
+
+def _figures_json(f: Figures, target: float) -> dict:
+    kpis: dict = {}
+    for key, _, attr in _KPIS:
+        ratio: Ratio = getattr(f, attr)
+        kpis[f"{key}_rate"] = _rate(ratio.rate)
+        kpis[key] = _ratio_json(ratio)
+    kpis["timeliness"]["target"] = target
+    kpis["timeliness"]["below_target"] = f.timeliness.rate < target if f.timeliness.rate is not None else None
+    kpis["loss_clarity_rate"] = _rate(f.loss_clarity.rate)
+    kpis["loss_clarity"] = _ratio_json(f.loss_clarity)
+    return {
+        "new_cards": f.new_cards,
+        "followups": f.followups,
+        "wins": f.wins,
+        "losses": f.losses,
+        "loss_requests": f.loss_requests,
+        "open_at_end": f.open_at_end,
+        "funnel": f.funnel,
+        "kpis": kpis,
+        "followups_per_win": _per_win_json(f.followups_per_win),
+    }
+
+
+def _per_win_json(counts: tuple[int, ...]) -> list[dict]:
+    total = sum(counts)
+    return [
+        {"followups": label, "wins": n, "share": _rate(n / total) if total else None, "benchmark": share}
+        for (label, _, share), n in zip(FOLLOWUPS_PER_WIN, counts)
+    ]
+
+
+def report_json(report: Report) -> dict:
+    """CONTRACT.md's keys (`week`/`month`, start, end, totals, kpis, funnel, by_owner, loss_reasons)."""
+    p = report.period
+    totals = _figures_json(report.totals, report.timeliness_target)
+    return {
+        "period": p.kind,
+        "week" if p.kind == "weekly" else "month": p.label,
+        "start": p.first_day.isoformat(),
+        "end": p.last_day.isoformat(),
+        "totals": {
+            **{k: v for k, v in totals.items() if k not in ("kpis", "funnel", "followups_per_win")},
+            "dormant_at_end": report.dormant_at_end,
+            "lost_pending_at_end": report.lost_pending_at_end,
+            "woken": report.wakes,
+        },
+        "kpis": totals["kpis"],
+        "funnel": totals["funnel"],
+        "new_by_source": report.new_by_source,
+        "followups_by_channel": report.followups_by_channel,
+        "loss_reasons": report.loss_reasons,
+        "loss_competitors": report.loss_competitors,
+        "followups_per_win": totals["followups_per_win"],
+        "by_owner": [{"owner": f.owner, **_figures_json(f, report.timeliness_target)} for f in report.by_owner],
+        "grade_accuracy": [
+            {"grader": g.grader, "grade": g.grade, "horizon_days": g.horizon_days, **_ratio_json(g.won)}
+            for g in report.grade_accuracy
+        ],
+    }
+
+
+# -- sections: the tables every other format draws ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple]  # cells: str, int, float (a rate) or None (no rate: "n/a")
+    bars: bool = False  # draw the second column as bars (the funnel)
+
+
+def period_title(report: Report) -> str:
+    p = report.period
+    kind = "周报" if p.kind == "weekly" else "月报"
+    return f"销售{kind} {p.label}（{p.first_day.isoformat()} 至 {p.last_day.isoformat()}）"
+
+
+def _owner(name: str | None) -> str:
+    return name or "—"
+
+
+def sections(report: Report) -> list[Section]:
+    t = report.totals
+    target = report.timeliness_target
+    kpi_headers = ("指标", "分子", "分母", "比率", "说明")
+    return [
+        Section("关键指标", kpi_headers, _kpi_rows(t, target)),
+        Section("汇总", ("项目", "数量"), [
+            ("新建卡", t.new_cards), ("跟进次数", t.followups), ("成交", t.wins), ("战败（批准）", t.losses),
+            ("战败申请", t.loss_requests), ("期末在跟", t.open_at_end), ("期末休眠", report.dormant_at_end),
+            ("期末战败待审", report.lost_pending_at_end), ("休眠唤醒", report.wakes),
+        ]),
+        Section("期末漏斗", ("级别", "在跟卡数"), [(g, n) for g, n in t.funnel.items()], bars=True),
+        Section("新建卡来源", ("来源", "数量"),
+                [(SOURCE_LABELS.get(_enum(Source, s), s), n) for s, n in report.new_by_source.items()]),
+        Section("跟进渠道", ("渠道", "次数"),
+                [(CHANNEL_LABELS.get(_enum(Channel, c), c), n) for c, n in report.followups_by_channel.items()]),
+        Section("战败原因", ("原因", "数量"), [(r or "（未填）", n) for r, n in report.loss_reasons.items()]),
+        Section("战败去向（竞品）", ("竞品", "数量"), [(c or "（未填）", n) for c, n in report.loss_competitors.items()]),
+        Section("成交所需跟进次数", ("跟进次数", "成交数", "占比", "行业经验"), _per_win_rows(t.followups_per_win)),
+        Section("顾问", ("顾问", "新建", "跟进", "成交", "战败", "在跟", "及时率", "完整率", "转化率", "辅导"),
+                [_owner_row(f, target) for f in report.by_owner] + [_owner_row(t, target, "合计")]),
+        Section("顾问指标", ("顾问", *kpi_headers),
+                [(_owner(f.owner), *row) for f in report.by_owner for row in _kpi_rows(f, target)]),
+        Section("顾问成交跟进次数", ("顾问", *(label for label, _, _ in FOLLOWUPS_PER_WIN)),
+                [(_owner(f.owner), *f.followups_per_win) for f in report.by_owner]),
+        Section("顾问期末漏斗", ("顾问", *report.grades),
+                [(_owner(f.owner), *(f.funnel.get(g, 0) for g in report.grades)) for f in report.by_owner]),
+        Section("级别准确率", ("顾问", "级别", "期限（天）", "期限内成交", "定级卡数", "准确率"),
+                [(_owner(g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
+                 for g in report.grade_accuracy]),
+    ]
+
+
+def _kpi_rows(f: Figures, target: float) -> list[tuple]:
+    rows = []
+    for _, label, attr in _KPIS + (("loss_clarity", "战败明确率", "loss_clarity"),):
+        ratio: Ratio = getattr(f, attr)
+        note = ""
+        if attr == "timeliness":
+            note = f"目标 {target:.0%}" + ("，低于目标：一对一辅导" if _below(ratio, target) else "")
+        rows.append((label, ratio.numerator, ratio.denominator, ratio.rate, note))
+    return rows
+
+
+def _below(ratio: Ratio, target: float) -> bool:
+    return ratio.rate is not None and ratio.rate < target
+
+
+def _enum(kind, value: str):
+    try:
+        return kind(value)
+    except ValueError:
+        return value
+
+
+def _per_win_rows(counts: tuple[int, ...]) -> list[tuple]:
+    total = sum(counts)
+    return [(label, n, n / total if total else None, share)
+            for (label, _, share), n in zip(FOLLOWUPS_PER_WIN, counts)]
+
+
+def _owner_row(f: Figures, target: float, name: str | None = None) -> tuple:
+    return (name or _owner(f.owner), f.new_cards, f.followups, f.wins, f.losses, f.open_at_end,
+            f.timeliness.rate, f.completeness.rate, f.conversion.rate, COACHING if _below(f.timeliness, target) else "")
+
+
+# -- text cells -------------------------------------------------------------------------------------
+
+
+def _percent(rate: float | None) -> str:
+    return NA if rate is None else f"{rate:.1%}"
+
+
+def _text(cell) -> str:
+    if cell is None:
+        return NA
+    if isinstance(cell, float):
+        return _percent(cell)
+    return str(cell)
+
+
+def _bar(n: int, largest: int) -> str:
+    return "█" * round(BAR_WIDTH * n / largest) if largest else ""
+
+
+def _with_bars(section: Section) -> tuple[tuple[str, ...], list[tuple]]:
+    if not section.bars:
+        return section.headers, section.rows
+    largest = max((row[1] for row in section.rows), default=0)
+    return (*section.headers, ""), [(*row, _bar(row[1], largest)) for row in section.rows]
+
+
+# -- formats ------------------------------------------------------------------------------------------
+
+
+def print_table(report: Report) -> None:
+    """The terminal view: rich tables, the funnel as bars, the coaching line marked."""
+    from leadcard import render
+    from rich.text import Text
+
+    out = render.console()
+    out.print(Text(period_title(report), style="bold"))
+    for section in sections(report):
+        headers, rows = _with_bars(section)
+        out.print(Text(f"\n{section.title}", style="bold"))
+        if not rows:
+            out.print("  （无）")
+            continue
+        table = render.new_table()
+        for i, header in enumerate(headers):
+            table.add_column(header, no_wrap=True,
+                             justify="right" if isinstance(rows[0][i], (int, float)) else "left")
+        for row in rows:
+            table.add_row(*(_styled(cell) for cell in row))
+        out.print(table)
+
+
+def _styled(cell):
+    from rich.text import Text
+
+    text = _text(cell)
+    if text == COACHING or text.endswith("一对一辅导"):
+        return Text(text, style="bold red")
+    if isinstance(cell, str) and cell.startswith("█"):
+        return Text(text, style="cyan")
+    return text
+
+
+def markdown(report: Report) -> str:
+    """Pasteable into WeChat or e-mail: a heading and a pipe table per section."""
+    lines = [f"# {period_title(report)}"]
+    for section in sections(report):
+        headers, rows = _with_bars(section)
+        lines += ["", f"## {section.title}", ""]
+        if not rows:
+            lines.append("（无）")
+            continue
+        lines.append("| " + " | ".join(headers) + " |")
+        lines.append("|" + "|".join("---:" if isinstance(rows[0][i], (int, float)) else "---"
+                                    for i in range(len(headers))) + "|")
+        lines += ["| " + " | ".join(_text(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def csv_text(report: Report) -> str:
+    """All sections in one sheet, each under its title with a blank line between (UTF-8 with BOM)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([period_title(report)])
+    for section in sections(report):
+        writer.writerow([])
+        writer.writerow([section.title])
+        writer.writerow(section.headers)
+        writer.writerows([_text(c) for c in row] for row in section.rows)
+    return "\ufeff" + buffer.getvalue()
+
+
+def xlsx_bytes(report: Report) -> bytes:
+    """One sheet per section: Chinese headers, frozen header row, widths fitted to the text."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from rich.cells import cell_len
+
+    book = Workbook()
+    book.remove(book.active)
+    for section in sections(report):
+        sheet = book.create_sheet(_sheet_name(section.title))
+        sheet.append(list(section.headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in section.rows:
+            sheet.append([_xlsx_value(c) for c in row])
+            for cell, value in zip(sheet[sheet.max_row], row):
+                if isinstance(value, float):
+                    cell.number_format = "0.0%"
+        sheet.freeze_panes = "A2"
+        for i, header in enumerate(section.headers, start=1):
+            widest = max([cell_len(header)] + [cell_len(_text(row[i - 1])) for row in section.rows])
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, widest + 2)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_name(title: str) -> str:
+    """Excel's sheet names: at most 31 characters, none of []:*?/\\."""
+    return "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31]
+
+
+def _xlsx_value(cell):
+    """Numbers stay numbers (rates as fractions shown as %); no rate is the text n/a."""
+    return NA if cell is None else cell
+
+
+def emit(report: Report, fmt: str, output: Path | None) -> None:
+    """Print the report, or write it to `output` atomically (a temporary file, then a rename)."""
+    from leadcard import render
+
+    if fmt == "table" and output is None:
+        print_table(report)
+        return
+    if fmt == "table":
+        fmt = "md"  # a file gets the same tables without terminal drawing
+    if fmt == "json":
+        import json
+
+        data = (json.dumps(report_json(report), ensure_ascii=False, indent=2, default=render.iso) + "\n").encode()
+    elif fmt == "md":
+        data = markdown(report).encode()
+    elif fmt == "csv":
+        data = csv_text(report).encode()
+    else:
+        data = xlsx_bytes(report)
+    if output is None:
+        if fmt == "xlsx" and sys.stdout.isatty():
+            raise BadInput("an xlsx report is a file: pass --output FILE.xlsx (or redirect stdout)")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomically(Path(output), data)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A cron job never leaves half a file: write beside the target, then rename over it."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        os.unlink(temp)
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,321 @@
+"""Weekly and monthly summaries (周报 / 月报): the measures of DOMAIN.md, from dated records only.
+
+A report describes a period as it stood at the period's end: follow-ups by their date, grades from
+the grade history, statuses and owners from the card's events. Nothing dated at or after the end
+counts, so a past period gives the same figures whenever it is run, whatever happened since.
+
+Definitions (also in README and `leadcard report --help`):
+- timeliness 跟进及时率: cards made in the period whose first follow-up (any channel, an attempt
+  too) came within `first_call_hours` (24 h) of creation and before the period's end ÷ cards made
+  in the period. Below `timeliness_target` (80 %) means one-to-one coaching.
+- completeness 记录完整率: follow-ups dated in the period with content, plan and next date ÷
+  follow-ups dated in the period (an entry corrected by another counts once, as corrected).
+- conversion 转化率: the cohort is every card in hand during the period — made before its end and
+  not closed (won, lost, invalid) at its start, or reopened in it; cards won in the period ÷ the
+  cohort's valid cards (not invalid at the period's end).
+- reactivation 休眠激活率: wake-ups in the period whose customer responded within
+  `reactivation_days` (30) and before the period's end — a later contact that reached them, or the
+  waking contact itself a reached call, visit, home visit or test drive ÷ wake-ups in the period.
+- referral 转介绍率: cards won in the period whose source is a referral ÷ cards won in the period.
+- loss clarity 战败明确率: loss requests made in the period that were approved by its end with a
+  reason and a competitor ÷ loss requests made in the period.
+- grade accuracy 级别准确率: of the gradings to a grade whose horizon (H 7 days, A 30, B 90) ended in
+  the period, how many cards were won within the horizon; counted under whoever graded.
+Cards are counted under their owner at the period's end; follow-ups under their author.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+
+from leadcard.errors import BadInput
+from leadcard.model import Channel, EventKind, Source, Status
+from leadcard.parse import parse_iso_week
+from leadcard.session import Session
+from leadcard.store import reports as sql
+
+# 2% of sales close at the first contact, 3% after the 1st follow-up, 5% after the 2nd, 10% after
+# the 3rd, 80% after the 4th to 11th (the seeds): (label, fewest follow-ups, share of wins).
+FOLLOWUPS_PER_WIN = (("0", 0, 0.02), ("1", 1, 0.03), ("2", 2, 0.05), ("3", 3, 0.10), ("4+", 4, 0.80))
+
+# A reached contact in which the customer answered: a greeting SMS or WeChat sent is not one.
+TWO_WAY_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT, Channel.HOME, Channel.TEST_DRIVE})
+
+# The status a card has after each status event (no event yet: open).
+_STATUS_AFTER = {
+    None: Status.OPEN,
+    EventKind.WON: Status.WON,
+    EventKind.LOST_REQUESTED: Status.LOST_PENDING,
+    EventKind.LOST_APPROVED: Status.LOST,
+    EventKind.LOST_REJECTED: Status.OPEN,
+    EventKind.INVALID: Status.INVALID,
+    EventKind.REOPENED: Status.OPEN,
+}
+_IN_HAND = (Status.OPEN, Status.LOST_PENDING)
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "weekly" or "monthly"
+    label: str  # "2026-W47", "2026-11"
+    first_day: date
+    last_day: date
+
+
+def week_period(raw: str | None, today: date) -> Period:
+    """An ISO week (`2026-W47`); by default the last complete week."""
+    monday = parse_iso_week(raw) if raw else today - timedelta(days=today.weekday() + 7)
+    year, week, _ = monday.isocalendar()
+    return _started(Period("weekly", f"{year}-W{week:02d}", monday, monday + timedelta(days=6)), today)
+
+
+def month_period(raw: str | None, today: date) -> Period:
+    """A calendar month (`2026-11`); by default the last complete month."""
+    if raw:
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", raw.strip())
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise BadInput(f"not a month: {raw!r} (use 2026-11)")
+        first = date(int(m.group(1)), int(m.group(2)), 1)
+    else:
+        first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return _started(Period("monthly", f"{first:%Y-%m}", first, following - timedelta(days=1)), today)
+
+
+def _started(period: Period, today: date) -> Period:
+    if period.first_day > today:
+        raise BadInput(f"{period.label} has not begun yet (today is {today.isoformat()})")
+    return period
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A measure shown with its numerator and denominator; no rate when there is nothing to divide."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The measures of one consultant, or of everyone (owner None in the totals)."""
+
+    owner: str | None
+    new_cards: int
+    followups: int
+    wins: int
+    losses: int  # approved in the period
+    loss_requests: int
+    open_at_end: int  # the funnel's total
+    funnel: dict[str, int]  # open cards per grade at the period's end, hottest first
+    timeliness: Ratio
+    completeness: Ratio
+    conversion: Ratio
+    reactivation: Ratio
+    referral: Ratio
+    loss_clarity: Ratio
+    followups_per_win: tuple[int, ...]  # wins per FOLLOWUPS_PER_WIN bucket
+
+
+@dataclass(frozen=True)
+class GradeAccuracy:
+    grader: str | None
+    grade: str
+    horizon_days: int
+    won: Ratio  # cards won within the horizon ÷ cards graded
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    grades: tuple[str, ...]  # the policy's, hottest first
+    timeliness_target: float
+    totals: Figures
+    by_owner: list[Figures]
+    new_by_source: dict[str, int]
+    followups_by_channel: dict[str, int]
+    loss_reasons: dict[str, int]  # approved losses in the period, by reason ("" when none was given)
+    loss_competitors: dict[str, int]
+    dormant_at_end: int
+    lost_pending_at_end: int
+    wakes: int
+    grade_accuracy: list[GradeAccuracy] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Records:
+    """Everything a period's figures are made of, as the store read it."""
+
+    states: list[sql.CardStates]
+    new_cards: list[sql.NewCard]
+    followups: list[sql.FollowUpCount]
+    wins: list[sql.Win]
+    requests: list[sql.LossRequest]
+    losses: list[sql.Loss]
+    wakes: list[sql.Wake]
+
+    def owners(self) -> list[str | None]:
+        names = {r.owner for group in (self.states, self.new_cards, self.wins, self.requests, self.losses, self.wakes)
+                 for r in group}
+        names |= {f.author for f in self.followups}
+        return sorted(names, key=lambda n: (n is None, n or ""))
+
+    def of(self, owner: str | None) -> "_Records":
+        return _Records(
+            states=[r for r in self.states if r.owner == owner],
+            new_cards=[r for r in self.new_cards if r.owner == owner],
+            followups=[r for r in self.followups if r.author == owner],
+            wins=[r for r in self.wins if r.owner == owner],
+            requests=[r for r in self.requests if r.owner == owner],
+            losses=[r for r in self.losses if r.owner == owner],
+            wakes=[r for r in self.wakes if r.owner == owner],
+        )
+
+
+def build_report(session: Session, period: Period) -> Report:
+    """The period's report over the cards this user may see (`session.visible()`)."""
+    from dateutil.relativedelta import relativedelta
+
+    store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
+    start = datetime.combine(period.first_day, time(), tzinfo=tz)
+    end = datetime.combine(period.last_day + timedelta(days=1), time(), tzinfo=tz)
+    dormant_before = end - relativedelta(months=policy.dormant_after_months)
+    records = _Records(
+        states=sql.card_states(store, scope, start, end, dormant_before),
+        new_cards=sql.new_cards(store, scope, start, end),
+        followups=sql.followup_counts(store, scope, start, end),
+        wins=sql.wins(store, scope, start, end),
+        requests=sql.loss_requests(store, scope, start, end),
+        losses=sql.approved_losses(store, scope, start, end),
+        wakes=sql.wakes(store, scope, start, end),
+    )
+    grades = tuple(g.code for g in policy.grades)
+    figures = _Figuring(session, grades, end)
+    totals = figures.of(None, records)
+    by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
+    in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
+    return Report(
+        period=period,
+        grades=grades,
+        timeliness_target=policy.timeliness_target,
+        totals=totals,
+        by_owner=by_owner,
+        new_by_source=_counts((c.source for c in records.new_cards), [s.value for s in Source]),
+        followups_by_channel=_sums(((f.channel, f.followups) for f in records.followups), [c.value for c in Channel]),
+        loss_reasons=_counts((loss.reason or "" for loss in records.losses), list(policy.loss_reasons)),
+        loss_competitors=_counts((loss.competitor or "" for loss in records.losses), []),
+        dormant_at_end=sum(s.cards for s in in_hand_end if s.dormant_at_end),
+        lost_pending_at_end=sum(s.cards for s in records.states
+                                if _status(s.status_event_at_end) == Status.LOST_PENDING),
+        wakes=len(records.wakes),
+        grade_accuracy=_grade_accuracy(session, start, end),
+    )
+
+
+class _Figuring:
+    """Turns one owner's records (or everyone's) into their figures."""
+
+    def __init__(self, session: Session, grades: tuple[str, ...], end: datetime):
+        self.policy = session.policy
+        self.grades = grades
+        self.end = end
+
+    def of(self, owner: str | None, r: _Records) -> Figures:
+        policy = self.policy
+        funnel = dict.fromkeys(self.grades, 0)
+        cohort = valid = 0
+        for s in r.states:
+            at_end = _status(s.status_event_at_end)
+            if at_end == Status.OPEN and not s.dormant_at_end:
+                funnel[s.grade] = funnel.get(s.grade, 0) + s.cards
+            if _status(s.status_event_at_start) in _IN_HAND or s.reopened_in_period:
+                cohort += s.cards
+                valid += s.cards if at_end != Status.INVALID else 0
+        first_call = timedelta(hours=policy.first_call_hours)
+        timely = sum(1 for c in r.new_cards
+                     if c.first_followup_at is not None and c.first_followup_at - c.created_at <= first_call)
+        complete = sum(f.followups for f in r.followups if f.complete)
+        followups = sum(f.followups for f in r.followups)
+        responded = sum(1 for w in r.wakes if _responded(w, policy.reactivation_days, self.end))
+        referred = sum(1 for w in r.wins if w.source == Source.REFERRAL)
+        clear = sum(1 for q in r.requests
+                    if q.verdict == EventKind.LOST_APPROVED and q.reason and q.competitor)
+        per_win = [0] * len(FOLLOWUPS_PER_WIN)
+        for w in r.wins:
+            per_win[max(i for i, (_, least, _) in enumerate(FOLLOWUPS_PER_WIN) if w.followups >= least)] += 1
+        return Figures(
+            owner=owner,
+            new_cards=len(r.new_cards),
+            followups=followups,
+            wins=len(r.wins),
+            losses=len(r.losses),
+            loss_requests=len(r.requests),
+            open_at_end=sum(funnel.values()),
+            funnel=funnel,
+            timeliness=Ratio(timely, len(r.new_cards)),
+            completeness=Ratio(complete, followups),
+            conversion=Ratio(len(r.wins), valid),
+            reactivation=Ratio(responded, len(r.wakes)),
+            referral=Ratio(referred, len(r.wins)),
+            loss_clarity=Ratio(clear, len(r.requests)),
+            followups_per_win=tuple(per_win),
+        )
+
+
+def _status(kind: str | None) -> Status:
+    return _STATUS_AFTER.get(kind, Status.OPEN)
+
+
+def _responded(wake: sql.Wake, days: int, end: datetime) -> bool:
+    """The customer answered within `days` of the wake-up, and before the period's end."""
+    until = min(wake.at + timedelta(days=days), end)
+    after = [c for c in wake.contacts if wake.at <= c.at <= until]
+    if not after:
+        return False
+    waking = next((c for c in after if c.seq == wake.followup_seq), after[0])
+    if waking.reached and waking.channel in TWO_WAY_CHANNELS:
+        return True
+    return any(c.reached for c in after if c is not waking)
+
+
+def _grade_accuracy(session: Session, start: datetime, end: datetime) -> list[GradeAccuracy]:
+    """Gradings whose horizon ended in the period: was the card won within it?"""
+    horizons = {g.code: timedelta(days=g.horizon_days) for g in session.policy.grades if g.horizon_days}
+    windows = {grade: (start - horizon, end - horizon) for grade, horizon in horizons.items()}
+    tally: dict[tuple[str | None, str], list[int]] = {}
+    seen: set[tuple[int, str]] = set()
+    for g in sql.gradings(session.store, session.visible(), windows, end):
+        if (g.card_id, g.grade) in seen:
+            continue
+        seen.add((g.card_id, g.grade))  # a card regraded to the same grade is judged once
+        won = g.won_at is not None and g.won_at <= g.at + horizons[g.grade]
+        counts = tally.setdefault((g.grader, g.grade), [0, 0])
+        counts[0] += won
+        counts[1] += 1
+    order = list(horizons)
+    return [
+        GradeAccuracy(grader, grade, horizons[grade].days, Ratio(won, graded))
+        for (grader, grade), (won, graded) in sorted(
+            tally.items(), key=lambda item: (item[0][0] is None, item[0][0] or "", order.index(item[0][1])))
+    ]
+
+
+def _counts(values: Iterable[str], known: list[str]) -> dict[str, int]:
+    return _sums(((v, 1) for v in values), known)
+
+
+def _sums(pairs: Iterable[tuple[str, int]], known: list[str]) -> dict[str, int]:
+    """Totals per key: known keys first in their order (zeros dropped), then others by size."""
+    totals: dict[str, int] = {}
+    for key, n in pairs:
+        totals[key] = totals.get(key, 0) + n
+    ordered = {k: totals[k] for k in known if totals.get(k)}
+    rest = sorted((k for k in totals if k not in ordered), key=lambda k: (-totals[k], k))
+    return {**ordered, **{k: totals[k] for k in rest}}

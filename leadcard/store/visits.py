@@ -1,0 +1,73 @@
+"""SQL of the showroom log (来店(电)客户登记表)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from leadcard.model import Source, Visit
+from leadcard.store import Scope, Store, ts
+
+_VISIT_SELECT = (
+    "SELECT visits.*, users.name AS consultant_name FROM visits LEFT JOIN users ON users.id = visits.consultant_id"
+)
+
+
+def insert_visit(store: Store, values: dict) -> int:
+    return store.insert_row("visits", values)
+
+
+def link_card(store: Store, visit_id: int, card_id: int) -> None:
+    store.conn.execute("UPDATE visits SET card_id = ? WHERE id = ?", (card_id, visit_id))
+
+
+def visit(store: Store, visit_id: int, scope: Scope) -> Visit | None:
+    scope_sql, params = scope.clause("visits.consultant_id")
+    row = store.conn.execute(f"{_VISIT_SELECT} WHERE visits.id = ? AND {scope_sql}", (visit_id, *params)).fetchone()
+    return _visit(store, row) if row else None
+
+
+def visits(store: Store, scope: Scope, since: datetime, until: datetime, without_card: bool = False) -> list[Visit]:
+    """Visits that arrived in [since, until]; `without_card`: those that left contact details
+    but were never turned into a card."""
+    scope_sql, params = scope.clause("visits.consultant_id")
+    where = ["visits.arrived_at BETWEEN ? AND ?", scope_sql]
+    if without_card:
+        where.append("visits.contact_left = 1 AND visits.card_id IS NULL")
+    rows = store.conn.execute(
+        f"{_VISIT_SELECT} WHERE {' AND '.join(where)} ORDER BY visits.arrived_at, visits.id",
+        (ts(since), ts(until), *params),
+    ).fetchall()
+    return [_visit(store, r) for r in rows]
+
+
+def _visit(store: Store, row) -> Visit:
+    return Visit(
+        id=row["id"],
+        arrived_at=store.dt(row["arrived_at"]),
+        left_at=store.dt(row["left_at"]),
+        party_size=row["party_size"],
+        source=Source(row["source"]),
+        model=row["model"],
+        test_drive=bool(row["test_drive"]),
+        consultant=row["consultant_name"],
+        consultant_id=row["consultant_id"],
+        contact_left=bool(row["contact_left"]),
+        name=row["name"],
+        phone=row["phone"],
+        notes=row["notes"],
+        card_id=row["card_id"],
+    )
+
+
+def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime) -> list[tuple[Visit, datetime | None]]:
+    """Visits recorded by `moment` that arrived from `since` and left a phone, each with when its
+    card was recorded (None: no card yet), for the audit."""
+    scope_sql, params = scope.clause("visits.consultant_id")
+    rows = store.conn.execute(
+        f"SELECT visits.*, users.name AS consultant_name, cards.recorded_at AS card_recorded_at "
+        f"FROM visits LEFT JOIN users ON users.id = visits.consultant_id LEFT JOIN cards ON cards.id = visits.card_id "
+        f"WHERE visits.arrived_at >= ? AND visits.recorded_at <= ? AND visits.contact_left = 1 AND {scope_sql} "
+        f"ORDER BY visits.arrived_at, visits.id",
+        (ts(since), ts(moment), *params),
+    ).fetchall()
+    return [(_visit(store, r), store.dt(r["card_recorded_at"])) for r in rows]

@@ -1,0 +1,116 @@
+"""The showroom log (来店(电)客户登记表): every walk-in and phone-in, card or not.
+
+A visit that left contact details must become a card within the policy's minutes of the customer
+leaving; the share of visits that left details is the 留档率.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
+from leadcard.model import Role, Source, Visit, card_ref
+from leadcard.parse import normalise_phone
+from leadcard.schedule import day_bounds
+from leadcard.session import Session
+from leadcard.store import visits as sql
+
+
+@dataclass(frozen=True)
+class NewVisit:
+    arrived_at: datetime | None = None
+    left_at: datetime | None = None
+    party_size: int | None = None
+    source: Source = Source.WALK_IN
+    model: str | None = None
+    test_drive: bool = False
+    consultant: str | None = None
+    name: str | None = None
+    phone: str | None = None  # given: the customer left contact details (留档)
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class VisitLog:
+    since: date
+    until: date
+    visits: list[Visit]
+    overdue: frozenset[int]  # ids of visits that should have become a card by now
+
+    @property
+    def contact_rate(self) -> tuple[int, int]:
+        """留档率 as (left contact details, visits)."""
+        return sum(1 for v in self.visits if v.contact_left), len(self.visits)
+
+
+def add_visit(session: Session, new: NewVisit) -> Visit:
+    store, now = session.store, session.now
+    arrived = new.arrived_at or now
+    if arrived > now + timedelta(minutes=1):
+        raise BadInput(f"a visit cannot arrive in the future ({arrived:%Y-%m-%d %H:%M})")
+    if new.left_at is not None and new.left_at < arrived:
+        raise BadInput("the customer cannot leave before arriving (--left is before --at)")
+    if new.party_size is not None and new.party_size < 1:
+        raise BadInput("--party must be at least 1")
+    phone = normalise_phone(new.phone) if new.phone else None
+    consultant = _consultant(session, new.consultant)
+    with store.transaction():
+        visit_id = sql.insert_visit(store, {
+            "arrived_at": arrived,
+            "left_at": new.left_at,
+            "party_size": new.party_size,
+            "source": new.source,
+            "model": (new.model or "").strip() or None,
+            "test_drive": int(new.test_drive),
+            "consultant_id": consultant.id if consultant else None,
+            "contact_left": int(phone is not None),
+            "name": (new.name or "").strip() or None,
+            "phone": phone,
+            "notes": (new.notes or "").strip() or None,
+            "recorded_at": now,
+            "recorded_by": session.actor_id,
+        })
+    return sql.visit(store, visit_id, session.visible())
+
+
+def _consultant(session: Session, name: str | None):
+    actor = session.actor
+    if name is None:
+        return actor
+    user = session.user(name)
+    if actor is not None and actor.role == Role.CONSULTANT and user.id != actor.id:
+        raise NotAllowed(f"{actor.name} is a consultant: log your own visits, or ask a supervisor")
+    return user
+
+
+def visit_for_card(session: Session, visit_id: int) -> Visit:
+    """The visit a new card is made from (`add --visit ID`); it may become only one card."""
+    found = sql.visit(session.store, visit_id, session.visible())
+    if found is None:
+        raise NotFound(f"no visit #{visit_id} (or it is not yours to see)")
+    if found.card_id is not None:
+        raise Refused(f"visit #{visit_id} already became card {card_ref(found.card_id)}")
+    return found
+
+
+def link(session: Session, visit_id: int, card_id: int) -> None:
+    """Inside the caller's transaction."""
+    sql.link_card(session.store, visit_id, card_id)
+
+
+def visit_log(session: Session, since: date, until: date, without_card: bool = False) -> VisitLog:
+    if until < since:
+        raise BadInput("--until comes before --since")
+    start, _ = day_bounds(since, session.tz)
+    _, end = day_bounds(until, session.tz)
+    found = sql.visits(session.store, session.visible(), start, end, without_card)
+    overdue = frozenset(v.id for v in found if card_overdue(v, session.now, session.policy.visit_card_minutes))
+    if without_card:
+        found = [v for v in found if v.id in overdue]
+    return VisitLog(since, until, found, overdue)
+
+
+def card_overdue(visit: Visit, now: datetime, minutes: int) -> bool:
+    """Left contact details, and still no card `minutes` after the customer left."""
+    return visit.contact_left and visit.card_id is None and visit.ended_at + timedelta(minutes=minutes) <= now

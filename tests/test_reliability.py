@@ -1,0 +1,265 @@
+"""Nothing lost: crashes mid-write, several people at once, hostile input, old and broken stores."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Leadcard, run_process
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TABLES = ("users", "cards", "followups", "grade_changes", "instructions", "card_events")
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def integrity(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def env_for(db: Path, **more: str) -> dict:
+    return {"LEADCARD_DB": str(db), "LEADCARD_NOW": "2026-05-20T10:00:00", "NO_COLOR": "1", **more}
+
+
+# -- upgrades -------------------------------------------------------------------------------------
+
+
+def test_a_store_made_by_schema_version_1_is_backed_up_migrated_and_keeps_every_record(tmp_path):
+    db = tmp_path / "leadcard.db"
+    shutil.copy(FIXTURES / "store-v1.db", db)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        before = {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in TABLES}
+    result = run_process("show", "A00001", "--json", env=env_for(db, LEADCARD_USER="赵经理"))
+    assert result.returncode == 0, result.stderr
+    backup = tmp_path / "leadcard.db.v1.bak"
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] > 1
+        for table, rows in before.items():
+            after = conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            width = len(rows[0]) if rows else 0
+            assert [r[:width] for r in after] == rows, table  # new columns come after the old ones
+    assert integrity(db) == "ok"
+    listed = run_process("list", "--json", env=env_for(db, LEADCARD_USER="赵经理"))
+    assert len(json.loads(listed.stdout)) == len(before["cards"])
+
+
+def test_a_corrupt_store_gets_one_clear_line(tmp_path):
+    db = tmp_path / "leadcard.db"
+    shutil.copy(FIXTURES / "store-v1.db", db)
+    data = bytearray(db.read_bytes())
+    data[8192:40960] = os.urandom(32768)  # wreck pages after the header
+    db.write_bytes(bytes(data))
+    result = run_process("today", env=env_for(db, LEADCARD_USER="王芳"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("leadcard: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- crash safety ---------------------------------------------------------------------------------
+
+# Runs leadcard with a pause inside the write transaction, right after the card was regraded, so
+# the test can kill the process exactly there.
+PAUSE_IN_REGRADE = r"""
+import sys, time
+from leadcard import store
+update = store.Store.update_card
+def pausing(self, card_id, values):
+    update(self, card_id, values)
+    if "grade" in values:
+        sys.stderr.write("in-transaction\n"); sys.stderr.flush()
+        time.sleep(120)
+store.Store.update_card = pausing
+from leadcard.cli import main
+sys.argv = ["leadcard", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_log_with_regrade_killed_mid_write_leaves_all_or_nothing(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店")
+    before = table_counts(lc.db)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PAUSE_IN_REGRADE, "log", "张三", "--channel", "phone", "--content", "约周六试驾",
+         "--grade", "H"],
+        env={**os.environ, **env_for(lc.db)}, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert proc.stderr.readline().strip() == "in-transaction"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert integrity(lc.db) == "ok"
+    assert table_counts(lc.db) == before
+    card = lc.json("show", "张三")
+    assert (card["grade"], len(card["followups"])) == ("B", 1)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "约周六试驾", "--grade", "H")  # the lock is gone
+    assert lc.json("show", "张三")["grade"] == "H"
+
+
+# -- concurrency ----------------------------------------------------------------------------------
+
+
+def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc):
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    lc.user = "赵经理"
+    people = ["王芳", "李强", "张敏"]
+    for i, name in enumerate(people):
+        lc.ok("user", "add", name, "--role", "consultant", "--team", "一组")
+        lc.ok("add", f"客户{i}", "--phone", f"1380013800{i}", "--owner", name)
+    before = table_counts(lc.db)["followups"]
+    writes = [(name, i, n) for i, name in enumerate(people) for n in range(5)]
+
+    def write(job):
+        name, i, n = job
+        return run_process("log", f"客户{i}", "--channel", "phone", "--content", f"第{n}次电话",
+                           env=env_for(lc.db, LEADCARD_USER=name))
+
+    def read(_):
+        return run_process("show", "A00001", "--json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
+
+    def report(n):
+        if n % 2:
+            return run_process("today", "--all", "--json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
+        return run_process("report", "weekly", "--format", "json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(write, job) for job in writes]
+        futures += [pool.submit(read, n) for n in range(6)]
+        futures += [pool.submit(report, n) for n in range(3)]
+        results = [f.result() for f in futures]
+    for r in results:
+        assert r.returncode == 0, r.stderr
+        assert "locked" not in r.stderr
+    assert table_counts(lc.db)["followups"] == before + len(writes)
+    for r in results[len(writes):len(writes) + 6]:
+        card = json.loads(r.stdout)
+        # One snapshot: the card's derived last contact matches the follow-ups read with it.
+        assert card["last_contact_at"] == max((f["at"] for f in card["followups"]), default=None)
+        assert [f["seq"] for f in card["followups"]] == list(range(1, len(card["followups"]) + 1))
+    final = lc.json("show", "A00001")
+    assert len(final["followups"]) == 5
+
+
+# -- hostile and odd input ------------------------------------------------------------------------
+
+printable = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x00"),
+    min_size=1, max_size=300,
+).filter(lambda s: s.strip())
+sql_meta = st.sampled_from(["'", '"', ";", "--", "%", "_", "\\", "' OR 1=1 --", "'); DROP TABLE cards; --", "😀", "　"])
+hostile = st.lists(st.one_of(printable, sql_meta), min_size=1, max_size=5).map("".join).filter(lambda s: s.strip())
+
+
+def fresh_store() -> Leadcard:
+    """A store per example: hypothesis runs many examples inside one test."""
+    directory = Path(tempfile.mkdtemp(prefix="leadcard-hyp-"))
+    lc = Leadcard(directory / "store.db", None)
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A")
+    return lc
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=hostile, content=hostile, plan=hostile, notes=hostile)
+def test_any_text_in_any_field_is_stored_faithfully(name, content, plan, notes):
+    lc = fresh_store()
+    try:
+        added = lc(f"add", f"--phone=13900139000", f"--notes={notes}", "--json", "--", name)
+        assert added.exit_code == 0, added.stderr
+        ref = added.json()["ref"]
+        lc.ok("log", ref, "--channel", "wechat", f"--content={content}", f"--plan={plan}")
+        card = lc.json("show", ref)
+        assert card["name"] == name.strip()
+        assert card["notes"] == notes
+        assert card["followups"][0]["content"] == content.strip()
+        assert card["followups"][0]["plan"] == plan
+        assert ref in [c["ref"] for c in lc.json("list", f"--search={name.strip()}")]
+    finally:
+        shutil.rmtree(lc.db.parent, ignore_errors=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(search=hostile)
+def test_any_search_text_is_a_search_never_sql(search):
+    lc = fresh_store()
+    try:
+        result = lc("list", "--json", f"--search={search}")
+        assert result.exit_code == 0, result.stderr
+        names = [c["name"] for c in result.json()]
+        assert names in ([], ["张三"])
+        assert table_counts(lc.db)["cards"] == 1
+    finally:
+        shutil.rmtree(lc.db.parent, ignore_errors=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(phone=st.one_of(hostile, st.from_regex(r"\A(\+86 ?)?1[3-9]\d{9}\Z"), st.from_regex(r"\A[0-9０-９ \-]{5,20}\Z")))
+def test_any_phone_is_stored_as_digits_or_refused_as_bad_input(phone):
+    lc = fresh_store()
+    try:
+        before = table_counts(lc.db)
+        result = lc("add", "--json", f"--phone={phone}", "李四")
+        assert result.exit_code in (0, 1, 2), result.stderr
+        if result.exit_code == 0:
+            stored = result.json()["phone"]
+            assert stored.isdigit() and stored.isascii()
+        else:
+            assert result.stderr.startswith("leadcard: ") and result.stderr.count("\n") == 1
+            assert table_counts(lc.db) == before
+    finally:
+        shutil.rmtree(lc.db.parent, ignore_errors=True)
+
+
+def test_full_width_spaced_and_dashed_phones_are_one_customer(lc):
+    lc.ok("add", "张三", "--phone", "１３８００１３８０００")
+    for same in ("138-0013-8000", "+86 138 0013 8000", "0086-13800138000", "138 0013 8000"):
+        result = lc("add", "张三", "--phone", same)
+        assert result.exit_code == 1 and "A00001" in result.stderr
+    assert lc.json("show", "138-0013-8000")["phone"] == "13800138000"
+
+
+def test_a_very_long_note_is_kept_whole(lc):
+    note = "客户说：" + "价格还要再谈，" * 5000
+    lc.ok("add", "张三", "--phone", "13800138000", f"--notes={note}")
+    assert lc.json("show", "张三")["notes"] == note
+
+
+@pytest.mark.parametrize("typed, ok", [("2028-02-29", True), ("2027-02-29", False), ("2026-12-31 23:59", True),
+                                       ("2026-13-01", False), ("2026-00-10", False)])
+def test_leap_days_and_year_ends_are_dates_or_bad_input(lc, typed, ok):
+    lc.now = "2028-03-01T10:00:00"
+    result = lc("add", "张三", "--phone", "13800138000", "--at", typed)
+    assert result.exit_code == (0 if ok else 2), result.stderr
+
+
+def test_a_card_due_at_the_last_second_of_the_year_is_due_that_day_and_overdue_the_next(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", now="2026-12-30T10:00:00")
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2026-12-30T10:10:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "约跨年后试驾", "--next", "2026-12-31 23:59:59",
+          now="2026-12-30T11:00:00")
+    [item] = lc.json("today", "--date", "2026-12-31", now="2026-12-31T08:00:00")["items"]
+    assert item["overdue_days"] == 0
+    [item] = lc.json("today", now="2027-01-01T00:00:01")["items"]
+    assert item["overdue_days"] == 1
+    assert lc.json("today", "--date", "2026-12-30", now="2026-12-30T12:00:00")["items"] == []

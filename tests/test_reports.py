@@ -1,0 +1,347 @@
+"""`leadcard report weekly|monthly` on hand-built weeks: every KPI, the funnel, losses, formats, cron.
+
+Week 2026-W47 runs from Monday 16 to Sunday 22 November 2026; the reports are read on Wednesday 25th.
+"""
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import run_process, sales_floor
+
+READ_ON = "2026-11-25T09:00:00"
+
+
+def add(lc, name, phone, at, *args):
+    lc.ok("add", name, "--phone", phone, "--at", at, *args, now=at)
+
+
+def log(lc, name, at, channel="phone", *args, content="电话沟通需求"):
+    lc.ok("log", name, "--channel", channel, "--content", content, "--at", at, *args, now=at)
+
+
+def weekly(lc, *args, week="2026-W47", user=None):
+    return lc.json("report", "weekly", "--week", week, *args, now=READ_ON, user=user)
+
+
+def team(lc):
+    sales_floor(lc)
+
+
+# -- periods ---------------------------------------------------------------------------------------
+
+
+def test_an_empty_week_shows_n_a_never_zero(lc):
+    report = weekly(lc)
+    assert (report["week"], report["start"], report["end"]) == ("2026-W47", "2026-11-16", "2026-11-22")
+    for key in ("timeliness_rate", "completeness_rate", "conversion_rate", "reactivation_rate", "referral_rate"):
+        assert report["kpis"][key] is None
+    assert report["kpis"]["timeliness"] == {"numerator": 0, "denominator": 0, "rate": None, "target": 0.8,
+                                             "below_target": None}
+    assert report["funnel"] == {"H": 0, "A": 0, "B": 0, "C": 0}
+    assert report["totals"]["new_cards"] == 0 and report["loss_reasons"] == {}
+    table = lc.ok("report", "weekly", "--week", "2026-W47", now=READ_ON).stdout
+    kpi_lines = [line for line in table.splitlines() if line.startswith(("跟进及时率", "转化率", "转介绍率"))]
+    assert len(kpi_lines) == 3 and all("n/a" in line and "0.0%" not in line for line in kpi_lines)
+
+
+def test_by_default_the_last_complete_week_and_month(lc):
+    monday = "2026-11-23T07:00:00"
+    report = lc.json("report", "weekly", now=monday)
+    assert (report["week"], report["start"], report["end"]) == ("2026-W47", "2026-11-16", "2026-11-22")
+    month = lc.json("report", "monthly", now=monday)
+    assert (month["month"], month["start"], month["end"]) == ("2026-10", "2026-10-01", "2026-10-31")
+    january = lc.json("report", "monthly", now="2027-01-04T07:00:00")
+    assert (january["month"], january["end"]) == ("2026-12", "2026-12-31")
+
+
+@pytest.mark.parametrize("args", [("weekly", "--week", "2026-47"), ("weekly", "--week", "2026-W54"),
+                                  ("weekly", "--week", "2026-W50"), ("monthly", "--month", "2026-13"),
+                                  ("weekly", "--format", "pdf")])
+def test_a_bad_or_future_period_or_format_is_bad_input(lc, args):
+    result = lc("report", *args, now=READ_ON)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("leadcard: ") and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_help_defines_every_kpi_and_the_conversion_cohort(lc):
+    text = lc.ok("report", "weekly", "--help").stdout
+    for name in ("跟进及时率", "记录完整率", "转化率", "休眠激活率", "转介绍率", "战败明确率", "级别准确率"):
+        assert name in text
+    assert "valid cards in hand during it" in text and "n/a, never 0" in text
+
+
+# -- the KPIs ----------------------------------------------------------------------------------------
+
+
+def test_timeliness_is_first_follow_up_within_24_hours_of_cards_made_in_the_week(lc):
+    add(lc, "张三", "13800000001", "2026-11-16 10:00")  # thanked within the hour: timely
+    log(lc, "张三", "2026-11-16 10:30", "wechat", content="感谢到店")
+    add(lc, "李四", "13800000002", "2026-11-17 10:00")  # first contact 30 h later: late
+    log(lc, "李四", "2026-11-18 16:00")
+    add(lc, "王五", "13800000003", "2026-11-18 10:00")  # never contacted: late
+    add(lc, "赵六", "13800000004", "2026-11-22 20:00")  # called next Monday, after the week: late
+    log(lc, "赵六", "2026-11-23 09:00")
+    add(lc, "孙七", "13800000005", "2026-11-13 10:00")  # made the week before: not counted
+    log(lc, "孙七", "2026-11-16 09:00")
+    report = weekly(lc)
+    assert report["kpis"]["timeliness"] == {"numerator": 1, "denominator": 4, "rate": 0.25, "target": 0.8,
+                                             "below_target": True}
+    assert report["kpis"]["timeliness_rate"] == 0.25
+    assert report["totals"]["new_cards"] == 4
+    assert report["new_by_source"] == {"walk-in": 4}
+    table = lc.ok("report", "weekly", "--week", "2026-W47", now=READ_ON).stdout
+    assert "低于目标：一对一辅导" in table and "25.0%" in table and "▼ 辅导" in table
+
+
+def test_completeness_counts_content_plan_and_next_date_and_a_correction_once(lc):
+    add(lc, "张三", "13800000001", "2026-11-10 10:00")
+    log(lc, "张三", "2026-11-16 10:00", "phone", "--plan", "准备五年用车成本对比", "--next", "2026-11-20")  # complete
+    log(lc, "张三", "2026-11-17 10:00", "wechat", "--next", "2026-11-21")  # no plan
+    log(lc, "张三", "2026-11-18 10:00", "visit", "--plan", "试驾后报价")  # no next date
+    log(lc, "张三", "2026-11-19 10:00", "phone")  # corrected below, so counted as corrected
+    lc.ok("log", "张三", "--corrects", "4", "--content", "确认周六试驾", "--plan", "安排试驾车",
+          "--next", "2026-11-21", now="2026-11-19T11:00:00")
+    log(lc, "张三", "2026-11-23 10:00", "phone", "--plan", "跟进", "--next", "2026-11-26")  # the week after
+    report = weekly(lc)
+    assert report["kpis"]["completeness"] == {"numerator": 2, "denominator": 4, "rate": 0.5}
+    assert report["totals"]["followups"] == 4
+    assert report["followups_by_channel"] == {"wechat": 1, "phone": 2, "visit": 1}
+
+
+def test_funnel_at_the_weeks_end_comes_from_the_grade_history_and_status_events(lc):
+    add(lc, "张三", "13800000001", "2026-11-09 10:00", "--grade", "A")
+    lc.ok("grade", "张三", "H", "--reason", "周末订车", now="2026-11-18T10:00:00")
+    lc.ok("grade", "张三", "C", "--reason", "预算推迟", now="2026-11-24T10:00:00")  # after the week
+    add(lc, "李四", "13800000002", "2026-11-10 10:00", "--grade", "B", "--model", "汉兰达")
+    lc.ok("win", "李四", now="2026-11-24T10:00:00")  # won after the week: still in the funnel
+    add(lc, "王五", "13800000003", "2026-11-11 10:00", "--grade", "C")
+    lc.ok("invalid", "王五", "--reason", "空号", now="2026-11-19T10:00:00")
+    add(lc, "赵六", "13800000004", "2026-11-23 10:00", "--grade", "H")  # made after the week
+    add(lc, "钱七", "13800000005", "2026-04-01 10:00", "--grade", "B")  # no contact since April: dormant
+    report = weekly(lc)
+    assert report["funnel"] == {"H": 1, "A": 0, "B": 1, "C": 0}
+    assert report["totals"]["open_at_end"] == 2
+    assert report["totals"]["dormant_at_end"] == 1
+    table = lc.ok("report", "weekly", "--week", "2026-W47", now=READ_ON).stdout
+    assert "期末漏斗" in table and "█" * 30 in table
+
+
+def test_conversion_referral_and_follow_ups_per_win_through_win_and_invalid(lc):
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--source", "转介绍", "--model", "凯美瑞")
+    for day in ("03", "05", "09", "12"):
+        log(lc, "张三", f"2026-11-{day} 10:00")
+    lc.ok("win", "张三", now="2026-11-19T10:00:00")  # a referral won after four follow-ups
+    add(lc, "李四", "13800000002", "2026-11-16 10:00", "--model", "汉兰达")
+    log(lc, "李四", "2026-11-16 11:00", "test-drive", content="试驾满意")
+    lc.ok("win", "李四", now="2026-11-20T10:00:00")  # a walk-in won after one
+    add(lc, "王五", "13800000003", "2026-11-17 10:00")  # still open
+    add(lc, "赵六", "13800000004", "2026-11-17 11:00")
+    lc.ok("invalid", "赵六", "--reason", "同行询价", now="2026-11-18T10:00:00")  # not a valid card
+    add(lc, "孙七", "13800000005", "2026-11-01 10:00", "--model", "雷凌")
+    lc.ok("win", "孙七", now="2026-11-10T10:00:00")  # closed before the week: not in hand
+    report = weekly(lc)
+    assert report["kpis"]["conversion"] == {"numerator": 2, "denominator": 3, "rate": 0.6667}
+    assert report["kpis"]["referral"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
+    assert report["totals"]["wins"] == 2
+    per_win = {b["followups"]: (b["wins"], b["benchmark"]) for b in report["followups_per_win"]}
+    assert per_win == {"0": (0, 0.02), "1": (1, 0.03), "2": (0, 0.05), "3": (0, 0.10), "4+": (1, 0.80)}
+
+
+def test_losses_by_reason_and_competitor_and_loss_clarity(lc):
+    for i, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
+        add(lc, name, f"1380000000{i}", "2026-11-02 10:00")
+    lc.ok("lose", "张三", "--reason", "价格", "--competitor", "本田雅阁", now="2026-11-17T10:00:00")
+    lc.ok("approve", "张三", now="2026-11-17T18:00:00")  # clear: reason and competitor
+    lc.ok("lose", "李四", "--reason", "推迟购买", now="2026-11-18T10:00:00")
+    lc.ok("approve", "李四", now="2026-11-18T18:00:00")  # approved, but no competitor
+    lc.ok("lose", "王五", "--reason", "价格", "--competitor", "大众帕萨特", now="2026-11-19T10:00:00")
+    lc.ok("reject", "王五", "--note", "客户还在比价，再约试驾", now="2026-11-19T18:00:00")
+    lc.ok("lose", "赵六", "--reason", "竞品品牌", "--competitor", "比亚迪汉", now="2026-11-22T10:00:00")
+    lc.ok("approve", "赵六", now="2026-11-23T10:00:00")  # approved after the week
+    report = weekly(lc)
+    assert report["kpis"]["loss_clarity"] == {"numerator": 1, "denominator": 4, "rate": 0.25}
+    assert report["loss_reasons"] == {"价格": 1, "推迟购买": 1}
+    assert report["loss_competitors"] == {"": 1, "本田雅阁": 1}
+    assert (report["totals"]["losses"], report["totals"]["loss_requests"]) == (2, 4)
+    assert report["totals"]["lost_pending_at_end"] == 1
+    assert report["funnel"]["B"] == 1  # 王五, back to work after the rejection
+    assert "（未填）" in lc.ok("report", "weekly", "--week", "2026-W47", "--format", "md", now=READ_ON).stdout
+
+
+def dormant(lc, name, phone):
+    add(lc, name, phone, "2026-03-02 10:00", "--grade", "C")
+    log(lc, name, "2026-03-02 11:00", "wechat", content="感谢到店")
+    log(lc, name, "2026-03-03 10:00", "phone", content="明年再说")
+
+
+def test_reactivation_counts_wake_ups_answered_within_30_days_and_before_the_weeks_end(lc):
+    dormant(lc, "张三", "13800000001")
+    log(lc, "张三", "2026-11-17 10:00", "sms", content="新款双擎上市问候")  # wakes it
+    log(lc, "张三", "2026-11-19 10:00", "phone", content="客户回电询价")  # and they answer
+    dormant(lc, "李四", "13800000002")
+    log(lc, "李四", "2026-11-18 10:00", "sms", content="节日问候")  # no answer
+    dormant(lc, "王五", "13800000003")
+    log(lc, "王五", "2026-11-20 10:00", "phone", content="接通，考虑明年换车")  # the wake call is an answer
+    dormant(lc, "赵六", "13800000004")
+    log(lc, "赵六", "2026-11-21 10:00", "sms", content="问候")
+    log(lc, "赵六", "2026-11-24 10:00", "phone", content="回电")  # answered, but after the week
+    dormant(lc, "孙七", "13800000005")
+    log(lc, "孙七", "2026-11-22 10:00", "phone", "--outcome", "unreachable", content="未接通")  # an attempt
+    report = weekly(lc)
+    assert report["kpis"]["reactivation"] == {"numerator": 2, "denominator": 5, "rate": 0.4}
+    assert report["totals"]["woken"] == 5
+
+
+def test_grade_accuracy_per_consultant_counts_gradings_whose_horizon_ended_in_the_week(lc):
+    team(lc)
+    add(lc, "张三", "13800000001", "2026-11-01 10:00", "--owner", "王芳", "--model", "凯美瑞")
+    add(lc, "李四", "13800000002", "2026-11-01 10:00", "--owner", "王芳")
+    add(lc, "王五", "13800000003", "2026-11-01 10:00", "--owner", "李强", "--model", "汉兰达")
+    lc.ok("grade", "张三", "H", now="2026-11-10T10:00:00", user="王芳")  # horizon ends 17 Nov
+    lc.ok("win", "张三", now="2026-11-15T10:00:00", user="王芳")  # won within 7 days
+    lc.ok("grade", "李四", "H", now="2026-11-11T10:00:00", user="王芳")  # never won
+    lc.ok("grade", "王五", "H", now="2026-11-12T10:00:00", user="李强")
+    lc.ok("win", "王五", now="2026-11-20T10:00:00", user="李强")  # 8 days: outside H's horizon
+    report = weekly(lc)
+    accuracy = {(g["grader"], g["grade"]): (g["numerator"], g["denominator"]) for g in report["grade_accuracy"]}
+    assert accuracy[("王芳", "H")] == (1, 2)
+    assert accuracy[("李强", "H")] == (0, 1)
+    assert all(g["horizon_days"] == 7 for g in report["grade_accuracy"] if g["grade"] == "H")
+
+
+# -- per consultant, visibility, reproducibility --------------------------------------------------
+
+
+def test_per_consultant_follow_ups_by_author_and_cards_by_owner_at_the_weeks_end(lc):
+    team(lc)
+    add(lc, "张三", "13800000001", "2026-11-16 10:00", "--owner", "王芳")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认预算", "--at", "2026-11-16 11:00",
+          now="2026-11-16T11:00:00", user="王芳")
+    lc.ok("assign", "张三", "李强", now="2026-11-18T10:00:00", user="钱主管")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "接手回访", "--at", "2026-11-18 11:00",
+          now="2026-11-18T11:00:00", user="李强")
+    add(lc, "李四", "13800000002", "2026-11-17 10:00", "--owner", "王芳")
+    lc.ok("assign", "李四", "李强", now="2026-11-24T10:00:00", user="钱主管")  # after the week
+    add(lc, "王五", "13800000003", "2026-11-17 10:00", "--owner", "孙丽")
+    by_owner = {o["owner"]: o for o in weekly(lc)["by_owner"]}
+    assert by_owner["王芳"]["new_cards"] == 1 and by_owner["王芳"]["followups"] == 1  # 李四, and her call
+    assert by_owner["李强"]["new_cards"] == 1 and by_owner["李强"]["followups"] == 1  # 张三, and his call
+    assert by_owner["孙丽"]["new_cards"] == 1
+    assert by_owner["王芳"]["kpis"]["timeliness"]["denominator"] == 1
+    seen_by_supervisor = weekly(lc, user="钱主管")
+    assert seen_by_supervisor["totals"]["new_cards"] == 2
+    assert {o["owner"] for o in seen_by_supervisor["by_owner"]} == {"王芳", "李强"}
+    assert weekly(lc, user="孙丽")["totals"]["new_cards"] == 1
+
+
+def test_a_past_week_gives_the_same_figures_after_later_records(lc):
+    add(lc, "张三", "13800000001", "2026-11-16 10:00", "--grade", "A", "--model", "凯美瑞")
+    log(lc, "张三", "2026-11-16 10:30", "wechat", "--plan", "邀约试驾", "--next", "2026-11-18", content="感谢到店")
+    add(lc, "李四", "13800000002", "2026-11-17 10:00", "--grade", "H")
+    lc.ok("lose", "李四", "--reason", "价格", "--competitor", "本田雅阁", now="2026-11-20T10:00:00")
+    before = weekly(lc)
+    # The next week: more contacts, a regrade, a win, an approval, a correction, a new card.
+    log(lc, "张三", "2026-11-23 10:00", "phone", "--grade", "H", "--plan", "报价", "--next", "2026-11-24")
+    lc.ok("log", "张三", "--corrects", "1", "--channel", "wechat", "--content", "感谢到店（更正）",
+          "--at", "2026-11-24 09:00", now="2026-11-24T09:00:00")
+    lc.ok("win", "张三", now="2026-11-24T10:00:00")
+    lc.ok("approve", "李四", now="2026-11-23T10:00:00")
+    add(lc, "王五", "13800000003", "2026-11-23 10:00")
+    after = weekly(lc)
+    assert after == before
+    assert before["funnel"]["A"] == 1 and before["totals"]["lost_pending_at_end"] == 1
+
+
+# -- formats and cron ---------------------------------------------------------------------------------
+
+
+def busy_week(lc):
+    add(lc, "张三", "13800000001", "2026-11-16 10:00", "--grade", "H", "--model", "凯美瑞", "--source", "转介绍")
+    log(lc, "张三", "2026-11-16 10:30", "wechat", "--plan", "邀约试驾", "--next", "2026-11-18", content="感谢到店")
+    lc.ok("win", "张三", now="2026-11-20T10:00:00")
+    add(lc, "李四", "13800000002", "2026-11-17 10:00", "--grade", "A")
+    lc.ok("lose", "李四", "--reason", "价格", "--competitor", "本田雅阁", now="2026-11-19T10:00:00")
+    lc.ok("approve", "李四", now="2026-11-19T18:00:00")
+
+
+def test_csv_is_utf8_with_bom_and_parses_back(lc, tmp_path):
+    busy_week(lc)
+    target = tmp_path / "周报.csv"
+    lc.ok("report", "weekly", "--week", "2026-W47", "--format", "csv", "--output", str(target), now=READ_ON)
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["销售周报 2026-W47（2026-11-16 至 2026-11-22）"]
+    kpis = rows[rows.index(["关键指标"]) + 1:]
+    assert kpis[0] == ["指标", "分子", "分母", "比率", "说明"]
+    assert kpis[1][:4] == ["跟进及时率", "1", "2", "50.0%"]
+    assert ["转介绍率", "1", "1", "100.0%", ""] in kpis
+    assert ["价格", "1"] in rows
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_json_output_file_matches_stdout(lc, tmp_path):
+    busy_week(lc)
+    target = tmp_path / "w47.json"
+    lc.ok("report", "weekly", "--week", "2026-W47", "--format", "json", "-o", str(target), now=READ_ON)
+    assert json.loads(target.read_text(encoding="utf-8")) == weekly(lc)
+    assert weekly(lc)["loss_reasons"] == {"价格": 1}
+
+
+def test_xlsx_has_a_sheet_per_table_with_chinese_headers_frozen_and_widths(lc, tmp_path):
+    from openpyxl import load_workbook
+
+    busy_week(lc)
+    target = tmp_path / "w47.xlsx"
+    lc.ok("report", "weekly", "--week", "2026-W47", "--format", "xlsx", "--output", str(target), now=READ_ON)
+    book = load_workbook(target)
+    assert {"关键指标", "期末漏斗", "战败原因", "顾问", "级别准确率"} <= set(book.sheetnames)
+    kpis = book["关键指标"]
+    assert [c.value for c in kpis[1]] == ["指标", "分子", "分母", "比率", "说明"]
+    assert kpis.freeze_panes == "A2"
+    assert [c.value for c in kpis[2]][:4] == ["跟进及时率", 1, 2, 0.5]
+    assert kpis["D2"].number_format == "0.0%"
+    reactivation = next(row for row in kpis.iter_rows(values_only=True) if row[0] == "休眠激活率")
+    assert reactivation[3] == "n/a"
+    assert kpis.column_dimensions["A"].width >= 10
+    funnel = {row[0]: row[1] for row in book["期末漏斗"].iter_rows(min_row=2, values_only=True)}
+    assert funnel == {"H": 0, "A": 0, "B": 0, "C": 0}
+
+
+def test_markdown_is_pasteable_tables(lc):
+    busy_week(lc)
+    md = lc.ok("report", "weekly", "--week", "2026-W47", "--format", "md", now=READ_ON).stdout
+    assert md.startswith("# 销售周报 2026-W47")
+    assert "## 关键指标" in md and "| 跟进及时率 | 1 | 2 | 50.0% | 目标 80%，低于目标：一对一辅导 |" in md
+
+
+def test_monthly_report_covers_the_calendar_month(lc):
+    add(lc, "张三", "13800000001", "2026-10-31 23:00")
+    add(lc, "李四", "13800000002", "2026-11-01 00:00")
+    add(lc, "王五", "13800000003", "2026-11-30 23:59")
+    add(lc, "赵六", "13800000004", "2026-12-01 00:00")
+    report = lc.json("report", "monthly", "--month", "2026-11", now="2026-12-01T07:00:00")
+    assert (report["month"], report["start"], report["end"]) == ("2026-11", "2026-11-01", "2026-11-30")
+    assert report["totals"]["new_cards"] == 2
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_no_file(lc, tmp_path):
+    result = lc("report", "weekly", "--format", "csv", "--output", str(tmp_path / "missing" / "w.csv"), now=READ_ON)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("leadcard: cannot write") and "Traceback" not in result.stderr
+
+
+def test_cron_writes_the_weekly_export_without_colour_or_prompts(tmp_path):
+    env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-11-23T07:00:00"}
+    assert run_process("add", "张三", "--phone", "13800138000", "--at", "2026-11-17 10:00", env=env).returncode == 0
+    shown = run_process("report", "weekly", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "\x1b[" not in shown.stdout and "销售周报 2026-W47" in shown.stdout
+    export = run_process("report", "weekly", "--format", "xlsx", "--output", str(tmp_path / "w.xlsx"), env=env)
+    assert export.returncode == 0 and export.stdout == "" and (tmp_path / "w.xlsx").stat().st_size > 0
+    failed = run_process("report", "weekly", "--week", "W47", env=env)
+    assert failed.returncode == 2 and failed.stderr.count("\n") == 1
