@@ -121,6 +121,7 @@ def _card_cells(card: Card, status_at: datetime | None, plain: bool) -> list:
         "status": STATUS_HEADERS[card.status], "source": SOURCE_LABELS[card.source],
         "created_at": moment(card.created_at), "recorded_at": moment(card.recorded_at), "owner": card.owner,
         **card.fields,
+        "do_not_contact": "是" if card.do_not_contact else None,
         "status_at": moment(status_at),
         "outcome": json.dumps(card.outcome, ensure_ascii=False) if card.outcome else None,
     }
@@ -194,6 +195,7 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
         data = {"ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade,
                 "status": card.status.value, "source": card.source.value, "created_at": _iso(card.created_at),
                 "recorded_at": _iso(card.recorded_at), "owner": card.owner, **card.fields,
+                "do_not_contact": card.do_not_contact,
                 "status_at": _iso(status_at), "outcome": card.outcome or None}
         out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
         result.cards += 1

@@ -34,6 +34,7 @@ from leadcard.transfer import (
     FOLLOWUP_COLUMNS,
     FOLLOWUP_SHEET,
     STATUS_WORDS,
+    YES_NO,
     Column,
     header_key,
     synonym_table,
@@ -392,7 +393,8 @@ class _Importer:
         if extras:
             kept = "；".join(f"{title}：{_text(value)}" for title, value in extras)
             fields["notes"] = f"{fields['notes']}；{kept}" if fields["notes"] else kept
-        active = status == Status.OPEN and not outcome.get("do_not_contact")
+        do_not_contact = word(_yes_no, str(values["do_not_contact"])) if "do_not_contact" in values else False
+        active = status == Status.OPEN and not do_not_contact
         stamp = self._stamp
         return {
             "created_at": stamp(created_at),
@@ -406,6 +408,7 @@ class _Importer:
             "status": status.value,
             "status_at": stamp(self._moment(values.get("status_at")) or created_at),
             "outcome": json.dumps(outcome, ensure_ascii=False) if outcome else None,
+            "do_not_contact": int(do_not_contact),
             **self._schedule(created_at, grade, active),
         }
 
@@ -556,8 +559,7 @@ class _Importer:
             updates = []
             for r in sql.schedule_inputs(self.store, batch):
                 contacts = history.get(r["id"], [])
-                outcome = json.loads(r["outcome"]) if r["outcome"] else {}
-                active = r["status"] == Status.OPEN and not outcome.get("do_not_contact")
+                active = r["status"] == Status.OPEN and not r["do_not_contact"]
                 updates.append((r["id"], timing_columns(policy, self.store.dt(r["created_at"]), r["grade"], active, contacts)))
             sql.update_schedules(self.store, updates)
 
@@ -614,6 +616,10 @@ def _closing_events(row: dict, actor: int | None) -> list[dict]:
 
 def _status(raw: str) -> Status:
     return lookup(STATUS_WORDS, raw, "status", "open, won, lost-pending, lost, invalid (or 跟进中, 成交, 战败待审, 战败, 无效)")
+
+
+def _yes_no(raw: str) -> bool:
+    return lookup(YES_NO, raw, "yes/no", "是 or 否")
 
 
 def _chunks(rows: Iterator) -> Iterator[list]:

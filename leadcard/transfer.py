@@ -61,6 +61,7 @@ CARD_COLUMNS: tuple[Column, ...] = (
     Column("recorded_at", "录入时间", ("recorded", "recorded at"), 17),
     Column("owner", "销售顾问", ("顾问", "跟进顾问", "负责人", "owner", "consultant"), 10),
     *(Column(name, label, _FIELD_SYNONYMS.get(name, ()), _FIELD_WIDTHS.get(name, 12)) for name, label, _ in CARD_FIELDS),
+    Column("do_not_contact", "请勿联系", ("勿扰", "拒绝联系", "do not contact", "dnc"), 8),
     Column("status_at", "状态时间", ("结案时间", "status at"), 17),
     Column("outcome", "结案信息", ("outcome",), 30),
     # What a rejects file adds, so that a corrected rejects file imports as it is.
@@ -109,6 +110,9 @@ STATUS_WORDS = {
     "lost": Status.LOST, "战败": Status.LOST,
     "invalid": Status.INVALID, "无效": Status.INVALID,
 }
+# Yes and no as a spreadsheet says them (请勿联系).
+YES_NO = {"是": True, "yes": True, "y": True, "true": True, "1": True, "√": True, "✓": True,
+          "否": False, "no": False, "n": False, "false": False, "0": False}
 STATUS_HEADERS = {
     Status.OPEN: "跟进中", Status.WON: "成交", Status.LOST_PENDING: "战败待审", Status.LOST: "战败",
     Status.INVALID: "无效",

@@ -298,6 +298,7 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     lc.ok("log", "A00040", "--channel", "phone", "--content", "打错了客户", "--next", "2026-05-06")
     lc.ok("log", "A00040", "--corrects", "1", "--content", "电话沟通，客户周三到店", "--next", "2026-05-06",
           "--purpose", "到店试驾")
+    lc.ok("do-not-contact", "A00039", "--note", "客户要求不再联系")
     exported = tmp_path / f"all.{fmt}"
     lc.ok("export", "--output", str(exported))
     other = Leadcard(tmp_path / "new.db", monkeypatch)
@@ -316,6 +317,7 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     assert due and strip(other.json("today", "--all", user="赵经理")["items"]) == due
     before, after = lc.json("show", "A00040"), other.json("show", "A00040", user="赵经理")
     assert [f["corrected_by"] for f in after["followups"]] == [f["corrected_by"] for f in before["followups"]]
+    assert other.json("show", "A00039", user="赵经理")["do_not_contact"] is True
 
 
 def test_export_files_are_excel_friendly_and_private(lc, tmp_path):
