@@ -28,6 +28,8 @@ from leadcard.transfer import (
     CARD_SHEET,
     FOLLOWUP_EXPORT,
     FOLLOWUP_SHEET,
+    INSTRUCTION_EXPORT,
+    INSTRUCTION_SHEET,
     OUTCOME_HEADERS,
     STATUS_HEADERS,
     local_text,
@@ -42,6 +44,7 @@ class ExportResult:
     files: list[str] = field(default_factory=list)  # empty: written to stdout
     cards: int = 0
     followups: int = 0
+    instructions: int = 0
 
 
 def export_format(fmt: str | None, output: Path | None) -> str:
@@ -55,7 +58,8 @@ def export_format(fmt: str | None, output: Path | None) -> str:
 
 
 def export(session: Session, fmt: str, output: Path | None, stdout: IO[str]) -> ExportResult:
-    """Every card the acting user can see, and its follow-ups (a second sheet, file or key)."""
+    """Every card the acting user can see, its follow-ups and its supervisor instructions (more
+    sheets, more files beside the first, or more keys)."""
     result = ExportResult(fmt)
     if fmt == "xlsx":
         _xlsx(session, output, result)
@@ -68,6 +72,8 @@ def export(session: Session, fmt: str, output: Path | None, stdout: IO[str]) -> 
         if output is not None:
             with _target(output.with_name(f"{output.stem}.followups{output.suffix}"), stdout, result) as out:
                 _csv(out, _followup_rows(session, result, plain=True), FOLLOWUP_EXPORT)
+            with _target(output.with_name(f"{output.stem}.instructions{output.suffix}"), stdout, result) as out:
+                _csv(out, _instruction_rows(session, result, plain=True), INSTRUCTION_EXPORT)
     return result
 
 
@@ -129,11 +135,9 @@ def _card_cells(card: Card, status_at: datetime | None, plain: bool) -> list:
 
 
 def _followup_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
-    reveal = _reveals(session)
-    actor = session.actor_id
     for ref, phone, owner_id, f in sql.followups_in(session.store, session.visible()):
         result.followups += 1
-        yield _followup_cells(ref, phone if reveal or owner_id == actor else mask_phone(phone), f, plain)
+        yield _followup_cells(ref, _phone(session, phone, owner_id), f, plain)
 
 
 def _followup_cells(ref: str, phone: str, f: FollowUp, plain: bool) -> list:
@@ -146,6 +150,19 @@ def _followup_cells(ref: str, phone: str, f: FollowUp, plain: bool) -> list:
         "purpose": f.purpose, "recorded_at": moment(f.recorded_at), "author": f.author, "corrects": f.corrects,
     }
     return [values.get(c.key) for c in FOLLOWUP_EXPORT]
+
+
+def _instruction_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
+    moment = local_text if plain else _naive
+    for ref, phone, owner_id, i in sql.instructions_in(session.store, session.visible()):
+        result.instructions += 1
+        values = {"phone": _phone(session, phone, owner_id), "_ref": ref, "followup": i.followup_seq,
+                  "at": moment(i.at), "author": i.author, "text": i.text}
+        yield [values.get(c.key) for c in INSTRUCTION_EXPORT]
+
+
+def _phone(session: Session, phone: str, owner_id: int | None) -> str:
+    return phone if _reveals(session) or owner_id == session.actor_id else mask_phone(phone)
 
 
 def _naive(moment: datetime | None) -> datetime | None:
@@ -167,7 +184,8 @@ def _xlsx(session: Session, output: Path, result: ExportResult) -> None:
 
     book = Workbook(write_only=True)
     for title, columns, rows in ((CARD_SHEET, CARD_EXPORT, _card_rows(session, result, plain=False)),
-                                 (FOLLOWUP_SHEET, FOLLOWUP_EXPORT, _followup_rows(session, result, plain=False))):
+                                 (FOLLOWUP_SHEET, FOLLOWUP_EXPORT, _followup_rows(session, result, plain=False)),
+                                 (INSTRUCTION_SHEET, INSTRUCTION_EXPORT, _instruction_rows(session, result, plain=False))):
         sheet = book.create_sheet(title)
         sheet.freeze_panes = "A2"
         for index, column in enumerate(columns, start=1):
@@ -201,7 +219,7 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
         result.cards += 1
     out.write('\n], "followups": [')
     for n, (ref, phone, owner_id, f) in enumerate(sql.followups_in(session.store, session.visible())):
-        data = {"ref": ref, "phone": phone if reveal or owner_id == session.actor_id else mask_phone(phone),
+        data = {"ref": ref, "phone": _phone(session, phone, owner_id),
                 "seq": f.seq, "at": _iso(f.at), "channel": f.channel.value, "outcome": f.outcome.value,
                 "grade": f.grade, "impression": f.impression, "content": f.content, "problem": f.problem,
                 "solution": f.solution, "feasibility": f.feasibility, "competition": f.competition,
@@ -209,6 +227,12 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
                 "recorded_at": _iso(f.recorded_at), "author": f.author, "corrects": f.corrects}
         out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
         result.followups += 1
+    out.write('\n], "instructions": [')
+    for n, (ref, phone, owner_id, i) in enumerate(sql.instructions_in(session.store, session.visible())):
+        data = {"ref": ref, "phone": _phone(session, phone, owner_id), "followup": i.followup_seq, "at": _iso(i.at),
+                "author": i.author, "text": i.text}
+        out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
+        result.instructions += 1
     out.write("\n]}\n")
 
 

@@ -31,8 +31,11 @@ from leadcard.store import Store, ts
 from leadcard.store import transfer as sql
 from leadcard.transfer import (
     CARD_COLUMNS,
+    CARD_SHEET,
     FOLLOWUP_COLUMNS,
     FOLLOWUP_SHEET,
+    INSTRUCTION_COLUMNS,
+    INSTRUCTION_SHEET,
     STATUS_WORDS,
     YES_NO,
     Column,
@@ -43,16 +46,21 @@ from leadcard.transfer import (
 CHUNK = 2000
 _CARD_WORDS = synonym_table(CARD_COLUMNS)
 _FOLLOWUP_WORDS = synonym_table(FOLLOWUP_COLUMNS)
+_INSTRUCTION_WORDS = synonym_table(INSTRUCTION_COLUMNS)
 _SLASHED = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[ t]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
+# The dated events a closed card's story needs (reports count them), as the lifecycle commands
+# write them: (kind, the outcome's key holding its time, the outcome's keys kept as detail).
 _CLOSING_EVENTS = {
-    Status.WON: (EventKind.WON,),
-    Status.LOST_PENDING: (EventKind.LOST_REQUESTED,),
-    Status.LOST: (EventKind.LOST_REQUESTED, EventKind.LOST_APPROVED),
-    Status.INVALID: (EventKind.INVALID,),
+    Status.WON: ((EventKind.WON, "at", {"model": "model"}),
+                 (EventKind.HANDOVER, "handover_at", {"to": "handover_to"})),
+    Status.LOST_PENDING: ((EventKind.LOST_REQUESTED, "requested_at",
+                           {"reason": "reason", "competitor": "competitor", "note": "note"}),),
+    Status.LOST: ((EventKind.LOST_REQUESTED, "requested_at",
+                   {"reason": "reason", "competitor": "competitor", "note": "note"}),
+                  (EventKind.LOST_APPROVED, "decided_at", {})),
+    Status.INVALID: ((EventKind.INVALID, "at", {"reason": "reason"}),),
 }
-_EVENT_DETAIL = {EventKind.WON: ("model",), EventKind.LOST_REQUESTED: ("reason", "competitor", "note"),
-                 EventKind.INVALID: ("reason",)}
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,8 @@ class ImportReport:
     followups: int = 0
     errors: list[Problem] = field(default_factory=list)
     duplicates: list[Problem] = field(default_factory=list)
-    skipped_followups: int = 0  # history of duplicate cards, which is not imported either
+    instructions: int = 0
+    skipped_history: int = 0  # follow-ups and instructions of cards already in the store: not imported again
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)
     rejects: list[str] = field(default_factory=list)
 
@@ -103,19 +112,25 @@ class _BadRow(Exception):
     pass
 
 
-def import_file(session: Session, path: Path, followups: Path | None, dry_run: bool, skip_bad: bool) -> ImportReport:
+def import_file(session: Session, path: Path, followups: Path | None, instructions: Path | None,
+                dry_run: bool, skip_bad: bool) -> ImportReport:
+    """Cards from FILE; their history (跟进记录) and supervisor instructions (主管批示) from the
+    workbook's other sheets or from files of their own."""
     path = Path(path)
     with ExitStack() as stack:
-        cards, history = _open_tables(stack, path, followups)
-        report = ImportReport(str(path), "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv",
-                              cards.encoding, dry_run, skip_bad)
-        importer = _Importer(session, report)
+        tables = _open_tables(stack, path, {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions})
+        cards, history, notes = (tables.get(part) for part in (CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET))
+        report = ImportReport(str(path), "xlsx" if _is_workbook(path) else "csv", cards.encoding, dry_run, skip_bad)
+        importer = _Importer(session, report, with_history=history is not None)
         try:
             sql.prepare_bulk_load(session.store)
             with session.store.transaction():
                 importer.cards(cards, _rejects(stack, cards, report))
                 if history is not None:
                     importer.followups(history, _rejects(stack, history, report))
+                    importer.grade_history()
+                if notes is not None:
+                    importer.instructions(notes, _rejects(stack, notes, report))
                 if dry_run or report.failed:
                     raise _Discard
         except _Discard:
@@ -127,11 +142,15 @@ def import_file(session: Session, path: Path, followups: Path | None, dry_run: b
     return report
 
 
+def _is_workbook(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm")
+
+
 def _rejects(stack: ExitStack, table: Table, report: ImportReport):
     """A writer for the rows --skip-bad leaves out: a CSV beside the input, kept only if written."""
     if not report.skip_bad or report.dry_run:
         return None
-    suffix = "" if table.part == "意向客户" or table.path.suffix.lower() == ".csv" else f".{table.part}"
+    suffix = "" if table.part == CARD_SHEET or not _is_workbook(table.path) else f".{table.part}"
     target = table.path.with_name(f"{table.path.stem}{suffix}.rejects.csv")
     return stack.enter_context(_RejectsFile(target, [*table.header, "原行号", "错误原因"], report))
 
@@ -168,25 +187,22 @@ class _RejectsFile:
 # -- reading files -----------------------------------------------------------------------------------
 
 
-def _open_tables(stack: ExitStack, path: Path, followups: Path | None) -> tuple[Table, Table | None]:
+def _open_tables(stack: ExitStack, path: Path, more: dict[str, Path | None]) -> dict[str, Table]:
+    """The tables by part (意向客户, 跟进记录, 主管批示): a workbook's sheets, or a file each."""
     if not path.is_file():
         raise BadInput(f"no file {path}")
-    history = None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        cards, history = _xlsx_tables(stack, path)
-    else:
-        cards = _csv_table(stack, path, "意向客户")
-    if followups is not None:
-        if history is not None:
-            raise BadInput(f"{path.name} already has a {history.part} sheet: leave out --followups")
-        if not Path(followups).is_file():
-            raise BadInput(f"no file {followups}")
-        if Path(followups).suffix.lower() in (".xlsx", ".xlsm"):
-            history, _ = _xlsx_tables(stack, Path(followups))
-            history.part = FOLLOWUP_SHEET
-        else:
-            history = _csv_table(stack, Path(followups), FOLLOWUP_SHEET)
-    return cards, history
+    tables = _xlsx_tables(stack, path) if _is_workbook(path) else {CARD_SHEET: _csv_table(stack, path, CARD_SHEET)}
+    for part, extra in more.items():
+        if extra is None:
+            continue
+        if part in tables:
+            raise BadInput(f"{path.name} already has a {part} sheet: leave out the file for it")
+        extra = Path(extra)
+        if not extra.is_file():
+            raise BadInput(f"no file {extra}")
+        tables[part] = _xlsx_tables(stack, extra)[CARD_SHEET] if _is_workbook(extra) else _csv_table(stack, extra, part)
+        tables[part].part = part
+    return tables
 
 
 def detect_encoding(path: Path) -> str:
@@ -237,7 +253,9 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
     return Table(part, path, header, rows(), "utf-8-bom" if encoding == "utf-8-sig" else encoding)
 
 
-def _xlsx_tables(stack: ExitStack, path: Path) -> tuple[Table, Table | None]:
+def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
+    """The first sheet holds the cards; sheets titled 跟进记录 and 主管批示 the rest (an untitled
+    second sheet is taken for the history). Empty sheets are left out."""
     from openpyxl import load_workbook
 
     try:
@@ -246,16 +264,17 @@ def _xlsx_tables(stack: ExitStack, path: Path) -> tuple[Table, Table | None]:
         raise BadInput(f"cannot read {path.name} as an Excel workbook ({type(exc).__name__})") from None
     stack.callback(book.close)
     sheets = book.worksheets
-    history = next((s for s in sheets[1:] if header_key(s.title) == header_key(FOLLOWUP_SHEET)), None)
-    if history is None and len(sheets) > 1:
-        history = sheets[1]
-    tables = [_sheet_table(path, sheets[0], "意向客户")]
-    tables.append(_sheet_table(path, history, FOLLOWUP_SHEET) if history is not None else None)
-    if tables[1] is not None and not tables[1].header:
-        tables[1] = None  # an empty second sheet is no history
-    if not tables[0].header:
+    titled = {header_key(s.title): s for s in sheets[1:]}
+    found = {CARD_SHEET: sheets[0]}
+    for part in (FOLLOWUP_SHEET, INSTRUCTION_SHEET):
+        if header_key(part) in titled:
+            found[part] = titled[header_key(part)]
+    if FOLLOWUP_SHEET not in found and len(sheets) > 1 and sheets[1] is not found.get(INSTRUCTION_SHEET):
+        found[FOLLOWUP_SHEET] = sheets[1]
+    tables = {part: _sheet_table(path, sheet, part) for part, sheet in found.items()}
+    if not tables[CARD_SHEET].header:
         raise BadInput(f"{path.name}: the first sheet is empty; its first row must name the columns (姓名, 电话, …)")
-    return tables[0], tables[1]
+    return {part: table for part, table in tables.items() if table.header}
 
 
 def _sheet_table(path: Path, sheet, part: str) -> Table:
@@ -324,13 +343,14 @@ def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str,
 
 
 class _Importer:
-    def __init__(self, session: Session, report: ImportReport):
+    def __init__(self, session: Session, report: ImportReport, with_history: bool):
         self.session = session
         self.store: Store = session.store
         self.policy = session.policy
         self.report = report
         self.now = session.now
         self.first_card_id = self.store.next_id("cards")
+        self.with_history = with_history  # then grade histories are written once the history is in
         self.words: dict[tuple, object] = {}
         self.schedules: dict[tuple, dict] = {}
         self._stamp = lru_cache(maxsize=4096)(ts)
@@ -390,9 +410,7 @@ class _Importer:
                 fields[key] = _text(values[key])
         if fields["age"] is not None:
             fields["age"] = _age(fields["age"])
-        if extras:
-            kept = "；".join(f"{title}：{_text(value)}" for title, value in extras)
-            fields["notes"] = f"{fields['notes']}；{kept}" if fields["notes"] else kept
+        fields["notes"] = _joined(fields["notes"], extras)
         do_not_contact = word(_yes_no, str(values["do_not_contact"])) if "do_not_contact" in values else False
         active = status == Status.OPEN and not do_not_contact
         stamp = self._stamp
@@ -452,9 +470,10 @@ class _Importer:
             return
         actor = self.session.actor_id
         self.store.bulk_insert("cards", rows, ())
-        self.store.bulk_insert("grade_changes", ({
-            "card_id": r["id"], "at": r["created_at"], "from_grade": None, "to_grade": r["grade"], "by_id": actor,
-            "reason": "导入"} for r in rows), ())
+        if not self.with_history:
+            self.store.bulk_insert("grade_changes", ({
+                "card_id": r["id"], "at": r["created_at"], "from_grade": None, "to_grade": r["grade"],
+                "by_id": r["owner_id"], "reason": "导入"} for r in rows), ())
         self.store.bulk_insert("card_events", ({
             "card_id": r["id"], "at": r["created_at"], "kind": EventKind.CREATED.value, "by_id": actor,
             "detail": json.dumps({"source": r["source"]})} for r in rows), ())
@@ -468,19 +487,13 @@ class _Importer:
         mapping = _columns(table, _FOLLOWUP_WORDS, ("phone", "at", "channel", "content"), self.report)
         first_followup_id = next_id = self.store.next_id("followups")
         for parsed in self._parsed(table, mapping, self._followup, rejects):
-            phones = list({row["phone"] for _, _, row in parsed})
-            cards = sql.imported_cards(self.store, phones, self.first_card_id)
-            older = sql.cards_with_phones(self.store, [p for p in phones if p not in cards])
+            cards, older = self._cards_of(parsed)
             seqs = sql.last_seqs(self.store, (c["id"] for c in cards.values()))
             ids: dict[tuple[int, int], int] = {}
             rows = []
             for line, raw, row in parsed:
-                card = cards.get(row["phone"])
+                card = self._card_of(table.part, line, raw, row.pop("phone"), cards, older, rejects)
                 if card is None:
-                    if row["phone"] in older:
-                        self.report.skipped_followups += 1  # the card was already there, and so is its history
-                    else:
-                        self._bad(table.part, line, f"no card with phone {row['phone']} in this import", raw, rejects)
                     continue
                 try:
                     self._link(row, card, ids)
@@ -505,10 +518,7 @@ class _Importer:
         if at > self.now + timedelta(minutes=1):
             raise _BadRow(f"跟进时间 {at:%Y-%m-%d %H:%M} is in the future")
         channel = self._word(parse_channel, str(values.get("channel", "")))
-        content = _text(values.get("content"))
-        if extras:
-            kept = "；".join(f"{title}：{_text(value)}" for title, value in extras)
-            content = f"{content}；{kept}" if content else kept
+        content = _joined(_text(values.get("content")), extras)
         if not content:
             raise _BadRow("no content (洽谈内容)")
         next_at = self._moment(values.get("next_at"))
@@ -531,7 +541,6 @@ class _Importer:
     def _link(self, row: dict, card, ids: dict) -> None:
         if row["at"] < card["created_at"]:
             raise _BadRow(f"跟进时间 comes before the card was created ({self.store.dt(card['created_at']):%Y-%m-%d %H:%M})")
-        del row["phone"]
         row["card_id"] = card["id"]
         row["grade"] = row["grade"] or card["grade"]
         if row["corrects"] is not None:
@@ -562,6 +571,79 @@ class _Importer:
                 active = r["status"] == Status.OPEN and not r["do_not_contact"]
                 updates.append((r["id"], timing_columns(policy, self.store.dt(r["created_at"]), r["grade"], active, contacts)))
             sql.update_schedules(self.store, updates)
+
+    # -- supervisor instructions (主管批示) ---------------------------------------------------------
+
+    def instructions(self, table: Table, rejects) -> None:
+        mapping = _columns(table, _INSTRUCTION_WORDS, ("phone", "at", "text"), self.report)
+        for parsed in self._parsed(table, mapping, self._instruction, rejects):
+            cards, older = self._cards_of(parsed)
+            rows = []
+            for line, raw, row in parsed:
+                card = self._card_of(table.part, line, raw, row.pop("phone"), cards, older, rejects)
+                if card is None:
+                    continue
+                seq = row["followup_id"]
+                if seq is not None:
+                    row["followup_id"] = self.store.followup_id(card["id"], seq)
+                    if row["followup_id"] is None:
+                        self._bad(table.part, line, f"跟进序号 {seq}: the card has no such follow-up", raw, rejects)
+                        continue
+                row["card_id"] = card["id"]
+                rows.append(row)
+            self.store.bulk_insert("instructions", rows, ())
+            self.report.instructions += len(rows)
+
+    def _instruction(self, values: dict, extras: list) -> dict:
+        phone = _check(normalise_phone, _text(values.get("phone")) or "")
+        at = self._moment(values.get("at"))
+        if at is None:
+            raise _BadRow("no time (批示时间)")
+        if at > self.now + timedelta(minutes=1):
+            raise _BadRow(f"批示时间 {at:%Y-%m-%d %H:%M} is in the future")
+        text = _joined(_text(values.get("text")), extras)
+        if not text:
+            raise _BadRow("no instruction (批示内容)")
+        seq = values.get("followup")
+        return {"card_id": None, "followup_id": _whole(seq, "跟进序号") if seq is not None else None, "at": ts(at),
+                "author_id": self._author(values.get("author")), "text": text, "phone": phone}
+
+    def _cards_of(self, parsed: list) -> tuple[dict, dict]:
+        """The cards this import made for a chunk's phones, and the older cards holding the others."""
+        phones = list({row["phone"] for _, _, row in parsed})
+        cards = sql.imported_cards(self.store, phones, self.first_card_id)
+        return cards, sql.cards_with_phones(self.store, [p for p in phones if p not in cards])
+
+    def _card_of(self, part: str, line: int, raw: list, phone: str, cards: dict, older: dict, rejects):
+        """The imported card a history row belongs to; None (counted or reported) when there is none."""
+        card = cards.get(phone)
+        if card is None:
+            if phone in older:
+                self.report.skipped_history += 1  # the card was already there, and so is its history
+            else:
+                self._bad(part, line, f"no card with phone {phone} in this import", raw, rejects)
+        return card
+
+    def grade_history(self) -> None:
+        """Each card's grade history (who, when, from, to, why) from the grade judged at each contact
+        (级别判定), as `log --grade` would have written it; a batch of cards at a time."""
+        for batch in sql.imported_cards_in_batches(self.store, self.first_card_id):
+            judged = sql.judged_grades(self.store, [card["id"] for card in batch])
+            rows = []
+            for card in batch:
+                steps = judged.get(card["id"], [])
+                grade = steps[0]["grade"] if steps else card["grade"]
+                change = {"card_id": card["id"], "by_id": card["owner_id"], "reason": "导入", "followup_id": None}
+                rows.append({**change, "at": card["created_at"], "from_grade": None, "to_grade": grade})
+                for step in steps:
+                    if step["grade"] != grade:
+                        rows.append({**change, "at": step["at"], "from_grade": grade, "to_grade": step["grade"],
+                                     "by_id": step["author_id"] or card["owner_id"],
+                                     "reason": step["bottleneck"] or step["content"], "followup_id": step["id"]})
+                        grade = step["grade"]
+                if grade != card["grade"]:  # regraded without a contact: when is not known, so at the last one
+                    rows.append({**change, "at": steps[-1]["at"], "from_grade": grade, "to_grade": card["grade"]})
+            self.store.bulk_insert("grade_changes", rows, ())
 
     # -- reporting --------------------------------------------------------------------------------
 
@@ -607,15 +689,34 @@ class _Importer:
 def _closing_events(row: dict, actor: int | None) -> list[dict]:
     outcome = json.loads(row["outcome"]) if row["outcome"] else {}
     events = []
-    for kind in _CLOSING_EVENTS[Status(row["status"])]:
-        detail = {k: outcome.get(k) for k in _EVENT_DETAIL.get(kind, ())}
-        events.append({"card_id": row["id"], "at": row["status_at"], "kind": kind.value, "by_id": actor,
+    for kind, time_key, keys in _CLOSING_EVENTS[Status(row["status"])]:
+        if kind == EventKind.HANDOVER and not outcome.get(time_key):
+            continue  # won, not yet handed over
+        at = _outcome_time(outcome.get(time_key)) or row["status_at"]
+        detail = {name: outcome.get(key) for name, key in keys.items()}
+        events.append({"card_id": row["id"], "at": at, "kind": kind.value, "by_id": actor,
                        "detail": json.dumps(detail, ensure_ascii=False) if detail else None})
     return events
 
 
 def _status(raw: str) -> Status:
     return lookup(STATUS_WORDS, raw, "status", "open, won, lost-pending, lost, invalid (or 跟进中, 成交, 战败待审, 战败, 无效)")
+
+
+def _joined(text: str | None, extras: list[tuple[str, object]]) -> str | None:
+    """Columns nobody asked for are not dropped: they follow the text as `header：value`."""
+    if not extras:
+        return text
+    kept = "；".join(f"{title}：{_text(value)}" for title, value in extras)
+    return f"{text}；{kept}" if text else kept
+
+
+def _outcome_time(value: object) -> str | None:
+    """A time inside 结案信息 (ISO 8601, as the lifecycle commands write it), as stored; else None."""
+    try:
+        return ts(datetime.fromisoformat(str(value))) if value else None
+    except ValueError:
+        return None
 
 
 def _yes_no(raw: str) -> bool:

@@ -14,10 +14,10 @@ def import_json(report) -> dict:
         "encoding": report.encoding,
         "dry_run": report.dry_run,
         "written": report.written,
-        "imported": {"cards": report.cards, "followups": report.followups},
+        "imported": {"cards": report.cards, "followups": report.followups, "instructions": report.instructions},
         "errors": [asdict(p) for p in report.errors],
         "duplicates": [asdict(p) for p in report.duplicates],
-        "skipped_followups": report.skipped_followups,
+        "skipped_history": report.skipped_history,
         "unknown_columns": report.unknown_columns,
         "rejects": report.rejects,
     }
@@ -41,7 +41,7 @@ def import_report(report, as_json: bool) -> None:
             table.add_row(p.part, str(p.line), p.reason)
         out.print(table)
     verb = "将导入" if report.dry_run or not report.written else "已导入"
-    counts = f"{report.cards} 张卡片、{report.followups} 条跟进记录"
+    counts = f"{report.cards} 张卡片、{report.followups} 条跟进记录、{report.instructions} 条主管批示"
     if report.failed:
         err.print(f"导入失败：{len(report.errors)} 行有误，未写入任何数据（修正后重试，或用 --skip-bad 跳过）")
         return
@@ -59,7 +59,7 @@ def export_summary(result) -> None:
     # With the data on stdout, the summary goes to stderr.
     out = console(stderr=not result.files)
     where = "、".join(result.files) if result.files else "标准输出"
-    out.print(f"已导出 {result.cards} 张卡片、{result.followups} 条跟进记录 → {where}")
+    out.print(f"已导出 {result.cards} 张卡片、{result.followups} 条跟进记录、{result.instructions} 条主管批示 → {where}")
 
 
 def calendar_summary(result) -> None:

@@ -95,11 +95,26 @@ FOLLOWUP_COLUMNS: tuple[Column, ...] = (
     Column("_reason", "错误原因", ("reason", "error")),
 )
 
+# 主管批示: a supervisor's instruction under a follow-up (跟进序号) or under the card as a whole.
+INSTRUCTION_COLUMNS: tuple[Column, ...] = (
+    Column("phone", "电话", ("手机", "手机号", "手机号码", "联系电话", "客户电话", "phone", "mobile", "tel"), 14),
+    Column("_ref", "卡号", ("card", "ref"), 9),
+    Column("_name", "姓名", ("客户姓名", "客户", "name", "customer"), 10),
+    Column("followup", "跟进序号", ("序号", "第几次", "followup", "seq"), 8),
+    Column("at", "批示时间", ("时间", "日期", "at", "date", "time"), 17),
+    Column("author", "批示人", ("主管", "author", "supervisor"), 10),
+    Column("text", "批示内容", ("批示", "内容", "instruction", "text"), 40),
+    Column("_line", "原行号", ("line",)),
+    Column("_reason", "错误原因", ("reason", "error")),
+)
+
 # The columns export writes: everything but what only a rejects file carries.
 CARD_EXPORT = tuple(c for c in CARD_COLUMNS if c.key not in ("_line", "_reason"))
 FOLLOWUP_EXPORT = tuple(c for c in FOLLOWUP_COLUMNS if c.key not in ("_name", "_line", "_reason"))
-FOLLOWUP_SHEET = "跟进记录"
+INSTRUCTION_EXPORT = tuple(c for c in INSTRUCTION_COLUMNS if c.key not in ("_name", "_line", "_reason"))
 CARD_SHEET = "意向客户"
+FOLLOWUP_SHEET = "跟进记录"
+INSTRUCTION_SHEET = "主管批示"
 
 # Status words as a sales floor writes them; `dormant` is never stored, so it imports as open.
 STATUS_WORDS = {

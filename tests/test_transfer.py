@@ -44,7 +44,7 @@ def test_a_gbk_file_saved_by_chinese_excel_imports(lc, tmp_path):
     path = write_csv(tmp_path / "意向客户.csv", SHOWROOM, encoding="gbk")
     report = lc.json("import", str(path))
     assert report["encoding"] == "gb18030"
-    assert report["imported"] == {"cards": 3, "followups": 0} and report["written"]
+    assert report["imported"] == {"cards": 3, "followups": 0, "instructions": 0} and report["written"]
     found = {c["name"]: c for c in cards(lc)}
     assert found["李娜"]["phone"] == "13912345678" and found["李娜"]["grade"] == "H"
     assert found["王强"]["source"] == "show" and found["王强"]["phone"] == "13700001111"
@@ -242,7 +242,7 @@ def test_history_from_a_second_file_keyed_by_phone_sets_the_due_date(lc, tmp_pat
                                         "reason": "no card with phone 13700009999 in this import"}]
     assert cards(lc) == []
     report = lc.json("import", str(cards_file), "--followups", str(history), "--skip-bad")
-    assert report["imported"] == {"cards": 2, "followups": 3}
+    assert report["imported"] == {"cards": 2, "followups": 3, "instructions": 0}
     assert report["rejects"] == [str(tmp_path / "history.rejects.csv")]
     items = {i["name"]: i for i in lc.json("today")["items"]}
     assert (items["张伟"]["reason"], items["张伟"]["purpose"], items["张伟"]["followups"]) == ("planned", "邀约周六试驾", 2)
@@ -270,7 +270,7 @@ def test_an_excel_workbook_with_a_history_sheet(lc, tmp_path):
     result = lc("import", str(path), "--json")
     assert result.exit_code == 1 and result.json()["errors"][0]["line"] == 4  # the blank row 3 still counts
     report = lc.json("import", str(path), "--skip-bad")
-    assert report["imported"] == {"cards": 1, "followups": 1}
+    assert report["imported"] == {"cards": 1, "followups": 1, "instructions": 0}
     card = lc.json("show", "张伟")
     assert (card["phone"], card["age"], card["created_at"]) == ("13800138000", 35, "2026-04-28T14:30:00+08:00")
     assert card["followups"][0]["channel"] == "wechat"
@@ -303,14 +303,17 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     lc.ok("export", "--output", str(exported))
     other = Leadcard(tmp_path / "new.db", monkeypatch)
     _same_floor(other)
-    args = ["import", str(exported)] + (["--followups", str(tmp_path / "all.followups.csv")] if fmt == "csv" else [])
+    more = ["--followups", str(tmp_path / "all.followups.csv"), "--instructions", str(tmp_path / "all.instructions.csv")]
+    args = ["import", str(exported), *(more if fmt == "csv" else [])]
     report = other.json(*args, user="赵经理")
     assert report["errors"] == [] and report["imported"]["cards"] == 40
     for a, b in ((lc, "before.csv"), (other, "after.csv")):
         a.ok("export", "--output", str(tmp_path / b), user="赵经理")
     assert without_card_numbers(read_csv(tmp_path / "after.csv"), 0) == without_card_numbers(read_csv(tmp_path / "before.csv"), 0)
-    assert without_card_numbers(read_csv(tmp_path / "after.followups.csv"), 1) == \
-        without_card_numbers(read_csv(tmp_path / "before.followups.csv"), 1)
+    for part in ("followups", "instructions"):
+        assert without_card_numbers(read_csv(tmp_path / f"after.{part}.csv"), 1) == \
+            without_card_numbers(read_csv(tmp_path / f"before.{part}.csv"), 1)
+    assert report["imported"]["instructions"] > 0
     # The derived schedule too: the same cards are due, for the same reasons.
     strip = lambda items: [{k: v for k, v in i.items() if k != "ref"} for i in items]  # noqa: E731
     due = strip(lc.json("today", "--all")["items"])
@@ -333,7 +336,7 @@ def test_export_files_are_excel_friendly_and_private(lc, tmp_path):
     sheet = book["意向客户"]
     assert sheet.freeze_panes == "A2" and sheet["B1"].value == "姓名" and sheet["C2"].value == "13800138000"
     assert sheet.column_dimensions["C"].width > 10
-    assert book.sheetnames == ["意向客户", "跟进记录"]
+    assert book.sheetnames == ["意向客户", "跟进记录", "主管批示"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 

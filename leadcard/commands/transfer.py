@@ -17,15 +17,16 @@ Opt = typer.Option
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX; Chinese or English headers.")],
-    followups: Annotated[Optional[Path], Opt("--followups", help="Follow-up history (CSV or XLSX), keyed by phone.")] = None,
+    followups: Annotated[Optional[Path], Opt("--followups", help="Follow-up history (跟进记录, CSV or XLSX), keyed by phone.")] = None,
+    instructions: Annotated[Optional[Path], Opt("--instructions", help="Supervisor instructions (主管批示), keyed by phone.")] = None,
     dry_run: Annotated[bool, Opt("--dry-run", help="Validate and report; write nothing.")] = False,
     skip_bad: Annotated[bool, Opt("--skip-bad", help="Import the valid rows; write the bad ones to FILE.rejects.csv.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import cards (all or nothing); a second sheet 跟进记录 or --followups brings their history."""
+    """Import cards, all or nothing; sheets 跟进记录 and 主管批示 (or --followups, --instructions) bring their history."""
     from leadcard import importing, render_transfer
 
-    report = importing.import_file(session(ctx), file, followups, dry_run, skip_bad)
+    report = importing.import_file(session(ctx), file, followups, instructions, dry_run, skip_bad)
     render_transfer.import_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)
@@ -37,7 +38,7 @@ def export(
     format_: Annotated[Optional[str], Opt("--format", help="csv (default), xlsx or json; else from --output's suffix.")] = None,
     output: Annotated[Optional[Path], Opt("--output", "-o", help="The file (default: stdout; cards only for CSV).")] = None,
 ) -> None:
-    """Every card you can see and its follow-ups, in the layout `import` reads."""
+    """Every card you can see, its follow-ups and instructions, in the layout `import` reads."""
     import sys
 
     from leadcard import exporting, render_transfer

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from leadcard.model import Card, Channel, FollowUp, Outcome
+from leadcard.model import Card, Channel, FollowUp, Instruction, Outcome
 from leadcard.schedule import Contact
 from leadcard.store import _CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref, ts
 
@@ -100,6 +100,32 @@ def effective_contacts(store: Store, card_ids: Sequence[int]) -> dict[int, list[
     return result
 
 
+def imported_cards_in_batches(store: Store, first_id: int, batch: int = 500) -> Iterator[list[sqlite3.Row]]:
+    after = first_id - 1
+    while True:
+        rows = store.conn.execute(
+            "SELECT id, created_at, grade, owner_id FROM cards WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+        ).fetchall()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["id"]
+
+
+def judged_grades(store: Store, card_ids: Sequence[int]) -> dict[int, list[sqlite3.Row]]:
+    """The grade judged at each effective follow-up of the cards, in order."""
+    result: dict[int, list[sqlite3.Row]] = {}
+    rows = store.conn.execute(
+        f"SELECT id, card_id, at, grade, author_id, bottleneck, content FROM followups f "
+        f"WHERE card_id IN ({_marks(card_ids)}) AND grade IS NOT NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = f.id) ORDER BY card_id, seq",
+        list(card_ids),
+    )
+    for row in rows:
+        result.setdefault(row["card_id"], []).append(row)
+    return result
+
+
 def schedule_inputs(store: Store, card_ids: Sequence[int]) -> list[sqlite3.Row]:
     return store.conn.execute(
         f"SELECT id, created_at, grade, status, do_not_contact FROM cards WHERE id IN ({_marks(card_ids)})", list(card_ids)
@@ -138,6 +164,20 @@ def followups_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int | N
     cursor = store.conn.execute(f"{_FOLLOWUP_SELECT} WHERE {scope_sql} ORDER BY f.card_id, f.seq", params)
     for row in cursor:
         yield card_ref(row["card_id"]), row["card_phone"], row["card_owner_id"], store._followup(row)
+
+
+def instructions_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int | None, Instruction]]:
+    """(card number, card phone, card owner id, 主管批示) in card and time order."""
+    scope_sql, params = scope.clause()
+    cursor = store.conn.execute(
+        f"SELECT i.card_id, i.at, i.text, u.name AS author_name, f.seq AS followup_seq, cards.phone, cards.owner_id "
+        f"FROM instructions i JOIN cards ON cards.id = i.card_id LEFT JOIN users u ON u.id = i.author_id "
+        f"LEFT JOIN followups f ON f.id = i.followup_id WHERE {scope_sql} ORDER BY i.card_id, i.at, i.id",
+        params,
+    )
+    for r in cursor:
+        yield (card_ref(r["card_id"]), r["phone"], r["owner_id"],
+               Instruction(store.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"]))
 
 
 def due_until(store: Store, until: datetime, now: datetime, scope: Scope) -> list[Card]:
