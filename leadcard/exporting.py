@@ -113,17 +113,17 @@ def _reveals(session: Session) -> bool:
 
 def _card_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
     reveal = _reveals(session)
-    for card, status_at in sql.cards_in(session.store, session.visible()):
+    for card, status_at, first_grade in sql.cards_in(session.store, session.visible()):
         if not reveal:
             card = session.shown(card)
         result.cards += 1
-        yield _card_cells(card, status_at, plain)
+        yield _card_cells(card, status_at, first_grade, plain)
 
 
-def _card_cells(card: Card, status_at: datetime | None, plain: bool) -> list:
+def _card_cells(card: Card, status_at: datetime | None, first_grade: str | None, plain: bool) -> list:
     moment = local_text if plain else _naive
     values = {
-        "_ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade,
+        "_ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade, "first_grade": first_grade,
         "status": STATUS_HEADERS[card.status], "source": SOURCE_LABELS[card.source],
         "created_at": moment(card.created_at), "recorded_at": moment(card.recorded_at), "owner": card.owner,
         **card.fields,
@@ -208,9 +208,9 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
     """One document, written as it is read: {"cards": [...], "followups": [...]}."""
     reveal = _reveals(session)
     out.write('{"cards": [')
-    for n, (card, status_at) in enumerate(sql.cards_in(session.store, session.visible())):
+    for n, (card, status_at, first_grade) in enumerate(sql.cards_in(session.store, session.visible())):
         card = card if reveal else session.shown(card)
-        data = {"ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade,
+        data = {"ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade, "first_grade": first_grade,
                 "status": card.status.value, "source": card.source.value, "created_at": _iso(card.created_at),
                 "recorded_at": _iso(card.recorded_at), "owner": card.owner, **card.fields,
                 "do_not_contact": card.do_not_contact,

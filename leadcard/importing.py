@@ -397,6 +397,7 @@ class _Importer:
         phone = _check(normalise_phone, _text(values.get("phone")) or "")
         word = self._word
         grade = word(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
+        first_grade = word(policy.grade, str(values["first_grade"])).code if "first_grade" in values else None
         source = word(parse_source, str(values["source"])) if "source" in values else Source.WALK_IN
         status = word(_status, str(values["status"])) if "status" in values else Status.OPEN
         created_at = self._moment(values.get("created_at")) or now
@@ -423,6 +424,7 @@ class _Importer:
             "phone": phone,
             **fields,
             "grade": grade,
+            "first_grade": first_grade,
             "status": status.value,
             "status_at": stamp(self._moment(values.get("status_at")) or created_at),
             "outcome": json.dumps(outcome, ensure_ascii=False) if outcome else None,
@@ -469,11 +471,17 @@ class _Importer:
         if not rows:
             return
         actor = self.session.actor_id
+        changes = []
+        for r in rows:
+            first = r.pop("first_grade")
+            if first is None and self.with_history:
+                continue  # grade_history starts it from the grade judged at the first contact
+            change = {"card_id": r["id"], "at": r["created_at"], "by_id": r["owner_id"], "reason": "导入"}
+            changes.append({**change, "from_grade": None, "to_grade": first or r["grade"]})
+            if not self.with_history and first and first != r["grade"]:  # regraded since; when is not known
+                changes.append({**change, "from_grade": first, "to_grade": r["grade"]})
         self.store.bulk_insert("cards", rows, ())
-        if not self.with_history:
-            self.store.bulk_insert("grade_changes", ({
-                "card_id": r["id"], "at": r["created_at"], "from_grade": None, "to_grade": r["grade"],
-                "by_id": r["owner_id"], "reason": "导入"} for r in rows), ())
+        self.store.bulk_insert("grade_changes", changes, ())
         self.store.bulk_insert("card_events", ({
             "card_id": r["id"], "at": r["created_at"], "kind": EventKind.CREATED.value, "by_id": actor,
             "detail": json.dumps({"source": r["source"]})} for r in rows), ())
@@ -632,9 +640,11 @@ class _Importer:
             rows = []
             for card in batch:
                 steps = judged.get(card["id"], [])
-                grade = steps[0]["grade"] if steps else card["grade"]
                 change = {"card_id": card["id"], "by_id": card["owner_id"], "reason": "导入", "followup_id": None}
-                rows.append({**change, "at": card["created_at"], "from_grade": None, "to_grade": grade})
+                grade = card["first_grade"]  # written with the card when the file gave it (建卡级别)
+                if grade is None:
+                    grade = steps[0]["grade"] if steps else card["grade"]
+                    rows.append({**change, "at": card["created_at"], "from_grade": None, "to_grade": grade})
                 for step in steps:
                     if step["grade"] != grade:
                         rows.append({**change, "at": step["at"], "from_grade": grade, "to_grade": step["grade"],
@@ -642,7 +652,8 @@ class _Importer:
                                      "reason": step["bottleneck"] or step["content"], "followup_id": step["id"]})
                         grade = step["grade"]
                 if grade != card["grade"]:  # regraded without a contact: when is not known, so at the last one
-                    rows.append({**change, "at": steps[-1]["at"], "from_grade": grade, "to_grade": card["grade"]})
+                    at = steps[-1]["at"] if steps else card["created_at"]
+                    rows.append({**change, "at": at, "from_grade": grade, "to_grade": card["grade"]})
             self.store.bulk_insert("grade_changes", rows, ())
 
     # -- reporting --------------------------------------------------------------------------------

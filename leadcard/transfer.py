@@ -55,6 +55,7 @@ CARD_COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", ("客户姓名", "客户名称", "客户", "名字", "name", "customer"), 10),
     Column("phone", "电话", ("手机", "手机号", "手机号码", "联系电话", "电话号码", "联系方式", "phone", "mobile", "tel"), 14),
     Column("grade", "级别", ("意向级别", "客户级别", "等级", "grade", "level"), 6),
+    Column("first_grade", "建卡级别", ("初始级别", "首次级别", "first grade", "initial grade"), 8),
     Column("status", "状态", ("卡片状态", "status"), 8),
     Column("source", "来源", ("信息来源", "资料来源", "客户来源", "渠道来源", "source"), 8),
     Column("created_at", "建卡时间", ("建卡日期", "建档日期", "登记日期", "日期", "created", "created at", "date"), 17),

@@ -299,6 +299,11 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     lc.ok("log", "A00040", "--corrects", "1", "--content", "电话沟通，客户周三到店", "--next", "2026-05-06",
           "--purpose", "到店试驾")
     lc.ok("do-not-contact", "A00039", "--note", "客户要求不再联系")
+    lc.ok("add", "周杰", "--phone", "13511112222", "--grade", "B", "--owner", "王芳", now="2026-05-01T10:00:00")
+    lc.ok("log", "周杰", "--channel", "wechat", "--content", "感谢到店", now="2026-05-01T10:30:00")
+    lc.ok("log", "周杰", "--channel", "phone", "--content", "预算确定，对比雅阁", "--grade", "A", "--next", "+2d",
+          now="2026-05-01T16:00:00")
+    lc.ok("log", "周杰", "--channel", "visit", "--content", "到店看车，本周订车", "--grade", "H", "--next", "tomorrow")
     exported = tmp_path / f"all.{fmt}"
     lc.ok("export", "--output", str(exported))
     other = Leadcard(tmp_path / "new.db", monkeypatch)
@@ -306,7 +311,7 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     more = ["--followups", str(tmp_path / "all.followups.csv"), "--instructions", str(tmp_path / "all.instructions.csv")]
     args = ["import", str(exported), *(more if fmt == "csv" else [])]
     report = other.json(*args, user="赵经理")
-    assert report["errors"] == [] and report["imported"]["cards"] == 40
+    assert report["errors"] == [] and report["imported"]["cards"] == 41
     for a, b in ((lc, "before.csv"), (other, "after.csv")):
         a.ok("export", "--output", str(tmp_path / b), user="赵经理")
     assert without_card_numbers(read_csv(tmp_path / "after.csv"), 0) == without_card_numbers(read_csv(tmp_path / "before.csv"), 0)
@@ -321,6 +326,11 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     before, after = lc.json("show", "A00040"), other.json("show", "A00040", user="赵经理")
     assert [f["corrected_by"] for f in after["followups"]] == [f["corrected_by"] for f in before["followups"]]
     assert other.json("show", "A00039", user="赵经理")["do_not_contact"] is True
+    # Grade history is rebuilt from the grade made with (建卡级别) and the grade judged at each contact
+    # (who typed the card in is not exported: an imported card's first grade is its consultant's).
+    def grades(store):
+        return [(g["at"], g["from"], g["to"], g["followup"]) for g in store.json("show", "周杰", user="赵经理")["grades"]]
+    assert grades(other) == grades(lc) and [g[2] for g in grades(lc)] == ["B", "A", "H"]
 
 
 def test_export_files_are_excel_friendly_and_private(lc, tmp_path):

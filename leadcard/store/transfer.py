@@ -104,7 +104,8 @@ def imported_cards_in_batches(store: Store, first_id: int, batch: int = 500) -> 
     after = first_id - 1
     while True:
         rows = store.conn.execute(
-            "SELECT id, created_at, grade, owner_id FROM cards WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+            "SELECT id, created_at, grade, owner_id, (SELECT g.to_grade FROM grade_changes g WHERE g.card_id = cards.id "
+            "ORDER BY g.at, g.id LIMIT 1) AS first_grade FROM cards WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
         ).fetchall()
         if not rows:
             return
@@ -150,12 +151,16 @@ def _value(value):
 # -- export and calendar ---------------------------------------------------------------------------
 
 
-def cards_in(store: Store, scope: Scope) -> Iterator[tuple[Card, datetime | None]]:
-    """Each card with the moment its status was set (which Card does not carry)."""
+def cards_in(store: Store, scope: Scope) -> Iterator[tuple[Card, datetime | None, str | None]]:
+    """Each card with what Card does not carry: when its status was set, the grade it was made with."""
     scope_sql, params = scope.clause()
-    cursor = store.conn.execute(f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {scope_sql} ORDER BY cards.id", params)
+    cursor = store.conn.execute(
+        f"SELECT {_CARD_COLUMNS}, (SELECT g.to_grade FROM grade_changes g WHERE g.card_id = cards.id "
+        f"ORDER BY g.at, g.id LIMIT 1) AS first_grade FROM {_CARD_FROM} WHERE {scope_sql} ORDER BY cards.id",
+        params,
+    )
     for row in cursor:
-        yield store._card(row), store.dt(row["status_at"])
+        yield store._card(row), store.dt(row["status_at"]), row["first_grade"]
 
 
 def followups_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int | None, FollowUp]]:
