@@ -7,6 +7,10 @@ from dataclasses import asdict
 from leadcard.render import console, new_table, print_json
 
 
+# A person reads the first problems of a file, not 20,000 of them.
+SHOWN_PROBLEMS = 30
+
+
 def import_json(report) -> dict:
     return {
         "file": report.path,
@@ -37,15 +41,19 @@ def import_report(report, as_json: bool) -> None:
         table.title = title
         for name in ("表", "行", "原因"):
             table.add_column(name, no_wrap=name != "原因")
-        for p in problems:
+        for p in problems[:SHOWN_PROBLEMS]:
             table.add_row(p.part, str(p.line), p.reason)
         out.print(table)
+        if len(problems) > SHOWN_PROBLEMS:
+            out.print(f"…共 {len(problems)} 行（--json 列出全部；--skip-bad 把有误的行写入文件）")
     verb = "将导入" if report.dry_run or not report.written else "已导入"
     counts = f"{report.cards} 张卡片、{report.followups} 条跟进记录、{report.instructions} 条主管批示"
     if report.failed:
         err.print(f"导入失败：{len(report.errors)} 行有误，未写入任何数据（修正后重试，或用 --skip-bad 跳过）")
         return
     summary = f"{verb} {counts}" + (f"，跳过重复 {len(report.duplicates)} 行" if report.duplicates else "")
+    if report.skipped_history:
+        summary += f"，已有卡片的跟进/批示 {report.skipped_history} 条未再导入"
     if report.errors:
         summary += f"，跳过有误 {len(report.errors)} 行"
     if report.dry_run:
