@@ -519,12 +519,7 @@ class _Importer:
         self._reschedule(first_followup_id)
 
     def _followup(self, values: dict, extras: list) -> dict:
-        phone = _check(normalise_phone, _text(values.get("phone")) or "")
-        at = self._moment(values.get("at"))
-        if at is None:
-            raise _BadRow("no time (跟进时间)")
-        if at > self.now + timedelta(minutes=1):
-            raise _BadRow(f"跟进时间 {at:%Y-%m-%d %H:%M} is in the future")
+        phone, at = self._keyed(values, "跟进时间")
         channel = self._word(parse_channel, str(values.get("channel", "")))
         content = _joined(_text(values.get("content")), extras)
         if not content:
@@ -603,18 +598,23 @@ class _Importer:
             self.report.instructions += len(rows)
 
     def _instruction(self, values: dict, extras: list) -> dict:
-        phone = _check(normalise_phone, _text(values.get("phone")) or "")
-        at = self._moment(values.get("at"))
-        if at is None:
-            raise _BadRow("no time (批示时间)")
-        if at > self.now + timedelta(minutes=1):
-            raise _BadRow(f"批示时间 {at:%Y-%m-%d %H:%M} is in the future")
+        phone, at = self._keyed(values, "批示时间")
         text = _joined(_text(values.get("text")), extras)
         if not text:
             raise _BadRow("no instruction (批示内容)")
         seq = values.get("followup")
         return {"card_id": None, "followup_id": _whole(seq, "跟进序号") if seq is not None else None, "at": ts(at),
                 "author_id": self._author(values.get("author")), "text": text, "phone": phone}
+
+    def _keyed(self, values: dict, when: str) -> tuple[str, datetime]:
+        """What every history row needs: the customer's phone (its key) and a moment not in the future."""
+        phone = _check(normalise_phone, _text(values.get("phone")) or "")
+        at = self._moment(values.get("at"))
+        if at is None:
+            raise _BadRow(f"no time ({when})")
+        if at > self.now + timedelta(minutes=1):
+            raise _BadRow(f"{when} {at:%Y-%m-%d %H:%M} is in the future")
+        return phone, at
 
     def _cards_of(self, parsed: list) -> tuple[dict, dict]:
         """The cards this import made for a chunk's phones, and the older cards holding the others."""
