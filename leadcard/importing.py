@@ -27,7 +27,7 @@ from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, EventKind, Outcome, Source, Status
 from leadcard.parse import lookup, normalise_phone, parse_channel, parse_outcome, parse_source, parse_when
 from leadcard.session import Session
-from leadcard.store import Store, ts
+from leadcard.store import Store, sql_value, ts
 from leadcard.store import transfer as sql
 from leadcard.transfer import (
     CARD_COLUMNS,
@@ -463,7 +463,7 @@ class _Importer:
             if len(self.schedules) > 2_000:
                 self.schedules.clear()
             timing = timing_columns(self.policy, created_at, grade, active, [])
-            found = {k: ts(v) if isinstance(v, datetime) else getattr(v, "value", v) for k, v in timing.items()}
+            found = {k: sql_value(v) for k, v in timing.items()}
             self.schedules[key] = found
         return found
 

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, Sequence
 
 from leadcard.model import Card, Channel, FollowUp, Instruction, Outcome
 from leadcard.schedule import Contact
-from leadcard.store import _CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref, ts
+from leadcard.store import _CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref, sql_value, ts
 
 _FOLLOWUP_SELECT = (
     "SELECT f.*, u.name AS author_name, c.seq AS corrects_seq, "
@@ -139,13 +139,8 @@ def update_schedules(store: Store, updates: list[tuple[int, dict]]) -> None:
         return
     cols = list(updates[0][1])
     sql = f"UPDATE cards SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
-    store.conn.executemany(sql, ([*(_value(v[c]) for c in cols), card_id] for card_id, v in updates))
+    store.conn.executemany(sql, ([*(sql_value(v[c]) for c in cols), card_id] for card_id, v in updates))
 
-
-def _value(value):
-    if isinstance(value, datetime):
-        return ts(value)
-    return getattr(value, "value", value)
 
 
 # -- export and calendar ---------------------------------------------------------------------------
