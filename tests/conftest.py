@@ -68,3 +68,22 @@ def run_process(*args: str, env: dict | None = None, cwd: Path | None = None) ->
     environment.update(env or {})
     return subprocess.run([sys.executable, "-m", "leadcard", *args], capture_output=True, text=True,
                           env=environment, cwd=cwd, timeout=120)
+
+
+def sales_floor(lc: Leadcard, *more: tuple[str, str, str]) -> None:
+    """The usual floor: manager 赵经理; team 一组 = supervisor 钱主管 + 王芳, 李强; 孙丽 in 二组.
+
+    Leaves `lc` acting as the manager; `more` adds (name, role, team) users.
+    """
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    lc.user = "赵经理"
+    for name, role, team in (("钱主管", "supervisor", "一组"), ("王芳", "consultant", "一组"),
+                             ("李强", "consultant", "一组"), ("孙丽", "consultant", "二组"), *more):
+        lc.ok("user", "add", name, "--role", role, "--team", team)
+
+
+def dormant_card(lc: Leadcard) -> None:
+    """张三, grade C, last reached 21 Nov 2025: dormant from 21 May 2026."""
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "C", now="2025-11-20T10:00:00")
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2025-11-20T10:30:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "明年再说", now="2025-11-21T10:00:00")

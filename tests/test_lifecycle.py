@@ -7,16 +7,12 @@ import sqlite3
 
 import pytest
 
+from conftest import dormant_card, sales_floor
+
 
 def team(lc):
     """A store: manager 赵经理; team 一组 = supervisor 钱主管 + 王芳, 李强; team 二组 = 周主管 + 孙丽."""
-    lc.ok("user", "add", "赵经理", "--role", "manager")
-    lc.user = "赵经理"
-    lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组")
-    lc.ok("user", "add", "周主管", "--role", "supervisor", "--team", "二组")
-    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
-    lc.ok("user", "add", "李强", "--role", "consultant", "--team", "一组")
-    lc.ok("user", "add", "孙丽", "--role", "consultant", "--team", "二组")
+    sales_floor(lc, ("周主管", "supervisor", "二组"))
     lc.ok("add", "刘先生", "--phone", "13800138000", "--model", "凯美瑞", "--grade", "H", "--owner", "王芳")
     lc.ok("log", "刘先生", "--channel", "wechat", "--content", "感谢到店，发送车型资料", user="王芳")
     lc.user = None
@@ -220,14 +216,8 @@ def test_single_user_mode_runs_the_whole_lifecycle(lc):
 # -- dormant pool ---------------------------------------------------------------------------------
 
 
-def dormant(lc):
-    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "C", now="2025-11-20T10:00:00")
-    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2025-11-20T10:30:00")
-    lc.ok("log", "张三", "--channel", "phone", "--content", "明年再说", now="2025-11-21T10:00:00")
-
-
 def test_a_contact_wakes_a_dormant_card_and_the_wake_up_is_recorded_once(lc):
-    dormant(lc)
+    dormant_card(lc)
     lc.now = "2026-07-01T09:00:00"
     assert lc.json("show", "张三")["status"] == "dormant"
     assert [c["ref"] for c in lc.json("list", "--status", "dormant")] == ["A00001"]

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.conftest import run_process
+from conftest import run_process, sales_floor
 
 READ_ON = "2026-11-25T09:00:00"
 
@@ -27,12 +27,7 @@ def weekly(lc, *args, week="2026-W47", user=None):
 
 
 def team(lc):
-    lc.ok("user", "add", "赵经理", "--role", "manager")
-    lc.user = "赵经理"
-    lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组")
-    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
-    lc.ok("user", "add", "李强", "--role", "consultant", "--team", "一组")
-    lc.ok("user", "add", "孙丽", "--role", "consultant", "--team", "二组")
+    sales_floor(lc)
 
 
 # -- periods ---------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 
-from conftest import run_process
+from conftest import dormant_card, run_process, sales_floor
 from leadcard.store import CardFilter, Scope, Store
 
 
@@ -96,12 +96,7 @@ def test_an_empty_day_says_so(lc):
 
 
 def test_owner_and_all_choose_whose_cards(lc):
-    lc.ok("user", "add", "赵经理", "--role", "manager")
-    lc.user = "赵经理"
-    lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组")
-    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
-    lc.ok("user", "add", "李强", "--role", "consultant", "--team", "一组")
-    lc.ok("user", "add", "孙丽", "--role", "consultant", "--team", "二组")
+    sales_floor(lc)
     lc.ok("add", "张三", "--phone", "13800000001", "--owner", "王芳")
     lc.ok("add", "李四", "--phone", "13800000002", "--owner", "李强")
     lc.ok("add", "王五", "--phone", "13800000003", "--owner", "孙丽")
@@ -117,14 +112,8 @@ def test_owner_and_all_choose_whose_cards(lc):
     assert items(lc, user="王芳")[0]["phone"] == "13800000001"
 
 
-def dormant_store(lc):
-    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "C", now="2025-11-20T10:00:00")
-    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2025-11-20T10:30:00")
-    lc.ok("log", "张三", "--channel", "phone", "--content", "明年再说", now="2025-11-21T10:00:00")
-
-
 def test_a_dormant_card_is_listed_only_on_wake_up_days(lc):
-    dormant_store(lc)
+    dormant_card(lc)
     lc.now = "2026-06-01T08:00:00"
     assert items(lc) == []  # dormant since 21 May: off the daily list
     [item] = items(lc, "--date", "2026-07-01")  # the first day of a quarter

@@ -100,26 +100,24 @@ def user_bind(
 def user_deactivate(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The user who leaves.")],
                     as_json: JsonOption = False) -> None:
     """A user who leaves (manager only): they can no longer act; their cards stay readable and can be assigned."""
-    from leadcard import lifecycle, render
-
-    user = lifecycle.set_user_active(session(ctx), name, False)
-    if as_json:
-        render.print_json(render.user_json(user))
-    else:
-        render.console().print(f"{user.name} 已停用；其卡片仍可查阅，可用 leadcard assign 转交。")
+    _set_active(ctx, name, False, as_json, "已停用；其卡片仍可查阅，可用 leadcard assign 转交。")
 
 
 @user_app.command("activate")
 def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The user who returns.")],
                   as_json: JsonOption = False) -> None:
     """Let a deactivated user act again (manager only)."""
+    _set_active(ctx, name, True, as_json, "已恢复。")
+
+
+def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, message: str) -> None:
     from leadcard import lifecycle, render
 
-    user = lifecycle.set_user_active(session(ctx), name, True)
+    user = lifecycle.set_user_active(session(ctx), name, active)
     if as_json:
         render.print_json(render.user_json(user))
     else:
-        render.console().print(f"{user.name} 已恢复。")
+        render.console().print(f"{user.name} {message}")
 
 
 @user_app.command("list")

@@ -1,0 +1,896 @@
+"""`leadcard audit`: the supervisor's daily check of the cards, as precise as a linter.
+
+The rules are data: one small function per rule and a table giving each its stable name, severity,
+default limits (from the store's policy numbers) and the reason it exists (DOMAIN.md, "Audit").
+A store overrides any limit, the severity, or switches a rule off in its policy file:
+
+```toml
+[audit.first-call-late]
+limit_hours = 12
+[audit.unsigned]
+enabled = false
+```
+
+The audit reads the store as it stood at a moment (`--date`: the end of that day): only records
+made by then count, and each card's status, owner and grade are rebuilt from its dated events and
+grade history, so a past day's audit gives the same answer whenever it is run.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
+
+from leadcard import audit_words
+from leadcard.errors import BadInput, NotAllowed
+from leadcard.model import ACTIVE_STATUSES, CARD_FIELDS, WRITTEN_CHANNELS, Channel, EventKind, Status
+from leadcard.schedule import Policy, add_working_days, day_bounds, is_working_day
+from leadcard.session import Session, calendar_year
+from leadcard.store.audit import Entry, History, PhoneHolder, has_reviewers, histories, shared_phones
+from leadcard.store.visits import visits_as_of
+
+
+class Severity(enum.StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+SEVERITY_LABELS = {Severity.INFO: "提示", Severity.WARNING: "警告", Severity.ERROR: "错误"}
+FIELD_LABELS = {name: label for name, label, _ in CARD_FIELDS}
+
+
+class Breach(NamedTuple):
+    """What a rule found on one card: when it happened, and what was expected against what was done."""
+
+    at: datetime
+    message: str
+    expected: str
+    actual: str
+    followup: int | None = None
+    ongoing: bool = False  # still true at the audit's moment (kept by --since however old)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    ref: str
+    card_id: int
+    name: str
+    owner: str | None
+    at: datetime
+    message: str
+    expected: str
+    actual: str
+    followup: int | None = None
+
+
+@dataclass
+class CardState:
+    """One card as it stood at the audit's moment."""
+
+    history: History
+    owner: str | None
+    status: Status
+    grade: str
+    grade_since: datetime
+    grade_times: list[datetime]
+    grade_codes: list[str]
+    entries: list[Entry]  # effective follow-ups (corrections replace what they correct), in time order
+    originals: list[Entry]  # every follow-up that is not a correction, as first recorded
+    dormant: bool
+    closed_at: datetime | None = None  # when it last left `open` (won, loss requested, invalid)
+    won_at: datetime | None = None
+    handover_at: datetime | None = None
+    lost_at: datetime | None = None
+    lost: dict = field(default_factory=dict)  # the loss request: reason, competitor, note
+
+    @property
+    def created_at(self) -> datetime:
+        return self.history.created_at
+
+    def grade_at(self, moment: datetime) -> str:
+        index = bisect_right(self.grade_times, moment) - 1
+        return self.grade_codes[max(index, 0)] if self.grade_codes else self.grade
+
+
+class Context:
+    """What every rule needs: the policy, the moment, the time zone, the calendar."""
+
+    def __init__(self, session: Session, as_of: datetime, reviewers: bool):
+        self.session = session
+        self.policy: Policy = session.policy
+        self.tz: tzinfo = session.tz
+        self.as_of = as_of
+        self.today = as_of.date()
+        self.reviewers = reviewers
+        self._calendars: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+        fallback = min(g.cadence_days for g in self.policy.grades)
+        self._cadence = {g.code: g.cadence_days for g in self.policy.grades}
+        self._cadence_fallback = fallback
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+    def day(self, moment: datetime) -> date:
+        return moment.astimezone(self.tz).date()
+
+    def md(self, moment: datetime, clock: bool = False) -> str:
+        """A moment in a message: month and day (and time), the year too when it is not this one."""
+        local = moment.astimezone(self.tz)
+        text = f"{local:%m-%d}" if local.year == self.today.year else f"{local:%Y-%m-%d}"
+        return f"{text} {local:%H:%M}" if clock else text
+
+    def cadence(self, grade: str) -> int:
+        return self._cadence.get(grade, self._cadence_fallback)
+
+    def start_of(self, day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=self.tz)
+
+    def calendar(self, first_year: int, last_year: int) -> tuple[set[date], set[date]]:
+        """China's holidays and swapped workdays (调休) of the years, cached in the store."""
+        holidays: set[date] = set()
+        swapped: set[date] = set()
+        for year in range(first_year, last_year + 1):
+            if year not in self._calendars:
+                cal = calendar_year(self.session.store, year)
+                self._calendars[year] = (cal.holidays, cal.swapped_workdays)
+            holidays |= self._calendars[year][0]
+            swapped |= self._calendars[year][1]
+        return holidays, swapped
+
+
+# -- formatting the numbers of a finding ----------------------------------------------------------
+
+
+def span(delta: timedelta) -> str:
+    """A duration the way a supervisor says it: 6天19小时, 5小时20分, 40分钟."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分" if mins else f"{hours}小时"
+    return f"{mins}分钟"
+
+
+def _hours(limit: float) -> str:
+    return f"{limit:g} 小时"
+
+
+_NOISE = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=1 << 16)  # plans and purposes repeat: "电话", "考虑得怎么样" …
+def plain(text: str | None) -> str:
+    """Text as the word lists compare it: no spaces or punctuation, full-width folded, lower case."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+# -- the rules --------------------------------------------------------------------------------------
+
+
+def _first_contact(c: CardState, ctx: Context, hours: float, first: datetime | None, what: str) -> Iterator[Breach]:
+    deadline = c.created_at + timedelta(hours=hours)
+    made = ctx.md(c.created_at, clock=True)
+    if first is not None:
+        if first > deadline:
+            took = span(first - c.created_at)
+            yield Breach(deadline, f"建卡（{made}）后 {took} 才{what}（时限 {_hours(hours)}）", f"≤ {_hours(hours)}", took)
+        return
+    end = c.closed_at or ctx.as_of
+    if end <= deadline:
+        return  # not due yet, or the card ended before it was
+    waited = span(end - c.created_at)
+    if c.closed_at is not None:
+        message = f"建卡（{made}）后直到结案（{ctx.md(c.closed_at)}）都没有{what}（时限 {_hours(hours)}）"
+    else:
+        message = f"建卡（{made}）已 {waited}，还没有{what}（时限 {_hours(hours)}）"
+    yield Breach(deadline, message, f"≤ {_hours(hours)}", f"{waited} 未做", ongoing=c.closed_at is None)
+
+
+def first_touch_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    first = next((e.at for e in c.entries if e.channel in WRITTEN_CHANNELS), None)
+    return _first_contact(c, ctx, limits["limit_hours"], first, "发感谢短信/微信")
+
+
+def first_call_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    first = next((e.at for e in c.entries if e.channel == Channel.PHONE), None)
+    return _first_contact(c, ctx, limits["limit_hours"], first, "首次电话回访")
+
+
+def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    grace = limits["grace_days"]
+    previous: Entry | None = None
+    for entry in c.entries:
+        if previous is not None and (c.closed_at is None or entry.at <= c.closed_at):
+            code = c.grade_at(previous.at)
+            cadence = ctx.cadence(code)
+            # Whole calendar days between the contacts' dates can exceed the cadence only if
+            # the time between them reaches it: most pairs are settled without a time zone.
+            if entry.at - previous.at >= timedelta(days=cadence + grace):
+                days = (ctx.day(entry.at) - ctx.day(previous.at)).days
+                if days > cadence + grace:
+                    yield Breach(
+                        previous.at + timedelta(days=cadence),
+                        f"第 {previous.seq} 次（{ctx.md(previous.at)}）到第 {entry.seq} 次"
+                        f"（{ctx.md(entry.at)}）相隔 {days} 天（{code} 级每 {cadence} 天联系一次）",
+                        f"≤ {cadence} 天", f"{days} 天", entry.seq,
+                    )
+        previous = entry
+    if previous is None or c.status != Status.OPEN or c.dormant:
+        return
+    cadence = ctx.cadence(c.grade)
+    last_day = ctx.day(previous.at)
+    if previous.next_at is not None and ctx.day(previous.next_at) <= last_day + timedelta(days=cadence):
+        return  # a date within the cadence is planned: `overdue` watches it
+    days = (ctx.today - last_day).days
+    if days > cadence + grace:
+        message = f"最后一次联系是第 {previous.seq} 次（{ctx.md(previous.at)}），已 {days} 天（{c.grade} 级每 {cadence} 天联系一次）"
+        if previous.next_at is not None:
+            message += f"；约定的下次访问 {ctx.md(previous.next_at)} 超出周期"
+        yield Breach(previous.at + timedelta(days=cadence), message, f"≤ {cadence} 天", f"{days} 天",
+                     previous.seq, ongoing=True)
+
+
+def no_next_date(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    called = False
+    last = len(c.entries) - 1
+    for index, entry in enumerate(c.entries):
+        before_first_call = not called
+        called = called or entry.channel == Channel.PHONE
+        if entry.next_at is not None:
+            continue
+        if before_first_call and entry.channel in WRITTEN_CHANNELS:
+            continue  # the thank-you message: the policy schedules the first call
+        if index == last and c.closed_at is not None:
+            continue  # the contact that ended the card
+        message = f"第 {entry.seq} 次（{ctx.md(entry.at)}）没有写下次访问时间"
+        ongoing = index == last and c.status == Status.OPEN
+        if ongoing:
+            message += f"，此后 {(ctx.today - ctx.day(entry.at)).days} 天没有联系，也没有结果"
+        yield Breach(entry.at, message, "写明下次访问时间", "未写", entry.seq, ongoing)
+
+
+def overdue(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    grace = limits["grace_days"]
+    entries = c.entries
+    for index, entry in enumerate(entries):
+        if entry.next_at is None or (c.closed_at is not None and entry.next_at > c.closed_at):
+            continue
+        planned = ctx.day(entry.next_at)
+        passed = ctx.start_of(planned + timedelta(days=1 + grace))
+        if index + 1 < len(entries):
+            after = entries[index + 1]
+            late = (ctx.day(after.at) - planned).days
+            if late > grace:
+                yield Breach(passed, f"第 {entry.seq} 次约定 {planned:%Y-%m-%d} 回访，第 {after.seq} 次到 "
+                             f"{ctx.day(after.at):%Y-%m-%d} 才联系（晚 {late} 天）",
+                             f"{planned:%Y-%m-%d}", f"{ctx.day(after.at):%Y-%m-%d}", after.seq)
+        elif c.status == Status.OPEN:
+            late = (ctx.today - planned).days
+            if late > grace:
+                yield Breach(passed, f"下次访问 {planned:%Y-%m-%d} 已过 {late} 天，没有联系（第 {entry.seq} 次约定）",
+                             f"{planned:%Y-%m-%d} 联系", f"过期 {late} 天", entry.seq, ongoing=True)
+
+
+def vague_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    min_chars = limits["min_content_chars"]
+    short = limits["_short_content"]
+    vague = limits["_vague_contents"]
+    channel_plans = limits["_channel_plans"]
+    checking_in = limits["_checking_in"]
+    previous_plan: tuple[str, int] | None = None
+    for index, entry in enumerate(c.entries):
+        reasons = []
+        if entry.reached and len(entry.content) <= short:  # longer text cannot be one word
+            content = plain(entry.content)
+            if len(content) < min_chars or content in vague:
+                reasons.append(f"内容只有「{entry.content.strip()}」")
+        plan = plain(entry.plan) if entry.plan else ""
+        if plan:
+            if plan in channel_plans:
+                reasons.append(f"跟踪方案只写了「{entry.plan.strip()}」")
+            if previous_plan is not None and plan == previous_plan[0]:
+                reasons.append(f"跟踪方案与第 {previous_plan[1]} 次相同")
+            previous_plan = (plan, entry.seq)
+        if index > 0 and entry.reached and not _filled(entry.bottleneck) and not _filled(entry.problem):
+            reasons.append("没有瓶颈分析")
+        if entry.purpose and _checking_in(plain(entry.purpose), checking_in):
+            reasons.append(f"访问目的「{entry.purpose.strip()}」只是问候")
+        if reasons:
+            yield Breach(entry.at, f"第 {entry.seq} 次（{ctx.md(entry.at)}）：" + "；".join(reasons),
+                         "写清客户问题、瓶颈分析、具体方案和目的", "；".join(reasons), entry.seq)
+
+
+def _filled(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+@lru_cache(maxsize=1 << 14)
+def _checking_in(purpose: str, phrases: frozenset[str]) -> bool:
+    """A purpose that is a checking-in phrase, or holds one long enough not to be a coincidence."""
+    return purpose in phrases or any(len(p) >= 4 and p in purpose for p in phrases)
+
+
+def unsigned(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    if not ctx.reviewers or c.status != Status.OPEN or c.dormant or not c.entries:
+        return
+    days = limits["after_days"]
+    last_signed = c.history.instructions[-1] if c.history.instructions else None
+    cutoff = ctx.as_of - timedelta(days=days)
+    waiting = [e for e in c.originals
+               if (last_signed is None or e.recorded_at > last_signed) and e.recorded_at <= cutoff]
+    if waiting:
+        first = min(waiting, key=lambda e: e.recorded_at)
+        age = (ctx.today - ctx.day(first.recorded_at)).days
+        yield Breach(first.recorded_at + timedelta(days=days),
+                     f"{len(waiting)} 次跟进没有主管批示（最早第 {first.seq} 次，{ctx.md(first.recorded_at)} 记录，"
+                     f"已 {age} 天；应在 {days:g} 天内批示）",
+                     f"≤ {days:g} 天内批示", f"{age} 天未批", first.seq, ongoing=True)
+
+
+def stale_grade(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    if c.status != Status.OPEN or c.dormant:
+        return
+    grade = ctx.policy.known_grade(c.grade)
+    if grade is None or grade.horizon_days is None:
+        return
+    held = (ctx.today - ctx.day(c.grade_since)).days
+    if held > grade.horizon_days + limits["grace_days"]:
+        yield Breach(c.grade_since + timedelta(days=grade.horizon_days),
+                     f"{grade.code} 级（{grade.label}）自 {ctx.md(c.grade_since)} 已保持 {held} 天未成交"
+                     f"（应在 {grade.horizon_days} 天内购车），请重新判断级别",
+                     f"≤ {grade.horizon_days} 天", f"{held} 天", ongoing=True)
+
+
+def gave_up_early(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    if c.lost_at is None or c.status not in (Status.LOST_PENDING, Status.LOST):
+        return
+    needed = limits["min_followups"]
+    made = sum(1 for e in c.entries if e.at <= c.lost_at)
+    if made < needed:
+        yield Breach(c.lost_at,
+                     f"{c.grade_at(c.lost_at)} 级客户只跟进了 {made} 次就申请战败（{ctx.md(c.lost_at)}）；"
+                     f"八成成交在第 4–11 次跟进之后（至少 {needed:g} 次）",
+                     f"≥ {needed:g} 次", f"{made} 次")
+
+
+def lost_without_reason(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    if c.lost_at is None or c.status not in (Status.LOST_PENDING, Status.LOST):
+        return
+    reason = str(c.lost.get("reason") or "").strip()
+    competitor = str(c.lost.get("competitor") or "").strip()
+    note = str(c.lost.get("note") or "").strip()
+    problems = []
+    if not reason:
+        problems.append("战败申请没有写原因")
+    elif plain(reason) in limits["_vague_reasons"] and not note:
+        problems.append(f"战败原因只写了「{reason}」，没有说明")
+    if reason and plain(reason) in limits["_competitor_reasons"] and not competitor:
+        problems.append(f"战败原因是「{reason}」，却没有写客户买了哪款车")
+    if problems:
+        yield Breach(c.lost_at, "；".join(problems) + f"（{ctx.md(c.lost_at)} 申请）",
+                     "原因、所购竞品和分析", "；".join(problems))
+
+
+def approval_pending(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    if c.status != Status.LOST_PENDING or c.lost_at is None:
+        return
+    hours = limits["limit_hours"]
+    waited = ctx.as_of - c.lost_at
+    if waited > timedelta(hours=hours):
+        reason = c.lost.get("reason") or "—"
+        yield Breach(c.lost_at + timedelta(hours=hours),
+                     f"战败申请（{ctx.md(c.lost_at, clock=True)}，原因「{reason}」）已等待 {span(waited)} 未审批"
+                     f"（时限 {_hours(hours)}）",
+                     f"≤ {_hours(hours)}", span(waited), ongoing=True)
+
+
+def late_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    hours = limits["limit_hours"]
+    allowed = timedelta(hours=hours)
+    for entry in c.originals:
+        late = entry.recorded_at - entry.at
+        if late > allowed:
+            yield Breach(entry.recorded_at,
+                         f"第 {entry.seq} 次：{ctx.md(entry.at, clock=True)} 的联系到 "
+                         f"{ctx.md(entry.recorded_at, clock=True)} 才记录（晚 {span(late)}，时限 {_hours(hours)}）",
+                         f"≤ {_hours(hours)}", span(late), entry.seq)
+
+
+def incomplete_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    if c.status != Status.OPEN:
+        return
+    wanted = limits["fields"]
+    missing = [FIELD_LABELS[name] for name in wanted if c.history.fields.get(name) in (None, "")]
+    if missing:
+        yield Breach(c.created_at, f"卡片缺少{'、'.join(missing)}",
+                     "填写" + "、".join(FIELD_LABELS[n] for n in wanted), f"缺 {len(missing)} 项", ongoing=True)
+
+
+def duplicate_phone(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    """Judged across cards once the pass is over (see `_phone_conflicts`)."""
+    return iter(())
+
+
+def visit_without_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    """Judged over the showroom log, not over cards (see `_visits_without_card`)."""
+    return iter(())
+
+
+def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    if c.status != Status.WON or c.won_at is None:
+        return
+    allowed = int(limits["limit_working_days"])
+    won = ctx.local(c.won_at)
+    end = ctx.local(c.handover_at) if c.handover_at is not None else ctx.as_of
+    holidays, swapped = ctx.calendar(won.year, max(end.year, won.year + 1))
+    deadline = add_working_days(won, allowed, holidays, swapped)
+    if end <= deadline:
+        return
+    taken = sum(1 for n in range(1, (end.date() - won.date()).days + 1)
+                if is_working_day(won.date() + timedelta(days=n), holidays, swapped))
+    if c.handover_at is not None:
+        message = f"成交（{ctx.md(won)}）后第 {taken} 个工作日（{ctx.md(end)}）才交接售后（时限 {allowed} 个工作日）"
+    else:
+        message = f"成交（{ctx.md(won)}）已 {taken} 个工作日，还没有交接售后（时限 {allowed} 个工作日）"
+    yield Breach(deadline, message, f"≤ {allowed} 个工作日", f"{taken} 个工作日", ongoing=c.handover_at is None)
+
+
+# -- the table of rules -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    label: str  # a short Chinese column heading
+    title: str
+    severity: Severity
+    check: Callable[[CardState, Context, Mapping], Iterable[Breach]]
+    defaults: Callable[[Policy], dict]  # the limits, from the policy's numbers where it has them
+    reason: str  # why the rule exists (DOMAIN.md)
+
+
+def _vague_defaults(policy: Policy) -> dict:
+    return {
+        "min_content_chars": 5,
+        "vague_contents": list(audit_words.VAGUE_CONTENTS),
+        "channel_plans": list(audit_words.CHANNEL_PLANS),
+        "checking_in": list(audit_words.CHECKING_IN),
+    }
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("first-touch-late", "触达", "首次触达超时：离店后没有及时发感谢短信/微信", Severity.WARNING, first_touch_late,
+         lambda p: {"limit_hours": p.first_touch_hours},
+         "First touch: SMS or WeChat thank-you within 3 hours of the customer leaving (best within 30 min); "
+         "it is the card's first follow-up. A call does not replace the written thank-you."),
+    Rule("first-call-late", "首电", "首次电话超时：没有在建卡后及时电话确认级别", Severity.ERROR, first_call_late,
+         lambda p: {"limit_hours": p.first_call_hours},
+         "First call: a phone call within 24 hours to confirm the grade — the second follow-up. Grading only "
+         "from the showroom log and calling days later loses hot customers (a card created 3 May whose first "
+         "contact was 10 May is the textbook failure)."),
+    Rule("cadence-gap", "间隔", "跟进间隔超过级别周期", Severity.WARNING, cadence_gap,
+         lambda p: {"grace_days": 0, "cadence_days": {g.code: g.cadence_days for g in p.grades}},
+         "A grade is the consultant's judgement of how soon the customer will buy; it sets how often they must "
+         "be contacted (HABC: H every day, A every 7 days, B every 14, C every 30). Showrooms open on "
+         "weekends, so contact cadence counts calendar days."),
+    Rule("no-next-date", "无下次", "跟进没有写下次访问时间", Severity.WARNING, no_next_date,
+         lambda p: {},
+         "Every follow-up must set the next contact date; a card with no next date is a lost customer nobody "
+         "noticed (a customer who said \"I'll come by after the Dragon Boat festival\", with no follow-up "
+         "planned after it, was found a week after the festival with no contact and no outcome)."),
+    Rule("overdue", "逾期", "约定的下次访问时间已过，没有联系", Severity.ERROR, overdue,
+         lambda p: {"grace_days": 0},
+         "The next contact date is a promise to the customer and the plan of the consultant's day: a date "
+         "passed without contact is a customer left to the competitors."),
+    Rule("vague-record", "敷衍", "跟进记录敷衍：一词内容、只写渠道的方案、重复方案、无瓶颈分析、问候式目的",
+         Severity.WARNING, vague_record, _vague_defaults,
+         "A serious follow-up answers four questions: what is the customer's problem, how do we solve it, is "
+         "that feasible, what are the competitors doing. \"Phone\" is not a plan; \"have you thought about "
+         "it?\" is not a purpose."),
+    Rule("unsigned", "未批", "跟进没有主管批示", Severity.INFO, unsigned,
+         lambda p: {"after_days": 2},
+         "A supervisor reads the team's cards daily before the evening meeting and writes an instruction "
+         "(主管批示) under follow-ups; a card nobody signs is a card consultants fill in for show."),
+    Rule("stale-grade", "级别", "级别保持超过期限仍未成交，需要重新判断", Severity.WARNING, stale_grade,
+         lambda p: {"grace_days": 0, "horizon_days": {g.code: g.horizon_days for g in p.grades if g.horizon_days}},
+         "Grades change over time; a grade H held past its horizon (7 days) with no order is stale and must "
+         "be re-judged."),
+    Rule("gave-up-early", "放弃", "跟进不足四次就申请战败", Severity.WARNING, gave_up_early,
+         lambda p: {"min_followups": 4},
+         "2% of sales close at the first contact, 3% after the 1st follow-up, 5% after the 2nd, 10% after the "
+         "3rd, and 80% after the 4th to 11th. A card closed as lost with fewer than four follow-ups deserves "
+         "a question."),
+    Rule("lost-without-reason", "无因", "战败没有原因、所购竞品或说明", Severity.ERROR, lost_without_reason,
+         lambda p: {"vague_reasons": list(audit_words.VAGUE_LOSS_REASONS),
+                    "competitor_reasons": list(audit_words.COMPETITOR_LOSS_REASONS)},
+         "A card ends as lost (战败) with a reason, the competitor bought and an analysis; stores fine "
+         "invented defeats."),
+    Rule("approval-pending", "待审", "战败申请等待主管审批过久", Severity.WARNING, approval_pending,
+         lambda p: {"limit_hours": 24},
+         "A consultant requests a lost sale and a supervisor approves or rejects it: a request left waiting "
+         "is a customer nobody works and nobody has given up on."),
+    Rule("late-record", "补录", "联系之后过久才记录", Severity.INFO, late_record,
+         lambda p: {"limit_hours": p.record_within_hours},
+         "Record a contact within 1 hour of making it: details fade, and a record written days later is "
+         "often written for the inspection."),
+    Rule("incomplete-card", "不全", "卡片信息不完整", Severity.INFO, incomplete_card,
+         lambda p: {"fields": ["model", "budget", "timeline"]},
+         "Card rules: timely (created at once), complete (every field has a use), true (no invented data)."),
+    Rule("duplicate-phone", "撞单", "同一电话有两张在跟卡片（归属冲突）", Severity.ERROR, duplicate_phone,
+         lambda p: {},
+         "One card per prospect: two open cards with the same phone are an ownership conflict between "
+         "consultants."),
+    Rule("handover-late", "交接", "成交后没有按时交接售后", Severity.WARNING, handover_late,
+         lambda p: {"limit_working_days": p.handover_working_days},
+         "A won deal is handed to after-sales within 1 working day. Working days follow the Chinese statutory "
+         "calendar, including swapped weekend workdays (调休)."),
+    Rule("visit-without-card", "未建卡", "来店留档的客户没有及时建卡", Severity.WARNING, visit_without_card,
+         lambda p: {"limit_minutes": p.visit_card_minutes},
+         "A visit that left contact details must turn into a card, ideally within 30 minutes of the customer "
+         "leaving: a customer in the showroom log with no card is a lead nobody follows."),
+)
+RULES_BY_NAME = {rule.name: rule for rule in RULES}
+# Without --since the audit looks back this far; what is still wrong at the moment is reported however old.
+LOOKBACK_DAYS = 30
+RULE_NAMES = tuple(RULES_BY_NAME)
+
+# Limits that only describe numbers kept elsewhere in the policy (the grades' own table).
+_DESCRIPTIVE = {"cadence_days", "horizon_days"}
+# Word lists compared after `plain`, prepared once per audit under a private key.
+_WORD_LISTS = {"vague_contents", "channel_plans", "checking_in", "vague_reasons", "competitor_reasons"}
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    rule: Rule
+    enabled: bool
+    severity: Severity
+    limits: dict
+
+
+def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
+    """Every rule with its limits: the defaults, overridden by the store's `[audit.RULE]` tables."""
+    for name in policy.audit:
+        if name not in RULES_BY_NAME:
+            raise BadInput(f"policy: [audit.{name}] is not an audit rule (rules: {', '.join(RULE_NAMES)})")
+    settings = {}
+    for rule in RULES:
+        limits = rule.defaults(policy)
+        enabled, severity = True, rule.severity
+        for key, value in policy.audit.get(rule.name, {}).items():
+            where = f"policy: [audit.{rule.name}] {key}"
+            if key == "enabled":
+                if not isinstance(value, bool):
+                    raise BadInput(f"{where} must be true or false")
+                enabled = value
+            elif key == "severity":
+                if value not in set(Severity):
+                    raise BadInput(f"{where} must be info, warning or error")
+                severity = Severity(value)
+            elif key not in limits or key in _DESCRIPTIVE:
+                known = ", ".join(["enabled", "severity", *(k for k in limits if k not in _DESCRIPTIVE)])
+                raise BadInput(f"{where}: no such setting (settings: {known})")
+            elif isinstance(limits[key], list):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise BadInput(f"{where} must be a list of words")
+                limits[key] = list(value)
+            elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise BadInput(f"{where} must be a non-negative number")
+            else:
+                limits[key] = value
+        if rule.name == "incomplete-card":
+            unknown = [f for f in limits["fields"] if f not in FIELD_LABELS]
+            if unknown:
+                raise BadInput(f"policy: [audit.incomplete-card] fields: unknown card field {unknown[0]!r}")
+        settings[rule.name] = RuleSettings(rule, enabled, severity, limits)
+    return settings
+
+
+def explain(session: Session, name: str) -> RuleSettings:
+    """One rule, its limits as this store's policy sets them, and why it exists."""
+    return rule_settings(session.policy)[_rule_name(name)]
+
+
+def _rule_name(name: str) -> str:
+    key = (name or "").strip().lower()
+    if key not in RULES_BY_NAME:
+        raise BadInput(f"unknown audit rule {name!r}: use one of {', '.join(RULE_NAMES)}")
+    return key
+
+
+# -- running the audit ------------------------------------------------------------------------------
+
+
+@dataclass
+class OwnerSummary:
+    owner: str | None
+    cards: int = 0
+    followups: int = 0
+    timely: int = 0  # cards whose first follow-up came within the first-call limit
+    timeliness_base: int = 0  # cards whose first-call limit has passed (or that were contacted)
+    by_rule: Counter = field(default_factory=Counter)
+    by_severity: Counter = field(default_factory=Counter)
+
+    @property
+    def findings(self) -> int:
+        return sum(self.by_rule.values())
+
+    @property
+    def timeliness_rate(self) -> float | None:
+        return self.timely / self.timeliness_base if self.timeliness_base else None
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    day: date
+    as_of: datetime
+    since: date  # findings from this day on (problems still open are reported however old)
+    owner: str | None
+    rules: tuple[RuleSettings, ...]  # the rules that ran
+    findings: list[Finding]
+    owners: list[OwnerSummary]
+    total: OwnerSummary
+    timeliness_target: float  # 跟进及时率 below this means one-to-one coaching
+    timeliness_hours: float  # … counting first follow-ups within this of creation
+
+    def fails(self, level: Severity | None) -> bool:
+        if level is None:
+            return False
+        return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[level] for f in self.findings)
+
+
+def parse_severity(raw: str) -> Severity:
+    try:
+        return Severity((raw or "").strip().lower())
+    except ValueError:
+        raise BadInput(f"unknown severity {raw!r}: use info, warning or error") from None
+
+
+def audit(
+    session: Session,
+    day: date | None = None,
+    since: date | None = None,
+    owner: str | None = None,
+    only: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> AuditResult:
+    """Every visible card checked against every enabled rule, as the store stood at `day`'s end."""
+    only = {_rule_name(n) for n in only}
+    ignored = {_rule_name(n) for n in ignore}
+    settings = rule_settings(session.policy)
+    running = [s for s in settings.values() if s.enabled and (not only or s.rule.name in only)
+               and s.rule.name not in ignored]
+    as_of = _moment(session, day)
+    if since is None:
+        since = as_of.date() - timedelta(days=LOOKBACK_DAYS)
+    elif since > as_of.date():
+        raise BadInput(f"--since {since.isoformat()} comes after the day audited ({as_of.date().isoformat()})")
+    since_at = datetime.combine(since, time(), tzinfo=session.tz)
+    owner_name = _owner(session, owner)
+    store = session.store
+    ctx = Context(session, as_of, has_reviewers(store))
+    checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]
+    phones = shared_phones(store, as_of) if any(s.rule.name == "duplicate-phone" for s in running) else {}
+    on_shared_phone: dict[int, CardState | None] = {}  # visible cards on a shared phone: state if active
+    findings: list[Finding] = []
+    summaries: dict[str | None, OwnerSummary] = {}
+    fields = tuple(dict.fromkeys(settings["incomplete-card"].limits["fields"]))
+    first_call = timedelta(hours=session.policy.first_call_hours)
+    for history in histories(store, session.visible(), as_of, since_at, fields):
+        card = _state(history, ctx)
+        if owner_name is not None and card.owner != owner_name:
+            continue
+        if history.phone in phones:
+            on_shared_phone[history.id] = card if card.status in ACTIVE_STATUSES else None
+        if card.closed_at is not None and card.closed_at < since_at:
+            continue  # closed before the window (and reopened after the moment audited)
+        summary = summaries.get(card.owner)
+        if summary is None:
+            summary = summaries[card.owner] = OwnerSummary(card.owner)
+        summary.cards += 1
+        summary.followups += sum(1 for e in card.entries if e.at >= since_at)
+        _count_timeliness(summary, card, as_of, since_at, first_call)
+        for setting, limits in checks:
+            for breach in setting.rule.check(card, ctx, limits):
+                if breach.ongoing or breach.at >= since_at:
+                    findings.append(_finding(setting, card, breach, ctx))
+    if phones and any(s.rule.name == "duplicate-phone" for s in running):
+        setting = settings["duplicate-phone"]
+        findings += [_finding(setting, card, breach, ctx) for card, breach in _phone_conflicts(phones, on_shared_phone, ctx)]
+    visit_setting = next((s for s in running if s.rule.check is visit_without_card), None)
+    if visit_setting is not None:
+        findings += _visits_without_card(session, visit_setting, ctx, since_at, owner_name)
+    for finding in findings:
+        summary = summaries.setdefault(finding.owner, OwnerSummary(finding.owner))
+        summary.by_rule[finding.rule] += 1
+        summary.by_severity[finding.severity] += 1
+    findings.sort(key=lambda f: (f.owner is None, f.owner or "", f.card_id, f.at, RULE_NAMES.index(f.rule)))
+    owners = sorted(summaries.values(), key=lambda s: (s.owner is None, s.owner or ""))
+    total = OwnerSummary(None)
+    for s in owners:
+        total.cards += s.cards
+        total.followups += s.followups
+        total.timely += s.timely
+        total.timeliness_base += s.timeliness_base
+        total.by_rule += s.by_rule
+        total.by_severity += s.by_severity
+    return AuditResult(as_of.date(), as_of, since, owner_name, tuple(running), findings, owners, total,
+                       session.policy.timeliness_target, session.policy.first_call_hours)
+
+
+def _moment(session: Session, day: date | None) -> datetime:
+    """The end of the day asked (or now, for today): the audit sees what was recorded by then."""
+    if day is None:
+        return session.now
+    if day > session.today:
+        raise BadInput(f"cannot audit {day.isoformat()}: that day has not come yet")
+    return min(day_bounds(day, session.tz)[1], session.now)
+
+
+def _owner(session: Session, owner: str | None) -> str | None:
+    if owner is None:
+        return None
+    user = session.user(owner)
+    visible = session.visible().owner_ids
+    if visible is not None and user.id not in visible:
+        raise NotAllowed(f"{session.actor.name} cannot see {user.name}'s cards")
+    return user.name
+
+
+def _prepared(limits: dict) -> dict:
+    prepared = dict(limits)
+    for key in _WORD_LISTS & set(limits):
+        prepared["_" + key] = frozenset(plain(w) for w in limits[key])
+    if "vague_contents" in limits:
+        # Content longer than this (punctuation included) is never a one-word record.
+        longest = max((len(w) for w in prepared["_vague_contents"]), default=0)
+        prepared["_short_content"] = 2 * max(longest, limits["min_content_chars"]) + 8
+    return prepared
+
+
+def _finding(setting: RuleSettings, card: CardState, breach: Breach, ctx: Context) -> Finding:
+    h = card.history
+    return Finding(setting.rule.name, setting.severity, h.ref, h.id, h.name, card.owner, ctx.local(breach.at),
+                   breach.message, breach.expected, breach.actual, breach.followup)
+
+
+def _visits_without_card(session: Session, setting: RuleSettings, ctx: Context, since_at: datetime,
+                         owner: str | None) -> list[Finding]:
+    """Showroom-log lines that left a phone but had no card `limit_minutes` after the customer left."""
+    limit = timedelta(minutes=setting.limits["limit_minutes"])
+    found = []
+    for visit, card_recorded_at in visits_as_of(session.store, session.visible(), since_at, ctx.as_of):
+        if owner is not None and visit.consultant != owner:
+            continue
+        deadline = visit.ended_at + limit
+        carded = card_recorded_at is not None and card_recorded_at <= ctx.as_of
+        if deadline > ctx.as_of or (carded and card_recorded_at <= deadline):
+            continue
+        left = ctx.md(visit.ended_at, clock=True)
+        if carded:
+            took = span(card_recorded_at - visit.ended_at)
+            message = f"来店登记 #{visit.id}（{left} 离店，留电话 {visit.phone}）{took} 后才建卡（时限 {span(limit)}）"
+            actual = took
+        else:
+            waited = span(ctx.as_of - visit.ended_at)
+            message = f"来店登记 #{visit.id}（{left} 离店，留电话 {visit.phone}）已 {waited}，还没有建卡（时限 {span(limit)}）"
+            actual = f"{waited} 未建卡"
+        found.append(Finding(setting.rule.name, setting.severity, f"来店#{visit.id}", 0, visit.name or "（未留名）",
+                             visit.consultant, ctx.local(deadline), message, f"≤ {span(limit)}", actual))
+    return found
+
+
+def _count_timeliness(summary: OwnerSummary, card: CardState, as_of: datetime, since_at: datetime,
+                      limit: timedelta) -> None:
+    """跟进及时率: cards made in the window whose first follow-up came within the first-call limit."""
+    if card.created_at < since_at:
+        return
+    first = card.entries[0].at if card.entries else None
+    deadline = card.created_at + limit
+    if first is not None and first <= deadline:
+        summary.timely += 1
+        summary.timeliness_base += 1
+    elif first is not None or as_of > deadline:
+        summary.timeliness_base += 1
+
+
+def _phone_conflicts(phones: dict[str, list[PhoneHolder]], seen: dict[int, CardState | None],
+                     ctx: Context) -> Iterator[tuple[CardState, Breach]]:
+    """Two active cards on one phone. Cards the audit saw are judged as they stood at its moment;
+    others (outside the user's scope) by their status today."""
+    for holders in phones.values():
+        active = [h for h in holders if (seen[h.card_id] is not None if h.card_id in seen else h.active_now)]
+        if len(active) < 2:
+            continue
+        for holder in active:
+            card = seen.get(holder.card_id)
+            if card is None:
+                continue
+            others = [h for h in active if h.card_id != holder.card_id]
+            names = "、".join(f"{h.ref}（{h.owner or '无人'}，{ctx.md(h.created_at)} 建卡）" for h in others)
+            arose = max(h.created_at for h in active)
+            yield card, Breach(arose, f"电话与 {names} 相同：同一客户有 {len(active)} 张在跟卡片，归属冲突",
+                               "一位客户一张卡", f"{len(active)} 张", ongoing=True)
+
+
+def _state(h: History, ctx: Context) -> CardState:
+    """The card at the audit's moment, rebuilt from its events and grade history."""
+    as_of = ctx.as_of
+    status = Status.OPEN
+    owner = h.owner
+    closed_at = won_at = handover_at = lost_at = None
+    lost: dict = {}
+    decided = False
+    for event in h.events:
+        kind = event.kind
+        if event.at > as_of:
+            if kind == EventKind.ASSIGNED:
+                owner = event.detail.get("from")  # the first reassignment after the moment names its owner then
+                break
+            continue
+        if kind == EventKind.WON:
+            status, won_at, closed_at, handover_at, decided = Status.WON, event.at, event.at, None, True
+        elif kind == EventKind.HANDOVER:
+            handover_at = handover_at or event.at
+        elif kind == EventKind.LOST_REQUESTED:
+            status, lost_at, closed_at, lost, decided = Status.LOST_PENDING, event.at, event.at, event.detail, True
+        elif kind == EventKind.LOST_APPROVED:
+            status = Status.LOST
+        elif kind in (EventKind.LOST_REJECTED, EventKind.REOPENED):
+            status, closed_at, lost_at, won_at = Status.OPEN, None, None, None
+        elif kind == EventKind.INVALID:
+            status, closed_at, decided = Status.INVALID, event.at, True
+    if not decided and h.status != Status.OPEN and h.status_at is not None and h.status_at <= as_of:
+        # A card closed without dated events (an import): its stored status and outcome stand.
+        status, closed_at = Status(h.status), h.status_at
+        outcome = h.outcome or {}
+        if status == Status.WON:
+            won_at = h.status_at
+        elif status in (Status.LOST, Status.LOST_PENDING):
+            lost_at, lost = h.status_at, outcome
+
+    corrected = {e.corrects for e in h.entries if e.corrects is not None}
+    entries = [e for e in h.entries if e.id not in corrected] if corrected else list(h.entries)
+    entries.sort(key=lambda e: e.at)
+    originals = [e for e in h.entries if e.corrects is None]
+
+    times = [at for at, _ in h.grades]
+    codes = [code for _, code in h.grades]
+    grade = codes[-1] if codes else h.grade
+    since = times[-1] if times else h.created_at
+    for at, code in zip(reversed(times), reversed(codes)):
+        if code != grade:
+            break
+        since = at
+
+    dormant = False
+    if status == Status.OPEN:
+        last = max((e.at for e in entries if e.reached), default=h.created_at)
+        dormant = _dormant(last, as_of, ctx.policy.dormant_after_months)
+    return CardState(h, owner, status, grade, since, times, codes, entries, originals, dormant,
+                     closed_at, won_at, handover_at, lost_at, lost)
+
+
+def _dormant(last: datetime, as_of: datetime, months: int) -> bool:
+    """No reached contact for the policy's months; the calendar is consulted only near the edge."""
+    gap = as_of - last
+    if gap < timedelta(days=28 * months):
+        return False
+    if gap > timedelta(days=31 * months + 1):
+        return True
+    from dateutil.relativedelta import relativedelta
+
+    return last + relativedelta(months=months) <= as_of

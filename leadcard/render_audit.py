@@ -1,0 +1,185 @@
+"""Output of `leadcard audit`: findings like a linter's, grouped by consultant then card, a
+per-consultant summary, and JSON. Never queries the store.
+
+Findings are written as plain lines (a big store has tens of thousands of them; rich would lay
+each out); only the summary, one row a consultant, is a rich table.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from leadcard.audit import SEVERITY_LABELS, AuditResult, OwnerSummary, RuleSettings, Severity
+from leadcard.render import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
+
+_SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
+NO_OWNER = "（无人负责）"
+
+
+def print_audit_json(result: AuditResult) -> None:
+    """The document, with one finding a line: a large store has tens of thousands, and the
+    indenting encoder (pure Python) would take seconds over them."""
+    data = audit_json(result)
+    findings = data.pop("findings")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=iso)
+    lines = ",\n    ".join(json.dumps(f, ensure_ascii=False, default=iso) for f in findings)
+    listed = f'"findings": [\n    {lines}\n  ],\n  ' if findings else '"findings": [],\n  '
+    head, _, tail = text.partition('"summary": ')
+    sys.stdout.write(head + listed + '"summary": ' + tail + "\n")
+
+
+def audit_json(result: AuditResult) -> dict:
+    return {
+        "date": result.day.isoformat(),
+        "as_of": iso(result.as_of),
+        "since": iso(result.since),
+        "owner": result.owner,
+        "rules": [s.rule.name for s in result.rules],
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "ref": f.ref,
+                "name": f.name,
+                "owner": f.owner,
+                "at": iso(f.at),
+                "followup": f.followup,
+                "message": f.message,
+                "expected": f.expected,
+                "actual": f.actual,
+            }
+            for f in result.findings
+        ],
+        "summary": {
+            **_summary_json(result.total, result.timeliness_target),
+            "timeliness_target": result.timeliness_target,
+            "by_owner": [{"owner": s.owner, **_summary_json(s, result.timeliness_target)} for s in result.owners],
+        },
+    }
+
+
+def _summary_json(s: OwnerSummary, target: float) -> dict:
+    rate = s.timeliness_rate
+    return {
+        "cards": s.cards,
+        "followups": s.followups,
+        "findings": s.findings,
+        "by_severity": {sev.value: s.by_severity.get(sev, 0) for sev in Severity},
+        "by_rule": dict(sorted(s.by_rule.items())),
+        "timely": s.timely,
+        "timeliness_base": s.timeliness_base,
+        "timeliness_rate": round(rate, 4) if rate is not None else None,
+        "needs_coaching": rate is not None and rate < target,
+    }
+
+
+def audit_view(result: AuditResult) -> None:
+    from leadcard.grid import STYLES, use_colour
+
+    colour = use_colour()
+
+    def styled(text: str, style: str) -> str:
+        return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if colour and style else text
+
+    when = f"{result.as_of:%Y-%m-%d %H:%M}"
+    scope = f"{result.owner} 的" if result.owner else ""
+    since = f"自 {result.since.isoformat()} 起 · " if result.since else ""
+    total = result.total
+    if not result.findings:
+        sys.stdout.write(f"审计截至 {when}：{since}{scope}{total.cards} 张卡片，没有发现问题。\n")
+        return
+    lines: list[str] = []
+    width = max(len(s.rule.name) for s in result.rules)
+    owner = card = object()
+    for f in result.findings:
+        if f.owner != owner:
+            owner, card = f.owner, None
+            if lines:
+                lines.append("")
+            lines.append(styled(f.owner or NO_OWNER, "bold"))
+        if f.card_id != card:
+            card = f.card_id
+            lines.append(f"  {styled(f.ref, 'cyan')} {f.name}")
+        label = styled(SEVERITY_LABELS[f.severity], _SEVERITY_STYLES[f.severity])
+        lines.append(f"    {label}  {f.rule:<{width}}  {f.message}")
+    sys.stdout.write("\n".join(lines) + "\n\n")
+    _summary_table(result)
+    counts = " · ".join(f"{SEVERITY_LABELS[sev]} {total.by_severity.get(sev, 0)}" for sev in reversed(Severity))
+    sys.stdout.write(
+        f"审计截至 {when}：{since}{scope}{total.cards} 张卡片，{total.findings} 个问题（{counts}）\n"
+    )
+
+
+def _summary_table(result: AuditResult) -> None:
+    """One row a consultant: cards, follow-ups, findings by severity and by rule, timeliness."""
+    out = console()
+    table = new_table()
+    table.add_column("顾问", no_wrap=True)
+    for title in ("卡片", "跟进", "错误", "警告", "提示", "及时率"):
+        table.add_column(title, justify="right", no_wrap=True)
+    table.add_column("按规则", ratio=1, min_width=16)
+    labels = {s.rule.name: s.rule.label for s in result.rules}
+    for summary in [*result.owners, result.total]:
+        is_total = summary is result.total
+        by_rule = " ".join(f"{labels[name]}{count}" for name, count in summary.by_rule.most_common())
+        table.add_row(
+            "合计" if is_total else (summary.owner or NO_OWNER), str(summary.cards), str(summary.followups),
+            *(str(summary.by_severity.get(sev, 0)) for sev in reversed(Severity)),
+            _rate(summary, result.timeliness_target), by_rule or "—",
+            style="bold" if is_total else None, end_section=summary is result.owners[-1],
+        )
+    out.print(table)
+    shown = [s for s in result.rules if result.total.by_rule.get(s.rule.name)]
+    out.print("[dim]" + " · ".join(f"{s.rule.label}={s.rule.name}" for s in shown) + "[/dim]")
+    out.print(
+        f"[dim]及时率：建卡后 {result.timeliness_hours:g} 小时内有首次跟进的卡片 ÷ 建卡数；"
+        f"低于 {result.timeliness_target:.0%}（✗）需一对一辅导[/dim]"
+    )
+
+
+def _rate(summary: OwnerSummary, target: float) -> str:
+    rate = summary.timeliness_rate
+    if rate is None:
+        return "—"
+    if rate < target:
+        return f"[red]{rate:.0%} ✗[/red]"
+    return f"{rate:.0%}"
+
+
+def explain_json(setting: RuleSettings) -> dict:
+    rule = setting.rule
+    return {
+        "rule": rule.name,
+        "label": rule.label,
+        "title": rule.title,
+        "severity": setting.severity.value,
+        "enabled": setting.enabled,
+        "limits": setting.limits,
+        "reason": rule.reason,
+    }
+
+
+def explain_view(setting: RuleSettings) -> None:
+    from rich.markup import escape
+
+    rule = setting.rule
+    out = console()
+    state = "启用" if setting.enabled else "已在本店政策中关闭"
+    out.print(f"[bold]{rule.name}[/bold]（{rule.label}）· {SEVERITY_LABELS[setting.severity]} · {state}")
+    out.print(rule.title)
+    if setting.limits:
+        out.print("限值（本店政策）：")
+        for key, value in setting.limits.items():
+            out.print(f"  {key} = {escape(_toml(value))}")
+    out.print(f"为什么：{rule.reason}")
+    out.print(f"[dim]在政策文件中修改（leadcard init --policy-file FILE）：\\[audit.{rule.name}] "
+              f"enabled = false / severity = \"info\"{'' if not setting.limits else ' / 限值'}[/dim]")
+
+
+def _toml(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {v}" for k, v in value.items()) + " }"
+    return f"{value:g}" if isinstance(value, float) else str(value)

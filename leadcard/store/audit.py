@@ -1,0 +1,191 @@
+"""The audit's reads: every visible card with its follow-ups, grade changes, instructions and
+events, as they stood at a moment, in one ordered pass.
+
+Five streaming queries ordered by card id are merged in Python, so the audit reads each card's
+data once and its cost grows linearly with the store. Records are plain named tuples with UTC
+datetimes: a 100,000-card store has half a million follow-ups, and building the full `FollowUp`
+dataclass (and converting every time to local) for each would dominate the run.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Iterator, NamedTuple
+
+from leadcard.model import ACTIVE_STATUSES, Role
+from leadcard.store import Scope, Store, card_ref, ts
+
+_parse = datetime.fromisoformat
+_ACTIVE = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)  # stored text is UTC "…Z", which Python 3.11 reads as aware UTC
+
+
+class Entry(NamedTuple):
+    """One follow-up as the audit reads it."""
+
+    id: int
+    seq: int
+    at: datetime
+    recorded_at: datetime
+    channel: str
+    reached: bool
+    content: str
+    problem: str | None
+    bottleneck: str | None
+    plan: str | None
+    next_at: datetime | None
+    purpose: str | None
+    corrects: int | None  # id of the entry this one corrects
+
+
+class Event(NamedTuple):
+    at: datetime
+    kind: str
+    detail: dict
+
+
+class History(NamedTuple):
+    """A card and everything recorded about it by the audit's moment (events: all of them, since a
+    reassignment after the moment tells who owned the card at it)."""
+
+    id: int
+    ref: str
+    name: str
+    phone: str
+    grade: str  # today's grade, for cards with no grade history
+    status: str  # today's status, for cards with no status events
+    status_at: datetime | None
+    outcome: dict | None  # today's outcome JSON, for cards closed without status events
+    owner: str | None
+    created_at: datetime
+    fields: dict[str, object]
+    entries: list[Entry]
+    grades: list[tuple[datetime, str]]  # (at, to_grade), in order
+    instructions: list[datetime]  # when each supervisor instruction (主管批示) was written
+    events: list[Event]
+
+
+def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
+              fields: tuple[str, ...]) -> Iterator[History]:
+    """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
+    in card order, each with its own records.
+
+    A card closed before `open_since` and untouched since has its last status change (status_at)
+    before it, so old closed cards are skipped without reading their records.
+    """
+    moment = ts(as_of)
+    scope_sql, scope_params = scope.clause()
+    where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}) "
+             f"OR cards.status_at IS NULL OR cards.status_at >= ?)")
+    params = [moment, *scope_params, ts(open_since)]
+    extra = "".join(f", cards.{name}" for name in fields)
+    cards = store.conn.execute(
+        f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
+        f"cards.outcome, users.name, cards.created_at{extra} "
+        f"FROM cards LEFT JOIN users ON users.id = cards.owner_id WHERE {where} ORDER BY cards.id",
+        params,
+    )
+    entries = store.conn.execute(
+        "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
+        "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects "
+        f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
+        "ORDER BY cards.id, f.seq",
+        [*params, moment],
+    )
+    grades = store.conn.execute(
+        "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
+        "LEFT JOIN followups f ON f.id = g.followup_id "
+        f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) ORDER BY cards.id, g.at, g.id",
+        [*params, moment, moment],
+    )
+    instructions = store.conn.execute(
+        "SELECT i.card_id, i.at FROM cards JOIN instructions i ON i.card_id = cards.id "
+        f"WHERE {where} AND i.at <= ? ORDER BY cards.id, i.at",
+        [*params, moment],
+    )
+    events = store.conn.execute(
+        "SELECT e.card_id, e.at, e.kind, e.detail FROM cards JOIN card_events e ON e.card_id = cards.id "
+        f"WHERE {where} ORDER BY cards.id, e.at, e.id",
+        params,
+    )
+    entry_rows, grade_rows = _Stream(entries), _Stream(grades)
+    instruction_rows, event_rows = _Stream(instructions), _Stream(events)
+    names = fields
+    for row in cards:
+        card_id = row[0]
+        yield History(
+            id=card_id,
+            ref=card_ref(card_id),
+            name=row[1],
+            phone=row[2],
+            grade=row[3],
+            status=row[4],
+            status_at=_parse(row[5]) if row[5] else None,
+            outcome=json.loads(row[6]) if row[6] and row[4] != "open" else None,
+            owner=row[7],
+            created_at=_parse(row[8]),
+            fields=dict(zip(names, row[9:])),
+            entries=[
+                Entry(r[1], r[2], _parse(r[3]), _parse(r[4]), r[5], r[6] == "reached", r[7], r[8], r[9], r[10],
+                      _parse(r[11]) if r[11] else None, r[12], r[13])
+                for r in entry_rows.take(card_id)
+            ],
+            grades=[(_parse(r[1]), r[2]) for r in grade_rows.take(card_id)],
+            instructions=[_parse(r[1]) for r in instruction_rows.take(card_id)],
+            events=[Event(_parse(r[1]), r[2], json.loads(r[3]) if r[3] else {}) for r in event_rows.take(card_id)],
+        )
+
+
+class _Stream:
+    """Rows of one query ordered by card id (the first column), taken card by card."""
+
+    def __init__(self, cursor):
+        self._cursor = iter(cursor)
+        self._head = next(self._cursor, None)
+
+    def take(self, card_id: int) -> list:
+        rows = []
+        head = self._head
+        while head is not None and head[0] <= card_id:
+            if head[0] == card_id:
+                rows.append(head)
+            head = next(self._cursor, None)
+        self._head = head
+        return rows
+
+
+class PhoneHolder(NamedTuple):
+    card_id: int
+    ref: str
+    phone: str
+    owner: str | None
+    created_at: datetime
+    active_now: bool  # today's status, for cards outside the audit's scope
+
+
+def shared_phones(store: Store, as_of: datetime) -> dict[str, list[PhoneHolder]]:
+    """Phones on more than one card recorded by `as_of`, across the whole store (an ownership
+    conflict matters most when the other card is someone else's): an indexed group on phone."""
+    moment = ts(as_of)
+    rows = store.conn.execute(
+        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status "
+        "FROM cards LEFT JOIN users ON users.id = cards.owner_id "
+        "WHERE cards.recorded_at <= ? AND cards.phone IN "
+        "(SELECT phone FROM cards WHERE recorded_at <= ? GROUP BY phone HAVING count(*) > 1) "
+        "ORDER BY cards.phone, cards.id",
+        (moment, moment),
+    ).fetchall()
+    active = {s.value for s in ACTIVE_STATUSES}
+    shared: dict[str, list[PhoneHolder]] = {}
+    for r in rows:
+        holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), r[4] in active)
+        shared.setdefault(r[1], []).append(holder)
+    return shared
+
+
+def has_reviewers(store: Store) -> bool:
+    """Whether anyone can sign follow-ups: a supervisor or a manager."""
+    row = store.conn.execute(
+        "SELECT 1 FROM users WHERE role IN (?, ?) AND active = 1 LIMIT 1", (Role.SUPERVISOR.value, Role.MANAGER.value)
+    ).fetchone()
+    return row is not None
