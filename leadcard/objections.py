@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
 from leadcard.errors import BadInput, NotFound, Refused
 from leadcard.model import Objection, Role, Script
 from leadcard.session import Session
-from leadcard.store import Scope
 from leadcard.store import objections as sql
 
 _TAG = re.compile(r"[a-z][a-z0-9-]{0,30}", re.ASCII)
@@ -69,7 +66,7 @@ def scripts_for(session: Session, tags: Iterable[str]) -> dict[str, Script]:
 
 
 def labels(session: Session) -> dict[str, str]:
-    return {o.tag: o.label for o in sql.objections(session.store)}
+    return sql.labels(session.store)
 
 
 # -- the store's list ------------------------------------------------------------------------------
@@ -144,38 +141,3 @@ def write_script(session: Session, raw: str, text: str, *, edit: bool) -> Script
     with store.transaction():
         sql.add_script(store, objection.tag, text, session.actor_id, session.now)
     return sql.script_history(store, objection.tag)[-1]
-
-
-# -- objection-unhandled ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Unhandled:
-    card_id: int
-    owner_id: int | None
-    seq: int
-    tag: str
-    at: datetime
-    deadline: datetime
-
-
-def unhandled(raised: Iterable[sql.Raised], plan_hours: float, as_of: datetime) -> list[Unhandled]:
-    """Objections whose handling plan window has passed without one (异议处理方案 within 24 h).
-
-    Handled: a follow-up plan written at that follow-up or a later one, or a playbook script for
-    the objection, existing by the deadline (a script written before the objection counts).
-    """
-    window = timedelta(hours=plan_hours)
-    found = []
-    for r in raised:
-        deadline = r.at + window
-        if deadline > as_of:
-            continue
-        if any(moment is not None and moment <= deadline for moment in (r.plan_at, r.script_at)):
-            continue
-        found.append(Unhandled(r.card_id, r.owner_id, r.seq, r.tag, r.at, deadline))
-    return found
-
-
-def unhandled_objections(session: Session, scope: Scope, as_of: datetime) -> list[Unhandled]:
-    return unhandled(sql.raised(session.store, scope, as_of), session.policy.objection_plan_hours, as_of)

@@ -133,42 +133,17 @@ def cases(store: Store, scope: Scope, tag: str | None = None, outcome: Status | 
     ]
 
 
-# -- objections raised, for the audit and the reports ----------------------------------------------
+# -- for the audit and the reports -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Raised:
-    """An objection raised at a follow-up, with when it was first answered by a plan."""
-
-    card_id: int
-    owner_id: int | None
-    seq: int
-    tag: str
-    at: datetime  # the follow-up's contact time
-    plan_at: datetime | None  # the earliest effective follow-up at or after it with a plan
-    script_at: datetime | None  # the tag's first playbook entry
+def labels(store: Store) -> dict[str, str]:
+    return {o.tag: o.label for o in objections(store)}
 
 
-def raised(store: Store, scope: Scope, until: datetime) -> list[Raised]:
-    """Every objection raised at an effective follow-up recorded by `until`, with its first plan."""
-    scope_sql, params = _scope(scope)
-    rows = store.conn.execute(
-        f"""
-        SELECT f.card_id, cards.owner_id, f.seq, fo.tag, f.at,
-            (SELECT min(g.at) FROM followups g WHERE g.card_id = f.card_id AND g.at >= f.at
-             AND g.recorded_at <= :end AND trim(coalesce(g.plan, '')) != ''
-             AND NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = g.id AND n.recorded_at <= :end))
-             AS plan_at,
-            (SELECT min(p.at) FROM playbook p WHERE p.tag = fo.tag AND p.at <= :end) AS script_at
-        FROM followup_objections fo JOIN followups f ON f.id = fo.followup_id JOIN cards ON cards.id = f.card_id
-        WHERE f.recorded_at <= :end AND {scope_sql}
-          AND NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = f.id AND n.recorded_at <= :end)
-        ORDER BY f.card_id, f.seq, fo.rowid
-        """,
-        {**params, "end": ts(until)},
-    ).fetchall()
-    return [Raised(r["card_id"], r["owner_id"], r["seq"], r["tag"], store.dt(r["at"]), store.dt(r["plan_at"]),
-                   store.dt(r["script_at"])) for r in rows]
+def first_scripts(store: Store, until: datetime) -> dict[str, datetime]:
+    """When each objection's first script was written, among those written by `until`."""
+    rows = store.conn.execute("SELECT tag, min(at) FROM playbook WHERE at <= ? GROUP BY tag", (ts(until),))
+    return {r[0]: store.dt(r[1]) for r in rows}
 
 
 @dataclass(frozen=True)
