@@ -99,8 +99,8 @@ def report_json(report: Report) -> dict:
             {"grader": g.grader, "grade": g.grade, "horizon_days": g.horizon_days, **_ratio_json(g.won)}
             for g in report.grade_accuracy
         ],
-        "objections": [{"tag": o.tag, "label": o.label, **_ratio_json(o.won), "cards": o.won.denominator,
-                        "won": o.won.numerator, "win_rate": _rate(o.won.rate)} for o in report.objections],
+        "objections": [{"tag": o.tag, "label": o.label, "cards": o.won.denominator, "won": o.won.numerator,
+                        "win_rate": _rate(o.won.rate)} for o in report.objections],
     }
 
 
