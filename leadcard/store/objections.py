@@ -9,7 +9,6 @@ from typing import Iterable, Sequence
 
 from leadcard.model import Case, Objection, Script, Status, card_ref
 from leadcard.store import Scope, Store, ts
-from leadcard.store.reports import _EFFECTIVE, _scope, _status_event_at
 
 # -- the store's list ------------------------------------------------------------------------------
 
@@ -156,6 +155,9 @@ class ObjectionCards:
 
 def objection_cards(store: Store, scope: Scope, start: datetime, end: datetime) -> list[ObjectionCards]:
     """Per objection: the cards that raised it in the period and how many of them were won by its end."""
+    # The report's clauses: imported here so that `today`, which reads scripts from this module, does not pay.
+    from leadcard.store.reports import _EFFECTIVE, _scope, _status_event_at
+
     scope_sql, params = _scope(scope)
     rows = store.conn.execute(
         f"""
