@@ -82,30 +82,25 @@ def playbook_show(ctx: typer.Context, tag: TagArgument, as_json: JsonOption = Fa
     render_objections.script_history(objections.script_history(session(ctx), tag), as_json)
 
 
-@playbook_app.command("add")
-def playbook_add(
-    ctx: typer.Context,
-    tag: TagArgument,
-    text: Annotated[str, typer.Argument(help="The script (话术), in the customer's terms.")],
-    as_json: JsonOption = False,
-) -> None:
-    """Write the first script for an objection (supervisor or manager)."""
-    from leadcard import objections, render_objections
+ScriptArgument = Annotated[str, typer.Argument(metavar="TEXT", help="The script (话术), in the customer's terms.")]
 
-    render_objections.script_written(objections.write_script(session(ctx), tag, text, edit=False), as_json)
+
+@playbook_app.command("add")
+def playbook_add(ctx: typer.Context, tag: TagArgument, text: ScriptArgument, as_json: JsonOption = False) -> None:
+    """Write the first script for an objection (supervisor or manager)."""
+    _write_script(ctx, tag, text, as_json, edit=False)
 
 
 @playbook_app.command("edit")
-def playbook_edit(
-    ctx: typer.Context,
-    tag: TagArgument,
-    text: Annotated[str, typer.Argument(help="The new script; the earlier versions are kept.")],
-    as_json: JsonOption = False,
-) -> None:
-    """Write a new version of an objection's script (supervisor or manager)."""
+def playbook_edit(ctx: typer.Context, tag: TagArgument, text: ScriptArgument, as_json: JsonOption = False) -> None:
+    """Write a new version of an objection's script; the earlier versions are kept (supervisor or manager)."""
+    _write_script(ctx, tag, text, as_json, edit=True)
+
+
+def _write_script(ctx: typer.Context, tag: str, text: str, as_json: bool, edit: bool) -> None:
     from leadcard import objections, render_objections
 
-    render_objections.script_written(objections.write_script(session(ctx), tag, text, edit=True), as_json)
+    render_objections.script_written(objections.write_script(session(ctx), tag, text, edit=edit), as_json)
 
 
 @case_app.command("add")
