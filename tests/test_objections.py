@@ -284,3 +284,13 @@ def test_objections_on_follow_ups_are_append_only(lc):
                 assert "append-only" in str(exc)
             else:
                 raise AssertionError(f"{sql} was allowed")
+
+
+def test_the_demo_floor_hears_objections_and_has_scripts_for_the_common_ones(lc):
+    lc.now = "2026-11-23T08:30:00"
+    lc.ok("demo")
+    items = lc.json("today", "--all", user="赵经理")["items"]
+    scripts = [o for i in items for o in i["objections"]]
+    assert any(o["script"] for o in scripts), "a due card whose last contact raised a scripted objection"
+    assert {s["tag"] for s in lc.json("playbook", "list") if s["script"]} == {"price", "delivery", "financing"}
+    assert lc.json("audit", "--rule", "objection-unhandled", user="赵经理")["findings"]
