@@ -21,7 +21,7 @@ from leadcard.errors import Refused
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Policy
 from leadcard.session import Session
-from leadcard.store import Store
+from leadcard.store import sql_value
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏飞浩宇欣怡子涵梓轩雨晨思远志国建新海波晓东凯峰琳颖婷雪慧佳俊博文斌"
@@ -128,11 +128,10 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, seed)
         stats = {"cards": 0, "followups": 0}
         for batch in _batches(floor):
-            _link_followups(store, batch)
-            for table, rows in batch.items():
-                store.bulk_insert(table, rows, TYPED_COLUMNS[table])
-            stats["cards"] += len(batch["cards"])
-            stats["followups"] += len(batch["followups"])
+            for table, (columns, rows, linked) in batch.items():
+                store.insert_values(table, columns, rows, link_followup=linked)
+            stats["cards"] += len(batch["cards"][1])
+            stats["followups"] += len(batch["followups"][1])
         store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id][0],
                                         "at": session.now - timedelta(days=30)} for tag, text in DEMO_SCRIPTS),
                           TYPED_COLUMNS["playbook"])
@@ -154,7 +153,7 @@ def _batches(floor: Floor) -> Iterator[dict[str, list[dict]]]:
     a few ahead of the inserts, so a 100,000-card store takes seconds rather than minutes."""
     starts = range(0, floor.total, BATCH)
     if len(starts) == 1:
-        yield _cards(floor, 0)
+        yield _values(floor, 0)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -162,7 +161,7 @@ def _batches(floor: Floor) -> Iterator[dict[str, list[dict]]]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
         for start in starts:
-            pending.append(pool.submit(_cards, floor, start))
+            pending.append(pool.submit(_values, floor, start))
             if len(pending) > workers:  # bounded: memory stays flat however many cards
                 yield pending.popleft().result()
         while pending:
@@ -405,21 +404,26 @@ def _ending(rng, fate, ends_at, consultant, supervisor, fill, now) -> tuple[Stat
     return Status.OPEN, None, []
 
 
-def _link_followups(store: Store, rows: dict[str, list[dict]]) -> None:
-    """Grade changes, instructions and objections point at follow-up ids, which exist only once inserted:
-    number the batch's follow-ups in advance and link them."""
-    first_id = store.next_id("followups")
-    id_of = {}
-    for offset, f in enumerate(rows["followups"]):
-        f["id"] = first_id + offset
-        id_of[(f["card_id"], f["seq"])] = f["id"]
-    for row in rows["instructions"]:
-        row["followup_id"] = id_of.get((row["card_id"], row.pop("_seq")))
-    for row in rows["grade_changes"]:
-        seq = row.pop("_seq")
-        row["followup_id"] = id_of.get((row["card_id"], seq)) if seq else None
-    for row in rows["followup_objections"]:
-        row["followup_id"] = id_of[(row.pop("card_id"), row.pop("_seq"))]
+# Rows that point at a follow-up carry its sequence number: the store links them by (card, seq).
+_LINKED = {"grade_changes", "instructions", "followup_objections"}
+# A linked table without a card column of its own carries the card only for the link.
+_LINK_ONLY = {"followup_objections": ("card_id",)}
+
+
+def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple], bool]]:
+    """A batch as SQL-ready tuples, converted in the worker so the inserting process only inserts."""
+    batch = {}
+    for table, rows in _cards(floor, start).items():
+        typed = set(TYPED_COLUMNS[table])
+        linked = table in _LINKED
+        skipped = ("_seq", "followup_id", *_LINK_ONLY.get(table, ()))
+        columns = [c for c in rows[0] if c not in skipped] if rows else []
+        values = []
+        for row in rows:
+            value = tuple(sql_value(row[c]) if c in typed else row[c] for c in columns)
+            values.append(value + (row["card_id"], row["_seq"]) if linked else value)
+        batch[table] = (columns, values, linked)
+    return batch
 
 
 def _iso(value):

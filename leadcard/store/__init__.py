@@ -247,12 +247,12 @@ class Store:
     def insert_card(self, values: dict) -> int:
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
-        cur = self.conn.execute(f"INSERT INTO cards ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
+        cur = self.conn.execute(f"INSERT INTO cards ({cols}) VALUES ({marks})", [sql_value(v) for v in values.values()])
         return cur.lastrowid
 
     def update_card(self, card_id: int, values: dict) -> None:
         sets = ", ".join(f"{col} = ?" for col in values)
-        self.conn.execute(f"UPDATE cards SET {sets} WHERE id = ?", [*map(_sql, values.values()), card_id])
+        self.conn.execute(f"UPDATE cards SET {sets} WHERE id = ?", [*map(sql_value, values.values()), card_id])
 
     def card(self, card_id: int) -> Card | None:
         row = self.conn.execute(f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE cards.id = ?", (card_id,)).fetchone()
@@ -404,7 +404,7 @@ class Store:
         ).fetchone()[0]
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
-        cur = self.conn.execute(f"INSERT INTO followups ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
+        cur = self.conn.execute(f"INSERT INTO followups ({cols}) VALUES ({marks})", [sql_value(v) for v in values.values()])
         return cur.lastrowid
 
     def followup_seq(self, followup_id: int) -> int:
@@ -498,7 +498,7 @@ class Store:
     def insert_row(self, table: str, values: dict) -> int:
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
-        cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [_sql(v) for v in values.values()])
+        cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [sql_value(v) for v in values.values()])
         return cur.lastrowid
 
     # -- bulk (demo, import) --------------------------------------------------------------------
@@ -521,16 +521,29 @@ class Store:
         def values():
             for row in chain((first,), iterator):
                 for c in convert:
-                    row[c] = _sql(row[c])
+                    row[c] = sql_value(row[c])
                 yield pick(row)
 
         self.conn.executemany(sql, values())
 
 
+    def insert_values(self, table: str, columns: list[str], rows: list[tuple], link_followup: bool = False) -> None:
+        """Rows already converted to SQL values (the demo's workers convert them). With
+        `link_followup`, each row ends with the (card id, seq) of the follow-up it points at."""
+        if not rows:
+            return
+        names, marks = ", ".join(columns), ", ".join("?" * len(columns))
+        if link_followup:
+            names += ", followup_id"
+            marks += ", (SELECT id FROM followups WHERE card_id = ? AND seq = ?)"
+        self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
 _PLAIN = (str, int, float, type(None))
 
 
-def _sql(value):
+def sql_value(value):
+    """A Python value as SQLite stores it: datetimes as UTC text, enums as their value."""
     if type(value) in _PLAIN:  # the common case first: bulk inserts convert millions of values
         return value
     if isinstance(value, datetime):
