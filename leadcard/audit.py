@@ -24,7 +24,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
@@ -129,6 +129,13 @@ class Context:
         local = moment.astimezone(self.tz)
         text = f"{local:%m-%d}" if local.year == self.today.year else f"{local:%Y-%m-%d}"
         return f"{text} {local:%H:%M}" if clock else text
+
+    @cached_property
+    def playbook(self) -> tuple[dict[str, str], dict[str, datetime]]:
+        """Objection labels, and when each objection's first script (话术) was written by the moment."""
+        from leadcard.store import objections
+
+        return objections.labels(self.session.store), objections.first_scripts(self.session.store, self.as_of)
 
     def cadence(self, grade: str) -> int:
         return self._cadence.get(grade, self._cadence_fallback)
@@ -419,6 +426,40 @@ def incomplete_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Bre
                      "填写" + "、".join(FIELD_LABELS[n] for n in wanted), f"缺 {len(missing)} 项", ongoing=True)
 
 
+def objection_unhandled(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    """An objection with no handling plan in time: a plan written at that follow-up or a later one,
+    or a playbook script for the objection (one written before the objection counts too)."""
+    hours = limits["limit_hours"]
+    window = timedelta(hours=hours)
+    for index, entry in enumerate(c.entries):
+        if not entry.objections:
+            continue
+        deadline = entry.at + window
+        if deadline > ctx.as_of or (c.closed_at is not None and c.closed_at <= deadline):
+            continue
+        plans = [e.at for e in c.entries[index:] if _filled(e.plan)]
+        if any(at <= deadline for at in plans):
+            continue
+        labels, scripts = ctx.playbook
+        for tag in entry.objections:
+            scripted = scripts.get(tag)
+            if scripted is not None and scripted <= deadline:
+                continue
+            label = labels.get(tag, tag)
+            handled_late = min([*plans, *([scripted] if scripted else [])], default=None)
+            if handled_late is not None:
+                message = (f"第 {entry.seq} 次（{ctx.md(entry.at)}）客户提出「{label}」，"
+                           f"{span(handled_late - entry.at)} 后才有处理方案（时限 {_hours(hours)}）")
+                actual = span(handled_late - entry.at)
+            else:
+                message = (f"第 {entry.seq} 次（{ctx.md(entry.at)}）客户提出「{label}」，已 "
+                           f"{span(ctx.as_of - entry.at)} 没有处理方案：写跟踪方案，或请主管补充话术库"
+                           f"（时限 {_hours(hours)}）")
+                actual = "无方案"
+            yield Breach(deadline, message, f"≤ {_hours(hours)} 形成异议处理方案", actual, entry.seq,
+                         ongoing=handled_late is None and c.status == Status.OPEN)
+
+
 def duplicate_phone(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     """Judged across cards once the pass is over (see `_phone_conflicts`)."""
     return iter(())
@@ -537,6 +578,11 @@ RULES: tuple[Rule, ...] = (
          lambda p: {"limit_working_days": p.handover_working_days},
          "A won deal is handed to after-sales within 1 working day. Working days follow the Chinese statutory "
          "calendar, including swapped weekend workdays (调休)."),
+    Rule("objection-unhandled", "异议", "客户异议没有及时形成处理方案", Severity.WARNING, objection_unhandled,
+         lambda p: {"limit_hours": p.objection_plan_hours},
+         "An objection (price above a competitor, long delivery) gets a handling plan within 24 hours — with "
+         "the supervisor, as a competitor comparison or a stock arrangement — and the answer goes into the "
+         "script library (话术库) for the next consultant who hears it."),
     Rule("visit-without-card", "未建卡", "来店留档的客户没有及时建卡", Severity.WARNING, visit_without_card,
          lambda p: {"limit_minutes": p.visit_card_minutes},
          "A visit that left contact details must turn into a card, ideally within 30 minutes of the customer "

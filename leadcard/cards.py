@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from leadcard import visits
+from leadcard import objections, visits
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import (
     CARD_FIELD_NAMES,
@@ -77,6 +77,7 @@ class NewFollowUp:
     next_at: datetime | None = None
     purpose: str | None = None
     corrects: int | None = None  # seq of the entry this one corrects
+    objections: tuple[str, ...] = ()  # objections raised (客户异议): tags or Chinese labels
 
 
 # -- finding a card -------------------------------------------------------------------------------
@@ -210,6 +211,7 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
     if entry.next_at is not None and entry.next_at <= at:
         raise BadInput(f"the next contact ({entry.next_at:%Y-%m-%d %H:%M}) must come after this one")
     new_grade = session.policy.grade(entry.grade).code if entry.grade else None
+    raised = objections.tags_for_followup(session, entry.objections) or (corrected.objections if corrected else ())
     with store.transaction():
         followup_id = store.insert_followup({
             "card_id": card.id,
@@ -231,6 +233,7 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             "purpose": entry.purpose,
             "corrects": corrected.id if corrected else None,
         })
+        objections.record(session, followup_id, raised)
         if new_grade and new_grade != card.grade:
             _change_grade(session, card, new_grade, entry.bottleneck or content, at, followup_id)
         if card.status == Status.DORMANT and not _woken_since(store, card):
@@ -296,11 +299,12 @@ def timing_columns(policy: Policy, created_at: datetime, grade: str, active: boo
         "due_reason": due.reason if due else None,
         "dormant_at": timing.dormant_at,
         "failed_attempts": timing.failed_attempts,
+        "objections": ",".join(timing.objections) or None,
     }
 
 
 def contact_of(f: FollowUp) -> Contact:
-    return Contact(f.at, f.channel, f.outcome == Outcome.REACHED, f.next_at, f.purpose)
+    return Contact(f.at, f.channel, f.outcome == Outcome.REACHED, f.next_at, f.purpose, f.objections)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -313,6 +317,7 @@ def card_detail(session: Session, ref: str) -> CardDetail:
     if card.status == Status.WON and not card.outcome.get("handover_to") and card.outcome.get("at"):
         won_at = datetime.fromisoformat(card.outcome["at"]).astimezone(session.tz)
         handover_due = working_days_after(store, won_at, session.policy.handover_working_days)
+    scripts = objections.scripts_for(session, card.objections)
     return CardDetail(
         card=session.shown(with_status(session, card)),
         followups=store.followups(card.id),
@@ -320,6 +325,8 @@ def card_detail(session: Session, ref: str) -> CardDetail:
         instructions=store.instructions(card.id),
         events=store.events(card.id),
         handover_due=handover_due,
+        objection_labels=objections.labels(session),
+        scripts=tuple(scripts[t] for t in card.objections if t in scripts),
     )
 
 
@@ -372,8 +379,18 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     if store.has_dormant(end, scope) and day in _wake_up_days(store, day.year, policy):
         items += [_today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
     items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
+    items = _with_scripts(session, items)
     owners = sorted({i.card.owner for i in items if i.card.owner})
     return TodayList(day=day, items=items, owners=owners)
+
+
+def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:
+    """Under a card whose latest follow-up raised objections, the playbook's answers (one query)."""
+    scripts = objections.scripts_for(session, (tag for i in items for tag in i.card.objections))
+    if not scripts:
+        return items
+    return [replace(i, scripts=tuple(scripts[t] for t in i.card.objections if t in scripts)) if i.card.objections
+            else i for i in items]
 
 
 def _today_scope(session: Session, owner: str | None, everyone: bool) -> Scope:

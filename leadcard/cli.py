@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from leadcard.commands import admin, audit, cards, lifecycle, report, transfer
+from leadcard.commands import admin, audit, cards, lifecycle, objections, report, transfer
 from leadcard.commands.common import Globals
 from leadcard.errors import LeadcardError
 
@@ -101,7 +101,7 @@ def _global_options(
     ctx.obj = Globals(db=db, acting=acting)
 
 
-for module in (admin, cards, lifecycle, audit, report, transfer):
+for module in (admin, cards, lifecycle, audit, report, objections, transfer):
     app.registered_commands += module.app.registered_commands
     app.registered_groups += module.app.registered_groups
 

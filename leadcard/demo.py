@@ -65,6 +65,15 @@ GOOD_PURPOSE = ("邀约周六到店试驾并报价", "确认贷款方案与首�
 SLOPPY_CONTENT = ("电话", "没接", "考虑中", "再看看", "在忙", "回访")
 SLOPPY_PLAN = ("电话", "电话", "继续跟进", "微信")
 SLOPPY_PURPOSE = ("考虑得怎么样", "问问情况", "回访")
+# Objections customers raise on the demo floor (tags of the default list), and the floor's scripts.
+DEMO_OBJECTIONS = ("price", "price", "delivery", "brand", "financing", "resale", "maintenance")
+DEMO_SCRIPTS = (
+    ("price", "先问清对比的是哪款哪个配置，再算五年用车成本：质保、保养、油耗和保值率加起来，我们不贵"),
+    ("delivery", "现车不够时，主管协调兄弟店调车；确需等车的，锁定价格并每周同步物流进度"),
+    ("financing", "厂家金融两年免息，首付两成起，当天出预审结果；征信有瑕疵的走银行渠道"),
+)
+OBJECTION_SHARE = 0.15  # of the contacts that reached the customer
+
 INSTRUCTIONS = ("本周内邀约试驾，争取周末订车", "请准备与竞品的对比方案，明天晨会汇报", "记录太简单，请写清瓶颈和下一步",
                 "客户价格敏感，可申请店内补贴", "H 级客户超过 7 天未订，请重新判断级别")
 
@@ -85,6 +94,8 @@ TYPED_COLUMNS = {
     "grade_changes": ("at",),
     "instructions": ("at",),
     "card_events": ("at",),
+    "followup_objections": (),
+    "playbook": ("at",),
 }
 
 
@@ -121,6 +132,9 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
                 store.insert_values(table, columns, rows, link_followup=linked)
             stats["cards"] += len(batch["cards"][1])
             stats["followups"] += len(batch["followups"][1])
+        store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id][0],
+                                        "at": session.now - timedelta(days=30)} for tag, text in DEMO_SCRIPTS),
+                          TYPED_COLUMNS["playbook"])
         store.set_setting("default_user", consultants[0].name)
         store.set_setting("demo", json.dumps({"seed": seed, "cards": n_cards}))
     return {
@@ -200,10 +214,11 @@ def _phone(rng: random.Random, index: int) -> str:
 def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
     """One batch of cards with their histories; its own generator, so batches can run anywhere."""
     rng = random.Random(f"{floor.seed}:{start}")
+    heard = random.Random(f"{floor.seed}:{start}:objections")  # its own stream: the rest stays as it was
     consultants, supervisors, total, now = floor.consultants, floor.supervisors, floor.total, floor.now
     count = min(BATCH, total - start)
     rows: dict[str, list[dict]] = {"cards": [], "followups": [], "grade_changes": [], "instructions": [],
-                                   "card_events": []}
+                                   "card_events": [], "followup_objections": []}
     policy = floor.policy
     grades = [g.code for g in policy.grades]
     span = timedelta(days=max(240, total / CARDS_PER_DAY))
@@ -236,8 +251,14 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
         }
         ends_at, fate = _fate(rng, created, now)
         followups, grade_changes = _history(rng, policy, card, consultant, fill, ends_at, fate, now)
-        fu_rows = []
+        fu_rows, contacts = [], []
         for seq, f in enumerate(followups, start=1):
+            raised = ()
+            if f["outcome"] == Outcome.REACHED and heard.random() < OBJECTION_SHARE:
+                raised = tuple(dict.fromkeys(heard.choices(DEMO_OBJECTIONS, k=heard.choice((1, 1, 2)))))
+                rows["followup_objections"] += [{"card_id": card_id, "_seq": seq, "tag": tag} for tag in raised]
+            contacts.append(Contact(f["at"], f["channel"], f["outcome"] == Outcome.REACHED, f.get("next_at"),
+                                    f.get("purpose"), raised))
             on_time = rng.random() < consultant.diligence
             fu_rows.append({
                 "card_id": card_id, "seq": seq, "at": f["at"],
@@ -254,8 +275,6 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
         card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
         if events:
             card["status_at"] = events[-1]["at"]
-        contacts = [Contact(r["at"], r["channel"], r["outcome"] == Outcome.REACHED, r["next_at"], r["purpose"])
-                    for r in fu_rows]
         card.update(timing_columns(policy, created, card["grade"], status == Status.OPEN, contacts))
         rows["cards"].append(card)
         rows["followups"] += fu_rows
@@ -386,7 +405,9 @@ def _ending(rng, fate, ends_at, consultant, supervisor, fill, now) -> tuple[Stat
 
 
 # Rows that point at a follow-up carry its sequence number: the store links them by (card, seq).
-_LINKED = {"grade_changes", "instructions"}
+_LINKED = {"grade_changes", "instructions", "followup_objections"}
+# A linked table without a card column of its own carries the card only for the link.
+_LINK_ONLY = {"followup_objections": ("card_id",)}
 
 
 def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple], bool]]:
@@ -395,7 +416,8 @@ def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple],
     for table, rows in _cards(floor, start).items():
         typed = set(TYPED_COLUMNS[table])
         linked = table in _LINKED
-        columns = [c for c in rows[0] if c not in ("_seq", "followup_id")] if rows else []
+        skipped = ("_seq", "followup_id", *_LINK_ONLY.get(table, ()))
+        columns = [c for c in rows[0] if c not in skipped] if rows else []
         values = []
         for row in rows:
             value = tuple(sql_value(row[c]) if c in typed else row[c] for c in columns)

@@ -30,25 +30,42 @@ class Column:
 
 
 @dataclass
+class Note:
+    lead: list[Piece]  # on the first line; its width in blanks on the lines wrapped after it
+    pieces: list[Piece]
+
+
+@dataclass
 class Grid:
     columns: list[Column]
-    rows: list[list[list[Piece]]] = field(default_factory=list)
+    rows: list[list[list[Piece]] | Note] = field(default_factory=list)
 
     def add_row(self, *cells: str | list[Piece]) -> None:
         self.rows.append([[(c, "")] if isinstance(c, str) else c for c in cells])
+
+    def add_note(self, lead: list[Piece], pieces: list[Piece]) -> None:
+        """A line under the last row, across every column, wrapped to the table's width."""
+        self.rows.append(Note(lead, pieces))
 
     def render(self, width: int | None = None, colour: bool | None = None) -> str:
         width = width or terminal_width()
         colour = use_colour() if colour is None else colour
         widths = self._widths(width)
         lines = [self._line([[(c.title, "bold")] for c in self.columns], widths, colour)]
-        lines.append("─" * min(width, sum(widths) + len(widths) - 1))
+        full = min(width, sum(widths) + len(widths) - 1)
+        lines.append("─" * full)
         for row in self.rows:
+            if isinstance(row, Note):
+                indent = _cell_text_len(row.lead)
+                wrapped = _wrap(row.pieces, max(10, full - indent))
+                lines += [_line_of((row.lead if n == 0 else [(" " * indent, "")]) + line, colour)
+                          for n, line in enumerate(wrapped)]
+                continue
             lines += self._row_lines(row, widths, colour)
         return "\n".join(lines)
 
     def _widths(self, total: int) -> list[int]:
-        natural = [max([cell_len(c.title)] + [_cell_text_len(row[i]) for row in self.rows])
+        natural = [max([cell_len(c.title)] + [_cell_text_len(row[i]) for row in self.rows if not isinstance(row, Note)])
                    for i, c in enumerate(self.columns)]
         widths = [min(n, c.max_width) if c.max_width else n for n, c in zip(natural, self.columns)]
         flexible = [i for i, c in enumerate(self.columns) if c.flexible]
@@ -71,6 +88,10 @@ class Grid:
             text = "".join(_styled(t, s, colour) for t, s in pieces)
             out.append(pad + text if column.align == "right" else text + pad)
         return " ".join(out).rstrip()
+
+
+def _line_of(pieces: list[Piece], colour: bool) -> str:
+    return "".join(_styled(t, s, colour) for t, s in pieces).rstrip()
 
 
 def terminal_width() -> int:

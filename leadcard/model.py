@@ -184,6 +184,7 @@ class FollowUp:
     purpose: str | None = None  # 下次访问目的
     corrects: int | None = None  # seq of the entry this one corrects
     corrected_by: int | None = None  # seq of the entry that corrects this one
+    objections: tuple[str, ...] = ()  # tags of the objections the customer raised (客户异议)
 
     @property
     def effective(self) -> bool:
@@ -242,6 +243,7 @@ class Card:
     outcome: dict[str, object] = field(default_factory=dict)
     failed_attempts: int = 0  # attempts in a row that did not reach the customer
     do_not_contact: bool = False  # the customer asked not to be contacted: on no list
+    objections: tuple[str, ...] = ()  # raised at the latest follow-up
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,8 @@ class CardDetail:
     instructions: list[Instruction]
     events: list[CardEvent]
     handover_due: datetime | None = None  # a won deal not yet handed over: by when (working days)
+    objection_labels: dict[str, str] = field(default_factory=dict)  # tag → label, for every tag
+    scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
 
 
 @dataclass(frozen=True)
@@ -264,6 +268,7 @@ class TodayItem:
     suggested: bool  # True when purpose is the policy's suggestion, not a consultant's plan
     days_since_contact: int | None
     suggest_invalid: bool = False  # failed attempts reached the policy's limit
+    scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
 
 
 @dataclass(frozen=True)
@@ -295,3 +300,42 @@ class Visit:
     @property
     def ended_at(self) -> datetime:
         return self.left_at or self.arrived_at
+
+
+@dataclass(frozen=True)
+class Objection:
+    """One of the store's frequent objections (高频异议): an English tag and its Chinese label."""
+
+    tag: str
+    label: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Script:
+    """话术: the playbook's answer to an objection; text None when the playbook has none yet."""
+
+    tag: str
+    label: str
+    text: str | None = None
+    author: str | None = None
+    at: datetime | None = None
+    version: int = 0  # 1 for the first entry, +1 per edit
+
+
+@dataclass(frozen=True)
+class Case:
+    """案例库: a won or lost card kept as a teaching case."""
+
+    card_id: int
+    ref: str
+    name: str
+    owner: str | None
+    outcome: Status  # won or lost, when it was marked
+    lesson: str
+    author: str | None
+    at: datetime
+    objections: tuple[str, ...]  # every objection raised on the card
+    model: str | None
+    detail: dict = field(default_factory=dict)  # the card's outcome: model bought, loss reason, competitor
+    objection_labels: tuple[str, ...] = ()  # the objections' Chinese labels, in the same order

@@ -16,6 +16,7 @@ from leadcard.model import (
     CardDetail,
     FollowUp,
     Status,
+    Script,
     TodayList,
     User,
     Visit,
@@ -113,6 +114,7 @@ def followup_json(f: FollowUp, card_ref: str | None = None) -> dict:
         "author": f.author,
         "corrects": f.corrects,
         "corrected_by": f.corrected_by,
+        "objections": list(f.objections),
     }
     if card_ref is not None:
         data = {"ref": card_ref, **data}
@@ -137,7 +139,14 @@ def detail_json(detail: CardDetail) -> dict:
         ],
         "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail} for e in detail.events],
         "handover_due": iso(detail.handover_due),
+        "objections": [script_json(s) for s in detail.scripts],
     }
+
+
+def script_json(s: Script) -> dict:
+    """An objection with the playbook's latest answer (script None when there is none yet)."""
+    return {"tag": s.tag, "label": s.label, "script": s.text, "author": s.author, "at": iso(s.at),
+            "version": s.version}
 
 
 def today_json(today: TodayList) -> dict:
@@ -161,6 +170,7 @@ def today_json(today: TodayList) -> dict:
                 "last_contact_at": iso(i.card.last_contact_at),
                 "days_since_contact": i.days_since_contact,
                 "followups": i.card.followup_count,
+                "objections": [script_json(s) for s in i.scripts],
             }
             for i in today.items
         ],
@@ -227,8 +237,17 @@ def today_table(today: TodayList) -> None:
         since = f"{item.days_since_contact}天" if item.days_since_contact is not None else "—"
         row += [reason, since, str(card.followup_count)]
         grid.add_row(*row)
+        for script in item.scripts:
+            grid.add_note([("  ↳ ", "dim")], script_pieces(script))
     lines.append(grid.render())
     sys.stdout.write("\n".join(lines) + "\n")
+
+
+def script_pieces(s: Script) -> list[tuple[str, str]]:
+    """One objection and its script as one line: 「价格高于竞品」话术：… (or a call for one)."""
+    if s.text:
+        return [(f"「{s.label}」话术：", "cyan"), (s.text, "")]
+    return [(f"「{s.label}」", "cyan"), ("话术库暂无，请主管补充（leadcard playbook add " + s.tag + "）", "dim")]
 
 
 def new_table():
@@ -339,6 +358,10 @@ def card_view(detail: CardDetail) -> None:
     if card.due_at:
         head.add_row("下次跟进", f"{_when(card.due_at)}（{DUE_REASON_LABELS[card.due_reason]}）", "", "")
     out.print(Panel(head, title=title, title_align="left"))
+    if detail.scripts:
+        out.print(Text("异议话术（最近一次跟进）", style="bold"))
+        for script in detail.scripts:
+            out.print(Text.assemble("  ", *script_pieces(script)))
 
     by_followup: dict[int | None, list] = {}
     for ins in detail.instructions:
@@ -347,7 +370,7 @@ def card_view(detail: CardDetail) -> None:
     if not detail.followups:
         out.print("  （尚无跟进记录）")
     for f in detail.followups:
-        out.print(_followup_block(f))
+        out.print(_followup_block(f, detail.objection_labels))
         for ins in by_followup.get(f.seq, []):
             out.print(Text(f"    主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
     for ins in by_followup.get(None, []):
@@ -421,7 +444,7 @@ def _event_line(e) -> str:
     return f"  {line}：{note}" if note else f"  {line}"
 
 
-def _followup_block(f: FollowUp):
+def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
     from rich.text import Text
 
     text = Text()
@@ -445,6 +468,7 @@ def _followup_block(f: FollowUp):
         ("洽谈印象", f.impression), ("洽谈内容", f.content), ("客户问题", f.problem),
         ("解决办法", f.solution), ("可行性", f.feasibility), ("竞品动态", f.competition),
         ("瓶颈分析", f.bottleneck), ("跟踪方案", f.plan),
+        ("客户异议", "、".join(objection_labels.get(t, t) for t in f.objections)),
     ):
         if value:
             text.append(f"\n    {label}：{value}")

@@ -99,6 +99,8 @@ def report_json(report: Report) -> dict:
             {"grader": g.grader, "grade": g.grade, "horizon_days": g.horizon_days, **_ratio_json(g.won)}
             for g in report.grade_accuracy
         ],
+        "objections": [{"tag": o.tag, "label": o.label, "cards": o.won.denominator, "won": o.won.numerator,
+                        "win_rate": _rate(o.won.rate)} for o in report.objections],
     }
 
 
@@ -141,6 +143,8 @@ def sections(report: Report) -> list[Section]:
                 [(CHANNEL_LABELS.get(_enum(Channel, c), c), n) for c, n in report.followups_by_channel.items()]),
         Section("战败原因", ("原因", "数量"), [(r or "（未填）", n) for r, n in report.loss_reasons.items()]),
         Section("战败去向（竞品）", ("竞品", "数量"), [(c or "（未填）", n) for c, n in report.loss_competitors.items()]),
+        Section("客户异议", ("异议", "标签", "提出卡数", "期末成交", "成交率"),
+                [(o.label, o.tag, o.won.denominator, o.won.numerator, o.won.rate) for o in report.objections]),
         Section("成交所需跟进次数", ("跟进次数", "成交数", "占比", "行业经验"), _per_win_rows(t.followups_per_win)),
         Section("顾问", ("顾问", "新建", "跟进", "成交", "战败", "在跟", "及时率", "完整率", "转化率", "辅导"),
                 [_owner_row(f, target) for f in report.by_owner] + [_owner_row(t, target, "合计")]),

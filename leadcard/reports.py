@@ -19,6 +19,8 @@ Definitions (also in README and `leadcard report --help`):
 - referral 转介绍率: cards won in the period whose source is a referral ÷ cards won in the period.
 - loss clarity 战败明确率: loss requests made in the period that were approved by its end with a
   reason and a competitor ÷ loss requests made in the period.
+- objections 客户异议: per objection, the cards whose follow-ups dated in the period raised it;
+  its win rate is those won at the period's end ÷ those cards. The `TOP_OBJECTIONS` most raised.
 - grade accuracy 级别准确率: of the gradings to a grade whose horizon (H 7 days, A 30, B 90) ended in
   the period, how many cards were won within the horizon; counted under whoever graded.
 Cards are counted under their owner at the period's end; follow-ups under their author.
@@ -35,10 +37,13 @@ from leadcard.errors import BadInput
 from leadcard.model import Channel, EventKind, Source, Status
 from leadcard.parse import parse_iso_week
 from leadcard.session import Session
+from leadcard.store import objections as objection_sql
 from leadcard.store import reports as sql
 
 # 2% of sales close at the first contact, 3% after the 1st follow-up, 5% after the 2nd, 10% after
 # the 3rd, 80% after the 4th to 11th (the seeds): (label, fewest follow-ups, share of wins).
+TOP_OBJECTIONS = 10
+
 FOLLOWUPS_PER_WIN = (("0", 0, 0.02), ("1", 1, 0.03), ("2", 2, 0.05), ("3", 3, 0.10), ("4+", 4, 0.80))
 
 # A reached contact in which the customer answered: a greeting SMS or WeChat sent is not one.
@@ -133,6 +138,13 @@ class GradeAccuracy:
 
 
 @dataclass(frozen=True)
+class ObjectionWins:
+    tag: str
+    label: str
+    won: Ratio  # cards that raised it in the period and were won at its end ÷ cards that raised it
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     grades: tuple[str, ...]  # the policy's, hottest first
@@ -147,6 +159,7 @@ class Report:
     lost_pending_at_end: int
     wakes: int
     grade_accuracy: list[GradeAccuracy] = field(default_factory=list)
+    objections: list[ObjectionWins] = field(default_factory=list)  # the most raised first
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,8 @@ def build_report(session: Session, period: Period) -> Report:
                                 if _status(s.status_event_at_end) == Status.LOST_PENDING),
         wakes=len(records.wakes),
         grade_accuracy=_grade_accuracy(session, start, end),
+        objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
+                    for o in objection_sql.objection_cards(store, scope, start, end)[:TOP_OBJECTIONS]],
     )
 
 

@@ -215,6 +215,7 @@ class Contact:
     reached: bool = True
     next_at: datetime | None = None
     purpose: str | None = None
+    objections: tuple[str, ...] = ()  # tags the customer raised
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ class Timing:
     next_at: datetime | None
     next_purpose: str | None
     failed_attempts: int = 0  # attempts in a row, since the last contact, that did not reach them
+    objections: tuple[str, ...] = ()  # raised at the latest follow-up
 
 
 def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy) -> Timing:
@@ -275,6 +277,7 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
         next_at=latest.next_at if latest else None,
         next_purpose=latest.purpose if latest else None,
         failed_attempts=sum(1 for c in ordered if not c.reached and (last_reached is None or c.at > last_reached)),
+        objections=latest.objections if latest else (),
     )
 
 

@@ -107,6 +107,7 @@ def log(
     outcome: Annotated[str, Opt(help="reached, unreachable, refused, wrong-number.")] = "reached",
     at: Annotated[Optional[str], Opt("--at", help="When the contact happened (default: now).")] = None,
     corrects: Annotated[Optional[int], Opt("--corrects", help="Correct follow-up number SEQ (a new entry).", min=1)] = None,
+    objection: Annotated[Optional[list[str]], Opt("--objection", help="An objection the customer raised (客户异议), tag or Chinese label; repeatable (see `leadcard objection list`).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record one contact (跟踪洽谈记录); every follow-up should set the next date."""
@@ -131,6 +132,7 @@ def log(
         next_at=when(next_),
         purpose=purpose,
         corrects=corrects,
+        objections=tuple(objection or ()),
     )
     card, followup = domain.log_followup(session(ctx), ref, entry)
     if as_json:

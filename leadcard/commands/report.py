@@ -27,6 +27,8 @@ Loss clarity 战败明确率: loss requests of the period approved with a reason
   requests of the period.
 Grade accuracy 级别准确率: gradings whose horizon (H 7, A 30, B 90 days) ended in the period that
   were won within it / those gradings, per consultant who graded.
+Objections 客户异议: per objection (the 10 most raised), cards whose follow-ups in the period
+  raised it and that were won at the period's end / cards whose follow-ups in the period raised it.
 A rate with nothing to divide is n/a, never 0.
 """
 

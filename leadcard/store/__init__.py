@@ -394,6 +394,7 @@ class Store:
             outcome=json.loads(row["outcome"]) if row["outcome"] else {},
             failed_attempts=row["failed_attempts"],
             do_not_contact=bool(row["do_not_contact"]),
+            objections=tuple(row["objections"].split(",")) if row["objections"] else (),
         )
 
     # -- follow-ups ----------------------------------------------------------------------------
@@ -426,7 +427,9 @@ class Store:
             marks = ",".join("?" * len(batch))
             rows = self.conn.execute(
                 f"SELECT f.*, u.name AS author_name, c.seq AS corrects_seq, "
-                f"(SELECT min(n.seq) FROM followups n WHERE n.corrects = f.id) AS corrected_by_seq "
+                f"(SELECT min(n.seq) FROM followups n WHERE n.corrects = f.id) AS corrected_by_seq, "
+                f"(SELECT group_concat(o.tag) FROM (SELECT tag FROM followup_objections "
+                f"WHERE followup_id = f.id ORDER BY rowid) o) AS objection_tags "
                 f"FROM followups f LEFT JOIN users u ON u.id = f.author_id "
                 f"LEFT JOIN followups c ON c.id = f.corrects "
                 f"WHERE f.card_id IN ({marks}) ORDER BY f.card_id, f.seq",
@@ -445,6 +448,7 @@ class Store:
             feasibility=r["feasibility"], competition=r["competition"], bottleneck=r["bottleneck"],
             plan=r["plan"], next_at=self.dt(r["next_at"]), purpose=r["purpose"],
             corrects=r["corrects_seq"], corrected_by=r["corrected_by_seq"],
+            objections=tuple(r["objection_tags"].split(",")) if r["objection_tags"] else (),
         )
 
     # -- grade history, instructions, events ----------------------------------------------------

@@ -36,6 +36,7 @@ class Entry(NamedTuple):
     next_at: datetime | None
     purpose: str | None
     corrects: int | None  # id of the entry this one corrects
+    objections: tuple[str, ...] = ()  # tags the customer raised (客户异议)
 
 
 class Event(NamedTuple):
@@ -87,7 +88,8 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     )
     entries = store.conn.execute(
         "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
-        "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects "
+        "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects, "
+        "(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id) "
         f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
         "ORDER BY cards.id, f.seq",
         [*params, moment],
@@ -127,7 +129,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
             fields=dict(zip(names, row[9:])),
             entries=[
                 Entry(r[1], r[2], _parse(r[3]), _parse(r[4]), r[5], r[6] == "reached", r[7], r[8], r[9], r[10],
-                      _parse(r[11]) if r[11] else None, r[12], r[13])
+                      _parse(r[11]) if r[11] else None, r[12], r[13], tuple(r[14].split(",")) if r[14] else ())
                 for r in entry_rows.take(card_id)
             ],
             grades=[(_parse(r[1]), r[2]) for r in grade_rows.take(card_id)],

@@ -202,3 +202,79 @@ def m002_lifecycle(db: sqlite3.Connection) -> None:
         CREATE INDEX visits_card ON visits (card_id);
         """
     )
+
+
+@migration
+def m003_objections(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- The store's list of frequent objections (高频异议): an English tag for scripts, a Chinese
+        -- label for people. Retired rather than deleted: old follow-ups keep naming them.
+        CREATE TABLE objections (
+            id INTEGER PRIMARY KEY,
+            tag TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL UNIQUE,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+
+        -- Objections a customer raised at one follow-up; append-only like the follow-ups.
+        CREATE TABLE followup_objections (
+            followup_id INTEGER NOT NULL REFERENCES followups(id),
+            tag TEXT NOT NULL REFERENCES objections(tag),
+            UNIQUE (followup_id, tag)
+        );
+        CREATE INDEX followup_objections_tag ON followup_objections (tag, followup_id);
+
+        -- 话术库: scripts per objection; an edit is a new version, the latest is shown.
+        CREATE TABLE playbook (
+            id INTEGER PRIMARY KEY,
+            tag TEXT NOT NULL REFERENCES objections(tag),
+            text TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id),
+            at TEXT NOT NULL
+        );
+        CREATE INDEX playbook_tag ON playbook (tag, id);
+
+        -- 案例库: won and lost cards kept as teaching cases, with the lesson drawn from each.
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL UNIQUE REFERENCES cards(id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('won', 'lost')),
+            lesson TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id),
+            at TEXT NOT NULL
+        );
+
+        -- Derived like the schedule: the tags raised at the card's latest follow-up, so that
+        -- `today` looks scripts up only when a due card has one. No follow-up has any yet.
+        ALTER TABLE cards ADD COLUMN objections TEXT;
+        """
+    )
+    for table in ("followup_objections", "playbook", "cases"):
+        run_script(db,
+            f"""
+            CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+            CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+            """
+        )
+    now = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+    db.executemany(
+        "INSERT INTO objections (tag, label, created_at) VALUES (?, ?, ?)",
+        [(tag, label, now) for tag, label in DEFAULT_OBJECTIONS],
+    )
+
+
+# The seeds' frequent objections (the dealer group's regulation, 三(四) and 四(二)); a store edits
+# its own list with `leadcard objection`.
+DEFAULT_OBJECTIONS = (
+    ("price", "价格高于竞品"),
+    ("delivery", "交车周期"),
+    ("range", "续航焦虑"),
+    ("brand", "合资vs国产"),
+    ("financing", "贷款/金融"),
+    ("resale", "保值率"),
+    ("maintenance", "保养成本"),
+)

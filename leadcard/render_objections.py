@@ -1,0 +1,114 @@
+"""Output of objections, the script library and the case library. Never queries the store."""
+
+from __future__ import annotations
+
+from leadcard import render
+from leadcard.model import Case, Objection, Script, Status
+from leadcard.render import STATUS_LABELS, iso, print_json, script_json
+
+
+def _stamp(s: Script) -> str:
+    if not s.text:
+        return ""
+    return f"v{s.version} {s.author or '—'} {s.at:%Y-%m-%d}"
+
+
+def objections(found: list[Objection], as_json: bool, changed: str | None = None) -> None:
+    if as_json:
+        data = [{"tag": o.tag, "label": o.label, "active": o.active} for o in found]
+        print_json(data[0] if changed else data)
+        return
+    out = render.console()
+    if changed:
+        o = found[0]
+        out.print(f"{changed}异议 {o.tag}：{o.label}" + ("" if o.active else "（已停用）"), markup=False)
+        return
+    table = render.new_table()
+    for title in ("标签", "异议", "状态"):
+        table.add_column(title, no_wrap=True)
+    for o in found:
+        table.add_row(o.tag, o.label, "在用" if o.active else "停用")
+    out.print(table)
+
+
+def playbook(scripts: list[Script], as_json: bool) -> None:
+    if as_json:
+        print_json([script_json(s) for s in scripts])
+        return
+    out = render.console()
+    table = render.new_table()
+    table.add_column("标签", no_wrap=True)
+    table.add_column("异议", no_wrap=True)
+    table.add_column("话术")
+    table.add_column("版本", no_wrap=True)
+    for s in scripts:
+        table.add_row(s.tag, s.label, s.text or "（暂无）", _stamp(s))
+    out.print(table)
+    missing = sum(1 for s in scripts if not s.text)
+    if missing:
+        out.print(f"{missing} 个异议还没有话术：leadcard playbook add TAG 话术")
+
+
+def script_history(history: list[Script], as_json: bool) -> None:
+    latest = history[-1]
+    if as_json:
+        print_json({**script_json(latest), "history": [script_json(s) for s in history if s.text]})
+        return
+    from rich.text import Text
+
+    out = render.console()
+    out.print(Text(f"{latest.label}（{latest.tag}）", style="bold"))
+    if not latest.text:
+        out.print(Text(f"话术库暂无：leadcard playbook add {latest.tag} 话术"))
+        return
+    out.print(Text(latest.text))
+    out.print(Text(f"—— {_stamp(latest)}", style="dim"))
+    if len(history) > 1:
+        out.print(Text("\n历史版本", style="bold"))
+        for s in reversed(history[:-1]):
+            out.print(Text(f"  {_stamp(s)}：{s.text}"))
+
+
+def script_written(s: Script, as_json: bool) -> None:
+    if as_json:
+        print_json(script_json(s))
+        return
+    render.console().print(f"话术已保存：{s.label}（{s.tag}）第 {s.version} 版", markup=False)
+
+
+def case_json(c: Case) -> dict:
+    return {
+        "ref": c.ref, "name": c.name, "owner": c.owner, "outcome": c.outcome.value, "lesson": c.lesson,
+        "author": c.author, "at": iso(c.at), "objections": list(c.objections), "model": c.model,
+        "reason": c.detail.get("reason"), "competitor": c.detail.get("competitor"),
+    }
+
+
+def _result(c: Case) -> str:
+    d = c.detail
+    if c.outcome == Status.WON:
+        return " ".join(x for x in ("成交", d.get("model") or c.model) if x)
+    return " ".join(x for x in ("战败", d.get("reason"), d.get("competitor") and f"购买 {d['competitor']}") if x)
+
+
+def cases(found: list[Case], as_json: bool, added: bool = False) -> None:
+    if as_json:
+        print_json(case_json(found[0]) if added else [case_json(c) for c in found])
+        return
+    out = render.console()
+    if added:
+        c = found[0]
+        out.print(f"{c.ref} {c.name} 已收入案例库（{STATUS_LABELS[c.outcome]}）", markup=False)
+        return
+    if not found:
+        out.print("案例库里没有符合条件的案例。")
+        return
+    table = render.new_table()
+    for title, wrap in (("卡号", False), ("客户", False), ("结果", False), ("顾问", False), ("客户异议", True),
+                        ("经验教训", True), ("收录", False)):
+        table.add_column(title, no_wrap=not wrap)
+    for c in found:
+        table.add_row(c.ref, c.name, _result(c), c.owner or "", "、".join(c.objection_labels), c.lesson,
+                      f"{c.author or '—'} {c.at:%m-%d}")
+    out.print(table)
+    out.print(f"共 {len(found)} 个案例")
