@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Iterator
 
+from leadcard import objections
 from leadcard.cards import _today_item as today_item
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Role
@@ -135,19 +136,21 @@ def _card_cells(card: Card, status_at: datetime | None, first_grade: str | None,
 
 
 def _followup_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
+    labels = objections.labels(session)
     for ref, phone, owner_id, f in sql.followups_in(session.store, session.visible()):
         result.followups += 1
-        yield _followup_cells(ref, _phone(session, phone, owner_id), f, plain)
+        yield _followup_cells(ref, _phone(session, phone, owner_id), f, labels, plain)
 
 
-def _followup_cells(ref: str, phone: str, f: FollowUp, plain: bool) -> list:
+def _followup_cells(ref: str, phone: str, f: FollowUp, labels: dict[str, str], plain: bool) -> list:
     moment = local_text if plain else _naive
     values = {
         "phone": phone, "_ref": ref, "_seq": f.seq, "at": moment(f.at), "channel": CHANNEL_LABELS[f.channel],
         "outcome": OUTCOME_HEADERS[f.outcome.value], "grade": f.grade, "impression": f.impression,
         "content": f.content, "problem": f.problem, "solution": f.solution, "feasibility": f.feasibility,
         "competition": f.competition, "bottleneck": f.bottleneck, "plan": f.plan, "next_at": moment(f.next_at),
-        "purpose": f.purpose, "recorded_at": moment(f.recorded_at), "author": f.author, "corrects": f.corrects,
+        "purpose": f.purpose, "objections": "、".join(labels.get(t, t) for t in f.objections) or None,
+        "recorded_at": moment(f.recorded_at), "author": f.author, "corrects": f.corrects,
     }
     return [values.get(c.key) for c in FOLLOWUP_EXPORT]
 
@@ -224,6 +227,7 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
                 "grade": f.grade, "impression": f.impression, "content": f.content, "problem": f.problem,
                 "solution": f.solution, "feasibility": f.feasibility, "competition": f.competition,
                 "bottleneck": f.bottleneck, "plan": f.plan, "next_at": _iso(f.next_at), "purpose": f.purpose,
+                "objections": list(f.objections),
                 "recorded_at": _iso(f.recorded_at), "author": f.author, "corrects": f.corrects}
         out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
         result.followups += 1

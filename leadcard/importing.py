@@ -22,6 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
+from leadcard import objections
 from leadcard.cards import _owner_for_new_card as owner_for_new_card, timing_columns
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, EventKind, Outcome, Source, Status
@@ -36,6 +37,7 @@ from leadcard.transfer import (
     FOLLOWUP_SHEET,
     INSTRUCTION_COLUMNS,
     INSTRUCTION_SHEET,
+    OBJECTION_SEPARATORS,
     STATUS_WORDS,
     YES_NO,
     Column,
@@ -355,6 +357,7 @@ class _Importer:
         self.schedules: dict[tuple, dict] = {}
         self._stamp = lru_cache(maxsize=4096)(ts)
         self.authors: dict[str, int] = {}
+        self.known_objections = None  # the store's objection list, read when a file names one
 
     def _parsed(self, table: Table, mapping: list, parse, rejects) -> Iterator[list[tuple[int, list, dict]]]:
         """The table's rows validated a chunk at a time: (line, cells, row) of the good ones; the bad
@@ -513,10 +516,26 @@ class _Importer:
                 row["seq"] = seqs[card["id"]] = seqs.get(card["id"], 0) + 1
                 ids[(card["id"], row["seq"])] = row["id"]
                 rows.append(row)
+            raised = [{"followup_id": row["id"], "tag": tag} for row in rows for tag in row.pop("objections")]
             if rows:
                 self.store.bulk_insert("followups", rows, ())
+                self.store.bulk_insert("followup_objections", raised, ())
                 self.report.followups += len(rows)
         self._reschedule(first_followup_id)
+
+    def _objections(self, cell: object) -> tuple[str, ...]:
+        """客户异议: tags or Chinese labels of the store's list (retired ones too: this is history)."""
+        if cell is None:
+            return ()
+        if self.known_objections is None:
+            self.known_objections = objections.list_objections(self.session, include_retired=True)
+        tags: list[str] = []
+        for text in OBJECTION_SEPARATORS.split(str(cell)):
+            if text.strip():
+                tag = self._word(lambda t: objections.find(self.known_objections, t).tag, text.strip())
+                if tag not in tags:
+                    tags.append(tag)
+        return tuple(tags)
 
     def _followup(self, values: dict, extras: list) -> dict:
         phone, at = self._keyed(values, "跟进时间")
@@ -539,6 +558,7 @@ class _Importer:
             "next_at": ts(next_at), "purpose": _text(values.get("purpose")),
             "corrects": _whole(corrects, "更正序号") if corrects is not None else None,
             "phone": phone,
+            "objections": self._objections(values.get("objections")),
         }
 
     def _link(self, row: dict, card, ids: dict) -> None:

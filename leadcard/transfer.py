@@ -89,6 +89,7 @@ FOLLOWUP_COLUMNS: tuple[Column, ...] = (
     Column("plan", "跟踪方案", ("跟进方案", "计划", "plan"), 20),
     Column("next_at", "下次访问时间", ("下次时间", "下次跟进时间", "下次联系时间", "next", "next at"), 17),
     Column("purpose", "访问目的", ("下次访问目的", "目的", "purpose"), 16),
+    Column("objections", "客户异议", ("异议", "objections", "objection"), 16),
     Column("recorded_at", "记录时间", ("recorded", "recorded at"), 17),
     Column("author", "记录人", ("跟进人", "author"), 10),
     Column("corrects", "更正序号", ("更正", "corrects"), 8),
@@ -135,6 +136,9 @@ STATUS_HEADERS = {
 }
 
 OUTCOME_HEADERS = {"reached": "接通", "unreachable": "未接通", "refused": "拒接", "wrong-number": "空号"}
+
+# Several objections in one cell: 价格高于竞品、交车周期
+OBJECTION_SEPARATORS = re.compile(r"[、,，;；]")
 
 _BRACKETED = re.compile(r"[(（\[【].*?[)）\]】]")
 _HEADER_NOISE = re.compile(r"[\s_\-*:：]")

@@ -303,7 +303,8 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     lc.ok("log", "周杰", "--channel", "wechat", "--content", "感谢到店", now="2026-05-01T10:30:00")
     lc.ok("log", "周杰", "--channel", "phone", "--content", "预算确定，对比雅阁", "--grade", "A", "--next", "+2d",
           now="2026-05-01T16:00:00")
-    lc.ok("log", "周杰", "--channel", "visit", "--content", "到店看车，本周订车", "--grade", "H", "--next", "tomorrow")
+    lc.ok("log", "周杰", "--channel", "visit", "--content", "到店看车，本周订车", "--grade", "H", "--next", "tomorrow",
+          "--objection", "price", "--objection", "交车周期")
     exported = tmp_path / f"all.{fmt}"
     lc.ok("export", "--output", str(exported))
     other = Leadcard(tmp_path / "new.db", monkeypatch)
@@ -331,6 +332,8 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     def grades(store):
         return [(g["at"], g["from"], g["to"], g["followup"]) for g in store.json("show", "周杰", user="赵经理")["grades"]]
     assert grades(other) == grades(lc) and [g[2] for g in grades(lc)] == ["B", "A", "H"]
+    # 客户异议 raised at the latest contact travel with it, and `today` offers the same scripts.
+    assert other.json("show", "周杰", user="赵经理")["followups"][-1]["objections"] == ["price", "delivery"]
 
 
 def test_export_files_are_excel_friendly_and_private(lc, tmp_path):

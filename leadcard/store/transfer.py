@@ -19,6 +19,8 @@ from leadcard.store import _CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Sto
 _FOLLOWUP_SELECT = (
     "SELECT f.*, u.name AS author_name, c.seq AS corrects_seq, "
     "(SELECT min(n.seq) FROM followups n WHERE n.corrects = f.id) AS corrected_by_seq, "
+    "(SELECT group_concat(o.tag) FROM (SELECT tag FROM followup_objections WHERE followup_id = f.id "
+    "ORDER BY rowid) o) AS objection_tags, "
     "cards.phone AS card_phone, cards.owner_id AS card_owner_id "
     "FROM followups f JOIN cards ON cards.id = f.card_id LEFT JOIN users u ON u.id = f.author_id "
     "LEFT JOIN followups c ON c.id = f.corrects "
@@ -90,13 +92,17 @@ def effective_contacts(store: Store, card_ids: Sequence[int]) -> dict[int, list[
     result: dict[int, list[Contact]] = {}
     dt = store.dt
     rows = store.conn.execute(
-        f"SELECT card_id, at, channel, outcome, next_at, purpose FROM followups f WHERE card_id IN ({_marks(card_ids)}) "
+        f"SELECT card_id, at, channel, outcome, next_at, purpose, "
+        f"(SELECT group_concat(o.tag) FROM (SELECT tag FROM followup_objections WHERE followup_id = f.id "
+        f"ORDER BY rowid) o) AS tags "
+        f"FROM followups f WHERE card_id IN ({_marks(card_ids)}) "
         f"AND NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = f.id) ORDER BY card_id, seq",
         list(card_ids),
     )
-    for card_id, at, channel, outcome, next_at, purpose in rows:
-        result.setdefault(card_id, []).append(
-            Contact(dt(at), Channel(channel), outcome == Outcome.REACHED, dt(next_at), purpose))
+    for card_id, at, channel, outcome, next_at, purpose, tags in rows:
+        result.setdefault(card_id, []).append(Contact(
+            dt(at), Channel(channel), outcome == Outcome.REACHED, dt(next_at), purpose,
+            tuple(tags.split(",")) if tags else ()))
     return result
 
 
