@@ -132,7 +132,7 @@ def add_card(session: Session, new: NewCard) -> Card:
     unknown = set(new.fields) - set(CARD_FIELD_NAMES)
     if unknown:
         raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
-    owner = _owner_for_new_card(session, new.owner)
+    owner = owner_for_new_card(session, new.owner)
     visit = visits.visit_for_card(session, new.visit_id) if new.visit_id is not None else None
     source = new.source or (visit.source if visit else Source.WALK_IN)
     fields = {k: v for k, v in new.fields.items() if v not in (None, "")}
@@ -168,7 +168,7 @@ def add_card(session: Session, new: NewCard) -> Card:
     return session.shown(store.card(card_id))
 
 
-def _owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
+def owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
     actor = session.actor
     if owner_name is None:
         return actor
@@ -375,9 +375,9 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     store, policy, tz = session.store, session.policy, session.tz
     scope = _today_scope(session, owner, everyone)
     start, end = day_bounds(day, tz)
-    items = [_today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
+    items = [today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
     if store.has_dormant(end, scope) and day in _wake_up_days(store, day.year, policy):
-        items += [_today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
+        items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
     items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
     items = _with_scripts(session, items)
     owners = sorted({i.card.owner for i in items if i.card.owner})
@@ -413,7 +413,7 @@ def _wake_up_days(store: Store, year: int, policy) -> set[date]:
     return wake_up_days(year, festivals, policy)
 
 
-def _today_item(session: Session, card: Card, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
+def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
     policy, tz = session.policy, session.tz
     purpose = card.next_purpose if reason == DueReason.PLANNED else None
     suggested = not purpose

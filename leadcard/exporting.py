@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from leadcard import objections
-from leadcard.cards import _today_item as today_item
+from leadcard.cards import today_item
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Role
 from leadcard.parse import mask_phone

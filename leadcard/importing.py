@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from leadcard import objections
-from leadcard.cards import _owner_for_new_card as owner_for_new_card, timing_columns
+from leadcard.cards import owner_for_new_card, timing_columns
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, EventKind, Outcome, Source, Status
 from leadcard.parse import lookup, normalise_phone, parse_channel, parse_outcome, parse_source, parse_when

@@ -118,6 +118,44 @@ def test_a_log_with_regrade_killed_mid_write_leaves_all_or_nothing(lc):
     assert lc.json("show", "张三")["grade"] == "H"
 
 
+PAUSE_IN_IMPORT = r"""
+import sys, time
+from leadcard.store import transfer
+lookup = transfer.cards_with_phones
+calls = []
+def pausing(store, phones):
+    calls.append(1)
+    if len(calls) == 3:  # two chunks of cards are inserted, the transaction is open
+        sys.stderr.write("in-transaction\n"); sys.stderr.flush()
+        time.sleep(120)
+    return lookup(store, phones)
+transfer.cards_with_phones = pausing
+from leadcard.cli import main
+sys.argv = ["leadcard", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_import_killed_mid_way_leaves_all_or_nothing(lc, tmp_path):
+    lc.ok("init")
+    rows = 9000
+    source = tmp_path / "客户.csv"
+    lines = ["姓名,电话,意向车型,级别"] + [f"客户{i},139{i:08d},凯美瑞,B" for i in range(rows)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    proc = subprocess.Popen([sys.executable, "-c", PAUSE_IN_IMPORT, "import", str(source)],
+                            env={**os.environ, **env_for(lc.db)}, stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stderr.readline().strip() == "in-transaction"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert integrity(lc.db) == "ok"
+    assert table_counts(lc.db)["cards"] == 0
+    lc.ok("import", str(source))
+    assert table_counts(lc.db)["cards"] == rows
+
+
 # -- concurrency ----------------------------------------------------------------------------------
 
 
@@ -144,10 +182,14 @@ def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc):
             return run_process("today", "--all", "--json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
         return run_process("report", "weekly", "--format", "json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
 
+    def backup(n):
+        return run_process("backup", str(lc.db.with_name(f"backup-{n}.db")), env=env_for(lc.db, LEADCARD_USER="赵经理"))
+
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(write, job) for job in writes]
         futures += [pool.submit(read, n) for n in range(6)]
         futures += [pool.submit(report, n) for n in range(3)]
+        futures += [pool.submit(backup, n) for n in range(2)]
         results = [f.result() for f in futures]
     for r in results:
         assert r.returncode == 0, r.stderr
@@ -160,6 +202,11 @@ def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc):
         assert [f["seq"] for f in card["followups"]] == list(range(1, len(card["followups"]) + 1))
     final = lc.json("show", "A00001")
     assert len(final["followups"]) == 5
+    for n in range(2):  # each backup is a consistent snapshot from some moment in between
+        copy = lc.db.with_name(f"backup-{n}.db")
+        assert integrity(copy) == "ok"
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+        assert before <= table_counts(copy)["followups"] <= before + len(writes)
 
 
 # -- hostile and odd input ------------------------------------------------------------------------
@@ -263,3 +310,11 @@ def test_a_card_due_at_the_last_second_of_the_year_is_due_that_day_and_overdue_t
     [item] = lc.json("today", now="2027-01-01T00:00:01")["items"]
     assert item["overdue_days"] == 1
     assert lc.json("today", "--date", "2026-12-30", now="2026-12-30T12:00:00")["items"] == []
+
+
+def test_iso_week_53_exists_only_in_long_years(lc):
+    lc.now = "2027-01-05T09:00:00"
+    report = lc.json("report", "weekly", "--week", "2026-W53")
+    assert (report["start"], report["end"]) == ("2026-12-28", "2027-01-03")
+    result = lc("report", "weekly", "--week", "2025-W53")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
