@@ -52,7 +52,9 @@ def median_time(cmd: list[str], env: dict, runs: int) -> float | None:
 
 
 def leadcard_env(db: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_")}
+    # As on a user's machine: bytecode cached (a sandbox may set PYTHONDONTWRITEBYTECODE, which
+    # makes every run recompile leadcard's sources).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_") and k != "PYTHONDONTWRITEBYTECODE"}
     env.update({"LEADCARD_DB": str(db), "LEADCARD_NOW": NOW, "NO_COLOR": "1", "COLUMNS": "100"})
     return env
 

@@ -6,6 +6,7 @@ contract's exit code (0 ok, 1 refused, 2 bad input).
 """
 
 
+import copy
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -107,4 +108,25 @@ for module in (admin, cards, lifecycle, audit, report, objections, transfer):
 
 
 def main() -> None:
-    app()
+    _app_for(_invoked(sys.argv[1:]))()
+
+
+def _invoked(args: list[str]) -> str | None:
+    """The command a command line names (global options may come first)."""
+    args = _hoist_globals(args)
+    i = 0
+    while i < len(args) and args[i].split("=", 1)[0] in _GLOBAL_OPTIONS:
+        i += 1 if "=" in args[i] else 2
+    return args[i] if i < len(args) and not args[i].startswith("-") else None
+
+
+def _app_for(name: str | None) -> typer.Typer:
+    """The app with only the named command: typer turns every command it holds into a click
+    command on each run, which costs `today` more than the query. Help and unknown names get all."""
+    commands = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands, lean.registered_groups = commands, groups
+    return lean

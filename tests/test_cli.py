@@ -164,3 +164,19 @@ def test_the_demo_has_no_contact_in_the_future(lc):
     with sqlite3.connect(lc.db) as conn:
         assert conn.execute("SELECT count(*) FROM followups WHERE at > '2026-11-23T00:30:00Z'").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM followups WHERE recorded_at < at").fetchone()[0] == 0
+
+
+def test_the_program_builds_only_the_command_it_runs_yet_knows_them_all(tmp_path):
+    from leadcard.cli import _app_for, _invoked, app
+
+    assert _invoked(["--db", "x.db", "--as", "王芳", "today", "--all"]) == "today"
+    assert _invoked(["--db=x.db", "user", "list"]) == "user"
+    assert _invoked(["--help"]) is None
+    assert [c.name or c.callback.__name__ for c in _app_for("today").registered_commands] == ["today"]
+    assert _app_for("no-such-command") is app
+    env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
+    assert run_process("--db", str(tmp_path / "s.db"), "today", env=env).returncode == 0
+    typo = run_process("todya", env=env)
+    assert typo.returncode == 2 and "today" in typo.stderr
+    listing = run_process("--help", env=env).stdout
+    assert all(name in listing for name in ("today", "audit", "report", "import", "visit"))
