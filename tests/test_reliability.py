@@ -96,20 +96,23 @@ main()
 """
 
 
-def test_a_log_with_regrade_killed_mid_write_leaves_all_or_nothing(lc):
-    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
-    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店")
-    before = table_counts(lc.db)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", PAUSE_IN_REGRADE, "log", "张三", "--channel", "phone", "--content", "约周六试驾",
-         "--grade", "H"],
-        env={**os.environ, **env_for(lc.db)}, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-    )
+def kill_mid_write(lc, harness: str, *args: str) -> None:
+    """Run leadcard under a harness that pauses inside the write transaction, then SIGKILL it there."""
+    proc = subprocess.Popen([sys.executable, "-c", harness, *args], env={**os.environ, **env_for(lc.db)},
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         assert proc.stderr.readline().strip() == "in-transaction"
         os.kill(proc.pid, signal.SIGKILL)
     finally:
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_a_log_with_regrade_killed_mid_write_leaves_all_or_nothing(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店")
+    before = table_counts(lc.db)
+    kill_mid_write(lc, PAUSE_IN_REGRADE, "log", "张三", "--channel", "phone", "--content", "约周六试驾", "--grade", "H")
     assert integrity(lc.db) == "ok"
     assert table_counts(lc.db) == before
     card = lc.json("show", "张三")
@@ -142,14 +145,7 @@ def test_an_import_killed_mid_way_leaves_all_or_nothing(lc, tmp_path):
     source = tmp_path / "客户.csv"
     lines = ["姓名,电话,意向车型,级别"] + [f"客户{i},139{i:08d},凯美瑞,B" for i in range(rows)]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
-    proc = subprocess.Popen([sys.executable, "-c", PAUSE_IN_IMPORT, "import", str(source)],
-                            env={**os.environ, **env_for(lc.db)}, stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stderr.readline().strip() == "in-transaction"
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
+    kill_mid_write(lc, PAUSE_IN_IMPORT, "import", str(source))
     assert integrity(lc.db) == "ok"
     assert table_counts(lc.db)["cards"] == 0
     lc.ok("import", str(source))
