@@ -55,9 +55,9 @@ class LeadcardGroup(TyperGroup):
         except typer.Abort:
             _fail("aborted", 1)
         except Exception as exc:
-            import sqlite3  # already loaded by whatever opened the store
+            from leadcard.store import DatabaseError  # already loaded by whatever opened the store
 
-            if isinstance(exc, sqlite3.DatabaseError):
+            if isinstance(exc, DatabaseError):
                 _fail(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
                       f"puts a backup in its place", 1)
             # Usage errors of typer's bundled click (bad option, missing argument …); importing

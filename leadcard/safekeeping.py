@@ -4,7 +4,6 @@ nothing deleted by accident)."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +13,7 @@ from typing import Callable
 from leadcard.errors import BadInput, NotFound, Refused, StoreError
 from leadcard.model import Role
 from leadcard.session import Session
-from leadcard.store import SCHEMA_VERSION
+from leadcard.store import SCHEMA_VERSION, DatabaseError
 from leadcard.store import transfer as sql
 
 
@@ -48,14 +47,7 @@ def doctor(path: Path) -> Health:
     path = Path(path)
     if not path.is_file():
         raise NotFound(f"no store at {path}")
-    return _health(str(path), lambda: sql.check_file(path))
-
-
-def _health(path: str, check: Callable[[], dict]) -> Health:
-    try:
-        return Health(path, **check())
-    except sqlite3.DatabaseError as exc:  # not even the file's header could be read
-        return Health(path, [str(exc)], [], 0, SCHEMA_VERSION, [], {})
+    return Health(str(path), **sql.check_file(path))
 
 
 def backup(session: Session, target: Path) -> Copy:
@@ -71,7 +63,7 @@ def backup(session: Session, target: Path) -> Copy:
     os.close(fd)
     try:
         store.backup_to(Path(temp))
-        health = _health(str(target), lambda: sql.check_file(Path(temp)))
+        health = Health(str(target), **sql.check_file(Path(temp)))
         if not health.sound:
             raise Refused(f"the copy failed its check ({'; '.join(health.integrity)}); {target} was not written")
         os.replace(temp, target)
@@ -94,7 +86,7 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     kept = _unused(db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}.bak"))
     try:
         session = open_session()
-    except (StoreError, sqlite3.DatabaseError):
+    except (StoreError, DatabaseError):
         session = None
     if session is not None:
         session.require_role(Role.MANAGER, doing="restore the store")
@@ -124,7 +116,7 @@ def _unused(path: Path) -> Path:
 
 
 def _refuse_unsound(source: Path) -> None:
-    health = _health(str(source), lambda: sql.check_file(source))
+    health = Health(str(source), **sql.check_file(source))
     if "not a database" in health.integrity[0]:
         raise Refused(f"{source} is not a leadcard store (not an SQLite database)")
     if health.integrity != ["ok"]:

@@ -38,6 +38,8 @@ from leadcard.model import (
 from leadcard.store.migrations import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)
+# What a damaged file raises in the middle of a command; callers catch it by this name, not sqlite3's.
+DatabaseError = sqlite3.DatabaseError
 BUSY_TIMEOUT_MS = 10_000
 
 

@@ -247,11 +247,15 @@ def check(conn: sqlite3.Connection) -> dict:
 
 def check_file(path: Path) -> dict:
     """The same checks on a file that is not (yet) the store, opened read-only."""
-    conn = _read_only(path)
     try:
-        return check(conn)
-    finally:
-        conn.close()
+        conn = _read_only(path)
+        try:
+            return check(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:  # not even the file's header could be read
+        return {"integrity": [str(exc)], "foreign_keys": [], "schema_version": 0, "expected_version": SCHEMA_VERSION,
+                "missing_tables": [], "counts": {}}
 
 
 def copy_file(source: Path, target: Path) -> None:
