@@ -7,7 +7,7 @@ Data, not logic: a store replaces any list in its policy file, e.g.
 channel_plans = ["电话", "微信", "打电话"]
 ```
 
-Texts are compared after dropping spaces and punctuation and folding case (see audit.plain).
+Texts are compared after dropping spaces and punctuation and folding case (see audit_rules.plain).
 """
 
 # Content that says nothing about the conversation (洽谈内容): the seeds' one-word records.

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sys
 
-from leadcard.audit import SEVERITY_LABELS, AuditResult, OwnerSummary, RuleSettings, Severity
+from leadcard.audit import AuditResult, OwnerSummary, RuleSettings
+from leadcard.audit_rules import SEVERITY_LABELS, Severity
 from leadcard.render import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
