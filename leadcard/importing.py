@@ -8,7 +8,6 @@ Rows stream from the file: memory stays flat however long it is.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 import os
@@ -28,6 +27,7 @@ from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, EventKind, Outcome, Source, Status
 from leadcard.parse import lookup, normalise_phone, parse_channel, parse_outcome, parse_source, parse_when
 from leadcard.session import Session
+from leadcard.sheets import Table, is_workbook, open_tables
 from leadcard.store import Store, sql_value, ts
 from leadcard.store import transfer as sql
 from leadcard.transfer import (
@@ -95,17 +95,6 @@ class ImportReport:
         return bool(self.errors) and not self.skip_bad
 
 
-@dataclass
-class Table:
-    """One sheet or CSV file: its header and its rows, streamed with their line numbers."""
-
-    part: str
-    path: Path
-    header: list[str]
-    rows: Iterator[tuple[int, list]]
-    encoding: str | None = None
-
-
 class _Discard(Exception):
     """Raised inside the import's transaction to roll it back (dry run, bad rows)."""
 
@@ -120,9 +109,9 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
     workbook's other sheets or from files of their own."""
     path = Path(path)
     with ExitStack() as stack:
-        tables = _open_tables(stack, path, {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions})
+        tables = open_tables(stack, path, {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions})
         cards, history, notes = (tables.get(part) for part in (CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET))
-        report = ImportReport(str(path), "xlsx" if _is_workbook(path) else "csv", cards.encoding, dry_run, skip_bad)
+        report = ImportReport(str(path), "xlsx" if is_workbook(path) else "csv", cards.encoding, dry_run, skip_bad)
         importer = _Importer(session, report, with_history=history is not None)
         try:
             sql.prepare_bulk_load(session.store)
@@ -144,15 +133,11 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
     return report
 
 
-def _is_workbook(path: Path) -> bool:
-    return path.suffix.lower() in (".xlsx", ".xlsm")
-
-
 def _rejects(stack: ExitStack, table: Table, report: ImportReport):
     """A writer for the rows --skip-bad leaves out: a CSV beside the input, kept only if written."""
     if not report.skip_bad or report.dry_run:
         return None
-    suffix = "" if table.part == CARD_SHEET or not _is_workbook(table.path) else f".{table.part}"
+    suffix = "" if table.part == CARD_SHEET or not is_workbook(table.path) else f".{table.part}"
     target = table.path.with_name(f"{table.path.stem}{suffix}.rejects.csv")
     return stack.enter_context(_RejectsFile(target, [*table.header, "原行号", "错误原因"], report))
 
@@ -184,109 +169,6 @@ class _RejectsFile:
         else:
             os.unlink(self.temp)
         return False
-
-
-# -- reading files -----------------------------------------------------------------------------------
-
-
-def _open_tables(stack: ExitStack, path: Path, more: dict[str, Path | None]) -> dict[str, Table]:
-    """The tables by part (意向客户, 跟进记录, 主管批示): a workbook's sheets, or a file each."""
-    if not path.is_file():
-        raise BadInput(f"no file {path}")
-    tables = _xlsx_tables(stack, path) if _is_workbook(path) else {CARD_SHEET: _csv_table(stack, path, CARD_SHEET)}
-    for part, extra in more.items():
-        if extra is None:
-            continue
-        if part in tables:
-            raise BadInput(f"{path.name} already has a {part} sheet: leave out the file for it")
-        extra = Path(extra)
-        if not extra.is_file():
-            raise BadInput(f"no file {extra}")
-        tables[part] = _xlsx_tables(stack, extra)[CARD_SHEET] if _is_workbook(extra) else _csv_table(stack, extra, part)
-        tables[part].part = part
-    return tables
-
-
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030 (a superset of GBK).
-
-    Excel's "Unicode text" is UTF-16 with its BOM (and tabs).
-    """
-    with path.open("rb") as f:
-        start = f.read(3)
-        if start == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
-        f.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := f.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8"
-
-
-def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
-    encoding = detect_encoding(path)
-    f = stack.enter_context(path.open(encoding=encoding, newline=""))
-    try:
-        first_line = f.readline()
-    except UnicodeDecodeError:
-        raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
-    f.seek(0)
-    # Excel saves "CSV" with commas, or tabs ("Unicode text"), or semicolons in some locales.
-    delimiter = next((d for d in ",\t;" if d in first_line), ",")
-    reader = csv.reader(f, delimiter=delimiter)
-
-    def rows() -> Iterator[tuple[int, list]]:
-        try:
-            yield from enumerate(reader, start=2)
-        except UnicodeDecodeError:
-            raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
-        except csv.Error as exc:
-            raise BadInput(f"{path.name} line {reader.line_num}: {exc}") from None
-
-    header = next(reader, None)
-    if not header:
-        raise BadInput(f"{path.name} is empty: the first line must name the columns (姓名, 电话, …)")
-    return Table(part, path, header, rows(), "utf-8-bom" if encoding == "utf-8-sig" else encoding)
-
-
-def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
-    """The first sheet holds the cards; sheets titled 跟进记录 and 主管批示 the rest (an untitled
-    second sheet is taken for the history). Empty sheets are left out."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
-        raise BadInput(f"cannot read {path.name} as an Excel workbook ({type(exc).__name__})") from None
-    stack.callback(book.close)
-    sheets = book.worksheets
-    titled = {header_key(s.title): s for s in sheets[1:]}
-    found = {CARD_SHEET: sheets[0]}
-    for part in (FOLLOWUP_SHEET, INSTRUCTION_SHEET):
-        if header_key(part) in titled:
-            found[part] = titled[header_key(part)]
-    if FOLLOWUP_SHEET not in found and len(sheets) > 1 and sheets[1] is not found.get(INSTRUCTION_SHEET):
-        found[FOLLOWUP_SHEET] = sheets[1]
-    tables = {part: _sheet_table(path, sheet, part) for part, sheet in found.items()}
-    if not tables[CARD_SHEET].header:
-        raise BadInput(f"{path.name}: the first sheet is empty; its first row must name the columns (姓名, 电话, …)")
-    return {part: table for part, table in tables.items() if table.header}
-
-
-def _sheet_table(path: Path, sheet, part: str) -> Table:
-    sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-    rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-    first = next(rows, None)
-    header = [("" if v is None else str(v)) for v in first[1]] if first else []
-    while header and not header[-1].strip():
-        header.pop()
-    return Table(part, path, header, ((n, list(values)) for n, values in rows))
 
 
 # -- validating and inserting ------------------------------------------------------------------------
