@@ -35,8 +35,8 @@ def init_store(session: Session, scheme: str | None, overrides_toml: str | None)
         store.set_setting("policy.scheme", chosen)
         if overrides_toml is not None:
             store.set_setting("policy.overrides", overrides_toml)
-    session.policy = policy if overrides_toml is not None else load_policy(chosen, store.setting("policy.overrides"))
-    return store_info(session)
+    stored = policy if overrides_toml is not None else load_policy(chosen, store.setting("policy.overrides"))
+    return store_info(session._replace(policy=stored))
 
 
 def store_info(session: Session) -> StoreInfo:

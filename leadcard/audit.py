@@ -82,14 +82,15 @@ class RuleSettings:
 
 def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
     """Every rule with its limits: the defaults, overridden by the store's `[audit.RULE]` tables."""
-    for name in policy.audit:
+    tables = policy.audit or {}
+    for name in tables:
         if name not in RULES_BY_NAME:
             raise BadInput(f"policy: [audit.{name}] is not an audit rule (rules: {', '.join(RULE_NAMES)})")
     settings = {}
     for rule in RULES:
         limits = rule.defaults(policy)
         enabled, severity = True, rule.severity
-        for key, value in policy.audit.get(rule.name, {}).items():
+        for key, value in tables.get(rule.name, {}).items():
             where = f"policy: [audit.{rule.name}] {key}"
             if key == "enabled":
                 if not isinstance(value, bool):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from leadcard import objections, visits
+from leadcard import objections
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import (
     CARD_FIELD_NAMES,
@@ -48,20 +48,18 @@ SUGGESTED_ACTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class NewCard:
+class NewCard(NamedTuple):
     name: str
     phone: str  # as typed; normalised here
+    fields: dict[str, object]  # the paper card's other fields (CARD_FIELDS), None when not given
     grade: str | None = None
     source: Source | None = None  # default: the visit's source, else walk-in
     owner: str | None = None
     created_at: datetime | None = None
-    fields: dict[str, object] = field(default_factory=dict)
     visit_id: int | None = None  # the showroom-log line this card is made from
 
 
-@dataclass(frozen=True)
-class NewFollowUp:
+class NewFollowUp(NamedTuple):
     channel: Channel | None
     content: str | None
     at: datetime | None = None
@@ -133,6 +131,8 @@ def add_card(session: Session, new: NewCard) -> Card:
     if unknown:
         raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
     owner = owner_for_new_card(session, new.owner)
+    from leadcard import visits  # only cards made from a showroom visit need it
+
     visit = visits.visit_for_card(session, new.visit_id) if new.visit_id is not None else None
     source = new.source or (visit.source if visit else Source.WALK_IN)
     fields = {k: v for k, v in new.fields.items() if v not in (None, "")}
@@ -366,7 +366,7 @@ def _status(raw: str) -> Status:
 def with_status(session: Session, card: Card) -> Card:
     """`dormant` is never stored: an open card is dormant once its dormant date has passed."""
     if card.status == Status.OPEN and card.dormant_at is not None and card.dormant_at <= session.now:
-        return replace(card, status=Status.DORMANT)
+        return card._replace(status=Status.DORMANT)
     return card
 
 
@@ -389,7 +389,7 @@ def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:
     scripts = objections.scripts_for(session, (tag for i in items for tag in i.card.objections))
     if not scripts:
         return items
-    return [replace(i, scripts=tuple(scripts[t] for t in i.card.objections if t in scripts)) if i.card.objections
+    return [i._replace(scripts=tuple(scripts[t] for t in i.card.objections if t in scripts)) if i.card.objections
             else i for i in items]
 
 

@@ -7,7 +7,6 @@ train new consultants and in the weekly review. Anyone who can see a card may ma
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from leadcard import cards, objections
 from leadcard.errors import BadInput, Refused
@@ -41,7 +40,7 @@ def list_cases(session: Session, objection: str | None = None, outcome: str | No
 
 def _labelled(session: Session, found: list[Case]) -> list[Case]:
     labels = objections.labels(session)
-    return [replace(c, objection_labels=tuple(labels.get(t, t) for t in c.objections)) for c in found]
+    return [c._replace(objection_labels=tuple(labels.get(t, t) for t in c.objections)) for c in found]
 
 
 def _outcome(raw: str) -> Status:

@@ -6,14 +6,13 @@ year is not yet known to the caller's cache.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from leadcard.schedule import WAKE_FESTIVALS
 
 
-@dataclass(frozen=True)
-class YearCalendar:
+class YearCalendar(NamedTuple):
     year: int
     holidays: frozenset[date]
     swapped_workdays: frozenset[date]

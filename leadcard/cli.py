@@ -6,7 +6,7 @@ contract's exit code (0 ok, 1 refused, 2 bad input).
 """
 
 
-import copy
+import importlib
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +14,6 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from leadcard.commands import admin, audit, cards, lifecycle, objections, report, transfer
 from leadcard.commands.common import Globals
 from leadcard.errors import LeadcardError
 
@@ -81,19 +80,21 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-app = typer.Typer(
-    cls=LeadcardGroup,
-    name="leadcard",
-    help="The intention customer card (意向客户管理卡) and its follow-up discipline.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# The module that holds each command: a run imports only the module of the command it names, and
+# builds only that command (typer turns every command it holds into a click command on each run).
+COMMAND_MODULES = {
+    **dict.fromkeys(("init", "demo", "user", "policy"), "admin"),
+    **dict.fromkeys(("add", "log", "grade", "show", "list", "today"), "cards"),
+    **dict.fromkeys(("assign", "comment", "win", "handover", "lose", "approve", "reject", "invalid", "reopen",
+                     "do-not-contact", "visit"), "lifecycle"),
+    "audit": "audit",
+    "report": "report",
+    **dict.fromkeys(("objection", "playbook", "case"), "objections"),
+    **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "transfer"),
+}
+MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
 
 
-@app.callback()
 def _global_options(
     ctx: typer.Context,
     db: Annotated[Optional[Path], typer.Option("--db", envvar="LEADCARD_DB", help="The store (SQLite file).")] = None,
@@ -102,13 +103,43 @@ def _global_options(
     ctx.obj = Globals(db=db, acting=acting)
 
 
-for module in (admin, cards, lifecycle, audit, report, objections, transfer):
-    app.registered_commands += module.app.registered_commands
-    app.registered_groups += module.app.registered_groups
+def build_app(only: str | None = None) -> typer.Typer:
+    """The program with every command, or with only the named one (None, or a name it does not
+    know, gets every command: for help, and for typer's "did you mean" on a typo)."""
+    app = typer.Typer(
+        cls=LeadcardGroup,
+        name="leadcard",
+        help="The intention customer card (意向客户管理卡) and its follow-up discipline.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_global_options)
+    if only not in COMMAND_MODULES:
+        only = None
+    for module_name in (COMMAND_MODULES[only],) if only else MODULES:
+        module = importlib.import_module(f"leadcard.commands.{module_name}")
+        app.registered_commands += [c for c in module.app.registered_commands if only in (None, command_name(c))]
+        app.registered_groups += [g for g in module.app.registered_groups if only in (None, g.name)]
+    return app
+
+
+def command_name(command) -> str:
+    return command.name or command.callback.__name__.replace("_", "-")
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `leadcard.cli.app`, every command: built on first use, so a run never pays for it.
+    if name == "app":
+        globals()["app"] = build_app()
+        return globals()["app"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    _app_for(_invoked(sys.argv[1:]))()
+    build_app(_invoked(sys.argv[1:]))()
 
 
 def _invoked(args: list[str]) -> str | None:
@@ -118,15 +149,3 @@ def _invoked(args: list[str]) -> str | None:
     while i < len(args) and args[i].split("=", 1)[0] in _GLOBAL_OPTIONS:
         i += 1 if "=" in args[i] else 2
     return args[i] if i < len(args) and not args[i].startswith("-") else None
-
-
-def _app_for(name: str | None) -> typer.Typer:
-    """The app with only the named command: typer turns every command it holds into a click
-    command on each run, which costs `today` more than the query. Help and unknown names get all."""
-    commands = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == name]
-    groups = [g for g in app.registered_groups if g.name == name]
-    if not commands and not groups:
-        return app
-    lean = copy.copy(app)
-    lean.registered_commands, lean.registered_groups = commands, groups
-    return lean

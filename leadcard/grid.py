@@ -11,17 +11,18 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rich.cells import cell_len
 
 STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "cyan": "36", "bold red": "1;31"}
 
 Piece = tuple[str, str]  # (text, style name or "")
+Cell = tuple[list[Piece], int]  # the pieces and their width in terminal cells
+_EMPTY: Cell = ([], 0)
 
 
-@dataclass
-class Column:
+class Column(NamedTuple):
     title: str
     align: str = "left"  # or "right"
     max_width: int | None = None  # fitted with an ellipsis beyond this
@@ -29,19 +30,19 @@ class Column:
     min_width: int = 10
 
 
-@dataclass
-class Note:
+class Note(NamedTuple):
     lead: list[Piece]  # on the first line; its width in blanks on the lines wrapped after it
     pieces: list[Piece]
 
 
-@dataclass
 class Grid:
-    columns: list[Column]
-    rows: list[list[list[Piece]] | Note] = field(default_factory=list)
+    def __init__(self, columns: list[Column]):
+        self.columns = columns
+        # Each cell is measured once, as it is added: (pieces, width in cells).
+        self.rows: list[list[Cell] | Note] = []
 
-    def add_row(self, *cells: str | list[Piece]) -> None:
-        self.rows.append([[(c, "")] if isinstance(c, str) else c for c in cells])
+    def add_row(self, *texts: str | list[Piece]) -> None:
+        self.rows.append([_measured([(t, "")] if isinstance(t, str) else t) for t in texts])
 
     def add_note(self, lead: list[Piece], pieces: list[Piece]) -> None:
         """A line under the last row, across every column, wrapped to the table's width."""
@@ -51,7 +52,7 @@ class Grid:
         width = width or terminal_width()
         colour = use_colour() if colour is None else colour
         widths = self._widths(width)
-        lines = [self._line([[(c.title, "bold")] for c in self.columns], widths, colour)]
+        lines = [self._line([_measured([(c.title, "bold")]) for c in self.columns], widths, colour)]
         full = min(width, sum(widths) + len(widths) - 1)
         lines.append("─" * full)
         for row in self.rows:
@@ -59,13 +60,13 @@ class Grid:
                 indent = _cell_text_len(row.lead)
                 wrapped = _wrap(row.pieces, max(10, full - indent))
                 lines += [_line_of((row.lead if n == 0 else [(" " * indent, "")]) + line, colour)
-                          for n, line in enumerate(wrapped)]
+                          for n, (line, _) in enumerate(wrapped)]
                 continue
             lines += self._row_lines(row, widths, colour)
         return "\n".join(lines)
 
     def _widths(self, total: int) -> list[int]:
-        natural = [max([cell_len(c.title)] + [_cell_text_len(row[i]) for row in self.rows if not isinstance(row, Note)])
+        natural = [max([cells(c.title)] + [row[i][1] for row in self.rows if not isinstance(row, Note)])
                    for i, c in enumerate(self.columns)]
         widths = [min(n, c.max_width) if c.max_width else n for n, c in zip(natural, self.columns)]
         flexible = [i for i, c in enumerate(self.columns) if c.flexible]
@@ -74,17 +75,17 @@ class Grid:
             widths[i] = max(self.columns[i].min_width, min(natural[i], spare // len(flexible)))
         return widths
 
-    def _row_lines(self, row: list[list[Piece]], widths: list[int], colour: bool) -> list[str]:
-        cells: list[list[list[Piece]]] = []
-        for pieces, column, w in zip(row, self.columns, widths):
-            cells.append(_wrap(pieces, w) if column.flexible else [_fit(pieces, w)])
-        height = max(len(c) for c in cells)
-        return [self._line([c[n] if n < len(c) else [] for c in cells], widths, colour) for n in range(height)]
+    def _row_lines(self, row: list[Cell], widths: list[int], colour: bool) -> list[str]:
+        stacks: list[list[Cell]] = []
+        for cell, column, w in zip(row, self.columns, widths):
+            stacks.append(_wrap(cell[0], w) if column.flexible else [_fit(cell, w)])
+        height = max(len(c) for c in stacks)
+        return [self._line([c[n] if n < len(c) else _EMPTY for c in stacks], widths, colour) for n in range(height)]
 
-    def _line(self, cells: list[list[Piece]], widths: list[int], colour: bool) -> str:
+    def _line(self, row: list[Cell], widths: list[int], colour: bool) -> str:
         out = []
-        for pieces, column, w in zip(cells, self.columns, widths):
-            pad = " " * (w - _cell_text_len(pieces))
+        for (pieces, used), column, w in zip(row, self.columns, widths):
+            pad = " " * (w - used)
             text = "".join(_styled(t, s, colour) for t, s in pieces)
             out.append(pad + text if column.align == "right" else text + pad)
         return " ".join(out).rstrip()
@@ -112,45 +113,62 @@ def _styled(text: str, style: str, colour: bool) -> str:
     return f"\x1b[{STYLES[style]}m{text}\x1b[0m"
 
 
+def cells(text: str) -> int:
+    """Terminal cells of the text; printable ASCII, most of a row, is one cell a character."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
+
+
 def _cell_text_len(pieces: list[Piece]) -> int:
-    return sum(cell_len(t) for t, _ in pieces)
+    return sum(cells(t) for t, _ in pieces)
 
 
-def _fit(pieces: list[Piece], width: int) -> list[Piece]:
-    """The pieces cut to `width` cells, ending in … when something was cut."""
-    if _cell_text_len(pieces) <= width:
-        return pieces
+def _measured(pieces: list[Piece]) -> Cell:
+    return pieces, _cell_text_len(pieces)
+
+
+def _fit(cell: Cell, width: int) -> Cell:
+    """The cell cut to `width` cells, ending in … when something was cut."""
+    pieces, used = cell
+    if used <= width:
+        return cell
     out: list[Piece] = []
     room = width - 1
     for text, style in pieces:
         kept = ""
         for ch in text:
-            if cell_len(ch) > room:
+            if cells(ch) > room:
                 break
             kept += ch
-            room -= cell_len(ch)
+            room -= cells(ch)
         out.append((kept, style))
         if len(kept) < len(text):
             break
     out.append(("…", ""))
-    return out
+    return out, width - room
 
 
-def _wrap(pieces: list[Piece], width: int) -> list[list[Piece]]:
+def _wrap(pieces: list[Piece], width: int) -> list[Cell]:
     """Lines of at most `width` cells; Chinese has no spaces, so it wraps between characters."""
     lines: list[list[Piece]] = [[]]
-    used = 0
+    widths = [0]
     for text, style in pieces:
+        whole = cells(text)
+        if widths[-1] + whole <= width:
+            if text:
+                lines[-1].append((text, style))
+            widths[-1] += whole
+            continue
         run = ""
         for ch in text:
-            w = cell_len(ch)
-            if used + w > width:
+            w = cells(ch)
+            if widths[-1] + w > width:
                 if run:
                     lines[-1].append((run, style))
                 lines.append([])
-                run, used = "", 0
+                widths.append(0)
+                run = ""
             run += ch
-            used += w
+            widths[-1] += w
         if run:
             lines[-1].append((run, style))
-    return lines
+    return list(zip(lines, widths))

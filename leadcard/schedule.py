@@ -6,16 +6,14 @@ No I/O and no clock reads: every function takes `now` (or a day) from its caller
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from leadcard.errors import BadInput
 from leadcard.model import WRITTEN_CHANNELS, Channel, DueReason
 
 
-@dataclass(frozen=True)
-class Grade:
+class Grade(NamedTuple):
     code: str
     label: str  # what the grade means, in the store's words
     cadence_days: int  # contact at least this often
@@ -25,8 +23,7 @@ class Grade:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Scheme:
+class Scheme(NamedTuple):
     name: str
     title: str
     grades: tuple[Grade, ...]
@@ -78,8 +75,7 @@ SCHEMES: dict[str, Scheme] = {
 WAKE_FESTIVALS = ("Spring Festival", "Dragon Boat Festival", "Mid-Autumn Festival", "National Day")
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     scheme: Scheme
     first_touch_hours: float = 3  # SMS/WeChat thank-you after the customer leaves
     first_call_hours: float = 24  # phone call confirming the grade
@@ -94,7 +90,7 @@ class Policy:
     objection_plan_hours: float = 24  # an objection gets a handling plan within this
     reactivation_days: int = 30  # a woken dormant customer who responds within this is reactivated
     timeliness_target: float = 0.8  # 跟进及时率 below this means one-to-one coaching
-    audit: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    audit: Mapping[str, Mapping[str, object]] | None = None  # the store's [audit.RULE] tables
     loss_reasons: tuple[str, ...] = ("价格", "竞品品牌", "推迟购买", "贷款未过", "联系不上", "已在别处购买", "其他")
 
     @property
@@ -182,7 +178,7 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
             changes["scheme"] = _override_grades(policy.scheme, value)
         elif key != "scheme":
             raise BadInput(f"policy: unknown setting {key!r}")
-    return replace(policy, **changes)
+    return policy._replace(**changes)
 
 
 def _list(key: str, value: object) -> list:
@@ -202,12 +198,11 @@ def _override_grades(scheme: Scheme, table: object) -> Scheme:
         unknown = set(numbers) - allowed
         if unknown:
             raise BadInput(f"policy: grade {code}: unknown setting {sorted(unknown)[0]!r}")
-        grades[code] = replace(grades[code], **numbers)
-    return replace(scheme, grades=tuple(grades[g.code] for g in scheme.grades))
+        grades[code] = grades[code]._replace(**numbers)
+    return scheme._replace(grades=tuple(grades[g.code] for g in scheme.grades))
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     """What scheduling needs of one effective follow-up."""
 
     at: datetime
@@ -218,15 +213,13 @@ class Contact:
     objections: tuple[str, ...] = ()  # tags the customer raised
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     at: datetime
     reason: DueReason
     purpose: str | None = None
 
 
-@dataclass(frozen=True)
-class Timing:
+class Timing(NamedTuple):
     """A card's schedule, derived from its contacts; the store keeps it on the card row."""
 
     due: Due | None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import NamedTuple
 
 from leadcard.chinacal import YearCalendar, compute_year
 from leadcard.errors import NotAllowed, NotFound
@@ -18,8 +18,7 @@ from leadcard.store import EVERYONE, Scope, Store
 DEFAULT_SCHEME = "habc"
 
 
-@dataclass
-class Session:
+class Session(NamedTuple):
     store: Store
     policy: Policy
     now: datetime  # local time in the store's zone
@@ -50,7 +49,7 @@ class Session:
         """The card as this user may see it: other people's customers' phones masked."""
         if self.actor is None or card.owner_id == self.actor.id:
             return card
-        return replace(card, phone=mask_phone(card.phone))
+        return card._replace(phone=mask_phone(card.phone))
 
     def require_role(self, *roles: Role, doing: str) -> None:
         if self.actor is not None and self.actor.role not in roles:

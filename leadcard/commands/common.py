@@ -1,10 +1,9 @@
 """What every command needs: the global options, opening the session, the shared option types."""
 
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional
 
 import typer
 
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
     from leadcard.session import Session
 
 
-@dataclass
-class Globals:
+class Globals(NamedTuple):
     db: Path | None
     acting: str | None
 

@@ -13,10 +13,9 @@ import sqlite3
 from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
-from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from leadcard.errors import StoreError
 from leadcard.model import (
@@ -51,8 +50,7 @@ def ts(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """Whose cards a query may see: None is everybody (single-user mode, a manager)."""
 
     owner_ids: frozenset[int] | None = None
@@ -69,8 +67,7 @@ class Scope:
 EVERYONE = Scope()
 
 
-@dataclass(frozen=True)
-class CardFilter:
+class CardFilter(NamedTuple):
     grade: str | None = None
     status: str | None = None  # a Status value; 'dormant' is derived from dormant_at
     owner_ids: frozenset[int] | None = None
