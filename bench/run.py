@@ -27,7 +27,9 @@ from pathlib import Path
 
 NOW = "2026-11-23T08:30:00"
 MANAGER = "赵经理"
-LEADCARD = [sys.executable, "-m", "leadcard"]
+# The installed `leadcard` script, as users run it (`python -m` adds runpy's imports to each start).
+_SCRIPT = Path(sys.executable).with_name("leadcard")
+LEADCARD = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "leadcard"]
 
 
 def run(cmd: list[str], env: dict, check: bool = True) -> tuple[float, int, int]:

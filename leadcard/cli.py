@@ -1,27 +1,97 @@
-"""The command line: global options, one exit point, and the commands registered by concern.
+"""The program's entry point: global options, one exit point, and the lean path of the morning list.
 
 Each command parses its arguments, opens the session (database, acting user, clock), calls one
 domain function and hands the result to rendering. Errors become one line on stderr with the
 contract's exit code (0 ok, 1 refused, 2 bad input).
+
+The commands are typer's (leadcard.commands.app). Typer costs ~60 ms of start-up, about as much as
+the rest of `leadcard today` together, and `today` is run by every consultant every morning; so a
+`today` command line is read here, without typer, when it holds nothing but today's own options.
+Anything else — help, a typo, an unknown or repeated option — goes to typer, which knows it all.
 """
 
-
-import importlib
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
-from typer.core import TyperGroup
-
-from leadcard.commands.common import Globals
 from leadcard.errors import LeadcardError
 
 # Global options may stand before or after the command; they are moved to the front.
 _GLOBAL_OPTIONS = ("--db", "--as")
+_ENVIRONMENT = {"--db": "LEADCARD_DB", "--as": "LEADCARD_USER"}
+# The options of `today` (leadcard.commands.cards.today), by the parameter each fills.
+_TODAY_VALUES = {"--date": "date_", "--owner": "owner"}
+_TODAY_FLAGS = {"--all": "everyone", "--json": "as_json"}
 
 
-def _hoist_globals(args: list[str]) -> list[str]:
+def main() -> None:
+    args = sys.argv[1:]
+    today = lean_today(args)
+    if today is None:
+        from leadcard.commands.app import build_app
+
+        build_app(invoked(args))()
+        return
+    from leadcard.commands.common import Globals
+    from leadcard.commands.morning import show_today
+
+    globals_, options = today
+    with exits():
+        show_today(Globals(**globals_), **options)
+    sys.exit(0)
+
+
+def lean_today(args: list[str]) -> tuple[dict, dict] | None:
+    """The global options and today's options of a command line that is `today` and nothing else
+    (no help, no unknown or repeated option, no value that looks like an option); None otherwise."""
+    args = hoist_globals(args)
+    given: dict[str, str | bool] = {}
+    i = 0
+    while i < len(args) and args[i].split("=", 1)[0] in _GLOBAL_OPTIONS:
+        i = _take_value(args, i, given)
+        if i is None:
+            return None
+    if args[i:i + 1] != ["today"]:
+        return None
+    i += 1
+    while i < len(args):
+        name = args[i].split("=", 1)[0]
+        if name in _TODAY_VALUES:
+            i = _take_value(args, i, given)
+            if i is None:
+                return None
+        elif args[i] in _TODAY_FLAGS and args[i] not in given:
+            given[args[i]] = True
+            i += 1
+        else:
+            return None
+    db = given.get("--db") or _environment("--db")
+    globals_ = {"db": Path(db) if db else None, "acting": given.get("--as") or _environment("--as")}
+    options = {name: given.get(option) for option, name in _TODAY_VALUES.items()}
+    options |= {name: option in given for option, name in _TODAY_FLAGS.items()}
+    return globals_, options
+
+
+def _take_value(args: list[str], i: int, given: dict) -> int | None:
+    """Reads `--name value` or `--name=value` at i into `given`; the index after it, or None."""
+    name, eq, value = args[i].partition("=")
+    if not eq:
+        if i + 1 >= len(args):
+            return None
+        value = args[i + 1]
+        i += 1
+    if name in given or not value or value.startswith("-"):
+        return None
+    given[name] = value
+    return i + 1
+
+
+def _environment(option: str) -> str | None:
+    return os.environ.get(_ENVIRONMENT[option]) or None  # empty is unset, as for typer
+
+
+def hoist_globals(args: list[str]) -> list[str]:
     front, rest = [], []
     i = 0
     while i < len(args):
@@ -42,110 +112,50 @@ def _hoist_globals(args: list[str]) -> list[str]:
     return front + rest
 
 
-class LeadcardGroup(TyperGroup):
-    """The one place the program exits: our errors and usage errors become one line on stderr."""
-
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        args = _hoist_globals(list(sys.argv[1:] if args is None else args))
-        try:
-            rv = super().main(args, prog_name or "leadcard", complete_var, standalone_mode=False, **extra)
-        except LeadcardError as exc:
-            _fail(str(exc), exc.exit_code)
-        except typer.Abort:
-            _fail("aborted", 1)
-        except Exception as exc:
-            from leadcard.store import DatabaseError  # already loaded by whatever opened the store
-
-            if isinstance(exc, DatabaseError):
-                _fail(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
-                      f"puts a backup in its place", 1)
-            # Usage errors of typer's bundled click (bad option, missing argument …); importing
-            # its exception classes would tie us to a private module, so they are recognised by shape.
-            code = getattr(exc, "exit_code", None)
-            if code is None or not hasattr(exc, "format_message"):
-                raise
-            ctx = getattr(exc, "ctx", None)
-            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-                sys.stdout.write(ctx.get_help() + "\n")
-                sys.exit(0)
-            where = ctx.command_path if ctx is not None else "leadcard"
-            command = where.partition(" ")[2]
-            _fail(f"{command + ': ' if command else ''}{exc.format_message()} (see '{where} --help')", code)
-        sys.exit(rv if isinstance(rv, int) else 0)
+def invoked(args: list[str]) -> str | None:
+    """The command a command line names (global options may come first)."""
+    args = hoist_globals(args)
+    i = 0
+    while i < len(args) and args[i].split("=", 1)[0] in _GLOBAL_OPTIONS:
+        i += 1 if "=" in args[i] else 2
+    return args[i] if i < len(args) and not args[i].startswith("-") else None
 
 
-def _fail(message: str, code: int) -> None:
+@contextmanager
+def exits():
+    """Our refusals and an unreadable store end the program with one line on stderr."""
+    try:
+        yield
+    except LeadcardError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("aborted", 1)
+    except BrokenPipeError:
+        # The reader has gone (`leadcard today | head`): exit quietly, as typer does, with nothing
+        # left for Python to flush into the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:
+        from leadcard.store import DatabaseError  # already loaded by whatever opened the store
+
+        if isinstance(exc, DatabaseError):
+            fail(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
+                 f"puts a backup in its place", 1)
+        raise
+
+
+def fail(message: str, code: int) -> None:
     sys.stderr.write(f"leadcard: {message}\n")
     sys.stderr.flush()
     sys.exit(code)
 
 
-# The module that holds each command: a run imports only the module of the command it names, and
-# builds only that command (typer turns every command it holds into a click command on each run).
-COMMAND_MODULES = {
-    **dict.fromkeys(("init", "demo", "user", "policy"), "admin"),
-    **dict.fromkeys(("add", "log", "grade", "show", "list", "today"), "cards"),
-    **dict.fromkeys(("assign", "comment", "win", "handover", "lose", "approve", "reject", "invalid", "reopen",
-                     "do-not-contact", "visit"), "lifecycle"),
-    "audit": "audit",
-    "report": "report",
-    **dict.fromkeys(("objection", "playbook", "case"), "objections"),
-    **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "transfer"),
-}
-MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
-
-
-def _global_options(
-    ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", envvar="LEADCARD_DB", help="The store (SQLite file).")] = None,
-    acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="The acting user.")] = None,
-) -> None:
-    ctx.obj = Globals(db=db, acting=acting)
-
-
-def build_app(only: str | None = None) -> typer.Typer:
-    """The program with every command, or with only the named one (None, or a name it does not
-    know, gets every command: for help, and for typer's "did you mean" on a typo)."""
-    app = typer.Typer(
-        cls=LeadcardGroup,
-        name="leadcard",
-        help="The intention customer card (意向客户管理卡) and its follow-up discipline.",
-        no_args_is_help=True,
-        add_completion=False,
-        rich_markup_mode=None,
-        pretty_exceptions_enable=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
-    )
-    app.callback()(_global_options)
-    if only not in COMMAND_MODULES:
-        only = None
-    for module_name in (COMMAND_MODULES[only],) if only else MODULES:
-        module = importlib.import_module(f"leadcard.commands.{module_name}")
-        app.registered_commands += [c for c in module.app.registered_commands if only in (None, command_name(c))]
-        app.registered_groups += [g for g in module.app.registered_groups if only in (None, g.name)]
-    return app
-
-
-def command_name(command) -> str:
-    return command.name or command.callback.__name__.replace("_", "-")
-
-
-def __getattr__(name: str) -> typer.Typer:
-    # `leadcard.cli.app`, every command: built on first use, so a run never pays for it.
+def __getattr__(name: str):
+    # `leadcard.cli.app`, the typer application with every command (for tests and tools): built on
+    # first use, so that a run never pays for it.
     if name == "app":
+        from leadcard.commands.app import build_app
+
         globals()["app"] = build_app()
         return globals()["app"]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def main() -> None:
-    build_app(_invoked(sys.argv[1:]))()
-
-
-def _invoked(args: list[str]) -> str | None:
-    """The command a command line names (global options may come first)."""
-    args = _hoist_globals(args)
-    i = 0
-    while i < len(args) and args[i].split("=", 1)[0] in _GLOBAL_OPTIONS:
-        i += 1 if "=" in args[i] else 2
-    return args[i] if i < len(args) and not args[i].startswith("-") else None

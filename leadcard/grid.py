@@ -9,7 +9,6 @@ wraps, the others fitted with an ellipsis, ANSI styles only on a terminal withou
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from typing import NamedTuple
 
@@ -96,7 +95,18 @@ def _line_of(pieces: list[Piece], colour: bool) -> str:
 
 
 def terminal_width() -> int:
-    return shutil.get_terminal_size((80, 24)).columns
+    """COLUMNS, else the terminal's width, else 80: shutil.get_terminal_size's rule, without the
+    ~5 ms of compression modules that importing shutil costs the morning list."""
+    try:
+        columns = int(os.environ.get("COLUMNS", 0))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def use_colour() -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadcard.cli import app
+from leadcard.cli import main
 
 DEFAULT_NOW = "2026-05-03T10:00:00"
 
@@ -30,9 +30,8 @@ class Result:
 class Leadcard:
     """Runs `leadcard …` on one store with a settable clock and acting user."""
 
-    def __init__(self, db: Path, monkeypatch: pytest.MonkeyPatch):
+    def __init__(self, db: Path):
         self.db = db
-        self.monkeypatch = monkeypatch
         self.now = DEFAULT_NOW
         self.user: str | None = None
 
@@ -43,8 +42,18 @@ class Leadcard:
         acting = user or self.user
         environment["LEADCARD_USER"] = acting
         environment.update(env or {})
-        result = runner.invoke(app, list(args), env=environment, catch_exceptions=False)
-        return Result(result.exit_code, result.stdout, result.stderr)
+        # The program's own entry point, as `leadcard …` runs it (the lean path of `today` included),
+        # with typer's test isolation of the environment and the standard streams.
+        with runner.isolation(env=environment) as (stdout, stderr, _), pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sys, "argv", ["leadcard", *args])
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            return Result(code, stdout.getvalue().decode(), stderr.getvalue().decode())
 
     def ok(self, *args: str, **kwargs) -> Result:
         result = self(*args, **kwargs)
@@ -59,7 +68,7 @@ class Leadcard:
 def lc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Leadcard:
     for var in ("LEADCARD_DB", "LEADCARD_USER", "LEADCARD_NOW", "LEADCARD_TZ"):
         monkeypatch.delenv(var, raising=False)
-    return Leadcard(tmp_path / "store.db", monkeypatch)
+    return Leadcard(tmp_path / "store.db")
 
 
 def run_process(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

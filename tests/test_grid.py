@@ -37,3 +37,23 @@ def test_colour_only_when_asked():
     assert "\x1b[" not in grid().render(width=80, colour=False)
     coloured = grid().render(width=80, colour=True)
     assert "\x1b[1;31m12天\x1b[0m" in coloured and "\x1b[36m计划回访\x1b[0m" in coloured
+
+
+def test_the_width_is_columns_else_the_terminal_else_80(monkeypatch):
+    from leadcard.grid import terminal_width
+
+    monkeypatch.setenv("COLUMNS", "30")
+    assert terminal_width() == 30
+    lines = grid().render(colour=False).splitlines()
+    assert max(cell_len(line) for line in lines) <= 30 and len(lines) > 4
+    for unusable in ("0", "wide", ""):
+        monkeypatch.setenv("COLUMNS", unusable)
+        monkeypatch.setattr("sys.__stdout__", None)  # not a terminal
+        assert terminal_width() == 80
+
+
+def test_control_characters_take_no_cells_as_rich_counts_them():
+    from leadcard.grid import cells
+
+    for text in ("abc", "a\x07b", "张三", "x\x1b[31my", "🚗 车"):
+        assert cells(text) == cell_len(text)

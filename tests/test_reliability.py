@@ -218,7 +218,7 @@ hostile = st.lists(st.one_of(printable, sql_meta), min_size=1, max_size=5).map("
 def fresh_store() -> Leadcard:
     """A store per example: hypothesis runs many examples inside one test."""
     directory = Path(tempfile.mkdtemp(prefix="leadcard-hyp-"))
-    lc = Leadcard(directory / "store.db", None)
+    lc = Leadcard(directory / "store.db")
     lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A")
     return lc
 
@@ -228,7 +228,7 @@ def fresh_store() -> Leadcard:
 def test_any_text_in_any_field_is_stored_faithfully(name, content, plan, notes):
     lc = fresh_store()
     try:
-        added = lc(f"add", f"--phone=13900139000", f"--notes={notes}", "--json", "--", name)
+        added = lc("add", "--phone=13900139000", f"--notes={notes}", "--json", "--", name)
         assert added.exit_code == 0, added.stderr
         ref = added.json()["ref"]
         lc.ok("log", ref, "--channel", "wechat", f"--content={content}", f"--plan={plan}")

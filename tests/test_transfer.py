@@ -292,7 +292,7 @@ def without_card_numbers(rows, column):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follow_up(lc, tmp_path, monkeypatch, fmt):
+def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follow_up(lc, tmp_path, fmt):
     lc.ok("demo", "--cards", "40")
     lc.user = "赵经理"
     lc.ok("log", "A00040", "--channel", "phone", "--content", "打错了客户", "--next", "2026-05-06")
@@ -307,7 +307,7 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
           "--objection", "price", "--objection", "交车周期")
     exported = tmp_path / f"all.{fmt}"
     lc.ok("export", "--output", str(exported))
-    other = Leadcard(tmp_path / "new.db", monkeypatch)
+    other = Leadcard(tmp_path / "new.db")
     _same_floor(other)
     more = ["--followups", str(tmp_path / "all.followups.csv"), "--instructions", str(tmp_path / "all.instructions.csv")]
     args = ["import", str(exported), *(more if fmt == "csv" else [])]

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import JsonOption, session
+from leadcard.commands.common import session
+from leadcard.commands.options import JsonOption
 
 app = typer.Typer()
 user_app = typer.Typer(help="The sales floor's people: consultants, supervisors, the manager.", no_args_is_help=True)

@@ -4,7 +4,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import JsonOption, day, session
+from leadcard.commands.common import day, session
+from leadcard.commands.options import JsonOption
 
 app = typer.Typer()
 Opt = typer.Option

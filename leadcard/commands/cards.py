@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import JsonOption, day, session, when
+from leadcard.commands.common import session, when
+from leadcard.commands.options import JsonOption
 
 app = typer.Typer()
 
@@ -217,15 +218,6 @@ def today(
     as_json: JsonOption = False,
 ) -> None:
     """The morning list: every open card due today or overdue, most urgent first."""
-    from leadcard import cards as domain
-    from leadcard import render
-    from leadcard.errors import BadInput
+    from leadcard.commands.morning import show_today
 
-    if owner and everyone:
-        raise BadInput("use --owner or --all, not both")
-    the_day = day(date_)
-    result = domain.today(session(ctx), the_day, owner=owner, everyone=everyone)
-    if as_json:
-        render.print_json(render.today_json(result))
-    else:
-        render.today_table(result)
+    show_today(ctx.find_root().obj, date_, owner, everyone, as_json)

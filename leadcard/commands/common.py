@@ -1,16 +1,19 @@
-"""What every command needs: the global options, opening the session, the shared option types."""
+"""What every command needs: the global options and opening the session.
 
+Free of typer: the lean path of `leadcard today` (leadcard.cli) opens its session here too.
+"""
+
+from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional
-
-import typer
+from typing import TYPE_CHECKING, NamedTuple
 
 from leadcard import clock
 
-
 if TYPE_CHECKING:
+    import typer
+
     from leadcard.session import Session
 
 
@@ -25,16 +28,19 @@ def default_db_path() -> Path:
     return Path(user_data_dir("leadcard", appauthor=False)) / "leadcard.db"
 
 
-def session(ctx: typer.Context) -> "Session":
+def open_session(g: Globals) -> "Session":
     from leadcard.session import open_session
 
-    g: Globals = ctx.find_root().obj
     tz = clock.store_tz()
     now = clock.now(tz)
-    return open_session(store_path(ctx), g.acting, now, tz, default_db=g.db is None)
+    return open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None)
 
 
-def store_path(ctx: typer.Context) -> Path:
+def session(ctx: "typer.Context") -> "Session":
+    return open_session(ctx.find_root().obj)
+
+
+def store_path(ctx: "typer.Context") -> Path:
     g: Globals = ctx.find_root().obj
     return g.db or default_db_path()
 
@@ -55,7 +61,3 @@ def day(raw: str | None) -> date:
     tz = clock.store_tz()
     today = clock.now(tz).date()
     return parse_day(raw, today) if raw else today
-
-
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
-Text = Optional[str]

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import JsonOption, day, session, when
+from leadcard.commands.common import day, session, when
+from leadcard.commands.options import JsonOption
 
 app = typer.Typer()
 visit_app = typer.Typer(help="The showroom log (来店(电)客户登记表): every walk-in and phone-in.", no_args_is_help=True)

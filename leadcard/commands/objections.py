@@ -5,7 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import JsonOption, session
+from leadcard.commands.common import session
+from leadcard.commands.options import JsonOption
 
 app = typer.Typer()
 objection_app = typer.Typer(help="The store's list of frequent objections (客户异议), for `log --objection`.",

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import JsonOption, day, session
+from leadcard.commands.common import day, session
+from leadcard.commands.options import JsonOption
 
 _DEFINITIONS = """
 Computed from dated records only (follow-ups by date, grade history, card events), as the store

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import JsonOption, session, store_path
+from leadcard.commands.common import session, store_path
+from leadcard.commands.options import JsonOption
 
 app = typer.Typer()
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from leadcard.model import Case, Objection, Script, Status, card_ref
 from leadcard.store import Scope, Store, ts
@@ -145,8 +144,7 @@ def first_scripts(store: Store, until: datetime) -> dict[str, datetime]:
     return {r[0]: store.dt(r[1]) for r in rows}
 
 
-@dataclass(frozen=True)
-class ObjectionCards:
+class ObjectionCards(NamedTuple):
     tag: str
     label: str
     cards: int  # cards whose effective follow-ups dated in the period raised it

@@ -1,0 +1,87 @@
+"""The typer application: every command, its options and its help, registered by concern."""
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from leadcard.cli import exits, fail, hoist_globals
+from leadcard.commands.common import Globals
+
+# The module that holds each command: a run imports only the module of the command it names, and
+# builds only that command (typer turns every command it holds into a click command on each run).
+COMMAND_MODULES = {
+    **dict.fromkeys(("init", "demo", "user", "policy"), "admin"),
+    **dict.fromkeys(("add", "log", "grade", "show", "list", "today"), "cards"),
+    **dict.fromkeys(("assign", "comment", "win", "handover", "lose", "approve", "reject", "invalid", "reopen",
+                     "do-not-contact", "visit"), "lifecycle"),
+    "audit": "audit",
+    "report": "report",
+    **dict.fromkeys(("objection", "playbook", "case"), "objections"),
+    **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "transfer"),
+}
+MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
+
+
+class LeadcardGroup(TyperGroup):
+    """Our errors and usage errors become one line on stderr, with the contract's exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = hoist_globals(list(sys.argv[1:] if args is None else args))
+        with exits():
+            try:
+                rv = super().main(args, prog_name or "leadcard", complete_var, standalone_mode=False, **extra)
+            except typer.Abort:
+                fail("aborted", 1)
+            except Exception as exc:
+                # Usage errors of typer's bundled click (bad option, missing argument …); importing
+                # its exception classes would tie us to a private module, so they are recognised by shape.
+                code = getattr(exc, "exit_code", None)
+                if code is None or not hasattr(exc, "format_message"):
+                    raise
+                ctx = getattr(exc, "ctx", None)
+                if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                    sys.stdout.write(ctx.get_help() + "\n")
+                    sys.exit(0)
+                where = ctx.command_path if ctx is not None else "leadcard"
+                command = where.partition(" ")[2]
+                fail(f"{command + ': ' if command else ''}{exc.format_message()} (see '{where} --help')", code)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _global_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[Path], typer.Option("--db", envvar="LEADCARD_DB", help="The store (SQLite file).")] = None,
+    acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="The acting user.")] = None,
+) -> None:
+    ctx.obj = Globals(db=db, acting=acting)
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The program with every command, or with only the named one (None, or a name it does not
+    know, gets every command: for help, and for typer's "did you mean" on a typo)."""
+    app = typer.Typer(
+        cls=LeadcardGroup,
+        name="leadcard",
+        help="The intention customer card (意向客户管理卡) and its follow-up discipline.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_global_options)
+    if only not in COMMAND_MODULES:
+        only = None
+    for module_name in (COMMAND_MODULES[only],) if only else MODULES:
+        module = importlib.import_module(f"leadcard.commands.{module_name}")
+        app.registered_commands += [c for c in module.app.registered_commands if only in (None, command_name(c))]
+        app.registered_groups += [g for g in module.app.registered_groups if only in (None, g.name)]
+    return app
+
+
+def command_name(command) -> str:
+    return command.name or command.callback.__name__.replace("_", "-")

@@ -1,0 +1,21 @@
+"""The morning list, `leadcard today`, free of typer: both the typer command and the lean path of
+leadcard.cli run it."""
+
+from __future__ import annotations
+
+from leadcard.commands.common import Globals, day, open_session
+
+
+def show_today(g: Globals, date_: str | None, owner: str | None, everyone: bool, as_json: bool) -> None:
+    from leadcard import cards as domain
+    from leadcard import render
+    from leadcard.errors import BadInput
+
+    if owner and everyone:
+        raise BadInput("use --owner or --all, not both")
+    the_day = day(date_)
+    result = domain.today(open_session(g), the_day, owner=owner, everyone=everyone)
+    if as_json:
+        render.print_json(render.today_json(result))
+    else:
+        render.today_table(result)

@@ -1,0 +1,108 @@
+"""`leadcard today` is read without typer when its command line holds only today's own options;
+it must answer exactly as the typer command does, and leave everything else to typer."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import sales_floor
+from leadcard.cli import lean_today
+
+LEAN_LINES = [
+    ("today",),
+    ("today", "--json"),
+    ("--as", "赵经理", "today", "--all"),
+    ("today", "--as", "赵经理", "--all", "--json"),
+    ("--as=钱主管", "today", "--owner", "王芳"),
+    ("today", "--owner=李强", "--as", "钱主管"),
+    ("today", "--owner", "孙丽"),  # a consultant may not look at another's list
+    ("today", "--owner", "王芳", "--all"),
+    ("today", "--date", "2026-05-06"),
+    ("today", "--date=明天"),
+    ("today", "--date", "someday"),
+    ("--as", "nobody", "today"),
+]
+
+
+@pytest.fixture
+def floor(lc):
+    sales_floor(lc)
+    for name, phone, owner, grade in (("张三", "13800138000", "王芳", "H"), ("李四", "13900139000", "李强", "A"),
+                                      ("王五", "13700137000", "孙丽", "B")):
+        lc.ok("add", name, "--phone", phone, "--owner", owner, "--grade", grade, now="2026-05-01T10:00:00")
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", "--next", "2026-05-04", now="2026-05-01T11:00:00")
+    lc.user = "王芳"
+    return lc
+
+
+@pytest.mark.parametrize("line", LEAN_LINES, ids=" ".join)
+def test_the_lean_path_answers_as_the_typer_command_does(floor, monkeypatch, line):
+    assert lean_today(list(line)) is not None, "this line should not need typer"
+    lean = floor(*line)
+    monkeypatch.setattr("leadcard.cli.lean_today", lambda args: None)
+    typer = floor(*line)
+    assert (lean.exit_code, lean.stdout, lean.stderr) == (typer.exit_code, typer.stdout, typer.stderr)
+
+
+def test_the_lean_path_covers_the_lines_of_every_outcome(floor):
+    codes = {floor(*line).exit_code for line in LEAN_LINES}
+    assert codes == {0, 1, 2}
+
+
+@pytest.mark.parametrize("line", [
+    ("today", "--help"),
+    ("today", "--json", "--json"),
+    ("today", "--owner", "王芳", "--owner", "李强"),
+    ("today", "--bogus"),
+    ("today", "A00001"),
+    ("--json", "today"),
+    ("today", "--date", "-1d"),
+    ("today", "--owner"),
+    ("today", "--db"),
+    ("list",),
+    (),
+], ids=lambda line: " ".join(line) or "nothing")
+def test_anything_else_is_left_to_typer(line):
+    assert lean_today(list(line)) is None
+
+
+def test_the_global_options_come_from_the_command_line_or_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEADCARD_DB", str(tmp_path / "env.db"))
+    monkeypatch.setenv("LEADCARD_USER", "")  # empty is unset, as typer reads it
+    assert lean_today(["today"])[0] == {"db": tmp_path / "env.db", "acting": None}
+    assert lean_today(["today", "--db", "x.db", "--as", "王芳"])[0] == {"db": Path("x.db"), "acting": "王芳"}
+
+
+def loaded_modules(tmp_path: Path, *argv: str) -> list[str]:
+    """typer and the command modules that running `leadcard ARGV` loads, in a fresh process."""
+    probe = (f"import json, sys; sys.argv = {['leadcard', *argv]!r}\n"
+             "from leadcard.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m == 'typer' or m.startswith('leadcard.commands.'))))")
+    env = {**os.environ, "LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_morning_list_does_not_load_typer(tmp_path):
+    assert loaded_modules(tmp_path, "today") == ["leadcard.commands.common", "leadcard.commands.morning"]
+
+
+def test_any_other_command_loads_typer_and_only_its_own_module(tmp_path):
+    assert loaded_modules(tmp_path, "list") == ["leadcard.commands.app", "leadcard.commands.cards",
+                                                "leadcard.commands.common", "leadcard.commands.options", "typer"]
+
+
+@pytest.mark.parametrize("line", [("today",), ("list",)], ids=" ".join)
+def test_a_reader_that_has_gone_ends_the_program_quietly(floor, line):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {**os.environ, "LEADCARD_DB": str(floor.db), "LEADCARD_NOW": floor.now, "LEADCARD_USER": "王芳"}
+    done = subprocess.run([sys.executable, "-m", "leadcard", *line], stdout=write_end, stderr=subprocess.PIPE,
+                          env=env, text=True, timeout=60)
+    os.close(write_end)
+    assert (done.returncode, done.stderr) == (1, "")
