@@ -226,6 +226,20 @@ def test_list_filters_and_searches(lc):
     assert "卡号" in table and "张三" in table and "共 3 张" in table
 
 
+def test_the_list_lines_up_chinese_and_latin_names_by_display_width(lc):
+    from rich.cells import cell_len
+
+    lc.ok("add", "欧阳娜娜", "--phone", "13800138000", "--model", "凯美瑞 双擎", "--grade", "A")
+    lc.ok("add", "Li Lei", "--phone", "13900139000", "--model", "RAV4", "--grade", "B")
+    lc.ok("add", "王五", "--phone", "13700137000", "--grade", "C")
+    lines = lc.ok("list").stdout.splitlines()
+    header, rows_ = lines[0], lines[2:5]
+    phone_at = cell_len(header[: header.index("电话")])
+    assert [cell_len(r[: r.index("13")]) for r in rows_] == [phone_at] * 3
+    model_at = cell_len(header[: header.index("车型")])
+    assert cell_len(rows_[2][: rows_[2].index("欧阳")]) == 7 and cell_len(rows_[2][: rows_[2].index("凯美瑞")]) == model_at
+
+
 def test_search_treats_quotes_and_sql_as_text(lc):
     lc.ok("add", "O'Brien", "--phone", "13800138000", "--notes", "'; DROP TABLE cards; --")
     assert [c["name"] for c in lc.json("list", "--search", "'; DROP")] == ["O'Brien"]
