@@ -1,10 +1,12 @@
 """Benchmarks at store scale: whole CLI processes, medians after a warm-up, and the ratios that matter.
 
     python bench/run.py                      # 1,000 / 10,000 / 100,000 cards, 5 runs each
-    python bench/run.py --sizes 1000,10000 --runs 3
+    python bench/run.py --sizes 1000,10000 --runs 3 --pair-runs 9
 
 Each store is built with `leadcard demo --cards N --seed 1`. Prints a Markdown table of medians and
-of ratios against their targets (paste it into the README's Performance section). Commands that
+of ratios against their targets (paste it into the README's Performance section). The two sides
+of a ratio are timed in alternation (--pair-runs each), so that a shared machine's drift in speed
+weighs on both alike. Commands that
 this checkout does not have yet are reported as "n/a". Taskwarrior (`task`, Debian package
 `taskwarrior`) is compared when installed, in its own temporary data directory.
 """
@@ -53,6 +55,17 @@ def median_time(cmd: list[str], env: dict, runs: int) -> float | None:
     return statistics.median(run(cmd, env)[0] for _ in range(runs))
 
 
+def paired_medians(a: tuple[list[str], dict], b: tuple[list[str], dict], runs: int) -> tuple[float, float]:
+    """Medians of two commands run in alternation, after a warm-up of each."""
+    for cmd, env in (a, b):
+        run(cmd, env)
+    times_a, times_b = [], []
+    for _ in range(runs):
+        times_a.append(run(*a)[0])
+        times_b.append(run(*b)[0])
+    return statistics.median(times_a), statistics.median(times_b)
+
+
 def leadcard_env(db: Path) -> dict:
     # As on a user's machine: bytecode cached (a sandbox may set PYTHONDONTWRITEBYTECODE, which
     # makes every run recompile leadcard's sources).
@@ -83,7 +96,8 @@ def write_import_csv(path: Path, rows: int) -> None:
                           f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}", "车展登记"])
 
 
-def taskwarrior_next(workdir: Path, tasks: int, runs: int) -> float | None:
+def taskwarrior_next(workdir: Path, tasks: int) -> tuple[list[str], dict] | None:
+    """`task next` on `tasks` pending tasks in its own data directory, ready to run."""
     task = shutil.which("task")
     if not task:
         return None
@@ -98,13 +112,14 @@ def taskwarrior_next(workdir: Path, tasks: int, runs: int) -> float | None:
     payload = workdir / "tasks.json"
     payload.write_text(json.dumps(items))
     subprocess.run([task, "import", str(payload)], env=env, check=True, capture_output=True)
-    return median_time([task, "next"], env, runs)
+    return [task, "next"], env
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pair-runs", type=int, default=21)
     parser.add_argument("--import-rows", type=int, default=100_000)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -121,14 +136,21 @@ def main() -> None:
             seconds, _, _ = run([*LEADCARD, "demo", "--cards", str(n), "--seed", "1"], leadcard_env(db))
             extra[f"demo --cards {n}"] = f"{seconds:.1f} s"
             columns[f"{n:,}"] = db
-        for label, db in columns.items():
-            env = leadcard_env(db)
-            if label == "empty":
-                env["LEADCARD_USER"] = "王芳"
+        envs = {label: leadcard_env(db) for label, db in columns.items()}
+        envs["empty"]["LEADCARD_USER"] = "王芳"
+        for label, env in envs.items():
             results[label] = {name: median_time([*LEADCARD, *cmd], env, args.runs) for name, cmd in COMMANDS}
             results[label]["--help"] = median_time([*LEADCARD, "--help"], env, args.runs)
 
-        typer_import = median_time([sys.executable, "-c", "import typer"], dict(os.environ), args.runs)
+        pairs = {}
+        biggest = f"{max(sizes):,}"
+        pairs["scale"] = paired_medians(([*LEADCARD, "today"], envs[biggest]), ([*LEADCARD, "today"], envs["empty"]),
+                                        args.pair_runs)
+        pairs["help"] = paired_medians(([*LEADCARD, "--help"], envs["empty"]),
+                                       ([sys.executable, "-c", "import typer"], dict(os.environ)), args.pair_runs)
+        task = taskwarrior_next(work, 10_000) if "10,000" in envs else None
+        if task:
+            pairs["task"] = paired_medians(([*LEADCARD, "today"], envs["10,000"]), task, args.pair_runs)
         csv_path = work / "import.csv"
         write_import_csv(csv_path, args.import_rows)
         imported_db = work / "import.db"
@@ -138,14 +160,11 @@ def main() -> None:
             t_import = rss_import = None
         sqlite_utils = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
         t_su, _, _ = run([sqlite_utils, "insert", str(work / "su.db"), "cards", str(csv_path), "--csv"], dict(os.environ))
-        biggest = columns[f"{max(sizes):,}"]
-        audit_t, audit_code, rss_audit = run([*LEADCARD, "--as", MANAGER, "audit", "--json"], leadcard_env(biggest), check=False)
-        ten_k = columns.get("10,000")
-        task_t = taskwarrior_next(work, 10_000, args.runs) if ten_k else None
+        audit_t, audit_code, rss_audit = run([*LEADCARD, "--as", MANAGER, "audit", "--json"], envs[biggest], check=False)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(report(results, sizes, typer_import, t_import, t_su, task_t,
+    print(report(results, sizes, pairs, t_import, t_su,
                  rss_import, rss_audit if audit_code in (0, 1) else None, extra, args))
 
 
@@ -157,11 +176,7 @@ def mem(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.0f} MB"
 
 
-def ratio(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None or b == 0 else a / b
-
-
-def report(results, sizes, typer_import, t_import, t_su, task_t, rss_import, rss_audit, extra, args) -> str:
+def report(results, sizes, pairs, t_import, t_su, rss_import, rss_audit, extra, args) -> str:
     labels = list(results)
     lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
              f"{platform.system()} {platform.release()}; median of {args.runs} runs after a warm-up.", ""]
@@ -179,18 +194,23 @@ def report(results, sizes, typer_import, t_import, t_su, task_t, rss_import, rss
     lines.append("")
     biggest = f"{max(sizes):,}"
     ratios = [
-        (f"`today` at {biggest} cards ÷ `today` on an empty store", ratio(results[biggest]["today"], results["empty"]["today"]), 1.3, "≤"),
-        ("`import` ÷ `sqlite-utils insert --csv`", ratio(t_import, t_su), 2.0, "≤"),
-        ("`leadcard --help` ÷ `python -c 'import typer'`", ratio(results["empty"]["--help"], typer_import), 1.5, "≤"),
-        ("`today` at 10,000 cards ÷ Taskwarrior `task next` on 10,000 tasks",
-         ratio(results.get("10,000", {}).get("today"), task_t), 1.0, "<"),
+        (f"`today` at {biggest} cards ÷ `today` on an empty store", pairs.get("scale"), 1.3, "≤"),
+        ("`import` ÷ `sqlite-utils insert --csv`", (t_import, t_su) if t_import else None, 2.0, "≤"),
+        ("`leadcard --help` ÷ `python -c 'import typer'`", pairs.get("help"), 1.5, "≤"),
+        ("`today` at 10,000 cards ÷ Taskwarrior `task next` on 10,000 tasks", pairs.get("task"), 1.0, "<"),
     ]
-    lines.append("| ratio | measured | target |")
-    lines.append("|---|---:|---:|")
-    for name, value, target, op in ratios:
-        shown = "n/a" if value is None else f"{value:.2f}"
-        met = "" if value is None else (" ✓" if (value <= target if op == "≤" else value < target) else " ✗")
-        lines.append(f"| {name} | {shown}{met} | {op} {target} |")
+    lines.append(f"Ratios: the two sides timed in alternation, median of {args.pair_runs} runs each "
+                 f"(import: one run each).")
+    lines.append("")
+    lines.append("| ratio | sides | measured | target |")
+    lines.append("|---|---:|---:|---:|")
+    for name, sides, target, op in ratios:
+        if sides is None:
+            lines.append(f"| {name} | n/a | n/a | {op} {target} |")
+            continue
+        value = sides[0] / sides[1]
+        met = " ✓" if (value <= target if op == "≤" else value < target) else " ✗"
+        lines.append(f"| {name} | {fmt(sides[0])} / {fmt(sides[1])} | {value:.2f}{met} | {op} {target} |")
     lines.append("")
     lines.append(f"Peak memory: import {mem(rss_import)} (target < 150 MB), audit at {biggest} cards {mem(rss_audit)}.")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from leadcard.commands.common import Globals
 from leadcard.errors import LeadcardError
 
 # Global options may stand before or after the command; they are moved to the front.
@@ -33,16 +34,15 @@ def main() -> None:
 
         build_app(invoked(args))()
         return
-    from leadcard.commands.common import Globals
     from leadcard.commands.morning import show_today
 
     globals_, options = today
     with exits():
-        show_today(Globals(**globals_), **options)
+        show_today(globals_, **options)
     sys.exit(0)
 
 
-def lean_today(args: list[str]) -> tuple[dict, dict] | None:
+def lean_today(args: list[str]) -> tuple[Globals, dict] | None:
     """The global options and today's options of a command line that is `today` and nothing else
     (no help, no unknown or repeated option, no value that looks like an option); None otherwise."""
     args = hoist_globals(args)
@@ -67,7 +67,7 @@ def lean_today(args: list[str]) -> tuple[dict, dict] | None:
         else:
             return None
     db = given.get("--db") or _environment("--db")
-    globals_ = {"db": Path(db) if db else None, "acting": given.get("--as") or _environment("--as")}
+    globals_ = Globals(db=Path(db) if db else None, acting=given.get("--as") or _environment("--as"))
     options = {name: given.get(option) for option, name in _TODAY_VALUES.items()}
     options |= {name: option in given for option, name in _TODAY_FLAGS.items()}
     return globals_, options

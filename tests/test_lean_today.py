@@ -11,6 +11,7 @@ import pytest
 
 from conftest import sales_floor
 from leadcard.cli import lean_today
+from leadcard.commands.common import Globals
 
 LEAN_LINES = [
     ("today",),
@@ -73,8 +74,8 @@ def test_anything_else_is_left_to_typer(line):
 def test_the_global_options_come_from_the_command_line_or_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("LEADCARD_DB", str(tmp_path / "env.db"))
     monkeypatch.setenv("LEADCARD_USER", "")  # empty is unset, as typer reads it
-    assert lean_today(["today"])[0] == {"db": tmp_path / "env.db", "acting": None}
-    assert lean_today(["today", "--db", "x.db", "--as", "王芳"])[0] == {"db": Path("x.db"), "acting": "王芳"}
+    assert lean_today(["today"])[0] == Globals(db=tmp_path / "env.db", acting=None)
+    assert lean_today(["today", "--db", "x.db", "--as", "王芳"])[0] == Globals(db=Path("x.db"), acting="王芳")
 
 
 def loaded_modules(tmp_path: Path, *argv: str) -> list[str]:
