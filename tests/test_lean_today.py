@@ -49,6 +49,19 @@ def test_the_lean_path_answers_as_the_typer_command_does(floor, monkeypatch, lin
     assert (lean.exit_code, lean.stdout, lean.stderr) == (typer.exit_code, typer.stdout, typer.stderr)
 
 
+def test_the_store_named_by_db_wins_over_the_environment_on_both_paths(floor, monkeypatch, tmp_path):
+    elsewhere = {"LEADCARD_DB": str(tmp_path / "elsewhere.db")}
+    for line in (("--db", str(floor.db), "today"), ("today", f"--db={floor.db}", "--json")):
+        assert lean_today(list(line)) is not None
+        lean = floor(*line, env=elsewhere)
+        with monkeypatch.context() as typer_only:
+            typer_only.setattr("leadcard.cli.lean_today", lambda args: None)
+            typer = floor(*line, env=elsewhere)
+        assert lean.exit_code == 0 and "张三" in lean.stdout
+        assert (lean.exit_code, lean.stdout, lean.stderr) == (typer.exit_code, typer.stdout, typer.stderr)
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
 def test_the_lean_path_covers_the_lines_of_every_outcome(floor):
     codes = {floor(*line).exit_code for line in LEAN_LINES}
     assert codes == {0, 1, 2}
@@ -107,3 +120,16 @@ def test_a_reader_that_has_gone_ends_the_program_quietly(floor, line):
                           env=env, text=True, timeout=60)
     os.close(write_end)
     assert (done.returncode, done.stderr) == (1, "")
+
+
+def test_the_lean_path_knows_every_option_the_typer_command_has():
+    import typer.main
+
+    from leadcard.cli import _GLOBAL_OPTIONS, _TODAY_FLAGS, _TODAY_VALUES
+    from leadcard.commands.app import build_app
+
+    group = typer.main.get_command(build_app("today"))
+    today_options = {o for p in group.commands["today"].params for o in p.opts}
+    global_options = {o for p in group.params for o in p.opts}
+    assert today_options == {*_TODAY_VALUES, *_TODAY_FLAGS}
+    assert global_options - {"-h", "--help"} == set(_GLOBAL_OPTIONS)
