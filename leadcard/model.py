@@ -1,8 +1,9 @@
 """The typed values that cross the layers: cards, follow-ups, grade changes, users.
 
-Value types are NamedTuples, not frozen dataclasses: every command defines them at start-up, and
-a frozen dataclass costs about 1 ms to define (it compiles six methods) where a NamedTuple costs
-a tenth of that. Update them with `_replace`.
+Value types are NamedTuples, not frozen dataclasses: every command defines the types of this
+module (and of schedule, session and store) at start-up, and a frozen dataclass costs about 1 ms to
+define (it compiles six methods) where a NamedTuple costs a tenth of that. Update them with
+`_replace`. Types that only one long-running command loads (audit, reports, import) stay dataclasses.
 """
 
 from __future__ import annotations
