@@ -107,6 +107,15 @@ def test_help_lists_every_core_command(lc):
         assert command in result.stdout
 
 
+def test_help_and_errors_name_arguments_as_the_readme_does(lc):
+    for line, names in ((("show",), ["REF"]), (("comment",), ["REF", "TEXT"]), (("user", "add"), ["NAME"]),
+                        (("assign",), ["REF", "USER"]), (("restore",), ["FILE"])):
+        usage = lc.ok(*line, "--help").stdout
+        assert all(f"{{{name}}}" in usage.splitlines()[0] and f"\n  {name} " in usage for name in names), usage
+    missing = lc("show")
+    assert missing.exit_code == 2 and "Missing argument 'REF'" in missing.stderr
+
+
 def test_python_dash_m_runs_the_program(tmp_path):
     result = run_process("--help")
     assert result.returncode == 0 and "today" in result.stdout

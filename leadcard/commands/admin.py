@@ -60,7 +60,7 @@ def policy_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @user_app.command("add")
 def user_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The person's name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The person's name.")],
     role: Annotated[str, typer.Option(help="consultant, supervisor or manager.")],
     team: Annotated[Optional[str], typer.Option(help="Their team (a supervisor sees the team's cards).")] = None,
     login: Annotated[Optional[str], typer.Option(help="Bind to this operating-system login: only it may act as the user.")] = None,
@@ -79,7 +79,7 @@ def user_add(
 @user_app.command("bind")
 def user_bind(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The user.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The user.")],
     login: Annotated[Optional[str], typer.Option(help="The operating-system login that alone may act as them.")] = None,
     unbind: Annotated[bool, typer.Option("--unbind", help="Remove the binding.")] = False,
     as_json: JsonOption = False,
@@ -98,14 +98,14 @@ def user_bind(
 
 
 @user_app.command("deactivate")
-def user_deactivate(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The user who leaves.")],
+def user_deactivate(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME", help="The user who leaves.")],
                     as_json: JsonOption = False) -> None:
     """A user who leaves (manager only): they can no longer act; their cards stay readable and can be assigned."""
     _set_active(ctx, name, False, as_json, "已停用；其卡片仍可查阅，可用 leadcard assign 转交。")
 
 
 @user_app.command("activate")
-def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The user who returns.")],
+def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME", help="The user who returns.")],
                   as_json: JsonOption = False) -> None:
     """Let a deactivated user act again (manager only)."""
     _set_active(ctx, name, True, as_json, "已恢复。")
@@ -136,7 +136,7 @@ def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @user_app.command("default")
 def user_default(
     ctx: typer.Context,
-    name: Annotated[Optional[str], typer.Argument(help="Act as this user when no --as is given.")] = None,
+    name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="Act as this user when no --as is given.")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="No default user.")] = False,
 ) -> None:
     """The user a store acts as when no --as or LEADCARD_USER is given (a consultant's own PC)."""

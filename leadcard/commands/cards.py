@@ -20,7 +20,7 @@ Opt = typer.Option
 @app.command()
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The customer's name (客户姓名).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The customer's name (客户姓名).")],
     phone: Annotated[str, Opt("--phone", help="Mobile or landline (required).")],
     model: Annotated[Optional[str], Opt(help="Model asked about (意向车型).")] = None,
     grade: Annotated[Optional[str], Opt(help="Grade (级别), from the store's policy.")] = None,
@@ -92,7 +92,7 @@ def add(
 @app.command()
 def log(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Card number, phone, or name.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
     channel: Annotated[Optional[str], Opt(help="sms, wechat, phone, visit, home, test-drive, other.")] = None,
     content: Annotated[Optional[str], Opt(help="What was discussed (洽谈内容).")] = None,
     grade: Annotated[Optional[str], Opt(help="Grade judged at this contact (级别判定); regrades the card.")] = None,
@@ -152,7 +152,7 @@ def log(
 @app.command()
 def grade(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Card number, phone, or name.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
     new_grade: Annotated[str, typer.Argument(metavar="GRADE", help="The new grade.")],
     reason: Annotated[Optional[str], Opt(help="Why (kept in the grade history).")] = None,
     as_json: JsonOption = False,
@@ -172,7 +172,7 @@ def grade(
 @app.command()
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Card number, phone, or name.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
     as_json: JsonOption = False,
 ) -> None:
     """The whole card, laid out like the paper form."""

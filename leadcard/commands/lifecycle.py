@@ -14,7 +14,7 @@ visit_app = typer.Typer(help="The showroom log (来店(电)客户登记表): eve
 app.add_typer(visit_app, name="visit")
 
 Opt = typer.Option
-Ref = Annotated[str, typer.Argument(help="Card number, phone, or name.")]
+Ref = Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")]
 
 
 def _done(card, message: str, as_json: bool) -> None:
@@ -27,7 +27,7 @@ def _done(card, message: str, as_json: bool) -> None:
 
 
 @app.command()
-def assign(ctx: typer.Context, ref: Ref, user: Annotated[str, typer.Argument(help="The consultant who takes the card.")],
+def assign(ctx: typer.Context, ref: Ref, user: Annotated[str, typer.Argument(metavar="USER", help="The consultant who takes the card.")],
            as_json: JsonOption = False) -> None:
     """Move a card to another consultant (supervisor within the team, or manager); kept in its history."""
     from leadcard import lifecycle
@@ -40,7 +40,7 @@ def assign(ctx: typer.Context, ref: Ref, user: Annotated[str, typer.Argument(hel
 def comment(
     ctx: typer.Context,
     ref: Ref,
-    text: Annotated[str, typer.Argument(help="The instruction (主管批示).")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The instruction (主管批示).")],
     followup: Annotated[Optional[int], Opt("--followup", help="Under follow-up SEQ (default: the latest).", min=1)] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -37,8 +37,8 @@ def objection_list(
 @objection_app.command("add")
 def objection_add(
     ctx: typer.Context,
-    tag: Annotated[str, typer.Argument(help="A short English tag, e.g. insurance.")],
-    label: Annotated[str, typer.Argument(help="The Chinese label, e.g. 保险费用高.")],
+    tag: Annotated[str, typer.Argument(metavar="TAG", help="A short English tag, e.g. insurance.")],
+    label: Annotated[str, typer.Argument(metavar="LABEL", help="The Chinese label, e.g. 保险费用高.")],
     as_json: JsonOption = False,
 ) -> None:
     """Add an objection to the store's list (supervisor or manager)."""
@@ -107,7 +107,7 @@ def _write_script(ctx: typer.Context, tag: str, text: str, as_json: bool, edit: 
 @case_app.command("add")
 def case_add(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Card number, phone, or name of a won or lost card.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name of a won or lost card.")],
     lesson: Annotated[str, typer.Option("--lesson", help="What the team should learn from it (经验/教训).")],
     as_json: JsonOption = False,
 ) -> None:

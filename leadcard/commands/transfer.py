@@ -17,7 +17,7 @@ Opt = typer.Option
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX; Chinese or English headers.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX; Chinese or English headers.")],
     followups: Annotated[Optional[Path], Opt("--followups", help="Follow-up history (跟进记录, CSV or XLSX), keyed by phone.")] = None,
     instructions: Annotated[Optional[Path], Opt("--instructions", help="Supervisor instructions (主管批示), keyed by phone.")] = None,
     dry_run: Annotated[bool, Opt("--dry-run", help="Validate and report; write nothing.")] = False,
@@ -67,7 +67,7 @@ def calendar(
 @app.command()
 def backup(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Where the copy goes (created 0600).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Where the copy goes (created 0600).")],
     as_json: JsonOption = False,
 ) -> None:
     """A consistent copy of the store, safe while others are writing."""
@@ -80,7 +80,7 @@ def backup(
 @app.command()
 def restore(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A backup made by `leadcard backup`.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A backup made by `leadcard backup`.")],
     as_json: JsonOption = False,
 ) -> None:
     """Put a backup in place of the store; the store it replaces is kept beside it."""
