@@ -238,6 +238,24 @@ def test_per_consultant_follow_ups_by_author_and_cards_by_owner_at_the_weeks_end
     assert weekly(lc, user="孙丽")["totals"]["new_cards"] == 1
 
 
+def test_a_card_moved_to_another_team_after_the_week_stays_in_the_reports_of_the_team_that_held_it(lc):
+    sales_floor(lc, ("周主管", "supervisor", "二组"))
+    add(lc, "张三", "13800000001", "2026-11-17 10:00", "--owner", "王芳")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认预算", "--at", "2026-11-17 11:00",
+          now="2026-11-17T11:00:00", user="王芳")
+    add(lc, "李四", "13800000002", "2026-11-18 10:00", "--owner", "孙丽")
+    lc.ok("assign", "张三", "孙丽", now="2026-11-24T10:00:00", user="赵经理")  # after the week
+    first_team = weekly(lc, user="钱主管")
+    assert first_team["totals"]["new_cards"] == 1 and first_team["totals"]["followups"] == 1
+    assert [o["owner"] for o in first_team["by_owner"] if o["new_cards"]] == ["王芳"]
+    assert weekly(lc, user="王芳")["totals"]["new_cards"] == 1
+    second_team = weekly(lc, user="周主管")
+    assert second_team["totals"]["new_cards"] == 1 and second_team["totals"]["followups"] == 0
+    assert "王芳" not in {o["owner"] for o in second_team["by_owner"]}
+    assert weekly(lc, user="孙丽")["totals"]["new_cards"] == 1  # 李四 only
+    assert weekly(lc, user="赵经理")["totals"]["new_cards"] == 2
+
+
 def test_a_past_week_gives_the_same_figures_after_later_records(lc):
     add(lc, "张三", "13800000001", "2026-11-16 10:00", "--grade", "A", "--model", "凯美瑞")
     log(lc, "张三", "2026-11-16 10:30", "wechat", "--plan", "邀约试驾", "--next", "2026-11-18", content="感谢到店")

@@ -49,14 +49,19 @@ def _status_event_at(moment: str) -> str:
         AND s.at < {moment} ORDER BY s.at DESC, s.id DESC LIMIT 1)"""
 
 
-def _scope(scope: Scope) -> tuple[str, dict]:
-    """The visibility clause with named parameters (the report queries name theirs)."""
+def _scope(scope: Scope, moment: str = ":end") -> tuple[str, dict]:
+    """The visibility clause, with named parameters (the report queries name theirs): by the card's
+    owner at the moment, so that a card moved to another team since stays in the reports of the
+    team that held it then. Only a reassigned card pays for looking its owner up in the events."""
     if scope.owner_ids is None:
         return "1", {}
     if not scope.owner_ids:
         return "0", {}
     names = {f"owner{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids))}
-    return f"cards.owner_id IN ({','.join(':' + n for n in names)})", names
+    owners = ",".join(":" + n for n in names)
+    return f"""(CASE WHEN EXISTS (SELECT 1 FROM card_events m WHERE m.card_id = cards.id AND +m.kind = 'assigned')
+        THEN {_owner_at(moment)} IN (SELECT users.name FROM users WHERE users.id IN ({owners}))
+        ELSE cards.owner_id IN ({owners}) END)""", names
 
 
 @dataclass(frozen=True)
@@ -309,7 +314,7 @@ def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, date
     after each before `until`."""
     if not windows:
         return []
-    scope_sql, params = _scope(scope)
+    scope_sql, params = _scope(scope, "g.at")
     terms, bounds = [], {}
     for i, (grade, (since, before)) in enumerate(windows.items()):
         terms.append(f"(g.to_grade = :grade{i} AND g.at >= :since{i} AND g.at < :before{i})")
