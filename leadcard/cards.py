@@ -405,6 +405,14 @@ def _today_scope(session: Session, owner: str | None, everyone: bool) -> Scope:
     return Scope(frozenset({session.actor.id}))
 
 
+def wake_up_days_between(session: Session, first: date, last: date) -> list[date]:
+    """The days from `first` to `last` on which the dormant pool is listed (休眠唤醒)."""
+    days: set[date] = set()
+    for year in range(first.year, last.year + 1):
+        days |= _wake_up_days(session.store, year, session.policy)
+    return sorted(d for d in days if first <= d <= last)
+
+
 def _wake_up_days(store: Store, year: int, policy) -> set[date]:
     festivals = {}
     for y in (year, year + 1):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from leadcard import objections
-from leadcard.cards import today_item
+from leadcard.cards import today_item, wake_up_days_between
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Role
 from leadcard.parse import mask_phone
@@ -246,17 +246,21 @@ def _iso(moment: datetime | None) -> str | None:
 
 # -- calendar ---------------------------------------------------------------------------------------
 
+WAKE_UP_LISTED = 30  # customers named in a wake-up day's event; `today` lists them all that day
+
 
 @dataclass
 class CalendarResult:
     file: str | None
-    events: int
+    events: int  # due contacts
+    wake_up_days: int  # days the dormant pool is listed, one all-day event each
     start: datetime
     end: datetime
 
 
 def calendar(session: Session, output: Path | None, days: int, stdout: IO[str]) -> CalendarResult:
-    """One event per due contact of the acting user's cards, from overdue to `days` ahead.
+    """One event per due contact of the acting user's cards, from overdue to `days` ahead, and an
+    all-day event on each wake-up day (休眠唤醒) with the customers dormant by then.
 
     Each card keeps one UID (card number @ the store's identity), so importing the feed again
     moves the event to the card's new due time instead of adding another.
@@ -289,10 +293,28 @@ def calendar(session: Session, output: Path | None, days: int, stdout: IO[str]) 
                  f"{'计划' if not item.suggested else '建议'}：{item.purpose or '—'}"]
         event.add("description", "\n".join(lines))
         feed.add_component(event)
+    wake_days = 0
+    for day in wake_up_days_between(session, session.today, session.today + timedelta(days=days)):
+        pool = store.dormant_cards(day_bounds(day, tz)[1], scope)
+        if not pool:
+            continue
+        wake_days += 1
+        event = Event()
+        event.add("uid", f"wake-{day:%Y%m%d}-{uid}@leadcard")
+        event.add("dtstamp", now.astimezone(timezone.utc))
+        event.add("dtstart", day)
+        event.add("summary", f"休眠唤醒 {len(pool)} 位客户")
+        shown = [session.shown(c) for c in pool[:WAKE_UP_LISTED]]
+        lines = [f"{c.ref} {c.name} {c.grade}级 {c.phone}" for c in shown]
+        if len(pool) > WAKE_UP_LISTED:
+            lines.append(f"…… 共 {len(pool)} 位")
+        lines.append("当天 leadcard today 列出全部")
+        event.add("description", "\n".join(lines))
+        feed.add_component(event)
     data = feed.to_ical()
     if output is None:
         stdout.write(data.decode("utf-8"))
     else:
         with _replacing(output) as temp:
             temp.write_bytes(data)
-    return CalendarResult(str(output) if output else None, len(cards), start, end)
+    return CalendarResult(str(output) if output else None, len(cards), wake_days, start, end)

@@ -72,7 +72,8 @@ def export_summary(result) -> None:
 
 def calendar_summary(result) -> None:
     out = console(stderr=result.file is None)
-    out.print(f"日历：{result.events} 个回访（{result.start:%m-%d} 至 {result.end:%m-%d}）→ {result.file or '标准输出'}")
+    wakes = f"、{result.wake_up_days} 个休眠唤醒日" if result.wake_up_days else ""
+    out.print(f"日历：{result.events} 个回访{wakes}（{result.start:%m-%d} 至 {result.end:%m-%d}）→ {result.file or '标准输出'}")
 
 
 def health_json(health) -> dict:

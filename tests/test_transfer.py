@@ -5,10 +5,11 @@ import json
 import os
 import sqlite3
 import stat
+from datetime import date
 
 import pytest
 
-from conftest import Leadcard
+from conftest import Leadcard, dormant_card
 
 HEADER = ["姓名", "电话", "意向车型", "级别", "来源", "建卡日期", "备注"]
 
@@ -390,6 +391,22 @@ def test_the_calendar_has_one_event_per_due_card_with_uids_stable_across_exports
     zhang = next(uid for uid in second if uid.startswith("A00001"))
     assert "首次电话" in str(second[zhang]["summary"])
     assert second[zhang]["dtstart"].dt != first[zhang]["dtstart"].dt
+
+
+def test_the_calendar_marks_the_wake_up_days_with_the_customers_dormant_by_then(lc, tmp_path):
+    dormant_card(lc)  # 张三: dormant from 21 May 2026
+    lc.ok("add", "李娜", "--phone", "13912345678", "--grade", "A", now="2026-06-25T10:00:00")
+    lc.ok("calendar", "--output", str(tmp_path / "due.ics"), "--days", "10", now="2026-06-25T11:00:00")
+    feed = events(tmp_path / "due.ics")
+    wake = [e for uid, e in feed.items() if uid.startswith("wake-")]
+    assert len(feed) == 2 and len(wake) == 1  # 李娜's first touch, and 1 July (a quarter's first day)
+    assert wake[0]["dtstart"].dt == date(2026, 7, 1)
+    assert str(wake[0]["summary"]) == "休眠唤醒 1 位客户" and "张三" in str(wake[0]["description"])
+    summary = lc.ok("calendar", "--output", str(tmp_path / "due.ics"), "--days", "10", now="2026-06-25T11:00:00")
+    assert "1 个休眠唤醒日" in summary.stdout + summary.stderr
+    assert set(events(tmp_path / "due.ics")) == set(feed)  # re-exported, the same UIDs
+    lc.ok("calendar", "--output", str(tmp_path / "june.ics"), "--days", "4", now="2026-06-25T11:00:00")
+    assert not [uid for uid in events(tmp_path / "june.ics") if uid.startswith("wake-")]  # 1 July not in reach
 
 
 def test_the_calendar_shows_only_the_acting_consultants_cards(lc, tmp_path):
