@@ -19,11 +19,12 @@ from typing import IO, Iterator
 from leadcard import objections
 from leadcard.cards import today_item, wake_up_days_between
 from leadcard.errors import BadInput
-from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Role
+from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Role, card_ref
 from leadcard.parse import mask_phone
 from leadcard.schedule import day_bounds
 from leadcard.session import Session
 from leadcard.store import transfer as sql
+from leadcard.store.visits import visits_in
 from leadcard.transfer import (
     CARD_EXPORT,
     CARD_SHEET,
@@ -33,6 +34,8 @@ from leadcard.transfer import (
     INSTRUCTION_SHEET,
     OUTCOME_HEADERS,
     STATUS_HEADERS,
+    VISIT_EXPORT,
+    VISIT_SHEET,
     local_text,
 )
 
@@ -46,6 +49,7 @@ class ExportResult:
     cards: int = 0
     followups: int = 0
     instructions: int = 0
+    visits: int = 0
 
 
 def export_format(fmt: str | None, output: Path | None) -> str:
@@ -59,8 +63,8 @@ def export_format(fmt: str | None, output: Path | None) -> str:
 
 
 def export(session: Session, fmt: str, output: Path | None, stdout: IO[str]) -> ExportResult:
-    """Every card the acting user can see, its follow-ups and its supervisor instructions (more
-    sheets, more files beside the first, or more keys)."""
+    """Every card the acting user can see, its follow-ups and its supervisor instructions, and the
+    showroom log of the visits they received (more sheets, more files beside the first, or more keys)."""
     result = ExportResult(fmt)
     if fmt == "xlsx":
         _xlsx(session, output, result)
@@ -75,6 +79,8 @@ def export(session: Session, fmt: str, output: Path | None, stdout: IO[str]) -> 
                 _csv(out, _followup_rows(session, result, plain=True), FOLLOWUP_EXPORT)
             with _target(output.with_name(f"{output.stem}.instructions{output.suffix}"), stdout, result) as out:
                 _csv(out, _instruction_rows(session, result, plain=True), INSTRUCTION_EXPORT)
+            with _target(output.with_name(f"{output.stem}.visits{output.suffix}"), stdout, result) as out:
+                _csv(out, _visit_rows(session, result, plain=True), VISIT_EXPORT)
     return result
 
 
@@ -164,6 +170,20 @@ def _instruction_rows(session: Session, result: ExportResult, plain: bool) -> It
         yield [values.get(c.key) for c in INSTRUCTION_EXPORT]
 
 
+def _visit_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
+    moment = local_text if plain else _naive
+    for v in visits_in(session.store, session.visible()):
+        result.visits += 1
+        values = {
+            "arrived_at": moment(v.arrived_at), "left_at": moment(v.left_at), "party_size": v.party_size,
+            "source": SOURCE_LABELS[v.source], "model": v.model, "test_drive": "是" if v.test_drive else None,
+            "consultant": v.consultant, "contact_left": "是" if v.contact_left else None, "name": v.name,
+            "phone": _phone(session, v.phone, v.consultant_id) if v.phone else None,
+            "_ref": card_ref(v.card_id) if v.card_id else None, "notes": v.notes,
+        }
+        yield [values[c.key] for c in VISIT_EXPORT]
+
+
 def _phone(session: Session, phone: str, owner_id: int | None) -> str:
     return phone if _reveals(session) or owner_id == session.actor_id else mask_phone(phone)
 
@@ -188,7 +208,8 @@ def _xlsx(session: Session, output: Path, result: ExportResult) -> None:
     book = Workbook(write_only=True)
     for title, columns, rows in ((CARD_SHEET, CARD_EXPORT, _card_rows(session, result, plain=False)),
                                  (FOLLOWUP_SHEET, FOLLOWUP_EXPORT, _followup_rows(session, result, plain=False)),
-                                 (INSTRUCTION_SHEET, INSTRUCTION_EXPORT, _instruction_rows(session, result, plain=False))):
+                                 (INSTRUCTION_SHEET, INSTRUCTION_EXPORT, _instruction_rows(session, result, plain=False)),
+                                 (VISIT_SHEET, VISIT_EXPORT, _visit_rows(session, result, plain=False))):
         sheet = book.create_sheet(title)
         sheet.freeze_panes = "A2"
         for index, column in enumerate(columns, start=1):
@@ -208,7 +229,8 @@ def _xlsx(session: Session, output: Path, result: ExportResult) -> None:
 
 
 def _json(session: Session, out: IO[str], result: ExportResult) -> None:
-    """One document, written as it is read: {"cards": [...], "followups": [...]}."""
+    """One document, written as it is read: {"cards": [...], "followups": [...], "instructions": [...],
+    "visits": [...]}."""
     reveal = _reveals(session)
     out.write('{"cards": [')
     for n, (card, status_at, first_grade) in enumerate(sql.cards_in(session.store, session.visible())):
@@ -237,6 +259,15 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
                 "author": i.author, "text": i.text}
         out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
         result.instructions += 1
+    out.write('\n], "visits": [')
+    for n, v in enumerate(visits_in(session.store, session.visible())):
+        data = {"arrived_at": _iso(v.arrived_at), "left_at": _iso(v.left_at), "party_size": v.party_size,
+                "source": v.source.value, "model": v.model, "test_drive": v.test_drive, "consultant": v.consultant,
+                "contact_left": v.contact_left, "name": v.name,
+                "phone": _phone(session, v.phone, v.consultant_id) if v.phone else None,
+                "card": card_ref(v.card_id) if v.card_id else None, "notes": v.notes}
+        out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
+        result.visits += 1
     out.write("\n]}\n")
 
 

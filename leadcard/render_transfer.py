@@ -67,7 +67,8 @@ def export_summary(result) -> None:
     # With the data on stdout, the summary goes to stderr.
     out = console(stderr=not result.files)
     where = "、".join(result.files) if result.files else "标准输出"
-    out.print(f"已导出 {result.cards} 张卡片、{result.followups} 条跟进记录、{result.instructions} 条主管批示 → {where}")
+    out.print(f"已导出 {result.cards} 张卡片、{result.followups} 条跟进记录、{result.instructions} 条主管批示、"
+              f"{result.visits} 条来店登记 → {where}")
 
 
 def calendar_summary(result) -> None:

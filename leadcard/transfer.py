@@ -114,9 +114,25 @@ INSTRUCTION_COLUMNS: tuple[Column, ...] = (
 CARD_EXPORT = tuple(c for c in CARD_COLUMNS if c.key not in ("_line", "_reason"))
 FOLLOWUP_EXPORT = tuple(c for c in FOLLOWUP_COLUMNS if c.key not in ("_name", "_line", "_reason"))
 INSTRUCTION_EXPORT = tuple(c for c in INSTRUCTION_COLUMNS if c.key not in ("_name", "_line", "_reason"))
+# 来店(电)客户登记表, the showroom log: exported only (visits are logged with `leadcard visit add`).
+VISIT_EXPORT: tuple[Column, ...] = (
+    Column("arrived_at", "到店时间", width=17),
+    Column("left_at", "离店时间", width=17),
+    Column("party_size", "人数", width=5),
+    Column("source", "来源", width=8),
+    Column("model", "意向车型", width=16),
+    Column("test_drive", "试驾", width=5),
+    Column("consultant", "接待顾问", width=10),
+    Column("contact_left", "留档", width=5),
+    Column("name", "姓名", width=10),
+    Column("phone", "电话", width=14),
+    Column("_ref", "卡号", width=9),
+    Column("notes", "备注", width=30),
+)
 CARD_SHEET = "意向客户"
 FOLLOWUP_SHEET = "跟进记录"
 INSTRUCTION_SHEET = "主管批示"
+VISIT_SHEET = "来店登记"
 
 # Status words as a sales floor writes them; `dormant` is never stored, so it imports as open.
 STATUS_WORDS = {

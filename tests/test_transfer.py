@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from conftest import Leadcard, dormant_card
+from conftest import Leadcard, dormant_card, sales_floor
 
 HEADER = ["姓名", "电话", "意向车型", "级别", "来源", "建卡日期", "备注"]
 
@@ -350,7 +350,7 @@ def test_export_files_are_excel_friendly_and_private(lc, tmp_path):
     sheet = book["意向客户"]
     assert sheet.freeze_panes == "A2" and sheet["B1"].value == "姓名" and sheet["C2"].value == "13800138000"
     assert sheet.column_dimensions["C"].width > 10
-    assert book.sheetnames == ["意向客户", "跟进记录", "主管批示"]
+    assert book.sheetnames == ["意向客户", "跟进记录", "主管批示", "来店登记"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
@@ -359,6 +359,31 @@ def test_export_as_json_is_one_document(lc):
     lc.ok("log", "张伟", "--channel", "wechat", "--content", "感谢到店")
     data = json.loads(lc.ok("export", "--format", "json").stdout)
     assert [c["name"] for c in data["cards"]] == ["张伟"] and data["followups"][0]["channel"] == "wechat"
+
+
+def test_the_showroom_log_is_exported_beside_the_cards_as_each_user_may_see_it(lc, tmp_path):
+    sales_floor(lc)
+    lc.ok("visit", "add", "--at", "2026-05-03 09:00", "--left", "2026-05-03 09:40", "--party", "3", "--model", "RAV4荣放",
+          "--test-drive", "--name", "陈女士", "--phone", "13900139000", now="2026-05-03T09:45:00", user="王芳")
+    lc.ok("add", "陈女士", "--phone", "13900139000", "--visit", "1", now="2026-05-03T09:50:00", user="王芳")
+    lc.ok("visit", "add", "--at", "2026-05-03 09:30", "--source", "来电", "--model", "卡罗拉",
+          now="2026-05-03T09:50:00", user="孙丽")
+    lc.ok("export", "--output", str(tmp_path / "all.csv"), user="赵经理")
+    with open(tmp_path / "all.visits.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["到店时间"], r["接待顾问"], r["来源"], r["试驾"], r["留档"], r["电话"], r["卡号"]) for r in rows] == [
+        ("2026-05-03 09:00", "王芳", "展厅", "是", "是", "13900139000", "A00001"),
+        ("2026-05-03 09:30", "孙丽", "来电", "", "", "", ""),
+    ]
+    lc.ok("export", "--output", str(tmp_path / "all.xlsx"), user="赵经理")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "all.xlsx")["来店登记"]
+    assert [c.value for c in sheet[1]][:3] == ["到店时间", "离店时间", "人数"] and sheet.max_row == 3
+    assert [v["consultant"] for v in json.loads(lc.ok("export", "--format", "json", user="王芳").stdout)["visits"]] == [
+        "王芳"]
+    seen_by_supervisor = json.loads(lc.ok("export", "--format", "json", user="钱主管").stdout)["visits"]
+    assert [(v["consultant"], v["phone"], v["card"]) for v in seen_by_supervisor] == [("王芳", "139****9000", "A00001")]
 
 
 def test_a_consultant_exports_only_their_own_cards(lc, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Iterator
 
 from leadcard.model import Source, Visit
 from leadcard.store import Scope, Store, ts
@@ -38,6 +39,14 @@ def visits(store: Store, scope: Scope, since: datetime, until: datetime, without
         (ts(since), ts(until), *params),
     ).fetchall()
     return [_visit(store, r) for r in rows]
+
+
+def visits_in(store: Store, scope: Scope) -> Iterator[Visit]:
+    """Every visit received by the scope's consultants (and those nobody received, for everybody's
+    scope), in arrival order, read as it is used."""
+    scope_sql, params = scope.clause("visits.consultant_id")
+    for row in store.conn.execute(f"{_VISIT_SELECT} WHERE {scope_sql} ORDER BY visits.arrived_at, visits.id", params):
+        yield _visit(store, row)
 
 
 def _visit(store: Store, row) -> Visit:
