@@ -178,14 +178,16 @@ def _visit_rows(session: Session, result: ExportResult, plain: bool) -> Iterator
             "arrived_at": moment(v.arrived_at), "left_at": moment(v.left_at), "party_size": v.party_size,
             "source": SOURCE_LABELS[v.source], "model": v.model, "test_drive": "是" if v.test_drive else None,
             "consultant": v.consultant, "contact_left": "是" if v.contact_left else None, "name": v.name,
-            "phone": _phone(session, v.phone, v.consultant_id) if v.phone else None,
+            "phone": _phone(session, v.phone, v.consultant_id),
             "_ref": card_ref(v.card_id) if v.card_id else None, "notes": v.notes,
         }
         yield [values[c.key] for c in VISIT_EXPORT]
 
 
-def _phone(session: Session, phone: str, owner_id: int | None) -> str:
-    return phone if _reveals(session) or owner_id == session.actor_id else mask_phone(phone)
+def _phone(session: Session, phone: str | None, owner_id: int | None) -> str | None:
+    if not phone or _reveals(session) or owner_id == session.actor_id:
+        return phone
+    return mask_phone(phone)
 
 
 def _naive(moment: datetime | None) -> datetime | None:
@@ -264,7 +266,7 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
         data = {"arrived_at": _iso(v.arrived_at), "left_at": _iso(v.left_at), "party_size": v.party_size,
                 "source": v.source.value, "model": v.model, "test_drive": v.test_drive, "consultant": v.consultant,
                 "contact_left": v.contact_left, "name": v.name,
-                "phone": _phone(session, v.phone, v.consultant_id) if v.phone else None,
+                "phone": _phone(session, v.phone, v.consultant_id),
                 "card": card_ref(v.card_id) if v.card_id else None, "notes": v.notes}
         out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
         result.visits += 1

@@ -40,25 +40,27 @@ def floor(lc):
     return lc
 
 
-@pytest.mark.parametrize("line", LEAN_LINES, ids=" ".join)
-def test_the_lean_path_answers_as_the_typer_command_does(floor, monkeypatch, line):
+def on_both_paths(lc, *line, **kwargs):
+    """The line run on the lean path and then through typer; the lean run's result, once both agree."""
     assert lean_today(list(line)) is not None, "this line should not need typer"
-    lean = floor(*line)
-    monkeypatch.setattr("leadcard.cli.lean_today", lambda args: None)
-    typer = floor(*line)
+    lean = lc(*line, **kwargs)
+    with pytest.MonkeyPatch.context() as typer_only:
+        typer_only.setattr("leadcard.cli.lean_today", lambda args: None)
+        typer = lc(*line, **kwargs)
     assert (lean.exit_code, lean.stdout, lean.stderr) == (typer.exit_code, typer.stdout, typer.stderr)
+    return lean
 
 
-def test_the_store_named_by_db_wins_over_the_environment_on_both_paths(floor, monkeypatch, tmp_path):
+@pytest.mark.parametrize("line", LEAN_LINES, ids=" ".join)
+def test_the_lean_path_answers_as_the_typer_command_does(floor, line):
+    on_both_paths(floor, *line)
+
+
+def test_the_store_named_by_db_wins_over_the_environment_on_both_paths(floor, tmp_path):
     elsewhere = {"LEADCARD_DB": str(tmp_path / "elsewhere.db")}
     for line in (("--db", str(floor.db), "today"), ("today", f"--db={floor.db}", "--json")):
-        assert lean_today(list(line)) is not None
-        lean = floor(*line, env=elsewhere)
-        with monkeypatch.context() as typer_only:
-            typer_only.setattr("leadcard.cli.lean_today", lambda args: None)
-            typer = floor(*line, env=elsewhere)
+        lean = on_both_paths(floor, *line, env=elsewhere)
         assert lean.exit_code == 0 and "张三" in lean.stdout
-        assert (lean.exit_code, lean.stdout, lean.stderr) == (typer.exit_code, typer.stdout, typer.stderr)
     assert not (tmp_path / "elsewhere.db").exists()
 
 
