@@ -1,4 +1,4 @@
-"""The program's entry point: global options, one exit point, and the lean path of the morning list.
+"""The program's entry point: it answers a plain `leadcard today` itself and hands any other line to typer.
 
 Each command parses its arguments, opens the session (database, acting user, clock), calls one
 domain function and hands the result to rendering. Errors become one line on stderr with the
@@ -12,14 +12,11 @@ Anything else — help, a typo, an unknown or repeated option — goes to typer,
 
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
-from leadcard.commands.common import Globals
-from leadcard.errors import LeadcardError
+from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals
+from leadcard.commands.exits import exits
 
-# Global options may stand before or after the command; they are moved to the front.
-_GLOBAL_OPTIONS = ("--db", "--as")
 _ENVIRONMENT = {"--db": "LEADCARD_DB", "--as": "LEADCARD_USER"}
 # The options of `today` (leadcard.commands.cards.today), by the parameter each fills.
 _TODAY_VALUES = {"--date": "date_", "--owner": "owner"}
@@ -31,6 +28,7 @@ def main() -> None:
     today = lean_today(args)
     if today is None:
         from leadcard.commands.app import build_app
+        from leadcard.commands.common import invoked
 
         build_app(invoked(args))()
         return
@@ -48,7 +46,7 @@ def lean_today(args: list[str]) -> tuple[Globals, dict] | None:
     args = hoist_globals(args)
     given: dict[str, str | bool] = {}
     i = 0
-    while i < len(args) and args[i].split("=", 1)[0] in _GLOBAL_OPTIONS:
+    while i < len(args) and args[i].split("=", 1)[0] in GLOBAL_OPTIONS:
         i = _take_value(args, i, given)
         if i is None:
             return None
@@ -89,65 +87,6 @@ def _take_value(args: list[str], i: int, given: dict) -> int | None:
 
 def _environment(option: str) -> str | None:
     return os.environ.get(_ENVIRONMENT[option]) or None  # empty is unset, as for typer
-
-
-def hoist_globals(args: list[str]) -> list[str]:
-    front, rest = [], []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            rest += args[i:]
-            break
-        name = arg.split("=", 1)[0]
-        if name in _GLOBAL_OPTIONS:
-            if "=" in arg:
-                front.append(arg)
-            else:
-                front += args[i:i + 2]
-                i += 1
-        else:
-            rest.append(arg)
-        i += 1
-    return front + rest
-
-
-def invoked(args: list[str]) -> str | None:
-    """The command a command line names (global options may come first)."""
-    args = hoist_globals(args)
-    i = 0
-    while i < len(args) and args[i].split("=", 1)[0] in _GLOBAL_OPTIONS:
-        i += 1 if "=" in args[i] else 2
-    return args[i] if i < len(args) and not args[i].startswith("-") else None
-
-
-@contextmanager
-def exits():
-    """Our refusals and an unreadable store end the program with one line on stderr."""
-    try:
-        yield
-    except LeadcardError as exc:
-        fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        fail("aborted", 1)
-    except BrokenPipeError:
-        # The reader has gone (`leadcard today | head`): exit quietly, as typer does, with nothing
-        # left for Python to flush into the closed pipe.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
-    except Exception as exc:
-        from leadcard.store import DatabaseError  # already loaded by whatever opened the store
-
-        if isinstance(exc, DatabaseError):
-            fail(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
-                 f"puts a backup in its place", 1)
-        raise
-
-
-def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"leadcard: {message}\n")
-    sys.stderr.flush()
-    sys.exit(code)
 
 
 def __getattr__(name: str):

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from leadcard.audit_rules import RULE_NAMES
+from leadcard.domain.audit_rules import RULE_NAMES
 
 GOOD = ("--bottleneck", "价格高于雅阁，太太觉得后排窄", "--plan", "准备与雅阁的五年用车成本对比，约夫妻同来",
         "--purpose", "邀约周六到店试驾并报价")

@@ -176,7 +176,7 @@ def test_the_demo_has_no_contact_in_the_future(lc):
 
 
 def test_the_program_builds_only_the_command_it_runs_yet_knows_them_all(tmp_path):
-    from leadcard.cli import invoked
+    from leadcard.commands.common import invoked
     from leadcard.commands.app import COMMAND_MODULES, build_app, command_name
 
     assert invoked(["--db", "x.db", "--as", "王芳", "today", "--all"]) == "today"

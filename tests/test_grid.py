@@ -2,7 +2,7 @@
 
 from rich.cells import cell_len
 
-from leadcard.grid import Column, Grid
+from leadcard.render.grid import Column, Grid
 
 
 def grid():
@@ -40,7 +40,7 @@ def test_colour_only_when_asked():
 
 
 def test_the_width_is_columns_else_the_terminal_else_80(monkeypatch):
-    from leadcard.grid import terminal_width
+    from leadcard.render.grid import terminal_width
 
     monkeypatch.setenv("COLUMNS", "30")
     assert terminal_width() == 30
@@ -53,7 +53,7 @@ def test_the_width_is_columns_else_the_terminal_else_80(monkeypatch):
 
 
 def test_control_characters_take_no_cells_as_rich_counts_them():
-    from leadcard.grid import cells
+    from leadcard.render.grid import cells
 
     for text in ("abc", "a\x07b", "张三", "x\x1b[31my", "🚗 车"):
         assert cells(text) == cell_len(text)

@@ -105,12 +105,14 @@ def loaded_modules(tmp_path: Path, *argv: str) -> list[str]:
 
 
 def test_the_morning_list_does_not_load_typer(tmp_path):
-    assert loaded_modules(tmp_path, "today") == ["leadcard.commands.common", "leadcard.commands.morning"]
+    assert loaded_modules(tmp_path, "today") == ["leadcard.commands.clock", "leadcard.commands.common",
+                                                 "leadcard.commands.exits", "leadcard.commands.morning"]
 
 
 def test_any_other_command_loads_typer_and_only_its_own_module(tmp_path):
-    assert loaded_modules(tmp_path, "list") == ["leadcard.commands.app", "leadcard.commands.cards",
-                                                "leadcard.commands.common", "leadcard.commands.options", "typer"]
+    assert loaded_modules(tmp_path, "list") == ["leadcard.commands.app", "leadcard.commands.cards", "leadcard.commands.clock",
+                                                "leadcard.commands.common", "leadcard.commands.exits",
+                                                "leadcard.commands.options", "typer"]
 
 
 @pytest.mark.parametrize("line", [("today",), ("list",)], ids=" ".join)
@@ -127,11 +129,12 @@ def test_a_reader_that_has_gone_ends_the_program_quietly(floor, line):
 def test_the_lean_path_knows_every_option_the_typer_command_has():
     import typer.main
 
-    from leadcard.cli import _GLOBAL_OPTIONS, _TODAY_FLAGS, _TODAY_VALUES
+    from leadcard.cli import _TODAY_FLAGS, _TODAY_VALUES
+    from leadcard.commands.common import GLOBAL_OPTIONS
     from leadcard.commands.app import build_app
 
     group = typer.main.get_command(build_app("today"))
     today_options = {o for p in group.commands["today"].params for o in p.opts}
     global_options = {o for p in group.params for o in p.opts}
     assert today_options == {*_TODAY_VALUES, *_TODAY_FLAGS}
-    assert global_options - {"-h", "--help"} == set(_GLOBAL_OPTIONS)
+    assert global_options - {"-h", "--help"} == set(GLOBAL_OPTIONS)

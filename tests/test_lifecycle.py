@@ -331,7 +331,7 @@ def test_lifecycle_commands_name_a_missing_card_in_one_line(lc, command):
 
 
 def test_a_user_bound_to_another_login_cannot_be_acted_as_from_this_one(lc):
-    from leadcard.session import os_login
+    from leadcard.domain.session import os_login
 
     here = os_login()
     lc.ok("user", "add", "赵经理", "--role", "manager", "--login", here)

@@ -123,8 +123,8 @@ def test_a_log_with_regrade_killed_mid_write_leaves_all_or_nothing(lc):
 
 PAUSE_IN_IMPORT = r"""
 import sys, time
-from leadcard.store import transfer
-lookup = transfer.cards_with_phones
+from leadcard.store import exchange
+lookup = exchange.cards_with_phones
 calls = []
 def pausing(store, phones):
     calls.append(1)
@@ -132,7 +132,7 @@ def pausing(store, phones):
         sys.stderr.write("in-transaction\n"); sys.stderr.flush()
         time.sleep(120)
     return lookup(store, phones)
-transfer.cards_with_phones = pausing
+exchange.cards_with_phones = pausing
 from leadcard.cli import main
 sys.argv = ["leadcard", *sys.argv[1:]]
 main()

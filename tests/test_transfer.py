@@ -131,7 +131,7 @@ def test_the_table_names_each_bad_line_for_a_person(lc, tmp_path):
 
 
 def test_a_bad_row_late_in_a_long_file_rolls_back_the_rows_already_inserted(lc, tmp_path, monkeypatch):
-    from leadcard import importing
+    from leadcard.domain.exchange import importing
 
     monkeypatch.setattr(importing, "CHUNK", 3)  # several chunks are inserted before the bad row is read
     rows = [[f"客户{i}", f"1390000{i:04d}", "凯美瑞", "B", "展厅", "2026-04-28", ""] for i in range(10)]

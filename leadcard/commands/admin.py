@@ -35,7 +35,8 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create the store (or change its policy) and show the policy in force."""
-    from leadcard import admin, render
+    from leadcard.domain import admin
+    from leadcard.render import cards as render
 
     overrides = _read_policy_file(policy_file)
     info = admin.init_store(session(ctx), policy, overrides)
@@ -48,7 +49,8 @@ def init(
 @policy_app.command("show")
 def policy_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The grading scheme, cadences and time limits in force."""
-    from leadcard import admin, render
+    from leadcard.domain import admin
+    from leadcard.render import cards as render
 
     info = admin.store_info(session(ctx))
     if as_json:
@@ -67,7 +69,8 @@ def user_add(
     as_json: JsonOption = False,
 ) -> None:
     """Add a user. The first may be added by anyone; after that only a manager adds users."""
-    from leadcard import render, users
+    from leadcard.render import cards as render
+    from leadcard.domain import users
 
     user = users.add_user(session(ctx), name, users.parse_role(role), team, login)
     if as_json:
@@ -85,7 +88,8 @@ def user_bind(
     as_json: JsonOption = False,
 ) -> None:
     """Bind a user to an operating-system login, so nobody else can type `--as` them (manager only)."""
-    from leadcard import render, users
+    from leadcard.render import cards as render
+    from leadcard.domain import users
     from leadcard.errors import BadInput
 
     if (login is None) == (not unbind):
@@ -112,7 +116,8 @@ def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(metava
 
 
 def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, message: str) -> None:
-    from leadcard import lifecycle, render
+    from leadcard.domain import lifecycle
+    from leadcard.render import cards as render
 
     user = lifecycle.set_user_active(session(ctx), name, active)
     if as_json:
@@ -124,7 +129,8 @@ def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, mess
 @user_app.command("list")
 def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Everyone on the sales floor."""
-    from leadcard import render, users
+    from leadcard.render import cards as render
+    from leadcard.domain import users
 
     found = users.list_users(session(ctx))
     if as_json:
@@ -140,7 +146,8 @@ def user_default(
     clear: Annotated[bool, typer.Option("--clear", help="No default user.")] = False,
 ) -> None:
     """The user a store acts as when no --as or LEADCARD_USER is given (a consultant's own PC)."""
-    from leadcard import render, users
+    from leadcard.render import cards as render
+    from leadcard.domain import users
     from leadcard.errors import BadInput
 
     if bool(name) == clear:
@@ -157,8 +164,8 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Fill an empty store with a realistic sample showroom, so `today` works at once."""
-    from leadcard import demo as demo_data
-    from leadcard import render
+    from leadcard.domain import demo as demo_data
+    from leadcard.render import cards as render
 
     result = demo_data.build(session(ctx), cards, seed)
     if as_json:

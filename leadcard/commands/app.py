@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from leadcard.cli import exits, fail, hoist_globals
-from leadcard.commands.common import Globals
+from leadcard.commands.common import Globals, hoist_globals
+from leadcard.commands.exits import exits, fail
 
 # The module that holds each command: a run imports only the module of the command it names, and
 # builds only that command (typer turns every command it holds into a click command on each run).
@@ -21,7 +21,7 @@ COMMAND_MODULES = {
     "audit": "audit",
     "report": "report",
     **dict.fromkeys(("objection", "playbook", "case"), "objections"),
-    **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "transfer"),
+    **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "exchange"),
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
 

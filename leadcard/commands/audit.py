@@ -24,16 +24,16 @@ def audit(
     as_json: JsonOption = False,
 ) -> None:
     """Check the cards against the store's rules: late contacts, gaps, vague records, losses …"""
-    from leadcard import audit as domain
-    from leadcard import render_audit
+    from leadcard.domain import audit as domain
+    from leadcard.render import audit as render
 
     level = domain.parse_severity(fail_on) if fail_on is not None else None
     if explain is not None:
         setting = domain.explain(session(ctx), explain)
         if as_json:
-            render_audit.print_json(render_audit.explain_json(setting))
+            render.print_json(render.explain_json(setting))
         else:
-            render_audit.explain_view(setting)
+            render.explain_view(setting)
         return
     result = domain.audit(
         session(ctx),
@@ -44,9 +44,9 @@ def audit(
         ignore=_names(ignore),
     )
     if as_json:
-        render_audit.print_audit_json(result)
+        render.print_audit_json(result)
     else:
-        render_audit.audit_view(result)
+        render.audit_view(result)
     if result.fails(level):
         raise typer.Exit(1)
 

@@ -52,8 +52,8 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Create an intention card (意向客户管理卡) right after the first contact."""
-    from leadcard import cards as domain
-    from leadcard import render
+    from leadcard.domain import cards as domain
+    from leadcard.render import cards as render
     from leadcard.errors import BadInput
     from leadcard.model import DUE_REASON_LABELS
     from leadcard.parse import normalise_phone, parse_source
@@ -112,8 +112,8 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """Record one contact (跟踪洽谈记录); every follow-up should set the next date."""
-    from leadcard import cards as domain
-    from leadcard import render
+    from leadcard.domain import cards as domain
+    from leadcard.render import cards as render
     from leadcard.model import DUE_REASON_LABELS
     from leadcard.parse import parse_channel, parse_outcome
 
@@ -158,8 +158,8 @@ def grade(
     as_json: JsonOption = False,
 ) -> None:
     """Regrade a card; every change is kept (who, when, from, to, why)."""
-    from leadcard import cards as domain
-    from leadcard import render
+    from leadcard.domain import cards as domain
+    from leadcard.render import cards as render
 
     card, before, after = domain.regrade(session(ctx), ref, new_grade, reason)
     if as_json:
@@ -176,8 +176,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """The whole card, laid out like the paper form."""
-    from leadcard import cards as domain
-    from leadcard import render
+    from leadcard.domain import cards as domain
+    from leadcard.render import cards as render
 
     detail = domain.card_detail(session(ctx), ref)
     if as_json:
@@ -198,8 +198,8 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Cards you can see, newest first."""
-    from leadcard import cards as domain
-    from leadcard import render
+    from leadcard.domain import cards as domain
+    from leadcard.render import cards as render
 
     found = domain.list_cards(session(ctx), grade=grade, status=status, owner=owner, search=search, limit=limit,
                               do_not_contact=dnc)

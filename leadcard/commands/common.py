@@ -1,6 +1,6 @@
-"""What every command needs: the global options and opening the session.
+"""What every command needs: the global options, where they stand on the line, and opening the session.
 
-Free of typer: the lean path of `leadcard today` (leadcard.cli) opens its session here too.
+Free of typer: the lean path of `leadcard today` (leadcard.cli) reads its line and opens its session here too.
 """
 
 from __future__ import annotations
@@ -9,17 +9,51 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from leadcard import clock
+from leadcard.commands import clock
 
 if TYPE_CHECKING:
     import typer
 
-    from leadcard.session import Session
+    from leadcard.domain.session import Session
+
+
+# Global options may stand before or after the command; they are moved to the front.
+GLOBAL_OPTIONS = ("--db", "--as")
 
 
 class Globals(NamedTuple):
     db: Path | None
     acting: str | None
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    front, rest = [], []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            if "=" in arg:
+                front.append(arg)
+            else:
+                front += args[i:i + 2]
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def invoked(args: list[str]) -> str | None:
+    """The command a command line names (global options may come first)."""
+    args = hoist_globals(args)
+    i = 0
+    while i < len(args) and args[i].split("=", 1)[0] in GLOBAL_OPTIONS:
+        i += 1 if "=" in args[i] else 2
+    return args[i] if i < len(args) and not args[i].startswith("-") else None
 
 
 def default_db_path() -> Path:
@@ -29,7 +63,7 @@ def default_db_path() -> Path:
 
 
 def open_session(g: Globals) -> "Session":
-    from leadcard.session import open_session
+    from leadcard.domain.session import open_session
 
     tz = clock.store_tz()
     now = clock.now(tz)

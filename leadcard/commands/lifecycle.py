@@ -18,7 +18,7 @@ Ref = Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or 
 
 
 def _done(card, message: str, as_json: bool) -> None:
-    from leadcard import render
+    from leadcard.render import cards as render
 
     if as_json:
         render.print_json(render.card_json(card))
@@ -30,7 +30,7 @@ def _done(card, message: str, as_json: bool) -> None:
 def assign(ctx: typer.Context, ref: Ref, user: Annotated[str, typer.Argument(metavar="USER", help="The consultant who takes the card.")],
            as_json: JsonOption = False) -> None:
     """Move a card to another consultant (supervisor within the team, or manager); kept in its history."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.assign(session(ctx), ref, user)
     _done(card, f"转给 {card.owner}", as_json)
@@ -45,7 +45,8 @@ def comment(
     as_json: JsonOption = False,
 ) -> None:
     """Write a supervisor instruction (主管批示) under a follow-up."""
-    from leadcard import lifecycle, render
+    from leadcard.domain import lifecycle
+    from leadcard.render import cards as render
 
     card, instruction = lifecycle.comment(session(ctx), ref, text, followup)
     if as_json:
@@ -66,7 +67,7 @@ def win(
     as_json: JsonOption = False,
 ) -> None:
     """Record the deal (成交); the card leaves the daily list."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.win(session(ctx), ref, model, handover_to, when(handover_at))
     handed = f"，已交接 {card.outcome['handover_to']}" if card.outcome.get("handover_to") else "，请在 1 个工作日内交接售后"
@@ -82,7 +83,7 @@ def handover(
     as_json: JsonOption = False,
 ) -> None:
     """Hand a won deal to after-sales (交接售后), within one working day of the deal."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.handover(session(ctx), ref, to, when(at))
     _done(card, f"已交接 {card.outcome['handover_to']}", as_json)
@@ -98,7 +99,7 @@ def lose(
     as_json: JsonOption = False,
 ) -> None:
     """Request a lost sale (战败申请); a supervisor approves or rejects it."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.lose(session(ctx), ref, reason, competitor, note)
     _done(card, f"战败申请（{card.outcome['reason']}）等待主管审批", as_json)
@@ -108,7 +109,7 @@ def lose(
 def approve(ctx: typer.Context, ref: Ref, note: Annotated[Optional[str], Opt(help="A remark on the decision.")] = None,
             as_json: JsonOption = False) -> None:
     """Approve a lost-sale request (supervisor of the team or manager, never the card's own consultant)."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.approve(session(ctx), ref, note)
     _done(card, "战败已批准", as_json)
@@ -118,7 +119,7 @@ def approve(ctx: typer.Context, ref: Ref, note: Annotated[Optional[str], Opt(hel
 def reject(ctx: typer.Context, ref: Ref, note: Annotated[str, Opt(help="Why; written on the card as an instruction.")],
            as_json: JsonOption = False) -> None:
     """Reject a lost-sale request: the card goes back to work with the note as an instruction."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.reject(session(ctx), ref, note)
     _done(card, "战败申请已驳回，继续跟进", as_json)
@@ -128,7 +129,7 @@ def reject(ctx: typer.Context, ref: Ref, note: Annotated[str, Opt(help="Why; wri
 def invalid(ctx: typer.Context, ref: Ref, reason: Annotated[str, Opt(help="空号, 非购车客户 …")],
             as_json: JsonOption = False) -> None:
     """Close a card as invalid (无效): a fake number, not a buyer."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.mark_invalid(session(ctx), ref, reason)
     _done(card, f"标记无效（{reason.strip()}）", as_json)
@@ -138,7 +139,7 @@ def invalid(ctx: typer.Context, ref: Ref, reason: Annotated[str, Opt(help="空�
 def reopen(ctx: typer.Context, ref: Ref, note: Annotated[Optional[str], Opt(help="Why.")] = None,
            as_json: JsonOption = False) -> None:
     """Put a closed card (or a pending loss request) back to work."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.reopen(session(ctx), ref, note)
     _done(card, "重新跟进", as_json)
@@ -153,7 +154,7 @@ def do_not_contact(
     as_json: JsonOption = False,
 ) -> None:
     """The customer asked not to be contacted: the card leaves every list."""
-    from leadcard import lifecycle
+    from leadcard.domain import lifecycle
 
     card = lifecycle.do_not_contact(session(ctx), ref, note, undo)
     _done(card, "恢复联系" if undo else "标记勿扰，已移出所有名单", as_json)
@@ -175,7 +176,8 @@ def visit_add(
     as_json: JsonOption = False,
 ) -> None:
     """Log a walk-in or phone-in (来店(电)登记)."""
-    from leadcard import render, visits
+    from leadcard.render import cards as render
+    from leadcard.domain import visits
     from leadcard.parse import normalise_phone, parse_source
 
     if phone:
@@ -201,7 +203,8 @@ def visit_list(
     as_json: JsonOption = False,
 ) -> None:
     """The showroom log for a day (or a range), with the 留档率."""
-    from leadcard import render, visits
+    from leadcard.render import cards as render
+    from leadcard.domain import visits
 
     until = day(date_)
     log = visits.visit_log(session(ctx), day(since) if since else until, until, without_card=no_card)

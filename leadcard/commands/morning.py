@@ -7,8 +7,8 @@ from leadcard.commands.common import Globals, day, open_session
 
 
 def show_today(g: Globals, date_: str | None, owner: str | None, everyone: bool, as_json: bool) -> None:
-    from leadcard import cards as domain
-    from leadcard import render
+    from leadcard.domain import cards as domain
+    from leadcard.render import cards as render
     from leadcard.errors import BadInput
 
     if owner and everyone:

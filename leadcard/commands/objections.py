@@ -29,9 +29,10 @@ def objection_list(
     as_json: JsonOption = False,
 ) -> None:
     """The objections a follow-up can record."""
-    from leadcard import objections, render_objections
+    from leadcard.domain import objections
+    from leadcard.render import objections as render
 
-    render_objections.objections(objections.list_objections(session(ctx), include_retired=everything), as_json)
+    render.objections(objections.list_objections(session(ctx), include_retired=everything), as_json)
 
 
 @objection_app.command("add")
@@ -42,9 +43,10 @@ def objection_add(
     as_json: JsonOption = False,
 ) -> None:
     """Add an objection to the store's list (supervisor or manager)."""
-    from leadcard import objections, render_objections
+    from leadcard.domain import objections
+    from leadcard.render import objections as render
 
-    render_objections.objections([objections.add_objection(session(ctx), tag, label)], as_json, changed="已添加")
+    render.objections([objections.add_objection(session(ctx), tag, label)], as_json, changed="已添加")
 
 
 @objection_app.command("edit")
@@ -57,30 +59,33 @@ def objection_edit(
     as_json: JsonOption = False,
 ) -> None:
     """Relabel, retire or restore an objection (supervisor or manager)."""
-    from leadcard import objections, render_objections
+    from leadcard.domain import objections
+    from leadcard.render import objections as render
     from leadcard.errors import BadInput
 
     if retire and restore:
         raise BadInput("use --retire or --restore, not both")
     active = False if retire else (True if restore else None)
     edited = objections.edit_objection(session(ctx), tag, label, active)
-    render_objections.objections([edited], as_json, changed="已修改")
+    render.objections([edited], as_json, changed="已修改")
 
 
 @playbook_app.command("list")
 def playbook_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Every objection with its latest script, for the morning drill."""
-    from leadcard import objections, render_objections
+    from leadcard.domain import objections
+    from leadcard.render import objections as render
 
-    render_objections.playbook(objections.playbook(session(ctx)), as_json)
+    render.playbook(objections.playbook(session(ctx)), as_json)
 
 
 @playbook_app.command("show")
 def playbook_show(ctx: typer.Context, tag: TagArgument, as_json: JsonOption = False) -> None:
     """One objection's script, with every earlier version."""
-    from leadcard import objections, render_objections
+    from leadcard.domain import objections
+    from leadcard.render import objections as render
 
-    render_objections.script_history(objections.script_history(session(ctx), tag), as_json)
+    render.script_history(objections.script_history(session(ctx), tag), as_json)
 
 
 ScriptArgument = Annotated[str, typer.Argument(metavar="TEXT", help="The script (话术), in the customer's terms.")]
@@ -99,9 +104,10 @@ def playbook_edit(ctx: typer.Context, tag: TagArgument, text: ScriptArgument, as
 
 
 def _write_script(ctx: typer.Context, tag: str, text: str, as_json: bool, edit: bool) -> None:
-    from leadcard import objections, render_objections
+    from leadcard.domain import objections
+    from leadcard.render import objections as render
 
-    render_objections.script_written(objections.write_script(session(ctx), tag, text, edit=edit), as_json)
+    render.script_written(objections.write_script(session(ctx), tag, text, edit=edit), as_json)
 
 
 @case_app.command("add")
@@ -112,9 +118,10 @@ def case_add(
     as_json: JsonOption = False,
 ) -> None:
     """Keep a won or lost card as a teaching case."""
-    from leadcard import cases, render_objections
+    from leadcard.domain import cases
+    from leadcard.render import objections as render
 
-    render_objections.cases([cases.add_case(session(ctx), ref, lesson)], as_json, added=True)
+    render.cases([cases.add_case(session(ctx), ref, lesson)], as_json, added=True)
 
 
 @case_app.command("list")
@@ -125,6 +132,7 @@ def case_list(
     as_json: JsonOption = False,
 ) -> None:
     """Teaching cases on the cards you can see, newest first."""
-    from leadcard import cases, render_objections
+    from leadcard.domain import cases
+    from leadcard.render import objections as render
 
-    render_objections.cases(cases.list_cases(session(ctx), objection, outcome), as_json)
+    render.cases(cases.list_cases(session(ctx), objection, outcome), as_json)

@@ -53,7 +53,7 @@ def weekly(
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    from leadcard import reports
+    from leadcard.domain import reports
 
     _report(ctx, reports.week_period(week, day(None)), fmt, output, as_json)
 
@@ -66,19 +66,20 @@ def monthly(
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    from leadcard import reports
+    from leadcard.domain import reports
 
     _report(ctx, reports.month_period(month, day(None)), fmt, output, as_json)
 
 
 def _report(ctx: typer.Context, period, fmt: str, output: Optional[Path], as_json: bool) -> None:
-    from leadcard import render_report, reports
+    from leadcard.render import report as render
+    from leadcard.domain import reports
     from leadcard.errors import BadInput
 
     fmt = fmt.strip().lower()
     if as_json and fmt not in ("table", "json"):
         raise BadInput("use --json or --format, not both")
     fmt = "json" if as_json else fmt
-    if fmt not in render_report.FORMATS:
-        raise BadInput(f"unknown format {fmt!r}: use one of {', '.join(render_report.FORMATS)}")
-    render_report.emit(reports.build_report(session(ctx), period), fmt, output)
+    if fmt not in render.FORMATS:
+        raise BadInput(f"unknown format {fmt!r}: use one of {', '.join(render.FORMATS)}")
+    render.emit(reports.build_report(session(ctx), period), fmt, output)

@@ -8,10 +8,11 @@ train new consultants and in the weekly review. Anyone who can see a card may ma
 from __future__ import annotations
 
 
-from leadcard import cards, objections
+from leadcard.domain import cards
+from leadcard.domain import objections
 from leadcard.errors import BadInput, Refused
 from leadcard.model import Case, Status
-from leadcard.session import Session
+from leadcard.domain.session import Session
 from leadcard.store import objections as sql
 
 CASE_OUTCOMES = (Status.WON, Status.LOST)

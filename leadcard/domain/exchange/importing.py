@@ -21,16 +21,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
-from leadcard import objections
-from leadcard.cards import owner_for_new_card, timing_columns
+from leadcard.domain import objections
+from leadcard.domain.cards import owner_for_new_card, timing_columns
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, EventKind, Outcome, Source, Status
 from leadcard.parse import lookup, normalise_phone, parse_channel, parse_outcome, parse_source, parse_when
-from leadcard.session import Session
-from leadcard.sheets import Table, is_workbook, open_tables
+from leadcard.domain.session import Session
+from leadcard.domain.exchange.tables import Table, is_workbook, open_tables
 from leadcard.store import Store, sql_value, ts
-from leadcard.store import transfer as sql
-from leadcard.transfer import (
+from leadcard.store import exchange as sql
+from leadcard.domain.exchange.layout import (
     CARD_COLUMNS,
     CARD_SHEET,
     FOLLOWUP_COLUMNS,

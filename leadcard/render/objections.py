@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from leadcard import render
+from leadcard.render import cards as render
 from leadcard.model import Case, Objection, Script, Status
-from leadcard.render import STATUS_LABELS, iso, print_json, script_json
+from leadcard.render.cards import STATUS_LABELS, iso, print_json, script_json
 
 
 def _stamp(s: Script) -> str:

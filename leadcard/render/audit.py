@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import sys
 
-from leadcard.audit import AuditResult, OwnerSummary, RuleSettings
-from leadcard.audit_rules import SEVERITY_LABELS, Severity
-from leadcard.render import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
+from leadcard.domain.audit import AuditResult, OwnerSummary, RuleSettings
+from leadcard.domain.audit_rules import SEVERITY_LABELS, Severity
+from leadcard.render.cards import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
 NO_OWNER = "（无人负责）"
@@ -76,7 +76,7 @@ def _summary_json(s: OwnerSummary, target: float) -> dict:
 
 
 def audit_view(result: AuditResult) -> None:
-    from leadcard.grid import STYLES, use_colour
+    from leadcard.render.grid import STYLES, use_colour
 
     colour = use_colour()
 

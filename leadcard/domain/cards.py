@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from leadcard import objections
+from leadcard.domain import objections
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import (
     CARD_FIELD_NAMES,
@@ -35,7 +35,7 @@ from leadcard.schedule import (
     overdue_days,
     wake_up_days,
 )
-from leadcard.session import Session, calendar_year, working_days_after
+from leadcard.domain.session import Session, calendar_year, working_days_after
 from leadcard.store import CardFilter, Scope, Store
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
@@ -131,7 +131,7 @@ def add_card(session: Session, new: NewCard) -> Card:
     if unknown:
         raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
     owner = owner_for_new_card(session, new.owner)
-    from leadcard import visits  # only cards made from a showroom visit need it
+    from leadcard.domain import visits  # only cards made from a showroom visit need it
 
     visit = visits.visit_for_card(session, new.visit_id) if new.visit_id is not None else None
     source = new.source or (visit.source if visit else Source.WALK_IN)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from leadcard.errors import BadInput, NotAllowed, Refused
 from leadcard.model import Role, User
 from leadcard.parse import lookup
-from leadcard.session import Session
+from leadcard.domain.session import Session
 
 
 _ROLE_WORDS = {

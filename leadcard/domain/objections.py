@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from leadcard.errors import BadInput, NotFound, Refused
 from leadcard.model import Objection, Role, Script
-from leadcard.session import Session
+from leadcard.domain.session import Session
 from leadcard.store import objections as sql
 
 _TAG = re.compile(r"[a-z][a-z0-9-]{0,30}", re.ASCII)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from leadcard.errors import BadInput
-from leadcard.transfer import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET, header_key
+from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET, header_key
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """`leadcard audit`: the supervisor's daily check of the cards, as precise as a linter.
 
-The rules are data (`leadcard.audit_rules`): one small function per rule and a table giving each its stable name, severity,
+The rules are data (`leadcard.domain.audit_rules`): one small function per rule and a table giving each its stable name, severity,
 default limits (from the store's policy numbers) and the reason it exists (DOMAIN.md, "Audit").
 A store overrides any limit, the severity, or switches a rule off in its policy file:
 
@@ -26,10 +26,10 @@ from typing import Iterable, Iterator
 from leadcard.errors import BadInput, NotAllowed
 from leadcard.model import ACTIVE_STATUSES, EventKind, Status
 from leadcard.schedule import Policy, day_bounds
-from leadcard.session import Session
+from leadcard.domain.session import Session
 from leadcard.store.audit import History, PhoneHolder, has_reviewers, histories, shared_phones
 from leadcard.store.visits import visits_as_of
-from leadcard.audit_rules import (
+from leadcard.domain.audit_rules import (
     RULE_NAMES,
     RULES,
     RULES_BY_NAME,

@@ -12,9 +12,9 @@ from typing import Callable
 
 from leadcard.errors import BadInput, NotFound, Refused, StoreError
 from leadcard.model import Role
-from leadcard.session import Session
+from leadcard.domain.session import Session
 from leadcard.store import SCHEMA_VERSION, DatabaseError
-from leadcard.store import transfer as sql
+from leadcard.store import exchange as sql
 
 
 @dataclass(frozen=True)

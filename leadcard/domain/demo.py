@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterator
 
-from leadcard.cards import timing_columns
+from leadcard.domain.cards import timing_columns
 from leadcard.errors import Refused
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Policy
-from leadcard.session import Session
+from leadcard.domain.session import Session
 from leadcard.store import sql_value
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"

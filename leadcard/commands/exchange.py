@@ -25,10 +25,11 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Import cards, all or nothing; sheets 跟进记录 and 主管批示 (or --followups, --instructions) bring their history."""
-    from leadcard import importing, render_transfer
+    from leadcard.domain.exchange import importing as domain
+    from leadcard.render import exchange as render
 
-    report = importing.import_file(session(ctx), file, followups, instructions, dry_run, skip_bad)
-    render_transfer.import_report(report, as_json)
+    report = domain.import_file(session(ctx), file, followups, instructions, dry_run, skip_bad)
+    render.import_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)
 
@@ -42,11 +43,12 @@ def export(
     """Every card you can see, its follow-ups and instructions, in the layout `import` reads."""
     import sys
 
-    from leadcard import exporting, render_transfer
+    from leadcard.domain.exchange import export as domain
+    from leadcard.render import exchange as render
 
-    fmt = exporting.export_format(format_, output)
-    result = exporting.export(session(ctx), fmt, output, sys.stdout)
-    render_transfer.export_summary(result)
+    fmt = domain.export_format(format_, output)
+    result = domain.export(session(ctx), fmt, output, sys.stdout)
+    render.export_summary(result)
 
 
 @app.command()
@@ -58,10 +60,11 @@ def calendar(
     """Your due contacts as a calendar feed (.ics); re-importing it updates the events."""
     import sys
 
-    from leadcard import exporting, render_transfer
+    from leadcard.domain.exchange import export as domain
+    from leadcard.render import exchange as render
 
-    result = exporting.calendar(session(ctx), output, days, sys.stdout)
-    render_transfer.calendar_summary(result)
+    result = domain.calendar(session(ctx), output, days, sys.stdout)
+    render.calendar_summary(result)
 
 
 @app.command()
@@ -71,10 +74,11 @@ def backup(
     as_json: JsonOption = False,
 ) -> None:
     """A consistent copy of the store, safe while others are writing."""
-    from leadcard import render_transfer, safekeeping
+    from leadcard.render import exchange as render
+    from leadcard.domain.exchange import backup as domain
 
-    copy = safekeeping.backup(session(ctx), file)
-    render_transfer.copy_report(copy, "备份", as_json)
+    copy = domain.backup(session(ctx), file)
+    render.copy_report(copy, "备份", as_json)
 
 
 @app.command()
@@ -84,18 +88,21 @@ def restore(
     as_json: JsonOption = False,
 ) -> None:
     """Put a backup in place of the store; the store it replaces is kept beside it."""
-    from leadcard import clock, render_transfer, safekeeping
+    from leadcard.commands import clock
+    from leadcard.render import exchange as render
+    from leadcard.domain.exchange import backup as domain
 
-    copy = safekeeping.restore(lambda: session(ctx), store_path(ctx), file, clock.now(clock.store_tz()))
-    render_transfer.copy_report(copy, "恢复", as_json)
+    copy = domain.restore(lambda: session(ctx), store_path(ctx), file, clock.now(clock.store_tz()))
+    render.copy_report(copy, "恢复", as_json)
 
 
 @app.command()
 def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Check the store: integrity, foreign keys, schema version, counts (exit 1 if unsound)."""
-    from leadcard import render_transfer, safekeeping
+    from leadcard.render import exchange as render
+    from leadcard.domain.exchange import backup as domain
 
-    health = safekeeping.doctor(store_path(ctx))
-    render_transfer.health_report(health, as_json)
+    health = domain.doctor(store_path(ctx))
+    render.health_report(health, as_json)
     if not health.sound:
         raise typer.Exit(1)

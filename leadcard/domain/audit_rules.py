@@ -1,7 +1,7 @@
 """The audit's rules as data: what a card looked like at the audit's moment (`CardState`), one
 small function per rule yielding what it breached, and the table giving each rule its stable name,
 severity, default limits (from the store's policy numbers) and the reason it exists (DOMAIN.md,
-"Audit"). `leadcard.audit` runs them.
+"Audit"). `leadcard.domain.audit` runs them.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from functools import cached_property, lru_cache
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from leadcard import audit_words
+from leadcard.domain import audit_words
 from leadcard.model import CARD_FIELDS, WRITTEN_CHANNELS, Channel, Status
 from leadcard.schedule import Policy, add_working_days, is_working_day
-from leadcard.session import Session, calendar_year
+from leadcard.domain.session import Session, calendar_year
 from leadcard.store.audit import Entry, History
 
 

@@ -209,7 +209,7 @@ def today_summary(today: TodayList) -> str:
 
 def today_table(today: TodayList) -> None:
     """The morning list, drawn by the lean grid: it is the command run every day."""
-    from leadcard.grid import Column, Grid, use_colour
+    from leadcard.render.grid import Column, Grid, use_colour
 
     bold = "\x1b[1m{}\x1b[0m" if use_colour() else "{}"
     lines = [bold.format(today_summary(today))]
@@ -263,7 +263,7 @@ def new_table():
 def cards_table(cards: list[Card]) -> None:
     """Cards, one a line, drawn by the lean grid: a consultant's list runs to thousands of cards,
     which rich lays out at a few milliseconds a row."""
-    from leadcard.grid import Column, Grid
+    from leadcard.render.grid import Column, Grid
 
     if not cards:
         sys.stdout.write("没有符合条件的卡片。\n")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from leadcard.errors import Refused
 from leadcard.model import Role
 from leadcard.schedule import Policy, load_policy
-from leadcard.session import Session
+from leadcard.domain.session import Session
 
 
 @dataclass(frozen=True)

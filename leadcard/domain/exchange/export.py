@@ -16,16 +16,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Iterator
 
-from leadcard import objections
-from leadcard.cards import today_item, wake_up_days_between
+from leadcard.domain import objections
+from leadcard.domain.cards import today_item, wake_up_days_between
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Role, card_ref
 from leadcard.parse import mask_phone
 from leadcard.schedule import day_bounds
-from leadcard.session import Session
-from leadcard.store import transfer as sql
+from leadcard.domain.session import Session
+from leadcard.store import exchange as sql
 from leadcard.store.visits import visits_in
-from leadcard.transfer import (
+from leadcard.domain.exchange.layout import (
     CARD_EXPORT,
     CARD_SHEET,
     FOLLOWUP_EXPORT,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime, timedelta
 
-from leadcard.cards import refresh, resolve, with_status
+from leadcard.domain.cards import refresh, resolve, with_status
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import Card, EventKind, Instruction, Role, Status, User
 from leadcard.schedule import Policy
-from leadcard.session import Session
+from leadcard.domain.session import Session
 
 # English words for the default loss reasons (战败原因); a store's own list is matched as written.
 LOSS_REASON_WORDS = {

@@ -36,7 +36,7 @@ from typing import Iterable
 from leadcard.errors import BadInput
 from leadcard.model import Channel, EventKind, Source, Status
 from leadcard.parse import parse_iso_week
-from leadcard.session import Session
+from leadcard.domain.session import Session
 from leadcard.store import objections as objection_sql
 from leadcard.store import reports as sql
 

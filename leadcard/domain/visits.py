@@ -13,7 +13,7 @@ from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import Role, Source, Visit, card_ref
 from leadcard.parse import normalise_phone
 from leadcard.schedule import day_bounds
-from leadcard.session import Session
+from leadcard.domain.session import Session
 from leadcard.store import visits as sql
 
 

@@ -1,0 +1,41 @@
+"""The program's one exit point: our refusals, an interrupt and an unreadable store end the program
+with one line on stderr and the contract's exit code (0 ok, 1 refused, 2 bad input).
+
+Free of typer: both the lean path of `leadcard today` (leadcard.cli) and the typer application
+(leadcard.commands.app) end here.
+"""
+
+import os
+import sys
+from contextlib import contextmanager
+
+from leadcard.errors import LeadcardError
+
+
+@contextmanager
+def exits():
+    """Our refusals and an unreadable store end the program with one line on stderr."""
+    try:
+        yield
+    except LeadcardError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("aborted", 1)
+    except BrokenPipeError:
+        # The reader has gone (`leadcard today | head`): exit quietly, as typer does, with nothing
+        # left for Python to flush into the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:
+        from leadcard.store import DatabaseError  # already loaded by whatever opened the store
+
+        if isinstance(exc, DatabaseError):
+            fail(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
+                 f"puts a backup in its place", 1)
+        raise
+
+
+def fail(message: str, code: int) -> None:
+    sys.stderr.write(f"leadcard: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)

@@ -1,0 +1,1 @@
+"""The domain: modules that take and return plain values, and decide."""

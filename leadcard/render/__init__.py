@@ -1,0 +1,1 @@
+"""Rendering: values drawn for people and programs. Never queries the store, never decides."""
