@@ -18,13 +18,12 @@ grade history, so a past day's audit gives the same answer whenever it is run.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator
 
 from leadcard.errors import BadInput, NotAllowed
 from leadcard.model import ACTIVE_STATUSES, EventKind, Status
+from leadcard.model.audit import AuditResult, Finding, OwnerSummary, RuleSettings, Severity
 from leadcard.schedule import Policy, day_bounds
 from leadcard.domain.session import Session
 from leadcard.store.audit import History, PhoneHolder, has_reviewers, histories, shared_phones
@@ -34,33 +33,14 @@ from leadcard.domain.audit_rules import (
     RULES,
     RULES_BY_NAME,
     FIELD_LABELS,
-    SEVERITY_RANK,
     Breach,
     CardState,
     Context,
-    Rule,
-    Severity,
     duplicate_phone,
     plain,
     span,
     visit_without_card,
 )
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: Severity
-    ref: str
-    card_id: int
-    name: str
-    owner: str | None
-    at: datetime
-    message: str
-    expected: str
-    actual: str
-    followup: int | None = None
-
 
 
 # Without --since the audit looks back this far; what is still wrong at the moment is reported however old.
@@ -70,14 +50,6 @@ LOOKBACK_DAYS = 30
 _DESCRIPTIVE = {"cadence_days", "horizon_days"}
 # Word lists compared after `plain`, prepared once per audit under a private key.
 _WORD_LISTS = {"vague_contents", "channel_plans", "checking_in", "vague_reasons", "competitor_reasons"}
-
-
-@dataclass(frozen=True)
-class RuleSettings:
-    rule: Rule
-    enabled: bool
-    severity: Severity
-    limits: dict
 
 
 def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
@@ -132,44 +104,6 @@ def _rule_name(name: str) -> str:
 
 
 # -- running the audit ------------------------------------------------------------------------------
-
-
-@dataclass
-class OwnerSummary:
-    owner: str | None
-    cards: int = 0
-    followups: int = 0
-    timely: int = 0  # cards whose first follow-up came within the first-call limit
-    timeliness_base: int = 0  # cards whose first-call limit has passed (or that were contacted)
-    by_rule: Counter = field(default_factory=Counter)
-    by_severity: Counter = field(default_factory=Counter)
-
-    @property
-    def findings(self) -> int:
-        return sum(self.by_rule.values())
-
-    @property
-    def timeliness_rate(self) -> float | None:
-        return self.timely / self.timeliness_base if self.timeliness_base else None
-
-
-@dataclass(frozen=True)
-class AuditResult:
-    day: date
-    as_of: datetime
-    since: date  # findings from this day on (problems still open are reported however old)
-    owner: str | None
-    rules: tuple[RuleSettings, ...]  # the rules that ran
-    findings: list[Finding]
-    owners: list[OwnerSummary]
-    total: OwnerSummary
-    timeliness_target: float  # 跟进及时率 below this means one-to-one coaching
-    timeliness_hours: float  # … counting first follow-ups within this of creation
-
-    def fails(self, level: Severity | None) -> bool:
-        if level is None:
-            return False
-        return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[level] for f in self.findings)
 
 
 def parse_severity(raw: str) -> Severity:

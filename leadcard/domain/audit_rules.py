@@ -6,30 +6,22 @@ severity, default limits (from the store's policy numbers) and the reason it exi
 
 from __future__ import annotations
 
-import enum
 import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
+from typing import Iterator, Mapping, NamedTuple
 
 from leadcard.domain import audit_words
 from leadcard.model import CARD_FIELDS, WRITTEN_CHANNELS, Channel, Status
+from leadcard.model.audit import Rule, Severity
 from leadcard.schedule import Policy, add_working_days, is_working_day
 from leadcard.domain.session import Session, calendar_year
 from leadcard.store.audit import Entry, History
 
 
-class Severity(enum.StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
-SEVERITY_LABELS = {Severity.INFO: "提示", Severity.WARNING: "警告", Severity.ERROR: "错误"}
 FIELD_LABELS = {name: label for name, label, _ in CARD_FIELDS}
 
 
@@ -464,17 +456,6 @@ def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breac
 
 
 # -- the table of rules -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    label: str  # a short Chinese column heading
-    title: str
-    severity: Severity
-    check: Callable[[CardState, Context, Mapping], Iterable[Breach]]
-    defaults: Callable[[Policy], dict]  # the limits, from the policy's numbers where it has them
-    reason: str  # why the rule exists (DOMAIN.md)
 
 
 def _vague_defaults(policy: Policy) -> dict:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import sys
 
-from leadcard.domain.audit import AuditResult, OwnerSummary, RuleSettings
-from leadcard.domain.audit_rules import SEVERITY_LABELS, Severity
-from leadcard.render.cards import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
+from leadcard.model.audit import SEVERITY_LABELS, AuditResult, OwnerSummary, RuleSettings, Severity
+from leadcard.render.common import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
 NO_OWNER = "（无人负责）"

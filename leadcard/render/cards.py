@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 from leadcard.model import (
     CARD_FIELDS,
@@ -22,34 +20,10 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
-
-STATUS_LABELS = {
-    Status.OPEN: "跟进中",
-    Status.DORMANT: "休眠",
-    Status.WON: "成交",
-    Status.LOST_PENDING: "战败待审",
-    Status.LOST: "战败",
-    Status.INVALID: "无效",
-}
-OUTCOME_LABELS = {"unreachable": "未接通", "refused": "拒接", "wrong-number": "空号/错号"}
-
-
-def console(stderr: bool = False):
-    """A rich console; rich itself drops colour when not a terminal or when NO_COLOR is set."""
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
+# Commands print through this module, the shared pieces included (print_json).
+from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json  # noqa: F401
 
 # -- JSON -----------------------------------------------------------------------------------------
-
-
-def iso(moment: datetime | date | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=iso) + "\n")
 
 
 def card_json(card: Card) -> dict:
@@ -248,16 +222,6 @@ def script_pieces(s: Script) -> list[tuple[str, str]]:
     if s.text:
         return [(f"「{s.label}」话术：", "cyan"), (s.text, "")]
     return [(f"「{s.label}」", "cyan"), ("话术库暂无，请主管补充（leadcard playbook add " + s.tag + "）", "dim")]
-
-
-def new_table():
-    """The house table: a rule under the header, no vertical lines, one space between columns,
-    so that eight columns of Chinese fit in 80."""
-    from rich import box
-    from rich.table import Table
-
-    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
-                 padding=(0, 1), header_style="bold")
 
 
 def cards_table(cards: list[Card]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from leadcard.render.cards import console, new_table, print_json
+from leadcard.render.common import console, new_table, print_json
 
 
 # A person reads the first problems of a file, not 20,000 of them.

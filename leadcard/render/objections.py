@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from leadcard.render import cards as render
+from leadcard.render import common as render
 from leadcard.model import Case, Objection, Script, Status
-from leadcard.render.cards import STATUS_LABELS, iso, print_json, script_json
+from leadcard.render.cards import script_json
+from leadcard.render.common import STATUS_LABELS, iso, print_json
 
 
 def _stamp(s: Script) -> str:

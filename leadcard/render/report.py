@@ -15,7 +15,7 @@ from pathlib import Path
 
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
-from leadcard.domain.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report
+from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report
 
 FORMATS = ("table", "md", "csv", "json", "xlsx")
 NA = "n/a"
@@ -224,7 +224,7 @@ def _with_bars(section: Section) -> tuple[tuple[str, ...], list[tuple]]:
 
 def print_table(report: Report) -> None:
     """The terminal view: rich tables, the funnel as bars, the coaching line marked."""
-    from leadcard.render import cards as render
+    from leadcard.render import common as render
     from rich.text import Text
 
     out = render.console()
@@ -329,7 +329,7 @@ def _xlsx_value(cell):
 
 def emit(report: Report, fmt: str, output: Path | None) -> None:
     """Print the report, or write it to `output` atomically (a temporary file, then a rename)."""
-    from leadcard.render import cards as render
+    from leadcard.render import common as render
 
     if fmt == "table" and output is None:
         print_table(report)

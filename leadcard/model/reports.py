@@ -1,0 +1,86 @@
+"""The values a report is made of: its period, each measure with its numerator and denominator,
+the figures per consultant and in total. Computed by leadcard.domain.reports, drawn by
+leadcard.render.report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# 2% of sales close at the first contact, 3% after the 1st follow-up, 5% after the 2nd, 10% after
+# the 3rd, 80% after the 4th to 11th (the seeds): (label, fewest follow-ups, share of wins).
+FOLLOWUPS_PER_WIN = (("0", 0, 0.02), ("1", 1, 0.03), ("2", 2, 0.05), ("3", 3, 0.10), ("4+", 4, 0.80))
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "weekly" or "monthly"
+    label: str  # "2026-W47", "2026-11"
+    first_day: date
+    last_day: date
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A measure shown with its numerator and denominator; no rate when there is nothing to divide."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The measures of one consultant, or of everyone (owner None in the totals)."""
+
+    owner: str | None
+    new_cards: int
+    followups: int
+    wins: int
+    losses: int  # approved in the period
+    loss_requests: int
+    open_at_end: int  # the funnel's total
+    funnel: dict[str, int]  # open cards per grade at the period's end, hottest first
+    timeliness: Ratio
+    completeness: Ratio
+    conversion: Ratio
+    reactivation: Ratio
+    referral: Ratio
+    loss_clarity: Ratio
+    followups_per_win: tuple[int, ...]  # wins per FOLLOWUPS_PER_WIN bucket
+
+
+@dataclass(frozen=True)
+class GradeAccuracy:
+    grader: str | None
+    grade: str
+    horizon_days: int
+    won: Ratio  # cards won within the horizon ÷ cards graded
+
+
+@dataclass(frozen=True)
+class ObjectionWins:
+    tag: str
+    label: str
+    won: Ratio  # cards that raised it in the period and were won at its end ÷ cards that raised it
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    grades: tuple[str, ...]  # the policy's, hottest first
+    timeliness_target: float
+    totals: Figures
+    by_owner: list[Figures]
+    new_by_source: dict[str, int]
+    followups_by_channel: dict[str, int]
+    loss_reasons: dict[str, int]  # approved losses in the period, by reason ("" when none was given)
+    loss_competitors: dict[str, int]
+    dormant_at_end: int
+    lost_pending_at_end: int
+    wakes: int
+    grade_accuracy: list[GradeAccuracy] = field(default_factory=list)
+    objections: list[ObjectionWins] = field(default_factory=list)  # the most raised first

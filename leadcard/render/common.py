@@ -1,0 +1,45 @@
+"""What every drawing shares: the console, the house table, JSON on stdout, the status words."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from leadcard.model import Status
+
+STATUS_LABELS = {
+    Status.OPEN: "跟进中",
+    Status.DORMANT: "休眠",
+    Status.WON: "成交",
+    Status.LOST_PENDING: "战败待审",
+    Status.LOST: "战败",
+    Status.INVALID: "无效",
+}
+OUTCOME_LABELS = {"unreachable": "未接通", "refused": "拒接", "wrong-number": "空号/错号"}
+
+
+def console(stderr: bool = False):
+    """A rich console; rich itself drops colour when not a terminal or when NO_COLOR is set."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=iso) + "\n")
+
+
+def new_table():
+    """The house table: a rule under the header, no vertical lines, one space between columns,
+    so that eight columns of Chinese fit in 80."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
+                 padding=(0, 1), header_style="bold")
