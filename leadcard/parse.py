@@ -104,24 +104,38 @@ def parse_outcome(raw: str) -> Outcome:
 
 
 _WEEKDAYS = {
-    "monday": 0, "mon": 0, "周一": 0, "星期一": 0,
-    "tuesday": 1, "tue": 1, "周二": 1, "星期二": 1,
-    "wednesday": 2, "wed": 2, "周三": 2, "星期三": 2,
-    "thursday": 3, "thu": 3, "周四": 3, "星期四": 3,
-    "friday": 4, "fri": 4, "周五": 4, "星期五": 4,
-    "saturday": 5, "sat": 5, "周六": 5, "星期六": 5,
-    "sunday": 6, "sun": 6, "周日": 6, "星期日": 6, "周天": 6, "星期天": 6,
+    "monday": 0, "mon": 0, "周一": 0, "星期一": 0, "礼拜一": 0,
+    "tuesday": 1, "tue": 1, "周二": 1, "星期二": 1, "礼拜二": 1,
+    "wednesday": 2, "wed": 2, "周三": 2, "星期三": 2, "礼拜三": 2,
+    "thursday": 3, "thu": 3, "周四": 3, "星期四": 3, "礼拜四": 3,
+    "friday": 4, "fri": 4, "周五": 4, "星期五": 4, "礼拜五": 4,
+    "saturday": 5, "sat": 5, "周六": 5, "星期六": 5, "礼拜六": 5,
+    "sunday": 6, "sun": 6, "周日": 6, "星期日": 6, "周天": 6, "星期天": 6, "礼拜天": 6, "礼拜日": 6,
 }
-_RELATIVE = re.compile(r"([+-])(\d{1,4})([dw])", re.ASCII)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})?", re.ASCII)
-_RELATIVE_DAYS = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
+_RELATIVE_DAYS = {
+    "today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
+    "yesterday": -1, "昨天": -1, "前天": -2,
+}
+_RELATIVE = re.compile(r"([+-])(\d{1,4})(d|w|天|日|周|星期)")
+# 下周一: that weekday of next week (weeks start on Monday, as on a Chinese calendar); 本周五: of this one.
+_WEEK_AND_DAY = re.compile(r"(下|本|这)(?:周|星期|礼拜)(.)")
+_WEEK_OFFSETS = {"下": 7, "本": 0, "这": 0}
+_DAY_NAMES = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+# 2026-12-05, 2026-12-8, 2026/12/05, 2026.12.05, 2026年12月5日
+_FULL_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)", re.ASCII)
+# 12月5日, 12-5, 12/5: a day without a year (see _without_year)
+_MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/](\d{1,2})|月(\d{1,2})[日号]?)")
+_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})", re.ASCII)
+# A day followed by a time: `周六 10:00`, `明天15:30`, `2026-05-06 14:30`, `2026-05-06T9:05`; a time alone is today
+_TIME_AFTER = re.compile(r"(.*?)(?:\s*|t)(\d{1,2}):(\d{2})(?::(\d{2}))?")
+DATE_FORMS = ("2026-05-03, '2026-05-03 14:30', 2026/5/3, 5月3日, 5-3, today, tomorrow, 今天, 明天, 后天, 大后天, "
+              "+3d, +2w, +3天, +2周, a weekday (周五, friday), 下周一; a time may follow: '明天 15:30'")
 
 
 def parse_day(raw: str, today: date) -> date:
-    """A day: ISO, `today`/`tomorrow`/`yesterday`, `+3d`, `-1w`, or a weekday name (the next one)."""
-    when = parse_when(raw, datetime.combine(today, time()), None)
-    return when.date()
+    """A day, in any of the forms of `DATE_FORMS` without a time."""
+    text = _plain(raw)
+    return _day(raw, text, today)
 
 
 def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
@@ -129,45 +143,69 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
 
     `now` is the clock's local time; relative forms count from its day.
     """
-    text = unicodedata.normalize("NFKC", raw or "").strip().lower()
+    text = _plain(raw)
     tz = tz or now.tzinfo
-    today = now.date()
-    day: date | None = None
-    if text in _RELATIVE_DAYS:
-        day = today + timedelta(days=_RELATIVE_DAYS[text])
-    elif text == "now":
+    if text in ("now", "现在"):
         return now
-    elif m := _RELATIVE.fullmatch(text):
-        sign = 1 if m.group(1) == "+" else -1
-        n = int(m.group(2)) * (7 if m.group(3) == "w" else 1)
-        day = today + timedelta(days=sign * n)
-    elif text in _WEEKDAYS:
-        ahead = (_WEEKDAYS[text] - today.weekday()) % 7 or 7
-        day = today + timedelta(days=ahead)
-    elif _ISO_DATE.fullmatch(text):
-        day = _iso_date(raw, text)
-    elif m := _ISO_DATETIME.fullmatch(text):
+    if m := _ISO_DATETIME.fullmatch(text):
         day_text, hour, minute, second, offset = m.groups()
-        iso = f"{day_text}T{int(hour):02d}:{minute}:{second or '00'}{(offset or '').upper()}"
         try:
-            parsed = datetime.fromisoformat(iso)
+            parsed = datetime.fromisoformat(f"{day_text}T{int(hour):02d}:{minute}:{second or '00'}{offset.upper()}")
         except ValueError:
             raise BadInput(f"not a date-time: {raw!r}") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=tz)
         return parsed.astimezone(tz)
-    else:
-        raise BadInput(
-            f"not a date: {raw!r} (use 2026-05-03, '2026-05-03 14:30', today, tomorrow, +3d, +2w or a weekday)"
-        )
-    return datetime.combine(day, time(), tzinfo=tz)
+    at = time()
+    if m := _TIME_AFTER.fullmatch(text):
+        text = m.group(1).strip() or "today"
+        hour, minute, second = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise BadInput(f"not a time of day: {raw!r}")
+        at = time(hour, minute, second)
+    return datetime.combine(_day(raw, text, now.date()), at, tzinfo=tz)
 
 
-def _iso_date(raw: str, text: str) -> date:
+def _plain(raw: str | None) -> str:
+    """Full-width digits and colons folded (NFKC), case folded, spaces trimmed."""
+    return unicodedata.normalize("NFKC", raw or "").strip().lower()
+
+
+def _day(raw: str, text: str, today: date) -> date:
+    if text in _RELATIVE_DAYS:
+        return today + timedelta(days=_RELATIVE_DAYS[text])
+    if m := _RELATIVE.fullmatch(text):
+        n = int(m.group(2)) * (1 if m.group(3) in ("d", "天", "日") else 7)
+        return today + timedelta(days=n if m.group(1) == "+" else -n)
+    if text in _WEEKDAYS:
+        return today + timedelta(days=(_WEEKDAYS[text] - today.weekday()) % 7 or 7)
+    if (m := _WEEK_AND_DAY.fullmatch(text)) and m.group(2) in _DAY_NAMES:
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=_WEEK_OFFSETS[m.group(1)] + _DAY_NAMES[m.group(2)])
+    if m := _FULL_DATE.fullmatch(text):
+        year, month, day = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
+        return _calendar_day(raw, year, month, day)
+    if m := _MONTH_DAY.fullmatch(text):
+        month, day = int(m.group(1)), int(m.group(2) or m.group(3))
+        return _without_year(raw, month, day, today)
+    raise BadInput(f"not a date: {raw!r} (use {DATE_FORMS})")
+
+
+def _without_year(raw: str, month: int, day: int, today: date) -> date:
+    """This year's day, except across the turn of the year: more than six months past it is next
+    year's (1月5日 planned on 20 December), more than nine months ahead last year's (12月30日
+    back-filled on 3 January). A paper card of three months ago stays this year's."""
+    this_year = _calendar_day(raw, today.year, month, day)
+    if (today - this_year).days > 183:
+        return _calendar_day(raw, today.year + 1, month, day)
+    if (this_year - today).days > 274:
+        return _calendar_day(raw, today.year - 1, month, day)
+    return this_year
+
+
+def _calendar_day(raw: str, year: int, month: int, day: int) -> date:
     try:
-        return date.fromisoformat(text)
+        return date(year, month, day)
     except ValueError:
-        raise BadInput(f"not a date: {raw!r}") from None
+        raise BadInput(f"not a date: {raw!r} (no such day)") from None
 
 
 def parse_iso_week(raw: str) -> date:
