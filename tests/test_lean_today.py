@@ -137,4 +137,4 @@ def test_the_lean_path_knows_every_option_the_typer_command_has():
     today_options = {o for p in group.commands["today"].params for o in p.opts}
     global_options = {o for p in group.params for o in p.opts}
     assert today_options == {*_TODAY_VALUES, *_TODAY_FLAGS}
-    assert global_options - {"-h", "--help"} == set(GLOBAL_OPTIONS)
+    assert global_options - {"-h", "--help", "--version"} == set(GLOBAL_OPTIONS)

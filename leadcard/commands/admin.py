@@ -1,4 +1,4 @@
-"""The store and its people: init, policy, user, demo."""
+"""The store and its people: init, policy, user, demo; and the shell's completion script."""
 
 
 from pathlib import Path
@@ -178,3 +178,24 @@ def demo(
     )
     out.print(f"acting as {result['default_user']} by default; try `leadcard today`, "
               f"`leadcard today --as {result['supervisor']}`, `leadcard show {result['example']}`")
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell")
+
+
+@app.command()
+def completion(
+    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh, fish or powershell.")],
+) -> None:
+    """Print the completion script for a shell: `eval "$(leadcard completion bash)"` in ~/.bashrc."""
+    from leadcard.errors import BadInput
+
+    if shell not in COMPLETION_SHELLS:
+        raise BadInput(f"no completion for shell {shell!r}: use {', '.join(COMPLETION_SHELLS)}")
+    # typer answers the script's requests itself (the _LEADCARD_COMPLETE variable, read before any
+    # command runs), so the script must be the one its protocol expects: typer's own.
+    from typer._completion_shared import get_completion_script
+
+    from leadcard.commands.app import COMPLETION_VARIABLE
+
+    print(get_completion_script(prog_name="leadcard", complete_var=COMPLETION_VARIABLE, shell=shell))

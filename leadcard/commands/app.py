@@ -1,6 +1,7 @@
 """The typer application: every command, its options and its help, registered by concern."""
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +15,7 @@ from leadcard.commands.exits import exits, fail
 # The module that holds each command: a run imports only the module of the command it names, and
 # builds only that command (typer turns every command it holds into a click command on each run).
 COMMAND_MODULES = {
-    **dict.fromkeys(("init", "demo", "user", "policy"), "admin"),
+    **dict.fromkeys(("init", "demo", "user", "policy", "completion"), "admin"),
     **dict.fromkeys(("add", "log", "grade", "show", "list", "today"), "cards"),
     **dict.fromkeys(("assign", "comment", "win", "handover", "lose", "approve", "reject", "invalid", "reopen",
                      "do-not-contact", "visit"), "lifecycle"),
@@ -24,6 +25,8 @@ COMMAND_MODULES = {
     **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "exchange"),
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
+# Set by the script of `leadcard completion SHELL` when the shell asks for completions.
+COMPLETION_VARIABLE = "_LEADCARD_COMPLETE"
 
 
 class LeadcardGroup(TyperGroup):
@@ -52,10 +55,20 @@ class LeadcardGroup(TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"leadcard {version('leadcard')}\n")
+        raise typer.Exit()
+
+
 def _global_options(
     ctx: typer.Context,
     db: Annotated[Optional[Path], typer.Option("--db", envvar="LEADCARD_DB", help="The store (SQLite file).")] = None,
     acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="The acting user.")] = None,
+    version: Annotated[bool, typer.Option("--version", is_eager=True, expose_value=False, callback=_show_version,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
     ctx.obj = Globals(db=db, acting=acting)
 
@@ -74,6 +87,12 @@ def build_app(only: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(_global_options)
+    if COMPLETION_VARIABLE in os.environ:
+        # typer registers its shells' completion classes only when it adds its own completion
+        # options, which leadcard does not: `completion` prints the script instead.
+        from typer._completion_classes import completion_init
+
+        completion_init()
     if only not in COMMAND_MODULES:
         only = None
     for module_name in (COMMAND_MODULES[only],) if only else MODULES:
