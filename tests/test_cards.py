@@ -254,3 +254,29 @@ def test_a_dormant_card_is_listed_as_dormant_and_woken_by_a_contact(lc):
     assert lc.json("list", "--status", "open") == []
     lc.ok("log", "张三", "--channel", "wechat", "--content", "端午节问候，介绍新款")
     assert lc.json("show", "张三")["status"] == "open"
+
+
+def _cards(lc, n: int) -> None:
+    for i in range(n):
+        lc.ok("add", f"客户{i:02d}", "--phone", f"1380013{i:04d}")
+
+
+@pytest.mark.parametrize("cards, shown, more", [(50, 50, 0), (51, 50, 1), (55, 50, 5)])
+def test_list_shows_fifty_rows_and_says_how_many_more(lc, cards, shown, more):
+    _cards(lc, cards)
+    out = lc.ok("list").stdout
+    assert sum(1 for line in out.splitlines() if line.startswith("A0")) == shown
+    assert "客户00" not in out if more else "客户00" in out  # newest first: the oldest is cut
+    tail = out.strip().splitlines()[-1]
+    assert tail == (f"共 {cards} 张，另有 {more} 张未列出（--limit N 或 --all 列出更多）" if more else f"共 {cards} 张")
+
+
+def test_list_limit_all_and_json(lc):
+    _cards(lc, 53)
+    assert lc.ok("list", "--limit", "3").stdout.strip().splitlines()[-1].startswith("共 53 张，另有 50 张")
+    everything = lc.ok("list", "--all").stdout
+    assert "客户00" in everything and everything.strip().splitlines()[-1] == "共 53 张"
+    assert len(lc.json("list")) == 53  # a script gets every match
+    assert [c["name"] for c in lc.json("list", "--limit", "2")] == ["客户52", "客户51"]
+    both = lc("list", "--limit", "3", "--all")
+    assert both.exit_code == 2 and "--limit" in both.stderr

@@ -14,6 +14,9 @@ from leadcard.commands.options import JsonOption
 
 app = typer.Typer()
 
+# A person reads the newest cards of a list, not 16,000 of them; --all and --json give every match.
+LIST_ROWS = 50
+
 Opt = typer.Option
 
 
@@ -193,18 +196,25 @@ def list_(
     status: Annotated[Optional[str], Opt(help="open, dormant, won, lost-pending, lost, invalid.")] = None,
     owner: Annotated[Optional[str], Opt(help="Only this consultant's cards.")] = None,
     search: Annotated[Optional[str], Opt(help="Text in name, phone, model, WeChat or notes.")] = None,
-    limit: Annotated[Optional[int], Opt(help="At most this many (newest first).", min=1)] = None,
+    limit: Annotated[Optional[int], Opt(help=f"At most this many, newest first (default {LIST_ROWS}; --json: all).",
+                                        min=1)] = None,
+    everything: Annotated[bool, Opt("--all", help="Every match, however many.")] = False,
     dnc: Annotated[bool, Opt("--do-not-contact", help="Only the cards marked do-not-contact (on no other list).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Cards you can see, newest first."""
     from leadcard.domain import cards as domain
+    from leadcard.errors import BadInput
     from leadcard.render import cards as render
 
+    if limit and everything:
+        raise BadInput("use --limit or --all, not both")
+    if not limit and not everything and not as_json:
+        limit = LIST_ROWS
     found = domain.list_cards(session(ctx), grade=grade, status=status, owner=owner, search=search, limit=limit,
                               do_not_contact=dnc)
     if as_json:
-        render.print_json([render.card_json(c) for c in found])
+        render.print_json([render.card_json(c) for c in found.cards])
     else:
         render.cards_table(found)
 

@@ -13,6 +13,7 @@ from leadcard.model import (
     CARD_FIELD_NAMES,
     Card,
     CardDetail,
+    CardList,
     Channel,
     DueReason,
     EventKind,
@@ -338,7 +339,8 @@ def list_cards(
     search: str | None = None,
     limit: int | None = None,
     do_not_contact: bool = False,
-) -> list[Card]:
+) -> CardList:
+    """The visible cards that match, newest first, at most `limit` of them, and how many matched."""
     filt = CardFilter(
         grade=session.policy.grade(grade).code if grade else None,
         status=_status(status) if status else None,
@@ -348,7 +350,8 @@ def list_cards(
         do_not_contact=do_not_contact,
     )
     cards = session.store.list_cards(filt, session.visible(), session.now, limit)
-    return [session.shown(with_status(session, c)) for c in cards]
+    total = session.store.count_cards(filt, session.visible(), session.now) if limit and len(cards) == limit else len(cards)
+    return CardList([session.shown(with_status(session, c)) for c in cards], total)
 
 
 def _digits(text: str) -> str | None:

@@ -269,6 +269,13 @@ class TodayItem(NamedTuple):
     scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
 
 
+class CardList(NamedTuple):
+    """The cards a list shows, and how many matched in all (more than shown when a limit cut it)."""
+
+    cards: list[Card]
+    total: int
+
+
 class TodayList(NamedTuple):
     day: object  # datetime.date
     items: list[TodayItem]

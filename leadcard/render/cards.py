@@ -12,6 +12,7 @@ from leadcard.model import (
     SOURCE_LABELS,
     Card,
     CardDetail,
+    CardList,
     FollowUp,
     Status,
     Script,
@@ -224,11 +225,12 @@ def script_pieces(s: Script) -> list[tuple[str, str]]:
     return [(f"「{s.label}」", "cyan"), ("话术库暂无，请主管补充（leadcard playbook add " + s.tag + "）", "dim")]
 
 
-def cards_table(cards: list[Card]) -> None:
+def cards_table(found: CardList) -> None:
     """Cards, one a line, drawn by the lean grid: a consultant's list runs to thousands of cards,
     which rich lays out at a few milliseconds a row."""
     from leadcard.render.grid import Column, Grid
 
+    cards = found.cards
     if not cards:
         sys.stdout.write("没有符合条件的卡片。\n")
         return
@@ -241,7 +243,9 @@ def cards_table(cards: list[Card]) -> None:
             c.owner or "", f"{c.created_at:%Y-%m-%d}", str(c.followup_count),
             f"{c.due_at:%m-%d}" if c.due_at else "—",
         )
-    sys.stdout.write(f"{grid.render()}\n共 {len(cards)} 张\n")
+    more = found.total - len(cards)
+    tail = f"，另有 {more} 张未列出（--limit N 或 --all 列出更多）" if more else ""
+    sys.stdout.write(f"{grid.render()}\n共 {found.total} 张{tail}\n")
 
 
 def visits_table(log) -> None:

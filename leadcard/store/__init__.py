@@ -285,7 +285,12 @@ class Store:
         sql, params = self._list_query(filt, scope, now, limit)
         return [self._card(r) for r in self.conn.execute(sql, params)]
 
-    def _list_query(self, filt: CardFilter, scope: Scope, now: datetime, limit: int | None) -> tuple[str, list]:
+    def count_cards(self, filt: CardFilter, scope: Scope, now: datetime) -> int:
+        sql, params = self._list_query(filt, scope, now, None, counting=True)
+        return self.conn.execute(sql, params).fetchone()[0]
+
+    def _list_query(self, filt: CardFilter, scope: Scope, now: datetime, limit: int | None,
+                    counting: bool = False) -> tuple[str, list]:
         where, params = [], []
         scope_sql, scope_params = scope.clause()
         where.append(scope_sql)
@@ -319,6 +324,8 @@ class Store:
                 search_params.append("%" + filt.search_phone + "%")
             where.append("(" + " OR ".join(terms) + ")")
             params += search_params
+        if counting:
+            return f"SELECT count(*) FROM cards WHERE {' AND '.join(where)}", params
         sql = f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {' AND '.join(where)} ORDER BY cards.id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
