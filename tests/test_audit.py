@@ -167,7 +167,10 @@ def test_lost_without_reason_or_competitor(lc):
     assert "却没有写客户买了哪款车" in found["A00002"]
     good_card(lc, "王五", "13900000002")
     lc.ok("lose", "王五", "--reason", "价格", "--competitor", "本田雅阁", now="2026-05-03T09:30:00")
-    assert "A00003" not in {f["ref"] for f in audit(lc, "--rule", "lost-without-reason")["findings"]}
+    good_card(lc, "赵六", "13900000003")
+    lc.ok("lose", "赵六", "--reason", "贷款未过", now="2026-05-03T09:30:00")  # a refused loan names no competitor
+    found = {f["ref"] for f in audit(lc, "--rule", "lost-without-reason")["findings"]}
+    assert found == {"A00001", "A00002"}
 
 
 def test_approval_pending_for_more_than_a_day(lc):
