@@ -1,6 +1,6 @@
 """`leadcard audit`: the supervisor's daily check of the cards, as precise as a linter.
 
-The rules are data (`leadcard.domain.audit_rules`): one small function per rule and a table giving each its stable name, severity,
+The rules are data (`leadcard.domain.audit_rules`, and `audit_floor` for the floor's discipline): one small function per rule and a table giving each its stable name, severity,
 default limits (from the store's policy numbers) and the reason it exists (DOMAIN.md, "Audit").
 A store overrides any limit, the severity, or switches a rule off in its policy file:
 
