@@ -274,6 +274,12 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
     )
 
 
+def days_planned_ahead(at: datetime, next_at: datetime, tz: tzinfo) -> int:
+    """Calendar days from a contact to the next one it plans, in the store's zone (cadence counts
+    calendar days: showrooms open on weekends)."""
+    return (next_at.astimezone(tz).date() - at.astimezone(tz).date()).days
+
+
 def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     """The first and the last instant of a local calendar day."""
     start = datetime.combine(day, time(), tzinfo=tz)

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from leadcard.domain.audit_rules import RULE_NAMES
+from leadcard.domain.audit import RULE_NAMES
 
 GOOD = ("--bottleneck", "价格高于雅阁，太太觉得后排窄", "--plan", "准备与雅阁的五年用车成本对比，约夫妻同来",
         "--purpose", "邀约周六到店试驾并报价")
@@ -71,10 +71,11 @@ def test_the_yichang_price_shopper_with_one_line_records_and_phone_as_every_plan
         lc.ok("log", "宜昌客户", "--channel", "phone", "--content", content, "--plan", "电话",
               "--purpose", "考虑得怎么样", "--next", f"2026-05-{int(day) + 3:02d}", now=f"2026-05-{day}T11:00:00")
     found = audit(lc, "--rule", "vague-record", now="2026-05-09T09:00:00")["findings"]
-    assert [f["followup"] for f in found] == [1, 2, 3]
-    assert all("跟踪方案只写了「电话」" in f["message"] for f in found)
-    assert all("「考虑得怎么样」只是问候" in f["message"] for f in found)
-    assert "跟踪方案与第 2 次相同" in found[2]["message"] and "没有瓶颈分析" in found[2]["message"]
+    assert [(f["followup"], f["count"]) for f in found] == [(1, 3)]  # one finding a card, told by the first
+    assert "跟踪方案只写了「电话」" in found[0]["message"] and "「考虑得怎么样」只是问候" in found[0]["message"]
+    later = one(lc, "vague-record", "--since", "2026-05-08", now="2026-05-09T09:00:00")  # the third alone
+    assert "跟踪方案与第 2 次相同" in later["message"] and "没有瓶颈分析" in later["message"]
+    assert later["followup"] == 3 and "count" not in later
 
 
 def test_an_h_card_lost_after_three_contacts_gave_up_early(lc):
@@ -137,7 +138,7 @@ def test_unsigned_follow_ups_wait_for_a_supervisors_instruction(lc):
     lc.user = "王芳"
     good_card(lc)
     finding = one(lc, "unsigned", user="钱主管", now="2026-05-04T10:00:00")
-    assert "2 次跟进没有主管批示" in finding["message"] and finding["owner"] == "王芳"
+    assert "2 次跟进没有主管批示" in finding["message"] and finding["owner"] == "钱主管"  # who must sign
     lc.ok("comment", "A00001", "周末邀约夫妻试驾，准备对比表", user="钱主管", now="2026-05-04T11:00:00")
     assert rules(lc, "--rule", "unsigned", user="钱主管", now="2026-05-04T12:00:00") == []
 
@@ -167,7 +168,10 @@ def test_lost_without_reason_or_competitor(lc):
     assert "却没有写客户买了哪款车" in found["A00002"]
     good_card(lc, "王五", "13900000002")
     lc.ok("lose", "王五", "--reason", "价格", "--competitor", "本田雅阁", now="2026-05-03T09:30:00")
-    assert "A00003" not in {f["ref"] for f in audit(lc, "--rule", "lost-without-reason")["findings"]}
+    good_card(lc, "赵六", "13900000003")
+    lc.ok("lose", "赵六", "--reason", "贷款未过", now="2026-05-03T09:30:00")  # a refused loan names no competitor
+    found = {f["ref"] for f in audit(lc, "--rule", "lost-without-reason")["findings"]}
+    assert found == {"A00001", "A00002"}
 
 
 def test_approval_pending_for_more_than_a_day(lc):

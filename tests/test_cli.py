@@ -74,7 +74,7 @@ def test_a_consultant_sees_only_their_own_cards(lc):
     assert lc("log", "李四", "--channel", "phone", "--content", "抢单", user="王芳").exit_code == 1
     assert lc("add", "王五", "--phone", "13700137000", "--owner", "李强", user="王芳").exit_code == 1
     manager_view = {c["name"]: c["phone"] for c in lc.json("list")}
-    assert manager_view == {"张三": "138****8000", "李四": "139****9000"}
+    assert manager_view == {"张三": "13800138000", "李四": "13900139000"}  # the manager sees every team
 
 
 def test_init_picks_a_scheme_and_refuses_to_switch_under_cards(lc, tmp_path):

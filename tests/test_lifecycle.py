@@ -3,6 +3,7 @@ showroom log — end to end through the CLI with a fixed clock."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -73,11 +74,28 @@ def test_assign_is_for_a_supervisor_within_the_team_or_the_manager_and_kept_in_h
     assert "转交  王芳 → 李强" in shown
 
 
-def test_phones_of_other_peoples_cards_are_masked_even_when_visible(lc):
+def phones_seen(lc, user: str) -> set[str]:
+    """Every phone of 刘先生 (王芳's card in 一组) that `user` sees: show, list, today, export."""
+    seen = set()
+    shown = lc("show", "A00001", "--json", user=user)
+    if shown.exit_code == 0:
+        seen.add(shown.json()["phone"])
+    seen |= {c["phone"] for c in lc.json("list", user=user)}
+    seen |= {i["phone"] for i in lc.json("today", "--date", "2026-05-04", user=user)["items"]}
+    exported = json.loads(lc.ok("export", "--format", "json", user=user).stdout)
+    seen |= {row["phone"] for table in ("cards", "followups") for row in exported[table]}
+    return seen
+
+
+def test_a_supervisor_sees_the_teams_phones_whole_the_manager_all_and_another_team_nothing(lc):
     team(lc)
-    assert lc.json("list", user="钱主管")[0]["phone"] == "138****8000"
-    assert lc.json("list", user="王芳")[0]["phone"] == "13800138000"
-    assert "138****8000" in lc.ok("list", user="赵经理").stdout
+    assert phones_seen(lc, "钱主管") == {"13800138000"}  # 一组's supervisor: their own team's customer
+    assert phones_seen(lc, "赵经理") == {"13800138000"}
+    assert phones_seen(lc, "王芳") == {"13800138000"}  # the card's own consultant
+    assert phones_seen(lc, "周主管") == set()  # 二组's supervisor: neither the card nor its phone
+    assert phones_seen(lc, "李强") == set()  # a teammate: not their customer
+    assert "13800138000" in lc.ok("show", "A00001", user="钱主管").stdout
+
 
 
 # -- supervisor instructions ----------------------------------------------------------------------

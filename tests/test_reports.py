@@ -157,19 +157,32 @@ def test_losses_by_reason_and_competitor_and_loss_clarity(lc):
     lc.ok("lose", "张三", "--reason", "价格", "--competitor", "本田雅阁", now="2026-11-17T10:00:00")
     lc.ok("approve", "张三", now="2026-11-17T18:00:00")  # clear: reason and competitor
     lc.ok("lose", "李四", "--reason", "推迟购买", now="2026-11-18T10:00:00")
-    lc.ok("approve", "李四", now="2026-11-18T18:00:00")  # approved, but no competitor
+    lc.ok("approve", "李四", now="2026-11-18T18:00:00")  # clear: a postponed purchase names no competitor
     lc.ok("lose", "王五", "--reason", "价格", "--competitor", "大众帕萨特", now="2026-11-19T10:00:00")
     lc.ok("reject", "王五", "--note", "客户还在比价，再约试驾", now="2026-11-19T18:00:00")
     lc.ok("lose", "赵六", "--reason", "竞品品牌", "--competitor", "比亚迪汉", now="2026-11-22T10:00:00")
     lc.ok("approve", "赵六", now="2026-11-23T10:00:00")  # approved after the week
     report = weekly(lc)
-    assert report["kpis"]["loss_clarity"] == {"numerator": 1, "denominator": 4, "rate": 0.25}
+    assert report["kpis"]["loss_clarity"] == {"numerator": 2, "denominator": 4, "rate": 0.5}
     assert report["loss_reasons"] == {"价格": 1, "推迟购买": 1}
     assert report["loss_competitors"] == {"": 1, "本田雅阁": 1}
     assert (report["totals"]["losses"], report["totals"]["loss_requests"]) == (2, 4)
     assert report["totals"]["lost_pending_at_end"] == 1
     assert report["funnel"]["B"] == 1  # 王五, back to work after the rejection
     assert "（未填）" in lc.ok("report", "weekly", "--week", "2026-W47", "--format", "md", now=READ_ON).stdout
+
+
+def test_loss_clarity_asks_a_competitor_only_of_the_reasons_that_name_one(lc):
+    for i, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
+        add(lc, name, f"1380000000{i}", "2026-11-02 10:00")
+    for name, reason in (("张三", "贷款未过"), ("李四", "竞品品牌"), ("王五", "已在别处购买")):
+        lc.ok("lose", name, "--reason", reason, now="2026-11-17T10:00:00")
+        lc.ok("approve", name, now="2026-11-17T18:00:00")
+    lc.ok("lose", "赵六", "--reason", "bought-elsewhere", "--competitor", "比亚迪汉", now="2026-11-18T10:00:00")
+    lc.ok("approve", "赵六", now="2026-11-18T18:00:00")
+    # clear: the refused loan, and the customer who bought a named car elsewhere; not the two
+    # losses to a competitor that the request leaves unnamed
+    assert weekly(lc)["kpis"]["loss_clarity"] == {"numerator": 2, "denominator": 4, "rate": 0.5}
 
 
 def dormant(lc, name, phone):

@@ -138,7 +138,9 @@ def log(
         corrects=corrects,
         objections=tuple(objection or ()),
     )
-    card, followup = domain.log_followup(session(ctx), ref, entry)
+    card, followup, warning = domain.log_followup(session(ctx), ref, entry)
+    if warning:
+        render.console(stderr=True).print(warning, soft_wrap=True)  # one line, however narrow the terminal
     if as_json:
         render.print_json({**render.followup_json(followup, card.ref), "grade": card.grade,
                            "due_at": render.iso(card.due_at),

@@ -1,6 +1,6 @@
 """`leadcard audit`: the supervisor's daily check of the cards, as precise as a linter.
 
-The rules are data (`leadcard.domain.audit_rules`): one small function per rule and a table giving each its stable name, severity,
+The rules are data (`leadcard.domain.audit_rules`, and `audit_floor` for the floor's discipline): one small function per rule and a table giving each its stable name, severity,
 default limits (from the store's policy numbers) and the reason it exists (DOMAIN.md, "Audit").
 A store overrides any limit, the severity, or switches a rule off in its policy file:
 
@@ -22,16 +22,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator
 
 from leadcard.errors import BadInput, NotAllowed
-from leadcard.model import ACTIVE_STATUSES, EventKind, Status
-from leadcard.model.audit import AuditResult, Finding, OwnerSummary, RuleSettings, Severity
-from leadcard.schedule import Policy, day_bounds
+from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
+from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleSettings, Severity
+from leadcard.schedule import Policy, day_bounds, days_planned_ahead
+from leadcard.domain import audit_floor, audit_rules
 from leadcard.domain.session import Session
-from leadcard.store.audit import History, PhoneHolder, has_reviewers, histories, shared_phones
+from leadcard.store.audit import (History, Person, PhoneHolder, comebacks, has_reviewers, histories, people,
+                                  shared_phones)
 from leadcard.store.visits import visits_as_of
 from leadcard.domain.audit_rules import (
-    RULE_NAMES,
-    RULES,
-    RULES_BY_NAME,
     FIELD_LABELS,
     Breach,
     CardState,
@@ -41,6 +40,10 @@ from leadcard.domain.audit_rules import (
     span,
     visit_without_card,
 )
+
+RULES: tuple[Rule, ...] = audit_rules.RULES + audit_floor.RULES
+RULES_BY_NAME = {rule.name: rule for rule in RULES}
+RULE_NAMES = tuple(RULES_BY_NAME)
 
 
 # Without --since the audit looks back this far; what is still wrong at the moment is reported however old.
@@ -91,6 +94,17 @@ def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
     return settings
 
 
+def beyond_cadence(policy: Policy, grade: str, at: datetime, next_at: datetime, tz) -> str | None:
+    """The warning `log` gives at once for a next date beyond the grade's cadence (None: within it,
+    or the rule switched off), by the rule's own limits."""
+    setting = rule_settings(policy)["plan-beyond-cadence"]
+    cadence = policy.grade(grade).cadence_days
+    days = days_planned_ahead(at, next_at, tz)
+    if not setting.enabled or days <= cadence + setting.limits["grace_days"]:
+        return None
+    return f"提醒：下次访问在 {days} 天后，超出 {grade} 级的联系周期（每 {cadence} 天）；跟进已记录，请确认日期或调整级别。"
+
+
 def explain(session: Session, name: str) -> RuleSettings:
     """One rule, its limits as this store's policy sets them, and why it exists."""
     return rule_settings(session.policy)[_rule_name(name)]
@@ -136,6 +150,9 @@ def audit(
     owner_name = _owner(session, owner)
     store = session.store
     ctx = Context(session, as_of, has_reviewers(store))
+    if any(s.rule.name == "false-loss" for s in running):
+        ctx.comebacks = comebacks(store, as_of)
+    blame = _Blame(people(store))
     checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]
     phones = shared_phones(store, as_of) if any(s.rule.name == "duplicate-phone" for s in running) else {}
     on_shared_phone: dict[int, CardState | None] = {}  # visible cards on a shared phone: state if active
@@ -158,12 +175,13 @@ def audit(
         summary.followups += sum(1 for e in card.entries if e.at >= since_at)
         _count_timeliness(summary, card, as_of, since_at, first_call)
         for setting, limits in checks:
-            for breach in setting.rule.check(card, ctx, limits):
-                if breach.ongoing or breach.at >= since_at:
-                    findings.append(_finding(setting, card, breach, ctx))
+            breaches = [b for b in setting.rule.check(card, ctx, limits) if b.ongoing or b.at >= since_at]
+            if breaches:
+                findings += _findings(setting, card, breaches, ctx, blame)
     if phones and any(s.rule.name == "duplicate-phone" for s in running):
         setting = settings["duplicate-phone"]
-        findings += [_finding(setting, card, breach, ctx) for card, breach in _phone_conflicts(phones, on_shared_phone, ctx)]
+        findings += [f for card, breach in _phone_conflicts(phones, on_shared_phone, ctx)
+                     for f in _findings(setting, card, [breach], ctx, blame)]
     visit_setting = next((s for s in running if s.rule.check is visit_without_card), None)
     if visit_setting is not None:
         findings += _visits_without_card(session, visit_setting, ctx, since_at, owner_name)
@@ -215,10 +233,54 @@ def _prepared(limits: dict) -> dict:
     return prepared
 
 
-def _finding(setting: RuleSettings, card: CardState, breach: Breach, ctx: Context) -> Finding:
+def _findings(setting: RuleSettings, card: CardState, breaches: list[Breach], ctx: Context,
+              blame: "_Blame") -> Iterator[Finding]:
+    """At most one finding per card and rule (and one more for the history an import brought in),
+    counting the times. It tells the occurrence still open, if one is (what must be done now),
+    else the first (where the habit began)."""
+    imported_at = card.imported_at
+    fresh, history = [], []
+    for breach in breaches:
+        past = imported_at is not None and not breach.ongoing and breach.at <= imported_at
+        (history if past else fresh).append(breach)
     h = card.history
-    return Finding(setting.rule.name, setting.severity, h.ref, h.id, h.name, card.owner, ctx.local(breach.at),
-                   breach.message, breach.expected, breach.actual, breach.followup)
+    for group, imported in ((fresh, False), (history, True)):
+        if not group:
+            continue
+        told = next((b for b in group if b.ongoing), None) or min(group, key=lambda b: b.at)
+        if imported:
+            # Nobody can act on what was done before the card came here: a note, not a failure.
+            severity, owner, message = Severity.INFO, None, f"导入的历史：{told.message}"
+        else:
+            severity, owner, message = setting.severity, blame.who(setting.rule, card, told), told.message
+        yield Finding(setting.rule.name, severity, h.ref, h.id, h.name, owner, ctx.local(told.at), message,
+                      told.expected, told.actual, told.followup, len(group), imported)
+
+
+class _Blame:
+    """Who must act on a finding: the card's owner; for the rules a supervisor acts on, the active
+    supervisor of the owner's team, else the manager (a supervisor's own card goes to the manager,
+    as its loss does); nobody in a store without them."""
+
+    def __init__(self, users: list[Person]):
+        self._team = {p.name: p.team for p in users}
+        self._supervisors: dict[str | None, list[str]] = {}
+        for p in users:
+            if p.active and p.role == Role.SUPERVISOR:
+                self._supervisors.setdefault(p.team, []).append(p.name)
+        self._managers = [p.name for p in users if p.active and p.role == Role.MANAGER]
+        self._reviewer: dict[str | None, str | None] = {}
+
+    def who(self, rule: Rule, card: CardState, breach: Breach) -> str | None:
+        if breach.who is not None:
+            return breach.who
+        if rule.acts != "supervisor":
+            return card.owner
+        owner = card.owner
+        if owner not in self._reviewer:
+            team = self._supervisors.get(self._team[owner], []) if owner in self._team else []
+            self._reviewer[owner] = next((n for n in (*team, *self._managers) if n != owner), None)
+        return self._reviewer[owner]
 
 
 def _visits_without_card(session: Session, setting: RuleSettings, ctx: Context, since_at: datetime,
@@ -285,8 +347,10 @@ def _state(h: History, ctx: Context) -> CardState:
     as_of = ctx.as_of
     status = Status.OPEN
     owner = h.owner
-    closed_at = won_at = handover_at = lost_at = None
+    closed_at = won_at = handover_at = lost_at = imported_at = None
     lost: dict = {}
+    approvals: list[tuple[datetime, str | None]] = []
+    requester = None
     decided = False
     for event in h.events:
         kind = event.kind
@@ -301,12 +365,16 @@ def _state(h: History, ctx: Context) -> CardState:
             handover_at = handover_at or event.at
         elif kind == EventKind.LOST_REQUESTED:
             status, lost_at, closed_at, lost, decided = Status.LOST_PENDING, event.at, event.at, event.detail, True
+            requester = event.by or owner
         elif kind == EventKind.LOST_APPROVED:
             status = Status.LOST
+            approvals.append((event.at, requester))
         elif kind in (EventKind.LOST_REJECTED, EventKind.REOPENED):
             status, closed_at, lost_at, won_at = Status.OPEN, None, None, None
         elif kind == EventKind.INVALID:
             status, closed_at, decided = Status.INVALID, event.at, True
+        elif kind == EventKind.IMPORTED:
+            imported_at = event.at
     if not decided and h.status != Status.OPEN and h.status_at is not None and h.status_at <= as_of:
         # A card closed without dated events (an import): its stored status and outcome stand.
         status, closed_at = Status(h.status), h.status_at
@@ -335,7 +403,7 @@ def _state(h: History, ctx: Context) -> CardState:
         last = max((e.at for e in entries if e.reached), default=h.created_at)
         dormant = _dormant(last, as_of, ctx.policy.dormant_after_months)
     return CardState(h, owner, status, grade, since, times, codes, entries, originals, dormant,
-                     closed_at, won_at, handover_at, lost_at, lost)
+                     closed_at, won_at, handover_at, lost_at, lost, approvals, imported_at)
 
 
 def _dormant(last: datetime, as_of: datetime, months: int) -> bool:

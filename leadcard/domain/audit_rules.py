@@ -34,7 +34,7 @@ class Breach(NamedTuple):
     actual: str
     followup: int | None = None
     ongoing: bool = False  # still true at the audit's moment (kept by --since however old)
-
+    who: str | None = None  # who must act, when the rule names someone else than the card's owner
 
 
 @dataclass
@@ -56,6 +56,8 @@ class CardState:
     handover_at: datetime | None = None
     lost_at: datetime | None = None
     lost: dict = field(default_factory=dict)  # the loss request: reason, competitor, note
+    approvals: list[tuple[datetime, str | None]] = field(default_factory=list)  # losses approved: when, requested by
+    imported_at: datetime | None = None  # brought in by `leadcard import`: what is dated before is history
 
     @property
     def created_at(self) -> datetime:
@@ -76,6 +78,7 @@ class Context:
         self.as_of = as_of
         self.today = as_of.date()
         self.reviewers = reviewers
+        self.comebacks: dict = {}  # phones of approved losses seen again, by phone (false-loss reads them)
         self._calendars: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
         fallback = min(g.cadence_days for g in self.policy.grades)
         self._cadence = {g.code: g.cadence_days for g in self.policy.grades}
@@ -302,8 +305,10 @@ def unsigned(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     days = limits["after_days"]
     last_signed = c.history.instructions[-1] if c.history.instructions else None
     cutoff = ctx.as_of - timedelta(days=days)
+    # Imported follow-ups were signed (or not) on paper: a supervisor signs what is written here.
+    signed_before = max(filter(None, (last_signed, c.imported_at)), default=None)
     waiting = [e for e in c.originals
-               if (last_signed is None or e.recorded_at > last_signed) and e.recorded_at <= cutoff]
+               if (signed_before is None or e.recorded_at > signed_before) and e.recorded_at <= cutoff]
     if waiting:
         first = min(waiting, key=lambda e: e.recorded_at)
         age = (ctx.today - ctx.day(first.recorded_at)).days
@@ -499,7 +504,9 @@ RULES: tuple[Rule, ...] = (
     Rule("unsigned", "未批", "跟进没有主管批示", Severity.INFO, unsigned,
          lambda p: {"after_days": 2},
          "A supervisor reads the team's cards daily before the evening meeting and writes an instruction "
-         "(主管批示) under follow-ups; a card nobody signs is a card consultants fill in for show."),
+         "(主管批示) under follow-ups; a card nobody signs is a card consultants fill in for show. The "
+         "finding is the supervisor's: the consultant's team's (the manager where the team has none).",
+         acts="supervisor"),
     Rule("stale-grade", "级别", "级别保持超过期限仍未成交，需要重新判断", Severity.WARNING, stale_grade,
          lambda p: {"grace_days": 0, "horizon_days": {g.code: g.horizon_days for g in p.grades if g.horizon_days}},
          "Grades change over time; a grade H held past its horizon (7 days) with no order is stale and must "
@@ -517,7 +524,9 @@ RULES: tuple[Rule, ...] = (
     Rule("approval-pending", "待审", "战败申请等待主管审批过久", Severity.WARNING, approval_pending,
          lambda p: {"limit_hours": 24},
          "A consultant requests a lost sale and a supervisor approves or rejects it: a request left waiting "
-         "is a customer nobody works and nobody has given up on."),
+         "is a customer nobody works and nobody has given up on. The finding is the approver's: the "
+         "supervisor of the consultant's team (the manager where the team has none, or for a supervisor's "
+         "own card).", acts="supervisor"),
     Rule("late-record", "补录", "联系之后过久才记录", Severity.INFO, late_record,
          lambda p: {"limit_hours": p.record_within_hours},
          "Record a contact within 1 hour of making it: details fade, and a record written days later is "
@@ -543,5 +552,3 @@ RULES: tuple[Rule, ...] = (
          "A visit that left contact details must turn into a card, ideally within 30 minutes of the customer "
          "leaving: a customer in the showroom log with no card is a lead nobody follows."),
 )
-RULES_BY_NAME = {rule.name: rule for rule in RULES}
-RULE_NAMES = tuple(RULES_BY_NAME)

@@ -184,8 +184,10 @@ def owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
     return owner
 
 
-def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, FollowUp]:
-    """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction."""
+def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, FollowUp, str | None]:
+    """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction. The third
+    value warns of a next date beyond the grade's cadence (the audit's plan-beyond-cadence): the
+    entry is kept, as said, and the consultant told at once."""
     store, now = session.store, session.now
     card = with_status(session, resolve(session, ref))
     _require_open(card, "log a follow-up on")
@@ -242,7 +244,12 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             store.insert_event(card.id, at, EventKind.WOKEN, session.actor_id, {"followup_seq": seq})
         refresh(session, card.id)
     followup = next(f for f in store.followups(card.id) if f.id == followup_id)
-    return session.shown(store.card(card.id)), followup
+    warning = None
+    if entry.next_at is not None:
+        from leadcard.domain.audit import beyond_cadence
+
+        warning = beyond_cadence(session.policy, new_grade or card.grade, at, entry.next_at, session.tz)
+    return session.shown(store.card(card.id)), followup, warning
 
 
 def _woken_since(store: Store, card: Card) -> bool:

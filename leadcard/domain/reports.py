@@ -18,7 +18,9 @@ Definitions (also in README and `leadcard report --help`):
   waking contact itself a reached call, visit, home visit or test drive ÷ wake-ups in the period.
 - referral 转介绍率: cards won in the period whose source is a referral ÷ cards won in the period.
 - loss clarity 战败明确率: loss requests made in the period that were approved by its end with a
-  reason and a competitor ÷ loss requests made in the period.
+  reason — and a competitor when the reason names one (competitor 竞品品牌, bought elsewhere
+  已在别处购买: the audit's `[audit.lost-without-reason] competitor_reasons`) ÷ loss requests made
+  in the period. A postponed purchase or a refused loan has no competitor to name.
 - objections 客户异议: per objection, the cards whose follow-ups dated in the period raised it;
   its win rate is those won at the period's end ÷ those cards. The `TOP_OBJECTIONS` most raised.
 - grade accuracy 级别准确率: of the gradings to a grade whose horizon (H 7 days, A 30, B 90) ended in
@@ -45,7 +47,9 @@ from leadcard.model.reports import (
     Report,
 )
 from leadcard.parse import parse_iso_week
+from leadcard.domain.audit_rules import plain
 from leadcard.domain.session import Session
+from leadcard.schedule import Policy
 from leadcard.store import objections as objection_sql
 from leadcard.store import reports as sql
 
@@ -166,6 +170,13 @@ def build_report(session: Session, period: Period) -> Report:
     )
 
 
+def _competitor_reasons(policy: Policy) -> frozenset[str]:
+    """The loss reasons that name a competitor, as the store's audit reads them (one list for both)."""
+    from leadcard.domain.audit import rule_settings
+
+    return frozenset(plain(w) for w in rule_settings(policy)["lost-without-reason"].limits["competitor_reasons"])
+
+
 class _Figuring:
     """Turns one owner's records (or everyone's) into their figures."""
 
@@ -173,6 +184,7 @@ class _Figuring:
         self.policy = session.policy
         self.grades = grades
         self.end = end
+        self.competitor_reasons = _competitor_reasons(session.policy)
 
     def of(self, owner: str | None, r: _Records) -> Figures:
         policy = self.policy
@@ -192,8 +204,8 @@ class _Figuring:
         followups = sum(f.followups for f in r.followups)
         responded = sum(1 for w in r.wakes if _responded(w, policy.reactivation_days, self.end))
         referred = sum(1 for w in r.wins if w.source == Source.REFERRAL)
-        clear = sum(1 for q in r.requests
-                    if q.verdict == EventKind.LOST_APPROVED and q.reason and q.competitor)
+        clear = sum(1 for q in r.requests if q.verdict == EventKind.LOST_APPROVED and q.reason
+                    and (q.competitor or plain(q.reason) not in self.competitor_reasons))
         per_win = [0] * len(FOLLOWUPS_PER_WIN)
         for w in r.wins:
             per_win[max(i for i, (_, least, _) in enumerate(FOLLOWUPS_PER_WIN) if w.followups >= least)] += 1

@@ -46,10 +46,21 @@ class Session(NamedTuple):
         return Scope(frozenset({self.actor.id}))
 
     def shown(self, card: Card) -> Card:
-        """The card as this user may see it: other people's customers' phones masked."""
-        if self.actor is None or card.owner_id == self.actor.id:
+        """The card as this user may see it: phones they may not call masked."""
+        owners = self.phone_owners()
+        if owners is None or card.owner_id in owners:
             return card
         return card._replace(phone=mask_phone(card.phone))
+
+    def phone_owners(self) -> frozenset[int] | None:
+        """Whose customers' phones are shown whole (None: everyone's): a consultant's own; a
+        supervisor's team's, whom they coach and stand in for; the manager's, all (as single-user)."""
+        actor = self.actor
+        if actor is None or actor.role == Role.MANAGER:
+            return None
+        if actor.role == Role.SUPERVISOR:
+            return self.store.team_member_ids(actor.team) | {actor.id}
+        return frozenset({actor.id})
 
     def require_role(self, *roles: Role, doing: str) -> None:
         if self.actor is not None and self.actor.role not in roles:

@@ -103,6 +103,7 @@ class EventKind(enum.StrEnum):
     REOPENED = "reopened"  # {"from"}: the status it left
     WOKEN = "woken"  # {"followup_seq"}: the first contact logged on a dormant card (休眠唤醒)
     DO_NOT_CONTACT = "do-not-contact"  # {"note"}
+    IMPORTED = "imported"  # at the import: what is dated before it came from paper or Excel (导入)
 
 
 class DueReason(enum.StrEnum):

@@ -32,6 +32,7 @@ class Rule:
     check: Callable[..., Iterable]  # (card state, context, limits) → breaches: leadcard.domain.audit_rules
     defaults: Callable[[Policy], dict]  # the limits, from the policy's numbers where it has them
     reason: str  # why the rule exists (DOMAIN.md)
+    acts: str = "owner"  # who must act on a finding: the card's "owner", or its team's "supervisor"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Finding:
     expected: str
     actual: str
     followup: int | None = None
+    count: int = 1  # how many times the rule was broken on the card in the run (the message tells one)
+    imported: bool = False  # broken in the history brought in by `leadcard import`, before it
 
 
 @dataclass

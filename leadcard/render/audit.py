@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from leadcard.model.audit import SEVERITY_LABELS, AuditResult, OwnerSummary, RuleSettings, Severity
+from leadcard.model.audit import SEVERITY_LABELS, AuditResult, Finding, OwnerSummary, RuleSettings, Severity
 from leadcard.render.common import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
@@ -36,27 +36,33 @@ def audit_json(result: AuditResult) -> dict:
         "since": iso(result.since),
         "owner": result.owner,
         "rules": [s.rule.name for s in result.rules],
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity.value,
-                "ref": f.ref,
-                "name": f.name,
-                "owner": f.owner,
-                "at": iso(f.at),
-                "followup": f.followup,
-                "message": f.message,
-                "expected": f.expected,
-                "actual": f.actual,
-            }
-            for f in result.findings
-        ],
+        "findings": [_finding_json(f) for f in result.findings],
         "summary": {
             **_summary_json(result.total, result.timeliness_target),
             "timeliness_target": result.timeliness_target,
             "by_owner": [{"owner": s.owner, **_summary_json(s, result.timeliness_target)} for s in result.owners],
         },
     }
+
+
+def _finding_json(f: Finding) -> dict:
+    data = {
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "ref": f.ref,
+        "name": f.name,
+        "owner": f.owner,
+        "at": iso(f.at),
+        "followup": f.followup,
+        "message": f.message,
+        "expected": f.expected,
+        "actual": f.actual,
+    }
+    if f.count > 1:
+        data["count"] = f.count
+    if f.imported:
+        data["imported"] = True
+    return data
 
 
 def _summary_json(s: OwnerSummary, target: float) -> dict:
@@ -102,7 +108,8 @@ def audit_view(result: AuditResult) -> None:
             card = f.card_id
             lines.append(f"  {styled(f.ref, 'cyan')} {f.name}")
         label = styled(SEVERITY_LABELS[f.severity], _SEVERITY_STYLES[f.severity])
-        lines.append(f"    {label}  {f.rule:<{width}}  {f.message}")
+        times = f" ×{f.count}" if f.count > 1 else ""
+        lines.append(f"    {label}  {f.rule:<{width}}  {f.message}{times}")
     sys.stdout.write("\n".join(lines) + "\n\n")
     _summary_table(result)
     counts = " · ".join(f"{SEVERITY_LABELS[sev]} {total.by_severity.get(sev, 0)}" for sev in reversed(Severity))

@@ -390,7 +390,7 @@ def _stamp(text: object) -> str:
 EVENT_LABELS = {
     "created": "建卡", "assigned": "转交", "won": "成交", "handover": "交接售后", "lost-requested": "战败申请",
     "lost-approved": "战败批准", "lost-rejected": "战败驳回", "invalid": "标记无效", "reopened": "重新跟进",
-    "woken": "休眠唤醒", "do-not-contact": "勿扰",
+    "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入",
 }
 
 

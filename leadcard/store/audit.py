@@ -43,6 +43,7 @@ class Event(NamedTuple):
     at: datetime
     kind: str
     detail: dict
+    by: str | None = None  # who did it (the consultant who requested a loss …)
 
 
 class History(NamedTuple):
@@ -106,8 +107,8 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
         [*params, moment],
     )
     events = store.conn.execute(
-        "SELECT e.card_id, e.at, e.kind, e.detail FROM cards JOIN card_events e ON e.card_id = cards.id "
-        f"WHERE {where} ORDER BY cards.id, e.at, e.id",
+        "SELECT e.card_id, e.at, e.kind, e.detail, u.name FROM cards JOIN card_events e ON e.card_id = cards.id "
+        f"LEFT JOIN users u ON u.id = e.by_id WHERE {where} ORDER BY cards.id, e.at, e.id",
         params,
     )
     entry_rows, grade_rows = _Stream(entries), _Stream(grades)
@@ -134,7 +135,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
             ],
             grades=[(_parse(r[1]), r[2]) for r in grade_rows.take(card_id)],
             instructions=[_parse(r[1]) for r in instruction_rows.take(card_id)],
-            events=[Event(_parse(r[1]), r[2], json.loads(r[3]) if r[3] else {}) for r in event_rows.take(card_id)],
+            events=[Event(_parse(r[1]), r[2], json.loads(r[3]) if r[3] else {}, r[4]) for r in event_rows.take(card_id)],
         )
 
 
@@ -191,3 +192,57 @@ def has_reviewers(store: Store) -> bool:
         "SELECT 1 FROM users WHERE role IN (?, ?) AND active = 1 LIMIT 1", (Role.SUPERVISOR.value, Role.MANAGER.value)
     ).fetchone()
     return row is not None
+
+
+class Person(NamedTuple):
+    id: int
+    name: str
+    role: str
+    team: str | None
+    active: bool
+
+
+def people(store: Store) -> list[Person]:
+    """Every user, in the order they were added: who leads which team, for the audit's blame."""
+    rows = store.conn.execute("SELECT id, name, role, team, active FROM users ORDER BY id").fetchall()
+    return [Person(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+
+class Comeback(NamedTuple):
+    """A customer seen again: a card made, a showroom visit, or an order (成交), on a phone."""
+
+    phone: str
+    at: datetime
+    kind: str  # "card", "visit", "order"
+    card_id: int | None  # the card made or ordered on; None for a visit
+    by: str | None  # its owner, or the consultant who received the visit
+
+
+def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
+    """Cards made, visits and orders by `as_of`, across the whole store, of the phones that had a
+    loss approved by then (战败后客户又出现): one query, in time order per phone."""
+    moment = ts(as_of)
+    rows = store.conn.execute(
+        """
+        WITH lost(phone) AS (
+            SELECT DISTINCT cards.phone FROM card_events e JOIN cards ON cards.id = e.card_id
+            WHERE e.kind = 'lost-approved' AND e.at <= :m)
+        SELECT cards.phone, cards.created_at, 'card', cards.id, users.name
+            FROM cards LEFT JOIN users ON users.id = cards.owner_id
+            WHERE cards.phone IN lost AND cards.recorded_at <= :m
+        UNION ALL
+        SELECT visits.phone, visits.arrived_at, 'visit', NULL, users.name
+            FROM visits LEFT JOIN users ON users.id = visits.consultant_id
+            WHERE visits.phone IN lost AND visits.recorded_at <= :m
+        UNION ALL
+        SELECT cards.phone, e.at, 'order', cards.id, users.name
+            FROM card_events e JOIN cards ON cards.id = e.card_id LEFT JOIN users ON users.id = cards.owner_id
+            WHERE e.kind = 'won' AND e.at <= :m AND cards.phone IN lost
+        ORDER BY 1, 2
+        """,
+        {"m": moment},
+    ).fetchall()
+    found: dict[str, list[Comeback]] = {}
+    for r in rows:
+        found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4]))
+    return found

@@ -19,7 +19,7 @@ from typing import IO, Iterator
 from leadcard.domain import objections
 from leadcard.domain.cards import today_item, wake_up_days_between
 from leadcard.errors import BadInput
-from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Role, card_ref
+from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, card_ref
 from leadcard.parse import mask_phone
 from leadcard.schedule import day_bounds
 from leadcard.domain.session import Session
@@ -113,16 +113,10 @@ def _replacing(target: Path) -> Iterator[Path]:
             os.unlink(temp)
 
 
-def _reveals(session: Session) -> bool:
-    """A manager (or a single-user store) exports phones whole; others see them as everywhere else."""
-    return session.actor is None or session.actor.role == Role.MANAGER
-
-
 def _card_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
-    reveal = _reveals(session)
+    owners = session.phone_owners()
     for card, status_at, first_grade in sql.cards_in(session.store, session.visible()):
-        if not reveal:
-            card = session.shown(card)
+        card = card._replace(phone=_phone(owners, card.phone, card.owner_id))
         result.cards += 1
         yield _card_cells(card, status_at, first_grade, plain)
 
@@ -143,9 +137,10 @@ def _card_cells(card: Card, status_at: datetime | None, first_grade: str | None,
 
 def _followup_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
     labels = objections.labels(session)
+    owners = session.phone_owners()
     for ref, phone, owner_id, f in sql.followups_in(session.store, session.visible()):
         result.followups += 1
-        yield _followup_cells(ref, _phone(session, phone, owner_id), f, labels, plain)
+        yield _followup_cells(ref, _phone(owners, phone, owner_id), f, labels, plain)
 
 
 def _followup_cells(ref: str, phone: str, f: FollowUp, labels: dict[str, str], plain: bool) -> list:
@@ -163,29 +158,32 @@ def _followup_cells(ref: str, phone: str, f: FollowUp, labels: dict[str, str], p
 
 def _instruction_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
     moment = local_text if plain else _naive
+    owners = session.phone_owners()
     for ref, phone, owner_id, i in sql.instructions_in(session.store, session.visible()):
         result.instructions += 1
-        values = {"phone": _phone(session, phone, owner_id), "_ref": ref, "followup": i.followup_seq,
+        values = {"phone": _phone(owners, phone, owner_id), "_ref": ref, "followup": i.followup_seq,
                   "at": moment(i.at), "author": i.author, "text": i.text}
         yield [values.get(c.key) for c in INSTRUCTION_EXPORT]
 
 
 def _visit_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
     moment = local_text if plain else _naive
+    owners = session.phone_owners()
     for v in visits_in(session.store, session.visible()):
         result.visits += 1
         values = {
             "arrived_at": moment(v.arrived_at), "left_at": moment(v.left_at), "party_size": v.party_size,
             "source": SOURCE_LABELS[v.source], "model": v.model, "test_drive": "是" if v.test_drive else None,
             "consultant": v.consultant, "contact_left": "是" if v.contact_left else None, "name": v.name,
-            "phone": _phone(session, v.phone, v.consultant_id),
+            "phone": _phone(owners, v.phone, v.consultant_id),
             "_ref": card_ref(v.card_id) if v.card_id else None, "notes": v.notes,
         }
         yield [values[c.key] for c in VISIT_EXPORT]
 
 
-def _phone(session: Session, phone: str | None, owner_id: int | None) -> str | None:
-    if not phone or _reveals(session) or owner_id == session.actor_id:
+def _phone(owners: frozenset[int] | None, phone: str | None, owner_id: int | None) -> str | None:
+    """A phone as `Session.phone_owners` lets it be shown (`owners` read once per table)."""
+    if not phone or owners is None or owner_id in owners:
         return phone
     return mask_phone(phone)
 
@@ -233,10 +231,10 @@ def _xlsx(session: Session, output: Path, result: ExportResult) -> None:
 def _json(session: Session, out: IO[str], result: ExportResult) -> None:
     """One document, written as it is read: {"cards": [...], "followups": [...], "instructions": [...],
     "visits": [...]}."""
-    reveal = _reveals(session)
+    owners = session.phone_owners()
     out.write('{"cards": [')
     for n, (card, status_at, first_grade) in enumerate(sql.cards_in(session.store, session.visible())):
-        card = card if reveal else session.shown(card)
+        card = card._replace(phone=_phone(owners, card.phone, card.owner_id))
         data = {"ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade, "first_grade": first_grade,
                 "status": card.status.value, "source": card.source.value, "created_at": _iso(card.created_at),
                 "recorded_at": _iso(card.recorded_at), "owner": card.owner, **card.fields,
@@ -246,7 +244,7 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
         result.cards += 1
     out.write('\n], "followups": [')
     for n, (ref, phone, owner_id, f) in enumerate(sql.followups_in(session.store, session.visible())):
-        data = {"ref": ref, "phone": _phone(session, phone, owner_id),
+        data = {"ref": ref, "phone": _phone(owners, phone, owner_id),
                 "seq": f.seq, "at": _iso(f.at), "channel": f.channel.value, "outcome": f.outcome.value,
                 "grade": f.grade, "impression": f.impression, "content": f.content, "problem": f.problem,
                 "solution": f.solution, "feasibility": f.feasibility, "competition": f.competition,
@@ -257,7 +255,7 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
         result.followups += 1
     out.write('\n], "instructions": [')
     for n, (ref, phone, owner_id, i) in enumerate(sql.instructions_in(session.store, session.visible())):
-        data = {"ref": ref, "phone": _phone(session, phone, owner_id), "followup": i.followup_seq, "at": _iso(i.at),
+        data = {"ref": ref, "phone": _phone(owners, phone, owner_id), "followup": i.followup_seq, "at": _iso(i.at),
                 "author": i.author, "text": i.text}
         out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
         result.instructions += 1
@@ -266,7 +264,7 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
         data = {"arrived_at": _iso(v.arrived_at), "left_at": _iso(v.left_at), "party_size": v.party_size,
                 "source": v.source.value, "model": v.model, "test_drive": v.test_drive, "consultant": v.consultant,
                 "contact_left": v.contact_left, "name": v.name,
-                "phone": _phone(session, v.phone, v.consultant_id),
+                "phone": _phone(owners, v.phone, v.consultant_id),
                 "card": card_ref(v.card_id) if v.card_id else None, "notes": v.notes}
         out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
         result.visits += 1

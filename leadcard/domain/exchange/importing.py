@@ -370,6 +370,11 @@ class _Importer:
         self.store.bulk_insert("card_events", ({
             "card_id": r["id"], "at": r["created_at"], "kind": EventKind.CREATED.value, "by_id": actor,
             "detail": json.dumps({"source": r["source"]})} for r in rows), ())
+        # The audit reads what is dated before this as history brought in, not as today's work.
+        imported = self._stamp(self.now)
+        self.store.bulk_insert("card_events", ({
+            "card_id": r["id"], "at": imported, "kind": EventKind.IMPORTED.value, "by_id": actor,
+            "detail": None} for r in rows), ())
         closing = [event for r in rows if r["status"] != Status.OPEN for event in _closing_events(r, actor)]
         self.store.bulk_insert("card_events", closing, ())
         self.report.cards += len(rows)
