@@ -62,6 +62,8 @@ def card_json(card: Card) -> dict:
         "created_at": iso(card.created_at),
         "owner": card.owner,
         "source": card.source.value,
+        "platform": card.platform,
+        "left_at": iso(card.left_at),
         "model": card.fields.get("model"),
         "followups": card.followup_count,
         "last_contact_at": iso(card.last_contact_at),
@@ -339,7 +341,10 @@ def card_view(detail: CardDetail) -> None:
     head.add_column()
     head.add_column(no_wrap=True)
     head.add_column()
-    head.add_row("建卡时间", _when(card.created_at), "资料来源", SOURCE_LABELS[card.source])
+    source = SOURCE_LABELS[card.source] + (f"（{card.platform}）" if card.platform else "")
+    head.add_row("建卡时间", _when(card.created_at), "资料来源", source)
+    if card.left_at:
+        head.add_row("离店时间", _when(card.left_at), "", "")
     head.add_row("销售顾问", card.owner or "—", "电话", card.phone)
     for section, heading in (("customer", "客户信息"), ("intent", "购车意向")):
         fields = [(label, card.fields.get(name)) for name, label, sec in CARD_FIELDS if sec == section]
