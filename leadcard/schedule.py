@@ -355,25 +355,27 @@ def _plan_in_force(ordered: list[Contact]) -> tuple[datetime | None, str | None]
     return next_at, purpose
 
 
-def first_touch_deadline(start: datetime, source: str | None, policy: Policy) -> datetime:
-    """When the written first touch is due: `first_touch_hours` after the clock starts. A source
-    counted in working minutes counts these hours so too: no message to a stranger at midnight."""
+def first_touch_deadline(start: datetime, source: str | None, policy: Policy, hours: float | None = None) -> datetime:
+    """When the written first touch is due: `first_touch_hours` (or `hours`) after the clock starts.
+    A source counted in working minutes counts these hours so too: no message to a stranger at midnight."""
+    hours = policy.first_touch_hours if hours is None else hours
     if source in policy.source_first_call_minutes:
-        return add_working_minutes(start, policy.first_touch_hours * 60, policy.working_hours)
-    return start + timedelta(hours=policy.first_touch_hours)
+        return add_working_minutes(start, hours * 60, policy.working_hours)
+    return start + timedelta(hours=hours)
 
 
-def first_call_deadline(start: datetime, source: str | None, policy: Policy) -> datetime:
-    """When the first call is due: `first_call_hours` after the clock starts, or for a source with
-    its own `first_call_minutes`, that many minutes of the store's working hours."""
+def first_call_deadline(start: datetime, source: str | None, policy: Policy, hours: float | None = None) -> datetime:
+    """When the first call is due: `first_call_hours` (or `hours`) after the clock starts, or for a
+    source with its own `first_call_minutes`, that many minutes of the store's working hours."""
     minutes = policy.source_first_call_minutes.get(source) if source else None
     if minutes is None:
-        return start + timedelta(hours=policy.first_call_hours)
+        return start + timedelta(hours=policy.first_call_hours if hours is None else hours)
     return add_working_minutes(start, minutes, policy.working_hours)
 
 
 def add_working_minutes(start: datetime, minutes: float, hours: tuple[time, time]) -> datetime:
-    """The moment `minutes` of working hours after `start`, in `start`'s own (local) time zone.
+    """The moment `minutes` of working hours after `start`, in `start`'s own time zone: pass it in
+    the store's local time, since working hours are the showroom's clock.
 
     Working hours are the same every day. A lead that arrives before opening is counted from
     opening, one at or after closing from the next opening; a deadline that falls exactly at
