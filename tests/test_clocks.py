@@ -215,3 +215,13 @@ def test_timeliness_counts_from_when_the_customer_left_not_from_the_typing(lc):
     lc.ok("log", "李四", "--channel", "wechat", "--content", "感谢到店", now="2026-11-18T10:00:00")
     report = lc.json("report", "weekly", "--week", "2026-W47", now="2026-11-24T08:00:00")
     assert (report["kpis"]["timeliness"]["numerator"], report["kpis"]["timeliness"]["denominator"]) == (1, 2)
+
+
+def test_policy_show_names_the_working_hours_and_the_online_minutes(lc, tmp_path):
+    policy = tmp_path / "store.toml"
+    policy.write_text('working_hours = "08:30-18:00"\n[sources.hotline]\nfirst_call_minutes = 10\n', encoding="utf-8")
+    lc.ok("init", "--policy-file", str(policy))
+    shown = lc.json("policy", "show")
+    assert shown["working_hours"] == "08:30-18:00"
+    assert shown["sources"] == {"online": {"first_call_minutes": 30}, "hotline": {"first_call_minutes": 10}}
+    assert "营业时间 08:30–18:00" in lc.ok("policy", "show").stdout

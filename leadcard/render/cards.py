@@ -498,6 +498,8 @@ def policy_json(info) -> dict:
         "first_call_hours": p.first_call_hours,
         "record_within_hours": p.record_within_hours,
         "dormant_after_months": p.dormant_after_months,
+        "working_hours": f"{p.working_hours[0]:%H:%M}-{p.working_hours[1]:%H:%M}",
+        "sources": {name: {"first_call_minutes": m} for name, m in p.source_first_call_minutes.items()},
         "loss_reasons": list(p.loss_reasons),
         "cards": info.cards,
         "users": info.users,
@@ -520,3 +522,5 @@ def policy_view(info) -> None:
         f"首次触达 {p.first_touch_hours:g} 小时 · 首次电话 {p.first_call_hours:g} 小时 · "
         f"补录时限 {p.record_within_hours:g} 小时 · {p.dormant_after_months} 个月无联系转休眠"
     )
+    minutes = "、".join(f"{SOURCE_LABELS.get(n, n)} {m} 分钟" for n, m in p.source_first_call_minutes.items())
+    out.print(f"营业时间 {p.working_hours[0]:%H:%M}–{p.working_hours[1]:%H:%M} · 未到店线索首次电话：{minutes}（营业时间内计）")
