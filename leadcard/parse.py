@@ -55,12 +55,21 @@ _SOURCE_WORDS = {
     "来店": Source.WALK_IN, "自然到店": Source.WALK_IN,
     "phone-in": Source.PHONE_IN, "phone": Source.PHONE_IN, "来电": Source.PHONE_IN,
     "online": Source.ONLINE, "网络": Source.ONLINE, "平台": Source.ONLINE, "网络/平台": Source.ONLINE,
-    "汽车之家": Source.ONLINE, "懂车帝": Source.ONLINE, "易车": Source.ONLINE,
     "show": Source.SHOW, "auto-show": Source.SHOW, "车展": Source.SHOW,
     "referral": Source.REFERRAL, "转介绍": Source.REFERRAL, "介绍": Source.REFERRAL,
     "hotline": Source.HOTLINE, "400": Source.HOTLINE,
     "other": Source.OTHER, "其他": Source.OTHER, "其它": Source.OTHER,
 }
+# Online platforms (网络/平台) as the floor names them: a platform named as the source means an
+# online lead from it, and the card keeps the platform.
+_PLATFORM_WORDS = {
+    "汽车之家": "汽车之家", "autohome": "汽车之家", "懂车帝": "懂车帝", "dongchedi": "懂车帝",
+    "易车": "易车", "易车网": "易车", "yiche": "易车", "bitauto": "易车", "抖音": "抖音", "douyin": "抖音",
+    "官网": "官网", "厂家官网": "官网", "website": "官网", "天猫": "天猫", "tmall": "天猫",
+    "太平洋汽车": "太平洋汽车", "pcauto": "太平洋汽车", "爱卡汽车": "爱卡汽车", "xcar": "爱卡汽车",
+    "快手": "快手", "小红书": "小红书", "微信公众号": "微信公众号",
+}
+_SOURCE_WORDS |= dict.fromkeys(_PLATFORM_WORDS, Source.ONLINE)
 
 
 def lookup(words: dict, raw: str, what: str, choices: str):
@@ -72,8 +81,29 @@ def lookup(words: dict, raw: str, what: str, choices: str):
 
 
 def parse_source(raw: str) -> Source:
-    choices = ", ".join(s.value for s in Source) + " (or 展厅, 来电, 网络, 车展, 转介绍, 400)"
+    choices = ", ".join(s.value for s in Source) + " (or 展厅, 来电, 网络, 车展, 转介绍, 400, 汽车之家, 懂车帝 …)"
     return lookup(_SOURCE_WORDS, raw, "source", choices)
+
+
+def parse_lead_source(source: str | None, platform: str | None) -> tuple[Source | None, str | None]:
+    """`--source` and `--platform` together: a platform makes the lead `online`, and a platform
+    named as the source (`--source 汽车之家`) is kept as the platform. Any platform may be typed;
+    the known ones are spelled one way (`autohome` is 汽车之家)."""
+    kept = None
+    if platform is not None:
+        text = unicodedata.normalize("NFKC", platform).strip()
+        if not text:
+            raise BadInput("empty --platform: name the online platform (汽车之家, 懂车帝, 易车 …)")
+        kept = _PLATFORM_WORDS.get(text.lower(), text)
+    if source is None:
+        return (Source.ONLINE if kept else None), kept
+    parsed = parse_source(source)
+    named = _PLATFORM_WORDS.get(unicodedata.normalize("NFKC", source).strip().lower())
+    if kept and parsed != Source.ONLINE:
+        raise BadInput(f"a platform ({kept}) belongs to an online lead, not to source {parsed.value}")
+    if kept and named and kept != named:
+        raise BadInput(f"source {source!r} and platform {kept!r} disagree")
+    return parsed, kept or named
 
 
 _CHANNEL_WORDS = {

@@ -5,12 +5,13 @@ No I/O and no clock reads: every function takes `now` (or a day) from its caller
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Iterable, Mapping, NamedTuple
 
 from leadcard.errors import BadInput
-from leadcard.model import WRITTEN_CHANNELS, Channel, DueReason
+from leadcard.model import REACHING_CHANNELS, WRITTEN_CHANNELS, Channel, DueReason
 
 
 class Grade(NamedTuple):
@@ -90,6 +91,12 @@ class Policy(NamedTuple):
     objection_plan_hours: float = 24  # an objection gets a handling plan within this
     reactivation_days: int = 30  # a woken dormant customer who responds within this is reactivated
     timeliness_target: float = 0.8  # 跟进及时率 below this means one-to-one coaching
+    # The hours a lead that never visited is called in (DOMAIN.md "Time rules"): the showroom's
+    # opening hours, every day of the week, since showrooms open on weekends and holidays.
+    working_hours: tuple[time, time] = (time(9), time(21))
+    # [sources.SOURCE] first_call_minutes: leads that never visited are called within minutes,
+    # counted in working hours (dealers and OEMs measure online and 400 leads so).
+    source_first_call_minutes: Mapping[str, int] = {"online": 30, "hotline": 30}
     audit: Mapping[str, Mapping[str, object]] | None = None  # the store's [audit.RULE] tables
     loss_reasons: tuple[str, ...] = ("价格", "竞品品牌", "推迟购买", "贷款未过", "联系不上", "已在别处购买", "其他")
 
@@ -128,6 +135,10 @@ _POLICY_NUMBERS = {
     "reactivation_days": int,
     "timeliness_target": float,
 }
+# Upper bounds, so that a typo (240000 for 24) is caught when the policy is loaded, not months later.
+_POLICY_LIMITS = {"timeliness_target": 1, "dormant_after_months": 120, "wake_days_before_festival": 366}
+_DEFAULT_LIMIT = 24 * 366  # hours, days or counts: a year of hours is beyond any sane setting
+_FIRST_CALL_MINUTES_MAX = 7 * 24 * 60
 
 
 def load_policy(scheme_name: str, overrides_toml: str | None = None) -> Policy:
@@ -163,9 +174,14 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
             if kind is bool:
                 if not isinstance(value, bool):
                     raise BadInput(f"policy: {key} must be true or false")
-            elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise BadInput(f"policy: {key} must be a non-negative number")
+            else:
+                limit = _POLICY_LIMITS.get(key, _DEFAULT_LIMIT)
+                _number(key, value, 0, limit)
             changes[key] = kind(value)
+        elif key == "working_hours":
+            changes[key] = parse_working_hours(value)
+        elif key == "sources":
+            changes["source_first_call_minutes"] = _override_sources(policy.source_first_call_minutes, value)
         elif key == "wake_festivals":
             changes[key] = tuple(str(v) for v in _list(key, value))
         elif key == "loss_reasons":
@@ -179,6 +195,44 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
         elif key != "scheme":
             raise BadInput(f"policy: unknown setting {key!r}")
     return policy._replace(**changes)
+
+
+def _number(key: str, value: object, low: float, high: float) -> None:
+    """A policy number: finite (TOML allows nan and inf) and within its range, else bad input."""
+    if (not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value)
+            or not low <= value <= high):
+        raise BadInput(f"policy: {key} must be a number from {low:g} to {high:g}")
+
+
+def parse_working_hours(value: object) -> tuple[time, time]:
+    """`"09:00-21:00"`: opening and closing, the closing later the same day."""
+    text = unicodedata.normalize("NFKC", str(value)).replace(" ", "") if isinstance(value, str) else ""
+    opening, dash, closing = text.partition("-")
+    try:
+        hours = (time.fromisoformat(opening), time.fromisoformat(closing)) if dash else None
+    except ValueError:
+        hours = None
+    if hours is None or hours[0] >= hours[1]:
+        raise BadInput(f'policy: working_hours must read like "09:00-21:00" (opening before closing), not {value!r}')
+    return hours
+
+
+def _override_sources(current: Mapping[str, int], table: object) -> dict[str, int]:
+    from leadcard.model import Source  # only a policy with [sources] needs the names
+
+    if not isinstance(table, dict):
+        raise BadInput("policy: [sources] must be a table keyed by source")
+    minutes = dict(current)
+    for name, rules in table.items():
+        if name not in {s.value for s in Source}:
+            raise BadInput(f"policy: unknown source {name!r} in [sources] (use {', '.join(s.value for s in Source)})")
+        if not isinstance(rules, dict) or set(rules) - {"first_call_minutes"}:
+            raise BadInput(f"policy: [sources.{name}] takes only first_call_minutes")
+        if "first_call_minutes" in rules:
+            value = rules["first_call_minutes"]
+            _number(f"sources.{name}.first_call_minutes", value, 1, _FIRST_CALL_MINUTES_MAX)
+            minutes[name] = int(value)
+    return minutes
 
 
 def _list(key: str, value: object) -> list:
@@ -198,6 +252,9 @@ def _override_grades(scheme: Scheme, table: object) -> Scheme:
         unknown = set(numbers) - allowed
         if unknown:
             raise BadInput(f"policy: grade {code}: unknown setting {sorted(unknown)[0]!r}")
+        for key in ("cadence_days", "horizon_days"):
+            if key in numbers and not (key == "horizon_days" and numbers[key] is None):
+                _number(f"grades.{code}.{key}", numbers[key], 1, 3660)
         grades[code] = grades[code]._replace(**numbers)
     return scheme._replace(grades=tuple(grades[g.code] for g in scheme.grades))
 
@@ -233,42 +290,53 @@ class Timing(NamedTuple):
     objections: tuple[str, ...] = ()  # raised at the latest follow-up
 
 
-def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy) -> Timing:
-    """When an open card is next due and why (CONTRACT.md, `today`).
+def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy,
+                left_at: datetime | None = None, source: str | None = None) -> Timing:
+    """When an open card is next due and why (CONTRACT.md, `today`; README "When is a card due").
 
-    Until it has an SMS/WeChat contact: `first-touch`, 3 h after creation. Until it has a phone
-    call: `first-call`, 24 h after creation. Then the next date planned at the latest follow-up
-    (`planned`), or with none planned the latest contact plus the grade's cadence (`cadence`).
-    Attempts that did not reach the customer count as the consultant's duty done for first touch
-    and first call, but not as contact for the dormant clock.
+    Both first-contact clocks start when the customer left (`left_at`), else at the card's
+    creation. Until it has an SMS/WeChat contact: `first-touch`, 3 h on. Until a contact has
+    reached the customer by voice or face to face: `first-call`, 24 h on, or for a source with
+    `first_call_minutes` (online, 400) that many minutes of working hours on. While either is
+    owed, the earlier deadline is due. Then the plan in force (`planned`): the next date set by the
+    latest contact that reached the customer, or a retry set by a later failed attempt — an attempt
+    without a date leaves the plan as it was. With none planned: the latest contact that reached
+    the customer plus the grade's cadence (`cadence`).
     """
     from dateutil.relativedelta import relativedelta  # writes need it; `today` only reads
 
     ordered = sorted(contacts, key=lambda c: c.at)
+    start = left_at or created_at
+    # The written thank-you counts once sent: whether a message arrived is not the consultant's to know.
     first_touch = next((c.at for c in ordered if c.channel in WRITTEN_CHANNELS), None)
-    first_call = next((c.at for c in ordered if c.channel == Channel.PHONE), None)
+    # An attempt that did not reach the customer confirms no grade (seed 000: 电话回访…确认级别).
+    first_call = next((c.at for c in ordered if c.reached and c.channel in REACHING_CHANNELS), None)
     latest = ordered[-1] if ordered else None
     last_reached = max((c.at for c in ordered if c.reached), default=None)
     dormant_at = (last_reached or created_at) + relativedelta(months=policy.dormant_after_months)
+    next_at, purpose = _plan_in_force(ordered)
 
+    owed: list[Due] = []
     if first_touch is None:
-        due = Due(created_at + timedelta(hours=policy.first_touch_hours), DueReason.FIRST_TOUCH)
-    elif first_call is None:
-        due = Due(created_at + timedelta(hours=policy.first_call_hours), DueReason.FIRST_CALL)
-    elif latest.next_at is not None:
-        due = Due(latest.next_at, DueReason.PLANNED, latest.purpose)
+        owed.append(Due(first_touch_deadline(start, source, policy), DueReason.FIRST_TOUCH))
+    if first_call is None:
+        owed.append(Due(first_call_deadline(start, source, policy), DueReason.FIRST_CALL))
+    if owed:
+        due = min(owed, key=lambda d: d.at)
+    elif next_at is not None:
+        due = Due(next_at, DueReason.PLANNED, purpose)
     else:
         grade = policy.known_grade(grade_code)
         cadence = grade.cadence_days if grade else min(g.cadence_days for g in policy.grades)
-        due = Due(latest.at + timedelta(days=cadence), DueReason.CADENCE)
+        due = Due(last_reached + timedelta(days=cadence), DueReason.CADENCE)  # first call done: reached
     return Timing(
         due=due,
         dormant_at=dormant_at,
         first_touch_at=first_touch,
         first_call_at=first_call,
         last_contact_at=last_reached,
-        next_at=latest.next_at if latest else None,
-        next_purpose=latest.purpose if latest else None,
+        next_at=next_at,
+        next_purpose=purpose,
         failed_attempts=sum(1 for c in ordered if not c.reached and (last_reached is None or c.at > last_reached)),
         objections=latest.objections if latest else (),
     )
@@ -278,6 +346,62 @@ def days_planned_ahead(at: datetime, next_at: datetime, tz: tzinfo) -> int:
     """Calendar days from a contact to the next one it plans, in the store's zone (cadence counts
     calendar days: showrooms open on weekends)."""
     return (next_at.astimezone(tz).date() - at.astimezone(tz).date()).days
+
+
+def _plan_in_force(ordered: list[Contact]) -> tuple[datetime | None, str | None]:
+    """The next date and purpose in force after the contacts: a contact that reached the customer
+    sets them (or clears them, with no date); a failed attempt only sets a retry date, keeping the
+    purpose planned before unless it gives one, and without a date changes nothing."""
+    next_at = purpose = None
+    for c in ordered:
+        if c.reached:
+            next_at, purpose = c.next_at, c.purpose
+        elif c.next_at is not None:
+            next_at, purpose = c.next_at, c.purpose or purpose
+    return next_at, purpose
+
+
+def first_touch_deadline(start: datetime, source: str | None, policy: Policy, hours: float | None = None) -> datetime:
+    """When the written first touch is due: `first_touch_hours` (or `hours`) after the clock starts.
+    A source counted in working minutes counts these hours so too: no message to a stranger at midnight."""
+    hours = policy.first_touch_hours if hours is None else hours
+    if source in policy.source_first_call_minutes:
+        return add_working_minutes(start, hours * 60, policy.working_hours)
+    return start + timedelta(hours=hours)
+
+
+def first_call_deadline(start: datetime, source: str | None, policy: Policy, hours: float | None = None) -> datetime:
+    """When the first call is due: `first_call_hours` (or `hours`) after the clock starts, or for a
+    source with its own `first_call_minutes`, that many minutes of the store's working hours."""
+    minutes = policy.source_first_call_minutes.get(source) if source else None
+    if minutes is None:
+        return start + timedelta(hours=policy.first_call_hours if hours is None else hours)
+    return add_working_minutes(start, minutes, policy.working_hours)
+
+
+def add_working_minutes(start: datetime, minutes: float, hours: tuple[time, time]) -> datetime:
+    """The moment `minutes` of working hours after `start`, in `start`'s own time zone: pass it in
+    the store's local time, since working hours are the showroom's clock.
+
+    Working hours are the same every day. A lead that arrives before opening is counted from
+    opening, one at or after closing from the next opening; a deadline that falls exactly at
+    closing stays that day.
+    """
+    opening, closing = hours
+    tz = start.tzinfo
+    remaining = timedelta(minutes=minutes)
+    day = start.date()
+    current = start
+    while True:
+        day_open = datetime.combine(day, opening, tzinfo=tz)
+        day_close = datetime.combine(day, closing, tzinfo=tz)
+        current = max(current, day_open)
+        if current < day_close:
+            if current + remaining <= day_close:
+                return current + remaining
+            remaining -= day_close - current
+        day += timedelta(days=1)
+        current = datetime.combine(day, opening, tzinfo=tz)
 
 
 def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:

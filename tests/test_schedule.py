@@ -1,6 +1,6 @@
 """schedule.py is pure: table-driven tests of due dates, cadences, day boundaries and calendars."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from leadcard.schedule import (
     SCHEMES,
     Contact,
     add_working_days,
+    add_working_minutes,
     card_timing,
     day_bounds,
     is_working_day,
@@ -38,8 +39,28 @@ CASES = [
      [Contact(at(3, 10, 20), Channel.WECHAT)], at(4, 10), DueReason.FIRST_CALL),
     ("a call does not replace the written thank-you", "B",
      [Contact(at(3, 11), Channel.PHONE)], at(3, 13), DueReason.FIRST_TOUCH),
-    ("a visit is neither thank-you nor call", "B",
-     [Contact(at(3, 11), Channel.SMS), Contact(at(3, 15), Channel.VISIT)], at(4, 10), DueReason.FIRST_CALL),
+    ("a visit is no thank-you", "B", [Contact(at(3, 11), Channel.VISIT)], at(3, 13), DueReason.FIRST_TOUCH),
+    ("a customer who came back and test-drove was reached better than by phone", "B",
+     [Contact(at(3, 11), Channel.SMS), Contact(at(3, 16), Channel.TEST_DRIVE, next_at=at(5, 10))],
+     at(5, 10), DueReason.PLANNED),
+    ("a call that did not reach the customer confirms no grade: the first call is still owed", "B",
+     [Contact(at(3, 11), Channel.SMS), Contact(at(3, 15), Channel.PHONE, reached=False)],
+     at(4, 10), DueReason.FIRST_CALL),
+    ("an unreachable retry date does not hide the first call's deadline", "B",
+     [Contact(at(3, 11), Channel.SMS), Contact(at(3, 15), Channel.PHONE, reached=False, next_at=at(6, 10))],
+     at(4, 10), DueReason.FIRST_CALL),
+    ("a failed attempt without a date keeps the planned date", "A",
+     [Contact(at(3, 11), Channel.SMS), Contact(at(3, 15), Channel.PHONE, next_at=at(8, 10), purpose="邀约试驾"),
+      Contact(at(8, 10, 5), Channel.PHONE, reached=False)],
+     at(8, 10), DueReason.PLANNED),
+    ("a failed attempt with a date sets the retry", "A",
+     [Contact(at(3, 11), Channel.SMS), Contact(at(3, 15), Channel.PHONE, next_at=at(8, 10)),
+      Contact(at(8, 10, 5), Channel.PHONE, reached=False, next_at=at(8, 16))],
+     at(8, 16), DueReason.PLANNED),
+    ("a failed attempt does not restart the cadence", "A",
+     [Contact(at(3, 11), Channel.SMS), Contact(at(3, 15), Channel.PHONE),
+      Contact(at(10, 9), Channel.PHONE, reached=False)],
+     at(10, 15), DueReason.CADENCE),
     ("with both done, the planned next date rules", "A",
      [Contact(at(3, 10, 20), Channel.SMS), Contact(at(3, 15), Channel.PHONE, next_at=at(6, 0))],
      at(6, 0), DueReason.PLANNED),
@@ -162,3 +183,86 @@ def test_bad_policy_files_are_bad_input(toml):
 def test_the_three_schemes_are_known():
     assert set(SCHEMES) == {"habc", "four-tier", "abc"}
     assert [g.code for g in SCHEMES["habc"].grades] == ["H", "A", "B", "C"]
+
+
+# -- the clocks start when the customer left; leads that never visited count working minutes ------
+
+
+def test_the_clocks_run_from_the_moment_the_customer_left_not_from_the_typing():
+    left = at(2, 18)
+    timing = card_timing(CREATED, "B", [], HABC, left_at=left)
+    assert (timing.due.at, timing.due.reason) == (at(2, 21), DueReason.FIRST_TOUCH)
+    timing = card_timing(CREATED, "B", [Contact(at(3, 10, 5), Channel.SMS)], HABC, left_at=left)
+    assert (timing.due.at, timing.due.reason) == (at(3, 18), DueReason.FIRST_CALL)
+
+
+def test_an_online_lead_is_called_within_thirty_working_minutes_before_its_thank_you():
+    timing = card_timing(CREATED, "B", [], HABC, source="online")
+    assert (timing.due.at, timing.due.reason) == (at(3, 10, 30), DueReason.FIRST_CALL)
+    called = card_timing(CREATED, "B", [Contact(at(3, 10, 20), Channel.PHONE)], HABC, source="online")
+    assert (called.due.at, called.due.reason) == (at(3, 13), DueReason.FIRST_TOUCH)
+
+
+def test_an_evening_lead_gets_no_message_at_midnight_its_thank_you_counts_working_hours_too():
+    timing = card_timing(at(3, 20, 50), "B", [Contact(at(4, 9, 10), Channel.PHONE)], HABC, source="online")
+    assert (timing.due.at, timing.due.reason) == (at(4, 11, 50), DueReason.FIRST_TOUCH)
+
+
+def test_a_400_lead_at_ten_to_nine_in_the_evening_is_due_at_twenty_past_nine_next_morning():
+    timing = card_timing(at(3, 20, 50), "B", [], HABC, source="hotline")
+    assert (timing.due.at, timing.due.reason) == (at(4, 9, 20), DueReason.FIRST_CALL)
+
+
+OPEN_HOURS = (time(9), time(21))
+
+
+@pytest.mark.parametrize("story, start, minutes, due", [
+    ("in the middle of the day", at(3, 14), 30, at(3, 14, 30)),
+    ("ten minutes before closing: ten tonight, twenty tomorrow", at(3, 20, 50), 30, at(4, 9, 20)),
+    ("one minute before closing", at(3, 20, 59), 30, at(4, 9, 29)),
+    ("exactly at closing: counted from the next opening", at(3, 21), 30, at(4, 9, 30)),
+    ("a deadline that falls exactly at closing stays tonight", at(3, 20, 30), 30, at(3, 21)),
+    ("overnight", at(3, 23, 40), 30, at(4, 9, 30)),
+    ("arriving before opening: counted from opening", at(4, 7, 15), 30, at(4, 9, 30)),
+    ("exactly at opening", at(4, 9), 30, at(4, 9, 30)),
+    ("a whole working day that ends at closing", at(3, 20), 60 * 13, at(4, 21)),
+    ("more than a working day spans two nights", at(3, 20), 60 * 13 + 30, at(5, 9, 30)),
+])
+def test_working_minutes(story, start, minutes, due):
+    assert add_working_minutes(start, minutes, OPEN_HOURS) == due
+
+
+def test_working_hours_and_source_minutes_come_from_the_policy():
+    policy = load_policy("habc", 'working_hours = "08:30-18:00"\n[sources.online]\nfirst_call_minutes = 15\n')
+    assert policy.working_hours == (time(8, 30), time(18))
+    timing = card_timing(at(3, 17, 50), "B", [], policy, source="online")
+    assert timing.due.at == at(4, 8, 35)
+    assert card_timing(at(3, 17, 50), "B", [], policy, source="hotline").due.at == at(4, 8, 50)
+
+
+@pytest.mark.parametrize("toml", [
+    'first_call_hours = nan',
+    'first_touch_hours = inf',
+    'first_call_hours = -1',
+    'timeliness_target = 1.5',
+    'working_hours = "21:00-09:00"',
+    'working_hours = "9点到6点"',
+    'working_hours = 9',
+    '[sources.online]\nfirst_call_minutes = 0',
+    '[sources.online]\nfirst_call_minutes = nan',
+    '[sources.online]\nfirst_call_minutes = 20000',
+    '[sources.online]\nfirst_call_minutes = "30"',
+    '[sources.online]\nfirst_touch_minutes = 30',
+    '[sources.autohome]\nfirst_call_minutes = 30',
+    '[grades.H]\ncadence_days = nan',
+])
+def test_a_bad_policy_number_is_refused(toml):
+    with pytest.raises(BadInput):
+        load_policy("habc", toml)
+
+
+def test_policy_limits_are_inclusive():
+    policy = load_policy("habc", "timeliness_target = 1\n[sources.online]\nfirst_call_minutes = 1\n")
+    assert policy.timeliness_target == 1
+    assert policy.source_first_call_minutes["online"] == 1
+    assert policy.source_first_call_minutes["hotline"] == 30

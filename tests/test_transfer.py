@@ -306,6 +306,9 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
           now="2026-05-01T16:00:00")
     lc.ok("log", "周杰", "--channel", "visit", "--content", "到店看车，本周订车", "--grade", "H", "--next", "tomorrow",
           "--objection", "price", "--objection", "交车周期")
+    # The clocks travel: an online lead's platform, and when a customer left (离店时间).
+    lc.ok("add", "吴敏", "--phone", "13522223333", "--source", "汽车之家", "--owner", "王芳", now="2026-05-02T20:50:00")
+    lc.ok("add", "郑凯", "--phone", "13533334444", "--left", "2026-05-02 18:00", "--owner", "王芳")
     exported = tmp_path / f"all.{fmt}"
     lc.ok("export", "--output", str(exported))
     other = Leadcard(tmp_path / "new.db")
@@ -313,7 +316,7 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     more = ["--followups", str(tmp_path / "all.followups.csv"), "--instructions", str(tmp_path / "all.instructions.csv")]
     args = ["import", str(exported), *(more if fmt == "csv" else [])]
     report = other.json(*args, user="赵经理")
-    assert report["errors"] == [] and report["imported"]["cards"] == 41
+    assert report["errors"] == [] and report["imported"]["cards"] == 43
     for a, b in ((lc, "before.csv"), (other, "after.csv")):
         a.ok("export", "--output", str(tmp_path / b), user="赵经理")
     assert without_card_numbers(read_csv(tmp_path / "after.csv"), 0) == without_card_numbers(read_csv(tmp_path / "before.csv"), 0)
@@ -328,6 +331,8 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     before, after = lc.json("show", "A00040"), other.json("show", "A00040", user="赵经理")
     assert [f["corrected_by"] for f in after["followups"]] == [f["corrected_by"] for f in before["followups"]]
     assert other.json("show", "A00039", user="赵经理")["do_not_contact"] is True
+    for name, key in (("吴敏", "platform"), ("郑凯", "left_at")):
+        assert other.json("show", name, user="赵经理")[key] == lc.json("show", name)[key] is not None
     # Grade history is rebuilt from the grade made with (建卡级别) and the grade judged at each contact
     # (who typed the card in is not exported: an imported card's first grade is its consultant's).
     def grades(store):
@@ -335,6 +340,30 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     assert grades(other) == grades(lc) and [g[2] for g in grades(lc)] == ["B", "A", "H"]
     # 客户异议 raised at the latest contact travel with it, and `today` offers the same scripts.
     assert other.json("show", "周杰", user="赵经理")["followups"][-1]["objections"] == ["price", "delivery"]
+
+
+def test_a_sheet_naming_the_platform_as_source_and_the_leaving_time_imports_both(lc, tmp_path):
+    header = ["姓名", "电话", "来源", "平台", "建卡时间", "离店时间"]
+    path = write_csv(tmp_path / "leads.csv", [["周八", "13300133000", "懂车帝", "", "2026-05-02 20:50", ""],
+                                             ["吴九", "13300133001", "网络", "抖音", "2026-05-03 09:00", ""],
+                                             ["郑十", "13300133002", "展厅", "", "2026-05-03 08:00", "2026-05-02 18:00"]],
+                     header=header)
+    lc.ok("import", str(path))
+    shown = {name: lc.json("show", name) for name in ("周八", "吴九", "郑十")}
+    assert [(c["source"], c["platform"]) for c in shown.values()] == [
+        ("online", "懂车帝"), ("online", "抖音"), ("walk-in", None)]
+    assert shown["郑十"]["left_at"] == "2026-05-02T18:00:00+08:00"
+    due = {i["name"]: (i["reason"], i["due_at"]) for i in lc.json("today", "--date", "2026-05-03")["items"]}
+    assert due["周八"] == ("first-call", "2026-05-03T09:20:00+08:00")
+    assert due["郑十"] == ("first-touch", "2026-05-02T21:00:00+08:00")
+
+
+def test_a_platform_on_a_walk_in_row_is_a_bad_row(lc, tmp_path):
+    path = write_csv(tmp_path / "leads.csv", [["周八", "13300133000", "展厅", "汽车之家"]],
+                     header=["姓名", "电话", "来源", "平台"])
+    result = lc("import", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert cards(lc) == []
 
 
 def test_export_files_are_excel_friendly_and_private(lc, tmp_path):

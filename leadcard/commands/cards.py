@@ -52,6 +52,8 @@ def add(
     timeline: Annotated[Optional[str], Opt(help="Purchase timeline (购车时间).")] = None,
     notes: Annotated[Optional[str], Opt(help="备注")] = None,
     visit: Annotated[Optional[int], Opt("--visit", help="The showroom-log visit (来店登记) this card comes from.", min=1)] = None,
+    left: Annotated[Optional[str], Opt("--left", help="When the customer left (离店时间); the first-touch and first-call clocks start then.")] = None,
+    platform: Annotated[Optional[str], Opt("--platform", help="An online lead's platform (汽车之家, 懂车帝, 易车, 抖音, 官网 …).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create an intention card (意向客户管理卡) right after the first contact."""
@@ -59,16 +61,19 @@ def add(
     from leadcard.render import cards as render
     from leadcard.errors import BadInput
     from leadcard.model import DUE_REASON_LABELS
-    from leadcard.parse import normalise_phone, parse_source
+    from leadcard.parse import normalise_phone, parse_lead_source
 
     if competitor and len(competitor) > 5:
         raise BadInput("at most five competing models (竞品) on a card")
     normalise_phone(phone)
+    lead_source, lead_platform = parse_lead_source(source, platform)
     new = domain.NewCard(
         name=name,
         phone=phone,
         grade=grade,
-        source=parse_source(source) if source else None,
+        source=lead_source,
+        platform=lead_platform,
+        left_at=when(left),
         owner=owner,
         created_at=when(at),
         fields={

@@ -16,7 +16,7 @@ under their owner at the period's end, follow-ups under their author.
 
 \b
 Timeliness 跟进及时率: cards made in the period whose first follow-up came within 24 h
-  (policy first_call_hours) and before the period's end / cards made in the period; below 80 %
+  (policy first_call_hours) of the customer leaving (离店, else the card's creation) and before the period's end / cards made in the period; below 80 %
   (timeliness_target) means one-to-one coaching.
 Completeness 记录完整率: follow-ups in the period with content, plan and next date / follow-ups.
 Conversion 转化率: cards won in the period / valid cards in hand during it (made before its end,

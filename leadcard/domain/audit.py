@@ -315,7 +315,7 @@ def _count_timeliness(summary: OwnerSummary, card: CardState, as_of: datetime, s
     if card.created_at < since_at:
         return
     first = card.entries[0].at if card.entries else None
-    deadline = card.created_at + limit
+    deadline = (card.history.left_at or card.created_at) + limit  # from when the customer left
     if first is not None and first <= deadline:
         summary.timely += 1
         summary.timeliness_base += 1

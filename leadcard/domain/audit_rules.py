@@ -15,9 +15,15 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Iterator, Mapping, NamedTuple
 
 from leadcard.domain import audit_words
-from leadcard.model import CARD_FIELDS, WRITTEN_CHANNELS, Channel, Status
+from leadcard.model import CARD_FIELDS, REACHING_CHANNELS, UNVISITED_SOURCES, WRITTEN_CHANNELS, Channel, Status
 from leadcard.model.audit import Rule, Severity
-from leadcard.schedule import Policy, add_working_days, is_working_day
+from leadcard.schedule import (
+    Policy,
+    add_working_days,
+    first_call_deadline,
+    first_touch_deadline,
+    is_working_day,
+)
 from leadcard.domain.session import Session, calendar_year
 from leadcard.store.audit import Entry, History
 
@@ -156,33 +162,58 @@ def plain(text: str | None) -> str:
 # -- the rules --------------------------------------------------------------------------------------
 
 
-def _first_contact(c: CardState, ctx: Context, hours: float, first: datetime | None, what: str) -> Iterator[Breach]:
-    deadline = c.created_at + timedelta(hours=hours)
-    made = ctx.md(c.created_at, clock=True)
+def _first_contact(c: CardState, ctx: Context, deadline: datetime, limit: str, first: datetime | None,
+                   what: str) -> Iterator[Breach]:
+    """Both clocks run from when the customer left (离店), else from the card's creation; a lead
+    that never visited from its arrival."""
+    start = c.history.left_at or c.created_at
+    if c.history.left_at:
+        since = "离店"
+    else:
+        since = "线索到达" if c.history.source in UNVISITED_SOURCES else "建卡"
+    made = ctx.md(start, clock=True)
     if first is not None:
         if first > deadline:
-            took = span(first - c.created_at)
-            yield Breach(deadline, f"建卡（{made}）后 {took} 才{what}（时限 {_hours(hours)}）", f"≤ {_hours(hours)}", took)
+            took = span(first - start)
+            yield Breach(deadline, f"{since}（{made}）后 {took} 才{what}（时限 {limit}）", f"≤ {limit}", took)
         return
     end = c.closed_at or ctx.as_of
     if end <= deadline:
         return  # not due yet, or the card ended before it was
-    waited = span(end - c.created_at)
+    waited = span(end - start)
     if c.closed_at is not None:
-        message = f"建卡（{made}）后直到结案（{ctx.md(c.closed_at)}）都没有{what}（时限 {_hours(hours)}）"
+        message = f"{since}（{made}）后直到结案（{ctx.md(c.closed_at)}）都没有{what}（时限 {limit}）"
     else:
-        message = f"建卡（{made}）已 {waited}，还没有{what}（时限 {_hours(hours)}）"
-    yield Breach(deadline, message, f"≤ {_hours(hours)}", f"{waited} 未做", ongoing=c.closed_at is None)
+        message = f"{since}（{made}）已 {waited}，还没有{what}（时限 {limit}）"
+    yield Breach(deadline, message, f"≤ {limit}", f"{waited} 未做", ongoing=c.closed_at is None)
+
+
+def _working(ctx: Context, source: str, limit: str) -> str:
+    """A limit counted in working hours says so."""
+    if source in ctx.policy.source_first_call_minutes:
+        opening, closing = ctx.policy.working_hours
+        return f"{limit}，营业时间 {opening:%H:%M}–{closing:%H:%M} 内计"
+    return limit
 
 
 def first_touch_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     first = next((e.at for e in c.entries if e.channel in WRITTEN_CHANNELS), None)
-    return _first_contact(c, ctx, limits["limit_hours"], first, "发感谢短信/微信")
+    h, hours = c.history, limits["limit_hours"]
+    # Local time: working hours are the showroom's (the audit reads moments in UTC).
+    deadline = first_touch_deadline(ctx.local(h.left_at or h.created_at), h.source, ctx.policy, hours)
+    unvisited = h.source in UNVISITED_SOURCES and h.left_at is None
+    what = "发短信/微信" if unvisited else "发感谢短信/微信"  # nobody thanks a lead for a visit it never made
+    return _first_contact(c, ctx, deadline, _working(ctx, h.source, _hours(hours)), first, what)
 
 
 def first_call_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
-    first = next((e.at for e in c.entries if e.channel == Channel.PHONE), None)
-    return _first_contact(c, ctx, limits["limit_hours"], first, "首次电话回访")
+    # Any contact that reached the customer by voice or face to face; a failed call confirms nothing.
+    first = next((e.at for e in c.entries if e.reached and e.channel in REACHING_CHANNELS), None)
+    h, hours = c.history, limits["limit_hours"]
+    deadline = first_call_deadline(ctx.local(h.left_at or h.created_at), h.source, ctx.policy, hours)
+    minutes = ctx.policy.source_first_call_minutes.get(h.source)
+    limit = _working(ctx, h.source, f"{minutes} 分钟") if minutes is not None else _hours(hours)
+    return _first_contact(c, ctx, deadline, limit, first, "电话或当面联系上客户")
 
 
 def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -477,9 +508,12 @@ RULES: tuple[Rule, ...] = (
          lambda p: {"limit_hours": p.first_touch_hours},
          "First touch: SMS or WeChat thank-you within 3 hours of the customer leaving (best within 30 min); "
          "it is the card's first follow-up. A call does not replace the written thank-you."),
-    Rule("first-call-late", "首电", "首次电话超时：没有在建卡后及时电话确认级别", Severity.ERROR, first_call_late,
+    Rule("first-call-late", "首电", "首次电话超时：离店后没有及时电话（或到店、试驾、上门）联系上客户确认级别", Severity.ERROR, first_call_late,
          lambda p: {"limit_hours": p.first_call_hours},
-         "First call: a phone call within 24 hours to confirm the grade — the second follow-up. Grading only "
+         "First call: a phone call within 24 hours of the customer leaving to confirm the grade — the second "
+         "follow-up; a customer who came back or test-drove was reached better than by phone, and a call that "
+         "did not reach them confirms nothing. An online or 400 lead is called within minutes, in working "
+         "hours (policy [sources.online] first_call_minutes). Grading only "
          "from the showroom log and calling days later loses hot customers (a card created 3 May whose first "
          "contact was 10 May is the textbook failure)."),
     Rule("cadence-gap", "间隔", "跟进间隔超过级别周期", Severity.WARNING, cadence_gap,

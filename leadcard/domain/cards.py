@@ -24,6 +24,7 @@ from leadcard.model import (
     Status,
     TodayItem,
     TodayList,
+    UNVISITED_SOURCES,
     User,
 )
 from leadcard.parse import looks_like_phone, normalise_phone
@@ -43,10 +44,23 @@ _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
 # What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
 SUGGESTED_ACTIONS = {
-    DueReason.FIRST_TOUCH: "发送感谢短信/微信（离店 {first_touch_hours:g} 小时内）",
-    DueReason.FIRST_CALL: "电话回访，确认级别（建卡 {first_call_hours:g} 小时内）",
     DueReason.WAKE_UP: "休眠唤醒：节日问候或新品资讯，了解近况",
 }
+
+
+def first_contact_action(card: Card, reason: DueReason, policy: Policy) -> str:
+    """The first touch and first call as `today` suggests them. A lead that never came to the
+    showroom (online, 400, phone-in) is not thanked for a visit, and its clock is its arrival."""
+    unvisited = card.source in UNVISITED_SOURCES and card.left_at is None
+    since = "线索到达" if unvisited else ("离店" if card.left_at else "建卡")
+    if reason == DueReason.FIRST_TOUCH:
+        if unvisited:
+            return f"发送短信/微信：自我介绍，发送车型资料，邀约到店（{since} {policy.first_touch_hours:g} 小时内）"
+        return f"发送感谢短信/微信：感谢到店看车（{since} {policy.first_touch_hours:g} 小时内）"
+    minutes = policy.source_first_call_minutes.get(card.source)
+    if minutes is not None:
+        return f"电话联系，了解需求、确认级别、邀约到店（{since}后营业时间 {minutes} 分钟内）"
+    return f"电话回访，确认级别（{since} {policy.first_call_hours:g} 小时内）"
 
 
 class NewCard(NamedTuple):
@@ -58,6 +72,8 @@ class NewCard(NamedTuple):
     owner: str | None = None
     created_at: datetime | None = None
     visit_id: int | None = None  # the showroom-log line this card is made from
+    left_at: datetime | None = None  # 离店: when the customer left (default: the visit's leaving time)
+    platform: str | None = None  # an online lead's platform
 
 
 class NewFollowUp(NamedTuple):
@@ -136,6 +152,11 @@ def add_card(session: Session, new: NewCard) -> Card:
 
     visit = visits.visit_for_card(session, new.visit_id) if new.visit_id is not None else None
     source = new.source or (visit.source if visit else Source.WALK_IN)
+    if new.platform and source != Source.ONLINE:
+        raise BadInput(f"a platform ({new.platform}) belongs to an online lead, not to source {source.value}")
+    left_at = new.left_at or (visit.left_at if visit else None)
+    if left_at is not None and left_at > now + timedelta(minutes=1):
+        raise BadInput(f"the customer cannot have left in the future ({left_at:%Y-%m-%d %H:%M})")
     fields = {k: v for k, v in new.fields.items() if v not in (None, "")}
     if visit and visit.model and "model" not in fields:
         fields["model"] = visit.model
@@ -156,6 +177,8 @@ def add_card(session: Session, new: NewCard) -> Card:
             "grade": grade,
             "status": Status.OPEN,
             "status_at": created_at,
+            "left_at": left_at,
+            "platform": new.platform,
             **fields,
         })
         store.insert_grade_change({
@@ -289,12 +312,14 @@ def refresh(session: Session, card_id: int) -> None:
     card = store.card(card_id)
     contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
     active = card.status == Status.OPEN and not card.do_not_contact
-    store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts))
+    store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts,
+                                              card.left_at, card.source))
 
 
-def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact]) -> dict:
+def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact],
+                   left_at: datetime | None = None, source: str | None = None) -> dict:
     """The card row's derived columns; only an active (open, contactable) card is ever due."""
-    timing = card_timing(created_at, grade, contacts, policy)
+    timing = card_timing(created_at, grade, contacts, policy, left_at, source)
     due = timing.due if active else None
     return {
         "followup_count": len(contacts),
@@ -436,10 +461,10 @@ def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason
     purpose = card.next_purpose if reason == DueReason.PLANNED else None
     suggested = not purpose
     if suggested:
-        if reason in SUGGESTED_ACTIONS:
-            purpose = SUGGESTED_ACTIONS[reason].format(
-                first_touch_hours=policy.first_touch_hours, first_call_hours=policy.first_call_hours
-            )
+        if reason in (DueReason.FIRST_TOUCH, DueReason.FIRST_CALL):
+            purpose = first_contact_action(card, reason, policy)
+        elif reason in SUGGESTED_ACTIONS:
+            purpose = SUGGESTED_ACTIONS[reason]
         else:
             grade = policy.known_grade(card.grade)
             purpose = grade.action if grade else None

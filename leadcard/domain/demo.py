@@ -275,7 +275,8 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
         card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
         if events:
             card["status_at"] = events[-1]["at"]
-        card.update(timing_columns(policy, created, card["grade"], status == Status.OPEN, contacts))
+        card.update(timing_columns(policy, created, card["grade"], status == Status.OPEN, contacts,
+                                   source=card["source"]))
         rows["cards"].append(card)
         rows["followups"] += fu_rows
         rows["grade_changes"].append({"card_id": card_id, "at": created, "from_grade": None, "to_grade": first_grade,

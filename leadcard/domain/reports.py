@@ -6,8 +6,8 @@ counts, so a past period gives the same figures whenever it is run, whatever hap
 
 Definitions (also in README and `leadcard report --help`):
 - timeliness 跟进及时率: cards made in the period whose first follow-up (any channel, an attempt
-  too) came within `first_call_hours` (24 h) of creation and before the period's end ÷ cards made
-  in the period. Below `timeliness_target` (80 %) means one-to-one coaching.
+  too) came within `first_call_hours` (24 h) of the customer leaving (离店, else the card's
+  creation) and before the period's end ÷ cards made in the period. Below `timeliness_target` (80 %) means one-to-one coaching.
 - completeness 记录完整率: follow-ups dated in the period with content, plan and next date ÷
   follow-ups dated in the period (an entry corrected by another counts once, as corrected).
 - conversion 转化率: the cohort is every card in hand during the period — made before its end and
@@ -199,7 +199,7 @@ class _Figuring:
                 valid += s.cards if at_end != Status.INVALID else 0
         first_call = timedelta(hours=policy.first_call_hours)
         timely = sum(1 for c in r.new_cards
-                     if c.first_followup_at is not None and c.first_followup_at - c.created_at <= first_call)
+                     if c.first_followup_at is not None and c.first_followup_at - c.clock_start <= first_call)
         complete = sum(f.followups for f in r.followups if f.complete)
         followups = sum(f.followups for f in r.followups)
         responded = sum(1 for w in r.wakes if _responded(w, policy.reactivation_days, self.end))

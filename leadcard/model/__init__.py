@@ -75,6 +75,11 @@ CHANNEL_LABELS = {
 
 # The written thank-you of the first touch (首次触达) is an SMS or a WeChat message.
 WRITTEN_CHANNELS = frozenset({Channel.SMS, Channel.WECHAT})
+# The first call (首次电话) is done by any contact that reached the customer by voice or face to
+# face: a customer who came back or test-drove was reached better than by phone.
+REACHING_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT, Channel.TEST_DRIVE, Channel.HOME})
+# Sources whose customer has not been to the showroom: no thank-you "for the visit".
+UNVISITED_SOURCES = frozenset({Source.ONLINE, Source.HOTLINE, Source.PHONE_IN})
 
 
 class Outcome(enum.StrEnum):
@@ -245,6 +250,13 @@ class Card(NamedTuple):
     failed_attempts: int = 0  # attempts in a row that did not reach the customer
     do_not_contact: bool = False  # the customer asked not to be contacted: on no list
     objections: tuple[str, ...] = ()  # raised at the latest follow-up
+    left_at: datetime | None = None  # 离店: when the customer left; the first-contact clocks start here
+    platform: str | None = None  # an online lead's platform (汽车之家, 懂车帝 …)
+
+    @property
+    def clock_start(self) -> datetime:
+        """When the first-touch and first-call clocks started: the customer left, else the card was made."""
+        return self.left_at or self.created_at
 
 
 class CardDetail(NamedTuple):

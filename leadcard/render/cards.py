@@ -37,6 +37,8 @@ def card_json(card: Card) -> dict:
         "created_at": iso(card.created_at),
         "owner": card.owner,
         "source": card.source.value,
+        "platform": card.platform,
+        "left_at": iso(card.left_at),
         "model": card.fields.get("model"),
         "followups": card.followup_count,
         "last_contact_at": iso(card.last_contact_at),
@@ -307,7 +309,10 @@ def card_view(detail: CardDetail) -> None:
     head.add_column()
     head.add_column(no_wrap=True)
     head.add_column()
-    head.add_row("建卡时间", _when(card.created_at), "资料来源", SOURCE_LABELS[card.source])
+    source = SOURCE_LABELS[card.source] + (f"（{card.platform}）" if card.platform else "")
+    head.add_row("建卡时间", _when(card.created_at), "资料来源", source)
+    if card.left_at:
+        head.add_row("离店时间", _when(card.left_at), "", "")
     head.add_row("销售顾问", card.owner or "—", "电话", card.phone)
     for section, heading in (("customer", "客户信息"), ("intent", "购车意向")):
         fields = [(label, card.fields.get(name)) for name, label, sec in CARD_FIELDS if sec == section]
@@ -461,6 +466,8 @@ def policy_json(info) -> dict:
         "first_call_hours": p.first_call_hours,
         "record_within_hours": p.record_within_hours,
         "dormant_after_months": p.dormant_after_months,
+        "working_hours": f"{p.working_hours[0]:%H:%M}-{p.working_hours[1]:%H:%M}",
+        "sources": {name: {"first_call_minutes": m} for name, m in p.source_first_call_minutes.items()},
         "loss_reasons": list(p.loss_reasons),
         "cards": info.cards,
         "users": info.users,
@@ -483,3 +490,5 @@ def policy_view(info) -> None:
         f"首次触达 {p.first_touch_hours:g} 小时 · 首次电话 {p.first_call_hours:g} 小时 · "
         f"补录时限 {p.record_within_hours:g} 小时 · {p.dormant_after_months} 个月无联系转休眠"
     )
+    minutes = "、".join(f"{SOURCE_LABELS.get(n, n)} {m} 分钟" for n, m in p.source_first_call_minutes.items())
+    out.print(f"营业时间 {p.working_hours[0]:%H:%M}–{p.working_hours[1]:%H:%M} · 未到店线索首次电话：{minutes}（营业时间内计）")

@@ -401,6 +401,8 @@ class Store:
             failed_attempts=row["failed_attempts"],
             do_not_contact=bool(row["do_not_contact"]),
             objections=tuple(row["objections"].split(",")) if row["objections"] else (),
+            left_at=self.dt(row["left_at"]),
+            platform=row["platform"],
         )
 
     # -- follow-ups ----------------------------------------------------------------------------

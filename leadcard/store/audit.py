@@ -65,6 +65,8 @@ class History(NamedTuple):
     grades: list[tuple[datetime, str]]  # (at, to_grade), in order
     instructions: list[datetime]  # when each supervisor instruction (主管批示) was written
     events: list[Event]
+    left_at: datetime | None = None  # 离店: the first-contact clocks start here when known
+    source: str = "walk-in"
 
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
@@ -83,7 +85,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     extra = "".join(f", cards.{name}" for name in fields)
     cards = store.conn.execute(
         f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
-        f"cards.outcome, users.name, cards.created_at{extra} "
+        f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source{extra} "
         f"FROM cards LEFT JOIN users ON users.id = cards.owner_id WHERE {where} ORDER BY cards.id",
         params,
     )
@@ -127,7 +129,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
             outcome=json.loads(row[6]) if row[6] and row[4] != "open" else None,
             owner=row[7],
             created_at=_parse(row[8]),
-            fields=dict(zip(names, row[9:])),
+            fields=dict(zip(names, row[11:])),
             entries=[
                 Entry(r[1], r[2], _parse(r[3]), _parse(r[4]), r[5], r[6] == "reached", r[7], r[8], r[9], r[10],
                       _parse(r[11]) if r[11] else None, r[12], r[13], tuple(r[14].split(",")) if r[14] else ())
@@ -136,6 +138,8 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
             grades=[(_parse(r[1]), r[2]) for r in grade_rows.take(card_id)],
             instructions=[_parse(r[1]) for r in instruction_rows.take(card_id)],
             events=[Event(_parse(r[1]), r[2], json.loads(r[3]) if r[3] else {}, r[4]) for r in event_rows.take(card_id)],
+            left_at=_parse(row[9]) if row[9] else None,
+            source=row[10],
         )
 
 

@@ -135,7 +135,8 @@ def judged_grades(store: Store, card_ids: Sequence[int]) -> dict[int, list[sqlit
 
 def schedule_inputs(store: Store, card_ids: Sequence[int]) -> list[sqlite3.Row]:
     return store.conn.execute(
-        f"SELECT id, created_at, grade, status, do_not_contact FROM cards WHERE id IN ({_marks(card_ids)})", list(card_ids)
+        f"SELECT id, created_at, grade, status, do_not_contact, left_at, source FROM cards WHERE id IN ({_marks(card_ids)})",
+        list(card_ids),
     ).fetchall()
 
 

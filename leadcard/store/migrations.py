@@ -267,6 +267,19 @@ def m003_objections(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m004_clocks(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 离店时间: when the customer left the showroom. The first-touch and first-call clocks run
+        -- from it (NULL: from created_at), so typing a card in late does not buy time.
+        ALTER TABLE cards ADD COLUMN left_at TEXT;
+        -- An online lead's platform (汽车之家, 懂车帝, 易车 …); NULL for other sources.
+        ALTER TABLE cards ADD COLUMN platform TEXT;
+        """
+    )
+
+
 # The seeds' frequent objections (the dealer group's regulation, 三(四) and 四(二)); a store edits
 # its own list with `leadcard objection`.
 DEFAULT_OBJECTIONS = (

@@ -121,20 +121,26 @@ class NewCard:
     source: str
     owner: str | None  # at the end
     first_followup_at: datetime | None  # the first contact or attempt before the end
+    left_at: datetime | None = None  # 离店: the timeliness clock starts here when known
+
+    @property
+    def clock_start(self) -> datetime:
+        return self.left_at or self.created_at
 
 
 def new_cards(store: Store, scope: Scope, start: datetime, end: datetime) -> list[NewCard]:
     scope_sql, params = _scope(scope)
     rows = store.conn.execute(
         f"""
-        SELECT cards.id, cards.created_at, cards.source, {_owner_at(':end')} AS owner,
+        SELECT cards.id, cards.created_at, cards.left_at, cards.source, {_owner_at(':end')} AS owner,
             (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end) AS first_at
         FROM cards WHERE cards.created_at >= :start AND cards.created_at < :end AND {scope_sql}
         ORDER BY cards.id
         """,
         {**params, "start": ts(start), "end": ts(end)},
     ).fetchall()
-    return [NewCard(r["id"], store.dt(r["created_at"]), r["source"], r["owner"], store.dt(r["first_at"])) for r in rows]
+    return [NewCard(r["id"], store.dt(r["created_at"]), r["source"], r["owner"], store.dt(r["first_at"]),
+                    store.dt(r["left_at"])) for r in rows]
 
 
 @dataclass(frozen=True)

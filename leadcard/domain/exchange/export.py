@@ -126,6 +126,7 @@ def _card_cells(card: Card, status_at: datetime | None, first_grade: str | None,
     values = {
         "_ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade, "first_grade": first_grade,
         "status": STATUS_HEADERS[card.status], "source": SOURCE_LABELS[card.source],
+        "platform": card.platform, "left_at": moment(card.left_at),
         "created_at": moment(card.created_at), "recorded_at": moment(card.recorded_at), "owner": card.owner,
         **card.fields,
         "do_not_contact": "是" if card.do_not_contact else None,
@@ -236,7 +237,8 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
     for n, (card, status_at, first_grade) in enumerate(sql.cards_in(session.store, session.visible())):
         card = card._replace(phone=_phone(owners, card.phone, card.owner_id))
         data = {"ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade, "first_grade": first_grade,
-                "status": card.status.value, "source": card.source.value, "created_at": _iso(card.created_at),
+                "status": card.status.value, "source": card.source.value, "platform": card.platform,
+                "left_at": _iso(card.left_at), "created_at": _iso(card.created_at),
                 "recorded_at": _iso(card.recorded_at), "owner": card.owner, **card.fields,
                 "do_not_contact": card.do_not_contact,
                 "status_at": _iso(status_at), "outcome": card.outcome or None}

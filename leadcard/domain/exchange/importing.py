@@ -25,7 +25,7 @@ from leadcard.domain import objections
 from leadcard.domain.cards import owner_for_new_card, timing_columns
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, EventKind, Outcome, Source, Status
-from leadcard.parse import lookup, normalise_phone, parse_channel, parse_outcome, parse_source, parse_when
+from leadcard.parse import lookup, normalise_phone, parse_channel, parse_lead_source, parse_outcome, parse_when
 from leadcard.domain.session import Session
 from leadcard.domain.exchange.tables import Table, is_workbook, open_tables
 from leadcard.store import Store, sql_value, ts
@@ -283,11 +283,14 @@ class _Importer:
         word = self._word
         grade = word(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
         first_grade = word(policy.grade, str(values["first_grade"])).code if "first_grade" in values else None
-        source = word(parse_source, str(values["source"])) if "source" in values else Source.WALK_IN
+        source, platform = word(_lead_source, (_text(values.get("source")), _text(values.get("platform"))))
         status = word(_status, str(values["status"])) if "status" in values else Status.OPEN
         created_at = self._moment(values.get("created_at")) or now
         if created_at > now + timedelta(minutes=1):
             raise _BadRow(f"建卡时间 {created_at:%Y-%m-%d %H:%M} is in the future")
+        left_at = self._moment(values.get("left_at"))
+        if left_at is not None and left_at > now + timedelta(minutes=1):
+            raise _BadRow(f"离店时间 {left_at:%Y-%m-%d %H:%M} is in the future")
         outcome = _outcome(values.get("outcome"))
         owner = word(self._owner, _text(values["owner"])) if "owner" in values else self.session.actor
         fields = {name: None for name in CARD_FIELD_NAMES}
@@ -304,6 +307,8 @@ class _Importer:
             "created_at": stamp(created_at),
             "recorded_at": stamp(self._moment(values.get("recorded_at")) or now),
             "source": source.value,
+            "platform": platform,
+            "left_at": stamp(left_at) if left_at else None,
             "owner_id": owner.id if owner else None,
             "name": name,
             "phone": phone,
@@ -314,7 +319,7 @@ class _Importer:
             "status_at": stamp(self._moment(values.get("status_at")) or created_at),
             "outcome": json.dumps(outcome, ensure_ascii=False) if outcome else None,
             "do_not_contact": int(do_not_contact),
-            **self._schedule(created_at, grade, active),
+            **self._schedule(created_at, grade, active, left_at, source),
         }
 
     def _owner(self, name: str):
@@ -340,14 +345,15 @@ class _Importer:
             raise _BadRow(*found.args)
         return found
 
-    def _schedule(self, created_at: datetime, grade: str, active: bool) -> dict:
+    def _schedule(self, created_at: datetime, grade: str, active: bool, left_at: datetime | None,
+                  source: Source) -> dict:
         """The derived columns of a card without history (cards.timing_columns), as stored text."""
-        key = (created_at, grade, active)
+        key = (created_at, grade, active, left_at, source)
         found = self.schedules.get(key)
         if found is None:
             if len(self.schedules) > 2_000:
                 self.schedules.clear()
-            timing = timing_columns(self.policy, created_at, grade, active, [])
+            timing = timing_columns(self.policy, created_at, grade, active, [], left_at, source)
             found = {k: sql_value(v) for k, v in timing.items()}
             self.schedules[key] = found
         return found
@@ -479,7 +485,8 @@ class _Importer:
             for r in sql.schedule_inputs(self.store, batch):
                 contacts = history.get(r["id"], [])
                 active = r["status"] == Status.OPEN and not r["do_not_contact"]
-                updates.append((r["id"], timing_columns(policy, self.store.dt(r["created_at"]), r["grade"], active, contacts)))
+                updates.append((r["id"], timing_columns(policy, self.store.dt(r["created_at"]), r["grade"], active,
+                                                        contacts, self.store.dt(r["left_at"]), r["source"])))
             sql.update_schedules(self.store, updates)
 
     # -- supervisor instructions (主管批示) ---------------------------------------------------------
@@ -615,6 +622,12 @@ def _closing_events(row: dict, actor: int | None) -> list[dict]:
         events.append({"card_id": row["id"], "at": at, "kind": kind.value, "by_id": actor,
                        "detail": json.dumps(detail, ensure_ascii=False) if detail else None})
     return events
+
+
+def _lead_source(cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
+    """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform."""
+    source, platform = parse_lead_source(*cells)
+    return source or Source.WALK_IN, platform
 
 
 def _status(raw: str) -> Status:
