@@ -81,8 +81,8 @@ class Policy(NamedTuple):
     first_call_hours: float = 24  # phone call confirming the grade
     record_within_hours: float = 1  # a contact is recorded within this of making it
     dormant_after_months: int = 6  # no contact this long: the card goes to the dormant pool
-    wake_quarterly: bool = True  # dormant cards are listed on the first day of each quarter
-    wake_days_before_festival: int = 7  # … and this many days before each festival
+    wake_quarterly: bool = True  # dormant cards are woken for each quarter's first day
+    wake_days_before_festival: int = 7  # … and each festival: listed from this many days before it through it
     wake_festivals: tuple[str, ...] = WAKE_FESTIVALS
     max_failed_attempts: int = 5  # unreachable attempts in a row before `today` suggests invalid
     visit_card_minutes: int = 30  # a showroom visit that left contact details becomes a card by then
@@ -306,6 +306,20 @@ def wake_up_days(year: int, festivals: Mapping[tuple[str, int], date], policy: P
             if wake.year == year:
                 days.add(wake)
     return days
+
+
+def in_wake_up_window(day: date, festivals: Mapping[tuple[str, int], date], policy: Policy) -> bool:
+    """Whether the dormant pool is listed on `day`: from `wake_days_before_festival` days before each
+    occasion — a festival the policy names, or a quarter's first day — through the occasion itself.
+    A window, not one day, so that a consultant off on its first day still sees the pool.
+
+    `festivals` as for wake_up_days, of the day's year and the next (a window may cross New Year).
+    """
+    lead = timedelta(days=policy.wake_days_before_festival)
+    occasions = [first_day for (name, _), first_day in festivals.items() if name in policy.wake_festivals]
+    if policy.wake_quarterly:
+        occasions += [date(year, month, 1) for year in (day.year, day.year + 1) for month in (1, 4, 7, 10)]
+    return any(occasion - lead <= day <= occasion for occasion in occasions)
 
 
 def is_working_day(day: date, holidays: set[date], swapped_workdays: set[date]) -> bool:

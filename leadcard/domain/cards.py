@@ -32,6 +32,7 @@ from leadcard.schedule import (
     card_timing,
     day_bounds,
     days_between,
+    in_wake_up_window,
     overdue_days,
     wake_up_days,
 )
@@ -44,7 +45,8 @@ _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 SUGGESTED_ACTIONS = {
     DueReason.FIRST_TOUCH: "发送感谢短信/微信（离店 {first_touch_hours:g} 小时内）",
     DueReason.FIRST_CALL: "电话回访，确认级别（建卡 {first_call_hours:g} 小时内）",
-    DueReason.WAKE_UP: "休眠唤醒：节日问候或新品资讯，了解近况",
+    # The label (休眠唤醒) is printed before it already.
+    DueReason.WAKE_UP: "节日问候或新品资讯，了解近况",
 }
 
 
@@ -376,7 +378,7 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     scope = _today_scope(session, owner, everyone)
     start, end = day_bounds(day, tz)
     items = [today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
-    if store.has_dormant(end, scope) and day in _wake_up_days(store, day.year, policy):
+    if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year), policy):
         items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
     items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
     items = _with_scripts(session, items)
@@ -414,11 +416,16 @@ def wake_up_days_between(session: Session, first: date, last: date) -> list[date
 
 
 def _wake_up_days(store: Store, year: int, policy) -> set[date]:
+    return wake_up_days(year, _festivals(store, year), policy)
+
+
+def _festivals(store: Store, year: int) -> dict[tuple[str, int], date]:
+    """The festivals of `year` and the next: a Spring Festival early next year wakes cards late in this one."""
     festivals = {}
     for y in (year, year + 1):
         for name, first_day in calendar_year(store, y).festivals.items():
             festivals[(name, y)] = first_day
-    return wake_up_days(year, festivals, policy)
+    return festivals
 
 
 def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
