@@ -233,14 +233,18 @@ class Timing(NamedTuple):
     objections: tuple[str, ...] = ()  # raised at the latest follow-up
 
 
-def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy) -> Timing:
+def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy,
+                returned_at: datetime | None = None, visited_at: datetime | None = None) -> Timing:
     """When an open card is next due and why (CONTRACT.md, `today`).
 
-    Until it has an SMS/WeChat contact: `first-touch`, 3 h after creation. Until it has a phone
-    call: `first-call`, 24 h after creation. Then the next date planned at the latest follow-up
-    (`planned`), or with none planned the latest contact plus the grade's cadence (`cadence`).
+    The customer came back and someone else received them (`returned_at`, the latest such visit):
+    `returned` from the visit until anything is logged after it. Otherwise, until it has an
+    SMS/WeChat contact: `first-touch`, 3 h after creation. Until it has a phone call: `first-call`,
+    24 h after creation. Then the next date planned at the latest follow-up (`planned`), or with none
+    planned the latest contact plus the grade's cadence (`cadence`).
     Attempts that did not reach the customer count as the consultant's duty done for first touch
-    and first call, but not as contact for the dormant clock.
+    and first call, but not as contact for the dormant clock; a return visit (`visited_at`, the
+    latest) does: the customer was here in person.
     """
     from dateutil.relativedelta import relativedelta  # writes need it; `today` only reads
 
@@ -249,9 +253,12 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
     first_call = next((c.at for c in ordered if c.channel == Channel.PHONE), None)
     latest = ordered[-1] if ordered else None
     last_reached = max((c.at for c in ordered if c.reached), default=None)
-    dormant_at = (last_reached or created_at) + relativedelta(months=policy.dormant_after_months)
+    last_seen = max((t for t in (last_reached, visited_at) if t is not None), default=created_at)
+    dormant_at = last_seen + relativedelta(months=policy.dormant_after_months)
 
-    if first_touch is None:
+    if returned_at is not None and not any(c.at >= returned_at for c in ordered):
+        due = Due(returned_at, DueReason.RETURNED)
+    elif first_touch is None:
         due = Due(created_at + timedelta(hours=policy.first_touch_hours), DueReason.FIRST_TOUCH)
     elif first_call is None:
         due = Due(created_at + timedelta(hours=policy.first_call_hours), DueReason.FIRST_CALL)

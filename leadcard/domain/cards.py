@@ -38,6 +38,7 @@ from leadcard.schedule import (
 )
 from leadcard.domain.session import Session, calendar_year, working_days_after
 from leadcard.store import CardFilter, Scope, Store
+from leadcard.store.visits import return_visit_times
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
@@ -283,12 +284,15 @@ def refresh(session: Session, card_id: int) -> None:
     card = store.card(card_id)
     contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
     active = card.status == Status.OPEN and not card.do_not_contact
-    store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts))
+    visited_at, returned_at = return_visit_times(store, card_id, card.owner_id)
+    store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts,
+                                              returned_at, visited_at))
 
 
-def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact]) -> dict:
+def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact],
+                   returned_at: datetime | None = None, visited_at: datetime | None = None) -> dict:
     """The card row's derived columns; only an active (open, contactable) card is ever due."""
-    timing = card_timing(created_at, grade, contacts, policy)
+    timing = card_timing(created_at, grade, contacts, policy, returned_at, visited_at)
     due = timing.due if active else None
     return {
         "followup_count": len(contacts),
@@ -433,7 +437,10 @@ def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason
     purpose = card.next_purpose if reason == DueReason.PLANNED else None
     suggested = not purpose
     if suggested:
-        if reason in SUGGESTED_ACTIONS:
+        if reason == DueReason.RETURNED:
+            # Who received them is the receiver's to tell; the owner hears when, and what to do.
+            purpose = f"客户 {due_at.astimezone(tz):%m-%d %H:%M} 再次到店，由其他顾问接待：尽快联系，了解来意并记录跟进"
+        elif reason in SUGGESTED_ACTIONS:
             purpose = SUGGESTED_ACTIONS[reason].format(
                 first_touch_hours=policy.first_touch_hours, first_call_hours=policy.first_call_hours
             )

@@ -111,6 +111,7 @@ class DueReason(enum.StrEnum):
     PLANNED = "planned"
     CADENCE = "cadence"
     WAKE_UP = "wake-up"
+    RETURNED = "returned"  # the customer came back and was received by someone else
 
 
 DUE_REASON_LABELS = {
@@ -119,6 +120,7 @@ DUE_REASON_LABELS = {
     DueReason.PLANNED: "计划回访",
     DueReason.CADENCE: "周期回访",
     DueReason.WAKE_UP: "休眠唤醒",
+    DueReason.RETURNED: "再次到店",
 }
 
 # Customer fields of the paper card (意向客户管理卡), in the order the form prints them.
@@ -291,7 +293,9 @@ class Visit(NamedTuple):
     name: str | None
     phone: str | None
     notes: str | None
-    card_id: int | None
+    card_id: int | None  # None also when the card is not the reader's to see (see return_visit)
+    return_visit: bool = False  # attached to the card the customer already had (再次到店)
+    card_owner_id: int | None = None
 
     @property
     def ended_at(self) -> datetime:

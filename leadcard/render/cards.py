@@ -79,7 +79,7 @@ def visit_json(v: Visit) -> dict:
         "id": v.id, "arrived_at": iso(v.arrived_at), "left_at": iso(v.left_at), "party_size": v.party_size,
         "source": v.source.value, "model": v.model, "test_drive": v.test_drive, "consultant": v.consultant,
         "contact_left": v.contact_left, "name": v.name, "phone": v.phone, "notes": v.notes,
-        "card": card_ref(v.card_id) if v.card_id else None,
+        "card": card_ref(v.card_id) if v.card_id else None, "return_visit": v.return_visit,
     }
 
 
@@ -291,7 +291,12 @@ def visits_table(log) -> None:
     for title in ("#", "时间", "人", "来源", "车型", "试驾", "顾问", "客户", "电话", "卡号"):
         table.add_column(title, no_wrap=True)
     for v in log.visits:
-        card = card_ref(v.card_id) if v.card_id else ("待建卡" if v.id in log.overdue else ("—" if not v.contact_left else "…"))
+        if v.card_id:
+            card = card_ref(v.card_id) + ("（再次到店）" if v.return_visit else "")
+        elif v.return_visit:
+            card = "已有卡（再次到店）"  # another consultant's card: only that there is one
+        else:
+            card = "待建卡" if v.id in log.overdue else ("—" if not v.contact_left else "…")
         stay = f"{v.arrived_at:%m-%d %H:%M}" + (f"-{v.left_at:%H:%M}" if v.left_at else "")
         table.add_row(
             str(v.id), stay, str(v.party_size or ""), SOURCE_LABELS[v.source], v.model or "",
