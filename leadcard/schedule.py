@@ -86,6 +86,7 @@ class Policy(NamedTuple):
     wake_festivals: tuple[str, ...] = WAKE_FESTIVALS
     max_failed_attempts: int = 5  # unreachable attempts in a row before `today` suggests invalid
     visit_card_minutes: int = 30  # a showroom visit that left contact details becomes a card by then
+    unsigned_days: int = 7  # a supervisor's `today` lists the team's unsigned follow-ups of these days
     handover_working_days: int = 1  # a won deal is handed to after-sales within this
     objection_plan_hours: float = 24  # an objection gets a handling plan within this
     reactivation_days: int = 30  # a woken dormant customer who responds within this is reactivated
@@ -123,6 +124,7 @@ _POLICY_NUMBERS = {
     "wake_days_before_festival": int,
     "max_failed_attempts": int,
     "visit_card_minutes": int,
+    "unsigned_days": int,
     "handover_working_days": int,
     "objection_plan_hours": float,
     "reactivation_days": int,

@@ -37,6 +37,7 @@ from leadcard.schedule import (
     wake_up_days,
 )
 from leadcard.domain.session import Session, calendar_year, working_days_after
+from leadcard.domain.waiting import waiting
 from leadcard.store import CardFilter, Scope, Store
 from leadcard.store.visits import return_visit_times
 
@@ -387,7 +388,9 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
     items = _with_scripts(session, items)
     owners = sorted({i.card.owner for i in items if i.card.owner})
-    return TodayList(day=day, items=items, owners=owners)
+    # Asked for one consultant's list, a supervisor reads that list alone.
+    pending = None if owner else waiting(session)
+    return TodayList(day=day, items=items, owners=owners, waiting=pending)
 
 
 def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:

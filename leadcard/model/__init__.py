@@ -271,10 +271,38 @@ class TodayItem(NamedTuple):
     scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
 
 
+class Unsigned(NamedTuple):
+    """A card whose recent follow-ups wait for the supervisor's instruction (主管批示)."""
+
+    card: Card
+    count: int
+    first_seq: int
+    first_at: datetime
+
+
+class Handover(NamedTuple):
+    card: Card  # won, not yet handed over to after-sales
+    due_at: datetime | None  # the policy's working days after the deal
+
+
+class Waiting(NamedTuple):
+    """What waits on a supervisor or the manager, beside their own due cards."""
+
+    loss_requests: list[Card]
+    unsigned: list[Unsigned]
+    visits_without_card: list["Visit"]
+    handovers: list[Handover]
+    unsigned_days: int  # the window the unsigned follow-ups come from
+
+    def __bool__(self) -> bool:
+        return bool(self.loss_requests or self.unsigned or self.visits_without_card or self.handovers)
+
+
 class TodayList(NamedTuple):
     day: object  # datetime.date
     items: list[TodayItem]
     owners: list[str]  # whose cards the list covers (empty: everybody)
+    waiting: Waiting | None = None  # for a supervisor or the manager
 
 
 class Visit(NamedTuple):

@@ -174,7 +174,87 @@ def today_json(today: TodayList) -> dict:
             }
             for i in today.items
         ],
+        **({"waiting": waiting_json(today)} if today.waiting is not None else {}),
     }
+
+
+def waiting_json(today: TodayList) -> dict:
+    """What waits on a supervisor or the manager, each line with the commands that act on it."""
+    w = today.waiting
+    return {
+        "loss_requests": [
+            {"ref": c.ref, "name": c.name, "owner": c.owner, "reason": c.outcome.get("reason"),
+             "competitor": c.outcome.get("competitor"), "note": c.outcome.get("note"),
+             "requested_at": c.outcome.get("requested_at"), "commands": _loss_commands(c)}
+            for c in w.loss_requests
+        ],
+        "unsigned": [
+            {"ref": u.card.ref, "name": u.card.name, "owner": u.card.owner, "followups": u.count,
+             "first_seq": u.first_seq, "first_at": iso(u.first_at), "commands": [_comment_command(u.card)]}
+            for u in w.unsigned
+        ],
+        "visits_without_card": [
+            {"visit": v.id, "arrived_at": iso(v.arrived_at), "left_at": iso(v.left_at), "consultant": v.consultant,
+             "name": v.name, "phone": v.phone, "model": v.model, "commands": [_card_command(v)]}
+            for v in w.visits_without_card
+        ],
+        "handovers": [
+            {"ref": h.card.ref, "name": h.card.name, "owner": h.card.owner, "model": h.card.outcome.get("model"),
+             "won_at": h.card.outcome.get("at"), "due_at": iso(h.due_at), "commands": [_handover_command(h.card)]}
+            for h in w.handovers
+        ],
+    }
+
+
+def _loss_commands(c: Card) -> list[str]:
+    return [f"leadcard approve {c.ref}", f"leadcard reject {c.ref} --note 驳回理由"]
+
+
+def _comment_command(c: Card) -> str:
+    return f"leadcard comment {c.ref} 批示内容"
+
+
+def _card_command(v: Visit) -> str:
+    return f"leadcard add {v.name or '姓名'} --phone {v.phone} --visit {v.id}"
+
+
+def _handover_command(c: Card) -> str:
+    return f"leadcard handover {c.ref} --to 售后顾问"
+
+
+def waiting_lines(today: TodayList, bold: str) -> list[str]:
+    """The sections under a supervisor's own list: only those that hold something."""
+    w = today.waiting
+    if not w:
+        return []
+    sections = []
+    if w.loss_requests:
+        sections.append((f"战败待审 {len(w.loss_requests)}", [
+            f"{c.ref} {c.name}（{c.owner or '—'}）"
+            f"{' · '.join(x for x in (c.outcome.get('reason'), c.outcome.get('competitor') and '购买 ' + c.outcome['competitor']) if x)}"
+            f"，{_stamp(c.outcome.get('requested_at'))} 申请 → {' 或 '.join(_loss_commands(c))}"
+            for c in w.loss_requests]))
+    if w.unsigned:
+        sections.append((f"待批示跟进（近 {w.unsigned_days} 天）{len(w.unsigned)}", [
+            f"{u.card.ref} {u.card.name}（{u.card.owner or '—'}）{u.count} 次跟进未批示，"
+            f"最早第 {u.first_seq} 次 {u.first_at:%m-%d} → {_comment_command(u.card)}"
+            for u in w.unsigned]))
+    if w.visits_without_card:
+        sections.append((f"留档未建卡 {len(w.visits_without_card)}", [
+            f"来店 #{v.id} {v.arrived_at:%m-%d %H:%M} {v.consultant or '—'}接待 {v.name or ''} {v.phone} "
+            f"→ {_card_command(v)}".replace("  ", " ")
+            for v in w.visits_without_card]))
+    if w.handovers:
+        sections.append((f"待交接售后 {len(w.handovers)}", [
+            f"{h.card.ref} {h.card.name}（{h.card.owner or '—'}）成交 {_stamp(h.card.outcome.get('at'))}"
+            + (f"，截止 {h.due_at:%m-%d %H:%M}" + ("（已超时）" if h.due_at.date() < today.day else "") if h.due_at else "")
+            + f" → {_handover_command(h.card)}"
+            for h in w.handovers]))
+    lines = ["", bold.format("待我处理")]
+    for heading, entries in sections:
+        lines.append(heading + "：")
+        lines += [f"  {entry}" for entry in entries]
+    return lines
 
 
 def user_json(user: User) -> dict:
@@ -194,6 +274,7 @@ def today_summary_counts(today: TodayList) -> dict:
         "first_touch": reasons.count("first-touch"),
         "first_call": reasons.count("first-call"),
         "wake_up": reasons.count("wake-up"),
+        "returned": reasons.count("returned"),
     }
 
 
@@ -201,7 +282,8 @@ def today_summary(today: TodayList) -> str:
     counts = today_summary_counts(today)
     parts = [f"{today.day.isoformat()} 周{WEEKDAYS[today.day.weekday()]}", f"待跟进 {counts['due']}",
              f"逾期 {counts['overdue']}"]
-    for key, label in (("first_touch", "待首次触达"), ("first_call", "待首次电话"), ("wake_up", "休眠唤醒")):
+    for key, label in (("first_touch", "待首次触达"), ("first_call", "待首次电话"), ("wake_up", "休眠唤醒"),
+                       ("returned", "再次到店")):
         if counts[key]:
             parts.append(f"{label} {counts[key]}")
     return " · ".join(parts)
@@ -215,7 +297,7 @@ def today_table(today: TodayList) -> None:
     lines = [bold.format(today_summary(today))]
     if not today.items:
         lines.append("今天没有到期的跟进。")
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(lines + waiting_lines(today, bold)) + "\n")
         return
     show_owner = len(today.owners) > 1
     columns = [Column("逾期", align="right"), Column("级"), Column("卡号"), Column("客户", max_width=8),
@@ -240,7 +322,7 @@ def today_table(today: TodayList) -> None:
         for script in item.scripts:
             grid.add_note([("  ↳ ", "dim")], script_pieces(script))
     lines.append(grid.render())
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join(lines + waiting_lines(today, bold)) + "\n")
 
 
 def script_pieces(s: Script) -> list[tuple[str, str]]:
