@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from rich.cells import cell_len
 
 from conftest import sales_floor
 from leadcard.store import Scope, Store
@@ -108,15 +109,20 @@ def test_the_sections_are_printed_with_their_commands(floor):
     assert lines[start:] == [
         "待我处理",
         "战败待审 1：",
-        "  A00002 李四（李强）价格 · 购买 雅阁，2026-05-02 11:00 申请 → leadcard approve A00002 或 "
-        "leadcard reject A00002 --note 驳回理由",
+        "  A00002 李四（李强）价格 · 购买 雅阁，05-02 11:00 申请",
+        "    → leadcard approve A00002 或 leadcard reject A00002 --note 驳回理由",
         "待批示跟进（近 7 天）1：",
-        "  A00004 周七（王芳）2 次跟进未批示，最早第 1 次 04-28 → leadcard comment A00004 批示内容",
+        "  A00004 周七（王芳）2 次跟进未批示，最早第 1 次 04-28",
+        "    → leadcard comment A00004 批示内容",
         "留档未建卡 1：",
-        "  来店 #1 05-03 09:00 李强接待 赵六 13900139000 → leadcard add 赵六 --phone 13900139000 --visit 1",
+        "  来店 #1 05-03 09:00 李强接待 赵六 13900139000",
+        "    → leadcard add 赵六 --phone 13900139000 --visit 1",
         "待交接售后 1：",
-        "  A00001 张三（王芳）成交 2026-05-02 16:00，截止 05-06 16:00 → leadcard handover A00001 --to 售后顾问",
+        "  A00001 张三（王芳）成交 05-02 16:00，截止 05-06 16:00",
+        "    → leadcard handover A00001 --to 售后顾问",
     ]
+    narrow = floor.ok("today", user="钱主管", env={"COLUMNS": "40"}).stdout.splitlines()
+    assert all(cell_len(line) <= 40 for line in narrow[narrow.index("待我处理"):])
     late = floor.ok("today", now="2026-05-07T09:00:00", user="钱主管").stdout
     assert "截止 05-06 16:00（已超时）" in late
 

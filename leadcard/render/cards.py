@@ -223,38 +223,47 @@ def _handover_command(c: Card) -> str:
 
 
 def waiting_lines(today: TodayList, bold: str) -> list[str]:
-    """The sections under a supervisor's own list: only those that hold something."""
+    """The sections under a supervisor's own list, only those that hold something: each entry a
+    line, and under it the command that acts on it, wrapped to the terminal."""
+    from leadcard.render.grid import wrapped
+
     w = today.waiting
     if not w:
         return []
     sections = []
     if w.loss_requests:
-        sections.append((f"战败待审 {len(w.loss_requests)}", [
+        sections.append((f"战败待审 {len(w.loss_requests)}", [(
             f"{c.ref} {c.name}（{c.owner or '—'}）"
-            f"{' · '.join(x for x in (c.outcome.get('reason'), c.outcome.get('competitor') and '购买 ' + c.outcome['competitor']) if x)}"
-            f"，{_stamp(c.outcome.get('requested_at'))} 申请 → {' 或 '.join(_loss_commands(c))}"
-            for c in w.loss_requests]))
+            + " · ".join(x for x in (c.outcome.get("reason"),
+                                     c.outcome.get("competitor") and "购买 " + c.outcome["competitor"]) if x)
+            + f"，{_short(c.outcome.get('requested_at'))} 申请",
+            " 或 ".join(_loss_commands(c))) for c in w.loss_requests]))
     if w.unsigned:
-        sections.append((f"待批示跟进（近 {w.unsigned_days} 天）{len(w.unsigned)}", [
+        sections.append((f"待批示跟进（近 {w.unsigned_days} 天）{len(w.unsigned)}", [(
             f"{u.card.ref} {u.card.name}（{u.card.owner or '—'}）{u.count} 次跟进未批示，"
-            f"最早第 {u.first_seq} 次 {u.first_at:%m-%d} → {_comment_command(u.card)}"
-            for u in w.unsigned]))
+            f"最早第 {u.first_seq} 次 {u.first_at:%m-%d}", _comment_command(u.card)) for u in w.unsigned]))
     if w.visits_without_card:
-        sections.append((f"留档未建卡 {len(w.visits_without_card)}", [
-            f"来店 #{v.id} {v.arrived_at:%m-%d %H:%M} {v.consultant or '—'}接待 {v.name or ''} {v.phone} "
-            f"→ {_card_command(v)}".replace("  ", " ")
-            for v in w.visits_without_card]))
+        sections.append((f"留档未建卡 {len(w.visits_without_card)}", [(
+            " ".join(x for x in (f"来店 #{v.id} {v.arrived_at:%m-%d %H:%M}", f"{v.consultant or '—'}接待", v.name,
+                                 v.phone) if x),
+            _card_command(v)) for v in w.visits_without_card]))
     if w.handovers:
-        sections.append((f"待交接售后 {len(w.handovers)}", [
-            f"{h.card.ref} {h.card.name}（{h.card.owner or '—'}）成交 {_stamp(h.card.outcome.get('at'))}"
-            + (f"，截止 {h.due_at:%m-%d %H:%M}" + ("（已超时）" if h.due_at.date() < today.day else "") if h.due_at else "")
-            + f" → {_handover_command(h.card)}"
-            for h in w.handovers]))
+        sections.append((f"待交接售后 {len(w.handovers)}", [(
+            f"{h.card.ref} {h.card.name}（{h.card.owner or '—'}）成交 {_short(h.card.outcome.get('at'))}"
+            + (f"，截止 {h.due_at:%m-%d %H:%M}" + ("（已超时）" if h.due_at.date() < today.day else "")
+               if h.due_at else ""),
+            _handover_command(h.card)) for h in w.handovers]))
     lines = ["", bold.format("待我处理")]
     for heading, entries in sections:
         lines.append(heading + "：")
-        lines += [f"  {entry}" for entry in entries]
+        for text, command in entries:
+            lines += wrapped(2, text) + wrapped(4, "→ " + command)
     return lines
+
+
+def _short(text: object) -> str:
+    """A stored ISO time from the outcome JSON, as month, day and time."""
+    return f"{datetime.fromisoformat(text):%m-%d %H:%M}" if isinstance(text, str) and text else ""
 
 
 def user_json(user: User) -> dict:
