@@ -82,11 +82,12 @@ class Policy(NamedTuple):
     first_call_hours: float = 24  # phone call confirming the grade
     record_within_hours: float = 1  # a contact is recorded within this of making it
     dormant_after_months: int = 6  # no contact this long: the card goes to the dormant pool
-    wake_quarterly: bool = True  # dormant cards are listed on the first day of each quarter
-    wake_days_before_festival: int = 7  # … and this many days before each festival
+    wake_quarterly: bool = True  # dormant cards are woken for each quarter's first day
+    wake_days_before_festival: int = 7  # … and each festival: listed from this many days before it through it
     wake_festivals: tuple[str, ...] = WAKE_FESTIVALS
     max_failed_attempts: int = 5  # unreachable attempts in a row before `today` suggests invalid
     visit_card_minutes: int = 30  # a showroom visit that left contact details becomes a card by then
+    unsigned_days: int = 7  # a supervisor's `today` lists the team's unsigned follow-ups of these days
     handover_working_days: int = 1  # a won deal is handed to after-sales within this
     objection_plan_hours: float = 24  # an objection gets a handling plan within this
     reactivation_days: int = 30  # a woken dormant customer who responds within this is reactivated
@@ -130,6 +131,7 @@ _POLICY_NUMBERS = {
     "wake_days_before_festival": int,
     "max_failed_attempts": int,
     "visit_card_minutes": int,
+    "unsigned_days": int,
     "handover_working_days": int,
     "objection_plan_hours": float,
     "reactivation_days": int,
@@ -291,17 +293,21 @@ class Timing(NamedTuple):
 
 
 def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy,
-                left_at: datetime | None = None, source: str | None = None) -> Timing:
+                left_at: datetime | None = None, source: str | None = None,
+                returned_at: datetime | None = None, visited_at: datetime | None = None) -> Timing:
     """When an open card is next due and why (CONTRACT.md, `today`; README "When is a card due").
 
-    Both first-contact clocks start when the customer left (`left_at`), else at the card's
-    creation. Until it has an SMS/WeChat contact: `first-touch`, 3 h on. Until a contact has
-    reached the customer by voice or face to face: `first-call`, 24 h on, or for a source with
-    `first_call_minutes` (online, 400) that many minutes of working hours on. While either is
-    owed, the earlier deadline is due. Then the plan in force (`planned`): the next date set by the
-    latest contact that reached the customer, or a retry set by a later failed attempt — an attempt
-    without a date leaves the plan as it was. With none planned: the latest contact that reached
-    the customer plus the grade's cadence (`cadence`).
+    The customer came back and someone else received them (`returned_at`, the latest such visit):
+    `returned` from the visit until anything is logged after it. Otherwise both first-contact
+    clocks start when the customer left (`left_at`), else at the card's creation. Until it has an
+    SMS/WeChat contact: `first-touch`, 3 h on. Until a contact has reached the customer by voice or
+    face to face: `first-call`, 24 h on, or for a source with `first_call_minutes` (online, 400)
+    that many minutes of working hours on. While either is owed, the earlier deadline is due. Then
+    the plan in force (`planned`): the next date set by the latest contact that reached the
+    customer, or a retry set by a later failed attempt — an attempt without a date leaves the plan
+    as it was. With none planned: the latest contact that reached the customer plus the grade's
+    cadence (`cadence`). A return visit (`visited_at`, the latest) counts as contact for the
+    dormant clock: the customer was here in person.
     """
     from dateutil.relativedelta import relativedelta  # writes need it; `today` only reads
 
@@ -313,7 +319,8 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
     first_call = next((c.at for c in ordered if c.reached and c.channel in REACHING_CHANNELS), None)
     latest = ordered[-1] if ordered else None
     last_reached = max((c.at for c in ordered if c.reached), default=None)
-    dormant_at = (last_reached or created_at) + relativedelta(months=policy.dormant_after_months)
+    last_seen = max((t for t in (last_reached, visited_at) if t is not None), default=created_at)
+    dormant_at = last_seen + relativedelta(months=policy.dormant_after_months)
     next_at, purpose = _plan_in_force(ordered)
 
     owed: list[Due] = []
@@ -321,7 +328,9 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
         owed.append(Due(first_touch_deadline(start, source, policy), DueReason.FIRST_TOUCH))
     if first_call is None:
         owed.append(Due(first_call_deadline(start, source, policy), DueReason.FIRST_CALL))
-    if owed:
+    if returned_at is not None and not any(c.at >= returned_at for c in ordered):
+        due = Due(returned_at, DueReason.RETURNED)
+    elif owed:
         due = min(owed, key=lambda d: d.at)
     elif next_at is not None:
         due = Due(next_at, DueReason.PLANNED, purpose)
@@ -436,6 +445,20 @@ def wake_up_days(year: int, festivals: Mapping[tuple[str, int], date], policy: P
             if wake.year == year:
                 days.add(wake)
     return days
+
+
+def in_wake_up_window(day: date, festivals: Mapping[tuple[str, int], date], policy: Policy) -> bool:
+    """Whether the dormant pool is listed on `day`: from `wake_days_before_festival` days before each
+    occasion — a festival the policy names, or a quarter's first day — through the occasion itself.
+    A window, not one day, so that a consultant off on its first day still sees the pool.
+
+    `festivals` as for wake_up_days, of the day's year and the next (a window may cross New Year).
+    """
+    lead = timedelta(days=policy.wake_days_before_festival)
+    occasions = [first_day for (name, _), first_day in festivals.items() if name in policy.wake_festivals]
+    if policy.wake_quarterly:
+        occasions += [date(year, month, 1) for year in (day.year, day.year + 1) for month in (1, 4, 7, 10)]
+    return any(occasion - lead <= day <= occasion for occasion in occasions)
 
 
 def is_working_day(day: date, holidays: set[date], swapped_workdays: set[date]) -> bool:

@@ -154,3 +154,42 @@ def test_closed_statuses_are_never_due(lc):
     with sqlite3.connect(lc.db) as conn:
         due = conn.execute("SELECT due_at, due_reason FROM cards").fetchone()
     assert due == ("2026-05-03T05:00:00Z", "first-touch")
+
+
+def test_the_dormant_pool_stays_listed_through_the_wake_up_window(lc):
+    # Dragon Boat 2026 falls on 19 June: the pool is listed from 12 June through 19 June.
+    dormant_card(lc)
+    lc.now = "2026-06-01T08:00:00"
+    assert items(lc, "--date", "2026-06-11") == []
+    for day in ("2026-06-12", "2026-06-15", "2026-06-19"):
+        [item] = items(lc, "--date", day)
+        assert (item["reason"], item["overdue_days"]) == ("wake-up", 0), day
+    assert items(lc, "--date", "2026-06-20") == []
+
+
+def test_a_quarter_start_has_its_window_too(lc):
+    dormant_card(lc)
+    lc.now = "2026-06-01T08:00:00"
+    assert items(lc, "--date", "2026-06-23") == []
+    assert [i["reason"] for i in items(lc, "--date", "2026-06-24")] == ["wake-up"]
+    assert [i["reason"] for i in items(lc, "--date", "2026-07-01")] == ["wake-up"]
+    assert items(lc, "--date", "2026-07-02") == []
+
+
+def test_a_card_contacted_in_the_window_leaves_the_wake_up_list(lc):
+    dormant_card(lc)
+    lc.now = "2026-06-13T09:00:00"
+    assert [i["reason"] for i in items(lc)] == ["wake-up"]  # the consultant was off on the 12th
+    lc.ok("log", "张三", "--channel", "phone", "--content", "端午问候，介绍新款", "--outcome", "unreachable")
+    assert [i["reason"] for i in items(lc)] == ["wake-up"]  # an attempt that did not reach them is no contact
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "端午问候，客户回复在考虑换车", "--next", "2026-06-20")
+    assert items(lc) == [] and items(lc, "--date", "2026-06-19") == []
+
+
+def test_the_wake_up_line_names_its_reason_once(lc):
+    dormant_card(lc)
+    table = lc.ok("today", "--date", "2026-06-12", now="2026-06-01T08:00:00").stdout
+    assert "休眠唤醒：节日问候或新品资讯，了解近况" in table
+    assert "休眠唤醒：休眠唤醒" not in table
+    [item] = items(lc, "--date", "2026-06-12", now="2026-06-01T08:00:00")
+    assert item["purpose"] == "节日问候或新品资讯，了解近况"

@@ -186,11 +186,19 @@ def visit_add(
         arrived_at=when(at), left_at=when(left), party_size=party, source=parse_source(source), model=model,
         test_drive=test_drive, consultant=consultant, name=name, phone=phone, notes=notes,
     )
-    visit = visits.add_visit(session(ctx), new)
+    added = visits.add_visit(session(ctx), new)
+    visit = added.visit
     if as_json:
         render.print_json(render.visit_json(visit))
         return
-    hint = f"；留档，请建卡：leadcard add {visit.name or '姓名'} --phone {visit.phone} --visit {visit.id}" if visit.contact_left else ""
+    if added.card is not None:
+        hint = f"；老客户再次到店，已记入卡片 {added.card.ref}（{added.card.owner or '无顾问'}）"
+    elif added.returned:
+        hint = "；该客户已有意向卡，来访已记入原卡，并提醒其顾问跟进"
+    elif visit.contact_left:
+        hint = f"；留档，请建卡：leadcard add {visit.name or '姓名'} --phone {visit.phone} --visit {visit.id}"
+    else:
+        hint = ""
     render.console().print(f"来店登记 #{visit.id} {visit.arrived_at:%m-%d %H:%M}{hint}")
 
 

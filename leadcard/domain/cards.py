@@ -26,6 +26,8 @@ from leadcard.model import (
     TodayList,
     UNVISITED_SOURCES,
     User,
+    Visit,
+    card_ref,
 )
 from leadcard.parse import looks_like_phone, normalise_phone
 from leadcard.schedule import (
@@ -34,17 +36,22 @@ from leadcard.schedule import (
     card_timing,
     day_bounds,
     days_between,
+    in_wake_up_window,
     overdue_days,
     wake_up_days,
 )
 from leadcard.domain.session import Session, calendar_year, working_days_after
+from leadcard.domain.waiting import waiting
 from leadcard.store import CardFilter, Scope, Store
+from leadcard.store import visits as visit_sql
+from leadcard.store.visits import return_visit_times
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
 # What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
 SUGGESTED_ACTIONS = {
-    DueReason.WAKE_UP: "休眠唤醒：节日问候或新品资讯，了解近况",
+    # The label (休眠唤醒) is printed before it already.
+    DueReason.WAKE_UP: "节日问候或新品资讯，了解近况",
 }
 
 
@@ -148,9 +155,7 @@ def add_card(session: Session, new: NewCard) -> Card:
     if unknown:
         raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
     owner = owner_for_new_card(session, new.owner)
-    from leadcard.domain import visits  # only cards made from a showroom visit need it
-
-    visit = visits.visit_for_card(session, new.visit_id) if new.visit_id is not None else None
+    visit = visit_for_card(session, new.visit_id) if new.visit_id is not None else None
     source = new.source or (visit.source if visit else Source.WALK_IN)
     if new.platform and source != Source.ONLINE:
         raise BadInput(f"a platform ({new.platform}) belongs to an online lead, not to source {source.value}")
@@ -187,9 +192,21 @@ def add_card(session: Session, new: NewCard) -> Card:
         })
         store.insert_event(card_id, created_at, EventKind.CREATED, session.actor_id, {"source": source.value})
         if visit:
-            visits.link(session, visit.id, card_id)
+            visit_sql.link_card(store, visit.id, card_id)
         refresh(session, card_id)
     return session.shown(store.card(card_id))
+
+
+def visit_for_card(session: Session, visit_id: int) -> Visit:
+    """The visit a new card is made from (`add --visit ID`); it may become only one card."""
+    found = visit_sql.visit(session.store, visit_id, session.visible())
+    if found is None:
+        raise NotFound(f"no visit #{visit_id} (or it is not yours to see)")
+    if found.card_id is not None:
+        if session.shown_visit(found).card_id is None:
+            raise Refused(f"visit #{visit_id} is already on an existing card")
+        raise Refused(f"visit #{visit_id} already became card {card_ref(found.card_id)}")
+    return found
 
 
 def owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
@@ -312,14 +329,16 @@ def refresh(session: Session, card_id: int) -> None:
     card = store.card(card_id)
     contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
     active = card.status == Status.OPEN and not card.do_not_contact
+    visited_at, returned_at = return_visit_times(store, card_id, card.owner_id)
     store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts,
-                                              card.left_at, card.source))
+                                              card.left_at, card.source, returned_at, visited_at))
 
 
 def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact],
-                   left_at: datetime | None = None, source: str | None = None) -> dict:
+                   left_at: datetime | None = None, source: str | None = None,
+                   returned_at: datetime | None = None, visited_at: datetime | None = None) -> dict:
     """The card row's derived columns; only an active (open, contactable) card is ever due."""
-    timing = card_timing(created_at, grade, contacts, policy, left_at, source)
+    timing = card_timing(created_at, grade, contacts, policy, left_at, source, returned_at, visited_at)
     due = timing.due if active else None
     return {
         "followup_count": len(contacts),
@@ -411,12 +430,14 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     scope = _today_scope(session, owner, everyone)
     start, end = day_bounds(day, tz)
     items = [today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
-    if store.has_dormant(end, scope) and day in _wake_up_days(store, day.year, policy):
+    if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year), policy):
         items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
     items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
     items = _with_scripts(session, items)
     owners = sorted({i.card.owner for i in items if i.card.owner})
-    return TodayList(day=day, items=items, owners=owners)
+    # Asked for one consultant's list, a supervisor reads that list alone.
+    pending = None if owner else waiting(session)
+    return TodayList(day=day, items=items, owners=owners, waiting=pending)
 
 
 def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:
@@ -449,11 +470,16 @@ def wake_up_days_between(session: Session, first: date, last: date) -> list[date
 
 
 def _wake_up_days(store: Store, year: int, policy) -> set[date]:
+    return wake_up_days(year, _festivals(store, year), policy)
+
+
+def _festivals(store: Store, year: int) -> dict[tuple[str, int], date]:
+    """The festivals of `year` and the next: a Spring Festival early next year wakes cards late in this one."""
     festivals = {}
     for y in (year, year + 1):
         for name, first_day in calendar_year(store, y).festivals.items():
             festivals[(name, y)] = first_day
-    return wake_up_days(year, festivals, policy)
+    return festivals
 
 
 def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
@@ -461,7 +487,10 @@ def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason
     purpose = card.next_purpose if reason == DueReason.PLANNED else None
     suggested = not purpose
     if suggested:
-        if reason in (DueReason.FIRST_TOUCH, DueReason.FIRST_CALL):
+        if reason == DueReason.RETURNED:
+            # Who received them is the receiver's to tell; the owner hears when, and what to do.
+            purpose = f"客户 {due_at.astimezone(tz):%m-%d %H:%M} 再次到店，由其他顾问接待：尽快联系，了解来意并记录跟进"
+        elif reason in (DueReason.FIRST_TOUCH, DueReason.FIRST_CALL):
             purpose = first_contact_action(card, reason, policy)
         elif reason in SUGGESTED_ACTIONS:
             purpose = SUGGESTED_ACTIONS[reason]

@@ -112,6 +112,7 @@ def assign(session: Session, ref: str, user_name: str) -> Card:
         store.update_card(card.id, {"owner_id": target.id})
         store.insert_event(card.id, session.now, EventKind.ASSIGNED, session.actor_id,
                            {"from": card.owner, "to": target.name})
+        refresh(session, card.id)  # a return visit is `returned` only to an owner who did not receive it
     return _fresh(session, card.id)
 
 

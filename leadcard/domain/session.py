@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from leadcard.chinacal import YearCalendar, compute_year
 from leadcard.errors import NotAllowed, NotFound
-from leadcard.model import Card, Role, User
+from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import Policy, add_working_days, load_policy
 from leadcard.store import EVERYONE, Scope, Store
@@ -51,6 +51,13 @@ class Session(NamedTuple):
         if owners is None or card.owner_id in owners:
             return card
         return card._replace(phone=mask_phone(card.phone))
+
+    def shown_visit(self, visit: Visit) -> Visit:
+        """The visit as this user may see it: the card of a return visit only if it is theirs to see."""
+        visible = self.visible().owner_ids
+        if visit.card_id is None or visible is None or visit.card_owner_id in visible:
+            return visit
+        return visit._replace(card_id=None, card_owner_id=None)
 
     def phone_owners(self) -> frozenset[int] | None:
         """Whose customers' phones are shown whole (None: everyone's): a consultant's own; a

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
-from leadcard.model import Role, Source, Visit, card_ref
+from leadcard.errors import BadInput, NotAllowed
+from leadcard.domain.cards import refresh, with_status
+from leadcard.model import Card, Role, Source, Status, Visit
 from leadcard.parse import normalise_phone
 from leadcard.schedule import day_bounds
 from leadcard.domain.session import Session
@@ -44,7 +45,19 @@ class VisitLog:
         return sum(1 for v in self.visits if v.contact_left), len(self.visits)
 
 
-def add_visit(session: Session, new: NewVisit) -> Visit:
+@dataclass(frozen=True)
+class VisitAdded:
+    visit: Visit  # as the receiver may see it
+    card: Card | None  # the card a return visit was attached to, when the receiver may see it
+
+    @property
+    def returned(self) -> bool:
+        return self.visit.return_visit
+
+
+def add_visit(session: Session, new: NewVisit) -> VisitAdded:
+    """Log a visit; one whose phone is already on an active card is a return visit (再次到店),
+    attached to that card whoever received it, and due to the card's owner (`returned`)."""
     store, now = session.store, session.now
     arrived = new.arrived_at or now
     if arrived > now + timedelta(minutes=1):
@@ -71,7 +84,19 @@ def add_visit(session: Session, new: NewVisit) -> Visit:
             "recorded_at": now,
             "recorded_by": session.actor_id,
         })
-    return sql.visit(store, visit_id, session.visible())
+        card = _card_of(session, phone) if phone else None
+        if card is not None:
+            sql.link_card(store, visit_id, card.id, return_visit=True)
+            refresh(session, card.id)
+    visit = session.shown_visit(sql.visit(store, visit_id, session.visible()))
+    return VisitAdded(visit, session.shown(with_status(session, store.card(card.id))) if visit.card_id else None)
+
+
+def _card_of(session: Session, phone: str) -> Card | None:
+    """The active card the phone is on (an open one before a loss request): a new card could not be
+    made for it, so the visit belongs to it."""
+    active = session.store.active_cards_with_phone(phone)
+    return next((c for c in active if c.status == Status.OPEN), active[0] if active else None)
 
 
 def _consultant(session: Session, name: str | None):
@@ -84,21 +109,6 @@ def _consultant(session: Session, name: str | None):
     return user
 
 
-def visit_for_card(session: Session, visit_id: int) -> Visit:
-    """The visit a new card is made from (`add --visit ID`); it may become only one card."""
-    found = sql.visit(session.store, visit_id, session.visible())
-    if found is None:
-        raise NotFound(f"no visit #{visit_id} (or it is not yours to see)")
-    if found.card_id is not None:
-        raise Refused(f"visit #{visit_id} already became card {card_ref(found.card_id)}")
-    return found
-
-
-def link(session: Session, visit_id: int, card_id: int) -> None:
-    """Inside the caller's transaction."""
-    sql.link_card(session.store, visit_id, card_id)
-
-
 def visit_log(session: Session, since: date, until: date, without_card: bool = False) -> VisitLog:
     if until < since:
         raise BadInput("--until comes before --since")
@@ -108,7 +118,7 @@ def visit_log(session: Session, since: date, until: date, without_card: bool = F
     overdue = frozenset(v.id for v in found if card_overdue(v, session.now, session.policy.visit_card_minutes))
     if without_card:
         found = [v for v in found if v.id in overdue]
-    return VisitLog(since, until, found, overdue)
+    return VisitLog(since, until, [session.shown_visit(v) for v in found], overdue)
 
 
 def card_overdue(visit: Visit, now: datetime, minutes: int) -> bool:

@@ -117,6 +117,7 @@ class DueReason(enum.StrEnum):
     PLANNED = "planned"
     CADENCE = "cadence"
     WAKE_UP = "wake-up"
+    RETURNED = "returned"  # the customer came back and was received by someone else
 
 
 DUE_REASON_LABELS = {
@@ -125,6 +126,7 @@ DUE_REASON_LABELS = {
     DueReason.PLANNED: "计划回访",
     DueReason.CADENCE: "周期回访",
     DueReason.WAKE_UP: "休眠唤醒",
+    DueReason.RETURNED: "再次到店",
 }
 
 # Customer fields of the paper card (意向客户管理卡), in the order the form prints them.
@@ -289,10 +291,38 @@ class CardList(NamedTuple):
     total: int
 
 
+class Unsigned(NamedTuple):
+    """A card whose recent follow-ups wait for the supervisor's instruction (主管批示)."""
+
+    card: Card
+    count: int
+    first_seq: int
+    first_at: datetime
+
+
+class Handover(NamedTuple):
+    card: Card  # won, not yet handed over to after-sales
+    due_at: datetime | None  # the policy's working days after the deal
+
+
+class Waiting(NamedTuple):
+    """What waits on a supervisor or the manager, beside their own due cards."""
+
+    loss_requests: list[Card]
+    unsigned: list[Unsigned]
+    visits_without_card: list["Visit"]
+    handovers: list[Handover]
+    unsigned_days: int  # the window the unsigned follow-ups come from
+
+    def __bool__(self) -> bool:
+        return bool(self.loss_requests or self.unsigned or self.visits_without_card or self.handovers)
+
+
 class TodayList(NamedTuple):
     day: object  # datetime.date
     items: list[TodayItem]
     owners: list[str]  # whose cards the list covers (empty: everybody)
+    waiting: Waiting | None = None  # for a supervisor or the manager
 
 
 class Visit(NamedTuple):
@@ -311,7 +341,9 @@ class Visit(NamedTuple):
     name: str | None
     phone: str | None
     notes: str | None
-    card_id: int | None
+    card_id: int | None  # None also when the card is not the reader's to see (see return_visit)
+    return_visit: bool = False  # attached to the card the customer already had (再次到店)
+    card_owner_id: int | None = None
 
     @property
     def ended_at(self) -> datetime:

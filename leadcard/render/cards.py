@@ -56,7 +56,7 @@ def visit_json(v: Visit) -> dict:
         "id": v.id, "arrived_at": iso(v.arrived_at), "left_at": iso(v.left_at), "party_size": v.party_size,
         "source": v.source.value, "model": v.model, "test_drive": v.test_drive, "consultant": v.consultant,
         "contact_left": v.contact_left, "name": v.name, "phone": v.phone, "notes": v.notes,
-        "card": card_ref(v.card_id) if v.card_id else None,
+        "card": card_ref(v.card_id) if v.card_id else None, "return_visit": v.return_visit,
     }
 
 
@@ -151,7 +151,96 @@ def today_json(today: TodayList) -> dict:
             }
             for i in today.items
         ],
+        **({"waiting": waiting_json(today)} if today.waiting is not None else {}),
     }
+
+
+def waiting_json(today: TodayList) -> dict:
+    """What waits on a supervisor or the manager, each line with the commands that act on it."""
+    w = today.waiting
+    return {
+        "loss_requests": [
+            {"ref": c.ref, "name": c.name, "owner": c.owner, "reason": c.outcome.get("reason"),
+             "competitor": c.outcome.get("competitor"), "note": c.outcome.get("note"),
+             "requested_at": c.outcome.get("requested_at"), "commands": _loss_commands(c)}
+            for c in w.loss_requests
+        ],
+        "unsigned": [
+            {"ref": u.card.ref, "name": u.card.name, "owner": u.card.owner, "followups": u.count,
+             "first_seq": u.first_seq, "first_at": iso(u.first_at), "commands": [_comment_command(u.card)]}
+            for u in w.unsigned
+        ],
+        "visits_without_card": [
+            {"visit": v.id, "arrived_at": iso(v.arrived_at), "left_at": iso(v.left_at), "consultant": v.consultant,
+             "name": v.name, "phone": v.phone, "model": v.model, "commands": [_card_command(v)]}
+            for v in w.visits_without_card
+        ],
+        "handovers": [
+            {"ref": h.card.ref, "name": h.card.name, "owner": h.card.owner, "model": h.card.outcome.get("model"),
+             "won_at": h.card.outcome.get("at"), "due_at": iso(h.due_at), "commands": [_handover_command(h.card)]}
+            for h in w.handovers
+        ],
+    }
+
+
+def _loss_commands(c: Card) -> list[str]:
+    return [f"leadcard approve {c.ref}", f"leadcard reject {c.ref} --note 驳回理由"]
+
+
+def _comment_command(c: Card) -> str:
+    return f"leadcard comment {c.ref} 批示内容"
+
+
+def _card_command(v: Visit) -> str:
+    return f"leadcard add {v.name or '姓名'} --phone {v.phone} --visit {v.id}"
+
+
+def _handover_command(c: Card) -> str:
+    return f"leadcard handover {c.ref} --to 售后顾问"
+
+
+def waiting_lines(today: TodayList, bold: str) -> list[str]:
+    """The sections under a supervisor's own list, only those that hold something: each entry a
+    line, and under it the command that acts on it, wrapped to the terminal."""
+    from leadcard.render.grid import wrapped
+
+    w = today.waiting
+    if not w:
+        return []
+    sections = []
+    if w.loss_requests:
+        sections.append((f"战败待审 {len(w.loss_requests)}", [(
+            f"{c.ref} {c.name}（{c.owner or '—'}）"
+            + " · ".join(x for x in (c.outcome.get("reason"),
+                                     c.outcome.get("competitor") and "购买 " + c.outcome["competitor"]) if x)
+            + f"，{_short(c.outcome.get('requested_at'))} 申请",
+            " 或 ".join(_loss_commands(c))) for c in w.loss_requests]))
+    if w.unsigned:
+        sections.append((f"待批示跟进（近 {w.unsigned_days} 天）{len(w.unsigned)}", [(
+            f"{u.card.ref} {u.card.name}（{u.card.owner or '—'}）{u.count} 次跟进未批示，"
+            f"最早第 {u.first_seq} 次 {u.first_at:%m-%d}", _comment_command(u.card)) for u in w.unsigned]))
+    if w.visits_without_card:
+        sections.append((f"留档未建卡 {len(w.visits_without_card)}", [(
+            " ".join(x for x in (f"来店 #{v.id} {v.arrived_at:%m-%d %H:%M}", f"{v.consultant or '—'}接待", v.name,
+                                 v.phone) if x),
+            _card_command(v)) for v in w.visits_without_card]))
+    if w.handovers:
+        sections.append((f"待交接售后 {len(w.handovers)}", [(
+            f"{h.card.ref} {h.card.name}（{h.card.owner or '—'}）成交 {_short(h.card.outcome.get('at'))}"
+            + (f"，截止 {h.due_at:%m-%d %H:%M}" + ("（已超时）" if h.due_at.date() < today.day else "")
+               if h.due_at else ""),
+            _handover_command(h.card)) for h in w.handovers]))
+    lines = ["", bold.format("待我处理")]
+    for heading, entries in sections:
+        lines.append(heading + "：")
+        for text, command in entries:
+            lines += wrapped(2, text) + wrapped(4, "→ " + command)
+    return lines
+
+
+def _short(text: object) -> str:
+    """A stored ISO time from the outcome JSON, as month, day and time."""
+    return f"{datetime.fromisoformat(text):%m-%d %H:%M}" if isinstance(text, str) and text else ""
 
 
 def user_json(user: User) -> dict:
@@ -171,6 +260,7 @@ def today_summary_counts(today: TodayList) -> dict:
         "first_touch": reasons.count("first-touch"),
         "first_call": reasons.count("first-call"),
         "wake_up": reasons.count("wake-up"),
+        "returned": reasons.count("returned"),
     }
 
 
@@ -178,7 +268,8 @@ def today_summary(today: TodayList) -> str:
     counts = today_summary_counts(today)
     parts = [f"{today.day.isoformat()} 周{WEEKDAYS[today.day.weekday()]}", f"待跟进 {counts['due']}",
              f"逾期 {counts['overdue']}"]
-    for key, label in (("first_touch", "待首次触达"), ("first_call", "待首次电话"), ("wake_up", "休眠唤醒")):
+    for key, label in (("first_touch", "待首次触达"), ("first_call", "待首次电话"), ("wake_up", "休眠唤醒"),
+                       ("returned", "再次到店")):
         if counts[key]:
             parts.append(f"{label} {counts[key]}")
     return " · ".join(parts)
@@ -192,7 +283,7 @@ def today_table(today: TodayList) -> None:
     lines = [bold.format(today_summary(today))]
     if not today.items:
         lines.append("今天没有到期的跟进。")
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(lines + waiting_lines(today, bold)) + "\n")
         return
     show_owner = len(today.owners) > 1
     columns = [Column("逾期", align="right"), Column("级"), Column("卡号"), Column("客户", max_width=8),
@@ -217,7 +308,7 @@ def today_table(today: TodayList) -> None:
         for script in item.scripts:
             grid.add_note([("  ↳ ", "dim")], script_pieces(script))
     lines.append(grid.render())
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join(lines + waiting_lines(today, bold)) + "\n")
 
 
 def script_pieces(s: Script) -> list[tuple[str, str]]:
@@ -261,7 +352,12 @@ def visits_table(log) -> None:
     for title in ("#", "时间", "人", "来源", "车型", "试驾", "顾问", "客户", "电话", "卡号"):
         table.add_column(title, no_wrap=True)
     for v in log.visits:
-        card = card_ref(v.card_id) if v.card_id else ("待建卡" if v.id in log.overdue else ("—" if not v.contact_left else "…"))
+        if v.card_id:
+            card = card_ref(v.card_id) + ("（再次到店）" if v.return_visit else "")
+        elif v.return_visit:
+            card = "已有卡（再次到店）"  # another consultant's card: only that there is one
+        else:
+            card = "待建卡" if v.id in log.overdue else ("—" if not v.contact_left else "…")
         stay = f"{v.arrived_at:%m-%d %H:%M}" + (f"-{v.left_at:%H:%M}" if v.left_at else "")
         table.add_row(
             str(v.id), stay, str(v.party_size or ""), SOURCE_LABELS[v.source], v.model or "",

@@ -90,6 +90,12 @@ class Grid:
         return " ".join(out).rstrip()
 
 
+def wrapped(indent: int, text: str, width: int | None = None) -> list[str]:
+    """Plain text indented by `indent` blanks and wrapped to the terminal's width (no colour)."""
+    room = max(10, (width or terminal_width()) - indent)
+    return [" " * indent + _line_of(line, False) for line, _ in _wrap([(text, "")], room)]
+
+
 def _line_of(pieces: list[Piece], colour: bool) -> str:
     return "".join(_styled(t, s, colour) for t, s in pieces).rstrip()
 

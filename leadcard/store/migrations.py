@@ -280,6 +280,24 @@ def m004_clocks(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m005_return_visits_and_waiting(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- A return visit (再次到店): a showroom-log line attached to the card its phone was already on,
+        -- as opposed to the visit a card was made from.
+        ALTER TABLE visits ADD COLUMN return_visit INTEGER NOT NULL DEFAULT 0;
+
+        -- What waits on a supervisor in `today`, each a small partial index: visits that left a phone
+        -- and have no card, loss requests, won deals not yet handed over to after-sales.
+        CREATE INDEX visits_waiting_card ON visits (arrived_at) WHERE contact_left = 1 AND card_id IS NULL;
+        CREATE INDEX cards_lost_pending ON cards (owner_id) WHERE status = 'lost-pending';
+        CREATE INDEX cards_handover_waiting ON cards (owner_id)
+            WHERE status = 'won' AND json_extract(outcome, '$.handover_to') IS NULL;
+        """
+    )
+
+
 # The seeds' frequent objections (the dealer group's regulation, 三(四) and 四(二)); a store edits
 # its own list with `leadcard objection`.
 DEFAULT_OBJECTIONS = (

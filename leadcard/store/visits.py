@@ -9,7 +9,8 @@ from leadcard.model import Source, Visit
 from leadcard.store import Scope, Store, ts
 
 _VISIT_SELECT = (
-    "SELECT visits.*, users.name AS consultant_name FROM visits LEFT JOIN users ON users.id = visits.consultant_id"
+    "SELECT visits.*, users.name AS consultant_name, cards.owner_id AS card_owner_id FROM visits "
+    "LEFT JOIN users ON users.id = visits.consultant_id LEFT JOIN cards ON cards.id = visits.card_id"
 )
 
 
@@ -17,8 +18,35 @@ def insert_visit(store: Store, values: dict) -> int:
     return store.insert_row("visits", values)
 
 
-def link_card(store: Store, visit_id: int, card_id: int) -> None:
-    store.conn.execute("UPDATE visits SET card_id = ? WHERE id = ?", (card_id, visit_id))
+def link_card(store: Store, visit_id: int, card_id: int, return_visit: bool = False) -> None:
+    store.conn.execute("UPDATE visits SET card_id = ?, return_visit = ? WHERE id = ?",
+                       (card_id, int(return_visit), visit_id))
+
+
+def return_visit_times(store: Store, card_id: int, owner_id: int | None) -> tuple[datetime | None, datetime | None]:
+    """When the customer of a card last came back (any return visit), and last came back to be
+    received by someone other than the card's owner."""
+    row = store.conn.execute(
+        "SELECT max(arrived_at), max(CASE WHEN consultant_id IS ? THEN NULL ELSE arrived_at END) "
+        "FROM visits WHERE card_id = ? AND return_visit = 1",
+        (owner_id, card_id),
+    ).fetchone()
+    return store.dt(row[0]), store.dt(row[1])
+
+
+def waiting_for_card(store: Store, scope: Scope, until: datetime) -> list[Visit]:
+    """Visits that arrived by `until`, left a phone and have no card: the partial index
+    visits_waiting_card holds only these."""
+    return [_visit(store, r) for r in store.conn.execute(*waiting_query(scope, until)).fetchall()]
+
+
+def waiting_query(scope: Scope, until: datetime) -> tuple[str, list]:
+    scope_sql, params = scope.clause("visits.consultant_id")
+    # Without statistics SQLite prefers visits_card (card_id IS NULL matches every visit that left
+    # no phone too); the partial index holds only the visits that wait.
+    select = _VISIT_SELECT.replace(" FROM visits ", " FROM visits INDEXED BY visits_waiting_card ")
+    return (f"{select} WHERE visits.contact_left = 1 AND visits.card_id IS NULL AND visits.arrived_at <= ? "
+            f"AND {scope_sql} ORDER BY visits.arrived_at, visits.id", [ts(until), *params])
 
 
 def visit(store: Store, visit_id: int, scope: Scope) -> Visit | None:
@@ -65,6 +93,8 @@ def _visit(store: Store, row) -> Visit:
         phone=row["phone"],
         notes=row["notes"],
         card_id=row["card_id"],
+        return_visit=bool(row["return_visit"]),
+        card_owner_id=row["card_owner_id"],
     )
 
 
@@ -73,7 +103,8 @@ def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime) 
     card was recorded (None: no card yet), for the audit."""
     scope_sql, params = scope.clause("visits.consultant_id")
     rows = store.conn.execute(
-        f"SELECT visits.*, users.name AS consultant_name, cards.recorded_at AS card_recorded_at "
+        f"SELECT visits.*, users.name AS consultant_name, cards.recorded_at AS card_recorded_at, "
+        f"cards.owner_id AS card_owner_id "
         f"FROM visits LEFT JOIN users ON users.id = visits.consultant_id LEFT JOIN cards ON cards.id = visits.card_id "
         f"WHERE visits.arrived_at >= ? AND visits.recorded_at <= ? AND visits.contact_left = 1 AND {scope_sql} "
         f"ORDER BY visits.arrived_at, visits.id",

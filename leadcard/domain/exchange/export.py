@@ -19,7 +19,7 @@ from typing import IO, Iterator
 from leadcard.domain import objections
 from leadcard.domain.cards import today_item, wake_up_days_between
 from leadcard.errors import BadInput
-from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, card_ref
+from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Visit, card_ref
 from leadcard.parse import mask_phone
 from leadcard.schedule import day_bounds
 from leadcard.domain.session import Session
@@ -170,7 +170,7 @@ def _instruction_rows(session: Session, result: ExportResult, plain: bool) -> It
 def _visit_rows(session: Session, result: ExportResult, plain: bool) -> Iterator[list]:
     moment = local_text if plain else _naive
     owners = session.phone_owners()
-    for v in visits_in(session.store, session.visible()):
+    for v in _visits(session):
         result.visits += 1
         values = {
             "arrived_at": moment(v.arrived_at), "left_at": moment(v.left_at), "party_size": v.party_size,
@@ -180,6 +180,13 @@ def _visit_rows(session: Session, result: ExportResult, plain: bool) -> Iterator
             "_ref": card_ref(v.card_id) if v.card_id else None, "notes": v.notes,
         }
         yield [values[c.key] for c in VISIT_EXPORT]
+
+
+def _visits(session: Session) -> Iterator[Visit]:
+    """The visits the user received, naming only the cards they may see (a return visit to a
+    colleague's card is just a return visit)."""
+    for v in visits_in(session.store, session.visible()):
+        yield session.shown_visit(v)
 
 
 def _phone(owners: frozenset[int] | None, phone: str | None, owner_id: int | None) -> str | None:
@@ -262,7 +269,7 @@ def _json(session: Session, out: IO[str], result: ExportResult) -> None:
         out.write(("," if n else "") + "\n  " + json.dumps(data, ensure_ascii=False))
         result.instructions += 1
     out.write('\n], "visits": [')
-    for n, v in enumerate(visits_in(session.store, session.visible())):
+    for n, v in enumerate(_visits(session)):
         data = {"arrived_at": _iso(v.arrived_at), "left_at": _iso(v.left_at), "party_size": v.party_size,
                 "source": v.source.value, "model": v.model, "test_drive": v.test_drive, "consultant": v.consultant,
                 "contact_left": v.contact_left, "name": v.name,

@@ -1,0 +1,149 @@
+"""A supervisor's and the manager's `today`: their own due cards, then what waits on them."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from rich.cells import cell_len
+
+from conftest import sales_floor
+from leadcard.store import Scope, Store
+from leadcard.store.waiting import plans
+from test_lean_today import on_both_paths
+
+
+def waiting(lc, user, **kwargs):
+    return lc.json("today", user=user, **kwargs)["waiting"]
+
+
+@pytest.fixture
+def floor(lc):
+    """一组: 王芳's 张三 (A00001, won 2 May, not handed over) and 周七 (A00004, follow-ups unsigned);
+    李强's 李四 (A00002, loss requested). 二组: 孙丽's 王五 (A00003, loss requested)."""
+    sales_floor(lc)
+    made = "2026-04-28T10:00:00"
+    for name, phone, owner in (("张三", "13800000001", "王芳"), ("李四", "13800000002", "李强"),
+                               ("王五", "13800000003", "孙丽"), ("周七", "13800000004", "王芳")):
+        lc.ok("add", name, "--phone", phone, "--owner", owner, now=made)
+    lc.ok("comment", "李四", "已阅", now=made)  # nothing logged yet: signs nothing
+    lc.ok("win", "张三", "--model", "凯美瑞", now="2026-05-02T16:00:00", user="王芳")
+    lc.ok("lose", "李四", "--reason", "价格", "--competitor", "雅阁", now="2026-05-02T11:00:00", user="李强")
+    lc.ok("lose", "王五", "--reason", "推迟购买", now="2026-05-02T11:00:00", user="孙丽")
+    lc.ok("log", "周七", "--channel", "wechat", "--content", "感谢到店，发送配置表", now="2026-04-28T11:00:00", user="王芳")
+    lc.ok("log", "周七", "--channel", "phone", "--content", "确认预算二十万", "--next", "2026-05-05",
+          now="2026-04-29T10:00:00", user="王芳")
+    return lc
+
+
+def test_a_supervisor_sees_what_waits_on_the_team(floor):
+    w = waiting(floor, "钱主管")
+    assert [c["ref"] for c in w["loss_requests"]] == ["A00002"]
+    assert w["loss_requests"][0]["commands"] == ["leadcard approve A00002", "leadcard reject A00002 --note 驳回理由"]
+    assert (w["loss_requests"][0]["reason"], w["loss_requests"][0]["competitor"]) == ("价格", "雅阁")
+    [unsigned] = w["unsigned"]
+    assert (unsigned["ref"], unsigned["followups"], unsigned["first_seq"]) == ("A00004", 2, 1)
+    assert unsigned["commands"] == ["leadcard comment A00004 批示内容"]
+    [handover] = w["handovers"]
+    assert (handover["ref"], handover["due_at"]) == ("A00001", "2026-05-06T16:00:00+08:00")  # after the May holiday
+    assert handover["commands"] == ["leadcard handover A00001 --to 售后顾问"]
+    assert w["visits_without_card"] == []
+
+
+def test_the_manager_sees_every_team_and_a_consultant_nothing_of_it(floor):
+    w = waiting(floor, "赵经理")
+    assert [c["ref"] for c in w["loss_requests"]] == ["A00002", "A00003"]
+    assert [u["ref"] for u in w["unsigned"]] == ["A00004"]
+    today = floor.json("today", user="王芳")
+    assert "waiting" not in today
+    assert "待我处理" not in floor.ok("today", user="王芳").stdout
+    assert "waiting" not in floor.json("today", "--owner", "王芳", user="钱主管")
+
+
+def test_each_line_leaves_when_it_is_acted_on(floor):
+    floor.ok("approve", "李四", user="钱主管")
+    floor.ok("comment", "周七", "下周邀约试驾，准备竞品对比", user="钱主管")
+    floor.ok("handover", "张三", "--to", "售后刘", user="王芳")
+    w = waiting(floor, "钱主管")
+    assert (w["loss_requests"], w["unsigned"], w["handovers"]) == ([], [], [])
+    floor.ok("log", "周七", "--channel", "phone", "--content", "约好周六试驾", "--next", "2026-05-09",
+             now="2026-05-03T11:00:00", user="王芳")
+    [unsigned] = waiting(floor, "钱主管", now="2026-05-03T11:00:00")["unsigned"]
+    assert (unsigned["followups"], unsigned["first_seq"]) == (1, 3)
+
+
+def test_unsigned_follow_ups_come_from_the_policy_s_last_days(floor):
+    # 周七's first follow-up was at 04-28 11:00: seven days on it is still in the window, a minute later not.
+    assert waiting(floor, "钱主管", now="2026-05-05T11:00:00")["unsigned"][0]["followups"] == 2
+    assert waiting(floor, "钱主管", now="2026-05-05T11:01:00")["unsigned"][0]["followups"] == 1
+    assert waiting(floor, "钱主管", now="2026-05-06T10:01:00")["unsigned"] == []
+
+
+def test_a_supervisor_s_own_cards_wait_on_nobody_in_their_list(floor):
+    floor.ok("add", "陈八", "--phone", "13800000005", now="2026-05-01T10:00:00", user="钱主管")
+    floor.ok("log", "陈八", "--channel", "sms", "--content", "感谢到店", now="2026-05-01T10:10:00", user="钱主管")
+    floor.ok("lose", "陈八", "--reason", "价格", now="2026-05-02T10:00:00", user="钱主管")
+    w = waiting(floor, "钱主管")
+    assert "A00005" not in [c["ref"] for c in w["loss_requests"]]
+    assert "A00005" in [c["ref"] for c in waiting(floor, "赵经理")["loss_requests"]]
+
+
+def test_a_visit_with_a_phone_waits_from_thirty_minutes_after_it_left(floor):
+    floor.ok("visit", "add", "--name", "赵六", "--phone", "13900139000", "--at", "2026-05-03 09:00",
+             "--left", "2026-05-03 09:30", now="2026-05-03T09:40:00", user="李强")
+    floor.ok("visit", "add", "--phone", "13700137000", "--at", "2026-05-03 09:00", "--left", "2026-05-03 09:30",
+             now="2026-05-03T09:40:00", user="孙丽")
+    assert waiting(floor, "钱主管", now="2026-05-03T09:59:00")["visits_without_card"] == []
+    [visit] = waiting(floor, "钱主管", now="2026-05-03T10:00:00")["visits_without_card"]
+    assert (visit["visit"], visit["consultant"], visit["phone"]) == (1, "李强", "13900139000")
+    assert visit["commands"] == ["leadcard add 赵六 --phone 13900139000 --visit 1"]
+    assert [v["visit"] for v in waiting(floor, "赵经理")["visits_without_card"]] == [1, 2]
+    floor.ok("add", "赵六", "--phone", "13900139000", "--visit", "1", user="李强")
+    assert waiting(floor, "钱主管")["visits_without_card"] == []
+
+
+def test_the_sections_are_printed_with_their_commands(floor):
+    floor.ok("visit", "add", "--name", "赵六", "--phone", "13900139000", "--at", "2026-05-03 09:00",
+             "--left", "2026-05-03 09:20", user="李强")
+    lines = floor.ok("today", user="钱主管").stdout.splitlines()
+    start = lines.index("待我处理")
+    assert lines[start:] == [
+        "待我处理",
+        "战败待审 1：",
+        "  A00002 李四（李强）价格 · 购买 雅阁，05-02 11:00 申请",
+        "    → leadcard approve A00002 或 leadcard reject A00002 --note 驳回理由",
+        "待批示跟进（近 7 天）1：",
+        "  A00004 周七（王芳）2 次跟进未批示，最早第 1 次 04-28",
+        "    → leadcard comment A00004 批示内容",
+        "留档未建卡 1：",
+        "  来店 #1 05-03 09:00 李强接待 赵六 13900139000",
+        "    → leadcard add 赵六 --phone 13900139000 --visit 1",
+        "待交接售后 1：",
+        "  A00001 张三（王芳）成交 05-02 16:00，截止 05-06 16:00",
+        "    → leadcard handover A00001 --to 售后顾问",
+    ]
+    narrow = floor.ok("today", user="钱主管", env={"COLUMNS": "40"}).stdout.splitlines()
+    assert all(cell_len(line) <= 40 for line in narrow[narrow.index("待我处理"):])
+    late = floor.ok("today", now="2026-05-07T09:00:00", user="钱主管").stdout
+    assert "截止 05-06 16:00（已超时）" in late
+
+
+@pytest.mark.parametrize("line", [("today",), ("today", "--json"), ("--as", "赵经理", "today", "--all")], ids=" ".join)
+def test_the_lean_path_draws_the_sections_as_typer_does(floor, line):
+    floor.user = "钱主管"
+    floor.ok("visit", "add", "--phone", "13900139000", "--at", "2026-05-03 09:00", user="李强")
+    lean = on_both_paths(floor, *line)
+    assert "A00002" in lean.stdout and "13900139000" in lean.stdout
+
+
+def test_what_waits_is_read_through_indexes(floor):
+    store = Store.open(floor.db, ZoneInfo("Asia/Shanghai"))
+    since = datetime(2026, 4, 26, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for scope in (Scope(), Scope(frozenset({1, 2, 3}))):
+        found = plans(store, scope, 2, since)
+        assert "cards_lost_pending" in found["loss_requests"] or scope.owner_ids, found
+        assert "cards_handover_waiting" in found["handovers"], found
+        assert "followups_at" in found["unsigned"], found
+        assert "visits_waiting_card" in found["visits_without_card"], found
+        steps = [step for plan in found.values() for step in plan.split(" | ")]
+        assert not [s for s in steps if s.startswith(("SCAN cards", "SCAN visits", "SCAN f")) and "INDEX" not in s]
+    store.close()
