@@ -1,0 +1,230 @@
+"""Checking an import's rows, each by itself: a row's values made a card, follow-up or instruction
+row by the parsers `add` and `log` use (phones, times, grades, sources, statuses, owners, authors,
+objections), or BadRow saying what is wrong."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from leadcard.domain import objections
+from leadcard.domain.cards import owner_for_new_card, timing_columns
+from leadcard.domain.exchange.import_rows import BadRow
+from leadcard.domain.exchange.import_values import (
+    as_age,
+    as_outcome,
+    as_status,
+    as_text,
+    as_whole,
+    as_yes_no,
+    checked,
+    joined,
+)
+from leadcard.domain.exchange.layout import OBJECTION_SEPARATORS
+from leadcard.domain.session import Session
+from leadcard.errors import BadInput, LeadcardError
+from leadcard.model import CARD_FIELD_NAMES, Outcome, Source, Status
+from leadcard.parse import normalise_phone, parse_channel, parse_lead_source, parse_outcome, parse_when
+from leadcard.store import Store, sql_value, ts
+
+_SLASHED = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[ t]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
+
+
+class RowChecks:
+    """`card`, `followup` and `instruction` each take a row's values and the cells of columns nobody
+    asked for (kept with the row's text), and give the row to write."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.store: Store = session.store
+        self.policy = session.policy
+        self.now = session.now
+        self.words: dict[tuple, object] = {}
+        self.schedules: dict[tuple, dict] = {}
+        self._stamp = lru_cache(maxsize=4096)(ts)
+        self.authors: dict[str, int] = {}
+        self.known_objections = None  # the store's objection list, read when a file names one
+
+    def card(self, values: dict, extras: list) -> dict:
+        policy, now = self.policy, self.now
+        name = as_text(values.get("name"))
+        if not name:
+            raise BadRow("no name (姓名)")
+        phone = checked(normalise_phone, as_text(values.get("phone")) or "")
+        word = self._word
+        grade = word(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
+        first_grade = word(policy.grade, str(values["first_grade"])).code if "first_grade" in values else None
+        source, platform = word(_lead_source, (as_text(values.get("source")), as_text(values.get("platform"))))
+        status = word(as_status, str(values["status"])) if "status" in values else Status.OPEN
+        created_at = self._moment(values.get("created_at")) or now
+        if created_at > now + timedelta(minutes=1):
+            raise BadRow(f"建卡时间 {created_at:%Y-%m-%d %H:%M} is in the future")
+        left_at = self._moment(values.get("left_at"))
+        if left_at is not None and left_at > now + timedelta(minutes=1):
+            raise BadRow(f"离店时间 {left_at:%Y-%m-%d %H:%M} is in the future")
+        outcome = as_outcome(values.get("outcome"))
+        owner = word(self._owner, as_text(values["owner"])) if "owner" in values else self.session.actor
+        fields = {name: None for name in CARD_FIELD_NAMES}
+        for key in CARD_FIELD_NAMES:
+            if key in values:
+                fields[key] = as_text(values[key])
+        if fields["age"] is not None:
+            fields["age"] = as_age(fields["age"])
+        fields["notes"] = joined(fields["notes"], extras)
+        do_not_contact = word(as_yes_no, str(values["do_not_contact"])) if "do_not_contact" in values else False
+        active = status == Status.OPEN and not do_not_contact
+        stamp = self._stamp
+        return {
+            "created_at": stamp(created_at),
+            "recorded_at": stamp(self._moment(values.get("recorded_at")) or now),
+            "source": source.value,
+            "platform": platform,
+            "left_at": stamp(left_at) if left_at else None,
+            "owner_id": owner.id if owner else None,
+            "name": name,
+            "phone": phone,
+            **fields,
+            "grade": grade,
+            "first_grade": first_grade,
+            "status": status.value,
+            "status_at": stamp(self._moment(values.get("status_at")) or created_at),
+            "outcome": json.dumps(outcome, ensure_ascii=False) if outcome else None,
+            "do_not_contact": int(do_not_contact),
+            **self._schedule(created_at, grade, active, left_at, source),
+        }
+
+    def followup(self, values: dict, extras: list) -> dict:
+        phone, at = self._keyed(values, "跟进时间")
+        channel = self._word(parse_channel, str(values.get("channel", "")))
+        content = joined(as_text(values.get("content")), extras)
+        if not content:
+            raise BadRow("no content (洽谈内容)")
+        next_at = self._moment(values.get("next_at"))
+        if next_at is not None and next_at <= at:
+            raise BadRow(f"下次访问时间 {next_at:%Y-%m-%d %H:%M} must come after the contact")
+        author = self._author(values.get("author"))
+        corrects = values.get("corrects")
+        return {
+            "card_id": None, "seq": None, "at": ts(at), "recorded_at": ts(self._moment(values.get("recorded_at")) or self.now),
+            "author_id": author, "channel": channel.value,
+            "outcome": self._word(parse_outcome, str(values["outcome"])).value if "outcome" in values else Outcome.REACHED.value,
+            "grade": self._word(self.policy.grade, str(values["grade"])).code if "grade" in values else None,
+            "impression": as_text(values.get("impression")), "content": content,
+            **{k: as_text(values.get(k)) for k in ("problem", "solution", "feasibility", "competition", "bottleneck", "plan")},
+            "next_at": ts(next_at), "purpose": as_text(values.get("purpose")),
+            "corrects": as_whole(corrects, "更正序号") if corrects is not None else None,
+            "phone": phone,
+            "objections": self._objections(values.get("objections")),
+        }
+
+    def instruction(self, values: dict, extras: list) -> dict:
+        phone, at = self._keyed(values, "批示时间")
+        text = joined(as_text(values.get("text")), extras)
+        if not text:
+            raise BadRow("no instruction (批示内容)")
+        seq = values.get("followup")
+        return {"card_id": None, "followup_id": as_whole(seq, "跟进序号") if seq is not None else None, "at": ts(at),
+                "author_id": self._author(values.get("author")), "text": text, "phone": phone}
+
+    def _keyed(self, values: dict, when: str) -> tuple[str, datetime]:
+        """What every history row needs: the customer's phone (its key) and a moment not in the future."""
+        phone = checked(normalise_phone, as_text(values.get("phone")) or "")
+        at = self._moment(values.get("at"))
+        if at is None:
+            raise BadRow(f"no time ({when})")
+        if at > self.now + timedelta(minutes=1):
+            raise BadRow(f"{when} {at:%Y-%m-%d %H:%M} is in the future")
+        return phone, at
+
+    def _owner(self, name: str):
+        try:
+            return owner_for_new_card(self.session, name)
+        except LeadcardError as exc:
+            raise BadInput(str(exc).split(" (")[0]) from None
+
+    def _author(self, name: object) -> int | None:
+        if name is None:
+            return None
+        key = as_text(name)
+        if key not in self.authors:
+            user = self.store.user_by_name(key)
+            if user is None:
+                raise BadRow(f"no user named {key!r} (记录人)")
+            self.authors[key] = user.id
+        return self.authors[key]
+
+    def _objections(self, cell: object) -> tuple[str, ...]:
+        """客户异议: tags or Chinese labels of the store's list (retired ones too: this is history)."""
+        if cell is None:
+            return ()
+        if self.known_objections is None:
+            self.known_objections = objections.list_objections(self.session, include_retired=True)
+        tags: list[str] = []
+        for text in OBJECTION_SEPARATORS.split(str(cell)):
+            if text.strip():
+                tag = self._word(lambda t: objections.find(self.known_objections, t).tag, text.strip())
+                if tag not in tags:
+                    tags.append(tag)
+        return tuple(tags)
+
+    def _schedule(self, created_at: datetime, grade: str, active: bool, left_at: datetime | None,
+                  source: Source) -> dict:
+        """The derived columns of a card without history (cards.timing_columns), as stored text."""
+        key = (created_at, grade, active, left_at, source)
+        found = self.schedules.get(key)
+        if found is None:
+            if len(self.schedules) > 2_000:
+                self.schedules.clear()
+            timing = timing_columns(self.policy, created_at, grade, active, [], left_at, source)
+            found = {k: sql_value(v) for k, v in timing.items()}
+            self.schedules[key] = found
+        return found
+
+    def _word(self, parse, raw: str):
+        """A value of a small vocabulary (grade, source, status, channel, owner, date), parsed once per
+        distinct spelling: the parsers are the shared ones, the cache keeps 100,000 rows fast."""
+        key = (parse, raw)
+        found = self.words.get(key)
+        if found is None:
+            if len(self.words) > 5_000:
+                self.words.clear()  # bounded, however varied the file
+            try:
+                found = parse(raw)
+            except BadInput as exc:
+                found = BadRow(str(exc))
+            self.words[key] = found
+        if isinstance(found, BadRow):
+            raise BadRow(*found.args)
+        return found
+
+    def _moment(self, value: object) -> datetime | None:
+        if value is None:
+            return None
+        tz = self.session.tz
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        if isinstance(value, date):
+            return datetime.combine(value, time(), tzinfo=tz)
+        text = str(value).strip()
+        if _PLAIN_ISO.fullmatch(text):
+            # The form export writes and parse_when reads, at C speed: history has a new time per row.
+            try:
+                return datetime.fromisoformat(text).replace(tzinfo=tz)
+            except ValueError:
+                pass  # parse_when says what is wrong with it
+        return self._word(self._when, text)
+
+    def _when(self, text: str) -> datetime:
+        if m := _SLASHED.fullmatch(text):  # how Excel saves dates: 2026/5/3 9:05
+            y, mo, d, h, mi, s = m.groups()
+            text = f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {int(h):02d}:{mi}:{s or '00'}" if h else "")
+        return parse_when(text, self.now, self.session.tz)
+
+
+def _lead_source(cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
+    """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform."""
+    source, platform = parse_lead_source(*cells)
+    return source or Source.WALK_IN, platform

@@ -1,0 +1,160 @@
+"""Reading an import's tables: which column holds which field, each row's cells as values, a chunk
+of rows at a time, and where the rows left out go (the report's errors; with --skip-bad, a CSV)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from contextlib import ExitStack
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterator
+
+from leadcard.domain.exchange.import_report import ImportReport, Problem
+from leadcard.domain.exchange.layout import (
+    CARD_COLUMNS,
+    CARD_SHEET,
+    FOLLOWUP_COLUMNS,
+    FOLLOWUP_SHEET,
+    INSTRUCTION_COLUMNS,
+    INSTRUCTION_SHEET,
+    Column,
+    header_key,
+    synonym_table,
+)
+from leadcard.domain.exchange.tables import Table, is_workbook
+from leadcard.errors import BadInput
+
+# Each table's header words, and the fields none of its rows can do without.
+_LAYOUTS = {
+    CARD_SHEET: (synonym_table(CARD_COLUMNS), ("name", "phone")),
+    FOLLOWUP_SHEET: (synonym_table(FOLLOWUP_COLUMNS), ("phone", "at", "channel", "content")),
+    INSTRUCTION_SHEET: (synonym_table(INSTRUCTION_COLUMNS), ("phone", "at", "text")),
+}
+
+
+class BadRow(Exception):
+    """Why a row cannot be imported: raised by its checks, reported by the Rows it came from."""
+
+
+class Rows:
+    """A table's rows validated a chunk at a time: iterating yields (line, cells, row) of the good
+    ones, `parse` making each row of its values; the bad ones are reported (and written to the
+    rejects file) as they come. Blank rows are skipped."""
+
+    def __init__(self, stack: ExitStack, table: Table, report: ImportReport,
+                 parse: Callable[[dict, list], dict], chunk: int):
+        self.table, self.report, self.parse, self.chunk = table, report, parse, chunk
+        self.part = table.part
+        self.rejects = _rejects(stack, table, report)
+        self.mapping = _columns(table, *_LAYOUTS[table.part], report)
+
+    def __iter__(self) -> Iterator[list[tuple[int, list, dict]]]:
+        rows, mapping, parse, reject = self.table.rows, self.mapping, self.parse, self.reject
+        while chunk := list(islice(rows, self.chunk)):
+            good = []
+            for line, raw in chunk:
+                if not any(v not in (None, "") for v in raw):
+                    continue
+                try:
+                    good.append((line, raw, parse(*_cells(raw, mapping))))
+                except BadRow as exc:
+                    reject(line, str(exc), raw)
+            yield good
+
+    def reject(self, line: int, reason: str, raw: list) -> None:
+        """A bad row, found by its checks or by the writing (no such card, no such follow-up)."""
+        self.report.errors.append(Problem(self.part, line, reason))
+        if self.rejects is not None:
+            self.rejects.write(raw, line, reason)
+
+
+def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], report: ImportReport) -> list:
+    """Which column of the file holds which field; unknown ones are reported and kept as notes."""
+    mapping: list[tuple[str, int]] = []
+    seen: dict[str, str] = {}
+    unknown: list[str] = []
+    for index, title in enumerate(table.header):
+        title = str(title).strip()
+        if not title:
+            continue
+        column = words.get(header_key(title))
+        if column is None:
+            unknown.append(title)
+            mapping.append(("?" + title, index))
+            continue
+        if column.key in seen:
+            raise BadInput(f"{table.path.name}: columns {seen[column.key]!r} and {title!r} both mean {column.header}")
+        seen[column.key] = title
+        if not column.key.startswith("_"):
+            mapping.append((column.key, index))
+    missing = [key for key in required if key not in seen]
+    if missing:
+        names = [next(c for c in words.values() if c.key == key) for key in missing]
+        raise BadInput(
+            f"{table.path.name}: no column for " + ", ".join(
+                f"{c.header} ({'/'.join((c.header, *c.synonyms[:3]))})" for c in names)
+        )
+    if unknown:
+        report.unknown_columns[table.part] = unknown
+    return mapping
+
+
+def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str, object]]]:
+    values: dict[str, object] = {}
+    extras: list[tuple[str, object]] = []
+    width = len(raw)
+    for key, index in mapping:
+        if index >= width:
+            continue
+        value = raw[index]
+        if value.__class__ is str:
+            value = value.strip()
+            if not value:
+                continue
+        elif value is None:
+            continue
+        if key[0] == "?":
+            extras.append((key[1:], value))
+        else:
+            values[key] = value
+    return values, extras
+
+
+def _rejects(stack: ExitStack, table: Table, report: ImportReport):
+    """A writer for the rows --skip-bad leaves out: a CSV beside the input, kept only if written."""
+    if not report.skip_bad or report.dry_run:
+        return None
+    suffix = "" if table.part == CARD_SHEET or not is_workbook(table.path) else f".{table.part}"
+    target = table.path.with_name(f"{table.path.stem}{suffix}.rejects.csv")
+    return stack.enter_context(_RejectsFile(target, [*table.header, "原行号", "错误原因"], report))
+
+
+class _RejectsFile:
+    def __init__(self, target: Path, header: list[str], report: ImportReport):
+        self.target, self.header, self.report = target, header, report
+        self.count = 0
+
+    def __enter__(self):
+        fd, self.temp = tempfile.mkstemp(dir=self.target.parent, prefix=".rejects-", suffix=".csv")
+        self.file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(self.header)
+        return self
+
+    def write(self, raw: list, line: int, reason: str) -> None:
+        cells = ["" if v is None else v for v in raw][: len(self.header) - 2]
+        cells += [""] * (len(self.header) - 2 - len(cells))
+        self.writer.writerow([*cells, line, reason])
+        self.count += 1
+
+    def __exit__(self, exc_type, exc, tb):
+        self.file.close()
+        # Kept only when the import was committed with rows left out; the report says where.
+        if exc_type is None and self.count and not self.report.failed:
+            os.replace(self.temp, self.target)
+            self.report.rejects.append(str(self.target))
+        else:
+            os.unlink(self.temp)
+        return False

@@ -1,0 +1,77 @@
+"""A cell's value as the import reads it, each conversion's complaint a row's reason (BadRow): text,
+whole numbers, ages, 结案信息's JSON, status and yes/no words, and the columns nobody asked for."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from leadcard.domain.exchange.import_rows import BadRow
+from leadcard.domain.exchange.layout import STATUS_WORDS, YES_NO
+from leadcard.errors import BadInput
+from leadcard.model import Status
+from leadcard.parse import lookup
+
+
+def checked(parse, raw: str):
+    """One of the shared parsers (the rules of `add` and `log`), its complaint made a row's reason."""
+    try:
+        return parse(raw)
+    except BadInput as exc:
+        raise BadRow(str(exc)) from None
+
+
+def as_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel stores 13800138000 and 35 as floats
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    text = str(value).strip()
+    return text or None
+
+
+def joined(text: str | None, extras: list[tuple[str, object]]) -> str | None:
+    """Columns nobody asked for are not dropped: they follow the text as `header：value`."""
+    if not extras:
+        return text
+    kept = "；".join(f"{title}：{as_text(value)}" for title, value in extras)
+    return f"{text}；{kept}" if text else kept
+
+
+def as_whole(value: object, what: str) -> int:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise BadRow(f"{what}: not a number: {value!r}") from None
+    if not number.is_integer():
+        raise BadRow(f"{what}: not a whole number: {value!r}")
+    return int(number)
+
+
+def as_age(value: str) -> int:
+    age = as_whole(value.removesuffix("岁"), "年龄")
+    if not 0 <= age <= 120:
+        raise BadRow(f"年龄 {age} is not an age")
+    return age
+
+
+def as_outcome(value: object) -> dict:
+    if value is None:
+        return {}
+    try:
+        data = json.loads(str(value))
+    except ValueError:
+        raise BadRow("结案信息 is not JSON (export writes it as JSON)") from None
+    if not isinstance(data, dict):
+        raise BadRow("结案信息 must be a JSON object")
+    return data
+
+
+def as_status(raw: str) -> Status:
+    return lookup(STATUS_WORDS, raw, "status", "open, won, lost-pending, lost, invalid (or 跟进中, 成交, 战败待审, 战败, 无效)")
+
+
+def as_yes_no(raw: str) -> bool:
+    return lookup(YES_NO, raw, "yes/no", "是 or 否")

@@ -1,0 +1,232 @@
+"""Writing an import's checked rows inside its transaction, a chunk at a time: each card unless its
+phone is already taken (a duplicate), each history row to its card (or reported), and what `add`,
+`log` and the lifecycle commands would have written with them: grade histories, due dates, events."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from leadcard.domain.cards import timing_columns
+from leadcard.domain.exchange.import_report import ImportReport, Problem
+from leadcard.domain.exchange.import_rows import BadRow, Rows
+from leadcard.domain.session import Session
+from leadcard.model import EventKind, Status
+from leadcard.store import Store, ts
+from leadcard.store import exchange as sql
+
+# The dated events a closed card's story needs (reports count them), as the lifecycle commands
+# write them: (kind, the outcome's key holding its time, the outcome's keys kept as detail).
+_CLOSING_EVENTS = {
+    Status.WON: ((EventKind.WON, "at", {"model": "model"}),
+                 (EventKind.HANDOVER, "handover_at", {"to": "handover_to"})),
+    Status.LOST_PENDING: ((EventKind.LOST_REQUESTED, "requested_at",
+                           {"reason": "reason", "competitor": "competitor", "note": "note"}),),
+    Status.LOST: ((EventKind.LOST_REQUESTED, "requested_at",
+                   {"reason": "reason", "competitor": "competitor", "note": "note"}),
+                  (EventKind.LOST_APPROVED, "decided_at", {})),
+    Status.INVALID: ((EventKind.INVALID, "at", {"reason": "reason"}),),
+}
+
+
+class ImportWriter:
+    def __init__(self, session: Session, report: ImportReport, with_history: bool):
+        self.session = session
+        self.store: Store = session.store
+        self.policy = session.policy
+        self.report = report
+        self.first_card_id = self.store.next_id("cards")
+        self.with_history = with_history  # then grade histories are written once the history is in
+
+    # -- cards ------------------------------------------------------------------------------------
+
+    def cards(self, table: Rows) -> None:
+        next_id = self.first_card_id
+        for valid in table:
+            existing = sql.cards_with_phones(self.store, [row["phone"] for _, _, row in valid])
+            rows, seen = [], {}
+            for line, _, row in valid:
+                phone = row["phone"]
+                if phone in seen or phone in existing:
+                    self._duplicate(table.part, line, phone, seen.get(phone), existing.get(phone))
+                    continue
+                seen[phone] = line
+                row["id"] = next_id
+                next_id += 1
+                rows.append(row)
+            self._insert_cards(rows)
+
+    def _insert_cards(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        actor = self.session.actor_id
+        changes = []
+        for r in rows:
+            first = r.pop("first_grade")
+            if first is None and self.with_history:
+                continue  # grade_history starts it from the grade judged at the first contact
+            change = {"card_id": r["id"], "at": r["created_at"], "by_id": r["owner_id"], "reason": "导入"}
+            changes.append({**change, "from_grade": None, "to_grade": first or r["grade"]})
+            if not self.with_history and first and first != r["grade"]:  # regraded since; when is not known
+                changes.append({**change, "from_grade": first, "to_grade": r["grade"]})
+        self.store.bulk_insert("cards", rows, ())
+        self.store.bulk_insert("grade_changes", changes, ())
+        self.store.bulk_insert("card_events", ({
+            "card_id": r["id"], "at": r["created_at"], "kind": EventKind.CREATED.value, "by_id": actor,
+            "detail": json.dumps({"source": r["source"]})} for r in rows), ())
+        # The audit reads what is dated before this as history brought in, not as today's work.
+        imported = ts(self.session.now)
+        self.store.bulk_insert("card_events", ({
+            "card_id": r["id"], "at": imported, "kind": EventKind.IMPORTED.value, "by_id": actor,
+            "detail": None} for r in rows), ())
+        closing = [event for r in rows if r["status"] != Status.OPEN for event in _closing_events(r, actor)]
+        self.store.bulk_insert("card_events", closing, ())
+        self.report.cards += len(rows)
+
+    def _duplicate(self, part: str, line: int, phone: str, earlier_line: int | None, existing) -> None:
+        if existing is not None and existing[0] < self.first_card_id:
+            from leadcard.store import card_ref
+
+            reason = f"phone {phone} is already on card {card_ref(existing[0])} ({existing[1]}): not imported again"
+        else:
+            where = f"line {earlier_line}" if earlier_line else "an earlier line"
+            reason = f"phone {phone} is already on {where} of this file: not imported twice"
+        self.report.duplicates.append(Problem(part, line, reason))
+
+    # -- follow-ups -------------------------------------------------------------------------------
+
+    def followups(self, table: Rows) -> None:
+        first_followup_id = next_id = self.store.next_id("followups")
+        for parsed in table:
+            cards, older = self._cards_of(parsed)
+            seqs = sql.last_seqs(self.store, (c["id"] for c in cards.values()))
+            ids: dict[tuple[int, int], int] = {}
+            rows = []
+            for line, raw, row in parsed:
+                card = self._card_of(table, line, raw, row.pop("phone"), cards, older)
+                if card is None:
+                    continue
+                try:
+                    self._link(row, card, ids)
+                except BadRow as exc:
+                    table.reject(line, str(exc), raw)
+                    continue
+                row["id"] = next_id
+                next_id += 1
+                row["seq"] = seqs[card["id"]] = seqs.get(card["id"], 0) + 1
+                ids[(card["id"], row["seq"])] = row["id"]
+                rows.append(row)
+            raised = [{"followup_id": row["id"], "tag": tag} for row in rows for tag in row.pop("objections")]
+            if rows:
+                self.store.bulk_insert("followups", rows, ())
+                self.store.bulk_insert("followup_objections", raised, ())
+                self.report.followups += len(rows)
+        self._reschedule(first_followup_id)
+
+    def _link(self, row: dict, card, ids: dict) -> None:
+        if row["at"] < card["created_at"]:
+            raise BadRow(f"跟进时间 comes before the card was created ({self.store.dt(card['created_at']):%Y-%m-%d %H:%M})")
+        row["card_id"] = card["id"]
+        row["grade"] = row["grade"] or card["grade"]
+        if row["corrects"] is not None:
+            target = ids.get((card["id"], row["corrects"])) or self.store.followup_id(card["id"], row["corrects"])
+            if target is None:
+                raise BadRow(f"更正序号 {row['corrects']}: the card has no such follow-up before this one")
+            row["corrects"] = target
+
+    def _reschedule(self, first_followup_id: int) -> None:
+        """Recompute the due date of every card that received history, as `log` does, a batch at a time."""
+        policy = self.policy
+        for batch in sql.cards_with_new_followups(self.store, first_followup_id):
+            history = sql.effective_contacts(self.store, batch)
+            updates = []
+            for r in sql.schedule_inputs(self.store, batch):
+                contacts = history.get(r["id"], [])
+                active = r["status"] == Status.OPEN and not r["do_not_contact"]
+                updates.append((r["id"], timing_columns(policy, self.store.dt(r["created_at"]), r["grade"], active,
+                                                        contacts, self.store.dt(r["left_at"]), r["source"])))
+            sql.update_schedules(self.store, updates)
+
+    def grade_history(self) -> None:
+        """Each card's grade history (who, when, from, to, why) from the grade judged at each contact
+        (级别判定), as `log --grade` would have written it; a batch of cards at a time."""
+        for batch in sql.imported_cards_in_batches(self.store, self.first_card_id):
+            judged = sql.judged_grades(self.store, [card["id"] for card in batch])
+            rows = []
+            for card in batch:
+                steps = judged.get(card["id"], [])
+                change = {"card_id": card["id"], "by_id": card["owner_id"], "reason": "导入", "followup_id": None}
+                grade = card["first_grade"]  # written with the card when the file gave it (建卡级别)
+                if grade is None:
+                    grade = steps[0]["grade"] if steps else card["grade"]
+                    rows.append({**change, "at": card["created_at"], "from_grade": None, "to_grade": grade})
+                for step in steps:
+                    if step["grade"] != grade:
+                        rows.append({**change, "at": step["at"], "from_grade": grade, "to_grade": step["grade"],
+                                     "by_id": step["author_id"] or card["owner_id"],
+                                     "reason": step["bottleneck"] or step["content"], "followup_id": step["id"]})
+                        grade = step["grade"]
+                if grade != card["grade"]:  # regraded without a contact: when is not known, so at the last one
+                    at = steps[-1]["at"] if steps else card["created_at"]
+                    rows.append({**change, "at": at, "from_grade": grade, "to_grade": card["grade"]})
+            self.store.bulk_insert("grade_changes", rows, ())
+
+    # -- supervisor instructions (主管批示) ---------------------------------------------------------
+
+    def instructions(self, table: Rows) -> None:
+        for parsed in table:
+            cards, older = self._cards_of(parsed)
+            rows = []
+            for line, raw, row in parsed:
+                card = self._card_of(table, line, raw, row.pop("phone"), cards, older)
+                if card is None:
+                    continue
+                seq = row["followup_id"]
+                if seq is not None:
+                    row["followup_id"] = self.store.followup_id(card["id"], seq)
+                    if row["followup_id"] is None:
+                        table.reject(line, f"跟进序号 {seq}: the card has no such follow-up", raw)
+                        continue
+                row["card_id"] = card["id"]
+                rows.append(row)
+            self.store.bulk_insert("instructions", rows, ())
+            self.report.instructions += len(rows)
+
+    # -- the card a history row belongs to ----------------------------------------------------------
+
+    def _cards_of(self, parsed: list) -> tuple[dict, dict]:
+        """The cards this import made for a chunk's phones, and the older cards holding the others."""
+        phones = list({row["phone"] for _, _, row in parsed})
+        cards = sql.imported_cards(self.store, phones, self.first_card_id)
+        return cards, sql.cards_with_phones(self.store, [p for p in phones if p not in cards])
+
+    def _card_of(self, table: Rows, line: int, raw: list, phone: str, cards: dict, older: dict):
+        """The imported card a history row belongs to; None (counted or reported) when there is none."""
+        card = cards.get(phone)
+        if card is None:
+            if phone in older:
+                self.report.skipped_history += 1  # the card was already there, and so is its history
+            else:
+                table.reject(line, f"no card with phone {phone} in this import", raw)
+        return card
+
+
+def _closing_events(row: dict, actor: int | None) -> list[dict]:
+    outcome = json.loads(row["outcome"]) if row["outcome"] else {}
+    events = []
+    for kind, time_key, keys in _CLOSING_EVENTS[Status(row["status"])]:
+        if kind == EventKind.HANDOVER and not outcome.get(time_key):
+            continue  # won, not yet handed over
+        at = _outcome_time(outcome.get(time_key)) or row["status_at"]
+        detail = {name: outcome.get(key) for name, key in keys.items()}
+        events.append({"card_id": row["id"], "at": at, "kind": kind.value, "by_id": actor,
+                       "detail": json.dumps(detail, ensure_ascii=False) if detail else None})
+    return events
+
+
+def _outcome_time(value: object) -> str | None:
+    """A time inside 结案信息 (ISO 8601, as the lifecycle commands write it), as stored; else None."""
+    try:
+        return ts(datetime.fromisoformat(str(value))) if value else None
+    except ValueError:
+        return None
