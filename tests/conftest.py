@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from leadcard import i18n
 from leadcard.cli import main
 
 DEFAULT_NOW = "2026-05-03T10:00:00"
@@ -46,6 +47,7 @@ class Leadcard:
         # with typer's test isolation of the environment and the standard streams.
         with runner.isolation(env=environment) as (stdout, stderr, _), pytest.MonkeyPatch.context() as patch:
             patch.setattr(sys, "argv", ["leadcard", *args])
+            i18n.reset()  # each run reads LEADCARD_LANG, as a new process would
             try:
                 main()
                 code = 0

@@ -113,7 +113,8 @@ def test_help_and_errors_name_arguments_as_the_readme_does(lc):
         usage = lc.ok(*line, "--help").stdout
         assert all(f"{{{name}}}" in usage.splitlines()[0] and f"\n  {name} " in usage for name in names), usage
     missing = lc("show")
-    assert missing.exit_code == 2 and "Missing argument 'REF'" in missing.stderr
+    assert missing.exit_code == 2 and "缺少参数 REF" in missing.stderr
+    assert "Missing argument 'REF'" in lc("show", env={"LEADCARD_LANG": "en"}).stderr
 
 
 def test_python_dash_m_runs_the_program(tmp_path):

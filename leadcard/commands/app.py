@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
 
 from leadcard.commands.common import Globals, hoist_globals
 from leadcard.commands.exits import exits, fail
+from leadcard.commands.help import Group, dress, see_help, usage_message
+from leadcard.i18n import _
 
 # The module that holds each command: a run imports only the module of the command it names, and
 # builds only that command (typer turns every command it holds into a click command on each run).
@@ -29,7 +30,7 @@ MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
 COMPLETION_VARIABLE = "_LEADCARD_COMPLETE"
 
 
-class LeadcardGroup(TyperGroup):
+class LeadcardGroup(Group):
     """Our errors and usage errors become one line on stderr, with the contract's exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -38,7 +39,7 @@ class LeadcardGroup(TyperGroup):
             try:
                 rv = super().main(args, prog_name or "leadcard", complete_var, standalone_mode=False, **extra)
             except typer.Abort:
-                fail("aborted", 1)
+                fail(_("已中止"), 1)
             except Exception as exc:
                 # Usage errors of typer's bundled click (bad option, missing argument …); importing
                 # its exception classes would tie us to a private module, so they are recognised by shape.
@@ -51,7 +52,7 @@ class LeadcardGroup(TyperGroup):
                     sys.exit(0)
                 where = ctx.command_path if ctx is not None else "leadcard"
                 command = where.partition(" ")[2]
-                fail(f"{command + ': ' if command else ''}{exc.format_message()} (see '{where} --help')", code)
+                fail(f"{command + ': ' if command else ''}{usage_message(exc.format_message())} {see_help(where)}", code)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -65,10 +66,10 @@ def _show_version(asked: bool) -> None:
 
 def _global_options(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", envvar="LEADCARD_DB", help="The store (SQLite file).")] = None,
-    acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="The acting user.")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", envvar="LEADCARD_DB", help="存储文件（SQLite）。")] = None,
+    acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="以哪位用户的身份操作。")] = None,
     version: Annotated[bool, typer.Option("--version", is_eager=True, expose_value=False, callback=_show_version,
-                                          help="Print the version and exit.")] = False,
+                                          help="显示版本并退出。")] = False,
 ) -> None:
     ctx.obj = Globals(db=db, acting=acting)
 
@@ -79,7 +80,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     app = typer.Typer(
         cls=LeadcardGroup,
         name="leadcard",
-        help="The intention customer card (意向客户管理卡) and its follow-up discipline.",
+        help="意向客户管理卡：建卡、跟进、级别、战败审批、稽核与周报。",
         no_args_is_help=True,
         add_completion=False,
         rich_markup_mode=None,
@@ -99,6 +100,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         module = importlib.import_module(f"leadcard.commands.{module_name}")
         app.registered_commands += [c for c in module.app.registered_commands if only in (None, command_name(c))]
         app.registered_groups += [g for g in module.app.registered_groups if only in (None, g.name)]
+    dress(app)
     return app
 
 

@@ -10,6 +10,7 @@ import sys
 from contextlib import contextmanager
 
 from leadcard.errors import LeadcardError
+from leadcard.i18n import _
 
 
 @contextmanager
@@ -20,7 +21,7 @@ def exits():
     except LeadcardError as exc:
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        fail("aborted", 1)
+        fail(_("已中止"), 1)
     except BrokenPipeError:
         # The reader has gone (`leadcard today | head`): exit quietly, as typer does, with nothing
         # left for Python to flush into the closed pipe.
