@@ -2,7 +2,9 @@
 
 - extract: collect every message of the package into `leadcard/locale/en.po` — the literals given
   to `_()`, the `help=` texts of the commands and their docstrings — keeping the translations it
-  has, adding new messages untranslated and dropping those no longer used.
+  has, adding new messages untranslated and dropping those no longer used. Translations written
+  apart, in `leadcard/locale/en-*.po` beside it (one per piece of work, so that several people
+  translate at once), are folded in; the parts can then be deleted.
 - compile: write `leadcard/locale/en.mo` from the .po (the GNU format Python's gettext reads).
 - check: exit 1, naming them, on messages without a translation, translations whose placeholders
   differ from the message's, or an .mo that is not the .po compiled.
@@ -159,6 +161,8 @@ def main(argv: list[str]) -> int:
     action = argv[1] if len(argv) > 1 else "check"
     found = messages()
     translations = read_po() if PO.exists() else {}
+    for part in sorted(PO.parent.glob("en-*.po")):
+        translations |= {k: v for k, v in read_po(part).items() if v}
     if action == "extract":
         write_po(found, translations)
         missing = sum(1 for m in found if not translations.get(m))
