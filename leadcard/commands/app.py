@@ -8,9 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import Globals, hoist_globals
+from leadcard.commands.common import Globals, hoist_globals, invoked
 from leadcard.commands.exits import exits, fail
 from leadcard.commands.help import Group, dress, see_help, usage_message
+from leadcard.commands.pager import paged
 from leadcard.i18n import _
 
 # The module that holds each command: a run imports only the module of the command it names, and
@@ -26,6 +27,8 @@ COMMAND_MODULES = {
     **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "exchange"),
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
+# Commands whose output runs long (a busy card, a store's list, the audit, a report), and help.
+PAGED_COMMANDS = frozenset({"show", "list", "audit", "report"})
 # Set by the script of `leadcard completion SHELL` when the shell asks for completions.
 COMPLETION_VARIABLE = "_LEADCARD_COMPLETE"
 
@@ -35,7 +38,9 @@ class LeadcardGroup(Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = hoist_globals(list(sys.argv[1:] if args is None else args))
-        with exits():
+        asks_help = not args or any(a in ("-h", "--help") for a in args)
+        paging = "--no-pager" not in args and (asks_help or invoked(args) in PAGED_COMMANDS)
+        with exits(), paged(paging):
             try:
                 rv = super().main(args, prog_name or "leadcard", complete_var, standalone_mode=False, **extra)
             except typer.Abort:
@@ -70,6 +75,8 @@ def _global_options(
     acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="以哪位用户的身份操作。")] = None,
     version: Annotated[bool, typer.Option("--version", is_eager=True, expose_value=False, callback=_show_version,
                                           help="显示版本并退出。")] = False,
+    no_pager: Annotated[bool, typer.Option("--no-pager", expose_value=False,
+                                           help="不经分页器，直接输出（输出到终端时，长内容默认经 less 分页）。")] = False,
 ) -> None:
     ctx.obj = Globals(db=db, acting=acting)
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 # Global options may stand before or after the command; they are moved to the front.
 GLOBAL_OPTIONS = ("--db", "--as")
+GLOBAL_FLAGS = ("--no-pager",)
 
 
 class Globals(NamedTuple):
@@ -41,6 +42,8 @@ def hoist_globals(args: list[str]) -> list[str]:
             else:
                 front += args[i:i + 2]
                 i += 1
+        elif arg in GLOBAL_FLAGS:
+            front.append(arg)
         else:
             rest.append(arg)
         i += 1
@@ -51,8 +54,8 @@ def invoked(args: list[str]) -> str | None:
     """The command a command line names (global options may come first)."""
     args = hoist_globals(args)
     i = 0
-    while i < len(args) and args[i].split("=", 1)[0] in GLOBAL_OPTIONS:
-        i += 1 if "=" in args[i] else 2
+    while i < len(args) and (args[i] in GLOBAL_FLAGS or args[i].split("=", 1)[0] in GLOBAL_OPTIONS):
+        i += 1 if "=" in args[i] or args[i] in GLOBAL_FLAGS else 2
     return args[i] if i < len(args) and not args[i].startswith("-") else None
 
 
