@@ -112,7 +112,8 @@ def test_the_morning_list_does_not_load_typer(tmp_path):
 def test_any_other_command_loads_typer_and_only_its_own_module(tmp_path):
     assert loaded_modules(tmp_path, "list") == ["leadcard.commands.app", "leadcard.commands.cards", "leadcard.commands.clock",
                                                 "leadcard.commands.common", "leadcard.commands.exits",
-                                                "leadcard.commands.help", "leadcard.commands.options", "typer"]
+                                                "leadcard.commands.help", "leadcard.commands.options",
+                                                "leadcard.commands.pager", "typer"]
 
 
 @pytest.mark.parametrize("line", [("today",), ("list",)], ids=" ".join)
