@@ -131,11 +131,11 @@ def test_the_lean_path_knows_every_option_the_typer_command_has():
     import typer.main
 
     from leadcard.cli import _TODAY_FLAGS, _TODAY_VALUES
-    from leadcard.commands.common import GLOBAL_OPTIONS
+    from leadcard.commands.common import GLOBAL_FLAGS, GLOBAL_OPTIONS
     from leadcard.commands.app import build_app
 
     group = typer.main.get_command(build_app("today"))
     today_options = {o for p in group.commands["today"].params for o in p.opts}
     global_options = {o for p in group.params for o in p.opts}
     assert today_options == {*_TODAY_VALUES, *_TODAY_FLAGS}
-    assert global_options - {"-h", "--help", "--version"} == set(GLOBAL_OPTIONS)
+    assert global_options - {"-h", "--help", "--version"} == {*GLOBAL_OPTIONS, *GLOBAL_FLAGS}
