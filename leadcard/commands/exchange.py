@@ -47,8 +47,9 @@ def export(
     from leadcard.render import exchange as render
 
     fmt = domain.export_format(format_, output)
-    result = domain.export(session(ctx), fmt, output, sys.stdout)
-    render.export_summary(result)
+    sheets = domain.export(session(ctx), fmt)
+    files = render.write_export(sheets, fmt, output, sys.stdout)
+    render.export_summary(sheets, files)
 
 
 @app.command()
@@ -60,11 +61,12 @@ def calendar(
     """Your due contacts as a calendar feed (.ics); re-importing it updates the events."""
     import sys
 
-    from leadcard.domain.exchange import export as domain
+    from leadcard.domain.exchange import calendar as domain
     from leadcard.render import exchange as render
 
-    result = domain.calendar(session(ctx), output, days, sys.stdout)
-    render.calendar_summary(result)
+    feed = domain.calendar(session(ctx), days)
+    render.write_calendar(feed, output, sys.stdout)
+    render.calendar_summary(feed, output)
 
 
 @app.command()

@@ -1,10 +1,20 @@
-"""Output of import, export, calendar, backup, restore and doctor. Never queries the store."""
+"""Output of import, export, calendar, backup, restore and doctor, and the files export and calendar
+write: CSV, XLSX, JSON and ICS. Never queries the store: export's rows arrive as streams the domain
+reads only as they are written, so 100,000 cards never sit in memory at once."""
 
 from __future__ import annotations
 
+import csv
+import json
+from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import IO, Iterator
 
-from leadcard.render.common import console, new_table, print_json
+from leadcard.atomic import replacing
+from leadcard.model import DUE_REASON_LABELS
+from leadcard.render.common import console, iso, new_table, print_json
 
 
 # A person reads the first problems of a file, not 20,000 of them.
@@ -63,18 +73,142 @@ def import_report(report, as_json: bool) -> None:
         out.print(f"有误的行已写入 {path}")
 
 
-def export_summary(result) -> None:
+# -- export --------------------------------------------------------------------------------------------
+
+
+def write_export(sheets, fmt: str, output: Path | None, stdout: IO[str]) -> list[str]:
+    """One workbook, one JSON document, or a CSV file per sheet (FILE.followups.csv … beside the
+    first; on stdout the cards alone). Returns the files written (none: stdout)."""
+    if fmt == "xlsx":
+        return _write_xlsx(sheets, output)
+    files: list[str] = []
+    if fmt == "json":
+        with _text_target(output, stdout, "utf-8", files) as out:
+            _write_json(sheets, out)
+        return files
+    # Excel opens UTF-8 only with a BOM; the JSON stays plain UTF-8.
+    for sheet in sheets if output else sheets[:1]:
+        target = output if sheet is sheets[0] else output.with_name(f"{output.stem}.{sheet.name}{output.suffix}")
+        with _text_target(target, stdout, "utf-8-sig", files) as out:
+            _write_csv(sheet, out)
+    return files
+
+
+@contextmanager
+def _text_target(output: Path | None, stdout: IO[str], encoding: str, files: list[str]) -> Iterator[IO[str]]:
+    if output is None:
+        yield stdout
+        return
+    with replacing(output) as temp:
+        with open(temp, "w", encoding=encoding, newline="") as out:
+            yield out
+    files.append(str(output))
+
+
+def _write_csv(sheet, out: IO[str]) -> None:
+    writer = csv.writer(out)
+    writer.writerow([c.header for c in sheet.columns])
+    writer.writerows(sheet)
+
+
+def _write_xlsx(sheets, output: Path) -> list[str]:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for sheet in sheets:
+        page = book.create_sheet(sheet.title)
+        page.freeze_panes = "A2"
+        for index, column in enumerate(sheet.columns, start=1):
+            page.column_dimensions[get_column_letter(index)].width = column.width + 2
+        header = []
+        for column in sheet.columns:
+            cell = WriteOnlyCell(page, value=column.header)
+            cell.font = bold
+            header.append(cell)
+        page.append(header)
+        for row in sheet:
+            page.append(row)
+    with replacing(output) as temp:
+        book.save(temp)
+    return [str(output)]
+
+
+def _write_json(sheets, out: IO[str]) -> None:
+    """One document, written as it is read: {"cards": [...], "followups": [...], "instructions": [...],
+    "visits": [...]}."""
+    out.write("{")
+    for index, sheet in enumerate(sheets):
+        out.write(f'{", " if index else ""}"{sheet.name}": [')
+        for n, record in enumerate(sheet):
+            out.write(("," if n else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=iso))
+        out.write("\n]")
+    out.write("}\n")
+
+
+def export_summary(sheets, files: list[str]) -> None:
     # With the data on stdout, the summary goes to stderr.
-    out = console(stderr=not result.files)
-    where = "、".join(result.files) if result.files else "标准输出"
-    out.print(f"已导出 {result.cards} 张卡片、{result.followups} 条跟进记录、{result.instructions} 条主管批示、"
-              f"{result.visits} 条来店登记 → {where}")
+    out = console(stderr=not files)
+    where = "、".join(files) if files else "标准输出"
+    count = {sheet.name: sheet.count for sheet in sheets}
+    out.print(f"已导出 {count['cards']} 张卡片、{count['followups']} 条跟进记录、{count['instructions']} 条主管批示、"
+              f"{count['visits']} 条来店登记 → {where}")
 
 
-def calendar_summary(result) -> None:
-    out = console(stderr=result.file is None)
-    wakes = f"、{result.wake_up_days} 个休眠唤醒日" if result.wake_up_days else ""
-    out.print(f"日历：{result.events} 个回访{wakes}（{result.start:%m-%d} 至 {result.end:%m-%d}）→ {result.file or '标准输出'}")
+# -- calendar ------------------------------------------------------------------------------------------
+
+CALL_LENGTH = timedelta(minutes=15)  # the slot a due contact takes in the consultant's day
+
+
+def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
+    """The feed as iCalendar: a timed event per due contact, an all-day event per wake-up day."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//leadcard//意向客户回访//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "客户回访")
+    stamp = feed.now.astimezone(timezone.utc)
+    for due in feed.due:
+        item, card = due.item, due.item.card
+        late = f"（逾期 {item.overdue_days} 天）" if item.overdue_days > 0 else ""
+        event = Event()
+        event.add("uid", due.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", due.at.astimezone(timezone.utc))
+        event.add("duration", CALL_LENGTH)
+        event.add("summary", f"{DUE_REASON_LABELS[item.reason]} {card.name} {card.grade}级{late}")
+        lines = [f"卡号 {card.ref}", f"电话 {card.phone}", f"车型 {card.fields.get('model') or '—'}",
+                 f"{'计划' if not item.suggested else '建议'}：{item.purpose or '—'}"]
+        event.add("description", "\n".join(lines))
+        calendar.add_component(event)
+    for wake in feed.wake_ups:
+        event = Event()
+        event.add("uid", wake.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", wake.day)
+        event.add("summary", f"休眠唤醒 {wake.pool} 位客户")
+        lines = [f"{c.ref} {c.name} {c.grade}级 {c.phone}" for c in wake.customers]
+        if wake.pool > len(wake.customers):
+            lines.append(f"…… 共 {wake.pool} 位")
+        lines.append("当天 leadcard today 列出全部")
+        event.add("description", "\n".join(lines))
+        calendar.add_component(event)
+    data = calendar.to_ical()
+    if output is None:
+        stdout.write(data.decode("utf-8"))
+    else:
+        with replacing(output) as temp:
+            temp.write_bytes(data)
+
+
+def calendar_summary(feed, output: Path | None) -> None:
+    out = console(stderr=output is None)
+    wakes = f"、{len(feed.wake_ups)} 个休眠唤醒日" if feed.wake_ups else ""
+    out.print(f"日历：{len(feed.due)} 个回访{wakes}（{feed.start:%m-%d} 至 {feed.end:%m-%d}）→ {output or '标准输出'}")
 
 
 def health_json(health) -> dict:

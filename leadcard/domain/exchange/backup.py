@@ -4,12 +4,12 @@ nothing deleted by accident)."""
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from leadcard.atomic import replacing
 from leadcard.errors import BadInput, NotFound, Refused, StoreError
 from leadcard.model import Role
 from leadcard.domain.session import Session
@@ -57,19 +57,11 @@ def backup(session: Session, target: Path) -> Copy:
     target = Path(target)
     if target.resolve() == store.path.resolve():
         raise BadInput("the backup must go to another file than the store itself")
-    if not target.parent.is_dir():
-        raise BadInput(f"cannot write {target}: directory {target.parent} does not exist")
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        store.backup_to(Path(temp))
-        health = Health(str(target), **sql.check_file(Path(temp)))
+    with replacing(target) as temp:
+        store.backup_to(temp)
+        health = Health(str(target), **sql.check_file(temp))
         if not health.sound:
             raise Refused(f"the copy failed its check ({'; '.join(health.integrity)}); {target} was not written")
-        os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
     return Copy(str(target), health)
 
 

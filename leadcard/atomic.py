@@ -1,0 +1,32 @@
+"""Writing a file whole or not at all, and privately.
+
+Top-level, beside errors and parse, because both sides write through it: rendering draws export
+files and calendars, the domain copies backups, and rendering may not import the domain.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from leadcard.errors import BadInput
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary file beside the target, renamed over it once complete; a reader never sees half
+    a file. It is private (0600, as mkstemp makes it) like the store, since it holds customer data."""
+    target = Path(target)
+    if not target.parent.is_dir():
+        raise BadInput(f"cannot write {target}: directory {target.parent} does not exist")
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(temp)
+        os.replace(temp, target)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
