@@ -25,10 +25,12 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Import cards, all or nothing; sheets 跟进记录 and 主管批示 (or --followups, --instructions) bring their history."""
+    from leadcard.commands.progress import progress
     from leadcard.domain.exchange import importing as domain
     from leadcard.render import exchange as render
 
-    report = domain.import_file(session(ctx), file, followups, instructions, dry_run, skip_bad)
+    with progress("导入") as step:
+        report = domain.import_file(session(ctx), file, followups, instructions, dry_run, skip_bad, step)
     render.import_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)

@@ -1,8 +1,9 @@
 """Progress of long work (demo, import, export, audit, report of a large store) on stderr, only on
 a terminal: nothing is printed when stderr is piped or under cron, so logs stay clean.
 
-The domain reports progress through a plain callable, `step(done, total)`, and knows nothing of
-how it is shown; `None` is no progress at all.
+The domain reports progress through a plain callable, `step(done, total)` (`total` None when it
+is not known beforehand, as for the rows of a CSV file), and knows nothing of how it is shown;
+`None` is no progress at all.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-Step = Callable[[int, int], None]
+Step = Callable[[int, int | None], None]
 
 # Below this much work a bar would only flicker.
 WORTH_SHOWING = 5_000
@@ -29,9 +30,9 @@ def progress(label: str) -> Iterator[Step | None]:
                   console=Console(stderr=True), transient=True) as bar:
         task = None
 
-        def step(done: int, total: int) -> None:
+        def step(done: int, total: int | None) -> None:
             nonlocal task
-            if total < WORTH_SHOWING:
+            if max(done, total or 0) < WORTH_SHOWING:
                 return
             if task is None:
                 task = bar.add_task(label, total=total)

@@ -44,15 +44,18 @@ class Rows:
     rejects file) as they come. Blank rows are skipped."""
 
     def __init__(self, stack: ExitStack, table: Table, report: ImportReport,
-                 parse: Callable[[dict, list], dict], chunk: int):
-        self.table, self.report, self.parse, self.chunk = table, report, parse, chunk
+                 parse: Callable[[dict, list], dict], chunk: int,
+                 step: Callable[[int, int | None], None] | None = None):
+        self.table, self.report, self.parse, self.chunk, self.step = table, report, parse, chunk, step
         self.part = table.part
         self.rejects = _rejects(stack, table, report)
         self.mapping = _columns(table, *_LAYOUTS[table.part], report)
 
     def __iter__(self) -> Iterator[list[tuple[int, list, dict]]]:
         rows, mapping, parse, reject = self.table.rows, self.mapping, self.parse, self.reject
+        read = 0
         while chunk := list(islice(rows, self.chunk)):
+            read += len(chunk)
             good = []
             for line, raw in chunk:
                 if not any(v not in (None, "") for v in raw):
@@ -62,6 +65,8 @@ class Rows:
                 except BadRow as exc:
                     reject(line, str(exc), raw)
             yield good
+            if self.step is not None:
+                self.step(read, None)
 
     def reject(self, line: int, reason: str, raw: list) -> None:
         """A bad row, found by its checks or by the writing (no such card, no such follow-up)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Callable
 
 from leadcard.domain.exchange.import_checks import RowChecks
 from leadcard.domain.exchange.import_report import ImportReport
@@ -31,9 +32,10 @@ class _Discard(Exception):
 
 
 def import_file(session: Session, path: Path, followups: Path | None, instructions: Path | None,
-                dry_run: bool, skip_bad: bool) -> ImportReport:
+                dry_run: bool, skip_bad: bool, progress: Callable[[int, int | None], None] | None = None
+                ) -> ImportReport:
     """Cards from FILE; their history (跟进记录) and supervisor instructions (主管批示) from the
-    workbook's other sheets or from files of their own."""
+    workbook's other sheets or from files of their own. `progress` hears of each chunk of cards."""
     path = Path(path)
     with ExitStack() as stack:
         tables = open_tables(stack, path, {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions})
@@ -44,7 +46,7 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
         try:
             sql.prepare_bulk_load(session.store)
             with session.store.transaction():
-                writer.cards(Rows(stack, cards, report, checks.card, CHUNK))
+                writer.cards(Rows(stack, cards, report, checks.card, CHUNK, progress))
                 if history is not None:
                     writer.followups(Rows(stack, history, report, checks.followup, CHUNK))
                     writer.grade_history()

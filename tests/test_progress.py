@@ -1,0 +1,59 @@
+"""Progress of long work on stderr, only on a terminal: nothing when piped or under cron."""
+
+import csv
+import os
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
+
+
+def stderr_on_a_terminal(db, *args: str) -> str:
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_")}
+    environment.update({"LEADCARD_DB": str(db), "LEADCARD_NOW": "2026-05-03T10:00:00"})
+    process = subprocess.Popen([sys.executable, "-m", "leadcard", *args], stdout=subprocess.DEVNULL, stderr=slave,
+                               env=environment)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=120) == 0
+    os.close(master)
+    return shown.decode("utf-8", errors="replace")
+
+
+@pytest.fixture
+def big_sheet(tmp_path):
+    path = tmp_path / "cards.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["姓名", "电话"])
+        writer.writerows((f"客户{i}", f"139{i:08d}") for i in range(6_000))
+    return path
+
+
+def test_a_long_import_shows_its_progress_on_a_terminal(tmp_path, big_sheet):
+    shown = stderr_on_a_terminal(tmp_path / "store.db", "import", str(big_sheet))
+    assert "导入" in shown and "6000" in shown
+
+
+def test_a_long_import_shows_nothing_when_stderr_is_not_a_terminal(lc, big_sheet):
+    imported = lc.ok("import", str(big_sheet))
+    assert imported.stderr == ""
+
+
+def test_a_short_import_shows_no_bar_even_on_a_terminal(tmp_path):
+    path = tmp_path / "few.csv"
+    path.write_text("姓名,电话\n张三,13800138000\n", encoding="utf-8")
+    assert "导入" not in stderr_on_a_terminal(tmp_path / "store.db", "import", str(path))
