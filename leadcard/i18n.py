@@ -24,6 +24,12 @@ def english() -> bool:
     return (os.environ.get("LEADCARD_LANG") or "").strip().lower().startswith("en")
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is defined (a table of labels read at import
+    time), to be translated with `_()` where it is shown."""
+    return message
+
+
 def _(message: str) -> str:
     global _translate
     if _translate is None:

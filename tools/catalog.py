@@ -1,7 +1,7 @@
 """The English catalog: `python tools/catalog.py extract|compile|check`.
 
 - extract: collect every message of the package into `leadcard/locale/en.po` — the literals given
-  to `_()`, the `help=` texts of the commands and their docstrings — keeping the translations it
+  to `_()` (or marked by `N_()`), the `help=` texts of the commands and their docstrings — keeping the translations it
   has, adding new messages untranslated and dropping those no longer used. Translations written
   apart, in `leadcard/locale/en-*.po` beside it (one per piece of work, so that several people
   translate at once), are folded in; the parts can then be deleted.
@@ -41,7 +41,7 @@ def messages(package: Path = PACKAGE) -> dict[str, list[str]]:
         commands = path.parent.name == "commands"
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
-                if isinstance(node.func, ast.Name) and node.func.id == "_" and node.args:
+                if isinstance(node.func, ast.Name) and node.func.id in ("_", "N_") and node.args:
                     if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                         add(node.args[0].value, path, node.lineno)
                 if commands:
