@@ -44,7 +44,7 @@ SHOWROOM_SOURCES = frozenset({Source.WALK_IN, Source.REFERRAL})
 NO_CONTACT_SHARE = 0.4  # walk-ins who leave no phone, per walk-in who does (留档率 about 70 %)
 TEST_DRIVE_SHARE = 0.35  # of first visits
 UNREACHED_SHARE = 0.1  # of calls
-OBJECTION_SHARE = 0.15  # of the contacts that reached the customer
+OBJECTION_SHARE = 0.2  # of the contacts that reached the customer
 # How far off a customer's purchase is at the first contact, by the grade a careful consultant
 # gives it: (weight, fewest days, most days). The grade then follows the days left.
 HORIZONS = ((8, 1, 7), (27, 8, 30), (40, 31, 90), (25, 91, 240))
@@ -53,7 +53,7 @@ MIN_FOLLOWUPS_BEFORE_LOSS = 4  # the audit's gave-up-early: the decent keep at i
 
 # The first three consultants: (name, slack). Slack is the share of duties a person lets slip;
 # each kind of slip happens at `slack` times its weight in SLIPS.
-CONSULTANTS = (("王芳", 0.02), ("李强", 0.035), ("张敏", 0.12))
+CONSULTANTS = (("王芳", 0.02), ("李强", 0.03), ("张敏", 0.12))
 SLIPS = {
     "vague": 0.5,  # a one-word record with a channel for a plan
     "no_next": 0.15,  # no next date written
@@ -71,7 +71,8 @@ SLIPS = {
 # almost never drops one, the sloppy one about one in thirty, so the chance per card is
 # DROP_WEIGHT times the square of the slack.
 DROP_WEIGHT = 0.3
-SUPERVISOR_MISSES = 0.03  # of a card's days with follow-ups, never signed
+SUPERVISOR_MISSES = 0.03
+CHECK_CALL_MISSES = 0.15  # of loss requests: the supervisor's check call does not reach the customer  # of a card's days with follow-ups, never signed
 SUPERVISOR, MANAGER = "钱主管", "赵经理"
 TEAM_SIZE = 6
 CARDS_PER_CONSULTANT = 2000  # beyond the first three, a larger store gets more people
@@ -403,6 +404,7 @@ class _History:
                             else None)
         self.dropped = False
         self.last: dict | None = None  # the latest contact that plans the next
+        self.visited = card["source"] in SHOWROOM_SOURCES  # a later visit is a return visit
         # A fake number (空号) is never reached; the card ends invalid.
         self.wrong_number = fate == "invalid" and self.rng.random() < 0.4
         self._plan = ""  # the last plan's template: a plan is not copied from one follow-up to the next
@@ -486,7 +488,9 @@ class _History:
             last = self._entry(at, channel, None, thorough=not w.slip(self.consultant, "vague"), reached=reached)
             if channel in (Channel.VISIT, Channel.TEST_DRIVE):
                 w._visit(self.consultant, at, at + timedelta(minutes=rng.randint(40, 100)), self.card["source"],
-                         self.fill["model"], channel == Channel.TEST_DRIVE, self.card, "再次到店")
+                         self.fill["model"], channel == Channel.TEST_DRIVE, self.card,
+                         "再次到店" if self.visited else "邀约到店")
+                self.visited = True
 
     def _entry(self, at: datetime, channel: Channel, content: str | None, thorough: bool = True,
                reached: bool = True, first_touch: bool = False, problem: str | None = None,
@@ -537,6 +541,8 @@ class _History:
             entry["plan"] = entry["purpose"] = None
         if reached and not first_touch and self.entries and rng.random() < OBJECTION_SHARE:
             entry["_objections"] = tuple(dict.fromkeys(rng.choices(F.DEMO_OBJECTIONS, k=rng.choice((1, 1, 2)))))
+            if not thorough:
+                entry["plan"] = None  # an objection the careless had no answer to: no handling plan
         self.entries.append(entry)
         return entry
 
@@ -595,10 +601,13 @@ class _History:
                                                  ensure_ascii=False)}]
             self.status = Status.LOST_PENDING
             # Approved at the next morning meeting after the supervisor's check call (战败核实),
-            # within a day; on the supervisor's day off the manager approves.
+            # within a day, or days later when the check call does not reach the customer; on the
+            # supervisor's day off the manager approves.
             meeting = _clock(requested.date() + timedelta(days=1), 8, 40, self.tz) + timedelta(
                 minutes=rng.randint(0, 50))
             decided = min(meeting, requested + timedelta(hours=23, minutes=30))
+            if rng.random() < CHECK_CALL_MISSES:
+                decided = meeting + timedelta(days=rng.randint(1, 3))
             if decided < self.now:
                 by = sup if decided.weekday() != sup.day_off else None
                 self.outcome.update({"decided_at": decided, "decided_by": by.name if by else MANAGER,
@@ -615,6 +624,7 @@ class _History:
             self.status = Status.INVALID
         closing = self.entries[-1]
         closing["next_at"] = closing["plan"] = closing["purpose"] = None
+        closing["_objections"] = ()  # the customer decided: nothing left to object to
         self._link_changes()
 
     def _link_changes(self) -> None:
