@@ -72,7 +72,7 @@ SLIPS = {
 # DROP_WEIGHT times the square of the slack.
 DROP_WEIGHT = 0.3
 SUPERVISOR_MISSES = 0.03
-CHECK_CALL_MISSES = 0.15  # of loss requests: the supervisor's check call does not reach the customer  # of a card's days with follow-ups, never signed
+CHECK_CALL_MISSES = 0.3  # of loss requests: the supervisor's check call does not reach the customer  # of a card's days with follow-ups, never signed
 SUPERVISOR, MANAGER = "钱主管", "赵经理"
 TEAM_SIZE = 6
 CARDS_PER_CONSULTANT = 2000  # beyond the first three, a larger store gets more people
@@ -384,6 +384,11 @@ class _Writer:
         rows["card_events"] += [{"card_id": card_id, **e} for e in events]
 
 
+def _part_way(created: datetime, until: datetime, share: float) -> datetime:
+    """A moment `share` of the way from `created` to `until`."""
+    return created + (until - created) * share
+
+
 def _clock(day: date, hour: int, minute: int, tz: tzinfo) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
 
@@ -394,6 +399,9 @@ class _History:
     def __init__(self, writer: _Writer, consultant: Consultant, card: dict, fill: dict, decides: datetime, fate: str):
         self.w, self.rng, self.consultant, self.card, self.fill = writer, writer.rng, consultant, card, fill
         self.decides, self.fate = decides, fate
+        # A lost customer often buys elsewhere before their own date: the card ends when they do.
+        self.ends = (_part_way(card["created_at"], decides, self.rng.uniform(0.35, 1.0)) if fate == "lost"
+                     else decides)
         self.now, self.tz = writer.now, writer.tz
         self.grade = card["grade"]
         self.entries: list[dict] = []
@@ -466,7 +474,7 @@ class _History:
             channel = _next_channel(rng, days_left, last["outcome"] != Outcome.REACHED)
             hours = F.SHOWROOM if channel in (Channel.VISIT, Channel.TEST_DRIVE) else F.CALLS
             cadence = w.cadence.get(self.grade, 7)
-            gap = 1 if last["outcome"] != Outcome.REACHED else rng.randint(max(1, round(cadence * 0.7)), cadence)
+            gap = 1 if last["outcome"] != Outcome.REACHED else cadence
             planned = w.on(last["at"].date() + timedelta(days=gap), hours)
             if not last["_no_next"]:
                 last["next_at"] = planned
@@ -477,7 +485,7 @@ class _History:
                 return
             lost_too_soon = (self.fate == "lost" and len(self.entries) < MIN_FOLLOWUPS_BEFORE_LOSS - 1
                              and not w.slip(self.consultant, "give_up"))
-            if planned >= self.decides and not lost_too_soon:
+            if planned >= self.ends and not lost_too_soon:
                 return
             at = planned
             if w.slip(self.consultant, "late_contact"):
@@ -565,7 +573,7 @@ class _History:
             return
         w, rng, fill, last = self.w, self.rng, self.fill, self.entries[-1]
         hours = F.SHOWROOM if self.fate == "won" else F.CALLS
-        at = max(self.decides, last["at"] + timedelta(hours=2))
+        at = max(self.ends, last["at"] + timedelta(hours=2))
         day = at.date() + timedelta(days=1 if at.hour >= 19 else 0)
         at = w.on(day, hours, hours.share(at.hour * 60 + at.minute) if day == at.date() else 0.0)
         if at >= self.now:
