@@ -135,8 +135,9 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)
         stats = {"cards": 0, "followups": 0, "visits": 0}
         for batch in _batches(floor):
+            base = store.last_id("followups")  # the batch's follow-ups follow it, in order
             for table, (columns, rows, linked) in batch.items():
-                store.insert_values(table, columns, rows, link_followup=linked)
+                store.insert_values(table, columns, rows, followup_base=base if linked else None)
             stats["cards"] += len(batch["cards"][1])
             stats["followups"] += len(batch["followups"][1])
             stats["visits"] += len(batch["visits"][1])
@@ -677,7 +678,8 @@ def _next_channel(rng: random.Random, days_left: int, retry: bool) -> Channel:
     return rng.choices((Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE), (55, 35, 7, 3))[0]
 
 
-# Rows that point at a follow-up carry its sequence number: the store links them by (card, seq).
+# Rows that point at a follow-up carry its sequence number on the card; as SQL values, its place
+# among the batch's follow-ups (1 the first), which the store adds to the id before the batch.
 _LINKED = {"grade_changes", "instructions", "followup_objections"}
 # A linked table without a card column of its own carries the card only for the link.
 _LINK_ONLY = {"followup_objections": ("card_id",)}
@@ -686,7 +688,9 @@ _LINK_ONLY = {"followup_objections": ("card_id",)}
 def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple], bool]]:
     """A batch as SQL-ready tuples, converted in the worker so the inserting process only inserts."""
     batch = {}
-    for table, rows in _cards(floor, start).items():
+    tables = _cards(floor, start)
+    place = {(f["card_id"], f["seq"]): n for n, f in enumerate(tables["followups"], start=1)}
+    for table, rows in tables.items():
         typed = set(TYPED_COLUMNS[table])
         linked = table in _LINKED
         skipped = ("_seq", "followup_id", *_LINK_ONLY.get(table, ()))
@@ -694,7 +698,7 @@ def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple],
         values = []
         for row in rows:
             value = tuple(sql_value(row[c]) if c in typed else row[c] for c in columns)
-            values.append(value + (row["card_id"], row["_seq"]) if linked else value)
+            values.append(value + (place.get((row["card_id"], row["_seq"])),) if linked else value)
         batch[table] = (columns, values, linked)
     return batch
 
