@@ -31,11 +31,6 @@ from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Policy
 from leadcard.store import sql_value
 
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏飞浩宇欣怡子涵梓轩雨晨思远志国建新海波晓东凯峰琳颖婷雪慧佳俊博文斌"
-MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
-                   "156", "157", "158", "159", "166", "176", "177", "180", "181", "182", "185", "186", "187",
-                   "188", "189", "191", "195", "198", "199")
 SOURCES = ((Source.WALK_IN, 45), (Source.PHONE_IN, 12), (Source.ONLINE, 25), (Source.SHOW, 5),
            (Source.REFERRAL, 8), (Source.HOTLINE, 5))
 # Customers logged in the showroom (来店/来电登记) before their card is made.
@@ -216,13 +211,13 @@ def _unique_name(rng: random.Random, taken: set[str], suffix: str = "") -> str:
 
 
 def _name(rng: random.Random) -> str:
-    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-    return rng.choice(SURNAMES) + given
+    given = rng.choice(F.GIVEN) + (rng.choice(F.GIVEN) if rng.random() < 0.7 else "")
+    return rng.choice(F.SURNAMES) + given
 
 
 def _phone(rng: random.Random, index: int) -> str:
     # The index keeps phones unique across 100,000 cards; the prefix and scramble make them look real.
-    return rng.choice(MOBILE_PREFIXES) + f"{(index * 7919 + 1234) % 100_000_000:08d}"
+    return rng.choice(F.MOBILE_PREFIXES) + f"{(index * 7919 + 1234) % 100_000_000:08d}"
 
 
 def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
@@ -348,7 +343,7 @@ class _Writer:
         self.rows["visits"].append({
             "arrived_at": arrived, "left_at": left, "party_size": rng.choice((1, 2, 2, 3)), "source": Source.WALK_IN,
             "model": model.name, "test_drive": 0, "consultant_id": consultant.id, "contact_left": 0,
-            "name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")), "phone": None,
+            "name": rng.choice(F.SURNAMES) + rng.choice(("先生", "女士")), "phone": None,
             "notes": rng.choice(F.NO_CONTACT_NOTES).format(model=model.name), "card_id": None,
             "recorded_at": left + timedelta(minutes=rng.randint(1, 5)), "recorded_by": consultant.id,
         })
