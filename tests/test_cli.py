@@ -130,8 +130,9 @@ def test_demo_builds_a_realistic_store_and_today_works(lc):
     today = lc.json("today")
     assert today["items"], "the default consultant has work this morning"
     assert {i["owner"] for i in today["items"]} == {"王芳"}
+    # Yesterday's thank-you messages went out last night; this morning brings their first calls.
     reasons = {i["reason"] for i in lc.json("today", "--all", user="钱主管")["items"]}
-    assert {"planned", "first-touch"} <= reasons
+    assert {"planned", "first-call"} <= reasons
     statuses = {c["status"] for c in lc.json("list", user="赵经理")}
     assert {"open", "won", "lost", "lost-pending", "invalid"} <= statuses
     card = lc.json("show", "A00001", user="赵经理")

@@ -325,7 +325,9 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
             without_card_numbers(read_csv(tmp_path / f"before.{part}.csv"), 1)
     assert report["imported"]["instructions"] > 0
     # The derived schedule too: the same cards are due, for the same reasons.
-    strip = lambda items: [{k: v for k, v in i.items() if k != "ref"} for i in items]  # noqa: E731
+    # The playbook (话术库) is the store's, not the cards': an objection's script does not travel.
+    strip = lambda items: [{k: [o["tag"] for o in v] if k == "objections" else v  # noqa: E731
+                            for k, v in i.items() if k != "ref"} for i in items]
     due = strip(lc.json("today", "--all")["items"])
     assert due and strip(other.json("today", "--all", user="赵经理")["items"]) == due
     before, after = lc.json("show", "A00040"), other.json("show", "A00040", user="赵经理")

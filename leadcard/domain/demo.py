@@ -1,9 +1,16 @@
-"""A realistic sample showroom: a Toyota 4S store's sales floor with months of history.
+"""A realistic sample showroom: a GAC Toyota 4S store's sales floor with months of history.
 
-Three consultants of different habits (one by the book, one average, one sloppy), a supervisor
-who writes instructions, a manager; cards from every source, won, lost, pending and dormant,
-follow-ups good and bad — so that `today`, `show`, `audit` and `report` have real work to do.
-`--cards 100000` builds a benchmark store in seconds: rows are generated and bulk inserted.
+Three consultants of different discipline (two decent, one sloppy), a supervisor who reads the
+cards every evening, signs the day's follow-ups and approves losses, a manager. Customers walk in
+(some leave no phone), phone in, come from online platforms, auto shows and referrals; the showroom
+log (来店登记) holds every visit, and a card is made from each visit that left a phone. Every contact
+falls in working hours, by channel: the thank-you message soon after the customer leaves, the call
+within a day, later contacts at the grade's cadence, as the customer's purchase nears. Cards end won,
+lost (approved, or still waiting for the supervisor), invalid, or are still open; the sloppy let
+some go dormant. So `today`, `show`, `audit` and `report` read like a real store's.
+
+`--cards 100000` builds a benchmark store in seconds: rows are generated in worker processes and
+bulk inserted.
 """
 
 from __future__ import annotations
@@ -13,88 +20,74 @@ import os
 import random
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterator
 
+from leadcard.domain import demo_floor as F
 from leadcard.domain.cards import timing_columns
+from leadcard.domain.session import Session
 from leadcard.errors import Refused
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Policy
-from leadcard.domain.session import Session
 from leadcard.store import sql_value
 
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏飞浩宇欣怡子涵梓轩雨晨思远志国建新海波晓东凯峰琳颖婷雪慧佳俊博文斌"
-MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
-                   "156", "157", "158", "159", "166", "176", "177", "180", "181", "182", "185", "186", "187",
-                   "188", "189", "191", "195", "198", "199")
-MODELS = ("凯美瑞 2.0E", "凯美瑞 双擎", "雷凌 185T", "雷凌 双擎", "汉兰达 2.0T", "威兰达 双擎", "锋兰达 2.0L",
-          "赛那 双擎", "致炫 1.5L", "铂智 3X", "bZ3X", "亚洲龙 双擎")
-COMPETITORS = ("本田雅阁", "大众帕萨特", "日产天籁", "比亚迪汉", "比亚迪秦L", "特斯拉 Model Y", "理想 L6",
-               "吉利星瑞", "别克君威", "小米 SU7", "本田 CR-V", "大众途观L", "问界 M7", "长安 CS75 PLUS")
-COLOURS = ("珍珠白", "铂金灰", "曜石黑", "冰晶蓝", "炫魅红")
-OCCUPATIONS = ("教师", "公务员", "医生", "IT 工程师", "个体户", "企业主", "销售", "会计", "护士", "司机", "设计师")
-RESIDENCES = ("天河区", "海珠区", "番禺区", "白云区", "越秀区", "黄埔区", "花都区", "南沙区")
-CONCERNS = ("外观", "安全", "动力", "操控", "舒适", "经济")
-LOSS_REASONS = ("价格", "竞品品牌", "推迟购买", "贷款未过", "联系不上", "已在别处购买")
 SOURCES = ((Source.WALK_IN, 45), (Source.PHONE_IN, 12), (Source.ONLINE, 25), (Source.SHOW, 5),
            (Source.REFERRAL, 8), (Source.HOTLINE, 5))
+# Customers logged in the showroom (来店/来电登记) before their card is made.
+LOGGED_SOURCES = frozenset({Source.WALK_IN, Source.REFERRAL, Source.PHONE_IN})
+SHOWROOM_SOURCES = frozenset({Source.WALK_IN, Source.REFERRAL})
+NO_CONTACT_SHARE = 0.4  # walk-ins who leave no phone, per walk-in who does (留档率 about 70 %)
+TEST_DRIVE_SHARE = 0.35  # of first visits
+UNREACHED_SHARE = 0.1  # of calls
+OBJECTION_SHARE = 0.2  # of the contacts that reached the customer
+# How far off a customer's purchase is at the first contact, by the grade a careful consultant
+# gives it: (weight, fewest days, most days). The grade then follows the days left.
+HORIZONS = ((8, 1, 7), (27, 8, 30), (40, 31, 90), (25, 91, 240))
+FATES = (("won", 40), ("lost", 50), ("invalid", 10))
+MIN_FOLLOWUPS_BEFORE_LOSS = 4  # the audit's gave-up-early: the decent keep at it at least this long
 
-GOOD_CONTENT = (
-    "客户对{model}空间和油耗满意，重点对比{rival}，担心保值率；已讲解双擎保值数据",
-    "试驾{model}，客户认可静谧性，太太觉得后排略窄；约周末带家人再看",
-    "电话沟通贷款方案：首付 30%，36 期，月供客户可接受，仍在比较{rival}的优惠",
-    "客户反馈{rival}便宜 1 万，已说明我店赠送保养与延保，差价实际 3000 左右",
-    "微信发送{model}配置对比表与现车颜色，客户确认要{colour}，询问到车时间",
-    "到店看车，客户决策人是爱人，本次一起来，对内饰满意，价格还需商量",
-)
-GOOD_PLAN = (
-    "准备与{rival}的配置和五年用车成本对比，周六邀约夫妻二人到店",
-    "申请店内限时优惠，电话告知并邀约试驾",
-    "联系金融专员出具两套贷款方案，明天发微信",
-    "确认{colour}现车库存，给出订车优惠截止日期",
-)
-GOOD_BOTTLENECK = (
-    "价格高于{rival}，家人意见不统一",
-    "对双擎电池寿命有顾虑",
-    "置换旧车估价偏低",
-    "提车时间长于竞品",
-)
-GOOD_PURPOSE = ("邀约周六到店试驾并报价", "确认贷款方案与首付", "告知现车到店，约定订车", "带家人来看车，解决决策人顾虑",
-                "送上置换评估结果")
-SLOPPY_CONTENT = ("电话", "没接", "考虑中", "再看看", "在忙", "回访")
-SLOPPY_PLAN = ("电话", "电话", "继续跟进", "微信")
-SLOPPY_PURPOSE = ("考虑得怎么样", "问问情况", "回访")
-# Objections customers raise on the demo floor (tags of the default list), and the floor's scripts.
-DEMO_OBJECTIONS = ("price", "price", "delivery", "brand", "financing", "resale", "maintenance")
-DEMO_SCRIPTS = (
-    ("price", "先问清对比的是哪款哪个配置，再算五年用车成本：质保、保养、油耗和保值率加起来，我们不贵"),
-    ("delivery", "现车不够时，主管协调兄弟店调车；确需等车的，锁定价格并每周同步物流进度"),
-    ("financing", "厂家金融两年免息，首付两成起，当天出预审结果；征信有瑕疵的走银行渠道"),
-)
-OBJECTION_SHARE = 0.15  # of the contacts that reached the customer
-
-INSTRUCTIONS = ("本周内邀约试驾，争取周末订车", "请准备与竞品的对比方案，明天晨会汇报", "记录太简单，请写清瓶颈和下一步",
-                "客户价格敏感，可申请店内补贴", "H 级客户超过 7 天未订，请重新判断级别")
-
-# The first three consultants' habits: (name, chance a follow-up is thorough, hours to the first call).
-CONSULTANTS = (("王芳", 0.9, 2), ("李强", 0.6, 14), ("张敏", 0.25, 60))
+# The first three consultants: (name, slack). Slack is the share of duties a person lets slip;
+# each kind of slip happens at `slack` times its weight in SLIPS.
+CONSULTANTS = (("王芳", 0.02), ("李强", 0.03), ("张敏", 0.12))
+SLIPS = {
+    "vague": 0.5,  # a one-word record with a channel for a plan
+    "no_next": 0.15,  # no next date written
+    "late_record": 0.3,  # written up hours after the contact
+    "late_contact": 0.3,  # the planned contact made days late
+    "late_touch": 0.5,  # the thank-you message the next morning
+    "late_call": 0.5,  # the first call days later
+    "late_card": 0.3,  # the card typed in long after the customer left
+    "incomplete": 0.3,  # budget or timeline left empty
+    "no_regrade": 0.5,  # the grade not changed when the purchase nears
+    "give_up": 0.6,  # a loss requested after two or three contacts
+    "late_handover": 0.5,  # the won deal handed to after-sales days late
+}
+# A card dropped after a planned date nobody kept (overdue, then dormant): a decent consultant
+# almost never drops one, the sloppy one about one in thirty, so the chance per card is
+# DROP_WEIGHT times the square of the slack.
+DROP_WEIGHT = 0.3
+SUPERVISOR_MISSES = 0.03
+CHECK_CALL_MISSES = 0.3  # of loss requests: the supervisor's check call does not reach the customer  # of a card's days with follow-ups, never signed
 SUPERVISOR, MANAGER = "钱主管", "赵经理"
 TEAM_SIZE = 6
 CARDS_PER_CONSULTANT = 2000  # beyond the first three, a larger store gets more people
+SLOPPY_EVERY = 6  # in a larger store, one consultant in six is sloppy
 CARDS_PER_DAY = 100
-BATCH = 5000  # a dealer group's intake, for how far back a large store's history goes
+BATCH = 5000  # cards per worker task
 
 
 # The columns of the generated rows that hold datetimes or enums (the rest go to SQLite as they are).
+# Where the demo's online leads come from (CONTRACT.md, "sources").
+ONLINE_PLATFORMS = ("汽车之家", "懂车帝", "易车", "抖音", "官网")
 TYPED_COLUMNS = {
-    "cards": ("created_at", "recorded_at", "source", "status", "status_at", "first_touch_at", "first_call_at",
+    "cards": ("created_at", "recorded_at", "left_at", "source", "status", "status_at", "first_touch_at", "first_call_at",
               "last_contact_at", "next_at", "due_at", "due_reason", "dormant_at"),
     "followups": ("at", "recorded_at", "channel", "outcome", "next_at"),
     "grade_changes": ("at",),
     "instructions": ("at",),
     "card_events": ("at",),
     "followup_objections": (),
+    "visits": ("arrived_at", "left_at", "source", "recorded_at"),
     "playbook": ("at",),
 }
 
@@ -103,8 +96,14 @@ TYPED_COLUMNS = {
 class Consultant:
     name: str
     id: int
-    diligence: float  # chance that a follow-up is thorough, on time and planned
-    first_call_hours: float
+    slack: float  # the share of duties this person lets slip
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    id: int
+    name: str
+    day_off: int  # weekday (0 Monday): that day's follow-ups are signed the day after
 
 
 @dataclass(frozen=True)
@@ -113,10 +112,15 @@ class Floor:
 
     policy: Policy
     consultants: tuple[Consultant, ...]
-    supervisors: dict[int, tuple[int, str]]  # consultant id → (supervisor id, name)
+    supervisors: dict[int, Supervisor]  # consultant id → their supervisor
     total: int
-    now: datetime
+    now: datetime  # local
+    tz: tzinfo
     seed: int
+
+    @property
+    def span_days(self) -> float:
+        return max(240, self.total / CARDS_PER_DAY)
 
 
 def build(session: Session, n_cards: int, seed: int) -> dict:
@@ -125,15 +129,19 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
         raise Refused("this store already holds cards: the demo only fills an empty store (use --db demo.db)")
     with store.transaction():
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
-        floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, seed)
-        stats = {"cards": 0, "followups": 0}
+        floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)
+        stats = {"cards": 0, "followups": 0, "visits": 0}
         for batch in _batches(floor):
+            base = store.last_id("followups")  # the batch's follow-ups follow it, in order
             for table, (columns, rows, linked) in batch.items():
-                store.insert_values(table, columns, rows, link_followup=linked)
+                store.insert_values(table, columns, rows, followup_base=base if linked else None)
             stats["cards"] += len(batch["cards"][1])
             stats["followups"] += len(batch["followups"][1])
-        store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id][0],
-                                        "at": session.now - timedelta(days=30)} for tag, text in DEMO_SCRIPTS),
+            stats["visits"] += len(batch["visits"][1])
+        # The playbook was written when the store opened, by each team's supervisor.
+        opened = session.now - timedelta(days=floor.span_days + 30)
+        store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id].id,
+                                        "at": opened} for tag, text in F.DEMO_SCRIPTS),
                           TYPED_COLUMNS["playbook"])
         store.set_setting("default_user", consultants[0].name)
         store.set_setting("demo", json.dumps({"seed": seed, "cards": n_cards}))
@@ -148,7 +156,7 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
     }
 
 
-def _batches(floor: Floor) -> Iterator[dict[str, list[dict]]]:
+def _batches(floor: Floor) -> Iterator[dict]:
     """Batches of rows in card order. With several batches they are generated in worker processes,
     a few ahead of the inserts, so a 100,000-card store takes seconds rather than minutes."""
     starts = range(0, floor.total, BATCH)
@@ -168,25 +176,28 @@ def _batches(floor: Floor) -> Iterator[dict[str, list[dict]]]:
             yield pending.popleft().result()
 
 
-def _users(session: Session, rng: random.Random, n_cards: int) -> tuple[list[Consultant], dict[int, tuple[int, str]]]:
+def _users(session: Session, rng: random.Random, n_cards: int) -> tuple[list[Consultant], dict[int, Supervisor]]:
     """A manager, then teams of up to six consultants, each team with its supervisor."""
     store, now = session.store, session.now
     n_consultants = max(len(CONSULTANTS), n_cards // CARDS_PER_CONSULTANT)
     store.add_user(MANAGER, Role.MANAGER, None, now)
     consultants: list[Consultant] = []
-    supervisor_of_team: dict[int, tuple[int, str]] = {}
-    taken = {MANAGER, SUPERVISOR, *(name for name, _, _ in CONSULTANTS)}
+    supervisor_of_team: dict[int, Supervisor] = {}
+    taken = {MANAGER, SUPERVISOR, *(name for name, _ in CONSULTANTS)}
     for index in range(n_consultants):
         team_no = index // TEAM_SIZE
         team = f"{_CHINESE_NUMBERS[team_no % 10]}组" + (str(team_no // 10) if team_no >= 10 else "")
         if team_no not in supervisor_of_team:
             name = SUPERVISOR if team_no == 0 else _unique_name(rng, taken, "主管")
-            supervisor_of_team[team_no] = (store.add_user(name, Role.SUPERVISOR, team, now), name)
+            # A weekday off: showrooms are busiest at weekends.
+            supervisor_of_team[team_no] = Supervisor(store.add_user(name, Role.SUPERVISOR, team, now), name,
+                                                     1 + team_no % 4)
         if index < len(CONSULTANTS):
-            name, diligence, call_hours = CONSULTANTS[index]
+            name, slack = CONSULTANTS[index]
         else:
-            name, diligence, call_hours = _unique_name(rng, taken), rng.uniform(0.2, 0.95), rng.uniform(1, 72)
-        consultants.append(Consultant(name, store.add_user(name, Role.CONSULTANT, team, now), diligence, call_hours))
+            name = _unique_name(rng, taken)
+            slack = CONSULTANTS[-1][1] if index % SLOPPY_EVERY == SLOPPY_EVERY - 1 else rng.uniform(0.02, 0.08)
+        consultants.append(Consultant(name, store.add_user(name, Role.CONSULTANT, team, now), slack))
     return consultants, {c.id: supervisor_of_team[i // TEAM_SIZE] for i, c in enumerate(consultants)}
 
 
@@ -202,210 +213,472 @@ def _unique_name(rng: random.Random, taken: set[str], suffix: str = "") -> str:
 
 
 def _name(rng: random.Random) -> str:
-    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-    return rng.choice(SURNAMES) + given
+    given = rng.choice(F.GIVEN) + (rng.choice(F.GIVEN) if rng.random() < 0.7 else "")
+    return rng.choice(F.SURNAMES) + given
 
 
 def _phone(rng: random.Random, index: int) -> str:
     # The index keeps phones unique across 100,000 cards; the prefix and scramble make them look real.
-    return rng.choice(MOBILE_PREFIXES) + f"{(index * 7919 + 1234) % 100_000_000:08d}"
+    return rng.choice(F.MOBILE_PREFIXES) + f"{(index * 7919 + 1234) % 100_000_000:08d}"
 
 
 def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
     """One batch of cards with their histories; its own generator, so batches can run anywhere."""
-    rng = random.Random(f"{floor.seed}:{start}")
-    heard = random.Random(f"{floor.seed}:{start}:objections")  # its own stream: the rest stays as it was
-    consultants, supervisors, total, now = floor.consultants, floor.supervisors, floor.total, floor.now
-    count = min(BATCH, total - start)
-    rows: dict[str, list[dict]] = {"cards": [], "followups": [], "grade_changes": [], "instructions": [],
-                                   "card_events": [], "followup_objections": []}
-    policy = floor.policy
-    grades = [g.code for g in policy.grades]
-    span = timedelta(days=max(240, total / CARDS_PER_DAY))
-    sources, weights = zip(*SOURCES)
-    for index in range(start, start + count):
-        card_id = index + 1
-        # Older cards first, so card numbers grow with time; the newest are from the last hours.
-        age = span * ((total - index) / total) ** 1.5
-        created = (now - age - timedelta(minutes=rng.randint(20, 120))).replace(second=0, microsecond=0)
-        consultant = consultants[index % len(consultants)]
-        model, rival, colour = rng.choice(MODELS), rng.choice(COMPETITORS), rng.choice(COLOURS)
-        fill = {"model": model, "rival": rival, "colour": colour}
-        first_grade = rng.choices(grades, weights=[1, 3, 4, 3][: len(grades)])[0]
-        card = {
-            "id": card_id, "created_at": created, "recorded_at": created + timedelta(minutes=rng.randint(5, 40)),
-            "source": rng.choices(sources, weights)[0], "owner_id": consultant.id, "name": _name(rng),
-            "phone": _phone(rng, index), "grade": first_grade, "status": Status.OPEN, "status_at": created,
-            "gender": rng.choice(("男", "女")), "age": rng.randint(24, 58), "model": model,
-            "colour": colour if rng.random() < 0.6 else None,
-            "budget": f"{rng.choice((12, 15, 18, 20, 25, 30, 35))} 万" if rng.random() < 0.7 else None,
-            "occupation": rng.choice(OCCUPATIONS) if rng.random() < 0.6 else None,
-            "residence": rng.choice(RESIDENCES) if rng.random() < 0.7 else None,
-            "payment": rng.choice(("全款", "贷款", "贷款", "租赁")) if rng.random() < 0.6 else None,
-            "usage": rng.choice(("家用", "家用", "商用")) if rng.random() < 0.5 else None,
-            "current_vehicle": rng.choice(("无", "大众朗逸", "本田飞度", "日产轩逸", "比亚迪 F3")) if rng.random() < 0.5 else None,
-            "concerns": ",".join(rng.sample(CONCERNS, rng.randint(1, 3))) if rng.random() < 0.7 else None,
-            "competitors": ",".join(rng.sample(COMPETITORS, rng.randint(1, 3))) if rng.random() < 0.6 else None,
-            "purchase_type": rng.choice(("首购", "增购", "换购")) if rng.random() < 0.5 else None,
-            "timeline": rng.choice(("一周内", "一个月内", "三个月内", "半年内")) if rng.random() < 0.5 else None,
-        }
-        ends_at, fate = _fate(rng, created, now)
-        followups, grade_changes = _history(rng, policy, card, consultant, fill, ends_at, fate, now)
-        fu_rows, contacts = [], []
-        for seq, f in enumerate(followups, start=1):
-            raised = ()
-            if f["outcome"] == Outcome.REACHED and heard.random() < OBJECTION_SHARE:
-                raised = tuple(dict.fromkeys(heard.choices(DEMO_OBJECTIONS, k=heard.choice((1, 1, 2)))))
-                rows["followup_objections"] += [{"card_id": card_id, "_seq": seq, "tag": tag} for tag in raised]
-            contacts.append(Contact(f["at"], f["channel"], f["outcome"] == Outcome.REACHED, f.get("next_at"),
-                                    f.get("purpose"), raised))
-            on_time = rng.random() < consultant.diligence
-            fu_rows.append({
-                "card_id": card_id, "seq": seq, "at": f["at"],
-                "recorded_at": min(now, f["at"] + timedelta(minutes=rng.randint(2, 50) if on_time else rng.randint(90, 3000))),
-                "author_id": consultant.id, "channel": f["channel"], "outcome": f["outcome"], "grade": f["grade"],
-                "impression": f.get("impression"), "content": f["content"], "problem": f.get("problem"),
-                "solution": f.get("solution"), "feasibility": f.get("feasibility"), "competition": f.get("competition"),
-                "bottleneck": f.get("bottleneck"), "plan": f.get("plan"), "next_at": f.get("next_at"),
-                "purpose": f.get("purpose"), "corrects": None,
-            })
-        card["grade"] = followups[-1]["grade"] if followups else first_grade
-        status, outcome, events = _ending(rng, fate, ends_at, consultant, supervisors[consultant.id], fill, now)
-        card["status"] = status
-        card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
-        if events:
-            card["status_at"] = events[-1]["at"]
-        card.update(timing_columns(policy, created, card["grade"], status == Status.OPEN, contacts,
-                                   source=card["source"]))
-        rows["cards"].append(card)
-        rows["followups"] += fu_rows
-        rows["grade_changes"].append({"card_id": card_id, "at": created, "from_grade": None, "to_grade": first_grade,
-                                      "by_id": consultant.id, "reason": "建卡", "_seq": None})
-        rows["grade_changes"] += [{"card_id": card_id, "by_id": consultant.id, **g} for g in grade_changes]
-        rows["card_events"].append({"card_id": card_id, "at": created, "kind": EventKind.CREATED, "by_id": consultant.id,
-                                    "detail": json.dumps({"source": card["source"].value})})
-        rows["card_events"] += [{"card_id": card_id, **e} for e in events]
-        if followups and rng.random() < 0.3:
-            seq = rng.randint(1, len(followups))
-            at = min(followups[seq - 1]["at"] + timedelta(hours=rng.randint(2, 30)), now)
-            rows["instructions"].append({"card_id": card_id, "followup_id": None, "at": at,
-                                         "author_id": supervisors[consultant.id][0], "text": rng.choice(INSTRUCTIONS),
-                                         "_seq": seq})
+    rows: dict[str, list[dict]] = {table: [] for table in ("cards", "followups", "grade_changes", "instructions",
+                                                           "card_events", "followup_objections", "visits")}
+    floor_writer = _Writer(floor, random.Random(f"{floor.seed}:{start}"), rows)
+    for index in range(start, min(start + BATCH, floor.total)):
+        floor_writer.card(index)
     return rows
 
 
-def _fate(rng: random.Random, created: datetime, now: datetime) -> tuple[datetime, str]:
-    """How a card ends and when: older cards have mostly ended; the young are still open."""
-    age_days = (now - created).days
-    if age_days < 5:
-        return now, "open"
-    closes = min(0.85, age_days / 100)
-    roll = rng.random()
-    if roll >= closes:
-        return now, "open"
-    ends = created + timedelta(days=rng.uniform(3, min(age_days, 120)), hours=rng.randint(0, 8))
-    fate = rng.choices(("won", "lost", "invalid"), weights=(45, 45, 10))[0]
-    return min(ends, now - timedelta(hours=1)), fate
+class _Writer:
+    """Writes cards as the floor would have: one customer at a time, in the order they came."""
 
+    def __init__(self, floor: Floor, rng: random.Random, rows: dict[str, list[dict]]):
+        self.floor, self.rng, self.rows = floor, rng, rows
+        self.now, self.tz = floor.now, floor.tz
+        # Cards come from completed days: this morning's work is what `today` lists.
+        self.last_day = floor.now.date() - timedelta(days=1)
+        self.grades = floor.policy.grades
+        self.cadence = {g.code: g.cadence_days for g in self.grades}
+        self.sources, self.source_weights = zip(*SOURCES)
+        self.model_weights = [m.share for m in F.LINEUP]
+        self.horizon_weights = [h[0] for h in HORIZONS]
+        self.fates, self.fate_weights = zip(*FATES)
 
-def _history(rng, policy, card, consultant, fill, ends_at, fate, now) -> tuple[list[dict], list[dict]]:
-    """The follow-ups of one card: first touch, first call, then contacts at the grade's cadence
-    (kept by the diligent; stretched, vague or abandoned by the sloppy)."""
-    created = card["created_at"]
-    grade = card["grade"]
-    diligence = consultant.diligence
-    followups: list[dict] = []
-    changes: list[dict] = []
-    delay = timedelta(minutes=rng.randint(5, 40)) if rng.random() < diligence else timedelta(hours=rng.uniform(4, 30))
-    if rng.random() < diligence + 0.15 and created + delay < now:
-        followups.append({"at": created + delay, "channel": rng.choice((Channel.SMS, Channel.WECHAT)),
-                          "outcome": Outcome.REACHED, "grade": grade, "content": "感谢到店，发送车型资料和顾问名片"})
-    at = created + timedelta(hours=max(0.5, rng.gauss(consultant.first_call_hours, consultant.first_call_hours / 3)))
-    channel = Channel.PHONE
-    # Contacts planned for today are still to be made: that is what `today` lists.
-    stop = min(ends_at, now.replace(hour=0, minute=0, second=0, microsecond=0))
-    while at < stop and len(followups) < 40:
-        thorough = rng.random() < diligence
-        reached = rng.random() > 0.12
-        if reached and rng.random() < 0.2:
-            new_grade = _drift(rng, policy, grade, (ends_at - at).days, fate)
-            if new_grade != grade:
-                changes.append({"at": at, "from_grade": grade, "to_grade": new_grade,
-                                "reason": "客户购车时间变化", "_seq": len(followups) + 1})
-                grade = new_grade
-        cadence = policy.known_grade(grade).cadence_days if policy.known_grade(grade) else 7
-        gap = timedelta(days=cadence * (1 if thorough else rng.choice((1, 2, 3))))
-        f = {"at": at.replace(second=0, microsecond=0), "channel": channel, "grade": grade,
-             "outcome": Outcome.REACHED if reached else Outcome.UNREACHABLE}
-        if thorough:
-            f["content"] = rng.choice(GOOD_CONTENT).format(**fill)
-            f["plan"] = rng.choice(GOOD_PLAN).format(**fill)
-            f["bottleneck"] = rng.choice(GOOD_BOTTLENECK).format(**fill)
-            f["purpose"] = rng.choice(GOOD_PURPOSE)
-            f["impression"] = rng.choice(("热情", "理性比较", "犹豫", "价格敏感"))
-            f["problem"] = rng.choice(("预算与配置的取舍", "家人意见不统一", "担心保值率", "置换差价"))
-            f["solution"] = rng.choice(("推荐中配 + 金融贴息", "邀约家人同来试驾", "提供官方保值回购政策", "二手车部门重新评估"))
-            f["feasibility"] = rng.choice(("可行，需主管批优惠", "可行", "需客户配合"))
-            f["competition"] = f"{fill['rival']} 本月降价 {rng.choice((5000, 8000, 10000))} 元"
-            f["next_at"] = (at + gap).replace(hour=rng.choice((10, 14, 16)), minute=0, second=0, microsecond=0)
+    def slip(self, consultant: Consultant, kind: str) -> bool:
+        return self.rng.random() < consultant.slack * SLIPS[kind]
+
+    def grade_for(self, days_left: float) -> str:
+        """The grade a careful consultant gives a customer who will buy in `days_left` days."""
+        for grade in self.grades:
+            # A day's margin: a grade given on the horizon's last day is not stale by next morning.
+            if grade.horizon_days is None or days_left < grade.horizon_days - 1:
+                return grade.code
+        return self.grades[-1].code
+
+    def on(self, day: date, hours: F.Hours, low: float = 0.0, high: float = 1.0) -> datetime:
+        return hours.on(day, self.rng.uniform(low, high), self.tz)
+
+    def card(self, index: int) -> None:
+        rng, floor = self.rng, self.floor
+        consultant = floor.consultants[index % len(floor.consultants)]
+        card_id = index + 1
+        # Older cards first, so card numbers grow with time; more cards in recent months.
+        age = floor.span_days * ((floor.total - index) / floor.total) ** 1.5
+        back = int(age)
+        position = 1 - (age - back)  # where in the day's traffic the customer came
+        source = rng.choices(self.sources, self.source_weights)[0]
+        model = rng.choices(F.LINEUP, self.model_weights)[0]
+        fill = {"model": model.name, "trim": rng.choice(model.trims), "rival": rng.choice(model.rivals),
+                "colour": rng.choice(F.COLOURS), "concern": rng.choice(F.CONCERNS)}
+        day = self.last_day - timedelta(days=back)
+        hours = F.SHOWROOM if source in SHOWROOM_SOURCES or source == Source.SHOW else F.CALLS
+        arrived = hours.on(day, position, self.tz)
+        test_drive = source in SHOWROOM_SOURCES and rng.random() < TEST_DRIVE_SHARE
+        if source in SHOWROOM_SOURCES or source == Source.SHOW:
+            stay = timedelta(minutes=rng.randint(35, 90) + (30 if test_drive else 0))
+            left = min(arrived + stay, _clock(day, 20, 30, self.tz))
+        elif source == Source.PHONE_IN:
+            left = arrived + timedelta(minutes=rng.randint(3, 8))
         else:
-            f["content"] = rng.choice(SLOPPY_CONTENT) if reached else "未接通"
-            if rng.random() < 0.6:
-                f["plan"] = rng.choice(SLOPPY_PLAN)
-                f["purpose"] = rng.choice(SLOPPY_PURPOSE)
-                f["next_at"] = (at + gap).replace(hour=0, minute=0, second=0, microsecond=0)
-        followups.append(f)
-        if fate == "open" and rng.random() < (1 - diligence) * 0.12:
-            break  # the sloppy give up: the card is left overdue, or goes dormant
-        at = at + gap + timedelta(hours=rng.uniform(-4, 6) if thorough else rng.uniform(0, 96))
-        channel = rng.choices((Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE),
-                              weights=(50, 25, 15, 10))[0]
-    return sorted(followups, key=lambda f: f["at"]), changes
+            left = arrived  # an online or 400 lead: it arrives, nobody leaves
+        late_card = source in LOGGED_SOURCES and self.slip(consultant, "late_card")
+        created = min(left + timedelta(minutes=rng.randint(40, 150) if late_card else rng.randint(3, 15)),
+                      floor.now - timedelta(minutes=1))
+        _, low, high = rng.choices(HORIZONS, self.horizon_weights)[0]
+        fate = rng.choices(self.fates, self.fate_weights)[0]
+        decides = created + timedelta(days=rng.uniform(1, 6) if fate == "invalid" else rng.uniform(low, high))
+        first_grade = self.grade_for((decides - created).days)
+        phone, name = _phone(rng, index), _name(rng)
+        card = self._fields(rng, consultant, card_id, created, source, name, phone, first_grade, model, fill,
+                            decides)
+        if source in LOGGED_SOURCES:
+            card["left_at"] = left  # the first-contact clocks run from here, as `add --visit` sets them
+            self._visit(consultant, arrived, left, source, model.name, test_drive, card, None)
+        if source in SHOWROOM_SOURCES and rng.random() < NO_CONTACT_SHARE:
+            self._walk_in_without_contact(consultant, day, model)
+
+        history = _History(self, consultant, card, fill, decides, fate)
+        history.first_contacts(source, created, test_drive)
+        history.follow_up()
+        history.close()
+        self._rows(card, history)
+
+    def _fields(self, rng, consultant, card_id, created, source, name, phone, grade, model, fill, decides) -> dict:
+        careless = self.slip(consultant, "incomplete")
+        days = (decides - created).days
+        low, high = model.price
+        return {
+            "id": card_id, "created_at": created, "recorded_at": created + timedelta(minutes=rng.randint(1, 8)),
+            "source": source, "owner_id": consultant.id, "name": name, "phone": phone, "grade": grade,
+            "status": Status.OPEN, "status_at": created, "left_at": None,
+            "platform": rng.choice(ONLINE_PLATFORMS) if source == Source.ONLINE else None,
+            "gender": rng.choice(("男", "女")), "age": rng.randint(24, 58), "model": f"{model.name} {fill['trim']}",
+            "colour": fill["colour"] if rng.random() < 0.6 else None,
+            "budget": None if careless else f"{round(rng.uniform(low, high))} 万左右",
+            "occupation": rng.choice(F.OCCUPATIONS) if rng.random() < 0.7 else None,
+            "residence": rng.choice(F.RESIDENCES) if rng.random() < 0.8 else None,
+            "payment": rng.choice(("全款", "贷款", "贷款", "租赁")) if rng.random() < 0.7 else None,
+            "usage": rng.choice(("家用", "家用", "商用")) if rng.random() < 0.6 else None,
+            "current_vehicle": rng.choice(F.CURRENT_VEHICLES) if rng.random() < 0.6 else None,
+            "concerns": ",".join(rng.sample(F.CONCERNS, rng.randint(1, 3))),
+            "competitors": ",".join(rng.sample(model.rivals, rng.randint(1, 3))),
+            "purchase_type": rng.choice(("首购", "增购", "换购")) if rng.random() < 0.7 else None,
+            "timeline": None if careless and rng.random() < 0.5 else
+            ("一周内" if days <= 7 else "一个月内" if days <= 30 else "三个月内" if days <= 90 else "半年内"),
+        }
+
+    def _visit(self, consultant, arrived, left, source, model, test_drive, card, notes) -> None:
+        """A line of the showroom log (来店(电)登记) that left a phone, linked to its card."""
+        self.rows["visits"].append({
+            "arrived_at": arrived, "left_at": left,
+            "party_size": None if source == Source.PHONE_IN else self.rng.choice((1, 1, 2, 2, 2, 3, 4)),
+            "source": source, "model": model, "test_drive": int(test_drive), "consultant_id": consultant.id,
+            "contact_left": 1, "name": card["name"], "phone": card["phone"], "notes": notes, "card_id": card["id"],
+            "recorded_at": left + timedelta(minutes=self.rng.randint(1, 5)), "recorded_by": consultant.id,
+        })
+
+    def _walk_in_without_contact(self, consultant, day, model) -> None:
+        rng = self.rng
+        arrived = self.on(day, F.SHOWROOM)
+        left = arrived + timedelta(minutes=rng.randint(10, 40))
+        self.rows["visits"].append({
+            "arrived_at": arrived, "left_at": left, "party_size": rng.choice((1, 2, 2, 3)), "source": Source.WALK_IN,
+            "model": model.name, "test_drive": 0, "consultant_id": consultant.id, "contact_left": 0,
+            "name": rng.choice(F.SURNAMES) + rng.choice(("先生", "女士")), "phone": None,
+            "notes": rng.choice(F.NO_CONTACT_NOTES).format(model=model.name), "card_id": None,
+            "recorded_at": left + timedelta(minutes=rng.randint(1, 5)), "recorded_by": consultant.id,
+        })
+
+    def _rows(self, card: dict, h: "_History") -> None:
+        rows, card_id, owner = self.rows, card["id"], h.consultant.id
+        h.entries.sort(key=lambda e: e["at"])
+        contacts = []
+        for seq, entry in enumerate(h.entries, start=1):
+            entry["seq"] = seq
+            raised = entry.pop("_objections")
+            rows["followup_objections"] += [{"card_id": card_id, "_seq": seq, "tag": tag} for tag in raised]
+            contacts.append(Contact(entry["at"], entry["channel"], entry["outcome"] == Outcome.REACHED,
+                                    entry["next_at"], entry["purpose"], raised))
+        rows["instructions"] += h.signatures()
+        for entry in h.entries:
+            entry.pop("_vague")
+        rows["followups"] += h.entries
+        rows["grade_changes"].append({"card_id": card_id, "at": card["created_at"], "from_grade": None,
+                                      "to_grade": card["grade"], "by_id": owner, "reason": "建卡", "_seq": None})
+        for at, before, after, entry in h.changes:
+            rows["grade_changes"].append({"card_id": card_id, "at": at, "from_grade": before, "to_grade": after,
+                                          "by_id": owner, "reason": "购车时间临近", "_seq": entry["seq"]})
+        card["grade"] = h.grade
+        card["status"], outcome, events = h.status, h.outcome, h.events
+        card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
+        if events:
+            card["status_at"] = events[-1]["at"]
+        card.update(timing_columns(self.floor.policy, card["created_at"], card["grade"], card["status"] == Status.OPEN,
+                                   contacts, card["left_at"], card["source"]))
+        rows["cards"].append(card)
+        rows["card_events"].append({"card_id": card_id, "at": card["created_at"], "kind": EventKind.CREATED,
+                                    "by_id": owner, "detail": json.dumps({"source": card["source"].value})})
+        rows["card_events"] += [{"card_id": card_id, **e} for e in events]
 
 
-def _drift(rng, policy, grade: str, days_left: int, fate: str) -> str:
-    """Customers warm up as a deal nears and cool down when it does not come."""
-    codes = [g.code for g in policy.grades]
-    i = codes.index(grade) if grade in codes else len(codes) - 1
-    if fate == "won" and days_left < 14:
-        return codes[max(0, i - 1)]
-    return codes[min(len(codes) - 1, max(0, i + rng.choice((-1, 1, 1))))]
+def _part_way(created: datetime, until: datetime, share: float) -> datetime:
+    """A moment `share` of the way from `created` to `until`."""
+    return created + (until - created) * share
 
 
-def _ending(rng, fate, ends_at, consultant, supervisor, fill, now) -> tuple[Status, dict | None, list[dict]]:
-    at = ends_at
-    owner = consultant.id
-    if fate == "won":
-        outcome = {"model": fill["model"], "at": at}
-        events = [{"at": at, "kind": EventKind.WON, "by_id": owner, "detail": json.dumps({"model": fill["model"]}, ensure_ascii=False)}]
-        handover = at + timedelta(hours=rng.choice((3, 6, 20, 30, 50)))
-        if handover <= now and rng.random() < 0.9:
-            outcome.update({"handover_to": "售后 陈工", "handover_at": handover})
-            events.append({"at": handover, "kind": EventKind.HANDOVER, "by_id": owner,
-                           "detail": json.dumps({"to": "售后 陈工"}, ensure_ascii=False)})
-        return Status.WON, outcome, events
-    if fate == "lost":
-        reason = rng.choice(LOSS_REASONS)
-        competitor = fill["rival"] if reason in ("竞品品牌", "已在别处购买", "价格") else None
-        outcome = {"reason": reason, "competitor": competitor, "note": "客户已决定", "requested_at": at,
-                   "requested_by": consultant.name}
-        events = [{"at": at, "kind": EventKind.LOST_REQUESTED, "by_id": owner,
-                   "detail": json.dumps({"reason": reason, "competitor": competitor}, ensure_ascii=False)}]
-        decided = at + timedelta(hours=rng.randint(3, 60))
-        if decided > now or rng.random() < 0.1:
-            return Status.LOST_PENDING, outcome, events
-        outcome.update({"decided_at": decided, "decided_by": supervisor[1], "verdict": "approved"})
-        events.append({"at": decided, "kind": EventKind.LOST_APPROVED, "by_id": supervisor[0], "detail": None})
-        return Status.LOST, outcome, events
-    if fate == "invalid":
-        reason = rng.choice(("空号", "非购车客户", "同行询价"))
-        outcome = {"reason": reason, "at": at}
-        return Status.INVALID, outcome, [{"at": at, "kind": EventKind.INVALID, "by_id": owner,
-                                          "detail": json.dumps({"reason": reason}, ensure_ascii=False)}]
-    return Status.OPEN, None, []
+def _clock(day: date, hour: int, minute: int, tz: tzinfo) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
 
 
-# Rows that point at a follow-up carry its sequence number: the store links them by (card, seq).
+class _History:
+    """One card's follow-ups, grade changes, ending and the supervisor's signatures."""
+
+    def __init__(self, writer: _Writer, consultant: Consultant, card: dict, fill: dict, decides: datetime, fate: str):
+        self.w, self.rng, self.consultant, self.card, self.fill = writer, writer.rng, consultant, card, fill
+        self.decides, self.fate = decides, fate
+        # A lost customer often buys elsewhere before their own date: the card ends when they do.
+        self.ends = (_part_way(card["created_at"], decides, self.rng.uniform(0.35, 1.0)) if fate == "lost"
+                     else decides)
+        self.now, self.tz = writer.now, writer.tz
+        self.grade = card["grade"]
+        self.entries: list[dict] = []
+        self.changes: list[tuple[datetime, str, str, dict]] = []
+        self.status, self.outcome, self.events = Status.OPEN, None, []
+        # After how many contacts the card is dropped (None: never).
+        self.drops_after = (self.rng.randint(3, 8) if self.rng.random() < DROP_WEIGHT * consultant.slack ** 2
+                            else None)
+        self.dropped = False
+        self.last: dict | None = None  # the latest contact that plans the next
+        self.visited = card["source"] in SHOWROOM_SOURCES  # a later visit is a return visit
+        # A fake number (空号) is never reached; the card ends invalid.
+        self.wrong_number = fate == "invalid" and self.rng.random() < 0.4
+        self._plan = ""  # the last plan's template: a plan is not copied from one follow-up to the next
+
+    # -- contacts ------------------------------------------------------------------------------------
+
+    def first_contacts(self, source: Source, created: datetime, test_drive: bool) -> None:
+        """The thank-you message soon after the customer left and the call within a day; an online
+        or 400 lead is called within minutes, then added on WeChat."""
+        w, rng, fill = self.w, self.rng, self.fill
+        late_call = w.slip(self.consultant, "late_call")
+        if source in (Source.ONLINE, Source.HOTLINE):
+            called = created + timedelta(minutes=rng.randint(3, 20))
+            if late_call:
+                called = w.on(created.date() + timedelta(days=1), F.CALLS, 0.0, 0.3)
+            if called >= self.now:
+                return
+            minutes = max(1, int((called - created).total_seconds() // 60))
+            self.last = self._entry(called, Channel.PHONE, F.LEAD_CALL.format(minutes=minutes, **fill))
+            added = min(called + timedelta(minutes=rng.randint(5, 30)), _clock(called.date(), 20, 58, self.tz))
+            if added < self.now and self.last["outcome"] == Outcome.REACHED:
+                self._entry(added, Channel.WECHAT, F.THANKS[source.value].format(**fill), problem="落地价和现车",
+                            next_from=self.last)
+            return
+        day = created.date()
+        if w.slip(self.consultant, "late_touch"):
+            touched = w.on(day + timedelta(days=1), F.CALLS, 0.0, 0.25)  # the next morning
+        else:
+            touched = min(created + timedelta(minutes=rng.randint(5, 30)), _clock(day, 20, 58, self.tz))
+        thanks = F.THANKS[source.value]
+        if test_drive:
+            thanks = "感谢今天到店试驾{model}，发送{trim}报价单和顾问名片"
+        if touched < self.now:
+            self._entry(touched, rng.choice((Channel.WECHAT, Channel.WECHAT, Channel.SMS)), thanks.format(**fill),
+                        first_touch=True)
+        called = self._first_call_time(created, late_call)
+        if called < self.now:
+            self.last = self._entry(called, Channel.PHONE, F.FIRST_CALL.format(
+                budget=self.card["budget"] or "未定", timeline=self.card["timeline"] or "未定", grade=self.grade,
+                **fill), thorough=not w.slip(self.consultant, "vague"))
+
+    def _first_call_time(self, created: datetime, late: bool) -> datetime:
+        """Within 24 hours, in calling hours: the next day before the hour of `created`, or the
+        same afternoon after a morning; `late`, two or three days on (the first call, a handover)."""
+        w, day = self.w, created.date()
+        if late:
+            return w.on(day + timedelta(days=self.rng.randint(2, 3)), F.CALLS)
+        minute = created.hour * 60 + created.minute
+        if minute < 11 * 60:
+            return w.on(day, F.CALLS, F.CALLS.share(minute + 120), F.CALLS.share(18 * 60))
+        return w.on(day + timedelta(days=1), F.CALLS, 0.0, F.CALLS.share(minute - 30))
+
+    def follow_up(self) -> None:
+        """Contacts at the grade's cadence until the customer decides (or the card is dropped)."""
+        w, rng = self.w, self.rng
+        last = self.last
+        while last is not None:
+            days_left = (self.decides - last["at"]).days
+            channel = _next_channel(rng, days_left, last["outcome"] != Outcome.REACHED)
+            hours = F.SHOWROOM if channel in (Channel.VISIT, Channel.TEST_DRIVE) else F.CALLS
+            cadence = w.cadence.get(self.grade, 7)
+            gap = 1 if last["outcome"] != Outcome.REACHED else cadence
+            planned = w.on(last["at"].date() + timedelta(days=gap), hours)
+            if not last["_no_next"]:
+                last["next_at"] = planned
+            if planned >= self.now:
+                return  # due: on `today`
+            if len(self.entries) == self.drops_after:
+                self.dropped = True
+                return
+            lost_too_soon = (self.fate == "lost" and len(self.entries) < MIN_FOLLOWUPS_BEFORE_LOSS - 1
+                             and not w.slip(self.consultant, "give_up"))
+            if planned >= self.ends and not lost_too_soon:
+                return
+            at = planned
+            if w.slip(self.consultant, "late_contact"):
+                at = w.on(planned.date() + timedelta(days=rng.randint(1, 3)), hours)
+                if at >= self.now:
+                    return  # overdue this morning
+            reached = channel in (Channel.VISIT, Channel.TEST_DRIVE) or rng.random() > UNREACHED_SHARE
+            last = self._entry(at, channel, None, thorough=not w.slip(self.consultant, "vague"), reached=reached)
+            if channel in (Channel.VISIT, Channel.TEST_DRIVE):
+                w._visit(self.consultant, at, at + timedelta(minutes=rng.randint(40, 100)), self.card["source"],
+                         self.fill["model"], channel == Channel.TEST_DRIVE, self.card,
+                         "再次到店" if self.visited else "邀约到店")
+                self.visited = True
+
+    def _entry(self, at: datetime, channel: Channel, content: str | None, thorough: bool = True,
+               reached: bool = True, first_touch: bool = False, problem: str | None = None,
+               next_from: dict | None = None) -> dict:
+        w, rng, fill, consultant = self.w, self.rng, self.fill, self.consultant
+        if self.wrong_number and channel == Channel.PHONE:
+            reached = False
+        if reached and not first_touch:
+            self._regrade(at)
+        if w.slip(consultant, "late_record"):
+            recorded = w.on(at.date() + timedelta(days=1), F.CALLS, 0.0, 0.2)  # written up the next morning
+        else:
+            recorded = at + timedelta(minutes=rng.randint(2, 40))
+        entry = {
+            "card_id": self.card["id"], "seq": 0, "at": at, "recorded_at": min(recorded, self.now),
+            "author_id": consultant.id, "channel": channel,
+            "outcome": Outcome.REACHED if reached else
+            Outcome.WRONG_NUMBER if self.wrong_number else Outcome.UNREACHABLE, "grade": self.grade,
+            "impression": None, "content": content, "problem": problem, "solution": None, "feasibility": None,
+            "competition": None, "bottleneck": None, "plan": None,
+            "next_at": next_from["next_at"] if next_from else None,
+            "purpose": next_from["purpose"] if next_from else None, "corrects": None,
+            "_no_next": first_touch or w.slip(consultant, "no_next"), "_vague": not thorough, "_objections": (),
+        }
+        if next_from is not None:
+            entry["_no_next"] = True  # it shares the call's plan
+            next_from.setdefault("_shares", []).append(entry)
+        if first_touch:
+            pass  # the thank-you: the policy schedules the first call
+        elif not reached:
+            entry["content"] = "空号，无法接通" if self.wrong_number else rng.choice(F.UNREACHED)
+            entry["plan"] = self._new_plan(F.RETRY_PLANS)
+            entry["purpose"] = rng.choice(F.PURPOSES)
+        elif thorough:
+            entry["content"] = content or rng.choice(F.CONTENT[channel.value]).format(**fill)
+            entry.update({
+                "impression": rng.choice(F.IMPRESSIONS), "problem": rng.choice(F.PROBLEMS).format(**fill),
+                "solution": rng.choice(F.SOLUTIONS), "feasibility": rng.choice(F.FEASIBLE),
+                "competition": f"{fill['rival']} 本月优惠 {rng.choice((5000, 8000, 10000, 12000))} 元",
+                "bottleneck": rng.choice(F.BOTTLENECKS).format(**fill),
+                "plan": self._new_plan(F.PLANS), "purpose": rng.choice(F.PURPOSES),
+            })
+        else:
+            entry["content"] = rng.choice(F.SLOPPY_CONTENT)
+            entry["plan"] = rng.choice(F.SLOPPY_PLAN)
+            entry["purpose"] = rng.choice(F.SLOPPY_PURPOSE)
+        if entry["_no_next"] and not first_touch and next_from is None:
+            entry["plan"] = entry["purpose"] = None
+        if reached and not first_touch and self.entries and rng.random() < OBJECTION_SHARE:
+            entry["_objections"] = tuple(dict.fromkeys(rng.choices(F.DEMO_OBJECTIONS, k=rng.choice((1, 1, 2)))))
+            if not thorough:
+                entry["plan"] = None  # an objection the careless had no answer to: no handling plan
+        self.entries.append(entry)
+        return entry
+
+    def _new_plan(self, plans: tuple[str, ...]) -> str:
+        self._plan = self.rng.choice([p for p in plans if p != self._plan])
+        return self._plan.format(**self.fill)
+
+    def _regrade(self, at: datetime) -> None:
+        """Customers warm up as their purchase nears; the careful regrade them when it does."""
+        grade = self.w.grade_for((self.decides - at).days)
+        if grade != self.grade and not self.w.slip(self.consultant, "no_regrade"):
+            self.changes.append((at, self.grade, grade, None))
+            self.grade = grade
+
+    # -- the ending ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self.dropped or not self.entries:
+            self._link_changes()
+            return
+        w, rng, fill, last = self.w, self.rng, self.fill, self.entries[-1]
+        hours = F.SHOWROOM if self.fate == "won" else F.CALLS
+        at = max(self.ends, last["at"] + timedelta(hours=2))
+        day = at.date() + timedelta(days=1 if at.hour >= 19 else 0)
+        at = w.on(day, hours, hours.share(at.hour * 60 + at.minute) if day == at.date() else 0.0)
+        if at >= self.now:
+            self._link_changes()
+            return
+        owner, sup = self.consultant.id, w.floor.supervisors[self.consultant.id]
+        if self.fate == "won":
+            self._entry(at, Channel.VISIT, F.CLOSING["won"].format(**fill))
+            w._visit(self.consultant, at - timedelta(minutes=rng.randint(40, 90)), at, self.card["source"],
+                     fill["model"], False, self.card, "签约交定金")
+            model = f"{fill['model']} {fill['trim']}"
+            won = at + timedelta(minutes=5)
+            self.outcome = {"model": model, "at": won}
+            self.events = [{"at": won, "kind": EventKind.WON, "by_id": owner,
+                            "detail": json.dumps({"model": model}, ensure_ascii=False)}]
+            handover = self._first_call_time(won, w.slip(self.consultant, "late_handover"))
+            if handover < self.now:
+                self.outcome.update({"handover_to": F.HANDOVER_TO, "handover_at": handover})
+                self.events.append({"at": handover, "kind": EventKind.HANDOVER, "by_id": owner,
+                                    "detail": json.dumps({"to": F.HANDOVER_TO}, ensure_ascii=False)})
+            self.status = Status.WON
+        elif self.fate == "lost":
+            reason = rng.choice(F.LOSS_REASONS)
+            competitor = fill["rival"] if reason in F.RIVAL_REASONS else None
+            self._entry(at, Channel.PHONE, F.CLOSING["lost"].format(reason=reason, **fill) if competitor else
+                        F.LOSS_NOTES[reason].format(**fill))
+            requested = at + timedelta(minutes=rng.randint(10, 40))
+            note = F.LOSS_NOTES[reason].format(**fill)
+            self.outcome = {"reason": reason, "competitor": competitor, "note": note, "requested_at": requested,
+                            "requested_by": self.consultant.name}
+            self.events = [{"at": requested, "kind": EventKind.LOST_REQUESTED, "by_id": owner,
+                            "detail": json.dumps({"reason": reason, "competitor": competitor, "note": note},
+                                                 ensure_ascii=False)}]
+            self.status = Status.LOST_PENDING
+            # Approved at the next morning meeting after the supervisor's check call (战败核实),
+            # within a day, or days later when the check call does not reach the customer; on the
+            # supervisor's day off the manager approves.
+            meeting = _clock(requested.date() + timedelta(days=1), 8, 40, self.tz) + timedelta(
+                minutes=rng.randint(0, 50))
+            decided = min(meeting, requested + timedelta(hours=23, minutes=30))
+            if rng.random() < CHECK_CALL_MISSES:
+                decided = meeting + timedelta(days=rng.randint(1, 3))
+            if decided < self.now:
+                by = sup if decided.weekday() != sup.day_off else None
+                self.outcome.update({"decided_at": decided, "decided_by": by.name if by else MANAGER,
+                                     "verdict": "approved"})
+                self.events.append({"at": decided, "kind": EventKind.LOST_APPROVED,
+                                    "by_id": by.id if by else None, "detail": None})
+                self.status = Status.LOST
+        else:
+            reason = "空号" if self.wrong_number else rng.choice(F.INVALID_REASONS[1:])
+            self._entry(at, Channel.PHONE, F.CLOSING[reason])["content"] = F.CLOSING[reason]
+            self.outcome = {"reason": reason, "at": at}
+            self.events = [{"at": at + timedelta(minutes=5), "kind": EventKind.INVALID, "by_id": owner,
+                            "detail": json.dumps({"reason": reason}, ensure_ascii=False)}]
+            self.status = Status.INVALID
+        closing = self.entries[-1]
+        closing["next_at"] = closing["plan"] = closing["purpose"] = None
+        closing["_objections"] = ()  # the customer decided: nothing left to object to
+        self._link_changes()
+
+    def _link_changes(self) -> None:
+        """Each grade change belongs to the follow-up it was judged at (the latest at that moment)."""
+        by_time = {e["at"]: e for e in self.entries}
+        self.changes = [(at, before, after, by_time[at]) for at, before, after, _ in self.changes]
+        for entry in self.entries:
+            for shared in entry.pop("_shares", ()):
+                shared["next_at"], shared["purpose"] = entry["next_at"], entry["purpose"]
+            entry.pop("_no_next")
+
+    # -- the supervisor ------------------------------------------------------------------------------
+
+    def signatures(self) -> list[dict]:
+        """主管批示: each evening the supervisor signs the day's follow-ups of the team's cards (on
+        their day off, the next evening), writing a word on the latest; a few slip through."""
+        sup = self.w.floor.supervisors[self.consultant.id]
+        by_day: dict[date, list[dict]] = {}
+        for entry in self.entries:
+            by_day.setdefault(entry["recorded_at"].date(), []).append(entry)
+        signed = []
+        for day, group in by_day.items():
+            if self.rng.random() < SUPERVISOR_MISSES:
+                continue
+            review_day = day + timedelta(days=1) if day.weekday() == sup.day_off else day
+            at = max(self.w.on(review_day, F.REVIEW), max(e["recorded_at"] for e in group) + timedelta(minutes=10))
+            if at >= self.now:
+                continue
+            vague = any(e["_vague"] for e in group)
+            signed.append({"card_id": self.card["id"], "followup_id": None, "at": at, "author_id": sup.id,
+                           "text": F.VAGUE_INSTRUCTION if vague else self.rng.choice(F.INSTRUCTIONS),
+                           "_seq": max(e["seq"] for e in group)})
+        return signed
+
+
+def _next_channel(rng: random.Random, days_left: int, retry: bool) -> Channel:
+    """Calls mostly; as the purchase nears, more customers come back to the showroom and test-drive."""
+    if retry:
+        return Channel.PHONE
+    if days_left <= 30:
+        return rng.choices((Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE), (45, 20, 22, 13))[0]
+    return rng.choices((Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE), (55, 35, 7, 3))[0]
+
+
+# Rows that point at a follow-up carry its sequence number on the card; as SQL values, its place
+# among the batch's follow-ups (1 the first), which the store adds to the id before the batch.
 _LINKED = {"grade_changes", "instructions", "followup_objections"}
 # A linked table without a card column of its own carries the card only for the link.
 _LINK_ONLY = {"followup_objections": ("card_id",)}
@@ -414,7 +687,9 @@ _LINK_ONLY = {"followup_objections": ("card_id",)}
 def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple], bool]]:
     """A batch as SQL-ready tuples, converted in the worker so the inserting process only inserts."""
     batch = {}
-    for table, rows in _cards(floor, start).items():
+    tables = _cards(floor, start)
+    place = {(f["card_id"], f["seq"]): n for n, f in enumerate(tables["followups"], start=1)}
+    for table, rows in tables.items():
         typed = set(TYPED_COLUMNS[table])
         linked = table in _LINKED
         skipped = ("_seq", "followup_id", *_LINK_ONLY.get(table, ()))
@@ -422,7 +697,7 @@ def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple],
         values = []
         for row in rows:
             value = tuple(sql_value(row[c]) if c in typed else row[c] for c in columns)
-            values.append(value + (row["card_id"], row["_seq"]) if linked else value)
+            values.append(value + (place.get((row["card_id"], row["_seq"])),) if linked else value)
         batch[table] = (columns, values, linked)
     return batch
 

@@ -537,16 +537,21 @@ class Store:
         self.conn.executemany(sql, values())
 
 
-    def insert_values(self, table: str, columns: list[str], rows: list[tuple], link_followup: bool = False) -> None:
+    def insert_values(self, table: str, columns: list[str], rows: list[tuple], followup_base: int | None = None) -> None:
         """Rows already converted to SQL values (the demo's workers convert them). With
-        `link_followup`, each row ends with the (card id, seq) of the follow-up it points at."""
+        `followup_base`, each row ends with the follow-up it points at, as its place among the
+        follow-ups inserted after id `followup_base` (None: no follow-up)."""
         if not rows:
             return
         names, marks = ", ".join(columns), ", ".join("?" * len(columns))
-        if link_followup:
+        if followup_base is not None:
+            # Arithmetic, not a lookup per row: the follow-ups' ids are known once inserted in order.
             names += ", followup_id"
-            marks += ", (SELECT id FROM followups WHERE card_id = ? AND seq = ?)"
+            marks += f", {int(followup_base)} + ?"
         self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+    def last_id(self, table: str) -> int:
+        return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
 
 
 _PLAIN = (str, int, float, type(None))

@@ -298,13 +298,26 @@ def m005_return_visits_and_waiting(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m006_brand_objection_label(db: sqlite3.Connection) -> None:
+    """The brand objection was seeded as 合资vs国产; the trade says 自主 (China's own brands, 自主品牌),
+    not 国产 — a joint-venture car is made in China too. Only the seeded wording is changed: a store
+    that relabelled it, or already has a 合资vs自主 of its own, keeps its list. The tag stays."""
+    db.execute(
+        "UPDATE objections SET label = ? WHERE tag = 'brand' AND label = ? "
+        "AND NOT EXISTS (SELECT 1 FROM objections WHERE label = ?)",
+        (BRAND_LABEL, "合资vs国产", BRAND_LABEL),
+    )
+
+
+BRAND_LABEL = "合资vs自主"
 # The seeds' frequent objections (the dealer group's regulation, 三(四) and 四(二)); a store edits
 # its own list with `leadcard objection`.
 DEFAULT_OBJECTIONS = (
     ("price", "价格高于竞品"),
     ("delivery", "交车周期"),
     ("range", "续航焦虑"),
-    ("brand", "合资vs国产"),
+    ("brand", BRAND_LABEL),
     ("financing", "贷款/金融"),
     ("resale", "保值率"),
     ("maintenance", "保养成本"),

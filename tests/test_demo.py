@@ -1,0 +1,178 @@
+"""The demo is the first store a new user sees (`leadcard demo`, then `leadcard today`): it must look
+like a real showroom — one brand's line-up, contacts in working hours, a showroom log, losses waiting
+for the supervisor, signed follow-ups, and an audit that reads like a store's, not a flood."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import Leadcard
+from leadcard.domain import demo_floor
+from leadcard.domain.audit import LOOKBACK_DAYS
+from leadcard.domain.demo import CONSULTANTS
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MORNING = "2026-11-23T08:30:00"  # a Monday, before the showroom opens
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Leadcard:
+    """The default demo, built once: these tests only read it."""
+    lc = Leadcard(tmp_path_factory.mktemp("demo") / "store.db")
+    lc.now = MORNING
+    lc.ok("demo")
+    return lc
+
+
+def rows(lc: Leadcard, sql: str) -> list[sqlite3.Row]:
+    with sqlite3.connect(lc.db) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute(sql).fetchall()
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(SHANGHAI)
+
+
+def minute(moment: datetime) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def test_every_contact_falls_in_working_hours_and_fewer_over_lunch(demo):
+    times = [local(r["at"]) for r in rows(demo, "SELECT at FROM followups")]
+    assert all(9 * 60 <= minute(t) <= 21 * 60 for t in times), sorted(times, key=minute)[:3]
+    per_minute = lambda start, end: sum(start <= minute(t) < end for t in times) / (end - start)
+    # 12:00–13:30 against the same length of morning and afternoon.
+    assert per_minute(720, 810) < 0.6 * per_minute(570, 660)
+    assert per_minute(720, 810) < 0.6 * per_minute(870, 960)
+
+
+def test_contacts_come_as_the_floor_makes_them_thanks_then_a_call_within_a_day(demo):
+    """A walk-in gets the written thank-you within 3 hours, then a call within 24; an online lead is
+    called within minutes. The decent consultants keep to it (a rare slip allowed)."""
+    firsts = rows(demo, """
+        SELECT c.source, c.created_at, u.name AS owner,
+               (SELECT min(at) FROM followups f WHERE f.card_id = c.id AND f.channel IN ('sms', 'wechat')) AS touch,
+               (SELECT min(at) FROM followups f WHERE f.card_id = c.id AND f.channel = 'phone') AS call
+        FROM cards c JOIN users u ON u.id = c.owner_id""")
+    decent = {name for name, slack in CONSULTANTS if slack < 0.1}
+    walk_ins = [r for r in firsts if r["source"] == "walk-in" and r["owner"] in decent and r["touch"] and r["call"]]
+    leads = [r for r in firsts if r["source"] == "online" and r["owner"] in decent and r["call"]]
+    assert len(walk_ins) > 100 and len(leads) > 50
+    on_time = lambda r, column, limit: local(r[column]) - local(r["created_at"]) <= limit
+    assert sum(on_time(r, "touch", timedelta(hours=3)) for r in walk_ins) >= 0.95 * len(walk_ins)
+    assert sum(on_time(r, "call", timedelta(hours=24)) for r in walk_ins) >= 0.95 * len(walk_ins)
+    assert sum(on_time(r, "call", timedelta(minutes=30)) for r in leads) >= 0.95 * len(leads)
+    # The thank-you comes after the visit, never before: written contacts precede calls on walk-ins.
+    assert sum(r["touch"] < r["call"] for r in walk_ins) >= 0.95 * len(walk_ins)
+
+
+def test_the_store_sells_one_brands_line_up_each_car_once(demo):
+    names = [m.name for m in demo_floor.LINEUP]
+    assert len(names) == len(set(names))
+    # 铂智3X is sold abroad as bZ3X: one car, one name.
+    assert not any("bZ3X" in name for name in names)
+    own = {name for name in names}
+    models = {r["model"].split()[0] for r in rows(demo, "SELECT DISTINCT model FROM cards")}
+    assert models <= own and len(models) >= len(own) - 1
+    rivals = {rival for m in demo_floor.LINEUP for rival in m.rivals}
+    assert not own & rivals, "a rival is another brand's car, never the store's own"
+    # FAW Toyota's cars are sold in another network: rivals at most, never on a card as the model.
+    assert all("亚洲龙" not in m and "RAV4" not in m for m in models)
+
+
+def test_the_showroom_log_has_visits_with_and_without_cards_and_test_drives(demo):
+    visits = rows(demo, "SELECT v.*, c.created_at AS card_created, c.source AS card_source "
+                        "FROM visits v LEFT JOIN cards c ON c.id = v.card_id")
+    carded = [v for v in visits if v["card_id"] is not None]
+    anonymous = [v for v in visits if not v["contact_left"]]
+    assert carded and anonymous and any(v["test_drive"] for v in visits)
+    assert all(v["phone"] is None and v["card_id"] is None for v in anonymous)
+    # Cards made from a visit (`add --visit`): after the customer left, mostly within 30 minutes.
+    # (An online lead's card comes first; its visits come later, invited.)
+    first_visits = {}
+    for v in sorted(carded, key=lambda v: v["arrived_at"]):
+        if v["card_source"] in ("walk-in", "referral", "phone-in"):
+            first_visits.setdefault(v["card_id"], v)
+    made = [local(v["card_created"]) - local(v["left_at"]) for v in first_visits.values()]
+    assert all(m >= timedelta(0) for m in made)
+    assert sum(m <= timedelta(minutes=30) for m in made) >= 0.9 * len(made)
+    assert all(v["source"] == v["card_source"] for v in first_visits.values())
+    # 留档率: most walk-ins leave a phone, not all.
+    walk_ins = [v for v in first_visits.values() if v["source"] == "walk-in"]
+    walk_in_rate = len(walk_ins) / (len(walk_ins) + len(anonymous))
+    assert 0.55 <= walk_in_rate <= 0.85
+    # Yesterday's log, as the manager reads it at the morning meeting.
+    yesterday = demo.json("visit", "list", "--date", "2026-11-22", user="赵经理")["visits"]
+    assert yesterday and all(v["card"] for v in yesterday if v["contact_left"])
+
+
+def test_losses_wait_for_approval_and_approved_ones_name_reason_and_competitor(demo):
+    pending = demo.json("list", "--status", "lost-pending", user="赵经理")
+    assert pending
+    lost = [json.loads(r["outcome"]) for r in rows(demo, "SELECT outcome FROM cards WHERE status = 'lost'")]
+    assert lost and all(o["reason"] and o["note"] and o["verdict"] == "approved" for o in lost)
+    assert all(o["competitor"] for o in lost if o["reason"] in demo_floor.RIVAL_REASONS)
+    assert rows(demo, "SELECT count(*) AS n FROM cards WHERE status = 'won'")[0]["n"]
+
+
+def test_the_supervisor_signs_most_follow_ups_the_same_evening(demo):
+    followups = rows(demo, """
+        SELECT f.recorded_at,
+               (SELECT min(i.at) FROM instructions i WHERE i.card_id = f.card_id AND i.at >= f.recorded_at) AS signed
+        FROM followups f""")
+    signed = [r for r in followups if r["signed"]]
+    assert len(signed) >= 0.9 * len(followups)
+    # A supervisor's day off is signed the next evening: never more than two days late.
+    late = [r for r in signed if local(r["signed"]) - local(r["recorded_at"]) > timedelta(days=2)]
+    assert len(late) <= 0.02 * len(signed)
+    authors = {r["role"] for r in rows(demo, "SELECT DISTINCT u.role FROM instructions i JOIN users u ON u.id = i.author_id")}
+    assert authors == {"supervisor"}
+
+
+# A real store's audit: a handful of findings per consultant per week, not a flood. The bound
+# follows from the demo's design (demo.SLIPS): a consultant makes some 100 contacts and 18 cards a
+# week; each contact slips with `slack` times about 1.6 (vague 0.5, no next date 0.15, late record
+# 0.3, a late contact 0.3 that costs two findings), each card with `slack` times about 2 (late
+# thank-you, late call, late card, incomplete …); the supervisor's own misses add about one. So
+# slack 0.03 (a decent consultant) expects about 7 a week, slack 0.12 (the sloppy one) about 25.
+FINDINGS_PER_WEEK = {"decent": 8, "sloppy": 28}
+
+
+def test_the_audit_of_the_demo_reads_like_a_real_stores(demo):
+    audit = demo.json("audit", user="赵经理")
+    per_owner = Counter(f["owner"] for f in audit["findings"])
+    weeks = LOOKBACK_DAYS / 7
+    for name, slack in CONSULTANTS:
+        kind = "decent" if slack < 0.05 else "sloppy"
+        assert 0 < per_owner[name] <= FINDINGS_PER_WEEK[kind] * weeks, (name, per_owner)
+    sloppy = max(CONSULTANTS, key=lambda c: c[1])[0]
+    assert all(per_owner[sloppy] > per_owner[name] for name, _ in CONSULTANTS if name != sloppy)
+
+
+def test_a_consultants_morning_list_is_their_own_days_work(demo):
+    items = demo.json("today", user="王芳")["items"]
+    assert 5 <= len(items) <= 40
+    assert {i["owner"] for i in items} == {"王芳"}
+    assert {i["reason"] for i in items} <= {"first-touch", "first-call", "planned", "cadence"}
+    # A decent consultant's list is today's work, not a backlog of forgotten customers.
+    assert sum(i["overdue_days"] > 0 for i in items) <= 2
+    assert all(i["purpose"] for i in items if i["reason"] == "planned")
+
+
+def test_the_same_seed_gives_the_same_store(lc, tmp_path):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    lc.now = MORNING
+    lc.ok("--db", str(a), "demo", "--cards", "300", "--seed", "5")
+    lc.ok("--db", str(b), "demo", "--cards", "300", "--seed", "5")
+    for query in ("SELECT * FROM cards ORDER BY id", "SELECT * FROM followups ORDER BY id",
+                  "SELECT * FROM visits ORDER BY id", "SELECT * FROM instructions ORDER BY id",
+                  "SELECT * FROM card_events ORDER BY id"):
+        with sqlite3.connect(a) as ca, sqlite3.connect(b) as cb:
+            assert ca.execute(query).fetchall() == cb.execute(query).fetchall(), query
