@@ -41,10 +41,7 @@ from leadcard.schedule import (
     wake_up_days,
 )
 from leadcard.domain.session import Session, calendar_year, working_days_after
-from leadcard.domain.waiting import waiting
 from leadcard.store import CardFilter, Scope, Store
-from leadcard.store import visits as visit_sql
-from leadcard.store.visits import return_visit_times
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
@@ -192,6 +189,8 @@ def add_card(session: Session, new: NewCard) -> Card:
         })
         store.insert_event(card_id, created_at, EventKind.CREATED, session.actor_id, {"source": source.value})
         if visit:
+            from leadcard.store import visits as visit_sql
+
             visit_sql.link_card(store, visit.id, card_id)
         refresh(session, card_id)
     return session.shown(store.card(card_id))
@@ -199,6 +198,8 @@ def add_card(session: Session, new: NewCard) -> Card:
 
 def visit_for_card(session: Session, visit_id: int) -> Visit:
     """The visit a new card is made from (`add --visit ID`); it may become only one card."""
+    from leadcard.store import visits as visit_sql  # only cards made from a showroom visit need it
+
     found = visit_sql.visit(session.store, visit_id, session.visible())
     if found is None:
         raise NotFound(f"no visit #{visit_id} (or it is not yours to see)")
@@ -329,6 +330,8 @@ def refresh(session: Session, card_id: int) -> None:
     card = store.card(card_id)
     contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
     active = card.status == Status.OPEN and not card.do_not_contact
+    from leadcard.store.visits import return_visit_times  # writes need it; `today` only reads
+
     visited_at, returned_at = return_visit_times(store, card_id, card.owner_id)
     store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts,
                                               card.left_at, card.source, returned_at, visited_at))
@@ -435,8 +438,12 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
     items = _with_scripts(session, items)
     owners = sorted({i.card.owner for i in items if i.card.owner})
-    # Asked for one consultant's list, a supervisor reads that list alone.
-    pending = None if owner else waiting(session)
+    # Asked for one consultant's list, a supervisor reads that list alone; nothing waits on a consultant.
+    pending = None
+    if not owner and session.actor is not None and session.actor.role in (Role.SUPERVISOR, Role.MANAGER):
+        from leadcard.domain.waiting import waiting  # the morning list of most users never needs it
+
+        pending = waiting(session)
     return TodayList(day=day, items=items, owners=owners, waiting=pending)
 
 

@@ -7,16 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from leadcard.domain.session import Session, working_days_after
-from leadcard.model import Handover, Role, Unsigned, Waiting
+from leadcard.model import Handover, Unsigned, Waiting
 from leadcard.store import waiting as sql
 from leadcard.store.visits import waiting_for_card
 
 
-def waiting(session: Session) -> Waiting | None:
-    """None for anyone but a supervisor or the manager; scoped to whose cards they may see."""
+def waiting(session: Session) -> Waiting:
+    """What waits on the acting supervisor or manager, scoped to whose cards they may see."""
     actor = session.actor
-    if actor is None or actor.role not in (Role.SUPERVISOR, Role.MANAGER):
-        return None
     store, policy, now = session.store, session.policy, session.now
     scope = session.visible()
     since = now - timedelta(days=policy.unsigned_days)
