@@ -45,6 +45,11 @@ class Session(NamedTuple):
             return Scope(self.store.team_member_ids(self.actor.team) | {self.actor.id})
         return Scope(frozenset({self.actor.id}))
 
+    def may_see(self, owner_id: int | None) -> bool:
+        """Whether a card of this owner is this user's to see (the scope of `visible`)."""
+        owners = self.visible().owner_ids
+        return owners is None or owner_id in owners
+
     def shown(self, card: Card) -> Card:
         """The card as this user may see it: phones they may not call masked."""
         owners = self.phone_owners()

@@ -42,14 +42,15 @@ def prepare_bulk_load(store: Store) -> None:
     store.conn.execute("PRAGMA cache_size = -32768")
 
 
-def cards_with_phones(store: Store, phones: Sequence[str]) -> dict[str, tuple[int, str]]:
-    """phone → (card id, name) of the oldest card holding it, for a chunk of phones."""
+def cards_with_phones(store: Store, phones: Sequence[str]) -> dict[str, tuple[int, str, int | None]]:
+    """phone → (card id, name, owner id) of the oldest card holding it, for a chunk of phones."""
     if not phones:
         return {}
     rows = store.conn.execute(
-        f"SELECT phone, min(id) AS id, name FROM cards WHERE phone IN ({_marks(phones)}) GROUP BY phone", list(phones)
+        f"SELECT phone, min(id) AS id, name, owner_id FROM cards WHERE phone IN ({_marks(phones)}) GROUP BY phone",
+        list(phones),
     ).fetchall()
-    return {r["phone"]: (r["id"], r["name"]) for r in rows}
+    return {r["phone"]: (r["id"], r["name"], r["owner_id"]) for r in rows}
 
 
 def imported_cards(store: Store, phones: Sequence[str], first_id: int) -> dict[str, sqlite3.Row]:
