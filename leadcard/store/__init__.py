@@ -17,7 +17,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from leadcard.errors import StoreError
+from leadcard.errors import StoreBusy, StoreError, StoreReadOnly
 from leadcard.model import (
     Card,
     CardEvent,
@@ -39,7 +39,10 @@ from leadcard.store.migrations import MIGRATIONS
 SCHEMA_VERSION = len(MIGRATIONS)
 # What a damaged file raises in the middle of a command; callers catch it by this name, not sqlite3's.
 DatabaseError = sqlite3.DatabaseError
+# How long a command waits for another's write to finish. Tests shorten it (monkeypatch).
 BUSY_TIMEOUT_MS = 10_000
+# SQLite's primary result codes that are not damage: the store is fine, the moment or the disk is not.
+_BUSY, _LOCKED, _READONLY, _FULL, _PERM, _CANTOPEN = 5, 6, 8, 13, 3, 14
 
 
 def ts(moment: datetime | None) -> str | None:
@@ -116,7 +119,10 @@ class Store:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open store {path}: {_describe(exc)}") from None
+            failure = failed(exc, writable(path))
+            if type(failure) is StoreError:
+                raise StoreError(f"cannot open store {path}: {_describe(exc)}") from None
+            raise failure from None
         store = cls(conn, path, tz)
         store._migrate(version)
         return store
@@ -139,6 +145,9 @@ class Store:
                     step(self.conn)
                     self.conn.execute(f"PRAGMA user_version = {number}")
             except sqlite3.Error as exc:
+                failure = failed(exc)
+                if type(failure) is not StoreError:  # busy or read-only: the upgrade waits for a free moment
+                    raise failure from None
                 raise StoreError(
                     f"upgrading store {self.path} failed at migration {step.__name__} ({exc}); "
                     f"the store is unchanged at schema version {number - 1}"
@@ -569,6 +578,18 @@ def _user(row: sqlite3.Row) -> User:
     return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]), row["login"])
 
 
+def writable(path: Path) -> bool:
+    """Whether this login may write the store: its file, and its directory unless the write-ahead
+    log and its shared memory are already there to be written (SQLite creates them beside the file)."""
+    path = Path(path)
+    if not os.access(path, os.W_OK):
+        return False
+    beside = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    if all(p.exists() and os.access(p, os.W_OK) for p in beside):
+        return True
+    return os.access(path.parent, os.W_OK)
+
+
 def _create_private_file(path: Path) -> None:
     """Customer data stays private: the store and its backups are created 0600."""
     try:
@@ -578,6 +599,23 @@ def _create_private_file(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"cannot create {path}: {exc.strerror}") from None
     os.close(fd)
+
+
+def failed(exc: sqlite3.DatabaseError, may_write: bool = True) -> StoreError:
+    """What a database error in the middle of a command means to the user. Only damage sends them
+    to `doctor` and `restore`: restoring a backup over a store that was merely busy loses data.
+    `may_write` False: the login may not write the file, so a WAL store that cannot be opened (its
+    shared-memory file cannot be made) is read-only, not damaged."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (_BUSY, _LOCKED):
+        return StoreBusy("the store is busy (another command is writing); try again")
+    if code in (_READONLY, _PERM) or (code == _CANTOPEN and not may_write):
+        return StoreReadOnly("the store is read-only for this login: nothing can be written to it "
+                             "(check the permissions of the store's file and its directory)")
+    if code == _FULL:
+        return StoreError("the disk holding the store is full: nothing was written; free some space and try again")
+    return StoreError(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
+                      f"puts a backup in its place")
 
 
 def _describe(exc: sqlite3.DatabaseError) -> str:
