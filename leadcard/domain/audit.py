@@ -25,10 +25,10 @@ from leadcard.errors import BadInput, NotAllowed
 from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
 from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleSettings, Severity
 from leadcard.schedule import Policy, day_bounds, days_planned_ahead
-from leadcard.domain import audit_floor, audit_rules
+from leadcard.domain import audit_clock, audit_floor, audit_rules
 from leadcard.domain.session import Session
-from leadcard.store.audit import (History, Person, PhoneHolder, comebacks, has_reviewers, histories, people,
-                                  shared_phones)
+from leadcard.store.audit import (History, Person, PhoneHolder, clock_overrides, comebacks, has_reviewers, histories,
+                                  people, shared_phones)
 from leadcard.store.visits import visits_as_of
 from leadcard.domain.audit_rules import (
     FIELD_LABELS,
@@ -41,7 +41,7 @@ from leadcard.domain.audit_rules import (
     visit_without_card,
 )
 
-RULES: tuple[Rule, ...] = audit_rules.RULES + audit_floor.RULES
+RULES: tuple[Rule, ...] = audit_rules.RULES + audit_floor.RULES + audit_clock.RULES
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 RULE_NAMES = tuple(RULES_BY_NAME)
 
@@ -152,6 +152,8 @@ def audit(
     ctx = Context(session, as_of, has_reviewers(store))
     if any(s.rule.name == "false-loss" for s in running):
         ctx.comebacks = comebacks(store, as_of)
+    if any(s.rule.name == "clock-override" for s in running):
+        ctx.overrides = clock_overrides(store, as_of)
     blame = _Blame(people(store))
     checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]
     phones = shared_phones(store, as_of) if any(s.rule.name == "duplicate-phone" for s in running) else {}

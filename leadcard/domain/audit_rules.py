@@ -86,6 +86,7 @@ class Context:
         self.today = as_of.date()
         self.reviewers = reviewers
         self.comebacks: dict = {}  # phones of approved losses seen again, by phone (false-loss reads them)
+        self.overrides: dict = {}  # records written under an overridden clock, by card (clock-override)
         self._calendars: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
         fallback = min(g.cadence_days for g in self.policy.grades)
         self._cadence = {g.code: g.cadence_days for g in self.policy.grades}

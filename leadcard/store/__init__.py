@@ -88,11 +88,18 @@ _CARD_FROM = "cards LEFT JOIN users ON users.id = cards.owner_id"
 _DUE_WHERE = "cards.due_at <= ? AND +cards.dormant_at > ?"
 
 
+# The records marked when written under an overridden clock (migration 6).
+CLOCK_MARKED = frozenset({"cards", "followups", "grade_changes", "instructions", "card_events", "visits"})
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path, tz: tzinfo):
         self.conn = conn
         self.path = path
         self.tz = tz
+        # Set by the session when LEADCARD_NOW replaces the clock in a store bound to logins: the real
+        # time (as stored), kept as `clock_override` on every record written.
+        self.clock_override: str | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -252,9 +259,13 @@ class Store:
     def set_user_login(self, user_id: int, login: str | None) -> None:
         self.conn.execute("UPDATE users SET login = ? WHERE id = ?", (login, user_id))
 
+    def has_bound_logins(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM users WHERE login IS NOT NULL LIMIT 1").fetchone() is not None
+
     # -- cards ---------------------------------------------------------------------------------
 
     def insert_card(self, values: dict) -> int:
+        values = self._marked("cards", values)
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
         cur = self.conn.execute(f"INSERT INTO cards ({cols}) VALUES ({marks})", [sql_value(v) for v in values.values()])
@@ -412,12 +423,13 @@ class Store:
             objections=tuple(row["objections"].split(",")) if row["objections"] else (),
             left_at=self.dt(row["left_at"]),
             platform=row["platform"],
+            clock_override=bool(row["clock_override"]),
         )
 
     # -- follow-ups ----------------------------------------------------------------------------
 
     def insert_followup(self, values: dict) -> int:
-        values = dict(values)
+        values = self._marked("followups", dict(values))
         values["seq"] = self.conn.execute(
             "SELECT coalesce(max(seq), 0) + 1 FROM followups WHERE card_id = ?", (values["card_id"],)
         ).fetchone()[0]
@@ -466,6 +478,7 @@ class Store:
             plan=r["plan"], next_at=self.dt(r["next_at"]), purpose=r["purpose"],
             corrects=r["corrects_seq"], corrected_by=r["corrected_by_seq"],
             objections=tuple(r["objection_tags"].split(",")) if r["objection_tags"] else (),
+            clock_override=bool(r["clock_override"]),
         )
 
     # -- grade history, instructions, events ----------------------------------------------------
@@ -481,7 +494,8 @@ class Store:
             (card_id,),
         ).fetchall()
         return [
-            GradeChange(self.dt(r["at"]), r["from_grade"], r["to_grade"], r["by_name"], r["reason"], r["followup_seq"])
+            GradeChange(self.dt(r["at"]), r["from_grade"], r["to_grade"], r["by_name"], r["reason"], r["followup_seq"],
+                        bool(r["clock_override"]))
             for r in rows
         ]
 
@@ -495,7 +509,8 @@ class Store:
             "WHERE i.card_id = ? ORDER BY i.at, i.id",
             (card_id,),
         ).fetchall()
-        return [Instruction(self.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"]) for r in rows]
+        return [Instruction(self.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"], bool(r["clock_override"]))
+                for r in rows]
 
     def insert_event(self, card_id: int, at: datetime, kind: str, by_id: int | None, detail: dict | None = None) -> None:
         self.insert_row("card_events", {
@@ -510,11 +525,13 @@ class Store:
             (card_id,),
         ).fetchall()
         return [
-            CardEvent(self.dt(r["at"]), r["kind"], r["by_name"], json.loads(r["detail"]) if r["detail"] else {})
+            CardEvent(self.dt(r["at"]), r["kind"], r["by_name"], json.loads(r["detail"]) if r["detail"] else {},
+                      bool(r["clock_override"]))
             for r in rows
         ]
 
     def insert_row(self, table: str, values: dict) -> int:
+        values = self._marked(table, values)
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [sql_value(v) for v in values.values()])
@@ -529,6 +546,8 @@ class Store:
         they are, which matters when a million values go through.
         """
         iterator = iter(rows)
+        if self.clock_override and table in CLOCK_MARKED:
+            iterator = (self._marked(table, row) for row in iterator)
         first = next(iterator, None)
         if first is None:
             return
@@ -551,11 +570,21 @@ class Store:
         `link_followup`, each row ends with the (card id, seq) of the follow-up it points at."""
         if not rows:
             return
+        if self.clock_override and table in CLOCK_MARKED:
+            width = len(columns)
+            columns = [*columns, "clock_override"]
+            rows = [(*row[:width], self.clock_override, *row[width:]) for row in rows]
         names, marks = ", ".join(columns), ", ".join("?" * len(columns))
         if link_followup:
             names += ", followup_id"
             marks += ", (SELECT id FROM followups WHERE card_id = ? AND seq = ?)"
         self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+    def _marked(self, table: str, values: dict) -> dict:
+        if self.clock_override and table in CLOCK_MARKED:
+            return {**values, "clock_override": self.clock_override}
+        return values
 
 
 _PLAIN = (str, int, float, type(None))

@@ -252,3 +252,46 @@ def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
     for r in rows:
         found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4], r[5]))
     return found
+
+
+class Override(NamedTuple):
+    """A record written while LEADCARD_NOW replaced the clock (a store bound to logins)."""
+
+    card_id: int
+    written_at: datetime  # the real time it was written
+    dated: datetime  # the time it carries
+    what: str  # "followup", "grade", "instruction", or an event's kind
+    seq: int | None  # the follow-up's number
+    by: str | None  # who wrote it
+
+
+def clock_overrides(store: Store, as_of: datetime) -> dict[int, list[Override]]:
+    """Records written under an overridden clock by `as_of` (real time), by card: follow-ups,
+    instructions, events, and regrades made on their own (a regrade with a follow-up or a new card,
+    and the wake-up a follow-up records, come with that record). Partial indexes hold only these rows."""
+    rows = store.conn.execute(
+        """
+        SELECT f.card_id, f.clock_override, f.at, 'followup', f.seq, u.name
+            FROM followups f LEFT JOIN users u ON u.id = f.author_id
+            WHERE f.clock_override IS NOT NULL AND f.clock_override <= :m
+        UNION ALL
+        SELECT g.card_id, g.clock_override, g.at, 'grade', NULL, u.name
+            FROM grade_changes g LEFT JOIN users u ON u.id = g.by_id
+            WHERE g.clock_override IS NOT NULL AND g.clock_override <= :m
+              AND g.followup_id IS NULL AND g.from_grade IS NOT NULL
+        UNION ALL
+        SELECT i.card_id, i.clock_override, i.at, 'instruction', NULL, u.name
+            FROM instructions i LEFT JOIN users u ON u.id = i.author_id
+            WHERE i.clock_override IS NOT NULL AND i.clock_override <= :m
+        UNION ALL
+        SELECT e.card_id, e.clock_override, e.at, e.kind, NULL, u.name
+            FROM card_events e LEFT JOIN users u ON u.id = e.by_id
+            WHERE e.clock_override IS NOT NULL AND e.clock_override <= :m AND e.kind != 'woken'
+        ORDER BY 1, 2
+        """,
+        {"m": ts(as_of)},
+    ).fetchall()
+    found: dict[int, list[Override]] = {}
+    for r in rows:
+        found.setdefault(r[0], []).append(Override(r[0], _parse(r[1]), _parse(r[2]), r[3], r[4], r[5]))
+    return found
