@@ -32,6 +32,10 @@ def init(
     ctx: typer.Context,
     policy: Annotated[Optional[str], typer.Option(help="Grading scheme: habc (default), four-tier, abc.")] = None,
     policy_file: Annotated[Optional[Path], typer.Option("--policy-file", help="TOML overriding the policy's numbers.")] = None,
+    grade_map: Annotated[Optional[str], typer.Option(
+        "--map", metavar="OLD=NEW,…",
+        help="With a new --policy: what each grade the cards hold becomes (e.g. H=A,A=A,B=B,C=C); the cards are regraded.",
+    )] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create the store (or change its policy) and show the policy in force."""
@@ -39,7 +43,7 @@ def init(
     from leadcard.render import cards as render
 
     overrides = _read_policy_file(policy_file)
-    info = admin.init_store(session(ctx), policy, overrides)
+    info = admin.init_store(session(ctx), policy, overrides, grade_map)
     if as_json:
         render.print_json(render.policy_json(info))
     else:

@@ -568,6 +568,7 @@ def policy_json(info) -> dict:
         "loss_reasons": list(p.loss_reasons),
         "cards": info.cards,
         "users": info.users,
+        "regraded": info.regraded,
     }
 
 
@@ -576,6 +577,8 @@ def policy_view(info) -> None:
     out = console()
     out.print(f"store {info.path} · schema v{info.schema_version} · {info.cards} cards · {info.users} users")
     out.print(f"policy: {p.scheme.title}")
+    if info.regraded:
+        out.print("已按新方案改级：" + "、".join(f"{move} {n} 张" for move, n in info.regraded.items()))
     table = new_table()
     for title in ("级别", "含义", "联系周期", "期限", "建议动作"):
         table.add_column(title)
