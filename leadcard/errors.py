@@ -29,3 +29,11 @@ class BadInput(LeadcardError):
 
 class StoreError(LeadcardError):
     """The database file cannot be used (missing directory, not SQLite, too new …)."""
+
+
+class StoreBusy(StoreError):
+    """Another command held the store's write lock past the busy timeout: nothing is wrong, wait."""
+
+
+class StoreReadOnly(StoreError):
+    """The store's file (or its directory) may be read but not written by this login."""

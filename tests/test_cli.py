@@ -77,12 +77,12 @@ def test_a_consultant_sees_only_their_own_cards(lc):
     assert manager_view == {"张三": "13800138000", "李四": "13900139000"}  # the manager sees every team
 
 
-def test_init_picks_a_scheme_and_refuses_to_switch_under_cards(lc, tmp_path):
+def test_init_picks_a_scheme_and_refuses_to_switch_under_cards_it_cannot_grade(lc, tmp_path):
     policy = lc.json("init", "--policy", "abc")
     assert policy["policy"] == "abc" and [g["grade"] for g in policy["grades"]] == ["A", "B", "C"]
     lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A")
-    result = lc("init", "--policy", "habc")
-    assert result.exit_code == 1
+    result = lc("init", "--policy", "four-tier")  # no grade A there: --map must say what it becomes
+    assert result.exit_code == 2 and "--map" in result.stderr
     toml = tmp_path / "store.toml"
     toml.write_text("first_call_hours = 12\n[grades.A]\ncadence_days = 2\n", encoding="utf-8")
     policy = lc.json("init", "--policy-file", str(toml))

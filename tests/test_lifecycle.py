@@ -356,13 +356,14 @@ def test_a_user_bound_to_another_login_cannot_be_acted_as_from_this_one(lc):
     lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组", "--login", "showroom-boss", user="赵经理")
     lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组", user="赵经理")
     lc.ok("add", "刘先生", "--phone", "13800138000", "--owner", "王芳", user="赵经理")
-    refused(lc, "comment", "刘先生", "明天回访", user="钱主管")
+    real_clock = {"LEADCARD_NOW": ""}  # once logins are bound, only a manager may set the clock
+    refused(lc, "comment", "刘先生", "明天回访", user="钱主管", env=real_clock)
     # $USER and $LOGNAME are anyone's to set; the binding goes by the process's user id.
-    spoofed = {"USER": "showroom-boss", "LOGNAME": "showroom-boss"}
+    spoofed = {"USER": "showroom-boss", "LOGNAME": "showroom-boss", "USERNAME": "showroom-boss", **real_clock}
     refused(lc, "comment", "刘先生", "明天回访", user="钱主管", env=spoofed)
-    refused(lc, "user", "bind", "钱主管", "--unbind", user="钱主管")
+    refused(lc, "user", "bind", "钱主管", "--unbind", user="钱主管", env=real_clock)
     lc.ok("user", "bind", "钱主管", "--unbind", user="赵经理")
-    lc.ok("comment", "刘先生", "明天回访", user="钱主管")
+    lc.ok("comment", "刘先生", "明天回访", user="钱主管", env=real_clock)
     logins = {u["name"]: u["login"] for u in lc.json("user", "list", user="赵经理")}
     assert logins == {"赵经理": here, "钱主管": None, "王芳": None}
     assert lc("user", "bind", "钱主管", user="赵经理").exit_code == 2

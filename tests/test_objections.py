@@ -299,14 +299,13 @@ def test_the_demo_floor_hears_objections_and_has_scripts_for_the_common_ones(lc)
 def test_the_brand_objection_reads_joint_venture_vs_chinas_own_brands(lc, tmp_path):
     """合资vs自主, not 合资vs国产 (a joint-venture car is made in China too): new stores get it, a store
     made with the old wording is relabelled on upgrade, a store that chose its own label keeps it."""
-    from leadcard.store.migrations import MIGRATIONS, m006_brand_objection_label
+    from leadcard.store.migrations import m006_brand_objection_label
 
-    before_fix = MIGRATIONS.index(m006_brand_objection_label)
     labels = lambda: {o["tag"]: o["label"] for o in lc.json("objection", "list", "--all")}
     lc.ok("init")
     assert labels()["brand"] == "合资vs自主"
     for wording, expected in (("合资vs国产", "合资vs自主"), ("进口还是国产", "进口还是国产")):
         with sqlite3.connect(lc.db) as conn:
             conn.execute("UPDATE objections SET label = ? WHERE tag = 'brand'", (wording,))
-            conn.execute(f"PRAGMA user_version = {before_fix}")  # as the store stood before the fix
+            m006_brand_objection_label(conn)  # the upgrade of a store as it stood before the fix
         assert labels()["brand"] == expected

@@ -32,6 +32,10 @@ def init(
     ctx: typer.Context,
     policy: Annotated[Optional[str], typer.Option(help="Grading scheme: habc (default), four-tier, abc.")] = None,
     policy_file: Annotated[Optional[Path], typer.Option("--policy-file", help="TOML overriding the policy's numbers.")] = None,
+    grade_map: Annotated[Optional[str], typer.Option(
+        "--map", metavar="OLD=NEW,…",
+        help="With a new --policy: what each grade the cards hold becomes (e.g. H=A,A=A,B=B,C=C); the cards are regraded.",
+    )] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create the store (or change its policy) and show the policy in force."""
@@ -39,7 +43,7 @@ def init(
     from leadcard.render import cards as render
 
     overrides = _read_policy_file(policy_file)
-    info = admin.init_store(session(ctx), policy, overrides)
+    info = admin.init_store(session(ctx), policy, overrides, grade_map)
     if as_json:
         render.print_json(render.policy_json(info))
     else:
@@ -66,13 +70,14 @@ def user_add(
     role: Annotated[str, typer.Option(help="consultant, supervisor or manager.")],
     team: Annotated[Optional[str], typer.Option(help="Their team (a supervisor sees the team's cards).")] = None,
     login: Annotated[Optional[str], typer.Option(help="Bind to this operating-system login: only it may act as the user.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Bind a manager to another login even if no manager could act from this one.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Add a user. The first may be added by anyone; after that only a manager adds users."""
     from leadcard.render import cards as render
     from leadcard.domain import users
 
-    user = users.add_user(session(ctx), name, users.parse_role(role), team, login)
+    user = users.add_user(session(ctx), name, users.parse_role(role), team, login, force)
     if as_json:
         render.print_json(render.user_json(user))
     else:
@@ -85,6 +90,7 @@ def user_bind(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The user.")],
     login: Annotated[Optional[str], typer.Option(help="The operating-system login that alone may act as them.")] = None,
     unbind: Annotated[bool, typer.Option("--unbind", help="Remove the binding.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Bind the last manager to another login than this one.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Bind a user to an operating-system login, so nobody else can type `--as` them (manager only)."""
@@ -94,7 +100,7 @@ def user_bind(
 
     if (login is None) == (not unbind):
         raise BadInput("give --login NAME or --unbind")
-    user = users.bind_login(session(ctx), name, None if unbind else login)
+    user = users.bind_login(session(ctx), name, None if unbind else login, force)
     if as_json:
         render.print_json(render.user_json(user))
     else:

@@ -20,11 +20,21 @@ def store_tz() -> tzinfo:
         raise BadInput(f"LEADCARD_TZ: unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
 
 
+def overridden() -> bool:
+    """Whether LEADCARD_NOW replaces the clock."""
+    return bool(os.environ.get("LEADCARD_NOW"))
+
+
+def real_now(tz: tzinfo) -> datetime:
+    """The computer's clock, whatever LEADCARD_NOW says: kept on records written under it."""
+    return datetime.now(tz).replace(microsecond=0)
+
+
 def now(tz: tzinfo) -> datetime:
     """The current moment in the store's zone; LEADCARD_NOW (ISO 8601, local if no offset) replaces it."""
     fixed = os.environ.get("LEADCARD_NOW")
     if not fixed:
-        return datetime.now(tz).replace(microsecond=0)
+        return real_now(tz)
     try:
         moment = datetime.fromisoformat(fixed.strip().replace(" ", "T", 1) if len(fixed.strip()) > 10 else fixed.strip())
     except ValueError:

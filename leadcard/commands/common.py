@@ -70,7 +70,8 @@ def open_session(g: Globals) -> "Session":
 
     tz = clock.store_tz()
     now = clock.now(tz)
-    return open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None)
+    return open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None,
+                        clock_override=clock.real_now(tz) if clock.overridden() else None)
 
 
 def session(ctx: "typer.Context") -> "Session":

@@ -1,5 +1,6 @@
-"""The program's one exit point: our refusals, an interrupt and an unreadable store end the program
-with one line on stderr and the contract's exit code (0 ok, 1 refused, 2 bad input).
+"""The program's one exit point: our refusals, an interrupt and an unreadable, busy or read-only
+store end the program with one line on stderr and the contract's exit code (0 ok, 1 refused, 2 bad
+input).
 
 Free of typer: both the lean path of `leadcard today` (leadcard.cli) and the typer application
 (leadcard.commands.app) end here.
@@ -28,11 +29,10 @@ def exits():
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
     except Exception as exc:
-        from leadcard.store import DatabaseError  # already loaded by whatever opened the store
+        from leadcard.store import DatabaseError, failed  # already loaded by whatever opened the store
 
         if isinstance(exc, DatabaseError):
-            fail(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
-                 f"puts a backup in its place", 1)
+            fail(str(failed(exc)), 1)
         raise
 
 

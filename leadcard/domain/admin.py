@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from leadcard.errors import Refused
+from leadcard.domain.cards import refresh
+from leadcard.domain.session import DEFAULT_SCHEME, Session
+from leadcard.errors import BadInput
 from leadcard.model import Role
 from leadcard.schedule import Policy, load_policy
-from leadcard.domain.session import Session
+from leadcard.store import policy as sql
 
 
 @dataclass(frozen=True)
@@ -17,26 +19,67 @@ class StoreInfo:
     policy: Policy
     cards: int
     users: int
+    regraded: dict[str, int] = field(default_factory=dict)  # "H→A": cards moved by a change of scheme
 
 
-def init_store(session: Session, scheme: str | None, overrides_toml: str | None) -> StoreInfo:
-    """Pick the store's grading scheme (and its number overrides); refuse to switch under cards."""
+def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
+               grade_map: str | None = None) -> StoreInfo:
+    """Pick the store's grading scheme (and its number overrides). Cards on grades the new scheme
+    lacks are regraded by `grade_map` (`H=A,A=A,B=B,C=C`), their history kept, their due times
+    recomputed by the new cadences — all in one transaction."""
     store = session.store
     if store.user_count() > 0:
         session.require_role(Role.MANAGER, doing="change the store's policy")
-    current = store.setting("policy.scheme")
-    chosen = scheme or current or "habc"
-    policy = load_policy(chosen, overrides_toml)  # validates before anything is written
-    if current and chosen != current and store.card_count() > 0:
-        raise Refused(
-            f"this store grades by {current} and already holds cards; a new scheme needs a new store"
-        )
+    current = store.setting("policy.scheme") or DEFAULT_SCHEME  # a store made by `add` grades by the default
+    chosen = scheme or current
+    overrides = overrides_toml if overrides_toml is not None else store.setting("policy.overrides")
+    policy = load_policy(chosen, overrides)  # validates before anything is written
+    changing = chosen != current
+    if grade_map is not None and not changing:
+        raise BadInput(f"--map regrades cards to another scheme: give --policy (this store grades by {current})")
+    moves, counts = _moves(session, policy, grade_map) if changing else ({}, {})
+    new = session._replace(policy=policy)
     with store.transaction():
         store.set_setting("policy.scheme", chosen)
         if overrides_toml is not None:
             store.set_setting("policy.overrides", overrides_toml)
-    stored = policy if overrides_toml is not None else load_policy(chosen, store.setting("policy.overrides"))
-    return store_info(session._replace(policy=stored))
+        if changing:
+            sql.regrade(store, moves, session.now, session.actor_id, f"评级方案由 {current} 改为 {chosen}")
+            for card_id in sql.open_card_ids(store):
+                refresh(new, card_id)  # the new grades' cadences
+    info = store_info(new)
+    return StoreInfo(info.path, info.schema_version, info.policy, info.cards, info.users,
+                     {f"{old}→{to}": counts[old] for old, to in moves.items()})
+
+
+def _moves(session: Session, policy: Policy, grade_map: str | None) -> tuple[dict[str, str], dict[str, int]]:
+    """OLD → NEW for the grades cards hold that change (OLD ≠ NEW), and how many cards hold each.
+    Every grade held that the new scheme lacks must be mapped; a map naming a grade neither scheme
+    (nor any card) knows is bad input."""
+    held = sql.grades_held(session.store)
+    known = {g.code for g in session.policy.grades} | set(held)
+    mapped: dict[str, str] = {}
+    for pair in (grade_map or "").split(","):
+        if not pair.strip():
+            continue
+        old, sep, to = (part.strip() for part in pair.partition("="))
+        if not sep or not old or not to:
+            raise BadInput(f"--map: {pair.strip()!r} is not OLD=NEW (e.g. --map H=A,A=A,B=B,C=C)")
+        if old not in known:
+            raise BadInput(f"--map: {old!r} is not a grade of this store ({' '.join(sorted(known))})")
+        if old in mapped:
+            raise BadInput(f"--map: grade {old} is mapped twice")
+        mapped[old] = policy.grade(to).code  # a grade the new scheme lacks is bad input
+    lacking = [g for g in held if g not in mapped and policy.known_grade(g) is None]
+    if lacking:
+        codes = " ".join(g.code for g in policy.grades)
+        raise BadInput(
+            f"cards hold grades the {policy.scheme.name} scheme lacks: "
+            + ", ".join(f"{g} ({held[g]} cards)" for g in lacking)
+            + f"; say what each becomes with --map OLD=NEW (its grades: {codes}), e.g. --map {lacking[0]}={policy.grades[0].code}"
+        )
+    moves = {old: to for old, to in mapped.items() if to != old and old in held}
+    return moves, {old: held[old] for old in moves}
 
 
 def store_info(session: Session) -> StoreInfo:

@@ -25,10 +25,10 @@ from leadcard.errors import BadInput, NotAllowed
 from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
 from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleSettings, Severity
 from leadcard.schedule import Policy, day_bounds, days_planned_ahead
-from leadcard.domain import audit_floor, audit_rules
+from leadcard.domain import audit_clock, audit_floor, audit_rules
 from leadcard.domain.session import Session
-from leadcard.store.audit import (History, Person, PhoneHolder, comebacks, has_reviewers, histories, people,
-                                  shared_phones)
+from leadcard.store.audit import (History, Person, PhoneHolder, clock_overrides, comebacks, has_reviewers, histories,
+                                  people, shared_phones)
 from leadcard.store.visits import visits_as_of
 from leadcard.domain.audit_rules import (
     FIELD_LABELS,
@@ -41,7 +41,7 @@ from leadcard.domain.audit_rules import (
     visit_without_card,
 )
 
-RULES: tuple[Rule, ...] = audit_rules.RULES + audit_floor.RULES
+RULES: tuple[Rule, ...] = audit_rules.RULES + audit_floor.RULES + audit_clock.RULES
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 RULE_NAMES = tuple(RULES_BY_NAME)
 
@@ -152,6 +152,8 @@ def audit(
     ctx = Context(session, as_of, has_reviewers(store))
     if any(s.rule.name == "false-loss" for s in running):
         ctx.comebacks = comebacks(store, as_of)
+    if any(s.rule.name == "clock-override" for s in running):
+        ctx.overrides = clock_overrides(store, as_of)
     blame = _Blame(people(store))
     checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]
     phones = shared_phones(store, as_of) if any(s.rule.name == "duplicate-phone" for s in running) else {}
@@ -269,7 +271,7 @@ class _Blame:
             if p.active and p.role == Role.SUPERVISOR:
                 self._supervisors.setdefault(p.team, []).append(p.name)
         self._managers = [p.name for p in users if p.active and p.role == Role.MANAGER]
-        self._reviewer: dict[str | None, str | None] = {}
+        self._reviewer: dict[tuple[str | None, str | None], str | None] = {}
 
     def who(self, rule: Rule, card: CardState, breach: Breach) -> str | None:
         if breach.who is not None:
@@ -277,10 +279,13 @@ class _Blame:
         if rule.acts != "supervisor":
             return card.owner
         owner = card.owner
-        if owner not in self._reviewer:
+        # A pending loss waits on someone other than who asked for it, as `approve` requires.
+        asked = card.requested_by if rule.name == "approval-pending" else None
+        key = (owner, asked)
+        if key not in self._reviewer:
             team = self._supervisors.get(self._team[owner], []) if owner in self._team else []
-            self._reviewer[owner] = next((n for n in (*team, *self._managers) if n != owner), None)
-        return self._reviewer[owner]
+            self._reviewer[key] = next((n for n in (*team, *self._managers) if n not in (owner, asked)), None)
+        return self._reviewer[key]
 
 
 def _visits_without_card(session: Session, setting: RuleSettings, ctx: Context, since_at: datetime,
@@ -336,7 +341,10 @@ def _phone_conflicts(phones: dict[str, list[PhoneHolder]], seen: dict[int, CardS
             if card is None:
                 continue
             others = [h for h in active if h.card_id != holder.card_id]
-            names = "、".join(f"{h.ref}（{h.owner or '无人'}，{ctx.md(h.created_at)} 建卡）" for h in others)
+            # Cards the user may not see are counted, never named: no ref, no owner.
+            shown = [h for h in others if ctx.session.may_see(h.owner_id)]
+            names = "、".join([f"{h.ref}（{h.owner or '无人'}，{ctx.md(h.created_at)} 建卡）" for h in shown]
+                             + ([f"{len(others) - len(shown)} 张你看不到的卡片（请问主管）"] if len(shown) < len(others) else []))
             arose = max(h.created_at for h in active)
             yield card, Breach(arose, f"电话与 {names} 相同：同一客户有 {len(active)} 张在跟卡片，归属冲突",
                                "一位客户一张卡", f"{len(active)} 张", ongoing=True)
@@ -403,7 +411,8 @@ def _state(h: History, ctx: Context) -> CardState:
         last = max((e.at for e in entries if e.reached), default=h.created_at)
         dormant = _dormant(last, as_of, ctx.policy.dormant_after_months)
     return CardState(h, owner, status, grade, since, times, codes, entries, originals, dormant,
-                     closed_at, won_at, handover_at, lost_at, lost, approvals, imported_at)
+                     closed_at, won_at, handover_at, lost_at, lost, approvals, imported_at,
+                     requester if status == Status.LOST_PENDING else None)
 
 
 def _dormant(last: datetime, as_of: datetime, months: int) -> bool:

@@ -31,7 +31,10 @@ def false_loss(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
         if back is None:
             continue
         days = (ctx.day(back.at) - ctx.day(approved)).days
-        where = (f" {card_ref(back.card_id)}" if back.card_id else "") + f"（{back.by or '无人'}）"
+        if ctx.session.may_see(back.by_id):
+            where = (f" {card_ref(back.card_id)}" if back.card_id else "") + f"（{back.by or '无人'}）"
+        else:  # another team's card or visit: told that it happened, not whose or which
+            where = "（你看不到的记录，请问主管）"
         yield Breach(back.at,
                      f"战败（{ctx.md(approved)} 批准，{requester or '—'} 申请）后 {days} 天客户又出现："
                      f"{ctx.md(back.at)} {_COMEBACK_WORDS[back.kind]}{where}，疑似虚假战败",

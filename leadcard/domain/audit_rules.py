@@ -64,6 +64,7 @@ class CardState:
     lost: dict = field(default_factory=dict)  # the loss request: reason, competitor, note
     approvals: list[tuple[datetime, str | None]] = field(default_factory=list)  # losses approved: when, requested by
     imported_at: datetime | None = None  # brought in by `leadcard import`: what is dated before is history
+    requested_by: str | None = None  # who asked for the loss still pending: never its approver
 
     @property
     def created_at(self) -> datetime:
@@ -85,6 +86,7 @@ class Context:
         self.today = as_of.date()
         self.reviewers = reviewers
         self.comebacks: dict = {}  # phones of approved losses seen again, by phone (false-loss reads them)
+        self.overrides: dict = {}  # records written under an overridden clock, by card (clock-override)
         self._calendars: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
         fallback = min(g.cadence_days for g in self.policy.grades)
         self._cadence = {g.code: g.cadence_days for g in self.policy.grades}
@@ -559,8 +561,9 @@ RULES: tuple[Rule, ...] = (
          lambda p: {"limit_hours": 24},
          "A consultant requests a lost sale and a supervisor approves or rejects it: a request left waiting "
          "is a customer nobody works and nobody has given up on. The finding is the approver's: the "
-         "supervisor of the consultant's team (the manager where the team has none, or for a supervisor's "
-         "own card).", acts="supervisor"),
+         "supervisor of the consultant's team (the manager where the team has none, for a supervisor's "
+         "own card, or for a loss the supervisor requested: nobody approves their own request).",
+         acts="supervisor"),
     Rule("late-record", "补录", "联系之后过久才记录", Severity.INFO, late_record,
          lambda p: {"limit_hours": p.record_within_hours},
          "Record a contact within 1 hour of making it: details fade, and a record written days later is "

@@ -164,10 +164,7 @@ def add_card(session: Session, new: NewCard) -> Card:
         fields["model"] = visit.model
     clash = store.active_cards_with_phone(phone)
     if clash:
-        other = clash[0]
-        raise Refused(
-            f"phone {phone} is already on open card {other.ref} ({other.name}, owner {other.owner or 'nobody'})"
-        )
+        raise Refused(phone_taken(session, phone, clash))
     with store.transaction():
         card_id = store.insert_card({
             "created_at": created_at,
@@ -194,6 +191,15 @@ def add_card(session: Session, new: NewCard) -> Card:
             visit_sql.link_card(store, visit.id, card_id)
         refresh(session, card_id)
     return session.shown(store.card(card_id))
+
+
+def phone_taken(session: Session, phone: str, holders: list[Card]) -> str:
+    """Why a phone cannot go on another active card. The card holding it is named only to whom may
+    see it: to anyone else no command confirms whose customer it is, or which card."""
+    seen = next((c for c in holders if session.may_see(c.owner_id)), None)
+    if seen is None:
+        return f"phone {phone} is already on a card you cannot see — ask your supervisor"
+    return f"phone {phone} is already on open card {seen.ref} ({seen.name}, owner {seen.owner or 'nobody'})"
 
 
 def visit_for_card(session: Session, visit_id: int) -> Visit:

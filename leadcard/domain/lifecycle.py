@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime, timedelta
 
-from leadcard.domain.cards import refresh, resolve, with_status
+from leadcard.domain.cards import phone_taken, refresh, resolve, with_status
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import Card, EventKind, Instruction, Role, Status, User
 from leadcard.schedule import Policy
@@ -57,6 +57,17 @@ def _require_over(session: Session, card: Card, doing: str) -> None:
         owner = session.store.user_by_id(card.owner_id)
         if owner is None or owner.team != actor.team:
             raise NotAllowed(f"card {card.ref} belongs to {card.owner}, who is not in {actor.name}'s team")
+
+
+def _require_not_requester(session: Session, card: Card) -> None:
+    """Nobody approves a loss they asked for, whoever owns the card now: a supervisor who requests
+    the loss of their own card and then moves the card to a consultant still may not approve it."""
+    actor = session.actor
+    if actor is None:
+        return
+    requests = [e for e in session.store.events(card.id) if e.kind == EventKind.LOST_REQUESTED]
+    if requests and requests[-1].by == actor.name:
+        raise NotAllowed(f"{actor.name} requested the loss of card {card.ref}: another supervisor or the manager must approve it")
 
 
 def _require_owner_or_over(session: Session, card: Card, doing: str) -> None:
@@ -217,6 +228,7 @@ def approve(session: Session, ref: str, note: str | None) -> Card:
     card = resolve(session, ref)
     _require_status(card, (Status.LOST_PENDING,), "approve a loss for")
     _require_over(session, card, "approve the loss of")
+    _require_not_requester(session, card)
     now = session.now
     note = (note or "").strip() or None
     outcome = {**card.outcome, "decided_at": now, "decided_by": session.actor.name if session.actor else None,
@@ -275,8 +287,7 @@ def reopen(session: Session, ref: str, note: str | None) -> Card:
     store = session.store
     clash = [c for c in store.active_cards_with_phone(card.phone) if c.id != card.id]
     if clash:
-        other = clash[0]
-        raise Refused(f"phone {card.phone} is on open card {other.ref} ({other.name}, owner {other.owner or 'nobody'})")
+        raise Refused(phone_taken(session, card.phone, clash))
     detail = {"from": card.status.value}
     if note and note.strip():
         detail["note"] = note.strip()

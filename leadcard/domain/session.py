@@ -13,7 +13,7 @@ from leadcard.errors import NotAllowed, NotFound
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import Policy, add_working_days, load_policy
-from leadcard.store import EVERYONE, Scope, Store
+from leadcard.store import EVERYONE, Scope, Store, ts
 
 DEFAULT_SCHEME = "habc"
 
@@ -44,6 +44,11 @@ class Session(NamedTuple):
         if self.actor.role == Role.SUPERVISOR:
             return Scope(self.store.team_member_ids(self.actor.team) | {self.actor.id})
         return Scope(frozenset({self.actor.id}))
+
+    def may_see(self, owner_id: int | None) -> bool:
+        """Whether a card of this owner is this user's to see (the scope of `visible`)."""
+        owners = self.visible().owner_ids
+        return owners is None or owner_id in owners
 
     def shown(self, card: Card) -> Card:
         """The card as this user may see it: phones they may not call masked."""
@@ -81,10 +86,20 @@ class Session(NamedTuple):
         return user
 
 
-def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *, default_db: bool) -> Session:
+def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *, default_db: bool,
+                 clock_override: datetime | None = None) -> Session:
+    """`clock_override`: LEADCARD_NOW replaced the clock; this is the real one. Once users are bound
+    to logins, only a manager may do that, and every record written under it keeps the real time
+    (CONTRACT.md "clock")."""
     store = Store.open(db_path, tz, create_dirs=default_db)
     policy = store_policy(store)
-    actor = resolve_actor(store, acting)
+    bound = store.has_bound_logins()
+    actor = resolve_actor(store, acting, bound)
+    if clock_override is not None and bound:
+        if actor is None or actor.role != Role.MANAGER:
+            raise NotAllowed("LEADCARD_NOW is set: in a store whose users are bound to logins only a manager may "
+                             "set the clock (unset LEADCARD_NOW)")
+        store.clock_override = ts(clock_override)
     return Session(store, policy, now, tz, actor)
 
 
@@ -92,10 +107,11 @@ def store_policy(store: Store) -> Policy:
     return load_policy(store.setting("policy.scheme") or DEFAULT_SCHEME, store.setting("policy.overrides"))
 
 
-def resolve_actor(store: Store, acting: str | None) -> User | None:
+def resolve_actor(store: Store, acting: str | None, bound: bool) -> User | None:
     """The acting user: `--as`/LEADCARD_USER, else the store's default user, else nobody.
 
-    With no users defined the store is single-user and everything is visible.
+    With no users defined the store is single-user and everything is visible. `bound`: some user
+    is bound to a login, so the process's login must be known, whoever acts.
     """
     if store.user_count() == 0:
         if acting:
@@ -110,23 +126,32 @@ def resolve_actor(store: Store, acting: str | None) -> User | None:
         raise NotFound(f"no user named {name!r} (see `leadcard user list`)")
     if not user.active:
         raise NotAllowed(f"user {name!r} is deactivated")
-    if user.login is not None:
+    if bound:
         current = os_login()
-        if current != user.login:
+        if current is None:
+            raise NotAllowed("the system knows no login name for this process (a user id without a passwd "
+                             "entry), and this store's users are bound to logins: run leadcard from a login of your own")
+        if user.login is not None and current != user.login:
             raise NotAllowed(f"{user.name} is bound to the login {user.login!r}; this is {current!r}")
     return user
 
 
-def os_login() -> str:
-    """Who is logged in, from the process's user id rather than $USER, which anyone can set."""
+def os_login() -> str | None:
+    """Who is logged in, as the operating system knows the process — never $USER, $LOGNAME or
+    $USERNAME, which anyone can set (getpass.getuser reads them first). POSIX: the passwd entry of
+    the process's user id; None when it has none. Windows: the account the process runs as
+    (os.getlogin asks GetUserNameW)."""
     try:
         import pwd
-
+    except ImportError:
+        try:
+            return os.getlogin()
+        except OSError:
+            return None
+    try:
         return pwd.getpwuid(os.geteuid()).pw_name
-    except (ImportError, KeyError):  # Windows, or a uid without a passwd entry
-        import getpass
-
-        return getpass.getuser()
+    except KeyError:
+        return None
 
 
 def working_days_after(store: Store, start: datetime, n: int) -> datetime:

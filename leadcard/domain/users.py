@@ -5,7 +5,7 @@ from __future__ import annotations
 from leadcard.errors import BadInput, NotAllowed, Refused
 from leadcard.model import Role, User
 from leadcard.parse import lookup
-from leadcard.domain.session import Session
+from leadcard.domain.session import Session, os_login
 
 
 _ROLE_WORDS = {
@@ -19,7 +19,8 @@ def parse_role(raw: str) -> Role:
     return lookup(_ROLE_WORDS, raw, "role", "consultant, supervisor or manager")
 
 
-def add_user(session: Session, name: str, role: Role, team: str | None, login: str | None = None) -> User:
+def add_user(session: Session, name: str, role: Role, team: str | None, login: str | None = None,
+             force: bool = False) -> User:
     """The first user may be added by anyone; after that only a manager adds users."""
     store = session.store
     name = (name or "").strip()
@@ -30,6 +31,7 @@ def add_user(session: Session, name: str, role: Role, team: str | None, login: s
     if store.user_by_name(name):
         raise Refused(f"user {name!r} already exists")
     login = _login(login)
+    _keep_a_manager(session, name, role, login, force)
     with store.transaction():
         store.add_user(name, role, team.strip() if team else None, session.now, login)
     return store.user_by_name(name)
@@ -51,13 +53,32 @@ def set_default_user(session: Session, name: str | None) -> User | None:
     return user
 
 
-def bind_login(session: Session, name: str, login: str | None) -> User:
+def bind_login(session: Session, name: str, login: str | None, force: bool = False) -> User:
     """Bind a user to an operating-system login (None: unbind). Manager only."""
     session.require_role(Role.MANAGER, doing="bind users to logins")
     user = session.user(name)
+    login = _login(login)
+    if user.active:
+        _keep_a_manager(session, user.name, user.role, login, force)
     with session.store.transaction():
-        session.store.set_user_login(user.id, _login(login))
+        session.store.set_user_login(user.id, login)
     return session.store.user_by_name(user.name)
+
+
+def _keep_a_manager(session: Session, name: str, role: Role, login: str | None, force: bool) -> None:
+    """Only a manager binds and unbinds logins: binding the last manager who can act from this login
+    to another one (a typo in it, say) would lock everyone out of managing the store for good.
+    That takes --force."""
+    if force or login is None or role != Role.MANAGER:
+        return
+    here = os_login()
+    if login == here:
+        return
+    others = [u for u in session.store.users() if u.role == Role.MANAGER and u.active and u.name != name]
+    if any(u.login is None or u.login == here for u in others):
+        return
+    raise Refused(f"{name} would be bound to the login {login!r}, and then no manager could act from this "
+                  f"login ({here or 'unknown'}): check the spelling, or pass --force if that is meant")
 
 
 def _login(raw: str | None) -> str | None:

@@ -111,6 +111,13 @@ class EventKind(enum.StrEnum):
     IMPORTED = "imported"  # at the import: what is dated before it came from paper or Excel (导入)
 
 
+EVENT_LABELS = {
+    "created": "建卡", "assigned": "转交", "won": "成交", "handover": "交接售后", "lost-requested": "战败申请",
+    "lost-approved": "战败批准", "lost-rejected": "战败驳回", "invalid": "标记无效", "reopened": "重新跟进",
+    "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入",
+}
+
+
 class DueReason(enum.StrEnum):
     FIRST_TOUCH = "first-touch"
     FIRST_CALL = "first-call"
@@ -197,6 +204,7 @@ class FollowUp(NamedTuple):
     corrects: int | None = None  # seq of the entry this one corrects
     corrected_by: int | None = None  # seq of the entry that corrects this one
     objections: tuple[str, ...] = ()  # tags of the objections the customer raised (客户异议)
+    clock_override: bool = False  # written while LEADCARD_NOW replaced the clock (a bound store)
 
     @property
     def effective(self) -> bool:
@@ -210,6 +218,7 @@ class GradeChange(NamedTuple):
     by: str | None
     reason: str | None
     followup_seq: int | None = None
+    clock_override: bool = False
 
 
 class Instruction(NamedTuple):
@@ -219,6 +228,7 @@ class Instruction(NamedTuple):
     author: str | None
     text: str
     followup_seq: int | None = None
+    clock_override: bool = False
 
 
 class CardEvent(NamedTuple):
@@ -226,6 +236,7 @@ class CardEvent(NamedTuple):
     kind: str
     by: str | None
     detail: dict
+    clock_override: bool = False
 
 
 class Card(NamedTuple):
@@ -254,6 +265,7 @@ class Card(NamedTuple):
     objections: tuple[str, ...] = ()  # raised at the latest follow-up
     left_at: datetime | None = None  # 离店: when the customer left; the first-contact clocks start here
     platform: str | None = None  # an online lead's platform (汽车之家, 懂车帝 …)
+    clock_override: bool = False  # created while LEADCARD_NOW replaced the clock (a bound store)
 
     @property
     def clock_start(self) -> datetime:
@@ -344,6 +356,7 @@ class Visit(NamedTuple):
     card_id: int | None  # None also when the card is not the reader's to see (see return_visit)
     return_visit: bool = False  # attached to the card the customer already had (再次到店)
     card_owner_id: int | None = None
+    clock_override: bool = False  # logged while LEADCARD_NOW replaced the clock (a bound store)
 
     @property
     def ended_at(self) -> datetime:

@@ -9,6 +9,7 @@ from leadcard.model import (
     CARD_FIELDS,
     CHANNEL_LABELS,
     DUE_REASON_LABELS,
+    EVENT_LABELS,
     SOURCE_LABELS,
     Card,
     CardDetail,
@@ -48,7 +49,13 @@ def card_json(card: Card) -> dict:
         "outcome": card.outcome or None,
         "do_not_contact": card.do_not_contact,
         "failed_attempts": card.failed_attempts,
+        **_overridden(card),
     }
+
+
+def _overridden(record) -> dict:
+    """Written while LEADCARD_NOW replaced the clock (a store bound to logins): said only then."""
+    return {"clock_override": True} if record.clock_override else {}
 
 
 def visit_json(v: Visit) -> dict:
@@ -56,7 +63,7 @@ def visit_json(v: Visit) -> dict:
         "id": v.id, "arrived_at": iso(v.arrived_at), "left_at": iso(v.left_at), "party_size": v.party_size,
         "source": v.source.value, "model": v.model, "test_drive": v.test_drive, "consultant": v.consultant,
         "contact_left": v.contact_left, "name": v.name, "phone": v.phone, "notes": v.notes,
-        "card": card_ref(v.card_id) if v.card_id else None, "return_visit": v.return_visit,
+        "card": card_ref(v.card_id) if v.card_id else None, "return_visit": v.return_visit, **_overridden(v),
     }
 
 
@@ -92,6 +99,7 @@ def followup_json(f: FollowUp, card_ref: str | None = None) -> dict:
         "corrects": f.corrects,
         "corrected_by": f.corrected_by,
         "objections": list(f.objections),
+        **_overridden(f),
     }
     if card_ref is not None:
         data = {"ref": card_ref, **data}
@@ -107,14 +115,14 @@ def detail_json(detail: CardDetail) -> dict:
         "followups": [followup_json(f) for f in detail.followups],
         "grades": [
             {"at": iso(g.at), "from": g.from_grade, "to": g.to_grade, "by": g.by, "reason": g.reason,
-             "followup": g.followup_seq}
+             "followup": g.followup_seq, **_overridden(g)}
             for g in detail.grades
         ],
         "instructions": [
-            {"at": iso(i.at), "author": i.author, "text": i.text, "followup": i.followup_seq}
+            {"at": iso(i.at), "author": i.author, "text": i.text, "followup": i.followup_seq, **_overridden(i)}
             for i in detail.instructions
         ],
-        "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail} for e in detail.events],
+        "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail, **_overridden(e)} for e in detail.events],
         "handover_due": iso(detail.handover_due),
         "objections": [script_json(s) for s in detail.scripts],
     }
@@ -488,13 +496,6 @@ def _stamp(text: object) -> str:
     return _when(datetime.fromisoformat(text)) if isinstance(text, str) and text else ""
 
 
-EVENT_LABELS = {
-    "created": "建卡", "assigned": "转交", "won": "成交", "handover": "交接售后", "lost-requested": "战败申请",
-    "lost-approved": "战败批准", "lost-rejected": "战败驳回", "invalid": "标记无效", "reopened": "重新跟进",
-    "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入",
-}
-
-
 def _event_line(e) -> str:
     d = e.detail
     what = {
@@ -567,6 +568,7 @@ def policy_json(info) -> dict:
         "loss_reasons": list(p.loss_reasons),
         "cards": info.cards,
         "users": info.users,
+        "regraded": info.regraded,
     }
 
 
@@ -575,6 +577,8 @@ def policy_view(info) -> None:
     out = console()
     out.print(f"store {info.path} · schema v{info.schema_version} · {info.cards} cards · {info.users} users")
     out.print(f"policy: {p.scheme.title}")
+    if info.regraded:
+        out.print("已按新方案改级：" + "、".join(f"{move} {n} 张" for move, n in info.regraded.items()))
     table = new_table()
     for title in ("级别", "含义", "联系周期", "期限", "建议动作"):
         table.add_column(title)

@@ -215,7 +215,8 @@ def health_json(health) -> dict:
     return {"path": health.path, "sound": health.sound, "integrity": health.integrity,
             "foreign_keys": health.foreign_keys, "schema_version": health.schema_version,
             "expected_version": health.expected_version, "missing_tables": health.missing_tables,
-            "counts": health.counts}
+            "counts": health.counts, "read_only": health.read_only, "unknown_objects": health.unknown_objects,
+            "missing_objects": health.missing_objects}
 
 
 _TABLE_LABELS = {"users": "用户", "cards": "卡片", "followups": "跟进记录", "grade_changes": "级别变更",
@@ -238,10 +239,21 @@ def health_report(health, as_json: bool) -> None:
     table.add_row("结构版本", f"{health.schema_version}" + ("" if version_ok else f"（应为 {health.expected_version}）"))
     if health.missing_tables:
         table.add_row("缺少的表", "、".join(health.missing_tables))
+    if health.unknown_objects:
+        table.add_row("来历不明的对象", "、".join(health.unknown_objects))
+    if health.missing_objects:
+        table.add_row("缺少的对象", "、".join(health.missing_objects))
+    table.add_row("写入", "只读（本登录不能写入）" if health.read_only else "可写")
     for name, count in health.counts.items():
         table.add_row(_TABLE_LABELS.get(name, name), f"{count:,}")
     out.print(table)
-    out.print("库正常。" if health.sound else "库有问题：请用 `leadcard restore` 从备份恢复。")
+    if health.sound:
+        out.print("库正常，但本登录只能读取：检查库文件及其目录的权限。" if health.read_only else "库正常。")
+    elif not health.damaged and (health.unknown_objects or health.missing_objects):
+        out.print("库的结构被改动过（有 leadcard 没有建的对象，或缺少它建的对象），不能当作正常的库："
+                  "查明来源，或用 `leadcard restore` 从可靠的备份恢复。")
+    else:
+        out.print("库有问题：请用 `leadcard restore` 从备份恢复。")
 
 
 def copy_report(copy, action: str, as_json: bool) -> None:

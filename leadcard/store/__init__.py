@@ -17,7 +17,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from leadcard.errors import StoreError
+from leadcard.errors import StoreBusy, StoreError, StoreReadOnly
 from leadcard.model import (
     Card,
     CardEvent,
@@ -39,7 +39,10 @@ from leadcard.store.migrations import MIGRATIONS
 SCHEMA_VERSION = len(MIGRATIONS)
 # What a damaged file raises in the middle of a command; callers catch it by this name, not sqlite3's.
 DatabaseError = sqlite3.DatabaseError
+# How long a command waits for another's write to finish. Tests shorten it (monkeypatch).
 BUSY_TIMEOUT_MS = 10_000
+# SQLite's primary result codes that are not damage: the store is fine, the moment or the disk is not.
+_BUSY, _LOCKED, _READONLY, _FULL, _PERM, _CANTOPEN = 5, 6, 8, 13, 3, 14
 
 
 def ts(moment: datetime | None) -> str | None:
@@ -85,11 +88,18 @@ _CARD_FROM = "cards LEFT JOIN users ON users.id = cards.owner_id"
 _DUE_WHERE = "cards.due_at <= ? AND +cards.dormant_at > ?"
 
 
+# The records marked when written under an overridden clock (migration 6).
+CLOCK_MARKED = frozenset({"cards", "followups", "grade_changes", "instructions", "card_events", "visits"})
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path, tz: tzinfo):
         self.conn = conn
         self.path = path
         self.tz = tz
+        # Set by the session when LEADCARD_NOW replaces the clock in a store bound to logins: the real
+        # time (as stored), kept as `clock_override` on every record written.
+        self.clock_override: str | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -116,7 +126,10 @@ class Store:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open store {path}: {_describe(exc)}") from None
+            failure = failed(exc, writable(path))
+            if type(failure) is StoreError:
+                raise StoreError(f"cannot open store {path}: {_describe(exc)}") from None
+            raise failure from None
         store = cls(conn, path, tz)
         store._migrate(version)
         return store
@@ -139,6 +152,9 @@ class Store:
                     step(self.conn)
                     self.conn.execute(f"PRAGMA user_version = {number}")
             except sqlite3.Error as exc:
+                failure = failed(exc)
+                if type(failure) is not StoreError:  # busy or read-only: the upgrade waits for a free moment
+                    raise failure from None
                 raise StoreError(
                     f"upgrading store {self.path} failed at migration {step.__name__} ({exc}); "
                     f"the store is unchanged at schema version {number - 1}"
@@ -243,9 +259,13 @@ class Store:
     def set_user_login(self, user_id: int, login: str | None) -> None:
         self.conn.execute("UPDATE users SET login = ? WHERE id = ?", (login, user_id))
 
+    def has_bound_logins(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM users WHERE login IS NOT NULL LIMIT 1").fetchone() is not None
+
     # -- cards ---------------------------------------------------------------------------------
 
     def insert_card(self, values: dict) -> int:
+        values = self._marked("cards", values)
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
         cur = self.conn.execute(f"INSERT INTO cards ({cols}) VALUES ({marks})", [sql_value(v) for v in values.values()])
@@ -403,12 +423,13 @@ class Store:
             objections=tuple(row["objections"].split(",")) if row["objections"] else (),
             left_at=self.dt(row["left_at"]),
             platform=row["platform"],
+            clock_override=bool(row["clock_override"]),
         )
 
     # -- follow-ups ----------------------------------------------------------------------------
 
     def insert_followup(self, values: dict) -> int:
-        values = dict(values)
+        values = self._marked("followups", dict(values))
         values["seq"] = self.conn.execute(
             "SELECT coalesce(max(seq), 0) + 1 FROM followups WHERE card_id = ?", (values["card_id"],)
         ).fetchone()[0]
@@ -457,6 +478,7 @@ class Store:
             plan=r["plan"], next_at=self.dt(r["next_at"]), purpose=r["purpose"],
             corrects=r["corrects_seq"], corrected_by=r["corrected_by_seq"],
             objections=tuple(r["objection_tags"].split(",")) if r["objection_tags"] else (),
+            clock_override=bool(r["clock_override"]),
         )
 
     # -- grade history, instructions, events ----------------------------------------------------
@@ -472,7 +494,8 @@ class Store:
             (card_id,),
         ).fetchall()
         return [
-            GradeChange(self.dt(r["at"]), r["from_grade"], r["to_grade"], r["by_name"], r["reason"], r["followup_seq"])
+            GradeChange(self.dt(r["at"]), r["from_grade"], r["to_grade"], r["by_name"], r["reason"], r["followup_seq"],
+                        bool(r["clock_override"]))
             for r in rows
         ]
 
@@ -486,7 +509,8 @@ class Store:
             "WHERE i.card_id = ? ORDER BY i.at, i.id",
             (card_id,),
         ).fetchall()
-        return [Instruction(self.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"]) for r in rows]
+        return [Instruction(self.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"], bool(r["clock_override"]))
+                for r in rows]
 
     def insert_event(self, card_id: int, at: datetime, kind: str, by_id: int | None, detail: dict | None = None) -> None:
         self.insert_row("card_events", {
@@ -501,11 +525,13 @@ class Store:
             (card_id,),
         ).fetchall()
         return [
-            CardEvent(self.dt(r["at"]), r["kind"], r["by_name"], json.loads(r["detail"]) if r["detail"] else {})
+            CardEvent(self.dt(r["at"]), r["kind"], r["by_name"], json.loads(r["detail"]) if r["detail"] else {},
+                      bool(r["clock_override"]))
             for r in rows
         ]
 
     def insert_row(self, table: str, values: dict) -> int:
+        values = self._marked(table, values)
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [sql_value(v) for v in values.values()])
@@ -520,6 +546,8 @@ class Store:
         they are, which matters when a million values go through.
         """
         iterator = iter(rows)
+        if self.clock_override and table in CLOCK_MARKED:
+            iterator = (self._marked(table, row) for row in iterator)
         first = next(iterator, None)
         if first is None:
             return
@@ -543,6 +571,10 @@ class Store:
         follow-ups inserted after id `followup_base` (None: no follow-up)."""
         if not rows:
             return
+        if self.clock_override and table in CLOCK_MARKED:
+            width = len(columns)
+            columns = [*columns, "clock_override"]
+            rows = [(*row[:width], self.clock_override, *row[width:]) for row in rows]
         names, marks = ", ".join(columns), ", ".join("?" * len(columns))
         if followup_base is not None:
             # Arithmetic, not a lookup per row: the follow-ups' ids are known once inserted in order.
@@ -552,6 +584,12 @@ class Store:
 
     def last_id(self, table: str) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+
+
+    def _marked(self, table: str, values: dict) -> dict:
+        if self.clock_override and table in CLOCK_MARKED:
+            return {**values, "clock_override": self.clock_override}
+        return values
 
 
 _PLAIN = (str, int, float, type(None))
@@ -574,6 +612,18 @@ def _user(row: sqlite3.Row) -> User:
     return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]), row["login"])
 
 
+def writable(path: Path) -> bool:
+    """Whether this login may write the store: its file, and its directory unless the write-ahead
+    log and its shared memory are already there to be written (SQLite creates them beside the file)."""
+    path = Path(path)
+    if not os.access(path, os.W_OK):
+        return False
+    beside = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    if all(p.exists() and os.access(p, os.W_OK) for p in beside):
+        return True
+    return os.access(path.parent, os.W_OK)
+
+
 def _create_private_file(path: Path) -> None:
     """Customer data stays private: the store and its backups are created 0600."""
     try:
@@ -583,6 +633,23 @@ def _create_private_file(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"cannot create {path}: {exc.strerror}") from None
     os.close(fd)
+
+
+def failed(exc: sqlite3.DatabaseError, may_write: bool = True) -> StoreError:
+    """What a database error in the middle of a command means to the user. Only damage sends them
+    to `doctor` and `restore`: restoring a backup over a store that was merely busy loses data.
+    `may_write` False: the login may not write the file, so a WAL store that cannot be opened (its
+    shared-memory file cannot be made) is read-only, not damaged."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (_BUSY, _LOCKED):
+        return StoreBusy("the store is busy (another command is writing); try again")
+    if code in (_READONLY, _PERM) or (code == _CANTOPEN and not may_write):
+        return StoreReadOnly("the store is read-only for this login: nothing can be written to it "
+                             "(check the permissions of the store's file and its directory)")
+    if code == _FULL:
+        return StoreError("the disk holding the store is full: nothing was written; free some space and try again")
+    return StoreError(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
+                      f"puts a backup in its place")
 
 
 def _describe(exc: sqlite3.DatabaseError) -> str:

@@ -168,6 +168,7 @@ class PhoneHolder(NamedTuple):
     owner: str | None
     created_at: datetime
     active_now: bool  # today's status, for cards outside the audit's scope
+    owner_id: int | None = None
 
 
 def shared_phones(store: Store, as_of: datetime) -> dict[str, list[PhoneHolder]]:
@@ -175,7 +176,7 @@ def shared_phones(store: Store, as_of: datetime) -> dict[str, list[PhoneHolder]]
     conflict matters most when the other card is someone else's): an indexed group on phone."""
     moment = ts(as_of)
     rows = store.conn.execute(
-        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status "
+        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status, cards.owner_id "
         "FROM cards LEFT JOIN users ON users.id = cards.owner_id "
         "WHERE cards.recorded_at <= ? AND cards.phone IN "
         "(SELECT phone FROM cards WHERE recorded_at <= ? GROUP BY phone HAVING count(*) > 1) "
@@ -185,7 +186,7 @@ def shared_phones(store: Store, as_of: datetime) -> dict[str, list[PhoneHolder]]
     active = {s.value for s in ACTIVE_STATUSES}
     shared: dict[str, list[PhoneHolder]] = {}
     for r in rows:
-        holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), r[4] in active)
+        holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), r[4] in active, r[5])
         shared.setdefault(r[1], []).append(holder)
     return shared
 
@@ -220,6 +221,7 @@ class Comeback(NamedTuple):
     kind: str  # "card", "visit", "order"
     card_id: int | None  # the card made or ordered on; None for a visit
     by: str | None  # its owner, or the consultant who received the visit
+    by_id: int | None = None
 
 
 def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
@@ -231,15 +233,15 @@ def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
         WITH lost(phone) AS (
             SELECT DISTINCT cards.phone FROM card_events e JOIN cards ON cards.id = e.card_id
             WHERE e.kind = 'lost-approved' AND e.at <= :m)
-        SELECT cards.phone, cards.created_at, 'card', cards.id, users.name
+        SELECT cards.phone, cards.created_at, 'card', cards.id, users.name, cards.owner_id
             FROM cards LEFT JOIN users ON users.id = cards.owner_id
             WHERE cards.phone IN lost AND cards.recorded_at <= :m
         UNION ALL
-        SELECT visits.phone, visits.arrived_at, 'visit', NULL, users.name
+        SELECT visits.phone, visits.arrived_at, 'visit', NULL, users.name, visits.consultant_id
             FROM visits LEFT JOIN users ON users.id = visits.consultant_id
             WHERE visits.phone IN lost AND visits.recorded_at <= :m
         UNION ALL
-        SELECT cards.phone, e.at, 'order', cards.id, users.name
+        SELECT cards.phone, e.at, 'order', cards.id, users.name, cards.owner_id
             FROM card_events e JOIN cards ON cards.id = e.card_id LEFT JOIN users ON users.id = cards.owner_id
             WHERE e.kind = 'won' AND e.at <= :m AND cards.phone IN lost
         ORDER BY 1, 2
@@ -248,5 +250,48 @@ def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
     ).fetchall()
     found: dict[str, list[Comeback]] = {}
     for r in rows:
-        found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4]))
+        found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4], r[5]))
+    return found
+
+
+class Override(NamedTuple):
+    """A record written while LEADCARD_NOW replaced the clock (a store bound to logins)."""
+
+    card_id: int
+    written_at: datetime  # the real time it was written
+    dated: datetime  # the time it carries
+    what: str  # "followup", "grade", "instruction", or an event's kind
+    seq: int | None  # the follow-up's number
+    by: str | None  # who wrote it
+
+
+def clock_overrides(store: Store, as_of: datetime) -> dict[int, list[Override]]:
+    """Records written under an overridden clock by `as_of` (real time), by card: follow-ups,
+    instructions, events, and regrades made on their own (a regrade with a follow-up or a new card,
+    and the wake-up a follow-up records, come with that record). Partial indexes hold only these rows."""
+    rows = store.conn.execute(
+        """
+        SELECT f.card_id, f.clock_override, f.at, 'followup', f.seq, u.name
+            FROM followups f LEFT JOIN users u ON u.id = f.author_id
+            WHERE f.clock_override IS NOT NULL AND f.clock_override <= :m
+        UNION ALL
+        SELECT g.card_id, g.clock_override, g.at, 'grade', NULL, u.name
+            FROM grade_changes g LEFT JOIN users u ON u.id = g.by_id
+            WHERE g.clock_override IS NOT NULL AND g.clock_override <= :m
+              AND g.followup_id IS NULL AND g.from_grade IS NOT NULL
+        UNION ALL
+        SELECT i.card_id, i.clock_override, i.at, 'instruction', NULL, u.name
+            FROM instructions i LEFT JOIN users u ON u.id = i.author_id
+            WHERE i.clock_override IS NOT NULL AND i.clock_override <= :m
+        UNION ALL
+        SELECT e.card_id, e.clock_override, e.at, e.kind, NULL, u.name
+            FROM card_events e LEFT JOIN users u ON u.id = e.by_id
+            WHERE e.clock_override IS NOT NULL AND e.clock_override <= :m AND e.kind != 'woken'
+        ORDER BY 1, 2
+        """,
+        {"m": ts(as_of)},
+    ).fetchall()
+    found: dict[int, list[Override]] = {}
+    for r in rows:
+        found.setdefault(r[0], []).append(Override(r[0], _parse(r[1]), _parse(r[2]), r[3], r[4], r[5]))
     return found

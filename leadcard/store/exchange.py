@@ -14,7 +14,9 @@ from typing import Iterable, Iterator, Sequence
 
 from leadcard.model import Card, Channel, FollowUp, Instruction, Outcome
 from leadcard.schedule import Contact
-from leadcard.store import _CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref, sql_value, ts
+from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref,
+                            sql_value, ts, writable)
+from leadcard.store.schema_check import SchemaDrift, drift
 
 _FOLLOWUP_SELECT = (
     "SELECT f.*, u.name AS author_name, c.seq AS corrects_seq, "
@@ -42,14 +44,15 @@ def prepare_bulk_load(store: Store) -> None:
     store.conn.execute("PRAGMA cache_size = -32768")
 
 
-def cards_with_phones(store: Store, phones: Sequence[str]) -> dict[str, tuple[int, str]]:
-    """phone → (card id, name) of the oldest card holding it, for a chunk of phones."""
+def cards_with_phones(store: Store, phones: Sequence[str]) -> dict[str, tuple[int, str, int | None]]:
+    """phone → (card id, name, owner id) of the oldest card holding it, for a chunk of phones."""
     if not phones:
         return {}
     rows = store.conn.execute(
-        f"SELECT phone, min(id) AS id, name FROM cards WHERE phone IN ({_marks(phones)}) GROUP BY phone", list(phones)
+        f"SELECT phone, min(id) AS id, name, owner_id FROM cards WHERE phone IN ({_marks(phones)}) GROUP BY phone",
+        list(phones),
     ).fetchall()
-    return {r["phone"]: (r["id"], r["name"]) for r in rows}
+    return {r["phone"]: (r["id"], r["name"], r["owner_id"]) for r in rows}
 
 
 def imported_cards(store: Store, phones: Sequence[str], first_id: int) -> dict[str, sqlite3.Row]:
@@ -236,6 +239,7 @@ def check(conn: sqlite3.Connection) -> dict:
             count = attempt(lambda: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0], lambda exc: None)
             if count is not None:
                 counts[table] = count
+    schema = attempt(lambda: drift(conn, version), lambda exc: SchemaDrift([], []))
     return {
         "integrity": integrity,
         "foreign_keys": foreign,
@@ -243,20 +247,41 @@ def check(conn: sqlite3.Connection) -> dict:
         "expected_version": SCHEMA_VERSION,
         "missing_tables": [t for t in STORE_TABLES if t not in tables],
         "counts": counts,
+        "unknown_objects": schema.unknown,
+        "missing_objects": schema.missing,
     }
 
 
 def check_file(path: Path) -> dict:
-    """The same checks on a file that is not (yet) the store, opened read-only."""
+    """The same checks on a file that is not (yet) the store, opened read-only. A store this login
+    may not write is checked as it is — not taken for a damaged one — and said to be read-only."""
+    read_only = not writable(path)
     try:
         conn = _read_only(path)
         try:
-            return check(conn)
+            if read_only:
+                conn = _readable(conn, path)
+            return {**check(conn), "read_only": read_only}
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:  # not even the file's header could be read
         return {"integrity": [str(exc)], "foreign_keys": [], "schema_version": 0, "expected_version": SCHEMA_VERSION,
-                "missing_tables": [], "counts": {}}
+                "missing_tables": [], "counts": {}, "read_only": read_only}
+
+
+def _readable(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """A read-only connection that can read the file. A WAL store in a directory this login may not
+    write cannot get its shared-memory file; with no log waiting to be folded in, the file alone is
+    the whole store, and SQLite may read it as immutable."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+        conn.close()
+        return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1", uri=True)
 
 
 def copy_file(source: Path, target: Path) -> None:

@@ -311,6 +311,21 @@ def m006_brand_objection_label(db: sqlite3.Connection) -> None:
 
 
 BRAND_LABEL = "合资vs自主"
+
+
+@migration
+def m007_clock_override(db: sqlite3.Connection) -> None:
+    # Records written while LEADCARD_NOW replaced the clock in a store whose users are bound to
+    # logins (a manager back-filling paper cards): their times are the ones typed, so the real time
+    # of writing is kept beside them (UTC, as every time; NULL: written on the real clock). The
+    # audit's clock-override rule lists them. Adding a column fires no trigger: the history tables
+    # stay append-only.
+    for table in ("cards", "followups", "grade_changes", "instructions", "card_events", "visits"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN clock_override TEXT")
+    for table in ("followups", "grade_changes", "instructions", "card_events"):
+        db.execute(f"CREATE INDEX {table}_clock_override ON {table} (clock_override) WHERE clock_override IS NOT NULL")
+
+
 # The seeds' frequent objections (the dealer group's regulation, 三(四) and 四(二)); a store edits
 # its own list with `leadcard objection`.
 DEFAULT_OBJECTIONS = (

@@ -95,6 +95,7 @@ def _visit(store: Store, row) -> Visit:
         card_id=row["card_id"],
         return_visit=bool(row["return_visit"]),
         card_owner_id=row["card_owner_id"],
+        clock_override=bool(row["clock_override"]),
     )
 
 

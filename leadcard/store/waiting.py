@@ -24,15 +24,24 @@ def _not_own(actor_id: int | None) -> tuple[str, list]:
     return "cards.owner_id IS NOT ?", [actor_id]
 
 
+def _not_requested_by(actor_id: int | None) -> tuple[str, list]:
+    """Nor a loss they requested themselves, whoever owns the card now."""
+    if actor_id is None:
+        return "1", []
+    return ("(SELECT e.by_id FROM card_events e WHERE e.card_id = cards.id AND e.kind = 'lost-requested' "
+            "ORDER BY e.at DESC, e.id DESC LIMIT 1) IS NOT ?", [actor_id])
+
+
 def _queries(scope: Scope, actor_id: int | None) -> dict[str, tuple[str, list]]:
     scope_sql, scope_params = scope.clause()
     own_sql, own_params = _not_own(actor_id)
+    asked_sql, asked_params = _not_requested_by(actor_id)
     return {
         # Partial indexes (migration 4) hold only the rows that wait.
         "loss_requests": (
             f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE cards.status = 'lost-pending' "
-            f"AND {scope_sql} AND {own_sql} ORDER BY cards.status_at, cards.id",
-            [*scope_params, *own_params]),
+            f"AND {scope_sql} AND {own_sql} AND {asked_sql} ORDER BY cards.status_at, cards.id",
+            [*scope_params, *own_params, *asked_params]),
         # Won cards pile up over the years; cards_owner_status would read them all.
         "handovers": (
             f"SELECT {_CARD_COLUMNS} FROM cards INDEXED BY cards_handover_waiting "

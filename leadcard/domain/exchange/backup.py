@@ -4,7 +4,7 @@ nothing deleted by accident)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -26,11 +26,18 @@ class Health:
     expected_version: int
     missing_tables: list[str]
     counts: dict[str, int]
+    unknown_objects: list[str] = field(default_factory=list)  # triggers, tables … leadcard did not make
+    missing_objects: list[str] = field(default_factory=list)  # its own it lacks (an append-only trigger …)
+    read_only: bool = False  # this login may read the file, not write it: not a fault of the store
+
+    @property
+    def damaged(self) -> bool:
+        return self.integrity != ["ok"] or bool(self.foreign_keys)
 
     @property
     def sound(self) -> bool:
-        return (self.integrity == ["ok"] and not self.foreign_keys and not self.missing_tables
-                and self.schema_version == self.expected_version)
+        return (not self.damaged and not self.missing_tables and self.schema_version == self.expected_version
+                and not self.unknown_objects and not self.missing_objects)
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,9 @@ def backup(session: Session, target: Path) -> Copy:
     with replacing(target) as temp:
         store.backup_to(temp)
         health = Health(str(target), **sql.check_file(temp))
-        if not health.sound:
+        # A copy of a store holding objects leadcard did not make is still the data: written, and
+        # `doctor` names them; only a damaged copy is refused.
+        if health.damaged:
             raise Refused(f"the copy failed its check ({'; '.join(health.integrity)}); {target} was not written")
     return Copy(str(target), health)
 
@@ -117,3 +126,8 @@ def _refuse_unsound(source: Path) -> None:
         raise Refused(f"{source} is an SQLite file, but not a leadcard store: not restored")
     if health.schema_version > SCHEMA_VERSION:
         raise Refused(f"{source} was written by a newer leadcard (schema {health.schema_version}): upgrade first")
+    if health.unknown_objects or health.missing_objects:
+        # A trigger slipped into a backup would run inside every later command: never put it back.
+        changed = [*health.unknown_objects, *(f"no {o}" for o in health.missing_objects)]
+        raise Refused(f"{source} is not as leadcard made it ({', '.join(changed[:5])}): not restored; "
+                      f"see `leadcard doctor` with --db {source}")

@@ -37,6 +37,9 @@ class ImportWriter:
         self.report = report
         self.first_card_id = self.store.next_id("cards")
         self.with_history = with_history  # then grade histories are written once the history is in
+        # Phones of this file's cards found on cards the importer may not see: their history rows are
+        # left out as those of any duplicate are, and told of in no other way.
+        self.unseen: set[str] = set()
 
     # -- cards ------------------------------------------------------------------------------------
 
@@ -84,7 +87,11 @@ class ImportWriter:
         self.report.cards += len(rows)
 
     def _duplicate(self, part: str, line: int, phone: str, earlier_line: int | None, existing) -> None:
-        if existing is not None and existing[0] < self.first_card_id:
+        if existing is not None and existing[0] < self.first_card_id and not self.session.may_see(existing[2]):
+            # Closed cards too: a dry run must not list which of a file's customers other teams hold.
+            self.unseen.add(phone)
+            reason = f"phone {phone} is already on a card you cannot see — ask your supervisor: not imported again"
+        elif existing is not None and existing[0] < self.first_card_id:
             from leadcard.store import card_ref
 
             reason = f"phone {phone} is already on card {card_ref(existing[0])} ({existing[1]}): not imported again"
@@ -204,7 +211,7 @@ class ImportWriter:
         """The imported card a history row belongs to; None (counted or reported) when there is none."""
         card = cards.get(phone)
         if card is None:
-            if phone in older:
+            if phone in older and (self.session.may_see(older[phone][2]) or phone in self.unseen):
                 self.report.skipped_history += 1  # the card was already there, and so is its history
             else:
                 table.reject(line, f"no card with phone {phone} in this import", raw)

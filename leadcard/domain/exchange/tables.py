@@ -14,6 +14,18 @@ from typing import Iterator
 from leadcard.errors import BadInput
 from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET, header_key
 
+# What a table may hold, so that an import's memory stays flat whatever the file: rows are read a
+# chunk at a time, and these bound what one row (and a workbook's shared strings) can cost. Excel's
+# own limits: a sheet holds 1,048,576 rows, a cell 32,767 characters.
+MAX_ROWS = 1_048_576
+MAX_CELL_CHARS = 32_767
+MAX_COLUMNS = 256  # a card sheet has about 45; more is not a sheet of cards
+MAX_LINE_CHARS = 1_000_000  # one CSV line (a record may span several, each within it)
+# A workbook part unpacking beyond this many times its packed size, and beyond this size, is a zip
+# bomb rather than a sheet (real sheets pack 3 to 30 times).
+MAX_UNPACK_RATIO = 200
+MAX_UNPACK_BYTES = 32 << 20
+
 
 @dataclass
 class Table:
@@ -74,26 +86,67 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
     encoding = detect_encoding(path)
     f = stack.enter_context(path.open(encoding=encoding, newline=""))
     try:
-        first_line = f.readline()
+        first_line = f.readline(MAX_LINE_CHARS)
     except UnicodeDecodeError:
         raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
     f.seek(0)
     # Excel saves "CSV" with commas, or tabs ("Unicode text"), or semicolons in some locales.
     delimiter = next((d for d in ",\t;" if d in first_line), ",")
-    reader = csv.reader(f, delimiter=delimiter)
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(_lines(f, path), delimiter=delimiter)
 
-    def rows() -> Iterator[tuple[int, list]]:
+    def read(what: Iterator[list]):
         try:
-            yield from enumerate(reader, start=2)
+            return next(what, None)
         except UnicodeDecodeError:
             raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise _cell_too_long(path, reader.line_num) from None
             raise BadInput(f"{path.name} line {reader.line_num}: {exc}") from None
 
-    header = next(reader, None)
+    header = read(reader)
     if not header:
         raise BadInput(f"{path.name} is empty: the first line must name the columns (姓名, 电话, …)")
+    width = _width(path, header)
+    del header[width:]
+
+    def rows() -> Iterator[tuple[int, list]]:
+        for line in range(2, MAX_ROWS + 2):
+            row = read(reader)
+            if row is None:
+                return
+            yield line, row[:width]  # cells beyond the named columns belong to no field
+        if read(reader) is not None:
+            raise _too_many_rows(path)
+
     return Table(part, path, header, rows(), "utf-8-bom" if encoding == "utf-8-sig" else encoding)
+
+
+def _lines(f, path: Path) -> Iterator[str]:
+    """The file's lines, refusing one too long to be a row: the csv module would hold it whole."""
+    while line := f.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise BadInput(f"{path.name}: a line longer than {MAX_LINE_CHARS:,} characters; not a table to import")
+        yield line
+
+
+def _width(path: Path, header: list) -> int:
+    """How many columns the header names (trailing blanks left out), within MAX_COLUMNS."""
+    width = len(header)
+    while width and (header[width - 1] is None or not str(header[width - 1]).strip()):
+        width -= 1
+    if width > MAX_COLUMNS:
+        raise BadInput(f"{path.name}: {width:,} columns; a sheet of cards has at most {MAX_COLUMNS}")
+    return width
+
+
+def _cell_too_long(path: Path, line: int) -> BadInput:
+    return BadInput(f"{path.name} line {line}: a cell longer than {MAX_CELL_CHARS:,} characters (Excel's own limit)")
+
+
+def _too_many_rows(path: Path) -> BadInput:
+    return BadInput(f"{path.name}: more than {MAX_ROWS:,} rows (Excel's own limit); split the file")
 
 
 def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
@@ -101,6 +154,7 @@ def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
     second sheet is taken for the history). Empty sheets are left out."""
     from openpyxl import load_workbook
 
+    _refuse_zip_bomb(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
@@ -122,9 +176,38 @@ def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
 
 def _sheet_table(path: Path, sheet, part: str) -> Table:
     sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-    rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-    first = next(rows, None)
-    header = [("" if v is None else str(v)) for v in first[1]] if first else []
-    while header and not header[-1].strip():
-        header.pop()
-    return Table(part, path, header, ((n, list(values)) for n, values in rows))
+    first = next(sheet.iter_rows(max_row=1, values_only=True), None)
+    header = [("" if v is None else str(v)) for v in first] if first else []
+    del header[_width(path, header):]
+    if not header:
+        return Table(part, path, header, iter(()))
+    # Rows are read only as wide as the header: a stray cell in column XFD would otherwise make every
+    # row 16,384 cells wide, and a chunk of them a gigabyte.
+    values = sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
+
+    def rows() -> Iterator[tuple[int, list]]:
+        for line, row in zip(range(2, MAX_ROWS + 2), values):
+            for value in row:
+                if value.__class__ is str and len(value) > MAX_CELL_CHARS:
+                    raise _cell_too_long(path, line)
+            yield line, list(row)
+        if next(values, None) is not None:
+            raise _too_many_rows(path)
+
+    return Table(part, path, header, rows())
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    """A workbook is a zip: refuse one whose parts unpack to far more than any sheet does, before
+    openpyxl reads its shared strings whole."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = book.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl says what is wrong with it
+    for part in parts:
+        if part.file_size > MAX_UNPACK_BYTES and part.file_size > MAX_UNPACK_RATIO * max(part.compress_size, 1):
+            raise BadInput(f"{path.name}: part {part.filename} unpacks from {part.compress_size:,} to "
+                           f"{part.file_size:,} bytes; not a workbook to import")
