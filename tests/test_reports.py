@@ -368,6 +368,7 @@ def test_an_output_that_cannot_be_written_is_one_line_and_no_file(lc, tmp_path):
 
 def test_cron_writes_the_weekly_export_without_colour_or_prompts(tmp_path):
     env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-11-23T07:00:00"}
+    assert run_process("init", env=env).returncode == 0
     assert run_process("add", "张三", "--phone", "13800138000", "--at", "2026-11-17 10:00", env=env).returncode == 0
     shown = run_process("report", "weekly", env=env)
     assert shown.returncode == 0, shown.stderr

@@ -28,7 +28,7 @@ def import_(
     from leadcard.domain.exchange import importing as domain
     from leadcard.render import exchange as render
 
-    report = domain.import_file(session(ctx), file, followups, instructions, dry_run, skip_bad)
+    report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad)
     render.import_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)
@@ -61,8 +61,10 @@ def calendar(
     import sys
 
     from leadcard.domain.exchange import export as domain
+    from leadcard.parse import output_format
     from leadcard.render import exchange as render
 
+    output_format("ics", output, {".ics": "ics", **domain.SUFFIXES, ".md": "md"})  # no calendar in a .csv
     result = domain.calendar(session(ctx), output, days, sys.stdout)
     render.calendar_summary(result)
 
@@ -92,7 +94,7 @@ def restore(
     from leadcard.render import exchange as render
     from leadcard.domain.exchange import backup as domain
 
-    copy = domain.restore(lambda: session(ctx), store_path(ctx), file, clock.now(clock.store_tz()))
+    copy = domain.restore(lambda: session(ctx, create=True), store_path(ctx), file, clock.now(clock.store_tz()))
     render.copy_report(copy, "恢复", as_json)
 
 

@@ -10,6 +10,7 @@ import sys
 from contextlib import contextmanager
 
 from leadcard.errors import LeadcardError
+from leadcard.usertext import shown
 
 
 @contextmanager
@@ -36,6 +37,7 @@ def exits():
 
 
 def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"leadcard: {message}\n")
+    # Messages quote what people typed: its control characters are written out, never sent.
+    sys.stderr.write(f"leadcard: {shown(message)}\n")
     sys.stderr.flush()
     sys.exit(code)

@@ -45,6 +45,7 @@ from leadcard.domain.waiting import waiting
 from leadcard.store import CardFilter, Scope, Store
 from leadcard.store import visits as visit_sql
 from leadcard.store.visits import return_visit_times
+from leadcard.usertext import check_text
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
@@ -143,7 +144,7 @@ def _one(session: Session, found: list[Card], text: str, kind: str) -> Card:
 
 def add_card(session: Session, new: NewCard) -> Card:
     store, now = session.store, session.now
-    name = (new.name or "").strip()
+    name = check_text((new.name or "").strip(), "a customer's name", line=True)
     if not name:
         raise BadInput("a card needs the customer's name")
     phone = normalise_phone(new.phone)

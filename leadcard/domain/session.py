@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from leadcard.chinacal import YearCalendar, compute_year
-from leadcard.errors import NotAllowed, NotFound
+from leadcard.errors import NotAllowed, NotFound, StoreError
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import Policy, add_working_days, load_policy
@@ -81,7 +81,12 @@ class Session(NamedTuple):
         return user
 
 
-def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *, default_db: bool) -> Session:
+def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *, default_db: bool,
+                 create: bool = False) -> Session:
+    """The default store is made on first use; a store named by --db/LEADCARD_DB only by the
+    commands that fill one (`create`): a mistyped path must not answer from an empty store."""
+    if not (default_db or create or Path(db_path).exists()):
+        raise StoreError(f"no store at {db_path}: check --db / LEADCARD_DB, or create it with `leadcard init`")
     store = Store.open(db_path, tz, create_dirs=default_db)
     policy = store_policy(store)
     actor = resolve_actor(store, acting)

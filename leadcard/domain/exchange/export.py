@@ -20,11 +20,12 @@ from leadcard.domain import objections
 from leadcard.domain.cards import today_item, wake_up_days_between
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, DUE_REASON_LABELS, SOURCE_LABELS, Card, FollowUp, Visit, card_ref
-from leadcard.parse import mask_phone
+from leadcard.parse import mask_phone, output_format
 from leadcard.schedule import day_bounds
 from leadcard.domain.session import Session
 from leadcard.store import exchange as sql
 from leadcard.store.visits import visits_in
+from leadcard.usertext import to_cell
 from leadcard.domain.exchange.layout import (
     CARD_EXPORT,
     CARD_SHEET,
@@ -38,8 +39,10 @@ from leadcard.domain.exchange.layout import (
     VISIT_SHEET,
     local_text,
 )
+from leadcard.domain.exchange.targets import refuse_store_files
 
 FORMATS = ("csv", "xlsx", "json")
+SUFFIXES = {f".{f}": f for f in FORMATS}
 
 
 @dataclass
@@ -53,8 +56,8 @@ class ExportResult:
 
 
 def export_format(fmt: str | None, output: Path | None) -> str:
-    """--format, else the output's suffix, else CSV."""
-    chosen = (fmt or (output.suffix.lstrip(".") if output else "") or "csv").lower()
+    """--format, else the output's suffix, else CSV; a --format the suffix contradicts is bad input."""
+    chosen = output_format(fmt, output, SUFFIXES) or (output.suffix.lstrip(".").lower() if output else "") or "csv"
     if chosen not in FORMATS:
         raise BadInput(f"unknown export format {chosen!r}: use csv, xlsx or json")
     if chosen == "xlsx" and output is None:
@@ -65,6 +68,7 @@ def export_format(fmt: str | None, output: Path | None) -> str:
 def export(session: Session, fmt: str, output: Path | None, stdout: IO[str]) -> ExportResult:
     """Every card the acting user can see, its follow-ups and its supervisor instructions, and the
     showroom log of the visits they received (more sheets, more files beside the first, or more keys)."""
+    refuse_store_files(session.store.path, output)
     result = ExportResult(fmt)
     if fmt == "xlsx":
         _xlsx(session, output, result)
@@ -204,7 +208,7 @@ def _naive(moment: datetime | None) -> datetime | None:
 def _csv(out: IO[str], rows: Iterator[list], columns) -> None:
     writer = csv.writer(out)
     writer.writerow([c.header for c in columns])
-    writer.writerows(rows)
+    writer.writerows([to_cell(v) for v in row] for row in rows)
 
 
 def _xlsx(session: Session, output: Path, result: ExportResult) -> None:
@@ -230,7 +234,7 @@ def _xlsx(session: Session, output: Path, result: ExportResult) -> None:
             header.append(cell)
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([to_cell(v) for v in row])
     with _replacing(output) as temp:
         book.save(temp)
     result.files.append(str(output))
@@ -307,6 +311,7 @@ def calendar(session: Session, output: Path | None, days: int, stdout: IO[str]) 
     """
     from icalendar import Calendar, Event
 
+    refuse_store_files(session.store.path, output)
     store, now, tz = session.store, session.now, session.tz
     start, _ = day_bounds(session.today, tz)
     _, end = day_bounds(session.today + timedelta(days=days), tz)
