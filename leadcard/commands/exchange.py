@@ -44,8 +44,10 @@ def export(
     import sys
 
     from leadcard.domain.exchange import export as domain
+    from leadcard.domain.exchange.targets import refuse_store_files
     from leadcard.render import exchange as render
 
+    refuse_store_files(store_path(ctx), output)
     fmt = domain.export_format(format_, output)
     result = domain.export(session(ctx), fmt, output, sys.stdout)
     render.export_summary(result)
@@ -61,9 +63,11 @@ def calendar(
     import sys
 
     from leadcard.domain.exchange import export as domain
+    from leadcard.domain.exchange.targets import refuse_store_files
     from leadcard.parse import output_format
     from leadcard.render import exchange as render
 
+    refuse_store_files(store_path(ctx), output)
     output_format("ics", output, {".ics": "ics", **domain.SUFFIXES, ".md": "md"})  # no calendar in a .csv
     result = domain.calendar(session(ctx), output, days, sys.stdout)
     render.calendar_summary(result)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import day, session
+from leadcard.commands.common import day, session, store_path
 from leadcard.commands.options import JsonOption
 
 _DEFINITIONS = """
@@ -82,6 +82,7 @@ def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Pat
     from leadcard.errors import BadInput
     from leadcard.parse import output_format
 
+    refuse_store_files(store_path(ctx), output)
     fmt = fmt.strip().lower() if fmt else None
     if fmt is not None and fmt not in render.FORMATS:
         raise BadInput(f"unknown format {fmt!r}: use one of {', '.join(render.FORMATS)}")
@@ -92,6 +93,4 @@ def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Pat
     elif fmt == "table" and output is not None:
         fmt = "md"  # a file gets the terminal's tables as Markdown
     fmt = output_format(fmt, output, SUFFIXES) or "table"
-    opened = session(ctx)
-    refuse_store_files(opened.store.path, output)
-    render.emit(reports.build_report(opened, period), fmt, output)
+    render.emit(reports.build_report(session(ctx), period), fmt, output)

@@ -39,7 +39,6 @@ from leadcard.domain.exchange.layout import (
     VISIT_SHEET,
     local_text,
 )
-from leadcard.domain.exchange.targets import refuse_store_files
 
 FORMATS = ("csv", "xlsx", "json")
 SUFFIXES = {f".{f}": f for f in FORMATS}
@@ -68,7 +67,6 @@ def export_format(fmt: str | None, output: Path | None) -> str:
 def export(session: Session, fmt: str, output: Path | None, stdout: IO[str]) -> ExportResult:
     """Every card the acting user can see, its follow-ups and its supervisor instructions, and the
     showroom log of the visits they received (more sheets, more files beside the first, or more keys)."""
-    refuse_store_files(session.store.path, output)
     result = ExportResult(fmt)
     if fmt == "xlsx":
         _xlsx(session, output, result)
@@ -311,7 +309,6 @@ def calendar(session: Session, output: Path | None, days: int, stdout: IO[str]) 
     """
     from icalendar import Calendar, Event
 
-    refuse_store_files(session.store.path, output)
     store, now, tz = session.store, session.now, session.tz
     start, _ = day_bounds(session.today, tz)
     _, end = day_bounds(session.today + timedelta(days=days), tz)
