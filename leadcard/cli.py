@@ -16,6 +16,8 @@ from pathlib import Path
 
 from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals
 from leadcard.commands.exits import exits
+from leadcard.errors import BadInput
+from leadcard.usertext import check_text, shown
 
 _ENVIRONMENT = {"--db": "LEADCARD_DB", "--as": "LEADCARD_USER"}
 # The options of `today` (leadcard.commands.cards.today), by the parameter each fills.
@@ -24,7 +26,8 @@ _TODAY_FLAGS = {"--all": "everyone", "--json": "as_json"}
 
 
 def main() -> None:
-    args = sys.argv[1:]
+    with exits():
+        sys.argv[1:] = args = typed_arguments(sys.argv[1:])
     today = lean_today(args)
     if today is None:
         from leadcard.commands.app import build_app
@@ -38,6 +41,33 @@ def main() -> None:
     with exits():
         show_today(globals_, **options)
     sys.exit(0)
+
+
+def typed_arguments(args: list[str]) -> list[str]:
+    """The command line as the user typed it, or bad input.
+
+    A terminal set to GBK (PuTTY, Xshell) sends bytes that are not UTF-8; Python keeps them as
+    surrogates, which no store or screen takes: they are read again as GB18030 (a superset of GBK),
+    unless the argument as it stands names a file. On Windows the arguments arrive as Unicode.
+    Control characters are refused in every argument: what is typed is kept and shown to others.
+    """
+    typed = []
+    for i, arg in enumerate(args):
+        if sys.platform != "win32" and not arg.isascii() and _undecoded(arg) and not os.path.lexists(arg):
+            try:
+                arg = os.fsencode(arg).decode("gb18030")
+            except UnicodeDecodeError:
+                raise BadInput(f"argument {i + 1} is neither UTF-8 nor GBK/GB18030 text") from None
+        typed.append(check_text(arg, f"the argument '{shown(arg, line=True)[:40]}'"))
+    return typed
+
+
+def _undecoded(arg: str) -> bool:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def lean_today(args: list[str]) -> tuple[Globals, dict] | None:

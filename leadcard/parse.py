@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import PurePath
 
 from leadcard.errors import BadInput
 from leadcard.model import Channel, Outcome, Source
@@ -162,10 +163,22 @@ DATE_FORMS = ("2026-05-03, '2026-05-03 14:30', 2026/5/3, 5月3日, 5-3, today, t
               "+3d, +2w, +3天, +2周, a weekday (周五, friday), 下周一; a time may follow: '明天 15:30'")
 
 
+# Years a record may carry: a typo like 9999 would stay in the store and overflow every later
+# computation of due dates and audit windows.
+YEARS = (1900, 2199)
+
+
 def parse_day(raw: str, today: date) -> date:
     """A day, in any of the forms of `DATE_FORMS` without a time."""
     text = _plain(raw)
-    return _day(raw, text, today)
+    return within_years(_day(raw, text, today), raw)
+
+
+def within_years(moment: date, raw: object) -> date:
+    """The day or moment, if its year is one a record may carry (YEARS); else bad input."""
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise BadInput(f"not a date a record may carry: {raw!r} (years {YEARS[0]}–{YEARS[1]})")
+    return moment
 
 
 def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
@@ -181,9 +194,10 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
         day_text, hour, minute, second, offset = m.groups()
         try:
             parsed = datetime.fromisoformat(f"{day_text}T{int(hour):02d}:{minute}:{second or '00'}{offset.upper()}")
-        except ValueError:
+            moment = parsed.astimezone(tz)
+        except (ValueError, OverflowError):
             raise BadInput(f"not a date-time: {raw!r}") from None
-        return parsed.astimezone(tz)
+        return within_years(moment, raw)
     at = time()
     if m := _TIME_AFTER.fullmatch(text):
         text = m.group(1).strip() or "today"
@@ -191,7 +205,7 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
         if hour > 23 or minute > 59 or second > 59:
             raise BadInput(f"not a time of day: {raw!r}")
         at = time(hour, minute, second)
-    return datetime.combine(_day(raw, text, now.date()), at, tzinfo=tz)
+    return within_years(datetime.combine(_day(raw, text, now.date()), at, tzinfo=tz), raw)
 
 
 def _plain(raw: str | None) -> str:
@@ -204,7 +218,10 @@ def _day(raw: str, text: str, today: date) -> date:
         return today + timedelta(days=_RELATIVE_DAYS[text])
     if m := _RELATIVE.fullmatch(text):
         n = int(m.group(2)) * (1 if m.group(3) in ("d", "天", "日") else 7)
-        return today + timedelta(days=n if m.group(1) == "+" else -n)
+        try:
+            return today + timedelta(days=n if m.group(1) == "+" else -n)
+        except OverflowError:
+            raise BadInput(f"not a date a record may carry: {raw!r}") from None
     if text in _WEEKDAYS:
         return today + timedelta(days=(_WEEKDAYS[text] - today.weekday()) % 7 or 7)
     if (m := _WEEK_AND_DAY.fullmatch(text)) and m.group(2) in _DAY_NAMES:
@@ -244,6 +261,18 @@ def parse_iso_week(raw: str) -> date:
     if not m:
         raise BadInput(f"not an ISO week: {raw!r} (use 2026-W47)")
     try:
-        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        return within_years(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), raw)
     except ValueError:
         raise BadInput(f"no such ISO week: {raw!r}") from None
+
+
+def output_format(fmt: str | None, output: PurePath | None, suffixes: dict[str, str]) -> str | None:
+    """The format asked for, else the one the output file's name says (`w.xlsx` → xlsx, by
+    `suffixes`); None when neither says. A format its file's name contradicts is bad input: an
+    .xlsx holding Markdown opens as a broken workbook."""
+    chosen = fmt.strip().lower() if fmt else None
+    named = suffixes.get(output.suffix.lower()) if output is not None else None
+    if chosen and named and chosen != named:
+        raise BadInput(f"{output.name} is named as {named}, but {chosen} would be written into it: "
+                       f"name it .{chosen}, or ask for {named}")
+    return chosen or named

@@ -66,11 +66,22 @@ class Leadcard:
         return self.ok(*args, "--json", **kwargs).json()
 
 
+def empty_store(path: Path) -> Leadcard:
+    """A new, empty store at `path` (as `leadcard init` leaves it, before any policy is chosen): a
+    store named by LEADCARD_DB must exist for every command but init, demo, import and restore."""
+    from zoneinfo import ZoneInfo
+
+    from leadcard.store import Store
+
+    Store.open(path, ZoneInfo("Asia/Shanghai")).close()
+    return Leadcard(path)
+
+
 @pytest.fixture
 def lc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Leadcard:
     for var in ("LEADCARD_DB", "LEADCARD_USER", "LEADCARD_NOW", "LEADCARD_TZ"):
         monkeypatch.delenv(var, raising=False)
-    return Leadcard(tmp_path / "store.db")
+    return empty_store(tmp_path / "store.db")
 
 
 def run_process(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -8,6 +8,7 @@ from conftest import run_process
 
 def test_global_options_stand_before_or_after_the_command(lc, tmp_path):
     other = tmp_path / "other.db"
+    lc.ok("init", "--db", str(other))
     lc.ok("--db", str(other), "add", "张三", "--phone", "13800138000")
     lc.ok("add", "李四", "--phone", "13900139000", "--db", str(other))
     lc.ok("list", "--db=" + str(other))
@@ -19,6 +20,7 @@ def test_global_options_stand_before_or_after_the_command(lc, tmp_path):
 def test_json_output_is_one_document_and_nothing_else(tmp_path):
     env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
     commands = [
+        ["init", "--json"],
         ["add", "张三", "--phone", "13800138000", "--json"],
         ["log", "张三", "--channel", "phone", "--content", "沟通", "--json"],
         ["grade", "张三", "A", "--json"],
@@ -189,6 +191,7 @@ def test_the_program_builds_only_the_command_it_runs_yet_knows_them_all(tmp_path
     every = build_app("no-such-command")
     assert len(every.registered_commands) + len(every.registered_groups) == len(COMMAND_MODULES)
     env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
+    assert run_process("--db", str(tmp_path / "s.db"), "init", env=env).returncode == 0
     assert run_process("--db", str(tmp_path / "s.db"), "list", env=env).returncode == 0
     typo = run_process("todya", env=env)
     assert typo.returncode == 2 and "today" in typo.stderr

@@ -128,7 +128,7 @@ def test_the_store_answers_queries_and_decides_nothing():
 
 
 @pytest.mark.parametrize("module", ["leadcard.model", "leadcard.schedule", "leadcard.chinacal", "leadcard.parse",
-                                    "leadcard.errors"])
+                                    "leadcard.usertext", "leadcard.errors"])
 def test_pure_modules_import_no_layer(module):
     reached = {m: reaches(imports(s), THE_FACE + DECIDING + STORE + DRAWING) for m, s in in_layer(module).items()}
     assert {m: found for m, found in reached.items() if found} == {}

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Leadcard, run_process
+from conftest import Leadcard, empty_store, run_process
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TABLES = ("users", "cards", "followups", "grade_changes", "instructions", "card_events")
@@ -218,7 +218,7 @@ hostile = st.lists(st.one_of(printable, sql_meta), min_size=1, max_size=5).map("
 def fresh_store() -> Leadcard:
     """A store per example: hypothesis runs many examples inside one test."""
     directory = Path(tempfile.mkdtemp(prefix="leadcard-hyp-"))
-    lc = Leadcard(directory / "store.db")
+    lc = empty_store(directory / "store.db")
     lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A")
     return lc
 

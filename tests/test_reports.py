@@ -368,6 +368,7 @@ def test_an_output_that_cannot_be_written_is_one_line_and_no_file(lc, tmp_path):
 
 def test_cron_writes_the_weekly_export_without_colour_or_prompts(tmp_path):
     env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-11-23T07:00:00"}
+    assert run_process("init", env=env).returncode == 0
     assert run_process("add", "张三", "--phone", "13800138000", "--at", "2026-11-17 10:00", env=env).returncode == 0
     shown = run_process("report", "weekly", env=env)
     assert shown.returncode == 0, shown.stderr
@@ -376,3 +377,38 @@ def test_cron_writes_the_weekly_export_without_colour_or_prompts(tmp_path):
     assert export.returncode == 0 and export.stdout == "" and (tmp_path / "w.xlsx").stat().st_size > 0
     failed = run_process("report", "weekly", "--week", "W47", env=env)
     assert failed.returncode == 2 and failed.stderr.count("\n") == 1
+
+
+# -- the file's name picks the format ---------------------------------------------------------------------
+
+
+def test_weekly_output_to_a_named_file_writes_the_format_its_suffix_says(lc, tmp_path):
+    from openpyxl import load_workbook
+
+    busy_week(lc)
+    for name in ("w.xlsx", "w.csv", "w.json", "w.md", "w.markdown", "w.txt"):
+        lc.ok("report", "weekly", "--week", "2026-W47", "--output", str(tmp_path / name), now=READ_ON)
+    assert "关键指标" in load_workbook(tmp_path / "w.xlsx").sheetnames
+    assert (tmp_path / "w.csv").read_bytes().startswith("\ufeff销售周报 2026-W47".encode())
+    assert json.loads((tmp_path / "w.json").read_text(encoding="utf-8")) == weekly(lc)
+    for markdown in ("w.md", "w.markdown", "w.txt"):  # a name that says nothing gets the tables as Markdown
+        assert (tmp_path / markdown).read_text(encoding="utf-8").startswith("# 销售周报 2026-W47")
+    lc.ok("report", "weekly", "--week", "2026-W47", "--format", "table", "--output", str(tmp_path / "t.md"), now=READ_ON)
+    assert (tmp_path / "t.md").read_text(encoding="utf-8").startswith("# 销售周报")
+
+
+@pytest.mark.parametrize("line", [
+    ("report", "weekly", "--format", "md", "--output", "w.xlsx"),
+    ("report", "weekly", "--format", "table", "--output", "w.xlsx"),
+    ("report", "weekly", "--json", "--output", "w.csv"),
+    ("report", "monthly", "--format", "xlsx", "--output", "m.json"),
+    ("export", "--format", "json", "--output", "e.csv"),
+    ("export", "--format", "csv", "--output", "e.xlsx"),
+    ("calendar", "--output", "c.csv"),
+], ids=" ".join)
+def test_a_format_the_file_name_contradicts_is_bad_input_and_nothing_is_written(lc, tmp_path, line):
+    busy_week(lc)
+    *options, name = line
+    result = lc(*options, str(tmp_path / name), now=READ_ON)
+    assert result.exit_code == 2 and result.stderr.startswith(f"leadcard: {name} is named as ")
+    assert not (tmp_path / name).exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -25,6 +25,8 @@ def test_db_comes_from_the_option_the_environment_or_the_user_data_dir(tmp_path)
            "XDG_DATA_HOME": str(tmp_path / "data")}
     assert run_process("add", "张三", "--phone", "13800138000", env=env).returncode == 0
     assert (tmp_path / "data" / "leadcard" / "leadcard.db").exists()
+    for named in ("a.db", "b.db"):
+        assert run_process("--db", str(tmp_path / named), "init", env=env).returncode == 0
     assert run_process("--db", str(tmp_path / "a.db"), "add", "李四", "--phone", "13900139000", env=env).returncode == 0
     assert run_process("add", "王五", "--phone", "13700137000", "--db", str(tmp_path / "b.db"), env=env).returncode == 0
     env_b = {**env, "LEADCARD_DB": str(tmp_path / "b.db")}
@@ -33,7 +35,7 @@ def test_db_comes_from_the_option_the_environment_or_the_user_data_dir(tmp_path)
 
 
 def test_a_missing_directory_is_a_clear_message(tmp_path):
-    result = run_process("--db", str(tmp_path / "no" / "such" / "s.db"), "today")
+    result = run_process("--db", str(tmp_path / "no" / "such" / "s.db"), "init")
     assert result.returncode == 1
     assert result.stderr.strip().startswith("leadcard: cannot open store")
     assert "Traceback" not in result.stderr

@@ -98,6 +98,7 @@ def shelf(tmp_path):
     """A store in a directory of its own, holding one card, its log folded in."""
     (tmp_path / "shelf").mkdir()
     store = Leadcard(tmp_path / "shelf" / "store.db")
+    store.ok("init")
     store.ok("add", "张三", "--phone", "13800138000")
     settle(store.db)
     return store

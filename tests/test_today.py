@@ -73,6 +73,7 @@ def test_urgency_order_overdue_then_hotter_grade_then_due_time(lc):
 
 def test_the_table_has_a_summary_and_fits_80_columns_with_chinese(tmp_path):
     env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00", "COLUMNS": "80"}
+    run_process("init", env=env)
     run_process("add", "欧阳娜娜", "--phone", "13800138000", "--model", "凯美瑞 双擎 豪华版", "--grade", "H",
                 "--at", "2026-05-01 10:00", env=env)
     run_process("add", "王伟", "--phone", "13900139000", "--model", "汉兰达", env=env)

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from conftest import Leadcard, dormant_card, sales_floor
+from conftest import Leadcard, dormant_card, empty_store, sales_floor
 
 HEADER = ["姓名", "电话", "意向车型", "级别", "来源", "建卡日期", "备注"]
 
@@ -311,7 +311,7 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     lc.ok("add", "郑凯", "--phone", "13533334444", "--left", "2026-05-02 18:00", "--owner", "王芳")
     exported = tmp_path / f"all.{fmt}"
     lc.ok("export", "--output", str(exported))
-    other = Leadcard(tmp_path / "new.db")
+    other = empty_store(tmp_path / "new.db")
     _same_floor(other)
     more = ["--followups", str(tmp_path / "all.followups.csv"), "--instructions", str(tmp_path / "all.instructions.csv")]
     args = ["import", str(exported), *(more if fmt == "csv" else [])]

@@ -43,7 +43,7 @@ def init(
     from leadcard.render import cards as render
 
     overrides = _read_policy_file(policy_file)
-    info = admin.init_store(session(ctx), policy, overrides, grade_map)
+    info = admin.init_store(session(ctx, create=True), policy, overrides, grade_map)
     if as_json:
         render.print_json(render.policy_json(info))
     else:
@@ -173,7 +173,7 @@ def demo(
     from leadcard.domain import demo as demo_data
     from leadcard.render import cards as render
 
-    result = demo_data.build(session(ctx), cards, seed)
+    result = demo_data.build(session(ctx, create=True), cards, seed)
     if as_json:
         render.print_json(result)
         return

@@ -65,17 +65,19 @@ def default_db_path() -> Path:
     return Path(user_data_dir("leadcard", appauthor=False)) / "leadcard.db"
 
 
-def open_session(g: Globals) -> "Session":
+def open_session(g: Globals, create: bool = False) -> "Session":
+    """The session on the store; `create`: the command may make a store named by --db (init, demo,
+    import, restore)."""
     from leadcard.domain.session import open_session
 
     tz = clock.store_tz()
     now = clock.now(tz)
-    return open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None,
+    return open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None, create=create,
                         clock_override=clock.real_now(tz) if clock.overridden() else None)
 
 
-def session(ctx: "typer.Context") -> "Session":
-    return open_session(ctx.find_root().obj)
+def session(ctx: "typer.Context", create: bool = False) -> "Session":
+    return open_session(ctx.find_root().obj, create)
 
 
 def store_path(ctx: "typer.Context") -> Path:

@@ -30,7 +30,7 @@ def import_(
     from leadcard.render import exchange as render
 
     with progress("导入") as step:
-        report = domain.import_file(session(ctx), file, followups, instructions, dry_run, skip_bad, step)
+        report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step)
     render.import_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)
@@ -46,8 +46,10 @@ def export(
     import sys
 
     from leadcard.domain.exchange import export as domain
+    from leadcard.domain.exchange.targets import refuse_store_files
     from leadcard.render import exchange as render
 
+    refuse_store_files(store_path(ctx), output)
     fmt = domain.export_format(format_, output)
     sheets = domain.export(session(ctx), fmt)
     files = render.write_export(sheets, fmt, output, sys.stdout)
@@ -64,8 +66,13 @@ def calendar(
     import sys
 
     from leadcard.domain.exchange import calendar as domain
+    from leadcard.domain.exchange.export import SUFFIXES
+    from leadcard.domain.exchange.targets import refuse_store_files
+    from leadcard.parse import output_format
     from leadcard.render import exchange as render
 
+    refuse_store_files(store_path(ctx), output)
+    output_format("ics", output, {".ics": "ics", **SUFFIXES, ".md": "md"})  # no calendar in a .csv
     feed = domain.calendar(session(ctx), days)
     render.write_calendar(feed, output, sys.stdout)
     render.calendar_summary(feed, output)
@@ -96,7 +103,7 @@ def restore(
     from leadcard.render import exchange as render
     from leadcard.domain.exchange import backup as domain
 
-    copy = domain.restore(lambda: session(ctx), store_path(ctx), file, clock.now(clock.store_tz()))
+    copy = domain.restore(lambda: session(ctx, create=True), store_path(ctx), file, clock.now(clock.store_tz()))
     render.copy_report(copy, "恢复", as_json)
 
 

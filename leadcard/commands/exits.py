@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from leadcard.errors import LeadcardError
 from leadcard.i18n import _
+from leadcard.usertext import shown
 
 
 @contextmanager
@@ -37,6 +38,7 @@ def exits():
 
 
 def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"leadcard: {message}\n")
+    # Messages quote what people typed: its control characters are written out, never sent.
+    sys.stderr.write(f"leadcard: {shown(message)}\n")
     sys.stderr.flush()
     sys.exit(code)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import day, session
+from leadcard.commands.common import day, session, store_path
 from leadcard.commands.options import JsonOption
 
 _DEFINITIONS = """
@@ -38,18 +38,22 @@ report_app = typer.Typer(help="Weekly and monthly summaries: KPIs, funnel, losse
                          no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, md, csv (UTF-8 with BOM), json, xlsx.")]
+FormatOption = Annotated[Optional[str], typer.Option(
+    "--format", "-f", help="table (default), md, csv (UTF-8 with BOM), json, xlsx; with --output, its suffix.")]
 OutputOption = Annotated[
     Optional[Path],
-    typer.Option("--output", "-o", help="Write to FILE atomically instead of stdout (table is written as md)."),
+    typer.Option("--output", "-o", help="Write to FILE atomically instead of stdout; w.xlsx, w.csv, w.json, w.md "
+                                        "pick the format (table is written as md)."),
 ]
+# The format an --output file's name says, when --format does not.
+SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 
 
 @report_app.command(help="The week's summary (ISO week; default the last complete week)." + _DEFINITIONS)
 def weekly(
     ctx: typer.Context,
     week: Annotated[Optional[str], typer.Option(help="ISO week, e.g. 2026-W47.")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -62,7 +66,7 @@ def weekly(
 def monthly(
     ctx: typer.Context,
     month: Annotated[Optional[str], typer.Option(help="Month, e.g. 2026-11.")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -71,15 +75,22 @@ def monthly(
     _report(ctx, reports.month_period(month, day(None)), fmt, output, as_json)
 
 
-def _report(ctx: typer.Context, period, fmt: str, output: Optional[Path], as_json: bool) -> None:
+def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Path], as_json: bool) -> None:
     from leadcard.render import report as render
     from leadcard.domain import reports
+    from leadcard.domain.exchange.targets import refuse_store_files
     from leadcard.errors import BadInput
+    from leadcard.parse import output_format
 
-    fmt = fmt.strip().lower()
-    if as_json and fmt not in ("table", "json"):
-        raise BadInput("use --json or --format, not both")
-    fmt = "json" if as_json else fmt
-    if fmt not in render.FORMATS:
+    refuse_store_files(store_path(ctx), output)
+    fmt = fmt.strip().lower() if fmt else None
+    if fmt is not None and fmt not in render.FORMATS:
         raise BadInput(f"unknown format {fmt!r}: use one of {', '.join(render.FORMATS)}")
+    if as_json and fmt not in (None, "table", "json"):
+        raise BadInput("use --json or --format, not both")
+    if as_json:
+        fmt = "json"
+    elif fmt == "table" and output is not None:
+        fmt = "md"  # a file gets the terminal's tables as Markdown
+    fmt = output_format(fmt, output, SUFFIXES) or "table"
     render.emit(reports.build_report(session(ctx), period), fmt, output)

@@ -42,6 +42,7 @@ from leadcard.schedule import (
 )
 from leadcard.domain.session import Session, calendar_year, working_days_after
 from leadcard.store import CardFilter, Scope, Store
+from leadcard.usertext import check_text
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
@@ -140,7 +141,7 @@ def _one(session: Session, found: list[Card], text: str, kind: str) -> Card:
 
 def add_card(session: Session, new: NewCard) -> Card:
     store, now = session.store, session.now
-    name = (new.name or "").strip()
+    name = check_text((new.name or "").strip(), "a customer's name", line=True)
     if not name:
         raise BadInput("a card needs the customer's name")
     phone = normalise_phone(new.phone)

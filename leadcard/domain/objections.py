@@ -17,6 +17,7 @@ from leadcard.errors import BadInput, NotFound, Refused
 from leadcard.model import Objection, Role, Script
 from leadcard.domain.session import Session
 from leadcard.store import objections as sql
+from leadcard.usertext import check_text
 
 _TAG = re.compile(r"[a-z][a-z0-9-]{0,30}", re.ASCII)
 EDITORS = (Role.SUPERVISOR, Role.MANAGER)  # 由销售主管牵头: the list and the scripts are theirs
@@ -78,7 +79,7 @@ def list_objections(session: Session, include_retired: bool = False) -> list[Obj
 
 def add_objection(session: Session, tag: str, label: str) -> Objection:
     session.require_role(*EDITORS, doing="edit the objection list")
-    tag, label = _key(tag).lower(), _key(label)
+    tag, label = _key(tag).lower(), check_text(_key(label), "an objection's label", line=True)
     if not _TAG.fullmatch(tag):
         raise BadInput(f"an objection's tag is a short English word (a-z, digits, -), not {tag!r}")
     if not label:
@@ -95,7 +96,7 @@ def edit_objection(session: Session, raw: str, label: str | None, active: bool |
     session.require_role(*EDITORS, doing="edit the objection list")
     known = sql.objections(session.store)
     objection = find(known, raw)
-    label = _key(label) if label is not None else None
+    label = check_text(_key(label), "an objection's label", line=True) if label is not None else None
     if label == "":
         raise BadInput("an objection's label cannot be empty")
     if label is not None and any(o.label == label and o.tag != objection.tag for o in known):

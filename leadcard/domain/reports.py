@@ -46,7 +46,7 @@ from leadcard.model.reports import (
     Ratio,
     Report,
 )
-from leadcard.parse import parse_iso_week
+from leadcard.parse import YEARS, parse_iso_week
 from leadcard.domain.audit_rules import plain
 from leadcard.domain.session import Session
 from leadcard.schedule import Policy
@@ -83,8 +83,8 @@ def month_period(raw: str | None, today: date) -> Period:
     """A calendar month (`2026-11`); by default the last complete month."""
     if raw:
         m = re.fullmatch(r"(\d{4})-(\d{1,2})", raw.strip())
-        if not m or not 1 <= int(m.group(2)) <= 12:
-            raise BadInput(f"not a month: {raw!r} (use 2026-11)")
+        if not m or not 1 <= int(m.group(2)) <= 12 or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
+            raise BadInput(f"not a month: {raw!r} (use 2026-11, years {YEARS[0]}–{YEARS[1]})")
         first = date(int(m.group(1)), int(m.group(2)), 1)
     else:
         first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)

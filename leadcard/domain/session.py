@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from leadcard.chinacal import YearCalendar, compute_year
-from leadcard.errors import NotAllowed, NotFound
+from leadcard.errors import NotAllowed, NotFound, StoreError
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import Policy, add_working_days, load_policy
@@ -87,10 +87,15 @@ class Session(NamedTuple):
 
 
 def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *, default_db: bool,
-                 clock_override: datetime | None = None) -> Session:
-    """`clock_override`: LEADCARD_NOW replaced the clock; this is the real one. Once users are bound
+                 create: bool = False, clock_override: datetime | None = None) -> Session:
+    """The default store is made on first use; a store named by --db/LEADCARD_DB only by the
+    commands that fill one (`create`): a mistyped path must not answer from an empty store.
+
+    `clock_override`: LEADCARD_NOW replaced the clock; this is the real one. Once users are bound
     to logins, only a manager may do that, and every record written under it keeps the real time
     (CONTRACT.md "clock")."""
+    if not (default_db or create or Path(db_path).exists()):
+        raise StoreError(f"no store at {db_path}: check --db / LEADCARD_DB, or create it with `leadcard init`")
     store = Store.open(db_path, tz, create_dirs=default_db)
     policy = store_policy(store)
     bound = store.has_bound_logins()

@@ -6,6 +6,7 @@ from leadcard.errors import BadInput, NotAllowed, Refused
 from leadcard.model import Role, User
 from leadcard.parse import lookup
 from leadcard.domain.session import Session, os_login
+from leadcard.usertext import check_text
 
 
 _ROLE_WORDS = {
@@ -23,7 +24,8 @@ def add_user(session: Session, name: str, role: Role, team: str | None, login: s
              force: bool = False) -> User:
     """The first user may be added by anyone; after that only a manager adds users."""
     store = session.store
-    name = (name or "").strip()
+    name = check_text((name or "").strip(), "a user's name", line=True)
+    check_text(team, "a team", line=True)
     if not name:
         raise BadInput("a user needs a name")
     if store.user_count() > 0:

@@ -16,6 +16,7 @@ from leadcard.parse import normalise_phone
 from leadcard.schedule import day_bounds
 from leadcard.domain.session import Session
 from leadcard.store import visits as sql
+from leadcard.usertext import check_text
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def add_visit(session: Session, new: NewVisit) -> VisitAdded:
         raise BadInput("--party must be at least 1")
     phone = normalise_phone(new.phone) if new.phone else None
     consultant = _consultant(session, new.consultant)
+    name = check_text((new.name or "").strip(), "a customer's name", line=True) or None
     with store.transaction():
         visit_id = sql.insert_visit(store, {
             "arrived_at": arrived,
@@ -78,7 +80,7 @@ def add_visit(session: Session, new: NewVisit) -> VisitAdded:
             "test_drive": int(new.test_drive),
             "consultant_id": consultant.id if consultant else None,
             "contact_left": int(phone is not None),
-            "name": (new.name or "").strip() or None,
+            "name": name,
             "phone": phone,
             "notes": (new.notes or "").strip() or None,
             "recorded_at": now,

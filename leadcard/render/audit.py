@@ -12,6 +12,7 @@ import sys
 
 from leadcard.model.audit import SEVERITY_LABELS, AuditResult, Finding, OwnerSummary, RuleSettings, Severity
 from leadcard.render.common import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
+from leadcard.usertext import shown
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
 NO_OWNER = "（无人负责）"
@@ -89,7 +90,7 @@ def audit_view(result: AuditResult) -> None:
         return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if colour and style else text
 
     when = f"{result.as_of:%Y-%m-%d %H:%M}"
-    scope = f"{result.owner} 的" if result.owner else ""
+    scope = f"{shown(result.owner, line=True)} 的" if result.owner else ""
     since = f"自 {result.since.isoformat()} 起 · " if result.since else ""
     total = result.total
     if not result.findings:
@@ -103,13 +104,13 @@ def audit_view(result: AuditResult) -> None:
             owner, card = f.owner, None
             if lines:
                 lines.append("")
-            lines.append(styled(f.owner or NO_OWNER, "bold"))
+            lines.append(styled(shown(f.owner or NO_OWNER, line=True), "bold"))
         if f.card_id != card:
             card = f.card_id
-            lines.append(f"  {styled(f.ref, 'cyan')} {f.name}")
+            lines.append(f"  {styled(f.ref, 'cyan')} {shown(f.name or '', line=True)}")
         label = styled(SEVERITY_LABELS[f.severity], _SEVERITY_STYLES[f.severity])
         times = f" ×{f.count}" if f.count > 1 else ""
-        lines.append(f"    {label}  {f.rule:<{width}}  {f.message}{times}")
+        lines.append(f"    {label}  {f.rule:<{width}}  {shown(f.message, line=True)}{times}")
     sys.stdout.write("\n".join(lines) + "\n\n")
     _summary_table(result)
     counts = " · ".join(f"{SEVERITY_LABELS[sev]} {total.by_severity.get(sev, 0)}" for sev in reversed(Severity))
@@ -137,20 +138,22 @@ def _summary_table(result: AuditResult) -> None:
             style="bold" if is_total else None, end_section=summary is result.owners[-1],
         )
     out.print(table)
-    shown = [s for s in result.rules if result.total.by_rule.get(s.rule.name)]
-    out.print("[dim]" + " · ".join(f"{s.rule.label}={s.rule.name}" for s in shown) + "[/dim]")
+    found = [s for s in result.rules if result.total.by_rule.get(s.rule.name)]
+    out.print(" · ".join(f"{s.rule.label}={s.rule.name}" for s in found), style="dim")
     out.print(
-        f"[dim]及时率：建卡后 {result.timeliness_hours:g} 小时内有首次跟进的卡片 ÷ 建卡数；"
-        f"低于 {result.timeliness_target:.0%}（✗）需一对一辅导[/dim]"
+        f"及时率：建卡后 {result.timeliness_hours:g} 小时内有首次跟进的卡片 ÷ 建卡数；"
+        f"低于 {result.timeliness_target:.0%}（✗）需一对一辅导", style="dim"
     )
 
 
-def _rate(summary: OwnerSummary, target: float) -> str:
+def _rate(summary: OwnerSummary, target: float):
+    from rich.text import Text
+
     rate = summary.timeliness_rate
     if rate is None:
         return "—"
     if rate < target:
-        return f"[red]{rate:.0%} ✗[/red]"
+        return Text(f"{rate:.0%} ✗", style="red")
     return f"{rate:.0%}"
 
 
@@ -168,20 +171,20 @@ def explain_json(setting: RuleSettings) -> dict:
 
 
 def explain_view(setting: RuleSettings) -> None:
-    from rich.markup import escape
+    from rich.text import Text
 
     rule = setting.rule
     out = console()
     state = "启用" if setting.enabled else "已在本店政策中关闭"
-    out.print(f"[bold]{rule.name}[/bold]（{rule.label}）· {SEVERITY_LABELS[setting.severity]} · {state}")
+    out.print(Text.assemble((rule.name, "bold"), f"（{rule.label}）· {SEVERITY_LABELS[setting.severity]} · {state}"))
     out.print(rule.title)
     if setting.limits:
         out.print("限值（本店政策）：")
         for key, value in setting.limits.items():
-            out.print(f"  {key} = {escape(_toml(value))}")
+            out.print(f"  {key} = {_toml(value)}")
     out.print(f"为什么：{rule.reason}")
-    out.print(f"[dim]在政策文件中修改（leadcard init --policy-file FILE）：\\[audit.{rule.name}] "
-              f"enabled = false / severity = \"info\"{'' if not setting.limits else ' / 限值'}[/dim]")
+    out.print(f"在政策文件中修改（leadcard init --policy-file FILE）：[audit.{rule.name}] "
+              f"enabled = false / severity = \"info\"{'' if not setting.limits else ' / 限值'}", style="dim")
 
 
 def _toml(value) -> str:

@@ -23,7 +23,8 @@ from leadcard.model import (
     card_ref,
 )
 # Commands print through this module, the shared pieces included (print_json).
-from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json  # noqa: F401
+from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json, text  # noqa: F401
+from leadcard.usertext import shown
 
 # -- JSON -----------------------------------------------------------------------------------------
 
@@ -241,8 +242,8 @@ def waiting_lines(today: TodayList, bold: str) -> list[str]:
     lines = ["", bold.format("待我处理")]
     for heading, entries in sections:
         lines.append(heading + "：")
-        for text, command in entries:
-            lines += wrapped(2, text) + wrapped(4, "→ " + command)
+        for entry, command in entries:
+            lines += wrapped(2, entry) + wrapped(4, "→ " + command)
     return lines
 
 
@@ -322,8 +323,8 @@ def today_table(today: TodayList) -> None:
 def script_pieces(s: Script) -> list[tuple[str, str]]:
     """One objection and its script as one line: 「价格高于竞品」话术：… (or a call for one)."""
     if s.text:
-        return [(f"「{s.label}」话术：", "cyan"), (s.text, "")]
-    return [(f"「{s.label}」", "cyan"), ("话术库暂无，请主管补充（leadcard playbook add " + s.tag + "）", "dim")]
+        return [(shown(f"「{s.label}」话术："), "cyan"), (shown(s.text), "")]
+    return [(shown(f"「{s.label}」"), "cyan"), (shown(f"话术库暂无，请主管补充（leadcard playbook add {s.tag}）"), "dim")]
 
 
 def cards_table(found: CardList) -> None:
@@ -406,7 +407,7 @@ def card_view(detail: CardDetail) -> None:
 
     out = console()
     card = detail.card
-    title = Text(f"意向客户管理卡 {card.ref}  {card.name}  ", style="bold")
+    title = text(f"意向客户管理卡 {card.ref}  {card.name}  ", style="bold")
     title.append(f"[{card.grade}] {STATUS_LABELS[card.status]}", style="bold cyan")
     head = Table.grid(padding=(0, 2))
     head.add_column(no_wrap=True)
@@ -449,9 +450,9 @@ def card_view(detail: CardDetail) -> None:
     for f in detail.followups:
         out.print(_followup_block(f, detail.objection_labels))
         for ins in by_followup.get(f.seq, []):
-            out.print(Text(f"    主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+            out.print(text(f"    主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
     for ins in by_followup.get(None, []):
-        out.print(Text(f"主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+        out.print(text(f"主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
     if len(detail.events) > 1:
         out.print(Text("卡片历程", style="bold"))
         for e in detail.events:
@@ -529,7 +530,7 @@ def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
     if late.total_seconds() > 3600:
         head += f"  补录于 {_when(f.recorded_at)}"
     style = "strike dim" if f.corrected_by else "bold"
-    text.append(head, style=style)
+    text.append(shown(head), style=style)
     if f.corrects:
         text.append(f"  更正第 {f.corrects} 次", style="yellow")
     if f.corrected_by:
@@ -541,9 +542,9 @@ def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
         ("客户异议", "、".join(objection_labels.get(t, t) for t in f.objections)),
     ):
         if value:
-            text.append(f"\n    {label}：{value}")
+            text.append(shown(f"\n    {label}：{value}"))
     if f.next_at or f.purpose:
-        text.append(f"\n    下次访问：{_when(f.next_at)}  {f.purpose or ''}".rstrip())
+        text.append(shown(f"\n    下次访问：{_when(f.next_at)}  {f.purpose or ''}".rstrip()))
     return text
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from leadcard.model import Status
+from leadcard.usertext import shown
 
 STATUS_LABELS = {
     Status.OPEN: "跟进中",
@@ -21,10 +23,31 @@ OUTCOME_LABELS = {"unreachable": "未接通", "refused": "拒接", "wrong-number
 
 
 def console(stderr: bool = False):
-    """A rich console; rich itself drops colour when not a terminal or when NO_COLOR is set."""
+    """A rich console; rich itself drops colour when not a terminal or when NO_COLOR is set.
+
+    What people typed is printed as it is: no markup (`[link=…]`, `[/]`) and no emoji codes are
+    read in any text, and control characters are written out (`\\x1b`) in every string it lays
+    out; styles are given as Text styles, never as markup.
+    """
+    return _console_class()(stderr=stderr, highlight=False, markup=False, emoji=False)
+
+
+@cache
+def _console_class():
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    class PlainConsole(Console):
+        def render_str(self, text: str, **options):
+            return super().render_str(shown(text), **options)
+
+    return PlainConsole
+
+
+def text(value: str, style: str = ""):
+    """A rich Text of something a person typed, its control characters written out."""
+    from rich.text import Text
+
+    return Text(shown(value), style=style)
 
 
 def iso(moment: datetime | date | None) -> str | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from leadcard.atomic import replacing
+from leadcard.usertext import to_cell
 from leadcard.model import DUE_REASON_LABELS
 from leadcard.render.common import console, iso, new_table, print_json
 
@@ -108,7 +109,7 @@ def _text_target(output: Path | None, stdout: IO[str], encoding: str, files: lis
 def _write_csv(sheet, out: IO[str]) -> None:
     writer = csv.writer(out)
     writer.writerow([c.header for c in sheet.columns])
-    writer.writerows(sheet)
+    writer.writerows([to_cell(v) for v in row] for row in sheet)
 
 
 def _write_xlsx(sheets, output: Path) -> list[str]:
@@ -131,7 +132,7 @@ def _write_xlsx(sheets, output: Path) -> list[str]:
             header.append(cell)
         page.append(header)
         for row in sheet:
-            page.append(row)
+            page.append([to_cell(v) for v in row])
     with replacing(output) as temp:
         book.save(temp)
     return [str(output)]

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 from rich.cells import cell_len
 
+from leadcard.usertext import shown
+
 STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "cyan": "36", "bold red": "1;31"}
 
 Piece = tuple[str, str]  # (text, style name or "")
@@ -41,11 +43,11 @@ class Grid:
         self.rows: list[list[Cell] | Note] = []
 
     def add_row(self, *texts: str | list[Piece]) -> None:
-        self.rows.append([_measured([(t, "")] if isinstance(t, str) else t) for t in texts])
+        self.rows.append([_measured(_shown([(t, "")] if isinstance(t, str) else t)) for t in texts])
 
     def add_note(self, lead: list[Piece], pieces: list[Piece]) -> None:
         """A line under the last row, across every column, wrapped to the table's width."""
-        self.rows.append(Note(lead, pieces))
+        self.rows.append(Note(_shown(lead), _shown(pieces)))
 
     def render(self, width: int | None = None, colour: bool | None = None) -> str:
         width = width or terminal_width()
@@ -93,7 +95,7 @@ class Grid:
 def wrapped(indent: int, text: str, width: int | None = None) -> list[str]:
     """Plain text indented by `indent` blanks and wrapped to the terminal's width (no colour)."""
     room = max(10, (width or terminal_width()) - indent)
-    return [" " * indent + _line_of(line, False) for line, _ in _wrap([(text, "")], room)]
+    return [" " * indent + _line_of(line, False) for line, _ in _wrap([(shown(text, line=True), "")], room)]
 
 
 def _line_of(pieces: list[Piece], colour: bool) -> str:
@@ -136,6 +138,11 @@ def cells(text: str) -> int:
 
 def _cell_text_len(pieces: list[Piece]) -> int:
     return sum(cells(t) for t, _ in pieces)
+
+
+def _shown(pieces: list[Piece]) -> list[Piece]:
+    """What people typed is one line of text: control characters, tabs and line breaks written out."""
+    return [(shown(t, line=True), s) for t, s in pieces]
 
 
 def _measured(pieces: list[Piece]) -> Cell:

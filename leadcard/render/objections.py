@@ -22,7 +22,7 @@ def objections(found: list[Objection], as_json: bool, changed: str | None = None
     out = render.console()
     if changed:
         o = found[0]
-        out.print(f"{changed}异议 {o.tag}：{o.label}" + ("" if o.active else "（已停用）"), markup=False)
+        out.print(f"{changed}异议 {o.tag}：{o.label}" + ("" if o.active else "（已停用）"))
         return
     table = render.new_table()
     for title in ("标签", "异议", "状态"):
@@ -55,26 +55,24 @@ def script_history(history: list[Script], as_json: bool) -> None:
     if as_json:
         print_json({**script_json(latest), "history": [script_json(s) for s in history if s.text]})
         return
-    from rich.text import Text
-
     out = render.console()
-    out.print(Text(f"{latest.label}（{latest.tag}）", style="bold"))
+    out.print(render.text(f"{latest.label}（{latest.tag}）", style="bold"))
     if not latest.text:
-        out.print(Text(f"话术库暂无：leadcard playbook add {latest.tag} 话术"))
+        out.print(render.text(f"话术库暂无：leadcard playbook add {latest.tag} 话术"))
         return
-    out.print(Text(latest.text))
-    out.print(Text(f"—— {_stamp(latest)}", style="dim"))
+    out.print(render.text(latest.text))
+    out.print(render.text(f"—— {_stamp(latest)}", style="dim"))
     if len(history) > 1:
-        out.print(Text("\n历史版本", style="bold"))
+        out.print(render.text("\n历史版本", style="bold"))
         for s in reversed(history[:-1]):
-            out.print(Text(f"  {_stamp(s)}：{s.text}"))
+            out.print(render.text(f"  {_stamp(s)}：{s.text}"))
 
 
 def script_written(s: Script, as_json: bool) -> None:
     if as_json:
         print_json(script_json(s))
         return
-    render.console().print(f"话术已保存：{s.label}（{s.tag}）第 {s.version} 版", markup=False)
+    render.console().print(f"话术已保存：{s.label}（{s.tag}）第 {s.version} 版")
 
 
 def case_json(c: Case) -> dict:
@@ -99,7 +97,7 @@ def cases(found: list[Case], as_json: bool, added: bool = False) -> None:
     out = render.console()
     if added:
         c = found[0]
-        out.print(f"{c.ref} {c.name} 已收入案例库（{STATUS_LABELS[c.outcome]}）", markup=False)
+        out.print(f"{c.ref} {c.name} 已收入案例库（{STATUS_LABELS[c.outcome]}）")
         return
     if not found:
         out.print("案例库里没有符合条件的案例。")

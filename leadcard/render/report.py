@@ -16,6 +16,7 @@ from pathlib import Path
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
 from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report
+from leadcard.usertext import shown, to_cell
 
 FORMATS = ("table", "md", "csv", "json", "xlsx")
 NA = "n/a"
@@ -267,8 +268,13 @@ def markdown(report: Report) -> str:
         lines.append("| " + " | ".join(headers) + " |")
         lines.append("|" + "|".join("---:" if isinstance(rows[0][i], (int, float)) else "---"
                                     for i in range(len(headers))) + "|")
-        lines += ["| " + " | ".join(_text(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def _md_cell(cell) -> str:
+    """A cell of a pipe table: a | or a line break in a name would end the cell or the row."""
+    return shown(_text(cell), line=True).replace("|", "\\|")
 
 
 def csv_text(report: Report) -> str:
@@ -283,7 +289,7 @@ def csv_text(report: Report) -> str:
         writer.writerow([])
         writer.writerow([section.title])
         writer.writerow(section.headers)
-        writer.writerows([_text(c) for c in row] for row in section.rows)
+        writer.writerows([to_cell(c) if isinstance(c, str) else _text(c) for c in row] for row in section.rows)
     return "\ufeff" + buffer.getvalue()
 
 
@@ -323,8 +329,8 @@ def _sheet_name(title: str) -> str:
 
 
 def _xlsx_value(cell):
-    """Numbers stay numbers (rates as fractions shown as %); no rate is the text n/a."""
-    return NA if cell is None else cell
+    """Numbers stay numbers (rates as fractions shown as %); no rate is the text n/a; names are text."""
+    return NA if cell is None else to_cell(cell)
 
 
 def emit(report: Report, fmt: str, output: Path | None) -> None:

@@ -15,6 +15,7 @@ from leadcard.model import Role
 from leadcard.domain.session import Session
 from leadcard.store import SCHEMA_VERSION, DatabaseError
 from leadcard.store import exchange as sql
+from leadcard.domain.exchange.targets import refuse_store_files
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,7 @@ def backup(session: Session, target: Path) -> Copy:
     store = session.store
     session.require_role(Role.MANAGER, doing="back up the whole store")
     target = Path(target)
-    if target.resolve() == store.path.resolve():
-        raise BadInput("the backup must go to another file than the store itself")
+    refuse_store_files(store.path, target)
     with replacing(target) as temp:
         store.backup_to(temp)
         health = Health(str(target), **sql.check_file(temp))

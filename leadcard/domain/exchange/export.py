@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from leadcard.domain import objections
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Card, Visit, card_ref
-from leadcard.parse import mask_phone
+from leadcard.parse import mask_phone, output_format
 from leadcard.domain.session import Session
 from leadcard.store import exchange as sql
 from leadcard.store.visits import visits_in
@@ -35,6 +35,7 @@ from leadcard.domain.exchange.layout import (
 )
 
 FORMATS = ("csv", "xlsx", "json")
+SUFFIXES = {f".{f}": f for f in FORMATS}
 
 
 @dataclass
@@ -54,8 +55,8 @@ class Sheet:
 
 
 def export_format(fmt: str | None, output: Path | None) -> str:
-    """--format, else the output's suffix, else CSV."""
-    chosen = (fmt or (output.suffix.lstrip(".") if output else "") or "csv").lower()
+    """--format, else the output's suffix, else CSV; a --format the suffix contradicts is bad input."""
+    chosen = output_format(fmt, output, SUFFIXES) or (output.suffix.lstrip(".").lower() if output else "") or "csv"
     if chosen not in FORMATS:
         raise BadInput(f"unknown export format {chosen!r}: use csv, xlsx or json")
     if chosen == "xlsx" and output is None:

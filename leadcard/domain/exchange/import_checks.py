@@ -26,8 +26,9 @@ from leadcard.domain.exchange.layout import OBJECTION_SEPARATORS
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, Outcome, Source, Status
-from leadcard.parse import normalise_phone, parse_channel, parse_lead_source, parse_outcome, parse_when
+from leadcard.parse import normalise_phone, parse_channel, parse_lead_source, parse_outcome, parse_when, within_years
 from leadcard.store import Store, sql_value, ts
+from leadcard.usertext import check_text
 
 _SLASHED = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[ t]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
@@ -53,6 +54,7 @@ class RowChecks:
         name = as_text(values.get("name"))
         if not name:
             raise BadRow("no name (姓名)")
+        checked(lambda text: check_text(text, "姓名", line=True), name)
         phone = checked(normalise_phone, as_text(values.get("phone")) or "")
         word = self._word
         grade = word(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
@@ -205,17 +207,19 @@ class RowChecks:
             return None
         tz = self.session.tz
         if isinstance(value, datetime):
-            return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-        if isinstance(value, date):
-            return datetime.combine(value, time(), tzinfo=tz)
-        text = str(value).strip()
-        if _PLAIN_ISO.fullmatch(text):
+            moment = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        elif isinstance(value, date):
+            moment = datetime.combine(value, time(), tzinfo=tz)
+        else:
+            text = str(value).strip()
+            if not _PLAIN_ISO.fullmatch(text):
+                return self._word(self._when, text)
             # The form export writes and parse_when reads, at C speed: history has a new time per row.
             try:
-                return datetime.fromisoformat(text).replace(tzinfo=tz)
+                moment = datetime.fromisoformat(text).replace(tzinfo=tz)
             except ValueError:
-                pass  # parse_when says what is wrong with it
-        return self._word(self._when, text)
+                return self._word(self._when, text)  # parse_when says what is wrong with it
+        return checked(lambda m: within_years(m, value), moment)
 
     def _when(self, text: str) -> datetime:
         if m := _SLASHED.fullmatch(text):  # how Excel saves dates: 2026/5/3 9:05

@@ -25,6 +25,7 @@ from leadcard.domain.exchange.layout import (
 )
 from leadcard.domain.exchange.tables import Table, is_workbook
 from leadcard.errors import BadInput
+from leadcard.usertext import check_text, from_cell, to_cell
 
 # Each table's header words, and the fields none of its rows can do without.
 _LAYOUTS = {
@@ -118,6 +119,7 @@ def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str,
             value = value.strip()
             if not value:
                 continue
+            value = _as_typed(value, key)
         elif value is None:
             continue
         if key[0] == "?":
@@ -125,6 +127,19 @@ def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str,
         else:
             values[key] = value
     return values, extras
+
+
+def _as_typed(text: str, key: str) -> str:
+    """A cell's text as it was typed: without the quote export puts before a formula character,
+    Windows line breaks made plain; a control character makes the row bad."""
+    if text[0] == "'":
+        text = from_cell(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    try:
+        return check_text(text, key.lstrip("?"))
+    except BadInput as exc:
+        raise BadRow(str(exc)) from None
 
 
 def _rejects(stack: ExitStack, table: Table, report: ImportReport):
@@ -149,7 +164,9 @@ class _RejectsFile:
         return self
 
     def write(self, raw: list, line: int, reason: str) -> None:
-        cells = ["" if v is None else v for v in raw][: len(self.header) - 2]
+        # As inert as export's cells, and read back by import as the original was.
+        cells = ["" if v is None else to_cell(from_cell(v) if v.__class__ is str else v)
+                 for v in raw][: len(self.header) - 2]
         cells += [""] * (len(self.header) - 2 - len(cells))
         self.writer.writerow([*cells, line, reason])
         self.count += 1

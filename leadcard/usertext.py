@@ -1,0 +1,70 @@
+"""What people type stays data: checked before it is saved, shown escaped on a terminal, inert in a
+spreadsheet.
+
+Control characters (C0 but tab and line feed, DEL, C1) can move a terminal's cursor, recolour it
+or hide what follows, and break an XLSX file; they are refused on the way in, and what a store
+already holds is shown escaped (with the bidirectional overrides, which reorder a line). A cell
+starting with = + - @ (or tab, CR) is a formula to Excel and LibreOffice (CSV injection, OWASP):
+it is exported behind a quote, which import takes off again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from leadcard.errors import BadInput
+
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+# Refused in what is typed, written out in what is shown.
+UNSAFE = re.compile(f"[{_CONTROL}]")
+# A name, a tag, a grid cell: one line, so tab and line feed too.
+UNSAFE_IN_LINE = re.compile(f"[\t\n{_CONTROL}]")
+# On a terminal, also the bidirectional overrides, which reorder what follows them on the line.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_UNSHOWN = re.compile(f"[{_CONTROL}{_BIDI}]")
+_UNSHOWN_IN_LINE = re.compile(f"[\t\n{_CONTROL}{_BIDI}]")
+# What a spreadsheet reads as a formula; a quote before it keeps it text. Values that already start
+# with quotes before such a character get one more, so that import's removal of one quote is exact.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_QUOTED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+
+
+def escaped(ch: str) -> str:
+    """A control character as a reader sees it: `\\x1b`, `\\n`, `\\u202e`."""
+    return repr(ch)[1:-1] if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def _escaped_match(match: re.Match) -> str:
+    return escaped(match.group())
+
+
+def shown(text: str, *, line: bool = False) -> str:
+    """Text for a terminal: control characters written out (`\\x1b`), never sent; `line` escapes
+    tab and line feed too, for a table cell or a one-line message."""
+    if text.isprintable():  # the usual case, at C speed
+        return text
+    return (_UNSHOWN_IN_LINE if line else _UNSHOWN).sub(_escaped_match, text)
+
+
+def check_text(value: str | None, what: str, *, line: bool = False) -> str | None:
+    """The value, if it holds no control character (and, for `line`, no tab or line break); else bad input."""
+    if value is None:
+        return None
+    found = (UNSAFE_IN_LINE if line else UNSAFE).search(value)
+    if found is not None:
+        raise BadInput(f"{what} holds a control character ({escaped(found.group())}): type plain text")
+    return value
+
+
+def to_cell(value):
+    """A value for a CSV or XLSX cell: text that a spreadsheet would take for a formula starts with
+    a quote, control characters are written out (XLSX cannot hold them); other values as they are."""
+    if value.__class__ is not str or not value:
+        return value
+    value = UNSAFE.sub(_escaped_match, value)
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def from_cell(text: str) -> str:
+    """A cell's text as export had it: the one quote `to_cell` put before a formula character removed."""
+    return text[1:] if text[:1] == "'" and _QUOTED_FORMULA.match(text) else text
