@@ -424,6 +424,28 @@ def owner_occasions(deal: Deal, policy: Policy, tz: tzinfo, after: datetime | No
     return sorted(found, key=lambda d: d.at)
 
 
+class AfterDeliveryVisit(NamedTuple):
+    days: int  # after the delivery day (1, 3, 7, 30 …)
+    day: date  # the day it is due
+    made_at: datetime | None  # the first contact that reached the owner on or after that day
+    in_time: bool  # made on its day, or within the grace days after it
+
+
+def after_delivery_visits(delivered_at: datetime, reached: Iterable[datetime], policy: Policy, tz: tzinfo,
+                          grace_days: float = 0) -> list[AfterDeliveryVisit]:
+    """Each after-delivery visit of a delivery and how it was made, from the moments a contact reached
+    the owner (the audit's after-delivery-late and the report's timeliness read the same)."""
+    delivered = delivered_at.astimezone(tz).date()
+    after = sorted(t for t in reached if t.astimezone(tz).date() > delivered)
+    visits = []
+    for n in policy.after_delivery_days:
+        day = delivered + timedelta(days=n)
+        made = next((t for t in after if t.astimezone(tz).date() >= day), None)
+        in_time = made is not None and (made.astimezone(tz).date() - day).days <= grace_days
+        visits.append(AfterDeliveryVisit(n, day, made, in_time))
+    return visits
+
+
 def after_delivery_day(delivered_at: datetime, due_at: datetime, tz: tzinfo) -> int:
     """Which after-delivery visit a due date is: the days from the delivery day to it (1, 3, 7 …)."""
     return (due_at.astimezone(tz).date() - delivered_at.astimezone(tz).date()).days

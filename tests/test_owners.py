@@ -183,3 +183,42 @@ def test_refusals_leave_an_owner_as_it_was(lc):
     refused(lc, "lose", "A00001", "--reason", "price", user="王芳")
     refused(lc, "grade", "A00001", "A", user="王芳")
     refused(lc, "win", "A00001", user="王芳")
+
+
+# -- the owners who refer (基盘/保客, 转介绍) -----------------------------------------------------------
+
+
+def test_a_friend_referred_by_an_owner_is_linked_to_the_owners_card(lc):
+    delivered(lc)
+    made = lc.json("add", "张先生", "--phone", "13900139002", "--model", "RAV4", "--referred-by", "刘先生",
+                   user="王芳", now="2026-06-01T10:00:00")
+    assert made["source"] == "referral"
+    friend = lc.json("show", "张先生", user="王芳")
+    assert friend["referred_by"] == {"ref": "A00001", "name": "刘先生", "status": "delivered", "owner": "王芳"}
+    owner = lc.json("show", "刘先生", user="王芳")
+    assert [c["ref"] for c in owner["referrals"]] == ["A00002"]
+    lines = lc.ok("show", "张先生", user="王芳").stdout.splitlines()
+    assert any(line.split()[1:4] == ["转介绍人", "A00001", "刘先生"] for line in lines)
+    assert any(line.split()[1:4] == ["介绍的客户", "A00002", "张先生"] for line in lc.ok("show", "A00001", user="王芳").stdout.splitlines())
+    lc.ok("add", "钱先生", "--phone", "13900139003", "--referred-by", "A00001", "--source", "转介绍", user="王芳")
+    assert [c["ref"] for c in lc.json("show", "A00001", user="王芳")["referrals"]] == ["A00002", "A00003"]
+
+
+def test_a_referral_link_is_checked_before_the_card_is_written(lc):
+    delivered(lc)
+    lc.ok("add", "孙先生", "--phone", "13900139009", "--owner", "孙丽", user="赵经理")
+    refused(lc, "add", "张先生", "--phone", "13900139002", "--referred-by", "A00001", "--source", "展厅",
+            user="王芳", code=2)  # a referral comes by referral
+    refused(lc, "add", "张先生", "--phone", "13900139002", "--referred-by", "A00099", user="王芳")
+    refused(lc, "add", "张先生", "--phone", "13900139002", "--referred-by", "孙先生", user="王芳")  # not hers to see
+    refused(lc, "add", "刘太太", "--phone", "13800138000", "--referred-by", "A00001", user="王芳")  # the same phone
+
+
+def test_a_referrer_the_reader_may_not_see_is_not_shown(lc):
+    delivered(lc)
+    lc.ok("add", "张先生", "--phone", "13900139002", "--referred-by", "A00001", user="王芳")
+    lc.ok("assign", "张先生", "孙丽", user="赵经理")
+    friend = lc.json("show", "张先生", user="孙丽")
+    assert (friend["source"], friend["referred_by"]) == ("referral", None)
+    assert "A00001" not in lc.ok("show", "张先生", user="孙丽").stdout
+    assert lc.json("show", "A00001", user="王芳")["referrals"] == []

@@ -12,6 +12,7 @@ from typing import Iterator, Mapping
 from leadcard.domain.audit_rules import Breach, CardState, Context, OrderSpan
 from leadcard.model import Status
 from leadcard.model.audit import Rule, Severity
+from leadcard.schedule import after_delivery_visits
 
 
 def order_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -56,26 +57,22 @@ def after_delivery_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator
     if c.status != Status.DELIVERED or c.delivered_at is None or order is None or order.legacy:
         return
     grace = limits["grace_days"]
-    delivered = ctx.day(c.delivered_at)
-    reached = [e for e in c.followed if e.reached and ctx.day(e.at) > delivered]
-    for n in ctx.policy.after_delivery_days:
-        due = delivered + timedelta(days=n)
-        last = due + timedelta(days=grace)
-        deadline = ctx.start_of(last + timedelta(days=1))
-        made = next((e for e in reached if ctx.day(e.at) >= due), None)
-        if made is not None and ctx.day(made.at) <= last:
+    reached = {e.at: e for e in c.followed if e.reached}
+    delivered = ctx.md(c.delivered_at)
+    for visit in after_delivery_visits(c.delivered_at, reached, ctx.policy, ctx.tz, grace):
+        deadline = ctx.start_of(visit.day + timedelta(days=grace + 1))
+        due = ctx.md(ctx.start_of(visit.day))
+        if visit.in_time or (visit.made_at is None and ctx.as_of < deadline):
             continue
-        if made is None:
-            if ctx.as_of < deadline:
-                continue
-            late = (ctx.today - due).days
-            yield Breach(deadline, f"交车（{ctx.md(c.delivered_at)}）后第 {n} 天的回访（{ctx.md(ctx.start_of(due))}）"
-                         f"没有做，已过 {late} 天", f"第 {n} 天回访", "未回访")
+        if visit.made_at is None:
+            late = (ctx.today - visit.day).days
+            yield Breach(deadline, f"交车（{delivered}）后第 {visit.days} 天的回访（{due}）没有做，已过 {late} 天",
+                         f"第 {visit.days} 天回访", "未回访")
         else:
-            late = (ctx.day(made.at) - due).days
-            yield Breach(deadline, f"交车（{ctx.md(c.delivered_at)}）后第 {n} 天的回访（{ctx.md(ctx.start_of(due))}）"
-                         f"到第 {made.seq} 次（{ctx.md(made.at)}）才做，晚 {late} 天", f"第 {n} 天回访",
-                         f"晚 {late} 天", made.seq)
+            made = reached[visit.made_at]
+            late = (ctx.day(made.at) - visit.day).days
+            yield Breach(deadline, f"交车（{delivered}）后第 {visit.days} 天的回访（{due}）到第 {made.seq} 次"
+                         f"（{ctx.md(made.at)}）才做，晚 {late} 天", f"第 {visit.days} 天回访", f"晚 {late} 天", made.seq)
 
 
 RULES: tuple[Rule, ...] = (
