@@ -164,3 +164,49 @@ def test_the_supervisor_and_the_manager_see_cancellations_but_not_their_own(lc):
     lc.ok("cancel-order", "陈女士", "--reason", "贷款未过", user="钱主管")
     assert lc.json("today", user="钱主管")["waiting"]["cancellations"] == []
     assert [c["ref"] for c in lc.json("today", user="赵经理")["waiting"]["cancellations"]] == ["A00001"]
+
+
+# -- a store from before orders were kept ---------------------------------------------------------------
+
+
+def test_a_deal_won_before_orders_were_kept_was_ordered_and_delivered_that_day(tmp_path):
+    import json
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    from conftest import run_process
+
+    db = tmp_path / "leadcard.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "store-v1.db", db)
+    with sqlite3.connect(db) as conn:
+        won = dict(conn.execute("SELECT id, outcome FROM cards WHERE status = 'won'").fetchall())
+        won_at = dict(conn.execute("SELECT card_id, at FROM card_events WHERE kind = 'won'").fetchall())
+    assert len(won) == 10
+
+    def leadcard(*args):
+        env = {"LEADCARD_DB": str(db), "LEADCARD_NOW": "2026-05-20T10:00:00", "LEADCARD_USER": "赵经理",
+               "NO_COLOR": "1"}
+        result = run_process(*args, env=env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout) if "--json" in args else result.stdout
+
+    delivered = leadcard("list", "--status", "delivered", "--json")
+    assert sorted(int(c["ref"][1:]) for c in delivered) == sorted(won)
+    assert leadcard("list", "--status", "won", "--json") == []
+    for c in delivered:
+        before = json.loads(won[int(c["ref"][1:])])
+        assert c["outcome"] == {**before, "delivered_at": before["at"], "legacy": True}
+        assert c["due_at"] is None  # no after-delivery visit is asked of a deal made on paper
+    with sqlite3.connect(db) as conn:
+        events = conn.execute("SELECT card_id, at, detail FROM card_events WHERE kind = 'delivered'").fetchall()
+    assert {card_id: at for card_id, at, _ in events} == won_at  # delivered the moment it was won
+    assert {detail for _, _, detail in events} == {'{"legacy": true}'}
+    shown = leadcard("show", "A00003")
+    assert "已交车" in shown and "（成交当日，订车记录前）" in shown
+    audit = leadcard("audit", "--since", "2025-09-01", "--json")
+    assert not [f for f in audit["findings"] if f["rule"] in ("order-gap", "after-delivery-late")]
+    handovers = [f["ref"] for f in audit["findings"] if f["rule"] == "handover-late"]
+    assert "A00003" in handovers  # handed over two days after the deal, as before the change
+    today = leadcard("today", "--all", "--json")
+    assert not {i["ref"] for i in today["items"]} & {c["ref"] for c in delivered}
