@@ -249,11 +249,12 @@ def parse_iso_week(raw: str) -> date:
         raise BadInput(f"no such ISO week: {raw!r}") from None
 
 
-_BIRTHDAY = re.compile(r"(\d{1,2})(?:[-/.月])(\d{1,2})日?", re.ASCII)
+_BIRTHDAY = re.compile(r"(?:\d{4}[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
 
 
 def parse_birthday(raw: str) -> str:
-    """A birthday as month and day (`03-15`, `3-15`, `3月15日`), kept as "MM-DD"; 02-29 is a day."""
+    """A birthday as month and day (`03-15`, `3-15`, `3月15日`, or a date of birth `1985-03-15`),
+    kept as "MM-DD"; 02-29 is a day."""
     text = _plain(raw)
     m = _BIRTHDAY.fullmatch(text)
     try:

@@ -102,10 +102,13 @@ def test_a_cancelled_order_reopens_the_card_keeps_its_events_and_tells_the_super
 
 def test_a_delivery_makes_the_customer_an_owner(lc):
     ordered(lc)
+    lc.now = "2026-05-22T16:00:00"
     refused(lc, "handover", "A00001", "--to", "售后 陈工", user="王芳")  # no car delivered yet
     refused(lc, "deliver", "A00001", "--at", "2026-05-02 10:00", user="王芳", code=2)  # before the order
     refused(lc, "deliver", "A00001", "--at", "2026-06-30 10:00", user="王芳", code=2, env={})  # in the future
     refused(lc, "deliver", "A00002", user="王芳")  # no such card
+    to_whom = refused(lc, "deliver", "A00001", "--handover-at", "2026-05-22 15:30", user="王芳", code=2)
+    assert "--handover-to" in to_whom.stderr
     lc.ok("deliver", "A00001", "--at", "2026-05-22 15:00", now="2026-05-22T16:00:00", user="王芳")
     delivered = card(lc)
     assert delivered["status"] == "delivered"
@@ -210,3 +213,59 @@ def test_a_deal_won_before_orders_were_kept_was_ordered_and_delivered_that_day(t
     assert "A00003" in handovers  # handed over two days after the deal, as before the change
     today = leadcard("today", "--all", "--json")
     assert not {i["ref"] for i in today["items"]} & {c["ref"] for c in delivered}
+
+
+# -- the calendar, export and import --------------------------------------------------------------------
+
+
+def test_the_calendar_feed_holds_the_delivery_day_and_then_the_after_delivery_visit(lc, tmp_path):
+    from test_transfer import events
+
+    ordered(lc)
+    lc.ok("log", "A00001", "--channel", "phone", "--content", "车辆已到店，约好 25 日交车", now="2026-05-20T10:00:00",
+          user="王芳")
+    feed = tmp_path / "due.ics"
+    lc.ok("calendar", "--output", str(feed), "--days", "7", now="2026-05-20T11:00:00", user="王芳")
+    [delivery] = events(feed).values()
+    assert str(delivery["summary"]).startswith("交车 刘先生") and "leadcard deliver A00001" in str(delivery["description"])
+    assert delivery["dtstart"].dt.isoformat() == "2026-05-24T16:00:00+00:00"  # 25 May, 00:00 in Shanghai
+    lc.ok("deliver", "A00001", now="2026-05-25T11:00:00", user="王芳")
+    lc.ok("calendar", "--output", str(feed), "--days", "7", now="2026-05-25T12:00:00", user="王芳")
+    [visit] = events(feed).values()
+    assert str(visit["summary"]).startswith("交车回访 刘先生") and "交车后第 1 天" in str(visit["description"])
+    assert visit["dtstart"].dt.isoformat() == "2026-05-25T16:00:00+00:00"  # 26 May, 00:00 in Shanghai
+
+
+def test_orders_and_deliveries_go_out_and_come_back_in(lc, tmp_path):
+    from test_transfer import _same_floor, write_csv
+
+    sales_floor(lc)
+    lc.user = "王芳"
+    for name, phone in (("刘先生", "13800138000"), ("周女士", "13900139001")):
+        lc.ok("add", name, "--phone", phone, "--model", "凯美瑞", "--birthday", "03-15", now="2026-05-01T10:00:00")
+    lc.ok("win", "刘先生", "--price", "189800", "--delivery", "2026-05-25", now="2026-05-03T16:00:00")
+    lc.ok("win", "周女士", now="2026-05-02T10:00:00")
+    lc.ok("deliver", "周女士", now="2026-05-09T10:00:00")
+    exported = tmp_path / "all.csv"
+    lc.ok("export", "--output", str(exported))
+    other = type(lc)(tmp_path / "new.db")
+    _same_floor(other)
+    report = other.json("import", str(exported), user="赵经理")
+    assert report["errors"] == [] and report["imported"]["cards"] == 2
+    for name, status, kinds in (("刘先生", "won", ["created", "imported", "won"]),
+                                ("周女士", "delivered", ["created", "imported", "won", "delivered"])):
+        before, after = lc.json("show", name), other.json("show", name, user="赵经理")
+        assert (after["status"], after["birthday"], after["outcome"]) == (status, "03-15", before["outcome"])
+        assert sorted(e["kind"] for e in after["events"]) == sorted(kinds)
+        assert (after["due_at"], after["due_reason"]) == (before["due_at"], before["due_reason"])
+    # A paper sheet's 成交 is a customer who bought: delivered when the card closed, no visits asked.
+    paper = write_csv(tmp_path / "paper.csv", [["陈先生", "13700137000", "成交", "2026-03-01", "2026-03-20 10:00"]],
+                      header=["姓名", "电话", "状态", "建卡日期", "结案时间"])
+    other.ok("import", str(paper), user="赵经理")
+    bought = other.json("show", "陈先生", user="赵经理")
+    assert (bought["status"], bought["outcome"]["legacy"], bought["due_at"]) == ("delivered", True, None)
+    assert bought["outcome"]["delivered_at"] == bought["outcome"]["at"] == "2026-03-20T10:00:00+08:00"
+    bad = write_csv(tmp_path / "bad.csv", [["吴先生", "13600136000", "已交车", "02-30"]],
+                    header=["姓名", "电话", "状态", "生日"])
+    result = other("import", str(bad), user="赵经理")
+    assert result.exit_code == 1 and "not a birthday" in result.stdout + result.stderr

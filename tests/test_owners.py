@@ -41,7 +41,7 @@ def test_the_card_followed_to_delivery_and_after_it(lc):
     assert "下次跟进  2026-05-21（交车回访）" in lc.ok("show", "A00001", user="王芳").stdout
     [visit] = lc.json("today", "--date", "2026-05-21", user="王芳")["items"]
     assert (visit["reason"], visit["due_at"]) == ("after-delivery", "2026-05-21T00:00:00+08:00")
-    assert visit["purpose"] == "交车后第 1 天回访：用车情况、功能讲解、满意度"
+    assert visit["purpose"] == "交车后第 1 天：问用车情况，讲解功能，了解满意度"
     call(lc, "2026-05-21T10:00:00")
     assert due(lc, "2026-05-22") == []
     assert due(lc, "2026-05-23") == [("A00001", "after-delivery", "2026-05-23", 0)]
@@ -52,7 +52,7 @@ def test_the_card_followed_to_delivery_and_after_it(lc):
     call(lc, "2026-06-19T10:00:00")
     [service] = lc.json("today", "--date", "2026-08-20", user="王芳")["items"]
     assert (service["reason"], service["due_at"][:10]) == ("first-service", "2026-08-20")
-    assert service["purpose"] == "首保提醒：交车满 3 个月，邀约回店首次保养"
+    assert service["purpose"] == "交车满 3 个月：邀约回店首次保养"
     call(lc, "2026-08-20T10:00:00", "首保提醒，约好下周六到店保养")
     assert card(lc)["due_at"] is None  # nothing left to do for an owner without a birthday on the card
     assert findings(lc, "after-delivery-late", "2026-08-21") == []
@@ -80,6 +80,9 @@ def test_the_policy_sets_the_visits_and_the_first_service(lc, tmp_path):
     policy = tmp_path / "store.toml"
     policy.write_text("after_delivery_days = [10, 2]\nfirst_service_months = 6\n", encoding="utf-8")
     lc.ok("init", "--policy-file", str(policy))
+    shown = lc.json("policy", "show")
+    assert (shown["order_update_days"], shown["after_delivery_days"], shown["first_service_months"]) == (7, [2, 10], 6)
+    assert "交车后第 2、10 天回访 · 交车 6 个月首保提醒" in lc.ok("policy", "show").stdout
     delivered(lc)
     assert due(lc, "2026-05-21") == []
     assert due(lc, "2026-05-22") == [("A00001", "after-delivery", "2026-05-22", 0)]
@@ -111,7 +114,7 @@ def test_an_owners_birthday_comes_every_year_and_a_29_february_on_the_28th(lc):
         call(lc, at + "T10:00:00", ref="A00002")
     [greeting] = [i for i in lc.json("today", "--date", "2027-02-28", user="王芳")["items"] if i["ref"] == "A00002"]
     assert (greeting["reason"], greeting["due_at"][:10], greeting["purpose"]) == (
-        "birthday", "2027-02-28", "生日祝福：发送生日问候")
+        "birthday", "2027-02-28", "发送生日问候，送上保养或精品优惠")
     lc.ok("log", "A00002", "--channel", "wechat", "--content", "生日祝福，送保养券", now="2027-02-28T09:00:00",
           user="王芳")
     assert card(lc, "A00002")["due_at"] == "2028-02-29T00:00:00+08:00"
@@ -182,6 +185,7 @@ def test_refusals_leave_an_owner_as_it_was(lc):
     delivered(lc)
     refused(lc, "lose", "A00001", "--reason", "price", user="王芳")
     refused(lc, "grade", "A00001", "A", user="王芳")
+    refused(lc, "log", "A00001", "--channel", "phone", "--content", "回访满意", "--grade", "A", user="王芳")
     refused(lc, "win", "A00001", user="王芳")
 
 
@@ -222,3 +226,18 @@ def test_a_referrer_the_reader_may_not_see_is_not_shown(lc):
     assert (friend["source"], friend["referred_by"]) == ("referral", None)
     assert "A00001" not in lc.ok("show", "张先生", user="孙丽").stdout
     assert lc.json("show", "A00001", user="王芳")["referrals"] == []
+
+
+def test_the_demo_has_orders_waiting_for_their_car_owners_and_owners_who_referred(lc):
+    lc.now = "2026-11-23T08:30:00"
+    lc.ok("demo")
+    cards = lc.json("list", user="赵经理")
+    assert {"won", "delivered"} <= {c["status"] for c in cards}
+    waiting = [c for c in cards if c["status"] == "won"]
+    assert all(c["outcome"]["delivery"] and c["due_at"] for c in waiting)
+    reasons = {i["reason"] for i in lc.json("today", "--all", user="赵经理")["items"]}
+    assert {"after-delivery", "first-service"} <= reasons
+    month = lc.json("report", "monthly", user="赵经理")
+    assert month["orders"]["count"] and month["deliveries"]["count"] and month["referrers"]
+    rules = {f["rule"] for f in lc.json("audit", user="赵经理")["findings"]}
+    assert {"order-gap", "after-delivery-late"} <= rules  # the sloppy consultant's customers

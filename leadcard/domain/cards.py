@@ -61,9 +61,9 @@ SUGGESTED_ACTIONS = {
 # What `today` suggests for an order and its owner (seed 003: 订车后跟进至交车, 已购车客户追踪回访).
 AFTER_SALE_ACTIONS = {
     DueReason.DELIVERY: "确认车辆到店、约好交车时间，交车后完善车主档案（leadcard deliver {ref}）",
-    DueReason.AFTER_DELIVERY: "交车后第 {days} 天回访：用车情况、功能讲解、满意度",
-    DueReason.FIRST_SERVICE: "首保提醒：交车满 {months} 个月，邀约回店首次保养",
-    DueReason.BIRTHDAY: "生日祝福：发送生日问候",
+    DueReason.AFTER_DELIVERY: "交车后第 {days} 天：问用车情况，讲解功能，了解满意度",
+    DueReason.FIRST_SERVICE: "交车满 {months} 个月：邀约回店首次保养",
+    DueReason.BIRTHDAY: "发送生日问候，送上保养或精品优惠",
 }
 
 
@@ -261,6 +261,8 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
     store, now = session.store, session.now
     card = with_status(session, resolve(session, ref))
     _require_open(card, "log a follow-up on", also=FOLLOWED_AFTER_SALE)
+    if entry.grade and card.status in FOLLOWED_AFTER_SALE:
+        raise Refused(f"card {card.ref} is {card.status.value}: a grade judges a prospect, log without --grade")
     corrected: FollowUp | None = None
     if entry.corrects is not None:
         corrected = next((f for f in store.followups(card.id) if f.seq == entry.corrects), None)
@@ -364,20 +366,20 @@ def refresh(session: Session, card_id: int) -> None:
     contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
     active = card.status == Status.OPEN and not card.do_not_contact
     visited_at, returned_at = return_visit_times(store, card_id, card.owner_id)
-    deal = deal_of(card) if card.status in FOLLOWED_AFTER_SALE and not card.do_not_contact else None
+    deal = (deal_of(card.outcome, card.created_at, card.birthday)
+            if card.status in FOLLOWED_AFTER_SALE and not card.do_not_contact else None)
     store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts,
                                               card.left_at, card.source, returned_at, visited_at, deal, session.tz))
 
 
-def deal_of(card: Card) -> Deal:
+def deal_of(outcome: dict, created_at: datetime, birthday: str | None = None) -> Deal:
     """The order on a won or delivered card, from its outcome (the lifecycle commands write it)."""
-    o = card.outcome
-    ordered_at = datetime.fromisoformat(o["at"]) if o.get("at") else card.created_at
+    o = outcome
     return Deal(
-        ordered_at=ordered_at,
+        ordered_at=datetime.fromisoformat(o["at"]) if o.get("at") else created_at,
         delivery_day=date.fromisoformat(o["delivery"]) if o.get("delivery") else None,
         delivered_at=datetime.fromisoformat(o["delivered_at"]) if o.get("delivered_at") else None,
-        birthday=card.birthday,
+        birthday=birthday,
         legacy=bool(o.get("legacy")),
     )
 

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from typing import Iterator
 
 from leadcard.domain.cards import timing_columns
+from leadcard.domain.demo_orders import after_the_order
 from leadcard.errors import Refused
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
-from leadcard.schedule import Contact, Policy
+from leadcard.schedule import Contact, Deal, Policy
 from leadcard.domain.session import Session
 from leadcard.store import sql_value
 
@@ -223,6 +224,7 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
     grades = [g.code for g in policy.grades]
     span = timedelta(days=max(240, total / CARDS_PER_DAY))
     sources, weights = zip(*SOURCES)
+    owners: list[tuple[int, datetime]] = []  # cards of this batch delivered, and when: they refer friends
     for index in range(start, start + count):
         card_id = index + 1
         # Older cards first, so card numbers grow with time; the newest are from the last hours.
@@ -248,9 +250,19 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
             "competitors": ",".join(rng.sample(COMPETITORS, rng.randint(1, 3))) if rng.random() < 0.6 else None,
             "purchase_type": rng.choice(("首购", "增购", "换购")) if rng.random() < 0.5 else None,
             "timeline": rng.choice(("一周内", "一个月内", "三个月内", "半年内")) if rng.random() < 0.5 else None,
+            "birthday": f"{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if rng.random() < 0.3 else None,
+            "referred_by": None,
         }
+        referrers = [owner for owner, delivered in owners if delivered < created]
+        if card["source"] == Source.REFERRAL and referrers:
+            card["referred_by"] = rng.choice(referrers)
         ends_at, fate = _fate(rng, created, now)
         followups, grade_changes = _history(rng, policy, card, consultant, fill, ends_at, fate, now)
+        sale = None
+        if fate == "won":
+            grade = followups[-1]["grade"] if followups else first_grade
+            after, *sale = after_the_order(rng, policy, ends_at, now, consultant.diligence, grade)
+            followups += after
         fu_rows, contacts = [], []
         for seq, f in enumerate(followups, start=1):
             raised = ()
@@ -270,13 +282,16 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
                 "purpose": f.get("purpose"), "corrects": None,
             })
         card["grade"] = followups[-1]["grade"] if followups else first_grade
-        status, outcome, events = _ending(rng, fate, ends_at, consultant, supervisors[consultant.id], fill, now)
+        status, outcome, events = _ending(rng, fate, ends_at, consultant, supervisors[consultant.id], fill, now, sale)
         card["status"] = status
         card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
         if events:
             card["status_at"] = events[-1]["at"]
+        deal = Deal(ends_at, *sale, card["birthday"]) if sale else None
+        if deal and deal.delivered_at:
+            owners.append((card_id, deal.delivered_at))
         card.update(timing_columns(policy, created, card["grade"], status == Status.OPEN, contacts,
-                                   source=card["source"]))
+                                   source=card["source"], deal=deal, tz=now.tzinfo))
         rows["cards"].append(card)
         rows["followups"] += fu_rows
         rows["grade_changes"].append({"card_id": card_id, "at": created, "from_grade": None, "to_grade": first_grade,
@@ -372,18 +387,25 @@ def _drift(rng, policy, grade: str, days_left: int, fate: str) -> str:
     return codes[min(len(codes) - 1, max(0, i + rng.choice((-1, 1, 1))))]
 
 
-def _ending(rng, fate, ends_at, consultant, supervisor, fill, now) -> tuple[Status, dict | None, list[dict]]:
+def _ending(rng, fate, ends_at, consultant, supervisor, fill, now, sale=None) -> tuple[Status, dict | None, list[dict]]:
     at = ends_at
     owner = consultant.id
     if fate == "won":
-        outcome = {"model": fill["model"], "at": at}
-        events = [{"at": at, "kind": EventKind.WON, "by_id": owner, "detail": json.dumps({"model": fill["model"]}, ensure_ascii=False)}]
-        handover = at + timedelta(hours=rng.choice((3, 6, 20, 30, 50)))
+        delivery, delivered = sale
+        order = {"model": fill["model"], "price": rng.randrange(120_000, 360_000, 1000), "deposit": 5000,
+                 "delivery": delivery.isoformat()}
+        outcome = {**order, "at": at}
+        events = [{"at": at, "kind": EventKind.WON, "by_id": owner, "detail": json.dumps(order, ensure_ascii=False)}]
+        if delivered is None:
+            return Status.WON, outcome, events  # the customer waits for the car
+        outcome["delivered_at"] = delivered
+        events.append({"at": delivered, "kind": EventKind.DELIVERED, "by_id": owner, "detail": None})
+        handover = delivered + timedelta(hours=rng.choice((3, 6, 20, 30, 50)))
         if handover <= now and rng.random() < 0.9:
             outcome.update({"handover_to": "售后 陈工", "handover_at": handover})
             events.append({"at": handover, "kind": EventKind.HANDOVER, "by_id": owner,
                            "detail": json.dumps({"to": "售后 陈工"}, ensure_ascii=False)})
-        return Status.WON, outcome, events
+        return Status.DELIVERED, outcome, events
     if fate == "lost":
         reason = rng.choice(LOSS_REASONS)
         competitor = fill["rival"] if reason in ("竞品品牌", "已在别处购买", "价格") else None

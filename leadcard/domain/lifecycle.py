@@ -210,6 +210,8 @@ def deliver(session: Session, ref: str, at: datetime | None, handover_to: str | 
     if at < ordered_at:
         raise BadInput(f"a delivery cannot come before the order ({ordered_at:%Y-%m-%d %H:%M})")
     outcome = {**card.outcome, "delivered_at": at}
+    if handover_at is not None and not handover_to:
+        raise BadInput("--handover-at says when the owner was handed over: pass --handover-to too")
     if handover_to:
         outcome.update(_handover(session, handover_to, handover_at, at))
     store = session.store

@@ -598,6 +598,9 @@ def policy_json(info) -> dict:
         "dormant_after_months": p.dormant_after_months,
         "working_hours": f"{p.working_hours[0]:%H:%M}-{p.working_hours[1]:%H:%M}",
         "sources": {name: {"first_call_minutes": m} for name, m in p.source_first_call_minutes.items()},
+        "order_update_days": p.order_update_days,
+        "after_delivery_days": list(p.after_delivery_days),
+        "first_service_months": p.first_service_months,
         "loss_reasons": list(p.loss_reasons),
         "cards": info.cards,
         "users": info.users,
@@ -622,3 +625,6 @@ def policy_view(info) -> None:
     )
     minutes = "、".join(f"{SOURCE_LABELS.get(n, n)} {m} 分钟" for n, m in p.source_first_call_minutes.items())
     out.print(f"营业时间 {p.working_hours[0]:%H:%M}–{p.working_hours[1]:%H:%M} · 未到店线索首次电话：{minutes}（营业时间内计）")
+    visits = "、".join(str(n) for n in p.after_delivery_days)
+    out.print(f"订车后每 {p.order_update_days} 天告知车辆进度 · 交车后第 {visits} 天回访 · "
+              f"交车 {p.first_service_months} 个月首保提醒 · 交车后 {p.handover_working_days} 个工作日内交接售后")

@@ -8,6 +8,7 @@ reads (wins, losses, wake-ups, gradings) are one query each, never one per card.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -216,22 +217,8 @@ class Order:
 
 def orders(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Order]:
     """Every order (成交/订车) placed in the period, and whether it was cancelled by its end."""
-    scope_sql, params = _scope(scope)
-    rows = store.conn.execute(
-        f"""
-        SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner, {_cancelled_by(':end')} AS cancelled
-        FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'won' AND e.at >= :start AND e.at < :end AND {scope_sql}
-        ORDER BY e.at, e.id
-        """,
-        {**params, "start": ts(start), "end": ts(end)},
-    ).fetchall()
-    found = []
-    for r in rows:
-        detail = json.loads(r["detail"]) if r["detail"] else {}
-        found.append(Order(r["id"], store.dt(r["at"]), r["owner"], detail.get("model"), detail.get("price"),
-                           bool(r["cancelled"])))
-    return found
+    return [Order(r["id"], store.dt(r["at"]), r["owner"], d.get("model"), d.get("price"), bool(r["cancelled"]))
+            for r, d in _events(store, scope, EventKind.WON, start, end, f", {_cancelled_by(':end')} AS cancelled")]
 
 
 @dataclass(frozen=True)
@@ -245,21 +232,8 @@ class Cancellation:
 
 def cancellations(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Cancellation]:
     """退订 in the period, with their reasons."""
-    scope_sql, params = _scope(scope)
-    rows = store.conn.execute(
-        f"""
-        SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner
-        FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'order-cancelled' AND e.at >= :start AND e.at < :end AND {scope_sql}
-        ORDER BY e.at, e.id
-        """,
-        {**params, "start": ts(start), "end": ts(end)},
-    ).fetchall()
-    found = []
-    for r in rows:
-        detail = json.loads(r["detail"]) if r["detail"] else {}
-        found.append(Cancellation(r["id"], store.dt(r["at"]), r["owner"], detail.get("reason"), detail.get("model")))
-    return found
+    return [Cancellation(r["id"], store.dt(r["at"]), r["owner"], d.get("reason"), d.get("model"))
+            for r, d in _events(store, scope, EventKind.ORDER_CANCELLED, start, end)]
 
 
 @dataclass(frozen=True)
@@ -275,21 +249,11 @@ class Delivery:
 def deliveries(store: Store, scope: Scope, since: datetime, end: datetime) -> list[Delivery]:
     """交车 from `since` to the period's end, each with the order it delivered and the contacts that
     reached the owner afterwards (one query for all of them)."""
-    scope_sql, params = _scope(scope)
-    bounds = {**params, "since": ts(since), "end": ts(end)}
-    rows = store.conn.execute(
-        f"""
-        SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner,
-            (SELECT w.at FROM card_events w WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id < e.id
-             ORDER BY w.id DESC LIMIT 1) AS ordered_at
-        FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :end AND {scope_sql}
-        ORDER BY e.at, e.id
-        """,
-        bounds,
-    ).fetchall()
+    found = _events(store, scope, EventKind.DELIVERED, since, end, """, (SELECT w.at FROM card_events w
+        WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id < e.id ORDER BY w.id DESC LIMIT 1) AS ordered_at""")
     contacts: dict[int, list[datetime]] = {}
-    if rows:
+    if found:
+        scope_sql, params = _scope(scope)
         for r in store.conn.execute(
             f"""
             SELECT f.card_id, f.at FROM followups f
@@ -298,16 +262,32 @@ def deliveries(store: Store, scope: Scope, since: datetime, end: datetime) -> li
             AND f.at >= :since AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
             ORDER BY f.card_id, f.at
             """,
-            bounds,
+            {**params, "since": ts(since), "end": ts(end)},
         ):
             contacts.setdefault(r["card_id"], []).append(store.dt(r["at"]))
-    found = []
-    for r in rows:
+    delivered = []
+    for r, d in found:
         at = store.dt(r["at"])
-        detail = json.loads(r["detail"]) if r["detail"] else {}
-        found.append(Delivery(r["id"], at, r["owner"], store.dt(r["ordered_at"]), bool(detail.get("legacy")),
-                              tuple(t for t in contacts.get(r["id"], ()) if t > at)))
-    return found
+        delivered.append(Delivery(r["id"], at, r["owner"], store.dt(r["ordered_at"]), bool(d.get("legacy")),
+                                  tuple(t for t in contacts.get(r["id"], ()) if t > at)))
+    return delivered
+
+
+def _events(store: Store, scope: Scope, kind: EventKind, start: datetime, end: datetime,
+            more: str = "") -> list[tuple[sqlite3.Row, dict]]:
+    """The events of a kind dated from `start` to the period's end, each with its card's owner at the
+    end and its detail; `more` adds columns about the event `e`."""
+    scope_sql, params = _scope(scope)
+    rows = store.conn.execute(
+        f"""
+        SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner{more}
+        FROM card_events e JOIN cards ON cards.id = e.card_id
+        WHERE e.kind = :kind AND e.at >= :start AND e.at < :end AND {scope_sql}
+        ORDER BY e.at, e.id
+        """,
+        {**params, "kind": kind.value, "start": ts(start), "end": ts(end)},
+    ).fetchall()
+    return [(r, json.loads(r["detail"]) if r["detail"] else {}) for r in rows]
 
 
 @dataclass(frozen=True)
