@@ -30,6 +30,8 @@ def test_an_order_keeps_the_card_on_its_owners_list_with_weekly_news_of_the_car(
     [event] = [e for e in won["events"] if e["kind"] == "won"]
     assert (event["model"], event["price"], event["deposit"], event["delivery"]) == ("凯美瑞 双擎", 189800, 5000, "2026-05-25")
     assert [c["ref"] for c in lc.json("list", "--status", "won", user="王芳")] == ["A00001"]
+    lines = lc.ok("show", "A00001", user="王芳").stdout.splitlines()
+    assert any(line.split()[1:3] == ["预计交车", "2026-05-25"] for line in lines)
     # A week after the order (3 May 16:00) he hears of the car; the plan made before the order is done with.
     assert items(lc, "2026-05-09") == []
     [item] = lc.json("today", "--date", "2026-05-10", user="王芳")["items"]
