@@ -276,3 +276,20 @@ def output_format(fmt: str | None, output: PurePath | None, suffixes: dict[str, 
         raise BadInput(f"{output.name} is named as {named}, but {chosen} would be written into it: "
                        f"name it .{chosen}, or ask for {named}")
     return chosen or named
+
+
+_BIRTHDAY = re.compile(r"(?:\d{4}[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
+
+
+def parse_birthday(raw: str) -> str:
+    """A birthday as month and day (`03-15`, `3-15`, `3月15日`, or a date of birth `1985-03-15`),
+    kept as "MM-DD"; 02-29 is a day."""
+    text = _plain(raw)
+    m = _BIRTHDAY.fullmatch(text)
+    try:
+        day = date(2000, int(m.group(1)), int(m.group(2))) if m else None  # 2000: a leap year
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadInput(f"not a birthday: {raw!r} (month and day, like 03-15 or 3月15日)")
+    return f"{day:%m-%d}"

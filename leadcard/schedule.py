@@ -88,7 +88,10 @@ class Policy(NamedTuple):
     max_failed_attempts: int = 5  # unreachable attempts in a row before `today` suggests invalid
     visit_card_minutes: int = 30  # a showroom visit that left contact details becomes a card by then
     unsigned_days: int = 7  # a supervisor's `today` lists the team's unsigned follow-ups of these days
-    handover_working_days: int = 1  # a won deal is handed to after-sales within this
+    handover_working_days: int = 1  # a delivered car's owner is handed to after-sales within this
+    order_update_days: int = 7  # an order waiting for its car: the customer hears of its progress this often
+    after_delivery_days: tuple[int, ...] = (1, 3, 7, 30)  # after-delivery visits (交车后回访), days after delivery
+    first_service_months: int = 3  # the first-service reminder (首保提醒), months after delivery
     objection_plan_hours: float = 24  # an objection gets a handling plan within this
     reactivation_days: int = 30  # a woken dormant customer who responds within this is reactivated
     timeliness_target: float = 0.8  # 跟进及时率 below this means one-to-one coaching
@@ -133,12 +136,18 @@ _POLICY_NUMBERS = {
     "visit_card_minutes": int,
     "unsigned_days": int,
     "handover_working_days": int,
+    "order_update_days": int,
+    "first_service_months": int,
     "objection_plan_hours": float,
     "reactivation_days": int,
     "timeliness_target": float,
 }
 # Upper bounds, so that a typo (240000 for 24) is caught when the policy is loaded, not months later.
-_POLICY_LIMITS = {"timeliness_target": 1, "dormant_after_months": 120, "wake_days_before_festival": 366}
+_POLICY_LIMITS = {"timeliness_target": 1, "dormant_after_months": 120, "wake_days_before_festival": 366,
+                  "first_service_months": 120}
+# Numbers that are a period: 0 would put the card due again the moment it is contacted.
+_POLICY_FLOORS = {"order_update_days": 1, "first_service_months": 1}
+_AFTER_DELIVERY_DAYS_MAX = 3660
 _DEFAULT_LIMIT = 24 * 366  # hours, days or counts: a year of hours is beyond any sane setting
 _FIRST_CALL_MINUTES_MAX = 7 * 24 * 60
 
@@ -178,7 +187,7 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
                     raise BadInput(f"policy: {key} must be true or false")
             else:
                 limit = _POLICY_LIMITS.get(key, _DEFAULT_LIMIT)
-                _number(key, value, 0, limit)
+                _number(key, value, _POLICY_FLOORS.get(key, 0), limit)
             changes[key] = kind(value)
         elif key == "working_hours":
             changes[key] = parse_working_hours(value)
@@ -186,6 +195,13 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
             changes["source_first_call_minutes"] = _override_sources(policy.source_first_call_minutes, value)
         elif key == "wake_festivals":
             changes[key] = tuple(str(v) for v in _list(key, value))
+        elif key == "after_delivery_days":
+            days = _list(key, value)
+            for day in days:
+                _number(key, day, 1, _AFTER_DELIVERY_DAYS_MAX)
+                if day != int(day):
+                    raise BadInput(f"policy: {key} must list whole days, not {day}")
+            changes[key] = tuple(sorted({int(d) for d in days}))
         elif key == "loss_reasons":
             changes[key] = tuple(str(v) for v in _list(key, value))
         elif key == "audit":
@@ -349,6 +365,105 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
         failed_attempts=sum(1 for c in ordered if not c.reached and (last_reached is None or c.at > last_reached)),
         objections=latest.objections if latest else (),
     )
+
+
+class Deal(NamedTuple):
+    """What the schedule needs of an order (成交/订车) and, once its car is delivered, of its owner."""
+
+    ordered_at: datetime
+    delivery_day: date | None = None  # the expected delivery the order promised (交车日期)
+    delivered_at: datetime | None = None
+    birthday: str | None = None  # "MM-DD"
+    legacy: bool = False  # won before orders were kept: its after-delivery visits are not asked for
+
+
+def deal_due(deal: Deal, contacts: Iterable[Contact], policy: Policy, tz: tzinfo) -> Due | None:
+    """When an ordered or delivered card is next due and why (README "After the order").
+
+    Waiting for its car: the expected delivery day (`delivery`); before it, the customer hears of
+    the car's progress every `order_update_days` after the latest contact that reached them since
+    the order (`cadence`), unless a date was planned since (`planned`). Delivered: each
+    after-delivery visit (`after-delivery`), the first service (`first-service`) and every birthday
+    (`birthday`) is due from the start of its day until a contact reaches the owner on or after it;
+    a date planned since the delivery comes first when it is earlier. None: nothing left to do.
+    """
+    ordered = sorted(contacts, key=lambda c: c.at)
+    start = deal.delivered_at or deal.ordered_at
+    since = [c for c in ordered if c.at >= start]
+    last_reached = max((c.at for c in ordered if c.reached), default=None)
+    next_at, purpose = _plan_in_force(since)
+    planned = Due(next_at, DueReason.PLANNED, purpose) if next_at is not None else None
+    if deal.delivered_at is None:
+        heard = max((c.at for c in since if c.reached), default=deal.ordered_at)
+        due = planned or Due(heard + timedelta(days=policy.order_update_days), DueReason.CADENCE)
+        if deal.delivery_day is not None:
+            delivery = Due(_start_of(deal.delivery_day, tz), DueReason.DELIVERY)
+            due = min(due, delivery, key=lambda d: (d.at, d.reason != DueReason.DELIVERY))
+        return due
+    occasion = next((o for o in owner_occasions(deal, policy, tz, last_reached)
+                     if last_reached is None or o.at > last_reached), None)
+    return min((d for d in (planned, occasion) if d is not None), key=lambda d: d.at, default=None)
+
+
+def owner_occasions(deal: Deal, policy: Policy, tz: tzinfo, after: datetime | None = None) -> list[Due]:
+    """A delivered car's occasions in time order (each from the start of its day): the after-delivery
+    visits and the first service (none for a legacy delivery), and the owner's next birthday that is
+    not on or before `after`'s day."""
+    from dateutil.relativedelta import relativedelta
+
+    day = deal.delivered_at.astimezone(tz).date()
+    found = []
+    if not deal.legacy:
+        found += [Due(_start_of(day + timedelta(days=n), tz), DueReason.AFTER_DELIVERY)
+                  for n in policy.after_delivery_days]
+        found.append(Due(_start_of(day + relativedelta(months=policy.first_service_months), tz),
+                         DueReason.FIRST_SERVICE))
+    if deal.birthday:
+        seen = max(day, after.astimezone(tz).date() + timedelta(days=1)) if after else day
+        found.append(Due(_start_of(next_birthday(deal.birthday, seen), tz), DueReason.BIRTHDAY))
+    return sorted(found, key=lambda d: d.at)
+
+
+class AfterDeliveryVisit(NamedTuple):
+    days: int  # after the delivery day (1, 3, 7, 30 …)
+    day: date  # the day it is due
+    made_at: datetime | None  # the first contact that reached the owner on or after that day
+    in_time: bool  # made on its day, or within the grace days after it
+
+
+def after_delivery_visits(delivered_at: datetime, reached: Iterable[datetime], policy: Policy, tz: tzinfo,
+                          grace_days: float = 0) -> list[AfterDeliveryVisit]:
+    """Each after-delivery visit of a delivery and how it was made, from the moments a contact reached
+    the owner (the audit's after-delivery-late and the report's timeliness read the same)."""
+    delivered = delivered_at.astimezone(tz).date()
+    after = sorted(t for t in reached if t.astimezone(tz).date() > delivered)
+    visits = []
+    for n in policy.after_delivery_days:
+        day = delivered + timedelta(days=n)
+        made = next((t for t in after if t.astimezone(tz).date() >= day), None)
+        in_time = made is not None and (made.astimezone(tz).date() - day).days <= grace_days
+        visits.append(AfterDeliveryVisit(n, day, made, in_time))
+    return visits
+
+
+def after_delivery_day(delivered_at: datetime, due_at: datetime, tz: tzinfo) -> int:
+    """Which after-delivery visit a due date is: the days from the delivery day to it (1, 3, 7 …)."""
+    return (due_at.astimezone(tz).date() - delivered_at.astimezone(tz).date()).days
+
+
+def next_birthday(birthday: str, on_or_after: date) -> date:
+    """The first birthday ("MM-DD") on or after a day; 02-29 falls on 02-28 in other years."""
+    month, day = (int(part) for part in birthday.split("-"))
+    for year in (on_or_after.year, on_or_after.year + 1):
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        found = date(year, month, 28 if (month, day) == (2, 29) and not leap else day)
+        if found >= on_or_after:
+            return found
+    raise AssertionError("a birthday comes every year")
+
+
+def _start_of(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=tz)
 
 
 def days_planned_ahead(at: datetime, next_at: datetime, tz: tzinfo) -> int:

@@ -216,9 +216,11 @@ def test_duplicate_phone_two_open_cards_for_one_customer(lc):
 def test_handover_late_counts_china_working_days(lc):
     good_card(lc, made="2026-04-27T10:00:00")
     good_card(lc, "李四", "13900000001", made="2026-04-27T10:00:00")
-    # Won on Thursday 30 April; 1–5 May is the Labour Day holiday, so one working day runs to 6 May.
-    lc.ok("win", "张三", now="2026-04-30T16:00:00")
-    lc.ok("win", "李四", "--handover-to", "售后 陈工", now="2026-04-30T16:00:00")
+    # Delivered on Thursday 30 April; 1–5 May is the Labour Day holiday, so one working day runs to 6 May.
+    for name in ("张三", "李四"):
+        lc.ok("win", name, now="2026-04-29T16:00:00")
+    lc.ok("deliver", "张三", now="2026-04-30T16:00:00")
+    lc.ok("deliver", "李四", "--handover-to", "售后 陈工", now="2026-04-30T16:00:00")
     assert rules(lc, "--rule", "handover-late", now="2026-05-06T10:00:00") == []
     finding = one(lc, "handover-late", now="2026-05-07T10:00:00")
     assert finding["ref"] == "A00001"

@@ -118,38 +118,6 @@ def test_a_supervisor_instruction_stands_under_its_follow_up(lc):
 # -- outcomes -------------------------------------------------------------------------------------
 
 
-def test_a_won_deal_leaves_today_and_shows_the_deal_and_its_handover(lc):
-    team(lc)
-    lc.ok("win", "A00001", "--model", "凯美瑞 双擎", "--handover-to", "售后 陈工", user="王芳", now="2026-05-03T16:00:00")
-    won = card(lc)
-    assert won["status"] == "won"
-    assert won["outcome"]["model"] == "凯美瑞 双擎"
-    assert won["outcome"]["handover_to"] == "售后 陈工"
-    assert [e["kind"] for e in won["events"]][-2:] == ["won", "handover"]
-    assert lc.json("today", "--date", "2026-05-10", user="王芳")["items"] == []
-    assert [c["ref"] for c in lc.json("list", "--status", "won", user="王芳")] == ["A00001"]
-    text = lc.ok("show", "A00001", user="王芳").stdout
-    assert "成交      凯美瑞 双擎" in text and "交接售后  售后 陈工" in text
-    refused(lc, "log", "A00001", "--channel", "phone", "--content", "回访", user="王芳")
-
-
-def test_the_handover_deadline_counts_china_working_days_with_swapped_workdays(lc):
-    team(lc)
-    # Friday 9 October 2026; Saturday the 10th is a swapped workday (调休), so the deadline is then.
-    lc.ok("win", "A00001", user="王芳", now="2026-10-09T15:00:00")
-    assert card(lc)["handover_due"] == "2026-10-10T15:00:00+08:00"
-    assert "尚未交接，截止 2026-10-10 15:00" in lc.ok("show", "A00001", user="王芳").stdout
-    lc.ok("handover", "A00001", "--to", "售后 陈工", user="王芳", now="2026-10-10T09:00:00")
-    assert card(lc)["handover_due"] is None
-    refused(lc, "handover", "A00001", "--to", "售后 李工", user="王芳")
-
-
-def test_a_deal_before_national_day_is_handed_over_after_the_holiday(lc):
-    team(lc)
-    lc.ok("win", "A00001", user="王芳", now="2026-09-30T15:00:00")
-    assert card(lc)["handover_due"] == "2026-10-08T15:00:00+08:00"
-
-
 def test_a_lost_sale_is_requested_by_the_consultant_and_approved_by_the_teams_supervisor(lc):
     team(lc)
     lc.ok("lose", "A00001", "--reason", "price", "--competitor", "本田雅阁", "--note", "对方优惠两万", user="王芳")

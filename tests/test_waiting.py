@@ -18,7 +18,7 @@ def waiting(lc, user, **kwargs):
 
 @pytest.fixture
 def floor(lc):
-    """一组: 王芳's 张三 (A00001, won 2 May, not handed over) and 周七 (A00004, follow-ups unsigned);
+    """一组: 王芳's 张三 (A00001, delivered 2 May, not handed over) and 周七 (A00004, follow-ups unsigned);
     李强's 李四 (A00002, loss requested). 二组: 孙丽's 王五 (A00003, loss requested)."""
     sales_floor(lc)
     made = "2026-04-28T10:00:00"
@@ -26,7 +26,8 @@ def floor(lc):
                                ("王五", "13800000003", "孙丽"), ("周七", "13800000004", "王芳")):
         lc.ok("add", name, "--phone", phone, "--owner", owner, now=made)
     lc.ok("comment", "李四", "已阅", now=made)  # nothing logged yet: signs nothing
-    lc.ok("win", "张三", "--model", "凯美瑞", now="2026-05-02T16:00:00", user="王芳")
+    lc.ok("win", "张三", "--model", "凯美瑞", now="2026-05-01T10:00:00", user="王芳")
+    lc.ok("deliver", "张三", now="2026-05-02T16:00:00", user="王芳")
     lc.ok("lose", "李四", "--reason", "价格", "--competitor", "雅阁", now="2026-05-02T11:00:00", user="李强")
     lc.ok("lose", "王五", "--reason", "推迟购买", now="2026-05-02T11:00:00", user="孙丽")
     lc.ok("log", "周七", "--channel", "wechat", "--content", "感谢到店，发送配置表", now="2026-04-28T11:00:00", user="王芳")
@@ -118,7 +119,7 @@ def test_the_sections_are_printed_with_their_commands(floor):
         "  来店 #1 05-03 09:00 李强接待 赵六 13900139000",
         "    → leadcard add 赵六 --phone 13900139000 --visit 1",
         "待交接售后 1：",
-        "  A00001 张三（王芳）成交 05-02 16:00，截止 05-06 16:00",
+        "  A00001 张三（王芳）交车 05-02 16:00，截止 05-06 16:00",
         "    → leadcard handover A00001 --to 售后顾问",
     ]
     narrow = floor.ok("today", user="钱主管", env={"COLUMNS": "40"}).stdout.splitlines()

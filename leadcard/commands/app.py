@@ -19,8 +19,8 @@ from leadcard.i18n import _
 COMMAND_MODULES = {
     **dict.fromkeys(("init", "demo", "user", "policy", "completion"), "admin"),
     **dict.fromkeys(("add", "log", "grade", "show", "list", "today"), "cards"),
-    **dict.fromkeys(("assign", "comment", "win", "handover", "lose", "approve", "reject", "invalid", "reopen",
-                     "do-not-contact", "visit"), "lifecycle"),
+    **dict.fromkeys(("assign", "comment", "win", "cancel-order", "deliver", "handover", "lose", "approve",
+                     "reject", "invalid", "reopen", "do-not-contact", "visit"), "lifecycle"),
     "audit": "audit",
     "report": "report",
     **dict.fromkeys(("objection", "playbook", "case"), "objections"),

@@ -54,6 +54,8 @@ def add(
     visit: Annotated[Optional[int], Opt("--visit", help="The showroom-log visit (来店登记) this card comes from.", min=1)] = None,
     left: Annotated[Optional[str], Opt("--left", help="When the customer left (离店时间); the first-touch and first-call clocks start then.")] = None,
     platform: Annotated[Optional[str], Opt("--platform", help="An online lead's platform (汽车之家, 懂车帝, 易车, 抖音, 官网 …).")] = None,
+    birthday: Annotated[Optional[str], Opt("--birthday", help="Birthday as MM-DD (生日): a greeting comes due each year once they own the car.")] = None,
+    referred_by: Annotated[Optional[str], Opt("--referred-by", help="The card of the customer who referred them (转介绍人); the source is referral.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create an intention card (意向客户管理卡) right after the first contact."""
@@ -61,7 +63,7 @@ def add(
     from leadcard.render import cards as render
     from leadcard.errors import BadInput
     from leadcard.model import DUE_REASON_LABELS
-    from leadcard.parse import normalise_phone, parse_lead_source
+    from leadcard.parse import normalise_phone, parse_birthday, parse_lead_source
 
     if competitor and len(competitor) > 5:
         raise BadInput("at most five competing models (竞品) on a card")
@@ -86,6 +88,8 @@ def add(
             "liked": liked, "decision_maker": decision_maker, "timeline": timeline, "notes": notes,
         },
         visit_id=visit,
+        birthday=parse_birthday(birthday) if birthday is not None else None,
+        referred_by=referred_by,
     )
     card = domain.add_card(session(ctx), new)
     if as_json:
@@ -122,7 +126,7 @@ def log(
     """Record one contact (跟踪洽谈记录); every follow-up should set the next date."""
     from leadcard.domain import cards as domain
     from leadcard.render import cards as render
-    from leadcard.model import DUE_REASON_LABELS
+    from leadcard.model import DUE_REASON_LABELS, Status
     from leadcard.parse import parse_channel, parse_outcome
 
     entry = domain.NewFollowUp(
@@ -155,7 +159,7 @@ def log(
     out.print(f"{card.ref} {card.name} 第 {followup.seq} 次跟进已记录（级别 {card.grade}）")
     if card.due_at:
         out.print(f"下次：{card.due_at:%Y-%m-%d %H:%M} {DUE_REASON_LABELS[card.due_reason]}")
-    if followup.next_at is None:
+    if followup.next_at is None and card.status == Status.OPEN:
         render.console(stderr=True).print("提醒：没有设定下次访问时间（--next），将按级别周期安排。")
 
 

@@ -1,5 +1,5 @@
-"""A card's life: assign, comment (主管批示), win, handover, lose, approve, reject, invalid, reopen,
-do-not-contact; and the showroom log (visit add / visit list)."""
+"""A card's life: assign, comment (主管批示), win, cancel-order, deliver, handover, lose, approve,
+reject, invalid, reopen, do-not-contact; and the showroom log (visit add / visit list)."""
 
 
 from typing import Annotated, Optional
@@ -61,17 +61,50 @@ def comment(
 def win(
     ctx: typer.Context,
     ref: Ref,
-    model: Annotated[Optional[str], Opt(help="The model sold (default: the card's model).")] = None,
-    handover_to: Annotated[Optional[str], Opt("--handover-to", help="After-sales colleague who takes the customer.")] = None,
-    handover_at: Annotated[Optional[str], Opt("--handover-at", help="When it was handed over (default: now).")] = None,
+    model: Annotated[Optional[str], Opt(help="The model ordered (default: the card's model).")] = None,
+    price: Annotated[Optional[int], Opt(help="The price agreed, in yuan (成交价).", min=1)] = None,
+    deposit: Annotated[Optional[int], Opt(help="The deposit paid, in yuan (定金).", min=0)] = None,
+    delivery: Annotated[Optional[str], Opt(help="The expected delivery day (预计交车日期).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record the deal (成交); the card leaves the daily list."""
+    """Record the order (成交/订车); the card stays on your list until the car is delivered."""
     from leadcard.domain import lifecycle
 
-    card = lifecycle.win(session(ctx), ref, model, handover_to, when(handover_at))
+    card = lifecycle.win(session(ctx), ref, model, price, deposit, day(delivery) if delivery else None)
+    expected = card.outcome.get("delivery")
+    _done(card, f"成交 {card.outcome['model']}" + (f"，预计 {expected} 交车" if expected else "")
+          + "；交车前请定期告知车辆进度", as_json)
+
+
+@app.command("cancel-order")
+def cancel_order(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[str, Opt(help="Why the customer withdrew (退订原因).")],
+    as_json: JsonOption = False,
+) -> None:
+    """The customer cancelled the order (退订): the card is open again; the supervisor sees it."""
+    from leadcard.domain import lifecycle
+
+    card = lifecycle.cancel_order(session(ctx), ref, reason)
+    _done(card, f"退订（{reason.strip()}），卡片恢复跟进", as_json)
+
+
+@app.command()
+def deliver(
+    ctx: typer.Context,
+    ref: Ref,
+    at: Annotated[Optional[str], Opt("--at", help="When the car was delivered (default: now).")] = None,
+    handover_to: Annotated[Optional[str], Opt("--handover-to", help="After-sales colleague who takes the owner.")] = None,
+    handover_at: Annotated[Optional[str], Opt("--handover-at", help="When the owner was handed over (default: now).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Deliver the car (交车): the customer is an owner, visited after delivery and handed to after-sales."""
+    from leadcard.domain import lifecycle
+
+    card = lifecycle.deliver(session(ctx), ref, when(at), handover_to, when(handover_at))
     handed = f"，已交接 {card.outcome['handover_to']}" if card.outcome.get("handover_to") else "，请在 1 个工作日内交接售后"
-    _done(card, f"成交 {card.outcome['model']}{handed}", as_json)
+    _done(card, f"交车 {card.outcome['model']}{handed}", as_json)
 
 
 @app.command()
@@ -82,7 +115,7 @@ def handover(
     at: Annotated[Optional[str], Opt("--at", help="When (default: now).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Hand a won deal to after-sales (交接售后), within one working day of the deal."""
+    """Hand a delivered car's owner to after-sales (交接售后), within one working day of the delivery."""
     from leadcard.domain import lifecycle
 
     card = lifecycle.handover(session(ctx), ref, to, when(at))

@@ -25,7 +25,7 @@ from leadcard.errors import BadInput, NotAllowed
 from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
 from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleSettings, Severity
 from leadcard.schedule import Policy, day_bounds, days_planned_ahead
-from leadcard.domain import audit_clock, audit_floor, audit_rules
+from leadcard.domain import audit_clock, audit_floor, audit_orders, audit_rules
 from leadcard.domain.session import Session
 from leadcard.store.audit import (History, Person, PhoneHolder, clock_overrides, comebacks, has_reviewers, histories,
                                   people, shared_phones)
@@ -35,13 +35,14 @@ from leadcard.domain.audit_rules import (
     Breach,
     CardState,
     Context,
+    OrderSpan,
     duplicate_phone,
     plain,
     span,
     visit_without_card,
 )
 
-RULES: tuple[Rule, ...] = audit_rules.RULES + audit_floor.RULES + audit_clock.RULES
+RULES: tuple[Rule, ...] = audit_rules.RULES + audit_floor.RULES + audit_orders.RULES + audit_clock.RULES
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 RULE_NAMES = tuple(RULES_BY_NAME)
 
@@ -50,7 +51,7 @@ RULE_NAMES = tuple(RULES_BY_NAME)
 LOOKBACK_DAYS = 30
 
 # Limits that only describe numbers kept elsewhere in the policy (the grades' own table).
-_DESCRIPTIVE = {"cadence_days", "horizon_days"}
+_DESCRIPTIVE = {"cadence_days", "horizon_days", "after_delivery_days"}
 # Word lists compared after `plain`, prepared once per audit under a private key.
 _WORD_LISTS = {"vague_contents", "channel_plans", "checking_in", "vague_reasons", "competitor_reasons"}
 
@@ -162,13 +163,18 @@ def audit(
     summaries: dict[str | None, OwnerSummary] = {}
     fields = tuple(dict.fromkeys(settings["incomplete-card"].limits["fields"]))
     first_call = timedelta(hours=session.policy.first_call_hours)
-    for history in histories(store, session.visible(), as_of, since_at, fields):
+    # A delivered car's visits run this long after the delivery: its card is judged until then.
+    visits = timedelta(days=max(session.policy.after_delivery_days, default=0)
+                       + settings["after-delivery-late"].limits["grace_days"] + 1)
+    for history in histories(store, session.visible(), as_of, since_at, fields, since_at - visits):
         card = _state(history, ctx)
         if owner_name is not None and card.owner != owner_name:
             continue
         if history.phone in phones:
             on_shared_phone[history.id] = card if card.status in ACTIVE_STATUSES else None
-        if card.closed_at is not None and card.closed_at < since_at:
+        settled = card.delivered_at + visits if card.status == Status.DELIVERED and card.delivered_at else (
+            None if card.status == Status.WON else card.closed_at)
+        if settled is not None and settled < since_at:
             continue  # closed before the window (and reopened after the moment audited)
         summary = summaries.get(card.owner)
         if summary is None:
@@ -355,7 +361,8 @@ def _state(h: History, ctx: Context) -> CardState:
     as_of = ctx.as_of
     status = Status.OPEN
     owner = h.owner
-    closed_at = won_at = handover_at = lost_at = imported_at = None
+    closed_at = won_at = handover_at = lost_at = imported_at = delivered_at = None
+    orders: list[OrderSpan] = []
     lost: dict = {}
     approvals: list[tuple[datetime, str | None]] = []
     requester = None
@@ -369,6 +376,16 @@ def _state(h: History, ctx: Context) -> CardState:
             continue
         if kind == EventKind.WON:
             status, won_at, closed_at, handover_at, decided = Status.WON, event.at, event.at, None, True
+            orders.append(OrderSpan(event.at, event.detail.get("delivery")))
+        elif kind == EventKind.DELIVERED:
+            status, delivered_at = Status.DELIVERED, event.at
+            if orders:
+                orders[-1] = orders[-1]._replace(ended_at=event.at, delivered=True,
+                                                 legacy=bool(event.detail.get("legacy")))
+        elif kind == EventKind.ORDER_CANCELLED:
+            status, closed_at, won_at = Status.OPEN, None, None
+            if orders:
+                orders[-1] = orders[-1]._replace(ended_at=event.at)
         elif kind == EventKind.HANDOVER:
             handover_at = handover_at or event.at
         elif kind == EventKind.LOST_REQUESTED:
@@ -379,6 +396,8 @@ def _state(h: History, ctx: Context) -> CardState:
             approvals.append((event.at, requester))
         elif kind in (EventKind.LOST_REJECTED, EventKind.REOPENED):
             status, closed_at, lost_at, won_at = Status.OPEN, None, None, None
+            if orders and orders[-1].ended_at is None:
+                orders[-1] = orders[-1]._replace(ended_at=event.at)
         elif kind == EventKind.INVALID:
             status, closed_at, decided = Status.INVALID, event.at, True
         elif kind == EventKind.IMPORTED:
@@ -387,14 +406,19 @@ def _state(h: History, ctx: Context) -> CardState:
         # A card closed without dated events (an import): its stored status and outcome stand.
         status, closed_at = Status(h.status), h.status_at
         outcome = h.outcome or {}
-        if status == Status.WON:
+        if status in (Status.WON, Status.DELIVERED):
             won_at = h.status_at
+            delivered_at = h.status_at if status == Status.DELIVERED else None
+            orders.append(OrderSpan(won_at, None, delivered_at, status == Status.DELIVERED, True))
         elif status in (Status.LOST, Status.LOST_PENDING):
             lost_at, lost = h.status_at, outcome
 
     corrected = {e.corrects for e in h.entries if e.corrects is not None}
-    entries = [e for e in h.entries if e.id not in corrected] if corrected else list(h.entries)
-    entries.sort(key=lambda e: e.at)
+    followed = [e for e in h.entries if e.id not in corrected] if corrected else list(h.entries)
+    followed.sort(key=lambda e: e.at)
+    # The sales rules read the contacts up to the order; an order's and an owner's follow-ups have
+    # rules of their own (audit_orders).
+    entries = [e for e in followed if e.at <= won_at] if status in (Status.WON, Status.DELIVERED) else followed
     originals = [e for e in h.entries if e.corrects is None]
 
     times = [at for at, _ in h.grades]
@@ -412,7 +436,7 @@ def _state(h: History, ctx: Context) -> CardState:
         dormant = _dormant(last, as_of, ctx.policy.dormant_after_months)
     return CardState(h, owner, status, grade, since, times, codes, entries, originals, dormant,
                      closed_at, won_at, handover_at, lost_at, lost, approvals, imported_at,
-                     requester if status == Status.LOST_PENDING else None)
+                     requester if status == Status.LOST_PENDING else None, delivered_at, orders, followed)
 
 
 def _dormant(last: datetime, as_of: datetime, months: int) -> bool:

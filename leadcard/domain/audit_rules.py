@@ -43,6 +43,16 @@ class Breach(NamedTuple):
     who: str | None = None  # who must act, when the rule names someone else than the card's owner
 
 
+class OrderSpan(NamedTuple):
+    """An order (成交/订车) on the card: from it to its delivery, cancellation or reopening."""
+
+    at: datetime
+    delivery_day: str | None = None  # the expected delivery the order named ("YYYY-MM-DD")
+    ended_at: datetime | None = None  # still waiting for its car at the audit's moment: None
+    delivered: bool = False
+    legacy: bool = False  # won before orders were kept: delivered that day, visits not asked for
+
+
 @dataclass
 class CardState:
     """One card as it stood at the audit's moment."""
@@ -65,6 +75,9 @@ class CardState:
     approvals: list[tuple[datetime, str | None]] = field(default_factory=list)  # losses approved: when, requested by
     imported_at: datetime | None = None  # brought in by `leadcard import`: what is dated before is history
     requested_by: str | None = None  # who asked for the loss still pending: never its approver
+    delivered_at: datetime | None = None  # 交车, when the card is delivered
+    orders: list[OrderSpan] = field(default_factory=list)
+    followed: list[Entry] = field(default_factory=list)  # every effective follow-up, in time order
 
     @property
     def created_at(self) -> datetime:
@@ -475,21 +488,22 @@ def visit_without_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[
 
 
 def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
-    if c.status != Status.WON or c.won_at is None:
+    """The owner is handed to after-sales once the car is delivered, not at the order."""
+    if c.status != Status.DELIVERED or c.delivered_at is None:
         return
     allowed = int(limits["limit_working_days"])
-    won = ctx.local(c.won_at)
+    delivered = ctx.local(c.delivered_at)
     end = ctx.local(c.handover_at) if c.handover_at is not None else ctx.as_of
-    holidays, swapped = ctx.calendar(won.year, max(end.year, won.year + 1))
-    deadline = add_working_days(won, allowed, holidays, swapped)
+    holidays, swapped = ctx.calendar(delivered.year, max(end.year, delivered.year + 1))
+    deadline = add_working_days(delivered, allowed, holidays, swapped)
     if end <= deadline:
         return
-    taken = sum(1 for n in range(1, (end.date() - won.date()).days + 1)
-                if is_working_day(won.date() + timedelta(days=n), holidays, swapped))
+    taken = sum(1 for n in range(1, (end.date() - delivered.date()).days + 1)
+                if is_working_day(delivered.date() + timedelta(days=n), holidays, swapped))
     if c.handover_at is not None:
-        message = f"成交（{ctx.md(won)}）后第 {taken} 个工作日（{ctx.md(end)}）才交接售后（时限 {allowed} 个工作日）"
+        message = f"交车（{ctx.md(delivered)}）后第 {taken} 个工作日（{ctx.md(end)}）才交接售后（时限 {allowed} 个工作日）"
     else:
-        message = f"成交（{ctx.md(won)}）已 {taken} 个工作日，还没有交接售后（时限 {allowed} 个工作日）"
+        message = f"交车（{ctx.md(delivered)}）已 {taken} 个工作日，还没有交接售后（时限 {allowed} 个工作日）"
     yield Breach(deadline, message, f"≤ {allowed} 个工作日", f"{taken} 个工作日", ongoing=c.handover_at is None)
 
 
@@ -575,10 +589,11 @@ RULES: tuple[Rule, ...] = (
          lambda p: {},
          "One card per prospect: two open cards with the same phone are an ownership conflict between "
          "consultants."),
-    Rule("handover-late", "交接", "成交后没有按时交接售后", Severity.WARNING, handover_late,
+    Rule("handover-late", "交接", "交车后没有按时交接售后", Severity.WARNING, handover_late,
          lambda p: {"limit_working_days": p.handover_working_days},
-         "A won deal is handed to after-sales within 1 working day. Working days follow the Chinese statutory "
-         "calendar, including swapped weekend workdays (调休)."),
+         "At delivery (交车) the owner's file is completed and the customer is handed to after-sales within 1 "
+         "working day. Working days follow the Chinese statutory calendar, including swapped weekend "
+         "workdays (调休). A deal recorded before orders were kept counts as delivered the day it was won."),
     Rule("objection-unhandled", "异议", "客户异议没有及时形成处理方案", Severity.WARNING, objection_unhandled,
          lambda p: {"limit_hours": p.objection_plan_hours},
          "An objection (price above a competitor, long delivery) gets a handling plan within 24 hours — with "

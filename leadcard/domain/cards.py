@@ -32,15 +32,18 @@ from leadcard.model import (
 from leadcard.parse import looks_like_phone, normalise_phone
 from leadcard.schedule import (
     Contact,
+    Deal,
     Policy,
+    after_delivery_day,
     card_timing,
+    deal_due,
     day_bounds,
     days_between,
     in_wake_up_window,
     overdue_days,
     wake_up_days,
 )
-from leadcard.domain.session import Session, calendar_year, working_days_after
+from leadcard.domain.session import Session, calendar_year
 from leadcard.store import CardFilter, Scope, Store
 from leadcard.usertext import check_text
 
@@ -51,6 +54,24 @@ SUGGESTED_ACTIONS = {
     # The label (休眠唤醒) is printed before it already.
     DueReason.WAKE_UP: "节日问候或新品资讯，了解近况",
 }
+
+
+# What `today` suggests for an order and its owner (seed 003: 订车后跟进至交车, 已购车客户追踪回访).
+AFTER_SALE_ACTIONS = {
+    DueReason.DELIVERY: "确认车辆到店、约好交车时间，交车后完善车主档案（leadcard deliver {ref}）",
+    DueReason.AFTER_DELIVERY: "交车后第 {days} 天：问用车情况，讲解功能，了解满意度",
+    DueReason.FIRST_SERVICE: "交车满 {months} 个月：邀约回店首次保养",
+    DueReason.BIRTHDAY: "发送生日问候，送上保养或精品优惠",
+}
+
+
+def after_sale_action(card: Card, reason: DueReason, due_at: datetime, policy: Policy, tz) -> str:
+    """An order's or an owner's due item in words; an order's regular call tells the car's progress."""
+    if reason not in AFTER_SALE_ACTIONS:
+        return f"告知车辆进度：生产、物流、到店时间（每 {policy.order_update_days} 天）"
+    delivered = card.outcome.get("delivered_at")
+    days = after_delivery_day(datetime.fromisoformat(delivered), due_at, tz) if delivered else None
+    return AFTER_SALE_ACTIONS[reason].format(ref=card.ref, days=days, months=policy.first_service_months)
 
 
 def first_contact_action(card: Card, reason: DueReason, policy: Policy) -> str:
@@ -79,6 +100,8 @@ class NewCard(NamedTuple):
     visit_id: int | None = None  # the showroom-log line this card is made from
     left_at: datetime | None = None  # 离店: when the customer left (default: the visit's leaving time)
     platform: str | None = None  # an online lead's platform
+    birthday: str | None = None  # "MM-DD", checked at the edge
+    referred_by: str | None = None  # the referrer's card (转介绍人), as a card reference
 
 
 class NewFollowUp(NamedTuple):
@@ -154,7 +177,10 @@ def add_card(session: Session, new: NewCard) -> Card:
         raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
     owner = owner_for_new_card(session, new.owner)
     visit = visit_for_card(session, new.visit_id) if new.visit_id is not None else None
-    source = new.source or (visit.source if visit else Source.WALK_IN)
+    referrer = resolve(session, new.referred_by) if new.referred_by else None
+    if referrer is not None and new.source not in (None, Source.REFERRAL):
+        raise BadInput(f"a card referred by {referrer.ref} comes by referral, not from {new.source.value}")
+    source = new.source or (Source.REFERRAL if referrer else visit.source if visit else Source.WALK_IN)
     if new.platform and source != Source.ONLINE:
         raise BadInput(f"a platform ({new.platform}) belongs to an online lead, not to source {source.value}")
     left_at = new.left_at or (visit.left_at if visit else None)
@@ -166,6 +192,8 @@ def add_card(session: Session, new: NewCard) -> Card:
     clash = store.active_cards_with_phone(phone)
     if clash:
         raise Refused(phone_taken(session, phone, clash))
+    if referrer is not None and referrer.phone == phone:
+        raise Refused(f"card {referrer.ref} has the same phone: a customer does not refer themselves")
     with store.transaction():
         card_id = store.insert_card({
             "created_at": created_at,
@@ -179,6 +207,8 @@ def add_card(session: Session, new: NewCard) -> Card:
             "status_at": created_at,
             "left_at": left_at,
             "platform": new.platform,
+            "birthday": new.birthday,
+            "referred_by": referrer.id if referrer else None,
             **fields,
         })
         store.insert_grade_change({
@@ -238,7 +268,9 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
     entry is kept, as said, and the consultant told at once."""
     store, now = session.store, session.now
     card = with_status(session, resolve(session, ref))
-    _require_open(card, "log a follow-up on")
+    _require_open(card, "log a follow-up on", also=FOLLOWED_AFTER_SALE)
+    if entry.grade and card.status in FOLLOWED_AFTER_SALE:
+        raise Refused(f"card {card.ref} is {card.status.value}: a grade judges a prospect, log without --grade")
     corrected: FollowUp | None = None
     if entry.corrects is not None:
         corrected = next((f for f in store.followups(card.id) if f.seq == entry.corrects), None)
@@ -293,7 +325,7 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
         refresh(session, card.id)
     followup = next(f for f in store.followups(card.id) if f.id == followup_id)
     warning = None
-    if entry.next_at is not None:
+    if entry.next_at is not None and card.status in (Status.OPEN, Status.DORMANT):
         from leadcard.domain.audit import beyond_cadence
 
         warning = beyond_cadence(session.policy, new_grade or card.grade, at, entry.next_at, session.tz)
@@ -326,8 +358,12 @@ def _change_grade(session: Session, card: Card, to: str, reason: str | None, at:
     session.store.update_card(card.id, {"grade": to})
 
 
-def _require_open(card: Card, doing: str) -> None:
-    if card.status not in (Status.OPEN, Status.DORMANT):
+# An order waiting for its car and a delivered car's owner are followed up too (订车后跟进, 回访).
+FOLLOWED_AFTER_SALE = (Status.WON, Status.DELIVERED)
+
+
+def _require_open(card: Card, doing: str, also: tuple[Status, ...] = ()) -> None:
+    if card.status not in (Status.OPEN, Status.DORMANT, *also):
         raise Refused(f"card {card.ref} is {card.status.value}: reopen it before you {doing} it")
 
 
@@ -340,16 +376,32 @@ def refresh(session: Session, card_id: int) -> None:
     from leadcard.store.visits import return_visit_times  # writes need it; `today` only reads
 
     visited_at, returned_at = return_visit_times(store, card_id, card.owner_id)
+    deal = (deal_of(card.outcome, card.created_at, card.birthday)
+            if card.status in FOLLOWED_AFTER_SALE and not card.do_not_contact else None)
     store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts,
-                                              card.left_at, card.source, returned_at, visited_at))
+                                              card.left_at, card.source, returned_at, visited_at, deal, session.tz))
+
+
+def deal_of(outcome: dict, created_at: datetime, birthday: str | None = None) -> Deal:
+    """The order on a won or delivered card, from its outcome (the lifecycle commands write it)."""
+    o = outcome
+    return Deal(
+        ordered_at=datetime.fromisoformat(o["at"]) if o.get("at") else created_at,
+        delivery_day=date.fromisoformat(o["delivery"]) if o.get("delivery") else None,
+        delivered_at=datetime.fromisoformat(o["delivered_at"]) if o.get("delivered_at") else None,
+        birthday=birthday,
+        legacy=bool(o.get("legacy")),
+    )
 
 
 def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact],
                    left_at: datetime | None = None, source: str | None = None,
-                   returned_at: datetime | None = None, visited_at: datetime | None = None) -> dict:
-    """The card row's derived columns; only an active (open, contactable) card is ever due."""
+                   returned_at: datetime | None = None, visited_at: datetime | None = None,
+                   deal: Deal | None = None, tz=None) -> dict:
+    """The card row's derived columns; only an active (open, contactable) card is ever due, or an
+    order or owner (`deal`) by its own schedule."""
     timing = card_timing(created_at, grade, contacts, policy, left_at, source, returned_at, visited_at)
-    due = timing.due if active else None
+    due = deal_due(deal, contacts, policy, tz) if deal is not None else timing.due if active else None
     return {
         "followup_count": len(contacts),
         "first_touch_at": timing.first_touch_at,
@@ -373,22 +425,24 @@ def contact_of(f: FollowUp) -> Contact:
 
 
 def card_detail(session: Session, ref: str) -> CardDetail:
+    from leadcard.domain.waiting import handover_due
+
     store = session.store
     card = resolve(session, ref)
-    handover_due = None
-    if card.status == Status.WON and not card.outcome.get("handover_to") and card.outcome.get("at"):
-        won_at = datetime.fromisoformat(card.outcome["at"]).astimezone(session.tz)
-        handover_due = working_days_after(store, won_at, session.policy.handover_working_days)
     scripts = objections.scripts_for(session, card.objections)
+    scope = session.visible()
+    referrer = store.cards_by_id(card.referred_by, scope) if card.referred_by else []
     return CardDetail(
         card=session.shown(with_status(session, card)),
         followups=store.followups(card.id),
         grades=store.grade_changes(card.id),
         instructions=store.instructions(card.id),
         events=store.events(card.id),
-        handover_due=handover_due,
+        handover_due=handover_due(session, card),
         objection_labels=objections.labels(session),
         scripts=tuple(scripts[t] for t in card.objections if t in scripts),
+        referrer=session.shown(referrer[0]) if referrer else None,
+        referrals=[session.shown(c) for c in store.cards_referred_by(card.id, scope)],
     )
 
 
@@ -501,7 +555,9 @@ def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason
     purpose = card.next_purpose if reason == DueReason.PLANNED else None
     suggested = not purpose
     if suggested:
-        if reason == DueReason.RETURNED:
+        if reason in AFTER_SALE_ACTIONS or card.status == Status.WON:
+            purpose = after_sale_action(card, reason, due_at, policy, tz)
+        elif reason == DueReason.RETURNED:
             # Who received them is the receiver's to tell; the owner hears when, and what to do.
             purpose = f"客户 {due_at.astimezone(tz):%m-%d %H:%M} 再次到店，由其他顾问接待：尽快联系，了解来意并记录跟进"
         elif reason in (DueReason.FIRST_TOUCH, DueReason.FIRST_CALL):

@@ -24,11 +24,12 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterator
 
 from leadcard.domain import demo_floor as F
-from leadcard.domain.cards import timing_columns
+from leadcard.domain.cards import FOLLOWED_AFTER_SALE, timing_columns
 from leadcard.domain.session import Session
+from leadcard.domain.demo_orders import after_the_order
 from leadcard.errors import Refused
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
-from leadcard.schedule import Contact, Policy
+from leadcard.schedule import Contact, Deal, Policy
 from leadcard.store import sql_value
 
 SOURCES = ((Source.WALK_IN, 45), (Source.PHONE_IN, 12), (Source.ONLINE, 25), (Source.SHOW, 5),
@@ -246,6 +247,7 @@ class _Writer:
         self.model_weights = [m.share for m in F.LINEUP]
         self.horizon_weights = [h[0] for h in HORIZONS]
         self.fates, self.fate_weights = zip(*FATES)
+        self.owners: list[tuple[int, datetime]] = []  # delivered cards of this batch, and when: they refer friends
 
     def slip(self, consultant: Consultant, kind: str) -> bool:
         return self.rng.random() < consultant.slack * SLIPS[kind]
@@ -328,7 +330,14 @@ class _Writer:
             "purchase_type": rng.choice(("首购", "增购", "换购")) if rng.random() < 0.7 else None,
             "timeline": None if careless and rng.random() < 0.5 else
             ("一周内" if days <= 7 else "一个月内" if days <= 30 else "三个月内" if days <= 90 else "半年内"),
+            "birthday": f"{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if rng.random() < 0.3 else None,
+            "referred_by": self._referrer(source, created),
         }
+
+    def _referrer(self, source: Source, created: datetime) -> int | None:
+        """A referred customer (转介绍) comes from an owner whose car was delivered before."""
+        owners = [card_id for card_id, delivered in self.owners if delivered < created]
+        return self.rng.choice(owners) if source == Source.REFERRAL and owners else None
 
     def _visit(self, consultant, arrived, left, source, model, test_drive, card, notes) -> None:
         """A line of the showroom log (来店(电)登记) that left a phone, linked to its card."""
@@ -376,8 +385,14 @@ class _Writer:
         card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
         if events:
             card["status_at"] = events[-1]["at"]
+        deal = None
+        if card["status"] in FOLLOWED_AFTER_SALE:
+            deal = Deal(outcome["at"], date.fromisoformat(outcome["delivery"]), outcome.get("delivered_at"),
+                        card["birthday"])
+            if outcome.get("delivered_at"):
+                self.owners.append((card_id, outcome["delivered_at"]))
         card.update(timing_columns(self.floor.policy, card["created_at"], card["grade"], card["status"] == Status.OPEN,
-                                   contacts, card["left_at"], card["source"]))
+                                   contacts, card["left_at"], card["source"], deal=deal, tz=self.tz))
         rows["cards"].append(card)
         rows["card_events"].append({"card_id": card_id, "at": card["created_at"], "kind": EventKind.CREATED,
                                     "by_id": owner, "detail": json.dumps({"source": card["source"].value})})
@@ -407,6 +422,7 @@ class _History:
         self.entries: list[dict] = []
         self.changes: list[tuple[datetime, str, str, dict]] = []
         self.status, self.outcome, self.events = Status.OPEN, None, []
+        self.after_order: list[dict] = []  # an order's news of the car, an owner's visits after delivery
         # After how many contacts the card is dropped (None: never).
         self.drops_after = (self.rng.randint(3, 8) if self.rng.random() < DROP_WEIGHT * consultant.slack ** 2
                             else None)
@@ -584,17 +600,7 @@ class _History:
             self._entry(at, Channel.VISIT, F.CLOSING["won"].format(**fill))
             w._visit(self.consultant, at - timedelta(minutes=rng.randint(40, 90)), at, self.card["source"],
                      fill["model"], False, self.card, "签约交定金")
-            model = f"{fill['model']} {fill['trim']}"
-            won = at + timedelta(minutes=5)
-            self.outcome = {"model": model, "at": won}
-            self.events = [{"at": won, "kind": EventKind.WON, "by_id": owner,
-                            "detail": json.dumps({"model": model}, ensure_ascii=False)}]
-            handover = self._first_call_time(won, w.slip(self.consultant, "late_handover"))
-            if handover < self.now:
-                self.outcome.update({"handover_to": F.HANDOVER_TO, "handover_at": handover})
-                self.events.append({"at": handover, "kind": EventKind.HANDOVER, "by_id": owner,
-                                    "detail": json.dumps({"to": F.HANDOVER_TO}, ensure_ascii=False)})
-            self.status = Status.WON
+            self._order(at + timedelta(minutes=5), f"{fill['model']} {fill['trim']}")
         elif self.fate == "lost":
             reason = rng.choice(F.LOSS_REASONS)
             competitor = fill["rival"] if reason in F.RIVAL_REASONS else None
@@ -633,7 +639,33 @@ class _History:
         closing = self.entries[-1]
         closing["next_at"] = closing["plan"] = closing["purpose"] = None
         closing["_objections"] = ()  # the customer decided: nothing left to object to
+        for later in self.after_order:
+            self.entries.append({**closing, **later, "recorded_at": min(later["at"] + timedelta(
+                minutes=rng.randint(2, 40)), self.now), "problem": None, "solution": None, "feasibility": None,
+                "competition": None, "bottleneck": None, "impression": None})
         self._link_changes()
+
+    def _order(self, won: datetime, model: str) -> None:
+        """成交 is the order; the car comes weeks later (seed 003: 订车后跟进至最终交车), then the owner
+        is handed to after-sales and visited after the delivery."""
+        w, rng, owner = self.w, self.rng, self.consultant.id
+        diligence = 1 - self.consultant.slack * 3
+        self.after_order, delivery, delivered = after_the_order(rng, w.floor.policy, won, self.now, diligence,
+                                                                self.grade, self.card["birthday"])
+        self.outcome = {"model": model, "at": won, "delivery": delivery.isoformat()}
+        self.events = [{"at": won, "kind": EventKind.WON, "by_id": owner,
+                        "detail": json.dumps({"model": model, "delivery": delivery.isoformat()}, ensure_ascii=False)}]
+        self.status = Status.WON
+        if delivered is None:
+            return  # the customer still waits for the car
+        self.outcome["delivered_at"] = delivered
+        self.events.append({"at": delivered, "kind": EventKind.DELIVERED, "by_id": owner, "detail": None})
+        self.status = Status.DELIVERED
+        handover = self._first_call_time(delivered, w.slip(self.consultant, "late_handover"))
+        if handover < self.now:
+            self.outcome.update({"handover_to": F.HANDOVER_TO, "handover_at": handover})
+            self.events.append({"at": handover, "kind": EventKind.HANDOVER, "by_id": owner,
+                                "detail": json.dumps({"to": F.HANDOVER_TO}, ensure_ascii=False)})
 
     def _link_changes(self) -> None:
         """Each grade change belongs to the follow-up it was judged at (the latest at that moment)."""
@@ -648,16 +680,19 @@ class _History:
 
     def signatures(self) -> list[dict]:
         """主管批示: each evening the supervisor signs the day's follow-ups of the team's cards (on
-        their day off, the next evening), writing a word on the latest; a few slip through."""
+        their day off, the next evening), writing a word on the latest; a few slip through (half of
+        them are caught up the next evening)."""
         sup = self.w.floor.supervisors[self.consultant.id]
         by_day: dict[date, list[dict]] = {}
         for entry in self.entries:
             by_day.setdefault(entry["recorded_at"].date(), []).append(entry)
         signed = []
         for day, group in by_day.items():
-            if self.rng.random() < SUPERVISOR_MISSES:
-                continue
             review_day = day + timedelta(days=1) if day.weekday() == sup.day_off else day
+            if self.rng.random() < SUPERVISOR_MISSES:
+                if self.rng.random() < 0.5:
+                    continue  # never signed
+                review_day += timedelta(days=1)  # caught up the next evening
             at = max(self.w.on(review_day, F.REVIEW), max(e["recorded_at"] for e in group) + timedelta(minutes=10))
             if at >= self.now:
                 continue

@@ -1,14 +1,15 @@
 """A card's life after the first contact: ownership, supervisor instructions, and its end.
 
-A card ends as won (成交), lost (战败: the consultant requests it, a supervisor of the team or the
-manager approves or rejects it) or invalid (无效). Every step is a dated event, so reports and the
-audit can tell what the store looked like on any past day.
+A card ends as won (成交: the order, 订车), lost (战败: the consultant requests it, a supervisor of
+the team or the manager approves or rejects it) or invalid (无效). An order is delivered (交车: the
+customer is an owner, handed to after-sales) or cancelled (退订: the card is open again). Every
+step is a dated event, so reports and the audit can tell what the store looked like on any past day.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from leadcard.domain.cards import phone_taken, refresh, resolve, with_status
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
@@ -80,6 +81,14 @@ def _require_owner_or_over(session: Session, card: Card, doing: str) -> None:
 def _require_status(card: Card, allowed: tuple[Status, ...], doing: str) -> None:
     if card.status not in allowed:
         raise Refused(f"card {card.ref} is {card.status.value}: cannot {doing} it")
+
+
+def _refuse_phone_clash(session: Session, card: Card) -> None:
+    """A card back at work may not share its phone with another active card (one card per customer);
+    the answer names that card only to whoever may see it."""
+    clash = [c for c in session.store.active_cards_with_phone(card.phone) if c.id != card.id]
+    if clash:
+        raise Refused(phone_taken(session, card.phone, clash))
 
 
 def _set_status(session: Session, card: Card, status: Status, outcome: dict | None) -> None:
@@ -154,8 +163,10 @@ def comment(session: Session, ref: str, text: str, followup_seq: int | None) -> 
 # -- the card's end ------------------------------------------------------------------------------
 
 
-def win(session: Session, ref: str, model: str | None, handover_to: str | None, handover_at: datetime | None) -> Card:
-    """成交: the deal, and optionally its handover to after-sales (交接售后)."""
+def win(session: Session, ref: str, model: str | None, price: int | None = None, deposit: int | None = None,
+        delivery: date | None = None) -> Card:
+    """成交/订车: the order (contract and deposit, model, price, expected delivery). The card stays on
+    its owner's list, due for the car's progress every `order_update_days` and on the delivery day."""
     card = resolve(session, ref)
     card = with_status(session, card)
     _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), "record a deal on")
@@ -163,45 +174,92 @@ def win(session: Session, ref: str, model: str | None, handover_to: str | None, 
     model = (model or "").strip() or card.fields.get("model")
     if not model:
         raise BadInput("which model was sold? pass --model")
+    if price is not None and deposit is not None and deposit > price:
+        raise BadInput(f"the deposit ({deposit}) cannot exceed the price ({price})")
     now = session.now
-    outcome = {"model": model, "at": now}
-    if handover_to:
-        outcome.update(_handover(session, handover_to, handover_at, now))
+    if delivery is not None and delivery < now.date():
+        raise BadInput(f"the expected delivery ({delivery.isoformat()}) cannot come before the order")
+    order = {"model": model, "price": price, "deposit": deposit,
+             "delivery": delivery.isoformat() if delivery else None}
     store = session.store
     with store.transaction():
-        store.insert_event(card.id, now, EventKind.WON, session.actor_id, {"model": model})
+        store.insert_event(card.id, now, EventKind.WON, session.actor_id, {k: v for k, v in order.items() if v is not None})
+        _set_status(session, card, Status.WON, {**order, "at": now})
+    return _fresh(session, card.id)
+
+
+def cancel_order(session: Session, ref: str, reason: str) -> Card:
+    """退订: the customer withdrew the order. The card is open again and followed as before; the
+    order and its cancellation stay in the card's events, and its supervisor sees the cancellation."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("say why the order was cancelled: --reason (交车周期太长, 价格, 贷款未过 …)")
+    card = resolve(session, ref)
+    _require_status(card, (Status.WON,), "cancel an order on")
+    _require_owner_or_over(session, card, "cancel an order on")
+    store = session.store
+    _refuse_phone_clash(session, card)
+    with store.transaction():
+        store.insert_event(card.id, session.now, EventKind.ORDER_CANCELLED, session.actor_id,
+                           {"reason": reason, "model": card.outcome.get("model")})
+        _set_status(session, card, Status.OPEN, None)
+    return _fresh(session, card.id)
+
+
+def deliver(session: Session, ref: str, at: datetime | None, handover_to: str | None = None,
+            handover_at: datetime | None = None) -> Card:
+    """交车: the order's car is the customer's. The owner is handed to after-sales within
+    `handover_working_days` (now, with `handover_to`, or later with `handover`), then visited after
+    delivery, reminded of the first service and greeted on their birthday."""
+    card = resolve(session, ref)
+    _require_status(card, (Status.WON,), "deliver the car of")
+    _require_owner_or_over(session, card, "deliver the car of")
+    at = at or session.now
+    ordered_at = datetime.fromisoformat(card.outcome["at"]) if card.outcome.get("at") else card.created_at
+    if at > session.now + timedelta(minutes=1):
+        raise BadInput(f"a delivery cannot be in the future ({at:%Y-%m-%d %H:%M})")
+    if at < ordered_at:
+        raise BadInput(f"a delivery cannot come before the order ({ordered_at:%Y-%m-%d %H:%M})")
+    outcome = {**card.outcome, "delivered_at": at}
+    if handover_at is not None and not handover_to:
+        raise BadInput("--handover-at says when the owner was handed over: pass --handover-to too")
+    if handover_to:
+        outcome.update(_handover(session, handover_to, handover_at, at))
+    store = session.store
+    with store.transaction():
+        store.insert_event(card.id, at, EventKind.DELIVERED, session.actor_id)
         if handover_to:
             store.insert_event(card.id, outcome["handover_at"], EventKind.HANDOVER, session.actor_id,
                                {"to": outcome["handover_to"]})
-        _set_status(session, card, Status.WON, outcome)
+        _set_status(session, card, Status.DELIVERED, outcome)
     return _fresh(session, card.id)
 
 
 def handover(session: Session, ref: str, to: str, at: datetime | None) -> Card:
-    """Hand a won deal to after-sales (within one working day, DOMAIN.md)."""
+    """Hand a delivered car's owner to after-sales (within one working day of the delivery, DOMAIN.md)."""
     card = resolve(session, ref)
-    _require_status(card, (Status.WON,), "hand over")
+    _require_status(card, (Status.DELIVERED,), "hand over")
     _require_owner_or_over(session, card, "hand over")
     if card.outcome.get("handover_to"):
         raise Refused(f"card {card.ref} was already handed over to {card.outcome['handover_to']}")
-    won_at = datetime.fromisoformat(card.outcome["at"]) if card.outcome.get("at") else card.created_at
-    done = _handover(session, to, at, won_at)
+    since = card.outcome.get("delivered_at") or card.outcome.get("at")
+    done = _handover(session, to, at, datetime.fromisoformat(since) if since else card.created_at)
     store = session.store
     with store.transaction():
         store.insert_event(card.id, done["handover_at"], EventKind.HANDOVER, session.actor_id, {"to": done["handover_to"]})
-        _set_status(session, card, Status.WON, {**card.outcome, **done})
+        _set_status(session, card, Status.DELIVERED, {**card.outcome, **done})
     return _fresh(session, card.id)
 
 
-def _handover(session: Session, to: str, at: datetime | None, won_at: datetime) -> dict:
+def _handover(session: Session, to: str, at: datetime | None, delivered_at: datetime) -> dict:
     to = (to or "").strip()
     if not to:
         raise BadInput("hand over to whom? pass --handover-to / --to")
     at = at or session.now
     if at > session.now + timedelta(minutes=1):
         raise BadInput(f"a handover cannot be in the future ({at:%Y-%m-%d %H:%M})")
-    if at < won_at:
-        raise BadInput(f"a handover cannot come before the deal ({won_at:%Y-%m-%d %H:%M})")
+    if at < delivered_at:
+        raise BadInput(f"a handover cannot come before the delivery ({delivered_at:%Y-%m-%d %H:%M})")
     return {"handover_to": to, "handover_at": at}
 
 
@@ -285,9 +343,7 @@ def reopen(session: Session, ref: str, note: str | None) -> Card:
     else:
         _require_owner_or_over(session, card, "reopen")
     store = session.store
-    clash = [c for c in store.active_cards_with_phone(card.phone) if c.id != card.id]
-    if clash:
-        raise Refused(phone_taken(session, card.phone, clash))
+    _refuse_phone_clash(session, card)
     detail = {"from": card.status.value}
     if note and note.strip():
         detail["note"] = note.strip()

@@ -16,7 +16,11 @@ Definitions (also in README and `leadcard report --help`):
 - reactivation 休眠激活率: wake-ups in the period whose customer responded within
   `reactivation_days` (30) and before the period's end — a later contact that reached them, or the
   waking contact itself a reached call, visit, home visit or test drive ÷ wake-ups in the period.
-- referral 转介绍率: cards won in the period whose source is a referral ÷ cards won in the period.
+- referral 转介绍率: cards won in the period that came by referral — a link to the referrer's card
+  (`add --referred-by`), or the source label for a card without one ÷ cards won in the period.
+- after-delivery 交车回访及时率: after-delivery visits due in the period (the policy's days after a
+  delivery) made on their day, or within the audit's `[audit.after-delivery-late] grace_days`, by a
+  contact that reached the owner before the period's end ÷ those visits.
 - loss clarity 战败明确率: loss requests made in the period that were approved by its end with a
   reason — and a competitor when the reason names one (competitor 竞品品牌, bought elsewhere
   已在别处购买: the audit's `[audit.lost-without-reason] competitor_reasons`) ÷ loss requests made
@@ -26,6 +30,11 @@ Definitions (also in README and `leadcard report --help`):
 - grade accuracy 级别准确率: of the gradings to a grade whose horizon (H 7 days, A 30, B 90) ended in
   the period, how many cards were won within the horizon; counted under whoever graded.
 Cards are counted under their owner at the period's end; follow-ups under their author.
+
+Wins are orders (成交/订车) of the period still standing at its end: an order cancelled (退订) later
+leaves the period as it was, one cancelled within it does not count. The report also counts every
+order placed, the cancellations with their reasons, the deliveries (交车) with the days from order to
+delivery, and the referrals per referrer.
 """
 
 from __future__ import annotations
@@ -36,20 +45,24 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from leadcard.errors import BadInput
-from leadcard.model import Channel, EventKind, Source, Status
+from leadcard.model import Channel, EventKind, Source, Status, card_ref
 from leadcard.model.reports import (
     FOLLOWUPS_PER_WIN,
+    Cancellations,
+    Deliveries,
     Figures,
     GradeAccuracy,
     ObjectionWins,
+    Orders,
     Period,
     Ratio,
+    Referrer,
     Report,
 )
 from leadcard.parse import YEARS, parse_iso_week
 from leadcard.domain.audit_rules import plain
 from leadcard.domain.session import Session
-from leadcard.schedule import Policy
+from leadcard.schedule import Policy, after_delivery_visits
 from leadcard.store import objections as objection_sql
 from leadcard.store import reports as sql
 
@@ -63,6 +76,8 @@ TWO_WAY_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT, Channel.HOME, Channe
 _STATUS_AFTER = {
     None: Status.OPEN,
     EventKind.WON: Status.WON,
+    EventKind.ORDER_CANCELLED: Status.OPEN,
+    EventKind.DELIVERED: Status.DELIVERED,
     EventKind.LOST_REQUESTED: Status.LOST_PENDING,
     EventKind.LOST_APPROVED: Status.LOST,
     EventKind.LOST_REJECTED: Status.OPEN,
@@ -109,10 +124,17 @@ class _Records:
     requests: list[sql.LossRequest]
     losses: list[sql.Loss]
     wakes: list[sql.Wake]
+    orders: list[sql.Order]
+    cancellations: list[sql.Cancellation]
+    deliveries: list[sql.Delivery]  # delivered in the period
+    visits: list[tuple[str | None, bool]]  # after-delivery visits due in the period: (owner, made in time)
+    referrals: list[sql.Referral]
 
     def owners(self) -> list[str | None]:
-        names = {r.owner for group in (self.states, self.new_cards, self.wins, self.requests, self.losses, self.wakes)
+        names = {r.owner for group in (self.states, self.new_cards, self.wins, self.requests, self.losses, self.wakes,
+                                       self.orders, self.cancellations, self.deliveries, self.referrals)
                  for r in group}
+        names |= {owner for owner, _ in self.visits}
         names |= {f.author for f in self.followups}
         return sorted(names, key=lambda n: (n is None, n or ""))
 
@@ -125,6 +147,11 @@ class _Records:
             requests=[r for r in self.requests if r.owner == owner],
             losses=[r for r in self.losses if r.owner == owner],
             wakes=[r for r in self.wakes if r.owner == owner],
+            orders=[r for r in self.orders if r.owner == owner],
+            cancellations=[r for r in self.cancellations if r.owner == owner],
+            deliveries=[r for r in self.deliveries if r.owner == owner],
+            visits=[v for v in self.visits if v[0] == owner],
+            referrals=[r for r in self.referrals if r.owner == owner],
         )
 
 
@@ -136,6 +163,10 @@ def build_report(session: Session, period: Period) -> Report:
     start = datetime.combine(period.first_day, time(), tzinfo=tz)
     end = datetime.combine(period.last_day + timedelta(days=1), time(), tzinfo=tz)
     dormant_before = end - relativedelta(months=policy.dormant_after_months)
+    grace = _after_delivery_grace(policy)
+    # Deliveries this long before the period can have a visit due in it.
+    reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
+    delivered = sql.deliveries(store, scope, start - reach, end)
     records = _Records(
         states=sql.card_states(store, scope, start, end, dormant_before),
         new_cards=sql.new_cards(store, scope, start, end),
@@ -144,6 +175,13 @@ def build_report(session: Session, period: Period) -> Report:
         requests=sql.loss_requests(store, scope, start, end),
         losses=sql.approved_losses(store, scope, start, end),
         wakes=sql.wakes(store, scope, start, end),
+        orders=sql.orders(store, scope, start, end),
+        cancellations=sql.cancellations(store, scope, start, end),
+        deliveries=[d for d in delivered if d.at >= start],
+        visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
+                for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
+                if period.first_day <= v.day <= period.last_day],
+        referrals=sql.referrals(store, scope, start, end),
     )
     grades = tuple(g.code for g in policy.grades)
     figures = _Figuring(session, grades, end)
@@ -167,7 +205,44 @@ def build_report(session: Session, period: Period) -> Report:
         grade_accuracy=_grade_accuracy(session, start, end),
         objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
                     for o in objection_sql.objection_cards(store, scope, start, end)[:TOP_OBJECTIONS]],
+        orders=Orders(
+            placed=len(records.orders),
+            standing=sum(1 for o in records.orders if not o.cancelled),
+            by_model=_counts((o.model or "" for o in records.orders), []),
+            waiting_at_end=sum(s.cards for s in records.states if _status(s.status_event_at_end) == Status.WON),
+        ),
+        deliveries=Deliveries(
+            delivered=len(records.deliveries),
+            order_days=[(d.at.astimezone(tz).date() - d.ordered_at.astimezone(tz).date()).days
+                        for d in records.deliveries if d.ordered_at is not None and not d.legacy],
+            after_delivery=totals.after_delivery,
+        ),
+        cancellations=Cancellations(len(records.cancellations),
+                                    _counts((c.reason or "" for c in records.cancellations), [])),
+        referrers=_referrers(session, records.referrals),
     )
+
+
+def _after_delivery_grace(policy: Policy) -> float:
+    """The days an after-delivery visit may come after its own, as the store's audit allows them."""
+    from leadcard.domain.audit import rule_settings
+
+    return rule_settings(policy)["after-delivery-late"].limits["grace_days"]
+
+
+def _referrers(session: Session, referrals: list[sql.Referral]) -> list[Referrer]:
+    """Referrals per referrer, the most first; a referrer the reader may not see is counted, unnamed."""
+    visible = session.visible().owner_ids
+    tally: dict[int | None, list] = {}
+    for r in referrals:
+        shown = visible is None or r.referrer_owner_id in visible
+        key = r.referrer_id if shown else None
+        entry = tally.setdefault(key, [card_ref(r.referrer_id) if shown else None, r.referrer_name if shown else None,
+                                       r.referrer_owner if shown else None, 0, 0])
+        entry[3] += 1
+        entry[4] += r.won
+    found = [Referrer(*entry) for entry in tally.values()]
+    return sorted(found, key=lambda r: (r.ref is None, -r.referrals, -r.won, r.ref or ""))
 
 
 def _competitor_reasons(policy: Policy) -> frozenset[str]:
@@ -203,7 +278,7 @@ class _Figuring:
         complete = sum(f.followups for f in r.followups if f.complete)
         followups = sum(f.followups for f in r.followups)
         responded = sum(1 for w in r.wakes if _responded(w, policy.reactivation_days, self.end))
-        referred = sum(1 for w in r.wins if w.source == Source.REFERRAL)
+        referred = sum(1 for w in r.wins if w.referred_by is not None or w.source == Source.REFERRAL)
         clear = sum(1 for q in r.requests if q.verdict == EventKind.LOST_APPROVED and q.reason
                     and (q.competitor or plain(q.reason) not in self.competitor_reasons))
         per_win = [0] * len(FOLLOWUPS_PER_WIN)
@@ -225,6 +300,11 @@ class _Figuring:
             referral=Ratio(referred, len(r.wins)),
             loss_clarity=Ratio(clear, len(r.requests)),
             followups_per_win=tuple(per_win),
+            orders=len(r.orders),
+            cancellations=len(r.cancellations),
+            deliveries=len(r.deliveries),
+            after_delivery=Ratio(sum(1 for _, in_time in r.visits if in_time), len(r.visits)),
+            referrals=len(r.referrals),
         )
 
 

@@ -1,13 +1,14 @@
 """What waits on a supervisor or the manager (DOMAIN.md "People"): loss requests to decide, the team's
-follow-ups waiting for an instruction, showroom visits that left a phone and have no card, won deals
-not handed over to after-sales. `today` lists them under the supervisor's own due cards."""
+follow-ups waiting for an instruction, showroom visits that left a phone and have no card, delivered
+cars not handed over to after-sales, orders cancelled (退订) in the last days. `today` lists them
+under the supervisor's own due cards."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from leadcard.domain.session import Session, working_days_after
-from leadcard.model import Handover, Unsigned, Waiting
+from leadcard.model import Card, Cancellation, Handover, Status, Unsigned, Waiting
 from leadcard.store import waiting as sql
 from leadcard.store.visits import waiting_for_card
 
@@ -22,14 +23,18 @@ def waiting(session: Session) -> Waiting:
                 for r in sql.unsigned(store, scope, actor.id, since)]
     late = timedelta(minutes=policy.visit_card_minutes)
     visits = [v for v in waiting_for_card(store, scope, now) if v.ended_at + late <= now]
-    handovers = [Handover(session.shown(c), _handover_due(session, c)) for c in sql.handovers(store, scope)]
+    handovers = [Handover(session.shown(c), handover_due(session, c)) for c in sql.handovers(store, scope)]
     losses = [session.shown(c) for c in sql.loss_requests(store, scope, actor.id)]
-    return Waiting(losses, unsigned, visits, handovers, policy.unsigned_days)
+    cancelled = [Cancellation(session.shown(r.card), r.at, r.reason, r.model, r.by)
+                 for r in sql.cancellations(store, scope, actor.id, since)]
+    return Waiting(losses, unsigned, visits, handovers, policy.unsigned_days, cancelled)
 
 
-def _handover_due(session: Session, card) -> datetime | None:
-    won = card.outcome.get("at")
-    if not won:
+def handover_due(session: Session, card: Card) -> datetime | None:
+    """A delivered car's owner not yet handed to after-sales: by when (China's working days after
+    the delivery, 调休 included); None once handed over, or before the delivery."""
+    delivered = card.outcome.get("delivered_at")
+    if card.status != Status.DELIVERED or card.outcome.get("handover_to") or not delivered:
         return None
-    return working_days_after(session.store, datetime.fromisoformat(won).astimezone(session.tz),
+    return working_days_after(session.store, datetime.fromisoformat(delivered).astimezone(session.tz),
                               session.policy.handover_working_days)

@@ -22,7 +22,8 @@ class Role(enum.StrEnum):
 class Status(enum.StrEnum):
     OPEN = "open"
     DORMANT = "dormant"  # open, but no contact for the policy's dormant period; never stored
-    WON = "won"  # 成交
+    WON = "won"  # 成交: ordered (订车), the car not yet delivered
+    DELIVERED = "delivered"  # 交车: the customer owns the car (基盘/保客)
     LOST_PENDING = "lost-pending"  # 战败申请, waiting for a supervisor
     LOST = "lost"  # 战败 (approved)
     INVALID = "invalid"  # 无效: fake number, not a buyer
@@ -99,7 +100,9 @@ class EventKind(enum.StrEnum):
 
     CREATED = "created"  # {"source"}
     ASSIGNED = "assigned"  # {"from", "to"}: owner names (from is null for an unowned card)
-    WON = "won"  # {"model"}  成交
+    WON = "won"  # {"model", "price", "deposit", "delivery"}  成交/订车: the order
+    ORDER_CANCELLED = "order-cancelled"  # {"reason"}  退订: the card is open again
+    DELIVERED = "delivered"  # {"legacy"?}  交车; legacy: won before orders were kept, delivered that day
     HANDOVER = "handover"  # {"to"}  交接售后
     LOST_REQUESTED = "lost-requested"  # {"reason", "competitor", "note"}  战败申请
     LOST_APPROVED = "lost-approved"  # {"note"}  by_id: the approving supervisor/manager
@@ -112,7 +115,8 @@ class EventKind(enum.StrEnum):
 
 
 EVENT_LABELS = {
-    "created": "建卡", "assigned": "转交", "won": "成交", "handover": "交接售后", "lost-requested": "战败申请",
+    "created": "建卡", "assigned": "转交", "won": "成交", "order-cancelled": "退订", "delivered": "交车",
+    "handover": "交接售后", "lost-requested": "战败申请",
     "lost-approved": "战败批准", "lost-rejected": "战败驳回", "invalid": "标记无效", "reopened": "重新跟进",
     "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入",
 }
@@ -125,6 +129,10 @@ class DueReason(enum.StrEnum):
     CADENCE = "cadence"
     WAKE_UP = "wake-up"
     RETURNED = "returned"  # the customer came back and was received by someone else
+    DELIVERY = "delivery"  # the order's expected delivery day (交车)
+    AFTER_DELIVERY = "after-delivery"  # an after-delivery visit (交车后回访)
+    FIRST_SERVICE = "first-service"  # the first-service reminder (首保提醒)
+    BIRTHDAY = "birthday"  # an owner's birthday greeting (生日祝福)
 
 
 DUE_REASON_LABELS = {
@@ -134,6 +142,10 @@ DUE_REASON_LABELS = {
     DueReason.CADENCE: "周期回访",
     DueReason.WAKE_UP: "休眠唤醒",
     DueReason.RETURNED: "再次到店",
+    DueReason.DELIVERY: "交车",
+    DueReason.AFTER_DELIVERY: "交车回访",
+    DueReason.FIRST_SERVICE: "首保提醒",
+    DueReason.BIRTHDAY: "生日祝福",
 }
 
 # Customer fields of the paper card (意向客户管理卡), in the order the form prints them.
@@ -252,7 +264,7 @@ class Card(NamedTuple):
     owner: str | None
     owner_id: int | None
     fields: dict[str, object]
-    outcome: dict[str, object]  # won: model, handover; lost: reason, competitor; invalid: reason
+    outcome: dict[str, object]  # won: the order, delivery, handover; lost: reason, competitor; invalid: reason
     followup_count: int = 0
     last_contact_at: datetime | None = None
     next_at: datetime | None = None
@@ -265,6 +277,8 @@ class Card(NamedTuple):
     objections: tuple[str, ...] = ()  # raised at the latest follow-up
     left_at: datetime | None = None  # 离店: when the customer left; the first-contact clocks start here
     platform: str | None = None  # an online lead's platform (汽车之家, 懂车帝 …)
+    birthday: str | None = None  # "MM-DD": an owner's birthday greeting (生日祝福)
+    referred_by: int | None = None  # the card of the customer who referred this one (转介绍人)
     clock_override: bool = False  # created while LEADCARD_NOW replaced the clock (a bound store)
 
     @property
@@ -280,8 +294,10 @@ class CardDetail(NamedTuple):
     instructions: list[Instruction]
     events: list[CardEvent]
     objection_labels: dict[str, str]  # tag → label, for every tag
-    handover_due: datetime | None = None  # a won deal not yet handed over: by when (working days)
+    handover_due: datetime | None = None  # a delivered car not yet handed over: by when (working days)
     scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
+    referrer: Card | None = None  # the card of the customer who referred this one, when visible
+    referrals: list[Card] = []  # the visible cards this customer referred (转介绍)
 
 
 class TodayItem(NamedTuple):
@@ -313,8 +329,18 @@ class Unsigned(NamedTuple):
 
 
 class Handover(NamedTuple):
-    card: Card  # won, not yet handed over to after-sales
-    due_at: datetime | None  # the policy's working days after the deal
+    card: Card  # delivered, its owner not yet handed over to after-sales
+    due_at: datetime | None  # the policy's working days after the delivery
+
+
+class Cancellation(NamedTuple):
+    """An order cancelled (退订): the card is open again, and its supervisor hears of it."""
+
+    card: Card
+    at: datetime
+    reason: str | None
+    model: str | None  # of the order cancelled
+    by: str | None
 
 
 class Waiting(NamedTuple):
@@ -324,10 +350,12 @@ class Waiting(NamedTuple):
     unsigned: list[Unsigned]
     visits_without_card: list["Visit"]
     handovers: list[Handover]
-    unsigned_days: int  # the window the unsigned follow-ups come from
+    unsigned_days: int  # the window the unsigned follow-ups and the cancellations come from
+    cancellations: list[Cancellation] = []
 
     def __bool__(self) -> bool:
-        return bool(self.loss_requests or self.unsigned or self.visits_without_card or self.handovers)
+        return bool(self.loss_requests or self.unsigned or self.visits_without_card or self.handovers
+                    or self.cancellations)
 
 
 class TodayList(NamedTuple):

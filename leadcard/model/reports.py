@@ -51,6 +51,11 @@ class Figures:
     referral: Ratio
     loss_clarity: Ratio
     followups_per_win: tuple[int, ...]  # wins per FOLLOWUPS_PER_WIN bucket
+    orders: int = 0  # placed in the period, cancelled since or not
+    cancellations: int = 0  # 退订 in the period
+    deliveries: int = 0  # 交车 in the period
+    after_delivery: Ratio = Ratio(0, 0)  # after-delivery visits due in the period made in time ÷ due
+    referrals: int = 0  # cards made in the period that an owner or a customer referred (转介绍 links)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,46 @@ class ObjectionWins:
 
 
 @dataclass(frozen=True)
+class Orders:
+    """成交/订车 in the period, how many still stood at its end, and the orders waiting for their car then."""
+
+    placed: int
+    standing: int  # not cancelled by the period's end
+    by_model: dict[str, int]
+    waiting_at_end: int
+
+
+@dataclass(frozen=True)
+class Deliveries:
+    """交车 in the period: how long the car took from its order, and the visits after delivery."""
+
+    delivered: int
+    order_days: list[int]  # per delivery of a kept order (a legacy one has none): order to delivery, days
+    after_delivery: Ratio  # visits due in the period made in time ÷ visits due
+
+    @property
+    def average_days(self) -> float | None:
+        return sum(self.order_days) / len(self.order_days) if self.order_days else None
+
+
+@dataclass(frozen=True)
+class Cancellations:
+    count: int
+    reasons: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """A customer whose referrals (转介绍) came in the period, and how many of them ordered."""
+
+    ref: str | None  # None: a referrer the reader may not see
+    name: str | None
+    owner: str | None
+    referrals: int
+    won: int
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     grades: tuple[str, ...]  # the policy's, hottest first
@@ -84,3 +129,7 @@ class Report:
     wakes: int
     grade_accuracy: list[GradeAccuracy] = field(default_factory=list)
     objections: list[ObjectionWins] = field(default_factory=list)  # the most raised first
+    orders: Orders = field(default_factory=lambda: Orders(0, 0, {}, 0))
+    deliveries: Deliveries = field(default_factory=lambda: Deliveries(0, [], Ratio(0, 0)))
+    cancellations: Cancellations = field(default_factory=lambda: Cancellations(0, {}))
+    referrers: list[Referrer] = field(default_factory=list)  # the most referrals first

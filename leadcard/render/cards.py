@@ -48,6 +48,7 @@ def card_json(card: Card) -> dict:
         "due_at": iso(card.due_at),
         "due_reason": card.due_reason.value if card.due_reason else None,
         "outcome": card.outcome or None,
+        "birthday": card.birthday,
         "do_not_contact": card.do_not_contact,
         "failed_attempts": card.failed_attempts,
         **_overridden(card),
@@ -126,7 +127,13 @@ def detail_json(detail: CardDetail) -> dict:
         "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail, **_overridden(e)} for e in detail.events],
         "handover_due": iso(detail.handover_due),
         "objections": [script_json(s) for s in detail.scripts],
+        "referred_by": _link_json(detail.referrer) if detail.referrer else None,
+        "referrals": [_link_json(c) for c in detail.referrals],
     }
+
+
+def _link_json(card: Card) -> dict:
+    return {"ref": card.ref, "name": card.name, "status": card.status.value, "owner": card.owner}
 
 
 def script_json(s: Script) -> dict:
@@ -186,8 +193,14 @@ def waiting_json(today: TodayList) -> dict:
         ],
         "handovers": [
             {"ref": h.card.ref, "name": h.card.name, "owner": h.card.owner, "model": h.card.outcome.get("model"),
-             "won_at": h.card.outcome.get("at"), "due_at": iso(h.due_at), "commands": [_handover_command(h.card)]}
+             "won_at": h.card.outcome.get("at"), "delivered_at": h.card.outcome.get("delivered_at"),
+             "due_at": iso(h.due_at), "commands": [_handover_command(h.card)]}
             for h in w.handovers
+        ],
+        "cancellations": [
+            {"ref": c.card.ref, "name": c.card.name, "owner": c.card.owner, "model": c.model, "reason": c.reason,
+             "at": iso(c.at), "by": c.by, "commands": [_show_command(c.card)]}
+            for c in w.cancellations
         ],
     }
 
@@ -206,6 +219,10 @@ def _card_command(v: Visit) -> str:
 
 def _handover_command(c: Card) -> str:
     return f"leadcard handover {c.ref} --to 售后顾问"
+
+
+def _show_command(c: Card) -> str:
+    return f"leadcard show {c.ref}"
 
 
 def waiting_lines(today: TodayList, bold: str) -> list[str]:
@@ -235,10 +252,15 @@ def waiting_lines(today: TodayList, bold: str) -> list[str]:
             _card_command(v)) for v in w.visits_without_card]))
     if w.handovers:
         sections.append((f"待交接售后 {len(w.handovers)}", [(
-            f"{h.card.ref} {h.card.name}（{h.card.owner or '—'}）成交 {_short(h.card.outcome.get('at'))}"
+            f"{h.card.ref} {h.card.name}（{h.card.owner or '—'}）交车 "
+            f"{_short(h.card.outcome.get('delivered_at') or h.card.outcome.get('at'))}"
             + (f"，截止 {h.due_at:%m-%d %H:%M}" + ("（已超时）" if h.due_at.date() < today.day else "")
                if h.due_at else ""),
             _handover_command(h.card)) for h in w.handovers]))
+    if w.cancellations:
+        sections.append((f"退订（近 {w.unsigned_days} 天）{len(w.cancellations)}", [(
+            f"{c.card.ref} {c.card.name}（{c.card.owner or '—'}）{c.at:%m-%d %H:%M} 退订 {c.model or ''}："
+            f"{c.reason or '—'}", _show_command(c.card)) for c in w.cancellations]))
     lines = ["", bold.format("待我处理")]
     for heading, entries in sections:
         lines.append(heading + "：")
@@ -419,6 +441,11 @@ def card_view(detail: CardDetail) -> None:
     if card.left_at:
         head.add_row("离店时间", _when(card.left_at), "", "")
     head.add_row("销售顾问", card.owner or "—", "电话", card.phone)
+    for label, value in (("转介绍人", detail.referrer and f"{detail.referrer.ref} {detail.referrer.name}"),
+                         ("介绍的客户", "、".join(f"{c.ref} {c.name}" for c in detail.referrals)),
+                         ("生日", card.birthday)):
+        if value:
+            head.add_row(label, value, "", "")
     for section, heading in (("customer", "客户信息"), ("intent", "购车意向")):
         fields = [(label, card.fields.get(name)) for name, label, sec in CARD_FIELDS if sec == section]
         filled = [(label, str(v)) for label, v in fields if v not in (None, "")]
@@ -469,8 +496,13 @@ def card_view(detail: CardDetail) -> None:
 def _outcome_rows(card: Card) -> list[tuple[str, str]]:
     """How the card ended, as the paper form's last lines: deal and handover, or loss and verdict."""
     o = card.outcome
-    if card.status == Status.WON:
-        rows = [("成交", f"{o.get('model') or ''}  {_stamp(o.get('at'))}")]
+    if card.status in (Status.WON, Status.DELIVERED):
+        rows = [("成交", "  ".join(x for x in (o.get("model"), _stamp(o.get("at")), o.get("price") and f"成交价 {o['price']}",
+                                              o.get("deposit") is not None and f"定金 {o['deposit']}") if x))]
+        if o.get("delivered_at"):
+            rows.append(("交车", _stamp(o["delivered_at"]) + ("（成交当日，订车记录前）" if o.get("legacy") else "")))
+        elif o.get("delivery"):
+            rows.append(("预计交车", o["delivery"]))
         if o.get("handover_to"):
             rows.append(("交接售后", f"{o['handover_to']}  {_stamp(o.get('handover_at'))}"))
         return rows
@@ -502,7 +534,8 @@ def _event_line(e) -> str:
     what = {
         "created": lambda: SOURCE_LABELS.get(d.get("source"), ""),
         "assigned": lambda: f"{d.get('from') or '—'} → {d.get('to')}",
-        "won": lambda: d.get("model") or "",
+        "won": lambda: " ".join(x for x in (d.get("model"), d.get("delivery") and f"预计 {d['delivery']} 交车") if x),
+        "order-cancelled": lambda: d.get("reason") or "",
         "handover": lambda: d.get("to") or "",
         "lost-requested": lambda: " ".join(x for x in (d.get("reason"), d.get("competitor"), d.get("note")) if x),
         "invalid": lambda: d.get("reason") or "",
@@ -566,6 +599,9 @@ def policy_json(info) -> dict:
         "dormant_after_months": p.dormant_after_months,
         "working_hours": f"{p.working_hours[0]:%H:%M}-{p.working_hours[1]:%H:%M}",
         "sources": {name: {"first_call_minutes": m} for name, m in p.source_first_call_minutes.items()},
+        "order_update_days": p.order_update_days,
+        "after_delivery_days": list(p.after_delivery_days),
+        "first_service_months": p.first_service_months,
         "loss_reasons": list(p.loss_reasons),
         "cards": info.cards,
         "users": info.users,
@@ -593,3 +629,6 @@ def policy_view(info) -> None:
     )
     minutes = "、".join(f"{SOURCE_LABELS.get(n, n)} {m} 分钟" for n, m in p.source_first_call_minutes.items())
     out.print(f"营业时间 {p.working_hours[0]:%H:%M}–{p.working_hours[1]:%H:%M} · 未到店线索首次电话：{minutes}（营业时间内计）")
+    visits = "、".join(str(n) for n in p.after_delivery_days)
+    out.print(f"订车后每 {p.order_update_days} 天告知车辆进度 · 交车后第 {visits} 天回访 · "
+              f"交车 {p.first_service_months} 个月首保提醒 · 交车后 {p.handover_working_days} 个工作日内交接售后")

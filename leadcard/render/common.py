@@ -15,6 +15,7 @@ STATUS_LABELS = {
     Status.OPEN: "跟进中",
     Status.DORMANT: "休眠",
     Status.WON: "成交",
+    Status.DELIVERED: "已交车",
     Status.LOST_PENDING: "战败待审",
     Status.LOST: "战败",
     Status.INVALID: "无效",

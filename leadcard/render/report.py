@@ -28,6 +28,7 @@ _KPIS = (  # (JSON key, Chinese name, Figures attribute)
     ("conversion", "转化率", "conversion"),
     ("reactivation", "休眠激活率", "reactivation"),
     ("referral", "转介绍率", "referral"),
+    ("after_delivery", "交车回访及时率", "after_delivery"),
 )
 
 
@@ -59,6 +60,10 @@ def _figures_json(f: Figures, target: float) -> dict:
         "losses": f.losses,
         "loss_requests": f.loss_requests,
         "open_at_end": f.open_at_end,
+        "orders": f.orders,
+        "cancellations": f.cancellations,
+        "deliveries": f.deliveries,
+        "referrals": f.referrals,
         "funnel": f.funnel,
         "kpis": kpis,
         "followups_per_win": _per_win_json(f.followups_per_win),
@@ -102,7 +107,22 @@ def report_json(report: Report) -> dict:
         ],
         "objections": [{"tag": o.tag, "label": o.label, "cards": o.won.denominator, "won": o.won.numerator,
                         "win_rate": _rate(o.won.rate)} for o in report.objections],
+        "orders": {"count": report.orders.placed, "standing": report.orders.standing,
+                   "cancelled": report.orders.placed - report.orders.standing, "by_model": report.orders.by_model,
+                   "waiting_for_delivery_at_end": report.orders.waiting_at_end},
+        "deliveries": {"count": report.deliveries.delivered, "order_to_delivery_days": {
+                           "deliveries": len(report.deliveries.order_days),
+                           "average": _days(report.deliveries.average_days),
+                           "longest": max(report.deliveries.order_days, default=None)},
+                       "after_delivery_visits": _ratio_json(report.deliveries.after_delivery)},
+        "cancellations": {"count": report.cancellations.count, "reasons": report.cancellations.reasons},
+        "referrers": [{"ref": r.ref, "name": r.name, "owner": r.owner, "referrals": r.referrals, "won": r.won}
+                      for r in report.referrers],
     }
+
+
+def _days(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
 
 
 # -- sections: the tables every other format draws ---------------------------------------------
@@ -137,6 +157,11 @@ def sections(report: Report) -> list[Section]:
             ("战败申请", t.loss_requests), ("期末在跟", t.open_at_end), ("期末休眠", report.dormant_at_end),
             ("期末战败待审", report.lost_pending_at_end), ("休眠唤醒", report.wakes),
         ]),
+        Section("订单与交车", ("项目", "数量"), _order_rows(report)),
+        Section("退订原因", ("原因", "数量"), [(r or "（未填）", n) for r, n in report.cancellations.reasons.items()]),
+        Section("转介绍人", ("卡号", "客户", "顾问", "介绍新客户", "已成交"),
+                [(r.ref or "—", r.name or "（其他顾问的客户）", _owner(r.owner) if r.ref else "—", r.referrals, r.won)
+                 for r in report.referrers]),
         Section("期末漏斗", ("级别", "在跟卡数"), [(g, n) for g, n in t.funnel.items()], bars=True),
         Section("新建卡来源", ("来源", "数量"),
                 [(SOURCE_LABELS.get(_enum(Source, s), s), n) for s, n in report.new_by_source.items()]),
@@ -149,6 +174,9 @@ def sections(report: Report) -> list[Section]:
         Section("成交所需跟进次数", ("跟进次数", "成交数", "占比", "行业经验"), _per_win_rows(t.followups_per_win)),
         Section("顾问", ("顾问", "新建", "跟进", "成交", "战败", "在跟", "及时率", "完整率", "转化率", "辅导"),
                 [_owner_row(f, target) for f in report.by_owner] + [_owner_row(t, target, "合计")]),
+        Section("顾问订单与交车", ("顾问", "订单", "退订", "交车", "转介绍", "交车回访及时率"),
+                [(_owner(f.owner), f.orders, f.cancellations, f.deliveries, f.referrals, f.after_delivery.rate)
+                 for f in report.by_owner]),
         Section("顾问指标", ("顾问", *kpi_headers),
                 [(_owner(f.owner), *row) for f in report.by_owner for row in _kpi_rows(f, target)]),
         Section("顾问成交跟进次数", ("顾问", *(label for label, _, _ in FOLLOWUPS_PER_WIN)),
@@ -158,6 +186,18 @@ def sections(report: Report) -> list[Section]:
         Section("级别准确率", ("顾问", "级别", "期限（天）", "期限内成交", "定级卡数", "准确率"),
                 [(_owner(g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
                  for g in report.grade_accuracy]),
+    ]
+
+
+def _order_rows(report: Report) -> list[tuple]:
+    o, d = report.orders, report.deliveries
+    average = d.average_days
+    return [
+        ("订单（成交）", o.placed), ("其中期末仍有效", o.standing), ("退订", report.cancellations.count),
+        ("期末待交车", o.waiting_at_end), ("交车", d.delivered),
+        ("订单到交车平均天数", f"{average:.1f}" if average is not None else NA),
+        ("订单到交车最长天数", max(d.order_days, default=NA)),
+        ("交车回访（按时/应做）", f"{d.after_delivery.numerator}/{d.after_delivery.denominator}"),
     ]
 
 

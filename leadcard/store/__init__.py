@@ -83,9 +83,10 @@ _CARD_COLUMNS = (
     "cards.*, users.name AS owner_name"
 )
 _CARD_FROM = "cards LEFT JOIN users ON users.id = cards.owner_id"
-# Due and not yet dormant. The unary + keeps the planner off the dormant_at index: nearly every
-# card is "not dormant", so only the due_at range is selective.
-_DUE_WHERE = "cards.due_at <= ? AND +cards.dormant_at > ?"
+# Due and not yet dormant (only an open card goes dormant: an order or an owner is due by its own
+# schedule). The unary + keeps the planner off the dormant_at index: nearly every card is "not
+# dormant", so only the due_at range is selective.
+_DUE_WHERE = "cards.due_at <= ? AND (+cards.dormant_at > ? OR +cards.status != 'open')"
 
 
 # The records marked when written under an overridden clock (migration 6).
@@ -147,9 +148,14 @@ class Store:
                 raise StoreError(f"{self.path} is an SQLite file, but not a leadcard store")
             self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
         for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+            rebuilds = getattr(step, "rebuilds_tables", False)
             try:
+                if rebuilds:  # a no-op inside a transaction: it must come before
+                    self.conn.execute("PRAGMA foreign_keys = OFF")
                 with self.transaction():
                     step(self.conn)
+                    if rebuilds and self.conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                        raise sqlite3.IntegrityError("a foreign key no longer holds")
                     self.conn.execute(f"PRAGMA user_version = {number}")
             except sqlite3.Error as exc:
                 failure = failed(exc)
@@ -159,6 +165,9 @@ class Store:
                     f"upgrading store {self.path} failed at migration {step.__name__} ({exc}); "
                     f"the store is unchanged at schema version {number - 1}"
                 ) from None
+            finally:
+                if rebuilds:
+                    self.conn.execute("PRAGMA foreign_keys = ON")
 
     def _has_tables(self) -> bool:
         return self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
@@ -287,6 +296,10 @@ class Store:
 
     def cards_by_name(self, name: str, scope: Scope) -> list[Card]:
         return self._cards_where("cards.name = ?", [name], scope)
+
+    def cards_referred_by(self, card_id: int, scope: Scope) -> list[Card]:
+        """The cards whose customer this card's customer referred (转介绍)."""
+        return self._cards_where("cards.referred_by = ?", [card_id], scope)
 
     def active_cards_with_phone(self, phone: str) -> list[Card]:
         return self._cards_where(
@@ -424,6 +437,8 @@ class Store:
             left_at=self.dt(row["left_at"]),
             platform=row["platform"],
             clock_override=bool(row["clock_override"]),
+            birthday=row["birthday"],
+            referred_by=row["referred_by"],
         )
 
     # -- follow-ups ----------------------------------------------------------------------------

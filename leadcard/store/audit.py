@@ -70,18 +70,20 @@ class History(NamedTuple):
 
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
-              fields: tuple[str, ...]) -> Iterator[History]:
+              fields: tuple[str, ...], delivered_since: datetime | None = None) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
-    in card order, each with its own records.
+    or whose order still waits for its car, or that were delivered from `delivered_since` on, in
+    card order, each with its own records.
 
     A card closed before `open_since` and untouched since has its last status change (status_at)
     before it, so old closed cards are skipped without reading their records.
     """
     moment = ts(as_of)
     scope_sql, scope_params = scope.clause()
-    where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}) "
-             f"OR cards.status_at IS NULL OR cards.status_at >= ?)")
-    params = [moment, *scope_params, ts(open_since)]
+    where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}, 'won') "
+             f"OR cards.status_at IS NULL OR cards.status_at >= ? "
+             f"OR (cards.status = 'delivered' AND cards.status_at >= ?))")
+    params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since)]
     extra = "".join(f", cards.{name}" for name in fields)
     cards = store.conn.execute(
         f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "

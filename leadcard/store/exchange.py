@@ -138,7 +138,8 @@ def judged_grades(store: Store, card_ids: Sequence[int]) -> dict[int, list[sqlit
 
 def schedule_inputs(store: Store, card_ids: Sequence[int]) -> list[sqlite3.Row]:
     return store.conn.execute(
-        f"SELECT id, created_at, grade, status, do_not_contact, left_at, source FROM cards WHERE id IN ({_marks(card_ids)})",
+        f"SELECT id, created_at, grade, status, do_not_contact, left_at, source, outcome, birthday FROM cards "
+        f"WHERE id IN ({_marks(card_ids)})",
         list(card_ids),
     ).fetchall()
 
@@ -191,10 +192,12 @@ def instructions_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int 
 
 
 def due_until(store: Store, until: datetime, now: datetime, scope: Scope) -> list[Card]:
-    """Cards due by `until` that are not dormant now: the due_at index, as `today` uses it."""
+    """Cards due by `until` that are not dormant now (an order or an owner never is): the due_at
+    index, as `today` uses it."""
     scope_sql, params = scope.clause()
     rows = store.conn.execute(
-        f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE cards.due_at <= ? AND +cards.dormant_at > ? AND {scope_sql} "
+        f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE cards.due_at <= ? "
+        f"AND (+cards.dormant_at > ? OR +cards.status != 'open') AND {scope_sql} "
         f"ORDER BY cards.due_at, cards.id",
         [ts(until), ts(now), *params],
     ).fetchall()

@@ -21,6 +21,29 @@ def migration(fn: Migration) -> Migration:
     return fn
 
 
+def rebuilds_tables(fn: Migration) -> Migration:
+    """A migration that rebuilds a table (SQLite cannot alter a CHECK in place): the runner turns
+    foreign keys off around it, as SQLite's twelve steps ask, and checks them before committing."""
+    fn.rebuilds_tables = True
+    return fn
+
+
+def rebuild_table(db: sqlite3.Connection, table: str, old: str, new: str) -> None:
+    """Rebuild `table` with `old` replaced by `new` in its CREATE statement, keeping every column
+    (whatever migrations added them), every row and every index."""
+    create = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+    if old not in create:
+        raise sqlite3.DatabaseError(f"table {table} does not read as expected: {old!r} not found")
+    indexes = [r[0] for r in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))]
+    db.execute(create.replace(old, new).replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_rebuilt (", 1))
+    db.execute(f"INSERT INTO {table}_rebuilt SELECT * FROM {table}")
+    db.execute(f"DROP TABLE {table}")
+    db.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
+    for index in indexes:
+        db.execute(index)
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Execute statements one by one: `executescript` would commit the migration's transaction."""
     buffer = ""
@@ -324,6 +347,44 @@ def m007_clock_override(db: sqlite3.Connection) -> None:
         db.execute(f"ALTER TABLE {table} ADD COLUMN clock_override TEXT")
     for table in ("followups", "grade_changes", "instructions", "card_events"):
         db.execute(f"CREATE INDEX {table}_clock_override ON {table} (clock_override) WHERE clock_override IS NOT NULL")
+
+
+@migration
+@rebuilds_tables
+def m008_orders_and_owners(db: sqlite3.Connection) -> None:
+    """成交 becomes the order (订车) and `delivered` (交车) its end. A card won before this change
+    was ordered and delivered the same day: it becomes `delivered`, with a `delivered` event at its
+    win marked legacy (its after-delivery visits are not asked for: they were the store's paper)."""
+    rebuild_table(db, "cards", "CHECK (status IN ('open', 'won', 'lost-pending', 'lost', 'invalid'))",
+                  "CHECK (status IN ('open', 'won', 'delivered', 'lost-pending', 'lost', 'invalid'))")
+    run_script(db,
+        """
+        -- An owner's birthday ("MM-DD", 生日祝福) and the card of the customer who referred this one (转介绍).
+        ALTER TABLE cards ADD COLUMN birthday TEXT;
+        ALTER TABLE cards ADD COLUMN referred_by INTEGER REFERENCES cards(id);
+        CREATE INDEX cards_referred_by ON cards (referred_by) WHERE referred_by IS NOT NULL;
+
+        INSERT INTO card_events (card_id, at, kind, by_id, detail)
+            SELECT cards.id,
+                   coalesce((SELECT e.at FROM card_events e WHERE e.card_id = cards.id AND e.kind = 'won'
+                             ORDER BY e.at DESC, e.id DESC LIMIT 1), cards.status_at, cards.created_at),
+                   'delivered',
+                   (SELECT e.by_id FROM card_events e WHERE e.card_id = cards.id AND e.kind = 'won'
+                    ORDER BY e.at DESC, e.id DESC LIMIT 1),
+                   '{"legacy": true}'
+            FROM cards WHERE cards.status = 'won' ORDER BY cards.id;
+        UPDATE cards SET status = 'delivered',
+            outcome = json_set(coalesce(outcome, '{}'),
+                               '$.delivered_at', coalesce(json_extract(outcome, '$.at'), status_at, created_at),
+                               '$.legacy', json('true'))
+            WHERE status = 'won';
+
+        -- After-sales takes over a customer at delivery now, not at the order.
+        DROP INDEX cards_handover_waiting;
+        CREATE INDEX cards_handover_waiting ON cards (owner_id)
+            WHERE status = 'delivered' AND json_extract(outcome, '$.handover_to') IS NULL;
+        """
+    )
 
 
 # The seeds' frequent objections (the dealer group's regulation, 三(四) and 四(二)); a store edits

@@ -166,7 +166,7 @@ def objection_cards(store: Store, scope: Scope, start: datetime, end: datetime) 
         )
         SELECT raised.tag, o.label, count(*) AS cards,
             sum(coalesce((SELECT 1 FROM cards WHERE cards.id = raised.card_id
-                          AND {_status_event_at(':end')} = 'won'), 0)) AS won
+                          AND {_status_event_at(':end')} IN ('won', 'delivered')), 0)) AS won
         FROM raised JOIN objections o ON o.tag = raised.tag
         GROUP BY raised.tag ORDER BY cards DESC, won DESC, o.id
         """,

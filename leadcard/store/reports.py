@@ -8,6 +8,7 @@ reads (wins, losses, wake-ups, gradings) are one query each, never one per card.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,8 +17,8 @@ from leadcard.store import Scope, Store, ts
 
 # Events that change a card's status; the latest one before a moment gives the status then.
 STATUS_EVENTS = (
-    EventKind.WON, EventKind.LOST_REQUESTED, EventKind.LOST_APPROVED, EventKind.LOST_REJECTED,
-    EventKind.INVALID, EventKind.REOPENED,
+    EventKind.WON, EventKind.ORDER_CANCELLED, EventKind.DELIVERED, EventKind.LOST_REQUESTED,
+    EventKind.LOST_APPROVED, EventKind.LOST_REJECTED, EventKind.INVALID, EventKind.REOPENED,
 )
 _STATUS_KINDS = ",".join(f"'{k.value}'" for k in STATUS_EVENTS)
 
@@ -74,7 +75,7 @@ class CardStates:
     status_event_at_end: str | None
     dormant_at_end: bool  # no reached contact in the policy's dormant period before the end
     created_in_period: bool
-    reopened_in_period: bool
+    reopened_in_period: bool  # reopened, or its order cancelled (退订), in the period
     cards: int
 
 
@@ -97,8 +98,8 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
                 coalesce((SELECT max(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end
                           AND f.outcome = 'reached'), cards.created_at) < :dormant_before AS dormant,
                 cards.created_at >= :start AS created_in,
-                EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id AND +r.kind = 'reopened'
-                        AND r.at >= :start AND r.at < :end) AS reopened_in
+                EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id
+                        AND +r.kind IN ('reopened', 'order-cancelled') AND r.at >= :start AND r.at < :end) AS reopened_in
             FROM cards
             WHERE cards.created_at < :end AND {scope_sql}
         )
@@ -175,23 +176,148 @@ class Win:
     source: str
     owner: str | None  # at the end
     followups: int  # effective contacts that reached the customer, up to the win
+    referred_by: int | None = None  # the referrer's card (转介绍人)
+
+
+# An order (a `won` event) cancelled before a moment: a cancellation after it and before the next order.
+def _cancelled_by(moment: str) -> str:
+    return f"""EXISTS (SELECT 1 FROM card_events x WHERE x.card_id = e.card_id AND +x.kind = 'order-cancelled'
+        AND x.id > e.id AND x.at < {moment} AND NOT EXISTS (SELECT 1 FROM card_events w
+            WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id > e.id AND w.id < x.id))"""
 
 
 def wins(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Win]:
-    """Cards won in the period (a card won twice in it counts once, at its last win)."""
+    """Cards won in the period, their order still standing at its end (a card won twice in it counts
+    once, at its last win): an order cancelled after the end leaves the period as it was."""
     scope_sql, params = _scope(scope)
     rows = store.conn.execute(
         f"""
-        SELECT cards.id, max(e.at) AS won_at, cards.source, {_owner_at(':end')} AS owner,
+        SELECT cards.id, max(e.at) AS won_at, cards.source, cards.referred_by, {_owner_at(':end')} AS owner,
             (SELECT count(*) FROM followups f WHERE f.card_id = cards.id AND f.at <= max(e.at)
              AND f.outcome = 'reached' AND {_EFFECTIVE}) AS followups
         FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'won' AND e.at >= :start AND e.at < :end AND {scope_sql}
+        WHERE e.kind = 'won' AND e.at >= :start AND e.at < :end AND NOT {_cancelled_by(':end')} AND {scope_sql}
         GROUP BY cards.id ORDER BY cards.id
         """,
         {**params, "start": ts(start), "end": ts(end)},
     ).fetchall()
-    return [Win(r["id"], store.dt(r["won_at"]), r["source"], r["owner"], r["followups"]) for r in rows]
+    return [Win(r["id"], store.dt(r["won_at"]), r["source"], r["owner"], r["followups"], r["referred_by"])
+            for r in rows]
+
+
+@dataclass(frozen=True)
+class Order:
+    card_id: int
+    at: datetime
+    owner: str | None  # at the end
+    model: str | None
+    price: int | None
+    cancelled: bool  # by the period's end
+
+
+def orders(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Order]:
+    """Every order (成交/订车) placed in the period, and whether it was cancelled by its end."""
+    return [Order(r["id"], store.dt(r["at"]), r["owner"], d.get("model"), d.get("price"), bool(r["cancelled"]))
+            for r, d in _events(store, scope, EventKind.WON, start, end, f", {_cancelled_by(':end')} AS cancelled")]
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    card_id: int
+    at: datetime
+    owner: str | None  # at the end
+    reason: str | None
+    model: str | None
+
+
+def cancellations(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Cancellation]:
+    """退订 in the period, with their reasons."""
+    return [Cancellation(r["id"], store.dt(r["at"]), r["owner"], d.get("reason"), d.get("model"))
+            for r, d in _events(store, scope, EventKind.ORDER_CANCELLED, start, end)]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    card_id: int
+    at: datetime
+    owner: str | None  # at the end
+    ordered_at: datetime | None  # the order it delivered
+    legacy: bool  # won before orders were kept: delivered the day it was won
+    contacts: tuple[datetime, ...]  # when the owner was reached after the delivery, before the end
+
+
+def deliveries(store: Store, scope: Scope, since: datetime, end: datetime) -> list[Delivery]:
+    """交车 from `since` to the period's end, each with the order it delivered and the contacts that
+    reached the owner afterwards (one query for all of them)."""
+    found = _events(store, scope, EventKind.DELIVERED, since, end, """, (SELECT w.at FROM card_events w
+        WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id < e.id ORDER BY w.id DESC LIMIT 1) AS ordered_at""")
+    contacts: dict[int, list[datetime]] = {}
+    if found:
+        scope_sql, params = _scope(scope)
+        for r in store.conn.execute(
+            f"""
+            SELECT f.card_id, f.at FROM followups f
+            WHERE f.card_id IN (SELECT e.card_id FROM card_events e JOIN cards ON cards.id = e.card_id
+                                WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :end AND {scope_sql})
+            AND f.at >= :since AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
+            ORDER BY f.card_id, f.at
+            """,
+            {**params, "since": ts(since), "end": ts(end)},
+        ):
+            contacts.setdefault(r["card_id"], []).append(store.dt(r["at"]))
+    delivered = []
+    for r, d in found:
+        at = store.dt(r["at"])
+        delivered.append(Delivery(r["id"], at, r["owner"], store.dt(r["ordered_at"]), bool(d.get("legacy")),
+                                  tuple(t for t in contacts.get(r["id"], ()) if t > at)))
+    return delivered
+
+
+def _events(store: Store, scope: Scope, kind: EventKind, start: datetime, end: datetime,
+            more: str = "") -> list[tuple[sqlite3.Row, dict]]:
+    """The events of a kind dated from `start` to the period's end, each with its card's owner at the
+    end and its detail; `more` adds columns about the event `e`."""
+    scope_sql, params = _scope(scope)
+    rows = store.conn.execute(
+        f"""
+        SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner{more}
+        FROM card_events e JOIN cards ON cards.id = e.card_id
+        WHERE e.kind = :kind AND e.at >= :start AND e.at < :end AND {scope_sql}
+        ORDER BY e.at, e.id
+        """,
+        {**params, "kind": kind.value, "start": ts(start), "end": ts(end)},
+    ).fetchall()
+    return [(r, json.loads(r["detail"]) if r["detail"] else {}) for r in rows]
+
+
+@dataclass(frozen=True)
+class Referral:
+    card_id: int
+    owner: str | None  # the referred card's, at the end
+    referrer_id: int
+    referrer_name: str
+    referrer_owner: str | None  # the referrer card's owner now
+    referrer_owner_id: int | None
+    won: bool  # the referred card's order stood at the period's end
+
+
+def referrals(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Referral]:
+    """Cards made in the period on a referral link (转介绍), with their referrer."""
+    scope_sql, params = _scope(scope)
+    rows = store.conn.execute(
+        f"""
+        SELECT cards.id, {_owner_at(':end')} AS owner, r.id AS referrer, r.name AS referrer_name,
+            u.name AS referrer_owner, r.owner_id,
+            {_status_event_at(':end')} IN ('won', 'delivered') AS won
+        FROM cards JOIN cards r ON r.id = cards.referred_by LEFT JOIN users u ON u.id = r.owner_id
+        WHERE cards.referred_by IS NOT NULL AND cards.created_at >= :start AND cards.created_at < :end
+            AND {scope_sql}
+        ORDER BY cards.id
+        """,
+        {**params, "start": ts(start), "end": ts(end)},
+    ).fetchall()
+    return [Referral(r["id"], r["owner"], r["referrer"], r["referrer_name"], r["referrer_owner"], r["owner_id"], bool(r["won"]))
+            for r in rows]
 
 
 @dataclass(frozen=True)

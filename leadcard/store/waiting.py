@@ -1,12 +1,13 @@
 """SQL of what waits on a supervisor or the manager in `today`: loss requests, unsigned follow-ups,
-won deals not handed over. Each is an indexed read of a few rows, so the morning list stays cheap."""
+delivered cars not handed over, orders cancelled. Each is an indexed read of a few rows, so the morning list stays cheap."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import NamedTuple
 
-from leadcard.model import Card
+from leadcard.model import Card, EventKind
 from leadcard.store import _CARD_COLUMNS, _CARD_FROM, Scope, Store, ts
 
 
@@ -42,10 +43,10 @@ def _queries(scope: Scope, actor_id: int | None) -> dict[str, tuple[str, list]]:
             f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE cards.status = 'lost-pending' "
             f"AND {scope_sql} AND {own_sql} AND {asked_sql} ORDER BY cards.status_at, cards.id",
             [*scope_params, *own_params, *asked_params]),
-        # Won cards pile up over the years; cards_owner_status would read them all.
+        # Delivered cards pile up over the years; cards_owner_status would read them all.
         "handovers": (
             f"SELECT {_CARD_COLUMNS} FROM cards INDEXED BY cards_handover_waiting "
-            f"LEFT JOIN users ON users.id = cards.owner_id WHERE cards.status = 'won' "
+            f"LEFT JOIN users ON users.id = cards.owner_id WHERE cards.status = 'delivered' "
             f"AND json_extract(cards.outcome, '$.handover_to') IS NULL AND {scope_sql} "
             f"ORDER BY cards.status_at, cards.id",
             scope_params),
@@ -60,6 +61,37 @@ def loss_requests(store: Store, scope: Scope, actor_id: int | None) -> list[Card
 def handovers(store: Store, scope: Scope) -> list[Card]:
     sql, params = _queries(scope, None)["handovers"]
     return [store._card(r) for r in store.conn.execute(sql, params)]
+
+
+class CancellationRow(NamedTuple):
+    card: Card
+    at: datetime
+    reason: str | None
+    model: str | None  # of the order cancelled
+    by: str | None
+
+
+def _cancellations_query(scope: Scope, actor_id: int | None, since: datetime) -> tuple[str, list]:
+    scope_sql, scope_params = scope.clause()
+    own_sql, own_params = _not_own(actor_id)
+    # The range on card_events (kind, at) is the index: a few rows a week.
+    sql = (
+        f"SELECT {_CARD_COLUMNS}, e.at AS cancelled_at, e.detail AS cancelled, u.name AS cancelled_by "
+        f"FROM card_events e CROSS JOIN cards ON cards.id = e.card_id LEFT JOIN users ON users.id = cards.owner_id "
+        f"LEFT JOIN users u ON u.id = e.by_id "
+        f"WHERE e.kind = ? AND e.at >= ? AND {scope_sql} AND {own_sql} ORDER BY e.at, e.id"
+    )
+    return sql, [EventKind.ORDER_CANCELLED.value, ts(since), *scope_params, *own_params]
+
+
+def cancellations(store: Store, scope: Scope, actor_id: int | None, since: datetime) -> list[CancellationRow]:
+    """Orders cancelled (退订) since a moment, on the cards of the scope that are not the actor's own."""
+    found = []
+    for r in store.conn.execute(*_cancellations_query(scope, actor_id, since)):
+        detail = json.loads(r["cancelled"]) if r["cancelled"] else {}
+        found.append(CancellationRow(store._card(r), store.dt(r["cancelled_at"]), detail.get("reason"),
+                                     detail.get("model"), r["cancelled_by"]))
+    return found
 
 
 def _unsigned_query(scope: Scope, actor_id: int | None, since: datetime) -> tuple[str, list]:
@@ -90,5 +122,6 @@ def plans(store: Store, scope: Scope, actor_id: int | None, since: datetime) -> 
     from leadcard.store.visits import waiting_query
 
     queries = {**_queries(scope, actor_id), "unsigned": _unsigned_query(scope, actor_id, since),
+               "cancellations": _cancellations_query(scope, actor_id, since),
                "visits_without_card": waiting_query(scope, since)}
     return {name: store._plan(sql, params) for name, (sql, params) in queries.items()}

@@ -127,8 +127,8 @@ def _card_rows(session: Session, moment: Callable) -> Iterator[list]:
         values = {
             "_ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade, "first_grade": first_grade,
             "status": STATUS_HEADERS[card.status], "source": SOURCE_LABELS[card.source],
-            "platform": card.platform, "left_at": moment(card.left_at), "created_at": moment(card.created_at), "recorded_at": moment(card.recorded_at), "owner": card.owner,
-            **card.fields,
+            "platform": card.platform, "left_at": moment(card.left_at), "created_at": moment(card.created_at),
+            "recorded_at": moment(card.recorded_at), "owner": card.owner, **card.fields, "birthday": card.birthday,
             "do_not_contact": "是" if card.do_not_contact else None,
             "status_at": moment(status_at),
             "outcome": json.dumps(card.outcome, ensure_ascii=False) if card.outcome else None,
@@ -176,7 +176,7 @@ def _card_records(session: Session) -> Iterator[dict]:
         yield {"ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade, "first_grade": first_grade,
                "status": card.status.value, "source": card.source.value, "platform": card.platform,
                "left_at": card.left_at, "created_at": card.created_at,
-               "recorded_at": card.recorded_at, "owner": card.owner, **card.fields,
+               "recorded_at": card.recorded_at, "owner": card.owner, **card.fields, "birthday": card.birthday,
                "do_not_contact": card.do_not_contact,
                "status_at": status_at, "outcome": card.outcome or None}
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from leadcard.domain import objections
-from leadcard.domain.cards import owner_for_new_card, timing_columns
+from leadcard.domain.cards import FOLLOWED_AFTER_SALE, deal_of, owner_for_new_card, timing_columns
 from leadcard.domain.exchange.import_rows import BadRow
 from leadcard.domain.exchange.import_values import (
     as_age,
@@ -26,7 +26,9 @@ from leadcard.domain.exchange.layout import OBJECTION_SEPARATORS
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, Outcome, Source, Status
-from leadcard.parse import normalise_phone, parse_channel, parse_lead_source, parse_outcome, parse_when, within_years
+from leadcard.parse import (normalise_phone, parse_birthday, parse_channel, parse_lead_source, parse_outcome,
+                            parse_when, within_years)
+from leadcard.schedule import Deal
 from leadcard.store import Store, sql_value, ts
 from leadcard.usertext import check_text
 
@@ -67,7 +69,10 @@ class RowChecks:
         left_at = self._moment(values.get("left_at"))
         if left_at is not None and left_at > now + timedelta(minutes=1):
             raise BadRow(f"离店时间 {left_at:%Y-%m-%d %H:%M} is in the future")
+        status_at = self._moment(values.get("status_at")) or created_at
         outcome = as_outcome(values.get("outcome"))
+        if status in FOLLOWED_AFTER_SALE:
+            outcome = self._order(outcome, status, status_at)
         owner = word(self._owner, as_text(values["owner"])) if "owner" in values else self.session.actor
         fields = {name: None for name in CARD_FIELD_NAMES}
         for key in CARD_FIELD_NAMES:
@@ -77,7 +82,12 @@ class RowChecks:
             fields["age"] = as_age(fields["age"])
         fields["notes"] = joined(fields["notes"], extras)
         do_not_contact = word(as_yes_no, str(values["do_not_contact"])) if "do_not_contact" in values else False
+        born = values.get("birthday")
+        if isinstance(born, (date, datetime)):  # a date cell of Excel
+            born = f"{born:%m-%d}"
+        birthday = checked(parse_birthday, as_text(born)) if born not in (None, "") else None
         active = status == Status.OPEN and not do_not_contact
+        deal = deal_of(outcome, created_at, birthday) if status in FOLLOWED_AFTER_SALE and not do_not_contact else None
         stamp = self._stamp
         return {
             "created_at": stamp(created_at),
@@ -92,10 +102,11 @@ class RowChecks:
             "grade": grade,
             "first_grade": first_grade,
             "status": status.value,
-            "status_at": stamp(self._moment(values.get("status_at")) or created_at),
+            "status_at": stamp(status_at),
             "outcome": json.dumps(outcome, ensure_ascii=False) if outcome else None,
+            "birthday": birthday,
             "do_not_contact": int(do_not_contact),
-            **self._schedule(created_at, grade, active, left_at, source),
+            **self._schedule(created_at, grade, active, left_at, source, deal),
         }
 
     def followup(self, values: dict, extras: list) -> dict:
@@ -173,14 +184,15 @@ class RowChecks:
         return tuple(tags)
 
     def _schedule(self, created_at: datetime, grade: str, active: bool, left_at: datetime | None,
-                  source: Source) -> dict:
+                  source: Source, deal: Deal | None = None) -> dict:
         """The derived columns of a card without history (cards.timing_columns), as stored text."""
-        key = (created_at, grade, active, left_at, source)
+        key = (created_at, grade, active, left_at, source, deal)
         found = self.schedules.get(key)
         if found is None:
             if len(self.schedules) > 2_000:
                 self.schedules.clear()
-            timing = timing_columns(self.policy, created_at, grade, active, [], left_at, source)
+            timing = timing_columns(self.policy, created_at, grade, active, [], left_at, source, deal=deal,
+                                    tz=self.session.tz)
             found = {k: sql_value(v) for k, v in timing.items()}
             self.schedules[key] = found
         return found
@@ -201,6 +213,29 @@ class RowChecks:
         if isinstance(found, BadRow):
             raise BadRow(*found.args)
         return found
+
+    def _order(self, outcome: dict, status: Status, closed_at: datetime) -> dict:
+        """An order and its delivery from 结案信息, as the lifecycle commands write them; a delivery with
+        no time of its own (a paper card's 成交) was made when the card closed, like a deal won before
+        orders were kept."""
+        order = dict(outcome)
+        try:
+            order["at"] = self._aware(order.get("at"), closed_at).isoformat()
+            if order.get("delivery") is not None:
+                order["delivery"] = date.fromisoformat(str(order["delivery"])).isoformat()
+            if status == Status.WON:
+                order.pop("delivered_at", None)
+            elif order.get("delivered_at"):
+                order["delivered_at"] = self._aware(order["delivered_at"], closed_at).isoformat()
+            else:
+                order.update(delivered_at=order["at"], legacy=True)
+        except ValueError:
+            raise BadRow("结案信息: an order's times and delivery day must read as ISO 8601 (export writes them so)") from None
+        return order
+
+    def _aware(self, value: object, default: datetime) -> datetime:
+        moment = datetime.fromisoformat(str(value)) if value else default
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.session.tz)
 
     def _moment(self, value: object) -> datetime | None:
         if value is None:

@@ -70,7 +70,8 @@ def as_outcome(value: object) -> dict:
 
 
 def as_status(raw: str) -> Status:
-    return lookup(STATUS_WORDS, raw, "status", "open, won, lost-pending, lost, invalid (or 跟进中, 成交, 战败待审, 战败, 无效)")
+    return lookup(STATUS_WORDS, raw, "status",
+                  "open, won, delivered, lost-pending, lost, invalid (or 跟进中, 已订车, 已交车, 战败待审, 战败, 无效)")
 
 
 def as_yes_no(raw: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from leadcard.domain.cards import timing_columns
+from leadcard.domain.cards import FOLLOWED_AFTER_SALE, deal_of, timing_columns
 from leadcard.domain.exchange.import_report import ImportReport, Problem
 from leadcard.domain.exchange.import_rows import BadRow, Rows
 from leadcard.domain.session import Session
@@ -18,8 +18,10 @@ from leadcard.store import exchange as sql
 # The dated events a closed card's story needs (reports count them), as the lifecycle commands
 # write them: (kind, the outcome's key holding its time, the outcome's keys kept as detail).
 _CLOSING_EVENTS = {
-    Status.WON: ((EventKind.WON, "at", {"model": "model"}),
-                 (EventKind.HANDOVER, "handover_at", {"to": "handover_to"})),
+    Status.WON: ((EventKind.WON, "at", {"model": "model", "delivery": "delivery"}),),
+    Status.DELIVERED: ((EventKind.WON, "at", {"model": "model", "delivery": "delivery"}),
+                       (EventKind.DELIVERED, "delivered_at", {"legacy": "legacy"}),
+                       (EventKind.HANDOVER, "handover_at", {"to": "handover_to"})),
     Status.LOST_PENDING: ((EventKind.LOST_REQUESTED, "requested_at",
                            {"reason": "reason", "competitor": "competitor", "note": "note"}),),
     Status.LOST: ((EventKind.LOST_REQUESTED, "requested_at",
@@ -150,8 +152,12 @@ class ImportWriter:
             for r in sql.schedule_inputs(self.store, batch):
                 contacts = history.get(r["id"], [])
                 active = r["status"] == Status.OPEN and not r["do_not_contact"]
-                updates.append((r["id"], timing_columns(policy, self.store.dt(r["created_at"]), r["grade"], active,
-                                                        contacts, self.store.dt(r["left_at"]), r["source"])))
+                created_at = self.store.dt(r["created_at"])
+                deal = (deal_of(json.loads(r["outcome"] or "{}"), created_at, r["birthday"])
+                        if r["status"] in FOLLOWED_AFTER_SALE and not r["do_not_contact"] else None)
+                updates.append((r["id"], timing_columns(policy, created_at, r["grade"], active, contacts,
+                                                        self.store.dt(r["left_at"]), r["source"], deal=deal,
+                                                        tz=self.session.tz)))
             sql.update_schedules(self.store, updates)
 
     def grade_history(self) -> None:

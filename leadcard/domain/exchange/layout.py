@@ -64,6 +64,7 @@ CARD_COLUMNS: tuple[Column, ...] = (
     Column("recorded_at", "录入时间", ("recorded", "recorded at"), 17),
     Column("owner", "销售顾问", ("顾问", "跟进顾问", "负责人", "owner", "consultant"), 10),
     *(Column(name, label, _FIELD_SYNONYMS.get(name, ()), _FIELD_WIDTHS.get(name, 12)) for name, label, _ in CARD_FIELDS),
+    Column("birthday", "生日", ("出生日期", "客户生日", "birthday"), 6),
     Column("do_not_contact", "请勿联系", ("勿扰", "拒绝联系", "do not contact", "dnc"), 8),
     Column("status_at", "状态时间", ("结案时间", "status at"), 17),
     Column("outcome", "结案信息", ("outcome",), 30),
@@ -140,7 +141,10 @@ VISIT_SHEET = "来店登记"
 STATUS_WORDS = {
     "open": Status.OPEN, "跟进中": Status.OPEN, "跟进": Status.OPEN, "在跟": Status.OPEN, "意向": Status.OPEN,
     "dormant": Status.OPEN, "休眠": Status.OPEN,
-    "won": Status.WON, "成交": Status.WON, "已成交": Status.WON,
+    # 成交 on a paper card is a customer who bought, as the store read a deal before orders were kept.
+    "won": Status.WON, "已订车": Status.WON, "订车": Status.WON, "待交车": Status.WON,
+    "delivered": Status.DELIVERED, "已交车": Status.DELIVERED, "交车": Status.DELIVERED,
+    "成交": Status.DELIVERED, "已成交": Status.DELIVERED,
     "lost-pending": Status.LOST_PENDING, "战败待审": Status.LOST_PENDING, "战败申请": Status.LOST_PENDING,
     "lost": Status.LOST, "战败": Status.LOST,
     "invalid": Status.INVALID, "无效": Status.INVALID,
@@ -149,8 +153,8 @@ STATUS_WORDS = {
 YES_NO = {"是": True, "yes": True, "y": True, "true": True, "1": True, "√": True, "✓": True,
           "否": False, "no": False, "n": False, "false": False, "0": False}
 STATUS_HEADERS = {
-    Status.OPEN: "跟进中", Status.WON: "成交", Status.LOST_PENDING: "战败待审", Status.LOST: "战败",
-    Status.INVALID: "无效",
+    Status.OPEN: "跟进中", Status.WON: "已订车", Status.DELIVERED: "已交车", Status.LOST_PENDING: "战败待审",
+    Status.LOST: "战败", Status.INVALID: "无效",
 }
 
 OUTCOME_HEADERS = {"reached": "接通", "unreachable": "未接通", "refused": "拒接", "wrong-number": "空号"}
