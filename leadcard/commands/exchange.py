@@ -45,12 +45,14 @@ def export(
     """Every card you can see, its follow-ups and instructions, in the layout `import` reads."""
     import sys
 
+    from leadcard.commands.progress import progress
     from leadcard.domain.exchange import export as domain
     from leadcard.render import exchange as render
 
     fmt = domain.export_format(format_, output)
-    sheets = domain.export(session(ctx), fmt)
-    files = render.write_export(sheets, fmt, output, sys.stdout)
+    with progress("导出") as step:
+        sheets = domain.export(session(ctx), fmt, step)
+        files = render.write_export(sheets, fmt, output, sys.stdout)
     render.export_summary(sheets, files)
 
 

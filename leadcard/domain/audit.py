@@ -19,7 +19,7 @@ grade history, so a past day's audit gives the same answer whenever it is run.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from leadcard.errors import BadInput, NotAllowed
 from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
@@ -48,6 +48,7 @@ RULE_NAMES = tuple(RULES_BY_NAME)
 
 # Without --since the audit looks back this far; what is still wrong at the moment is reported however old.
 LOOKBACK_DAYS = 30
+PROGRESS_EVERY = 1_000  # cards between two words to the progress display
 
 # Limits that only describe numbers kept elsewhere in the policy (the grades' own table).
 _DESCRIPTIVE = {"cadence_days", "horizon_days"}
@@ -134,8 +135,10 @@ def audit(
     owner: str | None = None,
     only: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    step: Callable[[int, int | None], None] | None = None,
 ) -> AuditResult:
-    """Every visible card checked against every enabled rule, as the store stood at `day`'s end."""
+    """Every visible card checked against every enabled rule, as the store stood at `day`'s end;
+    `step(done, None)` hears of the cards read."""
     only = {_rule_name(n) for n in only}
     ignored = {_rule_name(n) for n in ignore}
     settings = rule_settings(session.policy)
@@ -160,7 +163,9 @@ def audit(
     summaries: dict[str | None, OwnerSummary] = {}
     fields = tuple(dict.fromkeys(settings["incomplete-card"].limits["fields"]))
     first_call = timedelta(hours=session.policy.first_call_hours)
-    for history in histories(store, session.visible(), as_of, since_at, fields):
+    for checked, history in enumerate(histories(store, session.visible(), as_of, since_at, fields), start=1):
+        if step is not None and checked % PROGRESS_EVERY == 0:
+            step(checked, None)
         card = _state(history, ctx)
         if owner_name is not None and card.owner != owner_name:
             continue

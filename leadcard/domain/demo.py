@@ -14,7 +14,7 @@ import random
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterator
+from typing import Callable, Iterator
 
 from leadcard.domain.cards import timing_columns
 from leadcard.errors import Refused
@@ -119,7 +119,8 @@ class Floor:
     seed: int
 
 
-def build(session: Session, n_cards: int, seed: int) -> dict:
+def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | None], None] | None = None) -> dict:
+    """`step(done, total)` hears of the cards built, a batch at a time."""
     store = session.store
     if store.card_count() > 0:
         raise Refused("this store already holds cards: the demo only fills an empty store (use --db demo.db)")
@@ -127,11 +128,15 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, seed)
         stats = {"cards": 0, "followups": 0}
+        if step is not None:
+            step(0, n_cards)
         for batch in _batches(floor):
             for table, (columns, rows, linked) in batch.items():
                 store.insert_values(table, columns, rows, link_followup=linked)
             stats["cards"] += len(batch["cards"][1])
             stats["followups"] += len(batch["followups"][1])
+            if step is not None:
+                step(stats["cards"], n_cards)
         store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id][0],
                                         "at": session.now - timedelta(days=30)} for tag, text in DEMO_SCRIPTS),
                           TYPED_COLUMNS["playbook"])
@@ -267,7 +272,7 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
                 "impression": f.get("impression"), "content": f["content"], "problem": f.get("problem"),
                 "solution": f.get("solution"), "feasibility": f.get("feasibility"), "competition": f.get("competition"),
                 "bottleneck": f.get("bottleneck"), "plan": f.get("plan"), "next_at": f.get("next_at"),
-                "purpose": f.get("purpose"), "corrects": None,
+                "next_all_day": f.get("next_all_day", 0), "purpose": f.get("purpose"), "corrects": None,
             })
         card["grade"] = followups[-1]["grade"] if followups else first_grade
         status, outcome, events = _ending(rng, fate, ends_at, consultant, supervisors[consultant.id], fill, now)
@@ -354,6 +359,7 @@ def _history(rng, policy, card, consultant, fill, ends_at, fate, now) -> tuple[l
                 f["plan"] = rng.choice(SLOPPY_PLAN)
                 f["purpose"] = rng.choice(SLOPPY_PURPOSE)
                 f["next_at"] = (at + gap).replace(hour=0, minute=0, second=0, microsecond=0)
+                f["next_all_day"] = 1  # a day without a time: the whole day
         followups.append(f)
         if fate == "open" and rng.random() < (1 - diligence) * 0.12:
             break  # the sloppy give up: the card is left overdue, or goes dormant

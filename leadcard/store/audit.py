@@ -15,6 +15,7 @@ from typing import Iterator, NamedTuple
 
 from leadcard.model import ACTIVE_STATUSES, Role
 from leadcard.store import Scope, Store, card_ref, ts
+from leadcard.store.counting import grade_counts, withdrawn
 
 _parse = datetime.fromisoformat
 _ACTIVE = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)  # stored text is UTC "…Z", which Python 3.11 reads as aware UTC
@@ -72,7 +73,8 @@ class History(NamedTuple):
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
               fields: tuple[str, ...]) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
-    in card order, each with its own records.
+    in card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
+    at them) are left out; corrected ones are kept, since some rules judge what was first recorded.
 
     A card closed before `open_since` and untouched since has its last status change (status_at)
     before it, so old closed cards are skipped without reading their records.
@@ -94,14 +96,15 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
         "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects, "
         "(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id) "
         f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
-        "ORDER BY cards.id, f.seq",
-        [*params, moment],
+        f"AND NOT {withdrawn('f.id', '<= ?')} ORDER BY cards.id, f.seq",
+        [*params, moment, moment],
     )
     grades = store.conn.execute(
         "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
         "LEFT JOIN followups f ON f.id = g.followup_id "
-        f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) ORDER BY cards.id, g.at, g.id",
-        [*params, moment, moment],
+        f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) AND {grade_counts('g', '<= ?')} "
+        "ORDER BY cards.id, g.at, g.id",
+        [*params, moment, moment, moment],
     )
     instructions = store.conn.execute(
         "SELECT i.card_id, i.at FROM cards JOIN instructions i ON i.card_id = cards.id "
