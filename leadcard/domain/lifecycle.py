@@ -109,7 +109,7 @@ def assign(session: Session, ref: str, user_name: str) -> Card:
 
 
 def comment(session: Session, ref: str, text: str, followup_seq: int | None) -> tuple[Card, Instruction]:
-    """主管批示: a supervisor's instruction under a follow-up (by default the latest)."""
+    """主管批示: a supervisor's instruction under a follow-up (by default the latest that counts)."""
     session.require_role(Role.SUPERVISOR, Role.MANAGER, doing="write instructions (主管批示)")
     text = (text or "").strip()
     if not text:
@@ -122,7 +122,7 @@ def comment(session: Session, ref: str, text: str, followup_seq: int | None) -> 
         if target is None:
             raise NotFound(f"card {card.ref} has no follow-up #{followup_seq}")
     else:
-        target = followups[-1] if followups else None
+        target = next((f for f in reversed(followups) if f.effective), None)  # a withdrawn entry is signed by none
     with store.transaction():
         store.insert_instruction({
             "card_id": card.id, "followup_id": target.id if target else None, "at": session.now,
