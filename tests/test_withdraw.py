@@ -91,6 +91,17 @@ def test_a_withdrawn_vague_record_is_no_longer_flagged(lc):
     assert rules(lc, "--rule", "vague-record", now="2026-05-04T12:00:00") == []
 
 
+def test_the_audit_of_a_past_day_reads_an_entry_as_it_stood_before_its_correction(lc):
+    """Corrections count by when they were written in the audit (what was known then), as withdrawals do."""
+    thanked_and_called(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "电话", now="2026-05-04T10:00:00")
+    lc.ok("log", "张三", "--corrects", "3", "--content", "客户太太不喜欢后排空间，改看汉兰达",
+          "--bottleneck", "空间不够", "--plan", "准备汉兰达与竞品的空间对比", "--purpose", "邀约夫妻周末到店看汉兰达",
+          now="2026-05-06T10:00:00")
+    assert rules(lc, "--rule", "vague-record", now="2026-05-06T12:00:00") == []
+    assert rules(lc, "--rule", "vague-record", "--date", "2026-05-05", now="2026-05-06T12:00:00") == ["vague-record"]
+
+
 # -- the reports ------------------------------------------------------------------------------------
 
 

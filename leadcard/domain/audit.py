@@ -389,9 +389,7 @@ def _state(h: History, ctx: Context) -> CardState:
         elif status in (Status.LOST, Status.LOST_PENDING):
             lost_at, lost = h.status_at, outcome
 
-    corrected = {e.corrects for e in h.entries if e.corrects is not None}
-    entries = [e for e in h.entries if e.id not in corrected] if corrected else list(h.entries)
-    entries.sort(key=lambda e: e.at)
+    entries = sorted((e for e in h.entries if e.counts), key=lambda e: e.at)
     originals = [e for e in h.entries if e.corrects is None]
 
     times = [at for at, _ in h.grades]

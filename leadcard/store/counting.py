@@ -7,7 +7,9 @@ judged at a withdrawn follow-up is withdrawn with it.
 
 Each fragment is SQL over a follow-up (alias `f` unless told), with its own aliases inside, so it
 drops into any query. `until` bounds the records that stop an entry from counting by their time
-(a comparison such as "< :end"), for reads of the store as it stood at a moment.
+(a comparison such as "< :end"), for reads of the store as it stood at a moment: a withdrawal by
+when it was made, a correction by the date of its contact (the reports: dated records), or with
+`recorded` by when it was written (the audit: what was known then).
 """
 
 from __future__ import annotations
@@ -19,15 +21,15 @@ def withdrawn(followup_id: str = "f.id", until: str | None = None) -> str:
     return f"EXISTS (SELECT 1 FROM followup_voids counting_w WHERE counting_w.followup_id = {followup_id}{bound})"
 
 
-def corrected(alias: str = "f", until: str | None = None) -> str:
+def corrected(alias: str = "f", until: str | None = None, recorded: bool = False) -> str:
     """True when a later entry corrects the follow-up (corrections are dated like what they correct)."""
-    bound = f" AND counting_n.at {until}" if until else ""
+    bound = f" AND counting_n.{'recorded_at' if recorded else 'at'} {until}" if until else ""
     return f"EXISTS (SELECT 1 FROM followups counting_n WHERE counting_n.corrects = {alias}.id{bound})"
 
 
-def counts(alias: str = "f", until: str | None = None) -> str:
+def counts(alias: str = "f", until: str | None = None, recorded: bool = False) -> str:
     """The follow-up counts: neither corrected nor withdrawn."""
-    return f"(NOT {corrected(alias, until)} AND NOT {withdrawn(f'{alias}.id', until)})"
+    return f"(NOT {corrected(alias, until, recorded)} AND NOT {withdrawn(f'{alias}.id', until)})"
 
 
 def grade_counts(alias: str = "g", until: str | None = None) -> str:

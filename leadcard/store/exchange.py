@@ -84,7 +84,7 @@ def cards_with_new_followups(store: Store, first_followup_id: int, batch: int = 
 
 
 def effective_contacts(store: Store, card_ids: Sequence[int]) -> dict[int, list[Contact]]:
-    """What scheduling needs of the cards' follow-ups, leaving out those a later entry corrects."""
+    """What scheduling needs of the cards' follow-ups that count (neither corrected nor withdrawn)."""
     result: dict[int, list[Contact]] = {}
     dt = store.dt
     rows = store.conn.execute(
