@@ -159,6 +159,7 @@ _MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/](\d{1,2})|月(\d{1,2})[日号]?)")
 _ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})", re.ASCII)
 # A day followed by a time: `周六 10:00`, `明天15:30`, `2026-05-06 14:30`, `2026-05-06T9:05`; a time alone is today
 _TIME_AFTER = re.compile(r"(.*?)(?:\s*|t)(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_NOW = ("now", "现在")
 DATE_FORMS = ("2026-05-03, '2026-05-03 14:30', 2026/5/3, 5月3日, 5-3, today, tomorrow, 今天, 明天, 后天, 大后天, "
               "+3d, +2w, +3天, +2周, a weekday (周五, friday), 下周一; a time may follow: '明天 15:30'")
 
@@ -188,7 +189,7 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
     """
     text = _plain(raw)
     tz = tz or now.tzinfo
-    if text in ("now", "现在"):
+    if text in _NOW:
         return now
     if m := _ISO_DATETIME.fullmatch(text):
         day_text, hour, minute, second, offset = m.groups()
@@ -206,6 +207,13 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
             raise BadInput(f"not a time of day: {raw!r}")
         at = time(hour, minute, second)
     return within_years(datetime.combine(_day(raw, text, now.date()), at, tzinfo=tz), raw)
+
+
+def carries_time(raw: str) -> bool:
+    """Whether a moment typed as parse_when reads it gave a time of day (`明天 15:30`, `now`) or only
+    a day (`明天`, `2026-12-05`), which is the whole day."""
+    text = _plain(raw)
+    return text in _NOW or bool(_ISO_DATETIME.fullmatch(text) or _TIME_AFTER.fullmatch(text))
 
 
 def _plain(raw: str | None) -> str:

@@ -111,9 +111,12 @@ def test_help_lists_every_core_command(lc):
 
 def test_help_and_errors_name_arguments_as_the_readme_does(lc):
     for line, names in ((("show",), ["REF"]), (("comment",), ["REF", "TEXT"]), (("user", "add"), ["NAME"]),
-                        (("assign",), ["REF", "USER"]), (("restore",), ["FILE"])):
+                        (("restore",), ["FILE"])):
         usage = lc.ok(*line, "--help").stdout
         assert all(f"{{{name}}}" in usage.splitlines()[0] and f"\n  {name} " in usage for name in names), usage
+    # assign takes REF USER, or --from and --to instead
+    usage = lc.ok("assign", "--help").stdout
+    assert "[REF] [USER]" in usage.splitlines()[0] and "\n  REF " in usage and "\n  USER " in usage, usage
     missing = lc("show")
     assert missing.exit_code == 2 and "缺少参数 REF" in missing.stderr
     assert "Missing argument 'REF'" in lc("show", env={"LEADCARD_LANG": "en"}).stderr

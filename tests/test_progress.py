@@ -57,3 +57,57 @@ def test_a_short_import_shows_no_bar_even_on_a_terminal(tmp_path):
     path = tmp_path / "few.csv"
     path.write_text("姓名,电话\n张三,13800138000\n", encoding="utf-8")
     assert "导入" not in stderr_on_a_terminal(tmp_path / "store.db", "import", str(path))
+
+
+# -- demo, export and audit of a large store --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def large_store(tmp_path_factory):
+    """A demo store of 5,000 cards, built on a terminal: (its file, what the demo showed)."""
+    db = tmp_path_factory.mktemp("large") / "store.db"
+    return db, stderr_on_a_terminal(db, "demo", "--cards", "5000")
+
+
+@pytest.fixture
+def copy_of_large_store(lc, large_store):
+    import shutil
+
+    shutil.copy(large_store[0], lc.db)
+    return lc
+
+
+def test_a_large_demo_shows_the_cards_it_has_built_on_a_terminal(large_store):
+    shown = large_store[1]
+    assert "建卡" in shown and "5000/5000" in shown
+
+
+def test_a_large_demo_shows_nothing_when_stderr_is_not_a_terminal(lc):
+    built = lc.ok("demo", "--cards", "5000")
+    assert built.stderr == ""
+
+
+def test_a_large_export_shows_the_rows_it_has_written_on_a_terminal(large_store, tmp_path):
+    shown = stderr_on_a_terminal(large_store[0], "--as", "赵经理", "export", "--output", str(tmp_path / "all.csv"))
+    assert "导出" in shown and "5000/" in shown
+
+
+def test_a_large_export_shows_nothing_when_stderr_is_not_a_terminal(copy_of_large_store, tmp_path):
+    exported = copy_of_large_store.ok("export", "--output", str(tmp_path / "all.csv"), user="赵经理")
+    assert exported.stderr == ""
+
+
+def test_a_large_audit_shows_the_cards_it_has_checked_on_a_terminal(large_store):
+    shown = stderr_on_a_terminal(large_store[0], "--as", "赵经理", "audit", "--since", "2025-01-01", "--json")
+    assert "审计" in shown and "5000/" in shown
+
+
+def test_a_large_audit_shows_nothing_when_stderr_is_not_a_terminal(copy_of_large_store):
+    audited = copy_of_large_store("audit", "--since", "2025-01-01", "--json", user="赵经理")
+    assert audited.stderr == "" and audited.stdout.startswith("{")
+
+
+def test_a_small_audit_shows_no_bar_even_on_a_terminal(tmp_path):
+    db = tmp_path / "store.db"
+    stderr_on_a_terminal(db, "init")
+    assert "审计" not in stderr_on_a_terminal(db, "audit", "--json")

@@ -108,10 +108,14 @@ def user_bind(
 
 
 @user_app.command("deactivate")
-def user_deactivate(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME", help="The user who leaves.")],
-                    as_json: JsonOption = False) -> None:
+def user_deactivate(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The user who leaves.")],
+    reassign_to: Annotated[Optional[str], typer.Option("--reassign-to", help="Give the cards they still have in hand to this consultant, in the same step.")] = None,
+    as_json: JsonOption = False,
+) -> None:
     """A user who leaves (manager only): they can no longer act; their cards stay readable and can be assigned."""
-    _set_active(ctx, name, False, as_json, "已停用；其卡片仍可查阅，可用 leadcard assign 转交。")
+    _set_active(ctx, name, False, as_json, "已停用；其卡片仍可查阅，可用 leadcard assign 转交。", reassign_to)
 
 
 @user_app.command("activate")
@@ -121,13 +125,19 @@ def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(metava
     _set_active(ctx, name, True, as_json, "已恢复。")
 
 
-def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, message: str) -> None:
+def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, message: str,
+                reassign_to: Optional[str] = None) -> None:
     from leadcard.domain import lifecycle
     from leadcard.render import cards as render
 
-    user = lifecycle.set_user_active(session(ctx), name, active)
+    user, moved = lifecycle.set_user_active(session(ctx), name, active, reassign_to)
     if as_json:
-        render.print_json(render.user_json(user))
+        data = render.user_json(user)
+        if moved:
+            data["reassigned"] = {"to": moved.target, "moved": len(moved.refs), "refs": moved.refs}
+        render.print_json(data)
+    elif moved:
+        render.console().print(f"{user.name} 已停用；{len(moved.refs)} 张卡片已转给 {moved.target}")
     else:
         render.console().print(f"{user.name} {message}")
 
@@ -170,10 +180,12 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Fill an empty store with a realistic sample showroom, so `today` works at once."""
+    from leadcard.commands.progress import progress
     from leadcard.domain import demo as demo_data
     from leadcard.render import cards as render
 
-    result = demo_data.build(session(ctx, create=True), cards, seed)
+    with progress("建卡") as step:
+        result = demo_data.build(session(ctx, create=True), cards, seed, step)
     if as_json:
         render.print_json(result)
         return

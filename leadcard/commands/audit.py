@@ -35,14 +35,18 @@ def audit(
         else:
             render.explain_view(setting)
         return
-    result = domain.audit(
-        session(ctx),
-        day=day(date_) if date_ else None,
-        since=day(since) if since else None,
-        owner=owner,
-        only=_names(rule),
-        ignore=_names(ignore),
-    )
+    from leadcard.commands.progress import progress
+
+    with progress("审计") as step:
+        result = domain.audit(
+            session(ctx),
+            day=day(date_) if date_ else None,
+            since=day(since) if since else None,
+            owner=owner,
+            only=_names(rule),
+            ignore=_names(ignore),
+            step=step,
+        )
     if as_json:
         render.print_audit_json(result)
     else:

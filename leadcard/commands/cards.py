@@ -121,14 +121,24 @@ def log(
     at: Annotated[Optional[str], Opt("--at", help="When the contact happened (default: now).")] = None,
     corrects: Annotated[Optional[int], Opt("--corrects", help="Correct follow-up number SEQ (a new entry).", min=1)] = None,
     objection: Annotated[Optional[list[str]], Opt("--objection", help="An objection the customer raised (客户异议), tag or Chinese label; repeatable (see `leadcard objection list`).")] = None,
+    void: Annotated[Optional[int], Opt("--void", help="Withdraw follow-up number SEQ, logged on the wrong card (撤回; a new entry, with --reason).", min=1)] = None,
+    reason: Annotated[Optional[str], Opt("--reason", help="Why the follow-up is withdrawn (with --void).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record one contact (跟踪洽谈记录); every follow-up should set the next date."""
     from leadcard.domain import cards as domain
     from leadcard.render import cards as render
+    from leadcard.errors import BadInput
     from leadcard.model import DUE_REASON_LABELS, Status
-    from leadcard.parse import parse_channel, parse_outcome
+    from leadcard.parse import carries_time, parse_channel, parse_outcome
 
+    if void is not None or reason is not None:
+        given = [channel, content, grade, next_, purpose, plan, bottleneck, impression, problem, solution,
+                 feasibility, competition, at, corrects, objection]
+        if void is None or reason is None or any(v is not None for v in given) or outcome != "reached":
+            raise BadInput("withdraw a follow-up with --void SEQ --reason TEXT alone")
+        _withdraw(ctx, ref, void, reason, as_json)
+        return
     entry = domain.NewFollowUp(
         channel=parse_channel(channel) if channel else None,
         content=content,
@@ -143,6 +153,7 @@ def log(
         bottleneck=bottleneck,
         plan=plan,
         next_at=when(next_),
+        next_all_day=next_ is not None and not carries_time(next_),
         purpose=purpose,
         corrects=corrects,
         objections=tuple(objection or ()),
@@ -158,9 +169,29 @@ def log(
     out = render.console()
     out.print(f"{card.ref} {card.name} 第 {followup.seq} 次跟进已记录（级别 {card.grade}）")
     if card.due_at:
-        out.print(f"下次：{card.due_at:%Y-%m-%d %H:%M} {DUE_REASON_LABELS[card.due_reason]}")
+        out.print(f"下次：{render.due_text(card, followup)} {DUE_REASON_LABELS[card.due_reason]}")
     if followup.next_at is None and card.status == Status.OPEN:
         render.console(stderr=True).print("提醒：没有设定下次访问时间（--next），将按级别周期安排。")
+
+
+def _withdraw(ctx: typer.Context, ref: str, seq: int, reason: str, as_json: bool) -> None:
+    """`log --void SEQ --reason TEXT`: 撤回 a follow-up logged on the wrong card."""
+    from leadcard.domain import withdrawals
+    from leadcard.model import DUE_REASON_LABELS
+    from leadcard.render import cards as render
+
+    done = withdrawals.withdraw(session(ctx), ref, seq, reason)
+    card = done.card
+    if as_json:
+        render.print_json({**render.followup_json(done.followup, card.ref), "corrections": list(done.corrections),
+                           "grade": card.grade, "due_at": render.iso(card.due_at),
+                           "due_reason": card.due_reason.value if card.due_reason else None})
+        return
+    out = render.console()
+    also = f"（连同更正它的第 {'、'.join(map(str, done.corrections))} 次）" if done.corrections else ""
+    out.print(f"{card.ref} {card.name} 第 {seq} 次跟进已撤回{also}：{done.followup.voided.reason}")
+    if card.due_at:
+        out.print(f"下次：{card.due_at:%Y-%m-%d %H:%M} {DUE_REASON_LABELS[card.due_reason]}")
 
 
 @app.command()

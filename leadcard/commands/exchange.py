@@ -45,14 +45,16 @@ def export(
     """Every card you can see, its follow-ups and instructions, in the layout `import` reads."""
     import sys
 
+    from leadcard.commands.progress import progress
     from leadcard.domain.exchange import export as domain
     from leadcard.domain.exchange.targets import refuse_store_files
     from leadcard.render import exchange as render
 
     refuse_store_files(store_path(ctx), output)
     fmt = domain.export_format(format_, output)
-    sheets = domain.export(session(ctx), fmt)
-    files = render.write_export(sheets, fmt, output, sys.stdout)
+    with progress("导出") as step:
+        sheets = domain.export(session(ctx), fmt, step)
+        files = render.write_export(sheets, fmt, output, sys.stdout)
     render.export_summary(sheets, files)
 
 

@@ -27,13 +27,39 @@ def _done(card, message: str, as_json: bool) -> None:
 
 
 @app.command()
-def assign(ctx: typer.Context, ref: Ref, user: Annotated[str, typer.Argument(metavar="USER", help="The consultant who takes the card.")],
-           as_json: JsonOption = False) -> None:
-    """Move a card to another consultant (supervisor within the team, or manager); kept in its history."""
-    from leadcard.domain import lifecycle
+def assign(
+    ctx: typer.Context,
+    ref: Annotated[Optional[str], typer.Argument(metavar="REF", help="Card number, phone, or name.")] = None,
+    user: Annotated[Optional[str], typer.Argument(metavar="USER", help="The consultant who takes the card.")] = None,
+    source: Annotated[Optional[str], Opt("--from", help="Move this consultant's cards (those still in hand: open, dormant, awaiting a loss verdict).")] = None,
+    target: Annotated[Optional[str], Opt("--to", help="… to this consultant (with --from).")] = None,
+    grade: Annotated[Optional[str], Opt(help="Only the cards of this grade (with --from).")] = None,
+    status: Annotated[Optional[str], Opt(help="Only the cards of this status, closed ones too (with --from).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Move a card to another consultant, or all of a departing consultant's cards at once (--from, --to): a supervisor within the team, the manager anywhere; kept in each card's history."""
+    from leadcard.domain import lifecycle, reassign
+    from leadcard.errors import BadInput
 
-    card = lifecycle.assign(session(ctx), ref, user)
-    _done(card, f"转给 {card.owner}", as_json)
+    if source is None and target is None and grade is None and status is None:
+        if ref is None or user is None:
+            raise BadInput("give REF USER, or --from USER --to USER")
+        card = lifecycle.assign(session(ctx), ref, user)
+        _done(card, f"转给 {card.owner}", as_json)
+        return
+    if ref is not None or source is None or target is None:
+        raise BadInput("move a consultant's cards with --from USER --to USER (no REF); one card with REF USER")
+    moved = reassign.move_cards(session(ctx), source, target, grade, status)
+    _moved(moved, as_json)
+
+
+def _moved(moved, as_json: bool) -> None:
+    from leadcard.render import cards as render
+
+    if as_json:
+        render.print_json({"from": moved.source, "to": moved.target, "moved": len(moved.refs), "refs": moved.refs})
+    else:
+        render.console().print(f"{moved.source} 的 {len(moved.refs)} 张卡片已转给 {moved.target}")
 
 
 @app.command()

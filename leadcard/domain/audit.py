@@ -19,7 +19,7 @@ grade history, so a past day's audit gives the same answer whenever it is run.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from leadcard.errors import BadInput, NotAllowed
 from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
@@ -49,6 +49,7 @@ RULE_NAMES = tuple(RULES_BY_NAME)
 
 # Without --since the audit looks back this far; what is still wrong at the moment is reported however old.
 LOOKBACK_DAYS = 30
+PROGRESS_EVERY = 1_000  # cards between two words to the progress display
 
 # Limits that only describe numbers kept elsewhere in the policy (the grades' own table).
 _DESCRIPTIVE = {"cadence_days", "horizon_days", "after_delivery_days"}
@@ -135,8 +136,10 @@ def audit(
     owner: str | None = None,
     only: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    step: Callable[[int, int | None], None] | None = None,
 ) -> AuditResult:
-    """Every visible card checked against every enabled rule, as the store stood at `day`'s end."""
+    """Every visible card checked against every enabled rule, as the store stood at `day`'s end;
+    `step(done, None)` hears of the cards read."""
     only = {_rule_name(n) for n in only}
     ignored = {_rule_name(n) for n in ignore}
     settings = rule_settings(session.policy)
@@ -166,7 +169,10 @@ def audit(
     # A delivered car's visits run this long after the delivery: its card is judged until then.
     visits = timedelta(days=max(session.policy.after_delivery_days, default=0)
                        + settings["after-delivery-late"].limits["grace_days"] + 1)
-    for history in histories(store, session.visible(), as_of, since_at, fields, since_at - visits):
+    for checked, history in enumerate(histories(store, session.visible(), as_of, since_at, fields,
+                                                since_at - visits), start=1):
+        if step is not None and checked % PROGRESS_EVERY == 0:
+            step(checked, None)
         card = _state(history, ctx)
         if owner_name is not None and card.owner != owner_name:
             continue
@@ -413,9 +419,7 @@ def _state(h: History, ctx: Context) -> CardState:
         elif status in (Status.LOST, Status.LOST_PENDING):
             lost_at, lost = h.status_at, outcome
 
-    corrected = {e.corrects for e in h.entries if e.corrects is not None}
-    followed = [e for e in h.entries if e.id not in corrected] if corrected else list(h.entries)
-    followed.sort(key=lambda e: e.at)
+    followed = sorted((e for e in h.entries if e.counts), key=lambda e: e.at)
     # The sales rules read the contacts up to the order; an order's and an owner's follow-ups have
     # rules of their own (audit_orders).
     entries = [e for e in followed if e.at <= won_at] if status in (Status.WON, Status.DELIVERED) else followed

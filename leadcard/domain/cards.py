@@ -121,6 +121,7 @@ class NewFollowUp(NamedTuple):
     purpose: str | None = None
     corrects: int | None = None  # seq of the entry this one corrects
     objections: tuple[str, ...] = ()  # objections raised (客户异议): tags or Chinese labels
+    next_all_day: bool = False  # next_at was given as a day without a time: the whole day
 
 
 # -- finding a card -------------------------------------------------------------------------------
@@ -278,6 +279,8 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             raise NotFound(f"card {card.ref} has no follow-up #{entry.corrects} to correct")
         if corrected.corrected_by is not None:
             raise Refused(f"follow-up #{entry.corrects} was already corrected by #{corrected.corrected_by}")
+        if corrected.voided is not None:
+            raise Refused(f"follow-up #{entry.corrects} was withdrawn: log the contact anew instead")
     channel = entry.channel or (corrected.channel if corrected else None)
     if channel is None:
         raise BadInput("a follow-up needs --channel (sms, wechat, phone, visit, home, test-drive, other)")
@@ -313,6 +316,7 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             "bottleneck": entry.bottleneck,
             "plan": entry.plan,
             "next_at": entry.next_at,
+            "next_all_day": int(entry.next_all_day and entry.next_at is not None),
             "purpose": entry.purpose,
             "corrects": corrected.id if corrected else None,
         })
@@ -333,8 +337,11 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
 
 
 def _woken_since(store: Store, card: Card) -> bool:
-    """A dormant card is woken once per dormant spell, however many attempts it takes."""
-    return any(e.kind == EventKind.WOKEN and e.at >= card.dormant_at for e in store.events(card.id))
+    """A dormant card is woken once per dormant spell, however many attempts it takes; a wake by a
+    follow-up since withdrawn was none."""
+    withdrawn = {f.seq for f in store.followups(card.id) if f.voided}
+    return any(e.kind == EventKind.WOKEN and e.at >= card.dormant_at and e.detail.get("followup_seq") not in withdrawn
+               for e in store.events(card.id))
 
 
 def regrade(session: Session, ref: str, grade: str, reason: str | None) -> tuple[Card, str, str]:

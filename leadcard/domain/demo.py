@@ -21,7 +21,7 @@ import random
 from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Iterator
+from typing import Callable, Iterator
 
 from leadcard.domain import demo_floor as F
 from leadcard.domain.cards import FOLLOWED_AFTER_SALE, timing_columns
@@ -124,7 +124,8 @@ class Floor:
         return max(240, self.total / CARDS_PER_DAY)
 
 
-def build(session: Session, n_cards: int, seed: int) -> dict:
+def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | None], None] | None = None) -> dict:
+    """`step(done, total)` hears of the cards built, a batch at a time."""
     store = session.store
     if store.card_count() > 0:
         raise Refused("this store already holds cards: the demo only fills an empty store (use --db demo.db)")
@@ -132,6 +133,8 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)
         stats = {"cards": 0, "followups": 0, "visits": 0}
+        if step is not None:
+            step(0, n_cards)
         for batch in _batches(floor):
             base = store.last_id("followups")  # the batch's follow-ups follow it, in order
             for table, (columns, rows, linked) in batch.items():
@@ -139,6 +142,8 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
             stats["cards"] += len(batch["cards"][1])
             stats["followups"] += len(batch["followups"][1])
             stats["visits"] += len(batch["visits"][1])
+            if step is not None:
+                step(stats["cards"], n_cards)
         # The playbook was written when the store opened, by each team's supervisor.
         opened = session.now - timedelta(days=floor.span_days + 30)
         store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id].id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime, timedelta
 
+from leadcard.domain import reassign
 from leadcard.domain.cards import phone_taken, refresh, resolve, with_status
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import Card, EventKind, Instruction, Role, Status, User
@@ -119,25 +120,16 @@ def assign(session: Session, ref: str, user_name: str) -> Card:
     """Move a card to another consultant (supervisor within the team, or manager)."""
     card = resolve(session, ref)
     session.require_role(Role.SUPERVISOR, Role.MANAGER, doing="reassign cards")
-    target = session.user(user_name)
-    if not target.active:
-        raise NotAllowed(f"user {target.name!r} is deactivated and cannot own cards")
-    actor = session.actor
-    if actor is not None and actor.role == Role.SUPERVISOR and target.team != actor.team:
-        raise NotAllowed(f"{target.name} is not in {actor.name}'s team")
+    target = reassign.new_owner(session, user_name)
     if target.id == card.owner_id:
         raise Refused(f"card {card.ref} already belongs to {target.name}")
-    store = session.store
-    with store.transaction():
-        store.update_card(card.id, {"owner_id": target.id})
-        store.insert_event(card.id, session.now, EventKind.ASSIGNED, session.actor_id,
-                           {"from": card.owner, "to": target.name})
-        refresh(session, card.id)  # a return visit is `returned` only to an owner who did not receive it
+    with session.store.transaction():
+        reassign.move(session, card, target)
     return _fresh(session, card.id)
 
 
 def comment(session: Session, ref: str, text: str, followup_seq: int | None) -> tuple[Card, Instruction]:
-    """主管批示: a supervisor's instruction under a follow-up (by default the latest)."""
+    """主管批示: a supervisor's instruction under a follow-up (by default the latest that counts)."""
     session.require_role(Role.SUPERVISOR, Role.MANAGER, doing="write instructions (主管批示)")
     text = (text or "").strip()
     if not text:
@@ -150,7 +142,7 @@ def comment(session: Session, ref: str, text: str, followup_seq: int | None) -> 
         if target is None:
             raise NotFound(f"card {card.ref} has no follow-up #{followup_seq}")
     else:
-        target = followups[-1] if followups else None
+        target = next((f for f in reversed(followups) if f.effective), None)  # a withdrawn entry is signed by none
     with store.transaction():
         store.insert_instruction({
             "card_id": card.id, "followup_id": target.id if target else None, "at": session.now,
@@ -374,14 +366,23 @@ def do_not_contact(session: Session, ref: str, note: str | None, undo: bool = Fa
 # -- people --------------------------------------------------------------------------------------
 
 
-def set_user_active(session: Session, name: str, active: bool) -> User:
-    """A consultant who leaves is deactivated, never deleted: their cards stay readable."""
+def set_user_active(session: Session, name: str, active: bool,
+                    reassign_to: str | None = None) -> tuple[User, reassign.Moved | None]:
+    """A consultant who leaves is deactivated, never deleted: their cards stay readable. With
+    `reassign_to`, the cards they still have in hand go to that colleague in the same transaction."""
     session.require_role(Role.MANAGER, doing="activate or deactivate users")
     user = session.user(name)
     if session.actor is not None and user.id == session.actor.id and not active:
         raise Refused("you cannot deactivate yourself")
     if user.active == active:
         raise Refused(f"user {user.name!r} is already {'active' if active else 'deactivated'}")
+    target = reassign.new_owner(session, reassign_to) if reassign_to is not None else None
+    if target is not None and target.id == user.id:
+        raise Refused(f"{user.name}'s cards cannot be reassigned to {user.name}, who leaves")
+    cards = reassign.cards_in_hand(session, user) if target is not None else []
     with session.store.transaction():
         session.store.set_user_active(user.id, active)
-    return session.store.user_by_name(user.name)
+        for card in cards:
+            reassign.move(session, card, target)
+    moved = reassign.Moved(user.name, target.name, [c.ref for c in cards]) if target is not None else None
+    return session.store.user_by_name(user.name), moved

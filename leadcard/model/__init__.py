@@ -217,10 +217,17 @@ class FollowUp(NamedTuple):
     corrected_by: int | None = None  # seq of the entry that corrects this one
     objections: tuple[str, ...] = ()  # tags of the objections the customer raised (客户异议)
     clock_override: bool = False  # written while LEADCARD_NOW replaced the clock (a bound store)
+    effective: bool = True  # it counts: neither corrected nor withdrawn (store/counting.py decides)
+    voided: "Withdrawal | None" = None  # 撤回: withdrawn, logged on the wrong card
+    next_all_day: bool = False  # the next date was given without a time: the whole day
 
-    @property
-    def effective(self) -> bool:
-        return self.corrected_by is None
+
+class Withdrawal(NamedTuple):
+    """撤回: who withdrew a follow-up logged on the wrong card, when, and why."""
+
+    at: datetime
+    by: str | None
+    reason: str
 
 
 class GradeChange(NamedTuple):
@@ -231,6 +238,7 @@ class GradeChange(NamedTuple):
     reason: str | None
     followup_seq: int | None = None
     clock_override: bool = False
+    withdrawn: bool = False  # judged at a follow-up since withdrawn: it no longer counts
 
 
 class Instruction(NamedTuple):

@@ -96,12 +96,14 @@ def followup_json(f: FollowUp, card_ref: str | None = None) -> dict:
         "bottleneck": f.bottleneck,
         "plan": f.plan,
         "next_at": iso(f.next_at),
+        "next_all_day": f.next_all_day,
         "purpose": f.purpose,
         "author": f.author,
         "corrects": f.corrects,
         "corrected_by": f.corrected_by,
         "objections": list(f.objections),
         **_overridden(f),
+        "voided": {"at": iso(f.voided.at), "by": f.voided.by, "reason": f.voided.reason} if f.voided else None,
     }
     if card_ref is not None:
         data = {"ref": card_ref, **data}
@@ -117,7 +119,7 @@ def detail_json(detail: CardDetail) -> dict:
         "followups": [followup_json(f) for f in detail.followups],
         "grades": [
             {"at": iso(g.at), "from": g.from_grade, "to": g.to_grade, "by": g.by, "reason": g.reason,
-             "followup": g.followup_seq, **_overridden(g)}
+             "followup": g.followup_seq, "withdrawn": g.withdrawn, **_overridden(g)}
             for g in detail.grades
         ],
         "instructions": [
@@ -490,7 +492,8 @@ def card_view(detail: CardDetail) -> None:
             change = f"{g.from_grade} → {g.to_grade}" if g.from_grade else f"定级 {g.to_grade}"
             who = f" {g.by}" if g.by else ""
             why = f"：{g.reason}" if g.reason else ""
-            out.print(f"  {_when(g.at)}{who}  {change}{why}")
+            gone = f"（随第 {g.followup_seq} 次跟进撤回）" if g.withdrawn else ""
+            out.print(f"  {_when(g.at)}{who}  {change}{why}{gone}")
 
 
 def _outcome_rows(card: Card) -> list[tuple[str, str]]:
@@ -562,12 +565,14 @@ def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
     late = f.recorded_at - f.at
     if late.total_seconds() > 3600:
         head += f"  补录于 {_when(f.recorded_at)}"
-    style = "strike dim" if f.corrected_by else "bold"
+    style = "bold" if f.effective else "strike dim"
     text.append(shown(head), style=style)
     if f.corrects:
         text.append(f"  更正第 {f.corrects} 次", style="yellow")
     if f.corrected_by:
         text.append(f"  已由第 {f.corrected_by} 次更正", style="yellow")
+    if f.voided:
+        text.append(f"  已撤回：{f.voided.reason}（{f.voided.by or '—'} {_when(f.voided.at)}）", style="red")
     for label, value in (
         ("洽谈印象", f.impression), ("洽谈内容", f.content), ("客户问题", f.problem),
         ("解决办法", f.solution), ("可行性", f.feasibility), ("竞品动态", f.competition),
@@ -579,6 +584,13 @@ def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
     if f.next_at or f.purpose:
         text.append(shown(f"\n    下次访问：{_when(f.next_at)}  {f.purpose or ''}".rstrip()))
     return text
+
+
+def due_text(card: Card, followup: FollowUp) -> str:
+    """When the card is next due, as `log` confirms it: a day planned without a time is the whole day."""
+    if followup.next_all_day and followup.next_at == card.due_at:
+        return f"{card.due_at:%Y-%m-%d} 全天"
+    return f"{card.due_at:%Y-%m-%d %H:%M}"
 
 
 def policy_json(info) -> dict:

@@ -165,7 +165,8 @@ CALL_LENGTH = timedelta(minutes=15)  # the slot a due contact takes in the consu
 
 
 def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
-    """The feed as iCalendar: a timed event per due contact, an all-day event per wake-up day."""
+    """The feed as iCalendar: a timed event per due contact (all day when planned without a time), an
+    all-day event per wake-up day."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -179,8 +180,11 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
         event = Event()
         event.add("uid", due.uid)
         event.add("dtstamp", stamp)
-        event.add("dtstart", due.at.astimezone(timezone.utc))
-        event.add("duration", CALL_LENGTH)
+        if due.all_day:
+            event.add("dtstart", due.at.date())  # VALUE=DATE: the whole day, no alarm at midnight
+        else:
+            event.add("dtstart", due.at.astimezone(timezone.utc))
+            event.add("duration", CALL_LENGTH)
         event.add("summary", f"{DUE_REASON_LABELS[item.reason]} {card.name} {card.grade}级{late}")
         lines = [f"卡号 {card.ref}", f"电话 {card.phone}", f"车型 {card.fields.get('model') or '—'}",
                  f"{'计划' if not item.suggested else '建议'}：{item.purpose or '—'}"]

@@ -31,9 +31,11 @@ from leadcard.model import (
     Source,
     Status,
     User,
+    Withdrawal,
     card_ref,
     CARD_FIELD_NAMES,
 )
+from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, grade_counts
 from leadcard.store.migrations import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -470,12 +472,7 @@ class Store:
             batch = list(card_ids[start:start + 500])
             marks = ",".join("?" * len(batch))
             rows = self.conn.execute(
-                f"SELECT f.*, u.name AS author_name, c.seq AS corrects_seq, "
-                f"(SELECT min(n.seq) FROM followups n WHERE n.corrects = f.id) AS corrected_by_seq, "
-                f"(SELECT group_concat(o.tag) FROM (SELECT tag FROM followup_objections "
-                f"WHERE followup_id = f.id ORDER BY rowid) o) AS objection_tags "
-                f"FROM followups f LEFT JOIN users u ON u.id = f.author_id "
-                f"LEFT JOIN followups c ON c.id = f.corrects "
+                f"SELECT {FOLLOWUP_COLUMNS} FROM followups f {FOLLOWUP_JOINS} "
                 f"WHERE f.card_id IN ({marks}) ORDER BY f.card_id, f.seq",
                 batch,
             ).fetchall()
@@ -494,6 +491,9 @@ class Store:
             corrects=r["corrects_seq"], corrected_by=r["corrected_by_seq"],
             objections=tuple(r["objection_tags"].split(",")) if r["objection_tags"] else (),
             clock_override=bool(r["clock_override"]),
+            effective=bool(r["counts"]), next_all_day=bool(r["next_all_day"]),
+            voided=Withdrawal(self.dt(r["withdrawn_at"]), r["withdrawn_by"], r["withdrawn_reason"])
+            if r["withdrawn_at"] else None,
         )
 
     # -- grade history, instructions, events ----------------------------------------------------
@@ -503,14 +503,14 @@ class Store:
 
     def grade_changes(self, card_id: int) -> list[GradeChange]:
         rows = self.conn.execute(
-            "SELECT g.*, u.name AS by_name, f.seq AS followup_seq FROM grade_changes g "
-            "LEFT JOIN users u ON u.id = g.by_id LEFT JOIN followups f ON f.id = g.followup_id "
+            f"SELECT g.*, u.name AS by_name, f.seq AS followup_seq, NOT {grade_counts('g')} AS withdrawn "
+            "FROM grade_changes g LEFT JOIN users u ON u.id = g.by_id LEFT JOIN followups f ON f.id = g.followup_id "
             "WHERE g.card_id = ? ORDER BY g.at, g.id",
             (card_id,),
         ).fetchall()
         return [
             GradeChange(self.dt(r["at"]), r["from_grade"], r["to_grade"], r["by_name"], r["reason"], r["followup_seq"],
-                        bool(r["clock_override"]))
+                        bool(r["clock_override"]), bool(r["withdrawn"]))
             for r in rows
         ]
 

@@ -15,6 +15,7 @@ from typing import Iterator, NamedTuple
 
 from leadcard.model import ACTIVE_STATUSES, Role
 from leadcard.store import Scope, Store, card_ref, ts
+from leadcard.store.counting import counts, grade_counts, withdrawn
 
 _parse = datetime.fromisoformat
 _ACTIVE = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)  # stored text is UTC "…Z", which Python 3.11 reads as aware UTC
@@ -37,6 +38,7 @@ class Entry(NamedTuple):
     purpose: str | None
     corrects: int | None  # id of the entry this one corrects
     objections: tuple[str, ...] = ()  # tags the customer raised (客户异议)
+    counts: bool = True  # not corrected by the audit's moment (store/counting.py)
 
 
 class Event(NamedTuple):
@@ -73,7 +75,9 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
               fields: tuple[str, ...], delivered_since: datetime | None = None) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
     or whose order still waits for its car, or that were delivered from `delivered_since` on, in
-    card order, each with its own records.
+    card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
+    at them) are left out; those corrected by then are kept, marked as not counting, since some rules
+    judge what was first recorded.
 
     A card closed before `open_since` and untouched since has its last status change (status_at)
     before it, so old closed cards are skipped without reading their records.
@@ -94,16 +98,18 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     entries = store.conn.execute(
         "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
         "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects, "
-        "(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id) "
+        f"(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id), "
+        f"{counts('f', '<= ?', recorded=True)} "
         f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
-        "ORDER BY cards.id, f.seq",
-        [*params, moment],
+        f"AND NOT {withdrawn('f.id', '<= ?')} ORDER BY cards.id, f.seq",
+        [moment, moment, *params, moment, moment],
     )
     grades = store.conn.execute(
         "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
         "LEFT JOIN followups f ON f.id = g.followup_id "
-        f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) ORDER BY cards.id, g.at, g.id",
-        [*params, moment, moment],
+        f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) AND {grade_counts('g', '<= ?')} "
+        "ORDER BY cards.id, g.at, g.id",
+        [*params, moment, moment, moment],
     )
     instructions = store.conn.execute(
         "SELECT i.card_id, i.at FROM cards JOIN instructions i ON i.card_id = cards.id "
@@ -134,7 +140,8 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
             fields=dict(zip(names, row[11:])),
             entries=[
                 Entry(r[1], r[2], _parse(r[3]), _parse(r[4]), r[5], r[6] == "reached", r[7], r[8], r[9], r[10],
-                      _parse(r[11]) if r[11] else None, r[12], r[13], tuple(r[14].split(",")) if r[14] else ())
+                      _parse(r[11]) if r[11] else None, r[12], r[13], tuple(r[14].split(",")) if r[14] else (),
+                      bool(r[15]))
                 for r in entry_rows.take(card_id)
             ],
             grades=[(_parse(r[1]), r[2]) for r in grade_rows.take(card_id)],

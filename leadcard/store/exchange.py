@@ -17,15 +17,11 @@ from leadcard.schedule import Contact
 from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref,
                             sql_value, ts, writable)
 from leadcard.store.schema_check import SchemaDrift, drift
+from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, counts
 
 _FOLLOWUP_SELECT = (
-    "SELECT f.*, u.name AS author_name, c.seq AS corrects_seq, "
-    "(SELECT min(n.seq) FROM followups n WHERE n.corrects = f.id) AS corrected_by_seq, "
-    "(SELECT group_concat(o.tag) FROM (SELECT tag FROM followup_objections WHERE followup_id = f.id "
-    "ORDER BY rowid) o) AS objection_tags, "
-    "cards.phone AS card_phone, cards.owner_id AS card_owner_id "
-    "FROM followups f JOIN cards ON cards.id = f.card_id LEFT JOIN users u ON u.id = f.author_id "
-    "LEFT JOIN followups c ON c.id = f.corrects "
+    f"SELECT {FOLLOWUP_COLUMNS}, cards.phone AS card_phone, cards.owner_id AS card_owner_id "
+    f"FROM followups f JOIN cards ON cards.id = f.card_id {FOLLOWUP_JOINS} "
 )
 # Tables a file must have to be taken for a leadcard store.
 STORE_TABLES = ("settings", "users", "cards", "followups", "grade_changes", "instructions", "card_events")
@@ -91,15 +87,14 @@ def cards_with_new_followups(store: Store, first_followup_id: int, batch: int = 
 
 
 def effective_contacts(store: Store, card_ids: Sequence[int]) -> dict[int, list[Contact]]:
-    """What scheduling needs of the cards' follow-ups, leaving out those a later entry corrects."""
+    """What scheduling needs of the cards' follow-ups that count (neither corrected nor withdrawn)."""
     result: dict[int, list[Contact]] = {}
     dt = store.dt
     rows = store.conn.execute(
         f"SELECT card_id, at, channel, outcome, next_at, purpose, "
         f"(SELECT group_concat(o.tag) FROM (SELECT tag FROM followup_objections WHERE followup_id = f.id "
         f"ORDER BY rowid) o) AS tags "
-        f"FROM followups f WHERE card_id IN ({_marks(card_ids)}) "
-        f"AND NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = f.id) ORDER BY card_id, seq",
+        f"FROM followups f WHERE card_id IN ({_marks(card_ids)}) AND {counts('f')} ORDER BY card_id, seq",
         list(card_ids),
     )
     for card_id, at, channel, outcome, next_at, purpose, tags in rows:
@@ -127,8 +122,7 @@ def judged_grades(store: Store, card_ids: Sequence[int]) -> dict[int, list[sqlit
     result: dict[int, list[sqlite3.Row]] = {}
     rows = store.conn.execute(
         f"SELECT id, card_id, at, grade, author_id, bottleneck, content FROM followups f "
-        f"WHERE card_id IN ({_marks(card_ids)}) AND grade IS NOT NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = f.id) ORDER BY card_id, seq",
+        f"WHERE card_id IN ({_marks(card_ids)}) AND grade IS NOT NULL AND {counts('f')} ORDER BY card_id, seq",
         list(card_ids),
     )
     for row in rows:
@@ -191,17 +185,19 @@ def instructions_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int 
                Instruction(store.dt(r["at"]), r["author_name"], r["text"], r["followup_seq"]))
 
 
-def due_until(store: Store, until: datetime, now: datetime, scope: Scope) -> list[Card]:
+def due_until(store: Store, until: datetime, now: datetime, scope: Scope) -> list[tuple[Card, bool]]:
     """Cards due by `until` that are not dormant now (an order or an owner never is): the due_at
-    index, as `today` uses it."""
+    index, as `today` uses it. Each with whether it is due for the whole day: a planned date given
+    without a time."""
     scope_sql, params = scope.clause()
     rows = store.conn.execute(
-        f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE cards.due_at <= ? "
-        f"AND (+cards.dormant_at > ? OR +cards.status != 'open') AND {scope_sql} "
+        f"SELECT {_CARD_COLUMNS}, cards.due_reason = 'planned' AND EXISTS (SELECT 1 FROM followups f "
+        f"WHERE f.card_id = cards.id AND f.next_at = cards.due_at AND f.next_all_day AND {counts('f')}) AS all_day "
+        f"FROM {_CARD_FROM} WHERE cards.due_at <= ? AND (+cards.dormant_at > ? OR +cards.status != 'open') AND {scope_sql} "
         f"ORDER BY cards.due_at, cards.id",
         [ts(until), ts(now), *params],
     ).fetchall()
-    return [store._card(r) for r in rows]
+    return [(store._card(r), bool(r["all_day"])) for r in rows]
 
 
 def store_uid(store: Store) -> str:

@@ -387,6 +387,38 @@ def m008_orders_and_owners(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m009_withdrawn_followups(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 撤回: a follow-up logged on the wrong card, withdrawn by a new record rather than an edit;
+        -- it no longer counts anywhere (store/counting.py). One per follow-up, append-only.
+        CREATE TABLE followup_voids (
+            id INTEGER PRIMARY KEY,
+            followup_id INTEGER NOT NULL UNIQUE REFERENCES followups(id),
+            at TEXT NOT NULL,
+            by_id INTEGER REFERENCES users(id),
+            reason TEXT NOT NULL
+        );
+        CREATE TRIGGER followup_voids_no_update BEFORE UPDATE ON followup_voids
+        BEGIN SELECT RAISE(ABORT, 'followup_voids are append-only'); END;
+        CREATE TRIGGER followup_voids_no_delete BEFORE DELETE ON followup_voids
+        BEGIN SELECT RAISE(ABORT, 'followup_voids are append-only'); END;
+        """
+    )
+
+
+@migration
+def m010_all_day_next_dates(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 下次访问时间 typed as a day without a time: the whole day (an all-day calendar event), due
+        -- from its start. Entries written before this cannot tell, and stay timed.
+        ALTER TABLE followups ADD COLUMN next_all_day INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
 # The seeds' frequent objections (the dealer group's regulation, 三(四) and 四(二)); a store edits
 # its own list with `leadcard objection`.
 DEFAULT_OBJECTIONS = (

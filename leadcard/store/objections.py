@@ -8,6 +8,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 from leadcard.model import Case, Objection, Script, Status, card_ref
 from leadcard.store import Scope, Store, ts
+from leadcard.store.counting import counts
 
 # -- the store's list ------------------------------------------------------------------------------
 
@@ -106,7 +107,7 @@ def cases(store: Store, scope: Scope, tag: str | None = None, outcome: Status | 
         params.append(outcome.value)
     if tag is not None:
         where.append("EXISTS (SELECT 1 FROM followups f JOIN followup_objections fo ON fo.followup_id = f.id "
-                     "WHERE f.card_id = cases.card_id AND fo.tag = ?)")
+                     f"WHERE f.card_id = cases.card_id AND fo.tag = ? AND {counts('f')})")
         params.append(tag)
     rows = store.conn.execute(
         f"""
@@ -114,7 +115,7 @@ def cases(store: Store, scope: Scope, tag: str | None = None, outcome: Status | 
             author.name AS author_name,
             (SELECT group_concat(tag) FROM (SELECT DISTINCT fo.tag FROM followups f
                 JOIN followup_objections fo ON fo.followup_id = f.id
-                WHERE f.card_id = cases.card_id ORDER BY fo.rowid)) AS tags
+                WHERE f.card_id = cases.card_id AND {counts('f')} ORDER BY fo.rowid)) AS tags
         FROM cases JOIN cards ON cards.id = cases.card_id
         LEFT JOIN users owner ON owner.id = cards.owner_id LEFT JOIN users author ON author.id = cases.author_id
         WHERE {' AND '.join(where)}

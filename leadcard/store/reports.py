@@ -14,6 +14,7 @@ from datetime import datetime
 
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
+from leadcard.store.counting import counts, grade_counts, withdrawn
 
 # Events that change a card's status; the latest one before a moment gives the status then.
 STATUS_EVENTS = (
@@ -22,9 +23,11 @@ STATUS_EVENTS = (
 )
 _STATUS_KINDS = ",".join(f"'{k.value}'" for k in STATUS_EVENTS)
 
-# A follow-up counts unless an entry dated before the moment corrects it (corrections are dated
-# like the entry they correct, so a later correction of an old entry stays out of old reports).
-_EFFECTIVE = "NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = f.id AND n.at < :end)"
+# A follow-up counts unless an entry dated before the period's end corrects it (corrections are
+# dated like the entry they correct) or it was withdrawn before the end: a withdrawal made since
+# leaves a past period's figures as they were.
+_EFFECTIVE = counts("f", "< :end")
+_GRADE_COUNTS = grade_counts("g", "< :end")
 
 
 # Subqueries about one card write `+kind` so that the planner seeks the card's own events
@@ -92,11 +95,11 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
             SELECT
                 {_owner_at(':end')} AS owner,
                 coalesce((SELECT g.to_grade FROM grade_changes g WHERE g.card_id = cards.id AND g.at < :end
-                          ORDER BY g.at DESC, g.id DESC LIMIT 1), cards.grade) AS grade,
+                          AND {_GRADE_COUNTS} ORDER BY g.at DESC, g.id DESC LIMIT 1), cards.grade) AS grade,
                 {_status_event_at(':start')} AS at_start,
                 {_status_event_at(':end')} AS at_end,
                 coalesce((SELECT max(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end
-                          AND f.outcome = 'reached'), cards.created_at) < :dormant_before AS dormant,
+                          AND f.outcome = 'reached' AND {_EFFECTIVE}), cards.created_at) < :dormant_before AS dormant,
                 cards.created_at >= :start AS created_in,
                 EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id
                         AND +r.kind IN ('reopened', 'order-cancelled') AND r.at >= :start AND r.at < :end) AS reopened_in
@@ -134,7 +137,7 @@ def new_cards(store: Store, scope: Scope, start: datetime, end: datetime) -> lis
     rows = store.conn.execute(
         f"""
         SELECT cards.id, cards.created_at, cards.left_at, cards.source, {_owner_at(':end')} AS owner,
-            (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end) AS first_at
+            (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end AND {_EFFECTIVE}) AS first_at
         FROM cards WHERE cards.created_at >= :start AND cards.created_at < :end AND {scope_sql}
         ORDER BY cards.id
         """,
@@ -397,14 +400,17 @@ class Wake:
 
 
 def wakes(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Wake]:
-    """休眠唤醒 in the period, each with the card's contacts after it (one query for all of them)."""
+    """休眠唤醒 in the period, each with the card's contacts after it (one query for all of them); a
+    wake by a follow-up withdrawn before the end was no wake."""
     scope_sql, params = _scope(scope)
     bounds = {**params, "start": ts(start), "end": ts(end)}
     rows = store.conn.execute(
         f"""
         SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner
         FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'woken' AND e.at >= :start AND e.at < :end AND {scope_sql}
+        WHERE e.kind = 'woken' AND e.at >= :start AND e.at < :end AND {scope_sql} AND NOT EXISTS (
+            SELECT 1 FROM followups f WHERE f.card_id = e.card_id AND f.seq = json_extract(e.detail, '$.followup_seq')
+            AND {withdrawn('f.id', '< :end')})
         ORDER BY e.at, e.id
         """,
         bounds,
@@ -457,7 +463,7 @@ def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, date
             (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
              AND e.at >= g.at AND e.at < :until) AS won_at
         FROM grade_changes g JOIN cards ON cards.id = g.card_id LEFT JOIN users u ON u.id = g.by_id
-        WHERE ({' OR '.join(terms)}) AND {scope_sql}
+        WHERE ({' OR '.join(terms)}) AND {scope_sql} AND {grade_counts('g', '< :until')}
         ORDER BY g.card_id, g.at, g.id
         """,
         {**params, **bounds, "until": ts(until)},

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from leadcard.model import Card, EventKind
 from leadcard.store import _CARD_COLUMNS, _CARD_FROM, Scope, Store, ts
+from leadcard.store.counting import counts
 
 
 class UnsignedRow(NamedTuple):
@@ -104,7 +105,7 @@ def _unsigned_query(scope: Scope, actor_id: int | None, since: datetime) -> tupl
         f"SELECT {_CARD_COLUMNS}, count(*) AS waiting, min(f.seq) AS first_seq, min(f.at) AS first_at "
         "FROM followups f CROSS JOIN cards ON cards.id = f.card_id LEFT JOIN users ON users.id = cards.owner_id "
         f"WHERE f.at >= ? AND cards.status = 'open' AND {scope_sql} AND {own_sql} "
-        f"AND NOT EXISTS (SELECT 1 FROM followups c WHERE c.corrects = f.id) "
+        f"AND {counts('f')} "
         f"AND NOT EXISTS (SELECT 1 FROM instructions i WHERE i.card_id = f.card_id AND i.at >= f.recorded_at) "
         f"GROUP BY cards.id ORDER BY first_at, cards.id"
     )

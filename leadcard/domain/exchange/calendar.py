@@ -20,6 +20,7 @@ class DueEvent(NamedTuple):
     uid: str
     at: datetime  # when the contact is to be made
     item: TodayItem  # the card as the user may see it, why it is due, how late, what to do
+    all_day: bool = False  # planned for a day without a time: the whole of at's day
 
 
 class WakeUpEvent(NamedTuple):
@@ -39,8 +40,9 @@ class Feed:
 
 
 def calendar(session: Session, days: int) -> Feed:
-    """One event per due contact of the acting user's cards, from overdue to `days` ahead, and an
-    all-day event on each wake-up day (休眠唤醒) with the customers dormant by then.
+    """One event per due contact of the acting user's cards, from overdue to `days` ahead (all day
+    when planned for a day without a time), and an all-day event on each wake-up day (休眠唤醒) with
+    the customers dormant by then.
 
     Each card keeps one UID (card number @ the store's identity), so importing the feed again
     moves the event to the card's new due time instead of adding another.
@@ -51,11 +53,11 @@ def calendar(session: Session, days: int) -> Feed:
     scope = session.visible()
     uid = sql.store_uid(store)
     due = []
-    for card in sql.due_until(store, end, session.now, scope):
+    for card, all_day in sql.due_until(store, end, session.now, scope):
         # An overdue contact is still to be made: it moves to today, at the hour it was planned.
         at = card.due_at if card.due_at >= start else datetime.combine(session.today, card.due_at.timetz())
         item = today_item(session, card, card.due_at, card.due_reason, session.today)
-        due.append(DueEvent(f"{card.ref}-{uid}@leadcard", at, item))
+        due.append(DueEvent(f"{card.ref}-{uid}@leadcard", at, item, all_day))
     wake_ups = []
     for day in wake_up_days_between(session, session.today, session.today + timedelta(days=days)):
         pool = store.dormant_cards(day_bounds(day, tz)[1], scope)

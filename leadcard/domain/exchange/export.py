@@ -47,10 +47,14 @@ class Sheet:
     columns: tuple[Column, ...]
     rows: Iterator  # cells in the columns' order, or (JSON) one object each
     count: int = 0  # rows written so far
+    tick: Callable[[], None] | None = None  # told of each row written (the export's progress)
 
     def __iter__(self) -> Iterator:
+        tick = self.tick
         for row in self.rows:
             self.count += 1
+            if tick is not None:
+                tick()
             yield row
 
 
@@ -64,10 +68,10 @@ def export_format(fmt: str | None, output: Path | None) -> str:
     return chosen
 
 
-def export(session: Session, fmt: str) -> tuple[Sheet, ...]:
+def export(session: Session, fmt: str, step: Callable[[int, int | None], None] | None = None) -> tuple[Sheet, ...]:
     """Every card the acting user can see, its follow-ups and its supervisor instructions, and the
     showroom log of the visits they received: the cards sheet first, then the rest (more sheets,
-    more files beside the first, or more keys)."""
+    more files beside the first, or more keys). `step(done, None)` hears of the rows written."""
     if fmt == "json":
         rows = (_card_records(session), _followup_records(session), _instruction_records(session),
                 _visit_records(session))
@@ -76,10 +80,27 @@ def export(session: Session, fmt: str) -> tuple[Sheet, ...]:
         moment = local_text if fmt == "csv" else _naive
         rows = (_card_rows(session, moment), _followup_rows(session, moment), _instruction_rows(session, moment),
                 _visit_rows(session, moment))
-    return (Sheet("cards", CARD_SHEET, CARD_EXPORT, rows[0]),
-            Sheet("followups", FOLLOWUP_SHEET, FOLLOWUP_EXPORT, rows[1]),
-            Sheet("instructions", INSTRUCTION_SHEET, INSTRUCTION_EXPORT, rows[2]),
-            Sheet("visits", VISIT_SHEET, VISIT_EXPORT, rows[3]))
+    tick = _ticker(step) if step is not None else None
+    return (Sheet("cards", CARD_SHEET, CARD_EXPORT, rows[0], tick=tick),
+            Sheet("followups", FOLLOWUP_SHEET, FOLLOWUP_EXPORT, rows[1], tick=tick),
+            Sheet("instructions", INSTRUCTION_SHEET, INSTRUCTION_EXPORT, rows[2], tick=tick),
+            Sheet("visits", VISIT_SHEET, VISIT_EXPORT, rows[3], tick=tick))
+
+
+PROGRESS_EVERY = 1_000  # rows between two words to the progress display
+
+
+def _ticker(step: Callable[[int, int | None], None]) -> Callable[[], None]:
+    """Counts the rows of every sheet written, telling `step` every PROGRESS_EVERY rows."""
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            step(done, None)
+
+    return tick
 
 
 def _phone(owners: frozenset[int] | None, phone: str | None, owner_id: int | None) -> str | None:
@@ -143,11 +164,20 @@ def _followup_rows(session: Session, moment: Callable) -> Iterator[list]:
             "phone": phone, "_ref": ref, "_seq": f.seq, "at": moment(f.at), "channel": CHANNEL_LABELS[f.channel],
             "outcome": OUTCOME_HEADERS[f.outcome.value], "grade": f.grade, "impression": f.impression,
             "content": f.content, "problem": f.problem, "solution": f.solution, "feasibility": f.feasibility,
-            "competition": f.competition, "bottleneck": f.bottleneck, "plan": f.plan, "next_at": moment(f.next_at),
+            "competition": f.competition, "bottleneck": f.bottleneck, "plan": f.plan,
+            "next_at": _whole_day(moment(f.next_at)) if f.next_all_day else moment(f.next_at),
             "purpose": f.purpose, "objections": "、".join(labels.get(t, t) for t in f.objections) or None,
             "recorded_at": moment(f.recorded_at), "author": f.author, "corrects": f.corrects,
         }
+        if f.voided:
+            values.update(void_reason=f.voided.reason, voided_by=f.voided.by, voided_at=moment(f.voided.at))
         yield [values.get(c.key) for c in FOLLOWUP_EXPORT]
+
+
+def _whole_day(cell: object) -> object:
+    """A next date given without a time goes out as the day alone, which import reads as the whole
+    day: the date part of a CSV's text, a date in Excel."""
+    return cell.date() if isinstance(cell, datetime) else cell[:10]
 
 
 def _instruction_rows(session: Session, moment: Callable) -> Iterator[list]:
@@ -187,9 +217,10 @@ def _followup_records(session: Session) -> Iterator[dict]:
                "seq": f.seq, "at": f.at, "channel": f.channel.value, "outcome": f.outcome.value,
                "grade": f.grade, "impression": f.impression, "content": f.content, "problem": f.problem,
                "solution": f.solution, "feasibility": f.feasibility, "competition": f.competition,
-               "bottleneck": f.bottleneck, "plan": f.plan, "next_at": f.next_at, "purpose": f.purpose,
-               "objections": list(f.objections),
-               "recorded_at": f.recorded_at, "author": f.author, "corrects": f.corrects}
+               "bottleneck": f.bottleneck, "plan": f.plan, "next_at": f.next_at, "next_all_day": f.next_all_day,
+               "purpose": f.purpose, "objections": list(f.objections),
+               "recorded_at": f.recorded_at, "author": f.author, "corrects": f.corrects,
+               "voided": {"at": f.voided.at, "by": f.voided.by, "reason": f.voided.reason} if f.voided else None}
 
 
 def _instruction_records(session: Session) -> Iterator[dict]:

@@ -26,8 +26,8 @@ from leadcard.domain.exchange.layout import OBJECTION_SEPARATORS
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.model import CARD_FIELD_NAMES, Outcome, Source, Status
-from leadcard.parse import (normalise_phone, parse_birthday, parse_channel, parse_lead_source, parse_outcome,
-                            parse_when, within_years)
+from leadcard.parse import (carries_time, normalise_phone, parse_birthday, parse_channel, parse_lead_source,
+                            parse_outcome, parse_when, within_years)
 from leadcard.schedule import Deal
 from leadcard.store import Store, sql_value, ts
 from leadcard.usertext import check_text
@@ -121,17 +121,29 @@ class RowChecks:
         author = self._author(values.get("author"))
         corrects = values.get("corrects")
         return {
+            **self._withdrawal(values),
             "card_id": None, "seq": None, "at": ts(at), "recorded_at": ts(self._moment(values.get("recorded_at")) or self.now),
             "author_id": author, "channel": channel.value,
             "outcome": self._word(parse_outcome, str(values["outcome"])).value if "outcome" in values else Outcome.REACHED.value,
             "grade": self._word(self.policy.grade, str(values["grade"])).code if "grade" in values else None,
             "impression": as_text(values.get("impression")), "content": content,
             **{k: as_text(values.get(k)) for k in ("problem", "solution", "feasibility", "competition", "bottleneck", "plan")},
-            "next_at": ts(next_at), "purpose": as_text(values.get("purpose")),
+            "next_at": ts(next_at), "next_all_day": int(next_at is not None and _whole_day(values["next_at"])),
+            "purpose": as_text(values.get("purpose")),
             "corrects": as_whole(corrects, "更正序号") if corrects is not None else None,
             "phone": phone,
             "objections": self._objections(values.get("objections")),
         }
+
+    def _withdrawal(self, values: dict) -> dict:
+        """撤回: an entry withdrawn as export marks it, written with it (`_void`: None when it stands)."""
+        reason = as_text(values.get("void_reason"))
+        if reason is None:
+            if values.get("voided_at") is not None or values.get("voided_by") is not None:
+                raise BadRow("撤回时间/撤回人 without 撤回原因: say why the entry was withdrawn")
+            return {"_void": None}
+        at = self._moment(values.get("voided_at")) or self.now
+        return {"_void": {"at": ts(at), "by_id": self._author(values.get("voided_by")), "reason": reason}}
 
     def instruction(self, values: dict, extras: list) -> dict:
         phone, at = self._keyed(values, "批示时间")
@@ -261,6 +273,19 @@ class RowChecks:
             y, mo, d, h, mi, s = m.groups()
             text = f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {int(h):02d}:{mi}:{s or '00'}" if h else "")
         return parse_when(text, self.now, self.session.tz)
+
+
+def _whole_day(value: object) -> bool:
+    """下次访问时间 given as a day without a time, as `log --next 2026-12-05` takes it: the whole day.
+    Excel keeps a date typed alone as its midnight."""
+    if isinstance(value, datetime):
+        return value.time() == time()
+    if isinstance(value, date):
+        return True
+    text = str(value).strip()
+    if m := _SLASHED.fullmatch(text):
+        return m.group(4) is None
+    return not carries_time(text)
 
 
 def _lead_source(cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:

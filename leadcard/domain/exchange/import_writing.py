@@ -126,9 +126,11 @@ class ImportWriter:
                 ids[(card["id"], row["seq"])] = row["id"]
                 rows.append(row)
             raised = [{"followup_id": row["id"], "tag": tag} for row in rows for tag in row.pop("objections")]
+            voids = [{"followup_id": row["id"], **void} for row in rows if (void := row.pop("_void"))]
             if rows:
                 self.store.bulk_insert("followups", rows, ())
                 self.store.bulk_insert("followup_objections", raised, ())
+                self.store.bulk_insert("followup_voids", voids, ())
                 self.report.followups += len(rows)
         self._reschedule(first_followup_id)
 

@@ -96,6 +96,10 @@ FOLLOWUP_COLUMNS: tuple[Column, ...] = (
     Column("recorded_at", "记录时间", ("recorded", "recorded at"), 17),
     Column("author", "记录人", ("跟进人", "author"), 10),
     Column("corrects", "更正序号", ("更正", "corrects"), 8),
+    # 撤回: an entry logged on the wrong card, withdrawn (it is kept, and counts nowhere).
+    Column("void_reason", "撤回原因", ("作废原因", "void reason"), 16),
+    Column("voided_by", "撤回人", ("作废人", "voided by"), 10),
+    Column("voided_at", "撤回时间", ("作废时间", "voided at"), 17),
     Column("_line", "原行号", ("line",)),
     Column("_reason", "错误原因", ("reason", "error")),
 )
