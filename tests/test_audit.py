@@ -96,7 +96,9 @@ def test_a_card_kept_by_the_book_has_no_findings_and_the_audit_says_so_quietly(l
     good_card(lc)
     assert audit(lc)["findings"] == []
     out = lc.ok("audit").stdout
-    assert out.strip() == "审计截至 2026-05-03 10:00：自 2026-04-03 起 · 1 张卡片，没有发现问题。"
+    assert out.strip() == "稽核截至 2026-05-03 10:00：自 2026-04-03 起 · 1 张卡片，没有发现问题。"
+    english = lc.ok("audit", env={"LEADCARD_LANG": "en"}).stdout
+    assert english.strip() == "Audit as of 2026-05-03 10:00: from 2026-04-03 · 1 card, no problems found."
 
 
 def test_first_touch_late_needs_a_written_thank_you_within_3_hours(lc):
@@ -257,7 +259,8 @@ def test_fail_on_sets_the_exit_code(lc):
     assert lc("audit", "--fail-on", "info", now="2026-05-16T10:00:00").exit_code == 1  # overdue: an error
     assert lc("audit", "--fail-on", "error", "--ignore", "overdue", now="2026-05-04T10:00:00").exit_code == 0
     result = lc("audit", "--fail-on", "fatal")
-    assert result.exit_code == 2 and "unknown severity" in result.stderr
+    assert result.exit_code == 2 and "没有严重程度 `fatal`" in result.stderr
+    assert "unknown severity `fatal`" in lc("audit", "--fail-on", "fatal", env={"LEADCARD_LANG": "en"}).stderr
 
 
 def test_rule_and_ignore_take_only_known_names(lc):
@@ -267,7 +270,8 @@ def test_rule_and_ignore_take_only_known_names(lc):
     assert "overdue" not in rules(lc, "--ignore", "overdue", now="2026-05-16T10:00:00")
     for option in ("--rule", "--ignore"):
         result = lc("audit", option, "late-call")
-        assert result.exit_code == 2 and "unknown audit rule 'late-call'" in result.stderr
+        assert result.exit_code == 2 and "没有稽核规则 `late-call`" in result.stderr
+        assert "no audit rule `late-call`" in lc("audit", option, "late-call", env={"LEADCARD_LANG": "en"}).stderr
 
 
 def test_owner_limits_the_audit_to_one_consultant(lc):
@@ -293,14 +297,16 @@ def test_policy_sets_limits_and_switches_rules_off(lc, tmp_path):
     assert rules(lc, now="2026-05-05T11:00:00") == ["first-call-late"]
     explained = lc.json("audit", "--explain", "first-call-late")
     assert explained["limits"] == {"limit_hours": 48} and explained["enabled"] is True
-    assert "24 hours" in explained["reason"]
+    assert "24 小时" in explained["reason"]
+    assert "24 hours" in lc.json("audit", "--explain", "first-call-late", env={"LEADCARD_LANG": "en"})["reason"]
     out = lc.ok("audit", "--explain", "first-touch-late").stdout
-    assert "已在本店政策中关闭" in out and "limit_hours = 3" in out and "thank-you" in out
+    assert "已在本店政策中关闭" in out and "limit_hours = 3" in out and "感谢短信或微信" in out
     assert lc("audit", "--explain", "nosuch").exit_code == 2
     policy.write_text("[audit.first-call-late]\nlimit_minutes = 5\n", encoding="utf-8")
     lc.ok("init", "--policy-file", str(policy))
     result = lc("audit")
-    assert result.exit_code == 2 and "limit_minutes" in result.stderr
+    assert result.exit_code == 2 and "limit_minutes：没有这项设置" in result.stderr
+    assert "leadcard init --policy-file" in result.stderr  # how to put it right
 
 
 def test_json_keys_and_the_summary_per_consultant(lc):

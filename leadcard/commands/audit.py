@@ -14,16 +14,26 @@ Opt = typer.Option
 @app.command()
 def audit(
     ctx: typer.Context,
-    date_: Annotated[Optional[str], Opt("--date", help="Audit the store as it stood at the end of this day.")] = None,
-    since: Annotated[Optional[str], Opt(help="Only findings from this day on (problems still open are kept).")] = None,
-    owner: Annotated[Optional[str], Opt(help="Only this consultant's cards.")] = None,
-    rule: Annotated[Optional[list[str]], Opt("--rule", help="Only this rule (repeatable, or comma-separated).")] = None,
-    ignore: Annotated[Optional[list[str]], Opt("--ignore", help="Skip this rule (repeatable, or comma-separated).")] = None,
-    fail_on: Annotated[Optional[str], Opt("--fail-on", help="Exit 1 when a finding is at or above: info, warning, error.")] = None,
-    explain: Annotated[Optional[str], Opt("--explain", metavar="RULE", help="Explain a rule: its limits and why it exists.")] = None,
+    date_: Annotated[Optional[str], Opt("--date", help="按这一天结束时卡片的样子稽核（默认现在）。")] = None,
+    since: Annotated[Optional[str], Opt(help="只列这一天起的问题（至今仍未解决的照样列出）。")] = None,
+    owner: Annotated[Optional[str], Opt(help="只查这位顾问的卡片。")] = None,
+    rule: Annotated[Optional[list[str]], Opt("--rule", help="只查这条规则（可重复，或用逗号分隔）。")] = None,
+    ignore: Annotated[Optional[list[str]], Opt("--ignore", help="跳过这条规则（可重复，或用逗号分隔）。")] = None,
+    fail_on: Annotated[Optional[str], Opt(
+        "--fail-on", help="有问题达到这一级别（`info`、`warning`、`error`）时以退出码 1 结束。")] = None,
+    explain: Annotated[Optional[str], Opt(
+        "--explain", help="解释一条规则（如 `first-call-late`）：本店的限值，以及为什么要查。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check the cards against the store's rules: late contacts, gaps, vague records, losses …"""
+    """稽核卡片：按本店规则查出首次联系超时、跟进间隔过长、没有下次时间、记录敷衍、战败不实等问题。
+
+    问题按需要处理的人分组列出，最后是每位顾问的汇总；默认回看 30 天。各条规则的限值在本店政策里设定。
+
+    \b
+    示例：
+      leadcard audit --since 2026-05-01 --fail-on error
+      leadcard audit --explain first-call-late
+    """
     from leadcard.domain import audit as domain
     from leadcard.render import audit as render
 

@@ -14,6 +14,9 @@ enabled = false
 The audit reads the store as it stood at a moment (`--date`: the end of that day): only records
 made by then count, and each card's status, owner and grade are rebuilt from its dated events and
 grade history, so a past day's audit gives the same answer whenever it is run.
+
+What a person reads — a finding's message, expected and actual, the errors — is in the reader's
+language (`_()`), JSON included; rule names, severities and the rest of the JSON are the same in both.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Iterator
 
 from leadcard.errors import BadInput, NotAllowed
+from leadcard.i18n import _
 from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
 from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleSettings, Severity
 from leadcard.schedule import Policy, day_bounds, days_planned_ahead
@@ -36,7 +40,9 @@ from leadcard.domain.audit_rules import (
     CardState,
     Context,
     OrderSpan,
+    days,
     duplicate_phone,
+    listing,
     plain,
     span,
     visit_without_card,
@@ -62,38 +68,45 @@ def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
     tables = policy.audit or {}
     for name in tables:
         if name not in RULES_BY_NAME:
-            raise BadInput(f"policy: [audit.{name}] is not an audit rule (rules: {', '.join(RULE_NAMES)})")
+            raise _policy_error(_("政策里的 [audit.{name}] 不是稽核规则（规则有：{rules}）").format(
+                name=name, rules=", ".join(RULE_NAMES)))
     settings = {}
     for rule in RULES:
         limits = rule.defaults(policy)
         enabled, severity = True, rule.severity
         for key, value in tables.get(rule.name, {}).items():
-            where = f"policy: [audit.{rule.name}] {key}"
+            where = _("政策里 [audit.{rule}] 的 {key}").format(rule=rule.name, key=key)
             if key == "enabled":
                 if not isinstance(value, bool):
-                    raise BadInput(f"{where} must be true or false")
+                    raise _policy_error(_("{where} 只能是 true 或 false").format(where=where))
                 enabled = value
             elif key == "severity":
                 if value not in set(Severity):
-                    raise BadInput(f"{where} must be info, warning or error")
+                    raise _policy_error(_("{where} 只能是 info、warning 或 error").format(where=where))
                 severity = Severity(value)
             elif key not in limits or key in _DESCRIPTIVE:
                 known = ", ".join(["enabled", "severity", *(k for k in limits if k not in _DESCRIPTIVE)])
-                raise BadInput(f"{where}: no such setting (settings: {known})")
+                raise _policy_error(_("{where}：没有这项设置（可设：{settings}）").format(where=where, settings=known))
             elif isinstance(limits[key], list):
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise BadInput(f"{where} must be a list of words")
+                    raise _policy_error(_("{where} 必须是一组词").format(where=where))
                 limits[key] = list(value)
             elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise BadInput(f"{where} must be a non-negative number")
+                raise _policy_error(_("{where} 必须是不小于 0 的数").format(where=where))
             else:
                 limits[key] = value
         if rule.name == "incomplete-card":
             unknown = [f for f in limits["fields"] if f not in FIELD_LABELS]
             if unknown:
-                raise BadInput(f"policy: [audit.incomplete-card] fields: unknown card field {unknown[0]!r}")
+                raise _policy_error(_("政策里 [audit.incomplete-card] 的 fields：没有卡片栏目 {field}（栏目有：{fields}）")
+                                    .format(field=unknown[0], fields=", ".join(FIELD_LABELS)))
         settings[rule.name] = RuleSettings(rule, enabled, severity, limits)
     return settings
+
+
+def _policy_error(problem: str) -> BadInput:
+    """A mistake in the store's [audit.RULE] tables, and how to put it right."""
+    return BadInput(_("{problem}；改好政策文件后运行 leadcard init --policy-file 文件").format(problem=problem))
 
 
 def beyond_cadence(policy: Policy, grade: str, at: datetime, next_at: datetime, tz) -> str | None:
@@ -101,10 +114,11 @@ def beyond_cadence(policy: Policy, grade: str, at: datetime, next_at: datetime, 
     or the rule switched off), by the rule's own limits."""
     setting = rule_settings(policy)["plan-beyond-cadence"]
     cadence = policy.grade(grade).cadence_days
-    days = days_planned_ahead(at, next_at, tz)
-    if not setting.enabled or days <= cadence + setting.limits["grace_days"]:
+    ahead = days_planned_ahead(at, next_at, tz)
+    if not setting.enabled or ahead <= cadence + setting.limits["grace_days"]:
         return None
-    return f"提醒：下次访问在 {days} 天后，超出 {grade} 级的联系周期（每 {cadence} 天）；跟进已记录，请确认日期或调整级别。"
+    return _("提醒：下次访问在 {days}后，超出 {grade} 级的联系周期（每 {cadence}）；跟进已记录，请确认日期或调整级别。").format(
+        days=days(ahead), grade=grade, cadence=days(cadence))
 
 
 def explain(session: Session, name: str) -> RuleSettings:
@@ -115,7 +129,7 @@ def explain(session: Session, name: str) -> RuleSettings:
 def _rule_name(name: str) -> str:
     key = (name or "").strip().lower()
     if key not in RULES_BY_NAME:
-        raise BadInput(f"unknown audit rule {name!r}: use one of {', '.join(RULE_NAMES)}")
+        raise BadInput(_("没有稽核规则 `{name}`；规则有：`{rules}`").format(name=name, rules=", ".join(RULE_NAMES)))
     return key
 
 
@@ -126,7 +140,7 @@ def parse_severity(raw: str) -> Severity:
     try:
         return Severity((raw or "").strip().lower())
     except ValueError:
-        raise BadInput(f"unknown severity {raw!r}: use info, warning or error") from None
+        raise BadInput(_("没有严重程度 `{value}`；可用 `info`、`warning` 或 `error`").format(value=raw)) from None
 
 
 def audit(
@@ -149,7 +163,8 @@ def audit(
     if since is None:
         since = as_of.date() - timedelta(days=LOOKBACK_DAYS)
     elif since > as_of.date():
-        raise BadInput(f"--since {since.isoformat()} comes after the day audited ({as_of.date().isoformat()})")
+        raise BadInput(_("--since {since} 晚于稽核的日期（{day}）").format(
+            since=since.isoformat(), day=as_of.date().isoformat()))
     since_at = datetime.combine(since, time(), tzinfo=session.tz)
     owner_name = _owner(session, owner)
     store = session.store
@@ -222,7 +237,7 @@ def _moment(session: Session, day: date | None) -> datetime:
     if day is None:
         return session.now
     if day > session.today:
-        raise BadInput(f"cannot audit {day.isoformat()}: that day has not come yet")
+        raise BadInput(_("不能稽核 {day}：这一天还没到").format(day=day.isoformat()))
     return min(day_bounds(day, session.tz)[1], session.now)
 
 
@@ -232,7 +247,7 @@ def _owner(session: Session, owner: str | None) -> str | None:
     user = session.user(owner)
     visible = session.visible().owner_ids
     if visible is not None and user.id not in visible:
-        raise NotAllowed(f"{session.actor.name} cannot see {user.name}'s cards")
+        raise NotAllowed(_("{actor} 看不到 {owner} 的卡片").format(actor=session.actor.name, owner=user.name))
     return user.name
 
 
@@ -264,7 +279,7 @@ def _findings(setting: RuleSettings, card: CardState, breaches: list[Breach], ct
         told = next((b for b in group if b.ongoing), None) or min(group, key=lambda b: b.at)
         if imported:
             # Nobody can act on what was done before the card came here: a note, not a failure.
-            severity, owner, message = Severity.INFO, None, f"导入的历史：{told.message}"
+            severity, owner, message = Severity.INFO, None, _("导入的历史：{message}").format(message=told.message)
         else:
             severity, owner, message = setting.severity, blame.who(setting.rule, card, told), told.message
         yield Finding(setting.rule.name, severity, h.ref, h.id, h.name, owner, ctx.local(told.at), message,
@@ -314,14 +329,16 @@ def _visits_without_card(session: Session, setting: RuleSettings, ctx: Context, 
             continue
         left = ctx.md(visit.ended_at, clock=True)
         if carded:
-            took = span(card_recorded_at - visit.ended_at)
-            message = f"来店登记 #{visit.id}（{left} 离店，留电话 {visit.phone}）{took} 后才建卡（时限 {span(limit)}）"
-            actual = took
+            actual = span(card_recorded_at - visit.ended_at)
+            message = _("来店登记 #{visit}（{left} 离店，留电话 {phone}）{took} 后才建卡（时限 {limit}）").format(
+                visit=visit.id, left=left, phone=visit.phone, took=actual, limit=span(limit))
         else:
             waited = span(ctx.as_of - visit.ended_at)
-            message = f"来店登记 #{visit.id}（{left} 离店，留电话 {visit.phone}）已 {waited}，还没有建卡（时限 {span(limit)}）"
-            actual = f"{waited} 未建卡"
-        found.append(Finding(setting.rule.name, setting.severity, f"来店#{visit.id}", 0, visit.name or "（未留名）",
+            message = _("来店登记 #{visit}（{left} 离店，留电话 {phone}）已 {waited}，还没有建卡（时限 {limit}）").format(
+                visit=visit.id, left=left, phone=visit.phone, waited=waited, limit=span(limit))
+            actual = _("{waited} 未建卡").format(waited=waited)
+        # The ref names the showroom log's line the same way in every language, as card refs do.
+        found.append(Finding(setting.rule.name, setting.severity, f"来店#{visit.id}", 0, visit.name or _("（未留名）"),
                              visit.consultant, ctx.local(deadline), message, f"≤ {span(limit)}", actual))
     return found
 
@@ -355,11 +372,14 @@ def _phone_conflicts(phones: dict[str, list[PhoneHolder]], seen: dict[int, CardS
             others = [h for h in active if h.card_id != holder.card_id]
             # Cards the user may not see are counted, never named: no ref, no owner.
             shown = [h for h in others if ctx.session.may_see(h.owner_id)]
-            names = "、".join([f"{h.ref}（{h.owner or '无人'}，{ctx.md(h.created_at)} 建卡）" for h in shown]
-                             + ([f"{len(others) - len(shown)} 张你看不到的卡片（请问主管）"] if len(shown) < len(others) else []))
+            names = listing([_("{ref}（{owner}，{at} 建卡）").format(ref=h.ref, owner=h.owner or _("无人"),
+                                                                    at=ctx.md(h.created_at)) for h in shown]
+                            + ([_("{count} 张你看不到的卡片（请问主管）").format(count=len(others) - len(shown))]
+                               if len(shown) < len(others) else []))
             arose = max(h.created_at for h in active)
-            yield card, Breach(arose, f"电话与 {names} 相同：同一客户有 {len(active)} 张在跟卡片，归属冲突",
-                               "一位客户一张卡", f"{len(active)} 张", ongoing=True)
+            yield card, Breach(arose, _("电话与 {cards} 相同：同一客户有 {count} 张在跟卡片，归属冲突").format(
+                cards=names, count=len(active)), _("一位客户一张卡"), _("{count} 张").format(count=len(active)),
+                ongoing=True)
 
 
 def _state(h: History, ctx: Context) -> CardState:

@@ -1,7 +1,7 @@
 """The audit's rules of the floor's discipline (DOMAIN.md, "Grades and cadence"; seed 003's
 fines for 虚假战败): a loss approved for a customer who came back, a hot card left to go dormant,
 a next contact planned beyond the grade's cadence. Same shape as `audit_rules`: one function per
-rule, and the table of their names, limits and reasons.
+rule, and the table of their names, limits and reasons (in Chinese, translated where shown).
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from typing import Iterator, Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from leadcard.domain.audit_rules import Breach, CardState, Context
+from leadcard.domain.audit_rules import Breach, CardState, Context, days, every, months
+from leadcard.i18n import N_, _
 from leadcard.model.audit import Rule, Severity
 from leadcard.model import Status, card_ref
 from leadcard.schedule import days_planned_ahead
 
-_COMEBACK_WORDS = {"card": "新建卡片", "visit": "到店登记", "order": "订车成交"}
+_COMEBACK_WORDS = {"card": N_("新建卡片"), "visit": N_("到店登记"), "order": N_("订车成交")}
 
 
 def false_loss(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -30,16 +31,20 @@ def false_loss(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
                      and not (b.kind == "card" and b.card_id == c.history.id)), None)
         if back is None:
             continue
-        days = (ctx.day(back.at) - ctx.day(approved)).days
+        later = days((ctx.day(back.at) - ctx.day(approved)).days)
+        how = _(_COMEBACK_WORDS[back.kind])
         if ctx.session.may_see(back.by_id):
-            where = (f" {card_ref(back.card_id)}" if back.card_id else "") + f"（{back.by or '无人'}）"
+            where = _("{card}（{who}）").format(card=f" {card_ref(back.card_id)}" if back.card_id else "",
+                                              who=back.by or _("无人"))
         else:  # another team's card or visit: told that it happened, not whose or which
-            where = "（你看不到的记录，请问主管）"
+            where = _("（你看不到的记录，请问主管）")
         yield Breach(back.at,
-                     f"战败（{ctx.md(approved)} 批准，{requester or '—'} 申请）后 {days} 天客户又出现："
-                     f"{ctx.md(back.at)} {_COMEBACK_WORDS[back.kind]}{where}，疑似虚假战败",
-                     f"批准后 {limits['within_days']:g} 天内不再出现", f"{days} 天后{_COMEBACK_WORDS[back.kind]}",
-                     who=requester)
+                     _("战败（{approved} 批准，{requester} 申请）后 {days}客户又出现：{at} {how}{where}，"
+                       "疑似虚假战败").format(
+                         approved=ctx.md(approved), requester=requester or "—", days=later, at=ctx.md(back.at),
+                         how=how, where=where),
+                     _("批准后 {days}内不再出现").format(days=days(limits["within_days"])),
+                     _("{days}后{how}").format(days=later, how=how), who=requester)
 
 
 def neglected_to_dormant(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -47,16 +52,19 @@ def neglected_to_dormant(c: CardState, ctx: Context, limits: Mapping) -> Iterato
     at dormancy, so this one stays while it sleeps."""
     if c.status != Status.OPEN or not c.dormant:
         return
-    months = ctx.policy.dormant_after_months
+    spell = ctx.policy.dormant_after_months
     last = max((e.at for e in c.entries if e.reached), default=c.created_at)
-    slept = last + relativedelta(months=months)
+    slept = last + relativedelta(months=spell)
     grade = c.grade_at(slept)
     if grade not in limits["grades"]:
         return
+    silent = months(spell)
     yield Breach(slept,
-                 f"{grade} 级客户自 {ctx.md(last)} 起 {months} 个月没有联系，{ctx.md(slept)} 转入休眠，"
-                 f"其间没有降级（{grade} 级应每 {ctx.cadence(grade)} 天联系一次）",
-                 f"{grade} 级每 {ctx.cadence(grade)} 天联系，或降级", f"{months} 个月未联系", ongoing=True)
+                 _("{grade} 级客户自 {since} 起 {months}没有联系，{slept} 转入休眠，其间没有降级（{cadence}）").format(
+                     grade=grade, since=ctx.md(last), months=silent, slept=ctx.md(slept),
+                     cadence=every(grade, ctx.cadence(grade))),
+                 _("{cadence}，或降级").format(cadence=every(grade, ctx.cadence(grade))),
+                 _("{months}未联系").format(months=silent), ongoing=True)
 
 
 def plan_beyond_cadence(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -65,28 +73,26 @@ def plan_beyond_cadence(c: CardState, ctx: Context, limits: Mapping) -> Iterator
             continue
         grade = c.grade_at(entry.at)
         cadence = ctx.cadence(grade)
-        days = days_planned_ahead(entry.at, entry.next_at, ctx.tz)
-        if days > cadence + limits["grace_days"]:
-            yield Breach(entry.at, f"第 {entry.seq} 次（{ctx.md(entry.at)}）约定的下次访问 {ctx.md(entry.next_at)} "
-                         f"在 {days} 天后，超出 {grade} 级的联系周期（每 {cadence} 天）",
-                         f"≤ {cadence} 天", f"{days} 天", entry.seq)
+        ahead = days_planned_ahead(entry.at, entry.next_at, ctx.tz)
+        if ahead > cadence + limits["grace_days"]:
+            yield Breach(entry.at, _("第 {seq} 次（{at}）约定的下次访问 {next_at} 在 {days}后，超出 {grade} 级的联系周期"
+                                     "（每 {cadence}）").format(
+                seq=entry.seq, at=ctx.md(entry.at), next_at=ctx.md(entry.next_at), days=days(ahead), grade=grade,
+                cadence=days(cadence)), f"≤ {days(cadence)}", days(ahead), entry.seq)
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("false-loss", "假败", "战败批准后客户又出现（新卡、到店或订车）：疑似虚假战败", Severity.ERROR, false_loss,
+    Rule("false-loss", N_("假败"), N_("战败批准后客户又出现（新卡、到店或订车）：疑似虚假战败"), Severity.ERROR, false_loss,
          lambda p: {"within_days": 90},
-         "A consultant requests a lost sale (战败) and a supervisor approves it; stores fine invented defeats "
-         "(虚假战败, 100 yuan each, doubled the second time). A customer declared lost who comes back within "
-         "90 days — a new card with the same phone by anyone, a showroom visit, an order — was not lost. The "
-         "finding is the consultant's who asked for the loss."),
-    Rule("neglected-to-dormant", "冷落", "高级别客户没有降级就因无人联系转入休眠", Severity.ERROR, neglected_to_dormant,
-         lambda p: {"grades": [g.code for g in p.grades[:2]]},
-         "A grade sets how often a customer must be contacted; an H or A customer (the scheme's two hottest "
-         "grades) left without contact for the dormant period (6 months) was neglected, not cooled: the "
-         "consultant should have regraded them down. The finding stays while the card sleeps."),
-    Rule("plan-beyond-cadence", "远约", "约定的下次访问超出级别的联系周期", Severity.WARNING, plan_beyond_cadence,
+         N_("顾问申请战败，主管批准；门店对编造的战败（虚假战败）要罚款，每次 100 元，第二次加倍。"
+            "被判战败的客户在 90 天内又出现——任何人用同一个电话新建卡片、到店登记或订车——说明并没有流失。"
+            "这条问题由申请战败的顾问处理。")),
+    Rule("neglected-to-dormant", N_("冷落"), N_("高级别客户没有降级就因无人联系转入休眠"), Severity.ERROR,
+         neglected_to_dormant, lambda p: {"grades": [g.code for g in p.grades[:2]]},
+         N_("级别决定多久必须联系一次客户；H 级或 A 级客户（本方案最热的两级）在整个休眠期（6 个月）里无人联系，"
+            "是被冷落，而不是自然降温：顾问本应把级别调低。卡片休眠期间，这条问题一直保留。")),
+    Rule("plan-beyond-cadence", N_("远约"), N_("约定的下次访问超出级别的联系周期"), Severity.WARNING, plan_beyond_cadence,
          lambda p: {"grace_days": 0, "cadence_days": {g.code: g.cadence_days for g in p.grades}},
-         "Every follow-up sets the next contact date, and the grade sets how soon it must be (HABC: H every "
-         "day, A every 7 days, B every 14, C every 30): an H customer booked for next week will be called too "
-         "late. `leadcard log` warns at once."),
+         N_("每次跟进都要约定下次联系时间，而级别决定最迟多久要联系（HABC：H 级每天、A 级每 7 天、B 级每 14 天、"
+            "C 级每 30 天）：H 级客户约到下周，电话就打晚了。记录跟进（`leadcard log`）时会立即提醒。")),
 )

@@ -2,6 +2,9 @@
 small function per rule yielding what it breached, and the table giving each rule its stable name,
 severity, default limits (from the store's policy numbers) and the reason it exists (DOMAIN.md,
 "Audit"). `leadcard.domain.audit` runs them.
+
+A finding's words are put in the reader's language as it is made (`_()`); the table's labels, titles
+and reasons are marked with `N_()` and translated where they are shown.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Iterator, Mapping, NamedTuple
+from typing import Iterable, Iterator, Mapping, NamedTuple
 
 from leadcard.domain import audit_words
+from leadcard.i18n import N_, _
 from leadcard.model import CARD_FIELDS, REACHING_CHANNELS, UNVISITED_SOURCES, WRITTEN_CHANNELS, Channel, Status
 from leadcard.model.audit import Rule, Severity
 from leadcard.schedule import (
@@ -152,17 +156,52 @@ class Context:
 def span(delta: timedelta) -> str:
     """A duration the way a supervisor says it: 6天19小时, 5小时20分, 40分钟."""
     minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
+    whole_days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if whole_days:
+        return _("{days}天{hours}小时").format(days=whole_days, hours=hours) if hours else \
+            _("{days}天").format(days=whole_days)
     if hours:
-        return f"{hours}小时{mins}分" if mins else f"{hours}小时"
-    return f"{mins}分钟"
+        return _("{hours}小时{minutes}分").format(hours=hours, minutes=mins) if mins else \
+            _("{hours}小时").format(hours=hours)
+    return _("{minutes}分钟").format(minutes=mins)
 
 
 def _hours(limit: float) -> str:
-    return f"{limit:g} 小时"
+    return _("{hours} 小时").format(hours=f"{limit:g}")
+
+
+# Counts in a message: one of them is singular in English. Limits from the policy may be floats.
+def days(n: float) -> str:
+    return _("1 天") if n == 1 else _("{n} 天").format(n=_number(n))
+
+
+def months(n: int) -> str:
+    return _("1 个月") if n == 1 else _("{n} 个月").format(n=n)
+
+
+def times(n: float) -> str:
+    return _("1 次") if n == 1 else _("{n} 次").format(n=_number(n))
+
+
+def working_days(n: int) -> str:
+    return _("1 个工作日") if n == 1 else _("{n} 个工作日").format(n=n)
+
+
+def _number(n: float) -> str:
+    return f"{n:g}" if isinstance(n, float) else str(n)
+
+
+def every(grade: str, cadence: int) -> str:
+    """A grade's cadence in a message: A 级每 7 天联系一次."""
+    if cadence == 1:
+        return _("{grade} 级每天联系一次").format(grade=grade)
+    return _("{grade} 级每 {days}联系一次").format(grade=grade, days=days(cadence))
+
+
+def listing(items: Iterable[str]) -> str:
+    """Items one after another: 预算、购车时间."""
+    return _("、").join(items)
 
 
 _NOISE = re.compile(r"[\W_]+")
@@ -182,32 +221,39 @@ def _first_contact(c: CardState, ctx: Context, deadline: datetime, limit: str, f
     """Both clocks run from when the customer left (离店), else from the card's creation; a lead
     that never visited from its arrival."""
     start = c.history.left_at or c.created_at
-    if c.history.left_at:
-        since = "离店"
-    else:
-        since = "线索到达" if c.history.source in UNVISITED_SOURCES else "建卡"
     made = ctx.md(start, clock=True)
+    if c.history.left_at:
+        since = _("离店（{at}）").format(at=made)
+    elif c.history.source in UNVISITED_SOURCES:
+        since = _("线索到达（{at}）").format(at=made)
+    else:
+        since = _("建卡（{at}）").format(at=made)
     if first is not None:
         if first > deadline:
             took = span(first - start)
-            yield Breach(deadline, f"{since}（{made}）后 {took} 才{what}（时限 {limit}）", f"≤ {limit}", took)
+            yield Breach(deadline, _("{since}后 {took} 才{what}（时限 {limit}）").format(
+                since=since, took=took, what=what, limit=limit), f"≤ {limit}", took)
         return
     end = c.closed_at or ctx.as_of
     if end <= deadline:
         return  # not due yet, or the card ended before it was
     waited = span(end - start)
     if c.closed_at is not None:
-        message = f"{since}（{made}）后直到结案（{ctx.md(c.closed_at)}）都没有{what}（时限 {limit}）"
+        message = _("{since}后直到结案（{closed}）都没有{what}（时限 {limit}）").format(
+            since=since, closed=ctx.md(c.closed_at), what=what, limit=limit)
     else:
-        message = f"{since}（{made}）已 {waited}，还没有{what}（时限 {limit}）"
-    yield Breach(deadline, message, f"≤ {limit}", f"{waited} 未做", ongoing=c.closed_at is None)
+        message = _("{since}已 {waited}，还没有{what}（时限 {limit}）").format(
+            since=since, waited=waited, what=what, limit=limit)
+    yield Breach(deadline, message, f"≤ {limit}", _("{waited} 未做").format(waited=waited),
+                 ongoing=c.closed_at is None)
 
 
 def _working(ctx: Context, source: str, limit: str) -> str:
     """A limit counted in working hours says so."""
     if source in ctx.policy.source_first_call_minutes:
         opening, closing = ctx.policy.working_hours
-        return f"{limit}，营业时间 {opening:%H:%M}–{closing:%H:%M} 内计"
+        return _("{limit}，营业时间 {opening}–{closing} 内计").format(
+            limit=limit, opening=f"{opening:%H:%M}", closing=f"{closing:%H:%M}")
     return limit
 
 
@@ -217,7 +263,7 @@ def first_touch_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
     # Local time: working hours are the showroom's (the audit reads moments in UTC).
     deadline = first_touch_deadline(ctx.local(h.left_at or h.created_at), h.source, ctx.policy, hours)
     unvisited = h.source in UNVISITED_SOURCES and h.left_at is None
-    what = "发短信/微信" if unvisited else "发感谢短信/微信"  # nobody thanks a lead for a visit it never made
+    what = _("发短信/微信") if unvisited else _("发感谢短信/微信")  # nobody thanks a lead for a visit it never made
     return _first_contact(c, ctx, deadline, _working(ctx, h.source, _hours(hours)), first, what)
 
 
@@ -227,8 +273,9 @@ def first_call_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Bre
     h, hours = c.history, limits["limit_hours"]
     deadline = first_call_deadline(ctx.local(h.left_at or h.created_at), h.source, ctx.policy, hours)
     minutes = ctx.policy.source_first_call_minutes.get(h.source)
-    limit = _working(ctx, h.source, f"{minutes} 分钟") if minutes is not None else _hours(hours)
-    return _first_contact(c, ctx, deadline, limit, first, "电话或当面联系上客户")
+    limit = _working(ctx, h.source, _("{minutes} 分钟").format(minutes=minutes)) if minutes is not None \
+        else _hours(hours)
+    return _first_contact(c, ctx, deadline, limit, first, _("电话或当面联系上客户"))
 
 
 def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -241,13 +288,14 @@ def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
             # Whole calendar days between the contacts' dates can exceed the cadence only if
             # the time between them reaches it: most pairs are settled without a time zone.
             if entry.at - previous.at >= timedelta(days=cadence + grace):
-                days = (ctx.day(entry.at) - ctx.day(previous.at)).days
-                if days > cadence + grace:
+                apart = (ctx.day(entry.at) - ctx.day(previous.at)).days
+                if apart > cadence + grace:
                     yield Breach(
                         previous.at + timedelta(days=cadence),
-                        f"第 {previous.seq} 次（{ctx.md(previous.at)}）到第 {entry.seq} 次"
-                        f"（{ctx.md(entry.at)}）相隔 {days} 天（{code} 级每 {cadence} 天联系一次）",
-                        f"≤ {cadence} 天", f"{days} 天", entry.seq,
+                        _("第 {seq} 次（{at}）到第 {next_seq} 次（{next_at}）相隔 {days}（{cadence}）").format(
+                            seq=previous.seq, at=ctx.md(previous.at), next_seq=entry.seq, next_at=ctx.md(entry.at),
+                            days=days(apart), cadence=every(code, cadence)),
+                        f"≤ {days(cadence)}", days(apart), entry.seq,
                     )
         previous = entry
     if previous is None or c.status != Status.OPEN or c.dormant:
@@ -256,12 +304,13 @@ def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
     last_day = ctx.day(previous.at)
     if previous.next_at is not None and ctx.day(previous.next_at) <= last_day + timedelta(days=cadence):
         return  # a date within the cadence is planned: `overdue` watches it
-    days = (ctx.today - last_day).days
-    if days > cadence + grace:
-        message = f"最后一次联系是第 {previous.seq} 次（{ctx.md(previous.at)}），已 {days} 天（{c.grade} 级每 {cadence} 天联系一次）"
+    silent = (ctx.today - last_day).days
+    if silent > cadence + grace:
+        message = _("最后一次联系是第 {seq} 次（{at}），已 {days}（{cadence}）").format(
+            seq=previous.seq, at=ctx.md(previous.at), days=days(silent), cadence=every(c.grade, cadence))
         if previous.next_at is not None:
-            message += f"；约定的下次访问 {ctx.md(previous.next_at)} 超出周期"
-        yield Breach(previous.at + timedelta(days=cadence), message, f"≤ {cadence} 天", f"{days} 天",
+            message += _("；约定的下次访问 {next_at} 超出周期").format(next_at=ctx.md(previous.next_at))
+        yield Breach(previous.at + timedelta(days=cadence), message, f"≤ {days(cadence)}", days(silent),
                      previous.seq, ongoing=True)
 
 
@@ -277,11 +326,11 @@ def no_next_date(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach
             continue  # the thank-you message: the policy schedules the first call
         if index == last and c.closed_at is not None:
             continue  # the contact that ended the card
-        message = f"第 {entry.seq} 次（{ctx.md(entry.at)}）没有写下次访问时间"
+        message = _("第 {seq} 次（{at}）没有写下次访问时间").format(seq=entry.seq, at=ctx.md(entry.at))
         ongoing = index == last and c.status == Status.OPEN
         if ongoing:
-            message += f"，此后 {(ctx.today - ctx.day(entry.at)).days} 天没有联系，也没有结果"
-        yield Breach(entry.at, message, "写明下次访问时间", "未写", entry.seq, ongoing)
+            message += _("，此后 {days}没有联系，也没有结果").format(days=days((ctx.today - ctx.day(entry.at)).days))
+        yield Breach(entry.at, message, _("写明下次访问时间"), _("未写"), entry.seq, ongoing)
 
 
 def overdue(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -296,14 +345,17 @@ def overdue(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
             after = entries[index + 1]
             late = (ctx.day(after.at) - planned).days
             if late > grace:
-                yield Breach(passed, f"第 {entry.seq} 次约定 {planned:%Y-%m-%d} 回访，第 {after.seq} 次到 "
-                             f"{ctx.day(after.at):%Y-%m-%d} 才联系（晚 {late} 天）",
-                             f"{planned:%Y-%m-%d}", f"{ctx.day(after.at):%Y-%m-%d}", after.seq)
+                contacted = f"{ctx.day(after.at):%Y-%m-%d}"
+                yield Breach(passed, _("第 {seq} 次约定 {planned} 回访，第 {next_seq} 次到 {contacted} 才联系（晚 {late}）").format(
+                    seq=entry.seq, planned=f"{planned:%Y-%m-%d}", next_seq=after.seq, contacted=contacted,
+                    late=days(late)), f"{planned:%Y-%m-%d}", contacted, after.seq)
         elif c.status == Status.OPEN:
             late = (ctx.today - planned).days
             if late > grace:
-                yield Breach(passed, f"下次访问 {planned:%Y-%m-%d} 已过 {late} 天，没有联系（第 {entry.seq} 次约定）",
-                             f"{planned:%Y-%m-%d} 联系", f"过期 {late} 天", entry.seq, ongoing=True)
+                yield Breach(passed, _("下次访问 {planned} 已过 {late}，没有联系（第 {seq} 次约定）").format(
+                    planned=f"{planned:%Y-%m-%d}", late=days(late), seq=entry.seq),
+                    _("{planned} 联系").format(planned=f"{planned:%Y-%m-%d}"), _("过期 {late}").format(late=days(late)),
+                    entry.seq, ongoing=True)
 
 
 def vague_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -318,21 +370,23 @@ def vague_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach
         if entry.reached and len(entry.content) <= short:  # longer text cannot be one word
             content = plain(entry.content)
             if len(content) < min_chars or content in vague:
-                reasons.append(f"内容只有「{entry.content.strip()}」")
+                reasons.append(_("内容只有「{content}」").format(content=entry.content.strip()))
         plan = plain(entry.plan) if entry.plan else ""
         if plan:
             if plan in channel_plans:
-                reasons.append(f"跟踪方案只写了「{entry.plan.strip()}」")
+                reasons.append(_("跟踪方案只写了「{plan}」").format(plan=entry.plan.strip()))
             if previous_plan is not None and plan == previous_plan[0]:
-                reasons.append(f"跟踪方案与第 {previous_plan[1]} 次相同")
+                reasons.append(_("跟踪方案与第 {seq} 次相同").format(seq=previous_plan[1]))
             previous_plan = (plan, entry.seq)
         if index > 0 and entry.reached and not _filled(entry.bottleneck) and not _filled(entry.problem):
-            reasons.append("没有瓶颈分析")
+            reasons.append(_("没有瓶颈分析"))
         if entry.purpose and _checking_in(plain(entry.purpose), checking_in):
-            reasons.append(f"访问目的「{entry.purpose.strip()}」只是问候")
+            reasons.append(_("访问目的「{purpose}」只是问候").format(purpose=entry.purpose.strip()))
         if reasons:
-            yield Breach(entry.at, f"第 {entry.seq} 次（{ctx.md(entry.at)}）：" + "；".join(reasons),
-                         "写清客户问题、瓶颈分析、具体方案和目的", "；".join(reasons), entry.seq)
+            told = _("；").join(reasons)
+            yield Breach(entry.at, _("第 {seq} 次（{at}）：{problems}").format(seq=entry.seq, at=ctx.md(entry.at),
+                                                                          problems=told),
+                         _("写清客户问题、瓶颈分析、具体方案和目的"), told, entry.seq)
 
 
 def _filled(text: str | None) -> bool:
@@ -348,20 +402,21 @@ def _checking_in(purpose: str, phrases: frozenset[str]) -> bool:
 def unsigned(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     if not ctx.reviewers or c.status != Status.OPEN or c.dormant or not c.entries:
         return
-    days = limits["after_days"]
+    after = limits["after_days"]
     last_signed = c.history.instructions[-1] if c.history.instructions else None
-    cutoff = ctx.as_of - timedelta(days=days)
+    cutoff = ctx.as_of - timedelta(days=after)
     # Imported follow-ups were signed (or not) on paper: a supervisor signs what is written here.
     signed_before = max(filter(None, (last_signed, c.imported_at)), default=None)
     waiting = [e for e in c.originals
                if (signed_before is None or e.recorded_at > signed_before) and e.recorded_at <= cutoff]
     if waiting:
         first = min(waiting, key=lambda e: e.recorded_at)
-        age = (ctx.today - ctx.day(first.recorded_at)).days
-        yield Breach(first.recorded_at + timedelta(days=days),
-                     f"{len(waiting)} 次跟进没有主管批示（最早第 {first.seq} 次，{ctx.md(first.recorded_at)} 记录，"
-                     f"已 {age} 天；应在 {days:g} 天内批示）",
-                     f"≤ {days:g} 天内批示", f"{age} 天未批", first.seq, ongoing=True)
+        age = days((ctx.today - ctx.day(first.recorded_at)).days)
+        yield Breach(first.recorded_at + timedelta(days=after),
+                     _("{count} 次跟进没有主管批示（最早第 {seq} 次，{at} 记录，已 {age}；应在 {limit}内批示）").format(
+                         count=len(waiting), seq=first.seq, at=ctx.md(first.recorded_at), age=age, limit=days(after)),
+                     _("≤ {limit}内批示").format(limit=days(after)), _("{age}未批").format(age=age), first.seq,
+                     ongoing=True)
 
 
 def stale_grade(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -373,9 +428,10 @@ def stale_grade(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
     held = (ctx.today - ctx.day(c.grade_since)).days
     if held > grade.horizon_days + limits["grace_days"]:
         yield Breach(c.grade_since + timedelta(days=grade.horizon_days),
-                     f"{grade.code} 级（{grade.label}）自 {ctx.md(c.grade_since)} 已保持 {held} 天未成交"
-                     f"（应在 {grade.horizon_days} 天内购车），请重新判断级别",
-                     f"≤ {grade.horizon_days} 天", f"{held} 天", ongoing=True)
+                     _("{grade} 级（{label}）自 {since} 已保持 {held}未成交（应在 {horizon}内购车），请重新判断级别").format(
+                         grade=grade.code, label=_(grade.label), since=ctx.md(c.grade_since), held=days(held),
+                         horizon=days(grade.horizon_days)),
+                     f"≤ {days(grade.horizon_days)}", days(held), ongoing=True)
 
 
 def gave_up_early(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -385,9 +441,9 @@ def gave_up_early(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breac
     made = sum(1 for e in c.entries if e.at <= c.lost_at)
     if made < needed:
         yield Breach(c.lost_at,
-                     f"{c.grade_at(c.lost_at)} 级客户只跟进了 {made} 次就申请战败（{ctx.md(c.lost_at)}）；"
-                     f"八成成交在第 4–11 次跟进之后（至少 {needed:g} 次）",
-                     f"≥ {needed:g} 次", f"{made} 次")
+                     _("{grade} 级客户只跟进了 {made}就申请战败（{at}）；八成成交在第 4–11 次跟进之后（至少 {needed}）").format(
+                         grade=c.grade_at(c.lost_at), made=times(made), at=ctx.md(c.lost_at), needed=times(needed)),
+                     f"≥ {times(needed)}", times(made))
 
 
 def lost_without_reason(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -398,14 +454,15 @@ def lost_without_reason(c: CardState, ctx: Context, limits: Mapping) -> Iterator
     note = str(c.lost.get("note") or "").strip()
     problems = []
     if not reason:
-        problems.append("战败申请没有写原因")
+        problems.append(_("战败申请没有写原因"))
     elif plain(reason) in limits["_vague_reasons"] and not note:
-        problems.append(f"战败原因只写了「{reason}」，没有说明")
+        problems.append(_("战败原因只写了「{reason}」，没有说明").format(reason=reason))
     if reason and plain(reason) in limits["_competitor_reasons"] and not competitor:
-        problems.append(f"战败原因是「{reason}」，却没有写客户买了哪款车")
+        problems.append(_("战败原因是「{reason}」，却没有写客户买了哪款车").format(reason=reason))
     if problems:
-        yield Breach(c.lost_at, "；".join(problems) + f"（{ctx.md(c.lost_at)} 申请）",
-                     "原因、所购竞品和分析", "；".join(problems))
+        told = _("；").join(problems)
+        yield Breach(c.lost_at, _("{problems}（{at} 申请）").format(problems=told, at=ctx.md(c.lost_at)),
+                     _("原因、所购竞品和分析"), told)
 
 
 def approval_pending(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -416,8 +473,8 @@ def approval_pending(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
     if waited > timedelta(hours=hours):
         reason = c.lost.get("reason") or "—"
         yield Breach(c.lost_at + timedelta(hours=hours),
-                     f"战败申请（{ctx.md(c.lost_at, clock=True)}，原因「{reason}」）已等待 {span(waited)} 未审批"
-                     f"（时限 {_hours(hours)}）",
+                     _("战败申请（{at}，原因「{reason}」）已等待 {waited} 未审批（时限 {limit}）").format(
+                         at=ctx.md(c.lost_at, clock=True), reason=reason, waited=span(waited), limit=_hours(hours)),
                      f"≤ {_hours(hours)}", span(waited), ongoing=True)
 
 
@@ -428,8 +485,9 @@ def late_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
         late = entry.recorded_at - entry.at
         if late > allowed:
             yield Breach(entry.recorded_at,
-                         f"第 {entry.seq} 次：{ctx.md(entry.at, clock=True)} 的联系到 "
-                         f"{ctx.md(entry.recorded_at, clock=True)} 才记录（晚 {span(late)}，时限 {_hours(hours)}）",
+                         _("第 {seq} 次：{at} 的联系到 {recorded} 才记录（晚 {late}，时限 {limit}）").format(
+                             seq=entry.seq, at=ctx.md(entry.at, clock=True),
+                             recorded=ctx.md(entry.recorded_at, clock=True), late=span(late), limit=_hours(hours)),
                          f"≤ {_hours(hours)}", span(late), entry.seq)
 
 
@@ -437,10 +495,11 @@ def incomplete_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Bre
     if c.status != Status.OPEN:
         return
     wanted = limits["fields"]
-    missing = [FIELD_LABELS[name] for name in wanted if c.history.fields.get(name) in (None, "")]
+    missing = [_(FIELD_LABELS[name]) for name in wanted if c.history.fields.get(name) in (None, "")]
     if missing:
-        yield Breach(c.created_at, f"卡片缺少{'、'.join(missing)}",
-                     "填写" + "、".join(FIELD_LABELS[n] for n in wanted), f"缺 {len(missing)} 项", ongoing=True)
+        yield Breach(c.created_at, _("卡片缺少{fields}").format(fields=listing(missing)),
+                     _("填写{fields}").format(fields=listing(_(FIELD_LABELS[n]) for n in wanted)),
+                     _("缺 {count} 项").format(count=len(missing)), ongoing=True)
 
 
 def objection_unhandled(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -465,16 +524,17 @@ def objection_unhandled(c: CardState, ctx: Context, limits: Mapping) -> Iterator
             label = labels.get(tag, tag)
             handled_late = min([*plans, *([scripted] if scripted else [])], default=None)
             if handled_late is not None:
-                message = (f"第 {entry.seq} 次（{ctx.md(entry.at)}）客户提出「{label}」，"
-                           f"{span(handled_late - entry.at)} 后才有处理方案（时限 {_hours(hours)}）")
                 actual = span(handled_late - entry.at)
+                message = _("第 {seq} 次（{at}）客户提出「{objection}」，{took} 后才有处理方案（时限 {limit}）").format(
+                    seq=entry.seq, at=ctx.md(entry.at), objection=label, took=actual, limit=_hours(hours))
             else:
-                message = (f"第 {entry.seq} 次（{ctx.md(entry.at)}）客户提出「{label}」，已 "
-                           f"{span(ctx.as_of - entry.at)} 没有处理方案：写跟踪方案，或请主管补充话术库"
-                           f"（时限 {_hours(hours)}）")
-                actual = "无方案"
-            yield Breach(deadline, message, f"≤ {_hours(hours)} 形成异议处理方案", actual, entry.seq,
-                         ongoing=handled_late is None and c.status == Status.OPEN)
+                actual = _("无方案")
+                message = _("第 {seq} 次（{at}）客户提出「{objection}」，已 {waited} 没有处理方案：写跟踪方案，"
+                            "或请主管补充话术库（时限 {limit}）").format(
+                    seq=entry.seq, at=ctx.md(entry.at), objection=label, waited=span(ctx.as_of - entry.at),
+                    limit=_hours(hours))
+            yield Breach(deadline, message, _("≤ {limit} 形成异议处理方案").format(limit=_hours(hours)), actual,
+                         entry.seq, ongoing=handled_late is None and c.status == Status.OPEN)
 
 
 def duplicate_phone(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -500,11 +560,14 @@ def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breac
         return
     taken = sum(1 for n in range(1, (end.date() - delivered.date()).days + 1)
                 if is_working_day(delivered.date() + timedelta(days=n), holidays, swapped))
+    limit = working_days(allowed)
     if c.handover_at is not None:
-        message = f"交车（{ctx.md(delivered)}）后第 {taken} 个工作日（{ctx.md(end)}）才交接售后（时限 {allowed} 个工作日）"
+        message = _("交车（{delivered}）后第 {taken} 个工作日（{at}）才交接售后（时限 {limit}）").format(
+            delivered=ctx.md(delivered), taken=taken, at=ctx.md(end), limit=limit)
     else:
-        message = f"交车（{ctx.md(delivered)}）已 {taken} 个工作日，还没有交接售后（时限 {allowed} 个工作日）"
-    yield Breach(deadline, message, f"≤ {allowed} 个工作日", f"{taken} 个工作日", ongoing=c.handover_at is None)
+        message = _("交车（{delivered}）已 {taken}，还没有交接售后（时限 {limit}）").format(
+            delivered=ctx.md(delivered), taken=working_days(taken), limit=limit)
+    yield Breach(deadline, message, f"≤ {limit}", working_days(taken), ongoing=c.handover_at is None)
 
 
 # -- the table of rules -----------------------------------------------------------------------------
@@ -520,87 +583,73 @@ def _vague_defaults(policy: Policy) -> dict:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("first-touch-late", "触达", "首次触达超时：离店后没有及时发感谢短信/微信", Severity.WARNING, first_touch_late,
-         lambda p: {"limit_hours": p.first_touch_hours},
-         "First touch: SMS or WeChat thank-you within 3 hours of the customer leaving (best within 30 min); "
-         "it is the card's first follow-up. A call does not replace the written thank-you."),
-    Rule("first-call-late", "首电", "首次电话超时：离店后没有及时电话（或到店、试驾、上门）联系上客户确认级别", Severity.ERROR, first_call_late,
-         lambda p: {"limit_hours": p.first_call_hours},
-         "First call: a phone call within 24 hours of the customer leaving to confirm the grade — the second "
-         "follow-up; a customer who came back or test-drove was reached better than by phone, and a call that "
-         "did not reach them confirms nothing. An online or 400 lead is called within minutes, in working "
-         "hours (policy [sources.online] first_call_minutes). Grading only "
-         "from the showroom log and calling days later loses hot customers (a card created 3 May whose first "
-         "contact was 10 May is the textbook failure)."),
-    Rule("cadence-gap", "间隔", "跟进间隔超过级别周期", Severity.WARNING, cadence_gap,
+    Rule("first-touch-late", N_("触达"), N_("首次触达超时：离店后没有及时发感谢短信/微信"), Severity.WARNING,
+         first_touch_late, lambda p: {"limit_hours": p.first_touch_hours},
+         N_("首次触达：客户离店后 3 小时内（最好 30 分钟内）发感谢短信或微信，这是卡片的第一次跟进。"
+            "打电话不能代替书面的感谢。")),
+    Rule("first-call-late", N_("首电"), N_("首次电话超时：离店后没有及时电话（或到店、试驾、上门）联系上客户确认级别"),
+         Severity.ERROR, first_call_late, lambda p: {"limit_hours": p.first_call_hours},
+         N_("首次电话：客户离店后 24 小时内打电话确认级别，这是第二次跟进；客户再次到店或来试驾，比电话联系得更充分，"
+            "而没有打通的电话什么也确认不了。网络线索和 400 线索要在营业时间内几分钟之内回电"
+            "（政策 [sources.online] first_call_minutes）。只凭来店登记定级、几天后才打电话，会丢掉热客户"
+            "（5 月 3 日建卡、5 月 10 日才首次联系，就是典型的失败）。")),
+    Rule("cadence-gap", N_("间隔"), N_("跟进间隔超过级别周期"), Severity.WARNING, cadence_gap,
          lambda p: {"grace_days": 0, "cadence_days": {g.code: g.cadence_days for g in p.grades}},
-         "A grade is the consultant's judgement of how soon the customer will buy; it sets how often they must "
-         "be contacted (HABC: H every day, A every 7 days, B every 14, C every 30). Showrooms open on "
-         "weekends, so contact cadence counts calendar days."),
-    Rule("no-next-date", "无下次", "跟进没有写下次访问时间", Severity.WARNING, no_next_date,
+         N_("级别是顾问对客户多快购车的判断，它决定多久必须联系一次（HABC：H 级每天、A 级每 7 天、B 级每 14 天、"
+            "C 级每 30 天）。展厅周末照常营业，所以联系周期按自然日计算。")),
+    Rule("no-next-date", N_("无下次"), N_("跟进没有写下次访问时间"), Severity.WARNING, no_next_date,
          lambda p: {},
-         "Every follow-up must set the next contact date; a card with no next date is a lost customer nobody "
-         "noticed (a customer who said \"I'll come by after the Dragon Boat festival\", with no follow-up "
-         "planned after it, was found a week after the festival with no contact and no outcome)."),
-    Rule("overdue", "逾期", "约定的下次访问时间已过，没有联系", Severity.ERROR, overdue,
+         N_("每次跟进都要约定下次联系时间；没有下次时间的卡片，就是没人发现的流失客户（一位客户说“端午节后再来看看”，"
+            "之后没有安排跟进，节后一周才发现既没有联系，也没有结果）。")),
+    Rule("overdue", N_("逾期"), N_("约定的下次访问时间已过，没有联系"), Severity.ERROR, overdue,
          lambda p: {"grace_days": 0},
-         "The next contact date is a promise to the customer and the plan of the consultant's day: a date "
-         "passed without contact is a customer left to the competitors."),
-    Rule("vague-record", "敷衍", "跟进记录敷衍：一词内容、只写渠道的方案、重复方案、无瓶颈分析、问候式目的",
+         N_("约定的下次联系时间既是对客户的承诺，也是顾问当天的工作安排：过了日期还没有联系，"
+            "就是把客户留给了竞争对手。")),
+    Rule("vague-record", N_("敷衍"), N_("跟进记录敷衍：一词内容、只写渠道的方案、重复方案、无瓶颈分析、问候式目的"),
          Severity.WARNING, vague_record, _vague_defaults,
-         "A serious follow-up answers four questions: what is the customer's problem, how do we solve it, is "
-         "that feasible, what are the competitors doing. \"Phone\" is not a plan; \"have you thought about "
-         "it?\" is not a purpose."),
-    Rule("unsigned", "未批", "跟进没有主管批示", Severity.INFO, unsigned,
+         N_("认真的跟进要回答四个问题：客户的问题是什么，我们怎么解决，方案是否可行，竞争对手在做什么。"
+            "“电话”不是方案，“考虑得怎么样了？”也不是访问目的。")),
+    Rule("unsigned", N_("未批"), N_("跟进没有主管批示"), Severity.INFO, unsigned,
          lambda p: {"after_days": 2},
-         "A supervisor reads the team's cards daily before the evening meeting and writes an instruction "
-         "(主管批示) under follow-ups; a card nobody signs is a card consultants fill in for show. The "
-         "finding is the supervisor's: the consultant's team's (the manager where the team has none).",
+         N_("主管每天在晚会前阅读本组的卡片，在跟进下面写主管批示；没有人批示的卡片，顾问就只会为应付检查而填写。"
+            "这条问题由主管处理：顾问所在组的主管（该组没有主管时由经理处理）。"),
          acts="supervisor"),
-    Rule("stale-grade", "级别", "级别保持超过期限仍未成交，需要重新判断", Severity.WARNING, stale_grade,
+    Rule("stale-grade", N_("旧级别"), N_("级别保持超过期限仍未成交，需要重新判断"), Severity.WARNING, stale_grade,
          lambda p: {"grace_days": 0, "horizon_days": {g.code: g.horizon_days for g in p.grades if g.horizon_days}},
-         "Grades change over time; a grade H held past its horizon (7 days) with no order is stale and must "
-         "be re-judged."),
-    Rule("gave-up-early", "放弃", "跟进不足四次就申请战败", Severity.WARNING, gave_up_early,
+         N_("级别会随时间变化：H 级客户超过期限（7 天）仍未订车，说明级别已经过时，必须重新判断。")),
+    Rule("gave-up-early", N_("放弃"), N_("跟进不足四次就申请战败"), Severity.WARNING, gave_up_early,
          lambda p: {"min_followups": 4},
-         "2% of sales close at the first contact, 3% after the 1st follow-up, 5% after the 2nd, 10% after the "
-         "3rd, and 80% after the 4th to 11th. A card closed as lost with fewer than four follow-ups deserves "
-         "a question."),
-    Rule("lost-without-reason", "无因", "战败没有原因、所购竞品或说明", Severity.ERROR, lost_without_reason,
+         N_("成交的客户中，2% 在首次接触时成交，3% 在第 1 次跟进后，5% 在第 2 次后，10% 在第 3 次后，"
+            "80% 在第 4 至 11 次跟进之后。跟进不到四次就以战败结案的卡片，值得问一问。")),
+    Rule("lost-without-reason", N_("无因"), N_("战败没有原因、所购竞品或说明"), Severity.ERROR, lost_without_reason,
          lambda p: {"vague_reasons": list(audit_words.VAGUE_LOSS_REASONS),
                     "competitor_reasons": list(audit_words.COMPETITOR_LOSS_REASONS)},
-         "A card ends as lost (战败) with a reason, the competitor bought and an analysis; stores fine "
-         "invented defeats."),
-    Rule("approval-pending", "待审", "战败申请等待主管审批过久", Severity.WARNING, approval_pending,
+         N_("卡片以战败结案时，要写明原因、客户所购的竞品和分析；门店对编造的战败（虚假战败）要罚款。")),
+    Rule("approval-pending", N_("待审"), N_("战败申请等待主管审批过久"), Severity.WARNING, approval_pending,
          lambda p: {"limit_hours": 24},
-         "A consultant requests a lost sale and a supervisor approves or rejects it: a request left waiting "
-         "is a customer nobody works and nobody has given up on. The finding is the approver's: the "
-         "supervisor of the consultant's team (the manager where the team has none, for a supervisor's "
-         "own card, or for a loss the supervisor requested: nobody approves their own request).",
+         N_("顾问申请战败，由主管批准或驳回：一直搁置的申请，意味着这位客户既没有人跟进，也没有人放弃。"
+            "这条问题由审批人处理：顾问所在组的主管（该组没有主管、卡片是主管自己的，或战败由主管本人申请时，"
+            "由经理处理：没有人批准自己的申请）。"),
          acts="supervisor"),
-    Rule("late-record", "补录", "联系之后过久才记录", Severity.INFO, late_record,
+    Rule("late-record", N_("补录"), N_("联系之后过久才记录"), Severity.INFO, late_record,
          lambda p: {"limit_hours": p.record_within_hours},
-         "Record a contact within 1 hour of making it: details fade, and a record written days later is "
-         "often written for the inspection."),
-    Rule("incomplete-card", "不全", "卡片信息不完整", Severity.INFO, incomplete_card,
+         N_("每次联系后 1 小时内记录：时间一长细节就会淡忘，几天后才补写的记录，往往是为了应付检查。")),
+    Rule("incomplete-card", N_("不全"), N_("卡片信息不完整"), Severity.INFO, incomplete_card,
          lambda p: {"fields": ["model", "budget", "timeline"]},
-         "Card rules: timely (created at once), complete (every field has a use), true (no invented data)."),
-    Rule("duplicate-phone", "撞单", "同一电话有两张在跟卡片（归属冲突）", Severity.ERROR, duplicate_phone,
+         N_("建卡三原则：及时（客户一离店就建卡）、完整（每一栏都有用处）、真实（不编造信息）。")),
+    Rule("duplicate-phone", N_("撞单"), N_("同一电话有两张在跟卡片（归属冲突）"), Severity.ERROR, duplicate_phone,
          lambda p: {},
-         "One card per prospect: two open cards with the same phone are an ownership conflict between "
-         "consultants."),
-    Rule("handover-late", "交接", "交车后没有按时交接售后", Severity.WARNING, handover_late,
+         N_("一位客户只建一张卡：同一个电话有两张在跟的卡片，就是顾问之间的归属冲突（撞单），由主管裁定归属。")),
+    Rule("handover-late", N_("交接"), N_("交车后没有按时交接售后"), Severity.WARNING, handover_late,
          lambda p: {"limit_working_days": p.handover_working_days},
-         "At delivery (交车) the owner's file is completed and the customer is handed to after-sales within 1 "
-         "working day. Working days follow the Chinese statutory calendar, including swapped weekend "
-         "workdays (调休). A deal recorded before orders were kept counts as delivered the day it was won."),
-    Rule("objection-unhandled", "异议", "客户异议没有及时形成处理方案", Severity.WARNING, objection_unhandled,
+         N_("交车时完善车主档案，并在 1 个工作日内把客户交接给售后。工作日按国家法定节假日安排计算，周末调休上班的"
+            "日子也算工作日。订车记录之前的成交，按成交当天交车计。")),
+    Rule("objection-unhandled", N_("异议"), N_("客户异议没有及时形成处理方案"), Severity.WARNING, objection_unhandled,
          lambda p: {"limit_hours": p.objection_plan_hours},
-         "An objection (price above a competitor, long delivery) gets a handling plan within 24 hours — with "
-         "the supervisor, as a competitor comparison or a stock arrangement — and the answer goes into the "
-         "script library (话术库) for the next consultant who hears it."),
-    Rule("visit-without-card", "未建卡", "来店留档的客户没有及时建卡", Severity.WARNING, visit_without_card,
+         N_("客户的异议（比如价格高于竞品、交车周期长）要在 24 小时内形成处理方案——和主管一起，做竞品对比或安排现车——"
+            "并把答案写进话术库，留给下一位遇到同样异议的顾问。")),
+    Rule("visit-without-card", N_("未建卡"), N_("来店留档的客户没有及时建卡"), Severity.WARNING, visit_without_card,
          lambda p: {"limit_minutes": p.visit_card_minutes},
-         "A visit that left contact details must turn into a card, ideally within 30 minutes of the customer "
-         "leaving: a customer in the showroom log with no card is a lead nobody follows."),
+         N_("留下联系方式的来店客户必须建卡，最好在客户离店后 30 分钟内：来店登记上有、却没有卡片的客户，"
+            "就是没有人跟进的线索。")),
 )

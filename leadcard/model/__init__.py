@@ -12,6 +12,8 @@ import enum
 from datetime import datetime
 from typing import NamedTuple
 
+from leadcard.i18n import N_
+
 
 class Role(enum.StrEnum):
     CONSULTANT = "consultant"  # 销售顾问
@@ -149,30 +151,30 @@ DUE_REASON_LABELS = {
 }
 
 # Customer fields of the paper card (意向客户管理卡), in the order the form prints them.
-# (column, Chinese label, section)
+# (column, Chinese label — translated where shown, `_(label)` —, section)
 CARD_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("gender", "性别", "customer"),
-    ("age", "年龄", "customer"),
-    ("wechat", "微信", "customer"),
-    ("current_vehicle", "现用车", "customer"),
-    ("occupation", "职业", "customer"),
-    ("residence", "居住区域", "customer"),
-    ("main_driver", "主要驾驶人", "customer"),
-    ("payment", "付款方式", "customer"),
-    ("usage", "用途", "customer"),
-    ("best_call_time", "方便联系时间", "customer"),
-    ("household", "家庭情况", "customer"),
-    ("income", "收入情况", "customer"),
-    ("model", "意向车型", "intent"),
-    ("colour", "颜色", "intent"),
-    ("budget", "预算", "intent"),
-    ("purchase_type", "购买类型", "intent"),
-    ("concerns", "关注点", "intent"),
-    ("competitors", "竞品", "intent"),
-    ("liked", "认可点", "intent"),
-    ("decision_maker", "决策人", "intent"),
-    ("timeline", "购车时间", "intent"),
-    ("notes", "备注", "intent"),
+    ("gender", N_("性别"), "customer"),
+    ("age", N_("年龄"), "customer"),
+    ("wechat", N_("微信"), "customer"),
+    ("current_vehicle", N_("现用车"), "customer"),
+    ("occupation", N_("职业"), "customer"),
+    ("residence", N_("居住区域"), "customer"),
+    ("main_driver", N_("主要驾驶人"), "customer"),
+    ("payment", N_("付款方式"), "customer"),
+    ("usage", N_("用途"), "customer"),
+    ("best_call_time", N_("方便联系时间"), "customer"),
+    ("household", N_("家庭情况"), "customer"),
+    ("income", N_("收入情况"), "customer"),
+    ("model", N_("意向车型"), "intent"),
+    ("colour", N_("颜色"), "intent"),
+    ("budget", N_("预算"), "intent"),
+    ("purchase_type", N_("购买类型"), "intent"),
+    ("concerns", N_("关注点"), "intent"),
+    ("competitors", N_("竞品"), "intent"),
+    ("liked", N_("认可点"), "intent"),
+    ("decision_maker", N_("决策人"), "intent"),
+    ("timeline", N_("购车时间"), "intent"),
+    ("notes", N_("备注"), "intent"),
 )
 CARD_FIELD_NAMES = tuple(name for name, _, _ in CARD_FIELDS)
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from leadcard.i18n import N_
+
 if TYPE_CHECKING:
     from leadcard.schedule import Policy
 
@@ -20,13 +22,15 @@ class Severity(enum.StrEnum):
 
 
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
-SEVERITY_LABELS = {Severity.INFO: "提示", Severity.WARNING: "警告", Severity.ERROR: "错误"}
+# Shown through `_()`: `_(SEVERITY_LABELS[severity])`.
+SEVERITY_LABELS = {Severity.INFO: N_("提示"), Severity.WARNING: N_("警告"), Severity.ERROR: N_("错误")}
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
-    label: str  # a short Chinese column heading
+    # label, title and reason are Chinese, marked for the catalog (N_) and translated where shown
+    label: str  # a short column heading
     title: str
     severity: Severity
     check: Callable[..., Iterable]  # (card state, context, limits) → breaches: leadcard.domain.audit_rules

@@ -2,7 +2,8 @@
 per-consultant summary, and JSON. Never queries the store.
 
 Findings are written as plain lines (a big store has tens of thousands of them; rich would lay
-each out); only the summary, one row a consultant, is a rich table.
+each out); only the summary, one row a consultant, is a rich table. Words are in the reader's
+language: the rules' labels, titles and reasons and the severities are translated here, where shown.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import json
 import sys
 
+from leadcard.i18n import N_, _, english
 from leadcard.model.audit import SEVERITY_LABELS, AuditResult, Finding, OwnerSummary, RuleSettings, Severity
 from leadcard.render.common import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
 from leadcard.usertext import shown
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
-NO_OWNER = "（无人负责）"
+NO_OWNER = N_("（无人负责）")
 
 
 def print_audit_json(result: AuditResult) -> None:
@@ -82,7 +84,7 @@ def _summary_json(s: OwnerSummary, target: float) -> dict:
 
 
 def audit_view(result: AuditResult) -> None:
-    from leadcard.render.grid import STYLES, use_colour
+    from leadcard.render.grid import STYLES, cells, use_colour
 
     colour = use_colour()
 
@@ -90,12 +92,18 @@ def audit_view(result: AuditResult) -> None:
         return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if colour and style else text
 
     when = f"{result.as_of:%Y-%m-%d %H:%M}"
-    scope = f"{shown(result.owner, line=True)} 的" if result.owner else ""
-    since = f"自 {result.since.isoformat()} 起 · " if result.since else ""
+    scope = _("{owner} 的").format(owner=shown(result.owner, line=True)) if result.owner else ""
+    since = _("自 {day} 起 · ").format(day=result.since.isoformat()) if result.since else ""
     total = result.total
+    cards = _("1 张卡片") if total.cards == 1 else _("{n} 张卡片").format(n=total.cards)
     if not result.findings:
-        sys.stdout.write(f"审计截至 {when}：{since}{scope}{total.cards} 张卡片，没有发现问题。\n")
+        sys.stdout.write(_("稽核截至 {when}：{since}{scope}{cards}，没有发现问题。").format(
+            when=when, since=since, scope=scope, cards=cards) + "\n")
         return
+    severities = {sev: _(SEVERITY_LABELS[sev]) for sev in Severity}
+    widest = max(cells(label) for label in severities.values())
+    padded = {sev: label + " " * (widest - cells(label)) for sev, label in severities.items()}
+    no_owner = _(NO_OWNER)
     lines: list[str] = []
     width = max(len(s.rule.name) for s in result.rules)
     owner = card = object()
@@ -104,46 +112,46 @@ def audit_view(result: AuditResult) -> None:
             owner, card = f.owner, None
             if lines:
                 lines.append("")
-            lines.append(styled(shown(f.owner or NO_OWNER, line=True), "bold"))
+            lines.append(styled(shown(f.owner or no_owner, line=True), "bold"))
         if f.card_id != card:
             card = f.card_id
             lines.append(f"  {styled(f.ref, 'cyan')} {shown(f.name or '', line=True)}")
-        label = styled(SEVERITY_LABELS[f.severity], _SEVERITY_STYLES[f.severity])
+        label = styled(padded[f.severity], _SEVERITY_STYLES[f.severity])
         times = f" ×{f.count}" if f.count > 1 else ""
         lines.append(f"    {label}  {f.rule:<{width}}  {shown(f.message, line=True)}{times}")
     sys.stdout.write("\n".join(lines) + "\n\n")
     _summary_table(result)
-    counts = " · ".join(f"{SEVERITY_LABELS[sev]} {total.by_severity.get(sev, 0)}" for sev in reversed(Severity))
-    sys.stdout.write(
-        f"审计截至 {when}：{since}{scope}{total.cards} 张卡片，{total.findings} 个问题（{counts}）\n"
-    )
+    counts = " · ".join(f"{severities[sev]} {total.by_severity.get(sev, 0)}" for sev in reversed(Severity))
+    found = _("1 个问题") if total.findings == 1 else _("{n} 个问题").format(n=total.findings)
+    sys.stdout.write(_("稽核截至 {when}：{since}{scope}{cards}，{found}（{counts}）").format(
+        when=when, since=since, scope=scope, cards=cards, found=found, counts=counts) + "\n")
 
 
 def _summary_table(result: AuditResult) -> None:
     """One row a consultant: cards, follow-ups, findings by severity and by rule, timeliness."""
     out = console()
     table = new_table()
-    table.add_column("顾问", no_wrap=True)
-    for title in ("卡片", "跟进", "错误", "警告", "提示", "及时率"):
+    table.add_column(_("顾问"), no_wrap=True)
+    severities = [_(SEVERITY_LABELS[sev]) for sev in reversed(Severity)]
+    for title in (_("卡片"), _("跟进"), *severities, _("及时率")):
         table.add_column(title, justify="right", no_wrap=True)
-    table.add_column("按规则", ratio=1, min_width=16)
-    labels = {s.rule.name: s.rule.label for s in result.rules}
+    table.add_column(_("按规则"), ratio=1, min_width=16)
+    labels = {s.rule.name: _(s.rule.label) for s in result.rules}
     for summary in [*result.owners, result.total]:
         is_total = summary is result.total
-        by_rule = " ".join(f"{labels[name]}{count}" for name, count in summary.by_rule.most_common())
+        by_rule = " ".join(_("{label}{count}").format(label=labels[name], count=count)
+                           for name, count in summary.by_rule.most_common())
         table.add_row(
-            "合计" if is_total else (summary.owner or NO_OWNER), str(summary.cards), str(summary.followups),
+            _("合计") if is_total else (summary.owner or _(NO_OWNER)), str(summary.cards), str(summary.followups),
             *(str(summary.by_severity.get(sev, 0)) for sev in reversed(Severity)),
             _rate(summary, result.timeliness_target), by_rule or "—",
             style="bold" if is_total else None, end_section=summary is result.owners[-1],
         )
     out.print(table)
     found = [s for s in result.rules if result.total.by_rule.get(s.rule.name)]
-    out.print(" · ".join(f"{s.rule.label}={s.rule.name}" for s in found), style="dim")
-    out.print(
-        f"及时率：建卡后 {result.timeliness_hours:g} 小时内有首次跟进的卡片 ÷ 建卡数；"
-        f"低于 {result.timeliness_target:.0%}（✗）需一对一辅导", style="dim"
-    )
+    out.print(" · ".join(f"{labels[s.rule.name]}={s.rule.name}" for s in found), style="dim")
+    out.print(_("及时率：建卡后 {hours} 小时内有首次跟进的卡片 ÷ 建卡数；低于 {target}（✗）需一对一辅导").format(
+        hours=f"{result.timeliness_hours:g}", target=f"{result.timeliness_target:.0%}"), style="dim")
 
 
 def _rate(summary: OwnerSummary, target: float):
@@ -161,12 +169,12 @@ def explain_json(setting: RuleSettings) -> dict:
     rule = setting.rule
     return {
         "rule": rule.name,
-        "label": rule.label,
-        "title": rule.title,
+        "label": _(rule.label),
+        "title": _(rule.title),
         "severity": setting.severity.value,
         "enabled": setting.enabled,
         "limits": setting.limits,
-        "reason": rule.reason,
+        "reason": _(rule.reason),
     }
 
 
@@ -175,16 +183,30 @@ def explain_view(setting: RuleSettings) -> None:
 
     rule = setting.rule
     out = console()
-    state = "启用" if setting.enabled else "已在本店政策中关闭"
-    out.print(Text.assemble((rule.name, "bold"), f"（{rule.label}）· {SEVERITY_LABELS[setting.severity]} · {state}"))
-    out.print(rule.title)
+    state = _("启用") if setting.enabled else _("已在本店政策中关闭")
+    out.print(Text.assemble((rule.name, "bold"), _("（{label}）· {severity} · {state}").format(
+        label=_(rule.label), severity=_(SEVERITY_LABELS[setting.severity]), state=state)))
+    _paragraph(out, _(rule.title))
     if setting.limits:
-        out.print("限值（本店政策）：")
+        out.print(_("限值（本店政策）："))
         for key, value in setting.limits.items():
             out.print(f"  {key} = {_toml(value)}")
-    out.print(f"为什么：{rule.reason}")
-    out.print(f"在政策文件中修改（leadcard init --policy-file FILE）：[audit.{rule.name}] "
-              f"enabled = false / severity = \"info\"{'' if not setting.limits else ' / 限值'}", style="dim")
+    _paragraph(out, _("为什么：{reason}").format(reason=_(rule.reason)))
+    change = _("在政策文件中修改（leadcard init --policy-file 文件）：{table} enabled = false / severity = \"info\"").format(
+        table=f"[audit.{rule.name}]") + (_(" / 限值") if setting.limits else "")
+    out.print(change, style="dim")
+
+
+def _paragraph(out, text: str) -> None:
+    """A paragraph wrapped to the width: English between words; Chinese between characters (rich
+    would break it only at the spaces around numbers, leaving "24" at a line's end and "小时" below)."""
+    if english():
+        out.print(text)
+        return
+    from leadcard.render.grid import wrapped
+
+    for line in wrapped(0, text, out.width):
+        out.print(line, soft_wrap=True)
 
 
 def _toml(value) -> str:
