@@ -117,6 +117,8 @@ def log(
     at: Annotated[Optional[str], Opt("--at", help="When the contact happened (default: now).")] = None,
     corrects: Annotated[Optional[int], Opt("--corrects", help="Correct follow-up number SEQ (a new entry).", min=1)] = None,
     objection: Annotated[Optional[list[str]], Opt("--objection", help="An objection the customer raised (客户异议), tag or Chinese label; repeatable (see `leadcard objection list`).")] = None,
+    vehicle: Annotated[Optional[str], Opt("--vehicle", help="A test drive's car (试驾车型; default: the card's model).")] = None,
+    licence_checked: Annotated[bool, Opt("--licence-checked", "--license-checked", help="The test driver's licence was checked (驾驶证已核验).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Record one contact (跟踪洽谈记录); every follow-up should set the next date."""
@@ -142,6 +144,8 @@ def log(
         purpose=purpose,
         corrects=corrects,
         objections=tuple(objection or ()),
+        vehicle=vehicle,
+        licence_checked=licence_checked,
     )
     card, followup, warning = domain.log_followup(session(ctx), ref, entry)
     if warning:

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from leadcard.domain import objections
+from leadcard.domain import objections, test_drives
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import (
     CARD_FIELD_NAMES,
@@ -43,6 +43,7 @@ from leadcard.schedule import (
 from leadcard.domain.session import Session, calendar_year, working_days_after
 from leadcard.domain.waiting import waiting
 from leadcard.store import CardFilter, Scope, Store
+from leadcard.store import deals as deal_sql
 from leadcard.store import visits as visit_sql
 from leadcard.store.visits import return_visit_times
 
@@ -100,6 +101,8 @@ class NewFollowUp(NamedTuple):
     purpose: str | None = None
     corrects: int | None = None  # seq of the entry this one corrects
     objections: tuple[str, ...] = ()  # objections raised (客户异议): tags or Chinese labels
+    vehicle: str | None = None  # a test drive's car (试驾车型; default: the card's model)
+    licence_checked: bool = False  # the test driver's licence was checked (驾驶证已核验)
 
 
 # -- finding a card -------------------------------------------------------------------------------
@@ -225,9 +228,10 @@ def owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
 
 
 def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, FollowUp, str | None]:
-    """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction. The third
-    value warns of a next date beyond the grade's cadence (the audit's plan-beyond-cadence): the
-    entry is kept, as said, and the consultant told at once."""
+    """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction; a test
+    drive is registered with it (试驾登记). The third value warns of a next date beyond the grade's
+    cadence (the audit's plan-beyond-cadence) or of a test driver's licence left unchecked: the entry
+    is kept, as said, and the consultant told at once."""
     store, now = session.store, session.now
     card = with_status(session, resolve(session, ref))
     _require_open(card, "log a follow-up on")
@@ -253,8 +257,10 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
         )
     if entry.next_at is not None and entry.next_at <= at:
         raise BadInput(f"the next contact ({entry.next_at:%Y-%m-%d %H:%M}) must come after this one")
+    test_drives.check(channel, entry.outcome, entry.vehicle, entry.licence_checked)
     new_grade = session.policy.grade(entry.grade).code if entry.grade else None
     raised = objections.tags_for_followup(session, entry.objections) or (corrected.objections if corrected else ())
+    told: list[str | None] = []  # what the consultant is warned of at once
     with store.transaction():
         followup_id = store.insert_followup({
             "card_id": card.id,
@@ -277,6 +283,9 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             "corrects": corrected.id if corrected else None,
         })
         objections.record(session, followup_id, raised)
+        if channel == Channel.TEST_DRIVE:
+            told.append(test_drives.record(session, card, followup_id, at, entry.vehicle, entry.licence_checked,
+                                           corrected.id if corrected else None))
         if new_grade and new_grade != card.grade:
             _change_grade(session, card, new_grade, entry.bottleneck or content, at, followup_id)
         if card.status == Status.DORMANT and not _woken_since(store, card):
@@ -284,11 +293,11 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             store.insert_event(card.id, at, EventKind.WOKEN, session.actor_id, {"followup_seq": seq})
         refresh(session, card.id)
     followup = next(f for f in store.followups(card.id) if f.id == followup_id)
-    warning = None
     if entry.next_at is not None:
         from leadcard.domain.audit import beyond_cadence
 
-        warning = beyond_cadence(session.policy, new_grade or card.grade, at, entry.next_at, session.tz)
+        told.append(beyond_cadence(session.policy, new_grade or card.grade, at, entry.next_at, session.tz))
+    warning = "\n".join(w for w in told if w) or None
     return session.shown(store.card(card.id)), followup, warning
 
 
@@ -377,6 +386,7 @@ def card_detail(session: Session, ref: str) -> CardDetail:
         instructions=store.instructions(card.id),
         events=store.events(card.id),
         handover_due=handover_due,
+        desk=deal_sql.desk(store, card.id),
         objection_labels=objections.labels(session),
         scripts=tuple(scripts[t] for t in card.objections if t in scripts),
     )

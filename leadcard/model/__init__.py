@@ -270,6 +270,7 @@ class CardDetail(NamedTuple):
     objection_labels: dict[str, str]  # tag → label, for every tag
     handover_due: datetime | None = None  # a won deal not yet handed over: by when (working days)
     scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
+    desk: "DealDesk | None" = None  # test drives, quotes, trade-ins, finance (leadcard.model.deals)
 
 
 class TodayItem(NamedTuple):

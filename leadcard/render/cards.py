@@ -21,6 +21,7 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
+from leadcard.render.deals import desk_json, desk_lines
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json  # noqa: F401
 
@@ -117,6 +118,7 @@ def detail_json(detail: CardDetail) -> dict:
         "events": [{"at": iso(e.at), "kind": e.kind, "by": e.by, **e.detail} for e in detail.events],
         "handover_due": iso(detail.handover_due),
         "objections": [script_json(s) for s in detail.scripts],
+        **desk_json(detail.desk),
     }
 
 
@@ -444,6 +446,10 @@ def card_view(detail: CardDetail) -> None:
             out.print(Text(f"    主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
     for ins in by_followup.get(None, []):
         out.print(Text(f"主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+    for heading, lines in desk_lines(detail.desk):
+        out.print(Text(heading, style="bold"))
+        for line in lines:
+            out.print(f"  {line}")
     if len(detail.events) > 1:
         out.print(Text("卡片历程", style="bold"))
         for e in detail.events:

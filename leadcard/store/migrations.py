@@ -309,3 +309,30 @@ DEFAULT_OBJECTIONS = (
     ("resale", "保值率"),
     ("maintenance", "保养成本"),
 )
+
+
+@migration
+def m006_test_drives(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 试驾登记: a test drive, recorded with the follow-up (channel test-drive) at which it was
+        -- made, and the showroom visit it was part of when that visit is in the log. Append-only: a
+        -- corrected follow-up's drive gives way to the correction's.
+        CREATE TABLE test_drives (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            followup_id INTEGER NOT NULL UNIQUE REFERENCES followups(id),
+            visit_id INTEGER REFERENCES visits(id),
+            at TEXT NOT NULL,                  -- the follow-up's time
+            vehicle TEXT,                      -- 试驾车型
+            licence_checked INTEGER NOT NULL DEFAULT 0  -- 驾驶证已核验
+        );
+        CREATE INDEX test_drives_card ON test_drives (card_id);
+        CREATE INDEX test_drives_at ON test_drives (at);
+        CREATE INDEX test_drives_visit ON test_drives (visit_id) WHERE visit_id IS NOT NULL;
+        CREATE TRIGGER test_drives_no_update BEFORE UPDATE ON test_drives
+        BEGIN SELECT RAISE(ABORT, 'test_drives are append-only'); END;
+        CREATE TRIGGER test_drives_no_delete BEFORE DELETE ON test_drives
+        BEGIN SELECT RAISE(ABORT, 'test_drives are append-only'); END;
+        """
+    )
