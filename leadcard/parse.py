@@ -247,3 +247,19 @@ def parse_iso_week(raw: str) -> date:
         return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
         raise BadInput(f"no such ISO week: {raw!r}") from None
+
+
+# 9.58万, 95800, 95,800, ￥95800元: money as the floor writes it, in whole yuan.
+_AMOUNT = re.compile(r"¥?(\d+(?:\.\d+)?)(万|w)?元?", re.ASCII | re.IGNORECASE)
+
+
+def parse_amount(raw: str, what: str) -> int:
+    """A sum of money in yuan: `95800`, `95,800`, `9.58万`, `¥95800元`; never negative, at most 1 亿."""
+    text = unicodedata.normalize("NFKC", raw or "").strip().replace(",", "").replace(" ", "")
+    m = _AMOUNT.fullmatch(text)  # NFKC has made ￥ ¥
+    if not m:
+        raise BadInput(f"not an amount for {what}: {raw!r} (yuan, as 95800 or 9.58万)")
+    value = float(m.group(1)) * (10_000 if m.group(2) else 1)
+    if value > 100_000_000:
+        raise BadInput(f"{what} {raw!r} is beyond any car deal (at most 1亿)")
+    return round(value)

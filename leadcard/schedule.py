@@ -92,6 +92,8 @@ class Policy(NamedTuple):
     objection_plan_hours: float = 24  # an objection gets a handling plan within this
     reactivation_days: int = 30  # a woken dormant customer who responds within this is reactivated
     timeliness_target: float = 0.8  # 跟进及时率 below this means one-to-one coaching
+    quote_discount_limit: int = 3000  # yuan a consultant may take off a quote; above it, 经理批价
+    quote_valid_days: int = 7  # a quote given without --valid-until holds this many days after today
     # The hours a lead that never visited is called in (DOMAIN.md "Time rules"): the showroom's
     # opening hours, every day of the week, since showrooms open on weekends and holidays.
     working_hours: tuple[time, time] = (time(9), time(21))
@@ -136,9 +138,12 @@ _POLICY_NUMBERS = {
     "objection_plan_hours": float,
     "reactivation_days": int,
     "timeliness_target": float,
+    "quote_discount_limit": int,
+    "quote_valid_days": int,
 }
 # Upper bounds, so that a typo (240000 for 24) is caught when the policy is loaded, not months later.
-_POLICY_LIMITS = {"timeliness_target": 1, "dormant_after_months": 120, "wake_days_before_festival": 366}
+_POLICY_LIMITS = {"timeliness_target": 1, "dormant_after_months": 120, "wake_days_before_festival": 366,
+                  "quote_discount_limit": 10_000_000}
 _DEFAULT_LIMIT = 24 * 366  # hours, days or counts: a year of hours is beyond any sane setting
 _FIRST_CALL_MINUTES_MAX = 7 * 24 * 60
 

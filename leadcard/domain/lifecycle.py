@@ -45,7 +45,7 @@ def loss_reason(policy: Policy, raw: str) -> str:
 # -- who may do what -----------------------------------------------------------------------------
 
 
-def _require_over(session: Session, card: Card, doing: str) -> None:
+def require_over(session: Session, card: Card, doing: str) -> None:
     """A supervisor of the card's team or a manager; never the card's own consultant."""
     actor = session.actor
     if actor is None:
@@ -216,7 +216,7 @@ def lose(session: Session, ref: str, reason: str, competitor: str | None, note: 
 def approve(session: Session, ref: str, note: str | None) -> Card:
     card = resolve(session, ref)
     _require_status(card, (Status.LOST_PENDING,), "approve a loss for")
-    _require_over(session, card, "approve the loss of")
+    require_over(session, card, "approve the loss of")
     now = session.now
     note = (note or "").strip() or None
     outcome = {**card.outcome, "decided_at": now, "decided_by": session.actor.name if session.actor else None,
@@ -235,7 +235,7 @@ def reject(session: Session, ref: str, note: str) -> Card:
         raise BadInput("say why the loss is rejected: --note (it becomes an instruction on the card)")
     card = resolve(session, ref)
     _require_status(card, (Status.LOST_PENDING,), "reject a loss for")
-    _require_over(session, card, "reject the loss of")
+    require_over(session, card, "reject the loss of")
     store = session.store
     followups = store.followups(card.id)
     with store.transaction():

@@ -109,6 +109,7 @@ class EventKind(enum.StrEnum):
     WOKEN = "woken"  # {"followup_seq"}: the first contact logged on a dormant card (休眠唤醒)
     DO_NOT_CONTACT = "do-not-contact"  # {"note"}
     IMPORTED = "imported"  # at the import: what is dated before it came from paper or Excel (导入)
+    QUOTE_APPROVED = "quote-approved"  # {"seq", "discount"}: 经理批价 of a quote above the discount limit
 
 
 class DueReason(enum.StrEnum):
@@ -283,6 +284,7 @@ class TodayItem(NamedTuple):
     days_since_contact: int | None
     suggest_invalid: bool = False  # failed attempts reached the policy's limit
     scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
+    quote: "Quote | None" = None  # the latest quote the customer holds (leadcard.model.deals)
 
 
 class CardList(NamedTuple):

@@ -1,11 +1,13 @@
-"""The deal desk's records on a card: test drives (试驾登记), and what `show` draws of them.
+"""The deal desk's records on a card: test drives (试驾登记) and quotes (报价).
 
-NamedTuples, as in `leadcard.model`: `show` and `today` load these at every start.
+NamedTuples, as in `leadcard.model`: `show` and `today` load these at every start. Money is in
+whole yuan.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 from typing import NamedTuple
 
 
@@ -20,7 +22,46 @@ class TestDrive(NamedTuple):
     author: str | None
 
 
+class QuoteStatus(enum.StrEnum):
+    QUOTED = "quoted"  # within the consultant's discount limit: no approval needed
+    PENDING = "pending"  # 待批价: the discount is above the limit
+    APPROVED = "approved"  # 经理批价: a supervisor of the team or the manager approved it
+
+
+QUOTE_STATUS_LABELS = {QuoteStatus.QUOTED: "已报价", QuoteStatus.PENDING: "待批价", QuoteStatus.APPROVED: "已批价"}
+
+
+class Quote(NamedTuple):
+    """报价: numbered per card; price and discount in yuan, valid through `valid_until`."""
+
+    seq: int
+    at: datetime
+    author: str | None
+    author_id: int | None
+    model: str | None
+    price: int
+    discount: int
+    extras: str | None  # 精品 and other items given with the car
+    valid_until: date | None  # the last day the quote holds
+    status: QuoteStatus
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+
+    @property
+    def net(self) -> int:
+        return self.price - self.discount
+
+    def expired(self, day: date) -> bool:
+        return self.valid_until is not None and self.valid_until < day
+
+
 class DealDesk(NamedTuple):
     """A card's deal records, oldest first (corrected follow-ups' test drives left out)."""
 
     test_drives: tuple[TestDrive, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+
+    @property
+    def quote(self) -> Quote | None:
+        """The latest quote: the one the customer holds."""
+        return self.quotes[-1] if self.quotes else None

@@ -21,7 +21,8 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
-from leadcard.render.deals import desk_json, desk_lines
+from leadcard.model.deals import QuoteStatus
+from leadcard.render.deals import desk_json, desk_lines, quote_json, quote_text
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json  # noqa: F401
 
@@ -150,6 +151,7 @@ def today_json(today: TodayList) -> dict:
                 "days_since_contact": i.days_since_contact,
                 "followups": i.card.followup_count,
                 "objections": [script_json(s) for s in i.scripts],
+                "quote": quote_json(None, i.quote) if i.quote else None,
             }
             for i in today.items
         ],
@@ -309,6 +311,8 @@ def today_table(today: TodayList) -> None:
         grid.add_row(*row)
         for script in item.scripts:
             grid.add_note([("  ↳ ", "dim")], script_pieces(script))
+        if item.quote:
+            grid.add_note([("  ↳ ", "dim")], [(quote_text(item.quote), "yellow" if item.quote.status == QuoteStatus.PENDING else "")])
     lines.append(grid.render())
     sys.stdout.write("\n".join(lines + waiting_lines(today, bold)) + "\n")
 
@@ -497,7 +501,7 @@ def _stamp(text: object) -> str:
 EVENT_LABELS = {
     "created": "建卡", "assigned": "转交", "won": "成交", "handover": "交接售后", "lost-requested": "战败申请",
     "lost-approved": "战败批准", "lost-rejected": "战败驳回", "invalid": "标记无效", "reopened": "重新跟进",
-    "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入",
+    "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入", "quote-approved": "经理批价",
 }
 
 
@@ -513,6 +517,7 @@ def _event_line(e) -> str:
         "reopened": lambda: f"自{STATUS_LABELS.get(d['from'], d['from'])}" if d.get("from") else "",
         "woken": lambda: f"第 {d.get('followup_seq')} 次跟进" if d.get("followup_seq") else "",
         "do-not-contact": lambda: "解除" if d.get("undo") else "",
+        "quote-approved": lambda: f"第 {d.get('seq')} 次报价，优惠 {d.get('discount', 0):,}元",
     }.get(e.kind, lambda: "")()
     note = d.get("note") if e.kind != "lost-requested" else None
     line = "  ".join(p for p in (_when(e.at), e.by or "", EVENT_LABELS.get(e.kind, e.kind), what) if p)
@@ -571,6 +576,8 @@ def policy_json(info) -> dict:
         "working_hours": f"{p.working_hours[0]:%H:%M}-{p.working_hours[1]:%H:%M}",
         "sources": {name: {"first_call_minutes": m} for name, m in p.source_first_call_minutes.items()},
         "loss_reasons": list(p.loss_reasons),
+        "quote_discount_limit": p.quote_discount_limit,
+        "quote_valid_days": p.quote_valid_days,
         "cards": info.cards,
         "users": info.users,
     }
@@ -594,3 +601,4 @@ def policy_view(info) -> None:
     )
     minutes = "、".join(f"{SOURCE_LABELS.get(n, n)} {m} 分钟" for n, m in p.source_first_call_minutes.items())
     out.print(f"营业时间 {p.working_hours[0]:%H:%M}–{p.working_hours[1]:%H:%M} · 未到店线索首次电话：{minutes}（营业时间内计）")
+    out.print(f"顾问报价优惠权限 {p.quote_discount_limit:,} 元（超出须主管或经理批价）· 报价默认有效 {p.quote_valid_days} 天")

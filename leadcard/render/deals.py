@@ -1,11 +1,30 @@
-"""The deal desk on a card, drawn: test drives (试驾登记) in `show` and its JSON."""
+"""The deal desk drawn: test drives (试驾登记) and quotes (报价) in `show`, the latest quote in
+`today`, and each command's confirmation."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from leadcard.model.deals import DealDesk
-from leadcard.render.common import iso
+from leadcard.model import Card
+from leadcard.model.deals import QUOTE_STATUS_LABELS, DealDesk, Quote, QuoteStatus
+# Commands print through this module, the shared pieces included (print_json).
+from leadcard.render.common import console, iso, print_json  # noqa: F401
+
+
+def money(yuan: int) -> str:
+    return f"{yuan:,}元"
+
+
+# -- JSON ------------------------------------------------------------------------------------------
+
+
+def quote_json(ref: str | None, q: Quote) -> dict:
+    data = {
+        "seq": q.seq, "at": iso(q.at), "author": q.author, "model": q.model, "price": q.price,
+        "discount": q.discount, "net": q.net, "extras": q.extras, "valid_until": iso(q.valid_until),
+        "status": q.status.value, "approved_by": q.approved_by, "approved_at": iso(q.approved_at),
+    }
+    return {"ref": ref, **data} if ref is not None else data
 
 
 def desk_json(desk: DealDesk | None) -> dict:
@@ -16,7 +35,35 @@ def desk_json(desk: DealDesk | None) -> dict:
              "visit": t.visit_id, "author": t.author}
             for t in desk.test_drives
         ],
+        "quotes": [quote_json(None, q) for q in desk.quotes],
+        "quote": quote_json(None, desk.quote) if desk.quote else None,
     }
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+
+def quote_text(q: Quote) -> str:
+    """One quote on one line: 第 2 次报价 凯美瑞 199,800元 优惠 5,000元 → 194,800元 …"""
+    parts = [f"第 {q.seq} 次报价", q.model or "车型未填", money(q.price)]
+    if q.discount:
+        parts += [f"优惠 {money(q.discount)}", f"→ {money(q.net)}"]
+    if q.extras:
+        parts.append(f"精品：{q.extras}")
+    if q.valid_until:
+        parts.append(f"有效至 {q.valid_until:%m-%d}")
+    status = QUOTE_STATUS_LABELS[q.status]
+    if q.status == QuoteStatus.APPROVED:
+        status += f"（{q.approved_by or '—'} {q.approved_at:%m-%d %H:%M}）"
+    parts.append(status)
+    return " ".join(parts)
+
+
+def print_quote(card: Card, q: Quote) -> None:
+    line = f"{card.ref} {card.name}：{quote_text(q)}"
+    if q.status == QuoteStatus.PENDING:
+        line += f"；优惠超出顾问权限，请主管或经理批价：leadcard quote approve {card.ref} {q.seq}"
+    console().print(line)
 
 
 def desk_lines(desk: DealDesk | None) -> list[tuple[str, list[str]]]:
@@ -30,6 +77,8 @@ def desk_lines(desk: DealDesk | None) -> list[tuple[str, list[str]]]:
                 _when(t.at), t.vehicle or "车型未填", "驾照已核验" if t.licence_checked else "驾照未核验",
                 f"第 {t.seq} 次跟进", f"来店 #{t.visit_id}" if t.visit_id else "", t.author or "") if p)
             for t in desk.test_drives]))
+    if desk.quotes:
+        sections.append(("报价", [f"{_when(q.at)}  {quote_text(q)}  {q.author or ''}".rstrip() for q in desk.quotes]))
     return sections
 
 

@@ -1,10 +1,11 @@
-"""SQL of the deal desk: test drives (试驾登记) on the cards."""
+"""SQL of the deal desk: test drives (试驾登记) and quotes (报价) on the cards."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Sequence
 
-from leadcard.model.deals import DealDesk, TestDrive
+from leadcard.model.deals import DealDesk, Quote, QuoteStatus, TestDrive
 from leadcard.store import Store, ts
 
 # A record counts while the follow-up it was made at stands: a correction replaces it.
@@ -40,6 +41,56 @@ def mark_visit_test_drive(store: Store, visit_id: int) -> None:
     store.conn.execute("UPDATE visits SET test_drive = 1 WHERE id = ?", (visit_id,))
 
 
+def insert_quote(store: Store, values: dict) -> int:
+    """A new quote, numbered after the card's last; its number."""
+    seq = store.conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM quotes WHERE card_id = ?",
+                             (values["card_id"],)).fetchone()[0]
+    valid_until = values.get("valid_until")
+    store.insert_row("quotes", {**values, "seq": seq, "valid_until": valid_until.isoformat() if valid_until else None})
+    return seq
+
+
+def approve_quote(store: Store, card_id: int, seq: int, at: datetime, by_id: int | None) -> None:
+    store.conn.execute("UPDATE quotes SET approved_at = ?, approved_by = ? WHERE card_id = ? AND seq = ?",
+                       (ts(at), by_id, card_id, seq))
+
+
+_QUOTE_SELECT = (
+    "SELECT q.*, u.name AS author, a.name AS approver FROM quotes q LEFT JOIN users u ON u.id = q.author_id "
+    "LEFT JOIN users a ON a.id = q.approved_by"
+)
+
+
+def quote(store: Store, card_id: int, seq: int) -> Quote | None:
+    row = store.conn.execute(f"{_QUOTE_SELECT} WHERE q.card_id = ? AND q.seq = ?", (card_id, seq)).fetchone()
+    return _quote(store, row) if row else None
+
+
+def latest_quotes(store: Store, card_ids: Sequence[int]) -> dict[int, Quote]:
+    """The latest quote of each card that has one (`today`: one query per 500 due cards)."""
+    found: dict[int, Quote] = {}
+    for start in range(0, len(card_ids), 500):
+        batch = list(card_ids[start:start + 500])
+        marks = ",".join("?" * len(batch))
+        rows = store.conn.execute(
+            f"{_QUOTE_SELECT} WHERE q.card_id IN ({marks}) "
+            "AND q.seq = (SELECT max(m.seq) FROM quotes m WHERE m.card_id = q.card_id)",
+            batch,
+        ).fetchall()
+        found.update((r["card_id"], _quote(store, r)) for r in rows)
+    return found
+
+
+def latest_quotes_as_of(store: Store, moment: datetime) -> dict[int, Quote]:
+    """The latest quote each card had at a moment, across the store (the audit's quote-expired)."""
+    rows = store.conn.execute(
+        f"{_QUOTE_SELECT} WHERE q.at <= :m "
+        "AND q.seq = (SELECT max(m.seq) FROM quotes m WHERE m.card_id = q.card_id AND m.at <= :m)",
+        {"m": ts(moment)},
+    ).fetchall()
+    return {r["card_id"]: _quote(store, r) for r in rows}
+
+
 def desk(store: Store, card_id: int) -> DealDesk:
     """A card's deal records, oldest first."""
     drives = store.conn.execute(
@@ -48,9 +99,21 @@ def desk(store: Store, card_id: int) -> DealDesk:
         "ORDER BY t.at, t.id",
         (card_id,),
     ).fetchall()
-    return DealDesk(test_drives=tuple(_test_drive(store, r) for r in drives))
+    quotes = store.conn.execute(f"{_QUOTE_SELECT} WHERE q.card_id = ? ORDER BY q.seq", (card_id,)).fetchall()
+    return DealDesk(test_drives=tuple(_test_drive(store, r) for r in drives),
+                    quotes=tuple(_quote(store, r) for r in quotes))
 
 
 def _test_drive(store: Store, row) -> TestDrive:
     return TestDrive(row["seq"], store.dt(row["at"]), row["vehicle"], bool(row["licence_checked"]),
                      row["visit_id"], row["author"])
+
+
+def _quote(store: Store, row) -> Quote:
+    if row["approved_at"] is not None:
+        status = QuoteStatus.APPROVED
+    else:
+        status = QuoteStatus.PENDING if row["needs_approval"] else QuoteStatus.QUOTED
+    return Quote(row["seq"], store.dt(row["at"]), row["author"], row["author_id"], row["model"], row["price"],
+                 row["discount"], row["extras"], date.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
+                 status, row["approver"], store.dt(row["approved_at"]))

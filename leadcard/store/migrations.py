@@ -336,3 +336,41 @@ def m006_test_drives(db: sqlite3.Connection) -> None:
         BEGIN SELECT RAISE(ABORT, 'test_drives are append-only'); END;
         """
     )
+
+
+@migration
+def m007_quotes(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 报价: numbered per card, in whole yuan. A discount above the policy's quote_discount_limit
+        -- (as it stood when quoted: discount_limit) waits for 经理批价; filling in the approval, once,
+        -- is the only change a quote ever takes.
+        CREATE TABLE quotes (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id),
+            model TEXT,
+            price INTEGER NOT NULL CHECK (price > 0),
+            discount INTEGER NOT NULL DEFAULT 0 CHECK (discount >= 0 AND discount < price),
+            extras TEXT,                       -- 精品
+            valid_until TEXT,                  -- the last day it holds (local date, 2026-05-10)
+            discount_limit INTEGER,
+            needs_approval INTEGER NOT NULL DEFAULT 0,
+            approved_at TEXT,
+            approved_by INTEGER REFERENCES users(id),
+            UNIQUE (card_id, seq)
+        );
+        CREATE TRIGGER quotes_approved_once BEFORE UPDATE ON quotes
+        WHEN OLD.needs_approval = 0 OR OLD.approved_at IS NOT NULL OR NEW.approved_at IS NULL
+            OR NEW.id IS NOT OLD.id OR NEW.card_id IS NOT OLD.card_id OR NEW.seq IS NOT OLD.seq
+            OR NEW.at IS NOT OLD.at OR NEW.author_id IS NOT OLD.author_id OR NEW.model IS NOT OLD.model
+            OR NEW.price IS NOT OLD.price OR NEW.discount IS NOT OLD.discount OR NEW.extras IS NOT OLD.extras
+            OR NEW.valid_until IS NOT OLD.valid_until OR NEW.discount_limit IS NOT OLD.discount_limit
+            OR NEW.needs_approval IS NOT OLD.needs_approval
+        BEGIN SELECT RAISE(ABORT, 'quotes are append-only: a pending quote is approved once'); END;
+        CREATE TRIGGER quotes_no_delete BEFORE DELETE ON quotes
+        BEGIN SELECT RAISE(ABORT, 'quotes are append-only'); END;
+        """
+    )
