@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from leadcard.errors import BadInput
 from leadcard.model import Channel, Outcome, Source
+from leadcard.model.deals import FinanceStatus
 
 _PHONE_NOISE = re.compile(r"[\s\-().·—_/]")
 _MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
@@ -263,3 +264,16 @@ def parse_amount(raw: str, what: str) -> int:
     if value > 100_000_000:
         raise BadInput(f"{what} {raw!r} is beyond any car deal (at most 1亿)")
     return round(value)
+
+
+_FINANCE_WORDS = {
+    "applied": FinanceStatus.APPLIED, "apply": FinanceStatus.APPLIED, "已申请": FinanceStatus.APPLIED,
+    "申请": FinanceStatus.APPLIED, "approved": FinanceStatus.APPROVED, "已批贷": FinanceStatus.APPROVED,
+    "批贷": FinanceStatus.APPROVED, "通过": FinanceStatus.APPROVED, "rejected": FinanceStatus.REJECTED,
+    "被拒": FinanceStatus.REJECTED, "拒贷": FinanceStatus.REJECTED, "未通过": FinanceStatus.REJECTED,
+}
+
+
+def parse_finance_status(raw: str) -> FinanceStatus:
+    """A step of a loan application (贷款): applied, approved, rejected, or the floor's words."""
+    return lookup(_FINANCE_WORDS, raw, "loan status", "applied, approved, rejected (已申请, 已批贷, 被拒)")

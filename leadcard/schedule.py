@@ -299,11 +299,14 @@ class Timing(NamedTuple):
 
 def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy,
                 left_at: datetime | None = None, source: str | None = None,
-                returned_at: datetime | None = None, visited_at: datetime | None = None) -> Timing:
+                returned_at: datetime | None = None, visited_at: datetime | None = None,
+                finance_rejected_at: datetime | None = None) -> Timing:
     """When an open card is next due and why (CONTRACT.md, `today`; README "When is a card due").
 
     The customer came back and someone else received them (`returned_at`, the latest such visit):
-    `returned` from the visit until anything is logged after it. Otherwise both first-contact
+    `returned` from the visit until anything is logged after it. The loan application stands
+    rejected (`finance_rejected_at`): `finance-rejected` from the rejection until a contact reaches
+    the customer at or after it. When both are owed, the earlier. Otherwise both first-contact
     clocks start when the customer left (`left_at`), else at the card's creation. Until it has an
     SMS/WeChat contact: `first-touch`, 3 h on. Until a contact has reached the customer by voice or
     face to face: `first-call`, 24 h on, or for a source with `first_call_minutes` (online, 400)
@@ -333,8 +336,13 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
         owed.append(Due(first_touch_deadline(start, source, policy), DueReason.FIRST_TOUCH))
     if first_call is None:
         owed.append(Due(first_call_deadline(start, source, policy), DueReason.FIRST_CALL))
+    happened = []  # what happened to the customer since the last contact, and must be answered first
     if returned_at is not None and not any(c.at >= returned_at for c in ordered):
-        due = Due(returned_at, DueReason.RETURNED)
+        happened.append(Due(returned_at, DueReason.RETURNED))
+    if finance_rejected_at is not None and not any(c.reached and c.at >= finance_rejected_at for c in ordered):
+        happened.append(Due(finance_rejected_at, DueReason.FINANCE_REJECTED))
+    if happened:
+        due = min(happened, key=lambda d: d.at)
     elif owed:
         due = min(owed, key=lambda d: d.at)
     elif next_at is not None:

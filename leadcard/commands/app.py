@@ -24,7 +24,7 @@ COMMAND_MODULES = {
     "audit": "audit",
     "report": "report",
     **dict.fromkeys(("objection", "playbook", "case"), "objections"),
-    "quote": "deals",
+    **dict.fromkeys(("quote", "trade-in", "finance"), "deals"),
     **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "exchange"),
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))

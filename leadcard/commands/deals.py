@@ -1,11 +1,11 @@
-"""The deal desk: quote (报价) and its approval (经理批价)."""
+"""The deal desk: quote (报价) and its approval (经理批价), trade-in (置换评估), finance (贷款)."""
 
 
 from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import day, session
+from leadcard.commands.common import day, session, when
 from leadcard.commands.options import JsonOption
 
 app = typer.Typer()
@@ -54,3 +54,49 @@ def quote(
         render.print_json(render.quote_json(card.ref, given))
     else:
         render.print_quote(card, given)
+
+
+@app.command("trade-in")
+def trade_in(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
+    vehicle: Annotated[str, Opt("--vehicle", help="The car traded in: make, model, year, mileage.")],
+    appraisal: Annotated[str, Opt("--appraisal", help="What the store would pay for it, in yuan (68000 or 6.8万).")],
+    at: Annotated[Optional[str], Opt("--at", help="When it was appraised (default: now).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a trade-in appraisal (置换评估) on a card."""
+    from leadcard.domain import deals
+    from leadcard.parse import parse_amount
+    from leadcard.render import deals as render
+
+    value = parse_amount(appraisal, "--appraisal")
+    card, done = deals.appraise_trade_in(session(ctx), ref, vehicle, value, when(at))
+    if as_json:
+        render.print_json(render.trade_in_json(card.ref, done))
+    else:
+        render.console().print(f"{card.ref} {card.name}：{render.trade_in_text(done)}")
+
+
+@app.command()
+def finance(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
+    status: Annotated[str, Opt("--status", help="applied, approved or rejected (已申请, 已批贷, 被拒).")],
+    bank: Annotated[Optional[str], Opt("--bank", help="The bank or the maker's finance company (default: as before).")] = None,
+    amount: Annotated[Optional[str], Opt("--amount", help="The loan, in yuan (150000 or 15万; default: as before).")] = None,
+    at: Annotated[Optional[str], Opt("--at", help="When (default: now).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a step of a card's loan application (贷款); a rejection brings the card due for a call."""
+    from leadcard.domain import deals
+    from leadcard.parse import parse_amount, parse_finance_status
+    from leadcard.render import deals as render
+
+    step = parse_finance_status(status)
+    loan = parse_amount(amount, "--amount") if amount is not None else None
+    card, done = deals.record_finance(session(ctx), ref, step, bank, loan, when(at))
+    if as_json:
+        render.print_json(render.finance_json(card.ref, done))
+    else:
+        render.print_finance(card, done)

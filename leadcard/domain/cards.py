@@ -51,8 +51,9 @@ _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
 # What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
 SUGGESTED_ACTIONS = {
-    # The label (休眠唤醒) is printed before it already.
+    # The label (休眠唤醒, 贷款被拒) is printed before it already.
     DueReason.WAKE_UP: "节日问候或新品资讯，了解近况",
+    DueReason.FINANCE_REJECTED: "尽快电话沟通，商量提高首付、换银行或厂家金融，别让订单流失",
 }
 
 
@@ -340,14 +341,17 @@ def refresh(session: Session, card_id: int) -> None:
     active = card.status == Status.OPEN and not card.do_not_contact
     visited_at, returned_at = return_visit_times(store, card_id, card.owner_id)
     store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts,
-                                              card.left_at, card.source, returned_at, visited_at))
+                                              card.left_at, card.source, returned_at, visited_at,
+                                              deal_sql.finance_rejected_at(store, card_id)))
 
 
 def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact],
                    left_at: datetime | None = None, source: str | None = None,
-                   returned_at: datetime | None = None, visited_at: datetime | None = None) -> dict:
+                   returned_at: datetime | None = None, visited_at: datetime | None = None,
+                   finance_rejected_at: datetime | None = None) -> dict:
     """The card row's derived columns; only an active (open, contactable) card is ever due."""
-    timing = card_timing(created_at, grade, contacts, policy, left_at, source, returned_at, visited_at)
+    timing = card_timing(created_at, grade, contacts, policy, left_at, source, returned_at, visited_at,
+                         finance_rejected_at)
     due = timing.due if active else None
     return {
         "followup_count": len(contacts),

@@ -15,6 +15,7 @@ from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import Card, EventKind, Instruction, Role, Status, User
 from leadcard.schedule import Policy
 from leadcard.domain.session import Session
+from leadcard.store import deals as deal_sql
 
 # English words for the default loss reasons (战败原因); a store's own list is matched as written.
 LOSS_REASON_WORDS = {
@@ -206,9 +207,16 @@ def lose(session: Session, ref: str, reason: str, competitor: str | None, note: 
     outcome = {"reason": reason, "competitor": competitor, "note": note, "requested_at": now,
                "requested_by": session.actor.name if session.actor else None}
     store = session.store
+    detail = {"reason": reason, "competitor": competitor, "note": note}
+    if reason == LOSS_REASON_WORDS["financing"]:
+        # 贷款未过 names the loan application it failed on, when the card has one.
+        finance = deal_sql.latest_finance(store, card.id)
+        if finance is not None:
+            detail["finance"] = outcome["finance"] = {
+                "seq": finance.seq, "at": _iso(finance.at), "status": finance.status.value, "bank": finance.bank,
+                "amount": finance.amount}
     with store.transaction():
-        store.insert_event(card.id, now, EventKind.LOST_REQUESTED, session.actor_id,
-                           {"reason": reason, "competitor": competitor, "note": note})
+        store.insert_event(card.id, now, EventKind.LOST_REQUESTED, session.actor_id, detail)
         _set_status(session, card, Status.LOST_PENDING, outcome)
     return _fresh(session, card.id)
 

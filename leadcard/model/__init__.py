@@ -119,6 +119,7 @@ class DueReason(enum.StrEnum):
     CADENCE = "cadence"
     WAKE_UP = "wake-up"
     RETURNED = "returned"  # the customer came back and was received by someone else
+    FINANCE_REJECTED = "finance-rejected"  # the loan was rejected (贷款被拒): call before the deal is lost
 
 
 DUE_REASON_LABELS = {
@@ -128,6 +129,7 @@ DUE_REASON_LABELS = {
     DueReason.CADENCE: "周期回访",
     DueReason.WAKE_UP: "休眠唤醒",
     DueReason.RETURNED: "再次到店",
+    DueReason.FINANCE_REJECTED: "贷款被拒",
 }
 
 # Customer fields of the paper card (意向客户管理卡), in the order the form prints them.

@@ -1,4 +1,5 @@
-"""The deal desk's records on a card: test drives (试驾登记) and quotes (报价).
+"""The deal desk's records on a card: test drives (试驾登记), quotes (报价), trade-in appraisals
+(置换评估) and loan applications (贷款).
 
 NamedTuples, as in `leadcard.model`: `show` and `today` load these at every start. Money is in
 whole yuan.
@@ -55,11 +56,44 @@ class Quote(NamedTuple):
         return self.valid_until is not None and self.valid_until < day
 
 
+class TradeIn(NamedTuple):
+    """置换评估: the customer's car, appraised."""
+
+    seq: int
+    at: datetime
+    author: str | None
+    vehicle: str
+    appraisal: int
+
+
+class FinanceStatus(enum.StrEnum):
+    APPLIED = "applied"  # 已申请
+    APPROVED = "approved"  # 已批贷
+    REJECTED = "rejected"  # 被拒
+
+
+FINANCE_STATUS_LABELS = {FinanceStatus.APPLIED: "已申请", FinanceStatus.APPROVED: "已批贷",
+                         FinanceStatus.REJECTED: "被拒"}
+
+
+class Finance(NamedTuple):
+    """贷款: one step of a loan application; the latest is where it stands."""
+
+    seq: int
+    at: datetime
+    author: str | None
+    status: FinanceStatus
+    bank: str | None
+    amount: int | None
+
+
 class DealDesk(NamedTuple):
     """A card's deal records, oldest first (corrected follow-ups' test drives left out)."""
 
     test_drives: tuple[TestDrive, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    trade_ins: tuple[TradeIn, ...] = ()
+    finance: tuple[Finance, ...] = ()
 
     @property
     def quote(self) -> Quote | None:

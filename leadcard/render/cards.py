@@ -22,7 +22,7 @@ from leadcard.model import (
     card_ref,
 )
 from leadcard.model.deals import QuoteStatus
-from leadcard.render.deals import desk_json, desk_lines, quote_json, quote_text
+from leadcard.render.deals import desk_json, desk_lines, loss_finance_text, quote_json, quote_text
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json  # noqa: F401
 
@@ -265,6 +265,7 @@ def today_summary_counts(today: TodayList) -> dict:
         "first_call": reasons.count("first-call"),
         "wake_up": reasons.count("wake-up"),
         "returned": reasons.count("returned"),
+        "finance_rejected": reasons.count("finance-rejected"),
     }
 
 
@@ -273,7 +274,7 @@ def today_summary(today: TodayList) -> str:
     parts = [f"{today.day.isoformat()} 周{WEEKDAYS[today.day.weekday()]}", f"待跟进 {counts['due']}",
              f"逾期 {counts['overdue']}"]
     for key, label in (("first_touch", "待首次触达"), ("first_call", "待首次电话"), ("wake_up", "休眠唤醒"),
-                       ("returned", "再次到店")):
+                       ("returned", "再次到店"), ("finance_rejected", "贷款被拒")):
         if counts[key]:
             parts.append(f"{label} {counts[key]}")
     return " · ".join(parts)
@@ -479,6 +480,8 @@ def _outcome_rows(card: Card) -> list[tuple[str, str]]:
         rows = [("战败原因", " · ".join(x for x in (o.get("reason"), o.get("competitor") and f"购买 {o['competitor']}") if x))]
         if o.get("note"):
             rows.append(("战败分析", o["note"]))
+        if o.get("finance"):
+            rows.append(("贷款申请", loss_finance_text(o["finance"])))
         rows.append(("申请", f"{o.get('requested_by') or ''}  {_stamp(o.get('requested_at'))}".strip()))
         if card.status == Status.LOST:
             verdict = f"{o.get('decided_by') or ''}  {_stamp(o.get('decided_at'))}".strip()

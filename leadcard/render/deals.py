@@ -1,12 +1,21 @@
-"""The deal desk drawn: test drives (试驾登记) and quotes (报价) in `show`, the latest quote in
-`today`, and each command's confirmation."""
+"""The deal desk drawn: test drives (试驾登记), quotes (报价), trade-ins (置换评估) and loan
+applications (贷款) in `show`, the latest quote in `today`, and each command's confirmation."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from leadcard.model import Card
-from leadcard.model.deals import QUOTE_STATUS_LABELS, DealDesk, Quote, QuoteStatus
+from leadcard.model.deals import (
+    FINANCE_STATUS_LABELS,
+    QUOTE_STATUS_LABELS,
+    DealDesk,
+    Finance,
+    FinanceStatus,
+    Quote,
+    QuoteStatus,
+    TradeIn,
+)
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import console, iso, print_json  # noqa: F401
 
@@ -27,6 +36,17 @@ def quote_json(ref: str | None, q: Quote) -> dict:
     return {"ref": ref, **data} if ref is not None else data
 
 
+def trade_in_json(ref: str | None, t: TradeIn) -> dict:
+    data = {"seq": t.seq, "at": iso(t.at), "author": t.author, "vehicle": t.vehicle, "appraisal": t.appraisal}
+    return {"ref": ref, **data} if ref is not None else data
+
+
+def finance_json(ref: str | None, f: Finance) -> dict:
+    data = {"seq": f.seq, "at": iso(f.at), "author": f.author, "status": f.status.value, "bank": f.bank,
+            "amount": f.amount}
+    return {"ref": ref, **data} if ref is not None else data
+
+
 def desk_json(desk: DealDesk | None) -> dict:
     desk = desk or DealDesk()
     return {
@@ -37,6 +57,8 @@ def desk_json(desk: DealDesk | None) -> dict:
         ],
         "quotes": [quote_json(None, q) for q in desk.quotes],
         "quote": quote_json(None, desk.quote) if desk.quote else None,
+        "trade_ins": [trade_in_json(None, t) for t in desk.trade_ins],
+        "finance": [finance_json(None, f) for f in desk.finance],
     }
 
 
@@ -66,6 +88,35 @@ def print_quote(card: Card, q: Quote) -> None:
     console().print(line)
 
 
+def trade_in_text(t: TradeIn) -> str:
+    return f"第 {t.seq} 次置换评估 {t.vehicle} 评估价 {money(t.appraisal)}"
+
+
+def finance_text(f: Finance) -> str:
+    """第 2 步贷款 工商银行 150,000元 被拒"""
+    parts = [f"贷款第 {f.seq} 步", f.bank or "银行未填"]
+    if f.amount:
+        parts.append(money(f.amount))
+    parts.append(FINANCE_STATUS_LABELS[f.status])
+    return " ".join(parts)
+
+
+def loss_finance_text(finance: dict) -> str:
+    """The loan application a loss for 贷款未过 failed on, as the loss request keeps it."""
+    at = datetime.fromisoformat(finance["at"])
+    status = FINANCE_STATUS_LABELS.get(finance.get("status"), finance.get("status") or "")
+    amount = money(finance["amount"]) if finance.get("amount") else ""
+    return " ".join(p for p in (f"第 {finance.get('seq')} 步", finance.get("bank") or "银行未填", amount, status,
+                                _when(at)) if p)
+
+
+def print_finance(card: Card, f: Finance) -> None:
+    line = f"{card.ref} {card.name}：{finance_text(f)}"
+    if f.status == FinanceStatus.REJECTED and card.due_at:
+        line += f"；请尽快联系客户（今日待办：贷款被拒，{card.due_at:%m-%d %H:%M}）"
+    console().print(line)
+
+
 def desk_lines(desk: DealDesk | None) -> list[tuple[str, list[str]]]:
     """The card's deal records as the form's sections under the follow-ups: (heading, lines)."""
     if desk is None:
@@ -79,6 +130,12 @@ def desk_lines(desk: DealDesk | None) -> list[tuple[str, list[str]]]:
             for t in desk.test_drives]))
     if desk.quotes:
         sections.append(("报价", [f"{_when(q.at)}  {quote_text(q)}  {q.author or ''}".rstrip() for q in desk.quotes]))
+    if desk.trade_ins:
+        sections.append(("置换评估", [f"{_when(t.at)}  {trade_in_text(t)}  {t.author or ''}".rstrip()
+                                   for t in desk.trade_ins]))
+    if desk.finance:
+        sections.append(("贷款申请", [f"{_when(f.at)}  {finance_text(f)}  {f.author or ''}".rstrip()
+                                   for f in desk.finance]))
     return sections
 
 

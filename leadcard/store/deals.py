@@ -1,11 +1,12 @@
-"""SQL of the deal desk: test drives (试驾登记) and quotes (报价) on the cards."""
+"""SQL of the deal desk: test drives (试驾登记), quotes (报价), trade-ins (置换评估) and loan
+applications (贷款) on the cards."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Sequence
 
-from leadcard.model.deals import DealDesk, Quote, QuoteStatus, TestDrive
+from leadcard.model.deals import DealDesk, Finance, FinanceStatus, Quote, QuoteStatus, TestDrive, TradeIn
 from leadcard.store import Store, ts
 
 # A record counts while the follow-up it was made at stands: a correction replaces it.
@@ -41,13 +42,17 @@ def mark_visit_test_drive(store: Store, visit_id: int) -> None:
     store.conn.execute("UPDATE visits SET test_drive = 1 WHERE id = ?", (visit_id,))
 
 
-def insert_quote(store: Store, values: dict) -> int:
-    """A new quote, numbered after the card's last; its number."""
-    seq = store.conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM quotes WHERE card_id = ?",
+def insert_numbered(store: Store, table: str, values: dict) -> int:
+    """A new quote, trade-in or finance row, numbered after the card's last in its table; its number."""
+    seq = store.conn.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {table} WHERE card_id = ?",
                              (values["card_id"],)).fetchone()[0]
-    valid_until = values.get("valid_until")
-    store.insert_row("quotes", {**values, "seq": seq, "valid_until": valid_until.isoformat() if valid_until else None})
+    store.insert_row(table, {**values, "seq": seq})
     return seq
+
+
+def insert_quote(store: Store, values: dict) -> int:
+    valid_until = values.get("valid_until")
+    return insert_numbered(store, "quotes", {**values, "valid_until": valid_until.isoformat() if valid_until else None})
 
 
 def approve_quote(store: Store, card_id: int, seq: int, at: datetime, by_id: int | None) -> None:
@@ -91,6 +96,33 @@ def latest_quotes_as_of(store: Store, moment: datetime) -> dict[int, Quote]:
     return {r["card_id"]: _quote(store, r) for r in rows}
 
 
+_TRADE_IN_SELECT = "SELECT t.*, u.name AS author FROM trade_ins t LEFT JOIN users u ON u.id = t.author_id"
+_FINANCE_SELECT = "SELECT f.*, u.name AS author FROM finance f LEFT JOIN users u ON u.id = f.author_id"
+
+
+def trade_in(store: Store, card_id: int, seq: int) -> TradeIn | None:
+    row = store.conn.execute(f"{_TRADE_IN_SELECT} WHERE t.card_id = ? AND t.seq = ?", (card_id, seq)).fetchone()
+    return _trade_in(store, row) if row else None
+
+
+def finance_entry(store: Store, card_id: int, seq: int) -> Finance | None:
+    row = store.conn.execute(f"{_FINANCE_SELECT} WHERE f.card_id = ? AND f.seq = ?", (card_id, seq)).fetchone()
+    return _finance(store, row) if row else None
+
+
+def latest_finance(store: Store, card_id: int) -> Finance | None:
+    """Where the card's loan application stands: its latest step by time."""
+    row = store.conn.execute(f"{_FINANCE_SELECT} WHERE f.card_id = ? ORDER BY f.at DESC, f.seq DESC LIMIT 1",
+                             (card_id,)).fetchone()
+    return _finance(store, row) if row else None
+
+
+def finance_rejected_at(store: Store, card_id: int) -> datetime | None:
+    """When the card's loan was rejected, if that is where its application stands."""
+    latest = latest_finance(store, card_id)
+    return latest.at if latest is not None and latest.status == FinanceStatus.REJECTED else None
+
+
 def desk(store: Store, card_id: int) -> DealDesk:
     """A card's deal records, oldest first."""
     drives = store.conn.execute(
@@ -100,8 +132,12 @@ def desk(store: Store, card_id: int) -> DealDesk:
         (card_id,),
     ).fetchall()
     quotes = store.conn.execute(f"{_QUOTE_SELECT} WHERE q.card_id = ? ORDER BY q.seq", (card_id,)).fetchall()
+    trade_ins = store.conn.execute(f"{_TRADE_IN_SELECT} WHERE t.card_id = ? ORDER BY t.at, t.seq", (card_id,))
+    finance = store.conn.execute(f"{_FINANCE_SELECT} WHERE f.card_id = ? ORDER BY f.at, f.seq", (card_id,))
     return DealDesk(test_drives=tuple(_test_drive(store, r) for r in drives),
-                    quotes=tuple(_quote(store, r) for r in quotes))
+                    quotes=tuple(_quote(store, r) for r in quotes),
+                    trade_ins=tuple(_trade_in(store, r) for r in trade_ins),
+                    finance=tuple(_finance(store, r) for r in finance))
 
 
 def _test_drive(store: Store, row) -> TestDrive:
@@ -117,3 +153,12 @@ def _quote(store: Store, row) -> Quote:
     return Quote(row["seq"], store.dt(row["at"]), row["author"], row["author_id"], row["model"], row["price"],
                  row["discount"], row["extras"], date.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
                  status, row["approver"], store.dt(row["approved_at"]))
+
+
+def _trade_in(store: Store, row) -> TradeIn:
+    return TradeIn(row["seq"], store.dt(row["at"]), row["author"], row["vehicle"], row["appraisal"])
+
+
+def _finance(store: Store, row) -> Finance:
+    return Finance(row["seq"], store.dt(row["at"]), row["author"], FinanceStatus(row["status"]), row["bank"],
+                   row["amount"])

@@ -374,3 +374,47 @@ def m007_quotes(db: sqlite3.Connection) -> None:
         BEGIN SELECT RAISE(ABORT, 'quotes are append-only'); END;
         """
     )
+
+
+@migration
+def m008_trade_ins_and_finance(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 置换评估: the customer's car appraised for a trade-in, in whole yuan, numbered per card.
+        CREATE TABLE trade_ins (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id),
+            vehicle TEXT NOT NULL,
+            appraisal INTEGER NOT NULL CHECK (appraisal >= 0),
+            UNIQUE (card_id, seq)
+        );
+        -- 贷款: each step of a loan application (applied, approved, rejected) is a row, numbered per
+        -- card; the latest (by time) is where the application stands.
+        CREATE TABLE finance (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id),
+            status TEXT NOT NULL CHECK (status IN ('applied', 'approved', 'rejected')),
+            bank TEXT,
+            amount INTEGER CHECK (amount IS NULL OR amount > 0),
+            UNIQUE (card_id, seq)
+        );
+        CREATE INDEX finance_at ON finance (at);
+        """
+    )
+    for table in ("trade_ins", "finance"):
+        run_script(db,
+            f"""
+            CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+            CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+            """
+        )
