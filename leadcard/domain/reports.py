@@ -25,6 +25,7 @@ Definitions (also in README and `leadcard report --help`):
   its win rate is those won at the period's end ÷ those cards. The `TOP_OBJECTIONS` most raised.
 - grade accuracy 级别准确率: of the gradings to a grade whose horizon (H 7 days, A 30, B 90) ended in
   the period, how many cards were won within the horizon; counted under whoever graded.
+- the showroom's traffic (首次/再次进店, 来电, 留档率, 试驾率, 邀约到店率, 成交率): `domain.traffic`.
 Cards are counted under their owner at the period's end; follow-ups under their author.
 """
 
@@ -49,6 +50,7 @@ from leadcard.model.reports import (
 from leadcard.parse import parse_iso_week
 from leadcard.domain.audit_rules import plain
 from leadcard.domain.session import Session
+from leadcard.domain.traffic import showroom_traffic
 from leadcard.schedule import Policy
 from leadcard.store import objections as objection_sql
 from leadcard.store import reports as sql
@@ -150,6 +152,7 @@ def build_report(session: Session, period: Period) -> Report:
     totals = figures.of(None, records)
     by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
     in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
+    traffic, traffic_by_owner = showroom_traffic(session, start, end, {f.owner: f.wins for f in by_owner})
     return Report(
         period=period,
         grades=grades,
@@ -167,6 +170,8 @@ def build_report(session: Session, period: Period) -> Report:
         grade_accuracy=_grade_accuracy(session, start, end),
         objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
                     for o in objection_sql.objection_cards(store, scope, start, end)[:TOP_OBJECTIONS]],
+        traffic=traffic,
+        traffic_by_owner=traffic_by_owner,
     )
 
 

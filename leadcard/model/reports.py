@@ -69,6 +69,22 @@ class ObjectionWins:
 
 
 @dataclass(frozen=True)
+class Traffic:
+    """The showroom's traffic (展厅客流) of one consultant, or of everyone (owner None): visits under
+    who received them, invitations under who invited, orders under the card's owner at the end."""
+
+    owner: str | None
+    first_visits: int  # 首次进店: walk-ins that were not return visits
+    return_visits: int  # 再次进店
+    phone_ins: int  # 来电 (and 400), apart from the walk-ins
+    test_drives: int  # test drives registered in the period, wherever made
+    card: Ratio  # 留档率: first visits that left contact details ÷ first visits
+    test_drive: Ratio  # 试驾率: walk-ins (first and return) with a test drive ÷ walk-ins
+    invitation: Ratio  # 邀约到店率: invitations planned for the period that came ÷ those invitations
+    close: Ratio  # 成交率: orders ÷ first visits
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     grades: tuple[str, ...]  # the policy's, hottest first
@@ -84,3 +100,5 @@ class Report:
     wakes: int
     grade_accuracy: list[GradeAccuracy] = field(default_factory=list)
     objections: list[ObjectionWins] = field(default_factory=list)  # the most raised first
+    traffic: Traffic | None = None  # the showroom's traffic in total
+    traffic_by_owner: list[Traffic] = field(default_factory=list)

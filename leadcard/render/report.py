@@ -15,7 +15,7 @@ from pathlib import Path
 
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
-from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report
+from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report, Traffic
 
 FORMATS = ("table", "md", "csv", "json", "xlsx")
 NA = "n/a"
@@ -72,6 +72,37 @@ def _per_win_json(counts: tuple[int, ...]) -> list[dict]:
     ]
 
 
+# The showroom's traffic: (JSON key, Chinese name, Traffic attribute, how it is counted).
+_TRAFFIC = (
+    ("card", "留档率", "card", "首次进店留下联系方式 ÷ 首次进店（来电另计）"),
+    ("test_drive", "试驾率", "test_drive", "进店（首次与再次）中试驾的 ÷ 进店"),
+    ("invitation", "邀约到店率", "invitation", "计划本期到店的邀约中客户按约到店的 ÷ 邀约"),
+    ("close", "成交率", "close", "本期订单 ÷ 首次进店"),
+)
+
+
+def traffic_json(t: Traffic) -> dict:
+    data = {"first_visits": t.first_visits, "return_visits": t.return_visits, "phone_ins": t.phone_ins,
+            "walk_ins": t.first_visits + t.return_visits, "test_drives": t.test_drives}
+    for key, _, attr, _ in _TRAFFIC:
+        ratio: Ratio = getattr(t, attr)
+        data[f"{key}_rate"] = _rate(ratio.rate)
+        data[key] = _ratio_json(ratio)
+    return data
+
+
+def _traffic_report_json(report: Report) -> dict:
+    if report.traffic is None:
+        return {}
+    return {"traffic": {**traffic_json(report.traffic),
+                        "by_consultant": [{"owner": t.owner, **traffic_json(t)} for t in report.traffic_by_owner]}}
+
+
+def _owner_traffic_json(report: Report, owner: str | None) -> dict:
+    found = next((t for t in report.traffic_by_owner if t.owner == owner), None)
+    return {"traffic": traffic_json(found) if found else None}
+
+
 def report_json(report: Report) -> dict:
     """CONTRACT.md's keys (`week`/`month`, start, end, totals, kpis, funnel, by_owner, loss_reasons)."""
     p = report.period
@@ -94,13 +125,15 @@ def report_json(report: Report) -> dict:
         "loss_reasons": report.loss_reasons,
         "loss_competitors": report.loss_competitors,
         "followups_per_win": totals["followups_per_win"],
-        "by_owner": [{"owner": f.owner, **_figures_json(f, report.timeliness_target)} for f in report.by_owner],
+        "by_owner": [{"owner": f.owner, **_figures_json(f, report.timeliness_target), **_owner_traffic_json(report, f.owner)}
+                     for f in report.by_owner],
         "grade_accuracy": [
             {"grader": g.grader, "grade": g.grade, "horizon_days": g.horizon_days, **_ratio_json(g.won)}
             for g in report.grade_accuracy
         ],
         "objections": [{"tag": o.tag, "label": o.label, "cards": o.won.denominator, "won": o.won.numerator,
                         "win_rate": _rate(o.won.rate)} for o in report.objections],
+        **_traffic_report_json(report),
     }
 
 
@@ -157,6 +190,27 @@ def sections(report: Report) -> list[Section]:
         Section("级别准确率", ("顾问", "级别", "期限（天）", "期限内成交", "定级卡数", "准确率"),
                 [(_owner(g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
                  for g in report.grade_accuracy]),
+        *_traffic_sections(report),
+    ]
+
+
+def _traffic_sections(report: Report) -> list[Section]:
+    """展厅客流: the morning meeting's numbers in total, and per consultant."""
+    t = report.traffic
+    if t is None:
+        return []
+    counts = [("首次进店", t.first_visits), ("再次进店", t.return_visits), ("来电", t.phone_ins),
+              ("试驾登记", t.test_drives)]
+    kpis = [(label, getattr(t, attr).numerator, getattr(t, attr).denominator, getattr(t, attr).rate, note)
+            for _, label, attr, note in _TRAFFIC]
+    return [
+        Section("展厅客流", ("项目", "数量"), counts),
+        Section("展厅客流指标", ("指标", "分子", "分母", "比率", "说明"), kpis),
+        Section("顾问客流", ("顾问", "首次进店", "再次进店", "来电", "试驾登记", *(label for _, label, _, _ in _TRAFFIC)),
+                [(_owner(o.owner), o.first_visits, o.return_visits, o.phone_ins, o.test_drives,
+                  *(getattr(o, attr).rate for _, _, attr, _ in _TRAFFIC)) for o in report.traffic_by_owner]
+                + [("合计", t.first_visits, t.return_visits, t.phone_ins, t.test_drives,
+                    *(getattr(t, attr).rate for _, _, attr, _ in _TRAFFIC))]),
     ]
 
 
