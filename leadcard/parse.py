@@ -239,6 +239,14 @@ def _calendar_day(raw: str, year: int, month: int, day: int) -> date:
         raise BadInput(f"not a date: {raw!r} (no such day)") from None
 
 
+def parse_month(raw: str) -> date:
+    """`2026-11` → the first day of that month."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", (raw or "").strip(), flags=re.ASCII)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise BadInput(f"not a month: {raw!r} (use 2026-11)")
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
 def parse_iso_week(raw: str) -> date:
     """`2026-W47` → the Monday of that ISO week."""
     m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", raw.strip(), flags=re.IGNORECASE | re.ASCII)

@@ -35,6 +35,9 @@ Showroom traffic 展厅客流, from the showroom log: first visits (walk-ins tha
   details / first visits. Test-drive rate 试驾率: walk-ins with a test drive / walk-ins. Invitation
   rate 邀约到店率: visits invited for a day in the period (a purpose or plan naming 到店, 试驾 …)
   that were kept by that day / invitations. Close rate 成交率: orders / first visits.
+Attainment 达成率: orders from the month's first day to the period's end / the month's target
+  (`leadcard target set`). Forecast: those orders + open H and A cards weighted by the consultant's
+  grade accuracy over 90 days (else the floor's, else 0); the weights are shown.
 A rate with nothing to divide is n/a, never 0.
 """
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
-from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report, Traffic
+from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report, Standing, Traffic
 
 FORMATS = ("table", "md", "csv", "json", "xlsx")
 NA = "n/a"
@@ -103,6 +103,50 @@ def _owner_traffic_json(report: Report, owner: str | None) -> dict:
     return {"traffic": traffic_json(found) if found else None}
 
 
+# Where a forecast's weight came from.
+BASIS_LABELS = {"own": "本人", "floor": "全店", "none": "无数据"}
+
+
+def standing_json(s: Standing, accuracy_days: int) -> dict:
+    """A consultant's target, attainment (达成率) and forecast, with the weights it was made with."""
+    attainment = s.attainment
+    return {
+        "target": {"month": s.target.month, "orders": s.target.orders, "deliveries": s.target.deliveries,
+                   "set_by": s.target.set_by, "set_at": s.target.set_at.isoformat()} if s.target else None,
+        "attainment": _ratio_json(attainment) if attainment else None,
+        "attainment_rate": _rate(attainment.rate) if attainment else None,
+        "forecast": {
+            "month": s.month, "orders_so_far": s.forecast.orders_so_far, "value": round(s.forecast.value, 2),
+            "accuracy_days": accuracy_days,
+            "weights": [{"grade": t.grade, "open_cards": t.open_cards, "weight": round(t.weight, 4),
+                         "basis": t.basis, "won": t.measured.numerator, "graded": t.measured.denominator,
+                         "expected": round(t.expected, 2)} for t in s.forecast.terms],
+        },
+    }
+
+
+def _owner_standing_json(report: Report, owner: str | None) -> dict:
+    found = next((s for s in report.standings if s.owner == owner), None)
+    if found is None:
+        return {"target": None, "attainment": None, "attainment_rate": None, "forecast": None}
+    return standing_json(found, report.accuracy_days)
+
+
+def _targets_json(report: Report) -> dict:
+    if not report.standings:
+        return {}
+    targeted = [s.target.orders for s in report.standings if s.target]
+    orders = sum(s.orders for s in report.standings)
+    total = Ratio(orders, sum(targeted)) if targeted else None
+    return {"targets": {
+        "month": report.standings[0].month, "accuracy_days": report.accuracy_days,
+        "by_consultant": [{"owner": s.owner, **standing_json(s, report.accuracy_days)} for s in report.standings],
+        "total": {"orders_target": sum(targeted) if targeted else None, "orders": orders,
+                  "attainment": _ratio_json(total) if total else None,
+                  "forecast": round(sum(s.forecast.value for s in report.standings), 2)},
+    }}
+
+
 def report_json(report: Report) -> dict:
     """CONTRACT.md's keys (`week`/`month`, start, end, totals, kpis, funnel, by_owner, loss_reasons)."""
     p = report.period
@@ -125,7 +169,8 @@ def report_json(report: Report) -> dict:
         "loss_reasons": report.loss_reasons,
         "loss_competitors": report.loss_competitors,
         "followups_per_win": totals["followups_per_win"],
-        "by_owner": [{"owner": f.owner, **_figures_json(f, report.timeliness_target), **_owner_traffic_json(report, f.owner)}
+        "by_owner": [{"owner": f.owner, **_figures_json(f, report.timeliness_target),
+                      **_owner_traffic_json(report, f.owner), **_owner_standing_json(report, f.owner)}
                      for f in report.by_owner],
         "grade_accuracy": [
             {"grader": g.grader, "grade": g.grade, "horizon_days": g.horizon_days, **_ratio_json(g.won)}
@@ -134,6 +179,7 @@ def report_json(report: Report) -> dict:
         "objections": [{"tag": o.tag, "label": o.label, "cards": o.won.denominator, "won": o.won.numerator,
                         "win_rate": _rate(o.won.rate)} for o in report.objections],
         **_traffic_report_json(report),
+        **_targets_json(report),
     }
 
 
@@ -191,6 +237,7 @@ def sections(report: Report) -> list[Section]:
                 [(_owner(g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
                  for g in report.grade_accuracy]),
         *_traffic_sections(report),
+        *_target_sections(report),
     ]
 
 
@@ -212,6 +259,40 @@ def _traffic_sections(report: Report) -> list[Section]:
                 + [("合计", t.first_visits, t.return_visits, t.phone_ins, t.test_drives,
                     *(getattr(t, attr).rate for _, _, attr, _ in _TRAFFIC))]),
     ]
+
+
+def _target_sections(report: Report) -> list[Section]:
+    """月度目标: each consultant against the month's target, the forecast and how it was made."""
+    if not report.standings:
+        return []
+    month = report.standings[0].month
+    rows = []
+    for s in report.standings:
+        attainment = s.attainment
+        rows.append((_owner(s.owner), s.target.orders if s.target else "—",
+                     s.target.deliveries if s.target and s.target.deliveries is not None else "—",
+                     s.orders, attainment.rate if attainment else "—", _decimal(s.forecast.value)))
+    targeted = [s.target.orders for s in report.standings if s.target]
+    orders = sum(s.orders for s in report.standings)
+    rows.append(("合计", sum(targeted) if targeted else "—", "—", orders,
+                 Ratio(orders, sum(targeted)).rate if targeted else "—",
+                 _decimal(sum(s.forecast.value for s in report.standings))))
+    weights = [(_owner(s.owner), t.grade, t.open_cards, t.weight,
+                f"{BASIS_LABELS[t.basis]} {t.measured.numerator}/{t.measured.denominator}" if t.basis != "none"
+                else BASIS_LABELS[t.basis], _decimal(t.expected))
+               for s in report.standings for t in s.forecast.terms]
+    return [
+        Section(f"月度目标与预测（{month}）", ("顾问", "目标订单", "目标交车", "本月已订单", "达成率", "预测订单"), rows),
+        Section(f"预测依据（在跟卡数 × 近 {report.accuracy_days} 天级别准确率）",
+                ("顾问", "级别", "在跟卡数", "权重", "依据", "预期订单"), weights),
+    ]
+
+
+def _decimal(value: float):
+    """A count that is not whole (a forecast): two places, a number in xlsx, not a rate."""
+    from decimal import Decimal
+
+    return Decimal(f"{value:.2f}")
 
 
 def _kpi_rows(f: Figures, target: float) -> list[tuple]:

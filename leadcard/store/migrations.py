@@ -418,3 +418,27 @@ def m008_trade_ins_and_finance(db: sqlite3.Connection) -> None:
             BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
             """
         )
+
+
+@migration
+def m009_sales_targets(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 月度目标: a consultant's orders (and deliveries) target for a month (2026-12). Setting it
+        -- again adds a row: the latest set by a moment is the target then, and who set it stays.
+        CREATE TABLE sales_targets (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            month TEXT NOT NULL,
+            orders INTEGER NOT NULL CHECK (orders >= 0),
+            deliveries INTEGER CHECK (deliveries IS NULL OR deliveries >= 0),
+            set_at TEXT NOT NULL,
+            set_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX sales_targets_month ON sales_targets (month, user_id, set_at);
+        CREATE TRIGGER sales_targets_no_update BEFORE UPDATE ON sales_targets
+        BEGIN SELECT RAISE(ABORT, 'sales_targets are append-only'); END;
+        CREATE TRIGGER sales_targets_no_delete BEFORE DELETE ON sales_targets
+        BEGIN SELECT RAISE(ABORT, 'sales_targets are append-only'); END;
+        """
+    )
