@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import sales_floor
+from conftest import row_counts, sales_floor
 from leadcard.model import Channel, DueReason
 from leadcard.schedule import SCHEMES, Contact, Policy, card_timing
 
@@ -15,9 +15,7 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 def rows(lc) -> dict:
-    with sqlite3.connect(lc.db) as db:
-        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("trade_ins", "finance", "card_events", "followups")}
+    return row_counts(lc, "trade_ins", "finance", "card_events", "followups")
 
 
 @pytest.fixture

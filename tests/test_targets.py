@@ -2,16 +2,13 @@
 for their team; the report weighs each consultant's open H and A cards by their measured grade
 accuracy, and shows the weights."""
 
-import sqlite3
-
 import pytest
 
-from conftest import sales_floor
+from conftest import row_counts, sales_floor
 
 
 def target_rows(lc) -> int:
-    with sqlite3.connect(lc.db) as db:
-        return db.execute("SELECT count(*) FROM sales_targets").fetchone()[0]
+    return row_counts(lc, "sales_targets")["sales_targets"]
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ import sqlite3
 
 import pytest
 
-from conftest import sales_floor
+from conftest import row_counts, sales_floor
 
 
 def counts(lc) -> dict:
-    with sqlite3.connect(lc.db) as db:
-        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("followups", "test_drives", "visits", "card_events")}
+    return row_counts(lc, "followups", "test_drives", "visits", "card_events")
 
 
 @pytest.fixture

@@ -311,6 +311,19 @@ DEFAULT_OBJECTIONS = (
 )
 
 
+def append_only(db: sqlite3.Connection, *tables: str) -> None:
+    """Triggers that refuse every update and delete of the tables (the migrations from m006 on)."""
+    for table in tables:
+        run_script(db,
+            f"""
+            CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+            CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+            """
+        )
+
+
 @migration
 def m006_test_drives(db: sqlite3.Connection) -> None:
     run_script(db,
@@ -330,12 +343,9 @@ def m006_test_drives(db: sqlite3.Connection) -> None:
         CREATE INDEX test_drives_card ON test_drives (card_id);
         CREATE INDEX test_drives_at ON test_drives (at);
         CREATE INDEX test_drives_visit ON test_drives (visit_id) WHERE visit_id IS NOT NULL;
-        CREATE TRIGGER test_drives_no_update BEFORE UPDATE ON test_drives
-        BEGIN SELECT RAISE(ABORT, 'test_drives are append-only'); END;
-        CREATE TRIGGER test_drives_no_delete BEFORE DELETE ON test_drives
-        BEGIN SELECT RAISE(ABORT, 'test_drives are append-only'); END;
         """
     )
+    append_only(db, "test_drives")
 
 
 @migration
@@ -409,15 +419,7 @@ def m008_trade_ins_and_finance(db: sqlite3.Connection) -> None:
         CREATE INDEX finance_at ON finance (at);
         """
     )
-    for table in ("trade_ins", "finance"):
-        run_script(db,
-            f"""
-            CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
-            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
-            CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
-            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
-            """
-        )
+    append_only(db, "trade_ins", "finance")
 
 
 @migration
@@ -436,9 +438,6 @@ def m009_sales_targets(db: sqlite3.Connection) -> None:
             set_by INTEGER REFERENCES users(id)
         );
         CREATE INDEX sales_targets_month ON sales_targets (month, user_id, set_at);
-        CREATE TRIGGER sales_targets_no_update BEFORE UPDATE ON sales_targets
-        BEGIN SELECT RAISE(ABORT, 'sales_targets are append-only'); END;
-        CREATE TRIGGER sales_targets_no_delete BEFORE DELETE ON sales_targets
-        BEGIN SELECT RAISE(ABORT, 'sales_targets are append-only'); END;
         """
     )
+    append_only(db, "sales_targets")
