@@ -151,3 +151,28 @@ def test_trade_ins_and_finance_are_append_only(floor):
                           "UPDATE finance SET status = 'approved'", "DELETE FROM finance"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 db.execute(statement)
+
+
+# -- export: the desk's records go out beside the cards, for reading ------------------------------
+
+
+def test_the_desk_records_are_exported_beside_the_cards_as_each_user_may_see_them(floor, tmp_path):
+    floor.ok("log", "张三", "--channel", "test-drive", "--content", "试驾", "--licence-checked", now="2026-05-03T10:00:00")
+    floor.ok("quote", "张三", "--price", "199800", "--discount", "5000", now="2026-05-03T10:30:00")
+    floor.ok("quote", "approve", "张三", "1", user="钱主管", now="2026-05-03T11:00:00")
+    floor.ok("trade-in", "张三", "--vehicle", "卡罗拉", "--appraisal", "6万", now="2026-05-03T11:00:00")
+    floor.ok("finance", "张三", "--status", "rejected", "--bank", "工商银行", "--amount", "15万", now="2026-05-04T11:00:00")
+    floor.ok("add", "王五", "--phone", "13700137000", "--owner", "孙丽", user="孙丽", now="2026-05-03T09:00:00")
+    floor.ok("quote", "王五", "--price", "150000", user="孙丽", now="2026-05-03T09:30:00")
+    mine = floor.ok("export", "--format", "json", user="王芳", now="2026-05-05T09:00:00").json()
+    assert [(q["ref"], q["seq"], q["status"], q["approved_by"]) for q in mine["quotes"]] == [("A00001", 1, "approved", "钱主管")]
+    assert [(t["vehicle"], t["licence_checked"]) for t in mine["test_drives"]] == [("凯美瑞", True)]
+    assert [(t["vehicle"], t["appraisal"]) for t in mine["trade_ins"]] == [("卡罗拉", 60000)]
+    assert [(f["status"], f["bank"], f["amount"]) for f in mine["finance"]] == [("rejected", "工商银行", 150000)]
+    assert len(floor.ok("export", "--format", "json", user="赵经理", now="2026-05-05T09:00:00").json()["quotes"]) == 2
+    floor.ok("export", "--output", str(tmp_path / "all.csv"), user="王芳", now="2026-05-05T09:00:00")
+    quotes = (tmp_path / "all.quotes.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert quotes[0].startswith("电话,卡号,报价序号,报价时间,报价人,车型,报价（元）,优惠（元）,成交价（元）")
+    assert quotes[1].startswith("13800138000,A00001,1,2026-05-03 10:30,王芳,凯美瑞,199800,5000,194800,,2026-05-10,已批价,钱主管")
+    finance = (tmp_path / "all.finance.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert finance[1] == "13800138000,A00001,1,2026-05-04 11:00,王芳,被拒,工商银行,150000"

@@ -379,7 +379,7 @@ def test_export_files_are_excel_friendly_and_private(lc, tmp_path):
     sheet = book["意向客户"]
     assert sheet.freeze_panes == "A2" and sheet["B1"].value == "姓名" and sheet["C2"].value == "13800138000"
     assert sheet.column_dimensions["C"].width > 10
-    assert book.sheetnames == ["意向客户", "跟进记录", "主管批示", "来店登记"]
+    assert book.sheetnames == ["意向客户", "跟进记录", "主管批示", "来店登记", "试驾登记", "报价", "置换评估", "贷款申请"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 

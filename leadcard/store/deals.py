@@ -4,10 +4,10 @@ applications (贷款) on the cards."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from leadcard.model.deals import DealDesk, Finance, FinanceStatus, Quote, QuoteStatus, TestDrive, TradeIn
-from leadcard.store import Store, ts
+from leadcard.store import Scope, Store, card_ref, ts
 
 # A record counts while the follow-up it was made at stands: a correction replaces it.
 _STANDING = "NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = {table}.followup_id)"
@@ -138,6 +138,29 @@ def desk(store: Store, card_id: int) -> DealDesk:
                     quotes=tuple(_quote(store, r) for r in quotes),
                     trade_ins=tuple(_trade_in(store, r) for r in trade_ins),
                     finance=tuple(_finance(store, r) for r in finance))
+
+
+def desk_in(store: Store, scope: Scope) -> dict[str, Iterator[tuple[str, str, int | None, object]]]:
+    """For export: each kind of desk record of the scope's cards as (card number, card phone, card
+    owner id, record), in card order, read as it is written."""
+    scope_sql, params = scope.clause()
+    card = "cards.phone AS card_phone, cards.owner_id AS card_owner_id"
+
+    def rows(select: str, alias: str, order: str, convert, where: str = "1") -> Iterator:
+        joined = select.replace(" FROM ", f", {card} FROM ", 1)
+        cursor = store.conn.execute(f"{joined} JOIN cards ON cards.id = {alias}.card_id "
+                                    f"WHERE {where} AND {scope_sql} ORDER BY {alias}.card_id, {order}", params)
+        for r in cursor:
+            yield card_ref(r["card_id"]), r["card_phone"], r["card_owner_id"], convert(store, r)
+
+    drives = ("SELECT t.*, f.seq, u.name AS author FROM test_drives t JOIN followups f ON f.id = t.followup_id "
+              "LEFT JOIN users u ON u.id = f.author_id")
+    return {
+        "test_drives": rows(drives, "t", "t.at, t.id", _test_drive, _STANDING.format(table="t")),
+        "quotes": rows(_QUOTE_SELECT, "q", "q.seq", _quote),
+        "trade_ins": rows(_TRADE_IN_SELECT, "t", "t.seq", _trade_in),
+        "finance": rows(_FINANCE_SELECT, "f", "f.at, f.seq", _finance),
+    }
 
 
 def _test_drive(store: Store, row) -> TestDrive:
