@@ -145,3 +145,17 @@ def test_the_month_report_and_every_format_carry_the_traffic(week, tmp_path):
     book = load_workbook(io.BytesIO(out.read_bytes()))
     rows = list(book["展厅客流指标"].iter_rows(values_only=True))
     assert rows[0] == ("指标", "分子", "分母", "比率", "说明") and rows[1][:4] == ("留档率", 2, 3, 2 / 3)
+
+
+def test_the_demo_has_a_showroom_log_a_deal_desk_and_targets(lc):
+    lc.now = "2026-11-23T08:30:00"
+    lc.ok("demo", "--cards", "300")
+    data = lc.json("report", "weekly", "--week", "2026-W46", user="赵经理")
+    t = data["traffic"]
+    assert t["first_visits"] > 0 and t["card_rate"] is not None and t["close_rate"] is not None
+    assert all(s["target"] for s in data["targets"]["by_consultant"] if s["owner"] in ("王芳", "李强", "张敏"))
+    shown = [lc.json("show", f"A{n:05d}", user="赵经理") for n in range(1, 301)]
+    assert any(c["test_drives"] for c in shown) and any(c["trade_ins"] for c in shown)
+    statuses = {q["status"] for c in shown for q in c["quotes"]}
+    assert {"quoted", "approved"} <= statuses
+    assert {f["status"] for c in shown for f in c["finance"]} == {"applied", "approved", "rejected"}

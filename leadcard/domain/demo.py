@@ -2,7 +2,8 @@
 
 Three consultants of different habits (one by the book, one average, one sloppy), a supervisor
 who writes instructions, a manager; cards from every source, won, lost, pending and dormant,
-follow-ups good and bad — so that `today`, `show`, `audit` and `report` have real work to do.
+follow-ups good and bad, the showroom log and the deal desk (`demo_desk`) — so that `today`, `show`,
+`audit` and `report` have real work to do.
 `--cards 100000` builds a benchmark store in seconds: rows are generated and bulk inserted.
 """
 
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Iterator
 
 from leadcard.domain.cards import timing_columns
+from leadcard.domain.demo_desk import DESK_TABLES, desk_rows, targets
 from leadcard.errors import Refused
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Policy
@@ -96,6 +98,8 @@ TYPED_COLUMNS = {
     "card_events": ("at",),
     "followup_objections": (),
     "playbook": ("at",),
+    "sales_targets": ("set_at",),
+    **DESK_TABLES,
 }
 
 
@@ -135,6 +139,9 @@ def build(session: Session, n_cards: int, seed: int) -> dict:
         store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id][0],
                                         "at": session.now - timedelta(days=30)} for tag, text in DEMO_SCRIPTS),
                           TYPED_COLUMNS["playbook"])
+        store.bulk_insert("sales_targets", targets(random.Random(f"{seed}:targets"), consultants,
+                                                  store.user_by_name(MANAGER).id, session.now),
+                          TYPED_COLUMNS["sales_targets"])
         store.set_setting("default_user", consultants[0].name)
         store.set_setting("demo", json.dumps({"seed": seed, "cards": n_cards}))
     return {
@@ -215,10 +222,11 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
     """One batch of cards with their histories; its own generator, so batches can run anywhere."""
     rng = random.Random(f"{floor.seed}:{start}")
     heard = random.Random(f"{floor.seed}:{start}:objections")  # its own stream: the rest stays as it was
+    desk = random.Random(f"{floor.seed}:{start}:desk")  # the showroom log and the deal desk, likewise
     consultants, supervisors, total, now = floor.consultants, floor.supervisors, floor.total, floor.now
     count = min(BATCH, total - start)
     rows: dict[str, list[dict]] = {"cards": [], "followups": [], "grade_changes": [], "instructions": [],
-                                   "card_events": [], "followup_objections": []}
+                                   "card_events": [], "followup_objections": [], **{t: [] for t in DESK_TABLES}}
     policy = floor.policy
     grades = [g.code for g in policy.grades]
     span = timedelta(days=max(240, total / CARDS_PER_DAY))
@@ -275,8 +283,12 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
         card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
         if events:
             card["status_at"] = events[-1]["at"]
+        desk_records, desk_events, rejected_at = desk_rows(desk, policy, card, consultant, supervisors[consultant.id],
+                                                          followups, now)
+        for table, records in desk_records.items():
+            rows[table] += records
         card.update(timing_columns(policy, created, card["grade"], status == Status.OPEN, contacts,
-                                   source=card["source"]))
+                                   source=card["source"], finance_rejected_at=rejected_at))
         rows["cards"].append(card)
         rows["followups"] += fu_rows
         rows["grade_changes"].append({"card_id": card_id, "at": created, "from_grade": None, "to_grade": first_grade,
@@ -284,7 +296,7 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
         rows["grade_changes"] += [{"card_id": card_id, "by_id": consultant.id, **g} for g in grade_changes]
         rows["card_events"].append({"card_id": card_id, "at": created, "kind": EventKind.CREATED, "by_id": consultant.id,
                                     "detail": json.dumps({"source": card["source"].value})})
-        rows["card_events"] += [{"card_id": card_id, **e} for e in events]
+        rows["card_events"] += [{"card_id": card_id, **e} for e in events + desk_events]
         if followups and rng.random() < 0.3:
             seq = rng.randint(1, len(followups))
             at = min(followups[seq - 1]["at"] + timedelta(hours=rng.randint(2, 30)), now)
@@ -406,7 +418,7 @@ def _ending(rng, fate, ends_at, consultant, supervisor, fill, now) -> tuple[Stat
 
 
 # Rows that point at a follow-up carry its sequence number: the store links them by (card, seq).
-_LINKED = {"grade_changes", "instructions", "followup_objections"}
+_LINKED = {"grade_changes", "instructions", "followup_objections", "test_drives"}
 # A linked table without a card column of its own carries the card only for the link.
 _LINK_ONLY = {"followup_objections": ("card_id",)}
 
