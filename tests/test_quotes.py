@@ -99,6 +99,9 @@ def test_the_limit_is_the_stores_policy(floor, tmp_path):
     policy = tmp_path / "store.toml"
     policy.write_text("quote_discount_limit = 10000\nquote_valid_days = 3\n", encoding="utf-8")
     floor.ok("init", "--policy-file", str(policy), user="赵经理")
+    shown = floor.json("policy", "show")
+    assert (shown["quote_discount_limit"], shown["quote_valid_days"]) == (10000, 3)
+    assert "顾问报价优惠权限 10,000 元" in floor.ok("policy", "show").stdout
     given = floor.json("quote", "张三", "--price", "199800", "--discount", "10000")
     assert (given["status"], given["valid_until"]) == ("quoted", "2026-05-06")
     assert floor.json("quote", "张三", "--price", "199800", "--discount", "10001")["status"] == "pending"
@@ -220,3 +223,12 @@ def test_a_quote_takes_no_change_but_its_one_approval(floor):
         db.execute("UPDATE quotes SET approved_at = '2026-05-03T02:00:00Z'")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute("UPDATE quotes SET approved_at = '2026-05-03T03:00:00Z'")
+
+
+@pytest.mark.parametrize("setting", ["quote_discount_limit = -1", "quote_discount_limit = nan",
+                                     "quote_discount_limit = 20000000", "quote_valid_days = inf"])
+def test_a_policy_limit_out_of_range_is_bad_input(lc, tmp_path, setting):
+    policy = tmp_path / "store.toml"
+    policy.write_text(setting + "\n", encoding="utf-8")
+    result = lc("init", "--policy-file", str(policy))
+    assert result.exit_code == 2 and "policy: quote_" in result.stderr
