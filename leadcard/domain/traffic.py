@@ -22,7 +22,7 @@ Each with its numerator and denominator; no rate with nothing to divide.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from leadcard.model import Channel
 from leadcard.model.reports import Ratio, Traffic
@@ -96,13 +96,13 @@ def _invitations(session: Session, start: datetime, end: datetime) -> list[tuple
     tz = session.tz
     planned = [p for p in sql.planned_contacts(session.store, session.visible(), start, end)
                if invites(p.purpose, p.plan)]
-    first: dict[tuple[int, object], sql.Planned] = {}
+    first: dict[tuple[int, date], sql.Planned] = {}
     for p in planned:  # in time order: the first invitation for a card and day stands for it
         first.setdefault((p.card_id, p.next_at.astimezone(tz).date()), p)
     history = sql.seen(session.store, sorted({card_id for card_id, _ in first}), end)
     found = []
     for (card_id, day), invitation in first.items():
-        day_start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        day_start = datetime.combine(day, time(), tzinfo=tz)
         day_end = day_start + timedelta(days=1)
         after = [s for s in history.get(card_id, ()) if s.at > invitation.at]
         came = any(s.at < day_end and (s.channel is None or s.channel in _IN_THE_SHOWROOM) for s in after)
