@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from leadcard.errors import BadInput
 from leadcard.model import Channel, Outcome, Source
+from leadcard.model.deals import FinanceStatus
 
 _PHONE_NOISE = re.compile(r"[\s\-().·—_/]")
 _MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
@@ -263,6 +264,14 @@ def _calendar_day(raw: str, year: int, month: int, day: int) -> date:
         raise BadInput(f"not a date: {raw!r} (no such day)") from None
 
 
+def parse_month(raw: str) -> date:
+    """`2026-11` → the first day of that month."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", (raw or "").strip(), flags=re.ASCII)
+    if not m or not 1 <= int(m.group(2)) <= 12 or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
+        raise BadInput(f"not a month: {raw!r} (use 2026-11, years {YEARS[0]}–{YEARS[1]})")
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
 def parse_iso_week(raw: str) -> date:
     """`2026-W47` → the Monday of that ISO week."""
     m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", raw.strip(), flags=re.IGNORECASE | re.ASCII)
@@ -301,3 +310,32 @@ def parse_birthday(raw: str) -> str:
     if day is None:
         raise BadInput(f"not a birthday: {raw!r} (month and day, like 03-15 or 3月15日)")
     return f"{day:%m-%d}"
+
+
+# 9.58万, 95800, 95,800, ￥95800元: money as the floor writes it, in whole yuan.
+_AMOUNT = re.compile(r"¥?(\d+(?:\.\d+)?)(万|w)?元?", re.ASCII | re.IGNORECASE)
+
+
+def parse_amount(raw: str, what: str) -> int:
+    """A sum of money in yuan: `95800`, `95,800`, `9.58万`, `¥95800元`; never negative, at most 1 亿."""
+    text = unicodedata.normalize("NFKC", raw or "").strip().replace(",", "").replace(" ", "")
+    m = _AMOUNT.fullmatch(text)  # NFKC has made ￥ ¥
+    if not m:
+        raise BadInput(f"not an amount for {what}: {raw!r} (yuan, as 95800 or 9.58万)")
+    value = float(m.group(1)) * (10_000 if m.group(2) else 1)
+    if value > 100_000_000:
+        raise BadInput(f"{what} {raw!r} is beyond any car deal (at most 1亿)")
+    return round(value)
+
+
+_FINANCE_WORDS = {
+    "applied": FinanceStatus.APPLIED, "apply": FinanceStatus.APPLIED, "已申请": FinanceStatus.APPLIED,
+    "申请": FinanceStatus.APPLIED, "approved": FinanceStatus.APPROVED, "已批贷": FinanceStatus.APPROVED,
+    "批贷": FinanceStatus.APPROVED, "通过": FinanceStatus.APPROVED, "rejected": FinanceStatus.REJECTED,
+    "被拒": FinanceStatus.REJECTED, "拒贷": FinanceStatus.REJECTED, "未通过": FinanceStatus.REJECTED,
+}
+
+
+def parse_finance_status(raw: str) -> FinanceStatus:
+    """A step of a loan application (贷款): applied, approved, rejected, or the floor's words."""
+    return lookup(_FINANCE_WORDS, raw, "loan status", "applied, approved, rejected (已申请, 已批贷, 被拒)")

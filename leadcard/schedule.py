@@ -95,6 +95,8 @@ class Policy(NamedTuple):
     objection_plan_hours: float = 24  # an objection gets a handling plan within this
     reactivation_days: int = 30  # a woken dormant customer who responds within this is reactivated
     timeliness_target: float = 0.8  # 跟进及时率 below this means one-to-one coaching
+    quote_discount_limit: int = 3000  # yuan a consultant may take off a quote; above it, 经理批价
+    quote_valid_days: int = 7  # a quote given without --valid-until holds this many days after today
     # The hours a lead that never visited is called in (DOMAIN.md "Time rules"): the showroom's
     # opening hours, every day of the week, since showrooms open on weekends and holidays.
     working_hours: tuple[time, time] = (time(9), time(21))
@@ -141,10 +143,13 @@ _POLICY_NUMBERS = {
     "objection_plan_hours": float,
     "reactivation_days": int,
     "timeliness_target": float,
+    "quote_discount_limit": int,
+    "quote_valid_days": int,
 }
 # Upper bounds, so that a typo (240000 for 24) is caught when the policy is loaded, not months later.
 _POLICY_LIMITS = {"timeliness_target": 1, "dormant_after_months": 120, "wake_days_before_festival": 366,
-                  "first_service_months": 120}
+                  "first_service_months": 120,
+                  "quote_discount_limit": 10_000_000}
 # Numbers that are a period: 0 would put the card due again the moment it is contacted.
 _POLICY_FLOORS = {"order_update_days": 1, "first_service_months": 1}
 _AFTER_DELIVERY_DAYS_MAX = 3660
@@ -310,11 +315,14 @@ class Timing(NamedTuple):
 
 def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contact], policy: Policy,
                 left_at: datetime | None = None, source: str | None = None,
-                returned_at: datetime | None = None, visited_at: datetime | None = None) -> Timing:
+                returned_at: datetime | None = None, visited_at: datetime | None = None,
+                finance_rejected_at: datetime | None = None) -> Timing:
     """When an open card is next due and why (CONTRACT.md, `today`; README "When is a card due").
 
     The customer came back and someone else received them (`returned_at`, the latest such visit):
-    `returned` from the visit until anything is logged after it. Otherwise both first-contact
+    `returned` from the visit until anything is logged after it. The loan application stands
+    rejected (`finance_rejected_at`): `finance-rejected` from the rejection until a contact reaches
+    the customer at or after it. When both are owed, the earlier. Otherwise both first-contact
     clocks start when the customer left (`left_at`), else at the card's creation. Until it has an
     SMS/WeChat contact: `first-touch`, 3 h on. Until a contact has reached the customer by voice or
     face to face: `first-call`, 24 h on, or for a source with `first_call_minutes` (online, 400)
@@ -344,8 +352,13 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
         owed.append(Due(first_touch_deadline(start, source, policy), DueReason.FIRST_TOUCH))
     if first_call is None:
         owed.append(Due(first_call_deadline(start, source, policy), DueReason.FIRST_CALL))
+    happened = []  # what happened to the customer since the last contact, and must be answered first
     if returned_at is not None and not any(c.at >= returned_at for c in ordered):
-        due = Due(returned_at, DueReason.RETURNED)
+        happened.append(Due(returned_at, DueReason.RETURNED))
+    if finance_rejected_at is not None and not any(c.reached and c.at >= finance_rejected_at for c in ordered):
+        happened.append(Due(finance_rejected_at, DueReason.FINANCE_REJECTED))
+    if happened:
+        due = min(happened, key=lambda d: d.at)
     elif owed:
         due = min(owed, key=lambda d: d.at)
     elif next_at is not None:

@@ -109,3 +109,11 @@ def dormant_card(lc: Leadcard) -> None:
     lc.ok("add", "张三", "--phone", "13800138000", "--grade", "C", now="2025-11-20T10:00:00")
     lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2025-11-20T10:30:00")
     lc.ok("log", "张三", "--channel", "phone", "--content", "明年再说", now="2025-11-21T10:00:00")
+
+
+def row_counts(lc: Leadcard, *tables: str) -> dict:
+    """Rows per table: a refused command must leave every one unchanged."""
+    import sqlite3
+
+    with sqlite3.connect(lc.db) as db:
+        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

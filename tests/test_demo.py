@@ -161,7 +161,7 @@ def test_a_consultants_morning_list_is_their_own_days_work(demo):
     assert 5 <= len(items) <= 40
     assert {i["owner"] for i in items} == {"王芳"}
     assert {i["reason"] for i in items} <= {"first-touch", "first-call", "planned", "cadence", "returned", "delivery",
-                                            "after-delivery", "first-service", "birthday"}
+                                            "after-delivery", "first-service", "birthday", "finance-rejected"}
     # A decent consultant's list is today's work, not a backlog of forgotten customers.
     assert sum(i["overdue_days"] > 0 for i in items) <= 2
     assert all(i["purpose"] for i in items if i["reason"] == "planned")

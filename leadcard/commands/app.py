@@ -24,6 +24,8 @@ COMMAND_MODULES = {
     "audit": "audit",
     "report": "report",
     **dict.fromkeys(("objection", "playbook", "case"), "objections"),
+    **dict.fromkeys(("quote", "trade-in", "finance"), "deals"),
+    "target": "targets",
     **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "exchange"),
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))

@@ -123,6 +123,8 @@ def log(
     objection: Annotated[Optional[list[str]], Opt("--objection", help="An objection the customer raised (客户异议), tag or Chinese label; repeatable (see `leadcard objection list`).")] = None,
     void: Annotated[Optional[int], Opt("--void", help="Withdraw follow-up number SEQ, logged on the wrong card (撤回; a new entry, with --reason).", min=1)] = None,
     reason: Annotated[Optional[str], Opt("--reason", help="Why the follow-up is withdrawn (with --void).")] = None,
+    vehicle: Annotated[Optional[str], Opt("--vehicle", help="A test drive's car (试驾车型; default: the card's model).")] = None,
+    licence_checked: Annotated[bool, Opt("--licence-checked", "--license-checked", help="The test driver's licence was checked (驾驶证已核验).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Record one contact (跟踪洽谈记录); every follow-up should set the next date."""
@@ -157,6 +159,8 @@ def log(
         purpose=purpose,
         corrects=corrects,
         objections=tuple(objection or ()),
+        vehicle=vehicle,
+        licence_checked=licence_checked,
     )
     card, followup, warning = domain.log_followup(session(ctx), ref, entry)
     if warning:

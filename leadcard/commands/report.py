@@ -30,6 +30,14 @@ Grade accuracy 级别准确率: gradings whose horizon (H 7, A 30, B 90 days) en
   were won within it / those gradings, per consultant who graded.
 Objections 客户异议: per objection (the 10 most raised), cards whose follow-ups in the period
   raised it and that were won at the period's end / cards whose follow-ups in the period raised it.
+Showroom traffic 展厅客流, from the showroom log: first visits (walk-ins that are not return
+  visits), return visits and phone-ins apart. Card rate 留档率: first visits that left contact
+  details / first visits. Test-drive rate 试驾率: walk-ins with a test drive / walk-ins. Invitation
+  rate 邀约到店率: visits invited for a day in the period (a purpose or plan naming 到店, 试驾 …)
+  that were kept by that day / invitations. Close rate 成交率: orders / first visits.
+Attainment 达成率: orders from the month's first day to the period's end / the month's target
+  (`leadcard target set`). Forecast: those orders + open H and A cards weighted by the consultant's
+  grade accuracy over 90 days (else the floor's, else 0); the weights are shown.
 A rate with nothing to divide is n/a, never 0.
 """
 

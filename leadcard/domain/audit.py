@@ -29,10 +29,11 @@ from leadcard.i18n import _
 from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
 from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleSettings, Severity
 from leadcard.schedule import Policy, day_bounds, days_planned_ahead
-from leadcard.domain import audit_clock, audit_floor, audit_orders, audit_rules
+from leadcard.domain import audit_clock, audit_deals, audit_floor, audit_orders, audit_rules
 from leadcard.domain.session import Session
 from leadcard.store.audit import (History, Person, PhoneHolder, clock_overrides, comebacks, has_reviewers, histories,
                                   people, shared_phones)
+from leadcard.store.deals import latest_quotes_as_of
 from leadcard.store.visits import visits_as_of
 from leadcard.domain.audit_rules import (
     FIELD_LABELS,
@@ -48,7 +49,8 @@ from leadcard.domain.audit_rules import (
     visit_without_card,
 )
 
-RULES: tuple[Rule, ...] = audit_rules.RULES + audit_floor.RULES + audit_orders.RULES + audit_clock.RULES
+RULES: tuple[Rule, ...] = (audit_rules.RULES + audit_floor.RULES + audit_orders.RULES + audit_deals.RULES
+                           + audit_clock.RULES)
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 RULE_NAMES = tuple(RULES_BY_NAME)
 
@@ -173,6 +175,8 @@ def audit(
         ctx.comebacks = comebacks(store, as_of)
     if any(s.rule.name == "clock-override" for s in running):
         ctx.overrides = clock_overrides(store, as_of)
+    if any(s.rule.name == "quote-expired" for s in running):
+        ctx.quotes = latest_quotes_as_of(store, as_of)
     blame = _Blame(people(store))
     checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]
     phones = shared_phones(store, as_of) if any(s.rule.name == "duplicate-phone" for s in running) else {}

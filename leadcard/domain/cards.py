@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from leadcard.domain import objections
+from leadcard.domain import objections, test_drives
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import (
     CARD_FIELD_NAMES,
@@ -46,13 +46,15 @@ from leadcard.schedule import (
 from leadcard.domain.session import Session, calendar_year
 from leadcard.store import CardFilter, Scope, Store
 from leadcard.usertext import check_text
+from leadcard.store import deals as deal_sql
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
 # What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
 SUGGESTED_ACTIONS = {
-    # The label (休眠唤醒) is printed before it already.
+    # The label (休眠唤醒, 贷款被拒) is printed before it already.
     DueReason.WAKE_UP: "节日问候或新品资讯，了解近况",
+    DueReason.FINANCE_REJECTED: "尽快电话沟通，商量提高首付、换银行或厂家金融，别让订单流失",
 }
 
 
@@ -122,6 +124,8 @@ class NewFollowUp(NamedTuple):
     corrects: int | None = None  # seq of the entry this one corrects
     objections: tuple[str, ...] = ()  # objections raised (客户异议): tags or Chinese labels
     next_all_day: bool = False  # next_at was given as a day without a time: the whole day
+    vehicle: str | None = None  # a test drive's car (试驾车型; default: the card's model)
+    licence_checked: bool = False  # the test driver's licence was checked (驾驶证已核验)
 
 
 # -- finding a card -------------------------------------------------------------------------------
@@ -264,9 +268,10 @@ def owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
 
 
 def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, FollowUp, str | None]:
-    """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction. The third
-    value warns of a next date beyond the grade's cadence (the audit's plan-beyond-cadence): the
-    entry is kept, as said, and the consultant told at once."""
+    """Append one follow-up (跟踪洽谈记录); with a grade, regrade in the same transaction; a test
+    drive is registered with it (试驾登记). The third value warns of a next date beyond the grade's
+    cadence (the audit's plan-beyond-cadence) or of a test driver's licence left unchecked: the entry
+    is kept, as said, and the consultant told at once."""
     store, now = session.store, session.now
     card = with_status(session, resolve(session, ref))
     _require_open(card, "log a follow-up on", also=FOLLOWED_AFTER_SALE)
@@ -296,8 +301,10 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
         )
     if entry.next_at is not None and entry.next_at <= at:
         raise BadInput(f"the next contact ({entry.next_at:%Y-%m-%d %H:%M}) must come after this one")
+    test_drives.check(channel, entry.outcome, entry.vehicle, entry.licence_checked)
     new_grade = session.policy.grade(entry.grade).code if entry.grade else None
     raised = objections.tags_for_followup(session, entry.objections) or (corrected.objections if corrected else ())
+    told: list[str | None] = []  # what the consultant is warned of at once
     with store.transaction():
         followup_id = store.insert_followup({
             "card_id": card.id,
@@ -321,6 +328,9 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             "corrects": corrected.id if corrected else None,
         })
         objections.record(session, followup_id, raised)
+        if channel == Channel.TEST_DRIVE:
+            told.append(test_drives.record(session, card, followup_id, at, entry.vehicle, entry.licence_checked,
+                                           corrected.id if corrected else None))
         if new_grade and new_grade != card.grade:
             _change_grade(session, card, new_grade, entry.bottleneck or content, at, followup_id)
         if card.status == Status.DORMANT and not _woken_since(store, card):
@@ -328,11 +338,11 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             store.insert_event(card.id, at, EventKind.WOKEN, session.actor_id, {"followup_seq": seq})
         refresh(session, card.id)
     followup = next(f for f in store.followups(card.id) if f.id == followup_id)
-    warning = None
     if entry.next_at is not None and card.status in (Status.OPEN, Status.DORMANT):
         from leadcard.domain.audit import beyond_cadence
 
-        warning = beyond_cadence(session.policy, new_grade or card.grade, at, entry.next_at, session.tz)
+        told.append(beyond_cadence(session.policy, new_grade or card.grade, at, entry.next_at, session.tz))
+    warning = "\n".join(w for w in told if w) or None
     return session.shown(store.card(card.id)), followup, warning
 
 
@@ -386,7 +396,8 @@ def refresh(session: Session, card_id: int) -> None:
     deal = (deal_of(card.outcome, card.created_at, card.birthday)
             if card.status in FOLLOWED_AFTER_SALE and not card.do_not_contact else None)
     store.update_card(card_id, timing_columns(session.policy, card.created_at, card.grade, active, contacts,
-                                              card.left_at, card.source, returned_at, visited_at, deal, session.tz))
+                                              card.left_at, card.source, returned_at, visited_at, deal, session.tz,
+                                              deal_sql.finance_rejected_at(store, card_id)))
 
 
 def deal_of(outcome: dict, created_at: datetime, birthday: str | None = None) -> Deal:
@@ -404,10 +415,11 @@ def deal_of(outcome: dict, created_at: datetime, birthday: str | None = None) ->
 def timing_columns(policy: Policy, created_at: datetime, grade: str, active: bool, contacts: list[Contact],
                    left_at: datetime | None = None, source: str | None = None,
                    returned_at: datetime | None = None, visited_at: datetime | None = None,
-                   deal: Deal | None = None, tz=None) -> dict:
+                   deal: Deal | None = None, tz=None, finance_rejected_at: datetime | None = None) -> dict:
     """The card row's derived columns; only an active (open, contactable) card is ever due, or an
     order or owner (`deal`) by its own schedule."""
-    timing = card_timing(created_at, grade, contacts, policy, left_at, source, returned_at, visited_at)
+    timing = card_timing(created_at, grade, contacts, policy, left_at, source, returned_at, visited_at,
+                         finance_rejected_at)
     due = deal_due(deal, contacts, policy, tz) if deal is not None else timing.due if active else None
     return {
         "followup_count": len(contacts),
@@ -446,6 +458,7 @@ def card_detail(session: Session, ref: str) -> CardDetail:
         instructions=store.instructions(card.id),
         events=store.events(card.id),
         handover_due=handover_due(session, card),
+        desk=deal_sql.desk(store, card.id),
         objection_labels=objections.labels(session),
         scripts=tuple(scripts[t] for t in card.objections if t in scripts),
         referrer=session.shown(referrer[0]) if referrer else None,
@@ -504,7 +517,7 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year), policy):
         items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
     items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
-    items = _with_scripts(session, items)
+    items = _with_quotes(session, _with_scripts(session, items))
     owners = sorted({i.card.owner for i in items if i.card.owner})
     # Asked for one consultant's list, a supervisor reads that list alone; nothing waits on a consultant.
     pending = None
@@ -522,6 +535,14 @@ def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:
         return items
     return [i._replace(scripts=tuple(scripts[t] for t in i.card.objections if t in scripts)) if i.card.objections
             else i for i in items]
+
+
+def _with_quotes(session: Session, items: list[TodayItem]) -> list[TodayItem]:
+    """Beside each due card, the latest quote the customer holds (one query per 500 cards)."""
+    quotes = deal_sql.latest_quotes(session.store, [i.card.id for i in items]) if items else {}
+    if not quotes:
+        return items
+    return [i._replace(quote=quotes[i.card.id]) if i.card.id in quotes else i for i in items]
 
 
 def _today_scope(session: Session, owner: str | None, everyone: bool) -> Scope:

@@ -7,7 +7,8 @@ log (来店登记) holds every visit, and a card is made from each visit that le
 falls in working hours, by channel: the thank-you message soon after the customer leaves, the call
 within a day, later contacts at the grade's cadence, as the customer's purchase nears. Cards end won,
 lost (approved, or still waiting for the supervisor), invalid, or are still open; the sloppy let
-some go dormant. So `today`, `show`, `audit` and `report` read like a real store's.
+some go dormant. The deal desk (`demo_desk`) adds test drives, quotes, trade-ins, loans and
+the month's targets. So `today`, `show`, `audit` and `report` read like a real store's.
 
 `--cards 100000` builds a benchmark store in seconds: rows are generated in worker processes and
 bulk inserted.
@@ -27,6 +28,7 @@ from leadcard.domain import demo_floor as F
 from leadcard.domain.cards import FOLLOWED_AFTER_SALE, timing_columns
 from leadcard.domain.session import Session
 from leadcard.domain.demo_orders import after_the_order
+from leadcard.domain.demo_desk import DESK_TABLES, desk_rows, targets
 from leadcard.errors import Refused
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Deal, Policy
@@ -90,6 +92,8 @@ TYPED_COLUMNS = {
     "followup_objections": (),
     "visits": ("arrived_at", "left_at", "source", "recorded_at"),
     "playbook": ("at",),
+    "sales_targets": ("set_at",),
+    **DESK_TABLES,
 }
 
 
@@ -149,6 +153,9 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
         store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id].id,
                                         "at": opened} for tag, text in F.DEMO_SCRIPTS),
                           TYPED_COLUMNS["playbook"])
+        store.bulk_insert("sales_targets", targets(random.Random(f"{seed}:targets"), consultants,
+                                                  store.user_by_name(MANAGER).id, session.now),
+                          TYPED_COLUMNS["sales_targets"])
         store.set_setting("default_user", consultants[0].name)
         store.set_setting("demo", json.dumps({"seed": seed, "cards": n_cards}))
     return {
@@ -231,8 +238,10 @@ def _phone(rng: random.Random, index: int) -> str:
 def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
     """One batch of cards with their histories; its own generator, so batches can run anywhere."""
     rows: dict[str, list[dict]] = {table: [] for table in ("cards", "followups", "grade_changes", "instructions",
-                                                           "card_events", "followup_objections", "visits")}
-    floor_writer = _Writer(floor, random.Random(f"{floor.seed}:{start}"), rows)
+                                                           "card_events", "followup_objections", "visits",
+                                                           *DESK_TABLES)}
+    # The deal desk draws from a stream of its own, so the rest of the store stays as it was.
+    floor_writer = _Writer(floor, random.Random(f"{floor.seed}:{start}"), rows, random.Random(f"{floor.seed}:{start}:desk"))
     for index in range(start, min(start + BATCH, floor.total)):
         floor_writer.card(index)
     return rows
@@ -241,7 +250,7 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
 class _Writer:
     """Writes cards as the floor would have: one customer at a time, in the order they came."""
 
-    def __init__(self, floor: Floor, rng: random.Random, rows: dict[str, list[dict]]):
+    def __init__(self, floor: Floor, rng: random.Random, rows: dict[str, list[dict]], desk: random.Random):
         self.floor, self.rng, self.rows = floor, rng, rows
         self.now, self.tz = floor.now, floor.tz
         # Cards come from completed days: this morning's work is what `today` lists.
@@ -253,6 +262,7 @@ class _Writer:
         self.horizon_weights = [h[0] for h in HORIZONS]
         self.fates, self.fate_weights = zip(*FATES)
         self.owners: list[tuple[int, datetime]] = []  # delivered cards of this batch, and when: they refer friends
+        self.desk = desk
 
     def slip(self, consultant: Consultant, kind: str) -> bool:
         return self.rng.random() < consultant.slack * SLIPS[kind]
@@ -390,6 +400,11 @@ class _Writer:
         card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
         if events:
             card["status_at"] = events[-1]["at"]
+        sup = self.floor.supervisors[h.consultant.id]
+        desk_records, desk_events, rejected_at = desk_rows(self.desk, self.floor.policy, card, h.consultant,
+                                                          (sup.id, sup.name), h.entries, self.now)
+        for table, records in desk_records.items():
+            rows[table] += records
         deal = None
         if card["status"] in FOLLOWED_AFTER_SALE:
             deal = Deal(outcome["at"], date.fromisoformat(outcome["delivery"]), outcome.get("delivered_at"),
@@ -397,11 +412,12 @@ class _Writer:
             if outcome.get("delivered_at"):
                 self.owners.append((card_id, outcome["delivered_at"]))
         card.update(timing_columns(self.floor.policy, card["created_at"], card["grade"], card["status"] == Status.OPEN,
-                                   contacts, card["left_at"], card["source"], deal=deal, tz=self.tz))
+                                   contacts, card["left_at"], card["source"], deal=deal, tz=self.tz,
+                                   finance_rejected_at=rejected_at))
         rows["cards"].append(card)
         rows["card_events"].append({"card_id": card_id, "at": card["created_at"], "kind": EventKind.CREATED,
                                     "by_id": owner, "detail": json.dumps({"source": card["source"].value})})
-        rows["card_events"] += [{"card_id": card_id, **e} for e in events]
+        rows["card_events"] += [{"card_id": card_id, **e} for e in events + desk_events]
 
 
 def _part_way(created: datetime, until: datetime, share: float) -> datetime:
@@ -719,7 +735,7 @@ def _next_channel(rng: random.Random, days_left: int, retry: bool) -> Channel:
 
 # Rows that point at a follow-up carry its sequence number on the card; as SQL values, its place
 # among the batch's follow-ups (1 the first), which the store adds to the id before the batch.
-_LINKED = {"grade_changes", "instructions", "followup_objections"}
+_LINKED = {"grade_changes", "instructions", "followup_objections", "test_drives"}
 # A linked table without a card column of its own carries the card only for the link.
 _LINK_ONLY = {"followup_objections": ("card_id",)}
 

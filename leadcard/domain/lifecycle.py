@@ -17,6 +17,7 @@ from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import Card, EventKind, Instruction, Role, Status, User
 from leadcard.schedule import Policy
 from leadcard.domain.session import Session
+from leadcard.store import deals as deal_sql
 
 # English words for the default loss reasons (战败原因); a store's own list is matched as written.
 LOSS_REASON_WORDS = {
@@ -47,7 +48,7 @@ def loss_reason(policy: Policy, raw: str) -> str:
 # -- who may do what -----------------------------------------------------------------------------
 
 
-def _require_over(session: Session, card: Card, doing: str) -> None:
+def require_over(session: Session, card: Card, doing: str) -> None:
     """A supervisor of the card's team or a manager; never the card's own consultant."""
     actor = session.actor
     if actor is None:
@@ -267,9 +268,16 @@ def lose(session: Session, ref: str, reason: str, competitor: str | None, note: 
     outcome = {"reason": reason, "competitor": competitor, "note": note, "requested_at": now,
                "requested_by": session.actor.name if session.actor else None}
     store = session.store
+    detail = {"reason": reason, "competitor": competitor, "note": note}
+    if reason == LOSS_REASON_WORDS["financing"]:
+        # 贷款未过 names the loan application it failed on, when the card has one.
+        finance = deal_sql.latest_finance(store, card.id)
+        if finance is not None:
+            detail["finance"] = outcome["finance"] = {
+                "seq": finance.seq, "at": _iso(finance.at), "status": finance.status.value, "bank": finance.bank,
+                "amount": finance.amount}
     with store.transaction():
-        store.insert_event(card.id, now, EventKind.LOST_REQUESTED, session.actor_id,
-                           {"reason": reason, "competitor": competitor, "note": note})
+        store.insert_event(card.id, now, EventKind.LOST_REQUESTED, session.actor_id, detail)
         _set_status(session, card, Status.LOST_PENDING, outcome)
     return _fresh(session, card.id)
 
@@ -277,7 +285,7 @@ def lose(session: Session, ref: str, reason: str, competitor: str | None, note: 
 def approve(session: Session, ref: str, note: str | None) -> Card:
     card = resolve(session, ref)
     _require_status(card, (Status.LOST_PENDING,), "approve a loss for")
-    _require_over(session, card, "approve the loss of")
+    require_over(session, card, "approve the loss of")
     _require_not_requester(session, card)
     now = session.now
     note = (note or "").strip() or None
@@ -297,7 +305,7 @@ def reject(session: Session, ref: str, note: str) -> Card:
         raise BadInput("say why the loss is rejected: --note (it becomes an instruction on the card)")
     card = resolve(session, ref)
     _require_status(card, (Status.LOST_PENDING,), "reject a loss for")
-    _require_over(session, card, "reject the loss of")
+    require_over(session, card, "reject the loss of")
     store = session.store
     followups = store.followups(card.id)
     with store.transaction():

@@ -29,6 +29,8 @@ Definitions (also in README and `leadcard report --help`):
   its win rate is those won at the period's end ÷ those cards. The `TOP_OBJECTIONS` most raised.
 - grade accuracy 级别准确率: of the gradings to a grade whose horizon (H 7 days, A 30, B 90) ended in
   the period, how many cards were won within the horizon; counted under whoever graded.
+- the showroom's traffic (首次/再次进店, 来电, 留档率, 试驾率, 邀约到店率, 成交率): `domain.traffic`;
+  the monthly targets, attainment (达成率) and the month's forecast: `domain.targets`.
 Cards are counted under their owner at the period's end; follow-ups under their author.
 
 Wins are orders (成交/订车) of the period still standing at its end: an order cancelled (退订) later
@@ -39,7 +41,6 @@ delivery, and the referrals per referrer.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
@@ -59,9 +60,11 @@ from leadcard.model.reports import (
     Referrer,
     Report,
 )
-from leadcard.parse import YEARS, parse_iso_week
+from leadcard.parse import parse_iso_week, parse_month
 from leadcard.domain.audit_rules import plain
 from leadcard.domain.session import Session
+from leadcard.domain import targets
+from leadcard.domain.traffic import showroom_traffic
 from leadcard.schedule import Policy, after_delivery_visits
 from leadcard.store import objections as objection_sql
 from leadcard.store import reports as sql
@@ -97,10 +100,7 @@ def week_period(raw: str | None, today: date) -> Period:
 def month_period(raw: str | None, today: date) -> Period:
     """A calendar month (`2026-11`); by default the last complete month."""
     if raw:
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})", raw.strip())
-        if not m or not 1 <= int(m.group(2)) <= 12 or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
-            raise BadInput(f"not a month: {raw!r} (use 2026-11, years {YEARS[0]}–{YEARS[1]})")
-        first = date(int(m.group(1)), int(m.group(2)), 1)
+        first = parse_month(raw)
     else:
         first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
@@ -188,6 +188,8 @@ def build_report(session: Session, period: Period) -> Report:
     totals = figures.of(None, records)
     by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
     in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
+    traffic, traffic_by_owner = showroom_traffic(session, start, end, {f.owner: f.wins for f in by_owner})
+    accuracy = _grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end)
     return Report(
         period=period,
         grades=grades,
@@ -220,6 +222,10 @@ def build_report(session: Session, period: Period) -> Report:
         cancellations=Cancellations(len(records.cancellations),
                                     _counts((c.reason or "" for c in records.cancellations), [])),
         referrers=_referrers(session, records.referrals),
+        traffic=traffic,
+        traffic_by_owner=traffic_by_owner,
+        standings=targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy),
+        accuracy_days=targets.ACCURACY_DAYS,
     )
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from leadcard.model.deals import DealDesk, Quote
 
 from leadcard.i18n import N_
 
@@ -114,13 +117,14 @@ class EventKind(enum.StrEnum):
     WOKEN = "woken"  # {"followup_seq"}: the first contact logged on a dormant card (休眠唤醒)
     DO_NOT_CONTACT = "do-not-contact"  # {"note"}
     IMPORTED = "imported"  # at the import: what is dated before it came from paper or Excel (导入)
+    QUOTE_APPROVED = "quote-approved"  # {"seq", "discount"}: 经理批价 of a quote above the discount limit
 
 
 EVENT_LABELS = {
     "created": "建卡", "assigned": "转交", "won": "成交", "order-cancelled": "退订", "delivered": "交车",
     "handover": "交接售后", "lost-requested": "战败申请",
     "lost-approved": "战败批准", "lost-rejected": "战败驳回", "invalid": "标记无效", "reopened": "重新跟进",
-    "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入",
+    "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入", "quote-approved": "经理批价",
 }
 
 
@@ -135,6 +139,7 @@ class DueReason(enum.StrEnum):
     AFTER_DELIVERY = "after-delivery"  # an after-delivery visit (交车后回访)
     FIRST_SERVICE = "first-service"  # the first-service reminder (首保提醒)
     BIRTHDAY = "birthday"  # an owner's birthday greeting (生日祝福)
+    FINANCE_REJECTED = "finance-rejected"  # the loan was rejected (贷款被拒): call before the deal is lost
 
 
 DUE_REASON_LABELS = {
@@ -148,6 +153,7 @@ DUE_REASON_LABELS = {
     DueReason.AFTER_DELIVERY: "交车回访",
     DueReason.FIRST_SERVICE: "首保提醒",
     DueReason.BIRTHDAY: "生日祝福",
+    DueReason.FINANCE_REJECTED: "贷款被拒",
 }
 
 # Customer fields of the paper card (意向客户管理卡), in the order the form prints them.
@@ -308,6 +314,7 @@ class CardDetail(NamedTuple):
     scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
     referrer: Card | None = None  # the card of the customer who referred this one, when visible
     referrals: list[Card] = []  # the visible cards this customer referred (转介绍)
+    desk: "DealDesk | None" = None  # test drives, quotes, trade-ins, finance (leadcard.model.deals)
 
 
 class TodayItem(NamedTuple):
@@ -320,6 +327,7 @@ class TodayItem(NamedTuple):
     days_since_contact: int | None
     suggest_invalid: bool = False  # failed attempts reached the policy's limit
     scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
+    quote: "Quote | None" = None  # the latest quote the customer holds (leadcard.model.deals)
 
 
 class CardList(NamedTuple):

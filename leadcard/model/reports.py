@@ -5,7 +5,7 @@ leadcard.render.report."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 # 2% of sales close at the first contact, 3% after the 1st follow-up, 5% after the 2nd, 10% after
 # the 3rd, 80% after the 4th to 11th (the seeds): (label, fewest follow-ups, share of wins).
@@ -114,6 +114,77 @@ class Referrer:
 
 
 @dataclass(frozen=True)
+class Traffic:
+    """The showroom's traffic (展厅客流) of one consultant, or of everyone (owner None): visits under
+    who received them, invitations under who invited, orders under the card's owner at the end."""
+
+    owner: str | None
+    first_visits: int  # 首次进店: walk-ins that were not return visits
+    return_visits: int  # 再次进店
+    phone_ins: int  # 来电 (and 400), apart from the walk-ins
+    test_drives: int  # test drives registered in the period, wherever made
+    card: Ratio  # 留档率: first visits that left contact details ÷ first visits
+    test_drive: Ratio  # 试驾率: walk-ins (first and return) with a test drive ÷ walk-ins
+    invitation: Ratio  # 邀约到店率: invitations planned for the period that came ÷ those invitations
+    close: Ratio  # 成交率: orders ÷ first visits
+
+
+@dataclass(frozen=True)
+class Target:
+    """月度目标: a consultant's target for a month, as set last by a moment."""
+
+    user: str
+    team: str | None
+    month: str  # 2026-12
+    orders: int
+    deliveries: int | None
+    set_by: str | None
+    set_at: datetime
+
+
+@dataclass(frozen=True)
+class ForecastTerm:
+    """One grade's share of a forecast: its open cards weighted by how often such cards were won."""
+
+    grade: str
+    open_cards: int  # open (not dormant) cards of the grade at the period's end
+    weight: float  # the accuracy used: gradings won within the horizon ÷ gradings
+    basis: str  # "own": the consultant's measured accuracy; "floor": everyone's; "none": not measured, 0
+    measured: Ratio  # the accuracy the weight came from
+
+    @property
+    def expected(self) -> float:
+        return self.open_cards * self.weight
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The month's orders foreseen at the period's end: orders so far + Σ open hot cards × weight."""
+
+    orders_so_far: int
+    terms: tuple[ForecastTerm, ...]
+
+    @property
+    def value(self) -> float:
+        return self.orders_so_far + sum(t.expected for t in self.terms)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A consultant against the month's target (达成率), and the month's forecast."""
+
+    owner: str | None
+    month: str
+    target: Target | None
+    orders: int  # orders from the month's first day to the period's end
+    forecast: Forecast
+
+    @property
+    def attainment(self) -> Ratio | None:
+        return Ratio(self.orders, self.target.orders) if self.target else None
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     grades: tuple[str, ...]  # the policy's, hottest first
@@ -133,3 +204,7 @@ class Report:
     deliveries: Deliveries = field(default_factory=lambda: Deliveries(0, [], Ratio(0, 0)))
     cancellations: Cancellations = field(default_factory=lambda: Cancellations(0, {}))
     referrers: list[Referrer] = field(default_factory=list)  # the most referrals first
+    traffic: Traffic | None = None  # the showroom's traffic in total
+    traffic_by_owner: list[Traffic] = field(default_factory=list)
+    standings: list[Standing] = field(default_factory=list)  # targets and forecasts, per consultant
+    accuracy_days: int = 0  # the forecast's weights measure gradings whose horizon ended in these days

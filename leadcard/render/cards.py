@@ -22,6 +22,8 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
+from leadcard.model.deals import QuoteStatus
+from leadcard.render.deals import desk_json, desk_lines, loss_finance_text, quote_json, quote_text
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json, text  # noqa: F401
 from leadcard.usertext import shown
@@ -131,6 +133,7 @@ def detail_json(detail: CardDetail) -> dict:
         "objections": [script_json(s) for s in detail.scripts],
         "referred_by": _link_json(detail.referrer) if detail.referrer else None,
         "referrals": [_link_json(c) for c in detail.referrals],
+        **desk_json(detail.desk),
     }
 
 
@@ -166,6 +169,7 @@ def today_json(today: TodayList) -> dict:
                 "days_since_contact": i.days_since_contact,
                 "followups": i.card.followup_count,
                 "objections": [script_json(s) for s in i.scripts],
+                "quote": quote_json(None, i.quote) if i.quote else None,
             }
             for i in today.items
         ],
@@ -294,6 +298,7 @@ def today_summary_counts(today: TodayList) -> dict:
         "first_call": reasons.count("first-call"),
         "wake_up": reasons.count("wake-up"),
         "returned": reasons.count("returned"),
+        "finance_rejected": reasons.count("finance-rejected"),
     }
 
 
@@ -302,7 +307,7 @@ def today_summary(today: TodayList) -> str:
     parts = [f"{today.day.isoformat()} 周{WEEKDAYS[today.day.weekday()]}", f"待跟进 {counts['due']}",
              f"逾期 {counts['overdue']}"]
     for key, label in (("first_touch", "待首次触达"), ("first_call", "待首次电话"), ("wake_up", "休眠唤醒"),
-                       ("returned", "再次到店")):
+                       ("returned", "再次到店"), ("finance_rejected", "贷款被拒")):
         if counts[key]:
             parts.append(f"{label} {counts[key]}")
     return " · ".join(parts)
@@ -340,6 +345,8 @@ def today_table(today: TodayList) -> None:
         grid.add_row(*row)
         for script in item.scripts:
             grid.add_note([("  ↳ ", "dim")], script_pieces(script))
+        if item.quote:
+            grid.add_note([("  ↳ ", "dim")], [(quote_text(item.quote), "yellow" if item.quote.status == QuoteStatus.PENDING else "")])
     lines.append(grid.render())
     sys.stdout.write("\n".join(lines + waiting_lines(today, bold)) + "\n")
 
@@ -482,6 +489,10 @@ def card_view(detail: CardDetail) -> None:
             out.print(text(f"    主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
     for ins in by_followup.get(None, []):
         out.print(text(f"主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+    for heading, lines in desk_lines(detail.desk):
+        out.print(text(heading, style="bold"))
+        for line in lines:
+            out.print(text(f"  {line}"))
     if len(detail.events) > 1:
         out.print(Text("卡片历程", style="bold"))
         for e in detail.events:
@@ -513,6 +524,8 @@ def _outcome_rows(card: Card) -> list[tuple[str, str]]:
         rows = [("战败原因", " · ".join(x for x in (o.get("reason"), o.get("competitor") and f"购买 {o['competitor']}") if x))]
         if o.get("note"):
             rows.append(("战败分析", o["note"]))
+        if o.get("finance"):
+            rows.append(("贷款申请", loss_finance_text(o["finance"])))
         rows.append(("申请", f"{o.get('requested_by') or ''}  {_stamp(o.get('requested_at'))}".strip()))
         if card.status == Status.LOST:
             verdict = f"{o.get('decided_by') or ''}  {_stamp(o.get('decided_at'))}".strip()
@@ -545,6 +558,7 @@ def _event_line(e) -> str:
         "reopened": lambda: f"自{STATUS_LABELS.get(d['from'], d['from'])}" if d.get("from") else "",
         "woken": lambda: f"第 {d.get('followup_seq')} 次跟进" if d.get("followup_seq") else "",
         "do-not-contact": lambda: "解除" if d.get("undo") else "",
+        "quote-approved": lambda: f"第 {d.get('seq')} 次报价，优惠 {d.get('discount', 0):,}元",
     }.get(e.kind, lambda: "")()
     note = d.get("note") if e.kind != "lost-requested" else None
     line = "  ".join(p for p in (_when(e.at), e.by or "", EVENT_LABELS.get(e.kind, e.kind), what) if p)
@@ -615,6 +629,8 @@ def policy_json(info) -> dict:
         "after_delivery_days": list(p.after_delivery_days),
         "first_service_months": p.first_service_months,
         "loss_reasons": list(p.loss_reasons),
+        "quote_discount_limit": p.quote_discount_limit,
+        "quote_valid_days": p.quote_valid_days,
         "cards": info.cards,
         "users": info.users,
         "regraded": info.regraded,
@@ -644,3 +660,4 @@ def policy_view(info) -> None:
     visits = "、".join(str(n) for n in p.after_delivery_days)
     out.print(f"订车后每 {p.order_update_days} 天告知车辆进度 · 交车后第 {visits} 天回访 · "
               f"交车 {p.first_service_months} 个月首保提醒 · 交车后 {p.handover_working_days} 个工作日内交接售后")
+    out.print(f"顾问报价优惠权限 {p.quote_discount_limit:,} 元（超出须主管或经理批价）· 报价默认有效 {p.quote_valid_days} 天")

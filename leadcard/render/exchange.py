@@ -156,7 +156,8 @@ def export_summary(sheets, files: list[str]) -> None:
     where = "、".join(files) if files else "标准输出"
     count = {sheet.name: sheet.count for sheet in sheets}
     out.print(f"已导出 {count['cards']} 张卡片、{count['followups']} 条跟进记录、{count['instructions']} 条主管批示、"
-              f"{count['visits']} 条来店登记 → {where}")
+              f"{count['visits']} 条来店登记、{count['test_drives']} 条试驾登记、{count['quotes']} 条报价、"
+              f"{count['trade_ins']} 条置换评估、{count['finance']} 条贷款记录 → {where}")
 
 
 # -- calendar ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
-from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report
+from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report, Standing, Traffic
 from leadcard.usertext import shown, to_cell
 
 FORMATS = ("table", "md", "csv", "json", "xlsx")
@@ -78,6 +78,81 @@ def _per_win_json(counts: tuple[int, ...]) -> list[dict]:
     ]
 
 
+# The showroom's traffic: (JSON key, Chinese name, Traffic attribute, how it is counted).
+_TRAFFIC = (
+    ("card", "留档率", "card", "首次进店留下联系方式 ÷ 首次进店（来电另计）"),
+    ("test_drive", "试驾率", "test_drive", "进店（首次与再次）中试驾的 ÷ 进店"),
+    ("invitation", "邀约到店率", "invitation", "计划本期到店的邀约中客户按约到店的 ÷ 邀约"),
+    ("close", "成交率", "close", "本期订单 ÷ 首次进店"),
+)
+
+
+def traffic_json(t: Traffic) -> dict:
+    data = {"first_visits": t.first_visits, "return_visits": t.return_visits, "phone_ins": t.phone_ins,
+            "walk_ins": t.first_visits + t.return_visits, "test_drives": t.test_drives}
+    for key, _, attr, _ in _TRAFFIC:
+        ratio: Ratio = getattr(t, attr)
+        data[f"{key}_rate"] = _rate(ratio.rate)
+        data[key] = _ratio_json(ratio)
+    return data
+
+
+def _traffic_report_json(report: Report) -> dict:
+    if report.traffic is None:
+        return {}
+    return {"traffic": {**traffic_json(report.traffic),
+                        "by_consultant": [{"owner": t.owner, **traffic_json(t)} for t in report.traffic_by_owner]}}
+
+
+def _owner_traffic_json(report: Report, owner: str | None) -> dict:
+    found = next((t for t in report.traffic_by_owner if t.owner == owner), None)
+    return {"traffic": traffic_json(found) if found else None}
+
+
+# Where a forecast's weight came from.
+BASIS_LABELS = {"own": "本人", "floor": "全店", "none": "无数据"}
+
+
+def standing_json(s: Standing, accuracy_days: int) -> dict:
+    """A consultant's target, attainment (达成率) and forecast, with the weights it was made with."""
+    attainment = s.attainment
+    return {
+        "target": {"month": s.target.month, "orders": s.target.orders, "deliveries": s.target.deliveries,
+                   "set_by": s.target.set_by, "set_at": s.target.set_at.isoformat()} if s.target else None,
+        "attainment": _ratio_json(attainment) if attainment else None,
+        "attainment_rate": _rate(attainment.rate) if attainment else None,
+        "forecast": {
+            "month": s.month, "orders_so_far": s.forecast.orders_so_far, "value": round(s.forecast.value, 2),
+            "accuracy_days": accuracy_days,
+            "weights": [{"grade": t.grade, "open_cards": t.open_cards, "weight": round(t.weight, 4),
+                         "basis": t.basis, "won": t.measured.numerator, "graded": t.measured.denominator,
+                         "expected": round(t.expected, 2)} for t in s.forecast.terms],
+        },
+    }
+
+
+def _owner_standing_json(report: Report, owner: str | None) -> dict:
+    found = next((s for s in report.standings if s.owner == owner), None)
+    if found is None:
+        return {"target": None, "attainment": None, "attainment_rate": None, "forecast": None}
+    return standing_json(found, report.accuracy_days)
+
+
+def _targets_json(report: Report) -> dict:
+    if not report.standings:
+        return {}
+    targeted = [s.target.orders for s in report.standings if s.target]
+    orders = sum(s.orders for s in report.standings)
+    total = Ratio(orders, sum(targeted)) if targeted else None
+    return {"targets": {
+        "month": report.standings[0].month, "accuracy_days": report.accuracy_days,
+        "by_consultant": [{"owner": s.owner, **standing_json(s, report.accuracy_days)} for s in report.standings],
+        "total": {"orders_target": sum(targeted) if targeted else None, "orders": orders,
+                  "attainment": _ratio_json(total) if total else None,
+                  "forecast": round(sum(s.forecast.value for s in report.standings), 2)},
+    }}
+
+
 def report_json(report: Report) -> dict:
     """CONTRACT.md's keys (`week`/`month`, start, end, totals, kpis, funnel, by_owner, loss_reasons)."""
     p = report.period
@@ -100,7 +175,9 @@ def report_json(report: Report) -> dict:
         "loss_reasons": report.loss_reasons,
         "loss_competitors": report.loss_competitors,
         "followups_per_win": totals["followups_per_win"],
-        "by_owner": [{"owner": f.owner, **_figures_json(f, report.timeliness_target)} for f in report.by_owner],
+        "by_owner": [{"owner": f.owner, **_figures_json(f, report.timeliness_target),
+                      **_owner_traffic_json(report, f.owner), **_owner_standing_json(report, f.owner)}
+                     for f in report.by_owner],
         "grade_accuracy": [
             {"grader": g.grader, "grade": g.grade, "horizon_days": g.horizon_days, **_ratio_json(g.won)}
             for g in report.grade_accuracy
@@ -118,6 +195,8 @@ def report_json(report: Report) -> dict:
         "cancellations": {"count": report.cancellations.count, "reasons": report.cancellations.reasons},
         "referrers": [{"ref": r.ref, "name": r.name, "owner": r.owner, "referrals": r.referrals, "won": r.won}
                       for r in report.referrers],
+        **_traffic_report_json(report),
+        **_targets_json(report),
     }
 
 
@@ -186,6 +265,8 @@ def sections(report: Report) -> list[Section]:
         Section("级别准确率", ("顾问", "级别", "期限（天）", "期限内成交", "定级卡数", "准确率"),
                 [(_owner(g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
                  for g in report.grade_accuracy]),
+        *_traffic_sections(report),
+        *_target_sections(report),
     ]
 
 
@@ -199,6 +280,60 @@ def _order_rows(report: Report) -> list[tuple]:
         ("订单到交车最长天数", max(d.order_days, default=NA)),
         ("交车回访（按时/应做）", f"{d.after_delivery.numerator}/{d.after_delivery.denominator}"),
     ]
+
+
+def _traffic_sections(report: Report) -> list[Section]:
+    """展厅客流: the morning meeting's numbers in total, and per consultant."""
+    t = report.traffic
+    if t is None:
+        return []
+    counts = [("首次进店", t.first_visits), ("再次进店", t.return_visits), ("来电", t.phone_ins),
+              ("试驾登记", t.test_drives)]
+    kpis = [(label, getattr(t, attr).numerator, getattr(t, attr).denominator, getattr(t, attr).rate, note)
+            for _, label, attr, note in _TRAFFIC]
+    return [
+        Section("展厅客流", ("项目", "数量"), counts),
+        Section("展厅客流指标", ("指标", "分子", "分母", "比率", "说明"), kpis),
+        Section("顾问客流", ("顾问", "首次进店", "再次进店", "来电", "试驾登记", *(label for _, label, _, _ in _TRAFFIC)),
+                [(_owner(o.owner), o.first_visits, o.return_visits, o.phone_ins, o.test_drives,
+                  *(getattr(o, attr).rate for _, _, attr, _ in _TRAFFIC)) for o in report.traffic_by_owner]
+                + [("合计", t.first_visits, t.return_visits, t.phone_ins, t.test_drives,
+                    *(getattr(t, attr).rate for _, _, attr, _ in _TRAFFIC))]),
+    ]
+
+
+def _target_sections(report: Report) -> list[Section]:
+    """月度目标: each consultant against the month's target, the forecast and how it was made."""
+    if not report.standings:
+        return []
+    month = report.standings[0].month
+    rows = []
+    for s in report.standings:
+        attainment = s.attainment
+        rows.append((_owner(s.owner), s.target.orders if s.target else "—",
+                     s.target.deliveries if s.target and s.target.deliveries is not None else "—",
+                     s.orders, attainment.rate if attainment else "—", _decimal(s.forecast.value)))
+    targeted = [s.target.orders for s in report.standings if s.target]
+    orders = sum(s.orders for s in report.standings)
+    rows.append(("合计", sum(targeted) if targeted else "—", "—", orders,
+                 Ratio(orders, sum(targeted)).rate if targeted else "—",
+                 _decimal(sum(s.forecast.value for s in report.standings))))
+    weights = [(_owner(s.owner), t.grade, t.open_cards, t.weight,
+                f"{BASIS_LABELS[t.basis]} {t.measured.numerator}/{t.measured.denominator}" if t.basis != "none"
+                else BASIS_LABELS[t.basis], _decimal(t.expected))
+               for s in report.standings for t in s.forecast.terms]
+    return [
+        Section(f"月度目标与预测（{month}）", ("顾问", "目标订单", "目标交车", "本月已订单", "达成率", "预测订单"), rows),
+        Section(f"预测依据（在跟卡数 × 近 {report.accuracy_days} 天级别准确率）",
+                ("顾问", "级别", "在跟卡数", "权重", "依据", "预期订单"), weights),
+    ]
+
+
+def _decimal(value: float):
+    """A count that is not whole (a forecast): two places, a number in xlsx, not a rate."""
+    from decimal import Decimal
+
+    return Decimal(f"{value:.2f}")
 
 
 def _kpi_rows(f: Figures, target: float) -> list[tuple]:

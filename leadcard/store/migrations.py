@@ -430,3 +430,135 @@ DEFAULT_OBJECTIONS = (
     ("resale", "保值率"),
     ("maintenance", "保养成本"),
 )
+
+
+def append_only(db: sqlite3.Connection, *tables: str) -> None:
+    """Triggers that refuse every update and delete of the tables (the migrations from m006 on)."""
+    for table in tables:
+        run_script(db,
+            f"""
+            CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+            CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+            """
+        )
+
+
+@migration
+def m011_test_drives(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 试驾登记: a test drive, recorded with the follow-up (channel test-drive) at which it was
+        -- made, and the showroom visit it was part of when that visit is in the log. Append-only: a
+        -- corrected follow-up's drive gives way to the correction's.
+        CREATE TABLE test_drives (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            followup_id INTEGER NOT NULL UNIQUE REFERENCES followups(id),
+            visit_id INTEGER REFERENCES visits(id),
+            at TEXT NOT NULL,                  -- the follow-up's time
+            vehicle TEXT,                      -- 试驾车型
+            licence_checked INTEGER NOT NULL DEFAULT 0  -- 驾驶证已核验
+        );
+        CREATE INDEX test_drives_card ON test_drives (card_id);
+        CREATE INDEX test_drives_at ON test_drives (at);
+        CREATE INDEX test_drives_visit ON test_drives (visit_id) WHERE visit_id IS NOT NULL;
+        """
+    )
+    append_only(db, "test_drives")
+
+
+@migration
+def m012_quotes(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 报价: numbered per card, in whole yuan. A discount above the policy's quote_discount_limit
+        -- (as it stood when quoted: discount_limit) waits for 经理批价; filling in the approval, once,
+        -- is the only change a quote ever takes.
+        CREATE TABLE quotes (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id),
+            model TEXT,
+            price INTEGER NOT NULL CHECK (price > 0),
+            discount INTEGER NOT NULL DEFAULT 0 CHECK (discount >= 0 AND discount < price),
+            extras TEXT,                       -- 精品
+            valid_until TEXT,                  -- the last day it holds (local date, 2026-05-10)
+            discount_limit INTEGER,
+            needs_approval INTEGER NOT NULL DEFAULT 0,
+            approved_at TEXT,
+            approved_by INTEGER REFERENCES users(id),
+            UNIQUE (card_id, seq)
+        );
+        CREATE TRIGGER quotes_approved_once BEFORE UPDATE ON quotes
+        WHEN OLD.needs_approval = 0 OR OLD.approved_at IS NOT NULL OR NEW.approved_at IS NULL
+            OR NEW.id IS NOT OLD.id OR NEW.card_id IS NOT OLD.card_id OR NEW.seq IS NOT OLD.seq
+            OR NEW.at IS NOT OLD.at OR NEW.author_id IS NOT OLD.author_id OR NEW.model IS NOT OLD.model
+            OR NEW.price IS NOT OLD.price OR NEW.discount IS NOT OLD.discount OR NEW.extras IS NOT OLD.extras
+            OR NEW.valid_until IS NOT OLD.valid_until OR NEW.discount_limit IS NOT OLD.discount_limit
+            OR NEW.needs_approval IS NOT OLD.needs_approval
+        BEGIN SELECT RAISE(ABORT, 'quotes are append-only: a pending quote is approved once'); END;
+        CREATE TRIGGER quotes_no_delete BEFORE DELETE ON quotes
+        BEGIN SELECT RAISE(ABORT, 'quotes are append-only'); END;
+        """
+    )
+
+
+@migration
+def m013_trade_ins_and_finance(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 置换评估: the customer's car appraised for a trade-in, in whole yuan, numbered per card.
+        CREATE TABLE trade_ins (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id),
+            vehicle TEXT NOT NULL,
+            appraisal INTEGER NOT NULL CHECK (appraisal >= 0),
+            UNIQUE (card_id, seq)
+        );
+        -- 贷款: each step of a loan application (applied, approved, rejected) is a row, numbered per
+        -- card; the latest (by time) is where the application stands.
+        CREATE TABLE finance (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id),
+            status TEXT NOT NULL CHECK (status IN ('applied', 'approved', 'rejected')),
+            bank TEXT,
+            amount INTEGER CHECK (amount IS NULL OR amount > 0),
+            UNIQUE (card_id, seq)
+        );
+        CREATE INDEX finance_at ON finance (at);
+        """
+    )
+    append_only(db, "trade_ins", "finance")
+
+
+@migration
+def m014_sales_targets(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 月度目标: a consultant's orders (and deliveries) target for a month (2026-12). Setting it
+        -- again adds a row: the latest set by a moment is the target then, and who set it stays.
+        CREATE TABLE sales_targets (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            month TEXT NOT NULL,
+            orders INTEGER NOT NULL CHECK (orders >= 0),
+            deliveries INTEGER CHECK (deliveries IS NULL OR deliveries >= 0),
+            set_at TEXT NOT NULL,
+            set_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX sales_targets_month ON sales_targets (month, user_id, set_at);
+        """
+    )
+    append_only(db, "sales_targets")

@@ -22,17 +22,27 @@ from leadcard.store.visits import visits_in
 from leadcard.domain.exchange.layout import (
     CARD_EXPORT,
     CARD_SHEET,
+    FINANCE_EXPORT,
+    FINANCE_SHEET,
     FOLLOWUP_EXPORT,
     FOLLOWUP_SHEET,
     INSTRUCTION_EXPORT,
     INSTRUCTION_SHEET,
     OUTCOME_HEADERS,
+    QUOTE_EXPORT,
+    QUOTE_SHEET,
     STATUS_HEADERS,
+    TEST_DRIVE_EXPORT,
+    TEST_DRIVE_SHEET,
+    TRADE_IN_EXPORT,
+    TRADE_IN_SHEET,
     VISIT_EXPORT,
     VISIT_SHEET,
     Column,
     local_text,
 )
+from leadcard.model.deals import FINANCE_STATUS_LABELS, QUOTE_STATUS_LABELS
+from leadcard.store import deals as desk_sql
 
 FORMATS = ("csv", "xlsx", "json")
 SUFFIXES = {f".{f}": f for f in FORMATS}
@@ -84,7 +94,8 @@ def export(session: Session, fmt: str, step: Callable[[int, int | None], None] |
     return (Sheet("cards", CARD_SHEET, CARD_EXPORT, rows[0], tick=tick),
             Sheet("followups", FOLLOWUP_SHEET, FOLLOWUP_EXPORT, rows[1], tick=tick),
             Sheet("instructions", INSTRUCTION_SHEET, INSTRUCTION_EXPORT, rows[2], tick=tick),
-            Sheet("visits", VISIT_SHEET, VISIT_EXPORT, rows[3], tick=tick))
+            Sheet("visits", VISIT_SHEET, VISIT_EXPORT, rows[3], tick=tick),
+            *_desk_sheets(session, fmt, tick))
 
 
 PROGRESS_EVERY = 1_000  # rows between two words to the progress display
@@ -101,6 +112,47 @@ def _ticker(step: Callable[[int, int | None], None]) -> Callable[[], None]:
             step(done, None)
 
     return tick
+
+
+# The deal desk's sheets: (key, sheet, columns, a record's values — in a sheet's words, or JSON's).
+_DESK = (
+    ("test_drives", TEST_DRIVE_SHEET, TEST_DRIVE_EXPORT, lambda t, sheet: {
+        "followup": t.seq, "at": t.at, "vehicle": t.vehicle,
+        "licence_checked": ("是" if t.licence_checked else "否") if sheet else t.licence_checked,
+        "visit": t.visit_id, "author": t.author}),
+    ("quotes", QUOTE_SHEET, QUOTE_EXPORT, lambda q, sheet: {
+        "seq": q.seq, "at": q.at, "author": q.author, "model": q.model, "price": q.price, "discount": q.discount,
+        "net": q.net, "extras": q.extras, "valid_until": q.valid_until,
+        "status": QUOTE_STATUS_LABELS[q.status] if sheet else q.status.value,
+        "approved_by": q.approved_by, "approved_at": q.approved_at}),
+    ("trade_ins", TRADE_IN_SHEET, TRADE_IN_EXPORT, lambda t, sheet: {
+        "seq": t.seq, "at": t.at, "author": t.author, "vehicle": t.vehicle, "appraisal": t.appraisal}),
+    ("finance", FINANCE_SHEET, FINANCE_EXPORT, lambda f, sheet: {
+        "seq": f.seq, "at": f.at, "author": f.author,
+        "status": FINANCE_STATUS_LABELS[f.status] if sheet else f.status.value, "bank": f.bank, "amount": f.amount}),
+)
+_MOMENTS = {"at", "approved_at"}
+
+
+def _desk_sheets(session: Session, fmt: str, tick: Callable[[], None] | None) -> list[Sheet]:
+    """Test drives, quotes, trade-ins and loan applications of the cards the user may see, phones
+    as they may see them: for reading (import does not read them back)."""
+    found = desk_sql.desk_in(session.store, session.visible())
+    owners = session.phone_owners()
+    return [Sheet(key, title, columns, _desk_rows(found[key], columns, values, owners, fmt), tick=tick)
+            for key, title, columns, values in _DESK]
+
+
+def _desk_rows(records: Iterator, columns: tuple[Column, ...], values: Callable, owners: frozenset[int] | None,
+               fmt: str) -> Iterator:
+    moment = local_text if fmt == "csv" else _naive
+    for ref, phone, owner_id, record in records:
+        phone = _phone(owners, phone, owner_id)
+        if fmt == "json":
+            yield {"ref": ref, "phone": phone, **values(record, False)}
+        else:
+            cells = {"phone": phone, "_ref": ref, **values(record, True)}
+            yield [moment(cells[c.key]) if c.key in _MOMENTS else cells.get(c.key) for c in columns]
 
 
 def _phone(owners: frozenset[int] | None, phone: str | None, owner_id: int | None) -> str | None:

@@ -136,6 +136,30 @@ VISIT_EXPORT: tuple[Column, ...] = (
     Column("_ref", "卡号", width=9),
     Column("notes", "备注", width=30),
 )
+# The deal desk's records (试驾登记, 报价, 置换评估, 贷款申请): exported for reading, like the showroom log.
+TEST_DRIVE_EXPORT: tuple[Column, ...] = (
+    Column("phone", "电话", width=14), Column("_ref", "卡号", width=9), Column("followup", "跟进序号", width=8),
+    Column("at", "试驾时间", width=17), Column("vehicle", "试驾车型", width=16), Column("licence_checked", "驾照核验", width=8),
+    Column("visit", "来店登记号", width=10), Column("author", "登记人", width=10),
+)
+QUOTE_EXPORT: tuple[Column, ...] = (
+    Column("phone", "电话", width=14), Column("_ref", "卡号", width=9), Column("seq", "报价序号", width=8),
+    Column("at", "报价时间", width=17), Column("author", "报价人", width=10), Column("model", "车型", width=16),
+    Column("price", "报价（元）", width=10), Column("discount", "优惠（元）", width=10), Column("net", "成交价（元）", width=10),
+    Column("extras", "精品", width=20), Column("valid_until", "有效期至", width=11), Column("status", "状态", width=8),
+    Column("approved_by", "批价人", width=10), Column("approved_at", "批价时间", width=17),
+)
+TRADE_IN_EXPORT: tuple[Column, ...] = (
+    Column("phone", "电话", width=14), Column("_ref", "卡号", width=9), Column("seq", "评估序号", width=8),
+    Column("at", "评估时间", width=17), Column("author", "评估人", width=10), Column("vehicle", "置换车辆", width=24),
+    Column("appraisal", "评估价（元）", width=10),
+)
+FINANCE_EXPORT: tuple[Column, ...] = (
+    Column("phone", "电话", width=14), Column("_ref", "卡号", width=9), Column("seq", "步骤", width=6),
+    Column("at", "时间", width=17), Column("author", "经办人", width=10), Column("status", "状态", width=8),
+    Column("bank", "银行", width=14), Column("amount", "贷款金额（元）", width=12),
+)
+TEST_DRIVE_SHEET, QUOTE_SHEET, TRADE_IN_SHEET, FINANCE_SHEET = "试驾登记", "报价", "置换评估", "贷款申请"
 CARD_SHEET = "意向客户"
 FOLLOWUP_SHEET = "跟进记录"
 INSTRUCTION_SHEET = "主管批示"

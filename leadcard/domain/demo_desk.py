@@ -1,0 +1,102 @@
+"""The demo's showroom log and deal desk: the visits cards were made from (and walk-ins who left
+nothing), test drives, quotes with the supervisor's price approvals, trade-in appraisals, loan
+applications, and each consultant's targets. Drawn from a random stream of their own, so the rest of
+the demo stays as it was for a given seed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+
+from leadcard.model import Channel, EventKind, Outcome
+from leadcard.model.deals import FinanceStatus
+from leadcard.schedule import Policy
+
+# 厂家指导价 of the demo's models, in yuan.
+PRICES = {"凯美瑞 2.0E": 179800, "凯美瑞 双擎": 209800, "雷凌 185T": 119800, "雷凌 双擎": 139800,
+          "汉兰达 2.0T": 269800, "威兰达 双擎": 219800, "锋兰达 2.0L": 129800, "赛那 双擎": 309800,
+          "致炫 1.5L": 79800, "铂智 3X": 109800, "bZ3X": 109800, "亚洲龙 双擎": 219800}
+DISCOUNTS = (0, 2000, 3000, 3000, 5000, 8000, 10000)
+EXTRAS = ("脚垫、贴膜", "行车记录仪、脚垫", "首保免费、延保一年", None, None)
+BANKS = ("厂家金融", "工商银行", "建设银行", "招商银行")
+TRADE_INS = ("大众朗逸 2015款 9万公里", "本田飞度 2014款 11万公里", "日产轩逸 2016款 8万公里", "比亚迪 F3 2013款 13万公里")
+DESK_TABLES = {
+    "test_drives": ("at",),
+    "quotes": ("at", "approved_at"),
+    "trade_ins": ("at", "recorded_at"),
+    "finance": ("at", "recorded_at", "status"),
+}
+
+
+def desk_rows(rng: random.Random, policy: Policy, card: dict, consultant, supervisor: tuple[int, str],
+              followups: list[dict], now: datetime) -> tuple[dict[str, list[dict]], list[dict], datetime | None]:
+    """One card's desk records (the showroom log is the demo's own), the card events they bring
+    (price approvals), and when its loan was rejected if that is where its application stands."""
+    card_id, owner = card["id"], consultant.id
+    rows: dict[str, list[dict]] = {table: [] for table in DESK_TABLES}
+    events: list[dict] = []
+    reached = [(seq, f) for seq, f in enumerate(followups, start=1) if f["outcome"] == Outcome.REACHED]
+    for seq, f in reached:
+        if f["channel"] == Channel.TEST_DRIVE:
+            rows["test_drives"].append({"card_id": card_id, "_seq": seq, "visit_id": None, "at": f["at"],
+                                        "vehicle": card["model"], "licence_checked": int(rng.random() < 0.9)})
+    if len(reached) >= 2 and rng.random() < 0.4:
+        _quotes(rng, policy, card, owner, supervisor, [f["at"] for _, f in reached[1:]], now, rows, events)
+    if card.get("current_vehicle") not in (None, "无") and reached and rng.random() < 0.5:
+        at = rng.choice(reached)[1]["at"]
+        rows["trade_ins"].append({"card_id": card_id, "seq": 1, "at": at, "recorded_at": at, "author_id": owner,
+                                  "vehicle": rng.choice(TRADE_INS), "appraisal": rng.randint(30, 90) * 1000})
+    rejected_at = None
+    if card.get("payment") == "贷款" and reached and rng.random() < 0.6:
+        rejected_at = _finance(rng, card_id, owner, rng.choice(reached)[1]["at"], now, rows["finance"])
+    return rows, events, rejected_at
+
+
+def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events) -> None:
+    price = PRICES.get(card["model"], 150000)
+    for seq, at in enumerate(sorted(rng.sample(moments, min(len(moments), rng.choice((1, 1, 2))))), start=1):
+        discount = rng.choice(DISCOUNTS)
+        pending = discount > policy.quote_discount_limit
+        approved_at = at + timedelta(hours=rng.randint(1, 20)) if pending and rng.random() < 0.8 else None
+        if approved_at is not None and approved_at > now:
+            approved_at = None
+        rows["quotes"].append({
+            "card_id": card["id"], "seq": seq, "at": at, "author_id": owner, "model": card["model"], "price": price,
+            "discount": discount, "extras": rng.choice(EXTRAS),
+            "valid_until": (at + timedelta(days=policy.quote_valid_days)).date().isoformat(),
+            "discount_limit": policy.quote_discount_limit, "needs_approval": int(pending),
+            "approved_at": approved_at, "approved_by": supervisor[0] if approved_at else None,
+        })
+        if approved_at is not None:
+            events.append({"at": approved_at, "kind": EventKind.QUOTE_APPROVED, "by_id": supervisor[0],
+                           "detail": json.dumps({"seq": seq, "discount": discount})})
+
+
+def _finance(rng, card_id: int, owner: int, applied: datetime, now: datetime, rows: list[dict]) -> datetime | None:
+    bank, amount = rng.choice(BANKS), rng.randint(5, 20) * 10000
+    rows.append({"card_id": card_id, "seq": 1, "at": applied, "recorded_at": applied, "author_id": owner,
+                 "status": FinanceStatus.APPLIED, "bank": bank, "amount": amount})
+    decided = applied + timedelta(days=rng.randint(1, 5))
+    if decided > now:
+        return None
+    verdict = FinanceStatus.REJECTED if rng.random() < 0.3 else FinanceStatus.APPROVED
+    rows.append({"card_id": card_id, "seq": 2, "at": decided, "recorded_at": decided, "author_id": owner,
+                 "status": verdict, "bank": bank, "amount": amount})
+    return decided if verdict == FinanceStatus.REJECTED else None
+
+
+def targets(rng: random.Random, consultants, manager_id: int, now: datetime) -> list[dict]:
+    """Each consultant's orders target for last month and this one, set on each month's first morning."""
+    this_month = now.replace(day=1, hour=9, minute=0, second=0, microsecond=0)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    rows = []
+    for first in (last_month, this_month):
+        if first > now:
+            continue
+        for c in consultants:
+            orders = rng.randint(6, 12)
+            rows.append({"user_id": c.id, "month": f"{first:%Y-%m}", "orders": orders,
+                         "deliveries": max(0, orders - rng.randint(0, 3)), "set_at": first, "set_by": manager_id})
+    return rows

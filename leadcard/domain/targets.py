@@ -1,0 +1,105 @@
+"""Monthly targets (月度目标), the attainment (达成率) and the month's forecast in the report.
+
+A manager sets anyone's target; a supervisor their team's, not their own; a consultant none. The
+target of a month is set before the month is over; the report reads the one in force at the
+period's end, so a past period's attainment stays as it was.
+
+The month is the month of the period's last day. Attainment: the consultant's orders (cards won,
+under their owner at the period's end) from the month's first day to the period's end ÷ the target
+orders. The forecast of the month's orders: those orders + the open, not dormant, cards of the
+policy's two hottest grades (H and A) at the period's end, each grade's count weighted by the
+consultant's own grade accuracy (级别准确率: gradings to that grade whose horizon ended in the
+`ACCURACY_DAYS` before the period's end that were won within it ÷ those gradings); with no such
+gradings of their own, the whole floor's (of what the reader may see); with none at all, 0. Every
+weight is shown with where it came from.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from leadcard.domain.session import Session
+from leadcard.errors import BadInput, NotAllowed, Refused
+from leadcard.model import Role
+from leadcard.model.reports import Forecast, ForecastTerm, GradeAccuracy, Period, Ratio, Standing, Target
+from leadcard.parse import parse_month
+from leadcard.store import Scope
+from leadcard.store import reports as report_sql
+from leadcard.store import targets as sql
+
+# The forecast's weights: grade accuracy over the gradings whose horizon ended in these days.
+ACCURACY_DAYS = 90
+# The grades a forecast counts: the policy's two hottest (H and A).
+HOT_GRADES = 2
+
+
+def set_target(session: Session, user_name: str, month: str | None, orders: int,
+               deliveries: int | None) -> Target:
+    """Set (or set again) a user's target for a month, by default this month."""
+    first = parse_month(month) if month else session.today.replace(day=1)
+    if orders < 0 or (deliveries is not None and deliveries < 0):
+        raise BadInput("a target is a number of orders (and deliveries) from 0 up")
+    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing="set targets")
+    user = session.user(user_name)
+    actor = session.actor
+    if actor is not None:
+        if actor.role == Role.SUPERVISOR and (user.team != actor.team or user.id == actor.id):
+            raise NotAllowed(f"{actor.name} sets the targets of {actor.team or 'their team'}'s consultants; "
+                             f"{user.name}'s is set by the manager")
+    if not user.active:
+        raise NotAllowed(f"user {user.name!r} is deactivated")
+    if _next_month(first) <= session.today:
+        raise Refused(f"{first:%Y-%m} is over: a month's target is set before its end")
+    with session.store.transaction():
+        sql.insert_target(session.store, {
+            "user_id": user.id, "month": f"{first:%Y-%m}", "orders": orders, "deliveries": deliveries,
+            "set_at": session.now, "set_by": session.actor_id,
+        })
+    return next(t for t in sql.targets(session.store, f"{first:%Y-%m}", Scope(frozenset({user.id})),
+                                       session.now + timedelta(seconds=1)))
+
+
+def list_targets(session: Session, month: str | None) -> tuple[str, list[Target]]:
+    """The month's targets (default this month) of the users the reader may see."""
+    first = parse_month(month) if month else session.today.replace(day=1)
+    label = f"{first:%Y-%m}"
+    return label, sql.targets(session.store, label, session.visible(), session.now + timedelta(seconds=1))
+
+
+def standings(session: Session, period: Period, end: datetime, funnels: dict[str | None, dict[str, int]],
+              accuracy: list[GradeAccuracy]) -> list[Standing]:
+    """Each consultant against the month's target, with the month's forecast (see the module's words):
+    `funnels` are the open cards per grade at the period's end by owner, `accuracy` the grade
+    accuracy over the `ACCURACY_DAYS` before it."""
+    first = period.last_day.replace(day=1)
+    month = f"{first:%Y-%m}"
+    month_start = datetime.combine(first, time(), tzinfo=session.tz)
+    store, scope = session.store, session.visible()
+    targets = {t.user: t for t in sql.targets(store, month, scope, end)}
+    orders: dict[str | None, int] = {}
+    for win in report_sql.wins(store, scope, month_start, end):
+        orders[win.owner] = orders.get(win.owner, 0) + 1
+    hot = [g.code for g in session.policy.grades[:HOT_GRADES]]
+    own = {(a.grader, a.grade): a.won for a in accuracy if a.grade in hot}
+    floor = {grade: Ratio(sum(a.won.numerator for a in accuracy if a.grade == grade),
+                          sum(a.won.denominator for a in accuracy if a.grade == grade)) for grade in hot}
+    names = set(targets) | set(orders) | set(funnels)
+    result = []
+    for name in sorted(names, key=lambda n: (n is None, n or "")):
+        terms = tuple(_term(grade, funnels.get(name, {}).get(grade, 0), own.get((name, grade)), floor[grade])
+                      for grade in hot)
+        result.append(Standing(name, month, targets.get(name), orders.get(name, 0),
+                               Forecast(orders.get(name, 0), terms)))
+    return result
+
+
+def _term(grade: str, open_cards: int, own: Ratio | None, floor: Ratio) -> ForecastTerm:
+    if own is not None and own.denominator:
+        return ForecastTerm(grade, open_cards, own.rate, "own", own)
+    if floor.denominator:
+        return ForecastTerm(grade, open_cards, floor.rate, "floor", floor)
+    return ForecastTerm(grade, open_cards, 0.0, "none", floor)
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)

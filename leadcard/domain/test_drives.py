@@ -1,0 +1,46 @@
+"""试驾登记: a test drive is recorded with the follow-up at which it was made (`log --channel
+test-drive [--vehicle V] [--licence-checked]`), and belongs to the showroom visit of that day when
+the customer's visit is in the log (the visit the card was made from, or a return visit): the latest
+that arrived that day by the time of the drive. The showroom log's 试驾 column is ticked with it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from leadcard.errors import BadInput
+from leadcard.model import Card, Channel, Outcome
+from leadcard.schedule import day_bounds
+from leadcard.domain.session import Session
+from leadcard.store import deals as sql
+
+LICENCE_WARNING = "提醒：试驾前须核验客户驾驶证（--licence-checked）；本次试驾已登记为未核验。"
+
+
+def check(channel: Channel, outcome: Outcome, vehicle: str | None, licence_checked: bool) -> None:
+    """What a follow-up may say of a test drive, before anything is written."""
+    if channel != Channel.TEST_DRIVE:
+        if vehicle or licence_checked:
+            raise BadInput("--vehicle and --licence-checked describe a test drive: log it with --channel test-drive")
+        return
+    if outcome != Outcome.REACHED:
+        raise BadInput(f"a test drive is made with the customer: it cannot be {outcome.value}")
+
+
+def record(session: Session, card: Card, followup_id: int, at: datetime, vehicle: str | None,
+           licence_checked: bool, corrected_id: int | None) -> str | None:
+    """Write the test drive of a follow-up (inside the caller's transaction); a correction keeps what
+    the corrected drive said unless it says otherwise. The warning when the licence was not checked."""
+    store, tz = session.store, session.tz
+    before = sql.test_drive_of(store, corrected_id) if corrected_id is not None else None
+    vehicle = (vehicle or "").strip() or (before.vehicle if before else None) or card.fields.get("model")
+    checked = licence_checked or (before.licence_checked if before else False)
+    day_start, _ = day_bounds(at.astimezone(tz).date(), tz)
+    visit_id = sql.visit_of_day(store, card.id, day_start, at)
+    sql.insert_test_drive(store, {
+        "card_id": card.id, "followup_id": followup_id, "visit_id": visit_id, "at": at,
+        "vehicle": vehicle, "licence_checked": int(checked),
+    })
+    if visit_id is not None:
+        sql.mark_visit_test_drive(store, visit_id)
+    return None if checked else LICENCE_WARNING

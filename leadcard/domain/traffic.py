@@ -1,0 +1,113 @@
+"""The showroom's traffic (展厅客流) of a period, as the manager's morning meeting reads it
+(DOMAIN.md, "The showroom's numbers and the deal desk"). From dated records only:
+
+- Visits are the showroom log's lines that arrived in the period, under who received them. Phone-ins
+  (来电 and the 400 line) stand apart; every other line is a walk-in, a first visit (首次进店) or a
+  return visit (再次进店: the customer's phone was already on a card).
+- card rate 留档率: first visits that left contact details ÷ first visits. Return visits are left out
+  of both: a return visit is known by the phone already on a card, so it always "left" one.
+- test-drive rate 试驾率: walk-ins (first and return) during which the customer test-drove — the
+  log's 试驾 ticked, by `visit add --test-drive` or by a test drive registered that day (试驾登记) —
+  ÷ walk-ins. Test drives made elsewhere (上门试驾) are counted in `test_drives`, not in the rate.
+- invitation rate 邀约到店率: an invitation is a follow-up that reached the customer and planned the
+  next contact with a purpose or plan that names a visit (`INVITATION_WORDS`: 到店, 来店, 进店, 展厅,
+  试驾, 看车); it counts once per card and planned day, under who invited first, when that day falls
+  in the period. It came when the customer was in the showroom after the invitation and by the end of
+  the planned day: a showroom-log visit on the card, or a follow-up by visit or test drive. One the
+  customer did not keep is left out when a later contact before the day planned another day (or none):
+  the plan changed, nobody was stood up. Came ÷ invitations.
+- close rate 成交率: orders (cards won in the period, under their owner at its end) ÷ first visits.
+Each with its numerator and denominator; no rate with nothing to divide.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from leadcard.model import Channel
+from leadcard.model.reports import Ratio, Traffic
+from leadcard.domain.session import Session
+from leadcard.store import traffic as sql
+
+# Words of a purpose or plan that invite the customer to the showroom.
+INVITATION_WORDS = ("到店", "来店", "进店", "展厅", "试驾", "看车")
+# Follow-ups made with the customer in the showroom.
+_IN_THE_SHOWROOM = frozenset({Channel.VISIT.value, Channel.TEST_DRIVE.value})
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.first = self.back = self.phone_ins = self.left = self.walk_ins_driven = 0
+        self.invited = self.came = 0
+        self.test_drives = 0
+
+
+def showroom_traffic(session: Session, start: datetime, end: datetime,
+                     orders: dict[str | None, int]) -> tuple[Traffic, list[Traffic]]:
+    """The period's traffic in total and per consultant; `orders` are the wins per owner."""
+    store, scope = session.store, session.visible()
+    tallies: dict[str | None, _Tally] = {}
+
+    def tally(name: str | None) -> _Tally:
+        return tallies.setdefault(name, _Tally())
+
+    for v in sql.visit_counts(store, scope, start, end):
+        t = tally(v.consultant)
+        if v.phone_in:
+            t.phone_ins += v.visits
+            continue
+        if v.return_visit:
+            t.back += v.visits
+        else:
+            t.first += v.visits
+            t.left += v.visits if v.contact_left else 0
+        t.walk_ins_driven += v.visits if v.test_drive else 0
+    for author, n in sql.test_drive_counts(store, scope, start, end).items():
+        tally(author).test_drives += n
+    for author, came in _invitations(session, start, end):
+        t = tally(author)
+        t.invited += 1
+        t.came += came
+    for owner, n in orders.items():
+        if n:
+            tally(owner)
+    by_owner = [_traffic(name, t, orders.get(name, 0)) for name, t in
+                sorted(tallies.items(), key=lambda item: (item[0] is None, item[0] or ""))]
+    total = _Tally()
+    for t in tallies.values():
+        for key, value in vars(t).items():
+            setattr(total, key, getattr(total, key) + value)
+    return _traffic(None, total, sum(orders.values())), by_owner
+
+
+def _traffic(owner: str | None, t: _Tally, orders: int) -> Traffic:
+    return Traffic(owner, t.first, t.back, t.phone_ins, t.test_drives, card=Ratio(t.left, t.first),
+                   test_drive=Ratio(t.walk_ins_driven, t.first + t.back), invitation=Ratio(t.came, t.invited),
+                   close=Ratio(orders, t.first))
+
+
+def invites(purpose: str | None, plan: str | None) -> bool:
+    text = f"{purpose or ''} {plan or ''}"
+    return any(word in text for word in INVITATION_WORDS)
+
+
+def _invitations(session: Session, start: datetime, end: datetime) -> list[tuple[str | None, bool]]:
+    """Each invitation planned for the period: who invited, and whether the customer came."""
+    tz = session.tz
+    planned = [p for p in sql.planned_contacts(session.store, session.visible(), start, end)
+               if invites(p.purpose, p.plan)]
+    first: dict[tuple[int, date], sql.Planned] = {}
+    for p in planned:  # in time order: the first invitation for a card and day stands for it
+        first.setdefault((p.card_id, p.next_at.astimezone(tz).date()), p)
+    history = sql.seen(session.store, sorted({card_id for card_id, _ in first}), end)
+    found = []
+    for (card_id, day), invitation in first.items():
+        day_start = datetime.combine(day, time(), tzinfo=tz)
+        day_end = day_start + timedelta(days=1)
+        after = [s for s in history.get(card_id, ()) if s.at > invitation.at]
+        came = any(s.at < day_end and (s.channel is None or s.channel in _IN_THE_SHOWROOM) for s in after)
+        if not came and any(s.channel is not None and s.at < day_start
+                            and (s.next_at is None or s.next_at.astimezone(tz).date() != day) for s in after):
+            continue  # planned again before the day: the plan changed
+        found.append((invitation.author, came))
+    return found
