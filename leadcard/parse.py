@@ -9,10 +9,13 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from leadcard.errors import BadInput
 from leadcard.model import Channel, Outcome, Source
-from leadcard.model.deals import FinanceStatus
+
+if TYPE_CHECKING:
+    from leadcard.model.deals import FinanceStatus
 
 _PHONE_NOISE = re.compile(r"[\s\-().·—_/]")
 _MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
@@ -328,14 +331,16 @@ def parse_amount(raw: str, what: str) -> int:
     return round(value)
 
 
+# The statuses' values (leadcard.model.deals.FinanceStatus, imported only where a loan is recorded).
 _FINANCE_WORDS = {
-    "applied": FinanceStatus.APPLIED, "apply": FinanceStatus.APPLIED, "已申请": FinanceStatus.APPLIED,
-    "申请": FinanceStatus.APPLIED, "approved": FinanceStatus.APPROVED, "已批贷": FinanceStatus.APPROVED,
-    "批贷": FinanceStatus.APPROVED, "通过": FinanceStatus.APPROVED, "rejected": FinanceStatus.REJECTED,
-    "被拒": FinanceStatus.REJECTED, "拒贷": FinanceStatus.REJECTED, "未通过": FinanceStatus.REJECTED,
+    "applied": "applied", "apply": "applied", "已申请": "applied", "申请": "applied",
+    "approved": "approved", "已批贷": "approved", "批贷": "approved", "通过": "approved",
+    "rejected": "rejected", "被拒": "rejected", "拒贷": "rejected", "未通过": "rejected",
 }
 
 
-def parse_finance_status(raw: str) -> FinanceStatus:
+def parse_finance_status(raw: str) -> "FinanceStatus":
     """A step of a loan application (贷款): applied, approved, rejected, or the floor's words."""
-    return lookup(_FINANCE_WORDS, raw, "loan status", "applied, approved, rejected (已申请, 已批贷, 被拒)")
+    from leadcard.model.deals import FinanceStatus
+
+    return FinanceStatus(lookup(_FINANCE_WORDS, raw, "loan status", "applied, approved, rejected (已申请, 已批贷, 被拒)"))

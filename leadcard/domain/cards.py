@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from leadcard.domain import objections, test_drives
+from leadcard.domain import objections
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.model import (
     CARD_FIELD_NAMES,
@@ -46,7 +46,6 @@ from leadcard.schedule import (
 from leadcard.domain.session import Session, calendar_year
 from leadcard.store import CardFilter, Scope, Store
 from leadcard.usertext import check_text
-from leadcard.store import deals as deal_sql
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
@@ -301,6 +300,8 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
         )
     if entry.next_at is not None and entry.next_at <= at:
         raise BadInput(f"the next contact ({entry.next_at:%Y-%m-%d %H:%M}) must come after this one")
+    from leadcard.domain import test_drives  # only `log` needs it
+
     test_drives.check(channel, entry.outcome, entry.vehicle, entry.licence_checked)
     new_grade = session.policy.grade(entry.grade).code if entry.grade else None
     raised = objections.tags_for_followup(session, entry.objections) or (corrected.objections if corrected else ())
@@ -390,7 +391,8 @@ def refresh(session: Session, card_id: int) -> None:
     card = store.card(card_id)
     contacts = [contact_of(f) for f in store.followups(card_id) if f.effective]
     active = card.status == Status.OPEN and not card.do_not_contact
-    from leadcard.store.visits import return_visit_times  # writes need it; `today` only reads
+    from leadcard.store import deals as deal_sql  # writes need them; `today` only reads
+    from leadcard.store.visits import return_visit_times
 
     visited_at, returned_at = return_visit_times(store, card_id, card.owner_id)
     deal = (deal_of(card.outcome, card.created_at, card.birthday)
@@ -445,6 +447,7 @@ def contact_of(f: FollowUp) -> Contact:
 
 def card_detail(session: Session, ref: str) -> CardDetail:
     from leadcard.domain.waiting import handover_due
+    from leadcard.store import deals as deal_sql
 
     store = session.store
     card = resolve(session, ref)
@@ -539,7 +542,11 @@ def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:
 
 def _with_quotes(session: Session, items: list[TodayItem]) -> list[TodayItem]:
     """Beside each due card, the latest quote the customer holds (one query per 500 cards)."""
-    quotes = deal_sql.latest_quotes(session.store, [i.card.id for i in items]) if items else {}
+    if not items:
+        return items
+    from leadcard.store import deals as deal_sql  # the deal desk's latest quote, under each due card
+
+    quotes = deal_sql.latest_quotes(session.store, [i.card.id for i in items])
     if not quotes:
         return items
     return [i._replace(quote=quotes[i.card.id]) if i.card.id in quotes else i for i in items]

@@ -22,8 +22,6 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
-from leadcard.model.deals import QuoteStatus
-from leadcard.render.deals import desk_json, desk_lines, loss_finance_text, quote_json, quote_text
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json, text  # noqa: F401
 from leadcard.usertext import shown
@@ -113,6 +111,8 @@ def followup_json(f: FollowUp, card_ref: str | None = None) -> dict:
 
 
 def detail_json(detail: CardDetail) -> dict:
+    from leadcard.render.deals import desk_json
+
     card = detail.card
     return {
         **card_json(card),
@@ -148,6 +148,8 @@ def script_json(s: Script) -> dict:
 
 
 def today_json(today: TodayList) -> dict:
+    from leadcard.render.deals import quote_json
+
     return {
         "date": today.day.isoformat(),
         "summary": today_summary_counts(today),
@@ -315,6 +317,9 @@ def today_summary(today: TodayList) -> str:
 
 def today_table(today: TodayList) -> None:
     """The morning list, drawn by the lean grid: it is the command run every day."""
+    from leadcard.model.deals import QuoteStatus
+    from leadcard.render.deals import quote_text
+
     from leadcard.render.grid import Column, Grid, use_colour
 
     bold = "\x1b[1m{}\x1b[0m" if use_colour() else "{}"
@@ -432,6 +437,8 @@ def _when(moment: datetime | None) -> str:
 
 def card_view(detail: CardDetail) -> None:
     """The card laid out like the paper form: customer, intent, numbered follow-ups, instructions."""
+    from leadcard.render.deals import desk_lines
+
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -509,6 +516,8 @@ def card_view(detail: CardDetail) -> None:
 
 def _outcome_rows(card: Card) -> list[tuple[str, str]]:
     """How the card ended, as the paper form's last lines: deal and handover, or loss and verdict."""
+    from leadcard.render.deals import loss_finance_text
+
     o = card.outcome
     if card.status in (Status.WON, Status.DELIVERED):
         rows = [("成交", "  ".join(x for x in (o.get("model"), _stamp(o.get("at")), o.get("price") and f"成交价 {o['price']}",
