@@ -246,7 +246,7 @@ def demo(
     from leadcard.domain import demo as demo_data
     from leadcard.render import cards as render
 
-    with progress("建卡") as step:
+    with progress(_("建卡")) as step:
         result = demo_data.build(session(ctx, create=True), cards, seed, step)
     if as_json:
         render.print_json(result)
