@@ -132,7 +132,7 @@ def log(
     reason: Annotated[Optional[str], Opt("--reason", help="撤回的原因（与 --void 一起用）。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """记录一次联系（跟踪洽谈记录）；每次跟进都要定好下次访问时间。
+    """记录一次联系（跟踪洽谈记录）。每次跟进都要定好下次访问时间。
 
     \b
     示例：
@@ -220,7 +220,7 @@ def grade(
     reason: Annotated[Optional[str], Opt(help="原因（记入级别历史）。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """调整卡片级别；每次变更都留记录（谁、何时、从哪级到哪级、原因）。
+    """调整卡片级别。每次变更都留记录（谁、何时、从哪级到哪级、原因）。
 
     \b
     示例：

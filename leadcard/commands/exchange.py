@@ -25,7 +25,7 @@ def import_(
     skip_bad: Annotated[bool, Opt("--skip-bad", help="导入有效的行；有问题的行写到 FILE.rejects.csv。")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """导入卡片，要么全部导入，要么一张不导；工作表“跟进记录”和“主管批示”（或 --followups、--instructions）带入历史记录。
+    """导入卡片，要么全部导入，要么一张不导。工作表“跟进记录”和“主管批示”（或 --followups、--instructions）带入历史记录。
 
     \b
     示例：
@@ -77,7 +77,7 @@ def calendar(
     output: Annotated[Optional[Path], Opt("--output", "-o", help=".ics 文件（默认标准输出）。")] = None,
     days: Annotated[int, Opt("--days", help="往后看多少天。", min=0, max=366)] = 14,
 ) -> None:
-    """把你到期的联系导出为日历（.ics）；再次导入会更新原有日程。
+    """把你到期的联系导出为日历（.ics）。再次导入会更新原有日程。
 
     \b
     示例：
@@ -124,7 +124,7 @@ def restore(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="用 `leadcard backup` 做的备份。")],
     as_json: JsonOption = False,
 ) -> None:
-    """用备份替换存储；被替换的存储保留在旁边。
+    """用备份替换存储。被替换的存储保留在旁边。
 
     \b
     示例：

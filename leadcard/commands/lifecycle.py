@@ -38,7 +38,7 @@ def assign(
     status: Annotated[Optional[str], Opt(help="只转这一状态的卡片，已关闭的也可以（与 --from 一起用）。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """把卡片转给另一位顾问，或把离职顾问的卡片一次转走（--from、--to）：主管在本组内转，经理不限；每张卡的历史里都有记录。
+    """把卡片转给另一位顾问，或把离职顾问的卡片一次转走（--from、--to）。主管在本组内转，经理不限；每张卡的历史里都有记录。
 
     \b
     示例：
@@ -111,7 +111,7 @@ def win(
     delivery: Annotated[Optional[str], Opt(help="预计交车日期。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """记录成交（订车）；交车之前卡片一直留在你的名单上。
+    """记录成交（订车）。交车之前卡片一直留在你的名单上。
 
     \b
     示例：
