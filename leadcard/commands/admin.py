@@ -8,10 +8,11 @@ import typer
 
 from leadcard.commands.common import session
 from leadcard.commands.options import JsonOption
+from leadcard.i18n import _
 
 app = typer.Typer()
-user_app = typer.Typer(help="The sales floor's people: consultants, supervisors, the manager.", no_args_is_help=True)
-policy_app = typer.Typer(help="The store's policy: grading scheme, cadences, time limits.", no_args_is_help=True)
+user_app = typer.Typer(help="销售团队的人员：顾问、主管、经理。", no_args_is_help=True)
+policy_app = typer.Typer(help="本店政策：级别体系、回访周期、各项时限。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(policy_app, name="policy")
 
@@ -24,21 +25,28 @@ def _read_policy_file(path: Optional[Path]) -> Optional[str]:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read policy file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise BadInput(_("读不了政策文件 {path}：{reason}").format(
+            path=path, reason=getattr(exc, "strerror", None) or exc)) from None
 
 
 @app.command()
 def init(
     ctx: typer.Context,
-    policy: Annotated[Optional[str], typer.Option(help="Grading scheme: habc (default), four-tier, abc.")] = None,
-    policy_file: Annotated[Optional[Path], typer.Option("--policy-file", help="TOML overriding the policy's numbers.")] = None,
+    policy: Annotated[Optional[str], typer.Option(help="级别体系：habc（默认）、four-tier、abc。")] = None,
+    policy_file: Annotated[Optional[Path], typer.Option("--policy-file", help="覆盖政策数值的 TOML 文件。")] = None,
     grade_map: Annotated[Optional[str], typer.Option(
-        "--map", metavar="OLD=NEW,…",
-        help="With a new --policy: what each grade the cards hold becomes (e.g. H=A,A=A,B=B,C=C); the cards are regraded.",
+        "--map", metavar="X=Y,…",
+        help="换 --policy 时，卡上现有的每个级别变成什么（如 H=A,A=A,B=B,C=C）；卡片随之改级。",
     )] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create the store (or change its policy) and show the policy in force."""
+    """建立存储（或更改政策），并显示现行政策。
+
+    \b
+    示例：
+      leadcard init
+      leadcard init --policy four-tier --policy-file 本店.toml
+    """
     from leadcard.domain import admin
     from leadcard.render import cards as render
 
@@ -52,7 +60,13 @@ def init(
 
 @policy_app.command("show")
 def policy_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """The grading scheme, cadences and time limits in force."""
+    """显示现行的级别体系、回访周期和各项时限。
+
+    \b
+    示例：
+      leadcard policy show
+      leadcard policy show --json
+    """
     from leadcard.domain import admin
     from leadcard.render import cards as render
 
@@ -66,14 +80,20 @@ def policy_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @user_app.command("add")
 def user_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The person's name.")],
-    role: Annotated[str, typer.Option(help="consultant, supervisor or manager.")],
-    team: Annotated[Optional[str], typer.Option(help="Their team (a supervisor sees the team's cards).")] = None,
-    login: Annotated[Optional[str], typer.Option(help="Bind to this operating-system login: only it may act as the user.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Bind a manager to another login even if no manager could act from this one.")] = False,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="姓名。")],
+    role: Annotated[str, typer.Option(help="角色：consultant（顾问）、supervisor（主管）或 manager（经理）。")],
+    team: Annotated[Optional[str], typer.Option(help="所在小组（主管看得到本组的卡片）。")] = None,
+    login: Annotated[Optional[str], typer.Option(help="绑定到这个系统登录名：只有它能以该用户身份操作。")] = None,
+    force: Annotated[bool, typer.Option("--force", help="即使当前登录再没有经理可用，也把经理绑定到别的登录名。")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Add a user. The first may be added by anyone; after that only a manager adds users."""
+    """添加用户。第一位谁都可以添加，之后只有经理能添加。
+
+    \b
+    示例：
+      leadcard user add 王芳 --role consultant --team 一组
+      leadcard user add 钱主管 --role supervisor --team 一组
+    """
     from leadcard.render import cards as render
     from leadcard.domain import users
 
@@ -81,52 +101,74 @@ def user_add(
     if as_json:
         render.print_json(render.user_json(user))
     else:
-        render.console().print(f"added {user.name} ({user.role.value}{', ' + user.team if user.team else ''})")
+        if user.team:
+            render.console().print(_("已添加 {name}（{role}，{team}）").format(
+                name=user.name, role=user.role.value, team=user.team))
+        else:
+            render.console().print(_("已添加 {name}（{role}）").format(name=user.name, role=user.role.value))
 
 
 @user_app.command("bind")
 def user_bind(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The user.")],
-    login: Annotated[Optional[str], typer.Option(help="The operating-system login that alone may act as them.")] = None,
-    unbind: Annotated[bool, typer.Option("--unbind", help="Remove the binding.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Bind the last manager to another login than this one.")] = False,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="用户。")],
+    login: Annotated[Optional[str], typer.Option(help="唯一能以该用户身份操作的系统登录名。")] = None,
+    unbind: Annotated[bool, typer.Option("--unbind", help="解除绑定。")] = False,
+    force: Annotated[bool, typer.Option("--force", help="把最后一位经理绑定到别的登录名。")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Bind a user to an operating-system login, so nobody else can type `--as` them (manager only)."""
+    """把用户绑定到系统登录名，别人就不能用 `--as` 冒充（仅限经理）。
+
+    \b
+    示例：
+      leadcard user bind 王芳 --login wangfang
+      leadcard user bind 王芳 --unbind
+    """
     from leadcard.render import cards as render
     from leadcard.domain import users
     from leadcard.errors import BadInput
 
     if (login is None) == (not unbind):
-        raise BadInput("give --login NAME or --unbind")
+        raise BadInput(_("请写 --login 登录名 或 --unbind"))
     user = users.bind_login(session(ctx), name, None if unbind else login, force)
     if as_json:
         render.print_json(render.user_json(user))
     else:
-        render.console().print(f"{user.name}：" + (f"仅限系统登录 {user.login}" if user.login else "已解除登录绑定"))
+        if user.login:
+            render.console().print(_("{name}：仅限系统登录 {login}").format(name=user.name, login=user.login))
+        else:
+            render.console().print(_("{name}：已解除登录绑定").format(name=user.name))
 
 
 @user_app.command("deactivate")
 def user_deactivate(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The user who leaves.")],
-    reassign_to: Annotated[Optional[str], typer.Option("--reassign-to", help="Give the cards they still have in hand to this consultant, in the same step.")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="离开的用户。")],
+    reassign_to: Annotated[Optional[str], typer.Option("--reassign-to", help="同时把他手上还在跟进的卡片转给这位顾问。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A user who leaves (manager only): they can no longer act; their cards stay readable and can be assigned."""
-    _set_active(ctx, name, False, as_json, "已停用；其卡片仍可查阅，可用 leadcard assign 转交。", reassign_to)
+    """停用离开的用户（仅限经理）：不能再操作；其卡片仍可查阅，也可转交。
+
+    \b
+    示例：
+      leadcard user deactivate 王芳 --reassign-to 李强
+    """
+    _set_active(ctx, name, False, as_json, reassign_to)
 
 
 @user_app.command("activate")
-def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME", help="The user who returns.")],
+def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME", help="回来的用户。")],
                   as_json: JsonOption = False) -> None:
-    """Let a deactivated user act again (manager only)."""
-    _set_active(ctx, name, True, as_json, "已恢复。")
+    """让已停用的用户重新可以操作（仅限经理）。
+
+    \b
+    示例：
+      leadcard user activate 王芳
+    """
+    _set_active(ctx, name, True, as_json)
 
 
-def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, message: str,
-                reassign_to: Optional[str] = None) -> None:
+def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, reassign_to: Optional[str] = None) -> None:
     from leadcard.domain import lifecycle
     from leadcard.render import cards as render
 
@@ -137,14 +179,22 @@ def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, mess
             data["reassigned"] = {"to": moved.target, "moved": len(moved.refs), "refs": moved.refs}
         render.print_json(data)
     elif moved:
-        render.console().print(f"{user.name} 已停用；{len(moved.refs)} 张卡片已转给 {moved.target}")
+        render.console().print(_("{name} 已停用；{count} 张卡片已转给 {target}").format(
+            name=user.name, count=len(moved.refs), target=moved.target))
+    elif active:
+        render.console().print(_("{name} 已恢复。").format(name=user.name))
     else:
-        render.console().print(f"{user.name} {message}")
+        render.console().print(_("{name} 已停用；其卡片仍可查阅，可用 leadcard assign 转交。").format(name=user.name))
 
 
 @user_app.command("list")
 def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Everyone on the sales floor."""
+    """列出销售团队的所有人。
+
+    \b
+    示例：
+      leadcard user list
+    """
     from leadcard.render import cards as render
     from leadcard.domain import users
 
@@ -158,44 +208,55 @@ def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @user_app.command("default")
 def user_default(
     ctx: typer.Context,
-    name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="Act as this user when no --as is given.")] = None,
-    clear: Annotated[bool, typer.Option("--clear", help="No default user.")] = False,
+    name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="没写 --as 时以这位用户身份操作。")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="取消默认用户。")] = False,
 ) -> None:
-    """The user a store acts as when no --as or LEADCARD_USER is given (a consultant's own PC)."""
+    """设定默认用户：没写 --as、也没设 LEADCARD_USER 时以他的身份操作（顾问自己的电脑）。
+
+    \b
+    示例：
+      leadcard user default 王芳
+      leadcard user default --clear
+    """
     from leadcard.render import cards as render
     from leadcard.domain import users
     from leadcard.errors import BadInput
 
     if bool(name) == clear:
-        raise BadInput("give a NAME or --clear")
+        raise BadInput(_("请写用户名或 --clear"))
     user = users.set_default_user(session(ctx), None if clear else name)
-    render.console().print(f"default user: {user.name}" if user else "no default user")
+    render.console().print(_("默认用户：{name}").format(name=user.name) if user else _("没有默认用户"))
 
 
 @app.command()
 def demo(
     ctx: typer.Context,
-    cards: Annotated[int, typer.Option("--cards", help="How many cards (up to 100,000).", min=1, max=100_000)] = 900,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed makes the same store.")] = 7,
+    cards: Annotated[int, typer.Option("--cards", help="多少张卡片（最多 100000）。", min=1, max=100_000)] = 900,
+    seed: Annotated[int, typer.Option(help="随机种子：种子相同，生成的数据相同。")] = 7,
     as_json: JsonOption = False,
 ) -> None:
-    """Fill an empty store with a realistic sample showroom, so `today` works at once."""
+    """往空的存储里填入一个逼真的示例展厅，`today` 马上就能用。
+
+    \b
+    示例：
+      leadcard demo --db 练习.db
+      leadcard demo --db 练习.db --cards 5000 --seed 3
+    """
     from leadcard.commands.progress import progress
     from leadcard.domain import demo as demo_data
     from leadcard.render import cards as render
 
-    with progress("建卡") as step:
+    with progress(_("建卡")) as step:
         result = demo_data.build(session(ctx, create=True), cards, seed, step)
     if as_json:
         render.print_json(result)
         return
     out = render.console()
-    out.print(
-        f"sample store: {result['cards']} cards, {result['followups']} follow-ups, "
-        f"{len(result['users'])} users, in {result['db']}"
-    )
-    out.print(f"acting as {result['default_user']} by default; try `leadcard today`, "
-              f"`leadcard today --as {result['supervisor']}`, `leadcard show {result['example']}`")
+    out.print(_("示例数据：{cards} 张卡片，{followups} 次跟进，{users} 位用户，存于 {db}").format(
+        cards=result["cards"], followups=result["followups"], users=len(result["users"]), db=result["db"]))
+    out.print(_("默认以 {user} 身份操作；试试 `leadcard today`、`leadcard today --as {supervisor}`、"
+                "`leadcard show {example}`").format(user=result["default_user"], supervisor=result["supervisor"],
+                                                     example=result["example"]))
 
 
 COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell")
@@ -203,13 +264,20 @@ COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell")
 
 @app.command()
 def completion(
-    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh, fish or powershell.")],
+    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash、zsh、fish 或 powershell。")],
 ) -> None:
-    """Print the completion script for a shell: `eval "$(leadcard completion bash)"` in ~/.bashrc."""
+    """打印命令行补全脚本：把 `eval "$(leadcard completion bash)"` 写进 `~/.bashrc`。
+
+    \b
+    示例：
+      leadcard completion bash >> ~/.bash_completion
+      leadcard completion zsh > ~/.zfunc/_leadcard
+    """
     from leadcard.errors import BadInput
 
     if shell not in COMPLETION_SHELLS:
-        raise BadInput(f"no completion for shell {shell!r}: use {', '.join(COMPLETION_SHELLS)}")
+        raise BadInput(_("不支持 {shell} 的补全：请用 {shells}").format(
+            shell=repr(shell), shells=", ".join(COMPLETION_SHELLS)))
     # typer answers the script's requests itself (the _LEADCARD_COMPLETE variable, read before any
     # command runs), so the script must be the one its protocol expects: typer's own.
     from typer._completion_shared import get_completion_script

@@ -11,10 +11,12 @@ import typer
 
 from leadcard.commands.common import session, when
 from leadcard.commands.options import JsonOption
+from leadcard.i18n import _
 
 app = typer.Typer()
 
 # A person reads the newest cards of a list, not 16,000 of them; --all and --json give every match.
+# (--limit's help names this number.)
 LIST_ROWS = 50
 
 Opt = typer.Option
@@ -23,42 +25,48 @@ Opt = typer.Option
 @app.command()
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The customer's name (客户姓名).")],
-    phone: Annotated[str, Opt("--phone", help="Mobile or landline (required).")],
-    model: Annotated[Optional[str], Opt(help="Model asked about (意向车型).")] = None,
-    grade: Annotated[Optional[str], Opt(help="Grade (级别), from the store's policy.")] = None,
-    source: Annotated[Optional[str], Opt(help="walk-in (default), phone-in, online, show, referral, hotline, other (or 展厅, 来电 …).")] = None,
-    owner: Annotated[Optional[str], Opt(help="The consultant who owns the card (default: you).")] = None,
-    at: Annotated[Optional[str], Opt("--at", help="When the card was made (建卡时间), for paper cards.")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="客户姓名。")],
+    phone: Annotated[str, Opt("--phone", help="手机或座机（必填）。")],
+    model: Annotated[Optional[str], Opt(help="意向车型。")] = None,
+    grade: Annotated[Optional[str], Opt(help="级别，按本店政策。")] = None,
+    source: Annotated[Optional[str], Opt(help="来源：展厅（默认）、来电、online、show、referral、hotline、other。")] = None,
+    owner: Annotated[Optional[str], Opt(help="负责这张卡的顾问（默认是你）。")] = None,
+    at: Annotated[Optional[str], Opt("--at", help="建卡时间（补录纸质卡时用）。")] = None,
     gender: Annotated[Optional[str], Opt(help="性别")] = None,
     age: Annotated[Optional[int], Opt(help="年龄", min=0, max=120)] = None,
     wechat: Annotated[Optional[str], Opt(help="微信")] = None,
-    vehicle: Annotated[Optional[str], Opt("--vehicle", help="Current vehicle (现用车).")] = None,
+    vehicle: Annotated[Optional[str], Opt("--vehicle", help="现用车。")] = None,
     occupation: Annotated[Optional[str], Opt(help="职业")] = None,
     residence: Annotated[Optional[str], Opt(help="居住区域")] = None,
-    driver: Annotated[Optional[str], Opt("--driver", help="Main driver (主要驾驶人).")] = None,
-    payment: Annotated[Optional[str], Opt(help="Full / loan / lease (全款/贷款/租赁).")] = None,
-    use: Annotated[Optional[str], Opt("--use", help="Family / business (家用/商用).")] = None,
-    call_time: Annotated[Optional[str], Opt("--call-time", help="Best time to call (方便联系时间).")] = None,
+    driver: Annotated[Optional[str], Opt("--driver", help="主要驾驶人。")] = None,
+    payment: Annotated[Optional[str], Opt(help="付款方式：全款/贷款/租赁。")] = None,
+    use: Annotated[Optional[str], Opt("--use", help="用途：家用/商用。")] = None,
+    call_time: Annotated[Optional[str], Opt("--call-time", help="方便联系时间。")] = None,
     household: Annotated[Optional[str], Opt(help="家庭情况")] = None,
     income: Annotated[Optional[str], Opt(help="收入情况")] = None,
     colour: Annotated[Optional[str], Opt("--colour", "--color", help="颜色")] = None,
     budget: Annotated[Optional[str], Opt(help="预算")] = None,
-    purchase_type: Annotated[Optional[str], Opt("--purchase-type", help="New / additional / replacement / referral.")] = None,
-    concern: Annotated[Optional[list[str]], Opt("--concern", help="What they care about (repeatable): 外观 安全 动力 操控 舒适 经济.")] = None,
-    competitor: Annotated[Optional[list[str]], Opt("--competitor", help="Competing model (repeatable, up to 5).")] = None,
-    liked: Annotated[Optional[str], Opt(help="What they liked (认可点).")] = None,
+    purchase_type: Annotated[Optional[str], Opt("--purchase-type", help="购买类型：首购/增购/换购/转介绍。")] = None,
+    concern: Annotated[Optional[list[str]], Opt("--concern", help="关注点（可重复）：外观 安全 动力 操控 舒适 经济。")] = None,
+    competitor: Annotated[Optional[list[str]], Opt("--competitor", help="竞品车型（可重复，最多 5 个）。")] = None,
+    liked: Annotated[Optional[str], Opt(help="认可点。")] = None,
     decision_maker: Annotated[Optional[str], Opt("--decision-maker", help="决策人")] = None,
-    timeline: Annotated[Optional[str], Opt(help="Purchase timeline (购车时间).")] = None,
+    timeline: Annotated[Optional[str], Opt(help="购车时间。")] = None,
     notes: Annotated[Optional[str], Opt(help="备注")] = None,
-    visit: Annotated[Optional[int], Opt("--visit", help="The showroom-log visit (来店登记) this card comes from.", min=1)] = None,
-    left: Annotated[Optional[str], Opt("--left", help="When the customer left (离店时间); the first-touch and first-call clocks start then.")] = None,
-    platform: Annotated[Optional[str], Opt("--platform", help="An online lead's platform (汽车之家, 懂车帝, 易车, 抖音, 官网 …).")] = None,
-    birthday: Annotated[Optional[str], Opt("--birthday", help="Birthday as MM-DD (生日): a greeting comes due each year once they own the car.")] = None,
-    referred_by: Annotated[Optional[str], Opt("--referred-by", help="The card of the customer who referred them (转介绍人); the source is referral.")] = None,
+    visit: Annotated[Optional[int], Opt("--visit", help="这张卡来自哪一条来店登记（登记编号）。", min=1)] = None,
+    left: Annotated[Optional[str], Opt("--left", help="客户离店时间；首次触达和首次电话的时限从这时算起。")] = None,
+    platform: Annotated[Optional[str], Opt("--platform", help="线上线索的平台（汽车之家、懂车帝、易车、抖音、官网 …）。")] = None,
+    birthday: Annotated[Optional[str], Opt("--birthday", help="生日，写成 月-日（如 05-20）：成为车主后每年到期问候。")] = None,
+    referred_by: Annotated[Optional[str], Opt("--referred-by", help="转介绍人的卡片；来源即为 referral。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create an intention card (意向客户管理卡) right after the first contact."""
+    """新建意向卡（意向客户管理卡）：第一次接触客户后马上建卡。
+
+    \b
+    示例：
+      leadcard add 张三 --phone 13800138000 --grade A --model 凯美瑞
+      leadcard add 李四 --phone 13900139000 --source online --platform 汽车之家
+    """
     from leadcard.domain import cards as domain
     from leadcard.render import cards as render
     from leadcard.errors import BadInput
@@ -66,7 +74,7 @@ def add(
     from leadcard.parse import normalise_phone, parse_birthday, parse_lead_source
 
     if competitor and len(competitor) > 5:
-        raise BadInput("at most five competing models (竞品) on a card")
+        raise BadInput(_("一张卡最多记 5 个竞品"))
     normalise_phone(phone)
     lead_source, lead_platform = parse_lead_source(source, platform)
     new = domain.NewCard(
@@ -95,39 +103,44 @@ def add(
     if as_json:
         render.print_json(render.card_json(card))
         return
-    render.console().print(
-        f"建卡 {card.ref} {card.name} {card.phone} 级别 {card.grade} · "
-        f"{DUE_REASON_LABELS[card.due_reason]}截止 {card.due_at:%m-%d %H:%M}"
-    )
+    render.console().print(_("建卡 {ref} {name} {phone} 级别 {grade} · {reason}截止 {due}").format(
+        ref=card.ref, name=card.name, phone=card.phone, grade=card.grade,
+        reason=_(DUE_REASON_LABELS[card.due_reason]), due=f"{card.due_at:%m-%d %H:%M}"))
 
 
 @app.command()
 def log(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
-    channel: Annotated[Optional[str], Opt(help="sms, wechat, phone, visit, home, test-drive, other.")] = None,
-    content: Annotated[Optional[str], Opt(help="What was discussed (洽谈内容).")] = None,
-    grade: Annotated[Optional[str], Opt(help="Grade judged at this contact (级别判定); regrades the card.")] = None,
-    next_: Annotated[Optional[str], Opt("--next", help="Next contact date (下次访问时间).")] = None,
-    purpose: Annotated[Optional[str], Opt(help="Purpose of the next contact (访问目的).")] = None,
-    plan: Annotated[Optional[str], Opt(help="Follow-up plan (跟踪方案).")] = None,
-    bottleneck: Annotated[Optional[str], Opt(help="Bottleneck analysis (瓶颈分析).")] = None,
-    impression: Annotated[Optional[str], Opt(help="Impression (洽谈印象).")] = None,
-    problem: Annotated[Optional[str], Opt(help="The customer's problem.")] = None,
-    solution: Annotated[Optional[str], Opt(help="How we solve it.")] = None,
-    feasibility: Annotated[Optional[str], Opt(help="Is that feasible.")] = None,
-    competition: Annotated[Optional[str], Opt(help="What the competitors are doing.")] = None,
-    outcome: Annotated[str, Opt(help="reached, unreachable, refused, wrong-number.")] = "reached",
-    at: Annotated[Optional[str], Opt("--at", help="When the contact happened (default: now).")] = None,
-    corrects: Annotated[Optional[int], Opt("--corrects", help="Correct follow-up number SEQ (a new entry).", min=1)] = None,
-    objection: Annotated[Optional[list[str]], Opt("--objection", help="An objection the customer raised (客户异议), tag or Chinese label; repeatable (see `leadcard objection list`).")] = None,
-    void: Annotated[Optional[int], Opt("--void", help="Withdraw follow-up number SEQ, logged on the wrong card (撤回; a new entry, with --reason).", min=1)] = None,
-    reason: Annotated[Optional[str], Opt("--reason", help="Why the follow-up is withdrawn (with --void).")] = None,
-    vehicle: Annotated[Optional[str], Opt("--vehicle", help="A test drive's car (试驾车型; default: the card's model).")] = None,
-    licence_checked: Annotated[bool, Opt("--licence-checked", "--license-checked", help="The test driver's licence was checked (驾驶证已核验).")] = False,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
+    channel: Annotated[Optional[str], Opt(help="联系方式：sms、wechat、phone、visit、home、`test-drive`、other。")] = None,
+    content: Annotated[Optional[str], Opt(help="洽谈内容。")] = None,
+    grade: Annotated[Optional[str], Opt(help="本次判定的级别；卡片随之改级。")] = None,
+    next_: Annotated[Optional[str], Opt("--next", help="下次访问时间。")] = None,
+    purpose: Annotated[Optional[str], Opt(help="下次访问的目的。")] = None,
+    plan: Annotated[Optional[str], Opt(help="跟踪方案。")] = None,
+    bottleneck: Annotated[Optional[str], Opt(help="瓶颈分析。")] = None,
+    impression: Annotated[Optional[str], Opt(help="洽谈印象。")] = None,
+    problem: Annotated[Optional[str], Opt(help="客户的问题。")] = None,
+    solution: Annotated[Optional[str], Opt(help="我们怎么解决。")] = None,
+    feasibility: Annotated[Optional[str], Opt(help="是否可行。")] = None,
+    competition: Annotated[Optional[str], Opt(help="竞品在做什么。")] = None,
+    outcome: Annotated[str, Opt(help="联系结果：reached、unreachable、refused、`wrong-number`。")] = "reached",
+    at: Annotated[Optional[str], Opt("--at", help="联系时间（默认现在）。")] = None,
+    corrects: Annotated[Optional[int], Opt("--corrects", help="更正第 SEQ 次跟进（另记一条）。", min=1)] = None,
+    objection: Annotated[Optional[list[str]], Opt("--objection", help="客户提出的异议，写标签或中文名；可重复（见 `leadcard objection list`）。")] = None,
+    void: Annotated[Optional[int], Opt("--void", help="撤回记错卡片的第 SEQ 次跟进（另记一条，须带 --reason）。", min=1)] = None,
+    reason: Annotated[Optional[str], Opt("--reason", help="撤回的原因（与 --void 一起用）。")] = None,
+    vehicle: Annotated[Optional[str], Opt("--vehicle", help="试驾的车（默认卡片上的意向车型）。")] = None,
+    licence_checked: Annotated[bool, Opt("--licence-checked", "--license-checked", help="已核验试驾人的驾驶证。")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Record one contact (跟踪洽谈记录); every follow-up should set the next date."""
+    """记录一次联系（跟踪洽谈记录）。每次跟进都要定好下次访问时间。
+
+    \b
+    示例：
+      leadcard log 张三 --channel phone --content 约周六试驾 --next 2026-06-06
+      leadcard log A00012 --void 3 --reason 记错卡片
+    """
     from leadcard.domain import cards as domain
     from leadcard.render import cards as render
     from leadcard.errors import BadInput
@@ -138,7 +151,7 @@ def log(
         given = [channel, content, grade, next_, purpose, plan, bottleneck, impression, problem, solution,
                  feasibility, competition, at, corrects, objection]
         if void is None or reason is None or any(v is not None for v in given) or outcome != "reached":
-            raise BadInput("withdraw a follow-up with --void SEQ --reason TEXT alone")
+            raise BadInput(_("撤回跟进只用 --void 次数 --reason 原因，不带其他选项"))
         _withdraw(ctx, ref, void, reason, as_json)
         return
     entry = domain.NewFollowUp(
@@ -171,11 +184,13 @@ def log(
                            "due_reason": card.due_reason.value if card.due_reason else None})
         return
     out = render.console()
-    out.print(f"{card.ref} {card.name} 第 {followup.seq} 次跟进已记录（级别 {card.grade}）")
+    out.print(_("{ref} {name} 第 {seq} 次跟进已记录（级别 {grade}）").format(
+        ref=card.ref, name=card.name, seq=followup.seq, grade=card.grade))
     if card.due_at:
-        out.print(f"下次：{render.due_text(card, followup)} {DUE_REASON_LABELS[card.due_reason]}")
+        out.print(_("下次：{due} {reason}").format(due=render.due_text(card, followup),
+                                                  reason=_(DUE_REASON_LABELS[card.due_reason])))
     if followup.next_at is None and card.status == Status.OPEN:
-        render.console(stderr=True).print("提醒：没有设定下次访问时间（--next），将按级别周期安排。")
+        render.console(stderr=True).print(_("提醒：没有设定下次访问时间（--next），将按级别周期安排。"))
 
 
 def _withdraw(ctx: typer.Context, ref: str, seq: int, reason: str, as_json: bool) -> None:
@@ -192,21 +207,29 @@ def _withdraw(ctx: typer.Context, ref: str, seq: int, reason: str, as_json: bool
                            "due_reason": card.due_reason.value if card.due_reason else None})
         return
     out = render.console()
-    also = f"（连同更正它的第 {'、'.join(map(str, done.corrections))} 次）" if done.corrections else ""
-    out.print(f"{card.ref} {card.name} 第 {seq} 次跟进已撤回{also}：{done.followup.voided.reason}")
+    also = _("（连同更正它的第 {seqs} 次）").format(seqs=_("、").join(map(str, done.corrections))) \
+        if done.corrections else ""
+    out.print(_("{ref} {name} 第 {seq} 次跟进已撤回{also}：{reason}").format(
+        ref=card.ref, name=card.name, seq=seq, also=also, reason=done.followup.voided.reason))
     if card.due_at:
-        out.print(f"下次：{card.due_at:%Y-%m-%d %H:%M} {DUE_REASON_LABELS[card.due_reason]}")
+        out.print(_("下次：{due} {reason}").format(due=f"{card.due_at:%Y-%m-%d %H:%M}",
+                                                  reason=_(DUE_REASON_LABELS[card.due_reason])))
 
 
 @app.command()
 def grade(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
-    new_grade: Annotated[str, typer.Argument(metavar="GRADE", help="The new grade.")],
-    reason: Annotated[Optional[str], Opt(help="Why (kept in the grade history).")] = None,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
+    new_grade: Annotated[str, typer.Argument(metavar="G", help="新的级别。")],
+    reason: Annotated[Optional[str], Opt(help="原因（记入级别历史）。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Regrade a card; every change is kept (who, when, from, to, why)."""
+    """调整卡片级别。每次变更都留记录（谁、何时、从哪级到哪级、原因）。
+
+    \b
+    示例：
+      leadcard grade 张三 H --reason 已约周六试驾
+    """
     from leadcard.domain import cards as domain
     from leadcard.render import cards as render
 
@@ -214,17 +237,24 @@ def grade(
     if as_json:
         render.print_json({"ref": card.ref, "from": before, "to": after})
         return
-    message = f"{card.ref} {card.name}: {before} → {after}" if before != after else f"{card.ref} is already {after}"
+    message = _("{ref} {name}：{before} → {after}").format(ref=card.ref, name=card.name, before=before, after=after) \
+        if before != after else _("{ref} 已经是 {grade} 级").format(ref=card.ref, grade=after)
     render.console().print(message)
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
     as_json: JsonOption = False,
 ) -> None:
-    """The whole card, laid out like the paper form."""
+    """查看整张卡片，按纸质卡的版式排列。
+
+    \b
+    示例：
+      leadcard show 张三
+      leadcard show 13800138000 --json
+    """
     from leadcard.domain import cards as domain
     from leadcard.render import cards as render
 
@@ -238,23 +268,28 @@ def show(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    grade: Annotated[Optional[str], Opt(help="Only this grade.")] = None,
-    status: Annotated[Optional[str], Opt(help="open, dormant, won, lost-pending, lost, invalid.")] = None,
-    owner: Annotated[Optional[str], Opt(help="Only this consultant's cards.")] = None,
-    search: Annotated[Optional[str], Opt(help="Text in name, phone, model, WeChat or notes.")] = None,
-    limit: Annotated[Optional[int], Opt(help=f"At most this many, newest first (default {LIST_ROWS}; --json: all).",
-                                        min=1)] = None,
-    everything: Annotated[bool, Opt("--all", help="Every match, however many.")] = False,
-    dnc: Annotated[bool, Opt("--do-not-contact", help="Only the cards marked do-not-contact (on no other list).")] = False,
+    grade: Annotated[Optional[str], Opt(help="只列这一级别。")] = None,
+    status: Annotated[Optional[str], Opt(help="只列这一状态：open、dormant、won、`lost-pending`、lost、invalid。")] = None,
+    owner: Annotated[Optional[str], Opt(help="只列这位顾问的卡片。")] = None,
+    search: Annotated[Optional[str], Opt(help="在姓名、电话、车型、微信、备注里查找。")] = None,
+    limit: Annotated[Optional[int], Opt(help="最多列出多少张，最新的在前（默认 50 张；--json 时全部）。", min=1)] = None,
+    everything: Annotated[bool, Opt("--all", help="列出全部匹配，不限张数。")] = False,
+    dnc: Annotated[bool, Opt("--do-not-contact", help="只列标记勿扰（`do-not-contact`）的卡片，它们不在其他任何名单上。")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Cards you can see, newest first."""
+    """列出你能看到的卡片，最新的在前。
+
+    \b
+    示例：
+      leadcard list --grade A
+      leadcard list --owner 王芳 --status open
+    """
     from leadcard.domain import cards as domain
     from leadcard.errors import BadInput
     from leadcard.render import cards as render
 
     if limit and everything:
-        raise BadInput("use --limit or --all, not both")
+        raise BadInput(_("--limit 和 --all 只能用一个"))
     if not limit and not everything and not as_json:
         limit = LIST_ROWS
     found = domain.list_cards(session(ctx), grade=grade, status=status, owner=owner, search=search, limit=limit,
@@ -268,12 +303,18 @@ def list_(
 @app.command()
 def today(
     ctx: typer.Context,
-    date_: Annotated[Optional[str], Opt("--date", help="The day to plan (default: today).")] = None,
-    owner: Annotated[Optional[str], Opt(help="Only this consultant's cards.")] = None,
-    everyone: Annotated[bool, Opt("--all", help="Every card you can see.")] = False,
+    date_: Annotated[Optional[str], Opt("--date", help="要安排的日子（默认今天）。")] = None,
+    owner: Annotated[Optional[str], Opt(help="只列这位顾问的卡片。")] = None,
+    everyone: Annotated[bool, Opt("--all", help="你能看到的全部卡片。")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """The morning list: every open card due today or overdue, most urgent first."""
+    """早上的名单：今天到期和已逾期的跟进中卡片，最急的在前。
+
+    \b
+    示例：
+      leadcard today
+      leadcard today --as 钱主管 --owner 王芳
+    """
     from leadcard.commands.morning import show_today
 
     show_today(ctx.find_root().obj, date_, owner, everyone, as_json)

@@ -6,6 +6,7 @@ import os
 from datetime import datetime, tzinfo
 
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 
 DEFAULT_TZ = "Asia/Shanghai"
 
@@ -17,7 +18,7 @@ def store_tz() -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"LEADCARD_TZ: unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
+        raise BadInput(_("LEADCARD_TZ：没有时区 {name}（例如 Asia/Shanghai）").format(name=repr(name))) from None
 
 
 def overridden() -> bool:
@@ -38,7 +39,7 @@ def now(tz: tzinfo) -> datetime:
     try:
         moment = datetime.fromisoformat(fixed.strip().replace(" ", "T", 1) if len(fixed.strip()) > 10 else fixed.strip())
     except ValueError:
-        raise BadInput(f"LEADCARD_NOW: not an ISO 8601 date-time: {fixed!r}") from None
+        raise BadInput(_("LEADCARD_NOW：不是 ISO 8601 日期时间：{value}").format(value=repr(fixed))) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=tz)
     return moment.astimezone(tz)

@@ -8,6 +8,7 @@ import typer
 
 from leadcard.commands.common import session, store_path
 from leadcard.commands.options import JsonOption
+from leadcard.i18n import _
 
 app = typer.Typer()
 
@@ -17,19 +18,25 @@ Opt = typer.Option
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX; Chinese or English headers.")],
-    followups: Annotated[Optional[Path], Opt("--followups", help="Follow-up history (跟进记录, CSV or XLSX), keyed by phone.")] = None,
-    instructions: Annotated[Optional[Path], Opt("--instructions", help="Supervisor instructions (主管批示), keyed by phone.")] = None,
-    dry_run: Annotated[bool, Opt("--dry-run", help="Validate and report; write nothing.")] = False,
-    skip_bad: Annotated[bool, Opt("--skip-bad", help="Import the valid rows; write the bad ones to FILE.rejects.csv.")] = False,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV（UTF-8、带 BOM 的 UTF-8、GBK/GB18030）或 XLSX；表头中英文都可以。")],
+    followups: Annotated[Optional[Path], Opt("--followups", help="跟进记录（CSV 或 XLSX），按电话对应卡片。")] = None,
+    instructions: Annotated[Optional[Path], Opt("--instructions", help="主管批示，按电话对应卡片。")] = None,
+    dry_run: Annotated[bool, Opt("--dry-run", help="只检查并报告，不写入。")] = False,
+    skip_bad: Annotated[bool, Opt("--skip-bad", help="导入有效的行；有问题的行写到 FILE.rejects.csv。")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import cards, all or nothing; sheets 跟进记录 and 主管批示 (or --followups, --instructions) bring their history."""
+    """导入卡片，要么全部导入，要么一张不导。工作表“跟进记录”和“主管批示”（或 --followups、--instructions）带入历史记录。
+
+    \b
+    示例：
+      leadcard import 意向卡.xlsx --dry-run
+      leadcard import 客户.csv --followups 跟进.csv --skip-bad
+    """
     from leadcard.commands.progress import progress
     from leadcard.domain.exchange import importing as domain
     from leadcard.render import exchange as render
 
-    with progress("导入") as step:
+    with progress(_("导入")) as step:
         report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step)
     render.import_report(report, as_json)
     if report.failed:
@@ -39,10 +46,16 @@ def import_(
 @app.command()
 def export(
     ctx: typer.Context,
-    format_: Annotated[Optional[str], Opt("--format", help="csv (default), xlsx or json; else from --output's suffix.")] = None,
-    output: Annotated[Optional[Path], Opt("--output", "-o", help="The file (default: stdout; cards only for CSV).")] = None,
+    format_: Annotated[Optional[str], Opt("--format", help="csv（默认）、xlsx 或 json；不写时按 --output 的后缀。")] = None,
+    output: Annotated[Optional[Path], Opt("--output", "-o", help="输出文件（默认标准输出；CSV 只含卡片）。")] = None,
 ) -> None:
-    """Every card you can see, its follow-ups and instructions, in the layout `import` reads."""
+    """导出你能看到的每张卡片及其跟进和批示，格式与 `import` 读取的一致。
+
+    \b
+    示例：
+      leadcard export -o 意向卡.xlsx
+      leadcard export --format json > 卡片.json
+    """
     import sys
 
     from leadcard.commands.progress import progress
@@ -52,7 +65,7 @@ def export(
 
     refuse_store_files(store_path(ctx), output)
     fmt = domain.export_format(format_, output)
-    with progress("导出") as step:
+    with progress(_("导出")) as step:
         sheets = domain.export(session(ctx), fmt, step)
         files = render.write_export(sheets, fmt, output, sys.stdout)
     render.export_summary(sheets, files)
@@ -61,10 +74,16 @@ def export(
 @app.command()
 def calendar(
     ctx: typer.Context,
-    output: Annotated[Optional[Path], Opt("--output", "-o", help="The .ics file (default: stdout).")] = None,
-    days: Annotated[int, Opt("--days", help="How far ahead, in days.", min=0, max=366)] = 14,
+    output: Annotated[Optional[Path], Opt("--output", "-o", help=".ics 文件（默认标准输出）。")] = None,
+    days: Annotated[int, Opt("--days", help="往后看多少天。", min=0, max=366)] = 14,
 ) -> None:
-    """Your due contacts as a calendar feed (.ics); re-importing it updates the events."""
+    """把你到期的联系导出为日历（.ics）。再次导入会更新原有日程。
+
+    \b
+    示例：
+      leadcard calendar -o 跟进.ics
+      leadcard calendar --days 30 -o 跟进.ics
+    """
     import sys
 
     from leadcard.domain.exchange import calendar as domain
@@ -83,35 +102,51 @@ def calendar(
 @app.command()
 def backup(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="Where the copy goes (created 0600).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="备份写到哪里（权限 0600）。")],
     as_json: JsonOption = False,
 ) -> None:
-    """A consistent copy of the store, safe while others are writing."""
+    """给存储做一份完整一致的备份，别人正在写入时也安全。
+
+    \b
+    示例：
+      leadcard backup 备份/2026-05-04.db
+    """
     from leadcard.render import exchange as render
     from leadcard.domain.exchange import backup as domain
 
     copy = domain.backup(session(ctx), file)
-    render.copy_report(copy, "备份", as_json)
+    render.copy_report(copy, _("备份"), as_json)
 
 
 @app.command()
 def restore(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A backup made by `leadcard backup`.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="用 `leadcard backup` 做的备份。")],
     as_json: JsonOption = False,
 ) -> None:
-    """Put a backup in place of the store; the store it replaces is kept beside it."""
+    """用备份替换存储。被替换的存储保留在旁边。
+
+    \b
+    示例：
+      leadcard restore 备份/2026-05-04.db
+    """
     from leadcard.commands import clock
     from leadcard.render import exchange as render
     from leadcard.domain.exchange import backup as domain
 
     copy = domain.restore(lambda: session(ctx, create=True), store_path(ctx), file, clock.now(clock.store_tz()))
-    render.copy_report(copy, "恢复", as_json)
+    render.copy_report(copy, _("恢复"), as_json)
 
 
 @app.command()
 def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Check the store: integrity, foreign keys, schema version, counts (exit 1 if unsound)."""
+    """检查存储：完整性、外键、结构版本、记录数（有问题时退出码为 1）。
+
+    \b
+    示例：
+      leadcard doctor
+      leadcard doctor --json
+    """
     from leadcard.render import exchange as render
     from leadcard.domain.exchange import backup as domain
 

@@ -4,6 +4,7 @@ leadcard.cli run it."""
 from __future__ import annotations
 
 from leadcard.commands.common import Globals, day, open_session
+from leadcard.i18n import _
 
 
 def show_today(g: Globals, date_: str | None, owner: str | None, everyone: bool, as_json: bool) -> None:
@@ -12,7 +13,7 @@ def show_today(g: Globals, date_: str | None, owner: str | None, everyone: bool,
     from leadcard.errors import BadInput
 
     if owner and everyone:
-        raise BadInput("use --owner or --all, not both")
+        raise BadInput(_("--owner 和 --all 只能用一个"))
     the_day = day(date_)
     result = domain.today(open_session(g), the_day, owner=owner, everyone=everyone)
     if as_json:

@@ -8,76 +8,82 @@ import typer
 
 from leadcard.commands.common import day, session, store_path
 from leadcard.commands.options import JsonOption
+from leadcard.i18n import N_, _
 
-_DEFINITIONS = """
-Computed from dated records only (follow-ups by date, grade history, card events), as the store
-stood at the period's end: a past period gives the same figures whenever it is run. Cards count
-under their owner at the period's end, follow-ups under their author.
+# How each figure is computed, shown under the options of both reports (translated when drawn).
+_DEFINITIONS = N_("""口径：只按有日期的记录计算（按日期的跟进、级别历史、卡片事件），取期末时存储的样子：过去的周期
+无论何时运行，数字都一样。卡片记在期末的负责顾问名下，跟进记在写跟进的人名下。
 
 \b
-Timeliness 跟进及时率: cards made in the period whose first follow-up came within 24 h
-  (policy first_call_hours) of the customer leaving (离店, else the card's creation) and before the period's end / cards made in the period; below 80 %
-  (timeliness_target) means one-to-one coaching.
-Completeness 记录完整率: follow-ups in the period with content, plan and next date / follow-ups.
-Conversion 转化率: cards won in the period / valid cards in hand during it (made before its end,
-  not won, lost or invalid at its start, or reopened in it; minus those invalid at its end).
-Reactivation 休眠激活率: wake-ups in the period answered within 30 days (policy reactivation_days)
-  and before the period's end / wake-ups in the period.
-Referral 转介绍率: wins whose card came by referral / wins.
-Loss clarity 战败明确率: loss requests of the period approved with a reason and a competitor / loss
-  requests of the period.
-Grade accuracy 级别准确率: gradings whose horizon (H 7, A 30, B 90 days) ended in the period that
-  were won within it / those gradings, per consultant who graded.
-Objections 客户异议: per objection (the 10 most raised), cards whose follow-ups in the period
-  raised it and that were won at the period's end / cards whose follow-ups in the period raised it.
-Showroom traffic 展厅客流, from the showroom log: first visits (walk-ins that are not return
-  visits), return visits and phone-ins apart. Card rate 留档率: first visits that left contact
-  details / first visits. Test-drive rate 试驾率: walk-ins with a test drive / walk-ins. Invitation
-  rate 邀约到店率: visits invited for a day in the period (a purpose or plan naming 到店, 试驾 …)
-  that were kept by that day / invitations. Close rate 成交率: orders / first visits.
-Attainment 达成率: orders from the month's first day to the period's end / the month's target
-  (`leadcard target set`). Forecast: those orders + open H and A cards weighted by the consultant's
-  grade accuracy over 90 days (else the floor's, else 0); the weights are shown.
-A rate with nothing to divide is n/a, never 0.
-"""
+跟进及时率：本期建的卡中，首次跟进在客户离店（没有离店时间按建卡时间）后 24 小时内（政策
+  `first_call_hours`）且在期末之前的 / 本期建卡数；低于 80%（`timeliness_target`）要一对一辅导。
+记录完整率：本期有洽谈内容、跟踪方案和下次时间的跟进 / 本期跟进数。
+转化率：本期成交的卡 / 本期在手的有效卡（期末前建的、期初未成交未战败未无效或本期重新跟进的，
+  减去期末时无效的）。
+休眠激活率：本期唤醒后 30 天内（政策 `reactivation_days`）且在期末前有回应的 / 本期唤醒数。
+转介绍率：来源为转介绍的成交 / 成交数。
+战败明确率：本期批准、写明原因和竞品的战败申请 / 本期战败申请数。
+级别准确率：判定期限（H 7 天、A 30 天、B 90 天）在本期内到期、且期限内成交的级别判定 / 这些判定，
+  按判定的顾问分列。
+客户异议：每种异议（提得最多的 10 种），本期跟进中提到它、且期末已成交的卡 / 本期跟进中提到它的卡。
+展厅客流（来自来店登记）：首次进店（不是再次进店的到店）、再次进店，来电另计。留档率：留下联系方式的首次进店 /
+  首次进店。试驾率：试驾的到店 / 到店。邀约到店率：邀约在本期某天到店（目的或方案写到店、试驾……）且当天前到店的 /
+  邀约数。成交率：订单 / 首次进店。
+达成率：本月第一天到期末的订单 / 本月目标（`leadcard target set`）。预测：这些订单 + 在跟的 H、A 级卡乘以该顾问
+  近 90 天的级别准确率（没有则用全店的，再没有则为 0）；权重一并列出。
+没有分母的比率记为 n/a，不记 0。""")
 
 app = typer.Typer()
-report_app = typer.Typer(help="Weekly and monthly summaries: KPIs, funnel, losses, per consultant.",
+report_app = typer.Typer(help="周报和月报：关键指标、漏斗、战败，按顾问分列。",
                          no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 FormatOption = Annotated[Optional[str], typer.Option(
-    "--format", "-f", help="table (default), md, csv (UTF-8 with BOM), json, xlsx; with --output, its suffix.")]
+    "--format", "-f", help="table（默认）、md、csv（带 BOM 的 UTF-8）、json、xlsx；用 --output 时按文件后缀。")]
 OutputOption = Annotated[
     Optional[Path],
-    typer.Option("--output", "-o", help="Write to FILE atomically instead of stdout; w.xlsx, w.csv, w.json, w.md "
-                                        "pick the format (table is written as md)."),
+    typer.Option("--output", "-o", help="写入 FILE（一次写完整）而不是标准输出；w.xlsx、w.csv、w.json、w.md "
+                                        "决定格式（table 写成 md）。"),
 ]
 # The format an --output file's name says, when --format does not.
 SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 
 
-@report_app.command(help="The week's summary (ISO week; default the last complete week)." + _DEFINITIONS)
+@report_app.command(epilog=_DEFINITIONS)
 def weekly(
     ctx: typer.Context,
-    week: Annotated[Optional[str], typer.Option(help="ISO week, e.g. 2026-W47.")] = None,
+    week: Annotated[Optional[str], typer.Option(help="ISO 周，如 2026-W47。")] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    """周报：一个 ISO 周的汇总（默认上一个完整的周）。
+
+    \b
+    示例：
+      leadcard report weekly
+      leadcard report weekly --week 2026-W18 -o 周报.xlsx
+    """
     from leadcard.domain import reports
 
     _report(ctx, reports.week_period(week, day(None)), fmt, output, as_json)
 
 
-@report_app.command(help="The month's summary (default the last complete month)." + _DEFINITIONS)
+@report_app.command(epilog=_DEFINITIONS)
 def monthly(
     ctx: typer.Context,
-    month: Annotated[Optional[str], typer.Option(help="Month, e.g. 2026-11.")] = None,
+    month: Annotated[Optional[str], typer.Option(help="月份，如 2026-11。")] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    """月报：一个月的汇总（默认上一个完整的月）。
+
+    \b
+    示例：
+      leadcard report monthly
+      leadcard report monthly --month 2026-04 --format md
+    """
     from leadcard.domain import reports
 
     _report(ctx, reports.month_period(month, day(None)), fmt, output, as_json)
@@ -93,9 +99,9 @@ def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Pat
     refuse_store_files(store_path(ctx), output)
     fmt = fmt.strip().lower() if fmt else None
     if fmt is not None and fmt not in render.FORMATS:
-        raise BadInput(f"unknown format {fmt!r}: use one of {', '.join(render.FORMATS)}")
+        raise BadInput(_("没有格式 {format}：请用 {formats} 之一").format(format=repr(fmt), formats=", ".join(render.FORMATS)))
     if as_json and fmt not in (None, "table", "json"):
-        raise BadInput("use --json or --format, not both")
+        raise BadInput(_("--json 和 --format 只能用一个"))
     if as_json:
         fmt = "json"
     elif fmt == "table" and output is not None:
