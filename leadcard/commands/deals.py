@@ -16,34 +16,41 @@ Opt = typer.Option
 @app.command()
 def quote(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name; or `approve`.")],
-    rest: Annotated[Optional[list[str]], typer.Argument(metavar="[REF SEQ]", help="After `approve`: the card and the quote's number.")] = None,
-    price: Annotated[Optional[str], Opt(help="The price quoted, in yuan (199800 or 19.98万).")] = None,
-    model: Annotated[Optional[str], Opt(help="The model quoted (default: the card's model).")] = None,
-    discount: Annotated[Optional[str], Opt(help="The discount, in yuan; above the store's quote_discount_limit it waits for approval (经理批价).")] = None,
-    extras: Annotated[Optional[str], Opt(help="精品, insurance, financing offers given with the car.")] = None,
-    valid_until: Annotated[Optional[str], Opt("--valid-until", help="The last day the quote holds (default: the policy's quote_valid_days from today).")] = None,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名；或 `approve`。")],
+    rest: Annotated[Optional[list[str]], typer.Argument(metavar="[REF SEQ]", help="`approve` 之后：卡片和报价的序号。")] = None,
+    price: Annotated[Optional[str], Opt(help="报价金额，单位元（199800 或 19.98万）。")] = None,
+    model: Annotated[Optional[str], Opt(help="报价车型（默认卡片上的意向车型）。")] = None,
+    discount: Annotated[Optional[str], Opt(help="优惠金额，单位元；超出本店 `quote_discount_limit` 须经理批价。")] = None,
+    extras: Annotated[Optional[str], Opt(help="随车赠送的精品、保险、金融方案。")] = None,
+    valid_until: Annotated[Optional[str], Opt("--valid-until", help="报价有效期的最后一天（默认从今天起按政策 `quote_valid_days`）。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Give a numbered quote (报价) on a card: `quote REF --price N`. A discount above the store's limit waits for a supervisor of the team or the manager: `quote approve REF SEQ` (经理批价), never by whoever gave the quote."""
+    """给卡片报价（按次编号）：`quote REF --price N`。优惠超出本店权限的，须本组主管或经理批价：`quote approve REF SEQ`，报价人自己不能批。
+
+    \b
+    示例：
+      leadcard quote 张三 --price 19.98万 --discount 8000 --extras "脚垫、贴膜"
+      leadcard --as 钱主管 quote approve 张三 1
+    """
     from leadcard.domain import deals
     from leadcard.errors import BadInput
+    from leadcard.i18n import _
     from leadcard.parse import parse_amount
     from leadcard.render import deals as render
 
     rest = rest or []
     if ref == "approve":
         if any(v is not None for v in (price, model, discount, extras, valid_until)):
-            raise BadInput("quote approve takes only the card and the quote's number: leadcard quote approve REF SEQ")
+            raise BadInput(_("批价只要卡片和报价序号：leadcard quote approve REF SEQ"))
         if len(rest) != 2 or not rest[1].isdigit():
-            raise BadInput("which quote? leadcard quote approve REF SEQ (the card, and the quote's number)")
+            raise BadInput(_("批哪一次报价？leadcard quote approve REF SEQ（卡片和报价序号）"))
         card, given = deals.approve_quote(session(ctx), rest[0], int(rest[1]))
     else:
         if rest:
-            raise BadInput(f"unexpected {rest[0]!r}: give a quote with `leadcard quote REF --price N`, "
-                           f"approve one with `leadcard quote approve REF SEQ`")
+            raise BadInput(_("多余的 {word}：报价用 `leadcard quote REF --price N`，批价用 `leadcard quote approve REF SEQ`").format(
+                word=rest[0]))
         if price is None:
-            raise BadInput("a quote needs --price (in yuan: 199800 or 19.98万)")
+            raise BadInput(_("报价要写 --price（单位元：199800 或 19.98万）"))
         new = deals.NewQuote(
             price=parse_amount(price, "--price"), model=model,
             discount=parse_amount(discount, "--discount") if discount is not None else 0, extras=extras,
@@ -59,13 +66,18 @@ def quote(
 @app.command("trade-in")
 def trade_in(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
-    vehicle: Annotated[str, Opt("--vehicle", help="The car traded in: make, model, year, mileage.")],
-    appraisal: Annotated[str, Opt("--appraisal", help="What the store would pay for it, in yuan (68000 or 6.8万).")],
-    at: Annotated[Optional[str], Opt("--at", help="When it was appraised (default: now).")] = None,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
+    vehicle: Annotated[str, Opt("--vehicle", help="置换的旧车：品牌、车型、年份、里程。")],
+    appraisal: Annotated[str, Opt("--appraisal", help="评估价，单位元（68000 或 6.8万）。")],
+    at: Annotated[Optional[str], Opt("--at", help="评估时间（默认现在）。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record a trade-in appraisal (置换评估) on a card."""
+    """在卡片上记一次置换评估。
+
+    \b
+    示例：
+      leadcard trade-in 张三 --vehicle "2016 款朗逸 8 万公里" --appraisal 4.2万
+    """
     from leadcard.domain import deals
     from leadcard.parse import parse_amount
     from leadcard.render import deals as render
@@ -81,14 +93,20 @@ def trade_in(
 @app.command()
 def finance(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="Card number, phone, or name.")],
-    status: Annotated[str, Opt("--status", help="applied, approved or rejected (已申请, 已批贷, 被拒).")],
-    bank: Annotated[Optional[str], Opt("--bank", help="The bank or the maker's finance company (default: as before).")] = None,
-    amount: Annotated[Optional[str], Opt("--amount", help="The loan, in yuan (150000 or 15万; default: as before).")] = None,
-    at: Annotated[Optional[str], Opt("--at", help="When (default: now).")] = None,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
+    status: Annotated[str, Opt("--status", help="贷款进度：applied、approved、rejected（已申请、已批贷、被拒）。")],
+    bank: Annotated[Optional[str], Opt("--bank", help="银行或厂家金融公司（默认沿用上次）。")] = None,
+    amount: Annotated[Optional[str], Opt("--amount", help="贷款金额，单位元（150000 或 15万；默认沿用上次）。")] = None,
+    at: Annotated[Optional[str], Opt("--at", help="时间（默认现在）。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record a step of a card's loan application (贷款); a rejection brings the card due for a call."""
+    """记录卡片贷款申请的一步；贷款被拒时，卡片随即到期，要电话跟进。
+
+    \b
+    示例：
+      leadcard finance 张三 --status applied --bank 丰田金融 --amount 15万
+      leadcard finance 张三 --status rejected
+    """
     from leadcard.domain import deals
     from leadcard.parse import parse_amount, parse_finance_status
     from leadcard.render import deals as render
