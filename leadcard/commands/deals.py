@@ -94,7 +94,7 @@ def trade_in(
 def finance(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
-    status: Annotated[str, Opt("--status", help="贷款进度：applied、approved、rejected（已申请、已批贷、被拒）。")],
+    status: Annotated[str, Opt("--status", help="贷款进度：`applied`、`approved`、`rejected`（已申请、已批贷、被拒）。")],
     bank: Annotated[Optional[str], Opt("--bank", help="银行或厂家金融公司（默认沿用上次）。")] = None,
     amount: Annotated[Optional[str], Opt("--amount", help="贷款金额，单位元（150000 或 15万；默认沿用上次）。")] = None,
     at: Annotated[Optional[str], Opt("--at", help="时间（默认现在）。")] = None,
