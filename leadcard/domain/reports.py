@@ -45,6 +45,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.model import Channel, EventKind, Source, Status, card_ref
 from leadcard.model.reports import (
     FOLLOWUPS_PER_WIN,
@@ -90,7 +91,7 @@ _IN_HAND = (Status.OPEN, Status.LOST_PENDING)
 def week_period(raw: str | None, today: date) -> Period:
     """An ISO week (`2026-W47`); by default the last complete week."""
     monday = parse_iso_week(raw) if raw else today - timedelta(days=today.weekday() + 7)
-    year, week, _ = monday.isocalendar()
+    year, week, _weekday = monday.isocalendar()
     return _started(Period("weekly", f"{year}-W{week:02d}", monday, monday + timedelta(days=6)), today)
 
 
@@ -99,7 +100,8 @@ def month_period(raw: str | None, today: date) -> Period:
     if raw:
         m = re.fullmatch(r"(\d{4})-(\d{1,2})", raw.strip())
         if not m or not 1 <= int(m.group(2)) <= 12 or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
-            raise BadInput(f"not a month: {raw!r} (use 2026-11, years {YEARS[0]}–{YEARS[1]})")
+            raise BadInput(_("不是月份：{raw}（格式如 2026-11，年份 {first}–{last}）").format(
+                raw=raw, first=YEARS[0], last=YEARS[1]))
         first = date(int(m.group(1)), int(m.group(2)), 1)
     else:
         first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -109,7 +111,7 @@ def month_period(raw: str | None, today: date) -> Period:
 
 def _started(period: Period, today: date) -> Period:
     if period.first_day > today:
-        raise BadInput(f"{period.label} has not begun yet (today is {today.isoformat()})")
+        raise BadInput(_("{period} 还没有开始（今天是 {today}）").format(period=period.label, today=today.isoformat()))
     return period
 
 

@@ -217,7 +217,7 @@ def _comment_command(c: Card) -> str:
 
 
 def _card_command(v: Visit) -> str:
-    return f"leadcard add {v.name or _('姓名')} --phone {v.phone} --visit {v.id}"
+    return f"leadcard add {v.name or _('客户姓名')} --phone {v.phone} --visit {v.id}"
 
 
 def _handover_command(c: Card) -> str:
