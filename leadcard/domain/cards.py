@@ -79,18 +79,18 @@ def first_contact_action(card: Card, reason: DueReason, policy: Policy) -> str:
     """The first touch and first call as `today` suggests them. A lead that never came to the
     showroom (online, 400, phone-in) is not thanked for a visit, and its clock is its arrival."""
     unvisited = card.source in UNVISITED_SOURCES and card.left_at is None
-    since = _("线索到达") if unvisited else (_("离店") if card.left_at else _("建卡"))
+    since = _("线索到达起") if unvisited else (_("离店起") if card.left_at else _("建卡起"))
     if reason == DueReason.FIRST_TOUCH:
         hours = f"{policy.first_touch_hours:g}"
         if unvisited:
-            return _("发送短信/微信：自我介绍，发送车型资料，邀约到店（{since} {hours} 小时内）").format(
+            return _("发送短信/微信：自我介绍，发送车型资料，邀约到店（自{since} {hours} 小时内）").format(
                 since=since, hours=hours)
-        return _("发送感谢短信/微信：感谢到店看车（{since} {hours} 小时内）").format(since=since, hours=hours)
+        return _("发送感谢短信/微信：感谢到店看车（自{since} {hours} 小时内）").format(since=since, hours=hours)
     minutes = policy.source_first_call_minutes.get(card.source)
     if minutes is not None:
-        return _("电话联系，了解需求、确认级别、邀约到店（{since}后营业时间 {minutes} 分钟内）").format(
+        return _("电话联系，了解需求、确认级别、邀约到店（自{since}营业时间 {minutes} 分钟内）").format(
             since=since, minutes=minutes)
-    return _("电话回访，确认级别（{since} {hours} 小时内）").format(since=since, hours=f"{policy.first_call_hours:g}")
+    return _("电话回访，确认级别（自{since} {hours} 小时内）").format(since=since, hours=f"{policy.first_call_hours:g}")
 
 
 class NewCard(NamedTuple):
