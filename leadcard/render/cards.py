@@ -499,7 +499,8 @@ def card_view(detail: CardDetail) -> None:
         for g in detail.grades:
             change = f"{g.from_grade} → {g.to_grade}" if g.from_grade else _("定级 {grade}").format(grade=g.to_grade)
             who = f" {g.by}" if g.by else ""
-            why = _("：{reason}").format(reason=g.reason) if g.reason else ""
+            # A reason the program wrote (建卡 at the card's making) reads in the reader's language.
+            why = _("：{reason}").format(reason=_(g.reason)) if g.reason else ""
             gone = _("（随第 {seq} 次跟进撤回）").format(seq=g.followup_seq) if g.withdrawn else ""
             out.print(f"  {_when(g.at)}{who}  {change}{why}{gone}")
 
