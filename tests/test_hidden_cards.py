@@ -12,6 +12,7 @@ import pytest
 from conftest import sales_floor
 
 HIDDEN = "already on a card you cannot see — ask your supervisor"
+HIDDEN_IN_IMPORT = "已在一张你看不到的卡片上（请问主管）"
 SUN_PHONE = "13900000001"  # 孙先生, 孙丽's customer (二组)
 SUN_LOST_PHONE = "13900000002"  # 孙太太, 孙丽's, lost: a closed card
 NOWHERE = "13900000009"
@@ -90,14 +91,14 @@ def test_an_import_names_no_card_the_importer_cannot_see_open_or_closed(lc, tmp_
     report = result.json()
     reasons = {d["line"]: d["reason"] for d in report["duplicates"]}
     assert set(reasons) == {2, 3}
-    assert all(HIDDEN in reason for reason in reasons.values())
+    assert all(HIDDEN_IN_IMPORT in reason for reason in reasons.values())
     for secret in ("孙丽", "A00001", "A00002", "孙先生,", "孙太太,"):
         assert secret not in result.stdout
     # The duplicate's history is left out as any duplicate's is, not reported as a row of its own.
     assert report["errors"] == [] and report["skipped_history"] == 1
     assert report["imported"]["cards"] == 1 and report["written"] is not dry_run
     table = lc(*args, user="王芳")
-    assert HIDDEN in table.stdout and "孙丽" not in table.stdout and "A00001" not in table.stdout
+    assert HIDDEN_IN_IMPORT in table.stdout and "孙丽" not in table.stdout and "A00001" not in table.stdout
 
 
 def test_the_teams_supervisor_importing_sees_which_cards_hold_the_phones(lc, tmp_path):
@@ -105,7 +106,7 @@ def test_the_teams_supervisor_importing_sees_which_cards_hold_the_phones(lc, tmp
     sheet = write_cards(tmp_path / "名单.csv", SHEET)
     report = lc.json("import", str(sheet), "--dry-run", user="周主管")
     reasons = {d["line"]: d["reason"] for d in report["duplicates"]}
-    assert "A00001 (孙先生)" in reasons[2] and "A00002 (孙太太)" in reasons[3]
+    assert "A00001（孙先生）" in reasons[2] and "A00002（孙太太）" in reasons[3]
 
 
 def test_history_for_a_hidden_customer_not_in_the_file_is_refused_as_for_one_nowhere(lc, tmp_path):

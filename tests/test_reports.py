@@ -366,7 +366,7 @@ def test_monthly_report_covers_the_calendar_month(lc):
 def test_an_output_that_cannot_be_written_is_one_line_and_no_file(lc, tmp_path):
     result = lc("report", "weekly", "--format", "csv", "--output", str(tmp_path / "missing" / "w.csv"), now=READ_ON)
     assert result.exit_code == 2
-    assert result.stderr.startswith("leadcard: cannot write") and "Traceback" not in result.stderr
+    assert result.stderr.startswith("leadcard: 无法写入") and "Traceback" not in result.stderr
 
 
 def test_cron_writes_the_weekly_export_without_colour_or_prompts(tmp_path):

@@ -232,7 +232,7 @@ def test_a_cell_beyond_excels_limit_is_refused_in_csv_and_xlsx(lc, tmp_path):
     long_note = "很" * 32_768
     csv_path = tmp_path / "long.csv"
     csv_path.write_text(f"姓名,电话,备注\n张三,13800138000,{long_note}\n", encoding="utf-8")
-    refused_import(lc, csv_path, "line 2", "32,767")
+    refused_import(lc, csv_path, "第 2 行", "32,767")
     # openpyxl cuts what it writes at Excel's limit: the longer cell is put in by hand, as a tool
     # that ignores the limit would.
     short = workbook(tmp_path / "short.xlsx", [["姓名", "电话", "备注"], ["张三", "13800138000", "NOTE"]])
@@ -240,7 +240,7 @@ def test_a_cell_beyond_excels_limit_is_refused_in_csv_and_xlsx(lc, tmp_path):
     with zipfile.ZipFile(short) as source, zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             target.writestr(item, source.read(item).replace(b">NOTE<", f">{long_note}<".encode()))
-    refused_import(lc, xlsx, "line 2", "32,767")
+    refused_import(lc, xlsx, "第 2 行", "32,767")
     at_limit = tmp_path / "at-limit.csv"
     at_limit.write_text(f"姓名,电话,备注\n张三,13800138000,{long_note[1:]}\n", encoding="utf-8")
     assert lc.json("import", str(at_limit))["imported"]["cards"] == 1
@@ -249,10 +249,10 @@ def test_a_cell_beyond_excels_limit_is_refused_in_csv_and_xlsx(lc, tmp_path):
 def test_a_header_of_more_columns_than_a_card_sheet_has_is_refused(lc, tmp_path):
     lc.ok("init")
     header = ["姓名", "电话", *(f"列{i}" for i in range(255))]
-    refused_import(lc, workbook(tmp_path / "wide.xlsx", [header, ["张三", "13800138000"]]), "257 columns")
+    refused_import(lc, workbook(tmp_path / "wide.xlsx", [header, ["张三", "13800138000"]]), "共 257 列")
     csv_path = tmp_path / "wide.csv"
     csv_path.write_text(",".join(header) + "\n张三,13800138000\n", encoding="utf-8")
-    refused_import(lc, csv_path, "257 columns")
+    refused_import(lc, csv_path, "共 257 列")
     csv_path.write_text(",".join(header[:-1]) + "\n张三,13800138000\n", encoding="utf-8")
     assert lc.json("import", str(csv_path))["imported"]["cards"] == 1
 
@@ -261,7 +261,7 @@ def test_a_line_no_table_could_hold_is_refused_before_it_is_read_whole(lc, tmp_p
     lc.ok("init")
     path = tmp_path / "commas.csv"
     path.write_text("姓名,电话\n张三,13800138000" + "," * 1_000_001 + "\n", encoding="utf-8")
-    refused_import(lc, path, "1,000,000 characters")
+    refused_import(lc, path, "1,000,000 个字符")
 
 
 def test_more_rows_than_a_sheet_holds_are_refused(lc, tmp_path, monkeypatch):
@@ -272,8 +272,8 @@ def test_more_rows_than_a_sheet_holds_are_refused(lc, tmp_path, monkeypatch):
     rows = [["姓名", "电话"], *([f"客户{i}", f"139{i:08d}"] for i in range(4))]
     csv_path = tmp_path / "many.csv"
     csv_path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
-    refused_import(lc, csv_path, "more than 3 rows")
-    refused_import(lc, workbook(tmp_path / "many.xlsx", rows), "more than 3 rows")
+    refused_import(lc, csv_path, "超过 3 行")
+    refused_import(lc, workbook(tmp_path / "many.xlsx", rows), "超过 3 行")
     csv_path.write_text("\n".join(",".join(r) for r in rows[:4]) + "\n", encoding="utf-8")
     assert lc.json("import", str(csv_path))["imported"]["cards"] == 3
 
@@ -289,4 +289,4 @@ def test_a_workbook_that_unpacks_like_a_zip_bomb_is_refused(lc, tmp_path):
             b"<si><t>" + b"x" * (40 << 20) + b"</t></si></sst>"
         target.writestr("xl/sharedStrings.xml", strings)
     assert bomb.stat().st_size < 1 << 20
-    refused_import(lc, bomb, "xl/sharedStrings.xml", "not a workbook to import")
+    refused_import(lc, bomb, "xl/sharedStrings.xml", "不是可导入的工作簿")

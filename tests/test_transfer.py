@@ -118,7 +118,7 @@ def test_one_bad_row_means_nothing_is_written_and_every_bad_line_is_named(lc, tm
     assert [e["line"] for e in report["errors"]] == [3, 4, 5, 6, 7]
     reasons = {e["line"]: e["reason"] for e in report["errors"]}
     assert "phone" in reasons[3] and "grade" in reasons[4] and "source" in reasons[5]
-    assert "future" in reasons[6] and "name" in reasons[7]
+    assert "在未来" in reasons[6] and "姓名" in reasons[7]
     assert cards(lc) == []
 
 
@@ -188,7 +188,7 @@ def test_a_phone_already_on_a_card_or_twice_in_the_file_is_reported_not_duplicat
     report = lc.json("import", str(write_csv(tmp_path / "cards.csv", rows)))
     assert report["imported"]["cards"] == 1
     duplicates = {d["line"]: d["reason"] for d in report["duplicates"]}
-    assert "A00001" in duplicates[2] and "line 3" in duplicates[4]
+    assert "A00001" in duplicates[2] and "第 3 行" in duplicates[4]
     assert sorted(c["name"] for c in cards(lc)) == ["张伟", "李娜"]
     again = lc.json("import", str(tmp_path / "cards.csv"))  # importing the same file twice adds nothing
     assert again["imported"]["cards"] == 0 and len(again["duplicates"]) == 3
@@ -240,7 +240,7 @@ def test_history_from_a_second_file_keyed_by_phone_sets_the_due_date(lc, tmp_pat
     result = lc("import", str(cards_file), "--followups", str(history), "--json")
     assert result.exit_code == 1
     assert result.json()["errors"] == [{"part": "跟进记录", "line": 5,
-                                        "reason": "no card with phone 13700009999 in this import"}]
+                                        "reason": "本次导入中没有电话为 13700009999 的卡片"}]
     assert cards(lc) == []
     report = lc.json("import", str(cards_file), "--followups", str(history), "--skip-bad")
     assert report["imported"] == {"cards": 2, "followups": 3, "instructions": 0}

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Iterator, Mapping
 
 from leadcard.domain.audit_rules import Breach, CardState, Context
+from leadcard.i18n import N_, _
 from leadcard.model import EVENT_LABELS
 from leadcard.model.audit import Rule, Severity
 
-_WHAT = {"grade": "级别变更", "instruction": "主管批示"}
+_WHAT = {"grade": N_("级别变更"), "instruction": N_("主管批示")}
 
 
 def clock_override(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -21,21 +22,22 @@ def clock_override(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Brea
     person who set the clock must vouch for it."""
     for record in ctx.overrides.get(c.history.id, ()):
         if record.what == "followup":
-            what = f"第 {record.seq} 次跟进"
+            what = _("第 {seq} 次跟进").format(seq=record.seq)
         else:
-            what = _WHAT.get(record.what) or EVENT_LABELS.get(record.what, record.what)
+            label = _WHAT.get(record.what) or EVENT_LABELS.get(record.what)
+            what = _(label) if label else record.what
         yield Breach(record.written_at,
-                     f"{what}记为 {ctx.md(record.dated, clock=True)}，实际 {ctx.md(record.written_at, clock=True)} "
-                     f"由 {record.by or '—'} 改了时钟（LEADCARD_NOW）写入：时间是手填的，补录等规则无法判断，请核实",
-                     "按真实时钟记录", "改过的时钟", record.seq, who=record.by)
+                     _("{what}记为 {dated}，实际 {written} 由 {by} 改了时钟（LEADCARD_NOW）写入："
+                       "时间是手填的，补录等规则无法判断，请核实").format(
+                         what=what, dated=ctx.md(record.dated, clock=True),
+                         written=ctx.md(record.written_at, clock=True), by=record.by or "—"),
+                     _("按真实时钟记录"), _("改过的时钟"), record.seq, who=record.by)
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("clock-override", "改时", "记录是在改过的时钟（LEADCARD_NOW）下写入的", Severity.WARNING, clock_override,
+    Rule("clock-override", N_("改时"), N_("记录是在改过的时钟（LEADCARD_NOW）下写入的"), Severity.WARNING, clock_override,
          lambda p: {},
-         "A record's time is what the audit judges: a late first call, a follow-up typed in days later. "
-         "LEADCARD_NOW replaces the clock for tests, demos and back-filling paper cards; once users are bound "
-         "to logins only a manager may set it, and every record written under it keeps the real time it was "
-         "written. Those records carry the times someone typed, so the timeliness rules cannot judge them: "
-         "each is listed, under the person who set the clock, to be vouched for."),
+         N_("稽核评判的是记录的时间：首电是否超时、跟进是否隔了几天才补录。LEADCARD_NOW 为测试、演示和补录纸质卡片"
+            "替换时钟；用户绑定登录账号后，只有经理可以设置它，在它之下写入的每条记录都保留真实的写入时间。"
+            "这些记录的时间是有人手填的，及时性规则无法判断，所以逐条列在设置时钟的人名下，由他核实。")),
 )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Iterator, Mapping
 
-from leadcard.domain.audit_rules import Breach, CardState, Context, OrderSpan
+from leadcard.domain.audit_rules import Breach, CardState, Context, OrderSpan, days
+from leadcard.i18n import N_, _
 from leadcard.model import Status
 from leadcard.model.audit import Rule, Severity
 from leadcard.schedule import after_delivery_visits
@@ -26,27 +27,29 @@ def order_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
         if end is None:
             continue
         contacts = [e for e in c.followed if e.reached and order.at < e.at <= end]
-        marks = [(order.at, f"订车（{ctx.md(order.at)}）")]
-        marks += [(e.at, f"第 {e.seq} 次（{ctx.md(e.at)}）") for e in contacts]
+        marks = [(order.at, _("订车（{at}）").format(at=ctx.md(order.at)))]
+        marks += [(e.at, _("第 {seq} 次（{at}）").format(seq=e.seq, at=ctx.md(e.at))) for e in contacts]
         for (since, what), (until, then) in zip(marks, [*marks[1:], (end, _ending(order, ctx, end))]):
-            days = (ctx.day(until) - ctx.day(since)).days
-            if days <= every:
+            gap = (ctx.day(until) - ctx.day(since)).days
+            if gap <= every:
                 continue
             ongoing = order.ended_at is None and until == end
             if ongoing:
-                message = f"订车后最后一次联系是{what}，已 {days} 天没有告知客户车辆进度（订车后每 {every:g} 天一次）"
+                message = _("订车后最后一次联系是{what}，已 {days}没有告知客户车辆进度（订车后每 {every}一次）").format(
+                    what=what, days=days(gap), every=days(every))
             else:
-                message = f"{what}到{then}相隔 {days} 天没有联系客户（订车后每 {every:g} 天告知车辆进度）"
-            yield Breach(since + timedelta(days=every), message, f"≤ {every:g} 天", f"{days} 天",
+                message = _("{what}到{then}相隔 {days}没有联系客户（订车后每 {every}告知车辆进度）").format(
+                    what=what, then=then, days=days(gap), every=days(every))
+            yield Breach(since + timedelta(days=every), message, f"≤ {days(every)}", days(gap),
                          ongoing=ongoing)
 
 
 def _ending(order: OrderSpan, ctx: Context, end) -> str:
     if order.ended_at is None:
-        return "今天"
+        return _("今天")
     if order.delivered:
-        return f"交车（{ctx.md(end)}）"
-    return f"退订（{ctx.md(end)}）"
+        return _("交车（{at}）").format(at=ctx.md(end))
+    return _("退订（{at}）").format(at=ctx.md(end))
 
 
 def after_delivery_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -66,27 +69,26 @@ def after_delivery_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator
             continue
         if visit.made_at is None:
             late = (ctx.today - visit.day).days
-            yield Breach(deadline, f"交车（{delivered}）后第 {visit.days} 天的回访（{due}）没有做，已过 {late} 天",
-                         f"第 {visit.days} 天回访", "未回访")
+            yield Breach(deadline, _("交车（{delivered}）后第 {day} 天的回访（{due}）没有做，已过 {late}").format(
+                delivered=delivered, day=visit.days, due=due, late=days(late)),
+                _("第 {day} 天回访").format(day=visit.days), _("未回访"))
         else:
             made = reached[visit.made_at]
             late = (ctx.day(made.at) - visit.day).days
-            yield Breach(deadline, f"交车（{delivered}）后第 {visit.days} 天的回访（{due}）到第 {made.seq} 次"
-                         f"（{ctx.md(made.at)}）才做，晚 {late} 天", f"第 {visit.days} 天回访", f"晚 {late} 天", made.seq)
+            yield Breach(deadline, _("交车（{delivered}）后第 {day} 天的回访（{due}）到第 {seq} 次（{at}）才做，晚 {late}").format(
+                delivered=delivered, day=visit.days, due=due, seq=made.seq, at=ctx.md(made.at), late=days(late)),
+                _("第 {day} 天回访").format(day=visit.days), _("晚 {late}").format(late=days(late)), made.seq)
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("order-gap", "订后", "订车后没有按时告知客户车辆进度（订车到交车之间冷落客户）", Severity.ERROR, order_gap,
+    Rule("order-gap", N_("订后"), N_("订车后没有按时告知客户车辆进度（订车到交车之间冷落客户）"), Severity.ERROR, order_gap,
          lambda p: {"limit_days": p.order_update_days},
-         "成交 is the order; the car may take weeks, and the consultant calls weekly with its progress "
-         "(policy order_update_days). A customer dropped between order and delivery cancels (退订) or "
-         "complains: the card must be followed to the final delivery (订车后…跟进至最终交车). Stretches "
-         "before a delivery or a cancellation are judged too."),
-    Rule("after-delivery-late", "回访", "交车后回访没有按时做", Severity.WARNING, after_delivery_late,
+         N_("成交就是订车；车可能要等几周，顾问每周打电话告知车辆进度（政策 order_update_days）。"
+            "订车到交车之间被冷落的客户会退订或投诉：卡片要跟进到最终交车（订车后…跟进至最终交车）。"
+            "交车或退订之前的间隔也一样稽核。")),
+    Rule("after-delivery-late", N_("回访"), N_("交车后回访没有按时做"), Severity.WARNING, after_delivery_late,
          lambda p: {"grace_days": 0, "after_delivery_days": list(p.after_delivery_days)},
-         "After delivery the owner is visited the next day, after 3 days, a week and a month (policy "
-         "after_delivery_days), reminded of the first service and greeted on their birthday: owners "
-         "(基盘/保客) who are looked after refer friends, the cheapest new customers a showroom has "
-         "(已购车客户追踪回访). A visit counts when a contact reaches the owner on its day, or within "
-         "grace_days after it."),
+         N_("交车后，第二天、3 天、一周、一个月各回访一次车主（政策 after_delivery_days），并提醒首保、生日问候："
+            "照顾好的车主（基盘/保客）会介绍朋友来，这是展厅最便宜的新客户（已购车客户追踪回访）。"
+            "在回访当天或其后 grace_days 天内联系上车主，才算回访。")),
 )

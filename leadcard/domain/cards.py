@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from leadcard.domain import objections
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
+from leadcard.i18n import N_, _
 from leadcard.model import (
     CARD_FIELD_NAMES,
     Card,
@@ -52,42 +53,45 @@ _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 # What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
 SUGGESTED_ACTIONS = {
     # The label (休眠唤醒, 贷款被拒) is printed before it already.
-    DueReason.WAKE_UP: "节日问候或新品资讯，了解近况",
-    DueReason.FINANCE_REJECTED: "尽快电话沟通，商量提高首付、换银行或厂家金融，别让订单流失",
+    DueReason.WAKE_UP: N_("节日问候或新品资讯，了解近况"),
+    DueReason.FINANCE_REJECTED: N_("尽快电话沟通，商量提高首付、换银行或厂家金融，别让订单流失"),
 }
 
 
 # What `today` suggests for an order and its owner (seed 003: 订车后跟进至交车, 已购车客户追踪回访).
 AFTER_SALE_ACTIONS = {
-    DueReason.DELIVERY: "确认车辆到店、约好交车时间，交车后完善车主档案（leadcard deliver {ref}）",
-    DueReason.AFTER_DELIVERY: "交车后第 {days} 天：问用车情况，讲解功能，了解满意度",
-    DueReason.FIRST_SERVICE: "交车满 {months} 个月：邀约回店首次保养",
-    DueReason.BIRTHDAY: "发送生日问候，送上保养或精品优惠",
+    DueReason.DELIVERY: N_("确认车辆到店、约好交车时间，交车后完善车主档案（leadcard deliver {ref}）"),
+    DueReason.AFTER_DELIVERY: N_("交车后第 {days} 天：问用车情况，讲解功能，了解满意度"),
+    DueReason.FIRST_SERVICE: N_("交车满 {months} 个月：邀约回店首次保养"),
+    DueReason.BIRTHDAY: N_("发送生日问候，送上保养或精品优惠"),
 }
 
 
 def after_sale_action(card: Card, reason: DueReason, due_at: datetime, policy: Policy, tz) -> str:
     """An order's or an owner's due item in words; an order's regular call tells the car's progress."""
     if reason not in AFTER_SALE_ACTIONS:
-        return f"告知车辆进度：生产、物流、到店时间（每 {policy.order_update_days} 天）"
+        return _("告知车辆进度：生产、物流、到店时间（每 {days} 天）").format(days=policy.order_update_days)
     delivered = card.outcome.get("delivered_at")
     days = after_delivery_day(datetime.fromisoformat(delivered), due_at, tz) if delivered else None
-    return AFTER_SALE_ACTIONS[reason].format(ref=card.ref, days=days, months=policy.first_service_months)
+    return _(AFTER_SALE_ACTIONS[reason]).format(ref=card.ref, days=days, months=policy.first_service_months)
 
 
 def first_contact_action(card: Card, reason: DueReason, policy: Policy) -> str:
     """The first touch and first call as `today` suggests them. A lead that never came to the
     showroom (online, 400, phone-in) is not thanked for a visit, and its clock is its arrival."""
     unvisited = card.source in UNVISITED_SOURCES and card.left_at is None
-    since = "线索到达" if unvisited else ("离店" if card.left_at else "建卡")
+    since = _("线索到达起") if unvisited else (_("离店起") if card.left_at else _("建卡起"))
     if reason == DueReason.FIRST_TOUCH:
+        hours = f"{policy.first_touch_hours:g}"
         if unvisited:
-            return f"发送短信/微信：自我介绍，发送车型资料，邀约到店（{since} {policy.first_touch_hours:g} 小时内）"
-        return f"发送感谢短信/微信：感谢到店看车（{since} {policy.first_touch_hours:g} 小时内）"
+            return _("发送短信/微信：自我介绍，发送车型资料，邀约到店（自{since} {hours} 小时内）").format(
+                since=since, hours=hours)
+        return _("发送感谢短信/微信：感谢到店看车（自{since} {hours} 小时内）").format(since=since, hours=hours)
     minutes = policy.source_first_call_minutes.get(card.source)
     if minutes is not None:
-        return f"电话联系，了解需求、确认级别、邀约到店（{since}后营业时间 {minutes} 分钟内）"
-    return f"电话回访，确认级别（{since} {policy.first_call_hours:g} 小时内）"
+        return _("电话联系，了解需求、确认级别、邀约到店（自{since}营业时间 {minutes} 分钟内）").format(
+            since=since, minutes=minutes)
+    return _("电话回访，确认级别（自{since} {hours} 小时内）").format(since=since, hours=f"{policy.first_call_hours:g}")
 
 
 class NewCard(NamedTuple):
@@ -594,16 +598,18 @@ def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason
             purpose = after_sale_action(card, reason, due_at, policy, tz)
         elif reason == DueReason.RETURNED:
             # Who received them is the receiver's to tell; the owner hears when, and what to do.
-            purpose = f"客户 {due_at.astimezone(tz):%m-%d %H:%M} 再次到店，由其他顾问接待：尽快联系，了解来意并记录跟进"
+            purpose = _("客户 {at} 再次到店，由其他顾问接待：尽快联系，了解来意并记录跟进").format(
+                at=f"{due_at.astimezone(tz):%m-%d %H:%M}")
         elif reason in (DueReason.FIRST_TOUCH, DueReason.FIRST_CALL):
             purpose = first_contact_action(card, reason, policy)
         elif reason in SUGGESTED_ACTIONS:
-            purpose = SUGGESTED_ACTIONS[reason]
+            purpose = _(SUGGESTED_ACTIONS[reason])
         else:
             grade = policy.known_grade(card.grade)
             purpose = grade.action if grade else None
     if card.failed_attempts >= policy.max_failed_attempts:
-        purpose = f"已连续 {card.failed_attempts} 次未联系上，建议核实后标记无效（leadcard invalid {card.ref}）"
+        purpose = _("已连续 {n} 次未联系上，建议核实后标记无效（leadcard invalid {ref}）").format(
+            n=card.failed_attempts, ref=card.ref)
         suggested = True
     return TodayItem(
         card=session.shown(card),

@@ -46,6 +46,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.model import Channel, EventKind, Source, Status, card_ref
 from leadcard.model.reports import (
     FOLLOWUPS_PER_WIN,
@@ -93,7 +94,7 @@ _IN_HAND = (Status.OPEN, Status.LOST_PENDING)
 def week_period(raw: str | None, today: date) -> Period:
     """An ISO week (`2026-W47`); by default the last complete week."""
     monday = parse_iso_week(raw) if raw else today - timedelta(days=today.weekday() + 7)
-    year, week, _ = monday.isocalendar()
+    year, week, _weekday = monday.isocalendar()
     return _started(Period("weekly", f"{year}-W{week:02d}", monday, monday + timedelta(days=6)), today)
 
 
@@ -109,7 +110,7 @@ def month_period(raw: str | None, today: date) -> Period:
 
 def _started(period: Period, today: date) -> Period:
     if period.first_day > today:
-        raise BadInput(f"{period.label} has not begun yet (today is {today.isoformat()})")
+        raise BadInput(_("{period} 还没有开始（今天是 {today}）").format(period=period.label, today=today.isoformat()))
     return period
 
 

@@ -49,13 +49,13 @@ class Source(enum.StrEnum):
 
 
 SOURCE_LABELS = {
-    Source.WALK_IN: "展厅",
-    Source.PHONE_IN: "来电",
-    Source.ONLINE: "网络",
-    Source.SHOW: "车展",
-    Source.REFERRAL: "转介绍",
-    Source.HOTLINE: "400",
-    Source.OTHER: "其他",
+    Source.WALK_IN: N_("展厅"),
+    Source.PHONE_IN: N_("来电"),
+    Source.ONLINE: N_("网络"),
+    Source.SHOW: N_("车展"),
+    Source.REFERRAL: N_("转介绍"),
+    Source.HOTLINE: N_("400"),
+    Source.OTHER: N_("其他"),
 }
 
 
@@ -70,13 +70,13 @@ class Channel(enum.StrEnum):
 
 
 CHANNEL_LABELS = {
-    Channel.SMS: "短信",
-    Channel.WECHAT: "微信",
-    Channel.PHONE: "电话",
-    Channel.VISIT: "到店",
-    Channel.HOME: "上门",
-    Channel.TEST_DRIVE: "试驾",
-    Channel.OTHER: "其他",
+    Channel.SMS: N_("短信"),
+    Channel.WECHAT: N_("微信"),
+    Channel.PHONE: N_("电话"),
+    Channel.VISIT: N_("到店"),
+    Channel.HOME: N_("上门"),
+    Channel.TEST_DRIVE: N_("试驾"),
+    Channel.OTHER: N_("其他"),
 }
 
 # The written thank-you of the first touch (首次触达) is an SMS or a WeChat message.
@@ -121,10 +121,10 @@ class EventKind(enum.StrEnum):
 
 
 EVENT_LABELS = {
-    "created": "建卡", "assigned": "转交", "won": "成交", "order-cancelled": "退订", "delivered": "交车",
-    "handover": "交接售后", "lost-requested": "战败申请",
-    "lost-approved": "战败批准", "lost-rejected": "战败驳回", "invalid": "标记无效", "reopened": "重新跟进",
-    "woken": "休眠唤醒", "do-not-contact": "勿扰", "imported": "导入", "quote-approved": "经理批价",
+    "created": N_("建卡"), "assigned": N_("转交"), "won": N_("成交"), "order-cancelled": N_("退订"), "delivered": N_("交车"),
+    "handover": N_("交接售后"), "lost-requested": N_("战败申请"),
+    "lost-approved": N_("战败批准"), "lost-rejected": N_("战败驳回"), "invalid": N_("标记无效"), "reopened": N_("重新跟进"),
+    "woken": N_("休眠唤醒"), "do-not-contact": N_("勿扰"), "imported": N_("导入"), "quote-approved": N_("经理批价"),
 }
 
 
@@ -143,17 +143,17 @@ class DueReason(enum.StrEnum):
 
 
 DUE_REASON_LABELS = {
-    DueReason.FIRST_TOUCH: "首次触达",
-    DueReason.FIRST_CALL: "首次电话",
-    DueReason.PLANNED: "计划回访",
-    DueReason.CADENCE: "周期回访",
-    DueReason.WAKE_UP: "休眠唤醒",
-    DueReason.RETURNED: "再次到店",
-    DueReason.DELIVERY: "交车",
-    DueReason.AFTER_DELIVERY: "交车回访",
-    DueReason.FIRST_SERVICE: "首保提醒",
-    DueReason.BIRTHDAY: "生日祝福",
-    DueReason.FINANCE_REJECTED: "贷款被拒",
+    DueReason.FIRST_TOUCH: N_("首次触达"),
+    DueReason.FIRST_CALL: N_("首次电话"),
+    DueReason.PLANNED: N_("计划回访"),
+    DueReason.CADENCE: N_("周期回访"),
+    DueReason.WAKE_UP: N_("休眠唤醒"),
+    DueReason.RETURNED: N_("再次到店"),
+    DueReason.DELIVERY: N_("交车"),
+    DueReason.AFTER_DELIVERY: N_("交车回访"),
+    DueReason.FIRST_SERVICE: N_("首保提醒"),
+    DueReason.BIRTHDAY: N_("生日祝福"),
+    DueReason.FINANCE_REJECTED: N_("贷款被拒"),
 }
 
 # Customer fields of the paper card (意向客户管理卡), in the order the form prints them.

@@ -22,6 +22,7 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
+from leadcard.i18n import N_, _
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json, text  # noqa: F401
 from leadcard.usertext import shown
@@ -214,19 +215,19 @@ def waiting_json(today: TodayList) -> dict:
 
 
 def _loss_commands(c: Card) -> list[str]:
-    return [f"leadcard approve {c.ref}", f"leadcard reject {c.ref} --note 驳回理由"]
+    return [f"leadcard approve {c.ref}", _("leadcard reject {ref} --note 驳回理由").format(ref=c.ref)]
 
 
 def _comment_command(c: Card) -> str:
-    return f"leadcard comment {c.ref} 批示内容"
+    return _("leadcard comment {ref} 批示内容").format(ref=c.ref)
 
 
 def _card_command(v: Visit) -> str:
-    return f"leadcard add {v.name or '姓名'} --phone {v.phone} --visit {v.id}"
+    return f"leadcard add {v.name or _('客户姓名')} --phone {v.phone} --visit {v.id}"
 
 
 def _handover_command(c: Card) -> str:
-    return f"leadcard handover {c.ref} --to 售后顾问"
+    return _("leadcard handover {ref} --to 售后顾问").format(ref=c.ref)
 
 
 def _show_command(c: Card) -> str:
@@ -243,35 +244,38 @@ def waiting_lines(today: TodayList, bold: str) -> list[str]:
         return []
     sections = []
     if w.loss_requests:
-        sections.append((f"战败待审 {len(w.loss_requests)}", [(
-            f"{c.ref} {c.name}（{c.owner or '—'}）"
-            + " · ".join(x for x in (c.outcome.get("reason"),
-                                     c.outcome.get("competitor") and "购买 " + c.outcome["competitor"]) if x)
-            + f"，{_short(c.outcome.get('requested_at'))} 申请",
-            " 或 ".join(_loss_commands(c))) for c in w.loss_requests]))
+        sections.append((_("战败待审 {n}").format(n=len(w.loss_requests)), [(
+            _("{ref} {name}（{owner}）{why}，{at} 申请").format(
+                ref=c.ref, name=c.name, owner=c.owner or "—", at=_short(c.outcome.get("requested_at")),
+                why=" · ".join(x for x in (c.outcome.get("reason"), c.outcome.get("competitor")
+                                           and _("购买 {competitor}").format(competitor=c.outcome["competitor"])) if x)),
+            _(" 或 ").join(_loss_commands(c))) for c in w.loss_requests]))
     if w.unsigned:
-        sections.append((f"待批示跟进（近 {w.unsigned_days} 天）{len(w.unsigned)}", [(
-            f"{u.card.ref} {u.card.name}（{u.card.owner or '—'}）{u.count} 次跟进未批示，"
-            f"最早第 {u.first_seq} 次 {u.first_at:%m-%d}", _comment_command(u.card)) for u in w.unsigned]))
+        sections.append((_("待批示跟进（近 {days} 天）{n}").format(days=w.unsigned_days, n=len(w.unsigned)), [(
+            _("{ref} {name}（{owner}）{count} 次跟进未批示，最早第 {seq} 次 {at}").format(
+                ref=u.card.ref, name=u.card.name, owner=u.card.owner or "—", count=u.count, seq=u.first_seq,
+                at=f"{u.first_at:%m-%d}"), _comment_command(u.card)) for u in w.unsigned]))
     if w.visits_without_card:
-        sections.append((f"留档未建卡 {len(w.visits_without_card)}", [(
-            " ".join(x for x in (f"来店 #{v.id} {v.arrived_at:%m-%d %H:%M}", f"{v.consultant or '—'}接待", v.name,
-                                 v.phone) if x),
+        sections.append((_("留档未建卡 {n}").format(n=len(w.visits_without_card)), [(
+            " ".join(x for x in (_("来店 #{id} {at}").format(id=v.id, at=f"{v.arrived_at:%m-%d %H:%M}"),
+                                 _("{consultant}接待").format(consultant=v.consultant or "—"), v.name, v.phone) if x),
             _card_command(v)) for v in w.visits_without_card]))
     if w.handovers:
-        sections.append((f"待交接售后 {len(w.handovers)}", [(
-            f"{h.card.ref} {h.card.name}（{h.card.owner or '—'}）交车 "
-            f"{_short(h.card.outcome.get('delivered_at') or h.card.outcome.get('at'))}"
-            + (f"，截止 {h.due_at:%m-%d %H:%M}" + ("（已超时）" if h.due_at.date() < today.day else "")
-               if h.due_at else ""),
+        sections.append((_("待交接售后 {n}").format(n=len(w.handovers)), [(
+            _("{ref} {name}（{owner}）交车 {at}").format(
+                ref=h.card.ref, name=h.card.name, owner=h.card.owner or "—",
+                at=_short(h.card.outcome.get("delivered_at") or h.card.outcome.get("at")))
+            + (_("，截止 {at}").format(at=f"{h.due_at:%m-%d %H:%M}")
+               + (_("（已超时）") if h.due_at.date() < today.day else "") if h.due_at else ""),
             _handover_command(h.card)) for h in w.handovers]))
     if w.cancellations:
-        sections.append((f"退订（近 {w.unsigned_days} 天）{len(w.cancellations)}", [(
-            f"{c.card.ref} {c.card.name}（{c.card.owner or '—'}）{c.at:%m-%d %H:%M} 退订 {c.model or ''}："
-            f"{c.reason or '—'}", _show_command(c.card)) for c in w.cancellations]))
-    lines = ["", bold.format("待我处理")]
+        sections.append((_("退订（近 {days} 天）{n}").format(days=w.unsigned_days, n=len(w.cancellations)), [(
+            _("{ref} {name}（{owner}）{at} 退订 {model}：{reason}").format(
+                ref=c.card.ref, name=c.card.name, owner=c.card.owner or "—", at=f"{c.at:%m-%d %H:%M}",
+                model=c.model or "", reason=c.reason or "—"), _show_command(c.card)) for c in w.cancellations]))
+    lines = ["", bold.format(_("待我处理"))]
     for heading, entries in sections:
-        lines.append(heading + "：")
+        lines.append(_("{heading}：").format(heading=heading))
         for entry, command in entries:
             lines += wrapped(2, entry) + wrapped(4, "→ " + command)
     return lines
@@ -288,7 +292,7 @@ def user_json(user: User) -> dict:
 
 # -- tables ---------------------------------------------------------------------------------------
 
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = (N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日"))
 
 
 def today_summary_counts(today: TodayList) -> dict:
@@ -306,12 +310,13 @@ def today_summary_counts(today: TodayList) -> dict:
 
 def today_summary(today: TodayList) -> str:
     counts = today_summary_counts(today)
-    parts = [f"{today.day.isoformat()} 周{WEEKDAYS[today.day.weekday()]}", f"待跟进 {counts['due']}",
-             f"逾期 {counts['overdue']}"]
-    for key, label in (("first_touch", "待首次触达"), ("first_call", "待首次电话"), ("wake_up", "休眠唤醒"),
-                       ("returned", "再次到店"), ("finance_rejected", "贷款被拒")):
+    parts = [f"{today.day.isoformat()} {_(WEEKDAYS[today.day.weekday()])}",
+             _("待跟进 {n}").format(n=counts["due"]), _("逾期 {n}").format(n=counts["overdue"])]
+    for key, label in (("first_touch", N_("待首次触达")), ("first_call", N_("待首次电话")),
+                       ("wake_up", N_("休眠唤醒")), ("returned", N_("再次到店")),
+                       ("finance_rejected", N_("贷款被拒"))):
         if counts[key]:
-            parts.append(f"{label} {counts[key]}")
+            parts.append(f"{_(label)} {counts[key]}")
     return " · ".join(parts)
 
 
@@ -325,27 +330,27 @@ def today_table(today: TodayList) -> None:
     bold = "\x1b[1m{}\x1b[0m" if use_colour() else "{}"
     lines = [bold.format(today_summary(today))]
     if not today.items:
-        lines.append("今天没有到期的跟进。")
+        lines.append(_("今天没有到期的跟进。"))
         sys.stdout.write("\n".join(lines + waiting_lines(today, bold)) + "\n")
         return
     show_owner = len(today.owners) > 1
-    columns = [Column("逾期", align="right"), Column("级"), Column("卡号"), Column("客户", max_width=8),
-               Column("电话"), Column("车型", max_width=10)]
+    columns = [Column(_("逾期"), align="right"), Column(_("级")), Column(_("卡号")), Column(_("客户"), max_width=8),
+               Column(_("电话")), Column(_("车型"), max_width=10)]
     if show_owner:
-        columns.append(Column("顾问", max_width=6))
-    columns += [Column("事由 / 目的", flexible=True, min_width=12), Column("距上次", align="right"),
-                Column("次", align="right")]
+        columns.append(Column(_("顾问"), max_width=6))
+    columns += [Column(_("事由 / 目的"), flexible=True, min_width=12), Column(_("距上次"), align="right"),
+                Column(_("次"), align="right")]
     grid = Grid(columns)
     for item in today.items:
         card = item.card
-        overdue = [(f"{item.overdue_days}天", "bold red")] if item.overdue_days else [("今天", "green")]
-        reason = [(DUE_REASON_LABELS[item.reason], "cyan")]
+        overdue = [(_("{n}天").format(n=item.overdue_days), "bold red")] if item.overdue_days else [(_("今天"), "green")]
+        reason = [(_(DUE_REASON_LABELS[item.reason]), "cyan")]
         if item.purpose:
-            reason += [("：", ""), (item.purpose, "dim" if item.suggested else "")]
+            reason += [(_("："), ""), (item.purpose, "dim" if item.suggested else "")]
         row = [overdue, card.grade, card.ref, card.name, card.phone, card.fields.get("model") or ""]
         if show_owner:
             row.append(card.owner or "")
-        since = f"{item.days_since_contact}天" if item.days_since_contact is not None else "—"
+        since = _("{n}天").format(n=item.days_since_contact) if item.days_since_contact is not None else "—"
         row += [reason, since, str(card.followup_count)]
         grid.add_row(*row)
         for script in item.scripts:
@@ -359,8 +364,9 @@ def today_table(today: TodayList) -> None:
 def script_pieces(s: Script) -> list[tuple[str, str]]:
     """One objection and its script as one line: 「价格高于竞品」话术：… (or a call for one)."""
     if s.text:
-        return [(shown(f"「{s.label}」话术："), "cyan"), (shown(s.text), "")]
-    return [(shown(f"「{s.label}」"), "cyan"), (shown(f"话术库暂无，请主管补充（leadcard playbook add {s.tag}）"), "dim")]
+        return [(shown(_("「{label}」话术：").format(label=s.label)), "cyan"), (shown(s.text), "")]
+    return [(shown(_("「{label}」").format(label=s.label)), "cyan"),
+            (shown(_("话术库暂无，请主管补充（leadcard playbook add {tag}）").format(tag=s.tag)), "dim")]
 
 
 def cards_table(found: CardList) -> None:
@@ -370,20 +376,20 @@ def cards_table(found: CardList) -> None:
 
     cards = found.cards
     if not cards:
-        sys.stdout.write("没有符合条件的卡片。\n")
+        sys.stdout.write(_("没有符合条件的卡片。") + "\n")
         return
-    grid = Grid([Column("卡号"), Column("客户", max_width=8), Column("电话"), Column("级"), Column("状态"),
-                 Column("车型", flexible=True, min_width=6), Column("顾问", max_width=6), Column("建卡"),
-                 Column("次", align="right"), Column("下次")])
+    grid = Grid([Column(_("卡号")), Column(_("客户"), max_width=8), Column(_("电话")), Column(_("级")), Column(_("状态")),
+                 Column(_("车型"), flexible=True, min_width=6), Column(_("顾问"), max_width=6), Column(_("建卡")),
+                 Column(_("次"), align="right"), Column(_("下次"))])
     for c in cards:
         grid.add_row(
-            c.ref, c.name, c.phone, c.grade, STATUS_LABELS[c.status], c.fields.get("model") or "",
+            c.ref, c.name, c.phone, c.grade, _(STATUS_LABELS[c.status]), c.fields.get("model") or "",
             c.owner or "", f"{c.created_at:%Y-%m-%d}", str(c.followup_count),
             f"{c.due_at:%m-%d}" if c.due_at else "—",
         )
     more = found.total - len(cards)
-    tail = f"，另有 {more} 张未列出（--limit N 或 --all 列出更多）" if more else ""
-    sys.stdout.write(f"{grid.render()}\n共 {found.total} 张{tail}\n")
+    tail = _("，另有 {more} 张未列出（--limit N 或 --all 列出更多）").format(more=more) if more else ""
+    sys.stdout.write(grid.render() + "\n" + _("共 {total} 张{tail}").format(total=found.total, tail=tail) + "\n")
 
 
 def visits_table(log) -> None:
@@ -391,39 +397,40 @@ def visits_table(log) -> None:
     out = console()
     span = log.until.isoformat() if log.since == log.until else f"{log.since} ~ {log.until}"
     if not log.visits:
-        out.print(f"{span} 没有来店（电）登记。")
+        out.print(_("{span} 没有来店（电）登记。").format(span=span))
         return
     table = new_table()
-    for title in ("#", "时间", "人", "来源", "车型", "试驾", "顾问", "客户", "电话", "卡号"):
+    for title in ("#", _("时间"), _("人"), _("来源"), _("车型"), _("试驾"), _("顾问"), _("客户"), _("电话"), _("卡号")):
         table.add_column(title, no_wrap=True)
     for v in log.visits:
         if v.card_id:
-            card = card_ref(v.card_id) + ("（再次到店）" if v.return_visit else "")
+            card = card_ref(v.card_id) + (_("（再次到店）") if v.return_visit else "")
         elif v.return_visit:
-            card = "已有卡（再次到店）"  # another consultant's card: only that there is one
+            card = _("已有卡（再次到店）")  # another consultant's card: only that there is one
         else:
-            card = "待建卡" if v.id in log.overdue else ("—" if not v.contact_left else "…")
+            card = _("待建卡") if v.id in log.overdue else ("—" if not v.contact_left else "…")
         stay = f"{v.arrived_at:%m-%d %H:%M}" + (f"-{v.left_at:%H:%M}" if v.left_at else "")
         table.add_row(
-            str(v.id), stay, str(v.party_size or ""), SOURCE_LABELS[v.source], v.model or "",
-            "是" if v.test_drive else "", v.consultant or "", v.name or "", v.phone or "", card,
+            str(v.id), stay, str(v.party_size or ""), _(SOURCE_LABELS[v.source]), v.model or "",
+            _("是") if v.test_drive else "", v.consultant or "", v.name or "", v.phone or "", card,
         )
     out.print(table)
     left, total = log.contact_rate
-    out.print(f"{span} 共 {total} 批 · 留档 {left} · 留档率 {left / total:.0%}")
+    out.print(_("{span} 共 {total} 批 · 留档 {left} · 留档率 {rate}").format(
+        span=span, total=total, left=left, rate=f"{left / total:.0%}"))
 
 
 def users_table(users: list[User]) -> None:
     out = console()
     if not users:
-        out.print("还没有用户：单人模式，所有卡片可见。用 `leadcard user add NAME --role ...` 添加。")
+        out.print(_("还没有用户：单人模式，所有卡片可见。用 `leadcard user add 姓名 --role ...` 添加。"))
         return
-    labels = {"consultant": "销售顾问", "supervisor": "销售主管", "manager": "销售经理"}
+    labels = {"consultant": N_("销售顾问"), "supervisor": N_("销售主管"), "manager": N_("销售经理")}
     table = new_table()
-    for title in ("姓名", "角色", "团队", "状态", "系统登录"):
+    for title in (_("姓名"), _("角色"), _("团队"), _("状态"), _("系统登录")):
         table.add_column(title, no_wrap=True)
     for u in users:
-        table.add_row(u.name, labels[u.role.value], u.team or "", "在职" if u.active else "停用", u.login or "")
+        table.add_row(u.name, _(labels[u.role.value]), u.team or "", _("在职") if u.active else _("停用"), u.login or "")
     out.print(table)
 
 
@@ -445,29 +452,29 @@ def card_view(detail: CardDetail) -> None:
 
     out = console()
     card = detail.card
-    title = text(f"意向客户管理卡 {card.ref}  {card.name}  ", style="bold")
-    title.append(f"[{card.grade}] {STATUS_LABELS[card.status]}", style="bold cyan")
+    title = text(_("意向客户管理卡 {ref}  {name}  ").format(ref=card.ref, name=card.name), style="bold")
+    title.append(f"[{card.grade}] {_(STATUS_LABELS[card.status])}", style="bold cyan")
     head = Table.grid(padding=(0, 2))
     head.add_column(no_wrap=True)
     head.add_column()
     head.add_column(no_wrap=True)
     head.add_column()
-    source = SOURCE_LABELS[card.source] + (f"（{card.platform}）" if card.platform else "")
-    head.add_row("建卡时间", _when(card.created_at), "资料来源", source)
+    source = _(SOURCE_LABELS[card.source]) + (_("（{platform}）").format(platform=card.platform) if card.platform else "")
+    head.add_row(_("建卡时间"), _when(card.created_at), _("资料来源"), source)
     if card.left_at:
-        head.add_row("离店时间", _when(card.left_at), "", "")
-    head.add_row("销售顾问", card.owner or "—", "电话", card.phone)
-    for label, value in (("转介绍人", detail.referrer and f"{detail.referrer.ref} {detail.referrer.name}"),
-                         ("介绍的客户", "、".join(f"{c.ref} {c.name}" for c in detail.referrals)),
-                         ("生日", card.birthday)):
+        head.add_row(_("离店时间"), _when(card.left_at), "", "")
+    head.add_row(_("销售顾问"), card.owner or "—", _("电话"), card.phone)
+    for label, value in ((_("转介绍人"), detail.referrer and f"{detail.referrer.ref} {detail.referrer.name}"),
+                         (_("介绍的客户"), _("、").join(f"{c.ref} {c.name}" for c in detail.referrals)),
+                         (_("生日"), card.birthday)):
         if value:
             head.add_row(label, value, "", "")
-    for section, heading in (("customer", "客户信息"), ("intent", "购车意向")):
-        fields = [(label, card.fields.get(name)) for name, label, sec in CARD_FIELDS if sec == section]
+    for section, heading in (("customer", N_("客户信息")), ("intent", N_("购车意向"))):
+        fields = [(_(label), card.fields.get(name)) for name, label, sec in CARD_FIELDS if sec == section]
         filled = [(label, str(v)) for label, v in fields if v not in (None, "")]
         if not filled:
             continue
-        head.add_row(Text(heading, style="bold"), "", "", "")
+        head.add_row(Text(_(heading), style="bold"), "", "", "")
         for pair_start in range(0, len(filled), 2):
             pair = filled[pair_start:pair_start + 2]
             row = [pair[0][0], pair[0][1]] + ([pair[1][0], pair[1][1]] if len(pair) > 1 else ["", ""])
@@ -475,43 +482,50 @@ def card_view(detail: CardDetail) -> None:
     for label, value in _outcome_rows(card):
         head.add_row(Text(label, style="bold"), value, "", "")
     if detail.handover_due:
-        head.add_row(Text("交接售后", style="bold"), f"尚未交接，截止 {_when(detail.handover_due)}（工作日）", "", "")
+        head.add_row(Text(_("交接售后"), style="bold"),
+                     _("尚未交接，截止 {at}（工作日）").format(at=_when(detail.handover_due)), "", "")
     if card.due_at:
-        head.add_row("下次跟进", f"{_when(card.due_at)}（{DUE_REASON_LABELS[card.due_reason]}）", "", "")
+        head.add_row(_("下次跟进"), _("{at}（{reason}）").format(
+            at=_when(card.due_at), reason=_(DUE_REASON_LABELS[card.due_reason])), "", "")
     out.print(Panel(head, title=title, title_align="left"))
     if detail.scripts:
-        out.print(Text("异议话术（最近一次跟进）", style="bold"))
+        out.print(Text(_("异议话术（最近一次跟进）"), style="bold"))
         for script in detail.scripts:
             out.print(Text.assemble("  ", *script_pieces(script)))
 
     by_followup: dict[int | None, list] = {}
     for ins in detail.instructions:
         by_followup.setdefault(ins.followup_seq, []).append(ins)
-    out.print(Text("跟踪洽谈记录", style="bold"))
+    out.print(Text(_("跟踪洽谈记录"), style="bold"))
     if not detail.followups:
-        out.print("  （尚无跟进记录）")
+        out.print("  " + _("（尚无跟进记录）"))
     for f in detail.followups:
         out.print(_followup_block(f, detail.objection_labels))
         for ins in by_followup.get(f.seq, []):
-            out.print(text(f"    主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+            out.print(text("    " + _instruction(ins), style="magenta"))
     for ins in by_followup.get(None, []):
-        out.print(text(f"主管批示（{ins.author or '—'} {_when(ins.at)}）：{ins.text}", style="magenta"))
+        out.print(text(_instruction(ins), style="magenta"))
     for heading, lines in desk_lines(detail.desk):
         out.print(text(heading, style="bold"))
         for line in lines:
             out.print(text(f"  {line}"))
     if len(detail.events) > 1:
-        out.print(Text("卡片历程", style="bold"))
+        out.print(Text(_("卡片历程"), style="bold"))
         for e in detail.events:
             out.print(_event_line(e))
     if detail.grades:
-        out.print(Text("级别变更", style="bold"))
+        out.print(Text(_("级别变更"), style="bold"))
         for g in detail.grades:
-            change = f"{g.from_grade} → {g.to_grade}" if g.from_grade else f"定级 {g.to_grade}"
+            change = f"{g.from_grade} → {g.to_grade}" if g.from_grade else _("定级 {grade}").format(grade=g.to_grade)
             who = f" {g.by}" if g.by else ""
-            why = f"：{g.reason}" if g.reason else ""
-            gone = f"（随第 {g.followup_seq} 次跟进撤回）" if g.withdrawn else ""
+            # A reason the program wrote (建卡 at the card's making) reads in the reader's language.
+            why = _("：{reason}").format(reason=_(g.reason)) if g.reason else ""
+            gone = _("（随第 {seq} 次跟进撤回）").format(seq=g.followup_seq) if g.withdrawn else ""
             out.print(f"  {_when(g.at)}{who}  {change}{why}{gone}")
+
+
+def _instruction(ins) -> str:
+    return _("主管批示（{author} {at}）：{text}").format(author=ins.author or "—", at=_when(ins.at), text=ins.text)
 
 
 def _outcome_rows(card: Card) -> list[tuple[str, str]]:
@@ -520,32 +534,35 @@ def _outcome_rows(card: Card) -> list[tuple[str, str]]:
 
     o = card.outcome
     if card.status in (Status.WON, Status.DELIVERED):
-        rows = [("成交", "  ".join(x for x in (o.get("model"), _stamp(o.get("at")), o.get("price") and f"成交价 {o['price']}",
-                                              o.get("deposit") is not None and f"定金 {o['deposit']}") if x))]
+        price = o.get("price") and _("成交价 {price}").format(price=o["price"])
+        deposit = o.get("deposit") is not None and _("定金 {deposit}").format(deposit=o["deposit"])
+        rows = [(_("成交"), "  ".join(x for x in (o.get("model"), _stamp(o.get("at")), price, deposit) if x))]
         if o.get("delivered_at"):
-            rows.append(("交车", _stamp(o["delivered_at"]) + ("（成交当日，订车记录前）" if o.get("legacy") else "")))
+            rows.append((_("交车"), _stamp(o["delivered_at"]) + (_("（成交当日，订车记录前）") if o.get("legacy") else "")))
         elif o.get("delivery"):
-            rows.append(("预计交车", o["delivery"]))
+            rows.append((_("预计交车"), o["delivery"]))
         if o.get("handover_to"):
-            rows.append(("交接售后", f"{o['handover_to']}  {_stamp(o.get('handover_at'))}"))
+            rows.append((_("交接售后"), f"{o['handover_to']}  {_stamp(o.get('handover_at'))}"))
         return rows
     if card.status in (Status.LOST, Status.LOST_PENDING):
-        rows = [("战败原因", " · ".join(x for x in (o.get("reason"), o.get("competitor") and f"购买 {o['competitor']}") if x))]
+        bought = o.get("competitor") and _("购买 {competitor}").format(competitor=o["competitor"])
+        rows = [(_("战败原因"), " · ".join(x for x in (o.get("reason"), bought) if x))]
         if o.get("note"):
-            rows.append(("战败分析", o["note"]))
+            rows.append((_("战败分析"), o["note"]))
         if o.get("finance"):
-            rows.append(("贷款申请", loss_finance_text(o["finance"])))
-        rows.append(("申请", f"{o.get('requested_by') or ''}  {_stamp(o.get('requested_at'))}".strip()))
+            rows.append((_("贷款申请"), loss_finance_text(o["finance"])))
+        rows.append((_("申请"), f"{o.get('requested_by') or ''}  {_stamp(o.get('requested_at'))}".strip()))
         if card.status == Status.LOST:
             verdict = f"{o.get('decided_by') or ''}  {_stamp(o.get('decided_at'))}".strip()
-            rows.append(("批准", verdict + (f"：{o['decision_note']}" if o.get("decision_note") else "")))
+            note = _("：{note}").format(note=o["decision_note"]) if o.get("decision_note") else ""
+            rows.append((_("批准"), verdict + note))
         else:
-            rows.append(("审批", "等待主管审批"))
+            rows.append((_("审批"), _("等待主管审批")))
         return rows
     if card.status == Status.INVALID:
-        return [("无效", f"{o.get('reason') or ''}  {_stamp(o.get('at'))}")]
+        return [(_("无效"), f"{o.get('reason') or ''}  {_stamp(o.get('at'))}")]
     if card.do_not_contact:
-        return [("勿扰", "客户要求不再联系：不在任何名单上")]
+        return [(_("勿扰"), _("客户要求不再联系：不在任何名单上"))]
     return []
 
 
@@ -557,62 +574,71 @@ def _stamp(text: object) -> str:
 def _event_line(e) -> str:
     d = e.detail
     what = {
-        "created": lambda: SOURCE_LABELS.get(d.get("source"), ""),
+        "created": lambda: _(SOURCE_LABELS[d["source"]]) if d.get("source") in SOURCE_LABELS else "",
         "assigned": lambda: f"{d.get('from') or '—'} → {d.get('to')}",
-        "won": lambda: " ".join(x for x in (d.get("model"), d.get("delivery") and f"预计 {d['delivery']} 交车") if x),
+        "won": lambda: " ".join(x for x in (d.get("model"), d.get("delivery")
+                                            and _("预计 {day} 交车").format(day=d["delivery"])) if x),
         "order-cancelled": lambda: d.get("reason") or "",
         "handover": lambda: d.get("to") or "",
         "lost-requested": lambda: " ".join(x for x in (d.get("reason"), d.get("competitor"), d.get("note")) if x),
         "invalid": lambda: d.get("reason") or "",
-        "reopened": lambda: f"自{STATUS_LABELS.get(d['from'], d['from'])}" if d.get("from") else "",
-        "woken": lambda: f"第 {d.get('followup_seq')} 次跟进" if d.get("followup_seq") else "",
-        "do-not-contact": lambda: "解除" if d.get("undo") else "",
-        "quote-approved": lambda: f"第 {d.get('seq')} 次报价，优惠 {d.get('discount', 0):,}元",
+        "reopened": lambda: _("自{status}").format(status=_label(STATUS_LABELS, d["from"])) if d.get("from") else "",
+        "woken": lambda: _("第 {seq} 次跟进").format(seq=d["followup_seq"]) if d.get("followup_seq") else "",
+        "do-not-contact": lambda: _("解除") if d.get("undo") else "",
+        "quote-approved": lambda: _("第 {seq} 次报价，优惠 {discount} 元").format(
+            seq=d.get("seq"), discount=f"{d.get('discount', 0):,}"),
     }.get(e.kind, lambda: "")()
     note = d.get("note") if e.kind != "lost-requested" else None
-    line = "  ".join(p for p in (_when(e.at), e.by or "", EVENT_LABELS.get(e.kind, e.kind), what) if p)
-    return f"  {line}：{note}" if note else f"  {line}"
+    line = "  ".join(p for p in (_when(e.at), e.by or "", _label(EVENT_LABELS, e.kind), what) if p)
+    return "  " + (_("{line}：{note}").format(line=line, note=note) if note else line)
+
+
+def _label(labels: dict, key: str) -> str:
+    """A stored value's label in the reader's language, the value itself when it has none."""
+    return _(labels[key]) if key in labels else key
 
 
 def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
     from rich.text import Text
 
     text = Text()
-    head = f"第 {f.seq} 次  {_when(f.at)}  {CHANNEL_LABELS[f.channel]}"
+    head = _("第 {seq} 次").format(seq=f.seq) + f"  {_when(f.at)}  {_(CHANNEL_LABELS[f.channel])}"
     if f.grade:
-        head += f"  级别 {f.grade}"
+        head += "  " + _("级别 {grade}").format(grade=f.grade)
     if f.outcome.value != "reached":
-        head += f"  （{OUTCOME_LABELS[f.outcome.value]}）"
+        head += "  " + _("（{outcome}）").format(outcome=_(OUTCOME_LABELS[f.outcome.value]))
     if f.author:
         head += f"  {f.author}"
     late = f.recorded_at - f.at
     if late.total_seconds() > 3600:
-        head += f"  补录于 {_when(f.recorded_at)}"
+        head += "  " + _("补录于 {at}").format(at=_when(f.recorded_at))
     style = "bold" if f.effective else "strike dim"
     text.append(shown(head), style=style)
     if f.corrects:
-        text.append(f"  更正第 {f.corrects} 次", style="yellow")
+        text.append("  " + _("更正第 {seq} 次").format(seq=f.corrects), style="yellow")
     if f.corrected_by:
-        text.append(f"  已由第 {f.corrected_by} 次更正", style="yellow")
+        text.append("  " + _("已由第 {seq} 次更正").format(seq=f.corrected_by), style="yellow")
     if f.voided:
-        text.append(f"  已撤回：{f.voided.reason}（{f.voided.by or '—'} {_when(f.voided.at)}）", style="red")
+        text.append("  " + _("已撤回：{reason}（{by} {at}）").format(
+            reason=f.voided.reason, by=f.voided.by or "—", at=_when(f.voided.at)), style="red")
     for label, value in (
-        ("洽谈印象", f.impression), ("洽谈内容", f.content), ("客户问题", f.problem),
-        ("解决办法", f.solution), ("可行性", f.feasibility), ("竞品动态", f.competition),
-        ("瓶颈分析", f.bottleneck), ("跟踪方案", f.plan),
-        ("客户异议", "、".join(objection_labels.get(t, t) for t in f.objections)),
+        (N_("洽谈印象"), f.impression), (N_("洽谈内容"), f.content), (N_("客户问题"), f.problem),
+        (N_("解决办法"), f.solution), (N_("可行性"), f.feasibility), (N_("竞品动态"), f.competition),
+        (N_("瓶颈分析"), f.bottleneck), (N_("跟踪方案"), f.plan),
+        (N_("客户异议"), _("、").join(objection_labels.get(t, t) for t in f.objections)),
     ):
         if value:
-            text.append(shown(f"\n    {label}：{value}"))
+            text.append(shown("\n    " + _("{label}：{value}").format(label=_(label), value=value)))
     if f.next_at or f.purpose:
-        text.append(shown(f"\n    下次访问：{_when(f.next_at)}  {f.purpose or ''}".rstrip()))
+        text.append(shown("\n    " + _("下次访问：{at}  {purpose}").format(
+            at=_when(f.next_at), purpose=f.purpose or "").rstrip()))
     return text
 
 
 def due_text(card: Card, followup: FollowUp) -> str:
     """When the card is next due, as `log` confirms it: a day planned without a time is the whole day."""
     if followup.next_all_day and followup.next_at == card.due_at:
-        return f"{card.due_at:%Y-%m-%d} 全天"
+        return _("{day} 全天").format(day=f"{card.due_at:%Y-%m-%d}")
     return f"{card.due_at:%Y-%m-%d %H:%M}"
 
 
@@ -649,24 +675,29 @@ def policy_json(info) -> dict:
 def policy_view(info) -> None:
     p = info.policy
     out = console()
-    out.print(f"store {info.path} · schema v{info.schema_version} · {info.cards} cards · {info.users} users")
-    out.print(f"policy: {p.scheme.title}")
+    out.print(_("数据库 {path} · 结构版本 v{version} · {cards} 张卡片 · {users} 位用户").format(
+        path=info.path, version=info.schema_version, cards=info.cards, users=info.users))
+    out.print(_("政策：{title}").format(title=p.scheme.title))
     if info.regraded:
-        out.print("已按新方案改级：" + "、".join(f"{move} {n} 张" for move, n in info.regraded.items()))
+        out.print(_("已按新方案改级：") + _("、").join(
+            _("{move} {n} 张").format(move=move, n=n) for move, n in info.regraded.items()))
     table = new_table()
-    for title in ("级别", "含义", "联系周期", "期限", "建议动作"):
+    for title in (_("级别"), _("含义"), _("联系周期"), _("期限"), _("建议动作")):
         table.add_column(title)
     for g in p.grades:
-        horizon = f"{g.horizon_days} 天" if g.horizon_days else "—"
-        table.add_row(g.code, g.label, f"{g.cadence_days} 天", horizon, g.action)
+        horizon = _("{n} 天").format(n=g.horizon_days) if g.horizon_days else "—"
+        table.add_row(g.code, g.label, _("{n} 天").format(n=g.cadence_days), horizon, g.action)
     out.print(table)
-    out.print(
-        f"首次触达 {p.first_touch_hours:g} 小时 · 首次电话 {p.first_call_hours:g} 小时 · "
-        f"补录时限 {p.record_within_hours:g} 小时 · {p.dormant_after_months} 个月无联系转休眠"
-    )
-    minutes = "、".join(f"{SOURCE_LABELS.get(n, n)} {m} 分钟" for n, m in p.source_first_call_minutes.items())
-    out.print(f"营业时间 {p.working_hours[0]:%H:%M}–{p.working_hours[1]:%H:%M} · 未到店线索首次电话：{minutes}（营业时间内计）")
-    visits = "、".join(str(n) for n in p.after_delivery_days)
-    out.print(f"订车后每 {p.order_update_days} 天告知车辆进度 · 交车后第 {visits} 天回访 · "
-              f"交车 {p.first_service_months} 个月首保提醒 · 交车后 {p.handover_working_days} 个工作日内交接售后")
-    out.print(f"顾问报价优惠权限 {p.quote_discount_limit:,} 元（超出须主管或经理批价）· 报价默认有效 {p.quote_valid_days} 天")
+    out.print(_("首次触达 {touch} 小时 · 首次电话 {call} 小时 · 补录时限 {record} 小时 · {months} 个月无联系转休眠").format(
+        touch=f"{p.first_touch_hours:g}", call=f"{p.first_call_hours:g}", record=f"{p.record_within_hours:g}",
+        months=p.dormant_after_months))
+    minutes = _("、").join(_("{source} {m} 分钟").format(source=_label(SOURCE_LABELS, n), m=m)
+                          for n, m in p.source_first_call_minutes.items())
+    out.print(_("营业时间 {opens}–{closes} · 未到店线索首次电话：{minutes}（营业时间内计）").format(
+        opens=f"{p.working_hours[0]:%H:%M}", closes=f"{p.working_hours[1]:%H:%M}", minutes=minutes))
+    visits = _("、").join(str(n) for n in p.after_delivery_days)
+    out.print(_("订车后每 {order} 天告知车辆进度 · 交车后第 {visits} 天回访 · 交车 {months} 个月首保提醒 · "
+                "交车后 {handover} 个工作日内交接售后").format(
+        order=p.order_update_days, visits=visits, months=p.first_service_months, handover=p.handover_working_days))
+    out.print(_("顾问报价优惠权限 {limit} 元（超出须主管或经理批价）· 报价默认有效 {days} 天").format(
+        limit=f"{p.quote_discount_limit:,}", days=p.quote_valid_days))

@@ -8,19 +8,20 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from leadcard.i18n import N_
 from leadcard.model import Status
 from leadcard.usertext import shown
 
-STATUS_LABELS = {
-    Status.OPEN: "跟进中",
-    Status.DORMANT: "休眠",
-    Status.WON: "成交",
-    Status.DELIVERED: "已交车",
-    Status.LOST_PENDING: "战败待审",
-    Status.LOST: "战败",
-    Status.INVALID: "无效",
+STATUS_LABELS = {  # translated where shown: _(STATUS_LABELS[status])
+    Status.OPEN: N_("跟进中"),
+    Status.DORMANT: N_("休眠"),
+    Status.WON: N_("成交"),
+    Status.DELIVERED: N_("已交车"),
+    Status.LOST_PENDING: N_("战败待审"),
+    Status.LOST: N_("战败"),
+    Status.INVALID: N_("无效"),
 }
-OUTCOME_LABELS = {"unreachable": "未接通", "refused": "拒接", "wrong-number": "空号/错号"}
+OUTCOME_LABELS = {"unreachable": N_("未接通"), "refused": N_("拒接"), "wrong-number": N_("空号/错号")}
 
 
 def console(stderr: bool = False):

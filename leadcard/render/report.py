@@ -14,21 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leadcard.errors import BadInput
+from leadcard.i18n import N_, _
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
 from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report, Standing, Traffic
 from leadcard.usertext import shown, to_cell
 
 FORMATS = ("table", "md", "csv", "json", "xlsx")
 NA = "n/a"
-COACHING = "▼ 辅导"  # timeliness below the policy's target: one-to-one coaching
+COACHING = N_("▼ 辅导")  # timeliness below the policy's target: one-to-one coaching
+BELOW_TARGET = N_("，低于目标：一对一辅导")
 BAR_WIDTH = 30
-_KPIS = (  # (JSON key, Chinese name, Figures attribute)
-    ("timeliness", "跟进及时率", "timeliness"),
-    ("completeness", "记录完整率", "completeness"),
-    ("conversion", "转化率", "conversion"),
-    ("reactivation", "休眠激活率", "reactivation"),
-    ("referral", "转介绍率", "referral"),
-    ("after_delivery", "交车回访及时率", "after_delivery"),
+_KPIS = (  # (JSON key, Chinese name — translated where shown —, Figures attribute)
+    ("timeliness", N_("跟进及时率"), "timeliness"),
+    ("completeness", N_("记录完整率"), "completeness"),
+    ("conversion", N_("转化率"), "conversion"),
+    ("reactivation", N_("休眠激活率"), "reactivation"),
+    ("referral", N_("转介绍率"), "referral"),
+    ("after_delivery", N_("交车回访及时率"), "after_delivery"),
 )
 
 
@@ -45,7 +47,7 @@ def _ratio_json(ratio: Ratio) -> dict:
 
 def _figures_json(f: Figures, target: float) -> dict:
     kpis: dict = {}
-    for key, _, attr in _KPIS:
+    for key, _label, attr in _KPIS:
         ratio: Ratio = getattr(f, attr)
         kpis[f"{key}_rate"] = _rate(ratio.rate)
         kpis[key] = _ratio_json(ratio)
@@ -74,7 +76,7 @@ def _per_win_json(counts: tuple[int, ...]) -> list[dict]:
     total = sum(counts)
     return [
         {"followups": label, "wins": n, "share": _rate(n / total) if total else None, "benchmark": share}
-        for (label, _, share), n in zip(FOLLOWUPS_PER_WIN, counts)
+        for (label, _least, share), n in zip(FOLLOWUPS_PER_WIN, counts)
     ]
 
 
@@ -90,7 +92,7 @@ _TRAFFIC = (
 def traffic_json(t: Traffic) -> dict:
     data = {"first_visits": t.first_visits, "return_visits": t.return_visits, "phone_ins": t.phone_ins,
             "walk_ins": t.first_visits + t.return_visits, "test_drives": t.test_drives}
-    for key, _, attr, _ in _TRAFFIC:
+    for key, _label, attr, _note in _TRAFFIC:
         ratio: Ratio = getattr(t, attr)
         data[f"{key}_rate"] = _rate(ratio.rate)
         data[key] = _ratio_json(ratio)
@@ -217,8 +219,8 @@ class Section:
 
 def period_title(report: Report) -> str:
     p = report.period
-    kind = "周报" if p.kind == "weekly" else "月报"
-    return f"销售{kind} {p.label}（{p.first_day.isoformat()} 至 {p.last_day.isoformat()}）"
+    title = _("销售周报 {label}（{first} 至 {last}）") if p.kind == "weekly" else _("销售月报 {label}（{first} 至 {last}）")
+    return title.format(label=p.label, first=p.first_day.isoformat(), last=p.last_day.isoformat())
 
 
 def _owner(name: str | None) -> str:
@@ -228,41 +230,47 @@ def _owner(name: str | None) -> str:
 def sections(report: Report) -> list[Section]:
     t = report.totals
     target = report.timeliness_target
-    kpi_headers = ("指标", "分子", "分母", "比率", "说明")
+    kpi_headers = (_("指标"), _("分子"), _("分母"), _("比率"), _("说明"))
+    unfilled = _("（未填）")
+    consultant, count = _("顾问"), _("数量")
     return [
-        Section("关键指标", kpi_headers, _kpi_rows(t, target)),
-        Section("汇总", ("项目", "数量"), [
-            ("新建卡", t.new_cards), ("跟进次数", t.followups), ("成交", t.wins), ("战败（批准）", t.losses),
-            ("战败申请", t.loss_requests), ("期末在跟", t.open_at_end), ("期末休眠", report.dormant_at_end),
-            ("期末战败待审", report.lost_pending_at_end), ("休眠唤醒", report.wakes),
+        Section(_("关键指标"), kpi_headers, _kpi_rows(t, target)),
+        Section(_("汇总"), (_("项目"), count), [
+            (_("新建卡"), t.new_cards), (_("跟进次数"), t.followups), (_("成交"), t.wins), (_("战败（批准）"), t.losses),
+            (_("战败申请"), t.loss_requests), (_("期末在跟"), t.open_at_end), (_("期末休眠"), report.dormant_at_end),
+            (_("期末战败待审"), report.lost_pending_at_end), (_("休眠唤醒"), report.wakes),
         ]),
-        Section("订单与交车", ("项目", "数量"), _order_rows(report)),
-        Section("退订原因", ("原因", "数量"), [(r or "（未填）", n) for r, n in report.cancellations.reasons.items()]),
-        Section("转介绍人", ("卡号", "客户", "顾问", "介绍新客户", "已成交"),
-                [(r.ref or "—", r.name or "（其他顾问的客户）", _owner(r.owner) if r.ref else "—", r.referrals, r.won)
-                 for r in report.referrers]),
-        Section("期末漏斗", ("级别", "在跟卡数"), [(g, n) for g, n in t.funnel.items()], bars=True),
-        Section("新建卡来源", ("来源", "数量"),
-                [(SOURCE_LABELS.get(_enum(Source, s), s), n) for s, n in report.new_by_source.items()]),
-        Section("跟进渠道", ("渠道", "次数"),
-                [(CHANNEL_LABELS.get(_enum(Channel, c), c), n) for c, n in report.followups_by_channel.items()]),
-        Section("战败原因", ("原因", "数量"), [(r or "（未填）", n) for r, n in report.loss_reasons.items()]),
-        Section("战败去向（竞品）", ("竞品", "数量"), [(c or "（未填）", n) for c, n in report.loss_competitors.items()]),
-        Section("客户异议", ("异议", "标签", "提出卡数", "期末成交", "成交率"),
+        Section(_("订单与交车"), (_("项目"), count), _order_rows(report)),
+        Section(_("退订原因"), (_("原因"), count),
+                [(r or unfilled, n) for r, n in report.cancellations.reasons.items()]),
+        Section(_("转介绍人"), (_("卡号"), _("客户"), consultant, _("介绍新客户"), _("已成交")),
+                [(r.ref or "—", r.name or _("（其他顾问的客户）"), _owner(r.owner) if r.ref else "—", r.referrals,
+                  r.won) for r in report.referrers]),
+        Section(_("期末漏斗"), (_("级别"), _("在跟卡数")), [(g, n) for g, n in t.funnel.items()], bars=True),
+        Section(_("新建卡来源"), (_("来源"), count),
+                [(_label(SOURCE_LABELS, _enum(Source, s)), n) for s, n in report.new_by_source.items()]),
+        Section(_("跟进渠道"), (_("渠道"), _("次数")),
+                [(_label(CHANNEL_LABELS, _enum(Channel, c)), n) for c, n in report.followups_by_channel.items()]),
+        Section(_("战败原因"), (_("原因"), count), [(r or unfilled, n) for r, n in report.loss_reasons.items()]),
+        Section(_("战败去向（竞品）"), (_("竞品"), count),
+                [(c or unfilled, n) for c, n in report.loss_competitors.items()]),
+        Section(_("客户异议"), (_("异议"), _("标签"), _("提出卡数"), _("期末成交"), _("成交率")),
                 [(o.label, o.tag, o.won.denominator, o.won.numerator, o.won.rate) for o in report.objections]),
-        Section("成交所需跟进次数", ("跟进次数", "成交数", "占比", "行业经验"), _per_win_rows(t.followups_per_win)),
-        Section("顾问", ("顾问", "新建", "跟进", "成交", "战败", "在跟", "及时率", "完整率", "转化率", "辅导"),
-                [_owner_row(f, target) for f in report.by_owner] + [_owner_row(t, target, "合计")]),
-        Section("顾问订单与交车", ("顾问", "订单", "退订", "交车", "转介绍", "交车回访及时率"),
+        Section(_("成交所需跟进次数"), (_("跟进次数"), _("成交数"), _("占比"), _("行业经验")),
+                _per_win_rows(t.followups_per_win)),
+        Section(consultant, (consultant, _("新建"), _("跟进"), _("成交"), _("战败"), _("在跟"), _("及时率"),
+                             _("完整率"), _("转化率"), _("辅导")),
+                [_owner_row(f, target) for f in report.by_owner] + [_owner_row(t, target, _("合计"))]),
+        Section(_("顾问订单与交车"), (consultant, _("订单"), _("退订"), _("交车"), _("转介绍"), _("交车回访及时率")),
                 [(_owner(f.owner), f.orders, f.cancellations, f.deliveries, f.referrals, f.after_delivery.rate)
                  for f in report.by_owner]),
-        Section("顾问指标", ("顾问", *kpi_headers),
+        Section(_("顾问指标"), (consultant, *kpi_headers),
                 [(_owner(f.owner), *row) for f in report.by_owner for row in _kpi_rows(f, target)]),
-        Section("顾问成交跟进次数", ("顾问", *(label for label, _, _ in FOLLOWUPS_PER_WIN)),
+        Section(_("顾问成交跟进次数"), (consultant, *(label for label, _least, _share in FOLLOWUPS_PER_WIN)),
                 [(_owner(f.owner), *f.followups_per_win) for f in report.by_owner]),
-        Section("顾问期末漏斗", ("顾问", *report.grades),
+        Section(_("顾问期末漏斗"), (consultant, *report.grades),
                 [(_owner(f.owner), *(f.funnel.get(g, 0) for g in report.grades)) for f in report.by_owner]),
-        Section("级别准确率", ("顾问", "级别", "期限（天）", "期限内成交", "定级卡数", "准确率"),
+        Section(_("级别准确率"), (consultant, _("级别"), _("期限（天）"), _("期限内成交"), _("定级卡数"), _("准确率")),
                 [(_owner(g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
                  for g in report.grade_accuracy]),
         *_traffic_sections(report),
@@ -270,15 +278,20 @@ def sections(report: Report) -> list[Section]:
     ]
 
 
+def _label(labels: dict, value) -> str:
+    """A source's or a channel's label in the reader's language; a value without one as it is."""
+    return _(labels[value]) if value in labels else str(value)
+
+
 def _order_rows(report: Report) -> list[tuple]:
     o, d = report.orders, report.deliveries
     average = d.average_days
     return [
-        ("订单（成交）", o.placed), ("其中期末仍有效", o.standing), ("退订", report.cancellations.count),
-        ("期末待交车", o.waiting_at_end), ("交车", d.delivered),
-        ("订单到交车平均天数", f"{average:.1f}" if average is not None else NA),
-        ("订单到交车最长天数", max(d.order_days, default=NA)),
-        ("交车回访（按时/应做）", f"{d.after_delivery.numerator}/{d.after_delivery.denominator}"),
+        (_("订单（成交）"), o.placed), (_("其中期末仍有效"), o.standing), (_("退订"), report.cancellations.count),
+        (_("期末待交车"), o.waiting_at_end), (_("交车"), d.delivered),
+        (_("订单到交车平均天数"), f"{average:.1f}" if average is not None else NA),
+        (_("订单到交车最长天数"), max(d.order_days, default=NA)),
+        (_("交车回访（按时/应做）"), f"{d.after_delivery.numerator}/{d.after_delivery.denominator}"),
     ]
 
 
@@ -338,12 +351,12 @@ def _decimal(value: float):
 
 def _kpi_rows(f: Figures, target: float) -> list[tuple]:
     rows = []
-    for _, label, attr in _KPIS + (("loss_clarity", "战败明确率", "loss_clarity"),):
+    for _key, label, attr in _KPIS + (("loss_clarity", N_("战败明确率"), "loss_clarity"),):
         ratio: Ratio = getattr(f, attr)
         note = ""
         if attr == "timeliness":
-            note = f"目标 {target:.0%}" + ("，低于目标：一对一辅导" if _below(ratio, target) else "")
-        rows.append((label, ratio.numerator, ratio.denominator, ratio.rate, note))
+            note = _("目标 {target}").format(target=f"{target:.0%}") + (_(BELOW_TARGET) if _below(ratio, target) else "")
+        rows.append((_(label), ratio.numerator, ratio.denominator, ratio.rate, note))
     return rows
 
 
@@ -361,12 +374,12 @@ def _enum(kind, value: str):
 def _per_win_rows(counts: tuple[int, ...]) -> list[tuple]:
     total = sum(counts)
     return [(label, n, n / total if total else None, share)
-            for (label, _, share), n in zip(FOLLOWUPS_PER_WIN, counts)]
+            for (label, _least, share), n in zip(FOLLOWUPS_PER_WIN, counts)]
 
 
 def _owner_row(f: Figures, target: float, name: str | None = None) -> tuple:
     return (name or _owner(f.owner), f.new_cards, f.followups, f.wins, f.losses, f.open_at_end,
-            f.timeliness.rate, f.completeness.rate, f.conversion.rate, COACHING if _below(f.timeliness, target) else "")
+            f.timeliness.rate, f.completeness.rate, f.conversion.rate, _(COACHING) if _below(f.timeliness, target) else "")
 
 
 # -- text cells -------------------------------------------------------------------------------------
@@ -409,7 +422,7 @@ def print_table(report: Report) -> None:
         headers, rows = _with_bars(section)
         out.print(Text(f"\n{section.title}", style="bold"))
         if not rows:
-            out.print("  （无）")
+            out.print("  " + _("（无）"))
             continue
         table = render.new_table()
         for i, header in enumerate(headers):
@@ -424,7 +437,7 @@ def _styled(cell):
     from rich.text import Text
 
     text = _text(cell)
-    if text == COACHING or text.endswith("一对一辅导"):
+    if text == _(COACHING) or text.endswith(_(BELOW_TARGET)):
         return Text(text, style="bold red")
     if isinstance(cell, str) and cell.startswith("█"):
         return Text(text, style="cyan")
@@ -438,7 +451,7 @@ def markdown(report: Report) -> str:
         headers, rows = _with_bars(section)
         lines += ["", f"## {section.title}", ""]
         if not rows:
-            lines.append("（无）")
+            lines.append(_("（无）"))
             continue
         lines.append("| " + " | ".join(headers) + " |")
         lines.append("|" + "|".join("---:" if isinstance(rows[0][i], (int, float)) else "---"
@@ -529,7 +542,7 @@ def emit(report: Report, fmt: str, output: Path | None) -> None:
         data = xlsx_bytes(report)
     if output is None:
         if fmt == "xlsx" and sys.stdout.isatty():
-            raise BadInput("an xlsx report is a file: pass --output FILE.xlsx (or redirect stdout)")
+            raise BadInput(_("xlsx 报表是文件：请加 --output 文件.xlsx（或重定向标准输出）"))
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -543,7 +556,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise BadInput(f"cannot write {path}: {exc.strerror}") from None
+        raise BadInput(_("无法写入 {path}：{reason}").format(path=path, reason=exc.strerror)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -552,4 +565,4 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(temp, path)
     except OSError as exc:
         os.unlink(temp)
-        raise BadInput(f"cannot write {path}: {exc.strerror}") from None
+        raise BadInput(_("无法写入 {path}：{reason}").format(path=path, reason=exc.strerror)) from None

@@ -25,6 +25,7 @@ from leadcard.domain.exchange.import_values import (
 from leadcard.domain.exchange.layout import OBJECTION_SEPARATORS
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, LeadcardError
+from leadcard.i18n import _
 from leadcard.model import CARD_FIELD_NAMES, Outcome, Source, Status
 from leadcard.parse import (carries_time, normalise_phone, parse_birthday, parse_channel, parse_lead_source,
                             parse_outcome, parse_when, within_years)
@@ -55,7 +56,7 @@ class RowChecks:
         policy, now = self.policy, self.now
         name = as_text(values.get("name"))
         if not name:
-            raise BadRow("no name (姓名)")
+            raise BadRow(_("没有姓名（姓名）"))
         checked(lambda text: check_text(text, "姓名", line=True), name)
         phone = checked(normalise_phone, as_text(values.get("phone")) or "")
         word = self._word
@@ -65,10 +66,10 @@ class RowChecks:
         status = word(as_status, str(values["status"])) if "status" in values else Status.OPEN
         created_at = self._moment(values.get("created_at")) or now
         if created_at > now + timedelta(minutes=1):
-            raise BadRow(f"建卡时间 {created_at:%Y-%m-%d %H:%M} is in the future")
+            raise BadRow(_("建卡时间 {at} 在未来").format(at=f"{created_at:%Y-%m-%d %H:%M}"))
         left_at = self._moment(values.get("left_at"))
         if left_at is not None and left_at > now + timedelta(minutes=1):
-            raise BadRow(f"离店时间 {left_at:%Y-%m-%d %H:%M} is in the future")
+            raise BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}"))
         status_at = self._moment(values.get("status_at")) or created_at
         outcome = as_outcome(values.get("outcome"))
         if status in FOLLOWED_AFTER_SALE:
@@ -114,10 +115,10 @@ class RowChecks:
         channel = self._word(parse_channel, str(values.get("channel", "")))
         content = joined(as_text(values.get("content")), extras)
         if not content:
-            raise BadRow("no content (洽谈内容)")
+            raise BadRow(_("没有洽谈内容（洽谈内容）"))
         next_at = self._moment(values.get("next_at"))
         if next_at is not None and next_at <= at:
-            raise BadRow(f"下次访问时间 {next_at:%Y-%m-%d %H:%M} must come after the contact")
+            raise BadRow(_("下次访问时间 {at} 必须在这次联系之后").format(at=f"{next_at:%Y-%m-%d %H:%M}"))
         author = self._author(values.get("author"))
         corrects = values.get("corrects")
         return {
@@ -140,7 +141,7 @@ class RowChecks:
         reason = as_text(values.get("void_reason"))
         if reason is None:
             if values.get("voided_at") is not None or values.get("voided_by") is not None:
-                raise BadRow("撤回时间/撤回人 without 撤回原因: say why the entry was withdrawn")
+                raise BadRow(_("有撤回时间/撤回人却没有撤回原因：写明为什么撤回这条记录"))
             return {"_void": None}
         at = self._moment(values.get("voided_at")) or self.now
         return {"_void": {"at": ts(at), "by_id": self._author(values.get("voided_by")), "reason": reason}}
@@ -149,7 +150,7 @@ class RowChecks:
         phone, at = self._keyed(values, "批示时间")
         text = joined(as_text(values.get("text")), extras)
         if not text:
-            raise BadRow("no instruction (批示内容)")
+            raise BadRow(_("没有批示内容（批示内容）"))
         seq = values.get("followup")
         return {"card_id": None, "followup_id": as_whole(seq, "跟进序号") if seq is not None else None, "at": ts(at),
                 "author_id": self._author(values.get("author")), "text": text, "phone": phone}
@@ -159,9 +160,9 @@ class RowChecks:
         phone = checked(normalise_phone, as_text(values.get("phone")) or "")
         at = self._moment(values.get("at"))
         if at is None:
-            raise BadRow(f"no time ({when})")
+            raise BadRow(_("没有时间（{column}）").format(column=when))
         if at > self.now + timedelta(minutes=1):
-            raise BadRow(f"{when} {at:%Y-%m-%d %H:%M} is in the future")
+            raise BadRow(_("{column} {at} 在未来").format(column=when, at=f"{at:%Y-%m-%d %H:%M}"))
         return phone, at
 
     def _owner(self, name: str):
@@ -177,7 +178,7 @@ class RowChecks:
         if key not in self.authors:
             user = self.store.user_by_name(key)
             if user is None:
-                raise BadRow(f"no user named {key!r} (记录人)")
+                raise BadRow(_("没有名为 {name} 的用户（记录人）").format(name=key))
             self.authors[key] = user.id
         return self.authors[key]
 
@@ -242,7 +243,7 @@ class RowChecks:
             else:
                 order.update(delivered_at=order["at"], legacy=True)
         except ValueError:
-            raise BadRow("结案信息: an order's times and delivery day must read as ISO 8601 (export writes them so)") from None
+            raise BadRow(_("结案信息：订单的时间和交车日期必须是 ISO 8601 格式（导出时就是这样写的）")) from None
         return order
 
     def _aware(self, value: object, default: datetime) -> datetime:

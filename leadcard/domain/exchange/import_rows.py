@@ -25,6 +25,7 @@ from leadcard.domain.exchange.layout import (
 )
 from leadcard.domain.exchange.tables import Table, is_workbook
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.usertext import check_text, from_cell, to_cell
 
 # Each table's header words, and the fields none of its rows can do without.
@@ -91,17 +92,16 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
             mapping.append(("?" + title, index))
             continue
         if column.key in seen:
-            raise BadInput(f"{table.path.name}: columns {seen[column.key]!r} and {title!r} both mean {column.header}")
+            raise BadInput(_("{file}：列「{first}」和「{second}」都表示{column}").format(
+                file=table.path.name, first=seen[column.key], second=title, column=column.header))
         seen[column.key] = title
         if not column.key.startswith("_"):
             mapping.append((column.key, index))
     missing = [key for key in required if key not in seen]
     if missing:
         names = [next(c for c in words.values() if c.key == key) for key in missing]
-        raise BadInput(
-            f"{table.path.name}: no column for " + ", ".join(
-                f"{c.header} ({'/'.join((c.header, *c.synonyms[:3]))})" for c in names)
-        )
+        raise BadInput(_("{file}：缺少这些列：{columns}").format(file=table.path.name, columns=_("、").join(
+            f"{c.header}（{'/'.join((c.header, *c.synonyms[:3]))}）" for c in names)))
     if unknown:
         report.unknown_columns[table.part] = unknown
     return mapping
@@ -148,7 +148,7 @@ def _rejects(stack: ExitStack, table: Table, report: ImportReport):
         return None
     suffix = "" if table.part == CARD_SHEET or not is_workbook(table.path) else f".{table.part}"
     target = table.path.with_name(f"{table.path.stem}{suffix}.rejects.csv")
-    return stack.enter_context(_RejectsFile(target, [*table.header, "原行号", "错误原因"], report))
+    return stack.enter_context(_RejectsFile(target, [*table.header, _("原行号"), _("错误原因")], report))
 
 
 class _RejectsFile:

@@ -9,6 +9,7 @@ from datetime import datetime
 from leadcard.domain.exchange.import_rows import BadRow
 from leadcard.domain.exchange.layout import STATUS_WORDS, YES_NO
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.model import Status
 from leadcard.parse import lookup
 
@@ -44,16 +45,16 @@ def as_whole(value: object, what: str) -> int:
     try:
         number = float(str(value).strip())
     except ValueError:
-        raise BadRow(f"{what}: not a number: {value!r}") from None
+        raise BadRow(_("{column}：不是数字：{value}").format(column=what, value=value)) from None
     if not number.is_integer():
-        raise BadRow(f"{what}: not a whole number: {value!r}")
+        raise BadRow(_("{column}：不是整数：{value}").format(column=what, value=value))
     return int(number)
 
 
 def as_age(value: str) -> int:
     age = as_whole(value.removesuffix("岁"), "年龄")
     if not 0 <= age <= 120:
-        raise BadRow(f"年龄 {age} is not an age")
+        raise BadRow(_("年龄 {age} 不是有效的年龄").format(age=age))
     return age
 
 
@@ -63,9 +64,9 @@ def as_outcome(value: object) -> dict:
     try:
         data = json.loads(str(value))
     except ValueError:
-        raise BadRow("结案信息 is not JSON (export writes it as JSON)") from None
+        raise BadRow(_("结案信息不是 JSON（导出时写的是 JSON）")) from None
     if not isinstance(data, dict):
-        raise BadRow("结案信息 must be a JSON object")
+        raise BadRow(_("结案信息必须是 JSON 对象"))
     return data
 
 

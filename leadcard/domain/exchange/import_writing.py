@@ -11,6 +11,7 @@ from leadcard.domain.cards import FOLLOWED_AFTER_SALE, deal_of, timing_columns
 from leadcard.domain.exchange.import_report import ImportReport, Problem
 from leadcard.domain.exchange.import_rows import BadRow, Rows
 from leadcard.domain.session import Session
+from leadcard.i18n import _
 from leadcard.model import EventKind, Status
 from leadcard.store import Store, ts
 from leadcard.store import exchange as sql
@@ -50,7 +51,7 @@ class ImportWriter:
         for valid in table:
             existing = sql.cards_with_phones(self.store, [row["phone"] for _, _, row in valid])
             rows, seen = [], {}
-            for line, _, row in valid:
+            for line, _cells, row in valid:
                 phone = row["phone"]
                 if phone in seen or phone in existing:
                     self._duplicate(table.part, line, phone, seen.get(phone), existing.get(phone))
@@ -92,14 +93,15 @@ class ImportWriter:
         if existing is not None and existing[0] < self.first_card_id and not self.session.may_see(existing[2]):
             # Closed cards too: a dry run must not list which of a file's customers other teams hold.
             self.unseen.add(phone)
-            reason = f"phone {phone} is already on a card you cannot see — ask your supervisor: not imported again"
+            reason = _("电话 {phone} 已在一张你看不到的卡片上（请问主管），不再导入").format(phone=phone)
         elif existing is not None and existing[0] < self.first_card_id:
             from leadcard.store import card_ref
 
-            reason = f"phone {phone} is already on card {card_ref(existing[0])} ({existing[1]}): not imported again"
+            reason = _("电话 {phone} 已在卡片 {ref}（{name}）上，不再导入").format(
+                phone=phone, ref=card_ref(existing[0]), name=existing[1])
         else:
-            where = f"line {earlier_line}" if earlier_line else "an earlier line"
-            reason = f"phone {phone} is already on {where} of this file: not imported twice"
+            where = _("第 {line} 行").format(line=earlier_line) if earlier_line else _("前面某一行")
+            reason = _("电话 {phone} 已在本文件的{where}出现，不重复导入").format(phone=phone, where=where)
         self.report.duplicates.append(Problem(part, line, reason))
 
     # -- follow-ups -------------------------------------------------------------------------------
@@ -136,13 +138,13 @@ class ImportWriter:
 
     def _link(self, row: dict, card, ids: dict) -> None:
         if row["at"] < card["created_at"]:
-            raise BadRow(f"跟进时间 comes before the card was created ({self.store.dt(card['created_at']):%Y-%m-%d %H:%M})")
+            raise BadRow(_("跟进时间早于建卡时间（{at}）").format(at=f"{self.store.dt(card['created_at']):%Y-%m-%d %H:%M}"))
         row["card_id"] = card["id"]
         row["grade"] = row["grade"] or card["grade"]
         if row["corrects"] is not None:
             target = ids.get((card["id"], row["corrects"])) or self.store.followup_id(card["id"], row["corrects"])
             if target is None:
-                raise BadRow(f"更正序号 {row['corrects']}: the card has no such follow-up before this one")
+                raise BadRow(_("更正序号 {seq}：这张卡片在此之前没有这次跟进").format(seq=row["corrects"]))
             row["corrects"] = target
 
     def _reschedule(self, first_followup_id: int) -> None:
@@ -200,7 +202,7 @@ class ImportWriter:
                 if seq is not None:
                     row["followup_id"] = self.store.followup_id(card["id"], seq)
                     if row["followup_id"] is None:
-                        table.reject(line, f"跟进序号 {seq}: the card has no such follow-up", raw)
+                        table.reject(line, _("跟进序号 {seq}：这张卡片没有这次跟进").format(seq=seq), raw)
                         continue
                 row["card_id"] = card["id"]
                 rows.append(row)
@@ -222,7 +224,7 @@ class ImportWriter:
             if phone in older and (self.session.may_see(older[phone][2]) or phone in self.unseen):
                 self.report.skipped_history += 1  # the card was already there, and so is its history
             else:
-                table.reject(line, f"no card with phone {phone} in this import", raw)
+                table.reject(line, _("本次导入中没有电话为 {phone} 的卡片").format(phone=phone), raw)
         return card
 
 

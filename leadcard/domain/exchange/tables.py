@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET, header_key
 
 # What a table may hold, so that an import's memory stays flat whatever the file: rows are read a
@@ -45,16 +46,16 @@ def is_workbook(path: Path) -> bool:
 def open_tables(stack: ExitStack, path: Path, more: dict[str, Path | None]) -> dict[str, Table]:
     """The tables by part (意向客户, 跟进记录, 主管批示): a workbook's sheets, or a file each."""
     if not path.is_file():
-        raise BadInput(f"no file {path}")
+        raise BadInput(_("没有文件 {path}").format(path=path))
     tables = _xlsx_tables(stack, path) if is_workbook(path) else {CARD_SHEET: _csv_table(stack, path, CARD_SHEET)}
     for part, extra in more.items():
         if extra is None:
             continue
         if part in tables:
-            raise BadInput(f"{path.name} already has a {part} sheet: leave out the file for it")
+            raise BadInput(_("{file} 里已有「{part}」工作表：去掉为它另给的文件").format(file=path.name, part=part))
         extra = Path(extra)
         if not extra.is_file():
-            raise BadInput(f"no file {extra}")
+            raise BadInput(_("没有文件 {path}").format(path=extra))
         tables[part] = _xlsx_tables(stack, extra)[CARD_SHEET] if is_workbook(extra) else _csv_table(stack, extra, part)
         tables[part].part = part
     return tables
@@ -88,7 +89,7 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
     try:
         first_line = f.readline(MAX_LINE_CHARS)
     except UnicodeDecodeError:
-        raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
+        raise BadInput(_("无法读取 {file}：既不是 UTF-8 也不是 GBK/GB18030 文本").format(file=path.name)) from None
     f.seek(0)
     # Excel saves "CSV" with commas, or tabs ("Unicode text"), or semicolons in some locales.
     delimiter = next((d for d in ",\t;" if d in first_line), ",")
@@ -99,15 +100,15 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
         try:
             return next(what, None)
         except UnicodeDecodeError:
-            raise BadInput(f"cannot read {path.name}: neither UTF-8 nor GBK/GB18030 text") from None
+            raise BadInput(_("无法读取 {file}：既不是 UTF-8 也不是 GBK/GB18030 文本").format(file=path.name)) from None
         except csv.Error as exc:
             if "field limit" in str(exc):
                 raise _cell_too_long(path, reader.line_num) from None
-            raise BadInput(f"{path.name} line {reader.line_num}: {exc}") from None
+            raise BadInput(_("{file} 第 {line} 行：{reason}").format(file=path.name, line=reader.line_num, reason=exc)) from None
 
     header = read(reader)
     if not header:
-        raise BadInput(f"{path.name} is empty: the first line must name the columns (姓名, 电话, …)")
+        raise BadInput(_("{file} 是空的：第一行必须是列名（姓名、电话……）").format(file=path.name))
     width = _width(path, header)
     del header[width:]
 
@@ -127,7 +128,8 @@ def _lines(f, path: Path) -> Iterator[str]:
     """The file's lines, refusing one too long to be a row: the csv module would hold it whole."""
     while line := f.readline(MAX_LINE_CHARS + 1):
         if len(line) > MAX_LINE_CHARS:
-            raise BadInput(f"{path.name}: a line longer than {MAX_LINE_CHARS:,} characters; not a table to import")
+            raise BadInput(_("{file}：有一行超过 {limit} 个字符，不是可导入的表格").format(
+                file=path.name, limit=f"{MAX_LINE_CHARS:,}"))
         yield line
 
 
@@ -137,16 +139,19 @@ def _width(path: Path, header: list) -> int:
     while width and (header[width - 1] is None or not str(header[width - 1]).strip()):
         width -= 1
     if width > MAX_COLUMNS:
-        raise BadInput(f"{path.name}: {width:,} columns; a sheet of cards has at most {MAX_COLUMNS}")
+        raise BadInput(_("{file}：共 {width} 列，卡片表最多 {limit} 列").format(
+            file=path.name, width=f"{width:,}", limit=MAX_COLUMNS))
     return width
 
 
 def _cell_too_long(path: Path, line: int) -> BadInput:
-    return BadInput(f"{path.name} line {line}: a cell longer than {MAX_CELL_CHARS:,} characters (Excel's own limit)")
+    return BadInput(_("{file} 第 {line} 行：有单元格超过 {limit} 个字符（Excel 自身的上限）").format(
+        file=path.name, line=line, limit=f"{MAX_CELL_CHARS:,}"))
 
 
 def _too_many_rows(path: Path) -> BadInput:
-    return BadInput(f"{path.name}: more than {MAX_ROWS:,} rows (Excel's own limit); split the file")
+    return BadInput(_("{file}：超过 {limit} 行（Excel 自身的上限），请拆分文件").format(
+        file=path.name, limit=f"{MAX_ROWS:,}"))
 
 
 def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
@@ -158,7 +163,8 @@ def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
-        raise BadInput(f"cannot read {path.name} as an Excel workbook ({type(exc).__name__})") from None
+        raise BadInput(_("无法把 {file} 当作 Excel 工作簿读取（{error}）").format(
+            file=path.name, error=type(exc).__name__)) from None
     stack.callback(book.close)
     sheets = book.worksheets
     titled = {header_key(s.title): s for s in sheets[1:]}
@@ -170,7 +176,7 @@ def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
         found[FOLLOWUP_SHEET] = sheets[1]
     tables = {part: _sheet_table(path, sheet, part) for part, sheet in found.items()}
     if not tables[CARD_SHEET].header:
-        raise BadInput(f"{path.name}: the first sheet is empty; its first row must name the columns (姓名, 电话, …)")
+        raise BadInput(_("{file}：第一张工作表是空的，它的第一行必须是列名（姓名、电话……）").format(file=path.name))
     return {part: table for part, table in tables.items() if table.header}
 
 
@@ -209,5 +215,6 @@ def _refuse_zip_bomb(path: Path) -> None:
         return  # openpyxl says what is wrong with it
     for part in parts:
         if part.file_size > MAX_UNPACK_BYTES and part.file_size > MAX_UNPACK_RATIO * max(part.compress_size, 1):
-            raise BadInput(f"{path.name}: part {part.filename} unpacks from {part.compress_size:,} to "
-                           f"{part.file_size:,} bytes; not a workbook to import")
+            raise BadInput(_("{file}：其中的 {part} 从 {packed} 字节解压成 {unpacked} 字节，不是可导入的工作簿").format(
+                file=path.name, part=part.filename, packed=f"{part.compress_size:,}",
+                unpacked=f"{part.file_size:,}"))
