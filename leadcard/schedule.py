@@ -117,7 +117,7 @@ class Policy(NamedTuple):
             if key == grade.code or key.upper() == grade.code or key.lower() in grade.aliases:
                 return grade
         codes = " ".join(g.code for g in self.scheme.grades)
-        raise BadInput(_("不认识的等级“{raw}”：本店的等级（{scheme}）是 {codes}").format(raw=raw, scheme=self.scheme.name, codes=codes))
+        raise BadInput(_("不认识的级别“{raw}”：本店的级别（{scheme}）是 {codes}").format(raw=raw, scheme=self.scheme.name, codes=codes))
 
     def known_grade(self, code: str) -> Grade | None:
         return next((g for g in self.scheme.grades if g.code == code), None)
@@ -264,15 +264,15 @@ def _list(key: str, value: object) -> list:
 
 def _override_grades(scheme: Scheme, table: object) -> Scheme:
     if not isinstance(table, dict):
-        raise BadInput(_("政策：[grades] 须是按等级分的表"))
+        raise BadInput(_("政策：[grades] 须是按级别分的表"))
     grades = {g.code: g for g in scheme.grades}
     for code, numbers in table.items():
         if code not in grades:
-            raise BadInput(_("政策：等级“{code}”不在 {scheme} 方案里").format(code=code, scheme=scheme.name))
+            raise BadInput(_("政策：级别“{code}”不在 {scheme} 方案里").format(code=code, scheme=scheme.name))
         allowed = {"cadence_days", "horizon_days", "action", "label"}
         unknown = set(numbers) - allowed
         if unknown:
-            raise BadInput(_("政策：等级 {code}：不认识的设置“{key}”").format(code=code, key=sorted(unknown)[0]))
+            raise BadInput(_("政策：级别 {code}：不认识的设置“{key}”").format(code=code, key=sorted(unknown)[0]))
         for key in ("cadence_days", "horizon_days"):
             if key in numbers and not (key == "horizon_days" and numbers[key] is None):
                 _number(f"grades.{code}.{key}", numbers[key], 1, 3660)
