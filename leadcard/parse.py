@@ -32,7 +32,7 @@ def normalise_phone(raw: str) -> str:
         text = text[2:]
     if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
         return text
-    raise BadInput(_("不是电话号码：“{raw}”（应为 1[3-9] 开头的 11 位大陆手机号，或带区号的座机号）").format(raw=raw))
+    raise BadInput(_("不是电话号码：`{raw}`（应为 1[3-9] 开头的 11 位大陆手机号，或带区号的座机号）").format(raw=raw))
 
 
 def looks_like_phone(raw: str) -> bool:
@@ -72,18 +72,22 @@ _PLATFORM_WORDS = {
 _SOURCE_WORDS |= dict.fromkeys(_PLATFORM_WORDS, Source.ONLINE)
 
 
+def one_of(values) -> str:
+    """Values a user types, listed for a message as typed (in backticks, never translated)."""
+    return _("、").join(f"`{value}`" for value in values)
+
+
 def lookup(words: dict, raw: str, what: str, choices: str):
     """A word typed in Chinese or English, looked up in a table of synonyms; else bad input. `what`
     names the kind of word for the message, already translated."""
     key = unicodedata.normalize("NFKC", raw or "").strip().lower()
     if key in words:
         return words[key]
-    raise BadInput(_("不认识的{what}“{raw}”：可用 {choices}").format(what=what, raw=raw, choices=choices))
+    raise BadInput(_("不认识的{what} `{raw}`：可用 {choices}").format(what=what, raw=raw, choices=choices))
 
 
 def parse_source(raw: str) -> Source:
-    choices = _("{values}（或 展厅、来电、网络、车展、转介绍、400、汽车之家、懂车帝 …）").format(
-        values=", ".join(s.value for s in Source))
+    choices = _("{values}（或 展厅、来电、网络、车展、转介绍、400、汽车之家、懂车帝 …）").format(values=one_of(Source))
     return lookup(_SOURCE_WORDS, raw, _("来源"), choices)
 
 
@@ -120,7 +124,7 @@ _CHANNEL_WORDS = {
 
 
 def parse_channel(raw: str) -> Channel:
-    return lookup(_CHANNEL_WORDS, raw, _("联系方式"), ", ".join(c.value for c in Channel))
+    return lookup(_CHANNEL_WORDS, raw, _("联系方式"), one_of(Channel))
 
 
 _OUTCOME_WORDS = {
@@ -132,7 +136,7 @@ _OUTCOME_WORDS = {
 
 
 def parse_outcome(raw: str) -> Outcome:
-    return lookup(_OUTCOME_WORDS, raw, _("联系结果"), ", ".join(o.value for o in Outcome))
+    return lookup(_OUTCOME_WORDS, raw, _("联系结果"), one_of(Outcome))
 
 
 _WEEKDAYS = {
@@ -177,7 +181,7 @@ def parse_day(raw: str, today: date) -> date:
 def within_years(moment: date, raw: object) -> date:
     """The day or moment, if its year is one a record may carry (YEARS); else bad input."""
     if not YEARS[0] <= moment.year <= YEARS[1]:
-        raise BadInput(_("记录不能用这个日期：“{raw}”（年份须在 {first}–{last} 之间）").format(raw=raw, first=YEARS[0], last=YEARS[1]))
+        raise BadInput(_("记录不能用这个日期：`{raw}`（年份须在 {first}–{last} 之间）").format(raw=raw, first=YEARS[0], last=YEARS[1]))
     return moment
 
 
@@ -196,14 +200,14 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
             parsed = datetime.fromisoformat(f"{day_text}T{int(hour):02d}:{minute}:{second or '00'}{offset.upper()}")
             moment = parsed.astimezone(tz)
         except (ValueError, OverflowError):
-            raise BadInput(_("不是日期时间：“{raw}”").format(raw=raw)) from None
+            raise BadInput(_("不是日期时间：`{raw}`").format(raw=raw)) from None
         return within_years(moment, raw)
     at = time()
     if m := _TIME_AFTER.fullmatch(text):
         text = m.group(1).strip() or "today"
         hour, minute, second = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
         if hour > 23 or minute > 59 or second > 59:
-            raise BadInput(_("不是一天中的时刻：“{raw}”").format(raw=raw))
+            raise BadInput(_("不是一天中的时刻：`{raw}`").format(raw=raw))
         at = time(hour, minute, second)
     return within_years(datetime.combine(_day(raw, text, now.date()), at, tzinfo=tz), raw)
 
@@ -228,7 +232,7 @@ def _day(raw: str, text: str, today: date) -> date:
         try:
             return today + timedelta(days=n if m.group(1) == "+" else -n)
         except OverflowError:
-            raise BadInput(_("记录不能用这个日期：“{raw}”").format(raw=raw)) from None
+            raise BadInput(_("记录不能用这个日期：`{raw}`").format(raw=raw)) from None
     if text in _WEEKDAYS:
         return today + timedelta(days=(_WEEKDAYS[text] - today.weekday()) % 7 or 7)
     if (m := _WEEK_AND_DAY.fullmatch(text)) and m.group(2) in _DAY_NAMES:
@@ -240,7 +244,7 @@ def _day(raw: str, text: str, today: date) -> date:
     if m := _MONTH_DAY.fullmatch(text):
         month, day = int(m.group(1)), int(m.group(2) or m.group(3))
         return _without_year(raw, month, day, today)
-    raise BadInput(_("不是日期：“{raw}”（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、5月3日、5-3、今天、明天、后天、"
+    raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、5月3日、5-3、今天、明天、后天、"
                      "大后天、+3天、+2周、+3d、+2w、周五、下周一；后面可跟时间：'明天 15:30'）").format(raw=raw))
 
 
@@ -260,18 +264,18 @@ def _calendar_day(raw: str, year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise BadInput(_("不是日期：“{raw}”（没有这一天）").format(raw=raw)) from None
+        raise BadInput(_("不是日期：`{raw}`（没有这一天）").format(raw=raw)) from None
 
 
 def parse_iso_week(raw: str) -> date:
     """`2026-W47` → the Monday of that ISO week."""
     m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", raw.strip(), flags=re.IGNORECASE | re.ASCII)
     if not m:
-        raise BadInput(_("不是 ISO 周：“{raw}”（应写成 2026-W47）").format(raw=raw))
+        raise BadInput(_("不是 ISO 周：`{raw}`（应写成 2026-W47）").format(raw=raw))
     try:
         return within_years(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), raw)
     except ValueError:
-        raise BadInput(_("没有这个 ISO 周：“{raw}”").format(raw=raw)) from None
+        raise BadInput(_("没有这个 ISO 周：`{raw}`").format(raw=raw)) from None
 
 
 def output_format(fmt: str | None, output: PurePath | None, suffixes: dict[str, str]) -> str | None:
@@ -299,5 +303,5 @@ def parse_birthday(raw: str) -> str:
     except ValueError:
         day = None
     if day is None:
-        raise BadInput(_("不是生日：“{raw}”（写月和日，如 03-15 或 3月15日）").format(raw=raw))
+        raise BadInput(_("不是生日：`{raw}`（写月和日，如 03-15 或 3月15日）").format(raw=raw))
     return f"{day:%m-%d}"

@@ -30,7 +30,7 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
-from leadcard.parse import looks_like_phone, normalise_phone
+from leadcard.parse import looks_like_phone, normalise_phone, one_of
 from leadcard.schedule import (
     Contact,
     Deal,
@@ -292,7 +292,7 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             raise Refused(_("跟进 #{seq} 已撤回：请重新记一条跟进").format(seq=entry.corrects))
     channel = entry.channel or (corrected.channel if corrected else None)
     if channel is None:
-        raise BadInput(_("跟进需要 --channel（sms、wechat、phone、visit、home、test-drive、other）"))
+        raise BadInput(_("跟进需要 --channel（{choices}）").format(choices=one_of(Channel)))
     content = (entry.content or "").strip()
     if not content:
         raise BadInput(_("跟进需要 --content：写下洽谈内容"))
@@ -493,8 +493,8 @@ def _status(raw: str) -> Status:
     try:
         return Status(raw.strip().lower())
     except ValueError:
-        raise BadInput(_("不认识的状态“{raw}”：可用 {choices}").format(
-            raw=raw, choices=", ".join(s.value for s in Status))) from None
+        raise BadInput(_("不认识的状态`{raw}`：可用 {choices}").format(
+            raw=raw, choices=one_of(Status))) from None
 
 
 def with_status(session: Session, card: Card) -> Card:

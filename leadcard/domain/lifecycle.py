@@ -42,7 +42,7 @@ def loss_reason(policy: Policy, raw: str) -> str:
     word = LOSS_REASON_WORDS.get(text.lower())
     if word in policy.loss_reasons:
         return word
-    raise BadInput(_("不认识的战败原因“{raw}”：可用 {choices}").format(raw=raw, choices=", ".join(policy.loss_reasons)))
+    raise BadInput(_("不认识的战败原因`{raw}`：可用 {choices}").format(raw=raw, choices=", ".join(policy.loss_reasons)))
 
 
 # -- who may do what -----------------------------------------------------------------------------

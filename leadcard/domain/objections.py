@@ -36,7 +36,7 @@ def find(known: Iterable[Objection], raw: str) -> Objection:
         if key.lower() == o.tag or key == _key(o.label):
             return o
     names = ", ".join(f"{o.tag} {o.label}" for o in known if o.active)
-    raise BadInput(_("不认识的异议“{raw}”：本店的异议有 {names}（见 `leadcard objection list`）").format(raw=raw, names=names))
+    raise BadInput(_("不认识的异议`{raw}`：本店的异议有 {names}（见 `leadcard objection list`）").format(raw=raw, names=names))
 
 
 def tags_for_followup(session: Session, raw: Sequence[str]) -> tuple[str, ...]:

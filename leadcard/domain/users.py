@@ -89,5 +89,5 @@ def _login(raw: str | None) -> str | None:
         return None
     login = raw.strip()
     if not login or any(c.isspace() for c in login):
-        raise BadInput(_("不是登录名：“{raw}”").format(raw=raw))
+        raise BadInput(_("不是登录名：`{raw}`").format(raw=raw))
     return login
