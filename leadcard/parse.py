@@ -88,7 +88,7 @@ def lookup(words: dict, raw: str, what: str, choices: str):
 
 def parse_source(raw: str) -> Source:
     choices = _("{values}（或 展厅、来电、网络、车展、转介绍、400、汽车之家、懂车帝 …）").format(values=one_of(Source))
-    return lookup(_SOURCE_WORDS, raw, _("来源"), choices)
+    return lookup(_SOURCE_WORDS, raw, _("线索来源"), choices)
 
 
 def parse_lead_source(source: str | None, platform: str | None) -> tuple[Source | None, str | None]:
@@ -124,7 +124,7 @@ _CHANNEL_WORDS = {
 
 
 def parse_channel(raw: str) -> Channel:
-    return lookup(_CHANNEL_WORDS, raw, _("联系方式"), one_of(Channel))
+    return lookup(_CHANNEL_WORDS, raw, _("联系渠道"), one_of(Channel))
 
 
 _OUTCOME_WORDS = {

@@ -117,7 +117,7 @@ class Policy(NamedTuple):
             if key == grade.code or key.upper() == grade.code or key.lower() in grade.aliases:
                 return grade
         codes = " ".join(g.code for g in self.scheme.grades)
-        raise BadInput(_("不认识的级别`{raw}`：本店的级别（{scheme}）是 {codes}").format(raw=raw, scheme=self.scheme.name, codes=codes))
+        raise BadInput(_("不认识的级别 `{raw}`：本店的级别（{scheme}）是 {codes}").format(raw=raw, scheme=self.scheme.name, codes=codes))
 
     def known_grade(self, code: str) -> Grade | None:
         return next((g for g in self.scheme.grades if g.code == code), None)

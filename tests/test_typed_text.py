@@ -204,7 +204,7 @@ def test_line_breaks_and_tabs_are_kept_in_notes_and_refused_in_names(lc):
     assert card["notes"] == "第一行\n第二行\t完" and card["followups"][0]["content"] == "客户说：\n1. 价格\n2. 交车"
     for name in ("李\n四", "李\t四"):
         refused = lc("add", name, "--phone", "13900139000")
-        assert refused.exit_code == 2 and "客户姓名含有控制字符" in refused.stderr
+        assert refused.exit_code == 2 and "客户的姓名含有控制字符" in refused.stderr
     assert lc("user", "add", "王\n芳", "--role", "manager").exit_code == 2
 
 

@@ -80,7 +80,7 @@ def first_contact_action(card: Card, reason: DueReason, policy: Policy) -> str:
     """The first touch and first call as `today` suggests them. A lead that never came to the
     showroom (online, 400, phone-in) is not thanked for a visit, and its clock is its arrival."""
     unvisited = card.source in UNVISITED_SOURCES and card.left_at is None
-    since = _("线索到达") if unvisited else (_("离店") if card.left_at else _("建卡"))
+    since = _("线索到达起") if unvisited else (_("离店起") if card.left_at else _("建卡起"))
     if reason == DueReason.FIRST_TOUCH:
         if unvisited:
             return _("发送短信/微信：自我介绍，发送车型资料，邀约到店（{since} {hours} 小时内）").format(
@@ -88,7 +88,7 @@ def first_contact_action(card: Card, reason: DueReason, policy: Policy) -> str:
         return _("发送感谢短信/微信：感谢到店看车（{since} {hours} 小时内）").format(since=since, hours=f"{policy.first_touch_hours:g}")
     minutes = policy.source_first_call_minutes.get(card.source)
     if minutes is not None:
-        return _("电话联系，了解需求、确认级别、邀约到店（{since}后营业时间 {minutes} 分钟内）").format(since=since, minutes=minutes)
+        return _("电话联系，了解需求、确认级别、邀约到店（{since}营业时间 {minutes} 分钟内）").format(since=since, minutes=minutes)
     return _("电话回访，确认级别（{since} {hours} 小时内）").format(since=since, hours=f"{policy.first_call_hours:g}")
 
 
@@ -170,7 +170,7 @@ def _one(session: Session, found: list[Card], text: str, kind: str) -> Card:
 
 def add_card(session: Session, new: NewCard) -> Card:
     store, now = session.store, session.now
-    name = check_text((new.name or "").strip(), _("客户姓名"), line=True)
+    name = check_text((new.name or "").strip(), _("客户的姓名"), line=True)
     if not name:
         raise BadInput(_("建卡需要客户姓名"))
     phone = normalise_phone(new.phone)
@@ -238,8 +238,10 @@ def phone_taken(session: Session, phone: str, holders: list[Card]) -> str:
     seen = next((c for c in holders if session.may_see(c.owner_id)), None)
     if seen is None:
         return _("电话 {phone} 已在一张你无权查看的卡片上——请找主管").format(phone=phone)
+    if seen.owner is None:
+        return _("电话 {phone} 已在未结卡片 {ref} 上（{name}，没有顾问）").format(phone=phone, ref=seen.ref, name=seen.name)
     return _("电话 {phone} 已在未结卡片 {ref} 上（{name}，顾问 {owner}）").format(
-        phone=phone, ref=seen.ref, name=seen.name, owner=seen.owner or _("无"))
+        phone=phone, ref=seen.ref, name=seen.name, owner=seen.owner)
 
 
 def visit_for_card(session: Session, visit_id: int) -> Visit:
@@ -493,7 +495,7 @@ def _status(raw: str) -> Status:
     try:
         return Status(raw.strip().lower())
     except ValueError:
-        raise BadInput(_("不认识的状态`{raw}`：可用 {choices}").format(
+        raise BadInput(_("不认识的状态 `{raw}`：可用 {choices}").format(
             raw=raw, choices=one_of(Status))) from None
 
 

@@ -50,4 +50,4 @@ def _outcome(raw: str) -> Status:
     for status, words in ((Status.WON, ("won", "成交")), (Status.LOST, ("lost", "战败"))):
         if key in words:
             return status
-    raise BadInput(_("不认识的结果`{raw}`：请用 won 或 lost（成交/战败）").format(raw=raw))
+    raise BadInput(_("不认识的结果 `{raw}`：请用 won 或 lost（成交/战败）").format(raw=raw))

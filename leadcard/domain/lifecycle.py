@@ -42,7 +42,7 @@ def loss_reason(policy: Policy, raw: str) -> str:
     word = LOSS_REASON_WORDS.get(text.lower())
     if word in policy.loss_reasons:
         return word
-    raise BadInput(_("不认识的战败原因`{raw}`：可用 {choices}").format(raw=raw, choices=", ".join(policy.loss_reasons)))
+    raise BadInput(_("不认识的战败原因 `{raw}`：可用 {choices}").format(raw=raw, choices=", ".join(policy.loss_reasons)))
 
 
 # -- who may do what -----------------------------------------------------------------------------
@@ -190,8 +190,8 @@ def cancel_order(session: Session, ref: str, reason: str) -> Card:
     if not reason:
         raise BadInput(_("请说明退订原因：--reason（交车周期太长、价格、贷款未过 …）"))
     card = resolve(session, ref)
-    _require_status(card, (Status.WON,), _("退订"))
-    _require_owner_or_over(session, card, _("退订"))
+    _require_status(card, (Status.WON,), _("取消订单"))
+    _require_owner_or_over(session, card, _("取消订单"))
     store = session.store
     _refuse_phone_clash(session, card)
     with store.transaction():
@@ -207,8 +207,8 @@ def deliver(session: Session, ref: str, at: datetime | None, handover_to: str | 
     `handover_working_days` (now, with `handover_to`, or later with `handover`), then visited after
     delivery, reminded of the first service and greeted on their birthday."""
     card = resolve(session, ref)
-    _require_status(card, (Status.WON,), _("交车"))
-    _require_owner_or_over(session, card, _("交车"))
+    _require_status(card, (Status.WON,), _("办理交车"))
+    _require_owner_or_over(session, card, _("办理交车"))
     at = at or session.now
     ordered_at = datetime.fromisoformat(card.outcome["at"]) if card.outcome.get("at") else card.created_at
     if at > session.now + timedelta(minutes=1):
@@ -319,8 +319,8 @@ def mark_invalid(session: Session, ref: str, reason: str) -> Card:
     if not reason:
         raise BadInput(_("请说明卡片无效的原因：--reason（空号、非购车客户 …）"))
     card = with_status(session, resolve(session, ref))
-    _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), _("标记无效"))
-    _require_owner_or_over(session, card, _("标记无效"))
+    _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), _("把卡片标记为无效"))
+    _require_owner_or_over(session, card, _("把卡片标记为无效"))
     store = session.store
     with store.transaction():
         store.insert_event(card.id, session.now, EventKind.INVALID, session.actor_id, {"reason": reason})

@@ -36,7 +36,7 @@ def find(known: Iterable[Objection], raw: str) -> Objection:
         if key.lower() == o.tag or key == _key(o.label):
             return o
     names = ", ".join(f"{o.tag} {o.label}" for o in known if o.active)
-    raise BadInput(_("不认识的异议`{raw}`：本店的异议有 {names}（见 `leadcard objection list`）").format(raw=raw, names=names))
+    raise BadInput(_("不认识的异议 `{raw}`：本店的异议有 {names}（见 `leadcard objection list`）").format(raw=raw, names=names))
 
 
 def tags_for_followup(session: Session, raw: Sequence[str]) -> tuple[str, ...]:
@@ -80,7 +80,7 @@ def list_objections(session: Session, include_retired: bool = False) -> list[Obj
 
 def add_objection(session: Session, tag: str, label: str) -> Objection:
     session.require_role(*EDITORS, doing=_("编辑异议清单"))
-    tag, label = _key(tag).lower(), check_text(_key(label), _("异议名称"), line=True)
+    tag, label = _key(tag).lower(), check_text(_key(label), _("异议的名称"), line=True)
     if not _TAG.fullmatch(tag):
         raise BadInput(_("异议的标签须是简短的英文词（a-z、数字、-），不能是“{tag}”").format(tag=tag))
     if not label:
@@ -98,7 +98,7 @@ def edit_objection(session: Session, raw: str, label: str | None, active: bool |
     session.require_role(*EDITORS, doing=_("编辑异议清单"))
     known = sql.objections(session.store)
     objection = find(known, raw)
-    label = check_text(_key(label), _("异议名称"), line=True) if label is not None else None
+    label = check_text(_key(label), _("异议的名称"), line=True) if label is not None else None
     if label == "":
         raise BadInput(_("异议名称不能为空"))
     if label is not None and any(o.label == label and o.tag != objection.tag for o in known):

@@ -10,15 +10,13 @@ from typing import NamedTuple
 
 from leadcard.chinacal import YearCalendar, compute_year
 from leadcard.errors import NotAllowed, NotFound, StoreError
-from leadcard.i18n import N_, _
+from leadcard.i18n import _
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import Policy, add_working_days, load_policy
 from leadcard.store import EVERYONE, Scope, Store, ts
 
 DEFAULT_SCHEME = "habc"
-# How a role is named in a message (the values `consultant` … are what users type).
-ROLE_LABELS = {Role.CONSULTANT: N_("顾问"), Role.SUPERVISOR: N_("主管"), Role.MANAGER: N_("经理")}
 
 
 class Session(NamedTuple):
@@ -78,12 +76,17 @@ class Session(NamedTuple):
         return frozenset({actor.id})
 
     def require_role(self, *roles: Role, doing: str) -> None:
-        if self.actor is not None and self.actor.role not in roles:
-            allowed = _(ROLE_LABELS[roles[0]])
-            for role in roles[1:]:
-                allowed = _("{first}或{second}").format(first=allowed, second=_(ROLE_LABELS[role]))
-            raise NotAllowed(_("{actor} 是{role}：只有{allowed}才能{doing}").format(
-                actor=self.actor.name, role=_(ROLE_LABELS[self.actor.role]), allowed=allowed, doing=doing))
+        """`roles` are the manager, with or without supervisors: whoever is refused is a consultant
+        or a supervisor. `doing` is already translated."""
+        if self.actor is None or self.actor.role in roles:
+            return
+        if self.actor.role == Role.SUPERVISOR:
+            message = _("{actor} 是主管：只有经理才能{doing}")
+        elif Role.SUPERVISOR in roles:
+            message = _("{actor} 是顾问：只有主管或经理才能{doing}")
+        else:
+            message = _("{actor} 是顾问：只有经理才能{doing}")
+        raise NotAllowed(message.format(actor=self.actor.name, doing=doing))
 
     def user(self, name: str) -> User:
         user = self.store.user_by_name(name)

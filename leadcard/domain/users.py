@@ -18,15 +18,15 @@ _ROLE_WORDS = {
 
 
 def parse_role(raw: str) -> Role:
-    return lookup(_ROLE_WORDS, raw, _("角色"), _("consultant（顾问）、supervisor（主管）或 manager（经理）"))
+    return lookup(_ROLE_WORDS, raw, _("用户角色"), _("consultant（顾问）、supervisor（主管）或 manager（经理）"))
 
 
 def add_user(session: Session, name: str, role: Role, team: str | None, login: str | None = None,
              force: bool = False) -> User:
     """The first user may be added by anyone; after that only a manager adds users."""
     store = session.store
-    name = check_text((name or "").strip(), _("用户姓名"), line=True)
-    check_text(team, _("小组"), line=True)
+    name = check_text((name or "").strip(), _("用户的姓名"), line=True)
+    check_text(team, _("用户的小组"), line=True)
     if not name:
         raise BadInput(_("用户需要姓名"))
     if store.user_count() > 0:
@@ -80,8 +80,11 @@ def _keep_a_manager(session: Session, name: str, role: Role, login: str | None, 
     others = [u for u in session.store.users() if u.role == Role.MANAGER and u.active and u.name != name]
     if any(u.login is None or u.login == here for u in others):
         return
+    if here is None:
+        raise Refused(_("{name} 将绑定登录名“{login}”，之后当前登录下就没有经理能操作了：请检查拼写；"
+                        "确实如此请加 --force").format(name=name, login=login))
     raise Refused(_("{name} 将绑定登录名“{login}”，之后当前登录名（{here}）下就没有经理能操作了：请检查拼写；"
-                    "确实如此请加 --force").format(name=name, login=login, here=here or _("未知")))
+                    "确实如此请加 --force").format(name=name, login=login, here=here))
 
 
 def _login(raw: str | None) -> str | None:

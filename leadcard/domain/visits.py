@@ -70,7 +70,7 @@ def add_visit(session: Session, new: NewVisit) -> VisitAdded:
         raise BadInput(_("--party 至少是 1"))
     phone = normalise_phone(new.phone) if new.phone else None
     consultant = _consultant(session, new.consultant)
-    name = check_text((new.name or "").strip(), _("客户姓名"), line=True) or None
+    name = check_text((new.name or "").strip(), _("客户的姓名"), line=True) or None
     with store.transaction():
         visit_id = sql.insert_visit(store, {
             "arrived_at": arrived,

@@ -48,8 +48,10 @@ def withdraw(session: Session, ref: str, seq: int, reason: str) -> Withdrawn:
             seq=seq, corrects=target.corrects, original=original.seq))
     actor = session.actor
     if actor is not None and actor.name != target.author and actor.role == Role.CONSULTANT:
+        if target.author is None:
+            raise NotAllowed(_("跟进 #{seq} 是别人写的：只有本人、本组主管或经理可以撤回").format(seq=seq))
         raise NotAllowed(_("跟进 #{seq} 是 {author} 写的：只有本人、本组主管或经理可以撤回").format(
-            seq=seq, author=target.author or _("别人")))
+            seq=seq, author=target.author))
     chain = _corrections(entries, target.seq)
     with store.transaction():
         for entry in (target, *chain):

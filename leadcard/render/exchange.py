@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from leadcard.atomic import replacing
+from leadcard.i18n import N_, _
 from leadcard.usertext import to_cell
 from leadcard.model import DUE_REASON_LABELS
 from leadcard.render.common import console, iso, new_table, print_json
@@ -44,34 +45,39 @@ def import_report(report, as_json: bool) -> None:
         return
     out, err = console(), console(stderr=True)
     for part, titles in report.unknown_columns.items():
-        out.print(f"{part}：未识别的列 {'、'.join(titles)}（内容已写入备注）")
-    for title, problems in (("有误的行", report.errors), ("重复的电话（未导入）", report.duplicates)):
+        out.print(_("{part}：未识别的列 {columns}（内容已写入备注）").format(part=part, columns=_("、").join(titles)))
+    for title, problems in ((_("有误的行"), report.errors), (_("重复的电话（未导入）"), report.duplicates)):
         if not problems:
             continue
         table = new_table()
         table.title = title
-        for name in ("表", "行", "原因"):
-            table.add_column(name, no_wrap=name != "原因")
+        for name in (_("表"), _("行")):
+            table.add_column(name, no_wrap=True)
+        table.add_column(_("原因"))
         for p in problems[:SHOWN_PROBLEMS]:
             table.add_row(p.part, str(p.line), p.reason)
         out.print(table)
         if len(problems) > SHOWN_PROBLEMS:
-            out.print(f"…共 {len(problems)} 行（--json 列出全部；--skip-bad 把有误的行写入文件）")
-    verb = "将导入" if report.dry_run or not report.written else "已导入"
-    counts = f"{report.cards} 张卡片、{report.followups} 条跟进记录、{report.instructions} 条主管批示"
+            out.print(_("…共 {n} 行（--json 列出全部；--skip-bad 把有误的行写入文件）").format(n=len(problems)))
     if report.failed:
-        err.print(f"导入失败：{len(report.errors)} 行有误，未写入任何数据（修正后重试，或用 --skip-bad 跳过）")
+        err.print(_("导入失败：{n} 行有误，未写入任何数据（修正后重试，或用 --skip-bad 跳过）").format(n=len(report.errors)))
         return
-    summary = f"{verb} {counts}" + (f"，跳过重复 {len(report.duplicates)} 行" if report.duplicates else "")
+    counts = dict(cards=report.cards, followups=report.followups, instructions=report.instructions)
+    if report.dry_run or not report.written:
+        summary = _("将导入 {cards} 张卡片、{followups} 条跟进记录、{instructions} 条主管批示").format(**counts)
+    else:
+        summary = _("已导入 {cards} 张卡片、{followups} 条跟进记录、{instructions} 条主管批示").format(**counts)
+    if report.duplicates:
+        summary += _("，跳过重复 {n} 行").format(n=len(report.duplicates))
     if report.skipped_history:
-        summary += f"，已有卡片的跟进/批示 {report.skipped_history} 条未再导入"
+        summary += _("，已有卡片的跟进/批示 {n} 条未再导入").format(n=report.skipped_history)
     if report.errors:
-        summary += f"，跳过有误 {len(report.errors)} 行"
+        summary += _("，跳过有误 {n} 行").format(n=len(report.errors))
     if report.dry_run:
-        summary += "（试运行，未写入）"
+        summary += _("（试运行，未写入）")
     out.print(summary)
     for path in report.rejects:
-        out.print(f"有误的行已写入 {path}")
+        out.print(_("有误的行已写入 {path}").format(path=path))
 
 
 # -- export --------------------------------------------------------------------------------------------
@@ -153,10 +159,10 @@ def _write_json(sheets, out: IO[str]) -> None:
 def export_summary(sheets, files: list[str]) -> None:
     # With the data on stdout, the summary goes to stderr.
     out = console(stderr=not files)
-    where = "、".join(files) if files else "标准输出"
+    where = _("、").join(files) if files else _("标准输出")
     count = {sheet.name: sheet.count for sheet in sheets}
-    out.print(f"已导出 {count['cards']} 张卡片、{count['followups']} 条跟进记录、{count['instructions']} 条主管批示、"
-              f"{count['visits']} 条来店登记 → {where}")
+    out.print(_("已导出 {cards} 张卡片、{followups} 条跟进记录、{instructions} 条主管批示、{visits} 条来店登记 → {where}")
+              .format(**count, where=where))
 
 
 # -- calendar ------------------------------------------------------------------------------------------
@@ -172,11 +178,11 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
     calendar = Calendar()
     calendar.add("prodid", "-//leadcard//意向客户回访//ZH")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "客户回访")
+    calendar.add("x-wr-calname", _("客户回访"))
     stamp = feed.now.astimezone(timezone.utc)
     for due in feed.due:
         item, card = due.item, due.item.card
-        late = f"（逾期 {item.overdue_days} 天）" if item.overdue_days > 0 else ""
+        late = _("（逾期 {days} 天）").format(days=item.overdue_days) if item.overdue_days > 0 else ""
         event = Event()
         event.add("uid", due.uid)
         event.add("dtstamp", stamp)
@@ -185,9 +191,12 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
         else:
             event.add("dtstart", due.at.astimezone(timezone.utc))
             event.add("duration", CALL_LENGTH)
-        event.add("summary", f"{DUE_REASON_LABELS[item.reason]} {card.name} {card.grade}级{late}")
-        lines = [f"卡号 {card.ref}", f"电话 {card.phone}", f"车型 {card.fields.get('model') or '—'}",
-                 f"{'计划' if not item.suggested else '建议'}：{item.purpose or '—'}"]
+        event.add("summary", _("{reason} {name} {grade}级{late}").format(
+            reason=_(DUE_REASON_LABELS[item.reason]), name=card.name, grade=card.grade, late=late))
+        purpose = _("建议：{purpose}") if item.suggested else _("计划：{purpose}")
+        lines = [_("卡号 {ref}").format(ref=card.ref), _("电话 {phone}").format(phone=card.phone),
+                 _("车型 {model}").format(model=card.fields.get("model") or "—"),
+                 purpose.format(purpose=item.purpose or "—")]
         event.add("description", "\n".join(lines))
         calendar.add_component(event)
     for wake in feed.wake_ups:
@@ -195,11 +204,12 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
         event.add("uid", wake.uid)
         event.add("dtstamp", stamp)
         event.add("dtstart", wake.day)
-        event.add("summary", f"休眠唤醒 {wake.pool} 位客户")
-        lines = [f"{c.ref} {c.name} {c.grade}级 {c.phone}" for c in wake.customers]
+        event.add("summary", _("休眠唤醒 {n} 位客户").format(n=wake.pool))
+        lines = [_("{ref} {name} {grade}级 {phone}").format(ref=c.ref, name=c.name, grade=c.grade, phone=c.phone)
+                 for c in wake.customers]
         if wake.pool > len(wake.customers):
-            lines.append(f"…… 共 {wake.pool} 位")
-        lines.append("当天 leadcard today 列出全部")
+            lines.append(_("…… 共 {n} 位").format(n=wake.pool))
+        lines.append(_("当天 leadcard today 列出全部"))
         event.add("description", "\n".join(lines))
         calendar.add_component(event)
     data = calendar.to_ical()
@@ -212,8 +222,10 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
 
 def calendar_summary(feed, output: Path | None) -> None:
     out = console(stderr=output is None)
-    wakes = f"、{len(feed.wake_ups)} 个休眠唤醒日" if feed.wake_ups else ""
-    out.print(f"日历：{len(feed.due)} 个回访{wakes}（{feed.start:%m-%d} 至 {feed.end:%m-%d}）→ {output or '标准输出'}")
+    wakes = _("、{n} 个休眠唤醒日").format(n=len(feed.wake_ups)) if feed.wake_ups else ""
+    out.print(_("日历：{n} 个回访{wakes}（{start} 至 {end}）→ {where}").format(
+        n=len(feed.due), wakes=wakes, start=f"{feed.start:%m-%d}", end=f"{feed.end:%m-%d}",
+        where=output or _("标准输出")))
 
 
 def health_json(health) -> dict:
@@ -224,8 +236,8 @@ def health_json(health) -> dict:
             "missing_objects": health.missing_objects}
 
 
-_TABLE_LABELS = {"users": "用户", "cards": "卡片", "followups": "跟进记录", "grade_changes": "级别变更",
-                 "instructions": "主管批示", "card_events": "卡片事件"}
+_TABLE_LABELS = {"users": N_("用户"), "cards": N_("卡片"), "followups": N_("跟进记录"), "grade_changes": N_("级别变更"),
+                 "instructions": N_("主管批示"), "card_events": N_("卡片事件")}
 
 
 def health_report(health, as_json: bool) -> None:
@@ -234,31 +246,32 @@ def health_report(health, as_json: bool) -> None:
         return
     out = console()
     table = new_table()
-    table.add_column("检查", no_wrap=True)
-    table.add_column("结果")
-    table.add_row("文件", health.path)
-    problems = health.integrity[:5] + ([f"…（共 {len(health.integrity)} 条）"] if len(health.integrity) > 5 else [])
-    table.add_row("完整性", "正常" if health.integrity == ["ok"] else "\n".join(problems))
-    table.add_row("外键", "正常" if not health.foreign_keys else "；".join(health.foreign_keys))
+    table.add_column(_("检查"), no_wrap=True)
+    table.add_column(_("结果"))
+    table.add_row(_("文件"), health.path)
+    more = [_("…（共 {n} 条）").format(n=len(health.integrity))] if len(health.integrity) > 5 else []
+    table.add_row(_("完整性"), _("正常") if health.integrity == ["ok"] else "\n".join(health.integrity[:5] + more))
+    table.add_row(_("外键"), _("正常") if not health.foreign_keys else "；".join(health.foreign_keys))
     version_ok = health.schema_version == health.expected_version
-    table.add_row("结构版本", f"{health.schema_version}" + ("" if version_ok else f"（应为 {health.expected_version}）"))
+    table.add_row(_("结构版本"), f"{health.schema_version}"
+                  + ("" if version_ok else _("（应为 {version}）").format(version=health.expected_version)))
     if health.missing_tables:
-        table.add_row("缺少的表", "、".join(health.missing_tables))
+        table.add_row(_("缺少的表"), _("、").join(health.missing_tables))
     if health.unknown_objects:
-        table.add_row("来历不明的对象", "、".join(health.unknown_objects))
+        table.add_row(_("来历不明的对象"), _("、").join(health.unknown_objects))
     if health.missing_objects:
-        table.add_row("缺少的对象", "、".join(health.missing_objects))
-    table.add_row("写入", "只读（本登录不能写入）" if health.read_only else "可写")
+        table.add_row(_("缺少的对象"), _("、").join(health.missing_objects))
+    table.add_row(_("写入"), _("只读（本登录不能写入）") if health.read_only else _("可写"))
     for name, count in health.counts.items():
-        table.add_row(_TABLE_LABELS.get(name, name), f"{count:,}")
+        table.add_row(_(_TABLE_LABELS[name]) if name in _TABLE_LABELS else name, f"{count:,}")
     out.print(table)
     if health.sound:
-        out.print("库正常，但本登录只能读取：检查库文件及其目录的权限。" if health.read_only else "库正常。")
+        out.print(_("库正常，但本登录只能读取：检查库文件及其目录的权限。") if health.read_only else _("库正常。"))
     elif not health.damaged and (health.unknown_objects or health.missing_objects):
-        out.print("库的结构被改动过（有 leadcard 没有建的对象，或缺少它建的对象），不能当作正常的库："
-                  "查明来源，或用 `leadcard restore` 从可靠的备份恢复。")
+        out.print(_("库的结构被改动过（有 leadcard 没有建的对象，或缺少它建的对象），不能当作正常的库："
+                    "查明来源，或用 `leadcard restore` 从可靠的备份恢复。"))
     else:
-        out.print("库有问题：请用 `leadcard restore` 从备份恢复。")
+        out.print(_("库有问题：请用 `leadcard restore` 从备份恢复。"))
 
 
 def copy_report(copy, action: str, as_json: bool) -> None:
@@ -266,7 +279,8 @@ def copy_report(copy, action: str, as_json: bool) -> None:
         print_json({"path": copy.path, "kept": copy.kept, **health_json(copy.health)})
         return
     counts = copy.health.counts
-    message = f"{action}完成：{copy.path}（{counts.get('cards', 0):,} 张卡片、{counts.get('followups', 0):,} 条跟进记录）"
-    console().print(message)
+    console().print(_("{action}完成：{path}（{cards} 张卡片、{followups} 条跟进记录）").format(
+        action=_(action), path=copy.path, cards=f"{counts.get('cards', 0):,}",
+        followups=f"{counts.get('followups', 0):,}"))
     if copy.kept:
-        console().print(f"原库已保留为 {copy.kept}")
+        console().print(_("原库已保留为 {path}").format(path=copy.kept))

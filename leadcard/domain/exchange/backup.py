@@ -62,7 +62,7 @@ def doctor(path: Path) -> Health:
 def backup(session: Session, target: Path) -> Copy:
     """A consistent copy through SQLite's online backup API, safe while others write; 0600."""
     store = session.store
-    session.require_role(Role.MANAGER, doing=_("备份整个数据库"))
+    session.require_role(Role.MANAGER, doing=_("给整个数据库做备份"))
     target = Path(target)
     refuse_store_files(store.path, target)
     with replacing(target) as temp:
@@ -92,7 +92,7 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     except (StoreError, DatabaseError):
         session = None
     if session is not None:
-        session.require_role(Role.MANAGER, doing=_("恢复数据库"))
+        session.require_role(Role.MANAGER, doing=_("用备份恢复数据库"))
         store = session.store
         store.backup_to(kept)
         sql.copy_into(source, store)

@@ -26,9 +26,11 @@ def refuse_store_files(store: Path, target: Path | None) -> None:
         for suffix in STORE_SUFFIXES:
             kept = Path(f"{base}{suffix}")
             if _same_file(kept, target):
-                what = _("数据库本身") if not suffix else _("数据库的 {kind} 文件").format(kind=suffix[1:].upper())
-                raise Refused(_("{target} 就是{what}（{kept}）：请写到别的文件；什么也没写入").format(
-                    target=target, what=what, kept=kept))
+                if not suffix:
+                    raise Refused(_("{target} 就是数据库本身（{kept}）：请写到别的文件；什么也没写入").format(
+                        target=target, kept=kept))
+                raise Refused(_("{target} 是数据库的 {kind} 文件（{kept}）：请写到别的文件；什么也没写入").format(
+                    target=target, kind=suffix[1:].upper(), kept=kept))
 
 
 def _same_file(a: Path, b: Path) -> bool:
