@@ -490,7 +490,7 @@ def test_a_backup_is_a_private_sound_copy(lc, tmp_path):
 def test_only_a_manager_backs_up_a_shared_store(lc, tmp_path):
     lc.ok("demo", "--cards", "10")
     result = lc("backup", str(tmp_path / "b.db"), user="王芳")
-    assert result.exit_code == 1 and "只有经理才能备份整个数据库" in result.stderr
+    assert result.exit_code == 1 and "只有经理才能给整个数据库做备份" in result.stderr
     lc.ok("backup", str(tmp_path / "b.db"), user="赵经理")
 
 
