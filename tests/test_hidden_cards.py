@@ -51,12 +51,16 @@ def test_whoever_may_see_the_card_is_told_which_and_whose(lc, who):
     result = lc("add", "新客户", "--phone", SUN_PHONE, user=who)
     assert result.exit_code == 1
     assert "A00001 上（孙先生，顾问 孙丽）" in result.stderr and HIDDEN not in result.stderr
+    english = lc("add", "新客户", "--phone", SUN_PHONE, user=who, env={"LEADCARD_LANG": "en"})
+    assert "is already on open card A00001 (孙先生, owner 孙丽)" in english.stderr
 
 
 def test_a_teammates_customer_is_hidden_from_a_consultant_but_not_from_their_supervisor(lc):
     floor(lc)
     lc.ok("add", "刘先生", "--phone", "13800138000", user="李强")
     tells_nothing(lc("add", "刘先生", "--phone", "13800138000", user="王芳"), "李强", "刘先生", "A00003")
+    english = lc("add", "刘先生", "--phone", "13800138000", user="王芳", env={"LEADCARD_LANG": "en"})
+    assert "is already on a card you cannot see — ask your supervisor" in english.stderr and "A00003" not in english.stderr
     assert "A00003 上（刘先生，顾问 李强）" in lc("add", "x", "--phone", "13800138000", user="钱主管").stderr
 
 
