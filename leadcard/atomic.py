@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 
 
 @contextmanager
@@ -21,7 +22,7 @@ def replacing(target: Path) -> Iterator[Path]:
     a file. It is private (0600, as mkstemp makes it) like the store, since it holds customer data."""
     target = Path(target)
     if not target.parent.is_dir():
-        raise BadInput(f"cannot write {target}: directory {target.parent} does not exist")
+        raise BadInput(_("无法写入 {target}：目录 {directory} 不存在").format(target=target, directory=target.parent))
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     try:

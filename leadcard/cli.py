@@ -17,6 +17,7 @@ from pathlib import Path
 from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals
 from leadcard.commands.exits import exits
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.usertext import check_text, shown
 
 _ENVIRONMENT = {"--db": "LEADCARD_DB", "--as": "LEADCARD_USER"}
@@ -57,8 +58,8 @@ def typed_arguments(args: list[str]) -> list[str]:
             try:
                 arg = os.fsencode(arg).decode("gb18030")
             except UnicodeDecodeError:
-                raise BadInput(f"argument {i + 1} is neither UTF-8 nor GBK/GB18030 text") from None
-        typed.append(check_text(arg, f"the argument '{shown(arg, line=True)[:40]}'"))
+                raise BadInput(_("第 {number} 个参数既不是 UTF-8 也不是 GBK/GB18030 文本").format(number=i + 1)) from None
+        typed.append(check_text(arg, _("参数“{argument}”").format(argument=shown(arg, line=True)[:40])))
     return typed
 
 

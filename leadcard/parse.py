@@ -12,6 +12,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.model import Channel, Outcome, Source
 
 if TYPE_CHECKING:
@@ -35,9 +36,7 @@ def normalise_phone(raw: str) -> str:
         text = text[2:]
     if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
         return text
-    raise BadInput(
-        f"not a phone number: {raw!r} (a mainland mobile 1[3-9]xxxxxxxxx, or a landline with area code)"
-    )
+    raise BadInput(_("不是电话号码：`{raw}`（应为 1[3-9] 开头的 11 位大陆手机号，或带区号的座机号）").format(raw=raw))
 
 
 def looks_like_phone(raw: str) -> bool:
@@ -77,17 +76,23 @@ _PLATFORM_WORDS = {
 _SOURCE_WORDS |= dict.fromkeys(_PLATFORM_WORDS, Source.ONLINE)
 
 
+def one_of(values) -> str:
+    """Values a user types, listed for a message as typed (in backticks, never translated)."""
+    return _("、").join(f"`{value}`" for value in values)
+
+
 def lookup(words: dict, raw: str, what: str, choices: str):
-    """A word typed in Chinese or English, looked up in a table of synonyms; else bad input."""
+    """A word typed in Chinese or English, looked up in a table of synonyms; else bad input. `what`
+    names the kind of word for the message, already translated."""
     key = unicodedata.normalize("NFKC", raw or "").strip().lower()
     if key in words:
         return words[key]
-    raise BadInput(f"unknown {what} {raw!r}: use one of {choices}")
+    raise BadInput(_("不认识的{what} `{raw}`：可用 {choices}").format(what=what, raw=raw, choices=choices))
 
 
 def parse_source(raw: str) -> Source:
-    choices = ", ".join(s.value for s in Source) + " (or 展厅, 来电, 网络, 车展, 转介绍, 400, 汽车之家, 懂车帝 …)"
-    return lookup(_SOURCE_WORDS, raw, "source", choices)
+    choices = _("{values}（或 展厅、来电、网络、车展、转介绍、400、汽车之家、懂车帝 …）").format(values=one_of(Source))
+    return lookup(_SOURCE_WORDS, raw, _("线索来源"), choices)
 
 
 def parse_lead_source(source: str | None, platform: str | None) -> tuple[Source | None, str | None]:
@@ -98,16 +103,16 @@ def parse_lead_source(source: str | None, platform: str | None) -> tuple[Source 
     if platform is not None:
         text = unicodedata.normalize("NFKC", platform).strip()
         if not text:
-            raise BadInput("empty --platform: name the online platform (汽车之家, 懂车帝, 易车 …)")
+            raise BadInput(_("--platform 是空的：请写出网络平台（汽车之家、懂车帝、易车 …）"))
         kept = _PLATFORM_WORDS.get(text.lower(), text)
     if source is None:
         return (Source.ONLINE if kept else None), kept
     parsed = parse_source(source)
     named = _PLATFORM_WORDS.get(unicodedata.normalize("NFKC", source).strip().lower())
     if kept and parsed != Source.ONLINE:
-        raise BadInput(f"a platform ({kept}) belongs to an online lead, not to source {parsed.value}")
+        raise BadInput(_("平台（{platform}）只属于网络线索（online），不属于来源 {source}").format(platform=kept, source=parsed.value))
     if kept and named and kept != named:
-        raise BadInput(f"source {source!r} and platform {kept!r} disagree")
+        raise BadInput(_("来源“{source}”和平台“{platform}”对不上").format(source=source, platform=kept))
     return parsed, kept or named
 
 
@@ -123,7 +128,7 @@ _CHANNEL_WORDS = {
 
 
 def parse_channel(raw: str) -> Channel:
-    return lookup(_CHANNEL_WORDS, raw, "channel", ", ".join(c.value for c in Channel))
+    return lookup(_CHANNEL_WORDS, raw, _("联系渠道"), one_of(Channel))
 
 
 _OUTCOME_WORDS = {
@@ -135,7 +140,7 @@ _OUTCOME_WORDS = {
 
 
 def parse_outcome(raw: str) -> Outcome:
-    return lookup(_OUTCOME_WORDS, raw, "outcome", ", ".join(o.value for o in Outcome))
+    return lookup(_OUTCOME_WORDS, raw, _("联系结果"), one_of(Outcome))
 
 
 _WEEKDAYS = {
@@ -164,8 +169,6 @@ _ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2})
 # A day followed by a time: `周六 10:00`, `明天15:30`, `2026-05-06 14:30`, `2026-05-06T9:05`; a time alone is today
 _TIME_AFTER = re.compile(r"(.*?)(?:\s*|t)(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _NOW = ("now", "现在")
-DATE_FORMS = ("2026-05-03, '2026-05-03 14:30', 2026/5/3, 5月3日, 5-3, today, tomorrow, 今天, 明天, 后天, 大后天, "
-              "+3d, +2w, +3天, +2周, a weekday (周五, friday), 下周一; a time may follow: '明天 15:30'")
 
 
 # Years a record may carry: a typo like 9999 would stay in the store and overflow every later
@@ -174,7 +177,7 @@ YEARS = (1900, 2199)
 
 
 def parse_day(raw: str, today: date) -> date:
-    """A day, in any of the forms of `DATE_FORMS` without a time."""
+    """A day, in any of the forms `_day` reads, without a time."""
     text = _plain(raw)
     return within_years(_day(raw, text, today), raw)
 
@@ -182,7 +185,7 @@ def parse_day(raw: str, today: date) -> date:
 def within_years(moment: date, raw: object) -> date:
     """The day or moment, if its year is one a record may carry (YEARS); else bad input."""
     if not YEARS[0] <= moment.year <= YEARS[1]:
-        raise BadInput(f"not a date a record may carry: {raw!r} (years {YEARS[0]}–{YEARS[1]})")
+        raise BadInput(_("记录不能用这个日期：`{raw}`（年份须在 {first}–{last} 之间）").format(raw=raw, first=YEARS[0], last=YEARS[1]))
     return moment
 
 
@@ -201,14 +204,14 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
             parsed = datetime.fromisoformat(f"{day_text}T{int(hour):02d}:{minute}:{second or '00'}{offset.upper()}")
             moment = parsed.astimezone(tz)
         except (ValueError, OverflowError):
-            raise BadInput(f"not a date-time: {raw!r}") from None
+            raise BadInput(_("不是日期时间：`{raw}`").format(raw=raw)) from None
         return within_years(moment, raw)
     at = time()
     if m := _TIME_AFTER.fullmatch(text):
         text = m.group(1).strip() or "today"
         hour, minute, second = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
         if hour > 23 or minute > 59 or second > 59:
-            raise BadInput(f"not a time of day: {raw!r}")
+            raise BadInput(_("不是一天中的时刻：`{raw}`").format(raw=raw))
         at = time(hour, minute, second)
     return within_years(datetime.combine(_day(raw, text, now.date()), at, tzinfo=tz), raw)
 
@@ -233,7 +236,7 @@ def _day(raw: str, text: str, today: date) -> date:
         try:
             return today + timedelta(days=n if m.group(1) == "+" else -n)
         except OverflowError:
-            raise BadInput(f"not a date a record may carry: {raw!r}") from None
+            raise BadInput(_("记录不能用这个日期：`{raw}`").format(raw=raw)) from None
     if text in _WEEKDAYS:
         return today + timedelta(days=(_WEEKDAYS[text] - today.weekday()) % 7 or 7)
     if (m := _WEEK_AND_DAY.fullmatch(text)) and m.group(2) in _DAY_NAMES:
@@ -245,7 +248,8 @@ def _day(raw: str, text: str, today: date) -> date:
     if m := _MONTH_DAY.fullmatch(text):
         month, day = int(m.group(1)), int(m.group(2) or m.group(3))
         return _without_year(raw, month, day, today)
-    raise BadInput(f"not a date: {raw!r} (use {DATE_FORMS})")
+    raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、5月3日、5-3、今天、明天、后天、"
+                     "大后天、+3天、+2周、+3d、+2w、周五、下周一；后面可跟时间：'明天 15:30'）").format(raw=raw))
 
 
 def _without_year(raw: str, month: int, day: int, today: date) -> date:
@@ -264,7 +268,7 @@ def _calendar_day(raw: str, year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise BadInput(f"not a date: {raw!r} (no such day)") from None
+        raise BadInput(_("不是日期：`{raw}`（没有这一天）").format(raw=raw)) from None
 
 
 def parse_month(raw: str) -> date:
@@ -279,11 +283,11 @@ def parse_iso_week(raw: str) -> date:
     """`2026-W47` → the Monday of that ISO week."""
     m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", raw.strip(), flags=re.IGNORECASE | re.ASCII)
     if not m:
-        raise BadInput(f"not an ISO week: {raw!r} (use 2026-W47)")
+        raise BadInput(_("不是 ISO 周：`{raw}`（应写成 2026-W47）").format(raw=raw))
     try:
         return within_years(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), raw)
     except ValueError:
-        raise BadInput(f"no such ISO week: {raw!r}") from None
+        raise BadInput(_("没有这个 ISO 周：`{raw}`").format(raw=raw)) from None
 
 
 def output_format(fmt: str | None, output: PurePath | None, suffixes: dict[str, str]) -> str | None:
@@ -293,8 +297,8 @@ def output_format(fmt: str | None, output: PurePath | None, suffixes: dict[str, 
     chosen = fmt.strip().lower() if fmt else None
     named = suffixes.get(output.suffix.lower()) if output is not None else None
     if chosen and named and chosen != named:
-        raise BadInput(f"{output.name} is named as {named}, but {chosen} would be written into it: "
-                       f"name it .{chosen}, or ask for {named}")
+        raise BadInput(_("{file} 的文件名表示 {named}，但要写入的是 {chosen}：请把文件名改为 .{chosen}，或改要 {named}")
+                       .format(file=output.name, named=named, chosen=chosen))
     return chosen or named
 
 
@@ -311,7 +315,7 @@ def parse_birthday(raw: str) -> str:
     except ValueError:
         day = None
     if day is None:
-        raise BadInput(f"not a birthday: {raw!r} (month and day, like 03-15 or 3月15日)")
+        raise BadInput(_("不是生日：`{raw}`（写月和日，如 03-15 或 3月15日）").format(raw=raw))
     return f"{day:%m-%d}"
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Iterable, Mapping, NamedTuple
 
 from leadcard.errors import BadInput
+from leadcard.i18n import N_, _
 from leadcard.model import REACHING_CHANNELS, WRITTEN_CHANNELS, Channel, DueReason
 
 
@@ -31,42 +32,43 @@ class Scheme(NamedTuple):
     default_grade: str
 
 
+# Titles, labels and actions are marked for the catalog and translated where they are shown.
 SCHEMES: dict[str, Scheme] = {
     # The card's own scheme, and an Inner Mongolia 4S store's (DOMAIN.md "Grades and cadence").
     "habc": Scheme(
         "habc",
-        "HABC (H 7 天内 / A 1 个月内 / B 1–3 个月 / C 3 个月以上)",
+        N_("HABC (H 7 天内 / A 1 个月内 / B 1–3 个月 / C 3 个月以上)"),
         (
-            Grade("H", "7 天内购车 / 待下订", 1, 7, 0, "每日联系：电话确认订车细节，邀约到店"),
-            Grade("A", "1 个月内购车", 7, 30, 1, "电话 + 微信：报价、试驾邀约，解决瓶颈"),
-            Grade("B", "1–3 个月购车", 14, 90, 2, "电话或微信：推送新品与活动，了解需求变化"),
-            Grade("C", "3 个月以上购车", 30, None, 3, "微信或短信：保持联系，节日问候"),
+            Grade("H", N_("7 天内购车 / 待下订"), 1, 7, 0, N_("每日联系：电话确认订车细节，邀约到店")),
+            Grade("A", N_("1 个月内购车"), 7, 30, 1, N_("电话 + 微信：报价、试驾邀约，解决瓶颈")),
+            Grade("B", N_("1–3 个月购车"), 14, 90, 2, N_("电话或微信：推送新品与活动，了解需求变化")),
+            Grade("C", N_("3 个月以上购车"), 30, None, 3, N_("微信或短信：保持联系，节日问候")),
         ),
         "B",
     ),
     # A dealer group's follow-up regulation: four tiers.
     "four-tier": Scheme(
         "four-tier",
-        "四级（重点 / 意向 / 潜在 / 休眠）",
+        N_("四级（重点 / 意向 / 潜在 / 休眠）"),
         (
-            Grade("重点", "≥3 次接触、比价或议价，1 个月内购车", 2, 30, 0,
-                  "到店面谈 + 定制方案（每周 ≥3 次）", ("key",)),
-            Grade("意向", "已试驾或报价，需求明确，3 个月内购车", 3, 90, 1,
-                  "电话 + 微信（每周 2 次）", ("intention",)),
-            Grade("潜在", "首次咨询，需求模糊，无时间表", 7, None, 2,
-                  "短信 + 朋友圈触达（每周 1 次）", ("potential",)),
-            Grade("休眠", "6 个月无联系", 90, None, 3, "节日问候 + 新品资讯（每季度）", ("dormant",)),
+            Grade("重点", N_("≥3 次接触、比价或议价，1 个月内购车"), 2, 30, 0,
+                  N_("到店面谈 + 定制方案（每周 ≥3 次）"), ("key",)),
+            Grade("意向", N_("已试驾或报价，需求明确，3 个月内购车"), 3, 90, 1,
+                  N_("电话 + 微信（每周 2 次）"), ("intention",)),
+            Grade("潜在", N_("首次咨询，需求模糊，无时间表"), 7, None, 2,
+                  N_("短信 + 朋友圈触达（每周 1 次）"), ("potential",)),
+            Grade("休眠", N_("6 个月无联系"), 90, None, 3, N_("节日问候 + 新品资讯（每季度）"), ("dormant",)),
         ),
         "潜在",
     ),
     # A B2B salesperson's scheme.
     "abc": Scheme(
         "abc",
-        "ABC（A 1 个月内 / B 2 个月内 / C 3 个月内）",
+        N_("ABC（A 1 个月内 / B 2 个月内 / C 3 个月内）"),
         (
-            Grade("A", "1 个月内成交", 1, 30, 0, "每日联系，盯紧不放"),
-            Grade("B", "2 个月内成交", 3, 60, 1, "每 3 天联系一次"),
-            Grade("C", "3 个月内成交", 7, 90, 2, "每周联系一次"),
+            Grade("A", N_("1 个月内成交"), 1, 30, 0, N_("每日联系，盯紧不放")),
+            Grade("B", N_("2 个月内成交"), 3, 60, 1, N_("每 3 天联系一次")),
+            Grade("C", N_("3 个月内成交"), 7, 90, 2, N_("每周联系一次")),
         ),
         "B",
     ),
@@ -117,7 +119,7 @@ class Policy(NamedTuple):
             if key == grade.code or key.upper() == grade.code or key.lower() in grade.aliases:
                 return grade
         codes = " ".join(g.code for g in self.scheme.grades)
-        raise BadInput(f"unknown grade {raw!r}: this store's grades ({self.scheme.name}) are {codes}")
+        raise BadInput(_("不认识的级别 `{raw}`：本店的级别（{scheme}）是 {codes}").format(raw=raw, scheme=self.scheme.name, codes=codes))
 
     def known_grade(self, code: str) -> Grade | None:
         return next((g for g in self.scheme.grades if g.code == code), None)
@@ -169,7 +171,7 @@ def load_policy(scheme_name: str, overrides_toml: str | None = None) -> Policy:
     ```
     """
     if scheme_name not in SCHEMES:
-        raise BadInput(f"unknown policy {scheme_name!r}: use one of {', '.join(SCHEMES)}")
+        raise BadInput(_("不认识的政策“{name}”：可用 {choices}").format(name=scheme_name, choices=", ".join(SCHEMES)))
     policy = Policy(SCHEMES[scheme_name])
     if not overrides_toml:
         return policy
@@ -178,7 +180,7 @@ def load_policy(scheme_name: str, overrides_toml: str | None = None) -> Policy:
     try:
         data = tomllib.loads(overrides_toml)
     except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"policy file is not valid TOML: {exc}") from None
+        raise BadInput(_("政策文件不是有效的 TOML：{error}").format(error=exc)) from None
     return apply_overrides(policy, data)
 
 
@@ -189,7 +191,7 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
             kind = _POLICY_NUMBERS[key]
             if kind is bool:
                 if not isinstance(value, bool):
-                    raise BadInput(f"policy: {key} must be true or false")
+                    raise BadInput(_("政策：{key} 只能是 true 或 false").format(key=key))
             else:
                 limit = _POLICY_LIMITS.get(key, _DEFAULT_LIMIT)
                 _number(key, value, _POLICY_FLOORS.get(key, 0), limit)
@@ -205,18 +207,18 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
             for day in days:
                 _number(key, day, 1, _AFTER_DELIVERY_DAYS_MAX)
                 if day != int(day):
-                    raise BadInput(f"policy: {key} must list whole days, not {day}")
+                    raise BadInput(_("政策：{key} 须列出整天数，不能是 {day}").format(key=key, day=day))
             changes[key] = tuple(sorted({int(d) for d in days}))
         elif key == "loss_reasons":
             changes[key] = tuple(str(v) for v in _list(key, value))
         elif key == "audit":
             if not isinstance(value, dict):
-                raise BadInput("policy: [audit] must be a table of rules")
+                raise BadInput(_("政策：[audit] 须是按规则分的表"))
             changes[key] = {str(rule): dict(limits) for rule, limits in value.items()}
         elif key == "grades":
             changes["scheme"] = _override_grades(policy.scheme, value)
         elif key != "scheme":
-            raise BadInput(f"policy: unknown setting {key!r}")
+            raise BadInput(_("政策：不认识的设置“{key}”").format(key=key))
     return policy._replace(**changes)
 
 
@@ -224,7 +226,7 @@ def _number(key: str, value: object, low: float, high: float) -> None:
     """A policy number: finite (TOML allows nan and inf) and within its range, else bad input."""
     if (not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value)
             or not low <= value <= high):
-        raise BadInput(f"policy: {key} must be a number from {low:g} to {high:g}")
+        raise BadInput(_("政策：{key} 须是 {low} 到 {high} 之间的数").format(key=key, low=f"{low:g}", high=f"{high:g}"))
 
 
 def parse_working_hours(value: object) -> tuple[time, time]:
@@ -236,7 +238,7 @@ def parse_working_hours(value: object) -> tuple[time, time]:
     except ValueError:
         hours = None
     if hours is None or hours[0] >= hours[1]:
-        raise BadInput(f'policy: working_hours must read like "09:00-21:00" (opening before closing), not {value!r}')
+        raise BadInput(_("政策：working_hours 应写成 \"09:00-21:00\"（开门早于关门），不能是 {value}").format(value=repr(value)))
     return hours
 
 
@@ -244,13 +246,14 @@ def _override_sources(current: Mapping[str, int], table: object) -> dict[str, in
     from leadcard.model import Source  # only a policy with [sources] needs the names
 
     if not isinstance(table, dict):
-        raise BadInput("policy: [sources] must be a table keyed by source")
+        raise BadInput(_("政策：[sources] 须是按来源分的表"))
     minutes = dict(current)
     for name, rules in table.items():
         if name not in {s.value for s in Source}:
-            raise BadInput(f"policy: unknown source {name!r} in [sources] (use {', '.join(s.value for s in Source)})")
+            raise BadInput(_("政策：[sources] 里有不认识的来源“{name}”（可用 {choices}）").format(
+                name=name, choices=", ".join(s.value for s in Source)))
         if not isinstance(rules, dict) or set(rules) - {"first_call_minutes"}:
-            raise BadInput(f"policy: [sources.{name}] takes only first_call_minutes")
+            raise BadInput(_("政策：[sources.{name}] 只能设 first_call_minutes").format(name=name))
         if "first_call_minutes" in rules:
             value = rules["first_call_minutes"]
             _number(f"sources.{name}.first_call_minutes", value, 1, _FIRST_CALL_MINUTES_MAX)
@@ -260,21 +263,21 @@ def _override_sources(current: Mapping[str, int], table: object) -> dict[str, in
 
 def _list(key: str, value: object) -> list:
     if not isinstance(value, list):
-        raise BadInput(f"policy: {key} must be a list")
+        raise BadInput(_("政策：{key} 须是列表").format(key=key))
     return value
 
 
 def _override_grades(scheme: Scheme, table: object) -> Scheme:
     if not isinstance(table, dict):
-        raise BadInput("policy: [grades] must be a table keyed by grade")
+        raise BadInput(_("政策：[grades] 须是按级别分的表"))
     grades = {g.code: g for g in scheme.grades}
     for code, numbers in table.items():
         if code not in grades:
-            raise BadInput(f"policy: grade {code!r} is not in the {scheme.name} scheme")
+            raise BadInput(_("政策：级别“{code}”不在 {scheme} 方案里").format(code=code, scheme=scheme.name))
         allowed = {"cadence_days", "horizon_days", "action", "label"}
         unknown = set(numbers) - allowed
         if unknown:
-            raise BadInput(f"policy: grade {code}: unknown setting {sorted(unknown)[0]!r}")
+            raise BadInput(_("政策：级别 {code}：不认识的设置“{key}”").format(code=code, key=sorted(unknown)[0]))
         for key in ("cadence_days", "horizon_days"):
             if key in numbers and not (key == "horizon_days" and numbers[key] is None):
                 _number(f"grades.{code}.{key}", numbers[key], 1, 3660)
@@ -567,7 +570,7 @@ def wake_up_days(year: int, festivals: Mapping[tuple[str, int], date], policy: P
     if policy.wake_quarterly:
         days |= {date(year, month, 1) for month in (1, 4, 7, 10)}
     lead = timedelta(days=policy.wake_days_before_festival)
-    for (name, _), first_day in festivals.items():
+    for (name, _year), first_day in festivals.items():
         if name in policy.wake_festivals:
             wake = first_day - lead
             if wake.year == year:

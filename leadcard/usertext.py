@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 # Refused in what is typed, written out in what is shown.
@@ -47,12 +48,13 @@ def shown(text: str, *, line: bool = False) -> str:
 
 
 def check_text(value: str | None, what: str, *, line: bool = False) -> str | None:
-    """The value, if it holds no control character (and, for `line`, no tab or line break); else bad input."""
+    """The value, if it holds no control character (and, for `line`, no tab or line break); else bad
+    input. `what` names the value for the message, already translated."""
     if value is None:
         return None
     found = (UNSAFE_IN_LINE if line else UNSAFE).search(value)
     if found is not None:
-        raise BadInput(f"{what} holds a control character ({escaped(found.group())}): type plain text")
+        raise BadInput(_("{what}含有控制字符（{character}）：请输入纯文本").format(what=what, character=escaped(found.group())))
     return value
 
 

@@ -124,7 +124,7 @@ def test_back_dated_paper_records_keep_when_they_were_typed(lc):
     assert "补录于" in lc.ok("show", "张三").stdout
 
 
-@pytest.mark.parametrize("at, message", [("2026-05-04 09:00", "future"), ("2026-05-03 09:00", "before the card")])
+@pytest.mark.parametrize("at, message", [("2026-05-04 09:00", "联系时间不能在将来"), ("2026-05-03 09:00", "联系时间不能早于建卡时间")])
 def test_contacts_cannot_be_in_the_future_or_before_the_card(lc, at, message):
     lc.ok("add", "张三", "--phone", "13800138000", "--at", "2026-05-03 09:30")
     result = lc("log", "张三", "--channel", "sms", "--content", "感谢", "--at", at)
@@ -205,7 +205,7 @@ def test_an_unknown_card_is_not_found(lc):
     for ref in ("A00009", "李四", "13900139000"):
         result = lc("show", ref)
         assert result.exit_code == 1
-        assert result.stderr.startswith("leadcard: no card")
+        assert result.stderr.startswith("leadcard: 没有")
 
 
 def test_list_filters_and_searches(lc):

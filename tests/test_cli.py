@@ -48,7 +48,7 @@ def test_users_first_by_anyone_then_only_by_a_manager(lc):
     assert refused.exit_code == 1  # who is acting? nobody
     lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组", user="赵经理")
     refused = lc("user", "add", "王芳", "--role", "consultant", user="钱主管")
-    assert refused.exit_code == 1 and "manager" in refused.stderr
+    assert refused.exit_code == 1 and "只有经理才能添加用户" in refused.stderr
     lc.ok("user", "add", "王芳", "--role", "销售顾问", "--team", "一组", user="赵经理")
     assert lc("user", "add", "王芳", "--role", "consultant", user="赵经理").exit_code == 1
     listed = lc.json("user", "list", user="王芳")

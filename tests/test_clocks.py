@@ -199,7 +199,7 @@ def test_a_bad_policy_file_is_one_clear_line_and_exit_2(lc, tmp_path, text):
     policy.write_text(text + "\n", encoding="utf-8")
     result = lc("init", "--policy-file", str(policy))
     assert result.exit_code == 2
-    assert len(result.stderr.strip().splitlines()) == 1 and "policy" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "政策" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import sales_floor
 
-HIDDEN = "already on a card you cannot see — ask your supervisor"
+HIDDEN = "已在一张你无权查看的卡片上——请找主管"
 HIDDEN_IN_IMPORT = "已在一张你看不到的卡片上（请问主管）"
 SUN_PHONE = "13900000001"  # 孙先生, 孙丽's customer (二组)
 SUN_LOST_PHONE = "13900000002"  # 孙太太, 孙丽's, lost: a closed card
@@ -51,14 +51,18 @@ def test_whoever_may_see_the_card_is_told_which_and_whose(lc, who):
     floor(lc)
     result = lc("add", "新客户", "--phone", SUN_PHONE, user=who)
     assert result.exit_code == 1
-    assert "A00001 (孙先生, owner 孙丽)" in result.stderr and HIDDEN not in result.stderr
+    assert "A00001 上（孙先生，顾问 孙丽）" in result.stderr and HIDDEN not in result.stderr
+    english = lc("add", "新客户", "--phone", SUN_PHONE, user=who, env={"LEADCARD_LANG": "en"})
+    assert "is already on open card A00001 (孙先生, owner 孙丽)" in english.stderr
 
 
 def test_a_teammates_customer_is_hidden_from_a_consultant_but_not_from_their_supervisor(lc):
     floor(lc)
     lc.ok("add", "刘先生", "--phone", "13800138000", user="李强")
     tells_nothing(lc("add", "刘先生", "--phone", "13800138000", user="王芳"), "李强", "刘先生", "A00003")
-    assert "A00003 (刘先生, owner 李强)" in lc("add", "x", "--phone", "13800138000", user="钱主管").stderr
+    english = lc("add", "刘先生", "--phone", "13800138000", user="王芳", env={"LEADCARD_LANG": "en"})
+    assert "is already on a card you cannot see — ask your supervisor" in english.stderr and "A00003" not in english.stderr
+    assert "A00003 上（刘先生，顾问 李强）" in lc("add", "x", "--phone", "13800138000", user="钱主管").stderr
 
 
 def write_cards(path, rows):
@@ -148,7 +152,7 @@ def test_reopening_onto_a_phone_another_team_holds_names_no_card(lc):
     with sqlite3.connect(lc.db) as db:  # the number turned out to be 孙先生's: his card takes it
         db.execute("UPDATE cards SET phone = '13800138000' WHERE id = 1")
     tells_nothing(lc("reopen", "A00003", user="王芳"))
-    assert "A00001 (孙先生, owner 孙丽)" in lc("reopen", "A00003", user="赵经理").stderr
+    assert "A00001 上（孙先生，顾问 孙丽）" in lc("reopen", "A00003", user="赵经理").stderr
 
 
 # -- the audit ---------------------------------------------------------------------------------------
@@ -195,7 +199,7 @@ def test_a_supervisor_who_requests_their_own_cards_loss_and_reassigns_it_still_c
     lc.ok("add", "钱客户", "--phone", "13800138001", user="钱主管")
     lc.ok("lose", "钱客户", "--reason", "postponed", user="钱主管")
     lc.ok("assign", "钱客户", "王芳", user="钱主管")
-    assert "requested the loss" in refused(lc, "approve", "钱客户", user="钱主管").stderr
+    assert "的战败是 钱主管 申请的" in refused(lc, "approve", "钱客户", user="钱主管").stderr
     today = lc.json("today", user="钱主管")
     assert today["waiting"]["loss_requests"] == []
     pending = lc.json("audit", "--rule", "approval-pending", "--date", "2026-05-05",

@@ -50,7 +50,7 @@ def test_an_unknown_uid_is_refused_once_logins_are_bound_whatever_user_says(lc, 
     for who in ("赵经理", "王芳"):
         result = lc("list", user=who, env=spoofed)
         assert result.exit_code == 1, result.stderr
-        assert "no login name" in result.stderr and result.stderr.count("\n") == 1
+        assert "查不到本进程的登录名" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_an_unknown_uid_acts_as_before_in_a_store_without_bound_logins(lc, monkeypatch):

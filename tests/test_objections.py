@@ -48,7 +48,7 @@ def test_a_customer_who_finds_it_dearer_than_the_accord_and_the_wait_too_long(lc
 def test_an_unknown_objection_is_bad_input_and_nothing_is_written(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     result = lc("log", "张三", "--channel", "phone", "--content", "嫌油耗高", "--objection", "油耗太高")
-    assert result.exit_code == 2 and "unknown objection" in result.stderr and "price" in result.stderr
+    assert result.exit_code == 2 and "不认识的异议" in result.stderr and "price" in result.stderr
     assert lc.json("show", "张三")["followups"] == []
 
 
@@ -64,7 +64,7 @@ def test_a_correction_keeps_the_objections_of_the_entry_it_corrects(lc):
 def test_supervisors_and_the_manager_edit_the_list_consultants_may_not(lc):
     sales_floor(lc)
     refused = lc("objection", "add", "insurance", "保险费用高", user="王芳")
-    assert refused.exit_code == 1 and "consultant" in refused.stderr
+    assert refused.exit_code == 1 and "王芳 是顾问" in refused.stderr
     assert "insurance" not in {o["tag"] for o in lc.json("objection", "list")}
     assert lc("objection", "edit", "price", "--label", "太贵", user="王芳").exit_code == 1
     assert lc.json("objection", "add", "insurance", "保险费用高", user="钱主管") == {
@@ -79,7 +79,7 @@ def test_supervisors_and_the_manager_edit_the_list_consultants_may_not(lc):
     lc.ok("add", "张三", "--phone", "13800138000", "--owner", "王芳")
     retired = lc("log", "张三", "--channel", "phone", "--content", "觉得国产品牌不够档次", "--objection", "brand",
                  user="王芳")
-    assert retired.exit_code == 2 and "retired" in retired.stderr
+    assert retired.exit_code == 2 and "已从本店的异议清单停用" in retired.stderr
     lc.ok("log", "张三", "--channel", "phone", "--content", "保险报价比别家高", "--objection", "保险报价高",
           user="王芳")
 
@@ -220,7 +220,7 @@ def test_a_won_or_lost_card_becomes_a_case_for_the_morning_meeting(lc):
 def test_an_open_card_is_not_a_case(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     result = lc("case", "add", "张三", "--lesson", "还在跟")
-    assert result.exit_code == 1 and "only won or lost" in result.stderr
+    assert result.exit_code == 1 and "只有成交或战败的卡片" in result.stderr
     with sqlite3.connect(lc.db) as conn:
         assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
 

@@ -271,4 +271,4 @@ def test_orders_and_deliveries_go_out_and_come_back_in(lc, tmp_path):
     bad = write_csv(tmp_path / "bad.csv", [["吴先生", "13600136000", "已交车", "02-30"]],
                     header=["姓名", "电话", "状态", "生日"])
     result = other("import", str(bad), user="赵经理")
-    assert result.exit_code == 1 and "not a birthday" in result.stdout + result.stderr
+    assert result.exit_code == 1 and "不是生日" in result.stdout + result.stderr

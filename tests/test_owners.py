@@ -98,7 +98,7 @@ def test_a_bad_after_sales_number_is_bad_input(lc, tmp_path, setting):
     policy = tmp_path / "store.toml"
     policy.write_text(setting + "\n", encoding="utf-8")
     result = lc("init", "--policy-file", str(policy))
-    assert result.exit_code == 2 and result.stderr.startswith("leadcard: policy: "), result.stderr
+    assert result.exit_code == 2 and result.stderr.startswith("leadcard: 政策："), result.stderr
 
 
 def test_an_owners_birthday_comes_every_year_and_a_29_february_on_the_28th(lc):
@@ -123,7 +123,7 @@ def test_an_owners_birthday_comes_every_year_and_a_29_february_on_the_28th(lc):
 @pytest.mark.parametrize("birthday", ["02-30", "13-01", "04-31", "生日", "0229", "2-"])
 def test_a_birthday_that_is_no_day_is_bad_input(lc, birthday):
     result = lc("add", "周女士", "--phone", "13900139001", "--birthday", birthday)
-    assert result.exit_code == 2 and "not a birthday" in result.stderr
+    assert result.exit_code == 2 and "不是生日" in result.stderr
     assert not lc.db.exists() or lc.json("list") == []
 
 

@@ -231,4 +231,4 @@ def test_a_policy_limit_out_of_range_is_bad_input(lc, tmp_path, setting):
     policy = tmp_path / "store.toml"
     policy.write_text(setting + "\n", encoding="utf-8")
     result = lc("init", "--policy-file", str(policy))
-    assert result.exit_code == 2 and "policy: quote_" in result.stderr
+    assert result.exit_code == 2 and "政策：quote_" in result.stderr

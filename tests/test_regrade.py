@@ -42,16 +42,16 @@ def test_a_new_scheme_without_a_grade_the_cards_hold_names_the_grades_to_map(lc)
     showroom(lc)
     result = lc("init", "--policy", "abc", user="赵经理")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
-    assert "H (2 cards)" in result.stderr and "--map" in result.stderr
+    assert "H（2 张）" in result.stderr and "--map" in result.stderr
     unchanged(lc)
 
 
 @pytest.mark.parametrize("grade_map, words", [
-    ("H=A,X=B", "'X' is not a grade"),
-    ("H=Z", "unknown grade 'Z'"),
-    ("H", "not OLD=NEW"),
-    ("H=A,H=B", "mapped twice"),
-    ("A=A,B=B,C=C", "H (2 cards)"),
+    ("H=A,X=B", "“X”不是本店的级别"),
+    ("H=Z", "不认识的级别 `Z`"),
+    ("H", "不是 旧=新 的写法"),
+    ("H=A,H=B", "映射了两次"),
+    ("A=A,B=B,C=C", "H（2 张）"),
 ])
 def test_a_map_that_names_unknown_grades_or_leaves_one_out_changes_nothing(lc, grade_map, words):
     showroom(lc)

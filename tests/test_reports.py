@@ -413,5 +413,5 @@ def test_a_format_the_file_name_contradicts_is_bad_input_and_nothing_is_written(
     busy_week(lc)
     *options, name = line
     result = lc(*options, str(tmp_path / name), now=READ_ON)
-    assert result.exit_code == 2 and result.stderr.startswith(f"leadcard: {name} is named as ")
+    assert result.exit_code == 2 and result.stderr.startswith(f"leadcard: {name} 的文件名表示 ")
     assert not (tmp_path / name).exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

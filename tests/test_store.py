@@ -37,7 +37,7 @@ def test_db_comes_from_the_option_the_environment_or_the_user_data_dir(tmp_path)
 def test_a_missing_directory_is_a_clear_message(tmp_path):
     result = run_process("--db", str(tmp_path / "no" / "such" / "s.db"), "init")
     assert result.returncode == 1
-    assert result.stderr.strip().startswith("leadcard: cannot open store")
+    assert result.stderr.strip().startswith("leadcard: 打不开数据库")
     assert "Traceback" not in result.stderr
 
 
@@ -46,7 +46,7 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path):
     path.write_text("这不是数据库" * 200, encoding="utf-8")
     result = run_process("--db", str(path), "today")
     assert result.returncode == 1
-    assert "not a leadcard store" in result.stderr
+    assert "不是 leadcard 的数据库" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -56,7 +56,7 @@ def test_another_programs_sqlite_file_is_refused(tmp_path):
         conn.execute("CREATE TABLE notes (text TEXT)")
     result = run_process("--db", str(path), "today")
     assert result.returncode == 1
-    assert "not a leadcard store" in result.stderr
+    assert "不是 leadcard 的数据库" in result.stderr
 
 
 def test_a_store_from_a_newer_leadcard_is_refused(lc):
@@ -65,7 +65,9 @@ def test_a_store_from_a_newer_leadcard_is_refused(lc):
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     result = lc("today")
     assert result.exit_code == 1
-    assert "newer" in result.stderr and "upgrade leadcard" in result.stderr
+    assert "比这个 leadcard 能识别的" in result.stderr and "请升级 leadcard" in result.stderr
+    english = lc("today", env={"LEADCARD_LANG": "en"})
+    assert "newer" in english.stderr and "upgrade leadcard" in english.stderr
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
@@ -129,7 +131,7 @@ def test_a_failed_migration_leaves_the_store_as_it_was(lc, monkeypatch):
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     result = lc("today")
     assert result.exit_code == 1
-    assert "m002_broken" in result.stderr and "unchanged" in result.stderr
+    assert "m002_broken" in result.stderr and "数据库没有改动" in result.stderr
     with sqlite3.connect(lc.db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "half_done" not in {r[1] for r in conn.execute("PRAGMA table_info(cards)")}

@@ -36,7 +36,7 @@ def test_an_output_naming_the_store_or_its_companion_files_is_refused_and_the_st
     target = f"{lc.db}{companion}"
     result = lc(*OUTPUT_COMMANDS[command], target)
     assert result.exit_code == 1, result.stderr
-    assert result.stderr.count("\n") == 1 and "nothing was written" in result.stderr
+    assert result.stderr.count("\n") == 1 and "什么也没写入" in result.stderr
     assert "Traceback" not in result.stderr
     if os.path.exists(target):  # SQLite's own file still: no CSV, workbook, Markdown, calendar or copy
         written = (b"\xef\xbb\xbf", b"PK", b"#", b"BEGIN:VCALENDAR") + ((b"SQLite format 3",) if companion else ())
@@ -58,7 +58,7 @@ def test_a_link_to_the_store_is_the_store(lc, tmp_path, command):
             "backup": ("backup",), "report": ("report", "weekly", "--format", "csv", "--output")}[command]
     for link in (soft, hard):
         result = lc(*line, str(link))
-        assert result.exit_code == 1 and "is the store itself" in result.stderr
+        assert result.exit_code == 1 and "就是数据库本身" in result.stderr
     assert [c["name"] for c in lc.json("list")] == ["张三"]
 
 
@@ -93,7 +93,9 @@ def test_a_store_named_in_the_environment_that_does_not_exist_is_refused(lc, tmp
     typo = tmp_path / "leadcrad.db"
     result = lc(*line, env={"LEADCARD_DB": str(typo)})
     assert result.exit_code == 1, result.stderr
-    assert result.stderr == f"leadcard: no store at {typo}: check --db / LEADCARD_DB, or create it with `leadcard init`\n"
+    assert result.stderr == f"leadcard: {typo} 没有数据库：请检查 --db / LEADCARD_DB，或用 `leadcard init` 新建\n"
+    english = lc(*line, env={"LEADCARD_DB": str(typo), "LEADCARD_LANG": "en"})
+    assert english.stderr == f"leadcard: no store at {typo}: check --db / LEADCARD_DB, or create it with `leadcard init`\n"
     assert not typo.exists()
 
 

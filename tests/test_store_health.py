@@ -21,7 +21,7 @@ import leadcard.store
 from conftest import Leadcard
 
 FIXTURES = Path(__file__).parent / "fixtures"
-BUSY = "the store is busy (another command is writing); try again"
+BUSY = "数据库正忙（另一条命令正在写入）；请稍后重试"
 
 
 def settle(db: Path) -> None:
@@ -114,7 +114,7 @@ def test_doctor_calls_a_healthy_store_it_may_not_write_read_only_not_damaged(she
         text = shelf("doctor")
         assert text.exit_code == 0 and "只读" in text.stdout and "restore" not in text.stdout
         result = shelf("add", "李四", "--phone", "13900139000")
-        assert result.exit_code == 1 and "read-only" in result.stderr
+        assert result.exit_code == 1 and "只有读权限" in result.stderr
         assert "doctor" not in result.stderr and "restore" not in result.stderr
     assert shelf.json("doctor")["read_only"] is False
 
@@ -179,7 +179,7 @@ def test_restore_refuses_a_backup_carrying_a_foreign_trigger(lc, tmp_path):
     tamper(backup, FOREIGN_TRIGGER)
     assert lc("doctor", "--json", env={"LEADCARD_DB": str(backup)}).json()["unknown_objects"] == ["trigger mirror"]
     result = lc("restore", str(backup))
-    assert result.exit_code == 1 and "trigger mirror" in result.stderr and "not restored" in result.stderr
+    assert result.exit_code == 1 and "trigger mirror" in result.stderr and "没有恢复" in result.stderr
     assert sorted(c["name"] for c in lc.json("list")) == ["张三", "李四"]
     tamper(backup, "DROP TRIGGER mirror")
     lc.ok("restore", str(backup))

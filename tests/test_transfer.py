@@ -117,7 +117,7 @@ def test_one_bad_row_means_nothing_is_written_and_every_bad_line_is_named(lc, tm
     assert not report["written"]
     assert [e["line"] for e in report["errors"]] == [3, 4, 5, 6, 7]
     reasons = {e["line"]: e["reason"] for e in report["errors"]}
-    assert "phone" in reasons[3] and "grade" in reasons[4] and "source" in reasons[5]
+    assert "电话号码" in reasons[3] and "级别" in reasons[4] and "来源" in reasons[5]
     assert "在未来" in reasons[6] and "姓名" in reasons[7]
     assert cards(lc) == []
 
@@ -205,7 +205,7 @@ def test_imported_cards_belong_to_the_named_consultant_and_appear_in_their_today
             ["李娜", "13912345678", "B", "2026-05-02 09:00", "李强"]]
     header = ["姓名", "电话", "级别", "建卡时间", "销售顾问"]
     report = lc("import", str(write_csv(tmp_path / "cards.csv", rows, header=header)), "--json").json()
-    assert report["errors"] == [{"part": "意向客户", "line": 3, "reason": "no user named '李强'"}]
+    assert report["errors"] == [{"part": "意向客户", "line": 3, "reason": "没有名为“李强”的用户（见 `leadcard user list`）"}]
     lc.ok("import", str(tmp_path / "cards.csv"), "--skip-bad")
     [item] = lc.json("today", user="王芳")["items"]
     # Made on 1 May with no contact since: the thank-you SMS was due 3 hours later.
@@ -220,7 +220,7 @@ def test_a_consultant_imports_only_their_own_cards(lc, tmp_path):
     lc.ok("user", "add", "李强", "--role", "consultant", "--team", "一组")
     path = write_csv(tmp_path / "cards.csv", [["张伟", "13800138000", "李强"]], header=["姓名", "电话", "销售顾问"])
     result = lc("import", str(path), "--json", user="王芳")
-    assert result.exit_code == 1 and "consultant" in result.json()["errors"][0]["reason"]
+    assert result.exit_code == 1 and "王芳 是顾问" in result.json()["errors"][0]["reason"]
 
 
 # -- follow-up history ----------------------------------------------------------------------------
@@ -495,7 +495,7 @@ def test_a_backup_is_a_private_sound_copy(lc, tmp_path):
 def test_only_a_manager_backs_up_a_shared_store(lc, tmp_path):
     lc.ok("demo", "--cards", "10")
     result = lc("backup", str(tmp_path / "b.db"), user="王芳")
-    assert result.exit_code == 1 and "manager" in result.stderr
+    assert result.exit_code == 1 and "只有经理才能给整个数据库做备份" in result.stderr
     lc.ok("backup", str(tmp_path / "b.db"), user="赵经理")
 
 
@@ -535,8 +535,8 @@ def test_restore_refuses_what_is_not_a_sound_leadcard_store(lc, tmp_path):
     other.close()
     lc.ok("backup", str(tmp_path / "damaged.db"))
     corrupt(tmp_path / "damaged.db")
-    for name, words in (("notes.txt", "not a leadcard store"), ("other.db", "not a leadcard store"),
-                        ("damaged.db", "damaged")):
+    for name, words in (("notes.txt", "不是 leadcard 的数据库"), ("other.db", "不是 leadcard 的数据库"),
+                        ("damaged.db", "已损坏")):
         result = lc("restore", str(tmp_path / name))
         assert result.exit_code == 1 and words in result.stderr, name
         assert "Traceback" not in result.stderr
@@ -553,6 +553,6 @@ def test_doctor_passes_a_sound_store_and_fails_a_damaged_one(lc, tmp_path):
     result = lc("doctor")
     assert result.exit_code == 1 and "库有问题" in result.stdout
     listing = lc("list")
-    assert listing.exit_code == 1 and "cannot be read" in listing.stderr and "Traceback" not in listing.stderr
+    assert listing.exit_code == 1 and "数据库读不出来" in listing.stderr and "Traceback" not in listing.stderr
     lc.ok("restore", str(tmp_path / "good.db"))  # a store that no longer opens can still be restored
     assert lc("doctor").exit_code == 0 and [c["name"] for c in cards(lc)] == ["张伟"]

@@ -161,7 +161,7 @@ def test_the_author_a_supervisor_of_the_team_or_the_manager_may_withdraw_no_one_
     assert lc.json("log", "张三", "--void", "2", "--reason", "记错卡片", user="王芳")["voided"]["by"] == "王芳"
     assert lc.json("log", "张三", "--void", "1", "--reason", "记错卡片", user="赵经理")["voided"]["by"] == "赵经理"
     twice = lc("log", "张三", "--void", "1", "--reason", "再撤一次", user="赵经理")
-    assert twice.exit_code == 1 and "already withdrawn" in twice.stderr
+    assert twice.exit_code == 1 and "已经撤回了" in twice.stderr
 
 
 def test_a_correction_goes_with_the_entry_it_corrects_and_takes_its_grade_with_it(lc):
@@ -169,7 +169,7 @@ def test_a_correction_goes_with_the_entry_it_corrects_and_takes_its_grade_with_i
     lc.ok("log", "张三", "--channel", "phone", "--content", "本周订车", "--grade", "H", "--next", "2026-05-04")
     lc.ok("log", "张三", "--corrects", "1", "--content", "本周末订车", "--next", "2026-05-05")
     alone = lc("log", "张三", "--void", "2", "--reason", "记错卡片")
-    assert alone.exit_code == 1 and "withdraw #1" in alone.stderr
+    assert alone.exit_code == 1 and "请撤回 #1" in alone.stderr
     done = lc.json("log", "张三", "--void", "1", "--reason", "记错卡片")
     assert done["corrections"] == [2] and done["grade"] == "A"
     card = lc.json("show", "张三")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from leadcard.domain.cards import refresh
 from leadcard.domain.session import DEFAULT_SCHEME, Session
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.model import Role
 from leadcard.schedule import Policy, load_policy
 from leadcard.store import policy as sql
@@ -29,14 +30,14 @@ def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
     recomputed by the new cadences — all in one transaction."""
     store = session.store
     if store.user_count() > 0:
-        session.require_role(Role.MANAGER, doing="change the store's policy")
+        session.require_role(Role.MANAGER, doing=_("更改本店政策"))
     current = store.setting("policy.scheme") or DEFAULT_SCHEME  # a store made by `add` grades by the default
     chosen = scheme or current
     overrides = overrides_toml if overrides_toml is not None else store.setting("policy.overrides")
     policy = load_policy(chosen, overrides)  # validates before anything is written
     changing = chosen != current
     if grade_map is not None and not changing:
-        raise BadInput(f"--map regrades cards to another scheme: give --policy (this store grades by {current})")
+        raise BadInput(_("--map 是把卡片改评到另一套方案：请给出 --policy（本店现用 {current}）").format(current=current))
     moves, counts = _moves(session, policy, grade_map) if changing else ({}, {})
     new = session._replace(policy=policy)
     with store.transaction():
@@ -64,20 +65,19 @@ def _moves(session: Session, policy: Policy, grade_map: str | None) -> tuple[dic
             continue
         old, sep, to = (part.strip() for part in pair.partition("="))
         if not sep or not old or not to:
-            raise BadInput(f"--map: {pair.strip()!r} is not OLD=NEW (e.g. --map H=A,A=A,B=B,C=C)")
+            raise BadInput(_("--map：“{pair}”不是 旧=新 的写法（例如 --map H=A,A=A,B=B,C=C）").format(pair=pair.strip()))
         if old not in known:
-            raise BadInput(f"--map: {old!r} is not a grade of this store ({' '.join(sorted(known))})")
+            raise BadInput(_("--map：“{grade}”不是本店的级别（{codes}）").format(grade=old, codes=" ".join(sorted(known))))
         if old in mapped:
-            raise BadInput(f"--map: grade {old} is mapped twice")
+            raise BadInput(_("--map：级别 {grade} 映射了两次").format(grade=old))
         mapped[old] = policy.grade(to).code  # a grade the new scheme lacks is bad input
     lacking = [g for g in held if g not in mapped and policy.known_grade(g) is None]
     if lacking:
         codes = " ".join(g.code for g in policy.grades)
-        raise BadInput(
-            f"cards hold grades the {policy.scheme.name} scheme lacks: "
-            + ", ".join(f"{g} ({held[g]} cards)" for g in lacking)
-            + f"; say what each becomes with --map OLD=NEW (its grades: {codes}), e.g. --map {lacking[0]}={policy.grades[0].code}"
-        )
+        held_grades = _("、").join(_("{grade}（{count} 张）").format(grade=g, count=held[g]) for g in lacking)
+        raise BadInput(_("有卡片的级别是 {scheme} 方案没有的：{held}；请用 --map 旧=新 说明各改成什么（新方案的级别：{codes}），"
+                         "例如 --map {example}").format(scheme=policy.scheme.name, held=held_grades, codes=codes,
+                                                     example=f"{lacking[0]}={policy.grades[0].code}"))
     moves = {old: to for old, to in mapped.items() if to != old and old in held}
     return moves, {old: held[old] for old in moves}
 

@@ -30,7 +30,7 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
-from leadcard.parse import looks_like_phone, normalise_phone
+from leadcard.parse import looks_like_phone, normalise_phone, one_of
 from leadcard.schedule import (
     Contact,
     Deal,
@@ -50,7 +50,8 @@ from leadcard.usertext import check_text
 
 _CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
 
-# What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence).
+# What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence);
+# translated when an item is made.
 SUGGESTED_ACTIONS = {
     # The label (休眠唤醒, 贷款被拒) is printed before it already.
     DueReason.WAKE_UP: N_("节日问候或新品资讯，了解近况"),
@@ -139,13 +140,13 @@ def resolve(session: Session, ref: str) -> Card:
     store, scope = session.store, session.visible()
     text = (ref or "").strip()
     if not text:
-        raise BadInput("empty card reference")
+        raise BadInput(_("卡片引用是空的：请写卡号、电话或客户姓名"))
     number = _CARD_NUMBER.fullmatch(text)
     if number and not looks_like_phone(text):
         found = store.cards_by_id(int(number.group(1)), scope)
         if found:
             return found[0]
-        raise NotFound(f"no card {text} (or it is not yours to see)")
+        raise NotFound(_("没有卡片 {ref}（或你无权查看）").format(ref=text))
     if looks_like_phone(text):
         found = store.cards_by_phone(normalise_phone(text), scope)
         return _one(session, found, text, "phone")
@@ -155,7 +156,9 @@ def resolve(session: Session, ref: str) -> Card:
 
 def _one(session: Session, found: list[Card], text: str, kind: str) -> Card:
     if not found:
-        raise NotFound(f"no card with {kind} {text!r} (or it is not yours to see)")
+        if kind == "phone":
+            raise NotFound(_("没有电话为“{text}”的卡片（或你无权查看）").format(text=text))
+        raise NotFound(_("没有姓名为“{text}”的卡片（或你无权查看）").format(text=text))
     active = [c for c in found if c.status in (Status.OPEN, Status.LOST_PENDING)]
     if len(found) > 1 and len(active) == 1:
         return active[0]
@@ -163,7 +166,7 @@ def _one(session: Session, found: list[Card], text: str, kind: str) -> Card:
         candidates = [
             f"{c.ref}  {c.name}  {session.shown(c).phone}  {c.status.value}  {c.owner or ''}".rstrip() for c in found
         ]
-        raise Ambiguous(f"{text!r} matches {len(found)} cards; use the card number:", candidates)
+        raise Ambiguous(_("“{text}”对应 {count} 张卡片；请用卡号：").format(text=text, count=len(found)), candidates)
     return found[0]
 
 
@@ -172,28 +175,30 @@ def _one(session: Session, found: list[Card], text: str, kind: str) -> Card:
 
 def add_card(session: Session, new: NewCard) -> Card:
     store, now = session.store, session.now
-    name = check_text((new.name or "").strip(), "a customer's name", line=True)
+    name = check_text((new.name or "").strip(), _("客户的姓名"), line=True)
     if not name:
-        raise BadInput("a card needs the customer's name")
+        raise BadInput(_("建卡需要客户姓名"))
     phone = normalise_phone(new.phone)
     grade = session.policy.grade(new.grade).code if new.grade else session.policy.scheme.default_grade
     created_at = new.created_at or now
     if created_at > now + timedelta(minutes=1):
-        raise BadInput(f"the card cannot be created in the future ({created_at:%Y-%m-%d %H:%M})")
+        raise BadInput(_("建卡时间不能在将来（{when}）").format(when=f"{created_at:%Y-%m-%d %H:%M}"))
     unknown = set(new.fields) - set(CARD_FIELD_NAMES)
     if unknown:
-        raise BadInput(f"unknown card field {sorted(unknown)[0]!r}")
+        raise BadInput(_("不认识的卡片字段“{field}”").format(field=sorted(unknown)[0]))
     owner = owner_for_new_card(session, new.owner)
     visit = visit_for_card(session, new.visit_id) if new.visit_id is not None else None
     referrer = resolve(session, new.referred_by) if new.referred_by else None
     if referrer is not None and new.source not in (None, Source.REFERRAL):
-        raise BadInput(f"a card referred by {referrer.ref} comes by referral, not from {new.source.value}")
+        raise BadInput(_("由 {referrer} 转介绍的卡片，来源是 referral，不能是 {source}").format(
+            referrer=referrer.ref, source=new.source.value))
     source = new.source or (Source.REFERRAL if referrer else visit.source if visit else Source.WALK_IN)
     if new.platform and source != Source.ONLINE:
-        raise BadInput(f"a platform ({new.platform}) belongs to an online lead, not to source {source.value}")
+        raise BadInput(_("平台（{platform}）只属于网络线索（online），不属于来源 {source}").format(
+            platform=new.platform, source=source.value))
     left_at = new.left_at or (visit.left_at if visit else None)
     if left_at is not None and left_at > now + timedelta(minutes=1):
-        raise BadInput(f"the customer cannot have left in the future ({left_at:%Y-%m-%d %H:%M})")
+        raise BadInput(_("客户离店时间不能在将来（{when}）").format(when=f"{left_at:%Y-%m-%d %H:%M}"))
     fields = {k: v for k, v in new.fields.items() if v not in (None, "")}
     if visit and visit.model and "model" not in fields:
         fields["model"] = visit.model
@@ -201,7 +206,7 @@ def add_card(session: Session, new: NewCard) -> Card:
     if clash:
         raise Refused(phone_taken(session, phone, clash))
     if referrer is not None and referrer.phone == phone:
-        raise Refused(f"card {referrer.ref} has the same phone: a customer does not refer themselves")
+        raise Refused(_("卡片 {ref} 的电话与此相同：客户不能转介绍自己").format(ref=referrer.ref))
     with store.transaction():
         card_id = store.insert_card({
             "created_at": created_at,
@@ -237,8 +242,11 @@ def phone_taken(session: Session, phone: str, holders: list[Card]) -> str:
     see it: to anyone else no command confirms whose customer it is, or which card."""
     seen = next((c for c in holders if session.may_see(c.owner_id)), None)
     if seen is None:
-        return f"phone {phone} is already on a card you cannot see — ask your supervisor"
-    return f"phone {phone} is already on open card {seen.ref} ({seen.name}, owner {seen.owner or 'nobody'})"
+        return _("电话 {phone} 已在一张你无权查看的卡片上——请找主管").format(phone=phone)
+    if seen.owner is None:
+        return _("电话 {phone} 已在未结卡片 {ref} 上（{name}，没有顾问）").format(phone=phone, ref=seen.ref, name=seen.name)
+    return _("电话 {phone} 已在未结卡片 {ref} 上（{name}，顾问 {owner}）").format(
+        phone=phone, ref=seen.ref, name=seen.name, owner=seen.owner)
 
 
 def visit_for_card(session: Session, visit_id: int) -> Visit:
@@ -247,11 +255,11 @@ def visit_for_card(session: Session, visit_id: int) -> Visit:
 
     found = visit_sql.visit(session.store, visit_id, session.visible())
     if found is None:
-        raise NotFound(f"no visit #{visit_id} (or it is not yours to see)")
+        raise NotFound(_("没有到店记录 #{visit}（或你无权查看）").format(visit=visit_id))
     if found.card_id is not None:
         if session.shown_visit(found).card_id is None:
-            raise Refused(f"visit #{visit_id} is already on an existing card")
-        raise Refused(f"visit #{visit_id} already became card {card_ref(found.card_id)}")
+            raise Refused(_("到店记录 #{visit} 已在一张现有卡片上").format(visit=visit_id))
+        raise Refused(_("到店记录 #{visit} 已建成卡片 {ref}").format(visit=visit_id, ref=card_ref(found.card_id)))
     return found
 
 
@@ -261,12 +269,12 @@ def owner_for_new_card(session: Session, owner_name: str | None) -> User | None:
         return actor
     owner = session.user(owner_name)
     if not owner.active:
-        raise NotAllowed(f"user {owner.name!r} is deactivated and cannot own cards")
+        raise NotAllowed(_("用户“{name}”已停用，不能负责卡片").format(name=owner.name))
     if actor is not None and owner.id != actor.id:
         if actor.role == Role.CONSULTANT:
-            raise NotAllowed(f"{actor.name} is a consultant: a card for {owner.name} is added by them or a supervisor")
+            raise NotAllowed(_("{actor} 是顾问：{owner} 的卡片由其本人或主管添加").format(actor=actor.name, owner=owner.name))
         if actor.role == Role.SUPERVISOR and owner.team != actor.team:
-            raise NotAllowed(f"{owner.name} is not in {actor.name}'s team")
+            raise NotAllowed(_("{owner} 不在 {actor} 的组里").format(owner=owner.name, actor=actor.name))
     return owner
 
 
@@ -277,33 +285,32 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
     is kept, as said, and the consultant told at once."""
     store, now = session.store, session.now
     card = with_status(session, resolve(session, ref))
-    _require_open(card, "log a follow-up on", also=FOLLOWED_AFTER_SALE)
+    _require_open(card, _("记跟进"), also=FOLLOWED_AFTER_SALE)
     if entry.grade and card.status in FOLLOWED_AFTER_SALE:
-        raise Refused(f"card {card.ref} is {card.status.value}: a grade judges a prospect, log without --grade")
+        raise Refused(_("卡片 {ref} 的状态是 {status}：级别只用来判断潜在客户，记跟进请不带 --grade").format(
+            ref=card.ref, status=card.status.value))
     corrected: FollowUp | None = None
     if entry.corrects is not None:
         corrected = next((f for f in store.followups(card.id) if f.seq == entry.corrects), None)
         if corrected is None:
-            raise NotFound(f"card {card.ref} has no follow-up #{entry.corrects} to correct")
+            raise NotFound(_("卡片 {ref} 没有可更正的跟进 #{seq}").format(ref=card.ref, seq=entry.corrects))
         if corrected.corrected_by is not None:
-            raise Refused(f"follow-up #{entry.corrects} was already corrected by #{corrected.corrected_by}")
+            raise Refused(_("跟进 #{seq} 已被 #{by} 更正过").format(seq=entry.corrects, by=corrected.corrected_by))
         if corrected.voided is not None:
-            raise Refused(f"follow-up #{entry.corrects} was withdrawn: log the contact anew instead")
+            raise Refused(_("跟进 #{seq} 已撤回：请重新记一条跟进").format(seq=entry.corrects))
     channel = entry.channel or (corrected.channel if corrected else None)
     if channel is None:
-        raise BadInput("a follow-up needs --channel (sms, wechat, phone, visit, home, test-drive, other)")
+        raise BadInput(_("跟进需要 --channel（{choices}）").format(choices=one_of(Channel)))
     content = (entry.content or "").strip()
     if not content:
-        raise BadInput("a follow-up needs --content: what was discussed (洽谈内容)")
+        raise BadInput(_("跟进需要 --content：写下洽谈内容"))
     at = entry.at or (corrected.at if corrected else now)
     if at > now + timedelta(minutes=1):
-        raise BadInput(f"a contact cannot be in the future ({at:%Y-%m-%d %H:%M}); plan it with --next")
+        raise BadInput(_("联系时间不能在将来（{when}）；下次联系请用 --next 安排").format(when=f"{at:%Y-%m-%d %H:%M}"))
     if at < card.created_at:
-        raise BadInput(
-            f"a contact cannot come before the card was created ({card.created_at:%Y-%m-%d %H:%M})"
-        )
+        raise BadInput(_("联系时间不能早于建卡时间（{when}）").format(when=f"{card.created_at:%Y-%m-%d %H:%M}"))
     if entry.next_at is not None and entry.next_at <= at:
-        raise BadInput(f"the next contact ({entry.next_at:%Y-%m-%d %H:%M}) must come after this one")
+        raise BadInput(_("下次联系（{when}）必须晚于这次").format(when=f"{entry.next_at:%Y-%m-%d %H:%M}"))
     from leadcard.domain import test_drives  # only `log` needs it
 
     test_drives.check(channel, entry.outcome, entry.vehicle, entry.licence_checked)
@@ -362,7 +369,7 @@ def _woken_since(store: Store, card: Card) -> bool:
 def regrade(session: Session, ref: str, grade: str, reason: str | None) -> tuple[Card, str, str]:
     store = session.store
     card = resolve(session, ref)
-    _require_open(card, "regrade")
+    _require_open(card, _("改级别"))
     to = session.policy.grade(grade).code
     before = card.grade
     if to != before:
@@ -386,7 +393,8 @@ FOLLOWED_AFTER_SALE = (Status.WON, Status.DELIVERED)
 
 def _require_open(card: Card, doing: str, also: tuple[Status, ...] = ()) -> None:
     if card.status not in (Status.OPEN, Status.DORMANT, *also):
-        raise Refused(f"card {card.ref} is {card.status.value}: reopen it before you {doing} it")
+        raise Refused(_("卡片 {ref} 的状态是 {status}：请先重新打开（leadcard reopen {ref}），再{doing}").format(
+            ref=card.ref, status=card.status.value, doing=doing))
 
 
 def refresh(session: Session, card_id: int) -> None:
@@ -505,7 +513,8 @@ def _status(raw: str) -> Status:
     try:
         return Status(raw.strip().lower())
     except ValueError:
-        raise BadInput(f"unknown status {raw!r}: use one of {', '.join(s.value for s in Status)}") from None
+        raise BadInput(_("不认识的状态 `{raw}`：可用 {choices}").format(
+            raw=raw, choices=one_of(Status))) from None
 
 
 def with_status(session: Session, card: Card) -> Card:
@@ -561,7 +570,7 @@ def _today_scope(session: Session, owner: str | None, everyone: bool) -> Scope:
     if owner:
         user = session.user(owner)
         if visible.owner_ids is not None and user.id not in visible.owner_ids:
-            raise NotAllowed(f"{session.actor.name} cannot see {user.name}'s cards")
+            raise NotAllowed(_("{actor} 无权查看 {user} 的卡片").format(actor=session.actor.name, user=user.name))
         return Scope(frozenset({user.id}))
     if everyone or session.actor is None or session.actor.role != Role.CONSULTANT:
         return visible
@@ -606,7 +615,7 @@ def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason
             purpose = _(SUGGESTED_ACTIONS[reason])
         else:
             grade = policy.known_grade(card.grade)
-            purpose = grade.action if grade else None
+            purpose = _(grade.action) if grade else None
     if card.failed_attempts >= policy.max_failed_attempts:
         purpose = _("已连续 {n} 次未联系上，建议核实后标记无效（leadcard invalid {ref}）").format(
             n=card.failed_attempts, ref=card.ref)

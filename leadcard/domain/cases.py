@@ -11,6 +11,7 @@ from __future__ import annotations
 from leadcard.domain import cards
 from leadcard.domain import objections
 from leadcard.errors import BadInput, Refused
+from leadcard.i18n import _
 from leadcard.model import Case, Status
 from leadcard.domain.session import Session
 from leadcard.store import objections as sql
@@ -23,12 +24,12 @@ def add_case(session: Session, ref: str, lesson: str) -> Case:
     card = cards.resolve(session, ref)
     lesson = (lesson or "").strip()
     if not lesson:
-        raise BadInput("a case needs its lesson (--lesson): what the team should learn from it")
+        raise BadInput(_("案例需要写心得（--lesson）：团队应从中学到什么"))
     if card.status not in CASE_OUTCOMES:
-        raise Refused(f"card {card.ref} is {cards.with_status(session, card).status.value}: "
-                      f"only won or lost cards become cases")
+        raise Refused(_("卡片 {ref} 的状态是 {status}：只有成交或战败的卡片才能做成案例").format(
+            ref=card.ref, status=cards.with_status(session, card).status.value))
     if sql.has_case(store, card.id):
-        raise Refused(f"card {card.ref} is already a case")
+        raise Refused(_("卡片 {ref} 已经是案例了").format(ref=card.ref))
     with store.transaction():
         sql.add_case(store, card.id, card.status, lesson, session.actor_id, session.now)
     return _labelled(session, sql.cases(store, session.visible(), card_id=card.id))[0]
@@ -49,4 +50,4 @@ def _outcome(raw: str) -> Status:
     for status, words in ((Status.WON, ("won", "成交")), (Status.LOST, ("lost", "战败"))):
         if key in words:
             return status
-    raise BadInput(f"unknown outcome {raw!r}: use won or lost (成交/战败)")
+    raise BadInput(_("不认识的结果 `{raw}`：请用 won 或 lost（成交/战败）").format(raw=raw))

@@ -304,7 +304,7 @@ class _Writer:
         late_card = source in LOGGED_SOURCES and self.slip(consultant, "late_card")
         created = min(left + timedelta(minutes=rng.randint(40, 150) if late_card else rng.randint(3, 15)),
                       floor.now - timedelta(minutes=1))
-        _, low, high = rng.choices(HORIZONS, self.horizon_weights)[0]
+        _weight, low, high = rng.choices(HORIZONS, self.horizon_weights)[0]
         fate = rng.choices(self.fates, self.fate_weights)[0]
         decides = created + timedelta(days=rng.uniform(1, 6) if fate == "invalid" else rng.uniform(low, high))
         first_grade = self.grade_for((decides - created).days)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from leadcard.domain import reassign
 from leadcard.domain.cards import phone_taken, refresh, resolve, with_status
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
+from leadcard.i18n import _
 from leadcard.model import Card, EventKind, Instruction, Role, Status, User
 from leadcard.schedule import Policy
 from leadcard.domain.session import Session
@@ -42,7 +43,7 @@ def loss_reason(policy: Policy, raw: str) -> str:
     word = LOSS_REASON_WORDS.get(text.lower())
     if word in policy.loss_reasons:
         return word
-    raise BadInput(f"unknown loss reason {raw!r}: use one of {', '.join(policy.loss_reasons)}")
+    raise BadInput(_("不认识的战败原因 `{raw}`：可用 {choices}").format(raw=raw, choices=", ".join(policy.loss_reasons)))
 
 
 # -- who may do what -----------------------------------------------------------------------------
@@ -54,12 +55,14 @@ def require_over(session: Session, card: Card, doing: str) -> None:
     if actor is None:
         return
     if actor.id == card.owner_id:
-        raise NotAllowed(f"{actor.name} owns card {card.ref}: another supervisor or the manager must {doing} it")
+        raise NotAllowed(_("卡片 {ref} 是 {actor} 自己的：须由其他主管或经理来{doing}").format(
+            actor=actor.name, ref=card.ref, doing=doing))
     session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=doing)
     if actor.role == Role.SUPERVISOR and card.owner_id is not None:
         owner = session.store.user_by_id(card.owner_id)
         if owner is None or owner.team != actor.team:
-            raise NotAllowed(f"card {card.ref} belongs to {card.owner}, who is not in {actor.name}'s team")
+            raise NotAllowed(_("卡片 {ref} 属于 {owner}，此人不在 {actor} 的组里").format(
+                ref=card.ref, owner=card.owner, actor=actor.name))
 
 
 def _require_not_requester(session: Session, card: Card) -> None:
@@ -70,19 +73,19 @@ def _require_not_requester(session: Session, card: Card) -> None:
         return
     requests = [e for e in session.store.events(card.id) if e.kind == EventKind.LOST_REQUESTED]
     if requests and requests[-1].by == actor.name:
-        raise NotAllowed(f"{actor.name} requested the loss of card {card.ref}: another supervisor or the manager must approve it")
+        raise NotAllowed(_("卡片 {ref} 的战败是 {actor} 申请的：须由其他主管或经理批准").format(actor=actor.name, ref=card.ref))
 
 
 def _require_owner_or_over(session: Session, card: Card, doing: str) -> None:
     actor = session.actor
     if actor is None or actor.id == card.owner_id or actor.role != Role.CONSULTANT:
         return
-    raise NotAllowed(f"card {card.ref} belongs to {card.owner}: {actor.name} may not {doing} it")
+    raise NotAllowed(_("卡片 {ref} 属于 {owner}：{actor} 不能{doing}").format(ref=card.ref, owner=card.owner, actor=actor.name, doing=doing))
 
 
 def _require_status(card: Card, allowed: tuple[Status, ...], doing: str) -> None:
     if card.status not in allowed:
-        raise Refused(f"card {card.ref} is {card.status.value}: cannot {doing} it")
+        raise Refused(_("卡片 {ref} 的状态是 {status}：不能{doing}").format(ref=card.ref, status=card.status.value, doing=doing))
 
 
 def _refuse_phone_clash(session: Session, card: Card) -> None:
@@ -120,10 +123,10 @@ def _fresh(session: Session, card_id: int) -> Card:
 def assign(session: Session, ref: str, user_name: str) -> Card:
     """Move a card to another consultant (supervisor within the team, or manager)."""
     card = resolve(session, ref)
-    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing="reassign cards")
+    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("转交卡片"))
     target = reassign.new_owner(session, user_name)
     if target.id == card.owner_id:
-        raise Refused(f"card {card.ref} already belongs to {target.name}")
+        raise Refused(_("卡片 {ref} 已经属于 {owner}").format(ref=card.ref, owner=target.name))
     with session.store.transaction():
         reassign.move(session, card, target)
     return _fresh(session, card.id)
@@ -131,17 +134,17 @@ def assign(session: Session, ref: str, user_name: str) -> Card:
 
 def comment(session: Session, ref: str, text: str, followup_seq: int | None) -> tuple[Card, Instruction]:
     """主管批示: a supervisor's instruction under a follow-up (by default the latest that counts)."""
-    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing="write instructions (主管批示)")
+    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("写主管批示"))
     text = (text or "").strip()
     if not text:
-        raise BadInput("an instruction needs text")
+        raise BadInput(_("批示需要写内容"))
     card = resolve(session, ref)
     store = session.store
     followups = store.followups(card.id)
     if followup_seq is not None:
         target = next((f for f in followups if f.seq == followup_seq), None)
         if target is None:
-            raise NotFound(f"card {card.ref} has no follow-up #{followup_seq}")
+            raise NotFound(_("卡片 {ref} 没有跟进 #{seq}").format(ref=card.ref, seq=followup_seq))
     else:
         target = next((f for f in reversed(followups) if f.effective), None)  # a withdrawn entry is signed by none
     with store.transaction():
@@ -162,16 +165,16 @@ def win(session: Session, ref: str, model: str | None, price: int | None = None,
     its owner's list, due for the car's progress every `order_update_days` and on the delivery day."""
     card = resolve(session, ref)
     card = with_status(session, card)
-    _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), "record a deal on")
-    _require_owner_or_over(session, card, "record a deal on")
+    _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), _("记录成交"))
+    _require_owner_or_over(session, card, _("记录成交"))
     model = (model or "").strip() or card.fields.get("model")
     if not model:
-        raise BadInput("which model was sold? pass --model")
+        raise BadInput(_("卖的是哪款车？请加 --model"))
     if price is not None and deposit is not None and deposit > price:
-        raise BadInput(f"the deposit ({deposit}) cannot exceed the price ({price})")
+        raise BadInput(_("定金（{deposit}）不能超过成交价（{price}）").format(deposit=deposit, price=price))
     now = session.now
     if delivery is not None and delivery < now.date():
-        raise BadInput(f"the expected delivery ({delivery.isoformat()}) cannot come before the order")
+        raise BadInput(_("预计交车日期（{day}）不能早于订车").format(day=delivery.isoformat()))
     order = {"model": model, "price": price, "deposit": deposit,
              "delivery": delivery.isoformat() if delivery else None}
     store = session.store
@@ -186,10 +189,10 @@ def cancel_order(session: Session, ref: str, reason: str) -> Card:
     order and its cancellation stay in the card's events, and its supervisor sees the cancellation."""
     reason = (reason or "").strip()
     if not reason:
-        raise BadInput("say why the order was cancelled: --reason (交车周期太长, 价格, 贷款未过 …)")
+        raise BadInput(_("请说明退订原因：--reason（交车周期太长、价格、贷款未过 …）"))
     card = resolve(session, ref)
-    _require_status(card, (Status.WON,), "cancel an order on")
-    _require_owner_or_over(session, card, "cancel an order on")
+    _require_status(card, (Status.WON,), _("取消订单"))
+    _require_owner_or_over(session, card, _("取消订单"))
     store = session.store
     _refuse_phone_clash(session, card)
     with store.transaction():
@@ -205,17 +208,17 @@ def deliver(session: Session, ref: str, at: datetime | None, handover_to: str | 
     `handover_working_days` (now, with `handover_to`, or later with `handover`), then visited after
     delivery, reminded of the first service and greeted on their birthday."""
     card = resolve(session, ref)
-    _require_status(card, (Status.WON,), "deliver the car of")
-    _require_owner_or_over(session, card, "deliver the car of")
+    _require_status(card, (Status.WON,), _("办理交车"))
+    _require_owner_or_over(session, card, _("办理交车"))
     at = at or session.now
     ordered_at = datetime.fromisoformat(card.outcome["at"]) if card.outcome.get("at") else card.created_at
     if at > session.now + timedelta(minutes=1):
-        raise BadInput(f"a delivery cannot be in the future ({at:%Y-%m-%d %H:%M})")
+        raise BadInput(_("交车时间不能在将来（{when}）").format(when=f"{at:%Y-%m-%d %H:%M}"))
     if at < ordered_at:
-        raise BadInput(f"a delivery cannot come before the order ({ordered_at:%Y-%m-%d %H:%M})")
+        raise BadInput(_("交车时间不能早于订车（{when}）").format(when=f"{ordered_at:%Y-%m-%d %H:%M}"))
     outcome = {**card.outcome, "delivered_at": at}
     if handover_at is not None and not handover_to:
-        raise BadInput("--handover-at says when the owner was handed over: pass --handover-to too")
+        raise BadInput(_("--handover-at 是车主移交售后的时间：请同时加 --handover-to"))
     if handover_to:
         outcome.update(_handover(session, handover_to, handover_at, at))
     store = session.store
@@ -231,10 +234,10 @@ def deliver(session: Session, ref: str, at: datetime | None, handover_to: str | 
 def handover(session: Session, ref: str, to: str, at: datetime | None) -> Card:
     """Hand a delivered car's owner to after-sales (within one working day of the delivery, DOMAIN.md)."""
     card = resolve(session, ref)
-    _require_status(card, (Status.DELIVERED,), "hand over")
-    _require_owner_or_over(session, card, "hand over")
+    _require_status(card, (Status.DELIVERED,), _("移交售后"))
+    _require_owner_or_over(session, card, _("移交售后"))
     if card.outcome.get("handover_to"):
-        raise Refused(f"card {card.ref} was already handed over to {card.outcome['handover_to']}")
+        raise Refused(_("卡片 {ref} 已移交给 {to}").format(ref=card.ref, to=card.outcome["handover_to"]))
     since = card.outcome.get("delivered_at") or card.outcome.get("at")
     done = _handover(session, to, at, datetime.fromisoformat(since) if since else card.created_at)
     store = session.store
@@ -247,12 +250,12 @@ def handover(session: Session, ref: str, to: str, at: datetime | None) -> Card:
 def _handover(session: Session, to: str, at: datetime | None, delivered_at: datetime) -> dict:
     to = (to or "").strip()
     if not to:
-        raise BadInput("hand over to whom? pass --handover-to / --to")
+        raise BadInput(_("移交给谁？请加 --handover-to / --to"))
     at = at or session.now
     if at > session.now + timedelta(minutes=1):
-        raise BadInput(f"a handover cannot be in the future ({at:%Y-%m-%d %H:%M})")
+        raise BadInput(_("移交时间不能在将来（{when}）").format(when=f"{at:%Y-%m-%d %H:%M}"))
     if at < delivered_at:
-        raise BadInput(f"a handover cannot come before the delivery ({delivered_at:%Y-%m-%d %H:%M})")
+        raise BadInput(_("移交时间不能早于交车（{when}）").format(when=f"{delivered_at:%Y-%m-%d %H:%M}"))
     return {"handover_to": to, "handover_at": at}
 
 
@@ -260,8 +263,8 @@ def lose(session: Session, ref: str, reason: str, competitor: str | None, note: 
     """战败申请: the consultant asks; the card waits for a supervisor as `lost-pending`."""
     card = with_status(session, resolve(session, ref))
     reason = loss_reason(session.policy, reason)
-    _require_status(card, (Status.OPEN, Status.DORMANT), "request a loss for")
-    _require_owner_or_over(session, card, "request a loss for")
+    _require_status(card, (Status.OPEN, Status.DORMANT), _("申请战败"))
+    _require_owner_or_over(session, card, _("申请战败"))
     now = session.now
     competitor = (competitor or "").strip() or None
     note = (note or "").strip() or None
@@ -284,8 +287,8 @@ def lose(session: Session, ref: str, reason: str, competitor: str | None, note: 
 
 def approve(session: Session, ref: str, note: str | None) -> Card:
     card = resolve(session, ref)
-    _require_status(card, (Status.LOST_PENDING,), "approve a loss for")
-    require_over(session, card, "approve the loss of")
+    _require_status(card, (Status.LOST_PENDING,), _("批准战败"))
+    require_over(session, card, _("批准战败"))
     _require_not_requester(session, card)
     now = session.now
     note = (note or "").strip() or None
@@ -302,10 +305,10 @@ def reject(session: Session, ref: str, note: str) -> Card:
     """Back to work: the card reopens and the note stands under it as an instruction."""
     note = (note or "").strip()
     if not note:
-        raise BadInput("say why the loss is rejected: --note (it becomes an instruction on the card)")
+        raise BadInput(_("请说明驳回战败的理由：--note（它会作为批示写在卡片上）"))
     card = resolve(session, ref)
-    _require_status(card, (Status.LOST_PENDING,), "reject a loss for")
-    require_over(session, card, "reject the loss of")
+    _require_status(card, (Status.LOST_PENDING,), _("驳回战败"))
+    require_over(session, card, _("驳回战败"))
     store = session.store
     followups = store.followups(card.id)
     with store.transaction():
@@ -322,10 +325,10 @@ def mark_invalid(session: Session, ref: str, reason: str) -> Card:
     """无效: a fake number, not a buyer."""
     reason = (reason or "").strip()
     if not reason:
-        raise BadInput("say why the card is invalid: --reason (空号, 非购车客户 …)")
+        raise BadInput(_("请说明卡片无效的原因：--reason（空号、非购车客户 …）"))
     card = with_status(session, resolve(session, ref))
-    _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), "mark invalid")
-    _require_owner_or_over(session, card, "mark invalid")
+    _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), _("把卡片标记为无效"))
+    _require_owner_or_over(session, card, _("把卡片标记为无效"))
     store = session.store
     with store.transaction():
         store.insert_event(card.id, session.now, EventKind.INVALID, session.actor_id, {"reason": reason})
@@ -337,11 +340,11 @@ def reopen(session: Session, ref: str, note: str | None) -> Card:
     """Back to `open`. A consultant may withdraw their own loss request or undo their own
     `invalid`; a closed deal or an approved loss is reopened by a supervisor or the manager."""
     card = resolve(session, ref)
-    _require_status(card, (*CLOSED, Status.LOST_PENDING), "reopen")
+    _require_status(card, (*CLOSED, Status.LOST_PENDING), _("重新打开"))
     if card.status in (Status.WON, Status.LOST):
-        session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=f"reopen a {card.status.value} card")
+        session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("重新打开状态为 {status} 的卡片").format(status=card.status.value))
     else:
-        _require_owner_or_over(session, card, "reopen")
+        _require_owner_or_over(session, card, _("重新打开"))
     store = session.store
     _refuse_phone_clash(session, card)
     detail = {"from": card.status.value}
@@ -356,10 +359,11 @@ def reopen(session: Session, ref: str, note: str | None) -> Card:
 def do_not_contact(session: Session, ref: str, note: str | None, undo: bool = False) -> Card:
     """The customer asked not to be contacted: the card leaves every list (or comes back)."""
     card = resolve(session, ref)
-    _require_owner_or_over(session, card, "change do-not-contact on")
+    _require_owner_or_over(session, card, _("更改免打扰"))
     if card.do_not_contact != undo:
-        state = "already" if not undo else "not"
-        raise Refused(f"card {card.ref} is {state} marked do-not-contact")
+        if undo:
+            raise Refused(_("卡片 {ref} 没有标记免打扰").format(ref=card.ref))
+        raise Refused(_("卡片 {ref} 已经标记了免打扰").format(ref=card.ref))
     detail = {"undo": True} if undo else {}
     if note and note.strip():
         detail["note"] = note.strip()
@@ -378,15 +382,15 @@ def set_user_active(session: Session, name: str, active: bool,
                     reassign_to: str | None = None) -> tuple[User, reassign.Moved | None]:
     """A consultant who leaves is deactivated, never deleted: their cards stay readable. With
     `reassign_to`, the cards they still have in hand go to that colleague in the same transaction."""
-    session.require_role(Role.MANAGER, doing="activate or deactivate users")
+    session.require_role(Role.MANAGER, doing=_("启用或停用用户"))
     user = session.user(name)
     if session.actor is not None and user.id == session.actor.id and not active:
-        raise Refused("you cannot deactivate yourself")
+        raise Refused(_("不能停用你自己"))
     if user.active == active:
-        raise Refused(f"user {user.name!r} is already {'active' if active else 'deactivated'}")
+        raise Refused((_("用户“{name}”已经是启用状态") if active else _("用户“{name}”已经停用了")).format(name=user.name))
     target = reassign.new_owner(session, reassign_to) if reassign_to is not None else None
     if target is not None and target.id == user.id:
-        raise Refused(f"{user.name}'s cards cannot be reassigned to {user.name}, who leaves")
+        raise Refused(_("{name} 的卡片不能转给要离开的 {name} 本人").format(name=user.name))
     cards = reassign.cards_in_hand(session, user) if target is not None else []
     with session.store.transaction():
         session.store.set_user_active(user.id, active)

@@ -14,6 +14,7 @@ import unicodedata
 from typing import Iterable, Sequence
 
 from leadcard.errors import BadInput, NotFound, Refused
+from leadcard.i18n import _
 from leadcard.model import Objection, Role, Script
 from leadcard.domain.session import Session
 from leadcard.store import objections as sql
@@ -35,7 +36,7 @@ def find(known: Iterable[Objection], raw: str) -> Objection:
         if key.lower() == o.tag or key == _key(o.label):
             return o
     names = ", ".join(f"{o.tag} {o.label}" for o in known if o.active)
-    raise BadInput(f"unknown objection {raw!r}: this store's are {names} (see `leadcard objection list`)")
+    raise BadInput(_("不认识的异议 `{raw}`：本店的异议有 {names}（见 `leadcard objection list`）").format(raw=raw, names=names))
 
 
 def tags_for_followup(session: Session, raw: Sequence[str]) -> tuple[str, ...]:
@@ -47,7 +48,7 @@ def tags_for_followup(session: Session, raw: Sequence[str]) -> tuple[str, ...]:
     for text in raw:
         objection = find(known, text)
         if not objection.active:
-            raise BadInput(f"objection {objection.tag} ({objection.label}) is retired from this store's list")
+            raise BadInput(_("异议 {tag}（{label}）已从本店的异议清单停用").format(tag=objection.tag, label=objection.label))
         if objection.tag not in tags:
             tags.append(objection.tag)
     return tuple(tags)
@@ -78,31 +79,32 @@ def list_objections(session: Session, include_retired: bool = False) -> list[Obj
 
 
 def add_objection(session: Session, tag: str, label: str) -> Objection:
-    session.require_role(*EDITORS, doing="edit the objection list")
-    tag, label = _key(tag).lower(), check_text(_key(label), "an objection's label", line=True)
+    session.require_role(*EDITORS, doing=_("编辑异议清单"))
+    tag, label = _key(tag).lower(), check_text(_key(label), _("异议的名称"), line=True)
     if not _TAG.fullmatch(tag):
-        raise BadInput(f"an objection's tag is a short English word (a-z, digits, -), not {tag!r}")
+        raise BadInput(_("异议的标签须是简短的英文词（a-z、数字、-），不能是“{tag}”").format(tag=tag))
     if not label:
-        raise BadInput("an objection needs a Chinese label (e.g. 价格高于竞品)")
+        raise BadInput(_("异议需要中文名称（例如 价格高于竞品）"))
     for o in sql.objections(session.store):
         if tag == o.tag or label == o.label:
-            raise Refused(f"the list already has {o.tag} ({o.label})" + ("" if o.active else ", retired"))
+            raise Refused((_("清单里已有 {tag}（{label}）") if o.active else _("清单里已有 {tag}（{label}，已停用）")).format(
+                tag=o.tag, label=o.label))
     with session.store.transaction():
         sql.add_objection(session.store, tag, label, session.now)
     return Objection(tag, label)
 
 
 def edit_objection(session: Session, raw: str, label: str | None, active: bool | None) -> Objection:
-    session.require_role(*EDITORS, doing="edit the objection list")
+    session.require_role(*EDITORS, doing=_("编辑异议清单"))
     known = sql.objections(session.store)
     objection = find(known, raw)
-    label = check_text(_key(label), "an objection's label", line=True) if label is not None else None
+    label = check_text(_key(label), _("异议的名称"), line=True) if label is not None else None
     if label == "":
-        raise BadInput("an objection's label cannot be empty")
+        raise BadInput(_("异议名称不能为空"))
     if label is not None and any(o.label == label and o.tag != objection.tag for o in known):
-        raise Refused(f"another objection is already labelled {label}")
+        raise Refused(_("已有另一条异议叫 {label}").format(label=label))
     if label is None and active is None:
-        raise BadInput("nothing to change: pass --label, --retire or --restore")
+        raise BadInput(_("没有要改的：请加 --label、--retire 或 --restore"))
     with session.store.transaction():
         sql.update_objection(session.store, objection.tag, label, active)
     return Objection(objection.tag, label or objection.label, objection.active if active is None else active)
@@ -125,20 +127,20 @@ def script_history(session: Session, raw: str) -> list[Script]:
 
 def write_script(session: Session, raw: str, text: str, *, edit: bool) -> Script:
     """`playbook add` writes an objection's first script, `playbook edit` a new version of it."""
-    session.require_role(*EDITORS, doing="write the playbook (话术库)")
+    session.require_role(*EDITORS, doing=_("编写话术库"))
     store = session.store
     objection = find(sql.objections(store), raw)
     text = (text or "").strip()
     if not text:
-        raise BadInput("a script needs its text (话术内容)")
+        raise BadInput(_("话术需要写内容"))
     history = sql.script_history(store, objection.tag)
     if edit and not history:
-        raise NotFound(f"{objection.tag} ({objection.label}) has no script yet: `leadcard playbook add`")
+        raise NotFound(_("{tag}（{label}）还没有话术：`leadcard playbook add`").format(tag=objection.tag, label=objection.label))
     if not edit and history:
-        raise Refused(f"{objection.tag} ({objection.label}) already has a script: `leadcard playbook edit` "
-                      f"writes a new version")
+        raise Refused(_("{tag}（{label}）已有话术：用 `leadcard playbook edit` 写新版本").format(
+            tag=objection.tag, label=objection.label))
     if history and history[-1].text == text:
-        raise Refused("the script is unchanged")
+        raise Refused(_("话术没有变化"))
     with store.transaction():
         sql.add_script(store, objection.tag, text, session.actor_id, session.now)
     return sql.script_history(store, objection.tag)[-1]

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from leadcard.domain.cards import list_cards, refresh
 from leadcard.domain.session import Session
 from leadcard.errors import NotAllowed, Refused
+from leadcard.i18n import _
 from leadcard.model import Card, EventKind, Role, Status, User
 
 # What a consultant who leaves still has in hand: open (dormant too) and awaiting a loss verdict.
@@ -28,7 +29,7 @@ def new_owner(session: Session, name: str) -> User:
     """The user who takes cards: active, and in a supervisor's own team."""
     target = session.user(name)
     if not target.active:
-        raise NotAllowed(f"user {target.name!r} is deactivated and cannot own cards")
+        raise NotAllowed(_("用户“{name}”已停用，不能负责卡片").format(name=target.name))
     _require_team(session, target)
     return target
 
@@ -36,7 +37,7 @@ def new_owner(session: Session, name: str) -> User:
 def _require_team(session: Session, user: User) -> None:
     actor = session.actor
     if actor is not None and actor.role == Role.SUPERVISOR and user.team != actor.team:
-        raise NotAllowed(f"{user.name} is not in {actor.name}'s team")
+        raise NotAllowed(_("{owner} 不在 {actor} 的组里").format(owner=user.name, actor=actor.name))
 
 
 def move(session: Session, card: Card, target: User) -> None:
@@ -58,12 +59,12 @@ def move_cards(session: Session, source_name: str, target_name: str, grade: str 
                status: str | None = None) -> Moved:
     """All of a consultant's cards (or those of a grade, a status) to another, in one transaction:
     a supervisor within the team (both of them in it), the manager anywhere."""
-    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing="reassign cards")
+    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("转交卡片"))
     source = session.user(source_name)
     _require_team(session, source)
     target = new_owner(session, target_name)
     if target.id == source.id:
-        raise Refused(f"the cards of {source.name} would go to {target.name} again: name another consultant")
+        raise Refused(_("{source} 的卡片又会转回 {target}：请另指定一位顾问").format(source=source.name, target=target.name))
     cards = cards_in_hand(session, source, grade, status)
     with session.store.transaction():
         for card in cards:

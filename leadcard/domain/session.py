@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from leadcard.chinacal import YearCalendar, compute_year
 from leadcard.errors import NotAllowed, NotFound, StoreError
+from leadcard.i18n import _
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import Policy, add_working_days, load_policy
@@ -75,14 +76,22 @@ class Session(NamedTuple):
         return frozenset({actor.id})
 
     def require_role(self, *roles: Role, doing: str) -> None:
-        if self.actor is not None and self.actor.role not in roles:
-            allowed = " or ".join(r.value for r in roles)
-            raise NotAllowed(f"{self.actor.name} is a {self.actor.role.value}: only a {allowed} may {doing}")
+        """`roles` are the manager, with or without supervisors: whoever is refused is a consultant
+        or a supervisor. `doing` is already translated."""
+        if self.actor is None or self.actor.role in roles:
+            return
+        if self.actor.role == Role.SUPERVISOR:
+            message = _("{actor} 是主管：只有经理才能{doing}")
+        elif Role.SUPERVISOR in roles:
+            message = _("{actor} 是顾问：只有主管或经理才能{doing}")
+        else:
+            message = _("{actor} 是顾问：只有经理才能{doing}")
+        raise NotAllowed(message.format(actor=self.actor.name, doing=doing))
 
     def user(self, name: str) -> User:
         user = self.store.user_by_name(name)
         if user is None:
-            raise NotFound(f"no user named {name!r} (see `leadcard user list`)")
+            raise NotFound(_("没有名为“{name}”的用户（见 `leadcard user list`）").format(name=name))
         return user
 
 
@@ -95,15 +104,14 @@ def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *
     to logins, only a manager may do that, and every record written under it keeps the real time
     (CONTRACT.md "clock")."""
     if not (default_db or create or Path(db_path).exists()):
-        raise StoreError(f"no store at {db_path}: check --db / LEADCARD_DB, or create it with `leadcard init`")
+        raise StoreError(_("{path} 没有数据库：请检查 --db / LEADCARD_DB，或用 `leadcard init` 新建").format(path=db_path))
     store = Store.open(db_path, tz, create_dirs=default_db)
     policy = store_policy(store)
     bound = store.has_bound_logins()
     actor = resolve_actor(store, acting, bound)
     if clock_override is not None and bound:
         if actor is None or actor.role != Role.MANAGER:
-            raise NotAllowed("LEADCARD_NOW is set: in a store whose users are bound to logins only a manager may "
-                             "set the clock (unset LEADCARD_NOW)")
+            raise NotAllowed(_("设置了 LEADCARD_NOW：用户绑定了登录名的数据库里，只有经理能设置时钟（请取消 LEADCARD_NOW）"))
         store.clock_override = ts(clock_override)
     return Session(store, policy, now, tz, actor)
 
@@ -120,24 +128,25 @@ def resolve_actor(store: Store, acting: str | None, bound: bool) -> User | None:
     """
     if store.user_count() == 0:
         if acting:
-            raise NotFound(f"no user named {acting!r}: this store has no users yet (`leadcard user add`)")
+            raise NotFound(_("没有名为“{name}”的用户：这个数据库还没有用户（`leadcard user add`）").format(name=acting))
         return None
     name = acting or store.setting("default_user")
     if not name:
         names = ", ".join(u.name for u in store.users() if u.active)
-        raise NotAllowed(f"who is acting? pass --as NAME or set LEADCARD_USER (users: {names})")
+        raise NotAllowed(_("谁在操作？请加 --as 姓名，或设置 LEADCARD_USER（用户：{names}）").format(names=names))
     user = store.user_by_name(name)
     if user is None:
-        raise NotFound(f"no user named {name!r} (see `leadcard user list`)")
+        raise NotFound(_("没有名为“{name}”的用户（见 `leadcard user list`）").format(name=name))
     if not user.active:
-        raise NotAllowed(f"user {name!r} is deactivated")
+        raise NotAllowed(_("用户“{name}”已停用").format(name=name))
     if bound:
         current = os_login()
         if current is None:
-            raise NotAllowed("the system knows no login name for this process (a user id without a passwd "
-                             "entry), and this store's users are bound to logins: run leadcard from a login of your own")
+            raise NotAllowed(_("系统查不到本进程的登录名（用户 ID 在 passwd 里没有条目），而这个数据库的用户绑定了登录名："
+                               "请用你自己的登录账号运行 leadcard"))
         if user.login is not None and current != user.login:
-            raise NotAllowed(f"{user.name} is bound to the login {user.login!r}; this is {current!r}")
+            raise NotAllowed(_("{name} 绑定的登录名是“{login}”；当前登录名是“{current}”").format(
+                name=user.name, login=user.login, current=current))
     return user
 
 

@@ -35,7 +35,7 @@ def record(session: Session, card: Card, followup_id: int, at: datetime, vehicle
     before = sql.test_drive_of(store, corrected_id) if corrected_id is not None else None
     vehicle = (vehicle or "").strip() or (before.vehicle if before else None) or card.fields.get("model")
     checked = licence_checked or (before.licence_checked if before else False)
-    day_start, _ = day_bounds(at.astimezone(tz).date(), tz)
+    day_start = day_bounds(at.astimezone(tz).date(), tz)[0]
     visit_id = sql.visit_of_day(store, card.id, day_start, at)
     sql.insert_test_drive(store, {
         "card_id": card.id, "followup_id": followup_id, "visit_id": visit_id, "at": at,

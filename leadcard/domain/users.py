@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leadcard.errors import BadInput, NotAllowed, Refused
+from leadcard.i18n import _
 from leadcard.model import Role, User
 from leadcard.parse import lookup
 from leadcard.domain.session import Session, os_login
@@ -17,21 +18,21 @@ _ROLE_WORDS = {
 
 
 def parse_role(raw: str) -> Role:
-    return lookup(_ROLE_WORDS, raw, "role", "consultant, supervisor or manager")
+    return lookup(_ROLE_WORDS, raw, _("用户角色"), _("consultant（顾问）、supervisor（主管）或 manager（经理）"))
 
 
 def add_user(session: Session, name: str, role: Role, team: str | None, login: str | None = None,
              force: bool = False) -> User:
     """The first user may be added by anyone; after that only a manager adds users."""
     store = session.store
-    name = check_text((name or "").strip(), "a user's name", line=True)
-    check_text(team, "a team", line=True)
+    name = check_text((name or "").strip(), _("用户的姓名"), line=True)
+    check_text(team, _("用户的小组"), line=True)
     if not name:
-        raise BadInput("a user needs a name")
+        raise BadInput(_("用户需要姓名"))
     if store.user_count() > 0:
-        session.require_role(Role.MANAGER, doing="add users")
+        session.require_role(Role.MANAGER, doing=_("添加用户"))
     if store.user_by_name(name):
-        raise Refused(f"user {name!r} already exists")
+        raise Refused(_("用户“{name}”已经存在").format(name=name))
     login = _login(login)
     _keep_a_manager(session, name, role, login, force)
     with store.transaction():
@@ -48,7 +49,7 @@ def set_default_user(session: Session, name: str | None) -> User | None:
     store = session.store
     if store.user_count() > 0 and session.actor is not None:
         if not (session.actor.role == Role.MANAGER or (name is not None and name == session.actor.name)):
-            raise NotAllowed("only a manager sets the default user (or a user sets it to themselves)")
+            raise NotAllowed(_("只有经理能设置默认用户（用户也可以把默认用户设为自己）"))
     user = session.user(name) if name else None
     with store.transaction():
         store.set_setting("default_user", user.name if user else None)
@@ -57,7 +58,7 @@ def set_default_user(session: Session, name: str | None) -> User | None:
 
 def bind_login(session: Session, name: str, login: str | None, force: bool = False) -> User:
     """Bind a user to an operating-system login (None: unbind). Manager only."""
-    session.require_role(Role.MANAGER, doing="bind users to logins")
+    session.require_role(Role.MANAGER, doing=_("给用户绑定登录名"))
     user = session.user(name)
     login = _login(login)
     if user.active:
@@ -79,8 +80,11 @@ def _keep_a_manager(session: Session, name: str, role: Role, login: str | None, 
     others = [u for u in session.store.users() if u.role == Role.MANAGER and u.active and u.name != name]
     if any(u.login is None or u.login == here for u in others):
         return
-    raise Refused(f"{name} would be bound to the login {login!r}, and then no manager could act from this "
-                  f"login ({here or 'unknown'}): check the spelling, or pass --force if that is meant")
+    if here is None:
+        raise Refused(_("{name} 将绑定登录名“{login}”，之后当前登录下就没有经理能操作了：请检查拼写；"
+                        "确实如此请加 --force").format(name=name, login=login))
+    raise Refused(_("{name} 将绑定登录名“{login}”，之后当前登录名（{here}）下就没有经理能操作了：请检查拼写；"
+                    "确实如此请加 --force").format(name=name, login=login, here=here))
 
 
 def _login(raw: str | None) -> str | None:
@@ -88,5 +92,5 @@ def _login(raw: str | None) -> str | None:
         return None
     login = raw.strip()
     if not login or any(c.isspace() for c in login):
-        raise BadInput(f"not a login name: {raw!r}")
+        raise BadInput(_("不是登录名：`{raw}`").format(raw=raw))
     return login

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from leadcard.errors import BadInput, NotAllowed
+from leadcard.i18n import _
 from leadcard.domain.cards import refresh, with_status
 from leadcard.model import Card, Role, Source, Status, Visit
 from leadcard.parse import normalise_phone
@@ -62,14 +63,14 @@ def add_visit(session: Session, new: NewVisit) -> VisitAdded:
     store, now = session.store, session.now
     arrived = new.arrived_at or now
     if arrived > now + timedelta(minutes=1):
-        raise BadInput(f"a visit cannot arrive in the future ({arrived:%Y-%m-%d %H:%M})")
+        raise BadInput(_("到店时间不能在将来（{when}）").format(when=f"{arrived:%Y-%m-%d %H:%M}"))
     if new.left_at is not None and new.left_at < arrived:
-        raise BadInput("the customer cannot leave before arriving (--left is before --at)")
+        raise BadInput(_("客户不能在到店之前离店（--left 早于 --at）"))
     if new.party_size is not None and new.party_size < 1:
-        raise BadInput("--party must be at least 1")
+        raise BadInput(_("--party 至少是 1"))
     phone = normalise_phone(new.phone) if new.phone else None
     consultant = _consultant(session, new.consultant)
-    name = check_text((new.name or "").strip(), "a customer's name", line=True) or None
+    name = check_text((new.name or "").strip(), _("客户的姓名"), line=True) or None
     with store.transaction():
         visit_id = sql.insert_visit(store, {
             "arrived_at": arrived,
@@ -107,15 +108,15 @@ def _consultant(session: Session, name: str | None):
         return actor
     user = session.user(name)
     if actor is not None and actor.role == Role.CONSULTANT and user.id != actor.id:
-        raise NotAllowed(f"{actor.name} is a consultant: log your own visits, or ask a supervisor")
+        raise NotAllowed(_("{actor} 是顾问：只能登记自己接待的到店，或请主管登记").format(actor=actor.name))
     return user
 
 
 def visit_log(session: Session, since: date, until: date, without_card: bool = False) -> VisitLog:
     if until < since:
-        raise BadInput("--until comes before --since")
-    start, _ = day_bounds(since, session.tz)
-    _, end = day_bounds(until, session.tz)
+        raise BadInput(_("--until 早于 --since"))
+    start = day_bounds(since, session.tz)[0]
+    end = day_bounds(until, session.tz)[1]
     found = sql.visits(session.store, session.visible(), start, end, without_card)
     overdue = frozenset(v.id for v in found if card_overdue(v, session.now, session.policy.visit_card_minutes))
     if without_card:

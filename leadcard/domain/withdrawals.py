@@ -12,6 +12,7 @@ from typing import NamedTuple
 from leadcard.domain.cards import refresh, resolve, with_status
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
+from leadcard.i18n import _
 from leadcard.model import Card, FollowUp, Role
 
 
@@ -27,27 +28,30 @@ def withdraw(session: Session, ref: str, seq: int, reason: str) -> Withdrawn:
     it corrects, so that withdrawing it never brings the corrected words back."""
     reason = (reason or "").strip()
     if not reason:
-        raise BadInput("say why the follow-up is withdrawn: --reason (记错卡片 …)")
+        raise BadInput(_("请说明撤回跟进的原因：--reason（记错卡片 …）"))
     store = session.store
     card = with_status(session, resolve(session, ref))
     entries = store.followups(card.id)
     by_seq = {f.seq: f for f in entries}
     target = by_seq.get(seq)
     if target is None:
-        raise NotFound(f"card {card.ref} has no follow-up #{seq}")
+        raise NotFound(_("卡片 {ref} 没有跟进 #{seq}").format(ref=card.ref, seq=seq))
     if target.voided is not None:
         v = target.voided
-        raise Refused(f"follow-up #{seq} was already withdrawn ({v.by or '—'}, {v.at:%Y-%m-%d %H:%M}: {v.reason})")
+        raise Refused(_("跟进 #{seq} 已经撤回了（{by}，{when}：{reason}）").format(
+            seq=seq, by=v.by or "—", when=f"{v.at:%Y-%m-%d %H:%M}", reason=v.reason))
     if target.corrects is not None:
         original = target
         while original.corrects is not None:
             original = by_seq[original.corrects]
-        raise Refused(f"follow-up #{seq} corrects #{target.corrects}: withdraw #{original.seq}, "
-                      f"and its corrections are withdrawn with it")
+        raise Refused(_("跟进 #{seq} 是对 #{corrects} 的更正：请撤回 #{original}，它的更正会一起撤回").format(
+            seq=seq, corrects=target.corrects, original=original.seq))
     actor = session.actor
     if actor is not None and actor.name != target.author and actor.role == Role.CONSULTANT:
-        raise NotAllowed(f"follow-up #{seq} was written by {target.author or 'someone else'}: only they, "
-                         f"a supervisor of the team or the manager may withdraw it")
+        if target.author is None:
+            raise NotAllowed(_("跟进 #{seq} 是别人写的：只有本人、本组主管或经理可以撤回").format(seq=seq))
+        raise NotAllowed(_("跟进 #{seq} 是 {author} 写的：只有本人、本组主管或经理可以撤回").format(
+            seq=seq, author=target.author))
     chain = _corrections(entries, target.seq)
     with store.transaction():
         for entry in (target, *chain):

@@ -28,7 +28,7 @@ def print_audit_json(result: AuditResult) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2, default=iso)
     lines = ",\n    ".join(json.dumps(f, ensure_ascii=False, default=iso) for f in findings)
     listed = f'"findings": [\n    {lines}\n  ],\n  ' if findings else '"findings": [],\n  '
-    head, _, tail = text.partition('"summary": ')
+    head, _sep, tail = text.partition('"summary": ')
     sys.stdout.write(head + listed + '"summary": ' + tail + "\n")
 
 

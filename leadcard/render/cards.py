@@ -585,7 +585,7 @@ def _event_line(e) -> str:
         "reopened": lambda: _("自{status}").format(status=_label(STATUS_LABELS, d["from"])) if d.get("from") else "",
         "woken": lambda: _("第 {seq} 次跟进").format(seq=d["followup_seq"]) if d.get("followup_seq") else "",
         "do-not-contact": lambda: _("解除") if d.get("undo") else "",
-        "quote-approved": lambda: _("第 {seq} 次报价，优惠 {discount} 元").format(
+        "quote-approved": lambda: _("第 {seq} 次报价，优惠 {discount}元").format(
             seq=d.get("seq"), discount=f"{d.get('discount', 0):,}"),
     }.get(e.kind, lambda: "")()
     note = d.get("note") if e.kind != "lost-requested" else None

@@ -82,10 +82,10 @@ def _per_win_json(counts: tuple[int, ...]) -> list[dict]:
 
 # The showroom's traffic: (JSON key, Chinese name, Traffic attribute, how it is counted).
 _TRAFFIC = (
-    ("card", "留档率", "card", "首次进店留下联系方式 ÷ 首次进店（来电另计）"),
-    ("test_drive", "试驾率", "test_drive", "进店（首次与再次）中试驾的 ÷ 进店"),
-    ("invitation", "邀约到店率", "invitation", "计划本期到店的邀约中客户按约到店的 ÷ 邀约"),
-    ("close", "成交率", "close", "本期订单 ÷ 首次进店"),
+    ("card", N_("留档率"), "card", N_("首次进店留下联系方式 ÷ 首次进店（来电另计）")),
+    ("test_drive", N_("试驾率"), "test_drive", N_("进店（首次与再次）中试驾的 ÷ 进店")),
+    ("invitation", N_("邀约到店率"), "invitation", N_("计划本期到店的邀约中客户按约到店的 ÷ 邀约")),
+    ("close", N_("成交率"), "close", N_("本期订单 ÷ 首次进店")),
 )
 
 
@@ -112,7 +112,7 @@ def _owner_traffic_json(report: Report, owner: str | None) -> dict:
 
 
 # Where a forecast's weight came from.
-BASIS_LABELS = {"own": "本人", "floor": "全店", "none": "无数据"}
+BASIS_LABELS = {"own": N_("本人"), "floor": N_("全店"), "none": N_("无数据")}
 
 
 def standing_json(s: Standing, accuracy_days: int) -> dict:
@@ -300,18 +300,19 @@ def _traffic_sections(report: Report) -> list[Section]:
     t = report.traffic
     if t is None:
         return []
-    counts = [("首次进店", t.first_visits), ("再次进店", t.return_visits), ("来电", t.phone_ins),
-              ("试驾登记", t.test_drives)]
-    kpis = [(label, getattr(t, attr).numerator, getattr(t, attr).denominator, getattr(t, attr).rate, note)
-            for _, label, attr, note in _TRAFFIC]
+    counts = [(_("首次进店"), t.first_visits), (_("再次进店"), t.return_visits), (_("来电"), t.phone_ins),
+              (_("试驾登记"), t.test_drives)]
+    kpis = [(_(label), getattr(t, attr).numerator, getattr(t, attr).denominator, getattr(t, attr).rate, _(note))
+            for _key, label, attr, note in _TRAFFIC]
     return [
-        Section("展厅客流", ("项目", "数量"), counts),
-        Section("展厅客流指标", ("指标", "分子", "分母", "比率", "说明"), kpis),
-        Section("顾问客流", ("顾问", "首次进店", "再次进店", "来电", "试驾登记", *(label for _, label, _, _ in _TRAFFIC)),
+        Section(_("展厅客流"), (_("项目"), _("数量")), counts),
+        Section(_("展厅客流指标"), (_("指标"), _("分子"), _("分母"), _("比率"), _("说明")), kpis),
+        Section(_("顾问客流"), (_("顾问"), _("首次进店"), _("再次进店"), _("来电"), _("试驾登记"),
+                              *(_(label) for _key, label, _attr, _note in _TRAFFIC)),
                 [(_owner(o.owner), o.first_visits, o.return_visits, o.phone_ins, o.test_drives,
-                  *(getattr(o, attr).rate for _, _, attr, _ in _TRAFFIC)) for o in report.traffic_by_owner]
-                + [("合计", t.first_visits, t.return_visits, t.phone_ins, t.test_drives,
-                    *(getattr(t, attr).rate for _, _, attr, _ in _TRAFFIC))]),
+                  *(getattr(o, attr).rate for _key, _label, attr, _note in _TRAFFIC)) for o in report.traffic_by_owner]
+                + [(_("合计"), t.first_visits, t.return_visits, t.phone_ins, t.test_drives,
+                    *(getattr(t, attr).rate for _key, _label, attr, _note in _TRAFFIC))]),
     ]
 
 
@@ -328,17 +329,18 @@ def _target_sections(report: Report) -> list[Section]:
                      s.orders, attainment.rate if attainment else "—", _decimal(s.forecast.value)))
     targeted = [s.target.orders for s in report.standings if s.target]
     orders = sum(s.orders for s in report.standings)
-    rows.append(("合计", sum(targeted) if targeted else "—", "—", orders,
+    rows.append((_("合计"), sum(targeted) if targeted else "—", "—", orders,
                  Ratio(orders, sum(targeted)).rate if targeted else "—",
                  _decimal(sum(s.forecast.value for s in report.standings))))
     weights = [(_owner(s.owner), t.grade, t.open_cards, t.weight,
-                f"{BASIS_LABELS[t.basis]} {t.measured.numerator}/{t.measured.denominator}" if t.basis != "none"
-                else BASIS_LABELS[t.basis], _decimal(t.expected))
+                f"{_(BASIS_LABELS[t.basis])} {t.measured.numerator}/{t.measured.denominator}" if t.basis != "none"
+                else _(BASIS_LABELS[t.basis]), _decimal(t.expected))
                for s in report.standings for t in s.forecast.terms]
     return [
-        Section(f"月度目标与预测（{month}）", ("顾问", "目标订单", "目标交车", "本月已订单", "达成率", "预测订单"), rows),
-        Section(f"预测依据（在跟卡数 × 近 {report.accuracy_days} 天级别准确率）",
-                ("顾问", "级别", "在跟卡数", "权重", "依据", "预期订单"), weights),
+        Section(_("月度目标与预测（{month}）").format(month=month),
+                (_("顾问"), _("目标订单"), _("目标交车"), _("本月已订单"), _("达成率"), _("预测订单")), rows),
+        Section(_("预测依据（在跟卡数 × 近 {days} 天级别准确率）").format(days=report.accuracy_days),
+                (_("顾问"), _("级别"), _("在跟卡数"), _("权重"), _("依据"), _("预期订单")), weights),
     ]
 
 

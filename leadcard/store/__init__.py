@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from leadcard.errors import StoreBusy, StoreError, StoreReadOnly
+from leadcard.i18n import _
 from leadcard.model import (
     Card,
     CardEvent,
@@ -110,15 +111,15 @@ class Store:
     def open(cls, path: Path, tz: tzinfo, *, create_dirs: bool = False) -> "Store":
         path = Path(path)
         if path.is_dir():
-            raise StoreError(f"cannot open store {path}: it is a directory")
+            raise StoreError(_("打不开数据库 {path}：这是一个目录").format(path=path))
         if not path.parent.exists():
             if not create_dirs:
-                raise StoreError(f"cannot open store {path}: directory {path.parent} does not exist")
+                raise StoreError(_("打不开数据库 {path}：目录 {directory} 不存在").format(path=path, directory=path.parent))
             path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             _create_private_file(path)
         elif not os.access(path, os.R_OK):
-            raise StoreError(f"cannot open store {path}: permission denied")
+            raise StoreError(_("打不开数据库 {path}：没有读取权限").format(path=path))
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.row_factory = sqlite3.Row
@@ -131,7 +132,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             failure = failed(exc, writable(path))
             if type(failure) is StoreError:
-                raise StoreError(f"cannot open store {path}: {_describe(exc)}") from None
+                raise StoreError(_("打不开数据库 {path}：{reason}").format(path=path, reason=_describe(exc))) from None
             raise failure from None
         store = cls(conn, path, tz)
         store._migrate(version)
@@ -139,15 +140,13 @@ class Store:
 
     def _migrate(self, version: int) -> None:
         if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"store {self.path} has schema version {version}, newer than this leadcard "
-                f"understands ({SCHEMA_VERSION}): upgrade leadcard"
-            )
+            raise StoreError(_("数据库 {path} 的结构版本是 {version}，比这个 leadcard 能识别的（{known}）新：请升级 leadcard")
+                             .format(path=self.path, version=version, known=SCHEMA_VERSION))
         if version == SCHEMA_VERSION:
             return
         if version > 0 or self._has_tables():
             if version == 0:
-                raise StoreError(f"{self.path} is an SQLite file, but not a leadcard store")
+                raise StoreError(_("{path} 是 SQLite 文件，但不是 leadcard 的数据库").format(path=self.path))
             self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
         for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
             rebuilds = getattr(step, "rebuilds_tables", False)
@@ -164,8 +163,8 @@ class Store:
                 if type(failure) is not StoreError:  # busy or read-only: the upgrade waits for a free moment
                     raise failure from None
                 raise StoreError(
-                    f"upgrading store {self.path} failed at migration {step.__name__} ({exc}); "
-                    f"the store is unchanged at schema version {number - 1}"
+                    _("升级数据库 {path} 时在迁移 {step} 出错（{error}）；数据库没有改动，仍是结构版本 {version}")
+                    .format(path=self.path, step=step.__name__, error=exc, version=number - 1)
                 ) from None
             finally:
                 if rebuilds:
@@ -646,7 +645,7 @@ def _create_private_file(path: Path) -> None:
     except FileExistsError:
         return
     except OSError as exc:
-        raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+        raise StoreError(_("无法创建 {path}：{error}").format(path=path, error=exc.strerror)) from None
     os.close(fd)
 
 
@@ -657,18 +656,17 @@ def failed(exc: sqlite3.DatabaseError, may_write: bool = True) -> StoreError:
     shared-memory file cannot be made) is read-only, not damaged."""
     code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
     if code in (_BUSY, _LOCKED):
-        return StoreBusy("the store is busy (another command is writing); try again")
+        return StoreBusy(_("数据库正忙（另一条命令正在写入）；请稍后重试"))
     if code in (_READONLY, _PERM) or (code == _CANTOPEN and not may_write):
-        return StoreReadOnly("the store is read-only for this login: nothing can be written to it "
-                             "(check the permissions of the store's file and its directory)")
+        return StoreReadOnly(_("当前登录用户对数据库只有读权限，无法写入（请检查数据库文件及其所在目录的权限）"))
     if code == _FULL:
-        return StoreError("the disk holding the store is full: nothing was written; free some space and try again")
-    return StoreError(f"the store cannot be read ({exc}): see `leadcard doctor`; `leadcard restore BACKUP` "
-                      f"puts a backup in its place")
+        return StoreError(_("数据库所在磁盘已满：什么也没写入；请腾出空间后重试"))
+    return StoreError(_("数据库读不出来（{error}）：请运行 `leadcard doctor` 检查；`leadcard restore BACKUP` "
+                        "可用备份替换它").format(error=exc))
 
 
 def _describe(exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
     if "not a database" in text or "malformed" in text:
-        return "the file is not a leadcard store (not an SQLite database, or corrupt)"
+        return _("这个文件不是 leadcard 的数据库（不是 SQLite 数据库，或已损坏）")
     return text

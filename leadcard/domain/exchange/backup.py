@@ -11,6 +11,7 @@ from typing import Callable
 
 from leadcard.atomic import replacing
 from leadcard.errors import BadInput, NotFound, Refused, StoreError
+from leadcard.i18n import _
 from leadcard.model import Role
 from leadcard.domain.session import Session
 from leadcard.store import SCHEMA_VERSION, DatabaseError
@@ -54,14 +55,14 @@ def doctor(path: Path) -> Health:
     """Checks the store's file read-only, as it is: doctor must work on a store that no longer opens."""
     path = Path(path)
     if not path.is_file():
-        raise NotFound(f"no store at {path}")
+        raise NotFound(_("{path} 没有数据库").format(path=path))
     return Health(str(path), **sql.check_file(path))
 
 
 def backup(session: Session, target: Path) -> Copy:
     """A consistent copy through SQLite's online backup API, safe while others write; 0600."""
     store = session.store
-    session.require_role(Role.MANAGER, doing="back up the whole store")
+    session.require_role(Role.MANAGER, doing=_("给整个数据库做备份"))
     target = Path(target)
     refuse_store_files(store.path, target)
     with replacing(target) as temp:
@@ -70,7 +71,8 @@ def backup(session: Session, target: Path) -> Copy:
         # A copy of a store holding objects leadcard did not make is still the data: written, and
         # `doctor` names them; only a damaged copy is refused.
         if health.damaged:
-            raise Refused(f"the copy failed its check ({'; '.join(health.integrity)}); {target} was not written")
+            raise Refused(_("副本没有通过检查（{problems}）；没有写入 {target}").format(
+                problems="; ".join(health.integrity), target=target))
     return Copy(str(target), health)
 
 
@@ -82,7 +84,7 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     """
     source = Path(source)
     if not source.is_file():
-        raise BadInput(f"no file {source}")
+        raise BadInput(_("没有文件 {path}").format(path=source))
     _refuse_unsound(source)
     kept = _unused(db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}.bak"))
     try:
@@ -90,7 +92,7 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     except (StoreError, DatabaseError):
         session = None
     if session is not None:
-        session.require_role(Role.MANAGER, doing="restore the store")
+        session.require_role(Role.MANAGER, doing=_("用备份恢复数据库"))
         store = session.store
         store.backup_to(kept)
         sql.copy_into(source, store)
@@ -119,15 +121,16 @@ def _unused(path: Path) -> Path:
 def _refuse_unsound(source: Path) -> None:
     health = Health(str(source), **sql.check_file(source))
     if "not a database" in health.integrity[0]:
-        raise Refused(f"{source} is not a leadcard store (not an SQLite database)")
+        raise Refused(_("{path} 不是 leadcard 的数据库（不是 SQLite 数据库）").format(path=source))
     if health.integrity != ["ok"]:
-        raise Refused(f"{source} is damaged ({health.integrity[0]}): not restored")
+        raise Refused(_("{path} 已损坏（{problem}）：没有恢复").format(path=source, problem=health.integrity[0]))
     if health.missing_tables or health.schema_version == 0:
-        raise Refused(f"{source} is an SQLite file, but not a leadcard store: not restored")
+        raise Refused(_("{path} 是 SQLite 文件，但不是 leadcard 的数据库：没有恢复").format(path=source))
     if health.schema_version > SCHEMA_VERSION:
-        raise Refused(f"{source} was written by a newer leadcard (schema {health.schema_version}): upgrade first")
+        raise Refused(_("{path} 是更新版本的 leadcard 写的（结构版本 {version}）：请先升级").format(
+            path=source, version=health.schema_version))
     if health.unknown_objects or health.missing_objects:
         # A trigger slipped into a backup would run inside every later command: never put it back.
-        changed = [*health.unknown_objects, *(f"no {o}" for o in health.missing_objects)]
-        raise Refused(f"{source} is not as leadcard made it ({', '.join(changed[:5])}): not restored; "
-                      f"see `leadcard doctor` with --db {source}")
+        changed = [*health.unknown_objects, *(_("缺少 {name}").format(name=o) for o in health.missing_objects)]
+        raise Refused(_("{path} 已不是 leadcard 建的样子（{changes}）：没有恢复；请用 `leadcard doctor --db {path}` 检查")
+                      .format(path=source, changes=", ".join(changed[:5])))

@@ -48,8 +48,8 @@ def calendar(session: Session, days: int) -> Feed:
     moves the event to the card's new due time instead of adding another.
     """
     store, tz = session.store, session.tz
-    start, _ = day_bounds(session.today, tz)
-    _, end = day_bounds(session.today + timedelta(days=days), tz)
+    start = day_bounds(session.today, tz)[0]
+    end = day_bounds(session.today + timedelta(days=days), tz)[1]
     scope = session.visible()
     uid = sql.store_uid(store)
     due = []

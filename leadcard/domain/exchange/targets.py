@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from leadcard.errors import Refused
+from leadcard.i18n import _
 
 # The store and what SQLite writes beside it: the write-ahead log, its index, a rollback journal.
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -25,8 +26,11 @@ def refuse_store_files(store: Path, target: Path | None) -> None:
         for suffix in STORE_SUFFIXES:
             kept = Path(f"{base}{suffix}")
             if _same_file(kept, target):
-                what = "the store itself" if not suffix else f"the store's {suffix[1:].upper()} file"
-                raise Refused(f"{target} is {what} ({kept}): write to another file; nothing was written")
+                if not suffix:
+                    raise Refused(_("{target} 就是数据库本身（{kept}）：请写到别的文件；什么也没写入").format(
+                        target=target, kept=kept))
+                raise Refused(_("{target} 是数据库的 {kind} 文件（{kept}）：请写到别的文件；什么也没写入").format(
+                    target=target, kind=suffix[1:].upper(), kept=kept))
 
 
 def _same_file(a: Path, b: Path) -> bool:
