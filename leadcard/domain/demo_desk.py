@@ -10,14 +10,11 @@ import json
 import random
 from datetime import datetime, timedelta
 
+from leadcard.domain import demo_floor as F
 from leadcard.model import Channel, EventKind, Outcome
 from leadcard.model.deals import FinanceStatus
 from leadcard.schedule import Policy
 
-# 厂家指导价 of the demo's models, in yuan.
-PRICES = {"凯美瑞 2.0E": 179800, "凯美瑞 双擎": 209800, "雷凌 185T": 119800, "雷凌 双擎": 139800,
-          "汉兰达 2.0T": 269800, "威兰达 双擎": 219800, "锋兰达 2.0L": 129800, "赛那 双擎": 309800,
-          "致炫 1.5L": 79800, "铂智 3X": 109800, "bZ3X": 109800, "亚洲龙 双擎": 219800}
 DISCOUNTS = (0, 2000, 3000, 3000, 5000, 8000, 10000)
 EXTRAS = ("脚垫、贴膜", "行车记录仪、脚垫", "首保免费、延保一年", None, None)
 BANKS = ("厂家金融", "工商银行", "建设银行", "招商银行")
@@ -50,12 +47,15 @@ def desk_rows(rng: random.Random, policy: Policy, card: dict, consultant, superv
                                   "vehicle": rng.choice(TRADE_INS), "appraisal": rng.randint(30, 90) * 1000})
     rejected_at = None
     if card.get("payment") == "贷款" and reached and rng.random() < 0.6:
-        rejected_at = _finance(rng, card_id, owner, rng.choice(reached)[1]["at"], now, rows["finance"])
+        # Applied at some contact before the latest, so that most rejections were talked over since.
+        applied = rng.choice(reached[:-1] or reached)[1]["at"]
+        rejected_at = _finance(rng, card_id, owner, applied, now, rows["finance"])
     return rows, events, rejected_at
 
 
 def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events) -> None:
-    price = PRICES.get(card["model"], 150000)
+    model = next((m for m in F.LINEUP if card["model"].startswith(m.name)), None)
+    price = round(rng.uniform(*model.price) * 10_000, -2) if model else 150_000  # the trim's guide price
     for seq, at in enumerate(sorted(rng.sample(moments, min(len(moments), rng.choice((1, 1, 2))))), start=1):
         discount = rng.choice(DISCOUNTS)
         pending = discount > policy.quote_discount_limit
