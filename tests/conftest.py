@@ -117,3 +117,36 @@ def row_counts(lc: Leadcard, *tables: str) -> dict:
 
     with sqlite3.connect(lc.db) as db:
         return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def on_a_terminal(db: Path, *args: str, stream: str = "stdout", env: dict | None = None, rows: int = 24,
+                  check: bool = False) -> str:
+    """Runs leadcard in its own process with `stream` (stdout or stderr) on a pseudo-terminal of
+    `rows` lines (POSIX only); what reached the terminal."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 100, 0, 0))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LEADCARD_", "PAGER"))}
+    environment.update({"LEADCARD_DB": str(db), "LEADCARD_NOW": DEFAULT_NOW, **(env or {})})
+    other = subprocess.DEVNULL if stream == "stderr" else subprocess.PIPE
+    process = subprocess.Popen([sys.executable, "-m", "leadcard", *args], env=environment,
+                               stdout=slave if stream == "stdout" else other,
+                               stderr=slave if stream == "stderr" else other)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    code = process.wait(timeout=120)
+    os.close(master)
+    assert code == 0 or not check, code
+    return shown.decode("utf-8", errors="replace")

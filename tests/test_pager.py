@@ -2,43 +2,15 @@
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
+
+from conftest import on_a_terminal
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
 
 # A pager that keeps what it was given, so the test can read it.
 KEEPER = "import sys; open(sys.argv[1], 'w', encoding='utf-8').write(sys.stdin.read())"
-
-
-def on_a_terminal(db: Path, *args: str, env: dict, rows: int = 24) -> str:
-    """Runs leadcard with stdout on a pseudo-terminal of `rows` lines; what reached the terminal."""
-    import fcntl
-    import pty
-    import struct
-    import subprocess
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 100, 0, 0))
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LEADCARD_", "PAGER"))}
-    environment.update({"LEADCARD_DB": str(db), "LEADCARD_NOW": "2026-05-03T10:00:00", "NO_COLOR": "1", **env})
-    process = subprocess.Popen([sys.executable, "-m", "leadcard", *args], stdout=slave, stderr=subprocess.PIPE,
-                               env=environment)
-    os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    process.wait(timeout=60)
-    os.close(master)
-    return shown.decode("utf-8", errors="replace")
 
 
 @pytest.fixture

@@ -2,35 +2,16 @@
 
 import csv
 import os
-import sys
 
 import pytest
+
+from conftest import on_a_terminal
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
 
 
 def stderr_on_a_terminal(db, *args: str) -> str:
-    import pty
-    import subprocess
-
-    master, slave = pty.openpty()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_")}
-    environment.update({"LEADCARD_DB": str(db), "LEADCARD_NOW": "2026-05-03T10:00:00"})
-    process = subprocess.Popen([sys.executable, "-m", "leadcard", *args], stdout=subprocess.DEVNULL, stderr=slave,
-                               env=environment)
-    os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    assert process.wait(timeout=120) == 0
-    os.close(master)
-    return shown.decode("utf-8", errors="replace")
+    return on_a_terminal(db, *args, stream="stderr", check=True)
 
 
 @pytest.fixture
