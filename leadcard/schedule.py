@@ -214,6 +214,9 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
         elif key == "audit":
             if not isinstance(value, dict):
                 raise BadInput(_("政策：[audit] 须是按规则分的表"))
+            for rule, limits in value.items():
+                if not isinstance(limits, dict):
+                    raise BadInput(_("政策：[audit.{rule}] 须是按限值分的表").format(rule=rule))
             changes[key] = {str(rule): dict(limits) for rule, limits in value.items()}
         elif key == "grades":
             changes["scheme"] = _override_grades(policy.scheme, value)
@@ -237,7 +240,8 @@ def parse_working_hours(value: object) -> tuple[time, time]:
         hours = (time.fromisoformat(opening), time.fromisoformat(closing)) if dash else None
     except ValueError:
         hours = None
-    if hours is None or hours[0] >= hours[1]:
+    # A time with an offset ("21:00+08:00") is no showroom clock, and cannot be compared with one.
+    if hours is None or hours[0].tzinfo or hours[1].tzinfo or hours[0] >= hours[1]:
         raise BadInput(_("政策：working_hours 应写成 \"09:00-21:00\"（开门早于关门），不能是 {value}").format(value=repr(value)))
     return hours
 
@@ -274,6 +278,8 @@ def _override_grades(scheme: Scheme, table: object) -> Scheme:
     for code, numbers in table.items():
         if code not in grades:
             raise BadInput(_("政策：级别“{code}”不在 {scheme} 方案里").format(code=code, scheme=scheme.name))
+        if not isinstance(numbers, dict):
+            raise BadInput(_("政策：[grades.{code}] 须是按设置分的表").format(code=code))
         allowed = {"cadence_days", "horizon_days", "action", "label"}
         unknown = set(numbers) - allowed
         if unknown:

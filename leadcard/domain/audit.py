@@ -197,8 +197,10 @@ def audit(
             continue
         if history.phone in phones:
             on_shared_phone[history.id] = card if card.status in ACTIVE_STATUSES else None
+        # An order waiting for its car, and a loss request waiting for its verdict, are still someone's
+        # work however old they are.
         settled = card.delivered_at + visits if card.status == Status.DELIVERED and card.delivered_at else (
-            None if card.status == Status.WON else card.closed_at)
+            None if card.status in (Status.WON, Status.LOST_PENDING) else card.closed_at)
         if settled is not None and settled < since_at:
             continue  # closed before the window (and reopened after the moment audited)
         summary = summaries.get(card.owner)

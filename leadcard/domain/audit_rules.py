@@ -408,8 +408,9 @@ def unsigned(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     cutoff = ctx.as_of - timedelta(days=after)
     # Imported follow-ups were signed (or not) on paper: a supervisor signs what is written here.
     signed_before = max(filter(None, (last_signed, c.imported_at)), default=None)
+    # Exactly `after_days` old is still within them, as every limit of the audit is.
     waiting = [e for e in c.originals
-               if (signed_before is None or e.recorded_at > signed_before) and e.recorded_at <= cutoff]
+               if (signed_before is None or e.recorded_at > signed_before) and e.recorded_at < cutoff]
     if waiting:
         first = min(waiting, key=lambda e: e.recorded_at)
         age = days((ctx.today - ctx.day(first.recorded_at)).days)
@@ -512,7 +513,8 @@ def objection_unhandled(c: CardState, ctx: Context, limits: Mapping) -> Iterator
         if not entry.objections:
             continue
         deadline = entry.at + window
-        if deadline > ctx.as_of or (c.closed_at is not None and c.closed_at <= deadline):
+        # At the deadline itself a plan would still be in time: late only once it has passed.
+        if deadline >= ctx.as_of or (c.closed_at is not None and c.closed_at <= deadline):
             continue
         plans = [e.at for e in c.entries[index:] if _filled(e.plan)]
         if any(at <= deadline for at in plans):
