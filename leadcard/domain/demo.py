@@ -27,6 +27,12 @@ from typing import Callable, Iterator
 from leadcard.domain import demo_floor as F
 from leadcard.domain.cards import FOLLOWED_AFTER_SALE, timing_columns
 from leadcard.domain.session import Session
+from leadcard.domain.demo_floor import (
+    BATCH, CARDS_PER_CONSULTANT, CARDS_PER_DAY, CHECK_CALL_MISSES, CHINESE_NUMBERS, CONSULTANTS, DROP_WEIGHT, FATES,
+    HORIZONS, LOGGED_SOURCES, MANAGER, MIN_FOLLOWUPS_BEFORE_LOSS, NO_CONTACT_SHARE, OBJECTION_SHARE, ONLINE_PLATFORMS,
+    SHOWROOM_SOURCES, SLIPS, SLOPPY_EVERY, SOURCES, SUPERVISOR, SUPERVISOR_MISSES, TEAM_SIZE, TEST_DRIVE_SHARE,
+    UNREACHED_SHARE, person_name, phone_number, unique_name,
+)
 from leadcard.domain.demo_orders import after_the_order
 from leadcard.domain.demo_desk import DESK_TABLES, desk_rows, targets
 from leadcard.errors import Refused
@@ -34,54 +40,7 @@ from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Deal, Policy
 from leadcard.store import sql_value
 
-SOURCES = ((Source.WALK_IN, 45), (Source.PHONE_IN, 12), (Source.ONLINE, 25), (Source.SHOW, 5),
-           (Source.REFERRAL, 8), (Source.HOTLINE, 5))
-# Customers logged in the showroom (来店/来电登记) before their card is made.
-LOGGED_SOURCES = frozenset({Source.WALK_IN, Source.REFERRAL, Source.PHONE_IN})
-SHOWROOM_SOURCES = frozenset({Source.WALK_IN, Source.REFERRAL})
-NO_CONTACT_SHARE = 0.4  # walk-ins who leave no phone, per walk-in who does (留档率 about 70 %)
-TEST_DRIVE_SHARE = 0.35  # of first visits
-UNREACHED_SHARE = 0.1  # of calls
-OBJECTION_SHARE = 0.2  # of the contacts that reached the customer
-# How far off a customer's purchase is at the first contact, by the grade a careful consultant
-# gives it: (weight, fewest days, most days). The grade then follows the days left.
-HORIZONS = ((8, 1, 7), (27, 8, 30), (40, 31, 90), (25, 91, 240))
-FATES = (("won", 40), ("lost", 50), ("invalid", 10))
-MIN_FOLLOWUPS_BEFORE_LOSS = 4  # the audit's gave-up-early: the decent keep at it at least this long
-
-# The first three consultants: (name, slack). Slack is the share of duties a person lets slip;
-# each kind of slip happens at `slack` times its weight in SLIPS.
-CONSULTANTS = (("王芳", 0.02), ("李强", 0.03), ("张敏", 0.12))
-SLIPS = {
-    "vague": 0.5,  # a one-word record with a channel for a plan
-    "no_next": 0.15,  # no next date written
-    "late_record": 0.3,  # written up hours after the contact
-    "late_contact": 0.3,  # the planned contact made days late
-    "late_touch": 0.5,  # the thank-you message the next morning
-    "late_call": 0.5,  # the first call days later
-    "late_card": 0.3,  # the card typed in long after the customer left
-    "incomplete": 0.3,  # budget or timeline left empty
-    "no_regrade": 0.5,  # the grade not changed when the purchase nears
-    "give_up": 0.6,  # a loss requested after two or three contacts
-    "late_handover": 0.5,  # the won deal handed to after-sales days late
-}
-# A card dropped after a planned date nobody kept (overdue, then dormant): a decent consultant
-# almost never drops one, the sloppy one about one in thirty, so the chance per card is
-# DROP_WEIGHT times the square of the slack.
-DROP_WEIGHT = 0.3
-SUPERVISOR_MISSES = 0.03
-CHECK_CALL_MISSES = 0.3  # of loss requests: the supervisor's check call does not reach the customer  # of a card's days with follow-ups, never signed
-SUPERVISOR, MANAGER = "钱主管", "赵经理"
-TEAM_SIZE = 6
-CARDS_PER_CONSULTANT = 2000  # beyond the first three, a larger store gets more people
-SLOPPY_EVERY = 6  # in a larger store, one consultant in six is sloppy
-CARDS_PER_DAY = 100
-BATCH = 5000  # cards per worker task
-
-
 # The columns of the generated rows that hold datetimes or enums (the rest go to SQLite as they are).
-# Where the demo's online leads come from (CONTRACT.md, "sources").
-ONLINE_PLATFORMS = ("汽车之家", "懂车帝", "易车", "抖音", "官网")
 TYPED_COLUMNS = {
     "cards": ("created_at", "recorded_at", "left_at", "source", "status", "status_at", "first_touch_at", "first_call_at",
               "last_contact_at", "next_at", "due_at", "due_reason", "dormant_at"),
@@ -199,40 +158,19 @@ def _users(session: Session, rng: random.Random, n_cards: int) -> tuple[list[Con
     taken = {MANAGER, SUPERVISOR, *(name for name, _ in CONSULTANTS)}
     for index in range(n_consultants):
         team_no = index // TEAM_SIZE
-        team = f"{_CHINESE_NUMBERS[team_no % 10]}组" + (str(team_no // 10) if team_no >= 10 else "")
+        team = f"{CHINESE_NUMBERS[team_no % 10]}组" + (str(team_no // 10) if team_no >= 10 else "")
         if team_no not in supervisor_of_team:
-            name = SUPERVISOR if team_no == 0 else _unique_name(rng, taken, "主管")
+            name = SUPERVISOR if team_no == 0 else unique_name(rng, taken, "主管")
             # A weekday off: showrooms are busiest at weekends.
             supervisor_of_team[team_no] = Supervisor(store.add_user(name, Role.SUPERVISOR, team, now), name,
                                                      1 + team_no % 4)
         if index < len(CONSULTANTS):
             name, slack = CONSULTANTS[index]
         else:
-            name = _unique_name(rng, taken)
+            name = unique_name(rng, taken)
             slack = CONSULTANTS[-1][1] if index % SLOPPY_EVERY == SLOPPY_EVERY - 1 else rng.uniform(0.02, 0.08)
         consultants.append(Consultant(name, store.add_user(name, Role.CONSULTANT, team, now), slack))
     return consultants, {c.id: supervisor_of_team[i // TEAM_SIZE] for i, c in enumerate(consultants)}
-
-
-_CHINESE_NUMBERS = "一二三四五六七八九十"
-
-
-def _unique_name(rng: random.Random, taken: set[str], suffix: str = "") -> str:
-    while True:
-        name = _name(rng) + suffix
-        if name not in taken:
-            taken.add(name)
-            return name
-
-
-def _name(rng: random.Random) -> str:
-    given = rng.choice(F.GIVEN) + (rng.choice(F.GIVEN) if rng.random() < 0.7 else "")
-    return rng.choice(F.SURNAMES) + given
-
-
-def _phone(rng: random.Random, index: int) -> str:
-    # The index keeps phones unique across 100,000 cards; the prefix and scramble make them look real.
-    return rng.choice(F.MOBILE_PREFIXES) + f"{(index * 7919 + 1234) % 100_000_000:08d}"
 
 
 def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
@@ -308,7 +246,7 @@ class _Writer:
         fate = rng.choices(self.fates, self.fate_weights)[0]
         decides = created + timedelta(days=rng.uniform(1, 6) if fate == "invalid" else rng.uniform(low, high))
         first_grade = self.grade_for((decides - created).days)
-        phone, name = _phone(rng, index), _name(rng)
+        phone, name = phone_number(rng, index), person_name(rng)
         card = self._fields(rng, consultant, card_id, created, source, name, phone, first_grade, model, fill,
                             decides)
         if source in LOGGED_SOURCES:

@@ -4,9 +4,12 @@ floor's hours and the words consultants and the supervisor write. Data only; `de
 
 from __future__ import annotations
 
+import random
 from bisect import bisect_right
 from datetime import date, datetime, tzinfo
 from typing import NamedTuple
+
+from leadcard.model import Source
 
 
 class Model(NamedTuple):
@@ -195,3 +198,75 @@ DEMO_SCRIPTS = (
     ("financing", "厂家金融两年免息，首付两成起，当天出预审结果；征信有瑕疵的走银行渠道"),
 )
 NO_CONTACT_NOTES = ("只看了{model}价格，没留电话", "陪朋友来看车，未留资料", "问了{model}现车，说再比比")
+
+
+# -- the floor's numbers: where customers come from, how they end, and the people's habits -------
+
+SOURCES = ((Source.WALK_IN, 45), (Source.PHONE_IN, 12), (Source.ONLINE, 25), (Source.SHOW, 5),
+           (Source.REFERRAL, 8), (Source.HOTLINE, 5))
+# Customers logged in the showroom (来店/来电登记) before their card is made.
+LOGGED_SOURCES = frozenset({Source.WALK_IN, Source.REFERRAL, Source.PHONE_IN})
+SHOWROOM_SOURCES = frozenset({Source.WALK_IN, Source.REFERRAL})
+NO_CONTACT_SHARE = 0.4  # walk-ins who leave no phone, per walk-in who does (留档率 about 70 %)
+TEST_DRIVE_SHARE = 0.35  # of first visits
+UNREACHED_SHARE = 0.1  # of calls
+OBJECTION_SHARE = 0.2  # of the contacts that reached the customer
+# How far off a customer's purchase is at the first contact, by the grade a careful consultant
+# gives it: (weight, fewest days, most days). The grade then follows the days left.
+HORIZONS = ((8, 1, 7), (27, 8, 30), (40, 31, 90), (25, 91, 240))
+FATES = (("won", 40), ("lost", 50), ("invalid", 10))
+MIN_FOLLOWUPS_BEFORE_LOSS = 4  # the audit's gave-up-early: the decent keep at it at least this long
+
+# The first three consultants: (name, slack). Slack is the share of duties a person lets slip;
+# each kind of slip happens at `slack` times its weight in SLIPS.
+CONSULTANTS = (("王芳", 0.02), ("李强", 0.03), ("张敏", 0.12))
+SLIPS = {
+    "vague": 0.5,  # a one-word record with a channel for a plan
+    "no_next": 0.15,  # no next date written
+    "late_record": 0.3,  # written up hours after the contact
+    "late_contact": 0.3,  # the planned contact made days late
+    "late_touch": 0.5,  # the thank-you message the next morning
+    "late_call": 0.5,  # the first call days later
+    "late_card": 0.3,  # the card typed in long after the customer left
+    "incomplete": 0.3,  # budget or timeline left empty
+    "no_regrade": 0.5,  # the grade not changed when the purchase nears
+    "give_up": 0.6,  # a loss requested after two or three contacts
+    "late_handover": 0.5,  # the won deal handed to after-sales days late
+}
+# A card dropped after a planned date nobody kept (overdue, then dormant): a decent consultant
+# almost never drops one, the sloppy one about one in thirty, so the chance per card is
+# DROP_WEIGHT times the square of the slack.
+DROP_WEIGHT = 0.3
+SUPERVISOR_MISSES = 0.03  # of a card's days with follow-ups, not signed that evening
+CHECK_CALL_MISSES = 0.3  # of loss requests: the supervisor's check call does not reach the customer
+SUPERVISOR, MANAGER = "钱主管", "赵经理"
+TEAM_SIZE = 6
+CARDS_PER_CONSULTANT = 2000  # beyond the first three, a larger store gets more people
+SLOPPY_EVERY = 6  # in a larger store, one consultant in six is sloppy
+CARDS_PER_DAY = 100
+BATCH = 5000  # cards per worker task
+# Where the demo's online leads come from (CONTRACT.md, "sources").
+ONLINE_PLATFORMS = ("汽车之家", "懂车帝", "易车", "抖音", "官网")
+
+
+# -- names and phones ------------------------------------------------------------------------------
+
+CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+def unique_name(rng: random.Random, taken: set[str], suffix: str = "") -> str:
+    while True:
+        name = person_name(rng) + suffix
+        if name not in taken:
+            taken.add(name)
+            return name
+
+
+def person_name(rng: random.Random) -> str:
+    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+    return rng.choice(SURNAMES) + given
+
+
+def phone_number(rng: random.Random, index: int) -> str:
+    # The index keeps phones unique across 100,000 cards; the prefix and scramble make them look real.
+    return rng.choice(MOBILE_PREFIXES) + f"{(index * 7919 + 1234) % 100_000_000:08d}"
