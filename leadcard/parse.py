@@ -275,7 +275,8 @@ def parse_month(raw: str) -> date:
     """`2026-11` → the first day of that month."""
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", (raw or "").strip(), flags=re.ASCII)
     if not m or not 1 <= int(m.group(2)) <= 12 or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
-        raise BadInput(f"not a month: {raw!r} (use 2026-11, years {YEARS[0]}–{YEARS[1]})")
+        raise BadInput(_("不是月份：`{raw}`（格式如 2026-11，年份 {first}–{last}）").format(
+            raw=raw, first=YEARS[0], last=YEARS[1]))
     return date(int(m.group(1)), int(m.group(2)), 1)
 
 

@@ -37,7 +37,7 @@ def test_january_and_december_are_months_and_the_thirteenth_is_not(lc):
     december = lc.json("report", "monthly", "--month", "2026-12", now="2027-01-04T07:00:00")
     assert (december["start"], december["end"]) == ("2026-12-01", "2026-12-31")
     refused = lc("report", "monthly", "--month", "2026-13", now="2027-01-04T07:00:00")
-    assert refused.exit_code == 2 and "not a month: '2026-13' (use 2026-11, years 1900–2199)" in refused.stderr
+    assert refused.exit_code == 2 and "不是月份：`2026-13`（格式如 2026-11，年份 1900–2199）" in refused.stderr
 
 
 def test_this_week_may_be_read_from_its_monday_next_week_not_yet(lc):
