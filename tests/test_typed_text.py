@@ -238,7 +238,7 @@ def test_dates_outside_the_years_a_record_may_carry_are_bad_input(lc, line):
     before = lc.json("show", "张三")
     result = lc(*line)
     assert result.exit_code == 2, result.stderr
-    assert result.stderr.startswith(("leadcard: 不是", "leadcard: 记录不能用", "leadcard: not a")) and "Traceback" not in result.stderr
+    assert result.stderr.startswith(("leadcard: 不是", "leadcard: 记录不能用")) and "Traceback" not in result.stderr
     assert lc.json("show", "张三") == before and len(lc.json("list")) == 1
 
 
