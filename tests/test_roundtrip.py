@@ -60,7 +60,7 @@ def test_a_json_export_restores_the_whole_showroom_into_a_new_store_exactly(lc, 
     before = _counts(lc)
     past = {args: lc.ok(*args, "--json").stdout for args in PAST}
     other = empty_store(tmp_path / "new.db")
-    report = other.json("import", str(tmp_path / "before.json"))
+    report = other.json("import", str(tmp_path / "before.json"), user="赵经理")
     assert report["written"] and report["imported"]["cards"] == 30 and report["logins_not_restored"] == []
 
     # Every table, counted by doctor rather than by the exporter, holds what it held: and every one
@@ -104,6 +104,18 @@ def test_a_restore_into_a_store_that_holds_cards_is_refused_and_writes_nothing(l
     result = lc("import", str(tmp_path / "all.json"), user="赵经理")
     assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "空数据库" in result.stderr
     assert _counts(lc) == before
+
+
+def test_only_a_manager_of_the_file_restores_it(lc, tmp_path):
+    lc.ok("demo", "--cards", "5")
+    lc.ok("export", "--format", "json", "--output", str(tmp_path / "all.json"), user="赵经理")
+    other = empty_store(tmp_path / "new.db")
+    for who, says in (("王芳", "只有经理"), ("钱主管", "只有经理"), ("周八", "周八")):
+        result = other("import", str(tmp_path / "all.json"), user=who)
+        assert result.exit_code == 1 and says in result.stderr and result.stderr.count("\n") == 1, result.stderr
+        assert other.json("doctor")["counts"]["cards"] == 0 and other.json("user", "list") == []
+    other.ok("import", str(tmp_path / "all.json"), user="赵经理")
+    assert len(other.json("list", user="赵经理")) == 5
 
 
 def test_a_store_with_only_its_policy_chosen_is_empty_and_takes_the_restore(lc, tmp_path):

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import session, store_path
+from leadcard.commands.common import open_session, session, store_path
 from leadcard.commands.options import JsonOption
 from leadcard.i18n import _
 
@@ -43,7 +43,10 @@ def import_(
     if roundtrip.is_export(file):
         if followups or instructions or skip_bad:
             raise BadInput(_("导入 JSON 导出（恢复整个数据库）时不能用 --followups、--instructions 或 --skip-bad"))
-        render.restore_report(roundtrip.restore(session(ctx, create=True), file, dry_run), as_json)
+        # Nobody acts in an empty store yet: the named user is looked for among the file's.
+        g = ctx.find_root().obj
+        report = roundtrip.restore(open_session(g, create=True, anonymous=True), file, dry_run, g.acting)
+        render.restore_report(report, as_json)
         return
     with progress(_("导入")) as step:
         report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from leadcard.domain.session import Session, os_login, store_policy
-from leadcard.errors import BadInput, LeadcardError, Refused
+from leadcard.errors import BadInput, LeadcardError, NotAllowed, NotFound, Refused
 from leadcard.i18n import _
 from leadcard.model import Role
 from leadcard.model.exchange import EXPORT_FORMAT, EXPORT_VERSION
@@ -76,8 +76,12 @@ def is_export(path: Path) -> bool:
     return Path(path).suffix.lower() == ".json"
 
 
-def restore(session: Session, path: Path, dry_run: bool) -> RestoreReport:
-    """The store of a whole-store JSON export, into this empty store: all of it or nothing."""
+def restore(session: Session, path: Path, dry_run: bool, acting: str | None = None) -> RestoreReport:
+    """The store of a whole-store JSON export, into this empty store: all of it or nothing.
+
+    An empty store has no users, so `session` acts as nobody (as for the first `user add`); a user
+    named with --as/LEADCARD_USER is looked for among the file's users, and must be an active
+    manager who may act from this login — as for any import."""
     store = session.store
     if not sql.is_empty(store):
         raise Refused(_("数据库里已有数据：JSON 导出只能恢复到空数据库（用 --db 指定一个新文件）"))
@@ -92,6 +96,8 @@ def restore(session: Session, path: Path, dry_run: bool) -> RestoreReport:
             sql.check_references(store)
             _read_back(store)
             report.unbound = _keep_a_manager(store)
+            if acting:
+                _may_restore(store, acting)
             if dry_run:
                 raise _Discard
     except _Discard:
@@ -247,6 +253,17 @@ def _read_back(store: Store) -> None:
         raise BadInput(_("导出里的设置读不出来：{reason}").format(reason=exc)) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BadInput(_("导出里有读不出来的记录：{reason}").format(reason=str(exc)[:200])) from None
+
+
+def _may_restore(store: Store, acting: str) -> None:
+    user = store.user_by_name(acting)
+    if user is None:
+        raise NotFound(_("导出里没有名为“{name}”的用户").format(name=acting))
+    if user.role != Role.MANAGER or not user.active:
+        raise NotAllowed(_("{name} 不是在职的经理：只有经理才能恢复整个数据库").format(name=acting))
+    if user.login is not None and user.login != os_login():
+        raise NotAllowed(_("{name} 绑定的登录名是“{login}”；当前登录名是“{current}”").format(
+            name=user.name, login=user.login, current=os_login()))
 
 
 def _keep_a_manager(store: Store) -> list[str]:
