@@ -59,6 +59,8 @@ def test_a_json_export_restores_the_whole_showroom_into_a_new_store_exactly(lc, 
     lc.ok("export", "--format", "json", "--output", str(tmp_path / "before.json"))
     before = _counts(lc)
     past = {args: lc.ok(*args, "--json").stdout for args in PAST}
+    weekly = json.loads(past[PAST[0]])
+    assert weekly["by_owner"] and weekly["totals"] and json.loads(past[PAST[3]])["findings"]  # reports of something
     other = empty_store(tmp_path / "new.db")
     report = other.json("import", str(tmp_path / "before.json"), user="赵经理")
     assert report["written"] and report["imported"]["cards"] == 30 and report["logins_not_restored"] == []
@@ -213,6 +215,11 @@ def _unknown_table(document):
     document["store"]["tables"]["secrets"] = {"columns": ["x"], "rows": []}
 
 
+def _default_user_nobody_is(document):
+    settings = document["store"]["tables"]["settings"]
+    settings["rows"] = [row for row in settings["rows"] if row[0] != "default_user"] + [["default_user", "周八"]]
+
+
 def _no_format(document):
     del document["format"]
 
@@ -251,6 +258,7 @@ SPOILED = {
     "a missing column": _drop_column,
     "a card twice": _duplicate_card,
     "a table the store does not have": _unknown_table,
+    "a default user nobody is": _default_user_nobody_is,
     "no format": _no_format,
     "rows that are not a list": _rows_not_a_list,
     "a row one value short": _short_row,

@@ -238,7 +238,9 @@ def _read_back(store: Store) -> None:
     rather than a crash for whoever reads it later."""
     try:
         policy = store_policy(store)
-        store.users()
+        default = store.setting("default_user")
+        if default is not None and store.user_by_name(default) is None:
+            raise ValueError(f"default_user {default[:60]}")
         grades = {g.code for g in policy.grades}
         for card, _at, _first in exchange_sql.cards_in(store, EVERYONE):
             if card.grade not in grades:
