@@ -303,3 +303,22 @@ def test_times_at_the_edges_of_the_years_a_store_holds_are_restored(exported, tm
     other = empty_store(tmp_path / "new.db")
     other.ok("import", str(path))
     assert other.json("doctor", user="赵经理")["counts"]["followups"] == len(exported["store"]["tables"]["followups"]["rows"])
+
+
+def test_an_export_saved_again_by_a_windows_editor_with_a_bom_still_restores(exported, tmp_path):
+    path = tmp_path / "saved.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(exported, ensure_ascii=False).encode())
+    other = empty_store(tmp_path / "new.db")
+    other.ok("import", str(path))
+    assert len(other.json("list", user="赵经理")) == 3
+
+
+def test_a_table_given_twice_is_bad_input(exported, tmp_path):
+    text = json.dumps(exported, ensure_ascii=False)
+    cases = json.dumps({"columns": exported["store"]["tables"]["cases"]["columns"], "rows": []}, ensure_ascii=False)
+    path = tmp_path / "twice.json"
+    path.write_text(text.replace('"tables": {', '"tables": {"cases": ' + cases + ", ", 1))
+    other = empty_store(tmp_path / "new.db")
+    result = other("import", str(path))
+    assert result.exit_code == 2 and "cases" in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert other.json("doctor")["counts"]["cards"] == 0

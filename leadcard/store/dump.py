@@ -59,17 +59,19 @@ def begin_restore(store: Store) -> None:
         store.conn.execute(f'DELETE FROM "{table}"')
 
 
-def load(store: Store, table: str, columns: list[str], values: Iterable[list]) -> None:
-    """Insert a table's rows as they were. A row the schema refuses (a duplicate id, a status it does
-    not know, a missing value) is bad input naming its table and row."""
+def load(store: Store, table: str, columns: list[str], values: Iterable[list]) -> int:
+    """Insert a table's rows as they were; how many. A row the schema refuses (a duplicate id, a
+    status it does not know, a missing value) is bad input naming its table and row."""
     listed = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table}" ({listed}) VALUES ({", ".join("?" * len(columns))})'
+    number = 0
     for number, row in enumerate(values, start=1):
         try:
             store.conn.execute(sql, row)
         except sqlite3.IntegrityError as exc:
             raise BadInput(_("表 {table} 第 {row} 行写不进数据库：{reason}").format(
                 table=table, row=number, reason=exc)) from None
+    return number
 
 
 def check_references(store: Store) -> None:
