@@ -29,12 +29,15 @@ _MONTH = re.compile(r"\d{4}-\d{2}")
 _DAY_OF_YEAR = re.compile(r"\d{2}-\d{2}")
 _BOM = b"\xef\xbb\xbf"
 _SCALARS = {"null", "boolean", "number", "string"}
+_OPENING = frozenset(("start_map", "start_array"))
+_CLOSING = frozenset(("end_map", "end_array"))
 _COMPOUND = object()  # what a scalar's place held when it was an object or a list
 
 
 @contextmanager
 def events(path: Path) -> Iterator[Iterator[tuple[str, object]]]:
-    """The file's parse events; a file that is no JSON is bad input, named by its first error."""
+    """The file's parse events; a file that is no JSON is bad input, named by its first error
+    (raised where the events are read, inside the block)."""
     import ijson
 
     try:
@@ -46,17 +49,13 @@ def events(path: Path) -> Iterator[Iterator[tuple[str, object]]]:
     with file:
         if file.read(len(_BOM)) != _BOM:  # an editor on Windows may have put one
             file.seek(0)
-
-        def guarded() -> Iterator[tuple[str, object]]:
-            try:
-                yield from ijson.basic_parse(file, use_float=True)
-            except (ijson.JSONError, ValueError, OverflowError) as exc:
-                reason = str(exc.args[0] if exc.args else exc)
-                reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else reason
-                raise BadInput(_("{file} 不是可读的 JSON：{reason}").format(
-                    file=Path(path).name, reason=reason.splitlines()[0][:200] if reason else "")) from None
-
-        yield guarded()
+        try:
+            yield ijson.basic_parse(file, use_float=True)
+        except (ijson.JSONError, OverflowError) as exc:
+            reason = exc.args[0] if exc.args else ""
+            reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+            raise BadInput(_("{file} 不是可读的 JSON：{reason}").format(
+                file=Path(path).name, reason=(reason.splitlines() or [""])[0][:200])) from None
 
 
 class Document:
@@ -71,19 +70,23 @@ class Document:
         self.seen: set[str] = set()
 
     def _next(self) -> tuple[str, object]:
-        for event in self.stream:
-            return event
-        raise BadInput(_("这不是 leadcard 的 JSON 导出（没有 format 和 version）"))
+        found = next(self.stream, None)
+        if found is None:
+            raise BadInput(_("这不是 leadcard 的 JSON 导出（没有 format 和 version）"))
+        return found
 
     def _skip(self, event: str) -> None:
         """The rest of a value whose first event was `event`, unread."""
-        depth = 1 if event in ("start_map", "start_array") else 0
-        while depth:
-            event, _value = self._next()
-            if event in ("start_map", "start_array"):
+        if event not in _OPENING:
+            return
+        depth = 1
+        for event, _value in self.stream:
+            if event in _OPENING:
                 depth += 1
-            elif event in ("end_map", "end_array"):
+            elif event in _CLOSING:
                 depth -= 1
+                if not depth:
+                    return
 
     def _scalar(self) -> object:
         event, value = self._next()
@@ -184,31 +187,35 @@ class Document:
     def _rows(self, table: str, names: list[str]) -> Iterator[list]:
         columns = {c.name: c for c in self.known[table]}
         kinds = [columns[n] for n in names]
+        following = self._next  # the hot loop: every cell of the store passes here
         number = 0
         while True:
-            event, _value = self._next()
+            event, _value = following()
             if event == "end_array":
                 break
             number += 1
-            short = BadInput(_("表 {table} 第 {row} 行应是 {n} 个值的列表").format(table=table, row=number, n=len(names)))
             if event != "start_array":
-                raise short
+                raise self._short(table, number, names)
             row = []
             for column in kinds:
-                event, value = self._next()
-                if event == "end_array":
-                    raise short
+                event, value = following()
                 if event not in _SCALARS:
+                    if event == "end_array":
+                        raise self._short(table, number, names)
                     self._skip(event)
                     value = _COMPOUND
                 if value is not None:
                     check_cell(table, number, column, value)
                 row.append(value)
-            if self._next()[0] != "end_array":
-                raise short
+            if following()[0] != "end_array":
+                raise self._short(table, number, names)
             yield row
-        if self._next()[0] != "end_map":
+        if following()[0] != "end_map":
             raise BadInput(_("表 {table} 应是一个对象，含 columns 和 rows 两个列表").format(table=table))
+
+    @staticmethod
+    def _short(table: str, number: int, names: list[str]) -> BadInput:
+        return BadInput(_("表 {table} 第 {row} 行应是 {n} 个值的列表").format(table=table, row=number, n=len(names)))
 
 
 def _shown(value: object) -> str:
