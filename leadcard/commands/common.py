@@ -65,15 +65,15 @@ def default_db_path() -> Path:
     return Path(user_data_dir("leadcard", appauthor=False)) / "leadcard.db"
 
 
-def open_session(g: Globals, create: bool = False) -> "Session":
+def open_session(g: Globals, create: bool = False, anonymous: bool = False) -> "Session":
     """The session on the store; `create`: the command may make a store named by --db (init, demo,
-    import, restore)."""
+    import, restore); `anonymous`: nobody acts (see domain.session.open_session)."""
     from leadcard.domain.session import open_session
 
     tz = clock.store_tz()
     now = clock.now(tz)
     return open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None, create=create,
-                        clock_override=clock.real_now(tz) if clock.overridden() else None)
+                        clock_override=clock.real_now(tz) if clock.overridden() else None, anonymous=anonymous)
 
 
 def session(ctx: "typer.Context", create: bool = False) -> "Session":

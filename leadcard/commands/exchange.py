@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import session, store_path
+from leadcard.commands.common import open_session, session, store_path
 from leadcard.commands.options import JsonOption
 from leadcard.i18n import _
 
@@ -26,16 +26,28 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """导入卡片，要么全部导入，要么一张不导。工作表“跟进记录”和“主管批示”（或 --followups、--instructions）带入历史记录。
+    经理导出的 JSON（`export --format json`）恢复整个数据库，只能导入空数据库。
 
     \b
     示例：
       leadcard import 意向卡.xlsx --dry-run
       leadcard import 客户.csv --followups 跟进.csv --skip-bad
+      leadcard --db 新店.db import 全店.json
     """
     from leadcard.commands.progress import progress
     from leadcard.domain.exchange import importing as domain
+    from leadcard.domain.exchange import roundtrip
+    from leadcard.errors import BadInput
     from leadcard.render import exchange as render
 
+    if roundtrip.is_export(file):
+        if followups or instructions or skip_bad:
+            raise BadInput(_("导入 JSON 导出（恢复整个数据库）时不能用 --followups、--instructions 或 --skip-bad"))
+        # Nobody acts in an empty store yet: the named user is looked for among the file's.
+        g = ctx.find_root().obj
+        report = roundtrip.restore(open_session(g, create=True, anonymous=True), file, dry_run, g.acting)
+        render.restore_report(report, as_json)
+        return
     with progress(_("导入")) as step:
         report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step)
     render.import_report(report, as_json)

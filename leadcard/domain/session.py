@@ -96,20 +96,23 @@ class Session(NamedTuple):
 
 
 def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *, default_db: bool,
-                 create: bool = False, clock_override: datetime | None = None) -> Session:
+                 create: bool = False, clock_override: datetime | None = None, anonymous: bool = False) -> Session:
     """The default store is made on first use; a store named by --db/LEADCARD_DB only by the
     commands that fill one (`create`): a mistyped path must not answer from an empty store.
 
     `clock_override`: LEADCARD_NOW replaced the clock; this is the real one. Once users are bound
     to logins, only a manager may do that, and every record written under it keeps the real time
-    (CONTRACT.md "clock")."""
+    (CONTRACT.md "clock").
+
+    `anonymous`: nobody acts (the restore of a JSON export, which looks for the acting user among
+    the file's users and writes only into a store that has none)."""
     if not (default_db or create or Path(db_path).exists()):
         raise StoreError(_("{path} 没有数据库：请检查 --db / LEADCARD_DB，或用 `leadcard init` 新建").format(path=db_path))
     store = Store.open(db_path, tz, create_dirs=default_db)
     policy = store_policy(store)
     bound = store.has_bound_logins()
-    actor = resolve_actor(store, acting, bound)
-    if clock_override is not None and bound:
+    actor = None if anonymous else resolve_actor(store, acting, bound)
+    if clock_override is not None and bound and not anonymous:
         if actor is None or actor.role != Role.MANAGER:
             raise NotAllowed(_("设置了 LEADCARD_NOW：用户绑定了登录名的数据库里，只有经理能设置时钟（请取消 LEADCARD_NOW）"))
         store.clock_override = ts(clock_override)

@@ -16,6 +16,7 @@ from leadcard.atomic import replacing
 from leadcard.i18n import N_, _
 from leadcard.usertext import to_cell
 from leadcard.model import DUE_REASON_LABELS
+from leadcard.model.exchange import EXPORT_FORMAT, EXPORT_VERSION
 from leadcard.render.common import console, iso, new_table, print_json
 
 
@@ -78,6 +79,26 @@ def import_report(report, as_json: bool) -> None:
     out.print(summary)
     for path in report.rejects:
         out.print(_("有误的行已写入 {path}").format(path=path))
+
+
+def restore_report(report, as_json: bool) -> None:
+    """What a JSON export's restore wrote, table by table."""
+    if as_json:
+        print_json({"file": report.path, "format": "json", "dry_run": report.dry_run, "written": report.written,
+                    "imported": report.counts, "errors": [], "logins_not_restored": report.unbound})
+        return
+    out = console()
+    counts = report.counts
+    values = dict(cards=counts.get("cards", 0), followups=counts.get("followups", 0),
+                  rows=sum(counts.values()), tables=len(counts))
+    if report.written:
+        out.print(_("已恢复整个数据库：{cards} 张卡片、{followups} 条跟进记录，{tables} 张表共 {rows} 条记录").format(**values))
+    else:
+        out.print(_("将恢复整个数据库：{cards} 张卡片、{followups} 条跟进记录，{tables} 张表共 {rows} 条记录（试运行，未写入）")
+                  .format(**values))
+    if report.unbound:
+        out.print(_("这些用户的登录名绑定未恢复（否则当前登录下没有经理能操作）：{names}；请用 `leadcard user bind` 重新绑定")
+                  .format(names=_("、").join(report.unbound)))
 
 
 # -- export --------------------------------------------------------------------------------------------
@@ -145,15 +166,30 @@ def _write_xlsx(sheets, output: Path) -> list[str]:
 
 
 def _write_json(sheets, out: IO[str]) -> None:
-    """One document, written as it is read: {"cards": [...], "followups": [...], "instructions": [...],
-    "visits": [...]}."""
-    out.write("{")
-    for index, sheet in enumerate(sheets):
-        out.write(f'{", " if index else ""}"{sheet.name}": [')
+    """One document, written as it is read: {"format": "leadcard", "version": 2, "cards": [...],
+    "followups": [...], "instructions": [...], "visits": [...] …, "store": {"schema": N, "tables":
+    {"users": {"columns": [...], "rows": [[...], ...]}, ...}}} (the store part: the whole store)."""
+    out.write(f'{{"format": {json.dumps(EXPORT_FORMAT)}, "version": {EXPORT_VERSION}')
+    for sheet in sheets:
+        if sheet.schema is not None:
+            _write_tables(sheet, out)
+            continue
+        out.write(f', "{sheet.name}": [')
         for n, record in enumerate(sheet):
             out.write(("," if n else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=iso))
         out.write("\n]")
     out.write("}\n")
+
+
+def _write_tables(sheet, out: IO[str]) -> None:
+    """The store's tables as stored, a row to a line."""
+    out.write(f', "{sheet.name}": {{"schema": {sheet.schema}, "tables": {{')
+    for index, (table, columns, rows) in enumerate(sheet):
+        out.write(f'{", " if index else ""}\n {json.dumps(table)}: {{"columns": {json.dumps(columns)}, "rows": [')
+        for n, row in enumerate(rows):
+            out.write(("," if n else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+        out.write("\n]}")
+    out.write("\n}}")
 
 
 def export_summary(sheets, files: list[str]) -> None:

@@ -25,7 +25,6 @@ _FOLLOWUP_SELECT = (
 )
 # Tables a file must have to be taken for a leadcard store.
 STORE_TABLES = ("settings", "users", "cards", "followups", "grade_changes", "instructions", "card_events")
-COUNTED_TABLES = ("users", "cards", "followups", "grade_changes", "instructions", "card_events")
 
 
 def _marks(values: Sequence) -> str:
@@ -233,11 +232,11 @@ def check(conn: sqlite3.Connection) -> dict:
     tables = attempt(lambda: {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")},
                      lambda exc: set())
     counts = {}
-    for table in COUNTED_TABLES:
-        if table in tables:
-            count = attempt(lambda: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0], lambda exc: None)
-            if count is not None:
-                counts[table] = count
+    # Every table, a later migration's too: what a restore of a JSON export must bring back.
+    for table in sorted(t for t in tables if not t.startswith("sqlite")):
+        count = attempt(lambda: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0], lambda exc: None)
+        if count is not None:
+            counts[table] = count
     schema = attempt(lambda: drift(conn, version), lambda exc: SchemaDrift([], []))
     return {
         "integrity": integrity,

@@ -17,6 +17,7 @@ from leadcard.errors import BadInput
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Card, Visit, card_ref
 from leadcard.parse import mask_phone, output_format
 from leadcard.domain.session import Session
+from leadcard.domain.exchange.roundtrip import whole_store
 from leadcard.store import exchange as sql
 from leadcard.store.visits import visits_in
 from leadcard.domain.exchange.layout import (
@@ -58,6 +59,7 @@ class Sheet:
     rows: Iterator  # cells in the columns' order, or (JSON) one object each
     count: int = 0  # rows written so far
     tick: Callable[[], None] | None = None  # told of each row written (the export's progress)
+    schema: int | None = None  # the store part of a JSON export: its rows are (table, columns, rows)
 
     def __iter__(self) -> Iterator:
         tick = self.tick
@@ -81,7 +83,9 @@ def export_format(fmt: str | None, output: Path | None) -> str:
 def export(session: Session, fmt: str, step: Callable[[int, int | None], None] | None = None) -> tuple[Sheet, ...]:
     """Every card the acting user can see, its follow-ups and its supervisor instructions, and the
     showroom log of the visits they received: the cards sheet first, then the rest (more sheets,
-    more files beside the first, or more keys). `step(done, None)` hears of the rows written."""
+    more files beside the first, or more keys). `step(done, None)` hears of the rows written. A
+    JSON export by whoever sees the whole store ends with every table as stored, which `import`
+    restores (roundtrip.py)."""
     if fmt == "json":
         rows = (_card_records(session), _followup_records(session), _instruction_records(session),
                 _visit_records(session))
@@ -91,11 +95,13 @@ def export(session: Session, fmt: str, step: Callable[[int, int | None], None] |
         rows = (_card_rows(session, moment), _followup_rows(session, moment), _instruction_rows(session, moment),
                 _visit_rows(session, moment))
     tick = _ticker(step) if step is not None else None
+    whole = whole_store(session) if fmt == "json" else None
     return (Sheet("cards", CARD_SHEET, CARD_EXPORT, rows[0], tick=tick),
             Sheet("followups", FOLLOWUP_SHEET, FOLLOWUP_EXPORT, rows[1], tick=tick),
             Sheet("instructions", INSTRUCTION_SHEET, INSTRUCTION_EXPORT, rows[2], tick=tick),
             Sheet("visits", VISIT_SHEET, VISIT_EXPORT, rows[3], tick=tick),
-            *_desk_sheets(session, fmt, tick))
+            *_desk_sheets(session, fmt, tick),
+            *([Sheet("store", "", (), whole[1], schema=whole[0])] if whole else []))
 
 
 PROGRESS_EVERY = 1_000  # rows between two words to the progress display
