@@ -3,8 +3,6 @@
 No I/O and no clock reads: every function takes `now` (or a day) from its caller.
 """
 
-from __future__ import annotations
-
 import math
 import unicodedata
 from datetime import date, datetime, time, timedelta, tzinfo

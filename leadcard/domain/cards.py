@@ -1,7 +1,5 @@
 """Cards and their follow-ups: create, find, log a contact, regrade, show, list, and today's list."""
 
-from __future__ import annotations
-
 import re
 import unicodedata
 from datetime import date, datetime, timedelta

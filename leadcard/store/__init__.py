@@ -4,8 +4,6 @@ Reads go through the standard library's sqlite3 so that `leadcard today` does no
 sqlite-utils' imports; sqlite-utils serves the bulk paths (demo, import, export).
 """
 
-from __future__ import annotations
-
 import enum
 import json
 import os

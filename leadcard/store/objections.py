@@ -1,7 +1,5 @@
 """SQL of objections (客户异议), the script library (话术库) and the case library (案例库)."""
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
 from typing import Iterable, NamedTuple, Sequence
