@@ -116,6 +116,65 @@ def test_any_other_command_loads_typer_and_only_its_own_module(tmp_path):
                                                 "leadcard.commands.pager", "typer"]
 
 
+STARTED = """
+import json, sys, typing
+opened, compiled = [], []
+sys.addaudithook(lambda event, args: event == "open" and opened.append(str(args[0])))
+define = typing.ForwardRef.__init__
+def counted(self, annotation, *rest, **named):
+    compiled.append(annotation)
+    define(self, annotation, *rest, **named)
+typing.ForwardRef.__init__ = counted
+from leadcard.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps({"modules": sorted(sys.modules), "opened": opened, "compiled": compiled}))
+"""
+
+
+def started(tmp_path: Path, *argv: str, **env: str | None) -> dict:
+    """What running `leadcard ARGV` in a fresh process does at start-up: the modules it loads, the
+    files it opens, and the string annotations typing compiles (ForwardRef) while types are defined.
+    An environment variable given None is unset."""
+    env = {**os.environ, "LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00", **env}
+    done = subprocess.run([sys.executable, "-c", f"import sys; sys.argv = {['leadcard', *argv]!r}\n{STARTED}"],
+                          env={k: v for k, v in env.items() if v is not None}, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# What the morning list must not pay for: the catalog and its reader, typer, rich's console and
+# table, the deal desk's records on an empty list, the version lookup.
+HEAVY = {"gettext", "locale", "typer", "click", "rich.console", "rich.table", "leadcard.model.deals",
+         "importlib.metadata", "dateutil", "tomllib"}
+
+
+def test_the_morning_list_in_chinese_reads_no_catalog_and_loads_nothing_heavy(tmp_path):
+    run = started(tmp_path, "today", LEADCARD_LANG=None)
+    assert not [f for f in run["opened"] if "locale" in Path(f).parts]
+    assert HEAVY.isdisjoint(run["modules"])
+
+
+def test_the_morning_list_in_english_reads_the_catalog_once_without_gettext(tmp_path):
+    run = started(tmp_path, "today", LEADCARD_LANG="en")
+    assert [Path(f).name for f in run["opened"] if "locale" in Path(f).parts] == ["en.mo"]
+    assert HEAVY.isdisjoint(run["modules"])
+
+
+def test_the_value_types_of_the_morning_list_compile_no_annotation_but_the_deal_desks(tmp_path):
+    # typing compiles a NamedTuple field's annotation when it is a string (`from __future__ import
+    # annotations`); only the two fields typed by the deal desk, whose module loads where it is used, are.
+    assert sorted(started(tmp_path, "today")["compiled"]) == ["DealDesk | None", "Quote | None"]
+
+
+def test_other_commands_do_not_pay_for_the_version_or_the_shells_completion(tmp_path):
+    run = started(tmp_path, "list")
+    assert "importlib.metadata" not in run["modules"]
+    assert not [m for m in run["modules"] if m.startswith("leadcard.commands.") and m.endswith("admin")]
+
+
 @pytest.mark.parametrize("line", [("today",), ("list",)], ids=" ".join)
 def test_a_reader_that_has_gone_ends_the_program_quietly(floor, line):
     read_end, write_end = os.pipe()
