@@ -2,7 +2,8 @@
 
 import json
 from datetime import datetime
-from typing import Iterable, NamedTuple, Sequence
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from leadcard.model import Case, Objection, Script, Status, card_ref
 from leadcard.store import Scope, Store, ts
