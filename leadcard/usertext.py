@@ -16,7 +16,6 @@ from leadcard.errors import BadInput
 from leadcard.i18n import _
 
 
-
 class LazyPattern:
     """A regular expression compiled when first used, with the methods of `re.Pattern`: compiling
     one costs up to 0.3 ms, and a command uses few of the patterns its modules define."""
