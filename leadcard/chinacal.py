@@ -4,8 +4,6 @@
 year is not yet known to the caller's cache.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import NamedTuple
 

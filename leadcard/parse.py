@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 from leadcard.errors import BadInput
 from leadcard.i18n import _
 from leadcard.model import Channel, Outcome, Source
+from leadcard.usertext import LazyPattern
 
 if TYPE_CHECKING:
     from leadcard.model.deals import FinanceStatus
 
-_PHONE_NOISE = re.compile(r"[\s\-().·—_/]")
-_MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
+_PHONE_NOISE = LazyPattern(r"[\s\-().·—_/]")
+_MOBILE = LazyPattern(r"1[3-9]\d{9}", re.ASCII)
 # Landline: area code 0xx or 0xxx, then 7 or 8 digits.
-_LANDLINE = re.compile(r"0\d{2,3}\d{7,8}", re.ASCII)
+_LANDLINE = LazyPattern(r"0\d{2,3}\d{7,8}", re.ASCII)
 
 
 def normalise_phone(raw: str) -> str:
@@ -156,18 +157,18 @@ _RELATIVE_DAYS = {
     "today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
     "yesterday": -1, "昨天": -1, "前天": -2,
 }
-_RELATIVE = re.compile(r"([+-])(\d{1,4})(d|w|天|日|周|星期)")
+_RELATIVE = LazyPattern(r"([+-])(\d{1,4})(d|w|天|日|周|星期)")
 # 下周一: that weekday of next week (weeks start on Monday, as on a Chinese calendar); 本周五: of this one.
-_WEEK_AND_DAY = re.compile(r"(下|本|这)(?:周|星期|礼拜)(.)")
+_WEEK_AND_DAY = LazyPattern(r"(下|本|这)(?:周|星期|礼拜)(.)")
 _WEEK_OFFSETS = {"下": 7, "本": 0, "这": 0}
 _DAY_NAMES = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # 2026-12-05, 2026-12-8, 2026/12/05, 2026.12.05, 2026年12月5日
-_FULL_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)", re.ASCII)
+_FULL_DATE = LazyPattern(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)", re.ASCII)
 # 12月5日, 12-5, 12/5: a day without a year (see _without_year)
-_MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/](\d{1,2})|月(\d{1,2})[日号]?)")
-_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})", re.ASCII)
+_MONTH_DAY = LazyPattern(r"(\d{1,2})(?:[-/](\d{1,2})|月(\d{1,2})[日号]?)")
+_ISO_DATETIME = LazyPattern(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})", re.ASCII)
 # A day followed by a time: `周六 10:00`, `明天15:30`, `2026-05-06 14:30`, `2026-05-06T9:05`; a time alone is today
-_TIME_AFTER = re.compile(r"(.*?)(?:\s*|t)(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_TIME_AFTER = LazyPattern(r"(.*?)(?:\s*|t)(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _NOW = ("now", "现在")
 
 
@@ -303,7 +304,7 @@ def output_format(fmt: str | None, output: PurePath | None, suffixes: dict[str, 
     return chosen or named
 
 
-_BIRTHDAY = re.compile(r"(?:\d{4}[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
+_BIRTHDAY = LazyPattern(r"(?:\d{4}[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
 
 
 def parse_birthday(raw: str) -> str:
@@ -321,7 +322,7 @@ def parse_birthday(raw: str) -> str:
 
 
 # 9.58万, 95800, 95,800, ￥95800元: money as the floor writes it, in whole yuan.
-_AMOUNT = re.compile(r"¥?(\d+(?:\.\d+)?)(万|w)?元?", re.ASCII | re.IGNORECASE)
+_AMOUNT = LazyPattern(r"¥?(\d+(?:\.\d+)?)(万|w)?元?", re.ASCII | re.IGNORECASE)
 
 
 def parse_amount(raw: str, what: str) -> int:

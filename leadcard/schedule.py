@@ -3,12 +3,11 @@
 No I/O and no clock reads: every function takes `now` (or a day) from its caller.
 """
 
-from __future__ import annotations
-
 import math
 import unicodedata
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Iterable, Mapping, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from leadcard.errors import BadInput
 from leadcard.i18n import N_, _

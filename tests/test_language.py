@@ -137,3 +137,17 @@ def test_mistakes_are_told_in_the_language_asked_for(lc, line, echoed):
     assert CJK.search(message) and english_words(readable(message.replace(echoed or "\0", " "))) == [], message
     english = lc(*line, env=EN).stderr.strip()
     assert english_words(english) and not CJK.search(english.replace("张三", "").replace("下下周", "")), english
+
+
+def test_the_english_of_every_message_is_what_gettext_reads_in_the_catalog():
+    # leadcard looks each message up in en.mo itself (start-up); gettext is the reference reader.
+    import gettext
+
+    from leadcard import i18n
+
+    with open(i18n.CATALOGS / "en.mo", "rb") as mo:
+        reference = gettext.GNUTranslations(mo).gettext
+    english = i18n._english_catalog()
+    messages = [*catalog_tool().messages(), "没有这条消息 {ref}", "not a message", ""]
+    assert [english(m) for m in messages] == [reference(m) for m in messages]
+    assert english("周报") == "Weekly report" and english("没有这条消息 {ref}") == "没有这条消息 {ref}"

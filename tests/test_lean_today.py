@@ -116,6 +116,75 @@ def test_any_other_command_loads_typer_and_only_its_own_module(tmp_path):
                                                 "leadcard.commands.pager", "typer"]
 
 
+STARTED = """
+import json, sys, typing
+opened = []
+sys.addaudithook(lambda event, args: event == "open" and opened.append(str(args[0])))
+from leadcard.cli import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+compiled = [f"{name}.{value.__name__}.{field}" for name, module in list(sys.modules.items()) if name.startswith("leadcard")
+            for value in vars(module).values() if isinstance(value, type) and value.__module__ == name
+            and issubclass(value, tuple) for field, kind in getattr(value, "__annotations__", {}).items()
+            if isinstance(kind, typing.ForwardRef)]
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": opened, "compiled": compiled}))
+"""
+
+
+def started(db: Path, *argv: str, **env: str | None) -> dict:
+    """What running `leadcard ARGV` on the store `db` does in a fresh process: its exit code, the
+    modules it loads, the files it opens, and the fields of its value types whose annotation typing
+    had to compile from a string (ForwardRef). An environment variable given None is unset."""
+    env = {**os.environ, "LEADCARD_DB": str(db), "LEADCARD_NOW": "2026-05-03T10:00:00", **env}
+    done = subprocess.run([sys.executable, "-c", f"import sys; sys.argv = {['leadcard', *argv]!r}\n{STARTED}"],
+                          env={k: v for k, v in env.items() if v is not None}, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def catalogs_read(run: dict) -> list[str]:
+    return [Path(f).name for f in run["opened"] if "locale" in Path(f).parts]
+
+
+# What the morning list must not pay for: the catalog's reader, typer, rich's console and table,
+# the version lookup, what only writes need.
+HEAVY = {"gettext", "locale", "typer", "click", "rich.console", "rich.table", "importlib.metadata", "dateutil",
+         "tomllib"}
+
+
+def test_the_morning_list_in_chinese_reads_no_catalog_and_loads_nothing_heavy(floor):
+    empty = started(floor.db.with_name("empty.db"), "init", LEADCARD_LANG=None)
+    assert empty["code"] == 0
+    empty = started(floor.db.with_name("empty.db"), "today", LEADCARD_LANG=None)
+    assert (empty["code"], catalogs_read(empty)) == (0, [])
+    assert HEAVY.isdisjoint(empty["modules"]) and "leadcard.model.deals" not in empty["modules"]  # nothing to quote
+    busy = started(floor.db, "today", LEADCARD_USER="王芳", LEADCARD_LANG=None)
+    assert (busy["code"], catalogs_read(busy)) == (0, [])
+    assert HEAVY.isdisjoint(busy["modules"]) and "leadcard.render.grid" in busy["modules"]
+
+
+def test_the_morning_list_in_english_reads_the_catalog_once_without_gettext(floor):
+    run = started(floor.db, "today", LEADCARD_USER="王芳", LEADCARD_LANG="en")
+    assert (run["code"], catalogs_read(run)) == (0, ["en.mo"])
+    assert HEAVY.isdisjoint(run["modules"])
+
+
+def test_the_value_types_of_the_morning_list_compile_no_annotation_but_the_deal_desks(floor):
+    # typing compiles a NamedTuple field's annotation when it is a string (`from __future__ import
+    # annotations`); only the two fields typed by the deal desk, whose module loads where it is used, are.
+    run = started(floor.db, "today", "--as", "赵经理", "--all")
+    assert {"leadcard.render.grid", "leadcard.model.deals", "leadcard.schedule"} <= set(run["modules"])
+    assert (run["code"], sorted(run["compiled"])) == (0, ["leadcard.model.CardDetail.desk", "leadcard.model.TodayItem.quote"])
+
+
+def test_other_commands_do_not_pay_for_the_version_or_the_shells_completion(floor):
+    run = started(floor.db, "list", LEADCARD_USER="王芳")
+    assert run["code"] == 0
+    assert "importlib.metadata" not in run["modules"] and "leadcard.commands.admin" not in run["modules"]
+
+
 @pytest.mark.parametrize("line", [("today",), ("list",)], ids=" ".join)
 def test_a_reader_that_has_gone_ends_the_program_quietly(floor, line):
     read_end, write_end = os.pipe()

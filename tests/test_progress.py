@@ -92,3 +92,28 @@ def test_a_small_audit_shows_no_bar_even_on_a_terminal(tmp_path):
     db = tmp_path / "store.db"
     stderr_on_a_terminal(db, "init")
     assert "审计" not in stderr_on_a_terminal(db, "audit", "--json")
+
+
+# -- report of a large store -----------------------------------------------------------------------
+
+
+def test_a_large_weekly_report_shows_how_far_it_is_on_a_terminal(large_store):
+    shown = stderr_on_a_terminal(large_store[0], "--as", "赵经理", "report", "weekly", "--json")
+    assert "周报" in shown and "5000/5000" in shown
+
+
+def test_a_large_monthly_report_shows_its_progress_in_english_too(large_store):
+    shown = on_a_terminal(large_store[0], "--as", "赵经理", "report", "monthly", "--json", stream="stderr",
+                          env={"LEADCARD_LANG": "en"}, check=True)
+    assert "Monthly report" in shown and "5000/5000" in shown
+
+
+def test_a_large_report_shows_nothing_when_stderr_is_not_a_terminal(copy_of_large_store):
+    reported = copy_of_large_store("report", "weekly", "--json", user="赵经理")
+    assert reported.exit_code == 0 and reported.stderr == "" and reported.stdout.startswith("{")
+
+
+def test_a_small_report_shows_no_bar_even_on_a_terminal(tmp_path):
+    db = tmp_path / "store.db"
+    stderr_on_a_terminal(db, "demo", "--cards", "4999")
+    assert "周报" not in stderr_on_a_terminal(db, "--as", "赵经理", "report", "weekly", "--json")

@@ -6,6 +6,7 @@ import typer
 
 from leadcard.commands.common import day, session
 from leadcard.commands.options import JsonOption
+from leadcard.i18n import _
 
 app = typer.Typer()
 Opt = typer.Option
@@ -47,7 +48,7 @@ def audit(
         return
     from leadcard.commands.progress import progress
 
-    with progress("审计") as step:
+    with progress(_("审计")) as step:
         result = domain.audit(
             session(ctx),
             day=day(date_) if date_ else None,

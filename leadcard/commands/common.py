@@ -3,8 +3,6 @@
 Free of typer: the lean path of `leadcard today` (leadcard.cli) reads its line and opens its session here too.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple

@@ -107,4 +107,8 @@ def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Pat
     elif fmt == "table" and output is not None:
         fmt = "md"  # a file gets the terminal's tables as Markdown
     fmt = output_format(fmt, output, SUFFIXES) or "table"
-    render.emit(reports.build_report(session(ctx), period), fmt, output)
+    from leadcard.commands.progress import progress
+
+    with progress(_("周报") if period.kind == "weekly" else _("月报")) as step:
+        report = reports.build_report(session(ctx), period, step=step)
+    render.emit(report, fmt, output)

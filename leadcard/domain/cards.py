@@ -1,7 +1,5 @@
 """Cards and their follow-ups: create, find, log a contact, regrade, show, list, and today's list."""
 
-from __future__ import annotations
-
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -46,9 +44,9 @@ from leadcard.schedule import (
 )
 from leadcard.domain.session import Session, calendar_year
 from leadcard.store import CardFilter, Scope, Store
-from leadcard.usertext import check_text
+from leadcard.usertext import LazyPattern, check_text
 
-_CARD_NUMBER = re.compile(r"[Aa]?(\d{1,7})", re.ASCII)
+_CARD_NUMBER = LazyPattern(r"[Aa]?(\d{1,7})", re.ASCII)
 
 # What `today` suggests when the consultant wrote no plan (the policy's grade action covers cadence);
 # translated when an item is made.

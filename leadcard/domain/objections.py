@@ -18,9 +18,9 @@ from leadcard.i18n import _
 from leadcard.model import Objection, Role, Script
 from leadcard.domain.session import Session
 from leadcard.store import objections as sql
-from leadcard.usertext import check_text
+from leadcard.usertext import LazyPattern, check_text
 
-_TAG = re.compile(r"[a-z][a-z0-9-]{0,30}", re.ASCII)
+_TAG = LazyPattern(r"[a-z][a-z0-9-]{0,30}", re.ASCII)
 EDITORS = (Role.SUPERVISOR, Role.MANAGER)  # 由销售主管牵头: the list and the scripts are theirs
 
 

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from leadcard.errors import BadInput
 from leadcard.i18n import _
@@ -156,41 +156,66 @@ class _Records:
         )
 
 
-def build_report(session: Session, period: Period) -> Report:
-    """The period's report over the cards this user may see (`session.visible()`)."""
+# The parts of a report, each a pass over the store's cards: `build_report` tells its progress by them.
+REPORT_PARTS = 17
+
+
+class _Parts:
+    """How far a report is, told to `step(done, total)` in the store's cards: each part done moves
+    it on by its share (the parts are queries and sums over all of them)."""
+
+    def __init__(self, step: Callable[[int, int | None], None] | None, cards: int):
+        self.step, self.cards, self.done = step, cards, 0
+
+    def after(self, value):
+        """`value`, once its part of the report is done."""
+        self.done += 1
+        if self.step is not None:
+            self.step(self.cards * self.done // REPORT_PARTS, self.cards)
+        return value
+
+
+def build_report(session: Session, period: Period,
+                 step: Callable[[int, int | None], None] | None = None) -> Report:
+    """The period's report over the cards this user may see (`session.visible()`); `step(done,
+    total)` hears how far it is, counted in the store's cards."""
     from dateutil.relativedelta import relativedelta
 
     store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
+    parts = _Parts(step, store.card_count() if step is not None else 0)
     start = datetime.combine(period.first_day, time(), tzinfo=tz)
     end = datetime.combine(period.last_day + timedelta(days=1), time(), tzinfo=tz)
     dormant_before = end - relativedelta(months=policy.dormant_after_months)
     grace = _after_delivery_grace(policy)
     # Deliveries this long before the period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
-    delivered = sql.deliveries(store, scope, start - reach, end)
+    delivered = parts.after(sql.deliveries(store, scope, start - reach, end))
     records = _Records(
-        states=sql.card_states(store, scope, start, end, dormant_before),
-        new_cards=sql.new_cards(store, scope, start, end),
-        followups=sql.followup_counts(store, scope, start, end),
-        wins=sql.wins(store, scope, start, end),
-        requests=sql.loss_requests(store, scope, start, end),
-        losses=sql.approved_losses(store, scope, start, end),
-        wakes=sql.wakes(store, scope, start, end),
-        orders=sql.orders(store, scope, start, end),
-        cancellations=sql.cancellations(store, scope, start, end),
+        states=parts.after(sql.card_states(store, scope, start, end, dormant_before)),
+        new_cards=parts.after(sql.new_cards(store, scope, start, end)),
+        followups=parts.after(sql.followup_counts(store, scope, start, end)),
+        wins=parts.after(sql.wins(store, scope, start, end)),
+        requests=parts.after(sql.loss_requests(store, scope, start, end)),
+        losses=parts.after(sql.approved_losses(store, scope, start, end)),
+        wakes=parts.after(sql.wakes(store, scope, start, end)),
+        orders=parts.after(sql.orders(store, scope, start, end)),
+        cancellations=parts.after(sql.cancellations(store, scope, start, end)),
         deliveries=[d for d in delivered if d.at >= start],
         visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
                 for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
                 if period.first_day <= v.day <= period.last_day],
-        referrals=sql.referrals(store, scope, start, end),
+        referrals=parts.after(sql.referrals(store, scope, start, end)),
     )
     grades = tuple(g.code for g in policy.grades)
     figures = _Figuring(session, grades, end)
     totals = figures.of(None, records)
-    by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
+    by_owner = parts.after([figures.of(owner, records.of(owner)) for owner in records.owners()])
     in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
-    traffic, traffic_by_owner = showroom_traffic(session, start, end, {f.owner: f.wins for f in by_owner})
-    accuracy = _grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end)
+    traffic, traffic_by_owner = parts.after(showroom_traffic(session, start, end, {f.owner: f.wins for f in by_owner}))
+    accuracy = parts.after(_grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end))
+    grade_accuracy = parts.after(_grade_accuracy(session, start, end))
+    objections = parts.after(objection_sql.objection_cards(store, scope, start, end)[:TOP_OBJECTIONS])
+    standings = parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy))
     return Report(
         period=period,
         grades=grades,
@@ -205,9 +230,8 @@ def build_report(session: Session, period: Period) -> Report:
         lost_pending_at_end=sum(s.cards for s in records.states
                                 if _status(s.status_event_at_end) == Status.LOST_PENDING),
         wakes=len(records.wakes),
-        grade_accuracy=_grade_accuracy(session, start, end),
-        objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
-                    for o in objection_sql.objection_cards(store, scope, start, end)[:TOP_OBJECTIONS]],
+        grade_accuracy=grade_accuracy,
+        objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards)) for o in objections],
         orders=Orders(
             placed=len(records.orders),
             standing=sum(1 for o in records.orders if not o.cancelled),
@@ -225,7 +249,7 @@ def build_report(session: Session, period: Period) -> Report:
         referrers=_referrers(session, records.referrals),
         traffic=traffic,
         traffic_by_owner=traffic_by_owner,
-        standings=targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy),
+        standings=standings,
         accuracy_days=targets.ACCURACY_DAYS,
     )
 

@@ -1,7 +1,5 @@
 """Who is acting, on which store, under which policy, at what time: the context of one command."""
 
-from __future__ import annotations
-
 import json
 import os
 from datetime import date, datetime, tzinfo

@@ -4,9 +4,11 @@ Value types are NamedTuples, not frozen dataclasses: every command defines the t
 module (and of schedule, session and store) at start-up, and a frozen dataclass costs about 1 ms to
 define (it compiles six methods) where a NamedTuple costs a tenth of that. Update them with
 `_replace`. Types that only one long-running command loads (audit, reports, import) stay dataclasses.
-"""
 
-from __future__ import annotations
+The modules that define the types every command loads (this one, schedule, store, session …) do
+without `from __future__ import annotations`: typing compiles each string annotation of a
+NamedTuple's field, which doubled the cost of defining them.
+"""
 
 import enum
 from datetime import datetime
@@ -199,6 +201,14 @@ class User(NamedTuple):
     login: str | None = None  # bound operating-system login: only that login may act as this user
 
 
+class Withdrawal(NamedTuple):
+    """撤回: who withdrew a follow-up logged on the wrong card, when, and why."""
+
+    at: datetime
+    by: str | None
+    reason: str
+
+
 class FollowUp(NamedTuple):
     """One entry of the 跟踪洽谈记录, numbered 1st, 2nd, 3rd … per card."""
 
@@ -226,16 +236,8 @@ class FollowUp(NamedTuple):
     objections: tuple[str, ...] = ()  # tags of the objections the customer raised (客户异议)
     clock_override: bool = False  # written while LEADCARD_NOW replaced the clock (a bound store)
     effective: bool = True  # it counts: neither corrected nor withdrawn (store/counting.py decides)
-    voided: "Withdrawal | None" = None  # 撤回: withdrawn, logged on the wrong card
+    voided: Withdrawal | None = None  # 撤回: withdrawn, logged on the wrong card
     next_all_day: bool = False  # the next date was given without a time: the whole day
-
-
-class Withdrawal(NamedTuple):
-    """撤回: who withdrew a follow-up logged on the wrong card, when, and why."""
-
-    at: datetime
-    by: str | None
-    reason: str
 
 
 class GradeChange(NamedTuple):

@@ -5,8 +5,6 @@ NamedTuples, as in `leadcard.model`: `show` and `today` load these at every star
 whole yuan.
 """
 
-from __future__ import annotations
-
 import enum
 from datetime import date, datetime
 from typing import NamedTuple

@@ -230,9 +230,6 @@ def today_summary(today: TodayList) -> str:
 
 def today_table(today: TodayList) -> None:
     """The morning list, drawn by the lean grid: it is the command run every day."""
-    from leadcard.model.deals import QuoteStatus
-    from leadcard.render.deals import quote_text
-
     from leadcard.render.grid import Column, Grid, use_colour
 
     bold = "\x1b[1m{}\x1b[0m" if use_colour() else "{}"
@@ -241,6 +238,9 @@ def today_table(today: TodayList) -> None:
         lines.append(_("今天没有到期的跟进。"))
         sys.stdout.write("\n".join(lines + _waiting_lines(today, bold)) + "\n")
         return
+    from leadcard.model.deals import QuoteStatus
+    from leadcard.render.deals import quote_text
+
     show_owner = len(today.owners) > 1
     columns = [Column(_("逾期"), align="right"), Column(_("级")), Column(_("卡号")), Column(_("客户"), max_width=8),
                Column(_("电话")), Column(_("车型"), max_width=10)]

@@ -6,8 +6,6 @@ list is read every day, so it is drawn here instead: widths measured in terminal
 wraps, the others fitted with an ellipsis, ANSI styles only on a terminal without NO_COLOR.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import NamedTuple

@@ -4,18 +4,17 @@ Reads go through the standard library's sqlite3 so that `leadcard today` does no
 sqlite-utils' imports; sqlite-utils serves the bulk paths (demo, import, export).
 """
 
-from __future__ import annotations
-
 import enum
 import json
 import os
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 from leadcard.errors import StoreBusy, StoreError, StoreReadOnly
 from leadcard.i18n import _

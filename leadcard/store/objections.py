@@ -1,10 +1,9 @@
 """SQL of objections (客户异议), the script library (话术库) and the case library (案例库)."""
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
-from typing import Iterable, NamedTuple, Sequence
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from leadcard.model import Case, Objection, Script, Status, card_ref
 from leadcard.store import Scope, Store, ts

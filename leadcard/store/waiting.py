@@ -1,8 +1,6 @@
 """SQL of what waits on a supervisor or the manager in `today`: loss requests, unsigned follow-ups,
 delivered cars not handed over, orders cancelled. Each is an indexed read of a few rows, so the morning list stays cheap."""
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
 from typing import NamedTuple
