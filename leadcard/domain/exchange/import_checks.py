@@ -62,7 +62,7 @@ class RowChecks:
         word = self._word
         grade = word(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
         first_grade = word(policy.grade, str(values["first_grade"])).code if "first_grade" in values else None
-        source, platform = word(_lead_source, (as_text(values.get("source")), as_text(values.get("platform"))))
+        source, platform = word(self._lead_source, (as_text(values.get("source")), as_text(values.get("platform"))))
         status = word(as_status, str(values["status"])) if "status" in values else Status.OPEN
         created_at = self._moment(values.get("created_at")) or now
         if created_at > now + timedelta(minutes=1):
@@ -164,6 +164,11 @@ class RowChecks:
         if at > self.now + timedelta(minutes=1):
             raise BadRow(_("{column} {at} 在未来").format(column=when, at=f"{at:%Y-%m-%d %H:%M}"))
         return phone, at
+
+    def _lead_source(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
+        """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform."""
+        source, platform = parse_lead_source(*cells, self.policy)
+        return source or Source.WALK_IN, platform
 
     def _owner(self, name: str):
         try:
@@ -287,9 +292,3 @@ def _whole_day(value: object) -> bool:
     if m := _SLASHED.fullmatch(text):
         return m.group(4) is None
     return not carries_time(text)
-
-
-def _lead_source(cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
-    """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform."""
-    source, platform = parse_lead_source(*cells)
-    return source or Source.WALK_IN, platform
