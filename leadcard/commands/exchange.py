@@ -23,21 +23,26 @@ def import_(
     instructions: Annotated[Optional[Path], Opt("--instructions", help="主管批示，按电话对应卡片。")] = None,
     dry_run: Annotated[bool, Opt("--dry-run", help="只检查并报告，不写入。")] = False,
     skip_bad: Annotated[bool, Opt("--skip-bad", help="导入有效的行；有问题的行写到 FILE.rejects.csv。")] = False,
+    create_users: Annotated[bool, Opt("--create-users", help="表中销售顾问不是本店用户的，建为顾问（仅限经理）。")] = False,
+    team: Annotated[Optional[str], Opt("--team", help="--create-users 新建的顾问所在的小组。")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """导入卡片，要么全部导入，要么一张不导。工作表“跟进记录”和“主管批示”（或 --followups、--instructions）带入历史记录。
+    --dry-run 还列出每一列被读成什么，以及来源、级别、销售顾问的每种写法被读成什么。
 
     \b
     示例：
       leadcard import 意向卡.xlsx --dry-run
       leadcard import 客户.csv --followups 跟进.csv --skip-bad
+      leadcard import 客户.csv --create-users --team 一组
     """
     from leadcard.commands.progress import progress
     from leadcard.domain.exchange import importing as domain
     from leadcard.render import exchange as render
 
     with progress(_("导入")) as step:
-        report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step)
+        report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step,
+                                    create_users=create_users, team=team)
     render.import_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)
