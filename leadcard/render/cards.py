@@ -570,6 +570,8 @@ def policy_json(info) -> dict:
         "dormant_after_months": p.dormant_after_months,
         "working_hours": f"{p.working_hours[0]:%H:%M}-{p.working_hours[1]:%H:%M}",
         "sources": {name: {"first_call_minutes": m} for name, m in p.source_first_call_minutes.items()},
+        "source_words": _words_by_source(p.source_words),
+        "platforms": dict(p.platforms),
         "order_update_days": p.order_update_days,
         "after_delivery_days": list(p.after_delivery_days),
         "first_service_months": p.first_service_months,
@@ -580,6 +582,14 @@ def policy_json(info) -> dict:
         "users": info.users,
         "regraded": info.regraded,
     }
+
+
+def _words_by_source(words) -> dict[str, list[str]]:
+    """source → the words read as it, in the policy's order (the store's own last)."""
+    found: dict[str, list[str]] = {}
+    for word, source in words.items():
+        found.setdefault(source, []).append(word)
+    return found
 
 
 def policy_view(info) -> None:
