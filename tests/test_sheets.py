@@ -317,3 +317,15 @@ def test_a_dry_run_shows_each_column_and_each_way_of_writing_a_source_grade_and_
     report = lc.json("import", str(path), "--dry-run")
     assert {"header": "序号", "field": "_ignored"} in report["columns"]["意向客户"]
     assert {"written": "汽车之家", "read_as": "online/汽车之家", "rows": 1} in report["understood"]["source"]
+
+
+def test_a_consultant_kept_by_name_goes_out_with_export_and_comes_back_in(lc, tmp_path):
+    from conftest import empty_store
+
+    lc.now = NOW
+    lc.ok("import", str(write_sheet(tmp_path / "s.csv", SHOWROOM_ROWS[:1])))
+    lc.ok("export", "--output", str(tmp_path / "out.csv"))
+    other = empty_store(tmp_path / "other.db")
+    other.now = NOW
+    other.ok("import", str(tmp_path / "out.csv"))
+    assert other.json("show", "张伟")["named_owner"] == "王芳"

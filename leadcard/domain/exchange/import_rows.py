@@ -100,9 +100,6 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
         column = words.get(header_key(title))
         if column is None:
             understood.append((title, "_notes", None))
-        else:
-            understood.append((title, "_ignored" if column.key.startswith("_") else column.key, column.header))
-        if column is None:
             unknown.append(title)
             mapping.append(("?" + title, index))
             continue
@@ -110,6 +107,7 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
             raise BadInput(_("{file}：列「{first}」和「{second}」都表示{column}").format(
                 file=table.path.name, first=seen[column.key], second=title, column=column.header))
         seen[column.key] = title
+        understood.append((title, "_ignored" if column.key.startswith("_") else column.key, column.header))
         if not column.key.startswith("_"):
             mapping.append((column.key, index))
     missing = [key for key in required if key not in seen]
