@@ -236,8 +236,8 @@ def _day(raw: str, text: str, today: date) -> date:
     if m := _MONTH_DAY.fullmatch(text):
         month, day = int(m.group(1)), int(m.group(2) or m.group(3))
         return _without_year(raw, month, day, today)
-    raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、5月3日、5-3、今天、明天、后天、"
-                     "大后天、+3天、+2周、+3d、+2w、周五、下周一；后面可跟时间：'明天 15:30'）").format(raw=raw))
+    raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、2026.5.3、2026年5月3日、5月3日、5-3、"
+                     "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一；后面可跟时间：'明天 15:30'）").format(raw=raw))
 
 
 def _without_year(raw: str, month: int, day: int, today: date) -> date:

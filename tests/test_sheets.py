@@ -218,19 +218,17 @@ CHINESE_LINES = [
     "第 2、11 行：级别「D」不在本店的分级中（H A B C）",
     "第 3、10 行：不是电话号码（12345、abc）",
     "第 4 行：级别「D级」不在本店的分级中（H A B C）",
-    "第 6 行：建卡时间在未来（2026-12-24 00:00）",
+    "第 6 行：建卡时间 2026-12-24 00:00 在未来",
     "第 7 行：没有姓名（姓名）",
-    "第 8 行：日期无法识别（十一月三号）",
     "第 12 行：销售顾问「孙七」不是本店的用户（经理可加 --create-users --team 小组，把其建为顾问）",
-    "第 9 行：电话已在店里的卡片上，不再导入（13800138001）",
+    "第 9 行：电话 13800138001 已在卡片 A00001（周全）上，不再导入",
 ]
 ENGLISH_LINES = [
     "Rows 2, 11: grade “D” is not one of this store's grades (H A B C)",
     "Rows 3, 10: not a phone number (12345, abc)",
-    "Row 8: not a date (十一月三号)",
     "Row 12: consultant “孙七” is not a user of this store (a manager may add --create-users --team TEAM to make "
     "them a consultant)",
-    "Row 9: phone already on a card of this store, not imported again (13800138001)",
+    "Row 9: phone 13800138001 is already on card A00001 (周全): not imported again",
 ]
 
 
@@ -250,10 +248,12 @@ def test_a_sheet_with_every_problem_at_once_tells_each_kind_once_with_its_rows(l
     for line in CHINESE_LINES:
         assert line in shown
     assert any(line.startswith("第 5 行：不认识的线索来源 `路过`") for line in shown)
+    assert any(line.startswith("第 8 行：不是日期：`十一月三号`（可写 2026-05-03") for line in shown)
     english = lc("import", str(path), env={"LEADCARD_LANG": "en", "COLUMNS": "200"})
     shown = [line.strip() for line in english.stdout.splitlines()]
     for line in ENGLISH_LINES:
         assert line in shown
+    assert any(line.startswith("Row 8: not a date: '十一月三号' (use 2026-05-03") for line in shown)
     report = lc("import", str(path), "--json").json()
     kinds = [(p["kind"], p["lines"]) for p in report["problems"]]
     assert kinds == [("grade", [2, 11]), ("phone", [3, 10]), ("grade", [4]), ("source", [5]), ("future", [6]),
@@ -304,16 +304,17 @@ def test_a_dry_run_shows_each_column_and_each_way_of_writing_a_source_grade_and_
                        header=[*SHOWROOM_HEADER, "登记门店"])
     result = lc.ok("import", str(path), "--dry-run", env={"COLUMNS": "200"})
     shown = [line.strip() for line in result.stdout.splitlines()]
-    for line in ("序号 → 不导入", "客户姓名 → 姓名 (name)", "手机号码 → 电话 (phone)", "客户级别 → 级别 (grade)",
-                 "信息来源 → 来源 (source)", "建档日期 → 建卡时间 (created_at)", "销售顾问 → 销售顾问 (owner)",
+    for line in ("序号 → 不导入", "客户姓名 → 姓名 `name`", "手机号码 → 电话 `phone`", "客户级别 → 级别 `grade`",
+                 "信息来源 → 来源 `source`", "建档日期 → 建卡时间 `created_at`", "销售顾问 → 销售顾问 `owner`",
                  "登记门店 → 备注（未识别的列）",
-                 "H级 → H（2 行）", "Ａ级 → A（1 行）", "b → B（1 行）",
-                 "自然到店 → walk-in（2 行）", "老客户介绍 → referral（1 行）", "400电话 → hotline（1 行）",
-                 "汽车之家 → online/汽车之家（1 行）", "王芳 → 记在卡片上（尚无此用户）（6 行）"):
+                 "H级 → `H`（2 行）", "Ａ级 → `A`（1 行）", "b → `B`（1 行）",
+                 "自然到店 → `walk-in`（2 行）", "老客户介绍 → `referral`（1 行）", "400电话 → `hotline`（1 行）",
+                 "汽车之家 → `online/汽车之家`（1 行）", "王芳 → 记在卡片上（尚无此用户）（6 行）"):
         assert line in shown, line
     assert "将导入 8 张卡片" in result.stdout and lc.json("list") == []
     english = lc.ok("import", str(path), "--dry-run", env={"LEADCARD_LANG": "en", "COLUMNS": "200"}).stdout
-    assert "Grade as read:" in english and "H级 → H (2 rows)" in english and "序号 → not imported" in english
+    assert "Grade as read:" in english and "H级 → `H` (2 rows)" in english and "not imported (column 序号)" in english
+    assert "`name` (column 客户姓名, exported as 姓名)" in english
     report = lc.json("import", str(path), "--dry-run")
     assert {"header": "序号", "field": "_ignored"} in report["columns"]["意向客户"]
     assert {"written": "汽车之家", "read_as": "online/汽车之家", "rows": 1} in report["understood"]["source"]

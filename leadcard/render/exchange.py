@@ -118,20 +118,19 @@ def _understood(report, out) -> None:
         out.print(_("{part} 的列：").format(part=part))
         for title, key, label in columns:
             if key == "_notes":
-                field = _("备注（未识别的列）")
+                line = _("{header} → 备注（未识别的列）").format(header=title)
             elif key == "_ignored":
-                field = _("不导入")
-            else:
-                field = f"{label} ({key})"
-            out.print(f"  {title} → {field}")
+                line = _("{header} → 不导入").format(header=title)
+            else:  # the key is the field's name in JSON and in the contract, typed as it is
+                line = _("{header} → {label} `{key}`").format(header=title, label=label, key=key)
+            out.print("  " + line)
     names = {"source": _("来源"), "grade": _("级别"), "owner": _("销售顾问")}
     for column, counts in report.understood.items():
         if not counts:
             continue
         spellings = []
         for (written, meaning), n in counts.most_common(SHOWN_SPELLINGS):
-            if column == "owner":
-                meaning = _(_OWNER_MEANINGS[meaning])
+            meaning = _(_OWNER_MEANINGS[meaning]) if column == "owner" else f"`{meaning}`"
             spellings.append(_("{written} → {meaning}（{n} 行）").format(
                 written=written or _("（空）"), meaning=meaning, n=f"{n:,}"))
         out.print(_("{column}的读法：").format(column=names[column]))

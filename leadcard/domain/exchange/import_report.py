@@ -33,17 +33,21 @@ SHOWN_VALUES = 3
 
 
 def grouped(problems: list[Problem]) -> list[ProblemGroup]:
-    """The problems by part and kind, in the order first met; each group's rows in file order."""
+    """The problems by part and kind, in the order first met; each group's rows in file order. A
+    problem of one row alone is told in that row's own words."""
     groups: dict[tuple[str, str, str], ProblemGroup] = {}
+    first: dict[tuple[str, str, str], str] = {}
     for p in problems:
-        message = p.summary or p.reason
-        group = groups.get((p.part, p.kind, message))
+        key = (p.part, p.kind, p.summary or p.reason)
+        group = groups.get(key)
         if group is None:
-            group = groups[(p.part, p.kind, message)] = ProblemGroup(p.part, p.kind, message, [], [])
+            group = groups[key] = ProblemGroup(p.part, p.kind, key[2], [], [])
+            first[key] = p.reason
         group.lines.append(p.line)
         if p.value is not None and len(group.values) < SHOWN_VALUES and p.value not in group.values:
             group.values.append(p.value)
-    return list(groups.values())
+    return [ProblemGroup(g.part, g.kind, first[key], g.lines, []) if len(g.lines) == 1 else g
+            for key, g in groups.items()]
 
 
 @dataclass

@@ -94,7 +94,7 @@ class ImportWriter:
             # Closed cards too: a dry run must not list which of a file's customers other teams hold.
             self.unseen.add(phone)
             reason = _("电话 {phone} 已在一张你看不到的卡片上（请问主管），不再导入").format(phone=phone)
-            summary = _("电话已在你看不到的卡片上（请问主管），不再导入")
+            summary = _("电话已在一张你看不到的卡片上（请问主管），不再导入")
         elif existing is not None and existing[0] < self.first_card_id:
             from leadcard.store import card_ref
 
