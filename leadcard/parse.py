@@ -12,12 +12,14 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from leadcard.errors import BadInput
+from leadcard.floor_words import find_word
 from leadcard.i18n import _
 from leadcard.model import Channel, Outcome, Source
 from leadcard.usertext import LazyPattern
 
 if TYPE_CHECKING:
     from leadcard.model.deals import FinanceStatus
+    from leadcard.schedule import Policy
 
 _PHONE_NOISE = LazyPattern(r"[\s\-().·—_/]")
 _MOBILE = LazyPattern(r"1[3-9]\d{9}", re.ASCII)
@@ -29,12 +31,15 @@ def normalise_phone(raw: str) -> str:
     """Digits only, without +86/0086: `138-0013-8000`, `+86 13800138000`, `１３８…` are one customer."""
     text = unicodedata.normalize("NFKC", raw or "").strip()
     text = _PHONE_NOISE.sub("", text)
+    international = text.startswith(("+86", "0086"))
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
         text = text[4:]
     elif text.startswith("86") and len(text) == 13 and _MOBILE.fullmatch(text[2:]):
         text = text[2:]
+    if international and not _MOBILE.fullmatch(text) and not text.startswith("0"):
+        text = "0" + text  # +86 10 1234 5678: dialled from abroad, the area code loses its 0
     if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
         return text
     raise BadInput(_("不是电话号码：`{raw}`（应为 1[3-9] 开头的 11 位大陆手机号，或带区号的座机号）").format(raw=raw))
@@ -55,28 +60,6 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
-_SOURCE_WORDS = {
-    "walk-in": Source.WALK_IN, "walkin": Source.WALK_IN, "展厅": Source.WALK_IN, "到店": Source.WALK_IN,
-    "来店": Source.WALK_IN, "自然到店": Source.WALK_IN,
-    "phone-in": Source.PHONE_IN, "phone": Source.PHONE_IN, "来电": Source.PHONE_IN,
-    "online": Source.ONLINE, "网络": Source.ONLINE, "平台": Source.ONLINE, "网络/平台": Source.ONLINE,
-    "show": Source.SHOW, "auto-show": Source.SHOW, "车展": Source.SHOW,
-    "referral": Source.REFERRAL, "转介绍": Source.REFERRAL, "介绍": Source.REFERRAL,
-    "hotline": Source.HOTLINE, "400": Source.HOTLINE,
-    "other": Source.OTHER, "其他": Source.OTHER, "其它": Source.OTHER,
-}
-# Online platforms (网络/平台) as the floor names them: a platform named as the source means an
-# online lead from it, and the card keeps the platform.
-_PLATFORM_WORDS = {
-    "汽车之家": "汽车之家", "autohome": "汽车之家", "懂车帝": "懂车帝", "dongchedi": "懂车帝",
-    "易车": "易车", "易车网": "易车", "yiche": "易车", "bitauto": "易车", "抖音": "抖音", "douyin": "抖音",
-    "官网": "官网", "厂家官网": "官网", "website": "官网", "天猫": "天猫", "tmall": "天猫",
-    "太平洋汽车": "太平洋汽车", "pcauto": "太平洋汽车", "爱卡汽车": "爱卡汽车", "xcar": "爱卡汽车",
-    "快手": "快手", "小红书": "小红书", "微信公众号": "微信公众号",
-}
-_SOURCE_WORDS |= dict.fromkeys(_PLATFORM_WORDS, Source.ONLINE)
-
-
 def one_of(values) -> str:
     """Values a user types, listed for a message as typed (in backticks, never translated)."""
     return _("、").join(f"`{value}`" for value in values)
@@ -91,12 +74,17 @@ def lookup(words: dict, raw: str, what: str, choices: str):
     raise BadInput(_("不认识的{what} `{raw}`：可用 {choices}").format(what=what, raw=raw, choices=choices))
 
 
-def parse_source(raw: str) -> Source:
+def parse_source(raw: str, policy: "Policy") -> Source:
+    """A source as the floor writes it, by the policy's tables (floor_words, extended in the store's
+    TOML): 自然到店 is walk-in, 老客户介绍 referral, a platform's name online."""
+    found = find_word(policy.source_words, raw) or (find_word(policy.platforms, raw) and Source.ONLINE)
+    if found:
+        return Source(found)
     choices = _("{values}（或 展厅、来电、网络、车展、转介绍、400、汽车之家、懂车帝 …）").format(values=one_of(Source))
-    return lookup(_SOURCE_WORDS, raw, _("线索来源"), choices)
+    raise BadInput(_("不认识的{what} `{raw}`：可用 {choices}").format(what=_("线索来源"), raw=raw, choices=choices))
 
 
-def parse_lead_source(source: str | None, platform: str | None) -> tuple[Source | None, str | None]:
+def parse_lead_source(source: str | None, platform: str | None, policy: "Policy") -> tuple[Source | None, str | None]:
     """`--source` and `--platform` together: a platform makes the lead `online`, and a platform
     named as the source (`--source 汽车之家`) is kept as the platform. Any platform may be typed;
     the known ones are spelled one way (`autohome` is 汽车之家)."""
@@ -105,11 +93,11 @@ def parse_lead_source(source: str | None, platform: str | None) -> tuple[Source 
         text = unicodedata.normalize("NFKC", platform).strip()
         if not text:
             raise BadInput(_("--platform 是空的：请写出网络平台（汽车之家、懂车帝、易车 …）"))
-        kept = _PLATFORM_WORDS.get(text.lower(), text)
+        kept = find_word(policy.platforms, text) or text
     if source is None:
         return (Source.ONLINE if kept else None), kept
-    parsed = parse_source(source)
-    named = _PLATFORM_WORDS.get(unicodedata.normalize("NFKC", source).strip().lower())
+    parsed = parse_source(source, policy)
+    named = find_word(policy.platforms, source)
     if kept and parsed != Source.ONLINE:
         raise BadInput(_("平台（{platform}）只属于网络线索（online），不属于来源 {source}").format(platform=kept, source=parsed.value))
     if kept and named and kept != named:
@@ -249,8 +237,8 @@ def _day(raw: str, text: str, today: date) -> date:
     if m := _MONTH_DAY.fullmatch(text):
         month, day = int(m.group(1)), int(m.group(2) or m.group(3))
         return _without_year(raw, month, day, today)
-    raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、5月3日、5-3、今天、明天、后天、"
-                     "大后天、+3天、+2周、+3d、+2w、周五、下周一；后面可跟时间：'明天 15:30'）").format(raw=raw))
+    raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、2026.5.3、2026年5月3日、5月3日、5-3、"
+                     "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一；后面可跟时间：'明天 15:30'）").format(raw=raw))
 
 
 def _without_year(raw: str, month: int, day: int, today: date) -> date:

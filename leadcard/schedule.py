@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from leadcard.errors import BadInput
+from leadcard.floor_words import PLATFORM_WORDS, SOURCE_WORDS, word_key
 from leadcard.i18n import N_, _
 from leadcard.model import REACHING_CHANNELS, WRITTEN_CHANNELS, Channel, DueReason
 
@@ -77,6 +78,10 @@ SCHEMES: dict[str, Scheme] = {
 WAKE_FESTIVALS = ("Spring Festival", "Dragon Boat Festival", "Mid-Autumn Festival", "National Day")
 
 
+# What follows a grade on a sheet: H级, A类, 重点客户, H级客户.
+_GRADE_SUFFIXES = ("级客户", "类客户", "级", "类", "客户")
+
+
 class Policy(NamedTuple):
     scheme: Scheme
     first_touch_hours: float = 3  # SMS/WeChat thank-you after the customer leaves
@@ -104,6 +109,10 @@ class Policy(NamedTuple):
     # [sources.SOURCE] first_call_minutes: leads that never visited are called within minutes,
     # counted in working hours (dealers and OEMs measure online and 400 leads so).
     source_first_call_minutes: Mapping[str, int] = {"online": 30, "hotline": 30}
+    # [sources.SOURCE] words and [sources.online.platforms]: what the floor writes for a source
+    # (floor_words), extended by the store.
+    source_words: Mapping[str, str] = SOURCE_WORDS
+    platforms: Mapping[str, str] = PLATFORM_WORDS
     audit: Mapping[str, Mapping[str, object]] | None = None  # the store's [audit.RULE] tables
     loss_reasons: tuple[str, ...] = ("价格", "竞品品牌", "推迟购买", "贷款未过", "联系不上", "已在别处购买", "其他")
 
@@ -112,11 +121,13 @@ class Policy(NamedTuple):
         return self.scheme.grades
 
     def grade(self, raw: str) -> Grade:
-        """The grade named by its code or an alias; anything else is bad input (exit 2)."""
-        key = unicodedata.normalize("NFKC", raw or "").strip()
-        for grade in self.scheme.grades:
-            if key == grade.code or key.upper() == grade.code or key.lower() in grade.aliases:
-                return grade
+        """The grade named by its code or an alias, as the floor writes it too (`H级`, `Ａ级`, ` b `,
+        `重点客户`); anything else is bad input (exit 2)."""
+        key = word_key(raw)
+        for word in (key, *(key.removesuffix(s) for s in _GRADE_SUFFIXES if key.endswith(s) and key != s)):
+            for grade in self.scheme.grades:
+                if word == grade.code.lower() or word in grade.aliases:
+                    return grade
         codes = " ".join(g.code for g in self.scheme.grades)
         raise BadInput(_("不认识的级别 `{raw}`：本店的级别（{scheme}）是 {codes}").format(raw=raw, scheme=self.scheme.name, codes=codes))
 
@@ -198,7 +209,7 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
         elif key == "working_hours":
             changes[key] = parse_working_hours(value)
         elif key == "sources":
-            changes["source_first_call_minutes"] = _override_sources(policy.source_first_call_minutes, value)
+            changes.update(_override_sources(policy, value))
         elif key == "wake_festivals":
             changes[key] = tuple(str(v) for v in _list(key, value))
         elif key == "after_delivery_days":
@@ -245,23 +256,41 @@ def parse_working_hours(value: object) -> tuple[time, time]:
     return hours
 
 
-def _override_sources(current: Mapping[str, int], table: object) -> dict[str, int]:
+def _override_sources(policy: Policy, table: object) -> dict[str, Mapping[str, object]]:
+    """[sources.SOURCE]: first_call_minutes, the floor's words for it (`words = ["老带新"]`), and for
+    online its platforms (`[sources.online.platforms]` "瓜子" = "瓜子二手车")."""
     from leadcard.model import Source  # only a policy with [sources] needs the names
 
     if not isinstance(table, dict):
         raise BadInput(_("政策：[sources] 须是按来源分的表"))
-    minutes = dict(current)
+    minutes, words, platforms = (dict(policy.source_first_call_minutes), dict(policy.source_words),
+                                 dict(policy.platforms))
     for name, rules in table.items():
         if name not in {s.value for s in Source}:
             raise BadInput(_("政策：[sources] 里有不认识的来源“{name}”（可用 {choices}）").format(
                 name=name, choices=", ".join(s.value for s in Source)))
-        if not isinstance(rules, dict) or set(rules) - {"first_call_minutes"}:
-            raise BadInput(_("政策：[sources.{name}] 只能设 first_call_minutes").format(name=name))
+        allowed = {"first_call_minutes", "words"} | ({"platforms"} if name == Source.ONLINE else set())
+        if not isinstance(rules, dict) or set(rules) - allowed:
+            raise BadInput(_("政策：[sources.{name}] 只能设 {keys}").format(name=name, keys=", ".join(sorted(allowed))))
         if "first_call_minutes" in rules:
             value = rules["first_call_minutes"]
             _number(f"sources.{name}.first_call_minutes", value, 1, _FIRST_CALL_MINUTES_MAX)
             minutes[name] = int(value)
-    return minutes
+        for word in _list(f"sources.{name}.words", rules.get("words", [])):
+            words[_word(f"sources.{name}.words", word)] = name
+        named = rules.get("platforms", {})
+        if not isinstance(named, dict):
+            raise BadInput(_("政策：[sources.online.platforms] 须是“写法 = 平台名”的表"))
+        for word, platform in named.items():
+            platforms[_word("sources.online.platforms", word)] = _word("sources.online.platforms", platform, key_form=False)
+    return {"source_first_call_minutes": minutes, "source_words": words, "platforms": platforms}
+
+
+def _word(key: str, value: object, *, key_form: bool = True) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise BadInput(_("政策：{key} 里须是非空的文字，不能是 {value}").format(key=key, value=repr(value)))
+    return word_key(text) if key_form else unicodedata.normalize("NFKC", text)
 
 
 def _list(key: str, value: object) -> list:
@@ -279,13 +308,17 @@ def _override_grades(scheme: Scheme, table: object) -> Scheme:
             raise BadInput(_("政策：级别“{code}”不在 {scheme} 方案里").format(code=code, scheme=scheme.name))
         if not isinstance(numbers, dict):
             raise BadInput(_("政策：[grades.{code}] 须是按设置分的表").format(code=code))
-        allowed = {"cadence_days", "horizon_days", "action", "label"}
+        allowed = {"cadence_days", "horizon_days", "action", "label", "aliases"}
         unknown = set(numbers) - allowed
         if unknown:
             raise BadInput(_("政策：级别 {code}：不认识的设置“{key}”").format(code=code, key=sorted(unknown)[0]))
         for key in ("cadence_days", "horizon_days"):
             if key in numbers and not (key == "horizon_days" and numbers[key] is None):
                 _number(f"grades.{code}.{key}", numbers[key], 1, 3660)
+        numbers = dict(numbers)
+        if "aliases" in numbers:  # the store's own words for the grade (热, 重点), beside the scheme's
+            added = (_word(f"grades.{code}.aliases", a) for a in _list(f"grades.{code}.aliases", numbers["aliases"]))
+            numbers["aliases"] = (*grades[code].aliases, *added)
         grades[code] = grades[code]._replace(**numbers)
     return scheme._replace(grades=tuple(grades[g.code] for g in scheme.grades))
 

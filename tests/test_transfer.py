@@ -205,7 +205,8 @@ def test_imported_cards_belong_to_the_named_consultant_and_appear_in_their_today
             ["李娜", "13912345678", "B", "2026-05-02 09:00", "李强"]]
     header = ["姓名", "电话", "级别", "建卡时间", "销售顾问"]
     report = lc("import", str(write_csv(tmp_path / "cards.csv", rows, header=header)), "--json").json()
-    assert report["errors"] == [{"part": "意向客户", "line": 3, "reason": "没有名为“李强”的用户（见 `leadcard user list`）"}]
+    assert report["errors"] == [{"part": "意向客户", "line": 3,
+                                 "reason": "销售顾问「李强」不是本店的用户（经理可加 --create-users --team 小组，把其建为顾问）"}]
     lc.ok("import", str(tmp_path / "cards.csv"), "--skip-bad")
     [item] = lc.json("today", user="王芳")["items"]
     # Made on 1 May with no contact since: the thank-you SMS was due 3 hours later.

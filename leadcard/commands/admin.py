@@ -97,15 +97,17 @@ def user_add(
     from leadcard.render import cards as render
     from leadcard.domain import users
 
-    user = users.add_user(session(ctx), name, users.parse_role(role), team, login, force)
+    user, adopted = users.add_user(session(ctx), name, users.parse_role(role), team, login, force)
     if as_json:
-        render.print_json(render.user_json(user))
+        render.print_json({**render.user_json(user), "adopted_cards": adopted})
     else:
         if user.team:
             render.console().print(_("已添加 {name}（{role}，{team}）").format(
                 name=user.name, role=user.role.value, team=user.team))
         else:
             render.console().print(_("已添加 {name}（{role}）").format(name=user.name, role=user.role.value))
+        if adopted:
+            render.console().print(_("导入时记在 {name} 名下的 {n} 张卡片现由其负责").format(name=user.name, n=adopted))
 
 
 @user_app.command("bind")

@@ -76,16 +76,18 @@ def add(
     if competitor and len(competitor) > 5:
         raise BadInput(_("一张卡最多记 5 个竞品"))
     normalise_phone(phone)
-    lead_source, lead_platform = parse_lead_source(source, platform)
+    left_at, created_at = when(left), when(at)
+    current = session(ctx)  # the store's policy reads the source as its floor writes it
+    lead_source, lead_platform = parse_lead_source(source, platform, current.policy)
     new = domain.NewCard(
         name=name,
         phone=phone,
         grade=grade,
         source=lead_source,
         platform=lead_platform,
-        left_at=when(left),
+        left_at=left_at,
         owner=owner,
-        created_at=when(at),
+        created_at=created_at,
         fields={
             "gender": gender, "age": age, "wechat": wechat, "current_vehicle": vehicle,
             "occupation": occupation, "residence": residence, "main_driver": driver, "payment": payment,
@@ -99,7 +101,7 @@ def add(
         birthday=parse_birthday(birthday) if birthday is not None else None,
         referred_by=referred_by,
     )
-    card = domain.add_card(session(ctx), new)
+    card = domain.add_card(current, new)
     if as_json:
         render.print_json(render.card_json(card))
         return

@@ -23,15 +23,17 @@ def import_(
     instructions: Annotated[Optional[Path], Opt("--instructions", help="主管批示，按电话对应卡片。")] = None,
     dry_run: Annotated[bool, Opt("--dry-run", help="只检查并报告，不写入。")] = False,
     skip_bad: Annotated[bool, Opt("--skip-bad", help="导入有效的行；有问题的行写到 FILE.rejects.csv。")] = False,
+    create_users: Annotated[bool, Opt("--create-users", help="表中销售顾问不是本店用户的，建为顾问（仅限经理）。")] = False,
+    team: Annotated[Optional[str], Opt("--team", help="--create-users 新建的顾问所在的小组。")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """导入卡片，要么全部导入，要么一张不导。工作表“跟进记录”和“主管批示”（或 --followups、--instructions）带入历史记录。
     经理导出的 JSON（`export --format json`）恢复整个数据库，只能导入空数据库。
+    --dry-run 还列出每一列被读成什么，以及来源、级别、销售顾问的每种写法被读成什么。
 
     \b
     示例：
       leadcard import 意向卡.xlsx --dry-run
-      leadcard import 客户.csv --followups 跟进.csv --skip-bad
       leadcard --db 新店.db import 全店.json
     """
     from leadcard.commands.progress import progress
@@ -41,15 +43,16 @@ def import_(
     from leadcard.render import exchange as render
 
     if roundtrip.is_export(file):
-        if followups or instructions or skip_bad:
-            raise BadInput(_("导入 JSON 导出（恢复整个数据库）时不能用 --followups、--instructions 或 --skip-bad"))
+        if followups or instructions or skip_bad or create_users or team:
+            raise BadInput(_("导入 JSON 导出（恢复整个数据库）时不能用 --followups、--instructions、--skip-bad、--create-users 或 --team"))
         # Nobody acts in an empty store yet: the named user is looked for among the file's.
         g = ctx.find_root().obj
         report = roundtrip.restore(open_session(g, create=True, anonymous=True), file, dry_run, g.acting)
         render.restore_report(report, as_json)
         return
     with progress(_("导入")) as step:
-        report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step)
+        report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step,
+                                    create_users=create_users, team=team)
     render.import_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)

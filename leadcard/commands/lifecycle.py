@@ -324,11 +324,14 @@ def visit_add(
 
     if phone:
         normalise_phone(phone)
+    arrived_at, left_at = when(at), when(left)
+    current = session(ctx)  # the store's policy reads the source as its floor writes it
     new = visits.NewVisit(
-        arrived_at=when(at), left_at=when(left), party_size=party, source=parse_source(source or "walk-in"), model=model,
+        arrived_at=arrived_at, left_at=left_at, party_size=party,
+        source=parse_source(source or "walk-in", current.policy), model=model,
         test_drive=test_drive, consultant=consultant, name=name, phone=phone, notes=notes,
     )
-    added = visits.add_visit(session(ctx), new)
+    added = visits.add_visit(current, new)
     visit = added.visit
     if as_json:
         render.print_json(render.visit_json(visit))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from leadcard.errors import BadInput, NotAllowed, Refused
 from leadcard.i18n import _
-from leadcard.model import Role, User
+from leadcard.model import EventKind, Role, User
 from leadcard.parse import lookup
 from leadcard.domain.session import Session, os_login
+from leadcard.store.exchange import adopt_named_cards
 from leadcard.usertext import check_text
 
 
@@ -22,8 +23,10 @@ def parse_role(raw: str) -> Role:
 
 
 def add_user(session: Session, name: str, role: Role, team: str | None, login: str | None = None,
-             force: bool = False) -> User:
-    """The first user may be added by anyone; after that only a manager adds users."""
+             force: bool = False) -> tuple[User, int]:
+    """The first user may be added by anyone; after that only a manager adds users. The new user
+    takes over the cards an import kept their name on (README "Importing a store's sheets"):
+    returned with how many."""
     store = session.store
     name = check_text((name or "").strip(), _("用户的姓名"), line=True)
     check_text(team, _("用户的小组"), line=True)
@@ -36,8 +39,11 @@ def add_user(session: Session, name: str, role: Role, team: str | None, login: s
     login = _login(login)
     _keep_a_manager(session, name, role, login, force)
     with store.transaction():
-        store.add_user(name, role, team.strip() if team else None, session.now, login)
-    return store.user_by_name(name)
+        user_id = store.add_user(name, role, team.strip() if team else None, session.now, login)
+        adopted = adopt_named_cards(store, user_id, name)
+        for card_id in adopted:
+            store.insert_event(card_id, session.now, EventKind.ASSIGNED, session.actor_id, {"from": None, "to": name})
+    return store.user_by_name(name), len(adopted)
 
 
 def list_users(session: Session) -> list[User]:

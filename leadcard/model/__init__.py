@@ -298,6 +298,7 @@ class Card(NamedTuple):
     birthday: str | None = None  # "MM-DD": an owner's birthday greeting (生日祝福)
     referred_by: int | None = None  # the card of the customer who referred this one (转介绍人)
     clock_override: bool = False  # created while LEADCARD_NOW replaced the clock (a bound store)
+    named_owner: str | None = None  # 销售顾问 an imported sheet named, not (yet) a user: owner is None
 
     @property
     def clock_start(self) -> datetime:

@@ -52,6 +52,7 @@ def card_json(card: Card) -> dict:
         "birthday": card.birthday,
         "do_not_contact": card.do_not_contact,
         "failed_attempts": card.failed_attempts,
+        **({"named_owner": card.named_owner} if card.named_owner else {}),
         **_overridden(card),
     }
 
@@ -371,7 +372,8 @@ def card_view(detail: CardDetail) -> None:
     head.add_row(_("建卡时间"), _when(card.created_at), _("资料来源"), source)
     if card.left_at:
         head.add_row(_("离店时间"), _when(card.left_at), "", "")
-    head.add_row(_("销售顾问"), card.owner or "—", _("电话"), card.phone)
+    head.add_row(_("销售顾问"), card.owner or (_("{name}（尚未添加为用户）").format(name=card.named_owner)
+                                             if card.named_owner else "—"), _("电话"), card.phone)
     for label, value in ((_("转介绍人"), detail.referrer and f"{detail.referrer.ref} {detail.referrer.name}"),
                          (_("介绍的客户"), _("、").join(f"{c.ref} {c.name}" for c in detail.referrals)),
                          (_("生日"), card.birthday)):
@@ -568,6 +570,8 @@ def policy_json(info) -> dict:
         "dormant_after_months": p.dormant_after_months,
         "working_hours": f"{p.working_hours[0]:%H:%M}-{p.working_hours[1]:%H:%M}",
         "sources": {name: {"first_call_minutes": m} for name, m in p.source_first_call_minutes.items()},
+        "source_words": _words_by_source(p.source_words),
+        "platforms": dict(p.platforms),
         "order_update_days": p.order_update_days,
         "after_delivery_days": list(p.after_delivery_days),
         "first_service_months": p.first_service_months,
@@ -578,6 +582,14 @@ def policy_json(info) -> dict:
         "users": info.users,
         "regraded": info.regraded,
     }
+
+
+def _words_by_source(words) -> dict[str, list[str]]:
+    """source → the words read as it, in the policy's order (the store's own last)."""
+    found: dict[str, list[str]] = {}
+    for word, source in words.items():
+        found.setdefault(source, []).append(word)
+    return found
 
 
 def policy_view(info) -> None:

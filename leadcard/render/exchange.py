@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import json
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import timedelta, timezone
 from pathlib import Path
 from typing import IO, Iterator
@@ -20,8 +19,11 @@ from leadcard.model.exchange import EXPORT_FORMAT, EXPORT_VERSION
 from leadcard.render.common import console, iso, new_table, print_json
 
 
-# A person reads the first problems of a file, not 20,000 of them.
-SHOWN_PROBLEMS = 30
+# A group of problems lists its rows up to this many; beyond, the first three and how many in all.
+SHOWN_LINES = 6
+# A column's ways of writing (来源, 级别, 销售顾问) a dry run lists, the most common first.
+SHOWN_SPELLINGS = 20
+_OWNER_MEANINGS = {"user": N_("本店用户"), "kept": N_("记在卡片上（尚无此用户）"), "created": N_("新建为顾问")}
 
 
 def import_json(report) -> dict:
@@ -32,12 +34,25 @@ def import_json(report) -> dict:
         "dry_run": report.dry_run,
         "written": report.written,
         "imported": {"cards": report.cards, "followups": report.followups, "instructions": report.instructions},
-        "errors": [asdict(p) for p in report.errors],
-        "duplicates": [asdict(p) for p in report.duplicates],
+        "errors": [_row_problem(p) for p in report.errors],
+        "duplicates": [_row_problem(p) for p in report.duplicates],
+        "problems": [{"part": g.part, "kind": g.kind, "message": g.message, "lines": g.lines, "count": len(g.lines),
+                      "values": g.values} for g in (*report.error_groups, *report.duplicate_groups)],
         "skipped_history": report.skipped_history,
         "unknown_columns": report.unknown_columns,
+        "columns": {part: [{"header": title, "field": key} for title, key, _label in columns]
+                    for part, columns in report.columns.items()},
+        "understood": {column: [{"written": written, "read_as": meaning, "rows": n}
+                                for (written, meaning), n in counts.most_common()]
+                       for column, counts in report.understood.items() if counts},
+        "created_users": report.created_users,
         "rejects": report.rejects,
     }
+
+
+def _row_problem(problem) -> dict:
+    """One row's problem as JSON: the rows grouped by kind are `problems`."""
+    return {"part": problem.part, "line": problem.line, "reason": problem.reason}
 
 
 def import_report(report, as_json: bool) -> None:
@@ -45,21 +60,24 @@ def import_report(report, as_json: bool) -> None:
         print_json(import_json(report))
         return
     out, err = console(), console(stderr=True)
+    if report.dry_run:
+        _understood(report, out)
     for part, titles in report.unknown_columns.items():
         out.print(_("{part}：未识别的列 {columns}（内容已写入备注）").format(part=part, columns=_("、").join(titles)))
-    for title, problems in ((_("有误的行"), report.errors), (_("重复的电话（未导入）"), report.duplicates)):
-        if not problems:
-            continue
-        table = new_table()
-        table.title = title
-        for name in (_("表"), _("行")):
-            table.add_column(name, no_wrap=True)
-        table.add_column(_("原因"))
-        for p in problems[:SHOWN_PROBLEMS]:
-            table.add_row(p.part, str(p.line), p.reason)
-        out.print(table)
-        if len(problems) > SHOWN_PROBLEMS:
-            out.print(_("…共 {n} 行（--json 列出全部；--skip-bad 把有误的行写入文件）").format(n=len(problems)))
+    for title, groups in ((_("有误的行"), report.error_groups), (_("重复的电话（未导入）"), report.duplicate_groups)):
+        if groups:
+            out.print(title)
+            several_parts = len({g.part for g in groups}) > 1
+            for group in groups:
+                line = problem_line(group.lines, group.message, group.values)
+                out.print("  " + (_("{part}：{line}").format(part=group.part, line=line) if several_parts else line))
+    if report.created_users:
+        pending = report.dry_run or not report.written
+        if report.team:
+            text = _("将新建{team}的顾问：{names}") if pending else _("已新建{team}的顾问：{names}")
+        else:
+            text = _("将新建顾问：{names}") if pending else _("已新建顾问：{names}")
+        out.print(text.format(team=report.team, names=_("、").join(report.created_users)))
     if report.failed:
         err.print(_("导入失败：{n} 行有误，未写入任何数据（修正后重试，或用 --skip-bad 跳过）").format(n=len(report.errors)))
         return
@@ -99,6 +117,48 @@ def restore_report(report, as_json: bool) -> None:
     if report.unbound:
         out.print(_("这些用户的登录名绑定未恢复（否则当前登录下没有经理能操作）：{names}；请用 `leadcard user bind` 重新绑定")
                   .format(names=_("、").join(report.unbound)))
+
+
+def problem_line(lines: list[int], message: str, values: list[str]) -> str:
+    """第 3、5、9 行：级别「D」不在本店的分级中 — a kind of problem and the rows it affects."""
+    if values:
+        message = _("{problem}（{values}）").format(problem=message, values=_("、").join(values))
+    if len(lines) == 1:
+        rows = _("第 {row} 行").format(row=lines[0])
+    elif len(lines) <= SHOWN_LINES:
+        rows = _("第 {rows} 行").format(rows=_("、").join(map(str, lines)))
+    else:
+        rows = _("第 {rows}…共 {count} 行").format(rows=_("、").join(map(str, lines[:3])), count=f"{len(lines):,}")
+    return _("{rows}：{problem}").format(rows=rows, problem=message)
+
+
+def _understood(report, out) -> None:
+    """What a dry run shows a manager before writing: each header's field, and each way the sheet
+    writes a source, a grade and a consultant, as read."""
+    for part, columns in report.columns.items():
+        out.print(_("{part} 的列：").format(part=part))
+        for title, key, label in columns:
+            if key == "_notes":
+                line = _("{header} → 备注（未识别的列）").format(header=title)
+            elif key == "_ignored":
+                line = _("{header} → 不导入").format(header=title)
+            else:  # the key is the field's name in JSON and in the contract, typed as it is
+                line = _("{header} → {label} `{key}`").format(header=title, label=label, key=key)
+            out.print("  " + line)
+    names = {"source": _("来源"), "grade": _("级别"), "owner": _("销售顾问")}
+    for column, counts in report.understood.items():
+        if not counts:
+            continue
+        spellings = []
+        for (written, meaning), n in counts.most_common(SHOWN_SPELLINGS):
+            meaning = _(_OWNER_MEANINGS[meaning]) if column == "owner" else f"`{meaning}`"
+            spellings.append(_("{written} → {meaning}（{n} 行）").format(
+                written=written or _("（空）"), meaning=meaning, n=f"{n:,}"))
+        out.print(_("{column}的读法：").format(column=names[column]))
+        for spelling in spellings:
+            out.print("  " + spelling)
+        if len(counts) > SHOWN_SPELLINGS:
+            out.print("  " + _("…另有 {n} 种写法").format(n=len(counts) - SHOWN_SPELLINGS))
 
 
 # -- export --------------------------------------------------------------------------------------------

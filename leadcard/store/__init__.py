@@ -439,6 +439,7 @@ class Store:
             clock_override=bool(row["clock_override"]),
             birthday=row["birthday"],
             referred_by=row["referred_by"],
+            named_owner=row["named_owner"],
         )
 
     # -- follow-ups ----------------------------------------------------------------------------

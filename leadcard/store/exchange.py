@@ -34,6 +34,15 @@ def _marks(values: Sequence) -> str:
 # -- import ----------------------------------------------------------------------------------------
 
 
+def adopt_named_cards(store: Store, user_id: int, name: str) -> list[int]:
+    """The cards an import kept NAME on as their consultant (no such user then) become the user's."""
+    ids = [r[0] for r in store.conn.execute(
+        "SELECT id FROM cards WHERE named_owner = ? AND owner_id IS NULL ORDER BY id", (name,))]
+    store.conn.execute("UPDATE cards SET owner_id = ?, named_owner = NULL WHERE named_owner = ? AND owner_id IS NULL",
+                       (user_id, name))
+    return ids
+
+
 def prepare_bulk_load(store: Store) -> None:
     """A large import updates seven card indexes: a page cache of 32 MB keeps them in memory."""
     store.conn.execute("PRAGMA cache_size = -32768")

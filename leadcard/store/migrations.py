@@ -562,3 +562,15 @@ def m014_sales_targets(db: sqlite3.Connection) -> None:
         """
     )
     append_only(db, "sales_targets")
+
+
+@migration
+def m015_named_owners(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 销售顾问 named by an imported sheet in a store that has no users yet: kept on the card
+        -- (owner_id stays NULL) until a user of that name is added, who then owns it.
+        ALTER TABLE cards ADD COLUMN named_owner TEXT;
+        CREATE INDEX cards_named_owner ON cards (named_owner) WHERE named_owner IS NOT NULL;
+        """
+    )

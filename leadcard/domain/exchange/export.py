@@ -207,7 +207,9 @@ def _card_rows(session: Session, moment: Callable) -> Iterator[list]:
             "_ref": card.ref, "name": card.name, "phone": card.phone, "grade": card.grade, "first_grade": first_grade,
             "status": STATUS_HEADERS[card.status], "source": SOURCE_LABELS[card.source],
             "platform": card.platform, "left_at": moment(card.left_at), "created_at": moment(card.created_at),
-            "recorded_at": moment(card.recorded_at), "owner": card.owner, **card.fields, "birthday": card.birthday,
+            # a consultant an import kept by name (no such user yet) goes back out as the sheet named them
+            "recorded_at": moment(card.recorded_at), "owner": card.owner or card.named_owner, **card.fields,
+            "birthday": card.birthday,
             "do_not_contact": "是" if card.do_not_contact else None,
             "status_at": moment(status_at),
             "outcome": json.dumps(card.outcome, ensure_ascii=False) if card.outcome else None,

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from leadcard.domain import objections
 from leadcard.domain.cards import FOLLOWED_AFTER_SALE, deal_of, owner_for_new_card, timing_columns
+from leadcard.domain.exchange.import_report import ImportReport
 from leadcard.domain.exchange.import_rows import BadRow
 from leadcard.domain.exchange.import_values import (
     as_age,
@@ -20,13 +22,14 @@ from leadcard.domain.exchange.import_values import (
     as_whole,
     as_yes_no,
     checked,
+    excel_serial,
     joined,
 )
 from leadcard.domain.exchange.layout import OBJECTION_SEPARATORS
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.i18n import _
-from leadcard.model import CARD_FIELD_NAMES, Outcome, Source, Status
+from leadcard.model import CARD_FIELD_NAMES, Outcome, Role, Source, Status, User
 from leadcard.parse import (carries_time, normalise_phone, parse_birthday, parse_channel, parse_lead_source,
                             parse_outcome, parse_when, within_years)
 from leadcard.schedule import Deal
@@ -41,11 +44,17 @@ class RowChecks:
     """`card`, `followup` and `instruction` each take a row's values and the cells of columns nobody
     asked for (kept with the row's text), and give the row to write."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, report: ImportReport, create_users: bool = False, team: str | None = None):
         self.session = session
         self.store: Store = session.store
         self.policy = session.policy
         self.now = session.now
+        self.report = report
+        # 销售顾问 not among the users: made consultants of `team` (--create-users), else kept on the
+        # card in a store without users (single-user mode), else the row is bad.
+        self.create_users, self.team = create_users, team
+        self.userless = self.store.user_count() == 0
+        self.understood = {key: report.understood.setdefault(key, Counter()) for key in ("grade", "source", "owner")}
         self.words: dict[tuple, object] = {}
         self.schedules: dict[tuple, dict] = {}
         self._stamp = lru_cache(maxsize=4096)(ts)
@@ -56,17 +65,24 @@ class RowChecks:
         policy, now = self.policy, self.now
         name = as_text(values.get("name"))
         if not name:
-            raise BadRow(_("没有姓名（姓名）"))
+            raise BadRow(_("没有姓名（姓名）"), "name")
         checked(lambda text: check_text(text, "姓名", line=True), name)
-        phone = checked(normalise_phone, as_text(values.get("phone")) or "")
+        phone = self._phone(as_text(values.get("phone")))
         word = self._word
-        grade = word(policy.grade, str(values["grade"])).code if "grade" in values else policy.scheme.default_grade
-        first_grade = word(policy.grade, str(values["first_grade"])).code if "first_grade" in values else None
-        source, platform = word(_lead_source, (as_text(values.get("source")), as_text(values.get("platform"))))
+        # Before the other cells: a dry run names every consultant it would create or keep.
+        owner, named_owner = word(self._owner, as_text(values["owner"])) if "owner" in values else (self.session.actor, None)
+        grade = self._grade(values["grade"]) if "grade" in values else policy.scheme.default_grade
+        first_grade = self._grade(values["first_grade"]) if "first_grade" in values else None
+        cells = (as_text(values.get("source")), as_text(values.get("platform")))
+        try:
+            source, platform = word(self._lead_source, cells)
+        except BadRow as exc:
+            raise BadRow(str(exc), "source") from None
         status = word(as_status, str(values["status"])) if "status" in values else Status.OPEN
         created_at = self._moment(values.get("created_at")) or now
         if created_at > now + timedelta(minutes=1):
-            raise BadRow(_("建卡时间 {at} 在未来").format(at=f"{created_at:%Y-%m-%d %H:%M}"))
+            at = f"{created_at:%Y-%m-%d %H:%M}"
+            raise BadRow(_("建卡时间 {at} 在未来").format(at=at), "future", _("建卡时间在未来"), at)
         left_at = self._moment(values.get("left_at"))
         if left_at is not None and left_at > now + timedelta(minutes=1):
             raise BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}"))
@@ -74,7 +90,6 @@ class RowChecks:
         outcome = as_outcome(values.get("outcome"))
         if status in FOLLOWED_AFTER_SALE:
             outcome = self._order(outcome, status, status_at)
-        owner = word(self._owner, as_text(values["owner"])) if "owner" in values else self.session.actor
         fields = {name: None for name in CARD_FIELD_NAMES}
         for key in CARD_FIELD_NAMES:
             if key in values:
@@ -84,12 +99,21 @@ class RowChecks:
         fields["notes"] = joined(fields["notes"], extras)
         do_not_contact = word(as_yes_no, str(values["do_not_contact"])) if "do_not_contact" in values else False
         born = values.get("birthday")
+        born = excel_serial(born) or born
         if isinstance(born, (date, datetime)):  # a date cell of Excel
             born = f"{born:%m-%d}"
         birthday = checked(parse_birthday, as_text(born)) if born not in (None, "") else None
         active = status == Status.OPEN and not do_not_contact
         deal = deal_of(outcome, created_at, birthday) if status in FOLLOWED_AFTER_SALE and not do_not_contact else None
         stamp = self._stamp
+        understood = self.understood
+        if "grade" in values:
+            understood["grade"][(as_text(values["grade"]), grade)] += 1
+        if "source" in values or "platform" in values:
+            understood["source"][(" / ".join(c for c in cells if c), "/".join(filter(None, (source.value, platform))))] += 1
+        if "owner" in values:
+            understood["owner"][(as_text(values["owner"]), "kept" if named_owner else
+                                 "created" if owner.name in self.report.created_users else "user")] += 1
         return {
             "created_at": stamp(created_at),
             "recorded_at": stamp(self._moment(values.get("recorded_at")) or now),
@@ -97,6 +121,7 @@ class RowChecks:
             "platform": platform,
             "left_at": stamp(left_at) if left_at else None,
             "owner_id": owner.id if owner else None,
+            "named_owner": named_owner,
             "name": name,
             "phone": phone,
             **fields,
@@ -165,11 +190,42 @@ class RowChecks:
             raise BadRow(_("{column} {at} 在未来").format(column=when, at=f"{at:%Y-%m-%d %H:%M}"))
         return phone, at
 
-    def _owner(self, name: str):
+    def _lead_source(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
+        """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform."""
+        source, platform = parse_lead_source(*cells, self.policy)
+        return source or Source.WALK_IN, platform
+
+    def _phone(self, text: str | None) -> str:
+        if not text:
+            raise BadRow(_("没有电话（电话）"), "phone")
         try:
-            return owner_for_new_card(self.session, name)
+            return checked(normalise_phone, text)
+        except BadRow as exc:
+            raise BadRow(str(exc), "phone", _("不是电话号码"), text) from None
+
+    def _grade(self, value: object) -> str:
+        raw = as_text(value) or ""
+        try:
+            return self._word(self.policy.grade, raw).code
+        except BadRow:
+            codes = " ".join(g.code for g in self.policy.grades)
+            raise BadRow(_("级别「{grade}」不在本店的分级中（{codes}）").format(grade=raw, codes=codes), "grade") from None
+
+    def _owner(self, name: str) -> tuple[User | None, str | None]:
+        """The card's owner, and the name kept on it when the store has no users yet."""
+        if self.store.user_by_name(name) is None:
+            if self.userless:
+                return None, name
+            if not self.create_users:
+                raise BadRow(_("销售顾问「{name}」不是本店的用户（经理可加 --create-users --team 小组，把其建为顾问）")
+                             .format(name=name), "owner")
+            check_text(name, _("用户的姓名"), line=True)
+            self.store.add_user(name, Role.CONSULTANT, self.team, self.now)
+            self.report.created_users.append(name)
+        try:
+            return owner_for_new_card(self.session, name), None
         except LeadcardError as exc:
-            raise BadInput(str(exc).split(" (")[0]) from None
+            raise BadRow(str(exc).split(" (")[0], "owner") from None
 
     def _author(self, name: object) -> int | None:
         if name is None:
@@ -222,9 +278,11 @@ class RowChecks:
                 found = parse(raw)
             except BadInput as exc:
                 found = BadRow(str(exc))
+            except BadRow as exc:
+                found = exc
             self.words[key] = found
         if isinstance(found, BadRow):
-            raise BadRow(*found.args)
+            raise found.again()
         return found
 
     def _order(self, outcome: dict, status: Status, closed_at: datetime) -> dict:
@@ -254,19 +312,23 @@ class RowChecks:
         if value is None:
             return None
         tz = self.session.tz
+        value = excel_serial(value) or value
         if isinstance(value, datetime):
             moment = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
         elif isinstance(value, date):
             moment = datetime.combine(value, time(), tzinfo=tz)
         else:
             text = str(value).strip()
-            if not _PLAIN_ISO.fullmatch(text):
-                return self._word(self._when, text)
             # The form export writes and parse_when reads, at C speed: history has a new time per row.
             try:
-                moment = datetime.fromisoformat(text).replace(tzinfo=tz)
+                moment = datetime.fromisoformat(text).replace(tzinfo=tz) if _PLAIN_ISO.fullmatch(text) else None
             except ValueError:
-                return self._word(self._when, text)  # parse_when says what is wrong with it
+                moment = None  # parse_when says what is wrong with it
+            if moment is None:
+                try:
+                    return self._word(self._when, text)
+                except BadRow as exc:
+                    raise BadRow(str(exc), "date", _("日期无法识别"), text) from None
         return checked(lambda m: within_years(m, value), moment)
 
     def _when(self, text: str) -> datetime:
@@ -287,9 +349,3 @@ def _whole_day(value: object) -> bool:
     if m := _SLASHED.fullmatch(text):
         return m.group(4) is None
     return not carries_time(text)
-
-
-def _lead_source(cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
-    """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform."""
-    source, platform = parse_lead_source(*cells)
-    return source or Source.WALK_IN, platform

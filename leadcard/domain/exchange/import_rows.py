@@ -37,7 +37,16 @@ _LAYOUTS = {
 
 
 class BadRow(Exception):
-    """Why a row cannot be imported: raised by its checks, reported by the Rows it came from."""
+    """Why a row cannot be imported: raised by its checks, reported by the Rows it came from. `kind`,
+    `summary` and `value` group it with rows alike (import_report.Problem)."""
+
+    def __init__(self, reason: str, kind: str = "other", summary: str | None = None, value: str | None = None):
+        super().__init__(reason)
+        self.kind, self.summary, self.value = kind, summary, value
+
+    def again(self) -> "BadRow":
+        """The same complaint for another row with the same value (a cached parse)."""
+        return BadRow(str(self), self.kind, self.summary, self.value)
 
 
 class Rows:
@@ -65,14 +74,15 @@ class Rows:
                 try:
                     good.append((line, raw, parse(*_cells(raw, mapping))))
                 except BadRow as exc:
-                    reject(line, str(exc), raw)
+                    reject(line, str(exc), raw, kind=exc.kind, summary=exc.summary, value=exc.value)
             yield good
             if self.step is not None:
                 self.step(read, None)
 
-    def reject(self, line: int, reason: str, raw: list) -> None:
-        """A bad row, found by its checks or by the writing (no such card, no such follow-up)."""
-        self.report.errors.append(Problem(self.part, line, reason))
+    def reject(self, line: int, reason: str, raw: list, **kind) -> None:
+        """A bad row, found by its checks or by the writing (no such card, no such follow-up); `kind`:
+        Problem's kind, summary and value."""
+        self.report.errors.append(Problem(self.part, line, reason, **kind))
         if self.rejects is not None:
             self.rejects.write(raw, line, reason)
 
@@ -82,12 +92,14 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
     mapping: list[tuple[str, int]] = []
     seen: dict[str, str] = {}
     unknown: list[str] = []
+    understood = report.columns.setdefault(table.part, [])
     for index, title in enumerate(table.header):
         title = str(title).strip()
         if not title:
             continue
         column = words.get(header_key(title))
         if column is None:
+            understood.append((title, "_notes", None))
             unknown.append(title)
             mapping.append(("?" + title, index))
             continue
@@ -95,6 +107,7 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
             raise BadInput(_("{file}：列「{first}」和「{second}」都表示{column}").format(
                 file=table.path.name, first=seen[column.key], second=title, column=column.header))
         seen[column.key] = title
+        understood.append((title, "_ignored" if column.key.startswith("_") else column.key, column.header))
         if not column.key.startswith("_"):
             mapping.append((column.key, index))
     missing = [key for key in required if key not in seen]

@@ -4,7 +4,8 @@ whole numbers, ages, 结案信息's JSON, status and yes/no words, and the colum
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
 from leadcard.domain.exchange.import_rows import BadRow
 from leadcard.domain.exchange.layout import STATUS_WORDS, YES_NO
@@ -20,6 +21,25 @@ def checked(parse, raw: str):
         return parse(raw)
     except BadInput as exc:
         raise BadRow(str(exc)) from None
+
+
+# A date column's number is Excel's serial day (a date cell saved without its format, or read as a
+# number): 46329 is 2026-11-03. Five digits are the days of 1927–2173.
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?", re.ASCII)
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0, as Excel counts (its 1900 leap-year bug included)
+
+
+def excel_serial(value: object) -> datetime | None:
+    """A date column's cell as Excel's serial day (and fraction of it), or None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    if isinstance(value, str) and not _SERIAL.fullmatch(value.strip()):
+        return None
+    days = float(value)
+    if not 10_000 <= days < 100_000:
+        return None
+    moment = _EXCEL_EPOCH + timedelta(days=days)
+    return moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
 
 
 def as_text(value: object) -> str | None:

@@ -94,15 +94,18 @@ class ImportWriter:
             # Closed cards too: a dry run must not list which of a file's customers other teams hold.
             self.unseen.add(phone)
             reason = _("电话 {phone} 已在一张你看不到的卡片上（请问主管），不再导入").format(phone=phone)
+            summary = _("电话已在一张你看不到的卡片上（请问主管），不再导入")
         elif existing is not None and existing[0] < self.first_card_id:
             from leadcard.store import card_ref
 
             reason = _("电话 {phone} 已在卡片 {ref}（{name}）上，不再导入").format(
                 phone=phone, ref=card_ref(existing[0]), name=existing[1])
+            summary = _("电话已在店里的卡片上，不再导入")
         else:
             where = _("第 {line} 行").format(line=earlier_line) if earlier_line else _("前面某一行")
             reason = _("电话 {phone} 已在本文件的{where}出现，不重复导入").format(phone=phone, where=where)
-        self.report.duplicates.append(Problem(part, line, reason))
+            summary = _("电话在本文件前面已出现，不重复导入")
+        self.report.duplicates.append(Problem(part, line, reason, "duplicate", summary, phone))
 
     # -- follow-ups -------------------------------------------------------------------------------
 
@@ -120,7 +123,7 @@ class ImportWriter:
                 try:
                     self._link(row, card, ids)
                 except BadRow as exc:
-                    table.reject(line, str(exc), raw)
+                    table.reject(line, str(exc), raw, kind=exc.kind, summary=exc.summary, value=exc.value)
                     continue
                 row["id"] = next_id
                 next_id += 1
@@ -224,7 +227,8 @@ class ImportWriter:
             if phone in older and (self.session.may_see(older[phone][2]) or phone in self.unseen):
                 self.report.skipped_history += 1  # the card was already there, and so is its history
             else:
-                table.reject(line, _("本次导入中没有电话为 {phone} 的卡片").format(phone=phone), raw)
+                table.reject(line, _("本次导入中没有电话为 {phone} 的卡片").format(phone=phone), raw,
+                             kind="card", summary=_("本次导入中没有这个电话的卡片"), value=phone)
         return card
 
 

@@ -22,7 +22,11 @@ from leadcard.domain.exchange.import_writing import ImportWriter
 from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET
 from leadcard.domain.exchange.tables import is_workbook, open_tables
 from leadcard.domain.session import Session
+from leadcard.errors import BadInput, Refused
+from leadcard.i18n import _
+from leadcard.model import Role
 from leadcard.store import exchange as sql
+from leadcard.usertext import check_text
 
 CHUNK = 2000
 
@@ -32,16 +36,19 @@ class _Discard(Exception):
 
 
 def import_file(session: Session, path: Path, followups: Path | None, instructions: Path | None,
-                dry_run: bool, skip_bad: bool, progress: Callable[[int, int | None], None] | None = None
-                ) -> ImportReport:
+                dry_run: bool, skip_bad: bool, progress: Callable[[int, int | None], None] | None = None,
+                create_users: bool = False, team: str | None = None) -> ImportReport:
     """Cards from FILE; their history (跟进记录) and supervisor instructions (主管批示) from the
-    workbook's other sheets or from files of their own. `progress` hears of each chunk of cards."""
+    workbook's other sheets or from files of their own. `progress` hears of each chunk of cards.
+    `create_users`: the consultants the sheet names who are not users are made consultants of `team`."""
     path = Path(path)
+    team = _may_create_users(session, create_users, team)
     with ExitStack() as stack:
         tables = open_tables(stack, path, {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions})
         cards, history, notes = (tables.get(part) for part in (CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET))
         report = ImportReport(str(path), "xlsx" if is_workbook(path) else "csv", cards.encoding, dry_run, skip_bad)
-        checks = RowChecks(session)
+        report.team = team
+        checks = RowChecks(session, report, create_users, team)
         writer = ImportWriter(session, report, with_history=history is not None)
         try:
             sql.prepare_bulk_load(session.store)
@@ -61,3 +68,21 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
     if not report.written:
         report.rejects = []
     return report
+
+
+def _may_create_users(session: Session, create_users: bool, team: str | None) -> str | None:
+    """--create-users is a manager's, in a store that has users (a store without them keeps the names
+    on the cards); --team says where they go."""
+    if team is not None and not create_users:
+        raise BadInput(_("--team 只和 --create-users 一起用：它是新建顾问所在的小组"))
+    if not create_users:
+        return None
+    if session.store.user_count() == 0:
+        raise Refused(_("本店还没有用户：不加 --create-users 导入，销售顾问的姓名会记在卡片上，"
+                        "以后 `leadcard user add 姓名` 添加该用户时卡片即归其负责"))
+    session.require_role(Role.MANAGER, doing=_("导入时创建用户"))
+    if team is not None:
+        check_text(team, _("用户的小组"), line=True)
+        if not team.strip():
+            raise BadInput(_("--team 是空的：写出小组的名字"))
+    return team.strip() if team else None

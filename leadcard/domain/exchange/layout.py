@@ -52,6 +52,8 @@ _FIELD_WIDTHS = {"model": 16, "notes": 30, "competitors": 24, "concerns": 16}
 
 CARD_COLUMNS: tuple[Column, ...] = (
     Column("_ref", "卡号", ("编号", "card", "ref"), 9),
+    # A sheet's own row numbers (序号 1, 2, 3 …): nothing of the customer's.
+    Column("_row", "序号", ("行号", "no", "no.", "#"), 5),
     Column("name", "姓名", ("客户姓名", "客户名称", "客户", "名字", "name", "customer"), 10),
     Column("phone", "电话", ("手机", "手机号", "手机号码", "联系电话", "电话号码", "联系方式", "phone", "mobile", "tel"), 14),
     Column("grade", "级别", ("意向级别", "客户级别", "等级", "grade", "level"), 6),
@@ -118,7 +120,7 @@ INSTRUCTION_COLUMNS: tuple[Column, ...] = (
 )
 
 # The columns export writes: everything but what only a rejects file carries.
-CARD_EXPORT = tuple(c for c in CARD_COLUMNS if c.key not in ("_line", "_reason"))
+CARD_EXPORT = tuple(c for c in CARD_COLUMNS if c.key not in ("_row", "_line", "_reason"))
 FOLLOWUP_EXPORT = tuple(c for c in FOLLOWUP_COLUMNS if c.key not in ("_name", "_line", "_reason"))
 INSTRUCTION_EXPORT = tuple(c for c in INSTRUCTION_COLUMNS if c.key not in ("_name", "_line", "_reason"))
 # 来店(电)客户登记表, the showroom log: exported only (visits are logged with `leadcard visit add`).
