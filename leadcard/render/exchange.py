@@ -124,22 +124,23 @@ def _write_xlsx(sheets, output: Path) -> list[str]:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for sheet in sheets:
-        page = book.create_sheet(sheet.title)
-        page.freeze_panes = "A2"
-        for index, column in enumerate(sheet.columns, start=1):
-            page.column_dimensions[get_column_letter(index)].width = column.width + 2
-        header = []
-        for column in sheet.columns:
-            cell = WriteOnlyCell(page, value=column.header)
-            cell.font = bold
-            header.append(cell)
-        page.append(header)
-        for row in sheet:
-            page.append([to_cell(v) for v in row])
+    # The target is checked before the first row: a write-only sheet left unsaved complains at exit.
     with replacing(output) as temp:
+        book = Workbook(write_only=True)
+        bold = Font(bold=True)
+        for sheet in sheets:
+            page = book.create_sheet(sheet.title)
+            page.freeze_panes = "A2"
+            for index, column in enumerate(sheet.columns, start=1):
+                page.column_dimensions[get_column_letter(index)].width = column.width + 2
+            header = []
+            for column in sheet.columns:
+                cell = WriteOnlyCell(page, value=column.header)
+                cell.font = bold
+                header.append(cell)
+            page.append(header)
+            for row in sheet:
+                page.append([to_cell(v) for v in row])
         book.save(temp)
     return [str(output)]
 
