@@ -24,6 +24,8 @@ UNSAFE_IN_LINE = re.compile(f"[\t\n{_CONTROL}]")
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _UNSHOWN = re.compile(f"[{_CONTROL}{_BIDI}]")
 _UNSHOWN_IN_LINE = re.compile(f"[\t\n{_CONTROL}{_BIDI}]")
+# What JSON leaves raw (it escapes C0 only) and a terminal acts on.
+JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}]")
 # What a spreadsheet reads as a formula; a quote before it keeps it text. Values that already start
 # with quotes before such a character get one more, so that import's removal of one quote is exact.
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")

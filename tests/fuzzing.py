@@ -4,7 +4,8 @@ command of the program as typer builds it, and the values staff and attackers ty
 from __future__ import annotations
 
 import functools
-import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from conftest import Leadcard, empty_store, sales_floor
@@ -56,11 +57,16 @@ def showroom(path: Path) -> Leadcard:
 def copy_of(original: Leadcard, directory: Path) -> Leadcard:
     """The store copied into `directory`: each example runs on a store of its own."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / original.db.name
-    shutil.copyfile(original.db, path)
-    copy = Leadcard(path)
+    copy = Leadcard(copy_store(original.db, directory / original.db.name))
     copy.now = original.now
     return copy
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A whole copy, what is still in the write-ahead log included."""
+    with closing(sqlite3.connect(source)) as old, closing(sqlite3.connect(target)) as new:
+        old.backup(new)
+    return target
 
 
 # -- the program's commands, as typer builds them -----------------------------------------------------------------

@@ -3,8 +3,10 @@ types it, the program answers with the contract's exit code and at most one line
 a traceback, never an escape code sent to the terminal, never a store written over.
 
 The commands are walked as typer builds them, so a new command is fuzzed without a line here. The
-budget is fixed and derandomized (CI runs the same examples every time): EXAMPLES per command."""
+budget is fixed and derandomized (CI runs the same examples every time): EXAMPLES per command;
+LEADCARD_FUZZ_EXAMPLES sets another budget for a longer hunt."""
 
+import os
 import re
 import shutil
 import tempfile
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 from fuzzing import ROLES, commands, copy_of, showroom, values_for
 
 COMMANDS = commands()
-EXAMPLES = 25
+EXAMPLES = int(os.environ.get("LEADCARD_FUZZ_EXAMPLES", 40))
 # What must never reach a terminal: C0 controls but line feed and tab, DEL, C1; a carriage return
 # only as the end of a CSV or calendar line.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")

@@ -1,8 +1,10 @@
 """What the fuzz tests found (issue 17, point 8), each kept from coming back: a file named as the
 output that is no file to write, a typed line break splitting a refusal in two, a message left in
-English."""
+English, control characters a store holds reaching a terminal through JSON or a calendar."""
 
+import json
 import os
+import sqlite3
 import stat
 
 import pytest
@@ -86,3 +88,34 @@ def test_an_export_format_mistake_is_told_in_the_readers_language(lc):
     assert lc("export", "--format", "xlsx").stderr == "leadcard: xlsx 导出是文件：请加 --output 文件.xlsx\n"
     english = lc("export", "--format", "xlsx", env={"LEADCARD_LANG": "en"})
     assert english.exit_code == 2 and english.stderr == "leadcard: an xlsx export needs --output FILE.xlsx\n"
+
+
+def written_by_another_tool(lc):
+    """张三's model and notes as an older version or a hand-edited store left them."""
+    lc.ok("add", "张三", "--phone", "13800138000", "--model", "凯美瑞", "--notes", "备注")
+    with sqlite3.connect(lc.db) as conn:
+        conn.execute("UPDATE cards SET model = ?, notes = ?", ("凯美瑞\x9b2J\u202e", "备注\x7f\x85"))
+
+
+def test_json_writes_c1_controls_and_direction_overrides_as_escapes_that_read_back_the_same(lc, tmp_path):
+    written_by_another_tool(lc)
+    for line in (("show", "张三", "--json"), ("list", "--json"), ("today", "--json"), ("audit", "--json"),
+                 ("export", "--format", "json"), ("report", "weekly", "--format", "json")):
+        result = lc.ok(*line)
+        assert not any(ch in result.stdout for ch in "\x9b\u202e\x7f\x85"), line
+    card = json.loads(lc.ok("show", "张三", "--json").stdout)
+    assert (card["model"], card["notes"]) == ("凯美瑞\x9b2J\u202e", "备注\x7f\x85")
+    assert '"凯美瑞\\u009b2J\\u202e"' in lc.ok("list", "--json").stdout
+
+
+def test_the_calendar_writes_out_control_characters_a_card_holds(lc, tmp_path):
+    written_by_another_tool(lc)
+    with sqlite3.connect(lc.db) as conn:
+        conn.execute("UPDATE cards SET name = ?", ("张\x1b[31m三\u202e",))
+    lc.ok("calendar", "--output", str(tmp_path / "due.ics"))
+    from icalendar import Calendar
+
+    feed = (tmp_path / "due.ics").read_text(encoding="utf-8")
+    assert not any(ch in feed for ch in "\x1b\x9b\u202e")
+    event = Calendar.from_ical(feed).walk("VEVENT")[0]
+    assert "张\\x1b[31m三\\u202e" in event["summary"] and "车型 凯美瑞\\x9b2J\\u202e" in event["description"]

@@ -5,7 +5,6 @@ reads only as they are written, so 100,000 cards never sit in memory at once."""
 from __future__ import annotations
 
 import csv
-import json
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import timedelta, timezone
@@ -14,9 +13,9 @@ from typing import IO, Iterator
 
 from leadcard.atomic import replacing
 from leadcard.i18n import N_, _
-from leadcard.usertext import to_cell
+from leadcard.usertext import shown, to_cell
 from leadcard.model import DUE_REASON_LABELS
-from leadcard.render.common import console, iso, new_table, print_json
+from leadcard.render.common import console, dumps, iso, new_table, print_json
 
 
 # A person reads the first problems of a file, not 20,000 of them.
@@ -152,7 +151,7 @@ def _write_json(sheets, out: IO[str]) -> None:
     for index, sheet in enumerate(sheets):
         out.write(f'{", " if index else ""}"{sheet.name}": [')
         for n, record in enumerate(sheet):
-            out.write(("," if n else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=iso))
+            out.write(("," if n else "") + "\n  " + dumps(record))
         out.write("\n]")
     out.write("}\n")
 
@@ -174,7 +173,8 @@ CALL_LENGTH = timedelta(minutes=15)  # the slot a due contact takes in the consu
 
 def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
     """The feed as iCalendar: a timed event per due contact (all day when planned without a time), an
-    all-day event per wake-up day."""
+    all-day event per wake-up day. What people typed is escaped as on a terminal: a calendar shows
+    it to them, and iCalendar text may not hold control characters."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -193,13 +193,13 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
         else:
             event.add("dtstart", due.at.astimezone(timezone.utc))
             event.add("duration", CALL_LENGTH)
-        event.add("summary", _("{reason} {name} {grade}级{late}").format(
-            reason=_(DUE_REASON_LABELS[item.reason]), name=card.name, grade=card.grade, late=late))
+        event.add("summary", shown(_("{reason} {name} {grade}级{late}").format(
+            reason=_(DUE_REASON_LABELS[item.reason]), name=card.name, grade=card.grade, late=late), line=True))
         purpose = _("建议：{purpose}") if item.suggested else _("计划：{purpose}")
         lines = [_("卡号 {ref}").format(ref=card.ref), _("电话 {phone}").format(phone=card.phone),
                  _("车型 {model}").format(model=card.fields.get("model") or "—"),
                  purpose.format(purpose=item.purpose or "—")]
-        event.add("description", "\n".join(lines))
+        event.add("description", shown("\n".join(lines)))
         calendar.add_component(event)
     for wake in feed.wake_ups:
         event = Event()
@@ -212,7 +212,7 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
         if wake.pool > len(wake.customers):
             lines.append(_("…… 共 {n} 位").format(n=wake.pool))
         lines.append(_("当天 leadcard today 列出全部"))
-        event.add("description", "\n".join(lines))
+        event.add("description", shown("\n".join(lines)))
         calendar.add_component(event)
     data = calendar.to_ical()
     if output is None:

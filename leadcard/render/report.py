@@ -533,9 +533,7 @@ def emit(report: Report, fmt: str, output: Path | None) -> None:
     if fmt == "table":
         fmt = "md"  # a file gets the same tables without terminal drawing
     if fmt == "json":
-        import json
-
-        data = (json.dumps(report_json(report), ensure_ascii=False, indent=2, default=render.iso) + "\n").encode()
+        data = (render.dumps(report_json(report), indent=2) + "\n").encode()
     elif fmt == "md":
         data = markdown(report).encode()
     elif fmt == "csv":
