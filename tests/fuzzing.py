@@ -113,11 +113,21 @@ def _values():
     odd = ["", " ", "　", "-", "--", "-h", "--help", "--json", "--as=赵经理", "%s", "{}", "{name}", "\\",
            "'; DROP TABLE cards; --", "' OR 1=1 --", "😀", "𠮷", "ＡＢＣ", "null", "None", "NaN", "0", "-1",
            "9" * 400, "长" * 5000, "x" * 70_000]
-    words = sorted({*Channel, *Outcome, *Role, *Source, *Status, *(r.name for r in RULES), "csv", "xlsx", "json",
-                    "md", "table", "habc", "abc", "four-tier", "bash", "zsh", "fish", "powershell", "price",
-                    "competitor", "financing", "delivery", "range", "applied", "approved", "rejected", "won", "lost",
-                    "error", "warning", "info", "approve", "展厅", "来电", "电话", "价格", "男", "女", "全款", "贷款",
-                    "H=A", "A=B,B=C", "H=Z"})
+    # The words an option of a fixed list takes, with a few it does not.
+    choices = {
+        "channel": [*Channel, "电话", "微信", "fax"], "outcome": [*Outcome, "won", "接通"],
+        "status": [*Status, "applied", "approved", "rejected", "closed"],
+        "reason": ["price", "competitor", "postponed", "financing", "unreachable", "bought-elsewhere", "other", "价格",
+                   "竞品品牌", "贷款未过", "空号", "whatever"],
+        "format": ["csv", "xlsx", "json", "md", "table", "pdf", "CSV"], "role": [*Role, "boss", "经理"],
+        "source": [*Source, "展厅", "来电", "网络", "街上"], "rule": [*(r.name for r in RULES), "all", "no-such-rule"],
+        "level": ["error", "warning", "info", "none", "fatal"], "policy": ["habc", "abc", "four-tier", "HABC", "xyz"],
+        "shell": ["bash", "zsh", "fish", "powershell", "cmd"], "map": ["H=A", "A=B,B=C", "H=Z", "H=A,H=B", "=", ","],
+        "tag": ["price", "delivery", "range", "brand", "new-tag", "价格", "Price"],
+        "login": ["root", "nobody", "wang", "0", ""],
+        "field": ["男", "女", "全款", "贷款", "首购", "增购", "换购", "家用", "一组", "二组", "x"],
+    }
+    words = sorted({word for listed in choices.values() for word in listed})
     dates = ["2026-05-03", "2026-5-3", "2026/05/03", "2026.05.03", "2026年5月3日", "5月3日", "5-3", "12-31",
              "today", "今天", "明天", "后天", "大后天", "yesterday", "昨天", "+3d", "+3天", "+2w", "+2周", "-5d", "+0d",
              "friday", "周五", "星期五", "下周一", "本周五", "下周八", "周", "明天 15:30", "周六 10:00", "15:30", "24:00",
@@ -139,6 +149,7 @@ def _values():
     nasty = sampled(markup + formulas + controls + undecoded + odd)
     any_text = st.one_of(nasty, sampled(words), text, st.tuples(text, nasty, text).map("".join))
     kinds = {
+        **{kind: sampled(listed) for kind, listed in choices.items()},
         "date": sampled(dates), "period": sampled(periods), "phone": sampled(phones), "grade": sampled(grades),
         "money": sampled(money), "person": sampled(people), "ref": sampled(refs),
         "number": st.one_of(sampled(["", "abc", "1.5", "１２", "1e3", "0x10", " 3", "-0"]),
@@ -149,13 +160,18 @@ def _values():
 
 # Which values an option takes, by its name: all of these are plain strings to typer.
 KINDS = {
-    "date": {"at", "next", "date", "date_", "since", "left", "delivery", "handover_at", "valid_until", "birthday"},
+    "date": {"at", "next", "next_", "date", "date_", "since", "left", "delivery", "handover_at", "valid_until", "birthday"},
     "period": {"week", "month"},
     "phone": {"phone"},
     "grade": {"grade", "new_grade"},
     "money": {"price", "discount", "amount", "appraisal", "deposit", "budget", "income"},
-    "person": {"owner", "user", "to", "from_", "from", "consultant", "handover_to", "reassign_to", "acting"},
+    "person": {"owner", "user", "to", "from_", "from", "consultant", "handover_to", "reassign_to", "acting", "name"},
     "ref": {"ref", "referred_by"},
+    "channel": {"channel"}, "outcome": {"outcome"}, "status": {"status"}, "reason": {"reason"},
+    "format": {"format", "format_", "fmt"}, "role": {"role"}, "source": {"source"}, "rule": {"rule", "ignore", "explain"},
+    "level": {"fail_on"}, "policy": {"policy"}, "shell": {"shell"}, "map": {"map", "grade_map"},
+    "tag": {"tag", "objection"}, "login": {"login"},
+    "field": {"gender", "payment", "purchase_type", "team", "use"},
 }
 
 
@@ -171,4 +187,5 @@ def values_for(param, paths: list[str]):
                   for d in (-1, 0, 1)]
         return st.one_of(st.sampled_from(bounds) if bounds else kinds["number"], kinds["number"]).map(str)
     kind = next((k for k, names in KINDS.items() if param.name in names), None)
-    return st.one_of(kinds[kind], any_text) if kind else any_text
+    # Mostly values of the option's kind, to reach past the first check; hostile text the rest.
+    return st.one_of(kinds[kind], kinds[kind], any_text) if kind else any_text

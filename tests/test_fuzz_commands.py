@@ -1,6 +1,7 @@
 """Every command's options and arguments, fuzzed (issue 17, point 8): whatever is typed, as whoever
 types it, the program answers with the contract's exit code and at most one line on stderr — never
-a traceback, never an escape code sent to the terminal, never a store written over.
+a traceback, never an escape code sent to the terminal, never a store written over; and what a
+command accepted never breaks the manager's everyday reading of the store afterwards.
 
 The commands are walked as typer builds them, so a new command is fuzzed without a line here. The
 budget is fixed and derandomized (CI runs the same examples every time): EXAMPLES per command;
@@ -23,6 +24,13 @@ EXAMPLES = int(os.environ.get("LEADCARD_FUZZ_EXAMPLES", 40))
 # What must never reach a terminal: C0 controls but line feed and tab, DEL, C1; a carriage return
 # only as the end of a CSV or calendar line.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+# Commands that only read: any other that succeeds has its store read back by the manager's
+# everyday commands, so that no value a command accepts breaks a later one.
+READERS = {"show", "list", "today", "audit", "report weekly", "report monthly", "export", "calendar", "doctor",
+           "policy show", "user list", "visit list", "objection list", "playbook list", "playbook show", "case list",
+           "target list", "completion", "backup"}
+READ_BACK = [("today", "--all"), ("list", "--all", "--json"), ("audit",), ("report", "monthly"), ("calendar",),
+             ("export", "--format", "json"), ("visit", "list")]
 FILES = ("store.db", "store.db-wal", "store.db-shm", "store.db-journal", "link.db", "backup.db", "cards.csv",
          "cards.xlsx", "broken.xlsx", "empty.csv", "policy.toml", "out.csv", "out.xlsx", "out.json", "out.md",
          "out.ics", "out.txt", "out", "out.CSV", "missing/out.csv", "新建.xlsx")
@@ -95,5 +103,9 @@ def test_no_command_line_ends_in_a_traceback(floor, words, data):
         assert not RAW_CONTROL.search(said), said
         with open(lc.db, "rb") as store:
             assert store.read(16) == b"SQLite format 3\x00", "the store was written over"
+        if result.exit_code == 0 and words not in READERS:
+            for reader in READ_BACK:
+                read = lc(*reader, user="赵经理")
+                assert read.exit_code == 0 and "Traceback" not in read.stderr, (reader, read.stderr)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
