@@ -60,6 +60,20 @@ def check_text(value: str | None, what: str, *, line: bool = False) -> str | Non
     return value
 
 
+# What a shell reads as more than a word: blanks, quotes, expansions, globs, redirections, comments.
+_SHELL_SPECIAL = re.compile(r"[\s'\"\\$`!&|;<>()*?\[\]{}~#]")
+
+
+def shell_word(text: str) -> str:
+    """Text for a command line a person is told to run: as it is when a shell takes it as one word
+    (Chinese names stay readable), else quoted — a name is never run as a command or a glob."""
+    if text and not _SHELL_SPECIAL.search(text):
+        return text
+    import shlex
+
+    return shlex.quote(text)
+
+
 def to_cell(value):
     """A value for a CSV or XLSX cell: text that a spreadsheet would take for a formula starts with
     a quote, control characters are written out (XLSX cannot hold them); other values as they are."""

@@ -119,3 +119,16 @@ def test_the_calendar_writes_out_control_characters_a_card_holds(lc, tmp_path):
     assert not any(ch in feed for ch in "\x1b\x9b\u202e")
     event = Calendar.from_ical(feed).walk("VEVENT")[0]
     assert "张\\x1b[31m三\\u202e" in event["summary"] and "车型 凯美瑞\\x9b2J\\u202e" in event["description"]
+
+
+def test_a_visitors_name_in_the_command_a_supervisor_is_told_to_run_is_one_shell_word(floor):
+    import shlex
+
+    name = "x; rm -rf ~ $(id) [a]*"
+    added = floor("visit", "add", "--name", name, "--phone", "138 0013 9000", user="王芳", now="2026-05-03T09:00:00")
+    hint = added.stdout.split("leadcard add ", 1)[1].split()
+    assert shlex.split(" ".join(hint))[:3] == [name, "--phone", "13800139000"]
+    waiting = floor.json("today", user="钱主管")["waiting"]["visits_without_card"][0]["commands"][0]
+    assert shlex.split(waiting)[:5] == ["leadcard", "add", name, "--phone", "13800139000"]
+    plain = floor("visit", "add", "--name", "赵六", "--phone", "13900139000", user="王芳", now="2026-05-03T09:00:00")
+    assert "leadcard add 赵六 --phone 13900139000 --visit 2" in plain.stdout
