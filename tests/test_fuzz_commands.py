@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from fuzzing import ROLES, commands, copy_of, showroom, values_for
 
 COMMANDS = commands()
-EXAMPLES = int(os.environ.get("LEADCARD_FUZZ_EXAMPLES", 40))
+EXAMPLES = int(os.environ.get("LEADCARD_FUZZ_EXAMPLES", 30))
 # What must never reach a terminal: C0 controls but line feed and tab, DEL, C1; a carriage return
 # only as the end of a CSV or calendar line.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
