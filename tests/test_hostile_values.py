@@ -73,9 +73,24 @@ def hostile_writes():
         elif lifecycle == 2:
             writes += [("赵经理", ["invalid", ref, f"--reason={text}"]), ("赵经理", ["reopen", ref, f"--note={text}"]),
                        (owner, ["do-not-contact", ref, f"--note={text}"])]
+        else:
+            writes += [(owner, ["log", ref, "--channel=test-drive", f"--vehicle={name}", f"--content={text}",
+                                "--licence-checked"]),
+                       ("赵经理", ["log", ref, "--void=1", f"--reason={text}"])]
         writes += [("钱主管", ["objection", "add", "--", f"tag{i}", name]), ("钱主管", ["playbook", "add", "--", f"tag{i}", text]),
+                   ("钱主管", ["objection", "edit", f"--label={name}", "--", f"tag{i}"]),
+                   ("钱主管", ["playbook", "edit", "--", f"tag{i}", f"{name}\n{text}"]),
                    ("赵经理", ["user", "add", "--role=consultant", f"--team={name}", "--", name])]
     return writes
+
+
+def hostile_sheet(path):
+    """A sheet to import whose every text cell is hostile (a formula behind export's quote among them)."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        sheet = csv.writer(out)
+        sheet.writerow(["姓名", "电话", "意向车型", "备注", "竞品", "销售顾问"])
+        for i, (name, text) in enumerate(zip(LINE, FREE)):
+            sheet.writerow([name, f"1570000{i:04d}", "'" + name if name[0] in "=+-@" else name, text, name, "王芳"])
 
 
 def poke(db):
@@ -112,6 +127,10 @@ def stores(tmp_path_factory):
         assert not RAW.search(result.stdout + result.stderr), (line, result.stdout + result.stderr)
         if result.exit_code:
             refused.append((line[:2], result.stderr))
+    hostile_sheet(folder / "hostile.csv")
+    imported = lc("import", str(folder / "hostile.csv"), user="赵经理")
+    if imported.exit_code:
+        refused.append((["import"], imported.stderr))
     assert refused == [], "\n".join(map(str, refused))
     copy_store(lc.db, folder / "poked.db")
     poke(folder / "poked.db")
