@@ -132,3 +132,12 @@ def test_a_visitors_name_in_the_command_a_supervisor_is_told_to_run_is_one_shell
     assert shlex.split(waiting)[:5] == ["leadcard", "add", name, "--phone", "13800139000"]
     plain = floor("visit", "add", "--name", "赵六", "--phone", "13900139000", user="王芳", now="2026-05-03T09:00:00")
     assert "leadcard add 赵六 --phone 13900139000 --visit 2" in plain.stdout
+
+
+def test_a_quote_waiting_for_approval_is_drawn_in_colour_in_the_morning_list_on_a_terminal(floor):
+    from conftest import on_a_terminal
+
+    floor.ok("quote", "张三", "--price", "199800", "--discount", "8000", user="王芳")
+    drawn = on_a_terminal(floor.db, "today", env={"LEADCARD_USER": "王芳", "LEADCARD_PAGER": "",
+                                                  "TERM": "xterm-256color"}, check=True)
+    assert "\x1b[33m第 1 次报价" in drawn and "待批价" in drawn

@@ -210,3 +210,19 @@ def test_every_reader_shows_hostile_values_as_inert_text(stores, tmp_path, store
         cells = [*spreadsheet_cells(out), *(("stdout", c) for row in csv.reader(io.StringIO(result.stdout))
                                             for c in row)] if "csv" in line else list(spreadsheet_cells(out))
         assert [c for c in cells if formula(c[1])] == []
+
+
+ON_A_TERMINAL = [("today", "--all"), ("today",), ("list", "--all"), ("show", "A00001"), ("show", "A00007"), ("audit",),
+                 ("report", "weekly"), ("visit", "list"), ("playbook", "list"), ("user", "list")]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_on_a_colour_terminal_what_a_store_holds_is_drawn_and_never_sent(stores, role):
+    from conftest import on_a_terminal
+
+    for line in ON_A_TERMINAL:
+        drawn = on_a_terminal(stores["poked"], *line, env={"LEADCARD_USER": role, "LEADCARD_PAGER": "",
+                                                           "TERM": "xterm-256color"}, rows=500, check=True)
+        # The program's own colours are the only escape codes: none of the store's gets through.
+        assert not [seq for seq in ("\x1b[31m红", "\x9b", "\x07", "\u202e", "\x00", "\x1b]8") if seq in drawn], line
+        assert drawn.count("ZQ") == drawn.count("]ZQ"), line
