@@ -24,6 +24,8 @@ EXAMPLES = int(os.environ.get("LEADCARD_FUZZ_EXAMPLES", 30))
 # What must never reach a terminal: C0 controls but line feed and tab, DEL, C1; a carriage return
 # only as the end of a CSV or calendar line.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+# The program's own colours, when it draws in colour.
+COLOUR = re.compile("\x1b\\[[0-9;]*m")
 # Commands that only read: any other that succeeds has its store read back by the manager's
 # everyday commands, so that no value a command accepts breaks a later one.
 READERS = {"show", "list", "today", "audit", "report weekly", "report monthly", "export", "calendar", "doctor",
@@ -94,8 +96,11 @@ def test_no_command_line_ends_in_a_traceback(floor, words, data):
         line = [*words.split(), *command_line(data.draw, COMMANDS[words], folder)]
         user = data.draw(st.sampled_from([*ROLES, None, "无此人"]), label="as")
         language = data.draw(st.sampled_from(["zh", "en"]), label="LEADCARD_LANG")
-        result = lc(*line, user=user, env={"LEADCARD_LANG": language})
-        said = result.stdout + result.stderr
+        colour = data.draw(st.sampled_from(["", "1"]), label="FORCE_COLOR")
+        width = data.draw(st.sampled_from(["120", "80", "30", "1"]), label="COLUMNS")
+        result = lc(*line, user=user, env={"LEADCARD_LANG": language, "FORCE_COLOR": colour, "NO_COLOR": "",
+                                           "COLUMNS": width})
+        said = COLOUR.sub("", result.stdout + result.stderr)
         assert result.exit_code in (0, 1, 2), said
         assert "Traceback" not in said
         if result.exit_code == 2:
