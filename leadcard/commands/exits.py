@@ -21,7 +21,7 @@ def exits():
     try:
         yield
     except Ambiguous as exc:
-        fail(exc.message, exc.exit_code, [f"  {candidate}" for candidate in exc.candidates])
+        fail(exc.message, exc.exit_code, tuple(f"  {candidate}" for candidate in exc.candidates))
     except LeadcardError as exc:
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
@@ -39,7 +39,7 @@ def exits():
         raise
 
 
-def fail(message: str, code: int, more: list[str] = ()) -> None:
+def fail(message: str, code: int, more: tuple[str, ...] = ()) -> None:
     # Messages quote what people typed: its control characters and line breaks are written out,
     # never sent, so that a refusal stays one line (with `more`, the lines of a list after it).
     sys.stderr.write("".join(f"{shown(line, line=True)}\n" for line in (f"leadcard: {message}", *more)))
