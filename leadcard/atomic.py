@@ -23,7 +23,13 @@ def replacing(target: Path) -> Iterator[Path]:
     target = Path(target)
     if not target.parent.is_dir():
         raise BadInput(_("无法写入 {target}：目录 {directory} 不存在").format(target=target, directory=target.parent))
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    # Renamed over, a directory would fail and a device (/dev/null) or a pipe would be replaced.
+    if target.exists() and not target.is_file():
+        raise BadInput(_("无法写入 {target}：它不是普通文件").format(target=target))
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:  # a directory this login may not write
+        raise BadInput(_("无法写入 {path}：{reason}").format(path=target, reason=exc.strerror)) from None
     os.close(fd)
     try:
         yield Path(temp)

@@ -12,6 +12,7 @@ class NotFound(LeadcardError):
 class Ambiguous(LeadcardError):
     def __init__(self, message: str, candidates: list[str]):
         super().__init__(message + "\n" + "\n".join(f"  {c}" for c in candidates))
+        self.message = message
         self.candidates = candidates
 
 

@@ -38,6 +38,8 @@ UNSAFE_IN_LINE = LazyPattern(f"[\t\n{_CONTROL}]")
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _UNSHOWN = LazyPattern(f"[{_CONTROL}{_BIDI}]")
 _UNSHOWN_IN_LINE = LazyPattern(f"[\t\n{_CONTROL}{_BIDI}]")
+# What JSON leaves raw (it escapes C0 only) and a terminal acts on.
+JSON_RAW = LazyPattern(f"[\x7f-\x9f{_BIDI}]")
 # What a spreadsheet reads as a formula; a quote before it keeps it text. Values that already start
 # with quotes before such a character get one more, so that import's removal of one quote is exact.
 _FORMULA = LazyPattern(r"'*[=+\-@\t\r]")
@@ -70,6 +72,20 @@ def check_text(value: str | None, what: str, *, line: bool = False) -> str | Non
     if found is not None:
         raise BadInput(_("{what}含有控制字符（{character}）：请输入纯文本").format(what=what, character=escaped(found.group())))
     return value
+
+
+# What a shell reads as more than a word: blanks, quotes, expansions, globs, redirections, comments.
+_SHELL_SPECIAL = LazyPattern(r"[\s'\"\\$`!&|;<>()*?\[\]{}~#]")
+
+
+def shell_word(text: str) -> str:
+    """Text for a command line a person is told to run: as it is when a shell takes it as one word
+    (Chinese names stay readable), else quoted — a name is never run as a command or a glob."""
+    if text and not _SHELL_SPECIAL.search(text):
+        return text
+    import shlex
+
+    return shlex.quote(text)
 
 
 def to_cell(value):

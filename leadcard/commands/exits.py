@@ -10,7 +10,7 @@ import os
 import sys
 from contextlib import contextmanager
 
-from leadcard.errors import LeadcardError
+from leadcard.errors import Ambiguous, LeadcardError
 from leadcard.i18n import _
 from leadcard.usertext import shown
 
@@ -20,6 +20,8 @@ def exits():
     """Our refusals and an unreadable store end the program with one line on stderr."""
     try:
         yield
+    except Ambiguous as exc:
+        fail(exc.message, exc.exit_code, tuple(f"  {candidate}" for candidate in exc.candidates))
     except LeadcardError as exc:
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
@@ -37,8 +39,9 @@ def exits():
         raise
 
 
-def fail(message: str, code: int) -> None:
-    # Messages quote what people typed: its control characters are written out, never sent.
-    sys.stderr.write(f"leadcard: {shown(message)}\n")
+def fail(message: str, code: int, more: tuple[str, ...] = ()) -> None:
+    # Messages quote what people typed: its control characters and line breaks are written out,
+    # never sent, so that a refusal stays one line (with `more`, the lines of a list after it).
+    sys.stderr.write("".join(f"{shown(line, line=True)}\n" for line in (f"leadcard: {message}", *more)))
     sys.stderr.flush()
     sys.exit(code)

@@ -9,6 +9,7 @@ import typer
 from leadcard.commands.common import day, session, when
 from leadcard.commands.options import JsonOption
 from leadcard.i18n import _
+from leadcard.usertext import shell_word
 
 app = typer.Typer()
 visit_app = typer.Typer(help="来店（电）客户登记表：每一位到店和来电的客户。", no_args_is_help=True)
@@ -343,7 +344,7 @@ def visit_add(
         hint = _("；该客户已有意向卡，来访已记入原卡，并提醒其顾问跟进")
     elif visit.contact_left:
         hint = _("；留档，请建卡：leadcard add {name} --phone {phone} --visit {id}").format(
-            name=visit.name or _("姓名"), phone=visit.phone, id=visit.id)
+            name=shell_word(visit.name) if visit.name else _("姓名"), phone=visit.phone, id=visit.id)
     else:
         hint = ""
     render.console().print(_("来店登记 #{id} {at}{hint}").format(id=visit.id, at=f"{visit.arrived_at:%m-%d %H:%M}",

@@ -8,12 +8,11 @@ language: the rules' labels, titles and reasons and the severities are translate
 
 from __future__ import annotations
 
-import json
 import sys
 
 from leadcard.i18n import N_, _, english
 from leadcard.model.audit import SEVERITY_LABELS, AuditResult, Finding, OwnerSummary, RuleSettings, Severity
-from leadcard.render.common import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
+from leadcard.render.common import console, dumps, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
 from leadcard.usertext import shown
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
@@ -25,8 +24,8 @@ def print_audit_json(result: AuditResult) -> None:
     indenting encoder (pure Python) would take seconds over them."""
     data = audit_json(result)
     findings = data.pop("findings")
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=iso)
-    lines = ",\n    ".join(json.dumps(f, ensure_ascii=False, default=iso) for f in findings)
+    text = dumps(data, indent=2)
+    lines = ",\n    ".join(dumps(f) for f in findings)
     listed = f'"findings": [\n    {lines}\n  ],\n  ' if findings else '"findings": [],\n  '
     head, _sep, tail = text.partition('"summary": ')
     sys.stdout.write(head + listed + '"summary": ' + tail + "\n")

@@ -10,7 +10,7 @@ from typing import Any
 
 from leadcard.i18n import N_
 from leadcard.model import Status
-from leadcard.usertext import shown
+from leadcard.usertext import JSON_RAW, shown
 
 STATUS_LABELS = {  # translated where shown: _(STATUS_LABELS[status])
     Status.OPEN: N_("跟进中"),
@@ -57,7 +57,17 @@ def iso(moment: datetime | date | None) -> str | None:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=iso) + "\n")
+    sys.stdout.write(dumps(data, indent=2) + "\n")
+
+
+def dumps(data: Any, **options) -> str:
+    """JSON with DEL, C1 and the bidirectional overrides as \\u escapes, never raw on a terminal:
+    the same document to whatever reads it."""
+    return JSON_RAW.sub(_json_escape, json.dumps(data, ensure_ascii=False, default=iso, **options))
+
+
+def _json_escape(match) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def new_table():

@@ -13,10 +13,10 @@ from typing import IO, Iterator
 
 from leadcard.atomic import replacing
 from leadcard.i18n import N_, _
-from leadcard.usertext import to_cell
+from leadcard.usertext import shown, to_cell
 from leadcard.model import DUE_REASON_LABELS
 from leadcard.model.exchange import EXPORT_FORMAT, EXPORT_VERSION
-from leadcard.render.common import console, iso, new_table, print_json
+from leadcard.render.common import console, dumps, new_table, print_json
 
 
 # A group of problems lists its rows up to this many; beyond, the first three and how many in all.
@@ -205,22 +205,23 @@ def _write_xlsx(sheets, output: Path) -> list[str]:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for sheet in sheets:
-        page = book.create_sheet(sheet.title)
-        page.freeze_panes = "A2"
-        for index, column in enumerate(sheet.columns, start=1):
-            page.column_dimensions[get_column_letter(index)].width = column.width + 2
-        header = []
-        for column in sheet.columns:
-            cell = WriteOnlyCell(page, value=column.header)
-            cell.font = bold
-            header.append(cell)
-        page.append(header)
-        for row in sheet:
-            page.append([to_cell(v) for v in row])
+    # The target is checked before the first row: a write-only sheet left unsaved complains at exit.
     with replacing(output) as temp:
+        book = Workbook(write_only=True)
+        bold = Font(bold=True)
+        for sheet in sheets:
+            page = book.create_sheet(sheet.title)
+            page.freeze_panes = "A2"
+            for index, column in enumerate(sheet.columns, start=1):
+                page.column_dimensions[get_column_letter(index)].width = column.width + 2
+            header = []
+            for column in sheet.columns:
+                cell = WriteOnlyCell(page, value=column.header)
+                cell.font = bold
+                header.append(cell)
+            page.append(header)
+            for row in sheet:
+                page.append([to_cell(v) for v in row])
         book.save(temp)
     return [str(output)]
 
@@ -236,7 +237,7 @@ def _write_json(sheets, out: IO[str]) -> None:
             continue
         out.write(f', "{sheet.name}": [')
         for n, record in enumerate(sheet):
-            out.write(("," if n else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=iso))
+            out.write(("," if n else "") + "\n  " + dumps(record))
         out.write("\n]")
     out.write("}\n")
 
@@ -247,7 +248,7 @@ def _write_tables(sheet, out: IO[str]) -> None:
     for index, (table, columns, rows) in enumerate(sheet):
         out.write(f'{", " if index else ""}\n {json.dumps(table)}: {{"columns": {json.dumps(columns)}, "rows": [')
         for n, row in enumerate(rows):
-            out.write(("," if n else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            out.write(("," if n else "") + "\n  " + dumps(row))
         out.write("\n]}")
     out.write("\n}}")
 
@@ -269,7 +270,8 @@ CALL_LENGTH = timedelta(minutes=15)  # the slot a due contact takes in the consu
 
 def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
     """The feed as iCalendar: a timed event per due contact (all day when planned without a time), an
-    all-day event per wake-up day."""
+    all-day event per wake-up day. What people typed is escaped as on a terminal: a calendar shows
+    it to them, and iCalendar text may not hold control characters."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -288,13 +290,13 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
         else:
             event.add("dtstart", due.at.astimezone(timezone.utc))
             event.add("duration", CALL_LENGTH)
-        event.add("summary", _("{reason} {name} {grade}级{late}").format(
-            reason=_(DUE_REASON_LABELS[item.reason]), name=card.name, grade=card.grade, late=late))
+        event.add("summary", shown(_("{reason} {name} {grade}级{late}").format(
+            reason=_(DUE_REASON_LABELS[item.reason]), name=card.name, grade=card.grade, late=late), line=True))
         purpose = _("建议：{purpose}") if item.suggested else _("计划：{purpose}")
         lines = [_("卡号 {ref}").format(ref=card.ref), _("电话 {phone}").format(phone=card.phone),
                  _("车型 {model}").format(model=card.fields.get("model") or "—"),
                  purpose.format(purpose=item.purpose or "—")]
-        event.add("description", "\n".join(lines))
+        event.add("description", shown("\n".join(lines)))
         calendar.add_component(event)
     for wake in feed.wake_ups:
         event = Event()
@@ -307,7 +309,7 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
         if wake.pool > len(wake.customers):
             lines.append(_("…… 共 {n} 位").format(n=wake.pool))
         lines.append(_("当天 leadcard today 列出全部"))
-        event.add("description", "\n".join(lines))
+        event.add("description", shown("\n".join(lines)))
         calendar.add_component(event)
     data = calendar.to_ical()
     if output is None:

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 
 from leadcard.usertext import shown
 
-STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "cyan": "36", "bold red": "1;31"}
+STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold red": "1;31"}
 
 Piece = tuple[str, str]  # (text, style name or "")
 Cell = tuple[list[Piece], int]  # the pieces and their width in terminal cells

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from leadcard.atomic import replacing
 from leadcard.errors import BadInput
 from leadcard.i18n import N_, _
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
@@ -533,9 +533,7 @@ def emit(report: Report, fmt: str, output: Path | None) -> None:
     if fmt == "table":
         fmt = "md"  # a file gets the same tables without terminal drawing
     if fmt == "json":
-        import json
-
-        data = (json.dumps(report_json(report), ensure_ascii=False, indent=2, default=render.iso) + "\n").encode()
+        data = (render.dumps(report_json(report), indent=2) + "\n").encode()
     elif fmt == "md":
         data = markdown(report).encode()
     elif fmt == "csv":
@@ -554,17 +552,7 @@ def emit(report: Report, fmt: str, output: Path | None) -> None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """A cron job never leaves half a file: write beside the target, then rename over it."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise BadInput(_("无法写入 {path}：{reason}").format(path=path, reason=exc.strerror)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        os.unlink(temp)
-        raise BadInput(_("无法写入 {path}：{reason}").format(path=path, reason=exc.strerror)) from None
+    with replacing(path) as temp, open(temp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

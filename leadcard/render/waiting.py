@@ -9,6 +9,7 @@ from datetime import datetime
 from leadcard.i18n import _
 from leadcard.model import Card, TodayList, Visit
 from leadcard.render.common import iso
+from leadcard.usertext import shell_word
 
 
 def waiting_json(today: TodayList) -> dict:
@@ -54,7 +55,8 @@ def _comment_command(c: Card) -> str:
 
 
 def _card_command(v: Visit) -> str:
-    return f"leadcard add {v.name or _('客户姓名')} --phone {v.phone} --visit {v.id}"
+    name = shell_word(v.name) if v.name else _("客户姓名")
+    return f"leadcard add {name} --phone {v.phone} --visit {v.id}"
 
 
 def _handover_command(c: Card) -> str:
