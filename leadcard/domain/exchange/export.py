@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 from leadcard.domain import objections
 from leadcard.errors import BadInput
+from leadcard.i18n import _
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Card, Visit, card_ref
 from leadcard.parse import mask_phone, output_format
 from leadcard.domain.session import Session
@@ -74,9 +75,9 @@ def export_format(fmt: str | None, output: Path | None) -> str:
     """--format, else the output's suffix, else CSV; a --format the suffix contradicts is bad input."""
     chosen = output_format(fmt, output, SUFFIXES) or (output.suffix.lstrip(".").lower() if output else "") or "csv"
     if chosen not in FORMATS:
-        raise BadInput(f"unknown export format {chosen!r}: use csv, xlsx or json")
+        raise BadInput(_("没有导出格式 {format}：请用 csv、xlsx 或 json").format(format=chosen))
     if chosen == "xlsx" and output is None:
-        raise BadInput("an xlsx export needs --output FILE.xlsx")
+        raise BadInput(_("导出 xlsx 要写 --output 文件名.xlsx"))
     return chosen
 
 
