@@ -22,7 +22,7 @@ def check(channel: Channel, outcome: Outcome, vehicle: str | None, licence_check
     """What a follow-up may say of a test drive, before anything is written."""
     if channel != Channel.TEST_DRIVE:
         if vehicle or licence_checked:
-            raise BadInput(_("--vehicle 和 --licence-checked 是试驾的记录：请用 --channel test-drive 记这次跟进"))
+            raise BadInput(_("--vehicle 和 --licence-checked 是试驾的记录：试驾请用 `--channel test-drive` 记"))
         return
     if outcome != Outcome.REACHED:
         raise BadInput(_("试驾是和客户一起做的：结果不能是 {outcome}").format(outcome=outcome.value))
