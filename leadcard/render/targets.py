@@ -21,7 +21,7 @@ def target_text(t: Target) -> str:
 def targets_table(month: str, targets: list[Target]) -> None:
     out = console()
     if not targets:
-        out.print(_("{month} 还没有设定目标（leadcard target set USER --month {month} --orders N）。").format(month=month))
+        out.print(_("{month} 还没有设定目标（leadcard target set 顾问 --month {month} --orders N）。").format(month=month))
         return
     table = new_table()
     for title in (_("顾问"), _("团队"), _("目标订单"), _("目标交车"), _("设定人"), _("设定时间")):
