@@ -318,10 +318,10 @@ def parse_amount(raw: str, what: str) -> int:
     text = unicodedata.normalize("NFKC", raw or "").strip().replace(",", "").replace(" ", "")
     m = _AMOUNT.fullmatch(text)  # NFKC has made ￥ ¥
     if not m:
-        raise BadInput(f"not an amount for {what}: {raw!r} (yuan, as 95800 or 9.58万)")
+        raise BadInput(_("{option} 不是金额：{raw}（单位元，如 95800 或 9.58万）").format(option=what, raw=raw))
     value = float(m.group(1)) * (10_000 if m.group(2) else 1)
     if value > 100_000_000:
-        raise BadInput(f"{what} {raw!r} is beyond any car deal (at most 1亿)")
+        raise BadInput(_("{option} {raw} 超出了任何一笔购车的金额（最多 1亿）").format(option=what, raw=raw))
     return round(value)
 
 

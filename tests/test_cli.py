@@ -151,7 +151,8 @@ def test_demo_refuses_a_store_that_holds_cards(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     result = lc("demo")
     assert result.exit_code == 1
-    assert "already holds cards" in result.stderr
+    assert "已经有卡片" in result.stderr
+    assert "already holds cards" in lc("demo", env={"LEADCARD_LANG": "en"}).stderr
     assert len(lc.json("list")) == 1
 
 

@@ -63,9 +63,11 @@ def test_nobody_approves_their_own_quote(floor):
     floor.ok("quote", "张三", "--price", "199800", "--discount", "9000", user="钱主管")
     before = rows(floor)
     own = floor("quote", "approve", "张三", "1")
-    assert own.exit_code == 1 and "王芳 gave quote #1" in own.stderr
+    assert own.exit_code == 1 and "第 1 次报价是 王芳 报的" in own.stderr
     supervisor_own = floor("quote", "approve", "张三", "2", user="钱主管")
-    assert supervisor_own.exit_code == 1 and "钱主管 gave quote #2" in supervisor_own.stderr
+    assert supervisor_own.exit_code == 1 and "第 2 次报价是 钱主管 报的" in supervisor_own.stderr
+    english = floor("quote", "approve", "张三", "2", user="钱主管", env={"LEADCARD_LANG": "en"})
+    assert english.exit_code == 1 and "钱主管 gave quote #2" in english.stderr
     assert rows(floor) == before
     assert floor.json("quote", "approve", "张三", "2", user="赵经理")["approved_by"] == "赵经理"
     assert floor.json("quote", "approve", "张三", "1", user="钱主管")["approved_by"] == "钱主管"
@@ -80,18 +82,19 @@ def test_a_colleague_or_another_teams_supervisor_may_not_approve(floor, who):
     assert rows(floor) == before
 
 
-@pytest.mark.parametrize("line, message", [
-    (("quote", "approve", "张三", "1"), "within the discount limit"),  # quote #1 needs no approval
-    (("quote", "approve", "张三", "2"), "already approved"),
-    (("quote", "approve", "张三", "9"), "no quote #9"),
+@pytest.mark.parametrize("line, message, english", [
+    (("quote", "approve", "张三", "1"), "优惠在顾问权限内，不用批价", "within the discount limit"),  # needs no approval
+    (("quote", "approve", "张三", "2"), "已由 钱主管 批过价", "already approved by 钱主管"),
+    (("quote", "approve", "张三", "9"), "没有第 9 次报价", "no quote #9"),
 ])
-def test_only_a_pending_quote_is_approved_once(floor, line, message):
+def test_only_a_pending_quote_is_approved_once(floor, line, message, english):
     floor.ok("quote", "张三", "--price", "199800", "--discount", "1000")
     floor.ok("quote", "张三", "--price", "199800", "--discount", "8000")
     floor.ok("quote", "approve", "张三", "2", user="钱主管")
     before = rows(floor)
     refused = floor(*line, user="赵经理")
     assert refused.exit_code == 1 and message in refused.stderr
+    assert english in floor(*line, user="赵经理", env={"LEADCARD_LANG": "en"}).stderr
     assert rows(floor) == before
 
 

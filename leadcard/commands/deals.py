@@ -87,7 +87,7 @@ def trade_in(
     if as_json:
         render.print_json(render.trade_in_json(card.ref, done))
     else:
-        render.console().print(f"{card.ref} {card.name}：{render.trade_in_text(done)}")
+        render.print_trade_in(card, done)
 
 
 @app.command()

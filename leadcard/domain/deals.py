@@ -22,6 +22,7 @@ from leadcard.domain.cards import refresh, resolve, with_status
 from leadcard.domain.lifecycle import require_over
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
+from leadcard.i18n import _
 from leadcard.model import Card, EventKind, Status
 from leadcard.model.deals import Finance, FinanceStatus, Quote, QuoteStatus, TradeIn
 from leadcard.store import deals as sql
@@ -44,14 +45,15 @@ def give_quote(session: Session, ref: str, new: NewQuote) -> tuple[Card, Quote]:
     store, policy = session.store, session.policy
     card = with_status(session, resolve(session, ref))
     if card.status not in _QUOTABLE:
-        raise Refused(f"card {card.ref} is {card.status.value}: quotes are given on open cards")
+        raise Refused(_("卡片 {ref} 的状态是 {status}：只有跟进中的卡片才能报价").format(
+            ref=card.ref, status=card.status.value))
     if new.price <= 0:
-        raise BadInput("a quote needs a price above 0 (--price)")
+        raise BadInput(_("报价金额要大于 0（--price）"))
     if new.discount >= new.price:
-        raise BadInput(f"the discount ({new.discount}) must be less than the price ({new.price})")
+        raise BadInput(_("优惠（{discount}）要小于报价（{price}）").format(discount=new.discount, price=new.price))
     valid_until = new.valid_until or session.today + timedelta(days=policy.quote_valid_days)
     if valid_until < session.today:
-        raise BadInput(f"a quote valid until {valid_until.isoformat()} would have lapsed already")
+        raise BadInput(_("有效期到 {day} 的报价已经过期了：--valid-until 不能早于今天").format(day=valid_until.isoformat()))
     with store.transaction():
         seq = sql.insert_quote(store, {
             "card_id": card.id, "at": session.now, "author_id": session.actor_id,
@@ -70,17 +72,18 @@ def approve_quote(session: Session, ref: str, seq: int) -> tuple[Card, Quote]:
     card = with_status(session, resolve(session, ref))
     found = sql.quote(store, card.id, seq)
     if found is None:
-        raise NotFound(f"card {card.ref} has no quote #{seq}")
+        raise NotFound(_("卡片 {ref} 没有第 {seq} 次报价（见 leadcard show {ref}）").format(ref=card.ref, seq=seq))
     if found.status == QuoteStatus.QUOTED:
-        raise Refused(f"quote #{seq} of card {card.ref} is within the discount limit: it needs no approval")
+        raise Refused(_("卡片 {ref} 的第 {seq} 次报价优惠在顾问权限内，不用批价").format(ref=card.ref, seq=seq))
     if found.status == QuoteStatus.APPROVED:
-        raise Refused(f"quote #{seq} of card {card.ref} was already approved by {found.approved_by or 'nobody'}")
+        raise Refused(_("卡片 {ref} 的第 {seq} 次报价已由 {approver} 批过价").format(
+            ref=card.ref, seq=seq, approver=found.approved_by or "—"))
     if card.status in (Status.LOST, Status.INVALID):
-        raise Refused(f"card {card.ref} is {card.status.value}: its quotes are closed")
+        raise Refused(_("卡片 {ref} 的状态是 {status}：报价已关闭，不能再批价").format(ref=card.ref, status=card.status.value))
     actor = session.actor
     if actor is not None and actor.id == found.author_id:
-        raise NotAllowed(f"{actor.name} gave quote #{seq}: a supervisor of the team or the manager approves it")
-    require_over(session, card, f"approve quote #{seq} on")
+        raise NotAllowed(_("第 {seq} 次报价是 {actor} 报的：须由本组主管或经理批价").format(actor=actor.name, seq=seq))
+    require_over(session, card, _("批第 {seq} 次报价").format(seq=seq))
     with store.transaction():
         sql.approve_quote(store, card.id, seq, session.now, session.actor_id)
         store.insert_event(card.id, session.now, EventKind.QUOTE_APPROVED, session.actor_id,
@@ -92,10 +95,10 @@ def appraise_trade_in(session: Session, ref: str, vehicle: str, appraisal: int,
                       at: datetime | None = None) -> tuple[Card, TradeIn]:
     """置换评估: the customer's car and what the store would pay for it."""
     store = session.store
-    card = _dealt_card(session, ref, "appraise a trade-in on")
+    card = _dealt_card(session, ref, _("做置换评估"))
     vehicle = (vehicle or "").strip()
     if not vehicle:
-        raise BadInput("which car is traded in? --vehicle (make, model, year, mileage)")
+        raise BadInput(_("置换的是哪辆车？--vehicle（品牌、车型、年份、里程）"))
     at = _when(session, card, at)
     with store.transaction():
         seq = sql.insert_numbered(store, "trade_ins", {
@@ -109,9 +112,9 @@ def record_finance(session: Session, ref: str, status: FinanceStatus, bank: str 
                    at: datetime | None = None) -> tuple[Card, Finance]:
     """贷款: a step of the card's loan application; a rejection brings the card due for a call."""
     store = session.store
-    card = _dealt_card(session, ref, "record a loan application on")
+    card = _dealt_card(session, ref, _("记贷款申请"))
     if amount is not None and amount <= 0:
-        raise BadInput("a loan amount is above 0 (--amount)")
+        raise BadInput(_("贷款金额要大于 0（--amount）"))
     at = _when(session, card, at)
     before = sql.latest_finance(store, card.id)
     bank = (bank or "").strip() or (before.bank if before else None)
@@ -127,7 +130,7 @@ def record_finance(session: Session, ref: str, status: FinanceStatus, bank: str 
 def _dealt_card(session: Session, ref: str, doing: str) -> Card:
     card = with_status(session, resolve(session, ref))
     if card.status not in _DEALT:
-        raise Refused(f"card {card.ref} is {card.status.value}: cannot {doing} it")
+        raise Refused(_("卡片 {ref} 的状态是 {status}：不能{doing}").format(ref=card.ref, status=card.status.value, doing=doing))
     return session.shown(card)
 
 
@@ -136,7 +139,7 @@ def _when(session: Session, card: Card, at: datetime | None) -> datetime:
     if at is None:
         return session.now
     if at > session.now + timedelta(minutes=1):
-        raise BadInput(f"it cannot have happened in the future ({at:%Y-%m-%d %H:%M})")
+        raise BadInput(_("--at 不能是将来的时间（{at}）").format(at=f"{at:%Y-%m-%d %H:%M}"))
     if at < card.created_at:
-        raise BadInput(f"it cannot come before the card was created ({card.created_at:%Y-%m-%d %H:%M})")
+        raise BadInput(_("--at 不能早于建卡时间（{created}）").format(created=f"{card.created_at:%Y-%m-%d %H:%M}"))
     return at

@@ -36,6 +36,7 @@ from leadcard.domain.demo_floor import (
 from leadcard.domain.demo_orders import after_the_order
 from leadcard.domain.demo_desk import DESK_TABLES, desk_rows, targets
 from leadcard.errors import Refused
+from leadcard.i18n import _
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Deal, Policy
 from leadcard.store import sql_value
@@ -91,7 +92,7 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
     """`step(done, total)` hears of the cards built, a batch at a time."""
     store = session.store
     if store.card_count() > 0:
-        raise Refused("this store already holds cards: the demo only fills an empty store (use --db demo.db)")
+        raise Refused(_("这个数据库里已经有卡片：演示数据只填入空库（用 --db demo.db）"))
     with store.transaction():
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, NotAllowed, Refused
+from leadcard.i18n import _
 from leadcard.model import Role
 from leadcard.model.reports import Forecast, ForecastTerm, GradeAccuracy, Period, Ratio, Standing, Target
 from leadcard.parse import parse_month
@@ -38,18 +39,18 @@ def set_target(session: Session, user_name: str, month: str | None, orders: int,
     """Set (or set again) a user's target for a month, by default this month."""
     first = parse_month(month) if month else session.today.replace(day=1)
     if orders < 0 or (deliveries is not None and deliveries < 0):
-        raise BadInput("a target is a number of orders (and deliveries) from 0 up")
-    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing="set targets")
+        raise BadInput(_("目标是订单数（和交车数），从 0 起"))
+    session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("设定目标"))
     user = session.user(user_name)
     actor = session.actor
     if actor is not None:
         if actor.role == Role.SUPERVISOR and (user.team != actor.team or user.id == actor.id):
-            raise NotAllowed(f"{actor.name} sets the targets of {actor.team or 'their team'}'s consultants; "
-                             f"{user.name}'s is set by the manager")
+            raise NotAllowed(_("{actor} 只能设定{team}顾问的目标；{user} 的目标由经理设定").format(
+                actor=actor.name, team=actor.team or _("本组"), user=user.name))
     if not user.active:
-        raise NotAllowed(f"user {user.name!r} is deactivated")
+        raise NotAllowed(_("用户“{name}”已停用").format(name=user.name))
     if _next_month(first) <= session.today:
-        raise Refused(f"{first:%Y-%m} is over: a month's target is set before its end")
+        raise Refused(_("{month} 已经过去了：月度目标要在当月结束前设定").format(month=f"{first:%Y-%m}"))
     with session.store.transaction():
         sql.insert_target(session.store, {
             "user_id": user.id, "month": f"{first:%Y-%m}", "orders": orders, "deliveries": deliveries,

@@ -9,22 +9,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadcard.errors import BadInput
+from leadcard.i18n import N_, _
 from leadcard.model import Card, Channel, Outcome
 from leadcard.schedule import day_bounds
 from leadcard.domain.session import Session
 from leadcard.store import deals as sql
 
-LICENCE_WARNING = "提醒：试驾前须核验客户驾驶证（--licence-checked）；本次试驾已登记为未核验。"
+LICENCE_WARNING = N_("提醒：试驾前须核验客户驾驶证（--licence-checked）；本次试驾已登记为未核验。")
 
 
 def check(channel: Channel, outcome: Outcome, vehicle: str | None, licence_checked: bool) -> None:
     """What a follow-up may say of a test drive, before anything is written."""
     if channel != Channel.TEST_DRIVE:
         if vehicle or licence_checked:
-            raise BadInput("--vehicle and --licence-checked describe a test drive: log it with --channel test-drive")
+            raise BadInput(_("--vehicle 和 --licence-checked 是试驾的记录：试驾请用 `--channel test-drive` 记"))
         return
     if outcome != Outcome.REACHED:
-        raise BadInput(f"a test drive is made with the customer: it cannot be {outcome.value}")
+        raise BadInput(_("试驾是和客户一起做的：结果不能是 {outcome}").format(outcome=outcome.value))
 
 
 def record(session: Session, card: Card, followup_id: int, at: datetime, vehicle: str | None,
@@ -43,4 +44,4 @@ def record(session: Session, card: Card, followup_id: int, at: datetime, vehicle
     })
     if visit_id is not None:
         sql.mark_visit_test_drive(store, visit_id)
-    return None if checked else LICENCE_WARNING
+    return None if checked else _(LICENCE_WARNING)

@@ -9,6 +9,8 @@ import enum
 from datetime import date, datetime
 from typing import NamedTuple
 
+from leadcard.i18n import N_
+
 
 class TestDrive(NamedTuple):
     """试驾登记: made at a follow-up (channel test-drive), part of a showroom visit when one was logged."""
@@ -27,7 +29,8 @@ class QuoteStatus(enum.StrEnum):
     APPROVED = "approved"  # 经理批价: a supervisor of the team or the manager approved it
 
 
-QUOTE_STATUS_LABELS = {QuoteStatus.QUOTED: "已报价", QuoteStatus.PENDING: "待批价", QuoteStatus.APPROVED: "已批价"}
+QUOTE_STATUS_LABELS = {QuoteStatus.QUOTED: N_("已报价"), QuoteStatus.PENDING: N_("待批价"),
+                       QuoteStatus.APPROVED: N_("已批价")}
 
 
 class Quote(NamedTuple):
@@ -70,8 +73,8 @@ class FinanceStatus(enum.StrEnum):
     REJECTED = "rejected"  # 被拒
 
 
-FINANCE_STATUS_LABELS = {FinanceStatus.APPLIED: "已申请", FinanceStatus.APPROVED: "已批贷",
-                         FinanceStatus.REJECTED: "被拒"}
+FINANCE_STATUS_LABELS = {FinanceStatus.APPLIED: N_("已申请"), FinanceStatus.APPROVED: N_("已批贷"),
+                         FinanceStatus.REJECTED: N_("被拒")}
 
 
 class Finance(NamedTuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from leadcard.i18n import _
 from leadcard.model import Card
 from leadcard.model.deals import (
     FINANCE_STATUS_LABELS,
@@ -21,7 +22,7 @@ from leadcard.render.common import console, iso, print_json  # noqa: F401
 
 
 def money(yuan: int) -> str:
-    return f"{yuan:,}元"
+    return _("{amount}元").format(amount=f"{yuan:,}")
 
 
 # -- JSON ------------------------------------------------------------------------------------------
@@ -67,53 +68,64 @@ def desk_json(desk: DealDesk | None) -> dict:
 
 def quote_text(q: Quote) -> str:
     """One quote on one line: 第 2 次报价 凯美瑞 199,800元 优惠 5,000元 → 194,800元 …"""
-    parts = [f"第 {q.seq} 次报价", q.model or "车型未填", money(q.price)]
+    parts = [_("第 {seq} 次报价").format(seq=q.seq), q.model or _("车型未填"), money(q.price)]
     if q.discount:
-        parts += [f"优惠 {money(q.discount)}", f"→ {money(q.net)}"]
+        parts += [_("优惠 {amount}").format(amount=money(q.discount)), f"→ {money(q.net)}"]
     if q.extras:
-        parts.append(f"精品：{q.extras}")
+        parts.append(_("精品：{extras}").format(extras=q.extras))
     if q.valid_until:
-        parts.append(f"有效至 {q.valid_until:%m-%d}")
-    status = QUOTE_STATUS_LABELS[q.status]
+        parts.append(_("有效至 {day}").format(day=f"{q.valid_until:%m-%d}"))
+    status = _(QUOTE_STATUS_LABELS[q.status])
     if q.status == QuoteStatus.APPROVED:
-        status += f"（{q.approved_by or '—'} {q.approved_at:%m-%d %H:%M}）"
+        status += _("（{approver} {at}）").format(approver=q.approved_by or "—", at=f"{q.approved_at:%m-%d %H:%M}")
     parts.append(status)
     return " ".join(parts)
 
 
 def print_quote(card: Card, q: Quote) -> None:
-    line = f"{card.ref} {card.name}：{quote_text(q)}"
+    line = _on_card(card, quote_text(q))
     if q.status == QuoteStatus.PENDING:
-        line += f"；优惠超出顾问权限，请主管或经理批价：leadcard quote approve {card.ref} {q.seq}"
+        line += _("；优惠超出顾问权限，请主管或经理批价：leadcard quote approve {ref} {seq}").format(ref=card.ref, seq=q.seq)
     console().print(line)
 
 
+def print_trade_in(card: Card, t: TradeIn) -> None:
+    console().print(_on_card(card, trade_in_text(t)))
+
+
+def _on_card(card: Card, message: str) -> str:
+    return _("{ref} {name}：{message}").format(ref=card.ref, name=card.name, message=message)
+
+
 def trade_in_text(t: TradeIn) -> str:
-    return f"第 {t.seq} 次置换评估 {t.vehicle} 评估价 {money(t.appraisal)}"
+    return _("第 {seq} 次置换评估 {vehicle} 评估价 {amount}").format(seq=t.seq, vehicle=t.vehicle,
+                                                             amount=money(t.appraisal))
 
 
 def finance_text(f: Finance) -> str:
     """第 2 步贷款 工商银行 150,000元 被拒"""
-    parts = [f"贷款第 {f.seq} 步", f.bank or "银行未填"]
+    parts = [_("贷款第 {seq} 步").format(seq=f.seq), f.bank or _("银行未填")]
     if f.amount:
         parts.append(money(f.amount))
-    parts.append(FINANCE_STATUS_LABELS[f.status])
+    parts.append(_(FINANCE_STATUS_LABELS[f.status]))
     return " ".join(parts)
 
 
 def loss_finance_text(finance: dict) -> str:
     """The loan application a loss for 贷款未过 failed on, as the loss request keeps it."""
     at = datetime.fromisoformat(finance["at"])
-    status = FINANCE_STATUS_LABELS.get(finance.get("status"), finance.get("status") or "")
+    label = FINANCE_STATUS_LABELS.get(finance.get("status"))
+    status = _(label) if label else finance.get("status") or ""
     amount = money(finance["amount"]) if finance.get("amount") else ""
-    return " ".join(p for p in (f"第 {finance.get('seq')} 步", finance.get("bank") or "银行未填", amount, status,
+    return " ".join(p for p in (_("第 {seq} 步").format(seq=finance.get("seq")), finance.get("bank") or _("银行未填"),
+                                amount, status,
                                 _when(at)) if p)
 
 
 def print_finance(card: Card, f: Finance) -> None:
-    line = f"{card.ref} {card.name}：{finance_text(f)}"
+    line = _on_card(card, finance_text(f))
     if f.status == FinanceStatus.REJECTED and card.due_at:
-        line += f"；请尽快联系客户（今日待办：贷款被拒，{card.due_at:%m-%d %H:%M}）"
+        line += _("；请尽快联系客户（今日待办：贷款被拒，{due}）").format(due=f"{card.due_at:%m-%d %H:%M}")
     console().print(line)
 
 
@@ -123,18 +135,19 @@ def desk_lines(desk: DealDesk | None) -> list[tuple[str, list[str]]]:
         return []
     sections = []
     if desk.test_drives:
-        sections.append(("试驾登记", [
+        sections.append((_("试驾登记"), [
             "  ".join(p for p in (
-                _when(t.at), t.vehicle or "车型未填", "驾照已核验" if t.licence_checked else "驾照未核验",
-                f"第 {t.seq} 次跟进", f"来店 #{t.visit_id}" if t.visit_id else "", t.author or "") if p)
+                _when(t.at), t.vehicle or _("车型未填"), _("驾照已核验") if t.licence_checked else _("驾照未核验"),
+                _("第 {seq} 次跟进").format(seq=t.seq), _("来店 #{visit}").format(visit=t.visit_id) if t.visit_id else "",
+                t.author or "") if p)
             for t in desk.test_drives]))
     if desk.quotes:
-        sections.append(("报价", [f"{_when(q.at)}  {quote_text(q)}  {q.author or ''}".rstrip() for q in desk.quotes]))
+        sections.append((_("报价"), [f"{_when(q.at)}  {quote_text(q)}  {q.author or ''}".rstrip() for q in desk.quotes]))
     if desk.trade_ins:
-        sections.append(("置换评估", [f"{_when(t.at)}  {trade_in_text(t)}  {t.author or ''}".rstrip()
+        sections.append((_("置换评估"), [f"{_when(t.at)}  {trade_in_text(t)}  {t.author or ''}".rstrip()
                                    for t in desk.trade_ins]))
     if desk.finance:
-        sections.append(("贷款申请", [f"{_when(f.at)}  {finance_text(f)}  {f.author or ''}".rstrip()
+        sections.append((_("贷款申请"), [f"{_when(f.at)}  {finance_text(f)}  {f.author or ''}".rstrip()
                                    for f in desk.finance]))
     return sections
 
