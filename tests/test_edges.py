@@ -213,6 +213,10 @@ def test_a_lead_at_closing_time_with_no_minutes_to_spare_waits_for_the_morning()
      "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '21:00-21:00'"),
     ('working_hours = "09:00-21:00+08:00"',
      "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '09:00-21:00+08:00'"),
+    ('working_hours = "09:00+08:00-21:00"',
+     "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '09:00+08:00-21:00'"),
+    ('working_hours = "9am-9pm"',
+     "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '9am-9pm'"),
     ('working_hours = "09:00"', "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '09:00'"),
     ("working_hours = 9", "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not 9"),
 ])
