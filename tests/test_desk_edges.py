@@ -64,3 +64,86 @@ def test_a_loan_step_a_minute_ahead_of_the_clock_is_kept_and_two_minutes_ahead_i
     assert ahead["at"] == "2026-05-03T09:01:00+08:00"
     refused = desk("finance", "张三", "--status", "approved", "--at", "2026-05-03 09:02", now="2026-05-03T09:00:00")
     assert refused.exit_code == 2 and "future" in refused.stderr
+
+
+# -- the showroom's traffic: the week is [Monday 00:00, next Monday 00:00) ----------------------------------
+
+
+def visit(lc, at, *args):
+    return lc.json("visit", "add", "--at", at, *args, user="王芳", now=at.replace(" ", "T") + ":00")
+
+
+def log(lc, ref, at, channel, *args, content="跟进"):
+    lc.ok("log", ref, "--channel", channel, "--content", content, "--at", at, *args, user="王芳",
+          now=at.replace(" ", "T") + ":00")
+
+
+def traffic(lc):
+    return lc.json("report", "weekly", "--week", "2026-W47", user="赵经理", now="2026-11-25T10:00:00")["traffic"]
+
+
+def test_a_visit_and_a_test_drive_at_the_weeks_first_instant_count_and_at_the_next_weeks_do_not(lc):
+    sales_floor(lc)
+    for at, phone in (("2026-11-15 23:59", "13900000001"), ("2026-11-16 00:00", "13900000002"),
+                      ("2026-11-23 00:00", "13900000003")):
+        visit(lc, at, "--phone", phone)
+    lc.ok("add", "甲", "--phone", "13900000009", "--owner", "王芳", "--at", "2026-11-15 10:00", user="王芳",
+          now="2026-11-15T10:00:00")
+    for at in ("2026-11-16 00:00", "2026-11-23 00:00"):
+        log(lc, "甲", at, "test-drive", "--licence-checked", content="上门试驾")
+    week = traffic(lc)
+    assert (week["first_visits"], week["test_drives"]) == (1, 1)
+
+
+def test_an_invitation_kept_at_the_last_minute_of_its_day_counts_and_at_midnight_does_not(lc):
+    sales_floor(lc)
+    for name, phone in (("乙", "13900000011"), ("丙", "13900000012"), ("丁", "13900000013"), ("戊", "13900000014")):
+        lc.ok("add", name, "--phone", phone, "--owner", "王芳", "--at", "2026-11-15 09:00", user="王芳",
+              now="2026-11-15T09:00:00")
+    log(lc, "乙", "2026-11-15 10:00", "phone", "--next", "2026-11-16 00:00", "--purpose", "邀约到店")  # the first instant
+    log(lc, "乙", "2026-11-16 23:59", "visit", content="晚上才来店")
+    log(lc, "丙", "2026-11-15 10:00", "phone", "--next", "2026-11-18 10:00", "--purpose", "邀约到店")
+    log(lc, "丙", "2026-11-19 00:00", "visit", content="次日零点才到")
+    log(lc, "丁", "2026-11-15 10:00", "phone", "--next", "2026-11-23 00:00", "--purpose", "邀约到店")  # next week's
+    log(lc, "戊", "2026-11-17 10:00", "visit", "--next", "2026-11-20 10:00", "--purpose", "邀约再次到店试驾",
+        content="到店看车")  # invited in the showroom; that visit is not the one invited for
+    week = traffic(lc)
+    assert (week["invitation"]["numerator"], week["invitation"]["denominator"]) == (1, 3)
+
+
+# -- the month's target ------------------------------------------------------------------------------------
+
+
+def test_a_target_is_set_until_the_last_minute_of_its_month_and_not_at_midnight_after(lc):
+    sales_floor(lc)
+    assert lc.json("target", "set", "王芳", "--month", "2026-11", "--orders", "0", user="赵经理",
+                   now="2026-11-30T23:59:00")["orders"] == 0
+    refused = lc("target", "set", "王芳", "--month", "2026-11", "--orders", "4", user="赵经理", now="2026-12-01T00:00:00")
+    assert refused.exit_code == 1 and "2026-11" in refused.stderr
+
+
+def test_a_target_set_at_the_weeks_last_instant_counts_for_it_and_one_set_at_its_end_does_not(lc):
+    sales_floor(lc)
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "4", user="赵经理", now="2026-11-22T23:59:00")
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "6", user="赵经理", now="2026-11-23T00:00:00")
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "8", user="钱主管", now="2026-11-23T00:00:00")
+
+    def target(week):
+        [standing] = lc.json("report", "weekly", "--week", week, user="赵经理",
+                             now="2026-12-02T09:00:00")["targets"]["by_consultant"]
+        return standing["target"] and (standing["target"]["orders"], standing["target"]["set_by"])
+
+    assert target("2026-W47") == (4, "赵经理")
+    assert target("2026-W48") == (8, "钱主管")  # set twice in one minute: the later one stands
+
+
+def test_an_order_at_the_months_first_instant_counts_toward_its_target_and_one_a_minute_earlier_does_not(lc):
+    sales_floor(lc)
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "4", user="赵经理", now="2026-10-20T09:00:00")
+    for name, phone, won in (("甲", "13900000001", "2026-10-31T23:59:00"), ("乙", "13900000002", "2026-11-01T00:00:00")):
+        lc.ok("add", name, "--phone", phone, "--owner", "王芳", "--at", "2026-10-20 10:00", user="王芳",
+              now="2026-10-20T10:00:00")
+        lc.ok("win", name, "--model", "凯美瑞", user="王芳", now=won)
+    [standing] = lc.json("report", "monthly", "--month", "2026-11", user="赵经理", now="2026-12-02T09:00:00")["by_owner"]
+    assert (standing["attainment"], standing["forecast"]["orders_so_far"]) == (
+        {"numerator": 1, "denominator": 4, "rate": 0.25}, 1)
