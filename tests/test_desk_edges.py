@@ -43,7 +43,13 @@ def test_a_quote_lapses_at_the_first_minute_after_its_last_valid_day(desk):
 
     assert lapsed("2026-05-10T23:59:00") == []
     [finding] = lapsed("2026-05-11T00:00:00")
-    assert (finding["at"], finding["actual"]) == ("2026-05-11T00:00:00+08:00", "过期 1 天未联系")
+    assert (finding["at"], finding["message"], finding["expected"], finding["actual"]) == (
+        "2026-05-11T00:00:00+08:00", "第 1 次报价（05-03，197,800元）有效期至 05-10，已过期 1 天，报价后没有再联系上客户",
+        "报价有效期内跟进客户，或重新报价", "过期 1 天未联系")
+    # still lapsed a week on: an audit of that day alone names it again
+    [later] = desk.json("audit", "--rule", "quote-expired", "--since", "2026-05-18", user="赵经理",
+                        now="2026-05-18T09:00:00")["findings"]
+    assert (later["at"], later["actual"]) == ("2026-05-11T00:00:00+08:00", "过期 8 天未联系")
 
 
 # -- paper records typed in: within the card's life ------------------------------------------------------
