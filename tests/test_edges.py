@@ -363,3 +363,18 @@ def test_an_after_delivery_visit_is_made_on_its_day_or_late_and_a_call_on_delive
         (7, date(2026, 5, 22), at(23, 23, 59), False), (30, date(2026, 6, 14), None, False)]
     graced = after_delivery_visits(at(15, 16), reached, HABC, SH, grace_days=1)
     assert [v.in_time for v in graced] == [True, True, True, False]
+
+
+def test_a_store_may_visit_owners_from_the_day_after_delivery_on_whole_days_only():
+    assert load_policy("habc", "after_delivery_days = [30, 1, 3, 1]").after_delivery_days == (1, 3, 30)
+    for toml, message in (("after_delivery_days = [0, 3]", "政策：after_delivery_days 须是 1 到 3660 之间的数"),
+                          ("after_delivery_days = [1, 2.5]", "政策：after_delivery_days 须列出整天数，不能是 2.5"),
+                          ("after_delivery_days = 7", "政策：after_delivery_days 须是列表")):
+        with pytest.raises(BadInput) as refused:
+            load_policy("habc", toml)
+        assert str(refused.value) == message
+
+
+def test_a_car_delivered_after_midnight_is_visited_the_next_day_on_the_stores_calendar():
+    deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 1))  # 01:00 in Shanghai is the 14th in UTC
+    assert [d.at for d in owner_occasions(deal, HABC, SH)][:1] == [at(16, 0)]
