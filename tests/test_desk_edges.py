@@ -153,3 +153,66 @@ def test_an_order_at_the_months_first_instant_counts_toward_its_target_and_one_a
     [standing] = lc.json("report", "monthly", "--month", "2026-11", user="赵经理", now="2026-12-02T09:00:00")["by_owner"]
     assert (standing["attainment"], standing["forecast"]["orders_so_far"]) == (
         {"numerator": 1, "denominator": 4, "rate": 0.25}, 1)
+
+
+# -- what the desk refuses, told in full -------------------------------------------------------------------
+
+
+def refused(lc, *args, code=2, **kwargs) -> str:
+    result = lc(*args, **kwargs)
+    assert result.exit_code == code, result.stderr
+    return result.stderr
+
+
+def test_a_quote_named_wrong_is_refused_with_what_was_wrong(desk):
+    assert refused(desk, "quote", "张三", "--price", "0") == "leadcard: a quote needs a price above 0 (--price)\n"
+    assert refused(desk, "quote", "张三", "--price", "1000", "--discount", "1000") == (
+        "leadcard: the discount (1000) must be less than the price (1000)\n")
+    assert refused(desk, "quote", "张三", "--price", "1000", "--valid-until", "2026-05-01", now="2026-05-02T12:00:00") == (
+        "leadcard: a quote valid until 2026-05-01 would have lapsed already\n")
+    assert desk.json("quote", "张三", "--price", "1")["net"] == 1  # a token price is still a price
+
+
+def test_a_quote_takes_the_cards_model_and_blank_extras_are_none(desk):
+    given = desk.json("quote", "张三", "--price", "199800", "--model", "  ", "--extras", "  ")
+    assert (given["model"], given["extras"]) == ("凯美瑞", None)
+    other = desk.json("quote", "张三", "--price", "209800", "--model", " 凯美瑞 双擎 ", "--extras", " 脚垫 ")
+    assert (other["model"], other["extras"]) == ("凯美瑞 双擎", "脚垫")
+
+
+def test_a_closed_card_takes_no_quote_appraisal_or_approval(desk):
+    desk.ok("quote", "张三", "--price", "199800", "--discount", "8000", now="2026-05-03T10:00:00")
+    desk.ok("lose", "张三", "--reason", "价格", "--competitor", "本田雅阁", now="2026-05-03T11:00:00")
+    desk.ok("approve", "张三", user="钱主管", now="2026-05-03T12:00:00")
+    assert refused(desk, "quote", "张三", "--price", "189800", code=1) == (
+        "leadcard: card A00001 is lost: quotes are given on open cards\n")
+    assert refused(desk, "quote", "approve", "张三", "1", user="钱主管", code=1) == (
+        "leadcard: card A00001 is lost: its quotes are closed\n")
+    assert refused(desk, "trade-in", "张三", "--vehicle", "卡罗拉", "--appraisal", "60000", code=1) == (
+        "leadcard: card A00001 is lost: cannot appraise a trade-in on it\n")
+    assert refused(desk, "finance", "张三", "--status", "applied", code=1) == (
+        "leadcard: card A00001 is lost: cannot record a loan application on it\n")
+
+
+def test_a_trade_in_names_its_car(desk):
+    assert refused(desk, "trade-in", "张三", "--vehicle", "", "--appraisal", "60000") == (
+        "leadcard: which car is traded in? --vehicle (make, model, year, mileage)\n")
+    kept = desk.json("trade-in", "张三", "--vehicle", " 2016 卡罗拉 ", "--appraisal", "60000", now="2026-05-03T09:00:00")
+    assert (kept["vehicle"], kept["at"], kept["author"]) == ("2016 卡罗拉", "2026-05-03T09:00:00+08:00", "王芳")
+
+
+def test_a_store_without_users_approves_a_quote_once_by_nobody(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--model", "凯美瑞", now="2026-05-02T10:00:00")
+    lc.ok("quote", "张三", "--price", "199800", "--discount", "8000", now="2026-05-02T11:00:00")
+    assert lc.json("quote", "approve", "张三", "1", now="2026-05-02T12:00:00")["approved_by"] is None
+    assert refused(lc, "quote", "approve", "张三", "1", code=1) == (
+        "leadcard: quote #1 of card A00001 was already approved by nobody\n")
+
+
+def test_a_loan_step_keeps_the_bank_and_amount_named_before_and_a_loan_of_nothing_is_refused(desk):
+    desk.ok("finance", "张三", "--status", "applied", "--bank", "工商银行", "--amount", "150000", now="2026-05-03T09:00:00")
+    step = desk.json("finance", "张三", "--status", "approved", "--bank", "  ", now="2026-05-04T09:00:00")
+    assert (step["bank"], step["amount"]) == ("工商银行", 150000)
+    assert refused(desk, "finance", "张三", "--status", "approved", "--amount", "0") == (
+        "leadcard: a loan amount is above 0 (--amount)\n")
+    assert desk.json("finance", "张三", "--status", "approved", "--amount", "1", now="2026-05-05T09:00:00")["amount"] == 1
