@@ -216,3 +216,10 @@ def test_a_loan_step_keeps_the_bank_and_amount_named_before_and_a_loan_of_nothin
     assert refused(desk, "finance", "张三", "--status", "approved", "--amount", "0") == (
         "leadcard: a loan amount is above 0 (--amount)\n")
     assert desk.json("finance", "张三", "--status", "approved", "--amount", "1", now="2026-05-05T09:00:00")["amount"] == 1
+
+
+def test_the_cards_own_consultant_may_not_approve_a_quote_the_manager_gave_and_is_told_what_was_refused(desk):
+    desk.ok("quote", "张三", "--price", "199800", "--discount", "8000", user="赵经理")
+    told = refused(desk, "quote", "approve", "张三", "1", code=1)
+    assert "A00001" in told and "王芳" in told and "approve quote #1 on" in told
+    assert desk.json("show", "张三")["quote"]["status"] == "pending"
