@@ -378,3 +378,17 @@ def test_a_store_may_visit_owners_from_the_day_after_delivery_on_whole_days_only
 def test_a_car_delivered_after_midnight_is_visited_the_next_day_on_the_stores_calendar():
     deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 1))  # 01:00 in Shanghai is the 14th in UTC
     assert [d.at for d in owner_occasions(deal, HABC, SH)][:1] == [at(16, 0)]
+
+
+def test_two_calls_typed_in_at_the_same_minute_keep_the_order_they_were_logged_in():
+    deal = Deal(ordered_at=at(1, 10))
+    same_minute = [Contact(at(2, 10), Channel.PHONE, next_at=at(4, 10), purpose="通知到车进度"),
+                   Contact(at(2, 10), Channel.PHONE, next_at=None)]  # the later one took the plan back
+    assert deal_due(deal, same_minute, HABC, SH) == Due(at(9, 10), DueReason.CADENCE)
+    assert deal_due(deal, same_minute[::-1], HABC, SH) == Due(at(4, 10), DueReason.PLANNED, "通知到车进度")
+
+
+def test_a_date_planned_for_the_first_minute_of_an_after_delivery_visit_is_told_with_its_purpose():
+    deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 16))
+    planned = [Contact(at(15, 17), Channel.PHONE, next_at=at(16, 0), purpose="交车次日回访")]
+    assert deal_due(deal, planned, HABC, SH) == Due(at(16, 0), DueReason.PLANNED, "交车次日回访")
