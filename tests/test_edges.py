@@ -19,8 +19,9 @@ from leadcard.schedule import (
     Deal,
     Due,
     add_working_days,
-    after_delivery_visits,
     add_working_minutes,
+    after_delivery_day,
+    after_delivery_visits,
     card_timing,
     days_between,
     days_planned_ahead,
@@ -392,3 +393,22 @@ def test_a_date_planned_for_the_first_minute_of_an_after_delivery_visit_is_told_
     deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 16))
     planned = [Contact(at(15, 17), Channel.PHONE, next_at=at(16, 0), purpose="交车次日回访")]
     assert deal_due(deal, planned, HABC, SH) == Due(at(16, 0), DueReason.PLANNED, "交车次日回访")
+
+
+def test_a_call_that_reached_the_customer_at_the_minute_the_loan_was_rejected_answers_the_rejection():
+    contacts = [Contact(at(2, 10, 30), Channel.WECHAT), Contact(at(2, 11), Channel.PHONE, next_at=at(10, 10)),
+                Contact(at(4, 11), Channel.PHONE, next_at=at(6, 10), purpose="商量提高首付")]
+    timing = card_timing(at(2, 10), "A", contacts, HABC, finance_rejected_at=at(4, 11))
+    assert timing.due == Due(at(6, 10), DueReason.PLANNED, "商量提高首付")
+
+
+def test_on_the_first_service_day_the_reminder_comes_before_the_birthday_greeting():
+    deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 16), birthday="08-15")
+    assert [(d.at.date(), d.reason) for d in owner_occasions(deal, HABC, SH)][-2:] == [
+        (date(2026, 8, 15), DueReason.FIRST_SERVICE), (date(2026, 8, 15), DueReason.BIRTHDAY)]
+    reached = [Contact(datetime(2026, 6, 14, 10, tzinfo=SH), Channel.PHONE)]  # the 30th day's visit made
+    assert deal_due(deal, reached, HABC, SH) == Due(datetime(2026, 8, 15, tzinfo=SH), DueReason.FIRST_SERVICE)
+
+
+def test_the_visit_after_a_delivery_past_midnight_is_the_first_day_on_the_stores_calendar():
+    assert after_delivery_day(at(15, 1), at(16, 0), SH) == 1
