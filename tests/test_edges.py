@@ -412,3 +412,9 @@ def test_on_the_first_service_day_the_reminder_comes_before_the_birthday_greetin
 
 def test_the_visit_after_a_delivery_past_midnight_is_the_first_day_on_the_stores_calendar():
     assert after_delivery_day(at(15, 1), at(16, 0), SH) == 1
+
+
+def test_after_delivery_visits_are_counted_in_the_stores_days_around_midnight():
+    visits = after_delivery_visits(at(15, 1), [at(16, 9), at(19, 0, 30)], HABC, SH)  # delivered past midnight
+    assert [(v.days, v.day, v.made_at, v.in_time) for v in visits][:2] == [
+        (1, date(2026, 5, 16), at(16, 9), True), (3, date(2026, 5, 18), at(19, 0, 30), False)]  # half an hour late
