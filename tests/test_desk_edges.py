@@ -223,3 +223,30 @@ def test_the_cards_own_consultant_may_not_approve_a_quote_the_manager_gave_and_i
     told = refused(desk, "quote", "approve", "张三", "1", code=1)
     assert "A00001" in told and "王芳" in told and "approve quote #1 on" in told
     assert desk.json("show", "张三")["quote"]["status"] == "pending"
+
+
+def test_every_visit_of_a_kind_is_counted_whatever_else_its_log_line_says(lc):
+    sales_floor(lc)
+    lc.ok("visit", "add", "--source", "来电", "--at", "2026-11-16 09:00", user="李强", now="2026-11-16T09:00:00")
+    visit(lc, "2026-11-16 10:00", "--source", "来电", "--phone", "13900000001")  # a phone-in that left a number
+    visit(lc, "2026-11-16 11:00", "--source", "来电")
+    visit(lc, "2026-11-16 14:00", "--phone", "13900000002", "--test-drive")  # two first visits that left a number
+    visit(lc, "2026-11-16 15:00", "--phone", "13900000003")
+    lc.ok("add", "丙", "--phone", "13900000004", "--owner", "王芳", "--at", "2026-11-10 10:00", user="王芳",
+          now="2026-11-10T10:00:00")
+    visit(lc, "2026-11-17 10:00", "--phone", "13900000004", "--test-drive")  # 丙 back twice, driving once
+    visit(lc, "2026-11-18 10:00", "--phone", "13900000004")
+    week = traffic(lc)
+    wang = next(t for t in week["by_consultant"] if t["owner"] == "王芳")
+    assert (wang["phone_ins"], wang["first_visits"], wang["return_visits"]) == (2, 2, 2)
+    assert (wang["card"]["numerator"], wang["test_drive"]["numerator"]) == (2, 2)
+    assert (week["phone_ins"], week["first_visits"]) == (3, 2)  # 李强's phone-in is counted before 王芳's rows
+
+
+def test_an_invitation_written_only_in_the_plan_is_an_invitation(lc):
+    sales_floor(lc)
+    lc.ok("add", "丁", "--phone", "13900000031", "--owner", "王芳", "--at", "2026-11-15 09:00", user="王芳",
+          now="2026-11-15T09:00:00")
+    log(lc, "丁", "2026-11-15 10:00", "phone", "--next", "2026-11-18 10:00", "--plan", "周三邀约到店试驾新款")
+    week = traffic(lc)
+    assert (week["invitation"]["numerator"], week["invitation"]["denominator"]) == (0, 1)
