@@ -239,7 +239,7 @@ def test_every_visit_of_a_kind_is_counted_whatever_else_its_log_line_says(lc):
     week = traffic(lc)
     wang = next(t for t in week["by_consultant"] if t["owner"] == "王芳")
     assert (wang["phone_ins"], wang["first_visits"], wang["return_visits"]) == (2, 2, 2)
-    assert (wang["card"]["numerator"], wang["test_drive"]["numerator"]) == (2, 2)
+    assert (wang["card"]["numerator"], wang["test_drive"]["numerator"], wang["close"]["numerator"]) == (2, 2, 0)
     assert (week["phone_ins"], week["first_visits"]) == (3, 2)  # 李强's phone-in is counted before 王芳's rows
 
 
@@ -250,3 +250,15 @@ def test_an_invitation_written_only_in_the_plan_is_an_invitation(lc):
     log(lc, "丁", "2026-11-15 10:00", "phone", "--next", "2026-11-18 10:00", "--plan", "周三邀约到店试驾新款")
     week = traffic(lc)
     assert (week["invitation"]["numerator"], week["invitation"]["denominator"]) == (0, 1)
+
+
+def test_the_targets_are_listed_as_set_by_the_clocks_second(lc):
+    sales_floor(lc)
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "4", user="赵经理", now="2026-11-03T09:00:00")
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "6", user="赵经理", now="2026-11-03T09:00:01")
+
+    def listed(now):
+        return [t["orders"] for t in lc.json("target", "list", user="赵经理", now=now)["targets"]]
+
+    assert listed("2026-11-03T09:00:00") == [4]  # the one set a second later is not there yet
+    assert listed("2026-11-03T09:00:01") == [6]
