@@ -262,3 +262,18 @@ def test_the_targets_are_listed_as_set_by_the_clocks_second(lc):
 
     assert listed("2026-11-03T09:00:00") == [4]  # the one set a second later is not there yet
     assert listed("2026-11-03T09:00:01") == [6]
+
+
+def test_a_target_of_no_orders_and_no_deliveries_is_a_target(lc):
+    sales_floor(lc)
+    made = lc.json("target", "set", "王芳", "--month", "2026-11", "--orders", "0", "--deliveries", "0", user="赵经理",
+                   now="2026-11-03T09:00:00")
+    assert (made["orders"], made["deliveries"]) == (0, 0)
+
+
+def test_who_may_not_set_a_target_is_told_why(lc):
+    sales_floor(lc)
+    told = refused(lc, "target", "set", "王芳", "--orders", "4", user="王芳", now="2026-11-03T09:00:00", code=1)
+    assert "set targets" in told
+    assert refused(lc, "target", "set", "孙丽", "--orders", "4", user="钱主管", now="2026-11-03T09:00:00", code=1) == (
+        "leadcard: 钱主管 sets the targets of 一组's consultants; 孙丽's is set by the manager\n")
