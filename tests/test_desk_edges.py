@@ -241,6 +241,8 @@ def test_every_visit_of_a_kind_is_counted_whatever_else_its_log_line_says(lc):
     assert (wang["phone_ins"], wang["first_visits"], wang["return_visits"]) == (2, 2, 2)
     assert (wang["card"]["numerator"], wang["test_drive"]["numerator"], wang["close"]["numerator"]) == (2, 2, 0)
     assert (week["phone_ins"], week["first_visits"]) == (3, 2)  # 李强's phone-in is counted before 王芳's rows
+    li = next(t for t in week["by_consultant"] if t["owner"] == "李强")  # a phone-in, no card: nothing closed
+    assert (li["phone_ins"], li["close"]["numerator"]) == (1, 0)
 
 
 def test_an_invitation_written_only_in_the_plan_is_an_invitation(lc):
