@@ -279,3 +279,13 @@ def test_who_may_not_set_a_target_is_told_why(lc):
     assert "set targets" in told
     assert refused(lc, "target", "set", "孙丽", "--orders", "4", user="钱主管", now="2026-11-03T09:00:00", code=1) == (
         "leadcard: 钱主管 sets the targets of 一组's consultants; 孙丽's is set by the manager\n")
+
+
+def test_a_plan_changed_at_midnight_of_the_invited_day_still_stood_the_day(lc):
+    sales_floor(lc)
+    lc.ok("add", "戊", "--phone", "13900000041", "--owner", "王芳", "--at", "2026-11-15 09:00", user="王芳",
+          now="2026-11-15T09:00:00")
+    log(lc, "戊", "2026-11-15 10:00", "phone", "--next", "2026-11-18 10:00", "--purpose", "邀约到店")
+    log(lc, "戊", "2026-11-18 00:00", "wechat", "--next", "2026-11-25 10:00", "--purpose", "改约下周")  # on the day
+    week = traffic(lc)
+    assert (week["invitation"]["numerator"], week["invitation"]["denominator"]) == (0, 1)
