@@ -289,3 +289,14 @@ def test_a_plan_changed_at_midnight_of_the_invited_day_still_stood_the_day(lc):
     log(lc, "戊", "2026-11-18 00:00", "wechat", "--next", "2026-11-25 10:00", "--purpose", "改约下周")  # on the day
     week = traffic(lc)
     assert (week["invitation"]["numerator"], week["invitation"]["denominator"]) == (0, 1)
+
+
+def test_two_orders_in_the_month_are_two_toward_the_target(lc):
+    sales_floor(lc)
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "4", user="赵经理", now="2026-11-01T09:00:00")
+    for name, phone in (("甲", "13900000051"), ("乙", "13900000052")):
+        lc.ok("add", name, "--phone", phone, "--owner", "王芳", "--at", "2026-11-02 10:00", user="王芳",
+              now="2026-11-02T10:00:00")
+        lc.ok("win", name, "--model", "凯美瑞", user="王芳", now="2026-11-05T10:00:00")
+    [standing] = lc.json("report", "monthly", "--month", "2026-11", user="赵经理", now="2026-12-02T09:00:00")["by_owner"]
+    assert standing["attainment"] == {"numerator": 2, "denominator": 4, "rate": 0.5}
