@@ -11,19 +11,7 @@ from datetime import timedelta
 import pytest
 
 from leadcard.domain.audit_rules import span
-
-GOOD = ("--bottleneck", "价格高于雅阁，太太觉得后排窄", "--plan", "准备与雅阁的五年用车成本对比，约夫妻同来",
-        "--purpose", "邀约周六到店试驾并报价")
-
-
-def findings(lc, rule, *args, **kwargs):
-    return lc.json("audit", "--rule", rule, *args, **kwargs)["findings"]
-
-
-def one(lc, rule, *args, **kwargs):
-    found = findings(lc, rule, *args, **kwargs)
-    assert len(found) == 1, found
-    return found[0]
+from test_audit_floor import GOOD, findings, one
 
 
 def told(finding: dict) -> tuple:
@@ -238,8 +226,8 @@ def test_a_store_that_grants_a_day_of_grace(lc, tmp_path):
     assert findings(lc, "stale-grade", now="2026-05-09T09:00:00") == []
     assert one(lc, "stale-grade", now="2026-05-10T00:00:00")["actual"] == "9 天"
     lc.ok("log", "张三", "--channel", "phone", "--content", "客户出差回来，约周末订车", "--next", "2026-05-12",
-          *GOOD, now="2026-05-03T09:00:00")
-    assert findings(lc, "cadence-gap", "--since", "2026-05-03", now="2026-05-03T10:00:00") == []  # 2 days: graced
+          *GOOD, now="2026-05-03T15:00:00")
+    assert findings(lc, "cadence-gap", now="2026-05-03T16:00:00") == []  # two days to the minute: graced
     lc.ok("log", "张三", "--channel", "phone", "--content", "客户确认周末订车", "--next", "2026-05-07",
           *GOOD, now="2026-05-06T09:00:00")
     assert one(lc, "cadence-gap", "--since", "2026-05-04", now="2026-05-06T10:00:00")["actual"] == "3 天"
@@ -379,6 +367,17 @@ def test_follow_ups_wait_two_days_for_the_supervisor_and_not_a_minute_more(lc):
     assert one(lc, "unsigned", "--since", "2026-05-10", user="钱主管", now="2026-05-10T10:00:00")["actual"] == "9 天未批"
 
 
+def test_paper_follow_ups_typed_in_under_a_set_clock_wait_from_the_day_they_were_recorded(lc):
+    floor(lc)
+    new_card(lc, made="2026-04-30T10:00:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认预算 20 万，对比雅阁", "--next", "2026-05-06", *GOOD,
+          now="2026-05-03T10:00:00")
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店（纸质卡补录）", "--at", "2026-05-01 17:00",
+          now="2026-05-01T18:00:00")  # the paper card's contact, typed in with the clock set to that evening
+    assert one(lc, "unsigned", user="钱主管", now="2026-05-06T10:00:00")["message"] == (
+        "2 次跟进没有主管批示（最早第 2 次，05-01 记录，已 5 天；应在 2 天内批示）")
+
+
 def test_a_dormant_card_waits_for_no_signature(lc):
     floor(lc)
     lc.ok("add", "张三", "--phone", "13800138000", "--grade", "C", now="2025-11-20T10:00:00")
@@ -433,6 +432,25 @@ def test_a_loss_says_why_and_to_whom_when_the_reason_names_a_competitor(lc):
                            "原因、所购竞品和分析", "战败原因只写了「其他」，没有说明")
 
 
+def test_a_loss_request_on_a_card_then_found_invalid_asks_nothing_of_the_loss(lc):
+    kept_card(lc)
+    lc.ok("lose", "张三", "--reason", "other", now="2026-05-02T10:00:00")
+    assert {f["rule"] for f in lc.json("audit", now="2026-05-02T11:00:00")["findings"]} >= {
+        "gave-up-early", "lost-without-reason"}
+    lc.ok("invalid", "张三", "--reason", "空号", now="2026-05-02T12:00:00")
+    assert findings(lc, "gave-up-early", now="2026-05-02T13:00:00") == []
+    assert findings(lc, "lost-without-reason", now="2026-05-02T13:00:00") == []
+
+
+def test_a_store_that_wants_a_note_even_for_a_loss_to_a_competitor_hears_both_problems(lc, tmp_path):
+    policy(lc, tmp_path, '[audit.lost-without-reason]\nvague_reasons = ["竞品品牌"]\n')
+    kept_card(lc)
+    lc.ok("lose", "张三", "--reason", "竞品品牌", now="2026-05-02T10:00:00")
+    problems = "战败原因只写了「竞品品牌」，没有说明；战败原因是「竞品品牌」，却没有写客户买了哪款车"
+    assert told(one(lc, "lost-without-reason", now="2026-05-02T11:00:00"))[2:] == (
+        f"{problems}（05-02 申请）", "原因、所购竞品和分析", problems)
+
+
 def test_paper_cards_closed_as_lost_without_a_reason(lc, tmp_path):
     rows = tmp_path / "cards.csv"
     rows.write_text("姓名,电话,级别,建卡时间,状态,状态时间,意向车型,购车预算,购车时间\n"
@@ -464,8 +482,9 @@ def test_a_contact_recorded_exactly_an_hour_later_is_in_time_and_a_minute_more_i
         "≤ 1 小时", "1小时1分")
 
 
-def test_an_incomplete_card_stays_incomplete_until_filled(lc):
-    lc.ok("add", "赵六", "--phone", "13500135000", "--model", "威兰达", "--budget", "", now="2026-05-01T10:00:00")
+def test_an_incomplete_card_stays_incomplete_until_filled_and_blanks_fill_nothing(lc):
+    lc.ok("add", "赵六", "--phone", "13500135000", "--model", "威兰达", "--budget", "", "--timeline", "  ",
+          now="2026-05-01T10:00:00")
     assert told(one(lc, "incomplete-card", "--since", "2026-05-20", now="2026-05-20T10:00:00")) == (
         "2026-05-01T10:00:00+08:00", None, "卡片缺少预算、购车时间", "填写意向车型、预算、购车时间", "缺 2 项")
 
@@ -626,6 +645,14 @@ def test_an_h_customer_left_six_months_went_dormant_while_his_grade_said_call_da
         "2026-05-21T10:00:00+08:00", None,
         "H 级客户自 2025-11-21 起 6 个月没有联系，05-21 转入休眠，其间没有降级（H 级每天联系一次）",
         "H 级每天联系一次，或降级", "6 个月未联系")
+
+
+def test_an_a_customer_left_to_sleep_should_have_been_called_weekly(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", now="2025-11-20T10:00:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户说年后再定", now="2025-11-21T10:00:00")
+    found = one(lc, "neglected-to-dormant", now="2026-06-01T10:00:00")
+    assert (found["message"].split("，其间")[1], found["expected"]) == (
+        "没有降级（A 级每 7 天联系一次）", "A 级每 7 天联系一次，或降级")
 
 
 def test_a_plan_one_day_beyond_the_cadence_is_forgiven_by_a_day_of_grace(lc, tmp_path):

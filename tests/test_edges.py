@@ -16,14 +16,21 @@ from leadcard.errors import BadInput
 from leadcard.model import Channel, DueReason
 from leadcard.schedule import (
     Contact,
+    Deal,
+    Due,
     add_working_days,
     add_working_minutes,
+    after_delivery_day,
+    after_delivery_visits,
     card_timing,
     days_between,
     days_planned_ahead,
+    deal_due,
     in_wake_up_window,
     is_working_day,
     load_policy,
+    next_birthday,
+    owner_occasions,
     wake_up_days,
 )
 
@@ -220,6 +227,10 @@ def test_a_lead_at_closing_time_with_no_minutes_to_spare_waits_for_the_morning()
      "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '21:00-21:00'"),
     ('working_hours = "09:00-21:00+08:00"',
      "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '09:00-21:00+08:00'"),
+    ('working_hours = "09:00+08:00-21:00"',
+     "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '09:00+08:00-21:00'"),
+    ('working_hours = "9am-9pm"',
+     "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '9am-9pm'"),
     ('working_hours = "09:00"', "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not '09:00'"),
     ("working_hours = 9", "policy: working_hours must read like \"09:00-21:00\" (opening before closing), not 9"),
 ])
@@ -283,3 +294,134 @@ def test_a_grade_is_read_as_staff_type_it():
     with pytest.raises(BadInput):
         HABC.grade(None)
     assert HABC.known_grade("Z") is None and HABC.rank("Z") == 4 and HABC.rank("A") == 1
+
+
+# -- after the order: the car's progress, the after-delivery visits, the owner's birthday ------------------
+
+
+def test_a_birthday_is_greeted_on_its_day_and_from_the_day_after_a_year_later():
+    assert next_birthday("05-15", date(2026, 5, 15)) == date(2026, 5, 15)
+    assert next_birthday("05-15", date(2026, 5, 16)) == date(2027, 5, 15)
+    assert next_birthday("12-31", date(2026, 12, 31)) == date(2026, 12, 31)
+    assert next_birthday("01-01", date(2026, 12, 31)) == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize("year, day", [(2027, 28), (2028, 29), (2100, 28), (2000, 29)])
+def test_a_leap_day_birthday_falls_on_the_28th_in_other_years(year, day):
+    assert next_birthday("02-29", date(year, 1, 1)) == date(year, 2, day)
+
+
+def test_an_order_without_news_is_due_a_week_after_the_last_call_that_reached_the_customer():
+    deal = Deal(ordered_at=at(1, 10))
+    assert deal_due(deal, [], HABC, SH) == Due(at(8, 10), DueReason.CADENCE)
+    called_before = [Contact(at(1, 9), Channel.PHONE)]  # before the order: its week starts at the order
+    assert deal_due(deal, called_before, HABC, SH) == Due(at(8, 10), DueReason.CADENCE)
+    told = [Contact(at(3, 15), Channel.PHONE), Contact(at(4, 15), Channel.PHONE, reached=False)]
+    assert deal_due(deal, told, HABC, SH) == Due(at(10, 15), DueReason.CADENCE)
+
+
+def test_a_date_planned_at_the_minute_of_the_order_stands_for_it():
+    planned = [Contact(at(1, 10), Channel.VISIT, next_at=at(5, 10), purpose="通知到车进度")]
+    assert deal_due(Deal(ordered_at=at(1, 10)), planned, HABC, SH) == Due(at(5, 10), DueReason.PLANNED, "通知到车进度")
+
+
+def test_the_delivery_day_comes_first_when_the_weekly_news_falls_on_it_too():
+    deal = Deal(ordered_at=at(1, 0), delivery_day=date(2026, 5, 8))
+    assert deal_due(deal, [], HABC, SH) == Due(at(8, 0), DueReason.DELIVERY)
+    assert deal_due(deal._replace(delivery_day=date(2026, 5, 9)), [], HABC, SH) == Due(at(8, 0), DueReason.CADENCE)
+
+
+def test_a_delivered_car_is_visited_the_day_after_then_on_the_third_and_seventh_day():
+    deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 16))
+    assert deal_due(deal, [], HABC, SH) == Due(at(16, 0), DueReason.AFTER_DELIVERY)
+    at_midnight = [Contact(at(16, 0), Channel.PHONE)]  # reached at the first minute of the visit's day
+    assert deal_due(deal, at_midnight, HABC, SH) == Due(at(18, 0), DueReason.AFTER_DELIVERY)
+    the_evening_before = [Contact(at(15, 23, 59), Channel.PHONE)]
+    assert deal_due(deal, the_evening_before, HABC, SH) == Due(at(16, 0), DueReason.AFTER_DELIVERY)
+    planned = [Contact(at(15, 16), Channel.VISIT, next_at=at(15, 20), purpose="交车当晚问候")]
+    assert deal_due(deal, planned, HABC, SH) == Due(at(15, 20), DueReason.PLANNED, "交车当晚问候")
+
+
+def test_a_legacy_delivery_owes_only_the_birthday_and_nothing_without_one():
+    legacy = Deal(ordered_at=at(1, 10), delivered_at=at(15, 16), legacy=True)
+    assert deal_due(legacy, [], HABC, SH) is None
+    assert deal_due(legacy._replace(birthday="05-15"), [], HABC, SH) == Due(at(15, 0), DueReason.BIRTHDAY)
+    greeted = [Contact(at(15, 18), Channel.WECHAT)]  # greeted on the day: next year's
+    assert deal_due(legacy._replace(birthday="05-15"), greeted, HABC, SH) == Due(
+        datetime(2027, 5, 15, tzinfo=SH), DueReason.BIRTHDAY)
+
+
+def test_the_owners_occasions_in_order_the_first_service_three_months_on():
+    deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 16), birthday="06-01")
+    assert [(d.at.date(), d.reason) for d in owner_occasions(deal, HABC, SH)] == [
+        (date(2026, 5, 16), DueReason.AFTER_DELIVERY), (date(2026, 5, 18), DueReason.AFTER_DELIVERY),
+        (date(2026, 5, 22), DueReason.AFTER_DELIVERY), (date(2026, 6, 1), DueReason.BIRTHDAY),
+        (date(2026, 6, 14), DueReason.AFTER_DELIVERY), (date(2026, 8, 15), DueReason.FIRST_SERVICE)]
+    later = owner_occasions(deal, HABC, SH, after=at(31, 23, 59))
+    assert [d.at.date() for d in later if d.reason == DueReason.BIRTHDAY] == [date(2026, 6, 1)]
+    past = owner_occasions(deal, HABC, SH, after=datetime(2026, 6, 1, 0, 0, tzinfo=SH))
+    assert [d.at.date() for d in past if d.reason == DueReason.BIRTHDAY] == [date(2027, 6, 1)]
+
+
+def test_an_after_delivery_visit_is_made_on_its_day_or_late_and_a_call_on_delivery_day_is_none():
+    reached = [at(15, 18), at(16, 0), at(19, 10), at(23, 23, 59)]  # delivery evening, day 1, day 4, day 8
+    visits = after_delivery_visits(at(15, 16), reached, HABC, SH)
+    assert [(v.days, v.day, v.made_at, v.in_time) for v in visits] == [
+        (1, date(2026, 5, 16), at(16, 0), True), (3, date(2026, 5, 18), at(19, 10), False),
+        (7, date(2026, 5, 22), at(23, 23, 59), False), (30, date(2026, 6, 14), None, False)]
+    graced = after_delivery_visits(at(15, 16), reached, HABC, SH, grace_days=1)
+    assert [v.in_time for v in graced] == [True, True, True, False]
+
+
+def test_a_store_may_visit_owners_from_the_day_after_delivery_on_whole_days_only():
+    assert load_policy("habc", "after_delivery_days = [30, 1, 3, 1]").after_delivery_days == (1, 3, 30)
+    for toml, message in (("after_delivery_days = [0, 3]", "政策：after_delivery_days 须是 1 到 3660 之间的数"),
+                          ("after_delivery_days = [1, 2.5]", "政策：after_delivery_days 须列出整天数，不能是 2.5"),
+                          ("after_delivery_days = 7", "政策：after_delivery_days 须是列表")):
+        with pytest.raises(BadInput) as refused:
+            load_policy("habc", toml)
+        assert str(refused.value) == message
+
+
+def test_a_car_delivered_after_midnight_is_visited_the_next_day_on_the_stores_calendar():
+    deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 1))  # 01:00 in Shanghai is the 14th in UTC
+    assert [d.at for d in owner_occasions(deal, HABC, SH)][:1] == [at(16, 0)]
+
+
+def test_two_calls_typed_in_at_the_same_minute_keep_the_order_they_were_logged_in():
+    deal = Deal(ordered_at=at(1, 10))
+    same_minute = [Contact(at(2, 10), Channel.PHONE, next_at=at(4, 10), purpose="通知到车进度"),
+                   Contact(at(2, 10), Channel.PHONE, next_at=None)]  # the later one took the plan back
+    assert deal_due(deal, same_minute, HABC, SH) == Due(at(9, 10), DueReason.CADENCE)
+    assert deal_due(deal, same_minute[::-1], HABC, SH) == Due(at(4, 10), DueReason.PLANNED, "通知到车进度")
+
+
+def test_a_date_planned_for_the_first_minute_of_an_after_delivery_visit_is_told_with_its_purpose():
+    deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 16))
+    planned = [Contact(at(15, 17), Channel.PHONE, next_at=at(16, 0), purpose="交车次日回访")]
+    assert deal_due(deal, planned, HABC, SH) == Due(at(16, 0), DueReason.PLANNED, "交车次日回访")
+
+
+def test_a_call_that_reached_the_customer_at_the_minute_the_loan_was_rejected_answers_the_rejection():
+    contacts = [Contact(at(2, 10, 30), Channel.WECHAT), Contact(at(2, 11), Channel.PHONE, next_at=at(10, 10)),
+                Contact(at(4, 11), Channel.PHONE, next_at=at(6, 10), purpose="商量提高首付")]
+    timing = card_timing(at(2, 10), "A", contacts, HABC, finance_rejected_at=at(4, 11))
+    assert timing.due == Due(at(6, 10), DueReason.PLANNED, "商量提高首付")
+
+
+def test_on_the_first_service_day_the_reminder_comes_before_the_birthday_greeting():
+    deal = Deal(ordered_at=at(1, 10), delivered_at=at(15, 16), birthday="08-15")
+    assert [(d.at.date(), d.reason) for d in owner_occasions(deal, HABC, SH)][-2:] == [
+        (date(2026, 8, 15), DueReason.FIRST_SERVICE), (date(2026, 8, 15), DueReason.BIRTHDAY)]
+    reached = [Contact(datetime(2026, 6, 14, 10, tzinfo=SH), Channel.PHONE)]  # the 30th day's visit made
+    assert deal_due(deal, reached, HABC, SH) == Due(datetime(2026, 8, 15, tzinfo=SH), DueReason.FIRST_SERVICE)
+
+
+def test_the_visit_after_a_delivery_past_midnight_is_the_first_day_on_the_stores_calendar():
+    assert after_delivery_day(at(15, 1), at(16, 0), SH) == 1
+
+
+def test_after_delivery_visits_are_counted_in_the_stores_days_around_midnight():
+    visits = after_delivery_visits(at(15, 1), [at(16, 9), at(19, 0, 30)], HABC, SH)  # delivered past midnight
+    assert [(v.days, v.day, v.made_at, v.in_time) for v in visits][:2] == [
+        (1, date(2026, 5, 16), at(16, 9), True), (3, date(2026, 5, 18), at(19, 0, 30), False)]  # half an hour late

@@ -71,15 +71,20 @@ def test_each_consultant_is_measured_on_their_own_cards_and_a_ratio_of_nothing_i
     add(lc, "孙七", "13800000005", "2026-03-02 10:00", "--owner", "李强", "--grade", "C")
     log(lc, "孙七", "2026-03-02 11:00", "phone", content="明年再说", user="李强")
     log(lc, "孙七", "2026-11-20 10:00", "sms", content="新款上市问候", user="李强")
+    # 孙丽 and 钱主管, a card each and nothing more: four names to put in order.
+    add(lc, "吴九", "13800000009", "2026-11-19 10:00", "--owner", "孙丽")
+    add(lc, "郑十", "13800000010", "2026-11-19 10:00", "--owner", "钱主管")
     report = weekly(lc)
     owners = {o["owner"]: o for o in report["by_owner"]}
-    assert [o["owner"] for o in report["by_owner"]] == ["李强", "王芳", None]
+    assert [o["owner"] for o in report["by_owner"]] == ["孙丽", "李强", "王芳", "钱主管", None]  # by name, none last
     figures = {owner: (o["new_cards"], o["followups"], o["wins"], o["losses"], o["loss_requests"], o["open_at_end"],
                        o["funnel"]) for owner, o in owners.items()}
     assert figures == {
         "王芳": (2, 3, 1, 1, 1, 1, {"H": 0, "A": 0, "B": 1, "C": 0}),
         "李强": (1, 1, 0, 0, 0, 2, {"H": 0, "A": 0, "B": 0, "C": 2}),
         None: (1, 1, 0, 0, 0, 1, {"H": 0, "A": 0, "B": 1, "C": 0}),
+        "孙丽": (1, 0, 0, 0, 0, 1, {"H": 0, "A": 0, "B": 1, "C": 0}),
+        "钱主管": (1, 0, 0, 0, 0, 1, {"H": 0, "A": 0, "B": 1, "C": 0}),
     }
     kpis = {owner: {k: o["kpis"][k] for k in ("completeness", "conversion", "reactivation", "referral", "loss_clarity")}
             for owner, o in owners.items()}
@@ -90,7 +95,7 @@ def test_each_consultant_is_measured_on_their_own_cards_and_a_ratio_of_nothing_i
     assert owners["李强"]["kpis"]["timeliness"] == {**ratio(0, 1), "target": 0.8, "below_target": True}
     assert owners[None]["kpis"]["timeliness"] == {**ratio(1, 1), "target": 0.8, "below_target": False}
     assert owners["李强"]["kpis"]["referral_rate"] is None  # nothing won: n/a, never 0 %
-    assert report["totals"]["woken"] == 1 and report["kpis"]["conversion"] == ratio(1, 6)
+    assert report["totals"]["woken"] == 1 and report["kpis"]["conversion"] == ratio(1, 8)
 
 
 def test_a_card_lost_before_the_week_and_reopened_in_it_is_back_in_hand(lc):
@@ -163,6 +168,15 @@ def test_a_customer_who_answers_exactly_30_days_after_the_wake_up_was_reactivate
     assert report["kpis"]["reactivation"] == ratio(3, 4)
 
 
+def test_a_wake_up_message_whose_time_was_corrected_into_last_month_leaves_the_wake_up_unanswered(lc):
+    dormant(lc, "张三", "13800000001")
+    log(lc, "张三", "2026-12-01 10:00", "sms", content="新款上市问候")
+    lc.ok("log", "张三", "--corrects", "3", "--channel", "sms", "--content", "新款上市问候（实为前一天发送）",
+          "--at", "2026-11-30 10:00", now="2026-12-01T11:00:00")
+    report = lc.json("report", "monthly", "--month", "2026-12", now="2027-01-04T07:00:00")
+    assert (report["totals"]["woken"], report["kpis"]["reactivation"]) == (1, ratio(0, 1))
+
+
 # -- grade accuracy: won within the grade's horizon -------------------------------------------------------
 
 
@@ -181,3 +195,82 @@ def test_a_deal_on_the_last_day_of_the_horizon_proves_the_grade_right(lc):
     lc.ok("grade", "赵六", "A", now="2026-10-20T10:00:00", user="王芳")  # A's 30 days end in the week
     accuracy = [(g["grader"], g["grade"], g["numerator"], g["denominator"]) for g in weekly(lc)["grade_accuracy"]]
     assert accuracy == [("李强", "H", 0, 1), ("王芳", "H", 1, 2), ("王芳", "A", 0, 1), (None, "H", 0, 1)]
+
+
+# -- the week is [Monday 00:00, next Monday 00:00): its first instant counts, the next week's does not ------
+
+
+def test_a_record_at_the_first_instant_of_the_week_counts_and_one_at_the_first_instant_of_the_next_does_not(lc):
+    start, end = "2026-11-16 00:00", "2026-11-23 00:00"
+    now = {"start": "2026-11-16T00:00:00", "end": "2026-11-23T00:00:00"}
+    add(lc, "甲", "13800000001", start)
+    log(lc, "甲", start)
+    lc.ok("win", "甲", "--model", "凯美瑞", now=now["start"])  # won at the first instant, after one contact
+    add(lc, "乙", "13800000002", end)
+    log(lc, "乙", end)
+    add(lc, "卯", "13800000003", "2026-11-22 23:00")
+    log(lc, "卯", end)  # its first contact an hour later, but in the next week
+    for name, phone, reopened in (("丙", "13800000004", now["start"]), ("丁", "13800000005", now["end"])):
+        add(lc, name, phone, "2026-11-01 10:00", "--grade", "C")
+        lc.ok("lose", name, "--reason", "推迟购买", now="2026-11-05T10:00:00")
+        lc.ok("approve", name, now="2026-11-05T18:00:00")
+        lc.ok("reopen", name, now=reopened)
+    add(lc, "戊", "13800000006", "2026-11-02 10:00", "--grade", "A")
+    lc.ok("win", "戊", "--model", "凯美瑞", now=now["end"])
+    add(lc, "己", "13800000007", "2026-11-02 10:00")
+    lc.ok("grade", "己", "H", now=now["end"])
+    add(lc, "庚", "13800000008", "2026-05-01 10:00")
+    log(lc, "庚", "2026-05-23 00:00")  # exactly six months before the week's end: not yet dormant
+    add(lc, "辛", "13800000009", "2026-04-01 10:00")
+    log(lc, "辛", end)  # dormant through the week; woken at the next week's first instant
+    add(lc, "壬", "13800000010", "2026-11-02 10:00")
+    lc.ok("lose", "壬", "--reason", "价格", "--competitor", "本田雅阁", now=now["start"])
+    lc.ok("approve", "壬", now=now["end"])
+    add(lc, "癸", "13800000011", "2026-11-02 10:00")
+    lc.ok("lose", "癸", "--reason", "价格", "--competitor", "本田雅阁", now="2026-11-15T10:00:00")
+    lc.ok("approve", "癸", now=now["start"])
+    add(lc, "子", "13800000012", "2026-11-02 10:00")
+    log(lc, "子", "2026-11-17 10:00")
+    lc.ok("log", "子", "--corrects", "1", "--channel", "phone", "--content", "电话沟通需求（更正）", "--at", end,
+          now=now["end"])  # corrected in the next week: the week keeps the entry as it stood
+    lc.ok("lose", "子", "--reason", "推迟购买", now=now["end"])
+    for name, phone in (("丑", "13800000013"), ("寅", "13800000014")):
+        add(lc, name, phone, "2026-03-02 10:00", "--grade", "C")
+        log(lc, name, "2026-03-03 10:00")
+    log(lc, "丑", start)  # woken at the first instant by a call that reached him
+    log(lc, "寅", "2026-11-18 10:00", "sms", content="新款上市问候")
+    log(lc, "寅", end)  # answered at the next week's first instant
+    report = weekly(lc)
+    totals = report["totals"]
+    assert (totals["new_cards"], totals["followups"], totals["wins"], totals["losses"], totals["loss_requests"]) == (
+        2, 4, 1, 1, 1)
+    assert (totals["open_at_end"], totals["dormant_at_end"], totals["lost_pending_at_end"], totals["woken"]) == (
+        8, 1, 1, 2)
+    assert report["funnel"] == {"H": 0, "A": 1, "B": 4, "C": 3}
+    assert list(report["followups_by_channel"].items()) == [("sms", 1), ("phone", 3)]
+    kpis = report["kpis"]
+    assert (kpis["timeliness"]["numerator"], kpis["timeliness"]["denominator"]) == (1, 2)
+    assert (kpis["conversion"], kpis["reactivation"], kpis["loss_clarity"]) == (ratio(1, 12), ratio(1, 2), ratio(0, 1))
+    assert [b["wins"] for b in report["followups_per_win"]] == [0, 1, 0, 0, 0]
+    assert (report["loss_reasons"], report["loss_competitors"]) == ({"价格": 1}, {"本田雅阁": 1})
+
+
+def test_a_card_handed_to_another_team_at_midnight_counts_for_the_team_that_held_it_all_week(lc):
+    sales_floor(lc)
+    add(lc, "张三", "13800000001", "2026-11-17 10:00", "--owner", "王芳")
+    lc.ok("assign", "张三", "孙丽", now="2026-11-23T00:00:00")
+    assert [(o["owner"], o["new_cards"]) for o in weekly(lc)["by_owner"]] == [("王芳", 1)]
+    assert weekly(lc, user="钱主管")["totals"]["new_cards"] == 1
+    assert weekly(lc, week="2026-W48", user="钱主管")["totals"]["open_at_end"] == 0
+
+
+def test_gradings_count_from_the_first_instant_of_their_window_and_a_deal_at_the_grading_proves_it(lc):
+    for n, name in enumerate(("张三", "李四", "王五"), start=1):
+        add(lc, name, f"1380000000{n}", "2026-11-01 10:00", "--model", "凯美瑞")
+    lc.ok("grade", "张三", "H", now="2026-11-09T00:00:00")  # 7 days before the week: its horizon ends on Monday
+    lc.ok("win", "张三", now="2026-11-16T00:00:00")
+    lc.ok("grade", "李四", "H", now="2026-11-16T00:00:00")  # its horizon ends in the next week
+    lc.ok("grade", "王五", "H", now="2026-11-10T10:00:00")
+    lc.ok("win", "王五", now="2026-11-10T10:00:00")  # ordered the moment the grade was given
+    accuracy = [(g["grader"], g["grade"], g["numerator"], g["denominator"]) for g in weekly(lc)["grade_accuracy"]]
+    assert accuracy == [(None, "H", 2, 2)]

@@ -497,7 +497,8 @@ def incomplete_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Bre
     if c.status != Status.OPEN:
         return
     wanted = limits["fields"]
-    missing = [_(FIELD_LABELS[name]) for name in wanted if c.history.fields.get(name) in (None, "")]
+    # A field of blanks tells no more than an empty one.
+    missing = [_(FIELD_LABELS[name]) for name in wanted if not str(c.history.fields.get(name) or "").strip()]
     if missing:
         yield Breach(c.created_at, _("卡片缺少{fields}").format(fields=listing(missing)),
                      _("填写{fields}").format(fields=listing(_(FIELD_LABELS[n]) for n in wanted)),

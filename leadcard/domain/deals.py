@@ -76,8 +76,10 @@ def approve_quote(session: Session, ref: str, seq: int) -> tuple[Card, Quote]:
     if found.status == QuoteStatus.QUOTED:
         raise Refused(_("卡片 {ref} 的第 {seq} 次报价优惠在顾问权限内，不用批价").format(ref=card.ref, seq=seq))
     if found.status == QuoteStatus.APPROVED:
+        if found.approved_by is None:  # approved in a store without users
+            raise Refused(_("卡片 {ref} 的第 {seq} 次报价已经批过价").format(ref=card.ref, seq=seq))
         raise Refused(_("卡片 {ref} 的第 {seq} 次报价已由 {approver} 批过价").format(
-            ref=card.ref, seq=seq, approver=found.approved_by or "—"))
+            ref=card.ref, seq=seq, approver=found.approved_by))
     if card.status in (Status.LOST, Status.INVALID):
         raise Refused(_("卡片 {ref} 的状态是 {status}：报价已关闭，不能再批价").format(ref=card.ref, status=card.status.value))
     actor = session.actor

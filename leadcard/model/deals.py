@@ -53,9 +53,6 @@ class Quote(NamedTuple):
     def net(self) -> int:
         return self.price - self.discount
 
-    def expired(self, day: date) -> bool:
-        return self.valid_until is not None and self.valid_until < day
-
 
 class TradeIn(NamedTuple):
     """置换评估: the customer's car, appraised."""
