@@ -562,3 +562,17 @@ def m014_sales_targets(db: sqlite3.Connection) -> None:
         """
     )
     append_only(db, "sales_targets")
+
+
+@migration
+def m015_report_indexes(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- The reports count the cards closed before a period by status and owner without reading
+        -- them, find the cards made in a period by their creation, and the contacts planned for a
+        -- period (the invitations) by their planned day.
+        CREATE INDEX cards_status_owner ON cards (status, owner_id, created_at);
+        CREATE INDEX cards_created ON cards (created_at);
+        CREATE INDEX followups_planned ON followups (next_at) WHERE outcome = 'reached';
+        """
+    )

@@ -38,14 +38,16 @@ def _owner_at(moment: str) -> str:
     """The card's owner's name at a moment, from the assignment events; `cards` must be in scope.
 
     Before a card's first reassignment its owner is that event's `from`; with no reassignment at
-    all, the card's owner now.
+    all, the card's owner now. The reassigned cards are listed once (from the events by kind), so a
+    card never reassigned costs no look-up in its events.
     """
-    return f"""coalesce(
+    return f"""CASE WHEN cards.id IN (SELECT card_id FROM card_events WHERE kind = 'assigned') THEN coalesce(
         (SELECT json_extract(a.detail, '$.to') FROM card_events a WHERE a.card_id = cards.id
             AND +a.kind = 'assigned' AND a.at < {moment} ORDER BY a.at DESC, a.id DESC LIMIT 1),
         (SELECT json_extract(a.detail, '$.from') FROM card_events a WHERE a.card_id = cards.id
             AND +a.kind = 'assigned' AND a.at >= {moment} ORDER BY a.at, a.id LIMIT 1),
-        (SELECT users.name FROM users WHERE users.id = cards.owner_id))"""
+        (SELECT users.name FROM users WHERE users.id = cards.owner_id))
+        ELSE (SELECT users.name FROM users WHERE users.id = cards.owner_id) END"""
 
 
 def _status_event_at(moment: str) -> str:
@@ -63,7 +65,7 @@ def _scope(scope: Scope, moment: str = ":end") -> tuple[str, dict]:
         return "0", {}
     names = {f"owner{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids))}
     owners = ",".join(":" + n for n in names)
-    return f"""(CASE WHEN EXISTS (SELECT 1 FROM card_events m WHERE m.card_id = cards.id AND +m.kind = 'assigned')
+    return f"""(CASE WHEN cards.id IN (SELECT card_id FROM card_events WHERE kind = 'assigned')
         THEN {_owner_at(moment)} IN (SELECT users.name FROM users WHERE users.id IN ({owners}))
         ELSE cards.owner_id IN ({owners}) END)""", names
 
@@ -73,7 +75,7 @@ class CardStates:
     """How many cards share one combination of states at the period's start and end."""
 
     owner: str | None  # at the end
-    grade: str | None  # at the end
+    grade: str | None  # at the end (None for the cards closed before the period)
     status_event_at_start: str | None  # the latest status event before the start (None: never closed)
     status_event_at_end: str | None
     dormant_at_end: bool  # no reached contact in the policy's dormant period before the end
@@ -82,32 +84,63 @@ class CardStates:
     cards: int
 
 
+# A closed card's status and the status event that closed it.
+_CLOSED_BY = {"won": EventKind.WON, "delivered": EventKind.DELIVERED, "lost": EventKind.LOST_APPROVED,
+              "invalid": EventKind.INVALID}
+_CLOSED = ",".join(f"'{status}'" for status in _CLOSED_BY)
+_IN_HAND = "'open', 'lost-pending'"
+
+
+def _open(status_event: str) -> str:
+    """True when the card is open (跟进中) after this latest status event (None: never closed)."""
+    return f"({status_event} IS NULL OR {status_event} IN ('order-cancelled', 'lost-rejected', 'reopened'))"
+# Cards whose status changed at or after the period's start: every other closed card was closed
+# before it, by the event its status names, and stays so through the period.
+_CHANGED_SINCE_START = f"SELECT card_id FROM card_events WHERE kind IN ({_STATUS_KINDS}) AND at >= :start"
+
+
 def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dormant_before: datetime) -> list[CardStates]:
     """Every card made before the end, grouped by its states then (the funnel, the conversion cohort).
 
     `dormant_before`: a card whose latest reached contact (or creation) is before this is dormant
-    at the end.
+    at the end. Cards closed before the start and not changed since are only counted, by owner and
+    status: they are in no funnel and no cohort, and none of their records is read.
     """
     scope_sql, params = _scope(scope)
+    closed_by = " ".join(f"WHEN '{status}' THEN '{kind.value}'" for status, kind in _CLOSED_BY.items())
     rows = store.conn.execute(
         f"""
-        WITH per_card AS (
-            SELECT
-                {_owner_at(':end')} AS owner,
-                coalesce((SELECT g.to_grade FROM grade_changes g WHERE g.card_id = cards.id AND g.at < :end
-                          AND {_GRADE_COUNTS} ORDER BY g.at DESC, g.id DESC LIMIT 1), cards.grade) AS grade,
-                {_status_event_at(':start')} AS at_start,
-                {_status_event_at(':end')} AS at_end,
-                coalesce((SELECT max(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end
-                          AND f.outcome = 'reached' AND {_EFFECTIVE}), cards.created_at) < :dormant_before AS dormant,
+        WITH in_hand AS (
+            SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner,
+                {_status_event_at(':start')} AS at_start, {_status_event_at(':end')} AS at_end,
                 cards.created_at >= :start AS created_in,
                 EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id
                         AND +r.kind IN ('reopened', 'order-cancelled') AND r.at >= :start AND r.at < :end) AS reopened_in
             FROM cards
             WHERE cards.created_at < :end AND {scope_sql}
+                AND (cards.status IN ({_IN_HAND}) OR cards.id IN ({_CHANGED_SINCE_START}))
+        ), per_card AS (
+            -- The grade and dormancy at the end matter to the cards open then (the funnel) only.
+            SELECT owner,
+                CASE WHEN {_open('at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
+                    WHERE g.card_id = in_hand.id AND g.at < :end AND {_GRADE_COUNTS}
+                    ORDER BY g.at DESC, g.id DESC LIMIT 1), in_hand.grade) END AS grade,
+                at_start, at_end,
+                CASE WHEN {_open('at_end')} THEN coalesce((SELECT max(f.at) FROM followups f
+                    WHERE f.card_id = in_hand.id AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}),
+                    in_hand.created_at) < :dormant_before ELSE 0 END AS dormant,
+                created_in, reopened_in
+            FROM in_hand
+        ), settled AS (
+            SELECT {_owner_at(':end')} AS owner, NULL AS grade, CASE cards.status {closed_by} END AS at_start,
+                CASE cards.status {closed_by} END AS at_end, 0 AS dormant, cards.created_at >= :start AS created_in,
+                0 AS reopened_in
+            FROM cards
+            WHERE cards.created_at < :end AND {scope_sql}
+                AND cards.status IN ({_CLOSED}) AND cards.id NOT IN ({_CHANGED_SINCE_START})
         )
         SELECT owner, grade, at_start, at_end, dormant, created_in, reopened_in, count(*) AS cards
-        FROM per_card GROUP BY 1, 2, 3, 4, 5, 6, 7
+        FROM (SELECT * FROM per_card UNION ALL SELECT * FROM settled) GROUP BY 1, 2, 3, 4, 5, 6, 7
         """,
         {**params, "start": ts(start), "end": ts(end), "dormant_before": ts(dormant_before)},
     ).fetchall()
