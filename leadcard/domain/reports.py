@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from leadcard.errors import BadInput
 from leadcard.i18n import _
@@ -60,6 +60,7 @@ from leadcard.model.reports import (
     Ratio,
     Referrer,
     Report,
+    Traffic,
 )
 from leadcard.parse import parse_iso_week, parse_month
 from leadcard.domain.audit_rules import plain
@@ -156,40 +157,84 @@ class _Records:
         )
 
 
-def build_report(session: Session, period: Period) -> Report:
-    """The period's report over the cards this user may see (`session.visible()`)."""
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A period's records and the figures made of them, in total and per consultant."""
+
+    start: datetime
+    end: datetime
+    records: _Records
+    totals: Figures
+    by_owner: list[Figures]
+    traffic: Traffic
+    traffic_by_owner: list[Traffic]
+
+
+def periods_figures(session: Session, periods: list[Period], states: Callable | None = None) -> list[PeriodFigures]:
+    """Each period's measures over the cards this user may see (`session.visible()`), every kind of
+    record read once for all the periods: the report's figures (one period), a trend's points.
+
+    `states(store, scope, bounds)` gives the cards' states of each period (`CardStates` per period);
+    by default the report's, with the funnel's grades and dormancy."""
     from dateutil.relativedelta import relativedelta
 
     store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
-    start = datetime.combine(period.first_day, time(), tzinfo=tz)
-    end = datetime.combine(period.last_day + timedelta(days=1), time(), tzinfo=tz)
-    dormant_before = end - relativedelta(months=policy.dormant_after_months)
+    bounds = [(datetime.combine(p.first_day, time(), tzinfo=tz),
+               datetime.combine(p.last_day + timedelta(days=1), time(), tzinfo=tz)) for p in periods]
+    if states is None:
+        card_states = [sql.card_states(store, scope, start, end, end - relativedelta(months=policy.dormant_after_months))
+                       for start, end in bounds]
+    else:
+        card_states = states(store, scope, bounds)
     grace = _after_delivery_grace(policy)
-    # Deliveries this long before the period can have a visit due in it.
+    # Deliveries this long before a period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
-    delivered = sql.deliveries(store, scope, start - reach, end)
-    records = _Records(
-        states=sql.card_states(store, scope, start, end, dormant_before),
-        new_cards=sql.new_cards(store, scope, start, end),
-        followups=sql.followup_counts(store, scope, start, end),
-        wins=sql.wins(store, scope, start, end),
-        requests=sql.loss_requests(store, scope, start, end),
-        losses=sql.approved_losses(store, scope, start, end),
-        wakes=sql.wakes(store, scope, start, end),
-        orders=sql.orders(store, scope, start, end),
-        cancellations=sql.cancellations(store, scope, start, end),
-        deliveries=[d for d in delivered if d.at >= start],
-        visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
-                for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
-                if period.first_day <= v.day <= period.last_day],
-        referrals=sql.referrals(store, scope, start, end),
-    )
+    read = {
+        "new_cards": sql.new_cards(store, scope, bounds),
+        "followups": sql.followup_counts(store, scope, bounds),
+        "wins": sql.wins(store, scope, bounds),
+        "requests": sql.loss_requests(store, scope, bounds),
+        "losses": sql.approved_losses(store, scope, bounds),
+        "wakes": sql.wakes(store, scope, bounds),
+        "orders": sql.orders(store, scope, bounds),
+        "cancellations": sql.cancellations(store, scope, bounds),
+        "delivered": sql.deliveries(store, scope, [(start - reach, end) for start, end in bounds]),
+        "referrals": sql.referrals(store, scope, bounds),
+    }
+    split = {key: [[] for _p in periods] for key in read}
+    for key, found in read.items():
+        for record in found:
+            split[key][record.period].append(record)
     grades = tuple(g.code for g in policy.grades)
-    figures = _Figuring(session, grades, end)
-    totals = figures.of(None, records)
-    by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
+    measured = []
+    for i, (period, (start, end)) in enumerate(zip(periods, bounds)):
+        delivered = split["delivered"][i]
+        records = _Records(
+            states=card_states[i], new_cards=split["new_cards"][i], followups=split["followups"][i],
+            wins=split["wins"][i], requests=split["requests"][i], losses=split["losses"][i], wakes=split["wakes"][i],
+            orders=split["orders"][i], cancellations=split["cancellations"][i],
+            deliveries=[d for d in delivered if d.at >= start],
+            visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
+                    for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
+                    if period.first_day <= v.day <= period.last_day],
+            referrals=split["referrals"][i],
+        )
+        figures = _Figuring(session, grades, end)
+        by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
+        measured.append((start, end, records, figures.of(None, records), by_owner))
+    traffic = showroom_traffic(session, bounds, [{f.owner: f.wins for f in m[4]} for m in measured])
+    return [PeriodFigures(*m, *t) for m, t in zip(measured, traffic)]
+
+
+def build_report(session: Session, period: Period) -> Report:
+    """The period's report over the cards this user may see (`session.visible()`)."""
+    store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
+    [measured] = periods_figures(session, [period])
+    start, end, records = measured.start, measured.end, measured.records
+    grades = tuple(g.code for g in policy.grades)
+    totals, by_owner = measured.totals, measured.by_owner
+    traffic, traffic_by_owner = measured.traffic, measured.traffic_by_owner
     in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
-    traffic, traffic_by_owner = showroom_traffic(session, start, end, {f.owner: f.wins for f in by_owner})
     accuracy = _grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end)
     return Report(
         period=period,

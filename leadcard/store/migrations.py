@@ -569,10 +569,12 @@ def m015_report_indexes(db: sqlite3.Connection) -> None:
     run_script(db,
         """
         -- The reports count the cards closed before a period by status and owner without reading
-        -- them, find the cards made in a period by their creation, and the contacts planned for a
-        -- period (the invitations) by their planned day.
+        -- them, find the cards made in a period by their creation, the contacts planned for a
+        -- period (the invitations) by their planned day, and a card's contacts between two moments
+        -- (what followed an invitation) without reading its others.
         CREATE INDEX cards_status_owner ON cards (status, owner_id, created_at);
         CREATE INDEX cards_created ON cards (created_at);
         CREATE INDEX followups_planned ON followups (next_at) WHERE outcome = 'reached';
+        CREATE INDEX followups_card_at ON followups (card_id, at);
         """
     )
