@@ -116,7 +116,8 @@ def trend(
 
     if weeks is not None and months is not None:
         raise BadInput(_("--weeks 和 --months 只能用一个"))
-    kind, count = ("monthly", months) if months is not None else ("weekly", weeks or trends.DEFAULT_WEEKS)
+    kind, count = ("monthly", months) if months is not None else \
+        ("weekly", trends.DEFAULT_WEEKS if weeks is None else weeks)
     periods = trends.trend_periods(kind, count, day(None))
     kpis = trends.kpi_keys(kpi)
     prepared = _prepared_format(ctx, fmt, output, as_json)

@@ -37,6 +37,12 @@ _GRADE_COUNTS = grade_counts("g", "< :end")
 Periods = Sequence[tuple[datetime, datetime]]
 
 
+def _cards_for(scope_sql: str, card_id: str) -> str:
+    """The join to the cards a visibility clause reads; none when everything is visible (a query
+    over many records then reads no card)."""
+    return "" if scope_sql == "1" else f"JOIN cards ON cards.id = {card_id}"
+
+
 def _periods(periods: Periods) -> tuple[str, dict]:
     """The periods as a table `p (n, p_start, p_end)` for a WITH clause, with `:first` and `:last`
     bounding them all: a query reads the records of all the periods in one pass of its index."""
@@ -143,9 +149,10 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
                     WHERE g.card_id = in_hand.id AND g.at < :end AND {_GRADE_COUNTS}
                     ORDER BY g.at DESC, g.id DESC LIMIT 1), in_hand.grade) END AS grade,
                 at_start, at_end,
-                CASE WHEN {_open('at_end')} THEN coalesce((SELECT max(f.at) FROM followups f
-                    WHERE f.card_id = in_hand.id AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}),
-                    in_hand.created_at) < :dormant_before ELSE 0 END AS dormant,
+                -- The latest standing reached contact: walking the card's contacts back from the end.
+                CASE WHEN {_open('at_end')} THEN coalesce((SELECT f.at FROM followups f
+                    WHERE f.card_id = in_hand.id AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
+                    ORDER BY f.at DESC LIMIT 1), in_hand.created_at) < :dormant_before ELSE 0 END AS dormant,
                 created_in, reopened_in
             FROM in_hand
         ), settled AS (
@@ -222,7 +229,7 @@ def followup_counts(store: Store, scope: Scope, periods: Periods) -> list[Follow
             (trim(f.content) != '' AND trim(coalesce(f.plan, '')) != '' AND f.next_at IS NOT NULL) AS complete,
             count(*) AS n
         FROM followups f JOIN p ON f.at >= p.p_start AND f.at < p.p_end
-        JOIN cards ON cards.id = f.card_id LEFT JOIN users u ON u.id = f.author_id
+        {_cards_for(scope_sql, 'f.card_id')} LEFT JOIN users u ON u.id = f.author_id
         WHERE f.at >= :first AND f.at < :last AND {_effective('p.p_end')} AND {scope_sql}
         GROUP BY 1, 2, 3, 4
         """,

@@ -5,12 +5,13 @@ or after the period's end is read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 from typing import Sequence
 
 from leadcard.store import Scope, Store, ts
 # The report's own clauses: visibility by the card's owner at the period's end, standing follow-ups.
-from leadcard.store.reports import Periods, _effective, _periods, _scope
+from leadcard.store.reports import Periods, _cards_for, _effective, _periods, _scope
 
 # Showroom-log sources of customers who called rather than came in (来电, the 400 line).
 PHONE_IN_SOURCES = ("phone-in", "hotline")
@@ -60,7 +61,7 @@ def test_drive_counts(store: Store, scope: Scope, periods: Periods) -> dict[tupl
         WITH {table}
         SELECT p.n, u.name, count(*) FROM test_drives t JOIN p ON t.at >= p.p_start AND t.at < p.p_end
         JOIN followups f ON f.id = t.followup_id
-        JOIN cards ON cards.id = t.card_id LEFT JOIN users u ON u.id = f.author_id
+        {_cards_for(scope_sql, 't.card_id')} LEFT JOIN users u ON u.id = f.author_id
         WHERE t.at >= :first AND t.at < :last AND {_effective('p.p_end')} AND {scope_sql}
         GROUP BY 1, 2
         """,
@@ -104,7 +105,7 @@ def planned_contacts(store: Store, scope: Scope, periods: Periods, words: Sequen
         WITH {table}
         SELECT p.n, f.card_id, f.at, u.name, f.next_at, f.purpose, f.plan
         FROM followups f JOIN p ON f.next_at >= p.p_start AND f.next_at < p.p_end
-        JOIN cards ON cards.id = f.card_id LEFT JOIN users u ON u.id = f.author_id
+        {_cards_for(scope_sql, 'f.card_id')} LEFT JOIN users u ON u.id = f.author_id
         WHERE f.next_at >= :first AND f.next_at < :last AND f.at < p.p_end AND f.outcome = 'reached'
             AND ({naming}) AND {_effective('p.p_end')} AND {scope_sql}
         ORDER BY p.n, f.card_id, f.at, f.seq
@@ -119,12 +120,13 @@ def seen(store: Store, wanted: Sequence[tuple[int, int, datetime, datetime, date
     its showroom visits, after `since` and before `until`. (CROSS JOIN: the cards asked for lead,
     each seeks its own records.)"""
     found: dict[tuple[int, int], list[Seen]] = {}
+    stamp = cache(ts)  # the ends of days and periods repeat
     for first in range(0, len(wanted), 1000):
         batch = wanted[first:first + 1000]
         # Positional parameters: binding thousands of named ones costs more than the query.
         values = ", ".join("(?, ?, ?, ?, ?)" for _pair in batch)
         bounds = [value for period, card_id, since, until, end in batch
-                  for value in (period, card_id, ts(since), ts(until), ts(end))]
+                  for value in (period, card_id, ts(since), stamp(until), stamp(end))]
         rows = store.conn.execute(
             f"""
             WITH asked (n, card_id, since, until, p_end) AS (VALUES {values})

@@ -47,8 +47,14 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
     tallies = [Counter() for _p in periods]
     for card in cards:
         events = status.get(card["id"], [])
-        times = [at for at, _id, _kind in events]
         moves = assigned.get(card["id"])
+        if not events and not moves:  # most cards: open since made, never moved
+            if scope.owner_ids is None or card["owner_id"] in scope.owner_ids:
+                for i, (start, end) in enumerate(moments):
+                    if card["created_at"] < end:
+                        tallies[i][(card["name"], None, None, card["created_at"] >= start, False)] += 1
+            continue
+        times = [at for at, _id, _kind in events]
         for i, (start, end) in enumerate(moments):
             if card["created_at"] >= end:
                 continue
