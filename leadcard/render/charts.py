@@ -107,7 +107,7 @@ def svg(chart: Chart) -> str:
         ty = y(top * tick)
         parts.append(f'<line x1="{_LEFT}" y1="{ty:.1f}" x2="{_W - _RIGHT}" y2="{ty:.1f}" class="grid"/>'
                      f'<text x="{_LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" class="tick">{escape(label(top * tick))}</text>')
-    every = max(1, n // 12)
+    every = -(-n // 6)  # at most six labels: a phone's width holds no more
     for i, category in enumerate(chart.categories):
         if i % every == 0:
             parts.append(f'<text x="{_LEFT + step * (i + 0.5):.1f}" y="{_H - _BOTTOM + 18}" text-anchor="middle" '
