@@ -152,3 +152,24 @@ def test_the_terminal_shows_a_sparkline_and_the_latest_against_the_target(lc):
     assert "50.0%" in line and "低于目标" in line
     english = lc.ok("report", "trend", now=READ_ON, user="赵经理", env={"LEADCARD_LANG": "en"}).stdout
     assert "Follow-up timeliness" in english and "target 80%" in english
+
+
+def test_a_card_moved_to_another_team_stays_in_its_old_teams_past_weeks(lc):
+    """王五 (王芳's, 一组) moves to 孙丽 (二组) on Friday of W47: 钱主管's W46 still holds it, W47
+    no longer, and every reader's trend agrees with their weekly reports."""
+    coached_floor(lc)
+    lc.ok("assign", "王五", "孙丽", now="2026-11-20T10:00:00", user="赵经理")
+    lc.ok("log", "王五", "--channel", "phone", "--content", "新顾问接手", now="2026-11-20T11:00:00", user="孙丽")
+    team = trend(lc, "--weeks", "3", user="钱主管")
+    conversion = [(r["numerator"], r["denominator"]) for r in team["ratios"]["conversion"]]
+    assert conversion[1:] == [(0, 3), (0, 4)]  # W46: 张三, 李四, 王五; W47: 王五 gone, 赵六 and 孙七 new
+    for reader in ("钱主管", "王芳", "孙丽", "赵经理"):
+        found = trend(lc, "--weeks", "3", user=reader)
+        owners = {o["owner"]: o for o in found["by_owner"]}
+        for i, week in enumerate(found["periods"]):
+            report = lc.json("report", "weekly", "--week", week, now=READ_ON, user=reader)
+            _same_point(found, i, report, report["totals"], report["kpis"], report.get("traffic"))
+            for entry in report["by_owner"]:
+                _same_point(owners[entry["owner"]], i, report, entry, entry["kpis"], entry["traffic"])
+    sun = trend(lc, "--weeks", "3", user="孙丽")
+    assert [r["denominator"] for r in sun["ratios"]["conversion"]] == [0, 0, 1]

@@ -97,7 +97,7 @@ def trend(
     weeks: Annotated[Optional[int], typer.Option(help="最近几个完整的周（默认 12）。")] = None,
     months: Annotated[Optional[int], typer.Option(help="最近几个完整的月（代替 --weeks）。")] = None,
     owner: Annotated[Optional[str], typer.Option(help="只看这位顾问。")] = None,
-    kpi: Annotated[Optional[list[str]], typer.Option(help="只看这个指标（可重复），如 timeliness、conversion。")] = None,
+    kpi: Annotated[Optional[list[str]], typer.Option(help="只看这个指标（可重复），如 `timeliness`、`conversion`。")] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     as_json: JsonOption = False,
