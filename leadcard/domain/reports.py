@@ -235,7 +235,9 @@ def build_report(session: Session, period: Period) -> Report:
     totals, by_owner = measured.totals, measured.by_owner
     traffic, traffic_by_owner = measured.traffic, measured.traffic_by_owner
     in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
-    accuracy = _grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end)
+    # The forecast weighs only the hottest grades: the others' gradings are not read.
+    accuracy = _grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end,
+                               policy.grades[:targets.HOT_GRADES])
     return Report(
         period=period,
         grades=grades,
@@ -376,9 +378,11 @@ def _responded(wake: sql.Wake, days: int, end: datetime) -> bool:
     return any(c.reached for c in after if c is not waking)
 
 
-def _grade_accuracy(session: Session, start: datetime, end: datetime) -> list[GradeAccuracy]:
-    """Gradings whose horizon ended in the period: was the card won within it?"""
-    horizons = {g.code: timedelta(days=g.horizon_days) for g in session.policy.grades if g.horizon_days}
+def _grade_accuracy(session: Session, start: datetime, end: datetime,
+                    grades: tuple | None = None) -> list[GradeAccuracy]:
+    """Gradings (to `grades`, by default every grade) whose horizon ended in the period: was the card
+    won within it?"""
+    horizons = {g.code: timedelta(days=g.horizon_days) for g in grades or session.policy.grades if g.horizon_days}
     windows = {grade: (start - horizon, end - horizon) for grade, horizon in horizons.items()}
     tally: dict[tuple[str | None, str], list[int]] = {}
     seen: set[tuple[int, str]] = set()

@@ -110,7 +110,8 @@ class CardStates:
 # A closed card's status and the status event that closed it.
 _CLOSED_BY = {"won": EventKind.WON, "delivered": EventKind.DELIVERED, "lost": EventKind.LOST_APPROVED,
               "invalid": EventKind.INVALID}
-_CLOSED = ",".join(f"'{status}'" for status in _CLOSED_BY)
+# As the partial indexes `cards_closed` and `cards_in_hand` name them (migration 15).
+_CLOSED = ", ".join(f"'{status}'" for status in _CLOSED_BY)
 _IN_HAND = "'open', 'lost-pending'"
 
 
