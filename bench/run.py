@@ -82,7 +82,11 @@ COMMANDS = [
     ("list --search", ["--as", MANAGER, "list", "--search", "凯美瑞", "--limit", "50"]),
     ("audit", ["--as", MANAGER, "audit", "--json"]),
     ("report weekly", ["--as", MANAGER, "report", "weekly", "--format", "json"]),
+    ("report monthly", ["--as", MANAGER, "report", "monthly", "--format", "json"]),
+    ("report trend (12 weeks)", ["--as", MANAGER, "report", "trend", "--format", "json"]),
 ]
+# Issue 20 and 23: how long a report may take at the biggest size (seconds).
+REPORT_TARGETS = (("report weekly", 0.5), ("report monthly", 0.5), ("report trend (12 weeks)", 1.0))
 
 
 def write_import_csv(path: Path, rows: int) -> None:
@@ -211,6 +215,18 @@ def report(results, sizes, pairs, t_import, t_su, rss_import, rss_audit, extra, 
         value = sides[0] / sides[1]
         met = " ✓" if (value <= target if op == "≤" else value < target) else " ✗"
         lines.append(f"| {name} | {fmt(sides[0])} / {fmt(sides[1])} | {value:.2f}{met} | {op} {target} |")
+    lines.append("")
+    smallest = f"{min(sizes):,}"
+    lines.append(f"Reports at {biggest} cards against their targets, and their growth from {smallest} cards "
+                 f"(each should grow with the period's records, not with the store).")
+    lines.append("")
+    lines.append("| report | measured | target | growth |")
+    lines.append("|---|---:|---:|---:|")
+    for name, target in REPORT_TARGETS:
+        measured, small = results.get(biggest, {}).get(name), results.get(smallest, {}).get(name)
+        met = "" if measured is None else (" ✓" if measured < target else " ✗")
+        growth = f"{measured / small:.1f}×" if measured and small else "n/a"
+        lines.append(f"| `{name}` | {fmt(measured)}{met} | < {target * 1000:.0f} ms | {growth} |")
     lines.append("")
     lines.append(f"Peak memory: import {mem(rss_import)} (target < 150 MB), audit at {biggest} cards {mem(rss_audit)}.")
     return "\n".join(lines)

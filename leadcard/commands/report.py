@@ -34,19 +34,21 @@ _DEFINITIONS = N_("""口径：只按有日期的记录计算（按日期的跟�
 没有分母的比率记为 n/a，不记 0。""")
 
 app = typer.Typer()
-report_app = typer.Typer(help="周报和月报：关键指标、漏斗、战败，按顾问分列。",
+report_app = typer.Typer(help="周报、月报和趋势：关键指标、漏斗、战败，按顾问分列。",
                          no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 FormatOption = Annotated[Optional[str], typer.Option(
-    "--format", "-f", help="table（默认）、md、csv（带 BOM 的 UTF-8）、json、xlsx；用 --output 时按文件后缀。")]
+    "--format", "-f", help="table（默认）、md、csv（带 BOM 的 UTF-8）、json、xlsx（带图表）、html（一页，手机可看）；"
+                           "用 --output 时按文件后缀。")]
 OutputOption = Annotated[
     Optional[Path],
-    typer.Option("--output", "-o", help="写入 FILE（一次写完整）而不是标准输出；w.xlsx、w.csv、w.json、w.md "
+    typer.Option("--output", "-o", help="写入 FILE（一次写完整）而不是标准输出；w.xlsx、w.csv、w.json、w.md、w.html "
                                         "决定格式（table 写成 md）。"),
 ]
 # The format an --output file's name says, when --format does not.
-SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".html": "html",
+            ".htm": "html"}
 
 
 @report_app.command(epilog=_DEFINITIONS)
@@ -89,9 +91,53 @@ def monthly(
     _report(ctx, reports.month_period(month, day(None)), fmt, output, as_json)
 
 
+@report_app.command(epilog=_DEFINITIONS)
+def trend(
+    ctx: typer.Context,
+    weeks: Annotated[Optional[int], typer.Option(help="最近几个完整的周（默认 12）。")] = None,
+    months: Annotated[Optional[int], typer.Option(help="最近几个完整的月（代替 --weeks）。")] = None,
+    owner: Annotated[Optional[str], typer.Option(help="只看这位顾问。")] = None,
+    kpi: Annotated[Optional[list[str]], typer.Option(help="只看这个指标（可重复），如 `timeliness`、`conversion`。")] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """趋势：每周或每月的关键指标、客流和订单，合计和按顾问，带分子分母。
+
+    \b
+    示例：
+      leadcard report trend
+      leadcard report trend --months 6 --owner 王芳 --kpi timeliness
+      leadcard report trend --format html -o 趋势.html
+    """
+    from leadcard.domain import trends
+    from leadcard.errors import BadInput
+    from leadcard.render import trend as render_trend
+
+    if weeks is not None and months is not None:
+        raise BadInput(_("--weeks 和 --months 只能用一个"))
+    kind, count = ("monthly", months) if months is not None else \
+        ("weekly", trends.DEFAULT_WEEKS if weeks is None else weeks)
+    periods = trends.trend_periods(kind, count, day(None))
+    kpis = trends.kpi_keys(kpi)
+    prepared = _prepared_format(ctx, fmt, output, as_json)
+    _emit(render_trend.trend_document(trends.build_trend(session(ctx), periods, owner, kpis)), prepared, output)
+
+
 def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Path], as_json: bool) -> None:
+    from leadcard.commands.progress import progress
     from leadcard.render import report as render
     from leadcard.domain import reports
+
+    prepared = _prepared_format(ctx, fmt, output, as_json)
+    with progress(_("周报") if period.kind == "weekly" else _("月报")) as step:
+        report = reports.build_report(session(ctx), period, step=step)
+    _emit(render.report_document(report), prepared, output)
+
+
+def _prepared_format(ctx: typer.Context, fmt: Optional[str], output: Optional[Path], as_json: bool) -> str:
+    """The format asked for, checked against --json and --output's name, before any work is done."""
+    from leadcard.render import report as render
     from leadcard.domain.exchange.targets import refuse_store_files
     from leadcard.errors import BadInput
     from leadcard.parse import output_format
@@ -106,9 +152,10 @@ def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Pat
         fmt = "json"
     elif fmt == "table" and output is not None:
         fmt = "md"  # a file gets the terminal's tables as Markdown
-    fmt = output_format(fmt, output, SUFFIXES) or "table"
-    from leadcard.commands.progress import progress
+    return output_format(fmt, output, SUFFIXES) or "table"
 
-    with progress(_("周报") if period.kind == "weekly" else _("月报")) as step:
-        report = reports.build_report(session(ctx), period, step=step)
-    render.emit(report, fmt, output)
+
+def _emit(document, fmt: str, output: Optional[Path]) -> None:
+    from leadcard.render import report as render
+
+    render.emit(document, fmt, output)

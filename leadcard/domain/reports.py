@@ -60,6 +60,7 @@ from leadcard.model.reports import (
     Ratio,
     Referrer,
     Report,
+    Traffic,
 )
 from leadcard.parse import parse_iso_week, parse_month
 from leadcard.domain.audit_rules import plain
@@ -156,15 +157,29 @@ class _Records:
         )
 
 
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A period's records and the figures made of them, in total and per consultant."""
+
+    start: datetime
+    end: datetime
+    records: _Records
+    totals: Figures
+    by_owner: list[Figures]
+    traffic: Traffic
+    traffic_by_owner: list[Traffic]
+
+
 # The parts of a report, each a pass over the store's cards: `build_report` tells its progress by them.
-REPORT_PARTS = 17
+REPORT_PARTS = 16
+Step = Callable[[int, int | None], None]
 
 
 class _Parts:
     """How far a report is, told to `step(done, total)` in the store's cards: each part done moves
     it on by its share (the parts are queries and sums over all of them)."""
 
-    def __init__(self, step: Callable[[int, int | None], None] | None, cards: int):
+    def __init__(self, step: Step | None, cards: int):
         self.step, self.cards, self.done = step, cards, 0
 
     def after(self, value):
@@ -175,47 +190,80 @@ class _Parts:
         return value
 
 
-def build_report(session: Session, period: Period,
-                 step: Callable[[int, int | None], None] | None = None) -> Report:
-    """The period's report over the cards this user may see (`session.visible()`); `step(done,
-    total)` hears how far it is, counted in the store's cards."""
+def periods_figures(session: Session, periods: list[Period], states: Callable | None = None,
+                    parts: _Parts | None = None) -> list[PeriodFigures]:
+    """Each period's measures over the cards this user may see (`session.visible()`), every kind of
+    record read once for all the periods: the report's figures (one period), a trend's points.
+
+    `states(store, scope, bounds)` gives the cards' states of each period (`CardStates` per period);
+    by default the report's, with the funnel's grades and dormancy. `parts` hears each part done."""
     from dateutil.relativedelta import relativedelta
 
+    after = parts.after if parts is not None else (lambda value: value)
+
+    store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
+    bounds = [(datetime.combine(p.first_day, time(), tzinfo=tz),
+               datetime.combine(p.last_day + timedelta(days=1), time(), tzinfo=tz)) for p in periods]
+    if states is None:
+        card_states = after([sql.card_states(store, scope, start, end,
+                                             end - relativedelta(months=policy.dormant_after_months))
+                             for start, end in bounds])
+    else:
+        card_states = states(store, scope, bounds)
+    grace = _after_delivery_grace(policy)
+    # Deliveries this long before a period can have a visit due in it.
+    reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
+    read = {
+        "new_cards": after(sql.new_cards(store, scope, bounds)),
+        "followups": after(sql.followup_counts(store, scope, bounds)),
+        "wins": after(sql.wins(store, scope, bounds)),
+        "requests": after(sql.loss_requests(store, scope, bounds)),
+        "losses": after(sql.approved_losses(store, scope, bounds)),
+        "wakes": after(sql.wakes(store, scope, bounds)),
+        "orders": after(sql.orders(store, scope, bounds)),
+        "cancellations": after(sql.cancellations(store, scope, bounds)),
+        "delivered": after(sql.deliveries(store, scope, [(start - reach, end) for start, end in bounds])),
+        "referrals": after(sql.referrals(store, scope, bounds)),
+    }
+    split = {key: [[] for _p in periods] for key in read}
+    for key, found in read.items():
+        for record in found:
+            split[key][record.period].append(record)
+    grades = tuple(g.code for g in policy.grades)
+    measured = []
+    for i, (period, (start, end)) in enumerate(zip(periods, bounds)):
+        delivered = split["delivered"][i]
+        records = _Records(
+            states=card_states[i], new_cards=split["new_cards"][i], followups=split["followups"][i],
+            wins=split["wins"][i], requests=split["requests"][i], losses=split["losses"][i], wakes=split["wakes"][i],
+            orders=split["orders"][i], cancellations=split["cancellations"][i],
+            deliveries=[d for d in delivered if d.at >= start],
+            visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
+                    for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
+                    if period.first_day <= v.day <= period.last_day],
+            referrals=split["referrals"][i],
+        )
+        figures = _Figuring(session, grades, end)
+        by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
+        measured.append((start, end, records, figures.of(None, records), by_owner))
+    traffic = after(showroom_traffic(session, bounds, [{f.owner: f.wins for f in m[4]} for m in measured]))
+    return [PeriodFigures(*m, *t) for m, t in zip(measured, traffic)]
+
+
+def build_report(session: Session, period: Period, step: Step | None = None) -> Report:
+    """The period's report over the cards this user may see (`session.visible()`); `step(done,
+    total)` hears how far it is, counted in the store's cards."""
     store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
     parts = _Parts(step, store.card_count() if step is not None else 0)
-    start = datetime.combine(period.first_day, time(), tzinfo=tz)
-    end = datetime.combine(period.last_day + timedelta(days=1), time(), tzinfo=tz)
-    dormant_before = end - relativedelta(months=policy.dormant_after_months)
-    grace = _after_delivery_grace(policy)
-    # Deliveries this long before the period can have a visit due in it.
-    reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
-    delivered = parts.after(sql.deliveries(store, scope, start - reach, end))
-    records = _Records(
-        states=parts.after(sql.card_states(store, scope, start, end, dormant_before)),
-        new_cards=parts.after(sql.new_cards(store, scope, start, end)),
-        followups=parts.after(sql.followup_counts(store, scope, start, end)),
-        wins=parts.after(sql.wins(store, scope, start, end)),
-        requests=parts.after(sql.loss_requests(store, scope, start, end)),
-        losses=parts.after(sql.approved_losses(store, scope, start, end)),
-        wakes=parts.after(sql.wakes(store, scope, start, end)),
-        orders=parts.after(sql.orders(store, scope, start, end)),
-        cancellations=parts.after(sql.cancellations(store, scope, start, end)),
-        deliveries=[d for d in delivered if d.at >= start],
-        visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
-                for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
-                if period.first_day <= v.day <= period.last_day],
-        referrals=parts.after(sql.referrals(store, scope, start, end)),
-    )
+    [measured] = periods_figures(session, [period], parts=parts)
+    start, end, records = measured.start, measured.end, measured.records
     grades = tuple(g.code for g in policy.grades)
-    figures = _Figuring(session, grades, end)
-    totals = figures.of(None, records)
-    by_owner = parts.after([figures.of(owner, records.of(owner)) for owner in records.owners()])
+    totals, by_owner = measured.totals, measured.by_owner
+    traffic, traffic_by_owner = measured.traffic, measured.traffic_by_owner
     in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
-    traffic, traffic_by_owner = parts.after(showroom_traffic(session, start, end, {f.owner: f.wins for f in by_owner}))
-    accuracy = parts.after(_grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end))
-    grade_accuracy = parts.after(_grade_accuracy(session, start, end))
-    objections = parts.after(objection_sql.objection_cards(store, scope, start, end)[:TOP_OBJECTIONS])
-    standings = parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy))
+    # The forecast weighs only the hottest grades: the others' gradings are not read.
+    accuracy = parts.after(_grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end,
+                                           policy.grades[:targets.HOT_GRADES]))
     return Report(
         period=period,
         grades=grades,
@@ -230,8 +278,9 @@ def build_report(session: Session, period: Period,
         lost_pending_at_end=sum(s.cards for s in records.states
                                 if _status(s.status_event_at_end) == Status.LOST_PENDING),
         wakes=len(records.wakes),
-        grade_accuracy=grade_accuracy,
-        objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards)) for o in objections],
+        grade_accuracy=parts.after(_grade_accuracy(session, start, end)),
+        objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
+                    for o in parts.after(objection_sql.objection_cards(store, scope, start, end))[:TOP_OBJECTIONS]],
         orders=Orders(
             placed=len(records.orders),
             standing=sum(1 for o in records.orders if not o.cancelled),
@@ -249,7 +298,7 @@ def build_report(session: Session, period: Period,
         referrers=_referrers(session, records.referrals),
         traffic=traffic,
         traffic_by_owner=traffic_by_owner,
-        standings=standings,
+        standings=parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy)),
         accuracy_days=targets.ACCURACY_DAYS,
     )
 
@@ -355,9 +404,11 @@ def _responded(wake: sql.Wake, days: int, end: datetime) -> bool:
     return any(c.reached for c in after if c is not waking)
 
 
-def _grade_accuracy(session: Session, start: datetime, end: datetime) -> list[GradeAccuracy]:
-    """Gradings whose horizon ended in the period: was the card won within it?"""
-    horizons = {g.code: timedelta(days=g.horizon_days) for g in session.policy.grades if g.horizon_days}
+def _grade_accuracy(session: Session, start: datetime, end: datetime,
+                    grades: tuple | None = None) -> list[GradeAccuracy]:
+    """Gradings (to `grades`, by default every grade) whose horizon ended in the period: was the card
+    won within it?"""
+    horizons = {g.code: timedelta(days=g.horizon_days) for g in grades or session.policy.grades if g.horizon_days}
     windows = {grade: (start - horizon, end - horizon) for grade, horizon in horizons.items()}
     tally: dict[tuple[str | None, str], list[int]] = {}
     seen: set[tuple[int, str]] = set()

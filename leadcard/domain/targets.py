@@ -78,7 +78,7 @@ def standings(session: Session, period: Period, end: datetime, funnels: dict[str
     store, scope = session.store, session.visible()
     targets = {t.user: t for t in sql.targets(store, month, scope, end)}
     orders: dict[str | None, int] = {}
-    for win in report_sql.wins(store, scope, month_start, end):
+    for win in report_sql.wins(store, scope, [(month_start, end)]):
         orders[win.owner] = orders.get(win.owner, 0) + 1
     hot = [g.code for g in session.policy.grades[:HOT_GRADES]]
     own = {(a.grader, a.grade): a.won for a in accuracy if a.grade in hot}

@@ -42,17 +42,18 @@ class _Tally:
         self.test_drives = 0
 
 
-def showroom_traffic(session: Session, start: datetime, end: datetime,
-                     orders: dict[str | None, int]) -> tuple[Traffic, list[Traffic]]:
-    """The period's traffic in total and per consultant; `orders` are the wins per owner."""
+def showroom_traffic(session: Session, bounds: list[tuple[datetime, datetime]],
+                     orders: list[dict[str | None, int]]) -> list[tuple[Traffic, list[Traffic]]]:
+    """Each period's traffic in total and per consultant; `orders` are each period's wins per owner.
+    Every kind of record is read once for all the periods."""
     store, scope = session.store, session.visible()
-    tallies: dict[str | None, _Tally] = {}
+    tallies: list[dict[str | None, _Tally]] = [{} for _b in bounds]
 
-    def tally(name: str | None) -> _Tally:
-        return tallies.setdefault(name, _Tally())
+    def tally(period: int, name: str | None) -> _Tally:
+        return tallies[period].setdefault(name, _Tally())
 
-    for v in sql.visit_counts(store, scope, start, end):
-        t = tally(v.consultant)
+    for v in sql.visit_counts(store, scope, bounds):
+        t = tally(v.period, v.consultant)
         if v.phone_in:
             t.phone_ins += v.visits
             continue
@@ -62,22 +63,25 @@ def showroom_traffic(session: Session, start: datetime, end: datetime,
             t.first += v.visits
             t.left += v.visits if v.contact_left else 0
         t.walk_ins_driven += v.visits if v.test_drive else 0
-    for author, n in sql.test_drive_counts(store, scope, start, end).items():
-        tally(author).test_drives += n
-    for author, came in _invitations(session, start, end):
-        t = tally(author)
+    for (period, author), n in sql.test_drive_counts(store, scope, bounds).items():
+        tally(period, author).test_drives += n
+    for period, author, came in _invitations(session, bounds):
+        t = tally(period, author)
         t.invited += 1
         t.came += came
-    for owner, n in orders.items():
-        if n:
-            tally(owner)
-    by_owner = [_traffic(name, t, orders.get(name, 0)) for name, t in
-                sorted(tallies.items(), key=lambda item: (item[0] is None, item[0] or ""))]
-    total = _Tally()
-    for t in tallies.values():
-        for key, value in vars(t).items():
-            setattr(total, key, getattr(total, key) + value)
-    return _traffic(None, total, sum(orders.values())), by_owner
+    found = []
+    for i, wins in enumerate(orders):
+        for owner, n in wins.items():
+            if n:
+                tally(i, owner)
+        by_owner = [_traffic(name, t, wins.get(name, 0)) for name, t in
+                    sorted(tallies[i].items(), key=lambda item: (item[0] is None, item[0] or ""))]
+        total = _Tally()
+        for t in tallies[i].values():
+            for key, value in vars(t).items():
+                setattr(total, key, getattr(total, key) + value)
+        found.append((_traffic(None, total, sum(wins.values())), by_owner))
+    return found
 
 
 def _traffic(owner: str | None, t: _Tally, orders: int) -> Traffic:
@@ -86,28 +90,29 @@ def _traffic(owner: str | None, t: _Tally, orders: int) -> Traffic:
                    close=Ratio(orders, t.first))
 
 
-def invites(purpose: str | None, plan: str | None) -> bool:
-    text = f"{purpose or ''} {plan or ''}"
-    return any(word in text for word in INVITATION_WORDS)
-
-
-def _invitations(session: Session, start: datetime, end: datetime) -> list[tuple[str | None, bool]]:
-    """Each invitation planned for the period: who invited, and whether the customer came."""
+def _invitations(session: Session, bounds: list[tuple[datetime, datetime]]) -> list[tuple[int, str | None, bool]]:
+    """Each invitation planned for a period: the period, who invited, and whether the customer came."""
     tz = session.tz
-    planned = [p for p in sql.planned_contacts(session.store, session.visible(), start, end)
-               if invites(p.purpose, p.plan)]
-    first: dict[tuple[int, date], sql.Planned] = {}
+    planned = sql.planned_contacts(session.store, session.visible(), bounds, INVITATION_WORDS)
+    first: dict[tuple[int, int, date], sql.Planned] = {}
     for p in planned:  # in time order: the first invitation for a card and day stands for it
-        first.setdefault((p.card_id, p.next_at.astimezone(tz).date()), p)
-    history = sql.seen(session.store, sorted({card_id for card_id, _ in first}), end)
+        first.setdefault((p.period, p.card_id, p.next_at.astimezone(tz).date()), p)
+    # What happened to an invitation is read from its making to the end of the day planned.
+    spans: dict[tuple[int, int], tuple[datetime, datetime]] = {}
+    for (period, card_id, day), p in first.items():
+        until = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+        since_before, until_before = spans.get((period, card_id), (p.at, until))
+        spans[(period, card_id)] = (min(p.at, since_before), max(until, until_before))
+    history = sql.seen(session.store, [(period, card_id, since, until, bounds[period][1])
+                                       for (period, card_id), (since, until) in sorted(spans.items())])
     found = []
-    for (card_id, day), invitation in first.items():
+    for (period, card_id, day), invitation in first.items():
         day_start = datetime.combine(day, time(), tzinfo=tz)
         day_end = day_start + timedelta(days=1)
-        after = [s for s in history.get(card_id, ()) if s.at > invitation.at]
+        after = [s for s in history.get((period, card_id), ()) if s.at > invitation.at]
         came = any(s.at < day_end and (s.channel is None or s.channel in _IN_THE_SHOWROOM) for s in after)
         if not came and any(s.channel is not None and s.at < day_start
                             and (s.next_at is None or s.next_at.astimezone(tz).date() != day) for s in after):
             continue  # planned again before the day: the plan changed
-        found.append((invitation.author, came))
+        found.append((period, invitation.author, came))
     return found

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from leadcard.atomic import replacing
@@ -17,10 +16,11 @@ from leadcard.errors import BadInput
 from leadcard.i18n import N_, _
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
 from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report, Standing, Traffic
+from leadcard.render.charts import Chart
+from leadcard.render.document import NA, Document, Section, cell_text as _text
 from leadcard.usertext import shown, to_cell
 
-FORMATS = ("table", "md", "csv", "json", "xlsx")
-NA = "n/a"
+FORMATS = ("table", "md", "csv", "json", "xlsx", "html")
 COACHING = N_("▼ 辅导")  # timeliness below the policy's target: one-to-one coaching
 BELOW_TARGET = N_("，低于目标：一对一辅导")
 BAR_WIDTH = 30
@@ -209,12 +209,20 @@ def _days(value: float | None) -> float | None:
 # -- sections: the tables every other format draws ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class Section:
-    title: str
-    headers: tuple[str, ...]
-    rows: list[tuple]  # cells: str, int, float (a rate) or None (no rate: "n/a")
-    bars: bool = False  # draw the second column as bars (the funnel)
+def report_document(report: Report) -> Document:
+    return Document(period_title(report), sections(report), report_json(report), report_charts(report))
+
+
+def report_charts(report: Report) -> list[Chart]:
+    """The funnel as bars, and the period's KPIs as bars against the timeliness target."""
+    t = report.totals
+    kpis = _KPIS + (("loss_clarity", N_("战败明确率"), "loss_clarity"),)
+    return [
+        Chart("bar", _("期末漏斗（在跟卡数）"), _("级别"), _("卡数"), list(t.funnel), [(_("在跟卡数"), list(t.funnel.values()))]),
+        Chart("bar", _("关键指标"), _("指标"), _("比率"), [_(label) for _key, label, _attr in kpis],
+              [(_("本期"), [getattr(t, attr).rate for _key, _label, attr in kpis])], percent=True,
+              target=(_("及时率目标"), report.timeliness_target)),
+    ]
 
 
 def period_title(report: Report) -> str:
@@ -387,18 +395,6 @@ def _owner_row(f: Figures, target: float, name: str | None = None) -> tuple:
 # -- text cells -------------------------------------------------------------------------------------
 
 
-def _percent(rate: float | None) -> str:
-    return NA if rate is None else f"{rate:.1%}"
-
-
-def _text(cell) -> str:
-    if cell is None:
-        return NA
-    if isinstance(cell, float):
-        return _percent(cell)
-    return str(cell)
-
-
 def _bar(n: int, largest: int) -> str:
     return "█" * round(BAR_WIDTH * n / largest) if largest else ""
 
@@ -413,14 +409,14 @@ def _with_bars(section: Section) -> tuple[tuple[str, ...], list[tuple]]:
 # -- formats ------------------------------------------------------------------------------------------
 
 
-def print_table(report: Report) -> None:
+def print_table(document: Document) -> None:
     """The terminal view: rich tables, the funnel as bars, the coaching line marked."""
     from leadcard.render import common as render
     from rich.text import Text
 
     out = render.console()
-    out.print(Text(period_title(report), style="bold"))
-    for section in sections(report):
+    out.print(Text(document.title, style="bold"))
+    for section in (s for s in document.sections if s.screen):
         headers, rows = _with_bars(section)
         out.print(Text(f"\n{section.title}", style="bold"))
         if not rows:
@@ -446,10 +442,10 @@ def _styled(cell):
     return text
 
 
-def markdown(report: Report) -> str:
+def markdown(document: Document) -> str:
     """Pasteable into WeChat or e-mail: a heading and a pipe table per section."""
-    lines = [f"# {period_title(report)}"]
-    for section in sections(report):
+    lines = [f"# {document.title}"]
+    for section in document.sections:
         headers, rows = _with_bars(section)
         lines += ["", f"## {section.title}", ""]
         if not rows:
@@ -467,15 +463,15 @@ def _md_cell(cell) -> str:
     return shown(_text(cell), line=True).replace("|", "\\|")
 
 
-def csv_text(report: Report) -> str:
+def csv_text(document: Document) -> str:
     """All sections in one sheet, each under its title with a blank line between (UTF-8 with BOM)."""
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([period_title(report)])
-    for section in sections(report):
+    writer.writerow([document.title])
+    for section in document.sections:
         writer.writerow([])
         writer.writerow([section.title])
         writer.writerow(section.headers)
@@ -483,8 +479,9 @@ def csv_text(report: Report) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def xlsx_bytes(report: Report) -> bytes:
-    """One sheet per section: Chinese headers, frozen header row, widths fitted to the text."""
+def xlsx_bytes(document: Document) -> bytes:
+    """One sheet per section: Chinese headers, frozen header row, widths fitted to the text; the
+    charts (native Excel charts) on a sheet of their own, first."""
     import io
 
     from openpyxl import Workbook
@@ -492,9 +489,12 @@ def xlsx_bytes(report: Report) -> bytes:
     from openpyxl.utils import get_column_letter
     from rich.cells import cell_len
 
+    from leadcard.render.charts import add_xlsx_charts
+
     book = Workbook()
     book.remove(book.active)
-    for section in sections(report):
+    add_xlsx_charts(book, document.charts)
+    for section in document.sections:
         sheet = book.create_sheet(_sheet_name(section.title))
         sheet.append(list(section.headers))
         for cell in sheet[1]:
@@ -523,23 +523,27 @@ def _xlsx_value(cell):
     return NA if cell is None else to_cell(cell)
 
 
-def emit(report: Report, fmt: str, output: Path | None) -> None:
+def emit(document: Document, fmt: str, output: Path | None) -> None:
     """Print the report, or write it to `output` atomically (a temporary file, then a rename)."""
     from leadcard.render import common as render
 
     if fmt == "table" and output is None:
-        print_table(report)
+        print_table(document)
         return
     if fmt == "table":
         fmt = "md"  # a file gets the same tables without terminal drawing
     if fmt == "json":
-        data = (render.dumps(report_json(report), indent=2) + "\n").encode()
+        data = (render.dumps(document.data, indent=2) + "\n").encode()
     elif fmt == "md":
-        data = markdown(report).encode()
+        data = markdown(document).encode()
     elif fmt == "csv":
-        data = csv_text(report).encode()
+        data = csv_text(document).encode()
+    elif fmt == "html":
+        from leadcard.render.html import page
+
+        data = page(document).encode()
     else:
-        data = xlsx_bytes(report)
+        data = xlsx_bytes(document)
     if output is None:
         if fmt == "xlsx" and sys.stdout.isatty():
             raise BadInput(_("xlsx 报表是文件：请加 --output 文件.xlsx（或重定向标准输出）"))

@@ -574,3 +574,22 @@ def m015_named_owners(db: sqlite3.Connection) -> None:
         CREATE INDEX cards_named_owner ON cards (named_owner) WHERE named_owner IS NOT NULL;
         """
     )
+
+
+@migration
+def m016_report_indexes(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- The reports count the cards closed before a period by status and owner without reading
+        -- them, find the cards in hand and those made in a period by their creation, the contacts
+        -- planned for a period (the invitations) by their planned day, and a card's contacts
+        -- between two moments (what followed an invitation) without reading its others. The two
+        -- on cards are partial, so that a query for one status keeps its own index.
+        CREATE INDEX cards_closed ON cards (status, owner_id, created_at)
+            WHERE status IN ('won', 'delivered', 'lost', 'invalid');
+        CREATE INDEX cards_in_hand ON cards (created_at) WHERE status IN ('open', 'lost-pending');
+        CREATE INDEX cards_created ON cards (created_at);
+        CREATE INDEX followups_planned ON followups (next_at) WHERE outcome = 'reached';
+        CREATE INDEX followups_card_at ON followups (card_id, at);
+        """
+    )

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Sequence
 
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
@@ -26,8 +27,30 @@ _STATUS_KINDS = ",".join(f"'{k.value}'" for k in STATUS_EVENTS)
 # A follow-up counts unless an entry dated before the period's end corrects it (corrections are
 # dated like the entry they correct) or it was withdrawn before the end: a withdrawal made since
 # leaves a past period's figures as they were.
-_EFFECTIVE = counts("f", "< :end")
+def _effective(moment: str) -> str:
+    return counts("f", f"< {moment}")
+
+
+_EFFECTIVE = _effective(":end")
 _GRADE_COUNTS = grade_counts("g", "< :end")
+# Several periods at once (a trend), or one (a report): (start, end) pairs.
+Periods = Sequence[tuple[datetime, datetime]]
+
+
+def _cards_for(scope_sql: str, card_id: str) -> str:
+    """The join to the cards a visibility clause reads; none when everything is visible (a query
+    over many records then reads no card)."""
+    return "" if scope_sql == "1" else f"JOIN cards ON cards.id = {card_id}"
+
+
+def _periods(periods: Periods) -> tuple[str, dict]:
+    """The periods as a table `p (n, p_start, p_end)` for a WITH clause, with `:first` and `:last`
+    bounding them all: a query reads the records of all the periods in one pass of its index."""
+    values = ", ".join(f"({i}, :start{i}, :end{i})" for i in range(len(periods)))
+    bounds = {"first": ts(min(start for start, _end in periods)), "last": ts(max(end for _start, end in periods))}
+    for i, (start, end) in enumerate(periods):
+        bounds[f"start{i}"], bounds[f"end{i}"] = ts(start), ts(end)
+    return f"p (n, p_start, p_end) AS (VALUES {values})", bounds
 
 
 # Subqueries about one card write `+kind` so that the planner seeks the card's own events
@@ -38,14 +61,16 @@ def _owner_at(moment: str) -> str:
     """The card's owner's name at a moment, from the assignment events; `cards` must be in scope.
 
     Before a card's first reassignment its owner is that event's `from`; with no reassignment at
-    all, the card's owner now.
+    all, the card's owner now. The reassigned cards are listed once (from the events by kind), so a
+    card never reassigned costs no look-up in its events.
     """
-    return f"""coalesce(
+    return f"""CASE WHEN cards.id IN (SELECT card_id FROM card_events WHERE kind = 'assigned') THEN coalesce(
         (SELECT json_extract(a.detail, '$.to') FROM card_events a WHERE a.card_id = cards.id
             AND +a.kind = 'assigned' AND a.at < {moment} ORDER BY a.at DESC, a.id DESC LIMIT 1),
         (SELECT json_extract(a.detail, '$.from') FROM card_events a WHERE a.card_id = cards.id
             AND +a.kind = 'assigned' AND a.at >= {moment} ORDER BY a.at, a.id LIMIT 1),
-        (SELECT users.name FROM users WHERE users.id = cards.owner_id))"""
+        (SELECT users.name FROM users WHERE users.id = cards.owner_id))
+        ELSE (SELECT users.name FROM users WHERE users.id = cards.owner_id) END"""
 
 
 def _status_event_at(moment: str) -> str:
@@ -63,7 +88,7 @@ def _scope(scope: Scope, moment: str = ":end") -> tuple[str, dict]:
         return "0", {}
     names = {f"owner{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids))}
     owners = ",".join(":" + n for n in names)
-    return f"""(CASE WHEN EXISTS (SELECT 1 FROM card_events m WHERE m.card_id = cards.id AND +m.kind = 'assigned')
+    return f"""(CASE WHEN cards.id IN (SELECT card_id FROM card_events WHERE kind = 'assigned')
         THEN {_owner_at(moment)} IN (SELECT users.name FROM users WHERE users.id IN ({owners}))
         ELSE cards.owner_id IN ({owners}) END)""", names
 
@@ -73,7 +98,7 @@ class CardStates:
     """How many cards share one combination of states at the period's start and end."""
 
     owner: str | None  # at the end
-    grade: str | None  # at the end
+    grade: str | None  # at the end (None for the cards closed before the period)
     status_event_at_start: str | None  # the latest status event before the start (None: never closed)
     status_event_at_end: str | None
     dormant_at_end: bool  # no reached contact in the policy's dormant period before the end
@@ -82,32 +107,65 @@ class CardStates:
     cards: int
 
 
+# A closed card's status and the status event that closed it.
+_CLOSED_BY = {"won": EventKind.WON, "delivered": EventKind.DELIVERED, "lost": EventKind.LOST_APPROVED,
+              "invalid": EventKind.INVALID}
+# As the partial indexes `cards_closed` and `cards_in_hand` name them (migration 15).
+_CLOSED = ", ".join(f"'{status}'" for status in _CLOSED_BY)
+_IN_HAND = "'open', 'lost-pending'"
+
+
+def _open(status_event: str) -> str:
+    """True when the card is open (跟进中) after this latest status event (None: never closed)."""
+    return f"({status_event} IS NULL OR {status_event} IN ('order-cancelled', 'lost-rejected', 'reopened'))"
+# Cards whose status changed at or after the period's start: every other closed card was closed
+# before it, by the event its status names, and stays so through the period.
+_CHANGED_SINCE_START = f"SELECT card_id FROM card_events WHERE kind IN ({_STATUS_KINDS}) AND at >= :start"
+
+
 def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dormant_before: datetime) -> list[CardStates]:
     """Every card made before the end, grouped by its states then (the funnel, the conversion cohort).
 
     `dormant_before`: a card whose latest reached contact (or creation) is before this is dormant
-    at the end.
+    at the end. Cards closed before the start and not changed since are only counted, by owner and
+    status: they are in no funnel and no cohort, and none of their records is read.
     """
     scope_sql, params = _scope(scope)
+    closed_by = " ".join(f"WHEN '{status}' THEN '{kind.value}'" for status, kind in _CLOSED_BY.items())
     rows = store.conn.execute(
         f"""
-        WITH per_card AS (
-            SELECT
-                {_owner_at(':end')} AS owner,
-                coalesce((SELECT g.to_grade FROM grade_changes g WHERE g.card_id = cards.id AND g.at < :end
-                          AND {_GRADE_COUNTS} ORDER BY g.at DESC, g.id DESC LIMIT 1), cards.grade) AS grade,
-                {_status_event_at(':start')} AS at_start,
-                {_status_event_at(':end')} AS at_end,
-                coalesce((SELECT max(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end
-                          AND f.outcome = 'reached' AND {_EFFECTIVE}), cards.created_at) < :dormant_before AS dormant,
+        WITH in_hand AS (
+            SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner,
+                {_status_event_at(':start')} AS at_start, {_status_event_at(':end')} AS at_end,
                 cards.created_at >= :start AS created_in,
                 EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id
                         AND +r.kind IN ('reopened', 'order-cancelled') AND r.at >= :start AND r.at < :end) AS reopened_in
             FROM cards
             WHERE cards.created_at < :end AND {scope_sql}
+                AND (cards.status IN ({_IN_HAND}) OR cards.id IN ({_CHANGED_SINCE_START}))
+        ), per_card AS (
+            -- The grade and dormancy at the end matter to the cards open then (the funnel) only.
+            SELECT owner,
+                CASE WHEN {_open('at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
+                    WHERE g.card_id = in_hand.id AND g.at < :end AND {_GRADE_COUNTS}
+                    ORDER BY g.at DESC, g.id DESC LIMIT 1), in_hand.grade) END AS grade,
+                at_start, at_end,
+                -- The latest standing reached contact: walking the card's contacts back from the end.
+                CASE WHEN {_open('at_end')} THEN coalesce((SELECT f.at FROM followups f
+                    WHERE f.card_id = in_hand.id AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
+                    ORDER BY f.at DESC LIMIT 1), in_hand.created_at) < :dormant_before ELSE 0 END AS dormant,
+                created_in, reopened_in
+            FROM in_hand
+        ), settled AS (
+            SELECT {_owner_at(':end')} AS owner, NULL AS grade, CASE cards.status {closed_by} END AS at_start,
+                CASE cards.status {closed_by} END AS at_end, 0 AS dormant, cards.created_at >= :start AS created_in,
+                0 AS reopened_in
+            FROM cards
+            WHERE cards.created_at < :end AND {scope_sql}
+                AND cards.status IN ({_CLOSED}) AND cards.id NOT IN ({_CHANGED_SINCE_START})
         )
         SELECT owner, grade, at_start, at_end, dormant, created_in, reopened_in, count(*) AS cards
-        FROM per_card GROUP BY 1, 2, 3, 4, 5, 6, 7
+        FROM (SELECT * FROM per_card UNION ALL SELECT * FROM settled) GROUP BY 1, 2, 3, 4, 5, 6, 7
         """,
         {**params, "start": ts(start), "end": ts(end), "dormant_before": ts(dormant_before)},
     ).fetchall()
@@ -126,25 +184,30 @@ class NewCard:
     owner: str | None  # at the end
     first_followup_at: datetime | None  # the first contact or attempt before the end
     left_at: datetime | None = None  # 离店: the timeliness clock starts here when known
+    period: int = 0  # which of the periods asked for
 
     @property
     def clock_start(self) -> datetime:
         return self.left_at or self.created_at
 
 
-def new_cards(store: Store, scope: Scope, start: datetime, end: datetime) -> list[NewCard]:
-    scope_sql, params = _scope(scope)
+def new_cards(store: Store, scope: Scope, periods: Periods) -> list[NewCard]:
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        SELECT cards.id, cards.created_at, cards.left_at, cards.source, {_owner_at(':end')} AS owner,
-            (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < :end AND {_EFFECTIVE}) AS first_at
-        FROM cards WHERE cards.created_at >= :start AND cards.created_at < :end AND {scope_sql}
-        ORDER BY cards.id
+        WITH {table}
+        SELECT p.n, cards.id, cards.created_at, cards.left_at, cards.source, {_owner_at('p.p_end')} AS owner,
+            (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < p.p_end
+             AND {_effective('p.p_end')}) AS first_at
+        FROM cards JOIN p ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
+        WHERE cards.created_at >= :first AND cards.created_at < :last AND {scope_sql}
+        ORDER BY p.n, cards.id
         """,
-        {**params, "start": ts(start), "end": ts(end)},
+        {**params, **bounds},
     ).fetchall()
     return [NewCard(r["id"], store.dt(r["created_at"]), r["source"], r["owner"], store.dt(r["first_at"]),
-                    store.dt(r["left_at"])) for r in rows]
+                    store.dt(r["left_at"]), r["n"]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -153,23 +216,27 @@ class FollowUpCount:
     channel: str
     complete: bool  # content, plan and next date all written
     followups: int
+    period: int = 0  # which of the periods asked for
 
 
-def followup_counts(store: Store, scope: Scope, start: datetime, end: datetime) -> list[FollowUpCount]:
-    """Effective follow-ups dated in the period, counted by author, channel and completeness."""
-    scope_sql, params = _scope(scope)
+def followup_counts(store: Store, scope: Scope, periods: Periods) -> list[FollowUpCount]:
+    """Effective follow-ups dated in each period, counted by author, channel and completeness."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        SELECT u.name AS author, f.channel,
+        WITH {table}
+        SELECT p.n AS period, u.name AS author, f.channel,
             (trim(f.content) != '' AND trim(coalesce(f.plan, '')) != '' AND f.next_at IS NOT NULL) AS complete,
             count(*) AS n
-        FROM followups f JOIN cards ON cards.id = f.card_id LEFT JOIN users u ON u.id = f.author_id
-        WHERE f.at >= :start AND f.at < :end AND {_EFFECTIVE} AND {scope_sql}
-        GROUP BY 1, 2, 3
+        FROM followups f JOIN p ON f.at >= p.p_start AND f.at < p.p_end
+        {_cards_for(scope_sql, 'f.card_id')} LEFT JOIN users u ON u.id = f.author_id
+        WHERE f.at >= :first AND f.at < :last AND {_effective('p.p_end')} AND {scope_sql}
+        GROUP BY 1, 2, 3, 4
         """,
-        {**params, "start": ts(start), "end": ts(end)},
+        {**params, **bounds},
     ).fetchall()
-    return [FollowUpCount(r["author"], r["channel"], bool(r["complete"]), r["n"]) for r in rows]
+    return [FollowUpCount(r["author"], r["channel"], bool(r["complete"]), r["n"], r["period"]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -180,6 +247,7 @@ class Win:
     owner: str | None  # at the end
     followups: int  # effective contacts that reached the customer, up to the win
     referred_by: int | None = None  # the referrer's card (转介绍人)
+    period: int = 0  # which of the periods asked for
 
 
 # An order (a `won` event) cancelled before a moment: a cancellation after it and before the next order.
@@ -189,22 +257,24 @@ def _cancelled_by(moment: str) -> str:
             WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id > e.id AND w.id < x.id))"""
 
 
-def wins(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Win]:
-    """Cards won in the period, their order still standing at its end (a card won twice in it counts
+def wins(store: Store, scope: Scope, periods: Periods) -> list[Win]:
+    """Cards won in each period, their order still standing at its end (a card won twice in it counts
     once, at its last win): an order cancelled after the end leaves the period as it was."""
-    scope_sql, params = _scope(scope)
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        SELECT cards.id, max(e.at) AS won_at, cards.source, cards.referred_by, {_owner_at(':end')} AS owner,
+        WITH {table}
+        SELECT p.n, cards.id, max(e.at) AS won_at, cards.source, cards.referred_by, {_owner_at('p.p_end')} AS owner,
             (SELECT count(*) FROM followups f WHERE f.card_id = cards.id AND f.at <= max(e.at)
-             AND f.outcome = 'reached' AND {_EFFECTIVE}) AS followups
-        FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'won' AND e.at >= :start AND e.at < :end AND NOT {_cancelled_by(':end')} AND {scope_sql}
-        GROUP BY cards.id ORDER BY cards.id
+             AND f.outcome = 'reached' AND {_effective('p.p_end')}) AS followups
+        FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
+        WHERE e.kind = 'won' AND e.at >= :first AND e.at < :last AND NOT {_cancelled_by('p.p_end')} AND {scope_sql}
+        GROUP BY p.n, cards.id ORDER BY p.n, cards.id
         """,
-        {**params, "start": ts(start), "end": ts(end)},
+        {**params, **bounds},
     ).fetchall()
-    return [Win(r["id"], store.dt(r["won_at"]), r["source"], r["owner"], r["followups"], r["referred_by"])
+    return [Win(r["id"], store.dt(r["won_at"]), r["source"], r["owner"], r["followups"], r["referred_by"], r["n"])
             for r in rows]
 
 
@@ -216,12 +286,13 @@ class Order:
     model: str | None
     price: int | None
     cancelled: bool  # by the period's end
+    period: int = 0  # which of the periods asked for
 
 
-def orders(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Order]:
-    """Every order (成交/订车) placed in the period, and whether it was cancelled by its end."""
-    return [Order(r["id"], store.dt(r["at"]), r["owner"], d.get("model"), d.get("price"), bool(r["cancelled"]))
-            for r, d in _events(store, scope, EventKind.WON, start, end, f", {_cancelled_by(':end')} AS cancelled")]
+def orders(store: Store, scope: Scope, periods: Periods) -> list[Order]:
+    """Every order (成交/订车) placed in each period, and whether it was cancelled by its end."""
+    return [Order(r["id"], store.dt(r["at"]), r["owner"], d.get("model"), d.get("price"), bool(r["cancelled"]), r["n"])
+            for r, d in _events(store, scope, EventKind.WON, periods, f", {_cancelled_by('p.p_end')} AS cancelled")]
 
 
 @dataclass(frozen=True)
@@ -231,12 +302,13 @@ class Cancellation:
     owner: str | None  # at the end
     reason: str | None
     model: str | None
+    period: int = 0  # which of the periods asked for
 
 
-def cancellations(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Cancellation]:
-    """退订 in the period, with their reasons."""
-    return [Cancellation(r["id"], store.dt(r["at"]), r["owner"], d.get("reason"), d.get("model"))
-            for r, d in _events(store, scope, EventKind.ORDER_CANCELLED, start, end)]
+def cancellations(store: Store, scope: Scope, periods: Periods) -> list[Cancellation]:
+    """退订 in each period, with their reasons."""
+    return [Cancellation(r["id"], store.dt(r["at"]), r["owner"], d.get("reason"), d.get("model"), r["n"])
+            for r, d in _events(store, scope, EventKind.ORDER_CANCELLED, periods)]
 
 
 @dataclass(frozen=True)
@@ -247,48 +319,54 @@ class Delivery:
     ordered_at: datetime | None  # the order it delivered
     legacy: bool  # won before orders were kept: delivered the day it was won
     contacts: tuple[datetime, ...]  # when the owner was reached after the delivery, before the end
+    period: int = 0  # which of the periods asked for
 
 
-def deliveries(store: Store, scope: Scope, since: datetime, end: datetime) -> list[Delivery]:
-    """交车 from `since` to the period's end, each with the order it delivered and the contacts that
-    reached the owner afterwards (one query for all of them)."""
-    found = _events(store, scope, EventKind.DELIVERED, since, end, """, (SELECT w.at FROM card_events w
+def deliveries(store: Store, scope: Scope, periods: Periods) -> list[Delivery]:
+    """交车 from each (since, end) pair's `since` to its end, each with the order it delivered and the
+    contacts that reached the owner afterwards before that end (one query for all of them)."""
+    found = _events(store, scope, EventKind.DELIVERED, periods, """, (SELECT w.at FROM card_events w
         WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id < e.id ORDER BY w.id DESC LIMIT 1) AS ordered_at""")
-    contacts: dict[int, list[datetime]] = {}
+    contacts: dict[tuple[int, int], list[datetime]] = {}
     if found:
-        scope_sql, params = _scope(scope)
+        table, bounds = _periods(periods)
         for r in store.conn.execute(
             f"""
-            SELECT f.card_id, f.at FROM followups f
-            WHERE f.card_id IN (SELECT e.card_id FROM card_events e JOIN cards ON cards.id = e.card_id
-                                WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :end AND {scope_sql})
-            AND f.at >= :since AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
-            ORDER BY f.card_id, f.at
+            WITH {table}, delivered AS (
+                SELECT e.card_id, min(e.at) AS at FROM card_events e
+                WHERE e.kind = 'delivered' AND e.at >= :first AND e.at < :last GROUP BY e.card_id)
+            SELECT p.n, f.card_id, f.at FROM delivered JOIN followups f ON f.card_id = delivered.card_id
+            JOIN p ON f.at >= p.p_start AND f.at < p.p_end
+            WHERE f.at > delivered.at AND f.at < :last AND f.outcome = 'reached' AND {_effective('p.p_end')}
+            ORDER BY p.n, f.card_id, f.at
             """,
-            {**params, "since": ts(since), "end": ts(end)},
+            bounds,
         ):
-            contacts.setdefault(r["card_id"], []).append(store.dt(r["at"]))
+            contacts.setdefault((r["n"], r["card_id"]), []).append(store.dt(r["at"]))
     delivered = []
     for r, d in found:
         at = store.dt(r["at"])
         delivered.append(Delivery(r["id"], at, r["owner"], store.dt(r["ordered_at"]), bool(d.get("legacy")),
-                                  tuple(t for t in contacts.get(r["id"], ()) if t > at)))
+                                  tuple(t for t in contacts.get((r["n"], r["id"]), ()) if t > at), r["n"]))
     return delivered
 
 
-def _events(store: Store, scope: Scope, kind: EventKind, start: datetime, end: datetime,
-            more: str = "") -> list[tuple[sqlite3.Row, dict]]:
-    """The events of a kind dated from `start` to the period's end, each with its card's owner at the
-    end and its detail; `more` adds columns about the event `e`."""
-    scope_sql, params = _scope(scope)
+def _events(store: Store, scope: Scope, kind: EventKind, periods: Periods,
+            more: str = "", where: str = "") -> list[tuple[sqlite3.Row, dict]]:
+    """The events of a kind dated in each period, each with its period `n`, its card's owner at the
+    period's end and its detail; `more` adds columns, `where` conditions, about the event `e` (and
+    its period `p`)."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner{more}
-        FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = :kind AND e.at >= :start AND e.at < :end AND {scope_sql}
-        ORDER BY e.at, e.id
+        WITH {table}
+        SELECT p.n, cards.id, e.at, e.detail, {_owner_at('p.p_end')} AS owner{more}
+        FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
+        WHERE e.kind = :kind AND e.at >= :first AND e.at < :last AND {scope_sql}{where}
+        ORDER BY p.n, e.at, e.id
         """,
-        {**params, "kind": kind.value, "start": ts(start), "end": ts(end)},
+        {**params, **bounds, "kind": kind.value},
     ).fetchall()
     return [(r, json.loads(r["detail"]) if r["detail"] else {}) for r in rows]
 
@@ -302,25 +380,29 @@ class Referral:
     referrer_owner: str | None  # the referrer card's owner now
     referrer_owner_id: int | None
     won: bool  # the referred card's order stood at the period's end
+    period: int = 0  # which of the periods asked for
 
 
-def referrals(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Referral]:
-    """Cards made in the period on a referral link (转介绍), with their referrer."""
-    scope_sql, params = _scope(scope)
+def referrals(store: Store, scope: Scope, periods: Periods) -> list[Referral]:
+    """Cards made in each period on a referral link (转介绍), with their referrer."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        SELECT cards.id, {_owner_at(':end')} AS owner, r.id AS referrer, r.name AS referrer_name,
+        WITH {table}
+        SELECT p.n, cards.id, {_owner_at('p.p_end')} AS owner, r.id AS referrer, r.name AS referrer_name,
             u.name AS referrer_owner, r.owner_id,
-            {_status_event_at(':end')} IN ('won', 'delivered') AS won
-        FROM cards JOIN cards r ON r.id = cards.referred_by LEFT JOIN users u ON u.id = r.owner_id
-        WHERE cards.referred_by IS NOT NULL AND cards.created_at >= :start AND cards.created_at < :end
+            {_status_event_at('p.p_end')} IN ('won', 'delivered') AS won
+        FROM cards JOIN p ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
+        JOIN cards r ON r.id = cards.referred_by LEFT JOIN users u ON u.id = r.owner_id
+        WHERE cards.referred_by IS NOT NULL AND cards.created_at >= :first AND cards.created_at < :last
             AND {scope_sql}
-        ORDER BY cards.id
+        ORDER BY p.n, cards.id
         """,
-        {**params, "start": ts(start), "end": ts(end)},
+        {**params, **bounds},
     ).fetchall()
-    return [Referral(r["id"], r["owner"], r["referrer"], r["referrer_name"], r["referrer_owner"], r["owner_id"], bool(r["won"]))
-            for r in rows]
+    return [Referral(r["id"], r["owner"], r["referrer"], r["referrer_name"], r["referrer_owner"], r["owner_id"],
+                     bool(r["won"]), r["n"]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -331,24 +413,16 @@ class LossRequest:
     reason: str | None
     competitor: str | None
     verdict: str | None  # the first approval or rejection after it and before the end
+    period: int = 0  # which of the periods asked for
 
 
-def loss_requests(store: Store, scope: Scope, start: datetime, end: datetime) -> list[LossRequest]:
-    """战败申请 made in the period, with what became of each by the period's end."""
-    scope_sql, params = _scope(scope)
-    rows = store.conn.execute(
-        f"""
-        SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner,
-            (SELECT d.kind FROM card_events d WHERE d.card_id = e.card_id
-             AND +d.kind IN ('lost-approved', 'lost-rejected') AND d.id > e.id AND d.at < :end
-             ORDER BY d.id LIMIT 1) AS verdict
-        FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'lost-requested' AND e.at >= :start AND e.at < :end AND {scope_sql}
-        ORDER BY e.at, e.id
-        """,
-        {**params, "start": ts(start), "end": ts(end)},
-    ).fetchall()
-    return [LossRequest(r["id"], store.dt(r["at"]), r["owner"], *_reason(r["detail"]), r["verdict"]) for r in rows]
+def loss_requests(store: Store, scope: Scope, periods: Periods) -> list[LossRequest]:
+    """战败申请 made in each period, with what became of each by the period's end."""
+    verdict = """, (SELECT d.kind FROM card_events d WHERE d.card_id = e.card_id
+        AND +d.kind IN ('lost-approved', 'lost-rejected') AND d.id > e.id AND d.at < p.p_end
+        ORDER BY d.id LIMIT 1) AS verdict"""
+    return [LossRequest(r["id"], store.dt(r["at"]), r["owner"], *_reason(r["detail"]), r["verdict"], r["n"])
+            for r, _detail in _events(store, scope, EventKind.LOST_REQUESTED, periods, verdict)]
 
 
 @dataclass(frozen=True)
@@ -358,23 +432,15 @@ class Loss:
     owner: str | None  # at the end
     reason: str | None
     competitor: str | None
+    period: int = 0  # which of the periods asked for
 
 
-def approved_losses(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Loss]:
-    """战败 approved in the period, with the reason and competitor of the request approved."""
-    scope_sql, params = _scope(scope)
-    rows = store.conn.execute(
-        f"""
-        SELECT cards.id, e.at, {_owner_at(':end')} AS owner,
-            (SELECT r.detail FROM card_events r WHERE r.card_id = e.card_id AND +r.kind = 'lost-requested'
-             AND r.id < e.id ORDER BY r.id DESC LIMIT 1) AS request
-        FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'lost-approved' AND e.at >= :start AND e.at < :end AND {scope_sql}
-        ORDER BY e.at, e.id
-        """,
-        {**params, "start": ts(start), "end": ts(end)},
-    ).fetchall()
-    return [Loss(r["id"], store.dt(r["at"]), r["owner"], *_reason(r["request"])) for r in rows]
+def approved_losses(store: Store, scope: Scope, periods: Periods) -> list[Loss]:
+    """战败 approved in each period, with the reason and competitor of the request approved."""
+    request = """, (SELECT r.detail FROM card_events r WHERE r.card_id = e.card_id AND +r.kind = 'lost-requested'
+        AND r.id < e.id ORDER BY r.id DESC LIMIT 1) AS request"""
+    return [Loss(r["id"], store.dt(r["at"]), r["owner"], *_reason(r["request"]), r["n"])
+            for r, _detail in _events(store, scope, EventKind.LOST_APPROVED, periods, request)]
 
 
 def _reason(detail: str | None) -> tuple[str | None, str | None]:
@@ -397,45 +463,35 @@ class Wake:
     owner: str | None  # at the end
     followup_seq: int | None  # the contact that woke the card
     contacts: list[Contact]  # the card's effective follow-ups from the wake to the period's end
+    period: int = 0  # which of the periods asked for
 
 
-def wakes(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Wake]:
-    """休眠唤醒 in the period, each with the card's contacts after it (one query for all of them); a
-    wake by a follow-up withdrawn before the end was no wake."""
-    scope_sql, params = _scope(scope)
-    bounds = {**params, "start": ts(start), "end": ts(end)}
-    rows = store.conn.execute(
-        f"""
-        SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner
-        FROM card_events e JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'woken' AND e.at >= :start AND e.at < :end AND {scope_sql} AND NOT EXISTS (
-            SELECT 1 FROM followups f WHERE f.card_id = e.card_id AND f.seq = json_extract(e.detail, '$.followup_seq')
-            AND {withdrawn('f.id', '< :end')})
-        ORDER BY e.at, e.id
-        """,
-        bounds,
-    ).fetchall()
-    contacts: dict[int, list[Contact]] = {}
+def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
+    """休眠唤醒 in each period, each with the card's contacts after it in the period (one query for
+    all of them); a wake by a follow-up withdrawn before the end was no wake."""
+    not_withdrawn = f""" AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.card_id = e.card_id
+        AND f.seq = json_extract(e.detail, '$.followup_seq') AND {withdrawn('f.id', '< p.p_end')})"""
+    rows = _events(store, scope, EventKind.WOKEN, periods, where=not_withdrawn)
+    contacts: dict[tuple[int, int], list[Contact]] = {}
     if rows:
+        table, bounds = _periods(periods)
         contact_rows = store.conn.execute(
             f"""
-            SELECT f.card_id, f.seq, f.at, f.channel, f.outcome FROM followups f
-            WHERE f.card_id IN (SELECT e.card_id FROM card_events e JOIN cards ON cards.id = e.card_id
-                                WHERE e.kind = 'woken' AND e.at >= :start AND e.at < :end AND {scope_sql})
-            AND f.at >= :start AND f.at < :end AND {_EFFECTIVE}
-            ORDER BY f.card_id, f.at, f.seq
+            WITH {table}
+            SELECT p.n, f.card_id, f.seq, f.at, f.channel, f.outcome FROM followups f
+            JOIN p ON f.at >= p.p_start AND f.at < p.p_end
+            WHERE f.card_id IN (SELECT e.card_id FROM card_events e WHERE e.kind = 'woken' AND e.at >= :first
+                                AND e.at < :last)
+            AND f.at >= :first AND f.at < :last AND {_effective('p.p_end')}
+            ORDER BY p.n, f.card_id, f.at, f.seq
             """,
             bounds,
         ).fetchall()
         for r in contact_rows:
-            contacts.setdefault(r["card_id"], []).append(
+            contacts.setdefault((r["n"], r["card_id"]), []).append(
                 Contact(r["seq"], store.dt(r["at"]), r["channel"], r["outcome"] == "reached"))
-    result = []
-    for r in rows:
-        detail = json.loads(r["detail"]) if r["detail"] else {}
-        result.append(Wake(r["id"], store.dt(r["at"]), r["owner"], detail.get("followup_seq"),
-                           contacts.get(r["id"], [])))
-    return result
+    return [Wake(r["id"], store.dt(r["at"]), r["owner"], detail.get("followup_seq"),
+                 contacts.get((r["n"], r["id"]), []), r["n"]) for r, detail in rows]
 
 
 @dataclass(frozen=True)

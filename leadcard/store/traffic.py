@@ -5,12 +5,13 @@ or after the period's end is read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 from typing import Sequence
 
 from leadcard.store import Scope, Store, ts
 # The report's own clauses: visibility by the card's owner at the period's end, standing follow-ups.
-from leadcard.store.reports import _EFFECTIVE, _scope
+from leadcard.store.reports import Periods, _cards_for, _effective, _periods, _scope
 
 # Showroom-log sources of customers who called rather than came in (来电, the 400 line).
 PHONE_IN_SOURCES = ("phone-in", "hotline")
@@ -24,38 +25,49 @@ class VisitCount:
     contact_left: bool  # 留档
     test_drive: bool  # the log's 试驾 column
     visits: int
+    period: int = 0  # which of the periods asked for
 
 
-def visit_counts(store: Store, scope: Scope, start: datetime, end: datetime) -> list[VisitCount]:
-    """Visits that arrived in the period, counted by receiver and kind, by the receiver's scope."""
-    scope_sql, params = scope.clause("visits.consultant_id")
-    sources = ",".join("?" * len(PHONE_IN_SOURCES))
+def visit_counts(store: Store, scope: Scope, periods: Periods) -> list[VisitCount]:
+    """Visits that arrived in each period, counted by receiver and kind, by the receiver's scope."""
+    if scope.owner_ids is None:
+        scope_sql, params = "1", {}
+    else:
+        params = {f"receiver{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids))}
+        scope_sql = f"visits.consultant_id IN ({','.join(':' + n for n in params)})" if params else "0"
+    sources = ",".join(f"'{source}'" for source in PHONE_IN_SOURCES)
+    table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        SELECT users.name, visits.source IN ({sources}), visits.return_visit, visits.contact_left,
+        WITH {table}
+        SELECT p.n, users.name, visits.source IN ({sources}), visits.return_visit, visits.contact_left,
             visits.test_drive, count(*)
-        FROM visits LEFT JOIN users ON users.id = visits.consultant_id
-        WHERE visits.arrived_at >= ? AND visits.arrived_at < ? AND {scope_sql}
-        GROUP BY 1, 2, 3, 4, 5
+        FROM visits JOIN p ON visits.arrived_at >= p.p_start AND visits.arrived_at < p.p_end
+        LEFT JOIN users ON users.id = visits.consultant_id
+        WHERE visits.arrived_at >= :first AND visits.arrived_at < :last AND {scope_sql}
+        GROUP BY 1, 2, 3, 4, 5, 6
         """,
-        [*PHONE_IN_SOURCES, ts(start), ts(end), *params],
+        {**params, **bounds},
     ).fetchall()
-    return [VisitCount(r[0], bool(r[1]), bool(r[2]), bool(r[3]), bool(r[4]), r[5]) for r in rows]
+    return [VisitCount(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6], r[0]) for r in rows]
 
 
-def test_drive_counts(store: Store, scope: Scope, start: datetime, end: datetime) -> dict[str | None, int]:
-    """Test drives dated in the period whose follow-up stands, by who registered them."""
-    scope_sql, params = _scope(scope)
+def test_drive_counts(store: Store, scope: Scope, periods: Periods) -> dict[tuple[int, str | None], int]:
+    """Test drives dated in each period whose follow-up stands, by (period, who registered them)."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        SELECT u.name, count(*) FROM test_drives t JOIN followups f ON f.id = t.followup_id
-        JOIN cards ON cards.id = t.card_id LEFT JOIN users u ON u.id = f.author_id
-        WHERE t.at >= :start AND t.at < :end AND {_EFFECTIVE} AND {scope_sql}
-        GROUP BY 1
+        WITH {table}
+        SELECT p.n, u.name, count(*) FROM test_drives t JOIN p ON t.at >= p.p_start AND t.at < p.p_end
+        JOIN followups f ON f.id = t.followup_id
+        {_cards_for(scope_sql, 't.card_id')} LEFT JOIN users u ON u.id = f.author_id
+        WHERE t.at >= :first AND t.at < :last AND {_effective('p.p_end')} AND {scope_sql}
+        GROUP BY 1, 2
         """,
-        {**params, "start": ts(start), "end": ts(end)},
+        {**params, **bounds},
     ).fetchall()
-    return {r[0]: r[1] for r in rows}
+    return {(r[0], r[1]): r[2] for r in rows}
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,7 @@ class Planned:
     next_at: datetime
     purpose: str | None
     plan: str | None
+    period: int = 0  # which of the periods asked for
 
 
 @dataclass(frozen=True)
@@ -79,40 +92,53 @@ class Seen:
     next_at: datetime | None = None
 
 
-def planned_contacts(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Planned]:
-    """Standing follow-ups that reached the customer before the end and planned the next contact
-    within the period, with a purpose or plan to read."""
-    scope_sql, params = _scope(scope)
+def planned_contacts(store: Store, scope: Scope, periods: Periods, words: Sequence[str]) -> list[Planned]:
+    """Standing follow-ups that reached the customer before a period's end and planned the next
+    contact within the period, with a purpose or plan that names one of `words`."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
+    for i, word in enumerate(words):
+        params[f"word{i}"] = f"%{word}%"  # the words hold no LIKE wildcard
+    naming = " OR ".join(f"f.purpose LIKE :word{i} OR f.plan LIKE :word{i}" for i in range(len(words))) or "0"
     rows = store.conn.execute(
         f"""
-        SELECT f.card_id, f.at, u.name, f.next_at, f.purpose, f.plan
-        FROM followups f JOIN cards ON cards.id = f.card_id LEFT JOIN users u ON u.id = f.author_id
-        WHERE f.next_at >= :start AND f.next_at < :end AND f.at < :end AND f.outcome = 'reached'
-            AND (f.purpose IS NOT NULL OR f.plan IS NOT NULL) AND {_EFFECTIVE} AND {scope_sql}
-        ORDER BY f.card_id, f.at, f.seq
+        WITH {table}
+        SELECT p.n, f.card_id, f.at, u.name, f.next_at, f.purpose, f.plan
+        FROM followups f JOIN p ON f.next_at >= p.p_start AND f.next_at < p.p_end
+        {_cards_for(scope_sql, 'f.card_id')} LEFT JOIN users u ON u.id = f.author_id
+        WHERE f.next_at >= :first AND f.next_at < :last AND f.at < p.p_end AND f.outcome = 'reached'
+            AND ({naming}) AND {_effective('p.p_end')} AND {scope_sql}
+        ORDER BY p.n, f.card_id, f.at, f.seq
         """,
-        {**params, "start": ts(start), "end": ts(end)},
+        {**params, **bounds},
     ).fetchall()
-    return [Planned(r[0], store.dt(r[1]), r[2], store.dt(r[3]), r[4], r[5]) for r in rows]
+    return [Planned(r[1], store.dt(r[2]), r[3], store.dt(r[4]), r[5], r[6], r[0]) for r in rows]
 
 
-def seen(store: Store, card_ids: Sequence[int], end: datetime) -> dict[int, list[Seen]]:
-    """The cards' standing reached contacts and their showroom visits before the end, in time order."""
-    found: dict[int, list[Seen]] = {}
-    for first in range(0, len(card_ids), 500):
-        batch = list(card_ids[first:first + 500])
-        marks = ",".join(f":c{i}" for i in range(len(batch)))
-        bounds = {**{f"c{i}": card_id for i, card_id in enumerate(batch)}, "end": ts(end)}
+def seen(store: Store, wanted: Sequence[tuple[int, int, datetime, datetime, datetime]]) -> dict[tuple[int, int], list[Seen]]:
+    """For each (period, card, since, until, end): the card's reached contacts standing at the end and
+    its showroom visits, after `since` and before `until`. (CROSS JOIN: the cards asked for lead,
+    each seeks its own records.)"""
+    found: dict[tuple[int, int], list[Seen]] = {}
+    stamp = cache(ts)  # the ends of days and periods repeat
+    for first in range(0, len(wanted), 1000):
+        batch = wanted[first:first + 1000]
+        # Positional parameters: binding thousands of named ones costs more than the query.
+        values = ", ".join("(?, ?, ?, ?, ?)" for _pair in batch)
+        bounds = [value for period, card_id, since, until, end in batch
+                  for value in (period, card_id, ts(since), stamp(until), stamp(end))]
         rows = store.conn.execute(
             f"""
-            SELECT f.card_id, f.at, f.channel, f.next_at FROM followups f
-            WHERE f.card_id IN ({marks}) AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
+            WITH asked (n, card_id, since, until, p_end) AS (VALUES {values})
+            SELECT asked.n, f.card_id, f.at, f.channel, f.next_at FROM asked CROSS JOIN followups f
+            WHERE f.card_id = asked.card_id AND f.at > asked.since AND f.at < asked.until AND f.outcome = 'reached'
+                AND {_effective('asked.p_end')}
             UNION ALL
-            SELECT v.card_id, v.arrived_at, NULL, NULL FROM visits v WHERE v.card_id IN ({marks}) AND v.arrived_at < :end
-            ORDER BY 1, 2
+            SELECT asked.n, v.card_id, v.arrived_at, NULL, NULL FROM asked CROSS JOIN visits v
+            WHERE v.card_id = asked.card_id AND v.arrived_at > asked.since AND v.arrived_at < asked.until
             """,
             bounds,
         ).fetchall()
         for r in rows:
-            found.setdefault(r[0], []).append(Seen(store.dt(r[1]), r[2], store.dt(r[3])))
+            found.setdefault((r[0], r[1]), []).append(Seen(store.dt(r[2]), r[3], store.dt(r[4])))
     return found

@@ -1,0 +1,63 @@
+"""The report's and the trend's queries are indexed reads of the periods' records: EXPLAIN QUERY PLAN
+of every query they run, for a manager and a supervisor, scans no table of the store — only the
+small tables the queries make (the periods, the cards asked about, a CTE's rows) and the users."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from leadcard.store import Store
+from report_stores import build
+
+NOW = "2026-11-30T09:00:00"
+# What a plan may SCAN: the queries' own tables of periods and cards asked about, a CTE or
+# subquery's rows, and the users (a few dozen rows).
+MADE_HERE = re.compile(r"SCAN (p|asked|raised|delivered|in_hand|per_card|settled|users\b.*|\(subquery-\d+\)|"
+                       r"(\d+ )?CONSTANT ROWS?)$")
+
+
+class Recording:
+    """A connection that notes the plan of every query it runs."""
+
+    def __init__(self, conn, plans: list):
+        self.conn, self.plans = conn, plans
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+    def execute(self, sql, params=()):
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            self.plans.append((" ".join(sql.split()), [r[3] for r in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]))
+        return self.conn.execute(sql, params)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("plans"), 1)
+
+
+@pytest.mark.parametrize("reader", ["赵经理", "钱主管"])
+@pytest.mark.parametrize("args", [("weekly", "--week", "2026-W47"), ("monthly", "--month", "2026-10"),
+                                  ("trend", "--weeks", "12"), ("trend", "--months", "3")])
+def test_every_report_query_is_an_indexed_read(demo, monkeypatch, reader, args):
+    plans: list[tuple[str, list[str]]] = []
+    opened = Store.open
+
+    def recording(*a, **k):
+        store = opened(*a, **k)
+        store.conn = Recording(store.conn, plans)
+        return store
+
+    monkeypatch.setattr(Store, "open", recording)
+    demo.ok("report", *args, "--json", now=NOW, user=reader)
+    scans = [(sql[:120], line) for sql, plan in plans for line in plan
+             if line.startswith("SCAN") and not MADE_HERE.match(line)]
+    assert scans == []
+    used = " ".join(line for _sql, plan in plans for line in plan)
+    for index in ("cards_created", "cards_in_hand", "card_events_kind_at", "followups_at", "followups_planned",
+                  "followups_card_at"):
+        assert f"INDEX {index}" in used, index
+    if args[0] != "trend":
+        assert "INDEX cards_closed" in used  # the cards closed before the period, counted off the index
