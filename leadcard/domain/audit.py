@@ -172,7 +172,8 @@ def audit(
     store = session.store
     ctx = Context(session, as_of, has_reviewers(store))
     if any(s.rule.name == "false-loss" for s in running):
-        ctx.comebacks = comebacks(store, as_of)
+        within = timedelta(days=settings["false-loss"].limits["within_days"])
+        ctx.comebacks = comebacks(store, as_of, since_at - within)
     if any(s.rule.name == "clock-override" for s in running):
         ctx.overrides = clock_overrides(store, as_of)
     if any(s.rule.name == "quote-expired" for s in running):

@@ -404,7 +404,7 @@ def unsigned(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     if not ctx.reviewers or c.status != Status.OPEN or c.dormant or not c.entries:
         return
     after = limits["after_days"]
-    last_signed = c.history.instructions[-1] if c.history.instructions else None
+    last_signed = c.history.last_signed
     cutoff = ctx.as_of - timedelta(days=after)
     # Imported follow-ups were signed (or not) on paper: a supervisor signs what is written here.
     signed_before = max(filter(None, (last_signed, c.imported_at)), default=None)

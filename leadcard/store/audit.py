@@ -1,7 +1,7 @@
-"""The audit's reads: every visible card with its follow-ups, grade changes, instructions and
+"""The audit's reads: every visible card with its follow-ups, grade changes, latest instruction and
 events, as they stood at a moment, in one ordered pass.
 
-Five streaming queries ordered by card id are merged in Python, so the audit reads each card's
+Four streaming queries ordered by card id are merged in Python, so the audit reads each card's
 data once and its cost grows linearly with the store. Records are plain named tuples with UTC
 datetimes: a 100,000-card store has half a million follow-ups, and building the full `FollowUp`
 dataclass (and converting every time to local) for each would dominate the run.
@@ -65,7 +65,7 @@ class History(NamedTuple):
     fields: dict[str, object]
     entries: list[Entry]
     grades: list[tuple[datetime, str]]  # (at, to_grade), in order
-    instructions: list[datetime]  # when each supervisor instruction (主管批示) was written
+    last_signed: datetime | None  # when the latest supervisor instruction (主管批示) by the moment was written
     events: list[Event]
     left_at: datetime | None = None  # 离店: the first-contact clocks start here when known
     source: str = "walk-in"
@@ -91,9 +91,10 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     extra = "".join(f", cards.{name}" for name in fields)
     cards = store.conn.execute(
         f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
-        f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source{extra} "
+        f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source, "
+        f"(SELECT max(i.at) FROM instructions i WHERE i.card_id = cards.id AND i.at <= ?){extra} "
         f"FROM cards LEFT JOIN users ON users.id = cards.owner_id WHERE {where} ORDER BY cards.id",
-        params,
+        [moment, *params],
     )
     entries = store.conn.execute(
         "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
@@ -108,13 +109,10 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
         "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
         "LEFT JOIN followups f ON f.id = g.followup_id "
         f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) AND {grade_counts('g', '<= ?')} "
-        "ORDER BY cards.id, g.at, g.id",
+        # In the order of the card's index, not of cards.id: SQLite would then pick the index on g.at,
+        # read every grade change of the store and sort them.
+        "ORDER BY g.card_id, g.at, g.id",
         [*params, moment, moment, moment],
-    )
-    instructions = store.conn.execute(
-        "SELECT i.card_id, i.at FROM cards JOIN instructions i ON i.card_id = cards.id "
-        f"WHERE {where} AND i.at <= ? ORDER BY cards.id, i.at",
-        [*params, moment],
     )
     events = store.conn.execute(
         "SELECT e.card_id, e.at, e.kind, e.detail, u.name FROM cards JOIN card_events e ON e.card_id = cards.id "
@@ -122,7 +120,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
         params,
     )
     entry_rows, grade_rows = _Stream(entries), _Stream(grades)
-    instruction_rows, event_rows = _Stream(instructions), _Stream(events)
+    event_rows = _Stream(events)
     names = fields
     for row in cards:
         card_id = row[0]
@@ -137,7 +135,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
             outcome=json.loads(row[6]) if row[6] and row[4] != "open" else None,
             owner=row[7],
             created_at=_parse(row[8]),
-            fields=dict(zip(names, row[11:])),
+            fields=dict(zip(names, row[12:])),
             entries=[
                 Entry(r[1], r[2], _parse(r[3]), _parse(r[4]), r[5], r[6] == "reached", r[7], r[8], r[9], r[10],
                       _parse(r[11]) if r[11] else None, r[12], r[13], tuple(r[14].split(",")) if r[14] else (),
@@ -145,7 +143,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
                 for r in entry_rows.take(card_id)
             ],
             grades=[(_parse(r[1]), r[2]) for r in grade_rows.take(card_id)],
-            instructions=[_parse(r[1]) for r in instruction_rows.take(card_id)],
+            last_signed=_parse(row[11]) if row[11] else None,
             events=[Event(_parse(r[1]), r[2], json.loads(r[3]) if r[3] else {}, r[4]) for r in event_rows.take(card_id)],
             left_at=_parse(row[9]) if row[9] else None,
             source=row[10],
@@ -233,15 +231,17 @@ class Comeback(NamedTuple):
     by_id: int | None = None
 
 
-def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
+def comebacks(store: Store, as_of: datetime, approved_since: datetime) -> dict[str, list[Comeback]]:
     """Cards made, visits and orders by `as_of`, across the whole store, of the phones that had a
-    loss approved by then (战败后客户又出现): one query, in time order per phone."""
+    loss approved from `approved_since` to then (战败后客户又出现): one query, in time order per phone.
+    Older losses are left out: a comeback counts only so long after its loss, and the audit reports
+    none from before its window."""
     moment = ts(as_of)
     rows = store.conn.execute(
         """
         WITH lost(phone) AS (
             SELECT DISTINCT cards.phone FROM card_events e JOIN cards ON cards.id = e.card_id
-            WHERE e.kind = 'lost-approved' AND e.at <= :m)
+            WHERE e.kind = 'lost-approved' AND e.at >= :a AND e.at <= :m)
         SELECT cards.phone, cards.created_at, 'card', cards.id, users.name, cards.owner_id
             FROM cards LEFT JOIN users ON users.id = cards.owner_id
             WHERE cards.phone IN lost AND cards.recorded_at <= :m
@@ -255,7 +255,7 @@ def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
             WHERE e.kind = 'won' AND e.at <= :m AND cards.phone IN lost
         ORDER BY 1, 2
         """,
-        {"m": moment},
+        {"m": moment, "a": ts(approved_since)},
     ).fetchall()
     found: dict[str, list[Comeback]] = {}
     for r in rows:
