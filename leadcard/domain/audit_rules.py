@@ -104,7 +104,6 @@ class Context:
         self.reviewers = reviewers
         self.comebacks: dict = {}  # phones of approved losses seen again, by phone (false-loss reads them)
         self.overrides: dict = {}  # records written under an overridden clock, by card (clock-override)
-        self.quotes: dict = {}  # each card's latest quote at the moment, by card id (quote-expired reads them)
         self._calendars: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
         fallback = min(g.cadence_days for g in self.policy.grades)
         self._cadence = {g.code: g.cadence_days for g in self.policy.grades}

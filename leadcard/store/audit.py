@@ -15,7 +15,9 @@ from typing import Iterator, NamedTuple
 
 from leadcard.model import ACTIVE_STATUSES, Role
 from leadcard.store import Scope, Store, card_ref, ts
+from leadcard.model.deals import Quote
 from leadcard.store.counting import counts, grade_counts, withdrawn
+from leadcard.store.deals import latest_quotes_as_of
 
 _parse = datetime.fromisoformat
 _ACTIVE = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)  # stored text is UTC "…Z", which Python 3.11 reads as aware UTC
@@ -69,10 +71,12 @@ class History(NamedTuple):
     events: list[Event]
     left_at: datetime | None = None  # 离店: the first-contact clocks start here when known
     source: str = "walk-in"
+    quote: Quote | None = None  # the latest quote by the moment (read when asked for)
 
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
-              fields: tuple[str, ...], delivered_since: datetime | None = None) -> Iterator[History]:
+              fields: tuple[str, ...], delivered_since: datetime | None = None,
+              quotes: bool = False) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
     or whose order still waits for its car, or that were delivered from `delivered_since` on, in
     card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
@@ -121,6 +125,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     )
     entry_rows, grade_rows = _Stream(entries), _Stream(grades)
     event_rows = _Stream(events)
+    quote_rows = _Stream(latest_quotes_as_of(store, as_of, where, params) if quotes else ())
     names = fields
     for row in cards:
         card_id = row[0]
@@ -147,6 +152,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
             events=[Event(_parse(r[1]), r[2], json.loads(r[3]) if r[3] else {}, r[4]) for r in event_rows.take(card_id)],
             left_at=_parse(row[9]) if row[9] else None,
             source=row[10],
+            quote=next((q for _id, q in quote_rows.take(card_id)), None),
         )
 
 

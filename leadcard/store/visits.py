@@ -99,9 +99,9 @@ def _visit(store: Store, row) -> Visit:
     )
 
 
-def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime) -> list[tuple[Visit, datetime | None]]:
+def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime) -> Iterator[tuple[Visit, datetime | None]]:
     """Visits recorded by `moment` that arrived from `since` and left a phone, each with when its
-    card was recorded (None: no card yet), for the audit."""
+    card was recorded (None: no card yet), for the audit: read as they are used."""
     scope_sql, params = scope.clause("visits.consultant_id")
     rows = store.conn.execute(
         f"SELECT visits.*, users.name AS consultant_name, cards.recorded_at AS card_recorded_at, "
@@ -110,5 +110,6 @@ def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime) 
         f"WHERE visits.arrived_at >= ? AND visits.recorded_at <= ? AND visits.contact_left = 1 AND {scope_sql} "
         f"ORDER BY visits.arrived_at, visits.id",
         (ts(since), ts(moment), *params),
-    ).fetchall()
-    return [(_visit(store, r), store.dt(r["card_recorded_at"])) for r in rows]
+    )
+    for r in rows:
+        yield _visit(store, r), store.dt(r["card_recorded_at"])
