@@ -21,31 +21,38 @@ NO_OWNER = N_("（无人负责）")
 
 
 def print_audit_json(result: AuditResult) -> None:
-    """The document, with one finding a line: a large store has tens of thousands, and the
-    indenting encoder (pure Python) would take seconds over them."""
-    data = audit_json(result)
-    findings = data.pop("findings")
+    """The document, with one finding a line, written as it is made: a large store has tens of
+    thousands, and the indenting encoder (pure Python) would take seconds over them."""
+    data = audit_json(result, findings=False)
     text = json.dumps(data, ensure_ascii=False, indent=2, default=iso)
-    lines = ",\n    ".join(json.dumps(f, ensure_ascii=False, default=iso) for f in findings)
-    listed = f'"findings": [\n    {lines}\n  ],\n  ' if findings else '"findings": [],\n  '
     head, _sep, tail = text.partition('"summary": ')
-    sys.stdout.write(head + listed + '"summary": ' + tail + "\n")
+    write = sys.stdout.write
+    if not result.findings:
+        write(head + '"findings": [],\n  "summary": ' + tail + "\n")
+        return
+    write(head + '"findings": [\n    ')
+    for index, finding in enumerate(result.findings):
+        if index:
+            write(",\n    ")
+        write(json.dumps(_finding_json(finding), ensure_ascii=False, default=iso))
+    write('\n  ],\n  "summary": ' + tail + "\n")
 
 
-def audit_json(result: AuditResult) -> dict:
-    return {
+def audit_json(result: AuditResult, findings: bool = True) -> dict:
+    data = {
         "date": result.day.isoformat(),
         "as_of": iso(result.as_of),
         "since": iso(result.since),
         "owner": result.owner,
         "rules": [s.rule.name for s in result.rules],
-        "findings": [_finding_json(f) for f in result.findings],
+        **({"findings": [_finding_json(f) for f in result.findings]} if findings else {}),
         "summary": {
             **_summary_json(result.total, result.timeliness_target),
             "timeliness_target": result.timeliness_target,
             "by_owner": [{"owner": s.owner, **_summary_json(s, result.timeliness_target)} for s in result.owners],
         },
     }
+    return data
 
 
 def _finding_json(f: Finding) -> dict:
@@ -104,22 +111,22 @@ def audit_view(result: AuditResult) -> None:
     widest = max(cells(label) for label in severities.values())
     padded = {sev: label + " " * (widest - cells(label)) for sev, label in severities.items()}
     no_owner = _(NO_OWNER)
-    lines: list[str] = []
+    write = sys.stdout.write
     width = max(len(s.rule.name) for s in result.rules)
-    owner = card = object()
-    for f in result.findings:
+    owner = card = start = object()
+    for f in result.findings:  # written as they come: a big store has tens of thousands
         if f.owner != owner:
+            if owner is not start:
+                write("\n")
             owner, card = f.owner, None
-            if lines:
-                lines.append("")
-            lines.append(styled(shown(f.owner or no_owner, line=True), "bold"))
+            write(styled(shown(f.owner or no_owner, line=True), "bold") + "\n")
         if f.card_id != card:
             card = f.card_id
-            lines.append(f"  {styled(f.ref, 'cyan')} {shown(f.name or '', line=True)}")
+            write(f"  {styled(f.ref, 'cyan')} {shown(f.name or '', line=True)}\n")
         label = styled(padded[f.severity], _SEVERITY_STYLES[f.severity])
         times = f" ×{f.count}" if f.count > 1 else ""
-        lines.append(f"    {label}  {f.rule:<{width}}  {shown(f.message, line=True)}{times}")
-    sys.stdout.write("\n".join(lines) + "\n\n")
+        write(f"    {label}  {f.rule:<{width}}  {shown(f.message, line=True)}{times}\n")
+    write("\n")
     _summary_table(result)
     counts = " · ".join(f"{severities[sev]} {total.by_severity.get(sev, 0)}" for sev in reversed(Severity))
     found = _("1 个问题") if total.findings == 1 else _("{n} 个问题").format(n=total.findings)
