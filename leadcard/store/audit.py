@@ -17,7 +17,7 @@ from leadcard.model import ACTIVE_STATUSES, Role
 from leadcard.store import Scope, Store, card_ref, ts
 from leadcard.model.deals import Quote
 from leadcard.store.counting import counts, grade_counts, withdrawn
-from leadcard.store.deals import latest_quotes_as_of
+from leadcard.store.deals import latest_quotes_as_of, latest_quotes_query
 
 _parse = datetime.fromisoformat
 _ACTIVE = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)  # stored text is UTC "…Z", which Python 3.11 reads as aware UTC
@@ -86,43 +86,10 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     A card closed before `open_since` and untouched since has its last status change (status_at)
     before it, so old closed cards are skipped without reading their records.
     """
-    moment = ts(as_of)
-    scope_sql, scope_params = scope.clause()
-    where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}, 'won') "
-             f"OR cards.status_at IS NULL OR cards.status_at >= ? "
-             f"OR (cards.status = 'delivered' AND cards.status_at >= ?))")
-    params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since)]
-    extra = "".join(f", cards.{name}" for name in fields)
-    cards = store.conn.execute(
-        f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
-        f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source, "
-        f"(SELECT max(i.at) FROM instructions i WHERE i.card_id = cards.id AND i.at <= ?){extra} "
-        f"FROM cards LEFT JOIN users ON users.id = cards.owner_id WHERE {where} ORDER BY cards.id",
-        [moment, *params],
-    )
-    entries = store.conn.execute(
-        "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
-        "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects, "
-        f"(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id), "
-        f"{counts('f', '<= ?', recorded=True)} "
-        f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
-        f"AND NOT {withdrawn('f.id', '<= ?')} ORDER BY cards.id, f.seq",
-        [moment, moment, *params, moment, moment],
-    )
-    grades = store.conn.execute(
-        "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
-        "LEFT JOIN followups f ON f.id = g.followup_id "
-        f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) AND {grade_counts('g', '<= ?')} "
-        # In the order of the card's index, not of cards.id: SQLite would then pick the index on g.at,
-        # read every grade change of the store and sort them.
-        "ORDER BY g.card_id, g.at, g.id",
-        [*params, moment, moment, moment],
-    )
-    events = store.conn.execute(
-        "SELECT e.card_id, e.at, e.kind, e.detail, u.name FROM cards JOIN card_events e ON e.card_id = cards.id "
-        f"LEFT JOIN users u ON u.id = e.by_id WHERE {where} ORDER BY cards.id, e.at, e.id",
-        params,
-    )
+    queries = _history_queries(scope, as_of, open_since, fields, delivered_since)
+    cards, entries, grades, events = (store.conn.execute(*queries[name])
+                                      for name in ("cards", "entries", "grades", "events"))
+    where, params = queries["where"]
     entry_rows, grade_rows = _Stream(entries), _Stream(grades)
     event_rows = _Stream(events)
     quote_rows = _Stream(latest_quotes_as_of(store, as_of, where, params) if quotes else ())
@@ -156,6 +123,61 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
         )
 
 
+def _history_queries(scope: Scope, as_of: datetime, open_since: datetime, fields: tuple[str, ...],
+                     delivered_since: datetime | None) -> dict[str, tuple[str, list]]:
+    """The SQL of `histories`, each with its parameters; "where" is the cards' condition alone."""
+    moment = ts(as_of)
+    scope_sql, scope_params = scope.clause()
+    where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}, 'won') "
+             f"OR cards.status_at IS NULL OR cards.status_at >= ? "
+             f"OR (cards.status = 'delivered' AND cards.status_at >= ?))")
+    params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since)]
+    extra = "".join(f", cards.{name}" for name in fields)
+    return {
+        "where": (where, params),
+        "cards": (
+            f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
+            f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source, "
+            f"(SELECT max(i.at) FROM instructions i WHERE i.card_id = cards.id AND i.at <= ?){extra} "
+            f"FROM cards LEFT JOIN users ON users.id = cards.owner_id WHERE {where} ORDER BY cards.id",
+            [moment, *params]),
+        "entries": (
+            "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
+            "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects, "
+            f"(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id), "
+            f"{counts('f', '<= ?', recorded=True)} "
+            f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
+            f"AND NOT {withdrawn('f.id', '<= ?')} ORDER BY cards.id, f.seq",
+            [moment, moment, *params, moment, moment]),
+        "grades": (
+            "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
+            "LEFT JOIN followups f ON f.id = g.followup_id "
+            f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) AND {grade_counts('g', '<= ?')} "
+            # In the order of the card's index, not of cards.id: SQLite would then pick the index on g.at,
+            # read every grade change of the store and sort them.
+            "ORDER BY g.card_id, g.at, g.id",
+            [*params, moment, moment, moment]),
+        "events": (
+            "SELECT e.card_id, e.at, e.kind, e.detail, u.name FROM cards JOIN card_events e ON e.card_id = cards.id "
+            f"LEFT JOIN users u ON u.id = e.by_id WHERE {where} ORDER BY cards.id, e.at, e.id",
+            params),
+        "quotes": latest_quotes_query(as_of, where, params),
+    }
+
+
+def plans(store: Store, scope: Scope, as_of: datetime, open_since: datetime, fields: tuple[str, ...],
+          delivered_since: datetime) -> dict[str, str]:
+    """The query plans of the audit's reads, for the tests that guard their indexes."""
+    from leadcard.store.visits import visits_as_of_query
+
+    queries = {name: query for name, query in _history_queries(scope, as_of, open_since, fields,
+                                                                delivered_since).items() if name != "where"}
+    queries |= {"comebacks": _comebacks_query(as_of, open_since), "shared_phones": _shared_phones_query(as_of),
+                "clock_overrides": _clock_overrides_query(as_of),
+                "visits": visits_as_of_query(scope, open_since, as_of)}
+    return {name: store._plan(sql, params) for name, (sql, params) in queries.items()}
+
+
 class _Stream:
     """Rows of one query ordered by card id (the first column), taken card by card."""
 
@@ -187,21 +209,25 @@ class PhoneHolder(NamedTuple):
 def shared_phones(store: Store, as_of: datetime) -> dict[str, list[PhoneHolder]]:
     """Phones on more than one card recorded by `as_of`, across the whole store (an ownership
     conflict matters most when the other card is someone else's): an indexed group on phone."""
-    moment = ts(as_of)
-    rows = store.conn.execute(
-        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status, cards.owner_id "
-        "FROM cards LEFT JOIN users ON users.id = cards.owner_id "
-        "WHERE cards.recorded_at <= ? AND cards.phone IN "
-        "(SELECT phone FROM cards WHERE recorded_at <= ? GROUP BY phone HAVING count(*) > 1) "
-        "ORDER BY cards.phone, cards.id",
-        (moment, moment),
-    ).fetchall()
+    rows = store.conn.execute(*_shared_phones_query(as_of)).fetchall()
     active = {s.value for s in ACTIVE_STATUSES}
     shared: dict[str, list[PhoneHolder]] = {}
     for r in rows:
         holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), r[4] in active, r[5])
         shared.setdefault(r[1], []).append(holder)
     return shared
+
+
+def _shared_phones_query(as_of: datetime) -> tuple[str, tuple]:
+    moment = ts(as_of)
+    return (
+        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status, cards.owner_id "
+        "FROM cards LEFT JOIN users ON users.id = cards.owner_id "
+        "WHERE cards.recorded_at <= ? AND cards.phone IN "
+        "(SELECT phone FROM cards WHERE recorded_at <= ? GROUP BY phone HAVING count(*) > 1) "
+        "ORDER BY cards.phone, cards.id",
+        (moment, moment),
+    )
 
 
 def has_reviewers(store: Store) -> bool:
@@ -242,8 +268,15 @@ def comebacks(store: Store, as_of: datetime, approved_since: datetime) -> dict[s
     loss approved from `approved_since` to then (战败后客户又出现): one query, in time order per phone.
     Older losses are left out: a comeback counts only so long after its loss, and the audit reports
     none from before its window."""
-    moment = ts(as_of)
-    rows = store.conn.execute(
+    rows = store.conn.execute(*_comebacks_query(as_of, approved_since)).fetchall()
+    found: dict[str, list[Comeback]] = {}
+    for r in rows:
+        found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4], r[5]))
+    return found
+
+
+def _comebacks_query(as_of: datetime, approved_since: datetime) -> tuple[str, dict]:
+    return (
         """
         WITH lost(phone) AS (
             SELECT DISTINCT cards.phone FROM card_events e JOIN cards ON cards.id = e.card_id
@@ -261,12 +294,8 @@ def comebacks(store: Store, as_of: datetime, approved_since: datetime) -> dict[s
             WHERE e.kind = 'won' AND e.at <= :m AND cards.phone IN lost
         ORDER BY 1, 2
         """,
-        {"m": moment, "a": ts(approved_since)},
-    ).fetchall()
-    found: dict[str, list[Comeback]] = {}
-    for r in rows:
-        found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4], r[5]))
-    return found
+        {"m": ts(as_of), "a": ts(approved_since)},
+    )
 
 
 class Override(NamedTuple):
@@ -284,7 +313,15 @@ def clock_overrides(store: Store, as_of: datetime) -> dict[int, list[Override]]:
     """Records written under an overridden clock by `as_of` (real time), by card: follow-ups,
     instructions, events, and regrades made on their own (a regrade with a follow-up or a new card,
     and the wake-up a follow-up records, come with that record). Partial indexes hold only these rows."""
-    rows = store.conn.execute(
+    rows = store.conn.execute(*_clock_overrides_query(as_of)).fetchall()
+    found: dict[int, list[Override]] = {}
+    for r in rows:
+        found.setdefault(r[0], []).append(Override(r[0], _parse(r[1]), _parse(r[2]), r[3], r[4], r[5]))
+    return found
+
+
+def _clock_overrides_query(as_of: datetime) -> tuple[str, dict]:
+    return (
         """
         SELECT f.card_id, f.clock_override, f.at, 'followup', f.seq, u.name
             FROM followups f LEFT JOIN users u ON u.id = f.author_id
@@ -305,8 +342,4 @@ def clock_overrides(store: Store, as_of: datetime) -> dict[int, list[Override]]:
         ORDER BY 1, 2
         """,
         {"m": ts(as_of)},
-    ).fetchall()
-    found: dict[int, list[Override]] = {}
-    for r in rows:
-        found.setdefault(r[0], []).append(Override(r[0], _parse(r[1]), _parse(r[2]), r[3], r[4], r[5]))
-    return found
+    )

@@ -562,3 +562,14 @@ def m014_sales_targets(db: sqlite3.Connection) -> None:
         """
     )
     append_only(db, "sales_targets")
+
+
+@migration
+def m015_visits_by_phone(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- The audit's false-loss rule looks up the showroom log by the phones of recent losses: an
+        -- index, not a read of every visit ever logged.
+        CREATE INDEX visits_phone ON visits (phone) WHERE phone IS NOT NULL;
+        """
+    )
