@@ -24,7 +24,7 @@ def test_the_audit_reads_each_cards_records_through_the_cards_indexes(lc, scope)
     assert "sqlite_autoindex_followups_1 (card_id=?)" in found["entries"], found["entries"]
     assert "grade_changes_card" in found["grades"], found["grades"]
     assert "card_events_card (card_id=?)" in found["events"], found["events"]
-    assert "instructions_card (card_id=?)" in found["cards"], found["cards"]  # the latest signature, per card
+    assert "instructions_card_at (card_id=? AND at<?)" in found["cards"], found["cards"]  # the latest signature, per card
     assert "sqlite_autoindex_quotes_1 (card_id=?)" in found["quotes"], found["quotes"]
     # Comebacks: recent losses by kind and time, then their phones' cards and visits.
     assert "card_events_kind_at (kind=? AND at>? AND at<?)" in found["comebacks"], found["comebacks"]

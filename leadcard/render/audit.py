@@ -8,12 +8,11 @@ language: the rules' labels, titles and reasons and the severities are translate
 
 from __future__ import annotations
 
-import json
 import sys
 
 from leadcard.i18n import N_, _, english
 from leadcard.model.audit import SEVERITY_LABELS, AuditResult, Finding, OwnerSummary, RuleSettings, Severity
-from leadcard.render.common import console, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
+from leadcard.render.common import console, iso, new_table, print_json, print_json_rows  # noqa: F401 (print_json: --explain)
 from leadcard.usertext import shown
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
@@ -21,38 +20,24 @@ NO_OWNER = N_("（无人负责）")
 
 
 def print_audit_json(result: AuditResult) -> None:
-    """The document, with one finding a line, written as it is made: a large store has tens of
-    thousands, and the indenting encoder (pure Python) would take seconds over them."""
-    data = audit_json(result, findings=False)
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=iso)
-    head, _sep, tail = text.partition('"summary": ')
-    write = sys.stdout.write
-    if not result.findings:
-        write(head + '"findings": [],\n  "summary": ' + tail + "\n")
-        return
-    write(head + '"findings": [\n    ')
-    for index, finding in enumerate(result.findings):
-        if index:
-            write(",\n    ")
-        write(json.dumps(_finding_json(finding), ensure_ascii=False, default=iso))
-    write('\n  ],\n  "summary": ' + tail + "\n")
+    """The document, with one finding a line, written as they come."""
+    print_json_rows((_finding_json(f) for f in result.findings), _document(result), "findings")
 
 
-def audit_json(result: AuditResult, findings: bool = True) -> dict:
-    data = {
+def _document(result: AuditResult) -> dict:
+    return {
         "date": result.day.isoformat(),
         "as_of": iso(result.as_of),
         "since": iso(result.since),
         "owner": result.owner,
         "rules": [s.rule.name for s in result.rules],
-        **({"findings": [_finding_json(f) for f in result.findings]} if findings else {}),
+        "findings": [],  # holds the findings' place: print_audit_json writes them there
         "summary": {
             **_summary_json(result.total, result.timeliness_target),
             "timeliness_target": result.timeliness_target,
             "by_owner": [{"owner": s.owner, **_summary_json(s, result.timeliness_target)} for s in result.owners],
         },
     }
-    return data
 
 
 def _finding_json(f: Finding) -> dict:
