@@ -68,19 +68,18 @@ def print_json_rows(rows: Iterable[dict], data: dict | None = None, key: str | N
     `data` at `key`'s place (the rest indented as `print_json` does). The indenting encoder is pure
     Python and would take seconds over a big store's rows; the C encoder writes a row at a time."""
     if data is None:
-        head, tail = "[", "]"
+        head, tail, margin = "[", "]", ""
     else:
         text = json.dumps({**data, key: _ROWS}, ensure_ascii=False, indent=2, default=iso)
         head, _sep, tail = text.partition(f'"{_ROWS}"')
-        head, tail = head + "[", "]" + tail
+        head, tail, margin = head + "[", "]" + tail, "  "
     write = sys.stdout.write
     write(head)
-    indent = "\n  " if data is None else "\n    "
     separator = ""
     for row in rows:
-        write(separator + indent + json.dumps(row, ensure_ascii=False, default=iso))
+        write(f"{separator}\n{margin}  {json.dumps(row, ensure_ascii=False, default=iso)}")
         separator = ","
-    write(("\n" + indent[3:] if separator else "") + tail + "\n")
+    write((f"\n{margin}" if separator else "") + tail + "\n")
 
 
 def new_table():
