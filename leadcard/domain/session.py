@@ -15,6 +15,7 @@ from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import Policy, add_working_days, load_policy
 from leadcard.store import EVERYONE, Scope, Store, ts
+from leadcard.store.postgres import is_server
 
 DEFAULT_SCHEME = "habc"
 
@@ -103,9 +104,9 @@ def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *
     `clock_override`: LEADCARD_NOW replaced the clock; this is the real one. Once users are bound
     to logins, only a manager may do that, and every record written under it keeps the real time
     (CONTRACT.md "clock")."""
-    if not (default_db or create or Path(db_path).exists()):
+    if not (default_db or create or is_server(db_path) or Path(db_path).exists()):
         raise StoreError(_("{path} 没有数据库：请检查 --db / LEADCARD_DB，或用 `leadcard init` 新建").format(path=db_path))
-    store = Store.open(db_path, tz, create_dirs=default_db)
+    store = Store.open(db_path, tz, create_dirs=default_db, create=default_db or create)
     policy = store_policy(store)
     bound = store.has_bound_logins()
     actor = resolve_actor(store, acting, bound)

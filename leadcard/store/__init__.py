@@ -36,6 +36,7 @@ from leadcard.model import (
     card_ref,
     CARD_FIELD_NAMES,
 )
+from leadcard.store import postgres
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, grade_counts
 from leadcard.store.migrations import MIGRATIONS
 
@@ -63,9 +64,9 @@ class Scope(NamedTuple):
 
     def clause(self, column: str = "cards.owner_id") -> tuple[str, list]:
         if self.owner_ids is None:
-            return "1", []
+            return "TRUE", []
         if not self.owner_ids:
-            return "0", []
+            return "FALSE", []
         marks = ",".join("?" * len(self.owner_ids))
         return f"{column} IN ({marks})", sorted(self.owner_ids)
 
@@ -107,8 +108,17 @@ class Store:
 
     # -- opening -------------------------------------------------------------------------------
 
+    @property
+    def server(self) -> bool:
+        """On a PostgreSQL server (store/postgres.py), not an SQLite file."""
+        return getattr(self.conn, "dialect", None) == "postgres"
+
     @classmethod
-    def open(cls, path: Path, tz: tzinfo, *, create_dirs: bool = False) -> "Store":
+    def open(cls, path: Path | str, tz: tzinfo, *, create_dirs: bool = False, create: bool = True) -> "Store":
+        """`path`: an SQLite file, or a `postgresql://` URL. `create` False: a database on a server
+        holding no store yet is refused, as a file that does not exist is by the session."""
+        if postgres.is_server(path):
+            return cls._open_server(path, tz, create)
         path = Path(path)
         if path.is_dir():
             raise StoreError(_("打不开数据库 {path}：这是一个目录").format(path=path))
@@ -138,6 +148,21 @@ class Store:
         store._migrate(version)
         return store
 
+    @classmethod
+    def _open_server(cls, url: str, tz: tzinfo, create: bool) -> "Store":
+        conn = postgres.connect(url, BUSY_TIMEOUT_MS)
+        try:
+            store = cls(conn, url, tz)
+            version = store.schema_version()
+            if version == 0 and not create:
+                raise StoreError(_("{path} 里还没有 leadcard 的数据库：请用 `leadcard init` 新建")
+                                 .format(path=postgres.shown_url(url)))
+            store._migrate(version)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
     def _migrate(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise StoreError(_("数据库 {path} 的结构版本是 {version}，比这个 leadcard 能识别的（{known}）新：请升级 leadcard")
@@ -147,17 +172,20 @@ class Store:
         if version > 0 or self._has_tables():
             if version == 0:
                 raise StoreError(_("{path} 是 SQLite 文件，但不是 leadcard 的数据库").format(path=self.path))
-            self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
+            if not self.server:  # a server's schema changes roll back with the transaction
+                self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
         for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-            rebuilds = getattr(step, "rebuilds_tables", False)
+            rebuilds = getattr(step, "rebuilds_tables", False) and not self.server
             try:
                 if rebuilds:  # a no-op inside a transaction: it must come before
                     self.conn.execute("PRAGMA foreign_keys = OFF")
                 with self.transaction():
+                    if self.server and number == version + 1:
+                        postgres.prepare(self.conn)
                     step(self.conn)
                     if rebuilds and self.conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
                         raise sqlite3.IntegrityError("a foreign key no longer holds")
-                    self.conn.execute(f"PRAGMA user_version = {number}")
+                    self._set_schema_version(number)
             except sqlite3.Error as exc:
                 failure = failed(exc)
                 if type(failure) is not StoreError:  # busy or read-only: the upgrade waits for a free moment
@@ -171,6 +199,8 @@ class Store:
                     self.conn.execute("PRAGMA foreign_keys = ON")
 
     def _has_tables(self) -> bool:
+        if self.server:
+            return postgres.has_tables(self.conn)
         return self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
     def backup_to(self, target: Path) -> None:
@@ -202,7 +232,15 @@ class Store:
             self.conn.execute("COMMIT")
 
     def schema_version(self) -> int:
+        if self.server:
+            return postgres.schema_version(self.conn)
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _set_schema_version(self, number: int) -> None:
+        if self.server:
+            self.conn.execute("UPDATE leadcard_schema SET version = ?", (number,))
+        else:
+            self.conn.execute(f"PRAGMA user_version = {number}")
 
     # -- conversions ---------------------------------------------------------------------------
 
