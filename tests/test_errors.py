@@ -1,16 +1,15 @@
 """Every user mistake: one clear line on stderr, the contract's exit code, and nothing written."""
 
 import hashlib
-import sqlite3
 
 import pytest
 
-from conftest import run_process
+from conftest import database, run_process
 
 
 def snapshot(db) -> str:
     """Everything in the store, as text, to compare before and after a refused command."""
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         dump = "\n".join(conn.iterdump())
     return hashlib.sha256(dump.encode()).hexdigest()
 

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -18,19 +17,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Leadcard, empty_store, run_process
+from conftest import database, Leadcard, empty_store, run_process
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TABLES = ("users", "cards", "followups", "grade_changes", "instructions", "card_events")
 
 
 def table_counts(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
 def integrity(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
@@ -44,7 +43,7 @@ def env_for(db: Path, **more: str) -> dict:
 def test_a_store_made_by_schema_version_1_is_backed_up_migrated_and_keeps_every_record(tmp_path):
     db = tmp_path / "leadcard.db"
     shutil.copy(FIXTURES / "store-v1.db", db)
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
         # A won card became delivered (ordered and delivered that day, with an event: test_orders).
         kept = {t: ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({t})")
@@ -54,9 +53,9 @@ def test_a_store_made_by_schema_version_1_is_backed_up_migrated_and_keeps_every_
     assert result.returncode == 0, result.stderr
     backup = tmp_path / "leadcard.db.v1.bak"
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
-    with sqlite3.connect(backup) as conn:
+    with database(backup) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] > 1
         for table, rows in before.items():
             after = conn.execute(f"SELECT {kept[table]} FROM {table} ORDER BY id").fetchall()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import leadcard.store
-from conftest import Leadcard
+from conftest import database, Leadcard
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUSY = "数据库正忙（另一条命令正在写入）；请稍后重试"
@@ -124,7 +124,7 @@ def test_doctor_calls_a_healthy_store_it_may_not_write_read_only_not_damaged(she
 
 def tamper(db: Path, *statements: str) -> None:
     settle(db)
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         for statement in statements:
             conn.execute(statement)
     conn.close()

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from conftest import Leadcard, dormant_card, empty_store, sales_floor
+from conftest import database, Leadcard, dormant_card, empty_store, sales_floor
 
 HEADER = ["姓名", "电话", "意向车型", "级别", "来源", "建卡日期", "备注"]
 
@@ -518,7 +518,7 @@ def corrupt(path):
     import gc
 
     gc.collect()
-    with sqlite3.connect(path) as conn:
+    with database(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     with open(path, "r+b") as f:

@@ -105,6 +105,8 @@ class Store:
         # Set by the session when LEADCARD_NOW replaces the clock in a store bound to logins: the real
         # time (as stored), kept as `clock_override` on every record written.
         self.clock_override: str | None = None
+        # A server's store: its URL, password included (`path` is the URL shown, without it).
+        self.url: str | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -152,7 +154,8 @@ class Store:
     def _open_server(cls, url: str, tz: tzinfo, create: bool) -> "Store":
         conn = postgres.connect(url, BUSY_TIMEOUT_MS)
         try:
-            store = cls(conn, url, tz)
+            store = cls(conn, postgres.shown_url(url), tz)
+            store.url = url
             version = store.schema_version()
             if version == 0 and not create:
                 raise StoreError(_("{path} 里还没有 leadcard 的数据库：请用 `leadcard init` 新建")
@@ -204,8 +207,13 @@ class Store:
         return self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy through SQLite's online backup API, private to its owner."""
+        """A consistent copy through SQLite's online backup API (a server's: pg_dump), private to its owner."""
         target = Path(target)
+        if self.server:
+            from leadcard.store import server_care
+
+            server_care.dump(self.url, target)
+            return
         if not target.exists():
             _create_private_file(target)
         dest = sqlite3.connect(target)

@@ -103,9 +103,12 @@ def has_tables(conn: "Connection") -> bool:
 
 
 def schema_version(conn: "Connection") -> int:
-    if conn.execute("SELECT to_regclass('leadcard_schema')").fetchone()[0] is None:
-        return 0
-    return conn.execute("SELECT version FROM leadcard_schema").fetchone()[0]
+    try:
+        return conn.execute("SELECT version FROM leadcard_schema").fetchone()[0]
+    except sqlite3.DatabaseError:
+        if conn.execute("SELECT to_regclass('leadcard_schema')").fetchone()[0] is None:
+            return 0  # a database with no store in it yet
+        raise
 
 
 def replace_check(conn: "Connection", table: str, old: str, new: str) -> None:
@@ -113,6 +116,17 @@ def replace_check(conn: "Connection", table: str, old: str, new: str) -> None:
     "CHECK (column IN"): the server names the constraint after the column it checks."""
     column = re.match(r"CHECK\s*\(\s*(\w+)", old).group(1)
     conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_{column}_check, ADD CONSTRAINT {table}_{column}_check {new}")
+
+
+def database_name(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path.lstrip("/"))
+
+
+def makes_ids(create_table: str) -> bool:
+    """Whether a CREATE TABLE has SQLite's INTEGER PRIMARY KEY, which the dialect gives an id trigger."""
+    return _AUTO_ID.search(create_table) is not None
 
 
 def is_server(location) -> bool:
@@ -125,14 +139,14 @@ def connect(url: str, busy_timeout_ms: int) -> "Connection":
     except ImportError:
         raise StoreError(_("要使用 PostgreSQL 数据库，请先安装 psycopg：pip install 'leadcard[postgres]'")) from None
     try:
-        raw = psycopg.connect(url, autocommit=True, connect_timeout=max(1, busy_timeout_ms // 1000))
+        # Waiting for another command's lock ends, as SQLite's busy timeout does, in a busy error.
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=max(2, busy_timeout_ms // 1000),
+                              options=f"-c lock_timeout={int(busy_timeout_ms)}")
     except psycopg.Error as exc:
         raise StoreError(_("连不上 PostgreSQL 数据库 {url}：{reason}").format(
             url=shown_url(url), reason=_first_line(exc))) from None
     _load_numbers_as_sqlite_does(raw)
-    conn = Connection(raw)
-    conn.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
-    return conn
+    return Connection(raw)
 
 
 def shown_url(url: str) -> str:
@@ -228,7 +242,7 @@ class Connection:
             return self._run(trigger(statement))
         query, needs_id = translate(statement, bool(params) or isinstance(params, dict))
         cursor = self._run(query, params if (params or isinstance(params, dict)) else None)
-        if head.startswith("CREATE TABLE") and _AUTO_ID.search(statement):
+        if head.startswith("CREATE TABLE") and makes_ids(statement):
             table = _CREATED.match(statement).group(1)
             self._run(f"CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table} FOR EACH ROW "
                       "WHEN (NEW.id IS NULL) EXECUTE FUNCTION leadcard_next_id()")
