@@ -76,14 +76,6 @@ BEGIN
     RETURN result;
 END $$;
 
--- An INTEGER PRIMARY KEY given no id gets the largest one plus one, as in SQLite: card numbers
--- come from ids, and a rolled-back command leaves no gap (writers are serialised, see WRITE_LOCK).
-CREATE OR REPLACE FUNCTION leadcard_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE format('SELECT coalesce(max(id), 0) + 1 FROM %I', TG_TABLE_NAME) INTO NEW.id;
-    RETURN NEW;
-END $$;
-
 -- The append-only triggers: SQLite's RAISE(ABORT, message).
 CREATE OR REPLACE FUNCTION leadcard_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -243,9 +235,7 @@ class Connection:
         query, needs_id = translate(statement, bool(params) or isinstance(params, dict))
         cursor = self._run(query, params if (params or isinstance(params, dict)) else None)
         if head.startswith("CREATE TABLE") and makes_ids(statement):
-            table = _CREATED.match(statement).group(1)
-            self._run(f"CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table} FOR EACH ROW "
-                      "WHEN (NEW.id IS NULL) EXECUTE FUNCTION leadcard_next_id()")
+            self._run(_NEXT_ID.format(table=_CREATED.match(statement).group(1)))
         if needs_id:
             rows = _guarded(cursor.fetchall)
             return Cursor(cursor, rows[-1][0] if rows else None)
@@ -265,6 +255,18 @@ class Connection:
         self.raw.close()
 
 
+# An INTEGER PRIMARY KEY given no id gets the largest one plus one, as in SQLite: card numbers
+# come from ids, and a rolled-back command leaves no gap (writers are serialised: WRITE_LOCK). A
+# function per table, so that its query is planned once per connection.
+_NEXT_ID = """
+CREATE OR REPLACE FUNCTION {table}_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.id := (SELECT coalesce(max(id), 0) + 1 FROM {table});
+    RETURN NEW;
+END $$;
+CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table} FOR EACH ROW WHEN (NEW.id IS NULL)
+    EXECUTE FUNCTION {table}_next_id();
+"""
 _LEADING_COMMENTS = re.compile(r"\A(?:\s*--[^\n]*\n)*")
 _AUTO_ID = re.compile(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", re.I)
 _CREATED = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
