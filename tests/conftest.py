@@ -223,6 +223,16 @@ def dormant_card(lc: Leadcard) -> None:
     lc.ok("log", "张三", "--channel", "phone", "--content", "明年再说", now="2025-11-21T10:00:00")
 
 
+def table_names(conn) -> list[str]:
+    """The store's tables, on either backend."""
+    if getattr(conn, "dialect", None) == "postgres":
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                            "AND tablename != 'leadcard_schema'")
+    else:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return [r[0] for r in rows]
+
+
 def row_counts(lc: Leadcard, *tables: str) -> dict:
     """Rows per table: a refused command must leave every one unchanged."""
     with database(lc) as db:

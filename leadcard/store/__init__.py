@@ -64,9 +64,9 @@ class Scope(NamedTuple):
 
     def clause(self, column: str = "cards.owner_id") -> tuple[str, list]:
         if self.owner_ids is None:
-            return "TRUE", []
+            return "1", []
         if not self.owner_ids:
-            return "FALSE", []
+            return "0", []
         marks = ",".join("?" * len(self.owner_ids))
         return f"{column} IN ({marks})", sorted(self.owner_ids)
 

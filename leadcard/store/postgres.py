@@ -283,6 +283,9 @@ _REWRITES = (
     (re.compile(r"\bLIKE\b", re.I), "ILIKE"),  # SQLite's LIKE ignores the case of ASCII letters
     (re.compile(r"\b((?:NOT\s+)?IN)\s+(?!SELECT\b)([A-Za-z_]\w*)\b(?!\s*\()", re.I), r"\1 (SELECT * FROM \2)"),
     (re.compile(r"\bINSERT\s+OR\s+IGNORE\b", re.I), "INSERT"),
+    # A condition that is a constant ("WHERE 1 AND …", an empty scope's "0") is a truth value.
+    (re.compile(r"\b(WHERE|AND|OR|NOT)\s+([01])\b(?=\s*(?:$|\)|AND\b|OR\b|ORDER\b|GROUP\b|LIMIT\b|HAVING\b))",
+                re.I), lambda m: f"{m.group(1)} {'TRUE' if m.group(2) == '1' else 'FALSE'}"),
 )
 _PARAMS = re.compile(r"%|\?|(?<![:\w]):([A-Za-z_]\w*)")
 

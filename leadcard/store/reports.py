@@ -409,7 +409,7 @@ def wakes(store: Store, scope: Scope, start: datetime, end: datetime) -> list[Wa
         SELECT cards.id, e.at, e.detail, {_owner_at(':end')} AS owner
         FROM card_events e JOIN cards ON cards.id = e.card_id
         WHERE e.kind = 'woken' AND e.at >= :start AND e.at < :end AND {scope_sql} AND NOT EXISTS (
-            SELECT 1 FROM followups f WHERE f.card_id = e.card_id AND f.seq = json_extract(e.detail, '$.followup_seq')
+            SELECT 1 FROM followups f WHERE f.card_id = e.card_id AND f.seq = CAST(json_extract(e.detail, '$.followup_seq') AS INTEGER)
             AND {withdrawn('f.id', '< :end')})
         ORDER BY e.at, e.id
         """,
