@@ -36,9 +36,11 @@ INSERT INTO leadcard_schema (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM l
 CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$ SELECT doc::jsonb #>> string_to_array(substr(path, 3), '.') $$;
 
-CREATE OR REPLACE FUNCTION leadcard_concat(acc text, item text) RETURNS text
-    LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN item IS NULL THEN acc WHEN acc IS NULL THEN item
-                                             ELSE acc || ',' || item END $$;
+-- group_concat(x): the values joined by commas, whatever their type (as text).
+CREATE OR REPLACE FUNCTION leadcard_concat(acc text, item anyelement) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN item IS NULL THEN acc WHEN acc IS NULL THEN item::text
+                                             ELSE acc || ',' || item::text END $$;
+CREATE OR REPLACE AGGREGATE group_concat(anyelement) (SFUNC = leadcard_concat, STYPE = text);
 CREATE OR REPLACE AGGREGATE group_concat(text) (SFUNC = leadcard_concat, STYPE = text);
 
 -- SQLite adds up truth values as 0 and 1: sum(a < b).
