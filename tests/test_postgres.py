@@ -17,8 +17,9 @@ from conftest import DEFAULT_NOW, Leadcard, database, empty_store, run_process, 
 TEN_LOGS = r"""
 import sys
 from leadcard.cli import main
+pc = sys.argv[1]
 for n in range(10):
-    sys.argv = ["leadcard", "log", "A00001", "--channel", "phone", "--content", f"{sys.argv[1]} 第{n}次"]
+    sys.argv = ["leadcard", "log", "A00001", "--channel", "phone", "--content", f"{pc} 第{n}次"]
     try:
         main()
     except SystemExit as exc:
@@ -105,7 +106,7 @@ def test_a_database_with_no_store_is_refused_but_by_init(cluster):
 
 def test_a_password_in_the_url_is_never_printed(cluster):
     url = cluster.database().replace("postgres@", "postgres:s3cret@")
-    shown = run_process("info", "--json", env=env_for(url))
+    shown = run_process("policy", "show", "--json", env=env_for(url))
     assert shown.returncode == 0, shown.stderr
     assert "s3cret" not in shown.stdout and "postgres@" in json.loads(shown.stdout)["db"]
 

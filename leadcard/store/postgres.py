@@ -285,6 +285,9 @@ _REWRITES = (
     (re.compile(r"\bLIKE\b", re.I), "ILIKE"),  # SQLite's LIKE ignores the case of ASCII letters
     (re.compile(r"\b((?:NOT\s+)?IN)\s+(?!SELECT\b)([A-Za-z_]\w*)\b(?!\s*\()", re.I), r"\1 (SELECT * FROM \2)"),
     (re.compile(r"\bINSERT\s+OR\s+IGNORE\b", re.I), "INSERT"),
+    # SQLite's hints to its planner (an index to use, a join order); PostgreSQL's planner chooses.
+    (re.compile(r"\s+(?:INDEXED\s+BY\s+\w+|NOT\s+INDEXED)\b", re.I), ""),
+    (re.compile(r"\bCROSS\s+JOIN\b(?=\s+\w+(?:\s+(?!ON\b)\w+)?\s+ON\b)", re.I), "JOIN"),
     # A condition that is a constant ("WHERE 1 AND …", an empty scope's "0") is a truth value.
     (re.compile(r"\b(WHERE|AND|OR|NOT)\s+([01])\b(?=\s*(?:$|\)|AND\b|OR\b|ORDER\b|GROUP\b|LIMIT\b|HAVING\b))",
                 re.I), lambda m: f"{m.group(1)} {'TRUE' if m.group(2) == '1' else 'FALSE'}"),
