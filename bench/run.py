@@ -2,13 +2,17 @@
 
     python bench/run.py                      # 1,000 / 10,000 / 100,000 cards, 5 runs each
     python bench/run.py --sizes 1000,10000 --runs 3 --pair-runs 9
+    python bench/run.py --postgres /tmp/pg    # and `today`, `log` on PostgreSQL beside SQLite
 
 Each store is built with `leadcard demo --cards N --seed 1`. Prints a Markdown table of medians and
 of ratios against their targets (paste it into the README's Performance section). The two sides
 of a ratio are timed in alternation (--pair-runs each), so that a shared machine's drift in speed
 weighs on both alike. Commands that
 this checkout does not have yet are reported as "n/a". Taskwarrior (`task`, Debian package
-`taskwarrior`) is compared when installed, in its own temporary data directory.
+`taskwarrior`) is compared when installed, in its own temporary data directory. With a PostgreSQL
+server (--postgres: a socket directory or a `postgresql://` URL of a role that may create
+databases; default $LEADCARD_BENCH_PG), the same demo stores are built there too, and `today` and
+`log` are timed on both backends side by side.
 """
 
 from __future__ import annotations
@@ -85,6 +89,57 @@ COMMANDS = [
 ]
 
 
+# Commands timed on both backends: the morning list, and a write (each run adds a follow-up).
+BACKEND_COMMANDS = [
+    ("today", ["today"]),
+    ("log", ["--as", MANAGER, "log", "A00001", "--channel", "phone", "--content", "电话回访"]),
+]
+
+
+class Server:
+    """Databases made on a PostgreSQL server for the benchmark, dropped at the end."""
+
+    def __init__(self, where: str):
+        import psycopg
+        from urllib.parse import urlsplit, urlunsplit
+
+        self.base = where if where.startswith("postgres") else f"postgresql://postgres@/postgres?host={where}"
+        self.url = lambda name: urlunsplit(urlsplit(self.base)._replace(path=f"/{name}"))
+        self.admin = psycopg.connect(self.base, autocommit=True)
+        self.made: list[str] = []
+
+    def database(self, label: str) -> str:
+        name = f"leadcard_bench_{os.getpid()}_{len(self.made)}"
+        self.admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        self.admin.execute(f"CREATE DATABASE {name}")
+        self.made.append(name)
+        return self.url(name)
+
+    def close(self) -> None:
+        for name in self.made:
+            self.admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.admin.close()
+
+
+def on_both_backends(server: Server, columns: dict[str, Path], runs: int) -> dict[str, dict[str, float | None]]:
+    """command (backend) → size → median, the same demo store built on the server beside each file."""
+    results: dict[str, dict[str, float | None]] = {}
+    for label, db in columns.items():
+        url = server.database(label)
+        if label == "empty":
+            run([*LEADCARD, "init"], leadcard_env(url))
+            run([*LEADCARD, "user", "add", MANAGER, "--role", "manager"], leadcard_env(url))
+            run([*LEADCARD, "--as", MANAGER, "add", "张三", "--phone", "13800138000"], leadcard_env(url))
+        else:
+            run([*LEADCARD, "demo", "--cards", label.replace(",", ""), "--seed", "1"], leadcard_env(url))
+        for name, cmd in BACKEND_COMMANDS:
+            for backend, location in (("SQLite", db), ("PostgreSQL", url)):
+                env = leadcard_env(location)
+                env.setdefault("LEADCARD_USER", MANAGER)
+                results.setdefault(f"{name} ({backend})", {})[label] = median_time([*LEADCARD, *cmd], env, runs)
+    return results
+
+
 def write_import_csv(path: Path, rows: int) -> None:
     rng = random.Random(1)
     models = ("凯美瑞 双擎", "雷凌 185T", "汉兰达 2.0T", "威兰达 双擎", "赛那 双擎")
@@ -121,11 +176,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pair-runs", type=int, default=21)
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--postgres", default=os.environ.get("LEADCARD_BENCH_PG"),
+                        help="a PostgreSQL server (socket directory or URL) to time today and log on as well")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="leadcard-bench-"))
     results: dict[str, dict[str, float | None]] = {}
+    backends: dict[str, dict[str, float | None]] = {}
     extra: dict[str, str] = {}
+    server = Server(args.postgres) if args.postgres else None
     try:
         empty = work / "empty.db"
         run([*LEADCARD, "init"], leadcard_env(empty))
@@ -161,11 +220,18 @@ def main() -> None:
         sqlite_utils = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
         t_su, _, _ = run([sqlite_utils, "insert", str(work / "su.db"), "cards", str(csv_path), "--csv"], dict(os.environ))
         audit_t, audit_code, rss_audit = run([*LEADCARD, "--as", MANAGER, "audit", "--json"], envs[biggest], check=False)
+        if server:  # last: the `log` runs add follow-ups to the demo stores
+            backends = on_both_backends(server, columns, args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if server:
+            server.close()
 
     print(report(results, sizes, pairs, t_import, t_su,
                  rss_import, rss_audit if audit_code in (0, 1) else None, extra, args))
+    if backends:
+        print("\nThe same stores on SQLite and on PostgreSQL (a server on this machine, over its Unix socket):\n")
+        print(table(backends))
 
 
 def fmt(seconds: float | None) -> str:
@@ -176,14 +242,19 @@ def mem(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.0f} MB"
 
 
+def table(rows: dict[str, dict[str, float | None]]) -> str:
+    """command → column → seconds, as a Markdown table."""
+    columns = list(next(iter(rows.values())))
+    lines = ["| command | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    lines += [f"| `{name}` | " + " | ".join(fmt(values[c]) for c in columns) + " |" for name, values in rows.items()]
+    return "\n".join(lines)
+
+
 def report(results, sizes, pairs, t_import, t_su, rss_import, rss_audit, extra, args) -> str:
-    labels = list(results)
     lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
              f"{platform.system()} {platform.release()}; median of {args.runs} runs after a warm-up.", ""]
-    lines.append("| command | " + " | ".join(labels) + " |")
-    lines.append("|---|" + "---:|" * len(labels))
-    for name in results[labels[0]]:
-        lines.append(f"| `{name}` | " + " | ".join(fmt(results[label][name]) for label in labels) + " |")
+    by_command = {name: {label: results[label][name] for label in results} for name in results[next(iter(results))]}
+    lines.append(table(by_command))
     lines.append("")
     lines.append("| build | time |")
     lines.append("|---|---:|")
