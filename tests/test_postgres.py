@@ -8,11 +8,13 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from conftest import DEFAULT_NOW, Leadcard, database, empty_store, run_process, sales_floor
 
+FIXTURE_SQLITE = Path(__file__).parent / "fixtures" / "store-v1.db"
 # Ten `log`s in one process, as one consultant's PC sends them one after another.
 TEN_LOGS = r"""
 import sys
@@ -71,21 +73,6 @@ def test_approve_and_reject_of_one_loss_at_once_exactly_one_wins(server):
         assert verdicts.fetchone()[0] == 1
 
 
-def test_a_writer_waiting_past_the_busy_timeout_is_told_the_store_is_busy(server, monkeypatch):
-    import leadcard.store
-
-    server.ok("add", "张三", "--phone", "13800138000")
-    monkeypatch.setattr(leadcard.store, "BUSY_TIMEOUT_MS", 300)
-    with database(server) as holder:
-        holder.execute("BEGIN IMMEDIATE")  # another PC's command, in the middle of its write
-        result = server("log", "张三", "--channel", "phone", "--content", "电话")
-        assert server("today").exit_code == 0  # reading goes on meanwhile
-        holder.execute("ROLLBACK")
-    assert result.exit_code == 1
-    assert result.stderr == "leadcard: 数据库正忙（另一条命令正在写入）；请稍后重试\n"
-    assert server.json("show", "张三")["followups"] == []
-
-
 def test_the_history_is_append_only_on_the_server_too(server):
     server.ok("add", "张三", "--phone", "13800138000")
     server.ok("log", "张三", "--channel", "phone", "--content", "电话沟通")
@@ -122,3 +109,46 @@ def test_the_same_demo_gives_the_same_report_and_audit_on_both_backends(cluster,
             ("audit", "--json"), ("today", "--all", "--json"))])
     assert answers[0] == answers[1]
     assert json.loads(answers[0][2])["findings"]  # the demo's floor has something to find
+
+
+def test_doctor_on_a_server_names_what_leadcard_did_not_make(server):
+    server.ok("add", "张三", "--phone", "13800138000")
+    healthy = server.json("doctor")
+    assert healthy["sound"] and healthy["schema_version"] == healthy["expected_version"]
+    assert healthy["counts"]["cards"] == 1
+    with database(server) as conn:
+        conn.execute("CREATE VIEW phones AS SELECT phone FROM cards")
+        conn.execute("CREATE INDEX cards_odd ON cards (notes)")
+        conn.execute("DROP TRIGGER followups_no_delete ON followups")
+    report = server("doctor", "--json")
+    assert report.exit_code == 1
+    assert report.json()["unknown_objects"] == ["index cards_odd", "view phones"]
+    assert report.json()["missing_objects"] == ["trigger followups_no_delete"]
+
+
+def test_backup_and_restore_on_a_server_keep_the_replaced_store(server, tmp_path):
+    sales_floor(server)
+    server.ok("add", "张三", "--phone", "13800138000")
+    monday = tmp_path / "monday.dump"
+    copy = server.json("backup", str(monday))
+    assert copy["sound"] and oct(monday.stat().st_mode & 0o777) == "0o600"
+    server.ok("add", "李四", "--phone", "13900139000")
+    restored = server.json("restore", str(monday))
+    assert [c["name"] for c in server.json("list")] == ["张三"]
+    kept = tmp_path / restored["kept"].rsplit("/", 1)[1]
+    assert kept.exists() and kept.name.endswith(".dump")
+    server.ok("restore", str(kept))  # the replaced store is a backup like any other
+    assert sorted(c["name"] for c in server.json("list")) == ["张三", "李四"]
+    refused = server("restore", str(FIXTURE_SQLITE))
+    assert refused.exit_code == 1 and "没有恢复" in refused.stderr and refused.stderr.count("\n") == 1
+
+
+def test_without_postgresqls_tools_backup_says_so_in_one_line(server, tmp_path):
+    sales_floor(server)
+    alone = tmp_path / "bin"
+    alone.mkdir()
+    result = run_process("backup", str(tmp_path / "b.dump"),
+                         env={**env_for(server.db, LEADCARD_USER="赵经理"), "PATH": str(alone)})
+    assert result.returncode == 1
+    assert result.stderr.startswith("leadcard: 找不到 pg_dump") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "b.dump").exists()

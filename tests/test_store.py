@@ -5,10 +5,11 @@ import stat
 
 import pytest
 
-from conftest import database, run_process
+from conftest import database, run_process, sqlite_only
 from leadcard.store import SCHEMA_VERSION
 
 
+@sqlite_only("the file's mode and SQLite's journal")
 def test_the_store_is_private_wal_and_versioned(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     assert stat.S_IMODE(os.stat(lc.db).st_mode) == 0o600
@@ -93,6 +94,7 @@ def test_the_clock_zone_moves_the_day(lc):
     assert lc.json("today", now="2026-05-03T16:30:00+00:00")["date"] == "2026-05-04"
 
 
+@sqlite_only("the file copied beside an older store")
 def test_an_older_store_is_backed_up_then_migrated(lc, monkeypatch):
     import leadcard.store as store_module
     from leadcard.store import migrations

@@ -188,7 +188,7 @@ class Store:
                     step(self.conn)
                     if rebuilds and self.conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
                         raise sqlite3.IntegrityError("a foreign key no longer holds")
-                    self._set_schema_version(number)
+                    self.conn.execute(f"PRAGMA user_version = {number}")
             except sqlite3.Error as exc:
                 failure = failed(exc)
                 if type(failure) is not StoreError:  # busy or read-only: the upgrade waits for a free moment
@@ -240,15 +240,9 @@ class Store:
             self.conn.execute("COMMIT")
 
     def schema_version(self) -> int:
-        if self.server:
+        if self.server:  # a database with no store yet has no version to read
             return postgres.schema_version(self.conn)
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
-
-    def _set_schema_version(self, number: int) -> None:
-        if self.server:
-            self.conn.execute("UPDATE leadcard_schema SET version = ?", (number,))
-        else:
-            self.conn.execute(f"PRAGMA user_version = {number}")
 
     # -- conversions ---------------------------------------------------------------------------
 

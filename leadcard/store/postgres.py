@@ -230,8 +230,8 @@ class Connection:
             self._run("BEGIN")
             self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             return None
-        if head.startswith("PRAGMA") and "=" in statement:  # SQLite's tuning: nothing to do here
-            return None
+        if head.startswith("PRAGMA"):
+            return self._pragma(statement)
         if head.startswith("CREATE TRIGGER"):
             return self._run(trigger(statement))
         query, needs_id = translate(statement, bool(params) or isinstance(params, dict))
@@ -242,6 +242,23 @@ class Connection:
             rows = _guarded(cursor.fetchall)
             return Cursor(cursor, rows[-1][0] if rows else None)
         return Cursor(cursor)
+
+    def _pragma(self, statement: str):
+        """The schema version kept where SQLite keeps it (PRAGMA user_version: table
+        leadcard_schema here) and a table's columns; SQLite's tuning has nothing to do here."""
+        found = _PRAGMA.match(statement)
+        name, value = found.group(1).lower(), found.group(2) or found.group(3)
+        if name == "user_version":
+            if value is None:
+                return Cursor(self._run("SELECT version FROM leadcard_schema"))
+            return Cursor(self._run("UPDATE leadcard_schema SET version = %s", (int(value),)))
+        if name == "table_info":
+            return Cursor(self._run(
+                "SELECT ordinal_position - 1 AS cid, column_name AS name, data_type AS type FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position", (value,)))
+        if value is None:
+            raise sqlite3.OperationalError(f"no PostgreSQL form for PRAGMA {name}")
+        return None
 
     def executemany(self, sql: str, rows) -> None:
         query, _needs_id = translate(sql.strip().rstrip(";"), True, returning=False)
@@ -269,6 +286,7 @@ END $$;
 CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table} FOR EACH ROW WHEN (NEW.id IS NULL)
     EXECUTE FUNCTION {table}_next_id();
 """
+_PRAGMA = re.compile(r"PRAGMA\s+(\w+)\s*(?:=\s*(\S+)|\(\s*(\w+)\s*\))?", re.I)
 _LEADING_COMMENTS = re.compile(r"\A(?:\s*--[^\n]*\n)*")
 _AUTO_ID = re.compile(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", re.I)
 _CREATED = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
@@ -285,6 +303,7 @@ _REWRITES = (
     (re.compile(r"\bLIKE\b", re.I), "ILIKE"),  # SQLite's LIKE ignores the case of ASCII letters
     (re.compile(r"\b((?:NOT\s+)?IN)\s+(?!SELECT\b)([A-Za-z_]\w*)\b(?!\s*\()", re.I), r"\1 (SELECT * FROM \2)"),
     (re.compile(r"\bINSERT\s+OR\s+IGNORE\b", re.I), "INSERT"),
+
     # SQLite's hints to its planner (an index to use, a join order); PostgreSQL's planner chooses.
     (re.compile(r"\s+(?:INDEXED\s+BY\s+\w+|NOT\s+INDEXED)\b", re.I), ""),
     (re.compile(r"\bCROSS\s+JOIN\b(?=\s+\w+(?:\s+(?!ON\b)\w+)?\s+ON\b)", re.I), "JOIN"),
@@ -292,7 +311,15 @@ _REWRITES = (
     (re.compile(r"\b(WHERE|AND|OR|NOT)\s+([01])\b(?=\s*(?:$|\)|AND\b|OR\b|ORDER\b|GROUP\b|LIMIT\b|HAVING\b))",
                 re.I), lambda m: f"{m.group(1)} {'TRUE' if m.group(2) == '1' else 'FALSE'}"),
 )
+_GLOB = re.compile(r"\b(NOT\s+)?GLOB\s+'((?:[^']|'')*)'", re.I)
 _PARAMS = re.compile(r"%|\?|(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _glob_as_regex(glob: str) -> str:
+    """SQLite's GLOB pattern (*, ?, [classes]) as a POSIX regular expression."""
+    parts = re.split(r"(\[[^]]*\]|\*|\?)", glob)
+    return "".join(".*" if p == "*" else "." if p == "?" else p if p.startswith("[") else re.escape(p)
+                   for p in parts)
 
 
 @lru_cache(maxsize=512)
@@ -300,6 +327,7 @@ def translate(sql: str, with_params: bool, returning: bool = True) -> tuple[str,
     """SQLite's SQL as PostgreSQL reads it, and whether it now returns the id of the row it inserts
     (sqlite3's `lastrowid`)."""
     pieces = []
+    sql = _GLOB.sub(lambda m: f"{'!~' if m.group(1) else '~'} '^{_glob_as_regex(m.group(2))}$'", sql)
     for literal, quoted, comment, code in _TOKENS.findall(sql):
         if code:
             for pattern, replacement in _REWRITES:
