@@ -126,16 +126,17 @@ def on_both_backends(server: Server, columns: dict[str, Path], runs: int) -> dic
     results: dict[str, dict[str, float | None]] = {}
     for label, db in columns.items():
         url = server.database(label)
-        if label == "empty":
-            run([*LEADCARD, "init"], leadcard_env(url))
-            run([*LEADCARD, "user", "add", MANAGER, "--role", "manager"], leadcard_env(url))
-            run([*LEADCARD, "--as", MANAGER, "add", "张三", "--phone", "13800138000"], leadcard_env(url))
+        if label == "empty":  # one card and its manager, on both
+            db = db.with_name("one-card.db")
+            for location in (db, url):
+                run([*LEADCARD, "init"], leadcard_env(location))
+                run([*LEADCARD, "user", "add", MANAGER, "--role", "manager"], leadcard_env(location))
+                run([*LEADCARD, "--as", MANAGER, "add", "张三", "--phone", "13800138000"], leadcard_env(location))
         else:
             run([*LEADCARD, "demo", "--cards", label.replace(",", ""), "--seed", "1"], leadcard_env(url))
         for name, cmd in BACKEND_COMMANDS:
             for backend, location in (("SQLite", db), ("PostgreSQL", url)):
-                env = leadcard_env(location)
-                env.setdefault("LEADCARD_USER", MANAGER)
+                env = {**leadcard_env(location), "LEADCARD_USER": MANAGER}
                 results.setdefault(f"{name} ({backend})", {})[label] = median_time([*LEADCARD, *cmd], env, runs)
     return results
 
