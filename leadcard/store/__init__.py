@@ -207,13 +207,8 @@ class Store:
         return self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy through SQLite's online backup API (a server's: pg_dump), private to its owner."""
+        """A consistent copy through SQLite's online backup API, private to its owner."""
         target = Path(target)
-        if self.server:
-            from leadcard.store import server_care
-
-            server_care.dump(self.url, target)
-            return
         if not target.exists():
             _create_private_file(target)
         dest = sqlite3.connect(target)

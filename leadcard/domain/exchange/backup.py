@@ -71,9 +71,10 @@ def backup(session: Session, target: Path) -> Copy:
     target = Path(target)
     refuse_store_files(store.path, target)
     with replacing(target) as temp:
-        store.backup_to(temp)
-        if store.server:  # pg_dump took one snapshot of a store the server keeps whole
+        if store.server:  # pg_dump takes one snapshot of a store the server keeps whole
+            server_care.dump(store.url, temp)
             return Copy(str(target), Health(str(target), **server_care.check(store.url)))
+        store.backup_to(temp)
         health = Health(str(target), **sql.check_file(temp))
         # A copy of a store holding objects leadcard did not make is still the data: written, and
         # `doctor` names them; only a damaged copy is refused.
@@ -126,7 +127,7 @@ def _restore_on_server(open_session: Callable[[], Session], url: str, source: Pa
     session = open_session()
     session.require_role(Role.MANAGER, doing=_("用备份恢复数据库"))
     kept = _unused(source.with_name(f"{database_name(url)}.before-restore-{now:%Y%m%d-%H%M%S}.dump"))
-    session.store.backup_to(kept)
+    server_care.dump(url, kept)
     session.store.close()
     server_care.load(url, source)
     restored = open_session()  # opening migrates a backup made by an older leadcard
