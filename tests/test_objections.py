@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 
-from conftest import database, run_process, sales_floor
+from conftest import database, run_process, sales_floor, sqlite_only
 from leadcard.store import Store
 from leadcard.store import objections as objection_sql
 
@@ -147,6 +147,7 @@ def test_show_prints_the_script_of_the_latest_objection(lc):
     assert "异议话术" in text and "冬季实测续航 420 公里" in text
 
 
+@sqlite_only("SQLite's query plan")
 def test_the_script_lookup_of_today_is_an_indexed_query(lc):
     lc.ok("objection", "list")
     store = Store.open(lc.db, ZoneInfo("Asia/Shanghai"))

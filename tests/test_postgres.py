@@ -91,6 +91,16 @@ def test_a_database_with_no_store_is_refused_but_by_init(cluster):
     assert run_process("today", env=env_for(url)).returncode == 0
 
 
+def test_a_database_holding_other_tables_is_not_taken_for_a_store(cluster):
+    url = cluster.database(empty=True)
+    with database(url) as conn:
+        conn.execute("CREATE TABLE invoices (number TEXT)")
+    refused = run_process("init", env=env_for(url))
+    assert refused.returncode == 1 and "不是 leadcard 的数据库" in refused.stderr
+    with database(url) as conn:
+        assert conn.execute("SELECT to_regclass('cards')").fetchone()[0] is None
+
+
 def test_a_password_in_the_url_is_never_printed(cluster):
     url = cluster.database().replace("postgres@", "postgres:s3cret@")
     shown = run_process("policy", "show", "--json", env=env_for(url))

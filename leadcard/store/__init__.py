@@ -152,14 +152,10 @@ class Store:
 
     @classmethod
     def _open_server(cls, url: str, tz: tzinfo, create: bool) -> "Store":
-        conn = postgres.connect(url, BUSY_TIMEOUT_MS)
+        conn, version = postgres.open_store(url, BUSY_TIMEOUT_MS, create)
+        store = cls(conn, postgres.shown_url(url), tz)
+        store.url = url
         try:
-            store = cls(conn, postgres.shown_url(url), tz)
-            store.url = url
-            version = store.schema_version()
-            if version == 0 and not create:
-                raise StoreError(_("{path} 里还没有 leadcard 的数据库：请用 `leadcard init` 新建")
-                                 .format(path=postgres.shown_url(url)))
             store._migrate(version)
         except BaseException:
             conn.close()
@@ -172,7 +168,7 @@ class Store:
                              .format(path=self.path, version=version, known=SCHEMA_VERSION))
         if version == SCHEMA_VERSION:
             return
-        if version > 0 or self._has_tables():
+        if version > 0 or (not self.server and self._has_tables()):  # a server's: postgres.open_store
             if version == 0:
                 raise StoreError(_("{path} 是 SQLite 文件，但不是 leadcard 的数据库").format(path=self.path))
             if not self.server:  # a server's schema changes roll back with the transaction
@@ -202,8 +198,6 @@ class Store:
                     self.conn.execute("PRAGMA foreign_keys = ON")
 
     def _has_tables(self) -> bool:
-        if self.server:
-            return postgres.has_tables(self.conn)
         return self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
     def backup_to(self, target: Path) -> None:

@@ -91,9 +91,23 @@ def prepare(conn: "Connection") -> None:
     _guarded(conn.raw.execute, PRELUDE)
 
 
-def has_tables(conn: "Connection") -> bool:
-    return conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = current_schema() "
-                        "AND tablename != 'leadcard_schema' LIMIT 1").fetchone() is not None
+def open_store(url: str, busy_timeout_ms: int, create: bool) -> tuple["Connection", int]:
+    """A connection to a store on a server and its schema version. A database holding no store is
+    refused unless the command creates one (`create`), and so is one holding other tables."""
+    conn = connect(url, busy_timeout_ms)
+    try:
+        version = schema_version(conn)
+        if version == 0:
+            if conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = current_schema() "
+                            "AND tablename != 'leadcard_schema' LIMIT 1").fetchone() is not None:
+                raise StoreError(_("{path} 里已有别的表，不是 leadcard 的数据库").format(path=shown_url(url)))
+            if not create:
+                raise StoreError(_("{path} 里还没有 leadcard 的数据库：请用 `leadcard init` 新建")
+                                 .format(path=shown_url(url)))
+    except BaseException:
+        conn.close()
+        raise
+    return conn, version
 
 
 def schema_version(conn: "Connection") -> int:
