@@ -201,13 +201,9 @@ class Cursor:
     def __init__(self, cursor, lastrowid: int | None = None):
         self._cursor = cursor
         self.lastrowid = lastrowid
-        self.rowcount = cursor.rowcount
         description = cursor.description
+        # The first column of a name wins, as in sqlite3.Row.
         self._names = {c.name: i for i, c in reversed(list(enumerate(description)))} if description else {}
-
-    @property
-    def description(self):
-        return self._cursor.description
 
     def _row(self, values):
         return None if values is None else Row(values, self._names)
