@@ -158,8 +158,9 @@ def connect(url: str, busy_timeout_ms: int) -> "Connection":
 
 
 def shown_url(url: str) -> str:
-    """The URL without its password: it is printed in messages and `info`."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1@", url)
+    """The URL without its password (given before the host, or as a parameter): it is printed in
+    messages, `policy show` and `doctor`."""
+    return re.sub(r"[?&]password=[^&]*$|(?<=[?&])password=[^&]*&", "", re.sub(r"(://[^:/@]*):[^@/]*@", r"\1@", url))
 
 
 def _first_line(exc: Exception) -> str:
