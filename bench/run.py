@@ -127,7 +127,7 @@ def on_both_backends(server: Server, columns: dict[str, Path], runs: int) -> dic
     for label, db in columns.items():
         url = server.database(label)
         if label == "empty":  # one card and its manager, on both
-            db = db.with_name("one-card.db")
+            label, db = "1 card", db.with_name("one-card.db")
             for location in (db, url):
                 run([*LEADCARD, "init"], leadcard_env(location))
                 run([*LEADCARD, "user", "add", MANAGER, "--role", "manager"], leadcard_env(location))
