@@ -238,6 +238,8 @@ class Connection:
         statement = _LEADING_COMMENTS.sub("", sql).strip().rstrip(";").strip()
         head = statement[:16].upper()
         if head.startswith("BEGIN"):
+            if self.raw.info.transaction_status != 0:  # not idle: refused, as SQLite refuses it
+                raise sqlite3.OperationalError("cannot start a transaction within a transaction")
             self._run("BEGIN")
             self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             return None
