@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import database, Leadcard, empty_store, on_server, run_process
+from conftest import database, Leadcard, empty_store, on_server, run_process, sales_floor
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TABLES = ("users", "cards", "followups", "grade_changes", "instructions", "card_events")
@@ -208,6 +208,28 @@ def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc, tmp_
         if not on_server(lc):  # a server's backup is pg_dump's: test_postgres restores one
             assert integrity(copy) == "ok"
             assert before <= table_counts(copy)["followups"] <= before + len(writes)
+
+
+def test_approve_and_reject_of_one_loss_at_once_exactly_one_wins(lc):
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--owner", "王芳")
+    lc.ok("lose", "张三", "--reason", "price", user="王芳")
+
+    def decide(line):
+        user, *args = line
+        return run_process(*args, env=env_for(lc.db, LEADCARD_USER=user))
+
+    with ThreadPoolExecutor(max_workers=2) as both:
+        approved, rejected = both.map(decide, [("钱主管", "approve", "张三"),
+                                               ("赵经理", "reject", "张三", "--note", "再跟一次")])
+    assert sorted([approved.returncode, rejected.returncode]) == [0, 1], (approved.stderr, rejected.stderr)
+    loser = approved if approved.returncode else rejected
+    assert loser.stderr.startswith("leadcard: ") and loser.stderr.count("\n") == 1, loser.stderr
+    card = lc.json("show", "张三", user="赵经理")
+    assert card["status"] == ("lost" if approved.returncode == 0 else "open")
+    with database(lc) as conn:
+        verdicts = conn.execute("SELECT count(*) FROM card_events WHERE kind IN ('lost-approved', 'lost-rejected')")
+        assert verdicts.fetchone()[0] == 1
 
 
 # -- hostile and odd input ------------------------------------------------------------------------
