@@ -2,6 +2,7 @@
 
     python bench/run.py                      # 1,000 / 10,000 / 100,000 cards, 5 runs each
     python bench/run.py --sizes 1000,10000 --runs 3 --pair-runs 9
+    python bench/run.py --postgres /tmp/pg    # and `today`, `log` on PostgreSQL beside SQLite
 
 Each store is built with `leadcard demo --cards N --seed 1`. Prints Markdown tables (paste them into
 the README's Performance section): every command's median CPU time (user+sys, which a busy machine
@@ -11,6 +12,9 @@ of issue 20 against their targets, all from this one run. The two sides of a rat
 alternation (--pair-runs each), so that a shared machine's drift in speed weighs on both alike.
 Commands that this checkout does not have yet are reported as "n/a". Taskwarrior (`task`, Debian
 package `taskwarrior`) is compared when installed, in its own temporary data directory.
+With a PostgreSQL server (--postgres: a socket directory or a `postgresql://` URL of a role that
+may create databases; default $LEADCARD_BENCH_PG), the same demo stores are built there too, and
+`today` and `log` are timed on both backends side by side.
 """
 
 from __future__ import annotations
@@ -67,6 +71,13 @@ def median_cpu(cmd: list[str], env: dict, runs: int) -> tuple[float, int] | None
     return statistics.median(r.cpu for r in done), max(r.rss for r in done)
 
 
+def median_wall(cmd: list[str], env: dict, runs: int) -> float:
+    """Median wall-clock seconds of `runs` runs after a warm-up: on a server, the client's CPU time
+    would leave out the server's work."""
+    run(cmd, env, check=False)
+    return statistics.median(run(cmd, env).wall for _ in range(runs))
+
+
 def paired_medians(a: tuple[list[str], dict], b: tuple[list[str], dict], runs: int) -> tuple[float, float] | None:
     """Median CPU seconds of two commands run in alternation, after a warm-up of each."""
     for cmd, env in (a, b):
@@ -113,6 +124,58 @@ WORK = {
 }
 
 
+# Commands timed on both backends: the morning list, and a write (each run adds a follow-up).
+BACKEND_COMMANDS = [
+    ("today", ["today"]),
+    ("log", ["--as", MANAGER, "log", "A00001", "--channel", "phone", "--content", "电话回访"]),
+]
+
+
+class Server:
+    """Databases made on a PostgreSQL server for the benchmark, dropped at the end."""
+
+    def __init__(self, where: str):
+        import psycopg
+        from urllib.parse import urlsplit, urlunsplit
+
+        self.base = where if where.startswith("postgres") else f"postgresql://postgres@/postgres?host={where}"
+        self.url = lambda name: urlunsplit(urlsplit(self.base)._replace(path=f"/{name}"))
+        self.admin = psycopg.connect(self.base, autocommit=True)
+        self.made: list[str] = []
+
+    def database(self, label: str) -> str:
+        name = f"leadcard_bench_{os.getpid()}_{len(self.made)}"
+        self.admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        self.admin.execute(f"CREATE DATABASE {name}")
+        self.made.append(name)
+        return self.url(name)
+
+    def close(self) -> None:
+        for name in self.made:
+            self.admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.admin.close()
+
+
+def on_both_backends(server: Server, columns: dict[str, Path], runs: int) -> dict[str, dict[str, float | None]]:
+    """command (backend) → size → median, the same demo store built on the server beside each file."""
+    results: dict[str, dict[str, float | None]] = {}
+    for label, db in columns.items():
+        url = server.database(label)
+        if label == "empty":  # one card and its manager, on both
+            label, db = "1 card", db.with_name("one-card.db")
+            for location in (db, url):
+                run([*LEADCARD, "init"], leadcard_env(location))
+                run([*LEADCARD, "user", "add", MANAGER, "--role", "manager"], leadcard_env(location))
+                run([*LEADCARD, "--as", MANAGER, "add", "张三", "--phone", "13800138000"], leadcard_env(location))
+        else:
+            run([*LEADCARD, "demo", "--cards", label.replace(",", ""), "--seed", "1"], leadcard_env(url))
+        for name, cmd in BACKEND_COMMANDS:
+            for backend, location in (("SQLite", db), ("PostgreSQL", url)):
+                env = {**leadcard_env(location), "LEADCARD_USER": MANAGER}
+                results.setdefault(f"{name} ({backend})", {})[label] = median_wall([*LEADCARD, *cmd], env, runs)
+    return results
+
+
 def write_import_csv(path: Path, rows: int) -> None:
     rng = random.Random(1)
     models = ("凯美瑞 双擎", "雷凌 185T", "汉兰达 2.0T", "威兰达 双擎", "赛那 双擎")
@@ -149,11 +212,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pair-runs", type=int, default=21)
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--postgres", default=os.environ.get("LEADCARD_BENCH_PG"),
+                        help="a PostgreSQL server (socket directory or URL) to time today and log on as well")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="leadcard-bench-"))
     results: dict[str, dict[str, tuple[float, int] | None]] = {}
     extra: dict[str, Run] = {}
+    backends: dict[str, dict[str, float | None]] = {}
+    server = Server(args.postgres) if args.postgres else None
     try:
         empty = work / "empty.db"
         run([*LEADCARD, "init"], leadcard_env(empty))
@@ -195,11 +262,19 @@ def main() -> None:
         task = taskwarrior_next(work, 10_000) if "10,000" in envs else None
         if task:
             pairs["task"] = paired_medians(([*LEADCARD, "today"], envs["10,000"]), task, args.pair_runs)
+        if server:  # last: the `log` runs add follow-ups to the demo stores
+            backends = on_both_backends(server, columns, args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if server:
+            server.close()
 
     print(report(results, work_done, sizes, pairs, imported if imported.code == 0 else None, by_sqlite_utils,
                  extra, args))
+
+    if backends:
+        print("\nThe same stores on SQLite and on PostgreSQL (a server on this machine, over its Unix socket):\n")
+        print(table(backends))
 
 
 def count_work(cmd: list[str], count, env: dict, work: Path) -> int | None:
@@ -219,6 +294,14 @@ def fmt(seconds: float | None) -> str:
 
 def mem(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.0f} MB"
+
+
+def table(rows: dict[str, dict[str, float | None]]) -> str:
+    """command → column → seconds, as a Markdown table."""
+    columns = list(next(iter(rows.values())))
+    lines = ["| command | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    lines += [f"| `{name}` | " + " | ".join(fmt(values[c]) for c in columns) + " |" for name, values in rows.items()]
+    return "\n".join(lines)
 
 
 def cell(value: tuple[float, int] | None, with_memory: bool = False) -> str:

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals
+from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals, location
 from leadcard.commands.exits import exits
 from leadcard.errors import BadInput
 from leadcard.i18n import _
@@ -96,7 +96,7 @@ def lean_today(args: list[str]) -> tuple[Globals, dict] | None:
         else:
             return None
     db = given.get("--db") or _environment("--db")
-    globals_ = Globals(db=Path(db) if db else None, acting=given.get("--as") or _environment("--as"))
+    globals_ = Globals(db=location(db), acting=given.get("--as") or _environment("--as"))
     options = {name: given.get(option) for option, name in _TODAY_VALUES.items()}
     options |= {name: option in given for option, name in _TODAY_FLAGS.items()}
     return globals_, options

@@ -1,13 +1,22 @@
-"""Tests drive the real CLI against real SQLite files, with the clock fixed through LEADCARD_NOW."""
+"""Tests drive the real CLI against real SQLite files, with the clock fixed through LEADCARD_NOW.
+
+The backend is chosen here: with LEADCARD_TEST_PG naming a PostgreSQL cluster (a socket directory
+or a `postgresql://` URL of a role that may create databases), every test on the `lc` store runs
+on SQLite and again on a fresh PostgreSQL database of its own — required then: a server that cannot
+be reached fails the run. LEADCARD_TEST_BACKEND=sqlite or postgres runs only one of them.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -31,7 +40,7 @@ class Result:
 class Leadcard:
     """Runs `leadcard …` on one store with a settable clock and acting user."""
 
-    def __init__(self, db: Path):
+    def __init__(self, db: Path | str):
         self.db = db
         self.now = DEFAULT_NOW
         self.user: str | None = None
@@ -77,11 +86,114 @@ def empty_store(path: Path) -> Leadcard:
     return Leadcard(path)
 
 
+SERVER = os.environ.get("LEADCARD_TEST_PG") or None
+BACKENDS = [os.environ["LEADCARD_TEST_BACKEND"]] if os.environ.get("LEADCARD_TEST_BACKEND") else \
+    ["sqlite", "postgres"] if SERVER else ["sqlite"]
+# Tests of what only an SQLite file has (its -wal beside it, its permissions, its header, the
+# sqlite3 shell's view of it): they run on SQLite only.
+sqlite_only = pytest.mark.sqlite_only
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(reason): a test of the SQLite file itself, not run on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames and len(BACKENDS) > 1:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def lc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Leadcard:
+def backend(request) -> str:
+    name = getattr(request, "param", BACKENDS[0])
+    if name == "postgres" and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip(request.node.get_closest_marker("sqlite_only").args[0])
+    return name
+
+
+def server_url(database: str) -> str:
+    """The URL of a database on the test cluster."""
+    if SERVER is None:
+        pytest.skip("LEADCARD_TEST_PG names no PostgreSQL server")
+    if SERVER.startswith("postgres"):
+        return urlunsplit(urlsplit(SERVER)._replace(path=f"/{database}"))
+    return f"postgresql://postgres@/{database}?host={SERVER}"
+
+
+class Cluster:
+    """Fresh databases on the test server, each a copy of one migrated template (fast to make)."""
+
+    def __init__(self):
+        import psycopg
+
+        self.admin = psycopg.connect(server_url("postgres"), autocommit=True)
+        self.template = f"leadcard_template_{os.getpid()}"
+        self.made: list[str] = []
+        self.admin.execute(f"DROP DATABASE IF EXISTS {self.template}")
+        self.admin.execute(f"CREATE DATABASE {self.template}")
+        empty_store(server_url(self.template))
+
+    def database(self, empty: bool = False) -> str:
+        name = f"leadcard_{os.getpid()}_{len(self.made)}"
+        self.made.append(name)
+        self.admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        self.admin.execute(f"CREATE DATABASE {name}" + ("" if empty else f" TEMPLATE {self.template}"))
+        return server_url(name)
+
+    def drop(self, url: str) -> None:
+        self.admin.execute(f"DROP DATABASE IF EXISTS {urlsplit(url).path[1:]} WITH (FORCE)")
+
+    def close(self) -> None:
+        self.admin.execute(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
+        self.admin.close()
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    if SERVER is None:
+        pytest.skip("LEADCARD_TEST_PG names no PostgreSQL server")
+    made = Cluster()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def lc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, request) -> Leadcard:
     for var in ("LEADCARD_DB", "LEADCARD_USER", "LEADCARD_NOW", "LEADCARD_TZ"):
         monkeypatch.delenv(var, raising=False)
+    if backend == "postgres":
+        cluster = request.getfixturevalue("cluster")
+        url = cluster.database()
+        request.addfinalizer(lambda: cluster.drop(url))
+        return Leadcard(url)
     return empty_store(tmp_path / "store.db")
+
+
+def on_server(store: Leadcard | Path | str) -> bool:
+    return isinstance(getattr(store, "db", store), str)
+
+
+@contextmanager
+def database(store: Leadcard | Path | str):
+    """A connection of the test's own to a store (a Leadcard's, a file, a URL), past leadcard, on
+    either backend: the server's speaks sqlite3's interface and raises its errors
+    (leadcard.store.postgres)."""
+    location = getattr(store, "db", store)
+    if on_server(location):
+        from leadcard.store import postgres
+
+        conn = postgres.connect(location, 10_000)
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    conn = sqlite3.connect(location)
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
 
 
 def run_process(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -111,11 +223,19 @@ def dormant_card(lc: Leadcard) -> None:
     lc.ok("log", "张三", "--channel", "phone", "--content", "明年再说", now="2025-11-21T10:00:00")
 
 
+def table_names(conn) -> list[str]:
+    """The store's tables, on either backend."""
+    if getattr(conn, "dialect", None) == "postgres":
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                            "AND tablename != 'leadcard_schema'")
+    else:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return [r[0] for r in rows]
+
+
 def row_counts(lc: Leadcard, *tables: str) -> dict:
     """Rows per table: a refused command must leave every one unchanged."""
-    import sqlite3
-
-    with sqlite3.connect(lc.db) as db:
+    with database(lc) as db:
         return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
 

@@ -1,10 +1,10 @@
 """`leadcard audit`: the supervisor's daily check, rule by rule, with the seeds' textbook cases."""
 
-import sqlite3
 
 import pytest
 
 from leadcard.domain.audit import RULE_NAMES
+from conftest import database
 
 GOOD = ("--bottleneck", "价格高于雅阁，太太觉得后排窄", "--plan", "准备与雅阁的五年用车成本对比，约夫妻同来",
         "--purpose", "邀约周六到店试驾并报价")
@@ -208,7 +208,7 @@ def test_duplicate_phone_two_open_cards_for_one_customer(lc):
     good_card(lc, "张三丰", "13900000001")
     assert rules(lc, "--rule", "duplicate-phone") == []
     # The CLI refuses a second open card on a phone; an old store or an outside tool may not have.
-    with sqlite3.connect(lc.db) as db:
+    with database(lc.db) as db:
         db.execute("UPDATE cards SET phone = '13800138000' WHERE id = 2")
     found = audit(lc, "--rule", "duplicate-phone")["findings"]
     assert [f["ref"] for f in found] == ["A00001", "A00002"]

@@ -3,10 +3,11 @@
 import sqlite3
 
 import pytest
+from conftest import database
 
 
 def rows(db, sql):
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         return conn.execute(sql).fetchall()
 
 
@@ -153,7 +154,7 @@ def test_corrections_are_new_entries_never_edits(lc):
 def test_follow_ups_cannot_be_edited_or_deleted_in_the_file(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     lc.ok("log", "张三", "--channel", "phone", "--content", "电话沟通")
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("UPDATE followups SET content = 'x'")
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):

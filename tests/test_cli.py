@@ -1,9 +1,8 @@
 """The command line as scripts and people meet it: options, JSON purity, users, policy, demo."""
 
 import json
-import sqlite3
 
-from conftest import run_process
+from conftest import database, run_process
 
 
 def test_global_options_stand_before_or_after_the_command(lc, tmp_path):
@@ -142,7 +141,7 @@ def test_demo_builds_a_realistic_store_and_today_works(lc):
     assert {"open", "won", "lost", "lost-pending", "invalid"} <= statuses
     card = lc.json("show", "A00001", user="赵经理")
     assert card["followups"] and card["grades"]
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         assert conn.execute("SELECT count(*) FROM instructions").fetchone()[0] > 50
         assert conn.execute("SELECT count(*) FROM cards WHERE phone NOT GLOB '1[3-9][0-9]*'").fetchone()[0] == 0
 
@@ -161,14 +160,14 @@ def test_demo_is_reproducible_from_its_seed(lc, tmp_path):
     lc.ok("--db", str(a), "demo", "--cards", "200", "--seed", "3")
     lc.ok("--db", str(b), "demo", "--cards", "200", "--seed", "3")
     query = "SELECT name, phone, grade, status, due_at FROM cards ORDER BY id"
-    with sqlite3.connect(a) as ca, sqlite3.connect(b) as cb:
+    with database(a) as ca, database(b) as cb:
         assert ca.execute(query).fetchall() == cb.execute(query).fetchall()
 
 
 def test_demo_scales_with_more_consultants(lc):
     summary = lc.json("demo", "--cards", "8000")
     assert summary["cards"] == 8000
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         consultants = conn.execute("SELECT count(*) FROM users WHERE role = 'consultant'").fetchone()[0]
         per_card = conn.execute("SELECT count(*) FROM followups").fetchone()[0] / 8000
     assert consultants == 4  # one per 2,000 cards, at least three
@@ -178,7 +177,7 @@ def test_demo_scales_with_more_consultants(lc):
 def test_the_demo_has_no_contact_in_the_future(lc):
     lc.now = "2026-11-23T08:30:00"
     lc.ok("demo", "--cards", "2000")
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         assert conn.execute("SELECT count(*) FROM followups WHERE at > '2026-11-23T00:30:00Z'").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM followups WHERE recorded_at < at").fetchone()[0] == 0
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import Leadcard
+from conftest import database, Leadcard
 from leadcard.domain import demo_floor
 from leadcard.domain.audit import LOOKBACK_DAYS
 from leadcard.domain.demo import CONSULTANTS
@@ -31,7 +31,7 @@ def demo(tmp_path_factory) -> Leadcard:
 
 
 def rows(lc: Leadcard, sql: str) -> list[sqlite3.Row]:
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         conn.row_factory = sqlite3.Row
         return conn.execute(sql).fetchall()
 
@@ -175,5 +175,5 @@ def test_the_same_seed_gives_the_same_store(lc, tmp_path):
     for query in ("SELECT * FROM cards ORDER BY id", "SELECT * FROM followups ORDER BY id",
                   "SELECT * FROM visits ORDER BY id", "SELECT * FROM instructions ORDER BY id",
                   "SELECT * FROM card_events ORDER BY id"):
-        with sqlite3.connect(a) as ca, sqlite3.connect(b) as cb:
+        with database(a) as ca, database(b) as cb:
             assert ca.execute(query).fetchall() == cb.execute(query).fetchall(), query

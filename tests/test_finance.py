@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import row_counts, sales_floor
+from conftest import database, row_counts, sales_floor
 from leadcard.model import Channel, DueReason
 from leadcard.schedule import SCHEMES, Contact, Policy, card_timing
 
@@ -146,7 +146,7 @@ def test_a_closed_card_takes_no_new_desk_records(floor):
 def test_trade_ins_and_finance_are_append_only(floor):
     floor.ok("trade-in", "张三", "--vehicle", "卡罗拉", "--appraisal", "60000")
     floor.ok("finance", "张三", "--status", "applied")
-    with sqlite3.connect(floor.db) as db:
+    with database(floor.db) as db:
         for statement in ("UPDATE trade_ins SET appraisal = 1", "DELETE FROM trade_ins",
                           "UPDATE finance SET status = 'approved'", "DELETE FROM finance"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -4,12 +4,11 @@ English, control characters a store holds reaching a terminal through JSON or a 
 
 import json
 import os
-import sqlite3
 import stat
 
 import pytest
 
-from conftest import run_process, sales_floor
+from conftest import database, run_process, sales_floor
 
 OUTPUTS = {
     "export csv": ("export", "--output", "{}"),
@@ -93,7 +92,7 @@ def test_an_export_format_mistake_is_told_in_the_readers_language(lc):
 def written_by_another_tool(lc):
     """张三's model and notes as an older version or a hand-edited store left them."""
     lc.ok("add", "张三", "--phone", "13800138000", "--model", "凯美瑞", "--notes", "备注")
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc) as conn:
         conn.execute("UPDATE cards SET model = ?, notes = ?", ("凯美瑞\x9b2J\u202e", "备注\x7f\x85"))
 
 
@@ -110,7 +109,7 @@ def test_json_writes_c1_controls_and_direction_overrides_as_escapes_that_read_ba
 
 def test_the_calendar_writes_out_control_characters_a_card_holds(lc, tmp_path):
     written_by_another_tool(lc)
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc) as conn:
         conn.execute("UPDATE cards SET name = ?", ("张\x1b[31m三\u202e",))
     lc.ok("calendar", "--output", str(tmp_path / "due.ics"))
     from icalendar import Calendar

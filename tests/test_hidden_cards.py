@@ -5,11 +5,10 @@ and the audit; and nobody approves a loss they asked for, whoever owns the card 
 from __future__ import annotations
 
 import csv
-import sqlite3
 
 import pytest
 
-from conftest import sales_floor
+from conftest import database, sales_floor
 
 HIDDEN = "已在一张你无权查看的卡片上——请找主管"
 HIDDEN_IN_IMPORT = "已在一张你看不到的卡片上（请问主管）"
@@ -149,7 +148,7 @@ def test_reopening_onto_a_phone_another_team_holds_names_no_card(lc):
     floor(lc)
     lc.ok("add", "王客户", "--phone", "13800138000", user="王芳")
     lc.ok("invalid", "王客户", "--reason", "空号", user="王芳")
-    with sqlite3.connect(lc.db) as db:  # the number turned out to be 孙先生's: his card takes it
+    with database(lc.db) as db:  # the number turned out to be 孙先生's: his card takes it
         db.execute("UPDATE cards SET phone = '13800138000' WHERE id = 1")
     tells_nothing(lc("reopen", "A00003", user="王芳"))
     assert "A00001 上（孙先生，顾问 孙丽）" in lc("reopen", "A00003", user="赵经理").stderr
@@ -161,7 +160,7 @@ def test_reopening_onto_a_phone_another_team_holds_names_no_card(lc):
 def test_a_duplicate_phone_finding_counts_another_teams_card_without_naming_it(lc):
     floor(lc)
     lc.ok("add", "王客户", "--phone", "13800138000", user="王芳")
-    with sqlite3.connect(lc.db) as db:  # a store kept before duplicates were refused
+    with database(lc.db) as db:  # a store kept before duplicates were refused
         db.execute(f"UPDATE cards SET phone = '{SUN_PHONE}' WHERE id = 3")
     mine = lc.json("audit", "--rule", "duplicate-phone", user="王芳")["findings"]
     assert [f["ref"] for f in mine] == ["A00003"]

@@ -6,11 +6,11 @@ the real time, and the audit's `clock-override` lists them."""
 from __future__ import annotations
 
 import csv
-import sqlite3
 
 import pytest
 
 from leadcard.domain.session import os_login
+from conftest import database
 
 REAL_CLOCK = {"LEADCARD_NOW": ""}
 
@@ -25,7 +25,7 @@ def bound_floor(lc):
 
 
 def logins(lc) -> dict:
-    with sqlite3.connect(lc.db) as db:
+    with database(lc.db) as db:
         return dict(db.execute("SELECT name, login FROM users"))
 
 

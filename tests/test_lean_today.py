@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import sales_floor
+from conftest import empty_store, sales_floor, sqlite_only
 from leadcard.cli import lean_today
 from leadcard.commands.common import Globals
 
@@ -93,13 +93,14 @@ def test_the_global_options_come_from_the_command_line_or_the_environment(monkey
     assert lean_today(["today", "--db", "x.db", "--as", "王芳"])[0] == Globals(db=Path("x.db"), acting="王芳")
 
 
-def loaded_modules(tmp_path: Path, *argv: str) -> list[str]:
-    """typer and the command modules that running `leadcard ARGV` loads, in a fresh process."""
+def loaded_modules(tmp_path: Path, *argv: str, watched: str = "m == 'typer' or m.startswith('leadcard.commands.')",
+                   db: str | None = None) -> list[str]:
+    """typer and the command modules (or the `watched` ones) that running `leadcard ARGV` loads, in a fresh process."""
     probe = (f"import json, sys; sys.argv = {['leadcard', *argv]!r}\n"
              "from leadcard.cli import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(json.dumps(sorted(m for m in sys.modules if m == 'typer' or m.startswith('leadcard.commands.'))))")
-    env = {**os.environ, "LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
+             f"print(json.dumps(sorted(m for m in sys.modules if {watched})))")
+    env = {**os.environ, "LEADCARD_DB": db or str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -107,6 +108,20 @@ def loaded_modules(tmp_path: Path, *argv: str) -> list[str]:
 def test_the_morning_list_does_not_load_typer(tmp_path):
     assert loaded_modules(tmp_path, "today") == ["leadcard.commands.clock", "leadcard.commands.common",
                                                  "leadcard.commands.exits", "leadcard.commands.morning"]
+
+
+DRIVER = "m.split('.')[0] in ('psycopg', 'psycopg_binary')"
+
+
+def test_a_store_in_a_file_never_loads_the_postgresql_driver(tmp_path):
+    empty_store(tmp_path / "s.db")
+    for line in (("today",), ("today", "--json"), ("list",), ("add", "张三", "--phone", "13800138000")):
+        assert loaded_modules(tmp_path, *line, watched=DRIVER) == [], line
+
+
+def test_a_store_on_a_server_is_what_loads_it(tmp_path):
+    url = "postgresql://nobody@/leadcard?host=/nonexistent&connect_timeout=1"
+    assert "psycopg" in loaded_modules(tmp_path, "today", watched=DRIVER, db=url)
 
 
 def test_any_other_command_loads_typer_and_only_its_own_module(tmp_path):
@@ -154,6 +169,7 @@ HEAVY = {"gettext", "locale", "typer", "click", "rich.console", "rich.table", "i
          "tomllib"}
 
 
+@sqlite_only("what start-up loads is measured on a file store; a server's store loads its driver")
 def test_the_morning_list_in_chinese_reads_no_catalog_and_loads_nothing_heavy(floor):
     empty = started(floor.db.with_name("empty.db"), "init", LEADCARD_LANG=None)
     assert empty["code"] == 0
@@ -165,6 +181,7 @@ def test_the_morning_list_in_chinese_reads_no_catalog_and_loads_nothing_heavy(fl
     assert HEAVY.isdisjoint(busy["modules"]) and "leadcard.render.grid" in busy["modules"]
 
 
+@sqlite_only("what start-up loads is measured on a file store; a server's store loads its driver")
 def test_the_morning_list_in_english_reads_the_catalog_once_without_gettext(floor):
     run = started(floor.db, "today", LEADCARD_USER="王芳", LEADCARD_LANG="en")
     assert (run["code"], catalogs_read(run)) == (0, ["en.mo"])
@@ -179,6 +196,7 @@ def test_the_value_types_of_the_morning_list_compile_no_annotation_but_the_deal_
     assert (run["code"], sorted(run["compiled"])) == (0, ["leadcard.model.CardDetail.desk", "leadcard.model.TodayItem.quote"])
 
 
+@sqlite_only("what start-up loads is measured on a file store; a server's store loads its driver")
 def test_other_commands_do_not_pay_for_the_version_or_the_shells_completion(floor):
     run = started(floor.db, "list", LEADCARD_USER="王芳")
     assert run["code"] == 0

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from conftest import dormant_card, sales_floor
+from conftest import database, dormant_card, sales_floor, table_names
 
 
 def team(lc):
@@ -21,8 +21,8 @@ def team(lc):
 
 def counts(lc) -> dict:
     """Rows per table: a refused command must leave every one unchanged."""
-    with sqlite3.connect(lc.db) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    with database(lc.db) as db:
+        tables = table_names(db)
         snapshot = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
         snapshot["cards-state"] = db.execute("SELECT group_concat(status || owner_id || do_not_contact) FROM cards").fetchone()[0]
         snapshot["users-state"] = db.execute("SELECT group_concat(active) FROM users").fetchone()[0]

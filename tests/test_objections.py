@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 
-from conftest import run_process, sales_floor
+from conftest import database, run_process, sales_floor, sqlite_only
 from leadcard.store import Store
 from leadcard.store import objections as objection_sql
 
@@ -147,6 +147,7 @@ def test_show_prints_the_script_of_the_latest_objection(lc):
     assert "异议话术" in text and "冬季实测续航 420 公里" in text
 
 
+@sqlite_only("SQLite's query plan")
 def test_the_script_lookup_of_today_is_an_indexed_query(lc):
     lc.ok("objection", "list")
     store = Store.open(lc.db, ZoneInfo("Asia/Shanghai"))
@@ -221,7 +222,7 @@ def test_an_open_card_is_not_a_case(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     result = lc("case", "add", "张三", "--lesson", "还在跟")
     assert result.exit_code == 1 and "只有成交或战败的卡片" in result.stderr
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
 
 
@@ -276,7 +277,7 @@ def test_the_weekly_report_lists_the_top_objections_with_their_win_rates(lc, tmp
 def test_objections_on_follow_ups_are_append_only(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     lc.ok("log", "张三", "--channel", "phone", "--content", "嫌贵", "--objection", "price")
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         for sql in ("UPDATE followup_objections SET tag = 'delivery'", "DELETE FROM followup_objections"):
             try:
                 conn.execute(sql)
@@ -305,7 +306,7 @@ def test_the_brand_objection_reads_joint_venture_vs_chinas_own_brands(lc, tmp_pa
     lc.ok("init")
     assert labels()["brand"] == "合资vs自主"
     for wording, expected in (("合资vs国产", "合资vs自主"), ("进口还是国产", "进口还是国产")):
-        with sqlite3.connect(lc.db) as conn:
+        with database(lc.db) as conn:
             conn.execute("UPDATE objections SET label = ? WHERE tag = 'brand'", (wording,))
             m006_brand_objection_label(conn)  # the upgrade of a store as it stood before the fix
         assert labels()["brand"] == expected

@@ -4,7 +4,7 @@ of it; the owner is handed to after-sales one working day after the delivery."""
 
 from __future__ import annotations
 
-from conftest import sales_floor
+from conftest import database, sales_floor
 from test_lifecycle import card, refused, team
 
 
@@ -177,14 +177,13 @@ def test_the_supervisor_and_the_manager_see_cancellations_but_not_their_own(lc):
 def test_a_deal_won_before_orders_were_kept_was_ordered_and_delivered_that_day(tmp_path):
     import json
     import shutil
-    import sqlite3
     from pathlib import Path
 
     from conftest import run_process
 
     db = tmp_path / "leadcard.db"
     shutil.copy(Path(__file__).parent / "fixtures" / "store-v1.db", db)
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         won = dict(conn.execute("SELECT id, outcome FROM cards WHERE status = 'won'").fetchall())
         won_at = dict(conn.execute("SELECT card_id, at FROM card_events WHERE kind = 'won'").fetchall())
     assert len(won) == 10
@@ -203,7 +202,7 @@ def test_a_deal_won_before_orders_were_kept_was_ordered_and_delivered_that_day(t
         before = json.loads(won[int(c["ref"][1:])])
         assert c["outcome"] == {**before, "delivered_at": before["at"], "legacy": True}
         assert c["due_at"] is None  # no after-delivery visit is asked of a deal made on paper
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         events = conn.execute("SELECT card_id, at, detail FROM card_events WHERE kind = 'delivered'").fetchall()
     assert {card_id: at for card_id, at, _ in events} == won_at  # delivered the moment it was won
     assert {detail for _, _, detail in events} == {'{"legacy": true}'}

@@ -5,11 +5,11 @@ import sqlite3
 
 import pytest
 
-from conftest import sales_floor
+from conftest import database, sales_floor
 
 
 def rows(lc) -> dict:
-    with sqlite3.connect(lc.db) as db:
+    with database(lc.db) as db:
         return {
             "quotes": db.execute("SELECT count(*), group_concat(coalesce(approved_at, '-')) FROM quotes").fetchone(),
             "events": db.execute("SELECT count(*) FROM card_events").fetchone()[0],
@@ -218,7 +218,7 @@ def test_the_rule_explains_itself_and_takes_a_grace_from_the_policy(quoted, tmp_
 
 def test_a_quote_takes_no_change_but_its_one_approval(floor):
     floor.ok("quote", "张三", "--price", "199800", "--discount", "8000")
-    with sqlite3.connect(floor.db) as db:
+    with database(floor.db) as db:
         for statement in ("UPDATE quotes SET price = 100000", "DELETE FROM quotes",
                           "UPDATE quotes SET approved_at = '2026-05-03T02:00:00Z', discount = 1"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):

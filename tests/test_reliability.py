@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -18,19 +17,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Leadcard, empty_store, run_process
+from conftest import database, Leadcard, empty_store, on_server, run_process, sales_floor
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TABLES = ("users", "cards", "followups", "grade_changes", "instructions", "card_events")
 
 
 def table_counts(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
-def integrity(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
+def integrity(db: Path | str) -> str:
+    """SQLite's check of the file; a server keeps its own pages whole, so there: every table reads."""
+    with database(db) as conn:
+        if on_server(db):
+            return "ok" if all(conn.execute(f"SELECT count(*) FROM {t}").fetchone() for t in TABLES) else "unread"
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
@@ -44,7 +46,7 @@ def env_for(db: Path, **more: str) -> dict:
 def test_a_store_made_by_schema_version_1_is_backed_up_migrated_and_keeps_every_record(tmp_path):
     db = tmp_path / "leadcard.db"
     shutil.copy(FIXTURES / "store-v1.db", db)
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
         # A won card became delivered (ordered and delivered that day, with an event: test_orders).
         kept = {t: ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({t})")
@@ -54,9 +56,9 @@ def test_a_store_made_by_schema_version_1_is_backed_up_migrated_and_keeps_every_
     assert result.returncode == 0, result.stderr
     backup = tmp_path / "leadcard.db.v1.bak"
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
-    with sqlite3.connect(backup) as conn:
+    with database(backup) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] > 1
         for table, rows in before.items():
             after = conn.execute(f"SELECT {kept[table]} FROM {table} ORDER BY id").fetchall()
@@ -157,7 +159,7 @@ def test_an_import_killed_mid_way_leaves_all_or_nothing(lc, tmp_path):
 # -- concurrency ----------------------------------------------------------------------------------
 
 
-def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc):
+def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc, tmp_path):
     lc.ok("user", "add", "赵经理", "--role", "manager")
     lc.user = "赵经理"
     people = ["王芳", "李强", "张敏"]
@@ -181,7 +183,7 @@ def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc):
         return run_process("report", "weekly", "--format", "json", env=env_for(lc.db, LEADCARD_USER="赵经理"))
 
     def backup(n):
-        return run_process("backup", str(lc.db.with_name(f"backup-{n}.db")), env=env_for(lc.db, LEADCARD_USER="赵经理"))
+        return run_process("backup", str(tmp_path / f"backup-{n}.db"), env=env_for(lc.db, LEADCARD_USER="赵经理"))
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(write, job) for job in writes]
@@ -201,10 +203,33 @@ def test_several_people_at_once_lose_no_write_and_read_consistent_cards(lc):
     final = lc.json("show", "A00001")
     assert len(final["followups"]) == 5
     for n in range(2):  # each backup is a consistent snapshot from some moment in between
-        copy = lc.db.with_name(f"backup-{n}.db")
-        assert integrity(copy) == "ok"
+        copy = tmp_path / f"backup-{n}.db"
         assert stat.S_IMODE(copy.stat().st_mode) == 0o600
-        assert before <= table_counts(copy)["followups"] <= before + len(writes)
+        if not on_server(lc):  # a server's backup is pg_dump's: test_postgres restores one
+            assert integrity(copy) == "ok"
+            assert before <= table_counts(copy)["followups"] <= before + len(writes)
+
+
+def test_approve_and_reject_of_one_loss_at_once_exactly_one_wins(lc):
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--owner", "王芳")
+    lc.ok("lose", "张三", "--reason", "price", user="王芳")
+
+    def decide(line):
+        user, *args = line
+        return run_process(*args, env=env_for(lc.db, LEADCARD_USER=user))
+
+    with ThreadPoolExecutor(max_workers=2) as both:
+        approved, rejected = both.map(decide, [("钱主管", "approve", "张三"),
+                                               ("赵经理", "reject", "张三", "--note", "再跟一次")])
+    assert sorted([approved.returncode, rejected.returncode]) == [0, 1], (approved.stderr, rejected.stderr)
+    loser = approved if approved.returncode else rejected
+    assert loser.stderr.startswith("leadcard: ") and loser.stderr.count("\n") == 1, loser.stderr
+    card = lc.json("show", "张三", user="赵经理")
+    assert card["status"] == ("lost" if approved.returncode == 0 else "open")
+    with database(lc) as conn:
+        verdicts = conn.execute("SELECT count(*) FROM card_events WHERE kind IN ('lost-approved', 'lost-rejected')")
+        assert verdicts.fetchone()[0] == 1
 
 
 # -- hostile and odd input ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from report_stores import build
 NOW = "2026-11-30T09:00:00"
 # What a plan may SCAN: the queries' own tables of periods and cards asked about, a CTE or
 # subquery's rows, and the users (a few dozen rows).
-MADE_HERE = re.compile(r"SCAN (p|asked|raised|delivered|in_hand|per_card|settled|users\b.*|\(subquery-\d+\)|"
+MADE_HERE = re.compile(r"SCAN (p|asked|raised|delivered|in_hand|per_card|settled|states|users\b.*|\(subquery-\d+\)|"
                        r"(\d+ )?CONSTANT ROWS?)$")
 
 

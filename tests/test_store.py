@@ -1,19 +1,19 @@
 """The store file: where it lives, how it is created, migrated and refused."""
 
 import os
-import sqlite3
 import stat
 
 import pytest
 
-from conftest import run_process
+from conftest import database, run_process, sqlite_only
 from leadcard.store import SCHEMA_VERSION
 
 
+@sqlite_only("the file's mode and SQLite's journal")
 def test_the_store_is_private_wal_and_versioned(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     assert stat.S_IMODE(os.stat(lc.db).st_mode) == 0o600
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -52,7 +52,7 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path):
 
 def test_another_programs_sqlite_file_is_refused(tmp_path):
     path = tmp_path / "other.db"
-    with sqlite3.connect(path) as conn:
+    with database(path) as conn:
         conn.execute("CREATE TABLE notes (text TEXT)")
     result = run_process("--db", str(path), "today")
     assert result.returncode == 1
@@ -61,7 +61,7 @@ def test_another_programs_sqlite_file_is_refused(tmp_path):
 
 def test_a_store_from_a_newer_leadcard_is_refused(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     result = lc("today")
     assert result.exit_code == 1
@@ -94,6 +94,7 @@ def test_the_clock_zone_moves_the_day(lc):
     assert lc.json("today", now="2026-05-03T16:30:00+00:00")["date"] == "2026-05-04"
 
 
+@sqlite_only("the file copied beside an older store")
 def test_an_older_store_is_backed_up_then_migrated(lc, monkeypatch):
     import leadcard.store as store_module
     from leadcard.store import migrations
@@ -109,10 +110,10 @@ def test_an_older_store_is_backed_up_then_migrated(lc, monkeypatch):
     assert lc.json("show", "张三")["name"] == "张三"
     backup = lc.db.with_name(f"store.db.v{SCHEMA_VERSION}.bak")
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
-    with sqlite3.connect(backup) as conn:
+    with database(backup) as conn:
         assert conn.execute("SELECT name FROM cards").fetchall() == [("张三",)]
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
         assert "test_column" in {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
 
@@ -132,6 +133,6 @@ def test_a_failed_migration_leaves_the_store_as_it_was(lc, monkeypatch):
     result = lc("today")
     assert result.exit_code == 1
     assert "m002_broken" in result.stderr and "数据库没有改动" in result.stderr
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "half_done" not in {r[1] for r in conn.execute("PRAGMA table_info(cards)")}

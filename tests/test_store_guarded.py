@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from conftest import run_process
+from conftest import run_process, sqlite_only
 
 OUTPUT_COMMANDS = {
     "export": ("export", "--format", "csv", "--output"),
@@ -28,6 +28,7 @@ def store_with_a_card(lc):
     return lc
 
 
+@sqlite_only("the store's file and the files SQLite keeps beside it")
 @pytest.mark.parametrize("command", OUTPUT_COMMANDS, ids=str)
 @pytest.mark.parametrize("companion", ["", "-wal", "-shm", "-journal"], ids=["store", "wal", "shm", "journal"])
 def test_an_output_naming_the_store_or_its_companion_files_is_refused_and_the_store_kept(lc, tmp_path, command,
@@ -47,6 +48,7 @@ def test_an_output_naming_the_store_or_its_companion_files_is_refused_and_the_st
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
+@sqlite_only("a link to the store's file")
 @pytest.mark.parametrize("command", ["export", "calendar", "backup", "report"])
 def test_a_link_to_the_store_is_the_store(lc, tmp_path, command):
     store_with_a_card(lc)
@@ -99,6 +101,7 @@ def test_a_store_named_in_the_environment_that_does_not_exist_is_refused(lc, tmp
     assert not typo.exists()
 
 
+@sqlite_only("restores an SQLite backup into new files")
 def test_init_demo_import_and_restore_create_the_store_they_are_given(lc, tmp_path):
     lc.ok("add", "张三", "--phone", "13800138000")
     lc.ok("backup", str(tmp_path / "backup.db"))

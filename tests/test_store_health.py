@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import leadcard.store
-from conftest import Leadcard
+from conftest import database, Leadcard, sqlite_only
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUSY = "数据库正忙（另一条命令正在写入）；请稍后重试"
@@ -41,11 +41,10 @@ def holding_the_write_lock(lc, monkeypatch):
     this process waits 0.1 s for it rather than 10."""
     lc.ok("add", "张三", "--phone", "13800138000")
     monkeypatch.setattr(leadcard.store, "BUSY_TIMEOUT_MS", 100)
-    other = sqlite3.connect(lc.db, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    other.execute("UPDATE settings SET value = value")
-    yield other
-    other.close()
+    with database(lc) as other:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE settings SET value = value")
+        yield other
 
 
 def test_a_write_while_another_command_writes_is_told_to_try_again(lc, holding_the_write_lock):
@@ -62,6 +61,7 @@ def test_a_write_while_another_command_writes_is_told_to_try_again(lc, holding_t
     lc.ok("log", "张三", "--channel", "phone", "--content", "约试驾")  # and the retry goes through
 
 
+@sqlite_only("damages the store's file")
 def test_a_damaged_store_is_what_sends_the_user_to_doctor_and_restore(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     settle(lc.db)
@@ -124,7 +124,7 @@ def test_doctor_calls_a_healthy_store_it_may_not_write_read_only_not_damaged(she
 
 def tamper(db: Path, *statements: str) -> None:
     settle(db)
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         for statement in statements:
             conn.execute(statement)
     conn.close()
@@ -134,6 +134,7 @@ FOREIGN_TRIGGER = ("CREATE TRIGGER mirror AFTER INSERT ON cards "
                    "BEGIN UPDATE settings SET value = NEW.phone WHERE key = 'policy.scheme'; END")
 
 
+@sqlite_only("SQLite's schema objects (on a server: test_postgres)")
 @pytest.mark.parametrize("change, named", [
     (FOREIGN_TRIGGER, ("unknown_objects", "trigger mirror")),
     ("CREATE TABLE leak (phone TEXT)", ("unknown_objects", "table leak")),
@@ -152,6 +153,7 @@ def test_doctor_names_what_leadcard_did_not_make_and_calls_the_store_unsound(lc,
     assert "结构被改动" in lc("doctor").stdout
 
 
+@sqlite_only("SQLite's trigger text")
 def test_an_append_only_trigger_rewritten_under_its_own_name_is_not_sound(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     tamper(lc.db, "DROP TRIGGER card_events_no_delete",
@@ -160,6 +162,7 @@ def test_an_append_only_trigger_rewritten_under_its_own_name_is_not_sound(lc):
     assert report["unknown_objects"] == ["trigger card_events_no_delete"] and not report["sound"]
 
 
+@sqlite_only("SQLite's own statistics table")
 def test_stores_leadcard_made_or_upgraded_are_sound_statistics_included(lc, tmp_path):
     lc.ok("demo", "--cards", "20")
     tamper(lc.db, "ANALYZE")  # sqlite_stat1 is SQLite's own
@@ -171,6 +174,7 @@ def test_stores_leadcard_made_or_upgraded_are_sound_statistics_included(lc, tmp_
     assert old.json("doctor")["sound"]
 
 
+@sqlite_only("a backup file SQLite opens (on a server: test_postgres)")
 def test_restore_refuses_a_backup_carrying_a_foreign_trigger(lc, tmp_path):
     lc.ok("add", "张三", "--phone", "13800138000")
     backup = tmp_path / "monday.db"

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from conftest import row_counts, sales_floor
+from conftest import database, row_counts, sales_floor
 
 
 def counts(lc) -> dict:
@@ -92,7 +92,7 @@ def test_a_consultant_registers_drives_on_their_own_cards_and_the_supervisor_on_
 
 def test_test_drives_are_append_only(floor):
     floor.ok("log", "张三", "--channel", "test-drive", "--content", "试驾", "--licence-checked")
-    with sqlite3.connect(floor.db) as db:
+    with database(floor.db) as db:
         for statement in ("UPDATE test_drives SET licence_checked = 0", "DELETE FROM test_drives"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 db.execute(statement)

@@ -1,12 +1,11 @@
 """`leadcard today`: what is due, why, and in what order."""
 
-import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 
-from conftest import dormant_card, run_process, sales_floor
+from conftest import database, dormant_card, run_process, sales_floor, sqlite_only
 from leadcard.store import CardFilter, Scope, Store
 
 
@@ -127,6 +126,7 @@ def test_a_dormant_card_is_listed_only_on_wake_up_days(lc):
     assert item["reason"] == "cadence"
 
 
+@sqlite_only("SQLite's query plan")
 def test_today_is_an_indexed_range_query(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     store = Store.open(lc.db, ZoneInfo("Asia/Shanghai"))
@@ -139,6 +139,7 @@ def test_today_is_an_indexed_range_query(lc):
     store.close()
 
 
+@sqlite_only("SQLite's query plan")
 def test_list_by_owner_and_status_uses_an_index(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     store = Store.open(lc.db, ZoneInfo("Asia/Shanghai"))
@@ -152,7 +153,7 @@ def test_list_by_owner_and_status_uses_an_index(lc):
 
 def test_closed_statuses_are_never_due(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         due = conn.execute("SELECT due_at, due_reason FROM cards").fetchone()
     assert due == ("2026-05-03T05:00:00Z", "first-touch")
 

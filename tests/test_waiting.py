@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.cells import cell_len
 
-from conftest import sales_floor
+from conftest import sales_floor, sqlite_only
 from leadcard.store import Scope, Store
 from leadcard.store.waiting import plans
 from test_lean_today import on_both_paths
@@ -136,6 +136,7 @@ def test_the_lean_path_draws_the_sections_as_typer_does(floor, line):
     assert "A00002" in lean.stdout and "13900139000" in lean.stdout
 
 
+@sqlite_only("SQLite's query plan")
 def test_what_waits_is_read_through_indexes(floor):
     store = Store.open(floor.db, ZoneInfo("Asia/Shanghai"))
     since = datetime(2026, 4, 26, 10, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from conftest import Leadcard, dormant_card, sales_floor
+from conftest import database, Leadcard, dormant_card, sales_floor
 
 
 def rules(lc, *args, **kwargs):
@@ -199,7 +199,7 @@ def test_withdrawals_cannot_be_edited_or_deleted_in_the_file(lc):
     lc.ok("add", "张三", "--phone", "13800138000")
     lc.ok("log", "张三", "--channel", "phone", "--content", "电话沟通")
     lc.ok("log", "张三", "--void", "1", "--reason", "记错卡片")
-    with sqlite3.connect(lc.db) as conn:
+    with database(lc.db) as conn:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("UPDATE followup_voids SET reason = 'x'")
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import Globals, hoist_globals, invoked
+from leadcard.commands.common import Globals, hoist_globals, invoked, location
 from leadcard.commands.exits import exits, fail
 from leadcard.commands.help import Group, dress, see_help, usage_message
 from leadcard.commands.pager import paged
@@ -73,14 +73,15 @@ def _show_version(asked: bool) -> None:
 
 def _global_options(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", envvar="LEADCARD_DB", help="存储文件（SQLite）。")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", envvar="LEADCARD_DB",
+                                              help="存储：SQLite 文件，或 PostgreSQL 的 postgresql://… 地址。")] = None,
     acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="以哪位用户的身份操作。")] = None,
     version: Annotated[bool, typer.Option("--version", is_eager=True, expose_value=False, callback=_show_version,
                                           help="显示版本并退出。")] = False,
     no_pager: Annotated[bool, typer.Option("--no-pager", expose_value=False,
                                            help="不经分页器，直接输出（输出到终端时，长内容默认经 less 分页）。")] = False,
 ) -> None:
-    ctx.obj = Globals(db=db, acting=acting)
+    ctx.obj = Globals(db=location(db), acting=acting)
 
 
 def build_app(only: str | None = None) -> typer.Typer:

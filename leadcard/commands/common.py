@@ -21,8 +21,20 @@ GLOBAL_FLAGS = ("--no-pager",)
 
 
 class Globals(NamedTuple):
-    db: Path | None
+    db: Path | str | None  # a file, or the URL of a store on a PostgreSQL server
     acting: str | None
+
+
+def location(raw: str | None) -> Path | str | None:
+    """--db / LEADCARD_DB: a server's URL is kept as typed (a Path would fold its "//")."""
+    if not raw:
+        return None
+    if "://" in raw:
+        from leadcard.store.postgres import is_server
+
+        if is_server(raw):
+            return raw
+    return Path(raw)
 
 
 def hoist_globals(args: list[str]) -> list[str]:
@@ -78,7 +90,7 @@ def session(ctx: "typer.Context", create: bool = False) -> "Session":
     return open_session(ctx.find_root().obj, create)
 
 
-def store_path(ctx: "typer.Context") -> Path:
+def store_path(ctx: "typer.Context") -> Path | str:
     g: Globals = ctx.find_root().obj
     return g.db or default_db_path()
 

@@ -286,16 +286,17 @@ def lose(session: Session, ref: str, reason: str, competitor: str | None, note: 
 
 
 def approve(session: Session, ref: str, note: str | None) -> Card:
-    card = resolve(session, ref)
-    _require_status(card, (Status.LOST_PENDING,), _("批准战败"))
-    require_over(session, card, _("批准战败"))
-    _require_not_requester(session, card)
-    now = session.now
-    note = (note or "").strip() or None
-    outcome = {**card.outcome, "decided_at": now, "decided_by": session.actor.name if session.actor else None,
-               "verdict": "approved", "decision_note": note}
     store = session.store
+    # The request is read under the write lock: of a verdict and another given at once, one wins.
     with store.transaction():
+        card = resolve(session, ref)
+        _require_status(card, (Status.LOST_PENDING,), _("批准战败"))
+        require_over(session, card, _("批准战败"))
+        _require_not_requester(session, card)
+        now = session.now
+        note = (note or "").strip() or None
+        outcome = {**card.outcome, "decided_at": now, "decided_by": session.actor.name if session.actor else None,
+                   "verdict": "approved", "decision_note": note}
         store.insert_event(card.id, now, EventKind.LOST_APPROVED, session.actor_id, {"note": note} if note else None)
         _set_status(session, card, Status.LOST, outcome)
     return _fresh(session, card.id)
@@ -306,12 +307,12 @@ def reject(session: Session, ref: str, note: str) -> Card:
     note = (note or "").strip()
     if not note:
         raise BadInput(_("请说明驳回战败的理由：--note（它会作为批示写在卡片上）"))
-    card = resolve(session, ref)
-    _require_status(card, (Status.LOST_PENDING,), _("驳回战败"))
-    require_over(session, card, _("驳回战败"))
     store = session.store
-    followups = store.followups(card.id)
-    with store.transaction():
+    with store.transaction():  # read under the write lock, as approve's
+        card = resolve(session, ref)
+        _require_status(card, (Status.LOST_PENDING,), _("驳回战败"))
+        require_over(session, card, _("驳回战败"))
+        followups = store.followups(card.id)
         store.insert_event(card.id, session.now, EventKind.LOST_REJECTED, session.actor_id, {"note": note})
         store.insert_instruction({
             "card_id": card.id, "followup_id": followups[-1].id if followups else None, "at": session.now,

@@ -13,6 +13,7 @@ from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import Policy, add_working_days, load_policy
 from leadcard.store import EVERYONE, Scope, Store, ts
+from leadcard.store.postgres import is_server
 
 DEFAULT_SCHEME = "habc"
 
@@ -104,9 +105,9 @@ def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *
 
     `anonymous`: nobody acts (the restore of a JSON export, which looks for the acting user among
     the file's users and writes only into a store that has none)."""
-    if not (default_db or create or Path(db_path).exists()):
+    if not (default_db or create or is_server(db_path) or Path(db_path).exists()):
         raise StoreError(_("{path} 没有数据库：请检查 --db / LEADCARD_DB，或用 `leadcard init` 新建").format(path=db_path))
-    store = Store.open(db_path, tz, create_dirs=default_db)
+    store = Store.open(db_path, tz, create_dirs=default_db, create=default_db or create)
     policy = store_policy(store)
     bound = store.has_bound_logins()
     actor = None if anonymous else resolve_actor(store, acting, bound)

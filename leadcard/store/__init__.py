@@ -35,6 +35,7 @@ from leadcard.model import (
     card_ref,
     CARD_FIELD_NAMES,
 )
+from leadcard.store import postgres
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, grade_counts
 from leadcard.store.migrations import MIGRATIONS
 
@@ -103,11 +104,22 @@ class Store:
         # Set by the session when LEADCARD_NOW replaces the clock in a store bound to logins: the real
         # time (as stored), kept as `clock_override` on every record written.
         self.clock_override: str | None = None
+        # A server's store: its URL, password included (`path` is the URL shown, without it).
+        self.url: str | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
+    @property
+    def server(self) -> bool:
+        """On a PostgreSQL server (store/postgres.py), not an SQLite file."""
+        return getattr(self.conn, "dialect", None) == "postgres"
+
     @classmethod
-    def open(cls, path: Path, tz: tzinfo, *, create_dirs: bool = False) -> "Store":
+    def open(cls, path: Path | str, tz: tzinfo, *, create_dirs: bool = False, create: bool = True) -> "Store":
+        """`path`: an SQLite file, or a `postgresql://` URL. `create` False: a database on a server
+        holding no store yet is refused, as a file that does not exist is by the session."""
+        if postgres.is_server(path):
+            return cls._open_server(path, tz, create)
         path = Path(path)
         if path.is_dir():
             raise StoreError(_("打不开数据库 {path}：这是一个目录").format(path=path))
@@ -137,22 +149,37 @@ class Store:
         store._migrate(version)
         return store
 
+    @classmethod
+    def _open_server(cls, url: str, tz: tzinfo, create: bool) -> "Store":
+        conn, version = postgres.open_store(url, BUSY_TIMEOUT_MS, create)
+        store = cls(conn, postgres.shown_url(url), tz)
+        store.url = url
+        try:
+            store._migrate(version)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
     def _migrate(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise StoreError(_("数据库 {path} 的结构版本是 {version}，比这个 leadcard 能识别的（{known}）新：请升级 leadcard")
                              .format(path=self.path, version=version, known=SCHEMA_VERSION))
         if version == SCHEMA_VERSION:
             return
-        if version > 0 or self._has_tables():
+        if version > 0 or (not self.server and self._has_tables()):  # a server's: postgres.open_store
             if version == 0:
                 raise StoreError(_("{path} 是 SQLite 文件，但不是 leadcard 的数据库").format(path=self.path))
-            self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
+            if not self.server:  # a server's schema changes roll back with the transaction
+                self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
         for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-            rebuilds = getattr(step, "rebuilds_tables", False)
+            rebuilds = getattr(step, "rebuilds_tables", False) and not self.server
             try:
                 if rebuilds:  # a no-op inside a transaction: it must come before
                     self.conn.execute("PRAGMA foreign_keys = OFF")
                 with self.transaction():
+                    if self.server and number == version + 1:
+                        postgres.prepare(self.conn)
                     step(self.conn)
                     if rebuilds and self.conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
                         raise sqlite3.IntegrityError("a foreign key no longer holds")
@@ -201,6 +228,8 @@ class Store:
             self.conn.execute("COMMIT")
 
     def schema_version(self) -> int:
+        if self.server:  # a database with no store yet has no version to read
+            return postgres.schema_version(self.conn)
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     # -- conversions ---------------------------------------------------------------------------

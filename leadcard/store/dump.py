@@ -25,8 +25,16 @@ class Column(NamedTuple):
     not_null: bool
 
 
+# A server's column types as the migrations declare them on SQLite.
+_SERVER_TYPES = {"integer": "INTEGER", "bigint": "INTEGER", "smallint": "INTEGER", "boolean": "INTEGER",
+                 "text": "TEXT", "character varying": "TEXT", "double precision": "REAL", "real": "REAL",
+                 "numeric": "REAL"}
+
+
 def tables(store: Store) -> dict[str, tuple[Column, ...]]:
     """Every table of the store, in the order the migrations made them, with its columns."""
+    if store.server:
+        return _server_tables(store)
     names = [r[0] for r in store.conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY rowid")]
     return {name: tuple(Column(r["name"], r["type"].upper(), bool(r["notnull"]))
@@ -34,11 +42,24 @@ def tables(store: Store) -> dict[str, tuple[Column, ...]]:
             for name in names}
 
 
+def _server_tables(store: Store) -> dict[str, tuple[Column, ...]]:
+    names = [r[0] for r in store.conn.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname <> 'leadcard_schema' ORDER BY c.oid")]
+    return {name: tuple(Column(r[0], _SERVER_TYPES.get(r[1], r[1].upper()), r[2] == "NO") for r in store.conn.execute(
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position", (name,)))
+            for name in names}
+
+
 def rows(store: Store, table: str, columns: Iterable[str]) -> Iterator[list]:
     """A table's rows as stored, in the order they were written (`table` and `columns` come from
     `tables`, never from a file)."""
+    columns = list(columns)
     listed = ", ".join(f'"{c}"' for c in columns)
-    for row in store.conn.execute(f'SELECT {listed} FROM "{table}" ORDER BY rowid'):
+    # By the key where there is one (SQLite's rowid itself): a server moves an updated row.
+    order = "id" if "id" in columns else "rowid"
+    for row in store.conn.execute(f'SELECT {listed} FROM "{table}" ORDER BY {order}'):
         yield list(row)
 
 

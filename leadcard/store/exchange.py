@@ -53,7 +53,8 @@ def cards_with_phones(store: Store, phones: Sequence[str]) -> dict[str, tuple[in
     if not phones:
         return {}
     rows = store.conn.execute(
-        f"SELECT phone, min(id) AS id, name, owner_id FROM cards WHERE phone IN ({_marks(phones)}) GROUP BY phone",
+        f"SELECT phone, id, name, owner_id FROM cards c WHERE phone IN ({_marks(phones)}) "
+        "AND id = (SELECT min(id) FROM cards o WHERE o.phone = c.phone)",
         list(phones),
     ).fetchall()
     return {r["phone"]: (r["id"], r["name"], r["owner_id"]) for r in rows}
@@ -200,7 +201,7 @@ def due_until(store: Store, until: datetime, now: datetime, scope: Scope) -> lis
     scope_sql, params = scope.clause()
     rows = store.conn.execute(
         f"SELECT {_CARD_COLUMNS}, cards.due_reason = 'planned' AND EXISTS (SELECT 1 FROM followups f "
-        f"WHERE f.card_id = cards.id AND f.next_at = cards.due_at AND f.next_all_day AND {counts('f')}) AS all_day "
+        f"WHERE f.card_id = cards.id AND f.next_at = cards.due_at AND f.next_all_day = 1 AND {counts('f')}) AS all_day "
         f"FROM {_CARD_FROM} WHERE cards.due_at <= ? AND (+cards.dormant_at > ? OR +cards.status != 'open') AND {scope_sql} "
         f"ORDER BY cards.due_at, cards.id",
         [ts(until), ts(now), *params],

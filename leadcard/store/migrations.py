@@ -30,7 +30,12 @@ def rebuilds_tables(fn: Migration) -> Migration:
 
 def rebuild_table(db: sqlite3.Connection, table: str, old: str, new: str) -> None:
     """Rebuild `table` with `old` replaced by `new` in its CREATE statement, keeping every column
-    (whatever migrations added them), every row and every index."""
+    (whatever migrations added them), every row and every index. PostgreSQL alters it in place."""
+    if getattr(db, "dialect", None) == "postgres":
+        from leadcard.store.postgres import replace_check
+
+        replace_check(db, table, old, new)
+        return
     create = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
     if old not in create:
         raise sqlite3.DatabaseError(f"table {table} does not read as expected: {old!r} not found")
@@ -373,18 +378,25 @@ def m008_orders_and_owners(db: sqlite3.Connection) -> None:
                     ORDER BY e.at DESC, e.id DESC LIMIT 1),
                    '{"legacy": true}'
             FROM cards WHERE cards.status = 'won' ORDER BY cards.id;
-        UPDATE cards SET status = 'delivered',
-            outcome = json_set(coalesce(outcome, '{}'),
-                               '$.delivered_at', coalesce(json_extract(outcome, '$.at'), status_at, created_at),
-                               '$.legacy', json('true'))
+
+        UPDATE cards SET status = 'delivered', outcome = {delivered}
             WHERE status = 'won';
 
         -- After-sales takes over a customer at delivery now, not at the order.
         DROP INDEX cards_handover_waiting;
         CREATE INDEX cards_handover_waiting ON cards (owner_id)
             WHERE status = 'delivered' AND json_extract(outcome, '$.handover_to') IS NULL;
-        """
+        """.replace("{delivered}", _DELIVERED_OUTCOME[getattr(db, "dialect", "sqlite")])
     )
+
+
+# The outcome of a card won before orders and deliveries were told apart (m008), in each dialect.
+_DELIVERED_OUTCOME = {
+    "sqlite": "json_set(coalesce(outcome, '{}'), '$.delivered_at', "
+              "coalesce(json_extract(outcome, '$.at'), status_at, created_at), '$.legacy', json('true'))",
+    "postgres": "(coalesce(outcome, '{}')::jsonb || jsonb_build_object('delivered_at', "
+                "coalesce(json_extract(outcome, '$.at'), status_at, created_at), 'legacy', true))::text",
+}
 
 
 @migration

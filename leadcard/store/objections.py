@@ -112,9 +112,10 @@ def cases(store: Store, scope: Scope, tag: str | None = None, outcome: Status | 
         f"""
         SELECT cases.*, cards.name, cards.model, cards.outcome AS card_outcome, owner.name AS owner_name,
             author.name AS author_name,
-            (SELECT group_concat(tag) FROM (SELECT DISTINCT fo.tag FROM followups f
+            (SELECT group_concat(tag) FROM (SELECT fo.tag FROM followups f
                 JOIN followup_objections fo ON fo.followup_id = f.id
-                WHERE f.card_id = cases.card_id AND {counts('f')} ORDER BY fo.rowid)) AS tags
+                WHERE f.card_id = cases.card_id AND {counts('f')} GROUP BY fo.tag ORDER BY min(fo.rowid)) raised)
+                AS tags
         FROM cases JOIN cards ON cards.id = cases.card_id
         LEFT JOIN users owner ON owner.id = cards.owner_id LEFT JOIN users author ON author.id = cases.author_id
         WHERE {' AND '.join(where)}
@@ -168,7 +169,7 @@ def objection_cards(store: Store, scope: Scope, start: datetime, end: datetime) 
             sum(coalesce((SELECT 1 FROM cards WHERE cards.id = raised.card_id
                           AND {_status_event_at(':end')} IN ('won', 'delivered')), 0)) AS won
         FROM raised JOIN objections o ON o.tag = raised.tag
-        GROUP BY raised.tag ORDER BY cards DESC, won DESC, o.id
+        GROUP BY raised.tag, o.label, o.id ORDER BY cards DESC, won DESC, o.id
         """,
         {**params, "start": ts(start), "end": ts(end)},
     ).fetchall()

@@ -153,19 +153,19 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
                 -- The latest standing reached contact: walking the card's contacts back from the end.
                 CASE WHEN {_open('at_end')} THEN coalesce((SELECT f.at FROM followups f
                     WHERE f.card_id = in_hand.id AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
-                    ORDER BY f.at DESC LIMIT 1), in_hand.created_at) < :dormant_before ELSE 0 END AS dormant,
+                    ORDER BY f.at DESC LIMIT 1), in_hand.created_at) < :dormant_before ELSE 1 = 0 END AS dormant,
                 created_in, reopened_in
             FROM in_hand
         ), settled AS (
             SELECT {_owner_at(':end')} AS owner, NULL AS grade, CASE cards.status {closed_by} END AS at_start,
-                CASE cards.status {closed_by} END AS at_end, 0 AS dormant, cards.created_at >= :start AS created_in,
-                0 AS reopened_in
+                CASE cards.status {closed_by} END AS at_end, 1 = 0 AS dormant, cards.created_at >= :start AS created_in,
+                1 = 0 AS reopened_in
             FROM cards
             WHERE cards.created_at < :end AND {scope_sql}
                 AND cards.status IN ({_CLOSED}) AND cards.id NOT IN ({_CHANGED_SINCE_START})
         )
         SELECT owner, grade, at_start, at_end, dormant, created_in, reopened_in, count(*) AS cards
-        FROM (SELECT * FROM per_card UNION ALL SELECT * FROM settled) GROUP BY 1, 2, 3, 4, 5, 6, 7
+        FROM (SELECT * FROM per_card UNION ALL SELECT * FROM settled) AS states GROUP BY 1, 2, 3, 4, 5, 6, 7
         """,
         {**params, "start": ts(start), "end": ts(end), "dormant_before": ts(dormant_before)},
     ).fetchall()
@@ -270,7 +270,7 @@ def wins(store: Store, scope: Scope, periods: Periods) -> list[Win]:
              AND f.outcome = 'reached' AND {_effective('p.p_end')}) AS followups
         FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
         WHERE e.kind = 'won' AND e.at >= :first AND e.at < :last AND NOT {_cancelled_by('p.p_end')} AND {scope_sql}
-        GROUP BY p.n, cards.id ORDER BY p.n, cards.id
+        GROUP BY p.n, p.p_start, p.p_end, cards.id ORDER BY p.n, cards.id
         """,
         {**params, **bounds},
     ).fetchall()
@@ -470,7 +470,7 @@ def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
     """休眠唤醒 in each period, each with the card's contacts after it in the period (one query for
     all of them); a wake by a follow-up withdrawn before the end was no wake."""
     not_withdrawn = f""" AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.card_id = e.card_id
-        AND f.seq = json_extract(e.detail, '$.followup_seq') AND {withdrawn('f.id', '< p.p_end')})"""
+        AND f.seq = CAST(json_extract(e.detail, '$.followup_seq') AS INTEGER) AND {withdrawn('f.id', '< p.p_end')})"""
     rows = _events(store, scope, EventKind.WOKEN, periods, where=not_withdrawn)
     contacts: dict[tuple[int, int], list[Contact]] = {}
     if rows:

@@ -105,7 +105,7 @@ def _unsigned_query(scope: Scope, actor_id: int | None, since: datetime) -> tupl
         f"WHERE f.at >= ? AND cards.status = 'open' AND {scope_sql} AND {own_sql} "
         f"AND {counts('f')} "
         f"AND NOT EXISTS (SELECT 1 FROM instructions i WHERE i.card_id = f.card_id AND i.at >= f.recorded_at) "
-        f"GROUP BY cards.id ORDER BY first_at, cards.id"
+        f"GROUP BY cards.id, users.name ORDER BY first_at, cards.id"
     )
     return sql, [ts(since), *scope_params, *own_params]
 

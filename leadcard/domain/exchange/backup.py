@@ -16,6 +16,8 @@ from leadcard.model import Role
 from leadcard.domain.session import Session
 from leadcard.store import SCHEMA_VERSION, DatabaseError
 from leadcard.store import exchange as sql
+from leadcard.store import server_care
+from leadcard.store.postgres import database_name, is_server, shown_url
 from leadcard.domain.exchange.targets import refuse_store_files
 
 
@@ -51,8 +53,11 @@ class Copy:
     kept: str | None = None
 
 
-def doctor(path: Path) -> Health:
-    """Checks the store's file read-only, as it is: doctor must work on a store that no longer opens."""
+def doctor(path: Path | str) -> Health:
+    """Checks the store's file read-only, as it is: doctor must work on a store that no longer opens.
+    A store on a server is checked from the server's catalog."""
+    if is_server(path):
+        return Health(shown_url(path), **server_care.check(path))
     path = Path(path)
     if not path.is_file():
         raise NotFound(_("{path} 没有数据库").format(path=path))
@@ -66,6 +71,9 @@ def backup(session: Session, target: Path) -> Copy:
     target = Path(target)
     refuse_store_files(store.path, target)
     with replacing(target) as temp:
+        if store.server:  # pg_dump takes one snapshot of a store the server keeps whole
+            server_care.dump(store.url, temp)
+            return Copy(str(target), Health(str(target), **server_care.check(store.url)))
         store.backup_to(temp)
         health = Health(str(target), **sql.check_file(temp))
         # A copy of a store holding objects leadcard did not make is still the data: written, and
@@ -85,6 +93,8 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     source = Path(source)
     if not source.is_file():
         raise BadInput(_("没有文件 {path}").format(path=source))
+    if is_server(db_path):
+        return _restore_on_server(open_session, db_path, source, now)
     _refuse_unsound(source)
     kept = _unused(db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}.bak"))
     try:
@@ -106,6 +116,23 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     restored = open_session()  # opening migrates a backup made by an older leadcard
     restored.store.close()
     return Copy(str(db_path), doctor(db_path), str(kept))
+
+
+def _restore_on_server(open_session: Callable[[], Session], url: str, source: Path, now: datetime) -> Copy:
+    """pg_restore of a `backup` taken on a server, in one transaction; the store it replaces is
+    dumped first beside the backup."""
+    if not server_care.is_dump(source):
+        raise Refused(_("{path} 不是 PostgreSQL 上的 leadcard 备份（`leadcard backup` 在服务器上做的）：没有恢复")
+                      .format(path=source))
+    session = open_session()
+    session.require_role(Role.MANAGER, doing=_("用备份恢复数据库"))
+    kept = _unused(source.with_name(f"{database_name(url)}.before-restore-{now:%Y%m%d-%H%M%S}.dump"))
+    server_care.dump(url, kept)
+    session.store.close()
+    server_care.load(url, source)
+    restored = open_session()  # opening migrates a backup made by an older leadcard
+    restored.store.close()
+    return Copy(shown_url(url), doctor(url), str(kept))
 
 
 def _unused(path: Path) -> Path:

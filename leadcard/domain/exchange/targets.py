@@ -19,7 +19,7 @@ STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 def refuse_store_files(store: Path, target: Path | None) -> None:
     """Refused when `target` is the store or one of its companion files; nothing is written then."""
-    if target is None:
+    if target is None or isinstance(store, str):  # a store on a server has no file to write over
         return
     target = Path(target)
     for base in dict.fromkeys((Path(store), Path(store).resolve())):

@@ -1,0 +1,406 @@
+"""PostgreSQL behind the connection the store already speaks to (sqlite3's): the dialect layer.
+
+The store's SQL is written once, for SQLite. On a `postgresql://` store each statement is
+translated here on its way to the server — parameter style, `IS ?`, the unary plus that steers
+SQLite's planner, `rowid`, `LIKE`'s case, a bare `IN table`, the append-only triggers and the
+`INTEGER PRIMARY KEY` of the migrations — and what SQLite offers that PostgreSQL lacks
+(`json_extract`, `group_concat`, `julianday`, `strftime`, summing truth values) is defined on the
+server by `PRELUDE`. Errors come back as sqlite3's exception classes with SQLite's result codes,
+so that busy, read-only and constraint errors end a command with the same messages and exit codes.
+
+psycopg is imported only when such a store is opened: `leadcard today` on SQLite never loads it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import lru_cache
+
+from leadcard.errors import StoreError
+from leadcard.i18n import _
+
+SCHEMES = ("postgresql://", "postgres://")
+# Every writer takes this transaction-scoped advisory lock first, as SQLite's BEGIN IMMEDIATE takes
+# the file's write lock: the read-decide-write of one command never interleaves with another's.
+# Advisory locks are per database, so this is one lock per store.
+WRITE_LOCK = 0x1EADCA4D
+# SQLite's result codes the store's error messages are chosen by (leadcard.store.failed).
+_BUSY, _READONLY, _FULL, _CANTOPEN, _CONSTRAINT = 5, 8, 13, 14, 19
+
+PRELUDE = r"""
+CREATE TABLE IF NOT EXISTS leadcard_schema (version INTEGER NOT NULL);
+INSERT INTO leadcard_schema (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM leadcard_schema);
+
+-- json_extract(text, '$.a.b'): the value at a path of a JSON text, as text (NULL when absent).
+CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT doc::jsonb #>> string_to_array(substr(path, 3), '.') $$;
+
+-- group_concat(x): the values joined by commas, whatever their type (as text).
+CREATE OR REPLACE FUNCTION leadcard_concat(acc text, item anyelement) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN item IS NULL THEN acc WHEN acc IS NULL THEN item::text
+                                             ELSE acc || ',' || item::text END $$;
+CREATE OR REPLACE AGGREGATE group_concat(anyelement) (SFUNC = leadcard_concat, STYPE = text);
+CREATE OR REPLACE AGGREGATE group_concat(text) (SFUNC = leadcard_concat, STYPE = text);
+
+-- SQLite adds up truth values as 0 and 1: sum(a < b).
+CREATE OR REPLACE FUNCTION leadcard_count_true(acc bigint, item boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE AS $$ SELECT acc + CASE WHEN item THEN 1 ELSE 0 END $$;
+CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = leadcard_count_true, STYPE = bigint);
+
+-- Times are UTC ISO 8601 text ("2026-05-03T06:30:00Z"), or 'now'.
+CREATE OR REPLACE FUNCTION leadcard_moment(moment text) RETURNS timestamptz
+    LANGUAGE sql STABLE AS $$ SELECT CASE WHEN moment = 'now' THEN now() ELSE moment::timestamptz END $$;
+CREATE OR REPLACE FUNCTION julianday(moment text) RETURNS double precision
+    LANGUAGE sql STABLE AS $$ SELECT extract(epoch FROM leadcard_moment(moment)) / 86400.0 + 2440587.5 $$;
+CREATE OR REPLACE FUNCTION strftime(format text, moment text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t timestamp := leadcard_moment(moment) AT TIME ZONE 'UTC';
+    result text := '';
+    i int := 1;
+    c text;
+BEGIN
+    WHILE i <= length(format) LOOP
+        c := substr(format, i, 1);
+        IF c = '%' AND i < length(format) THEN
+            i := i + 1;
+            c := substr(format, i, 1);
+            result := result || CASE c
+                WHEN 'Y' THEN to_char(t, 'YYYY') WHEN 'm' THEN to_char(t, 'MM') WHEN 'd' THEN to_char(t, 'DD')
+                WHEN 'H' THEN to_char(t, 'HH24') WHEN 'M' THEN to_char(t, 'MI') WHEN 'S' THEN to_char(t, 'SS')
+                WHEN 'j' THEN to_char(t, 'DDD') WHEN 'w' THEN extract(dow FROM t)::text
+                WHEN 's' THEN extract(epoch FROM t)::bigint::text ELSE c END;
+        ELSE
+            result := result || c;
+        END IF;
+        i := i + 1;
+    END LOOP;
+    RETURN result;
+END $$;
+
+-- The append-only triggers: SQLite's RAISE(ABORT, message).
+CREATE OR REPLACE FUNCTION leadcard_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', MESSAGE = TG_ARGV[0];
+END $$;
+"""
+
+
+def prepare(conn: "Connection") -> None:
+    """What the migrations' SQL needs of the server, made (or remade) before they run."""
+    _guarded(conn.raw.execute, PRELUDE)
+
+
+def open_store(url: str, busy_timeout_ms: int, create: bool) -> tuple["Connection", int]:
+    """A connection to a store on a server and its schema version. A database holding no store is
+    refused unless the command creates one (`create`), and so is one holding other tables."""
+    conn = connect(url, busy_timeout_ms)
+    try:
+        version = schema_version(conn)
+        if version == 0:
+            if conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = current_schema() "
+                            "AND tablename != 'leadcard_schema' LIMIT 1").fetchone() is not None:
+                raise StoreError(_("{path} 里已有别的表，不是 leadcard 的数据库").format(path=shown_url(url)))
+            if not create:
+                raise StoreError(_("{path} 里还没有 leadcard 的数据库：请用 `leadcard init` 新建")
+                                 .format(path=shown_url(url)))
+    except BaseException:
+        conn.close()
+        raise
+    return conn, version
+
+
+def schema_version(conn: "Connection") -> int:
+    try:
+        return conn.execute("SELECT version FROM leadcard_schema").fetchone()[0]
+    except sqlite3.DatabaseError:
+        if conn.execute("SELECT to_regclass('leadcard_schema')").fetchone()[0] is None:
+            return 0  # a database with no store in it yet
+        raise
+
+
+def replace_check(conn: "Connection", table: str, old: str, new: str) -> None:
+    """A CHECK of a table replaced, as SQLite's migrations rebuild the table for (both start
+    "CHECK (column IN"): the server names the constraint after the column it checks."""
+    column = re.match(r"CHECK\s*\(\s*(\w+)", old).group(1)
+    conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_{column}_check, ADD CONSTRAINT {table}_{column}_check {new}")
+
+
+def database_name(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path.lstrip("/"))
+
+
+def makes_ids(create_table: str) -> bool:
+    """Whether a CREATE TABLE has SQLite's INTEGER PRIMARY KEY, which the dialect gives an id trigger."""
+    return _AUTO_ID.search(create_table) is not None
+
+
+def is_server(location) -> bool:
+    return isinstance(location, str) and location.startswith(SCHEMES)
+
+
+def connect(url: str, busy_timeout_ms: int) -> "Connection":
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(_("要使用 PostgreSQL 数据库，请先安装 psycopg：pip install 'leadcard[postgres]'")) from None
+    try:
+        # Waiting for another command's lock ends, as SQLite's busy timeout does, in a busy error.
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=max(2, busy_timeout_ms // 1000),
+                              options=f"-c lock_timeout={int(busy_timeout_ms)}")
+    except psycopg.Error as exc:
+        raise StoreError(_("连不上 PostgreSQL 数据库 {url}：{reason}").format(
+            url=shown_url(url), reason=_first_line(exc))) from None
+    _load_numbers_as_sqlite_does(raw)
+    return Connection(raw)
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password (given before the host, or as a parameter): it is printed in
+    messages, `policy show` and `doctor`."""
+    return re.sub(r"[?&]password=[^&]*$|(?<=[?&])password=[^&]*&", "", re.sub(r"(://[^:/@]*):[^@/]*@", r"\1@", url))
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _load_numbers_as_sqlite_does(raw) -> None:
+    """numeric (sum of bigints, avg) comes back as int or float, never Decimal: JSON stays the same."""
+    from psycopg.adapt import Loader
+
+    class Number(Loader):
+        def load(self, data):
+            text = bytes(data).decode()
+            return float(text) if any(c in text for c in ".eEN") else int(text)
+
+    raw.adapters.register_loader("numeric", Number)
+
+
+class Row(tuple):
+    """sqlite3.Row's ways of reading: by position, by column name, keys()."""
+
+    names: dict[str, int]
+
+    def __new__(cls, values, names):
+        row = super().__new__(cls, values)
+        row.names = names
+        return row
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self.names[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self.names)
+
+
+class Cursor:
+    def __init__(self, cursor, lastrowid: int | None = None):
+        self._cursor = cursor
+        self.lastrowid = lastrowid
+        description = cursor.description
+        # The first column of a name wins, as in sqlite3.Row.
+        self._names = {c.name: i for i, c in reversed(list(enumerate(description)))} if description else {}
+
+    def _row(self, values):
+        return None if values is None else Row(values, self._names)
+
+    def fetchone(self):
+        return self._row(_guarded(self._cursor.fetchone))
+
+    def fetchmany(self, size: int = 1):
+        return [self._row(r) for r in _guarded(self._cursor.fetchmany, size)]
+
+    def fetchall(self):
+        return [self._row(r) for r in _guarded(self._cursor.fetchall)]
+
+    def __iter__(self):
+        while True:
+            rows = self.fetchmany(500)
+            if not rows:
+                return
+            yield from rows
+
+
+class Connection:
+    """The part of sqlite3.Connection the store uses, on a psycopg connection."""
+
+    dialect = "postgres"
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql: str, params=()):
+        statement = _LEADING_COMMENTS.sub("", sql).strip().rstrip(";").strip()
+        head = statement[:16].upper()
+        if head.startswith("BEGIN"):
+            if self.raw.info.transaction_status != 0:  # not idle: refused, as SQLite refuses it
+                raise sqlite3.OperationalError("cannot start a transaction within a transaction")
+            self._run("BEGIN")
+            self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return None
+        if head.startswith("PRAGMA"):
+            return self._pragma(statement)
+        if head.startswith("CREATE TRIGGER"):
+            return self._run(trigger(statement))
+        query, needs_id = translate(statement, bool(params) or isinstance(params, dict))
+        cursor = self._run(query, params if (params or isinstance(params, dict)) else None)
+        if head.startswith("CREATE TABLE") and makes_ids(statement):
+            self._run(_NEXT_ID.format(table=_CREATED.match(statement).group(1)))
+        if needs_id:
+            rows = _guarded(cursor.fetchall)
+            return Cursor(cursor, rows[-1][0] if rows else None)
+        return Cursor(cursor)
+
+    def _pragma(self, statement: str):
+        """The schema version kept where SQLite keeps it (PRAGMA user_version: table
+        leadcard_schema here) and a table's columns; SQLite's tuning has nothing to do here."""
+        found = _PRAGMA.match(statement)
+        name, value = found.group(1).lower(), found.group(2) or found.group(3)
+        if name == "user_version":
+            if value is None:
+                return Cursor(self._run("SELECT version FROM leadcard_schema"))
+            return Cursor(self._run("UPDATE leadcard_schema SET version = %s", (int(value),)))
+        if name == "table_info":
+            return Cursor(self._run(
+                "SELECT ordinal_position - 1 AS cid, column_name AS name, data_type AS type FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position", (value,)))
+        if value is None:
+            raise sqlite3.OperationalError(f"no PostgreSQL form for PRAGMA {name}")
+        return None
+
+    def executemany(self, sql: str, rows) -> None:
+        query, _needs_id = translate(sql.strip().rstrip(";"), True, returning=False)
+        with self.raw.cursor() as cursor:
+            _guarded(cursor.executemany, query, rows if isinstance(rows, list) else list(rows))
+
+    def _run(self, query: str, params=None):
+        cursor = self.raw.cursor()
+        _guarded(cursor.execute, query, params)
+        return cursor
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+# An INTEGER PRIMARY KEY given no id gets the largest one plus one, as in SQLite: card numbers
+# come from ids, and a rolled-back command leaves no gap (writers are serialised: WRITE_LOCK). A
+# function per table, so that its query is planned once per connection.
+_NEXT_ID = """
+CREATE OR REPLACE FUNCTION {table}_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.id := (SELECT coalesce(max(id), 0) + 1 FROM {table});
+    RETURN NEW;
+END $$;
+CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table} FOR EACH ROW WHEN (NEW.id IS NULL)
+    EXECUTE FUNCTION {table}_next_id();
+"""
+_PRAGMA = re.compile(r"PRAGMA\s+(\w+)\s*(?:=\s*(\S+)|\(\s*(\w+)\s*\))?", re.I)
+_LEADING_COMMENTS = re.compile(r"\A(?:\s*--[^\n]*\n)*")
+_AUTO_ID = re.compile(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", re.I)
+_CREATED = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
+_INSERT = re.compile(r"INSERT\s+INTO\s+(\w+)", re.I)
+# Tables without an id column: an INSERT into them returns nothing.
+_WITHOUT_ID = frozenset({"settings", "followup_objections", "leadcard_schema"})
+_TOKENS = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(--[^\n]*)|([^'"-]+|-)""")
+_REWRITES = (
+    (re.compile(r"\bIS\s+NOT\s+(\?|:\w+)", re.I), r"IS DISTINCT FROM \1"),
+    (re.compile(r"\bIS\s+(\?|:\w+)", re.I), r"IS NOT DISTINCT FROM \1"),
+    # SQLite's "+column" keeps its planner off an index; PostgreSQL has no unary plus on text.
+    (re.compile(r"(?<=[\s(,])\+(?=[A-Za-z_]\w*\.)"), ""),
+    (re.compile(r"\browid\b", re.I), "ctid"),
+    (re.compile(r"\bLIKE\b", re.I), "ILIKE"),  # SQLite's LIKE ignores the case of ASCII letters
+    (re.compile(r"\b((?:NOT\s+)?IN)\s+(?!SELECT\b)([A-Za-z_]\w*)\b(?!\s*\()", re.I), r"\1 (SELECT * FROM \2)"),
+    (re.compile(r"\bINSERT\s+OR\s+IGNORE\b", re.I), "INSERT"),
+
+    # SQLite's hints to its planner (an index to use, a join order); PostgreSQL's planner chooses.
+    (re.compile(r"\s+(?:INDEXED\s+BY\s+\w+|NOT\s+INDEXED)\b", re.I), ""),
+    (re.compile(r"\bCROSS\s+JOIN\b(?=\s+\w+(?:\s+(?!ON\b)\w+)?\s+ON\b)", re.I), "JOIN"),
+    # A condition that is a constant ("WHERE 1 AND …", an empty scope's "0") is a truth value.
+    (re.compile(r"\b(WHERE|AND|OR|NOT)\s+([01])\b(?=\s*(?:$|\)|AND\b|OR\b|ORDER\b|GROUP\b|LIMIT\b|HAVING\b))",
+                re.I), lambda m: f"{m.group(1)} {'TRUE' if m.group(2) == '1' else 'FALSE'}"),
+)
+_GLOB = re.compile(r"\b(NOT\s+)?GLOB\s+'((?:[^']|'')*)'", re.I)
+_PARAMS = re.compile(r"%|\?|(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _glob_as_regex(glob: str) -> str:
+    """SQLite's GLOB pattern (*, ?, [classes]) as a POSIX regular expression."""
+    parts = re.split(r"(\[[^]]*\]|\*|\?)", glob)
+    return "".join(".*" if p == "*" else "." if p == "?" else p if p.startswith("[") else re.escape(p)
+                   for p in parts)
+
+
+@lru_cache(maxsize=512)
+def translate(sql: str, with_params: bool, returning: bool = True) -> tuple[str, bool]:
+    """SQLite's SQL as PostgreSQL reads it, and whether it now returns the id of the row it inserts
+    (sqlite3's `lastrowid`)."""
+    pieces = []
+    sql = _GLOB.sub(lambda m: f"{'!~' if m.group(1) else '~'} '^{_glob_as_regex(m.group(2))}$'", sql)
+    for literal, quoted, comment, code in _TOKENS.findall(sql):
+        if code:
+            for pattern, replacement in _REWRITES:
+                code = pattern.sub(replacement, code)
+            if with_params:
+                code = _PARAMS.sub(lambda m: "%%" if m.group() == "%" else "%s" if m.group() == "?"
+                                   else f"%({m.group(1)})s", code)
+            pieces.append(code)
+        elif literal or quoted:
+            pieces.append((literal or quoted).replace("%", "%%") if with_params else literal or quoted)
+    query = "".join(pieces)
+    if re.match(r"INSERT\s+OR\s+IGNORE\b", sql, re.I):
+        query += " ON CONFLICT DO NOTHING"
+    inserted = _INSERT.match(query)
+    needs_id = bool(returning and inserted and inserted.group(1) not in _WITHOUT_ID
+                    and not re.search(r"\bRETURNING\b", query, re.I))
+    if needs_id:
+        query += " RETURNING id"
+    return query, needs_id
+
+
+_ROW_DIFFERS = re.compile(r"IS\s+NOT\s+(OLD|NEW)[.]", re.I)
+_TRIGGER = re.compile(
+    r"CREATE\s+TRIGGER\s+(\w+)\s+(BEFORE\s+(?:UPDATE|DELETE|INSERT))\s+ON\s+(\w+)\s*(?:WHEN\s+(.*?))?\s*"
+    r"BEGIN\s+SELECT\s+RAISE\s*\(\s*ABORT\s*,\s*'((?:[^']|'')*)'\s*\)\s*;\s*END$", re.I | re.S)
+
+
+def trigger(statement: str) -> str:
+    """An append-only trigger of the migrations (RAISE(ABORT, …)) in PostgreSQL's form."""
+    found = _TRIGGER.match(statement)
+    if found is None:
+        raise sqlite3.OperationalError(f"no PostgreSQL form for this trigger: {statement[:80]}")
+    name, timing, table, when, message = found.groups()
+    condition = " WHEN (" + _ROW_DIFFERS.sub(r"IS DISTINCT FROM \1.", when) + ")" if when else ""
+    return (f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW{condition} "
+            f"EXECUTE FUNCTION leadcard_refuse('{message}')")
+
+
+def _guarded(call, *args):
+    """Runs a psycopg call; its error as the sqlite3 error the store knows how to tell."""
+    import psycopg
+    from psycopg import errors
+
+    try:
+        return call(*args)
+    except psycopg.Error as exc:
+        message = exc.diag.message_primary or _first_line(exc)
+        if isinstance(exc, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure,
+                            errors.QueryCanceled)):
+            kind, code = sqlite3.OperationalError, _BUSY
+        elif isinstance(exc, (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction)):
+            kind, code = sqlite3.OperationalError, _READONLY
+        elif isinstance(exc, errors.DiskFull):
+            kind, code = sqlite3.OperationalError, _FULL
+        elif isinstance(exc, psycopg.IntegrityError):
+            kind, code = sqlite3.IntegrityError, _CONSTRAINT
+        elif isinstance(exc, psycopg.OperationalError):
+            kind, code = sqlite3.OperationalError, _CANTOPEN
+        else:
+            kind, code = sqlite3.DatabaseError, 1
+        error = kind(message)
+        error.sqlite_errorcode = code
+        raise error from None

@@ -1,0 +1,141 @@
+"""A showroom's shared store on PostgreSQL (issue 21): many PCs writing at once, and the same answers
+as SQLite. These need the server named by LEADCARD_TEST_PG, and skip without one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT_NOW, Leadcard, database, empty_store, run_process, sales_floor
+
+FIXTURE_SQLITE = Path(__file__).parent / "fixtures" / "store-v1.db"
+# Ten `log`s in one process, as one consultant's PC sends them one after another.
+TEN_LOGS = r"""
+import sys
+from leadcard.cli import main
+pc = sys.argv[1]
+for n in range(10):
+    sys.argv = ["leadcard", "log", "A00001", "--channel", "phone", "--content", f"{pc} 第{n}次"]
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code:
+            raise
+"""
+
+
+def env_for(db, **more) -> dict:
+    return {"LEADCARD_DB": str(db), "LEADCARD_NOW": DEFAULT_NOW, "LEADCARD_TZ": "Asia/Shanghai", **more}
+
+
+@pytest.fixture
+def server(cluster) -> Leadcard:
+    return Leadcard(cluster.database())
+
+
+def test_eight_pcs_logging_on_one_card_lose_nothing_and_number_it_1_to_80(server):
+    server.ok("add", "张三", "--phone", "13800138000", "--grade", "A")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_")}
+    pcs = [subprocess.Popen([sys.executable, "-c", TEN_LOGS, f"PC{n}"], env={**environment, **env_for(server.db)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for n in range(8)]
+    for pc in pcs:
+        assert pc.wait(timeout=600) == 0, pc.stderr.read()
+    followups = server.json("show", "A00001")["followups"]
+    assert [f["seq"] for f in followups] == list(range(1, 81))
+    assert sorted(f["content"] for f in followups) == sorted(f"PC{pc} 第{n}次" for pc in range(8) for n in range(10))
+
+
+def test_the_history_is_append_only_on_the_server_too(server):
+    server.ok("add", "张三", "--phone", "13800138000")
+    server.ok("log", "张三", "--channel", "phone", "--content", "电话沟通")
+    with database(server) as conn:
+        for statement in ("UPDATE followups SET content = 'x'", "DELETE FROM card_events"):
+            with pytest.raises(Exception, match="append-only"):
+                conn.execute(statement)
+    assert server.json("show", "张三")["followups"][0]["content"] == "电话沟通"
+
+
+def test_a_database_with_no_store_is_refused_but_by_init(cluster):
+    url = cluster.database(empty=True)
+    refused = run_process("today", env=env_for(url))
+    assert refused.returncode == 1 and "leadcard init" in refused.stderr
+    assert run_process("init", env=env_for(url)).returncode == 0
+    assert run_process("today", env=env_for(url)).returncode == 0
+
+
+def test_a_database_holding_other_tables_is_not_taken_for_a_store(cluster):
+    url = cluster.database(empty=True)
+    with database(url) as conn:
+        conn.execute("CREATE TABLE invoices (number TEXT)")
+    refused = run_process("init", env=env_for(url))
+    assert refused.returncode == 1 and "不是 leadcard 的数据库" in refused.stderr
+    with database(url) as conn:
+        assert conn.execute("SELECT to_regclass('cards')").fetchone()[0] is None
+
+
+def test_a_password_in_the_url_is_never_printed(cluster):
+    url = cluster.database().replace("postgres@", "postgres:s3cret@")
+    shown = run_process("policy", "show", "--json", env=env_for(url))
+    assert shown.returncode == 0, shown.stderr
+    assert "s3cret" not in shown.stdout and "postgres@" in json.loads(shown.stdout)["db"]
+
+
+def test_the_same_demo_gives_the_same_report_and_audit_on_both_backends(cluster, tmp_path):
+    on_sqlite = empty_store(tmp_path / "demo.db")
+    on_server = Leadcard(cluster.database())
+    answers = []
+    for lc in (on_sqlite, on_server):
+        lc.ok("demo", "--seed", "7")
+        answers.append([lc.ok(*line, user="赵经理").stdout for line in (
+            ("report", "weekly", "--format", "json"), ("report", "monthly", "--format", "json"),
+            ("audit", "--json"), ("today", "--all", "--json"))])
+    assert answers[0] == answers[1]
+    assert json.loads(answers[0][2])["findings"]  # the demo's floor has something to find
+
+
+def test_doctor_on_a_server_names_what_leadcard_did_not_make(server):
+    server.ok("add", "张三", "--phone", "13800138000")
+    healthy = server.json("doctor")
+    assert healthy["sound"] and healthy["schema_version"] == healthy["expected_version"]
+    assert healthy["counts"]["cards"] == 1
+    with database(server) as conn:
+        conn.execute("CREATE VIEW phones AS SELECT phone FROM cards")
+        conn.execute("CREATE INDEX cards_odd ON cards (notes)")
+        conn.execute("DROP TRIGGER followups_no_delete ON followups")
+    report = server("doctor", "--json")
+    assert report.exit_code == 1
+    assert report.json()["unknown_objects"] == ["index cards_odd", "view phones"]
+    assert report.json()["missing_objects"] == ["trigger followups_no_delete"]
+
+
+def test_backup_and_restore_on_a_server_keep_the_replaced_store(server, tmp_path):
+    sales_floor(server)
+    server.ok("add", "张三", "--phone", "13800138000")
+    monday = tmp_path / "monday.dump"
+    copy = server.json("backup", str(monday))
+    assert copy["sound"] and oct(monday.stat().st_mode & 0o777) == "0o600"
+    server.ok("add", "李四", "--phone", "13900139000")
+    restored = server.json("restore", str(monday))
+    assert [c["name"] for c in server.json("list")] == ["张三"]
+    kept = tmp_path / restored["kept"].rsplit("/", 1)[1]
+    assert kept.exists() and kept.name.endswith(".dump")
+    server.ok("restore", str(kept))  # the replaced store is a backup like any other
+    assert sorted(c["name"] for c in server.json("list")) == ["张三", "李四"]
+    refused = server("restore", str(FIXTURE_SQLITE))
+    assert refused.exit_code == 1 and "没有恢复" in refused.stderr and refused.stderr.count("\n") == 1
+
+
+def test_without_postgresqls_tools_backup_says_so_in_one_line(server, tmp_path):
+    sales_floor(server)
+    alone = tmp_path / "bin"
+    alone.mkdir()
+    result = run_process("backup", str(tmp_path / "b.dump"),
+                         env={**env_for(server.db, LEADCARD_USER="赵经理"), "PATH": str(alone)})
+    assert result.returncode == 1
+    assert result.stderr.startswith("leadcard: 找不到 pg_dump") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "b.dump").exists()
