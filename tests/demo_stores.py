@@ -23,6 +23,9 @@ BUILT = "2026-11-23T08:30:00"
 def outputs(directory: Path) -> dict[str, str]:
     lc = Leadcard(directory / "golden-demo.db")
     lc.ok("demo", "--cards", "300", "--seed", "7", now=BUILT)
+    with sqlite3.connect(lc.db) as db:
+        # The objection catalog comes with the schema, stamped with the real clock, not the demo's.
+        db.execute("UPDATE objections SET created_at = '2026-01-01T00:00:00Z'")
     found = {"export": lc.ok("export", "--format", "json", now=BUILT, user="赵经理").stdout,
              "report": lc.ok("report", "monthly", "--json", now=BUILT, user="赵经理").stdout}
     with sqlite3.connect(lc.db) as db:
