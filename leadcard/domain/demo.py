@@ -21,6 +21,7 @@ import os
 import random
 from collections import deque
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Callable, Iterator
 
@@ -93,7 +94,7 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
     store = session.store
     if store.card_count() > 0:
         raise Refused(_("这个数据库里已经有卡片：演示数据只填入空库（用 --db demo.db）"))
-    with store.transaction():
+    with store.transaction(), store.indexes_deferred(TYPED_COLUMNS):
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)
         stats = {"cards": 0, "followups": 0, "visits": 0}
@@ -290,8 +291,10 @@ class _Writer:
 
     def _referrer(self, source: Source, created: datetime) -> int | None:
         """A referred customer (转介绍) comes from an owner whose car was delivered before."""
+        if source != Source.REFERRAL:
+            return None  # the owners are looked through only for a referral: a batch has thousands
         owners = [card_id for card_id, delivered in self.owners if delivered < created]
-        return self.rng.choice(owners) if source == Source.REFERRAL and owners else None
+        return self.rng.choice(owners) if owners else None
 
     def _visit(self, consultant, arrived, left, source, model, test_drive, card, notes) -> None:
         """A line of the showroom log (来店(电)登记) that left a phone, linked to its card."""
@@ -685,14 +688,23 @@ def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple],
     tables = _cards(floor, start)
     place = {(f["card_id"], f["seq"]): n for n, f in enumerate(tables["followups"], start=1)}
     for table, rows in tables.items():
-        typed = set(TYPED_COLUMNS[table])
+        if not rows:
+            batch[table] = ([], [], False)
+            continue
         linked = table in _LINKED
         skipped = ("_seq", "followup_id", *_LINK_ONLY.get(table, ()))
-        columns = [c for c in rows[0] if c not in skipped] if rows else []
-        values = []
-        for row in rows:
-            value = tuple(sql_value(row[c]) if c in typed else row[c] for c in columns)
-            values.append(value + (place.get((row["card_id"], row["_seq"])),) if linked else value)
+        columns = [c for c in rows[0] if c not in skipped]
+        pick = itemgetter(*columns, *(("card_id", "_seq") if linked else ()))
+        typed = [i for i, c in enumerate(columns) if c in TYPED_COLUMNS[table]]
+        values = [list(pick(row)) for row in rows]
+        for value in values:
+            for i in typed:
+                value[i] = sql_value(value[i])
+        width = len(columns)
+        if linked:
+            values = [(*value[:width], place.get((value[width], value[width + 1]))) for value in values]
+        else:
+            values = [tuple(value) for value in values]
         batch[table] = (columns, values, linked)
     return batch
 

@@ -596,6 +596,21 @@ class Store:
             marks += f", {int(followup_base)} + ?"
         self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
+    @contextmanager
+    def indexes_deferred(self, tables: Iterable[str]) -> Iterator[None]:
+        """Inside a transaction: the tables' secondary indexes are dropped, then built again from
+        their own SQL once the rows are in, which sorts each index once instead of updating it
+        row by row (the demo fills a new store). On an error the transaction's rollback restores them."""
+        names = sorted(set(tables))
+        indexes = self.conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({', '.join('?' * len(names))}) ORDER BY rowid", names).fetchall()
+        for name, _sql in indexes:
+            self.conn.execute(f"DROP INDEX {name}")
+        yield
+        for _name, sql in indexes:
+            self.conn.execute(sql)
+
     def last_id(self, table: str) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
 
