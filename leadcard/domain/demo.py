@@ -40,7 +40,7 @@ from leadcard.errors import Refused
 from leadcard.i18n import _
 from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Deal, Policy
-from leadcard.store import sql_value
+from leadcard.store import sql_value, ts
 
 # The columns of the generated rows that hold datetimes or enums (the rest go to SQLite as they are).
 TYPED_COLUMNS = {
@@ -181,10 +181,34 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
                                                            "card_events", "followup_objections", "visits",
                                                            *DESK_TABLES)}
     # The deal desk draws from a stream of its own, so the rest of the store stays as it was.
-    floor_writer = _Writer(floor, random.Random(f"{floor.seed}:{start}"), rows, random.Random(f"{floor.seed}:{start}:desk"))
+    floor_writer = _Writer(floor, _Random(f"{floor.seed}:{start}"), rows, _Random(f"{floor.seed}:{start}:desk"))
     for index in range(start, min(start + BATCH, floor.total)):
         floor_writer.card(index)
     return rows
+
+
+class _Random(random.Random):
+    """The standard generator, its two commonest draws without the checks of the general case (a
+    100,000-card store draws them millions of times). Each takes the same bits from the stream as
+    the standard one, so a seed builds the store it always built."""
+
+    def choice(self, seq):
+        n = len(seq)
+        if not n:
+            raise IndexError("choice from an empty sequence")
+        return seq[self._below(n)]
+
+    def randint(self, a: int, b: int) -> int:
+        if b < a:
+            raise ValueError(f"empty range for randint({a}, {b})")
+        return a + self._below(b - a + 1)
+
+    def _below(self, n: int) -> int:
+        getrandbits, k = self.getrandbits, n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return r
 
 
 class _Writer:
@@ -646,23 +670,27 @@ class _History:
         their day off, the next evening), writing a word on the latest; a few slip through (half of
         them are caught up the next evening)."""
         sup = self.w.floor.supervisors[self.consultant.id]
-        by_day: dict[date, list[dict]] = {}
+        by_day: dict[date, list] = {}  # day → [the latest written up, the highest seq, any vague]
         for entry in self.entries:
-            by_day.setdefault(entry["recorded_at"].date(), []).append(entry)
+            recorded = entry["recorded_at"]
+            seen = by_day.get(recorded.date())
+            if seen is None:
+                by_day[recorded.date()] = [recorded, entry["seq"], entry["_vague"]]
+            else:
+                seen[0], seen[1], seen[2] = max(seen[0], recorded), max(seen[1], entry["seq"]), seen[2] or entry["_vague"]
         signed = []
-        for day, group in by_day.items():
+        for day, (latest, seq, vague) in by_day.items():
             review_day = day + timedelta(days=1) if day.weekday() == sup.day_off else day
             if self.rng.random() < SUPERVISOR_MISSES:
                 if self.rng.random() < 0.5:
                     continue  # never signed
                 review_day += timedelta(days=1)  # caught up the next evening
-            at = max(self.w.on(review_day, F.REVIEW), max(e["recorded_at"] for e in group) + timedelta(minutes=10))
+            at = max(self.w.on(review_day, F.REVIEW), latest + timedelta(minutes=10))
             if at >= self.now:
                 continue
-            vague = any(e["_vague"] for e in group)
             signed.append({"card_id": self.card["id"], "followup_id": None, "at": at, "author_id": sup.id,
                            "text": F.VAGUE_INSTRUCTION if vague else self.rng.choice(F.INSTRUCTIONS),
-                           "_seq": max(e["seq"] for e in group)})
+                           "_seq": seq})
         return signed
 
 
@@ -699,7 +727,11 @@ def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple],
         values = [list(pick(row)) for row in rows]
         for value in values:
             for i in typed:
-                value[i] = sql_value(value[i])
+                v = value[i]
+                if v.__class__ is datetime:  # most of them: the conversion's one check, inline
+                    value[i] = ts(v)
+                elif v is not None:
+                    value[i] = sql_value(v)
         width = len(columns)
         if linked:
             values = [(*value[:width], place.get((value[width], value[width + 1]))) for value in values]

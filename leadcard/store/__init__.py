@@ -51,8 +51,8 @@ def ts(moment: datetime | None) -> str | None:
     """A moment as stored: UTC ISO 8601 text, so text order is time order."""
     if moment is None:
         return None
-    # The naive isoformat is the fastest exact formatter; bulk paths format millions of these.
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    # isoformat is the fastest exact formatter (its "+00:00" cut off); bulk paths format millions of these.
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")[:-6] + "Z"
 
 
 class Scope(NamedTuple):
@@ -597,14 +597,15 @@ class Store:
         self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
     @contextmanager
-    def indexes_deferred(self, tables: Iterable[str]) -> Iterator[None]:
-        """Inside a transaction: the tables' secondary indexes are dropped, then built again from
-        their own SQL once the rows are in, which sorts each index once instead of updating it
-        row by row (the demo fills a new store). On an error the transaction's rollback restores them."""
-        names = sorted(set(tables))
-        indexes = self.conn.execute(
+    def indexes_deferred(self, tables: Iterable[str], keep: Iterable[str] = ()) -> Iterator[None]:
+        """Inside a transaction: the tables' secondary indexes (but those in `keep`, which the
+        writing reads) are dropped, then built again from their own SQL once the rows are in, which
+        sorts each index once instead of updating it row by row (a new store filled by the demo or
+        an import). On an error the transaction's rollback restores them."""
+        names, kept = sorted(set(tables)), set(keep)
+        indexes = [(name, sql) for name, sql in self.conn.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            f"AND tbl_name IN ({', '.join('?' * len(names))}) ORDER BY rowid", names).fetchall()
+            f"AND tbl_name IN ({', '.join('?' * len(names))}) ORDER BY rowid", names) if name not in kept]
         for name, _sql in indexes:
             self.conn.execute(f"DROP INDEX {name}")
         yield
