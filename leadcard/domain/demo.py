@@ -16,10 +16,12 @@ bulk inserted.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from datetime import date, datetime, timedelta, tzinfo
@@ -140,7 +142,7 @@ def _batches(floor: Floor) -> Iterator[dict]:
     from concurrent.futures import ProcessPoolExecutor
 
     workers = max(1, min(len(starts), os.cpu_count() or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with _uncollected(), ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
         for start in starts:
             pending.append(pool.submit(_values, floor, start))
@@ -712,8 +714,26 @@ _LINK_ONLY = {"followup_objections": ("card_id",)}
 
 def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple], bool]]:
     """A batch as SQL-ready tuples, converted in the worker so the inserting process only inserts."""
+    with _uncollected():
+        return _sql_ready(_cards(floor, start))
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """Batches are a million small containers that live until they are inserted: the cycle
+    collector's passes over them, in the workers and in the process receiving them, cost a
+    sixth of the time and free nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _sql_ready(tables: dict[str, list[dict]]) -> dict[str, tuple[list[str], list[tuple], bool]]:
     batch = {}
-    tables = _cards(floor, start)
     place = {(f["card_id"], f["seq"]): n for n, f in enumerate(tables["followups"], start=1)}
     for table, rows in tables.items():
         if not rows:
