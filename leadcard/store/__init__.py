@@ -609,8 +609,13 @@ class Store:
         for name, _sql in indexes:
             self.conn.execute(f"DROP INDEX {name}")
         yield
+        cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        # Each index is sorted in pieces the size of the page cache, spilled to a temporary file:
+        # a small cache keeps the sort's memory flat however many rows came in.
+        self.conn.execute("PRAGMA cache_size = -4096")
         for _name, sql in indexes:
             self.conn.execute(sql)
+        self.conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def last_id(self, table: str) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
