@@ -13,6 +13,6 @@ from demo_stores import GOLDEN, outputs
 def test_the_same_seed_gives_the_store_the_slower_demo_built(tmp_path):
     recorded = json.loads(gzip.decompress(GOLDEN.read_bytes()))
     now = outputs(tmp_path)
-    assert sorted(now) == sorted(recorded)
-    changed = [key for key in recorded if now[key] != recorded[key]]
+    # A table added since has nothing to compare with; the recorded ones must all be there.
+    changed = [key for key in recorded if now.get(key) != recorded[key]]
     assert not changed, f"differ: {changed}"

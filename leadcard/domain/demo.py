@@ -679,7 +679,8 @@ class _History:
             if seen is None:
                 by_day[recorded.date()] = [recorded, entry["seq"], entry["_vague"]]
             else:
-                seen[0], seen[1], seen[2] = max(seen[0], recorded), max(seen[1], entry["seq"]), seen[2] or entry["_vague"]
+                seen[0], seen[1] = max(seen[0], recorded), max(seen[1], entry["seq"])
+                seen[2] = seen[2] or entry["_vague"]
         signed = []
         for day, (latest, seq, vague) in by_day.items():
             review_day = day + timedelta(days=1) if day.weekday() == sup.day_off else day
