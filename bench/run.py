@@ -3,12 +3,14 @@
     python bench/run.py                      # 1,000 / 10,000 / 100,000 cards, 5 runs each
     python bench/run.py --sizes 1000,10000 --runs 3 --pair-runs 9
 
-Each store is built with `leadcard demo --cards N --seed 1`. Prints a Markdown table of medians and
-of ratios against their targets (paste it into the README's Performance section). The two sides
-of a ratio are timed in alternation (--pair-runs each), so that a shared machine's drift in speed
-weighs on both alike. Commands that
-this checkout does not have yet are reported as "n/a". Taskwarrior (`task`, Debian package
-`taskwarrior`) is compared when installed, in its own temporary data directory.
+Each store is built with `leadcard demo --cards N --seed 1`. Prints Markdown tables (paste them into
+the README's Performance section): every command's median CPU time (user+sys, which a busy machine
+disturbs far less than the wall clock) at each size, how each grew from the smallest store to the
+largest beside the work it had to do (due items, cards audited, findings, matches), and the ratios
+of issue 20 against their targets, all from this one run. The two sides of a ratio are timed in
+alternation (--pair-runs each), so that a shared machine's drift in speed weighs on both alike.
+Commands that this checkout does not have yet are reported as "n/a". Taskwarrior (`task`, Debian
+package `taskwarrior`) is compared when installed, in its own temporary data directory.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 NOW = "2026-11-23T08:30:00"
 MANAGER = "赵经理"
@@ -34,10 +37,17 @@ _SCRIPT = Path(sys.executable).with_name("leadcard")
 LEADCARD = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "leadcard"]
 
 
-def run(cmd: list[str], env: dict, check: bool = True) -> tuple[float, int, int]:
-    """Seconds, exit code and peak memory (KiB) of one process."""
+class Run(NamedTuple):
+    wall: float  # seconds
+    code: int
+    rss: int  # peak memory, KiB
+    cpu: float  # user + sys seconds
+
+
+def run(cmd: list[str], env: dict, check: bool = True, stdout=subprocess.DEVNULL) -> Run:
+    """One process: its times, exit code and peak memory."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -45,24 +55,27 @@ def run(cmd: list[str], env: dict, check: bool = True) -> tuple[float, int, int]
     proc.stderr.close()
     if check and code not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} exited {code}: {stderr.strip()[:300]}")
-    return elapsed, code, usage.ru_maxrss
+    return Run(elapsed, code, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 
 
-def median_time(cmd: list[str], env: dict, runs: int) -> float | None:
-    _, code, _ = run(cmd, env, check=False)  # warm-up (and: does this command exist here?)
-    if code == 2:
+def median_cpu(cmd: list[str], env: dict, runs: int) -> tuple[float, int] | None:
+    """Median CPU seconds and the largest peak memory of `runs` runs after a warm-up; None when
+    this checkout does not have the command."""
+    if run(cmd, env, check=False).code == 2:  # warm-up (and: does this command exist here?)
         return None
-    return statistics.median(run(cmd, env)[0] for _ in range(runs))
+    done = [run(cmd, env) for _ in range(runs)]
+    return statistics.median(r.cpu for r in done), max(r.rss for r in done)
 
 
-def paired_medians(a: tuple[list[str], dict], b: tuple[list[str], dict], runs: int) -> tuple[float, float]:
-    """Medians of two commands run in alternation, after a warm-up of each."""
+def paired_medians(a: tuple[list[str], dict], b: tuple[list[str], dict], runs: int) -> tuple[float, float] | None:
+    """Median CPU seconds of two commands run in alternation, after a warm-up of each."""
     for cmd, env in (a, b):
-        run(cmd, env)
+        if run(cmd, env, check=False).code == 2:
+            return None
     times_a, times_b = [], []
     for _ in range(runs):
-        times_a.append(run(*a)[0])
-        times_b.append(run(*b)[0])
+        times_a.append(run(*a).cpu)
+        times_b.append(run(*b).cpu)
     return statistics.median(times_a), statistics.median(times_b)
 
 
@@ -74,19 +87,30 @@ def leadcard_env(db: Path) -> dict:
     return env
 
 
-COMMANDS = [
-    ("today", ["today"]),
-    ("today --json", ["today", "--json"]),
-    ("today --all (manager)", ["--as", MANAGER, "today", "--all", "--json"]),
-    ("show", ["--as", MANAGER, "show", "A00001"]),
-    ("list --search", ["--as", MANAGER, "list", "--search", "凯美瑞", "--limit", "50"]),
-    ("audit", ["--as", MANAGER, "audit", "--json"]),
-    ("report weekly", ["--as", MANAGER, "report", "weekly", "--format", "json"]),
-    ("report monthly", ["--as", MANAGER, "report", "monthly", "--format", "json"]),
-    ("report trend (12 weeks)", ["--as", MANAGER, "report", "trend", "--format", "json"]),
-]
-# Issue 20 and 23: how long a report may take at the biggest size (seconds).
-REPORT_TARGETS = (("report weekly", 0.5), ("report monthly", 0.5), ("report trend (12 weeks)", 1.0))
+COMMANDS = {
+    "today": ["today"],
+    "today --json": ["today", "--json"],
+    "today --all --json (manager)": ["--as", MANAGER, "today", "--all", "--json"],
+    "show": ["--as", MANAGER, "show", "A00001"],
+    "list": ["--as", MANAGER, "list"],
+    "list --search": ["--as", MANAGER, "list", "--search", "凯美瑞", "--limit", "50"],
+    "list --json (every card)": ["--as", MANAGER, "list", "--json"],
+    "audit": ["--as", MANAGER, "audit"],
+    "audit --json": ["--as", MANAGER, "audit", "--json"],
+    # The reports' figures (issue 20 item 2, and `report trend`, are another branch's work): they
+    # are measured here as soon as the commands answer.
+    "report weekly": ["--as", MANAGER, "report", "weekly", "--format", "json"],
+    "report monthly": ["--as", MANAGER, "report", "monthly", "--format", "json"],
+    "report trend": ["--as", MANAGER, "report", "trend", "--json"],
+}
+# What each command's work is, counted in its own JSON at each size: its time should grow with this,
+# not with the store.
+WORK = {
+    "today": (["today", "--json"], lambda d: len(d["items"]), "due items"),
+    "today --all --json (manager)": (COMMANDS["today --all --json (manager)"], lambda d: len(d["items"]), "due items"),
+    "audit --json": (COMMANDS["audit --json"], lambda d: d["summary"]["cards"], "cards audited"),
+    "list --json (every card)": (COMMANDS["list --json (every card)"], len, "cards listed"),
+}
 
 
 def write_import_csv(path: Path, rows: int) -> None:
@@ -128,8 +152,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="leadcard-bench-"))
-    results: dict[str, dict[str, float | None]] = {}
-    extra: dict[str, str] = {}
+    results: dict[str, dict[str, tuple[float, int] | None]] = {}
+    extra: dict[str, Run] = {}
     try:
         empty = work / "empty.db"
         run([*LEADCARD, "init"], leadcard_env(empty))
@@ -137,39 +161,56 @@ def main() -> None:
         columns = {"empty": empty}
         for n in sizes:
             db = work / f"demo-{n}.db"
-            seconds, _, _ = run([*LEADCARD, "demo", "--cards", str(n), "--seed", "1"], leadcard_env(db))
-            extra[f"demo --cards {n}"] = f"{seconds:.1f} s"
+            built = run([*LEADCARD, "demo", "--cards", str(n), "--seed", "1"], leadcard_env(db))
+            extra[f"demo --cards {n}"] = built
             columns[f"{n:,}"] = db
-        envs = {label: leadcard_env(db) for label, db in columns.items()}
-        envs["empty"]["LEADCARD_USER"] = "王芳"
-        for label, env in envs.items():
-            results[label] = {name: median_time([*LEADCARD, *cmd], env, args.runs) for name, cmd in COMMANDS}
-            results[label]["--help"] = median_time([*LEADCARD, "--help"], env, args.runs)
-
-        pairs = {}
-        biggest = f"{max(sizes):,}"
-        pairs["scale"] = paired_medians(([*LEADCARD, "today"], envs[biggest]), ([*LEADCARD, "today"], envs["empty"]),
-                                        args.pair_runs)
-        pairs["help"] = paired_medians(([*LEADCARD, "--help"], envs["empty"]),
-                                       ([sys.executable, "-c", "import typer"], dict(os.environ)), args.pair_runs)
-        task = taskwarrior_next(work, 10_000) if "10,000" in envs else None
-        if task:
-            pairs["task"] = paired_medians(([*LEADCARD, "today"], envs["10,000"]), task, args.pair_runs)
+        # Imports first: a child's peak memory counts the pages it shares with this process at the
+        # fork, and this process grows once it has read the commands' JSON below.
         csv_path = work / "import.csv"
         write_import_csv(csv_path, args.import_rows)
         imported_db = work / "import.db"
         run([*LEADCARD, "init"], leadcard_env(imported_db))
-        t_import, code, rss_import = run([*LEADCARD, "import", str(csv_path)], leadcard_env(imported_db), check=False)
-        if code != 0:
-            t_import = rss_import = None
+        imported = run([*LEADCARD, "import", str(csv_path)], leadcard_env(imported_db), check=False)
         sqlite_utils = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
-        t_su, _, _ = run([sqlite_utils, "insert", str(work / "su.db"), "cards", str(csv_path), "--csv"], dict(os.environ))
-        audit_t, audit_code, rss_audit = run([*LEADCARD, "--as", MANAGER, "audit", "--json"], envs[biggest], check=False)
+        by_sqlite_utils = run([sqlite_utils, "insert", str(work / "su.db"), "cards", str(csv_path), "--csv"],
+                              dict(os.environ))
+        envs = {label: leadcard_env(db) for label, db in columns.items()}
+        envs["empty"]["LEADCARD_USER"] = "王芳"
+        for label, env in envs.items():
+            results[label] = {name: median_cpu([*LEADCARD, *cmd], env, args.runs) for name, cmd in COMMANDS.items()}
+            results[label]["--help"] = median_cpu([*LEADCARD, "--help"], env, args.runs)
+        work_done = {label: {name: count_work(cmd, count, envs[label], work) for name, (cmd, count, _) in WORK.items()}
+                     for label in envs if label != "empty"}
+
+        pairs = {}
+        smallest, biggest = f"{min(sizes):,}", f"{max(sizes):,}"
+        pairs["scale"] = paired_medians(([*LEADCARD, "today"], envs[biggest]), ([*LEADCARD, "today"], envs["empty"]),
+                                        args.pair_runs)
+        pairs["help"] = paired_medians(([*LEADCARD, "--help"], envs["empty"]),
+                                       ([sys.executable, "-c", "import typer"], dict(os.environ)), args.pair_runs)
+        pairs["all"] = paired_medians(([*LEADCARD, *COMMANDS["today --all --json (manager)"]], envs[biggest]),
+                                      ([*LEADCARD, "today"], envs[biggest]), args.pair_runs)
+        pairs["list"] = paired_medians(([*LEADCARD, *COMMANDS["list"]], envs[biggest]),
+                                       ([*LEADCARD, *COMMANDS["list"]], envs[smallest]), args.pair_runs)
+        task = taskwarrior_next(work, 10_000) if "10,000" in envs else None
+        if task:
+            pairs["task"] = paired_medians(([*LEADCARD, "today"], envs["10,000"]), task, args.pair_runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(report(results, sizes, pairs, t_import, t_su,
-                 rss_import, rss_audit if audit_code in (0, 1) else None, extra, args))
+    print(report(results, work_done, sizes, pairs, imported if imported.code == 0 else None, by_sqlite_utils,
+                 extra, args))
+
+
+def count_work(cmd: list[str], count, env: dict, work: Path) -> int | None:
+    out = work / "work.json"
+    with out.open("wb") as f:
+        if run([*LEADCARD, *cmd], env, check=False, stdout=f).code not in (0, 1):
+            return None
+    try:
+        return count(json.loads(out.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def fmt(seconds: float | None) -> str:
@@ -180,30 +221,64 @@ def mem(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.0f} MB"
 
 
-def report(results, sizes, pairs, t_import, t_su, rss_import, rss_audit, extra, args) -> str:
+def cell(value: tuple[float, int] | None, with_memory: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return f"{fmt(value[0])}, {mem(value[1])}" if with_memory else fmt(value[0])
+
+
+# Commands whose memory matters at scale: shown beside their time.
+_MEMORY = {"audit", "audit --json", "list --json (every card)", "today --all --json (manager)"}
+
+
+def report(results, work_done, sizes, pairs, imported, by_sqlite_utils, extra, args) -> str:
     labels = list(results)
+    smallest, biggest = f"{min(sizes):,}", f"{max(sizes):,}"
     lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-             f"{platform.system()} {platform.release()}; median of {args.runs} runs after a warm-up.", ""]
+             f"{platform.system()} {platform.release()}; CPU time (user+sys), median of {args.runs} runs after a "
+             f"warm-up; peak memory, the largest of them.", ""]
     lines.append("| command | " + " | ".join(labels) + " |")
     lines.append("|---|" + "---:|" * len(labels))
     for name in results[labels[0]]:
-        lines.append(f"| `{name}` | " + " | ".join(fmt(results[label][name]) for label in labels) + " |")
+        lines.append(f"| `{name}` | " + " | ".join(cell(results[label][name], name in _MEMORY) for label in labels)
+                     + " |")
     lines.append("")
-    lines.append("| build | time |")
-    lines.append("|---|---:|")
-    for name, value in extra.items():
-        lines.append(f"| `{name}` | {value} |")
-    lines.append(f"| `import` of {args.import_rows:,} CSV rows | {fmt(t_import)} |")
-    lines.append(f"| `sqlite-utils insert --csv` of the same file | {fmt(t_su)} |")
+    lines.append(f"Growth from {smallest} to {biggest} cards: the time should follow the work, not the store.")
     lines.append("")
-    biggest = f"{max(sizes):,}"
+    lines.append("| command | time × | work | work × |")
+    lines.append("|---|---:|---|---:|")
+    for name in ("today", "today --all --json (manager)", "audit --json", "list --json (every card)",
+                 "report weekly", "report monthly", "report trend"):
+        small, big = results[smallest].get(name), results[biggest].get(name)
+        grown = f"{big[0] / small[0]:.1f}" if small and big and small[0] else "n/a"
+        what = WORK.get(name)
+        counts = (work_done[smallest].get(name), work_done[biggest].get(name)) if what else (None, None)
+        work = f"{what[2]}: {counts[0]:,} → {counts[1]:,}" if what and None not in counts else "n/a"
+        more = f"{counts[1] / counts[0]:.1f}" if what and None not in counts and counts[0] else "n/a"
+        lines.append(f"| `{name}` | {grown} | {work} | {more} |")
+    lines.append("")
+    lines.append("| build | wall | CPU (user+sys) | peak memory |")
+    lines.append("|---|---:|---:|---:|")
+    for name, done in extra.items():
+        lines.append(f"| `{name}` | {done.wall:.1f} s | {done.cpu:.1f} s | {mem(done.rss)} |")
+    if imported:
+        lines.append(f"| `import` of {args.import_rows:,} CSV rows | {imported.wall:.1f} s | {imported.cpu:.1f} s | "
+                     f"{mem(imported.rss)} |")
+    lines.append(f"| `sqlite-utils insert --csv` of the same file | {by_sqlite_utils.wall:.1f} s | "
+                 f"{by_sqlite_utils.cpu:.1f} s | {mem(by_sqlite_utils.rss)} |")
+    lines.append("")
+    audit = results[biggest].get("audit --json")
+    audit_text = results[biggest].get("audit")
+    demo = extra.get(f"demo --cards {max(sizes)}")
     ratios = [
         (f"`today` at {biggest} cards ÷ `today` on an empty store", pairs.get("scale"), 1.3, "≤"),
-        ("`import` ÷ `sqlite-utils insert --csv`", (t_import, t_su) if t_import else None, 2.0, "≤"),
+        (f"manager's `today --all --json` ÷ a consultant's `today`, at {biggest} cards", pairs.get("all"), 3.0, "≤"),
+        (f"`list` at {biggest} cards ÷ `list` at {smallest}", pairs.get("list"), 1.5, "≤"),
+        ("`import` ÷ `sqlite-utils insert --csv`", (imported.cpu, by_sqlite_utils.cpu) if imported else None, 1.0, "≤"),
         ("`leadcard --help` ÷ `python -c 'import typer'`", pairs.get("help"), 1.5, "≤"),
         ("`today` at 10,000 cards ÷ Taskwarrior `task next` on 10,000 tasks", pairs.get("task"), 1.0, "<"),
     ]
-    lines.append(f"Ratios: the two sides timed in alternation, median of {args.pair_runs} runs each "
+    lines.append(f"Ratios of CPU time: the two sides timed in alternation, median of {args.pair_runs} runs each "
                  f"(import: one run each).")
     lines.append("")
     lines.append("| ratio | sides | measured | target |")
@@ -216,19 +291,19 @@ def report(results, sizes, pairs, t_import, t_su, rss_import, rss_audit, extra, 
         met = " ✓" if (value <= target if op == "≤" else value < target) else " ✗"
         lines.append(f"| {name} | {fmt(sides[0])} / {fmt(sides[1])} | {value:.2f}{met} | {op} {target} |")
     lines.append("")
-    smallest = f"{min(sizes):,}"
-    lines.append(f"Reports at {biggest} cards against their targets, and their growth from {smallest} cards "
-                 f"(each should grow with the period's records, not with the store).")
-    lines.append("")
-    lines.append("| report | measured | target | growth |")
-    lines.append("|---|---:|---:|---:|")
-    for name, target in REPORT_TARGETS:
-        measured, small = results.get(biggest, {}).get(name), results.get(smallest, {}).get(name)
-        met = "" if measured is None else (" ✓" if measured < target else " ✗")
-        growth = f"{measured / small:.1f}×" if measured and small else "n/a"
-        lines.append(f"| `{name}` | {fmt(measured)}{met} | < {target * 1000:.0f} ms | {growth} |")
-    lines.append("")
-    lines.append(f"Peak memory: import {mem(rss_import)} (target < 150 MB), audit at {biggest} cards {mem(rss_audit)}.")
+    targets = [
+        (f"`audit` at {biggest} cards (text; JSON)", f"{cell(audit_text, True)}; {cell(audit, True)}",
+         "< 1.5 s, < 60 MB"),
+        (f"`demo --cards {max(sizes)}`", f"{demo.wall:.1f} s wall, {demo.cpu:.1f} s CPU" if demo else "n/a",
+         "< 15 s on 2 cores"),
+        ("`import` peak memory", mem(imported.rss) if imported else "n/a", "flat (< 150 MB)"),
+        (f"`report weekly` / `monthly` at {biggest} cards",
+         f"{cell(results[biggest].get('report weekly'))} / {cell(results[biggest].get('report monthly'))}", "< 0.5 s"),
+        (f"`report trend` (12 weeks) at {biggest} cards", cell(results[biggest].get("report trend")), "< 1 s"),
+    ]
+    lines.append("| figure | measured | target |")
+    lines.append("|---|---:|---:|")
+    lines += [f"| {name} | {value} | {target} |" for name, value, target in targets]
     return "\n".join(lines)
 
 

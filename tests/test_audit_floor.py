@@ -121,6 +121,21 @@ def test_a_customer_declared_lost_comes_back_within_ninety_days(lc):
     assert "订车成交" in found["赵六"]["message"]
 
 
+def test_a_loss_approved_long_before_the_audits_window_is_reported_when_the_customer_comes_back_inside_it(lc):
+    """The audit reads comebacks only of losses recent enough to count: the window's 30 days and the
+    rule's 90 before them, to the day."""
+    sales_floor(lc)
+    card(lc, "张三", "13800000001", owner="王芳", made="2025-12-20T10:00:00")
+    lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-01-01T09:00:00", user="王芳")
+    lc.ok("approve", "张三", now="2026-01-01T10:00:00", user="钱主管")
+    lc.ok("reopen", "张三", now="2026-03-05T10:00:00", user="钱主管")
+    lc.ok("visit", "add", "--at", "2026-04-01 10:00", "--left", "2026-04-01 11:00", "--name", "张三",
+          "--phone", "13800000001", now="2026-04-01T11:00:00", user="孙丽")  # 90 days on
+    # The window opens on 03-03: the loss was approved 61 days before it.
+    found = findings(lc, "false-loss", now="2026-04-02T10:00:00")
+    assert [(f["name"], f["at"][:10]) for f in found] == [("张三", "2026-04-01")]
+
+
 # -- who must act -----------------------------------------------------------------------------------
 
 

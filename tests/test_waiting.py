@@ -143,7 +143,7 @@ def test_what_waits_is_read_through_indexes(floor):
         found = plans(store, scope, 2, since)
         assert "cards_lost_pending" in found["loss_requests"] or scope.owner_ids, found
         assert "cards_handover_waiting" in found["handovers"], found
-        assert "followups_at" in found["unsigned"], found
+        assert "followups_at" in found["unsigned"] and "instructions_card_at" in found["unsigned"], found
         assert "visits_waiting_card" in found["visits_without_card"], found
         steps = [step for plan in found.values() for step in plan.split(" | ")]
         assert not [s for s in steps if s.startswith(("SCAN cards", "SCAN visits", "SCAN f")) and "INDEX" not in s]

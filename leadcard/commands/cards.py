@@ -294,10 +294,15 @@ def list_(
         raise BadInput(_("--limit 和 --all 只能用一个"))
     if not limit and not everything and not as_json:
         limit = LIST_ROWS
+    if as_json and not limit:  # every match, written as it is read
+        cards = domain.every_card(session(ctx), grade=grade, status=status, owner=owner, search=search,
+                                  do_not_contact=dnc)
+        render.print_json_rows(render.card_json(c) for c in cards)
+        return
     found = domain.list_cards(session(ctx), grade=grade, status=status, owner=owner, search=search, limit=limit,
                               do_not_contact=dnc)
     if as_json:
-        render.print_json([render.card_json(c) for c in found.cards])
+        render.print_json_rows(render.card_json(c) for c in found.cards)
     else:
         render.cards_table(found)
 

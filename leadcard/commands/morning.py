@@ -17,6 +17,6 @@ def show_today(g: Globals, date_: str | None, owner: str | None, everyone: bool,
     the_day = day(date_)
     result = domain.today(open_session(g), the_day, owner=owner, everyone=everyone)
     if as_json:
-        render.print_json(render.today_json(result))
+        render.print_today_json(result)
     else:
         render.today_table(result)

@@ -33,7 +33,6 @@ from leadcard.domain import audit_clock, audit_deals, audit_floor, audit_orders,
 from leadcard.domain.session import Session
 from leadcard.store.audit import (History, Person, PhoneHolder, clock_overrides, comebacks, has_reviewers, histories,
                                   people, shared_phones)
-from leadcard.store.deals import latest_quotes_as_of
 from leadcard.store.visits import visits_as_of
 from leadcard.domain.audit_rules import (
     FIELD_LABELS,
@@ -172,11 +171,10 @@ def audit(
     store = session.store
     ctx = Context(session, as_of, has_reviewers(store))
     if any(s.rule.name == "false-loss" for s in running):
-        ctx.comebacks = comebacks(store, as_of)
+        within = timedelta(days=settings["false-loss"].limits["within_days"])
+        ctx.comebacks = comebacks(store, as_of, since_at - within)
     if any(s.rule.name == "clock-override" for s in running):
         ctx.overrides = clock_overrides(store, as_of)
-    if any(s.rule.name == "quote-expired" for s in running):
-        ctx.quotes = latest_quotes_as_of(store, as_of)
     blame = _Blame(people(store))
     checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]
     phones = shared_phones(store, as_of) if any(s.rule.name == "duplicate-phone" for s in running) else {}
@@ -188,8 +186,9 @@ def audit(
     # A delivered car's visits run this long after the delivery: its card is judged until then.
     visits = timedelta(days=max(session.policy.after_delivery_days, default=0)
                        + settings["after-delivery-late"].limits["grace_days"] + 1)
+    quotes = any(s.rule.name == "quote-expired" for s in running)
     for checked, history in enumerate(histories(store, session.visible(), as_of, since_at, fields,
-                                                since_at - visits), start=1):
+                                                since_at - visits, quotes), start=1):
         if step is not None and checked % PROGRESS_EVERY == 0:
             step(checked, None)
         card = _state(history, ctx)

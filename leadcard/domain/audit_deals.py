@@ -17,7 +17,7 @@ def quote_expired(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breac
     and no contact has reached the customer since it was given."""
     if c.status != Status.OPEN or c.dormant:
         return
-    quote = ctx.quotes.get(c.history.id)
+    quote = c.history.quote
     if quote is None or quote.valid_until is None:
         return
     lapsed = ctx.start_of(quote.valid_until + timedelta(days=1 + limits["grace_days"]))

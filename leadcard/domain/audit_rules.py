@@ -104,7 +104,6 @@ class Context:
         self.reviewers = reviewers
         self.comebacks: dict = {}  # phones of approved losses seen again, by phone (false-loss reads them)
         self.overrides: dict = {}  # records written under an overridden clock, by card (clock-override)
-        self.quotes: dict = {}  # each card's latest quote at the moment, by card id (quote-expired reads them)
         self._calendars: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
         fallback = min(g.cadence_days for g in self.policy.grades)
         self._cadence = {g.code: g.cadence_days for g in self.policy.grades}
@@ -404,7 +403,7 @@ def unsigned(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     if not ctx.reviewers or c.status != Status.OPEN or c.dormant or not c.entries:
         return
     after = limits["after_days"]
-    last_signed = c.history.instructions[-1] if c.history.instructions else None
+    last_signed = c.history.last_signed
     cutoff = ctx.as_of - timedelta(days=after)
     # Imported follow-ups were signed (or not) on paper: a supervisor signs what is written here.
     signed_before = max(filter(None, (last_signed, c.imported_at)), default=None)

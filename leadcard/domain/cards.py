@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from leadcard.domain import objections
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
@@ -489,7 +489,23 @@ def list_cards(
     do_not_contact: bool = False,
 ) -> CardList:
     """The visible cards that match, newest first, at most `limit` of them, and how many matched."""
-    filt = CardFilter(
+    filt = _card_filter(session, grade, status, owner, search, do_not_contact)
+    cards = session.store.list_cards(filt, session.visible(), session.now, limit)
+    total = session.store.count_cards(filt, session.visible(), session.now) if limit and len(cards) == limit else len(cards)
+    return CardList([session.shown(with_status(session, c)) for c in cards], total)
+
+
+def every_card(session: Session, grade: str | None = None, status: str | None = None, owner: str | None = None,
+               search: str | None = None, do_not_contact: bool = False) -> Iterator[Card]:
+    """Every visible card that matches, newest first, read as it is used (`list --json`). The
+    filter is checked now, before anything is written."""
+    filt = _card_filter(session, grade, status, owner, search, do_not_contact)
+    return (session.shown(with_status(session, c)) for c in session.store.each_card(filt, session.visible(), session.now))
+
+
+def _card_filter(session: Session, grade: str | None, status: str | None, owner: str | None, search: str | None,
+                 do_not_contact: bool) -> CardFilter:
+    return CardFilter(
         grade=session.policy.grade(grade).code if grade else None,
         status=_status(status) if status else None,
         owner_ids=frozenset({session.user(owner).id}) if owner else None,
@@ -497,9 +513,6 @@ def list_cards(
         search_phone=_digits(search) if search else None,
         do_not_contact=do_not_contact,
     )
-    cards = session.store.list_cards(filt, session.visible(), session.now, limit)
-    total = session.store.count_cards(filt, session.visible(), session.now) if limit and len(cards) == limit else len(cards)
-    return CardList([session.shown(with_status(session, c)) for c in cards], total)
 
 
 def _digits(text: str) -> str | None:

@@ -12,7 +12,7 @@ import sys
 
 from leadcard.i18n import N_, _, english
 from leadcard.model.audit import SEVERITY_LABELS, AuditResult, Finding, OwnerSummary, RuleSettings, Severity
-from leadcard.render.common import console, dumps, iso, new_table, print_json  # noqa: F401 (print_json: --explain)
+from leadcard.render.common import console, iso, new_table, print_json, print_json_rows  # noqa: F401 (print_json: --explain)
 from leadcard.usertext import shown
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
@@ -20,25 +20,18 @@ NO_OWNER = N_("（无人负责）")
 
 
 def print_audit_json(result: AuditResult) -> None:
-    """The document, with one finding a line: a large store has tens of thousands, and the
-    indenting encoder (pure Python) would take seconds over them."""
-    data = audit_json(result)
-    findings = data.pop("findings")
-    text = dumps(data, indent=2)
-    lines = ",\n    ".join(dumps(f) for f in findings)
-    listed = f'"findings": [\n    {lines}\n  ],\n  ' if findings else '"findings": [],\n  '
-    head, _sep, tail = text.partition('"summary": ')
-    sys.stdout.write(head + listed + '"summary": ' + tail + "\n")
+    """The document, with one finding a line, written as they come."""
+    print_json_rows((_finding_json(f) for f in result.findings), _document(result), "findings")
 
 
-def audit_json(result: AuditResult) -> dict:
+def _document(result: AuditResult) -> dict:
     return {
         "date": result.day.isoformat(),
         "as_of": iso(result.as_of),
         "since": iso(result.since),
         "owner": result.owner,
         "rules": [s.rule.name for s in result.rules],
-        "findings": [_finding_json(f) for f in result.findings],
+        "findings": [],  # holds the findings' place: print_audit_json writes them there
         "summary": {
             **_summary_json(result.total, result.timeliness_target),
             "timeliness_target": result.timeliness_target,
@@ -103,22 +96,22 @@ def audit_view(result: AuditResult) -> None:
     widest = max(cells(label) for label in severities.values())
     padded = {sev: label + " " * (widest - cells(label)) for sev, label in severities.items()}
     no_owner = _(NO_OWNER)
-    lines: list[str] = []
+    write = sys.stdout.write
     width = max(len(s.rule.name) for s in result.rules)
-    owner = card = object()
-    for f in result.findings:
+    owner = card = start = object()
+    for f in result.findings:  # written as they come: a big store has tens of thousands
         if f.owner != owner:
+            if owner is not start:
+                write("\n")
             owner, card = f.owner, None
-            if lines:
-                lines.append("")
-            lines.append(styled(shown(f.owner or no_owner, line=True), "bold"))
+            write(styled(shown(f.owner or no_owner, line=True), "bold") + "\n")
         if f.card_id != card:
             card = f.card_id
-            lines.append(f"  {styled(f.ref, 'cyan')} {shown(f.name or '', line=True)}")
+            write(f"  {styled(f.ref, 'cyan')} {shown(f.name or '', line=True)}\n")
         label = styled(padded[f.severity], _SEVERITY_STYLES[f.severity])
         times = f" ×{f.count}" if f.count > 1 else ""
-        lines.append(f"    {label}  {f.rule:<{width}}  {shown(f.message, line=True)}{times}")
-    sys.stdout.write("\n".join(lines) + "\n\n")
+        write(f"    {label}  {f.rule:<{width}}  {shown(f.message, line=True)}{times}\n")
+    write("\n")
     _summary_table(result)
     counts = " · ".join(f"{severities[sev]} {total.by_severity.get(sev, 0)}" for sev in reversed(Severity))
     found = _("1 个问题") if total.findings == 1 else _("{n} 个问题").format(n=total.findings)

@@ -17,6 +17,7 @@ from leadcard.model import (
     FollowUp,
     Status,
     Script,
+    TodayItem,
     TodayList,
     User,
     Visit,
@@ -24,7 +25,9 @@ from leadcard.model import (
 )
 from leadcard.i18n import N_, _
 # Commands print through this module, the shared pieces included (print_json).
-from leadcard.render.common import OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json, text  # noqa: F401
+from leadcard.render.common import (  # noqa: F401
+    OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json, print_json_rows, text,
+)
 from leadcard.usertext import shown
 
 # -- JSON -----------------------------------------------------------------------------------------
@@ -149,35 +152,42 @@ def script_json(s: Script) -> dict:
             "version": s.version}
 
 
-def today_json(today: TodayList) -> dict:
-    from leadcard.render.deals import quote_json
+def print_today_json(today: TodayList) -> None:
+    """The morning list, one item a line, written as they come: a manager's has thousands."""
+    print_json_rows((_today_item_json(i) for i in today.items), _today_document(today), "items")
 
+
+def _today_document(today: TodayList) -> dict:
+    """The list without its items (`print_today_json` writes them in their place)."""
     return {
         "date": today.day.isoformat(),
         "summary": today_summary_counts(today),
-        "items": [
-            {
-                "ref": i.card.ref,
-                "name": i.card.name,
-                "phone": i.card.phone,
-                "grade": i.card.grade,
-                "owner": i.card.owner,
-                "model": i.card.fields.get("model"),
-                "due_at": iso(i.due_at),
-                "overdue_days": i.overdue_days,
-                "reason": i.reason.value,
-                "purpose": i.purpose,
-                "suggested": i.suggested,
-                "suggest_invalid": i.suggest_invalid,
-                "last_contact_at": iso(i.card.last_contact_at),
-                "days_since_contact": i.days_since_contact,
-                "followups": i.card.followup_count,
-                "objections": [script_json(s) for s in i.scripts],
-                "quote": quote_json(None, i.quote) if i.quote else None,
-            }
-            for i in today.items
-        ],
+        "items": [],
         **({"waiting": _waiting_json(today)} if today.waiting is not None else {}),
+    }
+
+
+def _today_item_json(i: TodayItem) -> dict:
+    from leadcard.render.deals import quote_json
+
+    return {
+        "ref": i.card.ref,
+        "name": i.card.name,
+        "phone": i.card.phone,
+        "grade": i.card.grade,
+        "owner": i.card.owner,
+        "model": i.card.fields.get("model"),
+        "due_at": iso(i.due_at),
+        "overdue_days": i.overdue_days,
+        "reason": i.reason.value,
+        "purpose": i.purpose,
+        "suggested": i.suggested,
+        "suggest_invalid": i.suggest_invalid,
+        "last_contact_at": iso(i.card.last_contact_at),
+        "days_since_contact": i.days_since_contact,
+        "followups": i.card.followup_count,
+        "objections": [script_json(s) for s in i.scripts],
+        "quote": quote_json(None, i.quote) if i.quote else None,
     }
 
 

@@ -208,7 +208,7 @@ class Store:
     def dt(self, text: str | None) -> datetime | None:
         if text is None:
             return None
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(self.tz)
+        return _parse(text).astimezone(self.tz)  # Python 3.11 reads the stored "…Z" as UTC
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -318,6 +318,11 @@ class Store:
         sql, params = self._list_query(filt, scope, now, limit)
         return [self._card(r) for r in self.conn.execute(sql, params)]
 
+    def each_card(self, filt: CardFilter, scope: Scope, now: datetime) -> Iterator[Card]:
+        """Every card that matches, newest first, read as it is used: a big store's whole list."""
+        for row in self.conn.execute(*self._list_query(filt, scope, now, None)):
+            yield self._card(row)
+
     def count_cards(self, filt: CardFilter, scope: Scope, now: datetime) -> int:
         sql, params = self._list_query(filt, scope, now, None, counting=True)
         return self.conn.execute(sql, params).fetchone()[0]
@@ -416,8 +421,8 @@ class Store:
             name=row["name"],
             phone=row["phone"],
             grade=row["grade"],
-            status=Status(row["status"]),
-            source=Source(row["source"]),
+            status=_STATUSES[row["status"]],  # a dict, not the enum's lookup: a manager's list has thousands
+            source=_SOURCES[row["source"]],
             created_at=self.dt(row["created_at"]),
             recorded_at=self.dt(row["recorded_at"]),
             owner=row["owner_name"],
@@ -428,7 +433,7 @@ class Store:
             next_at=self.dt(row["next_at"]),
             next_purpose=row["next_purpose"],
             due_at=self.dt(row["due_at"]),
-            due_reason=DueReason(row["due_reason"]) if row["due_reason"] else None,
+            due_reason=_DUE_REASONS[row["due_reason"]] if row["due_reason"] else None,
             dormant_at=self.dt(row["dormant_at"]),
             outcome=json.loads(row["outcome"]) if row["outcome"] else {},
             failed_attempts=row["failed_attempts"],
@@ -627,6 +632,10 @@ class Store:
         return values
 
 
+_parse = datetime.fromisoformat
+_STATUSES = {s.value: s for s in Status}
+_SOURCES = {s.value: s for s in Source}
+_DUE_REASONS = {r.value: r for r in DueReason}
 _PLAIN = (str, int, float, type(None))
 
 

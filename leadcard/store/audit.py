@@ -1,7 +1,7 @@
-"""The audit's reads: every visible card with its follow-ups, grade changes, instructions and
+"""The audit's reads: every visible card with its follow-ups, grade changes, latest instruction and
 events, as they stood at a moment, in one ordered pass.
 
-Five streaming queries ordered by card id are merged in Python, so the audit reads each card's
+Four streaming queries ordered by card id are merged in Python, so the audit reads each card's
 data once and its cost grows linearly with the store. Records are plain named tuples with UTC
 datetimes: a 100,000-card store has half a million follow-ups, and building the full `FollowUp`
 dataclass (and converting every time to local) for each would dominate the run.
@@ -15,7 +15,9 @@ from typing import Iterator, NamedTuple
 
 from leadcard.model import ACTIVE_STATUSES, Role
 from leadcard.store import Scope, Store, card_ref, ts
+from leadcard.model.deals import Quote
 from leadcard.store.counting import counts, grade_counts, withdrawn
+from leadcard.store.deals import latest_quotes_as_of, latest_quotes_query
 
 _parse = datetime.fromisoformat
 _ACTIVE = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)  # stored text is UTC "…Z", which Python 3.11 reads as aware UTC
@@ -65,14 +67,16 @@ class History(NamedTuple):
     fields: dict[str, object]
     entries: list[Entry]
     grades: list[tuple[datetime, str]]  # (at, to_grade), in order
-    instructions: list[datetime]  # when each supervisor instruction (主管批示) was written
+    last_signed: datetime | None  # when the latest supervisor instruction (主管批示) by the moment was written
     events: list[Event]
     left_at: datetime | None = None  # 离店: the first-contact clocks start here when known
     source: str = "walk-in"
+    quote: Quote | None = None  # the latest quote by the moment (read when asked for)
 
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
-              fields: tuple[str, ...], delivered_since: datetime | None = None) -> Iterator[History]:
+              fields: tuple[str, ...], delivered_since: datetime | None = None,
+              quotes: bool = False) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
     or whose order still waits for its car, or that were delivered from `delivered_since` on, in
     card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
@@ -82,47 +86,13 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     A card closed before `open_since` and untouched since has its last status change (status_at)
     before it, so old closed cards are skipped without reading their records.
     """
-    moment = ts(as_of)
-    scope_sql, scope_params = scope.clause()
-    where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}, 'won') "
-             f"OR cards.status_at IS NULL OR cards.status_at >= ? "
-             f"OR (cards.status = 'delivered' AND cards.status_at >= ?))")
-    params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since)]
-    extra = "".join(f", cards.{name}" for name in fields)
-    cards = store.conn.execute(
-        f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
-        f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source{extra} "
-        f"FROM cards LEFT JOIN users ON users.id = cards.owner_id WHERE {where} ORDER BY cards.id",
-        params,
-    )
-    entries = store.conn.execute(
-        "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
-        "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects, "
-        f"(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id), "
-        f"{counts('f', '<= ?', recorded=True)} "
-        f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
-        f"AND NOT {withdrawn('f.id', '<= ?')} ORDER BY cards.id, f.seq",
-        [moment, moment, *params, moment, moment],
-    )
-    grades = store.conn.execute(
-        "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
-        "LEFT JOIN followups f ON f.id = g.followup_id "
-        f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) AND {grade_counts('g', '<= ?')} "
-        "ORDER BY cards.id, g.at, g.id",
-        [*params, moment, moment, moment],
-    )
-    instructions = store.conn.execute(
-        "SELECT i.card_id, i.at FROM cards JOIN instructions i ON i.card_id = cards.id "
-        f"WHERE {where} AND i.at <= ? ORDER BY cards.id, i.at",
-        [*params, moment],
-    )
-    events = store.conn.execute(
-        "SELECT e.card_id, e.at, e.kind, e.detail, u.name FROM cards JOIN card_events e ON e.card_id = cards.id "
-        f"LEFT JOIN users u ON u.id = e.by_id WHERE {where} ORDER BY cards.id, e.at, e.id",
-        params,
-    )
+    queries = _history_queries(scope, as_of, open_since, fields, delivered_since)
+    cards, entries, grades, events = (store.conn.execute(*queries[name])
+                                      for name in ("cards", "entries", "grades", "events"))
+    where, params = queries["where"]
     entry_rows, grade_rows = _Stream(entries), _Stream(grades)
-    instruction_rows, event_rows = _Stream(instructions), _Stream(events)
+    event_rows = _Stream(events)
+    quote_rows = _Stream(latest_quotes_as_of(store, as_of, where, params) if quotes else ())
     names = fields
     for row in cards:
         card_id = row[0]
@@ -137,7 +107,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
             outcome=json.loads(row[6]) if row[6] and row[4] != "open" else None,
             owner=row[7],
             created_at=_parse(row[8]),
-            fields=dict(zip(names, row[11:])),
+            fields=dict(zip(names, row[12:])),
             entries=[
                 Entry(r[1], r[2], _parse(r[3]), _parse(r[4]), r[5], r[6] == "reached", r[7], r[8], r[9], r[10],
                       _parse(r[11]) if r[11] else None, r[12], r[13], tuple(r[14].split(",")) if r[14] else (),
@@ -145,11 +115,67 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
                 for r in entry_rows.take(card_id)
             ],
             grades=[(_parse(r[1]), r[2]) for r in grade_rows.take(card_id)],
-            instructions=[_parse(r[1]) for r in instruction_rows.take(card_id)],
+            last_signed=_parse(row[11]) if row[11] else None,
             events=[Event(_parse(r[1]), r[2], json.loads(r[3]) if r[3] else {}, r[4]) for r in event_rows.take(card_id)],
             left_at=_parse(row[9]) if row[9] else None,
             source=row[10],
+            quote=next((q for _id, q in quote_rows.take(card_id)), None),
         )
+
+
+def _history_queries(scope: Scope, as_of: datetime, open_since: datetime, fields: tuple[str, ...],
+                     delivered_since: datetime | None) -> dict[str, tuple[str, list]]:
+    """The SQL of `histories`, each with its parameters; "where" is the cards' condition alone."""
+    moment = ts(as_of)
+    scope_sql, scope_params = scope.clause()
+    where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}, 'won') "
+             f"OR cards.status_at IS NULL OR cards.status_at >= ? "
+             f"OR (cards.status = 'delivered' AND cards.status_at >= ?))")
+    params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since)]
+    extra = "".join(f", cards.{name}" for name in fields)
+    return {
+        "where": (where, params),
+        "cards": (
+            f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
+            f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source, "
+            f"(SELECT max(i.at) FROM instructions i WHERE i.card_id = cards.id AND i.at <= ?){extra} "
+            f"FROM cards LEFT JOIN users ON users.id = cards.owner_id WHERE {where} ORDER BY cards.id",
+            [moment, *params]),
+        "entries": (
+            "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
+            "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects, "
+            f"(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id), "
+            f"{counts('f', '<= ?', recorded=True)} "
+            f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
+            f"AND NOT {withdrawn('f.id', '<= ?')} ORDER BY cards.id, f.seq",
+            [moment, moment, *params, moment, moment]),
+        "grades": (
+            "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
+            "LEFT JOIN followups f ON f.id = g.followup_id "
+            f"WHERE {where} AND g.at <= ? AND (f.id IS NULL OR f.recorded_at <= ?) AND {grade_counts('g', '<= ?')} "
+            # In the order of the card's index, not of cards.id: SQLite would then pick the index on g.at,
+            # read every grade change of the store and sort them.
+            "ORDER BY g.card_id, g.at, g.id",
+            [*params, moment, moment, moment]),
+        "events": (
+            "SELECT e.card_id, e.at, e.kind, e.detail, u.name FROM cards JOIN card_events e ON e.card_id = cards.id "
+            f"LEFT JOIN users u ON u.id = e.by_id WHERE {where} ORDER BY cards.id, e.at, e.id",
+            params),
+        "quotes": latest_quotes_query(as_of, where, params),
+    }
+
+
+def plans(store: Store, scope: Scope, as_of: datetime, open_since: datetime, fields: tuple[str, ...],
+          delivered_since: datetime) -> dict[str, str]:
+    """The query plans of the audit's reads, for the tests that guard their indexes."""
+    from leadcard.store.visits import visits_as_of_query
+
+    queries = {name: query for name, query in _history_queries(scope, as_of, open_since, fields,
+                                                                delivered_since).items() if name != "where"}
+    queries |= {"comebacks": _comebacks_query(as_of, open_since), "shared_phones": _shared_phones_query(as_of),
+                "clock_overrides": _clock_overrides_query(as_of),
+                "visits": visits_as_of_query(scope, open_since, as_of)}
+    return {name: store._plan(sql, params) for name, (sql, params) in queries.items()}
 
 
 class _Stream:
@@ -183,21 +209,25 @@ class PhoneHolder(NamedTuple):
 def shared_phones(store: Store, as_of: datetime) -> dict[str, list[PhoneHolder]]:
     """Phones on more than one card recorded by `as_of`, across the whole store (an ownership
     conflict matters most when the other card is someone else's): an indexed group on phone."""
-    moment = ts(as_of)
-    rows = store.conn.execute(
-        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status, cards.owner_id "
-        "FROM cards LEFT JOIN users ON users.id = cards.owner_id "
-        "WHERE cards.recorded_at <= ? AND cards.phone IN "
-        "(SELECT phone FROM cards WHERE recorded_at <= ? GROUP BY phone HAVING count(*) > 1) "
-        "ORDER BY cards.phone, cards.id",
-        (moment, moment),
-    ).fetchall()
+    rows = store.conn.execute(*_shared_phones_query(as_of)).fetchall()
     active = {s.value for s in ACTIVE_STATUSES}
     shared: dict[str, list[PhoneHolder]] = {}
     for r in rows:
         holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), r[4] in active, r[5])
         shared.setdefault(r[1], []).append(holder)
     return shared
+
+
+def _shared_phones_query(as_of: datetime) -> tuple[str, tuple]:
+    moment = ts(as_of)
+    return (
+        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status, cards.owner_id "
+        "FROM cards LEFT JOIN users ON users.id = cards.owner_id "
+        "WHERE cards.recorded_at <= ? AND cards.phone IN "
+        "(SELECT phone FROM cards WHERE recorded_at <= ? GROUP BY phone HAVING count(*) > 1) "
+        "ORDER BY cards.phone, cards.id",
+        (moment, moment),
+    )
 
 
 def has_reviewers(store: Store) -> bool:
@@ -233,15 +263,24 @@ class Comeback(NamedTuple):
     by_id: int | None = None
 
 
-def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
+def comebacks(store: Store, as_of: datetime, approved_since: datetime) -> dict[str, list[Comeback]]:
     """Cards made, visits and orders by `as_of`, across the whole store, of the phones that had a
-    loss approved by then (战败后客户又出现): one query, in time order per phone."""
-    moment = ts(as_of)
-    rows = store.conn.execute(
+    loss approved from `approved_since` to then (战败后客户又出现): one query, in time order per phone.
+    Older losses are left out: a comeback counts only so long after its loss, and the audit reports
+    none from before its window."""
+    rows = store.conn.execute(*_comebacks_query(as_of, approved_since)).fetchall()
+    found: dict[str, list[Comeback]] = {}
+    for r in rows:
+        found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4], r[5]))
+    return found
+
+
+def _comebacks_query(as_of: datetime, approved_since: datetime) -> tuple[str, dict]:
+    return (
         """
         WITH lost(phone) AS (
             SELECT DISTINCT cards.phone FROM card_events e JOIN cards ON cards.id = e.card_id
-            WHERE e.kind = 'lost-approved' AND e.at <= :m)
+            WHERE e.kind = 'lost-approved' AND e.at >= :a AND e.at <= :m)
         SELECT cards.phone, cards.created_at, 'card', cards.id, users.name, cards.owner_id
             FROM cards LEFT JOIN users ON users.id = cards.owner_id
             WHERE cards.phone IN lost AND cards.recorded_at <= :m
@@ -255,12 +294,8 @@ def comebacks(store: Store, as_of: datetime) -> dict[str, list[Comeback]]:
             WHERE e.kind = 'won' AND e.at <= :m AND cards.phone IN lost
         ORDER BY 1, 2
         """,
-        {"m": moment},
-    ).fetchall()
-    found: dict[str, list[Comeback]] = {}
-    for r in rows:
-        found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4], r[5]))
-    return found
+        {"m": ts(as_of), "a": ts(approved_since)},
+    )
 
 
 class Override(NamedTuple):
@@ -278,7 +313,15 @@ def clock_overrides(store: Store, as_of: datetime) -> dict[int, list[Override]]:
     """Records written under an overridden clock by `as_of` (real time), by card: follow-ups,
     instructions, events, and regrades made on their own (a regrade with a follow-up or a new card,
     and the wake-up a follow-up records, come with that record). Partial indexes hold only these rows."""
-    rows = store.conn.execute(
+    rows = store.conn.execute(*_clock_overrides_query(as_of)).fetchall()
+    found: dict[int, list[Override]] = {}
+    for r in rows:
+        found.setdefault(r[0], []).append(Override(r[0], _parse(r[1]), _parse(r[2]), r[3], r[4], r[5]))
+    return found
+
+
+def _clock_overrides_query(as_of: datetime) -> tuple[str, dict]:
+    return (
         """
         SELECT f.card_id, f.clock_override, f.at, 'followup', f.seq, u.name
             FROM followups f LEFT JOIN users u ON u.id = f.author_id
@@ -299,8 +342,4 @@ def clock_overrides(store: Store, as_of: datetime) -> dict[int, list[Override]]:
         ORDER BY 1, 2
         """,
         {"m": ts(as_of)},
-    ).fetchall()
-    found: dict[int, list[Override]] = {}
-    for r in rows:
-        found.setdefault(r[0], []).append(Override(r[0], _parse(r[1]), _parse(r[2]), r[3], r[4], r[5]))
-    return found
+    )

@@ -593,3 +593,18 @@ def m016_report_indexes(db: sqlite3.Connection) -> None:
         CREATE INDEX followups_card_at ON followups (card_id, at);
         """
     )
+
+
+@migration
+def m017_lookup_indexes(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- The audit's false-loss rule looks up the showroom log by the phones of recent losses: an
+        -- index, not a read of every visit ever logged.
+        CREATE INDEX visits_phone ON visits (phone) WHERE phone IS NOT NULL;
+        -- A card's latest instruction by a moment (the audit's unsigned rule, the supervisor's
+        -- waiting follow-ups): one step down the index instead of every instruction of the card.
+        CREATE INDEX instructions_card_at ON instructions (card_id, at);
+        DROP INDEX instructions_card;
+        """
+    )

@@ -99,16 +99,21 @@ def _visit(store: Store, row) -> Visit:
     )
 
 
-def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime) -> list[tuple[Visit, datetime | None]]:
+def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime) -> Iterator[tuple[Visit, datetime | None]]:
     """Visits recorded by `moment` that arrived from `since` and left a phone, each with when its
-    card was recorded (None: no card yet), for the audit."""
+    card was recorded (None: no card yet), for the audit: read as they are used."""
+    rows = store.conn.execute(*visits_as_of_query(scope, since, moment))
+    for r in rows:
+        yield _visit(store, r), store.dt(r["card_recorded_at"])
+
+
+def visits_as_of_query(scope: Scope, since: datetime, moment: datetime) -> tuple[str, tuple]:
     scope_sql, params = scope.clause("visits.consultant_id")
-    rows = store.conn.execute(
+    return (
         f"SELECT visits.*, users.name AS consultant_name, cards.recorded_at AS card_recorded_at, "
         f"cards.owner_id AS card_owner_id "
         f"FROM visits LEFT JOIN users ON users.id = visits.consultant_id LEFT JOIN cards ON cards.id = visits.card_id "
         f"WHERE visits.arrived_at >= ? AND visits.recorded_at <= ? AND visits.contact_left = 1 AND {scope_sql} "
         f"ORDER BY visits.arrived_at, visits.id",
         (ts(since), ts(moment), *params),
-    ).fetchall()
-    return [(_visit(store, r), store.dt(r["card_recorded_at"])) for r in rows]
+    )

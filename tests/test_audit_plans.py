@@ -1,0 +1,43 @@
+"""The audit's reads go through indexes: its work grows with the cards it audits (the open ones and
+those closed in its window), not with every record the store has kept."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import sales_floor
+from leadcard.store import Scope, Store
+from leadcard.store.audit import plans
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("scope", [Scope(), Scope(frozenset({3, 4}))], ids=["manager", "team"])
+def test_the_audit_reads_each_cards_records_through_the_cards_indexes(lc, scope):
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", user="王芳")
+    store = Store.open(lc.db, TZ)
+    moment = datetime(2026, 5, 3, 21, tzinfo=TZ)
+    found = plans(store, scope, moment, moment - timedelta(days=30), ("model", "budget"), moment - timedelta(days=62))
+    store.close()
+    assert "sqlite_autoindex_followups_1 (card_id=?)" in found["entries"], found["entries"]
+    assert "grade_changes_card" in found["grades"], found["grades"]
+    assert "card_events_card (card_id=?)" in found["events"], found["events"]
+    assert "instructions_card_at (card_id=? AND at<?)" in found["cards"], found["cards"]  # the latest signature, per card
+    assert "sqlite_autoindex_quotes_1 (card_id=?)" in found["quotes"], found["quotes"]
+    # Comebacks: recent losses by kind and time, then their phones' cards and visits.
+    assert "card_events_kind_at (kind=? AND at>? AND at<?)" in found["comebacks"], found["comebacks"]
+    assert "visits_phone (phone=?)" in found["comebacks"] and "cards_phone (phone=?)" in found["comebacks"]
+    assert "visits_arrived (arrived_at>?)" in found["visits"], found["visits"]
+    assert found["clock_overrides"].count("_clock_override (clock_override>? AND clock_override<?)") == 4
+    if scope.owner_ids is None:
+        # Every card's records in card order: merged card by card, never sorted afterwards.
+        for name in ("cards", "entries", "grades", "events", "quotes"):
+            assert "TEMP B-TREE" not in found[name], (name, found[name])
+    else:
+        assert "cards_owner_status (owner_id=?)" in found["cards"], found["cards"]
+    steps = [step for plan in found.values() for step in plan.split(" | ")]
+    # The cards themselves may be scanned (the audit's outer loop); no other table is read whole.
+    whole = [s for s in steps if s.startswith("SCAN ") and s not in ("SCAN cards", "SCAN lost") and "INDEX" not in s]
+    assert not whole, whole

@@ -1,0 +1,169 @@
+"""`audit --date` of a past day says exactly what the audit said on that day, however the store
+has grown since: the audit reads only part of the store (cards closed before its window are
+skipped, comebacks only of recent losses, each card's latest signature and quote), and these
+shortcuts must never change an answer.
+
+Random stores are made through the CLI by a seeded generator: a sales floor working day after day
+(cards, follow-ups with and without dates, plans and objections, late and corrected records,
+quotes, signatures, losses approved and refused, customers coming back on a lost card's phone,
+orders, deliveries, reassignments). The audit is run as each checkpoint day ends, and again, for
+that day, once the floor has worked for weeks more."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import sales_floor
+
+CONSULTANTS = ("王芳", "李强", "孙丽")
+START = date(2026, 3, 2)
+DAYS = 36
+CHECKPOINTS = (9, 20, 27)  # days after START whose audit is kept
+CONTENTS = ("电话", "好", "客户说考虑一下，下周和太太再来看车，关心后排空间和油耗",
+            "确认预算 20 万，对比雅阁，约周六试驾", "问候")
+PLANS = (None, "电话", "准备与雅阁的五年用车成本对比，约夫妻同来", "发送配置表")
+LOSSES = (("价格",), ("竞品品牌",), ("竞品品牌", "--competitor", "本田雅阁"), ("其他", "--note", "家里有事，不买了"),
+          ("推迟购买",))
+
+
+class Floor:
+    """The generator: what is on the floor, so that most commands it makes are ones a person could."""
+
+    def __init__(self, lc, rng: random.Random):
+        self.lc, self.rng = lc, rng
+        self.open: dict[str, str] = {}  # name → owner
+        self.pending: list[str] = []  # losses waiting for the supervisor
+        self.lost_phones: list[str] = []
+        self.won: list[str] = []
+        self.followups: dict[str, int] = {}
+        self.made_on: dict[str, date] = {}
+        self.made = 0
+
+    def run(self, *args, at: str, user: str):
+        result = self.lc(*args, now=at, user=user)
+        assert result.exit_code in (0, 1), (args, result.stderr)  # a refusal is fine; a usage error or crash is not
+        return result
+
+    def day(self, day: date) -> None:
+        rng = self.rng
+        for minute in sorted(rng.sample(range(9 * 60, 20 * 60), rng.randint(4, 9))):
+            at = f"{day}T{minute // 60:02d}:{minute % 60:02d}:00"
+            rng.choice((self.add, self.add, self.log, self.log, self.log, self.log, self.close, self.desk))(day, at)
+
+    def add(self, day: date, at: str) -> None:
+        rng = self.rng
+        self.made += 1
+        name = f"客户{self.made}"
+        back = self.lost_phones and rng.random() < 0.3  # a lost customer comes back
+        phone = rng.choice(self.lost_phones) if back else f"139{rng.randint(0, 99_999_999):08d}"
+        owner = rng.choice(CONSULTANTS)
+        fields = rng.choice((("--model", "凯美瑞", "--budget", "20 万", "--timeline", "一个月内"), ("--model", "雷凌")))
+        if self.run("add", name, "--phone", phone, "--grade", rng.choice("HABC"), *fields, at=at, user=owner).exit_code == 0:
+            self.open[name] = owner
+            self.followups[name] = 0
+            self.made_on[name] = day
+        if rng.random() < 0.2:  # a visit that left a phone and got no card (yet)
+            yesterday = day - timedelta(days=1)
+            self.run("visit", "add", "--at", f"{yesterday} 10:00", "--left", f"{yesterday} 10:40", "--name", f"访客{self.made}",
+                     "--phone", f"138{rng.randint(0, 99_999_999):08d}", at=at, user=owner)
+
+    def log(self, day: date, at: str) -> None:
+        if not self.open:
+            return
+        rng = self.rng
+        name = rng.choice(sorted(self.open))
+        args = ["log", name, "--channel", rng.choice(("phone", "phone", "wechat", "visit", "sms")),
+                "--content", rng.choice(CONTENTS), "--outcome", rng.choice(("reached", "reached", "unreachable"))]
+        if rng.random() < 0.75:
+            args += ["--next", f"+{rng.choice((1, 2, 5, 8, 15, 40))}d"]
+        plan = rng.choice(PLANS)
+        if plan:
+            args += ["--plan", plan]
+        if rng.random() < 0.5:
+            args += ["--bottleneck", "价格高于雅阁"]
+        if rng.random() < 0.15:
+            args += ["--objection", rng.choice(("price", "交车周期"))]
+        if rng.random() < 0.1:
+            args += ["--grade", rng.choice("HABC")]
+        if self.made_on[name] < day - timedelta(days=1) and rng.random() < 0.2:  # written up the day after
+            args += ["--at", f"{day - timedelta(days=1)} 19:30"]
+        if self.followups[name] and rng.random() < 0.07:
+            args += ["--corrects", str(rng.randint(1, self.followups[name]))]
+        if self.run(*args, at=at, user=self.open[name]).exit_code == 0:
+            self.followups[name] += 1
+
+    def close(self, day: date, at: str) -> None:
+        rng = self.rng
+        if self.pending and rng.random() < 0.6:
+            name = self.pending.pop(rng.randrange(len(self.pending)))
+            if rng.random() < 0.75:
+                if self.run("approve", name, at=at, user="钱主管").exit_code == 0:
+                    self.lost_phones.append(self.lc.json("show", name, "--json", now=at, user="赵经理")["phone"])
+            elif self.run("reject", name, "--note", "客户还在比价", at=at, user="钱主管").exit_code == 0:
+                self.open[name] = self.lc.json("show", name, "--json", now=at, user="赵经理")["owner"]
+            return
+        if not self.open:
+            return
+        name = rng.choice(sorted(self.open))
+        owner = self.open[name]
+        choice = rng.random()
+        if choice < 0.45:
+            if self.run("lose", name, "--reason", *rng.choice(LOSSES), at=at, user=owner).exit_code == 0:
+                del self.open[name]
+                self.pending.append(name)
+        elif choice < 0.75:
+            if self.run("win", name, at=at, user=owner).exit_code == 0:
+                del self.open[name]
+                self.won.append(name)
+        elif choice < 0.85:
+            to = rng.choice([c for c in CONSULTANTS if c != owner])
+            if self.run("assign", name, to, at=at, user="赵经理").exit_code == 0:
+                self.open[name] = to
+        elif self.run("invalid", name, "--reason", "空号", at=at, user=owner).exit_code == 0:
+            del self.open[name]
+
+    def desk(self, day: date, at: str) -> None:
+        rng = self.rng
+        choice = rng.random()
+        if choice < 0.35 and self.won:
+            name = self.won.pop(rng.randrange(len(self.won)))
+            self.run("deliver", name, at=at, user="赵经理")
+        elif choice < 0.7 and self.open:
+            name = rng.choice(sorted(self.open))
+            self.run("quote", name, "--price", "189800", "--valid-until", f"{day + timedelta(days=rng.randint(0, 4))}",
+                     at=at, user=self.open[name])
+        elif self.open:
+            self.run("comment", rng.choice(sorted(self.open)), "已阅，周末约试驾", at=at, user="钱主管")
+
+
+def audits(lc, day: date, now: str) -> dict[str, object]:
+    """The manager's audit of `day`, as JSON and as text, with the default window and a wider one."""
+    since = str(day - timedelta(days=6))
+    return {
+        "json": lc.json("audit", "--date", str(day), "--json", now=now, user="赵经理"),
+        "since": lc.json("audit", "--date", str(day), "--since", since, "--json", now=now, user="赵经理"),
+        "text": lc("audit", "--date", str(day), now=now, user="赵经理").stdout,
+        "consultant": lc.json("audit", "--date", str(day), "--json", now=now, user="李强"),
+    }
+
+
+# A store that counts a customer back within 8 days of the loss as a false loss: the audit's window
+# then starts after some losses whose comebacks it reports.
+@pytest.mark.parametrize("seed, policy", [(1, ""), (2, "[audit.false-loss]\nwithin_days = 8\n")])
+def test_a_past_days_audit_says_what_it_said_that_evening_however_the_store_grew(lc, tmp_path, seed, policy):
+    if policy:
+        (tmp_path / "store.toml").write_text(policy, encoding="utf-8")
+        lc.ok("init", "--policy-file", str(tmp_path / "store.toml"))
+    sales_floor(lc)
+    floor = Floor(lc, random.Random(seed))
+    said = {}
+    for n in range(DAYS):
+        day = START + timedelta(days=n)
+        floor.day(day)
+        if n in CHECKPOINTS:
+            said[day] = audits(lc, day, now=f"{day + timedelta(days=1)}T00:00:01")
+    assert sum(len(a["json"]["findings"]) for a in said.values()) > 30  # the stores give the audit work
+    later = f"{START + timedelta(days=DAYS + 60)}T09:00:00"
+    for day, then in said.items():
+        assert audits(lc, day, now=later) == then, day
