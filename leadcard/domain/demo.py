@@ -23,8 +23,8 @@ import random
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import date, datetime, timedelta, tzinfo
+from operator import itemgetter
 from typing import Callable, Iterator
 
 from leadcard.domain import demo_floor as F
