@@ -52,8 +52,8 @@ def ts(moment: datetime | None) -> str | None:
     """A moment as stored: UTC ISO 8601 text, so text order is time order."""
     if moment is None:
         return None
-    # The naive isoformat is the fastest exact formatter; bulk paths format millions of these.
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    # isoformat is the fastest exact formatter (its "+00:00" cut off); bulk paths format millions of these.
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")[:-6] + "Z"
 
 
 class Scope(NamedTuple):
@@ -629,6 +629,30 @@ class Store:
             names += ", followup_id"
             marks += f", {int(followup_base)} + ?"
         self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+    @contextmanager
+    def indexes_deferred(self, tables: Iterable[str], keep: Iterable[str] = ()) -> Iterator[None]:
+        """Inside a transaction: the tables' secondary indexes (but those in `keep`, which the
+        writing reads) are dropped, then built again from their own SQL once the rows are in, which
+        sorts each index once instead of updating it row by row (a new store filled by the demo or
+        an import). On an error the transaction's rollback restores them."""
+        if self.server:  # a server builds its indexes as it goes; nothing is deferred there
+            yield
+            return
+        names, kept = sorted(set(tables)), set(keep)
+        indexes = [(name, sql) for name, sql in self.conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({', '.join('?' * len(names))}) ORDER BY rowid", names) if name not in kept]
+        for name, _sql in indexes:
+            self.conn.execute(f"DROP INDEX {name}")
+        yield
+        cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        # Each index is sorted in pieces the size of the page cache, spilled to a temporary file:
+        # a small cache keeps the sort's memory flat however many rows came in.
+        self.conn.execute("PRAGMA cache_size = -4096")
+        for _name, sql in indexes:
+            self.conn.execute(sql)
+        self.conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def last_id(self, table: str) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]

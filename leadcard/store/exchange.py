@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -46,6 +47,17 @@ def adopt_named_cards(store: Store, user_id: int, name: str) -> list[int]:
 def prepare_bulk_load(store: Store) -> None:
     """A large import updates seven card indexes: a page cache of 32 MB keeps them in memory."""
     store.conn.execute("PRAGMA cache_size = -32768")
+
+
+@contextmanager
+def card_indexes_deferred(store: Store) -> Iterator[None]:
+    """Into a store without cards, the cards and their first records go in before their indexes are
+    built; the phone index stays, as each chunk looks its phones up."""
+    if store.card_count():
+        yield
+        return
+    with store.indexes_deferred(("cards", "grade_changes", "card_events"), keep=("cards_phone",)):
+        yield
 
 
 def cards_with_phones(store: Store, phones: Sequence[str]) -> dict[str, tuple[int, str, int | None]]:

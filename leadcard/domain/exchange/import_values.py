@@ -43,6 +43,8 @@ def excel_serial(value: object) -> datetime | None:
 
 
 def as_text(value: object) -> str | None:
+    if value.__class__ is str:  # every cell of a CSV: the common case first
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():

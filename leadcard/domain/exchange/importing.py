@@ -53,7 +53,8 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
         try:
             sql.prepare_bulk_load(session.store)
             with session.store.transaction():
-                writer.cards(Rows(stack, cards, report, checks.card, CHUNK, progress))
+                with sql.card_indexes_deferred(session.store):
+                    writer.cards(Rows(stack, cards, report, checks.card, CHUNK, progress))
                 if history is not None:
                     writer.followups(Rows(stack, history, report, checks.followup, CHUNK))
                     writer.grade_history()
