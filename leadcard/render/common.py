@@ -60,10 +60,45 @@ def print_json(data: Any) -> None:
     sys.stdout.write(dumps(data, indent=2) + "\n")
 
 
-def dumps(data: Any, **options) -> str:
+def dumps(data: Any, indent: int | None = None) -> str:
     """JSON with DEL, C1 and the bidirectional overrides as \\u escapes, never raw on a terminal:
-    the same document to whatever reads it."""
-    return JSON_RAW.sub(_json_escape, json.dumps(data, ensure_ascii=False, default=iso, **options))
+    the same document to whatever reads it; `indent` as json.dumps indents."""
+    text = _compact(data) if indent is None else _indented(data, " " * indent, "\n")
+    return JSON_RAW.sub(_json_escape, text)
+
+
+def _compact(value: Any, separators: tuple[str, str] | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, default=iso, separators=separators)
+
+
+_PLAIN = (str, int, float, type(None), date)  # datetime is a date
+
+
+def _indented(value: Any, step: str, margin: str) -> str:
+    """What json.dumps(value, indent=…) writes, faster: json indents in pure Python (a quarter of a
+    second over a trend's series), so each list or object that holds only plain values is written
+    by the C encoder, its items separated by a line break and the margin."""
+    if isinstance(value, dict):
+        items, opening, closing = value.values(), "{", "}"
+    elif isinstance(value, (list, tuple)):
+        items, opening, closing = value, "[", "]"
+    else:
+        return _compact(value)
+    if not value:
+        return opening + closing
+    inner = margin + step
+    if all(isinstance(item, _PLAIN) for item in items):
+        return opening + inner + _compact(value, ("," + inner, ": "))[1:-1] + margin + closing
+    if opening == "[":
+        body = ("," + inner).join(_indented(item, step, inner) for item in value)
+    else:
+        body = ("," + inner).join(f"{_compact(_key(key))}: {_indented(item, step, inner)}" for key, item in value.items())
+    return opening + inner + body + margin + closing
+
+
+def _key(key: Any) -> str:
+    """An object's key as json writes it: text, or the JSON of a number, truth value or null."""
+    return key if isinstance(key, str) else _compact(key)
 
 
 def _json_escape(match) -> str:
