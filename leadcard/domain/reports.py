@@ -119,7 +119,7 @@ def _started(period: Period, today: date) -> Period:
 class _Records:
     """Everything a period's figures are made of, as the store read it."""
 
-    states: list[sql.CardStates]
+    states: list[sql.CardStates]  # the cards in hand during the period
     new_cards: list[sql.NewCard]
     followups: list[sql.FollowUpCount]
     wins: list[sql.Win]
@@ -131,30 +131,31 @@ class _Records:
     deliveries: list[sql.Delivery]  # delivered in the period
     visits: list[tuple[str | None, bool]]  # after-delivery visits due in the period: (owner, made in time)
     referrals: list[sql.Referral]
+    settled: sql.Settled = sql.Settled(frozenset(), 0)  # the cards closed before the period (a report's)
 
-    def owners(self) -> list[str | None]:
-        names = {r.owner for group in (self.states, self.new_cards, self.wins, self.requests, self.losses, self.wakes,
-                                       self.orders, self.cancellations, self.deliveries, self.referrals)
-                 for r in group}
-        names |= {owner for owner, _ in self.visits}
-        names |= {f.author for f in self.followups}
-        return sorted(names, key=lambda n: (n is None, n or ""))
+    def by_owner(self) -> dict[str | None, "_Records"]:
+        """Each owner's records (a follow-up's author's), in one pass over them; every owner a record
+        or a card closed before the period names, in name order."""
+        kinds = ("states", "new_cards", "wins", "requests", "losses", "wakes", "orders", "cancellations",
+                 "deliveries", "referrals")
+        found: dict[str | None, dict[str, list]] = {}
 
-    def of(self, owner: str | None) -> "_Records":
-        return _Records(
-            states=[r for r in self.states if r.owner == owner],
-            new_cards=[r for r in self.new_cards if r.owner == owner],
-            followups=[r for r in self.followups if r.author == owner],
-            wins=[r for r in self.wins if r.owner == owner],
-            requests=[r for r in self.requests if r.owner == owner],
-            losses=[r for r in self.losses if r.owner == owner],
-            wakes=[r for r in self.wakes if r.owner == owner],
-            orders=[r for r in self.orders if r.owner == owner],
-            cancellations=[r for r in self.cancellations if r.owner == owner],
-            deliveries=[r for r in self.deliveries if r.owner == owner],
-            visits=[v for v in self.visits if v[0] == owner],
-            referrals=[r for r in self.referrals if r.owner == owner],
-        )
+        def of(owner: str | None) -> dict[str, list]:
+            lists = found.get(owner)
+            if lists is None:
+                lists = found[owner] = {kind: [] for kind in (*kinds, "followups", "visits")}
+            return lists
+
+        for kind in kinds:
+            for record in getattr(self, kind):
+                of(record.owner)[kind].append(record)
+        for f in self.followups:
+            of(f.author)["followups"].append(f)
+        for visit in self.visits:
+            of(visit[0])["visits"].append(visit)
+        for owner in self.settled.owners:
+            of(owner)
+        return {owner: _Records(**found[owner]) for owner in sorted(found, key=lambda n: (n is None, n or ""))}
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,10 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
         card_states = after([sql.card_states(store, scope, start, end,
                                              end - relativedelta(months=policy.dormant_after_months))
                              for start, end in bounds])
+        settled = [sql.settled(store, scope, start, end) for start, end in bounds]
     else:
         card_states = states(store, scope, bounds)
+        settled = [sql.Settled(frozenset(), 0) for _b in bounds]
     grace = _after_delivery_grace(policy)
     # Deliveries this long before a period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
@@ -241,10 +244,10 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
             visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
                     for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
                     if period.first_day <= v.day <= period.last_day],
-            referrals=split["referrals"][i],
+            referrals=split["referrals"][i], settled=settled[i],
         )
         figures = _Figuring(session, grades, end)
-        by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
+        by_owner = [figures.of(owner, own) for owner, own in records.by_owner().items()]
         measured.append((start, end, records, figures.of(None, records), by_owner))
     traffic = after(showroom_traffic(session, bounds, [{f.owner: f.wins for f in m[4]} for m in measured]))
     return [PeriodFigures(*m, *t) for m, t in zip(measured, traffic)]
@@ -285,7 +288,8 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
             placed=len(records.orders),
             standing=sum(1 for o in records.orders if not o.cancelled),
             by_model=_counts((o.model or "" for o in records.orders), []),
-            waiting_at_end=sum(s.cards for s in records.states if _status(s.status_event_at_end) == Status.WON),
+            waiting_at_end=sum(s.cards for s in records.states if _status(s.status_event_at_end) == Status.WON)
+            + records.settled.waiting,
         ),
         deliveries=Deliveries(
             delivered=len(records.deliveries),
@@ -410,21 +414,12 @@ def _grade_accuracy(session: Session, start: datetime, end: datetime,
     won within it?"""
     horizons = {g.code: timedelta(days=g.horizon_days) for g in grades or session.policy.grades if g.horizon_days}
     windows = {grade: (start - horizon, end - horizon) for grade, horizon in horizons.items()}
-    tally: dict[tuple[str | None, str], list[int]] = {}
-    seen: set[tuple[int, str]] = set()
-    for g in sql.gradings(session.store, session.visible(), windows, end):
-        if (g.card_id, g.grade) in seen:
-            continue
-        seen.add((g.card_id, g.grade))  # a card regraded to the same grade is judged once
-        won = g.won_at is not None and g.won_at <= g.at + horizons[g.grade]
-        counts = tally.setdefault((g.grader, g.grade), [0, 0])
-        counts[0] += won
-        counts[1] += 1
+    found = sql.gradings(session.store, session.visible(), windows, end)
     order = list(horizons)
     return [
-        GradeAccuracy(grader, grade, horizons[grade].days, Ratio(won, graded))
-        for (grader, grade), (won, graded) in sorted(
-            tally.items(), key=lambda item: (item[0][0] is None, item[0][0] or "", order.index(item[0][1])))
+        GradeAccuracy(g.grader, g.grade, horizons[g.grade].days,
+                      Ratio(sum(n for at, won_at, n in g.won if won_at <= at + horizons[g.grade]), g.graded))
+        for g in sorted(found, key=lambda g: (g.grader is None, g.grader or "", order.index(g.grade)))
     ]
 
 

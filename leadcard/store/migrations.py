@@ -620,3 +620,27 @@ def m017_lookup_indexes(db: sqlite3.Connection) -> None:
         DROP INDEX instructions_card;
         """
     )
+
+
+@migration
+def m018_report_window_indexes(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- The reports read, for each card in hand, its status events, grade changes and contacts up
+        -- to a moment, and for a period the events of a kind with their cards: these indexes carry
+        -- what those reads look at (an event's kind, a grading's grade and the follow-up it was
+        -- judged at, a contact's outcome, channel and next date), so that each read stays in the
+        -- index instead of looking up every record in its table. A card's events and grade changes
+        -- keep their order by time then id (the audit merges them card by card in that order).
+        DROP INDEX card_events_card;
+        CREATE INDEX card_events_card ON card_events (card_id, at, id, kind);
+        DROP INDEX card_events_kind_at;
+        CREATE INDEX card_events_kind_at ON card_events (kind, at, card_id);
+        DROP INDEX grade_changes_card;
+        CREATE INDEX grade_changes_card ON grade_changes (card_id, at, id, to_grade, followup_id);
+        DROP INDEX followups_card_at;
+        CREATE INDEX followups_card_at ON followups (card_id, at, outcome, channel, next_at);
+        -- The grade accuracy reads the gradings to each grade made in a window.
+        CREATE INDEX grade_changes_graded ON grade_changes (to_grade, at, card_id, by_id, followup_id);
+        """
+    )

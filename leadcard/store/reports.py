@@ -73,8 +73,8 @@ def _owner_at(moment: str) -> str:
         ELSE (SELECT users.name FROM users WHERE users.id = cards.owner_id) END"""
 
 
-def _status_event_at(moment: str) -> str:
-    return f"""(SELECT s.kind FROM card_events s WHERE s.card_id = cards.id AND +s.kind IN ({_STATUS_KINDS})
+def _status_event_at(moment: str, card_id: str = "cards.id") -> str:
+    return f"""(SELECT s.kind FROM card_events s WHERE s.card_id = {card_id} AND +s.kind IN ({_STATUS_KINDS})
         AND s.at < {moment} ORDER BY s.at DESC, s.id DESC LIMIT 1)"""
 
 
@@ -86,23 +86,26 @@ def _scope(scope: Scope, moment: str = ":end") -> tuple[str, dict]:
         return "1", {}
     if not scope.owner_ids:
         return "0", {}
-    names = {f"owner{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids))}
+    names = _owner_names(scope)
     owners = ",".join(":" + n for n in names)
     return f"""(CASE WHEN cards.id IN (SELECT card_id FROM card_events WHERE kind = 'assigned')
         THEN {_owner_at(moment)} IN (SELECT users.name FROM users WHERE users.id IN ({owners}))
         ELSE cards.owner_id IN ({owners}) END)""", names
 
 
+def _owner_names(scope: Scope) -> dict[str, int]:
+    return {f"owner{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids or ()))}
+
+
 @dataclass(frozen=True)
 class CardStates:
-    """How many cards share one combination of states at the period's start and end."""
+    """How many cards in hand during a period share one combination of states at its start and end."""
 
     owner: str | None  # at the end
-    grade: str | None  # at the end (None for the cards closed before the period)
+    grade: str | None  # at the end, of a card open then (None for the others)
     status_event_at_start: str | None  # the latest status event before the start (None: never closed)
     status_event_at_end: str | None
     dormant_at_end: bool  # no reached contact in the policy's dormant period before the end
-    created_in_period: bool
     reopened_in_period: bool  # reopened, or its order cancelled (退订), in the period
     cards: int
 
@@ -121,59 +124,109 @@ def _open(status_event: str) -> str:
 # Cards whose status changed at or after the period's start: every other closed card was closed
 # before it, by the event its status names, and stays so through the period.
 _CHANGED_SINCE_START = f"SELECT card_id FROM card_events WHERE kind IN ({_STATUS_KINDS}) AND at >= :start"
+_REASSIGNED = "SELECT card_id FROM card_events WHERE kind = 'assigned'"
+
+
+def _dormant(card: str) -> str:
+    """True when the card's latest standing reached contact before the end (or its making, with
+    none) is before :dormant_before. A card made since then had no contact before it (a contact is
+    never dated before its card): only whether it was reached since is read."""
+    reached = f"FROM followups f WHERE f.card_id = {card}.id AND f.outcome = 'reached' AND {_EFFECTIVE}"
+    return f"""CASE WHEN {card}.created_at >= :dormant_before
+        THEN EXISTS (SELECT 1 {reached} AND f.at < :dormant_before)
+            AND NOT EXISTS (SELECT 1 {reached} AND f.at >= :dormant_before AND f.at < :end)
+        ELSE coalesce((SELECT f.at {reached} AND f.at < :end ORDER BY f.at DESC LIMIT 1), {card}.created_at)
+            < :dormant_before END"""
 
 
 def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dormant_before: datetime) -> list[CardStates]:
-    """Every card made before the end, grouped by its states then (the funnel, the conversion cohort).
+    """The cards in hand during the period — made before its end and in hand now, or whose status
+    changed since its start — grouped by their states then (the funnel, the conversion cohort).
 
     `dormant_before`: a card whose latest reached contact (or creation) is before this is dormant
-    at the end. Cards closed before the start and not changed since are only counted, by owner and
-    status: they are in no funnel and no cohort, and none of their records is read.
+    at the end. Every other card was closed before the start and stays so (`settled`).
     """
     scope_sql, params = _scope(scope)
-    closed_by = " ".join(f"WHEN '{status}' THEN '{kind.value}'" for status, kind in _CLOSED_BY.items())
     rows = store.conn.execute(
         f"""
         WITH in_hand AS (
-            SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner,
-                {_status_event_at(':start')} AS at_start, {_status_event_at(':end')} AS at_end,
-                cards.created_at >= :start AS created_in,
-                EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id
-                        AND +r.kind IN ('reopened', 'order-cancelled') AND r.at >= :start AND r.at < :end) AS reopened_in
+            SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner
             FROM cards
             WHERE cards.created_at < :end AND {scope_sql}
                 AND (cards.status IN ({_IN_HAND}) OR cards.id IN ({_CHANGED_SINCE_START}))
-        ), per_card AS (
-            -- The grade and dormancy at the end matter to the cards open then (the funnel) only.
-            SELECT owner,
-                CASE WHEN {_open('at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
+        ), per_card AS MATERIALIZED (
+            -- The latest status event before the end, and whether one came in the period (then the
+            -- one before the start is looked up) and reopened the card, from each card's own status
+            -- events (most cards in hand have none); the grade and dormancy at the end matter to
+            -- the cards open then (the funnel) only.
+            SELECT in_hand.owner,
+                CASE WHEN {_open('moved.at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
                     WHERE g.card_id = in_hand.id AND g.at < :end AND {_GRADE_COUNTS}
                     ORDER BY g.at DESC, g.id DESC LIMIT 1), in_hand.grade) END AS grade,
-                at_start, at_end,
-                -- The latest standing reached contact: walking the card's contacts back from the end.
-                CASE WHEN {_open('at_end')} THEN coalesce((SELECT f.at FROM followups f
-                    WHERE f.card_id = in_hand.id AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
-                    ORDER BY f.at DESC LIMIT 1), in_hand.created_at) < :dormant_before ELSE 1 = 0 END AS dormant,
-                created_in, reopened_in
-            FROM in_hand
-        ), settled AS (
-            SELECT {_owner_at(':end')} AS owner, NULL AS grade, CASE cards.status {closed_by} END AS at_start,
-                CASE cards.status {closed_by} END AS at_end, 1 = 0 AS dormant, cards.created_at >= :start AS created_in,
-                1 = 0 AS reopened_in
-            FROM cards
-            WHERE cards.created_at < :end AND {scope_sql}
-                AND cards.status IN ({_CLOSED}) AND cards.id NOT IN ({_CHANGED_SINCE_START})
+                CASE WHEN moved.in_period = 1 THEN {_status_event_at(':start', 'in_hand.id')} ELSE moved.at_end END
+                    AS at_start,
+                moved.at_end,
+                CASE WHEN {_open('moved.at_end')} THEN {_dormant('in_hand')} ELSE 1 = 0 END AS dormant,
+                coalesce(moved.reopened_in, 0) AS reopened_in
+            FROM in_hand LEFT JOIN (
+                SELECT card_id, max(CASE WHEN nth = 1 THEN kind END) AS at_end, max(in_period) AS in_period,
+                    max(CASE WHEN kind IN ('reopened', 'order-cancelled') THEN in_period ELSE 0 END) AS reopened_in
+                FROM (SELECT e.card_id, e.kind, CASE WHEN e.at >= :start THEN 1 ELSE 0 END AS in_period,
+                          row_number() OVER (PARTITION BY e.card_id ORDER BY e.at DESC, e.id DESC) AS nth
+                      FROM in_hand JOIN card_events e ON e.card_id = in_hand.id
+                      WHERE e.kind IN ({_STATUS_KINDS}) AND e.at < :end) AS states
+                GROUP BY card_id) AS moved ON moved.card_id = in_hand.id
         )
-        SELECT owner, grade, at_start, at_end, dormant, created_in, reopened_in, count(*) AS cards
-        FROM (SELECT * FROM per_card UNION ALL SELECT * FROM settled) AS states GROUP BY 1, 2, 3, 4, 5, 6, 7
+        SELECT owner, grade, at_start, at_end, dormant, reopened_in, count(*) AS cards
+        FROM per_card GROUP BY 1, 2, 3, 4, 5, 6
         """,
         {**params, "start": ts(start), "end": ts(end), "dormant_before": ts(dormant_before)},
     ).fetchall()
-    return [
-        CardStates(r["owner"], r["grade"], r["at_start"], r["at_end"], bool(r["dormant"]), bool(r["created_in"]),
-                   bool(r["reopened_in"]), r["cards"])
-        for r in rows
-    ]
+    return [CardStates(r["owner"], r["grade"], r["at_start"], r["at_end"], bool(r["dormant"]), bool(r["reopened_in"]),
+                       r["cards"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The cards made before a period's end that were closed (won, delivered, lost, invalid) before
+    its start and not changed since: in no funnel and no cohort. Only who held them at the end
+    matters (each has a line in the report) and how many of them still waited for delivery (won)."""
+
+    owners: frozenset[str | None]
+    waiting: int
+
+
+def settled(store: Store, scope: Scope, start: datetime, end: datetime) -> Settled:
+    """Read without a pass over the closed cards, which grow with the store: whether each user of
+    the scope held one, a step into `cards_closed` apiece; the cards won and not yet delivered,
+    counted; the reassigned ones, one by one."""
+    scope_sql, params = _scope(scope)
+    params |= {"start": ts(start), "end": ts(end)}
+    untouched = (f"cards.status IN ({_CLOSED}) AND cards.created_at < :end "
+                 f"AND cards.id NOT IN ({_CHANGED_SINCE_START}) AND cards.id NOT IN ({_REASSIGNED})")
+    users = "1" if scope.owner_ids is None else f"users.id IN ({','.join(':' + n for n in _owner_names(scope)) or 'NULL'})"
+    held = store.conn.execute(
+        f"""
+        SELECT users.name FROM users
+        WHERE {users} AND EXISTS (SELECT 1 FROM cards WHERE cards.owner_id = users.id AND {untouched})
+        UNION ALL
+        SELECT NULL WHERE {'1' if scope.owner_ids is None else '0'} = 1
+            AND EXISTS (SELECT 1 FROM cards WHERE cards.owner_id IS NULL AND {untouched})
+        """,
+        params,
+    ).fetchall()
+    waiting = store.conn.execute(
+        f"SELECT count(*) FROM cards WHERE {untouched} AND cards.status = 'won' AND {scope_sql}", params).fetchone()[0]
+    moved = store.conn.execute(
+        f"""
+        SELECT {_owner_at(':end')}, cards.status FROM cards
+        WHERE cards.id IN ({_REASSIGNED}) AND cards.status IN ({_CLOSED}) AND cards.created_at < :end
+            AND cards.id NOT IN ({_CHANGED_SINCE_START}) AND {scope_sql}
+        """,
+        params,
+    ).fetchall()
+    return Settled(frozenset(r[0] for r in held) | {r[0] for r in moved},
+                   waiting + sum(1 for r in moved if r[1] == "won"))
 
 
 @dataclass(frozen=True)
@@ -495,33 +548,50 @@ def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
 
 
 @dataclass(frozen=True)
-class Grading:
-    card_id: int
+class Gradings:
+    """One grader's gradings to one grade: each card's first within the grade's window."""
+
+    grader: str | None  # who judged them; the card's owner then when nobody is recorded
     grade: str
-    at: datetime
-    grader: str | None  # who judged it; the card's owner then when nobody is recorded
-    won_at: datetime | None  # the card's first win at or after the grading, before `until`
+    graded: int
+    won: list[tuple[datetime, datetime, int]]  # (graded at, the card's first win after, how many) of those won
 
 
-def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, datetime]], until: datetime) -> list[Grading]:
-    """Gradings to each grade made within its window [since, before), with the card's first win
-    after each before `until`."""
+def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, datetime]], until: datetime) -> list[Gradings]:
+    """Gradings to each grade made within its window [since, before) — a card's first to that grade
+    there: one regraded to it again is judged once — with the card's first win after each, before
+    `until`. Only the won ones come one by one (their horizon is a span of days in the store's time
+    zone); the others are counted."""
     if not windows:
         return []
     scope_sql, params = _scope(scope, "g.at")
-    terms, bounds = [], {}
+    bounds: dict = {"until": ts(until)}
     for i, (grade, (since, before)) in enumerate(windows.items()):
-        terms.append(f"(g.to_grade = :grade{i} AND g.at >= :since{i} AND g.at < :before{i})")
         bounds.update({f"grade{i}": grade, f"since{i}": ts(since), f"before{i}": ts(before)})
+    asked = ", ".join(f"(:grade{i}, :since{i}, :before{i})" for i in range(len(windows)))
+    owner_then = f"(SELECT {_owner_at('g.at')} FROM cards WHERE cards.id = g.card_id)"
+    # Each window a range of the index on (grade, time): never a multi-index OR, which reads the table.
     rows = store.conn.execute(
         f"""
-        SELECT g.card_id, g.to_grade, g.at, coalesce(u.name, {_owner_at('g.at')}) AS grader,
-            (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
-             AND e.at >= g.at AND e.at < :until) AS won_at
-        FROM grade_changes g JOIN cards ON cards.id = g.card_id LEFT JOIN users u ON u.id = g.by_id
-        WHERE ({' OR '.join(terms)}) AND {scope_sql} AND {grade_counts('g', '< :until')}
-        ORDER BY g.card_id, g.at, g.id
+        WITH asked (grade, since, before) AS (VALUES {asked})
+        SELECT grader, to_grade, CASE WHEN won_at IS NULL THEN NULL ELSE at END AS at, won_at, count(*) AS n
+        FROM (
+            SELECT g.to_grade, g.at, coalesce(u.name, {owner_then}) AS grader,
+                (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
+                 AND e.at >= g.at AND e.at < :until) AS won_at,
+                row_number() OVER (PARTITION BY g.card_id, g.to_grade ORDER BY g.at, g.id) AS nth
+            FROM asked JOIN grade_changes g ON g.to_grade = asked.grade AND g.at >= asked.since AND g.at < asked.before
+            {_cards_for(scope_sql, 'g.card_id')} LEFT JOIN users u ON u.id = g.by_id
+            WHERE {scope_sql} AND {grade_counts('g', '< :until')}
+        ) AS states
+        WHERE nth = 1 GROUP BY 1, 2, 3, 4
         """,
-        {**params, **bounds, "until": ts(until)},
+        {**params, **bounds},
     ).fetchall()
-    return [Grading(r["card_id"], r["to_grade"], store.dt(r["at"]), r["grader"], store.dt(r["won_at"])) for r in rows]
+    found: dict[tuple[str | None, str], Gradings] = {}
+    for grader, grade, at, won_at, n in rows:
+        entry = found.setdefault((grader, grade), Gradings(grader, grade, 0, []))
+        found[(grader, grade)] = Gradings(grader, grade, entry.graded + n, entry.won)
+        if won_at is not None:
+            entry.won.append((store.dt(at), datetime.fromisoformat(won_at), n))
+    return list(found.values())

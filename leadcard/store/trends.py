@@ -52,7 +52,7 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
             if scope.owner_ids is None or card["owner_id"] in scope.owner_ids:
                 for i, (start, end) in enumerate(moments):
                     if card["created_at"] < end:
-                        tallies[i][(card["name"], None, None, card["created_at"] >= start, False)] += 1
+                        tallies[i][(card["name"], None, None, False)] += 1
             continue
         times = [at for at, _id, _kind in events]
         for i, (start, end) in enumerate(moments):
@@ -65,9 +65,9 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
             at_start = events[before_start - 1][2] if before_start else None
             at_end = events[before_end - 1][2] if before_end else None
             reopened = any(kind in _REOPENING for _at, _id, kind in events[before_start:before_end])
-            tallies[i][(owner, at_start, at_end, card["created_at"] >= start, reopened)] += 1
-    return [[CardStates(owner, None, at_start, at_end, False, created_in, reopened, n)
-             for (owner, at_start, at_end, created_in, reopened), n in tally.items()] for tally in tallies]
+            tallies[i][(owner, at_start, at_end, reopened)] += 1
+    return [[CardStates(owner, None, at_start, at_end, False, reopened, n)
+             for (owner, at_start, at_end, reopened), n in tally.items()] for tally in tallies]
 
 
 def _owner_at(moves: list[tuple[str, int, dict]], moment: str, now: str | None) -> str | None:
