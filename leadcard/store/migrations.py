@@ -640,6 +640,12 @@ def m018_report_window_indexes(db: sqlite3.Connection) -> None:
         CREATE INDEX grade_changes_card ON grade_changes (card_id, at, id, to_grade, followup_id);
         DROP INDEX followups_card_at;
         CREATE INDEX followups_card_at ON followups (card_id, at, outcome, channel, next_at);
+        -- The objections raised in a period: its follow-ups' cards.
+        DROP INDEX followups_at;
+        CREATE INDEX followups_at ON followups (at, card_id);
+        -- What followed an invitation: the card's visits in the showroom log after it.
+        DROP INDEX visits_card;
+        CREATE INDEX visits_card ON visits (card_id, arrived_at);
         -- The grade accuracy reads the gradings to each grade made in a window.
         CREATE INDEX grade_changes_graded ON grade_changes (to_grade, at, card_id, by_id, followup_id);
         """
