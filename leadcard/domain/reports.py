@@ -41,7 +41,8 @@ delivery, and the referrals per referrer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable
 
@@ -213,7 +214,6 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     else:
         card_states = states(store, scope, bounds)
         settled = [sql.Settled(frozenset(), 0) for _b in bounds]
-    grace = _after_delivery_grace(policy)
     # Deliveries this long before a period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
     read = {
@@ -225,9 +225,10 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
         "wakes": after(sql.wakes(store, scope, bounds)),
         "orders": after(sql.orders(store, scope, bounds)),
         "cancellations": after(sql.cancellations(store, scope, bounds)),
-        "delivered": after(sql.deliveries(store, scope, [(start - reach, end) for start, end in bounds])),
         "referrals": after(sql.referrals(store, scope, bounds)),
     }
+    delivered, visits = _deliveries(periods, bounds, after(sql.deliveries(store, scope, bounds, bounds[0][0] - reach)),
+                                    policy, tz, _after_delivery_grace(policy))
     split = {key: [[] for _p in periods] for key in read}
     for key, found in read.items():
         for record in found:
@@ -235,15 +236,11 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     grades = tuple(g.code for g in policy.grades)
     measured = []
     for i, (period, (start, end)) in enumerate(zip(periods, bounds)):
-        delivered = split["delivered"][i]
         records = _Records(
             states=card_states[i], new_cards=split["new_cards"][i], followups=split["followups"][i],
             wins=split["wins"][i], requests=split["requests"][i], losses=split["losses"][i], wakes=split["wakes"][i],
             orders=split["orders"][i], cancellations=split["cancellations"][i],
-            deliveries=[d for d in delivered if d.at >= start],
-            visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
-                    for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
-                    if period.first_day <= v.day <= period.last_day],
+            deliveries=delivered[i], visits=visits[i],
             referrals=split["referrals"][i], settled=settled[i],
         )
         figures = _Figuring(session, grades, end)
@@ -305,6 +302,40 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         standings=parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy)),
         accuracy_days=targets.ACCURACY_DAYS,
     )
+
+
+def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], found: list[sql.Delivery],
+                policy: Policy, tz, grace: float) -> tuple[list[list[sql.Delivery]], list[list[tuple[str | None, bool]]]]:
+    """Each period's deliveries (under the owner at its end), and its after-delivery visits — due in
+    it — as (owner, made in time): each visit from the contacts that reached the owner before the
+    end of the period it is due in, and stood then."""
+    starts = [start for start, _end in bounds]
+    first_days = [p.first_day for p in periods]
+    delivered: list[list[sql.Delivery]] = [[] for _p in periods]
+    visits: list[list[tuple[str | None, bool]]] = [[] for _p in periods]
+    for d in found:
+        i = bisect_right(starts, d.at) - 1
+        if i >= 0 and d.at < bounds[i][1]:
+            seen, owner = d.owner_at(i)
+            if seen:
+                delivered[i].append(replace(d, owner=owner))
+        if d.legacy:
+            continue
+        day = d.at.astimezone(tz).date()
+        due = set()
+        for n in policy.after_delivery_days:
+            i = bisect_right(first_days, day + timedelta(days=n)) - 1
+            if i >= 0 and day + timedelta(days=n) <= periods[i].last_day:
+                due.add(i)
+        for i in sorted(due):
+            seen, owner = d.owner_at(i)
+            if not seen:
+                continue
+            end = bounds[i][1]
+            reached = [at for at, stopped in d.contacts if at < end and (stopped is None or stopped >= end)]
+            visits[i] += [(owner, v.in_time) for v in after_delivery_visits(d.at, reached, policy, tz, grace)
+                          if periods[i].first_day <= v.day <= periods[i].last_day]
+    return delivered, visits
 
 
 def _after_delivery_grace(policy: Policy) -> float:

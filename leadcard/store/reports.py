@@ -380,40 +380,86 @@ def cancellations(store: Store, scope: Scope, periods: Periods) -> list[Cancella
 class Delivery:
     card_id: int
     at: datetime
-    owner: str | None  # at the end
+    owner: str | None  # the card's owner now: at each period's end too, unless it was reassigned
     ordered_at: datetime | None  # the order it delivered
     legacy: bool  # won before orders were kept: delivered the day it was won
-    contacts: tuple[datetime, ...]  # when the owner was reached after the delivery, before the end
-    period: int = 0  # which of the periods asked for
+    # The contacts that reached the owner after the delivery, before the last period's end: when,
+    # and when each stopped counting (corrected or withdrawn; None: it stands).
+    contacts: tuple[tuple[datetime, datetime | None], ...]
+    owners: dict[int, str | None] | None = None  # a reassigned card's owner at each period's end it was seen then
+
+    def owner_at(self, period: int) -> tuple[bool, str | None]:
+        """Whether the reader saw the card at the period's end, and its owner then."""
+        if self.owners is None:
+            return True, self.owner
+        return period in self.owners, self.owners.get(period)
 
 
-def deliveries(store: Store, scope: Scope, periods: Periods) -> list[Delivery]:
-    """交车 from each (since, end) pair's `since` to its end, each with the order it delivered and the
-    contacts that reached the owner afterwards before that end (one query for all of them)."""
-    found = _events(store, scope, EventKind.DELIVERED, periods, """, (SELECT w.at FROM card_events w
-        WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id < e.id ORDER BY w.id DESC LIMIT 1) AS ordered_at""")
-    contacts: dict[tuple[int, int], list[datetime]] = {}
-    if found:
-        table, bounds = _periods(periods)
-        for r in store.conn.execute(
-            f"""
-            WITH {table}, delivered AS (
-                SELECT e.card_id, min(e.at) AS at FROM card_events e
-                WHERE e.kind = 'delivered' AND e.at >= :first AND e.at < :last GROUP BY e.card_id)
-            SELECT p.n, f.card_id, f.at FROM delivered JOIN followups f ON f.card_id = delivered.card_id
-            JOIN p ON f.at >= p.p_start AND f.at < p.p_end
-            WHERE f.at > delivered.at AND f.at < :last AND f.outcome = 'reached' AND {_effective('p.p_end')}
-            ORDER BY p.n, f.card_id, f.at
-            """,
-            bounds,
-        ):
-            contacts.setdefault((r["n"], r["card_id"]), []).append(store.dt(r["at"]))
-    delivered = []
-    for r, d in found:
-        at = store.dt(r["at"])
-        delivered.append(Delivery(r["id"], at, r["owner"], store.dt(r["ordered_at"]), bool(d.get("legacy")),
-                                  tuple(t for t in contacts.get((r["n"], r["id"]), ()) if t > at), r["n"]))
-    return delivered
+def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime) -> list[Delivery]:
+    """交车 from `since` to the last period's end, each once, with the order it delivered and the
+    contacts that reached the owner afterwards (one query for all of them); a reassigned card's
+    owner at each period's end (another)."""
+    names = _owner_names(scope)
+    visible = "1" if scope.owner_ids is None else f"cards.owner_id IN ({', '.join(':' + n for n in names) or 'NULL'})"
+    bounds = {"since": ts(since), "last": ts(periods[-1][1])}
+    rows = store.conn.execute(
+        f"""
+        SELECT e.card_id, e.at, e.detail, users.name, cards.id IN ({_REASSIGNED}) AS moved,
+            (SELECT w.at FROM card_events w WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id < e.id
+             ORDER BY w.id DESC LIMIT 1) AS ordered_at
+        FROM card_events e JOIN cards ON cards.id = e.card_id LEFT JOIN users ON users.id = cards.owner_id
+        WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :last
+            AND (cards.id IN ({_REASSIGNED}) OR {visible})
+        ORDER BY e.at, e.id
+        """,
+        {**names, **bounds},
+    ).fetchall()
+    if not rows:
+        return []
+    contacts: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for card_id, at, corrected, withdrawn_at in store.conn.execute(
+        """
+        WITH delivered AS (
+            SELECT e.card_id, min(e.at) AS at FROM card_events e
+            WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :last GROUP BY e.card_id)
+        SELECT f.card_id, f.at, (SELECT min(n.at) FROM followups n WHERE n.corrects = f.id),
+            (SELECT w.at FROM followup_voids w WHERE w.followup_id = f.id)
+        FROM delivered JOIN followups f ON f.card_id = delivered.card_id
+        WHERE f.at > delivered.at AND f.at < :last AND f.outcome = 'reached'
+        ORDER BY f.card_id, f.at
+        """,
+        bounds,
+    ):
+        stops = [store.dt(t) for t in (corrected, withdrawn_at) if t is not None]
+        contacts.setdefault(card_id, []).append((store.dt(at), min(stops, default=None)))
+    moved = _owners_at_ends(store, scope, periods, sorted({r[0] for r in rows if r[4]}))
+    found = []
+    for card_id, at, detail, owner, reassigned, ordered_at in rows:
+        when = store.dt(at)
+        found.append(Delivery(card_id, when, owner, store.dt(ordered_at), bool(json.loads(detail or "{}").get("legacy")),
+                              tuple(c for c in contacts.get(card_id, ()) if c[0] > when),
+                              moved.get(card_id, {}) if reassigned else None))
+    return found
+
+
+def _owners_at_ends(store: Store, scope: Scope, periods: Periods, card_ids: list[int]) -> dict[int, dict[int, str | None]]:
+    """Each card's owner at the end of each period, where the reader saw it then."""
+    if not card_ids:
+        return {}
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
+    cards = {f"card{i}": card_id for i, card_id in enumerate(card_ids)}
+    found: dict[int, dict[int, str | None]] = {}
+    for n, card_id, owner in store.conn.execute(
+        f"""
+        WITH {table}
+        SELECT p.n, cards.id, {_owner_at('p.p_end')} FROM cards CROSS JOIN p
+        WHERE cards.id IN ({', '.join(':' + name for name in cards)}) AND {scope_sql}
+        """,
+        {**params, **bounds, **cards},
+    ):
+        found.setdefault(card_id, {})[n] = owner
+    return found
 
 
 def _events(store: Store, scope: Scope, kind: EventKind, periods: Periods,
