@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from datetime import datetime
 
 from leadcard.store import Scope, Store, ts, windows
@@ -30,7 +29,16 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
         OR cards.id IN (SELECT card_id FROM card_events WHERE kind IN ({_STATUS_KINDS}) AND at >= :first))"""
     untouched = f"NOT EXISTS (SELECT 1 FROM card_events e WHERE e.card_id = cards.id AND e.kind IN ({_STATUS_KINDS}, 'assigned'))"
     visible = "1" if scope.owner_ids is None else f"cards.owner_id IN ({','.join(map(str, sorted(scope.owner_ids))) or 'NULL'})"
-    tallies = [Counter() for _p in periods]
+    # Each combination of states: +n from the first period it holds n more cards in, -n after the last.
+    runs: dict[tuple, list[int]] = {}
+
+    def add(key: tuple, first: int, after: int, n: int = 1) -> None:
+        counts = runs.get(key)
+        if counts is None:
+            counts = runs[key] = [0] * (len(periods) + 1)
+        counts[first] += n
+        counts[after] -= n
+
     # Most cards are open since made and never moved: counted by owner and the period they were
     # made in (-1: before the first), in every period from then on.
     for name, made_in, n in store.conn.execute(
@@ -39,8 +47,7 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
             FROM cards LEFT JOIN users ON users.id = cards.owner_id
             WHERE cards.created_at < :last AND cards.status IN ({_IN_HAND}) AND {untouched} AND {visible}
             GROUP BY 1, 2""", bounds):
-        for i in range(max(made_in, 0), len(periods)):
-            tallies[i][(name, None, None, False)] += n
+        add((name, None, None, False), max(made_in, 0), len(periods), n)
     cards = store.conn.execute(
         f"""SELECT cards.id, cards.created_at, cards.owner_id, users.name FROM cards
             LEFT JOIN users ON users.id = cards.owner_id WHERE cards.id IN ({candidates}) AND NOT {untouched}""",
@@ -78,11 +85,16 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
             elif before_start != before_end or moves:
                 following = i + 1
             if seen:
-                for j in range(i, following):
-                    tallies[j][(owner, at_start, at_end, reopened)] += 1
+                add((owner, at_start, at_end, reopened), i, following)
             i = following
-    return [[CardStates(owner, None, at_start, at_end, False, reopened, n)
-             for (owner, at_start, at_end, reopened), n in tally.items()] for tally in tallies]
+    found: list[list[CardStates]] = [[] for _p in periods]
+    for (owner, at_start, at_end, reopened), counts in runs.items():
+        n = 0
+        for i in range(len(periods)):
+            n += counts[i]
+            if n:
+                found[i].append(CardStates(owner, None, at_start, at_end, False, reopened, n))
+    return found
 
 
 def _owner_at(moves: list[tuple[str, int, dict]], moment: str, now: str | None) -> str | None:
