@@ -121,7 +121,7 @@ class _Records:
     """Everything a period's figures are made of, as the store read it."""
 
     states: list[sql.CardStates]  # the cards in hand during the period
-    new_cards: list[sql.NewCard]
+    new_cards: list[sql.NewCards]
     followups: list[sql.FollowUpCount]
     wins: list[sql.Win]
     requests: list[sql.LossRequest]
@@ -217,7 +217,7 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     # Deliveries this long before a period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
     read = {
-        "new_cards": after(sql.new_cards(store, scope, bounds)),
+        "new_cards": after(sql.new_cards(store, scope, bounds, timedelta(hours=policy.first_call_hours))),
         "followups": after(sql.followup_counts(store, scope, bounds)),
         "wins": after(sql.wins(store, scope, bounds)),
         "requests": after(sql.loss_requests(store, scope, bounds)),
@@ -270,7 +270,7 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         timeliness_target=policy.timeliness_target,
         totals=totals,
         by_owner=by_owner,
-        new_by_source=_counts((c.source for c in records.new_cards), [s.value for s in Source]),
+        new_by_source=_sums(((c.source, c.cards) for c in records.new_cards), [s.value for s in Source]),
         followups_by_channel=_sums(((f.channel, f.followups) for f in records.followups), [c.value for c in Channel]),
         loss_reasons=_counts((loss.reason or "" for loss in records.losses), list(policy.loss_reasons)),
         loss_competitors=_counts((loss.competitor or "" for loss in records.losses), []),
@@ -387,9 +387,8 @@ class _Figuring:
             if _status(s.status_event_at_start) in _IN_HAND or s.reopened_in_period:
                 cohort += s.cards
                 valid += s.cards if at_end != Status.INVALID else 0
-        first_call = timedelta(hours=policy.first_call_hours)
-        timely = sum(1 for c in r.new_cards
-                     if c.first_followup_at is not None and c.first_followup_at - c.clock_start <= first_call)
+        new_cards = sum(c.cards for c in r.new_cards)
+        timely = sum(c.cards for c in r.new_cards if c.timely)
         complete = sum(f.followups for f in r.followups if f.complete)
         followups = sum(f.followups for f in r.followups)
         responded = sum(1 for w in r.wakes if _responded(w, policy.reactivation_days, self.end))
@@ -401,14 +400,14 @@ class _Figuring:
             per_win[max(i for i, (_, least, _) in enumerate(FOLLOWUPS_PER_WIN) if w.followups >= least)] += 1
         return Figures(
             owner=owner,
-            new_cards=len(r.new_cards),
+            new_cards=new_cards,
             followups=followups,
             wins=len(r.wins),
             losses=len(r.losses),
             loss_requests=len(r.requests),
             open_at_end=sum(funnel.values()),
             funnel=funnel,
-            timeliness=Ratio(timely, len(r.new_cards)),
+            timeliness=Ratio(timely, new_cards),
             completeness=Ratio(complete, followups),
             conversion=Ratio(len(r.wins), valid),
             reactivation=Ratio(responded, len(r.wakes)),

@@ -640,12 +640,17 @@ def m018_report_window_indexes(db: sqlite3.Connection) -> None:
         CREATE INDEX grade_changes_card ON grade_changes (card_id, at, id, to_grade, followup_id);
         DROP INDEX followups_card_at;
         CREATE INDEX followups_card_at ON followups (card_id, at, outcome, channel, next_at);
-        -- The objections raised in a period: its follow-ups' cards.
+        -- A period's follow-ups: by author and channel, their next date (the complete ones are read
+        -- from the table among those that have one), and their cards (the objections raised).
         DROP INDEX followups_at;
-        CREATE INDEX followups_at ON followups (at, card_id);
+        CREATE INDEX followups_at ON followups (at, card_id, author_id, channel, next_at);
         -- What followed an invitation: the card's visits in the showroom log after it.
         DROP INDEX visits_card;
         CREATE INDEX visits_card ON visits (card_id, arrived_at);
+        -- The contacts planned for a day that reached the customer: found in the index alone (SQLite
+        -- reads the column of a partial index's condition from the table unless the index holds it).
+        DROP INDEX followups_planned;
+        CREATE INDEX followups_planned ON followups (next_at, outcome) WHERE outcome = 'reached';
         -- The grade accuracy reads the gradings to each grade made in a window.
         CREATE INDEX grade_changes_graded ON grade_changes (to_grade, at, card_id, by_id, followup_id);
         """

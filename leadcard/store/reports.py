@@ -8,13 +8,14 @@ reads (wins, losses, wake-ups, gradings) are one query each, never one per card.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Sequence
 
 from leadcard.model import EventKind
-from leadcard.store import Scope, Store, ts
+from leadcard.store import Scope, Store, ts, windows
 from leadcard.store.counting import counts, grade_counts, withdrawn
 
 # Events that change a card's status; the latest one before a moment gives the status then.
@@ -52,11 +53,6 @@ def _periods(periods: Periods) -> tuple[str, dict]:
         bounds[f"start{i}"], bounds[f"end{i}"] = ts(start), ts(end)
     return f"p (n, p_start, p_end) AS (VALUES {values})", bounds
 
-
-# The follow-ups dated in the periods, found by the index on their time and read from the table in
-# the order of their ids (SQLite walks an IN list in order; PostgreSQL's bitmap scan does the same):
-# one pass along the table rather than a jump for each, wherever a card's follow-ups lie.
-_IN_THE_WINDOW = "f.id IN (SELECT id FROM followups WHERE at >= :first AND at < :last)"
 
 
 # Subqueries about one card write `+kind` so that the planner seeks the card's own events
@@ -236,37 +232,47 @@ def settled(store: Store, scope: Scope, start: datetime, end: datetime) -> Settl
 
 
 @dataclass(frozen=True)
-class NewCard:
-    card_id: int
-    created_at: datetime
+class NewCards:
+    """How many cards made in a period share an owner (at its end), a source and their timeliness."""
+
+    owner: str | None
     source: str
-    owner: str | None  # at the end
-    first_followup_at: datetime | None  # the first contact or attempt before the end
-    left_at: datetime | None = None  # 离店: the timeliness clock starts here when known
+    timely: bool  # the first contact or attempt before the end came within the first call's limit
+    cards: int
     period: int = 0  # which of the periods asked for
 
-    @property
-    def clock_start(self) -> datetime:
-        return self.left_at or self.created_at
 
-
-def new_cards(store: Store, scope: Scope, periods: Periods) -> list[NewCard]:
+def new_cards(store: Store, scope: Scope, periods: Periods, first_call: timedelta) -> list[NewCards]:
+    """The cards made in each period, counted; timely when the first contact or attempt standing at the
+    period's end came before it and at most `first_call` after the customer left (离店), or after the
+    card was made when that is not known."""
     scope_sql, params = _scope(scope, "p.p_end")
     table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
         WITH {table}
-        SELECT p.n, cards.id, cards.created_at, cards.left_at, cards.source, {_owner_at('p.p_end')} AS owner,
-            (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < p.p_end
-             AND {_effective('p.p_end')}) AS first_at
-        FROM cards JOIN p ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
-        WHERE cards.created_at >= :first AND cards.created_at < :last AND {scope_sql}
-        ORDER BY p.n, cards.id
+        SELECT n, owner, source,
+            first_at IS NOT NULL AND {_seconds('first_at')} - {_seconds('clock_start')} <= :first_call AS timely,
+            count(*) AS cards
+        FROM (
+            SELECT p.n, cards.source, coalesce(cards.left_at, cards.created_at) AS clock_start,
+                {_owner_at('p.p_end')} AS owner,
+                (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < p.p_end
+                 AND {_effective('p.p_end')}) AS first_at
+            FROM p JOIN cards ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
+            WHERE cards.created_at >= :first AND cards.created_at < :last AND {scope_sql}
+        ) AS states
+        GROUP BY 1, 2, 3, 4
         """,
-        {**params, **bounds},
+        # Times are whole seconds: within the limit is within its whole seconds.
+        {**params, **bounds, "first_call": math.floor(first_call.total_seconds())},
     ).fetchall()
-    return [NewCard(r["id"], store.dt(r["created_at"]), r["source"], r["owner"], store.dt(r["first_at"]),
-                    store.dt(r["left_at"]), r["n"]) for r in rows]
+    return [NewCards(r["owner"], r["source"], bool(r["timely"]), r["cards"], r["n"]) for r in rows]
+
+
+def _seconds(moment: str) -> str:
+    """A stored time as seconds since 1970 (SQLite's strftime; PostgreSQL's as the dialect defines it)."""
+    return f"CAST(strftime('%s', {moment}) AS BIGINT)"
 
 
 @dataclass(frozen=True)
@@ -279,24 +285,28 @@ class FollowUpCount:
 
 
 def followup_counts(store: Store, scope: Scope, periods: Periods) -> list[FollowUpCount]:
-    """Effective follow-ups dated in each period, counted by author, channel and completeness."""
-    scope_sql, params = _scope(scope, "p.p_end")
-    table, bounds = _periods(periods)
-    rows = store.conn.execute(
-        f"""
-        WITH {table}
-        SELECT p.n, f.author_id, f.channel,
-            (trim(f.content) != '' AND trim(coalesce(f.plan, '')) != '' AND f.next_at IS NOT NULL) AS complete,
-            count(*) AS followups
-        FROM followups f CROSS JOIN p {_cards_for(scope_sql, 'f.card_id')}
-        WHERE {_IN_THE_WINDOW} AND f.at >= p.p_start AND f.at < p.p_end AND {_effective('p.p_end')} AND {scope_sql}
-        GROUP BY 1, 2, 3, 4
-        """,
-        {**params, **bounds},
-    ).fetchall()
+    """Effective follow-ups dated in each period, counted by author, channel and completeness: all of
+    them from the index on their time (which holds author, channel and next date), then the complete
+    ones — a next date, and content and plan written — from the table, the others never read there."""
+    period, end = windows.period_of("f.at", periods), windows.period_end("f.at", periods)
+    scope_sql, params = _scope(scope, end)
+    params |= windows.bounds(periods)
+    counted = f"""SELECT {period}, f.author_id, f.channel, count(*) FROM followups f {_cards_for(scope_sql, 'f.card_id')}
+        WHERE {{}} AND {_effective(end)} AND {scope_sql} GROUP BY 1, 2, 3"""
+    # Those with a next date found by the index and read from the table in the order of their ids
+    # (SQLite walks an IN list in order; PostgreSQL's bitmap scan does the same): one pass along the
+    # table rather than a jump for each, wherever a card's follow-ups lie.
+    written = store.conn.execute(counted.format(
+        "f.id IN (SELECT id FROM followups WHERE at >= :first AND at < :last AND next_at IS NOT NULL) "
+        "AND trim(f.content) != '' AND trim(coalesce(f.plan, '')) != ''"), params).fetchall()
+    complete = {(n, author, channel): count for n, author, channel, count in written}
     names = user_names(store)
-    return [FollowUpCount(names.get(author), channel, bool(complete), n, period)
-            for period, author, channel, complete, n in rows]
+    found = []
+    for n, author, channel, count in store.conn.execute(counted.format("f.at >= :first AND f.at < :last"), params):
+        done = complete.get((n, author, channel), 0)
+        found += [FollowUpCount(names.get(author), channel, True, done, n)] if done else []
+        found += [FollowUpCount(names.get(author), channel, False, count - done, n)] if count > done else []
+    return found
 
 
 def user_names(store: Store) -> dict[int, str]:

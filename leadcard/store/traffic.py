@@ -77,7 +77,7 @@ def invitations(store: Store, scope: Scope, periods: Periods, words: Sequence[st
     by a visit in the showroom log or a contact by one of the `showroom` channels. All in SQL: one
     pass over the contacts planned for the periods' days, and a few steps into each invited card's
     records after it."""
-    scope_sql, params = _scope(scope, "p.p_end")
+    scope_sql, params = _scope(scope, "states.p_end")
     params |= bounds(periods)
     for i, word in enumerate(words):
         params[f"word{i}"] = f"%{word}%"  # the words hold no LIKE wildcard
@@ -87,28 +87,30 @@ def invitations(store: Store, scope: Scope, periods: Periods, words: Sequence[st
     rows = store.conn.execute(
         f"""
         WITH {days_table(periods, store.tz)}, asked AS MATERIALIZED (
-            -- Each card's first invitation (by time, then number) for each day, under who made it:
-            -- the contacts planned for each day, a range of the index on the planned time apiece.
-            SELECT card_id, at, author_id, day_start, day_end, n, p_end FROM (
-                SELECT f.card_id, f.at, f.author_id, p.day_start, p.day_end, p.n, p.p_end,
-                    row_number() OVER (PARTITION BY f.card_id, p.day ORDER BY f.at, f.seq) AS nth
-                FROM p JOIN followups f ON f.next_at >= p.day_start AND f.next_at < p.day_end
-                {_cards_for(scope_sql, 'f.card_id')}
-                WHERE f.outcome = 'reached' AND f.at < p.p_end AND ({naming})
-                    AND {_effective('p.p_end')} AND {scope_sql}
-            ) AS per_card WHERE nth = 1
-        ), states AS MATERIALIZED (
-            SELECT asked.*,
-                EXISTS (SELECT 1 {_reached_after('asked')} AND s.at < asked.day_end
+            -- Each card's first invitation (by time, then number) for each day, under who made it,
+            -- and whether the customer came (a visit, or a contact in the showroom, by the day's end).
+            SELECT per_card.*,
+                EXISTS (SELECT 1 {_reached_after('per_card')} AND s.at < per_card.day_end
                         AND s.channel IN ({', '.join(':' + name for name in channels) or 'NULL'}))
-                OR EXISTS (SELECT 1 FROM visits v WHERE v.card_id = asked.card_id AND v.arrived_at > asked.at
-                           AND v.arrived_at < asked.day_end) AS came
-            FROM asked
+                OR EXISTS (SELECT 1 FROM visits v WHERE v.card_id = per_card.card_id AND v.arrived_at > per_card.at
+                           AND v.arrived_at < per_card.day_end) AS came
+            FROM (
+                SELECT f.card_id, f.at, f.author_id, states.day_start, states.day_end, states.n, states.p_end,
+                    row_number() OVER (PARTITION BY f.card_id, states.day ORDER BY f.at, f.seq) AS nth
+                FROM (
+                    -- The contacts planned for each day (a range of the index apiece), then read from
+                    -- the table in the order of their ids: one pass along it.
+                    SELECT f.id, p.* FROM p JOIN followups f ON f.next_at >= p.day_start AND f.next_at < p.day_end
+                    WHERE f.outcome = 'reached' ORDER BY f.id
+                ) AS states CROSS JOIN followups f {_cards_for(scope_sql, 'f.card_id')}
+                WHERE f.id = states.id AND f.at < states.p_end AND ({naming}) AND {_effective('states.p_end')}
+                    AND {scope_sql}
+            ) AS per_card WHERE nth = 1
         )
-        SELECT states.n, users.name, states.came, count(*) FROM states LEFT JOIN users ON users.id = states.author_id
+        SELECT asked.n, users.name, asked.came, count(*) FROM asked LEFT JOIN users ON users.id = asked.author_id
         -- Not kept, and planned again for another day (or none) before the day came: left out.
-        WHERE states.came OR NOT EXISTS (SELECT 1 {_reached_after('states')} AND s.at < states.day_start
-            AND (s.next_at IS NULL OR s.next_at < states.day_start OR s.next_at >= states.day_end))
+        WHERE asked.came OR NOT EXISTS (SELECT 1 {_reached_after('asked')} AND s.at < asked.day_start
+            AND (s.next_at IS NULL OR s.next_at < asked.day_start OR s.next_at >= asked.day_end))
         GROUP BY 1, 2, 3
         """,
         params,
