@@ -443,12 +443,12 @@ def _grade_accuracy(session: Session, start: datetime, end: datetime,
     """Gradings (to `grades`, by default every grade) whose horizon ended in the period: was the card
     won within it?"""
     horizons = {g.code: timedelta(days=g.horizon_days) for g in grades or session.policy.grades if g.horizon_days}
-    windows = {grade: (start - horizon, end - horizon) for grade, horizon in horizons.items()}
+    windows = {grade: (start - horizon, end - horizon, horizon.days) for grade, horizon in horizons.items()}
     found = sql.gradings(session.store, session.visible(), windows, end)
     order = list(horizons)
     return [
         GradeAccuracy(g.grader, g.grade, horizons[g.grade].days,
-                      Ratio(sum(n for at, won_at, n in g.won if won_at <= at + horizons[g.grade]), g.graded))
+                      Ratio(g.won + sum(n for at, won_at, n in g.near if won_at <= at + horizons[g.grade]), g.graded))
         for g in sorted(found, key=lambda g: (g.grader is None, g.grader or "", order.index(g.grade)))
     ]
 

@@ -388,6 +388,8 @@ def cancellations(store: Store, scope: Scope, periods: Periods) -> list[Cancella
 
 @dataclass(frozen=True)
 class Delivery:
+    """A delivery (交车); its times in UTC."""
+
     card_id: int
     at: datetime
     owner: str | None  # the card's owner now: at each period's end too, unless it was reassigned
@@ -440,16 +442,22 @@ def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime) ->
         """,
         bounds,
     ):
-        stops = [store.dt(t) for t in (corrected, withdrawn_at) if t is not None]
-        contacts.setdefault(card_id, []).append((store.dt(at), min(stops, default=None)))
+        stopped = min((t for t in (corrected, withdrawn_at) if t is not None), default=None)  # UTC text sorts as time
+        contacts.setdefault(card_id, []).append((_utc(at), _utc(stopped)))
     moved = _owners_at_ends(store, scope, periods, sorted({r[0] for r in rows if r[4]}))
     found = []
     for card_id, at, detail, owner, reassigned, ordered_at in rows:
-        when = store.dt(at)
-        found.append(Delivery(card_id, when, owner, store.dt(ordered_at), bool(json.loads(detail or "{}").get("legacy")),
+        when = _utc(at)
+        found.append(Delivery(card_id, when, owner, _utc(ordered_at), bool(json.loads(detail or "{}").get("legacy")),
                               tuple(c for c in contacts.get(card_id, ()) if c[0] > when),
                               moved.get(card_id, {}) if reassigned else None))
     return found
+
+
+def _utc(text: str | None) -> datetime | None:
+    """A stored time as it is, in UTC (cheaper than the store's zone, for times only compared and
+    counted in days by the caller)."""
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def _owners_at_ends(store: Store, scope: Scope, periods: Periods, card_ids: list[int]) -> dict[int, dict[int, str | None]]:
@@ -622,44 +630,56 @@ class Gradings:
     grader: str | None  # who judged them; the card's owner then when nobody is recorded
     grade: str
     graded: int
-    won: list[tuple[datetime, datetime, int]]  # (graded at, the card's first win after, how many) of those won
+    won: int  # … whose card was won within the grade's horizon, a day or more inside it
+    # (graded at, the card's first win after, how many) of those won within a day of the horizon's
+    # end either way: their horizon is a span of days in the store's time zone, which may move its
+    # clocks between (the caller decides them)
+    near: list[tuple[datetime, datetime, int]]
 
 
-def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, datetime]], until: datetime) -> list[Gradings]:
+def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, datetime, int]],
+             until: datetime) -> list[Gradings]:
     """Gradings to each grade made within its window [since, before) — a card's first to that grade
-    there: one regraded to it again is judged once — with the card's first win after each, before
-    `until`. Only the won ones come one by one (their horizon is a span of days in the store's time
-    zone); the others are counted."""
+    there: one regraded to it again is judged once — and whether the card's first win after each,
+    before `until`, came within the grade's horizon (in days)."""
     if not windows:
         return []
     scope_sql, params = _scope(scope, "g.at")
     bounds: dict = {"until": ts(until)}
-    for i, (grade, (since, before)) in enumerate(windows.items()):
-        bounds.update({f"grade{i}": grade, f"since{i}": ts(since), f"before{i}": ts(before)})
-    asked = ", ".join(f"(:grade{i}, :since{i}, :before{i})" for i in range(len(windows)))
+    for i, (grade, (since, before, days)) in enumerate(windows.items()):
+        bounds.update({f"grade{i}": grade, f"since{i}": ts(since), f"before{i}": ts(before), f"days{i}": days})
+    asked = ", ".join(f"(:grade{i}, :since{i}, :before{i}, :days{i})" for i in range(len(windows)))
     owner_then = f"(SELECT {_owner_at('g.at')} FROM cards WHERE cards.id = g.card_id)"
+    # Seconds from the grading to the win, against the horizon's: a day's margin either way is
+    # more than any change of a time zone's clocks.
+    taken = f"{_seconds('won_at')} - {_seconds('at')} - days * 86400"
     # Each window a range of the index on (grade, time): never a multi-index OR, which reads the table.
     rows = store.conn.execute(
         f"""
-        WITH asked (grade, since, before) AS (VALUES {asked})
-        SELECT grader, to_grade, CASE WHEN won_at IS NULL THEN NULL ELSE at END AS at, won_at, count(*) AS n
+        WITH asked (grade, since, before, days) AS (VALUES {asked})
+        SELECT grader, to_grade, won, CASE WHEN won IS NULL THEN at END, CASE WHEN won IS NULL THEN won_at END,
+            count(*) AS n
         FROM (
-            SELECT g.to_grade, g.at, coalesce(u.name, {owner_then}) AS grader,
-                (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
-                 AND e.at >= g.at AND e.at < :until) AS won_at,
-                row_number() OVER (PARTITION BY g.card_id, g.to_grade ORDER BY g.at, g.id) AS nth
-            FROM asked JOIN grade_changes g ON g.to_grade = asked.grade AND g.at >= asked.since AND g.at < asked.before
-            {_cards_for(scope_sql, 'g.card_id')} LEFT JOIN users u ON u.id = g.by_id
-            WHERE {scope_sql} AND {grade_counts('g', '< :until')}
-        ) AS states
-        WHERE nth = 1 GROUP BY 1, 2, 3, 4
+            SELECT grader, to_grade, at, won_at,
+                CASE WHEN won_at IS NULL OR {taken} > 86400 THEN 0 WHEN {taken} <= -86400 THEN 1 END AS won
+            FROM (
+                SELECT g.to_grade, g.at, coalesce(u.name, {owner_then}) AS grader, asked.days,
+                    (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
+                     AND e.at >= g.at AND e.at < :until) AS won_at,
+                    row_number() OVER (PARTITION BY g.card_id, g.to_grade ORDER BY g.at, g.id) AS nth
+                FROM asked JOIN grade_changes g ON g.to_grade = asked.grade AND g.at >= asked.since AND g.at < asked.before
+                {_cards_for(scope_sql, 'g.card_id')} LEFT JOIN users u ON u.id = g.by_id
+                WHERE {scope_sql} AND {grade_counts('g', '< :until')}
+            ) AS states WHERE nth = 1
+        ) AS per_card
+        GROUP BY 1, 2, 3, 4, 5
         """,
         {**params, **bounds},
     ).fetchall()
     found: dict[tuple[str | None, str], Gradings] = {}
-    for grader, grade, at, won_at, n in rows:
-        entry = found.setdefault((grader, grade), Gradings(grader, grade, 0, []))
-        found[(grader, grade)] = Gradings(grader, grade, entry.graded + n, entry.won)
-        if won_at is not None:
-            entry.won.append((store.dt(at), datetime.fromisoformat(won_at), n))
+    for grader, grade, won, at, won_at, n in rows:
+        entry = found.get((grader, grade)) or Gradings(grader, grade, 0, 0, [])
+        found[(grader, grade)] = Gradings(grader, grade, entry.graded + n, entry.won + (n if won else 0), entry.near)
+        if won is None:
+            entry.near.append((store.dt(at), datetime.fromisoformat(won_at), n))
     return list(found.values())
