@@ -98,9 +98,11 @@ def invitations(store: Store, scope: Scope, periods: Periods, words: Sequence[st
                 SELECT f.card_id, f.at, f.author_id, states.day_start, states.day_end, states.n, states.p_end,
                     row_number() OVER (PARTITION BY f.card_id, states.day ORDER BY f.at, f.seq) AS nth
                 FROM (
-                    -- The contacts planned for each day (a range of the index apiece), then read from
-                    -- the table in the order of their ids: one pass along it.
-                    SELECT f.id, p.* FROM p JOIN followups f ON f.next_at >= p.day_start AND f.next_at < p.day_end
+                    -- The contacts planned for each day (a range of the index apiece: named, for without
+                    -- statistics SQLite may rather index the whole table anew), then read from the table
+                    -- in the order of their ids: one pass along it.
+                    SELECT f.id, p.* FROM p JOIN followups f INDEXED BY followups_planned
+                        ON f.next_at >= p.day_start AND f.next_at < p.day_end
                     WHERE f.outcome = 'reached' ORDER BY f.id
                 ) AS states CROSS JOIN followups f {_cards_for(scope_sql, 'f.card_id')}
                 WHERE f.id = states.id AND f.at < states.p_end AND ({naming}) AND {_effective('states.p_end')}
