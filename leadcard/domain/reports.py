@@ -70,6 +70,7 @@ from leadcard.domain import targets
 from leadcard.domain.traffic import showroom_traffic
 from leadcard.schedule import Policy, after_delivery_visits
 from leadcard.store import objections as objection_sql
+from leadcard.store import report_events as events
 from leadcard.store import reports as sql
 
 # The report lists this many objections, the most raised first.
@@ -123,15 +124,15 @@ class _Records:
     states: list[sql.CardStates]  # the cards in hand during the period
     new_cards: list[sql.NewCards]
     followups: list[sql.FollowUpCount]
-    wins: list[sql.Win]
-    requests: list[sql.LossRequest]
-    losses: list[sql.Loss]
-    wakes: list[sql.Wake]
-    orders: list[sql.Order]
-    cancellations: list[sql.Cancellation]
-    deliveries: list[sql.Delivery]  # delivered in the period
+    wins: list[events.Wins]
+    requests: list[events.LossRequests]
+    losses: list[events.Losses]
+    wakes: list[events.Wake]
+    orders: list[events.Orders]
+    cancellations: list[events.Cancellations]
+    deliveries: list[events.Delivery]  # delivered in the period
     visits: list[tuple[str | None, bool]]  # after-delivery visits due in the period: (owner, made in time)
-    referrals: list[sql.Referral]
+    referrals: list[events.Referral]
     settled: sql.Settled = sql.Settled(frozenset(), 0)  # the cards closed before the period (a report's)
 
     def by_owner(self) -> dict[str | None, "_Records"]:
@@ -219,15 +220,15 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     read = {
         "new_cards": after(sql.new_cards(store, scope, bounds, timedelta(hours=policy.first_call_hours))),
         "followups": after(sql.followup_counts(store, scope, bounds)),
-        "wins": after(sql.wins(store, scope, bounds)),
-        "requests": after(sql.loss_requests(store, scope, bounds)),
-        "losses": after(sql.approved_losses(store, scope, bounds)),
-        "wakes": after(sql.wakes(store, scope, bounds)),
-        "orders": after(sql.orders(store, scope, bounds)),
-        "cancellations": after(sql.cancellations(store, scope, bounds)),
-        "referrals": after(sql.referrals(store, scope, bounds)),
+        "wins": after(events.wins(store, scope, bounds, Source.REFERRAL, FOLLOWUPS_PER_WIN[-1][1])),
+        "requests": after(events.loss_requests(store, scope, bounds)),
+        "losses": after(events.approved_losses(store, scope, bounds)),
+        "wakes": after(events.wakes(store, scope, bounds)),
+        "orders": after(events.orders(store, scope, bounds)),
+        "cancellations": after(events.cancellations(store, scope, bounds)),
+        "referrals": after(events.referrals(store, scope, bounds)),
     }
-    delivered, visits = _deliveries(periods, bounds, after(sql.deliveries(store, scope, bounds, bounds[0][0] - reach)),
+    delivered, visits = _deliveries(periods, bounds, after(events.deliveries(store, scope, bounds, bounds[0][0] - reach)),
                                     policy, tz, _after_delivery_grace(policy))
     split = {key: [[] for _p in periods] for key in read}
     for key, found in read.items():
@@ -272,8 +273,8 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         by_owner=by_owner,
         new_by_source=_sums(((c.source, c.cards) for c in records.new_cards), [s.value for s in Source]),
         followups_by_channel=_sums(((f.channel, f.followups) for f in records.followups), [c.value for c in Channel]),
-        loss_reasons=_counts((loss.reason or "" for loss in records.losses), list(policy.loss_reasons)),
-        loss_competitors=_counts((loss.competitor or "" for loss in records.losses), []),
+        loss_reasons=_sums(((loss.reason or "", loss.losses) for loss in records.losses), list(policy.loss_reasons)),
+        loss_competitors=_sums(((loss.competitor or "", loss.losses) for loss in records.losses), []),
         dormant_at_end=sum(s.cards for s in in_hand_end if s.dormant_at_end),
         lost_pending_at_end=sum(s.cards for s in records.states
                                 if _status(s.status_event_at_end) == Status.LOST_PENDING),
@@ -282,9 +283,9 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
                     for o in parts.after(objection_sql.objection_cards(store, scope, start, end))[:TOP_OBJECTIONS]],
         orders=Orders(
-            placed=len(records.orders),
-            standing=sum(1 for o in records.orders if not o.cancelled),
-            by_model=_counts((o.model or "" for o in records.orders), []),
+            placed=sum(o.orders for o in records.orders),
+            standing=sum(o.orders for o in records.orders if not o.cancelled),
+            by_model=_sums(((o.model or "", o.orders) for o in records.orders), []),
             waiting_at_end=sum(s.cards for s in records.states if _status(s.status_event_at_end) == Status.WON)
             + records.settled.waiting,
         ),
@@ -294,8 +295,8 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
                         for d in records.deliveries if d.ordered_at is not None and not d.legacy],
             after_delivery=totals.after_delivery,
         ),
-        cancellations=Cancellations(len(records.cancellations),
-                                    _counts((c.reason or "" for c in records.cancellations), [])),
+        cancellations=Cancellations(sum(c.cancellations for c in records.cancellations),
+                                    _sums(((c.reason or "", c.cancellations) for c in records.cancellations), [])),
         referrers=_referrers(session, records.referrals),
         traffic=traffic,
         traffic_by_owner=traffic_by_owner,
@@ -304,14 +305,14 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
     )
 
 
-def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], found: list[sql.Delivery],
-                policy: Policy, tz, grace: float) -> tuple[list[list[sql.Delivery]], list[list[tuple[str | None, bool]]]]:
+def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], found: list[events.Delivery],
+                policy: Policy, tz, grace: float) -> tuple[list[list[events.Delivery]], list[list[tuple[str | None, bool]]]]:
     """Each period's deliveries (under the owner at its end), and its after-delivery visits — due in
     it — as (owner, made in time): each visit from the contacts that reached the owner before the
     end of the period it is due in, and stood then."""
     starts = [start for start, _end in bounds]
     first_days = [p.first_day for p in periods]
-    delivered: list[list[sql.Delivery]] = [[] for _p in periods]
+    delivered: list[list[events.Delivery]] = [[] for _p in periods]
     visits: list[list[tuple[str | None, bool]]] = [[] for _p in periods]
     for d in found:
         i = bisect_right(starts, d.at) - 1
@@ -345,7 +346,7 @@ def _after_delivery_grace(policy: Policy) -> float:
     return rule_settings(policy)["after-delivery-late"].limits["grace_days"]
 
 
-def _referrers(session: Session, referrals: list[sql.Referral]) -> list[Referrer]:
+def _referrers(session: Session, referrals: list[events.Referral]) -> list[Referrer]:
     """Referrals per referrer, the most first; a referrer the reader may not see is counted, unnamed."""
     visible = session.visible().owner_ids
     tally: dict[int | None, list] = {}
@@ -392,30 +393,32 @@ class _Figuring:
         complete = sum(f.followups for f in r.followups if f.complete)
         followups = sum(f.followups for f in r.followups)
         responded = sum(1 for w in r.wakes if _responded(w, policy.reactivation_days, self.end))
-        referred = sum(1 for w in r.wins if w.referred_by is not None or w.source == Source.REFERRAL)
-        clear = sum(1 for q in r.requests if q.verdict == EventKind.LOST_APPROVED and q.reason
+        wins = sum(w.cards for w in r.wins)
+        referred = sum(w.cards for w in r.wins if w.referred)
+        requests = sum(q.requests for q in r.requests)
+        clear = sum(q.requests for q in r.requests if q.verdict == EventKind.LOST_APPROVED and q.reason
                     and (q.competitor or plain(q.reason) not in self.competitor_reasons))
         per_win = [0] * len(FOLLOWUPS_PER_WIN)
         for w in r.wins:
-            per_win[max(i for i, (_, least, _) in enumerate(FOLLOWUPS_PER_WIN) if w.followups >= least)] += 1
+            per_win[max(i for i, (_, least, _) in enumerate(FOLLOWUPS_PER_WIN) if w.followups >= least)] += w.cards
         return Figures(
             owner=owner,
             new_cards=new_cards,
             followups=followups,
-            wins=len(r.wins),
-            losses=len(r.losses),
-            loss_requests=len(r.requests),
+            wins=wins,
+            losses=sum(loss.losses for loss in r.losses),
+            loss_requests=requests,
             open_at_end=sum(funnel.values()),
             funnel=funnel,
             timeliness=Ratio(timely, new_cards),
             completeness=Ratio(complete, followups),
-            conversion=Ratio(len(r.wins), valid),
+            conversion=Ratio(wins, valid),
             reactivation=Ratio(responded, len(r.wakes)),
-            referral=Ratio(referred, len(r.wins)),
-            loss_clarity=Ratio(clear, len(r.requests)),
+            referral=Ratio(referred, wins),
+            loss_clarity=Ratio(clear, requests),
             followups_per_win=tuple(per_win),
-            orders=len(r.orders),
-            cancellations=len(r.cancellations),
+            orders=sum(o.orders for o in r.orders),
+            cancellations=sum(c.cancellations for c in r.cancellations),
             deliveries=len(r.deliveries),
             after_delivery=Ratio(sum(1 for _, in_time in r.visits if in_time), len(r.visits)),
             referrals=len(r.referrals),
@@ -426,7 +429,7 @@ def _status(kind: str | None) -> Status:
     return _STATUS_AFTER.get(kind, Status.OPEN)
 
 
-def _responded(wake: sql.Wake, days: int, end: datetime) -> bool:
+def _responded(wake: events.Wake, days: int, end: datetime) -> bool:
     """The customer answered within `days` of the wake-up, and before the period's end."""
     until = min(wake.at + timedelta(days=days), end)
     after = [c for c in wake.contacts if wake.at <= c.at <= until]
@@ -451,10 +454,6 @@ def _grade_accuracy(session: Session, start: datetime, end: datetime,
                       Ratio(g.won + sum(n for at, won_at, n in g.near if won_at <= at + horizons[g.grade]), g.graded))
         for g in sorted(found, key=lambda g: (g.grader is None, g.grader or "", order.index(g.grade)))
     ]
-
-
-def _counts(values: Iterable[str], known: list[str]) -> dict[str, int]:
-    return _sums(((v, 1) for v in values), known)
 
 
 def _sums(pairs: Iterable[tuple[str, int]], known: list[str]) -> dict[str, int]:
