@@ -205,6 +205,7 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     after = parts.after if parts is not None else (lambda value: value)
 
     store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
+    store.read_mapped()
     bounds = [(datetime.combine(p.first_day, time(), tzinfo=tz),
                datetime.combine(p.last_day + timedelta(days=1), time(), tzinfo=tz)) for p in periods]
     if states is None:
@@ -312,6 +313,11 @@ def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], 
     end of the period it is due in, and stood then."""
     starts = [start for start, _end in bounds]
     first_days = [p.first_day for p in periods]
+
+    def due_in(day: date) -> int | None:
+        i = bisect_right(first_days, day) - 1
+        return i if i >= 0 and day <= periods[i].last_day else None
+
     delivered: list[list[events.Delivery]] = [[] for _p in periods]
     visits: list[list[tuple[str | None, bool]]] = [[] for _p in periods]
     for d in found:
@@ -323,12 +329,20 @@ def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], 
         if d.legacy:
             continue
         day = d.at.astimezone(tz).date()
-        due = set()
-        for n in policy.after_delivery_days:
-            i = bisect_right(first_days, day + timedelta(days=n)) - 1
-            if i >= 0 and day + timedelta(days=n) <= periods[i].last_day:
-                due.add(i)
-        for i in sorted(due):
+        due = sorted({i for n in policy.after_delivery_days if (i := due_in(day + timedelta(days=n))) is not None})
+        if not due:
+            continue
+        if all(stopped is None for _at, stopped in d.contacts):
+            # Every contact stands: the visits worked out once, from the contacts before the last
+            # period's end; a visit due in an earlier one was made in time only if made before its end.
+            end = bounds[due[-1]][1]
+            for v in after_delivery_visits(d.at, [at for at, _s in d.contacts if at < end], policy, tz, grace):
+                i = due_in(v.day)
+                seen, owner = d.owner_at(i) if i is not None else (False, None)
+                if seen:
+                    visits[i].append((owner, v.in_time and v.made_at < bounds[i][1]))
+            continue
+        for i in due:
             seen, owner = d.owner_at(i)
             if not seen:
                 continue

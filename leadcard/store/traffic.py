@@ -10,7 +10,7 @@ from typing import Sequence
 from leadcard.store import Scope, Store
 from leadcard.store.counting import counts
 # The report's own clauses: visibility by the card's owner at the period's end, standing follow-ups.
-from leadcard.store.reports import _cards_for, _effective, _scope
+from leadcard.store.reports import _cards_for, _effective, _scope, user_names
 from leadcard.store.windows import Periods, bounds, days_table, periods_table as _periods
 
 # Showroom-log sources of customers who called rather than came in (来电, the 400 line).
@@ -40,16 +40,16 @@ def visit_counts(store: Store, scope: Scope, periods: Periods) -> list[VisitCoun
     rows = store.conn.execute(
         f"""
         WITH {table}
-        SELECT p.n, users.name, visits.source IN ({sources}), visits.return_visit, visits.contact_left,
+        SELECT p.n, visits.consultant_id, visits.source IN ({sources}), visits.return_visit, visits.contact_left,
             visits.test_drive, count(*)
-        FROM visits JOIN p ON visits.arrived_at >= p.p_start AND visits.arrived_at < p.p_end
-        LEFT JOIN users ON users.id = visits.consultant_id
+        FROM p JOIN visits ON visits.arrived_at >= p.p_start AND visits.arrived_at < p.p_end
         WHERE visits.arrived_at >= :first AND visits.arrived_at < :last AND {scope_sql}
         GROUP BY 1, 2, 3, 4, 5, 6
         """,
         {**params, **bounds},
     ).fetchall()
-    return [VisitCount(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6], r[0]) for r in rows]
+    names = user_names(store)
+    return [VisitCount(names.get(r[1]), bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6], r[0]) for r in rows]
 
 
 def test_drive_counts(store: Store, scope: Scope, periods: Periods) -> dict[tuple[int, str | None], int]:
