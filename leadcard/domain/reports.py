@@ -41,6 +41,7 @@ delivery, and the referrals per referrer.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -229,8 +230,11 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
         "cancellations": after(events.cancellations(store, scope, bounds)),
         "referrals": after(events.referrals(store, scope, bounds)),
     }
-    delivered, visits = _deliveries(periods, bounds, after(events.deliveries(store, scope, bounds, bounds[0][0] - reach)),
-                                    policy, tz, _after_delivery_grace(policy))
+    grace = _after_delivery_grace(policy)
+    # A contact more days after a delivery than its last visit and the grace allow makes no visit in time.
+    within = reach + timedelta(days=math.floor(grace) + 1)
+    delivered, visits = _deliveries(periods, bounds, after(events.deliveries(store, scope, bounds, bounds[0][0] - reach,
+                                                                             within)), policy, tz, grace)
     split = {key: [[] for _p in periods] for key in read}
     for key, found in read.items():
         for record in found:

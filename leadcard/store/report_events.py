@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
 from leadcard.store.counting import withdrawn
-from leadcard.store.reports import (_REASSIGNED, _effective, _owner_at, _owner_names, _scope, _status_event_at)
+from leadcard.store.reports import (_REASSIGNED, _effective, _owner_at, _owner_names, _scope, _seconds,
+                                    _status_event_at)
 from leadcard.store.windows import Periods, periods_table as _periods
 
 
@@ -138,10 +139,10 @@ class Delivery:
         return period in self.owners, self.owners.get(period)
 
 
-def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime) -> list[Delivery]:
+def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime, within: timedelta) -> list[Delivery]:
     """交车 from `since` to the last period's end, each once, with the order it delivered and the
-    contacts that reached the owner afterwards (one query for all of them); a reassigned card's
-    owner at each period's end (another)."""
+    contacts that reached the owner afterwards, `within` of the card's last delivery (one query for
+    all of them); a reassigned card's owner at each period's end (another)."""
     names = _owner_names(scope)
     visible = "1" if scope.owner_ids is None else f"cards.owner_id IN ({', '.join(':' + n for n in names) or 'NULL'})"
     bounds = {"since": ts(since), "last": ts(periods[-1][1])}
@@ -161,17 +162,18 @@ def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime) ->
         return []
     contacts: dict[int, list[tuple[datetime, datetime | None]]] = {}
     for card_id, at, corrected, withdrawn_at in store.conn.execute(
-        """
+        f"""
         WITH delivered AS (
-            SELECT e.card_id, min(e.at) AS at FROM card_events e
+            SELECT e.card_id, min(e.at) AS at, max(e.at) AS last_at FROM card_events e
             WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :last GROUP BY e.card_id)
         SELECT f.card_id, f.at, (SELECT min(n.at) FROM followups n WHERE n.corrects = f.id),
             (SELECT w.at FROM followup_voids w WHERE w.followup_id = f.id)
         FROM delivered JOIN followups f ON f.card_id = delivered.card_id
         WHERE f.at > delivered.at AND f.at < :last AND f.outcome = 'reached'
+            AND {_seconds('f.at')} < {_seconds('delivered.last_at')} + :within
         ORDER BY f.card_id, f.at
         """,
-        bounds,
+        {**bounds, "within": int(within.total_seconds())},
     ):
         stopped = min((t for t in (corrected, withdrawn_at) if t is not None), default=None)  # UTC text sorts as time
         contacts.setdefault(card_id, []).append((_utc(at), _utc(stopped)))
