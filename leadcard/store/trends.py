@@ -52,7 +52,8 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
         f"""SELECT cards.id, cards.created_at, cards.owner_id, users.name FROM cards
             LEFT JOIN users ON users.id = cards.owner_id WHERE cards.id IN ({candidates}) AND NOT {untouched}""",
         bounds).fetchall()
-    status: dict[int, list[tuple[str, int, str]]] = {}
+    times: dict[int, list[str]] = {}  # each card's status events, in time order: when
+    kinds: dict[int, list[str]] = {}  # … and what
     assigned: dict[int, list[tuple[str, int, dict]]] = {}
     for card_id, at, event_id, kind, detail in store.conn.execute(
         f"""SELECT e.card_id, e.at, e.id, e.kind, e.detail FROM card_events e
@@ -61,32 +62,36 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
         if kind == "assigned":
             assigned.setdefault(card_id, []).append((at, event_id, json.loads(detail or "{}")))
         else:
-            status.setdefault(card_id, []).append((at, event_id, kind))
+            times.setdefault(card_id, []).append(at)
+            kinds.setdefault(card_id, []).append(kind)
     names = _visible_names(store, scope)
     moments = [(ts(start), ts(end)) for start, end in periods]
     ends = [end for _start, end in moments]
     for card_id, created_at, owner_id, name in cards:
-        events = status.get(card_id, [])
         moves = assigned.get(card_id)
-        times = [at for at, _id, _kind in events]
+        if not moves and scope.owner_ids is not None and owner_id not in scope.owner_ids:
+            continue
+        when, what = times.get(card_id, ()), kinds.get(card_id, ())
         i = bisect_right(ends, created_at)  # the first period whose end is after the card was made
+        before_start = bisect_left(when, moments[i][0]) if i < len(moments) else 0
         while i < len(moments):
-            start, end = moments[i]
-            owner = _owner_at(moves, end, name) if moves else name
-            seen = scope.owner_ids is None or (owner in names if moves else owner_id in scope.owner_ids)
-            before_start, before_end = bisect_left(times, start), bisect_left(times, end)
-            at_start = events[before_start - 1][2] if before_start else None
-            at_end = events[before_end - 1][2] if before_end else None
-            reopened = any(kind in _REOPENING for _at, _id, kind in events[before_start:before_end])
-            # No event in this period nor until the next one's: the periods between are alike.
-            following = len(moments)
-            if before_start == before_end and not moves and before_end < len(times):
-                following = bisect_right(ends, times[before_end])
-            elif before_start != before_end or moves:
-                following = i + 1
+            end = moments[i][1]
+            before_end = bisect_left(when, end, before_start)
+            at_start = what[before_start - 1] if before_start else None
+            at_end = what[before_end - 1] if before_end else None
+            reopened = any(kind in _REOPENING for kind in what[before_start:before_end])
+            following = i + 1
+            if moves:
+                owner = _owner_at(moves, end, name)
+                seen = scope.owner_ids is None or owner in names
+            else:
+                owner, seen = name, True
+                if before_start == before_end:
+                    # No event in this period nor until the next one's: the periods between are alike.
+                    following = bisect_right(ends, when[before_end]) if before_end < len(when) else len(moments)
             if seen:
                 add((owner, at_start, at_end, reopened), i, following)
-            i = following
+            i, before_start = following, before_end
     found: list[list[CardStates]] = [[] for _p in periods]
     for (owner, at_start, at_end, reopened), counts in runs.items():
         n = 0
