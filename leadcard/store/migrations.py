@@ -654,6 +654,10 @@ def m018_report_window_indexes(db: sqlite3.Connection) -> None:
         -- The showroom log's visits of a period, counted by who received them and their kind.
         DROP INDEX visits_arrived;
         CREATE INDEX visits_arrived ON visits (arrived_at, consultant_id, source, return_visit, contact_left, test_drive);
+        -- The cards in hand with what a report reads of them (SQLite reads the column of a partial
+        -- index's condition from the table unless the index holds it).
+        DROP INDEX cards_in_hand;
+        CREATE INDEX cards_in_hand ON cards (created_at, status, owner_id, grade) WHERE status IN ('open', 'lost-pending');
         -- The grade accuracy reads the gradings to each grade made in a window.
         CREATE INDEX grade_changes_graded ON grade_changes (to_grade, at, card_id, by_id, followup_id);
         """

@@ -135,10 +135,15 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
     rows = store.conn.execute(
         f"""
         WITH in_hand AS (
+            -- In hand now (from `cards_in_hand` alone), and the others changed since the start.
             SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner
             FROM cards
-            WHERE cards.created_at < :end AND {scope_sql}
-                AND (cards.status IN ({_IN_HAND}) OR cards.id IN ({_CHANGED_SINCE_START}))
+            WHERE cards.created_at < :end AND {scope_sql} AND cards.status IN ({_IN_HAND})
+            UNION ALL
+            SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner
+            FROM cards
+            WHERE cards.created_at < :end AND {scope_sql} AND cards.status NOT IN ({_IN_HAND})
+                AND cards.id IN ({_CHANGED_SINCE_START})
         ), per_card AS MATERIALIZED (
             -- The latest status event before the end, and whether one came in the period (then the
             -- one before the start is looked up) and reopened the card, from each card's own status
