@@ -12,6 +12,7 @@ import pytest
 from conftest import sqlite_only
 from leadcard.store import Store
 from report_stores import build
+from test_report_plans import Recording
 
 NOW = "2026-11-30T09:00:00"
 # Tables a query makes itself (periods, days, the cards or invitations asked about, a CTE's rows).
@@ -30,21 +31,6 @@ COVERED = {
 }
 REPORTS = [("weekly", "--week", "2026-W47"), ("monthly", "--month", "2026-10"), ("trend",),
            ("trend", "--months", "6"), ("trend", "--weeks", "52"), ("trend", "--months", "12")]
-
-
-class Recording:
-    """A connection that notes the plan of every query it runs."""
-
-    def __init__(self, conn, plans: list):
-        self.conn, self.plans = conn, plans
-
-    def __getattr__(self, name):
-        return getattr(self.conn, name)
-
-    def execute(self, sql, params=()):
-        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
-            self.plans.append((" ".join(sql.split()), [r[3] for r in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]))
-        return self.conn.execute(sql, params)
 
 
 @pytest.fixture(scope="module")
