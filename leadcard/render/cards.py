@@ -26,7 +26,8 @@ from leadcard.model import (
 from leadcard.i18n import N_, _
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import (  # noqa: F401
-    OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json, print_json_rows, text,
+    OUTCOME_LABELS, STATUS_LABELS, Rows, console, iso, new_table, print_json, print_json_rows, print_json_streamed,
+    text,
 )
 from leadcard.usertext import shown
 
@@ -154,16 +155,18 @@ def script_json(s: Script) -> dict:
 
 def print_today_json(today: TodayList) -> None:
     """The morning list, one item a line, written as they come: a manager's has thousands."""
-    print_json_rows((_today_item_json(i) for i in today.items), _today_document(today), "items")
+    print_json_streamed(_today_document(today))
 
 
 def _today_document(today: TodayList) -> dict:
-    """The list without its items (`print_today_json` writes them in their place)."""
+    """The list, its items and the supervisor's sections as `Rows` (written as they come)."""
     return {
         "date": today.day.isoformat(),
         "summary": today_summary_counts(today),
-        "items": [],
-        **({"waiting": _waiting_json(today)} if today.waiting is not None else {}),
+        "items": Rows(_today_item_json(i) for i in today.items),
+        # A manager's sections hold thousands of lines: each written as a row, as the items are.
+        **({"waiting": {key: Rows(lines) for key, lines in _waiting_json(today).items()}}
+           if today.waiting is not None else {}),
     }
 
 

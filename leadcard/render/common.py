@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from leadcard.i18n import N_
 from leadcard.model import Status
-from leadcard.usertext import JSON_RAW, shown
+from leadcard.usertext import JSON_RAW, LazyPattern, shown
 
 STATUS_LABELS = {  # translated where shown: _(STATUS_LABELS[status])
     Status.OPEN: N_("跟进中"),
@@ -63,33 +63,54 @@ def print_json(data: Any) -> None:
 def dumps(data: Any, **options) -> str:
     """JSON with DEL, C1 and the bidirectional overrides as \\u escapes, never raw on a terminal:
     the same document to whatever reads it."""
-    return JSON_RAW.sub(_json_escape, json.dumps(data, ensure_ascii=False, default=iso, **options))
+    options.setdefault("default", iso)
+    return JSON_RAW.sub(_json_escape, json.dumps(data, ensure_ascii=False, **options))
 
 
 def _json_escape(match) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-_ROWS = "\ue000rows\ue000"  # where the rows go in the document (a private-use character: in no data)
+_ROWS = "\ue000rows\ue000"  # where a list of rows goes in the document (a private-use character: in no data)
+_ROWS_AT = LazyPattern(f'"{_ROWS}(\\d+)"')
+
+
+class Rows:
+    """A long list inside a JSON document, written a row at a time by `print_json_streamed`."""
+
+    def __init__(self, rows: Iterable[dict]):
+        self.rows = rows
 
 
 def print_json_rows(rows: Iterable[dict], data: dict | None = None, key: str | None = None) -> None:
-    """A long list as one document, one row a line, each written as it comes: the list alone, or in
-    `data` at `key`'s place (the rest indented as `print_json` does). The indenting encoder is pure
-    Python and would take seconds over a big store's rows; the C encoder writes a row at a time."""
-    if data is None:
-        head, tail, margin = "[", "]", ""
-    else:
-        text = dumps({**data, key: _ROWS}, indent=2)
-        head, _sep, tail = text.partition(f'"{_ROWS}"')
-        head, tail, margin = head + "[", "]" + tail, "  "
+    """A long list as one document: the list alone, or in `data` at `key`'s place."""
+    print_json_streamed(Rows(rows) if data is None else {**data, key: Rows(rows)})
+
+
+def print_json_streamed(document: Any) -> None:
+    """A document indented as `print_json` writes it, with each of its `Rows` one row a line, written
+    as it comes. The indenting encoder is pure Python and would take seconds over a big store's
+    rows; the C encoder writes a row at a time."""
+    lists: list[Iterable[dict]] = []
+
+    def placeholder(value):
+        if isinstance(value, Rows):
+            lists.append(value.rows)
+            return f"{_ROWS}{len(lists) - 1}"
+        return iso(value)
+
+    pieces = _ROWS_AT.split(dumps(document, indent=2, default=placeholder))
     write = sys.stdout.write
-    write(head)
-    separator = ""
-    for row in rows:
-        write(f"{separator}\n{margin}  {dumps(row)}")
-        separator = ","
-    write((f"\n{margin}" if separator else "") + tail + "\n")
+    for text, number in zip(pieces[::2], pieces[1::2]):
+        write(text + "[")
+        line = text[text.rfind("\n") + 1:]
+        margin = line[:len(line) - len(line.lstrip(" "))]
+        separator = ""
+        for row in lists[int(number)]:
+            write(f"{separator}\n{margin}  {dumps(row)}")
+            separator = ","
+        write(f"\n{margin}]" if separator else "]")
+    write(pieces[-1] + "\n")
 
 
 def new_table():
