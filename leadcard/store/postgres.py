@@ -180,13 +180,14 @@ def _load_numbers_as_sqlite_does(raw) -> None:
 
 
 class Row(tuple):
-    """sqlite3.Row's ways of reading: by position, by column name, keys()."""
+    """sqlite3.Row's ways of reading: by position, by column name, keys() (every column, in order)."""
 
     names: dict[str, int]
+    columns: list[str]
 
-    def __new__(cls, values, names):
+    def __new__(cls, values, names, columns):
         row = super().__new__(cls, values)
-        row.names = names
+        row.names, row.columns = names, columns
         return row
 
     def __getitem__(self, key):
@@ -195,7 +196,7 @@ class Row(tuple):
         return tuple.__getitem__(self, key)
 
     def keys(self) -> list[str]:
-        return list(self.names)
+        return list(self.columns)
 
 
 class Cursor:
@@ -205,9 +206,10 @@ class Cursor:
         description = cursor.description
         # The first column of a name wins, as in sqlite3.Row.
         self._names = {c.name: i for i, c in reversed(list(enumerate(description)))} if description else {}
+        self._columns = [c.name for c in description] if description else []
 
     def _row(self, values):
-        return None if values is None else Row(values, self._names)
+        return None if values is None else Row(values, self._names, self._columns)
 
     def fetchone(self):
         return self._row(_guarded(self._cursor.fetchone))
