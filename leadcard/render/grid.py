@@ -169,27 +169,63 @@ def _fit(cell: Cell, width: int) -> Cell:
 
 
 def _wrap(pieces: list[Piece], width: int) -> list[Cell]:
-    """Lines of at most `width` cells; Chinese has no spaces, so it wraps between characters."""
+    """Lines of at most `width` cells. Chinese has no spaces and wraps between characters; a number,
+    a Latin word or a model name (`187,200元`, `2.0HS`) wraps only where it is wider than a line;
+    closing punctuation never starts a line; a space a line would start with is left out."""
     lines: list[list[Piece]] = [[]]
     widths = [0]
-    for text, style in pieces:
-        whole = cells(text)
-        if widths[-1] + whole <= width:
-            if text:
-                lines[-1].append((text, style))
-            widths[-1] += whole
+    for unit, style in _units(pieces):
+        w = cells(unit)
+        if widths[-1] + w > width and widths[-1] > 0:
+            _end_line(lines, widths)
+            if unit == " ":
+                continue
+        if w > width:  # wider than a whole line: broken between characters
+            for ch in unit:
+                c = cells(ch)
+                if widths[-1] + c > width and widths[-1] > 0:
+                    _end_line(lines, widths)
+                _add(lines[-1], ch, style)
+                widths[-1] += c
             continue
-        run = ""
-        for ch in text:
-            w = cells(ch)
-            if widths[-1] + w > width:
-                if run:
-                    lines[-1].append((run, style))
-                lines.append([])
-                widths.append(0)
-                run = ""
-            run += ch
-            widths[-1] += w
-        if run:
-            lines[-1].append((run, style))
+        _add(lines[-1], unit, style)
+        widths[-1] += w
     return list(zip(lines, widths))
+
+
+# Never at the start of a line (避头): they close what came before.
+_CLOSING = set("，。、；：？！）】」』》〉…,.;:?!)]}%")
+
+
+def _units(pieces: list[Piece]) -> list[Piece]:
+    """The text as the units a line may break between, each with its style: a space, a wide
+    character, or a run of other characters together with the wide character right after it (`元`);
+    closing punctuation stays with what it closes."""
+    units: list[list] = []  # [text, style, a run that goes on]
+    for text, style in pieces:
+        for ch in text:
+            wide = cells(ch) > 1
+            last = units[-1] if units and units[-1][1] == style and units[-1][0] != " " else None
+            if last is not None and ch != " " and (ch in _CLOSING or last[2]):
+                last[0] += ch
+                last[2] = last[2] and not wide
+            else:
+                units.append([ch, style, ch != " " and not wide])
+    return [(text, style) for text, style, _run in units]
+
+
+def _end_line(lines: list[list[Piece]], widths: list[int]) -> None:
+    """A new line, the last one without the blank it ended on."""
+    last = lines[-1]
+    if last and last[-1][0].endswith(" "):
+        last[-1] = (last[-1][0][:-1], last[-1][1])
+        widths[-1] -= 1
+    lines.append([])
+    widths.append(0)
+
+
+def _add(line: list[Piece], text: str, style: str) -> None:
+    if line and line[-1][1] == style:
+        line[-1] = (line[-1][0] + text, style)
+    else:
+        line.append((text, style))
