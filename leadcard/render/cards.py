@@ -367,6 +367,7 @@ def _when(moment: datetime | None) -> str:
 def card_view(detail: CardDetail) -> None:
     """The card laid out like the paper form: customer, intent, numbered follow-ups, instructions."""
     from leadcard.render.deals import desk_lines
+    from leadcard.render.grid import wrapped
 
     from rich.panel import Panel
     from rich.table import Table
@@ -425,7 +426,7 @@ def card_view(detail: CardDetail) -> None:
     for f in detail.followups:
         out.print(_followup_block(f, detail.objection_labels))
         for ins in by_followup.get(f.seq, []):
-            out.print(text("    " + _instruction(ins), style="magenta"))
+            out.print(text("\n".join(wrapped(6, _instruction(ins), first=4)), style="magenta"))
     for ins in by_followup.get(None, []):
         out.print(text(_instruction(ins), style="magenta"))
     for heading, lines in desk_lines(detail.desk):
@@ -524,6 +525,8 @@ def _label(labels: dict, key: str) -> str:
 def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
     from rich.text import Text
 
+    from leadcard.render.grid import wrapped
+
     text = Text()
     head = _("第 {seq} 次").format(seq=f.seq) + f"  {_when(f.at)}  {_(CHANNEL_LABELS[f.channel])}"
     if f.grade:
@@ -551,7 +554,10 @@ def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
         (N_("客户异议"), _("、").join(objection_labels.get(t, t) for t in f.objections)),
     ):
         if value:
-            text.append(shown("\n    " + _("{label}：{value}").format(label=_(label), value=value)))
+            # Wrapped here, each typed line on its own: rich breaks only at blanks, and Chinese has none.
+            typed = _("{label}：{value}").format(label=_(label), value=value).split("\n")
+            text.append("".join("\n" + "\n".join(wrapped(6, line, first=4 if n == 0 else 6))
+                                for n, line in enumerate(typed)))
     if f.next_at or f.purpose:
         text.append(shown("\n    " + _("下次访问：{at}  {purpose}").format(
             at=_when(f.next_at), purpose=f.purpose or "").rstrip()))

@@ -90,10 +90,12 @@ class Grid:
         return " ".join(out).rstrip()
 
 
-def wrapped(indent: int, text: str, width: int | None = None) -> list[str]:
-    """Plain text indented by `indent` blanks and wrapped to the terminal's width (no colour)."""
-    room = max(10, (width or terminal_width()) - indent)
-    return [" " * indent + _line_of(line, False) for line, _ in _wrap([(shown(text, line=True), "")], room)]
+def wrapped(indent: int, text: str, width: int | None = None, first: int | None = None) -> list[str]:
+    """Plain text indented by `indent` blanks (the first line by `first`, when given) and wrapped to
+    the terminal's width (no colour)."""
+    room = max(10, (width or terminal_width()) - max(indent, first or 0))
+    lines = _wrap([(shown(text, line=True), "")], room)
+    return [" " * (indent if n or first is None else first) + _line_of(line, False) for n, (line, _) in enumerate(lines)]
 
 
 def _line_of(pieces: list[Piece], colour: bool) -> str:
