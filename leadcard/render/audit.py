@@ -105,8 +105,8 @@ def audit_view(result: AuditResult) -> None:
                 write("\n")
             owner, card = f.owner, None
             write(styled(shown(f.owner or no_owner, line=True), "bold") + "\n")
-        if f.card_id != card:
-            card = f.card_id
+        if (f.card_id, f.ref) != card:  # a showroom-log line has no card (0): its own ref heads it
+            card = (f.card_id, f.ref)
             write(f"  {styled(f.ref, 'cyan')} {shown(f.name or '', line=True)}\n")
         label = styled(padded[f.severity], _SEVERITY_STYLES[f.severity])
         times = f" ×{f.count}" if f.count > 1 else ""
