@@ -141,6 +141,14 @@ def test_a_store_without_users_keeps_the_consultants_name_until_that_user_is_add
     manager = lc.ok("user", "add", "赵经理", "--role", "manager")
     assert "张卡片" not in manager.stdout  # nobody's cards were kept under the manager's name
     lc.user = "赵经理"
+    # Before 王芳 is a user, the manager finds her cards by the name the sheet gave; a consultant
+    # (who sees none of them) is told there is no such user, as for any other name.
+    assert set(by_name(lc, "--owner", "王芳")) == {"孙悦", "周全", "张伟", "李娜", "赵敏"}
+    assert lc("list", "--owner", "王二芳").exit_code == 1
+    lc.ok("user", "add", "孙丽", "--role", "consultant", "--team", "二组")
+    hidden, unknown = lc("list", "--owner", "王芳", user="孙丽"), lc("list", "--owner", "王二芳", user="孙丽")
+    assert hidden.exit_code == unknown.exit_code == 1
+    assert hidden.stderr.replace("王芳", "某") == unknown.stderr.replace("王二芳", "某")
     added = lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
     assert "导入时记在 王芳 名下的 5 张卡片现由其负责" in added.stdout
     mine = by_name(lc, "--owner", "王芳")

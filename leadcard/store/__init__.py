@@ -80,6 +80,7 @@ class CardFilter(NamedTuple):
     search: str | None = None
     search_phone: str | None = None  # the search text as phone digits, when it is digits
     do_not_contact: bool = False  # list the cards marked do-not-contact instead of the others
+    named_owner: str | None = None  # the consultant an imported sheet named, kept on cards until a user
 
 
 _CARD_COLUMNS = (
@@ -366,6 +367,9 @@ class Store:
             owner_sql, owner_params = Scope(filt.owner_ids).clause()
             where.append(owner_sql)
             params += owner_params
+        if filt.named_owner is not None:
+            where.append("cards.named_owner = ?")
+            params.append(filt.named_owner)
         where.append("+cards.do_not_contact = ?")
         params.append(int(filt.do_not_contact))
         if filt.grade:
@@ -425,6 +429,9 @@ class Store:
             [ts(until), *scope_params],
         ).fetchone()
         return row is not None
+
+    def has_named_owner(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM cards WHERE named_owner = ? LIMIT 1", (name,)).fetchone() is not None
 
     def next_id(self, table: str) -> int:
         """The id the next row of a table gets, so a bulk insert can link rows in advance."""
