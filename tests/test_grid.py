@@ -82,3 +82,16 @@ def test_a_word_wider_than_the_line_still_breaks_between_characters():
     lines = g.render(width=10, colour=False).splitlines()[2:]
     assert "".join(line.strip() for line in lines) == "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     assert all(cell_len(line) <= 10 for line in lines)
+
+
+def test_rich_wraps_a_chinese_sentence_where_the_line_ends_not_at_its_last_blank(lc):
+    """rich breaks only at blanks: `policy show` pushed 分钟（营业时间内计） whole onto a line of its
+    own. Taught our line breaks, it fills the line and breaks between two characters."""
+    lc.ok("init")
+    for width in (60, 80):  # the working hours' 84 cells wrap
+        lines = lc.ok("policy", "show", env={"COLUMNS": str(width)}).stdout.splitlines()
+        assert all(cell_len(line) <= width for line in lines), (width, lines)
+        first = next(i for i, line in enumerate(lines) if line.startswith("营业时间"))
+        assert cell_len(lines[first]) >= width - 2, (width, lines[first:first + 2])
+        row = next(i for i, line in enumerate(lines) if line.startswith("A "))
+        assert "…" not in "".join(lines[row:row + 3])

@@ -38,6 +38,10 @@ def console(stderr: bool = False):
 def _console_class():
     from rich.console import Console
 
+    from leadcard.render.linebreak import teach_rich
+
+    teach_rich()
+
     class PlainConsole(Console):
         def render_str(self, text: str, **options):
             return super().render_str(shown(text), **options)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from rich.cells import cell_len
 
+from leadcard.render.linebreak import units
 from leadcard.usertext import shown
 
 STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold red": "1;31"}
@@ -171,59 +172,46 @@ def _fit(cell: Cell, width: int) -> Cell:
 
 
 def _wrap(pieces: list[Piece], width: int) -> list[Cell]:
-    """Lines of at most `width` cells. Chinese has no spaces and wraps between characters; a number,
-    a Latin word or a model name (`187,200元`, `2.0HS`) wraps only where it is wider than a line;
-    closing punctuation never starts a line; a space a line would start with is left out."""
+    """Lines of at most `width` cells, broken where `linebreak` allows (between Chinese characters
+    and at blanks, never inside a number or a model); a unit wider than a line is broken between
+    its characters; blanks at a line's ends are left out."""
     lines: list[list[Piece]] = [[]]
     widths = [0]
-    for unit, style in _units(pieces):
-        w = cells(unit)
-        if widths[-1] + w > width and widths[-1] > 0:
-            _end_line(lines, widths)
-            if unit == " ":
+    for text, style in pieces:
+        for unit in units(text):
+            if widths[-1] + cells(unit.rstrip()) > width and widths[-1] > 0:
+                _end_line(lines, widths)
+                unit = unit.lstrip()
+            if cells(unit.rstrip()) > width:
+                for ch in unit:
+                    c = cells(ch)
+                    if widths[-1] + c > width and widths[-1] > 0:
+                        _end_line(lines, widths)
+                    _add(lines[-1], ch, style)
+                    widths[-1] += c
                 continue
-        if w > width:  # wider than a whole line: broken between characters
-            for ch in unit:
-                c = cells(ch)
-                if widths[-1] + c > width and widths[-1] > 0:
-                    _end_line(lines, widths)
-                _add(lines[-1], ch, style)
-                widths[-1] += c
-            continue
-        _add(lines[-1], unit, style)
-        widths[-1] += w
+            _add(lines[-1], unit, style)
+            widths[-1] += cells(unit)
+    _trim(lines[-1], widths)
     return list(zip(lines, widths))
 
 
-# Never at the start of a line (避头): they close what came before.
-_CLOSING = set("，。、；：？！）】」』》〉…,.;:?!)]}%")
-
-
-def _units(pieces: list[Piece]) -> list[Piece]:
-    """The text as the units a line may break between, each with its style: a space, a wide
-    character, or a run of other characters together with the wide character right after it (`元`);
-    closing punctuation stays with what it closes."""
-    units: list[list] = []  # [text, style, a run that goes on]
-    for text, style in pieces:
-        for ch in text:
-            wide = cells(ch) > 1
-            last = units[-1] if units and units[-1][1] == style and units[-1][0] != " " else None
-            if last is not None and ch != " " and (ch in _CLOSING or last[2]):
-                last[0] += ch
-                last[2] = last[2] and not wide
-            else:
-                units.append([ch, style, ch != " " and not wide])
-    return [(text, style) for text, style, _run in units]
-
-
 def _end_line(lines: list[list[Piece]], widths: list[int]) -> None:
-    """A new line, the last one without the blank it ended on."""
-    last = lines[-1]
-    if last and last[-1][0].endswith(" "):
-        last[-1] = (last[-1][0][:-1], last[-1][1])
-        widths[-1] -= 1
+    _trim(lines[-1], widths)
     lines.append([])
     widths.append(0)
+
+
+def _trim(line: list[Piece], widths: list[int]) -> None:
+    """The line without the blanks it ends on."""
+    while line and line[-1][0].endswith(" "):
+        text, style = line[-1]
+        kept = text.rstrip(" ")
+        widths[-1] -= len(text) - len(kept)
+        if kept:
+            line[-1] = (kept, style)
+        else:
+            line.pop()
 
 
 def _add(line: list[Piece], text: str, style: str) -> None:
