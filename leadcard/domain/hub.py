@@ -78,6 +78,7 @@ def attach(session: Session, name: str, dsn: str) -> ShowroomState:
     slot = f"leadcard_hub_{token}"
     replica = f"{re.sub(r'[^a-z0-9_]', '', postgres.database_name(store.url).lower())[:30]}__{token}"
     showroom = Showroom(name, postgres.shown_url(dsn), replica, slot, session.now, None)
+    sql.check_room(store)
     sql.publish(dsn, slot)
     try:
         url = sql.make_replica(store, replica, session.tz)

@@ -149,6 +149,18 @@ def lag_bytes(dsn: str, slot: str) -> int | None:
 # -- the hub's side: the replica database and its subscription --------------------------------------
 
 
+def check_room(hub: Store) -> None:
+    """Each subscription on the hub's server keeps a worker of its own, and its first copy needs
+    one more: a server out of workers would leave the new showroom copying forever."""
+    busy, most = postgres.run_admin(
+        hub.conn, "SELECT (SELECT count(*) FROM pg_subscription WHERE subenabled), "
+                  "current_setting('max_logical_replication_workers')::int")[0]
+    if busy + 2 > most:
+        raise StoreError(_("集团服务器的 max_logical_replication_workers 是 {most}，已有 {busy} 个门店在同步：每个门店常驻一个复制"
+                           "进程，首次复制还要至少一个；请调大它（和 max_worker_processes）后重启 PostgreSQL 再接入")
+                         .format(most=most, busy=busy))
+
+
 def make_replica(hub: Store, replica: str, tz: tzinfo) -> str:
     """A database on the hub's server holding an empty copy of the store's schema (this leadcard's
     migrations, every table then emptied, the schema version too, for the showroom's rows to fill);
