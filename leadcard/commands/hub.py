@@ -23,7 +23,7 @@ def hub_attach(
 ) -> None:
     """把一个门店的数据库接入集团汇总库：门店服务器上建发布和复制槽，集团服务器上建副本和订阅。
 
-    门店服务器要 wal_level = logical；连接的角色要有 REPLICATION 权限、能读门店的表（见 README）。
+    门店服务器要 `wal_level = logical`；连接的角色要有 `REPLICATION` 权限、能读门店的表（做法见 `README`）。
 
     \b
     示例：
