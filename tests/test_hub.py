@@ -215,6 +215,8 @@ def test_attaching_a_name_twice_or_a_store_that_fails_leaves_nothing_behind(grou
     before = made()
     twice = group.hub("hub", "attach", A, group.showrooms[B].db)
     assert twice.exit_code == 1 and "已经接入" in twice.stderr
+    again = group.hub("hub", "attach", "望京二店", group.showrooms[A].db)
+    assert again.exit_code == 1 and f"已经作为门店 {A} 接入" in again.stderr
     missing = server_url("leadcard_no_such_showroom")
     failed = group.hub("hub", "attach", "通州店", missing)
     assert failed.exit_code == 1 and "连不上" in failed.stderr

@@ -70,8 +70,7 @@ def attach(session: Session, name: str, dsn: str) -> ShowroomState:
         raise BadInput(_("门店名要有 1 到 {most} 个字").format(most=NAME_LENGTH))
     if not postgres.is_server(dsn):
         raise BadInput(_("门店的数据库要写成 postgresql://用户@服务器/数据库（密码放在 ~/.pgpass 里）"))
-    if any(s.name == name for s in sql.showrooms(store)):
-        raise Refused(_("门店 {name} 已经接入（见 `leadcard hub list`）").format(name=name))
+    _unattached(store, name, postgres.shown_url(dsn))
     import secrets
 
     token = secrets.token_hex(4)
@@ -83,13 +82,24 @@ def attach(session: Session, name: str, dsn: str) -> ShowroomState:
     try:
         url = sql.make_replica(store, replica, session.tz)
         sql.subscribe(url, dsn, slot)
-        with store.transaction():
+        with store.transaction():  # under the store's write lock: another attach of the name waits, then is refused
+            _unattached(store, name, showroom.dsn)
             sql.register(store, showroom, session.actor_id)
     except BaseException:
         _undo(store, dsn, replica, slot)
         raise
     return ShowroomState(showroom._replace(attached_by=session.actor.name if session.actor else None),
                          sql.replica_state(store, showroom), sql.lag_bytes(dsn, slot))
+
+
+def _unattached(store, name: str, dsn: str) -> None:
+    """A showroom is attached once: by its name, and by its store (counted twice, it would double the group's figures)."""
+    attached = sql.showrooms(store)
+    if any(showroom.name == name for showroom in attached):
+        raise Refused(_("门店 {name} 已经接入（见 `leadcard hub list`）").format(name=name))
+    same = next((showroom for showroom in attached if showroom.dsn == dsn), None)
+    if same is not None:
+        raise Refused(_("{dsn} 已经作为门店 {name} 接入").format(dsn=dsn, name=same.name))
 
 
 def _undo(store, dsn: str, replica: str, slot: str) -> None:
