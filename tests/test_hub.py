@@ -185,6 +185,14 @@ def test_the_hub_refuses_every_write_and_writes_nothing(group):
     assert (row_counts(group.hub, *tables), row_counts(replica, *tables)) == before
 
 
+def test_a_consultants_name_means_something_in_one_showroom(group):
+    for args in (("audit", "--owner", "王芳"), ("report", "trend", "--owner", "王芳"), ("today", "--owner", "王芳")):
+        refused = group.hub(*args)
+        assert refused.exit_code == 2 and "--owner 要和 --showroom 一起用" in refused.stderr, args
+    own = group.showrooms[A].json("report", "trend", "--weeks", "4", "--owner", "王芳")
+    assert group.hub.json("--showroom", A, "report", "trend", "--weeks", "4", "--owner", "王芳") == own
+
+
 def test_only_the_groups_managers_read_the_hub(group):
     hub = group.hub
     hub.ok("user", "add", "孙总", "--role", "group")
@@ -194,6 +202,10 @@ def test_only_the_groups_managers_read_the_hub(group):
             refused = hub(*args, user="小周")
             assert refused.exit_code == 1 and "小周 不是集团或经理角色" in refused.stderr, args
         assert hub.json("report", "weekly", user="孙总")["showrooms"] == [B, A]
+        hub.ok("user", "add", "周经理", "--role", "manager", user="孙总")
+        assert hub.json("hub", "list", user="周经理") == hub.json("hub", "list", user="孙总")
+        refused = hub("--showroom", A, "report", "trend", "--owner", "王芳", user="小周")
+        assert refused.exit_code == 1 and "小周 不是集团或经理角色" in refused.stderr
     finally:  # the other tests read the hub as nobody in particular
         with database(hub) as db:
             db.execute("DELETE FROM users")

@@ -136,12 +136,7 @@ def across_globals(g: Globals, command: str, build: Callable[["Session"], T],
         return build(opened)
     from leadcard.domain.hub import each
 
-    if per_showroom is not None:
-        from leadcard.errors import BadInput
-        from leadcard.i18n import _
-
-        raise BadInput(_("在集团汇总库上，{option} 要和 --showroom 一起用").format(option=per_showroom))
-    return merge(each(opened, build))
+    return merge(each(opened, build, per_showroom))
 
 
 def store_path(ctx: "typer.Context") -> Path | str:

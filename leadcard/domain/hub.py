@@ -169,9 +169,12 @@ def showroom_session(session: Session, name: str) -> Session:
     return _session_on(session, _showroom(session.store, name))
 
 
-def each(across: Across, build: Callable[[Session], T]) -> list[tuple[str, T]]:
+def each(across: Across, build: Callable[[Session], T], per_showroom: str | None = None) -> list[tuple[str, T]]:
     """`build` on each showroom's copy in turn, each copy closed once read (a stream read to its
-    end first: a group has more showrooms than a server has connections to spare)."""
+    end first: a group has more showrooms than a server has connections to spare). `per_showroom`
+    names an option given that means something in one showroom only (`--owner`: a consultant)."""
+    if per_showroom is not None:
+        raise BadInput(_("在集团汇总库上，{option} 要和 --showroom 一起用").format(option=per_showroom))
     built = []
     for showroom in across.showrooms:
         session = _session_on(across.hub, showroom)
