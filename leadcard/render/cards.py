@@ -26,8 +26,8 @@ from leadcard.model import (
 from leadcard.i18n import N_, _
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import (  # noqa: F401
-    OUTCOME_LABELS, STATUS_LABELS, Rows, console, iso, new_table, print_json, print_json_rows, print_json_streamed,
-    text,
+    OUTCOME_LABELS, STATUS_LABELS, Rows, at_showroom, console, iso, new_table, print_json, print_json_rows,
+    print_json_streamed, text,
 )
 from leadcard.usertext import shown
 
@@ -36,6 +36,7 @@ from leadcard.usertext import shown
 
 def card_json(card: Card) -> dict:
     return {
+        **at_showroom(card),
         "ref": card.ref,
         "name": card.name,
         "phone": card.phone,
@@ -174,6 +175,7 @@ def _today_item_json(i: TodayItem) -> dict:
     from leadcard.render.deals import quote_json
 
     return {
+        **at_showroom(i.card),
         "ref": i.card.ref,
         "name": i.card.name,
         "phone": i.card.phone,
@@ -256,8 +258,9 @@ def today_table(today: TodayList) -> None:
     from leadcard.render.deals import quote_text
 
     show_owner = len(today.owners) > 1
-    columns = [Column(_("逾期"), align="right"), Column(_("级")), Column(_("卡号")), Column(_("客户"), max_width=8),
-               Column(_("电话")), Column(_("车型"), max_width=10)]
+    showrooms = _showroom_column(i.card.showroom for i in today.items)
+    columns = [Column(_("逾期"), align="right"), Column(_("级")), *showrooms, Column(_("卡号")),
+               Column(_("客户"), max_width=8), Column(_("电话")), Column(_("车型"), max_width=10)]
     if show_owner:
         columns.append(Column(_("顾问"), max_width=6))
     columns += [Column(_("事由 / 目的"), flexible=True, min_width=12), Column(_("距上次"), align="right"),
@@ -269,7 +272,8 @@ def today_table(today: TodayList) -> None:
         reason = [(_(DUE_REASON_LABELS[item.reason]), "cyan")]
         if item.purpose:
             reason += [(_("："), ""), (item.purpose, "dim" if item.suggested else "")]
-        row = [overdue, card.grade, card.ref, card.name, card.phone, card.fields.get("model") or ""]
+        row = [overdue, card.grade, *([card.showroom] if showrooms else []), card.ref, card.name, card.phone,
+               card.fields.get("model") or ""]
         if show_owner:
             row.append(card.owner or "")
         since = _("{n}天").format(n=item.days_since_contact) if item.days_since_contact is not None else "—"
@@ -300,18 +304,26 @@ def cards_table(found: CardList) -> None:
     if not cards:
         sys.stdout.write(_("没有符合条件的卡片。") + "\n")
         return
-    grid = Grid([Column(_("卡号")), Column(_("客户"), max_width=8), Column(_("电话")), Column(_("级")), Column(_("状态")),
-                 Column(_("车型"), flexible=True, min_width=6), Column(_("顾问"), max_width=6), Column(_("建卡")),
-                 Column(_("次"), align="right"), Column(_("下次"))])
+    showrooms = _showroom_column(c.showroom for c in cards)
+    grid = Grid([*showrooms, Column(_("卡号")), Column(_("客户"), max_width=8), Column(_("电话")), Column(_("级")),
+                 Column(_("状态")), Column(_("车型"), flexible=True, min_width=6), Column(_("顾问"), max_width=6),
+                 Column(_("建卡")), Column(_("次"), align="right"), Column(_("下次"))])
     for c in cards:
         grid.add_row(
-            c.ref, c.name, c.phone, c.grade, _(STATUS_LABELS[c.status]), c.fields.get("model") or "",
+            *([c.showroom] if showrooms else []), c.ref, c.name, c.phone, c.grade, _(STATUS_LABELS[c.status]), c.fields.get("model") or "",
             c.owner or "", f"{c.created_at:%Y-%m-%d}", str(c.followup_count),
             f"{c.due_at:%m-%d}" if c.due_at else "—",
         )
     more = found.total - len(cards)
     tail = _("，另有 {more} 张未列出（--limit N 或 --all 列出更多）").format(more=more) if more else ""
     sys.stdout.write(grid.render() + "\n" + _("共 {total} 张{tail}").format(total=found.total, tail=tail) + "\n")
+
+
+def _showroom_column(showrooms) -> list:
+    """A column of the showroom each row came from, on a dealer group's hub (none elsewhere)."""
+    from leadcard.render.grid import Column
+
+    return [Column(_("门店"), max_width=8)] if any(s is not None for s in showrooms) else []
 
 
 def visits_table(log) -> None:
@@ -347,7 +359,7 @@ def users_table(users: list[User]) -> None:
     if not users:
         out.print(_("还没有用户：单人模式，所有卡片可见。用 `leadcard user add 姓名 --role ...` 添加。"))
         return
-    labels = {"consultant": N_("销售顾问"), "supervisor": N_("销售主管"), "manager": N_("销售经理")}
+    labels = {"consultant": N_("销售顾问"), "supervisor": N_("销售主管"), "manager": N_("销售经理"), "group": N_("集团")}
     table = new_table()
     for title in (_("姓名"), _("角色"), _("团队"), _("状态"), _("系统登录")):
         table.add_column(title, no_wrap=True)

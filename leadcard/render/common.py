@@ -24,6 +24,16 @@ STATUS_LABELS = {  # translated where shown: _(STATUS_LABELS[status])
 OUTCOME_LABELS = {"unreachable": N_("未接通"), "refused": N_("拒接"), "wrong-number": N_("空号/错号")}
 
 
+def at_showroom(row) -> dict:
+    """A row a dealer group's hub merged names its showroom (JSON `showroom`); a showroom's own do not."""
+    return {"showroom": row.showroom} if row.showroom is not None else {}
+
+
+def who(row, name: str | None) -> str:
+    """A person or a card as a table shows them: on a hub, after their showroom."""
+    return f"{row.showroom} · {name or '—'}" if row.showroom is not None else name or "—"
+
+
 def console(stderr: bool = False):
     """A rich console; rich itself drops colour when not a terminal or when NO_COLOR is set.
 

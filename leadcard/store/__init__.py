@@ -40,6 +40,8 @@ from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, grade_coun
 from leadcard.store.migrations import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)
+# The setting that makes a store a dealer group's hub.
+HUB_SETTING = "hub"
 # What a damaged file raises in the middle of a command; callers catch it by this name, not sqlite3's.
 DatabaseError = sqlite3.DatabaseError
 # How long a command waits for another's write to finish. Tests shorten it (monkeypatch).
@@ -255,6 +257,10 @@ class Store:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    def is_hub(self) -> bool:
+        """A dealer group's hub (集团汇总库, `init --hub`: leadcard.store.hub), not a showroom's store."""
+        return self.setting(HUB_SETTING) == "1"
 
     def cache_setting(self, key: str, value: str) -> None:
         """Best effort, from read commands: a read-only store still answers, it just does not cache."""
