@@ -220,7 +220,9 @@ def test_attaching_a_name_twice_or_a_store_that_fails_leaves_nothing_behind(grou
     cluster = logical_cluster
 
     def made() -> tuple:
-        return (group.attached(), {r[0] for r in cluster.admin.execute("SELECT datname FROM pg_database")},
+        # What attaching makes; not what replication reports of it (when it last heard, how far behind).
+        registry = {name: (s["dsn"], s["replica"], s["slot"], s["attached_at"]) for name, s in group.attached().items()}
+        return (registry, {r[0] for r in cluster.admin.execute("SELECT datname FROM pg_database")},
                 {r[0] for r in cluster.admin.execute("SELECT slot_name FROM pg_replication_slots")})
 
     empty = cluster.database(empty=True)
