@@ -2,6 +2,7 @@
 
 import csv
 import os
+import re
 
 import pytest
 
