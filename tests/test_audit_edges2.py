@@ -9,9 +9,11 @@ message, what was expected and what was done.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from conftest import database, sales_floor
-from test_audit_edges import told
-from test_audit_floor import findings, one
+from test_audit_edges import kept_card, new_card, objection, policy, told
+from test_audit_floor import GOOD, findings, one
 from test_identity import REAL_CLOCK, bound_floor
 from test_lifecycle import team
 from test_transfer import write_csv
@@ -167,3 +169,106 @@ def test_a_lost_customer_back_with_the_consultant_herself_is_named_and_with_anot
         ("2026-01-15T10:00:00+08:00", None,
          "战败（01-01 批准，王芳 申请）后 14 天客户又出现：01-15 新建卡片（你看不到的记录，请问主管），疑似虚假战败",
          "批准后 90 天内不再出现", "14 天后新建卡片")]
+
+
+# -- the rules of the sale: objections, plans, handovers ---------------------------------------------------
+
+
+def test_an_objection_with_a_script_in_time_still_leaves_the_next_objection_of_that_call_to_answer(lc):
+    kept_card(lc)
+    lc.ok("playbook", "add", "delivery", "协调兄弟店现车，最快一周交车", now="2026-05-02T09:00:00")
+    objection(lc, "张三", "2026-05-02T11:00:00", "delivery", "price")
+    assert told(one(lc, "objection-unhandled", now="2026-05-03T11:01:00")) == (
+        "2026-05-03T11:00:00+08:00", 3,
+        "第 3 次（05-02）客户提出「价格高于竞品」，已 1天 没有处理方案：写跟踪方案，或请主管补充话术库（时限 24 小时）",
+        "≤ 24 小时 形成异议处理方案", "无方案")
+
+
+def test_a_plan_copied_from_the_last_follow_up_is_named_by_its_number(lc):
+    kept_card(lc)
+    for day in (2, 3):
+        lc.ok("log", "张三", "--channel", "phone", "--content", "客户还在比较雅阁，约周末再谈", "--bottleneck", "价格",
+              "--plan", "准备五年用车成本对比", "--next", "2026-05-06", now=f"2026-05-0{day}T10:00:00")
+    found = one(lc, "vague-record", "--since", "2026-05-03", now="2026-05-03T11:00:00")
+    assert (found["followup"], found["message"], found["actual"]) == (
+        4, "第 4 次（05-03）：跟踪方案与第 3 次相同", "跟踪方案与第 3 次相同")
+
+
+def test_a_car_never_handed_over_is_still_owed_however_late_the_audits_window_opens(lc):
+    kept_card(lc)
+    lc.ok("win", "张三", now="2026-05-06T16:00:00")
+    lc.ok("deliver", "张三", "--at", "2026-05-15 16:00", now="2026-05-15T16:00:00")  # a Friday: due on Monday
+    assert told(one(lc, "handover-late", "--since", "2026-05-25", now="2026-06-01T10:00:00")) == (
+        "2026-05-18T16:00:00+08:00", None, "交车（05-15）已 11 个工作日，还没有交接售后（时限 1 个工作日）",
+        "≤ 1 个工作日", "11 个工作日")
+
+
+# -- counts in a message: one, two, and a limit as a store writes it ---------------------------------------
+
+
+@pytest.mark.parametrize("made, said", [(1, "1 次"), (2, "2 次")])
+def test_a_loss_after_one_or_two_follow_ups_says_how_many(lc, made, said):
+    new_card(lc, grade="B")
+    for n in range(made):
+        lc.ok("log", "张三", "--channel", "phone", "--content", "客户说再考虑考虑", "--next", "2026-05-06", *GOOD,
+              now=f"2026-05-0{n + 1}T15:00:00")
+    lc.ok("lose", "张三", "--reason", "价格", "--competitor", "本田雅阁", "--note", "差价一万", now="2026-05-03T10:00:00")
+    found = one(lc, "gave-up-early", now="2026-05-03T11:00:00")
+    assert (found["message"], found["actual"]) == (
+        f"B 级客户只跟进了 {said}就申请战败（05-03）；八成成交在第 4–11 次跟进之后（至少 4 次）", said)
+
+
+@pytest.mark.parametrize("months, said, slept", [(1, "1 个月", "05-01"), (2, "2 个月", "06-01")])
+def test_a_store_whose_cards_sleep_after_one_or_two_months(lc, tmp_path, months, said, slept):
+    policy(lc, tmp_path, f"dormant_after_months = {months}\n")
+    new_card(lc, grade="H", made="2026-03-31T10:00:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户说下个月再定", now="2026-04-01T10:00:00")
+    found = one(lc, "neglected-to-dormant", now="2026-06-02T10:00:00")
+    assert (found["message"], found["actual"]) == (
+        f"H 级客户自 04-01 起 {said}没有联系，{slept} 转入休眠，其间没有降级（H 级每天联系一次）", f"{said}未联系")
+
+
+def lost_and_back(lc):
+    """张三, lost on 1 January, back in the showroom ten days later."""
+    lc.ok("add", "张三", "--phone", "13800000001", "--grade", "B", now="2025-12-20T10:00:00")
+    lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-01-01T09:00:00")
+    lc.ok("approve", "张三", now="2026-01-01T10:00:00")
+    lc.ok("visit", "add", "--at", "2026-01-11 10:00", "--left", "2026-01-11 11:00", "--phone", "13800000001",
+          now="2026-01-11T11:00:00")
+
+
+@pytest.mark.parametrize("within, said", [("90.0", "90 天"), ("8784", "8784 天")])
+def test_a_limit_is_told_as_a_whole_number_up_to_a_year_of_hours(lc, tmp_path, within, said):
+    policy(lc, tmp_path, f"[audit.false-loss]\nwithin_days = {within}\n")
+    lost_and_back(lc)
+    assert one(lc, "false-loss", "--since", "2025-12-01", now="2026-01-12T10:00:00")["expected"] == f"批准后 {said}内不再出现"
+
+
+@pytest.mark.parametrize("within", ["8785", "1000000", "inf"])
+def test_a_limit_beyond_a_year_of_hours_is_refused_with_one_line(lc, tmp_path, within):
+    policy(lc, tmp_path, f"[audit.false-loss]\nwithin_days = {within}\n")
+    lost_and_back(lc)
+    result = lc("audit", now="2026-01-12T10:00:00")
+    assert (result.exit_code, result.stderr) == (2, "leadcard: 政策里 [audit.false-loss] 的 within_days 不能大于 8784；"
+                                                    "改好政策文件后运行 leadcard init --policy-file 文件\n")
+
+
+def test_one_day_one_working_day_one_month_and_one_follow_up_are_singular_in_english(lc, tmp_path):
+    policy(lc, tmp_path, "dormant_after_months = 1\n")
+    new_card(lc, "李四", "13900139000", "H", "2026-04-01T10:00:00")  # left to sleep a month
+    lc.ok("log", "李四", "--channel", "phone", "--content", "客户说下个月再定", "--next", "2026-04-02",
+          now="2026-04-01T11:00:00")
+    new_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户已买雅阁", *GOOD, now="2026-05-01T15:00:00")
+    lc.ok("lose", "张三", "--reason", "价格", "--competitor", "本田雅阁", "--note", "差价一万", now="2026-05-03T10:00:00")
+    new_card(lc, "王五", "13700137000", "H", "2026-05-06T10:00:00")
+    lc.ok("log", "王五", "--channel", "phone", "--content", "客户出差，回来再谈", "--next", "2026-05-09",
+          now="2026-05-06T11:00:00")
+    lc.ok("win", "王五", now="2026-05-07T16:00:00")
+    lc.ok("deliver", "王五", "--at", "2026-05-15 16:00", now="2026-05-15T16:00:00")  # a Friday
+    found = {f["rule"]: f for f in lc.json("audit", now="2026-05-18T17:00:00", env={"LEADCARD_LANG": "en"})["findings"]}
+    assert found["neglected-to-dormant"]["actual"] == "no contact for 1 month"
+    assert found["gave-up-early"]["actual"] == "1 follow-up"
+    assert found["plan-beyond-cadence"]["expected"] == "≤ 1 day"
+    assert (found["handover-late"]["expected"], found["handover-late"]["actual"]) == (
+        "≤ 1 working day", "1 working day")
