@@ -1,6 +1,7 @@
-"""More of the audit's rules at their edges (issue 22), from the mutants the first file left alive:
-records written under a set clock, the order waiting for its car and the owner's visits after
-delivery.
+"""More of the audit's rules at their edges (issue 22), from the mutants test_audit_edges left alive:
+records written under a set clock, the order waiting for its car, the owner's visits after delivery,
+a lost customer who came back, objections, copied plans and handovers, and the counts and limits a
+finding tells.
 
 Every finding is checked whole, as in test_audit_edges: when the breach arose, the follow-up, the
 message, what was expected and what was done.
