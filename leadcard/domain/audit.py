@@ -62,6 +62,9 @@ PROGRESS_EVERY = 1_000  # cards between two words to the progress display
 _DESCRIPTIVE = {"cadence_days", "horizon_days", "after_delivery_days"}
 # Word lists compared after `plain`, prepared once per audit under a private key.
 _WORD_LISTS = {"vague_contents", "channel_plans", "checking_in", "vague_reasons", "competitor_reasons"}
+# Hours, days, minutes or counts: a year of hours is beyond any sane limit (as for the policy's own
+# numbers), and a larger one (or TOML's inf) would run the audit's dates off the calendar.
+_LIMIT_MAX = 24 * 366
 
 
 def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
@@ -94,6 +97,8 @@ def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
                 limits[key] = list(value)
             elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise _policy_error(_("{where} 必须是不小于 0 的数").format(where=where))
+            elif not value <= _LIMIT_MAX:  # nan too
+                raise _policy_error(_("{where} 不能大于 {high}").format(where=where, high=_LIMIT_MAX))
             else:
                 limits[key] = value
         if rule.name == "incomplete-card":
