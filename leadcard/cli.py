@@ -96,7 +96,8 @@ def lean_today(args: list[str]) -> tuple[Globals, dict] | None:
         else:
             return None
     db = given.get("--db") or _environment("--db")
-    globals_ = Globals(db=location(db), acting=given.get("--as") or _environment("--as"))
+    globals_ = Globals(db=location(db), acting=given.get("--as") or _environment("--as"),
+                       showroom=given.get("--showroom"))
     options = {name: given.get(option) for option, name in _TODAY_VALUES.items()}
     options |= {name: option in given for option, name in _TODAY_FLAGS.items()}
     return globals_, options

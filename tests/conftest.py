@@ -157,6 +157,17 @@ def cluster():
     made.close()
 
 
+@pytest.fixture(scope="session")
+def logical_cluster(cluster) -> Cluster:
+    """The test server, for a dealer group's hub: logical replication needs its wal_level logical
+    (.ci/run starts it so); a server without it fails the tests that need it, naming the setting."""
+    level = cluster.admin.execute("SHOW wal_level").fetchone()[0]
+    if level != "logical":
+        pytest.fail(f"the test server's wal_level is {level}: a hub's tests need logical "
+                    "(start it with -c wal_level=logical, as .ci/run does)")
+    return cluster
+
+
 @pytest.fixture
 def lc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, request) -> Leadcard:
     for var in ("LEADCARD_DB", "LEADCARD_USER", "LEADCARD_NOW", "LEADCARD_TZ"):

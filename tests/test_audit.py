@@ -345,6 +345,19 @@ def test_visit_without_card_names_a_showroom_visit_that_left_a_phone_but_has_no_
     assert "来店#1" in text and "陈女士" in text
 
 
+def test_two_customers_left_without_a_card_are_told_each_under_their_own_visit(lc):
+    """Neither visit has a card (both are card 0): the second customer must not read as the first's."""
+    lc.ok("visit", "add", "--at", "2026-05-03 09:00", "--left", "2026-05-03 09:40", "--name", "陈女士",
+          "--phone", "13900139000", now="2026-05-03T09:45:00")
+    lc.ok("visit", "add", "--at", "2026-05-03 09:30", "--left", "2026-05-03 10:00", "--name", "刘先生",
+          "--phone", "13900139001", now="2026-05-03T10:05:00")
+    lines = lc.ok("audit", "--rule", "visit-without-card", now="2026-05-03T12:00:00").stdout.splitlines()
+    heads = [line.strip() for line in lines if line.startswith("  来店#")]
+    assert heads == ["来店#1 陈女士", "来店#2 刘先生"]
+    second = lines.index("  来店#2 刘先生")
+    assert "来店登记 #2（" in lines[second + 1]
+
+
 def test_visit_without_card_is_quiet_when_the_card_came_in_time(lc):
     lc.ok("visit", "add", "--at", "2026-05-03 09:00", "--left", "2026-05-03 09:40", "--phone", "13900139000",
           now="2026-05-03T09:45:00")

@@ -136,6 +136,28 @@ def test_a_loss_approved_long_before_the_audits_window_is_reported_when_the_cust
     assert [(f["name"], f["at"][:10]) for f in found] == [("张三", "2026-04-01")]
 
 
+def test_a_loss_still_closed_from_before_the_window_is_reported_when_the_customer_comes_back_inside_it(lc):
+    """The lost card itself is old and closed: the audit skips such cards, except that a customer
+    who comes back inside the window makes it a false loss to explain, and only that."""
+    sales_floor(lc)
+    card(lc, "张三", "13800000001", owner="王芳", made="2025-12-20T10:00:00")
+    lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-01-01T09:00:00", user="王芳")
+    lc.ok("approve", "张三", now="2026-01-01T10:00:00", user="钱主管")
+    card(lc, "李四", "13800000002", owner="王芳", made="2025-12-20T10:00:00")
+    lc.ok("lose", "李四", "--reason", "推迟购买", now="2026-01-01T09:00:00", user="王芳")
+    lc.ok("approve", "李四", now="2026-01-01T10:00:00", user="钱主管")
+    lc.ok("visit", "add", "--at", "2026-04-01 10:00", "--left", "2026-04-01 11:00", "--name", "张三",
+          "--phone", "13800000001", now="2026-04-01T11:00:00", user="孙丽")  # 90 days on, inside the window
+    lc.ok("visit", "add", "--at", "2026-03-01 10:00", "--left", "2026-03-01 11:00", "--name", "李四",
+          "--phone", "13800000002", now="2026-03-01T11:00:00", user="孙丽")  # before the window (03-03)
+    result = lc.json("audit", now="2026-04-02T10:00:00", user="赵经理")
+    assert [(f["name"], f["at"][:10], f["owner"]) for f in result["findings"] if f["rule"] == "false-loss"] \
+        == [("张三", "2026-04-01", "王芳")]
+    # Explaining the loss is not following a card up: the old card is not counted among the audited.
+    assert result == lc.json("audit", "--date", "2026-04-02", now="2026-04-02T10:00:00", user="赵经理")
+    assert result["summary"]["cards"] == 0
+
+
 # -- who must act -----------------------------------------------------------------------------------
 
 

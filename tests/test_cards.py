@@ -281,3 +281,27 @@ def test_list_limit_all_and_json(lc):
     assert [c["name"] for c in lc.json("list", "--limit", "2")] == ["客户52", "客户51"]
     both = lc("list", "--limit", "3", "--all")
     assert both.exit_code == 2 and "--limit" in both.stderr
+
+
+def test_show_wraps_a_long_chinese_record_under_its_label_never_inside_a_number(lc):
+    """rich breaks only at blanks: a consultant's long 洽谈内容 used to jump to a line of its own, or
+    break a budget in two (`19` / `万`), at the left margin."""
+    from rich.cells import cell_len
+
+    content = "电话回访：确认预算19万左右、购车时间一个月内，对比本田雅阁和凯美瑞2.0HS的五年用车成本，判定A级；邀约周六试驾"
+    lc.ok("add", "张三", "--phone", "13800000001")
+    lc.ok("log", "张三", "--channel", "phone", "--content", content, "--plan", "第一行\n第二行")
+    lc.ok("comment", "张三", "客户价格敏感，可申请店内补贴，额度找我；试驾后当天报价，别拖，晨会上说一下结果和下一步")
+    for width in (40, 60, 80, 120):
+        lines = lc.ok("show", "张三", env={"COLUMNS": str(width)}).stdout.splitlines()
+        assert all(cell_len(line) <= width for line in lines), (width, lines)
+        start = next(i for i, line in enumerate(lines) if line.startswith("    洽谈内容："))
+        end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("      "))
+        assert "".join(line.strip() for line in lines[start:end]) == "洽谈内容：" + content
+        for whole in ("19万", "2.0HS", "A级；"):
+            assert any(whole in line for line in lines[start:end]), (width, whole, lines[start:end])
+        planned = [line for line in lines if "第一行" in line or "第二行" in line]
+        assert planned == ["    跟踪方案：第一行", "      第二行"]
+        signed = next(i for i, line in enumerate(lines) if line.startswith("    主管批示"))
+        rest = next(i for i in range(signed + 1, len(lines)) if not lines[i].startswith("      "))
+        assert "".join(line.strip() for line in lines[signed:rest]).endswith("晨会上说一下结果和下一步")

@@ -5,6 +5,8 @@ mutant of `tests/mutation/run` that no other test noticed — a `>` turned `>=`,
 a working day, an SMS taken for the first call — and reads as the floor's story at that edge.
 """
 
+import re
+import tomllib
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -155,6 +157,12 @@ def test_when_the_thank_you_and_the_call_fall_due_at_once_the_thank_you_is_asked
     assert card_timing(at(3, 10), "B", [], policy).due[:2] == (at(3, 13), DueReason.FIRST_TOUCH)
 
 
+def test_when_the_customer_is_back_the_minute_the_loan_is_refused_the_return_is_answered_first():
+    contacts = [Contact(at(2, 10, 30), Channel.WECHAT), Contact(at(2, 11), Channel.PHONE, next_at=at(10, 10))]
+    timing = card_timing(at(2, 10), "A", contacts, HABC, returned_at=at(4, 11), finance_rejected_at=at(4, 11))
+    assert timing.due == (at(4, 11), DueReason.RETURNED, None)
+
+
 def test_a_grade_the_store_no_longer_has_is_called_at_its_hottest_cadence():
     four_tier = load_policy("four-tier")
     contacts = [Contact(at(3, 10, 20), Channel.SMS), Contact(at(3, 15), Channel.PHONE)]
@@ -214,6 +222,9 @@ def test_a_lead_at_closing_time_with_no_minutes_to_spare_waits_for_the_morning()
     ('[sources.referral]\nwords = "车友会"', "policy: sources.referral.words must be a list"),
     ('[sources.online]\nplatforms = ["瓜子"]', "policy: [sources.online.platforms] must be a table of “word = platform”"),
     ('[grades.H]\naliases = ["热", 3]', "policy: grades.H.aliases must hold words, not 3"),
+    ('[grades.H]\naliases = "热"', "policy: grades.H.aliases must be a list"),
+    ('[sources.online.platforms]\n"" = "瓜子二手车"', "policy: sources.online.platforms must hold words, not ''"),
+    ('[sources.online.platforms]\n"瓜子" = 3', "policy: sources.online.platforms must hold words, not 3"),
     ("grades = 3", "policy: [grades] must be a table keyed by grade"),
     ("[grades]\nH = 3", "policy: [grades.H] must be a table of settings"),
     ("[grades.Z]\ncadence_days = 2", "policy: grade 'Z' is not in the habc scheme"),
@@ -252,7 +263,9 @@ def test_a_policy_mistake_reads_in_chinese_by_default():
 def test_an_unknown_scheme_or_broken_toml_is_named(english):
     with pytest.raises(BadInput, match=r"^unknown policy 'hx': use one of habc, four-tier, abc$"):
         load_policy("hx")
-    with pytest.raises(BadInput, match=r"^policy file is not valid TOML: "):
+    with pytest.raises(tomllib.TOMLDecodeError) as broken:
+        tomllib.loads("first_call_hours = ")
+    with pytest.raises(BadInput, match=rf"^policy file is not valid TOML: {re.escape(str(broken.value))}$"):
         load_policy("habc", "first_call_hours = ")
     with pytest.raises(BadInput, match=r"^unknown grade 'Z': this store's grades \(habc\) are H A B C$"):
         HABC.grade("Z")
@@ -285,9 +298,20 @@ grace_days = 1
     assert policy.audit == {"cadence-gap": {"grace_days": 1}}
 
 
+def test_a_stores_own_words_match_however_the_floor_types_them_and_a_platform_keeps_its_name():
+    policy = load_policy("habc", '[grades.H]\naliases = ["Hot Lead"]\n[sources.referral]\nwords = ["VIP 转介绍"]\n'
+                                 '[sources.online.platforms]\n"Che 168" = "Che168 二手车"\n')
+    assert policy.grade("ｈｏｔ lead").code == "H"
+    assert policy.source_words["vip转介绍"] == "referral"
+    assert policy.platforms["che168"] == "Che168 二手车"
+
+
 def test_a_grade_is_read_as_staff_type_it():
     assert HABC.grade(" ｈ ").code == "H"  # full width, lower case, spaces
     assert HABC.grade("a").code == "A"
+    assert HABC.grade("H级").code == "H" and HABC.grade("Ｂ类客户").code == "B"  # as a sheet writes it
+    with pytest.raises(BadInput):
+        HABC.grade("级")  # a suffix alone is no grade
     assert load_policy("four-tier").grade("Key").code == "重点"
     with pytest.raises(BadInput):
         HABC.grade("")

@@ -57,3 +57,41 @@ def test_control_characters_take_no_cells_as_rich_counts_them():
 
     for text in ("abc", "a\x07b", "张三", "x\x1b[31my", "🚗 车"):
         assert cells(text) == cell_len(text)
+
+
+QUOTE = "第 1 次报价 凯美瑞 2.0HS 智能电混双擎 运动版 187,200元 优惠 5,000元 → 182,200元 精品：脚垫、贴膜 有效至 12-01 已批价"
+
+
+def test_a_quote_under_a_card_wraps_between_words_never_inside_a_price():
+    for width in range(24, 81):
+        g = Grid([Column("客户"), Column("目的", flexible=True)])
+        g.add_row("王伟", "电话")
+        g.add_note([("  ↳ ", "dim")], [(QUOTE, "")])
+        lines = g.render(width=width, colour=False).splitlines()[3:]
+        assert all(cell_len(line) <= width for line in lines), (width, lines)
+        words = " ".join(line.strip() for line in lines).removeprefix("↳ ")
+        for price in ("187,200元", "5,000元", "182,200元", "2.0HS", "12-01"):
+            assert price in words, (width, lines)  # each still whole on one line
+        assert not any(line.strip()[:1] in "，。、：）" for line in lines), (width, lines)
+        assert not any(line.endswith(" ") for line in lines), (width, lines)
+
+
+def test_a_word_wider_than_the_line_still_breaks_between_characters():
+    g = Grid([Column("目的", flexible=True, min_width=4)])
+    g.add_row("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    lines = g.render(width=10, colour=False).splitlines()[2:]
+    assert "".join(line.strip() for line in lines) == "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    assert all(cell_len(line) <= 10 for line in lines)
+
+
+def test_rich_wraps_a_chinese_sentence_where_the_line_ends_not_at_its_last_blank(lc):
+    """rich breaks only at blanks: `policy show` pushed 分钟（营业时间内计） whole onto a line of its
+    own. Taught our line breaks, it fills the line and breaks between two characters."""
+    lc.ok("init")
+    for width in (60, 80):  # the working hours' 84 cells wrap
+        lines = lc.ok("policy", "show", env={"COLUMNS": str(width)}).stdout.splitlines()
+        assert all(cell_len(line) <= width for line in lines), (width, lines)
+        first = next(i for i, line in enumerate(lines) if line.startswith("营业时间"))
+        assert cell_len(lines[first]) >= width - 2, (width, lines[first:first + 2])
+        row = next(i for i, line in enumerate(lines) if line.startswith("A "))
+        assert "…" not in "".join(lines[row:row + 3])

@@ -23,7 +23,7 @@ TYPED = {v.value for enum in (Channel, DueReason, EventKind, Outcome, Role, Sour
 KEPT_AS_IS = {"leadcard", "json", "csv", "xlsx", "ics", "md", "toml", "sqlite", "utf", "bom", "gbk", "gb18030",
               "iso", "sms", "wechat", "excel", "habc", "abc", "four", "tier", "table", "html", "less", "pager",
               "bash", "zsh", "fish", "powershell", "cron", "postgresql", "ref", "name", "user", "text", "tag",
-              "label", "file", "day", "when", "seq", "shell", "weekly", "monthly", "trend"}
+              "label", "file", "day", "when", "seq", "shell", "weekly", "monthly", "trend", "dsn"}
 
 
 def catalog_tool():

@@ -2,6 +2,7 @@
 
 import csv
 import os
+import re
 
 import pytest
 
@@ -70,7 +71,8 @@ def test_a_large_demo_shows_nothing_when_stderr_is_not_a_terminal(lc):
 
 def test_a_large_export_shows_the_rows_it_has_written_on_a_terminal(large_store, tmp_path):
     shown = stderr_on_a_terminal(large_store[0], "--as", "赵经理", "export", "--output", str(tmp_path / "all.csv"))
-    assert "导出" in shown and "5000/" in shown
+    # How far the count had gone at each redraw depends on the machine's speed; that it counted does not.
+    assert "导出" in shown and re.search(r"[1-9][0-9]*/", shown)
 
 
 @sqlite_only("copies an SQLite store of 5,000 cards in place")

@@ -56,6 +56,9 @@ def test_the_supervisor_of_the_team_approves_and_the_approval_stays_in_the_histo
                        "discount": 8000}]
     shown = floor.ok("show", "张三").stdout
     assert "经理批价  第 1 次报价，优惠 8,000元" in shown and "已批价（钱主管 05-03 11:00）" in shown
+    assert "报价记录" in shown
+    english = floor.ok("show", "张三", env={"LEADCARD_LANG": "en"}).stdout
+    assert "Quotes" in english.splitlines() or any(line.strip() == "Quotes" for line in english.splitlines()), english
 
 
 def test_nobody_approves_their_own_quote(floor):

@@ -89,8 +89,11 @@ def test_the_html_page_is_self_contained_escaped_and_fits_a_phone(lc, tmp_path):
         for fetched in ("<script", "<link", "src=", "href=", "url(", "@import", "@font-face", "https://"):
             assert fetched not in page, fetched
     weekly = (tmp_path / "weekly.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in weekly
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;" in weekly
     assert lc.ok("report", "trend", "--format", "html", now=READ_ON, user="赵经理").stdout.startswith("<!DOCTYPE html>")
+    english = lc("report", "trend", "--format", "html", now=READ_ON, user="赵经理", env={"LEADCARD_LANG": "en"})
+    assert english.exit_code == 0 and '<html lang="en">' in english.stdout
     contradicted = lc("report", "weekly", "--format", "md", "-o", str(tmp_path / "w.html"), now=READ_ON)
     assert contradicted.exit_code == 2 and contradicted.stdout == ""
 

@@ -67,9 +67,10 @@ def test_a_json_export_restores_the_whole_showroom_into_a_new_store_exactly(lc, 
     assert report["written"] and report["imported"]["cards"] == 30 and report["logins_not_restored"] == []
 
     # Every table, counted by doctor rather than by the exporter, holds what it held: and every one
-    # holds something, so a kind of record the export dropped would show here.
+    # holds something, so a kind of record the export dropped would show here (but the showrooms a
+    # dealer group's hub attaches: a showroom's store has none).
     after = _counts(other)
-    assert after == before and all(n > 0 for n in before.values()), before
+    assert after == before and all(n > 0 for table, n in before.items() if table != "hub_showrooms"), before
     assert report["imported"] == before
     kinds = {row[3] for row in json.loads((tmp_path / "before.json").read_text())["store"]["tables"]["card_events"]["rows"]}
     assert {"created", "assigned", "lost-requested", "lost-approved", "lost-rejected", "reopened", "won",

@@ -141,6 +141,14 @@ def test_a_store_without_users_keeps_the_consultants_name_until_that_user_is_add
     manager = lc.ok("user", "add", "赵经理", "--role", "manager")
     assert "张卡片" not in manager.stdout  # nobody's cards were kept under the manager's name
     lc.user = "赵经理"
+    # Before 王芳 is a user, the manager finds her cards by the name the sheet gave; a consultant
+    # (who sees none of them) is told there is no such user, as for any other name.
+    assert set(by_name(lc, "--owner", "王芳")) == {"孙悦", "周全", "张伟", "李娜", "赵敏"}
+    assert lc("list", "--owner", "王二芳").exit_code == 1
+    lc.ok("user", "add", "孙丽", "--role", "consultant", "--team", "二组")
+    hidden, unknown = lc("list", "--owner", "王芳", user="孙丽"), lc("list", "--owner", "王二芳", user="孙丽")
+    assert hidden.exit_code == unknown.exit_code == 1
+    assert hidden.stderr.replace("王芳", "某") == unknown.stderr.replace("王二芳", "某")
     added = lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组")
     assert "导入时记在 王芳 名下的 5 张卡片现由其负责" in added.stdout
     mine = by_name(lc, "--owner", "王芳")
@@ -330,3 +338,27 @@ def test_a_consultant_kept_by_name_goes_out_with_export_and_comes_back_in(lc, tm
     other.now = NOW
     other.ok("import", str(tmp_path / "out.csv"))
     assert other.json("show", "张伟")["named_owner"] == "王芳"
+
+
+def test_a_row_is_told_every_problem_it_has_not_only_the_first(lc, tmp_path):
+    """A bad grade used to hide a bad phone on the same row: the consultant fixed one, ran the import
+    again, and only then heard of the other."""
+    sales_floor(lc)
+    lc.now = NOW
+    rows = [["1", "张伟", "12345", "凯美瑞", "Q级", "展厅", "2026年13月3日", "孙七", ""],
+            ["2", "李娜", "13912345678", "汉兰达", "Z", "展厅", "2026-11-05", "王芳", ""],
+            ["3", "王强", "13912345679", "雷凌", "B", "展厅", "2026-11-04", "王芳", ""]]
+    failed = lc("import", str(write_sheet(tmp_path / "s.csv", rows)), "--json")
+    assert failed.exit_code == 1
+    result = failed.json()
+    assert sorted({(line, g["kind"]) for g in result["problems"] for line in g["lines"]}) == [
+        (2, "date"), (2, "grade"), (2, "owner"), (2, "phone"), (3, "grade")]
+    told = lc("import", str(write_sheet(tmp_path / "s.csv", rows)))
+    assert "导入失败：2 行有误" in told.stderr
+    skipped = lc.ok("import", str(write_sheet(tmp_path / "s.csv", rows)), "--skip-bad")
+    assert "跳过有误 2 行" in skipped.stdout
+    with open(tmp_path / "s.rejects.csv", encoding="utf-8-sig") as f:
+        rejected = list(csv.reader(f))
+    assert [r[1] for r in rejected[1:]] == ["张伟", "李娜"]
+    assert rejected[1][-1].count("；") == 3  # the four problems of 张伟's row, side by side
+    assert [c["name"] for c in lc.json("list")] == ["王强"]

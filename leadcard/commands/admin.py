@@ -38,6 +38,7 @@ def init(
         "--map", metavar="X=Y,…",
         help="换 --policy 时，卡上现有的每个级别变成什么（如 H=A,A=A,B=B,C=C）；卡片随之改级。",
     )] = None,
+    hub: Annotated[bool, typer.Option("--hub", help="把这个 PostgreSQL 空数据库建成集团汇总库（接入各门店，只读）。")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """建立存储（或更改政策），并显示现行政策。
@@ -46,16 +47,37 @@ def init(
     示例：
       leadcard init
       leadcard init --policy four-tier --policy-file 本店.toml
+      leadcard --db postgresql://postgres@集团服务器/group init --hub
     """
     from leadcard.domain import admin
     from leadcard.render import cards as render
 
+    if hub:
+        _init_hub(ctx, policy is not None or policy_file is not None or grade_map is not None, as_json)
+        return
     overrides = _read_policy_file(policy_file)
     info = admin.init_store(session(ctx, create=True), policy, overrides, grade_map)
     if as_json:
         render.print_json(render.policy_json(info))
     else:
         render.policy_view(info)
+
+
+def _init_hub(ctx: typer.Context, with_policy: bool, as_json: bool) -> None:
+    from leadcard.domain import hub
+    from leadcard.errors import BadInput
+    from leadcard.render import hub as render
+
+    if with_policy:
+        raise BadInput(_("--hub 不带政策：政策是各门店自己的"))
+    opened = session(ctx, create=True)
+    showrooms = hub.init_hub(opened)
+    if as_json:
+        render.print_json({"hub": True, "path": str(opened.store.path),
+                           "showrooms": [render.showroom_json(s) for s in showrooms]})
+    else:
+        render.console().print(_("{path} 是集团汇总库：用 `leadcard hub attach 门店名 postgresql://…` 接入门店").format(
+            path=opened.store.path))
 
 
 @policy_app.command("show")
@@ -81,7 +103,8 @@ def policy_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def user_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="姓名。")],
-    role: Annotated[str, typer.Option(help="角色：consultant（顾问）、supervisor（主管）或 manager（经理）。")],
+    role: Annotated[str, typer.Option(help="角色：consultant（顾问）、supervisor（主管）、manager（经理），"
+                                           "集团汇总库上还有 group（集团）。")],
     team: Annotated[Optional[str], typer.Option(help="所在小组（主管看得到本组的卡片）。")] = None,
     login: Annotated[Optional[str], typer.Option(help="绑定到这个系统登录名：只有它能以该用户身份操作。")] = None,
     force: Annotated[bool, typer.Option("--force", help="即使当前登录再没有经理可用，也把经理绑定到别的登录名。")] = False,

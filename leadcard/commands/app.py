@@ -26,6 +26,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("objection", "playbook", "case"), "objections"),
     **dict.fromkeys(("quote", "trade-in", "finance"), "deals"),
     "target": "targets",
+    "hub": "hub",
     **dict.fromkeys(("import", "export", "calendar", "backup", "restore", "doctor"), "exchange"),
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
@@ -76,12 +77,13 @@ def _global_options(
     db: Annotated[Optional[str], typer.Option("--db", envvar="LEADCARD_DB",
                                               help="存储：SQLite 文件，或 PostgreSQL 的 postgresql://… 地址。")] = None,
     acting: Annotated[Optional[str], typer.Option("--as", envvar="LEADCARD_USER", help="以哪位用户的身份操作。")] = None,
+    showroom: Annotated[Optional[str], typer.Option("--showroom", help="在集团汇总库上：只读这个门店。")] = None,
     version: Annotated[bool, typer.Option("--version", is_eager=True, expose_value=False, callback=_show_version,
                                           help="显示版本并退出。")] = False,
     no_pager: Annotated[bool, typer.Option("--no-pager", expose_value=False,
                                            help="不经分页器，直接输出（输出到终端时，长内容默认经 less 分页）。")] = False,
 ) -> None:
-    ctx.obj = Globals(db=location(db), acting=acting)
+    ctx.obj = Globals(db=location(db), acting=acting, showroom=showroom)
 
 
 def build_app(only: str | None = None) -> typer.Typer:

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import day, session
+from leadcard.commands.common import across, day, session
 from leadcard.commands.options import JsonOption
 from leadcard.i18n import _
 
@@ -36,6 +36,7 @@ def audit(
       leadcard audit --explain first-call-late
     """
     from leadcard.domain import audit as domain
+    from leadcard.domain import hub_merge
     from leadcard.render import audit as render
 
     level = domain.parse_severity(fail_on) if fail_on is not None else None
@@ -49,15 +50,15 @@ def audit(
     from leadcard.commands.progress import progress
 
     with progress(_("审计")) as step:
-        result = domain.audit(
-            session(ctx),
+        result = across(ctx, lambda s: domain.audit(
+            s,
             day=day(date_) if date_ else None,
             since=day(since) if since else None,
             owner=owner,
             only=_names(rule),
             ignore=_names(ignore),
             step=step,
-        )
+        ), hub_merge.audits, per_showroom="--owner" if owner else None)
     if as_json:
         render.print_audit_json(result)
     else:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import session, when
+from leadcard.commands.common import across, session, when
 from leadcard.commands.options import JsonOption
 from leadcard.i18n import _
 
@@ -294,13 +294,17 @@ def list_(
         raise BadInput(_("--limit 和 --all 只能用一个"))
     if not limit and not everything and not as_json:
         limit = LIST_ROWS
+    from leadcard.domain import hub_merge
+
+    per_showroom = "--owner" if owner else None
     if as_json and not limit:  # every match, written as it is read
-        cards = domain.every_card(session(ctx), grade=grade, status=status, owner=owner, search=search,
-                                  do_not_contact=dnc)
+        cards = across(ctx, lambda s: domain.every_card(s, grade=grade, status=status, owner=owner, search=search,
+                                                        do_not_contact=dnc), hub_merge.cards, per_showroom)
         render.print_json_rows(render.card_json(c) for c in cards)
         return
-    found = domain.list_cards(session(ctx), grade=grade, status=status, owner=owner, search=search, limit=limit,
-                              do_not_contact=dnc)
+    found = across(ctx, lambda s: domain.list_cards(s, grade=grade, status=status, owner=owner, search=search,
+                                                    limit=limit, do_not_contact=dnc),
+                   lambda named: hub_merge.card_lists(named, limit), per_showroom)
     if as_json:
         render.print_json_rows(render.card_json(c) for c in found.cards)
     else:

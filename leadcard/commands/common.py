@@ -5,7 +5,7 @@ Free of typer: the lean path of `leadcard today` (leadcard.cli) reads its line a
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple, TypeVar
 
 from leadcard.commands import clock
 
@@ -14,15 +14,24 @@ if TYPE_CHECKING:
 
     from leadcard.domain.session import Session
 
+T = TypeVar("T")
 
 # Global options may stand before or after the command; they are moved to the front.
-GLOBAL_OPTIONS = ("--db", "--as")
+GLOBAL_OPTIONS = ("--db", "--as", "--showroom")
 GLOBAL_FLAGS = ("--no-pager",)
+# On a dealer group's hub (集团汇总库), by the command's path: the commands that work on the hub
+# itself, those that read across showrooms and merge what they read, those that read one showroom
+# (--showroom). Any other command writes a showroom's records, and is refused there.
+HUB_OWN = frozenset({"init", "completion", "user", "hub", "doctor", "backup"})
+HUB_MERGED = frozenset({"today", "list", "audit", "report weekly", "report monthly", "report trend"})
+HUB_ONE_SHOWROOM = frozenset({"show", "export", "calendar", "visit list", "objection list", "playbook list",
+                              "playbook show", "case list", "target list", "policy show"})
 
 
 class Globals(NamedTuple):
     db: Path | str | None  # a file, or the URL of a store on a PostgreSQL server
     acting: str | None
+    showroom: str | None = None  # on a dealer group's hub: the one showroom to read
 
 
 def location(raw: str | None) -> Path | str | None:
@@ -75,19 +84,59 @@ def default_db_path() -> Path:
     return Path(user_data_dir("leadcard", appauthor=False)) / "leadcard.db"
 
 
-def open_session(g: Globals, create: bool = False, anonymous: bool = False) -> "Session":
-    """The session on the store; `create`: the command may make a store named by --db (init, demo,
-    import, restore); `anonymous`: nobody acts (see domain.session.open_session)."""
+def open_session(g: Globals, command: str, create: bool = False, anonymous: bool = False, merging: bool = False):
+    """The session on the store for `command` (its path: `report weekly`); `create`: the command may
+    make a store named by --db (init, demo, import, restore); `anonymous`: nobody acts (see
+    domain.session.open_session). On a dealer group's hub, what the command may read there
+    (domain.hub.narrow): with `merging`, every showroom (a domain.hub.Across), else one."""
     from leadcard.domain.session import open_session
 
     tz = clock.store_tz()
     now = clock.now(tz)
-    return open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None, create=create,
-                        clock_override=clock.real_now(tz) if clock.overridden() else None, anonymous=anonymous)
+    opened = open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None, create=create,
+                          clock_override=clock.real_now(tz) if clock.overridden() else None, anonymous=anonymous)
+    if g.showroom is None and not opened.store.is_hub():  # the morning list loads nothing of the hub's
+        return opened
+    from leadcard.domain.hub import narrow
+
+    return narrow(opened, command, hub_kind(command, merging), g.showroom)
+
+
+def hub_kind(command: str, merging: bool) -> str:
+    """What a command does on a hub: "own", "merge", "read" (one showroom) or "write"."""
+    if command.split(" ")[0] in HUB_OWN:
+        return "own"
+    if command in HUB_MERGED:
+        return "merge" if merging else "read"
+    return "read" if command in HUB_ONE_SHOWROOM else "write"
+
+
+def command_of(ctx: "typer.Context") -> str:
+    return ctx.command_path.partition(" ")[2]
 
 
 def session(ctx: "typer.Context", create: bool = False) -> "Session":
-    return open_session(ctx.find_root().obj, create)
+    return open_session(ctx.find_root().obj, command_of(ctx), create)
+
+
+def across(ctx: "typer.Context", build: Callable[["Session"], T], merge: Callable[[list[tuple[str, T]]], T],
+           per_showroom: str | None = None) -> T:
+    return across_globals(ctx.find_root().obj, command_of(ctx), build, merge, per_showroom)
+
+
+def across_globals(g: Globals, command: str, build: Callable[["Session"], T],
+                   merge: Callable[[list[tuple[str, T]]], T], per_showroom: str | None = None) -> T:
+    """A reading command's answer: `build` on the session; on a dealer group's hub without
+    --showroom, `build` on each showroom and `merge` of what each gave, by showroom's name.
+    `per_showroom` names an option given that only means something in one showroom (`--owner`)."""
+    from leadcard.domain.session import Session
+
+    opened = open_session(g, command, merging=True)
+    if isinstance(opened, Session):
+        return build(opened)
+    from leadcard.domain.hub import each
+
+    return merge(each(opened, build, per_showroom))
 
 
 def store_path(ctx: "typer.Context") -> Path | str:

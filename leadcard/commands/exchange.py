@@ -47,7 +47,7 @@ def import_(
             raise BadInput(_("导入 JSON 导出（恢复整个数据库）时不能用 --followups、--instructions、--skip-bad、--create-users 或 --team"))
         # Nobody acts in an empty store yet: the named user is looked for among the file's.
         g = ctx.find_root().obj
-        report = roundtrip.restore(open_session(g, create=True, anonymous=True), file, dry_run, g.acting)
+        report = roundtrip.restore(open_session(g, "import", create=True, anonymous=True), file, dry_run, g.acting)
         render.restore_report(report, as_json)
         return
     with progress(_("导入")) as step:

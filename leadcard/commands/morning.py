@@ -3,19 +3,21 @@ leadcard.cli run it."""
 
 from __future__ import annotations
 
-from leadcard.commands.common import Globals, day, open_session
+from leadcard.commands.common import Globals, across_globals, day
 from leadcard.i18n import _
 
 
 def show_today(g: Globals, date_: str | None, owner: str | None, everyone: bool, as_json: bool) -> None:
     from leadcard.domain import cards as domain
+    from leadcard.domain import hub_merge
     from leadcard.render import cards as render
     from leadcard.errors import BadInput
 
     if owner and everyone:
         raise BadInput(_("--owner 和 --all 只能用一个"))
     the_day = day(date_)
-    result = domain.today(open_session(g), the_day, owner=owner, everyone=everyone)
+    result = across_globals(g, "today", lambda s: domain.today(s, the_day, owner=owner, everyone=everyone),
+                            hub_merge.today_lists, per_showroom="--owner" if owner else None)
     if as_json:
         render.print_today_json(result)
     else:

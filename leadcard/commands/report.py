@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import day, session, store_path
+from leadcard.commands.common import across, day, store_path
 from leadcard.commands.options import JsonOption
 from leadcard.i18n import N_, _
 
@@ -110,7 +110,7 @@ def trend(
       leadcard report trend --months 6 --owner 王芳 --kpi timeliness
       leadcard report trend --format html -o 趋势.html
     """
-    from leadcard.domain import trends
+    from leadcard.domain import hub_merge, trends
     from leadcard.errors import BadInput
     from leadcard.render import trend as render_trend
 
@@ -121,17 +121,19 @@ def trend(
     periods = trends.trend_periods(kind, count, day(None))
     kpis = trends.kpi_keys(kpi)
     prepared = _prepared_format(ctx, fmt, output, as_json)
-    _emit(render_trend.trend_document(trends.build_trend(session(ctx), periods, owner, kpis)), prepared, output)
+    trend = across(ctx, lambda s: trends.build_trend(s, periods, owner, kpis), hub_merge.trends,
+                   per_showroom="--owner" if owner else None)
+    _emit(render_trend.trend_document(trend), prepared, output)
 
 
 def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Path], as_json: bool) -> None:
     from leadcard.commands.progress import progress
     from leadcard.render import report as render
-    from leadcard.domain import reports
+    from leadcard.domain import hub_merge, reports
 
     prepared = _prepared_format(ctx, fmt, output, as_json)
     with progress(_("周报") if period.kind == "weekly" else _("月报")) as step:
-        report = reports.build_report(session(ctx), period, step=step)
+        report = across(ctx, lambda s: reports.build_report(s, period, step=step), hub_merge.reports)
     _emit(render.report_document(report), prepared, output)
 
 

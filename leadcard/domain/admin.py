@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from leadcard.domain.cards import refresh
 from leadcard.domain.session import DEFAULT_SCHEME, Session
-from leadcard.errors import BadInput
+from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
 from leadcard.model import Role
 from leadcard.schedule import Policy, load_policy
@@ -29,6 +29,8 @@ def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
     lacks are regraded by `grade_map` (`H=A,A=A,B=B,C=C`), their history kept, their due times
     recomputed by the new cadences — all in one transaction."""
     store = session.store
+    if store.is_hub():
+        raise Refused(_("这是集团汇总库：政策是各门店自己的，请在门店的数据库上 `leadcard init`"))
     if store.user_count() > 0:
         session.require_role(Role.MANAGER, doing=_("更改本店政策"))
     current = store.setting("policy.scheme") or DEFAULT_SCHEME  # a store made by `add` grades by the default

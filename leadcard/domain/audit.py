@@ -62,6 +62,9 @@ PROGRESS_EVERY = 1_000  # cards between two words to the progress display
 _DESCRIPTIVE = {"cadence_days", "horizon_days", "after_delivery_days"}
 # Word lists compared after `plain`, prepared once per audit under a private key.
 _WORD_LISTS = {"vague_contents", "channel_plans", "checking_in", "vague_reasons", "competitor_reasons"}
+# Hours, days, minutes or counts: a year of hours is beyond any sane limit (as for the policy's own
+# numbers), and a larger one (or TOML's inf) would run the audit's dates off the calendar.
+_LIMIT_MAX = 24 * 366
 
 
 def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
@@ -94,6 +97,8 @@ def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
                 limits[key] = list(value)
             elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise _policy_error(_("{where} 必须是不小于 0 的数").format(where=where))
+            elif not value <= _LIMIT_MAX:  # nan too
+                raise _policy_error(_("{where} 不能大于 {high}").format(where=where, high=_LIMIT_MAX))
             else:
                 limits[key] = value
         if rule.name == "incomplete-card":
@@ -187,8 +192,9 @@ def audit(
     visits = timedelta(days=max(session.policy.after_delivery_days, default=0)
                        + settings["after-delivery-late"].limits["grace_days"] + 1)
     quotes = any(s.rule.name == "quote-expired" for s in running)
+    revived = next(((s, _prepared(s.limits)) for s in running if s.rule.name == "false-loss"), None)
     for checked, history in enumerate(histories(store, session.visible(), as_of, since_at, fields,
-                                                since_at - visits, quotes), start=1):
+                                                since_at - visits, quotes, revived is not None), start=1):
         if step is not None and checked % PROGRESS_EVERY == 0:
             step(checked, None)
         card = _state(history, ctx)
@@ -201,7 +207,13 @@ def audit(
         settled = card.delivered_at + visits if card.status == Status.DELIVERED and card.delivered_at else (
             None if card.status in (Status.WON, Status.LOST_PENDING) else card.closed_at)
         if settled is not None and settled < since_at:
-            continue  # closed before the window (and reopened after the moment audited)
+            # Closed before the window (and reopened after the moment audited): only a customer
+            # lost then who came back inside it is still to be explained.
+            if revived is not None and card.approvals:
+                setting, limits = revived
+                breaches = [b for b in setting.rule.check(card, ctx, limits) if b.at >= since_at]
+                findings += _findings(setting, card, breaches, ctx, blame) if breaches else []
+            continue
         summary = summaries.get(card.owner)
         if summary is None:
             summary = summaries[card.owner] = OwnerSummary(card.owner)

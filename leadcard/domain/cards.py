@@ -505,13 +505,23 @@ def every_card(session: Session, grade: str | None = None, status: str | None = 
 
 def _card_filter(session: Session, grade: str | None, status: str | None, owner: str | None, search: str | None,
                  do_not_contact: bool) -> CardFilter:
+    owner_ids = named = None
+    if owner:
+        # A consultant an imported sheet named but who is no user yet: their cards have no owner,
+        # which only those who see every card see (to anyone else the name is no user's).
+        if (session.store.user_by_name(owner) is None and session.visible().owner_ids is None
+                and session.store.has_named_owner(owner)):
+            named = owner
+        else:
+            owner_ids = frozenset({session.user(owner).id})
     return CardFilter(
         grade=session.policy.grade(grade).code if grade else None,
         status=_status(status) if status else None,
-        owner_ids=frozenset({session.user(owner).id}) if owner else None,
+        owner_ids=owner_ids,
         search=search.strip() if search and search.strip() else None,
         search_phone=_digits(search) if search else None,
         do_not_contact=do_not_contact,
+        named_owner=named,
     )
 
 

@@ -31,16 +31,15 @@ from leadcard.domain import demo_floor as F
 from leadcard.domain.cards import FOLLOWED_AFTER_SALE, timing_columns
 from leadcard.domain.session import Session
 from leadcard.domain.demo_floor import (
-    BATCH, CARDS_PER_CONSULTANT, CARDS_PER_DAY, CHECK_CALL_MISSES, CHINESE_NUMBERS, CONSULTANTS, DROP_WEIGHT, FATES,
-    HORIZONS, LOGGED_SOURCES, MANAGER, MIN_FOLLOWUPS_BEFORE_LOSS, NO_CONTACT_SHARE, OBJECTION_SHARE, ONLINE_PLATFORMS,
-    SHOWROOM_SOURCES, SLIPS, SLOPPY_EVERY, SOURCES, SUPERVISOR, SUPERVISOR_MISSES, TEAM_SIZE, TEST_DRIVE_SHARE,
-    UNREACHED_SHARE, person_name, phone_number, unique_name,
+    BATCH, CARDS_PER_CONSULTANT, CARDS_PER_DAY, CHINESE_NUMBERS, CONSULTANTS, FATES, HORIZONS, LOGGED_SOURCES, MANAGER,
+    NO_CONTACT_SHARE, ONLINE_PLATFORMS, SHOWROOM_SOURCES, SLIPS, SLOPPY_EVERY, SOURCES, SUPERVISOR, TEAM_SIZE,
+    TEST_DRIVE_SHARE, person_name, phone_number, unique_name,
 )
-from leadcard.domain.demo_orders import after_the_order
+from leadcard.domain.demo_history import CardHistory, Consultant, clock
 from leadcard.domain.demo_desk import DESK_TABLES, desk_rows, targets
 from leadcard.errors import Refused
 from leadcard.i18n import _
-from leadcard.model import Channel, EventKind, Outcome, Role, Source, Status
+from leadcard.model import EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Deal, Policy
 from leadcard.store import sql_value, ts
 
@@ -58,13 +57,6 @@ TYPED_COLUMNS = {
     "sales_targets": ("set_at",),
     **DESK_TABLES,
 }
-
-
-@dataclass(frozen=True)
-class Consultant:
-    name: str
-    id: int
-    slack: float  # the share of duties this person lets slip
 
 
 @dataclass(frozen=True)
@@ -183,7 +175,7 @@ def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
                                                            "card_events", "followup_objections", "visits",
                                                            *DESK_TABLES)}
     # The deal desk draws from a stream of its own, so the rest of the store stays as it was.
-    floor_writer = _Writer(floor, _Random(f"{floor.seed}:{start}"), rows, _Random(f"{floor.seed}:{start}:desk"))
+    floor_writer = Writer(floor, _Random(f"{floor.seed}:{start}"), rows, _Random(f"{floor.seed}:{start}:desk"))
     for index in range(start, min(start + BATCH, floor.total)):
         floor_writer.card(index)
     return rows
@@ -213,7 +205,7 @@ class _Random(random.Random):
         return r
 
 
-class _Writer:
+class Writer:
     """Writes cards as the floor would have: one customer at a time, in the order they came."""
 
     def __init__(self, floor: Floor, rng: random.Random, rows: dict[str, list[dict]], desk: random.Random):
@@ -262,7 +254,7 @@ class _Writer:
         test_drive = source in SHOWROOM_SOURCES and rng.random() < TEST_DRIVE_SHARE
         if source in SHOWROOM_SOURCES or source == Source.SHOW:
             stay = timedelta(minutes=rng.randint(35, 90) + (30 if test_drive else 0))
-            left = min(arrived + stay, _clock(day, 20, 30, self.tz))
+            left = min(arrived + stay, clock(day, 20, 30, self.tz))
         elif source == Source.PHONE_IN:
             left = arrived + timedelta(minutes=rng.randint(3, 8))
         else:
@@ -283,7 +275,7 @@ class _Writer:
         if source in SHOWROOM_SOURCES and rng.random() < NO_CONTACT_SHARE:
             self._walk_in_without_contact(consultant, day, model)
 
-        history = _History(self, consultant, card, fill, decides, fate)
+        history = CardHistory(self, consultant, card, fill, decides, fate)
         history.first_contacts(source, created, test_drive)
         history.follow_up()
         history.close()
@@ -344,7 +336,7 @@ class _Writer:
             "recorded_at": left + timedelta(minutes=rng.randint(1, 5)), "recorded_by": consultant.id,
         })
 
-    def _rows(self, card: dict, h: "_History") -> None:
+    def _rows(self, card: dict, h: "CardHistory") -> None:
         rows, card_id, owner = self.rows, card["id"], h.consultant.id
         h.entries.sort(key=lambda e: e["at"])
         contacts = []
@@ -386,324 +378,6 @@ class _Writer:
         rows["card_events"].append({"card_id": card_id, "at": card["created_at"], "kind": EventKind.CREATED,
                                     "by_id": owner, "detail": json.dumps({"source": card["source"].value})})
         rows["card_events"] += [{"card_id": card_id, **e} for e in events + desk_events]
-
-
-def _part_way(created: datetime, until: datetime, share: float) -> datetime:
-    """A moment `share` of the way from `created` to `until`."""
-    return created + (until - created) * share
-
-
-def _clock(day: date, hour: int, minute: int, tz: tzinfo) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-
-
-class _History:
-    """One card's follow-ups, grade changes, ending and the supervisor's signatures."""
-
-    def __init__(self, writer: _Writer, consultant: Consultant, card: dict, fill: dict, decides: datetime, fate: str):
-        self.w, self.rng, self.consultant, self.card, self.fill = writer, writer.rng, consultant, card, fill
-        self.decides, self.fate = decides, fate
-        # A lost customer often buys elsewhere before their own date: the card ends when they do.
-        self.ends = (_part_way(card["created_at"], decides, self.rng.uniform(0.35, 1.0)) if fate == "lost"
-                     else decides)
-        self.now, self.tz = writer.now, writer.tz
-        self.grade = card["grade"]
-        self.entries: list[dict] = []
-        self.changes: list[tuple[datetime, str, str, dict]] = []
-        self.status, self.outcome, self.events = Status.OPEN, None, []
-        self.after_order: list[dict] = []  # an order's news of the car, an owner's visits after delivery
-        # After how many contacts the card is dropped (None: never).
-        self.drops_after = (self.rng.randint(3, 8) if self.rng.random() < DROP_WEIGHT * consultant.slack ** 2
-                            else None)
-        self.dropped = False
-        self.last: dict | None = None  # the latest contact that plans the next
-        self.visited = card["source"] in SHOWROOM_SOURCES  # a later visit is a return visit
-        # A fake number (空号) is never reached; the card ends invalid.
-        self.wrong_number = fate == "invalid" and self.rng.random() < 0.4
-        self._plan = ""  # the last plan's template: a plan is not copied from one follow-up to the next
-
-    # -- contacts ------------------------------------------------------------------------------------
-
-    def first_contacts(self, source: Source, created: datetime, test_drive: bool) -> None:
-        """The thank-you message soon after the customer left and the call within a day; an online
-        or 400 lead is called within minutes, then added on WeChat."""
-        w, rng, fill = self.w, self.rng, self.fill
-        late_call = w.slip(self.consultant, "late_call")
-        if source in (Source.ONLINE, Source.HOTLINE):
-            called = created + timedelta(minutes=rng.randint(3, 20))
-            if late_call:
-                called = w.on(created.date() + timedelta(days=1), F.CALLS, 0.0, 0.3)
-            if called >= self.now:
-                return
-            minutes = max(1, int((called - created).total_seconds() // 60))
-            self.last = self._entry(called, Channel.PHONE, F.LEAD_CALL.format(minutes=minutes, **fill))
-            added = min(called + timedelta(minutes=rng.randint(5, 30)), _clock(called.date(), 20, 58, self.tz))
-            if added < self.now and self.last["outcome"] == Outcome.REACHED:
-                self._entry(added, Channel.WECHAT, F.THANKS[source.value].format(**fill), problem="落地价和现车",
-                            next_from=self.last)
-            return
-        day = created.date()
-        if w.slip(self.consultant, "late_touch"):
-            touched = w.on(day + timedelta(days=1), F.CALLS, 0.0, 0.25)  # the next morning
-        else:
-            touched = min(created + timedelta(minutes=rng.randint(5, 30)), _clock(day, 20, 58, self.tz))
-        thanks = F.THANKS[source.value]
-        if test_drive:
-            thanks = "感谢今天到店试驾{model}，发送{trim}报价单和顾问名片"
-        if touched < self.now:
-            self._entry(touched, rng.choice((Channel.WECHAT, Channel.WECHAT, Channel.SMS)), thanks.format(**fill),
-                        first_touch=True)
-        called = self._first_call_time(created, late_call)
-        if called < self.now:
-            self.last = self._entry(called, Channel.PHONE, F.FIRST_CALL.format(
-                budget=self.card["budget"] or "未定", timeline=self.card["timeline"] or "未定", grade=self.grade,
-                **fill), thorough=not w.slip(self.consultant, "vague"))
-
-    def _first_call_time(self, created: datetime, late: bool) -> datetime:
-        """Within 24 hours, in calling hours: the next day before the hour of `created`, or the
-        same afternoon after a morning; `late`, two or three days on (the first call, a handover)."""
-        w, day = self.w, created.date()
-        if late:
-            return w.on(day + timedelta(days=self.rng.randint(2, 3)), F.CALLS)
-        minute = created.hour * 60 + created.minute
-        if minute < 11 * 60:
-            return w.on(day, F.CALLS, F.CALLS.share(minute + 120), F.CALLS.share(18 * 60))
-        return w.on(day + timedelta(days=1), F.CALLS, 0.0, F.CALLS.share(minute - 30))
-
-    def follow_up(self) -> None:
-        """Contacts at the grade's cadence until the customer decides (or the card is dropped)."""
-        w, rng = self.w, self.rng
-        last = self.last
-        while last is not None:
-            days_left = (self.decides - last["at"]).days
-            channel = _next_channel(rng, days_left, last["outcome"] != Outcome.REACHED)
-            hours = F.SHOWROOM if channel in (Channel.VISIT, Channel.TEST_DRIVE) else F.CALLS
-            cadence = w.cadence.get(self.grade, 7)
-            gap = 1 if last["outcome"] != Outcome.REACHED else cadence
-            planned = w.on(last["at"].date() + timedelta(days=gap), hours)
-            if not last["_no_next"]:
-                last["next_at"] = planned
-            if planned >= self.now:
-                return  # due: on `today`
-            if len(self.entries) == self.drops_after:
-                self.dropped = True
-                return
-            lost_too_soon = (self.fate == "lost" and len(self.entries) < MIN_FOLLOWUPS_BEFORE_LOSS - 1
-                             and not w.slip(self.consultant, "give_up"))
-            if planned >= self.ends and not lost_too_soon:
-                return
-            at = planned
-            if w.slip(self.consultant, "late_contact"):
-                at = w.on(planned.date() + timedelta(days=rng.randint(1, 3)), hours)
-                if at >= self.now:
-                    return  # overdue this morning
-            reached = channel in (Channel.VISIT, Channel.TEST_DRIVE) or rng.random() > UNREACHED_SHARE
-            last = self._entry(at, channel, None, thorough=not w.slip(self.consultant, "vague"), reached=reached)
-            if channel in (Channel.VISIT, Channel.TEST_DRIVE):
-                w._visit(self.consultant, at, at + timedelta(minutes=rng.randint(40, 100)), self.card["source"],
-                         self.fill["model"], channel == Channel.TEST_DRIVE, self.card,
-                         "再次到店" if self.visited else "邀约到店")
-                self.visited = True
-
-    def _entry(self, at: datetime, channel: Channel, content: str | None, thorough: bool = True,
-               reached: bool = True, first_touch: bool = False, problem: str | None = None,
-               next_from: dict | None = None) -> dict:
-        w, rng, fill, consultant = self.w, self.rng, self.fill, self.consultant
-        if self.wrong_number and channel == Channel.PHONE:
-            reached = False
-        if reached and not first_touch:
-            self._regrade(at)
-        if w.slip(consultant, "late_record"):
-            recorded = w.on(at.date() + timedelta(days=1), F.CALLS, 0.0, 0.2)  # written up the next morning
-        else:
-            recorded = at + timedelta(minutes=rng.randint(2, 40))
-        entry = {
-            "card_id": self.card["id"], "seq": 0, "at": at, "recorded_at": min(recorded, self.now),
-            "author_id": consultant.id, "channel": channel,
-            "outcome": Outcome.REACHED if reached else
-            Outcome.WRONG_NUMBER if self.wrong_number else Outcome.UNREACHABLE, "grade": self.grade,
-            "impression": None, "content": content, "problem": problem, "solution": None, "feasibility": None,
-            "competition": None, "bottleneck": None, "plan": None,
-            "next_at": next_from["next_at"] if next_from else None,
-            "purpose": next_from["purpose"] if next_from else None, "corrects": None,
-            "_no_next": first_touch or w.slip(consultant, "no_next"), "_vague": not thorough, "_objections": (),
-        }
-        if next_from is not None:
-            entry["_no_next"] = True  # it shares the call's plan
-            next_from.setdefault("_shares", []).append(entry)
-        if first_touch:
-            pass  # the thank-you: the policy schedules the first call
-        elif not reached:
-            entry["content"] = "空号，无法接通" if self.wrong_number else rng.choice(F.UNREACHED)
-            entry["plan"] = self._new_plan(F.RETRY_PLANS)
-            entry["purpose"] = rng.choice(F.PURPOSES)
-        elif thorough:
-            entry["content"] = content or rng.choice(F.CONTENT[channel.value]).format(**fill)
-            entry.update({
-                "impression": rng.choice(F.IMPRESSIONS), "problem": rng.choice(F.PROBLEMS).format(**fill),
-                "solution": rng.choice(F.SOLUTIONS), "feasibility": rng.choice(F.FEASIBLE),
-                "competition": f"{fill['rival']} 本月优惠 {rng.choice((5000, 8000, 10000, 12000))} 元",
-                "bottleneck": rng.choice(F.BOTTLENECKS).format(**fill),
-                "plan": self._new_plan(F.PLANS), "purpose": rng.choice(F.PURPOSES),
-            })
-        else:
-            entry["content"] = rng.choice(F.SLOPPY_CONTENT)
-            entry["plan"] = rng.choice(F.SLOPPY_PLAN)
-            entry["purpose"] = rng.choice(F.SLOPPY_PURPOSE)
-        if entry["_no_next"] and not first_touch and next_from is None:
-            entry["plan"] = entry["purpose"] = None
-        if reached and not first_touch and self.entries and rng.random() < OBJECTION_SHARE:
-            entry["_objections"] = tuple(dict.fromkeys(rng.choices(F.DEMO_OBJECTIONS, k=rng.choice((1, 1, 2)))))
-            if not thorough:
-                entry["plan"] = None  # an objection the careless had no answer to: no handling plan
-        self.entries.append(entry)
-        return entry
-
-    def _new_plan(self, plans: tuple[str, ...]) -> str:
-        self._plan = self.rng.choice([p for p in plans if p != self._plan])
-        return self._plan.format(**self.fill)
-
-    def _regrade(self, at: datetime) -> None:
-        """Customers warm up as their purchase nears; the careful regrade them when it does."""
-        grade = self.w.grade_for((self.decides - at).days)
-        if grade != self.grade and not self.w.slip(self.consultant, "no_regrade"):
-            self.changes.append((at, self.grade, grade, None))
-            self.grade = grade
-
-    # -- the ending ------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        if self.dropped or not self.entries:
-            self._link_changes()
-            return
-        w, rng, fill, last = self.w, self.rng, self.fill, self.entries[-1]
-        hours = F.SHOWROOM if self.fate == "won" else F.CALLS
-        at = max(self.ends, last["at"] + timedelta(hours=2))
-        day = at.date() + timedelta(days=1 if at.hour >= 19 else 0)
-        at = w.on(day, hours, hours.share(at.hour * 60 + at.minute) if day == at.date() else 0.0)
-        if at >= self.now:
-            self._link_changes()
-            return
-        owner, sup = self.consultant.id, w.floor.supervisors[self.consultant.id]
-        if self.fate == "won":
-            self._entry(at, Channel.VISIT, F.CLOSING["won"].format(**fill))
-            w._visit(self.consultant, at - timedelta(minutes=rng.randint(40, 90)), at, self.card["source"],
-                     fill["model"], False, self.card, "签约交定金")
-            self._order(at + timedelta(minutes=5), f"{fill['model']} {fill['trim']}")
-        elif self.fate == "lost":
-            reason = rng.choice(F.LOSS_REASONS)
-            competitor = fill["rival"] if reason in F.RIVAL_REASONS else None
-            self._entry(at, Channel.PHONE, F.CLOSING["lost"].format(reason=reason, **fill) if competitor else
-                        F.LOSS_NOTES[reason].format(**fill))
-            requested = at + timedelta(minutes=rng.randint(10, 40))
-            note = F.LOSS_NOTES[reason].format(**fill)
-            self.outcome = {"reason": reason, "competitor": competitor, "note": note, "requested_at": requested,
-                            "requested_by": self.consultant.name}
-            self.events = [{"at": requested, "kind": EventKind.LOST_REQUESTED, "by_id": owner,
-                            "detail": json.dumps({"reason": reason, "competitor": competitor, "note": note},
-                                                 ensure_ascii=False)}]
-            self.status = Status.LOST_PENDING
-            # Approved at the next morning meeting after the supervisor's check call (战败核实),
-            # within a day, or days later when the check call does not reach the customer; on the
-            # supervisor's day off the manager approves.
-            meeting = _clock(requested.date() + timedelta(days=1), 8, 40, self.tz) + timedelta(
-                minutes=rng.randint(0, 50))
-            decided = min(meeting, requested + timedelta(hours=23, minutes=30))
-            if rng.random() < CHECK_CALL_MISSES:
-                decided = meeting + timedelta(days=rng.randint(1, 3))
-            if decided < self.now:
-                by = sup if decided.weekday() != sup.day_off else None
-                self.outcome.update({"decided_at": decided, "decided_by": by.name if by else MANAGER,
-                                     "verdict": "approved"})
-                self.events.append({"at": decided, "kind": EventKind.LOST_APPROVED,
-                                    "by_id": by.id if by else None, "detail": None})
-                self.status = Status.LOST
-        else:
-            reason = "空号" if self.wrong_number else rng.choice(F.INVALID_REASONS[1:])
-            self._entry(at, Channel.PHONE, F.CLOSING[reason])["content"] = F.CLOSING[reason]
-            self.outcome = {"reason": reason, "at": at}
-            self.events = [{"at": at + timedelta(minutes=5), "kind": EventKind.INVALID, "by_id": owner,
-                            "detail": json.dumps({"reason": reason}, ensure_ascii=False)}]
-            self.status = Status.INVALID
-        closing = self.entries[-1]
-        closing["next_at"] = closing["plan"] = closing["purpose"] = None
-        closing["_objections"] = ()  # the customer decided: nothing left to object to
-        for later in self.after_order:
-            self.entries.append({**closing, **later, "recorded_at": min(later["at"] + timedelta(
-                minutes=rng.randint(2, 40)), self.now), "problem": None, "solution": None, "feasibility": None,
-                "competition": None, "bottleneck": None, "impression": None})
-        self._link_changes()
-
-    def _order(self, won: datetime, model: str) -> None:
-        """成交 is the order; the car comes weeks later (seed 003: 订车后跟进至最终交车), then the owner
-        is handed to after-sales and visited after the delivery."""
-        w, rng, owner = self.w, self.rng, self.consultant.id
-        diligence = 1 - self.consultant.slack * 3
-        self.after_order, delivery, delivered = after_the_order(rng, w.floor.policy, won, self.now, diligence,
-                                                                self.grade, self.card["birthday"])
-        self.outcome = {"model": model, "at": won, "delivery": delivery.isoformat()}
-        self.events = [{"at": won, "kind": EventKind.WON, "by_id": owner,
-                        "detail": json.dumps({"model": model, "delivery": delivery.isoformat()}, ensure_ascii=False)}]
-        self.status = Status.WON
-        if delivered is None:
-            return  # the customer still waits for the car
-        self.outcome["delivered_at"] = delivered
-        self.events.append({"at": delivered, "kind": EventKind.DELIVERED, "by_id": owner, "detail": None})
-        self.status = Status.DELIVERED
-        handover = self._first_call_time(delivered, w.slip(self.consultant, "late_handover"))
-        if handover < self.now:
-            self.outcome.update({"handover_to": F.HANDOVER_TO, "handover_at": handover})
-            self.events.append({"at": handover, "kind": EventKind.HANDOVER, "by_id": owner,
-                                "detail": json.dumps({"to": F.HANDOVER_TO}, ensure_ascii=False)})
-
-    def _link_changes(self) -> None:
-        """Each grade change belongs to the follow-up it was judged at (the latest at that moment)."""
-        by_time = {e["at"]: e for e in self.entries}
-        self.changes = [(at, before, after, by_time[at]) for at, before, after, _ in self.changes]
-        for entry in self.entries:
-            for shared in entry.pop("_shares", ()):
-                shared["next_at"], shared["purpose"] = entry["next_at"], entry["purpose"]
-            entry.pop("_no_next")
-
-    # -- the supervisor ------------------------------------------------------------------------------
-
-    def signatures(self) -> list[dict]:
-        """主管批示: each evening the supervisor signs the day's follow-ups of the team's cards (on
-        their day off, the next evening), writing a word on the latest; a few slip through (half of
-        them are caught up the next evening)."""
-        sup = self.w.floor.supervisors[self.consultant.id]
-        by_day: dict[date, list] = {}  # day → [the latest written up, the highest seq, any vague]
-        for entry in self.entries:
-            recorded = entry["recorded_at"]
-            seen = by_day.get(recorded.date())
-            if seen is None:
-                by_day[recorded.date()] = [recorded, entry["seq"], entry["_vague"]]
-            else:
-                seen[0], seen[1] = max(seen[0], recorded), max(seen[1], entry["seq"])
-                seen[2] = seen[2] or entry["_vague"]
-        signed = []
-        for day, (latest, seq, vague) in by_day.items():
-            review_day = day + timedelta(days=1) if day.weekday() == sup.day_off else day
-            if self.rng.random() < SUPERVISOR_MISSES:
-                if self.rng.random() < 0.5:
-                    continue  # never signed
-                review_day += timedelta(days=1)  # caught up the next evening
-            at = max(self.w.on(review_day, F.REVIEW), latest + timedelta(minutes=10))
-            if at >= self.now:
-                continue
-            signed.append({"card_id": self.card["id"], "followup_id": None, "at": at, "author_id": sup.id,
-                           "text": F.VAGUE_INSTRUCTION if vague else self.rng.choice(F.INSTRUCTIONS),
-                           "_seq": seq})
-        return signed
-
-
-def _next_channel(rng: random.Random, days_left: int, retry: bool) -> Channel:
-    """Calls mostly; as the purchase nears, more customers come back to the showroom and test-drive."""
-    if retry:
-        return Channel.PHONE
-    if days_left <= 30:
-        return rng.choices((Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE), (45, 20, 22, 13))[0]
-    return rng.choices((Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE), (55, 35, 7, 3))[0]
 
 
 # Rows that point at a follow-up carry its sequence number on the card; as SQL values, its place

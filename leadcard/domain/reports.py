@@ -26,7 +26,8 @@ Definitions (also in README and `leadcard report --help`):
   已在别处购买: the audit's `[audit.lost-without-reason] competitor_reasons`) ÷ loss requests made
   in the period. A postponed purchase or a refused loan has no competitor to name.
 - objections 客户异议: per objection, the cards whose follow-ups dated in the period raised it;
-  its win rate is those won at the period's end ÷ those cards. The `TOP_OBJECTIONS` most raised.
+  its win rate is those won at the period's end ÷ those cards. The report shows the
+  `TOP_OBJECTIONS` most raised.
 - grade accuracy 级别准确率: of the gradings to a grade whose horizon (H 7 days, A 30, B 90) ended in
   the period, how many cards were won within the horizon; counted under whoever graded.
 - the showroom's traffic (首次/再次进店, 来电, 留档率, 试驾率, 邀约到店率, 成交率): `domain.traffic`;
@@ -73,9 +74,6 @@ from leadcard.schedule import Policy, after_delivery_visits
 from leadcard.store import objections as objection_sql
 from leadcard.store import report_events as events
 from leadcard.store import reports as sql
-
-# The report lists this many objections, the most raised first.
-TOP_OBJECTIONS = 10
 
 # A reached contact in which the customer answered: a greeting SMS or WeChat sent is not one.
 TWO_WAY_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT, Channel.HOME, Channel.TEST_DRIVE})
@@ -286,7 +284,7 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         wakes=len(records.wakes),
         grade_accuracy=parts.after(_grade_accuracy(session, start, end)),
         objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
-                    for o in parts.after(objection_sql.objection_cards(store, scope, start, end))[:TOP_OBJECTIONS]],
+                    for o in parts.after(objection_sql.objection_cards(store, scope, start, end))],
         orders=Orders(
             placed=sum(o.orders for o in records.orders),
             standing=sum(o.orders for o in records.orders if not o.cancelled),

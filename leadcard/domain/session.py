@@ -16,6 +16,8 @@ from leadcard.store import EVERYONE, Scope, Store, ts
 from leadcard.store.postgres import is_server
 
 DEFAULT_SCHEME = "habc"
+# Who sees every card and every phone whole.
+_ALL_SEEING = (Role.MANAGER, Role.GROUP)
 
 
 class Session(NamedTuple):
@@ -38,8 +40,9 @@ class Session(NamedTuple):
         return self.actor.id if self.actor else None
 
     def visible(self) -> Scope:
-        """A consultant sees their own cards, a supervisor their team's, a manager all."""
-        if self.actor is None or self.actor.role == Role.MANAGER:
+        """A consultant sees their own cards, a supervisor their team's, a manager (and a group's
+        manager, on a hub) all."""
+        if self.actor is None or self.actor.role in _ALL_SEEING:
             return EVERYONE
         if self.actor.role == Role.SUPERVISOR:
             return Scope(self.store.team_member_ids(self.actor.team) | {self.actor.id})
@@ -68,7 +71,7 @@ class Session(NamedTuple):
         """Whose customers' phones are shown whole (None: everyone's): a consultant's own; a
         supervisor's team's, whom they coach and stand in for; the manager's, all (as single-user)."""
         actor = self.actor
-        if actor is None or actor.role == Role.MANAGER:
+        if actor is None or actor.role in _ALL_SEEING:
             return None
         if actor.role == Role.SUPERVISOR:
             return self.store.team_member_ids(actor.team) | {actor.id}
@@ -76,8 +79,9 @@ class Session(NamedTuple):
 
     def require_role(self, *roles: Role, doing: str) -> None:
         """`roles` are the manager, with or without supervisors: whoever is refused is a consultant
-        or a supervisor. `doing` is already translated."""
-        if self.actor is None or self.actor.role in roles:
+        or a supervisor (a group's manager does what a manager does, on the hub they keep). `doing`
+        is already translated."""
+        if self.actor is None or self.actor.role in roles or (self.actor.role == Role.GROUP and Role.MANAGER in roles):
             return
         if self.actor.role == Role.SUPERVISOR:
             message = _("{actor} 是主管：只有经理才能{doing}")

@@ -15,11 +15,13 @@ _ROLE_WORDS = {
     "consultant": Role.CONSULTANT, "销售顾问": Role.CONSULTANT, "顾问": Role.CONSULTANT,
     "supervisor": Role.SUPERVISOR, "主管": Role.SUPERVISOR, "销售主管": Role.SUPERVISOR, "展厅经理": Role.SUPERVISOR,
     "manager": Role.MANAGER, "经理": Role.MANAGER, "销售经理": Role.MANAGER,
+    "group": Role.GROUP, "集团": Role.GROUP, "集团经理": Role.GROUP,
 }
 
 
 def parse_role(raw: str) -> Role:
-    return lookup(_ROLE_WORDS, raw, _("用户角色"), _("consultant（顾问）、supervisor（主管）或 manager（经理）"))
+    return lookup(_ROLE_WORDS, raw, _("用户角色"),
+                  _("consultant（顾问）、supervisor（主管）、manager（经理）或 group（集团，仅集团汇总库）"))
 
 
 def add_user(session: Session, name: str, role: Role, team: str | None, login: str | None = None,
@@ -36,6 +38,8 @@ def add_user(session: Session, name: str, role: Role, team: str | None, login: s
         session.require_role(Role.MANAGER, doing=_("添加用户"))
     if store.user_by_name(name):
         raise Refused(_("用户“{name}”已经存在").format(name=name))
+    if role == Role.GROUP and not store.is_hub():
+        raise Refused(_("集团角色（group）只用在集团汇总库上（`leadcard init --hub`）"))
     login = _login(login)
     _keep_a_manager(session, name, role, login, force)
     with store.transaction():

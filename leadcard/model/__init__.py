@@ -24,6 +24,7 @@ class Role(enum.StrEnum):
     CONSULTANT = "consultant"  # 销售顾问
     SUPERVISOR = "supervisor"  # 销售主管 / 展厅经理
     MANAGER = "manager"  # 销售经理
+    GROUP = "group"  # 集团: a dealer group's manager, on the group's hub (集团汇总库) only
 
 
 class Status(enum.StrEnum):
@@ -299,6 +300,7 @@ class Card(NamedTuple):
     referred_by: int | None = None  # the card of the customer who referred this one (转介绍人)
     clock_override: bool = False  # created while LEADCARD_NOW replaced the clock (a bound store)
     named_owner: str | None = None  # 销售顾问 an imported sheet named, not (yet) a user: owner is None
+    showroom: str | None = None  # the showroom it was read from, on a dealer group's hub (集团汇总库)
 
     @property
     def clock_start(self) -> datetime:

@@ -62,6 +62,7 @@ class Finding:
     followup: int | None = None
     count: int = 1  # how many times the rule was broken on the card in the run (the message tells one)
     imported: bool = False  # broken in the history brought in by `leadcard import`, before it
+    showroom: str | None = None  # on a dealer group's hub: the showroom the card is in
 
 
 @dataclass
@@ -73,6 +74,7 @@ class OwnerSummary:
     timeliness_base: int = 0  # cards whose first-call limit has passed (or that were contacted)
     by_rule: Counter = field(default_factory=Counter)
     by_severity: Counter = field(default_factory=Counter)
+    showroom: str | None = None  # on a dealer group's hub
 
     @property
     def findings(self) -> int:

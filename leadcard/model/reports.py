@@ -10,6 +10,9 @@ from datetime import date, datetime
 # 2% of sales close at the first contact, 3% after the 1st follow-up, 5% after the 2nd, 10% after
 # the 3rd, 80% after the 4th to 11th (the seeds): (label, fewest follow-ups, share of wins).
 FOLLOWUPS_PER_WIN = (("0", 0, 0.02), ("1", 1, 0.03), ("2", 2, 0.05), ("3", 3, 0.10), ("4+", 4, 0.80))
+# A report shows this many objections, the most raised first (it holds them all: a dealer group's
+# hub adds up each showroom's before choosing).
+TOP_OBJECTIONS = 10
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Figures:
     deliveries: int = 0  # 交车 in the period
     after_delivery: Ratio = Ratio(0, 0)  # after-delivery visits due in the period made in time ÷ due
     referrals: int = 0  # cards made in the period that an owner or a customer referred (转介绍 links)
+    showroom: str | None = None  # on a dealer group's hub: the showroom the consultant works in
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class GradeAccuracy:
     grade: str
     horizon_days: int
     won: Ratio  # cards won within the horizon ÷ cards graded
+    showroom: str | None = None  # on a dealer group's hub
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,7 @@ class Referrer:
     owner: str | None
     referrals: int
     won: int
+    showroom: str | None = None  # on a dealer group's hub
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,7 @@ class Traffic:
     test_drive: Ratio  # 试驾率: walk-ins (first and return) with a test drive ÷ walk-ins
     invitation: Ratio  # 邀约到店率: invitations planned for the period that came ÷ those invitations
     close: Ratio  # 成交率: orders ÷ first visits
+    showroom: str | None = None  # on a dealer group's hub
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,7 @@ class Standing:
     target: Target | None
     orders: int  # orders from the month's first day to the period's end
     forecast: Forecast
+    showroom: str | None = None  # on a dealer group's hub
 
     @property
     def attainment(self) -> Ratio | None:
@@ -199,7 +207,7 @@ class Report:
     lost_pending_at_end: int
     wakes: int
     grade_accuracy: list[GradeAccuracy] = field(default_factory=list)
-    objections: list[ObjectionWins] = field(default_factory=list)  # the most raised first
+    objections: list[ObjectionWins] = field(default_factory=list)  # every one raised, the most raised first
     orders: Orders = field(default_factory=lambda: Orders(0, 0, {}, 0))
     deliveries: Deliveries = field(default_factory=lambda: Deliveries(0, [], Ratio(0, 0)))
     cancellations: Cancellations = field(default_factory=lambda: Cancellations(0, {}))
@@ -208,3 +216,4 @@ class Report:
     traffic_by_owner: list[Traffic] = field(default_factory=list)
     standings: list[Standing] = field(default_factory=list)  # targets and forecasts, per consultant
     accuracy_days: int = 0  # the forecast's weights measure gradings whose horizon ended in these days
+    showrooms: tuple[str, ...] = ()  # on a dealer group's hub: the showrooms merged

@@ -29,6 +29,7 @@ class Point:
 class Series:
     owner: str | None  # None: everyone the reader may see
     points: list[Point]  # one per period, oldest first
+    showroom: str | None = None  # on a dealer group's hub: the showroom the consultant works in
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,4 @@ class Trend:
     targets: dict[str, float]  # a KPI's target, where the policy sets one
     total: Series
     by_owner: list[Series]
+    showrooms: tuple[str, ...] = ()  # on a dealer group's hub: the showrooms merged

@@ -12,7 +12,9 @@ import sys
 
 from leadcard.i18n import N_, _, english
 from leadcard.model.audit import SEVERITY_LABELS, AuditResult, Finding, OwnerSummary, RuleSettings, Severity
-from leadcard.render.common import console, iso, new_table, print_json, print_json_rows  # noqa: F401 (print_json: --explain)
+from leadcard.render.common import (  # noqa: F401 (print_json: --explain)
+    at_showroom, console, iso, new_table, print_json, print_json_rows, who,
+)
 from leadcard.usertext import shown
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "red", Severity.INFO: "dim"}
@@ -35,13 +37,15 @@ def _document(result: AuditResult) -> dict:
         "summary": {
             **_summary_json(result.total, result.timeliness_target),
             "timeliness_target": result.timeliness_target,
-            "by_owner": [{"owner": s.owner, **_summary_json(s, result.timeliness_target)} for s in result.owners],
+            "by_owner": [{**at_showroom(s), "owner": s.owner, **_summary_json(s, result.timeliness_target)}
+                         for s in result.owners],
         },
     }
 
 
 def _finding_json(f: Finding) -> dict:
     data = {
+        **at_showroom(f),
         "rule": f.rule,
         "severity": f.severity.value,
         "ref": f.ref,
@@ -100,13 +104,13 @@ def audit_view(result: AuditResult) -> None:
     width = max(len(s.rule.name) for s in result.rules)
     owner = card = start = object()
     for f in result.findings:  # written as they come: a big store has tens of thousands
-        if f.owner != owner:
+        if (f.showroom, f.owner) != owner:
             if owner is not start:
                 write("\n")
-            owner, card = f.owner, None
-            write(styled(shown(f.owner or no_owner, line=True), "bold") + "\n")
-        if f.card_id != card:
-            card = f.card_id
+            owner, card = (f.showroom, f.owner), None
+            write(styled(shown(who(f, f.owner or no_owner), line=True), "bold") + "\n")
+        if (f.showroom, f.card_id, f.ref) != card:  # a showroom-log line has no card (0): its own ref heads it
+            card = (f.showroom, f.card_id, f.ref)
             write(f"  {styled(f.ref, 'cyan')} {shown(f.name or '', line=True)}\n")
         label = styled(padded[f.severity], _SEVERITY_STYLES[f.severity])
         times = f" ×{f.count}" if f.count > 1 else ""
@@ -134,7 +138,7 @@ def _summary_table(result: AuditResult) -> None:
         by_rule = " ".join(_("{label}{count}").format(label=labels[name], count=count)
                            for name, count in summary.by_rule.most_common())
         table.add_row(
-            _("合计") if is_total else (summary.owner or _(NO_OWNER)), str(summary.cards), str(summary.followups),
+            _("合计") if is_total else who(summary, summary.owner or _(NO_OWNER)), str(summary.cards), str(summary.followups),
             *(str(summary.by_severity.get(sev, 0)) for sev in reversed(Severity)),
             _rate(summary, result.timeliness_target), by_rule or "—",
             style="bold" if is_total else None, end_section=summary is result.owners[-1],

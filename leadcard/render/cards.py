@@ -26,7 +26,8 @@ from leadcard.model import (
 from leadcard.i18n import N_, _
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import (  # noqa: F401
-    OUTCOME_LABELS, STATUS_LABELS, console, iso, new_table, print_json, print_json_rows, text,
+    OUTCOME_LABELS, STATUS_LABELS, Rows, at_showroom, console, iso, new_table, print_json, print_json_rows,
+    print_json_streamed, text,
 )
 from leadcard.usertext import shown
 
@@ -35,6 +36,7 @@ from leadcard.usertext import shown
 
 def card_json(card: Card) -> dict:
     return {
+        **at_showroom(card),
         "ref": card.ref,
         "name": card.name,
         "phone": card.phone,
@@ -154,16 +156,18 @@ def script_json(s: Script) -> dict:
 
 def print_today_json(today: TodayList) -> None:
     """The morning list, one item a line, written as they come: a manager's has thousands."""
-    print_json_rows((_today_item_json(i) for i in today.items), _today_document(today), "items")
+    print_json_streamed(_today_document(today))
 
 
 def _today_document(today: TodayList) -> dict:
-    """The list without its items (`print_today_json` writes them in their place)."""
+    """The list, its items and the supervisor's sections as `Rows` (written as they come)."""
     return {
         "date": today.day.isoformat(),
         "summary": today_summary_counts(today),
-        "items": [],
-        **({"waiting": _waiting_json(today)} if today.waiting is not None else {}),
+        "items": Rows(_today_item_json(i) for i in today.items),
+        # A manager's sections hold thousands of lines: each written as a row, as the items are.
+        **({"waiting": {key: Rows(lines) for key, lines in _waiting_json(today).items()}}
+           if today.waiting is not None else {}),
     }
 
 
@@ -171,6 +175,7 @@ def _today_item_json(i: TodayItem) -> dict:
     from leadcard.render.deals import quote_json
 
     return {
+        **at_showroom(i.card),
         "ref": i.card.ref,
         "name": i.card.name,
         "phone": i.card.phone,
@@ -253,8 +258,9 @@ def today_table(today: TodayList) -> None:
     from leadcard.render.deals import quote_text
 
     show_owner = len(today.owners) > 1
-    columns = [Column(_("逾期"), align="right"), Column(_("级")), Column(_("卡号")), Column(_("客户"), max_width=8),
-               Column(_("电话")), Column(_("车型"), max_width=10)]
+    showrooms = _showroom_column(i.card.showroom for i in today.items)
+    columns = [Column(_("逾期"), align="right"), Column(_("级")), *showrooms, Column(_("卡号")),
+               Column(_("客户"), max_width=8), Column(_("电话")), Column(_("车型"), max_width=10)]
     if show_owner:
         columns.append(Column(_("顾问"), max_width=6))
     columns += [Column(_("事由 / 目的"), flexible=True, min_width=12), Column(_("距上次"), align="right"),
@@ -266,7 +272,8 @@ def today_table(today: TodayList) -> None:
         reason = [(_(DUE_REASON_LABELS[item.reason]), "cyan")]
         if item.purpose:
             reason += [(_("："), ""), (item.purpose, "dim" if item.suggested else "")]
-        row = [overdue, card.grade, card.ref, card.name, card.phone, card.fields.get("model") or ""]
+        row = [overdue, card.grade, *([card.showroom] if showrooms else []), card.ref, card.name, card.phone,
+               card.fields.get("model") or ""]
         if show_owner:
             row.append(card.owner or "")
         since = _("{n}天").format(n=item.days_since_contact) if item.days_since_contact is not None else "—"
@@ -297,18 +304,26 @@ def cards_table(found: CardList) -> None:
     if not cards:
         sys.stdout.write(_("没有符合条件的卡片。") + "\n")
         return
-    grid = Grid([Column(_("卡号")), Column(_("客户"), max_width=8), Column(_("电话")), Column(_("级")), Column(_("状态")),
-                 Column(_("车型"), flexible=True, min_width=6), Column(_("顾问"), max_width=6), Column(_("建卡")),
-                 Column(_("次"), align="right"), Column(_("下次"))])
+    showrooms = _showroom_column(c.showroom for c in cards)
+    grid = Grid([*showrooms, Column(_("卡号")), Column(_("客户"), max_width=8), Column(_("电话")), Column(_("级")),
+                 Column(_("状态")), Column(_("车型"), flexible=True, min_width=6), Column(_("顾问"), max_width=6),
+                 Column(_("建卡")), Column(_("次"), align="right"), Column(_("下次"))])
     for c in cards:
         grid.add_row(
-            c.ref, c.name, c.phone, c.grade, _(STATUS_LABELS[c.status]), c.fields.get("model") or "",
+            *([c.showroom] if showrooms else []), c.ref, c.name, c.phone, c.grade, _(STATUS_LABELS[c.status]), c.fields.get("model") or "",
             c.owner or "", f"{c.created_at:%Y-%m-%d}", str(c.followup_count),
             f"{c.due_at:%m-%d}" if c.due_at else "—",
         )
     more = found.total - len(cards)
     tail = _("，另有 {more} 张未列出（--limit N 或 --all 列出更多）").format(more=more) if more else ""
     sys.stdout.write(grid.render() + "\n" + _("共 {total} 张{tail}").format(total=found.total, tail=tail) + "\n")
+
+
+def _showroom_column(showrooms) -> list:
+    """A column of the showroom each row came from, on a dealer group's hub (none elsewhere)."""
+    from leadcard.render.grid import Column
+
+    return [Column(_("门店"), max_width=8)] if any(s is not None for s in showrooms) else []
 
 
 def visits_table(log) -> None:
@@ -344,7 +359,7 @@ def users_table(users: list[User]) -> None:
     if not users:
         out.print(_("还没有用户：单人模式，所有卡片可见。用 `leadcard user add 姓名 --role ...` 添加。"))
         return
-    labels = {"consultant": N_("销售顾问"), "supervisor": N_("销售主管"), "manager": N_("销售经理")}
+    labels = {"consultant": N_("销售顾问"), "supervisor": N_("销售主管"), "manager": N_("销售经理"), "group": N_("集团")}
     table = new_table()
     for title in (_("姓名"), _("角色"), _("团队"), _("状态"), _("系统登录")):
         table.add_column(title, no_wrap=True)
@@ -364,6 +379,7 @@ def _when(moment: datetime | None) -> str:
 def card_view(detail: CardDetail) -> None:
     """The card laid out like the paper form: customer, intent, numbered follow-ups, instructions."""
     from leadcard.render.deals import desk_lines
+    from leadcard.render.grid import wrapped
 
     from rich.panel import Panel
     from rich.table import Table
@@ -422,7 +438,7 @@ def card_view(detail: CardDetail) -> None:
     for f in detail.followups:
         out.print(_followup_block(f, detail.objection_labels))
         for ins in by_followup.get(f.seq, []):
-            out.print(text("    " + _instruction(ins), style="magenta"))
+            out.print(text("\n".join(wrapped(6, _instruction(ins), first=4)), style="magenta"))
     for ins in by_followup.get(None, []):
         out.print(text(_instruction(ins), style="magenta"))
     for heading, lines in desk_lines(detail.desk):
@@ -521,6 +537,8 @@ def _label(labels: dict, key: str) -> str:
 def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
     from rich.text import Text
 
+    from leadcard.render.grid import wrapped
+
     text = Text()
     head = _("第 {seq} 次").format(seq=f.seq) + f"  {_when(f.at)}  {_(CHANNEL_LABELS[f.channel])}"
     if f.grade:
@@ -548,7 +566,10 @@ def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
         (N_("客户异议"), _("、").join(objection_labels.get(t, t) for t in f.objections)),
     ):
         if value:
-            text.append(shown("\n    " + _("{label}：{value}").format(label=_(label), value=value)))
+            # Wrapped here, each typed line on its own: rich breaks only at blanks, and Chinese has none.
+            typed = _("{label}：{value}").format(label=_(label), value=value).split("\n")
+            text.append("".join("\n" + "\n".join(wrapped(6, line, first=4 if n == 0 else 6))
+                                for n, line in enumerate(typed)))
     if f.next_at or f.purpose:
         text.append(shown("\n    " + _("下次访问：{at}  {purpose}").format(
             at=_when(f.next_at), purpose=f.purpose or "").rstrip()))

@@ -6,11 +6,11 @@ import json
 import sys
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from leadcard.i18n import N_
 from leadcard.model import Status
-from leadcard.usertext import JSON_RAW, shown
+from leadcard.usertext import JSON_RAW, LazyPattern, shown
 
 STATUS_LABELS = {  # translated where shown: _(STATUS_LABELS[status])
     Status.OPEN: N_("跟进中"),
@@ -22,6 +22,16 @@ STATUS_LABELS = {  # translated where shown: _(STATUS_LABELS[status])
     Status.INVALID: N_("无效"),
 }
 OUTCOME_LABELS = {"unreachable": N_("未接通"), "refused": N_("拒接"), "wrong-number": N_("空号/错号")}
+
+
+def at_showroom(row) -> dict:
+    """A row a dealer group's hub merged names its showroom (JSON `showroom`); a showroom's own do not."""
+    return {"showroom": row.showroom} if row.showroom is not None else {}
+
+
+def who(row, name: str | None) -> str:
+    """A person or a card as a table shows them: on a hub, after their showroom."""
+    return f"{row.showroom} · {name or '—'}" if row.showroom is not None else name or "—"
 
 
 def console(stderr: bool = False):
@@ -37,6 +47,10 @@ def console(stderr: bool = False):
 @cache
 def _console_class():
     from rich.console import Console
+
+    from leadcard.render.linebreak import teach_rich
+
+    teach_rich()
 
     class PlainConsole(Console):
         def render_str(self, text: str, **options):
@@ -60,21 +74,21 @@ def print_json(data: Any) -> None:
     sys.stdout.write(dumps(data, indent=2) + "\n")
 
 
-def dumps(data: Any, indent: int | None = None) -> str:
+def dumps(data: Any, indent: int | None = None, default: Callable[[Any], Any] = iso) -> str:
     """JSON with DEL, C1 and the bidirectional overrides as \\u escapes, never raw on a terminal:
-    the same document to whatever reads it; `indent` as json.dumps indents."""
-    text = _compact(data) if indent is None else _indented(data, " " * indent, "\n")
+    the same document to whatever reads it; `indent` as json.dumps indents, `default` as it calls."""
+    text = _compact(data, default) if indent is None else _indented(data, default, " " * indent, "\n")
     return JSON_RAW.sub(_json_escape, text)
 
 
-def _compact(value: Any, separators: tuple[str, str] | None = None) -> str:
-    return json.dumps(value, ensure_ascii=False, default=iso, separators=separators)
+def _compact(value: Any, default: Callable[[Any], Any], separators: tuple[str, str] | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, default=default, separators=separators)
 
 
 _PLAIN = (str, int, float, type(None), date)  # datetime is a date
 
 
-def _indented(value: Any, step: str, margin: str) -> str:
+def _indented(value: Any, default: Callable[[Any], Any], step: str, margin: str) -> str:
     """What json.dumps(value, indent=…) writes, faster: json indents in pure Python (a quarter of a
     second over a trend's series), so each list or object that holds only plain values is written
     by the C encoder, its items separated by a line break and the margin."""
@@ -83,48 +97,69 @@ def _indented(value: Any, step: str, margin: str) -> str:
     elif isinstance(value, (list, tuple)):
         items, opening, closing = value, "[", "]"
     else:
-        return _compact(value)
+        return _compact(value, default)
     if not value:
         return opening + closing
     inner = margin + step
     if all(isinstance(item, _PLAIN) for item in items):
-        return opening + inner + _compact(value, ("," + inner, ": "))[1:-1] + margin + closing
+        return opening + inner + _compact(value, default, ("," + inner, ": "))[1:-1] + margin + closing
     if opening == "[":
-        body = ("," + inner).join(_indented(item, step, inner) for item in value)
+        body = ("," + inner).join(_indented(item, default, step, inner) for item in value)
     else:
-        body = ("," + inner).join(f"{_compact(_key(key))}: {_indented(item, step, inner)}" for key, item in value.items())
+        body = ("," + inner).join(f"{_compact(_key(key, default), default)}: {_indented(item, default, step, inner)}"
+                                  for key, item in value.items())
     return opening + inner + body + margin + closing
 
 
-def _key(key: Any) -> str:
+def _key(key: Any, default: Callable[[Any], Any]) -> str:
     """An object's key as json writes it: text, or the JSON of a number, truth value or null."""
-    return key if isinstance(key, str) else _compact(key)
+    return key if isinstance(key, str) else _compact(key, default)
 
 
 def _json_escape(match) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-_ROWS = "\ue000rows\ue000"  # where the rows go in the document (a private-use character: in no data)
+_ROWS = "\ue000rows\ue000"  # where a list of rows goes in the document (a private-use character: in no data)
+_ROWS_AT = LazyPattern(f'"{_ROWS}(\\d+)"')
+
+
+class Rows:
+    """A long list inside a JSON document, written a row at a time by `print_json_streamed`."""
+
+    def __init__(self, rows: Iterable[dict]):
+        self.rows = rows
 
 
 def print_json_rows(rows: Iterable[dict], data: dict | None = None, key: str | None = None) -> None:
-    """A long list as one document, one row a line, each written as it comes: the list alone, or in
-    `data` at `key`'s place (the rest indented as `print_json` does). The indenting encoder is pure
-    Python and would take seconds over a big store's rows; the C encoder writes a row at a time."""
-    if data is None:
-        head, tail, margin = "[", "]", ""
-    else:
-        text = dumps({**data, key: _ROWS}, indent=2)
-        head, _sep, tail = text.partition(f'"{_ROWS}"')
-        head, tail, margin = head + "[", "]" + tail, "  "
+    """A long list as one document: the list alone, or in `data` at `key`'s place."""
+    print_json_streamed(Rows(rows) if data is None else {**data, key: Rows(rows)})
+
+
+def print_json_streamed(document: Any) -> None:
+    """A document indented as `print_json` writes it, with each of its `Rows` one row a line, written
+    as it comes. The indenting encoder is pure Python and would take seconds over a big store's
+    rows; the C encoder writes a row at a time."""
+    lists: list[Iterable[dict]] = []
+
+    def placeholder(value):
+        if isinstance(value, Rows):
+            lists.append(value.rows)
+            return f"{_ROWS}{len(lists) - 1}"
+        return iso(value)
+
+    pieces = _ROWS_AT.split(dumps(document, indent=2, default=placeholder))
     write = sys.stdout.write
-    write(head)
-    separator = ""
-    for row in rows:
-        write(f"{separator}\n{margin}  {dumps(row)}")
-        separator = ","
-    write((f"\n{margin}" if separator else "") + tail + "\n")
+    for text, number in zip(pieces[::2], pieces[1::2]):
+        write(text + "[")
+        line = text[text.rfind("\n") + 1:]
+        margin = line[:len(line) - len(line.lstrip(" "))]
+        separator = ""
+        for row in lists[int(number)]:
+            write(f"{separator}\n{margin}  {dumps(row)}")
+            separator = ","
+        write(f"\n{margin}]" if separator else "]")
+    write(pieces[-1] + "\n")
 
 
 def new_table():

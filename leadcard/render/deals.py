@@ -142,7 +142,7 @@ def desk_lines(desk: DealDesk | None) -> list[tuple[str, list[str]]]:
                 t.author or "") if p)
             for t in desk.test_drives]))
     if desk.quotes:
-        sections.append((_("报价"), [f"{_when(q.at)}  {quote_text(q)}  {q.author or ''}".rstrip() for q in desk.quotes]))
+        sections.append((_("报价记录"), [f"{_when(q.at)}  {quote_text(q)}  {q.author or ''}".rstrip() for q in desk.quotes]))
     if desk.trade_ins:
         sections.append((_("置换评估"), [f"{_when(t.at)}  {trade_in_text(t)}  {t.author or ''}".rstrip()
                                    for t in desk.trade_ins]))

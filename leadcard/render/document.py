@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadcard.i18n import _
 from leadcard.render.charts import Chart
 
 NA = "n/a"
@@ -26,6 +27,12 @@ class Document:
     sections: list[Section]
     data: dict
     charts: list[Chart]
+
+
+def across_showrooms(showrooms: tuple[str, ...], title: str) -> str:
+    """A title of what a hub merged, naming the showrooms."""
+    return _("集团汇总（{showrooms}）· {title}").format(showrooms=_("、").join(showrooms), title=title) \
+        if showrooms else title
 
 
 def percent(rate: float | None) -> str:

@@ -79,7 +79,7 @@ def import_report(report, as_json: bool) -> None:
             text = _("将新建顾问：{names}") if pending else _("已新建顾问：{names}")
         out.print(text.format(team=report.team, names=_("、").join(report.created_users)))
     if report.failed:
-        err.print(_("导入失败：{n} 行有误，未写入任何数据（修正后重试，或用 --skip-bad 跳过）").format(n=len(report.errors)))
+        err.print(_("导入失败：{n} 行有误，未写入任何数据（修正后重试，或用 --skip-bad 跳过）").format(n=report.bad_rows))
         return
     counts = dict(cards=report.cards, followups=report.followups, instructions=report.instructions)
     if report.dry_run or not report.written:
@@ -91,7 +91,7 @@ def import_report(report, as_json: bool) -> None:
     if report.skipped_history:
         summary += _("，已有卡片的跟进/批示 {n} 条未再导入").format(n=report.skipped_history)
     if report.errors:
-        summary += _("，跳过有误 {n} 行").format(n=len(report.errors))
+        summary += _("，跳过有误 {n} 行").format(n=report.bad_rows)
     if report.dry_run:
         summary += _("（试运行，未写入）")
     out.print(summary)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from rich.cells import cell_len
 
+from leadcard.render.linebreak import units
 from leadcard.usertext import shown
 
 STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold red": "1;31"}
@@ -90,10 +91,12 @@ class Grid:
         return " ".join(out).rstrip()
 
 
-def wrapped(indent: int, text: str, width: int | None = None) -> list[str]:
-    """Plain text indented by `indent` blanks and wrapped to the terminal's width (no colour)."""
-    room = max(10, (width or terminal_width()) - indent)
-    return [" " * indent + _line_of(line, False) for line, _ in _wrap([(shown(text, line=True), "")], room)]
+def wrapped(indent: int, text: str, width: int | None = None, first: int | None = None) -> list[str]:
+    """Plain text indented by `indent` blanks (the first line by `first`, when given) and wrapped to
+    the terminal's width (no colour)."""
+    room = max(10, (width or terminal_width()) - max(indent, first or 0))
+    lines = _wrap([(shown(text, line=True), "")], room)
+    return [" " * (indent if n or first is None else first) + _line_of(line, False) for n, (line, _) in enumerate(lines)]
 
 
 def _line_of(pieces: list[Piece], colour: bool) -> str:
@@ -169,30 +172,53 @@ def _fit(cell: Cell, width: int) -> Cell:
 
 
 def _wrap(pieces: list[Piece], width: int) -> list[Cell]:
-    """Lines of at most `width` cells; Chinese has no spaces, so it wraps between characters."""
+    """Lines of at most `width` cells, broken where `linebreak` allows (between Chinese characters
+    and at blanks, never inside a number or a model); a unit wider than a line is broken between
+    its characters; blanks at a line's ends are left out."""
     lines: list[list[Piece]] = [[]]
     widths = [0]
     for text, style in pieces:
-        whole = cells(text)
-        if widths[-1] + whole <= width:
-            if text:
-                lines[-1].append((text, style))
-            widths[-1] += whole
-            continue
-        run = ""
-        for ch in text:
-            w = cells(ch)
-            if widths[-1] + w > width:
-                if run:
-                    lines[-1].append((run, style))
-                lines.append([])
-                widths.append(0)
-                run = ""
-            run += ch
-            widths[-1] += w
-        if run:
-            lines[-1].append((run, style))
+        for unit in units(text):
+            if widths[-1] + cells(unit.rstrip()) > width and widths[-1] > 0:
+                _end_line(lines, widths)
+                unit = unit.lstrip()
+            if cells(unit.rstrip()) > width:
+                for ch in unit:
+                    c = cells(ch)
+                    if widths[-1] + c > width and widths[-1] > 0:
+                        _end_line(lines, widths)
+                    _add(lines[-1], ch, style)
+                    widths[-1] += c
+                continue
+            _add(lines[-1], unit, style)
+            widths[-1] += cells(unit)
+    _trim(lines[-1], widths)
     return list(zip(lines, widths))
+
+
+def _end_line(lines: list[list[Piece]], widths: list[int]) -> None:
+    _trim(lines[-1], widths)
+    lines.append([])
+    widths.append(0)
+
+
+def _trim(line: list[Piece], widths: list[int]) -> None:
+    """The line without the blanks it ends on."""
+    while line and line[-1][0].endswith(" "):
+        text, style = line[-1]
+        kept = text.rstrip(" ")
+        widths[-1] -= len(text) - len(kept)
+        if kept:
+            line[-1] = (kept, style)
+        else:
+            line.pop()
+
+
+def _add(line: list[Piece], text: str, style: str) -> None:
+    if line and line[-1][1] == style:
+        line[-1] = (line[-1][0] + text, style)
+    else:
+        line.append((text, style))
 
 
 # -- the house table (render.common.new_table) drawn without rich -------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from leadcard.i18n import _
+from leadcard.i18n import _, english
 from leadcard.render.charts import svg
 from leadcard.render.document import Document, Section, cell_text
 
@@ -45,7 +45,7 @@ def page(document: Document) -> str:
     body = "".join(_section(section) for section in document.sections)
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<html lang="{"en" if english() else "zh-CN"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(document.title)}</title><style>{_STYLE}</style></head>"
         f"<body><main><h1>{escape(document.title)}</h1>"

@@ -15,9 +15,10 @@ from leadcard.atomic import replacing
 from leadcard.errors import BadInput
 from leadcard.i18n import N_, _
 from leadcard.model import CHANNEL_LABELS, SOURCE_LABELS, Channel, Source
-from leadcard.model.reports import FOLLOWUPS_PER_WIN, Figures, Ratio, Report, Standing, Traffic
+from leadcard.model.reports import FOLLOWUPS_PER_WIN, TOP_OBJECTIONS, Figures, Ratio, Report, Standing, Traffic
 from leadcard.render.charts import Chart
-from leadcard.render.document import NA, Document, Section, cell_text as _text
+from leadcard.render.common import at_showroom, who
+from leadcard.render.document import NA, Document, Section, across_showrooms, cell_text as _text
 from leadcard.usertext import shown, to_cell
 
 FORMATS = ("table", "md", "csv", "json", "xlsx", "html")
@@ -103,11 +104,16 @@ def _traffic_report_json(report: Report) -> dict:
     if report.traffic is None:
         return {}
     return {"traffic": {**traffic_json(report.traffic),
-                        "by_consultant": [{"owner": t.owner, **traffic_json(t)} for t in report.traffic_by_owner]}}
+                        "by_consultant": [{**at_showroom(t), "owner": t.owner, **traffic_json(t)}
+                                          for t in report.traffic_by_owner]}}
 
 
-def _owner_traffic_json(report: Report, owner: str | None) -> dict:
-    found = next((t for t in report.traffic_by_owner if t.owner == owner), None)
+def _same(row, other) -> bool:
+    return (row.showroom, row.owner) == (other.showroom, other.owner)
+
+
+def _owner_traffic_json(report: Report, owner: Figures) -> dict:
+    found = next((t for t in report.traffic_by_owner if _same(t, owner)), None)
     return {"traffic": traffic_json(found) if found else None}
 
 
@@ -133,8 +139,8 @@ def standing_json(s: Standing, accuracy_days: int) -> dict:
     }
 
 
-def _owner_standing_json(report: Report, owner: str | None) -> dict:
-    found = next((s for s in report.standings if s.owner == owner), None)
+def _owner_standing_json(report: Report, owner: Figures) -> dict:
+    found = next((s for s in report.standings if _same(s, owner)), None)
     if found is None:
         return {"target": None, "attainment": None, "attainment_rate": None, "forecast": None}
     return standing_json(found, report.accuracy_days)
@@ -148,7 +154,8 @@ def _targets_json(report: Report) -> dict:
     total = Ratio(orders, sum(targeted)) if targeted else None
     return {"targets": {
         "month": report.standings[0].month, "accuracy_days": report.accuracy_days,
-        "by_consultant": [{"owner": s.owner, **standing_json(s, report.accuracy_days)} for s in report.standings],
+        "by_consultant": [{**at_showroom(s), "owner": s.owner, **standing_json(s, report.accuracy_days)}
+                          for s in report.standings],
         "total": {"orders_target": sum(targeted) if targeted else None, "orders": orders,
                   "attainment": _ratio_json(total) if total else None,
                   "forecast": round(sum(s.forecast.value for s in report.standings), 2)},
@@ -164,6 +171,7 @@ def report_json(report: Report) -> dict:
         "week" if p.kind == "weekly" else "month": p.label,
         "start": p.first_day.isoformat(),
         "end": p.last_day.isoformat(),
+        **({"showrooms": list(report.showrooms)} if report.showrooms else {}),
         "totals": {
             **{k: v for k, v in totals.items() if k not in ("kpis", "funnel", "followups_per_win")},
             "dormant_at_end": report.dormant_at_end,
@@ -177,15 +185,15 @@ def report_json(report: Report) -> dict:
         "loss_reasons": report.loss_reasons,
         "loss_competitors": report.loss_competitors,
         "followups_per_win": totals["followups_per_win"],
-        "by_owner": [{"owner": f.owner, **_figures_json(f, report.timeliness_target),
-                      **_owner_traffic_json(report, f.owner), **_owner_standing_json(report, f.owner)}
+        "by_owner": [{**at_showroom(f), "owner": f.owner, **_figures_json(f, report.timeliness_target),
+                      **_owner_traffic_json(report, f), **_owner_standing_json(report, f)}
                      for f in report.by_owner],
         "grade_accuracy": [
-            {"grader": g.grader, "grade": g.grade, "horizon_days": g.horizon_days, **_ratio_json(g.won)}
+            {**at_showroom(g), "grader": g.grader, "grade": g.grade, "horizon_days": g.horizon_days, **_ratio_json(g.won)}
             for g in report.grade_accuracy
         ],
         "objections": [{"tag": o.tag, "label": o.label, "cards": o.won.denominator, "won": o.won.numerator,
-                        "win_rate": _rate(o.won.rate)} for o in report.objections],
+                        "win_rate": _rate(o.won.rate)} for o in report.objections[:TOP_OBJECTIONS]],
         "orders": {"count": report.orders.placed, "standing": report.orders.standing,
                    "cancelled": report.orders.placed - report.orders.standing, "by_model": report.orders.by_model,
                    "waiting_for_delivery_at_end": report.orders.waiting_at_end},
@@ -195,7 +203,7 @@ def report_json(report: Report) -> dict:
                            "longest": max(report.deliveries.order_days, default=None)},
                        "after_delivery_visits": _ratio_json(report.deliveries.after_delivery)},
         "cancellations": {"count": report.cancellations.count, "reasons": report.cancellations.reasons},
-        "referrers": [{"ref": r.ref, "name": r.name, "owner": r.owner, "referrals": r.referrals, "won": r.won}
+        "referrers": [{**at_showroom(r), "ref": r.ref, "name": r.name, "owner": r.owner, "referrals": r.referrals, "won": r.won}
                       for r in report.referrers],
         **_traffic_report_json(report),
         **_targets_json(report),
@@ -228,11 +236,8 @@ def report_charts(report: Report) -> list[Chart]:
 def period_title(report: Report) -> str:
     p = report.period
     title = _("销售周报 {label}（{first} 至 {last}）") if p.kind == "weekly" else _("销售月报 {label}（{first} 至 {last}）")
-    return title.format(label=p.label, first=p.first_day.isoformat(), last=p.last_day.isoformat())
-
-
-def _owner(name: str | None) -> str:
-    return name or "—"
+    return across_showrooms(report.showrooms, title.format(label=p.label, first=p.first_day.isoformat(),
+                                                            last=p.last_day.isoformat()))
 
 
 def sections(report: Report) -> list[Section]:
@@ -252,7 +257,7 @@ def sections(report: Report) -> list[Section]:
         Section(_("退订原因"), (_("原因"), count),
                 [(r or unfilled, n) for r, n in report.cancellations.reasons.items()]),
         Section(_("转介绍人"), (_("卡号"), _("客户"), consultant, _("介绍新客户"), _("已成交")),
-                [(r.ref or "—", r.name or _("（其他顾问的客户）"), _owner(r.owner) if r.ref else "—", r.referrals,
+                [(who(r, r.ref), r.name or _("（其他顾问的客户）"), (r.owner or "—") if r.ref else "—", r.referrals,
                   r.won) for r in report.referrers]),
         Section(_("期末漏斗"), (_("级别"), _("在跟卡数")), [(g, n) for g, n in t.funnel.items()], bars=True),
         Section(_("新建卡来源"), (_("来源"), count),
@@ -263,23 +268,24 @@ def sections(report: Report) -> list[Section]:
         Section(_("战败去向（竞品）"), (_("竞品"), count),
                 [(c or unfilled, n) for c, n in report.loss_competitors.items()]),
         Section(_("客户异议"), (_("异议"), _("标签"), _("提出卡数"), _("期末成交"), _("成交率")),
-                [(o.label, o.tag, o.won.denominator, o.won.numerator, o.won.rate) for o in report.objections]),
+                [(o.label, o.tag, o.won.denominator, o.won.numerator, o.won.rate)
+                 for o in report.objections[:TOP_OBJECTIONS]]),
         Section(_("成交所需跟进次数"), (_("跟进次数"), _("成交数"), _("占比"), _("行业经验")),
                 _per_win_rows(t.followups_per_win)),
         Section(consultant, (consultant, _("新建"), _("跟进"), _("成交"), _("战败"), _("在跟"), _("及时率"),
                              _("完整率"), _("转化率"), _("辅导")),
                 [_owner_row(f, target) for f in report.by_owner] + [_owner_row(t, target, _("合计"))]),
         Section(_("顾问订单与交车"), (consultant, _("订单"), _("退订"), _("交车"), _("转介绍"), _("交车回访及时率")),
-                [(_owner(f.owner), f.orders, f.cancellations, f.deliveries, f.referrals, f.after_delivery.rate)
+                [(who(f, f.owner), f.orders, f.cancellations, f.deliveries, f.referrals, f.after_delivery.rate)
                  for f in report.by_owner]),
         Section(_("顾问指标"), (consultant, *kpi_headers),
-                [(_owner(f.owner), *row) for f in report.by_owner for row in _kpi_rows(f, target)]),
+                [(who(f, f.owner), *row) for f in report.by_owner for row in _kpi_rows(f, target)]),
         Section(_("顾问成交跟进次数"), (consultant, *(label for label, _least, _share in FOLLOWUPS_PER_WIN)),
-                [(_owner(f.owner), *f.followups_per_win) for f in report.by_owner]),
+                [(who(f, f.owner), *f.followups_per_win) for f in report.by_owner]),
         Section(_("顾问期末漏斗"), (consultant, *report.grades),
-                [(_owner(f.owner), *(f.funnel.get(g, 0) for g in report.grades)) for f in report.by_owner]),
+                [(who(f, f.owner), *(f.funnel.get(g, 0) for g in report.grades)) for f in report.by_owner]),
         Section(_("级别准确率"), (consultant, _("级别"), _("期限（天）"), _("期限内成交"), _("定级卡数"), _("准确率")),
-                [(_owner(g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
+                [(who(g, g.grader), g.grade, g.horizon_days, g.won.numerator, g.won.denominator, g.won.rate)
                  for g in report.grade_accuracy]),
         *_traffic_sections(report),
         *_target_sections(report),
@@ -317,7 +323,7 @@ def _traffic_sections(report: Report) -> list[Section]:
         Section(_("展厅客流指标"), (_("指标"), _("分子"), _("分母"), _("比率"), _("说明")), kpis),
         Section(_("顾问客流"), (_("顾问"), _("首次进店"), _("再次进店"), _("来电"), _("试驾登记"),
                               *(_(label) for _key, label, _attr, _note in _TRAFFIC)),
-                [(_owner(o.owner), o.first_visits, o.return_visits, o.phone_ins, o.test_drives,
+                [(who(o, o.owner), o.first_visits, o.return_visits, o.phone_ins, o.test_drives,
                   *(getattr(o, attr).rate for _key, _label, attr, _note in _TRAFFIC)) for o in report.traffic_by_owner]
                 + [(_("合计"), t.first_visits, t.return_visits, t.phone_ins, t.test_drives,
                     *(getattr(t, attr).rate for _key, _label, attr, _note in _TRAFFIC))]),
@@ -332,7 +338,7 @@ def _target_sections(report: Report) -> list[Section]:
     rows = []
     for s in report.standings:
         attainment = s.attainment
-        rows.append((_owner(s.owner), s.target.orders if s.target else "—",
+        rows.append((who(s, s.owner), s.target.orders if s.target else "—",
                      s.target.deliveries if s.target and s.target.deliveries is not None else "—",
                      s.orders, attainment.rate if attainment else "—", _decimal(s.forecast.value)))
     targeted = [s.target.orders for s in report.standings if s.target]
@@ -340,7 +346,7 @@ def _target_sections(report: Report) -> list[Section]:
     rows.append((_("合计"), sum(targeted) if targeted else "—", "—", orders,
                  Ratio(orders, sum(targeted)).rate if targeted else "—",
                  _decimal(sum(s.forecast.value for s in report.standings))))
-    weights = [(_owner(s.owner), t.grade, t.open_cards, t.weight,
+    weights = [(who(s, s.owner), t.grade, t.open_cards, t.weight,
                 f"{_(BASIS_LABELS[t.basis])} {t.measured.numerator}/{t.measured.denominator}" if t.basis != "none"
                 else _(BASIS_LABELS[t.basis]), _decimal(t.expected))
                for s in report.standings for t in s.forecast.terms]
@@ -388,7 +394,7 @@ def _per_win_rows(counts: tuple[int, ...]) -> list[tuple]:
 
 
 def _owner_row(f: Figures, target: float, name: str | None = None) -> tuple:
-    return (name or _owner(f.owner), f.new_cards, f.followups, f.wins, f.losses, f.open_at_end,
+    return (name or who(f, f.owner), f.new_cards, f.followups, f.wins, f.losses, f.open_at_end,
             f.timeliness.rate, f.completeness.rate, f.conversion.rate, _(COACHING) if _below(f.timeliness, target) else "")
 
 

@@ -7,7 +7,8 @@ from leadcard.i18n import N_, _
 from leadcard.model.reports import Ratio
 from leadcard.model.trends import TREND_COUNTS, Series, Trend
 from leadcard.render.charts import Chart
-from leadcard.render.document import Document, Section
+from leadcard.render.common import at_showroom, who
+from leadcard.render.document import Document, Section, across_showrooms
 
 KPI_LABELS = {
     "timeliness": N_("跟进及时率"), "completeness": N_("记录完整率"), "conversion": N_("转化率"),
@@ -46,10 +47,11 @@ def trend_json(trend: Trend) -> dict:
         "starts": [p.first_day.isoformat() for p in trend.periods],
         "ends": [p.last_day.isoformat() for p in trend.periods],
         "owner": trend.total.owner,
+        **({"showrooms": list(trend.showrooms)} if trend.showrooms else {}),
         "kpis": list(trend.kpis),
         "targets": {f"{k}_rate": v for k, v in trend.targets.items() if k in trend.kpis},
         **_series_json(trend, trend.total),
-        "by_owner": [{"owner": s.owner, **_series_json(trend, s)} for s in trend.by_owner],
+        "by_owner": [{**at_showroom(s), "owner": s.owner, **_series_json(trend, s)} for s in trend.by_owner],
     }
 
 
@@ -63,7 +65,7 @@ def title(trend: Trend) -> str:
     text = _("销售趋势 {first} 至 {last}（{count} 周）") if trend.kind == "weekly" else \
         _("销售趋势 {first} 至 {last}（{count} 个月）")
     text = text.format(first=first.label, last=last.label, count=len(trend.periods))
-    return f"{text} · {trend.total.owner}" if trend.total.owner else text
+    return across_showrooms(trend.showrooms, f"{text} · {trend.total.owner}" if trend.total.owner else text)
 
 
 def _kpi_rows(trend: Trend, series: Series) -> list[tuple]:
@@ -97,7 +99,7 @@ def sections(trend: Trend) -> list[Section]:
                 [(label, *(p.counts[k] for k in TREND_COUNTS)) for label, p in zip(labels, trend.total.points)],
                 screen=False),
         Section(_("顾问指标趋势"), (_("顾问"), *kpi_headers),
-                [(s.owner or "—", *row) for s in trend.by_owner for row in _kpi_rows(trend, s)]),
+                [(who(s, s.owner), *row) for s in trend.by_owner for row in _kpi_rows(trend, s)]),
     ]
 
 

@@ -76,7 +76,7 @@ class History(NamedTuple):
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
               fields: tuple[str, ...], delivered_since: datetime | None = None,
-              quotes: bool = False) -> Iterator[History]:
+              quotes: bool = False, revived: bool = False) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
     or whose order still waits for its car, or that were delivered from `delivered_since` on, in
     card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
@@ -84,9 +84,11 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     judge what was first recorded.
 
     A card closed before `open_since` and untouched since has its last status change (status_at)
-    before it, so old closed cards are skipped without reading their records.
+    before it, so old closed cards are skipped without reading their records; but with `revived`, a
+    lost card whose phone came back from `open_since` on (a card made, a visit, an order: perhaps a
+    false loss to explain) is read too.
     """
-    queries = _history_queries(scope, as_of, open_since, fields, delivered_since)
+    queries = _history_queries(scope, as_of, open_since, fields, delivered_since, revived)
     cards, entries, grades, events = (store.conn.execute(*queries[name])
                                       for name in ("cards", "entries", "grades", "events"))
     where, params = queries["where"]
@@ -124,14 +126,23 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
 
 
 def _history_queries(scope: Scope, as_of: datetime, open_since: datetime, fields: tuple[str, ...],
-                     delivered_since: datetime | None) -> dict[str, tuple[str, list]]:
+                     delivered_since: datetime | None,
+                     revived: bool = False) -> dict[str, tuple[str, list]]:
     """The SQL of `histories`, each with its parameters; "where" is the cards' condition alone."""
     moment = ts(as_of)
     scope_sql, scope_params = scope.clause()
+    lost, revived_params = "", []
+    if revived:
+        lost = (f"OR (cards.status = 'lost' AND cards.phone IN ("
+                   f"SELECT phone FROM cards WHERE created_at >= ? AND recorded_at <= ? "
+                   f"UNION ALL SELECT phone FROM visits WHERE arrived_at >= ? AND recorded_at <= ? "
+                   f"UNION ALL SELECT c.phone FROM card_events o JOIN cards c ON c.id = o.card_id "
+                   f"WHERE o.kind = 'won' AND o.at >= ? AND o.at <= ?))")
+        revived_params = [ts(open_since), moment] * 3
     where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}, 'won') "
              f"OR cards.status_at IS NULL OR cards.status_at >= ? "
-             f"OR (cards.status = 'delivered' AND cards.status_at >= ?))")
-    params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since)]
+             f"OR (cards.status = 'delivered' AND cards.status_at >= ?) {lost})")
+    params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since), *revived_params]
     extra = "".join(f", cards.{name}" for name in fields)
     return {
         "where": (where, params),
@@ -171,7 +182,7 @@ def plans(store: Store, scope: Scope, as_of: datetime, open_since: datetime, fie
     from leadcard.store.visits import visits_as_of_query
 
     queries = {name: query for name, query in _history_queries(scope, as_of, open_since, fields,
-                                                                delivered_since).items() if name != "where"}
+                                                                delivered_since, True).items() if name != "where"}
     queries |= {"comebacks": _comebacks_query(as_of, open_since), "shared_phones": _shared_phones_query(as_of),
                 "clock_overrides": _clock_overrides_query(as_of),
                 "visits": visits_as_of_query(scope, open_since, as_of)}

@@ -623,7 +623,35 @@ def m017_lookup_indexes(db: sqlite3.Connection) -> None:
 
 
 @migration
-def m018_report_window_indexes(db: sqlite3.Connection) -> None:
+@rebuilds_tables
+def m018_dealer_group_hub(db: sqlite3.Connection) -> None:
+    """A dealer group's hub (集团汇总库, `init --hub`, on PostgreSQL): its own users may be the
+    group's managers (role `group`, 集团), and it keeps the showrooms it subscribes to."""
+    rebuild_table(db, "users", "CHECK (role IN ('consultant', 'supervisor', 'manager'))",
+                  "CHECK (role IN ('consultant', 'supervisor', 'manager', 'group'))")
+    run_script(db,
+        """
+        -- A showroom attached to the hub (`hub attach NAME DSN`): its store replicates, by
+        -- PostgreSQL's logical replication, into a database of its own on the hub's server.
+        CREATE TABLE hub_showrooms (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            dsn TEXT NOT NULL,  -- the showroom's store as attached, without a password
+            replica TEXT NOT NULL UNIQUE,  -- the database on the hub's server it replicates into
+            slot TEXT NOT NULL UNIQUE,  -- its replication slot on the showroom's server, and the subscription
+            attached_at TEXT NOT NULL,
+            attached_by INTEGER REFERENCES users(id)
+        );
+        """
+    )
+    if getattr(db, "dialect", None) == "postgres":
+        # A store published to a hub replicates every table, and PostgreSQL refuses to update a
+        # published table that has no replica identity: the schema version's one row is its own.
+        db.execute("ALTER TABLE leadcard_schema REPLICA IDENTITY FULL")
+
+
+@migration
+def m019_report_window_indexes(db: sqlite3.Connection) -> None:
     run_script(db,
         """
         -- The reports read, for each card in hand, its status events, grade changes and contacts up

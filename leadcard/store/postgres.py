@@ -132,6 +132,25 @@ def database_name(url: str) -> str:
     return unquote(urlsplit(url).path.lstrip("/"))
 
 
+def with_database(url: str, database: str) -> str:
+    """The URL of another database on the same server, as the same role."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path="/" + quote(database)))
+
+
+def run_admin(conn: "Connection", statement: str, *literals: str) -> list:
+    """A statement of the server's own administration (replication, databases) run as written, not
+    translated; `literals` fill its `{}` quoted as SQL strings (such statements take no parameters).
+    Its rows, if it returns any."""
+    from psycopg import sql
+
+    query = sql.SQL(statement).format(*(sql.Literal(v) for v in literals)).as_string(conn.raw)
+    cursor = conn.raw.cursor()
+    _guarded(cursor.execute, query)
+    return _guarded(cursor.fetchall) if cursor.description else []
+
+
 def makes_ids(create_table: str) -> bool:
     """Whether a CREATE TABLE has SQLite's INTEGER PRIMARY KEY, which the dialect gives an id trigger."""
     return _AUTO_ID.search(create_table) is not None
@@ -141,15 +160,17 @@ def is_server(location) -> bool:
     return isinstance(location, str) and location.startswith(SCHEMES)
 
 
-def connect(url: str, busy_timeout_ms: int) -> "Connection":
+def connect(url: str, busy_timeout_ms: int, read_only: bool = False) -> "Connection":
+    """`read_only`: the server refuses every write of this connection (a hub's copy of a showroom,
+    which only replication writes)."""
     try:
         import psycopg
     except ImportError:
         raise StoreError(_("要使用 PostgreSQL 数据库，请先安装 psycopg：pip install 'leadcard[postgres]'")) from None
+    # Waiting for another command's lock ends, as SQLite's busy timeout does, in a busy error.
+    options = f"-c lock_timeout={int(busy_timeout_ms)}" + (" -c default_transaction_read_only=on" if read_only else "")
     try:
-        # Waiting for another command's lock ends, as SQLite's busy timeout does, in a busy error.
-        raw = psycopg.connect(url, autocommit=True, connect_timeout=max(2, busy_timeout_ms // 1000),
-                              options=f"-c lock_timeout={int(busy_timeout_ms)}")
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=max(2, busy_timeout_ms // 1000), options=options)
     except psycopg.Error as exc:
         raise StoreError(_("连不上 PostgreSQL 数据库 {url}：{reason}").format(
             url=shown_url(url), reason=_first_line(exc))) from None
@@ -180,13 +201,14 @@ def _load_numbers_as_sqlite_does(raw) -> None:
 
 
 class Row(tuple):
-    """sqlite3.Row's ways of reading: by position, by column name, keys()."""
+    """sqlite3.Row's ways of reading: by position, by column name, keys() (every column, in order)."""
 
     names: dict[str, int]
+    columns: list[str]
 
-    def __new__(cls, values, names):
+    def __new__(cls, values, names, columns):
         row = super().__new__(cls, values)
-        row.names = names
+        row.names, row.columns = names, columns
         return row
 
     def __getitem__(self, key):
@@ -195,7 +217,7 @@ class Row(tuple):
         return tuple.__getitem__(self, key)
 
     def keys(self) -> list[str]:
-        return list(self.names)
+        return list(self.columns)
 
 
 class Cursor:
@@ -205,9 +227,10 @@ class Cursor:
         description = cursor.description
         # The first column of a name wins, as in sqlite3.Row.
         self._names = {c.name: i for i, c in reversed(list(enumerate(description)))} if description else {}
+        self._columns = [c.name for c in description] if description else []
 
     def _row(self, values):
-        return None if values is None else Row(values, self._names)
+        return None if values is None else Row(values, self._names, self._columns)
 
     def fetchone(self):
         return self._row(_guarded(self._cursor.fetchone))

@@ -63,46 +63,59 @@ class RowChecks:
 
     def card(self, values: dict, extras: list) -> dict:
         policy, now = self.policy, self.now
+        problems: list[BadRow] = []
+
+        def cell(check, *args, default=None):
+            """One cell's check: its problem is noted and the row's other cells are checked too."""
+            try:
+                return check(*args)
+            except BadRow as exc:
+                problems.append(exc)
+                return default
+
         name = as_text(values.get("name"))
         if not name:
-            raise BadRow(_("没有姓名（姓名）"), "name")
-        checked(lambda text: check_text(text, "姓名", line=True), name)
-        phone = self._phone(as_text(values.get("phone")))
+            problems.append(BadRow(_("没有姓名（姓名）"), "name"))
+        else:
+            cell(checked, lambda text: check_text(text, "姓名", line=True), name)
+        phone = cell(self._phone, as_text(values.get("phone")))
         word = self._word
         # Before the other cells: a dry run names every consultant it would create or keep.
-        owner, named_owner = word(self._owner, as_text(values["owner"])) if "owner" in values else (self.session.actor, None)
-        grade = self._grade(values["grade"]) if "grade" in values else policy.scheme.default_grade
-        first_grade = self._grade(values["first_grade"]) if "first_grade" in values else None
+        owner, named_owner = (cell(word, self._owner, as_text(values["owner"]), default=(None, None))
+                              if "owner" in values else (self.session.actor, None))
+        grade = cell(self._grade, values["grade"], default=policy.scheme.default_grade) if "grade" in values \
+            else policy.scheme.default_grade
+        first_grade = cell(self._grade, values["first_grade"]) if "first_grade" in values else None
         cells = (as_text(values.get("source")), as_text(values.get("platform")))
-        try:
-            source, platform = word(self._lead_source, cells)
-        except BadRow as exc:
-            raise BadRow(str(exc), "source") from None
-        status = word(as_status, str(values["status"])) if "status" in values else Status.OPEN
-        created_at = self._moment(values.get("created_at")) or now
+        source, platform = cell(self._source_cells, cells, default=(Source.OTHER, None))
+        status = cell(word, as_status, str(values["status"]), default=Status.OPEN) if "status" in values else Status.OPEN
+        created_at = cell(self._moment, values.get("created_at")) or now
         if created_at > now + timedelta(minutes=1):
             at = f"{created_at:%Y-%m-%d %H:%M}"
-            raise BadRow(_("建卡时间 {at} 在未来").format(at=at), "future", _("建卡时间在未来"), at)
-        left_at = self._moment(values.get("left_at"))
+            problems.append(BadRow(_("建卡时间 {at} 在未来").format(at=at), "future", _("建卡时间在未来"), at))
+        left_at = cell(self._moment, values.get("left_at"))
         if left_at is not None and left_at > now + timedelta(minutes=1):
-            raise BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}"))
-        status_at = self._moment(values.get("status_at")) or created_at
-        outcome = as_outcome(values.get("outcome"))
+            problems.append(BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}")))
+        status_at = cell(self._moment, values.get("status_at")) or created_at
+        outcome = cell(as_outcome, values.get("outcome"), default={})
         if status in FOLLOWED_AFTER_SALE:
-            outcome = self._order(outcome, status, status_at)
+            outcome = cell(self._order, outcome, status, status_at, default=outcome)
         fields = {name: None for name in CARD_FIELD_NAMES}
         for key in CARD_FIELD_NAMES:
             if key in values:
                 fields[key] = as_text(values[key])
         if fields["age"] is not None:
-            fields["age"] = as_age(fields["age"])
+            fields["age"] = cell(as_age, fields["age"])
         fields["notes"] = joined(fields["notes"], extras)
-        do_not_contact = word(as_yes_no, str(values["do_not_contact"])) if "do_not_contact" in values else False
+        do_not_contact = cell(word, as_yes_no, str(values["do_not_contact"]), default=False) \
+            if "do_not_contact" in values else False
         born = values.get("birthday")
         born = excel_serial(born) or born
         if isinstance(born, (date, datetime)):  # a date cell of Excel
             born = f"{born:%m-%d}"
-        birthday = checked(parse_birthday, as_text(born)) if born not in (None, "") else None
+        birthday = cell(checked, parse_birthday, as_text(born)) if born not in (None, "") else None
+        if problems:
+            raise BadRow.of(problems)
         active = status == Status.OPEN and not do_not_contact
         deal = deal_of(outcome, created_at, birthday) if status in FOLLOWED_AFTER_SALE and not do_not_contact else None
         stamp = self._stamp
@@ -189,6 +202,12 @@ class RowChecks:
         if at > self.now + timedelta(minutes=1):
             raise BadRow(_("{column} {at} 在未来").format(column=when, at=f"{at:%Y-%m-%d %H:%M}"))
         return phone, at
+
+    def _source_cells(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
+        try:
+            return self._word(self._lead_source, cells)
+        except BadRow as exc:
+            raise BadRow(str(exc), "source") from None
 
     def _lead_source(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
         """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform."""

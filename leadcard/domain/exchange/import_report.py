@@ -75,6 +75,11 @@ class ImportReport:
     team: str | None = None
 
     @property
+    def bad_rows(self) -> int:
+        """Rows with a problem (a row may have several)."""
+        return len({(p.part, p.line) for p in self.errors})
+
+    @property
     def error_groups(self) -> list[ProblemGroup]:
         return grouped(self.errors)
 

@@ -43,6 +43,14 @@ class BadRow(Exception):
     def __init__(self, reason: str, kind: str = "other", summary: str | None = None, value: str | None = None):
         super().__init__(reason)
         self.kind, self.summary, self.value = kind, summary, value
+        self.others: list[BadRow] = []  # the row's other problems, found by checks of other cells
+
+    @classmethod
+    def of(cls, problems: list["BadRow"]) -> "BadRow":
+        """Every problem of a row at once: a bad grade must not hide a bad phone on the same row."""
+        first = problems[0]
+        first.others = problems[1:]
+        return first
 
     def again(self) -> "BadRow":
         """The same complaint for another row with the same value (a cached parse)."""
@@ -74,17 +82,19 @@ class Rows:
                 try:
                     good.append((line, raw, parse(*_cells(raw, mapping))))
                 except BadRow as exc:
-                    reject(line, str(exc), raw, kind=exc.kind, summary=exc.summary, value=exc.value)
+                    reject(line, raw, exc, *exc.others)
             yield good
             if self.step is not None:
                 self.step(read, None)
 
-    def reject(self, line: int, reason: str, raw: list, **kind) -> None:
-        """A bad row, found by its checks or by the writing (no such card, no such follow-up); `kind`:
-        Problem's kind, summary and value."""
-        self.report.errors.append(Problem(self.part, line, reason, **kind))
+    def reject(self, line: int, raw: list, *problems: BadRow) -> None:
+        """A bad row and every problem found in it, by its checks or by the writing (no such card, no
+        such follow-up): each grouped with rows alike, all of them beside the row in the rejects file."""
+        for problem in problems:
+            self.report.errors.append(Problem(self.part, line, str(problem), problem.kind, problem.summary,
+                                              problem.value))
         if self.rejects is not None:
-            self.rejects.write(raw, line, reason)
+            self.rejects.write(raw, line, _("；").join(str(p) for p in problems))
 
 
 def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], report: ImportReport) -> list:

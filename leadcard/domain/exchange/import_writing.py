@@ -123,7 +123,7 @@ class ImportWriter:
                 try:
                     self._link(row, card, ids)
                 except BadRow as exc:
-                    table.reject(line, str(exc), raw, kind=exc.kind, summary=exc.summary, value=exc.value)
+                    table.reject(line, raw, exc)
                     continue
                 row["id"] = next_id
                 next_id += 1
@@ -205,7 +205,7 @@ class ImportWriter:
                 if seq is not None:
                     row["followup_id"] = self.store.followup_id(card["id"], seq)
                     if row["followup_id"] is None:
-                        table.reject(line, _("跟进序号 {seq}：这张卡片没有这次跟进").format(seq=seq), raw)
+                        table.reject(line, raw, BadRow(_("跟进序号 {seq}：这张卡片没有这次跟进").format(seq=seq)))
                         continue
                 row["card_id"] = card["id"]
                 rows.append(row)
@@ -227,8 +227,8 @@ class ImportWriter:
             if phone in older and (self.session.may_see(older[phone][2]) or phone in self.unseen):
                 self.report.skipped_history += 1  # the card was already there, and so is its history
             else:
-                table.reject(line, _("本次导入中没有电话为 {phone} 的卡片").format(phone=phone), raw,
-                             kind="card", summary=_("本次导入中没有这个电话的卡片"), value=phone)
+                table.reject(line, raw, BadRow(_("本次导入中没有电话为 {phone} 的卡片").format(phone=phone), "card",
+                                               _("本次导入中没有这个电话的卡片"), phone))
         return card
 
 
