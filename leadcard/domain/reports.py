@@ -42,7 +42,9 @@ delivery, and the referrals per referrer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable
 
@@ -70,6 +72,7 @@ from leadcard.domain import targets
 from leadcard.domain.traffic import showroom_traffic
 from leadcard.schedule import Policy, after_delivery_visits
 from leadcard.store import objections as objection_sql
+from leadcard.store import report_events as events
 from leadcard.store import reports as sql
 
 # A reached contact in which the customer answered: a greeting SMS or WeChat sent is not one.
@@ -117,42 +120,43 @@ def _started(period: Period, today: date) -> Period:
 class _Records:
     """Everything a period's figures are made of, as the store read it."""
 
-    states: list[sql.CardStates]
-    new_cards: list[sql.NewCard]
+    states: list[sql.CardStates]  # the cards in hand during the period
+    new_cards: list[sql.NewCards]
     followups: list[sql.FollowUpCount]
-    wins: list[sql.Win]
-    requests: list[sql.LossRequest]
-    losses: list[sql.Loss]
-    wakes: list[sql.Wake]
-    orders: list[sql.Order]
-    cancellations: list[sql.Cancellation]
-    deliveries: list[sql.Delivery]  # delivered in the period
+    wins: list[events.Wins]
+    requests: list[events.LossRequests]
+    losses: list[events.Losses]
+    wakes: list[events.Wake]
+    orders: list[events.Orders]
+    cancellations: list[events.Cancellations]
+    deliveries: list[events.Delivery]  # delivered in the period
     visits: list[tuple[str | None, bool]]  # after-delivery visits due in the period: (owner, made in time)
-    referrals: list[sql.Referral]
+    referrals: list[events.Referral]
+    settled: sql.Settled = sql.Settled(frozenset(), 0)  # the cards closed before the period (a report's)
 
-    def owners(self) -> list[str | None]:
-        names = {r.owner for group in (self.states, self.new_cards, self.wins, self.requests, self.losses, self.wakes,
-                                       self.orders, self.cancellations, self.deliveries, self.referrals)
-                 for r in group}
-        names |= {owner for owner, _ in self.visits}
-        names |= {f.author for f in self.followups}
-        return sorted(names, key=lambda n: (n is None, n or ""))
+    def by_owner(self) -> dict[str | None, "_Records"]:
+        """Each owner's records (a follow-up's author's), in one pass over them; every owner a record
+        or a card closed before the period names, in name order."""
+        kinds = ("states", "new_cards", "wins", "requests", "losses", "wakes", "orders", "cancellations",
+                 "deliveries", "referrals")
+        found: dict[str | None, dict[str, list]] = {}
 
-    def of(self, owner: str | None) -> "_Records":
-        return _Records(
-            states=[r for r in self.states if r.owner == owner],
-            new_cards=[r for r in self.new_cards if r.owner == owner],
-            followups=[r for r in self.followups if r.author == owner],
-            wins=[r for r in self.wins if r.owner == owner],
-            requests=[r for r in self.requests if r.owner == owner],
-            losses=[r for r in self.losses if r.owner == owner],
-            wakes=[r for r in self.wakes if r.owner == owner],
-            orders=[r for r in self.orders if r.owner == owner],
-            cancellations=[r for r in self.cancellations if r.owner == owner],
-            deliveries=[r for r in self.deliveries if r.owner == owner],
-            visits=[v for v in self.visits if v[0] == owner],
-            referrals=[r for r in self.referrals if r.owner == owner],
-        )
+        def of(owner: str | None) -> dict[str, list]:
+            lists = found.get(owner)
+            if lists is None:
+                lists = found[owner] = {kind: [] for kind in (*kinds, "followups", "visits")}
+            return lists
+
+        for kind in kinds:
+            for record in getattr(self, kind):
+                of(record.owner)[kind].append(record)
+        for f in self.followups:
+            of(f.author)["followups"].append(f)
+        for visit in self.visits:
+            of(visit[0])["visits"].append(visit)
+        for owner in self.settled.owners:
+            of(owner)
+        return {owner: _Records(**found[owner]) for owner in sorted(found, key=lambda n: (n is None, n or ""))}
 
 
 @dataclass(frozen=True)
@@ -200,29 +204,35 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     after = parts.after if parts is not None else (lambda value: value)
 
     store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
+    store.read_mapped()
     bounds = [(datetime.combine(p.first_day, time(), tzinfo=tz),
                datetime.combine(p.last_day + timedelta(days=1), time(), tzinfo=tz)) for p in periods]
     if states is None:
         card_states = after([sql.card_states(store, scope, start, end,
                                              end - relativedelta(months=policy.dormant_after_months))
                              for start, end in bounds])
+        settled = [sql.settled(store, scope, start, end) for start, end in bounds]
     else:
         card_states = states(store, scope, bounds)
-    grace = _after_delivery_grace(policy)
+        settled = [sql.Settled(frozenset(), 0) for _b in bounds]
     # Deliveries this long before a period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
     read = {
-        "new_cards": after(sql.new_cards(store, scope, bounds)),
+        "new_cards": after(sql.new_cards(store, scope, bounds, timedelta(hours=policy.first_call_hours))),
         "followups": after(sql.followup_counts(store, scope, bounds)),
-        "wins": after(sql.wins(store, scope, bounds)),
-        "requests": after(sql.loss_requests(store, scope, bounds)),
-        "losses": after(sql.approved_losses(store, scope, bounds)),
-        "wakes": after(sql.wakes(store, scope, bounds)),
-        "orders": after(sql.orders(store, scope, bounds)),
-        "cancellations": after(sql.cancellations(store, scope, bounds)),
-        "delivered": after(sql.deliveries(store, scope, [(start - reach, end) for start, end in bounds])),
-        "referrals": after(sql.referrals(store, scope, bounds)),
+        "wins": after(events.wins(store, scope, bounds, Source.REFERRAL, FOLLOWUPS_PER_WIN[-1][1])),
+        "requests": after(events.loss_requests(store, scope, bounds)),
+        "losses": after(events.approved_losses(store, scope, bounds)),
+        "wakes": after(events.wakes(store, scope, bounds)),
+        "orders": after(events.orders(store, scope, bounds)),
+        "cancellations": after(events.cancellations(store, scope, bounds)),
+        "referrals": after(events.referrals(store, scope, bounds)),
     }
+    grace = _after_delivery_grace(policy)
+    # A contact more days after a delivery than its last visit and the grace allow makes no visit in time.
+    within = reach + timedelta(days=math.floor(grace) + 1)
+    delivered, visits = _deliveries(periods, bounds, after(events.deliveries(store, scope, bounds, bounds[0][0] - reach,
+                                                                             within)), policy, tz, grace)
     split = {key: [[] for _p in periods] for key in read}
     for key, found in read.items():
         for record in found:
@@ -230,19 +240,15 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     grades = tuple(g.code for g in policy.grades)
     measured = []
     for i, (period, (start, end)) in enumerate(zip(periods, bounds)):
-        delivered = split["delivered"][i]
         records = _Records(
             states=card_states[i], new_cards=split["new_cards"][i], followups=split["followups"][i],
             wins=split["wins"][i], requests=split["requests"][i], losses=split["losses"][i], wakes=split["wakes"][i],
             orders=split["orders"][i], cancellations=split["cancellations"][i],
-            deliveries=[d for d in delivered if d.at >= start],
-            visits=[(d.owner, v.in_time) for d in delivered if not d.legacy
-                    for v in after_delivery_visits(d.at, d.contacts, policy, tz, grace)
-                    if period.first_day <= v.day <= period.last_day],
-            referrals=split["referrals"][i],
+            deliveries=delivered[i], visits=visits[i],
+            referrals=split["referrals"][i], settled=settled[i],
         )
         figures = _Figuring(session, grades, end)
-        by_owner = [figures.of(owner, records.of(owner)) for owner in records.owners()]
+        by_owner = [figures.of(owner, own) for owner, own in records.by_owner().items()]
         measured.append((start, end, records, figures.of(None, records), by_owner))
     traffic = after(showroom_traffic(session, bounds, [{f.owner: f.wins for f in m[4]} for m in measured]))
     return [PeriodFigures(*m, *t) for m, t in zip(measured, traffic)]
@@ -268,10 +274,10 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         timeliness_target=policy.timeliness_target,
         totals=totals,
         by_owner=by_owner,
-        new_by_source=_counts((c.source for c in records.new_cards), [s.value for s in Source]),
+        new_by_source=_sums(((c.source, c.cards) for c in records.new_cards), [s.value for s in Source]),
         followups_by_channel=_sums(((f.channel, f.followups) for f in records.followups), [c.value for c in Channel]),
-        loss_reasons=_counts((loss.reason or "" for loss in records.losses), list(policy.loss_reasons)),
-        loss_competitors=_counts((loss.competitor or "" for loss in records.losses), []),
+        loss_reasons=_sums(((loss.reason or "", loss.losses) for loss in records.losses), list(policy.loss_reasons)),
+        loss_competitors=_sums(((loss.competitor or "", loss.losses) for loss in records.losses), []),
         dormant_at_end=sum(s.cards for s in in_hand_end if s.dormant_at_end),
         lost_pending_at_end=sum(s.cards for s in records.states
                                 if _status(s.status_event_at_end) == Status.LOST_PENDING),
@@ -280,10 +286,11 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
                     for o in parts.after(objection_sql.objection_cards(store, scope, start, end))],
         orders=Orders(
-            placed=len(records.orders),
-            standing=sum(1 for o in records.orders if not o.cancelled),
-            by_model=_counts((o.model or "" for o in records.orders), []),
-            waiting_at_end=sum(s.cards for s in records.states if _status(s.status_event_at_end) == Status.WON),
+            placed=sum(o.orders for o in records.orders),
+            standing=sum(o.orders for o in records.orders if not o.cancelled),
+            by_model=_sums(((o.model or "", o.orders) for o in records.orders), []),
+            waiting_at_end=sum(s.cards for s in records.states if _status(s.status_event_at_end) == Status.WON)
+            + records.settled.waiting,
         ),
         deliveries=Deliveries(
             delivered=len(records.deliveries),
@@ -291,14 +298,61 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
                         for d in records.deliveries if d.ordered_at is not None and not d.legacy],
             after_delivery=totals.after_delivery,
         ),
-        cancellations=Cancellations(len(records.cancellations),
-                                    _counts((c.reason or "" for c in records.cancellations), [])),
+        cancellations=Cancellations(sum(c.cancellations for c in records.cancellations),
+                                    _sums(((c.reason or "", c.cancellations) for c in records.cancellations), [])),
         referrers=_referrers(session, records.referrals),
         traffic=traffic,
         traffic_by_owner=traffic_by_owner,
         standings=parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy)),
         accuracy_days=targets.ACCURACY_DAYS,
     )
+
+
+def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], found: list[events.Delivery],
+                policy: Policy, tz, grace: float) -> tuple[list[list[events.Delivery]], list[list[tuple[str | None, bool]]]]:
+    """Each period's deliveries (under the owner at its end), and its after-delivery visits — due in
+    it — as (owner, made in time): each visit from the contacts that reached the owner before the
+    end of the period it is due in, and stood then."""
+    starts = [start for start, _end in bounds]
+    first_days = [p.first_day for p in periods]
+
+    def due_in(day: date) -> int | None:
+        i = bisect_right(first_days, day) - 1
+        return i if i >= 0 and day <= periods[i].last_day else None
+
+    delivered: list[list[events.Delivery]] = [[] for _p in periods]
+    visits: list[list[tuple[str | None, bool]]] = [[] for _p in periods]
+    for d in found:
+        i = bisect_right(starts, d.at) - 1
+        if i >= 0 and d.at < bounds[i][1]:
+            seen, owner = d.owner_at(i)
+            if seen:
+                delivered[i].append(replace(d, owner=owner))
+        if d.legacy:
+            continue
+        day = d.at.astimezone(tz).date()
+        due = sorted({i for n in policy.after_delivery_days if (i := due_in(day + timedelta(days=n))) is not None})
+        if not due:
+            continue
+        if all(stopped is None for _at, stopped in d.contacts):
+            # Every contact stands: the visits worked out once, from the contacts before the last
+            # period's end; a visit due in an earlier one was made in time only if made before its end.
+            end = bounds[due[-1]][1]
+            for v in after_delivery_visits(d.at, [at for at, _s in d.contacts if at < end], policy, tz, grace):
+                i = due_in(v.day)
+                seen, owner = d.owner_at(i) if i is not None else (False, None)
+                if seen:
+                    visits[i].append((owner, v.in_time and v.made_at < bounds[i][1]))
+            continue
+        for i in due:
+            seen, owner = d.owner_at(i)
+            if not seen:
+                continue
+            end = bounds[i][1]
+            reached = [at for at, stopped in d.contacts if at < end and (stopped is None or stopped >= end)]
+            visits[i] += [(owner, v.in_time) for v in after_delivery_visits(d.at, reached, policy, tz, grace)
+                          if periods[i].first_day <= v.day <= periods[i].last_day]
+    return delivered, visits
 
 
 def _after_delivery_grace(policy: Policy) -> float:
@@ -308,7 +362,7 @@ def _after_delivery_grace(policy: Policy) -> float:
     return rule_settings(policy)["after-delivery-late"].limits["grace_days"]
 
 
-def _referrers(session: Session, referrals: list[sql.Referral]) -> list[Referrer]:
+def _referrers(session: Session, referrals: list[events.Referral]) -> list[Referrer]:
     """Referrals per referrer, the most first; a referrer the reader may not see is counted, unnamed."""
     visible = session.visible().owner_ids
     tally: dict[int | None, list] = {}
@@ -350,36 +404,37 @@ class _Figuring:
             if _status(s.status_event_at_start) in _IN_HAND or s.reopened_in_period:
                 cohort += s.cards
                 valid += s.cards if at_end != Status.INVALID else 0
-        first_call = timedelta(hours=policy.first_call_hours)
-        timely = sum(1 for c in r.new_cards
-                     if c.first_followup_at is not None and c.first_followup_at - c.clock_start <= first_call)
+        new_cards = sum(c.cards for c in r.new_cards)
+        timely = sum(c.cards for c in r.new_cards if c.timely)
         complete = sum(f.followups for f in r.followups if f.complete)
         followups = sum(f.followups for f in r.followups)
         responded = sum(1 for w in r.wakes if _responded(w, policy.reactivation_days, self.end))
-        referred = sum(1 for w in r.wins if w.referred_by is not None or w.source == Source.REFERRAL)
-        clear = sum(1 for q in r.requests if q.verdict == EventKind.LOST_APPROVED and q.reason
+        wins = sum(w.cards for w in r.wins)
+        referred = sum(w.cards for w in r.wins if w.referred)
+        requests = sum(q.requests for q in r.requests)
+        clear = sum(q.requests for q in r.requests if q.verdict == EventKind.LOST_APPROVED and q.reason
                     and (q.competitor or plain(q.reason) not in self.competitor_reasons))
         per_win = [0] * len(FOLLOWUPS_PER_WIN)
         for w in r.wins:
-            per_win[max(i for i, (_, least, _) in enumerate(FOLLOWUPS_PER_WIN) if w.followups >= least)] += 1
+            per_win[max(i for i, (_, least, _) in enumerate(FOLLOWUPS_PER_WIN) if w.followups >= least)] += w.cards
         return Figures(
             owner=owner,
-            new_cards=len(r.new_cards),
+            new_cards=new_cards,
             followups=followups,
-            wins=len(r.wins),
-            losses=len(r.losses),
-            loss_requests=len(r.requests),
+            wins=wins,
+            losses=sum(loss.losses for loss in r.losses),
+            loss_requests=requests,
             open_at_end=sum(funnel.values()),
             funnel=funnel,
-            timeliness=Ratio(timely, len(r.new_cards)),
+            timeliness=Ratio(timely, new_cards),
             completeness=Ratio(complete, followups),
-            conversion=Ratio(len(r.wins), valid),
+            conversion=Ratio(wins, valid),
             reactivation=Ratio(responded, len(r.wakes)),
-            referral=Ratio(referred, len(r.wins)),
-            loss_clarity=Ratio(clear, len(r.requests)),
+            referral=Ratio(referred, wins),
+            loss_clarity=Ratio(clear, requests),
             followups_per_win=tuple(per_win),
-            orders=len(r.orders),
-            cancellations=len(r.cancellations),
+            orders=sum(o.orders for o in r.orders),
+            cancellations=sum(c.cancellations for c in r.cancellations),
             deliveries=len(r.deliveries),
             after_delivery=Ratio(sum(1 for _, in_time in r.visits if in_time), len(r.visits)),
             referrals=len(r.referrals),
@@ -390,7 +445,7 @@ def _status(kind: str | None) -> Status:
     return _STATUS_AFTER.get(kind, Status.OPEN)
 
 
-def _responded(wake: sql.Wake, days: int, end: datetime) -> bool:
+def _responded(wake: events.Wake, days: int, end: datetime) -> bool:
     """The customer answered within `days` of the wake-up, and before the period's end."""
     until = min(wake.at + timedelta(days=days), end)
     after = [c for c in wake.contacts if wake.at <= c.at <= until]
@@ -407,27 +462,14 @@ def _grade_accuracy(session: Session, start: datetime, end: datetime,
     """Gradings (to `grades`, by default every grade) whose horizon ended in the period: was the card
     won within it?"""
     horizons = {g.code: timedelta(days=g.horizon_days) for g in grades or session.policy.grades if g.horizon_days}
-    windows = {grade: (start - horizon, end - horizon) for grade, horizon in horizons.items()}
-    tally: dict[tuple[str | None, str], list[int]] = {}
-    seen: set[tuple[int, str]] = set()
-    for g in sql.gradings(session.store, session.visible(), windows, end):
-        if (g.card_id, g.grade) in seen:
-            continue
-        seen.add((g.card_id, g.grade))  # a card regraded to the same grade is judged once
-        won = g.won_at is not None and g.won_at <= g.at + horizons[g.grade]
-        counts = tally.setdefault((g.grader, g.grade), [0, 0])
-        counts[0] += won
-        counts[1] += 1
+    windows = {grade: (start - horizon, end - horizon, horizon.days) for grade, horizon in horizons.items()}
+    found = sql.gradings(session.store, session.visible(), windows, end)
     order = list(horizons)
     return [
-        GradeAccuracy(grader, grade, horizons[grade].days, Ratio(won, graded))
-        for (grader, grade), (won, graded) in sorted(
-            tally.items(), key=lambda item: (item[0][0] is None, item[0][0] or "", order.index(item[0][1])))
+        GradeAccuracy(g.grader, g.grade, horizons[g.grade].days,
+                      Ratio(g.won + sum(n for at, won_at, n in g.near if won_at <= at + horizons[g.grade]), g.graded))
+        for g in sorted(found, key=lambda g: (g.grader is None, g.grader or "", order.index(g.grade)))
     ]
-
-
-def _counts(values: Iterable[str], known: list[str]) -> dict[str, int]:
-    return _sums(((v, 1) for v in values), known)
 
 
 def _sums(pairs: Iterable[tuple[str, int]], known: list[str]) -> dict[str, int]:

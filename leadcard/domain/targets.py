@@ -21,11 +21,11 @@ from datetime import date, datetime, time, timedelta
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, NotAllowed, Refused
 from leadcard.i18n import _
-from leadcard.model import Role
+from leadcard.model import Role, Source
 from leadcard.model.reports import Forecast, ForecastTerm, GradeAccuracy, Period, Ratio, Standing, Target
 from leadcard.parse import parse_month
 from leadcard.store import Scope
-from leadcard.store import reports as report_sql
+from leadcard.store import report_events as events
 from leadcard.store import targets as sql
 
 # The forecast's weights: grade accuracy over the gradings whose horizon ended in these days.
@@ -78,8 +78,8 @@ def standings(session: Session, period: Period, end: datetime, funnels: dict[str
     store, scope = session.store, session.visible()
     targets = {t.user: t for t in sql.targets(store, month, scope, end)}
     orders: dict[str | None, int] = {}
-    for win in report_sql.wins(store, scope, [(month_start, end)]):
-        orders[win.owner] = orders.get(win.owner, 0) + 1
+    for won in events.wins(store, scope, [(month_start, end)], Source.REFERRAL, 0):
+        orders[won.owner] = orders.get(won.owner, 0) + won.cards
     hot = [g.code for g in session.policy.grades[:HOT_GRADES]]
     own = {(a.grader, a.grade): a.won for a in accuracy if a.grade in hot}
     floor = {grade: Ratio(sum(a.won.numerator for a in accuracy if a.grade == grade),

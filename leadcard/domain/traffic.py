@@ -22,7 +22,7 @@ Each with its numerator and denominator; no rate with nothing to divide.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from leadcard.model import Channel
 from leadcard.model.reports import Ratio, Traffic
@@ -31,8 +31,8 @@ from leadcard.store import traffic as sql
 
 # Words of a purpose or plan that invite the customer to the showroom.
 INVITATION_WORDS = ("到店", "来店", "进店", "展厅", "试驾", "看车")
-# Follow-ups made with the customer in the showroom.
-_IN_THE_SHOWROOM = frozenset({Channel.VISIT.value, Channel.TEST_DRIVE.value})
+# Follow-ups made with the customer in the showroom: one after the invitation is the customer coming.
+IN_THE_SHOWROOM = (Channel.VISIT, Channel.TEST_DRIVE)
 
 
 class _Tally:
@@ -65,10 +65,10 @@ def showroom_traffic(session: Session, bounds: list[tuple[datetime, datetime]],
         t.walk_ins_driven += v.visits if v.test_drive else 0
     for (period, author), n in sql.test_drive_counts(store, scope, bounds).items():
         tally(period, author).test_drives += n
-    for period, author, came in _invitations(session, bounds):
+    for period, author, came, n in sql.invitations(store, scope, bounds, INVITATION_WORDS, IN_THE_SHOWROOM):
         t = tally(period, author)
-        t.invited += 1
-        t.came += came
+        t.invited += n
+        t.came += n if came else 0
     found = []
     for i, wins in enumerate(orders):
         for owner, n in wins.items():
@@ -88,31 +88,3 @@ def _traffic(owner: str | None, t: _Tally, orders: int) -> Traffic:
     return Traffic(owner, t.first, t.back, t.phone_ins, t.test_drives, card=Ratio(t.left, t.first),
                    test_drive=Ratio(t.walk_ins_driven, t.first + t.back), invitation=Ratio(t.came, t.invited),
                    close=Ratio(orders, t.first))
-
-
-def _invitations(session: Session, bounds: list[tuple[datetime, datetime]]) -> list[tuple[int, str | None, bool]]:
-    """Each invitation planned for a period: the period, who invited, and whether the customer came."""
-    tz = session.tz
-    planned = sql.planned_contacts(session.store, session.visible(), bounds, INVITATION_WORDS)
-    first: dict[tuple[int, int, date], sql.Planned] = {}
-    for p in planned:  # in time order: the first invitation for a card and day stands for it
-        first.setdefault((p.period, p.card_id, p.next_at.astimezone(tz).date()), p)
-    # What happened to an invitation is read from its making to the end of the day planned.
-    spans: dict[tuple[int, int], tuple[datetime, datetime]] = {}
-    for (period, card_id, day), p in first.items():
-        until = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
-        since_before, until_before = spans.get((period, card_id), (p.at, until))
-        spans[(period, card_id)] = (min(p.at, since_before), max(until, until_before))
-    history = sql.seen(session.store, [(period, card_id, since, until, bounds[period][1])
-                                       for (period, card_id), (since, until) in sorted(spans.items())])
-    found = []
-    for (period, card_id, day), invitation in first.items():
-        day_start = datetime.combine(day, time(), tzinfo=tz)
-        day_end = day_start + timedelta(days=1)
-        after = [s for s in history.get((period, card_id), ()) if s.at > invitation.at]
-        came = any(s.at < day_end and (s.channel is None or s.channel in _IN_THE_SHOWROOM) for s in after)
-        if not came and any(s.channel is not None and s.at < day_start
-                            and (s.next_at is None or s.next_at.astimezone(tz).date() != day) for s in after):
-            continue  # planned again before the day: the plan changed
-        found.append((period, invitation.author, came))
-    return found

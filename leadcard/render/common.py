@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from leadcard.i18n import N_
 from leadcard.model import Status
@@ -74,11 +74,46 @@ def print_json(data: Any) -> None:
     sys.stdout.write(dumps(data, indent=2) + "\n")
 
 
-def dumps(data: Any, **options) -> str:
+def dumps(data: Any, indent: int | None = None, default: Callable[[Any], Any] = iso) -> str:
     """JSON with DEL, C1 and the bidirectional overrides as \\u escapes, never raw on a terminal:
-    the same document to whatever reads it."""
-    options.setdefault("default", iso)
-    return JSON_RAW.sub(_json_escape, json.dumps(data, ensure_ascii=False, **options))
+    the same document to whatever reads it; `indent` as json.dumps indents, `default` as it calls."""
+    text = _compact(data, default) if indent is None else _indented(data, default, " " * indent, "\n")
+    return JSON_RAW.sub(_json_escape, text)
+
+
+def _compact(value: Any, default: Callable[[Any], Any], separators: tuple[str, str] | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, default=default, separators=separators)
+
+
+_PLAIN = (str, int, float, type(None), date)  # datetime is a date
+
+
+def _indented(value: Any, default: Callable[[Any], Any], step: str, margin: str) -> str:
+    """What json.dumps(value, indent=…) writes, faster: json indents in pure Python (a quarter of a
+    second over a trend's series), so each list or object that holds only plain values is written
+    by the C encoder, its items separated by a line break and the margin."""
+    if isinstance(value, dict):
+        items, opening, closing = value.values(), "{", "}"
+    elif isinstance(value, (list, tuple)):
+        items, opening, closing = value, "[", "]"
+    else:
+        return _compact(value, default)
+    if not value:
+        return opening + closing
+    inner = margin + step
+    if all(isinstance(item, _PLAIN) for item in items):
+        return opening + inner + _compact(value, default, ("," + inner, ": "))[1:-1] + margin + closing
+    if opening == "[":
+        body = ("," + inner).join(_indented(item, default, step, inner) for item in value)
+    else:
+        body = ("," + inner).join(f"{_compact(_key(key, default), default)}: {_indented(item, default, step, inner)}"
+                                  for key, item in value.items())
+    return opening + inner + body + margin + closing
+
+
+def _key(key: Any, default: Callable[[Any], Any]) -> str:
+    """An object's key as json writes it: text, or the JSON of a number, truth value or null."""
+    return key if isinstance(key, str) else _compact(key, default)
 
 
 def _json_escape(match) -> str:

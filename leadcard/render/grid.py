@@ -86,7 +86,7 @@ class Grid:
         out = []
         for (pieces, used), column, w in zip(row, self.columns, widths):
             pad = " " * (w - used)
-            text = "".join(_styled(t, s, colour) for t, s in pieces)
+            text = "".join(styled(t, s, colour) for t, s in pieces)
             out.append(pad + text if column.align == "right" else text + pad)
         return " ".join(out).rstrip()
 
@@ -100,7 +100,7 @@ def wrapped(indent: int, text: str, width: int | None = None, first: int | None 
 
 
 def _line_of(pieces: list[Piece], colour: bool) -> str:
-    return "".join(_styled(t, s, colour) for t, s in pieces).rstrip()
+    return "".join(styled(t, s, colour) for t, s in pieces).rstrip()
 
 
 def terminal_width() -> int:
@@ -126,7 +126,7 @@ def use_colour() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def _styled(text: str, style: str, colour: bool) -> str:
+def styled(text: str, style: str, colour: bool) -> str:
     if not colour or not style or not text:
         return text
     return f"\x1b[{STYLES[style]}m{text}\x1b[0m"
@@ -219,3 +219,43 @@ def _add(line: list[Piece], text: str, style: str) -> None:
         line[-1] = (line[-1][0] + text, style)
     else:
         line.append((text, style))
+
+
+# -- the house table (render.common.new_table) drawn without rich -------------------------------------
+
+
+def house_width() -> int:
+    """A width rich's console never lays out narrower than: COLUMNS, each of stdin, stdout and stderr
+    that is a terminal, and 80, whichever is least. A table within it is drawn by rich at its own
+    width, never shrunk, so `house_table` draws it the same."""
+    widths = [80]
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        widths.append(int(columns))
+    for descriptor in (0, 1, 2):
+        try:
+            widths.append(os.get_terminal_size(descriptor).columns or 80)
+        except (AttributeError, ValueError, OSError):
+            pass
+    return min(widths)
+
+
+def house_table(headers: list[str], rows: list[list[Piece]], right: list[bool], colour: bool) -> tuple[int, list[str]]:
+    """The lines rich draws for the house table (a bold header, a rule under it, two blanks between
+    columns, every cell padded to its column's width, numbers to the right) and its width; `rows`
+    hold one (text, style) per cell, each text one printable line."""
+    last = len(headers) - 1
+    # A column with nothing in it is rich's zero cells wide, or one when it is the last.
+    widths = [max([int(i == last), cells(h)] + [cells(row[i][0]) for row in rows]) for i, h in enumerate(headers)]
+
+    def padded(text: str, i: int) -> str:
+        pad = " " * (widths[i] - cells(text))
+        return pad + text if right[i] else text + pad
+
+    # rich styles a cell with its padding, and the header row's blank after each header too.
+    head = "".join(styled(padded(h, i), "bold", colour) + ("" if i == last else styled(" ", "bold", colour) + " ")
+                   for i, h in enumerate(headers))
+    total = sum(widths) + 2 * last
+    lines = [head, "─" * total]
+    lines += ["  ".join(styled(padded(text, i), style, colour) for i, (text, style) in enumerate(row)) for row in rows]
+    return total, lines

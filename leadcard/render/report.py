@@ -416,7 +416,52 @@ def _with_bars(section: Section) -> tuple[tuple[str, ...], list[tuple]]:
 
 
 def print_table(document: Document) -> None:
-    """The terminal view: rich tables, the funnel as bars, the coaching line marked."""
+    """The terminal view: the house tables, the funnel as bars, the coaching line marked. Drawn as rich
+    draws them, by the lean grid (rich took a second over a dealer group's report); by rich itself
+    when a line is too wide for every terminal it may meet, or a cell is more than one line of
+    printable text (rich shrinks or wraps those its own way)."""
+    from leadcard.render import grid
+
+    colour = grid.use_colour()
+    room = grid.house_width()
+    if not _fits(document.title, room):
+        return _print_with_rich(document)
+    lines = [grid.styled(document.title, "bold", colour)]
+    for section in (s for s in document.sections if s.screen):
+        headers, rows = _with_bars(section)
+        if not _fits(section.title, room):
+            return _print_with_rich(document)
+        lines += ["", grid.styled(section.title, "bold", colour)]
+        if not rows:
+            lines.append("  " + _("（无）"))
+            continue
+        drawn = [[_cell(cell) for cell in row] for row in rows]
+        if not all(text.isprintable() for row in drawn for text, _style in row):
+            return _print_with_rich(document)
+        width, table = grid.house_table(list(headers), drawn, [isinstance(c, (int, float)) for c in rows[0]], colour)
+        if width > room:
+            return _print_with_rich(document)
+        lines += table
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _fits(line: str, room: int) -> bool:
+    from leadcard.render.grid import cells
+
+    return line.isprintable() and cells(line) <= room
+
+
+def _cell(cell) -> tuple[str, str]:
+    """A cell's text as rich showed it (control characters written out), and its style."""
+    text = _text(cell)
+    if text == _(COACHING) or text.endswith(_(BELOW_TARGET)):
+        return text, "bold red"
+    if isinstance(cell, str) and cell.startswith("█"):
+        return text, "cyan"
+    return shown(text), ""
+
+
+def _print_with_rich(document: Document) -> None:
     from leadcard.render import common as render
     from rich.text import Text
 
@@ -433,19 +478,8 @@ def print_table(document: Document) -> None:
             table.add_column(header, no_wrap=True,
                              justify="right" if isinstance(rows[0][i], (int, float)) else "left")
         for row in rows:
-            table.add_row(*(_styled(cell) for cell in row))
+            table.add_row(*(Text(text, style=style) if style else text for text, style in map(_cell, row)))
         out.print(table)
-
-
-def _styled(cell):
-    from rich.text import Text
-
-    text = _text(cell)
-    if text == _(COACHING) or text.endswith(_(BELOW_TARGET)):
-        return Text(text, style="bold red")
-    if isinstance(cell, str) and cell.startswith("█"):
-        return Text(text, style="cyan")
-    return text
 
 
 def markdown(document: Document) -> str:

@@ -648,3 +648,45 @@ def m018_dealer_group_hub(db: sqlite3.Connection) -> None:
         # A store published to a hub replicates every table, and PostgreSQL refuses to update a
         # published table that has no replica identity: the schema version's one row is its own.
         db.execute("ALTER TABLE leadcard_schema REPLICA IDENTITY FULL")
+
+
+@migration
+def m019_report_window_indexes(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- The reports read, for each card in hand, its status events, grade changes and contacts up
+        -- to a moment, and for a period the events of a kind with their cards: these indexes carry
+        -- what those reads look at (an event's kind, a grading's grade and the follow-up it was
+        -- judged at, a contact's outcome, channel and next date), so that each read stays in the
+        -- index instead of looking up every record in its table. A card's events and grade changes
+        -- keep their order by time then id (the audit merges them card by card in that order).
+        DROP INDEX card_events_card;
+        CREATE INDEX card_events_card ON card_events (card_id, at, id, kind);
+        DROP INDEX card_events_kind_at;
+        CREATE INDEX card_events_kind_at ON card_events (kind, at, card_id);
+        DROP INDEX grade_changes_card;
+        CREATE INDEX grade_changes_card ON grade_changes (card_id, at, id, to_grade, followup_id);
+        DROP INDEX followups_card_at;
+        CREATE INDEX followups_card_at ON followups (card_id, at, outcome, channel, next_at);
+        -- A period's follow-ups: by author and channel, their next date (the complete ones are read
+        -- from the table among those that have one), and their cards (the objections raised).
+        DROP INDEX followups_at;
+        CREATE INDEX followups_at ON followups (at, card_id, author_id, channel, next_at);
+        -- What followed an invitation: the card's visits in the showroom log after it.
+        DROP INDEX visits_card;
+        CREATE INDEX visits_card ON visits (card_id, arrived_at);
+        -- The contacts planned for a day that reached the customer: found in the index alone (SQLite
+        -- reads the column of a partial index's condition from the table unless the index holds it).
+        DROP INDEX followups_planned;
+        CREATE INDEX followups_planned ON followups (next_at, outcome) WHERE outcome = 'reached';
+        -- The showroom log's visits of a period, counted by who received them and their kind.
+        DROP INDEX visits_arrived;
+        CREATE INDEX visits_arrived ON visits (arrived_at, consultant_id, source, return_visit, contact_left, test_drive);
+        -- The cards in hand with what a report reads of them (SQLite reads the column of a partial
+        -- index's condition from the table unless the index holds it).
+        DROP INDEX cards_in_hand;
+        CREATE INDEX cards_in_hand ON cards (created_at, status, owner_id, grade) WHERE status IN ('open', 'lost-pending');
+        -- The grade accuracy reads the gradings to each grade made in a window.
+        CREATE INDEX grade_changes_graded ON grade_changes (to_grade, at, card_id, by_id, followup_id);
+        """
+    )

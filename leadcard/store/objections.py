@@ -155,19 +155,18 @@ class ObjectionCards(NamedTuple):
 def objection_cards(store: Store, scope: Scope, start: datetime, end: datetime) -> list[ObjectionCards]:
     """Per objection: the cards that raised it in the period and how many of them were won by its end."""
     # The report's clauses: imported here so that `today`, which reads scripts from this module, does not pay.
-    from leadcard.store.reports import _EFFECTIVE, _scope, _status_event_at
+    from leadcard.store.reports import _EFFECTIVE, _cards_for, _scope, _status_event_at
 
     scope_sql, params = _scope(scope)
     rows = store.conn.execute(
         f"""
         WITH raised AS (
             SELECT DISTINCT fo.tag, f.card_id FROM followups f
-            JOIN followup_objections fo ON fo.followup_id = f.id JOIN cards ON cards.id = f.card_id
+            JOIN followup_objections fo ON fo.followup_id = f.id {_cards_for(scope_sql, 'f.card_id')}
             WHERE f.at >= :start AND f.at < :end AND {_EFFECTIVE} AND {scope_sql}
         )
         SELECT raised.tag, o.label, count(*) AS cards,
-            sum(coalesce((SELECT 1 FROM cards WHERE cards.id = raised.card_id
-                          AND {_status_event_at(':end')} IN ('won', 'delivered')), 0)) AS won
+            sum(CASE WHEN {_status_event_at(':end', 'raised.card_id')} IN ('won', 'delivered') THEN 1 ELSE 0 END) AS won
         FROM raised JOIN objections o ON o.tag = raised.tag
         GROUP BY raised.tag, o.label, o.id ORDER BY cards DESC, won DESC, o.id
         """,

@@ -7,14 +7,13 @@ reads (wins, losses, wake-ups, gradings) are one query each, never one per card.
 
 from __future__ import annotations
 
-import json
-import sqlite3
+import math
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Sequence
+from datetime import datetime, timedelta
 
 from leadcard.model import EventKind
-from leadcard.store import Scope, Store, ts
+from leadcard.store import Scope, Store, ts, windows
+from leadcard.store.windows import Periods, periods_table as _periods
 from leadcard.store.counting import counts, grade_counts, withdrawn
 
 # Events that change a card's status; the latest one before a moment gives the status then.
@@ -33,24 +32,10 @@ def _effective(moment: str) -> str:
 
 _EFFECTIVE = _effective(":end")
 _GRADE_COUNTS = grade_counts("g", "< :end")
-# Several periods at once (a trend), or one (a report): (start, end) pairs.
-Periods = Sequence[tuple[datetime, datetime]]
-
-
 def _cards_for(scope_sql: str, card_id: str) -> str:
     """The join to the cards a visibility clause reads; none when everything is visible (a query
     over many records then reads no card)."""
     return "" if scope_sql == "1" else f"JOIN cards ON cards.id = {card_id}"
-
-
-def _periods(periods: Periods) -> tuple[str, dict]:
-    """The periods as a table `p (n, p_start, p_end)` for a WITH clause, with `:first` and `:last`
-    bounding them all: a query reads the records of all the periods in one pass of its index."""
-    values = ", ".join(f"({i}, :start{i}, :end{i})" for i in range(len(periods)))
-    bounds = {"first": ts(min(start for start, _end in periods)), "last": ts(max(end for _start, end in periods))}
-    for i, (start, end) in enumerate(periods):
-        bounds[f"start{i}"], bounds[f"end{i}"] = ts(start), ts(end)
-    return f"p (n, p_start, p_end) AS (VALUES {values})", bounds
 
 
 # Subqueries about one card write `+kind` so that the planner seeks the card's own events
@@ -73,8 +58,8 @@ def _owner_at(moment: str) -> str:
         ELSE (SELECT users.name FROM users WHERE users.id = cards.owner_id) END"""
 
 
-def _status_event_at(moment: str) -> str:
-    return f"""(SELECT s.kind FROM card_events s WHERE s.card_id = cards.id AND +s.kind IN ({_STATUS_KINDS})
+def _status_event_at(moment: str, card_id: str = "cards.id") -> str:
+    return f"""(SELECT s.kind FROM card_events s WHERE s.card_id = {card_id} AND +s.kind IN ({_STATUS_KINDS})
         AND s.at < {moment} ORDER BY s.at DESC, s.id DESC LIMIT 1)"""
 
 
@@ -86,23 +71,26 @@ def _scope(scope: Scope, moment: str = ":end") -> tuple[str, dict]:
         return "1", {}
     if not scope.owner_ids:
         return "0", {}
-    names = {f"owner{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids))}
+    names = _owner_names(scope)
     owners = ",".join(":" + n for n in names)
     return f"""(CASE WHEN cards.id IN (SELECT card_id FROM card_events WHERE kind = 'assigned')
         THEN {_owner_at(moment)} IN (SELECT users.name FROM users WHERE users.id IN ({owners}))
         ELSE cards.owner_id IN ({owners}) END)""", names
 
 
+def _owner_names(scope: Scope) -> dict[str, int]:
+    return {f"owner{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids or ()))}
+
+
 @dataclass(frozen=True)
 class CardStates:
-    """How many cards share one combination of states at the period's start and end."""
+    """How many cards in hand during a period share one combination of states at its start and end."""
 
     owner: str | None  # at the end
-    grade: str | None  # at the end (None for the cards closed before the period)
+    grade: str | None  # at the end, of a card open then (None for the others)
     status_event_at_start: str | None  # the latest status event before the start (None: never closed)
     status_event_at_end: str | None
     dormant_at_end: bool  # no reached contact in the policy's dormant period before the end
-    created_in_period: bool
     reopened_in_period: bool  # reopened, or its order cancelled (退订), in the period
     cards: int
 
@@ -121,93 +109,158 @@ def _open(status_event: str) -> str:
 # Cards whose status changed at or after the period's start: every other closed card was closed
 # before it, by the event its status names, and stays so through the period.
 _CHANGED_SINCE_START = f"SELECT card_id FROM card_events WHERE kind IN ({_STATUS_KINDS}) AND at >= :start"
+_REASSIGNED = "SELECT card_id FROM card_events WHERE kind = 'assigned'"
+
+
+def _dormant(card: str) -> str:
+    """True when the card's latest standing reached contact before the end (or its making, with
+    none) is before :dormant_before. A card made since then had no contact before it (a contact is
+    never dated before its card): only whether it was reached since is read."""
+    reached = f"FROM followups f WHERE f.card_id = {card}.id AND f.outcome = 'reached' AND {_EFFECTIVE}"
+    return f"""CASE WHEN {card}.created_at >= :dormant_before
+        THEN EXISTS (SELECT 1 {reached} AND f.at < :dormant_before)
+            AND NOT EXISTS (SELECT 1 {reached} AND f.at >= :dormant_before AND f.at < :end)
+        ELSE coalesce((SELECT f.at {reached} AND f.at < :end ORDER BY f.at DESC LIMIT 1), {card}.created_at)
+            < :dormant_before END"""
 
 
 def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dormant_before: datetime) -> list[CardStates]:
-    """Every card made before the end, grouped by its states then (the funnel, the conversion cohort).
+    """The cards in hand during the period — made before its end and in hand now, or whose status
+    changed since its start — grouped by their states then (the funnel, the conversion cohort).
 
     `dormant_before`: a card whose latest reached contact (or creation) is before this is dormant
-    at the end. Cards closed before the start and not changed since are only counted, by owner and
-    status: they are in no funnel and no cohort, and none of their records is read.
+    at the end. Every other card was closed before the start and stays so (`settled`).
     """
     scope_sql, params = _scope(scope)
-    closed_by = " ".join(f"WHEN '{status}' THEN '{kind.value}'" for status, kind in _CLOSED_BY.items())
     rows = store.conn.execute(
         f"""
         WITH in_hand AS (
-            SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner,
-                {_status_event_at(':start')} AS at_start, {_status_event_at(':end')} AS at_end,
-                cards.created_at >= :start AS created_in,
-                EXISTS (SELECT 1 FROM card_events r WHERE r.card_id = cards.id
-                        AND +r.kind IN ('reopened', 'order-cancelled') AND r.at >= :start AND r.at < :end) AS reopened_in
+            -- In hand now (from `cards_in_hand` alone), and the others changed since the start.
+            SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner
             FROM cards
-            WHERE cards.created_at < :end AND {scope_sql}
-                AND (cards.status IN ({_IN_HAND}) OR cards.id IN ({_CHANGED_SINCE_START}))
-        ), per_card AS (
-            -- The grade and dormancy at the end matter to the cards open then (the funnel) only.
-            SELECT owner,
-                CASE WHEN {_open('at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
+            WHERE cards.created_at < :end AND {scope_sql} AND cards.status IN ({_IN_HAND})
+            UNION ALL
+            SELECT cards.id, cards.grade, cards.created_at, {_owner_at(':end')} AS owner
+            FROM cards
+            WHERE cards.created_at < :end AND {scope_sql} AND cards.status NOT IN ({_IN_HAND})
+                AND cards.id IN ({_CHANGED_SINCE_START})
+        ), per_card AS MATERIALIZED (
+            -- The latest status event before the end, and whether one came in the period (then the
+            -- one before the start is looked up) and reopened the card, from each card's own status
+            -- events (most cards in hand have none); the grade and dormancy at the end matter to
+            -- the cards open then (the funnel) only.
+            SELECT in_hand.owner,
+                CASE WHEN {_open('moved.at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
                     WHERE g.card_id = in_hand.id AND g.at < :end AND {_GRADE_COUNTS}
                     ORDER BY g.at DESC, g.id DESC LIMIT 1), in_hand.grade) END AS grade,
-                at_start, at_end,
-                -- The latest standing reached contact: walking the card's contacts back from the end.
-                CASE WHEN {_open('at_end')} THEN coalesce((SELECT f.at FROM followups f
-                    WHERE f.card_id = in_hand.id AND f.at < :end AND f.outcome = 'reached' AND {_EFFECTIVE}
-                    ORDER BY f.at DESC LIMIT 1), in_hand.created_at) < :dormant_before ELSE 1 = 0 END AS dormant,
-                created_in, reopened_in
-            FROM in_hand
-        ), settled AS (
-            SELECT {_owner_at(':end')} AS owner, NULL AS grade, CASE cards.status {closed_by} END AS at_start,
-                CASE cards.status {closed_by} END AS at_end, 1 = 0 AS dormant, cards.created_at >= :start AS created_in,
-                1 = 0 AS reopened_in
-            FROM cards
-            WHERE cards.created_at < :end AND {scope_sql}
-                AND cards.status IN ({_CLOSED}) AND cards.id NOT IN ({_CHANGED_SINCE_START})
+                CASE WHEN moved.in_period = 1 THEN {_status_event_at(':start', 'in_hand.id')} ELSE moved.at_end END
+                    AS at_start,
+                moved.at_end,
+                CASE WHEN {_open('moved.at_end')} THEN {_dormant('in_hand')} ELSE 1 = 0 END AS dormant,
+                coalesce(moved.reopened_in, 0) AS reopened_in
+            FROM in_hand LEFT JOIN (
+                SELECT card_id, max(CASE WHEN nth = 1 THEN kind END) AS at_end, max(in_period) AS in_period,
+                    max(CASE WHEN kind IN ('reopened', 'order-cancelled') THEN in_period ELSE 0 END) AS reopened_in
+                FROM (SELECT e.card_id, e.kind, CASE WHEN e.at >= :start THEN 1 ELSE 0 END AS in_period,
+                          row_number() OVER (PARTITION BY e.card_id ORDER BY e.at DESC, e.id DESC) AS nth
+                      FROM in_hand JOIN card_events e ON e.card_id = in_hand.id
+                      WHERE e.kind IN ({_STATUS_KINDS}) AND e.at < :end) AS states
+                GROUP BY card_id) AS moved ON moved.card_id = in_hand.id
         )
-        SELECT owner, grade, at_start, at_end, dormant, created_in, reopened_in, count(*) AS cards
-        FROM (SELECT * FROM per_card UNION ALL SELECT * FROM settled) AS states GROUP BY 1, 2, 3, 4, 5, 6, 7
+        SELECT owner, grade, at_start, at_end, dormant, reopened_in, count(*) AS cards
+        FROM per_card GROUP BY 1, 2, 3, 4, 5, 6
         """,
         {**params, "start": ts(start), "end": ts(end), "dormant_before": ts(dormant_before)},
     ).fetchall()
-    return [
-        CardStates(r["owner"], r["grade"], r["at_start"], r["at_end"], bool(r["dormant"]), bool(r["created_in"]),
-                   bool(r["reopened_in"]), r["cards"])
-        for r in rows
-    ]
+    return [CardStates(r["owner"], r["grade"], r["at_start"], r["at_end"], bool(r["dormant"]), bool(r["reopened_in"]),
+                       r["cards"]) for r in rows]
 
 
 @dataclass(frozen=True)
-class NewCard:
-    card_id: int
-    created_at: datetime
+class Settled:
+    """The cards made before a period's end that were closed (won, delivered, lost, invalid) before
+    its start and not changed since: in no funnel and no cohort. Only who held them at the end
+    matters (each has a line in the report) and how many of them still waited for delivery (won)."""
+
+    owners: frozenset[str | None]
+    waiting: int
+
+
+def settled(store: Store, scope: Scope, start: datetime, end: datetime) -> Settled:
+    """Read without a pass over the closed cards, which grow with the store: whether each user of
+    the scope held one, a step into `cards_closed` apiece; the cards won and not yet delivered,
+    counted; the reassigned ones, one by one."""
+    scope_sql, params = _scope(scope)
+    params |= {"start": ts(start), "end": ts(end)}
+    untouched = (f"cards.status IN ({_CLOSED}) AND cards.created_at < :end "
+                 f"AND cards.id NOT IN ({_CHANGED_SINCE_START}) AND cards.id NOT IN ({_REASSIGNED})")
+    users = "1" if scope.owner_ids is None else f"users.id IN ({','.join(':' + n for n in _owner_names(scope)) or 'NULL'})"
+    held = store.conn.execute(
+        f"""
+        SELECT users.name FROM users
+        WHERE {users} AND EXISTS (SELECT 1 FROM cards WHERE cards.owner_id = users.id AND {untouched})
+        UNION ALL
+        SELECT NULL WHERE {'1' if scope.owner_ids is None else '0'} = 1
+            AND EXISTS (SELECT 1 FROM cards WHERE cards.owner_id IS NULL AND {untouched})
+        """,
+        params,
+    ).fetchall()
+    waiting = store.conn.execute(
+        f"SELECT count(*) FROM cards WHERE {untouched} AND cards.status = 'won' AND {scope_sql}", params).fetchone()[0]
+    moved = store.conn.execute(
+        f"""
+        SELECT {_owner_at(':end')}, cards.status FROM cards
+        WHERE cards.id IN ({_REASSIGNED}) AND cards.status IN ({_CLOSED}) AND cards.created_at < :end
+            AND cards.id NOT IN ({_CHANGED_SINCE_START}) AND {scope_sql}
+        """,
+        params,
+    ).fetchall()
+    return Settled(frozenset(r[0] for r in held) | {r[0] for r in moved},
+                   waiting + sum(1 for r in moved if r[1] == "won"))
+
+
+@dataclass(frozen=True)
+class NewCards:
+    """How many cards made in a period share an owner (at its end), a source and their timeliness."""
+
+    owner: str | None
     source: str
-    owner: str | None  # at the end
-    first_followup_at: datetime | None  # the first contact or attempt before the end
-    left_at: datetime | None = None  # 离店: the timeliness clock starts here when known
+    timely: bool  # the first contact or attempt before the end came within the first call's limit
+    cards: int
     period: int = 0  # which of the periods asked for
 
-    @property
-    def clock_start(self) -> datetime:
-        return self.left_at or self.created_at
 
-
-def new_cards(store: Store, scope: Scope, periods: Periods) -> list[NewCard]:
+def new_cards(store: Store, scope: Scope, periods: Periods, first_call: timedelta) -> list[NewCards]:
+    """The cards made in each period, counted; timely when the first contact or attempt standing at the
+    period's end came before it and at most `first_call` after the customer left (离店), or after the
+    card was made when that is not known."""
     scope_sql, params = _scope(scope, "p.p_end")
     table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
         WITH {table}
-        SELECT p.n, cards.id, cards.created_at, cards.left_at, cards.source, {_owner_at('p.p_end')} AS owner,
-            (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < p.p_end
-             AND {_effective('p.p_end')}) AS first_at
-        FROM cards JOIN p ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
-        WHERE cards.created_at >= :first AND cards.created_at < :last AND {scope_sql}
-        ORDER BY p.n, cards.id
+        SELECT n, owner, source,
+            first_at IS NOT NULL AND {_seconds('first_at')} - {_seconds('clock_start')} <= :first_call AS timely,
+            count(*) AS cards
+        FROM (
+            SELECT p.n, cards.source, coalesce(cards.left_at, cards.created_at) AS clock_start,
+                {_owner_at('p.p_end')} AS owner,
+                (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < p.p_end
+                 AND {_effective('p.p_end')}) AS first_at
+            FROM p JOIN cards ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
+            WHERE cards.created_at >= :first AND cards.created_at < :last AND {scope_sql}
+        ) AS states
+        GROUP BY 1, 2, 3, 4
         """,
-        {**params, **bounds},
+        # Times are whole seconds: within the limit is within its whole seconds.
+        {**params, **bounds, "first_call": math.floor(first_call.total_seconds())},
     ).fetchall()
-    return [NewCard(r["id"], store.dt(r["created_at"]), r["source"], r["owner"], store.dt(r["first_at"]),
-                    store.dt(r["left_at"]), r["n"]) for r in rows]
+    return [NewCards(r["owner"], r["source"], bool(r["timely"]), r["cards"], r["n"]) for r in rows]
+
+
+def _seconds(moment: str) -> str:
+    """A stored time as seconds since 1970 (SQLite's strftime; PostgreSQL's as the dialect defines it)."""
+    return f"CAST(strftime('%s', {moment}) AS BIGINT)"
 
 
 @dataclass(frozen=True)
@@ -220,308 +273,92 @@ class FollowUpCount:
 
 
 def followup_counts(store: Store, scope: Scope, periods: Periods) -> list[FollowUpCount]:
-    """Effective follow-ups dated in each period, counted by author, channel and completeness."""
-    scope_sql, params = _scope(scope, "p.p_end")
-    table, bounds = _periods(periods)
-    rows = store.conn.execute(
-        f"""
-        WITH {table}
-        SELECT p.n AS period, u.name AS author, f.channel,
-            (trim(f.content) != '' AND trim(coalesce(f.plan, '')) != '' AND f.next_at IS NOT NULL) AS complete,
-            count(*) AS n
-        FROM followups f JOIN p ON f.at >= p.p_start AND f.at < p.p_end
-        {_cards_for(scope_sql, 'f.card_id')} LEFT JOIN users u ON u.id = f.author_id
-        WHERE f.at >= :first AND f.at < :last AND {_effective('p.p_end')} AND {scope_sql}
-        GROUP BY 1, 2, 3, 4
-        """,
-        {**params, **bounds},
-    ).fetchall()
-    return [FollowUpCount(r["author"], r["channel"], bool(r["complete"]), r["n"], r["period"]) for r in rows]
+    """Effective follow-ups dated in each period, counted by author, channel and completeness: all of
+    them from the index on their time (which holds author, channel and next date), then the complete
+    ones — a next date, and content and plan written — from the table, the others never read there."""
+    period, end = windows.period_of("f.at", periods), windows.period_end("f.at", periods)
+    scope_sql, params = _scope(scope, end)
+    params |= windows.bounds(periods)
+    counted = f"""SELECT {period}, f.author_id, f.channel, count(*) FROM followups f {_cards_for(scope_sql, 'f.card_id')}
+        WHERE {{}} AND {_effective(end)} AND {scope_sql} GROUP BY 1, 2, 3"""
+    # Those with a next date found by the index and read from the table in the order of their ids
+    # (SQLite walks an IN list in order; PostgreSQL's bitmap scan does the same): one pass along the
+    # table rather than a jump for each, wherever a card's follow-ups lie.
+    written = store.conn.execute(counted.format(
+        "f.id IN (SELECT id FROM followups WHERE at >= :first AND at < :last AND next_at IS NOT NULL) "
+        "AND trim(f.content) != '' AND trim(coalesce(f.plan, '')) != ''"), params).fetchall()
+    complete = {(n, author, channel): count for n, author, channel, count in written}
+    names = user_names(store)
+    found = []
+    for n, author, channel, count in store.conn.execute(counted.format("f.at >= :first AND f.at < :last"), params):
+        done = complete.get((n, author, channel), 0)
+        found += [FollowUpCount(names.get(author), channel, True, done, n)] if done else []
+        found += [FollowUpCount(names.get(author), channel, False, count - done, n)] if count > done else []
+    return found
+
+
+def user_names(store: Store) -> dict[int, str]:
+    """Each user's name by id: records counted by the id of who wrote them are named once counted."""
+    return dict(store.conn.execute("SELECT id, name FROM users").fetchall())
 
 
 @dataclass(frozen=True)
-class Win:
-    card_id: int
-    at: datetime
-    source: str
-    owner: str | None  # at the end
-    followups: int  # effective contacts that reached the customer, up to the win
-    referred_by: int | None = None  # the referrer's card (转介绍人)
-    period: int = 0  # which of the periods asked for
+class Gradings:
+    """One grader's gradings to one grade: each card's first within the grade's window."""
 
-
-# An order (a `won` event) cancelled before a moment: a cancellation after it and before the next order.
-def _cancelled_by(moment: str) -> str:
-    return f"""EXISTS (SELECT 1 FROM card_events x WHERE x.card_id = e.card_id AND +x.kind = 'order-cancelled'
-        AND x.id > e.id AND x.at < {moment} AND NOT EXISTS (SELECT 1 FROM card_events w
-            WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id > e.id AND w.id < x.id))"""
-
-
-def wins(store: Store, scope: Scope, periods: Periods) -> list[Win]:
-    """Cards won in each period, their order still standing at its end (a card won twice in it counts
-    once, at its last win): an order cancelled after the end leaves the period as it was."""
-    scope_sql, params = _scope(scope, "p.p_end")
-    table, bounds = _periods(periods)
-    rows = store.conn.execute(
-        f"""
-        WITH {table}
-        SELECT p.n, cards.id, max(e.at) AS won_at, cards.source, cards.referred_by, {_owner_at('p.p_end')} AS owner,
-            (SELECT count(*) FROM followups f WHERE f.card_id = cards.id AND f.at <= max(e.at)
-             AND f.outcome = 'reached' AND {_effective('p.p_end')}) AS followups
-        FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = 'won' AND e.at >= :first AND e.at < :last AND NOT {_cancelled_by('p.p_end')} AND {scope_sql}
-        GROUP BY p.n, p.p_start, p.p_end, cards.id ORDER BY p.n, cards.id
-        """,
-        {**params, **bounds},
-    ).fetchall()
-    return [Win(r["id"], store.dt(r["won_at"]), r["source"], r["owner"], r["followups"], r["referred_by"], r["n"])
-            for r in rows]
-
-
-@dataclass(frozen=True)
-class Order:
-    card_id: int
-    at: datetime
-    owner: str | None  # at the end
-    model: str | None
-    price: int | None
-    cancelled: bool  # by the period's end
-    period: int = 0  # which of the periods asked for
-
-
-def orders(store: Store, scope: Scope, periods: Periods) -> list[Order]:
-    """Every order (成交/订车) placed in each period, and whether it was cancelled by its end."""
-    return [Order(r["id"], store.dt(r["at"]), r["owner"], d.get("model"), d.get("price"), bool(r["cancelled"]), r["n"])
-            for r, d in _events(store, scope, EventKind.WON, periods, f", {_cancelled_by('p.p_end')} AS cancelled")]
-
-
-@dataclass(frozen=True)
-class Cancellation:
-    card_id: int
-    at: datetime
-    owner: str | None  # at the end
-    reason: str | None
-    model: str | None
-    period: int = 0  # which of the periods asked for
-
-
-def cancellations(store: Store, scope: Scope, periods: Periods) -> list[Cancellation]:
-    """退订 in each period, with their reasons."""
-    return [Cancellation(r["id"], store.dt(r["at"]), r["owner"], d.get("reason"), d.get("model"), r["n"])
-            for r, d in _events(store, scope, EventKind.ORDER_CANCELLED, periods)]
-
-
-@dataclass(frozen=True)
-class Delivery:
-    card_id: int
-    at: datetime
-    owner: str | None  # at the end
-    ordered_at: datetime | None  # the order it delivered
-    legacy: bool  # won before orders were kept: delivered the day it was won
-    contacts: tuple[datetime, ...]  # when the owner was reached after the delivery, before the end
-    period: int = 0  # which of the periods asked for
-
-
-def deliveries(store: Store, scope: Scope, periods: Periods) -> list[Delivery]:
-    """交车 from each (since, end) pair's `since` to its end, each with the order it delivered and the
-    contacts that reached the owner afterwards before that end (one query for all of them)."""
-    found = _events(store, scope, EventKind.DELIVERED, periods, """, (SELECT w.at FROM card_events w
-        WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id < e.id ORDER BY w.id DESC LIMIT 1) AS ordered_at""")
-    contacts: dict[tuple[int, int], list[datetime]] = {}
-    if found:
-        table, bounds = _periods(periods)
-        for r in store.conn.execute(
-            f"""
-            WITH {table}, delivered AS (
-                SELECT e.card_id, min(e.at) AS at FROM card_events e
-                WHERE e.kind = 'delivered' AND e.at >= :first AND e.at < :last GROUP BY e.card_id)
-            SELECT p.n, f.card_id, f.at FROM delivered JOIN followups f ON f.card_id = delivered.card_id
-            JOIN p ON f.at >= p.p_start AND f.at < p.p_end
-            WHERE f.at > delivered.at AND f.at < :last AND f.outcome = 'reached' AND {_effective('p.p_end')}
-            ORDER BY p.n, f.card_id, f.at
-            """,
-            bounds,
-        ):
-            contacts.setdefault((r["n"], r["card_id"]), []).append(store.dt(r["at"]))
-    delivered = []
-    for r, d in found:
-        at = store.dt(r["at"])
-        delivered.append(Delivery(r["id"], at, r["owner"], store.dt(r["ordered_at"]), bool(d.get("legacy")),
-                                  tuple(t for t in contacts.get((r["n"], r["id"]), ()) if t > at), r["n"]))
-    return delivered
-
-
-def _events(store: Store, scope: Scope, kind: EventKind, periods: Periods,
-            more: str = "", where: str = "") -> list[tuple[sqlite3.Row, dict]]:
-    """The events of a kind dated in each period, each with its period `n`, its card's owner at the
-    period's end and its detail; `more` adds columns, `where` conditions, about the event `e` (and
-    its period `p`)."""
-    scope_sql, params = _scope(scope, "p.p_end")
-    table, bounds = _periods(periods)
-    rows = store.conn.execute(
-        f"""
-        WITH {table}
-        SELECT p.n, cards.id, e.at, e.detail, {_owner_at('p.p_end')} AS owner{more}
-        FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
-        WHERE e.kind = :kind AND e.at >= :first AND e.at < :last AND {scope_sql}{where}
-        ORDER BY p.n, e.at, e.id
-        """,
-        {**params, **bounds, "kind": kind.value},
-    ).fetchall()
-    return [(r, json.loads(r["detail"]) if r["detail"] else {}) for r in rows]
-
-
-@dataclass(frozen=True)
-class Referral:
-    card_id: int
-    owner: str | None  # the referred card's, at the end
-    referrer_id: int
-    referrer_name: str
-    referrer_owner: str | None  # the referrer card's owner now
-    referrer_owner_id: int | None
-    won: bool  # the referred card's order stood at the period's end
-    period: int = 0  # which of the periods asked for
-
-
-def referrals(store: Store, scope: Scope, periods: Periods) -> list[Referral]:
-    """Cards made in each period on a referral link (转介绍), with their referrer."""
-    scope_sql, params = _scope(scope, "p.p_end")
-    table, bounds = _periods(periods)
-    rows = store.conn.execute(
-        f"""
-        WITH {table}
-        SELECT p.n, cards.id, {_owner_at('p.p_end')} AS owner, r.id AS referrer, r.name AS referrer_name,
-            u.name AS referrer_owner, r.owner_id,
-            {_status_event_at('p.p_end')} IN ('won', 'delivered') AS won
-        FROM cards JOIN p ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
-        JOIN cards r ON r.id = cards.referred_by LEFT JOIN users u ON u.id = r.owner_id
-        WHERE cards.referred_by IS NOT NULL AND cards.created_at >= :first AND cards.created_at < :last
-            AND {scope_sql}
-        ORDER BY p.n, cards.id
-        """,
-        {**params, **bounds},
-    ).fetchall()
-    return [Referral(r["id"], r["owner"], r["referrer"], r["referrer_name"], r["referrer_owner"], r["owner_id"],
-                     bool(r["won"]), r["n"]) for r in rows]
-
-
-@dataclass(frozen=True)
-class LossRequest:
-    card_id: int
-    at: datetime
-    owner: str | None  # at the end
-    reason: str | None
-    competitor: str | None
-    verdict: str | None  # the first approval or rejection after it and before the end
-    period: int = 0  # which of the periods asked for
-
-
-def loss_requests(store: Store, scope: Scope, periods: Periods) -> list[LossRequest]:
-    """战败申请 made in each period, with what became of each by the period's end."""
-    verdict = """, (SELECT d.kind FROM card_events d WHERE d.card_id = e.card_id
-        AND +d.kind IN ('lost-approved', 'lost-rejected') AND d.id > e.id AND d.at < p.p_end
-        ORDER BY d.id LIMIT 1) AS verdict"""
-    return [LossRequest(r["id"], store.dt(r["at"]), r["owner"], *_reason(r["detail"]), r["verdict"], r["n"])
-            for r, _detail in _events(store, scope, EventKind.LOST_REQUESTED, periods, verdict)]
-
-
-@dataclass(frozen=True)
-class Loss:
-    card_id: int
-    at: datetime  # approved
-    owner: str | None  # at the end
-    reason: str | None
-    competitor: str | None
-    period: int = 0  # which of the periods asked for
-
-
-def approved_losses(store: Store, scope: Scope, periods: Periods) -> list[Loss]:
-    """战败 approved in each period, with the reason and competitor of the request approved."""
-    request = """, (SELECT r.detail FROM card_events r WHERE r.card_id = e.card_id AND +r.kind = 'lost-requested'
-        AND r.id < e.id ORDER BY r.id DESC LIMIT 1) AS request"""
-    return [Loss(r["id"], store.dt(r["at"]), r["owner"], *_reason(r["request"]), r["n"])
-            for r, _detail in _events(store, scope, EventKind.LOST_APPROVED, periods, request)]
-
-
-def _reason(detail: str | None) -> tuple[str | None, str | None]:
-    data = json.loads(detail) if detail else {}
-    return (data.get("reason") or None, data.get("competitor") or None)
-
-
-@dataclass(frozen=True)
-class Contact:
-    seq: int
-    at: datetime
-    channel: str
-    reached: bool
-
-
-@dataclass(frozen=True)
-class Wake:
-    card_id: int
-    at: datetime
-    owner: str | None  # at the end
-    followup_seq: int | None  # the contact that woke the card
-    contacts: list[Contact]  # the card's effective follow-ups from the wake to the period's end
-    period: int = 0  # which of the periods asked for
-
-
-def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
-    """休眠唤醒 in each period, each with the card's contacts after it in the period (one query for
-    all of them); a wake by a follow-up withdrawn before the end was no wake."""
-    not_withdrawn = f""" AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.card_id = e.card_id
-        AND f.seq = CAST(json_extract(e.detail, '$.followup_seq') AS INTEGER) AND {withdrawn('f.id', '< p.p_end')})"""
-    rows = _events(store, scope, EventKind.WOKEN, periods, where=not_withdrawn)
-    contacts: dict[tuple[int, int], list[Contact]] = {}
-    if rows:
-        table, bounds = _periods(periods)
-        contact_rows = store.conn.execute(
-            f"""
-            WITH {table}
-            SELECT p.n, f.card_id, f.seq, f.at, f.channel, f.outcome FROM followups f
-            JOIN p ON f.at >= p.p_start AND f.at < p.p_end
-            WHERE f.card_id IN (SELECT e.card_id FROM card_events e WHERE e.kind = 'woken' AND e.at >= :first
-                                AND e.at < :last)
-            AND f.at >= :first AND f.at < :last AND {_effective('p.p_end')}
-            ORDER BY p.n, f.card_id, f.at, f.seq
-            """,
-            bounds,
-        ).fetchall()
-        for r in contact_rows:
-            contacts.setdefault((r["n"], r["card_id"]), []).append(
-                Contact(r["seq"], store.dt(r["at"]), r["channel"], r["outcome"] == "reached"))
-    return [Wake(r["id"], store.dt(r["at"]), r["owner"], detail.get("followup_seq"),
-                 contacts.get((r["n"], r["id"]), []), r["n"]) for r, detail in rows]
-
-
-@dataclass(frozen=True)
-class Grading:
-    card_id: int
+    grader: str | None  # who judged them; the card's owner then when nobody is recorded
     grade: str
-    at: datetime
-    grader: str | None  # who judged it; the card's owner then when nobody is recorded
-    won_at: datetime | None  # the card's first win at or after the grading, before `until`
+    graded: int
+    won: int  # … whose card was won within the grade's horizon, a day or more inside it
+    # (graded at, the card's first win after, how many) of those won within a day of the horizon's
+    # end either way: their horizon is a span of days in the store's time zone, which may move its
+    # clocks between (the caller decides them)
+    near: list[tuple[datetime, datetime, int]]
 
 
-def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, datetime]], until: datetime) -> list[Grading]:
-    """Gradings to each grade made within its window [since, before), with the card's first win
-    after each before `until`."""
+def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, datetime, int]],
+             until: datetime) -> list[Gradings]:
+    """Gradings to each grade made within its window [since, before) — a card's first to that grade
+    there: one regraded to it again is judged once — and whether the card's first win after each,
+    before `until`, came within the grade's horizon (in days)."""
     if not windows:
         return []
     scope_sql, params = _scope(scope, "g.at")
-    terms, bounds = [], {}
-    for i, (grade, (since, before)) in enumerate(windows.items()):
-        terms.append(f"(g.to_grade = :grade{i} AND g.at >= :since{i} AND g.at < :before{i})")
-        bounds.update({f"grade{i}": grade, f"since{i}": ts(since), f"before{i}": ts(before)})
+    bounds: dict = {"until": ts(until)}
+    for i, (grade, (since, before, days)) in enumerate(windows.items()):
+        bounds.update({f"grade{i}": grade, f"since{i}": ts(since), f"before{i}": ts(before), f"days{i}": days})
+    asked = ", ".join(f"(:grade{i}, :since{i}, :before{i}, :days{i})" for i in range(len(windows)))
+    owner_then = f"(SELECT {_owner_at('g.at')} FROM cards WHERE cards.id = g.card_id)"
+    # Seconds from the grading to the win, against the horizon's: a day's margin either way is
+    # more than any change of a time zone's clocks.
+    taken = f"{_seconds('won_at')} - {_seconds('at')} - days * 86400"
+    # Each window a range of the index on (grade, time): never a multi-index OR, which reads the table.
     rows = store.conn.execute(
         f"""
-        SELECT g.card_id, g.to_grade, g.at, coalesce(u.name, {_owner_at('g.at')}) AS grader,
-            (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
-             AND e.at >= g.at AND e.at < :until) AS won_at
-        FROM grade_changes g JOIN cards ON cards.id = g.card_id LEFT JOIN users u ON u.id = g.by_id
-        WHERE ({' OR '.join(terms)}) AND {scope_sql} AND {grade_counts('g', '< :until')}
-        ORDER BY g.card_id, g.at, g.id
+        WITH asked (grade, since, before, days) AS (VALUES {asked})
+        SELECT grader, to_grade, won, CASE WHEN won IS NULL THEN at END, CASE WHEN won IS NULL THEN won_at END,
+            count(*) AS n
+        FROM (
+            SELECT grader, to_grade, at, won_at,
+                CASE WHEN won_at IS NULL OR {taken} > 86400 THEN 0 WHEN {taken} <= -86400 THEN 1 END AS won
+            FROM (
+                SELECT g.to_grade, g.at, coalesce(u.name, {owner_then}) AS grader, asked.days,
+                    (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
+                     AND e.at >= g.at AND e.at < :until) AS won_at,
+                    row_number() OVER (PARTITION BY g.card_id, g.to_grade ORDER BY g.at, g.id) AS nth
+                FROM asked JOIN grade_changes g ON g.to_grade = asked.grade AND g.at >= asked.since AND g.at < asked.before
+                {_cards_for(scope_sql, 'g.card_id')} LEFT JOIN users u ON u.id = g.by_id
+                WHERE {scope_sql} AND {grade_counts('g', '< :until')}
+            ) AS states WHERE nth = 1
+        ) AS per_card
+        GROUP BY 1, 2, 3, 4, 5
         """,
-        {**params, **bounds, "until": ts(until)},
+        {**params, **bounds},
     ).fetchall()
-    return [Grading(r["card_id"], r["to_grade"], store.dt(r["at"]), r["grader"], store.dt(r["won_at"])) for r in rows]
+    found: dict[tuple[str | None, str], Gradings] = {}
+    for grader, grade, won, at, won_at, n in rows:
+        entry = found.get((grader, grade)) or Gradings(grader, grade, 0, 0, [])
+        found[(grader, grade)] = Gradings(grader, grade, entry.graded + n, entry.won + (n if won else 0), entry.near)
+        if won is None:
+            entry.near.append((store.dt(at), datetime.fromisoformat(won_at), n))
+    return list(found.values())

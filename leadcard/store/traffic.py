@@ -5,13 +5,13 @@ or after the period's end is read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from datetime import datetime
 from typing import Sequence
 
-from leadcard.store import Scope, Store, ts
+from leadcard.store import Scope, Store
+from leadcard.store.counting import counts
 # The report's own clauses: visibility by the card's owner at the period's end, standing follow-ups.
-from leadcard.store.reports import Periods, _cards_for, _effective, _periods, _scope
+from leadcard.store.reports import _cards_for, _effective, _scope, user_names
+from leadcard.store.windows import Periods, bounds, days_table, periods_table as _periods
 
 # Showroom-log sources of customers who called rather than came in (来电, the 400 line).
 PHONE_IN_SOURCES = ("phone-in", "hotline")
@@ -40,16 +40,16 @@ def visit_counts(store: Store, scope: Scope, periods: Periods) -> list[VisitCoun
     rows = store.conn.execute(
         f"""
         WITH {table}
-        SELECT p.n, users.name, visits.source IN ({sources}), visits.return_visit, visits.contact_left,
+        SELECT p.n, visits.consultant_id, visits.source IN ({sources}), visits.return_visit, visits.contact_left,
             visits.test_drive, count(*)
-        FROM visits JOIN p ON visits.arrived_at >= p.p_start AND visits.arrived_at < p.p_end
-        LEFT JOIN users ON users.id = visits.consultant_id
+        FROM p JOIN visits ON visits.arrived_at >= p.p_start AND visits.arrived_at < p.p_end
         WHERE visits.arrived_at >= :first AND visits.arrived_at < :last AND {scope_sql}
         GROUP BY 1, 2, 3, 4, 5, 6
         """,
         {**params, **bounds},
     ).fetchall()
-    return [VisitCount(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6], r[0]) for r in rows]
+    names = user_names(store)
+    return [VisitCount(names.get(r[1]), bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6], r[0]) for r in rows]
 
 
 def test_drive_counts(store: Store, scope: Scope, periods: Periods) -> dict[tuple[int, str | None], int]:
@@ -70,75 +70,57 @@ def test_drive_counts(store: Store, scope: Scope, periods: Periods) -> dict[tupl
     return {(r[0], r[1]): r[2] for r in rows}
 
 
-@dataclass(frozen=True)
-class Planned:
-    """A follow-up that reached the customer and planned the next contact for the period."""
-
-    card_id: int
-    at: datetime
-    author: str | None
-    next_at: datetime
-    purpose: str | None
-    plan: str | None
-    period: int = 0  # which of the periods asked for
-
-
-@dataclass(frozen=True)
-class Seen:
-    """What a card recorded before the period's end: a reached contact, or a showroom visit."""
-
-    at: datetime
-    channel: str | None  # None: a visit in the showroom log
-    next_at: datetime | None = None
-
-
-def planned_contacts(store: Store, scope: Scope, periods: Periods, words: Sequence[str]) -> list[Planned]:
-    """Standing follow-ups that reached the customer before a period's end and planned the next
-    contact within the period, with a purpose or plan that names one of `words`."""
-    scope_sql, params = _scope(scope, "p.p_end")
-    table, bounds = _periods(periods)
+def invitations(store: Store, scope: Scope, periods: Periods, words: Sequence[str],
+                showroom: Sequence[str]) -> list[tuple[int, str | None, bool, int]]:
+    """The invitations to visit planned for each period, counted by (period, who invited, whether the
+    customer came): `domain.traffic` says what each is — a contact planned with one of `words`, kept
+    by a visit in the showroom log or a contact by one of the `showroom` channels. All in SQL: one
+    pass over the contacts planned for the periods' days, and a few steps into each invited card's
+    records after it."""
+    scope_sql, params = _scope(scope, "states.p_end")
+    params |= bounds(periods)
     for i, word in enumerate(words):
         params[f"word{i}"] = f"%{word}%"  # the words hold no LIKE wildcard
     naming = " OR ".join(f"f.purpose LIKE :word{i} OR f.plan LIKE :word{i}" for i in range(len(words))) or "0"
+    channels = {f"showroom{i}": str(channel) for i, channel in enumerate(showroom)}
+    params |= channels
     rows = store.conn.execute(
         f"""
-        WITH {table}
-        SELECT p.n, f.card_id, f.at, u.name, f.next_at, f.purpose, f.plan
-        FROM followups f JOIN p ON f.next_at >= p.p_start AND f.next_at < p.p_end
-        {_cards_for(scope_sql, 'f.card_id')} LEFT JOIN users u ON u.id = f.author_id
-        WHERE f.next_at >= :first AND f.next_at < :last AND f.at < p.p_end AND f.outcome = 'reached'
-            AND ({naming}) AND {_effective('p.p_end')} AND {scope_sql}
-        ORDER BY p.n, f.card_id, f.at, f.seq
+        WITH {days_table(periods, store.tz)}, asked AS MATERIALIZED (
+            -- Each card's first invitation (by time, then number) for each day, under who made it,
+            -- and whether the customer came (a visit, or a contact in the showroom, by the day's end).
+            SELECT per_card.*,
+                EXISTS (SELECT 1 {_reached_after('per_card')} AND s.at < per_card.day_end
+                        AND s.channel IN ({', '.join(':' + name for name in channels) or 'NULL'}))
+                OR EXISTS (SELECT 1 FROM visits v WHERE v.card_id = per_card.card_id AND v.arrived_at > per_card.at
+                           AND v.arrived_at < per_card.day_end) AS came
+            FROM (
+                SELECT f.card_id, f.at, f.author_id, states.day_start, states.day_end, states.n, states.p_end,
+                    row_number() OVER (PARTITION BY f.card_id, states.day ORDER BY f.at, f.seq) AS nth
+                FROM (
+                    -- The contacts planned for each day (a range of the index apiece: named, for without
+                    -- statistics SQLite may rather index the whole table anew), then read from the table
+                    -- in the order of their ids: one pass along it.
+                    SELECT f.id, p.* FROM p JOIN followups f INDEXED BY followups_planned
+                        ON f.next_at >= p.day_start AND f.next_at < p.day_end
+                    WHERE f.outcome = 'reached' ORDER BY f.id
+                ) AS states CROSS JOIN followups f {_cards_for(scope_sql, 'f.card_id')}
+                WHERE f.id = states.id AND f.at < states.p_end AND ({naming}) AND {_effective('states.p_end')}
+                    AND {scope_sql}
+            ) AS per_card WHERE nth = 1
+        )
+        SELECT asked.n, users.name, asked.came, count(*) FROM asked LEFT JOIN users ON users.id = asked.author_id
+        -- Not kept, and planned again for another day (or none) before the day came: left out.
+        WHERE asked.came OR NOT EXISTS (SELECT 1 {_reached_after('asked')} AND s.at < asked.day_start
+            AND (s.next_at IS NULL OR s.next_at < asked.day_start OR s.next_at >= asked.day_end))
+        GROUP BY 1, 2, 3
         """,
-        {**params, **bounds},
+        params,
     ).fetchall()
-    return [Planned(r[1], store.dt(r[2]), r[3], store.dt(r[4]), r[5], r[6], r[0]) for r in rows]
+    return [(r[0], r[1], bool(r[2]), r[3]) for r in rows]
 
 
-def seen(store: Store, wanted: Sequence[tuple[int, int, datetime, datetime, datetime]]) -> dict[tuple[int, int], list[Seen]]:
-    """For each (period, card, since, until, end): the card's reached contacts standing at the end and
-    its showroom visits, after `since` and before `until`. (CROSS JOIN: the cards asked for lead,
-    each seeks its own records.)"""
-    found: dict[tuple[int, int], list[Seen]] = {}
-    stamp = cache(ts)  # the ends of days and periods repeat
-    for first in range(0, len(wanted), 1000):
-        batch = wanted[first:first + 1000]
-        # Positional parameters: binding thousands of named ones costs more than the query.
-        values = ", ".join("(?, ?, ?, ?, ?)" for _pair in batch)
-        bounds = [value for period, card_id, since, until, end in batch
-                  for value in (period, card_id, ts(since), stamp(until), stamp(end))]
-        rows = store.conn.execute(
-            f"""
-            WITH asked (n, card_id, since, until, p_end) AS (VALUES {values})
-            SELECT asked.n, f.card_id, f.at, f.channel, f.next_at FROM asked CROSS JOIN followups f
-            WHERE f.card_id = asked.card_id AND f.at > asked.since AND f.at < asked.until AND f.outcome = 'reached'
-                AND {_effective('asked.p_end')}
-            UNION ALL
-            SELECT asked.n, v.card_id, v.arrived_at, NULL, NULL FROM asked CROSS JOIN visits v
-            WHERE v.card_id = asked.card_id AND v.arrived_at > asked.since AND v.arrived_at < asked.until
-            """,
-            bounds,
-        ).fetchall()
-        for r in rows:
-            found.setdefault((r[0], r[1]), []).append(Seen(store.dt(r[2]), r[3], store.dt(r[4])))
-    return found
+def _reached_after(invitation: str) -> str:
+    """The card's contacts that reached the customer after the invitation, standing at its period's end."""
+    return (f"FROM followups s WHERE s.card_id = {invitation}.card_id AND s.at > {invitation}.at "
+            f"AND s.outcome = 'reached' AND {counts('s', f'< {invitation}.p_end')}")

@@ -1,0 +1,362 @@
+"""SQL of the reports' events: orders (成交/订车) and the cards won, cancellations (退订),
+deliveries (交车), loss requests and approved losses (战败), wake-ups (休眠唤醒) and referrals (转介绍)
+of each period, as they stood at its end (`store.reports` says how a period is read). The counts
+are made in SQL, grouped by what the figures tell apart; only the records a figure reads one by
+one (deliveries with their contacts, wake-ups, referrals) come back as rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from leadcard.model import EventKind
+from leadcard.store import Scope, Store, ts
+from leadcard.store.counting import withdrawn
+from leadcard.store.reports import (_REASSIGNED, _effective, _owner_at, _owner_names, _scope, _seconds,
+                                    _status_event_at)
+from leadcard.store.windows import Periods, periods_table as _periods
+
+
+@dataclass(frozen=True)
+class Wins:
+    """How many cards won in a period share an owner (at its end), a referral and a number of contacts."""
+
+    owner: str | None
+    referred: bool  # by a referral link (转介绍人), or the referral source
+    followups: int  # effective contacts that reached the customer up to the win, at most the `most` asked
+    cards: int
+    period: int = 0  # which of the periods asked for
+
+
+# An order (a `won` event) cancelled before a moment: a cancellation after it and before the next order.
+def _cancelled_by(moment: str) -> str:
+    return f"""EXISTS (SELECT 1 FROM card_events x WHERE x.card_id = e.card_id AND +x.kind = 'order-cancelled'
+        AND x.id > e.id AND x.at < {moment} AND NOT EXISTS (SELECT 1 FROM card_events w
+            WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id > e.id AND w.id < x.id))"""
+
+
+def wins(store: Store, scope: Scope, periods: Periods, referral: str, most: int) -> list[Wins]:
+    """Cards won in each period, their order still standing at its end (a card won twice in it counts
+    once, at its last win): an order cancelled after the end leaves the period as it was. Counted by
+    owner, whether referred (a link to the referrer's card, or the `referral` source) and contacts,
+    those past `most` counted as `most`."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
+    rows = store.conn.execute(
+        f"""
+        WITH {table}
+        SELECT n, owner, referred, CASE WHEN followups > :most THEN :most ELSE followups END, count(*)
+        FROM (
+            SELECT p.n, {_owner_at('p.p_end')} AS owner,
+                (cards.referred_by IS NOT NULL OR cards.source = :referral) AS referred,
+                (SELECT count(*) FROM followups f WHERE f.card_id = cards.id AND f.at <= max(e.at)
+                 AND f.outcome = 'reached' AND {_effective('p.p_end')}) AS followups
+            FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
+            WHERE e.kind = 'won' AND e.at >= :first AND e.at < :last AND NOT {_cancelled_by('p.p_end')} AND {scope_sql}
+            GROUP BY p.n, p.p_start, p.p_end, cards.id
+        ) AS states
+        GROUP BY 1, 2, 3, 4
+        """,
+        {**params, **bounds, "referral": referral, "most": most},
+    ).fetchall()
+    return [Wins(owner, bool(referred), followups, cards, n) for n, owner, referred, followups, cards in rows]
+
+
+@dataclass(frozen=True)
+class Orders:
+    """How many orders (成交/订车) placed in a period share an owner (at its end), a model and a fate."""
+
+    owner: str | None
+    model: str | None
+    cancelled: bool  # by the period's end
+    orders: int
+    period: int = 0  # which of the periods asked for
+
+
+def orders(store: Store, scope: Scope, periods: Periods) -> list[Orders]:
+    """Every order placed in each period, and whether it was cancelled by its end, counted."""
+    return [Orders(owner, model, bool(cancelled), n, period) for period, owner, model, cancelled, n in _event_counts(
+        store, scope, EventKind.WON, periods, "json_extract(e.detail, '$.model')", _cancelled_by("p.p_end"))]
+
+
+@dataclass(frozen=True)
+class Cancellations:
+    """How many cancellations (退订) in a period share an owner (at its end) and a reason."""
+
+    owner: str | None
+    reason: str | None
+    cancellations: int
+    period: int = 0  # which of the periods asked for
+
+
+def cancellations(store: Store, scope: Scope, periods: Periods) -> list[Cancellations]:
+    """退订 in each period, counted by their reasons."""
+    return [Cancellations(owner, reason, n, period) for period, owner, reason, n in _event_counts(
+        store, scope, EventKind.ORDER_CANCELLED, periods, "json_extract(e.detail, '$.reason')")]
+
+
+def _event_counts(store: Store, scope: Scope, kind: EventKind, periods: Periods, *values: str) -> list[tuple]:
+    """The events of a kind dated in each period, counted by (period, card's owner at its end, each
+    of `values` — SQL about the event `e`, its period `p`)."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
+    keys = ", ".join(f"value{i}" for i in range(len(values)))
+    return store.conn.execute(
+        f"""
+        WITH {table}
+        SELECT n, owner, {keys}, count(*) FROM (
+            SELECT p.n, {_owner_at('p.p_end')} AS owner, {', '.join(f'{v} AS value{i}' for i, v in enumerate(values))}
+            FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
+            WHERE e.kind = :kind AND e.at >= :first AND e.at < :last AND {scope_sql}
+        ) AS states
+        GROUP BY n, owner, {keys}
+        """,
+        {**params, **bounds, "kind": kind.value},
+    ).fetchall()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A delivery (交车); its times in UTC."""
+
+    card_id: int
+    at: datetime
+    owner: str | None  # the card's owner now: at each period's end too, unless it was reassigned
+    ordered_at: datetime | None  # the order it delivered
+    legacy: bool  # won before orders were kept: delivered the day it was won
+    # The contacts that reached the owner after the delivery, before the last period's end: when,
+    # and when each stopped counting (corrected or withdrawn; None: it stands).
+    contacts: tuple[tuple[datetime, datetime | None], ...]
+    owners: dict[int, str | None] | None = None  # a reassigned card's owner at each period's end it was seen then
+
+    def owner_at(self, period: int) -> tuple[bool, str | None]:
+        """Whether the reader saw the card at the period's end, and its owner then."""
+        if self.owners is None:
+            return True, self.owner
+        return period in self.owners, self.owners.get(period)
+
+
+def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime, within: timedelta) -> list[Delivery]:
+    """交车 from `since` to the last period's end, each once, with the order it delivered and the
+    contacts that reached the owner afterwards, `within` of the card's last delivery (one query for
+    all of them); a reassigned card's owner at each period's end (another)."""
+    names = _owner_names(scope)
+    visible = "1" if scope.owner_ids is None else f"cards.owner_id IN ({', '.join(':' + n for n in names) or 'NULL'})"
+    bounds = {"since": ts(since), "last": ts(periods[-1][1])}
+    rows = store.conn.execute(
+        f"""
+        SELECT e.card_id, e.at, e.detail, users.name, cards.id IN ({_REASSIGNED}) AS moved,
+            (SELECT w.at FROM card_events w WHERE w.card_id = e.card_id AND +w.kind = 'won' AND w.id < e.id
+             ORDER BY w.id DESC LIMIT 1) AS ordered_at
+        FROM card_events e JOIN cards ON cards.id = e.card_id LEFT JOIN users ON users.id = cards.owner_id
+        WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :last
+            AND (cards.id IN ({_REASSIGNED}) OR {visible})
+        ORDER BY e.at, e.id
+        """,
+        {**names, **bounds},
+    ).fetchall()
+    if not rows:
+        return []
+    contacts: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for card_id, at, corrected, withdrawn_at in store.conn.execute(
+        f"""
+        WITH delivered AS (
+            SELECT e.card_id, min(e.at) AS at, max(e.at) AS last_at FROM card_events e
+            WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :last GROUP BY e.card_id)
+        SELECT f.card_id, f.at, (SELECT min(n.at) FROM followups n WHERE n.corrects = f.id),
+            (SELECT w.at FROM followup_voids w WHERE w.followup_id = f.id)
+        FROM delivered JOIN followups f ON f.card_id = delivered.card_id
+        WHERE f.at > delivered.at AND f.at < :last AND f.outcome = 'reached'
+            AND {_seconds('f.at')} < {_seconds('delivered.last_at')} + :within
+        ORDER BY f.card_id, f.at
+        """,
+        {**bounds, "within": int(within.total_seconds())},
+    ):
+        stopped = min((t for t in (corrected, withdrawn_at) if t is not None), default=None)  # UTC text sorts as time
+        contacts.setdefault(card_id, []).append((_utc(at), _utc(stopped)))
+    moved = _owners_at_ends(store, scope, periods, sorted({r[0] for r in rows if r[4]}))
+    found = []
+    for card_id, at, detail, owner, reassigned, ordered_at in rows:
+        when = _utc(at)
+        found.append(Delivery(card_id, when, owner, _utc(ordered_at), bool(json.loads(detail or "{}").get("legacy")),
+                              tuple(c for c in contacts.get(card_id, ()) if c[0] > when),
+                              moved.get(card_id, {}) if reassigned else None))
+    return found
+
+
+def _utc(text: str | None) -> datetime | None:
+    """A stored time as it is, in UTC (cheaper than the store's zone, for times only compared and
+    counted in days by the caller)."""
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _owners_at_ends(store: Store, scope: Scope, periods: Periods, card_ids: list[int]) -> dict[int, dict[int, str | None]]:
+    """Each card's owner at the end of each period, where the reader saw it then."""
+    if not card_ids:
+        return {}
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
+    cards = {f"card{i}": card_id for i, card_id in enumerate(card_ids)}
+    found: dict[int, dict[int, str | None]] = {}
+    for n, card_id, owner in store.conn.execute(
+        f"""
+        WITH {table}
+        SELECT p.n, cards.id, {_owner_at('p.p_end')} FROM cards CROSS JOIN p
+        WHERE cards.id IN ({', '.join(':' + name for name in cards)}) AND {scope_sql}
+        """,
+        {**params, **bounds, **cards},
+    ):
+        found.setdefault(card_id, {})[n] = owner
+    return found
+
+
+def _events(store: Store, scope: Scope, kind: EventKind, periods: Periods,
+            more: str = "", where: str = "") -> list[tuple[sqlite3.Row, dict]]:
+    """The events of a kind dated in each period, each with its period `n`, its card's owner at the
+    period's end and its detail; `more` adds columns, `where` conditions, about the event `e` (and
+    its period `p`)."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
+    rows = store.conn.execute(
+        f"""
+        WITH {table}
+        SELECT p.n, cards.id, e.at, e.detail, {_owner_at('p.p_end')} AS owner{more}
+        FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
+        WHERE e.kind = :kind AND e.at >= :first AND e.at < :last AND {scope_sql}{where}
+        ORDER BY p.n, e.at, e.id
+        """,
+        {**params, **bounds, "kind": kind.value},
+    ).fetchall()
+    return [(r, json.loads(r["detail"]) if r["detail"] else {}) for r in rows]
+
+
+@dataclass(frozen=True)
+class Referral:
+    card_id: int
+    owner: str | None  # the referred card's, at the end
+    referrer_id: int
+    referrer_name: str
+    referrer_owner: str | None  # the referrer card's owner now
+    referrer_owner_id: int | None
+    won: bool  # the referred card's order stood at the period's end
+    period: int = 0  # which of the periods asked for
+
+
+def referrals(store: Store, scope: Scope, periods: Periods) -> list[Referral]:
+    """Cards made in each period on a referral link (转介绍), with their referrer."""
+    scope_sql, params = _scope(scope, "p.p_end")
+    table, bounds = _periods(periods)
+    rows = store.conn.execute(
+        f"""
+        WITH {table}
+        SELECT p.n, cards.id, {_owner_at('p.p_end')} AS owner, r.id AS referrer, r.name AS referrer_name,
+            u.name AS referrer_owner, r.owner_id,
+            {_status_event_at('p.p_end')} IN ('won', 'delivered') AS won
+        FROM cards JOIN p ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
+        JOIN cards r ON r.id = cards.referred_by LEFT JOIN users u ON u.id = r.owner_id
+        WHERE cards.referred_by IS NOT NULL AND cards.created_at >= :first AND cards.created_at < :last
+            AND {scope_sql}
+        ORDER BY p.n, cards.id
+        """,
+        {**params, **bounds},
+    ).fetchall()
+    return [Referral(r["id"], r["owner"], r["referrer"], r["referrer_name"], r["referrer_owner"], r["owner_id"],
+                     bool(r["won"]), r["n"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class LossRequests:
+    """How many loss requests (战败申请) made in a period share an owner (at its end), a verdict by its
+    end, a reason and a competitor."""
+
+    owner: str | None
+    verdict: str | None  # the first approval or rejection after it and before the end
+    reason: str | None
+    competitor: str | None
+    requests: int
+    period: int = 0  # which of the periods asked for
+
+
+def loss_requests(store: Store, scope: Scope, periods: Periods) -> list[LossRequests]:
+    """战败申请 made in each period, with what became of each by the period's end, counted."""
+    verdict = """(SELECT d.kind FROM card_events d WHERE d.card_id = e.card_id
+        AND +d.kind IN ('lost-approved', 'lost-rejected') AND d.id > e.id AND d.at < p.p_end ORDER BY d.id LIMIT 1)"""
+    return [LossRequests(owner, verdict, reason, competitor, n, period)
+            for period, owner, verdict, reason, competitor, n in _event_counts(
+                store, scope, EventKind.LOST_REQUESTED, periods, verdict, *_reason("e.detail"))]
+
+
+@dataclass(frozen=True)
+class Losses:
+    """How many losses (战败) approved in a period share an owner (at its end), and the reason and
+    competitor of the request approved."""
+
+    owner: str | None
+    reason: str | None
+    competitor: str | None
+    losses: int
+    period: int = 0  # which of the periods asked for
+
+
+def approved_losses(store: Store, scope: Scope, periods: Periods) -> list[Losses]:
+    """战败 approved in each period, counted by the reason and competitor of the request approved."""
+    request = """(SELECT r.detail FROM card_events r WHERE r.card_id = e.card_id AND +r.kind = 'lost-requested'
+        AND r.id < e.id ORDER BY r.id DESC LIMIT 1)"""
+    return [Losses(owner, reason, competitor, n, period) for period, owner, reason, competitor, n in _event_counts(
+        store, scope, EventKind.LOST_APPROVED, periods, *_reason(request))]
+
+
+def _reason(detail: str) -> tuple[str, str]:
+    """A loss request's reason and competitor, from its detail (None where empty)."""
+    return (f"nullif(json_extract({detail}, '$.reason'), '')", f"nullif(json_extract({detail}, '$.competitor'), '')")
+
+
+@dataclass(frozen=True)
+class Contact:
+    seq: int
+    at: datetime
+    channel: str
+    reached: bool
+
+
+@dataclass(frozen=True)
+class Wake:
+    card_id: int
+    at: datetime
+    owner: str | None  # at the end
+    followup_seq: int | None  # the contact that woke the card
+    contacts: list[Contact]  # the card's effective follow-ups from the wake to the period's end
+    period: int = 0  # which of the periods asked for
+
+
+def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
+    """休眠唤醒 in each period, each with the card's contacts after it in the period (one query for
+    all of them); a wake by a follow-up withdrawn before the end was no wake."""
+    not_withdrawn = f""" AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.card_id = e.card_id
+        AND f.seq = CAST(json_extract(e.detail, '$.followup_seq') AS INTEGER) AND {withdrawn('f.id', '< p.p_end')})"""
+    rows = _events(store, scope, EventKind.WOKEN, periods, where=not_withdrawn)
+    contacts: dict[tuple[int, int], list[Contact]] = {}
+    if rows:
+        table, bounds = _periods(periods)
+        contact_rows = store.conn.execute(
+            f"""
+            WITH {table}
+            SELECT p.n, f.card_id, f.seq, f.at, f.channel, f.outcome FROM followups f
+            JOIN p ON f.at >= p.p_start AND f.at < p.p_end
+            WHERE f.card_id IN (SELECT e.card_id FROM card_events e WHERE e.kind = 'woken' AND e.at >= :first
+                                AND e.at < :last)
+            AND f.at >= :first AND f.at < :last AND {_effective('p.p_end')}
+            ORDER BY p.n, f.card_id, f.at, f.seq
+            """,
+            bounds,
+        ).fetchall()
+        for r in contact_rows:
+            contacts.setdefault((r["n"], r["card_id"]), []).append(
+                Contact(r["seq"], store.dt(r["at"]), r["channel"], r["outcome"] == "reached"))
+    return [Wake(r["id"], store.dt(r["at"]), r["owner"], detail.get("followup_seq"),
+                 contacts.get((r["n"], r["id"]), []), r["n"]) for r, detail in rows]
+
+

@@ -1,0 +1,75 @@
+"""A dealer group's report stays an index read (issue 20, issue 23): every query of the reports and the
+trends reads the records of its periods through the indexes made for it — in the index alone where
+the index holds what the query looks at — and never has SQLite index a table anew on the fly (which
+it chose, without statistics, for six months of days). A lost or narrowed index fails here."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import sqlite_only
+from leadcard.store import Store
+from report_stores import build
+from test_report_plans import Recording
+
+NOW = "2026-11-30T09:00:00"
+# Tables a query makes itself (periods, days, the cards or invitations asked about, a CTE's rows).
+MADE_HERE = r"(p|asked|raised|delivered|in_hand|per_card|settled|states|moved|\(subquery-\d+\))"
+# Each index the reads rely on, and what its use reads like in a plan: COVERING, the index alone.
+COVERED = {
+    "card_events_card": "SEARCH e USING COVERING INDEX card_events_card (card_id=? AND at<?)",
+    "card_events_kind_at": "USING COVERING INDEX card_events_kind_at (kind=? AND at>?)",
+    "grade_changes_card": "USING COVERING INDEX grade_changes_card (card_id=? AND at<?)",
+    "grade_changes_graded": "SEARCH g USING COVERING INDEX grade_changes_graded (to_grade=? AND at>? AND at<?)",
+    "followups_at": "SEARCH f USING COVERING INDEX followups_at (at>? AND at<?)",
+    "followups_card_at": "SEARCH s USING COVERING INDEX followups_card_at (card_id=? AND at>? AND at<?)",
+    "followups_planned": "SEARCH f USING COVERING INDEX followups_planned (next_at>? AND next_at<?)",
+    "visits_card": "SEARCH v USING COVERING INDEX visits_card (card_id=? AND arrived_at>? AND arrived_at<?)",
+    "visits_arrived": "SEARCH visits USING COVERING INDEX visits_arrived (arrived_at>? AND arrived_at<?)",
+}
+REPORTS = [("weekly", "--week", "2026-W47"), ("monthly", "--month", "2026-10"), ("trend",),
+           ("trend", "--months", "6"), ("trend", "--weeks", "52"), ("trend", "--months", "12")]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("window-plans"), 2)
+
+
+def plans_of(demo, monkeypatch, reader: str, args: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    plans: list[tuple[str, list[str]]] = []
+    opened = Store.open
+
+    def recording(*a, **k):
+        store = opened(*a, **k)
+        store.conn = Recording(store.conn, plans)
+        return store
+
+    monkeypatch.setattr(Store, "open", recording)
+    demo.ok("report", *args, "--json", now=NOW, user=reader)
+    return plans
+
+
+@sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
+@pytest.mark.parametrize("reader", ["赵经理", "钱主管"])
+@pytest.mark.parametrize("args", REPORTS, ids=lambda a: " ".join(a))
+def test_a_report_of_many_periods_never_indexes_a_table_anew(demo, monkeypatch, reader, args):
+    plans = plans_of(demo, monkeypatch, reader, args)
+    made_anew = [(sql[:100], line) for sql, plan in plans for line in plan
+                 if "AUTOMATIC" in line and not re.match(rf"SEARCH {MADE_HERE} ", line)]
+    assert made_anew == []
+    whole = [(sql[:100], line) for sql, plan in plans for line in plan
+             if line.startswith("SCAN ") and not re.match(rf"SCAN ({MADE_HERE}|users\b.*|(\d+ )?CONSTANT ROWS?)$", line)]
+    assert whole == []
+
+
+@sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
+@pytest.mark.parametrize("args", [("weekly", "--week", "2026-W47"), ("trend", "--weeks", "12")], ids=lambda a: a[0])
+def test_the_periods_records_are_read_from_the_indexes_alone(demo, monkeypatch, args):
+    used = "\n".join(line for _sql, plan in plans_of(demo, monkeypatch, "赵经理", args) for line in plan)
+    # A trend shows no funnel and no grade accuracy: it reads no gradings, nor each card's state at the end.
+    wanted = {index: seen for index, seen in COVERED.items()
+              if args[0] != "trend" or index not in ("card_events_card", "grade_changes_card", "grade_changes_graded")}
+    assert {index: seen for index, seen in wanted.items() if seen not in used} == {}, used
