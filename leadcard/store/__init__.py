@@ -14,9 +14,8 @@ from itertools import chain
 from operator import itemgetter
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import NamedTuple
 
-from leadcard.errors import StoreBusy, StoreError, StoreReadOnly
+from leadcard.errors import StoreError
 from leadcard.i18n import _
 from leadcard.model import (
     Card,
@@ -37,7 +36,10 @@ from leadcard.model import (
 )
 from leadcard.store import postgres
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, grade_counts
+# Read from here by the store's callers: the scope of a query, and what a database error means.
+from leadcard.store.failures import create_private_file, describe, failed, writable  # noqa: F401
 from leadcard.store.migrations import MIGRATIONS
+from leadcard.store.scope import EVERYONE, CardFilter, Scope  # noqa: F401
 
 SCHEMA_VERSION = len(MIGRATIONS)
 # The setting that makes a store a dealer group's hub.
@@ -46,8 +48,6 @@ HUB_SETTING = "hub"
 DatabaseError = sqlite3.DatabaseError
 # How long a command waits for another's write to finish. Tests shorten it (monkeypatch).
 BUSY_TIMEOUT_MS = 10_000
-# SQLite's primary result codes that are not damage: the store is fine, the moment or the disk is not.
-_BUSY, _LOCKED, _READONLY, _FULL, _PERM, _CANTOPEN = 5, 6, 8, 13, 3, 14
 
 
 def ts(moment: datetime | None) -> str | None:
@@ -56,33 +56,6 @@ def ts(moment: datetime | None) -> str | None:
         return None
     # isoformat is the fastest exact formatter (its "+00:00" cut off); bulk paths format millions of these.
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")[:-6] + "Z"
-
-
-class Scope(NamedTuple):
-    """Whose cards a query may see: None is everybody (single-user mode, a manager)."""
-
-    owner_ids: frozenset[int] | None = None
-
-    def clause(self, column: str = "cards.owner_id") -> tuple[str, list]:
-        if self.owner_ids is None:
-            return "1", []
-        if not self.owner_ids:
-            return "0", []
-        marks = ",".join("?" * len(self.owner_ids))
-        return f"{column} IN ({marks})", sorted(self.owner_ids)
-
-
-EVERYONE = Scope()
-
-
-class CardFilter(NamedTuple):
-    grade: str | None = None
-    status: str | None = None  # a Status value; 'dormant' is derived from dormant_at
-    owner_ids: frozenset[int] | None = None
-    search: str | None = None
-    search_phone: str | None = None  # the search text as phone digits, when it is digits
-    do_not_contact: bool = False  # list the cards marked do-not-contact instead of the others
-    named_owner: str | None = None  # the consultant an imported sheet named, kept on cards until a user
 
 
 _CARD_COLUMNS = (
@@ -133,7 +106,7 @@ class Store:
                 raise StoreError(_("打不开数据库 {path}：目录 {directory} 不存在").format(path=path, directory=path.parent))
             path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            _create_private_file(path)
+            create_private_file(path)
         elif not os.access(path, os.R_OK):
             raise StoreError(_("打不开数据库 {path}：没有读取权限").format(path=path))
         try:
@@ -148,7 +121,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             failure = failed(exc, writable(path))
             if type(failure) is StoreError:
-                raise StoreError(_("打不开数据库 {path}：{reason}").format(path=path, reason=_describe(exc))) from None
+                raise StoreError(_("打不开数据库 {path}：{reason}").format(path=path, reason=describe(exc))) from None
             raise failure from None
         store = cls(conn, path, tz)
         store._migrate(version)
@@ -208,7 +181,7 @@ class Store:
         """A consistent copy through SQLite's online backup API, private to its owner."""
         target = Path(target)
         if not target.exists():
-            _create_private_file(target)
+            create_private_file(target)
         dest = sqlite3.connect(target)
         try:
             self.conn.backup(dest)
@@ -711,49 +684,3 @@ def sql_value(value):
 
 def _user(row: sqlite3.Row) -> User:
     return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]), row["login"])
-
-
-def writable(path: Path) -> bool:
-    """Whether this login may write the store: its file, and its directory unless the write-ahead
-    log and its shared memory are already there to be written (SQLite creates them beside the file)."""
-    path = Path(path)
-    if not os.access(path, os.W_OK):
-        return False
-    beside = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
-    if all(p.exists() and os.access(p, os.W_OK) for p in beside):
-        return True
-    return os.access(path.parent, os.W_OK)
-
-
-def _create_private_file(path: Path) -> None:
-    """Customer data stays private: the store and its backups are created 0600."""
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    except OSError as exc:
-        raise StoreError(_("无法创建 {path}：{error}").format(path=path, error=exc.strerror)) from None
-    os.close(fd)
-
-
-def failed(exc: sqlite3.DatabaseError, may_write: bool = True) -> StoreError:
-    """What a database error in the middle of a command means to the user. Only damage sends them
-    to `doctor` and `restore`: restoring a backup over a store that was merely busy loses data.
-    `may_write` False: the login may not write the file, so a WAL store that cannot be opened (its
-    shared-memory file cannot be made) is read-only, not damaged."""
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-    if code in (_BUSY, _LOCKED):
-        return StoreBusy(_("数据库正忙（另一条命令正在写入）；请稍后重试"))
-    if code in (_READONLY, _PERM) or (code == _CANTOPEN and not may_write):
-        return StoreReadOnly(_("当前登录用户对数据库只有读权限，无法写入（请检查数据库文件及其所在目录的权限）"))
-    if code == _FULL:
-        return StoreError(_("数据库所在磁盘已满：什么也没写入；请腾出空间后重试"))
-    return StoreError(_("数据库读不出来（{error}）：请运行 `leadcard doctor` 检查；`leadcard restore BACKUP` "
-                        "可用备份替换它").format(error=exc))
-
-
-def _describe(exc: sqlite3.DatabaseError) -> str:
-    text = str(exc)
-    if "not a database" in text or "malformed" in text:
-        return _("这个文件不是 leadcard 的数据库（不是 SQLite 数据库，或已损坏）")
-    return text

@@ -133,11 +133,11 @@ def _history_queries(scope: Scope, as_of: datetime, open_since: datetime, fields
     scope_sql, scope_params = scope.clause()
     lost, revived_params = "", []
     if revived:
-        lost = (f"OR (cards.status = 'lost' AND cards.phone IN ("
-                   f"SELECT phone FROM cards WHERE created_at >= ? AND recorded_at <= ? "
-                   f"UNION ALL SELECT phone FROM visits WHERE arrived_at >= ? AND recorded_at <= ? "
-                   f"UNION ALL SELECT c.phone FROM card_events o JOIN cards c ON c.id = o.card_id "
-                   f"WHERE o.kind = 'won' AND o.at >= ? AND o.at <= ?))")
+        lost = ("OR (cards.status = 'lost' AND cards.phone IN ("
+                "SELECT phone FROM cards WHERE created_at >= ? AND recorded_at <= ? "
+                "UNION ALL SELECT phone FROM visits WHERE arrived_at >= ? AND recorded_at <= ? "
+                "UNION ALL SELECT c.phone FROM card_events o JOIN cards c ON c.id = o.card_id "
+                "WHERE o.kind = 'won' AND o.at >= ? AND o.at <= ?))")
         revived_params = [ts(open_since), moment] * 3
     where = (f"cards.recorded_at <= ? AND {scope_sql} AND (cards.status IN ({_ACTIVE}, 'won') "
              f"OR cards.status_at IS NULL OR cards.status_at >= ? "

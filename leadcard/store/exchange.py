@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, Sequence
 
 from leadcard.model import Card, Channel, FollowUp, Instruction, Outcome
 from leadcard.schedule import Contact
-from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, _create_private_file, card_ref,
+from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, create_private_file, card_ref,
                             sql_value, ts, writable)
 from leadcard.store.schema_check import SchemaDrift, drift
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, counts
@@ -306,7 +306,7 @@ def _readable(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
 
 def copy_file(source: Path, target: Path) -> None:
     """A new private file holding a copy of an SQLite file (the store's own file, when it was lost)."""
-    _create_private_file(target)
+    create_private_file(target)
     src, dest = _read_only(source), sqlite3.connect(target)
     try:
         src.backup(dest)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts, windows
 from leadcard.store.windows import Periods, periods_table as _periods
-from leadcard.store.counting import counts, grade_counts, withdrawn
+from leadcard.store.counting import counts, grade_counts
 
 # Events that change a card's status; the latest one before a moment gives the status then.
 STATUS_EVENTS = (

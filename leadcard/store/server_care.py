@@ -10,7 +10,7 @@ from pathlib import Path
 
 from leadcard.errors import StoreError
 from leadcard.i18n import _
-from leadcard.store import SCHEMA_VERSION, _create_private_file, postgres
+from leadcard.store import SCHEMA_VERSION, create_private_file, postgres
 from leadcard.store.exchange import STORE_TABLES
 from leadcard.store.schema_check import expected_objects
 
@@ -33,7 +33,7 @@ def _run(name: str, *args: str) -> str:
 
 def dump(url: str, target: Path) -> None:
     """A consistent copy (one snapshot, safe while others write) in pg_dump's custom format, 0600."""
-    _create_private_file(Path(target))
+    create_private_file(Path(target))
     _run("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", f"--dbname={url}")
 
 

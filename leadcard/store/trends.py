@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from datetime import datetime
 
 from leadcard.store import Scope, Store, ts, windows
 from leadcard.store.reports import _IN_HAND, _STATUS_KINDS, CardStates
