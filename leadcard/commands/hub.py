@@ -83,5 +83,5 @@ def hub_detach(
     render.console().print(_("已移除门店 {name}").format(name=detached.showroom.name))
     if not detached.slot_dropped:
         render.console(stderr=True).print(_("连不上门店服务器，复制槽 {slot} 还留在那里，会一直占着门店的 WAL："
-                                            "请在门店服务器上运行 SELECT pg_drop_replication_slot('{slot}')")
+                                            "请在门店服务器上用 pg_drop_replication_slot('{slot}') 删除它")
                                           .format(slot=detached.showroom.slot))
