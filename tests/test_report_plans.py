@@ -33,15 +33,8 @@ class Recording:
         return self.conn.execute(sql, params)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("plans"), 1)
-
-
-@pytest.mark.parametrize("reader", ["赵经理", "钱主管"])
-@pytest.mark.parametrize("args", [("weekly", "--week", "2026-W47"), ("monthly", "--month", "2026-10"),
-                                  ("trend", "--weeks", "12"), ("trend", "--months", "3")])
-def test_every_report_query_is_an_indexed_read(demo, monkeypatch, reader, args):
+def plans_of(demo, monkeypatch, reader: str, args: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """Each query a report ran, with its plan (EXPLAIN QUERY PLAN)."""
     plans: list[tuple[str, list[str]]] = []
     opened = Store.open
 
@@ -52,6 +45,19 @@ def test_every_report_query_is_an_indexed_read(demo, monkeypatch, reader, args):
 
     monkeypatch.setattr(Store, "open", recording)
     demo.ok("report", *args, "--json", now=NOW, user=reader)
+    return plans
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("plans"), 1)
+
+
+@pytest.mark.parametrize("reader", ["赵经理", "钱主管"])
+@pytest.mark.parametrize("args", [("weekly", "--week", "2026-W47"), ("monthly", "--month", "2026-10"),
+                                  ("trend", "--weeks", "12"), ("trend", "--months", "3")])
+def test_every_report_query_is_an_indexed_read(demo, monkeypatch, reader, args):
+    plans = plans_of(demo, monkeypatch, reader, args)
     scans = [(sql[:120], line) for sql, plan in plans for line in plan
              if line.startswith("SCAN") and not MADE_HERE.match(line)]
     assert scans == []

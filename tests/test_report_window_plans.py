@@ -10,11 +10,9 @@ import re
 import pytest
 
 from conftest import sqlite_only
-from leadcard.store import Store
 from report_stores import build
-from test_report_plans import Recording
+from test_report_plans import plans_of
 
-NOW = "2026-11-30T09:00:00"
 # Tables a query makes itself (periods, days, the cards or invitations asked about, a CTE's rows).
 MADE_HERE = r"(p|asked|raised|delivered|in_hand|per_card|settled|states|moved|\(subquery-\d+\))"
 # Each index the reads rely on, and what its use reads like in a plan: COVERING, the index alone.
@@ -36,20 +34,6 @@ REPORTS = [("weekly", "--week", "2026-W47"), ("monthly", "--month", "2026-10"), 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     return build(tmp_path_factory.mktemp("window-plans"), 2)
-
-
-def plans_of(demo, monkeypatch, reader: str, args: tuple[str, ...]) -> list[tuple[str, list[str]]]:
-    plans: list[tuple[str, list[str]]] = []
-    opened = Store.open
-
-    def recording(*a, **k):
-        store = opened(*a, **k)
-        store.conn = Recording(store.conn, plans)
-        return store
-
-    monkeypatch.setattr(Store, "open", recording)
-    demo.ok("report", *args, "--json", now=NOW, user=reader)
-    return plans
 
 
 @sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
