@@ -9,7 +9,6 @@ from leadcard.i18n import _
 
 def show_today(g: Globals, date_: str | None, owner: str | None, everyone: bool, as_json: bool) -> None:
     from leadcard.domain import cards as domain
-    from leadcard.domain import hub_merge
     from leadcard.render import cards as render
     from leadcard.errors import BadInput
 
@@ -17,8 +16,16 @@ def show_today(g: Globals, date_: str | None, owner: str | None, everyone: bool,
         raise BadInput(_("--owner 和 --all 只能用一个"))
     the_day = day(date_)
     result = across_globals(g, "today", lambda s: domain.today(s, the_day, owner=owner, everyone=everyone),
-                            hub_merge.today_lists, per_showroom="--owner" if owner else None)
+                            _merged, per_showroom="--owner" if owner else None)
     if as_json:
         render.print_today_json(result)
     else:
         render.today_table(result)
+
+
+def _merged(lists):
+    """A hub's lists of every showroom as one (what merges them is loaded only on a hub: not at every
+    morning's start-up)."""
+    from leadcard.domain.hub_merge import today_lists
+
+    return today_lists(lists)
