@@ -1,5 +1,6 @@
 """The lean grid of `today`: widths in terminal cells, wrapping Chinese, ellipsis, colour."""
 
+from hypothesis import given, settings, strategies as st
 from rich.cells import cell_len
 
 from leadcard.render.grid import Column, Grid
@@ -95,3 +96,25 @@ def test_rich_wraps_a_chinese_sentence_where_the_line_ends_not_at_its_last_blank
         assert cell_len(lines[first]) >= width - 2, (width, lines[first:first + 2])
         row = next(i for i, line in enumerate(lines) if line.startswith("A "))
         assert "…" not in "".join(lines[row:row + 3])
+
+
+_PIECE_TEXT = st.text(alphabet=list("张三凯美瑞，。（）abc  12.5元\u3000🚗"), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(st.tuples(_PIECE_TEXT, st.sampled_from(["", "cyan", "bold red"])), max_size=4),
+       width=st.integers(min_value=1, max_value=30))
+def test_a_cell_that_fits_is_laid_out_as_the_full_wrapping_lays_it(pieces, width):
+    """Most cells fit their column and skip the breaking; what they give is what breaking gives:
+    neighbours of a style joined, empty pieces left out, trailing blanks trimmed."""
+    from leadcard.render.grid import _wrap
+
+    assert _wrap(pieces, width) == _wrap(pieces, width, used=width + 1)  # told it does not fit
+
+
+def test_short_texts_are_measured_as_rich_measures_them_however_often():
+    from leadcard.render.grid import cells
+
+    for _round in range(2):
+        for text in ("张", "张三", "🚗", "\u3000", "（a）", "a\x07", "元。"):
+            assert cells(text) == cell_len(text), text

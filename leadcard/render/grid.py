@@ -78,7 +78,7 @@ class Grid:
     def _row_lines(self, row: list[Cell], widths: list[int], colour: bool) -> list[str]:
         stacks: list[list[Cell]] = []
         for cell, column, w in zip(row, self.columns, widths):
-            stacks.append(_wrap(cell[0], w) if column.flexible else [_fit(cell, w)])
+            stacks.append(_wrap(cell[0], w, cell[1]) if column.flexible else [_fit(cell, w)])
         height = max(len(c) for c in stacks)
         return [self._line([c[n] if n < len(c) else _EMPTY for c in stacks], widths, colour) for n in range(height)]
 
@@ -134,7 +134,18 @@ def styled(text: str, style: str, colour: bool) -> str:
 
 def cells(text: str) -> int:
     """Terminal cells of the text; printable ASCII, most of a row, is one cell a character."""
-    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
+    if text.isascii() and text.isprintable():
+        return len(text)
+    if len(text) > 4:
+        return cell_len(text)
+    # Wrapping measures Chinese a character or two at a time, the same few thousand over and over.
+    found = _SHORT_CELLS.get(text)
+    if found is None:
+        found = _SHORT_CELLS[text] = cell_len(text)
+    return found
+
+
+_SHORT_CELLS: dict[str, int] = {}
 
 
 def _cell_text_len(pieces: list[Piece]) -> int:
@@ -171,18 +182,26 @@ def _fit(cell: Cell, width: int) -> Cell:
     return out, width - room
 
 
-def _wrap(pieces: list[Piece], width: int) -> list[Cell]:
+def _wrap(pieces: list[Piece], width: int, used: int | None = None) -> list[Cell]:
     """Lines of at most `width` cells, broken where `linebreak` allows (between Chinese characters
     and at blanks, never inside a number or a model); a unit wider than a line is broken between
-    its characters; blanks at a line's ends are left out."""
+    its characters; blanks at a line's ends are left out. `used`: the pieces' cells, when known."""
+    used = _cell_text_len(pieces) if used is None else used
+    if used <= width:  # most cells: one line, nothing to break, and no blank at its end to trim
+        line = _joined(pieces)
+        if not (line and line[-1][0].endswith(" ")):
+            return [(line, used)]
     lines: list[list[Piece]] = [[]]
     widths = [0]
     for text, style in pieces:
         for unit in units(text):
-            if widths[-1] + cells(unit.rstrip()) > width and widths[-1] > 0:
+            bare = unit.rstrip()
+            wide = cells(bare)
+            if widths[-1] + wide > width and widths[-1] > 0:
                 _end_line(lines, widths)
-                unit = unit.lstrip()
-            if cells(unit.rstrip()) > width:
+                unit, bare = unit.lstrip(), bare.lstrip()
+                wide = cells(bare)
+            if wide > width:
                 for ch in unit:
                     c = cells(ch)
                     if widths[-1] + c > width and widths[-1] > 0:
@@ -191,9 +210,18 @@ def _wrap(pieces: list[Piece], width: int) -> list[Cell]:
                     widths[-1] += c
                 continue
             _add(lines[-1], unit, style)
-            widths[-1] += cells(unit)
+            widths[-1] += wide if len(unit) == len(bare) else cells(unit)
     _trim(lines[-1], widths)
     return list(zip(lines, widths))
+
+
+def _joined(pieces: list[Piece]) -> list[Piece]:
+    """The pieces as `_wrap` lays them on a line: empty ones left out, neighbours of a style joined."""
+    line: list[Piece] = []
+    for text, style in pieces:
+        if text:
+            _add(line, text, style)
+    return line
 
 
 def _end_line(lines: list[list[Piece]], widths: list[int]) -> None:
