@@ -175,7 +175,8 @@ def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime, wi
         """,
         {**bounds, "within": int(within.total_seconds())},
     ):
-        stopped = min((t for t in (corrected, withdrawn_at) if t is not None), default=None)  # UTC text sorts as time
+        # The earlier of the two (UTC text sorts as time); most contacts stand: neither.
+        stopped = withdrawn_at if corrected is None else corrected if withdrawn_at is None else min(corrected, withdrawn_at)
         contacts.setdefault(card_id, []).append((_utc(at), _utc(stopped)))
     moved = _owners_at_ends(store, scope, periods, sorted({r[0] for r in rows if r[4]}))
     found = []
