@@ -45,16 +45,18 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
             WHERE cards.created_at < :last AND cards.status IN ({_IN_HAND}) AND {untouched} AND {visible}
             GROUP BY 1, 2""", bounds):
         add((name, None, None, False), max(made_in, 0), len(periods), n)
-    cards = store.conn.execute(
-        f"""SELECT cards.id, {_period_of('cards.created_at', periods)}, cards.owner_id, users.name FROM cards
-            LEFT JOIN users ON users.id = cards.owner_id WHERE cards.id IN ({candidates}) AND NOT {untouched}""",
-        bounds).fetchall()
+    # The others with their status and assignment events, in one read (an assignment's detail only).
+    cards: dict[int, tuple[int, int | None, str | None]] = {}  # made in, owner now: its id, its name
     moved: dict[int, list[tuple[int, str]]] = {}  # each card's status events in order: (period, kind)
     assigned: dict[int, list[tuple[str, int, dict]]] = {}
-    for card_id, at, in_period, event_id, kind, detail in store.conn.execute(
-        f"""SELECT e.card_id, e.at, {_period_of('e.at', periods)}, e.id, e.kind, e.detail FROM card_events e
-            WHERE e.card_id IN ({candidates}) AND e.kind IN ({_STATUS_KINDS}, 'assigned')
+    for card_id, made_in, owner_id, name, at, in_period, event_id, kind, detail in store.conn.execute(
+        f"""SELECT cards.id, {_period_of('cards.created_at', periods)}, cards.owner_id, users.name,
+                e.at, {_period_of('e.at', periods)}, e.id, e.kind, CASE WHEN e.kind = 'assigned' THEN e.detail END
+            FROM cards JOIN card_events e ON e.card_id = cards.id LEFT JOIN users ON users.id = cards.owner_id
+            WHERE cards.id IN ({candidates}) AND e.kind IN ({_STATUS_KINDS}, 'assigned')
             ORDER BY e.card_id, e.at, e.id""", bounds):
+        if card_id not in cards:
+            cards[card_id] = (made_in, owner_id, name)
         if kind == "assigned":
             assigned.setdefault(card_id, []).append((at, event_id, json.loads(detail or "{}")))
         elif in_period is not None:
@@ -62,7 +64,7 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
     names = _visible_names(store, scope)
     ends = [ts(end) for _start, end in periods]
     last = len(periods)
-    for card_id, made_in, owner_id, name in cards:
+    for card_id, (made_in, owner_id, name) in cards.items():
         moves = assigned.get(card_id)
         if not moves and scope.owner_ids is not None and owner_id not in scope.owner_ids:
             continue
