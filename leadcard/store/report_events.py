@@ -106,12 +106,13 @@ def _event_counts(store: Store, scope: Scope, kind: EventKind, periods: Periods,
     keys = ", ".join(f"value{i}" for i in range(len(values)))
     return store.conn.execute(
         f"""
-        WITH {table}
-        SELECT n, owner, {keys}, count(*) FROM (
+        WITH {table}, states AS MATERIALIZED (
+            -- Materialized: each event's owner and values worked out once, not again for the grouping.
             SELECT p.n, {_owner_at('p.p_end')} AS owner, {', '.join(f'{v} AS value{i}' for i, v in enumerate(values))}
             FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
             WHERE e.kind = :kind AND e.at >= :first AND e.at < :last AND {scope_sql}
-        ) AS states
+        )
+        SELECT n, owner, {keys}, count(*) FROM states
         GROUP BY n, owner, {keys}
         """,
         {**params, **bounds, "kind": kind.value},
