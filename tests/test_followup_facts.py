@@ -7,6 +7,8 @@ and the reports count from them exactly as they counted from the words."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import Leadcard, database, empty_store, sales_floor
@@ -131,3 +133,14 @@ def test_a_store_made_before_gets_the_facts_of_every_followup_it_holds(backend, 
     assert_kept_as_said(old)
     doctor = old.json("doctor", user="赵经理")
     assert (doctor["sound"], doctor["unknown_objects"], doctor["missing_objects"]) == (True, [], [])
+
+
+def test_the_words_that_invite_are_the_ones_the_store_keeps_invitations_by():
+    """The invitation words live twice — the traffic's definition and the migration's column — and
+    must be the same: changing them means a migration that redefines the column."""
+    from leadcard.store.migrations import MIGRATIONS
+    from leadcard.store.schema_check import expected_objects
+
+    table = expected_objects(len(MIGRATIONS))[("table", "followups")]
+    column = table[table.index(" invites INTEGER GENERATED"):]
+    assert sorted(set(re.findall(r"LIKE '%([^%']+)%'", column))) == sorted(INVITATION_WORDS)
