@@ -108,8 +108,7 @@ COMMANDS = {
     "list --json (every card)": ["--as", MANAGER, "list", "--json"],
     "audit": ["--as", MANAGER, "audit"],
     "audit --json": ["--as", MANAGER, "audit", "--json"],
-    # The reports' figures (issue 20 item 2, and `report trend`, are another branch's work): they
-    # are measured here as soon as the commands answer.
+    # The reports' figures (issue 20 item 2, issue 23 item 5).
     "report weekly": ["--as", MANAGER, "report", "weekly", "--format", "json"],
     "report monthly": ["--as", MANAGER, "report", "monthly", "--format", "json"],
     "report trend": ["--as", MANAGER, "report", "trend", "--json"],

@@ -19,10 +19,11 @@ MADE_HERE = re.compile(r"SCAN (p|asked|raised|delivered|in_hand|per_card|settled
 
 
 class Recording:
-    """A connection that notes the plan of every query it runs."""
+    """A connection that notes the plan of every query it runs (and, given a list, the query with
+    its parameters)."""
 
-    def __init__(self, conn, plans: list):
-        self.conn, self.plans = conn, plans
+    def __init__(self, conn, plans: list, queries: list | None = None):
+        self.conn, self.plans, self.queries = conn, plans, queries
 
     def __getattr__(self, name):
         return getattr(self.conn, name)
@@ -30,17 +31,21 @@ class Recording:
     def execute(self, sql, params=()):
         if sql.lstrip().upper().startswith(("SELECT", "WITH")):
             self.plans.append((" ".join(sql.split()), [r[3] for r in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]))
+            if self.queries is not None:
+                self.queries.append((sql, params))
         return self.conn.execute(sql, params)
 
 
-def plans_of(demo, monkeypatch, reader: str, args: tuple[str, ...]) -> list[tuple[str, list[str]]]:
-    """Each query a report ran, with its plan (EXPLAIN QUERY PLAN)."""
+def plans_of(demo, monkeypatch, reader: str, args: tuple[str, ...],
+             queries: list | None = None) -> list[tuple[str, list[str]]]:
+    """Each query a report ran, with its plan (EXPLAIN QUERY PLAN); `queries` hears each query and
+    its parameters."""
     plans: list[tuple[str, list[str]]] = []
     opened = Store.open
 
     def recording(*a, **k):
         store = opened(*a, **k)
-        store.conn = Recording(store.conn, plans)
+        store.conn = Recording(store.conn, plans, queries)
         return store
 
     monkeypatch.setattr(Store, "open", recording)
@@ -62,7 +67,7 @@ def test_every_report_query_is_an_indexed_read(demo, monkeypatch, reader, args):
              if line.startswith("SCAN") and not MADE_HERE.match(line)]
     assert scans == []
     used = " ".join(line for _sql, plan in plans for line in plan)
-    for index in ("cards_created", "cards_in_hand", "card_events_kind_at", "followups_at", "followups_planned",
+    for index in ("cards_created", "cards_in_hand", "card_events_kind_at", "followups_at", "followups_invitations",
                   "followups_card_at"):
         assert f"INDEX {index}" in used, index
     if args[0] != "trend":

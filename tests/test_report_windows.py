@@ -70,3 +70,23 @@ def test_a_visit_made_the_day_after_its_week_is_not_that_weeks_though_within_the
     assert after_delivery(lc, "2026-W47") == (0, 1)
     assert after_delivery(lc, "2026-W48") == (1, 2)  # and the day-7 visit, on Saturday 28th, not made
     assert trend_after_delivery(lc) == [(0, 1), (1, 2)]
+
+
+def test_an_after_delivery_visit_is_made_from_its_days_first_minute_to_the_grace_days_last(lc, tmp_path):
+    """With a day and a half's grace (whole days count: one), 王五 takes his car on Monday 16th at
+    15:00. A call that evening is no visit; the day-1 visit (17th) is missed by an unanswered call on
+    the 17th but made at 23:59 on the 18th, the grace's last minute; the day-3 one (19th) is made at
+    midnight on the 21st, a minute too late. 赵六, delivered the same day, is reached at midnight
+    starting his day-1 visit: in time."""
+    path = tmp_path / "store.toml"
+    path.write_text("[audit.after-delivery-late]\ngrace_days = 1.5\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(path))
+    delivered(lc, "王五", "13800000003", "2026-11-16T15:00:00")
+    delivered(lc, "赵六", "13800000004", "2026-11-16T15:00:00")
+    log(lc, "王五", "2026-11-16 18:00", content="交车当晚致电")
+    log(lc, "王五", "2026-11-17 10:00", "phone", "--outcome", "unreachable", content="未接")
+    log(lc, "王五", "2026-11-18 23:59", content="交车后回访")
+    log(lc, "王五", "2026-11-21 00:00", content="交车后第三天回访，晚了")
+    log(lc, "赵六", "2026-11-17 00:00", content="交车后第一天回访")
+    assert after_delivery(lc, "2026-W47") == (2, 4)  # 王五's day 1 and 3, 赵六's day 1 and 3
+    assert trend_after_delivery(lc)[0] == (2, 4)

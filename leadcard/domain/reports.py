@@ -70,7 +70,7 @@ from leadcard.domain.audit_rules import plain
 from leadcard.domain.session import Session
 from leadcard.domain import targets
 from leadcard.domain.traffic import showroom_traffic
-from leadcard.schedule import Policy, after_delivery_visits
+from leadcard.schedule import Policy
 from leadcard.store import objections as objection_sql
 from leadcard.store import report_events as events
 from leadcard.store import reports as sql
@@ -228,11 +228,8 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
         "cancellations": after(events.cancellations(store, scope, bounds)),
         "referrals": after(events.referrals(store, scope, bounds)),
     }
-    grace = _after_delivery_grace(policy)
-    # A contact more days after a delivery than its last visit and the grace allow makes no visit in time.
-    within = reach + timedelta(days=math.floor(grace) + 1)
-    delivered, visits = _deliveries(periods, bounds, after(events.deliveries(store, scope, bounds, bounds[0][0] - reach,
-                                                                             within)), policy, tz, grace)
+    delivered, visits = _deliveries(store, periods, bounds, after(events.deliveries(store, scope, bounds, bounds[0][0] - reach)),
+                                    policy, tz, _after_delivery_grace(policy))
     split = {key: [[] for _p in periods] for key in read}
     for key, found in read.items():
         for record in found:
@@ -308,11 +305,13 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
     )
 
 
-def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], found: list[events.Delivery],
+def _deliveries(store, periods: list[Period], bounds: list[tuple[datetime, datetime]], found: list[events.Delivery],
                 policy: Policy, tz, grace: float) -> tuple[list[list[events.Delivery]], list[list[tuple[str | None, bool]]]]:
     """Each period's deliveries (under the owner at its end), and its after-delivery visits — due in
-    it — as (owner, made in time): each visit from the contacts that reached the owner before the
-    end of the period it is due in, and stood then."""
+    it — as (owner, made in time): made in time when a contact reached the owner on the visit's day
+    or within the grace days after it (as `schedule.after_delivery_visits` has it: the first contact
+    on or after its day is then one of those), before the end of the period it is due in and
+    standing then."""
     starts = [start for start, _end in bounds]
     first_days = [p.first_day for p in periods]
 
@@ -320,8 +319,29 @@ def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], 
         i = bisect_right(first_days, day) - 1
         return i if i >= 0 and day <= periods[i].last_day else None
 
+    def start_of(day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=tz)
+
+    late = timedelta(days=math.floor(grace) + 1)  # the first day past the grace
+    plans: dict[date, list[tuple[int, datetime, datetime, datetime]]] = {}
+
+    def visits_of(day: date) -> list[tuple[int, datetime, datetime, datetime]]:
+        """The visits of a delivery on that day that are due in a period: (period, from, before,
+        standing at), worked out once for the day's deliveries."""
+        found = plans.get(day)
+        if found is None:
+            found = plans[day] = []
+            for n in policy.after_delivery_days:
+                visit = day + timedelta(days=n)
+                i = due_in(visit)
+                if i is not None:
+                    end = bounds[i][1]
+                    found.append((i, start_of(visit), min(start_of(visit + late), end), end))
+        return found
+
     delivered: list[list[events.Delivery]] = [[] for _p in periods]
-    visits: list[list[tuple[str | None, bool]]] = [[] for _p in periods]
+    asked: list[tuple[int, datetime, datetime, datetime]] = []  # (card, from, before, standing at)
+    due: list[tuple[int, str | None]] = []  # … and the period each is due in, with the owner then
     for d in found:
         i = bisect_right(starts, d.at) - 1
         if i >= 0 and d.at < bounds[i][1]:
@@ -330,28 +350,15 @@ def _deliveries(periods: list[Period], bounds: list[tuple[datetime, datetime]], 
                 delivered[i].append(replace(d, owner=owner))
         if d.legacy:
             continue
-        day = d.at.astimezone(tz).date()
-        due = sorted({i for n in policy.after_delivery_days if (i := due_in(day + timedelta(days=n))) is not None})
-        if not due:
-            continue
-        if all(stopped is None for _at, stopped in d.contacts):
-            # Every contact stands: the visits worked out once, from the contacts before the last
-            # period's end; a visit due in an earlier one was made in time only if made before its end.
-            end = bounds[due[-1]][1]
-            for v in after_delivery_visits(d.at, [at for at, _s in d.contacts if at < end], policy, tz, grace):
-                i = due_in(v.day)
-                seen, owner = d.owner_at(i) if i is not None else (False, None)
-                if seen:
-                    visits[i].append((owner, v.in_time and v.made_at < bounds[i][1]))
-            continue
-        for i in due:
+        for i, start, before, end in visits_of(d.at.astimezone(tz).date()):
             seen, owner = d.owner_at(i)
-            if not seen:
-                continue
-            end = bounds[i][1]
-            reached = [at for at, stopped in d.contacts if at < end and (stopped is None or stopped >= end)]
-            visits[i] += [(owner, v.in_time) for v in after_delivery_visits(d.at, reached, policy, tz, grace)
-                          if periods[i].first_day <= v.day <= periods[i].last_day]
+            if seen:
+                asked.append((d.card_id, start, before, end))
+                due.append((i, owner))
+    made = events.visits_made(store, asked)
+    visits: list[list[tuple[str | None, bool]]] = [[] for _p in periods]
+    for k, (i, owner) in enumerate(due):
+        visits[i].append((owner, k in made))
     return delivered, visits
 
 

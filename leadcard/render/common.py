@@ -82,7 +82,14 @@ def dumps(data: Any, indent: int | None = None, default: Callable[[Any], Any] = 
 
 
 def _compact(value: Any, default: Callable[[Any], Any], separators: tuple[str, str] | None = None) -> str:
-    return json.dumps(value, ensure_ascii=False, default=default, separators=separators)
+    return _encoder(default, separators).encode(value)
+
+
+@cache
+def _encoder(default: Callable[[Any], Any], separators: tuple[str, str] | None) -> json.JSONEncoder:
+    """json.dumps's encoder, made once: json.dumps makes one at each call given any option, and an
+    indented trend writes ten thousand small lists and objects."""
+    return json.JSONEncoder(ensure_ascii=False, default=default, separators=separators)
 
 
 _PLAIN = (str, int, float, type(None), date)  # datetime is a date

@@ -48,7 +48,9 @@ def _server_tables(store: Store) -> dict[str, tuple[Column, ...]]:
         "WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname <> 'leadcard_schema' ORDER BY c.oid")]
     return {name: tuple(Column(r[0], _SERVER_TYPES.get(r[1], r[1].upper()), r[2] == "NO") for r in store.conn.execute(
         "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position", (name,)))
+        # Generated columns (followups' facts) are the store's to compute, as SQLite's table_info has it.
+        "WHERE table_schema = current_schema() AND table_name = ? AND is_generated = 'NEVER' "
+        "ORDER BY ordinal_position", (name,)))
             for name in names}
 
 

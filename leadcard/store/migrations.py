@@ -42,7 +42,9 @@ def rebuild_table(db: sqlite3.Connection, table: str, old: str, new: str) -> Non
     indexes = [r[0] for r in db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))]
     db.execute(create.replace(old, new).replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_rebuilt (", 1))
-    db.execute(f"INSERT INTO {table}_rebuilt SELECT * FROM {table}")
+    # By name, the generated columns left out (SQLite's table_info lists none): they compute themselves.
+    columns = ", ".join(r[0] for r in db.execute("SELECT name FROM pragma_table_info(?)", (table,)))
+    db.execute(f"INSERT INTO {table}_rebuilt ({columns}) SELECT {columns} FROM {table}")
     db.execute(f"DROP TABLE {table}")
     db.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
     for index in indexes:
@@ -688,5 +690,35 @@ def m019_report_window_indexes(db: sqlite3.Connection) -> None:
         CREATE INDEX cards_in_hand ON cards (created_at, status, owner_id, grade) WHERE status IN ('open', 'lost-pending');
         -- The grade accuracy reads the gradings to each grade made in a window.
         CREATE INDEX grade_changes_graded ON grade_changes (to_grade, at, card_id, by_id, followup_id);
+        """
+    )
+
+
+@migration
+def m020_followup_facts(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- What the reports count of a follow-up, kept with it as generated columns, so that every
+        -- path writing one (log, correction, import, demo, restore, a hub's replication) keeps them
+        -- and no report reads its text: complete (记录完整: a next date, content and plan written)
+        -- and invites (its purpose or plan names a visit: the invitation words of domain/traffic.py;
+        -- a change of those words is a migration redefining this column). Computed as they are
+        -- read on SQLite (VIRTUAL; PostgreSQL stores them), and held by the indexes below.
+        ALTER TABLE followups ADD COLUMN complete INTEGER GENERATED ALWAYS AS (CASE WHEN next_at IS NOT NULL
+            AND trim(content) != '' AND trim(coalesce(plan, '')) != '' THEN 1 ELSE 0 END) VIRTUAL;
+        ALTER TABLE followups ADD COLUMN invites INTEGER GENERATED ALWAYS AS (CASE WHEN
+            purpose LIKE '%到店%' OR plan LIKE '%到店%' OR purpose LIKE '%来店%' OR plan LIKE '%来店%'
+            OR purpose LIKE '%进店%' OR plan LIKE '%进店%' OR purpose LIKE '%展厅%' OR plan LIKE '%展厅%'
+            OR purpose LIKE '%试驾%' OR plan LIKE '%试驾%' OR purpose LIKE '%看车%' OR plan LIKE '%看车%'
+            THEN 1 ELSE 0 END) VIRTUAL;
+        -- A period's follow-ups counted by author, channel and completeness from this index alone.
+        DROP INDEX followups_at;
+        CREATE INDEX followups_at ON followups (at, card_id, author_id, channel, next_at, complete);
+        -- The invitations planned for a day, with what the reports read of them (SQLite reads the
+        -- columns of a partial index's condition from the table unless the index holds them). They
+        -- replace all the planned contacts, which only the invitations read.
+        DROP INDEX followups_planned;
+        CREATE INDEX followups_invitations ON followups (next_at, outcome, invites, card_id, at, seq, author_id)
+            WHERE outcome = 'reached' AND invites = 1;
         """
     )

@@ -291,7 +291,8 @@ class Connection:
         if name == "table_info":
             return Cursor(self._run(
                 "SELECT ordinal_position - 1 AS cid, column_name AS name, data_type AS type FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position", (value,)))
+                "WHERE table_schema = current_schema() AND table_name = %s AND is_generated = 'NEVER' "
+                "ORDER BY ordinal_position", (value,)))
         if value is None:
             raise sqlite3.OperationalError(f"no PostgreSQL form for PRAGMA {name}")
         return None
@@ -339,6 +340,8 @@ _REWRITES = (
     (re.compile(r"\bLIKE\b", re.I), "ILIKE"),  # SQLite's LIKE ignores the case of ASCII letters
     (re.compile(r"\b((?:NOT\s+)?IN)\s+(?!SELECT\b)([A-Za-z_]\w*)\b(?!\s*\()", re.I), r"\1 (SELECT * FROM \2)"),
     (re.compile(r"\bINSERT\s+OR\s+IGNORE\b", re.I), "INSERT"),
+    # A generated column SQLite computes as it is read; PostgreSQL (before 18) only stores them.
+    (re.compile(r"\)\s+VIRTUAL\b", re.I), ") STORED"),
 
     # SQLite's hints to its planner (an index to use, a join order); PostgreSQL's planner chooses.
     (re.compile(r"\s+(?:INDEXED\s+BY\s+\w+|NOT\s+INDEXED)\b", re.I), ""),

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
 from leadcard.store.counting import withdrawn
-from leadcard.store.reports import (_REASSIGNED, _effective, _owner_at, _owner_names, _scope, _seconds,
+from leadcard.store.reports import (_REASSIGNED, _effective, _owner_at, _owner_names, _scope,
                                     _status_event_at)
 from leadcard.store.windows import Periods, periods_table as _periods
 
@@ -106,12 +106,13 @@ def _event_counts(store: Store, scope: Scope, kind: EventKind, periods: Periods,
     keys = ", ".join(f"value{i}" for i in range(len(values)))
     return store.conn.execute(
         f"""
-        WITH {table}
-        SELECT n, owner, {keys}, count(*) FROM (
+        WITH {table}, states AS MATERIALIZED (
+            -- Materialized: each event's owner and values worked out once, not again for the grouping.
             SELECT p.n, {_owner_at('p.p_end')} AS owner, {', '.join(f'{v} AS value{i}' for i, v in enumerate(values))}
             FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
             WHERE e.kind = :kind AND e.at >= :first AND e.at < :last AND {scope_sql}
-        ) AS states
+        )
+        SELECT n, owner, {keys}, count(*) FROM states
         GROUP BY n, owner, {keys}
         """,
         {**params, **bounds, "kind": kind.value},
@@ -127,9 +128,6 @@ class Delivery:
     owner: str | None  # the card's owner now: at each period's end too, unless it was reassigned
     ordered_at: datetime | None  # the order it delivered
     legacy: bool  # won before orders were kept: delivered the day it was won
-    # The contacts that reached the owner after the delivery, before the last period's end: when,
-    # and when each stopped counting (corrected or withdrawn; None: it stands).
-    contacts: tuple[tuple[datetime, datetime | None], ...]
     owners: dict[int, str | None] | None = None  # a reassigned card's owner at each period's end it was seen then
 
     def owner_at(self, period: int) -> tuple[bool, str | None]:
@@ -139,10 +137,9 @@ class Delivery:
         return period in self.owners, self.owners.get(period)
 
 
-def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime, within: timedelta) -> list[Delivery]:
-    """交车 from `since` to the last period's end, each once, with the order it delivered and the
-    contacts that reached the owner afterwards, `within` of the card's last delivery (one query for
-    all of them); a reassigned card's owner at each period's end (another)."""
+def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime) -> list[Delivery]:
+    """交车 from `since` to the last period's end, each once, with the order it delivered (one query
+    for all of them); a reassigned card's owner at each period's end (another)."""
     names = _owner_names(scope)
     visible = "1" if scope.owner_ids is None else f"cards.owner_id IN ({', '.join(':' + n for n in names) or 'NULL'})"
     bounds = {"since": ts(since), "last": ts(periods[-1][1])}
@@ -160,31 +157,31 @@ def deliveries(store: Store, scope: Scope, periods: Periods, since: datetime, wi
     ).fetchall()
     if not rows:
         return []
-    contacts: dict[int, list[tuple[datetime, datetime | None]]] = {}
-    for card_id, at, corrected, withdrawn_at in store.conn.execute(
-        f"""
-        WITH delivered AS (
-            SELECT e.card_id, min(e.at) AS at, max(e.at) AS last_at FROM card_events e
-            WHERE e.kind = 'delivered' AND e.at >= :since AND e.at < :last GROUP BY e.card_id)
-        SELECT f.card_id, f.at, (SELECT min(n.at) FROM followups n WHERE n.corrects = f.id),
-            (SELECT w.at FROM followup_voids w WHERE w.followup_id = f.id)
-        FROM delivered JOIN followups f ON f.card_id = delivered.card_id
-        WHERE f.at > delivered.at AND f.at < :last AND f.outcome = 'reached'
-            AND {_seconds('f.at')} < {_seconds('delivered.last_at')} + :within
-        ORDER BY f.card_id, f.at
-        """,
-        {**bounds, "within": int(within.total_seconds())},
-    ):
-        stopped = min((t for t in (corrected, withdrawn_at) if t is not None), default=None)  # UTC text sorts as time
-        contacts.setdefault(card_id, []).append((_utc(at), _utc(stopped)))
     moved = _owners_at_ends(store, scope, periods, sorted({r[0] for r in rows if r[4]}))
-    found = []
-    for card_id, at, detail, owner, reassigned, ordered_at in rows:
-        when = _utc(at)
-        found.append(Delivery(card_id, when, owner, _utc(ordered_at), bool(json.loads(detail or "{}").get("legacy")),
-                              tuple(c for c in contacts.get(card_id, ()) if c[0] > when),
-                              moved.get(card_id, {}) if reassigned else None))
-    return found
+    return [Delivery(card_id, _utc(at), owner, _utc(ordered_at), bool(json.loads(detail or "{}").get("legacy")),
+                     moved.get(card_id, {}) if reassigned else None)
+            for card_id, at, detail, owner, reassigned, ordered_at in rows]
+
+
+def visits_made(store: Store, asked: list[tuple[int, datetime, datetime, datetime]]) -> set[int]:
+    """Which of the visits asked about — (card, from, before, end), by their place in `asked` — were
+    made: a contact that reached the customer at or after `from` and before `before`, standing at
+    `end`. The visits share few days: one query per span of time, a step into each card's contacts."""
+    spans: dict[tuple[datetime, datetime, datetime], list[int]] = {}
+    for k, (_card, start, before, end) in enumerate(asked):
+        spans.setdefault((start, before, end), []).append(k)
+    made: set[int] = set()
+    for (start, before, end), places in spans.items():
+        cards = sorted({asked[k][0] for k in places})
+        reached: set[int] = set()
+        for first in range(0, len(cards), 500):
+            batch = {f"card{i}": card_id for i, card_id in enumerate(cards[first:first + 500])}
+            reached.update(r[0] for r in store.conn.execute(
+                f"""SELECT DISTINCT f.card_id FROM followups f WHERE f.card_id IN ({', '.join(':' + n for n in batch)})
+                    AND f.at >= :start AND f.at < :before AND f.outcome = 'reached' AND {_effective(':end')}""",
+                {**batch, "start": ts(start), "before": ts(before), "end": ts(end)}))
+        made.update(k for k in places if asked[k][0] in reached)
+    return made
 
 
 def _utc(text: str | None) -> datetime | None:

@@ -238,18 +238,19 @@ def new_cards(store: Store, scope: Scope, periods: Periods, first_call: timedelt
     table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        WITH {table}
+        WITH {table}, states AS MATERIALIZED (
+            -- Materialized: each card's first contact is looked up once, not once per use of it.
+            SELECT p.n, cards.source, coalesce(cards.left_at, cards.created_at) AS clock_start,
+                {_owner_at('p.p_end')} AS owner,
+                (SELECT f.at FROM followups f WHERE f.card_id = cards.id AND f.at < p.p_end
+                 AND {_effective('p.p_end')} ORDER BY f.at LIMIT 1) AS first_at
+            FROM p JOIN cards ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
+            WHERE cards.created_at >= :first AND cards.created_at < :last AND {scope_sql}
+        )
         SELECT n, owner, source,
             first_at IS NOT NULL AND {_seconds('first_at')} - {_seconds('clock_start')} <= :first_call AS timely,
             count(*) AS cards
-        FROM (
-            SELECT p.n, cards.source, coalesce(cards.left_at, cards.created_at) AS clock_start,
-                {_owner_at('p.p_end')} AS owner,
-                (SELECT min(f.at) FROM followups f WHERE f.card_id = cards.id AND f.at < p.p_end
-                 AND {_effective('p.p_end')}) AS first_at
-            FROM p JOIN cards ON cards.created_at >= p.p_start AND cards.created_at < p.p_end
-            WHERE cards.created_at >= :first AND cards.created_at < :last AND {scope_sql}
-        ) AS states
+        FROM states
         GROUP BY 1, 2, 3, 4
         """,
         # Times are whole seconds: within the limit is within its whole seconds.
@@ -267,34 +268,24 @@ def _seconds(moment: str) -> str:
 class FollowUpCount:
     author: str | None
     channel: str
-    complete: bool  # content, plan and next date all written
+    complete: bool  # content, plan and next date all written (the follow-up's `complete`)
     followups: int
     period: int = 0  # which of the periods asked for
 
 
 def followup_counts(store: Store, scope: Scope, periods: Periods) -> list[FollowUpCount]:
-    """Effective follow-ups dated in each period, counted by author, channel and completeness: all of
-    them from the index on their time (which holds author, channel and next date), then the complete
-    ones — a next date, and content and plan written — from the table, the others never read there."""
+    """Effective follow-ups dated in each period, counted by author, channel and completeness (kept
+    with each follow-up: migration 20) from the index on their time alone."""
     period, end = windows.period_of("f.at", periods), windows.period_end("f.at", periods)
     scope_sql, params = _scope(scope, end)
     params |= windows.bounds(periods)
-    counted = f"""SELECT {period}, f.author_id, f.channel, count(*) FROM followups f {_cards_for(scope_sql, 'f.card_id')}
-        WHERE {{}} AND {_effective(end)} AND {scope_sql} GROUP BY 1, 2, 3"""
-    # Those with a next date found by the index and read from the table in the order of their ids
-    # (SQLite walks an IN list in order; PostgreSQL's bitmap scan does the same): one pass along the
-    # table rather than a jump for each, wherever a card's follow-ups lie.
-    written = store.conn.execute(counted.format(
-        "f.id IN (SELECT id FROM followups WHERE at >= :first AND at < :last AND next_at IS NOT NULL) "
-        "AND trim(f.content) != '' AND trim(coalesce(f.plan, '')) != ''"), params).fetchall()
-    complete = {(n, author, channel): count for n, author, channel, count in written}
     names = user_names(store)
-    found = []
-    for n, author, channel, count in store.conn.execute(counted.format("f.at >= :first AND f.at < :last"), params):
-        done = complete.get((n, author, channel), 0)
-        found += [FollowUpCount(names.get(author), channel, True, done, n)] if done else []
-        found += [FollowUpCount(names.get(author), channel, False, count - done, n)] if count > done else []
-    return found
+    rows = store.conn.execute(
+        f"""SELECT {period}, f.author_id, f.channel, f.complete, count(*) FROM followups f
+        {_cards_for(scope_sql, 'f.card_id')}
+        WHERE f.at >= :first AND f.at < :last AND {_effective(end)} AND {scope_sql} GROUP BY 1, 2, 3, 4""", params)
+    return [FollowUpCount(names.get(author), channel, bool(complete), count, n)
+            for n, author, channel, complete, count in rows]
 
 
 def user_names(store: Store) -> dict[int, str]:

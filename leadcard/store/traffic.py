@@ -70,18 +70,15 @@ def test_drive_counts(store: Store, scope: Scope, periods: Periods) -> dict[tupl
     return {(r[0], r[1]): r[2] for r in rows}
 
 
-def invitations(store: Store, scope: Scope, periods: Periods, words: Sequence[str],
+def invitations(store: Store, scope: Scope, periods: Periods,
                 showroom: Sequence[str]) -> list[tuple[int, str | None, bool, int]]:
     """The invitations to visit planned for each period, counted by (period, who invited, whether the
-    customer came): `domain.traffic` says what each is — a contact planned with one of `words`, kept
-    by a visit in the showroom log or a contact by one of the `showroom` channels. All in SQL: one
-    pass over the contacts planned for the periods' days, and a few steps into each invited card's
-    records after it."""
-    scope_sql, params = _scope(scope, "states.p_end")
+    customer came): `domain.traffic` says what each is — a contact planned with a purpose or plan that
+    invites (the follow-up's `invites`, migration 20), kept by a visit in the showroom log or a contact
+    by one of the `showroom` channels. All in SQL: one pass over the invitations planned for the
+    periods' days, from their index alone, and a few steps into each invited card's records after it."""
+    scope_sql, params = _scope(scope, "per_card.p_end")
     params |= bounds(periods)
-    for i, word in enumerate(words):
-        params[f"word{i}"] = f"%{word}%"  # the words hold no LIKE wildcard
-    naming = " OR ".join(f"f.purpose LIKE :word{i} OR f.plan LIKE :word{i}" for i in range(len(words))) or "0"
     channels = {f"showroom{i}": str(channel) for i, channel in enumerate(showroom)}
     params |= channels
     rows = store.conn.execute(
@@ -95,19 +92,14 @@ def invitations(store: Store, scope: Scope, periods: Periods, words: Sequence[st
                 OR EXISTS (SELECT 1 FROM visits v WHERE v.card_id = per_card.card_id AND v.arrived_at > per_card.at
                            AND v.arrived_at < per_card.day_end) AS came
             FROM (
-                SELECT f.card_id, f.at, f.author_id, states.day_start, states.day_end, states.n, states.p_end,
-                    row_number() OVER (PARTITION BY f.card_id, states.day ORDER BY f.at, f.seq) AS nth
-                FROM (
-                    -- The contacts planned for each day (a range of the index apiece: named, for without
-                    -- statistics SQLite may rather index the whole table anew), then read from the table
-                    -- in the order of their ids: one pass along it.
-                    SELECT f.id, p.* FROM p JOIN followups f INDEXED BY followups_planned
-                        ON f.next_at >= p.day_start AND f.next_at < p.day_end
-                    WHERE f.outcome = 'reached' ORDER BY f.id
-                ) AS states CROSS JOIN followups f {_cards_for(scope_sql, 'f.card_id')}
-                WHERE f.id = states.id AND f.at < states.p_end AND ({naming}) AND {_effective('states.p_end')}
-                    AND {scope_sql}
-            ) AS per_card WHERE nth = 1
+                -- The invitations planned for each day (a range of their index apiece: named, for
+                -- without statistics SQLite may rather index the whole table anew).
+                SELECT f.card_id, f.at, f.author_id, p.day_start, p.day_end, p.n, p.p_end,
+                    row_number() OVER (PARTITION BY f.card_id, p.day ORDER BY f.at, f.seq) AS nth
+                FROM p JOIN followups f INDEXED BY followups_invitations
+                    ON f.next_at >= p.day_start AND f.next_at < p.day_end
+                WHERE f.outcome = 'reached' AND f.invites = 1 AND f.at < p.p_end AND {_effective('p.p_end')}
+            ) AS per_card {_cards_for(scope_sql, 'per_card.card_id')} WHERE nth = 1 AND {scope_sql}
         )
         SELECT asked.n, users.name, asked.came, count(*) FROM asked LEFT JOIN users ON users.id = asked.author_id
         -- Not kept, and planned again for another day (or none) before the day came: left out.

@@ -11,7 +11,6 @@ once; each period's states are then read off the events, by the same rules as th
 from __future__ import annotations
 
 import json
-from bisect import bisect_left, bisect_right
 
 from leadcard.store import Scope, Store, ts, windows
 from leadcard.store.reports import _IN_HAND, _STATUS_KINDS, CardStates
@@ -41,56 +40,57 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
     # Most cards are open since made and never moved: counted by owner and the period they were
     # made in (-1: before the first), in every period from then on.
     for name, made_in, n in store.conn.execute(
-        f"""SELECT users.name, CASE WHEN cards.created_at < :first THEN -1 ELSE {windows.period_of('cards.created_at', periods)} END,
-                count(*)
+        f"""SELECT users.name, {_period_of('cards.created_at', periods)}, count(*)
             FROM cards LEFT JOIN users ON users.id = cards.owner_id
             WHERE cards.created_at < :last AND cards.status IN ({_IN_HAND}) AND {untouched} AND {visible}
             GROUP BY 1, 2""", bounds):
         add((name, None, None, False), max(made_in, 0), len(periods), n)
-    cards = store.conn.execute(
-        f"""SELECT cards.id, cards.created_at, cards.owner_id, users.name FROM cards
-            LEFT JOIN users ON users.id = cards.owner_id WHERE cards.id IN ({candidates}) AND NOT {untouched}""",
-        bounds).fetchall()
-    times: dict[int, list[str]] = {}  # each card's status events, in time order: when
-    kinds: dict[int, list[str]] = {}  # … and what
+    # The others with their status and assignment events, in one read (an assignment's detail only).
+    cards: dict[int, tuple[int, int | None, str | None]] = {}  # made in, owner now: its id, its name
+    moved: dict[int, list[tuple[int, str]]] = {}  # each card's status events in order: (period, kind)
     assigned: dict[int, list[tuple[str, int, dict]]] = {}
-    for card_id, at, event_id, kind, detail in store.conn.execute(
-        f"""SELECT e.card_id, e.at, e.id, e.kind, e.detail FROM card_events e
-            WHERE e.card_id IN ({candidates}) AND e.kind IN ({_STATUS_KINDS}, 'assigned')
+    for card_id, made_in, owner_id, name, at, in_period, event_id, kind, detail in store.conn.execute(
+        f"""SELECT cards.id, {_period_of('cards.created_at', periods)}, cards.owner_id, users.name,
+                e.at, {_period_of('e.at', periods)}, e.id, e.kind, CASE WHEN e.kind = 'assigned' THEN e.detail END
+            FROM cards JOIN card_events e ON e.card_id = cards.id LEFT JOIN users ON users.id = cards.owner_id
+            WHERE cards.id IN ({candidates}) AND e.kind IN ({_STATUS_KINDS}, 'assigned')
             ORDER BY e.card_id, e.at, e.id""", bounds):
+        if card_id not in cards:
+            cards[card_id] = (made_in, owner_id, name)
         if kind == "assigned":
             assigned.setdefault(card_id, []).append((at, event_id, json.loads(detail or "{}")))
-        else:
-            times.setdefault(card_id, []).append(at)
-            kinds.setdefault(card_id, []).append(kind)
+        elif in_period is not None:
+            moved.setdefault(card_id, []).append((in_period, kind))
     names = _visible_names(store, scope)
-    moments = [(ts(start), ts(end)) for start, end in periods]
-    ends = [end for _start, end in moments]
-    for card_id, created_at, owner_id, name in cards:
+    ends = [ts(end) for _start, end in periods]
+    last = len(periods)
+    for card_id, (made_in, owner_id, name) in cards.items():
         moves = assigned.get(card_id)
         if not moves and scope.owner_ids is not None and owner_id not in scope.owner_ids:
             continue
-        when, what = times.get(card_id, ()), kinds.get(card_id, ())
-        i = bisect_right(ends, created_at)  # the first period whose end is after the card was made
-        before_start = bisect_left(when, moments[i][0]) if i < len(moments) else 0
-        while i < len(moments):
-            end = moments[i][1]
-            before_end = bisect_left(when, end, before_start)
-            at_start = what[before_start - 1] if before_start else None
-            at_end = what[before_end - 1] if before_end else None
-            reopened = any(kind in _REOPENING for kind in what[before_start:before_end])
-            following = i + 1
+        events = moved.get(card_id, ())
+        i, k, status = max(made_in, 0), 0, None  # status: the latest status event before period i
+        while k < len(events) and events[k][0] < i:
+            status = events[k][1]
+            k += 1
+        while i < last:
+            at_start, reopened, following = status, False, i + 1
+            if k < len(events) and events[k][0] == i:
+                while k < len(events) and events[k][0] == i:
+                    status = events[k][1]
+                    reopened = reopened or status in _REOPENING
+                    k += 1
+            elif not moves:
+                # No event in this period nor until the next one's: the periods between are alike.
+                following = events[k][0] if k < len(events) else last
             if moves:
-                owner = _owner_at(moves, end, name)
+                owner = _owner_at(moves, ends[i], name)
                 seen = scope.owner_ids is None or owner in names
             else:
                 owner, seen = name, True
-                if before_start == before_end:
-                    # No event in this period nor until the next one's: the periods between are alike.
-                    following = bisect_right(ends, when[before_end]) if before_end < len(when) else len(moments)
             if seen:
-                add((owner, at_start, at_end, reopened), i, following)
-            i, before_start = following, before_end
+                add((owner, at_start, status, reopened), i, following)
+            i = following
     found: list[list[CardStates]] = [[] for _p in periods]
     for (owner, at_start, at_end, reopened), counts in runs.items():
         n = 0
@@ -99,6 +99,11 @@ def conversion_states(store: Store, scope: Scope, periods: Periods) -> list[list
             if n:
                 found[i].append(CardStates(owner, None, at_start, at_end, False, reopened, n))
     return found
+
+
+def _period_of(column: str, periods: Periods) -> str:
+    """The number of the period a time before `:last` falls in, -1 before the first (None after the last)."""
+    return f"CASE WHEN {column} < :first THEN -1 ELSE {windows.period_of(column, periods)} END"
 
 
 def _owner_at(moves: list[tuple[str, int, dict]], moment: str, now: str | None) -> str | None:
