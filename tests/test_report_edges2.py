@@ -1,0 +1,200 @@
+"""More of the report's figures at their edges (issue 22), each written against a wrong change that
+the stories before it let through: whose line a figure goes on, the first and last instant of a
+period and of a window inside it, and a period asked for on its first day.
+
+Week 2026-W47 runs from Monday 16 to Sunday 22 November 2026; it is read on Wednesday 25th.
+"""
+
+from conftest import sales_floor
+
+READ_ON = "2026-11-25T09:00:00"
+
+
+def add(lc, name, phone, at, *args, **who):
+    lc.ok("add", name, "--phone", phone, "--at", at, *args, now=at, **who)
+
+
+def log(lc, name, at, channel="phone", *args, content="电话沟通需求", **who):
+    lc.ok("log", name, "--channel", channel, "--content", content, "--at", at, *args, now=at, **who)
+
+
+def weekly(lc, week="2026-W47", user=None, now=READ_ON):
+    return lc.json("report", "weekly", "--week", week, now=now, user=user)
+
+
+def ratio(numerator, denominator):
+    return {"numerator": numerator, "denominator": denominator,
+            "rate": round(numerator / denominator, 4) if denominator else None}
+
+
+def delivered(lc, name, phone, owner, at):
+    add(lc, name, phone, "2026-11-02 10:00", "--owner", owner, "--model", "凯美瑞")
+    lc.ok("win", name, now="2026-11-03T10:00:00", user=owner)
+    lc.ok("deliver", name, now=at, user=owner)
+
+
+# -- whose line a figure goes on ----------------------------------------------------------------------
+
+
+def test_each_consultants_after_delivery_visits_are_on_their_own_line(lc):
+    """王芳's customer takes his car on Monday 16th and is called the next day; 李强's on Tuesday
+    17th and is not called until the 20th, a day after his day-1 visit and on the day of his day-3."""
+    sales_floor(lc)
+    delivered(lc, "张三", "13800000001", "王芳", "2026-11-16T15:00:00")
+    delivered(lc, "李四", "13800000002", "李强", "2026-11-17T15:00:00")
+    log(lc, "张三", "2026-11-17 10:00", content="交车后第一天回访", user="王芳")
+    log(lc, "李四", "2026-11-20 10:00", content="交车后回访", user="李强")
+    report = weekly(lc)
+    owners = {o["owner"]: o["kpis"]["after_delivery"] for o in report["by_owner"]}
+    assert owners == {"王芳": ratio(1, 2), "李强": ratio(1, 2)}
+    assert report["kpis"]["after_delivery"] == ratio(2, 4)
+
+
+def test_a_consultant_whose_only_card_was_lost_before_the_week_keeps_her_place_by_name(lc):
+    """孙丽's one customer was lost in October: she has nothing in hand in W47, yet a line of her own,
+    in name order before 王芳 (孙 before 王)."""
+    sales_floor(lc)
+    add(lc, "张三", "13800000001", "2026-10-05 10:00", "--owner", "孙丽")
+    lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-10-06T10:00:00", user="孙丽")
+    lc.ok("approve", "张三", now="2026-10-06T18:00:00")
+    add(lc, "李四", "13800000002", "2026-11-17 10:00", "--owner", "王芳")
+    report = weekly(lc)
+    assert [(o["owner"], o["new_cards"], o["open_at_end"]) for o in report["by_owner"]] == [
+        ("孙丽", 0, 0), ("王芳", 1, 1)]
+
+
+# -- after-delivery visits due on the week's first and last day -------------------------------------------
+
+
+def test_a_months_visit_due_on_the_weeks_first_day_is_the_weeks(lc):
+    """王五 took his car on Saturday 17 October: his day-30 visit falls on Monday 16 November, W47's
+    first day, and he is called that afternoon, later in the day than he drove off."""
+    add(lc, "王五", "13800000003", "2026-10-10 10:00", "--model", "凯美瑞")
+    lc.ok("win", "王五", now="2026-10-11T10:00:00")
+    lc.ok("deliver", "王五", now="2026-10-17T15:00:00")
+    for day in ("2026-10-18", "2026-10-20", "2026-10-24"):
+        log(lc, "王五", f"{day} 10:00", content="交车后回访")
+    log(lc, "王五", "2026-11-16 16:00", content="交车满月回访")
+    # 赵六 took his the day before 王五: his month's visit fell on Sunday 15th, none in W47.
+    add(lc, "赵六", "13800000004", "2026-10-10 10:00", "--model", "凯美瑞")
+    lc.ok("win", "赵六", now="2026-10-11T10:00:00")
+    lc.ok("deliver", "赵六", now="2026-10-16T10:00:00")
+    report = weekly(lc)
+    assert report["kpis"]["after_delivery"] == ratio(1, 1)
+    assert report["deliveries"]["count"] == 0
+
+
+def test_a_visit_due_on_the_weeks_last_day_is_the_weeks(lc):
+    """李四 takes his car on Saturday 21st: his day-1 visit falls on Sunday 22nd, W47's last day, and he
+    is called that evening."""
+    add(lc, "李四", "13800000002", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "李四", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "李四", now="2026-11-21T15:00:00")
+    log(lc, "李四", "2026-11-22 20:00", content="交车后第一天回访")
+    assert weekly(lc)["kpis"]["after_delivery"] == ratio(1, 1)
+
+
+def test_a_showroom_that_makes_no_after_delivery_visits_has_none_due(lc, tmp_path):
+    """A store whose policy lists no after-delivery days: 张三's delivery on the 18th is counted, and
+    no visit is due, so the measure has nothing to divide."""
+    path = tmp_path / "store.toml"
+    path.write_text("after_delivery_days = []\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(path))
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "张三", now="2026-11-10T10:00:00")
+    lc.ok("deliver", "张三", now="2026-11-18T15:00:00")
+    log(lc, "张三", "2026-11-19 10:00", content="交车后回访")
+    report = weekly(lc)
+    assert (report["deliveries"]["count"], report["kpis"]["after_delivery"]) == (1, ratio(0, 0))
+
+
+def test_a_car_handed_over_at_seven_in_the_morning_has_its_visits_counted_from_that_day(lc):
+    """张三 takes his car at 07:00 on Monday 16th, still Sunday in UTC: his day-1 visit is on Tuesday
+    17th (called that day), his day-3 on Thursday 19th (not made), his day-7 in the next week."""
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "张三", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "张三", now="2026-11-16T07:00:00")
+    log(lc, "张三", "2026-11-17 10:00", content="交车后第一天回访")
+    # 王五 took his at 07:00 on Monday 9th: his day-7 visit is on Monday 16th, and he is called then.
+    add(lc, "王五", "13800000003", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "王五", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "王五", now="2026-11-09T07:00:00")
+    for day in ("2026-11-10", "2026-11-12", "2026-11-16"):
+        log(lc, "王五", f"{day} 10:00", content="交车后回访")
+    assert weekly(lc)["kpis"]["after_delivery"] == ratio(2, 3)
+
+
+# -- records a sheet brought in ----------------------------------------------------------------------------
+
+
+def test_paper_cards_imported_without_a_reason_or_a_model_are_counted_under_none(lc, tmp_path):
+    """The paper card of 张三 says 战败 on the 17th and nothing more; 李四's says 成交 on the 18th, with
+    no model (an old deal: ordered and delivered that day). The week counts the loss under no reason
+    and no competitor — a request that is not clear — and the order under no model."""
+    sheet = tmp_path / "cards.csv"
+    sheet.write_text("姓名,电话,状态,建卡时间,状态时间\n张三,13800000001,战败,2026-11-02 10:00,2026-11-17 10:00\n"
+                     "李四,13800000002,成交,2026-11-02 10:00,2026-11-18 10:00\n", encoding="utf-8")
+    lc.ok("import", str(sheet), now="2026-11-20T10:00:00")
+    # 王五's car, handed over on the 19th the usual way, after 李四's old deal: his day-1 visit is made.
+    add(lc, "王五", "13800000003", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "王五", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "王五", now="2026-11-19T15:00:00")
+    log(lc, "王五", "2026-11-20 10:00", content="交车后第一天回访")
+    report = weekly(lc)
+    assert (report["totals"]["losses"], report["loss_reasons"], report["loss_competitors"]) == (1, {"": 1}, {"": 1})
+    assert report["kpis"]["loss_clarity"] == ratio(0, 1)
+    assert (report["orders"]["count"], report["orders"]["by_model"]) == (1, {"": 1})
+    assert (report["deliveries"]["count"], report["deliveries"]["order_to_delivery_days"]["deliveries"]) == (2, 1)
+    assert report["kpis"]["after_delivery"] == ratio(1, 2)  # 王五's day 1 and 3: none for an old deal
+
+
+# -- orders and deliveries -----------------------------------------------------------------------------------
+
+
+def test_an_order_from_before_the_week_still_waiting_for_its_car_is_waiting_at_the_weeks_end(lc):
+    """王五 ordered in October and still waits for his car; 赵六 orders on Thursday 19th: two orders wait
+    at W47's end."""
+    add(lc, "王五", "13800000003", "2026-10-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "王五", "--delivery", "2026-12-20", now="2026-10-08T10:00:00")
+    add(lc, "赵六", "13800000004", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "赵六", now="2026-11-19T10:00:00")
+    report = weekly(lc)
+    assert (report["orders"]["count"], report["orders"]["waiting_for_delivery_at_end"]) == (1, 2)
+
+
+def test_a_car_delivered_after_its_card_changed_hands_is_the_new_owners_delivery(lc):
+    """张三 ordered from 王芳; his card goes to 李强 on Wednesday 18th, who hands over the car on Friday
+    20th and calls him on Saturday for the day-1 visit."""
+    sales_floor(lc)
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--owner", "王芳", "--model", "凯美瑞")
+    lc.ok("win", "张三", now="2026-11-03T10:00:00", user="王芳")
+    lc.ok("assign", "张三", "李强", now="2026-11-18T10:00:00")
+    lc.ok("deliver", "张三", now="2026-11-20T15:00:00", user="李强")
+    log(lc, "张三", "2026-11-21 10:00", content="交车后第一天回访", user="李强")
+    report = weekly(lc)
+    assert [(o["owner"], o["deliveries"], o["kpis"]["after_delivery"]) for o in report["by_owner"]] == [
+        ("李强", 1, ratio(1, 1))]
+    assert report["deliveries"]["count"] == 1
+
+
+def test_a_car_delivered_in_the_week_stays_the_sellers_delivery_when_the_card_moves_after_it(lc):
+    """王芳 hands 张三 his car on Thursday 19th and calls him on Friday (his day-3 visit, on Sunday, is
+    not made); on Tuesday 24th his card goes to 李强: W47's delivery and its visits are still hers."""
+    sales_floor(lc)
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--owner", "王芳", "--model", "凯美瑞")
+    lc.ok("win", "张三", now="2026-11-03T10:00:00", user="王芳")
+    lc.ok("deliver", "张三", now="2026-11-19T15:00:00", user="王芳")
+    log(lc, "张三", "2026-11-20 10:00", content="交车后第一天回访", user="王芳")
+    lc.ok("assign", "张三", "李强", now="2026-11-24T10:00:00")
+    assert [(o["owner"], o["deliveries"], o["kpis"]["after_delivery"]) for o in weekly(lc)["by_owner"]] == [
+        ("王芳", 1, ratio(1, 2))]
+
+
+def test_days_from_order_to_delivery_are_the_store_days_between_them(lc):
+    """张三 orders at 07:30 on Tuesday 10th and takes his car at 07:00 on Wednesday 18th — both still the
+    day before in UTC: eight days."""
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "张三", now="2026-11-10T07:30:00")
+    lc.ok("deliver", "张三", now="2026-11-18T07:00:00")
+    days = weekly(lc)["deliveries"]["order_to_delivery_days"]
+    assert days == {"deliveries": 1, "average": 8.0, "longest": 8}
