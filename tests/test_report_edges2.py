@@ -94,6 +94,87 @@ def test_a_visit_due_on_the_weeks_last_day_is_the_weeks(lc):
     assert weekly(lc)["kpis"]["after_delivery"] == ratio(1, 1)
 
 
+def test_an_after_delivery_call_withdrawn_in_its_week_made_no_visit(lc):
+    """张三's day-1 call on Tuesday 17th was logged on his card by mistake and withdrawn on Friday 20th:
+    neither his day-1 nor his day-3 visit was made. 李四, who took his car the day before, was called on
+    Monday 16th for his day-1 visit: one of his three visits due in the week was made."""
+    add(lc, "李四", "13800000002", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "李四", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "李四", now="2026-11-15T15:00:00")
+    log(lc, "李四", "2026-11-16 10:00", content="交车后第一天回访")
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "张三", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "张三", now="2026-11-16T15:00:00")
+    log(lc, "张三", "2026-11-17 10:00", content="交车后第一天回访")
+    lc.ok("log", "张三", "--void", "1", "--reason", "记错卡片", now="2026-11-20T10:00:00")
+    assert weekly(lc)["kpis"]["after_delivery"] == ratio(1, 5)
+
+
+def test_an_after_delivery_call_withdrawn_at_the_next_weeks_first_instant_made_the_weeks_visit(lc):
+    """赵六's day-1 call on Tuesday 17th is withdrawn at midnight on Monday 23rd: it stood all W47."""
+    add(lc, "赵六", "13800000004", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "赵六", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "赵六", now="2026-11-16T15:00:00")
+    log(lc, "赵六", "2026-11-17 10:00", content="交车后第一天回访")
+    lc.ok("log", "赵六", "--void", "1", "--reason", "记错卡片", now="2026-11-23T00:00:00")
+    assert weekly(lc)["kpis"]["after_delivery"] == ratio(1, 2)
+
+
+def test_with_a_days_grace_a_visit_made_the_day_after_its_own_is_in_time(lc, tmp_path):
+    """The store allows a day's grace: 张三, who took his car on Monday 16th, is called on Wednesday 18th
+    for his day-1 visit (Tuesday) and on Friday 20th for his day-3 (Thursday): both in time."""
+    path = tmp_path / "store.toml"
+    path.write_text("[audit.after-delivery-late]\ngrace_days = 1\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(path))
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "张三", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "张三", now="2026-11-16T15:00:00")
+    log(lc, "张三", "2026-11-18 10:00", content="交车后回访，晚了一天")
+    log(lc, "张三", "2026-11-20 10:00", content="交车后回访，晚了一天")
+    assert weekly(lc)["kpis"]["after_delivery"] == ratio(2, 2)
+
+
+def test_a_visit_made_at_the_next_weeks_first_instant_is_not_the_weeks_though_within_the_grace(lc, tmp_path):
+    """With a day's grace, 李四 — who took his car on Saturday 21st — is called for his day-1 visit
+    (Sunday 22nd) at midnight exactly, the first instant of W48: in time, yet not made in W47. In W48 his
+    day-3 and day-7 visits are not made. The trend's two weeks say the same as their reports."""
+    path = tmp_path / "store.toml"
+    path.write_text("[audit.after-delivery-late]\ngrace_days = 1\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(path))
+    add(lc, "李四", "13800000002", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "李四", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "李四", now="2026-11-21T10:00:00")
+    log(lc, "李四", "2026-11-23 00:00", content="交车后回访")
+    # 王五 the same, after a call logged on his card by mistake on Saturday and withdrawn.
+    add(lc, "王五", "13800000003", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "王五", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "王五", now="2026-11-21T10:00:00")
+    log(lc, "王五", "2026-11-21 12:00", content="打错电话")
+    lc.ok("log", "王五", "--void", "1", "--reason", "记错卡片", now="2026-11-21T12:30:00")
+    log(lc, "王五", "2026-11-23 00:00", content="交车后回访")
+    read_on = "2026-11-30T09:00:00"
+    weeks = [weekly(lc, week, now=read_on)["kpis"]["after_delivery"] for week in ("2026-W47", "2026-W48")]
+    assert weeks == [ratio(0, 2), ratio(0, 4)]
+    trend = lc.json("report", "trend", "--weeks", "2", now=read_on)["ratios"]["after_delivery"]
+    assert trend == weeks
+
+
+def test_a_consultant_handed_a_delivered_customer_sees_only_the_visits_due_since_in_her_trend(lc):
+    """李强 hands 张三 his car on Wednesday 18th; the card goes to 王芳 on Monday 23rd. She calls him on
+    Wednesday 25th for his day-7 visit, after a call logged on his card by mistake the day before and
+    withdrawn. Her trend has no visit of his in W47 (李强's then) and his day-7 visit made in W48."""
+    sales_floor(lc)
+    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--owner", "李强", "--model", "凯美瑞")
+    lc.ok("win", "张三", now="2026-11-03T10:00:00", user="李强")
+    lc.ok("deliver", "张三", now="2026-11-18T15:00:00", user="李强")
+    lc.ok("assign", "张三", "王芳", now="2026-11-23T09:00:00")
+    log(lc, "张三", "2026-11-24 10:00", content="打错电话", user="王芳")
+    lc.ok("log", "张三", "--void", "1", "--reason", "记错卡片", now="2026-11-24T10:30:00", user="王芳")
+    log(lc, "张三", "2026-11-25 10:00", content="交车一周回访", user="王芳")
+    trend = lc.json("report", "trend", "--weeks", "2", now="2026-11-30T09:00:00", user="王芳")
+    assert trend["ratios"]["after_delivery"] == [ratio(0, 0), ratio(1, 1)]
+
+
 def test_a_showroom_that_makes_no_after_delivery_visits_has_none_due(lc, tmp_path):
     """A store whose policy lists no after-delivery days: 张三's delivery on the 18th is counted, and
     no visit is due, so the measure has nothing to divide."""
@@ -164,12 +245,15 @@ def test_an_order_from_before_the_week_still_waiting_for_its_car_is_waiting_at_t
 
 def test_a_car_delivered_after_its_card_changed_hands_is_the_new_owners_delivery(lc):
     """张三 ordered from 王芳; his card goes to 李强 on Wednesday 18th, who hands over the car on Friday
-    20th and calls him on Saturday for the day-1 visit."""
+    20th and calls him on Saturday for the day-1 visit — a first call logged on the card by mistake
+    that morning is withdrawn."""
     sales_floor(lc)
     add(lc, "张三", "13800000001", "2026-11-02 10:00", "--owner", "王芳", "--model", "凯美瑞")
     lc.ok("win", "张三", now="2026-11-03T10:00:00", user="王芳")
     lc.ok("assign", "张三", "李强", now="2026-11-18T10:00:00")
     lc.ok("deliver", "张三", now="2026-11-20T15:00:00", user="李强")
+    log(lc, "张三", "2026-11-21 09:00", content="打错电话", user="李强")
+    lc.ok("log", "张三", "--void", "1", "--reason", "记错卡片", now="2026-11-21T09:30:00", user="李强")
     log(lc, "张三", "2026-11-21 10:00", content="交车后第一天回访", user="李强")
     report = weekly(lc)
     assert [(o["owner"], o["deliveries"], o["kpis"]["after_delivery"]) for o in report["by_owner"]] == [
