@@ -68,12 +68,15 @@ def test_a_consultant_whose_only_card_was_lost_before_the_week_keeps_her_place_b
 
 def test_a_months_visit_due_on_the_weeks_first_day_is_the_weeks(lc):
     """王五 took his car on Saturday 17 October: his day-30 visit falls on Monday 16 November, W47's
-    first day, and he is called that afternoon, later in the day than he drove off."""
+    first day, and he is called that afternoon, later in the day than he drove off (a call logged on
+    his card by mistake that morning withdrawn)."""
     add(lc, "王五", "13800000003", "2026-10-10 10:00", "--model", "凯美瑞")
     lc.ok("win", "王五", now="2026-10-11T10:00:00")
     lc.ok("deliver", "王五", now="2026-10-17T15:00:00")
     for day in ("2026-10-18", "2026-10-20", "2026-10-24"):
         log(lc, "王五", f"{day} 10:00", content="交车后回访")
+    log(lc, "王五", "2026-11-16 09:00", content="打错电话")
+    lc.ok("log", "王五", "--void", "4", "--reason", "记错卡片", now="2026-11-16T09:30:00")
     log(lc, "王五", "2026-11-16 16:00", content="交车满月回访")
     # 赵六 took his the day before 王五: his month's visit fell on Sunday 15th, none in W47.
     add(lc, "赵六", "13800000004", "2026-10-10 10:00", "--model", "凯美瑞")
@@ -86,10 +89,12 @@ def test_a_months_visit_due_on_the_weeks_first_day_is_the_weeks(lc):
 
 def test_a_visit_due_on_the_weeks_last_day_is_the_weeks(lc):
     """李四 takes his car on Saturday 21st: his day-1 visit falls on Sunday 22nd, W47's last day, and he
-    is called that evening."""
+    is called that evening, after a call logged on his card by mistake and withdrawn."""
     add(lc, "李四", "13800000002", "2026-11-02 10:00", "--model", "凯美瑞")
     lc.ok("win", "李四", now="2026-11-03T10:00:00")
     lc.ok("deliver", "李四", now="2026-11-21T15:00:00")
+    log(lc, "李四", "2026-11-22 19:00", content="打错电话")
+    lc.ok("log", "李四", "--void", "1", "--reason", "记错卡片", now="2026-11-22T19:30:00")
     log(lc, "李四", "2026-11-22 20:00", content="交车后第一天回访")
     assert weekly(lc)["kpis"]["after_delivery"] == ratio(1, 1)
 
@@ -111,10 +116,11 @@ def test_an_after_delivery_call_withdrawn_in_its_week_made_no_visit(lc):
 
 
 def test_an_after_delivery_call_withdrawn_at_the_next_weeks_first_instant_made_the_weeks_visit(lc):
-    """赵六's day-1 call on Tuesday 17th is withdrawn at midnight on Monday 23rd: it stood all W47."""
+    """赵六, who took his car at 07:00 on Monday 16th (Sunday still in UTC), has his day-1 call on Tuesday
+    17th withdrawn at midnight on Monday 23rd: it stood all W47."""
     add(lc, "赵六", "13800000004", "2026-11-02 10:00", "--model", "凯美瑞")
     lc.ok("win", "赵六", now="2026-11-03T10:00:00")
-    lc.ok("deliver", "赵六", now="2026-11-16T15:00:00")
+    lc.ok("deliver", "赵六", now="2026-11-16T07:00:00")
     log(lc, "赵六", "2026-11-17 10:00", content="交车后第一天回访")
     lc.ok("log", "赵六", "--void", "1", "--reason", "记错卡片", now="2026-11-23T00:00:00")
     assert weekly(lc)["kpis"]["after_delivery"] == ratio(1, 2)
@@ -131,7 +137,15 @@ def test_with_a_days_grace_a_visit_made_the_day_after_its_own_is_in_time(lc, tmp
     lc.ok("deliver", "张三", now="2026-11-16T15:00:00")
     log(lc, "张三", "2026-11-18 10:00", content="交车后回访，晚了一天")
     log(lc, "张三", "2026-11-20 10:00", content="交车后回访，晚了一天")
-    assert weekly(lc)["kpis"]["after_delivery"] == ratio(2, 2)
+    # 李四 the same day, called on the 18th after a call logged on his card by mistake and withdrawn;
+    # his day-3 visit not made.
+    add(lc, "李四", "13800000002", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "李四", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "李四", now="2026-11-16T15:00:00")
+    log(lc, "李四", "2026-11-17 10:00", content="打错电话")
+    lc.ok("log", "李四", "--void", "1", "--reason", "记错卡片", now="2026-11-17T10:30:00")
+    log(lc, "李四", "2026-11-18 10:00", content="交车后回访，晚了一天")
+    assert weekly(lc)["kpis"]["after_delivery"] == ratio(3, 4)
 
 
 def test_a_visit_made_at_the_next_weeks_first_instant_is_not_the_weeks_though_within_the_grace(lc, tmp_path):
@@ -282,3 +296,14 @@ def test_days_from_order_to_delivery_are_the_store_days_between_them(lc):
     lc.ok("deliver", "张三", now="2026-11-18T07:00:00")
     days = weekly(lc)["deliveries"]["order_to_delivery_days"]
     assert days == {"deliveries": 1, "average": 8.0, "longest": 8}
+
+
+def test_a_referrer_the_consultant_may_not_see_is_counted_unnamed_in_her_report(lc):
+    """李强's customer 刘先生 sends his friend 张三 to 王芳 on Tuesday 17th: her report counts the referral
+    and names nobody; the manager's names 刘先生 and his consultant."""
+    sales_floor(lc)
+    add(lc, "刘先生", "13800000009", "2026-10-01 10:00", "--owner", "李强", "--model", "凯美瑞")
+    add(lc, "张三", "13800000001", "2026-11-17 10:00", "--owner", "王芳", "--referred-by", "刘先生")
+    assert weekly(lc, user="王芳")["referrers"] == [
+        {"ref": None, "name": None, "owner": None, "referrals": 1, "won": 0}]
+    assert weekly(lc)["referrers"] == [{"ref": "A00001", "name": "刘先生", "owner": "李强", "referrals": 1, "won": 0}]
