@@ -299,20 +299,23 @@ def test_days_from_order_to_delivery_are_the_store_days_between_them(lc):
 
 
 def test_referrers_the_consultant_may_not_see_are_counted_together_unnamed_in_her_report(lc):
-    """李强's customers 刘先生 and 陈女士 send 王芳 one friend and two in W47; her own customer 周先生 sends
-    her one, who orders on Thursday. Her report names 周先生 and counts the other three together,
-    unnamed, last; the manager's names all three, the most referrals first, then the most orders."""
+    """李强's customers 刘先生 and 陈女士 send 王芳 one friend and two in W47, and 孙丽's customer 吴先生 one
+    (the first to come); her own customer 周先生 sends her one, who orders on Thursday. Her report names
+    周先生 and counts the other four together, unnamed, last; the manager's names them all, the most
+    referrals first, then the most orders, then by card."""
     sales_floor(lc)
     add(lc, "刘先生", "13800000009", "2026-10-01 10:00", "--owner", "李强", "--model", "凯美瑞")
     add(lc, "陈女士", "13800000008", "2026-10-01 10:00", "--owner", "李强", "--model", "凯美瑞")
     add(lc, "周先生", "13800000007", "2026-10-01 10:00", "--owner", "王芳", "--model", "凯美瑞")
-    referred = (("张三", "刘先生"), ("李四", "陈女士"), ("赵六", "陈女士"), ("王五", "周先生"))
+    add(lc, "吴先生", "13800000006", "2026-10-01 10:00", "--owner", "孙丽", "--model", "凯美瑞")
+    referred = (("孙七", "吴先生"), ("张三", "刘先生"), ("李四", "陈女士"), ("赵六", "陈女士"), ("王五", "周先生"))
     for n, (name, referrer) in enumerate(referred, start=1):
         add(lc, name, f"1380000000{n}", "2026-11-17 10:00", "--owner", "王芳", "--referred-by", referrer,
             "--model", "凯美瑞")
     lc.ok("win", "王五", now="2026-11-19T10:00:00", user="王芳")
     assert weekly(lc, user="王芳")["referrers"] == [
         {"ref": "A00003", "name": "周先生", "owner": "王芳", "referrals": 1, "won": 1},
-        {"ref": None, "name": None, "owner": None, "referrals": 3, "won": 0}]
+        {"ref": None, "name": None, "owner": None, "referrals": 4, "won": 0}]
     assert [(r["ref"], r["name"], r["owner"], r["referrals"], r["won"]) for r in weekly(lc)["referrers"]] == [
-        ("A00002", "陈女士", "李强", 2, 0), ("A00003", "周先生", "王芳", 1, 1), ("A00001", "刘先生", "李强", 1, 0)]
+        ("A00002", "陈女士", "李强", 2, 0), ("A00003", "周先生", "王芳", 1, 1), ("A00001", "刘先生", "李强", 1, 0),
+        ("A00004", "吴先生", "孙丽", 1, 0)]
