@@ -319,3 +319,16 @@ def test_referrers_the_consultant_may_not_see_are_counted_together_unnamed_in_he
     assert [(r["ref"], r["name"], r["owner"], r["referrals"], r["won"]) for r in weekly(lc)["referrers"]] == [
         ("A00002", "陈女士", "李强", 2, 0), ("A00003", "周先生", "王芳", 1, 1), ("A00001", "刘先生", "李强", 1, 0),
         ("A00004", "吴先生", "孙丽", 1, 0)]
+
+
+def test_two_consultants_wins_after_one_follow_up_each_add_up(lc):
+    """王芳 and 李强 each win a customer on Wednesday 18th after a single call: two wins after one
+    follow-up in W47, one on each line."""
+    sales_floor(lc)
+    for n, (name, owner) in enumerate((("张三", "王芳"), ("李四", "李强")), start=1):
+        add(lc, name, f"1380000000{n}", "2026-11-16 10:00", "--owner", owner, "--model", "凯美瑞")
+        log(lc, name, "2026-11-16 11:00", content="试驾满意", user=owner)
+        lc.ok("win", name, now="2026-11-18T10:00:00", user=owner)
+    report = weekly(lc)
+    assert [b["wins"] for b in report["followups_per_win"]] == [0, 2, 0, 0, 0]
+    assert [[b["wins"] for b in o["followups_per_win"]] for o in report["by_owner"]] == [[0, 1, 0, 0, 0]] * 2
