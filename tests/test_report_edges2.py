@@ -332,3 +332,15 @@ def test_two_consultants_wins_after_one_follow_up_each_add_up(lc):
     report = weekly(lc)
     assert [b["wins"] for b in report["followups_per_win"]] == [0, 2, 0, 0, 0]
     assert [[b["wins"] for b in o["followups_per_win"]] for o in report["by_owner"]] == [[0, 1, 0, 0, 0]] * 2
+
+
+def test_grade_accuracy_goes_by_grader_then_by_grade(lc):
+    """李强 graded 张三 A on 20 October, whose 30 days end in W47; 王芳 graded 李四 H on Monday 9th, whose
+    7 days end in it too: 李强's line comes first, though H is the hotter grade."""
+    sales_floor(lc)
+    add(lc, "张三", "13800000001", "2026-10-01 10:00", "--owner", "李强")
+    add(lc, "李四", "13800000002", "2026-10-01 10:00", "--owner", "王芳")
+    lc.ok("grade", "张三", "A", now="2026-10-20T10:00:00", user="李强")
+    lc.ok("grade", "李四", "H", now="2026-11-09T10:00:00", user="王芳")
+    accuracy = [(g["grader"], g["grade"], g["numerator"], g["denominator"]) for g in weekly(lc)["grade_accuracy"]]
+    assert accuracy == [("李强", "A", 0, 1), ("王芳", "H", 0, 1)]
