@@ -33,6 +33,15 @@ def delivered(lc, name, phone, owner, at):
     lc.ok("deliver", name, now=at, user=owner)
 
 
+# -- periods -------------------------------------------------------------------------------------------------
+
+
+def test_a_week_asked_for_in_the_last_second_before_its_monday_is_refused_in_one_line(lc):
+    refused = lc("report", "weekly", "--week", "2026-W48", now="2026-11-22T23:59:59")
+    assert (refused.exit_code, refused.stderr) == (2, "leadcard: 2026-W48 还没有开始（今天是 2026-11-22）\n")
+    assert lc.json("report", "weekly", "--week", "2026-W48", now="2026-11-23T00:00:00")["start"] == "2026-11-23"
+
+
 # -- whose line a figure goes on ----------------------------------------------------------------------
 
 
