@@ -60,8 +60,8 @@ def test_each_consultants_after_delivery_visits_are_on_their_own_line(lc):
 
 
 def test_a_consultant_whose_only_card_was_lost_before_the_week_keeps_her_place_by_name(lc):
-    """孙丽's one customer was lost in October: she has nothing in hand in W47, yet a line of her own,
-    in name order before 王芳 (孙 before 王)."""
+    """孙丽's one customer was lost in October: she has nothing in hand in W47, yet a line of her own in
+    the manager's report, in name order before 王芳 (孙 before 王)."""
     sales_floor(lc)
     add(lc, "张三", "13800000001", "2026-10-05 10:00", "--owner", "孙丽")
     lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-10-06T10:00:00", user="孙丽")
@@ -70,6 +70,9 @@ def test_a_consultant_whose_only_card_was_lost_before_the_week_keeps_her_place_b
     report = weekly(lc)
     assert [(o["owner"], o["new_cards"], o["open_at_end"]) for o in report["by_owner"]] == [
         ("孙丽", 0, 0), ("王芳", 1, 1)]
+    # Nobody else's: 王芳 sees her own line, 一组's supervisor his team's.
+    assert [o["owner"] for o in weekly(lc, user="王芳")["by_owner"]] == ["王芳"]
+    assert [o["owner"] for o in weekly(lc, user="钱主管")["by_owner"]] == ["王芳"]
 
 
 # -- after-delivery visits due on the week's first and last day -------------------------------------------
