@@ -59,20 +59,31 @@ def test_each_consultants_after_delivery_visits_are_on_their_own_line(lc):
     assert report["kpis"]["after_delivery"] == ratio(2, 4)
 
 
-def test_a_consultant_whose_only_card_was_lost_before_the_week_keeps_her_place_by_name(lc):
-    """孙丽's one customer was lost in October: she has nothing in hand in W47, yet a line of her own in
-    the manager's report, in name order before 王芳 (孙 before 王)."""
+def test_consultants_whose_only_cards_were_closed_before_the_week_keep_their_place_by_name(lc):
+    """Before anyone had a login, 周八 was lost in October; 孙丽's only customer, 张三, was lost then too.
+    In W47 neither she nor nobody has a card in hand, yet each has a line in the manager's report, in
+    name order (孙 before 王, nobody last). 王五, handed from 李强 to 王芳 in October, ordered then and
+    still waits for his car at the week's end. A consultant sees only her own line, the supervisor of
+    一组 his team's."""
+    add(lc, "周八", "13800000008", "2026-10-05 10:00")
+    lc.ok("lose", "周八", "--reason", "推迟购买", now="2026-10-06T10:00:00")
+    lc.ok("approve", "周八", now="2026-10-06T18:00:00")
     sales_floor(lc)
     add(lc, "张三", "13800000001", "2026-10-05 10:00", "--owner", "孙丽")
     lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-10-06T10:00:00", user="孙丽")
     lc.ok("approve", "张三", now="2026-10-06T18:00:00")
+    add(lc, "王五", "13800000003", "2026-10-05 10:00", "--owner", "李强", "--model", "凯美瑞")
+    lc.ok("assign", "王五", "王芳", now="2026-10-07T10:00:00")
+    lc.ok("win", "王五", "--delivery", "2026-12-20", now="2026-10-08T10:00:00", user="王芳")
     add(lc, "李四", "13800000002", "2026-11-17 10:00", "--owner", "王芳")
     report = weekly(lc)
     assert [(o["owner"], o["new_cards"], o["open_at_end"]) for o in report["by_owner"]] == [
-        ("孙丽", 0, 0), ("王芳", 1, 1)]
-    # Nobody else's: 王芳 sees her own line, 一组's supervisor his team's.
-    assert [o["owner"] for o in weekly(lc, user="王芳")["by_owner"]] == ["王芳"]
-    assert [o["owner"] for o in weekly(lc, user="钱主管")["by_owner"]] == ["王芳"]
+        ("孙丽", 0, 0), ("王芳", 1, 1), (None, 0, 0)]
+    assert report["orders"]["waiting_for_delivery_at_end"] == 1
+    for user, owners, waiting in (("王芳", ["王芳"], 1), ("孙丽", ["孙丽"], 0), ("钱主管", ["王芳"], 1)):
+        theirs = weekly(lc, user=user)
+        assert ([o["owner"] for o in theirs["by_owner"]], theirs["orders"]["waiting_for_delivery_at_end"]) == (
+            owners, waiting)
 
 
 # -- after-delivery visits due on the week's first and last day -------------------------------------------
