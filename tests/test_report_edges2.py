@@ -367,3 +367,13 @@ def test_grade_accuracy_goes_by_grader_then_by_grade(lc):
     lc.ok("grade", "李四", "H", now="2026-11-09T10:00:00", user="王芳")
     accuracy = [(g["grader"], g["grade"], g["numerator"], g["denominator"]) for g in weekly(lc)["grade_accuracy"]]
     assert accuracy == [("李强", "A", 0, 1), ("王芳", "H", 0, 1)]
+
+
+def test_a_grading_whose_call_was_withdrawn_after_the_week_still_counts_in_it(lc):
+    """王五 was graded H at a call on Monday 9th; the call is withdrawn on Tuesday 24th as logged on the
+    wrong card. In W47, where the grade's 7 days ended, it stood: one H grading, not won."""
+    add(lc, "王五", "13800000003", "2026-11-01 10:00", "--model", "凯美瑞")
+    log(lc, "王五", "2026-11-09 10:00", "phone", "--grade", "H", content="客户说本周订车")
+    lc.ok("log", "王五", "--void", "1", "--reason", "记错卡片", now="2026-11-24T10:00:00")
+    accuracy = [(g["grader"], g["grade"], g["numerator"], g["denominator"]) for g in weekly(lc)["grade_accuracy"]]
+    assert accuracy == [(None, "H", 0, 1)]
