@@ -42,6 +42,38 @@ def test_a_week_asked_for_in_the_last_second_before_its_monday_is_refused_in_one
     assert lc.json("report", "weekly", "--week", "2026-W48", now="2026-11-23T00:00:00")["start"] == "2026-11-23"
 
 
+# -- the week's first and last instant, and a first call's 24 hours -------------------------------------------
+
+
+def test_a_first_call_exactly_24_hours_after_the_card_is_timely_and_a_minute_later_is_not(lc):
+    add(lc, "张三", "13800000001", "2026-11-17 10:00")
+    log(lc, "张三", "2026-11-18 10:00")
+    add(lc, "李四", "13800000002", "2026-11-17 10:00")
+    log(lc, "李四", "2026-11-18 10:01")
+    timeliness = weekly(lc)["kpis"]["timeliness"]
+    assert (timeliness["numerator"], timeliness["denominator"]) == (1, 2)
+
+
+def test_complete_follow_ups_at_the_weeks_first_instant_count_and_at_the_next_weeks_do_not(lc):
+    """张三's call at midnight opening W47 has content, plan and next date; so has the one at midnight
+    opening W48, which is not W47's."""
+    add(lc, "张三", "13800000001", "2026-11-10 10:00")
+    for at, next_day in (("2026-11-16 00:00", "2026-11-20"), ("2026-11-23 00:00", "2026-11-27")):
+        log(lc, "张三", at, "phone", "--plan", "准备报价单", "--next", next_day)
+    log(lc, "张三", "2026-11-18 10:00", "wechat")  # nor plan nor next date
+    report = weekly(lc)
+    assert (report["totals"]["followups"], report["kpis"]["completeness"]) == (2, ratio(1, 2))
+
+
+def test_a_card_made_and_ordered_at_the_next_weeks_first_instant_is_not_in_the_week(lc):
+    add(lc, "丙", "13800000003", "2026-11-23 00:00", "--model", "凯美瑞")
+    lc.ok("win", "丙", now="2026-11-23T00:00:00")
+    add(lc, "丁", "13800000004", "2026-11-17 10:00", "--grade", "A")
+    report = weekly(lc)
+    assert (report["totals"]["new_cards"], report["totals"]["open_at_end"], report["funnel"]["A"]) == (1, 1, 1)
+    assert report["kpis"]["conversion"] == ratio(0, 1)
+
+
 # -- whose line a figure goes on ----------------------------------------------------------------------
 
 
@@ -377,3 +409,18 @@ def test_a_grading_whose_call_was_withdrawn_after_the_week_still_counts_in_it(lc
     lc.ok("log", "王五", "--void", "1", "--reason", "记错卡片", now="2026-11-24T10:00:00")
     accuracy = [(g["grader"], g["grade"], g["numerator"], g["denominator"]) for g in weekly(lc)["grade_accuracy"]]
     assert accuracy == [(None, "H", 0, 1)]
+
+
+def test_paper_cards_made_at_the_next_weeks_first_instant_are_not_in_the_week_whatever_their_closing_date(lc,
+                                                                                                       tmp_path):
+    """Two paper cards the manager imports say they were made at midnight opening W48 and lost on 10
+    November — a closing date written before the card's own; one of them is handed to 王芳 since. Neither
+    is in W47: the manager and 王芳 hold nothing then."""
+    sales_floor(lc)
+    sheet = tmp_path / "cards.csv"
+    sheet.write_text("姓名,电话,状态,建卡时间,状态时间\n周八,13800000008,战败,2026-11-23 00:00,2026-11-10 10:00\n"
+                     "吴九,13800000009,战败,2026-11-23 00:00,2026-11-10 10:00\n", encoding="utf-8")
+    lc.ok("import", str(sheet), now="2026-11-24T10:00:00")
+    lc.ok("assign", "A00002", "王芳", now="2026-11-24T11:00:00")
+    add(lc, "张三", "13800000001", "2026-11-17 10:00", "--owner", "李强")
+    assert [o["owner"] for o in weekly(lc)["by_owner"]] == ["李强"]
