@@ -343,6 +343,15 @@ def test_a_car_delivered_in_the_week_stays_the_sellers_delivery_when_the_card_mo
         ("王芳", 1, ratio(1, 2))]
 
 
+def test_an_order_cancelled_at_the_next_weeks_first_instant_stood_at_the_weeks_end(lc):
+    """赵六 orders on Thursday 19th and cancels at midnight opening W48: W47 keeps his order standing."""
+    add(lc, "赵六", "13800000004", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "赵六", now="2026-11-19T10:00:00")
+    lc.ok("cancel-order", "赵六", "--reason", "贷款未过", now="2026-11-23T00:00:00")
+    report = weekly(lc)
+    assert (report["totals"]["wins"], report["orders"]["standing"], report["cancellations"]["count"]) == (1, 1, 0)
+
+
 def test_days_from_order_to_delivery_are_the_store_days_between_them(lc):
     """张三 orders at 07:30 on Tuesday 10th and takes his car at 07:00 on Wednesday 18th — both still the
     day before in UTC: eight days."""
@@ -351,6 +360,15 @@ def test_days_from_order_to_delivery_are_the_store_days_between_them(lc):
     lc.ok("deliver", "张三", now="2026-11-18T07:00:00")
     days = weekly(lc)["deliveries"]["order_to_delivery_days"]
     assert days == {"deliveries": 1, "average": 8.0, "longest": 8}
+
+
+def test_a_friend_sent_at_the_weeks_first_instant_is_the_weeks_referral_and_one_at_the_next_weeks_is_not(lc):
+    add(lc, "刘先生", "13800000009", "2026-10-01 10:00", "--model", "凯美瑞")
+    add(lc, "张三", "13800000001", "2026-11-16 00:00", "--referred-by", "刘先生")
+    add(lc, "李四", "13800000002", "2026-11-23 00:00", "--referred-by", "刘先生")
+    report = weekly(lc)
+    assert [(r["name"], r["referrals"]) for r in report["referrers"]] == [("刘先生", 1)]
+    assert report["totals"]["referrals"] == 1
 
 
 def test_referrers_the_consultant_may_not_see_are_counted_together_unnamed_in_her_report(lc):
@@ -424,3 +442,28 @@ def test_paper_cards_made_at_the_next_weeks_first_instant_are_not_in_the_week_wh
     lc.ok("assign", "A00002", "王芳", now="2026-11-24T11:00:00")
     add(lc, "张三", "13800000001", "2026-11-17 10:00", "--owner", "李强")
     assert [o["owner"] for o in weekly(lc)["by_owner"]] == ["李强"]
+
+
+def test_what_happens_at_midnight_opening_w48_is_w48s_in_the_trend_too(lc):
+    """At 00:00 on Monday 23rd: 乙's card is made, 戊 orders, 丁 cancels the order he placed on the 10th,
+    壬 asks to be given up, 辛 — dormant since March — answers a call, and so does 寅, whom an SMS woke
+    on Wednesday 18th. The trend's W47 has none of it; its W48 has all of it."""
+    add(lc, "乙", "13800000002", "2026-11-23 00:00")
+    for n, name in ((5, "戊"), (4, "丁"), (6, "壬")):
+        add(lc, name, f"1380000000{n}", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "戊", now="2026-11-23T00:00:00")
+    lc.ok("win", "丁", now="2026-11-10T10:00:00")
+    lc.ok("cancel-order", "丁", "--reason", "价格", now="2026-11-23T00:00:00")
+    lc.ok("lose", "壬", "--reason", "价格", "--competitor", "本田雅阁", now="2026-11-23T00:00:00")
+    for n, name in ((7, "辛"), (8, "寅")):
+        add(lc, name, f"1380000000{n}", "2026-03-02 10:00", "--grade", "C")
+        log(lc, name, "2026-03-03 10:00")
+    log(lc, "寅", "2026-11-18 10:00", "sms", content="新款上市问候")
+    log(lc, "寅", "2026-11-23 00:00")
+    log(lc, "辛", "2026-11-23 00:00")
+    trend = lc.json("report", "trend", "--weeks", "2", now="2026-11-30T09:00:00")
+    counts = {key: trend["counts"][key] for key in ("new_cards", "followups", "wins", "orders", "cancellations")}
+    assert counts == {"new_cards": [0, 1], "followups": [1, 2], "wins": [0, 1], "orders": [0, 1],
+                      "cancellations": [0, 1]}
+    assert trend["ratios"]["loss_clarity"] == [ratio(0, 0), ratio(0, 1)]
+    assert trend["ratios"]["reactivation"] == [ratio(0, 1), ratio(1, 1)]
