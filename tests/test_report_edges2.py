@@ -330,17 +330,19 @@ def test_a_car_delivered_after_its_card_changed_hands_is_the_new_owners_delivery
     assert report["deliveries"]["count"] == 1
 
 
-def test_a_car_delivered_in_the_week_stays_the_sellers_delivery_when_the_card_moves_after_it(lc):
-    """王芳 hands 张三 his car on Thursday 19th and calls him on Friday (his day-3 visit, on Sunday, is
-    not made); on Tuesday 24th his card goes to 李强: W47's delivery and its visits are still hers."""
+def test_cars_delivered_in_the_week_stay_the_sellers_deliveries_when_the_cards_move_after_it(lc):
+    """王芳 hands 张三 and 李四 their cars on Thursday 19th and calls them on Friday (their day-3 visits,
+    on Sunday, are not made); on Tuesday 24th both cards go to 李强: W47's deliveries and their visits
+    are still hers."""
     sales_floor(lc)
-    add(lc, "张三", "13800000001", "2026-11-02 10:00", "--owner", "王芳", "--model", "凯美瑞")
-    lc.ok("win", "张三", now="2026-11-03T10:00:00", user="王芳")
-    lc.ok("deliver", "张三", now="2026-11-19T15:00:00", user="王芳")
-    log(lc, "张三", "2026-11-20 10:00", content="交车后第一天回访", user="王芳")
-    lc.ok("assign", "张三", "李强", now="2026-11-24T10:00:00")
+    for n, name in enumerate(("张三", "李四"), start=1):
+        add(lc, name, f"1380000000{n}", "2026-11-02 10:00", "--owner", "王芳", "--model", "凯美瑞")
+        lc.ok("win", name, now="2026-11-03T10:00:00", user="王芳")
+        lc.ok("deliver", name, now="2026-11-19T15:00:00", user="王芳")
+        log(lc, name, "2026-11-20 10:00", content="交车后第一天回访", user="王芳")
+        lc.ok("assign", name, "李强", now="2026-11-24T10:00:00")
     assert [(o["owner"], o["deliveries"], o["kpis"]["after_delivery"]) for o in weekly(lc)["by_owner"]] == [
-        ("王芳", 1, ratio(1, 2))]
+        ("王芳", 2, ratio(2, 4))]
 
 
 def test_an_order_cancelled_at_the_next_weeks_first_instant_stood_at_the_weeks_end(lc):
