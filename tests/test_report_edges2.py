@@ -89,6 +89,15 @@ def test_each_consultants_after_delivery_visits_are_on_their_own_line(lc):
     owners = {o["owner"]: o["kpis"]["after_delivery"] for o in report["by_owner"]}
     assert owners == {"王芳": ratio(1, 2), "李强": ratio(1, 2)}
     assert report["kpis"]["after_delivery"] == ratio(2, 4)
+    # 李强's customer cancels another order on Friday: his line, not 王芳's, and not in her report.
+    add(lc, "王五", "13800000003", "2026-11-02 10:00", "--owner", "李强", "--model", "凯美瑞")
+    lc.ok("win", "王五", now="2026-11-18T10:00:00", user="李强")
+    lc.ok("cancel-order", "王五", "--reason", "价格", now="2026-11-20T10:00:00", user="李强")
+    lines = {o["owner"]: (o["deliveries"], o["cancellations"]) for o in weekly(lc)["by_owner"]}
+    assert lines == {"王芳": (1, 0), "李强": (1, 1)}
+    hers = weekly(lc, user="王芳")
+    assert (hers["deliveries"]["count"], hers["kpis"]["after_delivery"], hers["cancellations"]["count"]) == (
+        1, ratio(1, 2), 0)
 
 
 def test_consultants_whose_only_cards_were_closed_before_the_week_keep_their_place_by_name(lc):
