@@ -400,7 +400,9 @@ def test_referrers_the_consultant_may_not_see_are_counted_together_unnamed_in_he
     assert weekly(lc, user="王芳")["referrers"] == [
         {"ref": "A00003", "name": "周先生", "owner": "王芳", "referrals": 1, "won": 1},
         {"ref": None, "name": None, "owner": None, "referrals": 4, "won": 0}]
-    assert [(r["ref"], r["name"], r["owner"], r["referrals"], r["won"]) for r in weekly(lc)["referrers"]] == [
+    report = weekly(lc)
+    assert [(o["owner"], o["referrals"]) for o in report["by_owner"]] == [("孙丽", 0), ("李强", 0), ("王芳", 5)]
+    assert [(r["ref"], r["name"], r["owner"], r["referrals"], r["won"]) for r in report["referrers"]] == [
         ("A00002", "陈女士", "李强", 2, 0), ("A00003", "周先生", "王芳", 1, 1), ("A00001", "刘先生", "李强", 1, 0),
         ("A00004", "吴先生", "孙丽", 1, 0)]
 
