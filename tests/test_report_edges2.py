@@ -78,11 +78,15 @@ def test_a_card_made_and_ordered_at_the_next_weeks_first_instant_is_not_in_the_w
 
 
 def test_each_consultants_after_delivery_visits_are_on_their_own_line(lc):
-    """王芳's customer takes his car on Monday 16th and is called the next day; 李强's on Tuesday
-    17th and is not called until the 20th, a day after his day-1 visit and on the day of his day-3."""
+    """王芳's customer takes his car on Monday 16th and is called the next day; 李强's — handed to him by
+    孙丽 in October — on Tuesday 17th, and is not called until the 20th, a day after his day-1 visit
+    and on the day of his day-3."""
     sales_floor(lc)
     delivered(lc, "张三", "13800000001", "王芳", "2026-11-16T15:00:00")
-    delivered(lc, "李四", "13800000002", "李强", "2026-11-17T15:00:00")
+    add(lc, "李四", "13800000002", "2026-10-20 10:00", "--owner", "孙丽", "--model", "凯美瑞")
+    lc.ok("assign", "李四", "李强", now="2026-10-21T10:00:00")
+    lc.ok("win", "李四", now="2026-11-03T10:00:00", user="李强")
+    lc.ok("deliver", "李四", now="2026-11-17T15:00:00", user="李强")
     log(lc, "张三", "2026-11-17 10:00", content="交车后第一天回访", user="王芳")
     log(lc, "李四", "2026-11-20 10:00", content="交车后回访", user="李强")
     report = weekly(lc)
