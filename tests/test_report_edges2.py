@@ -484,3 +484,18 @@ def test_what_happens_at_midnight_opening_w48_is_w48s_in_the_trend_too(lc):
                       "cancellations": [0, 1]}
     assert trend["ratios"]["loss_clarity"] == [ratio(0, 0), ratio(0, 1)]
     assert trend["ratios"]["reactivation"] == [ratio(0, 1), ratio(1, 1)]
+
+
+def test_a_wake_up_by_a_message_withdrawn_in_the_week_was_none_and_one_withdrawn_after_it_stands(lc):
+    """丑 and 寅, dormant since March, are each woken on Tuesday 17th: 丑 by an SMS that turns out to be
+    logged on the wrong card and is withdrawn the next day; 寅 by a call he answered, withdrawn on
+    Tuesday 24th for the same reason. W47 had one wake-up, answered."""
+    for n, name in ((1, "丑"), (2, "寅")):
+        add(lc, name, f"1380000000{n}", "2026-03-02 10:00", "--grade", "C")
+        log(lc, name, "2026-03-03 10:00")
+    log(lc, "丑", "2026-11-17 10:00", "sms", content="新款上市问候")
+    lc.ok("log", "丑", "--void", "2", "--reason", "记错卡片", now="2026-11-18T10:00:00")
+    log(lc, "寅", "2026-11-17 10:00", content="客户接听，下月看车")
+    lc.ok("log", "寅", "--void", "2", "--reason", "记错卡片", now="2026-11-24T10:00:00")
+    report = weekly(lc)
+    assert (report["totals"]["woken"], report["kpis"]["reactivation"]) == (1, ratio(1, 1))
