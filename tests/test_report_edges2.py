@@ -99,6 +99,8 @@ def test_each_consultants_after_delivery_visits_are_on_their_own_line(lc):
     lc.ok("cancel-order", "王五", "--reason", "价格", now="2026-11-20T10:00:00", user="李强")
     lines = {o["owner"]: (o["deliveries"], o["cancellations"]) for o in weekly(lc)["by_owner"]}
     assert lines == {"王芳": (1, 0), "李强": (1, 1)}
+    # 孙丽 hands 周八 his car on Friday 20th: not in 王芳's report either.
+    delivered(lc, "周八", "13800000008", "孙丽", "2026-11-20T15:00:00")
     hers = weekly(lc, user="王芳")
     assert (hers["deliveries"]["count"], hers["kpis"]["after_delivery"], hers["cancellations"]["count"]) == (
         1, ratio(1, 2), 0)
