@@ -21,20 +21,17 @@ from leadcard.model import (
     Card,
     CardEvent,
     Channel,
-    DueReason,
     FollowUp,
     GradeChange,
     Instruction,
     Outcome,
     Role,
-    Source,
     Status,
     User,
     Withdrawal,
-    card_ref,
-    CARD_FIELD_NAMES,
 )
 from leadcard.store import postgres
+from leadcard.store.card_rows import CardReading, card_of
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, grade_counts
 # Read from here by the store's callers: the scope of a query, and what a database error means.
 from leadcard.store.failures import create_private_file, describe, failed, writable  # noqa: F401
@@ -74,27 +71,6 @@ MAPPED_BYTES = 0x7FFF0000
 CLOCK_MARKED = frozenset({"cards", "followups", "grade_changes", "instructions", "card_events", "visits"})
 
 
-# The columns of a card row that `Store._card` reads besides the card's fields.
-_CARD_READ = ("id", "name", "phone", "grade", "status", "source", "created_at", "recorded_at", "owner_name",
-              "owner_id", "followup_count", "last_contact_at", "next_at", "next_purpose", "due_at", "due_reason",
-              "dormant_at", "outcome", "failed_attempts", "do_not_contact", "objections", "left_at", "platform",
-              "clock_override", "birthday", "referred_by", "named_owner")
-
-
-class _CardReading:
-    """Where each column `Store._card` reads lies in rows of one width that begin with `_CARD_COLUMNS`."""
-
-    __slots__ = (*_CARD_READ, "fields")
-
-    def __init__(self, names: Sequence[str]):
-        at: dict[str, int] = {}
-        for i, name in enumerate(names):
-            at.setdefault(name, i)
-        for name in _CARD_READ:
-            setattr(self, name, at[name])
-        self.fields = itemgetter(*(at[name] for name in CARD_FIELD_NAMES))
-
-
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path, tz: tzinfo):
         self.conn = conn
@@ -105,7 +81,7 @@ class Store:
         self.clock_override: str | None = None
         # A server's store: its URL, password included (`path` is the URL shown, without it).
         self.url: str | None = None
-        self._card_readings: dict[int, _CardReading] = {}  # by a card row's width
+        self._card_readings: dict[int, CardReading] = {}  # by a card row's width (store.card_rows)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -462,45 +438,7 @@ class Store:
 
     def _card(self, row: sqlite3.Row) -> Card:
         """A card from a row that begins with `_CARD_COLUMNS` (other columns may follow)."""
-        # Read by position: a row read by name scans its ~50 columns at each read. The positions are
-        # taken from the first row of each width (the first column of a name wins, as the row's own
-        # lookup has it); a width changes with the columns that follow, or a migration's new column.
-        reading = self._card_readings.get(len(row))
-        if reading is None:
-            reading = self._card_readings[len(row)] = _CardReading(row.keys())
-        v = tuple(row)
-        dt = self.dt
-        return Card(
-            id=v[reading.id],
-            ref=card_ref(v[reading.id]),
-            name=v[reading.name],
-            phone=v[reading.phone],
-            grade=v[reading.grade],
-            status=_STATUSES[v[reading.status]],  # a dict, not the enum's lookup: a manager's list has thousands
-            source=_SOURCES[v[reading.source]],
-            created_at=dt(v[reading.created_at]),
-            recorded_at=dt(v[reading.recorded_at]),
-            owner=v[reading.owner_name],
-            owner_id=v[reading.owner_id],
-            fields=dict(zip(CARD_FIELD_NAMES, reading.fields(v))),
-            followup_count=v[reading.followup_count],
-            last_contact_at=dt(v[reading.last_contact_at]),
-            next_at=dt(v[reading.next_at]),
-            next_purpose=v[reading.next_purpose],
-            due_at=dt(v[reading.due_at]),
-            due_reason=_DUE_REASONS[v[reading.due_reason]] if v[reading.due_reason] else None,
-            dormant_at=dt(v[reading.dormant_at]),
-            outcome=json.loads(v[reading.outcome]) if v[reading.outcome] else {},
-            failed_attempts=v[reading.failed_attempts],
-            do_not_contact=bool(v[reading.do_not_contact]),
-            objections=tuple(v[reading.objections].split(",")) if v[reading.objections] else (),
-            left_at=dt(v[reading.left_at]),
-            platform=v[reading.platform],
-            clock_override=bool(v[reading.clock_override]),
-            birthday=v[reading.birthday],
-            referred_by=v[reading.referred_by],
-            named_owner=v[reading.named_owner],
-        )
+        return card_of(row, self._card_readings, self.dt)
 
     # -- follow-ups ----------------------------------------------------------------------------
 
@@ -691,9 +629,6 @@ class Store:
 
 
 _parse = datetime.fromisoformat
-_STATUSES = {s.value: s for s in Status}
-_SOURCES = {s.value: s for s in Source}
-_DUE_REASONS = {r.value: r for r in DueReason}
 _PLAIN = (str, int, float, type(None))
 
 

@@ -13,8 +13,8 @@ import json
 from datetime import datetime
 from typing import Iterator, NamedTuple
 
-from leadcard.model import ACTIVE_STATUSES, Role
-from leadcard.store import Scope, Store, card_ref, ts
+from leadcard.model import ACTIVE_STATUSES, Role, card_ref
+from leadcard.store import Scope, Store, ts
 from leadcard.model.deals import Quote
 from leadcard.store.counting import counts, grade_counts, withdrawn
 from leadcard.store.deals import latest_quotes_as_of, latest_quotes_query

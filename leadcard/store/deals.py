@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Iterator, Sequence
 
+from leadcard.model import card_ref
 from leadcard.model.deals import DealDesk, Finance, FinanceStatus, Quote, QuoteStatus, TestDrive, TradeIn
-from leadcard.store import Scope, Store, card_ref, ts
+from leadcard.store import Scope, Store, ts
 
 # A record counts while the follow-up it was made at stands: a correction replaces it.
 _STANDING = "NOT EXISTS (SELECT 1 FROM followups n WHERE n.corrects = {table}.followup_id)"

@@ -96,7 +96,7 @@ class ImportWriter:
             reason = _("电话 {phone} 已在一张你看不到的卡片上（请问主管），不再导入").format(phone=phone)
             summary = _("电话已在一张你看不到的卡片上（请问主管），不再导入")
         elif existing is not None and existing[0] < self.first_card_id:
-            from leadcard.store import card_ref
+            from leadcard.model import card_ref
 
             reason = _("电话 {phone} 已在卡片 {ref}（{name}）上，不再导入").format(
                 phone=phone, ref=card_ref(existing[0]), name=existing[1])
