@@ -18,8 +18,8 @@ def log(lc, name, at, channel="phone", *args, content="电话沟通需求", **wh
     lc.ok("log", name, "--channel", channel, "--content", content, "--at", at, *args, now=at, **who)
 
 
-def weekly(lc, week="2026-W47", user=None):
-    return lc.json("report", "weekly", "--week", week, now=READ_ON, user=user)
+def weekly(lc, week="2026-W47", user=None, now=READ_ON):
+    return lc.json("report", "weekly", "--week", week, now=now, user=user)
 
 
 def ratio(numerator, denominator):

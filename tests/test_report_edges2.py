@@ -6,25 +6,7 @@ Week 2026-W47 runs from Monday 16 to Sunday 22 November 2026; it is read on Wedn
 """
 
 from conftest import sales_floor
-
-READ_ON = "2026-11-25T09:00:00"
-
-
-def add(lc, name, phone, at, *args, **who):
-    lc.ok("add", name, "--phone", phone, "--at", at, *args, now=at, **who)
-
-
-def log(lc, name, at, channel="phone", *args, content="电话沟通需求", **who):
-    lc.ok("log", name, "--channel", channel, "--content", content, "--at", at, *args, now=at, **who)
-
-
-def weekly(lc, week="2026-W47", user=None, now=READ_ON):
-    return lc.json("report", "weekly", "--week", week, now=now, user=user)
-
-
-def ratio(numerator, denominator):
-    return {"numerator": numerator, "denominator": denominator,
-            "rate": round(numerator / denominator, 4) if denominator else None}
+from test_report_edges import add, log, ratio, weekly
 
 
 def delivered(lc, name, phone, owner, at):
