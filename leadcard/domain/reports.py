@@ -173,7 +173,7 @@ class PeriodFigures:
 
 
 # The parts of a report, each a pass over the store's cards: `build_report` tells its progress by them.
-REPORT_PARTS = 13
+REPORT_PARTS = 12
 Step = Callable[[int, int | None], None]
 
 
@@ -208,23 +208,23 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     bounds = [_bounds(p, tz) for p in periods]
 
     def read_beside(reader: Session) -> tuple:
-        """The cards' states and the showroom's records, read on a second connection meanwhile."""
-        if states is None:
-            card_states = [sql.card_states(reader.store, scope, start, end,
-                                           end - relativedelta(months=policy.dormant_after_months))
-                           for start, end in bounds]
-            settled = [sql.settled(reader.store, scope, start, end) for start, end in bounds]
-        else:
-            card_states = states(reader.store, scope, bounds)
-            settled = [sql.Settled(frozenset(), 0) for _b in bounds]
-        return card_states, settled, traffic_records(reader.store, scope, bounds)
+        """Read on a second connection meanwhile: what SQL sums into few rows — the follow-ups, the
+        showroom's traffic, the report's cards' states — for a row handed over from there takes
+        Python's lock from this thread, which holds it most of the time."""
+        own = reader.store
+        followups, traffic = sql.followup_counts(own, scope, bounds), traffic_records(own, scope, bounds)
+        if states is not None:
+            return followups, traffic, None, None
+        return (followups, traffic,
+                [sql.card_states(own, scope, start, end, end - relativedelta(months=policy.dormant_after_months))
+                 for start, end in bounds],
+                [sql.settled(own, scope, start, end) for start, end in bounds])
 
     beside = session.beside(read_beside)
     # Deliveries this long before a period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
     read = {
         "new_cards": after(sql.new_cards(store, scope, bounds, timedelta(hours=policy.first_call_hours))),
-        "followups": after(sql.followup_counts(store, scope, bounds)),
         "wins": after(events.wins(store, scope, bounds, Source.REFERRAL, FOLLOWUPS_PER_WIN[-1][1])),
         "requests": after(events.loss_requests(store, scope, bounds)),
         "losses": after(events.approved_losses(store, scope, bounds)),
@@ -235,7 +235,11 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     }
     delivered, visits = _deliveries(store, periods, bounds, after(events.deliveries(store, scope, bounds, bounds[0][0] - reach)),
                                     policy, tz, _after_delivery_grace(policy))
-    card_states, settled, traffic_read = after(beside())
+    if states is not None:  # a trend's states of the cards: a row for each event of a card, read here
+        card_states, settled = states(store, scope, bounds), [sql.Settled(frozenset(), 0) for _b in bounds]
+    read["followups"], traffic_read, *stated = after(beside())
+    if states is None:
+        card_states, settled = stated
     split = {key: [[] for _p in periods] for key in read}
     for key, found in read.items():
         for record in found:
