@@ -41,14 +41,20 @@ def plans_of(demo, monkeypatch, reader: str, args: tuple[str, ...],
     """Each query a report ran, with its plan (EXPLAIN QUERY PLAN); `queries` hears each query and
     its parameters."""
     plans: list[tuple[str, list[str]]] = []
-    opened = Store.open
+    opened, second = Store.open, Store.reader
 
     def recording(*a, **k):
         store = opened(*a, **k)
         store.conn = Recording(store.conn, plans, queries)
         return store
 
+    def recording_beside(store):  # the connection that reads meanwhile in a thread of its own
+        beside = second(store)
+        beside.conn = Recording(beside.conn, plans, queries)
+        return beside
+
     monkeypatch.setattr(Store, "open", recording)
+    monkeypatch.setattr(Store, "reader", recording_beside)
     demo.ok("report", *args, "--json", now=NOW, user=reader)
     return plans
 

@@ -69,7 +69,7 @@ from leadcard.parse import parse_iso_week, parse_month
 from leadcard.domain.audit_rules import plain
 from leadcard.domain.session import Session
 from leadcard.domain import targets
-from leadcard.domain.traffic import showroom_traffic
+from leadcard.domain.traffic import showroom_traffic, traffic_records
 from leadcard.schedule import Policy
 from leadcard.store import objections as objection_sql
 from leadcard.store import report_events as events
@@ -173,7 +173,7 @@ class PeriodFigures:
 
 
 # The parts of a report, each a pass over the store's cards: `build_report` tells its progress by them.
-REPORT_PARTS = 16
+REPORT_PARTS = 12
 Step = Callable[[int, int | None], None]
 
 
@@ -205,21 +205,26 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
 
     store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
     store.read_mapped()
-    bounds = [(datetime.combine(p.first_day, time(), tzinfo=tz),
-               datetime.combine(p.last_day + timedelta(days=1), time(), tzinfo=tz)) for p in periods]
-    if states is None:
-        card_states = after([sql.card_states(store, scope, start, end,
-                                             end - relativedelta(months=policy.dormant_after_months))
-                             for start, end in bounds])
-        settled = [sql.settled(store, scope, start, end) for start, end in bounds]
-    else:
-        card_states = states(store, scope, bounds)
-        settled = [sql.Settled(frozenset(), 0) for _b in bounds]
+    bounds = [_bounds(p, tz) for p in periods]
+
+    def read_beside(reader: Session) -> tuple:
+        """Read on a second connection meanwhile: what SQL sums into few rows — the follow-ups, the
+        showroom's traffic, the report's cards' states — for a row handed over from there takes
+        Python's lock from this thread, which holds it most of the time."""
+        own = reader.store
+        followups, traffic = sql.followup_counts(own, scope, bounds), traffic_records(own, scope, bounds)
+        if states is not None:
+            return followups, traffic, None, None
+        return (followups, traffic,
+                [sql.card_states(own, scope, start, end, end - relativedelta(months=policy.dormant_after_months))
+                 for start, end in bounds],
+                [sql.settled(own, scope, start, end) for start, end in bounds])
+
+    beside = session.beside(read_beside)
     # Deliveries this long before a period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
     read = {
         "new_cards": after(sql.new_cards(store, scope, bounds, timedelta(hours=policy.first_call_hours))),
-        "followups": after(sql.followup_counts(store, scope, bounds)),
         "wins": after(events.wins(store, scope, bounds, Source.REFERRAL, FOLLOWUPS_PER_WIN[-1][1])),
         "requests": after(events.loss_requests(store, scope, bounds)),
         "losses": after(events.approved_losses(store, scope, bounds)),
@@ -230,6 +235,11 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
     }
     delivered, visits = _deliveries(store, periods, bounds, after(events.deliveries(store, scope, bounds, bounds[0][0] - reach)),
                                     policy, tz, _after_delivery_grace(policy))
+    if states is not None:  # a trend's states of the cards: a row for each event of a card, read here
+        card_states, settled = states(store, scope, bounds), [sql.Settled(frozenset(), 0) for _b in bounds]
+    read["followups"], traffic_read, *stated = after(beside())
+    if states is None:
+        card_states, settled = stated
     split = {key: [[] for _p in periods] for key in read}
     for key, found in read.items():
         for record in found:
@@ -247,7 +257,7 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
         figures = _Figuring(session, grades, end)
         by_owner = [figures.of(owner, own) for owner, own in records.by_owner().items()]
         measured.append((start, end, records, figures.of(None, records), by_owner))
-    traffic = after(showroom_traffic(session, bounds, [{f.owner: f.wins for f in m[4]} for m in measured]))
+    traffic = showroom_traffic(traffic_read, [{f.owner: f.wins for f in m[4]} for m in measured])
     return [PeriodFigures(*m, *t) for m, t in zip(measured, traffic)]
 
 
@@ -256,15 +266,19 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
     total)` hears how far it is, counted in the store's cards."""
     store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
     parts = _Parts(step, store.card_count() if step is not None else 0)
+    start, end = _bounds(period, tz)
+    # The gradings judged and the objections met, read meanwhile on a connection of their own. The
+    # forecast weighs only the hottest grades: the others' gradings are not read for it.
+    judged = session.beside(lambda reader: (
+        _grade_accuracy(reader, end - timedelta(days=targets.ACCURACY_DAYS), end, policy.grades[:targets.HOT_GRADES]),
+        _grade_accuracy(reader, start, end), objection_sql.objection_cards(reader.store, scope, start, end)))
     [measured] = periods_figures(session, [period], parts=parts)
-    start, end, records = measured.start, measured.end, measured.records
+    records = measured.records
     grades = tuple(g.code for g in policy.grades)
     totals, by_owner = measured.totals, measured.by_owner
     traffic, traffic_by_owner = measured.traffic, measured.traffic_by_owner
     in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
-    # The forecast weighs only the hottest grades: the others' gradings are not read.
-    accuracy = parts.after(_grade_accuracy(session, end - timedelta(days=targets.ACCURACY_DAYS), end,
-                                           policy.grades[:targets.HOT_GRADES]))
+    accuracy, grade_accuracy, objections = parts.after(judged())
     return Report(
         period=period,
         grades=grades,
@@ -279,9 +293,8 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         lost_pending_at_end=sum(s.cards for s in records.states
                                 if _status(s.status_event_at_end) == Status.LOST_PENDING),
         wakes=len(records.wakes),
-        grade_accuracy=parts.after(_grade_accuracy(session, start, end)),
-        objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards))
-                    for o in parts.after(objection_sql.objection_cards(store, scope, start, end))],
+        grade_accuracy=grade_accuracy,
+        objections=[ObjectionWins(o.tag, o.label, Ratio(o.won, o.cards)) for o in objections],
         orders=Orders(
             placed=sum(o.orders for o in records.orders),
             standing=sum(o.orders for o in records.orders if not o.cancelled),
@@ -462,6 +475,12 @@ def _responded(wake: events.Wake, days: int, end: datetime) -> bool:
     if waking.reached and waking.channel in TWO_WAY_CHANNELS:
         return True
     return any(c.reached for c in after if c is not waking)
+
+
+def _bounds(period: Period, tz) -> tuple[datetime, datetime]:
+    """A period's first moment and the first moment after it, in the store's time zone."""
+    return (datetime.combine(period.first_day, time(), tzinfo=tz),
+            datetime.combine(period.last_day + timedelta(days=1), time(), tzinfo=tz))
 
 
 def _grade_accuracy(session: Session, start: datetime, end: datetime,

@@ -4,7 +4,7 @@ import json
 import os
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple, TypeVar
 
 from leadcard.chinacal import YearCalendar, compute_year
 from leadcard.errors import NotAllowed, NotFound, StoreError
@@ -18,6 +18,9 @@ from leadcard.store.postgres import is_server
 DEFAULT_SCHEME = "habc"
 # Who sees every card and every phone whole.
 _ALL_SEEING = (Role.MANAGER, Role.GROUP)
+
+
+T = TypeVar("T")
 
 
 class Session(NamedTuple):
@@ -38,6 +41,11 @@ class Session(NamedTuple):
     @property
     def actor_id(self) -> int | None:
         return self.actor.id if self.actor else None
+
+    def beside(self, work: Callable[["Session"], T]) -> Callable[[], T]:
+        """`work` done meanwhile on the store through a connection of its own (`Store.beside`);
+        what is returned waits for its result."""
+        return self.store.beside(lambda store: work(self._replace(store=store)))
 
     def visible(self) -> Scope:
         """A consultant sees their own cards, a supervisor their team's, a manager (and a group's

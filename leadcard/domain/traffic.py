@@ -23,10 +23,11 @@ Each with its numerator and denominator; no rate with nothing to divide.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from leadcard.model import Channel
 from leadcard.model.reports import Ratio, Traffic
-from leadcard.domain.session import Session
+from leadcard.store import Scope, Store
 from leadcard.store import traffic as sql
 
 # Words of a purpose or plan that invite the customer to the showroom: the store keeps whether a
@@ -44,17 +45,26 @@ class _Tally:
         self.test_drives = 0
 
 
-def showroom_traffic(session: Session, bounds: list[tuple[datetime, datetime]],
-                     orders: list[dict[str | None, int]]) -> list[tuple[Traffic, list[Traffic]]]:
-    """Each period's traffic in total and per consultant; `orders` are each period's wins per owner.
-    Every kind of record is read once for all the periods."""
-    store, scope = session.store, session.visible()
-    tallies: list[dict[str | None, _Tally]] = [{} for _b in bounds]
+class TrafficRecords(NamedTuple):
+    visits: list[sql.VisitCount]
+    test_drives: dict[tuple[int, str | None], int]
+    invitations: list[tuple[int, str | None, bool, int]]
+
+
+def traffic_records(store: Store, scope: Scope, bounds: list[tuple[datetime, datetime]]) -> TrafficRecords:
+    """The showroom's records of each period, counted: every kind read once for all the periods."""
+    return TrafficRecords(sql.visit_counts(store, scope, bounds), sql.test_drive_counts(store, scope, bounds),
+                          sql.invitations(store, scope, bounds, IN_THE_SHOWROOM))
+
+
+def showroom_traffic(records: TrafficRecords, orders: list[dict[str | None, int]]) -> list[tuple[Traffic, list[Traffic]]]:
+    """Each period's traffic in total and per consultant; `orders` are each period's wins per owner."""
+    tallies: list[dict[str | None, _Tally]] = [{} for _o in orders]
 
     def tally(period: int, name: str | None) -> _Tally:
         return tallies[period].setdefault(name, _Tally())
 
-    for v in sql.visit_counts(store, scope, bounds):
+    for v in records.visits:
         t = tally(v.period, v.consultant)
         if v.phone_in:
             t.phone_ins += v.visits
@@ -65,9 +75,9 @@ def showroom_traffic(session: Session, bounds: list[tuple[datetime, datetime]],
             t.first += v.visits
             t.left += v.visits if v.contact_left else 0
         t.walk_ins_driven += v.visits if v.test_drive else 0
-    for (period, author), n in sql.test_drive_counts(store, scope, bounds).items():
+    for (period, author), n in records.test_drives.items():
         tally(period, author).test_drives += n
-    for period, author, came, n in sql.invitations(store, scope, bounds, IN_THE_SHOWROOM):
+    for period, author, came, n in records.invitations:
         t = tally(period, author)
         t.invited += n
         t.came += n if came else 0

@@ -8,12 +8,13 @@ import enum
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
+from typing import TypeVar
 
 from leadcard.errors import StoreError
 from leadcard.i18n import _
@@ -69,6 +70,9 @@ _DUE_WHERE = "cards.due_at <= ? AND (+cards.dormant_at > ? OR +cards.status != '
 MAPPED_BYTES = 0x7FFF0000
 # The records marked when written under an overridden clock (migration 6).
 CLOCK_MARKED = frozenset({"cards", "followups", "grade_changes", "instructions", "card_events", "visits"})
+
+
+T = TypeVar("T")
 
 
 class Store:
@@ -423,6 +427,28 @@ class Store:
         if not self.server:
             self.conn.execute(f"PRAGMA mmap_size = {MAPPED_BYTES}")
 
+    def beside(self, read: Callable[["Store"], T]) -> Callable[[], T]:
+        """`read` started on a connection of its own in another thread while this one goes on; what
+        is returned waits for its result (or raises its error). A report's independent reads so
+        share two cores: SQLite lets go of Python's lock while it steps a query. Read here, at once,
+        on a server (which runs a query in parallel workers its own way) and within a transaction
+        (whose writes another connection would not see)."""
+        if self.server or self.conn.in_transaction:
+            value = read(self)
+            return lambda: value
+        return _Beside(self, read)
+
+    def reader(self) -> "Store":
+        """Another connection to this store's file, that only reads and reads it mapped (for a read in
+        a thread of its own: a connection is used by the thread that made it)."""
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
+        reader = Store(conn, self.path, self.tz)
+        reader.read_mapped()
+        return reader
+
     def card_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM cards").fetchone()[0]
 
@@ -647,3 +673,31 @@ def sql_value(value):
 
 def _user(row: sqlite3.Row) -> User:
     return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]), row["login"])
+
+
+class _Beside:
+    """A read of the store in a thread of its own (`Store.beside`), on a connection of its own."""
+
+    def __init__(self, store: Store, read: Callable[[Store], T]):
+        import threading
+
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(store, read), daemon=True)
+        self._thread.start()
+
+    def _run(self, store: Store, read: Callable[[Store], T]) -> None:
+        try:
+            reader = store.reader()
+            try:
+                self._value = read(reader)
+            finally:
+                reader.close()
+        except BaseException as exc:  # raised where the result is asked for
+            self._error = exc
+
+    def __call__(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
