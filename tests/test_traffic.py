@@ -159,3 +159,16 @@ def test_the_demo_has_a_showroom_log_a_deal_desk_and_targets(lc):
     statuses = {q["status"] for c in shown for q in c["quotes"]}
     assert {"quoted", "approved"} <= statuses
     assert {f["status"] for c in shown for f in c["finance"]} == {"applied", "approved", "rejected"}
+
+
+def test_the_consultants_come_by_name_and_visits_nobody_received_come_last(lc):
+    """A showroom that began its log on one PC before it had users: the visits of those days were
+    received by nobody in particular. Once the floor's people are added, the week's traffic lists its
+    consultants by name and the visits nobody received last (each in its own row)."""
+    lc.ok("visit", "add", "--at", "2026-11-16 09:30", "--phone", "13900000007", now="2026-11-16T09:30:00")
+    sales_floor(lc)
+    visit(lc, "王芳", "2026-11-16 10:00", "--phone", "13900000001")
+    visit(lc, "李强", "2026-11-17 10:00", "--phone", "13900000003")
+    rows = traffic(lc)["by_consultant"]
+    assert [(t["owner"], t["first_visits"]) for t in rows] == [("李强", 1), ("王芳", 1), (None, 1)]
+    assert traffic(lc)["first_visits"] == 3

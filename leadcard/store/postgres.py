@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from leadcard.errors import StoreError
 from leadcard.i18n import _
+from leadcard.usertext import LazyPattern
 
 SCHEMES = ("postgresql://", "postgres://")
 # Every writer takes this transaction-scoped advisory lock first, as SQLite's BEGIN IMMEDIATE takes
@@ -323,35 +324,35 @@ END $$;
 CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table} FOR EACH ROW WHEN (NEW.id IS NULL)
     EXECUTE FUNCTION {table}_next_id();
 """
-_PRAGMA = re.compile(r"PRAGMA\s+(\w+)\s*(?:=\s*(\S+)|\(\s*(\w+)\s*\))?", re.I)
-_LEADING_COMMENTS = re.compile(r"\A(?:\s*--[^\n]*\n)*")
-_AUTO_ID = re.compile(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", re.I)
-_CREATED = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
-_INSERT = re.compile(r"INSERT\s+INTO\s+(\w+)", re.I)
+_PRAGMA = LazyPattern(r"PRAGMA\s+(\w+)\s*(?:=\s*(\S+)|\(\s*(\w+)\s*\))?", re.I)
+_LEADING_COMMENTS = LazyPattern(r"\A(?:\s*--[^\n]*\n)*")
+_AUTO_ID = LazyPattern(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", re.I)
+_CREATED = LazyPattern(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
+_INSERT = LazyPattern(r"INSERT\s+INTO\s+(\w+)", re.I)
 # Tables without an id column: an INSERT into them returns nothing.
 _WITHOUT_ID = frozenset({"settings", "followup_objections", "leadcard_schema"})
-_TOKENS = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(--[^\n]*)|([^'"-]+|-)""")
+_TOKENS = LazyPattern(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(--[^\n]*)|([^'"-]+|-)""")
 _REWRITES = (
-    (re.compile(r"\bIS\s+NOT\s+(\?|:\w+)", re.I), r"IS DISTINCT FROM \1"),
-    (re.compile(r"\bIS\s+(\?|:\w+)", re.I), r"IS NOT DISTINCT FROM \1"),
+    (LazyPattern(r"\bIS\s+NOT\s+(\?|:\w+)", re.I), r"IS DISTINCT FROM \1"),
+    (LazyPattern(r"\bIS\s+(\?|:\w+)", re.I), r"IS NOT DISTINCT FROM \1"),
     # SQLite's "+column" keeps its planner off an index; PostgreSQL has no unary plus on text.
-    (re.compile(r"(?<=[\s(,])\+(?=[A-Za-z_]\w*\.)"), ""),
-    (re.compile(r"\browid\b", re.I), "ctid"),
-    (re.compile(r"\bLIKE\b", re.I), "ILIKE"),  # SQLite's LIKE ignores the case of ASCII letters
-    (re.compile(r"\b((?:NOT\s+)?IN)\s+(?!SELECT\b)([A-Za-z_]\w*)\b(?!\s*\()", re.I), r"\1 (SELECT * FROM \2)"),
-    (re.compile(r"\bINSERT\s+OR\s+IGNORE\b", re.I), "INSERT"),
+    (LazyPattern(r"(?<=[\s(,])\+(?=[A-Za-z_]\w*\.)"), ""),
+    (LazyPattern(r"\browid\b", re.I), "ctid"),
+    (LazyPattern(r"\bLIKE\b", re.I), "ILIKE"),  # SQLite's LIKE ignores the case of ASCII letters
+    (LazyPattern(r"\b((?:NOT\s+)?IN)\s+(?!SELECT\b)([A-Za-z_]\w*)\b(?!\s*\()", re.I), r"\1 (SELECT * FROM \2)"),
+    (LazyPattern(r"\bINSERT\s+OR\s+IGNORE\b", re.I), "INSERT"),
     # A generated column SQLite computes as it is read; PostgreSQL (before 18) only stores them.
-    (re.compile(r"\)\s+VIRTUAL\b", re.I), ") STORED"),
+    (LazyPattern(r"\)\s+VIRTUAL\b", re.I), ") STORED"),
 
     # SQLite's hints to its planner (an index to use, a join order); PostgreSQL's planner chooses.
-    (re.compile(r"\s+(?:INDEXED\s+BY\s+\w+|NOT\s+INDEXED)\b", re.I), ""),
-    (re.compile(r"\bCROSS\s+JOIN\b(?=\s+\w+(?:\s+(?!ON\b)\w+)?\s+ON\b)", re.I), "JOIN"),
+    (LazyPattern(r"\s+(?:INDEXED\s+BY\s+\w+|NOT\s+INDEXED)\b", re.I), ""),
+    (LazyPattern(r"\bCROSS\s+JOIN\b(?=\s+\w+(?:\s+(?!ON\b)\w+)?\s+ON\b)", re.I), "JOIN"),
     # A condition that is a constant ("WHERE 1 AND …", an empty scope's "0") is a truth value.
-    (re.compile(r"\b(WHERE|AND|OR|NOT)\s+([01])\b(?=\s*(?:$|\)|AND\b|OR\b|ORDER\b|GROUP\b|LIMIT\b|HAVING\b))",
+    (LazyPattern(r"\b(WHERE|AND|OR|NOT)\s+([01])\b(?=\s*(?:$|\)|AND\b|OR\b|ORDER\b|GROUP\b|LIMIT\b|HAVING\b))",
                 re.I), lambda m: f"{m.group(1)} {'TRUE' if m.group(2) == '1' else 'FALSE'}"),
 )
-_GLOB = re.compile(r"\b(NOT\s+)?GLOB\s+'((?:[^']|'')*)'", re.I)
-_PARAMS = re.compile(r"%|\?|(?<![:\w]):([A-Za-z_]\w*)")
+_GLOB = LazyPattern(r"\b(NOT\s+)?GLOB\s+'((?:[^']|'')*)'", re.I)
+_PARAMS = LazyPattern(r"%|\?|(?<![:\w]):([A-Za-z_]\w*)")
 
 
 def _glob_as_regex(glob: str) -> str:
@@ -388,8 +389,8 @@ def translate(sql: str, with_params: bool, returning: bool = True) -> tuple[str,
     return query, needs_id
 
 
-_ROW_DIFFERS = re.compile(r"IS\s+NOT\s+(OLD|NEW)[.]", re.I)
-_TRIGGER = re.compile(
+_ROW_DIFFERS = LazyPattern(r"IS\s+NOT\s+(OLD|NEW)[.]", re.I)
+_TRIGGER = LazyPattern(
     r"CREATE\s+TRIGGER\s+(\w+)\s+(BEFORE\s+(?:UPDATE|DELETE|INSERT))\s+ON\s+(\w+)\s*(?:WHEN\s+(.*?))?\s*"
     r"BEGIN\s+SELECT\s+RAISE\s*\(\s*ABORT\s*,\s*'((?:[^']|'')*)'\s*\)\s*;\s*END$", re.I | re.S)
 
