@@ -436,7 +436,9 @@ class Store:
         if self.server or self.conn.in_transaction:
             value = read(self)
             return lambda: value
-        return _Beside(self, read)
+        from leadcard.store.beside import Beside
+
+        return Beside(self.reader, read)
 
     def reader(self) -> "Store":
         """Another connection to this store's file, that only reads and reads it mapped (for a read in
@@ -674,30 +676,3 @@ def sql_value(value):
 def _user(row: sqlite3.Row) -> User:
     return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]), row["login"])
 
-
-class _Beside:
-    """A read of the store in a thread of its own (`Store.beside`), on a connection of its own."""
-
-    def __init__(self, store: Store, read: Callable[[Store], T]):
-        import threading
-
-        self._value: T | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(store, read), daemon=True)
-        self._thread.start()
-
-    def _run(self, store: Store, read: Callable[[Store], T]) -> None:
-        try:
-            reader = store.reader()
-            try:
-                self._value = read(reader)
-            finally:
-                reader.close()
-        except BaseException as exc:  # raised where the result is asked for
-            self._error = exc
-
-    def __call__(self) -> T:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
