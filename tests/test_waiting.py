@@ -144,8 +144,20 @@ def test_what_waits_is_read_through_indexes(floor):
         found = plans(store, scope, 2, since)
         assert "cards_lost_pending" in found["loss_requests"] or scope.owner_ids, found
         assert "cards_handover_waiting" in found["handovers"], found
-        assert "followups_at" in found["unsigned"] and "instructions_card_at" in found["unsigned"], found
+        assert "followups_card_at" in found["unsigned"] and "instructions_card_at" in found["unsigned"], found
+        assert ("cards_in_hand" if scope.owner_ids is None else "cards_owner_status") in found["unsigned"], found
         assert "visits_waiting_card" in found["visits_without_card"], found
         steps = [step for plan in found.values() for step in plan.split(" | ")]
         assert not [s for s in steps if s.startswith(("SCAN cards", "SCAN visits", "SCAN f")) and "INDEX" not in s]
     store.close()
+
+
+def test_an_instruction_written_the_minute_a_follow_up_was_recorded_signs_it(floor):
+    floor.ok("comment", "周七", "下周邀约试驾", now="2026-04-29T10:00:00", user="钱主管")  # 周七's 2nd was logged then
+    assert waiting(floor, "钱主管", now="2026-04-29T12:00:00")["unsigned"] == []
+
+
+def test_a_card_whose_loss_is_requested_waits_as_a_loss_request_not_for_its_instruction(floor):
+    floor.ok("lose", "周七", "--reason", "推迟购买", now="2026-05-03T11:00:00", user="王芳")
+    w = waiting(floor, "钱主管", now="2026-05-03T12:00:00")
+    assert ([c["ref"] for c in w["loss_requests"]], w["unsigned"]) == (["A00002", "A00004"], [])

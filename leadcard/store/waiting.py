@@ -17,11 +17,11 @@ class UnsignedRow(NamedTuple):
     first_at: datetime
 
 
-def _not_own(actor_id: int | None) -> tuple[str, list]:
+def _not_own(actor_id: int | None, column: str = "cards.owner_id") -> tuple[str, list]:
     """A supervisor neither approves their own loss requests nor signs their own follow-ups."""
     if actor_id is None:
         return "1", []
-    return "cards.owner_id IS NOT ?", [actor_id]
+    return f"{column} IS NOT ?", [actor_id]
 
 
 def _not_requested_by(actor_id: int | None) -> tuple[str, list]:
@@ -94,21 +94,26 @@ def cancellations(store: Store, scope: Scope, actor_id: int | None, since: datet
 
 
 def _unsigned_query(scope: Scope, actor_id: int | None, since: datetime) -> tuple[str, list]:
-    scope_sql, scope_params = scope.clause()
-    own_sql, own_params = _not_own(actor_id)
-    # The window's follow-ups from the range on their time (named: SQLite would rather walk every
-    # follow-up in card order than sort the window's), counted per card on their ids alone; only the
-    # few cards waiting are then read whole. An instruction signs every entry recorded before it.
+    scope_sql, scope_params = scope.clause("c.owner_id")
+    own_sql, own_params = _not_own(actor_id, "c.owner_id")
+    # From the open cards in hand to each one's follow-ups of the window, counted on their ids alone;
+    # only the few cards waiting are then read whole. A store's window holds several times the open
+    # cards' follow-ups (most belong to cards since closed). The whole store's cards in hand are
+    # walked on their partial index (SQLite would scan the table); a team's, on their owners'.
+    # An instruction signs every entry recorded before it.
+    walk = "INDEXED BY cards_in_hand " if scope.owner_ids is None else ""
     sql = (
         f"SELECT {_CARD_COLUMNS}, w.waiting, w.first_seq, w.first_at FROM ("
-        "SELECT f.card_id, count(*) AS waiting, min(f.seq) AS first_seq, min(f.at) AS first_at "
-        f"FROM followups f INDEXED BY followups_at WHERE f.at >= ? AND {counts('f')} "
-        "AND NOT EXISTS (SELECT 1 FROM instructions i WHERE i.card_id = f.card_id AND i.at >= f.recorded_at) "
-        "GROUP BY f.card_id) AS w "
+        "SELECT c.id AS card_id, count(*) AS waiting, min(f.seq) AS first_seq, min(f.at) AS first_at "
+        f"FROM cards c {walk}JOIN followups f ON f.card_id = c.id "
+        f"WHERE c.status IN ('open', 'lost-pending') AND c.status = 'open' AND {scope_sql} AND {own_sql} "
+        f"AND f.at >= ? AND {counts('f')} "
+        "AND NOT EXISTS (SELECT 1 FROM instructions i WHERE i.card_id = c.id AND i.at >= f.recorded_at) "
+        "GROUP BY c.id) AS w "
         "CROSS JOIN cards ON cards.id = w.card_id LEFT JOIN users ON users.id = cards.owner_id "
-        f"WHERE cards.status = 'open' AND {scope_sql} AND {own_sql} ORDER BY w.first_at, cards.id"
+        "ORDER BY w.first_at, cards.id"
     )
-    return sql, [ts(since), *scope_params, *own_params]
+    return sql, [*scope_params, *own_params, ts(since)]
 
 
 def unsigned(store: Store, scope: Scope, actor_id: int | None, since: datetime) -> list[UnsignedRow]:
