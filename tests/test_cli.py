@@ -121,6 +121,14 @@ def test_help_and_errors_name_arguments_as_the_readme_does(lc):
     assert "Missing argument 'REF'" in lc("show", env={"LEADCARD_LANG": "en"}).stderr
 
 
+def test_a_mistyped_command_is_told_in_chinese_with_click_s_guess(lc):
+    typo = lc("regrade", "张三", "H")
+    assert typo.exit_code == 2
+    assert typo.stderr.strip() == "leadcard: 没有命令 regrade（是不是 grade？） （参见 leadcard --help）"
+    assert lc("zzz").stderr.strip() == "leadcard: 没有命令 zzz （参见 leadcard --help）"
+    assert "No such command 'regrade'. Did you mean 'grade'?" in lc("regrade", env={"LEADCARD_LANG": "en"}).stderr
+
+
 def test_python_dash_m_runs_the_program(tmp_path):
     result = run_process("--help")
     assert result.returncode == 0 and "today" in result.stdout

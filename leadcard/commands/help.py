@@ -124,7 +124,7 @@ def _chosen(cls, default: type) -> bool:
 # Usage errors, as click words them (English) and as the floor reads them.
 _USAGE = (
     (re.compile(r"^No such option: (\S+)(?: Did you mean (.+)\?| \(Possible options: (.+)\))?$"), "没有选项 {0}{1}"),
-    (re.compile(r"^No such command '(.+)'\.$"), "没有命令 {0}"),
+    (re.compile(r"^No such command '(.+?)'\.(?: Did you mean '(.+)'\?)?$"), "没有命令 {0}{1}"),
     (re.compile(r"^Missing argument '(.+)'\.$"), "缺少参数 {0}"),
     (re.compile(r"^Missing option '(.+)'\.$"), "缺少选项 {0}"),
     (re.compile(r"^Missing parameter: (.+)$"), "缺少 {0}"),
@@ -149,8 +149,9 @@ def usage_message(message: str) -> str:
         found = pattern.match(message)
         if found:
             values = [v or "" for v in found.groups()]
-            if chinese.startswith("没有选项"):
-                values[1:] = [f"（是不是 {values[1] or values[2]}？）" if values[1] or values[2] else ""]
+            if chinese.startswith(("没有选项", "没有命令")):  # and click's guess at what was meant
+                guess = values[1] or (values[2] if len(values) > 2 else "")
+                values[1:] = [f"（是不是 {guess}？）" if guess else ""]
             return chinese.format(*values)
     return message
 
