@@ -666,3 +666,19 @@ def test_a_plan_one_day_beyond_the_cadence_is_forgiven_by_a_day_of_grace(lc, tmp
     assert told(one(lc, "plan-beyond-cadence", now="2026-05-01T18:00:00")) == (
         "2026-05-01T17:00:00+08:00", 2, "第 2 次（05-01）约定的下次访问 05-04 在 3 天后，超出 H 级的联系周期（每 1 天）",
         "≤ 1 天", "3 天")
+
+
+def test_half_a_day_of_grace_still_judges_calendar_days_across_midnight(lc, tmp_path):
+    policy(lc, tmp_path, "[audit.cadence-gap]\ngrace_days = 0.5\n[audit.plan-beyond-cadence]\ngrace_days = 0.5\n")
+    new_card(lc, grade="A")
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店，发送配置表和顾问名片", now="2026-05-01T10:20:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认预算 20 万，对比雅阁，太太是决策人", "--next", "2026-05-08",
+          *GOOD, now="2026-05-01T23:00:00")
+    # Seven days and ninety minutes later, but eight dates on: beyond 7 + ½.
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户确认周末订车", "--next", "2026-05-12", *GOOD,
+          now="2026-05-09T00:30:00")
+    assert one(lc, "cadence-gap", now="2026-05-09T01:00:00")["actual"] == "8 天"
+    lc.ok("grade", "张三", "H", "--reason", "客户说周末就订", now="2026-05-09T00:40:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户周末到店订车，准备合同", "--next", "2026-05-11", *GOOD,
+          now="2026-05-09T23:30:00")  # H: daily; the 11th is two dates on, 24½ hours later
+    assert one(lc, "plan-beyond-cadence", now="2026-05-10T00:00:00")["actual"] == "2 天"

@@ -11,7 +11,7 @@ from typing import Iterator, Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from leadcard.domain.audit_rules import Breach, CardState, Context, days, every, months
+from leadcard.domain.audit_rules import Breach, CardState, Context, days, every, may_be_days_apart, months
 from leadcard.i18n import N_, _
 from leadcard.model.audit import Rule, Severity
 from leadcard.model import Status, card_ref
@@ -73,6 +73,8 @@ def plan_beyond_cadence(c: CardState, ctx: Context, limits: Mapping) -> Iterator
             continue
         grade = c.grade_at(entry.at)
         cadence = ctx.cadence(grade)
+        if not may_be_days_apart(entry.at, entry.next_at, cadence + limits["grace_days"]):
+            continue
         ahead = days_planned_ahead(entry.at, entry.next_at, ctx.tz)
         if ahead > cadence + limits["grace_days"]:
             yield Breach(entry.at, _("第 {seq} 次（{at}）约定的下次访问 {next_at} 在 {days}后，超出 {grade} 级的联系周期"

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Iterable, Iterator, Mapping, NamedTuple
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from leadcard.domain import audit_words
 from leadcard.i18n import N_, _
@@ -216,28 +216,22 @@ def plain(text: str | None) -> str:
 # -- the rules --------------------------------------------------------------------------------------
 
 
-def _first_contact(c: CardState, ctx: Context, deadline: datetime, limit: str, first: datetime | None,
-                   what: str) -> Iterator[Breach]:
+def _first_contact(c: CardState, ctx: Context, deadline: datetime, limit_words: Callable[[], str],
+                   first: datetime | None, what: str) -> Iterator[Breach]:
     """Both clocks run from when the customer left (离店), else from the card's creation; a lead
-    that never visited from its arrival."""
+    that never visited from its arrival. The limit is put in words only for a breach: most cards
+    have none."""
     start = c.history.left_at or c.created_at
-    made = ctx.md(start, clock=True)
-    if c.history.left_at:
-        since = _("离店（{at}）").format(at=made)
-    elif c.history.source in UNVISITED_SOURCES:
-        since = _("线索到达（{at}）").format(at=made)
-    else:
-        since = _("建卡（{at}）").format(at=made)
     if first is not None:
         if first > deadline:
-            took = span(first - start)
+            took, limit = span(first - start), limit_words()
             yield Breach(deadline, _("{since}后 {took} 才{what}（时限 {limit}）").format(
-                since=since, took=took, what=what, limit=limit), f"≤ {limit}", took)
+                since=_clock_start(c, ctx, start), took=took, what=what, limit=limit), f"≤ {limit}", took)
         return
     end = c.closed_at or ctx.as_of
     if end <= deadline:
         return  # not due yet, or the card ended before it was
-    waited = span(end - start)
+    waited, limit, since = span(end - start), limit_words(), _clock_start(c, ctx, start)
     if c.closed_at is not None:
         message = _("{since}后直到结案（{closed}）都没有{what}（时限 {limit}）").format(
             since=since, closed=ctx.md(c.closed_at), what=what, limit=limit)
@@ -246,6 +240,15 @@ def _first_contact(c: CardState, ctx: Context, deadline: datetime, limit: str, f
             since=since, waited=waited, what=what, limit=limit)
     yield Breach(deadline, message, f"≤ {limit}", _("{waited} 未做").format(waited=waited),
                  ongoing=c.closed_at is None)
+
+
+def _clock_start(c: CardState, ctx: Context, start: datetime) -> str:
+    made = ctx.md(start, clock=True)
+    if c.history.left_at:
+        return _("离店（{at}）").format(at=made)
+    if c.history.source in UNVISITED_SOURCES:
+        return _("线索到达（{at}）").format(at=made)
+    return _("建卡（{at}）").format(at=made)
 
 
 def _working(ctx: Context, source: str, limit: str) -> str:
@@ -264,7 +267,7 @@ def first_touch_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
     deadline = first_touch_deadline(ctx.local(h.left_at or h.created_at), h.source, ctx.policy, hours)
     unvisited = h.source in UNVISITED_SOURCES and h.left_at is None
     what = _("发短信/微信") if unvisited else _("发感谢短信/微信")  # nobody thanks a lead for a visit it never made
-    return _first_contact(c, ctx, deadline, _working(ctx, h.source, _hours(hours)), first, what)
+    return _first_contact(c, ctx, deadline, lambda: _working(ctx, h.source, _hours(hours)), first, what)
 
 
 def first_call_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -273,9 +276,20 @@ def first_call_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Bre
     h, hours = c.history, limits["limit_hours"]
     deadline = first_call_deadline(ctx.local(h.left_at or h.created_at), h.source, ctx.policy, hours)
     minutes = ctx.policy.source_first_call_minutes.get(h.source)
-    limit = _working(ctx, h.source, _("{minutes} 分钟").format(minutes=minutes)) if minutes is not None \
-        else _hours(hours)
+
+    def limit() -> str:
+        if minutes is None:
+            return _hours(hours)
+        return _working(ctx, h.source, _("{minutes} 分钟").format(minutes=minutes))
+
     return _first_contact(c, ctx, deadline, limit, first, _("电话或当面联系上客户"))
+
+
+def may_be_days_apart(earlier: datetime, later: datetime, limit: float) -> bool:
+    """Whether two moments' dates can lie more than `limit` calendar days apart: only if more than
+    its whole days of time lie between them (the store's zone keeping one offset, as China's does),
+    so most pairs are settled without a time zone."""
+    return later - earlier > timedelta(days=int(limit))
 
 
 def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -285,9 +299,7 @@ def cadence_gap(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
         if previous is not None and (c.closed_at is None or entry.at <= c.closed_at):
             code = c.grade_at(previous.at)
             cadence = ctx.cadence(code)
-            # Whole calendar days between the contacts' dates can exceed the cadence only if
-            # the time between them reaches it: most pairs are settled without a time zone.
-            if entry.at - previous.at >= timedelta(days=cadence + grace):
+            if may_be_days_apart(previous.at, entry.at, cadence + grace):
                 apart = (ctx.day(entry.at) - ctx.day(previous.at)).days
                 if apart > cadence + grace:
                     yield Breach(
@@ -340,19 +352,18 @@ def overdue(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
         if entry.next_at is None or (c.closed_at is not None and entry.next_at > c.closed_at):
             continue
         planned = ctx.day(entry.next_at)
-        passed = ctx.start_of(planned + timedelta(days=1 + grace))
         if index + 1 < len(entries):
             after = entries[index + 1]
             late = (ctx.day(after.at) - planned).days
             if late > grace:
                 contacted = f"{ctx.day(after.at):%Y-%m-%d}"
-                yield Breach(passed, _("第 {seq} 次约定 {planned} 回访，第 {next_seq} 次到 {contacted} 才联系（晚 {late}）").format(
+                yield Breach(ctx.start_of(planned + timedelta(days=1 + grace)), _("第 {seq} 次约定 {planned} 回访，第 {next_seq} 次到 {contacted} 才联系（晚 {late}）").format(
                     seq=entry.seq, planned=f"{planned:%Y-%m-%d}", next_seq=after.seq, contacted=contacted,
                     late=days(late)), f"{planned:%Y-%m-%d}", contacted, after.seq)
         elif c.status == Status.OPEN:
             late = (ctx.today - planned).days
             if late > grace:
-                yield Breach(passed, _("下次访问 {planned} 已过 {late}，没有联系（第 {seq} 次约定）").format(
+                yield Breach(ctx.start_of(planned + timedelta(days=1 + grace)), _("下次访问 {planned} 已过 {late}，没有联系（第 {seq} 次约定）").format(
                     planned=f"{planned:%Y-%m-%d}", late=days(late), seq=entry.seq),
                     _("{planned} 联系").format(planned=f"{planned:%Y-%m-%d}"), _("过期 {late}").format(late=days(late)),
                     entry.seq, ongoing=True)

@@ -16,7 +16,7 @@ from typing import Iterator, NamedTuple
 from leadcard.model import ACTIVE_STATUSES, Role, card_ref
 from leadcard.store import Scope, Store, ts
 from leadcard.model.deals import Quote
-from leadcard.store.counting import counts, grade_counts, withdrawn
+from leadcard.store.counting import corrected, grade_counts, withdrawn
 from leadcard.store.deals import latest_quotes_as_of, latest_quotes_query
 
 _parse = datetime.fromisoformat
@@ -156,10 +156,11 @@ def _history_queries(scope: Scope, as_of: datetime, open_since: datetime, fields
             "SELECT f.card_id, f.id, f.seq, f.at, f.recorded_at, f.channel, f.outcome, f.content, f.problem, "
             "f.bottleneck, f.plan, f.next_at, f.purpose, f.corrects, "
             f"(SELECT group_concat(o.tag) FROM followup_objections o WHERE o.followup_id = f.id), "
-            f"{counts('f', '<= ?', recorded=True)} "
+            # Whether it counts: the withdrawn are left out below, so only a correction can stop it.
+            f"NOT {corrected('f', '<= ?', recorded=True)} "
             f"FROM cards JOIN followups f ON f.card_id = cards.id WHERE {where} AND f.recorded_at <= ? "
             f"AND NOT {withdrawn('f.id', '<= ?')} ORDER BY cards.id, f.seq",
-            [moment, moment, *params, moment, moment]),
+            [moment, *params, moment, moment]),
         "grades": (
             "SELECT g.card_id, g.at, g.to_grade FROM cards JOIN grade_changes g ON g.card_id = cards.id "
             "LEFT JOIN followups f ON f.id = g.followup_id "
