@@ -126,7 +126,9 @@ def test_short_texts_are_measured_as_rich_measures_them_however_often():
 # `linebreak` keeps by a scan of its own (compiling these classes of wide characters takes 3 ms).
 _WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _UNIT = re.compile(rf"\s*[（【「『《〈〔［｛“‘]*(?:[^\s{_WIDE}]+[{_WIDE}]?|[{_WIDE}])[，。、；：？！）】」』》〉〕］｝”’…]*\s*")
-_LINE_TEXT = st.text(alphabet=list("张三凯美瑞한豈︰＀￯⺀鿿，。、；：？！）】」』》〉〕］｝”’…（【「『《〈〔［｛“‘ab12.元 \u3000\t\n🚗-"),
+# Each range of wide characters by its ends and the characters just outside them.
+_EDGES = "\u2e7f\u2e80\u9fff\ua000\uabff\uac00\ud7af\ud7b0\uf8ff\uf900\ufaff\ufb00\ufe2f\ufe30\ufe4f\ufe50\ufeff\uff00\uffef\ufff0"
+_LINE_TEXT = st.text(alphabet=list("张三凯美瑞한豈︰＀￯⺀鿿，。、；：？！）】」』》〉〕］｝”’…（【「『《〈〔［｛“‘ab12.元 \u3000\t\n🚗-" + _EDGES),
                      max_size=16)
 
 

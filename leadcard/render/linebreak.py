@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-# Wide characters: CJK radicals to ideographs, Hangul, compatibility ideographs, vertical and
-# full-width forms.
-_WIDE_RANGES = (("\u2e80", "\u9fff"), ("\uac00", "\ud7af"), ("\uf900", "\ufaff"), ("\ufe30", "\ufe4f"),
-                ("\uff00", "\uffef"))
 _OPENING = frozenset("（【「『《〈〔［｛“‘")
 _CLOSING = frozenset("，。、；：？！）】」』》〉〕］｝”’…")
 
 
 def _wide(ch: str) -> bool:
-    return any(low <= ch <= high for low, high in _WIDE_RANGES)
+    """CJK radicals to ideographs, Hangul, compatibility ideographs, vertical and full-width forms.
+    Compared in line, the narrow characters first: a manager's list asks this of 300,000 characters."""
+    return ch >= "\u2e80" and (ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
+                               or "\ufe30" <= ch <= "\ufe4f" or "\uff00" <= ch <= "\uffef")
 
 
 def _unit_end(text: str, start: int) -> int:
