@@ -416,14 +416,13 @@ class _Figuring:
     def of(self, owner: str | None, r: _Records) -> Figures:
         policy = self.policy
         funnel = dict.fromkeys(self.grades, 0)
-        cohort = valid = 0
+        valid = 0  # the cohort's cards not invalid at the period's end
         for s in r.states:
             at_end = _status(s.status_event_at_end)
             if at_end == Status.OPEN and not s.dormant_at_end:
                 funnel[s.grade] = funnel.get(s.grade, 0) + s.cards
-            if _status(s.status_event_at_start) in _IN_HAND or s.reopened_in_period:
-                cohort += s.cards
-                valid += s.cards if at_end != Status.INVALID else 0
+            if (_status(s.status_event_at_start) in _IN_HAND or s.reopened_in_period) and at_end != Status.INVALID:
+                valid += s.cards
         new_cards = sum(c.cards for c in r.new_cards)
         timely = sum(c.cards for c in r.new_cards if c.timely)
         complete = sum(f.followups for f in r.followups if f.complete)
