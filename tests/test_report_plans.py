@@ -14,7 +14,7 @@ from report_stores import build
 NOW = "2026-11-30T09:00:00"
 # What a plan may SCAN: the queries' own tables of periods and cards asked about, a CTE or
 # subquery's rows, and the users (a few dozen rows).
-MADE_HERE = re.compile(r"SCAN (p|asked|raised|delivered|in_hand|per_card|settled|states|users\b.*|\(subquery-\d+\)|"
+MADE_HERE = re.compile(r"SCAN (p|asked|raised|reassigned|delivered|in_hand|per_card|settled|states|users\b.*|\(subquery-\d+\)|"
                        r"(\d+ )?CONSTANT ROWS?)$")
 
 
@@ -78,3 +78,9 @@ def test_every_report_query_is_an_indexed_read(demo, monkeypatch, reader, args):
         assert f"INDEX {index}" in used, index
     if args[0] != "trend":
         assert "INDEX cards_closed" in used  # the cards closed before the period, counted off the index
+        # … and those reassigned among them looked up one by one from their assignments, never by a
+        # pass over the closed cards asking each whether it was reassigned.
+        [moved] = [plan for sql, plan in plans if "FROM (SELECT DISTINCT card_id FROM card_events WHERE kind = 'assigned')" in sql]
+        assert moved[:5] == ["CO-ROUTINE reassigned", "SEARCH card_events USING COVERING INDEX card_events_kind_at (kind=?)",
+                             "USE TEMP B-TREE FOR DISTINCT", "SCAN reassigned",
+                             "SEARCH cards USING INTEGER PRIMARY KEY (rowid=?)"], moved
