@@ -129,6 +129,15 @@ def test_a_mistyped_command_is_told_in_chinese_with_click_s_guess(lc):
     assert "No such command 'regrade'. Did you mean 'grade'?" in lc("regrade", env={"LEADCARD_LANG": "en"}).stderr
 
 
+def test_an_option_left_without_its_value_names_the_command_to_ask_for_help(lc):
+    missing = lc("today", "--owner")
+    assert missing.exit_code == 2
+    assert missing.stderr.strip() == "leadcard: today: 选项 --owner 需要一个值 （参见 leadcard today --help）"
+    assert lc("--as", "王芳", "list", "--grade").stderr.strip() == (
+        "leadcard: list: 选项 --grade 需要一个值 （参见 leadcard list --help）")
+    assert lc("--as").stderr.strip() == "leadcard: 选项 --as 需要一个值 （参见 leadcard --help）"
+
+
 def test_python_dash_m_runs_the_program(tmp_path):
     result = run_process("--help")
     assert result.returncode == 0 and "today" in result.stdout

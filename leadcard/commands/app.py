@@ -58,7 +58,8 @@ class LeadcardGroup(Group):
                 if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
                     sys.stdout.write(ctx.get_help() + "\n")
                     sys.exit(0)
-                where = ctx.command_path if ctx is not None else "leadcard"
+                # click leaves out the context of an option at the line's end that lacks its value.
+                where = ctx.command_path if ctx is not None else " ".join(("leadcard", *filter(None, [invoked(args)])))
                 command = where.partition(" ")[2]
                 fail(f"{command + ': ' if command else ''}{usage_message(exc.format_message())} {see_help(where)}", code)
         sys.exit(rv if isinstance(rv, int) else 0)
