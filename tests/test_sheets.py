@@ -362,3 +362,18 @@ def test_a_row_is_told_every_problem_it_has_not_only_the_first(lc, tmp_path):
     assert [r[1] for r in rejected[1:]] == ["张伟", "李娜"]
     assert rejected[1][-1].count("；") == 3  # the four problems of 张伟's row, side by side
     assert [c["name"] for c in lc.json("list")] == ["王强"]
+
+
+def test_a_cell_left_empty_is_empty_on_its_card_whatever_the_rows_around_it_hold(lc, tmp_path):
+    """Cards are written a chunk of rows at a time, each row made from the same blank: an empty cell
+    takes nothing from the row above, and a column the first row leaves empty keeps what a later row
+    gives it."""
+    lc.now = NOW
+    rows = [["李娜", "13912345671", "", "", "", ""],
+            ["张伟", "13912345670", "凯美瑞", "zw888", "35", "周末来"],
+            ["王强", "13912345672", "", "wq999", "", ""]]
+    path = write_sheet(tmp_path / "s.csv", rows, header=["姓名", "电话", "意向车型", "微信", "年龄", "备注"])
+    lc.ok("import", str(path))
+    cards = {name: lc.json("show", name) for name in ("李娜", "张伟", "王强")}
+    assert {n: (c["model"], c["wechat"], c["age"], c["notes"]) for n, c in cards.items()} == {
+        "李娜": (None, None, None, None), "张伟": ("凯美瑞", "zw888", 35, "周末来"), "王强": (None, "wq999", None, None)}

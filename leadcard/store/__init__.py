@@ -583,7 +583,9 @@ class Store:
         """Many rows of one shape in one executemany: the demo and import paths.
 
         `typed` names the columns holding datetimes or enums; the others are passed to SQLite as
-        they are, which matters when a million values go through.
+        they are, which matters when a million values go through. Given a list, a column that is
+        None in every row is written as a NULL in the statement rather than bound: sqlite3 looks
+        for an adapter before binding each None, and an import's card leaves most of its 51 empty.
         """
         iterator = iter(rows)
         if self.clock_override and table in CLOCK_MARKED:
@@ -593,8 +595,16 @@ class Store:
             return
         cols = list(first)
         convert = [c for c in cols if typed is None or c in typed]
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        pick = itemgetter(*cols)
+        empty: set[str] = set()
+        if isinstance(rows, list):  # (the clock's mark, in no row given, is never None)
+            count = len(rows)
+            empty = {c for c, v in rows[0].items()
+                     if v is None and list(map(itemgetter(c), rows)).count(None) == count}
+        sql = (f"INSERT INTO {table} ({', '.join(cols)}) "
+               f"VALUES ({', '.join('NULL' if c in empty else '?' for c in cols)})")
+        bound = [c for c in cols if c not in empty]
+        # (itemgetter of a single column gives its value, not a tuple)
+        pick = itemgetter(*bound) if len(bound) > 1 else lambda row: tuple(row[c] for c in bound)
 
         def values():
             for row in chain((first,), iterator):

@@ -37,6 +37,11 @@ from leadcard.store import Store, sql_value, ts
 from leadcard.usertext import check_text
 
 _SLASHED = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[ t]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_CARD_FIELDS = frozenset(CARD_FIELD_NAMES)
+# The columns of an imported card's row but its schedule's (RowChecks._schedule), in this order.
+_BLANK_CARD = dict.fromkeys(("created_at", "recorded_at", "source", "platform", "left_at", "owner_id", "named_owner",
+                             "name", "phone", *CARD_FIELD_NAMES, "grade", "first_grade", "status", "status_at",
+                             "outcome", "birthday", "do_not_contact"))
 _PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
 
 
@@ -49,6 +54,8 @@ class RowChecks:
         self.store: Store = session.store
         self.policy = session.policy
         self.now = session.now
+        self.latest = self.now + timedelta(minutes=1)  # a later moment is in the future
+        self.now_stamp = ts(self.now)
         self.report = report
         # 销售顾问 not among the users: made consultants of `team` (--create-users), else kept on the
         # card in a store without users (single-user mode), else the row is bad.
@@ -62,7 +69,7 @@ class RowChecks:
         self.known_objections = None  # the store's objection list, read when a file names one
 
     def card(self, values: dict, extras: list) -> dict:
-        policy, now = self.policy, self.now
+        policy, now, latest = self.policy, self.now, self.latest
         problems: list[BadRow] = []
 
         def cell(check, *args, default=None):
@@ -76,41 +83,41 @@ class RowChecks:
         name = as_text(values.get("name"))
         if not name:
             problems.append(BadRow(_("没有姓名（姓名）"), "name"))
-        else:
+        elif not name.isprintable():  # (check_text's own test, spared a call per row)
             cell(checked, lambda text: check_text(text, "姓名", line=True), name)
         phone = cell(self._phone, as_text(values.get("phone")))
         word = self._word
         # Before the other cells: a dry run names every consultant it would create or keep.
         owner, named_owner = (cell(word, self._owner, as_text(values["owner"]), default=(None, None))
                               if "owner" in values else (self.session.actor, None))
-        grade = cell(self._grade, values["grade"], default=policy.scheme.default_grade) if "grade" in values \
+        graded = as_text(values["grade"]) if "grade" in values else None
+        grade = cell(word, self._grade, graded, default=policy.scheme.default_grade) if "grade" in values \
             else policy.scheme.default_grade
-        first_grade = cell(self._grade, values["first_grade"]) if "first_grade" in values else None
+        first_grade = cell(word, self._grade, as_text(values["first_grade"])) if "first_grade" in values else None
         cells = (as_text(values.get("source")), as_text(values.get("platform")))
-        source, platform = cell(self._source_cells, cells, default=(Source.OTHER, None))
+        source, platform, understood_source = cell(word, self._source_cells, cells, default=(Source.OTHER, None, None))
         status = cell(word, as_status, str(values["status"]), default=Status.OPEN) if "status" in values else Status.OPEN
         created_at = cell(self._moment, values.get("created_at")) or now
-        if created_at > now + timedelta(minutes=1):
+        if created_at > latest:
             at = f"{created_at:%Y-%m-%d %H:%M}"
             problems.append(BadRow(_("建卡时间 {at} 在未来").format(at=at), "future", _("建卡时间在未来"), at))
-        left_at = cell(self._moment, values.get("left_at"))
-        if left_at is not None and left_at > now + timedelta(minutes=1):
+        left_at = cell(self._moment, values["left_at"]) if "left_at" in values else None
+        if left_at is not None and left_at > latest:
             problems.append(BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}")))
-        status_at = cell(self._moment, values.get("status_at")) or created_at
-        outcome = cell(as_outcome, values.get("outcome"), default={})
+        status_at = (cell(self._moment, values["status_at"]) if "status_at" in values else None) or created_at
+        outcome = cell(as_outcome, values["outcome"], default={}) if "outcome" in values else {}
         if status in FOLLOWED_AFTER_SALE:
             outcome = cell(self._order, outcome, status, status_at, default=outcome)
-        fields = {name: None for name in CARD_FIELD_NAMES}
-        for key in CARD_FIELD_NAMES:
-            if key in values:
-                fields[key] = as_text(values[key])
-        if fields["age"] is not None:
-            fields["age"] = cell(as_age, fields["age"])
-        fields["notes"] = joined(fields["notes"], extras)
+        row = _BLANK_CARD.copy()  # every column, so every row has the same
+        for key in _CARD_FIELDS.intersection(values):
+            row[key] = as_text(values[key])
+        if row["age"] is not None:
+            row["age"] = cell(as_age, row["age"])
+        row["notes"] = joined(row["notes"], extras)
         do_not_contact = cell(word, as_yes_no, str(values["do_not_contact"]), default=False) \
             if "do_not_contact" in values else False
         born = values.get("birthday")
-        born = excel_serial(born) or born
+        born = born if born is None else excel_serial(born) or born
         if isinstance(born, (date, datetime)):  # a date cell of Excel
             born = f"{born:%m-%d}"
         birthday = cell(checked, parse_birthday, as_text(born)) if born not in (None, "") else None
@@ -121,32 +128,27 @@ class RowChecks:
         stamp = self._stamp
         understood = self.understood
         if "grade" in values:
-            understood["grade"][(as_text(values["grade"]), grade)] += 1
+            understood["grade"][(graded, grade)] += 1
         if "source" in values or "platform" in values:
-            understood["source"][(" / ".join(c for c in cells if c), "/".join(filter(None, (source.value, platform))))] += 1
+            understood["source"][understood_source] += 1
         if "owner" in values:
             understood["owner"][(as_text(values["owner"]), "kept" if named_owner else
                                  "created" if owner.name in self.report.created_users else "user")] += 1
-        return {
-            "created_at": stamp(created_at),
-            "recorded_at": stamp(self._moment(values.get("recorded_at")) or now),
-            "source": source.value,
-            "platform": platform,
-            "left_at": stamp(left_at) if left_at else None,
-            "owner_id": owner.id if owner else None,
-            "named_owner": named_owner,
-            "name": name,
-            "phone": phone,
-            **fields,
-            "grade": grade,
-            "first_grade": first_grade,
-            "status": status.value,
-            "status_at": stamp(status_at),
-            "outcome": json.dumps(outcome, ensure_ascii=False) if outcome else None,
-            "birthday": birthday,
-            "do_not_contact": int(do_not_contact),
-            **self._schedule(created_at, grade, active, left_at, source, deal),
-        }
+        row["created_at"] = stamp(created_at)
+        row["recorded_at"] = stamp(self._moment(values["recorded_at"])) if "recorded_at" in values else self.now_stamp
+        row["source"], row["platform"] = source.value, platform
+        if left_at:
+            row["left_at"] = stamp(left_at)
+        if owner:
+            row["owner_id"] = owner.id
+        row["named_owner"], row["name"], row["phone"] = named_owner, name, phone
+        row["grade"], row["first_grade"] = grade, first_grade
+        row["status"], row["status_at"] = status.value, stamp(status_at)
+        if outcome:
+            row["outcome"] = json.dumps(outcome, ensure_ascii=False)
+        row["birthday"], row["do_not_contact"] = birthday, int(do_not_contact)
+        row.update(self._schedule(created_at, grade, active, left_at, source, deal))
+        return row
 
     def followup(self, values: dict, extras: list) -> dict:
         phone, at = self._keyed(values, "跟进时间")
@@ -203,23 +205,22 @@ class RowChecks:
             raise BadRow(_("{column} {at} 在未来").format(column=when, at=f"{at:%Y-%m-%d %H:%M}"))
         return phone, at
 
-    def _source_cells(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
+    def _source_cells(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None, tuple[str, str]]:
+        """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform. With
+        them, how the report tells what the cells were taken for."""
         try:
-            return self._word(self._lead_source, cells)
-        except BadRow as exc:
+            source, platform = parse_lead_source(*cells, self.policy)
+        except BadInput as exc:
             raise BadRow(str(exc), "source") from None
-
-    def _lead_source(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None]:
-        """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform."""
-        source, platform = parse_lead_source(*cells, self.policy)
-        return source or Source.WALK_IN, platform
+        source = source or Source.WALK_IN
+        return source, platform, (" / ".join(c for c in cells if c), "/".join(filter(None, (source.value, platform))))
 
     def _phone(self, text: str | None) -> str:
         if not text:
             raise BadRow(_("没有电话（电话）"), "phone")
         try:
-            return checked(normalise_phone, text)
-        except BadRow as exc:
+            return normalise_phone(text)
+        except BadInput as exc:
             raise BadRow(str(exc), "phone", _("不是电话号码"), text) from None
 
     def _grade(self, value: object) -> str:
@@ -330,6 +331,11 @@ class RowChecks:
     def _moment(self, value: object) -> datetime | None:
         if value is None:
             return None
+        if value.__class__ is str:  # a CSV's cell: the same days come again and again down a file
+            return self._word(self._moment_of, value)
+        return self._moment_of(value)
+
+    def _moment_of(self, value: object) -> datetime:
         tz = self.session.tz
         value = excel_serial(value) or value
         if isinstance(value, datetime):

@@ -77,7 +77,7 @@ class Rows:
             read += len(chunk)
             good = []
             for line, raw in chunk:
-                if not any(v not in (None, "") for v in raw):
+                if raw.count("") + raw.count(None) == len(raw):  # a blank row
                     continue
                 try:
                     good.append((line, raw, parse(*_cells(raw, mapping))))
@@ -142,7 +142,8 @@ def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str,
             value = value.strip()
             if not value:
                 continue
-            value = _as_typed(value, key)
+            if value[0] == "'" or not value.isprintable():  # most cells need nothing undone
+                value = _as_typed(value, key)
         elif value is None:
             continue
         if key[0] == "?":

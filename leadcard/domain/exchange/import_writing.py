@@ -16,6 +16,7 @@ from leadcard.model import EventKind, Status
 from leadcard.store import Store, ts
 from leadcard.store import exchange as sql
 
+_IMPORTED = "导入"  # the reason of the grade changes an import writes
 # The dated events a closed card's story needs (reports count them), as the lifecycle commands
 # write them: (kind, the outcome's key holding its time, the outcome's keys kept as detail).
 _CLOSING_EVENTS = {
@@ -66,28 +67,31 @@ class ImportWriter:
         if not rows:
             return
         actor = self.session.actor_id
-        changes = []
-        for r in rows:
-            first = r.pop("first_grade")
-            if first is None and self.with_history:
-                continue  # grade_history starts it from the grade judged at the first contact
-            change = {"card_id": r["id"], "at": r["created_at"], "by_id": r["owner_id"], "reason": "导入"}
-            changes.append({**change, "from_grade": None, "to_grade": first or r["grade"]})
-            if not self.with_history and first and first != r["grade"]:  # regraded since; when is not known
-                changes.append({**change, "from_grade": first, "to_grade": r["grade"]})
+        firsts = [r.pop("first_grade") for r in rows]
         self.store.bulk_insert("cards", rows, ())
-        self.store.bulk_insert("grade_changes", changes, ())
-        self.store.bulk_insert("card_events", ({
-            "card_id": r["id"], "at": r["created_at"], "kind": EventKind.CREATED.value, "by_id": actor,
-            "detail": json.dumps({"source": r["source"]})} for r in rows), ())
-        # The audit reads what is dated before this as history brought in, not as today's work.
-        imported = ts(self.session.now)
-        self.store.bulk_insert("card_events", ({
-            "card_id": r["id"], "at": imported, "kind": EventKind.IMPORTED.value, "by_id": actor,
-            "detail": None} for r in rows), ())
+        first_id, last_id = rows[0]["id"], rows[-1]["id"]
+        if any(first is not None for first in firsts):
+            self.store.bulk_insert("grade_changes", self._first_grades(rows, firsts), ())
+        elif not self.with_history:  # (with it, grade_history starts each from the first contact's grade)
+            sql.imported_grades(self.store, first_id, last_id, _IMPORTED)
+        # The audit reads what is dated before the 'imported' event as history brought in, not as
+        # today's work.
+        sql.imported_card_events(self.store, first_id, last_id, actor, ts(self.session.now))
         closing = [event for r in rows if r["status"] != Status.OPEN for event in _closing_events(r, actor)]
         self.store.bulk_insert("card_events", closing, ())
         self.report.cards += len(rows)
+
+    def _first_grades(self, rows: list[dict], firsts: list[str | None]) -> list[dict]:
+        """The cards' grade histories when the file gave a grade each card was made with (建卡级别)."""
+        changes = []
+        for r, first in zip(rows, firsts):
+            if first is None and self.with_history:
+                continue  # grade_history starts it from the grade judged at the first contact
+            change = {"card_id": r["id"], "at": r["created_at"], "by_id": r["owner_id"], "reason": _IMPORTED}
+            changes.append({**change, "from_grade": None, "to_grade": first or r["grade"]})
+            if not self.with_history and first and first != r["grade"]:  # regraded since; when is not known
+                changes.append({**change, "from_grade": first, "to_grade": r["grade"]})
+        return changes
 
     def _duplicate(self, part: str, line: int, phone: str, earlier_line: int | None, existing) -> None:
         if existing is not None and existing[0] < self.first_card_id and not self.session.may_see(existing[2]):
@@ -175,7 +179,7 @@ class ImportWriter:
             rows = []
             for card in batch:
                 steps = judged.get(card["id"], [])
-                change = {"card_id": card["id"], "by_id": card["owner_id"], "reason": "导入", "followup_id": None}
+                change = {"card_id": card["id"], "by_id": card["owner_id"], "reason": _IMPORTED, "followup_id": None}
                 grade = card["first_grade"]  # written with the card when the file gave it (建卡级别)
                 if grade is None:
                     grade = steps[0]["grade"] if steps else card["grade"]
