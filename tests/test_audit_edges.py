@@ -682,3 +682,11 @@ def test_half_a_day_of_grace_still_judges_calendar_days_across_midnight(lc, tmp_
     lc.ok("log", "张三", "--channel", "phone", "--content", "客户周末到店订车，准备合同", "--next", "2026-05-11", *GOOD,
           now="2026-05-09T23:30:00")  # H: daily; the 11th is two dates on, 24½ hours later
     assert one(lc, "plan-beyond-cadence", now="2026-05-10T00:00:00")["actual"] == "2 天"
+
+
+def test_a_day_of_grace_forgives_two_dates_between_contacts_more_than_two_days_apart(lc, tmp_path):
+    policy(lc, tmp_path, "[audit.cadence-gap]\ngrace_days = 1\n")
+    kept_card(lc, grade="H", next_at="2026-05-02 10:00")  # H: every day; the call at 05-01 15:00
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户出差回来，约周末订车", "--next", "2026-05-04",
+          *GOOD, now="2026-05-03T16:00:00")  # 49 hours on, two dates on: within 1 + 1
+    assert findings(lc, "cadence-gap", now="2026-05-03T17:00:00") == []
