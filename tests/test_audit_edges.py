@@ -690,3 +690,11 @@ def test_a_day_of_grace_forgives_two_dates_between_contacts_more_than_two_days_a
     lc.ok("log", "张三", "--channel", "phone", "--content", "客户出差回来，约周末订车", "--next", "2026-05-04",
           *GOOD, now="2026-05-03T16:00:00")  # 49 hours on, two dates on: within 1 + 1
     assert findings(lc, "cadence-gap", now="2026-05-03T17:00:00") == []
+
+
+def test_a_plan_two_dates_on_is_within_a_day_of_grace_though_more_than_two_days_of_time_away(lc, tmp_path):
+    policy(lc, tmp_path, "[audit.plan-beyond-cadence]\ngrace_days = 1\n")
+    new_card(lc, grade="H")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户出差，后天下午回来", "--next", "2026-05-03 16:00",
+          now="2026-05-01T15:00:00")  # 49 hours away, two dates on: H's one day and the day of grace
+    assert findings(lc, "plan-beyond-cadence", now="2026-05-01T16:00:00") == []
