@@ -66,10 +66,9 @@ def _unit_end(text: str, start: int) -> int:
 def units(text: str) -> list[str]:
     """The text cut where a line may break, every character kept (blanks alone are one unit)."""
     found, position = [], 0
-    end = _unit_end(text, position)
-    while end > position:
-        found.append(text[position:end])
-        position, end = end, _unit_end(text, end)
+    for _start, end, unit in rich_words(text):
+        found.append(unit)
+        position = end
     if position < len(text):  # only blanks are left over: at the end, or all there is
         found.append(text[position:])
     return found
