@@ -187,13 +187,13 @@ def test_a_store_of_two_batches_links_each_record_to_a_follow_up_of_its_own_card
     lc.ok("demo", "--cards", "5800")  # the second batch, the newest cards, with some weeks of history
     with database(lc.db) as conn:
         links = {table: conn.execute(
-            f"SELECT t.card_id > 5000, count(*), sum(f.card_id = t.card_id AND {belongs}) FROM {table} t "
-            f"JOIN followups f ON f.id = t.followup_id GROUP BY t.card_id > 5000").fetchall()
+            f"SELECT t.card_id > 5000, count(*), sum(CASE WHEN f.card_id = t.card_id AND {belongs} THEN 1 END) "
+            f"FROM {table} t JOIN followups f ON f.id = t.followup_id GROUP BY 1 ORDER BY 1").fetchall()
             for table, belongs in (("instructions", "f.recorded_at <= t.at"), ("grade_changes", "f.at = t.at"),
                                    ("test_drives", "f.at = t.at AND f.channel = 'test-drive'"))}
         links["followup_objections"] = conn.execute(
-            "SELECT f.card_id > 5000, count(*), sum(f.outcome = 'reached') FROM followup_objections o "
-            "JOIN followups f ON f.id = o.followup_id GROUP BY f.card_id > 5000").fetchall()
+            "SELECT f.card_id > 5000, count(*), sum(CASE WHEN f.outcome = 'reached' THEN 1 END) "
+            "FROM followup_objections o JOIN followups f ON f.id = o.followup_id GROUP BY 1 ORDER BY 1").fetchall()
     for table, batches in links.items():
         assert [tuple(b)[0] for b in batches] == [0, 1], table  # both batches have them
         assert all(n == matching for _second, n, matching in batches), (table, batches)
