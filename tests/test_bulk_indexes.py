@@ -55,3 +55,23 @@ def test_a_demo_store_has_the_indexes_of_a_store_made_by_init(lc, tmp_path):
     lc.ok("--db", str(tmp_path / "init.db"), "init")
     lc.ok("demo", "--cards", "40")
     assert indexes(lc.db) == indexes(tmp_path / "init.db")
+
+
+@sqlite_only("SQLite's journal, changed while a new store is filled")
+def test_a_demo_store_is_left_in_wal_even_when_another_connection_has_it_open(lc, tmp_path):
+    """The demo fills a new store through a rollback journal and puts it back in WAL; a store that
+    another connection holds open cannot leave WAL, and is filled in WAL."""
+    lc.ok("demo", "--cards", "40")
+    with sqlite3.connect(lc.db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert not lc.db.with_name(lc.db.name + "-journal").exists()
+    other = lc.db.with_name("open.db")
+    lc.ok("--db", str(other), "init")
+    reader = sqlite3.connect(other)
+    try:
+        assert reader.execute("SELECT count(*) FROM cards").fetchone()[0] == 0
+        lc.ok("--db", str(other), "demo", "--cards", "40")
+        assert reader.execute("SELECT count(*) FROM cards").fetchone()[0] == 40
+        assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        reader.close()

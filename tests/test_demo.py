@@ -177,3 +177,23 @@ def test_the_same_seed_gives_the_same_store(lc, tmp_path):
                   "SELECT * FROM card_events ORDER BY id"):
         with database(a) as ca, database(b) as cb:
             assert ca.execute(query).fetchall() == cb.execute(query).fetchall(), query
+
+
+def test_a_store_of_two_batches_links_each_record_to_a_follow_up_of_its_own_card(lc):
+    """Batches of 5,000 cards are drawn apart and inserted in turn, each linking its signatures,
+    grade changes, objections and test drives to follow-ups by their place in the batch: in the
+    second batch as in the first, each points at its own card's follow-up, the one it belongs to."""
+    lc.now = MORNING
+    lc.ok("demo", "--cards", "5800")  # the second batch, the newest cards, with some weeks of history
+    with database(lc.db) as conn:
+        links = {table: conn.execute(
+            f"SELECT t.card_id > 5000, count(*), sum(CASE WHEN f.card_id = t.card_id AND {belongs} THEN 1 END) "
+            f"FROM {table} t JOIN followups f ON f.id = t.followup_id GROUP BY 1 ORDER BY 1").fetchall()
+            for table, belongs in (("instructions", "f.recorded_at <= t.at"), ("grade_changes", "f.at = t.at"),
+                                   ("test_drives", "f.at = t.at AND f.channel = 'test-drive'"))}
+        links["followup_objections"] = conn.execute(
+            "SELECT f.card_id > 5000, count(*), sum(CASE WHEN f.outcome = 'reached' THEN 1 END) "
+            "FROM followup_objections o JOIN followups f ON f.id = o.followup_id GROUP BY 1 ORDER BY 1").fetchall()
+    for table, batches in links.items():
+        assert [tuple(b)[0] for b in batches] == [0, 1], table  # both batches have them
+        assert all(n == matching for _second, n, matching in batches), (table, batches)

@@ -136,3 +136,25 @@ def test_a_failed_migration_leaves_the_store_as_it_was(lc, monkeypatch):
     with database(lc.db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "half_done" not in {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
+
+
+def test_a_bulk_writes_stamps_are_the_moments_as_stored_in_any_zone():
+    """`stamper` (the demo's million moments) writes each as `ts` does: across daylight saving's
+    changes (a skipped and a repeated hour, half-hour shifts), in local mean time, at either
+    reading of a repeated hour, and for a moment of another zone."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from leadcard.store import stamper, ts
+
+    for zone in ("Asia/Shanghai", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "America/Havana"):
+        tz = ZoneInfo(zone)
+        start = datetime(2025, 1, 1, tzinfo=tz)
+        moments = [start + timedelta(minutes=n * 37, seconds=n % 60, microseconds=n * 7919 % 1_000_000)
+                   for n in range(366 * 1440 // 37)]
+        moments += [m.replace(fold=1) for m in moments[::50]]
+        moments += [datetime(1890, 3, 1, 12, 30, 15, tzinfo=tz), datetime(1969, 12, 31, 23, 59, 59, tzinfo=tz),
+                    datetime(2026, 5, 3, 6, 30, tzinfo=timezone.utc), None]
+        stamp = stamper(tz)
+        assert [stamp(m) for m in moments] == [ts(m) for m in moments], zone
+        assert [stamp(m) for m in moments] == [ts(m) for m in moments], zone  # and again, from what it kept

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import gc
 import json
+import marshal
 import os
 import random
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from operator import itemgetter
+from itertools import compress
 from typing import Callable, Iterator
 
 from leadcard.domain import demo_floor as F
@@ -35,28 +36,39 @@ from leadcard.domain.demo_floor import (
     NO_CONTACT_SHARE, ONLINE_PLATFORMS, SHOWROOM_SOURCES, SLIPS, SLOPPY_EVERY, SOURCES, SUPERVISOR, TEAM_SIZE,
     TEST_DRIVE_SHARE, person_name, phone_number, unique_name,
 )
-from leadcard.domain.demo_history import CardHistory, Consultant, clock
-from leadcard.domain.demo_desk import DESK_TABLES, desk_rows, targets
+from leadcard.domain.demo_history import MINUTES, CardHistory, Consultant, Weighted, clock, to_json
+from leadcard.domain.demo_desk import DESK_COLUMNS, desk_rows, targets
 from leadcard.errors import Refused
 from leadcard.i18n import _
-from leadcard.model import EventKind, Outcome, Role, Source, Status
+from leadcard.model import Channel, DueReason, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Deal, Policy
-from leadcard.store import sql_value, ts
+from leadcard.store import stamper
 
-# The columns of the generated rows that hold datetimes or enums (the rest go to SQLite as they are).
-TYPED_COLUMNS = {
-    "cards": ("created_at", "recorded_at", "left_at", "source", "status", "status_at", "first_touch_at", "first_call_at",
-              "last_contact_at", "next_at", "due_at", "due_reason", "dormant_at"),
-    "followups": ("at", "recorded_at", "channel", "outcome", "next_at"),
-    "grade_changes": ("at",),
-    "instructions": ("at",),
-    "card_events": ("at",),
-    "followup_objections": (),
-    "visits": ("arrived_at", "left_at", "source", "recorded_at"),
-    "playbook": ("at",),
-    "sales_targets": ("set_at",),
-    **DESK_TABLES,
+# The columns of each table's generated rows, in the order of a row's values (SQL values already:
+# moments as stored text, enums as their value). A row of a linked table points at a follow-up: it
+# ends with that follow-up's place among the batch's follow-ups (1 the first), or None, which the
+# store adds to the id before the batch.
+COLUMNS = {
+    "cards": ("id", "created_at", "recorded_at", "source", "owner_id", "name", "phone", "grade", "status",
+              "status_at", "left_at", "platform", "gender", "age", "model", "colour", "budget", "occupation",
+              "residence", "payment", "usage", "current_vehicle", "concerns", "competitors", "purchase_type",
+              "timeline", "birthday", "referred_by", "outcome", "followup_count", "first_touch_at", "first_call_at",
+              "last_contact_at", "next_at", "next_purpose", "due_at", "due_reason", "dormant_at", "failed_attempts",
+              "objections"),
+    "followups": ("card_id", "seq", "at", "recorded_at", "author_id", "channel", "outcome", "grade", "impression",
+                  "content", "problem", "solution", "feasibility", "competition", "bottleneck", "plan", "next_at",
+                  "purpose"),
+    "grade_changes": ("card_id", "at", "from_grade", "to_grade", "by_id", "reason"),
+    "instructions": ("card_id", "at", "author_id", "text"),
+    "card_events": ("card_id", "at", "kind", "by_id", "detail"),
+    "followup_objections": ("tag",),
+    "visits": ("arrived_at", "left_at", "party_size", "source", "model", "test_drive", "consultant_id",
+               "contact_left", "name", "phone", "notes", "card_id", "recorded_at", "recorded_by"),
+    **DESK_COLUMNS,
 }
+LINKED = frozenset({"grade_changes", "instructions", "followup_objections", "test_drives"})
+# An enum's value as stored, looked up: `.value` is a property, and rows hold hundreds of thousands.
+TEXT = {member: member.value for kind in (Source, Status, Channel, Outcome, EventKind, DueReason) for member in kind}
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
     store = session.store
     if store.card_count() > 0:
         raise Refused(_("这个数据库里已经有卡片：演示数据只填入空库（用 --db demo.db）"))
-    with store.transaction(), store.indexes_deferred(TYPED_COLUMNS):
+    with store.filling(), store.indexes_deferred(COLUMNS):
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)
         stats = {"cards": 0, "followups": 0, "visits": 0}
@@ -96,21 +108,19 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
             step(0, n_cards)
         for batch in _batches(floor):
             base = store.last_id("followups")  # the batch's follow-ups follow it, in order
-            for table, (columns, rows, linked) in batch.items():
-                store.insert_values(table, columns, rows, followup_base=base if linked else None)
-            stats["cards"] += len(batch["cards"][1])
-            stats["followups"] += len(batch["followups"][1])
-            stats["visits"] += len(batch["visits"][1])
+            for table, rows in batch.items():
+                store.insert_values(table, COLUMNS[table], rows, followup_base=base if table in LINKED else None)
+            stats["cards"] += len(batch["cards"])
+            stats["followups"] += len(batch["followups"])
+            stats["visits"] += len(batch["visits"])
             if step is not None:
                 step(stats["cards"], n_cards)
         # The playbook was written when the store opened, by each team's supervisor.
         opened = session.now - timedelta(days=floor.span_days + 30)
         store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id].id,
-                                        "at": opened} for tag, text in F.DEMO_SCRIPTS),
-                          TYPED_COLUMNS["playbook"])
+                                        "at": opened} for tag, text in F.DEMO_SCRIPTS), ("at",))
         store.bulk_insert("sales_targets", targets(random.Random(f"{seed}:targets"), consultants,
-                                                  store.user_by_name(MANAGER).id, session.now),
-                          TYPED_COLUMNS["sales_targets"])
+                                                  store.user_by_name(MANAGER).id, session.now), ("set_at",))
         store.set_setting("default_user", consultants[0].name)
         store.set_setting("demo", json.dumps({"seed": seed, "cards": n_cards}))
     return {
@@ -129,19 +139,21 @@ def _batches(floor: Floor) -> Iterator[dict]:
     a few ahead of the inserts, so a 100,000-card store takes seconds rather than minutes."""
     starts = range(0, floor.total, BATCH)
     if len(starts) == 1:
-        yield _values(floor, 0)
+        yield _cards(floor, 0)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     workers = max(1, min(len(starts), os.cpu_count() or 1))
-    with _uncollected(), ProcessPoolExecutor(max_workers=workers) as pool:
+    # A worker only builds batches: the cycle collector would go over each batch's million
+    # containers before it is sent, and free nothing.
+    with _uncollected(), ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
         pending: deque = deque()
         for start in starts:
-            pending.append(pool.submit(_values, floor, start))
+            pending.append(pool.submit(_packed, floor, start))
             if len(pending) > workers:  # bounded: memory stays flat however many cards
-                yield pending.popleft().result()
+                yield marshal.loads(pending.popleft().result())
         while pending:
-            yield pending.popleft().result()
+            yield marshal.loads(pending.popleft().result())
 
 
 def _users(session: Session, rng: random.Random, n_cards: int) -> tuple[list[Consultant], dict[int, Supervisor]]:
@@ -169,57 +181,71 @@ def _users(session: Session, rng: random.Random, n_cards: int) -> tuple[list[Con
     return consultants, {c.id: supervisor_of_team[i // TEAM_SIZE] for i, c in enumerate(consultants)}
 
 
-def _cards(floor: Floor, start: int) -> dict[str, list[dict]]:
-    """One batch of cards with their histories; its own generator, so batches can run anywhere."""
-    rows: dict[str, list[dict]] = {table: [] for table in ("cards", "followups", "grade_changes", "instructions",
-                                                           "card_events", "followup_objections", "visits",
-                                                           *DESK_TABLES)}
+def _cards(floor: Floor, start: int) -> dict[str, list[tuple]]:
+    """One batch of cards with their histories, as rows of SQL values (`COLUMNS`) made where they
+    are drawn, so the inserting process only inserts; its own generator, so batches can run anywhere."""
+    rows: dict[str, list[tuple]] = {table: [] for table in COLUMNS}
     # The deal desk draws from a stream of its own, so the rest of the store stays as it was.
     floor_writer = Writer(floor, _Random(f"{floor.seed}:{start}"), rows, _Random(f"{floor.seed}:{start}:desk"))
-    for index in range(start, min(start + BATCH, floor.total)):
-        floor_writer.card(index)
+    with _uncollected():
+        for index in range(start, min(start + BATCH, floor.total)):
+            floor_writer.card(index)
     return rows
+
+
+def _packed(floor: Floor, start: int) -> bytes:
+    """A batch for the inserting process: rows of plain values, which marshal packs and reads back in
+    a fraction of the time pickle takes (both processes run the same Python)."""
+    return marshal.dumps(_cards(floor, start))
 
 
 class _Random(random.Random):
     """The standard generator, its two commonest draws without the checks of the general case (a
-    100,000-card store draws them millions of times). Each takes the same bits from the stream as
-    the standard one, so a seed builds the store it always built."""
+    100,000-card store draws them millions of times), each with the standard `_randbelow` in line
+    (a call less per draw). Each takes the same bits from the stream as the standard one, so a seed
+    builds the store it always built."""
 
     def choice(self, seq):
         n = len(seq)
         if not n:
             raise IndexError("choice from an empty sequence")
-        return seq[self._below(n)]
-
-    def randint(self, a: int, b: int) -> int:
-        if b < a:
-            raise ValueError(f"empty range for randint({a}, {b})")
-        return a + self._below(b - a + 1)
-
-    def _below(self, n: int) -> int:
         getrandbits, k = self.getrandbits, n.bit_length()
         r = getrandbits(k)
         while r >= n:
             r = getrandbits(k)
-        return r
+        return seq[r]
+
+    def randint(self, a: int, b: int) -> int:
+        n = b - a + 1
+        if n <= 0:
+            raise ValueError(f"empty range for randint({a}, {b})")
+        getrandbits, k = self.getrandbits, n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return a + r
 
 
 class Writer:
     """Writes cards as the floor would have: one customer at a time, in the order they came."""
 
-    def __init__(self, floor: Floor, rng: random.Random, rows: dict[str, list[dict]], desk: random.Random):
+    def __init__(self, floor: Floor, rng: random.Random, rows: dict[str, list[tuple]], desk: random.Random):
         self.floor, self.rng, self.rows = floor, rng, rows
         self.now, self.tz = floor.now, floor.tz
+        self.stamp = stamper(floor.tz)
         # Cards come from completed days: this morning's work is what `today` lists.
         self.last_day = floor.now.date() - timedelta(days=1)
+        self.last_creation = floor.now - MINUTES[1]
         self.grades = floor.policy.grades
         self.cadence = {g.code: g.cadence_days for g in self.grades}
-        self.sources, self.source_weights = zip(*SOURCES)
-        self.model_weights = [m.share for m in F.LINEUP]
-        self.horizon_weights = [h[0] for h in HORIZONS]
-        self.fates, self.fate_weights = zip(*FATES)
-        self.owners: list[tuple[int, datetime]] = []  # delivered cards of this batch, and when: they refer friends
+        self.sources = Weighted(*zip(*SOURCES))
+        self.models = Weighted(F.LINEUP, [m.share for m in F.LINEUP])
+        self.horizons = Weighted(HORIZONS, [h[0] for h in HORIZONS])
+        self.fates = Weighted(*zip(*FATES))
+        self.midnights: dict[date, datetime] = {}
+        # The delivered cards of this batch, and when: their owners refer friends.
+        self.owners: list[int] = []
+        self.delivered: list[datetime] = []
         self.desk = desk
 
     def slip(self, consultant: Consultant, kind: str) -> bool:
@@ -234,7 +260,14 @@ class Writer:
         return self.grades[-1].code
 
     def on(self, day: date, hours: F.Hours, low: float = 0.0, high: float = 1.0) -> datetime:
-        return hours.on(day, self.rng.uniform(low, high), self.tz)
+        return self.at(day, hours, self.rng.uniform(low, high))
+
+    def at(self, day: date, hours: F.Hours, share: float) -> datetime:
+        """The minute of `day` when a `share` of its activity in `hours` has passed."""
+        midnight = self.midnights.get(day)
+        if midnight is None:
+            midnight = self.midnights[day] = datetime(day.year, day.month, day.day, tzinfo=self.tz)
+        return midnight + MINUTES[int(hours.minute(share))]
 
     def card(self, index: int) -> None:
         rng, floor = self.rng, self.floor
@@ -244,26 +277,26 @@ class Writer:
         age = floor.span_days * ((floor.total - index) / floor.total) ** 1.5
         back = int(age)
         position = 1 - (age - back)  # where in the day's traffic the customer came
-        source = rng.choices(self.sources, self.source_weights)[0]
-        model = rng.choices(F.LINEUP, self.model_weights)[0]
+        source = self.sources.draw(rng)
+        model = self.models.draw(rng)
         fill = {"model": model.name, "trim": rng.choice(model.trims), "rival": rng.choice(model.rivals),
                 "colour": rng.choice(F.COLOURS), "concern": rng.choice(F.CONCERNS)}
         day = self.last_day - timedelta(days=back)
         hours = F.SHOWROOM if source in SHOWROOM_SOURCES or source == Source.SHOW else F.CALLS
-        arrived = hours.on(day, position, self.tz)
+        arrived = self.at(day, hours, position)
         test_drive = source in SHOWROOM_SOURCES and rng.random() < TEST_DRIVE_SHARE
         if source in SHOWROOM_SOURCES or source == Source.SHOW:
-            stay = timedelta(minutes=rng.randint(35, 90) + (30 if test_drive else 0))
+            stay = MINUTES[rng.randint(35, 90) + (30 if test_drive else 0)]
             left = min(arrived + stay, clock(day, 20, 30, self.tz))
         elif source == Source.PHONE_IN:
-            left = arrived + timedelta(minutes=rng.randint(3, 8))
+            left = arrived + MINUTES[rng.randint(3, 8)]
         else:
             left = arrived  # an online or 400 lead: it arrives, nobody leaves
         late_card = source in LOGGED_SOURCES and self.slip(consultant, "late_card")
-        created = min(left + timedelta(minutes=rng.randint(40, 150) if late_card else rng.randint(3, 15)),
-                      floor.now - timedelta(minutes=1))
-        _weight, low, high = rng.choices(HORIZONS, self.horizon_weights)[0]
-        fate = rng.choices(self.fates, self.fate_weights)[0]
+        created = min(left + MINUTES[rng.randint(40, 150) if late_card else rng.randint(3, 15)],
+                      self.last_creation)
+        _weight, low, high = self.horizons.draw(rng)
+        fate = self.fates.draw(rng)
         decides = created + timedelta(days=rng.uniform(1, 6) if fate == "invalid" else rng.uniform(low, high))
         first_grade = self.grade_for((decides - created).days)
         phone, name = phone_number(rng, index), person_name(rng)
@@ -286,7 +319,7 @@ class Writer:
         days = (decides - created).days
         low, high = model.price
         return {
-            "id": card_id, "created_at": created, "recorded_at": created + timedelta(minutes=rng.randint(1, 8)),
+            "id": card_id, "created_at": created, "recorded_at": created + MINUTES[rng.randint(1, 8)],
             "source": source, "owner_id": consultant.id, "name": name, "phone": phone, "grade": grade,
             "status": Status.OPEN, "status_at": created, "left_at": None,
             "platform": rng.choice(ONLINE_PLATFORMS) if source == Source.ONLINE else None,
@@ -311,86 +344,88 @@ class Writer:
         """A referred customer (转介绍) comes from an owner whose car was delivered before."""
         if source != Source.REFERRAL:
             return None  # the owners are looked through only for a referral: a batch has thousands
-        owners = [card_id for card_id, delivered in self.owners if delivered < created]
+        owners = list(compress(self.owners, map(created.__gt__, self.delivered)))
         return self.rng.choice(owners) if owners else None
 
     def _visit(self, consultant, arrived, left, source, model, test_drive, card, notes) -> None:
         """A line of the showroom log (来店(电)登记) that left a phone, linked to its card."""
-        self.rows["visits"].append({
-            "arrived_at": arrived, "left_at": left,
-            "party_size": None if source == Source.PHONE_IN else self.rng.choice((1, 1, 2, 2, 2, 3, 4)),
-            "source": source, "model": model, "test_drive": int(test_drive), "consultant_id": consultant.id,
-            "contact_left": 1, "name": card["name"], "phone": card["phone"], "notes": notes, "card_id": card["id"],
-            "recorded_at": left + timedelta(minutes=self.rng.randint(1, 5)), "recorded_by": consultant.id,
-        })
+        stamp = self.stamp
+        self.rows["visits"].append((
+            stamp(arrived), stamp(left), None if source == Source.PHONE_IN else self.rng.choice((1, 1, 2, 2, 2, 3, 4)),
+            TEXT[source], model, int(test_drive), consultant.id, 1, card["name"], card["phone"], notes, card["id"],
+            stamp(left + MINUTES[self.rng.randint(1, 5)]), consultant.id,
+        ))
 
     def _walk_in_without_contact(self, consultant, day, model) -> None:
-        rng = self.rng
+        rng, stamp = self.rng, self.stamp
         arrived = self.on(day, F.SHOWROOM)
-        left = arrived + timedelta(minutes=rng.randint(10, 40))
-        self.rows["visits"].append({
-            "arrived_at": arrived, "left_at": left, "party_size": rng.choice((1, 2, 2, 3)), "source": Source.WALK_IN,
-            "model": model.name, "test_drive": 0, "consultant_id": consultant.id, "contact_left": 0,
-            "name": rng.choice(F.SURNAMES) + rng.choice(("先生", "女士")), "phone": None,
-            "notes": rng.choice(F.NO_CONTACT_NOTES).format(model=model.name), "card_id": None,
-            "recorded_at": left + timedelta(minutes=rng.randint(1, 5)), "recorded_by": consultant.id,
-        })
+        left = arrived + MINUTES[rng.randint(10, 40)]
+        self.rows["visits"].append((
+            stamp(arrived), stamp(left), rng.choice((1, 2, 2, 3)), TEXT[Source.WALK_IN], model.name, 0, consultant.id,
+            0, rng.choice(F.SURNAMES) + rng.choice(("先生", "女士")), None,
+            rng.choice(F.NO_CONTACT_NOTES).format(model=model.name), None, stamp(left + MINUTES[rng.randint(1, 5)]),
+            consultant.id,
+        ))
 
     def _rows(self, card: dict, h: "CardHistory") -> None:
-        rows, card_id, owner = self.rows, card["id"], h.consultant.id
-        h.entries.sort(key=lambda e: e["at"])
-        contacts = []
-        for seq, entry in enumerate(h.entries, start=1):
-            entry["seq"] = seq
-            raised = entry.pop("_objections")
-            rows["followup_objections"] += [{"card_id": card_id, "_seq": seq, "tag": tag} for tag in raised]
-            contacts.append(Contact(entry["at"], entry["channel"], entry["outcome"] == Outcome.REACHED,
-                                    entry["next_at"], entry["purpose"], raised))
-        rows["instructions"] += h.signatures()
-        for entry in h.entries:
-            entry.pop("_vague")
-        rows["followups"] += h.entries
-        rows["grade_changes"].append({"card_id": card_id, "at": card["created_at"], "from_grade": None,
-                                      "to_grade": card["grade"], "by_id": owner, "reason": "建卡", "_seq": None})
-        for at, before, after, entry in h.changes:
-            rows["grade_changes"].append({"card_id": card_id, "at": at, "from_grade": before, "to_grade": after,
-                                          "by_id": owner, "reason": "购车时间临近", "_seq": entry["seq"]})
+        rows, stamp, card_id, owner = self.rows, self.stamp, card["id"], h.consultant.id
+        before = len(rows["followups"])  # the batch's follow-ups before this card's: a link's place is after
+        h.entries.sort(key=_at)
+        contacts, followups, objections = [], rows["followups"], rows["followup_objections"]
+        for seq, e in enumerate(h.entries, start=1):
+            e["seq"] = seq
+            at, channel, outcome, next_at, purpose, raised = (e["at"], e["channel"], e["outcome"], e["next_at"],
+                                                              e["purpose"], e["_objections"])
+            contacts.append(Contact(at, channel, outcome == Outcome.REACHED, next_at, purpose, raised))
+            followups.append((card_id, seq, stamp(at), stamp(e["recorded_at"]), e["author_id"], TEXT[channel],
+                              TEXT[outcome], e["grade"], e["impression"], e["content"], e["problem"], e["solution"],
+                              e["feasibility"], e["competition"], e["bottleneck"], e["plan"], stamp(next_at), purpose))
+            if raised:
+                objections += [(tag, before + seq) for tag in raised]
+        rows["instructions"] += [(card_id, stamp(at), author, text, before + seq)
+                                 for at, author, text, seq in h.signatures()]
+        changes = rows["grade_changes"]
+        changes.append((card_id, stamp(card["created_at"]), None, card["grade"], owner, "建卡", None))
+        for at, previous, grade, entry in h.changes:
+            changes.append((card_id, stamp(at), previous, grade, owner, "购车时间临近", before + entry["seq"]))
         card["grade"] = h.grade
         card["status"], outcome, events = h.status, h.outcome, h.events
-        card["outcome"] = json.dumps(outcome, ensure_ascii=False, default=_iso) if outcome else None
+        card["outcome"] = to_json(outcome) if outcome else None
         if events:
             card["status_at"] = events[-1]["at"]
         sup = self.floor.supervisors[h.consultant.id]
-        desk_records, desk_events, rejected_at = desk_rows(self.desk, self.floor.policy, card, h.consultant,
-                                                          (sup.id, sup.name), h.entries, self.now)
-        for table, records in desk_records.items():
-            rows[table] += records
+        desk_events, rejected_at = desk_rows(self.desk, self.floor.policy, card, h.consultant, (sup.id, sup.name),
+                                             h.entries, self.now, rows, stamp, before)
         deal = None
         if card["status"] in FOLLOWED_AFTER_SALE:
             deal = Deal(outcome["at"], date.fromisoformat(outcome["delivery"]), outcome.get("delivered_at"),
                         card["birthday"])
             if outcome.get("delivered_at"):
-                self.owners.append((card_id, outcome["delivered_at"]))
+                self.owners.append(card_id)
+                self.delivered.append(outcome["delivered_at"])
         card.update(timing_columns(self.floor.policy, card["created_at"], card["grade"], card["status"] == Status.OPEN,
                                    contacts, card["left_at"], card["source"], deal=deal, tz=self.tz,
                                    finance_rejected_at=rejected_at))
-        rows["cards"].append(card)
-        rows["card_events"].append({"card_id": card_id, "at": card["created_at"], "kind": EventKind.CREATED,
-                                    "by_id": owner, "detail": json.dumps({"source": card["source"].value})})
-        rows["card_events"] += [{"card_id": card_id, **e} for e in events + desk_events]
+        rows["cards"].append(_card_row(card, stamp))
+        rows["card_events"].append((card_id, stamp(card["created_at"]), TEXT[EventKind.CREATED], owner,
+                                    to_json({"source": TEXT[card["source"]]})))
+        rows["card_events"] += [(card_id, stamp(e["at"]), TEXT[e["kind"]], e["by_id"], e["detail"])
+                                for e in events + desk_events]
 
 
-# Rows that point at a follow-up carry its sequence number on the card; as SQL values, its place
-# among the batch's follow-ups (1 the first), which the store adds to the id before the batch.
-_LINKED = {"grade_changes", "instructions", "followup_objections", "test_drives"}
-# A linked table without a card column of its own carries the card only for the link.
-_LINK_ONLY = {"followup_objections": ("card_id",)}
+def _at(entry: dict) -> datetime:
+    return entry["at"]
 
 
-def _values(floor: Floor, start: int) -> dict[str, tuple[list[str], list[tuple], bool]]:
-    """A batch as SQL-ready tuples, converted in the worker so the inserting process only inserts."""
-    with _uncollected():
-        return _sql_ready(_cards(floor, start))
+def _card_row(c: dict, stamp: Callable[[datetime | None], str | None]) -> tuple:
+    return (c["id"], stamp(c["created_at"]), stamp(c["recorded_at"]), TEXT[c["source"]], c["owner_id"], c["name"],
+            c["phone"], c["grade"], TEXT[c["status"]], stamp(c["status_at"]), stamp(c["left_at"]), c["platform"],
+            c["gender"], c["age"], c["model"], c["colour"], c["budget"], c["occupation"], c["residence"],
+            c["payment"], c["usage"], c["current_vehicle"], c["concerns"], c["competitors"], c["purchase_type"],
+            c["timeline"], c["birthday"], c["referred_by"], c["outcome"], c["followup_count"],
+            stamp(c["first_touch_at"]), stamp(c["first_call_at"]), stamp(c["last_contact_at"]), stamp(c["next_at"]),
+            c["next_purpose"], stamp(c["due_at"]), TEXT.get(c["due_reason"]), stamp(c["dormant_at"]),
+            c["failed_attempts"], c["objections"])
 
 
 @contextmanager
@@ -405,36 +440,3 @@ def _uncollected() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
-
-
-def _sql_ready(tables: dict[str, list[dict]]) -> dict[str, tuple[list[str], list[tuple], bool]]:
-    batch = {}
-    place = {(f["card_id"], f["seq"]): n for n, f in enumerate(tables["followups"], start=1)}
-    for table, rows in tables.items():
-        if not rows:
-            batch[table] = ([], [], False)
-            continue
-        linked = table in _LINKED
-        skipped = ("_seq", "followup_id", *_LINK_ONLY.get(table, ()))
-        columns = [c for c in rows[0] if c not in skipped]
-        pick = itemgetter(*columns, *(("card_id", "_seq") if linked else ()))
-        typed = [i for i, c in enumerate(columns) if c in TYPED_COLUMNS[table]]
-        values = [list(pick(row)) for row in rows]
-        for value in values:
-            for i in typed:
-                v = value[i]
-                if v.__class__ is datetime:  # most of them: the conversion's one check, inline
-                    value[i] = ts(v)
-                elif v is not None:
-                    value[i] = sql_value(v)
-        width = len(columns)
-        if linked:
-            values = [(*value[:width], place.get((value[width], value[width + 1]))) for value in values]
-        else:
-            values = [tuple(value) for value in values]
-        batch[table] = (columns, values, linked)
-    return batch
-
-
-def _iso(value):
-    return value.isoformat() if isinstance(value, datetime) else value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from leadcard.domain import demo_floor as F
@@ -19,41 +20,45 @@ DISCOUNTS = (0, 2000, 3000, 3000, 5000, 8000, 10000)
 EXTRAS = ("脚垫、贴膜", "行车记录仪、脚垫", "首保免费、延保一年", None, None)
 BANKS = ("厂家金融", "工商银行", "建设银行", "招商银行")
 TRADE_INS = ("大众朗逸 2015款 9万公里", "本田飞度 2014款 11万公里", "日产轩逸 2016款 8万公里", "比亚迪 F3 2013款 13万公里")
-DESK_TABLES = {
-    "test_drives": ("at",),
-    "quotes": ("at", "approved_at"),
-    "trade_ins": ("at", "recorded_at"),
-    "finance": ("at", "recorded_at", "status"),
+# Each table's columns, in the order of a row's values; a test drive ends with the place of its
+# follow-up in the batch (demo.COLUMNS).
+DESK_COLUMNS = {
+    "test_drives": ("card_id", "visit_id", "at", "vehicle", "licence_checked"),
+    "quotes": ("card_id", "seq", "at", "author_id", "model", "price", "discount", "extras", "valid_until",
+               "discount_limit", "needs_approval", "approved_at", "approved_by"),
+    "trade_ins": ("card_id", "seq", "at", "recorded_at", "author_id", "vehicle", "appraisal"),
+    "finance": ("card_id", "seq", "at", "recorded_at", "author_id", "status", "bank", "amount"),
 }
 
 
 def desk_rows(rng: random.Random, policy: Policy, card: dict, consultant, supervisor: tuple[int, str],
-              followups: list[dict], now: datetime) -> tuple[dict[str, list[dict]], list[dict], datetime | None]:
-    """One card's desk records (the showroom log is the demo's own), the card events they bring
-    (price approvals), and when its loan was rejected if that is where its application stands."""
+              followups: list[dict], now: datetime, rows: dict[str, list[tuple]],
+              stamp: Callable[[datetime | None], str | None], before: int) -> tuple[list[dict], datetime | None]:
+    """One card's desk records (the showroom log is the demo's own), added to `rows` as SQL values
+    (`DESK_COLUMNS`; `before`: the batch's follow-ups before this card's); the card events they
+    bring (price approvals), and when its loan was rejected if that is where its application stands."""
     card_id, owner = card["id"], consultant.id
-    rows: dict[str, list[dict]] = {table: [] for table in DESK_TABLES}
     events: list[dict] = []
     reached = [(seq, f) for seq, f in enumerate(followups, start=1) if f["outcome"] == Outcome.REACHED]
     for seq, f in reached:
         if f["channel"] == Channel.TEST_DRIVE:
-            rows["test_drives"].append({"card_id": card_id, "_seq": seq, "visit_id": None, "at": f["at"],
-                                        "vehicle": card["model"], "licence_checked": int(rng.random() < 0.9)})
+            rows["test_drives"].append((card_id, None, stamp(f["at"]), card["model"], int(rng.random() < 0.9),
+                                        before + seq))
     if len(reached) >= 2 and rng.random() < 0.4:
-        _quotes(rng, policy, card, owner, supervisor, [f["at"] for _, f in reached[1:]], now, rows, events)
+        _quotes(rng, policy, card, owner, supervisor, [f["at"] for _, f in reached[1:]], now, rows["quotes"],
+                events, stamp)
     if card.get("current_vehicle") not in (None, "无") and reached and rng.random() < 0.5:
-        at = rng.choice(reached)[1]["at"]
-        rows["trade_ins"].append({"card_id": card_id, "seq": 1, "at": at, "recorded_at": at, "author_id": owner,
-                                  "vehicle": rng.choice(TRADE_INS), "appraisal": rng.randint(30, 90) * 1000})
+        at = stamp(rng.choice(reached)[1]["at"])
+        rows["trade_ins"].append((card_id, 1, at, at, owner, rng.choice(TRADE_INS), rng.randint(30, 90) * 1000))
     rejected_at = None
     if card.get("payment") == "贷款" and reached and rng.random() < 0.6:
         # Applied at some contact before the latest, so that most rejections were talked over since.
         applied = rng.choice(reached[:-1] or reached)[1]["at"]
-        rejected_at = _finance(rng, card_id, owner, applied, now, rows["finance"])
-    return rows, events, rejected_at
+        rejected_at = _finance(rng, card_id, owner, applied, now, rows["finance"], stamp)
+    return events, rejected_at
 
 
-def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events) -> None:
+def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events, stamp) -> None:
     model = next((m for m in F.LINEUP if card["model"].startswith(m.name)), None)
     price = round(rng.uniform(*model.price) * 10_000, -2) if model else 150_000  # the trim's guide price
     for seq, at in enumerate(sorted(rng.sample(moments, min(len(moments), rng.choice((1, 1, 2))))), start=1):
@@ -62,28 +67,25 @@ def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events) ->
         approved_at = at + timedelta(hours=rng.randint(1, 20)) if pending and rng.random() < 0.8 else None
         if approved_at is not None and approved_at > now:
             approved_at = None
-        rows["quotes"].append({
-            "card_id": card["id"], "seq": seq, "at": at, "author_id": owner, "model": card["model"], "price": price,
-            "discount": discount, "extras": rng.choice(EXTRAS),
-            "valid_until": (at + timedelta(days=policy.quote_valid_days)).date().isoformat(),
-            "discount_limit": policy.quote_discount_limit, "needs_approval": int(pending),
-            "approved_at": approved_at, "approved_by": supervisor[0] if approved_at else None,
-        })
+        rows.append((card["id"], seq, stamp(at), owner, card["model"], price, discount, rng.choice(EXTRAS),
+                     (at + timedelta(days=policy.quote_valid_days)).date().isoformat(), policy.quote_discount_limit,
+                     int(pending), stamp(approved_at), supervisor[0] if approved_at else None))
         if approved_at is not None:
             events.append({"at": approved_at, "kind": EventKind.QUOTE_APPROVED, "by_id": supervisor[0],
                            "detail": json.dumps({"seq": seq, "discount": discount})})
 
 
-def _finance(rng, card_id: int, owner: int, applied: datetime, now: datetime, rows: list[dict]) -> datetime | None:
+def _finance(rng, card_id: int, owner: int, applied: datetime, now: datetime, rows: list[tuple],
+             stamp) -> datetime | None:
     bank, amount = rng.choice(BANKS), rng.randint(5, 20) * 10000
-    rows.append({"card_id": card_id, "seq": 1, "at": applied, "recorded_at": applied, "author_id": owner,
-                 "status": FinanceStatus.APPLIED, "bank": bank, "amount": amount})
+    at = stamp(applied)
+    rows.append((card_id, 1, at, at, owner, FinanceStatus.APPLIED.value, bank, amount))
     decided = applied + timedelta(days=rng.randint(1, 5))
     if decided > now:
         return None
     verdict = FinanceStatus.REJECTED if rng.random() < 0.3 else FinanceStatus.APPROVED
-    rows.append({"card_id": card_id, "seq": 2, "at": decided, "recorded_at": decided, "author_id": owner,
-                 "status": verdict, "bank": bank, "amount": amount})
+    at = stamp(decided)
+    rows.append((card_id, 2, at, at, owner, verdict.value, bank, amount))
     return decided if verdict == FinanceStatus.REJECTED else None
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
-from datetime import date, datetime, tzinfo
 from typing import NamedTuple
 
 from leadcard.model import Source
@@ -87,10 +86,6 @@ class Hours:
             if minute <= end:
                 return (before + (minute - start) * busy) / self._total
         return 1.0
-
-    def on(self, day: date, u: float, tz: tzinfo) -> datetime:
-        minute = int(self.minute(u))
-        return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
 
 
 # Customers arrive 09:30–19:00 (the showroom closes at 21:00, after the last test drives).

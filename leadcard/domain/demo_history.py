@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import random
+from bisect import bisect
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from itertools import accumulate
 
 from leadcard.domain import demo_floor as F
 from leadcard.domain.demo_floor import (
@@ -24,6 +27,27 @@ class Consultant:
     slack: float  # the share of duties this person lets slip
 
 
+def _iso(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+# As json.dumps(value, ensure_ascii=False) writes it, moments in ISO 8601; one encoder for all (the
+# call makes one each time).
+to_json = json.JSONEncoder(ensure_ascii=False, default=_iso).encode
+# Whole minutes as timedeltas, made once: a 100,000-card store adds millions of them.
+MINUTES = tuple(timedelta(minutes=n) for n in range(24 * 60))
+
+
+class Weighted:
+    """A weighted draw as `random.choices(population, weights)[0]` makes it (the same number drawn,
+    the same pick), its running totals summed once rather than at every draw."""
+
+    def __init__(self, population: Sequence, weights: Iterable[float]):
+        self.population, self.totals = tuple(population), list(accumulate(weights))
+        self.total, self.last = self.totals[-1] + 0.0, len(self.population) - 1
+
+    def draw(self, rng: random.Random):
+        return self.population[bisect(self.totals, rng.random() * self.total, 0, self.last)]
 
 
 def part_way(created: datetime, until: datetime, share: float) -> datetime:
@@ -69,28 +93,28 @@ class CardHistory:
         w, rng, fill = self.w, self.rng, self.fill
         late_call = w.slip(self.consultant, "late_call")
         if source in (Source.ONLINE, Source.HOTLINE):
-            called = created + timedelta(minutes=rng.randint(3, 20))
+            called = created + MINUTES[rng.randint(3, 20)]
             if late_call:
                 called = w.on(created.date() + timedelta(days=1), F.CALLS, 0.0, 0.3)
             if called >= self.now:
                 return
             minutes = max(1, int((called - created).total_seconds() // 60))
             self.last = self._entry(called, Channel.PHONE, F.LEAD_CALL.format(minutes=minutes, **fill))
-            added = min(called + timedelta(minutes=rng.randint(5, 30)), clock(called.date(), 20, 58, self.tz))
+            added = min(called + MINUTES[rng.randint(5, 30)], clock(called.date(), 20, 58, self.tz))
             if added < self.now and self.last["outcome"] == Outcome.REACHED:
-                self._entry(added, Channel.WECHAT, F.THANKS[source.value].format(**fill), problem="落地价和现车",
+                self._entry(added, Channel.WECHAT, F.THANKS[source.value].format_map(fill), problem="落地价和现车",
                             next_from=self.last)
             return
         day = created.date()
         if w.slip(self.consultant, "late_touch"):
             touched = w.on(day + timedelta(days=1), F.CALLS, 0.0, 0.25)  # the next morning
         else:
-            touched = min(created + timedelta(minutes=rng.randint(5, 30)), clock(day, 20, 58, self.tz))
+            touched = min(created + MINUTES[rng.randint(5, 30)], clock(day, 20, 58, self.tz))
         thanks = F.THANKS[source.value]
         if test_drive:
             thanks = "感谢今天到店试驾{model}，发送{trim}报价单和顾问名片"
         if touched < self.now:
-            self._entry(touched, rng.choice((Channel.WECHAT, Channel.WECHAT, Channel.SMS)), thanks.format(**fill),
+            self._entry(touched, rng.choice((Channel.WECHAT, Channel.WECHAT, Channel.SMS)), thanks.format_map(fill),
                         first_touch=True)
         called = self._first_call_time(created, late_call)
         if called < self.now:
@@ -139,7 +163,7 @@ class CardHistory:
             reached = channel in (Channel.VISIT, Channel.TEST_DRIVE) or rng.random() > UNREACHED_SHARE
             last = self._entry(at, channel, None, thorough=not w.slip(self.consultant, "vague"), reached=reached)
             if channel in (Channel.VISIT, Channel.TEST_DRIVE):
-                w._visit(self.consultant, at, at + timedelta(minutes=rng.randint(40, 100)), self.card["source"],
+                w._visit(self.consultant, at, at + MINUTES[rng.randint(40, 100)], self.card["source"],
                          self.fill["model"], channel == Channel.TEST_DRIVE, self.card,
                          "再次到店" if self.visited else "邀约到店")
                 self.visited = True
@@ -155,7 +179,7 @@ class CardHistory:
         if w.slip(consultant, "late_record"):
             recorded = w.on(at.date() + timedelta(days=1), F.CALLS, 0.0, 0.2)  # written up the next morning
         else:
-            recorded = at + timedelta(minutes=rng.randint(2, 40))
+            recorded = at + MINUTES[rng.randint(2, 40)]
         entry = {
             "card_id": self.card["id"], "seq": 0, "at": at, "recorded_at": min(recorded, self.now),
             "author_id": consultant.id, "channel": channel,
@@ -164,7 +188,7 @@ class CardHistory:
             "impression": None, "content": content, "problem": problem, "solution": None, "feasibility": None,
             "competition": None, "bottleneck": None, "plan": None,
             "next_at": next_from["next_at"] if next_from else None,
-            "purpose": next_from["purpose"] if next_from else None, "corrects": None,
+            "purpose": next_from["purpose"] if next_from else None,
             "_no_next": first_touch or w.slip(consultant, "no_next"), "_vague": not thorough, "_objections": (),
         }
         if next_from is not None:
@@ -177,14 +201,15 @@ class CardHistory:
             entry["plan"] = self._new_plan(F.RETRY_PLANS)
             entry["purpose"] = rng.choice(F.PURPOSES)
         elif thorough:
-            entry["content"] = content or rng.choice(F.CONTENT[channel.value]).format(**fill)
-            entry.update({
-                "impression": rng.choice(F.IMPRESSIONS), "problem": rng.choice(F.PROBLEMS).format(**fill),
-                "solution": rng.choice(F.SOLUTIONS), "feasibility": rng.choice(F.FEASIBLE),
-                "competition": f"{fill['rival']} 本月优惠 {rng.choice((5000, 8000, 10000, 12000))} 元",
-                "bottleneck": rng.choice(F.BOTTLENECKS).format(**fill),
-                "plan": self._new_plan(F.PLANS), "purpose": rng.choice(F.PURPOSES),
-            })
+            entry["content"] = content or rng.choice(F.CONTENT[channel.value]).format_map(fill)
+            entry["impression"] = rng.choice(F.IMPRESSIONS)
+            entry["problem"] = rng.choice(F.PROBLEMS).format_map(fill)
+            entry["solution"] = rng.choice(F.SOLUTIONS)
+            entry["feasibility"] = rng.choice(F.FEASIBLE)
+            entry["competition"] = f"{fill['rival']} 本月优惠 {rng.choice((5000, 8000, 10000, 12000))} 元"
+            entry["bottleneck"] = rng.choice(F.BOTTLENECKS).format_map(fill)
+            entry["plan"] = self._new_plan(F.PLANS)
+            entry["purpose"] = rng.choice(F.PURPOSES)
         else:
             entry["content"] = rng.choice(F.SLOPPY_CONTENT)
             entry["plan"] = rng.choice(F.SLOPPY_PLAN)
@@ -199,8 +224,8 @@ class CardHistory:
         return entry
 
     def _new_plan(self, plans: tuple[str, ...]) -> str:
-        self._plan = self.rng.choice([p for p in plans if p != self._plan])
-        return self._plan.format(**self.fill)
+        self._plan = self.rng.choice(_OTHER_PLANS[plans].get(self._plan, plans))
+        return self._plan.format_map(self.fill)
 
     def _regrade(self, at: datetime) -> None:
         """Customers warm up as their purchase nears; the careful regrade them when it does."""
@@ -225,22 +250,21 @@ class CardHistory:
             return
         owner, sup = self.consultant.id, w.floor.supervisors[self.consultant.id]
         if self.fate == "won":
-            self._entry(at, Channel.VISIT, F.CLOSING["won"].format(**fill))
-            w._visit(self.consultant, at - timedelta(minutes=rng.randint(40, 90)), at, self.card["source"],
+            self._entry(at, Channel.VISIT, F.CLOSING["won"].format_map(fill))
+            w._visit(self.consultant, at - MINUTES[rng.randint(40, 90)], at, self.card["source"],
                      fill["model"], False, self.card, "签约交定金")
-            self._order(at + timedelta(minutes=5), f"{fill['model']} {fill['trim']}")
+            self._order(at + MINUTES[5], f"{fill['model']} {fill['trim']}")
         elif self.fate == "lost":
             reason = rng.choice(F.LOSS_REASONS)
             competitor = fill["rival"] if reason in F.RIVAL_REASONS else None
             self._entry(at, Channel.PHONE, F.CLOSING["lost"].format(reason=reason, **fill) if competitor else
-                        F.LOSS_NOTES[reason].format(**fill))
-            requested = at + timedelta(minutes=rng.randint(10, 40))
-            note = F.LOSS_NOTES[reason].format(**fill)
+                        F.LOSS_NOTES[reason].format_map(fill))
+            requested = at + MINUTES[rng.randint(10, 40)]
+            note = F.LOSS_NOTES[reason].format_map(fill)
             self.outcome = {"reason": reason, "competitor": competitor, "note": note, "requested_at": requested,
                             "requested_by": self.consultant.name}
             self.events = [{"at": requested, "kind": EventKind.LOST_REQUESTED, "by_id": owner,
-                            "detail": json.dumps({"reason": reason, "competitor": competitor, "note": note},
-                                                 ensure_ascii=False)}]
+                            "detail": to_json({"reason": reason, "competitor": competitor, "note": note})}]
             self.status = Status.LOST_PENDING
             # Approved at the next morning meeting after the supervisor's check call (战败核实),
             # within a day, or days later when the check call does not reach the customer; on the
@@ -261,8 +285,8 @@ class CardHistory:
             reason = "空号" if self.wrong_number else rng.choice(F.INVALID_REASONS[1:])
             self._entry(at, Channel.PHONE, F.CLOSING[reason])["content"] = F.CLOSING[reason]
             self.outcome = {"reason": reason, "at": at}
-            self.events = [{"at": at + timedelta(minutes=5), "kind": EventKind.INVALID, "by_id": owner,
-                            "detail": json.dumps({"reason": reason}, ensure_ascii=False)}]
+            self.events = [{"at": at + MINUTES[5], "kind": EventKind.INVALID, "by_id": owner,
+                            "detail": to_json({"reason": reason})}]
             self.status = Status.INVALID
         closing = self.entries[-1]
         closing["next_at"] = closing["plan"] = closing["purpose"] = None
@@ -282,7 +306,7 @@ class CardHistory:
                                                                 self.grade, self.card["birthday"])
         self.outcome = {"model": model, "at": won, "delivery": delivery.isoformat()}
         self.events = [{"at": won, "kind": EventKind.WON, "by_id": owner,
-                        "detail": json.dumps({"model": model, "delivery": delivery.isoformat()}, ensure_ascii=False)}]
+                        "detail": to_json({"model": model, "delivery": delivery.isoformat()})}]
         self.status = Status.WON
         if delivered is None:
             return  # the customer still waits for the car
@@ -293,7 +317,7 @@ class CardHistory:
         if handover < self.now:
             self.outcome.update({"handover_to": F.HANDOVER_TO, "handover_at": handover})
             self.events.append({"at": handover, "kind": EventKind.HANDOVER, "by_id": owner,
-                                "detail": json.dumps({"to": F.HANDOVER_TO}, ensure_ascii=False)})
+                                "detail": to_json({"to": F.HANDOVER_TO})})
 
     def _link_changes(self) -> None:
         """Each grade change belongs to the follow-up it was judged at (the latest at that moment)."""
@@ -306,17 +330,19 @@ class CardHistory:
 
     # -- the supervisor ------------------------------------------------------------------------------
 
-    def signatures(self) -> list[dict]:
+    def signatures(self) -> list[tuple[datetime, int, str, int]]:
         """主管批示: each evening the supervisor signs the day's follow-ups of the team's cards (on
         their day off, the next evening), writing a word on the latest; a few slip through (half of
-        them are caught up the next evening)."""
+        them are caught up the next evening). Each as (when, the supervisor, the words, the seq of
+        the follow-up signed)."""
         sup = self.w.floor.supervisors[self.consultant.id]
         by_day: dict[date, list] = {}  # day → [the latest written up, the highest seq, any vague]
         for entry in self.entries:
             recorded = entry["recorded_at"]
-            seen = by_day.get(recorded.date())
+            day = recorded.date()
+            seen = by_day.get(day)
             if seen is None:
-                by_day[recorded.date()] = [recorded, entry["seq"], entry["_vague"]]
+                by_day[day] = [recorded, entry["seq"], entry["_vague"]]
             else:
                 seen[0], seen[1] = max(seen[0], recorded), max(seen[1], entry["seq"])
                 seen[2] = seen[2] or entry["_vague"]
@@ -327,19 +353,22 @@ class CardHistory:
                 if self.rng.random() < 0.5:
                     continue  # never signed
                 review_day += timedelta(days=1)  # caught up the next evening
-            at = max(self.w.on(review_day, F.REVIEW), latest + timedelta(minutes=10))
+            at = max(self.w.on(review_day, F.REVIEW), latest + MINUTES[10])
             if at >= self.now:
                 continue
-            signed.append({"card_id": self.card["id"], "followup_id": None, "at": at, "author_id": sup.id,
-                           "text": F.VAGUE_INSTRUCTION if vague else self.rng.choice(F.INSTRUCTIONS),
-                           "_seq": seq})
+            signed.append((at, sup.id, F.VAGUE_INSTRUCTION if vague else self.rng.choice(F.INSTRUCTIONS), seq))
         return signed
+
+
+# For each list of plans, each plan's alternatives (any other plan, in order).
+_OTHER_PLANS = {plans: {last: tuple(p for p in plans if p != last) for last in plans}
+                for plans in (F.PLANS, F.RETRY_PLANS)}
+_CHANNELS = (Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE)
+_NEAR_CHANNELS, _FAR_CHANNELS = Weighted(_CHANNELS, (45, 20, 22, 13)), Weighted(_CHANNELS, (55, 35, 7, 3))
 
 
 def next_channel(rng: random.Random, days_left: int, retry: bool) -> Channel:
     """Calls mostly; as the purchase nears, more customers come back to the showroom and test-drive."""
     if retry:
         return Channel.PHONE
-    if days_left <= 30:
-        return rng.choices((Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE), (45, 20, 22, 13))[0]
-    return rng.choices((Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.TEST_DRIVE), (55, 35, 7, 3))[0]
+    return (_NEAR_CHANNELS if days_left <= 30 else _FAR_CHANNELS).draw(rng)

@@ -6,9 +6,8 @@ owners and the audit finds the customers dropped between order and delivery."""
 from __future__ import annotations
 
 import random
+from calendar import monthrange
 from datetime import date, datetime, time, timedelta
-
-from dateutil.relativedelta import relativedelta
 
 from leadcard.model import Channel, Outcome
 from leadcard.schedule import Policy
@@ -42,7 +41,7 @@ def after_the_order(rng: random.Random, policy: Policy, ordered_at: datetime, no
             at = _at(rng, delivered.date() + timedelta(days=n + late), delivered.tzinfo)
             if at < today:
                 followups.append(_contact(at, rng.choice(AFTER_DELIVERY), grade))
-    service = _at(rng, delivered.date() + relativedelta(months=policy.first_service_months), delivered.tzinfo)
+    service = _at(rng, _months_after(delivered.date(), policy.first_service_months), delivered.tzinfo)
     if service < today and rng.random() < diligence + 0.2:
         followups.append(_contact(service, "首保提醒：已约好周末到店做首次保养", grade))
     for year in range(delivered.year, today.year + 1):
@@ -51,6 +50,13 @@ def after_the_order(rng: random.Random, policy: Policy, ordered_at: datetime, no
             followups.append(_contact(_at(rng, greeting, delivered.tzinfo), "生日祝福：发了祝福和保养优惠券",
                                       grade, Channel.WECHAT))
     return sorted(followups, key=lambda f: f["at"]), delivery, delivered
+
+
+def _months_after(day: date, months: int) -> date:
+    """As `day + relativedelta(months=months)`: the same day of the month, or that month's last."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
 def _birthday_in(birthday: str | None, year: int) -> date | None:
