@@ -145,7 +145,8 @@ def test_a_bulk_writes_stamps_are_the_moments_as_stored_in_any_zone():
     from datetime import datetime, timedelta, timezone
     from zoneinfo import ZoneInfo
 
-    from leadcard.store import stamper, ts
+    from leadcard.store import ts
+    from leadcard.store.bulk import stamper
 
     for zone in ("Asia/Shanghai", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "America/Havana"):
         tz = ZoneInfo(zone)

@@ -42,7 +42,7 @@ from leadcard.errors import Refused
 from leadcard.i18n import _
 from leadcard.model import Channel, DueReason, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Deal, Policy
-from leadcard.store import stamper
+from leadcard.store.bulk import filling, stamper
 
 # The columns of each table's generated rows, in the order of a row's values (SQL values already:
 # moments as stored text, enums as their value). A row of a linked table points at a follow-up: it
@@ -100,7 +100,7 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
     store = session.store
     if store.card_count() > 0:
         raise Refused(_("这个数据库里已经有卡片：演示数据只填入空库（用 --db demo.db）"))
-    with store.filling(), store.indexes_deferred(COLUMNS):
+    with filling(store), store.indexes_deferred(COLUMNS):
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)
         stats = {"cards": 0, "followups": 0, "visits": 0}
