@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -38,10 +39,6 @@ from leadcard.usertext import check_text
 
 _SLASHED = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[ t]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _CARD_FIELDS = frozenset(CARD_FIELD_NAMES)
-# The columns of an imported card's row but its schedule's (RowChecks._schedule), in this order.
-_BLANK_CARD = dict.fromkeys(("created_at", "recorded_at", "source", "platform", "left_at", "owner_id", "named_owner",
-                             "name", "phone", *CARD_FIELD_NAMES, "grade", "first_grade", "status", "status_at",
-                             "outcome", "birthday", "do_not_contact"))
 _PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
 
 
@@ -67,6 +64,12 @@ class RowChecks:
         self._stamp = lru_cache(maxsize=4096)(ts)
         self.authors: dict[str, int] = {}
         self.known_objections = None  # the store's objection list, read when a file names one
+        self.blank_card = _blank_card(CARD_FIELD_NAMES)
+
+    def card_fields(self, fields: Collection[str]) -> None:
+        """The card fields a file has columns for (Rows.fields): its cards' rows hold only those, and
+        the notes (where the columns nobody asked for go); the store leaves the others NULL."""
+        self.blank_card = _blank_card(name for name in CARD_FIELD_NAMES if name in fields or name == "notes")
 
     def card(self, values: dict, extras: list) -> dict:
         policy, now, latest = self.policy, self.now, self.latest
@@ -108,10 +111,10 @@ class RowChecks:
         outcome = cell(as_outcome, values["outcome"], default={}) if "outcome" in values else {}
         if status in FOLLOWED_AFTER_SALE:
             outcome = cell(self._order, outcome, status, status_at, default=outcome)
-        row = _BLANK_CARD.copy()  # every column, so every row has the same
+        row = self.blank_card.copy()  # every row of a file has the same columns
         for key in _CARD_FIELDS.intersection(values):
             row[key] = as_text(values[key])
-        if row["age"] is not None:
+        if row.get("age") is not None:
             row["age"] = cell(as_age, row["age"])
         row["notes"] = joined(row["notes"], extras)
         do_not_contact = cell(word, as_yes_no, str(values["do_not_contact"]), default=False) \
@@ -361,6 +364,13 @@ class RowChecks:
             y, mo, d, h, mi, s = m.groups()
             text = f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {int(h):02d}:{mi}:{s or '00'}" if h else "")
         return parse_when(text, self.now, self.session.tz)
+
+
+def _blank_card(fields: Iterable[str]) -> dict:
+    """An imported card's row before its values: its columns but its schedule's (RowChecks._schedule)."""
+    return dict.fromkeys(("created_at", "recorded_at", "source", "platform", "left_at", "owner_id", "named_owner",
+                          "name", "phone", *fields, "grade", "first_grade", "status", "status_at", "outcome",
+                          "birthday", "do_not_contact"))
 
 
 def _whole_day(value: object) -> bool:
