@@ -98,7 +98,7 @@ class RowChecks:
             else policy.scheme.default_grade
         first_grade = cell(word, self._grade, as_text(values["first_grade"])) if "first_grade" in values else None
         cells = (as_text(values.get("source")), as_text(values.get("platform")))
-        source, platform, understood_source = cell(word, self._source_cells, cells, default=(Source.OTHER, None, None))
+        source, platform, understood_source = cell(word, self._source_cells, cells, default=(None, None, None))
         status = cell(word, as_status, str(values["status"]), default=Status.OPEN) if "status" in values else Status.OPEN
         created_at = cell(self._moment, values.get("created_at")) or now
         if created_at > latest:
@@ -109,7 +109,8 @@ class RowChecks:
             problems.append(BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}")))
         status_at = (cell(self._moment, values["status_at"]) if "status_at" in values else None) or created_at
         outcome = cell(as_outcome, values["outcome"], default={}) if "outcome" in values else {}
-        if status in FOLLOWED_AFTER_SALE:
+        after_sale = status in FOLLOWED_AFTER_SALE
+        if after_sale:
             outcome = cell(self._order, outcome, status, status_at, default=outcome)
         row = self.blank_card.copy()  # every row of a file has the same columns
         for key in _CARD_FIELDS.intersection(values):
@@ -127,7 +128,7 @@ class RowChecks:
         if problems:
             raise BadRow.of(problems)
         active = status == Status.OPEN and not do_not_contact
-        deal = deal_of(outcome, created_at, birthday) if status in FOLLOWED_AFTER_SALE and not do_not_contact else None
+        deal = deal_of(outcome, created_at, birthday) if after_sale and not do_not_contact else None
         stamp = self._stamp
         understood = self.understood
         if "grade" in values:
@@ -139,7 +140,7 @@ class RowChecks:
                                  "created" if owner.name in self.report.created_users else "user")] += 1
         row["created_at"] = stamp(created_at)
         row["recorded_at"] = stamp(self._moment(values["recorded_at"])) if "recorded_at" in values else self.now_stamp
-        row["source"], row["platform"] = source.value, platform
+        row["source"], row["platform"] = source, platform
         if left_at:
             row["left_at"] = stamp(left_at)
         if owner:
@@ -208,15 +209,16 @@ class RowChecks:
             raise BadRow(_("{column} {at} 在未来").format(column=when, at=f"{at:%Y-%m-%d %H:%M}"))
         return phone, at
 
-    def _source_cells(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None, tuple[str, str]]:
-        """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform. With
-        them, how the report tells what the cells were taken for."""
+    def _source_cells(self, cells: tuple[str | None, str | None]) -> tuple[str, str | None, tuple[str, str]]:
+        """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform. The
+        source as stored (Source's value: an enum's value is slow to read a row at a time), and how
+        the report tells what the cells were taken for."""
         try:
             source, platform = parse_lead_source(*cells, self.policy)
         except BadInput as exc:
             raise BadRow(str(exc), "source") from None
-        source = source or Source.WALK_IN
-        return source, platform, (" / ".join(c for c in cells if c), "/".join(filter(None, (source.value, platform))))
+        source = (source or Source.WALK_IN).value
+        return source, platform, (" / ".join(c for c in cells if c), "/".join(filter(None, (source, platform))))
 
     def _phone(self, text: str | None) -> str:
         if not text:
@@ -276,7 +278,7 @@ class RowChecks:
         return tuple(tags)
 
     def _schedule(self, created_at: datetime, grade: str, active: bool, left_at: datetime | None,
-                  source: Source, deal: Deal | None = None) -> dict:
+                  source: str, deal: Deal | None = None) -> dict:
         """The derived columns of a card without history (cards.timing_columns), as stored text."""
         key = (created_at, grade, active, left_at, source, deal)
         found = self.schedules.get(key)
