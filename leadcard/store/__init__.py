@@ -596,7 +596,7 @@ class Store:
         cols = list(first)
         convert = [c for c in cols if typed is None or c in typed]
         empty: set[str] = set()
-        if isinstance(rows, list):  # (the clock's mark, in no row given, is never None)
+        if isinstance(rows, list):  # the rows as given: the clock's mark, added above, is never None
             count = len(rows)
             empty = {c for c, v in rows[0].items()
                      if v is None and list(map(itemgetter(c), rows)).count(None) == count}

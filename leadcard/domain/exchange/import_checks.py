@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -38,10 +39,6 @@ from leadcard.usertext import check_text
 
 _SLASHED = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[ t]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _CARD_FIELDS = frozenset(CARD_FIELD_NAMES)
-# The columns of an imported card's row but its schedule's (RowChecks._schedule), in this order.
-_BLANK_CARD = dict.fromkeys(("created_at", "recorded_at", "source", "platform", "left_at", "owner_id", "named_owner",
-                             "name", "phone", *CARD_FIELD_NAMES, "grade", "first_grade", "status", "status_at",
-                             "outcome", "birthday", "do_not_contact"))
 _PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
 
 
@@ -67,6 +64,12 @@ class RowChecks:
         self._stamp = lru_cache(maxsize=4096)(ts)
         self.authors: dict[str, int] = {}
         self.known_objections = None  # the store's objection list, read when a file names one
+        self.blank_card = _blank_card(CARD_FIELD_NAMES)
+
+    def card_fields(self, fields: Collection[str]) -> None:
+        """The card fields a file has columns for (Rows.fields): its cards' rows hold only those, and
+        the notes (where the columns nobody asked for go); the store leaves the others NULL."""
+        self.blank_card = _blank_card(name for name in CARD_FIELD_NAMES if name in fields or name == "notes")
 
     def card(self, values: dict, extras: list) -> dict:
         policy, now, latest = self.policy, self.now, self.latest
@@ -95,7 +98,7 @@ class RowChecks:
             else policy.scheme.default_grade
         first_grade = cell(word, self._grade, as_text(values["first_grade"])) if "first_grade" in values else None
         cells = (as_text(values.get("source")), as_text(values.get("platform")))
-        source, platform, understood_source = cell(word, self._source_cells, cells, default=(Source.OTHER, None, None))
+        source, platform, understood_source = cell(word, self._source_cells, cells, default=(None, None, None))
         status = cell(word, as_status, str(values["status"]), default=Status.OPEN) if "status" in values else Status.OPEN
         created_at = cell(self._moment, values.get("created_at")) or now
         if created_at > latest:
@@ -106,12 +109,13 @@ class RowChecks:
             problems.append(BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}")))
         status_at = (cell(self._moment, values["status_at"]) if "status_at" in values else None) or created_at
         outcome = cell(as_outcome, values["outcome"], default={}) if "outcome" in values else {}
-        if status in FOLLOWED_AFTER_SALE:
+        after_sale = status in FOLLOWED_AFTER_SALE
+        if after_sale:
             outcome = cell(self._order, outcome, status, status_at, default=outcome)
-        row = _BLANK_CARD.copy()  # every column, so every row has the same
+        row = self.blank_card.copy()  # every row of a file has the same columns
         for key in _CARD_FIELDS.intersection(values):
             row[key] = as_text(values[key])
-        if row["age"] is not None:
+        if row.get("age") is not None:
             row["age"] = cell(as_age, row["age"])
         row["notes"] = joined(row["notes"], extras)
         do_not_contact = cell(word, as_yes_no, str(values["do_not_contact"]), default=False) \
@@ -124,7 +128,7 @@ class RowChecks:
         if problems:
             raise BadRow.of(problems)
         active = status == Status.OPEN and not do_not_contact
-        deal = deal_of(outcome, created_at, birthday) if status in FOLLOWED_AFTER_SALE and not do_not_contact else None
+        deal = deal_of(outcome, created_at, birthday) if after_sale and not do_not_contact else None
         stamp = self._stamp
         understood = self.understood
         if "grade" in values:
@@ -136,7 +140,7 @@ class RowChecks:
                                  "created" if owner.name in self.report.created_users else "user")] += 1
         row["created_at"] = stamp(created_at)
         row["recorded_at"] = stamp(self._moment(values["recorded_at"])) if "recorded_at" in values else self.now_stamp
-        row["source"], row["platform"] = source.value, platform
+        row["source"], row["platform"] = source, platform
         if left_at:
             row["left_at"] = stamp(left_at)
         if owner:
@@ -205,15 +209,16 @@ class RowChecks:
             raise BadRow(_("{column} {at} 在未来").format(column=when, at=f"{at:%Y-%m-%d %H:%M}"))
         return phone, at
 
-    def _source_cells(self, cells: tuple[str | None, str | None]) -> tuple[Source, str | None, tuple[str, str]]:
-        """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform. With
-        them, how the report tells what the cells were taken for."""
+    def _source_cells(self, cells: tuple[str | None, str | None]) -> tuple[str, str | None, tuple[str, str]]:
+        """来源 and 平台 together: 汽车之家 as the source is an online lead from that platform. The
+        source as stored (Source's value: an enum's value is slow to read a row at a time), and how
+        the report tells what the cells were taken for."""
         try:
             source, platform = parse_lead_source(*cells, self.policy)
         except BadInput as exc:
             raise BadRow(str(exc), "source") from None
-        source = source or Source.WALK_IN
-        return source, platform, (" / ".join(c for c in cells if c), "/".join(filter(None, (source.value, platform))))
+        source = (source or Source.WALK_IN).value
+        return source, platform, (" / ".join(c for c in cells if c), "/".join(filter(None, (source, platform))))
 
     def _phone(self, text: str | None) -> str:
         if not text:
@@ -273,7 +278,7 @@ class RowChecks:
         return tuple(tags)
 
     def _schedule(self, created_at: datetime, grade: str, active: bool, left_at: datetime | None,
-                  source: Source, deal: Deal | None = None) -> dict:
+                  source: str, deal: Deal | None = None) -> dict:
         """The derived columns of a card without history (cards.timing_columns), as stored text."""
         key = (created_at, grade, active, left_at, source, deal)
         found = self.schedules.get(key)
@@ -361,6 +366,13 @@ class RowChecks:
             y, mo, d, h, mi, s = m.groups()
             text = f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {int(h):02d}:{mi}:{s or '00'}" if h else "")
         return parse_when(text, self.now, self.session.tz)
+
+
+def _blank_card(fields: Iterable[str]) -> dict:
+    """An imported card's row before its values: its columns but its schedule's (RowChecks._schedule)."""
+    return dict.fromkeys(("created_at", "recorded_at", "source", "platform", "left_at", "owner_id", "named_owner",
+                          "name", "phone", *fields, "grade", "first_grade", "status", "status_at", "outcome",
+                          "birthday", "do_not_contact"))
 
 
 def _whole_day(value: object) -> bool:

@@ -69,6 +69,8 @@ class Rows:
         self.part = table.part
         self.rejects = _rejects(stack, table, report)
         self.mapping = _columns(table, *_LAYOUTS[table.part], report)
+        # The fields the table has a column for: a row's values are among them.
+        self.fields = frozenset(key for key, _index in self.mapping if key[0] != "?")
 
     def __iter__(self) -> Iterator[list[tuple[int, list, dict]]]:
         rows, mapping, parse, reject = self.table.rows, self.mapping, self.parse, self.reject

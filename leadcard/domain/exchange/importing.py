@@ -54,7 +54,9 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
             sql.prepare_bulk_load(session.store)
             with session.store.transaction():
                 with sql.card_indexes_deferred(session.store):
-                    writer.cards(Rows(stack, cards, report, checks.card, CHUNK, progress))
+                    card_rows = Rows(stack, cards, report, checks.card, CHUNK, progress)
+                    checks.card_fields(card_rows.fields)
+                    writer.cards(card_rows)
                 if history is not None:
                     writer.followups(Rows(stack, history, report, checks.followup, CHUNK))
                     writer.grade_history()
