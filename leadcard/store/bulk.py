@@ -81,4 +81,7 @@ def filling(store: Store) -> Iterator[None]:
     finally:
         store.conn.execute("PRAGMA foreign_keys = ON")
         if journal != "wal":
-            store.conn.execute("PRAGMA journal_mode = WAL")
+            try:
+                store.conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:  # a reader came meanwhile: the store's next opening puts it in WAL
+                pass
