@@ -167,3 +167,19 @@ def test_a_past_days_audit_says_what_it_said_that_evening_however_the_store_grew
     later = f"{START + timedelta(days=DAYS + 60)}T09:00:00"
     for day, then in said.items():
         assert audits(lc, day, now=later) == then, day
+
+
+def test_the_audit_says_the_same_whatever_the_batches_its_cards_records_are_read_in(lc, monkeypatch):
+    """The cards are read by one query and their records a batch of cards at a time: a batch's end
+    must never lose or lend a record (the store here is smaller than one batch of the default)."""
+    sales_floor(lc)
+    floor = Floor(lc, random.Random(3))
+    for n in range(20):
+        floor.day(START + timedelta(days=n))
+    day = START + timedelta(days=19)
+    now = f"{day + timedelta(days=1)}T00:00:01"
+    whole = audits(lc, day, now)
+    assert len(whole["json"]["findings"]) > 10
+    for batch in (1, 7):
+        monkeypatch.setattr("leadcard.store.audit._BATCH", batch)
+        assert audits(lc, day, now) == whole, batch

@@ -87,17 +87,16 @@ def latest_quotes(store: Store, card_ids: Sequence[int]) -> dict[int, Quote]:
     return found
 
 
-def latest_quotes_as_of(store: Store, moment: datetime, cards_where: str, params: list) -> Iterator[tuple[int, Quote]]:
-    """The latest quote each card had at a moment, of the cards `cards_where` (a condition on
-    `cards`, with its `params`) selects, in card order (the audit reads them beside the cards)."""
-    for r in store.conn.execute(*latest_quotes_query(moment, cards_where, params)):
-        yield r["card_id"], _quote(store, r)
+def latest_quotes_as_of(store: Store, moment: datetime, card_ids: Sequence[int]) -> dict[int, Quote]:
+    """The latest quote each of some cards had at a moment, of those that had one (the audit reads
+    them a batch of cards at a time)."""
+    return {r["card_id"]: _quote(store, r) for r in store.conn.execute(*latest_quotes_query(moment, card_ids))}
 
 
-def latest_quotes_query(moment: datetime, cards_where: str, params: list) -> tuple[str, list]:
-    return (f"{_QUOTE_SELECT} JOIN cards ON cards.id = q.card_id WHERE {cards_where} AND q.at <= ? "
+def latest_quotes_query(moment: datetime, card_ids: Sequence[int]) -> tuple[str, list]:
+    return (f"{_QUOTE_SELECT} WHERE q.card_id IN ({','.join('?' * len(card_ids))}) AND q.at <= ? "
             "AND q.seq = (SELECT max(m.seq) FROM quotes m WHERE m.card_id = q.card_id AND m.at <= ?) ORDER BY q.card_id",
-            [*params, ts(moment), ts(moment)])
+            [*card_ids, ts(moment), ts(moment)])
 
 
 _TRADE_IN_SELECT = "SELECT t.*, u.name AS author FROM trade_ins t LEFT JOIN users u ON u.id = t.author_id"
