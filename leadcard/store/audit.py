@@ -14,13 +14,17 @@ import json
 from datetime import datetime
 from typing import Iterator, NamedTuple
 
-from leadcard.model import ACTIVE_STATUSES, Role, card_ref
+from leadcard.model import ACTIVE_STATUSES, EventKind, Role, card_ref
 from leadcard.store import Scope, Store, ts
 from leadcard.model.deals import Quote
 from leadcard.store.counting import corrected, grade_counts, withdrawn
 from leadcard.store.deals import latest_quotes_as_of, latest_quotes_query
 
 _parse = datetime.fromisoformat
+# The events whose detail the audit reads: who owned the card before a reassignment, an order's
+# delivery day, a legacy delivery, a loss request's reason. Most events are others, left unparsed.
+_DETAILED = ", ".join(f"'{kind.value}'" for kind in (EventKind.ASSIGNED, EventKind.WON, EventKind.DELIVERED,
+                                                     EventKind.LOST_REQUESTED))
 _ACTIVE = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)  # stored text is UTC "…Z", which Python 3.11 reads as aware UTC
 
 
@@ -47,7 +51,7 @@ class Entry(NamedTuple):
 class Event(NamedTuple):
     at: datetime
     kind: str
-    detail: dict
+    detail: dict  # of the kinds whose detail the audit reads (_DETAILED); of the others, empty
     by: str | None = None  # who did it (the consultant who requested a loss …)
 
 
@@ -190,7 +194,8 @@ def _records_query(name: str, as_of: datetime, ids: list[int]) -> tuple[str, lis
             f"AND {grade_counts('g', '<= ?')} ORDER BY g.card_id, g.at, g.id",
             [*ids, moment, moment, moment])
     if name == "events":
-        return ("SELECT e.card_id, e.at, e.kind, e.detail, u.name FROM card_events e LEFT JOIN users u ON u.id = e.by_id "
+        return (f"SELECT e.card_id, e.at, e.kind, CASE WHEN e.kind IN ({_DETAILED}) THEN e.detail END, u.name "
+                "FROM card_events e LEFT JOIN users u ON u.id = e.by_id "
                 f"WHERE e.card_id {cards} ORDER BY e.card_id, e.at, e.id", ids)
     return latest_quotes_query(as_of, ids)
 
