@@ -91,8 +91,8 @@ def test_a_cancelled_order_reopens_the_card_keeps_its_events_and_tells_the_super
     # Open again: due by its last plan (4 May) at once.
     assert items(lc, "2026-05-12") == [("A00001", "planned", 8)]
     [cancelled] = lc.json("today", user="钱主管", now="2026-05-12T11:00:00")["waiting"]["cancellations"]
-    assert (cancelled["ref"], cancelled["owner"], cancelled["model"], cancelled["reason"]) == (
-        "A00001", "王芳", "凯美瑞 双擎", "交车周期太长，改买现车")
+    assert (cancelled["ref"], cancelled["owner"], cancelled["model"], cancelled["reason"], cancelled["by"]) == (
+        "A00001", "王芳", "凯美瑞 双擎", "交车周期太长，改买现车", "王芳")
     assert cancelled["commands"] == ["leadcard show A00001"]
     lines = lc.ok("today", user="钱主管", now="2026-05-12T11:00:00").stdout.splitlines()
     start = lines.index("退订（近 7 天）1：")
@@ -100,6 +100,14 @@ def test_a_cancelled_order_reopens_the_card_keeps_its_events_and_tells_the_super
                                           "    → leadcard show A00001"]
     assert lc.json("today", user="周主管", now="2026-05-12T11:00:00")["waiting"]["cancellations"] == []
     assert lc.json("today", user="钱主管", now="2026-05-20T11:00:00")["waiting"]["cancellations"] == []
+
+
+def test_a_cancellation_waits_for_the_supervisor_seven_days_to_the_minute(lc):
+    ordered(lc)
+    lc.ok("cancel-order", "A00001", "--reason", "交车周期太长", now="2026-05-12T10:00:00", user="王芳")
+    waiting = [c["ref"] for c in lc.json("today", user="钱主管", now="2026-05-19T10:00:00")["waiting"]["cancellations"]]
+    assert waiting == ["A00001"]  # 7 days to the minute: still the week's
+    assert lc.json("today", user="钱主管", now="2026-05-19T10:01:00")["waiting"]["cancellations"] == []
 
 
 def test_a_delivery_makes_the_customer_an_owner(lc):

@@ -128,7 +128,9 @@ def test_the_sections_are_printed_with_their_commands(floor):
     assert "截止 05-06 16:00（已超时）" in late
 
 
-@pytest.mark.parametrize("line", [("today",), ("today", "--json"), ("--as", "赵经理", "today", "--all")], ids=" ".join)
+# ASCII ids: the mutation runner collects the tests again and runs them by id (tests/mutation/run).
+@pytest.mark.parametrize("line", [("today",), ("today", "--json"), ("--as", "赵经理", "today", "--all")],
+                         ids=["today", "today-json", "manager-today-all"])
 def test_the_lean_path_draws_the_sections_as_typer_does(floor, line):
     floor.user = "钱主管"
     floor.ok("visit", "add", "--phone", "13900139000", "--at", "2026-05-03 09:00", user="李强")
@@ -147,6 +149,9 @@ def test_what_waits_is_read_through_indexes(floor):
         assert "followups_card_at" in found["unsigned"] and "instructions_card_at" in found["unsigned"], found
         assert ("cards_in_hand" if scope.owner_ids is None else "cards_owner_status") in found["unsigned"], found
         assert "visits_waiting_card" in found["visits_without_card"], found
+        assert "card_events_kind_at (kind=? AND at>?)" in found["cancellations"], found
+        # Nor a loss the actor asked for: the latest request of each card, by the card's events.
+        assert "card_events_card (card_id=?)" in found["loss_requests"], found
         steps = [step for plan in found.values() for step in plan.split(" | ")]
         assert not [s for s in steps if s.startswith(("SCAN cards", "SCAN visits", "SCAN f")) and "INDEX" not in s]
     store.close()
@@ -161,3 +166,15 @@ def test_a_card_whose_loss_is_requested_waits_as_a_loss_request_not_for_its_inst
     floor.ok("lose", "周七", "--reason", "推迟购买", now="2026-05-03T11:00:00", user="王芳")
     w = waiting(floor, "钱主管", now="2026-05-03T12:00:00")
     assert ([c["ref"] for c in w["loss_requests"]], w["unsigned"]) == (["A00002", "A00004"], [])
+
+
+def test_a_supervisors_follow_ups_and_a_loss_the_manager_asked_for_on_their_card_wait_on_the_manager(floor):
+    """A supervisor neither signs their own follow-ups nor decides a loss on their own card, whoever
+    asked for it: both wait on the manager."""
+    floor.ok("add", "吴九", "--phone", "13800000009", "--owner", "钱主管", now="2026-04-30T10:00:00")
+    floor.ok("log", "吴九", "--channel", "phone", "--content", "确认预算十五万", "--next", "2026-05-06",
+             now="2026-04-30T11:00:00", user="钱主管")
+    assert [u["ref"] for u in waiting(floor, "钱主管")["unsigned"]] == ["A00004"]
+    assert [u["ref"] for u in waiting(floor, "赵经理")["unsigned"]] == ["A00004", "A00005"]
+    floor.ok("lose", "吴九", "--reason", "推迟购买", now="2026-05-03T09:00:00", user="赵经理")
+    assert [c["ref"] for c in waiting(floor, "钱主管")["loss_requests"]] == ["A00002"]

@@ -17,22 +17,18 @@ class UnsignedRow(NamedTuple):
     first_at: datetime
 
 
-def _not_own(actor_id: int | None, column: str = "cards.owner_id") -> tuple[str, list]:
+def _not_own(actor_id: int, column: str = "cards.owner_id") -> tuple[str, list]:
     """A supervisor neither approves their own loss requests nor signs their own follow-ups."""
-    if actor_id is None:
-        return "1", []
     return f"{column} IS NOT ?", [actor_id]
 
 
-def _not_requested_by(actor_id: int | None) -> tuple[str, list]:
+def _not_requested_by(actor_id: int) -> tuple[str, list]:
     """Nor a loss they requested themselves, whoever owns the card now."""
-    if actor_id is None:
-        return "1", []
     return ("(SELECT e.by_id FROM card_events e WHERE e.card_id = cards.id AND e.kind = 'lost-requested' "
             "ORDER BY e.at DESC, e.id DESC LIMIT 1) IS NOT ?", [actor_id])
 
 
-def _queries(scope: Scope, actor_id: int | None) -> dict[str, tuple[str, list]]:
+def _queries(scope: Scope, actor_id: int) -> dict[str, tuple[str, list]]:
     scope_sql, scope_params = scope.clause()
     own_sql, own_params = _not_own(actor_id)
     asked_sql, asked_params = _not_requested_by(actor_id)
@@ -52,7 +48,7 @@ def _queries(scope: Scope, actor_id: int | None) -> dict[str, tuple[str, list]]:
     }
 
 
-def loss_requests(store: Store, scope: Scope, actor_id: int | None) -> list[Card]:
+def loss_requests(store: Store, scope: Scope, actor_id: int) -> list[Card]:
     sql, params = _queries(scope, actor_id)["loss_requests"]
     return [store._card(r) for r in store.conn.execute(sql, params)]
 
@@ -70,7 +66,7 @@ class CancellationRow(NamedTuple):
     by: str | None
 
 
-def _cancellations_query(scope: Scope, actor_id: int | None, since: datetime) -> tuple[str, list]:
+def _cancellations_query(scope: Scope, actor_id: int, since: datetime) -> tuple[str, list]:
     scope_sql, scope_params = scope.clause()
     own_sql, own_params = _not_own(actor_id)
     # The range on card_events (kind, at) is the index: a few rows a week.
@@ -83,7 +79,7 @@ def _cancellations_query(scope: Scope, actor_id: int | None, since: datetime) ->
     return sql, [EventKind.ORDER_CANCELLED.value, ts(since), *scope_params, *own_params]
 
 
-def cancellations(store: Store, scope: Scope, actor_id: int | None, since: datetime) -> list[CancellationRow]:
+def cancellations(store: Store, scope: Scope, actor_id: int, since: datetime) -> list[CancellationRow]:
     """Orders cancelled (退订) since a moment, on the cards of the scope that are not the actor's own."""
     found = []
     for r in store.conn.execute(*_cancellations_query(scope, actor_id, since)):
@@ -93,7 +89,7 @@ def cancellations(store: Store, scope: Scope, actor_id: int | None, since: datet
     return found
 
 
-def _unsigned_query(scope: Scope, actor_id: int | None, since: datetime) -> tuple[str, list]:
+def _unsigned_query(scope: Scope, actor_id: int, since: datetime) -> tuple[str, list]:
     scope_sql, scope_params = scope.clause("c.owner_id")
     own_sql, own_params = _not_own(actor_id, "c.owner_id")
     # From the open cards in hand to each one's follow-ups of the window, counted on their ids alone;
@@ -116,13 +112,13 @@ def _unsigned_query(scope: Scope, actor_id: int | None, since: datetime) -> tupl
     return sql, [*scope_params, *own_params, ts(since)]
 
 
-def unsigned(store: Store, scope: Scope, actor_id: int | None, since: datetime) -> list[UnsignedRow]:
+def unsigned(store: Store, scope: Scope, actor_id: int, since: datetime) -> list[UnsignedRow]:
     """Open cards with follow-ups from `since` on that no instruction has signed yet."""
     rows = store.conn.execute(*_unsigned_query(scope, actor_id, since)).fetchall()
     return [UnsignedRow(store._card(r), r["waiting"], r["first_seq"], store.dt(r["first_at"])) for r in rows]
 
 
-def plans(store: Store, scope: Scope, actor_id: int | None, since: datetime) -> dict[str, str]:
+def plans(store: Store, scope: Scope, actor_id: int, since: datetime) -> dict[str, str]:
     """The query plans, for tests that guard the indexes."""
     from leadcard.store.visits import waiting_query
 
