@@ -181,7 +181,7 @@ def _today_item_json(i: TodayItem) -> dict:
         "phone": i.card.phone,
         "grade": i.card.grade,
         "owner": i.card.owner,
-        "model": i.card.fields.get("model"),
+        "model": i.card.model,
         "due_at": iso(i.due_at),
         "overdue_days": i.overdue_days,
         "reason": i.reason.value,
@@ -273,7 +273,7 @@ def today_table(today: TodayList) -> None:
         if item.purpose:
             reason += [(_("："), ""), (item.purpose, "dim" if item.suggested else "")]
         row = [overdue, card.grade, *([card.showroom] if showrooms else []), card.ref, card.name, card.phone,
-               card.fields.get("model") or ""]
+               card.model or ""]
         if show_owner:
             row.append(card.owner or "")
         since = _("{n}天").format(n=item.days_since_contact) if item.days_since_contact is not None else "—"
