@@ -378,7 +378,7 @@ class CardList(NamedTuple):
 class Unsigned(NamedTuple):
     """A card whose recent follow-ups wait for the supervisor's instruction (主管批示)."""
 
-    card: Card
+    card: DueCard
     count: int
     first_seq: int
     first_at: datetime

@@ -87,8 +87,8 @@ DUE_CARD_COLUMNS = (
 
 
 def due_cards_of(rows, dt: Callable[[str | None], datetime | None]) -> list[DueCard]:
-    """The cards of rows of DUE_CARD_COLUMNS. Each distinct stored time is read once: a list's times
-    repeat (the cards planned for one day share its due time)."""
+    """The cards of rows that begin with DUE_CARD_COLUMNS (other columns may follow). Each distinct
+    stored time is read once: a list's times repeat (the cards planned for one day share its due time)."""
     times: dict[str | None, datetime | None] = {None: None}
 
     def at(text: str | None) -> datetime | None:
@@ -103,5 +103,5 @@ def due_cards_of(rows, dt: Callable[[str | None], datetime | None]) -> list[DueC
                 tuple(objections.split(",")) if objections else (), purpose, _STATUSES[status], _SOURCES[source],
                 failed, at(left), delivered)
         for (id_, name, phone, grade, owner, owner_id, model, due, reason, last_contact, followups, objections,
-             purpose, status, source, failed, left, delivered) in rows
+             purpose, status, source, failed, left, delivered, *_following) in rows
     ]
