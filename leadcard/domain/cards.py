@@ -554,7 +554,8 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     items = [today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
     if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year), policy):
         items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.waking_cards(end, scope)]
-    items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
+    ranks = {grade: policy.rank(grade) for grade in {i.card.grade for i in items}}
+    items.sort(key=lambda i: (-i.overdue_days, ranks[i.card.grade], i.due_at, i.card.id))
     items = _with_quotes(session, _with_scripts(session, items))
     owners = sorted({i.card.owner for i in items if i.card.owner})
     # Asked for one consultant's list, a supervisor reads that list alone; nothing waits on a consultant.
