@@ -6,7 +6,6 @@ import json
 import sys
 from datetime import date, datetime
 from functools import cache
-from itertools import islice
 from typing import Any, Callable, Iterable
 
 from leadcard.i18n import N_
@@ -130,7 +129,6 @@ def _json_escape(match) -> str:
 
 _ROWS = "\ue000rows\ue000"  # where a list of rows goes in the document (a private-use character: in no data)
 _ROWS_AT = LazyPattern(f'"{_ROWS}(\\d+)"')
-_ROWS_WRITTEN = 500  # rows encoded before they are written
 
 
 class Rows:
@@ -159,17 +157,13 @@ def print_json_streamed(document: Any) -> None:
 
     pieces = _ROWS_AT.split(dumps(document, indent=2, default=placeholder))
     write = sys.stdout.write
-    encode = _encoder(iso, None).encode  # as dumps writes a row
     for text, number in zip(pieces[::2], pieces[1::2]):
         write(text + "[")
         line = text[text.rfind("\n") + 1:]
         margin = line[:len(line) - len(line.lstrip(" "))]
-        between = f",\n{margin}  "
-        rows = iter(lists[int(number)])
         separator = ""
-        # Escaped and written a batch of rows at a time: the escapes touch no separator.
-        while batch := list(islice(rows, _ROWS_WRITTEN)):
-            write(f"{separator}\n{margin}  " + JSON_RAW.sub(_json_escape, between.join(map(encode, batch))))
+        for row in lists[int(number)]:
+            write(f"{separator}\n{margin}  {dumps(row)}")
             separator = ","
         write(f"\n{margin}]" if separator else "]")
     write(pieces[-1] + "\n")
