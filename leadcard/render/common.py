@@ -138,6 +138,7 @@ def _json_escape(match) -> str:
 
 _ROWS = "\ue000rows\ue000"  # where a list of rows goes in the document (a private-use character: in no data)
 _ROWS_AT = LazyPattern(f'"{_ROWS}(\\d+)"')
+_ROWS_WRITTEN = 100  # rows of a list gathered into one write
 
 
 class Rows:
@@ -171,10 +172,16 @@ def print_json_streamed(document: Any) -> None:
         line = text[text.rfind("\n") + 1:]
         margin = line[:len(line) - len(line.lstrip(" "))]
         separator = ""
+        # Written a hundred rows at a time: on an unbuffered stdout (PYTHONUNBUFFERED, which
+        # container images often set) each write is a system call.
+        pending: list[str] = []
         for row in lists[int(number)]:
-            write(f"{separator}\n{margin}  {dumps(row)}")
+            pending.append(f"{separator}\n{margin}  {dumps(row)}")
             separator = ","
-        write(f"\n{margin}]" if separator else "]")
+            if len(pending) == _ROWS_WRITTEN:
+                write("".join(pending))
+                pending.clear()
+        write("".join(pending) + (f"\n{margin}]" if separator else "]"))
     write(pieces[-1] + "\n")
 
 
