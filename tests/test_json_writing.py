@@ -1,11 +1,13 @@
 """Reports and trends are written as indented JSON without json's pure-Python indenter (a quarter of a
-second over a dealer group's trend), byte for byte as json.dumps(indent=2) wrote them."""
+second over a dealer group's trend), byte for byte as json.dumps(indent=2) wrote them; long lists a
+row a line, each row as json.dumps writes it."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
 
+from conftest import Leadcard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,8 +23,8 @@ DOCUMENTS = st.recursive(PLAIN, lambda inner: st.lists(inner, max_size=5) | st.t
                          | st.dictionaries(KEYS, inner, max_size=5), max_leaves=40)
 
 
-def as_json_wrote_it(value) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=iso, indent=2)
+def as_json_wrote_it(value, indent: int | None = 2) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=iso, indent=indent)
     return JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -32,9 +34,28 @@ def test_an_indented_document_is_what_json_dumps_wrote(document):
     assert dumps(document, indent=2) == as_json_wrote_it(document)
 
 
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(DOCUMENTS)
+def test_a_compact_row_is_what_json_dumps_wrote(document):
+    # The rows of a streamed list (a manager's `today`, export) are written by json's C encoder made
+    # once, not by JSONEncoder.encode.
+    assert dumps(document) == as_json_wrote_it(document, indent=None)
+
+
 def test_empty_and_nested_containers_are_laid_out_as_json_lays_them_out():
     document = {"periods": [], "series": {}, "by_owner": [{"owner": None, "counts": {"orders": [0, 3]}}],
                 "start": date(2026, 11, 23), "at": datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc),
                 "ratios": [[{"numerator": 1, "denominator": 0, "rate": None}], []], 7: (1.5, True)}
     assert dumps(document, indent=2) == as_json_wrote_it(document)
     assert dumps(document["by_owner"]) == json.dumps(document["by_owner"], ensure_ascii=False)
+
+
+def test_a_long_list_is_written_whole_one_row_a_line(tmp_path):
+    # Rows are gathered into writes of a hundred: 250 cards make two and a half.
+    lc = Leadcard(tmp_path / "store.db")
+    lc.ok("demo", "--cards", "250", "--seed", "7")
+    out = lc.ok("list", "--json", user="赵经理").stdout
+    lines = out.splitlines()
+    rows = json.loads(out)
+    assert len(rows) == 250 and (lines[0], lines[-1]) == ("[", "]")
+    assert [json.loads(line.strip().removesuffix(",")) for line in lines[1:-1]] == rows

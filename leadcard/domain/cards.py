@@ -14,6 +14,7 @@ from leadcard.model import (
     CardDetail,
     CardList,
     Channel,
+    DueCard,
     DueReason,
     EventKind,
     FollowUp,
@@ -66,16 +67,16 @@ AFTER_SALE_ACTIONS = {
 }
 
 
-def after_sale_action(card: Card, reason: DueReason, due_at: datetime, policy: Policy, tz) -> str:
+def after_sale_action(card: Card | DueCard, reason: DueReason, due_at: datetime, policy: Policy, tz) -> str:
     """An order's or an owner's due item in words; an order's regular call tells the car's progress."""
     if reason not in AFTER_SALE_ACTIONS:
         return _("告知车辆进度：生产、物流、到店时间（每 {days} 天）").format(days=policy.order_update_days)
-    delivered = card.outcome.get("delivered_at")
+    delivered = card.delivered_at
     days = after_delivery_day(datetime.fromisoformat(delivered), due_at, tz) if delivered else None
     return _(AFTER_SALE_ACTIONS[reason]).format(ref=card.ref, days=days, months=policy.first_service_months)
 
 
-def first_contact_action(card: Card, reason: DueReason, policy: Policy) -> str:
+def first_contact_action(card: Card | DueCard, reason: DueReason, policy: Policy) -> str:
     """The first touch and first call as `today` suggests them. A lead that never came to the
     showroom (online, 400, phone-in) is not thanked for a visit, and its clock is its arrival."""
     unvisited = card.source in UNVISITED_SOURCES and card.left_at is None
@@ -552,8 +553,9 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     start, end = day_bounds(day, tz)
     items = [today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
     if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year), policy):
-        items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.dormant_cards(end, scope)]
-    items.sort(key=lambda i: (-i.overdue_days, policy.rank(i.card.grade), i.due_at, i.card.id))
+        items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.waking_cards(end, scope)]
+    ranks = {grade: policy.rank(grade) for grade in {i.card.grade for i in items}}
+    items.sort(key=lambda i: (-i.overdue_days, ranks[i.card.grade], i.due_at, i.card.id))
     items = _with_quotes(session, _with_scripts(session, items))
     owners = sorted({i.card.owner for i in items if i.card.owner})
     # Asked for one consultant's list, a supervisor reads that list alone; nothing waits on a consultant.
@@ -619,7 +621,7 @@ def _festivals(store: Store, year: int) -> dict[tuple[str, int], date]:
     return festivals
 
 
-def today_item(session: Session, card: Card, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
+def today_item(session: Session, card: Card | DueCard, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
     policy, tz = session.policy, session.tz
     purpose = card.next_purpose if reason == DueReason.PLANNED else None
     suggested = not purpose

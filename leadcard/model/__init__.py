@@ -307,6 +307,39 @@ class Card(NamedTuple):
         """When the first-touch and first-call clocks started: the customer left, else the card was made."""
         return self.left_at or self.created_at
 
+    @property
+    def delivered_at(self) -> str | None:
+        """When the car was delivered, as the order's record keeps it."""
+        return self.outcome.get("delivered_at")
+
+
+class DueCard(NamedTuple):
+    """A card as the morning list reads it: what its lines and its JSON show and what its suggested
+    action depends on. A manager's list holds thousands of cards; read whole, each is some fifty
+    columns made into values, most of which the list never shows."""
+
+    # What the list shows, in the order its JSON does; then what decides the suggested action.
+    id: int
+    ref: str
+    name: str
+    phone: str
+    grade: str
+    owner: str | None
+    owner_id: int | None
+    model: str | None  # 意向车型
+    due_at: datetime | None
+    due_reason: DueReason | None
+    last_contact_at: datetime | None
+    followup_count: int
+    objections: tuple[str, ...]
+    next_purpose: str | None
+    status: Status
+    source: Source
+    failed_attempts: int
+    left_at: datetime | None
+    delivered_at: str | None  # as Card.delivered_at
+    showroom: str | None = None
+
 
 class CardDetail(NamedTuple):
     card: Card
@@ -323,7 +356,7 @@ class CardDetail(NamedTuple):
 
 
 class TodayItem(NamedTuple):
-    card: Card
+    card: Card | DueCard  # as `today` reads it; whole, as the calendar does
     due_at: datetime
     reason: DueReason
     overdue_days: int
@@ -345,7 +378,7 @@ class CardList(NamedTuple):
 class Unsigned(NamedTuple):
     """A card whose recent follow-ups wait for the supervisor's instruction (主管批示)."""
 
-    card: Card
+    card: DueCard
     count: int
     first_seq: int
     first_at: datetime

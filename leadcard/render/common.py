@@ -82,14 +82,24 @@ def dumps(data: Any, indent: int | None = None, default: Callable[[Any], Any] = 
 
 
 def _compact(value: Any, default: Callable[[Any], Any], separators: tuple[str, str] | None = None) -> str:
-    return _encoder(default, separators).encode(value)
+    return _encoder(default, separators)(value)
 
 
 @cache
-def _encoder(default: Callable[[Any], Any], separators: tuple[str, str] | None) -> json.JSONEncoder:
-    """json.dumps's encoder, made once: json.dumps makes one at each call given any option, and an
-    indented trend writes ten thousand small lists and objects."""
-    return json.JSONEncoder(ensure_ascii=False, default=default, separators=separators)
+def _encoder(default: Callable[[Any], Any], separators: tuple[str, str] | None) -> Callable[[Any], str]:
+    """What json.dumps writes, by an encoder made once: json.dumps makes one at each call given any
+    option, and an indented trend writes ten thousand small lists and objects. JSONEncoder.encode
+    still makes its C encoder anew at each call (about 2 µs, a fifth of what a row of the manager's
+    `today --json` takes to encode), so the C encoder is made here, as JSONEncoder makes it, without
+    the check for circular references (what is written holds none; one would recurse until Python
+    stops it)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, default=default, separators=separators)
+    make = json.encoder.c_make_encoder
+    if make is None:  # a Python without json's C module
+        return encoder.encode
+    chunks = make(None, default, json.encoder.encode_basestring, None, encoder.key_separator,
+                  encoder.item_separator, False, False, True)
+    return lambda value: "".join(chunks(value, 0))
 
 
 _PLAIN = (str, int, float, type(None), date)  # datetime is a date
@@ -129,6 +139,7 @@ def _json_escape(match) -> str:
 
 _ROWS = "\ue000rows\ue000"  # where a list of rows goes in the document (a private-use character: in no data)
 _ROWS_AT = LazyPattern(f'"{_ROWS}(\\d+)"')
+_ROWS_WRITTEN = 100  # rows of a list gathered into one write
 
 
 class Rows:
@@ -162,10 +173,16 @@ def print_json_streamed(document: Any) -> None:
         line = text[text.rfind("\n") + 1:]
         margin = line[:len(line) - len(line.lstrip(" "))]
         separator = ""
+        # Written a hundred rows at a time: on an unbuffered stdout (PYTHONUNBUFFERED, which
+        # container images often set) each write is a system call.
+        pending: list[str] = []
         for row in lists[int(number)]:
-            write(f"{separator}\n{margin}  {dumps(row)}")
+            pending.append(f"{separator}\n{margin}  {dumps(row)}")
             separator = ","
-        write(f"\n{margin}]" if separator else "]")
+            if len(pending) == _ROWS_WRITTEN:
+                write("".join(pending))
+                pending.clear()
+        write("".join(pending) + (f"\n{margin}]" if separator else "]"))
     write(pieces[-1] + "\n")
 
 

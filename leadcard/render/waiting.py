@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadcard.i18n import _
-from leadcard.model import Card, TodayList, Visit
+from leadcard.model import Card, DueCard, TodayList, Visit
 from leadcard.render.common import iso
 from leadcard.usertext import shell_word
 
@@ -50,7 +50,7 @@ def _loss_commands(c: Card) -> list[str]:
     return [f"leadcard approve {c.ref}", _("leadcard reject {ref} --note 驳回理由").format(ref=c.ref)]
 
 
-def _comment_command(c: Card) -> str:
+def _comment_command(c: Card | DueCard) -> str:
     return _("leadcard comment {ref} 批示内容").format(ref=c.ref)
 
 

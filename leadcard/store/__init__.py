@@ -22,6 +22,7 @@ from leadcard.model import (
     Card,
     CardEvent,
     Channel,
+    DueCard,
     FollowUp,
     GradeChange,
     Instruction,
@@ -32,7 +33,7 @@ from leadcard.model import (
     Withdrawal,
 )
 from leadcard.store import postgres
-from leadcard.store.card_rows import CardReading, card_of
+from leadcard.store.card_rows import DUE_CARD_COLUMNS, CardReading, card_of, due_cards_of
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, grade_counts
 # Read from here by the store's callers: the scope of a query, and what a database error means.
 from leadcard.store.failures import create_private_file, describe, failed, writable  # noqa: F401
@@ -212,6 +213,15 @@ class Store:
             return postgres.schema_version(self.conn)
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def values(self, sql: str, params: Sequence = ()) -> Iterable[tuple]:
+        """A query's rows as plain tuples, for a read of thousands of rows by position: unpacking a
+        sqlite3.Row takes twice as long as a tuple (a server's rows are tuples already)."""
+        if self.server:
+            return self.conn.execute(sql, params)
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params)
+
     # -- conversions ---------------------------------------------------------------------------
 
     def dt(self, text: str | None) -> datetime | None:
@@ -385,24 +395,29 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return sql, params
 
-    def due_cards(self, until: datetime, scope: Scope) -> list[Card]:
-        """Active cards due by `until` that are not dormant then: an indexed range on due_at."""
-        sql, params = self._due_query(until, scope)
-        return [self._card(r) for r in self.conn.execute(sql, params)]
+    def due_cards(self, until: datetime, scope: Scope) -> list[DueCard]:
+        """Active cards due by `until` that are not dormant then, as the morning list reads them: an
+        indexed range on due_at."""
+        return due_cards_of(self.values(*self._due_query(until, scope)), self.dt)
 
     def _due_query(self, until: datetime, scope: Scope) -> tuple[str, list]:
         scope_sql, scope_params = scope.clause()
-        sql = f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {_DUE_WHERE} AND {scope_sql}"
+        sql = f"SELECT {DUE_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {_DUE_WHERE} AND {scope_sql}"
         return sql, [ts(until), ts(until), *scope_params]
 
+    def waking_cards(self, until: datetime, scope: Scope) -> list[DueCard]:
+        """The dormant pool as the morning list reads it on a wake-up day (dormant_cards, read whole)."""
+        return due_cards_of(self.values(*self._dormant_query(DUE_CARD_COLUMNS, until, scope)), self.dt)
+
     def dormant_cards(self, until: datetime, scope: Scope) -> list[Card]:
-        scope_sql, scope_params = scope.clause()
-        rows = self.conn.execute(
-            f"SELECT {_CARD_COLUMNS} FROM {_CARD_FROM} "
-            f"WHERE cards.dormant_at <= ? AND cards.status = 'open' AND cards.due_at IS NOT NULL AND {scope_sql}",
-            [ts(until), *scope_params],
-        ).fetchall()
+        rows = self.conn.execute(*self._dormant_query(_CARD_COLUMNS, until, scope)).fetchall()
         return [self._card(r) for r in rows]
+
+    def _dormant_query(self, columns: str, until: datetime, scope: Scope) -> tuple[str, list]:
+        scope_sql, scope_params = scope.clause()
+        return (f"SELECT {columns} FROM {_CARD_FROM} "
+                f"WHERE cards.dormant_at <= ? AND cards.status = 'open' AND cards.due_at IS NOT NULL AND {scope_sql}",
+                [ts(until), *scope_params])
 
     def has_dormant(self, until: datetime, scope: Scope) -> bool:
         scope_sql, scope_params = scope.clause()

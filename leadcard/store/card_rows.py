@@ -1,6 +1,7 @@
 """A card as read from a row that begins with the store's card columns (`cards.*` and the owner's
 name; other columns may follow): by position, for a row read by name scans its ~50 columns at each
-read, and a manager's lists read thousands of cards.
+read, and a manager's lists read thousands of cards. The morning list's cards (DueCard) are read
+from a row of their own few columns.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Callable, Sequence
 
-from leadcard.model import CARD_FIELD_NAMES, Card, DueReason, Source, Status, card_ref
+from leadcard.model import CARD_FIELD_NAMES, Card, DueCard, DueReason, Source, Status, card_ref
 
 # The columns of a card row read besides the card's fields.
 _READ = ("id", "name", "phone", "grade", "status", "source", "created_at", "recorded_at", "owner_name",
@@ -75,3 +76,32 @@ def card_of(row, readings: dict[int, CardReading], dt: Callable[[str | None], da
         referred_by=v[reading.referred_by],
         named_owner=v[reading.named_owner],
     )
+
+
+# What a DueCard is read from, in its order: `cards` joined to its owner as `users`.
+DUE_CARD_COLUMNS = (
+    "cards.id, cards.name, cards.phone, cards.grade, users.name, cards.owner_id, cards.model, cards.due_at, "
+    "cards.due_reason, cards.last_contact_at, cards.followup_count, cards.objections, cards.next_purpose, "
+    "cards.status, cards.source, cards.failed_attempts, cards.left_at, json_extract(cards.outcome, '$.delivered_at')"
+)
+
+
+def due_cards_of(rows, dt: Callable[[str | None], datetime | None]) -> list[DueCard]:
+    """The cards of rows that begin with DUE_CARD_COLUMNS (other columns may follow). Each distinct
+    stored time is read once: a list's times repeat (the cards planned for one day share its due time)."""
+    times: dict[str | None, datetime | None] = {None: None}
+
+    def at(text: str | None) -> datetime | None:
+        moment = times.get(text)
+        if moment is None and text is not None:
+            moment = times[text] = dt(text)
+        return moment
+
+    return [
+        DueCard(id_, card_ref(id_), name, phone, grade, owner, owner_id, model, at(due),
+                _DUE_REASONS[reason] if reason else None, at(last_contact), followups,
+                tuple(objections.split(",")) if objections else (), purpose, _STATUSES[status], _SOURCES[source],
+                failed, at(left), delivered)
+        for (id_, name, phone, grade, owner, owner_id, model, due, reason, last_contact, followups, objections,
+             purpose, status, source, failed, left, delivered, *_following) in rows
+    ]

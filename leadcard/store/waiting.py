@@ -5,13 +5,14 @@ import json
 from datetime import datetime
 from typing import NamedTuple
 
-from leadcard.model import Card, EventKind
+from leadcard.model import Card, DueCard, EventKind
 from leadcard.store import _CARD_COLUMNS, _CARD_FROM, Scope, Store, ts
+from leadcard.store.card_rows import DUE_CARD_COLUMNS, due_cards_of
 from leadcard.store.counting import counts
 
 
 class UnsignedRow(NamedTuple):
-    card: Card
+    card: DueCard  # the manager's list names hundreds: read as the morning list reads its cards
     count: int  # follow-ups since the card's latest instruction
     first_seq: int
     first_at: datetime
@@ -99,7 +100,7 @@ def _unsigned_query(scope: Scope, actor_id: int, since: datetime) -> tuple[str, 
     # An instruction signs every entry recorded before it.
     walk = "INDEXED BY cards_in_hand " if scope.owner_ids is None else ""
     sql = (
-        f"SELECT {_CARD_COLUMNS}, w.waiting, w.first_seq, w.first_at FROM ("
+        f"SELECT {DUE_CARD_COLUMNS}, w.waiting, w.first_seq, w.first_at FROM ("
         "SELECT c.id AS card_id, count(*) AS waiting, min(f.seq) AS first_seq, min(f.at) AS first_at "
         f"FROM cards c {walk}JOIN followups f ON f.card_id = c.id "
         f"WHERE c.status IN ('open', 'lost-pending') AND c.status = 'open' AND {scope_sql} AND {own_sql} "
@@ -115,7 +116,8 @@ def _unsigned_query(scope: Scope, actor_id: int, since: datetime) -> tuple[str, 
 def unsigned(store: Store, scope: Scope, actor_id: int, since: datetime) -> list[UnsignedRow]:
     """Open cards with follow-ups from `since` on that no instruction has signed yet."""
     rows = store.conn.execute(*_unsigned_query(scope, actor_id, since)).fetchall()
-    return [UnsignedRow(store._card(r), r["waiting"], r["first_seq"], store.dt(r["first_at"])) for r in rows]
+    return [UnsignedRow(card, r["waiting"], r["first_seq"], store.dt(r["first_at"]))
+            for card, r in zip(due_cards_of(rows, store.dt), rows)]
 
 
 def plans(store: Store, scope: Scope, actor_id: int, since: datetime) -> dict[str, str]:
