@@ -144,28 +144,33 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
             FROM cards
             WHERE cards.created_at < :end AND {scope_sql} AND cards.status NOT IN ({_IN_HAND})
                 AND cards.id IN ({_CHANGED_SINCE_START})
+        ), stood AS MATERIALIZED (
+            -- Each card's latest status event before the end, a step into its own events (most
+            -- cards in hand have none); and for the cards whose status changed since the start
+            -- (listed once, from the events by kind) whether one came in the period and whether
+            -- one reopened the card there (NULL: none came). Materialized: read more than once below.
+            SELECT in_hand.*,
+                (SELECT e.kind FROM card_events e WHERE e.card_id = in_hand.id AND +e.kind IN ({_STATUS_KINDS})
+                    AND e.at < :end ORDER BY e.at DESC, e.id DESC LIMIT 1) AS at_end,
+                CASE WHEN in_hand.id IN ({_CHANGED_SINCE_START}) THEN (
+                    SELECT max(CASE WHEN e.kind IN ('reopened', 'order-cancelled') THEN 1 ELSE 0 END)
+                    FROM card_events e WHERE e.card_id = in_hand.id AND +e.kind IN ({_STATUS_KINDS})
+                        AND e.at >= :start AND e.at < :end) END AS reopened_in
+            FROM in_hand
         ), per_card AS MATERIALIZED (
-            -- The latest status event before the end, and whether one came in the period (then the
-            -- one before the start is looked up) and reopened the card, from each card's own status
-            -- events (most cards in hand have none); the grade and dormancy at the end matter to
-            -- the cards open then (the funnel) only.
-            SELECT in_hand.owner,
-                CASE WHEN {_open('moved.at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
-                    WHERE g.card_id = in_hand.id AND g.at < :end AND {_GRADE_COUNTS}
-                    ORDER BY g.at DESC, g.id DESC LIMIT 1), in_hand.grade) END AS grade,
-                CASE WHEN moved.in_period = 1 THEN {_status_event_at(':start', 'in_hand.id')} ELSE moved.at_end END
+            -- The status event before the start looked up only for a card whose status changed in
+            -- the period; the grade and dormancy at the end matter to the cards open then (the
+            -- funnel) only.
+            SELECT owner,
+                CASE WHEN {_open('at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
+                    WHERE g.card_id = stood.id AND g.at < :end AND {_GRADE_COUNTS}
+                    ORDER BY g.at DESC, g.id DESC LIMIT 1), stood.grade) END AS grade,
+                CASE WHEN reopened_in IS NOT NULL THEN {_status_event_at(':start', 'stood.id')} ELSE at_end END
                     AS at_start,
-                moved.at_end,
-                CASE WHEN {_open('moved.at_end')} THEN {_dormant('in_hand')} ELSE 1 = 0 END AS dormant,
-                coalesce(moved.reopened_in, 0) AS reopened_in
-            FROM in_hand LEFT JOIN (
-                SELECT card_id, max(CASE WHEN nth = 1 THEN kind END) AS at_end, max(in_period) AS in_period,
-                    max(CASE WHEN kind IN ('reopened', 'order-cancelled') THEN in_period ELSE 0 END) AS reopened_in
-                FROM (SELECT e.card_id, e.kind, CASE WHEN e.at >= :start THEN 1 ELSE 0 END AS in_period,
-                          row_number() OVER (PARTITION BY e.card_id ORDER BY e.at DESC, e.id DESC) AS nth
-                      FROM in_hand JOIN card_events e ON e.card_id = in_hand.id
-                      WHERE e.kind IN ({_STATUS_KINDS}) AND e.at < :end) AS states
-                GROUP BY card_id) AS moved ON moved.card_id = in_hand.id
+                at_end,
+                CASE WHEN {_open('at_end')} THEN {_dormant('stood')} ELSE 1 = 0 END AS dormant,
+                coalesce(reopened_in, 0) AS reopened_in
+            FROM stood
         )
         SELECT owner, grade, at_start, at_end, dormant, reopened_in, count(*) AS cards
         FROM per_card GROUP BY 1, 2, 3, 4, 5, 6
