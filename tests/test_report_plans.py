@@ -14,8 +14,8 @@ from report_stores import build
 NOW = "2026-11-30T09:00:00"
 # What a plan may SCAN: the queries' own tables of periods and cards asked about, a CTE or
 # subquery's rows, and the users (a few dozen rows).
-MADE_HERE = re.compile(r"SCAN (p|asked|raised|reassigned|delivered|in_hand|stood|per_card|settled|states|"
-                       r"users\b.*|\(subquery-\d+\)|(\d+ )?CONSTANT ROWS?)$")
+MADE_HERE = re.compile(r"SCAN (p|asked|raised|reassigned|delivered|in_hand|stood|per_card|settled|states|graded|"
+                       r"judged|users\b.*|\(subquery-\d+\)|(\d+ )?CONSTANT ROWS?)$")
 
 
 class Recording:
