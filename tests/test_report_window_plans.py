@@ -99,13 +99,17 @@ def test_completeness_and_invitations_are_counted_from_the_indexes_alone(demo, m
 def test_a_months_cards_and_gradings_are_steps_into_each_cards_own_records(demo, monkeypatch, reader):
     """The cards' states at the month's ends and the gradings judged look each card's records up in
     its own indexes — its latest status event, its earlier gradings to the grade — instead of
-    numbering them all by a window function, whose sort cost the month's report a fifth of its
-    steps."""
+    numbering them all by a window function, whose sort cost the month's report a tenth of its
+    steps; and the objections ask whether a follow-up counts only of those that raised one."""
     plans = plans_of(demo, monkeypatch, reader, ("monthly", "--month", "2026-10"))
     [states] = [plan for sql, plan in plans if "stood AS MATERIALIZED" in sql]
     gradings = [plan for sql, plan in plans if "graded AS MATERIALIZED" in sql]
+    [objections] = [plan for sql, plan in plans if "followup_objections fo" in sql]
     assert len(gradings) == 2  # the forecast's 90 days and the month's grade accuracy
     assert [line for plan in [states, *gradings] for line in plan if "ORDER BY" in line] == []
     assert "SEARCH e USING COVERING INDEX card_events_card (card_id=? AND at<?)" in states
     assert all("SEARCH o USING COVERING INDEX grade_changes_card (card_id=? AND at>? AND at<?)" in plan
                for plan in gradings)
+    raised = next(i for i, line in enumerate(objections) if line.startswith("SEARCH fo "))
+    corrected = next(i for i, line in enumerate(objections) if line.startswith("SEARCH counting_n "))
+    assert raised < corrected

@@ -21,15 +21,19 @@ def withdrawn(followup_id: str = "f.id", until: str | None = None) -> str:
     return f"EXISTS (SELECT 1 FROM followup_voids counting_w WHERE counting_w.followup_id = {followup_id}{bound})"
 
 
-def corrected(alias: str = "f", until: str | None = None, recorded: bool = False) -> str:
+def corrected(alias: str = "f", until: str | None = None, recorded: bool = False,
+              followup_id: str | None = None) -> str:
     """True when a later entry corrects the follow-up (corrections are dated like what they correct)."""
     bound = f" AND counting_n.{'recorded_at' if recorded else 'at'} {until}" if until else ""
-    return f"EXISTS (SELECT 1 FROM followups counting_n WHERE counting_n.corrects = {alias}.id{bound})"
+    followup_id = followup_id or f"{alias}.id"
+    return f"EXISTS (SELECT 1 FROM followups counting_n WHERE counting_n.corrects = {followup_id}{bound})"
 
 
-def counts(alias: str = "f", until: str | None = None, recorded: bool = False) -> str:
-    """The follow-up counts: neither corrected nor withdrawn."""
-    return f"(NOT {corrected(alias, until, recorded)} AND NOT {withdrawn(f'{alias}.id', until)})"
+def counts(alias: str = "f", until: str | None = None, recorded: bool = False, followup_id: str | None = None) -> str:
+    """The follow-up counts: neither corrected nor withdrawn. `followup_id`: its id as a joined table
+    names it (default `alias.id`), so that SQLite checks this only for the rows the join keeps."""
+    followup_id = followup_id or f"{alias}.id"
+    return f"(NOT {corrected(alias, until, recorded, followup_id)} AND NOT {withdrawn(followup_id, until)})"
 
 
 def grade_counts(alias: str = "g", until: str | None = None) -> str:
