@@ -15,7 +15,7 @@ NOW = "2026-11-30T09:00:00"
 # What a plan may SCAN: the queries' own tables of periods and cards asked about, a CTE or
 # subquery's rows, and the users (a few dozen rows).
 MADE_HERE = re.compile(r"SCAN (p|asked|raised|reassigned|delivered|in_hand|stood|per_card|settled|states|graded|"
-                       r"judged|users\b.*|\(subquery-\d+\)|(\d+ )?CONSTANT ROWS?)$")
+                       r"judged|won|counted|users\b.*|\(subquery-\d+\)|(\d+ )?CONSTANT ROWS?)$")
 
 
 class Recording:

@@ -14,8 +14,8 @@ from report_stores import build
 from test_report_plans import plans_of
 
 # Tables a query makes itself (periods, days, the cards or invitations asked about, a CTE's rows).
-MADE_HERE = (r"(p|asked|raised|reassigned|delivered|in_hand|stood|per_card|settled|states|graded|judged|moved|"
-             r"\(subquery-\d+\))")
+MADE_HERE = (r"(p|asked|raised|reassigned|delivered|in_hand|stood|per_card|settled|states|graded|judged|won|moved|"
+             r"counted|\(subquery-\d+\))")
 # Each index the reads rely on, and what its use reads like in a plan: COVERING, the index alone.
 COVERED = {
     "card_events_card": "SEARCH e USING COVERING INDEX card_events_card (card_id=? AND at<?)",
