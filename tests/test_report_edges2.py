@@ -483,3 +483,18 @@ def test_a_wake_up_by_a_message_withdrawn_in_the_week_was_none_and_one_withdrawn
     lc.ok("log", "寅", "--void", "2", "--reason", "记错卡片", now="2026-11-24T10:00:00")
     report = weekly(lc)
     assert (report["totals"]["woken"], report["kpis"]["reactivation"]) == (1, ratio(1, 1))
+
+
+def test_a_call_withdrawn_in_the_week_is_neither_counted_nor_a_contact_and_one_withdrawn_after_it_is(lc):
+    """卯 and 辰, last reached in April, are each called on Monday 16th, logged on the wrong card: 卯's
+    call is withdrawn on Wednesday 18th, 辰's on Tuesday 24th. W47 counts one follow-up (辰's), and
+    ends with 卯 dormant — his call never was one — and 辰 in the funnel."""
+    for n, name in ((1, "卯"), (2, "辰")):
+        add(lc, name, f"1380000000{n}", "2026-04-01 10:00", "--grade", "C")
+        log(lc, name, "2026-04-02 10:00")
+        log(lc, name, "2026-11-16 10:00")
+    lc.ok("log", "卯", "--void", "2", "--reason", "记错卡片", now="2026-11-18T10:00:00")
+    lc.ok("log", "辰", "--void", "2", "--reason", "记错卡片", now="2026-11-24T10:00:00")
+    report = weekly(lc)
+    assert (report["totals"]["followups"], report["followups_by_channel"]["phone"]) == (1, 1)
+    assert (report["totals"]["dormant_at_end"], report["funnel"]["C"]) == (1, 1)

@@ -36,6 +36,17 @@ def counts(alias: str = "f", until: str | None = None, recorded: bool = False, f
     return f"(NOT {corrected(alias, until, recorded, followup_id)} AND NOT {withdrawn(followup_id, until)})"
 
 
+def counts_listed(alias: str, until: str) -> str:
+    """As `counts`, for a bound the same for every follow-up the query reads (a parameter, not a
+    column): the entries that stop one from counting by then — corrections, through their own index,
+    and withdrawals, both few — are listed once, and each follow-up is looked up in the list instead
+    of in the two tables, each look-up a cursor opened (a third of the work of counting a month's
+    follow-ups at 100,000 cards)."""
+    return (f"{alias}.id NOT IN (SELECT counting_n.corrects FROM followups counting_n INDEXED BY followups_corrects "
+            f"WHERE counting_n.corrects IS NOT NULL AND counting_n.at {until} "
+            f"UNION ALL SELECT counting_w.followup_id FROM followup_voids counting_w WHERE counting_w.at {until})")
+
+
 def grade_counts(alias: str = "g", until: str | None = None) -> str:
     """A grade change counts unless it was judged at a follow-up since withdrawn."""
     return f"({alias}.followup_id IS NULL OR NOT {withdrawn(f'{alias}.followup_id', until)})"

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
 from leadcard.store.windows import Periods, periods_table as _periods
-from leadcard.store.counting import counts, grade_counts
+from leadcard.store.counting import counts, counts_listed, grade_counts
 
 # Events that change a card's status; the latest one before a moment gives the status then.
 STATUS_EVENTS = (
@@ -30,7 +30,8 @@ def _effective(moment: str) -> str:
     return counts("f", f"< {moment}")
 
 
-_EFFECTIVE = _effective(":end")
+# … at the end named by the parameter :end, the same for every follow-up read: listed once.
+_EFFECTIVE = counts_listed("f", "< :end")
 _GRADE_COUNTS = grade_counts("g", "< :end")
 def _cards_for(scope_sql: str, card_id: str) -> str:
     """The join to the cards a visibility clause reads; none when everything is visible (a query
