@@ -483,3 +483,37 @@ def test_a_wake_up_by_a_message_withdrawn_in_the_week_was_none_and_one_withdrawn
     lc.ok("log", "寅", "--void", "2", "--reason", "记错卡片", now="2026-11-24T10:00:00")
     report = weekly(lc)
     assert (report["totals"]["woken"], report["kpis"]["reactivation"]) == (1, ratio(1, 1))
+
+
+def test_a_call_withdrawn_in_the_week_is_neither_counted_nor_a_contact_and_one_withdrawn_after_it_is(lc):
+    """卯 and 辰, last reached in April, are each called on Monday 16th, logged on the wrong card: 卯's
+    call is withdrawn on Wednesday 18th, 辰's on Tuesday 24th. W47 counts one follow-up (辰's), and
+    ends with 卯 dormant — his call never was one — and 辰 in the funnel."""
+    for n, name in ((1, "卯"), (2, "辰")):
+        add(lc, name, f"1380000000{n}", "2026-04-01 10:00", "--grade", "C")
+        log(lc, name, "2026-04-02 10:00")
+        log(lc, name, "2026-11-16 10:00")
+    lc.ok("log", "卯", "--void", "2", "--reason", "记错卡片", now="2026-11-18T10:00:00")
+    lc.ok("log", "辰", "--void", "2", "--reason", "记错卡片", now="2026-11-24T10:00:00")
+    report = weekly(lc)
+    assert (report["totals"]["followups"], report["followups_by_channel"]["phone"]) == (1, 1)
+    assert (report["totals"]["dormant_at_end"], report["funnel"]["C"]) == (1, 1)
+
+
+def test_a_supervisor_judges_the_first_grading_made_in_the_team_of_a_card_graded_before_it_came(lc):
+    """午, 孙丽's card in 二组, is graded A by her on Sunday 18 October, handed to 王芳 in 一组 on the 19th,
+    graded B by 王芳 on the 20th and A again on the 21st: both A gradings in the A grade's 30-day window
+    that ends in W47. The manager judges 孙丽's, the card's first there; 钱主管, who never saw hers,
+    王芳's."""
+    sales_floor(lc)
+    add(lc, "午", "13800000001", "2026-10-17 10:00", "--owner", "孙丽")
+    log(lc, "午", "2026-10-18 10:00", "phone", "--grade", "A", user="孙丽")
+    lc.ok("assign", "午", "王芳", now="2026-10-19T10:00:00")
+    log(lc, "午", "2026-10-20 10:00", "phone", "--grade", "B", user="王芳")
+    log(lc, "午", "2026-10-21 10:00", "phone", "--grade", "A", user="王芳")
+
+    def judged(user):
+        return [(g["grader"], g["grade"], g["denominator"]) for g in weekly(lc, user=user)["grade_accuracy"]]
+
+    assert judged("赵经理") == [("孙丽", "A", 1)]
+    assert judged("钱主管") == [("王芳", "A", 1)]

@@ -209,18 +209,20 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
 
     def read_beside(reader: Session) -> tuple:
         """Read on a second connection meanwhile: what SQL sums into few rows — the follow-ups, the
-        showroom's traffic, the report's cards' states — for a row handed over from there takes
-        Python's lock from this thread, which holds it most of the time."""
+        showroom's traffic — for a row handed over from there takes Python's lock from this thread,
+        which holds it most of the time."""
         own = reader.store
-        followups, traffic = sql.followup_counts(own, scope, bounds), traffic_records(own, scope, bounds)
-        if states is not None:
-            return followups, traffic, None, None
-        return (followups, traffic,
-                [sql.card_states(own, scope, start, end, end - relativedelta(months=policy.dormant_after_months))
+        return sql.followup_counts(own, scope, bounds), traffic_records(own, scope, bounds)
+
+    def read_states(reader: Session) -> tuple:
+        """The report's cards' states, on a third connection: as long a read as the two above together."""
+        own = reader.store
+        return ([sql.card_states(own, scope, start, end, end - relativedelta(months=policy.dormant_after_months))
                  for start, end in bounds],
                 [sql.settled(own, scope, start, end) for start, end in bounds])
 
     beside = session.beside(read_beside)
+    stated = session.beside(read_states) if states is None else None
     # Deliveries this long before a period can have a visit due in it.
     reach = timedelta(days=max(policy.after_delivery_days, default=0) + 1)
     read = {
@@ -237,9 +239,9 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
                                     policy, tz, _after_delivery_grace(policy))
     if states is not None:  # a trend's states of the cards: a row for each event of a card, read here
         card_states, settled = states(store, scope, bounds), [sql.Settled(frozenset(), 0) for _b in bounds]
-    read["followups"], traffic_read, *stated = after(beside())
-    if states is None:
-        card_states, settled = stated
+    else:
+        card_states, settled = stated()
+    read["followups"], traffic_read = after(beside())
     split = {key: [[] for _p in periods] for key in read}
     for key, found in read.items():
         for record in found:

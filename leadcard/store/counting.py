@@ -21,15 +21,30 @@ def withdrawn(followup_id: str = "f.id", until: str | None = None) -> str:
     return f"EXISTS (SELECT 1 FROM followup_voids counting_w WHERE counting_w.followup_id = {followup_id}{bound})"
 
 
-def corrected(alias: str = "f", until: str | None = None, recorded: bool = False) -> str:
+def corrected(alias: str = "f", until: str | None = None, recorded: bool = False,
+              followup_id: str | None = None) -> str:
     """True when a later entry corrects the follow-up (corrections are dated like what they correct)."""
     bound = f" AND counting_n.{'recorded_at' if recorded else 'at'} {until}" if until else ""
-    return f"EXISTS (SELECT 1 FROM followups counting_n WHERE counting_n.corrects = {alias}.id{bound})"
+    followup_id = followup_id or f"{alias}.id"
+    return f"EXISTS (SELECT 1 FROM followups counting_n WHERE counting_n.corrects = {followup_id}{bound})"
 
 
-def counts(alias: str = "f", until: str | None = None, recorded: bool = False) -> str:
-    """The follow-up counts: neither corrected nor withdrawn."""
-    return f"(NOT {corrected(alias, until, recorded)} AND NOT {withdrawn(f'{alias}.id', until)})"
+def counts(alias: str = "f", until: str | None = None, recorded: bool = False, followup_id: str | None = None) -> str:
+    """The follow-up counts: neither corrected nor withdrawn. `followup_id`: its id as a joined table
+    names it (default `alias.id`), so that SQLite checks this only for the rows the join keeps."""
+    followup_id = followup_id or f"{alias}.id"
+    return f"(NOT {corrected(alias, until, recorded, followup_id)} AND NOT {withdrawn(followup_id, until)})"
+
+
+def counts_listed(alias: str, until: str) -> str:
+    """As `counts`, for a bound the same for every follow-up the query reads (a parameter, not a
+    column): the entries that stop one from counting by then — corrections, through their own index,
+    and withdrawals, both few — are listed once, and each follow-up is looked up in the list instead
+    of in the two tables, each look-up a cursor opened (a third of the work of counting a month's
+    follow-ups at 100,000 cards)."""
+    return (f"{alias}.id NOT IN (SELECT counting_n.corrects FROM followups counting_n INDEXED BY followups_corrects "
+            f"WHERE counting_n.corrects IS NOT NULL AND counting_n.at {until} "
+            f"UNION ALL SELECT counting_w.followup_id FROM followup_voids counting_w WHERE counting_w.at {until})")
 
 
 def grade_counts(alias: str = "g", until: str | None = None) -> str:

@@ -47,17 +47,20 @@ def wins(store: Store, scope: Scope, periods: Periods, referral: str, most: int)
     table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
-        WITH {table}
-        SELECT n, owner, referred, CASE WHEN followups > :most THEN :most ELSE followups END, count(*)
-        FROM (
-            SELECT p.n, {_owner_at('p.p_end')} AS owner,
-                (cards.referred_by IS NOT NULL OR cards.source = :referral) AS referred,
-                (SELECT count(*) FROM followups f WHERE f.card_id = cards.id AND f.at <= max(e.at)
-                 AND f.outcome = 'reached' AND {_effective('p.p_end')}) AS followups
+        WITH {table}, won AS MATERIALIZED (
+            -- Each card won in a period, once: at its last win there.
+            SELECT p.n, p.p_end, cards.id AS card_id, max(e.at) AS at, {_owner_at('p.p_end')} AS owner,
+                (cards.referred_by IS NOT NULL OR cards.source = :referral) AS referred
             FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
             WHERE e.kind = 'won' AND e.at >= :first AND e.at < :last AND NOT {_cancelled_by('p.p_end')} AND {scope_sql}
             GROUP BY p.n, p.p_start, p.p_end, cards.id
-        ) AS states
+        )
+        -- The contacts up to the win read only as far as the `most` counted (none when that is 0).
+        SELECT n, owner, referred,
+            (SELECT count(*) FROM (SELECT 1 FROM followups f WHERE f.card_id = won.card_id AND f.at <= won.at
+                AND f.outcome = 'reached' AND {_effective('won.p_end')} LIMIT :most) AS counted),
+            count(*)
+        FROM won
         GROUP BY 1, 2, 3, 4
         """,
         {**params, **bounds, "referral": referral, "most": most},

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
 from leadcard.store.windows import Periods, periods_table as _periods
-from leadcard.store.counting import counts, grade_counts
+from leadcard.store.counting import counts, counts_listed, grade_counts
 
 # Events that change a card's status; the latest one before a moment gives the status then.
 STATUS_EVENTS = (
@@ -30,7 +30,8 @@ def _effective(moment: str) -> str:
     return counts("f", f"< {moment}")
 
 
-_EFFECTIVE = _effective(":end")
+# … at the end named by the parameter :end, the same for every follow-up read: listed once.
+_EFFECTIVE = counts_listed("f", "< :end")
 _GRADE_COUNTS = grade_counts("g", "< :end")
 def _cards_for(scope_sql: str, card_id: str) -> str:
     """The join to the cards a visibility clause reads; none when everything is visible (a query
@@ -144,28 +145,33 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
             FROM cards
             WHERE cards.created_at < :end AND {scope_sql} AND cards.status NOT IN ({_IN_HAND})
                 AND cards.id IN ({_CHANGED_SINCE_START})
+        ), stood AS MATERIALIZED (
+            -- Each card's latest status event before the end, a step into its own events (most
+            -- cards in hand have none); and for the cards whose status changed since the start
+            -- (listed once, from the events by kind) whether one came in the period and whether
+            -- one reopened the card there (NULL: none came). Materialized: read more than once below.
+            SELECT in_hand.*,
+                (SELECT e.kind FROM card_events e WHERE e.card_id = in_hand.id AND +e.kind IN ({_STATUS_KINDS})
+                    AND e.at < :end ORDER BY e.at DESC, e.id DESC LIMIT 1) AS at_end,
+                CASE WHEN in_hand.id IN ({_CHANGED_SINCE_START}) THEN (
+                    SELECT max(CASE WHEN e.kind IN ('reopened', 'order-cancelled') THEN 1 ELSE 0 END)
+                    FROM card_events e WHERE e.card_id = in_hand.id AND +e.kind IN ({_STATUS_KINDS})
+                        AND e.at >= :start AND e.at < :end) END AS reopened_in
+            FROM in_hand
         ), per_card AS MATERIALIZED (
-            -- The latest status event before the end, and whether one came in the period (then the
-            -- one before the start is looked up) and reopened the card, from each card's own status
-            -- events (most cards in hand have none); the grade and dormancy at the end matter to
-            -- the cards open then (the funnel) only.
-            SELECT in_hand.owner,
-                CASE WHEN {_open('moved.at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
-                    WHERE g.card_id = in_hand.id AND g.at < :end AND {_GRADE_COUNTS}
-                    ORDER BY g.at DESC, g.id DESC LIMIT 1), in_hand.grade) END AS grade,
-                CASE WHEN moved.in_period = 1 THEN {_status_event_at(':start', 'in_hand.id')} ELSE moved.at_end END
+            -- The status event before the start looked up only for a card whose status changed in
+            -- the period; the grade and dormancy at the end matter to the cards open then (the
+            -- funnel) only.
+            SELECT owner,
+                CASE WHEN {_open('at_end')} THEN coalesce((SELECT g.to_grade FROM grade_changes g
+                    WHERE g.card_id = stood.id AND g.at < :end AND {_GRADE_COUNTS}
+                    ORDER BY g.at DESC, g.id DESC LIMIT 1), stood.grade) END AS grade,
+                CASE WHEN reopened_in IS NOT NULL THEN {_status_event_at(':start', 'stood.id')} ELSE at_end END
                     AS at_start,
-                moved.at_end,
-                CASE WHEN {_open('moved.at_end')} THEN {_dormant('in_hand')} ELSE 1 = 0 END AS dormant,
-                coalesce(moved.reopened_in, 0) AS reopened_in
-            FROM in_hand LEFT JOIN (
-                SELECT card_id, max(CASE WHEN nth = 1 THEN kind END) AS at_end, max(in_period) AS in_period,
-                    max(CASE WHEN kind IN ('reopened', 'order-cancelled') THEN in_period ELSE 0 END) AS reopened_in
-                FROM (SELECT e.card_id, e.kind, CASE WHEN e.at >= :start THEN 1 ELSE 0 END AS in_period,
-                          row_number() OVER (PARTITION BY e.card_id ORDER BY e.at DESC, e.id DESC) AS nth
-                      FROM in_hand JOIN card_events e ON e.card_id = in_hand.id
-                      WHERE e.kind IN ({_STATUS_KINDS}) AND e.at < :end) AS states
-                GROUP BY card_id) AS moved ON moved.card_id = in_hand.id
+                at_end,
+                CASE WHEN {_open('at_end')} THEN {_dormant('stood')} ELSE 1 = 0 END AS dormant,
+                coalesce(reopened_in, 0) AS reopened_in
+            FROM stood
         )
         SELECT owner, grade, at_start, at_end, dormant, reopened_in, count(*) AS cards
         FROM per_card GROUP BY 1, 2, 3, 4, 5, 6
@@ -321,6 +327,7 @@ def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, date
     if not windows:
         return []
     scope_sql, params = _scope(scope, "g.at")
+    earlier_in_scope = _scope(scope, "o.at")[0]
     bounds: dict = {"until": ts(until)}
     for i, (grade, (since, before, days)) in enumerate(windows.items()):
         bounds.update({f"grade{i}": grade, f"since{i}": ts(since), f"before{i}": ts(before), f"days{i}": days})
@@ -330,24 +337,29 @@ def gradings(store: Store, scope: Scope, windows: dict[str, tuple[datetime, date
     # more than any change of a time zone's clocks.
     taken = f"{_seconds('won_at')} - {_seconds('at')} - days * 86400"
     # Each window a range of the index on (grade, time): never a multi-index OR, which reads the table.
+    # A card's first grading in the window is the one with no earlier one there, a step into the
+    # card's own gradings (cheaper than numbering them all in order). Both steps materialized: each
+    # value is then worked out once, not again wherever it is named.
     rows = store.conn.execute(
         f"""
-        WITH asked (grade, since, before, days) AS (VALUES {asked})
-        SELECT grader, to_grade, won, CASE WHEN won IS NULL THEN at END, CASE WHEN won IS NULL THEN won_at END,
-            count(*) AS n
-        FROM (
+        WITH asked (grade, since, before, days) AS (VALUES {asked}), graded AS MATERIALIZED (
+            SELECT g.to_grade, g.at, coalesce(u.name, {owner_then}) AS grader, asked.days,
+                (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
+                 AND e.at >= g.at AND e.at < :until) AS won_at
+            FROM asked JOIN grade_changes g ON g.to_grade = asked.grade AND g.at >= asked.since AND g.at < asked.before
+            {_cards_for(scope_sql, 'g.card_id')} LEFT JOIN users u ON u.id = g.by_id
+            WHERE {scope_sql} AND {grade_counts('g', '< :until')}
+                AND NOT EXISTS (SELECT 1 FROM grade_changes o WHERE o.card_id = g.card_id AND o.at >= asked.since
+                    AND o.at <= g.at AND (o.at < g.at OR o.id < g.id) AND +o.to_grade = g.to_grade
+                    AND {earlier_in_scope} AND {grade_counts('o', '< :until')})
+        ), judged AS MATERIALIZED (
             SELECT grader, to_grade, at, won_at,
                 CASE WHEN won_at IS NULL OR {taken} > 86400 THEN 0 WHEN {taken} <= -86400 THEN 1 END AS won
-            FROM (
-                SELECT g.to_grade, g.at, coalesce(u.name, {owner_then}) AS grader, asked.days,
-                    (SELECT min(e.at) FROM card_events e WHERE e.card_id = g.card_id AND +e.kind = 'won'
-                     AND e.at >= g.at AND e.at < :until) AS won_at,
-                    row_number() OVER (PARTITION BY g.card_id, g.to_grade ORDER BY g.at, g.id) AS nth
-                FROM asked JOIN grade_changes g ON g.to_grade = asked.grade AND g.at >= asked.since AND g.at < asked.before
-                {_cards_for(scope_sql, 'g.card_id')} LEFT JOIN users u ON u.id = g.by_id
-                WHERE {scope_sql} AND {grade_counts('g', '< :until')}
-            ) AS states WHERE nth = 1
-        ) AS per_card
+            FROM graded
+        )
+        SELECT grader, to_grade, won, CASE WHEN won IS NULL THEN at END, CASE WHEN won IS NULL THEN won_at END,
+            count(*) AS n
+        FROM judged
         GROUP BY 1, 2, 3, 4, 5
         """,
         {**params, **bounds},
