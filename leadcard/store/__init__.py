@@ -214,8 +214,7 @@ class Store:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def values(self, sql: str, params: Sequence = ()) -> Iterable[tuple]:
-        """A query's rows as plain tuples, for a read of thousands of rows by position: unpacking a
-        sqlite3.Row takes twice as long as a tuple (a server's rows are tuples already)."""
+        """A query's rows as plain tuples, which unpack at twice a sqlite3.Row's speed (a server's are)."""
         if self.server:
             return self.conn.execute(sql, params)
         cursor = self.conn.cursor()
@@ -396,8 +395,7 @@ class Store:
         return sql, params
 
     def due_cards(self, until: datetime, scope: Scope) -> list[DueCard]:
-        """Active cards due by `until` that are not dormant then, as the morning list reads them: an
-        indexed range on due_at."""
+        """Active cards due by `until` and not dormant then, as `today` reads them: a range on due_at."""
         return due_cards_of(self.values(*self._due_query(until, scope)), self.dt)
 
     def _due_query(self, until: datetime, scope: Scope) -> tuple[str, list]:
@@ -629,7 +627,6 @@ class Store:
 
         self.conn.executemany(sql, values())
 
-
     def insert_values(self, table: str, columns: list[str], rows: list[tuple], followup_base: int | None = None) -> None:
         """Rows already converted to SQL values (the demo's workers convert them). With
         `followup_base`, each row ends with the follow-up it points at, as its place among the
@@ -673,7 +670,6 @@ class Store:
 
     def last_id(self, table: str) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
-
 
     def _marked(self, table: str, values: dict) -> dict:
         if self.clock_override and table in CLOCK_MARKED:
