@@ -178,3 +178,24 @@ def test_a_supervisors_follow_ups_and_a_loss_the_manager_asked_for_on_their_card
     assert [u["ref"] for u in waiting(floor, "赵经理")["unsigned"]] == ["A00004", "A00005"]
     floor.ok("lose", "吴九", "--reason", "推迟购买", now="2026-05-03T09:00:00", user="赵经理")
     assert [c["ref"] for c in waiting(floor, "钱主管")["loss_requests"]] == ["A00002"]
+
+
+def test_a_supervisors_lists_ask_for_the_team_once_not_once_a_card(floor, monkeypatch):
+    """Whose phones a supervisor sees whole is their team: asked of the store once a list, however
+    many cards it shows (a team's hundreds of cards were as many queries)."""
+    asked = []
+    team_member_ids = Store.team_member_ids
+    monkeypatch.setattr(Store, "team_member_ids", lambda store, team: asked.append(team) or team_member_ids(store, team))
+    lists = {("today", "--all", "--json"): lambda shown: len(shown["items"]), ("list", "--json"): len}
+
+    def questions(line):
+        asked.clear()
+        cards = lists[line](floor.json(*line, user="钱主管", now="2026-05-06T09:00:00"))
+        assert asked  # the team is asked at all: the count below means something
+        return len(asked), cards
+
+    before = {line: questions(line) for line in lists}
+    for n in range(5):
+        floor.ok("add", f"新客{n}", "--phone", f"1390000000{n}", "--owner", "王芳", now="2026-05-05T10:00:00")
+    for line, (count, cards) in before.items():
+        assert questions(line) == (count, cards + 5), line

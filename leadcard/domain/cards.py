@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from leadcard.domain import objections
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
@@ -493,7 +493,8 @@ def list_cards(
     filt = _card_filter(session, grade, status, owner, search, do_not_contact)
     cards = session.store.list_cards(filt, session.visible(), session.now, limit)
     total = session.store.count_cards(filt, session.visible(), session.now) if limit and len(cards) == limit else len(cards)
-    return CardList([session.shown(with_status(session, c)) for c in cards], total)
+    show = session.shows()
+    return CardList([show(with_status(session, c)) for c in cards], total)
 
 
 def every_card(session: Session, grade: str | None = None, status: str | None = None, owner: str | None = None,
@@ -501,7 +502,8 @@ def every_card(session: Session, grade: str | None = None, status: str | None = 
     """Every visible card that matches, newest first, read as it is used (`list --json`). The
     filter is checked now, before anything is written."""
     filt = _card_filter(session, grade, status, owner, search, do_not_contact)
-    return (session.shown(with_status(session, c)) for c in session.store.each_card(filt, session.visible(), session.now))
+    show = session.shows()
+    return (show(with_status(session, c)) for c in session.store.each_card(filt, session.visible(), session.now))
 
 
 def _card_filter(session: Session, grade: str | None, status: str | None, owner: str | None, search: str | None,
@@ -551,9 +553,11 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     store, policy, tz = session.store, session.policy, session.tz
     scope = _today_scope(session, owner, everyone)
     start, end = day_bounds(day, tz)
-    items = [today_item(session, card, card.due_at, card.due_reason, day) for card in store.due_cards(end, scope)]
+    show = session.shows()
+    items = [today_item(session, card, card.due_at, card.due_reason, day, show) for card in store.due_cards(end, scope)]
     if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year), policy):
-        items += [today_item(session, card, start, DueReason.WAKE_UP, day) for card in store.waking_cards(end, scope)]
+        items += [today_item(session, card, start, DueReason.WAKE_UP, day, show)
+                  for card in store.waking_cards(end, scope)]
     ranks = {grade: policy.rank(grade) for grade in {i.card.grade for i in items}}
     items.sort(key=lambda i: (-i.overdue_days, ranks[i.card.grade], i.due_at, i.card.id))
     items = _with_quotes(session, _with_scripts(session, items))
@@ -621,7 +625,9 @@ def _festivals(store: Store, year: int) -> dict[tuple[str, int], date]:
     return festivals
 
 
-def today_item(session: Session, card: Card | DueCard, due_at: datetime, reason: DueReason, day: date) -> TodayItem:
+def today_item(session: Session, card: Card | DueCard, due_at: datetime, reason: DueReason, day: date,
+               show: Callable[[Card | DueCard], Card | DueCard]) -> TodayItem:
+    """A due card as the morning list shows it; `show` is the session's `shows()`, asked once a list."""
     policy, tz = session.policy, session.tz
     purpose = card.next_purpose if reason == DueReason.PLANNED else None
     suggested = not purpose
@@ -644,7 +650,7 @@ def today_item(session: Session, card: Card | DueCard, due_at: datetime, reason:
             n=card.failed_attempts, ref=card.ref)
         suggested = True
     return TodayItem(
-        card=session.shown(card),
+        card=show(card),
         due_at=due_at,
         reason=reason,
         overdue_days=overdue_days(due_at, day, tz),

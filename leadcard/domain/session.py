@@ -63,10 +63,19 @@ class Session(NamedTuple):
 
     def shown(self, card: Card) -> Card:
         """The card as this user may see it: phones they may not call masked."""
+        return self.shows()(card)
+
+    def shows(self) -> Callable[[Card], Card]:
+        """`shown` for a list of cards: whose phones are shown whole is asked of the store once (a
+        supervisor's team is a query), not once a card."""
         owners = self.phone_owners()
-        if owners is None or card.owner_id in owners:
-            return card
-        return card._replace(phone=mask_phone(card.phone))
+
+        def shown(card: Card) -> Card:
+            if owners is None or card.owner_id in owners:
+                return card
+            return card._replace(phone=mask_phone(card.phone))
+
+        return shown
 
     def shown_visit(self, visit: Visit) -> Visit:
         """The visit as this user may see it: the card of a return visit only if it is theirs to see."""

@@ -19,13 +19,14 @@ def waiting(session: Session) -> Waiting:
     store, policy, now = session.store, session.policy, session.now
     scope = session.visible()
     since = now - timedelta(days=policy.unsigned_days)
-    unsigned = [Unsigned(session.shown(r.card), r.count, r.first_seq, r.first_at)
+    show = session.shows()
+    unsigned = [Unsigned(show(r.card), r.count, r.first_seq, r.first_at)
                 for r in sql.unsigned(store, scope, actor.id, since)]
     late = timedelta(minutes=policy.visit_card_minutes)
     visits = [v for v in waiting_for_card(store, scope, now) if v.ended_at + late <= now]
-    handovers = [Handover(session.shown(c), handover_due(session, c)) for c in sql.handovers(store, scope)]
-    losses = [session.shown(c) for c in sql.loss_requests(store, scope, actor.id)]
-    cancelled = [Cancellation(session.shown(r.card), r.at, r.reason, r.model, r.by)
+    handovers = [Handover(show(c), handover_due(session, c)) for c in sql.handovers(store, scope)]
+    losses = [show(c) for c in sql.loss_requests(store, scope, actor.id)]
+    cancelled = [Cancellation(show(r.card), r.at, r.reason, r.model, r.by)
                  for r in sql.cancellations(store, scope, actor.id, since)]
     return Waiting(losses, unsigned, visits, handovers, policy.unsigned_days, cancelled)
 

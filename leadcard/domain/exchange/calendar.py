@@ -53,15 +53,16 @@ def calendar(session: Session, days: int) -> Feed:
     scope = session.visible()
     uid = sql.store_uid(store)
     due = []
+    show = session.shows()
     for card, all_day in sql.due_until(store, end, session.now, scope):
         # An overdue contact is still to be made: it moves to today, at the hour it was planned.
         at = card.due_at if card.due_at >= start else datetime.combine(session.today, card.due_at.timetz())
-        item = today_item(session, card, card.due_at, card.due_reason, session.today)
+        item = today_item(session, card, card.due_at, card.due_reason, session.today, show)
         due.append(DueEvent(f"{card.ref}-{uid}@leadcard", at, item, all_day))
     wake_ups = []
     for day in wake_up_days_between(session, session.today, session.today + timedelta(days=days)):
         pool = store.dormant_cards(day_bounds(day, tz)[1], scope)
         if pool:
-            customers = [session.shown(c) for c in pool[:WAKE_UP_LISTED]]
+            customers = [show(c) for c in pool[:WAKE_UP_LISTED]]
             wake_ups.append(WakeUpEvent(f"wake-{day:%Y%m%d}-{uid}@leadcard", day, customers, len(pool)))
     return Feed(due, wake_ups, start, end, session.now)
