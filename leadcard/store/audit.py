@@ -3,9 +3,10 @@ events, as they stood at a moment, in one ordered pass.
 
 The cards are read by one streaming query that tests which the audit needs; their follow-ups,
 grade changes, events and quotes are then read a batch of cards at a time by their ids, so the
-audit reads each card's data once and its cost grows with the cards it audits, not with the store. Records are plain named tuples with UTC
-datetimes: a 100,000-card store has half a million follow-ups, and building the full `FollowUp`
-dataclass (and converting every time to local) for each would dominate the run.
+audit reads each card's data once and its cost grows with the cards it audits, not with the store.
+Records are plain named tuples with UTC datetimes: a 100,000-card store has half a million
+follow-ups, and building the full `FollowUp` dataclass (and converting every time to local) for
+each would dominate the run.
 """
 
 from __future__ import annotations
@@ -100,9 +101,8 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     names = fields
     while batch := cards.fetchmany(_BATCH):
         ids = [row[0] for row in batch]
-        records = {name: _by_card(store.conn.execute(*_records_query(name, as_of, ids)))
-                   for name in ("entries", "grades", "events")}
-        entries, grades, events = records["entries"], records["grades"], records["events"]
+        entries, grades, events = (_by_card(store.conn.execute(*_records_query(name, as_of, ids)))
+                                   for name in ("entries", "grades", "events"))
         latest = latest_quotes_as_of(store, as_of, ids) if quotes else {}
         for row in batch:
             card_id = row[0]
