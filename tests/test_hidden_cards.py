@@ -9,6 +9,7 @@ import csv
 import pytest
 
 from conftest import database, sales_floor
+from leadcard.store import Store
 
 HIDDEN = "已在一张你无权查看的卡片上——请找主管"
 HIDDEN_IN_IMPORT = "已在一张你看不到的卡片上（请问主管）"
@@ -181,6 +182,49 @@ def test_a_false_loss_tells_the_consultant_the_customer_came_back_not_to_whom(lc
     assert "孙丽" not in mine[0]["message"] and "A00004" not in mine[0]["message"]
     managers = [f for f in lc.json("audit", "--rule", "false-loss", user="赵经理")["findings"] if f["ref"] == "A00003"]
     assert "A00004（孙丽）" in managers[0]["message"]
+
+
+def test_a_supervisors_audit_visits_export_and_import_ask_for_the_team_once(lc, tmp_path, monkeypatch):
+    """Whose records a supervisor may see named is their team's: asked of the store once a command,
+    however many shared phones, return visits to hidden cards or file rows it judges (each had been
+    a query of its own)."""
+    floor(lc)
+    asked = []
+    team_member_ids = Store.team_member_ids
+    monkeypatch.setattr(Store, "team_member_ids", lambda store, team: asked.append(team) or team_member_ids(store, team))
+    sheet = tmp_path / "名单.csv"
+    lines = {
+        "audit": (("audit", "--rule", "duplicate-phone", "--json"), lambda out: len(out["findings"])),
+        "visits": (("visit", "list", "--json"), lambda out: sum(v["card"] is None for v in out["visits"])),
+        "export": (("export", "--format", "json"), lambda out: sum(v["card"] is None for v in out["visits"])),
+        "import": (("import", str(sheet), "--dry-run", "--json"), lambda out: len(out["duplicates"])),
+    }
+    phones = []
+
+    def more(count):
+        for _n in range(count):
+            hidden, mine = f"1390001{len(phones):04d}", f"1370001{len(phones):04d}"
+            phones.append(hidden)
+            lc.ok("add", f"孙客{len(phones)}", "--phone", hidden, user="孙丽")
+            lc.ok("add", f"王客{len(phones)}", "--phone", mine, user="王芳")
+            with database(lc.db) as db:  # a store kept before duplicates were refused
+                db.execute(f"UPDATE cards SET phone = '{hidden}' WHERE phone = '{mine}'")
+            lc.ok("visit", "add", "--phone", hidden, "--name", "回头客", user="王芳")  # back to 孙丽's card
+        write_cards(sheet, [[f"客户{n}", phone, "C"] for n, phone in enumerate(phones)])
+
+    def questions(name):
+        args, seen = lines[name]
+        asked.clear()
+        out = seen(lc.ok(*args, user="钱主管").json())
+        assert asked  # the team is asked at all: the count below means something
+        return len(asked), out
+
+    more(2)
+    before = {name: questions(name) for name in lines}
+    assert all(found for _count, found in before.values())
+    more(5)
+    for name, (count, found) in before.items():
+        assert questions(name) == (count, found + 5), name
 
 
 # -- nobody approves a loss they requested -----------------------------------------------------------

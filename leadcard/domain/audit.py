@@ -388,7 +388,7 @@ def _phone_conflicts(phones: dict[str, list[PhoneHolder]], seen: dict[int, CardS
                 continue
             others = [h for h in active if h.card_id != holder.card_id]
             # Cards the user may not see are counted, never named: no ref, no owner.
-            shown = [h for h in others if ctx.session.may_see(h.owner_id)]
+            shown = [h for h in others if ctx.sees(h.owner_id)]
             names = listing([_("{ref}（{owner}，{at} 建卡）").format(ref=h.ref, owner=h.owner or _("无人"),
                                                                     at=ctx.md(h.created_at)) for h in shown]
                             + ([_("{count} 张你看不到的卡片（请问主管）").format(count=len(others) - len(shown))]

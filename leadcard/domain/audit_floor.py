@@ -33,7 +33,7 @@ def false_loss(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
             continue
         later = days((ctx.day(back.at) - ctx.day(approved)).days)
         how = _(_COMEBACK_WORDS[back.kind])
-        if ctx.session.may_see(back.by_id):
+        if ctx.sees(back.by_id):
             where = _("{card}（{who}）").format(card=f" {card_ref(back.card_id)}" if back.card_id else "",
                                               who=back.by or _("无人"))
         else:  # another team's card or visit: told that it happened, not whose or which

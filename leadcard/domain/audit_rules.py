@@ -131,6 +131,11 @@ class Context:
 
         return objections.labels(self.session.store), objections.first_scripts(self.session.store, self.as_of)
 
+    @cached_property
+    def sees(self) -> Callable[[int | None], bool]:
+        """Whose records the reader may see named (`Session.sees`), asked of the store once an audit."""
+        return self.session.sees()
+
     def cadence(self, grade: str) -> int:
         return self._cadence.get(grade, self._cadence_fallback)
 

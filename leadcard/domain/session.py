@@ -58,8 +58,13 @@ class Session(NamedTuple):
 
     def may_see(self, owner_id: int | None) -> bool:
         """Whether a card of this owner is this user's to see (the scope of `visible`)."""
+        return self.sees()(owner_id)
+
+    def sees(self) -> Callable[[int | None], bool]:
+        """`may_see` for many owners: the scope is asked of the store once (a supervisor's team is a
+        query), not once an owner."""
         owners = self.visible().owner_ids
-        return owners is None or owner_id in owners
+        return lambda owner_id: owners is None or owner_id in owners
 
     def shown(self, card: Card) -> Card:
         """The card as this user may see it: phones they may not call masked."""
@@ -79,10 +84,18 @@ class Session(NamedTuple):
 
     def shown_visit(self, visit: Visit) -> Visit:
         """The visit as this user may see it: the card of a return visit only if it is theirs to see."""
-        visible = self.visible().owner_ids
-        if visit.card_id is None or visible is None or visit.card_owner_id in visible:
-            return visit
-        return visit._replace(card_id=None, card_owner_id=None)
+        return self.shows_visits()(visit)
+
+    def shows_visits(self) -> Callable[[Visit], Visit]:
+        """`shown_visit` for a list of visits, the scope asked of the store once."""
+        sees = self.sees()
+
+        def shown(visit: Visit) -> Visit:
+            if visit.card_id is None or sees(visit.card_owner_id):
+                return visit
+            return visit._replace(card_id=None, card_owner_id=None)
+
+        return shown
 
     def phone_owners(self) -> frozenset[int] | None:
         """Whose customers' phones are shown whole (None: everyone's): a consultant's own; a

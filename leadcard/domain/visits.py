@@ -121,7 +121,8 @@ def visit_log(session: Session, since: date, until: date, without_card: bool = F
     overdue = frozenset(v.id for v in found if card_overdue(v, session.now, session.policy.visit_card_minutes))
     if without_card:
         found = [v for v in found if v.id in overdue]
-    return VisitLog(since, until, [session.shown_visit(v) for v in found], overdue)
+    shown = session.shows_visits()
+    return VisitLog(since, until, [shown(v) for v in found], overdue)
 
 
 def card_overdue(visit: Visit, now: datetime, minutes: int) -> bool:

@@ -193,9 +193,9 @@ def _history(session: Session, entries: Callable) -> Iterator[tuple]:
 def _visits(session: Session) -> Iterator[Visit]:
     """The visits the user received, naming only the cards they may see (a return visit to a
     colleague's card is just a return visit)."""
-    owners = session.phone_owners()
+    owners, shown = session.phone_owners(), session.shows_visits()
     for v in visits_in(session.store, session.visible()):
-        v = session.shown_visit(v)
+        v = shown(v)
         yield v._replace(phone=_phone(owners, v.phone, v.consultant_id))
 
 

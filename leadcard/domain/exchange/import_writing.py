@@ -44,6 +44,7 @@ class ImportWriter:
         # Phones of this file's cards found on cards the importer may not see: their history rows are
         # left out as those of any duplicate are, and told of in no other way.
         self.unseen: set[str] = set()
+        self.sees = session.sees()  # whose older cards the importer may see: asked once, not once a row
 
     # -- cards ------------------------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ class ImportWriter:
         return changes
 
     def _duplicate(self, part: str, line: int, phone: str, earlier_line: int | None, existing) -> None:
-        if existing is not None and existing[0] < self.first_card_id and not self.session.may_see(existing[2]):
+        if existing is not None and existing[0] < self.first_card_id and not self.sees(existing[2]):
             # Closed cards too: a dry run must not list which of a file's customers other teams hold.
             self.unseen.add(phone)
             reason = _("电话 {phone} 已在一张你看不到的卡片上（请问主管），不再导入").format(phone=phone)
@@ -228,7 +229,7 @@ class ImportWriter:
         """The imported card a history row belongs to; None (counted or reported) when there is none."""
         card = cards.get(phone)
         if card is None:
-            if phone in older and (self.session.may_see(older[phone][2]) or phone in self.unseen):
+            if phone in older and (self.sees(older[phone][2]) or phone in self.unseen):
                 self.report.skipped_history += 1  # the card was already there, and so is its history
             else:
                 table.reject(line, raw, BadRow(_("本次导入中没有电话为 {phone} 的卡片").format(phone=phone), "card",
