@@ -29,9 +29,15 @@ def test_the_audit_reads_each_cards_records_through_the_cards_indexes(lc, scope)
     assert "card_events_card (card_id=?)" in found["events"], found["events"]
     assert "instructions_card_at (card_id=? AND at<?)" in found["cards"], found["cards"]  # the latest signature, per card
     assert "sqlite_autoindex_quotes_1 (card_id=?)" in found["quotes"], found["quotes"]
-    # Comebacks: recent losses by kind and time, then their phones' cards and visits.
+    # Comebacks: recent losses by kind and time, then their phones' cards, visits and those cards'
+    # orders (by the card: every order the store took is not read).
     assert "card_events_kind_at (kind=? AND at>? AND at<?)" in found["comebacks"], found["comebacks"]
     assert "visits_phone (phone=?)" in found["comebacks"] and "cards_phone (phone=?)" in found["comebacks"]
+    assert "card_events_card (card_id=? AND at<?)" in found["comebacks"], found["comebacks"]
+    assert "card_events_kind_at (kind=? AND at<?)" not in found["comebacks"], found["comebacks"]
+    # Shared phones: the audited cards' phones looked up, never every card grouped by phone.
+    for name in ("shared", "shared_phones"):
+        assert "cards_phone (phone=?)" in found[name] and "SCAN" not in found[name], (name, found[name])
     assert "visits_arrived (arrived_at>?)" in found["visits"], found["visits"]
     assert found["clock_overrides"].count("_clock_override (clock_override>? AND clock_override<?)") == 4
     # The cards' condition is tested once, by the cards' own query: their records are read by their ids.

@@ -177,13 +177,14 @@ def audit(
     ctx = Context(session, as_of, has_reviewers(store))
     if any(s.rule.name == "false-loss" for s in running):
         within = timedelta(days=settings["false-loss"].limits["within_days"])
-        ctx.comebacks = comebacks(store, as_of, since_at - within)
+        ctx.comebacks = comebacks(store, session.visible(), as_of, since_at - within)
     if any(s.rule.name == "clock-override" for s in running):
         ctx.overrides = clock_overrides(store, as_of)
     blame = _Blame(people(store))
     checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]
-    phones = shared_phones(store, as_of) if any(s.rule.name == "duplicate-phone" for s in running) else {}
+    phones = any(s.rule.name == "duplicate-phone" for s in running)
     on_shared_phone: dict[int, CardState | None] = {}  # visible cards on a shared phone: state if active
+    shared: set[str] = set()  # their phones
     findings: list[Finding] = []
     summaries: dict[str | None, OwnerSummary] = {}
     fields = tuple(dict.fromkeys(settings["incomplete-card"].limits["fields"]))
@@ -194,14 +195,16 @@ def audit(
     quotes = any(s.rule.name == "quote-expired" for s in running)
     revived = next(((s, _prepared(s.limits)) for s in running if s.rule.name == "false-loss"), None)
     for checked, history in enumerate(histories(store, session.visible(), as_of, since_at, fields,
-                                                since_at - visits, quotes, revived is not None), start=1):
+                                                since_at - visits, quotes, revived is not None, phones),
+                                      start=1):
         if step is not None and checked % PROGRESS_EVERY == 0:
             step(checked, None)
         card = _state(history, ctx)
         if owner_name is not None and card.owner != owner_name:
             continue
-        if history.phone in phones:
+        if history.shared:
             on_shared_phone[history.id] = card if card.status in ACTIVE_STATUSES else None
+            shared.add(history.phone)
         # An order waiting for its car, and a loss request waiting for its verdict, are still someone's
         # work however old they are.
         settled = card.delivered_at + visits if card.status == Status.DELIVERED and card.delivered_at else (
@@ -224,9 +227,10 @@ def audit(
             breaches = [b for b in setting.rule.check(card, ctx, limits) if b.ongoing or b.at >= since_at]
             if breaches:
                 findings += _findings(setting, card, breaches, ctx, blame)
-    if phones and any(s.rule.name == "duplicate-phone" for s in running):
+    if shared:
         setting = settings["duplicate-phone"]
-        findings += [f for card, breach in _phone_conflicts(phones, on_shared_phone, ctx)
+        holders = shared_phones(store, as_of, sorted(shared))
+        findings += [f for card, breach in _phone_conflicts(holders, on_shared_phone, ctx)
                      for f in _findings(setting, card, [breach], ctx, blame)]
     visit_setting = next((s for s in running if s.rule.check is visit_without_card), None)
     if visit_setting is not None:

@@ -78,11 +78,12 @@ class History(NamedTuple):
     left_at: datetime | None = None  # 离店: the first-contact clocks start here when known
     source: str = "walk-in"
     quote: Quote | None = None  # the latest quote by the moment (read when asked for)
+    shared: bool = False  # its phone is on another card recorded by the moment (read when asked for)
 
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
               fields: tuple[str, ...], delivered_since: datetime | None = None,
-              quotes: bool = False, revived: bool = False) -> Iterator[History]:
+              quotes: bool = False, revived: bool = False, phones: bool = False) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
     or whose order still waits for its car, or that were delivered from `delivered_since` on, in
     card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
@@ -95,7 +96,8 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     false loss to explain) is read too.
 
     The cards' condition is tested once, by the cards' own query; each batch of the cards it yields
-    has its records read by their ids, through each table's card index.
+    has its records read by their ids, through each table's card index, and with `phones`, its phones
+    looked up on the phone index for the ones another card holds too.
     """
     cards = store.conn.execute(*_cards_query(scope, as_of, open_since, fields, delivered_since, revived))
     names = fields
@@ -104,6 +106,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
         entries, grades, events = (_by_card(store.conn.execute(*_records_query(name, as_of, ids)))
                                    for name in ("entries", "grades", "events"))
         latest = latest_quotes_as_of(store, as_of, ids) if quotes else {}
+        shared = _shared(store, as_of, {row[2] for row in batch}) if phones else frozenset()
         for row in batch:
             card_id = row[0]
             yield History(
@@ -131,6 +134,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
                 left_at=_parse(row[9]) if row[9] else None,
                 source=row[10],
                 quote=latest.get(card_id),
+                shared=row[2] in shared,
             )
 
 
@@ -208,7 +212,8 @@ def plans(store: Store, scope: Scope, as_of: datetime, open_since: datetime, fie
     ids = list(range(1, _BATCH + 1))
     queries = {"cards": _cards_query(scope, as_of, open_since, fields, delivered_since, True),
                **{name: _records_query(name, as_of, ids) for name in ("entries", "grades", "events", "quotes")},
-               "comebacks": _comebacks_query(as_of, open_since), "shared_phones": _shared_phones_query(as_of),
+               "comebacks": _comebacks_query(as_of, open_since, scope), "shared": _shared_query(as_of, ["13800138000"]),
+               "shared_phones": _shared_phones_query(as_of, ["13800138000"]),
                "clock_overrides": _clock_overrides_query(as_of), "visits": visits_as_of_query(scope, open_since, as_of)}
     return {name: store._plan(sql, params) for name, (sql, params) in queries.items()}
 
@@ -223,27 +228,36 @@ class PhoneHolder(NamedTuple):
     owner_id: int | None = None
 
 
-def shared_phones(store: Store, as_of: datetime) -> dict[str, list[PhoneHolder]]:
-    """Phones on more than one card recorded by `as_of`, across the whole store (an ownership
-    conflict matters most when the other card is someone else's): an indexed group on phone."""
-    rows = store.conn.execute(*_shared_phones_query(as_of)).fetchall()
+def shared_phones(store: Store, as_of: datetime, phones: list[str]) -> dict[str, list[PhoneHolder]]:
+    """Every card recorded by `as_of` that holds one of `phones` (those `histories` found shared),
+    across the whole store (an ownership conflict matters most when the other card is someone
+    else's), by phone in the order given."""
     active = {s.value for s in ACTIVE_STATUSES}
     shared: dict[str, list[PhoneHolder]] = {}
-    for r in rows:
-        holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), r[4] in active, r[5])
-        shared.setdefault(r[1], []).append(holder)
+    for start in range(0, len(phones), _BATCH):
+        for r in store.conn.execute(*_shared_phones_query(as_of, phones[start:start + _BATCH])):
+            holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), r[4] in active, r[5])
+            shared.setdefault(r[1], []).append(holder)
     return shared
 
 
-def _shared_phones_query(as_of: datetime) -> tuple[str, tuple]:
-    moment = ts(as_of)
+def _shared(store: Store, as_of: datetime, phones: set[str]) -> frozenset[str]:
+    """Which of the phones more than one card recorded by `as_of` holds."""
+    return frozenset(r[0] for r in store.conn.execute(*_shared_query(as_of, sorted(phones))))
+
+
+def _shared_query(as_of: datetime, phones: list[str]) -> tuple[str, list]:
+    return (f"SELECT phone FROM cards WHERE phone IN ({','.join('?' * len(phones))}) AND recorded_at <= ? "
+            "GROUP BY phone HAVING count(*) > 1", [*phones, ts(as_of)])
+
+
+def _shared_phones_query(as_of: datetime, phones: list[str]) -> tuple[str, list]:
     return (
         "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status, cards.owner_id "
         "FROM cards LEFT JOIN users ON users.id = cards.owner_id "
-        "WHERE cards.recorded_at <= ? AND cards.phone IN "
-        "(SELECT phone FROM cards WHERE recorded_at <= ? GROUP BY phone HAVING count(*) > 1) "
+        f"WHERE cards.phone IN ({','.join('?' * len(phones))}) AND cards.recorded_at <= ? "
         "ORDER BY cards.phone, cards.id",
-        (moment, moment),
+        [*phones, ts(as_of)],
     )
 
 
@@ -280,38 +294,42 @@ class Comeback(NamedTuple):
     by_id: int | None = None
 
 
-def comebacks(store: Store, as_of: datetime, approved_since: datetime) -> dict[str, list[Comeback]]:
-    """Cards made, visits and orders by `as_of`, across the whole store, of the phones that had a
-    loss approved from `approved_since` to then (战败后客户又出现): one query, in time order per phone.
-    Older losses are left out: a comeback counts only so long after its loss, and the audit reports
-    none from before its window."""
-    rows = store.conn.execute(*_comebacks_query(as_of, approved_since)).fetchall()
+def comebacks(store: Store, scope: Scope, as_of: datetime, approved_since: datetime) -> dict[str, list[Comeback]]:
+    """Cards made, visits and orders by `as_of`, across the whole store, of the phones of the cards
+    in `scope` that had a loss approved from `approved_since` to then (战败后客户又出现): one query,
+    in time order per phone. Older losses are left out: a comeback counts only so long after its loss,
+    and the audit reports none from before its window."""
+    rows = store.conn.execute(*_comebacks_query(as_of, approved_since, scope)).fetchall()
     found: dict[str, list[Comeback]] = {}
     for r in rows:
         found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4], r[5]))
     return found
 
 
-def _comebacks_query(as_of: datetime, approved_since: datetime) -> tuple[str, dict]:
+def _comebacks_query(as_of: datetime, approved_since: datetime, scope: Scope) -> tuple[str, list]:
+    scope_sql, scope_params = scope.clause()
+    moment = ts(as_of)
+    # An order is looked for among the events of the cards on a lost phone (CROSS JOIN: SQLite keeps
+    # that order; by the card's index), not among every order the store has taken.
     return (
-        """
+        f"""
         WITH lost(phone) AS (
             SELECT DISTINCT cards.phone FROM card_events e JOIN cards ON cards.id = e.card_id
-            WHERE e.kind = 'lost-approved' AND e.at >= :a AND e.at <= :m)
+            WHERE e.kind = 'lost-approved' AND e.at >= ? AND e.at <= ? AND {scope_sql})
         SELECT cards.phone, cards.created_at, 'card', cards.id, users.name, cards.owner_id
             FROM cards LEFT JOIN users ON users.id = cards.owner_id
-            WHERE cards.phone IN lost AND cards.recorded_at <= :m
+            WHERE cards.phone IN lost AND cards.recorded_at <= ?
         UNION ALL
         SELECT visits.phone, visits.arrived_at, 'visit', NULL, users.name, visits.consultant_id
             FROM visits LEFT JOIN users ON users.id = visits.consultant_id
-            WHERE visits.phone IN lost AND visits.recorded_at <= :m
+            WHERE visits.phone IN lost AND visits.recorded_at <= ?
         UNION ALL
         SELECT cards.phone, e.at, 'order', cards.id, users.name, cards.owner_id
-            FROM card_events e JOIN cards ON cards.id = e.card_id LEFT JOIN users ON users.id = cards.owner_id
-            WHERE e.kind = 'won' AND e.at <= :m AND cards.phone IN lost
-        ORDER BY 1, 2
+            FROM cards CROSS JOIN card_events e INDEXED BY card_events_card LEFT JOIN users ON users.id = cards.owner_id
+            WHERE cards.phone IN lost AND e.card_id = cards.id AND e.kind = 'won' AND e.at <= ?
+        ORDER BY 1, 2, 3
         """,
-        {"m": ts(as_of), "a": ts(approved_since)},
+        [ts(approved_since), moment, *scope_params, moment, moment, moment],
     )
 
 
