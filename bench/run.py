@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 NOW = "2026-11-23T08:30:00"
 MANAGER = "赵经理"
+SUPERVISOR = "钱主管"  # the demo's 一组: a supervisor audits their team every evening
 # The installed `leadcard` script, as users run it (`python -m` adds runpy's imports to each start).
 _SCRIPT = Path(sys.executable).with_name("leadcard")
 LEADCARD = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "leadcard"]
@@ -109,6 +110,7 @@ COMMANDS = {
     "list --json (every card)": ["--as", MANAGER, "list", "--json"],
     "audit": ["--as", MANAGER, "audit"],
     "audit --json": ["--as", MANAGER, "audit", "--json"],
+    "audit --json (supervisor)": ["--as", SUPERVISOR, "audit", "--json"],
     # The reports' figures (issue 20 item 2, issue 23 item 5).
     "report weekly": ["--as", MANAGER, "report", "weekly", "--format", "json"],
     "report monthly": ["--as", MANAGER, "report", "monthly", "--format", "json"],
@@ -120,6 +122,8 @@ WORK = {
     "today": (["today", "--json"], lambda d: len(d["items"]), "due items"),
     "today --all --json (manager)": (COMMANDS["today --all --json (manager)"], lambda d: len(d["items"]), "due items"),
     "audit --json": (COMMANDS["audit --json"], lambda d: d["summary"]["cards"], "cards audited"),
+    "audit --json (supervisor)": (COMMANDS["audit --json (supervisor)"], lambda d: d["summary"]["cards"],
+                                  "cards audited"),
     "list --json (every card)": (COMMANDS["list --json (every card)"], len, "cards listed"),
 }
 
@@ -317,7 +321,8 @@ def answered(value: tuple[float, int, float] | None) -> str:
 
 
 # Commands whose memory matters at scale: shown beside their time.
-_MEMORY = {"audit", "audit --json", "list --json (every card)", "today --all --json (manager)"}
+_MEMORY = {"audit", "audit --json", "audit --json (supervisor)", "list --json (every card)",
+           "today --all --json (manager)"}
 
 
 def report(results, work_done, sizes, pairs, imported, by_sqlite_utils, extra, args) -> str:
@@ -336,8 +341,8 @@ def report(results, work_done, sizes, pairs, imported, by_sqlite_utils, extra, a
     lines.append("")
     lines.append("| command | time × | work | work × |")
     lines.append("|---|---:|---|---:|")
-    for name in ("today", "today --all --json (manager)", "audit --json", "list --json (every card)",
-                 "report weekly", "report monthly", "report trend"):
+    for name in ("today", "today --all --json (manager)", "audit --json", "audit --json (supervisor)",
+                 "list --json (every card)", "report weekly", "report monthly", "report trend"):
         small, big = results[smallest].get(name), results[biggest].get(name)
         grown = f"{big[0] / small[0]:.1f}" if small and big and small[0] else "n/a"
         what = WORK.get(name)
