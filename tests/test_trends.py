@@ -92,6 +92,15 @@ def test_a_past_week_never_changes_when_records_come_later(lc):
     assert trend(lc, now="2026-11-30T09:00:00")["counts"]["new_cards"][-1] == 1  # W48 now counts 周八
 
 
+def test_a_call_withdrawn_in_a_later_week_of_the_trend_still_counts_in_its_own(lc):
+    """The withdrawal falls before the trend's last end but after W46's: W46 keeps 王五's timely call."""
+    coached_floor(lc)
+    lc.ok("log", "王五", "--void", "1", "--reason", "记错卡片", now="2026-11-18T12:00:00", user="王芳")
+    found = trend(lc)
+    assert [(r["numerator"], r["denominator"]) for r in found["ratios"]["timeliness"][-3:]] == [(0, 1), (1, 2), (2, 2)]
+    assert found["counts"]["followups"][-2] == 2
+
+
 def test_each_point_is_that_periods_report(tmp_path):
     """On a demo store changed after it was built, every week's point of the trend — in total and per
     consultant, for the manager and for a supervisor — is that week's report, and every month's."""

@@ -36,15 +36,24 @@ def counts(alias: str = "f", until: str | None = None, recorded: bool = False, f
     return f"(NOT {corrected(alias, until, recorded, followup_id)} AND NOT {withdrawn(followup_id, until)})"
 
 
-def counts_listed(alias: str, until: str) -> str:
+def counts_listed(alias: str, until: str, id_column: str = "id") -> str:
     """As `counts`, for a bound the same for every follow-up the query reads (a parameter, not a
     column): the entries that stop one from counting by then — corrections, through their own index,
     and withdrawals, both few — are listed once, and each follow-up is looked up in the list instead
     of in the two tables, each look-up a cursor opened (a third of the work of counting a month's
-    follow-ups at 100,000 cards)."""
-    return (f"{alias}.id NOT IN (SELECT counting_n.corrects FROM followups counting_n INDEXED BY followups_corrects "
+    follow-ups at 100,000 cards). `id_column`: the follow-up's id as `alias` names it (the objections:
+    `followup_id`)."""
+    return (f"{alias}.{id_column} NOT IN (SELECT counting_n.corrects FROM followups counting_n INDEXED BY followups_corrects "
             f"WHERE counting_n.corrects IS NOT NULL AND counting_n.at {until} "
             f"UNION ALL SELECT counting_w.followup_id FROM followup_voids counting_w WHERE counting_w.at {until})")
+
+
+def counts_by(alias: str, until: str, last: str) -> str:
+    """As `counts`, for a bound that differs from one follow-up to the next (`until`, a column: each
+    period's end) but is never after the parameter `last`: a follow-up that nothing stops by `last`
+    (the stoppers listed once, as in `counts_listed`) counts by every earlier bound too, so only the
+    few listed are looked up in the two tables at their own bound."""
+    return f"({counts_listed(alias, f'< {last}')} OR {counts(alias, f'< {until}')})"
 
 
 def grade_counts(alias: str = "g", until: str | None = None) -> str:

@@ -155,18 +155,19 @@ class ObjectionCards(NamedTuple):
 def objection_cards(store: Store, scope: Scope, start: datetime, end: datetime) -> list[ObjectionCards]:
     """Per objection: the cards that raised it in the period and how many of them were won by its end."""
     # The report's clauses: imported here so that `today`, which reads scripts from this module, does not pay.
-    from leadcard.store.counting import counts
+    from leadcard.store.counting import counts_listed
     from leadcard.store.reports import _cards_for, _scope, _status_event_at
 
     scope_sql, params = _scope(scope)
     # Whether a follow-up counts is asked only of those that raised an objection (its id as the
-    # objections name it); whether a card was won, once per card and objection (materialized).
+    # objections name it), in the list of what stops one by the end; whether a card was won, once
+    # per card and objection (materialized).
     rows = store.conn.execute(
         f"""
         WITH raised AS (
             SELECT DISTINCT fo.tag, f.card_id FROM followups f
             JOIN followup_objections fo ON fo.followup_id = f.id {_cards_for(scope_sql, 'f.card_id')}
-            WHERE f.at >= :start AND f.at < :end AND {counts('f', '< :end', followup_id='fo.followup_id')}
+            WHERE f.at >= :start AND f.at < :end AND {counts_listed('fo', '< :end', 'followup_id')}
                 AND {scope_sql}
         ), judged AS MATERIALIZED (
             SELECT raised.tag,

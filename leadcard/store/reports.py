@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
 from leadcard.store.windows import Periods, periods_table as _periods
-from leadcard.store.counting import counts, counts_listed, grade_counts
+from leadcard.store.counting import counts_by, counts_listed, grade_counts
 
 # Events that change a card's status; the latest one before a moment gives the status then.
 STATUS_EVENTS = (
@@ -27,7 +27,11 @@ _STATUS_KINDS = ",".join(f"'{k.value}'" for k in STATUS_EVENTS)
 # dated like the entry they correct) or it was withdrawn before the end: a withdrawal made since
 # leaves a past period's figures as they were.
 def _effective(moment: str) -> str:
-    return counts("f", f"< {moment}")
+    """`f` counts at `moment`: a parameter (the same end for every follow-up read), or a column (each
+    period's end), which is never after the periods' last end, `:last`."""
+    if moment.startswith(":"):
+        return counts_listed("f", f"< {moment}")
+    return counts_by("f", moment, ":last")
 
 
 # … at the end named by the parameter :end, the same for every follow-up read: listed once.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from leadcard.store import Scope, Store
-from leadcard.store.counting import counts
+from leadcard.store.counting import counts_by
 # The report's own clauses: visibility by the card's owner at the period's end, standing follow-ups.
 from leadcard.store.reports import _cards_for, _effective, _scope, user_names
 from leadcard.store.windows import Periods, bounds, days_table, periods_table as _periods
@@ -115,4 +115,4 @@ def invitations(store: Store, scope: Scope, periods: Periods,
 def _reached_after(invitation: str) -> str:
     """The card's contacts that reached the customer after the invitation, standing at its period's end."""
     return (f"FROM followups s WHERE s.card_id = {invitation}.card_id AND s.at > {invitation}.at "
-            f"AND s.outcome = 'reached' AND {counts('s', f'< {invitation}.p_end')}")
+            f"AND s.outcome = 'reached' AND {counts_by('s', f'{invitation}.p_end', ':last')}")
