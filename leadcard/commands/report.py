@@ -129,12 +129,19 @@ def trend(
 def _report(ctx: typer.Context, period, fmt: Optional[str], output: Optional[Path], as_json: bool) -> None:
     from leadcard.commands.progress import progress
     from leadcard.render import report as render
-    from leadcard.domain import hub_merge, reports
+    from leadcard.domain import reports
 
     prepared = _prepared_format(ctx, fmt, output, as_json)
     with progress(_("周报") if period.kind == "weekly" else _("月报")) as step:
-        report = across(ctx, lambda s: reports.build_report(s, period, step=step), hub_merge.reports)
+        report = across(ctx, lambda s: reports.build_report(s, period, step=step), _merged_reports)
     _emit(render.report_document(report), prepared, output)
+
+
+def _merged_reports(named):
+    """A hub's report, its showrooms' merged (loaded only on a hub: start-up is a report's serial part)."""
+    from leadcard.domain import hub_merge
+
+    return hub_merge.reports(named)
 
 
 def _prepared_format(ctx: typer.Context, fmt: Optional[str], output: Optional[Path], as_json: bool) -> str:

@@ -44,9 +44,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from leadcard.errors import BadInput
 from leadcard.i18n import _
@@ -66,7 +65,6 @@ from leadcard.model.reports import (
     Traffic,
 )
 from leadcard.parse import parse_iso_week, parse_month
-from leadcard.domain.audit_rules import plain
 from leadcard.domain.session import Session
 from leadcard.domain import targets
 from leadcard.domain.traffic import showroom_traffic, traffic_records
@@ -116,8 +114,7 @@ def _started(period: Period, today: date) -> Period:
     return period
 
 
-@dataclass(frozen=True)
-class _Records:
+class _Records(NamedTuple):
     """Everything a period's figures are made of, as the store read it."""
 
     states: list[sql.CardStates]  # the cards in hand during the period
@@ -159,8 +156,7 @@ class _Records:
         return {owner: _Records(**found[owner]) for owner in sorted(found, key=lambda n: (n is None, n or ""))}
 
 
-@dataclass(frozen=True)
-class PeriodFigures:
+class PeriodFigures(NamedTuple):
     """A period's records and the figures made of them, in total and per consultant."""
 
     start: datetime
@@ -362,7 +358,7 @@ def _deliveries(store, periods: list[Period], bounds: list[tuple[datetime, datet
         if i >= 0 and d.at < bounds[i][1]:
             seen, owner = d.owner_at(i)
             if seen:
-                delivered[i].append(replace(d, owner=owner))
+                delivered[i].append(d._replace(owner=owner))
         if d.legacy:
             continue
         for i, start, before, end in visits_of(d.at.astimezone(tz).date()):
@@ -402,6 +398,7 @@ def _referrers(session: Session, referrals: list[events.Referral]) -> list[Refer
 def _competitor_reasons(policy: Policy) -> frozenset[str]:
     """The loss reasons that name a competitor, as the store's audit reads them (one list for both)."""
     from leadcard.domain.audit import rule_settings
+    from leadcard.domain.audit_rules import plain
 
     return frozenset(plain(w) for w in rule_settings(policy)["lost-without-reason"].limits["competitor_reasons"])
 
@@ -410,6 +407,10 @@ class _Figuring:
     """Turns one owner's records (or everyone's) into their figures."""
 
     def __init__(self, session: Session, grades: tuple[str, ...], end: datetime):
+        # The audit's rules are loaded here, once the report's reads have started, not at start-up.
+        from leadcard.domain.audit_rules import plain
+
+        self.plain = plain
         self.policy = session.policy
         self.grades = grades
         self.end = end
@@ -434,7 +435,7 @@ class _Figuring:
         referred = sum(w.cards for w in r.wins if w.referred)
         requests = sum(q.requests for q in r.requests)
         clear = sum(q.requests for q in r.requests if q.verdict == EventKind.LOST_APPROVED and q.reason
-                    and (q.competitor or plain(q.reason) not in self.competitor_reasons))
+                    and (q.competitor or self.plain(q.reason) not in self.competitor_reasons))
         per_win = [0] * len(FOLLOWUPS_PER_WIN)
         for w in r.wins:
             per_win[max(i for i, (_, least, _) in enumerate(FOLLOWUPS_PER_WIN) if w.followups >= least)] += w.cards

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
@@ -20,8 +20,7 @@ from leadcard.store.reports import (_REASSIGNED, _effective, _owner_at, _owner_n
 from leadcard.store.windows import Periods, periods_table as _periods
 
 
-@dataclass(frozen=True)
-class Wins:
+class Wins(NamedTuple):
     """How many cards won in a period share an owner (at its end), a referral and a number of contacts."""
 
     owner: str | None
@@ -68,8 +67,7 @@ def wins(store: Store, scope: Scope, periods: Periods, referral: str, most: int)
     return [Wins(owner, bool(referred), followups, cards, n) for n, owner, referred, followups, cards in rows]
 
 
-@dataclass(frozen=True)
-class Orders:
+class Orders(NamedTuple):
     """How many orders (成交/订车) placed in a period share an owner (at its end), a model and a fate."""
 
     owner: str | None
@@ -85,8 +83,7 @@ def orders(store: Store, scope: Scope, periods: Periods) -> list[Orders]:
         store, scope, EventKind.WON, periods, "json_extract(e.detail, '$.model')", _cancelled_by("p.p_end"))]
 
 
-@dataclass(frozen=True)
-class Cancellations:
+class Cancellations(NamedTuple):
     """How many cancellations (退订) in a period share an owner (at its end) and a reason."""
 
     owner: str | None
@@ -122,8 +119,7 @@ def _event_counts(store: Store, scope: Scope, kind: EventKind, periods: Periods,
     ).fetchall()
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     """A delivery (交车); its times in UTC."""
 
     card_id: int
@@ -233,8 +229,7 @@ def _events(store: Store, scope: Scope, kind: EventKind, periods: Periods,
     return [(r, json.loads(r["detail"]) if r["detail"] else {}) for r in rows]
 
 
-@dataclass(frozen=True)
-class Referral:
+class Referral(NamedTuple):
     card_id: int
     owner: str | None  # the referred card's, at the end
     referrer_id: int
@@ -267,8 +262,7 @@ def referrals(store: Store, scope: Scope, periods: Periods) -> list[Referral]:
                      bool(r["won"]), r["n"]) for r in rows]
 
 
-@dataclass(frozen=True)
-class LossRequests:
+class LossRequests(NamedTuple):
     """How many loss requests (战败申请) made in a period share an owner (at its end), a verdict by its
     end, a reason and a competitor."""
 
@@ -289,8 +283,7 @@ def loss_requests(store: Store, scope: Scope, periods: Periods) -> list[LossRequ
                 store, scope, EventKind.LOST_REQUESTED, periods, verdict, *_reason("e.detail"))]
 
 
-@dataclass(frozen=True)
-class Losses:
+class Losses(NamedTuple):
     """How many losses (战败) approved in a period share an owner (at its end), and the reason and
     competitor of the request approved."""
 
@@ -314,16 +307,14 @@ def _reason(detail: str) -> tuple[str, str]:
     return (f"nullif(json_extract({detail}, '$.reason'), '')", f"nullif(json_extract({detail}, '$.competitor'), '')")
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     seq: int
     at: datetime
     channel: str
     reached: bool
 
 
-@dataclass(frozen=True)
-class Wake:
+class Wake(NamedTuple):
     card_id: int
     at: datetime
     owner: str | None  # at the end

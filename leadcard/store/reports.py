@@ -8,8 +8,8 @@ reads (wins, losses, wake-ups, gradings) are one query each, never one per card.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from leadcard.model import EventKind
 from leadcard.store import Scope, Store, ts
@@ -87,8 +87,7 @@ def _owner_names(scope: Scope) -> dict[str, int]:
     return {f"owner{i}": owner_id for i, owner_id in enumerate(sorted(scope.owner_ids or ()))}
 
 
-@dataclass(frozen=True)
-class CardStates:
+class CardStates(NamedTuple):
     """How many cards in hand during a period share one combination of states at its start and end."""
 
     owner: str | None  # at the end
@@ -186,8 +185,7 @@ def card_states(store: Store, scope: Scope, start: datetime, end: datetime, dorm
                        r["cards"]) for r in rows]
 
 
-@dataclass(frozen=True)
-class Settled:
+class Settled(NamedTuple):
     """The cards made before a period's end that were closed (won, delivered, lost, invalid) before
     its start and not changed since: in no funnel and no cohort. Only who held them at the end
     matters (each has a line in the report) and how many of them still waited for delivery (won)."""
@@ -232,8 +230,7 @@ def settled(store: Store, scope: Scope, start: datetime, end: datetime) -> Settl
                    waiting + sum(1 for r in moved if r[1] == "won"))
 
 
-@dataclass(frozen=True)
-class NewCards:
+class NewCards(NamedTuple):
     """How many cards made in a period share an owner (at its end), a source and their timeliness."""
 
     owner: str | None
@@ -277,8 +274,7 @@ def _seconds(moment: str) -> str:
     return f"CAST(strftime('%s', {moment}) AS BIGINT)"
 
 
-@dataclass(frozen=True)
-class FollowUpCount:
+class FollowUpCount(NamedTuple):
     author: str | None
     channel: str
     complete: bool  # content, plan and next date all written (the follow-up's `complete`)
@@ -309,8 +305,7 @@ def user_names(store: Store) -> dict[int, str]:
     return dict(store.conn.execute("SELECT id, name FROM users").fetchall())
 
 
-@dataclass(frozen=True)
-class Gradings:
+class Gradings(NamedTuple):
     """One grader's gradings to one grade: each card's first within the grade's window."""
 
     grader: str | None  # who judged them; the card's owner then when nobody is recorded

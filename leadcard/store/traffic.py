@@ -4,8 +4,7 @@ or after the period's end is read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from leadcard.store import Scope, Store
 from leadcard.store.counting import counts_by
@@ -17,8 +16,7 @@ from leadcard.store.windows import Periods, bounds, days_table, periods_table as
 PHONE_IN_SOURCES = ("phone-in", "hotline")
 
 
-@dataclass(frozen=True)
-class VisitCount:
+class VisitCount(NamedTuple):
     consultant: str | None  # who received them
     phone_in: bool
     return_visit: bool
