@@ -226,3 +226,13 @@ def test_the_lean_path_knows_every_option_the_typer_command_has():
     global_options = {o for p in group.params for o in p.opts}
     assert today_options == {*_TODAY_VALUES, *_TODAY_FLAGS}
     assert global_options - {"-h", "--help", "--version"} == {*GLOBAL_OPTIONS, *GLOBAL_FLAGS}
+
+
+@sqlite_only("what start-up loads is measured on a file store; a server's store loads its driver")
+def test_a_report_starts_its_reads_without_the_hubs_merging_and_its_rows_compile_no_annotation(floor):
+    # A report's start-up is the part of its time no second connection shortens: the rows the store
+    # hands it are NamedTuples typed without strings, and a hub's merging loads only on a hub.
+    run = started(floor.db, "report", "weekly", "--json", LEADCARD_USER="赵经理")
+    assert run["code"] == 0 and "leadcard.domain.hub_merge" not in run["modules"]
+    assert {"leadcard.store.reports", "leadcard.store.report_events", "leadcard.store.traffic"} <= set(run["modules"])
+    assert [name for name in run["compiled"] if not name.startswith("leadcard.model.")] == []

@@ -7,8 +7,6 @@ A finding's words are put in the reader's language as it is made (`_()`); the ta
 and reasons are marked with `N_()` and translated where they are shown.
 """
 
-from __future__ import annotations
-
 import re
 import unicodedata
 from bisect import bisect_right

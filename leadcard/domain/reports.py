@@ -40,8 +40,6 @@ order placed, the cancellations with their reasons, the deliveries (交车) with
 delivery, and the referrals per referrer.
 """
 
-from __future__ import annotations
-
 import math
 from bisect import bisect_right
 from datetime import date, datetime, time, timedelta

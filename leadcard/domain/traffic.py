@@ -20,8 +20,6 @@
 Each with its numerator and denominator; no rate with nothing to divide.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import NamedTuple
 

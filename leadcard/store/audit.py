@@ -9,8 +9,6 @@ follow-ups, and building the full `FollowUp` dataclass (and converting every tim
 each would dominate the run.
 """
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
 from typing import Iterator, NamedTuple

@@ -5,8 +5,6 @@ are made in SQL, grouped by what the figures tell apart; only the records a figu
 one (deliveries with their contacts, wake-ups, referrals) come back as rows.
 """
 
-from __future__ import annotations
-
 import json
 import sqlite3
 from datetime import datetime

@@ -5,8 +5,6 @@ period's report is the same whenever it is run. Counts are aggregated in SQL; th
 reads (wins, losses, wake-ups, gradings) are one query each, never one per card.
 """
 
-from __future__ import annotations
-
 import math
 from datetime import datetime, timedelta
 from typing import NamedTuple

@@ -2,8 +2,6 @@
 and the invitations to visit with what followed them. Like the report's queries, nothing dated at
 or after the period's end is read."""
 
-from __future__ import annotations
-
 from typing import NamedTuple, Sequence
 
 from leadcard.store import Scope, Store
