@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from leadcard.i18n import _, english
+from leadcard.usertext import LazyPattern
 
 # What click writes around our texts, and what the floor reads instead.
 _FRAME = {
@@ -28,13 +29,13 @@ _FRAME = {
 # Placeholders typer and click write for values and the parts of a command line.
 _METAVARS = {"<str>": "<文本>", "<path>": "<路径>", "<int>": "<整数>", "<int range>": "<整数>", "<float>": "<数字>",
              "<float range>": "<数字>", "[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
-_METAVAR = re.compile("|".join(re.escape(m) for m in sorted(_METAVARS, key=len, reverse=True)))
+_METAVAR = LazyPattern("|".join(re.escape(m) for m in sorted(_METAVARS, key=len, reverse=True)))
 _EXTRAS = (
-    (re.compile(r"^default: (.*)$", re.S), "默认：{}"),
-    (re.compile(r"^required$"), "必填"),
-    (re.compile(r"^env var: (.*)$", re.S), "环境变量：{}"),
+    (LazyPattern(r"^default: (.*)$", re.S), "默认：{}"),
+    (LazyPattern(r"^required$"), "必填"),
+    (LazyPattern(r"^env var: (.*)$", re.S), "环境变量：{}"),
 )
-_TRAILING_EXTRAS = re.compile(r"^(.*?)\s*\[([^\[\]]*)\]$", re.S)
+_TRAILING_EXTRAS = LazyPattern(r"^(.*?)\s*\[([^\[\]]*)\]$", re.S)
 
 
 def frame(text: str) -> str:
@@ -123,22 +124,22 @@ def _chosen(cls, default: type) -> bool:
 
 # Usage errors, as click words them (English) and as the floor reads them.
 _USAGE = (
-    (re.compile(r"^No such option: (\S+)(?: Did you mean (.+)\?| \(Possible options: (.+)\))?$"), "没有选项 {0}{1}"),
-    (re.compile(r"^No such command '(.+?)'\.(?: Did you mean '(.+)'\?)?$"), "没有命令 {0}{1}"),
-    (re.compile(r"^Missing argument '(.+)'\.$"), "缺少参数 {0}"),
-    (re.compile(r"^Missing option '(.+)'\.$"), "缺少选项 {0}"),
-    (re.compile(r"^Missing parameter: (.+)$"), "缺少 {0}"),
-    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.+)\)$"), "多余的参数：{0}"),
-    (re.compile(r"^Option '(.+)' requires an argument\.$"), "选项 {0} 需要一个值"),
-    (re.compile(r"^Option '(.+)' does not take a value\.$"), "选项 {0} 不带值"),
-    (re.compile(r"^Option '(.+)' requires (\d+) arguments\.$"), "选项 {0} 需要 {1} 个值"),
-    (re.compile(r"^Invalid value for (.+?): '(.*)' is not a valid (?:integer|int)(?: range)?\.?$", re.S),
+    (LazyPattern(r"^No such option: (\S+)(?: Did you mean (.+)\?| \(Possible options: (.+)\))?$"), "没有选项 {0}{1}"),
+    (LazyPattern(r"^No such command '(.+?)'\.(?: Did you mean '(.+)'\?)?$"), "没有命令 {0}{1}"),
+    (LazyPattern(r"^Missing argument '(.+)'\.$"), "缺少参数 {0}"),
+    (LazyPattern(r"^Missing option '(.+)'\.$"), "缺少选项 {0}"),
+    (LazyPattern(r"^Missing parameter: (.+)$"), "缺少 {0}"),
+    (LazyPattern(r"^Got unexpected extra argument(?:s|\(s\))? \((.+)\)$"), "多余的参数：{0}"),
+    (LazyPattern(r"^Option '(.+)' requires an argument\.$"), "选项 {0} 需要一个值"),
+    (LazyPattern(r"^Option '(.+)' does not take a value\.$"), "选项 {0} 不带值"),
+    (LazyPattern(r"^Option '(.+)' requires (\d+) arguments\.$"), "选项 {0} 需要 {1} 个值"),
+    (LazyPattern(r"^Invalid value for (.+?): '(.*)' is not a valid (?:integer|int)(?: range)?\.?$", re.S),
      "{0} 的值无效：“{1}” 不是整数"),
-    (re.compile(r"^Invalid value for (.+?): '(.*)' is not a valid float(?: range)?\.?$", re.S),
+    (LazyPattern(r"^Invalid value for (.+?): '(.*)' is not a valid float(?: range)?\.?$", re.S),
      "{0} 的值无效：“{1}” 不是数字"),
-    (re.compile(r"^Invalid value for (.+?): (.+) is not in the range (.+)\.$", re.S), "{0} 的值无效：{1} 不在 {2} 范围内"),
-    (re.compile(r"^Invalid value for (.+?): (.+) is not (?:one of )?(.+)\.$", re.S), "{0} 的值无效：{1} 不是 {2}"),
-    (re.compile(r"^Invalid value for (.+?): (.+)$", re.S), "{0} 的值无效：{1}"),
+    (LazyPattern(r"^Invalid value for (.+?): (.+) is not in the range (.+)\.$", re.S), "{0} 的值无效：{1} 不在 {2} 范围内"),
+    (LazyPattern(r"^Invalid value for (.+?): (.+) is not (?:one of )?(.+)\.$", re.S), "{0} 的值无效：{1} 不是 {2}"),
+    (LazyPattern(r"^Invalid value for (.+?): (.+)$", re.S), "{0} 的值无效：{1}"),
 )
 
 
