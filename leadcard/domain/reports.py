@@ -193,8 +193,6 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
 
     `states(store, scope, bounds)` gives the cards' states of each period (`CardStates` per period);
     by default the report's, with the funnel's grades and dormancy. `parts` hears each part done."""
-    from dateutil.relativedelta import relativedelta
-
     after = parts.after if parts is not None else (lambda value: value)
 
     store, policy, tz, scope = session.store, session.policy, session.tz, session.visible()
@@ -210,6 +208,8 @@ def periods_figures(session: Session, periods: list[Period], states: Callable | 
 
     def read_states(reader: Session) -> tuple:
         """The report's cards' states, on a third connection: as long a read as the two above together."""
+        from dateutil.relativedelta import relativedelta  # loaded here, while the other reads go on
+
         own = reader.store
         return ([sql.card_states(own, scope, start, end, end - relativedelta(months=policy.dormant_after_months))
                  for start, end in bounds],
