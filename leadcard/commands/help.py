@@ -124,7 +124,8 @@ def _chosen(cls, default: type) -> bool:
 
 # Usage errors, as click words them (English) and as the floor reads them.
 _USAGE = (
-    (LazyPattern(r"^No such option: (\S+)(?: Did you mean (.+)\?| \(Possible options: (.+)\))?$"), "没有选项 {0}{1}"),
+    (LazyPattern(r"^No such option: (\S+)(?: Did you mean (.+)\?| \(Possible options: (.+)\))?$"),
+     "没有选项 {0}{1}"),
     (LazyPattern(r"^No such command '(.+?)'\.(?: Did you mean '(.+)'\?)?$"), "没有命令 {0}{1}"),
     (LazyPattern(r"^Missing argument '(.+)'\.$"), "缺少参数 {0}"),
     (LazyPattern(r"^Missing option '(.+)'\.$"), "缺少选项 {0}"),
@@ -137,8 +138,10 @@ _USAGE = (
      "{0} 的值无效：“{1}” 不是整数"),
     (LazyPattern(r"^Invalid value for (.+?): '(.*)' is not a valid float(?: range)?\.?$", re.S),
      "{0} 的值无效：“{1}” 不是数字"),
-    (LazyPattern(r"^Invalid value for (.+?): (.+) is not in the range (.+)\.$", re.S), "{0} 的值无效：{1} 不在 {2} 范围内"),
-    (LazyPattern(r"^Invalid value for (.+?): (.+) is not (?:one of )?(.+)\.$", re.S), "{0} 的值无效：{1} 不是 {2}"),
+    (LazyPattern(r"^Invalid value for (.+?): (.+) is not in the range (.+)\.$", re.S),
+     "{0} 的值无效：{1} 不在 {2} 范围内"),
+    (LazyPattern(r"^Invalid value for (.+?): (.+) is not (?:one of )?(.+)\.$", re.S),
+     "{0} 的值无效：{1} 不是 {2}"),
     (LazyPattern(r"^Invalid value for (.+?): (.+)$", re.S), "{0} 的值无效：{1}"),
 )
 

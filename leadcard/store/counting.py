@@ -43,7 +43,8 @@ def counts_listed(alias: str, until: str, id_column: str = "id") -> str:
     of in the two tables, each look-up a cursor opened (a third of the work of counting a month's
     follow-ups at 100,000 cards). `id_column`: the follow-up's id as `alias` names it (the objections:
     `followup_id`)."""
-    return (f"{alias}.{id_column} NOT IN (SELECT counting_n.corrects FROM followups counting_n INDEXED BY followups_corrects "
+    return (f"{alias}.{id_column} NOT IN (SELECT counting_n.corrects "
+            f"FROM followups counting_n INDEXED BY followups_corrects "
             f"WHERE counting_n.corrects IS NOT NULL AND counting_n.at {until} "
             f"UNION ALL SELECT counting_w.followup_id FROM followup_voids counting_w WHERE counting_w.at {until})")
 
