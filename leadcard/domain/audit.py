@@ -31,6 +31,7 @@ from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleS
 from leadcard.schedule import Policy, day_bounds, days_planned_ahead
 from leadcard.domain import audit_clock, audit_deals, audit_floor, audit_orders, audit_rules
 from leadcard.domain.session import Session
+from leadcard.store import Scope
 from leadcard.store.audit import (History, Person, PhoneHolder, clock_overrides, comebacks, has_reviewers, histories,
                                   people, shared_phones)
 from leadcard.store.visits import visits_as_of
@@ -173,11 +174,11 @@ def audit(
             since=since.isoformat(), day=as_of.date().isoformat()))
     since_at = datetime.combine(since, time(), tzinfo=session.tz)
     owner_name = _owner(session, owner)
-    store = session.store
+    store, scope = session.store, session.visible()
     ctx = Context(session, as_of, has_reviewers(store))
     if any(s.rule.name == "false-loss" for s in running):
         within = timedelta(days=settings["false-loss"].limits["within_days"])
-        ctx.comebacks = comebacks(store, session.visible(), as_of, since_at - within)
+        ctx.comebacks = comebacks(store, scope, as_of, since_at - within)
     if any(s.rule.name == "clock-override" for s in running):
         ctx.overrides = clock_overrides(store, as_of)
     blame = _Blame(people(store))
@@ -194,7 +195,7 @@ def audit(
                        + settings["after-delivery-late"].limits["grace_days"] + 1)
     quotes = any(s.rule.name == "quote-expired" for s in running)
     revived = next(((s, _prepared(s.limits)) for s in running if s.rule.name == "false-loss"), None)
-    for checked, history in enumerate(histories(store, session.visible(), as_of, since_at, fields,
+    for checked, history in enumerate(histories(store, scope, as_of, since_at, fields,
                                                 since_at - visits, quotes, revived is not None, phones),
                                       start=1):
         if step is not None and checked % PROGRESS_EVERY == 0:
@@ -234,7 +235,7 @@ def audit(
                      for f in _findings(setting, card, [breach], ctx, blame)]
     visit_setting = next((s for s in running if s.rule.check is visit_without_card), None)
     if visit_setting is not None:
-        findings += _visits_without_card(session, visit_setting, ctx, since_at, owner_name)
+        findings += _visits_without_card(session, scope, visit_setting, ctx, since_at, owner_name)
     for finding in findings:
         summary = summaries.setdefault(finding.owner, OwnerSummary(finding.owner))
         summary.by_rule[finding.rule] += 1
@@ -336,12 +337,12 @@ class _Blame:
         return self._reviewer[key]
 
 
-def _visits_without_card(session: Session, setting: RuleSettings, ctx: Context, since_at: datetime,
-                         owner: str | None) -> list[Finding]:
+def _visits_without_card(session: Session, scope: Scope, setting: RuleSettings, ctx: Context,
+                         since_at: datetime, owner: str | None) -> list[Finding]:
     """Showroom-log lines that left a phone but had no card `limit_minutes` after the customer left."""
     limit = timedelta(minutes=setting.limits["limit_minutes"])
     found = []
-    for visit, card_recorded_at in visits_as_of(session.store, session.visible(), since_at, ctx.as_of):
+    for visit, card_recorded_at in visits_as_of(session.store, scope, since_at, ctx.as_of):
         if owner is not None and visit.consultant != owner:
             continue
         deadline = visit.ended_at + limit
