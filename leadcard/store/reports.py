@@ -33,7 +33,7 @@ def _effective(moment: str) -> str:
 
 
 # … at the end named by the parameter :end, the same for every follow-up read: listed once.
-_EFFECTIVE = counts_listed("f", "< :end")
+_EFFECTIVE = _effective(":end")
 _GRADE_COUNTS = grade_counts("g", "< :end")
 def _cards_for(scope_sql: str, card_id: str) -> str:
     """The join to the cards a visibility clause reads; none when everything is visible (a query
