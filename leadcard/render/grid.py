@@ -185,8 +185,21 @@ def _fit(cell: Cell, width: int) -> Cell:
 def _wrap(pieces: list[Piece], width: int, used: int | None = None) -> list[Cell]:
     """Lines of at most `width` cells, broken where `linebreak` allows (between Chinese characters
     and at blanks, never inside a number or a model); a unit wider than a line is broken between
-    its characters; blanks at a line's ends are left out. `used`: the pieces' cells, when known."""
-    used = _cell_text_len(pieces) if used is None else used
+    its characters; blanks at a line's ends are left out. `used`: the pieces' cells, when known.
+
+    A list's wrapped cells repeat (the playbook's purposes, the models), so each is wrapped once;
+    the lines given back are shared, and read only."""
+    key = (*pieces, width)
+    found = _WRAPPED.get(key)
+    if found is None:
+        found = _WRAPPED[key] = _wrapped(pieces, width, _cell_text_len(pieces) if used is None else used)
+    return found
+
+
+_WRAPPED: dict[tuple, list[Cell]] = {}
+
+
+def _wrapped(pieces: list[Piece], width: int, used: int) -> list[Cell]:
     if used <= width:  # most cells: one line, nothing to break, and no blank at its end to trim
         line = _joined(pieces)
         if not (line and line[-1][0].endswith(" ")):
