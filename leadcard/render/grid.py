@@ -86,7 +86,10 @@ class Grid:
         out = []
         for (pieces, used), column, w in zip(row, self.columns, widths):
             pad = " " * (w - used)
-            text = "".join(styled(t, s, colour) for t, s in pieces)
+            if colour:
+                text = "".join([styled(t, s, colour) for t, s in pieces])
+            else:  # the form written to a file or a pipe: most cells are one piece
+                text = pieces[0][0] if len(pieces) == 1 else "".join([t for t, _s in pieces])
             out.append(pad + text if column.align == "right" else text + pad)
         return " ".join(out).rstrip()
 
