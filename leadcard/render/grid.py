@@ -42,7 +42,7 @@ class Grid:
         self.rows: list[list[Cell] | Note] = []
 
     def add_row(self, *texts: str | list[Piece]) -> None:
-        self.rows.append([_measured(_shown([(t, "")] if isinstance(t, str) else t)) for t in texts])
+        self.rows.append([_plain_cell(t) if isinstance(t, str) else _measured(_shown(t)) for t in texts])
 
     def add_note(self, lead: list[Piece], pieces: list[Piece]) -> None:
         """A line under the last row, across every column, wrapped to the table's width."""
@@ -162,6 +162,18 @@ def _shown(pieces: list[Piece]) -> list[Piece]:
 
 def _measured(pieces: list[Piece]) -> Cell:
     return pieces, _cell_text_len(pieces)
+
+
+def _plain_cell(text: str) -> Cell:
+    """A cell of unstyled text, measured once for a list: its grades, models, owners and counts
+    repeat. The cell is shared by the rows that show it, and read only."""
+    found = _PLAIN_CELLS.get(text)
+    if found is None:
+        found = _PLAIN_CELLS[text] = _measured([(shown(text, line=True), "")])
+    return found
+
+
+_PLAIN_CELLS: dict[str, Cell] = {}
 
 
 def _fit(cell: Cell, width: int) -> Cell:
