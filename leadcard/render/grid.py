@@ -85,6 +85,9 @@ class Grid:
     def _line(self, row: list[Cell], widths: list[int], colour: bool) -> str:
         out = []
         for (pieces, used), column, w in zip(row, self.columns, widths):
+            if not pieces:  # beside a cell wrapped onto more lines, most of a line's cells are empty
+                out.append(" " * w)
+                continue
             pad = " " * (w - used)
             if colour:
                 text = "".join([styled(t, s, colour) for t, s in pieces])
