@@ -202,3 +202,139 @@ def test_an_unknown_rule_is_refused_with_every_rule_named(lc):
            "late-record, incomplete-card, duplicate-phone, handover-late, objection-unhandled, visit-without-card, "
            "false-loss, neglected-to-dormant, plan-beyond-cadence, order-gap, after-delivery-late, quote-expired, "
            "clock-override`\n")
+
+
+# -- which cards the audit reads: made by its moment, closed in its window --------------------------------
+
+
+def summary(lc, *args, **kwargs) -> tuple[int, int]:
+    """The cards the audit counted, and the findings."""
+    found = lc.json("audit", *args, **kwargs)
+    return found["summary"]["cards"], len(found["findings"])
+
+
+def test_a_card_made_at_the_very_second_audited_is_read(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", now="2026-05-03T10:00:00")
+    assert summary(lc, "--rule", "incomplete-card", now="2026-05-03T09:59:59") == (0, 0)
+    assert summary(lc, "--rule", "incomplete-card", now="2026-05-03T10:00:00") == (1, 1)
+
+
+@pytest.mark.parametrize("closed, counted", [("2026-04-10T00:00:00", 1), ("2026-04-09T23:59:59", 0)],
+                         ids=["as-the-window-opens", "a-second-before"])
+def test_a_card_closed_as_the_window_opens_is_audited_and_one_closed_a_second_before_is_not(lc, closed, counted):
+    lc.ok("add", "张三", "--phone", "13800138000", now="2026-04-01T10:00:00")
+    lc.ok("invalid", "张三", "--reason", "空号", now=closed)
+    assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == counted
+
+
+@pytest.mark.parametrize("delivered, counted", [("2026-03-10T00:00:00", 1), ("2026-03-09T23:59:59", 0)],
+                         ids=["visits-run-into-the-window", "visits-over-a-second-before"])
+def test_a_delivered_card_is_audited_while_its_visits_and_a_day_of_grace_run_into_the_window(lc, delivered, counted):
+    """The last visit after delivery is 30 days on, and a day more to make it: a delivery 31 days before
+    the window opens is still judged."""
+    new_card(lc, made="2026-03-01T10:00:00")
+    lc.ok("win", "张三", now="2026-03-02T10:00:00")
+    lc.ok("deliver", "张三", now=delivered)
+    assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == counted
+
+
+# -- the records as they stood at the moment ---------------------------------------------------------------
+
+
+def test_a_paper_thank_you_typed_in_at_the_very_second_audited_is_read(lc):
+    new_card(lc)
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店，发送配置表", "--at", "2026-05-01 12:00",
+          now="2026-05-01T14:00:00")
+    assert findings(lc, "first-touch-late", now="2026-05-01T14:00:00") == []
+    assert one(lc, "first-touch-late", "--date", "2026-05-01", now="2026-05-01T13:59:59")["actual"] == "3小时59分 未做"
+
+
+@pytest.mark.parametrize("at", [(), ("--at", "2026-05-20 09:00")], ids=["as-it-happens", "typed-in-later"])
+def test_a_regrade_at_the_very_second_audited_is_the_grade_judged(lc, at):
+    kept_card(lc, grade="H")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户说下个月再定", "--grade", "C", "--next", "2026-05-25",
+          *at, now="2026-05-20T10:00:00")
+    assert findings(lc, "stale-grade", now="2026-05-20T10:00:00") == []
+    assert one(lc, "stale-grade", now="2026-05-20T09:59:59")["actual"] == "19 天"
+
+
+def test_an_instruction_written_at_the_very_second_audited_signs_the_follow_ups(lc):
+    lc.ok("user", "add", "赵经理", "--role", "manager")
+    lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组", user="赵经理")
+    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组", user="赵经理")
+    lc.user = "王芳"
+    kept_card(lc)
+    lc.ok("comment", "A00001", "周末邀约夫妻试驾，准备对比表", user="钱主管", now="2026-05-03T10:21:00")
+    assert findings(lc, "unsigned", user="钱主管", now="2026-05-03T10:21:00") == []
+    assert one(lc, "unsigned", user="钱主管", now="2026-05-03T10:20:59")["actual"] == "2 天未批"
+
+
+# -- a phone shared by the moment -----------------------------------------------------------------------
+
+
+def test_a_second_card_on_a_phone_made_at_the_very_second_audited_is_a_conflict(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", now="2026-05-01T10:00:00")
+    lc.ok("add", "李四", "--phone", "13900139000", "--grade", "A", now="2026-05-02T11:00:00")
+    same_phone(lc, 2)
+    assert findings(lc, "duplicate-phone", now="2026-05-02T10:59:59") == []
+    assert [f["ref"] for f in findings(lc, "duplicate-phone", now="2026-05-02T11:00:00")] == ["A00001", "A00002"]
+
+
+# -- a lost customer back: the comebacks' window ------------------------------------------------------------
+
+
+def lost_long_ago(lc, tmp_path, approved="2026-03-31T00:00:00"):
+    """张三 lost, the loss approved ten days (the store's limit) before 10 April, when the audit's window
+    opens: only a comeback inside the window is still to be explained."""
+    policy(lc, tmp_path, "[audit.false-loss]\nwithin_days = 10\n")
+    lc.ok("add", "张三", "--phone", "13800000001", "--grade", "B", now="2026-03-01T10:00:00")
+    lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-03-30T09:00:00")
+    lc.ok("approve", "张三", now=approved)
+
+
+def false_losses(lc, now="2026-04-20T10:00:00"):
+    return [(f["ref"], f["at"], f["actual"]) for f in findings(lc, "false-loss", "--since", "2026-04-10", now=now)]
+
+
+@pytest.mark.parametrize("approved, found", [
+    ("2026-03-31T00:00:00", [("A00001", "2026-04-10T00:00:00+08:00", "10 天后到店登记")]),
+    ("2026-03-30T23:59:59", []),
+], ids=["ten-days-after-the-approval", "a-second-more"])
+def test_a_lost_customer_back_in_the_showroom_as_the_window_opens_ten_days_after_the_loss(lc, tmp_path, approved, found):
+    lost_long_ago(lc, tmp_path, approved)
+    lc.ok("visit", "add", "--at", "2026-04-10 00:00", "--left", "2026-04-10 00:30", "--phone", "13800000001",
+          now="2026-04-10T01:00:00")
+    assert false_losses(lc) == found
+
+
+def test_a_lost_customer_whose_new_card_is_made_as_the_window_opens(lc, tmp_path):
+    lost_long_ago(lc, tmp_path)
+    lc.ok("add", "张三", "--phone", "13800000001", "--grade", "B", now="2026-04-10T00:00:00")
+    assert false_losses(lc) == [("A00001", "2026-04-10T00:00:00+08:00", "10 天后新建卡片")]
+
+
+def test_a_lost_customer_who_orders_on_another_card_as_the_window_opens(lc, tmp_path):
+    lc.ok("add", "李四", "--phone", "13900000002", "--grade", "B", "--model", "凯美瑞", now="2026-03-01T09:00:00")
+    lost_long_ago(lc, tmp_path)
+    same_phone(lc, 1, phone="13800000001")  # a second card on the phone, older than the loss
+    lc.ok("win", "李四", now="2026-04-10T00:00:00")
+    assert false_losses(lc) == [("A00002", "2026-04-10T00:00:00+08:00", "10 天后订车成交")]
+
+
+@pytest.mark.parametrize("how", ["card", "visit", "order"])
+def test_a_lost_customers_comeback_recorded_at_the_very_second_audited_is_read(lc, tmp_path, how):
+    """The loss approved the day before the window opens, the customer back nine days into it."""
+    if how == "order":
+        lc.ok("add", "李四", "--phone", "13900000002", "--grade", "B", "--model", "凯美瑞", now="2026-03-01T09:00:00")
+    lost_long_ago(lc, tmp_path, "2026-04-09T10:00:00")
+    if how == "order":
+        same_phone(lc, 1, phone="13800000001")
+        lc.ok("win", "李四", now="2026-04-19T10:00:00")
+    elif how == "card":
+        lc.ok("add", "张三", "--phone", "13800000001", "--grade", "B", now="2026-04-19T10:00:00")
+    else:
+        lc.ok("visit", "add", "--at", "2026-04-19 09:00", "--left", "2026-04-19 09:30", "--phone", "13800000001",
+              now="2026-04-19T10:00:00")
+    assert false_losses(lc, now="2026-04-19T09:59:59") == []
+    assert [ref for ref, _, _ in false_losses(lc, now="2026-04-19T10:00:00")] == [
+        "A00002" if how == "order" else "A00001"]
