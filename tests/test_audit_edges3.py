@@ -7,12 +7,15 @@ one second (or day) past it.
 """
 
 import csv
+from datetime import timedelta
 
 import pytest
 
 from conftest import database, sales_floor
 from test_audit_edges import kept_card, new_card, objection, policy
+from test_audit_edges2 import SHANGHAI, tomorrow_at_ten, written
 from test_audit_floor import findings, one
+from test_identity import REAL_CLOCK, bound_floor
 
 
 def told(found: list[dict]) -> list[tuple]:
@@ -338,3 +341,22 @@ def test_a_lost_customers_comeback_recorded_at_the_very_second_audited_is_read(l
     assert false_losses(lc, now="2026-04-19T09:59:59") == []
     assert [ref for ref, _, _ in false_losses(lc, now="2026-04-19T10:00:00")] == [
         "A00002" if how == "order" else "A00001"]
+
+
+# -- records written under a set clock, by the moment audited ----------------------------------------------
+
+
+def test_a_record_written_under_a_set_clock_at_the_very_second_audited_is_named(lc):
+    bound_floor(lc)
+    for n, name in enumerate(("刘先生", "周女士", "吴先生", "郑女士")):
+        lc.ok("add", name, "--phone", f"1380013800{n}", user="王芳", env=REAL_CLOCK)
+    ahead = {"user": "赵经理", "now": f"{tomorrow_at_ten():%Y-%m-%dT%H:%M:%S}"}
+    lc.ok("grade", "刘先生", "H", "--reason", "周末订车", **ahead)
+    lc.ok("comment", "周女士", "周六约试驾", **ahead)
+    lc.ok("lose", "吴先生", "--reason", "price", "--competitor", "本田雅阁", **ahead)
+    lc.ok("log", "郑女士", "--channel", "phone", "--content", "电话确认预算与车型", **ahead)
+    for card_id, table in enumerate(("grade_changes", "instructions", "card_events", "followups"), start=1):
+        at = written(lc, table, card_id).astimezone(SHANGHAI)
+        named = [[f["ref"] for f in findings(lc, "clock-override", user="赵经理", now=f"{moment:%Y-%m-%dT%H:%M:%S}")]
+                 for moment in (at - timedelta(seconds=1), at)]
+        assert (f"A0000{card_id}" in named[0], f"A0000{card_id}" in named[1]) == (False, True), table
