@@ -14,7 +14,7 @@ import pytest
 from conftest import database, sales_floor
 from test_audit_edges import kept_card, new_card, objection, policy
 from test_audit_edges2 import SHANGHAI, tomorrow_at_ten, written
-from test_audit_floor import findings, one
+from test_audit_floor import GOOD, findings, one
 from test_identity import REAL_CLOCK, bound_floor
 
 
@@ -360,3 +360,60 @@ def test_a_record_written_under_a_set_clock_at_the_very_second_audited_is_named(
         named = [[f["ref"] for f in findings(lc, "clock-override", user="赵经理", now=f"{moment:%Y-%m-%dT%H:%M:%S}")]
                  for moment in (at - timedelta(seconds=1), at)]
         assert (f"A0000{card_id}" in named[0], f"A0000{card_id}" in named[1]) == (False, True), table
+
+
+# -- 跟进及时率: the first follow-up within the first-call limit ------------------------------------------------
+
+
+def timeliness(lc, *args, now) -> tuple[int, int]:
+    """Cards followed up in time, out of those the rate counts."""
+    found = lc.json("audit", *args, now=now)["summary"]
+    return found["timely"], found["timeliness_base"]
+
+
+@pytest.mark.parametrize("first, counted", [("2026-05-02T10:00:00", (2, 2)), ("2026-05-02T10:00:01", (1, 2))],
+                         ids=["exactly-24-hours-after", "a-second-later"])
+def test_a_first_follow_up_exactly_24_hours_after_the_card_is_timely_and_a_second_later_is_not(lc, first, counted):
+    new_card(lc)
+    new_card(lc, "李四", "13900139000")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认预算 20 万，对比雅阁", now=first)
+    lc.ok("log", "李四", "--channel", "phone", "--content", "确认预算 20 万，对比雅阁", now="2026-05-01T15:00:00")
+    assert timeliness(lc, now="2026-05-03T10:00:00") == counted
+
+
+def test_a_card_not_yet_followed_up_counts_against_the_rate_only_once_its_24_hours_have_passed(lc):
+    new_card(lc)
+    new_card(lc, "李四", "13900139000")
+    assert timeliness(lc, now="2026-05-02T10:00:00") == (0, 0)
+    assert timeliness(lc, now="2026-05-02T10:00:01") == (0, 2)
+
+
+@pytest.mark.parametrize("made, counted", [("2026-04-10T00:00:00", (0, 1)), ("2026-04-09T23:59:59", (0, 0))],
+                         ids=["as-the-window-opens", "a-second-before"])
+def test_the_rate_counts_the_cards_made_from_the_windows_first_second(lc, made, counted):
+    new_card(lc, made=made)
+    assert timeliness(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00") == counted
+
+
+# -- the store's word lists ---------------------------------------------------------------------------------
+
+
+def test_a_store_without_vague_words_still_finds_a_record_too_short_to_say_anything(lc, tmp_path):
+    policy(lc, tmp_path, "[audit.vague-record]\nvague_contents = []\n")
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "在考虑", "--next", "2026-05-05", *GOOD,
+          now="2026-05-02T10:00:00")
+    assert one(lc, "vague-record", now="2026-05-02T11:00:00")["message"] == (
+        "第 3 次（05-02）：内容只有「在考虑」；跟踪方案与第 2 次相同")
+
+
+# -- a card closed without dated events (a store kept before imports wrote them) ---------------------------
+
+
+def test_a_card_closed_without_events_stands_as_its_stored_status_says_from_its_status_time(lc):
+    new_card(lc)
+    with database(lc.db) as db:
+        db.execute("UPDATE cards SET status = 'lost', status_at = '2026-05-02T02:00:00Z' WHERE id = 1")
+    assert [f["message"] for f in findings(lc, "lost-without-reason", now="2026-05-03T10:00:00")] == [
+        "战败申请没有写原因（05-02 申请）"]
+    assert findings(lc, "lost-without-reason", "--date", "2026-05-01", now="2026-05-03T10:00:00") == []
