@@ -417,3 +417,9 @@ def test_a_card_closed_without_events_stands_as_its_stored_status_says_from_its_
     assert [f["message"] for f in findings(lc, "lost-without-reason", now="2026-05-03T10:00:00")] == [
         "战败申请没有写原因（05-02 申请）"]
     assert findings(lc, "lost-without-reason", "--date", "2026-05-01", now="2026-05-03T10:00:00") == []
+
+
+def test_a_store_whose_cards_sleep_at_once_finds_a_hot_card_asleep_the_moment_it_is_made(lc, tmp_path):
+    policy(lc, tmp_path, "dormant_after_months = 0\n")
+    new_card(lc, grade="H", made="2026-05-01T10:00:00")
+    assert one(lc, "neglected-to-dormant", now="2026-05-01T10:00:00")["at"] == "2026-05-01T10:00:00+08:00"
