@@ -423,3 +423,27 @@ def test_a_store_whose_cards_sleep_at_once_finds_a_hot_card_asleep_the_moment_it
     policy(lc, tmp_path, "dormant_after_months = 0\n")
     new_card(lc, grade="H", made="2026-05-01T10:00:00")
     assert one(lc, "neglected-to-dormant", now="2026-05-01T10:00:00")["at"] == "2026-05-01T10:00:00+08:00"
+
+
+# -- the window's first second --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("made, found", [("2026-04-09T21:00:00", ["2026-04-10T00:00:00+08:00"]),
+                                         ("2026-04-09T20:59:59", [])], ids=["late-as-it-opens", "a-second-before"])
+def test_a_thank_you_owed_from_the_windows_first_second_and_sent_late_is_in_the_window(lc, made, found):
+    new_card(lc, made=made)
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店，发送配置表", now="2026-04-10T01:00:00")
+    assert [f["at"] for f in findings(lc, "first-touch-late", "--since", "2026-04-10", now="2026-04-20T10:00:00")] == (
+        found)
+
+
+def test_the_follow_ups_counted_are_those_from_the_windows_first_second(lc):
+    new_card(lc, made="2026-04-01T10:00:00")
+    for at in ("2026-04-09T23:59:59", "2026-04-10T00:00:00"):
+        lc.ok("log", "张三", "--channel", "wechat", "--content", "节日问候，发送新车型资料", now=at)
+    assert lc.json("audit", "--since", "2026-04-10", now="2026-04-20T10:00:00")["summary"]["followups"] == 1
+
+
+def test_an_audit_of_tomorrow_is_refused_with_the_day_named(lc):
+    result = lc("audit", "--date", "2026-05-04", now="2026-05-03T23:59:59")
+    assert (result.exit_code, result.stderr) == (2, "leadcard: 不能稽核 2026-05-04：这一天还没到\n")
