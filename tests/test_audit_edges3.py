@@ -447,3 +447,8 @@ def test_the_follow_ups_counted_are_those_from_the_windows_first_second(lc):
 def test_an_audit_of_tomorrow_is_refused_with_the_day_named(lc):
     result = lc("audit", "--date", "2026-05-04", now="2026-05-03T23:59:59")
     assert (result.exit_code, result.stderr) == (2, "leadcard: 不能稽核 2026-05-04：这一天还没到\n")
+
+
+def test_a_window_opening_after_the_day_audited_is_refused_with_both_days_named(lc):
+    result = lc("audit", "--date", "2026-05-02", "--since", "2026-05-03", now="2026-05-03T10:00:00")
+    assert (result.exit_code, result.stderr) == (2, "leadcard: --since 2026-05-03 晚于稽核的日期（2026-05-02）\n")
