@@ -452,3 +452,18 @@ def test_an_audit_of_tomorrow_is_refused_with_the_day_named(lc):
 def test_a_window_opening_after_the_day_audited_is_refused_with_both_days_named(lc):
     result = lc("audit", "--date", "2026-05-02", "--since", "2026-05-03", now="2026-05-03T10:00:00")
     assert (result.exit_code, result.stderr) == (2, "leadcard: --since 2026-05-03 晚于稽核的日期（2026-05-02）\n")
+
+
+def test_a_card_closed_without_events_is_closed_from_the_very_second_of_its_status_time(lc):
+    new_card(lc)
+    with database(lc.db) as db:
+        db.execute("UPDATE cards SET status = 'lost', status_at = '2026-05-02T02:00:00Z' WHERE id = 1")
+    assert findings(lc, "lost-without-reason", now="2026-05-02T09:59:59") == []
+    assert one(lc, "lost-without-reason", now="2026-05-02T10:00:00")["message"] == "战败申请没有写原因（05-02 申请）"
+
+
+def test_the_call_in_which_the_customer_ordered_is_judged_as_a_sales_contact(lc):
+    new_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "订了", now="2026-05-03T16:00:00")
+    lc.ok("win", "张三", now="2026-05-03T16:00:00")
+    assert one(lc, "vague-record", now="2026-05-03T17:00:00")["message"] == "第 1 次（05-03）：内容只有「订了」"
