@@ -467,3 +467,21 @@ def test_the_call_in_which_the_customer_ordered_is_judged_as_a_sales_contact(lc)
     lc.ok("log", "张三", "--channel", "phone", "--content", "订了", now="2026-05-03T16:00:00")
     lc.ok("win", "张三", now="2026-05-03T16:00:00")
     assert one(lc, "vague-record", now="2026-05-03T17:00:00")["message"] == "第 1 次（05-03）：内容只有「订了」"
+
+
+@pytest.mark.parametrize("delivered, counted", [("2026-03-08T00:00:00", 1), ("2026-03-07T23:59:59", 0)],
+                         ids=["visits-and-grace-run-into-the-window", "over-a-second-before"])
+def test_two_days_of_grace_for_the_visits_keep_a_delivery_in_the_audit_two_days_longer(lc, tmp_path, delivered, counted):
+    policy(lc, tmp_path, "[audit.after-delivery-late]\ngrace_days = 2\n")
+    new_card(lc, made="2026-03-01T10:00:00")
+    lc.ok("win", "张三", now="2026-03-02T10:00:00")
+    lc.ok("deliver", "张三", now=delivered)
+    assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == counted
+
+
+def test_a_store_without_visits_after_delivery_audits_a_delivered_card_a_day_after(lc, tmp_path):
+    policy(lc, tmp_path, "after_delivery_days = []\n")
+    new_card(lc, made="2026-03-01T10:00:00")
+    lc.ok("win", "张三", now="2026-03-02T10:00:00")
+    lc.ok("deliver", "张三", now="2026-04-09T00:00:00")
+    assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == 1
