@@ -303,7 +303,7 @@ def false_losses(lc, now="2026-04-20T10:00:00"):
     ("2026-03-31T00:00:00", [("A00001", "2026-04-10T00:00:00+08:00", "10 天后到店登记")]),
     ("2026-03-30T23:59:59", []),
 ], ids=["ten-days-after-the-approval", "a-second-more"])
-def test_a_lost_customer_back_in_the_showroom_as_the_window_opens_ten_days_after_the_loss(lc, tmp_path, approved, found):
+def test_a_lost_customer_back_in_the_showroom_as_the_window_opens_ten_days_on(lc, tmp_path, approved, found):
     lost_long_ago(lc, tmp_path, approved)
     lc.ok("visit", "add", "--at", "2026-04-10 00:00", "--left", "2026-04-10 00:30", "--phone", "13800000001",
           now="2026-04-10T01:00:00")
@@ -471,7 +471,7 @@ def test_the_call_in_which_the_customer_ordered_is_judged_as_a_sales_contact(lc)
 
 @pytest.mark.parametrize("delivered, counted", [("2026-03-08T00:00:00", 1), ("2026-03-07T23:59:59", 0)],
                          ids=["visits-and-grace-run-into-the-window", "over-a-second-before"])
-def test_two_days_of_grace_for_the_visits_keep_a_delivery_in_the_audit_two_days_longer(lc, tmp_path, delivered, counted):
+def test_two_days_of_grace_for_the_visits_keep_a_delivery_audited_two_days_longer(lc, tmp_path, delivered, counted):
     policy(lc, tmp_path, "[audit.after-delivery-late]\ngrace_days = 2\n")
     new_card(lc, made="2026-03-01T10:00:00")
     lc.ok("win", "张三", now="2026-03-02T10:00:00")
@@ -479,9 +479,21 @@ def test_two_days_of_grace_for_the_visits_keep_a_delivery_in_the_audit_two_days_
     assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == counted
 
 
-def test_a_store_without_visits_after_delivery_audits_a_delivered_card_a_day_after(lc, tmp_path):
+@pytest.mark.parametrize("delivered, counted", [("2026-04-09T00:00:00", 1), ("2026-04-08T23:59:59", 0)],
+                         ids=["a-day-before-the-window", "a-second-more"])
+def test_a_store_without_visits_after_delivery_audits_a_delivered_card_a_day_after(lc, tmp_path, delivered, counted):
     policy(lc, tmp_path, "after_delivery_days = []\n")
     new_card(lc, made="2026-03-01T10:00:00")
     lc.ok("win", "张三", now="2026-03-02T10:00:00")
-    lc.ok("deliver", "张三", now="2026-04-09T00:00:00")
-    assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == 1
+    lc.ok("deliver", "张三", now=delivered)
+    assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == counted
+
+
+# -- a thousand cards -------------------------------------------------------------------------------------
+
+
+def test_an_audit_of_a_thousand_cards_off_a_terminal_checks_them_all_without_a_word_on_stderr(lc):
+    lc.ok("demo", "--cards", "1000")
+    audited = lc("audit", "--since", "2025-01-01", "--json", user="赵经理")
+    assert (audited.exit_code, audited.stderr) == (0, "")
+    assert audited.json()["summary"]["cards"] == 1000
