@@ -497,3 +497,12 @@ def test_an_audit_of_a_thousand_cards_off_a_terminal_checks_them_all_without_a_w
     audited = lc("audit", "--since", "2025-01-01", "--json", user="赵经理")
     assert (audited.exit_code, audited.stderr) == (0, "")
     assert audited.json()["summary"]["cards"] == 1000
+
+
+# -- the records read only for the rules that need them -------------------------------------------------------
+
+
+def test_a_quote_lapsed_is_read_when_its_rule_runs_alone(lc):
+    new_card(lc, made="2026-05-02T10:00:00")
+    lc.ok("quote", "张三", "--price", "199800", "--valid-until", "2026-05-10", now="2026-05-03T10:00:00")
+    assert [f["actual"] for f in findings(lc, "quote-expired", now="2026-05-11T00:00:00")] == ["过期 1 天未联系"]
