@@ -506,3 +506,23 @@ def test_a_quote_lapsed_is_read_when_its_rule_runs_alone(lc):
     new_card(lc, made="2026-05-02T10:00:00")
     lc.ok("quote", "张三", "--price", "199800", "--valid-until", "2026-05-10", now="2026-05-03T10:00:00")
     assert [f["actual"] for f in findings(lc, "quote-expired", now="2026-05-11T00:00:00")] == ["过期 1 天未联系"]
+
+
+# -- each owner's summary ------------------------------------------------------------------------------------
+
+
+def test_a_consultants_summary_counts_every_card_of_hers_and_every_follow_up(lc):
+    sales_floor(lc)
+    for name, phone in (("张三", "13800138000"), ("李四", "13900139000")):
+        new_card(lc, name, phone, "A", "2026-05-01T10:00:00", "--owner", "王芳")
+        lc.ok("log", name, "--channel", "wechat", "--content", "感谢到店，发送配置表", user="王芳", now="2026-05-01T10:20:00")
+    lc.ok("log", "李四", "--channel", "phone", "--content", "确认预算 20 万，对比雅阁", user="王芳", now="2026-05-01T15:00:00")
+    [hers] = [s for s in lc.json("audit", now="2026-05-03T10:00:00")["summary"]["by_owner"] if s["owner"] == "王芳"]
+    assert (hers["cards"], hers["followups"]) == (2, 3)
+
+
+def test_a_loss_asked_before_the_window_and_approved_in_it_is_audited_without_the_false_loss_rule(lc):
+    new_card(lc, made="2026-03-01T10:00:00")
+    lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-04-05T10:00:00")
+    lc.ok("approve", "张三", now="2026-04-12T10:00:00")
+    assert summary(lc, "--rule", "first-touch-late", "--since", "2026-04-10", now="2026-04-20T10:00:00") == (0, 0)
