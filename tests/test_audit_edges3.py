@@ -526,3 +526,14 @@ def test_a_loss_asked_before_the_window_and_approved_in_it_is_audited_without_th
     lc.ok("lose", "张三", "--reason", "推迟购买", now="2026-04-05T10:00:00")
     lc.ok("approve", "张三", now="2026-04-12T10:00:00")
     assert summary(lc, "--rule", "first-touch-late", "--since", "2026-04-10", now="2026-04-20T10:00:00") == (0, 0)
+
+
+def test_each_owners_findings_are_counted_by_rule_and_severity_even_for_one_without_cards(lc):
+    sales_floor(lc)
+    for name, phone in (("张三", "13800138000"), ("李四", "13900139000")):
+        lc.ok("add", name, "--phone", phone, "--owner", "王芳", now="2026-05-03T09:00:00")
+    visit(lc, "13700137000", user="李强")
+    found = lc.json("audit", "--rule", "incomplete-card", "--rule", "visit-without-card", now="2026-05-03T11:00:00")
+    owners = {s["owner"]: (s["cards"], s["by_rule"], s["by_severity"]) for s in found["summary"]["by_owner"]}
+    assert owners == {"王芳": (2, {"incomplete-card": 2}, {"info": 2, "warning": 0, "error": 0}),
+                      "李强": (0, {"visit-without-card": 1}, {"info": 0, "warning": 1, "error": 0})}
