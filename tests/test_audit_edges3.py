@@ -537,3 +537,21 @@ def test_each_owners_findings_are_counted_by_rule_and_severity_even_for_one_with
     owners = {s["owner"]: (s["cards"], s["by_rule"], s["by_severity"]) for s in found["summary"]["by_owner"]}
     assert owners == {"王芳": (2, {"incomplete-card": 2}, {"info": 2, "warning": 0, "error": 0}),
                       "李强": (0, {"visit-without-card": 1}, {"info": 0, "warning": 1, "error": 0})}
+
+
+def test_findings_and_summaries_are_listed_by_owner_with_the_cards_of_nobody_last(lc):
+    sales_floor(lc)
+    for name, phone, owner in (("张三", "13800138000", "王芳"), ("李四", "13900139000", "王芳"),
+                               ("赵五", "13600136000", "李强"), ("钱六", "13500135000", "李强")):
+        lc.ok("add", name, "--phone", phone, "--owner", owner, now="2026-05-03T09:00:00")
+    with database(lc.db) as db:  # a card nobody owns
+        db.execute("UPDATE cards SET owner_id = NULL WHERE id = 4")
+    for name, owner in (("张三", "王芳"), ("赵五", "李强")):
+        lc.ok("log", name, "--channel", "wechat", "--content", "感谢到店，发送配置表", user=owner, now="2026-05-03T09:10:00")
+    visit(lc, "13700137000", user="李强")
+    found = lc.json("audit", "--rule", "incomplete-card", "--rule", "visit-without-card", now="2026-05-03T11:00:00")
+    assert [(f["owner"], f["ref"]) for f in found["findings"]] == [
+        ("李强", "来店#1"), ("李强", "A00003"), ("王芳", "A00001"), ("王芳", "A00002"), (None, "A00004")]
+    assert [(s["owner"], s["cards"], s["followups"]) for s in found["summary"]["by_owner"]] == [
+        ("李强", 1, 1), ("王芳", 2, 1), (None, 1, 0)]
+    assert (found["summary"]["cards"], found["summary"]["followups"], found["summary"]["findings"]) == (4, 2, 5)
