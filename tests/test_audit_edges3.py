@@ -554,4 +554,8 @@ def test_findings_and_summaries_are_listed_by_owner_with_the_cards_of_nobody_las
         ("李强", "来店#1"), ("李强", "A00003"), ("王芳", "A00001"), ("王芳", "A00002"), (None, "A00004")]
     assert [(s["owner"], s["cards"], s["followups"]) for s in found["summary"]["by_owner"]] == [
         ("李强", 1, 1), ("王芳", 2, 1), (None, 1, 0)]
-    assert (found["summary"]["cards"], found["summary"]["followups"], found["summary"]["findings"]) == (4, 2, 5)
+    total = found["summary"]
+    assert (total["cards"], total["followups"], total["findings"], total["timely"], total["timeliness_base"]) == (
+        4, 2, 5, 2, 2)
+    assert (total["by_rule"], total["by_severity"]) == (
+        {"incomplete-card": 4, "visit-without-card": 1}, {"info": 4, "warning": 1, "error": 0})
