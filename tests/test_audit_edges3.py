@@ -135,7 +135,8 @@ def test_a_visit_without_a_card_is_the_consultants_who_received_it_and_only_thei
     second = ("来店#2", "（未留名）", "王芳", "2026-05-03T10:10:00+08:00",
               "来店登记 #2（05-03 09:40 离店，留电话 13900139001）" + late[0], *late[1:])
     assert told(findings(lc, "visit-without-card", now="2026-05-03T11:00:00")) == [first, second]
-    assert told(findings(lc, "visit-without-card", "--owner", "王芳", now="2026-05-03T11:00:00")) == [second]
+    hers = lc.json("audit", "--rule", "visit-without-card", "--owner", "王芳", now="2026-05-03T11:00:00")
+    assert (hers["owner"], told(hers["findings"])) == ("王芳", [second])
 
 
 def test_a_visit_without_a_card_comes_before_the_consultants_cards_in_the_list(lc):
