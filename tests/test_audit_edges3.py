@@ -1,6 +1,8 @@
 """The audit's own edges (leadcard/domain/audit.py and leadcard/store/audit.py), from the mutants the
 rules' edge tests left alive there: cards on one phone, showroom visits without a card, dormancy at a
-month's edge, which occurrence a finding tells, the warning `log` gives, and the words of a refusal.
+month's edge, which occurrence a finding tells, the warning `log` gives, the words of a refusal; which
+cards and records the store reads at the audit's moment and from its window's first second (a lost
+customer's comebacks included), 跟进及时率, and each owner's summary.
 
 As in test_audit_edges, every finding is checked whole, and each boundary exactly at its limit and
 one second (or day) past it.
