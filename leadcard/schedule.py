@@ -563,6 +563,12 @@ def first_call_deadline(start: datetime, source: str | None, policy: Policy, hou
     return add_working_minutes(start, minutes, policy.working_hours)
 
 
+def visit_card_late(left_at: datetime, now: datetime, policy: Policy) -> bool:
+    """A showroom visit that left contact details and has no card is late once `visit_card_minutes`
+    after the customer left have passed: a card made at that very second is in time."""
+    return left_at + timedelta(minutes=policy.visit_card_minutes) < now
+
+
 def add_working_minutes(start: datetime, minutes: float, hours: tuple[time, time]) -> datetime:
     """The moment `minutes` of working hours after `start`, in `start`'s own time zone: pass it in
     the store's local time, since working hours are the showroom's clock.

@@ -229,6 +229,10 @@ def test_a_visit_that_left_contact_details_becomes_a_card(lc):
     log = lc.json("visit", "list", now="2026-05-03T10:00:00")
     assert (log["total"], log["contact_left"], log["contact_rate"]) == (2, 1, 0.5)
     assert lc.json("visit", "list", "--no-card", now="2026-05-03T10:00:00")["visits"] == []  # 20 min: not yet late
+    at_limit = lc.json("visit", "list", now="2026-05-03T10:10:00")["visits"]
+    assert [v["card_overdue"] for v in at_limit] == [False, False]  # a card made at 10:10 is in time
+    assert lc.json("visit", "list", "--no-card", now="2026-05-03T10:10:00")["visits"] == []
+    assert [v["id"] for v in lc.json("visit", "list", "--no-card", now="2026-05-03T10:10:01")["visits"]] == [1]
     late = lc.json("visit", "list", "--no-card", now="2026-05-03T10:11:00")["visits"]
     assert [(v["id"], v["phone"], v["card_overdue"]) for v in late] == [(1, "13900139000", True)]
     made = lc.json("add", "陈女士", "--phone", "13900139000", "--visit", "1", now="2026-05-03T10:15:00")

@@ -88,16 +88,16 @@ def test_a_supervisor_s_own_cards_wait_on_nobody_in_their_list(floor):
     assert "A00005" in [c["ref"] for c in waiting(floor, "赵经理")["loss_requests"]]
 
 
-def test_a_visit_with_a_phone_waits_from_thirty_minutes_after_it_left(floor):
+def test_a_visit_with_a_phone_waits_once_thirty_minutes_after_it_left_have_passed(floor):
     floor.ok("visit", "add", "--name", "赵六", "--phone", "13900139000", "--at", "2026-05-03 09:00",
              "--left", "2026-05-03 09:30", now="2026-05-03T09:40:00", user="李强")
     floor.ok("visit", "add", "--phone", "13700137000", "--at", "2026-05-03 09:00", "--left", "2026-05-03 09:30",
              now="2026-05-03T09:40:00", user="孙丽")
-    assert waiting(floor, "钱主管", now="2026-05-03T09:59:00")["visits_without_card"] == []
-    [visit] = waiting(floor, "钱主管", now="2026-05-03T10:00:00")["visits_without_card"]
+    assert waiting(floor, "钱主管", now="2026-05-03T10:00:00")["visits_without_card"] == []  # a card now is in time
+    [visit] = waiting(floor, "钱主管", now="2026-05-03T10:00:01")["visits_without_card"]
     assert (visit["visit"], visit["consultant"], visit["phone"]) == (1, "李强", "13900139000")
     assert visit["commands"] == ["leadcard add 赵六 --phone 13900139000 --visit 1"]
-    assert [v["visit"] for v in waiting(floor, "赵经理")["visits_without_card"]] == [1, 2]
+    assert [v["visit"] for v in waiting(floor, "赵经理", now="2026-05-03T10:00:01")["visits_without_card"]] == [1, 2]
     floor.ok("add", "赵六", "--phone", "13900139000", "--visit", "1", user="李强")
     assert waiting(floor, "钱主管")["visits_without_card"] == []
 

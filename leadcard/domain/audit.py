@@ -347,7 +347,8 @@ def _visits_without_card(session: Session, scope: Scope, setting: RuleSettings, 
             continue
         deadline = visit.ended_at + limit
         carded = card_recorded_at is not None and card_recorded_at <= ctx.as_of
-        if deadline > ctx.as_of or (carded and card_recorded_at <= deadline):
+        # At the deadline itself a card made that second is still in time: late only once it has passed.
+        if deadline >= ctx.as_of or (carded and card_recorded_at <= deadline):
             continue
         left = ctx.md(visit.ended_at, clock=True)
         if carded:

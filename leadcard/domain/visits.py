@@ -14,7 +14,7 @@ from leadcard.i18n import _
 from leadcard.domain.cards import refresh, with_status
 from leadcard.model import Card, Role, Source, Status, Visit
 from leadcard.parse import normalise_phone
-from leadcard.schedule import day_bounds
+from leadcard.schedule import Policy, day_bounds, visit_card_late
 from leadcard.domain.session import Session
 from leadcard.store import visits as sql
 from leadcard.usertext import check_text
@@ -118,13 +118,13 @@ def visit_log(session: Session, since: date, until: date, without_card: bool = F
     start = day_bounds(since, session.tz)[0]
     end = day_bounds(until, session.tz)[1]
     found = sql.visits(session.store, session.visible(), start, end, without_card)
-    overdue = frozenset(v.id for v in found if card_overdue(v, session.now, session.policy.visit_card_minutes))
+    overdue = frozenset(v.id for v in found if card_overdue(v, session.now, session.policy))
     if without_card:
         found = [v for v in found if v.id in overdue]
     shown = session.shows_visits()
     return VisitLog(since, until, [shown(v) for v in found], overdue)
 
 
-def card_overdue(visit: Visit, now: datetime, minutes: int) -> bool:
-    """Left contact details, and still no card `minutes` after the customer left."""
-    return visit.contact_left and visit.card_id is None and visit.ended_at + timedelta(minutes=minutes) <= now
+def card_overdue(visit: Visit, now: datetime, policy: Policy) -> bool:
+    """Left contact details, and still no card in time."""
+    return visit.contact_left and visit.card_id is None and visit_card_late(visit.ended_at, now, policy)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from leadcard.domain.session import Session, working_days_after
 from leadcard.model import Card, Cancellation, Handover, Status, Unsigned, Waiting
 from leadcard.store import waiting as sql
+from leadcard.schedule import visit_card_late
 from leadcard.store.visits import waiting_for_card
 
 
@@ -22,8 +23,7 @@ def waiting(session: Session) -> Waiting:
     show = session.shows()
     unsigned = [Unsigned(show(r.card), r.count, r.first_seq, r.first_at)
                 for r in sql.unsigned(store, scope, actor.id, since)]
-    late = timedelta(minutes=policy.visit_card_minutes)
-    visits = [v for v in waiting_for_card(store, scope, now) if v.ended_at + late <= now]
+    visits = [v for v in waiting_for_card(store, scope, now) if visit_card_late(v.ended_at, now, policy)]
     handovers = [Handover(show(c), handover_due(session, c)) for c in sql.handovers(store, scope)]
     losses = [show(c) for c in sql.loss_requests(store, scope, actor.id)]
     cancelled = [Cancellation(show(r.card), r.at, r.reason, r.model, r.by)
