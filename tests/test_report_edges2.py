@@ -430,15 +430,14 @@ def test_a_grading_whose_call_was_withdrawn_after_the_week_still_counts_in_it(lc
     assert accuracy == [(None, "H", 0, 1)]
 
 
-def test_paper_cards_made_at_the_next_weeks_first_instant_are_not_in_the_week_whatever_their_closing_date(lc,
-                                                                                                       tmp_path):
-    """Two paper cards the manager imports say they were made at midnight opening W48 and lost on 10
-    November — a closing date written before the card's own; one of them is handed to 王芳 since. Neither
-    is in W47: the manager and 王芳 hold nothing then."""
+def test_paper_cards_made_at_the_next_weeks_first_instant_are_not_in_the_week(lc, tmp_path):
+    """Two paper cards the manager imports say they were made at midnight opening W48 and lost that
+    morning; one of them is handed to 王芳 since. Neither is in W47: the manager and 王芳 hold nothing
+    then. (A closing date before the card's own day is refused by the import.)"""
     sales_floor(lc)
     sheet = tmp_path / "cards.csv"
-    sheet.write_text("姓名,电话,状态,建卡时间,状态时间\n周八,13800000008,战败,2026-11-23 00:00,2026-11-10 10:00\n"
-                     "吴九,13800000009,战败,2026-11-23 00:00,2026-11-10 10:00\n", encoding="utf-8")
+    sheet.write_text("姓名,电话,状态,建卡时间,状态时间\n周八,13800000008,战败,2026-11-23 00:00,2026-11-23 10:00\n"
+                     "吴九,13800000009,战败,2026-11-23 00:00,2026-11-23 10:00\n", encoding="utf-8")
     lc.ok("import", str(sheet), now="2026-11-24T10:00:00")
     lc.ok("assign", "A00002", "王芳", now="2026-11-24T11:00:00")
     add(lc, "张三", "13800000001", "2026-11-17 10:00", "--owner", "李强")

@@ -130,6 +130,37 @@ def test_the_table_names_each_bad_line_for_a_person(lc, tmp_path):
     assert "未写入任何数据" in result.stderr
 
 
+STATUS_HEADER = ["姓名", "电话", "状态", "建卡时间", "状态时间"]
+
+
+def test_a_card_closed_before_the_day_it_was_made_is_refused_whole_and_nothing_is_written(lc, tmp_path):
+    path = write_csv(tmp_path / "cards.csv", [
+        ["张伟", "13800138000", "战败", "2026-04-20 09:00", "2026-04-20 08:00"],  # the day it was made: from then on
+        ["李娜", "13900139000", "战败", "2026-04-20 09:00", "2026-04-19 23:59"],  # the day before: refused
+        ["王强", "13700001111", "成交", "2026-04-20 09:00", "2026-05-03 10:02"],  # a minute past the file's moment
+    ], header=STATUS_HEADER)
+    result = lc("import", str(path), "--json", now="2026-05-03T10:00:00")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    report = result.json()
+    assert not report["written"]
+    assert {e["line"]: e["reason"] for e in report["errors"]} == {
+        3: "状态时间 2026-04-19 23:59 早于建卡时间 2026-04-20 09:00", 4: "状态时间 2026-05-03 10:02 在未来"}
+    assert cards(lc) == []
+
+
+def test_a_closing_date_of_the_day_the_card_was_made_counts_from_its_making(lc, tmp_path):
+    """A sheet's bare date of the day the card was made: the card was closed that day, not before it
+    existed, so it is closed from its making on."""
+    path = write_csv(tmp_path / "cards.csv", [
+        ["张伟", "13800138000", "战败", "2026-04-20 09:00", "2026-04-20"],
+        ["李娜", "13900139000", "战败", "2026-04-20 09:00", "2026-05-03 10:01"],  # the file's moment's minute
+    ], header=STATUS_HEADER)
+    lc.ok("import", str(path), now="2026-05-03T10:00:00")
+    exported = json.loads(lc.ok("export", "--format", "json", now="2026-05-03T10:00:00").stdout)
+    assert [(c["name"], c["status_at"]) for c in exported["cards"]] == [
+        ("张伟", "2026-04-20T09:00:00+08:00"), ("李娜", "2026-05-03T10:01:00+08:00")]
+
+
 def test_a_bad_row_late_in_a_long_file_rolls_back_the_rows_already_inserted(lc, tmp_path, monkeypatch):
     from leadcard.domain.exchange import importing
 

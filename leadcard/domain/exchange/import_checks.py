@@ -100,14 +100,27 @@ class RowChecks:
         cells = (as_text(values.get("source")), as_text(values.get("platform")))
         source, platform, understood_source = cell(word, self._source_cells, cells, default=(None, None, None))
         status = cell(word, as_status, str(values["status"]), default=Status.OPEN) if "status" in values else Status.OPEN
-        created_at = cell(self._moment, values.get("created_at")) or now
+        made = cell(self._moment, values.get("created_at"))
+        created_at = made or now
         if created_at > latest:
             at = f"{created_at:%Y-%m-%d %H:%M}"
             problems.append(BadRow(_("建卡时间 {at} 在未来").format(at=at), "future", _("建卡时间在未来"), at))
         left_at = cell(self._moment, values["left_at"]) if "left_at" in values else None
         if left_at is not None and left_at > latest:
             problems.append(BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}")))
-        status_at = (cell(self._moment, values["status_at"]) if "status_at" in values else None) or created_at
+        stated = cell(self._moment, values["status_at"]) if "status_at" in values else None
+        status_at = stated or created_at
+        if stated is not None and stated > latest:
+            at = f"{stated:%Y-%m-%d %H:%M}"
+            problems.append(BadRow(_("状态时间 {at} 在未来").format(at=at), "status-future", _("状态时间在未来"), at))
+        elif stated is not None and made is not None and stated < made:
+            # A card closed before it was made would count as closed in periods before it existed. A
+            # sheet's bare date of the day the card was made means that day: from the making on.
+            if stated.date() < made.date():
+                at = f"{stated:%Y-%m-%d %H:%M}"
+                problems.append(BadRow(_("状态时间 {at} 早于建卡时间 {created}").format(
+                    at=at, created=f"{made:%Y-%m-%d %H:%M}"), "status-before-card", _("状态时间早于建卡时间"), at))
+            status_at = made
         outcome = cell(as_outcome, values["outcome"], default={}) if "outcome" in values else {}
         after_sale = status in FOLLOWED_AFTER_SALE
         if after_sale:
