@@ -260,7 +260,7 @@ def test_orders_and_deliveries_go_out_and_come_back_in(lc, tmp_path):
     other = type(lc)(tmp_path / "new.db")
     other.ok("init")
     _same_floor(other)
-    report = other.json("import", str(exported), user="赵经理")
+    report = other.json("import", str(exported), user="赵经理", now="2026-05-10T10:00:00")  # after the export
     assert report["errors"] == [] and report["imported"]["cards"] == 2
     for name, status, kinds in (("刘先生", "won", ["created", "imported", "won"]),
                                 ("周女士", "delivered", ["created", "imported", "won", "delivered"])):

@@ -120,3 +120,35 @@ def test_a_scheme_holding_every_grade_the_cards_hold_needs_no_map_and_recomputes
     info = lc.json("init", "--policy", "habc")
     assert info["regraded"] == {}
     assert lc.json("show", "甲")["due_at"].startswith("2026-05-12")  # habc B: every 14 days
+
+
+# -- the policy's numbers changed under cards ------------------------------------------------------------
+
+
+def test_new_cadences_and_order_news_from_a_policy_file_recompute_the_due_times_of_the_cards_they_schedule(
+        lc, tmp_path):
+    """The manager shortens B's cadence to 3 days and the order news to every 3 days: 张先生 (B, called
+    1 May) is due on the 4th instead of the 15th; 陈女士, who ordered on 1 May, hears of her car on the
+    4th instead of the 8th; the lost card stays off every list."""
+    showroom(lc)
+    lc.ok("win", "陈女士", "--model", "凯美瑞", user="王芳", now="2026-05-01T10:00:00")
+    assert lc.json("show", "陈女士", user="赵经理")["due_at"].startswith("2026-05-08")  # every 7 days
+    policy = tmp_path / "store.toml"
+    policy.write_text("order_update_days = 3\n[grades.B]\ncadence_days = 3\n", encoding="utf-8")
+    info = lc.json("init", "--policy-file", str(policy), user="赵经理")
+    assert (info["regraded"], info["rescheduled"]) == ({}, 4)  # 3 open, 1 won; the lost one is not scheduled
+    due = {c["name"]: (c["due_at"] or "")[:10] for c in lc.json("list", "--all", user="赵经理")}
+    assert due == {"刘先生": "2026-05-02", "陈女士": "2026-05-04", "张先生": "2026-05-04", "李女士": "2026-05-31",
+                   "赵先生": ""}
+    assert [i["name"] for i in lc.json("today", "--date", "2026-05-04", user="王芳")["items"]] == \
+        ["刘先生", "陈女士", "张先生"]
+
+
+def test_the_same_policy_again_recomputes_nothing_and_a_change_says_how_many_cards_it_rescheduled(lc, tmp_path):
+    showroom(lc)
+    policy = tmp_path / "store.toml"
+    policy.write_text("[grades.B]\ncadence_days = 3\n", encoding="utf-8")
+    assert "已按新政策重算 4 张卡片的到期时间" in lc.ok("init", "--policy-file", str(policy), user="赵经理").stdout
+    again = lc.ok("init", "--policy-file", str(policy), user="赵经理").stdout
+    assert "重算" not in again and lc.json("init", "--policy-file", str(policy), user="赵经理")["rescheduled"] == 0
+    assert lc.json("show", "张先生", user="赵经理")["due_at"].startswith("2026-05-04")

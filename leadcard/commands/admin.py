@@ -56,7 +56,10 @@ def init(
         _init_hub(ctx, policy is not None or policy_file is not None or grade_map is not None, as_json)
         return
     overrides = _read_policy_file(policy_file)
-    info = admin.init_store(session(ctx, create=True), policy, overrides, grade_map)
+    from leadcard.commands.progress import progress
+
+    with progress(_("重算到期时间")) as step:
+        info = admin.init_store(session(ctx, create=True), policy, overrides, grade_map, step)
     if as_json:
         render.print_json(render.policy_json(info))
     else:

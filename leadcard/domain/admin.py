@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from leadcard.domain.cards import refresh
 from leadcard.domain.session import DEFAULT_SCHEME, Session
@@ -21,13 +22,15 @@ class StoreInfo:
     cards: int
     users: int
     regraded: dict[str, int] = field(default_factory=dict)  # "H→A": cards moved by a change of scheme
+    rescheduled: int = 0  # cards whose due times a change of the policy recomputed
 
 
 def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
-               grade_map: str | None = None) -> StoreInfo:
+               grade_map: str | None = None, step: Callable[[int, int | None], None] | None = None) -> StoreInfo:
     """Pick the store's grading scheme (and its number overrides). Cards on grades the new scheme
     lacks are regraded by `grade_map` (`H=A,A=A,B=B,C=C`), their history kept, their due times
-    recomputed by the new cadences — all in one transaction."""
+    recomputed by the new cadences — all in one transaction. Any change of the policy (its numbers
+    too) recomputes the due times of the cards it schedules; `step(done, total)` hears of them."""
     store = session.store
     if store.is_hub():
         raise Refused(_("这是集团汇总库：政策是各门店自己的，请在门店的数据库上 `leadcard init`"))
@@ -48,11 +51,14 @@ def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
             store.set_setting("policy.overrides", overrides_toml)
         if changing:
             sql.regrade(store, moves, session.now, session.actor_id, f"评级方案由 {current} 改为 {chosen}")
-            for card_id in sql.open_card_ids(store):
-                refresh(new, card_id)  # the new grades' cadences
+        rescheduled = sql.scheduled_card_ids(store) if policy != session.policy else []
+        for done, card_id in enumerate(rescheduled, start=1):
+            refresh(new, card_id)  # the new cadences and time limits
+            if step is not None and done % 1000 == 0:
+                step(done, len(rescheduled))
     info = store_info(new)
     return StoreInfo(info.path, info.schema_version, info.policy, info.cards, info.users,
-                     {f"{old}→{to}": counts[old] for old, to in moves.items()})
+                     {f"{old}→{to}": counts[old] for old, to in moves.items()}, len(rescheduled))
 
 
 def _moves(session: Session, policy: Policy, grade_map: str | None) -> tuple[dict[str, str], dict[str, int]]:

@@ -626,6 +626,7 @@ def policy_json(info) -> dict:
         "cards": info.cards,
         "users": info.users,
         "regraded": info.regraded,
+        "rescheduled": info.rescheduled,
     }
 
 
@@ -646,6 +647,8 @@ def policy_view(info) -> None:
     if info.regraded:
         out.print(_("已按新方案改级：") + _("、").join(
             _("{move} {n} 张").format(move=move, n=n) for move, n in info.regraded.items()))
+    if info.rescheduled:
+        out.print(_("已按新政策重算 {n} 张卡片的到期时间").format(n=f"{info.rescheduled:,}"))
     table = new_table()
     for title in (_("级别"), _("含义"), _("联系周期"), _("期限"), _("建议动作")):
         table.add_column(title)

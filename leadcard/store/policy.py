@@ -31,5 +31,8 @@ def regrade(store: Store, moves: dict[str, str], at: datetime, by_id: int | None
     store.conn.execute(f"UPDATE cards SET grade = {case} WHERE grade IN ({marks})", [*case_params, *olds])
 
 
-def open_card_ids(store: Store) -> list[int]:
-    return [r[0] for r in store.conn.execute("SELECT id FROM cards WHERE status = 'open' ORDER BY id")]
+def scheduled_card_ids(store: Store) -> list[int]:
+    """The cards a policy schedules: open ones by their grades' cadences and the time limits, won and
+    delivered ones by the order's and the owner's schedule."""
+    return [r[0] for r in store.conn.execute(
+        "SELECT id FROM cards WHERE status IN ('open', 'won', 'delivered') ORDER BY id")]
