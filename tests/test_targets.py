@@ -136,16 +136,45 @@ def test_the_month_report_weighs_open_hot_cards_by_each_consultants_grade_accura
     assert set(targets) == {"王芳", "李强", "孙丽"}
     assert (targets["孙丽"]["attainment"]["rate"], targets["孙丽"]["forecast"]["value"]) == (0.0, 0.0)
     assert data["targets"]["total"] == {"orders_target": 7, "orders": 1,
-                                        "attainment": {"numerator": 1, "denominator": 7, "rate": 0.1429}, "forecast": 3.0}
+                                        "attainment": {"numerator": 1, "denominator": 7, "rate": 0.1429},
+                                        "deliveries_target": None, "deliveries": 0, "delivery_attainment": None,
+                                        "forecast": 3.0}
 
 
 def test_the_table_shows_the_forecast_and_how_it_was_made(november):
     md = november.ok("report", "monthly", "--month", "2026-11", "--format", "md", user="赵经理",
                      now="2026-12-02T09:00:00").stdout
     assert "## 月度目标与预测（2026-11）" in md
-    assert "| 王芳 | 4 | — | 1 | 25.0% | 2.50 |" in md
+    assert "| 王芳 | 4 | 1 | 25.0% | — | 0 | — | 2.50 |" in md
     assert "## 预测依据（在跟卡数 × 近 90 天级别准确率）" in md
     assert "| 王芳 | H | 2 | 50.0% | 本人 1/2 | 1.00 |" in md and "| 李强 | A | 1 | 50.0% | 全店 1/2 | 0.50 |" in md
+
+
+def test_deliveries_count_against_a_target_that_names_them_from_the_months_first_instant(november):
+    """王芳's target is set again with 2 deliveries: 甲 is handed over at the first instant of November,
+    己 on the 20th; 丁's car left on the last second of October. The month counts 2 of 2; the week of
+    9 November counts 甲 alone; 李强, without a target, has no delivery attainment."""
+    november.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "4", "--deliveries", "2", user="赵经理",
+                now="2026-11-01T09:00:00")
+    november.ok("deliver", "丁", user="王芳", now="2026-10-31T23:59:59")
+    november.ok("deliver", "甲", user="王芳", now="2026-11-01T00:00:00")
+    november.ok("deliver", "己", user="王芳", now="2026-11-20T10:00:00")
+    data = report(november, "monthly", "--month", "2026-11")
+    wang = {o["owner"]: o for o in data["by_owner"]}["王芳"]
+    assert (wang["month_deliveries"], wang["delivery_attainment"], wang["delivery_attainment_rate"]) == (
+        2, {"numerator": 2, "denominator": 2, "rate": 1.0}, 1.0)
+    assert wang["deliveries"] == 2  # the period's own count, the same days for a month
+    targets = {s["owner"]: s for s in data["targets"]["by_consultant"]}
+    assert (targets["李强"]["month_deliveries"], targets["李强"]["delivery_attainment"]) == (0, None)
+    total = data["targets"]["total"]
+    assert (total["deliveries_target"], total["deliveries"], total["delivery_attainment"]) == (
+        2, 2, {"numerator": 2, "denominator": 2, "rate": 1.0})
+    week = {o["owner"]: o for o in report(november, "weekly", "--week", "2026-W46")["by_owner"]}["王芳"]
+    assert (week["deliveries"], week["month_deliveries"], week["delivery_attainment"]["rate"]) == (0, 1, 0.5)
+    md = november.ok("report", "monthly", "--month", "2026-11", "--format", "md", user="赵经理",
+                     now="2026-12-02T09:00:00").stdout
+    assert "| 王芳 | 4 | 1 | 25.0% | 2 | 2 | 100.0% | 2.50 |" in md
+    assert "| 合计 | 7 | 1 | 14.3% | 2 | 2 | 100.0% | 3.00 |" in md
 
 
 def test_with_no_grading_measured_anywhere_the_weight_is_nought(floor):

@@ -6,7 +6,8 @@ period's end, so a past period's attainment stays as it was.
 
 The month is the month of the period's last day. Attainment: the consultant's orders (cards won,
 under their owner at the period's end) from the month's first day to the period's end ÷ the target
-orders. The forecast of the month's orders: those orders + the open, not dormant, cards of the
+orders; where the target names deliveries, 交车达成率 likewise: the consultant's deliveries (交车, paper
+deals brought in as delivered among them) in those days ÷ the target deliveries. The forecast of the month's orders: those orders + the open, not dormant, cards of the
 policy's two hottest grades (H and A) at the period's end, each grade's count weighted by the
 consultant's own grade accuracy (级别准确率: gradings to that grade whose horizon ended in the
 `ACCURACY_DAYS` before the period's end that were won within it ÷ those gradings); with no such
@@ -80,17 +81,22 @@ def standings(session: Session, period: Period, end: datetime, funnels: dict[str
     orders: dict[str | None, int] = {}
     for won in events.wins(store, scope, [(month_start, end)], Source.REFERRAL, 0):
         orders[won.owner] = orders.get(won.owner, 0) + won.cards
+    delivered: dict[str | None, int] = {}
+    for delivery in events.deliveries(store, scope, [(month_start, end)], month_start):
+        seen, owner = delivery.owner_at(0)
+        if seen:
+            delivered[owner] = delivered.get(owner, 0) + 1
     hot = [g.code for g in session.policy.grades[:HOT_GRADES]]
     own = {(a.grader, a.grade): a.won for a in accuracy if a.grade in hot}
     floor = {grade: Ratio(sum(a.won.numerator for a in accuracy if a.grade == grade),
                           sum(a.won.denominator for a in accuracy if a.grade == grade)) for grade in hot}
-    names = set(targets) | set(orders) | set(funnels)
+    names = set(targets) | set(orders) | set(delivered) | set(funnels)
     result = []
     for name in sorted(names, key=lambda n: (n is None, n or "")):
         terms = tuple(_term(grade, funnels.get(name, {}).get(grade, 0), own.get((name, grade)), floor[grade])
                       for grade in hot)
         result.append(Standing(name, month, targets.get(name), orders.get(name, 0),
-                               Forecast(orders.get(name, 0), terms)))
+                               Forecast(orders.get(name, 0), terms), deliveries=delivered.get(name, 0)))
     return result
 
 

@@ -186,10 +186,18 @@ class Standing:
     orders: int  # orders from the month's first day to the period's end
     forecast: Forecast
     showroom: str | None = None  # on a dealer group's hub
+    deliveries: int = 0  # deliveries (交车) from the month's first day to the period's end
 
     @property
     def attainment(self) -> Ratio | None:
         return Ratio(self.orders, self.target.orders) if self.target else None
+
+    @property
+    def delivery_attainment(self) -> Ratio | None:
+        """交车达成率, where the target names the month's deliveries."""
+        if self.target is None or self.target.deliveries is None:
+            return None
+        return Ratio(self.deliveries, self.target.deliveries)
 
 
 @dataclass(frozen=True)

@@ -123,12 +123,15 @@ BASIS_LABELS = {"own": N_("本人"), "floor": N_("全店"), "none": N_("无数�
 
 def standing_json(s: Standing, accuracy_days: int) -> dict:
     """A consultant's target, attainment (达成率) and forecast, with the weights it was made with."""
-    attainment = s.attainment
+    attainment, delivery = s.attainment, s.delivery_attainment
     return {
         "target": {"month": s.target.month, "orders": s.target.orders, "deliveries": s.target.deliveries,
                    "set_by": s.target.set_by, "set_at": s.target.set_at.isoformat()} if s.target else None,
         "attainment": _ratio_json(attainment) if attainment else None,
         "attainment_rate": _rate(attainment.rate) if attainment else None,
+        "month_deliveries": s.deliveries,
+        "delivery_attainment": _ratio_json(delivery) if delivery else None,
+        "delivery_attainment_rate": _rate(delivery.rate) if delivery else None,
         "forecast": {
             "month": s.month, "orders_so_far": s.forecast.orders_so_far, "value": round(s.forecast.value, 2),
             "accuracy_days": accuracy_days,
@@ -142,24 +145,35 @@ def standing_json(s: Standing, accuracy_days: int) -> dict:
 def _owner_standing_json(report: Report, owner: Figures) -> dict:
     found = next((s for s in report.standings if _same(s, owner)), None)
     if found is None:
-        return {"target": None, "attainment": None, "attainment_rate": None, "forecast": None}
+        return {"target": None, "attainment": None, "attainment_rate": None, "month_deliveries": 0,
+                "delivery_attainment": None, "delivery_attainment_rate": None, "forecast": None}
     return standing_json(found, report.accuracy_days)
 
 
 def _targets_json(report: Report) -> dict:
     if not report.standings:
         return {}
-    targeted = [s.target.orders for s in report.standings if s.target]
-    orders = sum(s.orders for s in report.standings)
-    total = Ratio(orders, sum(targeted)) if targeted else None
+    total, delivery = _target_totals(report.standings)
     return {"targets": {
         "month": report.standings[0].month, "accuracy_days": report.accuracy_days,
         "by_consultant": [{**at_showroom(s), "owner": s.owner, **standing_json(s, report.accuracy_days)}
                           for s in report.standings],
-        "total": {"orders_target": sum(targeted) if targeted else None, "orders": orders,
+        "total": {"orders_target": total.denominator if total else None, "orders": sum(s.orders for s in report.standings),
                   "attainment": _ratio_json(total) if total else None,
+                  "deliveries_target": delivery.denominator if delivery else None,
+                  "deliveries": sum(s.deliveries for s in report.standings),
+                  "delivery_attainment": _ratio_json(delivery) if delivery else None,
                   "forecast": round(sum(s.forecast.value for s in report.standings), 2)},
     }}
+
+
+def _target_totals(standings: list[Standing]) -> tuple[Ratio | None, Ratio | None]:
+    """The floor's orders and deliveries against the targets that name them (None: no target names
+    them): every consultant's orders and deliveries over the targets added up."""
+    orders = [s.target.orders for s in standings if s.target]
+    deliveries = [s.target.deliveries for s in standings if s.target and s.target.deliveries is not None]
+    return (Ratio(sum(s.orders for s in standings), sum(orders)) if orders else None,
+            Ratio(sum(s.deliveries for s in standings), sum(deliveries)) if deliveries else None)
 
 
 def report_json(report: Report) -> dict:
@@ -337,14 +351,14 @@ def _target_sections(report: Report) -> list[Section]:
     month = report.standings[0].month
     rows = []
     for s in report.standings:
-        attainment = s.attainment
-        rows.append((who(s, s.owner), s.target.orders if s.target else "—",
-                     s.target.deliveries if s.target and s.target.deliveries is not None else "—",
-                     s.orders, attainment.rate if attainment else "—", _decimal(s.forecast.value)))
-    targeted = [s.target.orders for s in report.standings if s.target]
-    orders = sum(s.orders for s in report.standings)
-    rows.append((_("合计"), sum(targeted) if targeted else "—", "—", orders,
-                 Ratio(orders, sum(targeted)).rate if targeted else "—",
+        attainment, delivery = s.attainment, s.delivery_attainment
+        rows.append((who(s, s.owner), s.target.orders if s.target else "—", s.orders,
+                     attainment.rate if attainment else "—", delivery.denominator if delivery else "—", s.deliveries,
+                     delivery.rate if delivery else "—", _decimal(s.forecast.value)))
+    total, delivery = _target_totals(report.standings)
+    rows.append((_("合计"), total.denominator if total else "—", sum(s.orders for s in report.standings),
+                 total.rate if total else "—", delivery.denominator if delivery else "—",
+                 sum(s.deliveries for s in report.standings), delivery.rate if delivery else "—",
                  _decimal(sum(s.forecast.value for s in report.standings))))
     weights = [(who(s, s.owner), t.grade, t.open_cards, t.weight,
                 f"{_(BASIS_LABELS[t.basis])} {t.measured.numerator}/{t.measured.denominator}" if t.basis != "none"
@@ -352,7 +366,8 @@ def _target_sections(report: Report) -> list[Section]:
                for s in report.standings for t in s.forecast.terms]
     return [
         Section(_("月度目标与预测（{month}）").format(month=month),
-                (_("顾问"), _("目标订单"), _("目标交车"), _("本月已订单"), _("达成率"), _("预测订单")), rows),
+                (_("顾问"), _("目标订单"), _("本月已订单"), _("达成率"), _("目标交车"), _("本月已交车"), _("交车达成率"),
+                 _("预测订单")), rows),
         Section(_("预测依据（在跟卡数 × 近 {days} 天级别准确率）").format(days=report.accuracy_days),
                 (_("顾问"), _("级别"), _("在跟卡数"), _("权重"), _("依据"), _("预期订单")), weights),
     ]
