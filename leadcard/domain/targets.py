@@ -7,12 +7,12 @@ period's end, so a past period's attainment stays as it was.
 The month is the month of the period's last day. Attainment: the consultant's orders (cards won,
 under their owner at the period's end) from the month's first day to the period's end ÷ the target
 orders; where the target names deliveries, 交车达成率 likewise: the consultant's deliveries (交车, paper
-deals brought in as delivered among them) in those days ÷ the target deliveries. The forecast of the month's orders: those orders + the open, not dormant, cards of the
-policy's two hottest grades (H and A) at the period's end, each grade's count weighted by the
-consultant's own grade accuracy (级别准确率: gradings to that grade whose horizon ended in the
-`ACCURACY_DAYS` before the period's end that were won within it ÷ those gradings); with no such
-gradings of their own, the whole floor's (of what the reader may see); with none at all, 0. Every
-weight is shown with where it came from.
+deals brought in as delivered among them) in those days ÷ the target deliveries. The forecast of the
+month's orders: those orders + the open, not dormant, cards of the policy's two hottest grades (H and
+A) at the period's end, each grade's count weighted by the consultant's own grade accuracy (级别准确率:
+gradings to that grade whose horizon ended in the `ACCURACY_DAYS` before the period's end that were
+won within it ÷ those gradings); with no such gradings of their own, the whole floor's (of what the
+reader may see); with none at all, 0. Every weight is shown with where it came from.
 """
 
 from __future__ import annotations

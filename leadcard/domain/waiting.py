@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from leadcard.domain.session import Session, working_days_after
 from leadcard.model import Card, Cancellation, Handover, Status, Unsigned, Waiting
-from leadcard.store import waiting as sql
 from leadcard.schedule import visit_card_late
+from leadcard.store import waiting as sql
 from leadcard.store.visits import waiting_for_card
 
 
