@@ -197,3 +197,22 @@ def test_a_store_of_two_batches_links_each_record_to_a_follow_up_of_its_own_card
     for table, batches in links.items():
         assert [tuple(b)[0] for b in batches] == [0, 1], table  # both batches have them
         assert all(n == matching for _second, n, matching in batches), (table, batches)
+
+
+# Every time a record keeps: none may come after the moment the demo was made.
+RECORD_TIMES = [("followups", "at"), ("followups", "recorded_at"), ("card_events", "at"), ("cards", "created_at"),
+                ("cards", "recorded_at"), ("cards", "status_at"), ("cards", "left_at"), ("visits", "arrived_at"),
+                ("visits", "left_at"), ("visits", "recorded_at"), ("instructions", "at"), ("quotes", "at"),
+                ("grade_changes", "at")]
+
+
+@pytest.mark.parametrize("seed, now", [(4, "2026-11-26T16:20:00"), (1, "2026-12-03T14:40:00")])
+def test_a_demo_made_in_the_afternoon_holds_nothing_after_its_moment(lc, seed, now):
+    """Made while the floor is at work: a loss the consultant has just heard of is not yet asked for,
+    a visit that has just ended is not yet written in the log, an order closes once it is placed."""
+    lc.ok("demo", "--seed", str(seed), now=now)
+    cut = f"{datetime.fromisoformat(now).replace(tzinfo=SHANGHAI).astimezone(ZoneInfo('UTC')):%Y-%m-%dT%H:%M:%SZ}"
+    with database(lc.db) as conn:
+        later = {f"{table}.{column}": conn.execute(f"SELECT count(*) FROM {table} WHERE {column} > ?", (cut,))
+                 .fetchone()[0] for table, column in RECORD_TIMES}
+    assert {name: n for name, n in later.items() if n} == {}

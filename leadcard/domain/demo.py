@@ -348,12 +348,13 @@ class Writer:
         return self.rng.choice(owners) if owners else None
 
     def _visit(self, consultant, arrived, left, source, model, test_drive, card, notes) -> None:
-        """A line of the showroom log (来店(电)登记) that left a phone, linked to its card."""
+        """A line of the showroom log (来店(电)登记) that left a phone, linked to its card; a customer
+        still in the showroom now has no leaving time yet."""
         stamp = self.stamp
         self.rows["visits"].append((
-            stamp(arrived), stamp(left), None if source == Source.PHONE_IN else self.rng.choice((1, 1, 2, 2, 2, 3, 4)),
+            stamp(arrived), stamp(left) if left <= self.now else None, None if source == Source.PHONE_IN else self.rng.choice((1, 1, 2, 2, 2, 3, 4)),
             TEXT[source], model, int(test_drive), consultant.id, 1, card["name"], card["phone"], notes, card["id"],
-            stamp(left + MINUTES[self.rng.randint(1, 5)]), consultant.id,
+            stamp(self._written(left)), consultant.id,
         ))
 
     def _walk_in_without_contact(self, consultant, day, model) -> None:
@@ -363,9 +364,12 @@ class Writer:
         self.rows["visits"].append((
             stamp(arrived), stamp(left), rng.choice((1, 2, 2, 3)), TEXT[Source.WALK_IN], model.name, 0, consultant.id,
             0, rng.choice(F.SURNAMES) + rng.choice(("先生", "女士")), None,
-            rng.choice(F.NO_CONTACT_NOTES).format(model=model.name), None, stamp(left + MINUTES[rng.randint(1, 5)]),
-            consultant.id,
+            rng.choice(F.NO_CONTACT_NOTES).format(model=model.name), None, stamp(self._written(left)), consultant.id,
         ))
+
+    def _written(self, left: datetime) -> datetime:
+        """When the receptionist writes a visit's line: minutes after the customer left, by now at the latest."""
+        return min(left + MINUTES[self.rng.randint(1, 5)], self.now)
 
     def _rows(self, card: dict, h: "CardHistory") -> None:
         rows, stamp, card_id, owner = self.rows, self.stamp, card["id"], h.consultant.id
