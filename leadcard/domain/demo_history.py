@@ -245,7 +245,9 @@ class CardHistory:
         at = max(self.ends, last["at"] + timedelta(hours=2))
         day = at.date() + timedelta(days=1 if at.hour >= 19 else 0)
         at = w.on(day, hours, hours.share(at.hour * 60 + at.minute) if day == at.date() else 0.0)
-        if at + MINUTES[5] >= self.now:  # the order or the invalid mark comes five minutes after the closing contact
+        # What follows the closing contact (the order or the invalid mark five minutes on, a loss request
+        # up to forty) has happened by now, or the card is not closed yet.
+        if at + MINUTES[40] >= self.now:
             self._link_changes()
             return
         owner, sup = self.consultant.id, w.floor.supervisors[self.consultant.id]
@@ -260,9 +262,6 @@ class CardHistory:
             self._entry(at, Channel.PHONE, F.CLOSING["lost"].format(reason=reason, **fill) if competitor else
                         F.LOSS_NOTES[reason].format_map(fill))
             requested = at + MINUTES[rng.randint(10, 40)]
-            if requested >= self.now:  # the call that lost the customer was just made: the request is still to come
-                self._link_changes()
-                return
             note = F.LOSS_NOTES[reason].format_map(fill)
             self.outcome = {"reason": reason, "competitor": competitor, "note": note, "requested_at": requested,
                             "requested_by": self.consultant.name}
