@@ -309,7 +309,8 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         referrers=_referrers(session, records.referrals),
         traffic=traffic,
         traffic_by_owner=traffic_by_owner,
-        standings=parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy)),
+        standings=parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy,
+                                                records.wins, records.deliveries)),
         accuracy_days=targets.ACCURACY_DAYS,
     )
 

@@ -69,23 +69,31 @@ def list_targets(session: Session, month: str | None) -> tuple[str, list[Target]
 
 
 def standings(session: Session, period: Period, end: datetime, funnels: dict[str | None, dict[str, int]],
-              accuracy: list[GradeAccuracy]) -> list[Standing]:
+              accuracy: list[GradeAccuracy], wins: list[events.Wins],
+              deliveries: list[events.Delivery]) -> list[Standing]:
     """Each consultant against the month's target, with the month's forecast (see the module's words):
     `funnels` are the open cards per grade at the period's end by owner, `accuracy` the grade
-    accuracy over the `ACCURACY_DAYS` before it."""
+    accuracy over the `ACCURACY_DAYS` before it, `wins` and `deliveries` the period's own (under
+    their owners at its end): a period that opens the month (a month's report) has read the month's
+    already."""
     first = period.last_day.replace(day=1)
     month = f"{first:%Y-%m}"
     month_start = datetime.combine(first, time(), tzinfo=session.tz)
     store, scope = session.store, session.visible()
     targets = {t.user: t for t in sql.targets(store, month, scope, end)}
+    if period.first_day != first:
+        wins = events.wins(store, scope, [(month_start, end)], Source.REFERRAL, 0)
+        deliveries = []
+        for delivery in events.deliveries(store, scope, [(month_start, end)], month_start):
+            seen, owner = delivery.owner_at(0)
+            if seen:
+                deliveries.append(delivery._replace(owner=owner))
     orders: dict[str | None, int] = {}
-    for won in events.wins(store, scope, [(month_start, end)], Source.REFERRAL, 0):
+    for won in wins:
         orders[won.owner] = orders.get(won.owner, 0) + won.cards
     delivered: dict[str | None, int] = {}
-    for delivery in events.deliveries(store, scope, [(month_start, end)], month_start):
-        seen, owner = delivery.owner_at(0)
-        if seen:
-            delivered[owner] = delivered.get(owner, 0) + 1
+    for delivery in deliveries:
+        delivered[delivery.owner] = delivered.get(delivery.owner, 0) + 1
     hot = [g.code for g in session.policy.grades[:HOT_GRADES]]
     own = {(a.grader, a.grade): a.won for a in accuracy if a.grade in hot}
     floor = {grade: Ratio(sum(a.won.numerator for a in accuracy if a.grade == grade),
