@@ -18,7 +18,7 @@ from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals, loc
 from leadcard.commands.exits import exits
 from leadcard.errors import BadInput
 from leadcard.i18n import _
-from leadcard.usertext import check_text, shown
+from leadcard.usertext import bear_legacy_encoding, check_text, shown
 
 _ENVIRONMENT = {"--db": "LEADCARD_DB", "--as": "LEADCARD_USER"}
 # The options of `today` (leadcard.commands.cards.today), by the parameter each fills.
@@ -27,6 +27,8 @@ _TODAY_FLAGS = {"--all": "everyone", "--json": "as_json"}
 
 
 def main() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        bear_legacy_encoding(stream)
     with exits():
         sys.argv[1:] = args = typed_arguments(sys.argv[1:])
     today = lean_today(args)

@@ -10,6 +10,7 @@ it is exported behind a quote, which import takes off again.
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from leadcard.errors import BadInput
@@ -100,3 +101,60 @@ def to_cell(value):
 def from_cell(text: str) -> str:
     """A cell's text as export had it: the one quote `to_cell` put before a formula character removed."""
     return text[1:] if text[:1] == "'" and _QUOTED_FORMULA.match(text) else text
+
+
+# -- a console in a legacy code page ------------------------------------------------------------------
+# A Windows PC's output redirected to a file or piped to `more` is written in its code page (GBK,
+# cp936), which lacks a few of our signs and much of what customers' names may hold (an emoji): a
+# command must not die half-way through its output for one of them.
+_SIGNS = {"↳": "└", "✓": "√", "✗": "×"}
+
+
+def _sign_for(error: UnicodeError) -> tuple[str, int]:
+    """Our signs as the code page's nearest, anything else it lacks as `?`."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    signs = []
+    for char in error.object[error.start:error.end]:
+        sign = _SIGNS.get(char, "?")
+        try:
+            sign.encode(error.encoding)
+        except UnicodeEncodeError:
+            sign = "?"
+        signs.append(sign)
+    return "".join(signs), error.end
+
+
+def _json_escape_for(error: UnicodeError) -> tuple[str, int]:
+    """What the code page lacks as JSON's own escapes (`\\ud83d\\ude00`): the document stays exact."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escapes = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:  # JSON names a character beyond the first plane by its UTF-16 surrogates
+            code -= 0x10000
+            escapes.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escapes.append(f"\\u{code:04x}")
+    return "".join(escapes), error.end
+
+
+# The names of the two ways, for `str.encode(…, errors=…)` and a stream's `errors`.
+SIGN_ERRORS, JSON_ERRORS = "leadcard-sign", "leadcard-json"
+codecs.register_error(SIGN_ERRORS, _sign_for)
+codecs.register_error(JSON_ERRORS, _json_escape_for)
+
+
+def legacy_encoding(stream) -> str | None:
+    """The stream's encoding when it is not a Unicode one (a code page), else None."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:
+        return None
+    return None if codecs.lookup(encoding).name.startswith("utf") else encoding
+
+
+def bear_legacy_encoding(stream) -> None:
+    """A stream in a code page writes what it lacks as `_sign_for` has it instead of failing."""
+    if legacy_encoding(stream) is not None and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors=SIGN_ERRORS)

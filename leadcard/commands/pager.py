@@ -12,6 +12,8 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator
 
+from leadcard.usertext import SIGN_ERRORS
+
 DEFAULT_PAGER = "less -FRX"
 
 
@@ -70,7 +72,7 @@ def _show(text: str, command: list[str], terminal) -> None:
         return
     encoding = getattr(terminal, "encoding", None) or "utf-8"
     try:
-        pager.stdin.write(text.encode(encoding, errors="replace"))
+        pager.stdin.write(text.encode(encoding, errors=SIGN_ERRORS))
         pager.stdin.close()
     except BrokenPipeError:
         pass  # the reader quit the pager before the end

@@ -6,11 +6,11 @@ import json
 import sys
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Callable, Iterable
+from typing import IO, Any, Callable, Iterable
 
 from leadcard.i18n import N_
 from leadcard.model import Status
-from leadcard.usertext import JSON_RAW, LazyPattern, shown
+from leadcard.usertext import JSON_ERRORS, JSON_RAW, LazyPattern, legacy_encoding, shown
 
 STATUS_LABELS = {  # translated where shown: _(STATUS_LABELS[status])
     Status.OPEN: N_("跟进中"),
@@ -71,7 +71,17 @@ def iso(moment: datetime | date | None) -> str | None:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(dumps(data, indent=2) + "\n")
+    json_writer(sys.stdout)(dumps(data, indent=2) + "\n")
+
+
+def json_writer(stream: IO[str]) -> Callable[[str], Any]:
+    """The stream's write, for JSON: on a code page (a Windows PC's output redirected, in GBK), each
+    character it lacks is written as JSON's own escape, so the document stays exact."""
+    encoding = legacy_encoding(stream)
+    if encoding is None:
+        return stream.write
+    write = stream.write
+    return lambda text: write(text.encode(encoding, JSON_ERRORS).decode(encoding))
 
 
 def dumps(data: Any, indent: int | None = None, default: Callable[[Any], Any] = iso) -> str:
@@ -169,7 +179,7 @@ def print_json_streamed(document: Any) -> None:
         return iso(value)
 
     pieces = _ROWS_AT.split(dumps(document, indent=2, default=placeholder))
-    write = sys.stdout.write
+    write = json_writer(sys.stdout)
     for text, number in zip(pieces[::2], pieces[1::2]):
         write(text + "[")
         line = text[text.rfind("\n") + 1:]

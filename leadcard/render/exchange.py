@@ -9,14 +9,14 @@ import json
 from contextlib import contextmanager
 from datetime import timedelta, timezone
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from leadcard.atomic import replacing
 from leadcard.i18n import N_, _
 from leadcard.usertext import shown, to_cell
 from leadcard.model import DUE_REASON_LABELS
 from leadcard.model.exchange import EXPORT_FORMAT, EXPORT_VERSION
-from leadcard.render.common import console, dumps, new_table, print_json
+from leadcard.render.common import console, dumps, json_writer, new_table, print_json
 
 
 # A group of problems lists its rows up to this many; beyond, the first three and how many in all.
@@ -172,7 +172,7 @@ def write_export(sheets, fmt: str, output: Path | None, stdout: IO[str]) -> list
     files: list[str] = []
     if fmt == "json":
         with _text_target(output, stdout, "utf-8", files) as out:
-            _write_json(sheets, out)
+            _write_json(sheets, json_writer(out))
         return files
     # Excel opens UTF-8 only with a BOM; the JSON stays plain UTF-8.
     for sheet in sheets if output else sheets[:1]:
@@ -226,31 +226,31 @@ def _write_xlsx(sheets, output: Path) -> list[str]:
     return [str(output)]
 
 
-def _write_json(sheets, out: IO[str]) -> None:
+def _write_json(sheets, write: Callable[[str], Any]) -> None:
     """One document, written as it is read: {"format": "leadcard", "version": 2, "cards": [...],
     "followups": [...], "instructions": [...], "visits": [...] …, "store": {"schema": N, "tables":
     {"users": {"columns": [...], "rows": [[...], ...]}, ...}}} (the store part: the whole store)."""
-    out.write(f'{{"format": {json.dumps(EXPORT_FORMAT)}, "version": {EXPORT_VERSION}')
+    write(f'{{"format": {json.dumps(EXPORT_FORMAT)}, "version": {EXPORT_VERSION}')
     for sheet in sheets:
         if sheet.schema is not None:
-            _write_tables(sheet, out)
+            _write_tables(sheet, write)
             continue
-        out.write(f', "{sheet.name}": [')
+        write(f', "{sheet.name}": [')
         for n, record in enumerate(sheet):
-            out.write(("," if n else "") + "\n  " + dumps(record))
-        out.write("\n]")
-    out.write("}\n")
+            write(("," if n else "") + "\n  " + dumps(record))
+        write("\n]")
+    write("}\n")
 
 
-def _write_tables(sheet, out: IO[str]) -> None:
+def _write_tables(sheet, write: Callable[[str], Any]) -> None:
     """The store's tables as stored, a row to a line."""
-    out.write(f', "{sheet.name}": {{"schema": {sheet.schema}, "tables": {{')
+    write(f', "{sheet.name}": {{"schema": {sheet.schema}, "tables": {{')
     for index, (table, columns, rows) in enumerate(sheet):
-        out.write(f'{", " if index else ""}\n {json.dumps(table)}: {{"columns": {json.dumps(columns)}, "rows": [')
+        write(f'{", " if index else ""}\n {json.dumps(table)}: {{"columns": {json.dumps(columns)}, "rows": [')
         for n, row in enumerate(rows):
-            out.write(("," if n else "") + "\n  " + dumps(row))
-        out.write("\n]}")
-    out.write("\n}}")
+            write(("," if n else "") + "\n  " + dumps(row))
+        write("\n]}")
+    write("\n}}")
 
 
 def export_summary(sheets, files: list[str]) -> None:
