@@ -1,0 +1,90 @@
+"""The audit's edges the mutants of leadcard/domain/audit.py and leadcard/store/audit.py still showed after
+test_audit_edges3: how long a record may be and still be read word by word, and the count of cards the
+audit tells a terminal as it goes. And one the reports' store left (leadcard/store/report_events.py): the
+after-delivery visits of more cards than one query asks about.
+
+As in test_audit_edges, each boundary exactly at its limit and one past it.
+"""
+
+import os
+
+import pytest
+
+from conftest import database, on_a_terminal
+from test_audit_edges import kept_card, policy, vague
+from test_report_edges import add, log, ratio, weekly
+
+# -- how long a one-word record can be ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("store, limit", [
+    # The default words' longest has 8 characters: 2 × 8 + 8.
+    ("", 24),
+    # A store's own word of 10 characters, longer than the 5 a record needs: 2 × 10 + 8.
+    ('[audit.vague-record]\nvague_contents = ["客户说回去再商量一下"]\n', 28),
+], ids=["default-words", "a-stores-longer-word"])
+def test_one_word_padded_to_twice_the_longest_word_and_8_more_is_read_and_one_character_more_is_not(
+        lc, tmp_path, store, limit):
+    if store:
+        policy(lc, tmp_path, store)
+    kept_card(lc)
+    plan = ("--bottleneck", "预算紧张", "--next", "2026-05-09")
+    at_limit = "电话" + "。" * (limit - 2)
+    past = "电话" + "。" * (limit - 1)
+    assert vague(lc, "--content", at_limit, "--plan", "整理贷款方案", *plan, at="2026-05-02T10:00:00", seq=3) == (
+        f"内容只有「{at_limit}」")
+    # Longer text is taken to say something without being read: the audit's shortcut past the word lists.
+    assert vague(lc, "--content", past, "--plan", "约夫妻同来试驾", *plan, at="2026-05-03T10:00:00",
+                 seq=4) is None
+
+
+# -- the count of cards checked, on a terminal ----------------------------------------------------------------
+
+
+def audit_on_a_terminal(lc, now: str) -> str:
+    """What an audit of every card since 2025 shows on stderr when that is a terminal."""
+    return on_a_terminal(lc.db, "--as", "赵经理", "audit", "--since", "2025-01-01", "--json", stream="stderr",
+                         env={"LEADCARD_NOW": now, "LEADCARD_TZ": "Asia/Shanghai"}, check=True)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
+def test_an_audit_tells_a_terminal_its_count_from_the_5000th_card_checked_and_not_at_the_4999th(lc):
+    """The audit tells its count every 1,000 cards, and a bar is worth showing from 5,000 on: 4,999 cards
+    show nothing, the 5,000th is counted as such."""
+    lc.ok("demo", "--cards", "4999")
+    lc.ok("add", "张三", "--phone", "19912345678", user="赵经理", now="2026-05-03T10:00:01")
+    cards = [lc.json("audit", "--since", "2025-01-01", user="赵经理", now=now)["summary"]["cards"]
+             for now in ("2026-05-03T10:00:00", "2026-05-03T10:00:01")]
+    assert cards == [4999, 5000]
+    assert "审计" not in audit_on_a_terminal(lc, "2026-05-03T10:00:00")
+    shown = audit_on_a_terminal(lc, "2026-05-03T10:00:01")
+    assert "审计" in shown and "5000/" in shown
+
+
+# -- a thousand deliveries of one day: their visits asked about 500 cards a query (store/report_events.py) -----
+
+
+def cloned(lc, cards: int) -> None:
+    """Card 1 copied, with its events, into cards 2 … `cards` (named c2 …): making each by the
+    commands would take minutes."""
+    with database(lc.db) as db:
+        for n in range(2, cards + 1):
+            db.execute(f"INSERT INTO cards (id, created_at, recorded_at, source, owner_id, name, phone, model, grade, "
+                       f"status, status_at, outcome) SELECT {n}, created_at, recorded_at, source, owner_id, 'c{n}', "
+                       f"'1390000{n:04d}', model, grade, status, status_at, outcome FROM cards WHERE id = 1")
+            db.execute(f"INSERT INTO card_events (card_id, at, kind, by_id, detail) "
+                       f"SELECT {n}, at, kind, by_id, detail FROM card_events WHERE card_id = 1 ORDER BY id")
+
+
+def test_the_visits_of_a_thousand_cards_delivered_on_one_day_are_all_asked_about_past_500_a_query(lc):
+    """1,000 cars delivered on Monday 16 November: each has its day-1 and day-3 visits due in W47. The
+    500th card ends the first query's batch, the 501st opens the second, the 1,000th ends it; each
+    called the next day has its visit made."""
+    add(lc, "c1", "13900000001", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "c1", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "c1", now="2026-11-16T15:00:00")
+    cloned(lc, 1000)
+    for name in ("c500", "c501", "c1000"):
+        log(lc, name, "2026-11-17 10:00", content="交车后第一天回访")
+    report = weekly(lc)
+    assert (report["totals"]["deliveries"], report["kpis"]["after_delivery"]) == (1000, ratio(3, 2000))
