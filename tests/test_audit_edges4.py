@@ -11,7 +11,9 @@ import os
 import pytest
 
 from conftest import database, on_a_terminal
-from test_audit_edges import kept_card, policy, vague
+from test_audit_edges import kept_card, new_card, policy, vague
+from test_audit_edges3 import same_phone
+from test_audit_floor import GOOD, findings
 from test_report_edges import add, log, ratio, weekly
 
 # -- how long a one-word record can be ----------------------------------------------------------------------
@@ -88,3 +90,37 @@ def test_the_visits_of_a_thousand_cards_delivered_on_one_day_are_all_asked_about
         log(lc, name, "2026-11-17 10:00", content="交车后第一天回访")
     report = weekly(lc)
     assert (report["totals"]["deliveries"], report["kpis"]["after_delivery"]) == (1000, ratio(3, 2000))
+
+
+# -- what the store reads for the rules that run (store/audit.py) ------------------------------------------------
+
+
+def test_cards_on_one_phone_are_no_finding_when_the_duplicate_phone_rule_does_not_run(lc):
+    """The phones are looked up only for that rule: its conflicts are not told when it is left out."""
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", now="2026-05-01T10:00:00")
+    lc.ok("add", "李四", "--phone", "13900139000", "--grade", "A", now="2026-05-02T11:00:00")
+    same_phone(lc, 2)
+    alone = findings(lc, "incomplete-card", now="2026-05-02T11:00:00")
+    assert [(f["rule"], f["ref"]) for f in alone] == [("incomplete-card", "A00001"), ("incomplete-card", "A00002")]
+    assert [f["ref"] for f in findings(lc, "duplicate-phone", now="2026-05-02T11:00:00")] == ["A00001", "A00002"]
+
+
+def test_a_correction_typed_in_two_days_after_the_call_is_not_a_late_record(lc):
+    """A correction (--corrects) keeps the call's time: only what was first recorded is judged late."""
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "更正：确认预算 22 万，对比雅阁",
+          "--corrects", "2", "--next", "2026-05-05 10:00", *GOOD, now="2026-05-03T10:00:00")
+    assert findings(lc, "late-record", now="2026-05-03T10:00:00") == []
+
+
+@pytest.mark.parametrize("outcome, found", [
+    ('{"reason": "推迟购买", "note": "客户明年再换车"}', []),
+    (None, ["战败申请没有写原因（05-02 申请）"]),
+], ids=["its-reason-stored", "none-stored"])
+def test_a_card_nobody_owns_closed_without_events_is_judged_by_its_stored_loss(lc, outcome, found):
+    """A store kept before events were written: the loss's reason is in the card's stored outcome."""
+    new_card(lc)
+    with database(lc.db) as db:
+        db.execute("UPDATE cards SET status = 'lost', status_at = '2026-05-02T02:00:00Z', outcome = "
+                   + (f"'{outcome}'" if outcome else "NULL") + " WHERE id = 1")
+    assert [f["message"] for f in findings(lc, "lost-without-reason", now="2026-05-02T10:00:00")] == found
