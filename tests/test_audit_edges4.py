@@ -1,17 +1,23 @@
 """The audit's edges the mutants of leadcard/domain/audit.py and leadcard/store/audit.py still showed after
 test_audit_edges3: how long a record may be and still be read word by word, and the count of cards the
-audit tells a terminal as it goes. And one the reports' store left (leadcard/store/report_events.py): the
-after-delivery visits of more cards than one query asks about.
+audit tells a terminal as it goes; what the store reads only for the rules that need it, a correction, a
+loss stored on a card closed without events, and the query plans the index tests guard. And one the
+reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
+query asks about.
 
 As in test_audit_edges, each boundary exactly at its limit and one past it.
 """
 
 import os
+from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import database, on_a_terminal
+from conftest import database, on_a_terminal, sales_floor, sqlite_only
+from leadcard.store import Scope, Store
+from leadcard.store.audit import plans
 from test_audit_edges import kept_card, new_card, policy, vague
+from test_audit_edges2 import SHANGHAI
 from test_audit_edges3 import same_phone
 from test_audit_floor import GOOD, findings
 from test_report_edges import add, log, ratio, weekly
@@ -124,3 +130,19 @@ def test_a_card_nobody_owns_closed_without_events_is_judged_by_its_stored_loss(l
         db.execute("UPDATE cards SET status = 'lost', status_at = '2026-05-02T02:00:00Z', outcome = "
                    + (f"'{outcome}'" if outcome else "NULL") + " WHERE id = 1")
     assert [f["message"] for f in findings(lc, "lost-without-reason", now="2026-05-02T10:00:00")] == found
+
+
+@sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
+def test_the_plans_guarded_include_the_lost_customers_comebacks_looked_up_by_their_indexes(lc):
+    """test_audit_plans reads `plans`: it must plan the cards' query as an audit with the false-loss rule
+    runs it, whose comebacks (a card made, a visit, an order since the window) go through indexes too."""
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", user="王芳")
+    store = Store.open(lc.db, SHANGHAI)
+    moment = datetime(2026, 5, 3, 21, tzinfo=SHANGHAI)
+    found = plans(store, Scope(), moment, moment - timedelta(days=30), ("model",), moment - timedelta(days=62))
+    store.close()
+    for step in ("SEARCH cards USING INDEX cards_created (created_at>?)",
+                 "SEARCH visits USING INDEX visits_arrived (arrived_at>?)",
+                 "SEARCH o USING COVERING INDEX card_events_kind_at (kind=? AND at>? AND at<?)"):
+        assert step in found["cards"], found["cards"]
