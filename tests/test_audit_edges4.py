@@ -146,3 +146,24 @@ def test_the_plans_guarded_include_the_lost_customers_comebacks_looked_up_by_the
                  "SEARCH visits USING INDEX visits_arrived (arrived_at>?)",
                  "SEARCH o USING COVERING INDEX card_events_kind_at (kind=? AND at>? AND at<?)"):
         assert step in found["cards"], found["cards"]
+
+
+# -- a store's [audit.RULE] tables refused in words -------------------------------------------------------------
+
+
+FIX = "；改好政策文件后运行 leadcard init --policy-file 文件\n"
+
+
+@pytest.mark.parametrize("table, refused", [
+    ("[audit.nosuch]\nlimit = 1\n",
+     "政策里的 [audit.nosuch] 不是稽核规则（规则有：first-touch-late, first-call-late, cadence-gap, no-next-date, "
+     "overdue, vague-record, unsigned, stale-grade, gave-up-early, lost-without-reason, approval-pending, late-record, "
+     "incomplete-card, duplicate-phone, handover-late, objection-unhandled, visit-without-card, false-loss, "
+     "neglected-to-dormant, plan-beyond-cadence, order-gap, after-delivery-late, quote-expired, clock-override）"),
+    ("[audit.unsigned]\nenabled = 1\n", "政策里 [audit.unsigned] 的 enabled 只能是 true 或 false"),
+], ids=["not-a-rule", "enabled-not-a-bool"])
+def test_an_audit_table_that_names_no_rule_or_a_switch_that_is_no_bool_is_refused_naming_both(
+        lc, tmp_path, table, refused):
+    policy(lc, tmp_path, table)
+    result = lc("audit", now="2026-05-03T10:00:00")
+    assert (result.exit_code, result.stderr) == (2, f"leadcard: {refused}{FIX}")
