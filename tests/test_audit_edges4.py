@@ -188,3 +188,10 @@ def test_a_limit_of_nothing_or_of_a_leap_years_hours_is_taken(lc, tmp_path, limi
     policy(lc, tmp_path, f"[audit.unsigned]\nafter_days = {limit}\n")
     result = lc("audit", now="2026-05-03T10:00:00")
     assert (result.exit_code, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("enabled, found", [("true", ["A00001"]), ("false", [])], ids=["on", "off"])
+def test_a_rule_switched_on_in_so_many_words_runs_and_one_switched_off_does_not(lc, tmp_path, enabled, found):
+    policy(lc, tmp_path, f"[audit.incomplete-card]\nenabled = {enabled}\n")
+    lc.ok("add", "张三", "--phone", "13800138000", now="2026-05-03T10:00:00")
+    assert [f["ref"] for f in findings(lc, "incomplete-card", now="2026-05-03T10:00:00")] == found
