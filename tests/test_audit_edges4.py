@@ -195,3 +195,10 @@ def test_a_rule_switched_on_in_so_many_words_runs_and_one_switched_off_does_not(
     policy(lc, tmp_path, f"[audit.incomplete-card]\nenabled = {enabled}\n")
     lc.ok("add", "张三", "--phone", "13800138000", now="2026-05-03T10:00:00")
     assert [f["ref"] for f in findings(lc, "incomplete-card", now="2026-05-03T10:00:00")] == found
+
+
+def test_a_rules_severity_set_by_the_store_is_the_findings(lc, tmp_path):
+    policy(lc, tmp_path, '[audit.incomplete-card]\nseverity = "error"\n')
+    lc.ok("add", "张三", "--phone", "13800138000", now="2026-05-03T10:00:00")
+    assert [(f["ref"], f["severity"]) for f in findings(lc, "incomplete-card", now="2026-05-03T10:00:00")] == [
+        ("A00001", "error")]
