@@ -169,13 +169,17 @@ FIX = "；改好政策文件后运行 leadcard init --policy-file 文件\n"
      "政策里 [audit.cadence-gap] 的 cadence_days：没有这项设置（可设：enabled, severity, grace_days）"),
     ('[audit.vague-record]\nvague_contents = ["在考虑", 1]\n', "政策里 [audit.vague-record] 的 vague_contents 必须是一组词"),
     ("[audit.unsigned]\nafter_days = -1\n", "政策里 [audit.unsigned] 的 after_days 必须是不小于 0 的数"),
+    # TOML's true is no number of days, nor is a number written as text.
+    ("[audit.unsigned]\nafter_days = true\n", "政策里 [audit.unsigned] 的 after_days 必须是不小于 0 的数"),
+    ('[audit.unsigned]\nafter_days = "3"\n', "政策里 [audit.unsigned] 的 after_days 必须是不小于 0 的数"),
     ("[audit.unsigned]\nafter_days = 8785\n", "政策里 [audit.unsigned] 的 after_days 不能大于 8784"),
     ('[audit.incomplete-card]\nfields = ["model", "nosuch"]\n',
      "政策里 [audit.incomplete-card] 的 fields：没有卡片栏目 nosuch（栏目有：gender, age, wechat, current_vehicle, "
      "occupation, residence, main_driver, payment, usage, best_call_time, household, income, model, colour, budget, "
      "purchase_type, concerns, competitors, liked, decision_maker, timeline, notes）"),
 ], ids=["not-a-rule", "enabled-not-a-bool", "no-such-severity", "no-such-setting", "a-grades-number",
-        "words-not-all-text", "a-day-below-none", "an-hour-past-a-year-of-hours", "no-such-field"])
+        "words-not-all-text", "a-day-below-none", "a-bool-for-days", "text-for-days", "an-hour-past-a-year-of-hours",
+        "no-such-field"])
 def test_an_audit_table_that_names_no_rule_or_sets_a_limit_it_has_not_is_refused_naming_both(
         lc, tmp_path, table, refused):
     policy(lc, tmp_path, table)
