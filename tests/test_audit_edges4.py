@@ -1,0 +1,208 @@
+"""The audit's edges the mutants of leadcard/domain/audit.py and leadcard/store/audit.py still showed after
+test_audit_edges3: how long a record may be and still be read word by word, and the count of cards the
+audit tells a terminal as it goes; what the store reads only for the rules that need it, a correction, a
+loss stored on a card closed without events, and the query plans the index tests guard. And one the
+reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
+query asks about.
+
+As in test_audit_edges, each boundary exactly at its limit and one past it.
+"""
+
+import os
+from datetime import datetime, timedelta
+
+import pytest
+
+from conftest import database, on_a_terminal, sales_floor, sqlite_only
+from leadcard.store import Scope, Store
+from leadcard.store.audit import plans
+from test_audit_edges import kept_card, new_card, policy, vague
+from test_audit_edges2 import SHANGHAI
+from test_audit_edges3 import same_phone
+from test_audit_floor import GOOD, findings
+from test_report_edges import add, log, ratio, weekly
+
+# -- how long a one-word record can be ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("store, limit", [
+    # The default words' longest has 8 characters: 2 × 8 + 8.
+    ("", 24),
+    # A store's own word of 10 characters, longer than the 5 a record needs: 2 × 10 + 8.
+    ('[audit.vague-record]\nvague_contents = ["客户说回去再商量一下"]\n', 28),
+], ids=["default-words", "a-stores-longer-word"])
+def test_one_word_padded_to_twice_the_longest_word_and_8_more_is_read_and_one_character_more_is_not(
+        lc, tmp_path, store, limit):
+    if store:
+        policy(lc, tmp_path, store)
+    kept_card(lc)
+    plan = ("--bottleneck", "预算紧张", "--next", "2026-05-09")
+    at_limit = "电话" + "。" * (limit - 2)
+    past = "电话" + "。" * (limit - 1)
+    assert vague(lc, "--content", at_limit, "--plan", "整理贷款方案", *plan, at="2026-05-02T10:00:00", seq=3) == (
+        f"内容只有「{at_limit}」")
+    # Longer text is taken to say something without being read: the audit's shortcut past the word lists.
+    assert vague(lc, "--content", past, "--plan", "约夫妻同来试驾", *plan, at="2026-05-03T10:00:00",
+                 seq=4) is None
+
+
+# -- the count of cards checked, on a terminal ----------------------------------------------------------------
+
+
+def audit_on_a_terminal(lc, now: str) -> str:
+    """What an audit of every card since 2025 shows on stderr when that is a terminal."""
+    return on_a_terminal(lc.db, "--as", "赵经理", "audit", "--since", "2025-01-01", "--json", stream="stderr",
+                         env={"LEADCARD_NOW": now, "LEADCARD_TZ": "Asia/Shanghai"}, check=True)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
+def test_an_audit_tells_a_terminal_its_count_from_the_5000th_card_checked_and_not_at_the_4999th(lc):
+    """The audit tells its count every 1,000 cards, and a bar is worth showing from 5,000 on: 4,999 cards
+    show nothing, the 5,000th is counted as such."""
+    lc.ok("demo", "--cards", "4999")
+    lc.ok("add", "张三", "--phone", "19912345678", user="赵经理", now="2026-05-03T10:00:01")
+    cards = [lc.json("audit", "--since", "2025-01-01", user="赵经理", now=now)["summary"]["cards"]
+             for now in ("2026-05-03T10:00:00", "2026-05-03T10:00:01")]
+    assert cards == [4999, 5000]
+    assert "审计" not in audit_on_a_terminal(lc, "2026-05-03T10:00:00")
+    shown = audit_on_a_terminal(lc, "2026-05-03T10:00:01")
+    assert "审计" in shown and "5000/" in shown
+
+
+# -- a thousand deliveries of one day: their visits asked about 500 cards a query (store/report_events.py) -----
+
+
+def cloned(lc, cards: int) -> None:
+    """Card 1 copied, with its events, into cards 2 … `cards` (named c2 …): making each by the
+    commands would take minutes."""
+    with database(lc.db) as db:
+        for n in range(2, cards + 1):
+            db.execute(f"INSERT INTO cards (id, created_at, recorded_at, source, owner_id, name, phone, model, grade, "
+                       f"status, status_at, outcome) SELECT {n}, created_at, recorded_at, source, owner_id, 'c{n}', "
+                       f"'1390000{n:04d}', model, grade, status, status_at, outcome FROM cards WHERE id = 1")
+            db.execute(f"INSERT INTO card_events (card_id, at, kind, by_id, detail) "
+                       f"SELECT {n}, at, kind, by_id, detail FROM card_events WHERE card_id = 1 ORDER BY id")
+
+
+def test_the_visits_of_a_thousand_cards_delivered_on_one_day_are_all_asked_about_past_500_a_query(lc):
+    """1,000 cars delivered on Monday 16 November: each has its day-1 and day-3 visits due in W47. The
+    500th card ends the first query's batch, the 501st opens the second, the 1,000th ends it; each
+    called the next day has its visit made."""
+    add(lc, "c1", "13900000001", "2026-11-02 10:00", "--model", "凯美瑞")
+    lc.ok("win", "c1", now="2026-11-03T10:00:00")
+    lc.ok("deliver", "c1", now="2026-11-16T15:00:00")
+    cloned(lc, 1000)
+    for name in ("c500", "c501", "c1000"):
+        log(lc, name, "2026-11-17 10:00", content="交车后第一天回访")
+    report = weekly(lc)
+    assert (report["totals"]["deliveries"], report["kpis"]["after_delivery"]) == (1000, ratio(3, 2000))
+
+
+# -- what the store reads for the rules that run (store/audit.py) ------------------------------------------------
+
+
+def test_cards_on_one_phone_are_no_finding_when_the_duplicate_phone_rule_does_not_run(lc):
+    """The phones are looked up only for that rule: its conflicts are not told when it is left out."""
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", now="2026-05-01T10:00:00")
+    lc.ok("add", "李四", "--phone", "13900139000", "--grade", "A", now="2026-05-02T11:00:00")
+    same_phone(lc, 2)
+    alone = findings(lc, "incomplete-card", now="2026-05-02T11:00:00")
+    assert [(f["rule"], f["ref"]) for f in alone] == [("incomplete-card", "A00001"), ("incomplete-card", "A00002")]
+    assert [f["ref"] for f in findings(lc, "duplicate-phone", now="2026-05-02T11:00:00")] == ["A00001", "A00002"]
+
+
+def test_a_correction_typed_in_two_days_after_the_call_is_not_a_late_record(lc):
+    """A correction (--corrects) keeps the call's time: only what was first recorded is judged late."""
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "更正：确认预算 22 万，对比雅阁",
+          "--corrects", "2", "--next", "2026-05-05 10:00", *GOOD, now="2026-05-03T10:00:00")
+    assert findings(lc, "late-record", now="2026-05-03T10:00:00") == []
+
+
+@pytest.mark.parametrize("outcome, found", [
+    ('{"reason": "推迟购买", "note": "客户明年再换车"}', []),
+    (None, ["战败申请没有写原因（05-02 申请）"]),
+], ids=["its-reason-stored", "none-stored"])
+def test_a_card_nobody_owns_closed_without_events_is_judged_by_its_stored_loss(lc, outcome, found):
+    """A store kept before events were written: the loss's reason is in the card's stored outcome."""
+    new_card(lc)
+    with database(lc.db) as db:
+        db.execute("UPDATE cards SET status = 'lost', status_at = '2026-05-02T02:00:00Z', outcome = "
+                   + (f"'{outcome}'" if outcome else "NULL") + " WHERE id = 1")
+    assert [f["message"] for f in findings(lc, "lost-without-reason", now="2026-05-02T10:00:00")] == found
+
+
+@sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
+def test_the_plans_guarded_include_the_lost_customers_comebacks_looked_up_by_their_indexes(lc):
+    """test_audit_plans reads `plans`: it must plan the cards' query as an audit with the false-loss rule
+    runs it, whose comebacks (a card made, a visit, an order since the window) go through indexes too."""
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", user="王芳")
+    store = Store.open(lc.db, SHANGHAI)
+    moment = datetime(2026, 5, 3, 21, tzinfo=SHANGHAI)
+    found = plans(store, Scope(), moment, moment - timedelta(days=30), ("model",), moment - timedelta(days=62))
+    store.close()
+    for step in ("SEARCH cards USING INDEX cards_created (created_at>?)",
+                 "SEARCH visits USING INDEX visits_arrived (arrived_at>?)",
+                 "SEARCH o USING COVERING INDEX card_events_kind_at (kind=? AND at>? AND at<?)"):
+        assert step in found["cards"], found["cards"]
+
+
+# -- a store's [audit.RULE] tables refused in words -------------------------------------------------------------
+
+
+FIX = "；改好政策文件后运行 leadcard init --policy-file 文件\n"
+
+
+@pytest.mark.parametrize("table, refused", [
+    ("[audit.nosuch]\nlimit = 1\n",
+     "政策里的 [audit.nosuch] 不是稽核规则（规则有：first-touch-late, first-call-late, cadence-gap, no-next-date, "
+     "overdue, vague-record, unsigned, stale-grade, gave-up-early, lost-without-reason, approval-pending, late-record, "
+     "incomplete-card, duplicate-phone, handover-late, objection-unhandled, visit-without-card, false-loss, "
+     "neglected-to-dormant, plan-beyond-cadence, order-gap, after-delivery-late, quote-expired, clock-override）"),
+    ("[audit.unsigned]\nenabled = 1\n", "政策里 [audit.unsigned] 的 enabled 只能是 true 或 false"),
+    ('[audit.unsigned]\nseverity = "fatal"\n', "政策里 [audit.unsigned] 的 severity 只能是 info、warning 或 error"),
+    ("[audit.unsigned]\nnosuch = 1\n",
+     "政策里 [audit.unsigned] 的 nosuch：没有这项设置（可设：enabled, severity, after_days）"),
+    # The grades' own numbers, described by the rule, are set in the grades' table.
+    ("[audit.cadence-gap]\ncadence_days = 3\n",
+     "政策里 [audit.cadence-gap] 的 cadence_days：没有这项设置（可设：enabled, severity, grace_days）"),
+    ('[audit.vague-record]\nvague_contents = ["在考虑", 1]\n', "政策里 [audit.vague-record] 的 vague_contents 必须是一组词"),
+    ("[audit.unsigned]\nafter_days = -1\n", "政策里 [audit.unsigned] 的 after_days 必须是不小于 0 的数"),
+    # TOML's true is no number of days, nor is a number written as text.
+    ("[audit.unsigned]\nafter_days = true\n", "政策里 [audit.unsigned] 的 after_days 必须是不小于 0 的数"),
+    ('[audit.unsigned]\nafter_days = "3"\n', "政策里 [audit.unsigned] 的 after_days 必须是不小于 0 的数"),
+    ("[audit.unsigned]\nafter_days = 8785\n", "政策里 [audit.unsigned] 的 after_days 不能大于 8784"),
+    ('[audit.incomplete-card]\nfields = ["model", "nosuch"]\n',
+     "政策里 [audit.incomplete-card] 的 fields：没有卡片栏目 nosuch（栏目有：gender, age, wechat, current_vehicle, "
+     "occupation, residence, main_driver, payment, usage, best_call_time, household, income, model, colour, budget, "
+     "purchase_type, concerns, competitors, liked, decision_maker, timeline, notes）"),
+], ids=["not-a-rule", "enabled-not-a-bool", "no-such-severity", "no-such-setting", "a-grades-number",
+        "words-not-all-text", "a-day-below-none", "a-bool-for-days", "text-for-days", "an-hour-past-a-year-of-hours",
+        "no-such-field"])
+def test_an_audit_table_that_names_no_rule_or_sets_a_limit_it_has_not_is_refused_naming_both(
+        lc, tmp_path, table, refused):
+    policy(lc, tmp_path, table)
+    result = lc("audit", now="2026-05-03T10:00:00")
+    assert (result.exit_code, result.stderr) == (2, f"leadcard: {refused}{FIX}")
+
+
+@pytest.mark.parametrize("limit", ["0", "8784"], ids=["none", "a-year-of-hours"])
+def test_a_limit_of_nothing_or_of_a_leap_years_hours_is_taken(lc, tmp_path, limit):
+    policy(lc, tmp_path, f"[audit.unsigned]\nafter_days = {limit}\n")
+    result = lc("audit", now="2026-05-03T10:00:00")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("enabled, found", [("true", ["A00001"]), ("false", [])], ids=["on", "off"])
+def test_a_rule_switched_on_in_so_many_words_runs_and_one_switched_off_does_not(lc, tmp_path, enabled, found):
+    policy(lc, tmp_path, f"[audit.incomplete-card]\nenabled = {enabled}\n")
+    lc.ok("add", "张三", "--phone", "13800138000", now="2026-05-03T10:00:00")
+    assert [f["ref"] for f in findings(lc, "incomplete-card", now="2026-05-03T10:00:00")] == found
+
+
+def test_a_rules_severity_set_by_the_store_is_the_findings(lc, tmp_path):
+    policy(lc, tmp_path, '[audit.incomplete-card]\nseverity = "error"\n')
+    lc.ok("add", "张三", "--phone", "13800138000", now="2026-05-03T10:00:00")
+    assert [(f["ref"], f["severity"]) for f in findings(lc, "incomplete-card", now="2026-05-03T10:00:00")] == [
+        ("A00001", "error")]
