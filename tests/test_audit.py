@@ -303,8 +303,7 @@ def test_policy_sets_limits_and_switches_rules_off(lc, tmp_path):
     assert "已在本店政策中关闭" in out and "limit_hours = 3" in out and "感谢短信或微信" in out
     assert lc("audit", "--explain", "nosuch").exit_code == 2
     policy.write_text("[audit.first-call-late]\nlimit_minutes = 5\n", encoding="utf-8")
-    lc.ok("init", "--policy-file", str(policy))
-    result = lc("audit")
+    result = lc("init", "--policy-file", str(policy))
     assert result.exit_code == 2 and "limit_minutes：没有这项设置" in result.stderr
     assert "leadcard init --policy-file" in result.stderr  # how to put it right
 

@@ -182,8 +182,10 @@ FIX = "；改好政策文件后运行 leadcard init --policy-file 文件\n"
         "no-such-field"])
 def test_an_audit_table_that_names_no_rule_or_sets_a_limit_it_has_not_is_refused_naming_both(
         lc, tmp_path, table, refused):
-    policy(lc, tmp_path, table)
-    result = lc("audit", now="2026-05-03T10:00:00")
+    """Refused by `init`, which keeps the policy, before the audit ever reads it."""
+    path = tmp_path / "store.toml"
+    path.write_text(table, encoding="utf-8")
+    result = lc("init", "--policy-file", str(path), now="2026-05-03T10:00:00")
     assert (result.exit_code, result.stderr) == (2, f"leadcard: {refused}{FIX}")
 
 

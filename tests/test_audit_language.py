@@ -5,7 +5,7 @@ JSON keeps its keys, rule names and severities in both; only the words a person 
 
 import re
 
-from conftest import sales_floor
+from conftest import database, sales_floor
 
 from leadcard.domain.audit import RULE_NAMES, RULES_BY_NAME
 
@@ -136,9 +136,13 @@ def test_log_warns_of_a_date_beyond_the_cadence_in_the_language_asked_for(lc):
 
 
 def test_a_mistake_in_the_policy_s_audit_tables_is_told_in_either_language(lc, tmp_path):
+    """`init` refuses such a policy; a store whose policy an older leadcard kept is refused by the audit."""
     policy = tmp_path / "policy.toml"
     policy.write_text('[audit.first-call-late]\nlimit_hours = "soon"\n', encoding="utf-8")
-    lc.ok("init", "--policy-file", str(policy))
+    refused = lc("init", "--policy-file", str(policy))
+    assert refused.exit_code == 2 and "limit_hours 必须是不小于 0 的数" in refused.stderr
+    with database(lc.db) as db:
+        db.execute("INSERT INTO settings (key, value) VALUES ('policy.overrides', ?)", (policy.read_text(),))
     chinese = lc("audit")
     assert chinese.exit_code == 2
     assert chinese.stderr.strip() == ("leadcard: 政策里 [audit.first-call-late] 的 limit_hours 必须是不小于 0 的数；"

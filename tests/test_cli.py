@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import database, run_process
 
 
@@ -100,6 +102,19 @@ def test_a_bad_policy_file_is_bad_input_and_changes_nothing(lc, tmp_path):
     assert lc("init", "--policy-file", str(toml)).exit_code == 2
     assert lc("init", "--policy-file", str(tmp_path / "missing.toml")).exit_code == 2
     assert lc.json("policy", "show")["policy"] == "habc"
+
+
+@pytest.mark.parametrize("table, words", [
+    ("[audit.no-such-rule]\nenabled = false\n", "政策里的 [audit.no-such-rule] 不是稽核规则"),
+    ("[audit.overdue]\ngrace_days = -1\n", "政策里 [audit.overdue] 的 grace_days 必须是不小于 0 的数"),
+])
+def test_init_refuses_a_policy_whose_audit_tables_the_audit_would_refuse(lc, tmp_path, table, words):
+    lc.ok("init")
+    toml = tmp_path / "store.toml"
+    toml.write_text("[grades.A]\ncadence_days = 3\n" + table, encoding="utf-8")
+    refused = lc("init", "--policy-file", str(toml))
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1 and words in refused.stderr
+    assert {g["grade"]: g["cadence_days"] for g in lc.json("policy", "show")["grades"]}["A"] == 7  # nothing written
 
 
 def test_help_lists_every_core_command(lc):

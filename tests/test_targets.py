@@ -177,6 +177,15 @@ def test_deliveries_count_against_a_target_that_names_them_from_the_months_first
     assert "| 合计 | 7 | 1 | 14.3% | 2 | 2 | 100.0% | 3.00 |" in md
 
 
+def test_a_delivery_counts_under_whoever_holds_the_card_at_the_periods_end(november):
+    """己, won on 12 November, is delivered on the 13th and handed to 李强 on the 14th: the week of 16
+    November, reading the month so far, counts the delivery as 李强's, not 王芳's."""
+    november.ok("deliver", "己", user="王芳", now="2026-11-13T10:00:00")
+    november.ok("assign", "己", "李强", user="赵经理", now="2026-11-14T10:00:00")
+    week = {o["owner"]: o for o in report(november, "weekly", "--week", "2026-W47")["by_owner"]}
+    assert (week["李强"]["month_deliveries"], week["王芳"]["month_deliveries"]) == (1, 0)
+
+
 def test_with_no_grading_measured_anywhere_the_weight_is_nought(floor):
     card(floor, "庚", "13900000007", "A", "2026-11-10 10:00", owner="李强")
     [li] = report(floor, "monthly", "--month", "2026-11")["by_owner"]

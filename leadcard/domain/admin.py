@@ -40,6 +40,9 @@ def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
     chosen = scheme or current
     overrides = overrides_toml if overrides_toml is not None else store.setting("policy.overrides")
     policy = load_policy(chosen, overrides)  # validates before anything is written
+    from leadcard.domain.audit import rule_settings
+
+    rule_settings(policy)  # its [audit.RULE] tables too: `audit` must not be the first to refuse them
     changing = chosen != current
     if grade_map is not None and not changing:
         raise BadInput(_("--map 是把卡片改评到另一套方案：请给出 --policy（本店现用 {current}）").format(current=current))
