@@ -472,21 +472,22 @@ def test_the_call_in_which_the_customer_ordered_is_judged_as_a_sales_contact(lc)
 @pytest.mark.parametrize("delivered, counted", [("2026-03-08T00:00:00", 1), ("2026-03-07T23:59:59", 0)],
                          ids=["visits-and-grace-run-into-the-window", "over-a-second-before"])
 def test_two_days_of_grace_for_the_visits_keep_a_delivery_audited_two_days_longer(lc, tmp_path, delivered, counted):
-    policy(lc, tmp_path, "[audit.after-delivery-late]\ngrace_days = 2\n")
-    new_card(lc, made="2026-03-01T10:00:00")
-    lc.ok("win", "张三", now="2026-03-02T10:00:00")
-    lc.ok("deliver", "张三", now=delivered)
-    assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == counted
+    assert audited_after_delivery(lc, tmp_path, "[audit.after-delivery-late]\ngrace_days = 2\n", delivered) == counted
 
 
 @pytest.mark.parametrize("delivered, counted", [("2026-04-09T00:00:00", 1), ("2026-04-08T23:59:59", 0)],
                          ids=["a-day-before-the-window", "a-second-more"])
 def test_a_store_without_visits_after_delivery_audits_a_delivered_card_a_day_after(lc, tmp_path, delivered, counted):
-    policy(lc, tmp_path, "after_delivery_days = []\n")
+    assert audited_after_delivery(lc, tmp_path, "after_delivery_days = []\n", delivered) == counted
+
+
+def audited_after_delivery(lc, tmp_path, store_policy: str, delivered: str) -> int:
+    """The cards an audit from 10 April counts, under the policy, of one won on 2 March and delivered then."""
+    policy(lc, tmp_path, store_policy)
     new_card(lc, made="2026-03-01T10:00:00")
     lc.ok("win", "张三", now="2026-03-02T10:00:00")
     lc.ok("deliver", "张三", now=delivered)
-    assert summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0] == counted
+    return summary(lc, "--since", "2026-04-10", now="2026-04-20T10:00:00")[0]
 
 
 # -- a thousand cards -------------------------------------------------------------------------------------
