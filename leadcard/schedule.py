@@ -563,10 +563,11 @@ def first_call_deadline(start: datetime, source: str | None, policy: Policy, hou
     return add_working_minutes(start, minutes, policy.working_hours)
 
 
-def visit_card_late(left_at: datetime, now: datetime, policy: Policy) -> bool:
-    """A showroom visit that left contact details and has no card is late once `visit_card_minutes`
-    after the customer left have passed: a card made at that very second is in time."""
-    return left_at + timedelta(minutes=policy.visit_card_minutes) < now
+def visit_card_late(left_at: datetime, now: datetime, minutes: float) -> bool:
+    """A showroom visit that left contact details and has no card is late once `minutes` (the
+    policy's `visit_card_minutes`, or the audit's limit) after the customer left have passed: a card
+    made at that very second is in time."""
+    return left_at + timedelta(minutes=minutes) < now
 
 
 def add_working_minutes(start: datetime, minutes: float, hours: tuple[time, time]) -> datetime:

@@ -262,9 +262,7 @@ def test_a_regrade_at_the_very_second_audited_is_the_grade_judged(lc, at):
 
 
 def test_an_instruction_written_at_the_very_second_audited_signs_the_follow_ups(lc):
-    lc.ok("user", "add", "赵经理", "--role", "manager")
-    lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组", user="赵经理")
-    lc.ok("user", "add", "王芳", "--role", "consultant", "--team", "一组", user="赵经理")
+    sales_floor(lc)
     lc.user = "王芳"
     kept_card(lc)
     lc.ok("comment", "A00001", "周末邀约夫妻试驾，准备对比表", user="钱主管", now="2026-05-03T10:21:00")

@@ -28,7 +28,7 @@ from leadcard.errors import BadInput, NotAllowed
 from leadcard.i18n import _
 from leadcard.model import ACTIVE_STATUSES, EventKind, Role, Status
 from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleSettings, Severity
-from leadcard.schedule import Policy, day_bounds, days_planned_ahead
+from leadcard.schedule import Policy, day_bounds, days_planned_ahead, visit_card_late
 from leadcard.domain import audit_clock, audit_deals, audit_floor, audit_orders, audit_rules
 from leadcard.domain.session import Session
 from leadcard.store import Scope
@@ -340,15 +340,15 @@ class _Blame:
 def _visits_without_card(session: Session, scope: Scope, setting: RuleSettings, ctx: Context,
                          since_at: datetime, owner: str | None) -> list[Finding]:
     """Showroom-log lines that left a phone but had no card `limit_minutes` after the customer left."""
-    limit = timedelta(minutes=setting.limits["limit_minutes"])
+    minutes = setting.limits["limit_minutes"]
+    limit = timedelta(minutes=minutes)
     found = []
     for visit, card_recorded_at in visits_as_of(session.store, scope, since_at, ctx.as_of):
         if owner is not None and visit.consultant != owner:
             continue
         deadline = visit.ended_at + limit
         carded = card_recorded_at is not None and card_recorded_at <= ctx.as_of
-        # At the deadline itself a card made that second is still in time: late only once it has passed.
-        if deadline >= ctx.as_of or (carded and card_recorded_at <= deadline):
+        if not visit_card_late(visit.ended_at, ctx.as_of, minutes) or (carded and card_recorded_at <= deadline):
             continue
         left = ctx.md(visit.ended_at, clock=True)
         if carded:

@@ -127,4 +127,4 @@ def visit_log(session: Session, since: date, until: date, without_card: bool = F
 
 def card_overdue(visit: Visit, now: datetime, policy: Policy) -> bool:
     """Left contact details, and still no card in time."""
-    return visit.contact_left and visit.card_id is None and visit_card_late(visit.ended_at, now, policy)
+    return visit.contact_left and visit.card_id is None and visit_card_late(visit.ended_at, now, policy.visit_card_minutes)

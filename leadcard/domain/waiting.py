@@ -23,7 +23,7 @@ def waiting(session: Session) -> Waiting:
     show = session.shows()
     unsigned = [Unsigned(show(r.card), r.count, r.first_seq, r.first_at)
                 for r in sql.unsigned(store, scope, actor.id, since)]
-    visits = [v for v in waiting_for_card(store, scope, now) if visit_card_late(v.ended_at, now, policy)]
+    visits = [v for v in waiting_for_card(store, scope, now) if visit_card_late(v.ended_at, now, policy.visit_card_minutes)]
     handovers = [Handover(show(c), handover_due(session, c)) for c in sql.handovers(store, scope)]
     losses = [show(c) for c in sql.loss_requests(store, scope, actor.id)]
     cancelled = [Cancellation(show(r.card), r.at, r.reason, r.model, r.by)
