@@ -204,12 +204,23 @@ def os_login() -> str | None:
         return None
 
 
-def working_days_after(store: Store, start: datetime, n: int) -> datetime:
-    """`n` working days after `start` by China's statutory calendar, swapped workdays included."""
-    years = [calendar_year(store, y) for y in (start.year, start.year + 1)]
-    holidays = set().union(*(c.holidays for c in years))
-    swapped = set().union(*(c.swapped_workdays for c in years))
-    return add_working_days(start, n, holidays, swapped)
+def working_days(store: Store) -> Callable[[datetime, int], datetime]:
+    """What is `n` working days after a moment by China's statutory calendar, swapped workdays
+    included. Each year's calendar is read from the store once: a morning list's handovers fall in
+    the same one or two years."""
+    years: dict[int, YearCalendar] = {}
+
+    def year(y: int) -> YearCalendar:
+        if y not in years:
+            years[y] = calendar_year(store, y)
+        return years[y]
+
+    def after(start: datetime, n: int) -> datetime:
+        this, next_year = year(start.year), year(start.year + 1)
+        return add_working_days(start, n, this.holidays | next_year.holidays,
+                                this.swapped_workdays | next_year.swapped_workdays)
+
+    return after
 
 
 def calendar_year(store: Store, year: int) -> YearCalendar:

@@ -6,8 +6,9 @@ under the supervisor's own due cards."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Callable
 
-from leadcard.domain.session import Session, working_days_after
+from leadcard.domain.session import Session, working_days
 from leadcard.model import Card, Cancellation, Handover, Status, Unsigned, Waiting
 from leadcard.schedule import visit_card_late
 from leadcard.store import waiting as sql
@@ -24,18 +25,21 @@ def waiting(session: Session) -> Waiting:
     unsigned = [Unsigned(show(r.card), r.count, r.first_seq, r.first_at)
                 for r in sql.unsigned(store, scope, actor.id, since)]
     visits = [v for v in waiting_for_card(store, scope, now) if visit_card_late(v.ended_at, now, policy.visit_card_minutes)]
-    handovers = [Handover(show(c), handover_due(session, c)) for c in sql.handovers(store, scope)]
+    after = working_days(store)
+    handovers = [Handover(show(c), handover_due(session, c, after)) for c in sql.handovers(store, scope)]
     losses = [show(c) for c in sql.loss_requests(store, scope, actor.id)]
     cancelled = [Cancellation(show(r.card), r.at, r.reason, r.model, r.by)
                  for r in sql.cancellations(store, scope, actor.id, since)]
     return Waiting(losses, unsigned, visits, handovers, policy.unsigned_days, cancelled)
 
 
-def handover_due(session: Session, card: Card) -> datetime | None:
+def handover_due(session: Session, card: Card,
+                 after: Callable[[datetime, int], datetime] | None = None) -> datetime | None:
     """A delivered car's owner not yet handed to after-sales: by when (China's working days after
-    the delivery, 调休 included); None once handed over, or before the delivery."""
+    the delivery, 调休 included); None once handed over, or before the delivery. `after`: the
+    session's `working_days`, when many cards are asked about."""
     delivered = card.outcome.get("delivered_at")
     if card.status != Status.DELIVERED or card.outcome.get("handover_to") or not delivered:
         return None
-    return working_days_after(session.store, datetime.fromisoformat(delivered).astimezone(session.tz),
-                              session.policy.handover_working_days)
+    after = after or working_days(session.store)
+    return after(datetime.fromisoformat(delivered).astimezone(session.tz), session.policy.handover_working_days)
