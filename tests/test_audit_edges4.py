@@ -208,3 +208,42 @@ def test_a_rules_severity_set_by_the_store_is_the_findings(lc, tmp_path):
     lc.ok("add", "张三", "--phone", "13800138000", now="2026-05-03T10:00:00")
     assert [(f["ref"], f["severity"]) for f in findings(lc, "incomplete-card", now="2026-05-03T10:00:00")] == [
         ("A00001", "error")]
+
+
+# -- a record changed at the audit's very moment --------------------------------------------------------------
+# The audit reads the store as it stood at its moment, that moment included: a correction or a
+# withdrawal written in the same second as the audit (a supervisor auditing right after a consultant
+# fixed a record) already stands.
+
+AT_ONCE = "2026-05-02T10:00:00"
+
+
+def test_a_correction_written_at_the_audits_moment_already_replaces_what_it_corrects(lc):
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "好的", "--plan", "整理贷款方案", "--bottleneck", "预算紧张",
+          "--next", "2026-05-09", now="2026-05-02T09:00:00")
+    assert [f["followup"] for f in findings(lc, "vague-record", now="2026-05-02T09:30:00")] == [3]
+    lc.ok("log", "张三", "--corrects", "3", "--content", "确认贷款首付三成，太太同意周末来试驾", "--plan", "整理贷款方案",
+          "--bottleneck", "预算紧张", "--next", "2026-05-09", now=AT_ONCE)
+    assert findings(lc, "vague-record", now=AT_ONCE) == []
+
+
+def test_a_withdrawal_written_at_the_audits_moment_already_leaves_its_record_out(lc):
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "好的", now="2026-05-02T09:00:00")
+    assert [f["followup"] for f in findings(lc, "vague-record", now="2026-05-02T09:30:00")] == [3]
+    lc.ok("log", "张三", "--void", "3", "--reason", "记错卡片", now=AT_ONCE)
+    assert findings(lc, "vague-record", now=AT_ONCE) == []
+
+
+def test_a_regrade_withdrawn_at_the_audits_moment_no_longer_sets_the_cadence(lc):
+    """Regraded to C (a contact every 30 days) at a follow-up, and planned 20 days ahead at the next:
+    within C's cadence, beyond A's once the regrade is withdrawn."""
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户说明年再换车，先看看", "--grade", "C",
+          "--next", "2026-05-20", *GOOD, now="2026-05-02T09:00:00")
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "发送明年新款的预告资料，客户表示感兴趣",
+          "--next", "2026-05-22", *GOOD, now="2026-05-02T09:30:00")
+    assert findings(lc, "plan-beyond-cadence", now="2026-05-02T09:45:00") == []
+    lc.ok("log", "张三", "--void", "3", "--reason", "记错卡片", now=AT_ONCE)
+    assert [f["followup"] for f in findings(lc, "plan-beyond-cadence", now=AT_ONCE)] == [4]
