@@ -1,12 +1,16 @@
 """Still more of the report's figures at their edges (issue 22), each written against a comparison of
 the reports' SQL that the stories before it let lean either way: which of a card's gradings in a
 window is its first, when two fall at its first instant or at one instant; and what a withdrawal
-made exactly at a period's end leaves standing in it (nothing dated at the end is the period's).
+made exactly at a period's end leaves standing in it (nothing dated at the end is the period's); and a
+card of an old store, closed without dated events, made at the period's end.
 
 Week 2026-W47 runs from Monday 16 to Sunday 22 November 2026; it is read on Wednesday 25th. An H
 grading is judged in W47 when made from Monday 9th 00:00 to Monday 16th 00:00 (H's horizon: 7 days).
 """
 
+import pytest
+
+from conftest import database, sales_floor
 from test_report_edges import add, log, ratio, weekly
 
 
@@ -94,3 +98,22 @@ def test_a_first_call_withdrawn_at_the_next_weeks_first_instant_was_in_time_in_t
     lc.ok("log", "卯", "--void", "1", "--reason", "记错卡片", now="2026-11-23T00:00:00")
     trend = lc.json("report", "trend", "--weeks", "2", now="2026-11-30T09:00:00")
     assert trend["ratios"]["timeliness"] == [ratio(1, 1), ratio(0, 0)]
+
+
+# -- a card closed before the week, of a store kept before status events were written ------------------------
+
+
+@pytest.mark.parametrize("reassigned", [False, True], ids=["kept-by-its-owner", "handed-on-since"])
+def test_an_old_stores_order_made_at_the_next_weeks_first_instant_is_not_the_weeks(lc, reassigned):
+    """A card of an old store, made at midnight opening W48 and won without a dated event (its status
+    and status time alone): nothing of it is W47's — no line for 李强, no car waiting at the week's
+    end — whether he still holds it or handed it on after the week."""
+    sales_floor(lc)
+    lc.ok("add", "周八", "--phone", "13800000008", "--at", "2026-11-23 00:00", user="李强", now="2026-11-23T00:00:00")
+    with database(lc.db) as db:
+        db.execute("UPDATE cards SET status = 'won', status_at = '2026-11-23T02:00:00Z', "
+                   "outcome = '{\"model\": \"凯美瑞\"}' WHERE id = 1")
+    if reassigned:
+        lc.ok("assign", "A00001", "王芳", user="赵经理", now="2026-11-24T10:00:00")
+    report = weekly(lc)
+    assert ([o["owner"] for o in report["by_owner"]], report["orders"]["waiting_for_delivery_at_end"]) == ([], 0)
