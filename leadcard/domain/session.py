@@ -205,9 +205,9 @@ def os_login() -> str | None:
 
 
 def working_days(store: Store) -> Callable[[datetime, int], datetime]:
-    """What is `n` working days after a moment by China's statutory calendar, swapped workdays
-    included. Each year's calendar is read from the store once: a morning list's handovers fall in
-    the same one or two years."""
+    """`after(start, n)`: the moment `n` working days after `start` by China's statutory calendar,
+    swapped workdays included. Each year's calendar is read from the store once: a morning list's
+    handovers fall in the same one or two years."""
     years: dict[int, YearCalendar] = {}
 
     def year(y: int) -> YearCalendar:
