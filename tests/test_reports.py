@@ -6,6 +6,7 @@ Week 2026-W47 runs from Monday 16 to Sunday 22 November 2026; the reports are re
 import csv
 import io
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -380,6 +381,30 @@ def test_cron_writes_the_weekly_export_without_colour_or_prompts(tmp_path):
     assert export.returncode == 0 and export.stdout == "" and (tmp_path / "w.xlsx").stat().st_size > 0
     failed = run_process("report", "weekly", "--week", "W47", env=env)
     assert failed.returncode == 2 and failed.stderr.count("\n") == 1
+
+
+def test_a_reports_progress_counts_whole_cards_up_to_all_of_the_stores(lc, monkeypatch):
+    """A large store's report draws its bar on a terminal (tests/test_progress.py) from what it tells
+    `step(done, total)`; recorded here in-process, where no bar is drawn: the store's cards as the
+    total, whole cards done, never going back, and all of them once the last part is done."""
+    told = []
+
+    @contextmanager
+    def recording(_label):
+        yield lambda done, total: told.append((done, total))
+
+    monkeypatch.setattr("leadcard.commands.progress.progress", recording)
+    busy_week(lc)
+    for n in range(3, 14):
+        add(lc, f"客户{n}", f"138000000{n:02d}", "2026-11-18 10:00")
+    # Thirteen cards, one more than the report's parts (REPORT_PARTS): no part's share is a whole card,
+    # and counting one part too many goes past the total.
+    for report in (("weekly", "--week", "2026-W47"), ("monthly", "--month", "2026-11")):
+        told.clear()
+        lc.json("report", *report, now=READ_ON)
+        done = [d for d, _total in told]
+        assert {total for _done, total in told} == {13}, report
+        assert all(isinstance(d, int) for d in done) and done == sorted(done) and done[-1] == 13, (report, done)
 
 
 # -- the file's name picks the format ---------------------------------------------------------------------
