@@ -132,6 +132,23 @@ def _same_point(series, i, report, counts, kpis, traffic):
         assert (ratio["numerator"], ratio["denominator"]) == expected, key
 
 
+def test_a_trend_reads_no_report_card_states_beside_its_own(lc, monkeypatch):
+    """A trend's points read their cards' states as the trend has them (its conversion cohort): the
+    report's states of every period's cards, read beside on a connection of their own, would be a
+    second pass over the store for nothing. A weekly report does read them there."""
+    from leadcard.domain.session import Session
+
+    started = []
+    beside = Session.beside
+    monkeypatch.setattr(Session, "beside", lambda self, work: started.append(work.__name__) or beside(self, work))
+    coached_floor(lc)
+    trend(lc)
+    assert started and "read_states" not in started, started
+    started.clear()
+    lc.json("report", "weekly", now=READ_ON, user="赵经理")
+    assert "read_states" in started, started
+
+
 def test_who_sees_whose_trend(lc):
     coached_floor(lc)
     add(lc, "郑九", "13800000009", "2026-11-18 10:00", user="孙丽")
