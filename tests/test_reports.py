@@ -155,6 +155,25 @@ def test_conversion_referral_and_follow_ups_per_win_through_win_and_invalid(lc):
     assert per_win == {"0": (0, 0.02), "1": (1, 0.03), "2": (0, 0.05), "3": (0, 0.10), "4+": (1, 0.80)}
 
 
+def test_a_wins_contacts_are_counted_as_corrected_by_the_date_each_correction_gives_them(lc):
+    """张三 and 李四 are each called twice and win on Thursday 12th (W46); on Wednesday 18th the first
+    call of each is corrected: 张三's as it was dated, so the correction counts in its place, not
+    beside it; 李四's moved to the 18th, after the win, so as W46 ended his first call stood. Two
+    contacts each."""
+    for name, phone in (("张三", "13800000001"), ("李四", "13800000002")):
+        add(lc, name, phone, "2026-11-09 10:00", "--model", "凯美瑞")
+        log(lc, name, "2026-11-10 10:00")
+        log(lc, name, "2026-11-11 10:00")
+        lc.ok("win", name, now="2026-11-12T10:00:00")
+    lc.ok("log", "张三", "--corrects", "1", "--channel", "phone", "--content", "电话沟通需求（更正）",
+          now="2026-11-18T10:00:00")
+    lc.ok("log", "李四", "--corrects", "1", "--channel", "phone", "--content", "电话沟通需求（改期）",
+          "--at", "2026-11-18 09:00", now="2026-11-18T10:00:00")
+    report = weekly(lc, week="2026-W46")
+    assert report["totals"]["wins"] == 2
+    assert {b["followups"]: b["wins"] for b in report["followups_per_win"] if b["wins"]} == {"2": 2}
+
+
 def test_losses_by_reason_and_competitor_and_loss_clarity(lc):
     for i, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
         add(lc, name, f"1380000000{i}", "2026-11-02 10:00")
