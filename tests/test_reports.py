@@ -6,6 +6,7 @@ Week 2026-W47 runs from Monday 16 to Sunday 22 November 2026; the reports are re
 import csv
 import io
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -152,6 +153,25 @@ def test_conversion_referral_and_follow_ups_per_win_through_win_and_invalid(lc):
     assert report["totals"]["wins"] == 2
     per_win = {b["followups"]: (b["wins"], b["benchmark"]) for b in report["followups_per_win"]}
     assert per_win == {"0": (0, 0.02), "1": (1, 0.03), "2": (0, 0.05), "3": (0, 0.10), "4+": (1, 0.80)}
+
+
+def test_a_wins_contacts_are_counted_as_corrected_by_the_date_each_correction_gives_them(lc):
+    """张三 and 李四 are each called twice and win on Thursday 12th (W46); on Wednesday 18th the first
+    call of each is corrected: 张三's as it was dated, so the correction counts in its place, not
+    beside it; 李四's moved to the 18th, after the win, so as W46 ended his first call stood. Two
+    contacts each."""
+    for name, phone in (("张三", "13800000001"), ("李四", "13800000002")):
+        add(lc, name, phone, "2026-11-09 10:00", "--model", "凯美瑞")
+        log(lc, name, "2026-11-10 10:00")
+        log(lc, name, "2026-11-11 10:00")
+        lc.ok("win", name, now="2026-11-12T10:00:00")
+    lc.ok("log", "张三", "--corrects", "1", "--channel", "phone", "--content", "电话沟通需求（更正）",
+          now="2026-11-18T10:00:00")
+    lc.ok("log", "李四", "--corrects", "1", "--channel", "phone", "--content", "电话沟通需求（改期）",
+          "--at", "2026-11-18 09:00", now="2026-11-18T10:00:00")
+    report = weekly(lc, week="2026-W46")
+    assert report["totals"]["wins"] == 2
+    assert {b["followups"]: b["wins"] for b in report["followups_per_win"] if b["wins"]} == {"2": 2}
 
 
 def test_losses_by_reason_and_competitor_and_loss_clarity(lc):
@@ -380,6 +400,30 @@ def test_cron_writes_the_weekly_export_without_colour_or_prompts(tmp_path):
     assert export.returncode == 0 and export.stdout == "" and (tmp_path / "w.xlsx").stat().st_size > 0
     failed = run_process("report", "weekly", "--week", "W47", env=env)
     assert failed.returncode == 2 and failed.stderr.count("\n") == 1
+
+
+def test_a_reports_progress_counts_whole_cards_up_to_all_of_the_stores(lc, monkeypatch):
+    """A large store's report draws its bar on a terminal (tests/test_progress.py) from what it tells
+    `step(done, total)`; recorded here in-process, where no bar is drawn: the store's cards as the
+    total, whole cards done, never going back, and all of them once the last part is done."""
+    told = []
+
+    @contextmanager
+    def recording(_label):
+        yield lambda done, total: told.append((done, total))
+
+    monkeypatch.setattr("leadcard.commands.progress.progress", recording)
+    busy_week(lc)
+    for n in range(3, 14):
+        add(lc, f"客户{n}", f"138000000{n:02d}", "2026-11-18 10:00")
+    # Thirteen cards, one more than the report's parts (REPORT_PARTS): no part's share is a whole card,
+    # and counting one part too many goes past the total.
+    for report in (("weekly", "--week", "2026-W47"), ("monthly", "--month", "2026-11")):
+        told.clear()
+        lc.json("report", *report, now=READ_ON)
+        done = [d for d, _total in told]
+        assert {total for _done, total in told} == {13}, report
+        assert all(isinstance(d, int) for d in done) and done == sorted(done) and done[-1] == 13, (report, done)
 
 
 # -- the file's name picks the format ---------------------------------------------------------------------

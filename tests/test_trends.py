@@ -101,6 +101,23 @@ def test_a_call_withdrawn_in_a_later_week_of_the_trend_still_counts_in_its_own(l
     assert found["counts"]["followups"][-2] == 2
 
 
+def test_a_first_call_moved_by_a_correction_into_the_next_week_stood_at_its_own_weeks_end(lc):
+    """张三's card is made on Tuesday 10th (W46) and called within the hour; on Wednesday 18th (W47)
+    the call is corrected and moved to the 18th. At W46's end the call stood: W46's point is timely,
+    as W46's report is. (A correction dated before the trend's last end is weighed at each period's
+    own end.)"""
+    sales_floor(lc)
+    add(lc, "张三", "13800000001", "2026-11-10 10:00")
+    log(lc, "张三", "2026-11-10 10:30")
+    lc.ok("log", "张三", "--corrects", "1", "--content", "电话沟通需求（改期）", "--at", "2026-11-18 09:00",
+          now="2026-11-18T10:00:00", user="王芳")
+    found = trend(lc, "--weeks", "2")
+    assert found["periods"] == ["2026-W46", "2026-W47"]
+    assert [(r["numerator"], r["denominator"]) for r in found["ratios"]["timeliness"]] == [(1, 1), (0, 0)]
+    report = lc.json("report", "weekly", "--week", "2026-W46", now=READ_ON, user="赵经理")
+    assert report["kpis"]["timeliness"]["numerator"] == 1
+
+
 def test_each_point_is_that_periods_report(tmp_path):
     """On a demo store changed after it was built, every week's point of the trend — in total and per
     consultant, for the manager and for a supervisor — is that week's report, and every month's."""
@@ -130,6 +147,23 @@ def _same_point(series, i, report, counts, kpis, traffic):
         ratio = series["ratios"][key][i]
         expected = (traffic[key]["numerator"], traffic[key]["denominator"]) if traffic else (0, 0)
         assert (ratio["numerator"], ratio["denominator"]) == expected, key
+
+
+def test_a_trend_reads_no_report_card_states_beside_its_own(lc, monkeypatch):
+    """A trend's points read their cards' states as the trend has them (its conversion cohort): the
+    report's states of every period's cards, read beside on a connection of their own, would be a
+    second pass over the store for nothing. A weekly report does read them there."""
+    from leadcard.domain.session import Session
+
+    started = []
+    beside = Session.beside
+    monkeypatch.setattr(Session, "beside", lambda self, work: started.append(work.__name__) or beside(self, work))
+    coached_floor(lc)
+    trend(lc)
+    assert started and "read_states" not in started, started
+    started.clear()
+    lc.json("report", "weekly", now=READ_ON, user="赵经理")
+    assert "read_states" in started, started
 
 
 def test_who_sees_whose_trend(lc):
