@@ -568,6 +568,20 @@ def test_a_card_closed_exactly_at_the_deadline_owes_no_plan(lc):
     assert findings(lc, "objection-unhandled", now="2026-05-04T10:00:00") == []
 
 
+def test_an_objection_still_unhandled_when_the_card_closed_is_told_up_to_the_closing_on_any_later_day(lc):
+    """The wait ended when the card closed: the finding names the closing, where an open card's tells how
+    long it has waited so far, and an audit twenty days later says the same."""
+    kept_card(lc)
+    objection(lc, "张三", "2026-05-02T11:00:00", "delivery")
+    lc.ok("lose", "张三", "--reason", "价格", now="2026-05-03T11:01:00")
+    told_then, told_later = (told(one(lc, "objection-unhandled", now=now))
+                             for now in ("2026-05-04T10:00:00", "2026-05-24T10:00:00"))
+    assert told_then == told_later == (
+        "2026-05-03T11:00:00+08:00", 3,
+        "第 3 次（05-02）客户提出「交车周期」，直到结案（05-03）都没有处理方案（时限 24 小时）",
+        "≤ 24 小时 形成异议处理方案", "无方案")
+
+
 def test_each_objection_and_each_of_its_tags_is_judged_on_its_own(lc):
     kept_card(lc)
     objection(lc, "张三", "2026-05-02T11:00:00", "price")

@@ -545,6 +545,12 @@ def objection_unhandled(c: CardState, ctx: Context, limits: Mapping) -> Iterator
                 actual = span(handled_late - entry.at)
                 message = _("第 {seq} 次（{at}）客户提出「{objection}」，{took} 后才有处理方案（时限 {limit}）").format(
                     seq=entry.seq, at=ctx.md(entry.at), objection=label, took=actual, limit=_hours(hours))
+            elif c.closed_at is not None:
+                # The wait ended when the card closed: told up to then, the same on any later day.
+                actual = _("无方案")
+                message = _("第 {seq} 次（{at}）客户提出「{objection}」，直到结案（{closed}）都没有处理方案（时限 {limit}）").format(
+                    seq=entry.seq, at=ctx.md(entry.at), objection=label, closed=ctx.md(c.closed_at),
+                    limit=_hours(hours))
             else:
                 actual = _("无方案")
                 message = _("第 {seq} 次（{at}）客户提出「{objection}」，已 {waited} 没有处理方案：写跟踪方案，"
