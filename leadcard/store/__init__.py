@@ -649,11 +649,17 @@ class Store:
         """Inside a transaction: the tables' secondary indexes (but those in `keep`, which the
         writing reads) are dropped, then built again from their own SQL once the rows are in, which
         sorts each index once instead of updating it row by row (a new store filled by the demo or
-        an import). On an error the transaction's rollback restores them."""
-        if self.server:  # a server builds its indexes as it goes; nothing is deferred there
-            yield
-            return
+        an import). On an error the transaction's rollback restores them.
+
+        A server builds its indexes as it goes; what it lacks after a bulk load is its planner's
+        statistics of the new rows, which autovacuum gathers a minute or more later — until then it
+        guesses thousands of rows where there are a few (a `log` at 100,000 cards took a second).
+        They are gathered here, in the transaction, which counts its own rows."""
         names, kept = sorted(set(tables)), set(keep)
+        if self.server:
+            yield
+            self.conn.execute(f"ANALYZE {', '.join(names)}")
+            return
         indexes = [(name, sql) for name, sql in self.conn.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
             f"AND tbl_name IN ({', '.join('?' * len(names))}) ORDER BY rowid", names) if name not in kept]

@@ -168,8 +168,9 @@ def connect(url: str, busy_timeout_ms: int, read_only: bool = False) -> "Connect
         import psycopg
     except ImportError:
         raise StoreError(_("要使用 PostgreSQL 数据库，请先安装 psycopg：pip install 'leadcard[postgres]'")) from None
-    # Waiting for another command's lock ends, as SQLite's busy timeout does, in a busy error.
-    options = f"-c lock_timeout={int(busy_timeout_ms)}" + (" -c default_transaction_read_only=on" if read_only else "")
+    # Waiting for another command's lock ends, as SQLite's busy timeout does, in a busy error. No
+    # JIT: compiling a query whose cost the planner overestimates took 0.3 s, more than any query here.
+    options = f"-c jit=off -c lock_timeout={int(busy_timeout_ms)}" + (" -c default_transaction_read_only=on" if read_only else "")
     try:
         raw = psycopg.connect(url, autocommit=True, connect_timeout=max(2, busy_timeout_ms // 1000), options=options)
     except psycopg.Error as exc:

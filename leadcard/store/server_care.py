@@ -52,6 +52,12 @@ def load(url: str, source: Path) -> None:
     """The store's tables replaced by a dump's, all in one transaction."""
     _run("pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error", "--no-owner",
          "--no-privileges", f"--dbname={url}", str(source))
+    # A dump holds no planner statistics: gathered now, not by autovacuum a minute or more later.
+    conn = postgres.connect(url, 10_000)
+    try:
+        conn.execute("ANALYZE")
+    finally:
+        conn.close()
 
 
 def check(url: str) -> dict:
