@@ -7,7 +7,7 @@ judged at a withdrawn follow-up is withdrawn with it.
 
 Each fragment is SQL over a follow-up (alias `f` unless told), with its own aliases inside, so it
 drops into any query. `until` bounds the records that stop an entry from counting by their time
-(a comparison such as "< :end"), for reads of the store as it stood at a moment: a withdrawal by
+(a comparison such as `< :end`), for reads of the store as it stood at a moment: a withdrawal by
 when it was made, a correction by the date of its contact (the reports: dated records), or with
 `recorded` by when it was written (the audit: what was known then).
 """
