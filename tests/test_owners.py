@@ -167,6 +167,19 @@ def test_an_after_delivery_visit_not_made_on_its_day_is_late(lc):
     assert late["followup"] == 4
 
 
+def test_an_after_delivery_visit_still_not_made_is_todays_work_whatever_the_window(lc):
+    """Like a date passed with no contact, a visit not made is still to be made: an audit of the days
+    since its deadline names it (the first the card owes, counting the others), until a contact that
+    reaches the owner makes them late ones, dated before that window."""
+    delivered(lc)  # visits due on the 21st and the 23rd, their deadlines the 22nd and the 24th
+    since = ("--since", "2026-05-24")
+    [missed] = lc.json("audit", "--rule", "after-delivery-late", "--date", "2026-05-25", *since, user="钱主管")["findings"]
+    assert (missed["message"], missed["count"]) == ("交车（05-20）后第 1 天的回访（05-21）没有做，已过 4 天", 2)
+    call(lc, "2026-05-26T10:00:00")
+    assert lc.json("audit", "--rule", "after-delivery-late", "--date", "2026-05-26", "--since", "2026-05-25",
+                   user="钱主管")["findings"] == []
+
+
 def test_an_after_delivery_visit_on_its_day_is_in_time_and_the_policy_may_give_grace(lc, tmp_path):
     policy = tmp_path / "store.toml"
     policy.write_text("[audit.after-delivery-late]\ngrace_days = 1\n", encoding="utf-8")

@@ -68,10 +68,11 @@ def after_delivery_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator
         if visit.in_time or (visit.made_at is None and ctx.as_of < deadline):
             continue
         if visit.made_at is None:
+            # Still to be made, as a date passed with no contact is: today's work, whatever the window.
             late = (ctx.today - visit.day).days
             yield Breach(deadline, _("交车（{delivered}）后第 {day} 天的回访（{due}）没有做，已过 {late}").format(
                 delivered=delivered, day=visit.days, due=due, late=days(late)),
-                _("第 {day} 天回访").format(day=visit.days), _("未回访"))
+                _("第 {day} 天回访").format(day=visit.days), _("未回访"), ongoing=True)
         else:
             made = reached[visit.made_at]
             late = (ctx.day(made.at) - visit.day).days
