@@ -42,7 +42,7 @@ from leadcard.errors import Refused
 from leadcard.i18n import _
 from leadcard.model import Channel, DueReason, EventKind, Outcome, Role, Source, Status
 from leadcard.schedule import Contact, Deal, Policy
-from leadcard.store.bulk import filling, stamper
+from leadcard.store.bulk import bulk_insert, filling, indexes_deferred, insert_values, stamper
 
 # The columns of each table's generated rows, in the order of a row's values (SQL values already:
 # moments as stored text, enums as their value). A row of a linked table points at a follow-up: it
@@ -100,7 +100,7 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
     store = session.store
     if store.card_count() > 0:
         raise Refused(_("这个数据库里已经有卡片：演示数据只填入空库（用 --db demo.db）"))
-    with filling(store), store.indexes_deferred(COLUMNS):
+    with filling(store), indexes_deferred(store, COLUMNS):
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)
         stats = {"cards": 0, "followups": 0, "visits": 0}
@@ -109,7 +109,7 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
         for batch in _batches(floor):
             base = store.last_id("followups")  # the batch's follow-ups follow it, in order
             for table, rows in batch.items():
-                store.insert_values(table, COLUMNS[table], rows, followup_base=base if table in LINKED else None)
+                insert_values(store, table, COLUMNS[table], rows, followup_base=base if table in LINKED else None)
             stats["cards"] += len(batch["cards"])
             stats["followups"] += len(batch["followups"])
             stats["visits"] += len(batch["visits"])
@@ -117,9 +117,9 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
                 step(stats["cards"], n_cards)
         # The playbook was written when the store opened, by each team's supervisor.
         opened = session.now - timedelta(days=floor.span_days + 30)
-        store.bulk_insert("playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id].id,
+        bulk_insert(store, "playbook", ({"tag": tag, "text": text, "author_id": supervisors[consultants[0].id].id,
                                         "at": opened} for tag, text in F.DEMO_SCRIPTS), ("at",))
-        store.bulk_insert("sales_targets", targets(random.Random(f"{seed}:targets"), consultants,
+        bulk_insert(store, "sales_targets", targets(random.Random(f"{seed}:targets"), consultants,
                                                   store.user_by_name(MANAGER).id, session.now), ("set_at",))
         store.set_setting("default_user", consultants[0].name)
         store.set_setting("demo", json.dumps({"seed": seed, "cards": n_cards}))

@@ -18,6 +18,7 @@ from leadcard.schedule import Contact
 from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, create_private_file,
                             sql_value, ts, writable)
 from leadcard.store.schema_check import SchemaDrift, drift
+from leadcard.store.bulk import indexes_deferred
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, counts
 
 _FOLLOWUP_SELECT = (
@@ -56,7 +57,7 @@ def card_indexes_deferred(store: Store) -> Iterator[None]:
     if store.card_count():
         yield
         return
-    with store.indexes_deferred(("cards", "grade_changes", "card_events"), keep=("cards_phone",)):
+    with indexes_deferred(store, ("cards", "grade_changes", "card_events"), keep=("cards_phone",)):
         yield
 
 

@@ -15,6 +15,7 @@ from leadcard.i18n import _
 from leadcard.model import EventKind, Status
 from leadcard.store import Store, ts
 from leadcard.store import exchange as sql
+from leadcard.store.bulk import bulk_insert
 
 _IMPORTED = "导入"  # the reason of the grade changes an import writes
 # The dated events a closed card's story needs (reports count them), as the lifecycle commands
@@ -69,17 +70,17 @@ class ImportWriter:
             return
         actor = self.session.actor_id
         firsts = [r.pop("first_grade") for r in rows]
-        self.store.bulk_insert("cards", rows, ())
+        bulk_insert(self.store, "cards", rows, ())
         first_id, last_id = rows[0]["id"], rows[-1]["id"]
         if any(first is not None for first in firsts):
-            self.store.bulk_insert("grade_changes", self._first_grades(rows, firsts), ())
+            bulk_insert(self.store, "grade_changes", self._first_grades(rows, firsts), ())
         elif not self.with_history:  # (with it, grade_history starts each from the first contact's grade)
             sql.imported_grades(self.store, first_id, last_id, _IMPORTED)
         # The audit reads what is dated before the 'imported' event as history brought in, not as
         # today's work.
         sql.imported_card_events(self.store, first_id, last_id, actor, ts(self.session.now))
         closing = [event for r in rows if r["status"] != Status.OPEN for event in _closing_events(r, actor)]
-        self.store.bulk_insert("card_events", closing, ())
+        bulk_insert(self.store, "card_events", closing, ())
         self.report.cards += len(rows)
 
     def _first_grades(self, rows: list[dict], firsts: list[str | None]) -> list[dict]:
@@ -138,9 +139,9 @@ class ImportWriter:
             raised = [{"followup_id": row["id"], "tag": tag} for row in rows for tag in row.pop("objections")]
             voids = [{"followup_id": row["id"], **void} for row in rows if (void := row.pop("_void"))]
             if rows:
-                self.store.bulk_insert("followups", rows, ())
-                self.store.bulk_insert("followup_objections", raised, ())
-                self.store.bulk_insert("followup_voids", voids, ())
+                bulk_insert(self.store, "followups", rows, ())
+                bulk_insert(self.store, "followup_objections", raised, ())
+                bulk_insert(self.store, "followup_voids", voids, ())
                 self.report.followups += len(rows)
         self._reschedule(first_followup_id)
 
@@ -194,7 +195,7 @@ class ImportWriter:
                 if grade != card["grade"]:  # regraded without a contact: when is not known, so at the last one
                     at = steps[-1]["at"] if steps else card["created_at"]
                     rows.append({**change, "at": at, "from_grade": grade, "to_grade": card["grade"]})
-            self.store.bulk_insert("grade_changes", rows, ())
+            bulk_insert(self.store, "grade_changes", rows, ())
 
     # -- supervisor instructions (主管批示) ---------------------------------------------------------
 
@@ -214,7 +215,7 @@ class ImportWriter:
                         continue
                 row["card_id"] = card["id"]
                 rows.append(row)
-            self.store.bulk_insert("instructions", rows, ())
+            bulk_insert(self.store, "instructions", rows, ())
             self.report.instructions += len(rows)
 
     # -- the card a history row belongs to ----------------------------------------------------------
