@@ -212,9 +212,10 @@ class Store:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def values(self, sql: str, params: Sequence = ()) -> Iterable[tuple]:
-        """A query's rows as plain tuples, which unpack at twice a sqlite3.Row's speed (a server's are)."""
+        """A query's rows as plain tuples, which unpack at twice a sqlite3.Row's speed and are read by
+        position in C (a server's `Row`, in Python)."""
         if self.server:
-            return self.conn.execute(sql, params)
+            return self.conn.execute(sql, params).as_tuples()
         cursor = self.conn.cursor()
         cursor.row_factory = None
         return cursor.execute(sql, params)

@@ -97,11 +97,11 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     has its records read by their ids, through each table's card index, and with `phones`, its phones
     looked up on the phone index for the ones another card holds too.
     """
-    cards = store.conn.execute(*_cards_query(scope, as_of, open_since, fields, delivered_since, revived))
+    cards = store.values(*_cards_query(scope, as_of, open_since, fields, delivered_since, revived))
     names = fields
     while batch := cards.fetchmany(_BATCH):
         ids = [row[0] for row in batch]
-        entries, grades, events = (_by_card(store.conn.execute(*_records_query(name, as_of, ids)))
+        entries, grades, events = (_by_card(store.values(*_records_query(name, as_of, ids)))
                                    for name in ("entries", "grades", "events"))
         latest = latest_quotes_as_of(store, as_of, ids) if quotes else {}
         shared = _shared(store, as_of, {row[2] for row in batch}) if phones else frozenset()
