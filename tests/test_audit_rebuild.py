@@ -10,11 +10,12 @@ orders, deliveries, reassignments). The audit is run as each checkpoint day ends
 that day, once the floor has worked for weeks more."""
 
 import random
+import sqlite3
 from datetime import date, timedelta
 
 import pytest
 
-from conftest import sales_floor
+from conftest import database, sales_floor
 
 CONSULTANTS = ("王芳", "李强", "孙丽")
 START = date(2026, 3, 2)
@@ -183,3 +184,98 @@ def test_the_audit_says_the_same_whatever_the_batches_its_cards_records_are_read
     for batch in (1, 7):
         monkeypatch.setattr("leadcard.store.audit._BATCH", batch)
         assert audits(lc, day, now) == whole, batch
+
+
+def _worked_floor(lc, seed: int) -> tuple[date, str]:
+    """Twenty days of a floor, then two open cards of different shares (an odd and an even number)
+    put on one phone, as an old store or an outside tool may have left them (the CLI refuses it)."""
+    sales_floor(lc)
+    floor = Floor(lc, random.Random(seed))
+    for n in range(20):
+        floor.day(START + timedelta(days=n))
+    with database(lc.db) as db:
+        open_cards = [r[0] for r in db.execute("SELECT id FROM cards WHERE status = 'open' ORDER BY id")]
+        odd, even = (next(i for i in open_cards if i % 2 == parity) for parity in (1, 0))
+        db.execute("UPDATE cards SET phone = (SELECT phone FROM cards WHERE id = ?) WHERE id = ?", (odd, even))
+    day = START + timedelta(days=19)
+    return day, f"{day + timedelta(days=1)}T00:00:01"
+
+
+def _shared_among(monkeypatch, cores: int) -> list[int]:
+    """Every audit from now on shares its cards among `cores` processes, however few it has; the
+    shares each audit asked for are listed in what is returned."""
+    from leadcard.domain import audit
+
+    asked: list[int] = []
+    audited = audit._audited
+
+    def recording(session, plan, shares, step):
+        asked.append(shares)
+        return audited(session, plan, shares, step)
+
+    monkeypatch.setattr(audit, "SHARED_FROM", 0)
+    monkeypatch.setattr(audit, "usable_cores", lambda: cores)
+    monkeypatch.setattr(audit, "_audited", recording)
+    return asked
+
+
+@pytest.mark.parametrize("cores", [2, 3])
+def test_the_audit_says_the_same_whatever_the_processes_its_cards_are_shared_among(lc, monkeypatch, cores):
+    """A big store's audit shares its cards among the machine's cores by card number, a process
+    each: its findings (a shared phone's cards in two shares among them), their order, the summaries
+    and the showroom log's visits without a card are what one process finds."""
+    day, now = _worked_floor(lc, 4)
+    whole = audits(lc, day, now)
+    assert {"duplicate-phone", "visit-without-card", "false-loss"} <= {f["rule"] for f in whole["json"]["findings"]}
+    asked = _shared_among(monkeypatch, cores)
+    assert audits(lc, day, now) == whole
+    assert asked == [cores] * 4
+
+
+def test_a_share_started_anew_as_on_windows_says_the_same(lc, monkeypatch):
+    """Where another process starts anew (spawn: Windows, macOS), a share imports what it needs and
+    opens the store itself; it finds what a forked one finds."""
+    day, now = _worked_floor(lc, 5)
+    whole = lc.json("audit", "--date", str(day), "--json", now=now, user="赵经理")
+    assert len(whole["findings"]) > 10
+    _shared_among(monkeypatch, 2)
+    monkeypatch.setattr("leadcard.domain.audit.START_METHOD", "spawn")
+    assert lc.json("audit", "--date", str(day), "--json", now=now, user="赵经理") == whole
+
+
+def test_what_fails_in_another_share_ends_the_audit_with_one_line(lc, monkeypatch):
+    """A store that turns busy or unreadable under a share in another process is told as in the
+    command's own: one line on stderr, exit 1, no traceback, nothing printed of a half audit."""
+    day, now = _worked_floor(lc, 6)
+    _shared_among(monkeypatch, 2)
+
+    def busy(session, *args):  # the showroom log is read by the last share: another process here
+        error = sqlite3.OperationalError("database is locked")
+        error.sqlite_errorcode = 5
+        raise error
+
+    monkeypatch.setattr("leadcard.domain.audit._visits_without_card", busy)
+    failed = lc("audit", "--date", str(day), now=now, user="赵经理")
+    assert failed.exit_code == 1, failed.stdout + failed.stderr
+    assert failed.stderr.startswith("leadcard: 数据库正忙") and len(failed.stderr.splitlines()) == 1, failed.stderr
+    assert failed.stdout == ""
+
+
+def test_an_audit_is_shared_from_so_many_cards_its_reader_sees_on_a_machine_of_several_cores(lc, monkeypatch):
+    """The cards a reader sees decide (the manager's every card, a consultant's own), counted before
+    anything is read: from `SHARED_FROM` of them on, one share per core; below it, or on one core,
+    the audit runs here alone."""
+    from leadcard.domain import audit
+
+    sales_floor(lc)
+    for n, owner in enumerate(("王芳", "王芳", "李强")):
+        lc.ok("add", f"客户{n}", "--phone", f"1390000000{n}", "--grade", "A", user=owner)
+    asked = _shared_among(monkeypatch, 2)
+    for at_least, reader, shares in ((3, "赵经理", 2), (4, "赵经理", 1), (2, "王芳", 2), (3, "王芳", 1)):
+        monkeypatch.setattr(audit, "SHARED_FROM", at_least)
+        lc.ok("audit", user=reader)
+        assert asked.pop() == shares, (at_least, reader)
+    monkeypatch.setattr(audit, "SHARED_FROM", 0)
+    monkeypatch.setattr(audit, "usable_cores", lambda: 1)
+    lc.ok("audit", user="赵经理")
+    assert asked == [1]

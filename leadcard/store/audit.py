@@ -81,7 +81,8 @@ class History(NamedTuple):
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
               fields: tuple[str, ...], delivered_since: datetime | None = None,
-              quotes: bool = False, revived: bool = False, phones: bool = False) -> Iterator[History]:
+              quotes: bool = False, revived: bool = False, phones: bool = False,
+              share: tuple[int, int] = (0, 1)) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
     or whose order still waits for its car, or that were delivered from `delivered_since` on, in
     card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
@@ -96,8 +97,10 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     The cards' condition is tested once, by the cards' own query; each batch of the cards it yields
     has its records read by their ids, through each table's card index, and with `phones`, its phones
     looked up on the phone index for the ones another card holds too.
+
+    `share` (k, n): only the cards whose number leaves k divided by n, for n readers sharing the work.
     """
-    cards = store.values(*_cards_query(scope, as_of, open_since, fields, delivered_since, revived))
+    cards = store.values(*_cards_query(scope, as_of, open_since, fields, delivered_since, revived, share))
     names = fields
     while batch := cards.fetchmany(_BATCH):
         ids = [row[0] for row in batch]
@@ -150,7 +153,8 @@ def _by_card(rows) -> dict[int, list]:
 
 
 def _cards_query(scope: Scope, as_of: datetime, open_since: datetime, fields: tuple[str, ...],
-                 delivered_since: datetime | None, revived: bool = False) -> tuple[str, list]:
+                 delivered_since: datetime | None, revived: bool = False,
+                 share: tuple[int, int] = (0, 1)) -> tuple[str, list]:
     """The cards `histories` reads, with their latest signature by the moment."""
     moment = ts(as_of)
     scope_sql, scope_params = scope.clause()
@@ -166,6 +170,9 @@ def _cards_query(scope: Scope, as_of: datetime, open_since: datetime, fields: tu
              f"OR cards.status_at IS NULL OR cards.status_at >= ? "
              f"OR (cards.status = 'delivered' AND cards.status_at >= ?) {lost})")
     params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since), *revived_params]
+    if share[1] > 1:
+        where += " AND cards.id % ? = ?"
+        params += [share[1], share[0]]
     extra = "".join(f", cards.{name}" for name in fields)
     return (f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
             f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source, "
@@ -257,6 +264,12 @@ def _shared_phones_query(as_of: datetime, phones: list[str]) -> tuple[str, list]
         "ORDER BY cards.phone, cards.id",
         [*phones, ts(as_of)],
     )
+
+
+def visible_cards(store: Store, scope: Scope) -> int:
+    """How many cards the scope holds: the size of an audit's work before it is read."""
+    scope_sql, params = scope.clause()
+    return store.conn.execute(f"SELECT count(*) FROM cards WHERE {scope_sql}", params).fetchone()[0]
 
 
 def has_reviewers(store: Store) -> bool:
