@@ -214,8 +214,8 @@ def _context(session: Session, plan: Plan) -> tuple[Context, "_Blame"]:
 
 
 # From this many visible cards, an audit shares them among the machine's cores, one process each: its
-# rules are Python, which one process runs on one core. A process costs ~0.05 s to start where it
-# forks, ~0.3 s where it starts anew (Windows); this many cards take ~1 s to audit alone.
+# rules are Python, which one process runs on one core. A process takes ~0.2 s to start and open the
+# store; this many cards take ~1 s to audit alone.
 SHARED_FROM = 20_000
 
 
@@ -234,9 +234,10 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-# How another process is started: None, the platform's own (fork on Linux, spawn on Windows and macOS,
-# which imports what a share needs afresh).
-START_METHOD: str | None = None
+# How another process is started: anew (it imports what a share needs), as Windows and macOS must, on
+# Linux too (~0.1 s more than a fork): a fork would copy the locks another thread holds at that
+# moment (the progress bar's, on a terminal), which the share could then wait on for ever.
+START_METHOD = "spawn"
 
 
 def _audited(session: Session, plan: Plan, shares: int, step: Callable[[int, int | None], None] | None) -> list[Share]:
