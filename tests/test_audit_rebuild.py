@@ -240,16 +240,21 @@ def test_what_fails_in_another_share_ends_the_audit_with_one_line(lc, monkeypatc
     command's own: one line on stderr, exit 1, no traceback, nothing printed of a half audit. (The
     other process is forked here, to carry the failure put in below; it hands back what fails the
     same way, however it was started.)"""
+    from leadcard.domain import audit
+
     day, now = _worked_floor(lc, 6)
     _shared_among(monkeypatch, 2)
-    monkeypatch.setattr("leadcard.domain.audit.START_METHOD", "fork")
+    monkeypatch.setattr(audit, "START_METHOD", "fork")
 
-    def busy(session, *args):  # the showroom log is read by the last share: another process here
-        error = sqlite3.OperationalError("database is locked")
-        error.sqlite_errorcode = 5
-        raise error
+    def busy(store, *args):  # the last share's cards are read in another process
+        if args[-1] == (1, 2):
+            error = sqlite3.OperationalError("database is locked")
+            error.sqlite_errorcode = 5
+            raise error
+        return histories(store, *args)
 
-    monkeypatch.setattr("leadcard.domain.audit._visits_without_card", busy)
+    histories = audit.histories
+    monkeypatch.setattr(audit, "histories", busy)
     failed = lc("audit", "--date", str(day), now=now, user="赵经理")
     assert failed.exit_code == 1, failed.stdout + failed.stderr
     assert failed.stderr.startswith("leadcard: 数据库正忙") and len(failed.stderr.splitlines()) == 1, failed.stderr
@@ -274,3 +279,19 @@ def test_an_audit_is_shared_from_so_many_cards_its_reader_sees_on_a_machine_of_s
     monkeypatch.setattr(audit, "usable_cores", lambda: 1)
     lc.ok("audit", user="赵经理")
     assert asked == [1]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the other process is made to die by forking this one")
+def test_a_share_whose_process_dies_is_audited_by_the_command_itself(lc, monkeypatch):
+    """Another process that cannot start (a frozen program, a machine out of processes) or is killed
+    leaves its share to the command's own process: slower, and the same answer."""
+    day, now = _worked_floor(lc, 7)
+    whole = audits(lc, day, now)
+    _shared_among(monkeypatch, 3)
+    monkeypatch.setattr("leadcard.domain.audit.START_METHOD", "fork")
+    monkeypatch.setattr("leadcard.domain.audit._audit_share_apart", _dying)
+    assert audits(lc, day, now) == whole
+
+
+def _dying(*args):
+    os._exit(1)

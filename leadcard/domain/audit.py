@@ -247,14 +247,20 @@ def _audited(session: Session, plan: Plan, shares: int, step: Callable[[int, int
         return [_audit_share(session, plan, (0, 1), step)]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     store = session.store
     where = store.url if store.server else store.path
     with ProcessPoolExecutor(max_workers=shares - 1, mp_context=multiprocessing.get_context(START_METHOD)) as pool:
         others = [pool.submit(_audit_share_apart, where, session.policy, session.now, session.tz, session.actor,
                               plan, (k, shares)) for k in range(1, shares)]
-        mine = _audit_share(session, plan, (0, shares), step)
-        return [mine, *(other.result() for other in others)]
+        done = [_audit_share(session, plan, (0, shares), step)]
+        for k, other in enumerate(others, start=1):
+            try:
+                done.append(other.result())
+            except BrokenProcessPool:  # its process could not start, or was killed: the share is audited here
+                done.append(_audit_share(session, plan, (k, shares), None))
+        return done
 
 
 def _audit_share_apart(where, policy: Policy, now: datetime, tz, actor, plan: Plan, share: tuple[int, int]) -> Share:
@@ -271,7 +277,7 @@ def _audit_share(session: Session, plan: Plan, share: tuple[int, int],
                  step: Callable[[int, int | None], None] | None) -> Share:
     """The cards of one share (`histories`' `share`), each checked against every rule of the plan but
     duplicate-phone, which compares cards of every share (the caller checks it); and the showroom
-    log's visits without a card, by the last share."""
+    log's visits without a card, by the first share."""
     settings = rule_settings(session.policy)
     running = [settings[name] for name in plan.rules]
     ctx, blame = _context(session, plan)
@@ -330,7 +336,8 @@ def _audit_share(session: Session, plan: Plan, share: tuple[int, int],
             if breaches:
                 findings += _findings(setting, card, breaches, ctx, blame)
     visit_setting = next((s for s in running if s.rule.check is visit_without_card), None)
-    if visit_setting is not None and share[0] == share[1] - 1:  # the showroom log's, by the last share
+    # The showroom log's, by the first share: the command's own, which the others start after.
+    if visit_setting is not None and share[0] == 0:
         findings += _visits_without_card(session, scope, visit_setting, ctx, since_at, owner_name)
     return Share(findings, summaries, on_shared_phone, shared)
 
