@@ -124,6 +124,16 @@ def test_a_card_made_exactly_half_an_hour_after_the_visit_is_in_time_and_one_mad
          "来店登记 #2（05-03 09:40 离店，留电话 13900139001）1小时 后才建卡（时限 30分钟）", "≤ 30分钟", "1小时")]
 
 
+def test_a_card_made_a_second_past_half_an_hour_after_the_visit_is_late(lc):
+    """The audit leaves out in SQL the visits whose card came well within the limit; one that came a
+    second past it is still judged, and late."""
+    visit(lc)
+    lc.ok("add", "陈女士", "--phone", "13900139000", "--visit", "1", now="2026-05-03T10:10:01")
+    assert told(findings(lc, "visit-without-card", now="2026-05-03T11:00:00")) == [
+        ("来店#1", "（未留名）", None, "2026-05-03T10:10:00+08:00",
+         "来店登记 #1（05-03 09:40 离店，留电话 13900139000）30分钟 后才建卡（时限 30分钟）", "≤ 30分钟", "30分钟")]
+
+
 def test_a_visit_without_a_card_is_the_consultants_who_received_it_and_only_theirs_with_owner(lc):
     sales_floor(lc)
     visit(lc, "13900139000", "--name", "陈女士", user="李强")

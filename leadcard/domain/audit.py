@@ -437,7 +437,7 @@ def _visits_without_card(session: Session, scope: Scope, setting: RuleSettings, 
     minutes = setting.limits["limit_minutes"]
     limit = timedelta(minutes=minutes)
     found = []
-    for visit, card_recorded_at in visits_as_of(session.store, scope, since_at, ctx.as_of):
+    for visit, card_recorded_at in visits_as_of(session.store, scope, since_at, ctx.as_of, minutes):
         if owner is not None and visit.consultant != owner:
             continue
         deadline = visit.ended_at + limit

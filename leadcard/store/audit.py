@@ -219,7 +219,7 @@ def plans(store: Store, scope: Scope, as_of: datetime, open_since: datetime, fie
                **{name: _records_query(name, as_of, ids) for name in ("entries", "grades", "events", "quotes")},
                "comebacks": _comebacks_query(as_of, open_since, scope), "shared": _shared_query(as_of, ["13800138000"]),
                "shared_phones": _shared_phones_query(as_of, ["13800138000"]),
-               "clock_overrides": _clock_overrides_query(as_of), "visits": visits_as_of_query(scope, open_since, as_of)}
+               "clock_overrides": _clock_overrides_query(as_of), "visits": visits_as_of_query(scope, open_since, as_of, 30)}
     return {name: store._plan(sql, params) for name, (sql, params) in queries.items()}
 
 

@@ -99,21 +99,27 @@ def _visit(store: Store, row) -> Visit:
     )
 
 
-def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime) -> Iterator[tuple[Visit, datetime | None]]:
+def visits_as_of(store: Store, scope: Scope, since: datetime, moment: datetime,
+                 minutes: float) -> Iterator[tuple[Visit, datetime | None]]:
     """Visits recorded by `moment` that arrived from `since` and left a phone, each with when its
-    card was recorded (None: no card yet), for the audit: read as they are used."""
-    rows = store.conn.execute(*visits_as_of_query(scope, since, moment))
+    card was recorded (None: no card yet), for the audit: read as they are used. Those whose card
+    was recorded by `moment`, a minute or more within `minutes` of the customer leaving, are left
+    out in SQL (most visits: nothing to report); the caller judges the rest to the second."""
+    rows = store.conn.execute(*visits_as_of_query(scope, since, moment, minutes))
     for r in rows:
         yield _visit(store, r), store.dt(r["card_recorded_at"])
 
 
-def visits_as_of_query(scope: Scope, since: datetime, moment: datetime) -> tuple[str, tuple]:
+def visits_as_of_query(scope: Scope, since: datetime, moment: datetime, minutes: float) -> tuple[str, tuple]:
     scope_sql, params = scope.clause("visits.consultant_id")
+    # A minute's margin: julianday's days are fractions, whose last digits are not a second's.
     return (
         f"SELECT visits.*, users.name AS consultant_name, cards.recorded_at AS card_recorded_at, "
         f"cards.owner_id AS card_owner_id "
         f"FROM visits LEFT JOIN users ON users.id = visits.consultant_id LEFT JOIN cards ON cards.id = visits.card_id "
         f"WHERE visits.arrived_at >= ? AND visits.recorded_at <= ? AND visits.contact_left = 1 AND {scope_sql} "
+        f"AND (cards.recorded_at IS NULL OR cards.recorded_at > ? OR julianday(cards.recorded_at) "
+        f"- julianday(coalesce(visits.left_at, visits.arrived_at)) > ? / 1440.0) "
         f"ORDER BY visits.arrived_at, visits.id",
-        (ts(since), ts(moment), *params),
+        (ts(since), ts(moment), *params, ts(moment), minutes - 1),
     )
