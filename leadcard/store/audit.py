@@ -170,9 +170,9 @@ def _cards_query(scope: Scope, as_of: datetime, open_since: datetime, fields: tu
              f"OR cards.status_at IS NULL OR cards.status_at >= ? "
              f"OR (cards.status = 'delivered' AND cards.status_at >= ?) {lost})")
     params = [moment, *scope_params, ts(open_since), ts(delivered_since or open_since), *revived_params]
-    if share[1] > 1:
-        where += " AND cards.id % ? = ?"
-        params += [share[1], share[0]]
+    if share[1] > 1:  # tested first: the other shares' cards are passed over before anything else is asked
+        where = "cards.id % ? = ? AND " + where
+        params = [share[1], share[0], *params]
     extra = "".join(f", cards.{name}" for name in fields)
     return (f"SELECT cards.id, cards.name, cards.phone, cards.grade, cards.status, cards.status_at, "
             f"cards.outcome, users.name, cards.created_at, cards.left_at, cards.source, "
