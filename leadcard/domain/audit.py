@@ -283,10 +283,12 @@ def _audit_share(session: Session, plan: Plan, share: tuple[int, int],
     ctx, blame = _context(session, plan)
     as_of, since_at, owner_name = plan.as_of, plan.since_at, plan.owner
     store, scope = session.store, session.visible()
-    # Read by each share itself: handing them over would take a share longer than reading them.
+    # Read by each share itself: handing them over would take a share longer than reading them. A
+    # comeback is told only within `within_days` of its loss and inside the window, so only a loss
+    # approved from `within_days` before the window on can be told: a card of this share's own.
     if "false-loss" in plan.rules:
         within = timedelta(days=settings["false-loss"].limits["within_days"])
-        ctx.comebacks = comebacks(store, scope, as_of, since_at - within)
+        ctx.comebacks = comebacks(store, scope, as_of, since_at - within, share)
     if "clock-override" in plan.rules:
         ctx.overrides = clock_overrides(store, as_of)
     checks = [(s, _prepared(s.limits)) for s in running if s.rule.check not in (duplicate_phone, visit_without_card)]

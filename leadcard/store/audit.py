@@ -305,20 +305,25 @@ class Comeback(NamedTuple):
     by_id: int | None = None
 
 
-def comebacks(store: Store, scope: Scope, as_of: datetime, approved_since: datetime) -> dict[str, list[Comeback]]:
+def comebacks(store: Store, scope: Scope, as_of: datetime, approved_since: datetime,
+              share: tuple[int, int] = (0, 1)) -> dict[str, list[Comeback]]:
     """Cards made, visits and orders by `as_of`, across the whole store, of the phones of the cards
     in `scope` that had a loss approved from `approved_since` to then (战败后客户又出现): one query,
     in time order per phone. Older losses are left out: a comeback counts only so long after its loss,
-    and the audit reports none from before its window."""
-    rows = store.conn.execute(*_comebacks_query(as_of, approved_since, scope)).fetchall()
+    and the audit reports none from before its window. `share`: only the lost cards of that share of
+    the audit (`histories`), which asks only of its own cards' phones."""
+    rows = store.conn.execute(*_comebacks_query(as_of, approved_since, scope, share)).fetchall()
     found: dict[str, list[Comeback]] = {}
     for r in rows:
         found.setdefault(r[0], []).append(Comeback(r[0], _parse(r[1]), r[2], r[3], r[4], r[5]))
     return found
 
 
-def _comebacks_query(as_of: datetime, approved_since: datetime, scope: Scope) -> tuple[str, list]:
+def _comebacks_query(as_of: datetime, approved_since: datetime, scope: Scope,
+                     share: tuple[int, int] = (0, 1)) -> tuple[str, list]:
     scope_sql, scope_params = scope.clause()
+    if share[1] > 1:
+        scope_sql, scope_params = f"cards.id % ? = ? AND {scope_sql}", [share[1], share[0], *scope_params]
     moment = ts(as_of)
     # An order is looked for among the events of the cards on a lost phone (CROSS JOIN: SQLite keeps
     # that order; by the card's index), not among every order the store has taken.
