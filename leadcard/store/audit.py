@@ -98,7 +98,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
     has its records read by their ids, through each table's card index, and with `phones`, its phones
     looked up on the phone index for the ones another card holds too.
 
-    `share` (k, n): only the cards whose number leaves k divided by n, for n readers sharing the work.
+    `share` (k, n): only the cards whose number divided by n leaves k, for n readers sharing the work.
     """
     cards = store.values(*_cards_query(scope, as_of, open_since, fields, delivered_since, revived, share))
     names = fields
