@@ -242,7 +242,8 @@ START_METHOD = "spawn"
 
 def _audited(session: Session, plan: Plan, shares: int, step: Callable[[int, int | None], None] | None) -> list[Share]:
     """The cards audited in `shares` shares by card number: the first here, each other at once in a
-    process of its own, on a connection of its own. What fails there is raised here."""
+    process of its own, on a connection of its own. What fails there is raised here; a share whose
+    process could not start or was killed is audited here too (slower, the same answer)."""
     if shares == 1:
         return [_audit_share(session, plan, (0, 1), step)]
     import multiprocessing
@@ -252,14 +253,20 @@ def _audited(session: Session, plan: Plan, shares: int, step: Callable[[int, int
     store = session.store
     where = store.url if store.server else store.path
     with ProcessPoolExecutor(max_workers=shares - 1, mp_context=multiprocessing.get_context(START_METHOD)) as pool:
-        others = [pool.submit(_audit_share_apart, where, session.policy, session.now, session.tz, session.actor,
-                              plan, (k, shares)) for k in range(1, shares)]
+        others = []
+        for k in range(1, shares):
+            try:
+                others.append(pool.submit(_audit_share_apart, where, session.policy, session.now, session.tz,
+                                          session.actor, plan, (k, shares)))
+            except BrokenProcessPool:  # a process of the pool has died already
+                others.append(None)
         done = [_audit_share(session, plan, (0, shares), step)]
         for k, other in enumerate(others, start=1):
             try:
-                done.append(other.result())
-            except BrokenProcessPool:  # its process could not start, or was killed: the share is audited here
-                done.append(_audit_share(session, plan, (k, shares), None))
+                handed = other.result() if other is not None else None
+            except BrokenProcessPool:  # its process could not start, or was killed
+                handed = None
+            done.append(handed if handed is not None else _audit_share(session, plan, (k, shares), None))
         return done
 
 
