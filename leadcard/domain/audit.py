@@ -21,7 +21,6 @@ language (`_()`), JSON included; rule names, severities and the rest of the JSON
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Iterator
 
@@ -32,6 +31,7 @@ from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleS
 from leadcard.schedule import Policy, day_bounds, days_planned_ahead, visit_card_late
 from leadcard.domain import audit_clock, audit_deals, audit_floor, audit_orders, audit_rules
 from leadcard.domain.audit_shares import Plan, Share
+from leadcard.domain.cores import usable_cores
 from leadcard.domain.session import Session
 from leadcard.store import Scope, Store
 from leadcard.store.audit import (History, Person, PhoneHolder, clock_overrides, comebacks, has_reviewers, histories,
@@ -224,14 +224,6 @@ def _shares(session: Session, scope: Scope) -> int:
     if cores < 2 or visible_cards(session.store, scope) < SHARED_FROM:
         return 1
     return cores
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (fewer than the machine's under an affinity mask)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # Windows, macOS
-        return os.cpu_count() or 1
 
 
 # How another process is started: anew (it imports what a share needs), as Windows and macOS must, on

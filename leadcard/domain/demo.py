@@ -19,7 +19,6 @@ from __future__ import annotations
 import gc
 import json
 import marshal
-import os
 import random
 from collections import deque
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from typing import Callable, Iterator
 
 from leadcard.domain import demo_floor as F
 from leadcard.domain.cards import FOLLOWED_AFTER_SALE, timing_columns
+from leadcard.domain.cores import usable_cores
 from leadcard.domain.session import Session
 from leadcard.domain.demo_floor import (
     BATCH, CARDS_PER_CONSULTANT, CARDS_PER_DAY, CHINESE_NUMBERS, CONSULTANTS, FATES, HORIZONS, LOGGED_SOURCES, MANAGER,
@@ -143,7 +143,7 @@ def _batches(floor: Floor) -> Iterator[dict]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = max(1, min(len(starts), os.cpu_count() or 1))
+    workers = max(1, min(len(starts), usable_cores()))
     # A worker only builds batches: the cycle collector would go over each batch's million
     # containers before it is sent, and free nothing.
     with _uncollected(), ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
