@@ -36,6 +36,21 @@ def test_columns_line_up_by_display_width():
     assert cell_len(first[: first.index("计划")]) == cell_len(second[: second.index("电话")])
 
 
+def test_each_wrapping_column_goes_on_at_its_own_place_until_its_text_ends():
+    g = Grid([Column("号"), Column("目的", flexible=True, min_width=6), Column("级"),
+              Column("备注", flexible=True, min_width=6, align="right")])
+    g.add_row("A1", "邀约周六到店试驾", "H", "报价两次")
+    g.add_row("A2", "电话", "B", "")
+    assert g.render(width=22, colour=False).splitlines() == [
+        "号 目的    级    备注",
+        "─────────────────────",
+        "A1 邀约周  H   报价两",
+        "   六到店          次",
+        "   试驾",
+        "A2 电话    B",
+    ]
+
+
 def test_colour_only_when_asked():
     assert "\x1b[" not in grid().render(width=80, colour=False)
     coloured = grid().render(width=80, colour=True)

@@ -19,7 +19,6 @@ STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "
 
 Piece = tuple[str, str]  # (text, style name or "")
 Cell = tuple[list[Piece], int]  # the pieces and their width in terminal cells
-_EMPTY: Cell = ([], 0)
 
 
 class Column(NamedTuple):
@@ -52,7 +51,8 @@ class Grid:
         width = width or terminal_width()
         colour = use_colour() if colour is None else colour
         widths = self._widths(width)
-        lines = [self._line([_measured([(c.title, "bold")]) for c in self.columns], widths, colour)]
+        layout = _Layout(self.columns, widths, colour)
+        lines = [layout.first_line([_measured([(c.title, "bold")]) for c in self.columns])]
         full = min(width, sum(widths) + len(widths) - 1)
         lines.append("─" * full)
         for row in self.rows:
@@ -62,7 +62,7 @@ class Grid:
                 lines += [_line_of((row.lead if n == 0 else [(" " * indent, "")]) + line, colour)
                           for n, (line, _) in enumerate(wrapped)]
                 continue
-            lines += self._row_lines(row, widths, colour)
+            lines += layout.row_lines(row)
         return "\n".join(lines)
 
     def _widths(self, total: int) -> list[int]:
@@ -75,26 +75,53 @@ class Grid:
             widths[i] = max(self.columns[i].min_width, min(natural[i], spare // len(flexible)))
         return widths
 
-    def _row_lines(self, row: list[Cell], widths: list[int], colour: bool) -> list[str]:
-        stacks: list[list[Cell]] = []
-        for cell, column, w in zip(row, self.columns, widths):
-            stacks.append(_wrap(cell[0], w, cell[1]) if column.flexible else [_fit(cell, w)])
-        height = max(len(c) for c in stacks)
-        return [self._line([c[n] if n < len(c) else _EMPTY for c in stacks], widths, colour) for n in range(height)]
 
-    def _line(self, row: list[Cell], widths: list[int], colour: bool) -> str:
-        out = []
-        for (pieces, used), column, w in zip(row, self.columns, widths):
-            if not pieces:  # beside a cell wrapped onto more lines, most of a line's cells are empty
-                out.append(" " * w)
-                continue
-            pad = " " * (w - used)
-            if colour:
-                text = "".join([styled(t, s, colour) for t, s in pieces])
+class _Layout:
+    """A grid's rows as lines at fixed widths. Only the flexible columns wrap, so a row's first line
+    holds every cell and the lines after it only the flexible columns' further lines, at their place
+    (in cells) after the blanks of the columns before them. A cell is fitted and padded once for a
+    list (a list's grades, models and owners repeat)."""
+
+    def __init__(self, columns: list[Column], widths: list[int], colour: bool):
+        self.columns, self.widths, self.colour = columns, widths, colour
+        self.right = [c.align == "right" for c in columns]
+        self.flexible = [i for i, c in enumerate(columns) if c.flexible]
+        self.starts = [sum(widths[:i]) + i for i in range(len(widths))]  # in cells, a blank between columns
+        self.padded: dict[tuple, str] = {}
+
+    def row_lines(self, row: list[Cell]) -> list[str]:
+        stacks = {i: _wrap(row[i][0], self.widths[i], row[i][1]) for i in self.flexible}
+        first = [stacks[i][0] if i in stacks else row[i] for i in range(len(row))]
+        lines = [self.first_line(first)]
+        for n in range(1, max((len(s) for s in stacks.values()), default=1)):
+            line, cursor = [], 0
+            for i, stack in stacks.items():
+                if n < len(stack):
+                    line += [" " * (self.starts[i] - cursor), self._cell(stack[n], i)]
+                    cursor = self.starts[i] + self.widths[i]
+            lines.append("".join(line).rstrip())
+        return lines
+
+    def first_line(self, row: list[Cell]) -> str:
+        return " ".join([self._cell(cell, i) for i, cell in enumerate(row)]).rstrip()
+
+    def _cell(self, cell: Cell, i: int) -> str:
+        """The cell fitted to its column (an ellipsis where cut), padded to its width, styled."""
+        pieces, used = cell
+        width = self.widths[i]
+        if not pieces:  # beside a cell wrapped onto more lines, most of a line's cells are empty
+            return " " * width
+        key = (*pieces, i)
+        found = self.padded.get(key)
+        if found is None:
+            pieces, used = _fit(cell, width)
+            pad = " " * (width - used)
+            if self.colour:
+                text = "".join([styled(t, s, True) for t, s in pieces])
             else:  # the form written to a file or a pipe: most cells are one piece
                 text = pieces[0][0] if len(pieces) == 1 else "".join([t for t, _s in pieces])
-            out.append(pad + text if column.align == "right" else text + pad)
-        return " ".join(out).rstrip()
+            found = self.padded[key] = pad + text if self.right[i] else text + pad
+        return found
 
 
 def wrapped(indent: int, text: str, width: int | None = None, first: int | None = None) -> list[str]:
