@@ -14,13 +14,16 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 @sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
+@pytest.mark.parametrize("share", [(0, 1), (1, 2)], ids=["whole", "a share"])
 @pytest.mark.parametrize("scope", [Scope(), Scope(frozenset({3, 4}))], ids=["manager", "team"])
-def test_the_audit_reads_each_cards_records_through_the_cards_indexes(lc, scope):
+def test_the_audit_reads_each_cards_records_through_the_cards_indexes(lc, scope, share):
+    """Alone or sharing the cards with other processes: a share is read as the whole is."""
     sales_floor(lc)
     lc.ok("add", "张三", "--phone", "13800138000", "--grade", "A", user="王芳")
     store = Store.open(lc.db, TZ)
     moment = datetime(2026, 5, 3, 21, tzinfo=TZ)
-    found = plans(store, scope, moment, moment - timedelta(days=30), ("model", "budget"), moment - timedelta(days=62))
+    found = plans(store, scope, moment, moment - timedelta(days=30), ("model", "budget"), moment - timedelta(days=62),
+                  share)
     store.close()
     # A card's follow-ups by the card: the (card_id, seq) key, or the reports' (card_id, at) index.
     assert any(f"{index} (card_id=?)" in found["entries"] for index in ("sqlite_autoindex_followups_1", "followups_card_at")), \

@@ -210,14 +210,16 @@ def _records_query(name: str, as_of: datetime, ids: list[int]) -> tuple[str, lis
 
 
 def plans(store: Store, scope: Scope, as_of: datetime, open_since: datetime, fields: tuple[str, ...],
-          delivered_since: datetime) -> dict[str, str]:
-    """The query plans of the audit's reads, for the tests that guard their indexes."""
+          delivered_since: datetime, share: tuple[int, int] = (0, 1)) -> dict[str, str]:
+    """The query plans of the audit's reads (of one `share` of the cards), for the tests that guard
+    their indexes."""
     from leadcard.store.visits import visits_as_of_query
 
     ids = list(range(1, _BATCH + 1))
-    queries = {"cards": _cards_query(scope, as_of, open_since, fields, delivered_since, True),
+    queries = {"cards": _cards_query(scope, as_of, open_since, fields, delivered_since, True, share),
                **{name: _records_query(name, as_of, ids) for name in ("entries", "grades", "events", "quotes")},
-               "comebacks": _comebacks_query(as_of, open_since, scope), "shared": _shared_query(as_of, ["13800138000"]),
+               "comebacks": _comebacks_query(as_of, open_since, scope, share),
+               "shared": _shared_query(as_of, ["13800138000"]),
                "shared_phones": _shared_phones_query(as_of, ["13800138000"]),
                "clock_overrides": _clock_overrides_query(as_of), "visits": visits_as_of_query(scope, open_since, as_of, 30)}
     return {name: store._plan(sql, params) for name, (sql, params) in queries.items()}
