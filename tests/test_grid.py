@@ -129,6 +129,21 @@ def test_a_cell_that_fits_is_laid_out_as_the_full_wrapping_lays_it(pieces, width
     assert _wrap(pieces, width) == _wrap(pieces, width, used=width + 1)  # told it does not fit
 
 
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=list("张三凯美瑞，。（）abc  12.5元\u3000🚗\u0301\t"), max_size=40),
+       width=st.integers(min_value=1, max_value=60))
+def test_a_short_line_is_laid_out_unmeasured_as_the_full_wrapping_lays_it(text, width):
+    """A text of at most half the room's characters fits whatever they are, and is not measured;
+    what it gives is what measuring and wrapping give."""
+    from leadcard.render.grid import _line_of, _wrap, wrapped
+    from leadcard.usertext import shown
+
+    room = max(10, width)
+    measured = [_line_of(line, False) for line, _ in _wrap([(shown(text, line=True), "")], room)]
+    assert wrapped(0, text, width) == measured
+    assert wrapped(3, text, width + 3, first=1) == [" " * (1 if n == 0 else 3) + line for n, line in enumerate(measured)]
+
+
 def test_short_texts_are_measured_as_rich_measures_them_however_often():
     from leadcard.render.grid import cells
 

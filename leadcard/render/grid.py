@@ -128,8 +128,12 @@ def wrapped(indent: int, text: str, width: int | None = None, first: int | None 
     """Plain text indented by `indent` blanks (the first line by `first`, when given) and wrapped to
     the terminal's width (no colour)."""
     room = max(10, (width or terminal_width()) - max(indent, first or 0))
-    lines = _wrap([(shown(text, line=True), "")], room)
-    return [" " * (indent if n or first is None else first) + _line_of(line, False) for n, (line, _) in enumerate(lines)]
+    text = shown(text, line=True)
+    if 2 * len(text) <= room:  # fits however wide its characters are (two cells at most): one line, unmeasured
+        lines = [text.rstrip()]
+    else:
+        lines = [_line_of(line, False) for line, _ in _wrap([(text, "")], room)]
+    return [" " * (indent if n or first is None else first) + line for n, line in enumerate(lines)]
 
 
 def _line_of(pieces: list[Piece], colour: bool) -> str:
