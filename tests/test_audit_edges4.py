@@ -1,7 +1,8 @@
 """The audit's edges the mutants of leadcard/domain/audit.py and leadcard/store/audit.py still showed after
 test_audit_edges3: how long a record may be and still be read word by word, and the count of cards the
 audit tells a terminal as it goes; what the store reads only for the rules that need it, a correction, a
-loss stored on a card closed without events, and the query plans the index tests guard. And one the
+loss stored on a card closed without events, the query plans the index tests guard, an order the deal's
+reopening ended and who held a card at a past moment. And one the
 reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
 query asks about.
 
@@ -16,10 +17,11 @@ import pytest
 from conftest import database, on_a_terminal, sales_floor, sqlite_only
 from leadcard.store import Scope, Store
 from leadcard.store.audit import plans
-from test_audit_edges import kept_card, new_card, policy, vague
-from test_audit_edges2 import SHANGHAI
+from test_audit_edges import kept_card, new_card, policy, told, vague
+from test_audit_edges2 import SHANGHAI, ordered_in_a_call
 from test_audit_edges3 import same_phone
-from test_audit_floor import GOOD, findings
+from test_audit_floor import GOOD, findings, one
+from test_lifecycle import team
 from test_report_edges import add, log, ratio, weekly
 
 # -- how long a one-word record can be ----------------------------------------------------------------------
@@ -247,3 +249,31 @@ def test_a_regrade_withdrawn_at_the_audits_moment_no_longer_sets_the_cadence(lc)
     assert findings(lc, "plan-beyond-cadence", now="2026-05-02T09:45:00") == []
     lc.ok("log", "张三", "--void", "3", "--reason", "记错卡片", now=AT_ONCE)
     assert [f["followup"] for f in findings(lc, "plan-beyond-cadence", now=AT_ONCE)] == [4]
+
+
+# -- the card as it stood at the moment audited ---------------------------------------------------------------
+
+
+def test_an_order_the_supervisor_reopens_is_judged_up_to_the_reopening_and_not_after(lc):
+    """刘先生 orders on 3 May and hears nothing; on the 13th 钱主管 reopens the deal. The ten days
+    without news while the order stood are a gap; the days after, on an open card, are the sales rules'."""
+    ordered_in_a_call(lc)
+    lc.ok("reopen", "刘先生", "--note", "客户资金未到位，订单作废", user="钱主管", now="2026-05-13T09:00:00")
+    assert told(one(lc, "order-gap", user="钱主管", now="2026-05-30T09:00:00")) == (
+        "2026-05-10T16:00:00+08:00", None, "订车（05-03）到重新打开（05-13）相隔 10 天没有联系客户（订车后每 7 天告知车辆进度）",
+        "≤ 7 天", "10 天")
+
+
+def test_a_past_days_findings_name_who_held_the_card_then_though_other_events_came_before_its_reassignment(lc):
+    """王芳's card, vaguely recorded on the 4th; on the 6th she marks it invalid and takes that back,
+    and on the 7th 钱主管 hands it to 李强. The audit of the 5th blames 王芳, who held it then."""
+    team(lc)
+    lc.ok("log", "刘先生", "--channel", "phone", "--content", "好", "--next", "2026-05-06", user="王芳",
+          now="2026-05-04T10:00:00")
+    lc.ok("invalid", "刘先生", "--reason", "空号", user="王芳", now="2026-05-06T10:00:00")
+    lc.ok("reopen", "刘先生", user="王芳", now="2026-05-06T10:05:00")
+    lc.ok("assign", "刘先生", "李强", user="钱主管", now="2026-05-07T10:00:00")
+    vague_then = findings(lc, "vague-record", "--date", "2026-05-05", user="钱主管", now="2026-05-20T09:00:00")
+    assert [(f["ref"], f["owner"], f["followup"]) for f in vague_then] == [("A00001", "王芳", 2)]
+    vague_now = findings(lc, "vague-record", user="钱主管", now="2026-05-20T09:00:00")
+    assert [(f["ref"], f["owner"], f["followup"]) for f in vague_now] == [("A00001", "李强", 2)]

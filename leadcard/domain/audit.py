@@ -520,7 +520,7 @@ def _state(h: History, ctx: Context) -> CardState:
             continue
         if kind == EventKind.WON:
             status, won_at, closed_at, handover_at, decided = Status.WON, event.at, event.at, None, True
-            orders.append(OrderSpan(event.at, event.detail.get("delivery")))
+            orders.append(OrderSpan(event.at))
         elif kind == EventKind.DELIVERED:
             status, delivered_at = Status.DELIVERED, event.at
             if orders:
@@ -541,7 +541,7 @@ def _state(h: History, ctx: Context) -> CardState:
         elif kind in (EventKind.LOST_REJECTED, EventKind.REOPENED):
             status, closed_at, lost_at, won_at = Status.OPEN, None, None, None
             if orders and orders[-1].ended_at is None:
-                orders[-1] = orders[-1]._replace(ended_at=event.at)
+                orders[-1] = orders[-1]._replace(ended_at=event.at, reopened=True)
         elif kind == EventKind.INVALID:
             status, closed_at, decided = Status.INVALID, event.at, True
         elif kind == EventKind.IMPORTED:
@@ -553,7 +553,7 @@ def _state(h: History, ctx: Context) -> CardState:
         if status in (Status.WON, Status.DELIVERED):
             won_at = h.status_at
             delivered_at = h.status_at if status == Status.DELIVERED else None
-            orders.append(OrderSpan(won_at, None, delivered_at, status == Status.DELIVERED, True))
+            orders.append(OrderSpan(won_at, ended_at=delivered_at, delivered=status == Status.DELIVERED, legacy=True))
         elif status in (Status.LOST, Status.LOST_PENDING):
             lost_at, lost = h.status_at, outcome
 

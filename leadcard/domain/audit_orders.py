@@ -49,6 +49,8 @@ def _ending(order: OrderSpan, ctx: Context, end) -> str:
         return _("今天")
     if order.delivered:
         return _("交车（{at}）").format(at=ctx.md(end))
+    if order.reopened:
+        return _("重新打开（{at}）").format(at=ctx.md(end))
     return _("退订（{at}）").format(at=ctx.md(end))
 
 

@@ -49,10 +49,10 @@ class OrderSpan(NamedTuple):
     """An order (成交/订车) on the card: from it to its delivery, cancellation or reopening."""
 
     at: datetime
-    delivery_day: str | None = None  # the expected delivery the order named ("YYYY-MM-DD")
     ended_at: datetime | None = None  # still waiting for its car at the audit's moment: None
     delivered: bool = False
     legacy: bool = False  # won before orders were kept: delivered that day, visits not asked for
+    reopened: bool = False  # ended by the deal reopened (重新打开), not by a cancellation (退订)
 
 
 @dataclass
