@@ -277,3 +277,28 @@ def test_a_past_days_findings_name_who_held_the_card_then_though_other_events_ca
     assert [(f["ref"], f["owner"], f["followup"]) for f in vague_then] == [("A00001", "王芳", 2)]
     vague_now = findings(lc, "vague-record", user="钱主管", now="2026-05-20T09:00:00")
     assert [(f["ref"], f["owner"], f["followup"]) for f in vague_now] == [("A00001", "李强", 2)]
+
+
+def closed_without_events(lc, status: str) -> None:
+    """张三's card, kept by the book on 1 May and called on the 3rd with one word, stored as won or
+    delivered on the 2nd at 10:00 without the events (a store kept before they were written)."""
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "好", "--next", "2026-05-06", now="2026-05-03T10:00:00")
+    with database(lc.db) as db:
+        db.execute(f"UPDATE cards SET status = '{status}', status_at = '2026-05-02T02:00:00Z' WHERE id = 1")
+
+
+def test_a_card_stored_as_won_without_events_is_judged_by_the_sales_rules_up_to_its_win_only(lc):
+    closed_without_events(lc, "won")
+    # The call after the win is the order's: not a sales record to judge.
+    assert findings(lc, "vague-record", now="2026-05-04T10:00:00") == []
+
+
+def test_a_car_stored_as_delivered_without_events_is_to_be_handed_over_from_its_stored_time(lc):
+    """Delivered on Saturday 2 May at 10:00, inside the May Day holiday (1–5 May): handed over by 10:00
+    on Wednesday the 6th, the first working day after it."""
+    closed_without_events(lc, "delivered")
+    assert findings(lc, "handover-late", now="2026-05-06T10:00:00") == []
+    assert told(one(lc, "handover-late", now="2026-05-06T10:01:00")) == (
+        "2026-05-06T10:00:00+08:00", None, "交车（05-02）已 1 个工作日，还没有交接售后（时限 1 个工作日）",
+        "≤ 1 个工作日", "1 个工作日")
