@@ -297,3 +297,37 @@ def test_a_share_whose_process_dies_is_audited_by_the_command_itself(lc, monkeyp
 
 def _dying(*args):
     os._exit(1)
+
+
+class _AtOnce:
+    """An executor that runs each task as it is handed over, in this process: what a share's own
+    process does (`_audit_share_apart`: the store opened anew from its path, the share audited) is
+    then seen by the test that runs it."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, task, *args):
+        from concurrent.futures import Future
+
+        done = Future()
+        try:
+            done.set_result(task(*args))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+
+
+def test_a_share_handed_over_opens_the_store_by_its_path_and_finds_what_one_process_finds(lc, monkeypatch):
+    day, now = _worked_floor(lc, 7)
+    whole = audits(lc, day, now)
+    asked = _shared_among(monkeypatch, 3)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", _AtOnce)
+    assert audits(lc, day, now) == whole
+    assert asked == [3] * 4
