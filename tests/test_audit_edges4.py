@@ -292,6 +292,8 @@ def test_a_card_stored_as_won_without_events_is_judged_by_the_sales_rules_up_to_
     closed_without_events(lc, "won")
     # The call after the win is the order's: not a sales record to judge.
     assert findings(lc, "vague-record", now="2026-05-04T10:00:00") == []
+    # Nor is an order from before orders were kept judged for news of the car (17 days without by the 20th).
+    assert findings(lc, "order-gap", now="2026-05-20T10:00:00") == []
 
 
 def test_a_car_stored_as_delivered_without_events_is_to_be_handed_over_from_its_stored_time(lc):
@@ -302,3 +304,5 @@ def test_a_car_stored_as_delivered_without_events_is_to_be_handed_over_from_its_
     assert told(one(lc, "handover-late", now="2026-05-06T10:01:00")) == (
         "2026-05-06T10:00:00+08:00", None, "交车（05-02）已 1 个工作日，还没有交接售后（时限 1 个工作日）",
         "≤ 1 个工作日", "1 个工作日")
+    # Its visits after delivery were not asked of a car delivered before orders were kept.
+    assert findings(lc, "after-delivery-late", now="2026-05-20T10:00:00") == []
