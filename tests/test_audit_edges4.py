@@ -2,7 +2,9 @@
 test_audit_edges3: how long a record may be and still be read word by word, and the count of cards the
 audit tells a terminal as it goes; what the store reads only for the rules that need it, a correction, a
 loss stored on a card closed without events, the query plans the index tests guard, an order the deal's
-reopening ended and who held a card at a past moment. And one the
+reopening ended, who held a card at a past moment, a card stored as won or delivered without events, a
+call written in later with an earlier time, and a grade held again once the regrade between was
+withdrawn. And one the
 reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
 query asks about.
 
@@ -306,3 +308,32 @@ def test_a_car_stored_as_delivered_without_events_is_to_be_handed_over_from_its_
         "≤ 1 个工作日", "1 个工作日")
     # Its visits after delivery were not asked of a car delivered before orders were kept.
     assert findings(lc, "after-delivery-late", now="2026-05-20T10:00:00") == []
+
+
+def test_a_call_written_in_later_with_an_earlier_time_is_judged_in_its_place_in_time(lc):
+    """The 4th call, written on the 12th for the 4th, comes between the 2nd (1 May) and the 3rd (12 May)."""
+    kept_card(lc, next_at="2026-05-03 10:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认周末来店试驾，带太太一起", "--next", "2026-05-20",
+          *GOOD, now="2026-05-12T10:00:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "电话沟通预算与贷款方案，客户倾向首付三成",
+          "--at", "2026-05-04 10:00", "--next", "2026-05-08", *GOOD, now="2026-05-12T11:00:00")
+    assert [told(f) for f in findings(lc, "cadence-gap", now="2026-05-13T10:00:00")] == [
+        ("2026-05-11T10:00:00+08:00", 3, "第 4 次（05-04）到第 3 次（05-12）相隔 8 天（A 级每 7 天联系一次）", "≤ 7 天", "8 天")]
+    assert [told(f) for f in findings(lc, "overdue", now="2026-05-13T10:00:00")] == [
+        ("2026-05-04T00:00:00+08:00", 4, "第 2 次约定 2026-05-03 回访，第 4 次到 2026-05-04 才联系（晚 1 天）",
+         "2026-05-03", "2026-05-04")]
+
+
+def test_a_grade_held_again_once_the_regrade_between_is_withdrawn_is_held_since_it_was_first_given(lc):
+    """A from 1 May; H on the 2nd, A again on the 3rd; the call that made it H withdrawn: A since 1 May,
+    held its 30 days on the 31st and one day more on 1 June."""
+    new_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户说本周内就订车，约周六来店", "--grade", "H",
+          "--next", "2026-05-03", now="2026-05-02T10:00:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户改口，要等月底发奖金再定", "--grade", "A",
+          "--next", "2026-05-09", now="2026-05-03T10:00:00")
+    lc.ok("log", "张三", "--void", "1", "--reason", "记错卡片", now="2026-05-03T11:00:00")
+    assert findings(lc, "stale-grade", now="2026-05-31T23:59:00") == []
+    assert told(one(lc, "stale-grade", now="2026-06-01T00:00:00")) == (
+        "2026-05-31T10:00:00+08:00", None, "A 级（1 个月内购车）自 05-01 已保持 31 天未成交（应在 30 天内购车），请重新判断级别",
+        "≤ 30 天", "31 天")

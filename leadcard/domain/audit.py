@@ -577,7 +577,7 @@ def _state(h: History, ctx: Context) -> CardState:
         last = max((e.at for e in entries if e.reached), default=h.created_at)
         dormant = _dormant(last, as_of, ctx.policy.dormant_after_months)
     return CardState(h, owner, status, grade, since, times, codes, entries, originals, dormant,
-                     closed_at, won_at, handover_at, lost_at, lost, approvals, imported_at,
+                     closed_at, handover_at, lost_at, lost, approvals, imported_at,
                      requester if status == Status.LOST_PENDING else None, delivered_at, orders, followed)
 
 

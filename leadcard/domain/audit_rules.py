@@ -70,7 +70,6 @@ class CardState:
     originals: list[Entry]  # every follow-up that is not a correction, as first recorded
     dormant: bool
     closed_at: datetime | None = None  # when it last left `open` (won, loss requested, invalid)
-    won_at: datetime | None = None
     handover_at: datetime | None = None
     lost_at: datetime | None = None
     lost: dict = field(default_factory=dict)  # the loss request: reason, competitor, note
