@@ -41,7 +41,7 @@ class Grid:
         self.rows: list[list[Cell] | Note] = []
 
     def add_row(self, *texts: str | list[Piece]) -> None:
-        self.rows.append([_plain_cell(t) if isinstance(t, str) else _measured(_shown(t)) for t in texts])
+        self.rows.append([_plain_cell(t) if isinstance(t, str) else _styled_cell(t) for t in texts])
 
     def add_note(self, lead: list[Piece], pieces: list[Piece]) -> None:
         """A line under the last row, across every column, wrapped to the table's width."""
@@ -208,6 +208,19 @@ def _plain_cell(text: str) -> Cell:
 
 
 _PLAIN_CELLS: dict[str, Cell] = {}
+
+
+def _styled_cell(pieces: list[Piece]) -> Cell:
+    """A cell of styled pieces, measured once for a list as `_plain_cell` is (a list's overdue days
+    and its due reasons with their purposes repeat), shared and read only."""
+    key = tuple(pieces)
+    found = _STYLED_CELLS.get(key)
+    if found is None:
+        found = _STYLED_CELLS[key] = _measured(_shown(pieces))
+    return found
+
+
+_STYLED_CELLS: dict[tuple[Piece, ...], Cell] = {}
 
 
 def _fit(cell: Cell, width: int) -> Cell:
