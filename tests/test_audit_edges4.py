@@ -4,7 +4,7 @@ audit tells a terminal as it goes; what the store reads only for the rules that 
 loss stored on a card closed without events, the query plans the index tests guard, an order the deal's
 reopening ended, who held a card at a past moment, a card stored as won or delivered without events, a
 call written in later with an earlier time, and a grade held again once the regrade between was
-withdrawn. And one the
+withdrawn, and an audit of a consultant the reader may not see. And one the
 reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
 query asks about.
 
@@ -337,3 +337,9 @@ def test_a_grade_held_again_once_the_regrade_between_is_withdrawn_is_held_since_
     assert told(one(lc, "stale-grade", now="2026-06-01T00:00:00")) == (
         "2026-05-31T10:00:00+08:00", None, "A 级（1 个月内购车）自 05-01 已保持 31 天未成交（应在 30 天内购车），请重新判断级别",
         "≤ 30 天", "31 天")
+
+
+def test_an_audit_of_a_consultant_the_reader_may_not_see_is_refused_naming_both(lc):
+    sales_floor(lc)
+    refused = lc("audit", "--owner", "李强", user="王芳")
+    assert (refused.exit_code, refused.stderr, refused.stdout) == (1, "leadcard: 王芳 看不到 李强 的卡片\n", "")
