@@ -4,7 +4,8 @@ audit tells a terminal as it goes; what the store reads only for the rules that 
 loss stored on a card closed without events, the query plans the index tests guard, an order the deal's
 reopening ended, who held a card at a past moment, a card stored as won or delivered without events, a
 call written in later with an earlier time, and a grade held again once the regrade between was
-withdrawn, and an audit of a consultant the reader may not see. And one the
+withdrawn, an audit of a consultant the reader may not see, and who signs once a team's supervisor
+and the first manager have left. And one the
 reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
 query asks about.
 
@@ -22,6 +23,7 @@ from leadcard.store.audit import plans
 from test_audit_edges import kept_card, new_card, policy, told, vague
 from test_audit_edges2 import SHANGHAI, ordered_in_a_call
 from test_audit_edges3 import same_phone
+from test_audit import good_card
 from test_audit_floor import GOOD, findings, one
 from test_lifecycle import team
 from test_report_edges import add, log, ratio, weekly
@@ -343,3 +345,14 @@ def test_an_audit_of_a_consultant_the_reader_may_not_see_is_refused_naming_both(
     sales_floor(lc)
     refused = lc("audit", "--owner", "李强", user="王芳")
     assert (refused.exit_code, refused.stderr, refused.stdout) == (1, "leadcard: 王芳 看不到 李强 的卡片\n", "")
+
+
+def test_with_the_teams_supervisor_and_the_first_manager_gone_the_manager_still_active_signs(lc):
+    """王芳's follow-ups wait for an instruction; 钱主管 (her supervisor) and 赵经理 have left: 孙总,
+    the manager still here, is who must sign — never a colleague, nor someone who has left."""
+    sales_floor(lc, ("孙总", "manager", ""))
+    lc.user = "王芳"
+    good_card(lc)
+    for name in ("钱主管", "赵经理"):
+        lc.ok("user", "deactivate", name, user="孙总")
+    assert one(lc, "unsigned", user="孙总", now="2026-05-04T10:00:00")["owner"] == "孙总"
