@@ -20,10 +20,10 @@ import pytest
 from conftest import database, on_a_terminal, sales_floor, sqlite_only
 from leadcard.store import Scope, Store
 from leadcard.store.audit import plans
+from test_audit import good_card
 from test_audit_edges import kept_card, new_card, policy, told, vague
 from test_audit_edges2 import SHANGHAI, ordered_in_a_call
 from test_audit_edges3 import same_phone
-from test_audit import good_card
 from test_audit_floor import GOOD, findings, one
 from test_lifecycle import team
 from test_report_edges import add, log, ratio, weekly
