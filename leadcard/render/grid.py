@@ -83,7 +83,7 @@ class _Layout:
     list (a list's grades, models and owners repeat)."""
 
     def __init__(self, columns: list[Column], widths: list[int], colour: bool):
-        self.columns, self.widths, self.colour = columns, widths, colour
+        self.widths, self.colour = widths, colour
         self.right = [c.align == "right" for c in columns]
         self.flexible = [i for i, c in enumerate(columns) if c.flexible]
         self.starts = [sum(widths[:i]) + i for i in range(len(widths))]  # in cells, a blank between columns
@@ -107,11 +107,10 @@ class _Layout:
 
     def _cell(self, cell: Cell, i: int) -> str:
         """The cell fitted to its column (an ellipsis where cut), padded to its width, styled."""
-        pieces, used = cell
         width = self.widths[i]
-        if not pieces:  # beside a cell wrapped onto more lines, most of a line's cells are empty
+        if not cell[0]:  # beside a cell wrapped onto more lines, most of a line's cells are empty
             return " " * width
-        key = (*pieces, i)
+        key = (*cell[0], i)
         found = self.padded.get(key)
         if found is None:
             pieces, used = _fit(cell, width)
