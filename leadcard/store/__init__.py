@@ -442,19 +442,35 @@ class Store:
     def beside(self, read: Callable[["Store"], T]) -> Callable[[], T]:
         """`read` started on a connection of its own in another thread while this one goes on; what
         is returned waits for its result (or raises its error). A report's independent reads so
-        share two cores: SQLite lets go of Python's lock while it steps a query. Read here, at once,
-        on a server (which runs a query in parallel workers its own way) and within a transaction
-        (whose writes another connection would not see)."""
-        if self.server or self.conn.in_transaction:
-            value = read(self)
-            return lambda: value
+        share two cores: SQLite lets go of Python's lock while it steps a query, and a server runs
+        each connection's query in a process of its own (a report's queries are too small for its
+        parallel workers). Read here, at once, within a transaction (whose writes another connection
+        would not see), and when the server refuses another connection (all of its connections
+        taken): slower, the same answer."""
+        if self.conn.in_transaction:
+            return self._read_here(read)
         from leadcard.store.beside import Beside
 
-        return Beside(self.reader, read)
+        if not self.server:
+            return Beside(self.reader, read)
+        try:
+            # Opened here: a refusal is known before anything is started.
+            reader = self.reader()
+        except StoreError:
+            return self._read_here(read)
+        return Beside(lambda: reader, read)
+
+    def _read_here(self, read: Callable[["Store"], T]) -> Callable[[], T]:
+        value = read(self)
+        return lambda: value
 
     def reader(self) -> "Store":
-        """Another connection to this store's file, that only reads and reads it mapped (for a read in
-        a thread of its own: a connection is used by the thread that made it)."""
+        """Another connection to this store, that only reads (for a read in a thread of its own: an
+        SQLite connection is used by the thread that made it), an SQLite file's read mapped."""
+        if self.server:
+            reader = Store(postgres.connect(self.url, BUSY_TIMEOUT_MS, read_only=True), self.path, self.tz)
+            reader.url = self.url
+            return reader
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -269,6 +269,10 @@ class Connection:
     def __init__(self, raw):
         self.raw = raw
 
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != 0  # not idle
+
     def execute(self, sql: str, params=()):
         statement = _LEADING_COMMENTS.sub("", sql).strip().rstrip(";").strip()
         head = statement[:16].upper()
