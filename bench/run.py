@@ -2,7 +2,7 @@
 
     python bench/run.py                      # 1,000 / 10,000 / 100,000 cards, 5 runs each
     python bench/run.py --sizes 1000,10000 --runs 3 --pair-runs 9
-    python bench/run.py --postgres /tmp/pg    # and `today`, `log` on PostgreSQL beside SQLite
+    python bench/run.py --postgres /tmp/pg    # and today, the reports, list, audit, log on PostgreSQL too
 
 Each store is built with `leadcard demo --cards N --seed 1`. Prints Markdown tables (paste them into
 the README's Performance section): every command's median CPU time (user+sys, which a busy machine
@@ -15,7 +15,8 @@ Commands that this checkout does not have yet are reported as "n/a". Taskwarrior
 package `taskwarrior`) is compared when installed, in its own temporary data directory.
 With a PostgreSQL server (--postgres: a socket directory or a `postgresql://` URL of a role that
 may create databases; default $LEADCARD_BENCH_PG), the same demo stores are built there too, and
-`today` and `log` are timed on both backends side by side.
+`today`, the reports, the reads of every card and `log` are timed on both backends side by side (wall
+clock, and the peak memory of the long reads).
 """
 
 from __future__ import annotations
@@ -73,11 +74,12 @@ def median_cpu(cmd: list[str], env: dict, runs: int) -> tuple[float, int, float]
     return statistics.median(r.cpu for r in done), max(r.rss for r in done), statistics.median(r.wall for r in done)
 
 
-def median_wall(cmd: list[str], env: dict, runs: int) -> float:
-    """Median wall-clock seconds of `runs` runs after a warm-up: on a server, the client's CPU time
-    would leave out the server's work."""
+def median_wall(cmd: list[str], env: dict, runs: int) -> tuple[float, int]:
+    """Median wall-clock seconds of `runs` runs after a warm-up (on a server, the client's CPU time
+    would leave out the server's work), and the largest peak memory."""
     run(cmd, env, check=False)
-    return statistics.median(run(cmd, env).wall for _ in range(runs))
+    done = [run(cmd, env) for _ in range(runs)]
+    return statistics.median(r.wall for r in done), max(r.rss for r in done)
 
 
 def paired_medians(a: tuple[list[str], dict], b: tuple[list[str], dict], runs: int) -> tuple[float, float] | None:
@@ -138,9 +140,16 @@ WORK = {
 }
 
 
-# Commands timed on both backends: the morning list, and a write (each run adds a follow-up).
+# Commands timed on both backends: the morning list, the reports (which read beside their own
+# connection), the reads of every card (from a cursor a server holds, memory shown), and a write
+# (each run adds a follow-up: last).
 BACKEND_COMMANDS = [
     ("today", ["today"]),
+    ("report weekly", COMMANDS["report weekly"]),
+    ("report monthly", COMMANDS["report monthly"]),
+    ("report trend", COMMANDS["report trend"]),
+    ("list --json (every card)", COMMANDS["list --json (every card)"]),
+    ("audit --json", COMMANDS["audit --json"]),
     ("log", ["--as", MANAGER, "log", "A00001", "--channel", "phone", "--content", "电话回访"]),
 ]
 
@@ -170,9 +179,10 @@ class Server:
         self.admin.close()
 
 
-def on_both_backends(server: Server, columns: dict[str, Path], runs: int) -> dict[str, dict[str, float | None]]:
-    """command (backend) → size → median, the same demo store built on the server beside each file."""
-    results: dict[str, dict[str, float | None]] = {}
+def on_both_backends(server: Server, columns: dict[str, Path], runs: int) -> dict[str, dict[str, tuple[float, int]]]:
+    """command (backend) → size → (median wall, peak memory), the same demo store built on the server
+    beside each file."""
+    results: dict[str, dict[str, tuple[float, int]]] = {}
     for label, db in columns.items():
         url = server.database(label)
         if label == "empty":  # one card and its manager, on both
@@ -227,7 +237,7 @@ def main() -> None:
     parser.add_argument("--pair-runs", type=int, default=21)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--postgres", default=os.environ.get("LEADCARD_BENCH_PG"),
-                        help="a PostgreSQL server (socket directory or URL) to time today and log on as well")
+                        help="a PostgreSQL server (socket directory or URL) to time some commands on as well")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="leadcard-bench-"))
@@ -312,11 +322,15 @@ def mem(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.0f} MB"
 
 
-def table(rows: dict[str, dict[str, float | None]]) -> str:
-    """command → column → seconds, as a Markdown table."""
+def table(rows: dict[str, dict[str, tuple[float, int]]]) -> str:
+    """command → column → (seconds, peak memory), as a Markdown table; the memory of the commands
+    whose memory matters at scale."""
     columns = list(next(iter(rows.values())))
     lines = ["| command | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
-    lines += [f"| `{name}` | " + " | ".join(fmt(values[c]) for c in columns) + " |" for name, values in rows.items()]
+    for name, values in rows.items():
+        memory = name.rsplit(" (", 1)[0] in _MEMORY
+        lines.append(f"| `{name}` | " + " | ".join(
+            f"{fmt(values[c][0])}, {mem(values[c][1])}" if memory else fmt(values[c][0]) for c in columns) + " |")
     return "\n".join(lines)
 
 

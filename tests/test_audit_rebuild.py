@@ -331,3 +331,28 @@ def test_a_share_handed_over_opens_the_store_by_its_path_and_finds_what_one_proc
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", _AtOnce)
     assert audits(lc, day, now) == whole
     assert asked == [3] * 4
+
+
+def test_a_shared_audit_tells_its_progress_as_its_own_cards_times_the_shares(lc, monkeypatch):
+    """The command's own process hears only of the cards of its share: the others read about as many
+    meanwhile, so the count it tells (every `PROGRESS_EVERY` cards of its own) is its own times the
+    number of shares, the whole's count not known beforehand."""
+    from contextlib import contextmanager
+
+    from leadcard.commands import progress
+    from leadcard.domain import audit
+
+    lc.ok("demo", "--cards", "60")
+    told = []
+
+    @contextmanager
+    def recorded(label):
+        yield lambda done, total: told.append((done, total))
+
+    monkeypatch.setattr(progress, "progress", recorded)
+    monkeypatch.setattr(audit, "PROGRESS_EVERY", 2)
+    _shared_among(monkeypatch, 3)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", _AtOnce)
+    lc.ok("audit", "--since", "2025-01-01", user="赵经理")
+    assert len(told) >= 3, told
+    assert told == [(6 * n, None) for n in range(1, len(told) + 1)]

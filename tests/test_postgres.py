@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -193,5 +194,106 @@ def test_a_servers_rows_read_by_position_are_plain_tuples_as_on_sqlite(server):
         rows = list(store.values("SELECT id, name FROM users ORDER BY id"))
         assert rows and all(type(row) is tuple for row in rows)
         assert store.conn.execute("SELECT name FROM users ORDER BY id").fetchone()["name"] == rows[0][1]
+    finally:
+        store.close()
+
+
+# -- long reads, from a cursor the server holds ----------------------------------------------------------
+
+
+@pytest.fixture
+def opened(server):
+    from zoneinfo import ZoneInfo
+
+    from leadcard.store import Store
+
+    sales_floor(server)
+    store = Store.open(server.db, ZoneInfo("Asia/Shanghai"), create=False)
+    yield store
+    store.close()
+
+
+def held_cursors(store) -> list[tuple]:
+    return [tuple(r) for r in store.conn.execute("SELECT name, is_holdable FROM pg_cursors")]
+
+
+@pytest.mark.parametrize("count", [1999, 2000, 2001, 4001])
+def test_a_long_read_comes_from_a_cursor_the_server_holds_a_fetch_at_a_time_and_lets_go_at_its_end(opened, count):
+    """A listing of the whole store (`each_row`: `list --json`, `export`, the audit's cards) is fetched
+    2,000 rows at a time from a cursor the server holds, not taken whole into the client's memory: each
+    row once, in order, at the edges of a fetch, a loop begun going on in the next; the cursor is gone
+    once the last row is read. Other queries run on the connection meanwhile (WITH HOLD: it outlives
+    its statement's transaction)."""
+    from leadcard.store import postgres
+
+    assert postgres._ROWS_FETCHED == 2000
+    rows = opened.each_row("SELECT n, 'n' || n AS label FROM generate_series(1, ?) AS n ORDER BY n", (count,))
+    first = next(iter(rows))
+    assert (first[0], first["label"]) == (1, "n1")
+    # Held while rows may remain on the server: one fetch short of 2,000 rows was the last.
+    assert [holdable for _name, holdable in held_cursors(opened)] == ([True] if count >= 2000 else [])
+    assert opened.card_count() == 0  # another query, while the cursor is open
+    rest = list(rows)
+    assert [r[0] for r in [first, *rest]] == list(range(1, count + 1))
+    assert held_cursors(opened) == []
+
+
+def test_the_audits_cards_read_by_batches_let_the_servers_cursor_go_at_their_end(opened):
+    """`values(…, long=True)`, read by `fetchmany` (the audit's batches of cards): plain tuples, and no
+    cursor left held once they are all read, however often it is asked again."""
+    values = opened.values("SELECT n FROM generate_series(1, 5) AS n ORDER BY n", long=True)
+    assert values.fetchmany(3) == [(1,), (2,), (3,)] and held_cursors(opened) != []
+    assert values.fetchmany(3) == [(4,), (5,)]
+    assert values.fetchmany(3) == [] and values.fetchmany(3) == []
+    assert held_cursors(opened) == []
+
+
+def test_a_long_reads_mistake_is_the_stores_error_before_any_row(opened):
+    with pytest.raises(sqlite3.DatabaseError, match="no_such_table"):
+        opened.each_row("SELECT * FROM no_such_table")
+    assert held_cursors(opened) == []
+
+
+@pytest.mark.parametrize("command", [
+    ("list", "--json", "--all"),
+    ("export", "--format", "json"),
+    ("audit", "--json", "--since", "2026-01-01"),
+], ids=["list", "export", "audit"])
+def test_the_commands_that_read_the_whole_store_read_it_from_cursors_the_server_holds(server, monkeypatch, command):
+    """Every card (`list --json --all`), every table of an export, the audit's cards: read as they are
+    written out, whatever the store's size, on a server as from a file."""
+    from leadcard.store import postgres
+
+    sales_floor(server)
+    server.ok("add", "张三", "--phone", "13800138000", "--grade", "A", user="王芳")
+    server.ok("log", "张三", "--channel", "phone", "--content", "客户约周六来店", "--next", "2026-05-09 10:00", user="王芳")
+    read = []
+    held = postgres.Connection.held
+
+    def recording(self, sql, params=()):
+        caller = sys._getframe(1)
+        while caller.f_code.co_name in ("each_row", "values"):
+            caller = caller.f_back
+        read.append(f"{caller.f_globals['__name__'].rsplit('.', 1)[1]}.{caller.f_code.co_name}")
+        return held(self, sql, params)
+
+    monkeypatch.setattr(postgres.Connection, "held", recording)
+    server.ok(*command, user="赵经理")
+    # Who read: the cards of a listing; each sheet of an export (the deal desk's four by one reader) and
+    # each table of its copy of the store as stored; the audit's cards.
+    expected = {"list": ["store.each_card"], "audit": ["audit.histories"],
+                "export": ["exchange.cards_in", "exchange.followups_in", "exchange.instructions_in", "visits.visits_in",
+                           *["deals.rows"] * 4, *["dump.rows"] * len(stored_tables(server))]}
+    assert sorted(read) == sorted(expected[command[0]]), read
+
+
+def stored_tables(server) -> list[str]:
+    from zoneinfo import ZoneInfo
+
+    from leadcard.store import Store, dump
+
+    store = Store.open(server.db, ZoneInfo("Asia/Shanghai"), create=False)
+    try:
+        return list(dump.tables(store))
     finally:
         store.close()

@@ -211,14 +211,23 @@ class Store:
             return postgres.schema_version(self.conn)
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
-    def values(self, sql: str, params: Sequence = ()) -> Iterable[tuple]:
+    def values(self, sql: str, params: Sequence = (), long: bool = False) -> Iterable[tuple]:
         """A query's rows as plain tuples, which unpack at twice a sqlite3.Row's speed and are read by
-        position in C (a server's `Row`, in Python)."""
+        position in C (a server's `Row`, in Python). `long`: read as `each_row` reads."""
         if self.server:
-            return self.conn.execute(sql, params).as_tuples()
+            return (self.conn.held if long else self.conn.execute)(sql, params).as_tuples()
         cursor = self.conn.cursor()
         cursor.row_factory = None
         return cursor.execute(sql, params)
+
+    def each_row(self, sql: str, params: Sequence = ()) -> Iterable:
+        """The rows of a long read (every card of a listing, an export's tables), read as they are
+        used: in memory, a few thousand rows at a time however many the store holds. An SQLite
+        cursor steps as it is read; a server's rows come from a cursor the server holds
+        (`postgres.Connection.held`)."""
+        if self.server:
+            return self.conn.held(sql, params)
+        return self.conn.execute(sql, params)
 
     # -- conversions ---------------------------------------------------------------------------
 
@@ -341,7 +350,7 @@ class Store:
 
     def each_card(self, filt: CardFilter, scope: Scope, now: datetime) -> Iterator[Card]:
         """Every card that matches, newest first, read as it is used: a big store's whole list."""
-        for row in self.conn.execute(*self._list_query(filt, scope, now, None)):
+        for row in self.each_row(*self._list_query(filt, scope, now, None)):
             yield self._card(row)
 
     def count_cards(self, filt: CardFilter, scope: Scope, now: datetime) -> int:

@@ -100,7 +100,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
 
     `share` (k, n): only the cards whose number divided by n leaves k, for n readers sharing the work.
     """
-    cards = store.values(*_cards_query(scope, as_of, open_since, fields, delivered_since, revived, share))
+    cards = store.values(*_cards_query(scope, as_of, open_since, fields, delivered_since, revived, share), long=True)
     names = fields
     while batch := cards.fetchmany(_BATCH):
         ids = [row[0] for row in batch]

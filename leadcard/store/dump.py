@@ -61,7 +61,7 @@ def rows(store: Store, table: str, columns: Iterable[str]) -> Iterator[list]:
     listed = ", ".join(f'"{c}"' for c in columns)
     # By the key where there is one (SQLite's rowid itself): a server moves an updated row.
     order = "id" if "id" in columns else "rowid"
-    for row in store.conn.execute(f'SELECT {listed} FROM "{table}" ORDER BY {order}'):
+    for row in store.each_row(f'SELECT {listed} FROM "{table}" ORDER BY {order}'):
         yield list(row)
 
 

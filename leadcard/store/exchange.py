@@ -200,7 +200,7 @@ def update_schedules(store: Store, updates: list[tuple[int, dict]]) -> None:
 def cards_in(store: Store, scope: Scope) -> Iterator[tuple[Card, datetime | None, str | None]]:
     """Each card with what Card does not carry: when its status was set, the grade it was made with."""
     scope_sql, params = scope.clause()
-    cursor = store.conn.execute(
+    cursor = store.each_row(
         f"SELECT {_CARD_COLUMNS}, (SELECT g.to_grade FROM grade_changes g WHERE g.card_id = cards.id "
         f"ORDER BY g.at, g.id LIMIT 1) AS first_grade FROM {_CARD_FROM} WHERE {scope_sql} ORDER BY cards.id",
         params,
@@ -212,7 +212,7 @@ def cards_in(store: Store, scope: Scope) -> Iterator[tuple[Card, datetime | None
 def followups_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int | None, FollowUp]]:
     """(card number, card phone, card owner id, follow-up) in card and sequence order."""
     scope_sql, params = scope.clause()
-    cursor = store.conn.execute(f"{_FOLLOWUP_SELECT} WHERE {scope_sql} ORDER BY f.card_id, f.seq", params)
+    cursor = store.each_row(f"{_FOLLOWUP_SELECT} WHERE {scope_sql} ORDER BY f.card_id, f.seq", params)
     for row in cursor:
         yield card_ref(row["card_id"]), row["card_phone"], row["card_owner_id"], store._followup(row)
 
@@ -220,7 +220,7 @@ def followups_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int | N
 def instructions_in(store: Store, scope: Scope) -> Iterator[tuple[str, str, int | None, Instruction]]:
     """(card number, card phone, card owner id, 主管批示) in card and time order."""
     scope_sql, params = scope.clause()
-    cursor = store.conn.execute(
+    cursor = store.each_row(
         f"SELECT i.card_id, i.at, i.text, u.name AS author_name, f.seq AS followup_seq, cards.phone, cards.owner_id "
         f"FROM instructions i JOIN cards ON cards.id = i.card_id LEFT JOIN users u ON u.id = i.author_id "
         f"LEFT JOIN followups f ON f.id = i.followup_id WHERE {scope_sql} ORDER BY i.card_id, i.at, i.id",

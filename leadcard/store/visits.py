@@ -73,7 +73,7 @@ def visits_in(store: Store, scope: Scope) -> Iterator[Visit]:
     """Every visit received by the scope's consultants (and those nobody received, for everybody's
     scope), in arrival order, read as it is used."""
     scope_sql, params = scope.clause("visits.consultant_id")
-    for row in store.conn.execute(f"{_VISIT_SELECT} WHERE {scope_sql} ORDER BY visits.arrived_at, visits.id", params):
+    for row in store.each_row(f"{_VISIT_SELECT} WHERE {scope_sql} ORDER BY visits.arrived_at, visits.id", params):
         yield _visit(store, row)
 
 
