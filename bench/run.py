@@ -51,18 +51,39 @@ class Run(NamedTuple):
     cpu: float  # user + sys seconds
 
 
-def run(cmd: list[str], env: dict, check: bool = True, stdout=subprocess.DEVNULL) -> Run:
-    """One process: its times, exit code and peak memory."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+# What starts each command measured, in a small process of its own: a child's peak memory (ru_maxrss)
+# counts that of the process it was started from, up to its exec (Linux takes the old memory's
+# high-water mark then), and this one grows as it reads the commands' JSON and loads psycopg — a
+# command of 23 MB read as 365 MB when started from here.
+_STARTER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    cmd, env, out = json.loads(line)
+    with open(out or os.devnull, "wb") as stdout:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE)
+        stderr = proc.stderr.read().decode(errors="replace")
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
     proc.stderr.close()
+    print(json.dumps([elapsed, os.waitstatus_to_exitcode(status), usage.ru_maxrss,
+                      usage.ru_utime + usage.ru_stime, stderr.strip()[:300]]), flush=True)
+"""
+_starter: subprocess.Popen | None = None
+
+
+def run(cmd: list[str], env: dict, check: bool = True, stdout: Path | None = None) -> Run:
+    """One process (its output to `stdout`, or nowhere): its times, exit code and peak memory."""
+    global _starter
+    if _starter is None:
+        _starter = subprocess.Popen([sys.executable, "-c", _STARTER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    text=True, encoding="utf-8")
+    _starter.stdin.write(json.dumps([cmd, env, str(stdout) if stdout else None]) + "\n")
+    _starter.stdin.flush()
+    elapsed, code, rss, cpu, stderr = json.loads(_starter.stdout.readline())
     if check and code not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {stderr.strip()[:300]}")
-    return Run(elapsed, code, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {stderr}")
+    return Run(elapsed, code, rss, cpu)
 
 
 def median_cpu(cmd: list[str], env: dict, runs: int) -> tuple[float, int, float] | None:
@@ -305,9 +326,8 @@ def main() -> None:
 
 def count_work(cmd: list[str], count, env: dict, work: Path) -> int | None:
     out = work / "work.json"
-    with out.open("wb") as f:
-        if run([*LEADCARD, *cmd], env, check=False, stdout=f).code not in (0, 1):
-            return None
+    if run([*LEADCARD, *cmd], env, check=False, stdout=out).code not in (0, 1):
+        return None
     try:
         return count(json.loads(out.read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError):
