@@ -152,7 +152,7 @@ def desk_in(store: Store, scope: Scope) -> dict[str, Iterator[tuple[str, str, in
     def rows(select: str, alias: str, order: str, convert, where: str = "1") -> Iterator:
         joined = select.replace(" FROM ", f", {card} FROM ", 1)
         cursor = store.each_row(f"{joined} JOIN cards ON cards.id = {alias}.card_id "
-                                    f"WHERE {where} AND {scope_sql} ORDER BY {alias}.card_id, {order}", params)
+                                f"WHERE {where} AND {scope_sql} ORDER BY {alias}.card_id, {order}", params)
         for r in cursor:
             yield card_ref(r["card_id"]), r["card_phone"], r["card_owner_id"], convert(store, r)
 
