@@ -221,8 +221,8 @@ def held_cursors(store) -> list[tuple]:
 def test_a_long_read_comes_from_a_cursor_the_server_holds_a_fetch_at_a_time_and_lets_go_at_its_end(opened, count):
     """A listing of the whole store (`each_row`: `list --json`, `export`, the audit's cards) is fetched
     2,000 rows at a time from a cursor the server holds, not taken whole into the client's memory: each
-    row once, in order, at the edges of a fetch, a loop begun going on in the next; the cursor is gone
-    once the last row is read. Other queries run on the connection meanwhile (WITH HOLD: it outlives
+    row once, in order, at the edges of a fetch, whether iterated or fetched; the cursor is gone once
+    the last row is read. Other queries run on the connection meanwhile (WITH HOLD: it outlives
     its statement's transaction)."""
     from leadcard.store import postgres
 
@@ -233,9 +233,10 @@ def test_a_long_read_comes_from_a_cursor_the_server_holds_a_fetch_at_a_time_and_
     # Held while rows may remain on the server: one fetch short of 2,000 rows was the last.
     assert [holdable for _name, holdable in held_cursors(opened)] == ([True] if count >= 2000 else [])
     assert opened.card_count() == 0  # another query, while the cursor is open
-    rest = list(rows)
-    assert [r[0] for r in [first, *rest]] == list(range(1, count + 1))
-    assert held_cursors(opened) == []
+    # Read on by every way a cursor is read, each taking up where the last left off.
+    two, one, rest = rows.fetchmany(2), next(rows), rows.fetchall()
+    assert [r[0] for r in [first, *two, one, *rest]] == list(range(1, count + 1))
+    assert held_cursors(opened) == [] and list(rows) == [] and rows.fetchone() is None
 
 
 def test_the_audits_cards_read_by_batches_let_the_servers_cursor_go_at_their_end(opened):

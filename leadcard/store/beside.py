@@ -1,5 +1,6 @@
 """A read of the store in a thread of its own (`Store.beside`): a report's independent reads share two
-cores, for SQLite lets go of Python's lock while it steps a query."""
+cores, for SQLite lets go of Python's lock while it steps a query, as psycopg does while it waits
+for the server."""
 
 from __future__ import annotations
 
