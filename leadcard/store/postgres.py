@@ -285,6 +285,16 @@ class Cursor:
         self._cursor.close()  # a cursor the server holds (`Connection.held`) is let go at once
 
 
+def _statement(sql: str) -> str:
+    """A statement without its leading comments and closing semicolon."""
+    return _LEADING_COMMENTS.sub("", sql).strip().rstrip(";").strip()
+
+
+def _bound(params):
+    """The parameters to send, None for none: an empty dict still names a statement's parameters."""
+    return params if params or isinstance(params, dict) else None
+
+
 class Connection:
     """The part of sqlite3.Connection the store uses, on a psycopg connection."""
 
@@ -298,10 +308,10 @@ class Connection:
         return self.raw.info.transaction_status != 0  # not idle
 
     def execute(self, sql: str, params=()):
-        statement = _LEADING_COMMENTS.sub("", sql).strip().rstrip(";").strip()
+        statement = _statement(sql)
         head = statement[:16].upper()
         if head.startswith("BEGIN"):
-            if self.raw.info.transaction_status != 0:  # not idle: refused, as SQLite refuses it
+            if self.in_transaction:  # refused, as SQLite refuses it
                 raise sqlite3.OperationalError("cannot start a transaction within a transaction")
             self._run("BEGIN")
             self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
@@ -310,8 +320,8 @@ class Connection:
             return self._pragma(statement)
         if head.startswith("CREATE TRIGGER"):
             return self._run(trigger(statement))
-        query, needs_id = translate(statement, bool(params) or isinstance(params, dict))
-        cursor = self._run(query, params if (params or isinstance(params, dict)) else None)
+        query, needs_id = translate(statement, _bound(params) is not None)
+        cursor = self._run(query, _bound(params))
         if head.startswith("CREATE TABLE") and makes_ids(statement):
             self._run(_NEXT_ID.format(table=_CREATED.match(statement).group(1)))
         if needs_id:
@@ -324,10 +334,9 @@ class Connection:
         come a few thousand at a time as they are read, where a cursor of the client's own takes
         the whole result into memory first (an export of 100,000 cards: 0.9 GB). WITH HOLD keeps
         it past its statement's own transaction, so other queries run on the connection meanwhile."""
-        query, _needs_id = translate(_LEADING_COMMENTS.sub("", sql).strip().rstrip(";").strip(),
-                                     bool(params) or isinstance(params, dict), returning=False)
+        query, _needs_id = translate(_statement(sql), _bound(params) is not None, returning=False)
         cursor = self.raw.cursor(name=f"leadcard_held_{next(_HELD)}", withhold=True)
-        _guarded(cursor.execute, query, params if (params or isinstance(params, dict)) else None)
+        _guarded(cursor.execute, query, _bound(params))
         return Cursor(cursor)
 
     def _pragma(self, statement: str):
