@@ -173,8 +173,9 @@ def _today_document(today: TodayList) -> dict:
 
 
 def _today_items_json(items: list[TodayItem]) -> Iterator[dict]:
-    """Each item's JSON row. Each distinct moment is written out once: a manager's thousands of
-    items share fewer than half as many due times, and a zoned time takes microseconds to write."""
+    """Each item's JSON row. Each distinct moment is written out once (a manager's thousands of
+    items share fewer than half as many due times, and a zoned time takes microseconds to write),
+    and each playbook answer once (the items that raised one objection share it)."""
     from leadcard.render.deals import quote_json
 
     written: dict[datetime | None, str | None] = {None: None}
@@ -184,6 +185,14 @@ def _today_items_json(items: list[TodayItem]) -> Iterator[dict]:
         if text is None and at is not None:
             text = written[at] = at.isoformat()
         return text
+
+    answers: dict[Script, dict] = {}
+
+    def answer(s: Script) -> dict:
+        found = answers.get(s)
+        if found is None:
+            found = answers[s] = script_json(s)
+        return found
 
     for i in items:
         card = i.card
@@ -196,14 +205,14 @@ def _today_items_json(items: list[TodayItem]) -> Iterator[dict]:
             "model": card.model,
             "due_at": moment(i.due_at),
             "overdue_days": i.overdue_days,
-            "reason": i.reason.value,
+            "reason": i.reason,  # a StrEnum: written as its value
             "purpose": i.purpose,
             "suggested": i.suggested,
             "suggest_invalid": i.suggest_invalid,
             "last_contact_at": moment(card.last_contact_at),
             "days_since_contact": i.days_since_contact,
             "followups": card.followup_count,
-            "objections": [script_json(s) for s in i.scripts],
+            "objections": [answer(s) for s in i.scripts] if i.scripts else [],
             "quote": quote_json(None, i.quote) if i.quote else None,
         }
         # at_showroom's key, first: only a hub's rows name their showroom.

@@ -61,9 +61,12 @@ def approve_quote(store: Store, card_id: int, seq: int, at: datetime, by_id: int
                        (ts(at), by_id, card_id, seq))
 
 
+# The columns `_quote` reads by position: a manager's morning list reads a thousand quotes, and a row
+# read by name looks each of its columns up.
 _QUOTE_SELECT = (
-    "SELECT q.*, u.name AS author, a.name AS approver FROM quotes q LEFT JOIN users u ON u.id = q.author_id "
-    "LEFT JOIN users a ON a.id = q.approved_by"
+    "SELECT q.card_id, q.seq, q.at, u.name AS author, q.author_id, q.model, q.price, q.discount, q.extras, "
+    "q.valid_until, q.needs_approval, a.name AS approver, q.approved_at "
+    "FROM quotes q LEFT JOIN users u ON u.id = q.author_id LEFT JOIN users a ON a.id = q.approved_by"
 )
 
 
@@ -78,19 +81,19 @@ def latest_quotes(store: Store, card_ids: Sequence[int]) -> dict[int, Quote]:
     for start in range(0, len(card_ids), 500):
         batch = list(card_ids[start:start + 500])
         marks = ",".join("?" * len(batch))
-        rows = store.conn.execute(
+        rows = store.values(
             f"{_QUOTE_SELECT} WHERE q.card_id IN ({marks}) "
             "AND q.seq = (SELECT max(m.seq) FROM quotes m WHERE m.card_id = q.card_id)",
             batch,
-        ).fetchall()
-        found.update((r["card_id"], _quote(store, r)) for r in rows)
+        )
+        found.update((r[0], _quote(store, r)) for r in rows)
     return found
 
 
 def latest_quotes_as_of(store: Store, moment: datetime, card_ids: Sequence[int]) -> dict[int, Quote]:
     """The latest quote each of some cards had at a moment, of those that had one (the audit reads
     them a batch of cards at a time)."""
-    return {r["card_id"]: _quote(store, r) for r in store.conn.execute(*latest_quotes_query(moment, card_ids))}
+    return {r[0]: _quote(store, r) for r in store.values(*latest_quotes_query(moment, card_ids))}
 
 
 def latest_quotes_query(moment: datetime, card_ids: Sequence[int]) -> tuple[str, list]:
@@ -172,13 +175,15 @@ def _test_drive(store: Store, row) -> TestDrive:
 
 
 def _quote(store: Store, row) -> Quote:
-    if row["approved_at"] is not None:
+    """The quote of a row that begins with `_QUOTE_SELECT`'s columns."""
+    (_card_id, seq, at, author, author_id, model, price, discount, extras, valid_until, needs_approval, approver,
+     approved_at) = row[:13]
+    if approved_at is not None:
         status = QuoteStatus.APPROVED
     else:
-        status = QuoteStatus.PENDING if row["needs_approval"] else QuoteStatus.QUOTED
-    return Quote(row["seq"], store.dt(row["at"]), row["author"], row["author_id"], row["model"], row["price"],
-                 row["discount"], row["extras"], date.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
-                 status, row["approver"], store.dt(row["approved_at"]))
+        status = QuoteStatus.PENDING if needs_approval else QuoteStatus.QUOTED
+    return Quote(seq, store.dt(at), author, author_id, model, price, discount, extras,
+                 date.fromisoformat(valid_until) if valid_until else None, status, approver, store.dt(approved_at))
 
 
 def _trade_in(store: Store, row) -> TradeIn:
