@@ -148,18 +148,32 @@ _RELATIVE_DAYS = {
     "yesterday": -1, "昨天": -1, "前天": -2,
 }
 _RELATIVE = LazyPattern(r"([+-])(\d{1,4})(d|w|天|日|周|星期)")
-# 下周一: that weekday of next week (weeks start on Monday, as on a Chinese calendar); 本周五: of this one.
-_WEEK_AND_DAY = LazyPattern(r"(下|本|这)(?:周|星期|礼拜)(.)")
-_WEEK_OFFSETS = {"下": 7, "本": 0, "这": 0}
+# 下周一: that weekday of next week (weeks start on Monday, as on a Chinese calendar); 下下周一: of the
+# week after; 本周五: of this one; 上周五: of the last (a paper card back-filled).
+_WEEK_AND_DAY = LazyPattern(r"(下下|下|本|这|上)(?:周|星期|礼拜)(.)")
+_WEEK_OFFSETS = {"下下": 14, "下": 7, "本": 0, "这": 0, "上": -7}
 _DAY_NAMES = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # 2026-12-05, 2026-12-8, 2026/12/05, 2026.12.05, 2026年12月5日
 _FULL_DATE = LazyPattern(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)", re.ASCII)
-# 12月5日, 12-5, 12/5: a day without a year (see _without_year)
-_MONTH_DAY = LazyPattern(r"(\d{1,2})(?:[-/](\d{1,2})|月(\d{1,2})[日号]?)")
+# 12月5日, 12-5, 12/5, 12.5: a day without a year (see _without_year)
+_MONTH_DAY = LazyPattern(r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)")
 _ISO_DATETIME = LazyPattern(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})", re.ASCII)
 # A day followed by a time: `周六 10:00`, `明天15:30`, `2026-05-06 14:30`, `2026-05-06T9:05`; a time alone is today
 _TIME_AFTER = LazyPattern(r"(.*?)(?:\s*|t)(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _NOW = ("now", "现在")
+# A time as it is said, after the day: `下午3点`, `明天下午3点半`, `周六上午10点15分`, `晚上七点`, `15点30`,
+# `下午3:30`, `今晚8点`. An hour of 1–12 said without the part of the day is refused, not guessed.
+_CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
+_CLOCK = LazyPattern(
+    rf"(?P<day>.*?)\s*(?P<part>凌晨|早上|早晨|清晨|上午|中午|下午|午后|傍晚|晚上|夜里)?\s*(?P<hour>\d{{1,2}}|{_CN_NUMBER})"
+    rf"(?:[点时](?:(?P<half>半)|(?P<quarter>一刻|三刻)|整|(?P<minute>\d{{1,2}}|{_CN_NUMBER})分?)?|:(?P<colon>\d{{2}}))")
+# The parts of the day an hour is said in (see _on_the_clock).
+_MORNING = ("凌晨", "早上", "早晨", "清晨", "上午")
+_AFTERNOON = ("下午", "午后", "傍晚", "晚上", "夜里")
+# A day said with its part: 今晚8点 is 今天晚上8点.
+_DAY_AND_PART = {"今晚": ("今天", "晚上"), "明晚": ("明天", "晚上"), "今早": ("今天", "早上"), "明早": ("明天", "早上")}
+_NONZERO = set("一二三四五六七八九")  # the digits of a number with 十 in it (not 两: 二十, never 两十)
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 # Years a record may carry: a typo like 9999 would stay in the store and overflow every later
@@ -198,7 +212,9 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
             raise BadInput(_("不是日期时间：`{raw}`").format(raw=raw)) from None
         return within_years(moment, raw)
     at = time()
-    if m := _TIME_AFTER.fullmatch(text):
+    if clock := _said_clock(text):
+        text, at = _said_time(raw, clock)
+    elif m := _TIME_AFTER.fullmatch(text):
         text = m.group(1).strip() or "today"
         hour, minute, second = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
         if hour > 23 or minute > 59 or second > 59:
@@ -208,10 +224,65 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
 
 
 def carries_time(raw: str) -> bool:
-    """Whether a moment typed as parse_when reads it gave a time of day (`明天 15:30`, `now`) or only
-    a day (`明天`, `2026-12-05`), which is the whole day."""
+    """Whether a moment typed as parse_when reads it gave a time of day (`明天 15:30`, `下午3点`,
+    `now`) or only a day (`明天`, `2026-12-05`), which is the whole day."""
     text = _plain(raw)
-    return text in _NOW or bool(_ISO_DATETIME.fullmatch(text) or _TIME_AFTER.fullmatch(text))
+    return text in _NOW or bool(_ISO_DATETIME.fullmatch(text) or _said_clock(text) or _TIME_AFTER.fullmatch(text))
+
+
+def _said_clock(text: str) -> re.Match | None:
+    """A time said the Chinese way (with 点/时, or a part of the day before `3:30`); a bare `15:30` is
+    _TIME_AFTER's."""
+    m = _CLOCK.fullmatch(text)
+    return m if m and (m["part"] or m["colon"] is None) else None
+
+
+def _said_time(raw: str, m: re.Match) -> tuple[str, time]:
+    """The day's text and the time of day of a `_CLOCK` match."""
+    day, part = m["day"].strip(), m["part"]
+    if part is None and day in _DAY_AND_PART:
+        day, part = _DAY_AND_PART[day]
+    hour, minute = _cn_number(m["hour"]), 0
+    if m["half"]:
+        minute = 30
+    elif m["quarter"]:
+        minute = 15 if m["quarter"] == "一刻" else 45
+    elif m["minute"] or m["colon"]:
+        minute = _cn_number(m["minute"] or m["colon"])
+    if part is None and hour is not None and 1 <= hour <= 12:
+        raise BadInput(_("`{raw}`：是上午还是下午？写成 下午3点、上午10点，或 24 小时制的 15:00").format(raw=raw))
+    hour = _on_the_clock(hour, part)
+    if hour is None or minute is None or minute > 59:
+        raise BadInput(_("不是一天中的时刻：`{raw}`").format(raw=raw))
+    return day or "today", time(hour, minute)
+
+
+def _on_the_clock(hour: int | None, part: str | None) -> int | None:
+    """An hour said in a part of the day, on the 24-hour clock: 下午3点 is 15, 下午15点 too, 中午1点 13;
+    None for one the part cannot have (上午15点, 晚上12点: noon or midnight?)."""
+    if hour is None or hour > 23:
+        return None
+    if part is None or 13 <= hour and part in _AFTERNOON:
+        return hour
+    if part in _MORNING:
+        return hour if hour <= 11 else None
+    if part == "中午":
+        return hour + 12 if 1 <= hour <= 2 else hour if 11 <= hour <= 14 else None
+    return hour + 12 if 1 <= hour <= 11 else None
+
+
+def _cn_number(text: str) -> int | None:
+    """0–99 in digits or Chinese numerals (两, 三, 十五, 二十, 二十三, 零五); None when not a number."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        if len(text) == 2 and text[0] in "零〇":  # 三点零五
+            text = text[1:]
+        return _CN_DIGITS.get(text) if len(text) == 1 else None
+    tens, _ten, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or not set(tens + ones) <= _NONZERO:
+        return None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
 def _plain(raw: str | None) -> str:
@@ -240,7 +311,8 @@ def _day(raw: str, text: str, today: date) -> date:
         month, day = int(m.group(1)), int(m.group(2) or m.group(3))
         return _without_year(raw, month, day, today)
     raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、2026.5.3、2026年5月3日、5月3日、5-3、"
-                     "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一；后面可跟时间：'明天 15:30'）").format(raw=raw))
+                     "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一、下下周一；后面可跟时间：'明天 15:30'、明天下午3点）")
+                   .format(raw=raw))
 
 
 def _without_year(raw: str, month: int, day: int, today: date) -> date:

@@ -121,6 +121,7 @@ MISTAKES = [
     (("log", "张三", "--channel", "fax", "--content", "x"), "fax"),
     (("add", "张三", "--phone", "12345"), "12345"),
     (("add", "张三", "--phone", "13800138000", "--at", "下下周"), None),
+    (("log", "张三", "--channel", "phone", "--content", "x", "--next", "明天3点"), None),  # morning or afternoon?
     (("today", "--date", "someday"), None),
     (("show", "A09999"), None),
     (("report", "weekly", "--week", "W99"), None),
@@ -143,7 +144,7 @@ DESK_MISTAKES = [
     ("王芳", ("log", "张三", "--channel", "phone", "--content", "x", "--vehicle", "凯美瑞"), None),
 ]
 # Names and values typed in Chinese that an English message repeats as they are; amounts as typed (9.58万).
-TYPED_CHINESE = ("张三", "下下周", "王芳", "钱主管", "孙丽", "一组", "凯美瑞")
+TYPED_CHINESE = ("张三", "下下周", "明天3点", "王芳", "钱主管", "孙丽", "一组", "凯美瑞")
 AMOUNT = re.compile(r"\d+(?:\.\d+)?[万亿]")
 
 
