@@ -278,7 +278,7 @@ def _cn_number(text: str) -> int | None:
     if "十" not in text:
         if len(text) == 2 and text[0] in "零〇":  # 三点零五
             text = text[1:]
-        return _CN_DIGITS.get(text) if len(text) == 1 else None
+        return _CN_DIGITS.get(text)
     tens, _ten, ones = text.partition("十")
     if len(tens) > 1 or len(ones) > 1 or not set(tens + ones) <= _NONZERO:
         return None
