@@ -163,13 +163,13 @@ _TIME_AFTER = LazyPattern(r"(.*?)(?:\s*|t)(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _NOW = ("now", "现在")
 # A time as it is said, after the day: `下午3点`, `明天下午3点半`, `周六上午10点15分`, `晚上七点`, `15点30`,
 # `下午3:30`, `今晚8点`. An hour of 1–12 said without the part of the day is refused, not guessed.
-_CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
-_CLOCK = LazyPattern(
-    rf"(?P<day>.*?)\s*(?P<part>凌晨|早上|早晨|清晨|上午|中午|下午|午后|傍晚|晚上|夜里)?\s*(?P<hour>\d{{1,2}}|{_CN_NUMBER})"
-    rf"(?:[点时](?:(?P<half>半)|(?P<quarter>一刻|三刻)|整|(?P<minute>\d{{1,2}}|{_CN_NUMBER})分?)?|:(?P<colon>\d{{2}}))")
 # The parts of the day an hour is said in (see _on_the_clock).
 _MORNING = ("凌晨", "早上", "早晨", "清晨", "上午")
 _AFTERNOON = ("下午", "午后", "傍晚", "晚上", "夜里")
+_CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
+_CLOCK = LazyPattern(
+    rf"(?P<day>.*?)\s*(?P<part>{'|'.join((*_MORNING, '中午', *_AFTERNOON))})?\s*(?P<hour>\d{{1,2}}|{_CN_NUMBER})"
+    rf"(?:[点时](?:(?P<half>半)|(?P<quarter>一刻|三刻)|整|(?P<minute>\d{{1,2}}|{_CN_NUMBER})分?)?|:(?P<colon>\d{{2}}))")
 # A day said with its part: 今晚8点 is 今天晚上8点.
 _DAY_AND_PART = {"今晚": ("今天", "晚上"), "明晚": ("明天", "晚上"), "今早": ("今天", "早上"), "明早": ("明天", "早上")}
 _NONZERO = set("一二三四五六七八九")  # the digits of a number with 十 in it (not 两: 二十, never 两十)
