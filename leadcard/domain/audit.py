@@ -551,9 +551,9 @@ def _state(h: History, ctx: Context) -> CardState:
         status, closed_at = Status(h.status), h.status_at
         outcome = h.outcome or {}
         if status in (Status.WON, Status.DELIVERED):
+            # No order is kept for it: its days are not known, so no order rule judges it.
             won_at = h.status_at
             delivered_at = h.status_at if status == Status.DELIVERED else None
-            orders.append(OrderSpan(won_at, ended_at=delivered_at, delivered=status == Status.DELIVERED, legacy=True))
         elif status in (Status.LOST, Status.LOST_PENDING):
             lost_at, lost = h.status_at, outcome
 
