@@ -5,19 +5,20 @@ loss stored on a card closed without events, the query plans the index tests gua
 reopening ended, who held a card at a past moment, a card stored as won or delivered without events, a
 call written in later with an earlier time, and a grade held again once the regrade between was
 withdrawn, an audit of a consultant the reader may not see, and who signs once a team's supervisor
-and the first manager have left. And one the
+and the first manager have left, and a card restored without its grade history. And one the
 reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
 query asks about.
 
 As in test_audit_edges, each boundary exactly at its limit and one past it.
 """
 
+import json
 import os
 from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import database, on_a_terminal, sales_floor, sqlite_only
+from conftest import database, empty_store, on_a_terminal, sales_floor, sqlite_only
 from leadcard.store import Scope, Store
 from leadcard.store.audit import plans
 from test_audit import good_card
@@ -337,6 +338,23 @@ def test_a_grade_held_again_once_the_regrade_between_is_withdrawn_is_held_since_
     lc.ok("log", "张三", "--void", "1", "--reason", "记错卡片", now="2026-05-03T11:00:00")
     assert findings(lc, "stale-grade", now="2026-05-31T23:59:00") == []
     assert told(one(lc, "stale-grade", now="2026-06-01T00:00:00")) == (
+        "2026-05-31T10:00:00+08:00", None, "A 级（1 个月内购车）自 05-01 已保持 31 天未成交（应在 30 天内购车），请重新判断级别",
+        "≤ 30 天", "31 天")
+
+
+def test_a_card_without_a_grade_history_holds_its_stored_grade_from_its_making(lc, tmp_path):
+    """A card restored from a file that carries no grade changes for it (a store's history kept
+    elsewhere): A, as stored, since it was made on 1 May — held its 30 days on the 31st and one day
+    more on 1 June."""
+    new_card(lc)
+    lc.ok("export", "--format", "json", "--output", str(tmp_path / "all.json"))
+    document = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    document["store"]["tables"]["grade_changes"]["rows"] = []
+    (tmp_path / "all.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    restored = empty_store(tmp_path / "restored.db")
+    restored.ok("import", str(tmp_path / "all.json"))
+    assert findings(restored, "stale-grade", now="2026-05-31T23:59:00") == []
+    assert told(one(restored, "stale-grade", now="2026-06-01T00:00:00")) == (
         "2026-05-31T10:00:00+08:00", None, "A 级（1 个月内购车）自 05-01 已保持 31 天未成交（应在 30 天内购车），请重新判断级别",
         "≤ 30 天", "31 天")
 

@@ -566,7 +566,7 @@ def _state(h: History, ctx: Context) -> CardState:
     times = [at for at, _ in h.grades]
     codes = [code for _, code in h.grades]
     grade = codes[-1] if codes else h.grade
-    since = times[-1] if times else h.created_at
+    since = h.created_at  # without a grade history; else the first change of the latest run of its grade
     for at, code in zip(reversed(times), reversed(codes)):
         if code != grade:
             break
