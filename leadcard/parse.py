@@ -153,6 +153,14 @@ _RELATIVE = LazyPattern(r"([+-])(\d{1,4})(d|w|天|日|周|星期)")
 _WEEK_AND_DAY = LazyPattern(r"(下下|下|本|这|上)(?:周|星期|礼拜)(.)")
 _WEEK_OFFSETS = {"下下": 14, "下": 7, "本": 0, "这": 0, "上": -7}
 _DAY_NAMES = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+# Chinese numerals up to 99 (see _cn_number): 三, 十五, 二十三.
+_CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
+# 下个月5号, 本月15日, 上月五号; 月底, 下个月底: a day of a month counted from this one. A day of the
+# month alone (5号) is not read: said on the 20th it may be the 5th gone or the one to come.
+_MONTH_OFFSETS = {"下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "这月": 0, "上个月": -1, "上月": -1}
+_MONTHS_NAMED = "|".join(_MONTH_OFFSETS)
+_IN_MONTH = LazyPattern(rf"({_MONTHS_NAMED})(\d{{1,2}}|{_CN_NUMBER})[号日]")
+_MONTH_END = LazyPattern(rf"(?:({_MONTHS_NAMED})月?|月)[底末]")
 # 2026-12-05, 2026-12-8, 2026/12/05, 2026.12.05, 2026年12月5日
 _FULL_DATE = LazyPattern(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)", re.ASCII)
 # 12月5日, 12-5, 12/5, 12.5: a day without a year (see _without_year)
@@ -166,7 +174,6 @@ _NOW = ("now", "现在")
 # The parts of the day an hour is said in (see _on_the_clock).
 _MORNING = ("凌晨", "早上", "早晨", "清晨", "上午")
 _AFTERNOON = ("下午", "午后", "傍晚", "晚上", "夜里")
-_CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
 _CLOCK = LazyPattern(
     rf"(?P<day>.*?)\s*(?P<part>{'|'.join((*_MORNING, '中午', *_AFTERNOON))})?\s*(?P<hour>\d{{1,2}}|{_CN_NUMBER})"
     rf"(?:[点时](?:(?P<half>半)|(?P<quarter>一刻|三刻)|整|(?P<minute>\d{{1,2}}|{_CN_NUMBER})分?)?|:(?P<colon>\d{{2}}))")
@@ -304,6 +311,11 @@ def _day(raw: str, text: str, today: date) -> date:
     if (m := _WEEK_AND_DAY.fullmatch(text)) and m.group(2) in _DAY_NAMES:
         monday = today - timedelta(days=today.weekday())
         return monday + timedelta(days=_WEEK_OFFSETS[m.group(1)] + _DAY_NAMES[m.group(2)])
+    if m := _IN_MONTH.fullmatch(text):
+        first = _month_start(today, _MONTH_OFFSETS[m.group(1)])
+        return _calendar_day(raw, first.year, first.month, _cn_number(m.group(2)) or 0)
+    if m := _MONTH_END.fullmatch(text):
+        return _month_start(today, _MONTH_OFFSETS.get(m.group(1), 0) + 1) - timedelta(days=1)
     if m := _FULL_DATE.fullmatch(text):
         year, month, day = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
         return _calendar_day(raw, year, month, day)
@@ -311,7 +323,8 @@ def _day(raw: str, text: str, today: date) -> date:
         month, day = int(m.group(1)), int(m.group(2) or m.group(3))
         return _without_year(raw, month, day, today)
     raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、2026.5.3、2026年5月3日、5月3日、5-3、"
-                     "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一、下下周一；后面可跟时间：'明天 15:30'、明天下午3点）")
+                     "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一、下下周一、下个月5号、月底；"
+                     "后面可跟时间：'明天 15:30'、明天下午3点）")
                    .format(raw=raw))
 
 
@@ -325,6 +338,12 @@ def _without_year(raw: str, month: int, day: int, today: date) -> date:
     if (this_year - today).days > 274:
         return _calendar_day(raw, today.year - 1, month, day)
     return this_year
+
+
+def _month_start(today: date, months: int) -> date:
+    """The first day of the month `months` after today's (before it, when negative)."""
+    index = today.year * 12 + today.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _calendar_day(raw: str, year: int, month: int, day: int) -> date:

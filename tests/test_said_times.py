@@ -151,10 +151,17 @@ def test_a_consultant_plans_the_call_as_they_would_say_it(lc):
     assert (planned["next_at"], planned["next_all_day"]) == ("2026-05-04T15:30:00+08:00", False)
 
 
-def test_an_hour_without_its_part_of_the_day_writes_nothing(lc):
+def refused_next_date(lc, typed: str) -> str:
+    """`log --next` of what was typed, on a new card: refused as bad input in one line, writing
+    nothing. The line."""
     lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
-    refused = lc("log", "张三", "--channel", "phone", "--content", "约了", "--next", "明天3点")
+    refused = lc("log", "张三", "--channel", "phone", "--content", "约了", "--next", typed)
     assert refused.exit_code == 2
     assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]
-    assert "上午还是下午" in refused.stderr and "下午3点" in refused.stderr
     assert lc.json("show", "张三")["followups"] == []
+    return refused.stderr
+
+
+def test_an_hour_without_its_part_of_the_day_writes_nothing(lc):
+    told = refused_next_date(lc, "明天3点")
+    assert "上午还是下午" in told and "下午3点" in told
