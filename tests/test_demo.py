@@ -122,6 +122,18 @@ def test_losses_wait_for_approval_and_approved_ones_name_reason_and_competitor(d
     assert rows(demo, "SELECT count(*) AS n FROM cards WHERE status = 'won'")[0]["n"]
 
 
+def test_the_supervisor_approves_prices_in_the_showrooms_hours_soon_after_they_are_asked(demo):
+    """A price beyond the discount limit waits for the supervisor (批价): approved while the showroom
+    is open, within its day or first thing the next morning — never at night."""
+    approved = rows(demo, "SELECT at, approved_at FROM quotes WHERE approved_at IS NOT NULL")
+    assert approved
+    asked, given = zip(*((local(r["at"]), local(r["approved_at"])) for r in approved))
+    assert all(9 * 60 <= minute(t) <= 21 * 60 for t in given), sorted(given, key=minute)[:3]
+    # A wait of up to 100 minutes, counted from opening when it would end after closing: asked at
+    # 19:21, approved at 10:40 the next morning.
+    assert all(timedelta(minutes=5) <= g - a <= timedelta(hours=15, minutes=20) for a, g in zip(asked, given))
+
+
 def test_the_supervisor_signs_most_follow_ups_the_same_evening(demo):
     followups = rows(demo, """
         SELECT f.recorded_at,

@@ -64,7 +64,8 @@ def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events, st
     for seq, at in enumerate(sorted(rng.sample(moments, min(len(moments), rng.choice((1, 1, 2))))), start=1):
         discount = rng.choice(DISCOUNTS)
         pending = discount > policy.quote_discount_limit
-        approved_at = at + timedelta(hours=rng.randint(1, 20)) if pending and rng.random() < 0.8 else None
+        approved_at = _approved(at, timedelta(minutes=5 * rng.randint(1, 20)), policy) \
+            if pending and rng.random() < 0.8 else None
         if approved_at is not None and approved_at > now:
             approved_at = None
         rows.append((card["id"], seq, stamp(at), owner, card["model"], price, discount, rng.choice(EXTRAS),
@@ -73,6 +74,18 @@ def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events, st
         if approved_at is not None:
             events.append({"at": approved_at, "kind": EventKind.QUOTE_APPROVED, "by_id": supervisor[0],
                            "detail": json.dumps({"seq": seq, "discount": discount})})
+
+
+def _approved(quoted: datetime, wait: timedelta, policy: Policy) -> datetime:
+    """When the supervisor approves a price quoted at `quoted`, `wait` later: in the showroom's hours,
+    so a price asked for after closing is approved the next morning, `wait` after opening."""
+    opening, closing = policy.working_hours
+    at = quoted + wait
+    if at.time() > closing:
+        return datetime.combine(at.date() + timedelta(days=1), opening, tzinfo=at.tzinfo) + wait
+    if at.time() < opening:
+        return datetime.combine(at.date(), opening, tzinfo=at.tzinfo) + wait
+    return at
 
 
 def _finance(rng, card_id: int, owner: int, applied: datetime, now: datetime, rows: list[tuple],
