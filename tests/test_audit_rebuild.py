@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import database, sales_floor
+from conftest import database, on_server, sales_floor
 
 CONSULTANTS = ("王芳", "李强", "孙丽")
 START = date(2026, 3, 2)
@@ -331,6 +331,29 @@ def test_a_share_handed_over_opens_the_store_by_its_path_and_finds_what_one_proc
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", _AtOnce)
     assert audits(lc, day, now) == whole
     assert asked == [3] * 4
+
+
+def test_each_other_share_starts_anew_in_a_process_of_its_own_on_the_stores_whole_address(lc, monkeypatch):
+    """Started anew (spawn): a fork would copy the locks the progress display's thread may hold at that
+    moment, and could wait on them for ever. One process for each other share, handed the store's
+    address as given — a server's with its password, which every message leaves out."""
+    lc.ok("demo", "--cards", "60")
+    address = f"{lc.db}&password=secret" if on_server(lc) else str(lc.db)
+    pools, handed = [], []
+
+    class Recorded(_AtOnce):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs)
+
+        def submit(self, task, *args):
+            handed.append(args[0])
+            return super().submit(task, *args)
+
+    _shared_among(monkeypatch, 3)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Recorded)
+    lc.ok("audit", user="赵经理", env={"LEADCARD_DB": address})
+    assert [(pool["max_workers"], pool["mp_context"].get_start_method()) for pool in pools] == [(2, "spawn")]
+    assert [str(where) for where in handed] == [address, address]
 
 
 def test_a_shared_audit_tells_its_progress_as_its_own_cards_times_the_shares(lc, monkeypatch):
