@@ -5,7 +5,8 @@ loss stored on a card closed without events, the query plans the index tests gua
 reopening ended, who held a card at a past moment, a card stored as won or delivered without events, a
 call written in later with an earlier time, and a grade held again once the regrade between was
 withdrawn, an audit of a consultant the reader may not see, and who signs once a team's supervisor
-and the first manager have left, and a card restored without its grade history. And one the
+and the first manager have left, a grade held from the regrade that gave it, and a card restored without
+its grade history. And one the
 reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
 query asks about.
 
@@ -339,6 +340,17 @@ def test_a_grade_held_again_once_the_regrade_between_is_withdrawn_is_held_since_
     assert findings(lc, "stale-grade", now="2026-05-31T23:59:00") == []
     assert told(one(lc, "stale-grade", now="2026-06-01T00:00:00")) == (
         "2026-05-31T10:00:00+08:00", None, "A 级（1 个月内购车）自 05-01 已保持 31 天未成交（应在 30 天内购车），请重新判断级别",
+        "≤ 30 天", "31 天")
+
+
+def test_a_grade_given_at_a_regrade_is_held_from_the_regrade_not_from_the_cards_making(lc):
+    """Made B on 1 May, regraded A on the 10th: A held its 30 days on 9 June, one day more on the 10th."""
+    new_card(lc, grade="B")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户说下个月就订，约周末试驾", "--grade", "A",
+          "--next", "2026-05-16", now="2026-05-10T10:00:00")
+    assert findings(lc, "stale-grade", now="2026-06-09T23:59:00") == []
+    assert told(one(lc, "stale-grade", now="2026-06-10T00:00:00")) == (
+        "2026-06-09T10:00:00+08:00", None, "A 级（1 个月内购车）自 05-10 已保持 31 天未成交（应在 30 天内购车），请重新判断级别",
         "≤ 30 天", "31 天")
 
 
