@@ -27,6 +27,14 @@ from leadcard.cli import main
 DEFAULT_NOW = "2026-05-03T10:00:00"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a command run with LEADCARD_LANG=en leaves this
+    process's catalog English after it, which a test calling a domain function directly (mutmut
+    runs them in an order of its own) would read."""
+    i18n.reset()
+
+
 @dataclass
 class Result:
     exit_code: int
