@@ -13,8 +13,8 @@ in a share's process is told as the command would tell it."""
 
 import os
 import random
-from collections import Counter
 import sqlite3
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -327,18 +327,6 @@ class _AtOnce:
         return done
 
 
-class _Killed(_AtOnce):
-    """An executor whose processes are killed under the work: each share handed over comes back broken."""
-
-    def submit(self, task, *args):
-        from concurrent.futures import Future
-        from concurrent.futures.process import BrokenProcessPool
-
-        broken = Future()
-        broken.set_exception(BrokenProcessPool("a share's process was killed"))
-        return broken
-
-
 class _Refusing(_AtOnce):
     """An executor broken before the shares are handed over (a process that died at its start): it
     refuses every one."""
@@ -364,51 +352,19 @@ def _shares_audited(monkeypatch) -> Counter:
     return audited
 
 
-@pytest.mark.parametrize("executor", [_AtOnce, _Killed, _Refusing], ids=["handed-over", "killed", "refused"])
-def test_each_share_is_audited_once_and_here_when_its_process_is_killed_or_never_starts(lc, monkeypatch, executor):
-    """Four audits of three shares: each share once an audit, by its own process, or by the command's
-    when that process was killed or could not start — slower, the same answer."""
-    day, now = _worked_floor(lc, 7)
-    whole = audits(lc, day, now)
-    _shared_among(monkeypatch, 3)
-    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", executor)
-    audited = _shares_audited(monkeypatch)
-    assert audits(lc, day, now) == whole
-    assert audited == {(0, 3): 4, (1, 3): 4, (2, 3): 4}
-
-
-def test_what_fails_in_a_shares_process_is_told_by_the_command_not_done_again(lc, monkeypatch):
-    """A share's process that finds the store busy says so, as the command would (exit 1, one line):
-    a busy store audited again here could be as busy, and a damaged one must not be read twice."""
-    import pickle
-    import sqlite3
-
-    class Busy(_AtOnce):
-        def submit(self, task, *args):
-            from concurrent.futures import Future
-
-            busy = sqlite3.OperationalError("database is locked")
-            busy.sqlite_errorcode, busy.sqlite_errorname = 5, "SQLITE_BUSY"  # as SQLite raises it
-            failed = Future()
-            failed.set_exception(pickle.loads(pickle.dumps(busy)))  # as it crosses from another process
-            return failed
-
-    lc.ok("demo", "--cards", "60")
-    _shared_among(monkeypatch, 2)
-    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Busy)
-    audited = _shares_audited(monkeypatch)
-    refused = lc("audit", user="赵经理")
-    assert (refused.exit_code, refused.stderr) == (1, "leadcard: 数据库正忙（另一条命令正在写入）；请稍后重试\n")
-    assert audited == {(0, 2): 1}
-
-
-def test_a_share_handed_over_opens_the_store_by_its_path_and_finds_what_one_process_finds(lc, monkeypatch):
+@pytest.mark.parametrize("executor", [_AtOnce, _Refusing], ids=["handed-over", "refused"])
+def test_each_share_is_audited_once_by_its_own_process_or_here_when_the_pool_refuses_it(lc, monkeypatch, executor):
+    """Four audits of three shares: each share once an audit, by the process it was handed to (never
+    again here), or by the command's own when the pool refused it — the same answer. (A process
+    killed under its share: test_a_share_whose_process_dies_is_audited_by_the_command_itself.)"""
     day, now = _worked_floor(lc, 7)
     whole = audits(lc, day, now)
     asked = _shared_among(monkeypatch, 3)
-    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", _AtOnce)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", executor)
+    audited = _shares_audited(monkeypatch)
     assert audits(lc, day, now) == whole
     assert asked == [3] * 4
+    assert audited == {(0, 3): 4, (1, 3): 4, (2, 3): 4}
 
 
 def test_each_other_share_starts_anew_in_a_process_of_its_own_on_the_stores_whole_address(lc, monkeypatch):
