@@ -156,10 +156,11 @@ _DAY_NAMES = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日":
 # Chinese numerals up to 99 (see _cn_number): 三, 十五, 二十三.
 _CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
 # 下个月5号, 本月15日, 上月五号; 月底, 下个月底: a day of a month counted from this one. A day of the
-# month alone (5号) is not read: said on the 20th it may be the 5th gone or the one to come.
+# month alone (5号, 十五号) is the next one to come, as a weekday alone is: a next date is planned ahead.
 _MONTH_OFFSETS = {"下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "这月": 0, "上个月": -1, "上月": -1}
 _MONTHS_NAMED = "|".join(_MONTH_OFFSETS)
 _IN_MONTH = LazyPattern(rf"({_MONTHS_NAMED})(\d{{1,2}}|{_CN_NUMBER})[号日]")
+_DAY_OF_MONTH = LazyPattern(rf"(\d{{1,2}}|{_CN_NUMBER})[号日]")
 _MONTH_END = LazyPattern(rf"(?:({_MONTHS_NAMED})月?|月)[底末]")
 # 2026-12-05, 2026-12-8, 2026/12/05, 2026.12.05, 2026年12月5日
 _FULL_DATE = LazyPattern(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)", re.ASCII)
@@ -314,6 +315,8 @@ def _day(raw: str, text: str, today: date) -> date:
     if m := _IN_MONTH.fullmatch(text):
         first = _month_start(today, _MONTH_OFFSETS[m.group(1)])
         return _calendar_day(raw, first.year, first.month, _cn_number(m.group(2)) or 0)
+    if m := _DAY_OF_MONTH.fullmatch(text):
+        return _coming_day_of_month(raw, _cn_number(m.group(1)) or 0, today)
     if m := _MONTH_END.fullmatch(text):
         return _month_start(today, _MONTH_OFFSETS.get(m.group(1), 0) + 1) - timedelta(days=1)
     if m := _FULL_DATE.fullmatch(text):
@@ -323,7 +326,7 @@ def _day(raw: str, text: str, today: date) -> date:
         month, day = int(m.group(1)), int(m.group(2) or m.group(3))
         return _without_year(raw, month, day, today)
     raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、2026.5.3、2026年5月3日、5月3日、5-3、"
-                     "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一、下下周一、下个月5号、月底；"
+                     "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一、下下周一、5号、下个月5号、月底；"
                      "后面可跟时间：'明天 15:30'、明天下午3点）")
                    .format(raw=raw))
 
@@ -338,6 +341,13 @@ def _without_year(raw: str, month: int, day: int, today: date) -> date:
     if (this_year - today).days > 274:
         return _calendar_day(raw, today.year - 1, month, day)
     return this_year
+
+
+def _coming_day_of_month(raw: str, day: int, today: date) -> date:
+    """The day numbered `day` after today: this month's while it is still to come, else next
+    month's (said on 31 January, 30号 is refused: February has no 30th)."""
+    first = _month_start(today, 1 if day <= today.day else 0)
+    return _calendar_day(raw, first.year, first.month, day)
 
 
 def _month_start(today: date, months: int) -> date:

@@ -1,7 +1,7 @@
 """Days of a month as the floor says them: `下个月5号` (the customer is paid on the 5th), `本月15日`,
-`上月30号` (a paper card back-filled), `月底`, `下个月底`. A day of the month alone (`5号`) is not
-read: said on the 20th it may be the 5th gone or the one to come, and a next date in the past makes a
-card overdue at once."""
+`上月30号` (a paper card back-filled), `月底`, `下个月底`; and a day of the month alone (`5号`), the
+next one to come, as a weekday alone is: a next date is planned ahead, and one in the past would make
+the card overdue at once."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -67,7 +67,36 @@ def test_a_day_the_month_does_not_have_is_refused(typed):
         parse_day(typed, today)
 
 
-@pytest.mark.parametrize("typed", ["5号", "15日", "底", "下个月", "下下个月5号", "月5号"], ids=ascii_id)
+@pytest.mark.parametrize("today, typed, expected", [
+    (TODAY, "5号", date(2026, 12, 5)),  # tomorrow
+    (TODAY, "15日", date(2026, 12, 15)),
+    (TODAY, "十五号", date(2026, 12, 15)),
+    (TODAY, "两号", date(2027, 1, 2)),  # gone this month: next month's, across the turn of the year
+    (TODAY, "3号", date(2027, 1, 3)),
+    (TODAY, "4号", date(2027, 1, 4)),  # today's number: the next one, as 周五 said on a Friday is
+    (TODAY, "三十一号", date(2026, 12, 31)),
+    (TODAY, "５号", date(2026, 12, 5)),  # full-width
+    (date(2026, 1, 30), "31号", date(2026, 1, 31)),
+    (date(2026, 1, 31), "1号", date(2026, 2, 1)),
+    (date(2028, 2, 28), "29号", date(2028, 2, 29)),  # a leap year's February has it
+    (date(2026, 3, 31), "30号", date(2026, 4, 30)),
+], ids=ascii_id)
+def test_a_day_of_the_month_alone_is_the_next_one_to_come(today, typed, expected):
+    assert parse_day(typed, today) == expected
+
+
+@pytest.mark.parametrize("today, typed", [
+    (date(2026, 1, 31), "30号"),  # next month's, and February has no 30th
+    (date(2026, 1, 31), "31号"),
+    (date(2026, 2, 27), "29号"),  # still to come this month, which has no 29th
+    (TODAY, "0号"), (TODAY, "32号"), (TODAY, "三十二号"),
+], ids=ascii_id)
+def test_a_day_of_the_month_alone_that_its_month_lacks_is_refused(today, typed):
+    with pytest.raises(BadInput, match=f"不是日期：`{typed}`（没有这一天）"):
+        parse_day(typed, today)
+
+
+@pytest.mark.parametrize("typed", ["底", "下个月", "下下个月5号", "月5号", "5", "5号号"], ids=ascii_id)
 def test_a_day_without_its_month_is_not_a_date(typed):
     with pytest.raises(BadInput, match=f"不是日期：`{typed}`（可写 .*下个月5号、月底；"):
         parse_day(typed, TODAY)
@@ -96,6 +125,17 @@ def test_a_consultant_plans_the_next_call_for_pay_day(lc):
     assert (planned["next_at"], planned["next_all_day"]) == ("2026-06-05T00:00:00+08:00", True)
 
 
-def test_a_day_of_the_month_alone_writes_nothing(lc):
-    told = refused_next_date(lc, "5号")
-    assert "`5号`" in told and "下个月5号" in told
+def test_a_consultant_plans_the_next_call_for_the_coming_fifth(lc):
+    """Made on Sunday 3 May 2026: 5号 is the Tuesday after, for the whole day; 2号 next month's."""
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
+    planned = lc.json("log", "张三", "--channel", "wechat", "--content", "感谢到店，客户说5号再来看车",
+                      "--next", "5号")
+    assert (planned["next_at"], planned["next_all_day"]) == ("2026-05-05T00:00:00+08:00", True)
+    planned = lc.json("log", "张三", "--channel", "phone", "--content", "客户2号发工资后再定",
+                      "--next", "2号下午3点")
+    assert (planned["next_at"], planned["next_all_day"]) == ("2026-06-02T15:00:00+08:00", False)
+
+
+def test_a_day_of_the_month_it_lacks_writes_nothing(lc):
+    told = refused_next_date(lc, "32号")
+    assert "`32号`" in told and "没有这一天" in told

@@ -117,7 +117,7 @@ def log(
     channel: Annotated[Optional[str], Opt(help="联系方式：sms、wechat、phone、visit、home、`test-drive`、other。")] = None,
     content: Annotated[Optional[str], Opt(help="洽谈内容。")] = None,
     grade: Annotated[Optional[str], Opt(help="本次判定的级别；卡片随之改级。")] = None,
-    next_: Annotated[Optional[str], Opt("--next", help="下次访问时间，如 明天下午3点、周六 10:00、下周一、12月5日、下个月5号（只写日期即全天）。")] = None,
+    next_: Annotated[Optional[str], Opt("--next", help="下次访问时间，如 明天下午3点、周六 10:00、下周一、5号、12月5日、下个月5号（只写日期即全天）。")] = None,
     purpose: Annotated[Optional[str], Opt(help="下次访问的目的。")] = None,
     plan: Annotated[Optional[str], Opt(help="跟踪方案。")] = None,
     bottleneck: Annotated[Optional[str], Opt(help="瓶颈分析。")] = None,
