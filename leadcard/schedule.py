@@ -341,6 +341,14 @@ class Due(NamedTuple):
     purpose: str | None = None
 
 
+# The version of how a card's schedule (Timing, deal_due, and domain.cards.timing_columns around them)
+# comes from its records. Raise it with any change that makes a stored card's derived columns come out
+# otherwise: a store derived by an older version recomputes them when it is next opened
+# (domain/admin.py `rederive`), as a change of its policy does; a morning list must not keep an old
+# version's due times until each card happens to be written again.
+DERIVATION = 1
+
+
 class Timing(NamedTuple):
     """A card's schedule, derived from its contacts; the store keeps it on the card row."""
 

@@ -89,12 +89,17 @@ def open_session(g: Globals, command: str, create: bool = False, anonymous: bool
     make a store named by --db (init, demo, import, restore); `anonymous`: nobody acts (see
     domain.session.open_session). On a dealer group's hub, what the command may read there
     (domain.hub.narrow): with `merging`, every showroom (a domain.hub.Across), else one."""
-    from leadcard.domain.session import open_session
+    from leadcard.domain.session import derived_before, open_session
 
     tz = clock.store_tz()
     now = clock.now(tz)
     opened = open_session(g.db or default_db_path(), g.acting, now, tz, default_db=g.db is None, create=create,
                           clock_override=clock.real_now(tz) if clock.overridden() else None, anonymous=anonymous)
+    if derived_before(opened.store):  # an older leadcard's schedules, recomputed before anything reads them
+        from leadcard.commands.progress import progress
+        from leadcard.domain.admin import rederive
+
+        rederive(opened, progress)
     if g.showroom is None and not opened.store.is_hub():  # the morning list loads nothing of the hub's
         return opened
     from leadcard.domain.hub import narrow

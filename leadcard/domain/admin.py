@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, ContextManager
 
 from leadcard.domain.cards import refresh
-from leadcard.domain.session import DEFAULT_SCHEME, Session
+from leadcard.domain.session import DEFAULT_SCHEME, DERIVATION_SETTING, Session, derived_before
 from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
 from leadcard.model import Role
-from leadcard.schedule import Policy, load_policy
+from leadcard.schedule import DERIVATION, Policy, load_policy
 from leadcard.store import policy as sql
 
 
@@ -55,13 +55,38 @@ def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
         if changing:
             sql.regrade(store, moves, session.now, session.actor_id, f"评级方案由 {current} 改为 {chosen}")
         rescheduled = sql.scheduled_card_ids(store) if policy != session.policy else []
-        for done, card_id in enumerate(rescheduled, start=1):
-            refresh(new, card_id)  # the new cadences and time limits
-            if step is not None and done % 1000 == 0:
-                step(done, len(rescheduled))
+        _reschedule(new, rescheduled, step)  # the new cadences and time limits
     info = store_info(new)
     return StoreInfo(info.path, info.schema_version, info.policy, info.cards, info.users,
                      {f"{old}→{to}": counts[old] for old, to in moves.items()}, len(rescheduled))
+
+
+def _reschedule(session: Session, card_ids: list[int], step: Callable[[int, int | None], None] | None) -> None:
+    """The cards' derived schedules recomputed (inside the caller's transaction)."""
+    for done, card_id in enumerate(card_ids, start=1):
+        refresh(session, card_id)
+        if step is not None and done % 1000 == 0:
+            step(done, len(card_ids))
+
+
+def rederive(session: Session, progress: Callable[[str], ContextManager[Callable[[int, int | None], None] | None]]
+             ) -> int:
+    """The derived schedule of every card the policy schedules recomputed, in one transaction, when
+    the store's was derived by an older version of leadcard (schedule.DERIVATION), and the version
+    noted; how many cards. A store derived by a newer version is left as it is (two versions on
+    one shared store must not recompute it back and forth). Best effort, as the calendar's cache
+    is: a store this login may only read, or one busy beyond the wait, answers as it stands, and
+    the next command tries again."""
+    store = session.store
+    recomputed = 0
+    with store.best_effort():
+        if derived_before(store):  # else another command did it while this one waited
+            card_ids = sql.scheduled_card_ids(store)
+            with progress(_("按新版本重算待跟进时间")) as step:
+                _reschedule(session, card_ids, step)
+            store.set_setting(DERIVATION_SETTING, str(DERIVATION))
+            recomputed = len(card_ids)
+    return recomputed
 
 
 def _moves(session: Session, policy: Policy, grade_map: str | None) -> tuple[dict[str, str], dict[str, int]]:

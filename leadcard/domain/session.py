@@ -11,7 +11,7 @@ from leadcard.errors import NotAllowed, NotFound, StoreError
 from leadcard.i18n import _
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
-from leadcard.schedule import Policy, add_working_days, load_policy
+from leadcard.schedule import DERIVATION, Policy, add_working_days, load_policy
 from leadcard.store import EVERYONE, Scope, Store, ts
 from leadcard.store.postgres import is_server
 
@@ -150,6 +150,17 @@ def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *
             raise NotAllowed(_("设置了 LEADCARD_NOW：用户绑定了登录名的数据库里，只有经理能设置时钟（请取消 LEADCARD_NOW）"))
         store.clock_override = ts(clock_override)
     return Session(store, policy, now, tz, actor)
+
+
+# The version of schedule.DERIVATION the store's cards' derived columns were last computed by.
+DERIVATION_SETTING = "schedule.derivation"
+
+
+def derived_before(store: Store) -> bool:
+    """Whether the store's cards were scheduled by an older version of leadcard than this one (or one
+    from before the version was noted)."""
+    noted = store.setting(DERIVATION_SETTING)
+    return not (noted or "").isdigit() or int(noted) < DERIVATION
 
 
 def store_policy(store: Store) -> Policy:

@@ -34,7 +34,7 @@ from leadcard.store import postgres
 from leadcard.store.card_rows import DUE_CARD_COLUMNS, CardReading, card_of, due_cards_of
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, grade_counts
 # Read from here by the store's callers: the scope of a query, and what a database error means.
-from leadcard.store.failures import create_private_file, describe, failed, writable  # noqa: F401
+from leadcard.store.failures import create_private_file, describe, failed, of_the_moment, writable  # noqa: F401
 from leadcard.store.migrations import MIGRATIONS
 from leadcard.store.scope import EVERYONE, CardFilter, Scope  # noqa: F401
 
@@ -258,11 +258,19 @@ class Store:
 
     def cache_setting(self, key: str, value: str) -> None:
         """Best effort, from read commands: a read-only store still answers, it just does not cache."""
+        with self.best_effort():
+            self.set_setting(key, value)
+
+    @contextmanager
+    def best_effort(self) -> Iterator[None]:
+        """A transaction that a read command may attempt: on a store this login may only read, or one
+        busy beyond the wait, it is rolled back and the command goes on (the next one tries again)."""
         try:
             with self.transaction():
-                self.set_setting(key, value)
-        except sqlite3.OperationalError:
-            pass
+                yield
+        except sqlite3.OperationalError as exc:
+            if not of_the_moment(exc):
+                raise
 
     # -- users ---------------------------------------------------------------------------------
 

@@ -53,6 +53,12 @@ def failed(exc: sqlite3.DatabaseError, may_write: bool = True) -> StoreError:
                         "可用备份替换它").format(error=exc))
 
 
+def of_the_moment(exc: sqlite3.DatabaseError) -> bool:
+    """Whether the error is the moment's or the login's (busy, read-only, a full disk), not the
+    store's or the code's: what a best-effort write (a cache) may pass over."""
+    return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in (_BUSY, _LOCKED, _READONLY, _PERM, _FULL)
+
+
 def describe(exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
     if "not a database" in text or "malformed" in text:
