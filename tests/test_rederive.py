@@ -4,6 +4,7 @@ version's due times until each card happens to be written again."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from conftest import Leadcard, database, sqlite_only
 from leadcard.domain.session import DERIVATION_SETTING
 from leadcard.schedule import DERIVATION
+from test_reliability import DERIVED
 from test_store_health import read_only, settle
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -105,3 +107,21 @@ def test_a_store_made_by_schema_version_1_is_scheduled_by_todays_rules(tmp_path)
     items = {item["name"]: item for item in lc.json("today", user="李强")["items"]}
     assert (items["崔静慧"]["reason"], items["崔静慧"]["due_at"]) == ("first-call", "2026-05-19T20:23:00+08:00")
     assert noted(lc) == str(DERIVATION)
+
+
+# What this version's rules derive for the version-1 store's cards (their columns DERIVED, by card), by
+# schedule.DERIVATION. A change of the rules that moves them must raise DERIVATION and note the new
+# digest here: else every store keeps the old version's schedules until each card is written again.
+DIGESTS = {1: "5ed8c8ab27029841da3b71baedb28249040d22be4408f3a8da33299d2623a732"}
+
+
+def test_a_change_of_the_derived_schedules_raises_their_version(tmp_path):
+    db = tmp_path / "leadcard.db"
+    shutil.copy(FIXTURES / "store-v1.db", db)
+    Leadcard(db).ok("list", user="赵经理")
+    with database(db) as conn:
+        rows = conn.execute(f"SELECT id, {', '.join(DERIVED)} FROM cards ORDER BY id").fetchall()
+    digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+    assert DIGESTS.get(DERIVATION) == digest, (
+        f"the cards' derived schedules changed: raise schedule.DERIVATION to {DERIVATION + 1} "
+        f"and note its digest {digest} in DIGESTS")
