@@ -154,6 +154,51 @@ def test_show_and_today_carry_the_latest_quote(floor):
         ("A00002", None)]
 
 
+@pytest.fixture
+def lapsing(floor):
+    """张三 due 4 May; quoted 3 May through 10 May (the policy's 7 days), then again with a discount
+    to approve, through 8 May."""
+    floor.ok("log", "张三", "--channel", "phone", "--content", "客户嫌贵，要求再让", "--next", "2026-05-04",
+             now="2026-05-03T09:00:00")
+    floor.ok("quote", "张三", "--price", "199800", now="2026-05-03T10:00:00")
+    floor.ok("quote", "张三", "--price", "199800", "--discount", "5000", "--valid-until", "5月8日",
+             now="2026-05-03T10:30:00")
+    return floor
+
+
+def test_a_quote_is_lapsed_from_the_day_after_its_last_valid_day(lapsing):
+    on_its_day = lapsing.json("today", now="2026-05-08T18:00:00")["items"][0]["quote"]
+    assert (on_its_day["valid_until"], on_its_day["status"], on_its_day["lapsed"]) == ("2026-05-08", "pending", False)
+    assert "有效至 05-08 待批价" in lapsing.ok("today", now="2026-05-08T18:00:00").stdout
+    day_after = lapsing.json("today", now="2026-05-09T08:00:00")["items"][0]["quote"]
+    assert (day_after["seq"], day_after["lapsed"]) == (2, True)
+    assert "有效至 05-08（已过期） 待批价" in lapsing.ok("today", now="2026-05-09T08:00:00").stdout
+    # The list of a day is as the customer holds the quote that day.
+    assert lapsing.json("today", "--date", "2026-05-08", now="2026-05-09T08:00:00")["items"][0]["quote"]["lapsed"] is False
+    assert "05-08 (lapsed)" in lapsing.ok("today", now="2026-05-09T08:00:00", env={"LEADCARD_LANG": "en"}).stdout
+
+
+def test_show_tells_each_quote_held_or_lapsed(lapsing):
+    shown = lapsing.json("show", "张三", now="2026-05-09T08:00:00")
+    assert [(q["seq"], q["valid_until"], q["lapsed"]) for q in shown["quotes"]] == [
+        (1, "2026-05-10", False), (2, "2026-05-08", True)]
+    assert shown["quote"]["lapsed"] is True
+    assert "有效至 05-08（已过期）" in lapsing.ok("show", "张三", now="2026-05-09T08:00:00").stdout
+
+
+def test_a_lapsed_quote_is_quoted_again_not_approved(lapsing):
+    before = rows(lapsing)
+    refused = lapsing("quote", "approve", "张三", "2", user="钱主管", now="2026-05-09T00:00:00")
+    assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
+    assert "有效至 2026-05-08，已经过期：请重新报价（leadcard quote A00001 --price …）再批价" in refused.stderr
+    english = lapsing("quote", "approve", "张三", "2", user="钱主管", now="2026-05-09T00:00:00",
+                      env={"LEADCARD_LANG": "en"})
+    assert "has lapsed" in english.stderr
+    assert rows(lapsing) == before
+    approved = lapsing.json("quote", "approve", "张三", "2", user="钱主管", now="2026-05-08T23:59:00")  # its last day
+    assert (approved["status"], approved["lapsed"]) == ("approved", False)
+
+
 # -- the audit: quote-expired --------------------------------------------------------------------
 
 

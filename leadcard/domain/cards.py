@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from leadcard.domain import objections
 from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
@@ -46,6 +46,10 @@ from leadcard.schedule import (
 from leadcard.domain.session import Session, calendar_year
 from leadcard.store import CardFilter, Scope, Store
 from leadcard.usertext import LazyPattern, check_text
+
+if TYPE_CHECKING:
+    from leadcard.model.deals import DealDesk, Quote
+
 
 _CARD_NUMBER = LazyPattern(r"[Aa]?(\d{1,7})", re.ASCII)
 
@@ -472,7 +476,7 @@ def card_detail(session: Session, ref: str) -> CardDetail:
         instructions=store.instructions(card.id),
         events=store.events(card.id),
         handover_due=handover_due(session, card),
-        desk=deal_sql.desk(store, card.id),
+        desk=_desk_on(deal_sql.desk(store, card.id), session.today),
         objection_labels=objections.labels(session),
         scripts=tuple(scripts[t] for t in card.objections if t in scripts),
         referrer=session.shown(referrer[0]) if referrer else None,
@@ -560,7 +564,7 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
                   for card in store.waking_cards(end, scope)]
     ranks = {grade: policy.rank(grade) for grade in {i.card.grade for i in items}}
     items.sort(key=lambda i: (-i.overdue_days, ranks[i.card.grade], i.due_at, i.card.id))
-    items = _with_quotes(session, _with_scripts(session, items))
+    items = _with_quotes(session, _with_scripts(session, items), day)
     owners = sorted({i.card.owner for i in items if i.card.owner})
     # Asked for one consultant's list, a supervisor reads that list alone; nothing waits on a consultant.
     pending = None
@@ -580,8 +584,8 @@ def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:
             else i for i in items]
 
 
-def _with_quotes(session: Session, items: list[TodayItem]) -> list[TodayItem]:
-    """Beside each due card, the latest quote the customer holds (one query per 500 cards)."""
+def _with_quotes(session: Session, items: list[TodayItem], day: date) -> list[TodayItem]:
+    """Beside each due card, the latest quote the customer holds on `day` (one query per 500 cards)."""
     if not items:
         return items
     from leadcard.store import deals as deal_sql  # the deal desk's latest quote, under each due card
@@ -589,7 +593,16 @@ def _with_quotes(session: Session, items: list[TodayItem]) -> list[TodayItem]:
     quotes = deal_sql.latest_quotes(session.store, [i.card.id for i in items])
     if not quotes:
         return items
-    return [i._replace(quote=quotes[i.card.id]) if i.card.id in quotes else i for i in items]
+    return [i._replace(quote=held_on(quotes[i.card.id], day)) if i.card.id in quotes else i for i in items]
+
+
+def _desk_on(desk: "DealDesk", day: date) -> "DealDesk":
+    return desk._replace(quotes=tuple(held_on(q, day) for q in desk.quotes))
+
+
+def held_on(quote: "Quote", day: date) -> "Quote":
+    """The quote as the customer holds it on `day`: lapsed (已过期) once its last valid day has passed."""
+    return quote._replace(lapsed=True) if quote.valid_until is not None and quote.valid_until < day else quote
 
 
 def _today_scope(session: Session, owner: str | None, everyone: bool) -> Scope:

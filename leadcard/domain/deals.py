@@ -67,7 +67,7 @@ def give_quote(session: Session, ref: str, new: NewQuote) -> tuple[Card, Quote]:
 
 def approve_quote(session: Session, ref: str, seq: int) -> tuple[Card, Quote]:
     """经理批价: a supervisor of the card's team or the manager approves a pending quote, never
-    the one who gave it."""
+    the one who gave it, nor one past its last valid day (the customer is quoted again)."""
     store = session.store
     card = with_status(session, resolve(session, ref))
     found = sql.quote(store, card.id, seq)
@@ -82,6 +82,9 @@ def approve_quote(session: Session, ref: str, seq: int) -> tuple[Card, Quote]:
             ref=card.ref, seq=seq, approver=found.approved_by))
     if card.status in (Status.LOST, Status.INVALID):
         raise Refused(_("卡片 {ref} 的状态是 {status}：报价已关闭，不能再批价").format(ref=card.ref, status=card.status.value))
+    if found.valid_until is not None and found.valid_until < session.today:
+        raise Refused(_("卡片 {ref} 的第 {seq} 次报价有效至 {day}，已经过期：请重新报价（leadcard quote {ref} --price …）再批价")
+                      .format(ref=card.ref, seq=seq, day=found.valid_until.isoformat()))
     actor = session.actor
     if actor is not None and actor.id == found.author_id:
         raise NotAllowed(_("第 {seq} 次报价是 {actor} 报的：须由本组主管或经理批价").format(actor=actor.name, seq=seq))

@@ -48,6 +48,7 @@ class Quote(NamedTuple):
     status: QuoteStatus
     approved_by: str | None = None
     approved_at: datetime | None = None
+    lapsed: bool = False  # 已过期: its last valid day had passed on the day it was read for (domain.cards)
 
     @property
     def net(self) -> int:

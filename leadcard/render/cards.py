@@ -305,7 +305,8 @@ def today_table(today: TodayList) -> None:
         for script in item.scripts:
             grid.add_note([("  ↳ ", "dim")], script_pieces(script))
         if item.quote:
-            grid.add_note([("  ↳ ", "dim")], [(quote_text(item.quote), "yellow" if item.quote.status == QuoteStatus.PENDING else "")])
+            waits = item.quote.status == QuoteStatus.PENDING and not item.quote.lapsed  # for a price approval
+            grid.add_note([("  ↳ ", "dim")], [(quote_text(item.quote), "yellow" if waits else "")])
     lines.append(grid.render())
     sys.stdout.write("\n".join(lines + _waiting_lines(today, bold)) + "\n")
 

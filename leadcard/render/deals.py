@@ -33,6 +33,7 @@ def quote_json(ref: str | None, q: Quote) -> dict:
         "seq": q.seq, "at": iso(q.at), "author": q.author, "model": q.model, "price": q.price,
         "discount": q.discount, "net": q.net, "extras": q.extras, "valid_until": iso(q.valid_until),
         "status": q.status.value, "approved_by": q.approved_by, "approved_at": iso(q.approved_at),
+        "lapsed": q.lapsed,
     }
     return {"ref": ref, **data} if ref is not None else data
 
@@ -74,7 +75,8 @@ def quote_text(q: Quote) -> str:
     if q.extras:
         parts.append(_("精品：{extras}").format(extras=q.extras))
     if q.valid_until:
-        parts.append(_("有效至 {day}").format(day=f"{q.valid_until:%m-%d}"))
+        until = _("有效至 {day}").format(day=f"{q.valid_until:%m-%d}")
+        parts.append(until + _("（已过期）") if q.lapsed else until)
     status = _(QUOTE_STATUS_LABELS[q.status])
     if q.status == QuoteStatus.APPROVED:
         status += _("（{approver} {at}）").format(approver=q.approved_by or "—", at=f"{q.approved_at:%m-%d %H:%M}")
