@@ -70,23 +70,20 @@ def _reschedule(session: Session, card_ids: list[int], step: Callable[[int, int 
 
 
 def rederive(session: Session, progress: Callable[[str], ContextManager[Callable[[int, int | None], None] | None]]
-             ) -> int:
+             ) -> None:
     """The derived schedule of every card the policy schedules recomputed, in one transaction, when
     the store's was derived by an older version of leadcard (schedule.DERIVATION), and the version
-    noted; how many cards. A store derived by a newer version is left as it is (two versions on
-    one shared store must not recompute it back and forth). Best effort, as the calendar's cache
-    is: a store this login may only read, or one busy beyond the wait, answers as it stands, and
-    the next command tries again."""
+    noted. A store derived by a newer version is left as it is (two versions on one shared store
+    must not recompute it back and forth). Best effort, as the calendar's cache is: a store this
+    login may only read, or one busy beyond the wait, answers as it stands, and the next command
+    tries again."""
     store = session.store
-    recomputed = 0
     with store.best_effort():
         if derived_before(store):  # else another command did it while this one waited
             card_ids = sql.scheduled_card_ids(store)
             with progress(_("按新版本重算待跟进时间")) as step:
                 _reschedule(session, card_ids, step)
             store.set_setting(DERIVATION_SETTING, str(DERIVATION))
-            recomputed = len(card_ids)
-    return recomputed
 
 
 def _moves(session: Session, policy: Policy, grade_map: str | None) -> tuple[dict[str, str], dict[str, int]]:
