@@ -190,10 +190,12 @@ def test_the_morning_list_in_english_reads_the_catalog_once_without_gettext(floo
 
 def test_the_value_types_of_the_morning_list_compile_no_annotation_but_the_deal_desks(floor):
     # typing compiles a NamedTuple field's annotation when it is a string (`from __future__ import
-    # annotations`); only the two fields typed by the deal desk, whose module loads where it is used, are.
+    # annotations`); only the three fields typed by the deal desk, whose module loads where it is used, are.
     run = started(floor.db, "today", "--as", "赵经理", "--all")
     assert {"leadcard.render.grid", "leadcard.model.deals", "leadcard.schedule"} <= set(run["modules"])
-    assert (run["code"], sorted(run["compiled"])) == (0, ["leadcard.model.CardDetail.desk", "leadcard.model.TodayItem.quote"])
+    assert (run["code"], sorted(run["compiled"])) == (0, ["leadcard.model.CardDetail.desk",
+                                                          "leadcard.model.PriceApproval.quote",
+                                                          "leadcard.model.TodayItem.quote"])
 
 
 @sqlite_only("what start-up loads is measured on a file store; a server's store loads its driver")

@@ -88,6 +88,61 @@ def test_a_supervisor_s_own_cards_wait_on_nobody_in_their_list(floor):
     assert "A00005" in [c["ref"] for c in waiting(floor, "赵经理")["loss_requests"]]
 
 
+def priced(lc, card: str, discount: str, user: str, valid_until: str = "2026-05-06", now: str = "2026-05-03T10:00:00"):
+    lc.ok("quote", card, "--price", "199800", "--discount", discount, "--valid-until", valid_until, now=now, user=user)
+
+
+def approvals(lc, user, now="2026-05-03T11:00:00"):
+    return [(a["ref"], a["seq"], a["author"]) for a in waiting(lc, user, now=now)["price_approvals"]]
+
+
+def test_a_quote_above_the_limit_waits_for_a_price_approval_on_the_team_and_the_manager(floor):
+    priced(floor, "周七", "8000", "王芳")  # above the consultant's 3,000
+    floor.ok("add", "陈八", "--phone", "13800000005", "--owner", "李强", now="2026-05-03T09:00:00")
+    priced(floor, "陈八", "8000", "李强")
+    floor.ok("lose", "陈八", "--reason", "价格", now="2026-05-03T10:30:00", user="李强")  # no longer open: no deal to price
+    [approval] = waiting(floor, "钱主管", now="2026-05-03T11:00:00")["price_approvals"]
+    assert {k: approval[k] for k in ("ref", "name", "owner", "seq", "price", "discount", "net", "valid_until",
+                                     "status", "lapsed", "author", "commands")} == {
+        "ref": "A00004", "name": "周七", "owner": "王芳", "seq": 1, "price": 199800, "discount": 8000,
+        "net": 191800, "valid_until": "2026-05-06", "status": "pending", "lapsed": False, "author": "王芳",
+        "commands": ["leadcard quote approve A00004 1"]}
+    assert approvals(floor, "赵经理") == [("A00004", 1, "王芳")]
+    floor.ok("user", "add", "周主管", "--role", "supervisor", "--team", "二组", user="赵经理")
+    assert approvals(floor, "周主管") == []  # another team's
+    assert "waiting" not in floor.json("today", user="王芳", now="2026-05-03T11:00:00")
+    lines = floor.ok("today", user="钱主管", now="2026-05-03T11:00:00").stdout.splitlines()
+    start = lines.index("待批价 1：")
+    assert lines[start:start + 3] == [
+        "待批价 1：",
+        "  A00004 周七（王芳）第 1 次报价 车型未填 199,800元 优惠 8,000元 → 191,800元 有效至 05-06 待批价，05-03 10:00 王芳报",
+        "    → leadcard quote approve A00004 1",
+    ]
+    floor.ok("quote", "approve", "周七", "1", user="钱主管", now="2026-05-03T11:00:00")
+    assert approvals(floor, "钱主管") == approvals(floor, "赵经理") == []
+
+
+def test_a_quote_waits_for_its_approval_through_its_last_valid_day(floor):
+    priced(floor, "周七", "8000", "王芳")
+    assert approvals(floor, "钱主管", now="2026-05-06T23:59:00") == [("A00004", 1, "王芳")]
+    assert approvals(floor, "钱主管", now="2026-05-07T00:00:00") == []  # lapsed: quoted again, not approved
+
+
+def test_only_the_latest_quote_of_a_card_waits(floor):
+    priced(floor, "周七", "8000", "王芳")
+    priced(floor, "周七", "3000", "王芳", now="2026-05-03T10:30:00")  # within the limit: the customer holds this one
+    assert approvals(floor, "钱主管") == []
+    priced(floor, "周七", "9000", "王芳", now="2026-05-03T10:40:00")
+    assert approvals(floor, "钱主管") == [("A00004", 3, "王芳")]
+
+
+def test_nobody_is_asked_to_approve_a_discount_they_gave(floor):
+    """A supervisor who quotes on a card of the team waits on the manager, as `quote approve` has it."""
+    priced(floor, "周七", "8000", "钱主管")
+    assert approvals(floor, "钱主管") == []
+    assert approvals(floor, "赵经理") == [("A00004", 1, "钱主管")]
+
+
 def test_a_visit_with_a_phone_waits_once_thirty_minutes_after_it_left_have_passed(floor):
     floor.ok("visit", "add", "--name", "赵六", "--phone", "13900139000", "--at", "2026-05-03 09:00",
              "--left", "2026-05-03 09:30", now="2026-05-03T09:40:00", user="李强")
@@ -150,6 +205,7 @@ def test_what_waits_is_read_through_indexes(floor):
         assert ("cards_in_hand" if scope.owner_ids is None else "cards_owner_status") in found["unsigned"], found
         assert "visits_waiting_card" in found["visits_without_card"], found
         assert "card_events_kind_at (kind=? AND at>?)" in found["cancellations"], found
+        assert "quotes_waiting (valid_until>?)" in found["price_approvals"], found
         # Nor a loss the actor asked for: the latest request of each card, by the card's events.
         assert "card_events_card (card_id=?)" in found["loss_requests"], found
         steps = [step for plan in found.values() for step in plan.split(" | ")]

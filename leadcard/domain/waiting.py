@@ -1,5 +1,6 @@
-"""What waits on a supervisor or the manager (DOMAIN.md "People"): loss requests to decide, the team's
-follow-ups waiting for an instruction, showroom visits that left a phone and have no card, delivered
+"""What waits on a supervisor or the manager (DOMAIN.md "People"): loss requests to decide, quotes
+waiting for a price approval (经理批价) while the customer may be at the desk, the team's follow-ups
+waiting for an instruction, showroom visits that left a phone and have no card, delivered
 cars not handed over to after-sales, orders cancelled (退订) in the last days. `today` lists them
 under the supervisor's own due cards."""
 
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from leadcard.domain.session import Session, working_days
-from leadcard.model import Card, Cancellation, Handover, Status, Unsigned, Waiting
+from leadcard.model import Card, Cancellation, Handover, PriceApproval, Status, Unsigned, Waiting
 from leadcard.schedule import visit_card_late
 from leadcard.store import waiting as sql
 from leadcard.store.visits import waiting_for_card
@@ -30,7 +31,8 @@ def waiting(session: Session) -> Waiting:
     losses = [show(c) for c in sql.loss_requests(store, scope, actor.id)]
     cancelled = [Cancellation(show(r.card), r.at, r.reason, r.model, r.by)
                  for r in sql.cancellations(store, scope, actor.id, since)]
-    return Waiting(losses, unsigned, visits, handovers, policy.unsigned_days, cancelled)
+    approvals = [PriceApproval(show(card), quote) for card, quote in sql.price_approvals(store, scope, actor.id, session.today)]
+    return Waiting(losses, unsigned, visits, handovers, policy.unsigned_days, cancelled, approvals)
 
 
 def handover_due(session: Session, card: Card,

@@ -389,6 +389,13 @@ class Handover(NamedTuple):
     due_at: datetime | None  # the policy's working days after the delivery
 
 
+class PriceApproval(NamedTuple):
+    """A card whose latest quote waits for a price approval (经理批价), and that quote."""
+
+    card: Card
+    quote: "Quote"
+
+
 class Cancellation(NamedTuple):
     """An order cancelled (退订): the card is open again, and its supervisor hears of it."""
 
@@ -408,10 +415,11 @@ class Waiting(NamedTuple):
     handovers: list[Handover]
     unsigned_days: int  # the window the unsigned follow-ups and the cancellations come from
     cancellations: list[Cancellation] = []
+    price_approvals: list[PriceApproval] = []
 
     def __bool__(self) -> bool:
         return bool(self.loss_requests or self.unsigned or self.visits_without_card or self.handovers
-                    or self.cancellations)
+                    or self.cancellations or self.price_approvals)
 
 
 class TodayList(NamedTuple):

@@ -1,5 +1,5 @@
 """What waits on a supervisor or the manager, drawn under their own morning list: loss requests,
-follow-ups waiting for an instruction, visits without a card, handovers and cancellations, each
+price approvals, follow-ups waiting for an instruction, visits without a card, handovers and cancellations, each
 with the command that acts on it."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadcard.i18n import _
-from leadcard.model import Card, DueCard, TodayList, Visit
+from leadcard.model import Card, DueCard, PriceApproval, TodayList, Visit
 from leadcard.render.common import iso
+from leadcard.render.deals import quote_json, quote_text
 from leadcard.usertext import shell_word
 
 
@@ -21,6 +22,11 @@ def waiting_json(today: TodayList) -> dict:
              "competitor": c.outcome.get("competitor"), "note": c.outcome.get("note"),
              "requested_at": c.outcome.get("requested_at"), "commands": _loss_commands(c)}
             for c in w.loss_requests
+        ],
+        "price_approvals": [
+            {"ref": a.card.ref, "name": a.card.name, "owner": a.card.owner, **quote_json(None, a.quote),
+             "commands": [_approve_command(a)]}
+            for a in w.price_approvals
         ],
         "unsigned": [
             {"ref": u.card.ref, "name": u.card.name, "owner": u.card.owner, "followups": u.count,
@@ -48,6 +54,10 @@ def waiting_json(today: TodayList) -> dict:
 
 def _loss_commands(c: Card) -> list[str]:
     return [f"leadcard approve {c.ref}", _("leadcard reject {ref} --note 驳回理由").format(ref=c.ref)]
+
+
+def _approve_command(a: PriceApproval) -> str:
+    return f"leadcard quote approve {a.card.ref} {a.quote.seq}"
 
 
 def _comment_command(c: Card | DueCard) -> str:
@@ -83,6 +93,12 @@ def waiting_lines(today: TodayList, bold: str) -> list[str]:
                 why=" · ".join(x for x in (c.outcome.get("reason"), c.outcome.get("competitor")
                                            and _("购买 {competitor}").format(competitor=c.outcome["competitor"])) if x)),
             _(" 或 ").join(_loss_commands(c))) for c in w.loss_requests]))
+    if w.price_approvals:
+        sections.append((_("待批价 {n}").format(n=len(w.price_approvals)), [(
+            _("{ref} {name}（{owner}）{quote}，{at} {author}报").format(
+                ref=a.card.ref, name=a.card.name, owner=a.card.owner or "—", quote=quote_text(a.quote),
+                at=f"{a.quote.at:%m-%d %H:%M}", author=a.quote.author or ""),
+            _approve_command(a)) for a in w.price_approvals]))
     if w.unsigned:
         sections.append((_("待批示跟进（近 {days} 天）{n}").format(days=w.unsigned_days, n=len(w.unsigned)), [(
             _("{ref} {name}（{owner}）{count} 次跟进未批示，最早第 {seq} 次 {at}").format(

@@ -63,11 +63,10 @@ def approve_quote(store: Store, card_id: int, seq: int, at: datetime, by_id: int
 
 # The columns `_quote` reads by position: a manager's morning list reads a thousand quotes, and a row
 # read by name looks each of its columns up.
-_QUOTE_SELECT = (
-    "SELECT q.card_id, q.seq, q.at, u.name AS author, q.author_id, q.model, q.price, q.discount, q.extras, "
-    "q.valid_until, q.needs_approval, a.name AS approver, q.approved_at "
-    "FROM quotes q LEFT JOIN users u ON u.id = q.author_id LEFT JOIN users a ON a.id = q.approved_by"
-)
+QUOTE_COLUMNS = ("q.card_id, q.seq, q.at, u.name AS author, q.author_id, q.model, q.price, q.discount, q.extras, "
+                 "q.valid_until, q.needs_approval, a.name AS approver, q.approved_at")
+QUOTE_JOINS = "LEFT JOIN users u ON u.id = q.author_id LEFT JOIN users a ON a.id = q.approved_by"
+_QUOTE_SELECT = f"SELECT {QUOTE_COLUMNS} FROM quotes q {QUOTE_JOINS}"
 
 
 def quote(store: Store, card_id: int, seq: int) -> Quote | None:
@@ -175,7 +174,7 @@ def _test_drive(store: Store, row) -> TestDrive:
 
 
 def _quote(store: Store, row) -> Quote:
-    """The quote of a row that begins with `_QUOTE_SELECT`'s columns."""
+    """The quote of a row that begins with QUOTE_COLUMNS (`quote_of` of one whose last columns they are)."""
     (_card_id, seq, at, author, author_id, model, price, discount, extras, valid_until, needs_approval, approver,
      approved_at) = row[:13]
     if approved_at is not None:
@@ -184,6 +183,11 @@ def _quote(store: Store, row) -> Quote:
         status = QuoteStatus.PENDING if needs_approval else QuoteStatus.QUOTED
     return Quote(seq, store.dt(at), author, author_id, model, price, discount, extras,
                  date.fromisoformat(valid_until) if valid_until else None, status, approver, store.dt(approved_at))
+
+
+def quote_of(store: Store, row) -> Quote:
+    """The quote of a row whose last columns are QUOTE_COLUMNS (after a card's, which a row reads by name)."""
+    return _quote(store, tuple(row)[-13:])
 
 
 def _trade_in(store: Store, row) -> TradeIn:

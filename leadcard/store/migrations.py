@@ -607,3 +607,14 @@ def m020_followup_facts(db: sqlite3.Connection) -> None:
             WHERE outcome = 'reached' AND invites = 1;
         """
     )
+
+
+@migration
+def m021_price_approvals_waiting(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- The quotes waiting for a price approval (经理批价) that still hold: a supervisor's morning
+        -- list reads them by their last valid day from this index, which holds only those waiting.
+        CREATE INDEX quotes_waiting ON quotes (valid_until, card_id) WHERE needs_approval = 1 AND approved_at IS NULL;
+        """
+    )

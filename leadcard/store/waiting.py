@@ -1,14 +1,17 @@
-"""SQL of what waits on a supervisor or the manager in `today`: loss requests, unsigned follow-ups,
-delivered cars not handed over, orders cancelled. Each is an indexed read of a few rows, so the morning list stays cheap."""
+"""SQL of what waits on a supervisor or the manager in `today`: loss requests, price approvals,
+unsigned follow-ups, delivered cars not handed over, orders cancelled. Each is an indexed read of a
+few rows, so the morning list stays cheap."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from leadcard.model import Card, DueCard, EventKind
+from leadcard.model.deals import Quote
 from leadcard.store import _CARD_COLUMNS, _CARD_FROM, Scope, Store, ts
 from leadcard.store.card_rows import DUE_CARD_COLUMNS, due_cards_of
 from leadcard.store.counting import counts
+from leadcard.store.deals import QUOTE_COLUMNS, QUOTE_JOINS, quote_of
 
 
 class UnsignedRow(NamedTuple):
@@ -57,6 +60,26 @@ def loss_requests(store: Store, scope: Scope, actor_id: int) -> list[Card]:
 def handovers(store: Store, scope: Scope) -> list[Card]:
     sql, params = _queries(scope, None)["handovers"]
     return [store._card(r) for r in store.conn.execute(sql, params)]
+
+
+def _price_approvals_query(scope: Scope, actor_id: int, day: date) -> tuple[str, list]:
+    scope_sql, scope_params = scope.clause()
+    own_sql, own_params = _not_own(actor_id)
+    # The customer holds the card's latest quote: an earlier one waiting is moot.
+    sql = (
+        f"SELECT {_CARD_COLUMNS}, {QUOTE_COLUMNS} FROM quotes q INDEXED BY quotes_waiting "
+        f"CROSS JOIN cards ON cards.id = q.card_id LEFT JOIN users ON users.id = cards.owner_id {QUOTE_JOINS} "
+        f"WHERE q.needs_approval = 1 AND q.approved_at IS NULL AND q.valid_until >= ? AND q.author_id IS NOT ? "
+        f"AND q.seq = (SELECT max(m.seq) FROM quotes m WHERE m.card_id = q.card_id) "
+        f"AND cards.status = 'open' AND {scope_sql} AND {own_sql} ORDER BY q.at, q.card_id"
+    )
+    return sql, [day.isoformat(), actor_id, *scope_params, *own_params]
+
+
+def price_approvals(store: Store, scope: Scope, actor_id: int, day: date) -> list[tuple[Card, Quote]]:
+    """Open cards of the scope, not the actor's own, whose latest quote waits for a price approval
+    and still holds on `day`, and that quote; not those the actor gave (nobody approves their own)."""
+    return [(store._card(r), quote_of(store, r)) for r in store.conn.execute(*_price_approvals_query(scope, actor_id, day))]
 
 
 class CancellationRow(NamedTuple):
@@ -125,6 +148,7 @@ def plans(store: Store, scope: Scope, actor_id: int, since: datetime) -> dict[st
     from leadcard.store.visits import waiting_query
 
     queries = {**_queries(scope, actor_id), "unsigned": _unsigned_query(scope, actor_id, since),
+               "price_approvals": _price_approvals_query(scope, actor_id, since.date()),
                "cancellations": _cancellations_query(scope, actor_id, since),
                "visits_without_card": waiting_query(scope, since)}
     return {name: store._plan(sql, params) for name, (sql, params) in queries.items()}
