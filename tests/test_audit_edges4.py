@@ -6,7 +6,7 @@ reopening ended, who held a card at a past moment, a card stored as won or deliv
 call written in later with an earlier time, and a grade held again once the regrade between was
 withdrawn, an audit of a consultant the reader may not see, and who signs once a team's supervisor
 and the first manager have left, a grade held from the regrade that gave it, and a card restored without
-its grade history. And one the
+its grade history or its status time. And one the
 reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
 query asks about.
 
@@ -369,6 +369,23 @@ def test_a_card_without_a_grade_history_holds_its_stored_grade_from_its_making(l
     assert told(one(restored, "stale-grade", now="2026-06-01T00:00:00")) == (
         "2026-05-31T10:00:00+08:00", None, "A 级（1 个月内购车）自 05-01 已保持 31 天未成交（应在 30 天内购车），请重新判断级别",
         "≤ 30 天", "31 天")
+
+
+def test_a_card_restored_without_its_status_time_is_audited_as_any_open_card(lc, tmp_path):
+    """A file may carry a card with no time for its status (the store allows it): the open card is
+    read all the same, and its first call, due 24 hours after its making, is late a minute after."""
+    new_card(lc)
+    lc.ok("export", "--format", "json", "--output", str(tmp_path / "all.json"))
+    document = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    cards = document["store"]["tables"]["cards"]
+    at = cards["columns"].index("status_at")
+    for row in cards["rows"]:
+        row[at] = None
+    (tmp_path / "all.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    restored = empty_store(tmp_path / "restored.db")
+    restored.ok("import", str(tmp_path / "all.json"))
+    assert findings(restored, "first-call-late", now="2026-05-02T10:00:00") == []
+    assert one(restored, "first-call-late", now="2026-05-02T10:01:00")["ref"] == "A00001"
 
 
 def test_an_audit_of_a_consultant_the_reader_may_not_see_is_refused_naming_both(lc):
