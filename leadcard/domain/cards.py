@@ -585,7 +585,8 @@ def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:
 
 
 def _with_quotes(session: Session, items: list[TodayItem], day: date) -> list[TodayItem]:
-    """Beside each due card, the latest quote the customer holds on `day` (one query per 500 cards)."""
+    """Beside each due card, the latest quote the customer holds, lapsed if `day` is past its last
+    valid day (one query per 500 cards)."""
     if not items:
         return items
     from leadcard.store import deals as deal_sql  # the deal desk's latest quote, under each due card
