@@ -186,6 +186,16 @@ def test_show_tells_each_quote_held_or_lapsed(lapsing):
     assert "有效至 05-08（已过期）" in lapsing.ok("show", "张三", now="2026-05-09T08:00:00").stdout
 
 
+def test_a_quote_an_order_took_up_does_not_lapse(lapsing):
+    """Ordered on 5 May at the quoted price: on the 9th the order's card is due for news of the car,
+    and its quote, taken up, is no lapsed offer."""
+    lapsing.ok("win", "张三", "--model", "凯美瑞", now="2026-05-05T10:00:00")
+    [item] = lapsing.json("today", now="2026-05-12T09:00:00")["items"]
+    assert (item["ref"], item["quote"]["seq"], item["quote"]["lapsed"]) == ("A00001", 2, False)
+    assert "已过期" not in lapsing.ok("today", now="2026-05-12T09:00:00").stdout
+    assert [q["lapsed"] for q in lapsing.json("show", "张三", now="2026-05-12T09:00:00")["quotes"]] == [False, False]
+
+
 def test_a_lapsed_quote_is_quoted_again_not_approved(lapsing):
     before = rows(lapsing)
     refused = lapsing("quote", "approve", "张三", "2", user="钱主管", now="2026-05-09T00:00:00")

@@ -476,7 +476,7 @@ def card_detail(session: Session, ref: str) -> CardDetail:
         instructions=store.instructions(card.id),
         events=store.events(card.id),
         handover_due=handover_due(session, card),
-        desk=_desk_on(deal_sql.desk(store, card.id), session.today),
+        desk=_desk_on(deal_sql.desk(store, card.id), session.today, card.status),
         objection_labels=objections.labels(session),
         scripts=tuple(scripts[t] for t in card.objections if t in scripts),
         referrer=session.shown(referrer[0]) if referrer else None,
@@ -594,16 +594,23 @@ def _with_quotes(session: Session, items: list[TodayItem], day: date) -> list[To
     quotes = deal_sql.latest_quotes(session.store, [i.card.id for i in items])
     if not quotes:
         return items
-    return [i._replace(quote=held_on(quotes[i.card.id], day)) if i.card.id in quotes else i for i in items]
+    return [i._replace(quote=held_on(quotes[i.card.id], day, i.card.status)) if i.card.id in quotes else i
+            for i in items]
 
 
-def _desk_on(desk: "DealDesk", day: date) -> "DealDesk":
-    return desk._replace(quotes=tuple(held_on(q, day) for q in desk.quotes))
+def _desk_on(desk: "DealDesk", day: date, status: Status) -> "DealDesk":
+    return desk._replace(quotes=tuple(held_on(q, day, status) for q in desk.quotes))
 
 
-def held_on(quote: "Quote", day: date) -> "Quote":
-    """The quote as the customer holds it on `day`: lapsed (已过期) once its last valid day has passed."""
-    return quote._replace(lapsed=True) if quote.valid_until is not None and quote.valid_until < day else quote
+# While the deal is still to be made, a quote holds until its last valid day; an order took one up.
+_DEAL_OPEN = (Status.OPEN, Status.DORMANT, Status.LOST_PENDING)
+
+
+def held_on(quote: "Quote", day: date, status: Status) -> "Quote":
+    """The quote as the customer holds it on `day`, on a card of `status`: lapsed (已过期) once its
+    last valid day has passed while the deal is still to be made."""
+    lapsed = status in _DEAL_OPEN and quote.valid_until is not None and quote.valid_until < day
+    return quote._replace(lapsed=True) if lapsed else quote
 
 
 def _today_scope(session: Session, owner: str | None, everyone: bool) -> Scope:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from leadcard.domain.cards import refresh, resolve, with_status
+from leadcard.domain.cards import held_on, refresh, resolve, with_status
 from leadcard.domain.lifecycle import require_over
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
@@ -82,7 +82,7 @@ def approve_quote(session: Session, ref: str, seq: int) -> tuple[Card, Quote]:
             ref=card.ref, seq=seq, approver=found.approved_by))
     if card.status in (Status.LOST, Status.INVALID):
         raise Refused(_("卡片 {ref} 的状态是 {status}：报价已关闭，不能再批价").format(ref=card.ref, status=card.status.value))
-    if found.valid_until is not None and found.valid_until < session.today:
+    if held_on(found, session.today, card.status).lapsed:
         raise Refused(_("卡片 {ref} 的第 {seq} 次报价有效至 {day}，已经过期：请重新报价（leadcard quote {ref} --price …）再批价")
                       .format(ref=card.ref, seq=seq, day=found.valid_until.isoformat()))
     actor = session.actor
