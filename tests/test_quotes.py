@@ -86,9 +86,10 @@ def test_a_colleague_or_another_teams_supervisor_may_not_approve(floor, who):
 
 
 @pytest.mark.parametrize("line, message, english", [
-    (("quote", "approve", "张三", "1"), "优惠在顾问权限内，不用批价", "within the discount limit"),  # needs no approval
-    (("quote", "approve", "张三", "2"), "已由 钱主管 批过价", "already approved by 钱主管"),
-    (("quote", "approve", "张三", "9"), "没有第 9 次报价", "no quote #9"),
+    (("quote", "approve", "张三", "1"), "卡片 A00001 的第 1 次报价优惠在顾问权限内，不用批价",
+     "within the discount limit"),  # needs no approval
+    (("quote", "approve", "张三", "2"), "卡片 A00001 的第 2 次报价已由 钱主管 批过价", "already approved by 钱主管"),
+    (("quote", "approve", "张三", "9"), "卡片 A00001 没有第 9 次报价（见 leadcard show A00001）", "no quote #9"),
 ])
 def test_only_a_pending_quote_is_approved_once(floor, line, message, english):
     floor.ok("quote", "张三", "--price", "199800", "--discount", "1000")
@@ -200,7 +201,8 @@ def test_a_lapsed_quote_is_quoted_again_not_approved(lapsing):
     before = rows(lapsing)
     refused = lapsing("quote", "approve", "张三", "2", user="钱主管", now="2026-05-09T00:00:00")
     assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
-    assert "有效至 2026-05-08，已经过期：请重新报价（leadcard quote A00001 --price …）再批价" in refused.stderr
+    assert refused.stderr == ("leadcard: 卡片 A00001 的第 2 次报价有效至 2026-05-08，已经过期：请重新报价"
+                              "（leadcard quote A00001 --price …）再批价\n")
     english = lapsing("quote", "approve", "张三", "2", user="钱主管", now="2026-05-09T00:00:00",
                       env={"LEADCARD_LANG": "en"})
     assert "has lapsed" in english.stderr
