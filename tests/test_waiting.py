@@ -143,6 +143,16 @@ def test_nobody_is_asked_to_approve_a_discount_they_gave(floor):
     assert approvals(floor, "赵经理") == [("A00004", 1, "钱主管")]
 
 
+def test_a_discount_on_a_supervisors_own_card_waits_on_another(floor):
+    """The manager quotes on 钱主管's own customer: neither the supervisor (their own card) nor the
+    manager (their own quote) is asked; a second manager is."""
+    floor.ok("add", "吴九", "--phone", "13800000009", "--owner", "钱主管", now="2026-05-01T10:00:00")
+    priced(floor, "吴九", "8000", "赵经理")
+    assert approvals(floor, "钱主管") == approvals(floor, "赵经理") == []
+    floor.ok("user", "add", "孙经理", "--role", "manager", user="赵经理")
+    assert approvals(floor, "孙经理") == [("A00005", 1, "赵经理")]
+
+
 def test_a_visit_with_a_phone_waits_once_thirty_minutes_after_it_left_have_passed(floor):
     floor.ok("visit", "add", "--name", "赵六", "--phone", "13900139000", "--at", "2026-05-03 09:00",
              "--left", "2026-05-03 09:30", now="2026-05-03T09:40:00", user="李强")
