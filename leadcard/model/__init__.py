@@ -392,7 +392,7 @@ class Handover(NamedTuple):
 class PriceApproval(NamedTuple):
     """A card whose latest quote waits for a price approval (经理批价), and that quote."""
 
-    card: Card
+    card: Card | DueCard  # as the morning list reads its cards
     quote: "Quote"
 
 

@@ -186,7 +186,7 @@ def _quote(store: Store, row) -> Quote:
 
 
 def quote_of(store: Store, row) -> Quote:
-    """The quote of a row whose last columns are QUOTE_COLUMNS (after a card's, which a row reads by name)."""
+    """The quote of a row whose last columns are QUOTE_COLUMNS (after those of the card it is on)."""
     return _quote(store, tuple(row)[-13:])
 
 

@@ -67,7 +67,7 @@ def _price_approvals_query(scope: Scope, actor_id: int, day: date) -> tuple[str,
     own_sql, own_params = _not_own(actor_id)
     # The customer holds the card's latest quote: an earlier one waiting is moot.
     sql = (
-        f"SELECT {_CARD_COLUMNS}, {QUOTE_COLUMNS} FROM quotes q INDEXED BY quotes_waiting "
+        f"SELECT {DUE_CARD_COLUMNS}, {QUOTE_COLUMNS} FROM quotes q INDEXED BY quotes_waiting "
         f"CROSS JOIN cards ON cards.id = q.card_id LEFT JOIN users ON users.id = cards.owner_id {QUOTE_JOINS} "
         f"WHERE q.needs_approval = 1 AND q.approved_at IS NULL AND q.valid_until >= ? AND q.author_id IS NOT ? "
         f"AND q.seq = (SELECT max(m.seq) FROM quotes m WHERE m.card_id = q.card_id) "
@@ -76,10 +76,12 @@ def _price_approvals_query(scope: Scope, actor_id: int, day: date) -> tuple[str,
     return sql, [day.isoformat(), actor_id, *scope_params, *own_params]
 
 
-def price_approvals(store: Store, scope: Scope, actor_id: int, day: date) -> list[tuple[Card, Quote]]:
+def price_approvals(store: Store, scope: Scope, actor_id: int, day: date) -> list[tuple[DueCard, Quote]]:
     """Open cards of the scope, not the actor's own, whose latest quote waits for a price approval
-    and still holds on `day`, and that quote; not those the actor gave (nobody approves their own)."""
-    return [(store._card(r), quote_of(store, r)) for r in store.conn.execute(*_price_approvals_query(scope, actor_id, day))]
+    and still holds on `day`, and that quote; not those the actor gave (nobody approves their own).
+    The cards are read as the morning list reads its own: a manager's list names a hundred."""
+    rows = list(store.values(*_price_approvals_query(scope, actor_id, day)))
+    return [(card, quote_of(store, r)) for card, r in zip(due_cards_of(rows, store.dt), rows)]
 
 
 class CancellationRow(NamedTuple):
