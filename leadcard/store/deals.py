@@ -66,6 +66,7 @@ def approve_quote(store: Store, card_id: int, seq: int, at: datetime, by_id: int
 QUOTE_COLUMNS = ("q.card_id, q.seq, q.at, u.name AS author, q.author_id, q.model, q.price, q.discount, q.extras, "
                  "q.valid_until, q.needs_approval, a.name AS approver, q.approved_at")
 QUOTE_JOINS = "LEFT JOIN users u ON u.id = q.author_id LEFT JOIN users a ON a.id = q.approved_by"
+_QUOTE_WIDTH = QUOTE_COLUMNS.count(",") + 1
 _QUOTE_SELECT = f"SELECT {QUOTE_COLUMNS} FROM quotes q {QUOTE_JOINS}"
 
 
@@ -176,7 +177,7 @@ def _test_drive(store: Store, row) -> TestDrive:
 def _quote(store: Store, row) -> Quote:
     """The quote of a row that begins with QUOTE_COLUMNS (`quote_of` of one whose last columns they are)."""
     (_card_id, seq, at, author, author_id, model, price, discount, extras, valid_until, needs_approval, approver,
-     approved_at) = row[:13]
+     approved_at) = row[:_QUOTE_WIDTH]
     if approved_at is not None:
         status = QuoteStatus.APPROVED
     else:
@@ -187,7 +188,7 @@ def _quote(store: Store, row) -> Quote:
 
 def quote_of(store: Store, row) -> Quote:
     """The quote of a row whose last columns are QUOTE_COLUMNS (after those of the card it is on)."""
-    return _quote(store, tuple(row)[-13:])
+    return _quote(store, tuple(row)[-_QUOTE_WIDTH:])
 
 
 def _trade_in(store: Store, row) -> TradeIn:
