@@ -100,7 +100,8 @@ def build(session: Session, n_cards: int, seed: int, step: Callable[[int, int | 
     store = session.store
     if store.card_count() > 0:
         raise Refused(_("这个数据库里已经有卡片：演示数据只填入空库（用 --db demo.db）"))
-    with filling(store), indexes_deferred(store, COLUMNS):
+    # Once the rows are in, the workers are done: their cores sort the indexes.
+    with filling(store), indexes_deferred(store, COLUMNS, helpers=usable_cores() - 1):
         consultants, supervisors = _users(session, random.Random(seed), n_cards)
         floor = Floor(session.policy, tuple(consultants), supervisors, n_cards, session.now, session.tz, seed)
         stats = {"cards": 0, "followups": 0, "visits": 0}
