@@ -618,3 +618,18 @@ def m021_price_approvals_waiting(db: sqlite3.Connection) -> None:
         CREATE INDEX quotes_waiting ON quotes (valid_until, card_id) WHERE needs_approval = 1 AND approved_at IS NULL;
         """
     )
+
+
+@migration
+def m022_unsigned_from_the_index(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- A supervisor's and the manager's morning list count, for every open card, its follow-ups
+        -- of the window that no instruction has signed: when each was recorded (an instruction signs
+        -- what was recorded before it) and its number are held here too, so that those tens of
+        -- thousands of follow-ups at 100,000 cards are read from the index, not looked up in their
+        -- table one by one.
+        DROP INDEX followups_card_at;
+        CREATE INDEX followups_card_at ON followups (card_id, at, outcome, channel, next_at, recorded_at, seq);
+        """
+    )
