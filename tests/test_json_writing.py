@@ -5,6 +5,7 @@ row a line, each row as json.dumps writes it."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date, datetime, timedelta, timezone
 
 from conftest import Leadcard
@@ -59,3 +60,24 @@ def test_a_long_list_is_written_whole_one_row_a_line(tmp_path):
     rows = json.loads(out)
     assert len(rows) == 250 and (lines[0], lines[-1]) == ("[", "]")
     assert [json.loads(line.strip().removesuffix(",")) for line in lines[1:-1]] == rows
+
+
+def test_the_morning_lists_rows_are_what_json_dumps_wrote(tmp_path):
+    # A manager's `today` writes its items field by field (thousands of rows), not through the encoder:
+    # each row must read as json.dumps wrote the object, quotes, playbook answers and blanks included,
+    # and a name with a C1 control and a bidirectional override (which the commands refuse, written
+    # into the file by hand) escaped.
+    lc = Leadcard(tmp_path / "store.db")
+    lc.ok("demo", "--cards", "400", "--seed", "3")
+    first = lc.ok("today", "--all", "--json", user="赵经理").json()["items"][0]["ref"]
+    with sqlite3.connect(lc.db) as conn:
+        conn.execute("UPDATE cards SET name = ? WHERE id = ?", ("\x85\u202e赵\"六\\", int(first[1:])))
+    conn.close()
+    out = lc.ok("today", "--all", "--json", user="赵经理").stdout
+    items = json.loads(out)["items"]
+    lines = [line[4:].removesuffix(",") for line in out.splitlines() if line.startswith("    {")]
+    assert lines == [as_json_wrote_it(item, indent=None) for item in items]
+    assert any(i["quote"] for i in items) and any(i["objections"] for i in items)
+    assert any(i["days_since_contact"] is None for i in items) and any(i["suggested"] for i in items)
+    assert any(i["name"] == "\x85\u202e赵\"六\\" for i in items)
+    assert "\x85" not in out and "\u202e" not in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from json.encoder import encode_basestring as _quoted  # a text as a JSON string, in C (no ASCII escapes)
 from typing import Iterator
 
 from leadcard.model import (
@@ -27,8 +28,8 @@ from leadcard.model import (
 from leadcard.i18n import N_, _
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import (  # noqa: F401
-    OUTCOME_LABELS, STATUS_LABELS, Rows, at_showroom, console, iso, new_table, print_json, print_json_rows,
-    print_json_streamed, text,
+    OUTCOME_LABELS, STATUS_LABELS, Rows, at_showroom, console, dumps, iso, new_table, print_json, print_json_rows,
+    print_json_streamed, text, unprintable_escaped,
 )
 from leadcard.usertext import shown
 
@@ -165,58 +166,65 @@ def _today_document(today: TodayList) -> dict:
     return {
         "date": today.day.isoformat(),
         "summary": today_summary_counts(today),
-        "items": Rows(_today_items_json(today.items)),
+        "items": Rows(_today_item_lines(today.items), encoded=True),
         # A manager's sections hold thousands of lines: each written as a row, as the items are.
         **({"waiting": {key: Rows(lines) for key, lines in _waiting_json(today).items()}}
            if today.waiting is not None else {}),
     }
 
 
-def _today_items_json(items: list[TodayItem]) -> Iterator[dict]:
-    """Each item's JSON row. Each distinct moment is written out once (a manager's thousands of
-    items share fewer than half as many due times, and a zoned time takes microseconds to write),
-    and each playbook answer once (the items that raised one objection share it)."""
+def _today_item_lines(items: list[TodayItem]) -> Iterator[str]:
+    """Each item's JSON row, written out field by field (strings quoted by json's own C function)
+    rather than built as an object for the encoder: a manager's list has thousands of rows, and this
+    takes half the time. Each distinct moment is written out once (a manager's thousands of items
+    share fewer than half as many due times, and a zoned time takes microseconds to write), and each
+    playbook answer once (the items that raised one objection share it)."""
     from leadcard.render.deals import quote_json
 
-    written: dict[datetime | None, str | None] = {None: None}
+    written: dict[datetime | None, str] = {None: "null"}
 
-    def moment(at: datetime | None) -> str | None:
+    def moment(at: datetime | None) -> str:
         text = written.get(at)
-        if text is None and at is not None:
-            text = written[at] = at.isoformat()
+        if text is None:
+            text = written[at] = f'"{at.isoformat()}"'
         return text
 
-    answers: dict[Script, dict] = {}
+    answers: dict[Script, str] = {}
 
-    def answer(s: Script) -> dict:
+    def answer(s: Script) -> str:
         found = answers.get(s)
         if found is None:
-            found = answers[s] = script_json(s)
+            found = answers[s] = dumps(script_json(s))
         return found
 
     for i in items:
         card = i.card
-        row = {
-            "ref": card.ref,
-            "name": card.name,
-            "phone": card.phone,
-            "grade": card.grade,
-            "owner": card.owner,
-            "model": card.model,
-            "due_at": moment(i.due_at),
-            "overdue_days": i.overdue_days,
-            "reason": i.reason,  # a StrEnum: written as its value
-            "purpose": i.purpose,
-            "suggested": i.suggested,
-            "suggest_invalid": i.suggest_invalid,
-            "last_contact_at": moment(card.last_contact_at),
-            "days_since_contact": i.days_since_contact,
-            "followups": card.followup_count,
-            "objections": [answer(s) for s in i.scripts] if i.scripts else [],
-            "quote": quote_json(None, i.quote) if i.quote else None,
-        }
+        line = (
+            f'{{"ref": {_quoted(card.ref)}, "name": {_text(card.name)}, "phone": {_text(card.phone)}, '
+            f'"grade": {_text(card.grade)}, "owner": {_text(card.owner)}, "model": {_text(card.model)}, '
+            f'"due_at": {moment(i.due_at)}, "overdue_days": {i.overdue_days}, "reason": {_quoted(i.reason)}, '
+            f'"purpose": {_text(i.purpose)}, "suggested": {_truth(i.suggested)}, '
+            f'"suggest_invalid": {_truth(i.suggest_invalid)}, "last_contact_at": {moment(card.last_contact_at)}, '
+            f'"days_since_contact": {_number(i.days_since_contact)}, "followups": {_number(card.followup_count)}, '
+            f'"objections": [{", ".join(answer(s) for s in i.scripts)}], '
+            f'"quote": {dumps(quote_json(None, i.quote)) if i.quote else "null"}}}'
+        )
         # at_showroom's key, first: only a hub's rows name their showroom.
-        yield {"showroom": card.showroom, **row} if card.showroom is not None else row
+        if card.showroom is not None:
+            line = f'{{"showroom": {_quoted(card.showroom)}, {line[1:]}'
+        yield unprintable_escaped(line)
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _quoted(value)
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
+
+
+def _truth(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def _waiting_json(today: TodayList) -> dict:

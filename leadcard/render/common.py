@@ -87,7 +87,12 @@ def json_writer(stream: IO[str]) -> Callable[[str], Any]:
 def dumps(data: Any, indent: int | None = None, default: Callable[[Any], Any] = iso) -> str:
     """JSON with DEL, C1 and the bidirectional overrides as \\u escapes, never raw on a terminal:
     the same document to whatever reads it; `indent` as json.dumps indents, `default` as it calls."""
-    text = _compact(data, default) if indent is None else _indented(data, default, " " * indent, "\n")
+    return unprintable_escaped(_compact(data, default) if indent is None
+                               else _indented(data, default, " " * indent, "\n"))
+
+
+def unprintable_escaped(text: str) -> str:
+    """JSON text with DEL, C1 and the bidirectional overrides written as \\u escapes."""
     # Every character escaped here is unprintable: a printable text (a row of a long list, most
     # often) is told so at C speed, three times faster than the search.
     return text if text.isprintable() else JSON_RAW.sub(_json_escape, text)
@@ -155,10 +160,11 @@ _ROWS_WRITTEN = 100  # rows of a list gathered into one write
 
 
 class Rows:
-    """A long list inside a JSON document, written a row at a time by `print_json_streamed`."""
+    """A long list inside a JSON document, written a row at a time by `print_json_streamed`;
+    `encoded`: its rows are JSON text already (`unprintable_escaped`), written as they are."""
 
-    def __init__(self, rows: Iterable[dict]):
-        self.rows = rows
+    def __init__(self, rows: Iterable[dict] | Iterable[str], encoded: bool = False):
+        self.rows, self.encoded = rows, encoded
 
 
 def print_json_rows(rows: Iterable[dict], data: dict | None = None, key: str | None = None) -> None:
@@ -170,11 +176,11 @@ def print_json_streamed(document: Any) -> None:
     """A document indented as `print_json` writes it, with each of its `Rows` one row a line, written
     as it comes. The indenting encoder is pure Python and would take seconds over a big store's
     rows; the C encoder writes a row at a time."""
-    lists: list[Iterable[dict]] = []
+    lists: list[Rows] = []
 
     def placeholder(value):
         if isinstance(value, Rows):
-            lists.append(value.rows)
+            lists.append(value)
             return f"{_ROWS}{len(lists) - 1}"
         return iso(value)
 
@@ -188,8 +194,9 @@ def print_json_streamed(document: Any) -> None:
         # Written a hundred rows at a time: on an unbuffered stdout (PYTHONUNBUFFERED, which
         # container images often set) each write is a system call.
         pending: list[str] = []
-        for row in lists[int(number)]:
-            pending.append(f"{separator}\n{margin}  {dumps(row)}")
+        rows = lists[int(number)]
+        for row in rows.rows:
+            pending.append(f"{separator}\n{margin}  {row if rows.encoded else dumps(row)}")
             separator = ","
             if len(pending) == _ROWS_WRITTEN:
                 write("".join(pending))
