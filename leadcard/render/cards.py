@@ -175,8 +175,8 @@ def _today_document(today: TodayList) -> dict:
 
 def _today_item_lines(items: list[TodayItem]) -> Iterator[str]:
     """Each item's JSON row, written out field by field (strings quoted by json's own C function)
-    rather than built as an object for the encoder: a manager's list has thousands of rows, and this
-    takes half the time. Each distinct moment is written out once (a manager's thousands of items
+    rather than built as an object for the encoder: a manager's list has thousands of rows, which this
+    writes in a fifth less time. Each distinct moment is written out once (a manager's thousands of items
     share fewer than half as many due times, and a zoned time takes microseconds to write), and each
     playbook answer once (the items that raised one objection share it)."""
     from leadcard.render.deals import quote_json
@@ -220,7 +220,7 @@ def _text(value: str | None) -> str:
 
 
 def _number(value: int | None) -> str:
-    return "null" if value is None else str(int(value))
+    return "null" if value is None else str(value)
 
 
 def _truth(value: bool) -> str:
