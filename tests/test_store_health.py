@@ -7,6 +7,7 @@ Excel's own limits, and a workbook that unpacks like a zip bomb is refused."""
 from __future__ import annotations
 
 import gc
+import re
 import os
 import shutil
 import sqlite3
@@ -294,3 +295,51 @@ def test_a_workbook_that_unpacks_like_a_zip_bomb_is_refused(lc, tmp_path):
         target.writestr("xl/sharedStrings.xml", strings)
     assert bomb.stat().st_size < 1 << 20
     refused_import(lc, bomb, "xl/sharedStrings.xml", "不是可导入的工作簿")
+
+
+# -- a store of another leadcard version --------------------------------------------------------------
+
+
+@sqlite_only("a store file of schema version 1")
+def test_a_store_an_older_leadcard_wrote_is_sound_and_told_it_will_be_upgraded(tmp_path):
+    # Right after `pip install -U leadcard`, before any other command: nothing is wrong with the
+    # store, and restoring a backup over it would lose the records written since.
+    old = Leadcard(tmp_path / "old.db")
+    shutil.copy(FIXTURES / "store-v1.db", old.db)
+    report = old.json("doctor")
+    assert report["sound"] and report["upgrade_pending"]
+    assert (report["schema_version"], report["expected_version"]) == (1, leadcard.store.SCHEMA_VERSION)
+    text = old("doctor")
+    assert text.exit_code == 0 and "restore" not in text.stdout
+    assert f"1（下一条命令会把它升级到 {leadcard.store.SCHEMA_VERSION}）" in text.stdout
+    assert "下一条命令（如 `leadcard today`）会先把它升级到这个版本" in text.stdout
+    old.ok("list", user="赵经理")  # upgraded on opening
+    report = old.json("doctor")
+    assert report["sound"] and not report["upgrade_pending"]
+    assert "下一条命令" not in old("doctor").stdout
+
+
+@sqlite_only("the schema version of a store file")
+def test_a_store_a_newer_leadcard_wrote_is_not_sound_and_not_sent_to_restore(lc):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    newer = leadcard.store.SCHEMA_VERSION + 1
+    tamper(lc.db, f"PRAGMA user_version = {newer}")
+    report = lc("doctor", "--json")
+    assert report.exit_code == 1
+    assert not report.json()["sound"] and not report.json()["upgrade_pending"]
+    text = lc("doctor")
+    assert text.exit_code == 1
+    assert f"{newer}（比这个 leadcard 能识别的 {leadcard.store.SCHEMA_VERSION} 新）" in text.stdout
+    assert "请升级 leadcard" in text.stdout and "不要用备份恢复" in text.stdout
+
+
+def test_doctor_names_every_table_leadcard_makes_in_chinese(lc):
+    lc.ok("demo", "--cards", "20")
+    report = lc.json("doctor")
+    text = lc("doctor", env={"COLUMNS": "200"}).stdout
+    lines = [line.strip() for line in text.splitlines()]
+    counted = [line for line in lines[lines.index(next(x for x in lines if x.startswith("写入"))) + 1:]
+               if re.fullmatch(r"\S+\s+[\d,]+", line)]
+    assert len(counted) == len(report["counts"]) > 15, text
+    assert not [line for line in counted if re.match(r"\s*[A-Za-z_]", line)], text
+    assert "来店（电）登记" in text and "报价" in text and "话术库" in text

@@ -331,12 +331,18 @@ def health_json(health) -> dict:
     return {"path": health.path, "sound": health.sound, "integrity": health.integrity,
             "foreign_keys": health.foreign_keys, "schema_version": health.schema_version,
             "expected_version": health.expected_version, "missing_tables": health.missing_tables,
-            "counts": health.counts, "read_only": health.read_only, "unknown_objects": health.unknown_objects,
-            "missing_objects": health.missing_objects}
+            "upgrade_pending": health.upgrade_pending, "counts": health.counts, "read_only": health.read_only,
+            "unknown_objects": health.unknown_objects, "missing_objects": health.missing_objects}
 
 
+# Every table leadcard makes, as a manager reads it; one it did not make is named as it is (and
+# listed among the objects leadcard did not make).
 _TABLE_LABELS = {"users": N_("用户"), "cards": N_("卡片"), "followups": N_("跟进记录"), "grade_changes": N_("级别变更"),
-                 "instructions": N_("主管批示"), "card_events": N_("卡片事件")}
+                 "instructions": N_("主管批示"), "card_events": N_("卡片事件"), "cases": N_("案例库"),
+                 "finance": N_("贷款申请"), "followup_objections": N_("跟进中的客户异议"),
+                 "followup_voids": N_("撤回的跟进"), "hub_showrooms": N_("集团汇总的展厅"), "objections": N_("异议类别"),
+                 "playbook": N_("话术库"), "quotes": N_("报价"), "sales_targets": N_("销售目标"), "settings": N_("设置"),
+                 "test_drives": N_("试驾"), "trade_ins": N_("置换评估"), "visits": N_("来店（电）登记")}
 
 
 def health_report(health, as_json: bool) -> None:
@@ -351,9 +357,15 @@ def health_report(health, as_json: bool) -> None:
     more = [_("…（共 {n} 条）").format(n=len(health.integrity))] if len(health.integrity) > 5 else []
     table.add_row(_("完整性"), _("正常") if health.integrity == ["ok"] else "\n".join(health.integrity[:5] + more))
     table.add_row(_("外键"), _("正常") if not health.foreign_keys else "；".join(health.foreign_keys))
-    version_ok = health.schema_version == health.expected_version
-    table.add_row(_("结构版本"), f"{health.schema_version}"
-                  + ("" if version_ok else _("（应为 {version}）").format(version=health.expected_version)))
+    if health.upgrade_pending:
+        version = _("{version}（下一条命令会把它升级到 {current}）")
+    elif health.newer:
+        version = _("{version}（比这个 leadcard 能识别的 {current} 新）")
+    elif health.schema_version != health.expected_version:
+        version = _("{version}（应为 {current}）")
+    else:
+        version = "{version}"
+    table.add_row(_("结构版本"), version.format(version=health.schema_version, current=health.expected_version))
     if health.missing_tables:
         table.add_row(_("缺少的表"), _("、").join(health.missing_tables))
     if health.unknown_objects:
@@ -364,11 +376,17 @@ def health_report(health, as_json: bool) -> None:
     for name, count in health.counts.items():
         table.add_row(_(_TABLE_LABELS[name]) if name in _TABLE_LABELS else name, f"{count:,}")
     out.print(table)
-    if health.sound:
-        out.print(_("库正常，但本登录只能读取：检查库文件及其目录的权限。") if health.read_only else _("库正常。"))
+    if health.sound and health.read_only:
+        out.print(_("库正常，但本登录只能读取：检查库文件及其目录的权限。"))
+    elif health.sound and health.upgrade_pending:
+        out.print(_("库正常：它是较早版本的 leadcard 写的，下一条命令（如 `leadcard today`）会先把它升级到这个版本。"))
+    elif health.sound:
+        out.print(_("库正常。"))
     elif not health.damaged and (health.unknown_objects or health.missing_objects):
         out.print(_("库的结构被改动过（有 leadcard 没有建的对象，或缺少它建的对象），不能当作正常的库："
                     "查明来源，或用 `leadcard restore` 从可靠的备份恢复。"))
+    elif not health.damaged and health.newer:
+        out.print(_("库是更新版本的 leadcard 写的：请升级 leadcard（不要用备份恢复，那会丢掉之后写的记录）。"))
     else:
         out.print(_("库有问题：请用 `leadcard restore` 从备份恢复。"))
 

@@ -40,8 +40,19 @@ class Health:
 
     @property
     def sound(self) -> bool:
-        return (not self.damaged and not self.missing_tables and self.schema_version == self.expected_version
+        """Whole, and as leadcard's migrations made it: an older leadcard's store too, which the next
+        command upgrades (a backup of it kept first), but not a newer one's, which this one cannot read."""
+        return (not self.damaged and not self.missing_tables and 0 < self.schema_version <= self.expected_version
                 and not self.unknown_objects and not self.missing_objects)
+
+    @property
+    def upgrade_pending(self) -> bool:
+        return 0 < self.schema_version < self.expected_version
+
+    @property
+    def newer(self) -> bool:
+        """Written by a newer leadcard: upgrade leadcard (a backup would lose what was written since)."""
+        return self.schema_version > self.expected_version
 
 
 @dataclass(frozen=True)
