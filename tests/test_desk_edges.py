@@ -185,13 +185,13 @@ def test_a_closed_card_takes_no_quote_appraisal_or_approval(desk):
     desk.ok("lose", "张三", "--reason", "价格", "--competitor", "本田雅阁", now="2026-05-03T11:00:00")
     desk.ok("approve", "张三", user="钱主管", now="2026-05-03T12:00:00")
     assert refused(desk, "quote", "张三", "--price", "189800", code=1) == (
-        "leadcard: 卡片 A00001 的状态是 lost：只有跟进中的卡片才能报价\n")
+        "leadcard: 卡片 A00001 的状态是 战败：只有跟进中的卡片才能报价\n")
     assert refused(desk, "quote", "approve", "张三", "1", user="钱主管", code=1) == (
-        "leadcard: 卡片 A00001 的状态是 lost：报价已关闭，不能再批价\n")
+        "leadcard: 卡片 A00001 的状态是 战败：报价已关闭，不能再批价\n")
     assert refused(desk, "trade-in", "张三", "--vehicle", "卡罗拉", "--appraisal", "60000", code=1) == (
-        "leadcard: 卡片 A00001 的状态是 lost：不能做置换评估\n")
+        "leadcard: 卡片 A00001 的状态是 战败：不能做置换评估\n")
     assert refused(desk, "finance", "张三", "--status", "applied", code=1) == (
-        "leadcard: 卡片 A00001 的状态是 lost：不能记贷款申请\n")
+        "leadcard: 卡片 A00001 的状态是 战败：不能记贷款申请\n")
 
 
 def test_a_trade_in_names_its_car(desk):

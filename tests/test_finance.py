@@ -139,7 +139,7 @@ def test_a_closed_card_takes_no_new_desk_records(floor):
     floor.ok("invalid", "张三", "--reason", "非购车客户")
     before = rows(floor)
     refused = floor("finance", "张三", "--status", "applied")
-    assert refused.exit_code == 1 and "invalid" in refused.stderr
+    assert refused.exit_code == 1 and "状态是 无效" in refused.stderr
     assert rows(floor) == before
 
 

@@ -77,8 +77,8 @@ def test_an_ambiguous_name_still_lists_its_cards_one_a_line(floor):
     floor.ok("add", "张三", "--phone", "13900139000", "--owner", "李强")
     result = floor("show", "张三")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[1:] == ["  A00001  张三  13800138000  open  王芳",
-                                               "  A00002  张三  13900139000  open  李强"]
+    assert result.stderr.splitlines()[1:] == ["  A00001  张三  13800138000  跟进中  王芳",
+                                               "  A00002  张三  13900139000  跟进中  李强"]
 
 
 def test_an_export_format_mistake_is_told_in_the_readers_language(lc):

@@ -203,7 +203,7 @@ def test_a_won_or_lost_card_becomes_a_case_for_the_morning_meeting(lc):
                    now="2026-05-06T09:00:00")
     assert (case["ref"], case["outcome"], case["objections"]) == ("A00001", "won", ["price"])
     pending = lc("case", "add", "李四", "--lesson", "交车周期没有提前协调", user="钱主管")
-    assert pending.exit_code == 1 and "lost-pending" in pending.stderr  # the loss is not approved yet
+    assert pending.exit_code == 1 and "状态是 战败待审" in pending.stderr  # the loss is not approved yet
     lc.ok("approve", "李四", user="钱主管", now="2026-05-06T12:00:00")
     lc.ok("case", "add", "李四", "--lesson", "交车周期异议没有在 24 小时内协调现车", user="钱主管",
           now="2026-05-07T09:00:00")

@@ -135,7 +135,7 @@ def test_a_malformed_quote_is_bad_input_and_writes_nothing(floor, args):
 def test_a_quote_is_given_on_an_open_card_only(floor):
     floor.ok("win", "张三", "--model", "凯美瑞", user="王芳")
     refused = floor("quote", "张三", "--price", "199800")
-    assert refused.exit_code == 1 and "won" in refused.stderr
+    assert refused.exit_code == 1 and "状态是 成交" in refused.stderr
     assert floor("quote", "李四", "--price", "179800").exit_code == 1  # not 王芳's card
 
 

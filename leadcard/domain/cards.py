@@ -10,6 +10,7 @@ from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.i18n import N_, _
 from leadcard.model import (
     CARD_FIELD_NAMES,
+    STATUS_LABELS,
     Card,
     CardDetail,
     CardList,
@@ -167,7 +168,7 @@ def _one(session: Session, found: list[Card], text: str, kind: str) -> Card:
         return active[0]
     if len(found) > 1:
         candidates = [
-            f"{c.ref}  {c.name}  {session.shown(c).phone}  {c.status.value}  {c.owner or ''}".rstrip() for c in found
+            f"{c.ref}  {c.name}  {session.shown(c).phone}  {_(STATUS_LABELS[c.status])}  {c.owner or ''}".rstrip() for c in found
         ]
         raise Ambiguous(_("“{text}”对应 {count} 张卡片；请用卡号：").format(text=text, count=len(found)), candidates)
     return found[0]
@@ -291,7 +292,7 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
     _require_open(card, _("记跟进"), also=FOLLOWED_AFTER_SALE)
     if entry.grade and card.status in FOLLOWED_AFTER_SALE:
         raise Refused(_("卡片 {ref} 的状态是 {status}：级别只用来判断潜在客户，记跟进请不带 --grade").format(
-            ref=card.ref, status=card.status.value))
+            ref=card.ref, status=_(STATUS_LABELS[card.status])))
     corrected: FollowUp | None = None
     if entry.corrects is not None:
         corrected = next((f for f in store.followups(card.id) if f.seq == entry.corrects), None)
@@ -397,7 +398,7 @@ FOLLOWED_AFTER_SALE = (Status.WON, Status.DELIVERED)
 def _require_open(card: Card, doing: str, also: tuple[Status, ...] = ()) -> None:
     if card.status not in (Status.OPEN, Status.DORMANT, *also):
         raise Refused(_("卡片 {ref} 的状态是 {status}：请先重新打开（leadcard reopen {ref}），再{doing}").format(
-            ref=card.ref, status=card.status.value, doing=doing))
+            ref=card.ref, status=_(STATUS_LABELS[card.status]), doing=doing))
 
 
 def refresh(session: Session, card_id: int) -> None:

@@ -12,7 +12,7 @@ from leadcard.domain import cards
 from leadcard.domain import objections
 from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
-from leadcard.model import Case, Status
+from leadcard.model import STATUS_LABELS, Case, Status
 from leadcard.domain.session import Session
 from leadcard.store import objections as sql
 
@@ -27,7 +27,7 @@ def add_case(session: Session, ref: str, lesson: str) -> Case:
         raise BadInput(_("案例需要写心得（--lesson）：团队应从中学到什么"))
     if card.status not in CASE_OUTCOMES:
         raise Refused(_("卡片 {ref} 的状态是 {status}：只有成交或战败的卡片才能做成案例").format(
-            ref=card.ref, status=cards.with_status(session, card).status.value))
+            ref=card.ref, status=_(STATUS_LABELS[cards.with_status(session, card).status])))
     if sql.has_case(store, card.id):
         raise Refused(_("卡片 {ref} 已经是案例了").format(ref=card.ref))
     with store.transaction():

@@ -23,7 +23,7 @@ from leadcard.domain.lifecycle import require_over
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.i18n import _
-from leadcard.model import Card, EventKind, Status
+from leadcard.model import STATUS_LABELS, Card, EventKind, Status
 from leadcard.model.deals import Finance, FinanceStatus, Quote, QuoteStatus, TradeIn
 from leadcard.store import deals as sql
 
@@ -46,7 +46,7 @@ def give_quote(session: Session, ref: str, new: NewQuote) -> tuple[Card, Quote]:
     card = with_status(session, resolve(session, ref))
     if card.status not in _QUOTABLE:
         raise Refused(_("卡片 {ref} 的状态是 {status}：只有跟进中的卡片才能报价").format(
-            ref=card.ref, status=card.status.value))
+            ref=card.ref, status=_(STATUS_LABELS[card.status])))
     if new.price <= 0:
         raise BadInput(_("报价金额要大于 0（--price）"))
     if new.discount >= new.price:
@@ -81,7 +81,7 @@ def approve_quote(session: Session, ref: str, seq: int) -> tuple[Card, Quote]:
         raise Refused(_("卡片 {ref} 的第 {seq} 次报价已由 {approver} 批过价").format(
             ref=card.ref, seq=seq, approver=found.approved_by))
     if card.status in (Status.LOST, Status.INVALID):
-        raise Refused(_("卡片 {ref} 的状态是 {status}：报价已关闭，不能再批价").format(ref=card.ref, status=card.status.value))
+        raise Refused(_("卡片 {ref} 的状态是 {status}：报价已关闭，不能再批价").format(ref=card.ref, status=_(STATUS_LABELS[card.status])))
     if held_on(found, session.today, card.status).lapsed:
         raise Refused(_("卡片 {ref} 的第 {seq} 次报价有效至 {day}，已经过期：请重新报价（leadcard quote {ref} --price …）再批价")
                       .format(ref=card.ref, seq=seq, day=found.valid_until.isoformat()))
@@ -135,7 +135,7 @@ def record_finance(session: Session, ref: str, status: FinanceStatus, bank: str 
 def _dealt_card(session: Session, ref: str, doing: str) -> Card:
     card = with_status(session, resolve(session, ref))
     if card.status not in _DEALT:
-        raise Refused(_("卡片 {ref} 的状态是 {status}：不能{doing}").format(ref=card.ref, status=card.status.value, doing=doing))
+        raise Refused(_("卡片 {ref} 的状态是 {status}：不能{doing}").format(ref=card.ref, status=_(STATUS_LABELS[card.status]), doing=doing))
     return session.shown(card)
 
 

@@ -15,7 +15,7 @@ from leadcard.domain import reassign
 from leadcard.domain.cards import phone_taken, refresh, resolve, with_status
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.i18n import _
-from leadcard.model import Card, EventKind, Instruction, Role, Status, User
+from leadcard.model import STATUS_LABELS, Card, EventKind, Instruction, Role, Status, User
 from leadcard.schedule import Policy
 from leadcard.domain.session import Session
 from leadcard.store import deals as deal_sql
@@ -85,7 +85,7 @@ def _require_owner_or_over(session: Session, card: Card, doing: str) -> None:
 
 def _require_status(card: Card, allowed: tuple[Status, ...], doing: str) -> None:
     if card.status not in allowed:
-        raise Refused(_("卡片 {ref} 的状态是 {status}：不能{doing}").format(ref=card.ref, status=card.status.value, doing=doing))
+        raise Refused(_("卡片 {ref} 的状态是 {status}：不能{doing}").format(ref=card.ref, status=_(STATUS_LABELS[card.status]), doing=doing))
 
 
 def _refuse_phone_clash(session: Session, card: Card) -> None:
@@ -343,7 +343,7 @@ def reopen(session: Session, ref: str, note: str | None) -> Card:
     card = resolve(session, ref)
     _require_status(card, (*CLOSED, Status.LOST_PENDING), _("重新打开"))
     if card.status in (Status.WON, Status.LOST):
-        session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("重新打开状态为 {status} 的卡片").format(status=card.status.value))
+        session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("重新打开状态为 {status} 的卡片").format(status=_(STATUS_LABELS[card.status])))
     else:
         _require_owner_or_over(session, card, _("重新打开"))
     store = session.store

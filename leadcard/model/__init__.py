@@ -37,6 +37,17 @@ class Status(enum.StrEnum):
     INVALID = "invalid"  # 无效: fake number, not a buyer
 
 
+STATUS_LABELS = {  # what a person reads, translated where shown: _(STATUS_LABELS[status])
+    Status.OPEN: N_("跟进中"),
+    Status.DORMANT: N_("休眠"),
+    Status.WON: N_("成交"),
+    Status.DELIVERED: N_("已交车"),
+    Status.LOST_PENDING: N_("战败待审"),
+    Status.LOST: N_("战败"),
+    Status.INVALID: N_("无效"),
+}
+
+
 # Statuses under which a card still belongs to someone's daily work.
 ACTIVE_STATUSES = (Status.OPEN, Status.LOST_PENDING)
 

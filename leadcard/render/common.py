@@ -9,18 +9,8 @@ from functools import cache
 from typing import IO, Any, Callable, Iterable
 
 from leadcard.i18n import N_
-from leadcard.model import Status
 from leadcard.usertext import JSON_ERRORS, JSON_RAW, LazyPattern, legacy_encoding, shown
 
-STATUS_LABELS = {  # translated where shown: _(STATUS_LABELS[status])
-    Status.OPEN: N_("跟进中"),
-    Status.DORMANT: N_("休眠"),
-    Status.WON: N_("成交"),
-    Status.DELIVERED: N_("已交车"),
-    Status.LOST_PENDING: N_("战败待审"),
-    Status.LOST: N_("战败"),
-    Status.INVALID: N_("无效"),
-}
 OUTCOME_LABELS = {"unreachable": N_("未接通"), "refused": N_("拒接"), "wrong-number": N_("空号/错号")}
 
 

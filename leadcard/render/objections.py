@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from leadcard.i18n import _
 from leadcard.render import common as render
-from leadcard.model import Case, Objection, Script, Status
+from leadcard.model import STATUS_LABELS, Case, Objection, Script, Status
 from leadcard.render.cards import script_json
-from leadcard.render.common import STATUS_LABELS, iso, print_json
+from leadcard.render.common import iso, print_json
 
 
 def _stamp(s: Script) -> str:

@@ -1,0 +1,42 @@
+"""A card's status in what a person reads is said in their language (战败, 无效 …), never as the
+identifier JSON and `--status` use (lost, invalid): the refusals of closed cards, the roles a
+reopening needs, the cards a name matches."""
+
+from conftest import sales_floor
+
+
+def closed_floor(lc):
+    """王芳's customers: 张三 (A00001) lost, approved; two 李四 (A00002, A00003) marked invalid."""
+    sales_floor(lc)
+    lc.user = "王芳"
+    lc.ok("add", "张三", "--phone", "13800138000", now="2026-05-02T10:00:00")
+    lc.ok("add", "李四", "--phone", "13800138001", now="2026-05-02T10:05:00")
+    lc.ok("add", "李四", "--phone", "13800138002", now="2026-05-02T10:10:00")
+    lc.ok("lose", "张三", "--reason", "价格", "--competitor", "本田雅阁", now="2026-05-02T11:00:00")
+    lc.ok("approve", "张三", user="钱主管", now="2026-05-02T12:00:00")
+    for ref in ("A00002", "A00003"):
+        lc.ok("invalid", ref, "--reason", "空号", now="2026-05-02T12:30:00")
+    return lc
+
+
+def test_a_closed_cards_refusals_name_its_status_in_chinese(lc):
+    closed_floor(lc)
+    logged = lc("log", "张三", "--channel", "phone", "--content", "回访", now="2026-05-03T10:00:00")
+    assert logged.exit_code == 1
+    assert logged.stderr == ("leadcard: 卡片 A00001 的状态是 战败：请先重新打开（leadcard reopen A00001），"
+                             "再记跟进\n")
+    reopened = lc("reopen", "张三", now="2026-05-03T10:00:00")
+    assert reopened.exit_code == 1 and "重新打开状态为 战败 的卡片" in reopened.stderr, reopened.stderr
+    matched = lc("show", "李四", now="2026-05-03T10:00:00")
+    assert matched.exit_code == 1
+    lines = [line.split() for line in matched.stderr.splitlines()[1:]]
+    assert [(line[0], line[3]) for line in lines] == [("A00002", "无效"), ("A00003", "无效")], matched.stderr
+    for said in (logged.stderr, reopened.stderr, matched.stderr):
+        assert not {"lost", "invalid"} & set(said.replace("：", " ").replace("，", " ").split())
+
+
+def test_in_english_the_status_is_said_in_english(lc):
+    closed_floor(lc)
+    logged = lc("log", "张三", "--channel", "phone", "--content", "回访", now="2026-05-03T10:00:00",
+                env={"LEADCARD_LANG": "en"})
+    assert logged.exit_code == 1 and "Lost" in logged.stderr and "A00001" in logged.stderr, logged.stderr
