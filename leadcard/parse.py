@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from leadcard.errors import BadInput
 from leadcard.floor_words import find_word
 from leadcard.i18n import _
-from leadcard.model import Channel, Outcome, Source
+from leadcard.model import STATUS_LABELS, Channel, Outcome, Source, Status
 from leadcard.usertext import LazyPattern
 
 if TYPE_CHECKING:
@@ -132,6 +132,16 @@ _OUTCOME_WORDS = {
 
 def parse_outcome(raw: str) -> Outcome:
     return lookup(_OUTCOME_WORDS, raw, _("联系结果"), one_of(Outcome))
+
+
+# A status as typed: its value, or the word `show` and `list` print for it (and an export's 已订车).
+_STATUS_WORDS = {**{status.value: status for status in Status}, **{label: status for status, label in STATUS_LABELS.items()},
+                 "已订车": Status.WON}
+
+
+def parse_status(raw: str) -> Status:
+    return lookup(_STATUS_WORDS, raw, _("状态"), _("{values}（或 {labels}）").format(
+        values=one_of(Status), labels=_("、").join(STATUS_LABELS[status] for status in Status)))
 
 
 _WEEKDAYS = {
@@ -440,4 +450,5 @@ def parse_finance_status(raw: str) -> "FinanceStatus":
     """A step of a loan application (贷款): applied, approved, rejected, or the floor's words."""
     from leadcard.model.deals import FinanceStatus
 
-    return FinanceStatus(lookup(_FINANCE_WORDS, raw, "loan status", "applied, approved, rejected (已申请, 已批贷, 被拒)"))
+    return FinanceStatus(lookup(_FINANCE_WORDS, raw, _("贷款进度"), _("{values}（或 已申请、已批贷、被拒）").format(
+        values=one_of(("applied", "approved", "rejected")))))

@@ -40,3 +40,42 @@ def test_in_english_the_status_is_said_in_english(lc):
     logged = lc("log", "张三", "--channel", "phone", "--content", "回访", now="2026-05-03T10:00:00",
                 env={"LEADCARD_LANG": "en"})
     assert logged.exit_code == 1 and "Lost" in logged.stderr and "A00001" in logged.stderr, logged.stderr
+
+
+def test_a_status_is_typed_as_list_prints_it_or_as_its_value(lc):
+    closed_floor(lc)
+    refs = {word: [c["ref"] for c in lc.json("list", "--status", word, now="2026-05-03T10:00:00")]
+            for word in ("lost", "战败", "invalid", "无效", " 无效 ", "open", "跟进中", "INVALID")}
+    assert refs["lost"] == refs["战败"] == ["A00001"]
+    assert refs["invalid"] == refs["无效"] == refs[" 无效 "] == refs["INVALID"] == ["A00003", "A00002"]
+    assert refs["open"] == refs["跟进中"] == []
+
+
+def test_a_word_that_is_no_status_is_refused_in_chinese_with_the_words_there_are(lc):
+    closed_floor(lc)
+    refused = lc("list", "--status", "已关闭", now="2026-05-03T10:00:00")
+    assert refused.exit_code == 2
+    assert refused.stderr == ("leadcard: 不认识的状态 `已关闭`：可用 `open`、`dormant`、`won`、`delivered`、"
+                              "`lost-pending`、`lost`、`invalid`（或 跟进中、休眠、成交、已交车、战败待审、战败、无效）\n")
+
+
+def test_a_loan_step_that_is_no_step_is_refused_in_chinese(lc):
+    closed_floor(lc)
+    lc.ok("add", "王五", "--phone", "13800138009", now="2026-05-03T09:00:00")
+    refused = lc("finance", "王五", "--status", "审核中", now="2026-05-03T10:00:00")
+    assert refused.exit_code == 2
+    assert refused.stderr == ("leadcard: 不认识的贷款进度 `审核中`：可用 `applied`、`approved`、`rejected`"
+                              "（或 已申请、已批贷、被拒）\n")
+
+
+def test_an_imported_rows_unknown_status_or_yes_no_is_told_in_chinese(lc, tmp_path):
+    sales_floor(lc)
+    sheet = tmp_path / "cards.csv"
+    sheet.write_text("姓名,电话,状态,请勿联系\n张三,13800138000,已关闭,是\n李四,13800138001,跟进中,也许\n",
+                     encoding="utf-8")
+    report = lc("import", str(sheet), "--json", now="2026-05-03T10:00:00")
+    assert report.exit_code == 1
+    reasons = {e["line"]: e["reason"] for e in report.json()["errors"]}
+    assert "不认识的状态 `已关闭`" in reasons[2] and "跟进中" in reasons[2], reasons
+    assert "不认识的是否 `也许`：可用 `是` 或 `否`" in reasons[3], reasons
+    assert not [r for r in reasons.values() if "status" in r or "yes/no" in r]

@@ -271,7 +271,7 @@ def show(
 def list_(
     ctx: typer.Context,
     grade: Annotated[Optional[str], Opt(help="只列这一级别。")] = None,
-    status: Annotated[Optional[str], Opt(help="只列这一状态：open、dormant、won、`lost-pending`、lost、invalid。")] = None,
+    status: Annotated[Optional[str], Opt(help="只列这一状态：`open`、`dormant`、`won`、`delivered`、`lost-pending`、`lost`、`invalid`（或 跟进中、休眠、成交、已交车、战败待审、战败、无效）。")] = None,
     owner: Annotated[Optional[str], Opt(help="只列这位顾问的卡片。")] = None,
     search: Annotated[Optional[str], Opt(help="在姓名、电话、车型、微信、备注里查找。")] = None,
     limit: Annotated[Optional[int], Opt(help="最多列出多少张，最新的在前（默认 50 张；--json 时全部）。", min=1)] = None,

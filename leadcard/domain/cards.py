@@ -30,7 +30,7 @@ from leadcard.model import (
     Visit,
     card_ref,
 )
-from leadcard.parse import looks_like_phone, normalise_phone, one_of
+from leadcard.parse import looks_like_phone, normalise_phone, one_of, parse_status
 from leadcard.schedule import (
     Contact,
     Deal,
@@ -524,7 +524,7 @@ def _card_filter(session: Session, grade: str | None, status: str | None, owner:
             owner_ids = frozenset({session.user(owner).id})
     return CardFilter(
         grade=session.policy.grade(grade).code if grade else None,
-        status=_status(status) if status else None,
+        status=parse_status(status) if status else None,
         owner_ids=owner_ids,
         search=search.strip() if search and search.strip() else None,
         search_phone=_digits(search) if search else None,
@@ -536,14 +536,6 @@ def _card_filter(session: Session, grade: str | None, status: str | None, owner:
 def _digits(text: str) -> str | None:
     digits = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text))
     return digits if digits.isdigit() and len(digits) >= 3 else None
-
-
-def _status(raw: str) -> Status:
-    try:
-        return Status(raw.strip().lower())
-    except ValueError:
-        raise BadInput(_("不认识的状态 `{raw}`：可用 {choices}").format(
-            raw=raw, choices=one_of(Status))) from None
 
 
 def with_status(session: Session, card: Card) -> Card:

@@ -12,7 +12,7 @@ from leadcard.domain.exchange.layout import STATUS_WORDS, YES_NO
 from leadcard.errors import BadInput
 from leadcard.i18n import _
 from leadcard.model import Status
-from leadcard.parse import lookup
+from leadcard.parse import lookup, one_of
 
 
 def checked(parse, raw: str):
@@ -93,9 +93,9 @@ def as_outcome(value: object) -> dict:
 
 
 def as_status(raw: str) -> Status:
-    return lookup(STATUS_WORDS, raw, "status",
-                  "open, won, delivered, lost-pending, lost, invalid (or 跟进中, 已订车, 已交车, 战败待审, 战败, 无效)")
+    return lookup(STATUS_WORDS, raw, _("状态"), _("{values}（或 跟进中、已订车、已交车、战败待审、战败、无效）").format(
+        values=one_of(("open", "won", "delivered", "lost-pending", "lost", "invalid"))))
 
 
 def as_yes_no(raw: str) -> bool:
-    return lookup(YES_NO, raw, "yes/no", "是 or 否")
+    return lookup(YES_NO, raw, _("是否"), _("`是` 或 `否`"))
