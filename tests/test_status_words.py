@@ -1,6 +1,7 @@
-"""A card's status in what a person reads is said in their language (战败, 无效 …), never as the
-identifier JSON and `--status` use (lost, invalid): the refusals of closed cards, the roles a
-reopening needs, the cards a name matches."""
+"""A card's status and a user's role in what a person reads are said in their language (战败, 无效,
+销售顾问 …), never as the identifiers JSON uses (lost, invalid, consultant): the refusals of closed
+cards, the roles a reopening needs, the cards a name matches, a user added; and a status may be typed
+either way."""
 
 from conftest import sales_floor
 
@@ -79,3 +80,14 @@ def test_an_imported_rows_unknown_status_or_yes_no_is_told_in_chinese(lc, tmp_pa
     assert "不认识的状态 `已关闭`" in reasons[2] and "跟进中" in reasons[2], reasons
     assert "不认识的是否 `也许`：可用 `是` 或 `否`" in reasons[3], reasons
     assert not [r for r in reasons.values() if "status" in r or "yes/no" in r]
+
+
+def test_a_user_added_is_confirmed_with_the_role_as_the_floor_says_it(lc):
+    assert lc.ok("user", "add", "赵经理", "--role", "manager").stdout == "已添加 赵经理（销售经理）\n"
+    added = lc.ok("user", "add", "王芳", "--role", "顾问", "--team", "一组", user="赵经理")
+    assert added.stdout == "已添加 王芳（销售顾问，一组）\n"
+    english = lc.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组", user="赵经理",
+                    env={"LEADCARD_LANG": "en"})
+    assert english.stdout == "added 钱主管 (Supervisor, 一组)\n"
+    roles = {u["name"]: u["role"] for u in lc.json("user", "list", user="赵经理")}
+    assert roles == {"赵经理": "manager", "王芳": "consultant", "钱主管": "supervisor"}  # JSON keeps the identifiers

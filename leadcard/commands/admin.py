@@ -127,13 +127,7 @@ def user_add(
     if as_json:
         render.print_json({**render.user_json(user), "adopted_cards": adopted})
     else:
-        if user.team:
-            render.console().print(_("已添加 {name}（{role}，{team}）").format(
-                name=user.name, role=user.role.value, team=user.team))
-        else:
-            render.console().print(_("已添加 {name}（{role}）").format(name=user.name, role=user.role.value))
-        if adopted:
-            render.console().print(_("导入时记在 {name} 名下的 {n} 张卡片现由其负责").format(name=user.name, n=adopted))
+        render.user_added(user, adopted)
 
 
 @user_app.command("bind")
