@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from leadcard.errors import BadInput
 from leadcard.floor_words import find_word
 from leadcard.i18n import _
-from leadcard.model import STATUS_LABELS, Channel, Outcome, Source, Status
+from leadcard.model import SOURCE_LABELS, STATUS_LABELS, Channel, Outcome, Source, Status
 from leadcard.usertext import LazyPattern
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def parse_lead_source(source: str | None, platform: str | None, policy: "Policy"
     parsed = parse_source(source, policy)
     named = find_word(policy.platforms, source)
     if kept and parsed != Source.ONLINE:
-        raise BadInput(_("平台（{platform}）只属于网络线索（online），不属于来源 {source}").format(platform=kept, source=parsed.value))
+        raise BadInput(_("平台（{platform}）只属于网络线索（online），不属于来源 {source}").format(platform=kept, source=_(SOURCE_LABELS[parsed])))
     if kept and named and kept != named:
         raise BadInput(_("来源“{source}”和平台“{platform}”对不上").format(source=source, platform=kept))
     return parsed, kept or named

@@ -91,3 +91,19 @@ def test_a_user_added_is_confirmed_with_the_role_as_the_floor_says_it(lc):
     assert english.stdout == "added 钱主管 (Supervisor, 一组)\n"
     roles = {u["name"]: u["role"] for u in lc.json("user", "list", user="赵经理")}
     assert roles == {"赵经理": "manager", "王芳": "consultant", "钱主管": "supervisor"}  # JSON keeps the identifiers
+
+
+def test_a_source_and_an_outcome_in_a_refusal_are_said_as_the_floor_says_them(lc):
+    closed_floor(lc)
+    platform = lc("add", "周七", "--phone", "13800138111", "--source", "展厅", "--platform", "汽车之家",
+                  now="2026-05-03T10:00:00")
+    assert platform.exit_code == 2
+    assert platform.stderr == "leadcard: 平台（汽车之家）只属于网络线索（online），不属于来源 展厅\n"
+    referred = lc("add", "周八", "--phone", "13800138112", "--referred-by", "A00001", "--source", "来电",
+                  now="2026-05-03T10:00:00")
+    assert referred.exit_code == 2
+    assert referred.stderr == "leadcard: 由 A00001 转介绍的卡片，来源是 referral，不能是 来电\n"
+    lc.ok("add", "周九", "--phone", "13800138113", now="2026-05-03T10:00:00")
+    drive = lc("log", "周九", "--channel", "test-drive", "--outcome", "unreachable", "--content", "试驾",
+               now="2026-05-03T11:00:00")
+    assert drive.exit_code == 2 and drive.stderr == "leadcard: 试驾是和客户一起做的：结果不能是 未接通\n"

@@ -10,6 +10,7 @@ from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.i18n import N_, _
 from leadcard.model import (
     CARD_FIELD_NAMES,
+    SOURCE_LABELS,
     STATUS_LABELS,
     Card,
     CardDetail,
@@ -195,11 +196,11 @@ def add_card(session: Session, new: NewCard) -> Card:
     referrer = resolve(session, new.referred_by) if new.referred_by else None
     if referrer is not None and new.source not in (None, Source.REFERRAL):
         raise BadInput(_("由 {referrer} 转介绍的卡片，来源是 referral，不能是 {source}").format(
-            referrer=referrer.ref, source=new.source.value))
+            referrer=referrer.ref, source=_(SOURCE_LABELS[new.source])))
     source = new.source or (Source.REFERRAL if referrer else visit.source if visit else Source.WALK_IN)
     if new.platform and source != Source.ONLINE:
         raise BadInput(_("平台（{platform}）只属于网络线索（online），不属于来源 {source}").format(
-            platform=new.platform, source=source.value))
+            platform=new.platform, source=_(SOURCE_LABELS[source])))
     left_at = new.left_at or (visit.left_at if visit else None)
     if left_at is not None and left_at > now + timedelta(minutes=1):
         raise BadInput(_("客户离店时间不能在将来（{when}）").format(when=f"{left_at:%Y-%m-%d %H:%M}"))

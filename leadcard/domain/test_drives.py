@@ -10,7 +10,7 @@ from datetime import datetime
 
 from leadcard.errors import BadInput
 from leadcard.i18n import N_, _
-from leadcard.model import Card, Channel, Outcome
+from leadcard.model import OUTCOME_LABELS, Card, Channel, Outcome
 from leadcard.schedule import day_bounds
 from leadcard.domain.session import Session
 from leadcard.store import deals as sql
@@ -25,7 +25,7 @@ def check(channel: Channel, outcome: Outcome, vehicle: str | None, licence_check
             raise BadInput(_("--vehicle 和 --licence-checked 是试驾的记录：试驾请用 `--channel test-drive` 记"))
         return
     if outcome != Outcome.REACHED:
-        raise BadInput(_("试驾是和客户一起做的：结果不能是 {outcome}").format(outcome=outcome.value))
+        raise BadInput(_("试驾是和客户一起做的：结果不能是 {outcome}").format(outcome=_(OUTCOME_LABELS[outcome.value])))
 
 
 def record(session: Session, card: Card, followup_id: int, at: datetime, vehicle: str | None,

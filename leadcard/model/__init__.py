@@ -111,6 +111,10 @@ class Outcome(enum.StrEnum):
     WRONG_NUMBER = "wrong-number"  # 空号/错号
 
 
+# A contact that did not reach the customer, as a person reads it (by value: `_(OUTCOME_LABELS[o.value])`).
+OUTCOME_LABELS = {"unreachable": N_("未接通"), "refused": N_("拒接"), "wrong-number": N_("空号/错号")}
+
+
 class EventKind(enum.StrEnum):
     """Dated events of a card's life (card_events.kind); `detail` is JSON with the keys noted.
 

@@ -12,6 +12,7 @@ from leadcard.model import (
     CHANNEL_LABELS,
     DUE_REASON_LABELS,
     EVENT_LABELS,
+    OUTCOME_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
     Card,
@@ -30,7 +31,7 @@ from leadcard.model import (
 from leadcard.i18n import N_, _
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import (  # noqa: F401
-    OUTCOME_LABELS, Rows, at_showroom, console, dumps, iso, new_table, print_json, print_json_rows,
+    Rows, at_showroom, console, dumps, iso, new_table, print_json, print_json_rows,
     print_json_streamed, text, unprintable_escaped,
 )
 from leadcard.usertext import shown

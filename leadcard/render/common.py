@@ -8,10 +8,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import IO, Any, Callable, Iterable
 
-from leadcard.i18n import N_
 from leadcard.usertext import JSON_ERRORS, JSON_RAW, LazyPattern, legacy_encoding, shown
 
-OUTCOME_LABELS = {"unreachable": N_("未接通"), "refused": N_("拒接"), "wrong-number": N_("空号/错号")}
 
 
 def at_showroom(row) -> dict:
