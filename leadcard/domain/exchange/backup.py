@@ -41,7 +41,7 @@ class Health:
     @property
     def sound(self) -> bool:
         """Whole, and as leadcard's migrations made it: an older leadcard's store too, which the next
-        command upgrades (a backup of it kept first), but not a newer one's, which this one cannot read."""
+        command upgrades, but not a newer one's, which this one cannot read."""
         return (not self.damaged and not self.missing_tables and 0 < self.schema_version <= self.expected_version
                 and not self.unknown_objects and not self.missing_objects)
 
