@@ -104,6 +104,11 @@ def test_doctor_on_a_server_names_what_leadcard_did_not_make(server):
     healthy = server.json("doctor")
     assert healthy["sound"] and healthy["schema_version"] == healthy["expected_version"]
     assert healthy["counts"]["cards"] == 1
+    # Its schedules noted as computed by this version's rules, read from the server too.
+    assert (healthy["schedule_derivation"], healthy["rederive_pending"]) == (healthy["expected_derivation"], False)
+    with database(server) as conn:
+        conn.execute("UPDATE settings SET value = '0' WHERE key = 'schedule.derivation'")
+    assert server.json("doctor")["rederive_pending"] is True
     with database(server) as conn:
         conn.execute("CREATE VIEW phones AS SELECT phone FROM cards")
         conn.execute("CREATE INDEX cards_odd ON cards (notes)")

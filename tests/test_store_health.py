@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import leadcard.schedule
 import leadcard.store
 from conftest import database, Leadcard, sqlite_only
 
@@ -343,3 +344,28 @@ def test_doctor_names_every_table_leadcard_makes_in_chinese(lc):
     assert len(counted) == len(report["counts"]) > 15, text
     assert not [line for line in counted if re.match(r"\s*[A-Za-z_]", line)], text
     assert "来店（电）登记" in text and "报价" in text and "话术库" in text
+
+
+@sqlite_only("a store file of schema version 1")
+def test_doctor_says_when_the_next_command_schedules_every_card_again(tmp_path):
+    # The store of version 1 was scheduled before the derivation's version was noted: the next
+    # command computes every card's due time again (README "After an upgrade"), and then notes it.
+    old = Leadcard(tmp_path / "old.db")
+    shutil.copy(FIXTURES / "store-v1.db", old.db)
+    report = old.json("doctor")
+    assert (report["schedule_derivation"], report["rederive_pending"]) == (None, True)
+    assert report["expected_derivation"] == leadcard.schedule.DERIVATION
+    assert f"未记录（下一条命令会按这个版本的规则 {leadcard.schedule.DERIVATION} 重新计算各卡的到期时间）" \
+        in old("doctor").stdout
+    old.ok("list", user="赵经理")
+    report = old.json("doctor")
+    assert (report["schedule_derivation"], report["rederive_pending"]) == (leadcard.schedule.DERIVATION, False)
+    assert "重新计算" not in old("doctor").stdout
+
+
+def test_a_file_that_is_no_store_has_no_schedule_to_compute_again(tmp_path):
+    other = tmp_path / "notes.db"
+    sqlite3.connect(other).execute("CREATE TABLE notes (text TEXT)").connection.close()
+    report = Leadcard(other)("doctor", "--json")
+    assert report.exit_code == 1 and report.json()["rederive_pending"] is False
+    assert "重新计算" not in Leadcard(other)("doctor").stdout

@@ -12,7 +12,7 @@ from leadcard.i18n import _
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
 from leadcard.schedule import DERIVATION, Policy, add_working_days, load_policy
-from leadcard.store import EVERYONE, Scope, Store, ts
+from leadcard.store import DERIVATION_SETTING, EVERYONE, Scope, Store, ts
 from leadcard.store.postgres import is_server
 
 DEFAULT_SCHEME = "habc"
@@ -152,14 +152,15 @@ def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *
     return Session(store, policy, now, tz, actor)
 
 
-# The version of schedule.DERIVATION the store's cards' derived columns were last computed by.
-DERIVATION_SETTING = "schedule.derivation"
-
-
 def derived_before(store: Store) -> bool:
     """Whether the store's cards were scheduled by an older version of leadcard than this one (or one
     from before the version was noted)."""
-    noted = store.setting(DERIVATION_SETTING)
+    return older_derivation(store.setting(DERIVATION_SETTING))
+
+
+def older_derivation(noted: str | None) -> bool:
+    """Whether a store whose setting notes this derivation is to be scheduled again (README "After an
+    upgrade"); None: not noted."""
     return not (noted or "").isdigit() or int(noted) < DERIVATION
 
 

@@ -331,7 +331,11 @@ def health_json(health) -> dict:
     return {"path": health.path, "sound": health.sound, "integrity": health.integrity,
             "foreign_keys": health.foreign_keys, "schema_version": health.schema_version,
             "expected_version": health.expected_version, "missing_tables": health.missing_tables,
-            "upgrade_pending": health.upgrade_pending, "counts": health.counts, "read_only": health.read_only,
+            "upgrade_pending": health.upgrade_pending,
+            "schedule_derivation": int(health.derivation) if (health.derivation or "").isdigit() else None,
+            "expected_derivation": health.expected_derivation,
+            "rederive_pending": health.sound and health.rederive_pending,
+            "counts": health.counts, "read_only": health.read_only,
             "unknown_objects": health.unknown_objects, "missing_objects": health.missing_objects}
 
 
@@ -366,6 +370,11 @@ def health_report(health, as_json: bool) -> None:
     else:
         version = "{version}"
     table.add_row(_("结构版本"), version.format(version=health.schema_version, current=health.expected_version))
+    if health.sound and health.rederive_pending:
+        table.add_row(_("排期规则版本"), _("{noted}（下一条命令会按这个版本的规则 {current} 重新计算各卡的到期时间）").format(
+            noted=health.derivation or _("未记录"), current=health.expected_derivation))
+    elif health.derivation:
+        table.add_row(_("排期规则版本"), health.derivation)
     if health.missing_tables:
         table.add_row(_("缺少的表"), _("、").join(health.missing_tables))
     if health.unknown_objects:

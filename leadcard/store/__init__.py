@@ -41,6 +41,8 @@ from leadcard.store.scope import EVERYONE, CardFilter, Scope  # noqa: F401
 SCHEMA_VERSION = len(MIGRATIONS)
 # The setting that makes a store a dealer group's hub.
 HUB_SETTING = "hub"
+# The version of schedule.DERIVATION the store's cards' derived columns were last computed by.
+DERIVATION_SETTING = "schedule.derivation"
 # What a damaged file raises in the middle of a command; callers catch it by this name, not sqlite3's.
 DatabaseError = sqlite3.DatabaseError
 # How long a command waits for another's write to finish. Tests shorten it (monkeypatch).

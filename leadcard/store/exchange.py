@@ -15,7 +15,8 @@ from typing import Iterable, Iterator, Sequence
 
 from leadcard.model import Card, Channel, FollowUp, Instruction, Outcome, card_ref
 from leadcard.schedule import Contact
-from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, SCHEMA_VERSION, Scope, Store, create_private_file,
+from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, DERIVATION_SETTING, SCHEMA_VERSION, Scope, Store,
+                            create_private_file,
                             sql_value, ts, writable)
 from leadcard.store.schema_check import SchemaDrift, drift
 from leadcard.store.bulk import indexes_deferred
@@ -285,6 +286,7 @@ def check(conn: sqlite3.Connection) -> dict:
         if count is not None:
             counts[table] = count
     schema = attempt(lambda: drift(conn, version), lambda exc: SchemaDrift([], []))
+    derivation = attempt(lambda: derivation_noted(conn), lambda exc: None)
     return {
         "integrity": integrity,
         "foreign_keys": foreign,
@@ -294,7 +296,14 @@ def check(conn: sqlite3.Connection) -> dict:
         "counts": counts,
         "unknown_objects": schema.unknown,
         "missing_objects": schema.missing,
+        "derivation": derivation,
     }
+
+
+def derivation_noted(conn) -> str | None:
+    """The derivation version the store's schedules were computed by, as noted (None: not noted)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (DERIVATION_SETTING,)).fetchone()
+    return row[0] if row else None
 
 
 def check_file(path: Path) -> dict:

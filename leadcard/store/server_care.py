@@ -11,7 +11,7 @@ from pathlib import Path
 from leadcard.errors import StoreError
 from leadcard.i18n import _
 from leadcard.store import SCHEMA_VERSION, create_private_file, postgres
-from leadcard.store.exchange import STORE_TABLES
+from leadcard.store.exchange import STORE_TABLES, derivation_noted
 from leadcard.store.schema_check import expected_objects
 
 
@@ -73,6 +73,7 @@ def check(url: str) -> dict:
                   for kind, t in sorted(found) if kind == "table"}
         writable = conn.execute("SELECT to_regclass('cards') IS NULL OR has_table_privilege('cards', 'INSERT')")
         read_only = not writable.fetchone()[0]
+        derivation = derivation_noted(conn) if ("table", "settings") in found else None
     finally:
         conn.close()
     expected = _expected(version)
@@ -86,6 +87,7 @@ def check(url: str) -> dict:
         "unknown_objects": [f"{kind} {name}" for kind, name in sorted(found - expected)],
         "missing_objects": [f"{kind} {name}" for kind, name in sorted(expected - found)],
         "read_only": read_only,
+        "derivation": derivation,
     }
 
 

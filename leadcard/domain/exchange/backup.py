@@ -13,7 +13,8 @@ from leadcard.atomic import replacing
 from leadcard.errors import BadInput, NotFound, Refused, StoreError
 from leadcard.i18n import _
 from leadcard.model import Role
-from leadcard.domain.session import Session
+from leadcard.schedule import DERIVATION
+from leadcard.domain.session import Session, older_derivation
 from leadcard.store import SCHEMA_VERSION, DatabaseError
 from leadcard.store import exchange as sql
 from leadcard.store import server_care
@@ -33,6 +34,7 @@ class Health:
     unknown_objects: list[str] = field(default_factory=list)  # triggers, tables … leadcard did not make
     missing_objects: list[str] = field(default_factory=list)  # its own it lacks (an append-only trigger …)
     read_only: bool = False  # this login may read the file, not write it: not a fault of the store
+    derivation: str | None = None  # the schedules' derivation version, as noted in the store (None: not noted)
 
     @property
     def damaged(self) -> bool:
@@ -48,6 +50,15 @@ class Health:
     @property
     def upgrade_pending(self) -> bool:
         return 0 < self.schema_version < self.expected_version
+
+    @property
+    def expected_derivation(self) -> int:
+        return DERIVATION
+
+    @property
+    def rederive_pending(self) -> bool:
+        """The next command computes every card's schedule again (README "After an upgrade")."""
+        return older_derivation(self.derivation)
 
     @property
     def newer(self) -> bool:
