@@ -120,7 +120,7 @@ def user_add(
       leadcard user add 王芳 --role consultant --team 一组
       leadcard user add 钱主管 --role supervisor --team 一组
     """
-    from leadcard.render import cards as render
+    from leadcard.render import users as render
     from leadcard.domain import users
 
     user, adopted = users.add_user(session(ctx), name, users.parse_role(role), team, login, force)
@@ -146,7 +146,7 @@ def user_bind(
       leadcard user bind 王芳 --login wangfang
       leadcard user bind 王芳 --unbind
     """
-    from leadcard.render import cards as render
+    from leadcard.render import users as render
     from leadcard.domain import users
     from leadcard.errors import BadInput
 
@@ -192,7 +192,7 @@ def user_activate(ctx: typer.Context, name: Annotated[str, typer.Argument(metava
 
 def _set_active(ctx: typer.Context, name: str, active: bool, as_json: bool, reassign_to: Optional[str] = None) -> None:
     from leadcard.domain import lifecycle
-    from leadcard.render import cards as render
+    from leadcard.render import users as render
 
     user, moved = lifecycle.set_user_active(session(ctx), name, active, reassign_to)
     if as_json:
@@ -217,7 +217,7 @@ def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     示例：
       leadcard user list
     """
-    from leadcard.render import cards as render
+    from leadcard.render import users as render
     from leadcard.domain import users
 
     found = users.list_users(session(ctx))
