@@ -334,7 +334,7 @@ def health_json(health) -> dict:
             "upgrade_pending": health.upgrade_pending,
             "schedule_derivation": int(health.derivation) if (health.derivation or "").isdigit() else None,
             "expected_derivation": health.expected_derivation,
-            "rederive_pending": health.sound and health.rederive_pending,
+            "rederive_pending": health.rederive_pending,
             "counts": health.counts, "read_only": health.read_only,
             "unknown_objects": health.unknown_objects, "missing_objects": health.missing_objects}
 
@@ -370,7 +370,7 @@ def health_report(health, as_json: bool) -> None:
     else:
         version = "{version}"
     table.add_row(_("结构版本"), version.format(version=health.schema_version, current=health.expected_version))
-    if health.sound and health.rederive_pending:
+    if health.rederive_pending:
         table.add_row(_("排期规则版本"), _("{noted}（下一条命令会按这个版本的规则 {current} 重新计算各卡的到期时间）").format(
             noted=health.derivation or _("未记录"), current=health.expected_derivation))
     elif health.derivation:

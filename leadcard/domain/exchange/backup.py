@@ -57,8 +57,9 @@ class Health:
 
     @property
     def rederive_pending(self) -> bool:
-        """The next command computes every card's schedule again (README "After an upgrade")."""
-        return older_derivation(self.derivation)
+        """The next command computes every card's schedule again (README "After an upgrade"): a sound
+        store whose schedules an older version of the rules computed, or one from before it was noted."""
+        return self.sound and older_derivation(self.derivation)
 
     @property
     def newer(self) -> bool:
