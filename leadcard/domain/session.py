@@ -161,7 +161,13 @@ def derived_before(store: Store) -> bool:
 def older_derivation(noted: str | None) -> bool:
     """Whether a store whose setting notes this derivation is to be scheduled again (README "After an
     upgrade"); None: not noted."""
-    return not (noted or "").isdigit() or int(noted) < DERIVATION
+    version = derivation_version(noted)
+    return version is None or version < DERIVATION
+
+
+def derivation_version(noted: str | None) -> int | None:
+    """The version a store's setting notes, None when it notes none (or not a version)."""
+    return int(noted) if (noted or "").isdigit() else None
 
 
 def store_policy(store: Store) -> Policy:

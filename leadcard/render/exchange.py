@@ -332,7 +332,7 @@ def health_json(health) -> dict:
             "foreign_keys": health.foreign_keys, "schema_version": health.schema_version,
             "expected_version": health.expected_version, "missing_tables": health.missing_tables,
             "upgrade_pending": health.upgrade_pending,
-            "schedule_derivation": int(health.derivation) if (health.derivation or "").isdigit() else None,
+            "schedule_derivation": health.derivation_version,
             "expected_derivation": health.expected_derivation,
             "rederive_pending": health.rederive_pending,
             "counts": health.counts, "read_only": health.read_only,

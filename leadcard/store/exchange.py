@@ -16,8 +16,7 @@ from typing import Iterable, Iterator, Sequence
 from leadcard.model import Card, Channel, FollowUp, Instruction, Outcome, card_ref
 from leadcard.schedule import Contact
 from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, DERIVATION_SETTING, SCHEMA_VERSION, Scope, Store,
-                            create_private_file,
-                            sql_value, ts, writable)
+                            create_private_file, sql_value, ts, writable)
 from leadcard.store.schema_check import SchemaDrift, drift
 from leadcard.store.bulk import indexes_deferred
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, counts

@@ -14,7 +14,7 @@ from leadcard.errors import BadInput, NotFound, Refused, StoreError
 from leadcard.i18n import _
 from leadcard.model import Role
 from leadcard.schedule import DERIVATION
-from leadcard.domain.session import Session, older_derivation
+from leadcard.domain.session import Session, derivation_version, older_derivation
 from leadcard.store import SCHEMA_VERSION, DatabaseError
 from leadcard.store import exchange as sql
 from leadcard.store import server_care
@@ -50,6 +50,10 @@ class Health:
     @property
     def upgrade_pending(self) -> bool:
         return 0 < self.schema_version < self.expected_version
+
+    @property
+    def derivation_version(self) -> int | None:
+        return derivation_version(self.derivation)
 
     @property
     def expected_derivation(self) -> int:
