@@ -78,12 +78,15 @@ def rederive(session: Session, progress: Callable[[str], ContextManager[Callable
     login may only read, or one busy beyond the wait, answers as it stands, and the next command
     tries again."""
     store = session.store
-    with store.best_effort():
+
+    def rederived() -> None:
         if derived_before(store):  # else another command did it while this one waited
             card_ids = sql.scheduled_card_ids(store)
             with progress(_("按新版本重算待跟进时间")) as step:
                 _reschedule(session, card_ids, step)
             store.set_setting(DERIVATION_SETTING, str(DERIVATION))
+
+    store.best_effort(rederived)
 
 
 def _moves(session: Session, policy: Policy, grade_map: str | None) -> tuple[dict[str, str], dict[str, int]]:

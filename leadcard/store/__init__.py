@@ -260,16 +260,16 @@ class Store:
 
     def cache_setting(self, key: str, value: str) -> None:
         """Best effort, from read commands: a read-only store still answers, it just does not cache."""
-        with self.best_effort():
-            self.set_setting(key, value)
+        self.best_effort(lambda: self.set_setting(key, value))
 
-    @contextmanager
-    def best_effort(self) -> Iterator[None]:
-        """A transaction that a read command may attempt: on a store this login may only read, or one
-        busy beyond the wait, it is rolled back and the command goes on (the next one tries again)."""
+    def best_effort(self, write: Callable[[], None]) -> None:
+        """`write` in a transaction that a read command may attempt: on a store this login may only
+        read, or one busy beyond the wait — at its first write or already at its start, as when
+        another process wrote since this one's long read began —, it is rolled back or never begun,
+        and the command goes on (the next one tries again)."""
         try:
             with self.transaction():
-                yield
+                write()
         except sqlite3.OperationalError as exc:
             if not of_the_moment(exc):
                 raise
