@@ -12,7 +12,6 @@ Anything else — help, a typo, an unknown or repeated option — goes to typer,
 
 import os
 import sys
-from pathlib import Path
 
 from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals, location
 from leadcard.commands.exits import exits
@@ -29,7 +28,7 @@ _TODAY_FLAGS = {"--all": "everyone", "--json": "as_json"}
 def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         bear_legacy_encoding(stream)
-    with exits():
+    with exits(sys.argv[1:]):
         sys.argv[1:] = args = typed_arguments(sys.argv[1:])
     today = lean_today(args)
     if today is None:
@@ -41,7 +40,7 @@ def main() -> None:
     from leadcard.commands.morning import show_today
 
     globals_, options = today
-    with exits():
+    with exits(args):
         show_today(globals_, **options)
     sys.exit(0)
 

@@ -5,6 +5,8 @@ its numerator and denominator, in total and per consultant, from dated records o
 The trend is read on Wednesday 25 November 2026: the last complete week is 2026-W47 (16–22 Nov).
 """
 
+import json
+
 import pytest
 
 from conftest import sales_floor
@@ -72,7 +74,10 @@ def test_a_bad_option_is_one_line_and_exit_2(lc, args):
     result = lc("report", "trend", *args, now=READ_ON)
     assert result.exit_code == 2, result.stderr
     assert result.stderr.startswith("leadcard: ") and len(result.stderr.strip().splitlines()) == 1
-    assert result.stdout == ""
+    if "--json" in args:  # the failure as the document asked for
+        assert json.loads(result.stdout)["error"]["code"] == "bad_input"
+    else:
+        assert result.stdout == ""
 
 
 def test_a_past_week_never_changes_when_records_come_later(lc):

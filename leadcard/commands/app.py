@@ -3,13 +3,12 @@
 import importlib
 import os
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from leadcard.commands.common import Globals, hoist_globals, invoked, location
-from leadcard.commands.exits import exits, fail
+from leadcard.commands.exits import INTERRUPTED, USAGE, exits, fail
 from leadcard.commands.help import Group, dress, see_help, usage_message
 from leadcard.commands.pager import paged
 from leadcard.i18n import _
@@ -43,11 +42,11 @@ class LeadcardGroup(Group):
         args = hoist_globals(list(sys.argv[1:] if args is None else args))
         asks_help = not args or any(a in ("-h", "--help") for a in args)
         paging = "--no-pager" not in args and (asks_help or invoked(args) in PAGED_COMMANDS)
-        with exits(), paged(paging):
+        with exits(args), paged(paging):
             try:
                 rv = super().main(args, prog_name or "leadcard", complete_var, standalone_mode=False, **extra)
             except typer.Abort:
-                fail(_("已中止"), 1)
+                fail(_("已中止"), 1, code=INTERRUPTED)
             except Exception as exc:
                 # Usage errors of typer's bundled click (bad option, missing argument …); importing
                 # its exception classes would tie us to a private module, so they are recognised by shape.
@@ -61,7 +60,8 @@ class LeadcardGroup(Group):
                 # click leaves out the context of an option at the line's end that lacks its value.
                 where = ctx.command_path if ctx is not None else " ".join(("leadcard", *filter(None, [invoked(args)])))
                 command = where.partition(" ")[2]
-                fail(f"{command + ': ' if command else ''}{usage_message(exc.format_message())} {see_help(where)}", code)
+                fail(f"{command + ': ' if command else ''}{usage_message(exc.format_message())} {see_help(where)}", code,
+                     code=USAGE)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
