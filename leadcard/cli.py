@@ -13,7 +13,7 @@ Anything else — help, a typo, an unknown or repeated option — goes to typer,
 import os
 import sys
 
-from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals, location
+from leadcard.commands.common import GLOBAL_OPTIONS, Globals, hoist_globals, invoked, location
 from leadcard.commands.exits import exits
 from leadcard.errors import BadInput
 from leadcard.i18n import _
@@ -30,10 +30,10 @@ def main() -> None:
         bear_legacy_encoding(stream)
     with exits(sys.argv[1:]):
         sys.argv[1:] = args = typed_arguments(sys.argv[1:])
+        typed_environment()
     today = lean_today(args)
     if today is None:
         from leadcard.commands.app import build_app
-        from leadcard.commands.common import invoked
 
         build_app(invoked(args))()
         return
@@ -45,23 +45,54 @@ def main() -> None:
     sys.exit(0)
 
 
+# Where a file's path may stand: the value of these options, and the argument of these commands
+# (after their flags, if any come first).
+_PATH_OPTIONS = frozenset({"--db", "--policy-file", "--followups", "--instructions", "--output", "-o"})
+_FILE_COMMANDS = frozenset({"import", "backup", "restore"})
+_FLAGS_BEFORE_FILE = frozenset({"--dry-run", "--skip-bad", "--create-users", "--json", "--no-pager"})
+
+
 def typed_arguments(args: list[str]) -> list[str]:
     """The command line as the user typed it, or bad input.
 
     A terminal set to GBK (PuTTY, Xshell) sends bytes that are not UTF-8; Python keeps them as
     surrogates, which no store or screen takes: they are read again as GB18030 (a superset of GBK),
-    unless the argument as it stands names a file. On Windows the arguments arrive as Unicode.
-    Control characters are refused in every argument: what is typed is kept and shown to others.
+    unless the argument stands where a file's path may and names a file as its bytes stand (a file
+    named in GBK on a UTF-8 system) — a name, a note or a card typed in GBK is text wherever the
+    folder's files are named. On Windows the arguments arrive as Unicode. Control characters are
+    refused in every argument: what is typed is kept and shown to others.
     """
+    command = invoked(args)
     typed = []
     for i, arg in enumerate(args):
-        if sys.platform != "win32" and not arg.isascii() and _undecoded(arg) and not os.path.lexists(arg):
-            try:
-                arg = os.fsencode(arg).decode("gb18030")
-            except UnicodeDecodeError:
-                raise BadInput(_("第 {number} 个参数既不是 UTF-8 也不是 GBK/GB18030 文本").format(number=i + 1)) from None
+        if not (_path_position(args, i, command) and os.path.lexists(arg)):
+            arg = _decoded(arg, lambda: _("第 {number} 个参数").format(number=i + 1))
         typed.append(check_text(arg, _("参数“{argument}”").format(argument=shown(arg, line=True)[:40])))
     return typed
+
+
+def typed_environment() -> None:
+    """`LEADCARD_USER` read as an argument is (a user's name set from a GBK terminal), or bad input."""
+    acting = os.environ.get("LEADCARD_USER")
+    if acting:
+        what = _("环境变量 LEADCARD_USER 的值")
+        os.environ["LEADCARD_USER"] = check_text(_decoded(acting, lambda: what), what)
+
+
+def _path_position(args: list[str], i: int, command: str | None) -> bool:
+    before = args[i - 1] if i else ""
+    return before in _PATH_OPTIONS or (command in _FILE_COMMANDS and args[i] != command
+                                       and (not before.startswith("-") or before in _FLAGS_BEFORE_FILE))
+
+
+def _decoded(text: str, what) -> str:
+    """The text, its bytes read as GB18030 when they are not UTF-8; `what()` names it in the refusal."""
+    if sys.platform == "win32" or text.isascii() or not _undecoded(text):
+        return text
+    try:
+        return os.fsencode(text).decode("gb18030")
+    except UnicodeDecodeError:
+        raise BadInput(_("{what}既不是 UTF-8 也不是 GBK/GB18030 文本").format(what=what())) from None
 
 
 def _undecoded(arg: str) -> bool:

@@ -297,3 +297,49 @@ def test_bytes_that_are_neither_utf8_nor_gbk_are_bad_input(tmp_path):
     refused = run_bytes("add", b"\xff\xfe", "--phone", "13800138000", env=env)
     assert refused.returncode == 2 and b"Traceback" not in refused.stderr
     assert "既不是 UTF-8 也不是 GBK".encode() in refused.stderr
+
+
+def test_a_name_typed_in_gbk_is_text_even_where_a_file_bears_its_bytes(tmp_path):
+    """A folder named after a consultant, in the folder a command is run from: her name typed on a
+    GBK terminal is still her name, for --as, a card's name or a search."""
+    env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
+    assert run_bytes("init", env=env).returncode == 0
+    assert run_bytes("user", "add", "王芳", "--role", "consultant", env=env).returncode == 0
+    os.mkdir(os.fsencode(tmp_path) + b"/" + "王芳".encode("gbk"))
+    os.mkdir(os.fsencode(tmp_path) + b"/" + "张三".encode("gbk"))
+    for args in (("--as", "王芳".encode("gbk"), "add", "张三".encode("gbk"), "--phone", "13800138000"),
+                 ("--as", "王芳".encode("gbk"), "list", "--search", "张三".encode("gbk"), "--json"),
+                 ("--as", "王芳".encode("gbk"), "show", "张三".encode("gbk"), "--json")):
+        done = subprocess.run([sys.executable, "-m", "leadcard", *args], capture_output=True, cwd=tmp_path,
+                              env={**{k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_")},
+                                   **env, "PYTHONUTF8": "1"}, timeout=120)
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode()
+    card = json.loads(done.stdout)
+    assert (card["name"], card["owner"]) == ("张三", "王芳")
+
+
+def test_a_file_named_in_gbk_after_the_imports_flags_is_opened_as_named(tmp_path):
+    env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
+    sheet = os.fsencode(tmp_path) + b"/" + "客户名单.csv".encode("gbk")
+    with open(sheet, "wb") as f:
+        f.write("姓名,电话\n李四,13900139000\n".encode("utf-8"))
+    checked = run_bytes("import", "--dry-run", sheet, env=env)
+    assert checked.returncode == 0, checked.stderr.decode()
+    assert run_bytes("import", "--skip-bad", sheet, env=env).returncode == 0
+    assert [c["name"] for c in json.loads(run_bytes("list", "--json", env=env).stdout)] == ["李四"]
+
+
+def test_the_acting_user_set_in_the_environment_from_a_gbk_terminal_is_read_as_chinese(tmp_path):
+    env = {"LEADCARD_DB": str(tmp_path / "s.db"), "LEADCARD_NOW": "2026-05-03T10:00:00"}
+    assert run_bytes("init", env=env).returncode == 0
+    assert run_bytes("user", "add", "赵经理", "--role", "manager", env=env).returncode == 0
+    assert run_bytes("--as", "赵经理", "user", "add", "王芳", "--role", "consultant", env=env).returncode == 0
+    gbk = dict(env, LEADCARD_USER="王芳".encode("gbk"))
+    for args in (("add", "张三", "--phone", "13800138000"), ("today",), ("list", "--json")):
+        done = run_bytes(*args, env=gbk)
+        assert done.returncode == 0, done.stderr.decode()
+    assert [c["owner"] for c in json.loads(done.stdout)] == ["王芳"]
+    for command in (("today",), ("list",)):  # the lean morning list and typer's commands alike
+        refused = run_bytes(*command, env=dict(env, LEADCARD_USER=b"\xff\xfe"))
+        assert refused.returncode == 2 and refused.stdout == b""
+        assert refused.stderr.decode() == "leadcard: 环境变量 LEADCARD_USER 的值既不是 UTF-8 也不是 GBK/GB18030 文本\n"
