@@ -423,6 +423,7 @@ def parse_birthday(raw: str) -> str:
 
 
 # 9.58万, 95800, 95,800, ￥95800元: money as the floor writes it, in whole yuan.
+AMOUNT_MAX = 100_000_000  # yuan (1 亿): above any car's price, so a sum beyond it is a typing slip
 _AMOUNT = LazyPattern(r"¥?(\d+(?:\.\d+)?)(万|w)?元?", re.ASCII | re.IGNORECASE)
 
 
@@ -433,7 +434,7 @@ def parse_amount(raw: str, what: str) -> int:
     if not m:
         raise BadInput(_("{option} 不是金额：{raw}（单位元，如 95800 或 9.58万）").format(option=what, raw=raw))
     value = float(m.group(1)) * (10_000 if m.group(2) else 1)
-    if value > 100_000_000:
+    if value > AMOUNT_MAX:
         raise BadInput(_("{option} {raw} 超出了任何一笔购车的金额（最多 1亿）").format(option=what, raw=raw))
     return round(value)
 

@@ -192,6 +192,8 @@ def load_policy(scheme_name: str, overrides_toml: str | None = None) -> Policy:
         data = tomllib.loads(overrides_toml)
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(_("政策文件不是有效的 TOML：{error}").format(error=exc)) from None
+    except RecursionError:  # arrays or tables nested thousands deep: no policy is written so
+        raise BadInput(_("政策文件不是有效的 TOML：嵌套太深")) from None
     return apply_overrides(policy, data)
 
 

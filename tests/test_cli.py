@@ -1,6 +1,7 @@
 """The command line as scripts and people meet it: options, JSON purity, users, policy, demo."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -243,3 +244,13 @@ def test_every_command_is_found_in_the_module_the_table_names():
         module = importlib.import_module(f"leadcard.commands.{module_name}")
         names = {command_name(c) for c in module.app.registered_commands} | {g.name for g in module.app.registered_groups}
         assert names == {n for n, m in COMMAND_MODULES.items() if m == module_name}, module_name
+
+
+def test_the_readmes_example_policy_file_is_taken_as_it_stands(lc, tmp_path):
+    """What a newcomer copies from the README works: its keys above the tables they would fall into."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("A store overrides the numbers with `leadcard init --policy-file store.toml`:", 1)[1]
+    toml = tmp_path / "store.toml"
+    toml.write_text(example.split("```toml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
+    policy = lc.json("init", "--policy-file", str(toml))
+    assert (policy["first_call_hours"], policy["quote_discount_limit"], policy["order_update_days"]) == (12, 3000, 7)

@@ -59,3 +59,27 @@ def test_json_keeps_every_character_as_an_escape_gbk_can_carry(floor):
     code, out, err = in_gbk(floor, "export", "--format", "json", user="赵经理")
     assert code == 0 and "Traceback" not in err
     assert sorted(card["name"] for card in json.loads(out)["cards"]) == [NAME, "李四"]
+
+
+def test_a_csv_or_a_calendar_on_stdout_is_the_files_own_bytes_whatever_the_code_page(floor):
+    """`export > 卡片.csv` on a Chinese Windows PC: the file Excel opens is UTF-8 with its BOM and
+    every name as typed (GBK would have made 😀 a `?` in the data itself), its lines ending as CSV's
+    and iCalendar's do."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LEADCARD_", "PYTHONIOENCODING"))}
+    environment.update({"LEADCARD_DB": str(floor.db), "LEADCARD_NOW": "2026-05-04T10:00:00", "LEADCARD_USER": "赵经理",
+                        "LEADCARD_TZ": "Asia/Shanghai", "PYTHONIOENCODING": "gbk"})
+
+    def stdout_of(*args):
+        done = subprocess.run([sys.executable, "-m", "leadcard", *args], capture_output=True, env=environment,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr.decode("gbk")
+        return done.stdout
+
+    for args in (("export", "--format", "csv"), ("report", "weekly", "--format", "csv")):
+        data = stdout_of(*args)
+        assert data.startswith(b"\xef\xbb\xbf") and b"\r\r\n" not in data
+        if args[0] == "export":
+            assert NAME in data.decode("utf-8-sig") and data.count(b"\r\n") == 3  # the header and two cards
+    calendar = stdout_of("calendar")
+    assert calendar.startswith(b"BEGIN:VCALENDAR\r\n") and b"\r\r\n" not in calendar
+    assert NAME in calendar.decode("utf-8")

@@ -122,3 +122,37 @@ def test_the_default_store_is_still_made_on_first_use(tmp_path):
     first = run_process("today", env=env)
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "data" / "leadcard" / "leadcard.db").exists()
+
+
+@sqlite_only("the store's file and the files SQLite keeps beside it")
+@pytest.mark.parametrize("case", ["empty sheet", "sheet without names", "garbage JSON", "truncated export",
+                                  "dry run", "unknown user", "bad policy"])
+def test_a_refused_or_dry_run_import_or_init_leaves_no_store_behind(tmp_path, case):
+    from conftest import Leadcard
+
+    files = {"empty sheet": ("empty.csv", ""), "sheet without names": ("cards.csv", "电话\n13800138000\n"),
+             "garbage JSON": ("all.json", '{"format": "leadcard", "vers'),
+             "truncated export": ("all.json", '{"format": "leadcard", "version": 2, "cards": ['),
+             "dry run": ("cards.csv", "姓名,电话\n张三,13800138000\n"),
+             "unknown user": ("cards.csv", "姓名,电话\n张三,13800138000\n"),
+             "bad policy": ("store.toml", "[grades.Z]\ncadence_days = 2\n")}
+    name, text = files[case]
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    lc = Leadcard(tmp_path / "mistyped.db")
+    command = {"dry run": ("import", str(tmp_path / name), "--dry-run"), "bad policy": ("init", "--policy-file",
+                                                                                         str(tmp_path / name))}
+    result = lc(*command.get(case, ("import", str(tmp_path / name))), user="无此人" if case == "unknown user" else None)
+    assert result.exit_code == (0 if case == "dry run" else 1 if case == "unknown user" else 2), result.stderr
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("mistyped")]
+    refused = lc("list")
+    assert refused.exit_code == 1 and "没有数据库" in refused.stderr
+
+
+@sqlite_only("the store's file")
+def test_an_import_that_writes_keeps_the_store_it_made(tmp_path):
+    from conftest import Leadcard
+
+    (tmp_path / "cards.csv").write_text("姓名,电话\n张三,13800138000\n", encoding="utf-8")
+    lc = Leadcard(tmp_path / "new.db")
+    lc.ok("import", str(tmp_path / "cards.csv"))
+    assert [c["name"] for c in lc.json("list")] == ["张三"]

@@ -209,15 +209,18 @@ def test_line_breaks_and_tabs_are_kept_in_notes_and_refused_in_names(lc):
 
 def test_an_import_row_with_a_control_character_is_reported_and_nothing_written(lc, tmp_path):
     sheet = tmp_path / "cards.csv"
-    sheet.write_bytes("姓名,电话,备注\n王\x1b五,13700137000,好\n赵六,13600136000,\"第一行\r\n第二行\"\n".encode())
+    sheet.write_bytes("客户姓名,电话,意向车型\n王五,13700137000,凯美\x1b瑞\n赵六,13600136000,\"第一行\r\n第二行\"\n".encode())
     result = lc("import", str(sheet), "--json")
     failed = result.json()
     assert result.exit_code == 1 and failed["written"] is False
     assert [(e["part"], e["line"]) for e in failed["errors"]] == [("意向客户", 2)]
-    assert "含有控制字符（\\x1b）" in failed["errors"][0]["reason"]
+    # The column named as the file names it, in the reader's language.
+    assert failed["errors"][0]["reason"] == "列「意向车型」含有控制字符（\\x1b）：请输入纯文本"
+    english = lc("import", str(sheet), "--json", env={"LEADCARD_LANG": "en"}).json()
+    assert english["errors"][0]["reason"].startswith("column 「意向车型」 ")
     assert lc.json("list") == []
     lc.ok("import", str(sheet), "--skip-bad")
-    assert lc.json("show", "赵六")["notes"] == "第一行\n第二行"
+    assert lc.json("show", "赵六")["model"] == "第一行\n第二行"
 
 
 @pytest.mark.parametrize("line", [

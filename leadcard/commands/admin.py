@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import session
+from leadcard.commands.common import kept_if_written, session
 from leadcard.commands.options import JsonOption
 from leadcard.i18n import _
 
@@ -58,8 +58,10 @@ def init(
     overrides = _read_policy_file(policy_file)
     from leadcard.commands.progress import progress
 
-    with progress(_("重算到期时间")) as step:
-        info = admin.init_store(session(ctx, create=True), policy, overrides, grade_map, step)
+    opened = session(ctx, create=True)
+    with progress(_("重算到期时间")) as step, kept_if_written(opened) as written:
+        info = admin.init_store(opened, policy, overrides, grade_map, step)
+        written(True)
     if as_json:
         render.print_json(render.policy_json(info))
     else:

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from leadcard.commands.common import across, session, when
-from leadcard.commands.options import JsonOption
+from leadcard.commands.options import RECORD_MAX, JsonOption
 from leadcard.i18n import _
 
 app = typer.Typer()
@@ -53,7 +53,8 @@ def add(
     decision_maker: Annotated[Optional[str], Opt("--decision-maker", help="决策人")] = None,
     timeline: Annotated[Optional[str], Opt(help="购车时间。")] = None,
     notes: Annotated[Optional[str], Opt(help="备注")] = None,
-    visit: Annotated[Optional[int], Opt("--visit", help="这张卡来自哪一条来店登记（登记编号）。", min=1)] = None,
+    visit: Annotated[Optional[int], Opt("--visit", help="这张卡来自哪一条来店登记（登记编号）。", min=1,
+                                        max=RECORD_MAX)] = None,
     left: Annotated[Optional[str], Opt("--left", help="客户离店时间；首次触达和首次电话的时限从这时算起。")] = None,
     platform: Annotated[Optional[str], Opt("--platform", help="线上线索的平台（汽车之家、懂车帝、易车、抖音、官网 …）。")] = None,
     birthday: Annotated[Optional[str], Opt("--birthday", help="生日，写成 月-日（如 05-20）：成为车主后每年到期问候。")] = None,
@@ -128,9 +129,11 @@ def log(
     competition: Annotated[Optional[str], Opt(help="竞品在做什么。")] = None,
     outcome: Annotated[str, Opt(help="联系结果：reached、unreachable、refused、`wrong-number`。")] = "reached",
     at: Annotated[Optional[str], Opt("--at", help="联系时间（默认现在）。")] = None,
-    corrects: Annotated[Optional[int], Opt("--corrects", help="更正第 SEQ 次跟进（另记一条）。", min=1)] = None,
+    corrects: Annotated[Optional[int], Opt("--corrects", help="更正第 SEQ 次跟进（另记一条）。", min=1,
+                                           max=RECORD_MAX)] = None,
     objection: Annotated[Optional[list[str]], Opt("--objection", help="客户提出的异议，写标签或中文名；可重复（见 `leadcard objection list`）。")] = None,
-    void: Annotated[Optional[int], Opt("--void", help="撤回记错卡片的第 SEQ 次跟进（另记一条，须带 --reason）。", min=1)] = None,
+    void: Annotated[Optional[int], Opt("--void", help="撤回记错卡片的第 SEQ 次跟进（另记一条，须带 --reason）。", min=1,
+                                       max=RECORD_MAX)] = None,
     reason: Annotated[Optional[str], Opt("--reason", help="撤回的原因（与 --void 一起用）。")] = None,
     vehicle: Annotated[Optional[str], Opt("--vehicle", help="试驾的车（默认卡片上的意向车型）。")] = None,
     licence_checked: Annotated[bool, Opt("--licence-checked", "--license-checked", help="已核验试驾人的驾驶证。")] = False,
@@ -274,7 +277,8 @@ def list_(
     status: Annotated[Optional[str], Opt(help="只列这一状态：`open`、`dormant`、`won`、`delivered`、`lost-pending`、`lost`、`invalid`（或 跟进中、休眠、成交、已交车、战败待审、战败、无效）。")] = None,
     owner: Annotated[Optional[str], Opt(help="只列这位顾问的卡片。")] = None,
     search: Annotated[Optional[str], Opt(help="在姓名、电话、车型、微信、备注里查找。")] = None,
-    limit: Annotated[Optional[int], Opt(help="最多列出多少张，最新的在前（默认 50 张；--json 时全部）。", min=1)] = None,
+    limit: Annotated[Optional[int], Opt(help="最多列出多少张，最新的在前（默认 50 张；--json 时全部）。", min=1,
+                                        max=RECORD_MAX)] = None,
     everything: Annotated[bool, Opt("--all", help="列出全部匹配，不限张数。")] = False,
     dnc: Annotated[bool, Opt("--do-not-contact", help="只列标记勿扰（`do-not-contact`）的卡片，它们不在其他任何名单上。")] = False,
     as_json: JsonOption = False,

@@ -40,6 +40,12 @@ def now(tz: tzinfo) -> datetime:
         moment = datetime.fromisoformat(fixed.strip().replace(" ", "T", 1) if len(fixed.strip()) > 10 else fixed.strip())
     except ValueError:
         raise BadInput(_("LEADCARD_NOW：不是 ISO 8601 日期时间：{value}").format(value=repr(fixed))) from None
+    from leadcard.parse import YEARS
+
+    # A clock outside the years a record may carry would write them, or overflow computing from them.
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise BadInput(_("LEADCARD_NOW：年份须在 {first}–{last} 之间：{value}").format(
+            first=YEARS[0], last=YEARS[1], value=repr(fixed)))
     if moment.tzinfo is None:
         return moment.replace(tzinfo=tz)
     return moment.astimezone(tz)

@@ -3,9 +3,10 @@
 Free of typer: the lean path of `leadcard today` (leadcard.cli) reads its line and opens its session here too.
 """
 
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple, TypeVar
 
 from leadcard.commands import clock
 
@@ -35,9 +36,16 @@ class Globals(NamedTuple):
 
 
 def location(raw: str | None) -> Path | str | None:
-    """--db / LEADCARD_DB: a server's URL is kept as typed (a Path would fold its "//")."""
-    if not raw:
+    """--db / LEADCARD_DB: a server's URL is kept as typed (a Path would fold its "//"). An empty
+    LEADCARD_DB is unset (typer's rule); an empty or blank --db is a mistake, as a script's unset
+    variable gives (`--db "$DB"`), which must not fall back on the user's own store."""
+    if raw is None:
         return None
+    if not raw.strip():
+        from leadcard.errors import BadInput
+        from leadcard.i18n import _
+
+        raise BadInput(_("--db 是空的：请写存储的文件或地址（不写 --db 则用默认存储）"))
     if "://" in raw:
         from leadcard.store.postgres import is_server
 
@@ -118,6 +126,19 @@ def hub_kind(command: str, merging: bool) -> str:
 
 def command_of(ctx: "typer.Context") -> str:
     return ctx.command_path.partition(" ")[2]
+
+
+@contextmanager
+def kept_if_written(opened: "Session") -> Iterator[Callable[[bool], None]]:
+    """For a command that fills a store (init, import): a store file it made is removed again unless
+    the command wrote into it — refused, failed or only a dry run —, so that a mistyped --db stays
+    refused by every later command. `written(True)` says it did."""
+    kept: list[bool] = []
+    try:
+        yield kept.append
+    finally:
+        if not any(kept):
+            opened.store.unmade()
 
 
 def session(ctx: "typer.Context", create: bool = False) -> "Session":

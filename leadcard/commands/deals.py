@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from leadcard.commands.common import day, session, when
-from leadcard.commands.options import JsonOption
+from leadcard.commands.options import RECORD_MAX, JsonOption
 
 app = typer.Typer()
 
@@ -42,7 +42,7 @@ def quote(
     if ref == "approve":
         if any(v is not None for v in (price, model, discount, extras, valid_until)):
             raise BadInput(_("批价只要卡片和报价序号：leadcard quote approve REF SEQ"))
-        if len(rest) != 2 or not rest[1].isdigit():
+        if len(rest) != 2 or not (rest[1].isascii() and rest[1].isdigit() and 0 < int(rest[1]) <= RECORD_MAX):
             raise BadInput(_("批哪一次报价？leadcard quote approve REF SEQ（卡片和报价序号）"))
         card, given = deals.approve_quote(session(ctx), rest[0], int(rest[1]))
     else:

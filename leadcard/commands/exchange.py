@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from leadcard.commands.common import open_session, session, store_path
+from leadcard.commands.common import kept_if_written, open_session, session, store_path
 from leadcard.commands.options import JsonOption
 from leadcard.i18n import _
 
@@ -47,12 +47,17 @@ def import_(
             raise BadInput(_("导入 JSON 导出（恢复整个数据库）时不能用 --followups、--instructions、--skip-bad、--create-users 或 --team"))
         # Nobody acts in an empty store yet: the named user is looked for among the file's.
         g = ctx.find_root().obj
-        report = roundtrip.restore(open_session(g, "import", create=True, anonymous=True), file, dry_run, g.acting)
+        opened = open_session(g, "import", create=True, anonymous=True)
+        with kept_if_written(opened) as written:
+            report = roundtrip.restore(opened, file, dry_run, g.acting)
+            written(report.written)
         render.restore_report(report, as_json)
         return
-    with progress(_("导入")) as step:
-        report = domain.import_file(session(ctx, create=True), file, followups, instructions, dry_run, skip_bad, step,
+    opened = session(ctx, create=True)
+    with progress(_("导入")) as step, kept_if_written(opened) as written:
+        report = domain.import_file(opened, file, followups, instructions, dry_run, skip_bad, step,
                                     create_users=create_users, team=team)
+        written(not (report.failed or dry_run))
     render.import_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from leadcard.commands.common import day, session, when
-from leadcard.commands.options import JsonOption
+from leadcard.commands.options import RECORD_MAX, JsonOption
+from leadcard.parse import AMOUNT_MAX
 from leadcard.i18n import _
 from leadcard.usertext import shell_word
 
@@ -76,7 +77,8 @@ def comment(
     ctx: typer.Context,
     ref: Ref,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="主管批示的内容。")],
-    followup: Annotated[Optional[int], Opt("--followup", help="写在第 SEQ 次跟进下（默认最近一次）。", min=1)] = None,
+    followup: Annotated[Optional[int], Opt("--followup", help="写在第 SEQ 次跟进下（默认最近一次）。", min=1,
+                                           max=RECORD_MAX)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """在一次跟进下写主管批示。
@@ -107,8 +109,8 @@ def win(
     ctx: typer.Context,
     ref: Ref,
     model: Annotated[Optional[str], Opt(help="订的车型（默认卡上的意向车型）。")] = None,
-    price: Annotated[Optional[int], Opt(help="成交价（元）。", min=1)] = None,
-    deposit: Annotated[Optional[int], Opt(help="定金（元）。", min=0)] = None,
+    price: Annotated[Optional[int], Opt(help="成交价（元）。", min=1, max=AMOUNT_MAX)] = None,
+    deposit: Annotated[Optional[int], Opt(help="定金（元）。", min=0, max=AMOUNT_MAX)] = None,
     delivery: Annotated[Optional[str], Opt(help="预计交车日期。")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -302,7 +304,7 @@ def visit_add(
     ctx: typer.Context,
     at: Annotated[Optional[str], Opt("--at", help="到店时间（默认现在）。")] = None,
     left: Annotated[Optional[str], Opt("--left", help="离店时间。")] = None,
-    party: Annotated[Optional[int], Opt("--party", help="人数。")] = None,
+    party: Annotated[Optional[int], Opt("--party", help="人数。", min=1, max=99)] = None,
     source: Annotated[Optional[str], Opt(help="来源：展厅（默认）、来电 ……")] = None,
     model: Annotated[Optional[str], Opt(help="意向车型。")] = None,
     test_drive: Annotated[bool, Opt("--test-drive", help="客户试驾了。")] = False,

@@ -14,15 +14,17 @@ target_app = typer.Typer(help="月度目标：每位顾问的订单和交车目�
 app.add_typer(target_app, name="target")
 
 Opt = typer.Option
+# Orders or deliveries in a month: a whole showroom's, many times over.
+TARGET_MAX = 10_000
 
 
 @target_app.command("set")
 def target_set(
     ctx: typer.Context,
     user: Annotated[str, typer.Argument(metavar="USER", help="顾问。")],
-    orders: Annotated[int, Opt("--orders", help="本月要拿的订单数。", min=0)],
+    orders: Annotated[int, Opt("--orders", help="本月要拿的订单数。", min=0, max=TARGET_MAX)],
     month: Annotated[Optional[str], Opt("--month", help="月份，如 2026-12（默认本月）。")] = None,
-    deliveries: Annotated[Optional[int], Opt("--deliveries", help="本月要交的车数。", min=0)] = None,
+    deliveries: Annotated[Optional[int], Opt("--deliveries", help="本月要交的车数。", min=0, max=TARGET_MAX)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """设定顾问的月度目标（经理可设任何人，主管设本组）；再设一次即替换，旧目标保留在记录里。

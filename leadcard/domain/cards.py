@@ -512,8 +512,15 @@ def every_card(session: Session, grade: str | None = None, status: str | None = 
     return (show(with_status(session, c)) for c in session.store.each_card(filt, session.visible(), session.now))
 
 
+# What a search may be: a name, a phone, a model or a few words of a note, never a page (the store's
+# pattern matching refuses one of some 17,000 Chinese characters, as if it were damaged).
+SEARCH_MAX = 100
+
+
 def _card_filter(session: Session, grade: str | None, status: str | None, owner: str | None, search: str | None,
                  do_not_contact: bool) -> CardFilter:
+    if search and len(search.strip()) > SEARCH_MAX:
+        raise BadInput(_("搜索的词太长（{length} 个字，最多 {most} 个）").format(length=len(search.strip()), most=SEARCH_MAX))
     owner_ids = named = None
     if owner:
         # A consultant an imported sheet named but who is no user yet: their cards have no owner,

@@ -142,13 +142,18 @@ def open_session(db_path: Path, acting: str | None, now: datetime, tz: tzinfo, *
     if not (default_db or create or is_server(db_path) or Path(db_path).exists()):
         raise StoreError(_("{path} 没有数据库：请检查 --db / LEADCARD_DB，或用 `leadcard init` 新建").format(path=db_path))
     store = Store.open(db_path, tz, create_dirs=default_db, create=default_db or create)
-    policy = store_policy(store)
-    bound = store.has_bound_logins()
-    actor = None if anonymous else resolve_actor(store, acting, bound)
-    if clock_override is not None and bound and not anonymous:
-        if actor is None or actor.role != Role.MANAGER:
-            raise NotAllowed(_("设置了 LEADCARD_NOW：用户绑定了登录名的数据库里，只有经理能设置时钟（请取消 LEADCARD_NOW）"))
-        store.clock_override = ts(clock_override)
+    try:
+        policy = store_policy(store)
+        bound = store.has_bound_logins()
+        actor = None if anonymous else resolve_actor(store, acting, bound)
+        if clock_override is not None and bound and not anonymous:
+            if actor is None or actor.role != Role.MANAGER:
+                raise NotAllowed(_("设置了 LEADCARD_NOW：用户绑定了登录名的数据库里，只有经理能设置时钟（请取消 LEADCARD_NOW）"))
+            store.clock_override = ts(clock_override)
+    except BaseException:
+        if not default_db:  # the default store is made on first use, whatever the first command
+            store.unmade()
+        raise
     return Session(store, policy, now, tz, actor)
 
 

@@ -66,6 +66,9 @@ def add_visit(session: Session, new: NewVisit) -> VisitAdded:
         raise BadInput(_("到店时间不能在将来（{when}）").format(when=f"{arrived:%Y-%m-%d %H:%M}"))
     if new.left_at is not None and new.left_at < arrived:
         raise BadInput(_("客户不能在到店之前离店（--left 早于 --at）"))
+    # As for a card: a leaving time to come would put off the deadline of the card the visit owes.
+    if new.left_at is not None and new.left_at > now + timedelta(minutes=1):
+        raise BadInput(_("客户离店时间不能在将来（{when}）").format(when=f"{new.left_at:%Y-%m-%d %H:%M}"))
     if new.party_size is not None and new.party_size < 1:
         raise BadInput(_("--party 至少是 1"))
     phone = normalise_phone(new.phone) if new.phone else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
-from typing import IO, Any, Callable, Iterable
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from leadcard.usertext import JSON_ERRORS, JSON_RAW, LazyPattern, legacy_encoding, shown
 
@@ -60,6 +62,27 @@ def iso(moment: datetime | date | None) -> str | None:
 
 def print_json(data: Any) -> None:
     json_writer(sys.stdout)(dumps(data, indent=2) + "\n")
+
+
+@contextmanager
+def file_on_stdout(encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """Standard output as a file's bytes (a CSV or a calendar sent to a file or a pipe): in `encoding`
+    whatever the console's code page, which would turn what it lacks into signs, and with the file's
+    own line ends, which Windows' text mode would double."""
+    sys.stdout.flush()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+    try:
+        yield out
+    finally:
+        out.flush()
+        out.detach()
+
+
+def bytes_on_stdout(data: bytes) -> None:
+    """A whole file's bytes on standard output, as `file_on_stdout` writes them."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def json_writer(stream: IO[str]) -> Callable[[str], Any]:

@@ -16,7 +16,7 @@ from leadcard.i18n import N_, _
 from leadcard.usertext import shown, to_cell
 from leadcard.model import DUE_REASON_LABELS
 from leadcard.model.exchange import EXPORT_FORMAT, EXPORT_VERSION
-from leadcard.render.common import console, dumps, json_writer, new_table, print_json
+from leadcard.render.common import bytes_on_stdout, console, dumps, file_on_stdout, json_writer, new_table, print_json
 
 
 # A group of problems lists its rows up to this many; beyond, the first three and how many in all.
@@ -174,8 +174,12 @@ def write_export(sheets, fmt: str, output: Path | None, stdout: IO[str]) -> list
         with _text_target(output, stdout, "utf-8", files) as out:
             _write_json(sheets, json_writer(out))
         return files
-    # Excel opens UTF-8 only with a BOM; the JSON stays plain UTF-8.
-    for sheet in sheets if output else sheets[:1]:
+    # Excel opens UTF-8 only with a BOM, on stdout too (`export > 卡片.csv`); the JSON stays plain UTF-8.
+    if output is None:
+        with file_on_stdout("utf-8-sig") as out:
+            _write_csv(sheets[0], out)
+        return files
+    for sheet in sheets:
         target = output if sheet is sheets[0] else output.with_name(f"{output.stem}.{sheet.name}{output.suffix}")
         with _text_target(target, stdout, "utf-8-sig", files) as out:
             _write_csv(sheet, out)
@@ -313,7 +317,7 @@ def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
         calendar.add_component(event)
     data = calendar.to_ical()
     if output is None:
-        stdout.write(data.decode("utf-8"))
+        bytes_on_stdout(data)
     else:
         with replacing(output) as temp:
             temp.write_bytes(data)

@@ -602,9 +602,7 @@ def emit(document: Document, fmt: str, output: Path | None) -> None:
     if output is None:
         if fmt == "xlsx" and sys.stdout.isatty():
             raise BadInput(_("xlsx 报表是文件：请加 --output 文件.xlsx（或重定向标准输出）"))
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        render.bytes_on_stdout(data)
         return
     write_atomically(Path(output), data)
 

@@ -87,6 +87,7 @@ class Store:
         # A server's store: its URL, password included (`path` is the URL shown, without it).
         self.url: str | None = None
         self._card_readings: dict[int, CardReading] = {}  # by a card row's width (store.card_rows)
+        self.made = False  # its file made by this opening (see `unmade`)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -108,7 +109,8 @@ class Store:
             if not create_dirs:
                 raise StoreError(_("打不开数据库 {path}：目录 {directory} 不存在").format(path=path, directory=path.parent))
             path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
+        made = not path.exists()
+        if made:
             create_private_file(path)
         elif not os.access(path, os.R_OK):
             raise StoreError(_("打不开数据库 {path}：没有读取权限").format(path=path))
@@ -127,7 +129,12 @@ class Store:
                 raise StoreError(_("打不开数据库 {path}：{reason}").format(path=path, reason=describe(exc))) from None
             raise failure from None
         store = cls(conn, path, tz)
-        store._migrate(version)
+        store.made = made
+        try:
+            store._migrate(version)
+        except BaseException:
+            store.unmade()
+            raise
         return store
 
     @classmethod
@@ -195,6 +202,16 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def unmade(self) -> None:
+        """A store file this opening made, closed and removed with the files SQLite keeps beside it: a
+        command that would have filled it was refused, or only checked what it would write, and a
+        mistyped --db must stay refused by every later command. A store that was there is kept."""
+        if not self.made:
+            return
+        self.close()
+        for companion in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{companion}").unlink(missing_ok=True)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -87,7 +87,7 @@ class RowChecks:
         if not name:
             problems.append(BadRow(_("没有姓名（姓名）"), "name"))
         elif not name.isprintable():  # (check_text's own test, spared a call per row)
-            cell(checked, lambda text: check_text(text, "姓名", line=True), name)
+            cell(checked, lambda text: check_text(text, _("姓名"), line=True), name)
         phone = cell(self._phone, as_text(values.get("phone")))
         word = self._word
         # Before the other cells: a dry run names every consultant it would create or keep.

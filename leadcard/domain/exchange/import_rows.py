@@ -70,7 +70,7 @@ class Rows:
         self.rejects = _rejects(stack, table, report)
         self.mapping = _columns(table, *_LAYOUTS[table.part], report)
         # The fields the table has a column for: a row's values are among them.
-        self.fields = frozenset(key for key, _index in self.mapping if key[0] != "?")
+        self.fields = frozenset(key for key, _index, _title in self.mapping if key[0] != "?")
 
     def __iter__(self) -> Iterator[list[tuple[int, list, dict]]]:
         rows, mapping, parse, reject = self.table.rows, self.mapping, self.parse, self.reject
@@ -100,8 +100,9 @@ class Rows:
 
 
 def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], report: ImportReport) -> list:
-    """Which column of the file holds which field; unknown ones are reported and kept as notes."""
-    mapping: list[tuple[str, int]] = []
+    """Which column of the file holds which field, by its header there; unknown ones are reported and
+    kept as notes."""
+    mapping: list[tuple[str, int, str]] = []
     seen: dict[str, str] = {}
     unknown: list[str] = []
     understood = report.columns.setdefault(table.part, [])
@@ -113,7 +114,7 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
         if column is None:
             understood.append((title, "_notes", None))
             unknown.append(title)
-            mapping.append(("?" + title, index))
+            mapping.append(("?" + title, index, title))
             continue
         if column.key in seen:
             raise BadInput(_("{file}：列「{first}」和「{second}」都表示{column}").format(
@@ -121,7 +122,7 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
         seen[column.key] = title
         understood.append((title, "_ignored" if column.key.startswith("_") else column.key, column.header))
         if not column.key.startswith("_"):
-            mapping.append((column.key, index))
+            mapping.append((column.key, index, title))
     missing = [key for key in required if key not in seen]
     if missing:
         names = [next(c for c in words.values() if c.key == key) for key in missing]
@@ -136,7 +137,7 @@ def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str,
     values: dict[str, object] = {}
     extras: list[tuple[str, object]] = []
     width = len(raw)
-    for key, index in mapping:
+    for key, index, title in mapping:
         if index >= width:
             continue
         value = raw[index]
@@ -145,7 +146,7 @@ def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str,
             if not value:
                 continue
             if value[0] == "'" or not value.isprintable():  # most cells need nothing undone
-                value = _as_typed(value, key)
+                value = _as_typed(value, title)
         elif value is None:
             continue
         if key[0] == "?":
@@ -155,15 +156,16 @@ def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str,
     return values, extras
 
 
-def _as_typed(text: str, key: str) -> str:
+def _as_typed(text: str, title: str) -> str:
     """A cell's text as it was typed: without the quote export puts before a formula character,
-    Windows line breaks made plain; a control character makes the row bad."""
+    Windows line breaks made plain; a control character makes the row bad, told by the column's
+    header in the file."""
     if text[0] == "'":
         text = from_cell(text)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     try:
-        return check_text(text, key.lstrip("?"))
+        return check_text(text, _("列「{column}」").format(column=title))
     except BadInput as exc:
         raise BadRow(str(exc)) from None
 
