@@ -17,6 +17,8 @@ from leadcard.model import Card, Channel, FollowUp, Instruction, Outcome, card_r
 from leadcard.schedule import Contact
 from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, DERIVATION_SETTING, SCHEMA_VERSION, Scope, Store,
                             create_private_file, sql_value, ts, writable)
+from leadcard.store.failures import busy
+from leadcard.store.failures import failed as store_failure
 from leadcard.store.schema_check import SchemaDrift, drift
 from leadcard.store.bulk import indexes_deferred
 from leadcard.store.counting import FOLLOWUP_COLUMNS, FOLLOWUP_JOINS, counts
@@ -268,6 +270,8 @@ def check(conn: sqlite3.Connection) -> dict:
         try:
             return read()
         except sqlite3.DatabaseError as exc:
+            if busy(exc):  # a store in use is no damaged store: told as busy, never sent to `restore`
+                raise store_failure(exc) from None
             return failed(exc)
 
     version = attempt(lambda: conn.execute("PRAGMA user_version").fetchone()[0], lambda exc: 0)
@@ -318,6 +322,8 @@ def check_file(path: Path) -> dict:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:  # not even the file's header could be read
+        if busy(exc):
+            raise store_failure(exc) from None
         return {"integrity": [str(exc)], "foreign_keys": [], "schema_version": 0, "expected_version": SCHEMA_VERSION,
                 "missing_tables": [], "counts": {}, "read_only": read_only}
 
@@ -349,7 +355,9 @@ def copy_file(source: Path, target: Path) -> None:
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    from leadcard.store import BUSY_TIMEOUT_MS  # read when called: the store's own wait for a lock
+
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
 
 
 def copy_into(source: Path, store: Store) -> None:

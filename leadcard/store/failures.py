@@ -53,6 +53,11 @@ def failed(exc: sqlite3.DatabaseError, may_write: bool = True) -> StoreError:
                         "可用备份替换它").format(error=exc))
 
 
+def busy(exc: sqlite3.DatabaseError) -> bool:
+    """Whether another connection holds the lock the error met: the store is in use, not damaged."""
+    return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in (_BUSY, _LOCKED)
+
+
 def of_the_moment(exc: sqlite3.DatabaseError) -> bool:
     """Whether the error is the moment's or the login's (busy, read-only, a full disk), not the
     store's or the code's: what a best-effort write (a cache) may pass over."""

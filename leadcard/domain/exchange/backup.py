@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Callable
 
 from leadcard.atomic import replacing
-from leadcard.errors import BadInput, NotFound, Refused, StoreError
+from leadcard.errors import BadInput, NotFound, Refused, StoreBusy, StoreError, StoreReadOnly
 from leadcard.i18n import _
 from leadcard.model import Role
 from leadcard.schedule import DERIVATION
 from leadcard.domain.session import Session, derivation_version, older_derivation
-from leadcard.store import SCHEMA_VERSION, DatabaseError
+from leadcard.store import SCHEMA_VERSION, DatabaseError, of_the_moment
 from leadcard.store import exchange as sql
 from leadcard.store import server_care
 from leadcard.store.postgres import database_name, is_server, shown_url
@@ -123,10 +123,16 @@ def restore(open_session: Callable[[], Session], db_path: Path, source: Path, no
     if is_server(db_path):
         return _restore_on_server(open_session, db_path, source, now)
     _refuse_unsound(source)
+    if not os.access(db_path.parent, os.W_OK):  # the store it replaces is kept beside it
+        raise StoreReadOnly(_("无法在 {directory} 里写入（数据库所在目录只读）：没有恢复").format(directory=db_path.parent))
     kept = _unused(db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}.bak"))
     try:
         session = open_session()
-    except (StoreError, DatabaseError):
+    except (StoreBusy, StoreReadOnly):
+        raise  # a store in use or not this login's to write is no damaged store: nothing is moved
+    except (StoreError, DatabaseError) as exc:
+        if isinstance(exc, DatabaseError) and of_the_moment(exc):
+            raise
         session = None
     if session is not None:
         session.require_role(Role.MANAGER, doing=_("用备份恢复数据库"))
