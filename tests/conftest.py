@@ -215,6 +215,29 @@ def database(store: Leadcard | Path | str):
         conn.close()
 
 
+class HeldLock:
+    """Another connection's lock on an SQLite store while the block runs: the write lock (another
+    PC's long import), or with `readers` every reader shut out too (a long write in rollback mode, a
+    tool holding the file). The store is in use, not damaged."""
+
+    def __init__(self, path, readers: bool = False):
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.readers = readers
+
+    def __enter__(self):
+        import gc
+
+        gc.collect()  # the store connections of the commands run in this process, closed
+        if self.readers:
+            self.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        self.conn.execute("BEGIN EXCLUSIVE" if self.readers else "BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, *exc):
+        self.conn.execute("ROLLBACK")
+        self.conn.close()
+
+
 def run_process(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """The real program in its own process, as a user's shell runs it."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADCARD_")}

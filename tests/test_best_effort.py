@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 import leadcard.store
-from conftest import sqlite_only
+from conftest import HeldLock, sqlite_only
 
 MANAGER = "赵经理"
 
@@ -28,21 +28,6 @@ def settings(lc) -> dict:
         return dict(conn.execute("SELECT key, value FROM settings"))
 
 
-class Locked:
-    """Another writer holding the store's write lock, as another PC's long import would."""
-
-    def __init__(self, path):
-        self.conn = sqlite3.connect(path, isolation_level=None)
-
-    def __enter__(self):
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self
-
-    def __exit__(self, *exc):
-        self.conn.execute("ROLLBACK")
-        self.conn.close()
-
-
 @sqlite_only("SQLite's write lock, held by another connection")
 @pytest.mark.parametrize("command", [("audit",), ("audit", "--json")], ids=" ".join)
 def test_a_command_that_cannot_cache_the_calendar_answers_all_the_same(store, monkeypatch, command):
@@ -51,7 +36,7 @@ def test_a_command_that_cannot_cache_the_calendar_answers_all_the_same(store, mo
         conn.execute("DELETE FROM settings WHERE key LIKE 'calendar.%'")
     before = settings(store)
     monkeypatch.setattr(leadcard.store, "BUSY_TIMEOUT_MS", 50)
-    with Locked(store.db):
+    with HeldLock(store.db):
         result = store(*command)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == answer
@@ -65,7 +50,7 @@ def test_schedules_due_to_be_computed_again_wait_for_a_store_that_is_free(store,
     with sqlite3.connect(store.db) as conn:
         conn.execute("UPDATE settings SET value = '0' WHERE key = 'schedule.derivation'")
     monkeypatch.setattr(leadcard.store, "BUSY_TIMEOUT_MS", 50)
-    with Locked(store.db):
+    with HeldLock(store.db):
         result = store("today")
     assert (result.exit_code, result.stderr) == (0, "")
     assert settings(store)["schedule.derivation"] == "0"

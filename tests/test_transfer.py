@@ -11,7 +11,7 @@ import pytest
 
 import leadcard.store
 
-from conftest import database, Leadcard, dormant_card, empty_store, sales_floor, sqlite_only
+from conftest import database, HeldLock, Leadcard, dormant_card, empty_store, sales_floor, sqlite_only
 
 HEADER = ["姓名", "电话", "意向车型", "级别", "来源", "建卡日期", "备注"]
 
@@ -596,26 +596,6 @@ def test_doctor_passes_a_sound_store_and_fails_a_damaged_one(lc, tmp_path):
     assert lc("doctor").exit_code == 0 and [c["name"] for c in cards(lc)] == ["张伟"]
 
 
-class Held:
-    """Another process's lock on the store, readers shut out too (a long write in rollback mode, a
-    tool holding the file): the store is in use, not damaged."""
-
-    def __init__(self, path):
-        self.conn = sqlite3.connect(path, isolation_level=None)
-
-    def __enter__(self):
-        import gc
-
-        gc.collect()  # the store connections of the commands run in this process, closed
-        self.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-        self.conn.execute("BEGIN EXCLUSIVE")
-        return self
-
-    def __exit__(self, *exc):
-        self.conn.execute("ROLLBACK")
-        self.conn.close()
-
-
 @sqlite_only("SQLite's locks, held by another connection")
 @pytest.mark.parametrize("user", ["王芳", "赵经理"])
 def test_restore_over_a_store_in_use_is_refused_as_busy_and_moves_nothing(lc, tmp_path, monkeypatch, user):
@@ -625,7 +605,7 @@ def test_restore_over_a_store_in_use_is_refused_as_busy_and_moves_nothing(lc, tm
     lc.ok("backup", str(tmp_path / "monday.db"))
     lc.ok("add", "李娜", "--phone", "13912345678")
     monkeypatch.setattr(leadcard.store, "BUSY_TIMEOUT_MS", 50)
-    with Held(lc.db):
+    with HeldLock(lc.db, readers=True):
         result = lc("restore", str(tmp_path / "monday.db"), user=user)
     assert (result.exit_code, result.stderr) == (1, "leadcard: 数据库正忙（另一条命令正在写入）；请稍后重试\n")
     assert not [p.name for p in tmp_path.iterdir() if "before-restore" in p.name]
@@ -636,7 +616,7 @@ def test_restore_over_a_store_in_use_is_refused_as_busy_and_moves_nothing(lc, tm
 def test_doctor_tells_a_store_in_use_as_busy_and_never_sends_it_to_restore(lc, monkeypatch):
     lc.ok("add", "张伟", "--phone", "13800138000")
     monkeypatch.setattr(leadcard.store, "BUSY_TIMEOUT_MS", 50)
-    with Held(lc.db):
+    with HeldLock(lc.db, readers=True):
         result = lc("doctor")
         as_json = lc("doctor", "--json")
     assert (result.exit_code, result.stdout) == (1, "")
