@@ -73,6 +73,22 @@ def test_a_store_made_by_schema_version_1_is_backed_up_migrated_and_keeps_every_
     assert len(json.loads(listed.stdout)) == len(before["cards"])
 
 
+def test_commands_started_at_once_on_an_old_store_upgrade_it_once_and_all_answer(tmp_path):
+    """The first morning after an update, several PCs on one shared file: each command read the old
+    version before taking the lock, and one that waited behind another's upgrade ran its steps again
+    ("duplicate column") and failed, telling of an upgrade that had not happened."""
+    for round_ in range(3):
+        db = tmp_path / f"shared{round_}.db"
+        shutil.copy(FIXTURES / "store-v1.db", db)
+        env = env_for(db, LEADCARD_USER="赵经理")
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            results = list(pool.map(lambda _: run_process("list", "--json", env=env), range(6)))
+        assert [r.returncode for r in results] == [0] * 6, [r.stderr for r in results if r.returncode]
+        assert len({r.stdout for r in results}) == 1
+        with database(tmp_path / f"shared{round_}.db.v1.bak") as conn:  # the store as it was, whoever kept it
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
 def test_a_corrupt_store_gets_one_clear_line(tmp_path):
     db = tmp_path / "leadcard.db"
     shutil.copy(FIXTURES / "store-v1.db", db)

@@ -158,14 +158,22 @@ class Store:
         if version > 0 or (not self.server and self._has_tables()):  # a server's: postgres.open_store
             if version == 0:
                 raise StoreError(_("{path} 是 SQLite 文件，但不是 leadcard 的数据库").format(path=self.path))
-            if not self.server:  # a server's schema changes roll back with the transaction
-                self.backup_to(self.path.with_name(f"{self.path.name}.v{version}.bak"))
+            kept = self.path.with_name(f"{self.path.name}.v{version}.bak") if not self.server else None
+            # (a server's schema changes roll back with the transaction); the first command to upgrade
+            # keeps the store as it was: another upgrading with it must not copy it half-upgraded
+            if kept is not None and not kept.exists():
+                self.backup_to(kept)
         for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
             rebuilds = getattr(step, "rebuilds_tables", False) and not self.server
             try:
                 if rebuilds:  # a no-op inside a transaction: it must come before
                     self.conn.execute("PRAGMA foreign_keys = OFF")
                 with self.transaction():
+                    # Read again under the lock: another command upgrading the store at the same moment
+                    # (several PCs on one shared file, the first morning after an update) may have
+                    # taken this step while this one waited.
+                    if self.schema_version() >= number:
+                        continue
                     if self.server and number == version + 1:
                         postgres.prepare(self.conn)
                     step(self.conn)
