@@ -369,3 +369,27 @@ def test_a_file_that_is_no_store_has_no_schedule_to_compute_again(tmp_path):
     report = Leadcard(other)("doctor", "--json")
     assert report.exit_code == 1 and report.json()["rederive_pending"] is False
     assert "重新计算" not in Leadcard(other)("doctor").stdout
+
+
+@sqlite_only("an SQLite file in a directory this login may not write")
+def test_a_restore_into_a_directory_it_may_not_write_is_one_line_and_moves_nothing(shelf, tmp_path):
+    shelf.ok("backup", str(tmp_path / "monday.db"))
+    shelf.ok("add", "李四", "--phone", "13900139000")
+    settle(shelf.db)
+    with read_only(shelf.db.parent):
+        result = shelf("restore", str(tmp_path / "monday.db"))
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "目录只读" in result.stderr
+    assert sorted(c["name"] for c in shelf.json("list")) == ["张三", "李四"]
+    assert [p.name for p in shelf.db.parent.iterdir() if "before-restore" in p.name] == []
+
+
+def test_an_import_whose_rejects_file_cannot_be_written_is_refused_before_any_row(lc, tmp_path):
+    (tmp_path / "sheets").mkdir()
+    sheet = tmp_path / "sheets" / "cards.csv"
+    sheet.write_text("姓名,电话,级别\n好客,13812340001,A\n", encoding="utf-8")
+    with read_only(sheet.parent):
+        result = lc("import", str(sheet), "--skip-bad")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "--skip-bad" in result.stderr and "写不进去" in result.stderr
+    assert lc.json("list") == []

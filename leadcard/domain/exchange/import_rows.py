@@ -185,7 +185,11 @@ class _RejectsFile:
         self.count = 0
 
     def __enter__(self):
-        fd, self.temp = tempfile.mkstemp(dir=self.target.parent, prefix=".rejects-", suffix=".csv")
+        try:
+            fd, self.temp = tempfile.mkstemp(dir=self.target.parent, prefix=".rejects-", suffix=".csv")
+        except OSError as exc:  # asked for before any row is read: nothing is imported
+            raise BadInput(_("--skip-bad 要把有问题的行写到 {target}，但那个文件夹写不进去（{reason}）：请把表格放到可写的文件夹再导入")
+                           .format(target=self.target, reason=exc.strerror)) from None
         self.file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.file)
         self.writer.writerow(self.header)
