@@ -79,3 +79,21 @@ def test_the_message_is_in_the_readers_language_and_the_code_is_not(floor):
 def test_json_after_the_end_of_the_options_is_an_argument_not_a_request(floor):
     result = floor("show", "--", "--json", user="王芳")
     assert (result.exit_code, result.stdout) == (1, "")
+
+
+@pytest.mark.parametrize("command", [("list",), ("today",), ("audit",)], ids=" ".join)
+def test_ctrl_c_is_told_as_aborted_on_every_command(floor, monkeypatch, command):
+    """typer turns a Ctrl-C into exit 130 with nothing said; the morning list's own path said 已中止."""
+    import leadcard.domain.audit
+    import leadcard.domain.cards
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    for module, name in ((leadcard.domain.cards, "list_cards"), (leadcard.domain.cards, "every_card"),
+                         (leadcard.domain.cards, "today"), (leadcard.domain.audit, "audit")):
+        monkeypatch.setattr(module, name, interrupted)
+    result = floor(*command, user="赵经理")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "leadcard: 已中止\n")
+    as_json = floor(*command, "--json", user="赵经理")
+    assert (as_json.exit_code, as_json.json()["error"]["code"]) == (1, "interrupted")

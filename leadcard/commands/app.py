@@ -31,6 +31,9 @@ COMMAND_MODULES = {
 MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
 # Commands whose output runs long (a busy card, a store's list, the audit, a report), and help.
 PAGED_COMMANDS = frozenset({"show", "list", "audit", "report"})
+# What typer answers for a Ctrl-C it caught (a KeyboardInterrupt becomes Exit(130), which our
+# commands never raise): told as every interrupt is, 已中止 and exit 1.
+TYPER_INTERRUPTED = 130
 # Set by the script of `leadcard completion SHELL` when the shell asks for completions.
 COMPLETION_VARIABLE = "_LEADCARD_COMPLETE"
 
@@ -62,6 +65,8 @@ class LeadcardGroup(Group):
                 command = where.partition(" ")[2]
                 fail(f"{command + ': ' if command else ''}{usage_message(exc.format_message())} {see_help(where)}", code,
                      code=USAGE)
+            if rv == TYPER_INTERRUPTED:
+                fail(_("已中止"), 1, code=INTERRUPTED)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
