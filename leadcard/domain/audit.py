@@ -21,6 +21,7 @@ language (`_()`), JSON included; rule names, severities and the rest of the JSON
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Iterator
 
@@ -31,7 +32,7 @@ from leadcard.model.audit import AuditResult, Finding, OwnerSummary, Rule, RuleS
 from leadcard.schedule import Policy, day_bounds, days_planned_ahead, visit_card_late
 from leadcard.domain import audit_clock, audit_deals, audit_floor, audit_orders, audit_rules
 from leadcard.domain.audit_shares import Plan, Share
-from leadcard.domain.cores import usable_cores
+from leadcard.domain.cores import usable_cores, worker_started
 from leadcard.domain.session import Session
 from leadcard.store import Scope, Store
 from leadcard.store.audit import (History, Person, PhoneHolder, clock_overrides, comebacks, has_reviewers, histories,
@@ -244,7 +245,8 @@ def _audited(session: Session, plan: Plan, shares: int, step: Callable[[int, int
 
     store = session.store
     where = store.url if store.server else store.path
-    with ProcessPoolExecutor(max_workers=shares - 1, mp_context=multiprocessing.get_context(START_METHOD)) as pool:
+    with ProcessPoolExecutor(max_workers=shares - 1, mp_context=multiprocessing.get_context(START_METHOD),
+                             initializer=worker_started, initargs=(os.getpid(),)) as pool:
         others = []
         for k in range(1, shares):
             try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import marshal
 import random
 from collections import deque
@@ -29,7 +30,7 @@ from typing import Callable, Iterator
 
 from leadcard.domain import demo_floor as F
 from leadcard.domain.cards import FOLLOWED_AFTER_SALE, timing_columns
-from leadcard.domain.cores import usable_cores
+from leadcard.domain.cores import usable_cores, worker_started
 from leadcard.domain.session import Session
 from leadcard.domain.demo_floor import (
     BATCH, CARDS_PER_CONSULTANT, CARDS_PER_DAY, CHINESE_NUMBERS, CONSULTANTS, FATES, HORIZONS, LOGGED_SOURCES, MANAGER,
@@ -147,7 +148,8 @@ def _batches(floor: Floor) -> Iterator[dict]:
     workers = max(1, min(len(starts), usable_cores()))
     # A worker only builds batches: the cycle collector would go over each batch's million
     # containers before it is sent, and free nothing.
-    with _uncollected(), ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
+    with _uncollected(), ProcessPoolExecutor(max_workers=workers, initializer=worker_started,
+                                             initargs=(os.getpid(), False)) as pool:
         pending: deque = deque()
         for start in starts:
             pending.append(pool.submit(_packed, floor, start))
