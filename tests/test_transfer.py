@@ -623,3 +623,33 @@ def test_doctor_tells_a_store_in_use_as_busy_and_never_sends_it_to_restore(lc, m
     assert result.stderr == "leadcard: 数据库正忙（另一条命令正在写入）；请稍后重试\n"
     assert (as_json.exit_code, as_json.json()["error"]["code"]) == (1, "store_busy")
     assert lc.json("doctor")["sound"]
+
+
+@sqlite_only("SQLite's write lock, held by another connection")
+def test_a_calendar_writes_nothing_and_is_made_while_another_command_writes(lc, tmp_path, monkeypatch):
+    """The store's identity is made with the store: its first calendar was refused as busy (or, on a
+    store the login may only read, as read-only) for want of writing it."""
+    lc.ok("add", "张伟", "--phone", "13800138000", "--grade", "A")
+    with database(lc) as conn:
+        uid = conn.execute("SELECT value FROM settings WHERE key = 'store.uid'").fetchone()[0]
+    monkeypatch.setattr(leadcard.store, "BUSY_TIMEOUT_MS", 50)
+    with HeldLock(lc.db):
+        lc.ok("calendar", "--output", str(tmp_path / "due.ics"))
+    assert list(events(tmp_path / "due.ics")) == [f"A00001-{uid}@leadcard"]
+
+
+def test_a_store_restored_from_an_export_without_an_identity_gets_one_that_stays(lc, tmp_path):
+    sales_floor(lc)
+    lc.ok("add", "张伟", "--phone", "13800138000", "--grade", "A")
+    lc.ok("export", "--format", "json", "--output", str(tmp_path / "all.json"))
+    document = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    settings = document["store"]["tables"]["settings"]
+    settings["rows"] = [row for row in settings["rows"] if row[settings["columns"].index("key")] != "store.uid"]
+    (tmp_path / "all.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    restored = empty_store(tmp_path / "restored.db")
+    restored.ok("import", str(tmp_path / "all.json"))
+    with database(restored) as conn:  # made by the restore itself, not left to a first calendar
+        assert conn.execute("SELECT count(*) FROM settings WHERE key = 'store.uid'").fetchone()[0] == 1
+    restored.ok("calendar", "--output", str(tmp_path / "one.ics"), user="赵经理")
+    restored.ok("calendar", "--output", str(tmp_path / "two.ics"), user="赵经理")
+    assert set(events(tmp_path / "one.ics")) == set(events(tmp_path / "two.ics")) != set()

@@ -249,13 +249,21 @@ def due_until(store: Store, until: datetime, now: datetime, scope: Scope) -> lis
 
 
 def store_uid(store: Store) -> str:
-    """This store's identity, made once: calendar UIDs stay the same across exports."""
+    """This store's identity (made with the store, migration 23, and kept by a restore): calendar
+    UIDs stay the same across exports."""
     uid = store.setting("store.uid")
     if uid is None:
-        uid = uuid.uuid4().hex
         with store.transaction():
-            store.set_setting("store.uid", uid)
+            ensure_uid(store)
+        uid = store.setting("store.uid")
     return uid
+
+
+def ensure_uid(store: Store) -> None:
+    """The store's identity made if it has none, inside the caller's transaction (a store restored
+    from an export that did not carry one); one another command made meanwhile is kept."""
+    store.conn.execute("INSERT INTO settings (key, value) VALUES ('store.uid', ?) ON CONFLICT (key) DO NOTHING",
+                       (uuid.uuid4().hex,))
 
 
 # -- backup, restore, doctor -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ Never edit a released migration; add the next one.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from typing import Callable
 
 from leadcard.store.initial_schema import INITIAL_SCHEMA
@@ -633,3 +634,12 @@ def m022_unsigned_from_the_index(db: sqlite3.Connection) -> None:
         CREATE INDEX followups_card_at ON followups (card_id, at, outcome, channel, next_at, recorded_at, seq);
         """
     )
+
+
+@migration
+def m023_store_uid(db: sqlite3.Connection) -> None:
+    # The store's identity, which its calendar's UIDs are made of, made with the store rather than
+    # by the first calendar: a calendar read from a store this login may only read, or one another
+    # command holds, need write nothing, and calendars made at once cannot each make their own.
+    db.execute("INSERT INTO settings (key, value) VALUES ('store.uid', ?) ON CONFLICT (key) DO NOTHING",
+               (uuid.uuid4().hex,))

@@ -82,6 +82,7 @@ def restore(session: Session, path: Path, dry_run: bool, acting: str | None = No
             for table, columns, rows in Document(stream, sql.tables(store), store.schema_version()).tables():
                 report.counts[table] = sql.load(store, table, columns, rows)
             sql.check_references(store)
+            exchange_sql.ensure_uid(store)  # an export of a store that had made no calendar carries none
             _read_back(store)
             report.unbound = _keep_a_manager(store)
             if acting:
