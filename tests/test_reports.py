@@ -459,3 +459,15 @@ def test_a_format_the_file_name_contradicts_is_bad_input_and_nothing_is_written(
     result = lc(*options, str(tmp_path / name), now=READ_ON)
     assert result.exit_code == 2 and result.stderr.startswith(f"leadcard: {name} 的文件名表示 ")
     assert not (tmp_path / name).exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_what_people_typed_is_text_in_the_markdown_report_never_html_or_a_link(lc):
+    """The report is pasted into a mail client or a wiki that renders Markdown: a competitor a
+    consultant typed must not become an image tag, a link or emphasis on the manager's screen."""
+    add(lc, "李四", "13800000002", "2026-11-17 10:00", "--grade", "A")
+    typed = "<img src=x onerror=alert(1)>[点我](http://x)*粗*"
+    lc.ok("lose", "李四", "--reason", "竞品品牌", "--competitor", typed, now="2026-11-19T10:00:00")
+    lc.ok("approve", "李四", now="2026-11-19T18:00:00")
+    md = lc.ok("report", "weekly", "--week", "2026-W47", "--format", "md", now=READ_ON).stdout
+    assert "\\<img src=x onerror=alert(1)\\>\\[点我\\](http://x)\\*粗\\*" in md
+    assert "<img" not in md.replace("\\<img", "") and "[点我]" not in md.replace("\\[点我\\]", "")

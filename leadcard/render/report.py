@@ -514,8 +514,15 @@ def markdown(document: Document) -> str:
 
 
 def _md_cell(cell) -> str:
-    """A cell of a pipe table: a | or a line break in a name would end the cell or the row."""
-    return shown(_text(cell), line=True).replace("|", "\\|")
+    """A cell of a pipe table: a | or a line break in a name would end the cell or the row; and what
+    people typed is text in whatever renders the Markdown (a mail client, a wiki), never an HTML tag,
+    a link, emphasis or code: Markdown's own signs are written behind a backslash, which shows them
+    as typed."""
+    return shown(_text(cell), line=True).translate(_MD_ESCAPED)
+
+
+# ASCII punctuation that Markdown (CommonMark) reads as markup or HTML; a backslash makes each plain.
+_MD_ESCAPED = str.maketrans({sign: "\\" + sign for sign in "\\`*_[]<>|~&"})
 
 
 def csv_text(document: Document) -> str:
