@@ -114,12 +114,11 @@ def open_store(url: str, busy_timeout_ms: int, create: bool) -> tuple["Connectio
 
 
 def schema_version(conn: "Connection") -> int:
-    try:
-        return conn.execute("SELECT version FROM leadcard_schema").fetchone()[0]
-    except sqlite3.DatabaseError:
-        if conn.execute("SELECT to_regclass('leadcard_schema')").fetchone()[0] is None:
-            return 0  # a database with no store in it yet
-        raise
+    # Asked first rather than learnt from a failed read, which would end a transaction it is read in
+    # (an upgrade reads the version again under its lock).
+    if conn.execute("SELECT to_regclass('leadcard_schema')").fetchone()[0] is None:
+        return 0  # a database with no store in it yet
+    return conn.execute("SELECT version FROM leadcard_schema").fetchone()[0]
 
 
 def replace_check(conn: "Connection", table: str, old: str, new: str) -> None:
