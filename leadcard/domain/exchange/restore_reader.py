@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
 from leadcard.model.exchange import EXPORT_FORMAT, EXPORT_VERSION
+from leadcard.usertext import UNSAFE, escaped
 from leadcard.store.dump import Column
 
 MAX_TEXT = 1_000_000  # characters in one stored value; more is not a value anyone typed
@@ -240,6 +241,11 @@ def check_cell(table: str, number: int, column: Column, value: object) -> None:
         raise bad(_("文本超过 {n} 个字符").format(n=MAX_TEXT))
     if "\x00" in value:
         raise bad(_("含有 NUL 字符"))
+    # What people typed holds no control character however it came in (the commands and import
+    # refuse them): one in a restored name would reach colleagues' screens and reports as it is.
+    # The settings are the program's own (a policy file's text among them).
+    if table != "settings" and not value.isprintable() and (found := UNSAFE.search(value)) is not None:
+        raise bad(_("含有控制字符（{character}）").format(character=escaped(found.group())))
     name = column.name
     if name == "at" or name.endswith("_at") or name in ("clock_override", "valid_until"):
         if not _moment(value):
