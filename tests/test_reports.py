@@ -471,3 +471,13 @@ def test_what_people_typed_is_text_in_the_markdown_report_never_html_or_a_link(l
     md = lc.ok("report", "weekly", "--week", "2026-W47", "--format", "md", now=READ_ON).stdout
     assert "\\<img src=x onerror=alert(1)\\>\\[点我\\](http://x)\\*粗\\*" in md
     assert "<img" not in md.replace("\\<img", "") and "[点我]" not in md.replace("\\[点我\\]", "")
+
+
+def test_a_direction_override_in_a_name_is_written_out_in_the_html_report(lc):
+    """U+202E reorders what follows it on the reader's screen: the html page shows it as the
+    terminal does, `\\u202e`, rather than letting it turn a row around."""
+    sales_floor(lc)
+    lc.ok("user", "add", "王\u202e芳", "--role", "consultant", "--team", "一组")
+    add(lc, "张三", "13800000001", "2026-11-17 10:00", "--owner", "王\u202e芳")
+    page = lc.ok("report", "weekly", "--week", "2026-W47", "--format", "html", now=READ_ON).stdout
+    assert "\u202e" not in page and "王\\u202e芳" in page

@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from leadcard.usertext import shown
+
 NA = "n/a"
+
+
+def html_text(value: str) -> str:
+    """Text for the html page and its charts: escaped, and a control character or a direction
+    override written out as on a terminal (a stored one would act on the reader's screen)."""
+    return escape(shown(value, line=True))
 
 
 @dataclass(frozen=True)
@@ -100,21 +108,21 @@ def svg(chart: Chart) -> str:
             return NA
         return f"{value:.0%}" if chart.percent else f"{value:g}"
 
-    parts = [f'<svg class="chart" viewBox="0 0 {_W} {_H}" role="img" aria-label="{escape(chart.title)}" '
+    parts = [f'<svg class="chart" viewBox="0 0 {_W} {_H}" role="img" aria-label="{html_text(chart.title)}" '
              f'xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="{_W / 2}" y="20" text-anchor="middle" class="chart-title">{escape(chart.title)}</text>']
+             f'<text x="{_W / 2}" y="20" text-anchor="middle" class="chart-title">{html_text(chart.title)}</text>']
     for tick in (0, 0.5, 1):
         ty = y(top * tick)
         parts.append(f'<line x1="{_LEFT}" y1="{ty:.1f}" x2="{_W - _RIGHT}" y2="{ty:.1f}" class="grid"/>'
-                     f'<text x="{_LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" class="tick">{escape(label(top * tick))}</text>')
+                     f'<text x="{_LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" class="tick">{html_text(label(top * tick))}</text>')
     every = -(-n // 6)  # at most six labels: a phone's width holds no more
     for i, category in enumerate(chart.categories):
         if i % every == 0:
             parts.append(f'<text x="{_LEFT + step * (i + 0.5):.1f}" y="{_H - _BOTTOM + 18}" text-anchor="middle" '
-                         f'class="tick">{escape(category)}</text>')
-    parts.append(f'<text x="{_LEFT + plot_w / 2}" y="{_H - 8}" text-anchor="middle" class="axis">{escape(chart.x_title)}</text>'
+                         f'class="tick">{html_text(category)}</text>')
+    parts.append(f'<text x="{_LEFT + plot_w / 2}" y="{_H - 8}" text-anchor="middle" class="axis">{html_text(chart.x_title)}</text>'
                  f'<text x="14" y="{_TOP + plot_h / 2}" text-anchor="middle" class="axis" '
-                 f'transform="rotate(-90 14 {_TOP + plot_h / 2})">{escape(chart.y_title)}</text>')
+                 f'transform="rotate(-90 14 {_TOP + plot_h / 2})">{html_text(chart.y_title)}</text>')
     for k, (name, vals) in enumerate(chart.series):
         colour = _COLOURS[k % len(_COLOURS)]
         if chart.kind == "bar":
@@ -124,8 +132,8 @@ def svg(chart: Chart) -> str:
                     continue
                 x = _LEFT + step * i + step * 0.15 + width * k
                 parts.append(f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{width:.1f}" '
-                             f'height="{_TOP + plot_h - y(value):.1f}" fill="{colour}"><title>{escape(name)} '
-                             f'{escape(chart.categories[i])}: {escape(label(value))}</title></rect>')
+                             f'height="{_TOP + plot_h - y(value):.1f}" fill="{colour}"><title>{html_text(name)} '
+                             f'{html_text(chart.categories[i])}: {html_text(label(value))}</title></rect>')
         else:
             points = [(_LEFT + step * (i + 0.5), y(v)) for i, v in enumerate(vals) if v is not None]
             if len(points) > 1:
@@ -136,6 +144,6 @@ def svg(chart: Chart) -> str:
         ty = y(chart.target[1])
         parts.append(f'<line x1="{_LEFT}" y1="{ty:.1f}" x2="{_W - _RIGHT}" y2="{ty:.1f}" class="target"/>'
                      f'<text x="{_W - _RIGHT}" y="{ty - 5:.1f}" text-anchor="end" class="target-label">'
-                     f'{escape(chart.target[0])} {escape(label(chart.target[1]))}</text>')
+                     f'{html_text(chart.target[0])} {html_text(label(chart.target[1]))}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -4,10 +4,8 @@ Every value a user typed is escaped."""
 
 from __future__ import annotations
 
-from html import escape
-
 from leadcard.i18n import _, english
-from leadcard.render.charts import svg
+from leadcard.render.charts import html_text, svg
 from leadcard.render.document import Document, Section, cell_text
 
 _STYLE = """
@@ -47,19 +45,19 @@ def page(document: Document) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="{"en" if english() else "zh-CN"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(document.title)}</title><style>{_STYLE}</style></head>"
-        f"<body><main><h1>{escape(document.title)}</h1>"
+        f"<title>{html_text(document.title)}</title><style>{_STYLE}</style></head>"
+        f"<body><main><h1>{html_text(document.title)}</h1>"
         f'<div class="charts">{charts}</div>{body}</main></body></html>\n'
     )
 
 
 def _section(section: Section) -> str:
     if not section.rows:
-        return f'<section><h2>{escape(section.title)}</h2><p class="empty">{escape(_("（无）"))}</p></section>'
-    head = "".join(f"<th>{escape(h)}</th>" for h in section.headers)
+        return f'<section><h2>{html_text(section.title)}</h2><p class="empty">{html_text(_("（无）"))}</p></section>'
+    head = "".join(f"<th>{html_text(h)}</th>" for h in section.headers)
     rows = "".join(
-        "<tr>" + "".join(f'<td class="num">{escape(cell_text(c))}</td>' if isinstance(c, (int, float))
-                         else f"<td>{escape(cell_text(c))}</td>" for c in row) + "</tr>"
+        "<tr>" + "".join(f'<td class="num">{html_text(cell_text(c))}</td>' if isinstance(c, (int, float))
+                         else f"<td>{html_text(cell_text(c))}</td>" for c in row) + "</tr>"
         for row in section.rows)
-    return (f'<section><h2>{escape(section.title)}</h2><div class="scroll"><table><thead><tr>{head}</tr></thead>'
+    return (f'<section><h2>{html_text(section.title)}</h2><div class="scroll"><table><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div></section>")
