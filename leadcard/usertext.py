@@ -89,6 +89,15 @@ def shell_word(text: str) -> str:
     return shlex.quote(text)
 
 
+def directions_written_out(text: str) -> str:
+    """A file's text shown on a terminal: the direction overrides written out (`\\u202e`), which
+    would reorder the reader's line; the file itself keeps them, as typed."""
+    return _DIRECTIONS.sub(_escaped_match, text)
+
+
+_DIRECTIONS = LazyPattern(f"[{_BIDI}]")
+
+
 def to_cell(value):
     """A value for a CSV or XLSX cell: text that a spreadsheet would take for a formula starts with
     a quote, control characters are written out (XLSX cannot hold them); other values as they are."""

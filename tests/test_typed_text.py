@@ -346,3 +346,18 @@ def test_the_acting_user_set_in_the_environment_from_a_gbk_terminal_is_read_as_c
         refused = run_bytes(*command, env=dict(env, LEADCARD_USER=b"\xff\xfe"))
         assert refused.returncode == 2 and refused.stdout == b""
         assert refused.stderr.decode() == "leadcard: 环境变量 LEADCARD_USER 的值既不是 UTF-8 也不是 GBK/GB18030 文本\n"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
+def test_a_direction_override_is_written_out_when_a_file_is_shown_on_a_terminal_and_kept_in_the_file(lc, tmp_path):
+    from conftest import on_a_terminal
+
+    if not isinstance(lc.db, os.PathLike):
+        pytest.skip("a pseudo-terminal on the SQLite file's command")
+    lc.ok("user", "add", "王\u202e芳", "--role", "consultant")
+    lc.ok("add", "王\u202e芳", "--phone", "13800138000", "--grade", "A", user="王\u202e芳", now="2026-04-22T10:00:00")
+    for args in (("export", "--format", "csv"), ("report", "weekly", "--format", "csv")):
+        screen = on_a_terminal(lc.db, *args, "--no-pager", check=True, env={"LEADCARD_USER": "王\u202e芳"})
+        assert "\u202e" not in screen and "王\\u202e芳" in screen, args
+    piped = lc.ok("export", "--format", "csv", user="王\u202e芳").stdout  # a file (or a pipe) keeps what was typed
+    assert "王\u202e芳" in piped

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import IO, Any, Callable, Iterable, Iterator
 
-from leadcard.usertext import JSON_ERRORS, JSON_RAW, LazyPattern, legacy_encoding, shown
+from leadcard.usertext import JSON_ERRORS, JSON_RAW, LazyPattern, directions_written_out, legacy_encoding, shown
 
 
 
@@ -72,14 +72,26 @@ def file_on_stdout(encoding: str = "utf-8") -> Iterator[IO[str]]:
     sys.stdout.flush()
     out = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
     try:
-        yield out
+        yield _OnTerminal(out) if sys.stdout.isatty() else out
     finally:
         out.flush()
         out.detach()
 
 
+class _OnTerminal:
+    """A file's text written to a terminal, where someone reads it: its direction overrides written out."""
+
+    def __init__(self, out: IO[str]):
+        self.out = out
+
+    def write(self, text: str) -> int:
+        return self.out.write(directions_written_out(text))
+
+
 def bytes_on_stdout(data: bytes) -> None:
-    """A whole file's bytes on standard output, as `file_on_stdout` writes them."""
+    """A whole file's bytes on standard output, as `file_on_stdout` writes them (UTF-8)."""
+    if sys.stdout.isatty():
+        data = directions_written_out(data.decode("utf-8")).encode("utf-8")
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
