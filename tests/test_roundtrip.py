@@ -327,3 +327,24 @@ def test_a_table_given_twice_is_bad_input(exported, tmp_path):
     result = other("import", str(path))
     assert result.exit_code == 2 and "cases" in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert other.json("doctor")["counts"]["cards"] == 0
+
+
+def test_a_json_export_restores_into_an_empty_store_on_either_backend(lc, tmp_path):
+    """On a server the restore's reference check was SQLite's PRAGMA, which it has no form of: every
+    restore failed there, and was told as a damaged store."""
+    source = empty_store(tmp_path / "source.db")
+    source.ok("demo", "--cards", "30", "--seed", "1")
+    source.ok("export", "--format", "json", "--output", str(tmp_path / "all.json"), user="赵经理")
+    lc.ok("import", str(tmp_path / "all.json"))
+    counts = lc.json("doctor", user="赵经理")["counts"]
+    assert counts == {**source.json("doctor", user="赵经理")["counts"], "settings": counts["settings"]}
+    assert [c["ref"] for c in lc.json("list", user="赵经理")] == [c["ref"] for c in source.json("list", user="赵经理")]
+
+
+def test_an_export_pointing_at_a_record_it_does_not_hold_is_refused_on_either_backend(lc, tmp_path, exported):
+    _set("followups", "card_id", 999)(exported)
+    (tmp_path / "spoiled.json").write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+    result = lc("import", str(tmp_path / "spoiled.json"))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "doctor" not in result.stderr
+    assert lc.json("user", "list") == []
