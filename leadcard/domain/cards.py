@@ -207,12 +207,13 @@ def add_card(session: Session, new: NewCard) -> Card:
     fields = {k: v for k, v in new.fields.items() if v not in (None, "")}
     if visit and visit.model and "model" not in fields:
         fields["model"] = visit.model
-    clash = store.active_cards_with_phone(phone)
-    if clash:
-        raise Refused(phone_taken(session, phone, clash))
     if referrer is not None and referrer.phone == phone:
         raise Refused(_("卡片 {ref} 的电话与此相同：客户不能转介绍自己").format(ref=referrer.ref))
     with store.transaction():
+        # Under the write lock: of two cards added for one phone at once, the second is refused.
+        clash = store.active_cards_with_phone(phone)
+        if clash:
+            raise Refused(phone_taken(session, phone, clash))
         card_id = store.insert_card({
             "created_at": created_at,
             "recorded_at": now,

@@ -163,22 +163,22 @@ def win(session: Session, ref: str, model: str | None, price: int | None = None,
         delivery: date | None = None) -> Card:
     """成交/订车: the order (contract and deposit, model, price, expected delivery). The card stays on
     its owner's list, due for the car's progress every `order_update_days` and on the delivery day."""
-    card = resolve(session, ref)
-    card = with_status(session, card)
-    _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), _("记录成交"))
-    _require_owner_or_over(session, card, _("记录成交"))
-    model = (model or "").strip() or card.fields.get("model")
-    if not model:
-        raise BadInput(_("卖的是哪款车？请加 --model"))
-    if price is not None and deposit is not None and deposit > price:
-        raise BadInput(_("定金（{deposit}）不能超过成交价（{price}）").format(deposit=deposit, price=price))
-    now = session.now
-    if delivery is not None and delivery < now.date():
-        raise BadInput(_("预计交车日期（{day}）不能早于订车").format(day=delivery.isoformat()))
-    order = {"model": model, "price": price, "deposit": deposit,
-             "delivery": delivery.isoformat() if delivery else None}
     store = session.store
-    with store.transaction():
+    with store.transaction():  # read and decided under the write lock, as approve's
+        card = resolve(session, ref)
+        card = with_status(session, card)
+        _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), _("记录成交"))
+        _require_owner_or_over(session, card, _("记录成交"))
+        model = (model or "").strip() or card.fields.get("model")
+        if not model:
+            raise BadInput(_("卖的是哪款车？请加 --model"))
+        if price is not None and deposit is not None and deposit > price:
+            raise BadInput(_("定金（{deposit}）不能超过成交价（{price}）").format(deposit=deposit, price=price))
+        now = session.now
+        if delivery is not None and delivery < now.date():
+            raise BadInput(_("预计交车日期（{day}）不能早于订车").format(day=delivery.isoformat()))
+        order = {"model": model, "price": price, "deposit": deposit,
+                 "delivery": delivery.isoformat() if delivery else None}
         store.insert_event(card.id, now, EventKind.WON, session.actor_id, {k: v for k, v in order.items() if v is not None})
         _set_status(session, card, Status.WON, {**order, "at": now})
     return _fresh(session, card.id)
@@ -190,12 +190,12 @@ def cancel_order(session: Session, ref: str, reason: str) -> Card:
     reason = (reason or "").strip()
     if not reason:
         raise BadInput(_("请说明退订原因：--reason（交车周期太长、价格、贷款未过 …）"))
-    card = resolve(session, ref)
-    _require_status(card, (Status.WON,), _("取消订单"))
-    _require_owner_or_over(session, card, _("取消订单"))
     store = session.store
-    _refuse_phone_clash(session, card)
-    with store.transaction():
+    with store.transaction():  # read and decided under the write lock, as approve's
+        card = resolve(session, ref)
+        _require_status(card, (Status.WON,), _("取消订单"))
+        _require_owner_or_over(session, card, _("取消订单"))
+        _refuse_phone_clash(session, card)
         store.insert_event(card.id, session.now, EventKind.ORDER_CANCELLED, session.actor_id,
                            {"reason": reason, "model": card.outcome.get("model")})
         _set_status(session, card, Status.OPEN, None)
@@ -207,22 +207,22 @@ def deliver(session: Session, ref: str, at: datetime | None, handover_to: str | 
     """交车: the order's car is the customer's. The owner is handed to after-sales within
     `handover_working_days` (now, with `handover_to`, or later with `handover`), then visited after
     delivery, reminded of the first service and greeted on their birthday."""
-    card = resolve(session, ref)
-    _require_status(card, (Status.WON,), _("办理交车"))
-    _require_owner_or_over(session, card, _("办理交车"))
-    at = at or session.now
-    ordered_at = datetime.fromisoformat(card.outcome["at"]) if card.outcome.get("at") else card.created_at
-    if at > session.now + timedelta(minutes=1):
-        raise BadInput(_("交车时间不能在将来（{when}）").format(when=f"{at:%Y-%m-%d %H:%M}"))
-    if at < ordered_at:
-        raise BadInput(_("交车时间不能早于订车（{when}）").format(when=f"{ordered_at:%Y-%m-%d %H:%M}"))
-    outcome = {**card.outcome, "delivered_at": at}
-    if handover_at is not None and not handover_to:
-        raise BadInput(_("--handover-at 是车主移交售后的时间：请同时加 --handover-to"))
-    if handover_to:
-        outcome.update(_handover(session, handover_to, handover_at, at))
     store = session.store
-    with store.transaction():
+    with store.transaction():  # read and decided under the write lock, as approve's
+        card = resolve(session, ref)
+        _require_status(card, (Status.WON,), _("办理交车"))
+        _require_owner_or_over(session, card, _("办理交车"))
+        at = at or session.now
+        ordered_at = datetime.fromisoformat(card.outcome["at"]) if card.outcome.get("at") else card.created_at
+        if at > session.now + timedelta(minutes=1):
+            raise BadInput(_("交车时间不能在将来（{when}）").format(when=f"{at:%Y-%m-%d %H:%M}"))
+        if at < ordered_at:
+            raise BadInput(_("交车时间不能早于订车（{when}）").format(when=f"{ordered_at:%Y-%m-%d %H:%M}"))
+        outcome = {**card.outcome, "delivered_at": at}
+        if handover_at is not None and not handover_to:
+            raise BadInput(_("--handover-at 是车主移交售后的时间：请同时加 --handover-to"))
+        if handover_to:
+            outcome.update(_handover(session, handover_to, handover_at, at))
         store.insert_event(card.id, at, EventKind.DELIVERED, session.actor_id)
         if handover_to:
             store.insert_event(card.id, outcome["handover_at"], EventKind.HANDOVER, session.actor_id,
@@ -233,15 +233,15 @@ def deliver(session: Session, ref: str, at: datetime | None, handover_to: str | 
 
 def handover(session: Session, ref: str, to: str, at: datetime | None) -> Card:
     """Hand a delivered car's owner to after-sales (within one working day of the delivery, DOMAIN.md)."""
-    card = resolve(session, ref)
-    _require_status(card, (Status.DELIVERED,), _("移交售后"))
-    _require_owner_or_over(session, card, _("移交售后"))
-    if card.outcome.get("handover_to"):
-        raise Refused(_("卡片 {ref} 已移交给 {to}").format(ref=card.ref, to=card.outcome["handover_to"]))
-    since = card.outcome.get("delivered_at") or card.outcome.get("at")
-    done = _handover(session, to, at, datetime.fromisoformat(since) if since else card.created_at)
     store = session.store
-    with store.transaction():
+    with store.transaction():  # read and decided under the write lock, as approve's
+        card = resolve(session, ref)
+        _require_status(card, (Status.DELIVERED,), _("移交售后"))
+        _require_owner_or_over(session, card, _("移交售后"))
+        if card.outcome.get("handover_to"):
+            raise Refused(_("卡片 {ref} 已移交给 {to}").format(ref=card.ref, to=card.outcome["handover_to"]))
+        since = card.outcome.get("delivered_at") or card.outcome.get("at")
+        done = _handover(session, to, at, datetime.fromisoformat(since) if since else card.created_at)
         store.insert_event(card.id, done["handover_at"], EventKind.HANDOVER, session.actor_id, {"to": done["handover_to"]})
         _set_status(session, card, Status.DELIVERED, {**card.outcome, **done})
     return _fresh(session, card.id)
@@ -261,25 +261,25 @@ def _handover(session: Session, to: str, at: datetime | None, delivered_at: date
 
 def lose(session: Session, ref: str, reason: str, competitor: str | None, note: str | None) -> Card:
     """战败申请: the consultant asks; the card waits for a supervisor as `lost-pending`."""
-    card = with_status(session, resolve(session, ref))
-    reason = loss_reason(session.policy, reason)
-    _require_status(card, (Status.OPEN, Status.DORMANT), _("申请战败"))
-    _require_owner_or_over(session, card, _("申请战败"))
-    now = session.now
-    competitor = (competitor or "").strip() or None
-    note = (note or "").strip() or None
-    outcome = {"reason": reason, "competitor": competitor, "note": note, "requested_at": now,
-               "requested_by": session.actor.name if session.actor else None}
     store = session.store
-    detail = {"reason": reason, "competitor": competitor, "note": note}
-    if reason == LOSS_REASON_WORDS["financing"]:
-        # 贷款未过 names the loan application it failed on, when the card has one.
-        finance = deal_sql.latest_finance(store, card.id)
-        if finance is not None:
-            detail["finance"] = outcome["finance"] = {
-                "seq": finance.seq, "at": _iso(finance.at), "status": finance.status.value, "bank": finance.bank,
-                "amount": finance.amount}
-    with store.transaction():
+    with store.transaction():  # read and decided under the write lock, as approve's
+        card = with_status(session, resolve(session, ref))
+        reason = loss_reason(session.policy, reason)
+        _require_status(card, (Status.OPEN, Status.DORMANT), _("申请战败"))
+        _require_owner_or_over(session, card, _("申请战败"))
+        now = session.now
+        competitor = (competitor or "").strip() or None
+        note = (note or "").strip() or None
+        outcome = {"reason": reason, "competitor": competitor, "note": note, "requested_at": now,
+                   "requested_by": session.actor.name if session.actor else None}
+        detail = {"reason": reason, "competitor": competitor, "note": note}
+        if reason == LOSS_REASON_WORDS["financing"]:
+            # 贷款未过 names the loan application it failed on, when the card has one.
+            finance = deal_sql.latest_finance(store, card.id)
+            if finance is not None:
+                detail["finance"] = outcome["finance"] = {
+                    "seq": finance.seq, "at": _iso(finance.at), "status": finance.status.value, "bank": finance.bank,
+                    "amount": finance.amount}
         store.insert_event(card.id, now, EventKind.LOST_REQUESTED, session.actor_id, detail)
         _set_status(session, card, Status.LOST_PENDING, outcome)
     return _fresh(session, card.id)
@@ -327,11 +327,11 @@ def mark_invalid(session: Session, ref: str, reason: str) -> Card:
     reason = (reason or "").strip()
     if not reason:
         raise BadInput(_("请说明卡片无效的原因：--reason（空号、非购车客户 …）"))
-    card = with_status(session, resolve(session, ref))
-    _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), _("把卡片标记为无效"))
-    _require_owner_or_over(session, card, _("把卡片标记为无效"))
     store = session.store
-    with store.transaction():
+    with store.transaction():  # read and decided under the write lock, as approve's
+        card = with_status(session, resolve(session, ref))
+        _require_status(card, (Status.OPEN, Status.DORMANT, Status.LOST_PENDING), _("把卡片标记为无效"))
+        _require_owner_or_over(session, card, _("把卡片标记为无效"))
         store.insert_event(card.id, session.now, EventKind.INVALID, session.actor_id, {"reason": reason})
         _set_status(session, card, Status.INVALID, {"reason": reason, "at": session.now})
     return _fresh(session, card.id)
@@ -340,18 +340,18 @@ def mark_invalid(session: Session, ref: str, reason: str) -> Card:
 def reopen(session: Session, ref: str, note: str | None) -> Card:
     """Back to `open`. A consultant may withdraw their own loss request or undo their own
     `invalid`; a closed deal or an approved loss is reopened by a supervisor or the manager."""
-    card = resolve(session, ref)
-    _require_status(card, (*CLOSED, Status.LOST_PENDING), _("重新打开"))
-    if card.status in (Status.WON, Status.LOST):
-        session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("重新打开状态为 {status} 的卡片").format(status=_(STATUS_LABELS[card.status])))
-    else:
-        _require_owner_or_over(session, card, _("重新打开"))
     store = session.store
-    _refuse_phone_clash(session, card)
-    detail = {"from": card.status.value}
-    if note and note.strip():
-        detail["note"] = note.strip()
-    with store.transaction():
+    with store.transaction():  # read and decided under the write lock, as approve's
+        card = resolve(session, ref)
+        _require_status(card, (*CLOSED, Status.LOST_PENDING), _("重新打开"))
+        if card.status in (Status.WON, Status.LOST):
+            session.require_role(Role.SUPERVISOR, Role.MANAGER, doing=_("重新打开状态为 {status} 的卡片").format(status=_(STATUS_LABELS[card.status])))
+        else:
+            _require_owner_or_over(session, card, _("重新打开"))
+        _refuse_phone_clash(session, card)
+        detail = {"from": card.status.value}
+        if note and note.strip():
+            detail["note"] = note.strip()
         store.insert_event(card.id, session.now, EventKind.REOPENED, session.actor_id, detail)
         _set_status(session, card, Status.OPEN, None)
     return _fresh(session, card.id)
@@ -359,17 +359,17 @@ def reopen(session: Session, ref: str, note: str | None) -> Card:
 
 def do_not_contact(session: Session, ref: str, note: str | None, undo: bool = False) -> Card:
     """The customer asked not to be contacted: the card leaves every list (or comes back)."""
-    card = resolve(session, ref)
-    _require_owner_or_over(session, card, _("更改免打扰"))
-    if card.do_not_contact != undo:
-        if undo:
-            raise Refused(_("卡片 {ref} 没有标记免打扰").format(ref=card.ref))
-        raise Refused(_("卡片 {ref} 已经标记了免打扰").format(ref=card.ref))
-    detail = {"undo": True} if undo else {}
-    if note and note.strip():
-        detail["note"] = note.strip()
     store = session.store
-    with store.transaction():
+    with store.transaction():  # read and decided under the write lock, as approve's
+        card = resolve(session, ref)
+        _require_owner_or_over(session, card, _("更改免打扰"))
+        if card.do_not_contact != undo:
+            if undo:
+                raise Refused(_("卡片 {ref} 没有标记免打扰").format(ref=card.ref))
+            raise Refused(_("卡片 {ref} 已经标记了免打扰").format(ref=card.ref))
+        detail = {"undo": True} if undo else {}
+        if note and note.strip():
+            detail["note"] = note.strip()
         store.update_card(card.id, {"do_not_contact": 0 if undo else 1})
         store.insert_event(card.id, session.now, EventKind.DO_NOT_CONTACT, session.actor_id, detail or None)
         refresh(session, card.id)
