@@ -86,6 +86,20 @@ def test_a_password_in_the_url_is_never_printed(cluster):
     assert "s3cret" not in shown.stdout and "postgres@" in json.loads(shown.stdout)["db"]
 
 
+@pytest.mark.parametrize("url", [
+    "postgresql://postgres:S3cret%PW@/leadcard?host=/tmp",  # a percent sign that escapes nothing
+    "postgresql://postgres:S3cretPW@[::1/leadcard",  # an IPv6 host never closed: the driver quotes the URL
+    "postgresql://postgres@/leadcard?host=/tmp&password=S3cret%zz",
+])
+def test_a_password_in_a_url_the_driver_cannot_read_is_never_printed_either(url):
+    """The driver's own words quote the part of the URL it could not read, password and all."""
+    pytest.importorskip("psycopg")
+    for args in (("today",), ("today", "--json"), ("list",)):
+        result = Leadcard(url)(*args)
+        assert result.exit_code == 1 and "连不上 PostgreSQL 数据库" in result.stderr
+        assert "S3cret" not in result.stderr + result.stdout
+
+
 def test_the_same_demo_gives_the_same_report_and_audit_on_both_backends(cluster, tmp_path):
     on_sqlite = empty_store(tmp_path / "demo.db")
     on_server = Leadcard(cluster.database())

@@ -176,7 +176,7 @@ def connect(url: str, busy_timeout_ms: int, read_only: bool = False) -> "Connect
         raw = psycopg.connect(url, autocommit=True, connect_timeout=max(2, busy_timeout_ms // 1000), options=options)
     except psycopg.Error as exc:
         raise StoreError(_("连不上 PostgreSQL 数据库 {url}：{reason}").format(
-            url=shown_url(url), reason=_first_line(exc))) from None
+            url=shown_url(url), reason=without_password(_first_line(exc), url))) from None
     _load_numbers_as_sqlite_does(raw)
     return Connection(raw)
 
@@ -185,6 +185,19 @@ def shown_url(url: str) -> str:
     """The URL without its password (given before the host, or as a parameter): it is printed in
     messages, `policy show` and `doctor`."""
     return re.sub(r"[?&]password=[^&]*$|(?<=[?&])password=[^&]*&", "", re.sub(r"(://[^:/@]*):[^@/]*@", r"\1@", url))
+
+
+def without_password(text: str, url: str) -> str:
+    """A driver's words about `url` with its password left out: it may quote the URL whole, or the
+    part of it it could not read."""
+    text = text.replace(url, shown_url(url))
+    from urllib.parse import unquote
+
+    for found in re.finditer(r"://[^:/@]*:([^@/]*)@|[?&]password=([^&]*)", url):
+        secret = found.group(1) or found.group(2)
+        for form in {secret, unquote(secret)} if secret else ():
+            text = text.replace(form, "***")
+    return text
 
 
 def _first_line(exc: Exception) -> str:
