@@ -317,3 +317,24 @@ def stored_tables(server) -> list[str]:
         return list(dump.tables(store))
     finally:
         store.close()
+
+
+def test_a_role_that_may_only_read_is_told_so_in_a_servers_terms(server):
+    """Not "check the file's and its directory's permissions", which a server's store has none of."""
+    import uuid
+
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    server.ok("add", "张三", "--phone", "13800138000")
+    with database(server) as conn:
+        conn.raw.execute(f"CREATE ROLE {role} LOGIN")  # the server's own SQL, past the dialect layer
+        conn.raw.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+    try:
+        reader = Leadcard(server.db.replace("postgres@", f"{role}@"))
+        assert [c["name"] for c in reader.json("list")] == ["张三"]
+        refused = reader("add", "李四", "--phone", "13900139000")
+        assert (refused.exit_code, refused.stderr) == (
+            1, "leadcard: 这个 PostgreSQL 用户对数据库只有读权限，无法写入（请让数据库管理员授予它写权限）\n")
+    finally:
+        with database(server) as conn:
+            conn.raw.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
+            conn.raw.execute(f"DROP ROLE {role}")

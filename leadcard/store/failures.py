@@ -45,6 +45,8 @@ def failed(exc: sqlite3.DatabaseError, may_write: bool = True) -> StoreError:
     code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
     if code in (_BUSY, _LOCKED):
         return StoreBusy(_("数据库正忙（另一条命令正在写入）；请稍后重试"))
+    if code in (_READONLY, _PERM) and getattr(exc, "on_server", False):
+        return StoreReadOnly(_("这个 PostgreSQL 用户对数据库只有读权限，无法写入（请让数据库管理员授予它写权限）"))
     if code in (_READONLY, _PERM) or (code == _CANTOPEN and not may_write):
         return StoreReadOnly(_("当前登录用户对数据库只有读权限，无法写入（请检查数据库文件及其所在目录的权限）"))
     if code == _FULL:

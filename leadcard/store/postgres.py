@@ -503,4 +503,5 @@ def _guarded(call, *args):
             kind, code = sqlite3.DatabaseError, 1
         error = kind(message)
         error.sqlite_errorcode = code
+        error.on_server = True  # told in a server's terms (its roles, not a file's permissions)
         raise error from None
