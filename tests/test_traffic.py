@@ -13,7 +13,9 @@ AFTER = "2026-11-25T10:00:00"
 
 
 def visit(lc, who, at, *args):
-    return lc.json("visit", "add", "--at", at, *args, user=who, now=at.replace(" ", "T") + ":00")
+    """Logged as the customer leaves (at the time given by --left, if any): a leaving time is never ahead."""
+    logged = args[args.index("--left") + 1] if "--left" in args else at
+    return lc.json("visit", "add", "--at", at, *args, user=who, now=logged.replace(" ", "T") + ":00")
 
 
 def log(lc, who, ref, at, channel, *args, content="跟进"):
