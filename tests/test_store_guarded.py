@@ -126,7 +126,7 @@ def test_the_default_store_is_still_made_on_first_use(tmp_path):
 
 @sqlite_only("the store's file and the files SQLite keeps beside it")
 @pytest.mark.parametrize("case", ["empty sheet", "sheet without names", "garbage JSON", "truncated export",
-                                  "dry run", "unknown user", "bad policy"])
+                                  "dry run", "unknown user", "bad policy", "a hub on a file"])
 def test_a_refused_or_dry_run_import_or_init_leaves_no_store_behind(tmp_path, case):
     from conftest import Leadcard
 
@@ -135,14 +135,16 @@ def test_a_refused_or_dry_run_import_or_init_leaves_no_store_behind(tmp_path, ca
              "truncated export": ("all.json", '{"format": "leadcard", "version": 2, "cards": ['),
              "dry run": ("cards.csv", "姓名,电话\n张三,13800138000\n"),
              "unknown user": ("cards.csv", "姓名,电话\n张三,13800138000\n"),
-             "bad policy": ("store.toml", "[grades.Z]\ncadence_days = 2\n")}
+             "bad policy": ("store.toml", "[grades.Z]\ncadence_days = 2\n"),
+             "a hub on a file": ("unused.txt", "")}
     name, text = files[case]
     (tmp_path / name).write_text(text, encoding="utf-8")
     lc = Leadcard(tmp_path / "mistyped.db")
-    command = {"dry run": ("import", str(tmp_path / name), "--dry-run"), "bad policy": ("init", "--policy-file",
-                                                                                         str(tmp_path / name))}
+    command = {"dry run": ("import", str(tmp_path / name), "--dry-run"),
+               "bad policy": ("init", "--policy-file", str(tmp_path / name)), "a hub on a file": ("init", "--hub")}
     result = lc(*command.get(case, ("import", str(tmp_path / name))), user="无此人" if case == "unknown user" else None)
-    assert result.exit_code == (0 if case == "dry run" else 1 if case == "unknown user" else 2), result.stderr
+    assert result.exit_code == (0 if case == "dry run" else 1 if case in ("unknown user", "a hub on a file") else 2), \
+        result.stderr
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("mistyped")]
     refused = lc("list")
     assert refused.exit_code == 1 and "没有数据库" in refused.stderr

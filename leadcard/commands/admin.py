@@ -76,7 +76,9 @@ def _init_hub(ctx: typer.Context, with_policy: bool, as_json: bool) -> None:
     if with_policy:
         raise BadInput(_("--hub 不带政策：政策是各门店自己的"))
     opened = session(ctx, create=True)
-    showrooms = hub.init_hub(opened)
+    with kept_if_written(opened) as written:
+        showrooms = hub.init_hub(opened)
+        written(True)
     if as_json:
         render.print_json({"hub": True, "path": str(opened.store.path),
                            "showrooms": [render.showroom_json(s) for s in showrooms]})
