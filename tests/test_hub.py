@@ -238,6 +238,9 @@ def test_attaching_a_name_twice_or_a_store_that_fails_leaves_nothing_behind(grou
     assert twice.exit_code == 1 and "已经接入" in twice.stderr
     again = group.hub("hub", "attach", "望京二店", group.showrooms[A].db)
     assert again.exit_code == 1 and f"已经作为门店 {A} 接入" in again.stderr
+    # The same store under another spelling of its URL: counted twice, it would double every figure.
+    respelled = group.hub("hub", "attach", "望京二店", group.showrooms[A].db + "&application_name=leadcard")
+    assert respelled.exit_code == 1 and f"已经作为门店 {A} 接入" in respelled.stderr
     missing = server_url("leadcard_no_such_showroom")
     failed = group.hub("hub", "attach", "通州店", missing)
     assert failed.exit_code == 1 and "连不上" in failed.stderr
@@ -269,4 +272,4 @@ def test_a_hub_lives_on_a_server_not_in_a_file(tmp_path):
     store = Leadcard(tmp_path / "group.db")
     refused = store("init", "--hub")
     assert refused.exit_code == 1 and "集团汇总库要建在 PostgreSQL 上" in refused.stderr
-    assert store.json("policy", "show")  # an ordinary store, made by init, with nothing of a hub
+    assert not (tmp_path / "group.db").exists()  # refused, it leaves no store behind (as any refused init)

@@ -70,7 +70,8 @@ def attach(session: Session, name: str, dsn: str) -> ShowroomState:
         raise BadInput(_("门店名要有 1 到 {most} 个字").format(most=NAME_LENGTH))
     if not postgres.is_server(dsn):
         raise BadInput(_("门店的数据库要写成 postgresql://用户@服务器/数据库（密码放在 ~/.pgpass 里）"))
-    _unattached(store, name, postgres.shown_url(dsn))
+    identity = sql.store_identity(dsn)
+    _unattached(store, name, postgres.shown_url(dsn), identity)
     import secrets
 
     token = secrets.token_hex(4)
@@ -83,7 +84,7 @@ def attach(session: Session, name: str, dsn: str) -> ShowroomState:
         url = sql.make_replica(store, replica, session.tz)
         sql.subscribe(url, dsn, slot)
         with store.transaction():  # under the store's write lock: another attach of the name waits, then is refused
-            _unattached(store, name, showroom.dsn)
+            _unattached(store, name, showroom.dsn, identity)
             sql.register(store, showroom, session.actor_id)
     except BaseException:
         _undo(store, dsn, replica, slot)
@@ -92,12 +93,16 @@ def attach(session: Session, name: str, dsn: str) -> ShowroomState:
                          sql.replica_state(store, showroom), sql.lag_bytes(dsn, slot))
 
 
-def _unattached(store, name: str, dsn: str) -> None:
-    """A showroom is attached once: by its name, and by its store (counted twice, it would double the group's figures)."""
+def _unattached(store, name: str, dsn: str, identity: str | None) -> None:
+    """A showroom is attached once: by its name, and by its store (counted twice, it would double the
+    group's figures) — by its URL, and by the store's own identity whatever spelling of the URL
+    reaches it (another host name, a parameter more)."""
     attached = sql.showrooms(store)
     if any(showroom.name == name for showroom in attached):
         raise Refused(_("门店 {name} 已经接入（见 `leadcard hub list`）").format(name=name))
-    same = next((showroom for showroom in attached if showroom.dsn == dsn), None)
+    same = next((showroom for showroom in attached if showroom.dsn == dsn), None) or next(
+        (showroom for showroom in attached if identity is not None and sql.replica_identity(store, showroom) == identity),
+        None)
     if same is not None:
         raise Refused(_("{dsn} 已经作为门店 {name} 接入").format(dsn=dsn, name=same.name))
 

@@ -112,6 +112,31 @@ def publish(dsn: str, slot: str) -> None:
         conn.close()
 
 
+def store_identity(dsn: str) -> str | None:
+    """A showroom's store's own identity (its `store.uid`, migration 23), however its URL is spelled;
+    None when it has none (nothing to compare: the publication's checks tell what it is)."""
+    conn = postgres.connect(dsn, BUSY_TIMEOUT_MS, read_only=True)
+    try:
+        return _setting(conn, "store.uid") if postgres.schema_version(conn) else None
+    finally:
+        conn.close()
+
+
+def replica_identity(hub: Store, showroom: Showroom) -> str | None:
+    """The identity of the store an attached showroom's copy is of (its copy of `store.uid`); None
+    when its copy cannot be read."""
+    try:
+        conn = postgres.connect(postgres.with_database(hub.url, showroom.replica), BUSY_TIMEOUT_MS, read_only=True)
+    except StoreError:
+        return None
+    try:
+        return _setting(conn, "store.uid")
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
 def drop_slot(dsn: str, slot: str) -> bool:
     """The hub's slot on the showroom's server dropped; False when the server cannot be reached
     (the slot then keeps the showroom's WAL until someone drops it there)."""
