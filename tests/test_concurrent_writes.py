@@ -21,13 +21,20 @@ def test_one_phone_added_by_several_consultants_at_once_makes_one_card(lc):
     assert [c["name"] for c in lc.json("list", "--search", "13922223333")] in ([f"同号{i}"] for i in range(6))
 
 
-def test_an_order_and_a_loss_recorded_at_once_leave_one_of_them(lc):
+def test_orders_and_losses_recorded_at_once_leave_what_one_after_another_would(lc):
+    """Run one after another, the first order stands and every later verdict is refused — or a loss
+    request stands and then an order (a customer who came back while it waited), and the rest are
+    refused. Never two orders, two requests, or a request after the order."""
     sales_floor(lc)
-    lc.ok("add", "张三", "--phone", "13800138000", "--owner", "王芳", "--model", "凯美瑞")
-    done = at_once(lc, *(("--as", "王芳", "win", "A00001") for _ in range(3)),
-                   *(("--as", "王芳", "lose", "A00001", "--reason", "价格") for _ in range(3)))
-    assert sorted(r.returncode for r in done) == [0] + [1] * 5, [r.stderr for r in done]
+    cards = ("A00001", "A00002", "A00003")
+    for n, _ref in enumerate(cards):
+        lc.ok("add", f"客户{n}", "--phone", f"1380013800{n}", "--owner", "王芳", "--model", "凯美瑞")
+    done = at_once(lc, *(("--as", "王芳", verdict, ref, *(("--reason", "价格") if verdict == "lose" else ()))
+                         for _ in range(3) for ref in cards for verdict in ("win", "lose")))
     with database(lc) as conn:
-        decided = conn.execute("SELECT count(*) FROM card_events WHERE card_id = 1 AND kind IN ('won', 'lost-requested')"
-                               ).fetchone()[0]
-    assert decided == 1
+        decided = {card_id: [r[0] for r in conn.execute(
+            "SELECT kind FROM card_events WHERE card_id = ? AND kind IN ('won', 'lost-requested') ORDER BY id",
+            (card_id,))] for card_id in (1, 2, 3)}
+    assert all(kinds in (["won"], ["lost-requested", "won"]) for kinds in decided.values()), decided
+    stood = sum(len(kinds) for kinds in decided.values())
+    assert sorted(r.returncode for r in done) == [0] * stood + [1] * (len(done) - stood), [r.stderr for r in done]
