@@ -43,6 +43,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 HUB_SETTING = "hub"
 # The version of schedule.DERIVATION the store's cards' derived columns were last computed by.
 DERIVATION_SETTING = "schedule.derivation"
+# The store's own identity (migration 23): its calendar's UIDs, and the hub's test of a showroom attached twice.
+UID_SETTING = "store.uid"
 # What a damaged file raises in the middle of a command; callers catch it by this name, not sqlite3's.
 DatabaseError = sqlite3.DatabaseError
 # How long a command waits for another's write to finish. Tests shorten it (monkeypatch).

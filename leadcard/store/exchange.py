@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, Sequence
 
 from leadcard.model import Card, Channel, FollowUp, Instruction, Outcome, card_ref
 from leadcard.schedule import Contact
-from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, DERIVATION_SETTING, SCHEMA_VERSION, Scope, Store,
+from leadcard.store import (_CARD_COLUMNS, _CARD_FROM, DERIVATION_SETTING, SCHEMA_VERSION, UID_SETTING, Scope, Store,
                             create_private_file, sql_value, ts, writable)
 from leadcard.store.failures import busy
 from leadcard.store.failures import failed as store_failure
@@ -251,19 +251,19 @@ def due_until(store: Store, until: datetime, now: datetime, scope: Scope) -> lis
 def store_uid(store: Store) -> str:
     """This store's identity (made with the store, migration 23, and kept by a restore): calendar
     UIDs stay the same across exports."""
-    uid = store.setting("store.uid")
+    uid = store.setting(UID_SETTING)
     if uid is None:
         with store.transaction():
             ensure_uid(store)
-        uid = store.setting("store.uid")
+        uid = store.setting(UID_SETTING)
     return uid
 
 
 def ensure_uid(store: Store) -> None:
     """The store's identity made if it has none, inside the caller's transaction (a store restored
     from an export that did not carry one); one another command made meanwhile is kept."""
-    store.conn.execute("INSERT INTO settings (key, value) VALUES ('store.uid', ?) ON CONFLICT (key) DO NOTHING",
-                       (uuid.uuid4().hex,))
+    store.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                       (UID_SETTING, uuid.uuid4().hex))
 
 
 # -- backup, restore, doctor -----------------------------------------------------------------------

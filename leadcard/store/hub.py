@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from leadcard.errors import StoreError
 from leadcard.i18n import _
-from leadcard.store import BUSY_TIMEOUT_MS, HUB_SETTING, SCHEMA_VERSION, Store, postgres, ts
+from leadcard.store import BUSY_TIMEOUT_MS, HUB_SETTING, SCHEMA_VERSION, UID_SETTING, Store, postgres, ts
 
 # The publication of every table of a showroom's store, made once, whichever hubs subscribe to it.
 PUBLICATION = "leadcard_hub"
@@ -117,7 +117,7 @@ def store_identity(dsn: str) -> str | None:
     None when it has none (nothing to compare: the publication's checks tell what it is)."""
     conn = postgres.connect(dsn, BUSY_TIMEOUT_MS, read_only=True)
     try:
-        return _setting(conn, "store.uid") if postgres.schema_version(conn) else None
+        return _setting(conn, UID_SETTING) if postgres.schema_version(conn) else None
     finally:
         conn.close()
 
@@ -130,7 +130,7 @@ def replica_identity(hub: Store, showroom: Showroom) -> str | None:
     except StoreError:
         return None
     try:
-        return _setting(conn, "store.uid")
+        return _setting(conn, UID_SETTING)
     except sqlite3.DatabaseError:
         return None
     finally:
