@@ -115,6 +115,9 @@ class Policy(NamedTuple):
     source_words: Mapping[str, str] = SOURCE_WORDS
     platforms: Mapping[str, str] = PLATFORM_WORDS
     audit: Mapping[str, Mapping[str, object]] | None = None  # the store's [audit.RULE] tables
+    # [calendar.YEAR]: a year's holidays and swapped workdays (调休上班) as the State Council announced
+    # them, for a year the installed `holidays` does not know yet; they replace its estimate.
+    calendar: Mapping[int, tuple[frozenset[date], frozenset[date]]] = {}
     loss_reasons: tuple[str, ...] = ("价格", "竞品品牌", "推迟购买", "贷款未过", "联系不上", "已在别处购买", "其他")
 
     @property
@@ -233,6 +236,8 @@ def apply_overrides(policy: Policy, data: Mapping[str, object]) -> Policy:
             changes[key] = {str(rule): dict(limits) for rule, limits in value.items()}
         elif key == "grades":
             changes["scheme"] = _override_grades(policy.scheme, value)
+        elif key == "calendar":
+            changes[key] = _own_calendar(value)
         elif key != "scheme":
             raise BadInput(_("政策：不认识的设置“{key}”").format(key=key))
     return policy._replace(**changes)
@@ -300,6 +305,61 @@ def _list(key: str, value: object) -> list:
     if not isinstance(value, list):
         raise BadInput(_("政策：{key} 须是列表").format(key=key))
     return value
+
+
+# The years a store may write its own calendar for: as LEADCARD_NOW's.
+_CALENDAR_YEARS = (1900, 2199)
+
+
+def _own_calendar(table: object) -> dict[int, tuple[frozenset[date], frozenset[date]]]:
+    """`[calendar.2027]` tables: `holidays` and `workdays` (the weekend days worked instead), each a
+    list of the year's days (`2027-02-06` or "2027-02-06")."""
+    if not isinstance(table, dict):
+        raise BadInput(_("政策：[calendar] 须是按年份分的表，例如 [calendar.2027]"))
+    years = {}
+    for key, lists in table.items():
+        year = int(key) if str(key).isascii() and str(key).isdigit() else None
+        if year is None or not _CALENDAR_YEARS[0] <= year <= _CALENDAR_YEARS[1]:
+            raise BadInput(_("政策：[calendar.{key}] 须是年份（{low}–{high}）").format(
+                key=key, low=_CALENDAR_YEARS[0], high=_CALENDAR_YEARS[1]))
+        if not isinstance(lists, dict):
+            raise BadInput(_("政策：[calendar.{year}] 须是表，写 holidays 和 workdays").format(year=year))
+        unknown = sorted(set(lists) - {"holidays", "workdays"})
+        if unknown:
+            raise BadInput(_("政策：[calendar.{year}] 不认识“{key}”（可写 holidays、workdays）").format(
+                year=year, key=unknown[0]))
+        holidays = _calendar_days(year, "holidays", lists.get("holidays", []))
+        workdays = _calendar_days(year, "workdays", lists.get("workdays", []))
+        both = sorted(holidays & workdays)
+        if both:
+            raise BadInput(_("政策：[calendar.{year}] 的 {day} 既是假日又是调休上班日").format(
+                year=year, day=both[0].isoformat()))
+        weekday = next((d for d in sorted(workdays) if d.weekday() < 5), None)
+        if weekday is not None:
+            raise BadInput(_("政策：[calendar.{year}] 的 workdays 是调休上班的周六、周日，{day} 不是周末").format(
+                year=year, day=weekday.isoformat()))
+        years[year] = (holidays, workdays)
+    return years
+
+
+def _calendar_days(year: int, key: str, value: object) -> frozenset[date]:
+    where = f"[calendar.{year}] {key}"
+    days = set()
+    for item in _list(where, value):
+        day = item if isinstance(item, date) and not isinstance(item, datetime) else None
+        if isinstance(item, str):
+            try:
+                day = date.fromisoformat(item.strip())
+            except ValueError:
+                day = None
+        if day is None:
+            shown = item.isoformat() if isinstance(item, (date, time)) else repr(item)
+            raise BadInput(_("政策：{where} 须列出日期（如 {year}-02-06），不能是 {value}").format(
+                where=where, year=year, value=shown))
+        if day.year != year:
+            raise BadInput(_("政策：{where} 的 {day} 不在 {year} 年").format(where=where, day=day.isoformat(), year=year))
+        days.add(day)
+    return frozenset(days)
 
 
 def _override_grades(scheme: Scheme, table: object) -> Scheme:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Callable, ContextManager
 
 from leadcard.domain.cards import refresh
-from leadcard.domain.session import DEFAULT_SCHEME, DERIVATION_SETTING, Session, derived_before
+from leadcard.domain.session import DEFAULT_SCHEME, DERIVATION_SETTING, Session, calendar_year, derived_before
 from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
 from leadcard.model import Role
@@ -23,6 +23,18 @@ class StoreInfo:
     users: int
     regraded: dict[str, int] = field(default_factory=dict)  # "H→A": cards moved by a change of scheme
     rescheduled: int = 0  # cards whose due times a change of the policy recomputed
+    calendars: tuple[CalendarSource, ...] = ()  # this year's and next year's working days: from where
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """Where a year's holidays and swapped workdays come from: "announced" (the State Council's
+    schedule, as the installed `holidays` release carries it), "estimated" (that release does not
+    have the year's yet) or "policy" (the store's own [calendar.YEAR])."""
+
+    year: int
+    source: str
+    release: str | None  # the `holidays` release, for the first two
 
 
 def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
@@ -58,7 +70,7 @@ def init_store(session: Session, scheme: str | None, overrides_toml: str | None,
         _reschedule(new, rescheduled, step)  # the new cadences and time limits
     info = store_info(new)
     return StoreInfo(info.path, info.schema_version, info.policy, info.cards, info.users,
-                     {f"{old}→{to}": counts[old] for old, to in moves.items()}, len(rescheduled))
+                     {f"{old}→{to}": counts[old] for old, to in moves.items()}, len(rescheduled), info.calendars)
 
 
 def _reschedule(session: Session, card_ids: list[int], step: Callable[[int, int | None], None] | None) -> None:
@@ -120,4 +132,12 @@ def _moves(session: Session, policy: Policy, grade_map: str | None) -> tuple[dic
 
 def store_info(session: Session) -> StoreInfo:
     store = session.store
-    return StoreInfo(str(store.path), store.schema_version(), session.policy, store.card_count(), store.user_count())
+    return StoreInfo(str(store.path), store.schema_version(), session.policy, store.card_count(), store.user_count(),
+                     calendars=tuple(_calendar_source(session, y) for y in (session.today.year, session.today.year + 1)))
+
+
+def _calendar_source(session: Session, year: int) -> CalendarSource:
+    if year in session.policy.calendar:
+        return CalendarSource(year, "policy", None)
+    calendar = calendar_year(session.store, year, session.policy)
+    return CalendarSource(year, "estimated" if calendar.provisional else "announced", calendar.release)

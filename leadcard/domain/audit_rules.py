@@ -145,7 +145,7 @@ class Context:
         swapped: set[date] = set()
         for year in range(first_year, last_year + 1):
             if year not in self._calendars:
-                cal = calendar_year(self.session.store, year)
+                cal = calendar_year(self.session.store, year, self.session.policy)
                 self._calendars[year] = (cal.holidays, cal.swapped_workdays)
             holidays |= self._calendars[year][0]
             swapped |= self._calendars[year][1]

@@ -561,7 +561,7 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     start, end = day_bounds(day, tz)
     show = session.shows()
     items = [today_item(session, card, card.due_at, card.due_reason, day, show) for card in store.due_cards(end, scope)]
-    if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year), policy):
+    if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year, policy), policy):
         items += [today_item(session, card, start, DueReason.WAKE_UP, day, show)
                   for card in store.waking_cards(end, scope)]
     ranks = {grade: policy.rank(grade) for grade in {i.card.grade for i in items}}
@@ -635,15 +635,15 @@ def wake_up_days_between(session: Session, first: date, last: date) -> list[date
     return sorted(d for d in days if first <= d <= last)
 
 
-def _wake_up_days(store: Store, year: int, policy) -> set[date]:
-    return wake_up_days(year, _festivals(store, year), policy)
+def _wake_up_days(store: Store, year: int, policy: Policy) -> set[date]:
+    return wake_up_days(year, _festivals(store, year, policy), policy)
 
 
-def _festivals(store: Store, year: int) -> dict[tuple[str, int], date]:
+def _festivals(store: Store, year: int, policy: Policy) -> dict[tuple[str, int], date]:
     """The festivals of `year` and the next: a Spring Festival early next year wakes cards late in this one."""
     festivals = {}
     for y in (year, year + 1):
-        for name, first_day in calendar_year(store, y).festivals.items():
+        for name, first_day in calendar_year(store, y, policy).festivals.items():
             festivals[(name, y)] = first_day
     return festivals
 

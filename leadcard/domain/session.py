@@ -227,15 +227,15 @@ def os_login() -> str | None:
         return None
 
 
-def working_days(store: Store) -> Callable[[datetime, int], datetime]:
+def working_days(store: Store, policy: Policy) -> Callable[[datetime, int], datetime]:
     """`after(start, n)`: the moment `n` working days after `start` by China's statutory calendar,
-    swapped workdays included. Each year's calendar is read from the store once: a morning list's
-    handovers fall in the same one or two years."""
+    swapped workdays included (and the years the store's `policy` sets itself). Each year's calendar
+    is read from the store once: a morning list's handovers fall in the same one or two years."""
     years: dict[int, YearCalendar] = {}
 
     def year(y: int) -> YearCalendar:
         if y not in years:
-            years[y] = calendar_year(store, y)
+            years[y] = calendar_year(store, y, policy)
         return years[y]
 
     def after(start: datetime, n: int) -> datetime:
@@ -246,12 +246,17 @@ def working_days(store: Store) -> Callable[[datetime, int], datetime]:
     return after
 
 
-def calendar_year(store: Store, year: int) -> YearCalendar:
-    """China's calendar for a year, cached in the store so `today` need not import `holidays`."""
+def calendar_year(store: Store, year: int, policy: Policy) -> YearCalendar:
+    """China's calendar for a year, cached in the store so `today` need not import `holidays`; an
+    estimate is worked out again once another `holidays` is installed. A year the store's `policy`
+    sets itself ([calendar.YEAR]) has its holidays and swapped workdays from there."""
     key = f"calendar.{year}"
     cached = store.setting(key)
-    if cached:
-        return YearCalendar.from_json(json.loads(cached))
-    calendar = compute_year(year)
-    store.cache_setting(key, json.dumps(calendar.to_json()))
+    calendar = YearCalendar.from_json(json.loads(cached)) if cached else None
+    if calendar is None or calendar.outdated():
+        calendar = compute_year(year)
+        store.cache_setting(key, json.dumps(calendar.to_json()))
+    own = policy.calendar.get(year)
+    if own is not None:
+        calendar = calendar._replace(holidays=own[0], swapped_workdays=own[1], provisional=False, release=None)
     return calendar

@@ -26,7 +26,7 @@ def waiting(session: Session) -> Waiting:
     unsigned = [Unsigned(show(r.card), r.count, r.first_seq, r.first_at)
                 for r in sql.unsigned(store, scope, actor.id, since)]
     visits = [v for v in waiting_for_card(store, scope, now) if visit_card_late(v.ended_at, now, policy.visit_card_minutes)]
-    after = working_days(store)
+    after = working_days(store, policy)
     handovers = [Handover(show(c), handover_due(session, c, after)) for c in sql.handovers(store, scope)]
     losses = [show(c) for c in sql.loss_requests(store, scope, actor.id)]
     cancelled = [Cancellation(show(r.card), r.at, r.reason, r.model, r.by)
@@ -43,5 +43,5 @@ def handover_due(session: Session, card: Card,
     delivered = card.outcome.get("delivered_at")
     if card.status != Status.DELIVERED or card.outcome.get("handover_to") or not delivered:
         return None
-    after = after or working_days(session.store)
+    after = after or working_days(session.store, session.policy)
     return after(datetime.fromisoformat(delivered).astimezone(session.tz), session.policy.handover_working_days)

@@ -624,6 +624,7 @@ def policy_json(info) -> dict:
         "loss_reasons": list(p.loss_reasons),
         "quote_discount_limit": p.quote_discount_limit,
         "quote_valid_days": p.quote_valid_days,
+        "calendar": [{"year": c.year, "source": c.source, "release": c.release} for c in info.calendars],
         "cards": info.cards,
         "users": info.users,
         "regraded": info.regraded,
@@ -670,3 +671,16 @@ def policy_view(info) -> None:
         order=p.order_update_days, visits=visits, months=p.first_service_months, handover=p.handover_working_days))
     out.print(_("顾问报价优惠权限 {limit} 元（超出须主管或经理批价）· 报价默认有效 {days} 天").format(
         limit=f"{p.quote_discount_limit:,}", days=p.quote_valid_days))
+    for c in info.calendars:
+        out.print(_calendar_line(c), markup=False)
+
+
+def _calendar_line(c) -> str:
+    """Where a year's working days come from, and for an estimate what to do about it."""
+    if c.source == "policy":
+        return _("{year} 年法定节假日和调休：按本店政策文件的 [calendar.{year}]").format(year=c.year)
+    if c.source == "announced":
+        return _("{year} 年法定节假日和调休：按国务院安排（holidays {release}）").format(year=c.year, release=c.release or "?")
+    return _("{year} 年法定节假日和调休：估算（holidays {release} 还没有这一年的调休安排）；国务院公布后，"
+             "把放假日和调休上班日写进政策文件的 [calendar.{year}]，或升级 holidays").format(
+        year=c.year, release=c.release or "?")
