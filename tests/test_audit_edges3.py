@@ -69,14 +69,38 @@ def test_a_consultant_reads_her_own_cards_on_a_shared_phone_by_name_and_another_
     lc.ok("add", "王二", "--phone", "13900139000", "--grade", "A", user="王芳", now="2026-05-02T10:00:00")
     lc.ok("add", "孙客户", "--phone", "13700137000", "--grade", "A", user="孙丽", now="2026-05-02T11:00:00")
     same_phone(lc, 2, 3)
+    # The conflict arose, as far as she may know, when her own second card was made: the other
+    # team's card, made an hour later, is not dated to her.
     assert told(findings(lc, "duplicate-phone", user="王芳", now="2026-05-03T10:00:00")) == [
-        ("A00001", "王客户", "王芳", "2026-05-02T11:00:00+08:00",
+        ("A00001", "王客户", "王芳", "2026-05-02T10:00:00+08:00",
          "电话与 A00002（王芳，05-02 建卡）、1 张你看不到的卡片（请问主管） 相同：同一客户有 3 张在跟卡片，归属冲突",
          "一位客户一张卡", "3 张"),
-        ("A00002", "王二", "王芳", "2026-05-02T11:00:00+08:00",
+        ("A00002", "王二", "王芳", "2026-05-02T10:00:00+08:00",
          "电话与 A00001（王芳，05-01 建卡）、1 张你看不到的卡片（请问主管） 相同：同一客户有 3 张在跟卡片，归属冲突",
          "一位客户一张卡", "3 张"),
     ]
+    assert [f["at"] for f in findings(lc, "duplicate-phone", user="赵经理", now="2026-05-03T10:00:00")] == [
+        "2026-05-02T11:00:00+08:00"] * 3
+
+
+def test_a_card_another_team_holds_on_the_phone_is_judged_as_it_stood_on_the_day_audited(lc):
+    """Her card and another team's on one phone: that card was found invalid before the day's end and
+    reopened only the next day, so the day's audit has no conflict, for her as for the manager;
+    today's has one."""
+    sales_floor(lc)
+    lc.ok("add", "王客户", "--phone", "13800138000", "--grade", "A", user="王芳", now="2026-05-01T10:00:00")
+    lc.ok("add", "孙客户", "--phone", "13700137000", "--grade", "A", user="孙丽", now="2026-05-02T09:00:00")
+    lc.ok("invalid", "孙客户", "--reason", "空号", user="孙丽", now="2026-05-02T09:05:00")
+    lc.ok("reopen", "A00002", user="赵经理", now="2026-05-03T09:10:00")
+    same_phone(lc, 2)
+    for user in ("王芳", "赵经理"):
+        assert findings(lc, "duplicate-phone", "--date", "2026-05-02", user=user, now="2026-05-03T10:00:00") == []
+    assert [f["ref"] for f in findings(lc, "duplicate-phone", user="王芳", now="2026-05-03T10:00:00")] == ["A00001"]
+    # The other way round: open on the day audited, found invalid only since.
+    lc.ok("invalid", "A00002", "--reason", "空号", user="赵经理", now="2026-05-04T09:00:00")
+    assert [f["ref"] for f in findings(lc, "duplicate-phone", "--date", "2026-05-03", user="王芳",
+                                       now="2026-05-04T10:00:00")] == ["A00001"]
+    assert findings(lc, "duplicate-phone", user="王芳", now="2026-05-04T10:00:00") == []
 
 
 def test_an_imported_card_on_a_phone_taken_before_the_import_is_a_conflict_to_resolve_not_history(lc, tmp_path):

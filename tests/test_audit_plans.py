@@ -41,6 +41,8 @@ def test_the_audit_reads_each_cards_records_through_the_cards_indexes(lc, scope,
     # Shared phones: the audited cards' phones looked up, never every card grouped by phone.
     for name in ("shared", "shared_phones"):
         assert "cards_phone (phone=?)" in found[name] and "SCAN" not in found[name], (name, found[name])
+    # Each holder's status at the moment: its latest status event, from its own events.
+    assert "card_events_card (card_id=? AND at<?)" in found["shared_phones"], found["shared_phones"]
     assert "visits_arrived (arrived_at>?)" in found["visits"], found["visits"]
     assert found["clock_overrides"].count("_clock_override (clock_override>? AND clock_override<?)") == 4
     # The cards' condition is tested once, by the cards' own query: their records are read by their ids.

@@ -479,10 +479,9 @@ def _count_timeliness(summary: OwnerSummary, card: CardState, as_of: datetime, s
 
 def _phone_conflicts(phones: dict[str, list[PhoneHolder]], seen: dict[int, CardState | None],
                      ctx: Context) -> Iterator[tuple[CardState, Breach]]:
-    """Two active cards on one phone. Cards the audit saw are judged as they stood at its moment;
-    others (outside the user's scope) by their status today."""
+    """Two active cards on one phone, each judged as it stood at the audit's moment."""
     for holders in phones.values():
-        active = [h for h in holders if (seen[h.card_id] is not None if h.card_id in seen else h.active_now)]
+        active = [h for h in holders if (seen[h.card_id] is not None if h.card_id in seen else h.active_then)]
         if len(active) < 2:
             continue
         for holder in active:
@@ -496,7 +495,8 @@ def _phone_conflicts(phones: dict[str, list[PhoneHolder]], seen: dict[int, CardS
                                                                     at=ctx.md(h.created_at)) for h in shown]
                             + ([_("{count} 张你看不到的卡片（请问主管）").format(count=len(others) - len(shown))]
                                if len(shown) < len(others) else []))
-            arose = max(h.created_at for h in active)
+            # When the conflict arose, as far as the reader may know: a card they may not see is not dated.
+            arose = max(h.created_at for h in (holder, *shown))
             yield card, Breach(arose, _("电话与 {cards} 相同：同一客户有 {count} 张在跟卡片，归属冲突").format(
                 cards=names, count=len(active)), _("一位客户一张卡"), _("{count} 张").format(count=len(active)),
                 ongoing=True)

@@ -231,19 +231,32 @@ class PhoneHolder(NamedTuple):
     phone: str
     owner: str | None
     created_at: datetime
-    active_now: bool  # today's status, for cards outside the audit's scope
+    active_then: bool  # open or waiting on its loss at the audit's moment, for cards outside its scope
     owner_id: int | None = None
+
+
+# Whether a card is active (open, or waiting on its loss) after each event that sets its status.
+_ACTIVE_AFTER = {EventKind.WON: False, EventKind.DELIVERED: False, EventKind.ORDER_CANCELLED: True,
+                 EventKind.LOST_REQUESTED: True, EventKind.LOST_APPROVED: False, EventKind.LOST_REJECTED: True,
+                 EventKind.INVALID: False, EventKind.REOPENED: True}
+_STATUS_KINDS = ", ".join(f"'{kind.value}'" for kind in _ACTIVE_AFTER)
 
 
 def shared_phones(store: Store, as_of: datetime, phones: list[str]) -> dict[str, list[PhoneHolder]]:
     """Every card recorded by `as_of` that holds one of `phones` (those `histories` found shared),
     across the whole store (an ownership conflict matters most when the other card is someone
-    else's), by phone in the order given."""
+    else's), by phone in the order given, each active or not as it stood at `as_of`: by its latest
+    status event by then; with none, by its status if that was set by then (a card closed by an
+    import), else open, as every card begins."""
     active = {s.value for s in ACTIVE_STATUSES}
     shared: dict[str, list[PhoneHolder]] = {}
     for start in range(0, len(phones), _BATCH):
         for r in store.conn.execute(*_shared_phones_query(as_of, phones[start:start + _BATCH])):
-            holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), r[4] in active, r[5])
+            if r[7] is not None:
+                active_then = _ACTIVE_AFTER[EventKind(r[7])]
+            else:
+                active_then = r[4] in active or (r[6] is not None and _parse(r[6]) > as_of)
+            holder = PhoneHolder(r[0], card_ref(r[0]), r[1], r[2], _parse(r[3]), active_then, r[5])
             shared.setdefault(r[1], []).append(holder)
     return shared
 
@@ -259,12 +272,15 @@ def _shared_query(as_of: datetime, phones: list[str]) -> tuple[str, list]:
 
 
 def _shared_phones_query(as_of: datetime, phones: list[str]) -> tuple[str, list]:
+    moment = ts(as_of)
     return (
-        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status, cards.owner_id "
+        "SELECT cards.id, cards.phone, users.name, cards.created_at, cards.status, cards.owner_id, cards.status_at, "
+        "(SELECT e.kind FROM card_events e WHERE e.card_id = cards.id AND e.at <= ? "
+        f"AND e.kind IN ({_STATUS_KINDS}) ORDER BY e.at DESC, e.id DESC LIMIT 1) "
         "FROM cards LEFT JOIN users ON users.id = cards.owner_id "
         f"WHERE cards.phone IN ({','.join('?' * len(phones))}) AND cards.recorded_at <= ? "
         "ORDER BY cards.phone, cards.id",
-        [*phones, ts(as_of)],
+        [moment, *phones, moment],
     )
 
 
