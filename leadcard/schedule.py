@@ -720,12 +720,14 @@ def is_working_day(day: date, holidays: set[date], swapped_workdays: set[date]) 
     return day.weekday() < 5 and day not in holidays
 
 
-def add_working_days(start: datetime, n: int, holidays: set[date], swapped_workdays: set[date]) -> datetime:
-    """The moment `n` working days after `start` (same time of day)."""
-    current = start
+def working_days_end(start: datetime, n: int, holidays: set[date], swapped_workdays: set[date]) -> datetime:
+    """The last second of the `n`-th working day after `start`'s day (0: of that day), in `start`'s
+    zone. "Within n working days" counts whole days, as an office's deadline does: 交车后 1 个工作日内
+    is by the end of the next working day, whatever the hour of the delivery."""
+    day = start.date()
     remaining = n
     while remaining > 0:
-        current += timedelta(days=1)
-        if is_working_day(current.date(), holidays, swapped_workdays):
+        day += timedelta(days=1)
+        if is_working_day(day, holidays, swapped_workdays):
             remaining -= 1
-    return current
+    return datetime.combine(day, time(23, 59, 59), tzinfo=start.tzinfo)

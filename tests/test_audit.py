@@ -223,10 +223,10 @@ def test_handover_late_counts_china_working_days(lc):
         lc.ok("win", name, now="2026-04-29T16:00:00")
     lc.ok("deliver", "张三", now="2026-04-30T16:00:00")
     lc.ok("deliver", "李四", "--handover-to", "售后 陈工", now="2026-04-30T16:00:00")
-    assert rules(lc, "--rule", "handover-late", now="2026-05-06T10:00:00") == []
-    finding = one(lc, "handover-late", now="2026-05-07T10:00:00")
+    assert rules(lc, "--rule", "handover-late", now="2026-05-06T23:59:59") == []
+    finding = one(lc, "handover-late", now="2026-05-07T00:00:00")
     assert finding["ref"] == "A00001"
-    assert "还没有交接售后（时限 1 个工作日）" in finding["message"]
+    assert finding["message"] == "交车（04-30）后还没有交接售后，已过时限（1 个工作日：05-06 当天）"
 
 
 # -- the options --------------------------------------------------------------------------------------

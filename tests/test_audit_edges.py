@@ -499,15 +499,15 @@ def test_an_h_grade_held_seven_days_is_not_yet_stale_the_eighth_day_is(lc):
     assert one(lc, "stale-grade", "--since", "2026-05-20", now="2026-05-20T10:00:00")["actual"] == "19 天"
 
 
-def test_a_friday_delivery_is_handed_over_by_monday_not_by_saturday(lc):
+def test_a_friday_delivery_is_handed_over_by_the_end_of_monday_not_by_saturday(lc):
     kept_card(lc)
     lc.ok("win", "张三", now="2026-05-06T16:00:00")  # ordered; only the delivery starts the handover's day
     lc.ok("deliver", "张三", "--at", "2026-05-15 16:00", now="2026-05-15T16:00:00")  # a Friday
-    for moment in ("2026-05-16T16:01:00", "2026-05-17T20:00:00", "2026-05-18T16:00:00"):
+    for moment in ("2026-05-16T16:01:00", "2026-05-17T20:00:00", "2026-05-18T16:01:00", "2026-05-18T23:59:59"):
         assert findings(lc, "handover-late", now=moment) == [], moment
-    assert told(one(lc, "handover-late", now="2026-05-18T16:01:00")) == (
-        "2026-05-18T16:00:00+08:00", None, "交车（05-15）已 1 个工作日，还没有交接售后（时限 1 个工作日）",
-        "≤ 1 个工作日", "1 个工作日")
+    assert told(one(lc, "handover-late", now="2026-05-19T00:00:00")) == (
+        "2026-05-18T23:59:59+08:00", None, "交车（05-15）后还没有交接售后，已过时限（1 个工作日：05-18 当天）",
+        "≤ 1 个工作日", "2 个工作日")
     assert one(lc, "handover-late", "--since", "2026-05-15", now="2026-05-25T10:00:00")["actual"] == "6 个工作日"
 
 
@@ -516,11 +516,12 @@ def test_a_delivery_on_the_friday_before_a_swapped_saturday_is_handed_over_that_
     lc.ok("win", "张三", now="2026-05-01T16:00:00")  # ordered on Labour Day; the delivery starts the day
     # Saturday 9 May 2026 is worked (调休 after Labour Day)
     lc.ok("deliver", "张三", "--at", "2026-05-08 16:00", now="2026-05-08T16:00:00")
-    assert findings(lc, "handover-late", now="2026-05-09T16:00:00") == []
-    assert one(lc, "handover-late", now="2026-05-09T16:01:00")["actual"] == "1 个工作日"
+    assert findings(lc, "handover-late", now="2026-05-09T23:59:59") == []
+    # Sunday the 10th is a day off: late, and told as the next working day's.
+    assert one(lc, "handover-late", now="2026-05-10T00:00:00")["actual"] == "2 个工作日"
     lc.ok("handover", "张三", "--to", "售后 陈工", now="2026-05-11T09:00:00")
     assert told(one(lc, "handover-late", now="2026-05-12T09:00:00")) == (
-        "2026-05-09T16:00:00+08:00", None, "交车（05-08）后第 2 个工作日（05-11）才交接售后（时限 1 个工作日）",
+        "2026-05-09T23:59:59+08:00", None, "交车（05-08）后 05-11 09:00 才交接售后（时限 1 个工作日：05-09 当天）",
         "≤ 1 个工作日", "2 个工作日")
     assert findings(lc, "handover-late", "--since", "2026-05-12", now="2026-05-12T09:00:00") == []  # over
 

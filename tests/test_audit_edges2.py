@@ -200,7 +200,7 @@ def test_a_car_never_handed_over_is_still_owed_however_late_the_audits_window_op
     lc.ok("win", "张三", now="2026-05-06T16:00:00")
     lc.ok("deliver", "张三", "--at", "2026-05-15 16:00", now="2026-05-15T16:00:00")  # a Friday: due on Monday
     assert told(one(lc, "handover-late", "--since", "2026-05-25", now="2026-06-01T10:00:00")) == (
-        "2026-05-18T16:00:00+08:00", None, "交车（05-15）已 11 个工作日，还没有交接售后（时限 1 个工作日）",
+        "2026-05-18T23:59:59+08:00", None, "交车（05-15）后还没有交接售后，已过时限（1 个工作日：05-18 当天）",
         "≤ 1 个工作日", "11 个工作日")
 
 
@@ -267,9 +267,9 @@ def test_one_day_one_working_day_one_month_and_one_follow_up_are_singular_in_eng
           now="2026-05-06T11:00:00")
     lc.ok("win", "王五", now="2026-05-07T16:00:00")
     lc.ok("deliver", "王五", "--at", "2026-05-15 16:00", now="2026-05-15T16:00:00")  # a Friday
-    found = {f["rule"]: f for f in lc.json("audit", now="2026-05-18T17:00:00", env={"LEADCARD_LANG": "en"})["findings"]}
+    found = {f["rule"]: f for f in lc.json("audit", now="2026-05-19T00:00:00", env={"LEADCARD_LANG": "en"})["findings"]}
     assert found["neglected-to-dormant"]["actual"] == "no contact for 1 month"
     assert found["gave-up-early"]["actual"] == "1 follow-up"
     assert found["plan-beyond-cadence"]["expected"] == "≤ 1 day"
     assert (found["handover-late"]["expected"], found["handover-late"]["actual"]) == (
-        "≤ 1 working day", "1 working day")
+        "≤ 1 working day", "2 working days")

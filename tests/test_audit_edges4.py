@@ -303,13 +303,13 @@ def test_a_card_stored_as_won_without_events_is_judged_by_the_sales_rules_up_to_
 
 
 def test_a_car_stored_as_delivered_without_events_is_to_be_handed_over_from_its_stored_time(lc):
-    """Delivered on Saturday 2 May at 10:00, inside the May Day holiday (1–5 May): handed over by 10:00
-    on Wednesday the 6th, the first working day after it."""
+    """Delivered on Saturday 2 May at 10:00, inside the May Day holiday (1–5 May): handed over by the end
+    of Wednesday the 6th, the first working day after it."""
     closed_without_events(lc, "delivered")
-    assert findings(lc, "handover-late", now="2026-05-06T10:00:00") == []
-    assert told(one(lc, "handover-late", now="2026-05-06T10:01:00")) == (
-        "2026-05-06T10:00:00+08:00", None, "交车（05-02）已 1 个工作日，还没有交接售后（时限 1 个工作日）",
-        "≤ 1 个工作日", "1 个工作日")
+    assert findings(lc, "handover-late", now="2026-05-06T23:59:59") == []
+    assert told(one(lc, "handover-late", now="2026-05-07T00:00:00")) == (
+        "2026-05-06T23:59:59+08:00", None, "交车（05-02）后还没有交接售后，已过时限（1 个工作日：05-06 当天）",
+        "≤ 1 个工作日", "2 个工作日")
     # Its visits after delivery were not asked of a car delivered before orders were kept.
     assert findings(lc, "after-delivery-late", now="2026-05-20T10:00:00") == []
 

@@ -39,8 +39,8 @@ def handover_late(lc, now: str) -> list[dict]:
 def test_by_holidays_estimate_a_thursday_delivery_before_spring_festival_waits_for_the_holiday_to_end(lc):
     assert holidays_release() is not None  # the installed release can be told, so estimates follow it
     delivered(lc, "2027-02-04T15:00:00")  # Thursday 4 February 2027
-    assert card(lc)["handover_due"] == "2027-02-11T15:00:00+08:00"
-    assert handover_late(lc, "2027-02-10T10:00:00") == []
+    assert card(lc)["handover_due"] == "2027-02-11T23:59:59+08:00"
+    assert handover_late(lc, "2027-02-11T23:59:59") == []
 
 
 def test_the_stores_own_calendar_for_a_year_decides_its_working_days(lc, tmp_path):
@@ -49,14 +49,14 @@ def test_the_stores_own_calendar_for_a_year_decides_its_working_days(lc, tmp_pat
     lc.ok("init", "--policy-file", str(policy))
     delivered(lc, "2027-02-04T15:00:00")
     # Friday the 5th is a working day by the store's calendar: the owner is handed over by then.
-    assert card(lc)["handover_due"] == "2027-02-05T15:00:00+08:00"
-    assert "尚未交接，截止 2027-02-05 15:00" in lc.ok("show", "A00001", user="王芳", now="2027-02-05T09:00:00").stdout
+    assert card(lc)["handover_due"] == "2027-02-05T23:59:59+08:00"
+    assert "尚未交接，截止 2027-02-05（工作日）" in lc.ok("show", "A00001", user="王芳", now="2027-02-05T09:00:00").stdout
     [waiting] = lc.json("today", user="钱主管", now="2027-02-05T09:00:00")["waiting"]["handovers"]
-    assert waiting["due_at"] == "2027-02-05T15:00:00+08:00"
-    # The audit judges by it too: at the deadline nothing is late, a minute past it is.
-    assert handover_late(lc, "2027-02-05T15:00:00") == []
-    [late] = handover_late(lc, "2027-02-05T15:01:00")
-    assert (late["ref"], late["actual"]) == ("A00001", "1 个工作日")
+    assert waiting["due_at"] == "2027-02-05T23:59:59+08:00"
+    # The audit judges by it too: at the deadline nothing is late, a second past it is.
+    assert handover_late(lc, "2027-02-05T23:59:59") == []
+    [late] = handover_late(lc, "2027-02-06T00:00:00")
+    assert (late["ref"], late["message"]) == ("A00001", "交车（02-04）后还没有交接售后，已过时限（1 个工作日：02-05 当天）")
 
 
 def test_a_swapped_sunday_in_the_stores_calendar_is_a_working_day(lc, tmp_path):
@@ -64,7 +64,7 @@ def test_a_swapped_sunday_in_the_stores_calendar_is_a_working_day(lc, tmp_path):
     policy.write_text(ANNOUNCED_2027, encoding="utf-8")
     lc.ok("init", "--policy-file", str(policy))
     delivered(lc, "2027-02-13T15:00:00")  # Saturday the 13th; Sunday the 14th is worked
-    assert card(lc)["handover_due"] == "2027-02-14T15:00:00+08:00"
+    assert card(lc)["handover_due"] == "2027-02-14T23:59:59+08:00"
 
 
 def test_policy_show_tells_where_each_years_working_days_come_from(lc, tmp_path):
@@ -96,10 +96,10 @@ def cached(lc, **flags) -> None:
 
 
 @pytest.mark.parametrize("provisional, release, due", [
-    (True, "0.1", "2027-03-03T15:00:00+08:00"),  # an estimate by another release: worked out again
-    (True, None, "2027-03-03T15:00:00+08:00"),  # an estimate cached before the release was kept
-    (True, "this", "2027-03-04T15:00:00+08:00"),  # by the installed release: kept
-    (False, "0.1", "2027-03-04T15:00:00+08:00"),  # an announced schedule: kept
+    (True, "0.1", "2027-03-03T23:59:59+08:00"),  # an estimate by another release: worked out again
+    (True, None, "2027-03-03T23:59:59+08:00"),  # an estimate cached before the release was kept
+    (True, "this", "2027-03-04T23:59:59+08:00"),  # by the installed release: kept
+    (False, "0.1", "2027-03-04T23:59:59+08:00"),  # an announced schedule: kept
 ])
 def test_an_estimate_cached_by_another_holidays_release_is_worked_out_again(lc, provisional, release, due):
     delivered(lc, "2027-03-02T15:00:00")  # Tuesday 2 March 2027
@@ -114,7 +114,7 @@ def test_an_estimate_cached_without_its_flags_is_taken_for_one(lc):
     """A cache written before the flags were kept: no swapped workday tells an estimate."""
     delivered(lc, "2027-03-02T15:00:00")
     cached(lc)
-    assert card(lc)["handover_due"] == "2027-03-03T15:00:00+08:00"
+    assert card(lc)["handover_due"] == "2027-03-03T23:59:59+08:00"
 
 
 @pytest.mark.parametrize("toml, message", [

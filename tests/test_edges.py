@@ -20,7 +20,6 @@ from leadcard.schedule import (
     Contact,
     Deal,
     Due,
-    add_working_days,
     add_working_minutes,
     after_delivery_day,
     after_delivery_visits,
@@ -34,6 +33,7 @@ from leadcard.schedule import (
     next_birthday,
     owner_occasions,
     wake_up_days,
+    working_days_end,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -51,8 +51,8 @@ def english(monkeypatch: pytest.MonkeyPatch):
     i18n.reset()
 
 
-def at(day: int, hour: int, minute: int = 0, month: int = 5) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=SH)
+def at(day: int, hour: int, minute: int = 0, month: int = 5, second: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, second, tzinfo=SH)
 
 
 def china(*years: int) -> tuple[set[date], set[date]]:
@@ -79,20 +79,22 @@ def test_friday_is_a_working_day_and_the_weekend_is_not():
     assert [is_working_day(d, holidays, swapped) for d in (friday, saturday, sunday, monday)] == [True, False, False, True]
 
 
-def test_a_friday_deal_is_handed_over_on_monday_the_first_working_day_after_it():
+def test_a_friday_deal_is_handed_over_by_the_end_of_monday_the_first_working_day_after_it():
     holidays, swapped = china(2026)
     friday = at(15, 16)
-    assert add_working_days(friday, 1, holidays, swapped) == at(18, 16)
-    assert add_working_days(friday, 2, holidays, swapped) == at(19, 16)
-    assert add_working_days(friday, 0, holidays, swapped) == friday
+    assert working_days_end(friday, 1, holidays, swapped) == at(18, 23, 59, second=59)
+    assert working_days_end(friday, 2, holidays, swapped) == at(19, 23, 59, second=59)
+    assert working_days_end(friday, 0, holidays, swapped) == at(15, 23, 59, second=59)
+    # A delivery on a day off counts its first working day whole too.
+    assert working_days_end(at(16, 10), 1, holidays, swapped) == at(18, 23, 59, second=59)
 
 
 def test_a_swapped_saturday_after_labour_day_is_a_working_day_of_2026():
     holidays, swapped = china(2026)
     assert date(2026, 5, 9) in swapped and date(2026, 2, 14) in swapped  # 调休: Saturdays worked
     assert is_working_day(date(2026, 5, 9), holidays, swapped)
-    assert add_working_days(at(8, 16), 1, holidays, swapped) == at(9, 16)  # Friday's deal: due Saturday
-    assert add_working_days(at(13, 16, month=2), 1, holidays, swapped) == at(14, 16, month=2)
+    assert working_days_end(at(8, 16), 1, holidays, swapped) == at(9, 23, 59, second=59)  # Friday's deal: due Saturday
+    assert working_days_end(at(13, 16, month=2), 1, holidays, swapped) == at(14, 23, 59, month=2, second=59)
 
 
 # -- the dormant pool's wake-up windows: the day before each and the day itself -----------------------

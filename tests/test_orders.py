@@ -135,9 +135,9 @@ def test_a_delivery_makes_the_customer_an_owner(lc):
 def test_a_friday_delivery_is_handed_over_on_monday(lc):
     ordered(lc)
     lc.ok("deliver", "A00001", now="2026-05-15T15:00:00", user="王芳")  # Friday 15 May
-    assert card(lc)["handover_due"] == "2026-05-18T15:00:00+08:00"
+    assert card(lc)["handover_due"] == "2026-05-18T23:59:59+08:00"  # by the end of Monday
     [waiting] = lc.json("today", user="钱主管", now="2026-05-15T16:00:00")["waiting"]["handovers"]
-    assert (waiting["ref"], waiting["due_at"]) == ("A00001", "2026-05-18T15:00:00+08:00")
+    assert (waiting["ref"], waiting["due_at"]) == ("A00001", "2026-05-18T23:59:59+08:00")
     lc.ok("handover", "A00001", "--to", "售后 陈工", now="2026-05-18T09:00:00", user="王芳")
     assert card(lc)["handover_due"] is None
     refused(lc, "handover", "A00001", "--to", "售后 李工", user="王芳")
@@ -148,8 +148,8 @@ def test_a_delivery_on_the_friday_before_a_swapped_saturday_is_handed_over_on_th
     lc.ok("win", "A00001", now="2026-09-20T10:00:00", user="王芳")
     # Friday 9 October 2026; Saturday the 10th is a swapped workday (调休), so the deadline is then.
     lc.ok("deliver", "A00001", now="2026-10-09T15:00:00", user="王芳")
-    assert card(lc)["handover_due"] == "2026-10-10T15:00:00+08:00"
-    assert "尚未交接，截止 2026-10-10 15:00" in lc.ok("show", "A00001", user="王芳", now="2026-10-09T16:00:00").stdout
+    assert card(lc)["handover_due"] == "2026-10-10T23:59:59+08:00"
+    assert "尚未交接，截止 2026-10-10（工作日）" in lc.ok("show", "A00001", user="王芳", now="2026-10-09T16:00:00").stdout
 
 
 def test_a_delivery_before_national_day_is_handed_over_after_the_holiday(lc):
@@ -166,7 +166,7 @@ def test_a_delivery_before_national_day_is_handed_over_after_the_holiday(lc):
     refused(lc, "deliver", "A00002", "--handover-to", "售后 陈工", "--handover-at", "2026-09-30 12:00",
             user="王芳", code=2)  # handed over before it was delivered
     lc.ok("deliver", "A00002", user="王芳")
-    assert card(lc, "A00002")["handover_due"] == "2026-10-08T18:00:00+08:00"
+    assert card(lc, "A00002")["handover_due"] == "2026-10-08T23:59:59+08:00"
     refused(lc, "reopen", "A00002", user="钱主管")  # an owner who buys again gets a new card
 
 

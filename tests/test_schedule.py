@@ -10,7 +10,6 @@ from leadcard.model import Channel, DueReason
 from leadcard.schedule import (
     SCHEMES,
     Contact,
-    add_working_days,
     add_working_minutes,
     card_timing,
     day_bounds,
@@ -18,6 +17,7 @@ from leadcard.schedule import (
     load_policy,
     overdue_days,
     wake_up_days,
+    working_days_end,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -155,9 +155,9 @@ def test_working_days_follow_swapped_workdays():
     assert is_working_day(date(2026, 10, 10), holidays, swapped)  # a Saturday made a workday
     assert not is_working_day(date(2026, 10, 11), holidays, swapped)
     won = datetime(2026, 9, 30, 15, 0, tzinfo=SH)
-    assert add_working_days(won, 1, holidays, swapped) == datetime(2026, 10, 8, 15, 0, tzinfo=SH)
+    assert working_days_end(won, 1, holidays, swapped) == datetime(2026, 10, 8, 23, 59, 59, tzinfo=SH)
     friday = datetime(2026, 10, 9, 15, 0, tzinfo=SH)
-    assert add_working_days(friday, 1, holidays, swapped) == datetime(2026, 10, 10, 15, 0, tzinfo=SH)
+    assert working_days_end(friday, 1, holidays, swapped) == datetime(2026, 10, 10, 23, 59, 59, tzinfo=SH)
 
 
 def test_policy_overrides_numbers_from_toml():

@@ -45,7 +45,7 @@ def test_a_supervisor_sees_what_waits_on_the_team(floor):
     assert (unsigned["ref"], unsigned["followups"], unsigned["first_seq"]) == ("A00004", 2, 1)
     assert unsigned["commands"] == ["leadcard comment A00004 批示内容"]
     [handover] = w["handovers"]
-    assert (handover["ref"], handover["due_at"]) == ("A00001", "2026-05-06T16:00:00+08:00")  # after the May holiday
+    assert (handover["ref"], handover["due_at"]) == ("A00001", "2026-05-06T23:59:59+08:00")  # after the May holiday
     assert handover["commands"] == ["leadcard handover A00001 --to 售后顾问"]
     assert w["visits_without_card"] == []
 
@@ -184,13 +184,14 @@ def test_the_sections_are_printed_with_their_commands(floor):
         "  来店 #1 05-03 09:00 李强接待 赵六 13900139000",
         "    → leadcard add 赵六 --phone 13900139000 --visit 1",
         "待交接售后 1：",
-        "  A00001 张三（王芳）交车 05-02 16:00，截止 05-06 16:00",
+        "  A00001 张三（王芳）交车 05-02 16:00，截止 05-06",
         "    → leadcard handover A00001 --to 售后顾问",
     ]
     narrow = floor.ok("today", user="钱主管", env={"COLUMNS": "40"}).stdout.splitlines()
     assert all(cell_len(line) <= 40 for line in narrow[narrow.index("待我处理"):])
-    late = floor.ok("today", now="2026-05-07T09:00:00", user="钱主管").stdout
-    assert "截止 05-06 16:00（已超时）" in late
+    assert "（已超时）" not in floor.ok("today", now="2026-05-06T23:59:59", user="钱主管").stdout
+    late = floor.ok("today", now="2026-05-07T00:00:00", user="钱主管").stdout
+    assert "截止 05-06（已超时）" in late
 
 
 # ASCII ids: the mutation runner collects the tests again and runs them by id (tests/mutation/run).

@@ -21,10 +21,10 @@ from leadcard.model import CARD_FIELDS, REACHING_CHANNELS, UNVISITED_SOURCES, WR
 from leadcard.model.audit import Rule, Severity
 from leadcard.schedule import (
     Policy,
-    add_working_days,
     first_call_deadline,
     first_touch_deadline,
     is_working_day,
+    working_days_end,
 )
 from leadcard.domain.session import Session, calendar_year
 from leadcard.store.audit import Entry, History
@@ -571,25 +571,28 @@ def visit_without_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[
 
 
 def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
-    """The owner is handed to after-sales once the car is delivered, not at the order."""
+    """The owner is handed to after-sales once the car is delivered, not at the order: by the end of
+    the limit's last working day after the delivery's day."""
     if c.status != Status.DELIVERED or c.delivered_at is None:
         return
     allowed = int(limits["limit_working_days"])
     delivered = ctx.local(c.delivered_at)
     end = ctx.local(c.handover_at) if c.handover_at is not None else ctx.as_of
     holidays, swapped = ctx.calendar(delivered.year, max(end.year, delivered.year + 1))
-    deadline = add_working_days(delivered, allowed, holidays, swapped)
+    deadline = working_days_end(delivered, allowed, holidays, swapped)
     if end <= deadline:
         return
-    taken = sum(1 for n in range(1, (end.date() - delivered.date()).days + 1)
-                if is_working_day(delivered.date() + timedelta(days=n), holidays, swapped))
+    # Which working day after the delivery's it came on — or, on a day off, the next one: a day past
+    # the deadline is never told as within it.
+    taken = 1 + sum(1 for n in range(1, (end.date() - delivered.date()).days)
+                    if is_working_day(delivered.date() + timedelta(days=n), holidays, swapped))
     limit = working_days(allowed)
     if c.handover_at is not None:
-        message = _("交车（{delivered}）后第 {taken} 个工作日（{at}）才交接售后（时限 {limit}）").format(
-            delivered=ctx.md(delivered), taken=taken, at=ctx.md(end), limit=limit)
+        message = _("交车（{delivered}）后 {at} 才交接售后（时限 {limit}：{deadline} 当天）").format(
+            delivered=ctx.md(delivered), at=ctx.md(end, clock=True), limit=limit, deadline=ctx.md(deadline))
     else:
-        message = _("交车（{delivered}）已 {taken}，还没有交接售后（时限 {limit}）").format(
-            delivered=ctx.md(delivered), taken=working_days(taken), limit=limit)
+        message = _("交车（{delivered}）后还没有交接售后，已过时限（{limit}：{deadline} 当天）").format(
+            delivered=ctx.md(delivered), limit=limit, deadline=ctx.md(deadline))
     yield Breach(deadline, message, f"≤ {limit}", working_days(taken), ongoing=c.handover_at is None)
 
 

@@ -11,7 +11,7 @@ from leadcard.errors import NotAllowed, NotFound, StoreError
 from leadcard.i18n import _
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
-from leadcard.schedule import DERIVATION, Policy, add_working_days, load_policy
+from leadcard.schedule import DERIVATION, Policy, load_policy, working_days_end
 from leadcard.store import DERIVATION_SETTING, EVERYONE, Scope, Store, ts
 from leadcard.store.postgres import is_server
 
@@ -228,7 +228,7 @@ def os_login() -> str | None:
 
 
 def working_days(store: Store, policy: Policy) -> Callable[[datetime, int], datetime]:
-    """`after(start, n)`: the moment `n` working days after `start` by China's statutory calendar,
+    """`after(start, n)`: the end of the `n`-th working day after `start` by China's statutory calendar,
     swapped workdays included (and the years the store's `policy` sets itself). Each year's calendar
     is read from the store once: a morning list's handovers fall in the same one or two years."""
     years: dict[int, YearCalendar] = {}
@@ -240,7 +240,7 @@ def working_days(store: Store, policy: Policy) -> Callable[[datetime, int], date
 
     def after(start: datetime, n: int) -> datetime:
         this, next_year = year(start.year), year(start.year + 1)
-        return add_working_days(start, n, this.holidays | next_year.holidays,
+        return working_days_end(start, n, this.holidays | next_year.holidays,
                                 this.swapped_workdays | next_year.swapped_workdays)
 
     return after

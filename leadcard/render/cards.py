@@ -434,7 +434,7 @@ def card_view(detail: CardDetail) -> None:
         head.add_row(Text(label, style="bold"), value, "", "")
     if detail.handover_due:
         head.add_row(Text(_("交接售后"), style="bold"),
-                     _("尚未交接，截止 {at}（工作日）").format(at=_when(detail.handover_due)), "", "")
+                     _("尚未交接，截止 {at}（工作日）").format(at=f"{detail.handover_due:%Y-%m-%d}"), "", "")
     if card.due_at:
         head.add_row(_("下次跟进"), _("{at}（{reason}）").format(
             at=_when(card.due_at), reason=_(DUE_REASON_LABELS[card.due_reason])), "", "")

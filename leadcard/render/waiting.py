@@ -114,7 +114,7 @@ def waiting_lines(today: TodayList, bold: str) -> list[str]:
             _("{ref} {name}（{owner}）交车 {at}").format(
                 ref=h.card.ref, name=h.card.name, owner=h.card.owner or "—",
                 at=_short(h.card.outcome.get("delivered_at") or h.card.outcome.get("at")))
-            + (_("，截止 {at}").format(at=f"{h.due_at:%m-%d %H:%M}")
+            + (_("，截止 {at}").format(at=f"{h.due_at:%m-%d}")  # the end of a working day
                + (_("（已超时）") if h.due_at.date() < today.day else "") if h.due_at else ""),
             _handover_command(h.card)) for h in w.handovers]))
     if w.cancellations:
