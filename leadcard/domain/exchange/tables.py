@@ -89,24 +89,25 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
     try:
         first_line = f.readline(MAX_LINE_CHARS)
     except UnicodeDecodeError:
-        raise BadInput(_("无法读取 {file}：既不是 UTF-8 也不是 GBK/GB18030 文本").format(file=path.name)) from None
+        raise _not_text(path) from None
     f.seek(0)
     # Excel saves "CSV" with commas, or tabs ("Unicode text"), or semicolons in some locales.
     delimiter = next((d for d in ",\t;" if d in first_line), ",")
     csv.field_size_limit(MAX_CELL_CHARS)
-    reader = csv.reader(_lines(f, path), delimiter=delimiter)
+    # strict: a cell opened by a quote and never closed would otherwise swallow every later row
+    # into that one cell, and import a file cut short without a word.
+    reader = csv.reader(_lines(f, path), delimiter=delimiter, strict=True)
 
-    def read(what: Iterator[list]):
+    def read(row: int):
+        """The record that starts on the sheet's row `row` (the header is row 1), or None at the end."""
         try:
-            return next(what, None)
+            return next(reader, None)
         except UnicodeDecodeError:
-            raise BadInput(_("无法读取 {file}：既不是 UTF-8 也不是 GBK/GB18030 文本").format(file=path.name)) from None
+            raise _not_text(path) from None
         except csv.Error as exc:
-            if "field limit" in str(exc):
-                raise _cell_too_long(path, reader.line_num) from None
-            raise BadInput(_("{file} 第 {line} 行：{reason}").format(file=path.name, line=reader.line_num, reason=exc)) from None
+            raise _csv_problem(path, row, str(exc)) from None
 
-    header = read(reader)
+    header = read(1)
     if not header:
         raise BadInput(_("{file} 是空的：第一行必须是列名（姓名、电话……）").format(file=path.name))
     width = _width(path, header)
@@ -114,14 +115,33 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
 
     def rows() -> Iterator[tuple[int, list]]:
         for line in range(2, MAX_ROWS + 2):
-            row = read(reader)
+            row = read(line)
             if row is None:
                 return
             yield line, row[:width]  # cells beyond the named columns belong to no field
-        if read(reader) is not None:
+        if read(MAX_ROWS + 2) is not None:
             raise _too_many_rows(path)
 
     return Table(part, path, header, rows(), "utf-8-bom" if encoding == "utf-8-sig" else encoding)
+
+
+def _csv_problem(path: Path, row: int, error: str) -> BadInput:
+    """The csv module's complaint about the record starting on `row`, in the reader's words: a quote
+    not closed makes the rest of the file one cell, so no row after it can be trusted."""
+    if "field limit" in error:
+        return _cell_too_long(path, row)
+    if "end of data" in error:
+        reason = _("引号未闭合：这一格以引号 \" 开头，直到文件末尾都没有与之配对的引号（格内的引号要写成两个 \"\"）")
+    elif "expected after" in error:
+        reason = _("引号用法有误：以引号 \" 开头的一格，配对的引号后面必须紧接分隔符或换行（格内的引号要写成两个 \"\"）")
+    else:
+        reason = error
+    return BadInput(_("{file} 第 {line} 行：{reason}").format(file=path.name, line=row, reason=reason))
+
+
+def _not_text(path: Path) -> BadInput:
+    return BadInput(_("无法读取 {file}：它不是 UTF-8 或 GBK/GB18030 编码的文本（CSV）；"
+                      "若是 Excel 的 .xls 或 WPS 的 .et 表格，请另存为 .xlsx 或 CSV 再导入").format(file=path.name))
 
 
 def _lines(f, path: Path) -> Iterator[str]:

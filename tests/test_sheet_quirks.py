@@ -1,0 +1,44 @@
+"""Sheets as they reach a showroom from Excel, WPS and CRM exports: a quote left open, Excel's own
+escapes, days written without their year, phones kept as text, a title above the header, more
+sheets than the cards, rows of spaces — each imported as meant, or refused saying where."""
+
+from openpyxl import Workbook
+
+NOW = "2026-11-23T08:30:00"
+
+
+def names(lc):
+    return sorted(c["name"] for c in lc.json("list"))
+
+
+# -- a quote left open in a CSV ---------------------------------------------------------------------
+
+
+def test_a_quote_left_open_in_a_csv_is_refused_at_its_row_and_nothing_is_imported(lc, tmp_path):
+    lc.now = NOW
+    path = tmp_path / "q.csv"
+    path.write_bytes('姓名,电话,备注\n卫一,13800139001,"价格太高\n卫二,13800139002,普通\n'.encode())
+    refused = lc("import", str(path))
+    assert refused.exit_code == 2 and "Traceback" not in refused.stderr
+    assert "第 2 行" in refused.stderr and "引号未闭合" in refused.stderr
+    assert names(lc) == []
+
+
+def test_a_quote_closed_too_early_is_told_at_the_row_it_opened_on(lc, tmp_path):
+    lc.now = NOW
+    path = tmp_path / "q.csv"
+    path.write_bytes('姓名,电话,备注\n卫一,13800139001,"价格太高\n卫二,13800139002,他说"好"\n'.encode())
+    refused = lc("import", str(path))
+    assert refused.exit_code == 2 and "第 2 行" in refused.stderr and "引号" in refused.stderr
+    assert names(lc) == []
+
+
+def test_quotes_inside_a_cell_as_excel_writes_them_still_import(lc, tmp_path):
+    lc.now = NOW
+    path = tmp_path / "q.csv"
+    path.write_bytes('姓名,电话,备注\n卫一,13800139001,他说"好"\n卫二,13800139002,"说""再看看"""\n'
+                     '卫三,13800139003,"两行\n备注"\n'.encode())
+    lc.ok("import", str(path))
+    assert lc.json("show", "卫一")["notes"] == '他说"好"'
+    assert lc.json("show", "卫二")["notes"] == '说"再看看"'
+    assert lc.json("show", "卫三")["notes"] == "两行\n备注"
