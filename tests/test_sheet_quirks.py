@@ -42,3 +42,18 @@ def test_quotes_inside_a_cell_as_excel_writes_them_still_import(lc, tmp_path):
     assert lc.json("show", "卫一")["notes"] == '他说"好"'
     assert lc.json("show", "卫二")["notes"] == '说"再看看"'
     assert lc.json("show", "卫三")["notes"] == "两行\n备注"
+
+
+# -- a phone kept as text -----------------------------------------------------------------------------
+
+
+def test_a_phone_behind_excels_text_mark_is_the_phone(lc, tmp_path):
+    lc.now = NOW
+    cards = tmp_path / "crm.csv"
+    cards.write_bytes("姓名,电话,建卡时间\n卫一,'13800138002,2026-11-19\n卫二,'010-12345678,2026-11-19\n".encode())
+    history = tmp_path / "跟进.csv"
+    history.write_bytes("电话,跟进时间,方式,洽谈内容\n'13800138002,2026-11-20 10:00,电话,问了价格\n".encode())
+    report = lc.json("import", str(cards), "--followups", str(history))
+    assert report["imported"] == {"cards": 2, "followups": 1, "instructions": 0}
+    assert {c["name"]: c["phone"] for c in lc.json("list")} == {"卫一": "13800138002", "卫二": "01012345678"}
+    assert lc.json("show", "卫一")["followups"][0]["content"] == "问了价格"

@@ -214,7 +214,7 @@ class RowChecks:
 
     def _keyed(self, values: dict, when: str) -> tuple[str, datetime]:
         """What every history row needs: the customer's phone (its key) and a moment not in the future."""
-        phone = checked(normalise_phone, as_text(values.get("phone")) or "")
+        phone = self._phone(as_text(values.get("phone")))
         at = self._moment(values.get("at"))
         if at is None:
             raise BadRow(_("没有时间（{column}）").format(column=when))
@@ -237,7 +237,8 @@ class RowChecks:
         if not text:
             raise BadRow(_("没有电话（电话）"), "phone")
         try:
-            return normalise_phone(text)
+            # 'Excel's text mark (a Text cell, a CRM's export: '13800138002) is no part of the number.
+            return normalise_phone(text[1:] if text[0] == "'" else text)
         except BadInput as exc:
             raise BadRow(str(exc), "phone", _("不是电话号码"), text) from None
 
