@@ -57,3 +57,20 @@ def test_a_phone_behind_excels_text_mark_is_the_phone(lc, tmp_path):
     assert report["imported"] == {"cards": 2, "followups": 1, "instructions": 0}
     assert {c["name"]: c["phone"] for c in lc.json("list")} == {"卫一": "13800138002", "卫二": "01012345678"}
     assert lc.json("show", "卫一")["followups"][0]["content"] == "问了价格"
+
+
+# -- rows of spaces ---------------------------------------------------------------------------------
+
+
+def test_a_row_of_spaces_is_blank_and_skipped(lc, tmp_path):
+    lc.now = NOW
+    path = tmp_path / "q.csv"
+    path.write_bytes("姓名,电话,备注\n卫一,13800139001,\n  , ,\u3000\n,,\n卫二,13800139002,\n".encode())
+    assert lc.json("import", str(path))["imported"]["cards"] == 2
+    book = Workbook()
+    book.active.append(["姓名", "电话"])
+    book.active.append([" ", "  "])
+    book.active.append(["卫三", "13800139003"])
+    book.save(tmp_path / "q.xlsx")
+    assert lc.json("import", str(tmp_path / "q.xlsx"))["imported"]["cards"] == 1
+    assert names(lc) == ["卫一", "卫三", "卫二"]

@@ -60,7 +60,7 @@ class BadRow(Exception):
 class Rows:
     """A table's rows validated a chunk at a time: iterating yields (line, cells, row) of the good
     ones, `parse` making each row of its values; the bad ones are reported (and written to the
-    rejects file) as they come. Blank rows are skipped."""
+    rejects file) as they come. Blank rows (spaces only too) are skipped."""
 
     def __init__(self, stack: ExitStack, table: Table, report: ImportReport,
                  parse: Callable[[dict, list], dict], chunk: int,
@@ -79,7 +79,7 @@ class Rows:
             read += len(chunk)
             good = []
             for line, raw in chunk:
-                if raw.count("") + raw.count(None) == len(raw):  # a blank row
+                if _blank(raw):
                     continue
                 try:
                     good.append((line, raw, parse(*_cells(raw, mapping))))
@@ -131,6 +131,17 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
     if unknown:
         report.unknown_columns[table.part] = unknown
     return mapping
+
+
+def _blank(raw: list) -> bool:
+    """A row with nothing in it, spaces only included (a row a sheet's user cleared with the space bar)."""
+    for value in raw:  # the first cell is usually filled: most rows cost one look
+        if value.__class__ is str:
+            if value and not value.isspace():
+                return False
+        elif value is not None:
+            return False
+    return True
 
 
 def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str, object]]]:
