@@ -212,10 +212,14 @@ def within_years(moment: date, raw: object) -> date:
     return moment
 
 
-def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
+def parse_when(raw: str, now: datetime, tz: tzinfo | None, *, latest: date | None = None,
+               earliest: date | None = None) -> datetime:
     """A moment typed by a person. A bare day means its start (00:00) in the store's time zone.
 
-    `now` is the clock's local time; relative forms count from its day.
+    `now` is the clock's local time; relative forms count from its day. A day written without its
+    year (5月20日) is the latest such day up to `latest`, or the first from `earliest` on, when the
+    moment can only lie that side of it (a record's time, a contact planned after it); else the one
+    nearest today (_without_year).
     """
     text = _plain(raw)
     tz = tz or now.tzinfo
@@ -238,7 +242,7 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None) -> datetime:
         if hour > 23 or minute > 59 or second > 59:
             raise BadInput(_("不是一天中的时刻：`{raw}`").format(raw=raw))
         at = time(hour, minute, second)
-    return within_years(datetime.combine(_day(raw, text, now.date()), at, tzinfo=tz), raw)
+    return within_years(datetime.combine(_day(raw, text, now.date(), latest, earliest), at, tzinfo=tz), raw)
 
 
 def carries_time(raw: str) -> bool:
@@ -308,7 +312,7 @@ def _plain(raw: str | None) -> str:
     return unicodedata.normalize("NFKC", raw or "").strip().lower()
 
 
-def _day(raw: str, text: str, today: date) -> date:
+def _day(raw: str, text: str, today: date, latest: date | None = None, earliest: date | None = None) -> date:
     if text in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[text])
     if m := _RELATIVE.fullmatch(text):
@@ -334,6 +338,8 @@ def _day(raw: str, text: str, today: date) -> date:
         return _calendar_day(raw, year, month, day)
     if m := _MONTH_DAY.fullmatch(text):
         month, day = int(m.group(1)), int(m.group(2) or m.group(3))
+        if latest is not None or earliest is not None:
+            return _year_on_one_side(raw, month, day, latest, earliest)
         return _without_year(raw, month, day, today)
     raise BadInput(_("不是日期：`{raw}`（可写 2026-05-03、'2026-05-03 14:30'、2026/5/3、2026.5.3、2026年5月3日、5月3日、5-3、"
                      "今天、明天、后天、大后天、+3天、+2周、+3d、+2w、周五、下周一、下下周一、5号、下个月5号、月底；"
@@ -351,6 +357,22 @@ def _without_year(raw: str, month: int, day: int, today: date) -> date:
     if (this_year - today).days > 274:
         return _calendar_day(raw, today.year - 1, month, day)
     return this_year
+
+
+def _year_on_one_side(raw: str, month: int, day: int, latest: date | None, earliest: date | None) -> date:
+    """The latest such day up to `latest`, else the first from `earliest` on: a 2月29日 looks as
+    far as the leap year it needs."""
+    _calendar_day(raw, 2000, month, day)  # a day no year has (2月30日) is refused as such
+    step = -1 if latest is not None else 1
+    bound = latest if latest is not None else earliest
+    for year in range(bound.year, bound.year + 9 * step, step):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            continue  # 29 February of a year that lacks it
+        if (found <= bound) if step < 0 else (found >= bound):
+            return found
+    raise BadInput(_("不是日期：`{raw}`（没有这一天）").format(raw=raw))
 
 
 def _coming_day_of_month(raw: str, day: int, today: date) -> date:

@@ -74,3 +74,32 @@ def test_a_row_of_spaces_is_blank_and_skipped(lc, tmp_path):
     book.save(tmp_path / "q.xlsx")
     assert lc.json("import", str(tmp_path / "q.xlsx"))["imported"]["cards"] == 1
     assert names(lc) == ["卫一", "卫三", "卫二"]
+
+
+# -- days without their year ------------------------------------------------------------------------
+
+
+def test_a_day_without_its_year_is_the_latest_such_day_before_the_import(lc, tmp_path):
+    """Said on 23 November, 5月20日 is six months ago, not next May: a record's time is past."""
+    lc.now = NOW
+    cards = tmp_path / "卡.csv"
+    cards.write_bytes("姓名,电话,建卡时间\n卫一,13800139001,5月20日\n卫二,13800139002,12月20日\n".encode())
+    history = tmp_path / "跟进.csv"
+    history.write_bytes("电话,跟进时间,方式,洽谈内容,下次访问时间\n"
+                        "13800139001,5月21日 10:00,电话,问了价格,5月28日\n"
+                        "13800139002,12月20日 15:00,电话,年底再看,1月5日\n".encode())
+    lc.ok("import", str(cards), "--followups", str(history))
+    first, second = lc.json("show", "卫一"), lc.json("show", "卫二")
+    assert first["created_at"] == "2026-05-20T00:00:00+08:00"
+    assert first["followups"][0]["at"] == "2026-05-21T10:00:00+08:00"
+    # A contact planned at a follow-up is the first such day after it, across the turn of a year too.
+    assert first["followups"][0]["next_at"] == "2026-05-28T00:00:00+08:00"
+    assert second["created_at"] == "2025-12-20T00:00:00+08:00"
+    assert second["followups"][0]["next_at"] == "2026-01-05T00:00:00+08:00"
+
+
+def test_a_day_without_its_year_on_the_command_line_is_still_the_nearest(lc):
+    lc.now = NOW
+    lc.ok("add", "卫三", "--phone", "13800139003")
+    assert lc.json("log", "卫三", "--channel", "phone", "--content", "约了", "--next", "5月20日")["next_at"] \
+        .startswith("2027-05-20")

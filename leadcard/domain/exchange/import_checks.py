@@ -173,7 +173,7 @@ class RowChecks:
         content = joined(as_text(values.get("content")), extras)
         if not content:
             raise BadRow(_("没有洽谈内容（洽谈内容）"))
-        next_at = self._moment(values.get("next_at"))
+        next_at = self._moment(values.get("next_at"), planned_after=at)
         if next_at is not None and next_at <= at:
             raise BadRow(_("下次访问时间 {at} 必须在这次联系之后").format(at=f"{next_at:%Y-%m-%d %H:%M}"))
         author = self._author(values.get("author"))
@@ -347,14 +347,19 @@ class RowChecks:
         moment = datetime.fromisoformat(str(value)) if value else default
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.session.tz)
 
-    def _moment(self, value: object) -> datetime | None:
+    def _moment(self, value: object, planned_after: datetime | None = None) -> datetime | None:
+        """A cell's moment. What a sheet records happened before the import: a day written without
+        its year is the latest such day up to now; a contact planned (`planned_after` a follow-up) is
+        the first such day from that follow-up's on."""
         if value is None:
             return None
+        if planned_after is not None:
+            return self._moment_of(value, planned_after.date())
         if value.__class__ is str:  # a CSV's cell: the same days come again and again down a file
             return self._word(self._moment_of, value)
         return self._moment_of(value)
 
-    def _moment_of(self, value: object) -> datetime:
+    def _moment_of(self, value: object, planned_from: date | None = None) -> datetime:
         tz = self.session.tz
         value = excel_serial(value) or value
         if isinstance(value, datetime):
@@ -370,16 +375,20 @@ class RowChecks:
                 moment = None  # parse_when says what is wrong with it
             if moment is None:
                 try:
+                    if planned_from is not None:
+                        return checked(lambda t: self._when(t, planned_from), text)
                     return self._word(self._when, text)
                 except BadRow as exc:
                     raise BadRow(str(exc), "date", _("日期无法识别"), text) from None
         return checked(lambda m: within_years(m, value), moment)
 
-    def _when(self, text: str) -> datetime:
+    def _when(self, text: str, planned_from: date | None = None) -> datetime:
         if m := _SLASHED.fullmatch(text):  # how Excel saves dates: 2026/5/3 9:05
             y, mo, d, h, mi, s = m.groups()
             text = f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {int(h):02d}:{mi}:{s or '00'}" if h else "")
-        return parse_when(text, self.now, self.session.tz)
+        if planned_from is not None:
+            return parse_when(text, self.now, self.session.tz, earliest=planned_from)
+        return parse_when(text, self.now, self.session.tz, latest=self.now.date())
 
 
 def _blank_card(fields: Iterable[str]) -> dict:
