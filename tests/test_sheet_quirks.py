@@ -103,3 +103,68 @@ def test_a_day_without_its_year_on_the_command_line_is_still_the_nearest(lc):
     lc.ok("add", "卫三", "--phone", "13800139003")
     assert lc.json("log", "卫三", "--channel", "phone", "--content", "约了", "--next", "5月20日")["next_at"] \
         .startswith("2027-05-20")
+
+
+# -- Excel's escapes in a workbook's strings ----------------------------------------------------------
+
+
+def excel_book(path, rows):
+    """A workbook as Excel saves it: every text in the shared strings, written as stored there (with
+    Excel's `_xHHHH_` escapes) — openpyxl writes its strings inline."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    strings = [text for row in rows for text in row]
+    cells = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{chr(65 + c)}{r}" t="s"><v>{strings.index(text)}</v></c>'
+                                   for c, text in enumerate(row)) + "</row>"
+        for r, row in enumerate(rows, 1))
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            '</Types>'),
+        "_rels/.rels": (f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relations}/officeDocument" '
+                        'Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+                            '<sheet name="意向客户" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{package}">'
+            f'<Relationship Id="rId1" Type="{relations}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{relations}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{cells}</sheetData></worksheet>',
+        "xl/sharedStrings.xml": (f'<sst xmlns="{main}">'
+                                 + "".join(f'<si><t xml:space="preserve">{escape(t)}</t></si>' for t in strings)
+                                 + "</sst>"),
+    }
+    with zipfile.ZipFile(path, "w") as book:
+        for name, text in parts.items():
+            book.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text)
+    return path
+
+
+def test_excels_escapes_in_a_workbook_are_undone_as_excel_does(lc, tmp_path):
+    lc.now = NOW
+    path = excel_book(tmp_path / "卡.xlsx", [
+        ["姓名", "电话", "备注"],
+        ["卫一", "13800139001", "价格太高_x000D_\n再看看"],  # a Windows line break in a cell
+        ["卫二", "13800139002", "编号_x005F_x000D_照抄"],  # the text `_x000D_` as typed
+    ])
+    lc.ok("import", str(path))
+    assert lc.json("show", "卫一")["notes"] == "价格太高\n再看看"
+    assert lc.json("show", "卫二")["notes"] == "编号_x000D_照抄"
+
+
+def test_a_control_character_escaped_in_a_workbook_makes_its_row_bad(lc, tmp_path):
+    lc.now = NOW
+    path = excel_book(tmp_path / "卡.xlsx", [["姓名", "电话", "备注"], ["卫一", "13800139001", "响铃_x0007_"]])
+    refused = lc("import", str(path))
+    assert refused.exit_code == 1 and "第 2 行" in refused.stdout and "控制字符" in refused.stdout
+    assert names(lc) == []

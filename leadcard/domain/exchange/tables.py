@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,11 +178,9 @@ def _too_many_rows(path: Path) -> BadInput:
 def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
     """The first sheet holds the cards; sheets titled 跟进记录 and 主管批示 the rest (an untitled
     second sheet is taken for the history). Empty sheets are left out."""
-    from openpyxl import load_workbook
-
     _refuse_zip_bomb(path)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = _open_workbook(path)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
         raise BadInput(_("无法把 {file} 当作 Excel 工作簿读取（{error}）").format(
             file=path.name, error=type(exc).__name__)) from None
@@ -203,7 +202,7 @@ def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
 def _sheet_table(path: Path, sheet, part: str) -> Table:
     sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
     first = next(sheet.iter_rows(max_row=1, values_only=True), None)
-    header = [("" if v is None else str(v)) for v in first] if first else []
+    header = [("" if v is None else _unescaped(str(v))) for v in first] if first else []
     del header[_width(path, header):]
     if not header:
         return Table(part, path, header, iter(()))
@@ -213,14 +212,60 @@ def _sheet_table(path: Path, sheet, part: str) -> Table:
 
     def rows() -> Iterator[tuple[int, list]]:
         for line, row in zip(range(2, MAX_ROWS + 2), values):
-            for value in row:
-                if value.__class__ is str and len(value) > MAX_CELL_CHARS:
-                    raise _cell_too_long(path, line)
-            yield line, list(row)
+            cells = list(row)
+            for index, value in enumerate(cells):
+                if value.__class__ is str:
+                    if len(value) > MAX_CELL_CHARS:
+                        raise _cell_too_long(path, line)
+                    if "_x" in value:
+                        cells[index] = _unescaped(value)
+            yield line, cells
         if next(values, None) is not None:
             raise _too_many_rows(path)
 
     return Table(part, path, header, rows())
+
+
+def _open_workbook(path: Path):
+    """The workbook, read only, its shared strings as stored: openpyxl's own reading takes every
+    `x005F_` out of them, after which a text typed as `_x000D_` (stored `_x005F_x000D_`) could no
+    longer be told from a carriage return (see _unescaped)."""
+    from openpyxl.cell.text import Text
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    class StoredStrings(ExcelReader):
+        def read_strings(self):
+            part = self.package.find(SHARED_STRINGS)
+            if part is None:
+                return
+            item = f"{{{SHEET_MAIN_NS}}}si"
+            with self.archive.open(part.PartName[1:]) as source:
+                for _event, node in iterparse(source):
+                    if node.tag == item:
+                        self.shared_strings.append(Text.from_tree(node).content)
+                        node.clear()
+
+    reader = StoredStrings(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+# Excel's escape of a character XML cannot hold (OOXML's ST_Xstring): a carriage return is stored
+# `_x000D_`, a bell `_x0007_`, and an underscore that would begin such an escape `_x005F_`.
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescaped(text: str) -> str:
+    """A workbook's string as typed. Read left to right, `_x005F_x000D_` is `_` then the text
+    `x000D_`: the typed `_x000D_`. A half of a surrogate pair stays as stored: no text holds one."""
+    return _EXCEL_ESCAPE.sub(_escaped_character, text) if "_x" in text else text
+
+
+def _escaped_character(match: re.Match) -> str:
+    code = int(match.group(1), 16)
+    return match.group() if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 def _refuse_zip_bomb(path: Path) -> None:
