@@ -11,26 +11,30 @@ def names(lc):
     return sorted(c["name"] for c in lc.json("list"))
 
 
+def refused_csv(lc, path, text: bytes, exit_code: int):
+    """Importing a CSV of these bytes is refused with this exit code, one line and no traceback,
+    and nothing is written."""
+    lc.now = NOW
+    path.write_bytes(text)
+    result = lc("import", str(path))
+    assert result.exit_code == exit_code and "Traceback" not in result.stderr
+    assert names(lc) == []
+    return result
+
+
 # -- a quote left open in a CSV ---------------------------------------------------------------------
 
 
 def test_a_quote_left_open_in_a_csv_is_refused_at_its_row_and_nothing_is_imported(lc, tmp_path):
-    lc.now = NOW
-    path = tmp_path / "q.csv"
-    path.write_bytes('姓名,电话,备注\n卫一,13800139001,"价格太高\n卫二,13800139002,普通\n'.encode())
-    refused = lc("import", str(path))
-    assert refused.exit_code == 2 and "Traceback" not in refused.stderr
+    text = '姓名,电话,备注\n卫一,13800139001,"价格太高\n卫二,13800139002,普通\n'
+    refused = refused_csv(lc, tmp_path / "q.csv", text.encode(), 2)
     assert "第 2 行" in refused.stderr and "引号未闭合" in refused.stderr
-    assert names(lc) == []
 
 
 def test_a_quote_closed_too_early_is_told_at_the_row_it_opened_on(lc, tmp_path):
-    lc.now = NOW
-    path = tmp_path / "q.csv"
-    path.write_bytes('姓名,电话,备注\n卫一,13800139001,"价格太高\n卫二,13800139002,他说"好"\n'.encode())
-    refused = lc("import", str(path))
-    assert refused.exit_code == 2 and "第 2 行" in refused.stderr and "引号" in refused.stderr
-    assert names(lc) == []
+    text = '姓名,电话,备注\n卫一,13800139001,"价格太高\n卫二,13800139002,他说"好"\n'
+    refused = refused_csv(lc, tmp_path / "q.csv", text.encode(), 2)
+    assert "第 2 行" in refused.stderr and "引号" in refused.stderr
 
 
 def test_quotes_inside_a_cell_as_excel_writes_them_still_import(lc, tmp_path):
@@ -168,3 +172,87 @@ def test_a_control_character_escaped_in_a_workbook_makes_its_row_bad(lc, tmp_pat
     refused = lc("import", str(path))
     assert refused.exit_code == 1 and "第 2 行" in refused.stdout and "控制字符" in refused.stdout
     assert names(lc) == []
+
+
+# -- a title above the header -------------------------------------------------------------------------
+
+
+def test_a_title_row_above_the_header_is_passed_over(lc, tmp_path):
+    lc.now = NOW
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["XX4S店意向客户管理卡"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["序号", "客户姓名", "手机号码", "客户级别"])
+    sheet.append([1, "卫一", "13800139001", "H级"])
+    sheet.append([2, "卫二", "13800139002", "D级"])
+    book.save(tmp_path / "卡.xlsx")
+    refused = lc("import", str(tmp_path / "卡.xlsx"))
+    # The rows keep the numbers Excel shows beside them.
+    assert refused.exit_code == 1 and "第 4 行" in refused.stdout and "「D级」" in refused.stdout
+    sheet.delete_rows(4)
+    book.save(tmp_path / "卡.xlsx")
+    lc.ok("import", str(tmp_path / "卡.xlsx"))
+    assert lc.json("show", "卫一")["grade"] == "H" and lc.json("show", "卫一")["notes"] is None
+
+
+def test_a_table_starting_at_b2_is_read(lc, tmp_path):
+    lc.now = NOW
+    book = Workbook()
+    sheet = book.active
+    sheet["B2"], sheet["C2"], sheet["B3"], sheet["C3"] = "姓名", "电话", "卫一", "13800139001"
+    book.save(tmp_path / "卡.xlsx")
+    lc.ok("import", str(tmp_path / "卡.xlsx"))
+    assert names(lc) == ["卫一"]
+
+
+def test_a_csv_with_title_lines_above_its_header_is_read_with_its_own_row_numbers(lc, tmp_path):
+    text = "XX4S店意向客户登记表\n2026年11月\n姓名,电话,备注\n卫一,13800139001,\n卫二,,\n"
+    assert "第 5 行：没有电话" in refused_csv(lc, tmp_path / "卡.csv", text.encode("gbk"), 1).stdout
+
+
+def test_a_sheet_without_its_header_in_the_first_rows_still_says_which_columns_are_missing(lc, tmp_path):
+    refused = refused_csv(lc, tmp_path / "卡.csv", "客户管理卡\n客户姓名,备注\n卫一,你好\n".encode(), 2)
+    assert "缺少这些列：电话" in refused.stderr
+
+
+# -- more sheets than the cards ---------------------------------------------------------------------
+
+
+def test_a_hidden_sheet_is_not_read_and_the_cards_are_the_first_visible_one(lc, tmp_path):
+    lc.now = NOW
+    book = Workbook()
+    lists = book.active
+    lists.title = "下拉选项"
+    for word in ("H级", "A级", "B级"):
+        lists.append([word])
+    lists.sheet_state = "hidden"
+    cards = book.create_sheet("客户")
+    cards.append(["姓名", "电话"])
+    cards.append(["卫一", "13800139001"])
+    book.save(tmp_path / "卡.xlsx")
+    result = lc.ok("import", str(tmp_path / "卡.xlsx"))
+    assert names(lc) == ["卫一"] and "下拉选项（隐藏）" in result.stderr
+
+
+def test_a_sheet_after_the_cards_is_history_only_when_its_title_or_header_says_so(lc, tmp_path):
+    lc.now = NOW
+    book = Workbook()
+    cards = book.active
+    cards.append(["姓名", "电话", "建卡时间"])
+    cards.append(["卫一", "13800139001", "2026-11-01"])
+    figures = book.create_sheet("统计")
+    figures.append(["级别", "人数"])
+    figures.append(["H", 1])
+    history = book.create_sheet("Sheet3")
+    history.append(["电话", "跟进时间", "方式", "洽谈内容"])
+    history.append(["13800139001", "2026-11-02 10:00", "电话", "问了价格"])
+    notes = book.create_sheet("领导意见")
+    notes.append(["电话", "批示时间", "批示内容"])
+    notes.append(["13800139001", "2026-11-03 09:00", "周末请他来试驾"])
+    book.save(tmp_path / "卡.xlsx")
+    report = lc.json("import", str(tmp_path / "卡.xlsx"))
+    assert report["imported"] == {"cards": 1, "followups": 1, "instructions": 1}
+    assert report["ignored_sheets"] == [{"file": "卡.xlsx", "sheet": "统计", "hidden": False}]
+    card = lc.json("show", "卫一")
+    assert [f["content"] for f in card["followups"]] == ["问了价格"]

@@ -47,6 +47,7 @@ def import_json(report) -> dict:
                        for column, counts in report.understood.items() if counts},
         "created_users": report.created_users,
         "rejects": report.rejects,
+        "ignored_sheets": [{"file": s.file, "sheet": s.sheet, "hidden": s.hidden} for s in report.ignored_sheets],
     }
 
 
@@ -60,6 +61,9 @@ def import_report(report, as_json: bool) -> None:
         print_json(import_json(report))
         return
     out, err = console(), console(stderr=True)
+    if report.ignored_sheets:
+        sheets = [_("{sheet}（隐藏）").format(sheet=s.sheet) if s.hidden else s.sheet for s in report.ignored_sheets]
+        err.print(_("未读取这些工作表（只读卡片、跟进记录和主管批示）：{sheets}").format(sheets=_("、").join(sheets)))
     if report.dry_run:
         _understood(report, out)
     for part, titles in report.unknown_columns.items():

@@ -72,6 +72,7 @@ class ImportReport:
     # column (source, grade, owner) → (as written, as understood) → rows
     understood: dict[str, Counter] = field(default_factory=dict)
     created_users: list[str] = field(default_factory=list)  # --create-users: the consultants made
+    ignored_sheets: list = field(default_factory=list)  # tables.IgnoredSheet: a workbook's sheets not read
     team: str | None = None
 
     @property

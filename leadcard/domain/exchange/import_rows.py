@@ -12,29 +12,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from leadcard.domain.exchange.import_report import ImportReport, Problem
-from leadcard.domain.exchange.layout import (
-    CARD_COLUMNS,
-    CARD_SHEET,
-    FOLLOWUP_COLUMNS,
-    FOLLOWUP_SHEET,
-    INSTRUCTION_COLUMNS,
-    INSTRUCTION_SHEET,
-    Column,
-    header_key,
-    synonym_table,
-)
-from leadcard.domain.exchange.tables import Table, is_workbook
+from leadcard.domain.exchange.layout import CARD_SHEET, LAYOUTS, Column, header_key
+from leadcard.domain.exchange.tables import Table, is_blank, is_workbook
 from leadcard.errors import BadInput
 from leadcard.i18n import _
 from leadcard.usertext import check_text, from_cell, to_cell
-
-# Each table's header words, and the fields none of its rows can do without.
-_LAYOUTS = {
-    CARD_SHEET: (synonym_table(CARD_COLUMNS), ("name", "phone")),
-    FOLLOWUP_SHEET: (synonym_table(FOLLOWUP_COLUMNS), ("phone", "at", "channel", "content")),
-    INSTRUCTION_SHEET: (synonym_table(INSTRUCTION_COLUMNS), ("phone", "at", "text")),
-}
-
 
 class BadRow(Exception):
     """Why a row cannot be imported: raised by its checks, reported by the Rows it came from. `kind`,
@@ -68,7 +50,7 @@ class Rows:
         self.table, self.report, self.parse, self.chunk, self.step = table, report, parse, chunk, step
         self.part = table.part
         self.rejects = _rejects(stack, table, report)
-        self.mapping = _columns(table, *_LAYOUTS[table.part], report)
+        self.mapping = _columns(table, *LAYOUTS[table.part], report)
         # The fields the table has a column for: a row's values are among them.
         self.fields = frozenset(key for key, _index, _title in self.mapping if key[0] != "?")
 
@@ -79,7 +61,7 @@ class Rows:
             read += len(chunk)
             good = []
             for line, raw in chunk:
-                if _blank(raw):
+                if is_blank(raw):
                     continue
                 try:
                     good.append((line, raw, parse(*_cells(raw, mapping))))
@@ -131,17 +113,6 @@ def _columns(table: Table, words: dict[str, Column], required: tuple[str, ...], 
     if unknown:
         report.unknown_columns[table.part] = unknown
     return mapping
-
-
-def _blank(raw: list) -> bool:
-    """A row with nothing in it, spaces only included (a row a sheet's user cleared with the space bar)."""
-    for value in raw:  # the first cell is usually filled: most rows cost one look
-        if value.__class__ is str:
-            if value and not value.isspace():
-                return False
-        elif value is not None:
-            return False
-    return True
 
 
 def _cells(raw: list, mapping: list) -> tuple[dict[str, object], list[tuple[str, object]]]:

@@ -44,10 +44,10 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
     path = Path(path)
     team = _may_create_users(session, create_users, team)
     with ExitStack() as stack:
-        tables = open_tables(stack, path, {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions})
+        tables, ignored = open_tables(stack, path, {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions})
         cards, history, notes = (tables.get(part) for part in (CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET))
         report = ImportReport(str(path), "xlsx" if is_workbook(path) else "csv", cards.encoding, dry_run, skip_bad)
-        report.team = team
+        report.team, report.ignored_sheets = team, ignored
         checks = RowChecks(session, report, create_users, team)
         writer = ImportWriter(session, report, with_history=history is not None)
         try:

@@ -210,6 +210,22 @@ def synonym_table(columns: tuple[Column, ...]) -> dict[str, Column]:
     return table
 
 
+# Each table's header words, and the fields none of its rows can do without.
+LAYOUTS = {
+    CARD_SHEET: (synonym_table(CARD_COLUMNS), ("name", "phone")),
+    FOLLOWUP_SHEET: (synonym_table(FOLLOWUP_COLUMNS), ("phone", "at", "channel", "content")),
+    INSTRUCTION_SHEET: (synonym_table(INSTRUCTION_COLUMNS), ("phone", "at", "text")),
+}
+
+
+def header_fit(part: str, row: list | tuple) -> tuple[bool, int]:
+    """How a row reads as the header of a table of `part`: whether it names every field the part
+    needs, and how many of its cells are headers the part knows."""
+    words, required = LAYOUTS[part]
+    keys = {column.key for cell in row if cell is not None and (column := words.get(header_key(cell)))}
+    return keys.issuperset(required), len(keys)
+
+
 def local_text(moment: datetime | None) -> str:
     """A moment as a person types it back: local time, seconds only when there are any."""
     if moment is None:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from leadcard.errors import BadInput
 from leadcard.i18n import _
-from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET, header_key
+from leadcard.domain.exchange.layout import CARD_SHEET, header_fit, header_key
 
 # What a table may hold, so that an import's memory stays flat whatever the file: rows are read a
 # chunk at a time, and these bound what one row (and a workbook's shared strings) can cost. Excel's
@@ -23,6 +23,8 @@ MAX_ROWS = 1_048_576
 MAX_CELL_CHARS = 32_767
 MAX_COLUMNS = 256  # a card sheet has about 45; more is not a sheet of cards
 MAX_LINE_CHARS = 1_000_000  # one CSV line (a record may span several, each within it)
+# A table's header is looked for among its first rows: a title (merged cells) may stand above it.
+HEADER_ROWS = 10
 # A workbook part unpacking beyond this many times its packed size, and beyond this size, is a zip
 # bomb rather than a sheet (real sheets pack 3 to 30 times).
 MAX_UNPACK_RATIO = 200
@@ -38,28 +40,55 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list]]
     encoding: str | None = None
+    sheet: str | None = None  # a workbook's sheet's title
+
+
+@dataclass(frozen=True)
+class IgnoredSheet:
+    """A workbook's sheet that holds no part an import reads (统计, 下拉选项 …): left as it is."""
+
+    file: str
+    sheet: str
+    hidden: bool
+
+
+def is_blank(row: list | tuple) -> bool:
+    """A row with nothing in it, spaces only included (a row a sheet's user cleared with the space bar)."""
+    for value in row:  # the first cell is usually filled: most rows cost one look
+        if value.__class__ is str:
+            if value and not value.isspace():
+                return False
+        elif value is not None:
+            return False
+    return True
 
 
 def is_workbook(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm")
 
 
-def open_tables(stack: ExitStack, path: Path, more: dict[str, Path | None]) -> dict[str, Table]:
-    """The tables by part (意向客户, 跟进记录, 主管批示): a workbook's sheets, or a file each."""
+def open_tables(stack: ExitStack, path: Path,
+                more: dict[str, Path | None]) -> tuple[dict[str, Table], list[IgnoredSheet]]:
+    """The tables by part (意向客户, 跟进记录, 主管批示): a workbook's sheets, or a file each; and the
+    sheets of the workbooks read that hold none of them."""
     if not path.is_file():
         raise BadInput(_("没有文件 {path}").format(path=path))
-    tables = _xlsx_tables(stack, path) if is_workbook(path) else {CARD_SHEET: _csv_table(stack, path, CARD_SHEET)}
-    for part, extra in more.items():
-        if extra is None:
-            continue
-        if part in tables:
-            raise BadInput(_("{file} 里已有「{part}」工作表：去掉为它另给的文件").format(file=path.name, part=part))
-        extra = Path(extra)
+    given = tuple(part for part, extra in more.items() if extra is not None)
+    if is_workbook(path):
+        tables, ignored = _xlsx_tables(stack, path, (CARD_SHEET, *(p for p in more if p not in given)), given)
+    else:
+        tables, ignored = {CARD_SHEET: _csv_table(stack, path, CARD_SHEET)}, []
+    for part in given:
+        extra = Path(more[part])
         if not extra.is_file():
             raise BadInput(_("没有文件 {path}").format(path=extra))
-        tables[part] = _xlsx_tables(stack, extra)[CARD_SHEET] if is_workbook(extra) else _csv_table(stack, extra, part)
-        tables[part].part = part
-    return tables
+        if is_workbook(extra):
+            found, more_ignored = _xlsx_tables(stack, extra, (part,))
+            tables.update(found)
+            ignored += more_ignored
+        else:
+            tables[part] = _csv_table(stack, extra, part)
+    return tables, ignored
 
 
 def detect_encoding(path: Path) -> str:
@@ -88,12 +117,13 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
     encoding = detect_encoding(path)
     f = stack.enter_context(path.open(encoding=encoding, newline=""))
     try:
-        first_line = f.readline(MAX_LINE_CHARS)
+        first_lines = [f.readline(MAX_LINE_CHARS) for _line in range(HEADER_ROWS)]
     except UnicodeDecodeError:
         raise _not_text(path) from None
     f.seek(0)
-    # Excel saves "CSV" with commas, or tabs ("Unicode text"), or semicolons in some locales.
-    delimiter = next((d for d in ",\t;" if d in first_line), ",")
+    # Excel saves "CSV" with commas, or tabs ("Unicode text"), or semicolons in some locales; a
+    # title above the header may have none.
+    delimiter = next((d for line in first_lines for d in ",\t;" if d in line), ",")
     csv.field_size_limit(MAX_CELL_CHARS)
     # strict: a cell opened by a quote and never closed would otherwise swallow every later row
     # into that one cell, and import a file cut short without a word.
@@ -108,22 +138,46 @@ def _csv_table(stack: ExitStack, path: Path, part: str) -> Table:
         except csv.Error as exc:
             raise _csv_problem(path, row, str(exc)) from None
 
-    header = read(1)
-    if not header:
+    first_rows = []
+    while len(first_rows) < HEADER_ROWS and (record := read(len(first_rows) + 1)) is not None:
+        first_rows.append(record)
+    if all(is_blank(row) for row in first_rows):
         raise BadInput(_("{file} 是空的：第一行必须是列名（姓名、电话……）").format(file=path.name))
+    at = header_index(part, first_rows)
+    header = first_rows[at]
     width = _width(path, header)
     del header[width:]
+    waiting = first_rows[at + 1:]
+
+    def next_row(line: int) -> list | None:
+        return waiting.pop(0) if waiting else read(line)
 
     def rows() -> Iterator[tuple[int, list]]:
-        for line in range(2, MAX_ROWS + 2):
-            row = read(line)
+        for line in range(at + 2, MAX_ROWS + 2):
+            row = next_row(line)
             if row is None:
                 return
             yield line, row[:width]  # cells beyond the named columns belong to no field
-        if read(MAX_ROWS + 2) is not None:
+        if next_row(MAX_ROWS + 2) is not None:
             raise _too_many_rows(path)
 
     return Table(part, path, header, rows(), "utf-8-bom" if encoding == "utf-8-sig" else encoding)
+
+
+def header_index(part: str, first_rows: list) -> int:
+    """Which of a table's first rows is its header (a title in merged cells, a date or blank rows
+    may stand above it): the first that names every field the part needs; else the first naming
+    the most of them, so that the refusal says what is missing; else the first with anything in it."""
+    best, most = None, 0
+    for index, row in enumerate(first_rows):
+        complete, known = header_fit(part, row)
+        if complete:
+            return index
+        if known > most:
+            best, most = index, known
+    if best is not None:
+        return best
+    return next((index for index, row in enumerate(first_rows) if not is_blank(row)), 0)
 
 
 def _csv_problem(path: Path, row: int, error: str) -> BadInput:
@@ -175,9 +229,13 @@ def _too_many_rows(path: Path) -> BadInput:
         file=path.name, limit=f"{MAX_ROWS:,}"))
 
 
-def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
-    """The first sheet holds the cards; sheets titled 跟进记录 and 主管批示 the rest (an untitled
-    second sheet is taken for the history). Empty sheets are left out."""
+def _xlsx_tables(stack: ExitStack, path: Path, parts: tuple[str, ...],
+                 given: tuple[str, ...] = ()) -> tuple[dict[str, Table], list[IgnoredSheet]]:
+    """The workbook's sheet of each part, the first of `parts` (the file's own) required: the
+    visible sheet titled as the part (跟进记录, 主管批示, as export writes them), else the first
+    whose header names what the part needs; else, for the file's own part, its first visible sheet.
+    Hidden sheets (下拉选项) and the others (统计) are left out and told; so are empty ones, untold.
+    `given`: the parts with a file of their own, which a sheet must not hold too."""
     _refuse_zip_bomb(path)
     try:
         book = _open_workbook(path)
@@ -185,33 +243,58 @@ def _xlsx_tables(stack: ExitStack, path: Path) -> dict[str, Table]:
         raise BadInput(_("无法把 {file} 当作 Excel 工作簿读取（{error}）").format(
             file=path.name, error=type(exc).__name__)) from None
     stack.callback(book.close)
-    sheets = book.worksheets
-    titled = {header_key(s.title): s for s in sheets[1:]}
-    found = {CARD_SHEET: sheets[0]}
-    for part in (FOLLOWUP_SHEET, INSTRUCTION_SHEET):
-        if header_key(part) in titled:
-            found[part] = titled[header_key(part)]
-    if FOLLOWUP_SHEET not in found and len(sheets) > 1 and sheets[1] is not found.get(INSTRUCTION_SHEET):
-        found[FOLLOWUP_SHEET] = sheets[1]
-    tables = {part: _sheet_table(path, sheet, part) for part, sheet in found.items()}
-    if not tables[CARD_SHEET].header:
-        raise BadInput(_("{file}：第一张工作表是空的，它的第一行必须是列名（姓名、电话……）").format(file=path.name))
-    return {part: table for part, table in tables.items() if table.header}
+    visible = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
+    first_rows: dict[str, list] = {}
+
+    def head(sheet) -> list:
+        if sheet.title not in first_rows:
+            first_rows[sheet.title] = _first_rows(sheet)
+        return first_rows[sheet.title]
+
+    for sheet in visible:
+        if header_key(sheet.title) in map(header_key, given) and not all(is_blank(row) for row in head(sheet)):
+            raise BadInput(_("{file} 里已有「{part}」工作表：去掉为它另给的文件").format(file=path.name, part=sheet.title))
+    found = {}
+    for part in parts:
+        titled = next((sheet for sheet in visible if header_key(sheet.title) == header_key(part)), None)
+        if titled is not None:
+            found[part] = titled
+    for part in parts:
+        free = [sheet for sheet in visible if sheet not in found.values()]
+        if part not in found and free:
+            fits = (sheet for sheet in free if any(header_fit(part, row)[0] for row in head(sheet)))
+            found[part] = next(fits, free[0] if part == parts[0] else None)
+    if found.get(parts[0]) is None:
+        raise BadInput(_("{file}：没有可读的工作表（隐藏的工作表不读）").format(file=path.name))
+    tables = {part: _sheet_table(path, sheet, part, head(sheet)) for part, sheet in found.items() if sheet}
+    if not tables[parts[0]].header:
+        raise BadInput(_("{file}：工作表「{sheet}」是空的：卡片表要有一行列名（姓名、电话……）和卡片").format(
+            file=path.name, sheet=found[parts[0]].title))
+    read = [table.sheet for table in tables.values() if table.header]
+    ignored = [IgnoredSheet(path.name, sheet.title, sheet.sheet_state != "visible") for sheet in book.worksheets
+               if sheet.title not in read and not all(is_blank(row) for row in head(sheet))]
+    return {part: table for part, table in tables.items() if table.header}, ignored
 
 
-def _sheet_table(path: Path, sheet, part: str) -> Table:
+def _first_rows(sheet) -> list[list]:
+    """A sheet's first rows, where its header is looked for."""
     sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-    first = next(sheet.iter_rows(max_row=1, values_only=True), None)
-    header = [("" if v is None else _unescaped(str(v))) for v in first] if first else []
+    return [[_unescaped(v) if v.__class__ is str else v for v in row]
+            for row in sheet.iter_rows(max_row=HEADER_ROWS, values_only=True)]
+
+
+def _sheet_table(path: Path, sheet, part: str, first_rows: list) -> Table:
+    at = header_index(part, first_rows) if first_rows else 0
+    header = [("" if v is None else str(v)) for v in first_rows[at]] if first_rows else []
     del header[_width(path, header):]
     if not header:
-        return Table(part, path, header, iter(()))
+        return Table(part, path, header, iter(()), sheet=sheet.title)
     # Rows are read only as wide as the header: a stray cell in column XFD would otherwise make every
     # row 16,384 cells wide, and a chunk of them a gigabyte.
-    values = sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
+    values = sheet.iter_rows(min_row=at + 2, max_col=len(header), values_only=True)
 
     def rows() -> Iterator[tuple[int, list]]:
-        for line, row in zip(range(2, MAX_ROWS + 2), values):
+        for line, row in zip(range(at + 2, MAX_ROWS + 2), values):
             cells = list(row)
             for index, value in enumerate(cells):
                 if value.__class__ is str:
@@ -223,7 +306,7 @@ def _sheet_table(path: Path, sheet, part: str) -> Table:
         if next(values, None) is not None:
             raise _too_many_rows(path)
 
-    return Table(part, path, header, rows())
+    return Table(part, path, header, rows(), sheet=sheet.title)
 
 
 def _open_workbook(path: Path):
