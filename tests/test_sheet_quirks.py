@@ -11,6 +11,19 @@ def names(lc):
     return sorted(c["name"] for c in lc.json("list"))
 
 
+def workbook(path, cards: list, **sheets: list):
+    """A workbook with the cards' rows on its first sheet and more sheets by their titles, saved."""
+    book = Workbook()
+    for row in cards:
+        book.active.append(row)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return book
+
+
 def refused_csv(lc, path, text: bytes, exit_code: int):
     """Importing a CSV of these bytes is refused with this exit code, one line and no traceback,
     and nothing is written."""
@@ -237,22 +250,50 @@ def test_a_hidden_sheet_is_not_read_and_the_cards_are_the_first_visible_one(lc, 
 
 def test_a_sheet_after_the_cards_is_history_only_when_its_title_or_header_says_so(lc, tmp_path):
     lc.now = NOW
-    book = Workbook()
-    cards = book.active
-    cards.append(["姓名", "电话", "建卡时间"])
-    cards.append(["卫一", "13800139001", "2026-11-01"])
-    figures = book.create_sheet("统计")
-    figures.append(["级别", "人数"])
-    figures.append(["H", 1])
-    history = book.create_sheet("Sheet3")
-    history.append(["电话", "跟进时间", "方式", "洽谈内容"])
-    history.append(["13800139001", "2026-11-02 10:00", "电话", "问了价格"])
-    notes = book.create_sheet("领导意见")
-    notes.append(["电话", "批示时间", "批示内容"])
-    notes.append(["13800139001", "2026-11-03 09:00", "周末请他来试驾"])
-    book.save(tmp_path / "卡.xlsx")
+    workbook(tmp_path / "卡.xlsx", [["姓名", "电话", "建卡时间"], ["卫一", "13800139001", "2026-11-01"]],
+             统计=[["级别", "人数"], ["H", 1]],
+             Sheet3=[["电话", "跟进时间", "方式", "洽谈内容"], ["13800139001", "2026-11-02 10:00", "电话", "问了价格"]],
+             领导意见=[["电话", "批示时间", "批示内容"], ["13800139001", "2026-11-03 09:00", "周末请他来试驾"]])
     report = lc.json("import", str(tmp_path / "卡.xlsx"))
     assert report["imported"] == {"cards": 1, "followups": 1, "instructions": 1}
     assert report["ignored_sheets"] == [{"file": "卡.xlsx", "sheet": "统计", "hidden": False}]
     card = lc.json("show", "卫一")
     assert [f["content"] for f in card["followups"]] == ["问了价格"]
+
+
+# -- problems that say where they are ------------------------------------------------------------------
+
+
+def test_a_problem_in_the_history_names_its_sheet_and_a_bad_date_its_column(lc, tmp_path):
+    lc.now = NOW
+    book = workbook(tmp_path / "卡.xlsx", [["姓名", "电话", "建档日期"], ["卫一", "13800139001", "2026-11-01"]],
+                    跟进记录=[["电话", "跟进时间", "方式", "洽谈内容"], ["13800139001", "上周的某天", "电话", "问了价格"]])
+    refused = lc("import", str(tmp_path / "卡.xlsx"))
+    assert refused.exit_code == 1
+    assert "跟进记录：第 2 行：跟进时间：不是日期：`上周的某天`" in refused.stdout
+    book.active["C2"] = "十一月一号"
+    book.save(tmp_path / "卡.xlsx")
+    # A card's date is told by the file's own header of its column.
+    assert "第 2 行：建档日期：不是日期：`十一月一号`" in lc("import", str(tmp_path / "卡.xlsx")).stdout
+
+
+def test_an_unknown_supervisor_is_told_as_the_instructions_column_names_them(lc, tmp_path):
+    lc.now = NOW
+    lc.ok("user", "add", "经理甲", "--role", "manager")
+    lc.user = "经理甲"
+    cards = tmp_path / "卡.csv"
+    cards.write_bytes("姓名,电话,建卡时间\n卫一,13800139001,2026-11-01\n".encode())
+    notes = tmp_path / "批示.csv"
+    notes.write_bytes("电话,批示时间,批示人,批示内容\n13800139001,2026-11-02 09:00,张主管,请他来试驾\n".encode())
+    refused = lc("import", str(cards), "--instructions", str(notes))
+    assert refused.exit_code == 1 and "主管批示：第 2 行：没有名为 张主管 的用户（批示人）" in refused.stdout
+
+
+def test_an_xls_or_et_file_is_told_to_be_saved_as_xlsx_or_csv(lc, tmp_path):
+    ole = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504
+    for name in ("客户.xls", "客户.et", "客户.csv"):  # the last an .xls renamed
+        (tmp_path / name).write_bytes(ole)
+        refused = refused_csv(lc, tmp_path / name, ole, 2)
+        assert "另存为” .xlsx 或 CSV" in refused.stderr, refused.stderr
+    binary = refused_csv(lc, tmp_path / "客户.dat", b"\x81\x30\xff\xfe\x00\x01" * 20, 2)
+    assert "不是 UTF-8 或 GBK/GB18030 编码的文本" in binary.stderr and ".xlsx 或 CSV" in binary.stderr

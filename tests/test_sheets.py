@@ -256,12 +256,13 @@ def test_a_sheet_with_every_problem_at_once_tells_each_kind_once_with_its_rows(l
     for line in CHINESE_LINES:
         assert line in shown
     assert any(line.startswith("第 5 行：不认识的线索来源 `路过`") for line in shown)
-    assert any(line.startswith("第 8 行：不是日期：`十一月三号`（可写 2026-05-03") for line in shown)
+    # A date's problem names its column as the sheet heads it.
+    assert any(line.startswith("第 8 行：建档日期：不是日期：`十一月三号`（可写 2026-05-03") for line in shown)
     english = lc("import", str(path), env={"LEADCARD_LANG": "en", "COLUMNS": "200"})
     shown = [line.strip() for line in english.stdout.splitlines()]
     for line in ENGLISH_LINES:
         assert line in shown
-    assert any(line.startswith("Row 8: not a date: '十一月三号' (use 2026-05-03") for line in shown)
+    assert any(line.startswith("Row 8: 建档日期: not a date: '十一月三号' (use 2026-05-03") for line in shown)
     report = lc("import", str(path), "--json").json()
     kinds = [(p["kind"], p["lines"]) for p in report["problems"]]
     assert kinds == [("grade", [2, 11]), ("phone", [3, 10]), ("grade", [4]), ("source", [5]), ("future", [6]),

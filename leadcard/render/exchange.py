@@ -74,7 +74,8 @@ def import_report(report, as_json: bool) -> None:
             several_parts = len({g.part for g in groups}) > 1
             for group in groups:
                 line = problem_line(group.lines, group.message, group.values)
-                out.print("  " + (_("{part}：{line}").format(part=group.part, line=line) if several_parts else line))
+                named = several_parts or not group.of_cards
+                out.print("  " + (_("{part}：{line}").format(part=group.part, line=line) if named else line))
     if report.created_users:
         pending = report.dry_run or not report.written
         if report.team:

@@ -26,7 +26,7 @@ from leadcard.domain.exchange.import_values import (
     excel_serial,
     joined,
 )
-from leadcard.domain.exchange.layout import OBJECTION_SEPARATORS
+from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET, OBJECTION_SEPARATORS
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.i18n import _
@@ -100,15 +100,15 @@ class RowChecks:
         cells = (as_text(values.get("source")), as_text(values.get("platform")))
         source, platform, understood_source = cell(word, self._source_cells, cells, default=(None, None, None))
         status = cell(word, as_status, str(values["status"]), default=Status.OPEN) if "status" in values else Status.OPEN
-        made = cell(self._moment, values.get("created_at"))
+        made = cell(self._moment, values.get("created_at"), (CARD_SHEET, "created_at"))
         created_at = made or now
         if created_at > latest:
             at = f"{created_at:%Y-%m-%d %H:%M}"
             problems.append(BadRow(_("建卡时间 {at} 在未来").format(at=at), "future", _("建卡时间在未来"), at))
-        left_at = cell(self._moment, values["left_at"]) if "left_at" in values else None
+        left_at = cell(self._moment, values["left_at"], (CARD_SHEET, "left_at")) if "left_at" in values else None
         if left_at is not None and left_at > latest:
             problems.append(BadRow(_("离店时间 {at} 在未来").format(at=f"{left_at:%Y-%m-%d %H:%M}")))
-        stated = cell(self._moment, values["status_at"]) if "status_at" in values else None
+        stated = cell(self._moment, values["status_at"], (CARD_SHEET, "status_at")) if "status_at" in values else None
         status_at = stated or created_at
         if stated is not None and stated > latest:
             at = f"{stated:%Y-%m-%d %H:%M}"
@@ -152,7 +152,8 @@ class RowChecks:
             understood["owner"][(as_text(values["owner"]), "kept" if named_owner else
                                  "created" if owner.name in self.report.created_users else "user")] += 1
         row["created_at"] = stamp(created_at)
-        row["recorded_at"] = stamp(self._moment(values["recorded_at"])) if "recorded_at" in values else self.now_stamp
+        row["recorded_at"] = (stamp(self._moment(values["recorded_at"], (CARD_SHEET, "recorded_at")))
+                              if "recorded_at" in values else self.now_stamp)
         row["source"], row["platform"] = source, platform
         if left_at:
             row["left_at"] = stamp(left_at)
@@ -168,19 +169,19 @@ class RowChecks:
         return row
 
     def followup(self, values: dict, extras: list) -> dict:
-        phone, at = self._keyed(values, "跟进时间")
+        phone, at = self._keyed(values, FOLLOWUP_SHEET)
         channel = self._word(parse_channel, str(values.get("channel", "")))
         content = joined(as_text(values.get("content")), extras)
         if not content:
             raise BadRow(_("没有洽谈内容（洽谈内容）"))
-        next_at = self._moment(values.get("next_at"), planned_after=at)
+        next_at = self._moment(values.get("next_at"), (FOLLOWUP_SHEET, "next_at"), planned_after=at)
         if next_at is not None and next_at <= at:
             raise BadRow(_("下次访问时间 {at} 必须在这次联系之后").format(at=f"{next_at:%Y-%m-%d %H:%M}"))
-        author = self._author(values.get("author"))
+        author = self._author(values.get("author"), (FOLLOWUP_SHEET, "author"))
         corrects = values.get("corrects")
         return {
             **self._withdrawal(values),
-            "card_id": None, "seq": None, "at": ts(at), "recorded_at": ts(self._moment(values.get("recorded_at")) or self.now),
+            "card_id": None, "seq": None, "at": ts(at), "recorded_at": ts(self._moment(values.get("recorded_at"), (FOLLOWUP_SHEET, "recorded_at")) or self.now),
             "author_id": author, "channel": channel.value,
             "outcome": self._word(parse_outcome, str(values["outcome"])).value if "outcome" in values else Outcome.REACHED.value,
             "grade": self._word(self.policy.grade, str(values["grade"])).code if "grade" in values else None,
@@ -200,22 +201,25 @@ class RowChecks:
             if values.get("voided_at") is not None or values.get("voided_by") is not None:
                 raise BadRow(_("有撤回时间/撤回人却没有撤回原因：写明为什么撤回这条记录"))
             return {"_void": None}
-        at = self._moment(values.get("voided_at")) or self.now
-        return {"_void": {"at": ts(at), "by_id": self._author(values.get("voided_by")), "reason": reason}}
+        at = self._moment(values.get("voided_at"), (FOLLOWUP_SHEET, "voided_at")) or self.now
+        by = self._author(values.get("voided_by"), (FOLLOWUP_SHEET, "voided_by"))
+        return {"_void": {"at": ts(at), "by_id": by, "reason": reason}}
 
     def instruction(self, values: dict, extras: list) -> dict:
-        phone, at = self._keyed(values, "批示时间")
+        phone, at = self._keyed(values, INSTRUCTION_SHEET)
         text = joined(as_text(values.get("text")), extras)
         if not text:
             raise BadRow(_("没有批示内容（批示内容）"))
         seq = values.get("followup")
         return {"card_id": None, "followup_id": as_whole(seq, "跟进序号") if seq is not None else None, "at": ts(at),
-                "author_id": self._author(values.get("author")), "text": text, "phone": phone}
+                "author_id": self._author(values.get("author"), (INSTRUCTION_SHEET, "author")), "text": text,
+                "phone": phone}
 
-    def _keyed(self, values: dict, when: str) -> tuple[str, datetime]:
+    def _keyed(self, values: dict, part: str) -> tuple[str, datetime]:
         """What every history row needs: the customer's phone (its key) and a moment not in the future."""
         phone = self._phone(as_text(values.get("phone")))
-        at = self._moment(values.get("at"))
+        at = self._moment(values.get("at"), (part, "at"))
+        when = self._header(part, "at")
         if at is None:
             raise BadRow(_("没有时间（{column}）").format(column=when))
         if at > self.now + timedelta(minutes=1):
@@ -266,14 +270,14 @@ class RowChecks:
         except LeadcardError as exc:
             raise BadRow(str(exc).split(" (")[0], "owner") from None
 
-    def _author(self, name: object) -> int | None:
+    def _author(self, name: object, column: tuple[str, str]) -> int | None:
         if name is None:
             return None
         key = as_text(name)
         if key not in self.authors:
             user = self.store.user_by_name(key)
             if user is None:
-                raise BadRow(_("没有名为 {name} 的用户（记录人）").format(name=key))
+                raise BadRow(_("没有名为 {name} 的用户（{column}）").format(name=key, column=self._header(*column)))
             self.authors[key] = user.id
         return self.authors[key]
 
@@ -347,17 +351,26 @@ class RowChecks:
         moment = datetime.fromisoformat(str(value)) if value else default
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.session.tz)
 
-    def _moment(self, value: object, planned_after: datetime | None = None) -> datetime | None:
-        """A cell's moment. What a sheet records happened before the import: a day written without
-        its year is the latest such day up to now; a contact planned (`planned_after` a follow-up) is
-        the first such day from that follow-up's on."""
+    def _moment(self, value: object, column: tuple[str, str], planned_after: datetime | None = None) -> datetime | None:
+        """A cell's moment, its problem told with its `column` (part, field). What a sheet records
+        happened before the import: a day written without its year is the latest such day up to now;
+        a contact planned (`planned_after` a follow-up) is the first such day from that follow-up's on."""
         if value is None:
             return None
-        if planned_after is not None:
-            return self._moment_of(value, planned_after.date())
-        if value.__class__ is str:  # a CSV's cell: the same days come again and again down a file
-            return self._word(self._moment_of, value)
-        return self._moment_of(value)
+        try:
+            if planned_after is not None:
+                return self._moment_of(value, planned_after.date())
+            if value.__class__ is str:  # a CSV's cell: the same days come again and again down a file
+                return self._word(self._moment_of, value)
+            return self._moment_of(value)
+        except BadRow as exc:
+            title = self._header(*column)
+            summary = exc.summary and _("{column}：{reason}").format(column=title, reason=exc.summary)
+            raise BadRow(_("{column}：{reason}").format(column=title, reason=exc), exc.kind, summary, exc.value) from None
+
+    def _header(self, part: str, field: str) -> str:
+        """The file's own header of a field's column (建档日期 for 建卡时间), as a problem names it."""
+        return next((title for title, key, _label in self.report.columns.get(part, ()) if key == field), field)
 
     def _moment_of(self, value: object, planned_from: date | None = None) -> datetime:
         tz = self.session.tz

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from leadcard.domain.exchange.layout import CARD_SHEET
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -26,6 +28,11 @@ class ProblemGroup:
     message: str
     lines: list[int]
     values: list[str]  # distinct values the rows held (when the message does not name one), the first few
+
+    @property
+    def of_cards(self) -> bool:
+        """Whether the rows are the cards' (not 跟进记录's or 主管批示's): other rows say their table."""
+        return self.part == CARD_SHEET
 
 
 # Values named beside a group's message: enough to recognise the mistake.

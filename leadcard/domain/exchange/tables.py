@@ -73,6 +73,7 @@ def open_tables(stack: ExitStack, path: Path,
     sheets of the workbooks read that hold none of them."""
     if not path.is_file():
         raise BadInput(_("没有文件 {path}").format(path=path))
+    _refuse_unreadable_workbook(path)
     given = tuple(part for part, extra in more.items() if extra is not None)
     if is_workbook(path):
         tables, ignored = _xlsx_tables(stack, path, (CARD_SHEET, *(p for p in more if p not in given)), given)
@@ -82,6 +83,7 @@ def open_tables(stack: ExitStack, path: Path,
         extra = Path(more[part])
         if not extra.is_file():
             raise BadInput(_("没有文件 {path}").format(path=extra))
+        _refuse_unreadable_workbook(extra)
         if is_workbook(extra):
             found, more_ignored = _xlsx_tables(stack, extra, (part,))
             tables.update(found)
@@ -89,6 +91,21 @@ def open_tables(stack: ExitStack, path: Path,
         else:
             tables[part] = _csv_table(stack, extra, part)
     return tables, ignored
+
+
+# Spreadsheets saved in a format of their own, which only Excel or WPS reads: the old Excel
+# workbook (.xls, .xlt), WPS's (.et, .ett) and Excel's binary one (.xlsb). The first two are OLE
+# compound files, whatever their name says.
+_OTHER_SHEET_SUFFIXES = (".xls", ".xlt", ".et", ".ett", ".xlsb")
+_OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def _refuse_unreadable_workbook(path: Path) -> None:
+    with path.open("rb") as f:
+        start = f.read(len(_OLE_SIGNATURE))
+    if path.suffix.lower() in _OTHER_SHEET_SUFFIXES or start == _OLE_SIGNATURE:
+        raise BadInput(_("{file} 是 .xls（旧版 Excel）、.et（WPS）一类的表格格式，无法直接导入："
+                         "请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 文件，再导入").format(file=path.name))
 
 
 def detect_encoding(path: Path) -> str:
