@@ -258,8 +258,9 @@ def test_an_imported_date_outside_those_years_is_a_bad_row(lc, tmp_path):
                      encoding="utf-8")
     result = lc("import", str(sheet), "--json")
     failed = result.json()
-    assert result.exit_code == 1 and [(e["line"], e["reason"].split("：")[0]) for e in failed["errors"]] == [
-        (2, "记录不能用这个日期"), (3, "记录不能用这个日期")]
+    # Each reason names the date's column first.
+    assert result.exit_code == 1 and [(e["line"], e["reason"].split("：")[:2]) for e in failed["errors"]] == [
+        (2, ["建卡时间", "记录不能用这个日期"]), (3, ["建卡时间", "记录不能用这个日期"])]
     assert lc.json("list") == []
 
 

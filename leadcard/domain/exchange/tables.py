@@ -101,6 +101,7 @@ _OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
 def _refuse_unreadable_workbook(path: Path) -> None:
+    """A spreadsheet openpyxl cannot read, by its name or its first bytes, told how to make it one."""
     with path.open("rb") as f:
         start = f.read(len(_OLE_SIGNATURE))
     if path.suffix.lower() in _OTHER_SHEET_SUFFIXES or start == _OLE_SIGNATURE:
@@ -285,7 +286,7 @@ def _xlsx_tables(stack: ExitStack, path: Path, parts: tuple[str, ...],
         raise BadInput(_("{file}：没有可读的工作表（隐藏的工作表不读）").format(file=path.name))
     tables = {part: _sheet_table(path, sheet, part, head(sheet)) for part, sheet in found.items() if sheet}
     if not tables[parts[0]].header:
-        raise BadInput(_("{file}：工作表「{sheet}」是空的：卡片表要有一行列名（姓名、电话……）和卡片").format(
+        raise BadInput(_("{file}：工作表「{sheet}」是空的：它要有一行列名和其下的数据").format(
             file=path.name, sheet=found[parts[0]].title))
     read = [table.sheet for table in tables.values() if table.header]
     ignored = [IgnoredSheet(path.name, sheet.title, sheet.sheet_state != "visible") for sheet in book.worksheets
