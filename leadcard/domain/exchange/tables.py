@@ -254,9 +254,11 @@ def _xlsx_tables(stack: ExitStack, path: Path, parts: tuple[str, ...],
     whose header names what the part needs; else, for the file's own part, its first visible sheet.
     Hidden sheets (下拉选项) and the others (统计) are left out and told; so are empty ones, untold.
     `given`: the parts with a file of their own, which a sheet must not hold too."""
+    from openpyxl import load_workbook
+
     _refuse_zip_bomb(path)
     try:
-        book = _open_workbook(path)
+        book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
         raise BadInput(_("无法把 {file} 当作 Excel 工作簿读取（{error}）").format(
             file=path.name, error=type(exc).__name__)) from None
@@ -327,40 +329,15 @@ def _sheet_table(path: Path, sheet, part: str, first_rows: list) -> Table:
     return Table(part, path, header, rows(), sheet=sheet.title)
 
 
-def _open_workbook(path: Path):
-    """The workbook, read only, its shared strings as stored: openpyxl's own reading takes every
-    `x005F_` out of them, after which a text typed as `_x000D_` (stored `_x005F_x000D_`) could no
-    longer be told from a carriage return (see _unescaped)."""
-    from openpyxl.cell.text import Text
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
-    from openpyxl.xml.functions import iterparse
-
-    class StoredStrings(ExcelReader):
-        def read_strings(self):
-            part = self.package.find(SHARED_STRINGS)
-            if part is None:
-                return
-            item = f"{{{SHEET_MAIN_NS}}}si"
-            with self.archive.open(part.PartName[1:]) as source:
-                for _event, node in iterparse(source):
-                    if node.tag == item:
-                        self.shared_strings.append(Text.from_tree(node).content)
-                        node.clear()
-
-    reader = StoredStrings(path, read_only=True, data_only=True)
-    reader.read()
-    return reader.wb
-
-
 # Excel's escape of a character XML cannot hold (OOXML's ST_Xstring): a carriage return is stored
 # `_x000D_`, a bell `_x0007_`, and an underscore that would begin such an escape `_x005F_`.
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _unescaped(text: str) -> str:
-    """A workbook's string as typed. Read left to right, `_x005F_x000D_` is `_` then the text
-    `x000D_`: the typed `_x000D_`. A half of a surrogate pair stays as stored: no text holds one."""
+    """A workbook's string as typed. openpyxl has taken out the `x005F_` of an escaped underscore
+    already (so a text typed as `_x000D_`, stored `_x005F_x000D_`, is read as a carriage return: none
+    is typed so). A half of a surrogate pair stays as stored: no text holds one."""
     return _EXCEL_ESCAPE.sub(_escaped_character, text) if "_x" in text else text
 
 
