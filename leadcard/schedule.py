@@ -602,6 +602,12 @@ def days_planned_ahead(at: datetime, next_at: datetime, tz: tzinfo) -> int:
     return (next_at.astimezone(tz).date() - at.astimezone(tz).date()).days
 
 
+def planned_after(at: datetime, next_at: datetime, all_day: bool, tz: tzinfo) -> bool:
+    """Whether a next date set at a contact lies after it. A whole day (a date without a time) ends
+    at midnight, so it is ahead while any of it is: planned for the contact's own day, it is due today."""
+    return days_planned_ahead(at, next_at, tz) >= 0 if all_day else next_at > at
+
+
 def _plan_in_force(ordered: list[Contact]) -> tuple[datetime | None, str | None]:
     """The next date and purpose in force after the contacts: a contact that reached the customer
     sets them (or clears them, with no date); a failed attempt only sets a retry date, keeping the

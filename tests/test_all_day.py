@@ -74,3 +74,66 @@ def test_export_writes_the_day_alone_and_import_reads_it_back_as_a_whole_day(pla
 ])
 def test_a_typed_date_carries_a_time_only_when_one_is_written(typed, timed):
     assert carries_time(typed) is timed
+
+
+# -- a whole day ends at midnight: the rest of today is still ahead ---------------------------------
+
+
+@pytest.fixture
+def called(lc):
+    """王五 thanked and called on the morning of Monday 23 November 2026."""
+    lc.ok("add", "王五", "--phone", "13800000003", "--grade", "B", now="2026-11-23T08:00:00")
+    lc.ok("log", "王五", "--channel", "wechat", "--content", "感谢到店", now="2026-11-23T08:10:00")
+    return lc
+
+
+def test_a_whole_day_of_today_is_a_next_date_due_today(called):
+    logged = called.json("log", "王五", "--channel", "phone", "--content", "约看车", "--next", "今天",
+                         now="2026-11-23T08:30:00")
+    assert (logged["next_at"], logged["due_at"], logged["due_reason"]) == (
+        "2026-11-23T00:00:00+08:00", "2026-11-23T00:00:00+08:00", "planned")
+    assert "下次：2026-11-23 全天" in called.ok("log", "王五", "--channel", "phone", "--content", "再约看车",
+                                              "--next", "今天", now="2026-11-23T08:40:00").stdout
+    shown = called.json("show", "王五", now="2026-11-23T09:00:00")
+    assert (shown["status"], shown["followups"][-1]["next_all_day"]) == ("open", True)
+    assert "下次跟进  2026-11-23（计划回访）" in called.ok("show", "王五", now="2026-11-23T09:00:00").stdout
+    [item] = called.json("today", now="2026-11-23T09:00:00")["items"]
+    assert (item["ref"], item["reason"], item["overdue_days"]) == ("A00001", "planned", 0)
+
+
+@pytest.mark.parametrize("at, typed, refused", [
+    ("2026-11-23T23:59:59", "2026-11-23", None),  # the last second of the day planned
+    ("2026-11-24T00:00:00", "2026-11-23", "2026-11-23"),  # the day is over
+    ("2026-11-24T00:00:00", "昨天", "2026-11-23"),
+    ("2026-11-23T08:30:00", "今天 08:30", "2026-11-23 08:30"),  # a moment: the contact's own is not after it
+    ("2026-11-23T08:30:00", "今天 08:31", None),
+])
+def test_a_whole_day_is_ahead_until_it_ends_and_a_moment_only_after_the_contact(called, at, typed, refused):
+    result = called("log", "王五", "--channel", "phone", "--content", "约看车", "--next", typed, now=at)
+    assert result.exit_code == (2 if refused else 0), result.stderr
+    if refused:
+        assert f"下次联系（{refused}）必须晚于这次" in result.stderr
+
+
+def test_a_back_filled_contact_may_plan_the_rest_of_its_own_day(called):
+    logged = called.json("log", "王五", "--channel", "phone", "--content", "约看车", "--at", "2026-11-23 21:00",
+                         "--next", "2026-11-23", now="2026-11-24T09:00:00")
+    assert logged["next_at"] == "2026-11-23T00:00:00+08:00"
+    [item] = called.json("today", now="2026-11-24T09:00:00")["items"]
+    assert (item["reason"], item["overdue_days"]) == ("planned", 1)
+
+
+def test_an_imported_history_plans_a_whole_day_of_its_own_day_but_not_the_day_before(lc, tmp_path):
+    cards_file = tmp_path / "cards.csv"
+    cards_file.write_text("姓名,电话,级别,建卡日期\n赵六,13800000004,B,2026-11-20 09:00\n", encoding="utf-8")
+    history = tmp_path / "history.csv"
+    rows = "电话,跟进时间,方式,洽谈内容,下次访问时间\n13800000004,2026-11-22 16:00,电话,约看车,{next}\n"
+    history.write_text(rows.format(next="2026-11-22"), encoding="utf-8")
+    lc.ok("import", str(cards_file), "--followups", str(history), now="2026-11-23T09:00:00")
+    [followup] = lc.json("show", "赵六", now="2026-11-23T09:00:00")["followups"]
+    assert (followup["next_at"], followup["next_all_day"]) == ("2026-11-22T00:00:00+08:00", True)
+    history.write_text(rows.format(next="2026-11-21"), encoding="utf-8")
+    other = Leadcard(tmp_path / "other.db")
+    refused = other("import", str(cards_file), "--followups", str(history), "--json", now="2026-11-23T09:00:00")
+    assert refused.exit_code == 1
+    assert refused.json()["errors"][0]["reason"] == "下次访问时间 2026-11-21 必须在这次联系之后"

@@ -43,6 +43,7 @@ from leadcard.schedule import (
     days_between,
     in_wake_up_window,
     overdue_days,
+    planned_after,
     wake_up_days,
 )
 from leadcard.domain.session import Session, calendar_year
@@ -315,8 +316,9 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
         raise BadInput(_("联系时间不能在将来（{when}）；下次联系请用 --next 安排").format(when=f"{at:%Y-%m-%d %H:%M}"))
     if at < card.created_at:
         raise BadInput(_("联系时间不能早于建卡时间（{when}）").format(when=f"{card.created_at:%Y-%m-%d %H:%M}"))
-    if entry.next_at is not None and entry.next_at <= at:
-        raise BadInput(_("下次联系（{when}）必须晚于这次").format(when=f"{entry.next_at:%Y-%m-%d %H:%M}"))
+    if entry.next_at is not None and not planned_after(at, entry.next_at, entry.next_all_day, session.tz):
+        when = f"{entry.next_at:%Y-%m-%d}" if entry.next_all_day else f"{entry.next_at:%Y-%m-%d %H:%M}"
+        raise BadInput(_("下次联系（{when}）必须晚于这次").format(when=when))
     from leadcard.domain import test_drives  # only `log` needs it
 
     test_drives.check(channel, entry.outcome, entry.vehicle, entry.licence_checked)

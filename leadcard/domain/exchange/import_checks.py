@@ -33,7 +33,7 @@ from leadcard.i18n import _
 from leadcard.model import CARD_FIELD_NAMES, Outcome, Role, Source, Status, User
 from leadcard.parse import (carries_time, normalise_phone, parse_birthday, parse_channel, parse_lead_source,
                             parse_outcome, parse_when, within_years)
-from leadcard.schedule import Deal
+from leadcard.schedule import Deal, planned_after
 from leadcard.store import Store, sql_value, ts
 from leadcard.usertext import check_text
 
@@ -174,9 +174,11 @@ class RowChecks:
         content = joined(as_text(values.get("content")), extras)
         if not content:
             raise BadRow(_("没有洽谈内容（洽谈内容）"))
-        next_at = self._moment(values.get("next_at"), (FOLLOWUP_SHEET, "next_at"), planned_after=at)
-        if next_at is not None and next_at <= at:
-            raise BadRow(_("下次访问时间 {at} 必须在这次联系之后").format(at=f"{next_at:%Y-%m-%d %H:%M}"))
+        next_at = self._moment(values.get("next_at"), (FOLLOWUP_SHEET, "next_at"), after_contact=at)
+        all_day = next_at is not None and _whole_day(values["next_at"])
+        if next_at is not None and not planned_after(at, next_at, all_day, self.session.tz):
+            when = f"{next_at:%Y-%m-%d}" if all_day else f"{next_at:%Y-%m-%d %H:%M}"
+            raise BadRow(_("下次访问时间 {at} 必须在这次联系之后").format(at=when))
         author = self._author(values.get("author"), (FOLLOWUP_SHEET, "author"))
         corrects = values.get("corrects")
         return {
@@ -187,7 +189,7 @@ class RowChecks:
             "grade": self._word(self.policy.grade, str(values["grade"])).code if "grade" in values else None,
             "impression": as_text(values.get("impression")), "content": content,
             **{k: as_text(values.get(k)) for k in ("problem", "solution", "feasibility", "competition", "bottleneck", "plan")},
-            "next_at": ts(next_at), "next_all_day": int(next_at is not None and _whole_day(values["next_at"])),
+            "next_at": ts(next_at), "next_all_day": int(all_day),
             "purpose": as_text(values.get("purpose")),
             "corrects": as_whole(corrects, "更正序号") if corrects is not None else None,
             "phone": phone,
@@ -351,15 +353,15 @@ class RowChecks:
         moment = datetime.fromisoformat(str(value)) if value else default
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.session.tz)
 
-    def _moment(self, value: object, column: tuple[str, str], planned_after: datetime | None = None) -> datetime | None:
+    def _moment(self, value: object, column: tuple[str, str], after_contact: datetime | None = None) -> datetime | None:
         """A cell's moment, its problem told with its `column` (part, field). What a sheet records
         happened before the import: a day written without its year is the latest such day up to now;
-        a contact planned (`planned_after` a follow-up) is the first such day from that follow-up's on."""
+        a contact planned (`after_contact`, a follow-up's time) is the first such day from that follow-up's on."""
         if value is None:
             return None
         try:
-            if planned_after is not None:
-                return self._moment_of(value, planned_after.date())
+            if after_contact is not None:
+                return self._moment_of(value, after_contact.date())
             if value.__class__ is str:  # a CSV's cell: the same days come again and again down a file
                 return self._word(self._moment_of, value)
             return self._moment_of(value)
