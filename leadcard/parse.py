@@ -174,7 +174,7 @@ _DAY_OF_MONTH = LazyPattern(rf"(\d{{1,2}}|{_CN_NUMBER})[号日]")
 _MONTH_END = LazyPattern(rf"(?:({_MONTHS_NAMED})月?|月)[底末]")
 # 2026-12-05, 2026-12-8, 2026/12/05, 2026.12.05, 2026年12月5日
 _FULL_DATE = LazyPattern(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)", re.ASCII)
-# 12月5日, 12-5, 12/5, 12.5: a day without a year (see _without_year)
+# 12月5日, 12-5, 12/5, 12.5: a day without a year (see _without_year and _year_on_one_side)
 _MONTH_DAY = LazyPattern(r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)")
 _ISO_DATETIME = LazyPattern(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})", re.ASCII)
 # A day followed by a time: `周六 10:00`, `明天15:30`, `2026-05-06 14:30`, `2026-05-06T9:05`; a time alone is today
@@ -199,10 +199,11 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 YEARS = (1900, 2199)
 
 
-def parse_day(raw: str, today: date) -> date:
-    """A day, in any of the forms `_day` reads, without a time."""
+def parse_day(raw: str, today: date, *, ahead: bool = False) -> date:
+    """A day, in any of the forms `_day` reads, without a time; `ahead` for what can only be to come
+    (a delivery day, a quote's last day): a day typed without its year is the first such from today."""
     text = _plain(raw)
-    return within_years(_day(raw, text, today), raw)
+    return within_years(_day(raw, text, today, earliest=today if ahead else None), raw)
 
 
 def within_years(moment: date, raw: object) -> date:

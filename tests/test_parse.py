@@ -139,3 +139,52 @@ def test_a_date_nobody_can_read_is_refused_with_the_forms_that_work(lc):
     assert refused.exit_code == 2
     assert "下周一" in refused.stderr and "明天 15:30" in refused.stderr
     assert len(lc.json("show", "张三")["followups"]) == 0
+
+
+# -- a date that can only be to come: a year-less day is the first such day not before today ---------
+
+
+def _next_date(lc, typed: str, now: str):
+    return lc("log", "张三", "--channel", "phone", "--content", "约看车", "--next", typed, "--json", now=now)
+
+
+@pytest.mark.parametrize("now, typed, expected", [
+    ("2026-12-30T10:00:00", "7月1日", "2027-07-01"),  # half a year past, not more: still next year's
+    ("2026-12-30T10:00:00", "6月1日", "2027-06-01"),
+    ("2026-12-30T10:00:00", "12月30日", "2026-12-30"),  # today itself: the rest of it is ahead
+    ("2026-12-30T10:00:00", "12-29", "2027-12-29"),  # yesterday's date: next year's
+    ("2026-12-30T10:00:00", "1月5日 15:00", "2027-01-05"),
+    ("2026-05-03T10:00:00", "5月4日", "2026-05-04"),
+    ("2027-12-01T10:00:00", "2月29日", "2028-02-29"),  # the next leap year's
+    ("2028-02-29T10:00:00", "2月29日", "2028-02-29"),
+    ("2028-03-01T10:00:00", "2月29日", "2032-02-29"),
+    ("2097-03-01T10:00:00", "2月29日", "2104-02-29"),  # 2100 is no leap year
+])
+def test_a_next_date_without_a_year_is_the_first_such_day_to_come(lc, now, typed, expected):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B", now=now)
+    result = _next_date(lc, typed, now)
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["next_at"][:10] == expected
+
+
+def test_a_day_no_year_has_is_still_refused_as_a_next_date(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", now="2026-12-30T10:00:00")
+    refused = _next_date(lc, "2月30日", "2026-12-30T10:00:00")
+    assert refused.exit_code == 2 and "没有这一天" in refused.stderr
+
+
+def test_a_quote_and_a_delivery_day_without_a_year_are_to_come_too(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--model", "凯美瑞", now="2026-12-30T10:00:00")
+    quote = lc.json("quote", "张三", "--price", "180000", "--valid-until", "7月1日", now="2026-12-30T10:00:00")
+    assert quote["valid_until"] == "2027-07-01"
+    lc.ok("win", "张三", "--delivery", "7月1日", now="2026-12-30T10:00:00")
+    assert lc.json("show", "张三")["outcome"]["delivery"] == "2027-07-01"
+
+
+def test_a_back_filled_moment_without_a_year_keeps_the_nearest_such_day(lc):
+    made = lc.json("add", "张三", "--phone", "13800138000", "--at", "7月1日 10:00", "--left", "7月1日 09:30",
+                   now="2026-12-30T10:00:00")
+    assert (made["created_at"], made["left_at"]) == ("2026-07-01T10:00:00+08:00", "2026-07-01T09:30:00+08:00")
+    logged = lc.json("log", "张三", "--channel", "phone", "--content", "补录", "--at", "12月29日 16:00",
+                     now="2026-12-30T10:00:00")
+    assert logged["at"] == "2026-12-29T16:00:00+08:00"

@@ -172,7 +172,7 @@ def log(
         competition=competition,
         bottleneck=bottleneck,
         plan=plan,
-        next_at=when(next_),
+        next_at=when(next_, ahead=True),
         next_all_day=next_ is not None and not carries_time(next_),
         purpose=purpose,
         corrects=corrects,

@@ -170,19 +170,21 @@ def store_path(ctx: "typer.Context") -> Path | str:
     return g.db or default_db_path()
 
 
-def when(raw: str | None) -> datetime | None:
-    """A moment typed on the command line, parsed before the store is touched."""
+def when(raw: str | None, *, ahead: bool = False) -> datetime | None:
+    """A moment typed on the command line, parsed before the store is touched; `ahead` for an
+    option that can only be to come (parse_when)."""
     from leadcard.parse import parse_when
 
     if raw is None:
         return None
     tz = clock.store_tz()
-    return parse_when(raw, clock.now(tz), tz)
+    now = clock.now(tz)
+    return parse_when(raw, now, tz, earliest=now.date() if ahead else None)
 
 
-def day(raw: str | None) -> date:
+def day(raw: str | None, *, ahead: bool = False) -> date:
     from leadcard.parse import parse_day
 
     tz = clock.store_tz()
     today = clock.now(tz).date()
-    return parse_day(raw, today) if raw else today
+    return parse_day(raw, today, ahead=ahead) if raw else today

@@ -54,7 +54,7 @@ def quote(
         new = deals.NewQuote(
             price=parse_amount(price, "--price"), model=model,
             discount=parse_amount(discount, "--discount") if discount is not None else 0, extras=extras,
-            valid_until=day(valid_until) if valid_until is not None else None,
+            valid_until=day(valid_until, ahead=True) if valid_until is not None else None,
         )
         card, given = deals.give_quote(session(ctx), ref, new)
     if as_json:

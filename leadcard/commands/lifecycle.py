@@ -122,7 +122,7 @@ def win(
     """
     from leadcard.domain import lifecycle
 
-    card = lifecycle.win(session(ctx), ref, model, price, deposit, day(delivery) if delivery else None)
+    card = lifecycle.win(session(ctx), ref, model, price, deposit, day(delivery, ahead=True) if delivery else None)
     expected = card.outcome.get("delivery")
     if expected:
         message = _("成交 {model}，预计 {delivery} 交车；交车前请定期告知车辆进度").format(
