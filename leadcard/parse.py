@@ -428,21 +428,32 @@ def output_format(fmt: str | None, output: PurePath | None, suffixes: dict[str, 
     return chosen or named
 
 
-_BIRTHDAY = LazyPattern(r"(?:\d{4}[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
+_BIRTHDAY = LazyPattern(r"(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
 
 
 def parse_birthday(raw: str) -> str:
     """A birthday as month and day (`03-15`, `3-15`, `3月15日`, or a date of birth `1985-03-15`),
-    kept as "MM-DD"; 02-29 is a day."""
+    kept as "MM-DD"; 02-29 is a day, and a date of birth a day of its own year."""
     text = _plain(raw)
     m = _BIRTHDAY.fullmatch(text)
     try:
-        day = date(2000, int(m.group(1)), int(m.group(2))) if m else None  # 2000: a leap year
+        day = date(2000, int(m.group(2)), int(m.group(3))) if m else None  # 2000: a leap year
     except ValueError:
         day = None
     if day is None:
         raise BadInput(_("不是生日：`{raw}`（写月和日，如 03-15 或 3月15日）").format(raw=raw))
+    if m.group(1) and not _is_day(int(m.group(1)), day.month, day.day):
+        raise BadInput(_("不是生日：`{raw}`（{year} 年没有 {month} 月 {day} 日）").format(
+            raw=raw, year=m.group(1), month=day.month, day=day.day))
     return f"{day:%m-%d}"
+
+
+def _is_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 # 9.58万, 95800, 95,800, ￥95800元: money as the floor writes it, in whole yuan.

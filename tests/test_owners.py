@@ -127,6 +127,21 @@ def test_a_birthday_that_is_no_day_is_bad_input(lc, birthday):
     assert lc.json("list") == []
 
 
+@pytest.mark.parametrize("born, kept", [("1992-02-29", "02-29"), ("2000-02-29", "02-29"), ("1990-02-28", "02-28"),
+                                        ("1990年3月1日", "03-01"), ("1990-12-31", "12-31")])
+def test_a_date_of_birth_keeps_its_month_and_day(lc, born, kept):
+    assert lc.json("add", "周女士", "--phone", "13900139001", "--birthday", born)["birthday"] == kept
+
+
+@pytest.mark.parametrize("born, told", [("1990-02-29", "1990 年没有 2 月 29 日"), ("1900-02-29", "1900 年没有 2 月 29 日"),
+                                        ("1990年2月29日", "1990 年没有 2 月 29 日")])
+def test_a_date_of_birth_its_year_lacks_is_bad_input(lc, born, told):
+    result = lc("add", "周女士", "--phone", "13900139001", "--birthday", born)
+    assert result.exit_code == 2
+    assert result.stderr == f"leadcard: 不是生日：`{born}`（{told}）\n"
+    assert lc.json("list") == []
+
+
 # -- the audit ---------------------------------------------------------------------------------------
 
 
