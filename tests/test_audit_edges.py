@@ -106,7 +106,48 @@ def test_the_first_call_exactly_24_hours_after_is_in_time_and_a_minute_later_is_
     found = one(lc, "first-call-late", now="2026-05-03T09:00:00")
     assert found["name"] == "李四"
     assert told(found) == ("2026-05-02T10:00:00+08:00", None,
-                           "建卡（05-01 10:00）后 1天 才电话或当面联系上客户（时限 24 小时）", "≤ 24 小时", "1天")
+                           "建卡（05-01 10:00）后 24小时1分 才电话或当面联系上客户（时限 24 小时）", "≤ 24 小时", "24小时1分")
+
+
+@pytest.mark.parametrize("sent, took", [
+    ("2026-05-01T13:00:59", "3小时0分59秒"),  # rounded to the minute it would read 3小时: within the limit
+    ("2026-05-01T13:01:00", "3小时1分"),
+    ("2026-05-01T13:59:59", "3小时59分"),
+])
+def test_a_thank_you_just_past_three_hours_is_never_told_as_three_hours(lc, sent, took):
+    new_card(lc)
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店，发送配置表", now=sent)
+    assert told(one(lc, "first-touch-late", now="2026-05-02T09:00:00"))[2:] == (
+        f"建卡（05-01 10:00）后 {took} 才发感谢短信/微信（时限 3 小时）", "≤ 3 小时", took)
+
+
+@pytest.mark.parametrize("called, took", [
+    ("2026-05-02T10:00:30", "24小时0分30秒"),
+    ("2026-05-02T10:01:00", "24小时1分"),  # in days it would read 1天: the limit itself
+    ("2026-05-02T10:59:00", "24小时59分"),
+    ("2026-05-02T11:00:00", "1天1小时"),  # past the limit in the usual words: kept so
+])
+def test_a_first_call_just_past_24_hours_is_never_told_as_a_day(lc, called, took):
+    new_card(lc)
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店，发送配置表", now="2026-05-01T10:20:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认预算，约周末试驾", now=called)
+    assert told(one(lc, "first-call-late", now="2026-05-03T09:00:00"))[2:] == (
+        f"建卡（05-01 10:00）后 {took} 才电话或当面联系上客户（时限 24 小时）", "≤ 24 小时", took)
+
+
+def test_a_first_call_still_owed_just_past_24_hours_is_told_to_the_second(lc):
+    new_card(lc)
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店，发送配置表", now="2026-05-01T10:20:00")
+    assert told(one(lc, "first-call-late", now="2026-05-02T10:00:01"))[2:] == (
+        "建卡（05-01 10:00）已 24小时0分1秒，还没有电话或当面联系上客户（时限 24 小时）", "≤ 24 小时", "24小时0分1秒 未做")
+
+
+def test_a_contact_recorded_just_past_the_hour_is_told_to_the_second(lc):
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认试驾时间，周六上午十点", "--at", "2026-05-02 10:00",
+          "--next", "2026-05-09", *GOOD, now="2026-05-02T11:00:45")
+    assert told(one(lc, "late-record", now="2026-05-02T12:00:00"))[2:] == (
+        "第 3 次：05-02 10:00 的联系到 05-02 11:00 才记录（晚 1小时0分45秒，时限 1 小时）", "≤ 1 小时", "1小时0分45秒")
 
 
 def test_an_sms_is_not_the_first_call_however_it_was_answered(lc):
@@ -393,8 +434,8 @@ def test_a_loss_request_waits_24_hours_for_the_supervisor_and_says_why_it_was_as
     lc.ok("lose", "张三", "--reason", "价格", "--competitor", "本田雅阁", "--note", "差价一万", now="2026-05-02T09:00:00")
     assert findings(lc, "approval-pending", now="2026-05-03T09:00:00") == []
     assert told(one(lc, "approval-pending", now="2026-05-03T09:01:00")) == (
-        "2026-05-03T09:00:00+08:00", None, "战败申请（05-02 09:00，原因「价格」）已等待 1天 未审批（时限 24 小时）",
-        "≤ 24 小时", "1天")
+        "2026-05-03T09:00:00+08:00", None, "战败申请（05-02 09:00，原因「价格」）已等待 24小时1分 未审批（时限 24 小时）",
+        "≤ 24 小时", "24小时1分")
     # Still waiting however old the request: an audit of the last days only names it too.
     assert one(lc, "approval-pending", "--since", "2026-05-06", now="2026-05-06T10:00:00")["actual"] == "4天1小时"
     assert one(lc, "approval-pending", now="2026-06-20T10:00:00")["actual"] == "49天1小时"  # beyond the 30 days
@@ -540,7 +581,7 @@ def test_an_objection_is_unhandled_only_once_24_hours_have_passed(lc):
     assert findings(lc, "objection-unhandled", now="2026-05-03T11:00:00") == []
     assert told(one(lc, "objection-unhandled", now="2026-05-03T11:01:00")) == (
         "2026-05-03T11:00:00+08:00", 3,
-        "第 3 次（05-02）客户提出「交车周期」，已 1天 没有处理方案：写跟踪方案，或请主管补充话术库（时限 24 小时）",
+        "第 3 次（05-02）客户提出「交车周期」，已 24小时1分 没有处理方案：写跟踪方案，或请主管补充话术库（时限 24 小时）",
         "≤ 24 小时 形成异议处理方案", "无方案")
     assert one(lc, "objection-unhandled", "--since", "2026-05-06", now="2026-05-06T10:00:00")["actual"] == "无方案"
 
@@ -557,8 +598,8 @@ def test_an_objection_answered_by_a_plan_exactly_24_hours_later_was_handled_in_t
     found = one(lc, "objection-unhandled", now="2026-05-03T12:00:00")
     assert found["name"] == "李四"
     assert told(found) == ("2026-05-03T11:00:00+08:00", 3,
-                           "第 3 次（05-02）客户提出「交车周期」，1天 后才有处理方案（时限 24 小时）",
-                           "≤ 24 小时 形成异议处理方案", "1天")
+                           "第 3 次（05-02）客户提出「交车周期」，24小时1分 后才有处理方案（时限 24 小时）",
+                           "≤ 24 小时 形成异议处理方案", "24小时1分")
     assert findings(lc, "objection-unhandled", "--since", "2026-05-04", now="2026-05-04T12:00:00") == []  # over
 
 

@@ -181,7 +181,7 @@ def test_an_objection_with_a_script_in_time_still_leaves_the_next_objection_of_t
     objection(lc, "张三", "2026-05-02T11:00:00", "delivery", "price")
     assert told(one(lc, "objection-unhandled", now="2026-05-03T11:01:00")) == (
         "2026-05-03T11:00:00+08:00", 3,
-        "第 3 次（05-02）客户提出「价格高于竞品」，已 1天 没有处理方案：写跟踪方案，或请主管补充话术库（时限 24 小时）",
+        "第 3 次（05-02）客户提出「价格高于竞品」，已 24小时1分 没有处理方案：写跟踪方案，或请主管补充话术库（时限 24 小时）",
         "≤ 24 小时 形成异议处理方案", "无方案")
 
 

@@ -130,7 +130,7 @@ def test_a_visit_without_a_card_a_second_past_half_an_hour_is_told_whole(lc):
     visit(lc)
     assert told(findings(lc, "visit-without-card", now="2026-05-03T10:10:01")) == [
         ("来店#1", "（未留名）", None, "2026-05-03T10:10:00+08:00",
-         "来店登记 #1（05-03 09:40 离店，留电话 13900139000）已 30分钟，还没有建卡（时限 30分钟）", "≤ 30分钟", "30分钟 未建卡")]
+         "来店登记 #1（05-03 09:40 离店，留电话 13900139000）已 30分1秒，还没有建卡（时限 30分钟）", "≤ 30分钟", "30分1秒 未建卡")]
 
 
 def test_a_visit_without_a_card_exactly_half_an_hour_after_is_not_yet_late(lc):
@@ -155,7 +155,7 @@ def test_a_card_made_a_second_past_half_an_hour_after_the_visit_is_late(lc):
     lc.ok("add", "陈女士", "--phone", "13900139000", "--visit", "1", now="2026-05-03T10:10:01")
     assert told(findings(lc, "visit-without-card", now="2026-05-03T11:00:00")) == [
         ("来店#1", "（未留名）", None, "2026-05-03T10:10:00+08:00",
-         "来店登记 #1（05-03 09:40 离店，留电话 13900139000）30分钟 后才建卡（时限 30分钟）", "≤ 30分钟", "30分钟")]
+         "来店登记 #1（05-03 09:40 离店，留电话 13900139000）30分1秒 后才建卡（时限 30分钟）", "≤ 30分钟", "30分1秒")]
 
 
 def test_a_visit_without_a_card_is_the_consultants_who_received_it_and_only_theirs_with_owner(lc):

@@ -449,11 +449,11 @@ def _visits_without_card(session: Session, scope: Scope, setting: RuleSettings, 
             continue
         left = ctx.md(visit.ended_at, clock=True)
         if carded:
-            actual = span(card_recorded_at - visit.ended_at)
+            actual = span(card_recorded_at - visit.ended_at, limit)
             message = _("来店登记 #{visit}（{left} 离店，留电话 {phone}）{took} 后才建卡（时限 {limit}）").format(
                 visit=visit.id, left=left, phone=visit.phone, took=actual, limit=span(limit))
         else:
-            waited = span(ctx.as_of - visit.ended_at)
+            waited = span(ctx.as_of - visit.ended_at, limit)
             message = _("来店登记 #{visit}（{left} 离店，留电话 {phone}）已 {waited}，还没有建卡（时限 {limit}）").format(
                 visit=visit.id, left=left, phone=visit.phone, waited=waited, limit=span(limit))
             actual = _("{waited} 未建卡").format(waited=waited)

@@ -155,11 +155,17 @@ class Context:
 # -- formatting the numbers of a finding ----------------------------------------------------------
 
 
-def span(delta: timedelta) -> str:
-    """A duration the way a supervisor says it: 6天19小时, 5小时20分, 40分钟."""
+def span(delta: timedelta, past: timedelta | None = None) -> str:
+    """A duration the way a supervisor says it: 6天19小时, 5小时20分, 40分钟. A finding's duration is
+    `past` its limit, and is never said as a value the limit allows: where those words round the
+    excess away (24 h 1 min as 1天, 3 h 0 min 59 s as 3小时), it is said to the minute in hours, or
+    to the second."""
     minutes = max(0, int(delta.total_seconds() // 60))
     whole_days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
+    said = timedelta(days=whole_days, hours=hours) if whole_days else timedelta(minutes=minutes)
+    if past is not None and said <= past:
+        return _past(delta, past)
     if whole_days:
         return _("{days}天{hours}小时").format(days=whole_days, hours=hours) if hours else \
             _("{days}天").format(days=whole_days)
@@ -167,6 +173,18 @@ def span(delta: timedelta) -> str:
         return _("{hours}小时{minutes}分").format(hours=hours, minutes=mins) if mins else \
             _("{hours}小时").format(hours=hours)
     return _("{minutes}分钟").format(minutes=mins)
+
+
+def _past(delta: timedelta, limit: timedelta) -> str:
+    """A duration just past its limit, to the minute in hours (24小时1分), or to the second when
+    the excess is under a minute (3小时0分59秒, 30分1秒)."""
+    hours, seconds = divmod(int(delta.total_seconds()), 3600)
+    mins, secs = divmod(seconds, 60)
+    if timedelta(hours=hours, minutes=mins) > limit:
+        return _("{hours}小时{minutes}分").format(hours=hours, minutes=mins)
+    if hours:
+        return _("{hours}小时{minutes}分{seconds}秒").format(hours=hours, minutes=mins, seconds=secs)
+    return _("{minutes}分{seconds}秒").format(minutes=mins, seconds=secs)
 
 
 def _hours(limit: float) -> str:
@@ -218,29 +236,29 @@ def plain(text: str | None) -> str:
 # -- the rules --------------------------------------------------------------------------------------
 
 
-def _first_contact(c: CardState, ctx: Context, deadline: datetime, limit_words: Callable[[], str],
+def _first_contact(c: CardState, ctx: Context, deadline: datetime, limit: timedelta, limit_words: Callable[[], str],
                    first: datetime | None, what: str) -> Iterator[Breach]:
     """Both clocks run from when the customer left (离店), else from the card's creation; a lead
-    that never visited from its arrival. The limit is put in words only for a breach: most cards
-    have none."""
+    that never visited from its arrival. The limit (`limit` long, counted in working hours where the
+    source's are) is put in words only for a breach: most cards have none."""
     start = c.history.left_at or c.created_at
     if first is not None:
         if first > deadline:
-            took, limit = span(first - start), limit_words()
+            took, words = span(first - start, limit), limit_words()
             yield Breach(deadline, _("{since}后 {took} 才{what}（时限 {limit}）").format(
-                since=_clock_start(c, ctx, start), took=took, what=what, limit=limit), f"≤ {limit}", took)
+                since=_clock_start(c, ctx, start), took=took, what=what, limit=words), f"≤ {words}", took)
         return
     end = c.closed_at or ctx.as_of
     if end <= deadline:
         return  # not due yet, or the card ended before it was
-    waited, limit, since = span(end - start), limit_words(), _clock_start(c, ctx, start)
+    waited, words, since = span(end - start, limit), limit_words(), _clock_start(c, ctx, start)
     if c.closed_at is not None:
         message = _("{since}后直到结案（{closed}）都没有{what}（时限 {limit}）").format(
-            since=since, closed=ctx.md(c.closed_at), what=what, limit=limit)
+            since=since, closed=ctx.md(c.closed_at), what=what, limit=words)
     else:
         message = _("{since}已 {waited}，还没有{what}（时限 {limit}）").format(
-            since=since, waited=waited, what=what, limit=limit)
-    yield Breach(deadline, message, f"≤ {limit}", _("{waited} 未做").format(waited=waited),
+            since=since, waited=waited, what=what, limit=words)
+    yield Breach(deadline, message, f"≤ {words}", _("{waited} 未做").format(waited=waited),
                  ongoing=c.closed_at is None)
 
 
@@ -269,7 +287,8 @@ def first_touch_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
     deadline = first_touch_deadline(ctx.local(h.left_at or h.created_at), h.source, ctx.policy, hours)
     unvisited = h.source in UNVISITED_SOURCES and h.left_at is None
     what = _("发短信/微信") if unvisited else _("发感谢短信/微信")  # nobody thanks a lead for a visit it never made
-    return _first_contact(c, ctx, deadline, lambda: _working(ctx, h.source, _hours(hours)), first, what)
+    return _first_contact(c, ctx, deadline, timedelta(hours=hours), lambda: _working(ctx, h.source, _hours(hours)),
+                          first, what)
 
 
 def first_call_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -284,7 +303,8 @@ def first_call_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Bre
             return _hours(hours)
         return _working(ctx, h.source, _("{minutes} 分钟").format(minutes=minutes))
 
-    return _first_contact(c, ctx, deadline, limit, first, _("电话或当面联系上客户"))
+    allowed = timedelta(hours=hours) if minutes is None else timedelta(minutes=minutes)
+    return _first_contact(c, ctx, deadline, allowed, limit, first, _("电话或当面联系上客户"))
 
 
 def may_be_days_apart(earlier: datetime, later: datetime, limit: float) -> bool:
@@ -484,13 +504,15 @@ def approval_pending(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
     if c.status != Status.LOST_PENDING or c.lost_at is None:
         return
     hours = limits["limit_hours"]
+    allowed = timedelta(hours=hours)
     waited = ctx.as_of - c.lost_at
-    if waited > timedelta(hours=hours):
+    if waited > allowed:
         reason = c.lost.get("reason") or "—"
-        yield Breach(c.lost_at + timedelta(hours=hours),
+        yield Breach(c.lost_at + allowed,
                      _("战败申请（{at}，原因「{reason}」）已等待 {waited} 未审批（时限 {limit}）").format(
-                         at=ctx.md(c.lost_at, clock=True), reason=reason, waited=span(waited), limit=_hours(hours)),
-                     f"≤ {_hours(hours)}", span(waited), ongoing=True)
+                         at=ctx.md(c.lost_at, clock=True), reason=reason, waited=span(waited, allowed),
+                         limit=_hours(hours)),
+                     f"≤ {_hours(hours)}", span(waited, allowed), ongoing=True)
 
 
 def late_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -502,8 +524,9 @@ def late_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
             yield Breach(entry.recorded_at,
                          _("第 {seq} 次：{at} 的联系到 {recorded} 才记录（晚 {late}，时限 {limit}）").format(
                              seq=entry.seq, at=ctx.md(entry.at, clock=True),
-                             recorded=ctx.md(entry.recorded_at, clock=True), late=span(late), limit=_hours(hours)),
-                         f"≤ {_hours(hours)}", span(late), entry.seq)
+                             recorded=ctx.md(entry.recorded_at, clock=True), late=span(late, allowed),
+                             limit=_hours(hours)),
+                         f"≤ {_hours(hours)}", span(late, allowed), entry.seq)
 
 
 def incomplete_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -541,7 +564,7 @@ def objection_unhandled(c: CardState, ctx: Context, limits: Mapping) -> Iterator
             label = labels.get(tag, tag)
             handled_late = min([*plans, *([scripted] if scripted else [])], default=None)
             if handled_late is not None:
-                actual = span(handled_late - entry.at)
+                actual = span(handled_late - entry.at, window)
                 message = _("第 {seq} 次（{at}）客户提出「{objection}」，{took} 后才有处理方案（时限 {limit}）").format(
                     seq=entry.seq, at=ctx.md(entry.at), objection=label, took=actual, limit=_hours(hours))
             elif c.closed_at is not None:
@@ -554,7 +577,7 @@ def objection_unhandled(c: CardState, ctx: Context, limits: Mapping) -> Iterator
                 actual = _("无方案")
                 message = _("第 {seq} 次（{at}）客户提出「{objection}」，已 {waited} 没有处理方案：写跟踪方案，"
                             "或请主管补充话术库（时限 {limit}）").format(
-                    seq=entry.seq, at=ctx.md(entry.at), objection=label, waited=span(ctx.as_of - entry.at),
+                    seq=entry.seq, at=ctx.md(entry.at), objection=label, waited=span(ctx.as_of - entry.at, window),
                     limit=_hours(hours))
             yield Breach(deadline, message, _("≤ {limit} 形成异议处理方案").format(limit=_hours(hours)), actual,
                          entry.seq, ongoing=handled_late is None and c.status == Status.OPEN)
