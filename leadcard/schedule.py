@@ -677,6 +677,14 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     return start, datetime.combine(day + timedelta(days=1), time(), tzinfo=tz) - timedelta(microseconds=1)
 
 
+def as_the_day_stands(now: datetime, day: date, tz: tzinfo) -> datetime:
+    """The moment a day's list is read at, for which cards are dormant by then: now, on the day
+    itself (a card turning dormant today is due until it does); a past day as it ended, a day to
+    come as it begins."""
+    start, end = day_bounds(day, tz)
+    return min(max(now, start), end)
+
+
 def overdue_days(due_at: datetime, day: date, tz: tzinfo) -> int:
     """Calendar days from the due date to the day asked; 0 when due that day (or later)."""
     return max(0, (day - due_at.astimezone(tz).date()).days)

@@ -188,6 +188,45 @@ def test_a_card_contacted_in_the_window_leaves_the_wake_up_list(lc):
     assert items(lc) == [] and items(lc, "--date", "2026-06-19") == []
 
 
+def reached(lc, day: str) -> None:
+    """张三, grade C, thanked and reached by phone at 10:10 on `day`: dormant six months on, at 10:10."""
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "C", now=f"{day}T10:00:00")
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店", now=f"{day}T10:05:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "明年再说", now=f"{day}T10:10:00")
+
+
+def listed(lc, *args, now):
+    return [(i["ref"], i["reason"], i["overdue_days"]) for i in items(lc, *args, now=now)]
+
+
+def test_a_card_is_due_on_the_day_it_turns_dormant_until_the_moment_it_does(lc):
+    reached(lc, "2026-08-31")  # due 30 September, dormant 28 February 2027 at 10:10
+    assert lc.json("show", "张三", now="2027-02-28T10:09:59")["status"] == "open"
+    assert listed(lc, now="2027-02-28T08:30:00") == [("A00001", "cadence", 151)]
+    assert listed(lc, now="2027-02-28T10:09:59") == [("A00001", "cadence", 151)]
+    assert lc.json("show", "张三", now="2027-02-28T10:10:00")["status"] == "dormant"
+    assert listed(lc, now="2027-02-28T10:10:00") == []  # no wake-up day: off the list until one comes
+
+
+def test_a_day_to_come_is_listed_as_it_begins_and_a_past_one_as_it_ended(lc):
+    reached(lc, "2026-08-31")
+    assert listed(lc, "--date", "2027-02-28", now="2027-02-27T20:00:00") == [("A00001", "cadence", 151)]
+    assert listed(lc, "--date", "2027-03-01", now="2027-02-27T20:00:00") == []  # dormant before that day began
+    assert listed(lc, "--date", "2027-02-27", now="2027-02-28T12:00:00") == [("A00001", "cadence", 150)]
+    assert listed(lc, "--date", "2027-02-28", now="2027-03-01T09:00:00") == []  # dormant before that day ended
+
+
+def test_a_card_turning_dormant_on_a_wake_up_day_is_listed_once_due_then_woken(lc, tmp_path):
+    reached(lc, "2026-10-01")  # dormant 1 April 2027 at 10:10: a quarter's first day
+    assert listed(lc, now="2027-04-01T08:30:00") == [("A00001", "cadence", 152)]
+    assert listed(lc, now="2027-04-01T10:10:00") == [("A00001", "wake-up", 0)]
+    feed = tmp_path / "due.ics"
+    for now, due, woken in (("2027-04-01T08:30:00", 1, 0), ("2027-04-01T10:10:00", 0, 1)):
+        lc.ok("calendar", "--output", str(feed), "--days", "0", now=now)
+        uids = [line for line in feed.read_text(encoding="utf-8").splitlines() if line.startswith("UID:")]
+        assert (sum("A00001-" in u for u in uids), sum("UID:wake-" in u for u in uids)) == (due, woken), now
+
+
 def test_the_wake_up_line_names_its_reason_once(lc):
     dormant_card(lc)
     table = lc.ok("today", "--date", "2026-06-12", now="2026-06-01T08:00:00").stdout

@@ -37,6 +37,7 @@ from leadcard.schedule import (
     Deal,
     Policy,
     after_delivery_day,
+    as_the_day_stands,
     card_timing,
     deal_due,
     day_bounds,
@@ -561,11 +562,13 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
     store, policy, tz = session.store, session.policy, session.tz
     scope = _today_scope(session, owner, everyone)
     start, end = day_bounds(day, tz)
+    awake_at = as_the_day_stands(session.now, day, tz)  # due until it turns dormant, then in the pool
     show = session.shows()
-    items = [today_item(session, card, card.due_at, card.due_reason, day, show) for card in store.due_cards(end, scope)]
-    if store.has_dormant(end, scope) and in_wake_up_window(day, _festivals(store, day.year, policy), policy):
+    items = [today_item(session, card, card.due_at, card.due_reason, day, show)
+             for card in store.due_cards(end, awake_at, scope)]
+    if store.has_dormant(awake_at, scope) and in_wake_up_window(day, _festivals(store, day.year, policy), policy):
         items += [today_item(session, card, start, DueReason.WAKE_UP, day, show)
-                  for card in store.waking_cards(end, scope)]
+                  for card in store.waking_cards(awake_at, scope)]
     ranks = {grade: policy.rank(grade) for grade in {i.card.grade for i in items}}
     items.sort(key=lambda i: (-i.overdue_days, ranks[i.card.grade], i.due_at, i.card.id))
     items = _with_quotes(session, _with_scripts(session, items), day)

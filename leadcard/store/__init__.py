@@ -439,14 +439,14 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return sql, params
 
-    def due_cards(self, until: datetime, scope: Scope) -> list[DueCard]:
-        """Active cards due by `until` and not dormant then, as `today` reads them: a range on due_at."""
-        return due_cards_of(self.values(*self._due_query(until, scope)), self.dt)
+    def due_cards(self, until: datetime, awake_at: datetime, scope: Scope) -> list[DueCard]:
+        """Active cards due by `until` and not dormant at `awake_at`, as `today` reads them: a range on due_at."""
+        return due_cards_of(self.values(*self._due_query(until, awake_at, scope)), self.dt)
 
-    def _due_query(self, until: datetime, scope: Scope) -> tuple[str, list]:
+    def _due_query(self, until: datetime, awake_at: datetime, scope: Scope) -> tuple[str, list]:
         scope_sql, scope_params = scope.clause()
         sql = f"SELECT {DUE_CARD_COLUMNS} FROM {_CARD_FROM} WHERE {_DUE_WHERE} AND {scope_sql}"
-        return sql, [ts(until), ts(until), *scope_params]
+        return sql, [ts(until), ts(awake_at), *scope_params]
 
     def waking_cards(self, until: datetime, scope: Scope) -> list[DueCard]:
         """The dormant pool as the morning list reads it on a wake-up day (dormant_cards, read whole)."""
@@ -530,7 +530,7 @@ class Store:
 
     def plan_of_due(self, until: datetime, scope: Scope) -> str:
         """The query plans of the hot queries, for tests that guard the indexes."""
-        return self._plan(*self._due_query(until, scope))
+        return self._plan(*self._due_query(until, until, scope))
 
     def plan_of_list(self, filt: CardFilter, scope: Scope, now: datetime, limit: int | None = None) -> str:
         return self._plan(*self._list_query(filt, scope, now, limit))

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from leadcard.domain.cards import today_item, wake_up_days_between
 from leadcard.model import Card, TodayItem
-from leadcard.schedule import day_bounds
+from leadcard.schedule import as_the_day_stands, day_bounds
 from leadcard.domain.session import Session
 from leadcard.store import exchange as sql
 
@@ -27,7 +27,7 @@ class WakeUpEvent(NamedTuple):
     uid: str
     day: date
     customers: list[Card]  # the first WAKE_UP_LISTED of the pool, as the user may see them
-    pool: int  # customers dormant by then
+    pool: int  # customers dormant by then (as_the_day_stands)
 
 
 @dataclass
@@ -61,7 +61,7 @@ def calendar(session: Session, days: int) -> Feed:
         due.append(DueEvent(f"{card.ref}-{uid}@leadcard", at, item, all_day))
     wake_ups = []
     for day in wake_up_days_between(session, session.today, session.today + timedelta(days=days)):
-        pool = store.dormant_cards(day_bounds(day, tz)[1], scope)
+        pool = store.dormant_cards(as_the_day_stands(session.now, day, tz), scope)
         if pool:
             customers = [show(c) for c in pool[:WAKE_UP_LISTED]]
             wake_ups.append(WakeUpEvent(f"wake-{day:%Y%m%d}-{uid}@leadcard", day, customers, len(pool)))
