@@ -183,6 +183,15 @@ def test_an_evening_autohome_lead_is_counted_in_working_hours_and_never_thanked_
         "线索到达（05-01 20:50）已 15小时1分，还没有发短信/微信（时限 3 小时，营业时间 09:00–21:00 内计）")
 
 
+@pytest.mark.parametrize("called, took", [("2026-05-01T10:30:20", "30分20秒"), ("2026-05-01T10:31:00", "31分钟")])
+def test_an_online_lead_called_just_past_half_an_hour_is_never_told_as_half_an_hour(lc, called, took):
+    new_card(lc, "网友", "13700137000", "B", "2026-05-01T10:00:00", "--source", "汽车之家")
+    lc.ok("log", "网友", "--channel", "phone", "--content", "确认预算，约周末到店", now=called)
+    assert told(one(lc, "first-call-late", now="2026-05-01T12:00:00"))[2:] == (
+        f"线索到达（05-01 10:00）后 {took} 才电话或当面联系上客户（时限 30 分钟，营业时间 09:00–21:00 内计）",
+        "≤ 30 分钟，营业时间 09:00–21:00 内计", took)
+
+
 def test_an_online_lead_who_came_to_the_showroom_is_thanked_for_the_visit(lc):
     new_card(lc, "网友", "13700137000", "B", "2026-05-01T15:00:00", "--source", "汽车之家", "--left",
              "2026-05-01 14:00")
