@@ -103,6 +103,36 @@ def test_a_card_another_team_holds_on_the_phone_is_judged_as_it_stood_on_the_day
     assert findings(lc, "duplicate-phone", user="王芳", now="2026-05-04T10:00:00") == []
 
 
+LOSE = ("lose", "A00002", "--reason", "推迟购买")
+WIN = ("win", "A00002")
+
+
+@pytest.mark.parametrize("steps, active", [
+    ([], True),  # open on the day, closed only since: no status event by then
+    ([WIN], False),  # an order
+    ([WIN, ("deliver", "A00002")], False),
+    ([WIN, ("cancel-order", "A00002", "--reason", "资金不够")], True),  # open again
+    ([LOSE], True),  # waiting on its loss
+    ([LOSE, ("approve", "A00002")], False),
+    ([LOSE, ("reject", "A00002", "--note", "再跟")], True),
+    ([("invalid", "A00002", "--reason", "空号")], False),
+])
+def test_another_teams_card_on_the_phone_counts_by_its_status_event_on_the_day_audited(lc, steps, active):
+    """Each event that sets a card's status, on another team's card, decides whether it held the
+    phone against hers on the day audited; what happened to it since does not."""
+    sales_floor(lc)
+    lc.ok("add", "王客户", "--phone", "13800138000", "--grade", "A", user="王芳", now="2026-05-01T10:00:00")
+    lc.ok("add", "孙客户", "--phone", "13700137000", "--grade", "A", "--model", "凯美瑞", user="孙丽",
+          now="2026-05-02T09:00:00")
+    for minute, step in enumerate(steps):  # the verdicts on a loss are the manager's, the rest her own
+        lc.ok(*step, user="赵经理" if step[0] in ("approve", "reject") else "孙丽", now=f"2026-05-02T10:{minute:02d}:00")
+    same_phone(lc, 2)
+    if active:
+        lc.ok("invalid", "A00002", "--reason", "重复建卡", user="赵经理", now="2026-05-03T09:00:00")
+    found = findings(lc, "duplicate-phone", "--date", "2026-05-02", user="王芳", now="2026-05-03T10:00:00")
+    assert [f["ref"] for f in found] == (["A00001"] if active else [])
+
+
 def test_an_imported_card_on_a_phone_taken_before_the_import_is_a_conflict_to_resolve_not_history(lc, tmp_path):
     cards_file = tmp_path / "cards.csv"
     with open(cards_file, "w", encoding="utf-8", newline="") as f:

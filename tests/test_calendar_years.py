@@ -67,6 +67,18 @@ def test_a_swapped_sunday_in_the_stores_calendar_is_a_working_day(lc, tmp_path):
     assert card(lc)["handover_due"] == "2027-02-14T23:59:59+08:00"
 
 
+@pytest.mark.parametrize("toml", [
+    "[calendar.1900]\nholidays = [1900-01-01]",  # the first year a store may set, and the last
+    "[calendar.2199]\nworkdays = [2199-01-05]",
+    "[calendar.2027]\nholidays = [2027-10-01]",  # either list may be left out
+    "[calendar.2027]\nworkdays = [2027-02-20, 2027-02-14]",  # a Saturday and a Sunday worked
+])
+def test_the_stores_calendar_takes_any_year_it_may_set_and_either_list_alone(lc, tmp_path, toml):
+    policy = tmp_path / "store.toml"
+    policy.write_text(toml + "\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(policy))
+
+
 def test_policy_show_tells_where_each_years_working_days_come_from(lc, tmp_path):
     release = holidays_release()
     lc.ok("init")
@@ -120,12 +132,15 @@ def test_an_estimate_cached_without_its_flags_is_taken_for_one(lc):
 @pytest.mark.parametrize("toml, message", [
     ("calendar = 3", "政策：[calendar] 须是按年份分的表，例如 [calendar.2027]"),
     ("[calendar.27]", "政策：[calendar.27] 须是年份（1900–2199）"),
+    ("[calendar.1899]", "政策：[calendar.1899] 须是年份（1900–2199）"),
+    ("[calendar.2200]", "政策：[calendar.2200] 须是年份（1900–2199）"),
     ("[calendar.\"２０２７\"]", "政策：[calendar.２０２７] 须是年份（1900–2199）"),
     ("[calendar]\n2027 = 3", "政策：[calendar.2027] 须是表，写 holidays 和 workdays"),
     ("[calendar.2027]\nholiday = [2027-02-06]", "政策：[calendar.2027] 不认识“holiday”（可写 holidays、workdays）"),
     ("[calendar.2027]\nholidays = 2027-02-06", "政策：[calendar.2027] holidays 须是列表"),
     ("[calendar.2027]\nholidays = [2026-12-31]", "政策：[calendar.2027] holidays 的 2026-12-31 不在 2027 年"),
     ("[calendar.2027]\nholidays = [\"2月6日\"]", "政策：[calendar.2027] holidays 须列出日期（如 2027-02-06），不能是 '2月6日'"),
+    ("[calendar.2027]\nworkdays = [\"2月14日\"]", "政策：[calendar.2027] workdays 须列出日期（如 2027-02-06），不能是 '2月14日'"),
     ("[calendar.2027]\nholidays = [2027-02-06T10:00:00]",
      "政策：[calendar.2027] holidays 须列出日期（如 2027-02-06），不能是 2027-02-06T10:00:00"),
     ("[calendar.2027]\nworkdays = [2027-02-15]", "政策：[calendar.2027] 的 workdays 是调休上班的周六、周日，2027-02-15 不是周末"),

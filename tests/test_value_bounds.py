@@ -80,7 +80,7 @@ def test_the_first_and_last_years_are_a_clock_still(floor, moment):
 def test_a_policy_file_nested_thousands_deep_is_not_toml_to_us(floor, tmp_path, nested):
     policy = tmp_path / "deep.toml"
     policy.write_text(nested + "\n", encoding="utf-8")
-    assert "不是有效的 TOML" in bad_input(floor, "init", "--policy-file", str(policy))
+    assert bad_input(floor, "init", "--policy-file", str(policy)) == "leadcard: 政策文件不是有效的 TOML：嵌套太深\n"
 
 
 def test_a_search_is_a_few_words_not_a_page(floor):
