@@ -273,6 +273,11 @@ def test_an_unknown_scheme_or_broken_toml_is_named(english):
         HABC.grade("Z")
 
 
+def test_a_policy_nested_too_deep_for_the_toml_reader_is_named():
+    with pytest.raises(BadInput, match=r"^政策文件不是有效的 TOML：嵌套太深$"):
+        load_policy("habc", "a = " + "[" * 5000 + "]" * 5000)
+
+
 def test_a_policy_at_its_limits_is_taken_as_written():
     policy = load_policy("habc", """
 first_call_hours = 0
