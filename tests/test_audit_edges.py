@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from leadcard.domain.audit_rules import span
+from leadcard.domain.audit_spans import span
 from test_audit_floor import GOOD, findings, one
 
 

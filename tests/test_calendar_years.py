@@ -6,12 +6,15 @@ the audit's handover-late."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from datetime import date
 
 import pytest
 
 from conftest import database
-from leadcard.chinacal import holidays_release
+from leadcard import chinacal
+from leadcard.chinacal import YearCalendar, holidays_release
 from test_audit import audit
 from test_lifecycle import card, refused, team
 
@@ -154,3 +157,32 @@ def test_a_mistake_in_the_stores_calendar_is_refused_and_nothing_changes(lc, tmp
     result = refused(lc, "init", "--policy-file", str(policy), user=None, code=2)
     assert result.stderr.strip() == f"leadcard: {message}"
     assert lc.json("policy", "show")["calendar"][1]["source"] == "estimated"
+
+
+# -- the calendar's own values ----------------------------------------------------------------------
+
+
+def test_a_cached_calendar_reads_back_as_it_was_written():
+    calendar = YearCalendar(2030, frozenset({date(2030, 2, 3)}), frozenset({date(2030, 2, 9)}),
+                            {"Spring Festival": date(2030, 2, 3)}, True, "0.200")
+    assert YearCalendar.from_json(json.loads(json.dumps(calendar.to_json()))) == calendar
+
+
+@pytest.mark.parametrize("folders, release", [
+    (["annotated_types-0.7.0.dist-info", "holidays", "holidays-0.109.dist-info", "zipp-3.0.dist-info"], "0.109"),
+    (["holidays", "holidays-0.50-py3.11.egg-info"], "0.50-py3.11"),  # as setuptools' eggs name it
+    (["holidays", "Holidays-0.60.dist-info"], "0.60"),
+    (["holidays", "holidays_ext-1.0.dist-info"], None),  # another package
+])
+def test_the_holidays_release_is_read_from_its_metadata_folders_name(tmp_path, monkeypatch, folders, release):
+    for folder in folders:
+        (tmp_path / folder).mkdir()
+    (tmp_path / "holidays" / "__init__.py").write_text("")
+    spec = importlib.util.spec_from_file_location("holidays", tmp_path / "holidays" / "__init__.py")
+    monkeypatch.setattr(chinacal.importlib.util, "find_spec", lambda name: spec if name == "holidays" else None)
+    assert chinacal.holidays_release() == release
+
+
+def test_without_holidays_installed_its_release_is_not_known(monkeypatch):
+    monkeypatch.setattr(chinacal.importlib.util, "find_spec", lambda name: None)
+    assert chinacal.holidays_release() is None

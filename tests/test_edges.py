@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from leadcard import i18n
-from leadcard.chinacal import compute_year
+from leadcard.chinacal import compute_year, is_working_day, working_days_end
 from leadcard.errors import BadInput
 from leadcard.model import Channel, DueReason
 from leadcard.schedule import (
@@ -28,12 +28,10 @@ from leadcard.schedule import (
     days_planned_ahead,
     deal_due,
     in_wake_up_window,
-    is_working_day,
     load_policy,
     next_birthday,
     owner_occasions,
     wake_up_days,
-    working_days_end,
 )
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from leadcard.chinacal import is_working_day, working_days_end
 from leadcard.errors import BadInput
 from leadcard.model import Channel, DueReason
 from leadcard.schedule import (
@@ -13,11 +14,9 @@ from leadcard.schedule import (
     add_working_minutes,
     card_timing,
     day_bounds,
-    is_working_day,
     load_policy,
     overdue_days,
     wake_up_days,
-    working_days_end,
 )
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -44,13 +44,11 @@ from leadcard.domain.audit_rules import (
     CardState,
     Context,
     OrderSpan,
-    days,
     duplicate_phone,
-    listing,
     plain,
-    span,
     visit_without_card,
 )
+from leadcard.domain.audit_spans import days, listing, span
 
 RULES: tuple[Rule, ...] = (audit_rules.RULES + audit_floor.RULES + audit_orders.RULES + audit_deals.RULES
                            + audit_clock.RULES)

@@ -11,7 +11,8 @@ from typing import Iterator, Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from leadcard.domain.audit_rules import Breach, CardState, Context, days, every, may_be_days_apart, months
+from leadcard.domain.audit_rules import Breach, CardState, Context, may_be_days_apart
+from leadcard.domain.audit_spans import days, every, months
 from leadcard.i18n import N_, _
 from leadcard.model.audit import Rule, Severity
 from leadcard.model import Status, card_ref

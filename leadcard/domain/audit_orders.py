@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Iterator, Mapping
 
-from leadcard.domain.audit_rules import Breach, CardState, Context, OrderSpan, days
+from leadcard.domain.audit_rules import Breach, CardState, Context, OrderSpan
+from leadcard.domain.audit_spans import days
 from leadcard.i18n import N_, _
 from leadcard.model import Status
 from leadcard.model.audit import Rule, Severity

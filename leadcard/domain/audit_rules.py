@@ -13,19 +13,15 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
+from typing import Callable, Iterator, Mapping, NamedTuple
 
 from leadcard.domain import audit_words
+from leadcard.domain.audit_spans import days, every, in_hours, listing, span, times, working_days
 from leadcard.i18n import N_, _
 from leadcard.model import CARD_FIELDS, REACHING_CHANNELS, UNVISITED_SOURCES, WRITTEN_CHANNELS, Channel, Status
 from leadcard.model.audit import Rule, Severity
-from leadcard.schedule import (
-    Policy,
-    first_call_deadline,
-    first_touch_deadline,
-    is_working_day,
-    working_days_end,
-)
+from leadcard.chinacal import is_working_day, working_days_end
+from leadcard.schedule import Policy, first_call_deadline, first_touch_deadline
 from leadcard.domain.session import Session, calendar_year
 from leadcard.store.audit import Entry, History
 
@@ -152,78 +148,6 @@ class Context:
         return holidays, swapped
 
 
-# -- formatting the numbers of a finding ----------------------------------------------------------
-
-
-def span(delta: timedelta, past: timedelta | None = None) -> str:
-    """A duration the way a supervisor says it: 6天19小时, 5小时20分, 40分钟. A finding's duration is
-    `past` its limit, and is never said as a value the limit allows: where those words round the
-    excess away (24 h 1 min as 1天, 3 h 0 min 59 s as 3小时), it is said to the minute in hours, or
-    to the second."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    whole_days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    said = timedelta(days=whole_days, hours=hours) if whole_days else timedelta(minutes=minutes)
-    if past is not None and said <= past:
-        return _past(delta, past)
-    if whole_days:
-        return _("{days}天{hours}小时").format(days=whole_days, hours=hours) if hours else \
-            _("{days}天").format(days=whole_days)
-    if hours:
-        return _("{hours}小时{minutes}分").format(hours=hours, minutes=mins) if mins else \
-            _("{hours}小时").format(hours=hours)
-    return _("{minutes}分钟").format(minutes=mins)
-
-
-def _past(delta: timedelta, limit: timedelta) -> str:
-    """A duration just past its limit, to the minute in hours (24小时1分), or to the second when
-    the excess is under a minute (3小时0分59秒, 30分1秒)."""
-    hours, seconds = divmod(int(delta.total_seconds()), 3600)
-    mins, secs = divmod(seconds, 60)
-    if timedelta(hours=hours, minutes=mins) > limit:
-        return _("{hours}小时{minutes}分").format(hours=hours, minutes=mins)
-    if hours:
-        return _("{hours}小时{minutes}分{seconds}秒").format(hours=hours, minutes=mins, seconds=secs)
-    return _("{minutes}分{seconds}秒").format(minutes=mins, seconds=secs)
-
-
-def _hours(limit: float) -> str:
-    return _("{hours} 小时").format(hours=f"{limit:g}")
-
-
-# Counts in a message: one of them is singular in English. Limits from the policy may be floats.
-def days(n: float) -> str:
-    return _("1 天") if n == 1 else _("{n} 天").format(n=_number(n))
-
-
-def months(n: int) -> str:
-    return _("1 个月") if n == 1 else _("{n} 个月").format(n=n)
-
-
-def times(n: float) -> str:
-    return _("1 次") if n == 1 else _("{n} 次").format(n=_number(n))
-
-
-def working_days(n: int) -> str:
-    return _("1 个工作日") if n == 1 else _("{n} 个工作日").format(n=n)
-
-
-def _number(n: float) -> str:
-    return f"{n:g}" if isinstance(n, float) else str(n)
-
-
-def every(grade: str, cadence: int) -> str:
-    """A grade's cadence in a message: A 级每 7 天联系一次."""
-    if cadence == 1:
-        return _("{grade} 级每天联系一次").format(grade=grade)
-    return _("{grade} 级每 {days}联系一次").format(grade=grade, days=days(cadence))
-
-
-def listing(items: Iterable[str]) -> str:
-    """Items one after another: 预算、购车时间."""
-    return _("、").join(items)
-
-
 _NOISE = re.compile(r"[\W_]+")
 
 
@@ -287,7 +211,7 @@ def first_touch_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
     deadline = first_touch_deadline(ctx.local(h.left_at or h.created_at), h.source, ctx.policy, hours)
     unvisited = h.source in UNVISITED_SOURCES and h.left_at is None
     what = _("发短信/微信") if unvisited else _("发感谢短信/微信")  # nobody thanks a lead for a visit it never made
-    return _first_contact(c, ctx, deadline, timedelta(hours=hours), lambda: _working(ctx, h.source, _hours(hours)),
+    return _first_contact(c, ctx, deadline, timedelta(hours=hours), lambda: _working(ctx, h.source, in_hours(hours)),
                           first, what)
 
 
@@ -300,7 +224,7 @@ def first_call_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Bre
 
     def limit() -> str:
         if minutes is None:
-            return _hours(hours)
+            return in_hours(hours)
         return _working(ctx, h.source, _("{minutes} 分钟").format(minutes=minutes))
 
     allowed = timedelta(hours=hours) if minutes is None else timedelta(minutes=minutes)
@@ -511,8 +435,8 @@ def approval_pending(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
         yield Breach(c.lost_at + allowed,
                      _("战败申请（{at}，原因「{reason}」）已等待 {waited} 未审批（时限 {limit}）").format(
                          at=ctx.md(c.lost_at, clock=True), reason=reason, waited=span(waited, allowed),
-                         limit=_hours(hours)),
-                     f"≤ {_hours(hours)}", span(waited, allowed), ongoing=True)
+                         limit=in_hours(hours)),
+                     f"≤ {in_hours(hours)}", span(waited, allowed), ongoing=True)
 
 
 def late_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -525,8 +449,8 @@ def late_record(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]
                          _("第 {seq} 次：{at} 的联系到 {recorded} 才记录（晚 {late}，时限 {limit}）").format(
                              seq=entry.seq, at=ctx.md(entry.at, clock=True),
                              recorded=ctx.md(entry.recorded_at, clock=True), late=span(late, allowed),
-                             limit=_hours(hours)),
-                         f"≤ {_hours(hours)}", span(late, allowed), entry.seq)
+                             limit=in_hours(hours)),
+                         f"≤ {in_hours(hours)}", span(late, allowed), entry.seq)
 
 
 def incomplete_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
@@ -566,20 +490,20 @@ def objection_unhandled(c: CardState, ctx: Context, limits: Mapping) -> Iterator
             if handled_late is not None:
                 actual = span(handled_late - entry.at, window)
                 message = _("第 {seq} 次（{at}）客户提出「{objection}」，{took} 后才有处理方案（时限 {limit}）").format(
-                    seq=entry.seq, at=ctx.md(entry.at), objection=label, took=actual, limit=_hours(hours))
+                    seq=entry.seq, at=ctx.md(entry.at), objection=label, took=actual, limit=in_hours(hours))
             elif c.closed_at is not None:
                 # The wait ended when the card closed: told up to then, the same on any later day.
                 actual = _("无方案")
                 message = _("第 {seq} 次（{at}）客户提出「{objection}」，直到结案（{closed}）都没有处理方案（时限 {limit}）").format(
                     seq=entry.seq, at=ctx.md(entry.at), objection=label, closed=ctx.md(c.closed_at),
-                    limit=_hours(hours))
+                    limit=in_hours(hours))
             else:
                 actual = _("无方案")
                 message = _("第 {seq} 次（{at}）客户提出「{objection}」，已 {waited} 没有处理方案：写跟踪方案，"
                             "或请主管补充话术库（时限 {limit}）").format(
                     seq=entry.seq, at=ctx.md(entry.at), objection=label, waited=span(ctx.as_of - entry.at, window),
-                    limit=_hours(hours))
-            yield Breach(deadline, message, _("≤ {limit} 形成异议处理方案").format(limit=_hours(hours)), actual,
+                    limit=in_hours(hours))
+            yield Breach(deadline, message, _("≤ {limit} 形成异议处理方案").format(limit=in_hours(hours)), actual,
                          entry.seq, ongoing=handled_late is None and c.status == Status.OPEN)
 
 

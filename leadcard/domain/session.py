@@ -6,12 +6,12 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Callable, NamedTuple, TypeVar
 
-from leadcard.chinacal import YearCalendar, compute_year
 from leadcard.errors import NotAllowed, NotFound, StoreError
 from leadcard.i18n import _
 from leadcard.model import Card, Role, User, Visit
 from leadcard.parse import mask_phone
-from leadcard.schedule import DERIVATION, Policy, load_policy, working_days_end
+from leadcard.chinacal import YearCalendar, compute_year, working_days_end
+from leadcard.schedule import DERIVATION, Policy, load_policy
 from leadcard.store import DERIVATION_SETTING, EVERYONE, Scope, Store, ts
 from leadcard.store.postgres import is_server
 
