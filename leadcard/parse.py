@@ -180,6 +180,9 @@ _ISO_DATETIME = LazyPattern(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}):(\d{2})(?::(\d{2}
 # A day followed by a time: `周六 10:00`, `明天15:30`, `2026-05-06 14:30`, `2026-05-06T9:05`; a time alone is today
 _TIME_AFTER = LazyPattern(r"(.*?)(?:\s*|t)(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _NOW = ("now", "现在")
+# Hours before any showroom opens, typed `3:30` without a leading zero: a consultant writing the
+# afternoon's 15:30 the way it is said. Read as 03:30, the call would be overdue before the day began.
+_SMALL_HOURS = range(1, 9)
 # A time as it is said, after the day: `下午3点`, `明天下午3点半`, `周六上午10点15分`, `晚上七点`, `15点30`,
 # `下午3:30`, `今晚8点`. An hour of 1–12 said without the part of the day is refused, not guessed.
 # The parts of the day an hour is said in (see _on_the_clock).
@@ -214,13 +217,14 @@ def within_years(moment: date, raw: object) -> date:
 
 
 def parse_when(raw: str, now: datetime, tz: tzinfo | None, *, latest: date | None = None,
-               earliest: date | None = None) -> datetime:
+               earliest: date | None = None, by_hand: bool = False) -> datetime:
     """A moment typed by a person. A bare day means its start (00:00) in the store's time zone.
 
     `now` is the clock's local time; relative forms count from its day. A day written without its
     year (5月20日) is the latest such day up to `latest`, or the first from `earliest` on, when the
     moment can only lie that side of it (a record's time, a contact planned after it); else the one
-    nearest today (_without_year).
+    nearest today (_without_year). `by_hand`: typed at the command line, where `3:30` is asked about
+    (_SMALL_HOURS); a sheet's `3:30` is the time its program wrote.
     """
     text = _plain(raw)
     tz = tz or now.tzinfo
@@ -242,6 +246,9 @@ def parse_when(raw: str, now: datetime, tz: tzinfo | None, *, latest: date | Non
         hour, minute, second = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
         if hour > 23 or minute > 59 or second > 59:
             raise BadInput(_("不是一天中的时刻：`{raw}`").format(raw=raw))
+        if by_hand and len(m.group(2)) == 1 and hour in _SMALL_HOURS:
+            raise BadInput(_("`{raw}`：是凌晨还是下午？写成 下午{hour}:{minute:02d} 或 {later}:{minute:02d}"
+                             "（凌晨写 0{hour}:{minute:02d}）").format(raw=raw, hour=hour, minute=minute, later=hour + 12))
         at = time(hour, minute, second)
     return within_years(datetime.combine(_day(raw, text, now.date(), latest, earliest), at, tzinfo=tz), raw)
 

@@ -165,3 +165,55 @@ def refused_next_date(lc, typed: str) -> str:
 def test_an_hour_without_its_part_of_the_day_writes_nothing(lc):
     told = refused_next_date(lc, "明天3点")
     assert "上午还是下午" in told and "下午3点" in told
+
+
+# `3:30` typed at the command line: the afternoon's 15:30 written as it is said, or 03:30? An hour
+# before any showroom opens, without its leading zero, is asked about; from 9 on it is the morning's.
+@pytest.mark.parametrize("typed, expected", [
+    ("明天 1:00", None), ("明天 3:30", None), ("明天 8:59", None), ("8:00", None), ("2026-05-06 3:30", None),
+    ("明天 9:00", at(4, 9)), ("明天 0:30", at(4, 0, 30)), ("明天 03:30", at(4, 3, 30)), ("明天 08:59", at(4, 8, 59)),
+    ("明天 下午3:30", at(4, 15, 30)), ("明天 凌晨3:30", at(4, 3, 30)), ("明天 15:30", at(4, 15, 30)),
+    ("明天 12:00", at(4, 12)), ("明天 10:30", at(4, 10, 30)),
+], ids=ascii_id)
+def test_an_early_hour_typed_without_its_zero_is_asked_about(typed, expected):
+    if expected is None:
+        with pytest.raises(BadInput, match="是凌晨还是下午"):
+            parse_when(typed, NOW, SH, by_hand=True)
+    else:
+        assert parse_when(typed, NOW, SH, by_hand=True) == expected
+
+
+def test_a_sheets_early_hour_is_the_time_its_program_wrote():
+    assert parse_when("2026-05-06 3:30", NOW, SH) == at(6, 3, 30)
+    assert parse_when("明天 8:59", NOW, SH) == at(4, 8, 59)
+
+
+def test_the_question_gives_both_readings_of_what_was_typed():
+    with pytest.raises(BadInput) as asked:
+        parse_when("明天 3:05", NOW, SH, by_hand=True)
+    assert str(asked.value) == "`明天 3:05`：是凌晨还是下午？写成 下午3:05 或 15:05（凌晨写 03:05）"
+
+
+def test_a_next_date_at_an_early_hour_without_its_zero_writes_nothing(lc):
+    told = refused_next_date(lc, "明天 3:30")
+    assert "是凌晨还是下午" in told and "15:30" in told and "03:30" in told
+    planned = lc.json("log", "张三", "--channel", "phone", "--content", "约了", "--next", "明天 15:30")
+    assert planned["next_at"] == "2026-05-04T15:30:00+08:00"
+
+
+def test_a_past_contact_typed_at_an_early_hour_is_asked_about_too(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")
+    refused = lc("log", "张三", "--channel", "phone", "--content", "打了电话", "--at", "今天 8:30")
+    assert refused.exit_code == 2 and "是凌晨还是下午" in refused.stderr
+    assert lc.json("show", "张三")["followups"] == []
+
+
+def test_log_reads_back_the_planned_visit_when_something_else_is_due_first(lc):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B")  # Sunday 3 May 2026, 10:00
+    called = lc.ok("log", "张三", "--channel", "phone", "--content", "约了试驾", "--next", "明天下午3点半").stdout
+    assert "首次触达" in called  # the written thank-you is still owed, and due first
+    assert "已约下次访问：2026-05-04 15:30" in called
+    whole_day = lc.ok("log", "张三", "--channel", "phone", "--content", "改约", "--next", "5月6日").stdout
+    assert "已约下次访问：2026-05-06 全天" in whole_day
+    thanked = lc.ok("log", "张三", "--channel", "wechat", "--content", "感谢到店", "--next", "明天 15:30").stdout
+    assert "下次：2026-05-04 15:30 计划回访" in thanked and "已约" not in thanked

@@ -194,6 +194,8 @@ def log(
     if card.due_at:
         out.print(_("下次：{due} {reason}").format(due=render.due_text(card, followup),
                                                   reason=_(DUE_REASON_LABELS[card.due_reason])))
+    if planned := render.planned_text(card, followup):
+        out.print(planned)
     if followup.next_at is None and card.status == Status.OPEN:
         render.console(stderr=True).print(_("提醒：没有设定下次访问时间（--next），将按级别周期安排。"))
 

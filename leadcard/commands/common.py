@@ -179,7 +179,7 @@ def when(raw: str | None, *, ahead: bool = False) -> datetime | None:
         return None
     tz = clock.store_tz()
     now = clock.now(tz)
-    return parse_when(raw, now, tz, earliest=now.date() if ahead else None)
+    return parse_when(raw, now, tz, earliest=now.date() if ahead else None, by_hand=True)
 
 
 def day(raw: str | None, *, ahead: bool = False) -> date:

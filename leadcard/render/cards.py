@@ -598,6 +598,16 @@ def due_text(card: Card, followup: FollowUp) -> str:
     return f"{card.due_at:%Y-%m-%d %H:%M}"
 
 
+def planned_text(card: Card, followup: FollowUp) -> str | None:
+    """The next visit the follow-up planned, when something else is due first (the first touch still
+    owed): the consultant sees the date just typed, read back, either way."""
+    planned = followup.next_at
+    if planned is None or planned == card.due_at:
+        return None
+    when = _("{day} 全天").format(day=f"{planned:%Y-%m-%d}") if followup.next_all_day else f"{planned:%Y-%m-%d %H:%M}"
+    return _("已约下次访问：{at}").format(at=when)
+
+
 def policy_json(info) -> dict:
     """`info` is an admin.StoreInfo."""
     p = info.policy
