@@ -436,6 +436,11 @@ def card_timing(created_at: datetime, grade_code: str, contacts: Iterable[Contac
     )
 
 
+# An order's and an owner's occasions are due from the start of their day, for the whole of it (deal_due).
+WHOLE_DAY_REASONS = frozenset({DueReason.DELIVERY, DueReason.AFTER_DELIVERY, DueReason.FIRST_SERVICE,
+                               DueReason.BIRTHDAY})
+
+
 class Deal(NamedTuple):
     """What the schedule needs of an order (成交/订车) and, once its car is delivered, of its owner."""
 

@@ -137,3 +137,26 @@ def test_an_imported_history_plans_a_whole_day_of_its_own_day_but_not_the_day_be
     refused = other("import", str(cards_file), "--followups", str(history), "--json", now="2026-11-23T09:00:00")
     assert refused.exit_code == 1
     assert refused.json()["errors"][0]["reason"] == "下次访问时间 2026-11-21 必须在这次联系之后"
+
+
+def test_an_order_and_an_owners_occasions_are_all_day_events_and_a_cadence_call_a_timed_one(lc, tmp_path):
+    """The delivery day and an owner's visits are due from the start of their day for the whole of it:
+    a 15-minute event at midnight would ring the consultant's phone then."""
+    for name, phone in (("张三", "13800000001"), ("李四", "13800000002"), ("王五", "13800000003")):
+        lc.ok("add", name, "--phone", phone, "--grade", "B", now="2026-12-01T09:00:00")
+        lc.ok("log", name, "--channel", "wechat", "--content", "感谢到店", now="2026-12-01T09:10:00")
+        lc.ok("log", name, "--channel", "phone", "--content", "确认级别", now="2026-12-01T09:30:00")
+    lc.ok("win", "张三", "--model", "凯美瑞", "--price", "150000", "--deposit", "5000", "--delivery", "2026-12-03", now="2026-12-01T11:00:00")
+    lc.ok("win", "李四", "--model", "凯美瑞", "--price", "150000", "--deposit", "5000", now="2026-12-01T11:00:00")
+    lc.ok("deliver", "李四", "--handover-to", "周售后", now="2026-12-01T16:00:00")
+    found = events(lc, tmp_path, now="2026-12-02T10:00:00")
+    delivery, visit, cadence = found["张三"], found["李四"], found["王五"]
+    assert str(delivery["summary"]).startswith("交车 ") and str(visit["summary"]).startswith("交车回访 ")
+    for whole, day in ((delivery, date(2026, 12, 3)), (visit, date(2026, 12, 2))):
+        assert whole.decoded("dtstart") == day and whole["dtstart"].params["VALUE"] == "DATE"
+        assert "duration" not in whole
+    assert str(cadence["summary"]).startswith("周期回访 ")
+    assert cadence.decoded("dtstart") == datetime.fromisoformat("2026-12-15T09:30:00+08:00") and "duration" in cadence
+    # Overdue, the owner's visit moves to today, still the whole day.
+    late = events(lc, tmp_path, now="2026-12-05T10:00:00")["李四"]
+    assert late.decoded("dtstart") == date(2026, 12, 5) and "duration" not in late

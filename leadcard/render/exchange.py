@@ -278,7 +278,7 @@ CALL_LENGTH = timedelta(minutes=15)  # the slot a due contact takes in the consu
 
 
 def write_calendar(feed, output: Path | None, stdout: IO[str]) -> None:
-    """The feed as iCalendar: a timed event per due contact (all day when planned without a time), an
+    """The feed as iCalendar: a timed event per due contact (all day when due all day), an
     all-day event per wake-up day. What people typed is escaped as on a terminal: a calendar shows
     it to them, and iCalendar text may not hold control characters."""
     from icalendar import Calendar, Event

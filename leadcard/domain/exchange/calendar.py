@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from leadcard.domain.cards import today_item, wake_up_days_between
 from leadcard.model import Card, TodayItem
-from leadcard.schedule import as_the_day_stands, day_bounds
+from leadcard.schedule import WHOLE_DAY_REASONS, as_the_day_stands, day_bounds
 from leadcard.domain.session import Session
 from leadcard.store import exchange as sql
 
@@ -20,7 +20,7 @@ class DueEvent(NamedTuple):
     uid: str
     at: datetime  # when the contact is to be made
     item: TodayItem  # the card as the user may see it, why it is due, how late, what to do
-    all_day: bool = False  # planned for a day without a time: the whole of at's day
+    all_day: bool = False  # the whole of at's day: planned without a time, or an order's or owner's occasion
 
 
 class WakeUpEvent(NamedTuple):
@@ -41,8 +41,9 @@ class Feed:
 
 def calendar(session: Session, days: int) -> Feed:
     """One event per due contact of the acting user's cards, from overdue to `days` ahead (all day
-    when planned for a day without a time), and an all-day event on each wake-up day (休眠唤醒) with
-    the customers dormant by then.
+    when planned for a day without a time, and for the delivery day and an owner's visits, first
+    service and birthday, due all that day), and an all-day event on each wake-up day (休眠唤醒)
+    with the customers dormant by then.
 
     Each card keeps one UID (card number @ the store's identity), so importing the feed again
     moves the event to the card's new due time instead of adding another.
@@ -58,7 +59,7 @@ def calendar(session: Session, days: int) -> Feed:
         # An overdue contact is still to be made: it moves to today, at the hour it was planned.
         at = card.due_at if card.due_at >= start else datetime.combine(session.today, card.due_at.timetz())
         item = today_item(session, card, card.due_at, card.due_reason, session.today, show)
-        due.append(DueEvent(f"{card.ref}-{uid}@leadcard", at, item, all_day))
+        due.append(DueEvent(f"{card.ref}-{uid}@leadcard", at, item, all_day or card.due_reason in WHOLE_DAY_REASONS))
     wake_ups = []
     for day in wake_up_days_between(session, session.today, session.today + timedelta(days=days)):
         pool = store.dormant_cards(as_the_day_stands(session.now, day, tz), scope)
