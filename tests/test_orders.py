@@ -237,12 +237,12 @@ def test_the_calendar_feed_holds_the_delivery_day_and_then_the_after_delivery_vi
     lc.ok("calendar", "--output", str(feed), "--days", "7", now="2026-05-20T11:00:00", user="王芳")
     [delivery] = events(feed).values()
     assert str(delivery["summary"]).startswith("交车 刘先生") and "leadcard deliver A00001" in str(delivery["description"])
-    assert delivery["dtstart"].dt.isoformat() == "2026-05-24T16:00:00+00:00"  # 25 May, 00:00 in Shanghai
+    assert delivery["dtstart"].dt.isoformat() == "2026-05-25"  # the whole day: no alarm at midnight
     lc.ok("deliver", "A00001", now="2026-05-25T11:00:00", user="王芳")
     lc.ok("calendar", "--output", str(feed), "--days", "7", now="2026-05-25T12:00:00", user="王芳")
     [visit] = events(feed).values()
     assert str(visit["summary"]).startswith("交车回访 刘先生") and "交车后第 1 天" in str(visit["description"])
-    assert visit["dtstart"].dt.isoformat() == "2026-05-25T16:00:00+00:00"  # 26 May, 00:00 in Shanghai
+    assert visit["dtstart"].dt.isoformat() == "2026-05-26"
 
 
 def test_orders_and_deliveries_go_out_and_come_back_in(lc, tmp_path):
