@@ -17,7 +17,7 @@ from leadcard.i18n import _
 # builds only that command (typer turns every command it holds into a click command on each run).
 COMMAND_MODULES = {
     **dict.fromkeys(("init", "demo", "user", "policy", "completion"), "admin"),
-    **dict.fromkeys(("add", "log", "grade", "show", "list", "today"), "cards"),
+    **dict.fromkeys(("add", "edit", "log", "grade", "show", "list", "today"), "cards"),
     **dict.fromkeys(("assign", "comment", "win", "cancel-order", "deliver", "handover", "lose", "approve",
                      "reject", "invalid", "reopen", "do-not-contact", "visit"), "lifecycle"),
     "audit": "audit",

@@ -21,43 +21,88 @@ LIST_ROWS = 50
 
 Opt = typer.Option
 
+# The paper card's fields: options of `add` and of `edit` alike (_FIELD_COLUMNS: the field each fills).
+Model = Annotated[Optional[str], Opt(help="意向车型。")]
+Gender = Annotated[Optional[str], Opt(help="性别")]
+Age = Annotated[Optional[int], Opt(help="年龄", min=0, max=120)]
+Wechat = Annotated[Optional[str], Opt(help="微信")]
+Vehicle = Annotated[Optional[str], Opt("--vehicle", help="现用车。")]
+Occupation = Annotated[Optional[str], Opt(help="职业")]
+Residence = Annotated[Optional[str], Opt(help="居住区域")]
+Driver = Annotated[Optional[str], Opt("--driver", help="主要驾驶人。")]
+Payment = Annotated[Optional[str], Opt(help="付款方式：全款/贷款/租赁。")]
+Use = Annotated[Optional[str], Opt("--use", help="用途：家用/商用。")]
+CallTime = Annotated[Optional[str], Opt("--call-time", help="方便联系时间。")]
+Household = Annotated[Optional[str], Opt(help="家庭情况")]
+Income = Annotated[Optional[str], Opt(help="收入情况")]
+Colour = Annotated[Optional[str], Opt("--colour", "--color", help="颜色")]
+Budget = Annotated[Optional[str], Opt(help="预算")]
+PurchaseType = Annotated[Optional[str], Opt("--purchase-type", help="购买类型：首购/增购/换购/转介绍。")]
+Concerns = Annotated[Optional[list[str]], Opt("--concern", help="关注点（可重复）：外观 安全 动力 操控 舒适 经济。")]
+Competitors = Annotated[Optional[list[str]], Opt("--competitor", help="竞品车型（可重复，最多 5 个）。")]
+Liked = Annotated[Optional[str], Opt(help="认可点。")]
+DecisionMaker = Annotated[Optional[str], Opt("--decision-maker", help="决策人")]
+Timeline = Annotated[Optional[str], Opt(help="购车时间。")]
+Notes = Annotated[Optional[str], Opt(help="备注")]
+Birthday = Annotated[Optional[str], Opt("--birthday", help="生日，写成 月-日（如 05-20）：成为车主后每年到期问候。")]
+_FIELD_COLUMNS = {
+    "gender": "gender", "age": "age", "wechat": "wechat", "vehicle": "current_vehicle", "occupation": "occupation",
+    "residence": "residence", "driver": "main_driver", "payment": "payment", "use": "usage",
+    "call_time": "best_call_time", "household": "household", "income": "income", "model": "model",
+    "colour": "colour", "budget": "budget", "purchase_type": "purchase_type", "concern": "concerns",
+    "competitor": "competitors", "liked": "liked", "decision_maker": "decision_maker", "timeline": "timeline",
+    "notes": "notes",
+}
+COMPETITORS_MAX = 5
+
+
+def _card_fields(options: dict) -> dict:
+    """The card fields a command's options give (its `locals()`), by field: a repeated option's
+    values joined by commas; None where the option was not given."""
+    from leadcard.errors import BadInput
+
+    if len(options["competitor"] or ()) > COMPETITORS_MAX:
+        raise BadInput(_("一张卡最多记 {count} 个竞品").format(count=COMPETITORS_MAX))
+    return {field: ",".join(options[option]) if isinstance(options[option], list) else options[option]
+            for option, field in _FIELD_COLUMNS.items()}
+
 
 @app.command()
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="客户姓名。")],
     phone: Annotated[str, Opt("--phone", help="手机或座机（必填）。")],
-    model: Annotated[Optional[str], Opt(help="意向车型。")] = None,
+    model: Model = None,
     grade: Annotated[Optional[str], Opt(help="级别，按本店政策。")] = None,
     source: Annotated[Optional[str], Opt(help="来源：展厅（默认）、来电、online、show、referral、hotline、other。")] = None,
     owner: Annotated[Optional[str], Opt(help="负责这张卡的顾问（默认是你）。")] = None,
     at: Annotated[Optional[str], Opt("--at", help="建卡时间（补录纸质卡时用）。")] = None,
-    gender: Annotated[Optional[str], Opt(help="性别")] = None,
-    age: Annotated[Optional[int], Opt(help="年龄", min=0, max=120)] = None,
-    wechat: Annotated[Optional[str], Opt(help="微信")] = None,
-    vehicle: Annotated[Optional[str], Opt("--vehicle", help="现用车。")] = None,
-    occupation: Annotated[Optional[str], Opt(help="职业")] = None,
-    residence: Annotated[Optional[str], Opt(help="居住区域")] = None,
-    driver: Annotated[Optional[str], Opt("--driver", help="主要驾驶人。")] = None,
-    payment: Annotated[Optional[str], Opt(help="付款方式：全款/贷款/租赁。")] = None,
-    use: Annotated[Optional[str], Opt("--use", help="用途：家用/商用。")] = None,
-    call_time: Annotated[Optional[str], Opt("--call-time", help="方便联系时间。")] = None,
-    household: Annotated[Optional[str], Opt(help="家庭情况")] = None,
-    income: Annotated[Optional[str], Opt(help="收入情况")] = None,
-    colour: Annotated[Optional[str], Opt("--colour", "--color", help="颜色")] = None,
-    budget: Annotated[Optional[str], Opt(help="预算")] = None,
-    purchase_type: Annotated[Optional[str], Opt("--purchase-type", help="购买类型：首购/增购/换购/转介绍。")] = None,
-    concern: Annotated[Optional[list[str]], Opt("--concern", help="关注点（可重复）：外观 安全 动力 操控 舒适 经济。")] = None,
-    competitor: Annotated[Optional[list[str]], Opt("--competitor", help="竞品车型（可重复，最多 5 个）。")] = None,
-    liked: Annotated[Optional[str], Opt(help="认可点。")] = None,
-    decision_maker: Annotated[Optional[str], Opt("--decision-maker", help="决策人")] = None,
-    timeline: Annotated[Optional[str], Opt(help="购车时间。")] = None,
-    notes: Annotated[Optional[str], Opt(help="备注")] = None,
+    gender: Gender = None,
+    age: Age = None,
+    wechat: Wechat = None,
+    vehicle: Vehicle = None,
+    occupation: Occupation = None,
+    residence: Residence = None,
+    driver: Driver = None,
+    payment: Payment = None,
+    use: Use = None,
+    call_time: CallTime = None,
+    household: Household = None,
+    income: Income = None,
+    colour: Colour = None,
+    budget: Budget = None,
+    purchase_type: PurchaseType = None,
+    concern: Concerns = None,
+    competitor: Competitors = None,
+    liked: Liked = None,
+    decision_maker: DecisionMaker = None,
+    timeline: Timeline = None,
+    notes: Notes = None,
     visit: Annotated[Optional[int], Opt("--visit", help="这张卡来自哪一条来店登记（登记编号）。", min=1,
                                         max=RECORD_MAX)] = None,
     left: Annotated[Optional[str], Opt("--left", help="客户离店时间；首次触达和首次电话的时限从这时算起。")] = None,
     platform: Annotated[Optional[str], Opt("--platform", help="线上线索的平台（汽车之家、懂车帝、易车、抖音、官网 …）。")] = None,
-    birthday: Annotated[Optional[str], Opt("--birthday", help="生日，写成 月-日（如 05-20）：成为车主后每年到期问候。")] = None,
+    birthday: Birthday = None,
     referred_by: Annotated[Optional[str], Opt("--referred-by", help="转介绍人的卡片；来源即为 referral。")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -70,12 +115,10 @@ def add(
     """
     from leadcard.domain import cards as domain
     from leadcard.render import cards as render
-    from leadcard.errors import BadInput
     from leadcard.model import DUE_REASON_LABELS
     from leadcard.parse import normalise_phone, parse_birthday, parse_lead_source
 
-    if competitor and len(competitor) > 5:
-        raise BadInput(_("一张卡最多记 5 个竞品"))
+    fields = _card_fields(locals())
     normalise_phone(phone)
     left_at, created_at = when(left), when(at)
     current = session(ctx)  # the store's policy reads the source as its floor writes it
@@ -89,15 +132,7 @@ def add(
         left_at=left_at,
         owner=owner,
         created_at=created_at,
-        fields={
-            "gender": gender, "age": age, "wechat": wechat, "current_vehicle": vehicle,
-            "occupation": occupation, "residence": residence, "main_driver": driver, "payment": payment,
-            "usage": use, "best_call_time": call_time, "household": household, "income": income,
-            "model": model, "colour": colour, "budget": budget, "purchase_type": purchase_type,
-            "concerns": ",".join(concern) if concern else None,
-            "competitors": ",".join(competitor) if competitor else None,
-            "liked": liked, "decision_maker": decision_maker, "timeline": timeline, "notes": notes,
-        },
+        fields=fields,
         visit_id=visit,
         birthday=parse_birthday(birthday) if birthday is not None else None,
         referred_by=referred_by,
@@ -109,6 +144,61 @@ def add(
     render.console().print(_("建卡 {ref} {name} {phone} 级别 {grade} · {reason}截止 {due}").format(
         ref=card.ref, name=card.name, phone=card.phone, grade=card.grade,
         reason=_(DUE_REASON_LABELS[card.due_reason]), due=f"{card.due_at:%m-%d %H:%M}"))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
+    name: Annotated[Optional[str], Opt("--name", help="客户姓名（改正写错的）。")] = None,
+    model: Model = None,
+    gender: Gender = None,
+    age: Age = None,
+    wechat: Wechat = None,
+    vehicle: Vehicle = None,
+    occupation: Occupation = None,
+    residence: Residence = None,
+    driver: Driver = None,
+    payment: Payment = None,
+    use: Use = None,
+    call_time: CallTime = None,
+    household: Household = None,
+    income: Income = None,
+    colour: Colour = None,
+    budget: Budget = None,
+    purchase_type: PurchaseType = None,
+    concern: Concerns = None,
+    competitor: Competitors = None,
+    liked: Liked = None,
+    decision_maker: DecisionMaker = None,
+    timeline: Timeline = None,
+    notes: Notes = None,
+    birthday: Birthday = None,
+    as_json: JsonOption = False,
+) -> None:
+    """修改卡片上的客户资料和购车意向：补全资料、需求变化（预算、意向车型）、改正写错的姓名。
+
+    只改写到的栏目；写空（如 --budget ""）清空这一栏。每次修改连同改前的值记入卡片历程。
+
+    \b
+    示例：
+      leadcard edit 张三 --budget 25万 --model 汉兰达
+      leadcard edit A00012 --competitor 雅阁 --competitor 天籁
+    """
+    from leadcard.domain import card_edits as domain
+    from leadcard.parse import parse_birthday
+    from leadcard.render import card_edits as edits, cards as render
+
+    changes = domain.CardChanges(
+        name=name,
+        fields={field: value for field, value in _card_fields(locals()).items() if value is not None},
+        birthday=parse_birthday(birthday) if birthday else birthday,
+    )
+    card, changed = domain.edit_card(session(ctx), ref, changes)
+    if as_json:
+        render.print_json({**render.card_json(card), **edits.changes_json(changed)})
+    else:
+        render.console().print(edits.changes_text(card, changed))
 
 
 @app.command()

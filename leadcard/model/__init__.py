@@ -136,6 +136,7 @@ class EventKind(enum.StrEnum):
     DO_NOT_CONTACT = "do-not-contact"  # {"note"}
     IMPORTED = "imported"  # at the import: what is dated before it came from paper or Excel (导入)
     QUOTE_APPROVED = "quote-approved"  # {"seq", "discount"}: 经理批价 of a quote above the discount limit
+    EDITED = "edited"  # {"fields": {field: [before, after]}}  修改资料: the card's customer fields, name, birthday
 
 
 EVENT_LABELS = {
@@ -143,6 +144,7 @@ EVENT_LABELS = {
     "handover": N_("交接售后"), "lost-requested": N_("战败申请"),
     "lost-approved": N_("战败批准"), "lost-rejected": N_("战败驳回"), "invalid": N_("标记无效"), "reopened": N_("重新跟进"),
     "woken": N_("休眠唤醒"), "do-not-contact": N_("勿扰"), "imported": N_("导入"), "quote-approved": N_("经理批价"),
+    "edited": N_("修改资料"),
 }
 
 

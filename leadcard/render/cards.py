@@ -27,6 +27,7 @@ from leadcard.model import (
     card_ref,
 )
 from leadcard.i18n import N_, _
+from leadcard.render.card_edits import changes_listed
 # Commands print through this module, the shared pieces included (print_json).
 from leadcard.render.common import (  # noqa: F401
     Rows, at_showroom, console, dumps, iso, new_table, print_json, print_json_rows,
@@ -538,6 +539,7 @@ def _event_line(e) -> str:
         "do-not-contact": lambda: _("解除") if d.get("undo") else "",
         "quote-approved": lambda: _("第 {seq} 次报价，优惠 {discount}元").format(
             seq=d.get("seq"), discount=f"{d.get('discount', 0):,}"),
+        "edited": lambda: changes_listed(d.get("fields") or {}),
     }.get(e.kind, lambda: "")()
     note = d.get("note") if e.kind != "lost-requested" else None
     line = "  ".join(p for p in (_when(e.at), e.by or "", _label(EVENT_LABELS, e.kind), what) if p)

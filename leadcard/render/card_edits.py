@@ -1,0 +1,27 @@
+"""What an edit of a card changed (修改资料), in words and in JSON; `show` lists past edits the same way."""
+
+from leadcard.i18n import N_, _
+from leadcard.model import CARD_FIELDS, Card
+
+_LABELS = {**{field: label for field, label, _section in CARD_FIELDS}, "name": N_("姓名"), "birthday": N_("生日")}
+
+
+def changes_listed(changed: dict) -> str:
+    """Each field's change, `预算 15万 → 25万`, in the order made; a cleared value is `—`."""
+    return _("；").join(_("{field} {before} → {after}").format(
+        field=_(_LABELS[field]) if field in _LABELS else field, before=_value(before), after=_value(after))
+        for field, (before, after) in changed.items())
+
+
+def changes_text(card: Card, changed: dict) -> str:
+    if not changed:
+        return _("{ref} {name}：没有变化，卡片上已是这些内容").format(ref=card.ref, name=card.name)
+    return _("已修改 {ref} {name}：{changes}").format(ref=card.ref, name=card.name, changes=changes_listed(changed))
+
+
+def changes_json(changed: dict) -> dict:
+    return {"changes": {field: {"from": before, "to": after} for field, (before, after) in changed.items()}}
+
+
+def _value(value: object) -> str:
+    return "—" if value is None else str(value)

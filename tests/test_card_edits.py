@@ -1,0 +1,100 @@
+"""`leadcard edit`: the card is filled in over the weeks, as the paper one was — a budget learned on
+the second visit, a need that changed, a name mistyped — and each change stays in its history with
+the value before it, who made it and when."""
+
+from conftest import sales_floor
+
+
+def card(lc, **kwargs):
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B", "--model", "凯美瑞", "--budget", "15万",
+          "--competitor", "雅阁", **kwargs)
+
+
+def edits(lc, ref="张三", **kwargs) -> list[dict]:
+    return [e for e in lc.json("show", ref, **kwargs)["events"] if e["kind"] == "edited"]
+
+
+def test_an_edit_changes_the_fields_named_and_keeps_what_they_were(lc):
+    card(lc)
+    told = lc.ok("edit", "张三", "--budget", "25万", "--model", "汉兰达", "--payment", "贷款",
+                 now="2026-05-04T11:00:00").stdout
+    assert told.strip() == "已修改 A00001 张三：付款方式 — → 贷款；意向车型 凯美瑞 → 汉兰达；预算 15万 → 25万"
+    shown = lc.json("show", "张三")
+    assert (shown["model"], shown["budget"], shown["payment"], shown["competitors"]) == ("汉兰达", "25万", "贷款", "雅阁")
+    [edit] = edits(lc)
+    assert (edit["at"], edit["fields"]) == ("2026-05-04T11:00:00+08:00",
+                                            {"payment": [None, "贷款"], "model": ["凯美瑞", "汉兰达"], "budget": ["15万", "25万"]})
+    assert list(edit["fields"]) == ["payment", "model", "budget"]  # the paper card's order
+    assert "修改资料  付款方式 — → 贷款；意向车型 凯美瑞 → 汉兰达" in lc.ok("show", "张三").stdout
+
+
+def test_an_empty_value_clears_a_field_and_repeated_options_replace_the_list(lc):
+    card(lc)
+    changed = lc.json("edit", "张三", "--budget", "", "--competitor", "天籁", "--competitor", "帕萨特", "--age", "35")
+    assert changed["changes"] == {"age": {"from": None, "to": 35}, "budget": {"from": "15万", "to": None},
+                                  "competitors": {"from": "雅阁", "to": "天籁,帕萨特"}}
+    shown = lc.json("show", "张三")
+    assert (shown["budget"], shown["competitors"], shown["age"]) == (None, "天籁,帕萨特", 35)
+    assert lc.json("edit", "张三", "--competitor", "")["changes"] == {"competitors": {"from": "天籁,帕萨特", "to": None}}
+
+
+def test_a_mistyped_name_is_corrected_and_the_card_found_by_its_new_name(lc):
+    card(lc)
+    assert lc.json("edit", "张三", "--name", " 张叁 ")["changes"] == {"name": {"from": "张三", "to": "张叁"}}
+    assert lc.json("show", "张叁")["ref"] == "A00001"
+    cleared = lc("edit", "张叁", "--name", " ")
+    assert cleared.exit_code == 2 and cleared.stderr.strip() == "leadcard: 客户的姓名不能清空"
+
+
+def test_values_the_card_already_holds_change_nothing_and_write_nothing(lc):
+    card(lc)
+    same = lc.ok("edit", "张三", "--budget", "15万", "--model", "凯美瑞")
+    assert same.stdout.strip() == "A00001 张三：没有变化，卡片上已是这些内容"
+    assert lc.json("edit", "张三", "--budget", "15万")["changes"] == {}
+    assert edits(lc) == []
+
+
+def test_an_edit_without_a_field_is_refused_in_one_line(lc):
+    card(lc)
+    refused = lc("edit", "张三")
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == "leadcard: 没有要修改的栏目：写上要改的，如 --budget 25万、--model 汉兰达"
+    too_many = lc("edit", "张三", *[arg for model in ("雅阁", "天籁", "帕萨特", "迈腾", "思域", "轩逸")
+                                   for arg in ("--competitor", model)])
+    assert too_many.exit_code == 2 and too_many.stderr.strip() == "leadcard: 一张卡最多记 5 个竞品"
+    assert lc("edit", "张三", "--age", "121").exit_code == 2
+    assert lc("edit", "张三", "--birthday", "13-40").exit_code == 2
+    assert edits(lc) == [] and lc.json("show", "张三")["budget"] == "15万"
+
+
+def test_whoever_may_see_the_card_edits_it_and_nobody_else_learns_it_exists(lc):
+    sales_floor(lc)
+    card(lc, user="王芳")
+    assert lc.json("edit", "张三", "--budget", "20万", user="钱主管")["changes"]["budget"]["to"] == "20万"
+    assert edits(lc, user="王芳")[0]["by"] == "钱主管"
+    for ref in ("张三", "A00001", "13800138000"):
+        hidden, nowhere = lc("edit", ref, "--budget", "1万", user="孙丽"), lc("edit", "A00009", "--budget", "1万", user="孙丽")
+        assert hidden.exit_code == nowhere.exit_code == 1
+        assert "王芳" not in hidden.stderr and "张三" not in hidden.stderr.replace(ref, "")
+    assert lc.json("show", "张三", user="王芳")["budget"] == "20万"
+
+
+def test_an_owners_new_birthday_brings_the_greeting_on_that_day(lc):
+    card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认订车")
+    lc.ok("win", "张三", "--price", "150000", "--deposit", "5000", now="2026-05-03T11:00:00")
+    lc.ok("deliver", "张三", "--handover-to", "周售后", now="2026-05-03T15:00:00")
+    for day in ("05-04", "05-06", "05-10", "06-02"):  # the visits 1, 3, 7 and 30 days after the delivery
+        lc.ok("log", "张三", "--channel", "phone", "--content", "回访", now=f"2026-{day}T10:00:00")
+    assert [i["reason"] for i in lc.json("today", "--date", "2026-06-20", now="2026-06-20T09:00:00")["items"]] == []
+    lc.ok("edit", "张三", "--birthday", "6月20日", now="2026-06-20T09:00:00")
+    [greeting] = lc.json("today", now="2026-06-20T09:00:00")["items"]
+    assert (greeting["reason"], greeting["due_at"]) == ("birthday", "2026-06-20T00:00:00+08:00")
+    lc.ok("edit", "张三", "--birthday", "", now="2026-06-20T09:05:00")
+    assert lc.json("today", now="2026-06-20T09:05:00")["items"] == []
+
+
+def test_the_edit_reads_in_english_and_what_was_typed_is_shown_as_text(lc):
+    card(lc)
+    english = lc.ok("edit", "张三", "--budget", "[red]25万[/red]", env={"LEADCARD_LANG": "en"}).stdout
+    assert english.strip() == "Changed A00001 张三: Budget 15万 → [red]25万[/red]"
