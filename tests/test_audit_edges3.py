@@ -267,7 +267,7 @@ def test_an_unknown_rule_is_refused_with_every_rule_named(lc):
         2, "leadcard: 没有稽核规则 `nosuch`；规则有：`first-touch-late, first-call-late, cadence-gap, no-next-date, "
            "overdue, vague-record, unsigned, stale-grade, gave-up-early, lost-without-reason, approval-pending, "
            "late-record, incomplete-card, duplicate-phone, handover-late, objection-unhandled, visit-without-card, "
-           "false-loss, neglected-to-dormant, plan-beyond-cadence, order-gap, after-delivery-late, quote-expired, "
+           "false-loss, neglected-to-dormant, plan-beyond-cadence, plan-update-late, order-gap, after-delivery-late, quote-expired, "
            "clock-override`\n")
 
 

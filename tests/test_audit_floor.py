@@ -205,3 +205,81 @@ def test_paper_history_imported_is_reported_once_as_history_not_blamed_on_the_co
     assert ("plan-beyond-cadence", "王芳", "warning") in fresh  # what was done here is hers
     unsigned = [f for f in found if f["rule"] == "unsigned"]
     assert len(unsigned) == 1 and unsigned[0]["message"].startswith("1 次跟进没有主管批示")  # paper was signed on paper
+
+
+# -- plan-update-late -------------------------------------------------------------------------------
+
+
+def changed_needs(lc, made="2026-06-05T10:00:00", edited="2026-06-08T11:00:00", *change):
+    """张三's card kept by the book, then its budget raised (Monday 8 June 2026, a working day)."""
+    card(lc, "张三", "13800138000", made=made)
+    lc.ok("edit", "张三", *(change or ("--budget", "25 万")), now=edited)
+
+
+def planned(lc, at):
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户预算提到 25 万，想看汉兰达", "--plan", "准备汉兰达与凯美瑞的对比",
+          now=at)
+
+
+def test_a_changed_need_is_answered_by_a_new_plan_by_the_end_of_the_third_working_day(lc):
+    changed_needs(lc)
+    assert findings(lc, "plan-update-late", now="2026-06-11T23:59:59") == []
+    found = one(lc, "plan-update-late", now="2026-06-12T00:00:00")
+    assert (found["at"], found["owner"], found["expected"], found["actual"], found["followup"]) == (
+        "2026-06-11T23:59:59+08:00", None, "3 个工作日内更新跟踪方案", "未更新", None)
+    assert found["message"] == "06-08 需求变了（预算 20 万 → 25 万），还没有写新的跟踪方案，已过时限（3 个工作日：06-11 当天）"
+    planned(lc, "2026-06-11T23:59:00")
+    assert findings(lc, "plan-update-late", now="2026-06-12T00:00:00") == []
+
+
+def test_a_plan_a_working_day_late_is_told_with_the_follow_up_that_brought_it(lc):
+    changed_needs(lc)
+    planned(lc, "2026-06-12T10:00:00")
+    found = one(lc, "plan-update-late", now="2026-06-12T11:00:00")
+    assert (found["followup"], found["actual"]) == (3, "4 个工作日")
+    assert found["message"] == ("06-08 需求变了（预算 20 万 → 25 万），第 3 次跟进（06-12 10:00）才写新的跟踪方案"
+                                "（时限 3 个工作日：06-11 当天）")
+
+
+def test_the_days_off_of_the_dragon_boat_festival_do_not_count(lc):
+    changed_needs(lc, "2026-06-17T10:00:00", "2026-06-18T11:00:00")  # Thursday; Friday 19 June is a holiday
+    assert findings(lc, "plan-update-late", now="2026-06-24T23:59:59") == []
+    assert one(lc, "plan-update-late", now="2026-06-25T00:00:00")["at"] == "2026-06-24T23:59:59+08:00"
+
+
+def test_a_plan_written_on_the_call_before_the_edit_that_day_counts_and_one_the_day_before_does_not(lc):
+    changed_needs(lc, "2026-06-08T10:00:00", "2026-06-08T16:00:00")  # the card's plan was written at 15:00
+    assert findings(lc, "plan-update-late", now="2026-06-15T10:00:00") == []
+    lc.ok("edit", "张三", "--model", "汉兰达", now="2026-06-09T09:00:00")
+    found = one(lc, "plan-update-late", now="2026-06-15T10:00:00")
+    assert "（意向车型 凯美瑞 → 汉兰达）" in found["message"] and found["at"] == "2026-06-12T23:59:59+08:00"
+
+
+def test_a_blank_filled_in_a_value_cleared_or_a_field_that_is_no_need_asks_for_no_plan(lc):
+    changed_needs(lc, "2026-06-05T10:00:00", "2026-06-08T11:00:00", "--payment", "贷款", "--colour", "白色")
+    lc.ok("edit", "张三", "--colour", "黑色", "--timeline", "", now="2026-06-08T12:00:00")
+    assert findings(lc, "plan-update-late", now="2026-06-20T10:00:00") == []
+    lc.ok("edit", "张三", "--payment", "全款", "--concern", "安全", now="2026-06-08T13:00:00")
+    found = one(lc, "plan-update-late", now="2026-06-20T10:00:00")
+    assert "（付款方式 贷款 → 全款）" in found["message"]
+
+
+def test_an_order_before_the_deadline_ends_the_plans(lc):
+    changed_needs(lc)
+    lc.ok("win", "张三", "--price", "250000", "--deposit", "5000", now="2026-06-10T10:00:00")
+    assert findings(lc, "plan-update-late", now="2026-06-20T10:00:00") == []
+
+
+def test_a_store_sets_its_own_needs_and_days(lc, tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[audit.plan-update-late]\nlimit_working_days = 0\nfields = ["colour"]\n', encoding="utf-8")
+    lc.ok("init", "--policy-file", str(policy))
+    changed_needs(lc, "2026-06-05T10:00:00", "2026-06-08T11:00:00", "--colour", "白色")
+    lc.ok("edit", "张三", "--colour", "黑色", "--budget", "30 万", now="2026-06-08T12:00:00")
+    found = one(lc, "plan-update-late", now="2026-06-09T00:00:00")
+    assert (found["at"], found["expected"]) == ("2026-06-08T23:59:59+08:00", "0 个工作日内更新跟踪方案")
+    assert "（颜色 白色 → 黑色）" in found["message"] and "预算" not in found["message"]
+    policy.write_text('[audit.plan-update-late]\nfields = ["budget", "wish"]\n', encoding="utf-8")
+    refused = lc("init", "--policy-file", str(policy))
+    assert refused.exit_code == 2
+    assert "政策里 [audit.plan-update-late] 的 fields：没有卡片栏目 wish" in refused.stderr

@@ -103,11 +103,11 @@ def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
                 raise _policy_error(_("{where} 不能大于 {high}").format(where=where, high=_LIMIT_MAX))
             else:
                 limits[key] = value
-        if rule.name == "incomplete-card":
+        if "fields" in limits:  # the card's fields a rule reads (incomplete-card, plan-update-late)
             unknown = [f for f in limits["fields"] if f not in FIELD_LABELS]
             if unknown:
-                raise _policy_error(_("政策里 [audit.incomplete-card] 的 fields：没有卡片栏目 {field}（栏目有：{fields}）")
-                                    .format(field=unknown[0], fields=", ".join(FIELD_LABELS)))
+                raise _policy_error(_("政策里 [audit.{rule}] 的 fields：没有卡片栏目 {field}（栏目有：{fields}）")
+                                    .format(rule=rule.name, field=unknown[0], fields=", ".join(FIELD_LABELS)))
         settings[rule.name] = RuleSettings(rule, enabled, severity, limits)
     return settings
 
@@ -509,6 +509,7 @@ def _state(h: History, ctx: Context) -> CardState:
     orders: list[OrderSpan] = []
     lost: dict = {}
     approvals: list[tuple[datetime, str | None]] = []
+    edits: list[tuple[datetime, dict]] = []
     requester = None
     decided = False
     for event in h.events:
@@ -546,6 +547,8 @@ def _state(h: History, ctx: Context) -> CardState:
             status, closed_at, decided = Status.INVALID, event.at, True
         elif kind == EventKind.IMPORTED:
             imported_at = event.at
+        elif kind == EventKind.EDITED:
+            edits.append((event.at, event.detail.get("fields") or {}))
     if not decided and h.status != Status.OPEN and h.status_at is not None and h.status_at <= as_of:
         # A card closed without dated events (an import): its stored status and outcome stand.
         status, closed_at = Status(h.status), h.status_at
@@ -578,7 +581,7 @@ def _state(h: History, ctx: Context) -> CardState:
         dormant = _dormant(last, as_of, ctx.policy.dormant_after_months)
     return CardState(h, owner, status, grade, since, times, codes, entries, originals, dormant,
                      closed_at, handover_at, lost_at, lost, approvals, imported_at,
-                     requester if status == Status.LOST_PENDING else None, delivered_at, orders, followed)
+                     requester if status == Status.LOST_PENDING else None, delivered_at, orders, followed, edits)
 
 
 def _dormant(last: datetime, as_of: datetime, months: int) -> bool:

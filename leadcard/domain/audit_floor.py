@@ -1,6 +1,6 @@
-"""The audit's rules of the floor's discipline (DOMAIN.md, "Grades and cadence"; seed 003's
-fines for 虚假战败): a loss approved for a customer who came back, a hot card left to go dormant,
-a next contact planned beyond the grade's cadence. Same shape as `audit_rules`: one function per
+"""The audit's rules of the floor's discipline (DOMAIN.md, "Grades and cadence" and "Time rules"; seed
+003's fines for 虚假战败): a loss approved for a customer who came back, a hot card left to go dormant,
+a next contact planned beyond the grade's cadence, a need that changed without a new plan. Same shape as `audit_rules`: one function per
 rule, and the table of their names, limits and reasons (in Chinese, translated where shown).
 """
 
@@ -11,8 +11,9 @@ from typing import Iterator, Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from leadcard.domain.audit_rules import Breach, CardState, Context, may_be_days_apart
-from leadcard.domain.audit_spans import days, every, months
+from leadcard.domain.audit_rules import (FIELD_LABELS, Breach, CardState, Context, may_be_days_apart,
+                                         working_days_past)
+from leadcard.domain.audit_spans import days, every, months, working_days
 from leadcard.i18n import N_, _
 from leadcard.model.audit import Rule, Severity
 from leadcard.model import Status, card_ref
@@ -84,6 +85,45 @@ def plan_beyond_cadence(c: CardState, ctx: Context, limits: Mapping) -> Iterator
                 cadence=days(cadence)), f"≤ {days(cadence)}", days(ahead), entry.seq)
 
 
+def plan_update_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    """A need the card records (its budget, model … of `fields`) changed from one value to another
+    (`edit`; a blank filled in is a detail learned, not a change): a follow-up with a tracking plan
+    (跟踪方案) by the end of the limit's last working day after the change's day. A plan written
+    earlier that day counts: the call that brought the news is often logged before the card is
+    edited. An open card only: an order, a loss or dormancy ends the customer's plans."""
+    if c.status != Status.OPEN or c.dormant:
+        return
+    allowed = int(limits["limit_working_days"])
+    for at, fields in c.edits:
+        changed = [(name, *fields[name]) for name in limits["fields"]
+                   if name in fields and fields[name][0] not in (None, "") and fields[name][1] not in (None, "")]
+        if not changed:
+            continue
+        start = ctx.local(at)
+        planned = next((e for e in c.entries if (e.plan or "").strip() and ctx.day(e.at) >= start.date()), None)
+        end = ctx.local(planned.at) if planned is not None else ctx.as_of
+        deadline, taken = working_days_past(ctx, start, end, allowed)
+        if taken is None:
+            continue
+        what = _("；").join(_("{field} {before} → {after}").format(field=_(FIELD_LABELS[name]), before=before,
+                                                                   after=after) for name, before, after in changed)
+        limit = working_days(allowed)
+        if planned is not None:
+            message = _("{at} 需求变了（{what}），第 {seq} 次跟进（{planned}）才写新的跟踪方案（时限 {limit}：{deadline} 当天）").format(
+                at=ctx.md(start), what=what, seq=planned.seq, planned=ctx.md(end, clock=True), limit=limit,
+                deadline=ctx.md(deadline))
+            actual = working_days(taken)
+        else:
+            message = _("{at} 需求变了（{what}），还没有写新的跟踪方案，已过时限（{limit}：{deadline} 当天）").format(
+                at=ctx.md(start), what=what, limit=limit, deadline=ctx.md(deadline))
+            actual = _("未更新")
+        yield Breach(deadline, message, _("{limit}内更新跟踪方案").format(limit=limit), actual,
+                     planned.seq if planned is not None else None, ongoing=planned is None)
+
+
+_NEEDS = ["model", "budget", "purchase_type", "payment", "usage", "timeline", "concerns", "competitors"]
+
+
 RULES: tuple[Rule, ...] = (
     Rule("false-loss", N_("假败"), N_("战败批准后客户又出现（新卡、到店或订车）：疑似虚假战败"), Severity.ERROR, false_loss,
          lambda p: {"within_days": 90},
@@ -98,4 +138,9 @@ RULES: tuple[Rule, ...] = (
          lambda p: {"grace_days": 0, "cadence_days": {g.code: g.cadence_days for g in p.grades}},
          N_("每次跟进都要约定下次联系时间，而级别决定最迟多久要联系（HABC：H 级每天、A 级每 7 天、B 级每 14 天、"
             "C 级每 30 天）：H 级客户约到下周，电话就打晚了。记录跟进（`leadcard log`）时会立即提醒。")),
+    Rule("plan-update-late", N_("需求"), N_("客户需求变了，没有按时更新跟踪方案"), Severity.WARNING, plan_update_late,
+         lambda p: {"limit_working_days": 3, "fields": list(_NEEDS)},
+         N_("客户的需求变了（预算提升、换购新能源、改了意向车型），跟踪方案就要在 3 个工作日内跟着改，"
+            "否则还在按旧需求推车。卡片上这些栏目（`leadcard edit`）从一个值改成另一个值，就算需求变化；"
+            "空栏第一次填上只是补全资料，不算。变化当天及以后写有跟踪方案（`log --plan`）的跟进就算更新。")),
 )

@@ -75,6 +75,7 @@ class CardState:
     delivered_at: datetime | None = None  # 交车, when the card is delivered
     orders: list[OrderSpan] = field(default_factory=list)
     followed: list[Entry] = field(default_factory=list)  # every effective follow-up, in time order
+    edits: list[tuple[datetime, dict]] = field(default_factory=list)  # 修改资料: when, {field: [before, after]}
 
     @property
     def created_at(self) -> datetime:
@@ -517,6 +518,18 @@ def visit_without_card(c: CardState, ctx: Context, limits: Mapping) -> Iterator[
     return iter(())
 
 
+def working_days_past(ctx: Context, start: datetime, end: datetime, allowed: int) -> tuple[datetime, int | None]:
+    """The deadline of `allowed` working days after `start`'s day (its last second), and, when `end`
+    is past it, which working day after `start`'s `end` came on — or, on a day off, the next one: a
+    day past the deadline is never told as within it (None: in time)."""
+    holidays, swapped = ctx.calendar(start.year, max(end.year, start.year + 1))
+    deadline = working_days_end(start, allowed, holidays, swapped)
+    if end <= deadline:
+        return deadline, None
+    return deadline, 1 + sum(1 for n in range(1, (end.date() - start.date()).days)
+                             if is_working_day(start.date() + timedelta(days=n), holidays, swapped))
+
+
 def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     """The owner is handed to after-sales once the car is delivered, not at the order: by the end of
     the limit's last working day after the delivery's day."""
@@ -525,14 +538,9 @@ def handover_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breac
     allowed = int(limits["limit_working_days"])
     delivered = ctx.local(c.delivered_at)
     end = ctx.local(c.handover_at) if c.handover_at is not None else ctx.as_of
-    holidays, swapped = ctx.calendar(delivered.year, max(end.year, delivered.year + 1))
-    deadline = working_days_end(delivered, allowed, holidays, swapped)
-    if end <= deadline:
+    deadline, taken = working_days_past(ctx, delivered, end, allowed)
+    if taken is None:
         return
-    # Which working day after the delivery's it came on — or, on a day off, the next one: a day past
-    # the deadline is never told as within it.
-    taken = 1 + sum(1 for n in range(1, (end.date() - delivered.date()).days)
-                    if is_working_day(delivered.date() + timedelta(days=n), holidays, swapped))
     limit = working_days(allowed)
     if c.handover_at is not None:
         message = _("交车（{delivered}）后 {at} 才交接售后（时限 {limit}：{deadline} 当天）").format(

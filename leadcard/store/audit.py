@@ -21,9 +21,10 @@ from leadcard.store.deals import latest_quotes_as_of, latest_quotes_query
 
 _parse = datetime.fromisoformat
 # The events whose detail the audit reads: who owned the card before a reassignment, an order's
-# delivery day, a legacy delivery, a loss request's reason. Most events are others, left unparsed.
+# delivery day, a legacy delivery, a loss request's reason, the fields an edit changed. Most events
+# are others, left unparsed.
 _DETAILED = ", ".join(f"'{kind.value}'" for kind in (EventKind.ASSIGNED, EventKind.WON, EventKind.DELIVERED,
-                                                     EventKind.LOST_REQUESTED))
+                                                     EventKind.LOST_REQUESTED, EventKind.EDITED))
 _ACTIVE = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)  # stored text is UTC "…Z", which Python 3.11 reads as aware UTC
 
 
