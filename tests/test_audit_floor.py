@@ -283,3 +283,20 @@ def test_a_store_sets_its_own_needs_and_days(lc, tmp_path):
     refused = lc("init", "--policy-file", str(policy))
     assert refused.exit_code == 2
     assert "政策里 [audit.plan-update-late] 的 fields：没有卡片栏目 wish" in refused.stderr
+
+
+def test_a_follow_up_without_a_plan_is_no_update_and_two_needs_changed_at_once_are_told_together(lc):
+    changed_needs(lc, "2026-06-05T10:00:00", "2026-06-08T11:00:00", "--budget", "25 万", "--model", "汉兰达")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户在外地出差，下周回来再谈", "--next", "2026-06-15",
+          now="2026-06-09T10:00:00")
+    found = one(lc, "plan-update-late", now="2026-06-12T09:00:00")
+    assert found["actual"] == "未更新"
+    assert "（意向车型 凯美瑞 → 汉兰达；预算 20 万 → 25 万）" in found["message"]
+
+
+def test_a_plan_still_owed_is_told_however_old_and_one_come_late_only_inside_the_window(lc):
+    changed_needs(lc)  # due by the end of 11 June
+    assert one(lc, "plan-update-late", "--since", "2026-06-20", now="2026-06-25T10:00:00")["actual"] == "未更新"
+    planned(lc, "2026-06-25T10:30:00")
+    assert findings(lc, "plan-update-late", "--since", "2026-06-20", now="2026-06-25T11:00:00") == []
+    assert one(lc, "plan-update-late", "--since", "2026-06-11", now="2026-06-25T11:00:00")["followup"] == 3

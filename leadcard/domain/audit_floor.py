@@ -96,7 +96,7 @@ def plan_update_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Br
     allowed = int(limits["limit_working_days"])
     for at, fields in c.edits:
         changed = [(name, *fields[name]) for name in limits["fields"]
-                   if name in fields and fields[name][0] not in (None, "") and fields[name][1] not in (None, "")]
+                   if name in fields and None not in fields[name]]  # `edit` stores a value cleared as None
         if not changed:
             continue
         start = ctx.local(at)
