@@ -80,3 +80,43 @@ def test_the_standings_go_by_name_and_a_card_nobody_owns_comes_last(lc):
         card(lc, f"客户{n}", f"1390000008{n}", "A", "2026-11-03 10:00", owner=owner)
     standings = report(lc, *NOVEMBER)["targets"]["by_consultant"]
     assert [s["owner"] for s in standings] == ["孙丽", "李强", "王芳", "赵经理", "钱主管", None]
+
+
+def test_the_totals_divide_only_the_orders_and_deliveries_of_those_whose_target_names_them(lc):
+    """王芳's target names 3 orders and 2 deliveries, 李强's 2 orders and no deliveries, 孙丽 has none.
+    王芳 orders 2 and delivers 1; 李强 orders and delivers 1; 孙丽 orders and delivers 2. The 合计 is 3
+    orders of 5 targeted (王芳's and 李强's, not 孙丽's) and 1 delivery of 2 (王芳's alone); the columns
+    still add up everyone's. 孙丽's orders alone over no target have nothing to divide."""
+    sales_floor(lc)
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "3", "--deliveries", "2", now="2026-11-01T09:00:00")
+    lc.ok("target", "set", "李强", "--month", "2026-11", "--orders", "2", now="2026-11-01T09:00:00")
+    for n, owner in enumerate(("王芳", "王芳", "李强", "孙丽", "孙丽")):
+        card(lc, f"客户{n}", f"1390000010{n}", "A", "2026-11-02 10:00", owner=owner)
+        win(lc, f"客户{n}", "2026-11-05 10:00", owner=owner)
+        if n != 1:
+            lc.ok("deliver", f"客户{n}", user=owner, now="2026-11-20T10:00:00")
+    total = report(lc, *NOVEMBER)["targets"]["total"]
+    assert total == {"orders_target": 5, "orders": 5, "attainment": {"numerator": 3, "denominator": 5, "rate": 0.6},
+                     "deliveries_target": 2, "deliveries": 4,
+                     "delivery_attainment": {"numerator": 1, "denominator": 2, "rate": 0.5}, "forecast": 5.0}
+    md = lc.ok("report", *NOVEMBER, "--format", "md", now="2026-12-02T09:00:00").stdout
+    assert "| 合计 | 5 | 5 | 60.0% | 2 | 4 | 50.0% | 5.00 |" in md
+    # 孙丽 reads her own standing: orders, no target, nothing to divide.
+    mine = report(lc, *NOVEMBER, user="孙丽")["targets"]["total"]
+    assert (mine["orders_target"], mine["orders"], mine["attainment"], mine["deliveries_target"],
+            mine["delivery_attainment"]) == (None, 2, None, None, None)
+
+
+def test_a_target_of_no_deliveries_counts_its_deliveries_over_nothing(lc):
+    """A target naming 0 deliveries names them: 王芳's delivery is divided by 0 — no rate — and 李强's,
+    without a delivery target, stays out of it."""
+    sales_floor(lc)
+    lc.ok("target", "set", "王芳", "--month", "2026-11", "--orders", "1", "--deliveries", "0", now="2026-11-01T09:00:00")
+    lc.ok("target", "set", "李强", "--month", "2026-11", "--orders", "1", now="2026-11-01T09:00:00")
+    for n, owner in enumerate(("王芳", "李强")):
+        card(lc, f"客户{n}", f"1390000011{n}", "A", "2026-11-02 10:00", owner=owner)
+        win(lc, f"客户{n}", "2026-11-05 10:00", owner=owner)
+        lc.ok("deliver", f"客户{n}", user=owner, now="2026-11-20T10:00:00")
+    total = report(lc, *NOVEMBER)["targets"]["total"]
+    assert (total["deliveries_target"], total["deliveries"], total["delivery_attainment"]) == (
+        0, 2, {"numerator": 1, "denominator": 0, "rate": None})

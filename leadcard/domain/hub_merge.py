@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, TypeVar
 
+from leadcard.domain import targets
 from leadcard.model import CardList, TodayList
 from leadcard.model.audit import AuditResult
 from leadcard.model.reports import (
@@ -70,6 +71,7 @@ def reports(named: Named[Report]) -> Report:
         (ObjectionWins(tag, found[0].label, add([o.won for o in found])) for tag, found in objections.items()),
         key=lambda o: (-o.won.denominator, -o.won.numerator))
     traffic = [r.traffic for r in every if r.traffic is not None]
+    standings = _tagged([(name, r.standings) for name, r in named])
     return Report(
         period=first.period,
         grades=_in_order(r.grades for r in every),
@@ -97,7 +99,8 @@ def reports(named: Named[Report]) -> Report:
                          key=lambda r: (r.ref is None, -r.referrals, -r.won, r.showroom, r.ref or "")),
         traffic=add(traffic) if traffic else None,
         traffic_by_owner=_tagged([(name, r.traffic_by_owner) for name, r in named]),
-        standings=_tagged([(name, r.standings) for name, r in named]),
+        standings=standings,
+        standing_totals=targets.totals(standings),
         accuracy_days=first.accuracy_days,
         showrooms=tuple(name for name, _report in named),
     )

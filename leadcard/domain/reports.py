@@ -275,6 +275,8 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
     traffic, traffic_by_owner = measured.traffic, measured.traffic_by_owner
     in_hand_end = [s for s in records.states if _status(s.status_event_at_end) == Status.OPEN]
     accuracy, grade_accuracy, objections = parts.after(judged())
+    standings = parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy,
+                                              records.wins, records.deliveries))
     return Report(
         period=period,
         grades=grades,
@@ -309,8 +311,8 @@ def build_report(session: Session, period: Period, step: Step | None = None) -> 
         referrers=_referrers(session, records.referrals),
         traffic=traffic,
         traffic_by_owner=traffic_by_owner,
-        standings=parts.after(targets.standings(session, period, end, {f.owner: f.funnel for f in by_owner}, accuracy,
-                                                records.wins, records.deliveries)),
+        standings=standings,
+        standing_totals=targets.totals(standings),
         accuracy_days=targets.ACCURACY_DAYS,
     )
 

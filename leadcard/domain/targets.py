@@ -23,7 +23,8 @@ from leadcard.domain.session import Session
 from leadcard.errors import BadInput, NotAllowed, Refused
 from leadcard.i18n import _
 from leadcard.model import Role, Source
-from leadcard.model.reports import Forecast, ForecastTerm, GradeAccuracy, Period, Ratio, Standing, Target
+from leadcard.model.reports import (Forecast, ForecastTerm, GradeAccuracy, Period, Ratio, Standing, StandingTotals,
+                                    Target)
 from leadcard.parse import parse_month
 from leadcard.store import Scope
 from leadcard.store import report_events as events
@@ -106,6 +107,24 @@ def standings(session: Session, period: Period, end: datetime, funnels: dict[str
         result.append(Standing(name, month, targets.get(name), orders.get(name, 0),
                                Forecast(orders.get(name, 0), terms), deliveries=delivered.get(name, 0)))
     return result
+
+
+def totals(standings: list[Standing]) -> StandingTotals | None:
+    """The standings' 合计 (None: there are none). 达成率 is the orders of the consultants with a target
+    over their targets added up, 交车达成率 the deliveries of those whose target names deliveries over
+    those: an order of someone without a target counted over the others' targets would inflate it."""
+    if not standings:
+        return None
+    ordering = [s.attainment for s in standings if s.attainment is not None]
+    delivering = [s.delivery_attainment for s in standings if s.delivery_attainment is not None]
+    attainment = Ratio(sum(r.numerator for r in ordering), sum(r.denominator for r in ordering)) if ordering else None
+    delivery = (Ratio(sum(r.numerator for r in delivering), sum(r.denominator for r in delivering))
+                if delivering else None)
+    return StandingTotals(
+        orders_target=attainment.denominator if attainment else None, orders=sum(s.orders for s in standings),
+        attainment=attainment, deliveries_target=delivery.denominator if delivery else None,
+        deliveries=sum(s.deliveries for s in standings), delivery_attainment=delivery,
+        forecast=sum(s.forecast.value for s in standings))
 
 
 def _term(grade: str, open_cards: int, own: Ratio | None, floor: Ratio) -> ForecastTerm:

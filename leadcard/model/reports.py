@@ -201,6 +201,20 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class StandingTotals:
+    """The floor against its targets: each rate over the consultants whose target names it, so an
+    order or delivery of someone without such a target adds to neither side."""
+
+    orders_target: int | None  # the targets added up; None: nobody has one
+    orders: int  # everyone's orders of the month so far
+    attainment: Ratio | None  # the orders of those with a target ÷ their targets
+    deliveries_target: int | None  # the targets that name deliveries added up; None: none names them
+    deliveries: int  # everyone's deliveries of the month so far
+    delivery_attainment: Ratio | None  # the deliveries of those whose target names them ÷ those targets
+    forecast: float  # everyone's forecasts added up
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     grades: tuple[str, ...]  # the policy's, hottest first
@@ -223,5 +237,6 @@ class Report:
     traffic: Traffic | None = None  # the showroom's traffic in total
     traffic_by_owner: list[Traffic] = field(default_factory=list)
     standings: list[Standing] = field(default_factory=list)  # targets and forecasts, per consultant
+    standing_totals: StandingTotals | None = None  # the standings' 合计; None: no standings
     accuracy_days: int = 0  # the forecast's weights measure gradings whose horizon ended in these days
     showrooms: tuple[str, ...] = ()  # on a dealer group's hub: the showrooms merged

@@ -151,29 +151,19 @@ def _owner_standing_json(report: Report, owner: Figures) -> dict:
 
 
 def _targets_json(report: Report) -> dict:
-    if not report.standings:
+    total = report.standing_totals
+    if total is None:
         return {}
-    total, delivery = _target_totals(report.standings)
     return {"targets": {
         "month": report.standings[0].month, "accuracy_days": report.accuracy_days,
         "by_consultant": [{**at_showroom(s), "owner": s.owner, **standing_json(s, report.accuracy_days)}
                           for s in report.standings],
-        "total": {"orders_target": total.denominator if total else None, "orders": sum(s.orders for s in report.standings),
-                  "attainment": _ratio_json(total) if total else None,
-                  "deliveries_target": delivery.denominator if delivery else None,
-                  "deliveries": sum(s.deliveries for s in report.standings),
-                  "delivery_attainment": _ratio_json(delivery) if delivery else None,
-                  "forecast": round(sum(s.forecast.value for s in report.standings), 2)},
+        "total": {"orders_target": total.orders_target, "orders": total.orders,
+                  "attainment": _ratio_json(total.attainment) if total.attainment else None,
+                  "deliveries_target": total.deliveries_target, "deliveries": total.deliveries,
+                  "delivery_attainment": _ratio_json(total.delivery_attainment) if total.delivery_attainment else None,
+                  "forecast": round(total.forecast, 2)},
     }}
-
-
-def _target_totals(standings: list[Standing]) -> tuple[Ratio | None, Ratio | None]:
-    """The floor's orders and deliveries against the targets that name them (None: no target names
-    them): every consultant's orders and deliveries over the targets added up."""
-    orders = [s.target.orders for s in standings if s.target]
-    deliveries = [s.target.deliveries for s in standings if s.target and s.target.deliveries is not None]
-    return (Ratio(sum(s.orders for s in standings), sum(orders)) if orders else None,
-            Ratio(sum(s.deliveries for s in standings), sum(deliveries)) if deliveries else None)
 
 
 def report_json(report: Report) -> dict:
@@ -355,11 +345,11 @@ def _target_sections(report: Report) -> list[Section]:
         rows.append((who(s, s.owner), s.target.orders if s.target else "—", s.orders,
                      attainment.rate if attainment else "—", delivery.denominator if delivery else "—", s.deliveries,
                      delivery.rate if delivery else "—", _decimal(s.forecast.value)))
-    total, delivery = _target_totals(report.standings)
-    rows.append((_("合计"), total.denominator if total else "—", sum(s.orders for s in report.standings),
-                 total.rate if total else "—", delivery.denominator if delivery else "—",
-                 sum(s.deliveries for s in report.standings), delivery.rate if delivery else "—",
-                 _decimal(sum(s.forecast.value for s in report.standings))))
+    total = report.standing_totals
+    rows.append((_("合计"), _or_dash(total.orders_target), total.orders,
+                 total.attainment.rate if total.attainment else "—", _or_dash(total.deliveries_target),
+                 total.deliveries, total.delivery_attainment.rate if total.delivery_attainment else "—",
+                 _decimal(total.forecast)))
     weights = [(who(s, s.owner), t.grade, t.open_cards, t.weight,
                 f"{_(BASIS_LABELS[t.basis])} {t.measured.numerator}/{t.measured.denominator}" if t.basis != "none"
                 else _(BASIS_LABELS[t.basis]), _decimal(t.expected))
@@ -371,6 +361,10 @@ def _target_sections(report: Report) -> list[Section]:
         Section(_("预测依据（在跟卡数 × 近 {days} 天级别准确率）").format(days=report.accuracy_days),
                 (_("顾问"), _("级别"), _("在跟卡数"), _("权重"), _("依据"), _("预期订单")), weights),
     ]
+
+
+def _or_dash(value: int | None):
+    return "—" if value is None else value
 
 
 def _decimal(value: float):
