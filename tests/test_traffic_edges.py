@@ -63,3 +63,19 @@ def test_an_invitation_planned_again_for_the_next_day_by_a_date_alone_is_left_ou
     invited(lc, ("改期", "13900000061"))
     log(lc, "王芳", "改期", "2026-11-17 10:00", "phone", "--next", "2026-11-20", content="客户说周五才有空")
     assert ratio(traffic(lc), "invitation") == (0, 0, None)
+
+
+def test_a_card_made_from_a_line_logged_without_a_phone_counts_as_details_left(lc):
+    """Two lines logged at the door with no phone yet: a card is made from the first (`add --visit`),
+    the second browser leaves nothing. The first line left details — 留档 1 of 2, in the report and in
+    `visit list`, which shows the card's name and phone on it."""
+    sales_floor(lc)
+    door = visit(lc, "王芳", "2026-11-17 10:00", "--model", "凯美瑞")["id"]
+    visit(lc, "王芳", "2026-11-17 10:05")
+    lc.ok("add", "陈女士", "--phone", "13900000071", "--visit", str(door), "--left", "2026-11-17 10:50",
+          user="王芳", now="2026-11-17T11:00:00")
+    assert ratio(traffic(lc), "card") == (1, 2, 0.5)
+    listed = lc.json("visit", "list", "--date", "2026-11-17", user="王芳", now="2026-11-17T12:00:00")
+    assert [(v["contact_left"], v["name"], v["phone"], v["card"]) for v in listed["visits"]] == [
+        (True, "陈女士", "13900000071", "A00001"), (False, None, None, None)]
+    assert (listed["contact_left"], listed["total"]) == (1, 2)

@@ -19,8 +19,12 @@ def insert_visit(store: Store, values: dict) -> int:
 
 
 def link_card(store: Store, visit_id: int, card_id: int, return_visit: bool = False) -> None:
-    store.conn.execute("UPDATE visits SET card_id = ?, return_visit = ? WHERE id = ?",
-                       (card_id, int(return_visit), visit_id))
+    """The visit is the card's: its customer left details (留档), the card's name and phone where the
+    line had none (a card made from a line logged at the door, before the phone was asked)."""
+    store.conn.execute("UPDATE visits SET card_id = ?, return_visit = ?, contact_left = 1, "
+                       "name = COALESCE(name, (SELECT name FROM cards WHERE cards.id = ?)), "
+                       "phone = COALESCE(phone, (SELECT phone FROM cards WHERE cards.id = ?)) WHERE id = ?",
+                       (card_id, int(return_visit), card_id, card_id, visit_id))
 
 
 def return_visit_times(store: Store, card_id: int, owner_id: int | None) -> tuple[datetime | None, datetime | None]:
