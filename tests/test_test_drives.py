@@ -96,3 +96,52 @@ def test_test_drives_are_append_only(floor):
         for statement in ("UPDATE test_drives SET licence_checked = 0", "DELETE FROM test_drives"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 db.execute(statement)
+
+
+# -- a drive withdrawn or corrected away: the showroom log's 试驾 and 试驾率 ---------------------------
+
+
+def drove(lc, now="2026-05-06T10:00:00"):
+    """The week of 2 May (W18) as 试驾率 and the drives counted, and visit #1's 试驾 in the log now."""
+    t = lc.json("report", "weekly", "--week", "2026-W18", user="赵经理", now=now)["traffic"]
+    [visit] = lc.json("visit", "list", "--date", "2026-05-02", now=now)["visits"]
+    return (t["test_drive"]["numerator"], t["test_drive"]["denominator"], t["test_drives"]), visit["test_drive"]
+
+
+def test_a_drive_withdrawn_unticks_its_visit_and_leaves_the_rate(floor):
+    floor.ok("log", "张三", "--channel", "test-drive", "--content", "试驾", "--at", "2026-05-02 09:40",
+             "--licence-checked", now="2026-05-02T10:30:00")
+    assert drove(floor, now="2026-05-02T10:35:00") == ((1, 1, 1), True)
+    floor.ok("log", "张三", "--void", "1", "--reason", "记错卡片", now="2026-05-02T10:40:00")
+    assert drove(floor) == ((0, 1, 0), False)
+
+
+def test_a_drive_corrected_into_another_channel_unticks_its_visit(floor):
+    floor.ok("log", "张三", "--channel", "test-drive", "--content", "试驾", "--at", "2026-05-02 09:40",
+             "--licence-checked", now="2026-05-02T10:30:00")
+    floor.ok("log", "张三", "--corrects", "1", "--channel", "visit", "--content", "只看了车，没试驾",
+             now="2026-05-02T10:40:00")
+    assert drives(floor) == []
+    assert drove(floor) == ((0, 1, 0), False)
+
+
+def test_the_tick_typed_in_the_log_stays_when_a_drive_on_the_visit_is_withdrawn(floor):
+    floor.ok("visit", "add", "--phone", "13800138001", "--name", "李四", "--at", "2026-05-02 11:00", "--test-drive",
+             now="2026-05-02T11:00:00")
+    floor.ok("log", "张三", "--channel", "test-drive", "--content", "试驾", "--at", "2026-05-02 09:40",
+             "--licence-checked", now="2026-05-02T10:30:00")
+    floor.ok("log", "张三", "--void", "1", "--reason", "记错卡片", now="2026-05-02T11:30:00")
+    t = floor.json("report", "weekly", "--week", "2026-W18", user="赵经理", now="2026-05-06T10:00:00")["traffic"]
+    assert (t["test_drive"]["numerator"], t["test_drive"]["denominator"]) == (1, 2)
+
+
+@pytest.mark.parametrize("withdrawn_at, counted", [("2026-05-03T23:59:59", ((0, 1, 0), False)),
+                                                   ("2026-05-04T00:00:00", ((1, 1, 1), False))],
+                         ids=["last-second-of-the-week", "first-instant-after"])
+def test_a_drive_withdrawn_after_the_weeks_end_stays_in_that_weeks_report(floor, withdrawn_at, counted):
+    """W18 ends on Monday 4 May at 00:00: withdrawn before, the drive is out of the week's figures;
+    withdrawn at that instant or later, the week reads it as it stood then. The log shows it unticked now."""
+    floor.ok("log", "张三", "--channel", "test-drive", "--content", "试驾", "--at", "2026-05-02 09:40",
+             "--licence-checked", now="2026-05-02T10:30:00")
+    floor.ok("log", "张三", "--void", "1", "--reason", "记错卡片", now=withdrawn_at)
+    assert drove(floor) == counted

@@ -1,7 +1,9 @@
 """试驾登记: a test drive is recorded with the follow-up at which it was made (`log --channel
 test-drive [--vehicle V] [--licence-checked]`), and belongs to the showroom visit of that day when
 the customer's visit is in the log (the visit the card was made from, or a return visit): the latest
-that arrived that day by the time of the drive. The showroom log's 试驾 column is ticked with it.
+that arrived that day by the time of the drive. The showroom log's 试驾 column shows it while its
+follow-up stands (`store.visits.registered_drive`): a drive withdrawn, or corrected into another
+channel, unticks it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,4 @@ def record(session: Session, card: Card, followup_id: int, at: datetime, vehicle
         "card_id": card.id, "followup_id": followup_id, "visit_id": visit_id, "at": at,
         "vehicle": vehicle, "licence_checked": int(checked),
     })
-    if visit_id is not None:
-        sql.mark_visit_test_drive(store, visit_id)
     return None if checked else _(LICENCE_WARNING)

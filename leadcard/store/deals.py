@@ -38,11 +38,6 @@ def visit_of_day(store: Store, card_id: int, day_start: datetime, at: datetime) 
     return row[0] if row else None
 
 
-def mark_visit_test_drive(store: Store, visit_id: int) -> None:
-    """The showroom log's 试驾 column follows the test drives recorded on its visits."""
-    store.conn.execute("UPDATE visits SET test_drive = 1 WHERE id = ?", (visit_id,))
-
-
 def insert_numbered(store: Store, table: str, values: dict) -> int:
     """A new quote, trade-in or finance row, numbered after the card's last in its table; its number."""
     seq = store.conn.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {table} WHERE card_id = ?",

@@ -8,6 +8,7 @@ from leadcard.store import Scope, Store
 from leadcard.store.counting import counts_by
 # The report's own clauses: visibility by the card's owner at the period's end, standing follow-ups.
 from leadcard.store.reports import _cards_for, _effective, _scope, user_names
+from leadcard.store.visits import registered_drive
 from leadcard.store.windows import Periods, bounds, days_table, periods_table as _periods
 
 # Showroom-log sources of customers who called rather than came in (来电, the 400 line).
@@ -19,7 +20,7 @@ class VisitCount(NamedTuple):
     phone_in: bool
     return_visit: bool
     contact_left: bool  # 留档
-    test_drive: bool  # the log's 试驾 column
+    test_drive: bool  # the log's 试驾 column, or a test drive registered on the visit standing at the period's end
     visits: int
     period: int = 0  # which of the periods asked for
 
@@ -37,7 +38,7 @@ def visit_counts(store: Store, scope: Scope, periods: Periods) -> list[VisitCoun
         f"""
         WITH {table}
         SELECT p.n, visits.consultant_id, visits.source IN ({sources}), visits.return_visit, visits.contact_left,
-            visits.test_drive, count(*)
+            visits.test_drive = 1 OR {registered_drive('< p.p_end')}, count(*)
         FROM p JOIN visits ON visits.arrived_at >= p.p_start AND visits.arrived_at < p.p_end
         WHERE visits.arrived_at >= :first AND visits.arrived_at < :last AND {scope_sql}
         GROUP BY 1, 2, 3, 4, 5, 6

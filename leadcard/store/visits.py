@@ -7,9 +7,21 @@ from typing import Iterator
 
 from leadcard.model import Source, Visit
 from leadcard.store import Scope, Store, ts
+from leadcard.store.counting import counts
 
+
+def registered_drive(until: str | None = None) -> str:
+    """True when a test drive registered on the visit (`log --channel test-drive`) stands (by
+    `until`): the log's 试驾 is read from the drives, not stored, so a drive withdrawn or corrected
+    into another channel unticks it, and a past period still sees what stood at its end."""
+    return ("EXISTS (SELECT 1 FROM test_drives t JOIN followups f ON f.id = t.followup_id "
+            f"WHERE t.visit_id = visits.id AND {counts('f', until)})")
+
+
+# `test_drive` (the tick typed with `visit add --test-drive`) or a registered drive that stands.
+_VISIT_COLUMNS = f"{registered_drive()} AS drive_registered, users.name AS consultant_name, cards.owner_id AS card_owner_id"
 _VISIT_SELECT = (
-    "SELECT visits.*, users.name AS consultant_name, cards.owner_id AS card_owner_id FROM visits "
+    f"SELECT visits.*, {_VISIT_COLUMNS} FROM visits "
     "LEFT JOIN users ON users.id = visits.consultant_id LEFT JOIN cards ON cards.id = visits.card_id"
 )
 
@@ -89,7 +101,7 @@ def _visit(store: Store, row) -> Visit:
         party_size=row["party_size"],
         source=Source(row["source"]),
         model=row["model"],
-        test_drive=bool(row["test_drive"]),
+        test_drive=bool(row["test_drive"] or row["drive_registered"]),
         consultant=row["consultant_name"],
         consultant_id=row["consultant_id"],
         contact_left=bool(row["contact_left"]),
@@ -118,8 +130,7 @@ def visits_as_of_query(scope: Scope, since: datetime, moment: datetime, minutes:
     scope_sql, params = scope.clause("visits.consultant_id")
     # A minute's margin: julianday's days are fractions, whose last digits are not a second's.
     return (
-        f"SELECT visits.*, users.name AS consultant_name, cards.recorded_at AS card_recorded_at, "
-        f"cards.owner_id AS card_owner_id "
+        f"SELECT visits.*, {_VISIT_COLUMNS}, cards.recorded_at AS card_recorded_at "
         f"FROM visits LEFT JOIN users ON users.id = visits.consultant_id LEFT JOIN cards ON cards.id = visits.card_id "
         f"WHERE visits.arrived_at >= ? AND visits.recorded_at <= ? AND visits.contact_left = 1 AND {scope_sql} "
         f"AND (cards.recorded_at IS NULL OR cards.recorded_at > ? OR julianday(cards.recorded_at) "
