@@ -79,3 +79,14 @@ def test_a_card_made_from_a_line_logged_without_a_phone_counts_as_details_left(l
     assert [(v["contact_left"], v["name"], v["phone"], v["card"]) for v in listed["visits"]] == [
         (True, "陈女士", "13900000071", "A00001"), (False, None, None, None)]
     assert (listed["contact_left"], listed["total"]) == (1, 2)
+
+
+def test_a_reminder_with_no_next_date_plans_no_other_day_and_the_invitation_stands(lc):
+    """A reminder that reached the customer the evening before, with no next date, changed no plan:
+    the customer who then did not come is one invited who did not come. One reminded and then put off
+    to Friday (a date planned, another day) is left out."""
+    invited(lc, ("提醒", "13900000081"), ("改约", "13900000082"))
+    log(lc, "王芳", "提醒", "2026-11-18 18:00", "sms", content="提醒明天上午10点到店")
+    log(lc, "王芳", "改约", "2026-11-18 18:00", "sms", content="提醒明天上午10点到店")
+    log(lc, "王芳", "改约", "2026-11-18 19:00", "phone", "--next", "2026-11-20 10:00", content="客户说周五才有空")
+    assert ratio(traffic(lc), "invitation") == (0, 1, 0.0)

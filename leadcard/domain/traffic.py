@@ -7,15 +7,16 @@
 - card rate 留档率: first visits that left contact details ÷ first visits. Return visits are left out
   of both: a return visit is known by the phone already on a card, so it always "left" one.
 - test-drive rate 试驾率: walk-ins (first and return) during which the customer test-drove — the
-  log's 试驾 ticked, by `visit add --test-drive` or by a test drive registered that day (试驾登记) —
-  ÷ walk-ins. Test drives made elsewhere (上门试驾) are counted in `test_drives`, not in the rate.
+  log's 试驾 ticked, by `visit add --test-drive` or by a test drive registered that day (试驾登记)
+  whose follow-up stood at the period's end — ÷ walk-ins. Test drives made elsewhere (上门试驾) are counted in `test_drives`, not in the rate.
 - invitation rate 邀约到店率: an invitation is a follow-up that reached the customer and planned the
   next contact with a purpose or plan that names a visit (`INVITATION_WORDS`: 到店, 来店, 进店, 展厅,
   试驾, 看车); it counts once per card and planned day, under who invited first, when that day falls
   in the period. It came when the customer was in the showroom after the invitation and by the end of
   the planned day: a showroom-log visit on the card, or a follow-up by visit or test drive. One the
-  customer did not keep is left out when a later contact before the day planned another day (or none):
-  the plan changed, nobody was stood up. Came ÷ invitations.
+  customer did not keep is left out when a later contact that reached them before the day planned
+  another day: the plan changed, nobody was stood up. A contact with no next date (a reminder) plans
+  no other day, and the invitation stands. Came ÷ invitations.
 - close rate 成交率: orders (cards won in the period, under their owner at its end) ÷ first visits.
 Each with its numerator and denominator; no rate with nothing to divide.
 """

@@ -99,9 +99,10 @@ def invitations(store: Store, scope: Scope, periods: Periods,
             ) AS per_card {_cards_for(scope_sql, 'per_card.card_id')} WHERE nth = 1 AND {scope_sql}
         )
         SELECT asked.n, users.name, asked.came, count(*) FROM asked LEFT JOIN users ON users.id = asked.author_id
-        -- Not kept, and planned again for another day (or none) before the day came: left out.
+        -- Not kept, and planned again for another day before the day came: left out. A contact
+        -- with no next date (a reminder) plans no other day: the invitation stands.
         WHERE asked.came OR NOT EXISTS (SELECT 1 {_reached_after('asked')} AND s.at < asked.day_start
-            AND (s.next_at IS NULL OR s.next_at < asked.day_start OR s.next_at >= asked.day_end))
+            AND (s.next_at < asked.day_start OR s.next_at >= asked.day_end))
         GROUP BY 1, 2, 3
         """,
         params,
