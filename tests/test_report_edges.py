@@ -159,13 +159,28 @@ def test_a_customer_who_answers_exactly_30_days_after_the_wake_up_was_reactivate
     log(lc, "李四", "2026-12-01 10:00", "sms", content="新款双擎上市问候")
     log(lc, "李四", "2026-12-31 10:01", "phone", content="客户回电询价")  # a minute past
     log(lc, "王五", "2026-12-02 10:00", "phone", "--outcome", "unreachable", content="未接通")  # the attempt wakes it
-    log(lc, "王五", "2026-12-03 10:00", "wechat", content="客户微信回复：明年开春换车")  # and they answer
+    log(lc, "王五", "2026-12-03 10:00", "phone", content="客户回电：明年开春换车")  # and they answer
     log(lc, "赵六", "2026-12-02 10:00", "sms", content="节日问候")
     lc.ok("log", "赵六", "--corrects", "3", "--channel", "sms", "--content", "节日问候，附新款资料",
           now="2026-12-02T10:30:00")  # the waking message corrected: the wake-up stands
     log(lc, "赵六", "2026-12-05 10:00", "phone", content="客户回电")
     report = lc.json("report", "monthly", "--month", "2026-12", now="2027-01-04T07:00:00")
     assert report["kpis"]["reactivation"] == ratio(3, 4)
+
+
+def test_only_a_two_way_contact_answers_a_wake_up_not_a_message_sent_after_it(lc):
+    """Four dormant cards woken on 1 December by a festival SMS: 张三 is sent a WeChat push after it,
+    李四 another SMS — neither answers; 王五 is called and does not pick up; 赵六 is called on the 30th
+    day and answers. A message sent reaches nobody who answers: 1 of 4."""
+    for n, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
+        dormant(lc, name, f"1380000000{n}")
+        log(lc, name, "2026-12-01 10:00", "sms", content="节日问候")
+    log(lc, "张三", "2026-12-03 10:00", "wechat", content="推送新车资讯")
+    log(lc, "李四", "2026-12-03 10:00", "sms", content="新款上市短信")
+    log(lc, "王五", "2026-12-03 10:00", "phone", "--outcome", "unreachable", content="未接通")
+    log(lc, "赵六", "2026-12-31 10:00", "home", content="上门拜访，客户有意开春换车")
+    report = lc.json("report", "monthly", "--month", "2026-12", now="2027-01-04T07:00:00")
+    assert report["kpis"]["reactivation"] == ratio(1, 4)
 
 
 def test_a_wake_up_message_whose_time_was_corrected_into_last_month_leaves_the_wake_up_unanswered(lc):

@@ -14,8 +14,9 @@ Definitions (also in README and `leadcard report --help`):
   not closed (won, lost, invalid) at its start, or reopened in it; cards won in the period ÷ the
   cohort's valid cards (not invalid at the period's end).
 - reactivation 休眠激活率: wake-ups in the period whose customer responded within
-  `reactivation_days` (30) and before the period's end — a later contact that reached them, or the
-  waking contact itself a reached call, visit, home visit or test drive ÷ wake-ups in the period.
+  `reactivation_days` (30) and before the period's end — a two-way contact that reached them (a
+  call, visit, home visit or test drive: the waking contact itself or a later one; an SMS or WeChat
+  message sent is no answer) ÷ wake-ups in the period.
 - referral 转介绍率: cards won in the period that came by referral — a link to the referrer's card
   (`add --referred-by`), or the source label for a card without one ÷ cards won in the period.
 - after-delivery 交车回访及时率: after-delivery visits due in the period (the policy's days after a
@@ -469,15 +470,11 @@ def _status(kind: str | None) -> Status:
 
 
 def _responded(wake: events.Wake, days: int, end: datetime) -> bool:
-    """The customer answered within `days` of the wake-up, and before the period's end."""
+    """The customer answered within `days` of the wake-up, and before the period's end: a two-way
+    contact reached them — the waking one or a later one alike, for a greeting or a push sent after
+    the wake-up answers no more than the one that woke the card."""
     until = min(wake.at + timedelta(days=days), end)
-    after = [c for c in wake.contacts if wake.at <= c.at <= until]
-    if not after:
-        return False
-    waking = next((c for c in after if c.seq == wake.followup_seq), after[0])
-    if waking.reached and waking.channel in TWO_WAY_CHANNELS:
-        return True
-    return any(c.reached for c in after if c is not waking)
+    return any(c.reached and c.channel in TWO_WAY_CHANNELS for c in wake.contacts if wake.at <= c.at <= until)
 
 
 def _bounds(period: Period, tz) -> tuple[datetime, datetime]:
