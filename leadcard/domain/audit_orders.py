@@ -67,9 +67,9 @@ def after_delivery_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator
     delivered = ctx.md(c.delivered_at)
     for visit in after_delivery_visits(c.delivered_at, reached, ctx.policy, ctx.tz, grace):
         deadline = ctx.start_of(visit.day + timedelta(days=grace + 1))
-        due = ctx.md(ctx.start_of(visit.day))
         if visit.in_time or (visit.made_at is None and ctx.as_of < deadline):
             continue
+        due = ctx.md(ctx.start_of(visit.day))
         if visit.made_at is None:
             # Still to be made, as a date passed with no contact is: today's work, whatever the window.
             late = (ctx.today - visit.day).days

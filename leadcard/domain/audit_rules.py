@@ -299,18 +299,21 @@ def overdue(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
         if entry.next_at is None or (c.closed_at is not None and entry.next_at > c.closed_at):
             continue
         planned = ctx.day(entry.next_at)
-        passed = ctx.start_of(planned + timedelta(days=1 + grace))
         if index + 1 < len(entries):
             after = entries[index + 1]
-            late = (ctx.day(after.at) - planned).days
+            contacted_on = ctx.day(after.at)
+            late = (contacted_on - planned).days
             if late > grace:
-                contacted = f"{ctx.day(after.at):%Y-%m-%d}"
+                contacted = f"{contacted_on:%Y-%m-%d}"
+                # When the plan was missed is worked out for a breach only: most plans are kept.
+                passed = ctx.start_of(planned + timedelta(days=1 + grace))
                 yield Breach(passed, _("第 {seq} 次约定 {planned} 回访，第 {next_seq} 次到 {contacted} 才联系（晚 {late}）").format(
                     seq=entry.seq, planned=f"{planned:%Y-%m-%d}", next_seq=after.seq, contacted=contacted,
                     late=days(late)), f"{planned:%Y-%m-%d}", contacted, after.seq)
         elif c.status == Status.OPEN:
             late = (ctx.today - planned).days
             if late > grace:
+                passed = ctx.start_of(planned + timedelta(days=1 + grace))
                 yield Breach(passed, _("下次访问 {planned} 已过 {late}，没有联系（第 {seq} 次约定）").format(
                     planned=f"{planned:%Y-%m-%d}", late=days(late), seq=entry.seq),
                     _("{planned} 联系").format(planned=f"{planned:%Y-%m-%d}"), _("过期 {late}").format(late=days(late)),
