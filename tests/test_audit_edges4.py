@@ -6,7 +6,8 @@ reopening ended, who held a card at a past moment, a card stored as won or deliv
 call written in later with an earlier time, and a grade held again once the regrade between was
 withdrawn, an audit of a consultant the reader may not see, and who signs once a team's supervisor
 and the first manager have left, a grade held from the regrade that gave it, and a card restored without
-its grade history or its status time. And one the
+its grade history or its status time; the follow-ups before the window, which overdue and
+plan-beyond-cadence pass over, and the plan of a card's very first follow-up. And one the
 reports' store left (leadcard/store/report_events.py): the after-delivery visits of more cards than one
 query asks about.
 
@@ -403,3 +404,52 @@ def test_with_the_teams_supervisor_and_the_first_manager_gone_the_manager_still_
     for name in ("钱主管", "赵经理"):
         lc.ok("user", "deactivate", name, user="孙总")
     assert one(lc, "unsigned", user="孙总", now="2026-05-04T10:00:00")["owner"] == "孙总"
+
+
+# -- the contacts before the window: passed over by the rules that could only tell them before it ---------------
+
+
+def test_a_plan_beyond_the_cadence_made_at_the_windows_first_instant_is_told_and_one_a_second_before_is_not(lc):
+    """A (a contact every 7 days): both follow-ups plan 10 days ahead; only the one made inside the window
+    (--since 10 May, from its midnight) is told."""
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户出差，回来再约试驾", "--next", "2026-05-19", *GOOD,
+          now="2026-05-09T23:59:59")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户出差延期，再约试驾", "--next", "2026-05-20", *GOOD,
+          now="2026-05-10T00:00:00")
+    found = findings(lc, "plan-beyond-cadence", "--since", "2026-05-10", now="2026-05-10T01:00:00")
+    assert [(f["followup"], f["at"]) for f in found] == [(4, "2026-05-10T00:00:00+08:00")]
+
+
+def test_plans_made_before_the_window_are_judged_by_the_contacts_inside_it_that_came_after_them(lc):
+    """Two plans made before the window (--since 10 May), each missed: the first (5 May, the contact on
+    the 6th) is not told, the second (9 May) is, by its contact inside the window (missed from 10 May, the
+    window's first day); audited from April, both, the first told."""
+    kept_card(lc)  # its plan: 5 May
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认太太周末有空，约试驾", "--next", "2026-05-09", *GOOD,
+          now="2026-05-06T10:00:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "试驾后客户要对比报价", "--next", "2026-05-14", *GOOD,
+          now="2026-05-12T10:00:00")
+    found = findings(lc, "overdue", "--since", "2026-05-10", now="2026-05-12T11:00:00")
+    assert [(f["followup"], f["at"], f["actual"], f.get("count")) for f in found] == [
+        (4, "2026-05-10T00:00:00+08:00", "2026-05-12", None)]
+    assert [(f["followup"], f["actual"], f.get("count")) for f in findings(lc, "overdue", now="2026-05-12T11:00:00")] == [
+        (3, "2026-05-06", 2)]
+
+
+def test_the_plan_of_a_cards_very_first_follow_up_is_watched_too(lc):
+    """The first contact is the call (no thank-you written), its date the 3rd: missed the next morning."""
+    new_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认预算 20 万，对比雅阁，太太是决策人", "--next", "2026-05-03",
+          *GOOD, now="2026-05-01T15:00:00")
+    assert [(f["followup"], f["actual"]) for f in findings(lc, "overdue", now="2026-05-04T10:00:00")] == [(1, "过期 1 天")]
+
+
+def test_a_plan_kept_past_its_grace_was_missed_from_the_day_after_the_grace(lc, tmp_path):
+    """A day of grace: the plan of 5 May, kept on the 8th, was missed from the 7th (as a plan never kept)."""
+    policy(lc, tmp_path, "[audit.overdue]\ngrace_days = 1\n")
+    kept_card(lc)
+    lc.ok("log", "张三", "--channel", "phone", "--content", "客户出差回来，约周末试驾", "--next", "2026-05-12", *GOOD,
+          now="2026-05-08T10:00:00")
+    found = one(lc, "overdue", now="2026-05-08T11:00:00")
+    assert (found["at"], found["actual"]) == ("2026-05-07T00:00:00+08:00", "2026-05-08")

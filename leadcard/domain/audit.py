@@ -22,7 +22,7 @@ language (`_()`), JSON included; rule names, severities and the rest of the JSON
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterable, Iterator
 
 from leadcard.errors import BadInput, NotAllowed
@@ -209,7 +209,10 @@ def audit(
 
 
 def _context(session: Session, plan: Plan) -> tuple[Context, "_Blame"]:
-    return Context(session, plan.as_of, plan.reviewers), _Blame(list(plan.people))
+    # The window's start in UTC, as the records are dated: two moments in one zone compare without
+    # asking it their offsets, a twentieth of the time of a comparison across zones.
+    since_at = plan.since_at.astimezone(timezone.utc)
+    return Context(session, plan.as_of, plan.reviewers, since_at), _Blame(list(plan.people))
 
 
 # From this many visible cards, an audit shares them among the machine's cores, one process each: its
@@ -318,22 +321,22 @@ def _audit_share(session: Session, plan: Plan, share: tuple[int, int],
         # work however old they are.
         settled = card.delivered_at + visits if card.status == Status.DELIVERED and card.delivered_at else (
             None if card.status in (Status.WON, Status.LOST_PENDING) else card.closed_at)
-        if settled is not None and settled < since_at:
+        if settled is not None and settled < ctx.since_at:  # the window in UTC, as the records (_context)
             # Closed before the window (and reopened after the moment audited): only a customer
             # lost then who came back inside it is still to be explained.
             if revived is not None and card.approvals:
                 setting, limits = revived
-                breaches = [b for b in setting.rule.check(card, ctx, limits) if b.at >= since_at]
+                breaches = [b for b in setting.rule.check(card, ctx, limits) if b.at >= ctx.since_at]
                 findings += _findings(setting, card, breaches, ctx, blame) if breaches else []
             continue
         summary = summaries.get(card.owner)
         if summary is None:
             summary = summaries[card.owner] = OwnerSummary(card.owner)
         summary.cards += 1
-        summary.followups += sum(1 for e in card.entries if e.at >= since_at)
-        _count_timeliness(summary, card, as_of, since_at, first_call)
+        summary.followups += sum(1 for e in card.entries if e.at >= ctx.since_at)
+        _count_timeliness(summary, card, as_of, ctx.since_at, first_call)
         for setting, limits in checks:
-            breaches = [b for b in setting.rule.check(card, ctx, limits) if b.ongoing or b.at >= since_at]
+            breaches = [b for b in setting.rule.check(card, ctx, limits) if b.ongoing or b.at >= ctx.since_at]
             if breaches:
                 findings += _findings(setting, card, breaches, ctx, blame)
     visit_setting = next((s for s in running if s.rule.check is visit_without_card), None)

@@ -70,7 +70,8 @@ def neglected_to_dormant(c: CardState, ctx: Context, limits: Mapping) -> Iterato
 
 
 def plan_beyond_cadence(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
-    for entry in c.entries:
+    # Told at the contact that made the plan: those before the window are not told.
+    for entry in c.entries[c.before(ctx.since_at):]:
         if entry.next_at is None:
             continue
         grade = c.grade_at(entry.at)

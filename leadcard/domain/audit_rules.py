@@ -9,9 +9,10 @@ and reasons are marked with `N_()` and translated where they are shown.
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Callable, Iterator, Mapping, NamedTuple
 
@@ -27,6 +28,7 @@ from leadcard.store.audit import Entry, History
 
 
 FIELD_LABELS = {name: label for name, label, _ in CARD_FIELDS}
+_AT = attrgetter("at")  # a follow-up's time, by which its card's are bisected
 
 
 class Breach(NamedTuple):
@@ -85,11 +87,17 @@ class CardState:
         index = bisect_right(self.grade_times, moment) - 1
         return self.grade_codes[max(index, 0)] if self.grade_codes else self.grade
 
+    def before(self, moment: datetime) -> int:
+        """How many of the effective follow-ups came before the moment (they are in time order)."""
+        return bisect_left(self.entries, moment, key=_AT)
+
 
 class Context:
-    """What every rule needs: the policy, the moment, the time zone, the calendar."""
+    """What every rule needs: the policy, the moment, the time zone, the calendar; and where the
+    audit's window starts (`since_at`, in UTC as the records are): a breach before it that is over is
+    not told, so a rule may pass over what could only give such a breach."""
 
-    def __init__(self, session: Session, as_of: datetime, reviewers: bool):
+    def __init__(self, session: Session, as_of: datetime, reviewers: bool, since_at: datetime):
         self.session = session
         self.policy: Policy = session.policy
         self.tz: tzinfo = session.tz
@@ -102,6 +110,7 @@ class Context:
         fallback = min(g.cadence_days for g in self.policy.grades)
         self._cadence = {g.code: g.cadence_days for g in self.policy.grades}
         self._cadence_fallback = fallback
+        self.since_at = since_at
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
@@ -295,7 +304,10 @@ def no_next_date(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach
 def overdue(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
     grace = limits["grace_days"]
     entries = c.entries
-    for index, entry in enumerate(entries):
+    # A missed plan is told from the day after its grace, which is never after the next contact: the
+    # plans whose next contact came before the window give no breach the audit tells.
+    start = max(c.before(ctx.since_at) - 1, 0)
+    for index, entry in enumerate(entries[start:], start):
         if entry.next_at is None or (c.closed_at is not None and entry.next_at > c.closed_at):
             continue
         planned = ctx.day(entry.next_at)
