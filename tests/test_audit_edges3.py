@@ -173,8 +173,9 @@ def test_a_card_made_exactly_half_an_hour_after_the_visit_is_in_time_and_one_mad
     visit(lc, "13900139001")
     lc.ok("add", "陈女士", "--phone", "13900139000", "--visit", "1", now="2026-05-03T10:10:00")
     lc.ok("add", "刘先生", "--phone", "13900139001", "--visit", "2", now="2026-05-03T10:40:00")
+    # The line takes the name of the card made from it.
     assert told(findings(lc, "visit-without-card", now="2026-05-03T10:40:00")) == [
-        ("来店#2", "（未留名）", None, "2026-05-03T10:10:00+08:00",
+        ("来店#2", "刘先生", None, "2026-05-03T10:10:00+08:00",
          "来店登记 #2（05-03 09:40 离店，留电话 13900139001）1小时 后才建卡（时限 30分钟）", "≤ 30分钟", "1小时")]
 
 
@@ -184,7 +185,7 @@ def test_a_card_made_a_second_past_half_an_hour_after_the_visit_is_late(lc):
     visit(lc)
     lc.ok("add", "陈女士", "--phone", "13900139000", "--visit", "1", now="2026-05-03T10:10:01")
     assert told(findings(lc, "visit-without-card", now="2026-05-03T11:00:00")) == [
-        ("来店#1", "（未留名）", None, "2026-05-03T10:10:00+08:00",
+        ("来店#1", "陈女士", None, "2026-05-03T10:10:00+08:00",
          "来店登记 #1（05-03 09:40 离店，留电话 13900139000）30分1秒 后才建卡（时限 30分钟）", "≤ 30分钟", "30分1秒")]
 
 
