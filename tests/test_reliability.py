@@ -295,13 +295,17 @@ def test_any_text_in_any_field_is_stored_faithfully(name, content, plan, notes):
 
 @settings(max_examples=60, deadline=None)
 @given(search=hostile)
+@example(search="'" * (SEARCH_MAX + 1))
 def test_any_search_text_is_a_search_never_sql(search):
     lc = fresh_store()
     try:
         result = lc("list", "--json", f"--search={search}")
-        assert result.exit_code == 0, result.stderr
-        names = [c["name"] for c in result.json()]
-        assert names in ([], ["张三"])
+        if len(search.strip()) > SEARCH_MAX:  # refused whole, in one line: never a query
+            assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+        else:
+            assert result.exit_code == 0, result.stderr
+            names = [c["name"] for c in result.json()]
+            assert names in ([], ["张三"])
         assert table_counts(lc.db)["cards"] == 1
     finally:
         shutil.rmtree(lc.db.parent, ignore_errors=True)
