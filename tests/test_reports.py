@@ -116,6 +116,25 @@ def test_completeness_counts_content_plan_and_next_date_and_a_correction_once(lc
     assert report["followups_by_channel"] == {"wechat": 1, "phone": 2, "visit": 1}
 
 
+def test_completeness_judges_the_sales_contacts_not_an_orders_or_an_owners_calls(lc):
+    add(lc, "张三", "13800000001", "2026-11-10 10:00", "--model", "凯美瑞")
+    log(lc, "张三", "2026-11-16 10:00", "visit", "--plan", "签单后安排交车", "--next", "2026-11-17")  # complete
+    lc.ok("win", "张三", now="2026-11-17T10:00:00")
+    log(lc, "张三", "2026-11-17 10:00")  # at the order's very moment: still the sale's, and incomplete
+    log(lc, "张三", "2026-11-18 10:00", content="告知车辆到港")  # the order's progress: no next date asked
+    lc.ok("deliver", "张三", now="2026-11-19T10:00:00")
+    log(lc, "张三", "2026-11-20 10:00", content="交车三日回访，用车满意")  # an owner's care
+    add(lc, "李四", "13800000002", "2026-11-10 10:00", "--model", "雷凌")
+    lc.ok("win", "李四", now="2026-11-16T10:00:00")
+    lc.ok("cancel-order", "李四", "--reason", "资金周转", now="2026-11-17T10:00:00")
+    log(lc, "李四", "2026-11-18 10:00")  # being sold again after the cancelled order, and incomplete
+    report = weekly(lc)
+    assert report["kpis"]["completeness"] == {"numerator": 1, "denominator": 3, "rate": 0.3333}
+    assert report["totals"]["followups"] == 5  # every follow-up is still work done
+    by_owner = {o["owner"]: o["kpis"]["completeness"] for o in report["by_owner"]}
+    assert by_owner == {None: {"numerator": 1, "denominator": 3, "rate": 0.3333}}
+
+
 def test_funnel_at_the_weeks_end_comes_from_the_grade_history_and_status_events(lc):
     add(lc, "张三", "13800000001", "2026-11-09 10:00", "--grade", "A")
     lc.ok("grade", "张三", "H", "--reason", "周末订车", now="2026-11-18T10:00:00")

@@ -8,8 +8,10 @@ Definitions (also in README and `leadcard report --help`):
 - timeliness 跟进及时率: cards made in the period whose first follow-up (any channel, an attempt
   too) came within `first_call_hours` (24 h) of the customer leaving (离店, else the card's
   creation) and before the period's end ÷ cards made in the period. Below `timeliness_target` (80 %) means one-to-one coaching.
-- completeness 记录完整率: follow-ups dated in the period with content, plan and next date ÷
-  follow-ups dated in the period (an entry corrected by another counts once, as corrected).
+- completeness 记录完整率: sales follow-ups dated in the period with content, plan and next date ÷
+  sales follow-ups dated in the period (an entry corrected by another counts once, as corrected). A
+  follow-up written while the card held an order or after its delivery (an order's progress, an
+  owner's care) is no sales contact: `log` asks it no next date, so it counts in neither.
 - conversion 转化率: the cohort is every card in hand during the period — made before its end and
   not closed (won, lost, invalid) at its start, or reopened in it; cards won in the period ÷ the
   cohort's valid cards (not invalid at the period's end).
@@ -430,7 +432,8 @@ class _Figuring:
                 valid += s.cards
         new_cards = sum(c.cards for c in r.new_cards)
         timely = sum(c.cards for c in r.new_cards if c.timely)
-        complete = sum(f.followups for f in r.followups if f.complete)
+        complete = sum(f.followups for f in r.followups if f.complete and f.selling)
+        selling = sum(f.followups for f in r.followups if f.selling)
         followups = sum(f.followups for f in r.followups)
         responded = sum(1 for w in r.wakes if _responded(w, policy.reactivation_days, self.end))
         wins = sum(w.cards for w in r.wins)
@@ -451,7 +454,7 @@ class _Figuring:
             open_at_end=sum(funnel.values()),
             funnel=funnel,
             timeliness=Ratio(timely, new_cards),
-            completeness=Ratio(complete, followups),
+            completeness=Ratio(complete, selling),
             conversion=Ratio(wins, valid),
             reactivation=Ratio(responded, len(r.wakes)),
             referral=Ratio(referred, wins),

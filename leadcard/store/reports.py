@@ -281,24 +281,32 @@ class FollowUpCount(NamedTuple):
     complete: bool  # content, plan and next date all written (the follow-up's `complete`)
     followups: int
     period: int = 0  # which of the periods asked for
+    selling: bool = True  # written while the card was being sold: not holding an order, not delivered
 
 
 def followup_counts(store: Store, scope: Scope, periods: Periods) -> list[FollowUpCount]:
-    """Effective follow-ups dated in each period, counted by author, channel and completeness (kept
-    with each follow-up: migration 20) from the index on their time alone: a range of it for each
-    period (cheaper than putting each follow-up in its period by comparing it with their ends)."""
+    """Effective follow-ups dated in each period, counted by author, channel, completeness (kept
+    with each follow-up: migration 20) and whether the card was being sold then, from the index on
+    their time alone: a range of it for each period (cheaper than putting each follow-up in its
+    period by comparing it with their ends)."""
     scope_sql, params = _scope(scope)
     names = user_names(store)
     found = []
     for n, (start, end) in enumerate(periods):
         rows = store.conn.execute(
-            f"""SELECT f.author_id, f.channel, f.complete, count(*) FROM followups f
+            f"""SELECT f.author_id, f.channel, f.complete, {_SELLING}, count(*) FROM followups f
             {_cards_for(scope_sql, 'f.card_id')}
-            WHERE f.at >= :start AND f.at < :end AND {_EFFECTIVE} AND {scope_sql} GROUP BY 1, 2, 3""",
+            WHERE f.at >= :start AND f.at < :end AND {_EFFECTIVE} AND {scope_sql} GROUP BY 1, 2, 3, 4""",
             {**params, "start": ts(start), "end": ts(end)})
-        found += [FollowUpCount(names.get(author), channel, bool(complete), count, n)
-                  for author, channel, complete, count in rows]
+        found += [FollowUpCount(names.get(author), channel, bool(complete), count, n, bool(selling))
+                  for author, channel, complete, selling, count in rows]
     return found
+
+
+# A follow-up written after the card's order (an order's progress, an owner's care) is not a sales
+# contact: `log` asks it no next date, as the audit's sales rules read the contacts up to the order.
+# A status unknown (no status event yet) is a card being sold.
+_SELLING = f"""(NOT coalesce({_status_event_at('f.at', 'f.card_id')} IN ('won', 'delivered'), FALSE))"""
 
 
 def user_names(store: Store) -> dict[int, str]:
