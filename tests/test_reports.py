@@ -87,16 +87,18 @@ def test_timeliness_is_first_follow_up_within_24_hours_of_cards_made_in_the_week
     add(lc, "李四", "13800000002", "2026-11-17 10:00")  # first contact 30 h later: late
     log(lc, "李四", "2026-11-18 16:00")
     add(lc, "王五", "13800000003", "2026-11-18 10:00")  # never contacted: late
-    add(lc, "赵六", "13800000004", "2026-11-22 20:00")  # called next Monday, after the week: late
+    add(lc, "赵六", "13800000004", "2026-11-22 20:00")  # called next Monday within its 24 h: not this week's to judge
     log(lc, "赵六", "2026-11-23 09:00")
     add(lc, "孙七", "13800000005", "2026-11-13 10:00")  # made the week before: not counted
     log(lc, "孙七", "2026-11-16 09:00")
+    add(lc, "周八", "13800000006", "2026-11-21 23:59")  # its 24 h ran out a minute before the week's end: late
+    add(lc, "吴九", "13800000007", "2026-11-22 00:00")  # its 24 h end with the week: not yet late
     report = weekly(lc)
     assert report["kpis"]["timeliness"] == {"numerator": 1, "denominator": 4, "rate": 0.25, "target": 0.8,
                                              "below_target": True}
     assert report["kpis"]["timeliness_rate"] == 0.25
-    assert report["totals"]["new_cards"] == 4
-    assert report["new_by_source"] == {"walk-in": 4}
+    assert report["totals"]["new_cards"] == 6
+    assert report["new_by_source"] == {"walk-in": 6}
     table = lc.ok("report", "weekly", "--week", "2026-W47", now=READ_ON).stdout
     assert "低于目标：一对一辅导" in table and "25.0%" in table and "▼ 辅导" in table
 

@@ -7,7 +7,10 @@ counts, so a past period gives the same figures whenever it is run, whatever hap
 Definitions (also in README and `leadcard report --help`):
 - timeliness 跟进及时率: cards made in the period whose first follow-up (any channel, an attempt
   too) came within `first_call_hours` (24 h) of the customer leaving (离店, else the card's
-  creation) and before the period's end ÷ cards made in the period. Below `timeliness_target` (80 %) means one-to-one coaching.
+  creation) and before the period's end ÷ cards made in the period, less those with no follow-up
+  whose 24 h had not run out by its end (not to be judged yet: the audit leaves them alike — a card
+  made late on a Sunday and called on Monday morning is no failure of its week). Below
+  `timeliness_target` (80 %) means one-to-one coaching.
 - completeness 记录完整率: sales follow-ups dated in the period with content, plan and next date ÷
   sales follow-ups dated in the period (an entry corrected by another counts once, as corrected). A
   follow-up written while the card held an order or after its delivery (an order's progress, an
@@ -432,6 +435,7 @@ class _Figuring:
                 valid += s.cards
         new_cards = sum(c.cards for c in r.new_cards)
         timely = sum(c.cards for c in r.new_cards if c.timely)
+        judged = sum(c.cards for c in r.new_cards if c.timely is not None)
         complete = sum(f.followups for f in r.followups if f.complete and f.selling)
         selling = sum(f.followups for f in r.followups if f.selling)
         followups = sum(f.followups for f in r.followups)
@@ -453,7 +457,7 @@ class _Figuring:
             loss_requests=requests,
             open_at_end=sum(funnel.values()),
             funnel=funnel,
-            timeliness=Ratio(timely, new_cards),
+            timeliness=Ratio(timely, judged),
             completeness=Ratio(complete, selling),
             conversion=Ratio(wins, valid),
             reactivation=Ratio(responded, len(r.wakes)),

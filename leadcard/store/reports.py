@@ -233,7 +233,10 @@ class NewCards(NamedTuple):
 
     owner: str | None
     source: str
-    timely: bool  # the first contact or attempt before the end came within the first call's limit
+    # The first contact or attempt before the end came within the first call's limit; None when the
+    # end came first, with no contact yet: not to be judged in the period (as the audit leaves a card
+    # whose deadline has not passed).
+    timely: bool | None
     cards: int
     period: int = 0  # which of the periods asked for
 
@@ -241,14 +244,14 @@ class NewCards(NamedTuple):
 def new_cards(store: Store, scope: Scope, periods: Periods, first_call: timedelta) -> list[NewCards]:
     """The cards made in each period, counted; timely when the first contact or attempt standing at the
     period's end came before it and at most `first_call` after the customer left (离店), or after the
-    card was made when that is not known."""
+    card was made when that is not known; neither when none came and the limit reaches the end."""
     scope_sql, params = _scope(scope, "p.p_end")
     table, bounds = _periods(periods)
     rows = store.conn.execute(
         f"""
         WITH {table}, states AS MATERIALIZED (
             -- Materialized: each card's first contact is looked up once, not once per use of it.
-            SELECT p.n, cards.source, coalesce(cards.left_at, cards.created_at) AS clock_start,
+            SELECT p.n, p.p_end, cards.source, coalesce(cards.left_at, cards.created_at) AS clock_start,
                 {_owner_at('p.p_end')} AS owner,
                 (SELECT f.at FROM followups f WHERE f.card_id = cards.id AND f.at < p.p_end
                  AND {_effective('p.p_end')} ORDER BY f.at LIMIT 1) AS first_at
@@ -256,7 +259,8 @@ def new_cards(store: Store, scope: Scope, periods: Periods, first_call: timedelt
             WHERE cards.created_at >= :first AND cards.created_at < :last AND {scope_sql}
         )
         SELECT n, owner, source,
-            first_at IS NOT NULL AND {_seconds('first_at')} - {_seconds('clock_start')} <= :first_call AS timely,
+            CASE WHEN first_at IS NOT NULL THEN {_seconds('first_at')} - {_seconds('clock_start')} <= :first_call
+                WHEN {_seconds('p_end')} - {_seconds('clock_start')} > :first_call THEN FALSE END AS timely,
             count(*) AS cards
         FROM states
         GROUP BY 1, 2, 3, 4
@@ -264,7 +268,8 @@ def new_cards(store: Store, scope: Scope, periods: Periods, first_call: timedelt
         # Times are whole seconds: within the limit is within its whole seconds.
         {**params, **bounds, "first_call": math.floor(first_call.total_seconds())},
     ).fetchall()
-    return [NewCards(r["owner"], r["source"], bool(r["timely"]), r["cards"], r["n"]) for r in rows]
+    return [NewCards(r["owner"], r["source"], None if r["timely"] is None else bool(r["timely"]), r["cards"], r["n"])
+            for r in rows]
 
 
 def _seconds(moment: str) -> str:
