@@ -148,6 +148,32 @@ def test_the_supervisor_signs_most_follow_ups_the_same_evening(demo):
     assert authors == {"supervisor"}
 
 
+def test_some_customers_needs_change_and_the_card_is_edited_after_the_call_that_told_it(demo):
+    """修改资料: a budget, payment or timeline heard to change on a later call or visit, written on the
+    card by its consultant minutes after the follow-up, while the card is still being sold; the card
+    holds the new value and `show` lists the change."""
+    edits = rows(demo, """
+        SELECT e.card_id, e.at, e.by_id, e.detail, c.owner_id, c.budget, c.payment, c.timeline,
+               (SELECT max(f.recorded_at) FROM followups f WHERE f.card_id = e.card_id AND f.recorded_at <= e.at
+                AND f.outcome = 'reached' AND f.channel IN ('phone', 'visit', 'test-drive') AND f.seq > 1) AS told,
+               (SELECT min(s.at) FROM card_events s WHERE s.card_id = e.card_id
+                AND s.kind IN ('won', 'lost-requested', 'invalid')) AS closed
+        FROM card_events e JOIN cards c ON c.id = e.card_id WHERE e.kind = 'edited'""")
+    cards = rows(demo, "SELECT count(*) AS n FROM cards")[0]["n"]
+    assert 0.05 * cards <= len(edits) <= 0.2 * cards
+    for e in edits:
+        (field, (before, after)), = json.loads(e["detail"])["fields"].items()
+        assert field in ("budget", "payment", "timeline") and before and after and before != after
+        assert e[field] == after  # the one change the card had
+        assert e["by_id"] == e["owner_id"]
+        assert e["told"] is not None and timedelta(0) < local(e["at"]) - local(e["told"]) <= timedelta(minutes=30)
+        assert e["closed"] is None or e["at"] < e["closed"]
+    edited = next(e for e in edits if e["budget"] and "budget" in e["detail"])
+    shown = demo.ok("show", f"A{edited['card_id']:05d}", user="赵经理").stdout
+    (before, after), = (json.loads(edited["detail"])["fields"]["budget"],)
+    assert "修改资料" in shown and f"预算 {before} → {after}" in shown
+
+
 # A real store's audit: a handful of findings per consultant per week, not a flood. The bound
 # follows from the demo's design (demo.SLIPS): a consultant makes some 100 contacts and 18 cards a
 # week; each contact slips with `slack` times about 1.6 (vague 0.5, no next date 0.15, late record

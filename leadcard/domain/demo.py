@@ -39,6 +39,7 @@ from leadcard.domain.demo_floor import (
 )
 from leadcard.domain.demo_history import MINUTES, CardHistory, Consultant, Weighted, clock, to_json
 from leadcard.domain.demo_desk import DESK_COLUMNS, desk_rows, targets
+from leadcard.domain.demo_edits import needs_changed
 from leadcard.errors import Refused
 from leadcard.i18n import _
 from leadcard.model import Channel, DueReason, EventKind, Outcome, Role, Source, Status
@@ -188,8 +189,10 @@ def _cards(floor: Floor, start: int) -> dict[str, list[tuple]]:
     """One batch of cards with their histories, as rows of SQL values (`COLUMNS`) made where they
     are drawn, so the inserting process only inserts; its own generator, so batches can run anywhere."""
     rows: dict[str, list[tuple]] = {table: [] for table in COLUMNS}
-    # The deal desk draws from a stream of its own, so the rest of the store stays as it was.
-    floor_writer = Writer(floor, _Random(f"{floor.seed}:{start}"), rows, _Random(f"{floor.seed}:{start}:desk"))
+    # The deal desk and the changes of needs draw from streams of their own, so the rest of the store
+    # stays as it was.
+    floor_writer = Writer(floor, _Random(f"{floor.seed}:{start}"), rows, _Random(f"{floor.seed}:{start}:desk"),
+                          _Random(f"{floor.seed}:{start}:edits"))
     with _uncollected():
         for index in range(start, min(start + BATCH, floor.total)):
             floor_writer.card(index)
@@ -232,7 +235,8 @@ class _Random(random.Random):
 class Writer:
     """Writes cards as the floor would have: one customer at a time, in the order they came."""
 
-    def __init__(self, floor: Floor, rng: random.Random, rows: dict[str, list[tuple]], desk: random.Random):
+    def __init__(self, floor: Floor, rng: random.Random, rows: dict[str, list[tuple]], desk: random.Random,
+                 edits: random.Random):
         self.floor, self.rng, self.rows = floor, rng, rows
         self.now, self.tz = floor.now, floor.tz
         self.stamp = stamper(floor.tz)
@@ -249,7 +253,7 @@ class Writer:
         # The delivered cards of this batch, and when: their owners refer friends.
         self.owners: list[int] = []
         self.delivered: list[datetime] = []
-        self.desk = desk
+        self.desk, self.edits = desk, edits
 
     def slip(self, consultant: Consultant, kind: str) -> bool:
         return self.rng.random() < consultant.slack * SLIPS[kind]
@@ -403,6 +407,8 @@ class Writer:
         sup = self.floor.supervisors[h.consultant.id]
         desk_events, rejected_at = desk_rows(self.desk, self.floor.policy, card, h.consultant, (sup.id, sup.name),
                                              h.entries, self.now, rows, stamp, before)
+        # After the desk, which reads the payment as first recorded (a loan applied for, then paid in full).
+        edits = needs_changed(self.edits, card, h.entries, events[0]["at"] if events else None, self.now)
         deal = None
         if card["status"] in FOLLOWED_AFTER_SALE:
             deal = Deal(outcome["at"], date.fromisoformat(outcome["delivery"]), outcome.get("delivered_at"),
@@ -418,6 +424,8 @@ class Writer:
                                     to_json({"source": TEXT[card["source"]]})))
         rows["card_events"] += [(card_id, stamp(e["at"]), TEXT[e["kind"]], e["by_id"], e["detail"])
                                 for e in events + desk_events]
+        rows["card_events"] += [(card_id, stamp(at), TEXT[EventKind.EDITED], by, to_json(detail))
+                                for at, by, detail in edits]
 
 
 def _at(entry: dict) -> datetime:
