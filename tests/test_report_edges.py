@@ -88,7 +88,8 @@ def test_each_consultant_is_measured_on_their_own_cards_and_a_ratio_of_nothing_i
     }
     kpis = {owner: {k: o["kpis"][k] for k in ("completeness", "conversion", "reactivation", "referral", "loss_clarity")}
             for owner, o in owners.items()}
-    assert kpis["王芳"] == {"completeness": ratio(1, 3), "conversion": ratio(1, 3), "reactivation": ratio(0, 0),
+    # 王芳's thank-you before her call and the call before a loss are asked no next date: complete.
+    assert kpis["王芳"] == {"completeness": ratio(3, 3), "conversion": ratio(1, 3), "reactivation": ratio(0, 0),
                            "referral": ratio(0, 1), "loss_clarity": ratio(1, 1)}
     assert kpis["李强"] == {"completeness": ratio(0, 1), "conversion": ratio(0, 2), "reactivation": ratio(0, 1),
                            "referral": ratio(0, 0), "loss_clarity": ratio(0, 0)}

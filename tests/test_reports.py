@@ -122,7 +122,7 @@ def test_completeness_judges_the_sales_contacts_not_an_orders_or_an_owners_calls
     add(lc, "张三", "13800000001", "2026-11-10 10:00", "--model", "凯美瑞")
     log(lc, "张三", "2026-11-16 10:00", "visit", "--plan", "签单后安排交车", "--next", "2026-11-17")  # complete
     lc.ok("win", "张三", now="2026-11-17T10:00:00")
-    log(lc, "张三", "2026-11-17 10:00")  # at the order's very moment: still the sale's, and incomplete
+    log(lc, "张三", "2026-11-17 10:00")  # at the order's very moment: still the sale's, and the contact that ended it
     log(lc, "张三", "2026-11-18 10:00", content="告知车辆到港")  # the order's progress: no next date asked
     lc.ok("deliver", "张三", now="2026-11-19T10:00:00")
     log(lc, "张三", "2026-11-20 10:00", content="交车三日回访，用车满意")  # an owner's care
@@ -131,10 +131,28 @@ def test_completeness_judges_the_sales_contacts_not_an_orders_or_an_owners_calls
     lc.ok("cancel-order", "李四", "--reason", "资金周转", now="2026-11-17T10:00:00")
     log(lc, "李四", "2026-11-18 10:00")  # being sold again after the cancelled order, and incomplete
     report = weekly(lc)
-    assert report["kpis"]["completeness"] == {"numerator": 1, "denominator": 3, "rate": 0.3333}
+    assert report["kpis"]["completeness"] == {"numerator": 2, "denominator": 3, "rate": 0.6667}
     assert report["totals"]["followups"] == 5  # every follow-up is still work done
     by_owner = {o["owner"]: o["kpis"]["completeness"] for o in report["by_owner"]}
-    assert by_owner == {None: {"numerator": 1, "denominator": 3, "rate": 0.3333}}
+    assert by_owner == {None: {"numerator": 2, "denominator": 3, "rate": 0.6667}}
+
+
+def test_completeness_asks_no_next_date_of_the_thank_you_before_the_first_call_nor_of_the_contact_that_ended_a_card(lc):
+    add(lc, "张三", "13800000001", "2026-11-16 10:00")
+    log(lc, "张三", "2026-11-16 10:30", "wechat", content="感谢到店")  # the thank-you: complete as it is
+    log(lc, "张三", "2026-11-17 10:00", "phone", "--plan", "准备报价", "--next", "2026-11-19")  # complete
+    log(lc, "张三", "2026-11-17 12:00", "wechat", content="发送报价单")  # after the call: a plan is asked
+    add(lc, "李四", "13800000002", "2026-11-16 11:00")
+    log(lc, "李四", "2026-11-16 11:30", "phone")  # before the last contact: incomplete
+    log(lc, "李四", "2026-11-17 11:30", "phone", content="客户已在别处订车")  # the contact that ended it
+    lc.ok("lose", "李四", "--reason", "竞品品牌", "--competitor", "本田雅阁", now="2026-11-17T12:00:00")
+    add(lc, "王五", "13800000003", "2026-11-16 12:00")
+    log(lc, "王五", "2026-11-16 12:30", "phone", "--plan", "邀约试驾", "--next", "2026-11-17")  # complete
+    log(lc, "王五", "2026-11-17 12:30", "phone", content="客户说不买了")
+    lc.ok("lose", "王五", "--reason", "推迟购买", now="2026-11-17T13:00:00")
+    lc.ok("reject", "王五", "--note", "再约一次试驾", now="2026-11-18T09:00:00")  # open again: a plan is asked
+    report = weekly(lc)
+    assert report["kpis"]["completeness"] == {"numerator": 4, "denominator": 7, "rate": 0.5714}
 
 
 def test_funnel_at_the_weeks_end_comes_from_the_grade_history_and_status_events(lc):

@@ -11,10 +11,13 @@ Definitions (also in README and `leadcard report --help`):
   whose 24 h had not run out by its end (not to be judged yet: the audit leaves them alike — a card
   made late on a Sunday and called on Monday morning is no failure of its week). Below
   `timeliness_target` (80 %) means one-to-one coaching.
-- completeness 记录完整率: sales follow-ups dated in the period with content, plan and next date ÷
-  sales follow-ups dated in the period (an entry corrected by another counts once, as corrected). A
-  follow-up written while the card held an order or after its delivery (an order's progress, an
-  owner's care) is no sales contact: `log` asks it no next date, so it counts in neither.
+- completeness 记录完整率: sales follow-ups dated in the period with all the discipline asks of them
+  written ÷ sales follow-ups dated in the period (an entry corrected by another counts once, as
+  corrected). Content, plan and next date are asked of each, but of the thank-you message before the
+  first call (the policy schedules the call) and of the contact that ended the card (won, lost or
+  invalid at the period's end) the content only, as the audit's no-next-date asks. A follow-up
+  written while the card held an order or after its delivery (an order's progress, an owner's care)
+  is no sales contact: `log` asks it no next date, so it counts in neither.
 - conversion 转化率: the cohort is every card in hand during the period — made before its end and
   not closed (won, lost, invalid) at its start, or reopened in it; cards won in the period ÷ the
   cohort's valid cards (not invalid at the period's end).
@@ -435,7 +438,7 @@ class _Figuring:
                 valid += s.cards
         new_cards = sum(c.cards for c in r.new_cards)
         timely = sum(c.cards for c in r.new_cards if c.timely)
-        judged = sum(c.cards for c in r.new_cards if c.timely is not None)
+        decided = sum(c.cards for c in r.new_cards if c.timely is not None)
         complete = sum(f.followups for f in r.followups if f.complete and f.selling)
         selling = sum(f.followups for f in r.followups if f.selling)
         followups = sum(f.followups for f in r.followups)
@@ -457,7 +460,7 @@ class _Figuring:
             loss_requests=requests,
             open_at_end=sum(funnel.values()),
             funnel=funnel,
-            timeliness=Ratio(timely, judged),
+            timeliness=Ratio(timely, decided),
             completeness=Ratio(complete, selling),
             conversion=Ratio(wins, valid),
             reactivation=Ratio(responded, len(r.wakes)),

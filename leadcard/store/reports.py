@@ -9,7 +9,7 @@ import math
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from leadcard.model import EventKind
+from leadcard.model import WRITTEN_CHANNELS, EventKind
 from leadcard.store import Scope, Store, ts
 from leadcard.store.windows import Periods, periods_table as _periods
 from leadcard.store.counting import counts_by, counts_listed, grade_counts
@@ -20,6 +20,10 @@ STATUS_EVENTS = (
     EventKind.LOST_APPROVED, EventKind.LOST_REJECTED, EventKind.INVALID, EventKind.REOPENED,
 )
 _STATUS_KINDS = ",".join(f"'{k.value}'" for k in STATUS_EVENTS)
+# The events that close a card, and the status events after which it stays closed.
+_CLOSING_KINDS = ",".join(f"'{k.value}'" for k in (EventKind.WON, EventKind.LOST_REQUESTED, EventKind.INVALID))
+_CLOSED_KINDS = ",".join(f"'{k.value}'" for k in (EventKind.WON, EventKind.DELIVERED, EventKind.LOST_REQUESTED,
+                                                  EventKind.LOST_APPROVED, EventKind.INVALID))
 
 # A follow-up counts unless an entry dated before the period's end corrects it (corrections are
 # dated like the entry they correct) or it was withdrawn before the end: a withdrawal made since
@@ -283,23 +287,23 @@ def _seconds(moment: str) -> str:
 class FollowUpCount(NamedTuple):
     author: str | None
     channel: str
-    complete: bool  # content, plan and next date all written (the follow-up's `complete`)
+    complete: bool  # all the discipline asks of it written (_COMPLETE)
     followups: int
     period: int = 0  # which of the periods asked for
-    selling: bool = True  # written while the card was being sold: not holding an order, not delivered
+    selling: bool = True  # a sales contact: not an order's or an owner's (_SELLING)
 
 
 def followup_counts(store: Store, scope: Scope, periods: Periods) -> list[FollowUpCount]:
-    """Effective follow-ups dated in each period, counted by author, channel, completeness (kept
-    with each follow-up: migration 20) and whether the card was being sold then, from the index on
-    their time alone: a range of it for each period (cheaper than putting each follow-up in its
-    period by comparing it with their ends)."""
+    """Effective follow-ups dated in each period, counted by author, channel, completeness and
+    whether they were sales contacts, from the index on their time alone: a range of it for each
+    period (cheaper than putting each follow-up in its period by comparing it with their ends). Most
+    are complete as kept with each follow-up (migration 20); only the others are looked at again."""
     scope_sql, params = _scope(scope)
     names = user_names(store)
     found = []
     for n, (start, end) in enumerate(periods):
         rows = store.conn.execute(
-            f"""SELECT f.author_id, f.channel, f.complete, {_SELLING}, count(*) FROM followups f
+            f"""SELECT f.author_id, f.channel, {_COMPLETE}, {_SELLING}, count(*) FROM followups f
             {_cards_for(scope_sql, 'f.card_id')}
             WHERE f.at >= :start AND f.at < :end AND {_EFFECTIVE} AND {scope_sql} GROUP BY 1, 2, 3, 4""",
             {**params, "start": ts(start), "end": ts(end)})
@@ -308,10 +312,25 @@ def followup_counts(store: Store, scope: Scope, periods: Periods) -> list[Follow
     return found
 
 
-# A follow-up written after the card's order (an order's progress, an owner's care) is not a sales
-# contact: `log` asks it no next date, as the audit's sales rules read the contacts up to the order.
-# A status unknown (no status event yet) is a card being sold.
-_SELLING = f"""(NOT coalesce({_status_event_at('f.at', 'f.card_id')} IN ('won', 'delivered'), FALSE))"""
+# A follow-up written after the card's order (an order's progress, an owner's care) is no sales
+# contact: `log` asks it no next date (a status unknown, no status event yet, is a card being sold).
+_SELLING = f"""NOT coalesce({_status_event_at('f.at', 'f.card_id')} IN ('won', 'delivered'), FALSE)"""
+# Complete (记录完整): all the discipline asks of the follow-up written — content, plan and next date
+# (the column `complete`); of two it asks the content only, as the audit's no-next-date reads them:
+# the thank-you message before the first call (the policy schedules the call) and the contact that
+# ended the card, won, lost or invalid at the period's end (nothing is left to plan).
+_THANKS = f"""f.channel IN ({", ".join(f"'{c.value}'" for c in sorted(WRITTEN_CHANNELS))}) AND NOT EXISTS (
+    SELECT 1 FROM followups g WHERE g.card_id = f.card_id AND g.channel = 'phone' AND g.at < f.at
+    AND {counts_listed('g', '< :end')})"""
+_CLOSING = f"""coalesce({_status_event_at(':end', 'f.card_id')} IN ({_CLOSED_KINDS}), FALSE) AND NOT EXISTS (
+    SELECT 1 FROM followups g WHERE g.card_id = f.card_id AND g.at > f.at AND g.at <= (
+        SELECT max(c.at) FROM card_events c WHERE c.card_id = f.card_id AND +c.kind IN ({_CLOSING_KINDS})
+        AND c.at < :end)
+    AND {counts_listed('g', '< :end')})"""
+# The exceptions are looked for among the sales contacts not complete by the column only, and read
+# from indexes alone (the content, which `log` always asks, would be read from the table).
+_COMPLETE = f"""CASE WHEN f.complete = 1 THEN TRUE WHEN NOT ({_SELLING}) THEN FALSE
+    ELSE ({_THANKS}) OR ({_CLOSING}) END"""
 
 
 def user_names(store: Store) -> dict[int, str]:
