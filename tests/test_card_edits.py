@@ -46,6 +46,52 @@ def test_a_mistyped_name_is_corrected_and_the_card_found_by_its_new_name(lc):
     assert cleared.exit_code == 2 and cleared.stderr.strip() == "leadcard: 客户的姓名不能清空"
 
 
+def test_a_mistyped_phone_is_corrected_and_the_card_found_by_its_new_number(lc):
+    card(lc)
+    changed = lc.json("edit", "张三", "--phone", "139-0013-9000", now="2026-05-04T11:00:00")["changes"]
+    assert changed == {"phone": {"from": "13800138000", "to": "13900139000"}}
+    assert lc.json("show", "13900139000")["ref"] == "A00001"
+    assert lc("show", "13800138000").exit_code == 1
+    assert "修改资料  电话 13800138000 → 13900139000" in lc.ok("show", "张三").stdout
+    # The old number is free for another customer's card.
+    lc.ok("add", "李四", "--phone", "13800138000")
+    for typed, why in ((" ", "客户的电话不能清空"), ("12345", "不是电话号码：`12345`")):
+        refused = lc("edit", "张三", "--phone", typed)
+        assert refused.exit_code == 2 and why in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert [e["fields"] for e in edits(lc)] == [{"phone": ["13800138000", "13900139000"]}]
+
+
+def test_a_phone_on_another_active_card_is_refused_naming_it_only_to_whom_may_see_it(lc):
+    sales_floor(lc)
+    card(lc, user="王芳")
+    lc.ok("add", "李四", "--phone", "13900139000", user="王芳")
+    lc.ok("add", "王五", "--phone", "13700137000", user="孙丽")
+    seen = lc("edit", "张三", "--phone", "13900139000", user="王芳")
+    assert seen.exit_code == 1 and "A00002" in seen.stderr and "李四" in seen.stderr
+    unseen = lc("edit", "张三", "--phone", "13700137000", user="王芳")
+    assert unseen.exit_code == 1 and "无权查看" in unseen.stderr
+    assert "王五" not in unseen.stderr and "孙丽" not in unseen.stderr and "A00003" not in unseen.stderr
+    assert edits(lc, user="王芳") == [] and lc.json("show", "张三", user="王芳")["phone"] == "13800138000"
+    # An owner's new number, on a card delivered long ago: another card's number is still refused.
+    lc.ok("log", "张三", "--channel", "phone", "--content", "确认订车", user="王芳")
+    lc.ok("win", "张三", "--price", "150000", "--deposit", "5000", user="王芳")
+    assert lc("edit", "张三", "--phone", "13900139000", user="王芳").exit_code == 1
+    assert lc.json("edit", "张三", "--phone", "13600136000", user="王芳")["changes"]["phone"]["to"] == "13600136000"
+
+
+def test_a_lost_or_invalid_card_keeps_the_phone_it_closed_with(lc):
+    card(lc)
+    lc.ok("lose", "张三", "--reason", "推迟购买")
+    refused = lc("edit", "张三", "--phone", "13900139000")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == "leadcard: 卡片 A00001 的状态是 战败待审：电话留作找回客户的记录，不能修改"
+    lc.ok("add", "李四", "--phone", "13700137000")
+    lc.ok("invalid", "李四", "--reason", "同行询价")
+    assert lc("edit", "李四", "--phone", "13900139000").exit_code == 1
+    assert lc.json("edit", "张三", "--budget", "20万")["changes"] == {"budget": {"from": "15万", "to": "20万"}}
+    assert [e["fields"] for e in edits(lc)] == [{"budget": ["15万", "20万"]}]
+
+
 def test_values_the_card_already_holds_change_nothing_and_write_nothing(lc):
     card(lc)
     same = lc.ok("edit", "张三", "--budget", "15万", "--model", "凯美瑞")

@@ -151,6 +151,7 @@ def edit(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
     name: Annotated[Optional[str], Opt("--name", help="客户姓名（改正写错的）。")] = None,
+    phone: Annotated[Optional[str], Opt("--phone", help="客户电话（改正写错的，或客户换了号码）。")] = None,
     model: Model = None,
     gender: Gender = None,
     age: Age = None,
@@ -176,9 +177,10 @@ def edit(
     birthday: Birthday = None,
     as_json: JsonOption = False,
 ) -> None:
-    """修改卡片上的客户资料和购车意向：补全资料、需求变化（预算、意向车型）、改正写错的姓名。
+    """修改卡片上的客户资料和购车意向：补全资料、需求变化（预算、意向车型）、改正写错的姓名或电话。
 
-    只改写到的栏目；写空（如 --budget ""）清空这一栏。每次修改连同改前的值记入卡片历程。
+    只改写到的栏目；写空（如 --budget ""）清空这一栏（姓名、电话不能清空）。每次修改连同改前的值
+    记入卡片历程。新电话不能已在另一张在跟卡片上；战败、无效的卡片电话留作记录，不能修改。
 
     \b
     示例：
@@ -191,6 +193,7 @@ def edit(
 
     changes = domain.CardChanges(
         name=name,
+        phone=phone,
         fields={field: value for field, value in _card_fields(locals()).items() if value is not None},
         birthday=parse_birthday(birthday) if birthday else birthday,
     )

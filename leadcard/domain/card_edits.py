@@ -6,12 +6,17 @@ value before and after, so the card's history tells what the customer wanted whe
 
 from typing import NamedTuple
 
-from leadcard.domain.cards import refresh, resolve
+from leadcard.domain.cards import phone_taken, refresh, resolve
 from leadcard.domain.session import Session
-from leadcard.errors import BadInput
+from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
-from leadcard.model import CARD_FIELD_NAMES, Card, EventKind
+from leadcard.model import CARD_FIELD_NAMES, STATUS_LABELS, Card, EventKind, Status
+from leadcard.parse import normalise_phone
 from leadcard.usertext import check_text
+
+# A lost or invalid card keeps the phone it closed with: a customer who comes back is found by it
+# (the audit's false-loss), and a new card may be made for them.
+_PHONE_KEPT = (Status.LOST_PENDING, Status.LOST, Status.INVALID)
 
 
 class CardChanges(NamedTuple):
@@ -20,6 +25,7 @@ class CardChanges(NamedTuple):
     name: str | None = None
     fields: dict[str, object] = {}  # card field (CARD_FIELDS) → its new value
     birthday: str | None = None  # "MM-DD"
+    phone: str | None = None  # as typed: a mistyped number, or the customer's new one
 
 
 def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, dict[str, tuple[object, object]]]:
@@ -29,7 +35,7 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
     unknown = sorted(set(changes.fields) - set(CARD_FIELD_NAMES))
     if unknown:
         raise BadInput(_("不认识的卡片字段“{field}”").format(field=unknown[0]))
-    if changes.name is None and not changes.fields and changes.birthday is None:
+    if changes.name is None and not changes.fields and changes.birthday is None and changes.phone is None:
         raise BadInput(_("没有要修改的栏目：写上要改的，如 --budget 25万、--model 汉兰达"))
     wanted: dict[str, object] = {}
     if changes.name is not None:
@@ -37,6 +43,10 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
         if not name:
             raise BadInput(_("客户的姓名不能清空"))
         wanted["name"] = name
+    if changes.phone is not None:
+        if not changes.phone.strip():
+            raise BadInput(_("客户的电话不能清空"))
+        wanted["phone"] = normalise_phone(changes.phone)
     # In the order the paper card prints them, whatever the order typed.
     wanted.update({field: None if changes.fields[field] == "" else changes.fields[field]
                    for field in CARD_FIELD_NAMES if field in changes.fields})
@@ -45,8 +55,10 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
     store = session.store
     with store.transaction():
         card = resolve(session, ref)
-        before = {**card.fields, "name": card.name, "birthday": card.birthday}
+        before = {**card.fields, "name": card.name, "phone": card.phone, "birthday": card.birthday}
         changed = {field: (before.get(field), value) for field, value in wanted.items() if before.get(field) != value}
+        if "phone" in changed:
+            _check_phone(session, card, wanted["phone"])
         if changed:
             store.update_card(card.id, {field: after for field, (_before, after) in changed.items()})
             store.insert_event(card.id, session.now, EventKind.EDITED, session.actor_id,
@@ -54,3 +66,14 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
             if "birthday" in changed:  # an owner's greeting is due by it
                 refresh(session, card.id)
     return session.shown(store.card(card.id)), changed
+
+
+def _check_phone(session: Session, card: Card, phone: str) -> None:
+    """A new phone for the card: not on a lost or invalid card, nor on another active card (one
+    customer, one card, as `add` holds; under the write lock, as there)."""
+    if card.status in _PHONE_KEPT:
+        raise Refused(_("卡片 {ref} 的状态是 {status}：电话留作找回客户的记录，不能修改").format(
+            ref=card.ref, status=_(STATUS_LABELS[card.status])))
+    clash = [c for c in session.store.active_cards_with_phone(phone) if c.id != card.id]
+    if clash:
+        raise Refused(phone_taken(session, phone, clash))

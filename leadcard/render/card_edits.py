@@ -3,7 +3,8 @@
 from leadcard.i18n import N_, _
 from leadcard.model import CARD_FIELDS, Card
 
-_LABELS = {**{field: label for field, label, _section in CARD_FIELDS}, "name": N_("姓名"), "birthday": N_("生日")}
+_LABELS = {**{field: label for field, label, _section in CARD_FIELDS}, "name": N_("姓名"), "phone": N_("电话"),
+           "birthday": N_("生日")}
 
 
 def changes_listed(changed: dict) -> str:
