@@ -65,7 +65,7 @@ COLUMNS = {
     "card_events": ("card_id", "at", "kind", "by_id", "detail"),
     "followup_objections": ("tag",),
     "visits": ("arrived_at", "left_at", "party_size", "source", "model", "test_drive", "consultant_id",
-               "contact_left", "name", "phone", "notes", "card_id", "recorded_at", "recorded_by"),
+               "contact_left", "name", "phone", "notes", "card_id", "recorded_at", "recorded_by", "return_visit"),
     **DESK_COLUMNS,
 }
 LINKED = frozenset({"grade_changes", "instructions", "followup_objections", "test_drives"})
@@ -356,12 +356,13 @@ class Writer:
 
     def _visit(self, consultant, arrived, left, source, model, test_drive, card, notes) -> None:
         """A line of the showroom log (来店(电)登记) that left a phone, linked to its card; a customer
-        still in the showroom now has no leaving time yet."""
+        still in the showroom now has no leaving time yet. A visit after the card was made is the log's
+        return visit (再次到店), as `visit add` attaches one by the card's phone."""
         stamp = self.stamp
         self.rows["visits"].append((
             stamp(arrived), stamp(left) if left <= self.now else None, None if source == Source.PHONE_IN else self.rng.choice((1, 1, 2, 2, 2, 3, 4)),
             TEXT[source], model, int(test_drive), consultant.id, 1, card["name"], card["phone"], notes, card["id"],
-            stamp(self._written(left)), consultant.id,
+            stamp(self._written(left)), consultant.id, int(arrived > card["created_at"]),
         ))
 
     def _walk_in_without_contact(self, consultant, day, model) -> None:
@@ -371,7 +372,7 @@ class Writer:
         self.rows["visits"].append((
             stamp(arrived), stamp(left), rng.choice((1, 2, 2, 3)), TEXT[Source.WALK_IN], model.name, 0, consultant.id,
             0, rng.choice(F.SURNAMES) + rng.choice(("先生", "女士")), None,
-            rng.choice(F.NO_CONTACT_NOTES).format(model=model.name), None, stamp(self._written(left)), consultant.id,
+            rng.choice(F.NO_CONTACT_NOTES).format(model=model.name), None, stamp(self._written(left)), consultant.id, 0,
         ))
 
     def _written(self, left: datetime) -> datetime:
