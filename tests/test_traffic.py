@@ -111,14 +111,18 @@ def test_a_leads_first_walk_in_is_a_first_visit_and_only_a_customer_who_came_bef
     assert all(v["card"] for v in lc.json("visit", "list", "--date", "2026-11-18", user="王芳")["visits"])
 
 
-def test_a_visit_at_the_moment_the_walk_in_card_was_made_is_its_first(lc):
+def test_a_visit_at_the_moment_the_walk_in_card_was_made_or_its_visit_was_logged_is_the_first(lc):
     sales_floor(lc)
     lc.ok("add", "甲", "--phone", "13900000041", "--owner", "王芳", "--at", "2026-11-18 10:00", user="王芳",
           now="2026-11-18T10:00:00")
     visit(lc, "王芳", "2026-11-18 10:00", "--phone", "13900000041")
     visit(lc, "王芳", "2026-11-18 10:01", "--phone", "13900000041")
+    lc.ok("add", "乙", "--phone", "13900000042", "--source", "online", "--owner", "王芳", "--at", "2026-11-17 10:00",
+          user="王芳", now="2026-11-17T10:00:00")
+    log(lc, "王芳", "乙", "2026-11-18 11:00", "visit", content="邀约到店看车")  # this very visit, on the card
+    visit(lc, "王芳", "2026-11-18 11:00", "--phone", "13900000042")
     t = traffic(lc)
-    assert (t["first_visits"], t["return_visits"]) == (1, 1)
+    assert (t["first_visits"], t["return_visits"]) == (2, 1)
 
 
 def test_nothing_to_divide_is_null_never_zero(week):
