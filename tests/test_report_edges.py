@@ -271,6 +271,22 @@ def test_a_record_at_the_first_instant_of_the_week_counts_and_one_at_the_first_i
     assert (report["loss_reasons"], report["loss_competitors"]) == ({"价格": 1}, {"本田雅阁": 1})
 
 
+def test_a_call_withdrawn_at_the_first_instant_of_the_next_week_still_stands_for_completeness(lc):
+    """Withdrawn at the week's very end, a call stood all week: a message after it is no thank-you, and
+    a contact before it is not the one that ended the card."""
+    end = "2026-11-23T00:00:00"
+    add(lc, "丙", "13800000001", "2026-11-16 09:00")
+    log(lc, "丙", "2026-11-18 10:00", "phone", "--plan", "准备报价", "--next", "2026-11-20")  # complete
+    log(lc, "丙", "2026-11-18 12:00", "wechat", content="发送报价单")  # after the call: incomplete
+    lc.ok("log", "丙", "--void", "1", "--reason", "记错卡片", now=end)
+    add(lc, "丁", "13800000002", "2026-11-16 09:00", "--model", "凯美瑞")
+    log(lc, "丁", "2026-11-17 10:00", "phone")  # incomplete: the card went on
+    log(lc, "丁", "2026-11-18 10:00", "phone", content="客户决定订车")  # the contact that ended it
+    lc.ok("win", "丁", now="2026-11-19T10:00:00")
+    lc.ok("log", "丁", "--void", "2", "--reason", "记错卡片", now=end)
+    assert weekly(lc)["kpis"]["completeness"] == ratio(2, 4)
+
+
 def test_a_card_handed_to_another_team_at_midnight_counts_for_the_team_that_held_it_all_week(lc):
     sales_floor(lc)
     add(lc, "张三", "13800000001", "2026-11-17 10:00", "--owner", "王芳")

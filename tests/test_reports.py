@@ -120,7 +120,7 @@ def test_completeness_counts_content_plan_and_next_date_and_a_correction_once(lc
 
 def test_completeness_judges_the_sales_contacts_not_an_orders_or_an_owners_calls(lc):
     add(lc, "张三", "13800000001", "2026-11-10 10:00", "--model", "凯美瑞")
-    log(lc, "张三", "2026-11-16 10:00", "visit", "--plan", "签单后安排交车", "--next", "2026-11-17")  # complete
+    log(lc, "张三", "2026-11-16 10:00", "visit", "--plan", "签单后安排交车")  # no next date: not the last contact
     lc.ok("win", "张三", now="2026-11-17T10:00:00")
     log(lc, "张三", "2026-11-17 10:00")  # at the order's very moment: still the sale's, and the contact that ended it
     log(lc, "张三", "2026-11-18 10:00", content="告知车辆到港")  # the order's progress: no next date asked
@@ -131,10 +131,10 @@ def test_completeness_judges_the_sales_contacts_not_an_orders_or_an_owners_calls
     lc.ok("cancel-order", "李四", "--reason", "资金周转", now="2026-11-17T10:00:00")
     log(lc, "李四", "2026-11-18 10:00")  # being sold again after the cancelled order, and incomplete
     report = weekly(lc)
-    assert report["kpis"]["completeness"] == {"numerator": 2, "denominator": 3, "rate": 0.6667}
+    assert report["kpis"]["completeness"] == {"numerator": 1, "denominator": 3, "rate": 0.3333}
     assert report["totals"]["followups"] == 5  # every follow-up is still work done
     by_owner = {o["owner"]: o["kpis"]["completeness"] for o in report["by_owner"]}
-    assert by_owner == {None: {"numerator": 2, "denominator": 3, "rate": 0.6667}}
+    assert by_owner == {None: {"numerator": 1, "denominator": 3, "rate": 0.3333}}
 
 
 def test_completeness_asks_no_next_date_of_the_thank_you_before_the_first_call_nor_of_the_contact_that_ended_a_card(lc):
@@ -153,6 +153,16 @@ def test_completeness_asks_no_next_date_of_the_thank_you_before_the_first_call_n
     lc.ok("reject", "王五", "--note", "再约一次试驾", now="2026-11-18T09:00:00")  # open again: a plan is asked
     report = weekly(lc)
     assert report["kpis"]["completeness"] == {"numerator": 4, "denominator": 7, "rate": 0.5714}
+
+
+def test_a_message_logged_after_a_call_at_the_same_minute_is_no_thank_you_and_one_logged_before_it_is(lc):
+    add(lc, "甲", "13800000001", "2026-11-16 09:00")
+    log(lc, "甲", "2026-11-16 10:00", "phone", "--plan", "准备报价", "--next", "2026-11-18")
+    log(lc, "甲", "2026-11-16 10:00", "wechat", content="发送配置表")  # after the call: a plan is asked
+    add(lc, "乙", "13800000002", "2026-11-16 09:00")
+    log(lc, "乙", "2026-11-16 10:00", "wechat", content="感谢到店")  # the thank-you, then the call
+    log(lc, "乙", "2026-11-16 10:00", "phone", "--plan", "准备报价", "--next", "2026-11-18")
+    assert weekly(lc)["kpis"]["completeness"] == {"numerator": 3, "denominator": 4, "rate": 0.75}
 
 
 def test_funnel_at_the_weeks_end_comes_from_the_grade_history_and_status_events(lc):
