@@ -208,23 +208,22 @@ def _owners_at_ends(store: Store, scope: Scope, periods: Periods, card_ids: list
 
 
 def _events(store: Store, scope: Scope, kind: EventKind, periods: Periods,
-            more: str = "", where: str = "") -> list[tuple[sqlite3.Row, dict]]:
-    """The events of a kind dated in each period, each with its period `n`, its card's owner at the
-    period's end and its detail; `more` adds columns, `where` conditions, about the event `e` (and
-    its period `p`)."""
+            more: str = "", where: str = "") -> list[sqlite3.Row]:
+    """The events of a kind dated in each period, each with its period `n` and its card's owner at
+    the period's end; `more` adds columns, `where` conditions, about the event `e` (and its period
+    `p`)."""
     scope_sql, params = _scope(scope, "p.p_end")
     table, bounds = _periods(periods)
-    rows = store.conn.execute(
+    return store.conn.execute(
         f"""
         WITH {table}
-        SELECT p.n, cards.id, e.at, e.detail, {_owner_at('p.p_end')} AS owner{more}
+        SELECT p.n, cards.id, e.at, {_owner_at('p.p_end')} AS owner{more}
         FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
         WHERE e.kind = :kind AND e.at >= :first AND e.at < :last AND {scope_sql}{where}
         ORDER BY p.n, e.at, e.id
         """,
         {**params, **bounds, "kind": kind.value},
     ).fetchall()
-    return [(r, json.loads(r["detail"]) if r["detail"] else {}) for r in rows]
 
 
 class Referral(NamedTuple):
@@ -306,7 +305,6 @@ def _reason(detail: str) -> tuple[str, str]:
 
 
 class Contact(NamedTuple):
-    seq: int
     at: datetime
     channel: str
     reached: bool
@@ -316,7 +314,6 @@ class Wake(NamedTuple):
     card_id: int
     at: datetime
     owner: str | None  # at the end
-    followup_seq: int | None  # the contact that woke the card
     contacts: list[Contact]  # the card's effective follow-ups from the wake to the period's end
     period: int = 0  # which of the periods asked for
 
@@ -333,7 +330,7 @@ def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
         contact_rows = store.conn.execute(
             f"""
             WITH {table}
-            SELECT p.n, f.card_id, f.seq, f.at, f.channel, f.outcome FROM followups f
+            SELECT p.n, f.card_id, f.at, f.channel, f.outcome FROM followups f
             JOIN p ON f.at >= p.p_start AND f.at < p.p_end
             WHERE f.card_id IN (SELECT e.card_id FROM card_events e WHERE e.kind = 'woken' AND e.at >= :first
                                 AND e.at < :last)
@@ -344,8 +341,7 @@ def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
         ).fetchall()
         for r in contact_rows:
             contacts.setdefault((r["n"], r["card_id"]), []).append(
-                Contact(r["seq"], store.dt(r["at"]), r["channel"], r["outcome"] == "reached"))
-    return [Wake(r["id"], store.dt(r["at"]), r["owner"], detail.get("followup_seq"),
-                 contacts.get((r["n"], r["id"]), []), r["n"]) for r, detail in rows]
+                Contact(store.dt(r["at"]), r["channel"], r["outcome"] == "reached"))
+    return [Wake(r["id"], store.dt(r["at"]), r["owner"], contacts.get((r["n"], r["id"]), []), r["n"]) for r in rows]
 
 
