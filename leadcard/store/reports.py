@@ -319,10 +319,11 @@ _SELLING = f"""NOT coalesce({_status_event_at('f.at', 'f.card_id')} IN ('won', '
 # (the column `complete`); of two it asks the content only, as the audit's no-next-date reads them:
 # the thank-you message before the first call (the policy schedules the call) and the contact that
 # ended the card, won, lost or invalid at the period's end (nothing is left to plan).
-# A call logged before the message at the same minute came before it, as the audit orders them.
+# A call logged before the message at the same minute came before it, as the audit orders them (by
+# number; a card's follow-ups are numbered as they are written, as their ids are, which the index holds).
 _THANKS = f"""f.channel IN ({", ".join(f"'{c.value}'" for c in sorted(WRITTEN_CHANNELS))}) AND NOT EXISTS (
     SELECT 1 FROM followups g WHERE g.card_id = f.card_id AND g.channel = 'phone'
-    AND (g.at < f.at OR g.at = f.at AND g.seq < f.seq) AND {counts_listed('g', '< :end')})"""
+    AND (g.at < f.at OR g.at = f.at AND g.id < f.id) AND {counts_listed('g', '< :end')})"""
 _CLOSING = f"""coalesce({_status_event_at(':end', 'f.card_id')} IN ({_CLOSED_KINDS}), FALSE) AND NOT EXISTS (
     SELECT 1 FROM followups g WHERE g.card_id = f.card_id AND g.at > f.at AND g.at <= (
         SELECT max(c.at) FROM card_events c WHERE c.card_id = f.card_id AND +c.kind IN ({_CLOSING_KINDS})
