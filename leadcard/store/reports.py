@@ -20,10 +20,8 @@ STATUS_EVENTS = (
     EventKind.LOST_APPROVED, EventKind.LOST_REJECTED, EventKind.INVALID, EventKind.REOPENED,
 )
 _STATUS_KINDS = ",".join(f"'{k.value}'" for k in STATUS_EVENTS)
-# The events that close a card, and the status events after which it stays closed.
+# The events that close a card.
 _CLOSING_KINDS = ",".join(f"'{k.value}'" for k in (EventKind.WON, EventKind.LOST_REQUESTED, EventKind.INVALID))
-_CLOSED_KINDS = ",".join(f"'{k.value}'" for k in (EventKind.WON, EventKind.DELIVERED, EventKind.LOST_REQUESTED,
-                                                  EventKind.LOST_APPROVED, EventKind.INVALID))
 
 # A follow-up counts unless an entry dated before the period's end corrects it (corrections are
 # dated like the entry they correct) or it was withdrawn before the end: a withdrawal made since
@@ -324,7 +322,7 @@ _SELLING = f"""NOT coalesce({_status_event_at('f.at', 'f.card_id')} IN ('won', '
 _THANKS = f"""f.channel IN ({", ".join(f"'{c.value}'" for c in sorted(WRITTEN_CHANNELS))}) AND NOT EXISTS (
     SELECT 1 FROM followups g WHERE g.card_id = f.card_id AND g.channel = 'phone'
     AND (g.at < f.at OR g.at = f.at AND g.id < f.id) AND {counts_listed('g', '< :end')})"""
-_CLOSING = f"""coalesce({_status_event_at(':end', 'f.card_id')} IN ({_CLOSED_KINDS}), FALSE) AND NOT EXISTS (
+_CLOSING = f"""NOT {_open(_status_event_at(':end', 'f.card_id'))} AND NOT EXISTS (
     SELECT 1 FROM followups g WHERE g.card_id = f.card_id AND g.at > f.at AND g.at <= (
         SELECT max(c.at) FROM card_events c WHERE c.card_id = f.card_id AND +c.kind IN ({_CLOSING_KINDS})
         AND c.at < :end)
