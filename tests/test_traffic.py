@@ -90,6 +90,41 @@ def test_each_consultant_has_the_traffic_they_received_invited_and_closed(week):
     assert ratio(by_owner["王芳"]["traffic"], "close") == (1, 2, 0.5)
 
 
+def test_a_leads_first_walk_in_is_a_first_visit_and_only_a_customer_who_came_before_returns(lc):
+    """The log attaches a walk-in whose phone is on a card to that card (its owner hears of it), but the
+    showroom counts it as a return visit only if the customer came before: an online lead or a caller
+    walking in for the first time is a first visit (首次进店), and 留档 by the card's phone."""
+    sales_floor(lc)
+    for name, phone, source in (("网络", "13900000031", "online"), ("来电", "13900000032", "phone-in"),
+                                ("展厅", "13900000033", "walk-in"), ("邀约", "13900000034", "online")):
+        lc.ok("add", name, "--phone", phone, "--source", source, "--owner", "王芳", "--at", "2026-11-16 09:00",
+              user="王芳", now="2026-11-16T09:00:00")
+    log(lc, "王芳", "邀约", "2026-11-17 10:00", "visit", content="邀约到店看车")  # came in: a visit on the card
+    for phone, at in (("13900000031", "2026-11-18 10:00"), ("13900000032", "2026-11-18 11:00"),
+                      ("13900000033", "2026-11-18 12:00"), ("13900000034", "2026-11-18 13:00"),
+                      ("13900000031", "2026-11-19 10:00")):
+        visit(lc, "王芳", at, "--phone", phone)
+    t = traffic(lc)
+    assert (t["first_visits"], t["return_visits"], t["phone_ins"]) == (2, 3, 0)
+    assert ratio(t, "card") == (2, 2, 1.0)
+    # Each was attached to its card, and the owner was told of none: she received them herself.
+    assert all(v["card"] for v in lc.json("visit", "list", "--date", "2026-11-18", user="王芳")["visits"])
+
+
+def test_a_visit_at_the_moment_the_walk_in_card_was_made_or_its_visit_was_logged_is_the_first(lc):
+    sales_floor(lc)
+    lc.ok("add", "甲", "--phone", "13900000041", "--owner", "王芳", "--at", "2026-11-18 10:00", user="王芳",
+          now="2026-11-18T10:00:00")
+    visit(lc, "王芳", "2026-11-18 10:00", "--phone", "13900000041")
+    visit(lc, "王芳", "2026-11-18 10:01", "--phone", "13900000041")
+    lc.ok("add", "乙", "--phone", "13900000042", "--source", "online", "--owner", "王芳", "--at", "2026-11-17 10:00",
+          user="王芳", now="2026-11-17T10:00:00")
+    log(lc, "王芳", "乙", "2026-11-18 11:00", "visit", content="邀约到店看车")  # this very visit, on the card
+    visit(lc, "王芳", "2026-11-18 11:00", "--phone", "13900000042")
+    t = traffic(lc)
+    assert (t["first_visits"], t["return_visits"]) == (2, 1)
+
+
 def test_nothing_to_divide_is_null_never_zero(week):
     t = traffic(week, user="孙丽")
     assert (t["first_visits"], t["by_consultant"]) == (0, [])

@@ -3,9 +3,11 @@
 
 - Visits are the showroom log's lines that arrived in the period, under who received them. Phone-ins
   (来电 and the 400 line) stand apart; every other line is a walk-in, a first visit (首次进店) or a
-  return visit (再次进店: the customer's phone was already on a card).
+  return visit (再次进店: the customer came to the showroom before — the visit went on their card,
+  made at an earlier walk-in or holding an earlier walk-in, visit or test drive; an online lead's or a
+  caller's first walk-in goes on their card too, yet is a first visit: store/traffic.py).
 - card rate 留档率: first visits that left contact details ÷ first visits. Return visits are left out
-  of both: a return visit is known by the phone already on a card, so it always "left" one.
+  of both: the customer left their details on an earlier visit.
 - test-drive rate 试驾率: walk-ins (first and return) during which the customer test-drove — the
   log's 试驾 ticked, by `visit add --test-drive` or by a test drive registered that day (试驾登记)
   whose follow-up stood at the period's end — ÷ walk-ins. Test drives made elsewhere (上门试驾) are counted in `test_drives`, not in the rate.

@@ -18,11 +18,24 @@ PHONE_IN_SOURCES = ("phone-in", "hotline")
 class VisitCount(NamedTuple):
     consultant: str | None  # who received them
     phone_in: bool
-    return_visit: bool
+    return_visit: bool  # the customer came to the showroom before (_CAME_BEFORE)
     contact_left: bool  # 留档
     test_drive: bool  # the log's 试驾 column, or a test drive registered on the visit standing at the period's end
     visits: int
     period: int = 0  # which of the periods asked for
+
+
+# A return visit (再次进店): the customer came to the showroom before. A visit on a card the customer
+# already had (the log's return_visit, which also tells the card's owner of it) is one when the card
+# was made at a walk-in before it, or an earlier walk-in or a visit or test drive in the showroom
+# stands on the card — not an online lead's or a caller's first walk-in, the showroom's first visit.
+_CAME_BEFORE = f"""visits.return_visit = 1 AND (
+    EXISTS (SELECT 1 FROM cards c WHERE c.id = visits.card_id AND c.source = 'walk-in'
+            AND c.created_at < visits.arrived_at)
+    OR EXISTS (SELECT 1 FROM visits b WHERE b.card_id = visits.card_id AND b.arrived_at < visits.arrived_at
+               AND b.source NOT IN ({", ".join(f"'{source}'" for source in PHONE_IN_SOURCES)}))
+    OR EXISTS (SELECT 1 FROM followups f WHERE f.card_id = visits.card_id AND f.at < visits.arrived_at
+               AND f.channel IN ('visit', 'test-drive') AND {_effective('p.p_end')}))"""
 
 
 def visit_counts(store: Store, scope: Scope, periods: Periods) -> list[VisitCount]:
@@ -37,7 +50,7 @@ def visit_counts(store: Store, scope: Scope, periods: Periods) -> list[VisitCoun
     rows = store.conn.execute(
         f"""
         WITH {table}
-        SELECT p.n, visits.consultant_id, visits.source IN ({sources}), visits.return_visit, visits.contact_left,
+        SELECT p.n, visits.consultant_id, visits.source IN ({sources}), {_CAME_BEFORE}, visits.contact_left,
             visits.test_drive = 1 OR {registered_drive('< p.p_end')}, count(*)
         FROM p JOIN visits ON visits.arrived_at >= p.p_start AND visits.arrived_at < p.p_end
         WHERE visits.arrived_at >= :first AND visits.arrived_at < :last AND {scope_sql}
