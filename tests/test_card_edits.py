@@ -144,3 +144,52 @@ def test_the_edit_reads_in_english_and_what_was_typed_is_shown_as_text(lc):
     card(lc)
     english = lc.ok("edit", "张三", "--budget", "[red]25万[/red]", env={"LEADCARD_LANG": "en"}).stdout
     assert english.strip() == "Changed A00001 张三: Budget 15万 → [red]25万[/red]"
+
+
+def test_a_source_typed_wrong_is_corrected_and_the_first_contacts_deadlines_follow_it(lc):
+    card(lc, now="2026-05-04T10:00:00")
+    due = lambda: [(i["reason"], i["due_at"]) for i in lc.json("today", now="2026-05-04T10:06:00")["items"]]  # noqa: E731
+    assert due() == [("first-touch", "2026-05-04T13:00:00+08:00")]
+    told = lc.ok("edit", "张三", "--source", "汽车之家", now="2026-05-04T10:05:00").stdout
+    assert told.strip() == "已修改 A00001 张三：来源 展厅 → 网络；平台 — → 汽车之家"
+    # An online lead is called within 30 minutes of working hours from its arrival.
+    assert due() == [("first-call", "2026-05-04T10:30:00+08:00")]
+    shown = lc.json("show", "张三")
+    assert (shown["source"], shown["platform"]) == ("online", "汽车之家")
+    assert "修改资料  来源 展厅 → 网络；平台 — → 汽车之家" in lc.ok("show", "张三").stdout
+    # Another source drops the platform, which only an online lead has.
+    back = lc.json("edit", "张三", "--source", "展厅", now="2026-05-04T10:06:00")["changes"]
+    assert back == {"source": {"from": "online", "to": "walk-in"}, "platform": {"from": "汽车之家", "to": None}}
+    assert due() == [("first-touch", "2026-05-04T13:00:00+08:00")]
+    assert [e["fields"] for e in edits(lc)] == [{"source": ["walk-in", "online"], "platform": [None, "汽车之家"]},
+                                                {"source": ["online", "walk-in"], "platform": ["汽车之家", None]}]
+
+
+def test_a_platform_belongs_to_an_online_lead_and_a_referred_card_stays_a_referral(lc):
+    card(lc)
+    assert lc.json("edit", "张三", "--platform", "懂车帝")["changes"] == {
+        "source": {"from": "walk-in", "to": "online"}, "platform": {"from": None, "to": "懂车帝"}}
+    assert lc.json("edit", "张三", "--source", "online")["changes"] == {}  # the platform stays
+    assert lc.json("edit", "张三", "--platform", " ")["changes"] == {"platform": {"from": "懂车帝", "to": None}}
+    lc.ok("add", "李四", "--phone", "13900139000", "--referred-by", "张三")
+    for args, why in ((("张三", "--source", "walk-in", "--platform", "易车"), "平台（易车）只属于网络线索（online），不属于来源 展厅"),
+                      (("张三", "--source", "火星"), "不认识的线索来源 `火星`"),
+                      (("李四", "--source", "online"), "卡片 A00002 记有转介绍人，来源只能是转介绍（referral），不能是 网络"),
+                      (("李四", "--platform", "汽车之家"), "卡片 A00002 记有转介绍人，来源只能是转介绍（referral），不能是 网络")):
+        refused = lc("edit", *args)
+        assert refused.exit_code == 2 and why in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert lc.json("edit", "李四", "--source", "转介绍")["changes"] == {}
+    assert lc.json("show", "李四")["source"] == "referral" and edits(lc, "李四") == []
+    assert (lc.json("show", "张三")["source"], len(edits(lc))) == ("online", 2)
+
+
+def test_the_audit_judges_the_first_call_by_the_corrected_source(lc):
+    card(lc, now="2026-05-04T10:00:00")
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2026-05-04T10:10:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "了解需求，邀约试驾", "--plan", "周六试驾",
+          "--next", "2026-05-09 10:00", now="2026-05-04T12:00:00")
+    late = lambda: [f["ref"] for f in lc.json("audit", "--rule", "first-call-late",  # noqa: E731
+                                               now="2026-05-05T09:00:00")["findings"]]
+    assert late() == []  # a walk-in's first call within 24 hours
+    lc.ok("edit", "张三", "--source", "online", now="2026-05-05T08:00:00")
+    assert late() == ["A00001"]  # an online lead's within 30 minutes of working hours

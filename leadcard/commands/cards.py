@@ -152,6 +152,8 @@ def edit(
     ref: Annotated[str, typer.Argument(metavar="REF", help="卡号、电话或姓名。")],
     name: Annotated[Optional[str], Opt("--name", help="客户姓名（改正写错的）。")] = None,
     phone: Annotated[Optional[str], Opt("--phone", help="客户电话（改正写错的，或客户换了号码）。")] = None,
+    source: Annotated[Optional[str], Opt("--source", help="线索来源，改正建卡时写错的（写法同 add 的 --source）。")] = None,
+    platform: Annotated[Optional[str], Opt("--platform", help="线上线索的平台；写空清空。")] = None,
     model: Model = None,
     gender: Gender = None,
     age: Age = None,
@@ -177,27 +179,34 @@ def edit(
     birthday: Birthday = None,
     as_json: JsonOption = False,
 ) -> None:
-    """修改卡片上的客户资料和购车意向：补全资料、需求变化（预算、意向车型）、改正写错的姓名或电话。
+    """修改卡片上的客户资料和购车意向：补全资料、需求变化（预算、意向车型）、改正写错的姓名、电话或来源。
 
     只改写到的栏目；写空（如 --budget ""）清空这一栏（姓名、电话不能清空）。每次修改连同改前的值
-    记入卡片历程。新电话不能已在另一张在跟卡片上；战败、无效的卡片电话留作记录，不能修改。
+    记入卡片历程。新电话不能已在另一张在跟卡片上；战败、无效的卡片电话留作记录，不能修改。改了来源，
+    首次触达、首次电话的时限按新来源重算；记有转介绍人的卡片来源只能是转介绍。
 
     \b
     示例：
       leadcard edit 张三 --budget 25万 --model 汉兰达
       leadcard edit A00012 --competitor 雅阁 --competitor 天籁
+      leadcard edit A00013 --source online --platform 懂车帝
     """
     from leadcard.domain import card_edits as domain
-    from leadcard.parse import parse_birthday
+    from leadcard.parse import parse_birthday, parse_lead_source
     from leadcard.render import card_edits as edits, cards as render
 
+    current = session(ctx)  # the store's policy reads the source as its floor writes it
+    cleared = platform is not None and not platform.strip()
+    lead_source, lead_platform = parse_lead_source(source, None if cleared else platform, current.policy)
     changes = domain.CardChanges(
         name=name,
         phone=phone,
+        source=lead_source,
+        platform="" if cleared else lead_platform,
         fields={field: value for field, value in _card_fields(locals()).items() if value is not None},
         birthday=parse_birthday(birthday) if birthday else birthday,
     )
-    card, changed = domain.edit_card(session(ctx), ref, changes)
+    card, changed = domain.edit_card(current, ref, changes)
     if as_json:
         render.print_json({**render.card_json(card), **edits.changes_json(changed)})
     else:

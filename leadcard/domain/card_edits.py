@@ -6,11 +6,11 @@ value before and after, so the card's history tells what the customer wanted whe
 
 from typing import NamedTuple
 
-from leadcard.domain.cards import phone_taken, refresh, resolve
+from leadcard.domain.cards import check_platform, phone_taken, refresh, resolve
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
-from leadcard.model import CARD_FIELD_NAMES, STATUS_LABELS, Card, EventKind, Status
+from leadcard.model import CARD_FIELD_NAMES, SOURCE_LABELS, STATUS_LABELS, Card, EventKind, Source, Status
 from leadcard.parse import normalise_phone
 from leadcard.usertext import check_text
 
@@ -26,6 +26,8 @@ class CardChanges(NamedTuple):
     fields: dict[str, object] = {}  # card field (CARD_FIELDS) → its new value
     birthday: str | None = None  # "MM-DD"
     phone: str | None = None  # as typed: a mistyped number, or the customer's new one
+    source: Source | None = None  # a source typed wrong at `add`
+    platform: str | None = None  # an online lead's platform; "" clears it
 
 
 def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, dict[str, tuple[object, object]]]:
@@ -35,7 +37,8 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
     unknown = sorted(set(changes.fields) - set(CARD_FIELD_NAMES))
     if unknown:
         raise BadInput(_("不认识的卡片字段“{field}”").format(field=unknown[0]))
-    if changes.name is None and not changes.fields and changes.birthday is None and changes.phone is None:
+    if (changes.name is None and not changes.fields and changes.birthday is None and changes.phone is None
+            and changes.source is None and changes.platform is None):
         raise BadInput(_("没有要修改的栏目：写上要改的，如 --budget 25万、--model 汉兰达"))
     wanted: dict[str, object] = {}
     if changes.name is not None:
@@ -55,7 +58,9 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
     store = session.store
     with store.transaction():
         card = resolve(session, ref)
-        before = {**card.fields, "name": card.name, "phone": card.phone, "birthday": card.birthday}
+        wanted.update(_lead(card, changes))
+        before = {**card.fields, "name": card.name, "phone": card.phone, "birthday": card.birthday,
+                  "source": card.source.value, "platform": card.platform}
         changed = {field: (before.get(field), value) for field, value in wanted.items() if before.get(field) != value}
         if "phone" in changed:
             _check_phone(session, card, wanted["phone"])
@@ -63,9 +68,26 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
             store.update_card(card.id, {field: after for field, (_before, after) in changed.items()})
             store.insert_event(card.id, session.now, EventKind.EDITED, session.actor_id,
                                {"fields": {field: list(pair) for field, pair in changed.items()}})
-            if "birthday" in changed:  # an owner's greeting is due by it
+            # An owner's greeting is due by the birthday; the first contacts' deadlines by the source.
+            if "birthday" in changed or "source" in changed:
                 refresh(session, card.id)
     return session.shown(store.card(card.id)), changed
+
+
+def _lead(card: Card, changes: CardChanges) -> dict[str, object]:
+    """Where the lead came from, as the edit leaves it: a platform belongs to an online lead only (one
+    named makes the lead online; another source drops it), and a referred customer's card stays a
+    referral while it names who referred them."""
+    if changes.source is None and changes.platform is None:
+        return {}
+    source = changes.source or (Source.ONLINE if changes.platform else card.source)
+    platform = (changes.platform or None) if changes.platform is not None else (
+        card.platform if source == Source.ONLINE else None)
+    check_platform(source, platform)
+    if card.referred_by is not None and source != Source.REFERRAL:
+        raise BadInput(_("卡片 {ref} 记有转介绍人，来源只能是转介绍（referral），不能是 {source}").format(
+            ref=card.ref, source=_(SOURCE_LABELS[source])))
+    return {"source": source.value, "platform": platform}
 
 
 def _check_phone(session: Session, card: Card, phone: str) -> None:

@@ -102,6 +102,13 @@ def first_contact_action(card: Card | DueCard, reason: DueReason, policy: Policy
     return _("电话回访，确认级别（自{since} {hours} 小时内）").format(since=since, hours=f"{policy.first_call_hours:g}")
 
 
+def check_platform(source: Source, platform: str | None) -> None:
+    """A platform belongs to an online lead only."""
+    if platform and source != Source.ONLINE:
+        raise BadInput(_("平台（{platform}）只属于网络线索（online），不属于来源 {source}").format(
+            platform=platform, source=_(SOURCE_LABELS[source])))
+
+
 class NewCard(NamedTuple):
     name: str
     phone: str  # as typed; normalised here
@@ -200,9 +207,7 @@ def add_card(session: Session, new: NewCard) -> Card:
         raise BadInput(_("由 {referrer} 转介绍的卡片，来源是 referral，不能是 {source}").format(
             referrer=referrer.ref, source=_(SOURCE_LABELS[new.source])))
     source = new.source or (Source.REFERRAL if referrer else visit.source if visit else Source.WALK_IN)
-    if new.platform and source != Source.ONLINE:
-        raise BadInput(_("平台（{platform}）只属于网络线索（online），不属于来源 {source}").format(
-            platform=new.platform, source=_(SOURCE_LABELS[source])))
+    check_platform(source, new.platform)
     left_at = new.left_at or (visit.left_at if visit else None)
     if left_at is not None and left_at > now + timedelta(minutes=1):
         raise BadInput(_("客户离店时间不能在将来（{when}）").format(when=f"{left_at:%Y-%m-%d %H:%M}"))

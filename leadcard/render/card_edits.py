@@ -1,17 +1,18 @@
 """What an edit of a card changed (修改资料), in words and in JSON; `show` lists past edits the same way."""
 
 from leadcard.i18n import N_, _
-from leadcard.model import CARD_FIELDS, Card
+from leadcard.model import CARD_FIELDS, SOURCE_LABELS, Card
 
 _LABELS = {**{field: label for field, label, _section in CARD_FIELDS}, "name": N_("姓名"), "phone": N_("电话"),
-           "birthday": N_("生日")}
+           "birthday": N_("生日"), "source": N_("来源"), "platform": N_("平台")}
+_SOURCES = {source.value: label for source, label in SOURCE_LABELS.items()}
 
 
 def changes_listed(changed: dict) -> str:
     """Each field's change, `预算 15万 → 25万`, in the order made; a cleared value is `—`."""
     return _("；").join(_("{field} {before} → {after}").format(
-        field=_(_LABELS[field]) if field in _LABELS else field, before=_value(before), after=_value(after))
-        for field, (before, after) in changed.items())
+        field=_(_LABELS[field]) if field in _LABELS else field, before=_value(field, before),
+        after=_value(field, after)) for field, (before, after) in changed.items())
 
 
 def changes_text(card: Card, changed: dict) -> str:
@@ -24,5 +25,8 @@ def changes_json(changed: dict) -> dict:
     return {"changes": {field: {"from": before, "to": after} for field, (before, after) in changed.items()}}
 
 
-def _value(value: object) -> str:
-    return "—" if value is None else str(value)
+def _value(field: str, value: object) -> str:
+    """A value as the card shows it: a source by its name on the floor (网络, not online)."""
+    if value is None:
+        return "—"
+    return _(_SOURCES[value]) if field == "source" and value in _SOURCES else str(value)
