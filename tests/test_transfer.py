@@ -347,10 +347,11 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     lc.ok("export", "--output", str(exported))
     other = empty_store(tmp_path / "new.db")
     _same_floor(other)
-    more = ["--followups", str(tmp_path / "all.followups.csv"), "--instructions", str(tmp_path / "all.instructions.csv")]
-    args = ["import", str(exported), *(more if fmt == "csv" else [])]
-    report = other.json(*args, user="赵经理")
+    # A CSV export's history is written beside its cards, and read from there with them.
+    report = other.json("import", str(exported), user="赵经理")
     assert report["errors"] == [] and report["imported"]["cards"] == 43
+    assert report["beside"] == ([str(tmp_path / "all.followups.csv"), str(tmp_path / "all.instructions.csv")]
+                                if fmt == "csv" else [])
     for a, b in ((lc, "before.csv"), (other, "after.csv")):
         a.ok("export", "--output", str(tmp_path / b), user="赵经理")
     assert without_card_numbers(read_csv(tmp_path / "after.csv"), 0) == without_card_numbers(read_csv(tmp_path / "before.csv"), 0)
@@ -381,6 +382,46 @@ def test_export_then_import_into_an_empty_store_round_trips_every_card_and_follo
     assert grades(other) == grades(lc) and [g[2] for g in grades(lc)] == ["B", "A", "H"]
     # 客户异议 raised at the latest contact travel with it, and `today` offers the same scripts.
     assert other.json("show", "周杰", user="赵经理")["followups"][-1]["objections"] == ["price", "delivery"]
+
+
+def _exported_with_history(lc: Leadcard, tmp_path) -> None:
+    """all.csv, with a follow-up by 王芳 and an instruction by 钱主管 beside it."""
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--owner", "王芳", now="2026-05-01T10:00:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "预算二十万", "--next", "2026-05-03", user="王芳",
+          now="2026-05-01T11:00:00")
+    lc.ok("comment", "张三", "约试驾", user="钱主管", now="2026-05-01T18:00:00")
+    lc.ok("export", "--output", str(tmp_path / "all.csv"))
+
+
+def test_a_file_given_for_a_part_of_the_history_is_read_instead_of_the_one_beside(lc, tmp_path):
+    _exported_with_history(lc, tmp_path)
+    write_csv(tmp_path / "calls.csv", [["13800138000", "2026-05-01 11:00", "phone", "另记的通话", "王芳"]],
+              header=["电话", "时间", "方式", "内容", "记录人"])
+    other = empty_store(tmp_path / "new.db")
+    sales_floor(other)
+    told = other.ok("import", str(tmp_path / "all.csv"), "--followups", str(tmp_path / "calls.csv"))
+    assert told.stderr.strip() == f"同时读取旁边的跟进记录、主管批示：{tmp_path / 'all.instructions.csv'}"
+    assert told.stdout.strip() == "已导入 1 张卡片、1 条跟进记录、1 条主管批示"
+    shown = other.json("show", "张三")
+    assert [f["content"] for f in shown["followups"]] == ["另记的通话"]
+    assert [i["text"] for i in shown["instructions"]] == ["约试驾"]
+
+
+def test_a_history_written_by_someone_not_yet_a_user_says_whom_to_add(lc, tmp_path):
+    _exported_with_history(lc, tmp_path)
+    other = empty_store(tmp_path / "new.db")
+    other.ok("user", "add", "赵经理", "--role", "manager")
+    other.user = "赵经理"
+    refused = other("import", str(tmp_path / "all.csv"), "--create-users", "--team", "一组")
+    assert refused.exit_code == 1
+    # The consultant is made from the cards; the supervisor who signed is not a consultant to make.
+    assert "主管批示：第 2 行：没有名为 钱主管 的用户（批示人）：先添加（leadcard user add 钱主管 --role supervisor）" \
+        in refused.stdout.replace("\n", "")
+    assert other.json("list") == [] and [u["name"] for u in other.json("user", "list")] == ["赵经理"]
+    other.ok("user", "add", "钱主管", "--role", "supervisor", "--team", "一组")
+    assert other.json("import", str(tmp_path / "all.csv"), "--create-users", "--team", "一组")["imported"] == {
+        "cards": 1, "followups": 1, "instructions": 1}
 
 
 def test_a_sheet_naming_the_platform_as_source_and_the_leaving_time_imports_both(lc, tmp_path):

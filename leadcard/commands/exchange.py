@@ -27,7 +27,8 @@ def import_(
     team: Annotated[Optional[str], Opt("--team", help="--create-users 新建的顾问所在的小组。")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """导入卡片，要么全部导入，要么一张不导。工作表“跟进记录”和“主管批示”（或 --followups、--instructions）带入历史记录。
+    """导入卡片，要么全部导入，要么一张不导。工作表“跟进记录”和“主管批示”（或 --followups、--instructions）带入历史记录；
+    CSV 导出旁边的 FILE.followups.csv、FILE.instructions.csv 一并读取。
     经理导出的 JSON（`export --format json`）恢复整个数据库，只能导入空数据库。
     --dry-run 还列出每一列被读成什么，以及来源、级别、销售顾问的每种写法被读成什么。
 

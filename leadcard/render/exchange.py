@@ -48,6 +48,7 @@ def import_json(report) -> dict:
         "created_users": report.created_users,
         "rejects": report.rejects,
         "ignored_sheets": [{"file": s.file, "sheet": s.sheet, "hidden": s.hidden} for s in report.ignored_sheets],
+        "beside": report.beside,
     }
 
 
@@ -64,6 +65,8 @@ def import_report(report, as_json: bool) -> None:
     if report.ignored_sheets:
         sheets = [_("{sheet}（隐藏）").format(sheet=s.sheet) if s.hidden else s.sheet for s in report.ignored_sheets]
         err.print(_("未读取这些工作表（只读卡片、跟进记录和主管批示）：{sheets}").format(sheets=_("、").join(sheets)))
+    if report.beside:
+        err.print(_("同时读取旁边的跟进记录、主管批示：{files}").format(files=_("、").join(report.beside)))
     if report.dry_run:
         _understood(report, out)
     for part, titles in report.unknown_columns.items():

@@ -22,6 +22,7 @@ from leadcard.domain.exchange.roundtrip import whole_store
 from leadcard.store import exchange as sql
 from leadcard.store.visits import visits_in
 from leadcard.domain.exchange.layout import (
+    BESIDE,
     CARD_EXPORT,
     CARD_SHEET,
     FINANCE_EXPORT,
@@ -98,8 +99,8 @@ def export(session: Session, fmt: str, step: Callable[[int, int | None], None] |
     tick = _ticker(step) if step is not None else None
     whole = whole_store(session) if fmt == "json" else None
     return (Sheet("cards", CARD_SHEET, CARD_EXPORT, rows[0], tick=tick),
-            Sheet("followups", FOLLOWUP_SHEET, FOLLOWUP_EXPORT, rows[1], tick=tick),
-            Sheet("instructions", INSTRUCTION_SHEET, INSTRUCTION_EXPORT, rows[2], tick=tick),
+            Sheet(BESIDE[FOLLOWUP_SHEET], FOLLOWUP_SHEET, FOLLOWUP_EXPORT, rows[1], tick=tick),
+            Sheet(BESIDE[INSTRUCTION_SHEET], INSTRUCTION_SHEET, INSTRUCTION_EXPORT, rows[2], tick=tick),
             Sheet("visits", VISIT_SHEET, VISIT_EXPORT, rows[3], tick=tick),
             *_desk_sheets(session, fmt, tick),
             *([Sheet("store", "", (), whole[1], schema=whole[0])] if whole else []))

@@ -279,7 +279,9 @@ class RowChecks:
         if key not in self.authors:
             user = self.store.user_by_name(key)
             if user is None:
-                raise BadRow(_("没有名为 {name} 的用户（{column}）").format(name=key, column=self._header(*column)))
+                role = "supervisor" if column[0] == INSTRUCTION_SHEET else "consultant"
+                raise BadRow(_("没有名为 {name} 的用户（{column}）：先添加（leadcard user add {name} --role {role}）").format(
+                    name=key, column=self._header(*column), role=role))
             self.authors[key] = user.id
         return self.authors[key]
 

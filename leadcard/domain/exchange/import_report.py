@@ -80,6 +80,7 @@ class ImportReport:
     understood: dict[str, Counter] = field(default_factory=dict)
     created_users: list[str] = field(default_factory=list)  # --create-users: the consultants made
     ignored_sheets: list = field(default_factory=list)  # tables.IgnoredSheet: a workbook's sheets not read
+    beside: list[str] = field(default_factory=list)  # the history's CSV files read beside the cards' (FILE.followups.csv)
     team: str | None = None
 
     @property

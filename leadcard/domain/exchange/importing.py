@@ -19,7 +19,7 @@ from leadcard.domain.exchange.import_checks import RowChecks
 from leadcard.domain.exchange.import_report import ImportReport
 from leadcard.domain.exchange.import_rows import Rows
 from leadcard.domain.exchange.import_writing import ImportWriter
-from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET
+from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET, beside
 from leadcard.domain.exchange.tables import is_workbook, open_tables
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, Refused
@@ -43,11 +43,14 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
     `create_users`: the consultants the sheet names who are not users are made consultants of `team`."""
     path = Path(path)
     team = _may_create_users(session, create_users, team)
+    parts = {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions}
+    found_beside = _found_beside(path, parts)
     with ExitStack() as stack:
-        tables, ignored = open_tables(stack, path, {FOLLOWUP_SHEET: followups, INSTRUCTION_SHEET: instructions})
+        tables, ignored = open_tables(stack, path, {**parts, **found_beside})
         cards, history, notes = (tables.get(part) for part in (CARD_SHEET, FOLLOWUP_SHEET, INSTRUCTION_SHEET))
         report = ImportReport(str(path), "xlsx" if is_workbook(path) else "csv", cards.encoding, dry_run, skip_bad)
         report.team, report.ignored_sheets = team, ignored
+        report.beside = [str(p) for p in found_beside.values()]
         checks = RowChecks(session, report, create_users, team)
         writer = ImportWriter(session, report, with_history=history is not None)
         try:
@@ -71,6 +74,14 @@ def import_file(session: Session, path: Path, followups: Path | None, instructio
     if not report.written:
         report.rejects = []
     return report
+
+
+def _found_beside(path: Path, given: dict[str, Path | None]) -> dict[str, Path]:
+    """The history a CSV export wrote beside its cards (FILE.followups.csv, FILE.instructions.csv),
+    for the parts not given a file of their own: read with the cards, as a workbook's sheets are."""
+    if is_workbook(path):
+        return {}
+    return {part: beside(path, part) for part, file in given.items() if file is None and beside(path, part).is_file()}
 
 
 def _may_create_users(session: Session, create_users: bool, team: str | None) -> str | None:
