@@ -207,17 +207,15 @@ def _owners_at_ends(store: Store, scope: Scope, periods: Periods, card_ids: list
     return found
 
 
-def _events(store: Store, scope: Scope, kind: EventKind, periods: Periods,
-            more: str = "", where: str = "") -> list[sqlite3.Row]:
+def _events(store: Store, scope: Scope, kind: EventKind, periods: Periods, where: str = "") -> list[sqlite3.Row]:
     """The events of a kind dated in each period, each with its period `n` and its card's owner at
-    the period's end; `more` adds columns, `where` conditions, about the event `e` (and its period
-    `p`)."""
+    the period's end; `where` adds conditions about the event `e` (and its period `p`)."""
     scope_sql, params = _scope(scope, "p.p_end")
     table, bounds = _periods(periods)
     return store.conn.execute(
         f"""
         WITH {table}
-        SELECT p.n, cards.id, e.at, {_owner_at('p.p_end')} AS owner{more}
+        SELECT p.n, cards.id, e.at, {_owner_at('p.p_end')} AS owner
         FROM card_events e JOIN p ON e.at >= p.p_start AND e.at < p.p_end JOIN cards ON cards.id = e.card_id
         WHERE e.kind = :kind AND e.at >= :first AND e.at < :last AND {scope_sql}{where}
         ORDER BY p.n, e.at, e.id
@@ -311,7 +309,6 @@ class Contact(NamedTuple):
 
 
 class Wake(NamedTuple):
-    card_id: int
     at: datetime
     owner: str | None  # at the end
     contacts: list[Contact]  # the card's effective follow-ups from the wake to the period's end
@@ -342,6 +339,6 @@ def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
         for r in contact_rows:
             contacts.setdefault((r["n"], r["card_id"]), []).append(
                 Contact(store.dt(r["at"]), r["channel"], r["outcome"] == "reached"))
-    return [Wake(r["id"], store.dt(r["at"]), r["owner"], contacts.get((r["n"], r["id"]), []), r["n"]) for r in rows]
+    return [Wake(store.dt(r["at"]), r["owner"], contacts.get((r["n"], r["id"]), []), r["n"]) for r in rows]
 
 
