@@ -10,6 +10,15 @@ def card(lc, **kwargs):
           "--competitor", "雅阁", **kwargs)
 
 
+def first_due(lc) -> list[tuple[str, str]]:
+    """What the morning list asks of the cards on 4 May at 10:06, and by when."""
+    return [(i["reason"], i["due_at"]) for i in lc.json("today", now="2026-05-04T10:06:00")["items"]]
+
+
+def first_call_late(lc, now: str) -> list[str]:
+    return [f["ref"] for f in lc.json("audit", "--rule", "first-call-late", now=now)["findings"]]
+
+
 def edits(lc, ref="张三", **kwargs) -> list[dict]:
     return [e for e in lc.json("show", ref, **kwargs)["events"] if e["kind"] == "edited"]
 
@@ -148,19 +157,18 @@ def test_the_edit_reads_in_english_and_what_was_typed_is_shown_as_text(lc):
 
 def test_a_source_typed_wrong_is_corrected_and_the_first_contacts_deadlines_follow_it(lc):
     card(lc, now="2026-05-04T10:00:00")
-    due = lambda: [(i["reason"], i["due_at"]) for i in lc.json("today", now="2026-05-04T10:06:00")["items"]]  # noqa: E731
-    assert due() == [("first-touch", "2026-05-04T13:00:00+08:00")]
+    assert first_due(lc) == [("first-touch", "2026-05-04T13:00:00+08:00")]
     told = lc.ok("edit", "张三", "--source", "汽车之家", now="2026-05-04T10:05:00").stdout
     assert told.strip() == "已修改 A00001 张三：来源 展厅 → 网络；平台 — → 汽车之家"
     # An online lead is called within 30 minutes of working hours from its arrival.
-    assert due() == [("first-call", "2026-05-04T10:30:00+08:00")]
+    assert first_due(lc) == [("first-call", "2026-05-04T10:30:00+08:00")]
     shown = lc.json("show", "张三")
     assert (shown["source"], shown["platform"]) == ("online", "汽车之家")
     assert "修改资料  来源 展厅 → 网络；平台 — → 汽车之家" in lc.ok("show", "张三").stdout
     # Another source drops the platform, which only an online lead has.
     back = lc.json("edit", "张三", "--source", "展厅", now="2026-05-04T10:06:00")["changes"]
     assert back == {"source": {"from": "online", "to": "walk-in"}, "platform": {"from": "汽车之家", "to": None}}
-    assert due() == [("first-touch", "2026-05-04T13:00:00+08:00")]
+    assert first_due(lc) == [("first-touch", "2026-05-04T13:00:00+08:00")]
     assert [e["fields"] for e in edits(lc)] == [{"source": ["walk-in", "online"], "platform": [None, "汽车之家"]},
                                                 {"source": ["online", "walk-in"], "platform": ["汽车之家", None]}]
 
@@ -188,8 +196,28 @@ def test_the_audit_judges_the_first_call_by_the_corrected_source(lc):
     lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2026-05-04T10:10:00")
     lc.ok("log", "张三", "--channel", "phone", "--content", "了解需求，邀约试驾", "--plan", "周六试驾",
           "--next", "2026-05-09 10:00", now="2026-05-04T12:00:00")
-    late = lambda: [f["ref"] for f in lc.json("audit", "--rule", "first-call-late",  # noqa: E731
-                                               now="2026-05-05T09:00:00")["findings"]]
-    assert late() == []  # a walk-in's first call within 24 hours
+    assert first_call_late(lc, "2026-05-05T09:00:00") == []  # a walk-in's first call within 24 hours
     lc.ok("edit", "张三", "--source", "online", now="2026-05-05T08:00:00")
-    assert late() == ["A00001"]  # an online lead's within 30 minutes of working hours
+    # An online lead's first call is due within 30 minutes of working hours.
+    assert first_call_late(lc, "2026-05-05T09:00:00") == ["A00001"]
+
+
+def test_when_the_customer_left_is_corrected_and_the_first_contacts_are_judged_from_it(lc):
+    card(lc, now="2026-05-04T10:00:00")
+    assert first_due(lc) == [("first-touch", "2026-05-04T13:00:00+08:00")]
+    told = lc.ok("edit", "张三", "--left", "2026-05-04 09:00", now="2026-05-04T10:05:00").stdout
+    assert told.strip() == "已修改 A00001 张三：离店时间 — → 2026-05-04 09:00"
+    assert first_due(lc) == [("first-touch", "2026-05-04T12:00:00+08:00")]
+    assert lc.json("show", "张三")["left_at"] == "2026-05-04T09:00:00+08:00"
+    assert "修改资料  离店时间 — → 2026-05-04 09:00" in lc.ok("show", "张三").stdout
+    future = lc("edit", "张三", "--left", "2026-05-04 10:07", now="2026-05-04T10:05:00")
+    assert future.exit_code == 2 and future.stderr.strip() == "leadcard: 客户离店时间不能在将来（2026-05-04 10:07）"
+    lc.ok("log", "张三", "--channel", "sms", "--content", "感谢到店", now="2026-05-04T10:10:00")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "了解需求，邀约试驾", "--plan", "周六试驾",
+          "--next", "2026-05-09 10:00", now="2026-05-05T09:30:00")
+    assert first_call_late(lc, "2026-05-06T09:00:00") == ["A00001"]  # 24 hours from 09:00, the leaving time corrected
+    assert lc.json("edit", "张三", "--left", "", now="2026-05-06T08:00:00")["changes"] == {
+        "left_at": {"from": "2026-05-04T09:00:00+08:00", "to": None}}
+    assert first_call_late(lc, "2026-05-06T09:00:00") == []  # 24 hours from the card's making at 10:00
+    assert [e["fields"] for e in edits(lc)] == [{"left_at": [None, "2026-05-04T09:00:00+08:00"]},
+                                                {"left_at": ["2026-05-04T09:00:00+08:00", None]}]

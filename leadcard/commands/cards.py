@@ -154,6 +154,7 @@ def edit(
     phone: Annotated[Optional[str], Opt("--phone", help="客户电话（改正写错的，或客户换了号码）。")] = None,
     source: Annotated[Optional[str], Opt("--source", help="线索来源，改正建卡时写错的（写法同 add 的 --source）。")] = None,
     platform: Annotated[Optional[str], Opt("--platform", help="线上线索的平台；写空清空。")] = None,
+    left: Annotated[Optional[str], Opt("--left", help="客户离店时间（改正写错的）；首次触达和首次电话的时限从这时算起，写空则从建卡算起。")] = None,
     model: Model = None,
     gender: Gender = None,
     age: Age = None,
@@ -203,6 +204,7 @@ def edit(
         phone=phone,
         source=lead_source,
         platform="" if cleared else lead_platform,
+        left_at="" if left is not None and not left.strip() else when(left),
         fields={field: value for field, value in _card_fields(locals()).items() if value is not None},
         birthday=parse_birthday(birthday) if birthday else birthday,
     )

@@ -4,9 +4,10 @@ over the weeks; so is this one. Each edit is kept as an `edited` event with ever
 value before and after, so the card's history tells what the customer wanted when.
 """
 
+from datetime import datetime
 from typing import NamedTuple
 
-from leadcard.domain.cards import check_platform, phone_taken, refresh, resolve
+from leadcard.domain.cards import check_left, check_platform, phone_taken, refresh, resolve
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
@@ -28,6 +29,7 @@ class CardChanges(NamedTuple):
     phone: str | None = None  # as typed: a mistyped number, or the customer's new one
     source: Source | None = None  # a source typed wrong at `add`
     platform: str | None = None  # an online lead's platform; "" clears it
+    left_at: datetime | str | None = None  # 离店: when the customer left, typed wrong or learned later; "" clears it
 
 
 def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, dict[str, tuple[object, object]]]:
@@ -37,8 +39,7 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
     unknown = sorted(set(changes.fields) - set(CARD_FIELD_NAMES))
     if unknown:
         raise BadInput(_("不认识的卡片字段“{field}”").format(field=unknown[0]))
-    if (changes.name is None and not changes.fields and changes.birthday is None and changes.phone is None
-            and changes.source is None and changes.platform is None):
+    if changes == CardChanges():
         raise BadInput(_("没有要修改的栏目：写上要改的，如 --budget 25万、--model 汉兰达"))
     wanted: dict[str, object] = {}
     if changes.name is not None:
@@ -55,21 +56,28 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
                    for field in CARD_FIELD_NAMES if field in changes.fields})
     if changes.birthday is not None:
         wanted["birthday"] = changes.birthday or None
+    if changes.left_at is not None:
+        # Kept in the card's history as JSON shows a moment: in the store's zone, with its offset.
+        wanted["left_at"] = check_left(changes.left_at, session.now).astimezone(session.tz).isoformat() \
+            if changes.left_at else None
     store = session.store
     with store.transaction():
         card = resolve(session, ref)
         wanted.update(_lead(card, changes))
         before = {**card.fields, "name": card.name, "phone": card.phone, "birthday": card.birthday,
-                  "source": card.source.value, "platform": card.platform}
+                  "source": card.source.value, "platform": card.platform,
+                  "left_at": card.left_at.astimezone(session.tz).isoformat() if card.left_at else None}
         changed = {field: (before.get(field), value) for field, value in wanted.items() if before.get(field) != value}
         if "phone" in changed:
             _check_phone(session, card, wanted["phone"])
         if changed:
-            store.update_card(card.id, {field: after for field, (_before, after) in changed.items()})
+            store.update_card(card.id, {field: datetime.fromisoformat(after) if field == "left_at" and after else after
+                                        for field, (_before, after) in changed.items()})
             store.insert_event(card.id, session.now, EventKind.EDITED, session.actor_id,
                                {"fields": {field: list(pair) for field, pair in changed.items()}})
-            # An owner's greeting is due by the birthday; the first contacts' deadlines by the source.
-            if "birthday" in changed or "source" in changed:
+            # An owner's greeting is due by the birthday; the first contacts' deadlines by the source
+            # and by when the customer left.
+            if {"birthday", "source", "left_at"} & set(changed):
                 refresh(session, card.id)
     return session.shown(store.card(card.id)), changed
 

@@ -102,6 +102,13 @@ def first_contact_action(card: Card | DueCard, reason: DueReason, policy: Policy
     return _("电话回访，确认级别（自{since} {hours} 小时内）").format(since=since, hours=f"{policy.first_call_hours:g}")
 
 
+def check_left(left_at: datetime, now: datetime) -> datetime:
+    """When the customer left (离店), which cannot be to come."""
+    if left_at > now + timedelta(minutes=1):
+        raise BadInput(_("客户离店时间不能在将来（{when}）").format(when=f"{left_at:%Y-%m-%d %H:%M}"))
+    return left_at
+
+
 def check_platform(source: Source, platform: str | None) -> None:
     """A platform belongs to an online lead only."""
     if platform and source != Source.ONLINE:
@@ -209,8 +216,8 @@ def add_card(session: Session, new: NewCard) -> Card:
     source = new.source or (Source.REFERRAL if referrer else visit.source if visit else Source.WALK_IN)
     check_platform(source, new.platform)
     left_at = new.left_at or (visit.left_at if visit else None)
-    if left_at is not None and left_at > now + timedelta(minutes=1):
-        raise BadInput(_("客户离店时间不能在将来（{when}）").format(when=f"{left_at:%Y-%m-%d %H:%M}"))
+    if left_at is not None:
+        check_left(left_at, now)
     fields = {k: v for k, v in new.fields.items() if v not in (None, "")}
     if visit and visit.model and "model" not in fields:
         fields["model"] = visit.model

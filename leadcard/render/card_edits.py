@@ -1,10 +1,13 @@
 """What an edit of a card changed (修改资料), in words and in JSON; `show` lists past edits the same way."""
 
+from datetime import datetime
+
 from leadcard.i18n import N_, _
 from leadcard.model import CARD_FIELDS, SOURCE_LABELS, Card
 
 _LABELS = {**{field: label for field, label, _section in CARD_FIELDS}, "name": N_("姓名"), "phone": N_("电话"),
-           "birthday": N_("生日"), "source": N_("来源"), "platform": N_("平台")}
+           "birthday": N_("生日"), "source": N_("来源"), "platform": N_("平台"),
+           "left_at": N_("离店时间")}
 _SOURCES = {source.value: label for source, label in SOURCE_LABELS.items()}
 
 
@@ -26,7 +29,12 @@ def changes_json(changed: dict) -> dict:
 
 
 def _value(field: str, value: object) -> str:
-    """A value as the card shows it: a source by its name on the floor (网络, not online)."""
+    """A value as the card shows it: a source by its name on the floor (网络, not online), a moment
+    to the minute in the store's zone, as it was kept."""
     if value is None:
         return "—"
-    return _(_SOURCES[value]) if field == "source" and value in _SOURCES else str(value)
+    if field == "source" and value in _SOURCES:
+        return _(_SOURCES[value])
+    if field == "left_at":
+        return f"{datetime.fromisoformat(str(value)):%Y-%m-%d %H:%M}"
+    return str(value)
