@@ -221,3 +221,29 @@ def test_when_the_customer_left_is_corrected_and_the_first_contacts_are_judged_f
     assert first_call_late(lc, "2026-05-06T09:00:00") == []  # 24 hours from the card's making at 10:00
     assert [e["fields"] for e in edits(lc)] == [{"left_at": [None, "2026-05-04T09:00:00+08:00"]},
                                                 {"left_at": ["2026-05-04T09:00:00+08:00", None]}]
+
+
+def test_a_referrer_left_out_at_add_is_named_and_the_card_becomes_a_referral(lc):
+    sales_floor(lc)
+    card(lc, user="王芳")  # A00001, the owner who refers a friend
+    lc.ok("add", "李四", "--phone", "13900139000", "--source", "汽车之家", user="王芳")
+    lc.ok("add", "王五", "--phone", "13700137000", user="孙丽")  # another team's: 王芳 cannot see it
+    changed = lc.json("edit", "李四", "--referred-by", "张三", user="王芳")["changes"]
+    assert changed == {"source": {"from": "online", "to": "referral"}, "platform": {"from": "汽车之家", "to": None},
+                       "referred_by": {"from": None, "to": "A00001"}}
+    shown = lc.json("show", "张三", user="王芳")
+    assert [c["ref"] for c in shown["referrals"]] == ["A00002"]
+    assert "修改资料  来源 网络 → 转介绍；平台 汽车之家 → —；转介绍人 — → A00001" in lc.ok("show", "李四", user="王芳").stdout
+    for args, code, why in ((("--referred-by", "李四"), 1, "客户不能转介绍自己"),
+                            (("--referred-by", "张三", "--source", "展厅"), 2, "来源只能是转介绍")):
+        refused = lc("edit", "李四", *args, user="王芳")
+        assert refused.exit_code == code and why in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    # A card she may not see is told as one that is not there.
+    hidden, nowhere = (lc("edit", "李四", "--referred-by", name, user="王芳") for name in ("王五", "赵六"))
+    assert hidden.exit_code == nowhere.exit_code == 1
+    assert hidden.stderr.replace("王五", "某") == nowhere.stderr.replace("赵六", "某")
+    # Cleared, the card keeps its source, which may then change.
+    assert lc.json("edit", "李四", "--referred-by", "", "--source", "展厅", user="王芳")["changes"] == {
+        "source": {"from": "referral", "to": "walk-in"}, "referred_by": {"from": "A00001", "to": None}}
+    assert lc.json("show", "张三", user="王芳")["referrals"] == []
+    assert len(edits(lc, "李四", user="王芳")) == 2

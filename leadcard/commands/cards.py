@@ -155,6 +155,7 @@ def edit(
     source: Annotated[Optional[str], Opt("--source", help="线索来源，改正建卡时写错的（写法同 add 的 --source）。")] = None,
     platform: Annotated[Optional[str], Opt("--platform", help="线上线索的平台；写空清空。")] = None,
     left: Annotated[Optional[str], Opt("--left", help="客户离店时间（改正写错的）；首次触达和首次电话的时限从这时算起，写空则从建卡算起。")] = None,
+    referred_by: Annotated[Optional[str], Opt("--referred-by", help="转介绍人的卡片（建卡时漏记的）；来源随之为转介绍，写空清空。")] = None,
     model: Model = None,
     gender: Gender = None,
     age: Age = None,
@@ -183,8 +184,8 @@ def edit(
     """修改卡片上的客户资料和购车意向：补全资料、需求变化（预算、意向车型）、改正写错的姓名、电话或来源。
 
     只改写到的栏目；写空（如 --budget ""）清空这一栏（姓名、电话不能清空）。每次修改连同改前的值
-    记入卡片历程。新电话不能已在另一张在跟卡片上；战败、无效的卡片电话留作记录，不能修改。改了来源，
-    首次触达、首次电话的时限按新来源重算；记有转介绍人的卡片来源只能是转介绍。
+    记入卡片历程。新电话不能已在另一张在跟卡片上；战败、无效的卡片电话留作记录，不能修改。改了来源或
+    离店时间，首次触达、首次电话的时限随之重算；记有转介绍人的卡片来源只能是转介绍。
 
     \b
     示例：
@@ -205,6 +206,7 @@ def edit(
         source=lead_source,
         platform="" if cleared else lead_platform,
         left_at="" if left is not None and not left.strip() else when(left),
+        referred_by=referred_by,
         fields={field: value for field, value in _card_fields(locals()).items() if value is not None},
         birthday=parse_birthday(birthday) if birthday else birthday,
     )

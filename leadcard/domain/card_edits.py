@@ -11,7 +11,7 @@ from leadcard.domain.cards import check_left, check_platform, phone_taken, refre
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
-from leadcard.model import CARD_FIELD_NAMES, SOURCE_LABELS, STATUS_LABELS, Card, EventKind, Source, Status
+from leadcard.model import CARD_FIELD_NAMES, SOURCE_LABELS, STATUS_LABELS, Card, EventKind, Source, Status, card_ref
 from leadcard.parse import normalise_phone
 from leadcard.usertext import check_text
 
@@ -30,6 +30,7 @@ class CardChanges(NamedTuple):
     source: Source | None = None  # a source typed wrong at `add`
     platform: str | None = None  # an online lead's platform; "" clears it
     left_at: datetime | str | None = None  # 离店: when the customer left, typed wrong or learned later; "" clears it
+    referred_by: str | None = None  # the referrer's card (转介绍人), as a card reference; "" clears it
 
 
 def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, dict[str, tuple[object, object]]]:
@@ -63,16 +64,19 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
     store = session.store
     with store.transaction():
         card = resolve(session, ref)
-        wanted.update(_lead(card, changes))
+        referrer = _referrer(session, card, changes.referred_by)
+        wanted.update(_lead(card, changes, referrer))
         before = {**card.fields, "name": card.name, "phone": card.phone, "birthday": card.birthday,
                   "source": card.source.value, "platform": card.platform,
-                  "left_at": card.left_at.astimezone(session.tz).isoformat() if card.left_at else None}
+                  "left_at": card.left_at.astimezone(session.tz).isoformat() if card.left_at else None,
+                  "referred_by": card_ref(card.referred_by) if card.referred_by else None}
+        if changes.referred_by is not None:
+            wanted["referred_by"] = referrer.ref if referrer else None
         changed = {field: (before.get(field), value) for field, value in wanted.items() if before.get(field) != value}
         if "phone" in changed:
             _check_phone(session, card, wanted["phone"])
         if changed:
-            store.update_card(card.id, {field: datetime.fromisoformat(after) if field == "left_at" and after else after
-                                        for field, (_before, after) in changed.items()})
+            store.update_card(card.id, {field: _stored(field, after, referrer) for field, (_before, after) in changed.items()})
             store.insert_event(card.id, session.now, EventKind.EDITED, session.actor_id,
                                {"fields": {field: list(pair) for field, pair in changed.items()}})
             # An owner's greeting is due by the birthday; the first contacts' deadlines by the source
@@ -82,20 +86,41 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
     return session.shown(store.card(card.id)), changed
 
 
-def _lead(card: Card, changes: CardChanges) -> dict[str, object]:
+def _referrer(session: Session, card: Card, ref: str | None) -> Card | None:
+    """The card of the customer who referred this one, when the edit names one: a card the user may
+    see, of another customer."""
+    if not ref:
+        return None
+    referrer = resolve(session, ref)
+    if referrer.id == card.id or referrer.phone == card.phone:
+        raise Refused(_("卡片 {ref} 的电话与此相同：客户不能转介绍自己").format(ref=referrer.ref))
+    return referrer
+
+
+def _lead(card: Card, changes: CardChanges, referrer: Card | None) -> dict[str, object]:
     """Where the lead came from, as the edit leaves it: a platform belongs to an online lead only (one
-    named makes the lead online; another source drops it), and a referred customer's card stays a
-    referral while it names who referred them."""
-    if changes.source is None and changes.platform is None:
+    named makes the lead online; another source drops it), and a referred customer's card is a
+    referral while it names who referred them (naming one makes it one)."""
+    referred = referrer is not None or (changes.referred_by is None and card.referred_by is not None)
+    if changes.source is None and changes.platform is None and not (referrer and card.source != Source.REFERRAL):
         return {}
-    source = changes.source or (Source.ONLINE if changes.platform else card.source)
+    source = changes.source or (Source.ONLINE if changes.platform else Source.REFERRAL if referrer else card.source)
     platform = (changes.platform or None) if changes.platform is not None else (
         card.platform if source == Source.ONLINE else None)
     check_platform(source, platform)
-    if card.referred_by is not None and source != Source.REFERRAL:
+    if referred and source != Source.REFERRAL:
         raise BadInput(_("卡片 {ref} 记有转介绍人，来源只能是转介绍（referral），不能是 {source}").format(
             ref=card.ref, source=_(SOURCE_LABELS[source])))
     return {"source": source.value, "platform": platform}
+
+
+def _stored(field: str, value: object, referrer: Card | None) -> object:
+    """A changed value as the card's row holds it: the referrer by its card's id, a moment as a time."""
+    if field == "referred_by":
+        return referrer.id if referrer else None
+    if field == "left_at" and value:
+        return datetime.fromisoformat(str(value))
+    return value
 
 
 def _check_phone(session: Session, card: Card, phone: str) -> None:

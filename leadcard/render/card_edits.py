@@ -7,7 +7,7 @@ from leadcard.model import CARD_FIELDS, SOURCE_LABELS, Card
 
 _LABELS = {**{field: label for field, label, _section in CARD_FIELDS}, "name": N_("姓名"), "phone": N_("电话"),
            "birthday": N_("生日"), "source": N_("来源"), "platform": N_("平台"),
-           "left_at": N_("离店时间")}
+           "left_at": N_("离店时间"), "referred_by": N_("转介绍人")}
 _SOURCES = {source.value: label for source, label in SOURCE_LABELS.items()}
 
 
