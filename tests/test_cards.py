@@ -3,7 +3,7 @@
 import sqlite3
 
 import pytest
-from conftest import database
+from conftest import database, empty_store
 
 
 def rows(db, sql):
@@ -149,6 +149,28 @@ def test_corrections_are_new_entries_never_edits(lc):
     assert "已由第 2 次更正" in lc.ok("show", "张三").stdout
     again = lc("log", "张三", "--corrects", "1", "--content", "第三种说法")
     assert again.exit_code == 1
+
+
+def test_a_customers_own_contact_is_marked_and_a_correction_keeps_or_drops_the_mark(lc, tmp_path):
+    lc.ok("add", "张三", "--phone", "13800138000")
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "客户微信问价", "--inbound", "--next", "2026-05-10")
+    lc.ok("log", "张三", "--corrects", "1", "--content", "客户微信问落地价", "--next", "2026-05-10")
+    lc.ok("log", "张三", "--channel", "wechat", "--content", "推送报价单", "--next", "2026-05-11")
+    lc.ok("log", "张三", "--corrects", "3", "--outbound", "--content", "推送报价单和金融方案", "--next", "2026-05-11")
+    card = lc.json("show", "张三")
+    assert [f["inbound"] for f in card["followups"]] == [True, True, False, False]
+    assert "第 1 次  2026-05-03 10:00  微信（客户主动）" in lc.ok("show", "张三").stdout
+    refused = lc("log", "张三", "--channel", "phone", "--content", "客户来电没听到", "--inbound", "--outcome", "unreachable")
+    assert refused.exit_code == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert refused.stderr.strip() == "leadcard: 客户主动联系（--inbound）就是联系上了：结果不能是未接通"
+    assert len(lc.json("show", "张三")["followups"]) == 4
+    # The mark travels in an export and back.
+    lc.ok("export", "--output", str(tmp_path / "all.csv"))
+    with open(tmp_path / "all.followups.csv", encoding="utf-8-sig") as f:
+        assert [line.split(",")[6] for line in f.read().splitlines()] == ["客户主动", "是", "是", "", ""]
+    other = empty_store(tmp_path / "new.db")
+    other.ok("import", str(tmp_path / "all.csv"))
+    assert [f["inbound"] for f in other.json("show", "张三")["followups"]] == [True, True, False, False]
 
 
 def test_follow_ups_cannot_be_edited_or_deleted_in_the_file(lc):

@@ -184,6 +184,21 @@ def test_only_a_two_way_contact_answers_a_wake_up_not_a_message_sent_after_it(lc
     assert report["kpis"]["reactivation"] == ratio(1, 4)
 
 
+def test_a_customers_own_written_reply_answers_a_wake_up_and_a_push_does_not(lc):
+    """Woken by an SMS on 1 December: 张三 replies on WeChat (客户主动), 李四 is only pushed to, 王五's
+    reply is logged as a push and then corrected into the reply it was, 赵六 replies on the 31st day."""
+    for n, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
+        dormant(lc, name, f"1380000000{n}")
+        log(lc, name, "2026-12-01 10:00", "sms", content="新款双擎上市问候")
+    log(lc, "张三", "2026-12-02 09:00", "wechat", "--inbound", content="客户微信回复：开春想换车")
+    log(lc, "李四", "2026-12-02 09:00", "wechat", content="推送新车资讯")
+    log(lc, "王五", "2026-12-02 09:00", "wechat", content="客户微信回复：问价格")
+    lc.ok("log", "王五", "--corrects", "4", "--inbound", "--content", "客户微信回复：问价格", now="2026-12-02T09:30:00")
+    log(lc, "赵六", "2026-12-31 10:01", "wechat", "--inbound", content="客户回复：年后再说")  # a minute past 30 days
+    report = lc.json("report", "monthly", "--month", "2026-12", now="2027-01-04T07:00:00")
+    assert report["kpis"]["reactivation"] == ratio(2, 4)
+
+
 def test_a_wake_up_message_whose_time_was_corrected_into_last_month_leaves_the_wake_up_unanswered(lc):
     dormant(lc, "张三", "13800000001")
     log(lc, "张三", "2026-12-01 10:00", "sms", content="新款上市问候")

@@ -243,6 +243,7 @@ def log(
     reason: Annotated[Optional[str], Opt("--reason", help="撤回的原因（与 --void 一起用）。")] = None,
     vehicle: Annotated[Optional[str], Opt("--vehicle", help="试驾的车（默认卡片上的意向车型）。")] = None,
     licence_checked: Annotated[bool, Opt("--licence-checked", "--license-checked", help="已核验试驾人的驾驶证。")] = False,
+    inbound: Annotated[Optional[bool], Opt("--inbound/--outbound", help="客户主动联系或回复（来电、微信/短信回复），还是我方联系（默认）；更正时默认同原记录。", show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """记录一次联系（跟踪洽谈记录）。每次跟进都要定好下次访问时间。
@@ -260,7 +261,7 @@ def log(
 
     if void is not None or reason is not None:
         given = [channel, content, grade, next_, purpose, plan, bottleneck, impression, problem, solution,
-                 feasibility, competition, at, corrects, objection]
+                 feasibility, competition, at, corrects, objection, inbound]
         if void is None or reason is None or any(v is not None for v in given) or outcome != "reached":
             raise BadInput(_("撤回跟进只用 --void 次数 --reason 原因，不带其他选项"))
         _withdraw(ctx, ref, void, reason, as_json)
@@ -285,6 +286,7 @@ def log(
         objections=tuple(objection or ()),
         vehicle=vehicle,
         licence_checked=licence_checked,
+        inbound=inbound,
     )
     card, followup, warning = domain.log_followup(session(ctx), ref, entry)
     if warning:

@@ -10,6 +10,7 @@ from leadcard.errors import Ambiguous, BadInput, NotAllowed, NotFound, Refused
 from leadcard.i18n import N_, _
 from leadcard.model import (
     CARD_FIELD_NAMES,
+    OUTCOME_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
     Card,
@@ -151,6 +152,7 @@ class NewFollowUp(NamedTuple):
     next_all_day: bool = False  # next_at was given as a day without a time: the whole day
     vehicle: str | None = None  # a test drive's car (试驾车型; default: the card's model)
     licence_checked: bool = False  # the test driver's licence was checked (驾驶证已核验)
+    inbound: bool | None = None  # 客户主动: the customer reached out or answered; None: as the entry corrected, else not
 
 
 # -- finding a card -------------------------------------------------------------------------------
@@ -332,6 +334,10 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
     if entry.next_at is not None and not planned_after(at, entry.next_at, entry.next_all_day, session.tz):
         when = f"{entry.next_at:%Y-%m-%d}" if entry.next_all_day else f"{entry.next_at:%Y-%m-%d %H:%M}"
         raise BadInput(_("下次联系（{when}）必须晚于这次").format(when=when))
+    inbound = entry.inbound if entry.inbound is not None else bool(corrected and corrected.inbound)
+    if inbound and entry.outcome != Outcome.REACHED:
+        raise BadInput(_("客户主动联系（--inbound）就是联系上了：结果不能是{outcome}").format(
+            outcome=_(OUTCOME_LABELS[entry.outcome.value])))
     from leadcard.domain import test_drives  # only `log` needs it
 
     test_drives.check(channel, entry.outcome, entry.vehicle, entry.licence_checked)
@@ -357,6 +363,7 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             "plan": entry.plan,
             "next_at": entry.next_at,
             "next_all_day": int(entry.next_all_day and entry.next_at is not None),
+            "inbound": int(inbound),
             "purpose": entry.purpose,
             "corrects": corrected.id if corrected else None,
         })

@@ -481,10 +481,11 @@ def _status(kind: str | None) -> Status:
 
 def _responded(wake: events.Wake, days: int, end: datetime) -> bool:
     """The customer answered within `days` of the wake-up, and before the period's end: a two-way
-    contact reached them — the waking one or a later one alike, for a greeting or a push sent after
-    the wake-up answers no more than the one that woke the card."""
+    contact reached them, or they wrote back themselves (客户主动) — the waking contact or a later one
+    alike, for a greeting or a push sent after the wake-up answers no more than the one that woke the card."""
     until = min(wake.at + timedelta(days=days), end)
-    return any(c.reached and c.channel in TWO_WAY_CHANNELS for c in wake.contacts if wake.at <= c.at <= until)
+    return any(c.reached and (c.channel in TWO_WAY_CHANNELS or c.inbound)
+               for c in wake.contacts if wake.at <= c.at <= until)
 
 
 def _bounds(period: Period, tz) -> tuple[datetime, datetime]:

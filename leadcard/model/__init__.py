@@ -256,6 +256,7 @@ class FollowUp(NamedTuple):
     effective: bool = True  # it counts: neither corrected nor withdrawn (store/counting.py decides)
     voided: Withdrawal | None = None  # 撤回: withdrawn, logged on the wrong card
     next_all_day: bool = False  # the next date was given without a time: the whole day
+    inbound: bool = False  # 客户主动: the customer reached out or answered (a call in, a WeChat reply)
 
 
 class GradeChange(NamedTuple):

@@ -109,6 +109,7 @@ def followup_json(f: FollowUp, card_ref: str | None = None) -> dict:
         "next_at": iso(f.next_at),
         "next_all_day": f.next_all_day,
         "purpose": f.purpose,
+        "inbound": f.inbound,
         "author": f.author,
         "corrects": f.corrects,
         "corrected_by": f.corrected_by,
@@ -558,6 +559,8 @@ def _followup_block(f: FollowUp, objection_labels: dict[str, str]):
 
     text = Text()
     head = _("第 {seq} 次").format(seq=f.seq) + f"  {_when(f.at)}  {_(CHANNEL_LABELS[f.channel])}"
+    if f.inbound:
+        head += _("（客户主动）")
     if f.grade:
         head += "  " + _("级别 {grade}").format(grade=f.grade)
     if f.outcome.value != "reached":

@@ -590,7 +590,7 @@ class Store:
             corrects=r["corrects_seq"], corrected_by=r["corrected_by_seq"],
             objections=tuple(r["objection_tags"].split(",")) if r["objection_tags"] else (),
             clock_override=bool(r["clock_override"]),
-            effective=bool(r["counts"]), next_all_day=bool(r["next_all_day"]),
+            effective=bool(r["counts"]), next_all_day=bool(r["next_all_day"]), inbound=bool(r["inbound"]),
             voided=Withdrawal(self.dt(r["withdrawn_at"]), r["withdrawn_by"], r["withdrawn_reason"])
             if r["withdrawn_at"] else None,
         )

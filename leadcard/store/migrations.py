@@ -659,3 +659,14 @@ def m024_return_visits_from_the_index(db: sqlite3.Connection) -> None:
         CREATE INDEX visits_card ON visits (card_id, arrived_at, source);
         """
     )
+
+
+@migration
+def m025_inbound_followups(db: sqlite3.Connection) -> None:
+    run_script(db,
+        """
+        -- 客户主动: the customer reached out or answered (a call in, a WeChat or SMS reply), told
+        -- apart from the consultant's own contacts: a written answer to a wake-up is an answer.
+        ALTER TABLE followups ADD COLUMN inbound INTEGER NOT NULL DEFAULT 0;
+        """
+    )

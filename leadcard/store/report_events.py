@@ -306,6 +306,7 @@ class Contact(NamedTuple):
     at: datetime
     channel: str
     reached: bool
+    inbound: bool = False  # 客户主动: the customer reached out or answered
 
 
 class Wake(NamedTuple):
@@ -327,7 +328,7 @@ def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
         contact_rows = store.conn.execute(
             f"""
             WITH {table}
-            SELECT p.n, f.card_id, f.at, f.channel, f.outcome FROM followups f
+            SELECT p.n, f.card_id, f.at, f.channel, f.outcome, f.inbound FROM followups f
             JOIN p ON f.at >= p.p_start AND f.at < p.p_end
             WHERE f.card_id IN (SELECT e.card_id FROM card_events e WHERE e.kind = 'woken' AND e.at >= :first
                                 AND e.at < :last)
@@ -338,7 +339,7 @@ def wakes(store: Store, scope: Scope, periods: Periods) -> list[Wake]:
         ).fetchall()
         for r in contact_rows:
             contacts.setdefault((r["n"], r["card_id"]), []).append(
-                Contact(store.dt(r["at"]), r["channel"], r["outcome"] == "reached"))
+                Contact(store.dt(r["at"]), r["channel"], r["outcome"] == "reached", bool(r["inbound"])))
     return [Wake(store.dt(r["at"]), r["owner"], contacts.get((r["n"], r["id"]), []), r["n"]) for r in rows]
 
 

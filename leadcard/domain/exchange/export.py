@@ -224,7 +224,8 @@ def _followup_rows(session: Session, moment: Callable) -> Iterator[list]:
     for ref, phone, f in _history(session, sql.followups_in):
         values = {
             "phone": phone, "_ref": ref, "_seq": f.seq, "at": moment(f.at), "channel": CHANNEL_LABELS[f.channel],
-            "outcome": OUTCOME_HEADERS[f.outcome.value], "grade": f.grade, "impression": f.impression,
+            "outcome": OUTCOME_HEADERS[f.outcome.value], "inbound": "是" if f.inbound else None,
+            "grade": f.grade, "impression": f.impression,
             "content": f.content, "problem": f.problem, "solution": f.solution, "feasibility": f.feasibility,
             "competition": f.competition, "bottleneck": f.bottleneck, "plan": f.plan,
             "next_at": _whole_day(moment(f.next_at)) if f.next_all_day else moment(f.next_at),
@@ -276,7 +277,7 @@ def _card_records(session: Session) -> Iterator[dict]:
 def _followup_records(session: Session) -> Iterator[dict]:
     for ref, phone, f in _history(session, sql.followups_in):
         yield {"ref": ref, "phone": phone,
-               "seq": f.seq, "at": f.at, "channel": f.channel.value, "outcome": f.outcome.value,
+               "seq": f.seq, "at": f.at, "channel": f.channel.value, "outcome": f.outcome.value, "inbound": f.inbound,
                "grade": f.grade, "impression": f.impression, "content": f.content, "problem": f.problem,
                "solution": f.solution, "feasibility": f.feasibility, "competition": f.competition,
                "bottleneck": f.bottleneck, "plan": f.plan, "next_at": f.next_at, "next_all_day": f.next_all_day,

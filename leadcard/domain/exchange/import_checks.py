@@ -30,7 +30,7 @@ from leadcard.domain.exchange.layout import CARD_SHEET, FOLLOWUP_SHEET, INSTRUCT
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, LeadcardError
 from leadcard.i18n import _
-from leadcard.model import CARD_FIELD_NAMES, Outcome, Role, Source, Status, User
+from leadcard.model import CARD_FIELD_NAMES, OUTCOME_LABELS, Outcome, Role, Source, Status, User
 from leadcard.parse import (carries_time, normalise_phone, parse_birthday, parse_channel, parse_lead_source,
                             parse_outcome, parse_when, within_years)
 from leadcard.schedule import Deal, planned_after
@@ -181,11 +181,16 @@ class RowChecks:
             raise BadRow(_("下次访问时间 {at} 必须在这次联系之后").format(at=when))
         author = self._author(values.get("author"), (FOLLOWUP_SHEET, "author"))
         corrects = values.get("corrects")
+        outcome = self._word(parse_outcome, str(values["outcome"])) if "outcome" in values else Outcome.REACHED
+        inbound = self._word(as_yes_no, str(values["inbound"])) if "inbound" in values else False
+        if inbound and outcome != Outcome.REACHED:
+            raise BadRow(_("客户主动联系就是联系上了：结果不能是{outcome}（客户主动）").format(
+                outcome=_(OUTCOME_LABELS[outcome.value])))
         return {
             **self._withdrawal(values),
             "card_id": None, "seq": None, "at": ts(at), "recorded_at": ts(self._moment(values.get("recorded_at"), (FOLLOWUP_SHEET, "recorded_at")) or self.now),
             "author_id": author, "channel": channel.value,
-            "outcome": self._word(parse_outcome, str(values["outcome"])).value if "outcome" in values else Outcome.REACHED.value,
+            "outcome": outcome.value, "inbound": int(inbound),
             "grade": self._word(self.policy.grade, str(values["grade"])).code if "grade" in values else None,
             "impression": as_text(values.get("impression")), "content": content,
             **{k: as_text(values.get(k)) for k in ("problem", "solution", "feasibility", "competition", "bottleneck", "plan")},

@@ -84,6 +84,7 @@ FOLLOWUP_COLUMNS: tuple[Column, ...] = (
     Column("at", "跟进时间", ("时间", "日期", "洽谈时间", "回访时间", "at", "date", "time"), 17),
     Column("channel", "方式", ("跟进方式", "渠道", "联系方式", "channel"), 6),
     Column("outcome", "结果", ("接通情况", "outcome"), 8),
+    Column("inbound", "客户主动", ("主动联系", "客户回复", "inbound"), 8),
     Column("grade", "级别判定", ("级别", "意向级别", "grade"), 6),
     Column("impression", "洽谈印象", ("印象", "impression"), 10),
     Column("content", "洽谈内容", ("跟进内容", "内容", "沟通内容", "content"), 30),
