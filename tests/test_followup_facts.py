@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import Leadcard, database, empty_store, sales_floor
+from conftest import Leadcard, database, empty_store, sales_floor, table_names
 from leadcard.domain.traffic import INVITATION_WORDS
 
 WEEK = "2026-W47"  # Monday 16 to Sunday 22 November 2026
@@ -113,18 +113,24 @@ def test_a_store_made_before_gets_the_facts_of_every_followup_it_holds(backend, 
     import leadcard.store as store_module
     from leadcard.store import migrations
 
-    location = tmp_path / "old.db" if backend == "sqlite" else request.getfixturevalue("cluster").database(empty=True)
+    locations = [tmp_path / f"{name}.db" for name in ("old", "now")] if backend == "sqlite" else \
+        [request.getfixturevalue("cluster").database(empty=True) for _ in range(2)]
     if backend != "sqlite":
-        request.addfinalizer(lambda: request.getfixturevalue("cluster").drop(location))
-    old = Leadcard(location)
+        request.addfinalizer(lambda: [request.getfixturevalue("cluster").drop(url) for url in locations])
+    old, now = (Leadcard(location) for location in locations)
+    # The week written by this leadcard, then copied into a store of schema 19 as that one would
+    # have kept it: this one reads and writes columns added since.
+    empty_store(now.db)
+    a_week_of_followups(now)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store_module, "MIGRATIONS", migrations.MIGRATIONS[:19])
         patch.setattr(store_module, "SCHEMA_VERSION", 19)
-        empty_store(location)
-        a_week_of_followups(old)
-        with database(old) as db:
-            columns = {r[1] for r in db.execute("PRAGMA table_info(followups)")}
-            assert "complete" not in columns and "invites" not in columns
+        empty_store(old.db)
+    copied_into(now, old)
+    with database(old) as db:
+        columns = {r[1] for r in db.execute("PRAGMA table_info(followups)")}
+        assert "complete" not in columns and "invites" not in columns and db.execute(
+            "SELECT count(*) FROM followups").fetchone()[0] == 8
     report = weekly(old)
     with database(old) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS)
@@ -133,6 +139,26 @@ def test_a_store_made_before_gets_the_facts_of_every_followup_it_holds(backend, 
     assert_kept_as_said(old)
     doctor = old.json("doctor", user="赵经理")
     assert (doctor["sound"], doctor["unknown_objects"], doctor["missing_objects"]) == (True, [], [])
+
+
+# Tables whose rows others point at, first: the server checks each reference as a row is written.
+_REFERRED = ("users", "objections", "cards", "visits", "followups")
+
+
+def copied_into(source: Leadcard, target: Leadcard) -> None:
+    """Every row of `source` into the tables of `target`, an older schema's store, in the columns it
+    has; a table the migrations filled (the objections) is left as they filled it."""
+    with database(source) as a, database(target) as b:
+        tables = sorted(table_names(b), key=lambda t: _REFERRED.index(t) if t in _REFERRED else len(_REFERRED))
+        for table in tables:
+            if b.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+                continue
+            held = {r[1] for r in a.execute(f"PRAGMA table_info({table})")}
+            columns = [r[1] for r in b.execute(f"PRAGMA table_info({table})") if r[1] in held]
+            rows = a.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1").fetchall()
+            if rows:
+                b.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                              [tuple(r) for r in rows])
 
 
 def test_the_words_that_invite_are_the_ones_the_store_keeps_invitations_by():

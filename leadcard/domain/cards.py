@@ -363,9 +363,9 @@ def log_followup(session: Session, ref: str, entry: NewFollowUp) -> tuple[Card, 
             "plan": entry.plan,
             "next_at": entry.next_at,
             "next_all_day": int(entry.next_all_day and entry.next_at is not None),
-            "inbound": int(inbound),
             "purpose": entry.purpose,
             "corrects": corrected.id if corrected else None,
+            "inbound": int(inbound),
         })
         objections.record(session, followup_id, raised)
         if channel == Channel.TEST_DRIVE:
