@@ -285,6 +285,18 @@ def test_history_from_a_second_file_keyed_by_phone_sets_the_due_date(lc, tmp_pat
     assert [f["seq"] for f in lc.json("show", "张伟")["followups"]] == [1, 2]
 
 
+def test_a_sheets_customer_who_reached_out_was_reached(lc, tmp_path):
+    cards_file = write_csv(tmp_path / "cards.csv", SHOWROOM[:1])
+    history = write_csv(tmp_path / "history.csv", [
+        ["13800138000", "2026-04-28 10:20", "微信", "客户微信问价", "是", "接通"],
+        ["13800138000", "2026-04-28 16:00", "电话", "客户来电没接到", "是", "未接通"],
+    ], header=["电话", "时间", "方式", "内容", "客户主动", "结果"])
+    result = lc("import", str(cards_file), "--followups", str(history), "--json")
+    assert result.exit_code == 1 and cards(lc) == []
+    assert result.json()["errors"] == [{"part": "跟进记录", "line": 3,
+                                        "reason": "客户主动联系就是联系上了：结果不能是未接通（客户主动）"}]
+
+
 def test_an_excel_workbook_with_a_history_sheet(lc, tmp_path):
     from datetime import datetime
 

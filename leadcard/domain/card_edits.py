@@ -76,7 +76,8 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
         if "phone" in changed:
             _check_phone(session, card, wanted["phone"])
         if changed:
-            store.update_card(card.id, {field: _stored(field, after, referrer) for field, (_before, after) in changed.items()})
+            store.update_card(card.id, {field: _stored(field, after, referrer)
+                                        for field, (_before, after) in changed.items()})
             store.insert_event(card.id, session.now, EventKind.EDITED, session.actor_id,
                                {"fields": {field: list(pair) for field, pair in changed.items()}})
             # An owner's greeting is due by the birthday; the first contacts' deadlines by the source

@@ -167,6 +167,7 @@ TEST_DRIVE_SHEET, QUOTE_SHEET, TRADE_IN_SHEET, FINANCE_SHEET = "试驾登记", "
 CARD_SHEET = "意向客户"
 FOLLOWUP_SHEET = "跟进记录"
 INSTRUCTION_SHEET = "主管批示"
+VISIT_SHEET = "来店登记"
 # The history's parts by the name of their CSV file beside the cards' (FILE.followups.csv), which a
 # CSV export writes and a CSV import reads.
 BESIDE = {FOLLOWUP_SHEET: "followups", INSTRUCTION_SHEET: "instructions"}
@@ -175,7 +176,7 @@ BESIDE = {FOLLOWUP_SHEET: "followups", INSTRUCTION_SHEET: "instructions"}
 def beside(path: Path, part: str) -> Path:
     """The CSV file of a part of the history beside the cards' file (FILE.followups.csv)."""
     return path.with_name(f"{path.stem}.{BESIDE[part]}{path.suffix}")
-VISIT_SHEET = "来店登记"
+
 
 # Status words as a sales floor writes them; `dormant` is never stored, so it imports as open.
 STATUS_WORDS = {
