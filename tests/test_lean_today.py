@@ -209,7 +209,9 @@ def test_other_commands_do_not_pay_for_the_version_or_the_shells_completion(floo
 def test_a_reader_that_has_gone_ends_the_program_quietly(floor, line):
     read_end, write_end = os.pipe()
     os.close(read_end)
-    env = {**os.environ, "LEADCARD_DB": str(floor.db), "LEADCARD_NOW": floor.now, "LEADCARD_USER": "王芳"}
+    # Buffered, as Python writes to a pipe unless PYTHONUNBUFFERED (which some CI runners set).
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+           "LEADCARD_DB": str(floor.db), "LEADCARD_NOW": floor.now, "LEADCARD_USER": "王芳"}
     done = subprocess.run([sys.executable, "-m", "leadcard", *line], stdout=write_end, stderr=subprocess.PIPE,
                           env=env, text=True, timeout=60)
     os.close(write_end)

@@ -43,7 +43,14 @@ def exits(args: list[str]):
     global _asked_json
     _asked_json = asks_json(args)
     try:
-        yield
+        # What is written goes out here, not when Python exits: a reader gone by then (stdout to a
+        # pipe is buffered unless PYTHONUNBUFFERED) is met below, not by Python's own complaint.
+        try:
+            yield
+        except SystemExit:
+            _flush()
+            raise
+        _flush()
     except Ambiguous as exc:
         fail(exc.message, exc.exit_code, tuple(f"  {candidate}" for candidate in exc.candidates),
              code=_code(exc), candidates=exc.candidates)
@@ -63,6 +70,11 @@ def exits(args: list[str]):
             refusal = failed(exc)
             fail(str(refusal), 1, code=_code(refusal))
         raise
+
+
+def _flush() -> None:
+    if sys.stdout is not None:  # None under pythonw, a Windows launcher without a console
+        sys.stdout.flush()
 
 
 def _code(exc: LeadcardError) -> str:
