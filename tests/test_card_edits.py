@@ -247,3 +247,22 @@ def test_a_referrer_left_out_at_add_is_named_and_the_card_becomes_a_referral(lc)
         "source": {"from": "referral", "to": "walk-in"}, "referred_by": {"from": "A00001", "to": None}}
     assert lc.json("show", "张三", user="王芳")["referrals"] == []
     assert len(edits(lc, "李四", user="王芳")) == 2
+
+
+def test_a_referrer_the_reader_may_not_see_is_not_told_by_its_number(lc):
+    sales_floor(lc)
+    card(lc, user="王芳")  # A00001, the referrer
+    lc.ok("add", "李四", "--phone", "13900139000", "--referred-by", "张三", user="王芳")
+    lc.ok("edit", "李四", "--referred-by", "", user="王芳")
+    lc.ok("edit", "李四", "--referred-by", "张三", user="王芳")
+    lc.ok("assign", "张三", "孙丽")  # the referrer's card goes to another team: 王芳 no longer sees it
+    assert [e["fields"]["referred_by"] for e in edits(lc, "李四", user="王芳")] == [["…", None], [None, "…"]]
+    shown = lc.ok("show", "李四", user="王芳").stdout
+    assert "A00001" not in shown and "转介绍人 （你无权查看的卡片） → —" in shown
+    # The manager, who sees both cards, reads the numbers.
+    assert [e["fields"]["referred_by"] for e in edits(lc, "李四")] == [["A00001", None], [None, "A00001"]]
+    assert "转介绍人 A00001 → —" in lc.ok("show", "李四").stdout
+    # Cleared by her, the edit tells her of the card no more than show does; the history keeps it.
+    assert lc.json("edit", "李四", "--referred-by", "", user="王芳")["changes"] == {
+        "referred_by": {"from": "…", "to": None}}
+    assert edits(lc, "李四")[-1]["fields"]["referred_by"] == ["A00001", None]

@@ -7,7 +7,7 @@ value before and after, so the card's history tells what the customer wanted whe
 from datetime import datetime
 from typing import NamedTuple
 
-from leadcard.domain.cards import check_left, check_platform, phone_taken, refresh, resolve
+from leadcard.domain.cards import check_left, check_platform, phone_taken, refresh, resolve, shown_ref
 from leadcard.domain.session import Session
 from leadcard.errors import BadInput, Refused
 from leadcard.i18n import _
@@ -34,9 +34,9 @@ class CardChanges(NamedTuple):
 
 
 def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, dict[str, tuple[object, object]]]:
-    """The card with the changes made, and what changed: field → (before, after). A value the card
-    already holds is no change; with none, nothing is written. Whoever may see the card may edit it,
-    as whoever may see it may log a contact on it."""
+    """The card with the changes made, and what changed: field → (before, after; a referrer the user
+    may not see as HIDDEN_CARD). A value the card already holds is no change; with none, nothing is
+    written. Whoever may see the card may edit it, as whoever may see it may log a contact on it."""
     unknown = sorted(set(changes.fields) - set(CARD_FIELD_NAMES))
     if unknown:
         raise BadInput(_("不认识的卡片字段“{field}”").format(field=unknown[0]))
@@ -84,6 +84,9 @@ def edit_card(session: Session, ref: str, changes: CardChanges) -> tuple[Card, d
             # and by when the customer left.
             if {"birthday", "source", "left_at"} & set(changed):
                 refresh(session, card.id)
+    if "referred_by" in changed:  # the referrer it named before, by a number the user may see only
+        before_ref, after_ref = changed["referred_by"]
+        changed = {**changed, "referred_by": (shown_ref(session, before_ref), after_ref)}
     return session.shown(store.card(card.id)), changed
 
 

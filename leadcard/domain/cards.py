@@ -15,12 +15,14 @@ from leadcard.model import (
     STATUS_LABELS,
     Card,
     CardDetail,
+    CardEvent,
     CardList,
     Channel,
     DueCard,
     DueReason,
     EventKind,
     FollowUp,
+    HIDDEN_CARD,
     Outcome,
     Role,
     Source,
@@ -499,7 +501,7 @@ def card_detail(session: Session, ref: str) -> CardDetail:
         followups=store.followups(card.id),
         grades=store.grade_changes(card.id),
         instructions=store.instructions(card.id),
-        events=store.events(card.id),
+        events=[_event_shown(session, e) for e in store.events(card.id)],
         handover_due=handover_due(session, card),
         desk=_desk_on(deal_sql.desk(store, card.id), session.today, card.status),
         objection_labels=objections.labels(session),
@@ -507,6 +509,25 @@ def card_detail(session: Session, ref: str) -> CardDetail:
         referrer=session.shown(referrer[0]) if referrer else None,
         referrals=[session.shown(c) for c in store.cards_referred_by(card.id, scope)],
     )
+
+
+def shown_ref(session: Session, ref: str | None) -> str | None:
+    """A card number a record keeps, as the reader may read it: HIDDEN_CARD for a card they may not
+    see (a referrer's, after either card changed hands)."""
+    if not ref:
+        return ref
+    number = _CARD_NUMBER.fullmatch(ref)
+    seen = number is not None and session.store.cards_by_id(int(number.group(1)), session.visible())
+    return ref if seen else HIDDEN_CARD
+
+
+def _event_shown(session: Session, event: CardEvent) -> CardEvent:
+    """The event as the reader may read it: an edit's referrer by a card number they may see only."""
+    fields = event.detail.get("fields") if event.kind == EventKind.EDITED.value else None
+    if not fields or "referred_by" not in fields:
+        return event
+    referrers = [shown_ref(session, ref) for ref in fields["referred_by"]]
+    return event._replace(detail={**event.detail, "fields": {**fields, "referred_by": referrers}})
 
 
 def list_cards(

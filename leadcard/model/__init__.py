@@ -210,6 +210,11 @@ def card_ref(card_id: int) -> str:
     return f"A{card_id:05d}"
 
 
+# Told in place of the number of a card the reader may not see, where a record names one (the
+# referrer in an edit's history): neither its number nor its customer is told.
+HIDDEN_CARD = "…"
+
+
 class User(NamedTuple):
     id: int
     name: str

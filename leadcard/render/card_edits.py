@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from leadcard.i18n import N_, _
-from leadcard.model import CARD_FIELDS, SOURCE_LABELS, Card
+from leadcard.model import CARD_FIELDS, HIDDEN_CARD, SOURCE_LABELS, Card
 
 _LABELS = {**{field: label for field, label, _section in CARD_FIELDS}, "name": N_("姓名"), "phone": N_("电话"),
            "birthday": N_("生日"), "source": N_("来源"), "platform": N_("平台"),
@@ -33,6 +33,8 @@ def _value(field: str, value: object) -> str:
     to the minute in the store's zone, as it was kept."""
     if value is None:
         return "—"
+    if field == "referred_by" and value == HIDDEN_CARD:
+        return _("（你无权查看的卡片）")
     if field == "source" and value in _SOURCES:
         return _(_SOURCES[value])
     if field == "left_at":
