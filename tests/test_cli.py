@@ -124,6 +124,17 @@ def test_help_lists_every_core_command(lc):
         assert command in result.stdout
 
 
+def test_the_list_of_commands_tells_each_in_its_first_sentence_never_cut_at_a_semicolon(lc):
+    listed = dict(line.split(None, 1) for line in lc.ok("--help", env={"COLUMNS": "200"}).stdout.splitlines()
+                  if line.startswith("  ") and not line.lstrip().startswith("-") and len(line.split(None, 1)) == 2)
+    assert listed["finance"] == "记录卡片贷款申请的一步"  # its help goes on: ；贷款被拒时，卡片随即到期…
+    assert listed["target"] == "月度目标：每位顾问的订单和交车目标"
+    assert listed["today"] == "早上的名单：今天到期和已逾期的跟进中卡片，最急的在前。"
+    assert not [name for name, summary in listed.items() if summary.endswith(("；", ";"))]
+    english = lc.ok("--help", env={"COLUMNS": "200", "LEADCARD_LANG": "en"}).stdout
+    assert not [line for line in english.splitlines() if line.rstrip().endswith(";")]
+
+
 def test_help_and_errors_name_arguments_as_the_readme_does(lc):
     for line, names in ((("show",), ["REF"]), (("comment",), ["REF", "TEXT"]), (("user", "add"), ["NAME"]),
                         (("restore",), ["FILE"])):

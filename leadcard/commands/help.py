@@ -84,9 +84,10 @@ class Context(typer.Context):
 
 
 def short_help(text: str | None) -> str:
-    """The first sentence of a command's help, in the reader's language, for the list of commands."""
+    """The first sentence of a command's help, in the reader's language, for the list of commands: to
+    its full stop, or to a semicolon, which is left off (the list would read as cut short)."""
     text = _(text or "").strip()
-    first = re.split(r"(?<=[。；])|(?<=[.;])\s|\n", text, maxsplit=1)[0]
+    first = re.split(r"(?<=。)|[；;]|(?<=\.)\s|\n", text, maxsplit=1)[0]
     return first.strip()
 
 
