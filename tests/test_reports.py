@@ -73,6 +73,7 @@ def test_help_defines_every_kpi_and_the_conversion_cohort(lc):
     for name in ("跟进及时率", "记录完整率", "转化率", "休眠激活率", "转介绍率", "战败明确率", "级别准确率"):
         assert name in text
     assert "本期在手的有效卡" in text and "记为 n/a，不记 0" in text
+    assert "客户自己回复，`log --inbound`" in text  # what answers a wake-up, as the rate counts it
     english = lc.ok("report", "weekly", "--help", env={"LEADCARD_LANG": "en"}).stdout
     assert "Timeliness (跟进及时率)" in english and "Grade accuracy (级别准确率)" in english
     assert "valid cards in hand during it" in english and "n/a, never 0" in english
