@@ -159,6 +159,30 @@ def test_a_rejected_loss_goes_back_to_work_with_the_note_as_an_instruction(lc):
     assert [i["ref"] for i in lc.json("today", "--date", "2026-05-10", user="王芳")["items"]] == ["A00001"]
 
 
+def test_a_loss_asked_for_before_the_fourth_follow_up_reminds_the_consultant_at_once(lc, tmp_path):
+    """80 % of sales close after the 4th follow-up: the tool asks the question the paper card left to
+    the supervisor, when the consultant gives up; the request is made all the same."""
+    team(lc)  # A00001 has one follow-up, the thank-you
+    early = lc("lose", "A00001", "--reason", "价格", user="王芳")
+    assert early.exit_code == 0 and early.stdout.strip() == "A00001 刘先生：战败申请（价格）等待主管审批"
+    assert early.stderr.strip() == ("提醒：H 级客户只跟进了 1 次就申请战败；八成成交在第 4–11 次跟进之后（本店要求至少 4 次）。"
+                                    "申请已提交，主管审批时会看到跟进次数。")
+    assert card(lc)["status"] == "lost-pending"
+    lc.ok("reopen", "A00001", user="王芳")
+    reminders = []
+    for content in ("电话确认预算二十万", "约周末试驾", "试驾后和家人商量"):
+        lc.ok("log", "A00001", "--channel", "phone", "--content", content, "--next", "2026-05-20", user="王芳")
+        asked = lc("lose", "A00001", "--reason", "价格", "--json", user="王芳")
+        assert asked.exit_code == 0 and json.loads(asked.stdout)["status"] == "lost-pending"  # JSON stays whole
+        reminders.append(asked.stderr)
+        lc.ok("reopen", "A00001", user="王芳")
+    assert ["只跟进了 2 次" in reminders[0], "只跟进了 3 次" in reminders[1], reminders[2]] == [True, True, ""]
+    (tmp_path / "store.toml").write_text("[audit.gave-up-early]\nenabled = false\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(tmp_path / "store.toml"), user="赵经理")
+    lc.ok("add", "周女士", "--phone", "13900139001", "--owner", "王芳", user="赵经理")
+    assert lc("lose", "周女士", "--reason", "推迟购买", user="王芳").stderr == ""  # the store asks no minimum
+
+
 def test_loss_reasons_are_the_stores_fixed_list(lc):
     team(lc)
     refused(lc, "lose", "A00001", "--reason", "客户太穷", user="王芳", code=2)

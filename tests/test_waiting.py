@@ -175,7 +175,7 @@ def test_the_sections_are_printed_with_their_commands(floor):
     assert lines[start:] == [
         "待我处理",
         "战败待审 1：",
-        "  A00002 李四（李强）价格 · 购买 雅阁，05-02 11:00 申请",
+        "  A00002 李四（李强）价格 · 购买 雅阁，05-02 11:00 申请，只跟进了 0 次（本店要求至少 4 次，先问清再批）",
         "    → leadcard approve A00002 或 leadcard reject A00002 --note 驳回理由",
         "待批示跟进（近 7 天）1：",
         "  A00004 周七（王芳）2 次跟进未批示，最早第 1 次 04-28",
@@ -268,3 +268,40 @@ def test_a_supervisors_lists_ask_for_the_team_once_not_once_a_card(floor, monkey
         floor.ok("add", f"新客{n}", "--phone", f"1390000000{n}", "--owner", "王芳", now="2026-05-05T10:00:00")
     for line, (count, cards) in before.items():
         assert questions(line) == (count, cards + 5), line
+
+
+def test_a_loss_request_tells_the_follow_ups_it_came_after_and_too_few_before_the_verdict(lc, tmp_path):
+    """80 % of sales close after the 4th follow-up: a loss asked for before the store's minimum
+    deserves a question, asked by the supervisor before approving it (the audit's gave-up-early)."""
+    sales_floor(lc)
+    calls = ("预算二十万，下周来试驾", "试驾满意，和家人商量", "家人觉得贵，再比较")
+    for name, phone, made in (("李四", "13800000002", 3), ("王五", "13800000003", 4)):
+        lc.ok("add", name, "--phone", phone, "--owner", "李强", now="2026-04-27T10:00:00")
+        for n in range(made):
+            lc.ok("log", name, "--channel", "phone", "--content", calls[n % 3] + f"（第{n + 1}次）", "--next", "2026-05-06",
+                  now=f"2026-04-{27 + n}T15:00:00", user="李强")
+    # A follow-up withdrawn and one corrected count once at most, as the audit counts them.
+    lc.ok("log", "李四", "--channel", "phone", "--content", "记错了", now="2026-05-01T09:00:00", user="李强")
+    lc.ok("log", "李四", "--void", "4", "--reason", "记在了别的客户卡上", now="2026-05-01T09:05:00", user="李强")
+    lc.ok("log", "李四", "--corrects", "3", "--channel", "phone", "--content", "家人觉得贵，再比较（更正）",
+          "--next", "2026-05-06", now="2026-05-01T09:10:00", user="李强")
+    for name in ("李四", "王五"):
+        lc.ok("lose", name, "--reason", "价格", now="2026-05-02T11:00:00", user="李强")
+    requests = {r["ref"]: (r["followups"], r["gave_up_early"]) for r in waiting(lc, "钱主管")["loss_requests"]}
+    assert requests == {"A00001": (3, True), "A00002": (4, False)}  # exactly the minimum is enough
+    lines = lc.ok("today", user="钱主管").stdout.splitlines()
+    assert "  A00001 李四（李强）价格，05-02 11:00 申请，只跟进了 3 次（本店要求至少 4 次，先问清再批）" in lines
+    assert "  A00002 王五（李强）价格，05-02 11:00 申请，跟进 4 次" in lines
+    found = {f["ref"] for f in lc.json("audit", "--rule", "gave-up-early", user="钱主管")["findings"]}
+    assert found == {"A00001"}  # the list and the audit agree
+    # The store's own minimum, and none when it asks none.
+    (tmp_path / "store.toml").write_text("[audit.gave-up-early]\nmin_followups = 3\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(tmp_path / "store.toml"))
+    assert [r["gave_up_early"] for r in waiting(lc, "钱主管")["loss_requests"]] == [False, False]
+    (tmp_path / "store.toml").write_text("[audit.gave-up-early]\nmin_followups = 5\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(tmp_path / "store.toml"))
+    assert "只跟进了 4 次（本店要求至少 5 次" in lc.ok("today", user="钱主管").stdout
+    (tmp_path / "store.toml").write_text("[audit.gave-up-early]\nenabled = false\n", encoding="utf-8")
+    lc.ok("init", "--policy-file", str(tmp_path / "store.toml"))
+    assert [r["gave_up_early"] for r in waiting(lc, "钱主管")["loss_requests"]] == [False, False]
+    assert "跟进 3 次" in lc.ok("today", user="钱主管").stdout

@@ -214,7 +214,11 @@ def lose(
     """
     from leadcard.domain import lifecycle
 
-    card = lifecycle.lose(session(ctx), ref, reason, competitor, note)
+    card, reminder = lifecycle.lose(session(ctx), ref, reason, competitor, note)
+    if reminder:
+        from leadcard.render.common import console
+
+        console(stderr=True).print(reminder, soft_wrap=True)  # one line, however narrow the terminal
     _done(card, _("战败申请（{reason}）等待主管审批").format(reason=card.outcome["reason"]), as_json)
 
 

@@ -18,6 +18,7 @@ from typing import Callable, Iterator, Mapping, NamedTuple
 
 from leadcard.domain import audit_words
 from leadcard.domain.audit_spans import days, every, in_hours, listing, span, times, working_days
+from leadcard.domain.persistence import MIN_FOLLOWUPS
 from leadcard.i18n import N_, _
 from leadcard.model import CARD_FIELDS, REACHING_CHANNELS, UNVISITED_SOURCES, WRITTEN_CHANNELS, Channel, Status
 from leadcard.model.audit import Rule, Severity
@@ -614,7 +615,7 @@ RULES: tuple[Rule, ...] = (
          lambda p: {"grace_days": 0, "horizon_days": {g.code: g.horizon_days for g in p.grades if g.horizon_days}},
          N_("级别会随时间变化：H 级客户超过期限（7 天）仍未订车，说明级别已经过时，必须重新判断。")),
     Rule("gave-up-early", N_("放弃"), N_("跟进不足四次就申请战败"), Severity.WARNING, gave_up_early,
-         lambda p: {"min_followups": 4},
+         lambda p: {"min_followups": MIN_FOLLOWUPS},
          N_("成交的客户中，2% 在首次接触时成交，3% 在第 1 次跟进后，5% 在第 2 次后，10% 在第 3 次后，"
             "80% 在第 4 至 11 次跟进之后。跟进不到四次就以战败结案的卡片，值得问一问。")),
     Rule("lost-without-reason", N_("无因"), N_("战败没有原因、所购竞品或说明"), Severity.ERROR, lost_without_reason,

@@ -210,7 +210,6 @@ OBJECTION_SHARE = 0.2  # of the contacts that reached the customer
 # gives it: (weight, fewest days, most days). The grade then follows the days left.
 HORIZONS = ((8, 1, 7), (27, 8, 30), (40, 31, 90), (25, 91, 240))
 FATES = (("won", 40), ("lost", 50), ("invalid", 10))
-MIN_FOLLOWUPS_BEFORE_LOSS = 4  # the audit's gave-up-early: the decent keep at it at least this long
 
 # The first three consultants: (name, slack). Slack is the share of duties a person lets slip;
 # each kind of slip happens at `slack` times its weight in SLIPS.

@@ -13,10 +13,11 @@ from itertools import accumulate
 
 from leadcard.domain import demo_floor as F
 from leadcard.domain.demo_floor import (
-    CHECK_CALL_MISSES, DROP_WEIGHT, MANAGER, MIN_FOLLOWUPS_BEFORE_LOSS, OBJECTION_SHARE, SHOWROOM_SOURCES,
+    CHECK_CALL_MISSES, DROP_WEIGHT, MANAGER, OBJECTION_SHARE, SHOWROOM_SOURCES,
     SUPERVISOR_MISSES, UNREACHED_SHARE,
 )
 from leadcard.domain.demo_orders import after_the_order
+from leadcard.domain.persistence import MIN_FOLLOWUPS
 from leadcard.model import Channel, EventKind, Outcome, Source, Status
 
 
@@ -151,7 +152,7 @@ class CardHistory:
             if len(self.entries) == self.drops_after:
                 self.dropped = True
                 return
-            lost_too_soon = (self.fate == "lost" and len(self.entries) < MIN_FOLLOWUPS_BEFORE_LOSS - 1
+            lost_too_soon = (self.fate == "lost" and len(self.entries) < MIN_FOLLOWUPS - 1
                              and not w.slip(self.consultant, "give_up"))
             if planned >= self.ends and not lost_too_soon:
                 return

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from leadcard.domain import reassign
 from leadcard.domain.cards import phone_taken, refresh, resolve, with_status
+from leadcard.domain.persistence import loss_reminder
 from leadcard.errors import BadInput, NotAllowed, NotFound, Refused
 from leadcard.i18n import _
 from leadcard.model import STATUS_LABELS, Card, EventKind, Instruction, Role, Status, User
@@ -259,8 +260,9 @@ def _handover(session: Session, to: str, at: datetime | None, delivered_at: date
     return {"handover_to": to, "handover_at": at}
 
 
-def lose(session: Session, ref: str, reason: str, competitor: str | None, note: str | None) -> Card:
-    """战败申请: the consultant asks; the card waits for a supervisor as `lost-pending`."""
+def lose(session: Session, ref: str, reason: str, competitor: str | None, note: str | None) -> tuple[Card, str | None]:
+    """战败申请: the consultant asks; the card waits for a supervisor as `lost-pending`. With it, the
+    reminder for a loss asked for before the store's minimum of follow-ups (None: not too early)."""
     store = session.store
     with store.transaction():  # read and decided under the write lock, as approve's
         card = with_status(session, resolve(session, ref))
@@ -282,7 +284,8 @@ def lose(session: Session, ref: str, reason: str, competitor: str | None, note: 
                     "amount": finance.amount}
         store.insert_event(card.id, now, EventKind.LOST_REQUESTED, session.actor_id, detail)
         _set_status(session, card, Status.LOST_PENDING, outcome)
-    return _fresh(session, card.id)
+    # The follow-ups that count, all made by now, as the audit counts them at the request.
+    return _fresh(session, card.id), loss_reminder(session.policy, card.grade, card.followup_count)
 
 
 def approve(session: Session, ref: str, note: str | None) -> Card:

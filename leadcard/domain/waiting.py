@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
+from leadcard.domain.persistence import short_of
 from leadcard.domain.session import Session, working_days
-from leadcard.model import Card, Cancellation, Handover, PriceApproval, Status, Unsigned, Waiting
+from leadcard.model import Card, Cancellation, Handover, LossRequest, PriceApproval, Status, Unsigned, Waiting
 from leadcard.schedule import visit_card_late
 from leadcard.store import waiting as sql
 from leadcard.store.visits import waiting_for_card
@@ -28,7 +29,9 @@ def waiting(session: Session) -> Waiting:
     visits = [v for v in waiting_for_card(store, scope, now) if visit_card_late(v.ended_at, now, policy.visit_card_minutes)]
     after = working_days(store, policy)
     handovers = [Handover(show(c), handover_due(session, c, after)) for c in sql.handovers(store, scope)]
-    losses = [show(c) for c in sql.loss_requests(store, scope, actor.id)]
+    # Nothing is logged on a card waiting for its verdict: its follow-ups are those it was asked after.
+    losses = [LossRequest(show(c), c.followup_count, short_of(policy, c.followup_count))
+              for c in sql.loss_requests(store, scope, actor.id)]
     cancelled = [Cancellation(show(r.card), r.at, r.reason, r.model, r.by)
                  for r in sql.cancellations(store, scope, actor.id, since)]
     approvals = [PriceApproval(show(card), quote) for card, quote in sql.price_approvals(store, scope, actor.id, session.today)]

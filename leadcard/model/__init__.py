@@ -429,10 +429,19 @@ class Cancellation(NamedTuple):
     by: str | None
 
 
+class LossRequest(NamedTuple):
+    """A loss (战败) waiting for its verdict, with the follow-ups made by the request and, when they
+    are fewer than the store's minimum (given up early, the audit's gave-up-early), that minimum."""
+
+    card: Card
+    followups: int
+    short_of: float | None = None
+
+
 class Waiting(NamedTuple):
     """What waits on a supervisor or the manager, beside their own due cards."""
 
-    loss_requests: list[Card]
+    loss_requests: list[LossRequest]
     unsigned: list[Unsigned]
     visits_without_card: list["Visit"]
     handovers: list[Handover]

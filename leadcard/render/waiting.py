@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadcard.i18n import _
-from leadcard.model import Card, DueCard, PriceApproval, TodayList, Visit
+from leadcard.model import Card, DueCard, LossRequest, PriceApproval, TodayList, Visit
 from leadcard.render.common import iso
 from leadcard.render.deals import quote_json, quote_text
 from leadcard.usertext import shell_word
@@ -20,8 +20,9 @@ def waiting_json(today: TodayList) -> dict:
         "loss_requests": [
             {"ref": c.ref, "name": c.name, "owner": c.owner, "reason": c.outcome.get("reason"),
              "competitor": c.outcome.get("competitor"), "note": c.outcome.get("note"),
-             "requested_at": c.outcome.get("requested_at"), "commands": _loss_commands(c)}
-            for c in w.loss_requests
+             "requested_at": c.outcome.get("requested_at"), "followups": r.followups, "gave_up_early": r.short_of is not None,
+             "commands": _loss_commands(c)}
+            for r in w.loss_requests for c in (r.card,)
         ],
         "price_approvals": [
             {"ref": a.card.ref, "name": a.card.name, "owner": a.card.owner, **quote_json(None, a.quote),
@@ -50,6 +51,14 @@ def waiting_json(today: TodayList) -> dict:
             for c in w.cancellations
         ],
     }
+
+
+def _made(r: LossRequest) -> str:
+    """The follow-ups a loss was asked for after; too few said so, for the question before the verdict."""
+    if r.short_of is not None:
+        made = _("只跟进了 1 次") if r.followups == 1 else _("只跟进了 {n} 次").format(n=r.followups)
+        return _("{made}（本店要求至少 {needed} 次，先问清再批）").format(made=made, needed=f"{r.short_of:g}")
+    return _("跟进 1 次") if r.followups == 1 else _("跟进 {n} 次").format(n=r.followups)
 
 
 def _loss_commands(c: Card) -> list[str]:
@@ -88,11 +97,12 @@ def waiting_lines(today: TodayList, bold: str) -> list[str]:
     sections = []
     if w.loss_requests:
         sections.append((_("战败待审 {n}").format(n=len(w.loss_requests)), [(
-            _("{ref} {name}（{owner}）{why}，{at} 申请").format(
+            _("{ref} {name}（{owner}）{why}，{at} 申请，{made}").format(
                 ref=c.ref, name=c.name, owner=c.owner or "—", at=_short(c.outcome.get("requested_at")),
                 why=" · ".join(x for x in (c.outcome.get("reason"), c.outcome.get("competitor")
-                                           and _("购买 {competitor}").format(competitor=c.outcome["competitor"])) if x)),
-            _(" 或 ").join(_loss_commands(c))) for c in w.loss_requests]))
+                                           and _("购买 {competitor}").format(competitor=c.outcome["competitor"])) if x),
+                made=_made(r)),
+            _(" 或 ").join(_loss_commands(c))) for r in w.loss_requests for c in (r.card,)]))
     if w.price_approvals:
         sections.append((_("待批价 {n}").format(n=len(w.price_approvals)), [(
             _("{ref} {name}（{owner}）{quote}，{at} {author}报").format(
