@@ -151,3 +151,24 @@ def test_a_mistake_in_the_policy_s_audit_tables_is_told_in_either_language(lc, t
     assert english.exit_code == 2
     assert english.stderr.strip() == ("leadcard: policy: [audit.first-call-late] limit_hours must be a non-negative "
                                       "number; correct the policy file, then run leadcard init --policy-file FILE")
+
+
+def test_the_summary_never_cuts_a_rule_from_its_count_nor_a_label_from_its_rule(lc):
+    """Wrapped to the terminal, the summary's by-rule column breaks between entries only (无下次4,
+    never 无下次 / 4), and the legend between its entries (敷衍=vague-record, never 敷衍 / =vague-record)."""
+    lc.ok("demo")
+    for columns in ("80", "100", "120"):
+        lines = lc.ok("audit", user="赵经理", env={"COLUMNS": columns}).stdout.splitlines()
+        head = next(n for n, line in enumerate(lines) if line.startswith("顾问"))
+        legend = next(n for n in range(head, len(lines)) if "=first" in lines[n] or "=cadence" in lines[n])
+        body = [line.rstrip() for line in lines[head + 2:legend] if line.strip()]
+        continued = [line for line in body if line.startswith(" ")]
+        assert continued, "the column wraps at this width: the case this test is for"
+        for line in body:
+            assert re.fullmatch(r"\D+\d+|—", line.split()[-1]), line
+        for line in continued:
+            assert re.fullmatch(r"\D+\d+", line.split()[0]), line
+        for line in lines[legend:]:
+            if line.startswith("及时率"):
+                break
+            assert all(re.fullmatch(r"[^=\s]+=[a-z-]+", entry) for entry in line.split(" · ")), line

@@ -13,7 +13,7 @@ import sys
 from leadcard.i18n import N_, _, english
 from leadcard.model.audit import SEVERITY_LABELS, AuditResult, Finding, OwnerSummary, RuleSettings, Severity
 from leadcard.render.common import (  # noqa: F401 (print_json: --explain)
-    at_showroom, console, iso, new_table, print_json, print_json_rows, who,
+    Entries, at_showroom, console, iso, new_table, print_json, print_json_rows, who,
 )
 from leadcard.usertext import shown
 
@@ -135,17 +135,17 @@ def _summary_table(result: AuditResult) -> None:
     labels = {s.rule.name: _(s.rule.label) for s in result.rules}
     for summary in [*result.owners, result.total]:
         is_total = summary is result.total
-        by_rule = " ".join(_("{label}{count}").format(label=labels[name], count=count)
-                           for name, count in summary.by_rule.most_common())
+        by_rule = [_("{label}{count}").format(label=labels[name], count=count)
+                   for name, count in summary.by_rule.most_common()]
         table.add_row(
             _("合计") if is_total else who(summary, summary.owner or _(NO_OWNER)), str(summary.cards), str(summary.followups),
             *(str(summary.by_severity.get(sev, 0)) for sev in reversed(Severity)),
-            _rate(summary, result.timeliness_target), by_rule or "—",
+            _rate(summary, result.timeliness_target), Entries(by_rule) if by_rule else "—",
             style="bold" if is_total else None, end_section=summary is result.owners[-1],
         )
     out.print(table)
     found = [s for s in result.rules if result.total.by_rule.get(s.rule.name)]
-    out.print(" · ".join(f"{labels[s.rule.name]}={s.rule.name}" for s in found), style="dim")
+    out.print(Entries((f"{labels[s.rule.name]}={s.rule.name}" for s in found), " · ", "dim"))
     out.print(_("及时率：建卡后 {hours} 小时内有首次跟进的卡片 ÷ 建卡数；低于 {target}（✗）需一对一辅导").format(
         hours=f"{result.timeliness_hours:g}", target=f"{result.timeliness_target:.0%}"), style="dim")
 

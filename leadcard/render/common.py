@@ -49,6 +49,39 @@ def _console_class():
     return PlainConsole
 
 
+class Entries:
+    """Short items (无下次4, 敷衍=vague-record) laid out in lines as wide as rich gives, wrapped
+    between items only: rich and the line-break rules would cut 无下次 from its 4, a label from its
+    name. An item wider than the line is left to rich to fold."""
+
+    def __init__(self, items: Iterable[str], sep: str = " ", style: str = ""):
+        self.items, self.sep, self.style = [shown(i) for i in items], sep, style
+
+    def __rich_measure__(self, console, options):
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        widths = [cell_len(i) for i in self.items]
+        return Measurement(max(widths, default=0), sum(widths) + cell_len(self.sep) * max(len(widths) - 1, 0))
+
+    def __rich_console__(self, console, options):
+        from rich.cells import cell_len
+        from rich.text import Text
+
+        room, gap = options.max_width, cell_len(self.sep)
+        lines: list[list[str]] = []
+        used = 0
+        for item in self.items:
+            width = cell_len(item)
+            if lines and used + gap + width <= room:
+                lines[-1].append(item)
+                used += gap + width
+            else:
+                lines.append([item])
+                used = width
+        yield Text("\n".join(self.sep.join(line) for line in lines), style=self.style)
+
+
 def text(value: str, style: str = ""):
     """A rich Text of something a person typed, its control characters written out."""
     from rich.text import Text
