@@ -32,6 +32,7 @@ def test_the_audit_reads_each_cards_records_through_the_cards_indexes(lc, scope,
     assert "card_events_card (card_id=?)" in found["events"], found["events"]
     assert "instructions_card_at (card_id=? AND at<?)" in found["cards"], found["cards"]  # the latest signature, per card
     assert "sqlite_autoindex_quotes_1 (card_id=?)" in found["quotes"], found["quotes"]
+    assert "sqlite_autoindex_quotes_1 (card_id=?)" in found["first_quotes"], found["first_quotes"]
     # Comebacks: recent losses by kind and time, then their phones' cards, visits and those cards'
     # orders (by the card: every order the store took is not read).
     assert "card_events_kind_at (kind=? AND at>? AND at<?)" in found["comebacks"], found["comebacks"]
@@ -46,11 +47,11 @@ def test_the_audit_reads_each_cards_records_through_the_cards_indexes(lc, scope,
     assert "visits_arrived (arrived_at>?)" in found["visits"], found["visits"]
     assert found["clock_overrides"].count("_clock_override (clock_override>? AND clock_override<?)") == 4
     # The cards' condition is tested once, by the cards' own query: their records are read by their ids.
-    for name in ("entries", "grades", "events", "quotes"):
+    for name in ("entries", "grades", "events", "quotes", "first_quotes"):
         assert " cards " not in f" {found[name]} ", (name, found[name])
     if scope.owner_ids is None:
         # Every card's records in card order: merged card by card, never sorted afterwards.
-        for name in ("cards", "entries", "grades", "events", "quotes"):
+        for name in ("cards", "entries", "grades", "events", "quotes", "first_quotes"):
             assert "TEMP B-TREE" not in found[name], (name, found[name])
     else:
         assert "cards_owner_status (owner_id=?)" in found["cards"], found["cards"]

@@ -103,6 +103,11 @@ def rule_settings(policy: Policy) -> dict[str, RuleSettings]:
                 raise _policy_error(_("{where} 不能大于 {high}").format(where=where, high=_LIMIT_MAX))
             else:
                 limits[key] = value
+        if "grades" in limits:  # the grades a rule reads (purchase-plan-late)
+            unknown = [g for g in limits["grades"] if policy.known_grade(g) is None]
+            if unknown:
+                raise _policy_error(_("政策里 [audit.{rule}] 的 grades：没有级别 {grade}（级别有：{grades}）").format(
+                    rule=rule.name, grade=unknown[0], grades=", ".join(g.code for g in policy.grades)))
         if "fields" in limits:  # the card's fields a rule reads (incomplete-card, plan-update-late)
             unknown = [f for f in limits["fields"] if f not in FIELD_LABELS]
             if unknown:
@@ -305,9 +310,11 @@ def _audit_share(session: Session, plan: Plan, share: tuple[int, int],
     visits = timedelta(days=max(session.policy.after_delivery_days, default=0)
                        + settings["after-delivery-late"].limits["grace_days"] + 1)
     quotes = any(s.rule.name == "quote-expired" for s in running)
+    first_quotes = any(s.rule.name == "purchase-plan-late" for s in running)
     revived = next(((s, _prepared(s.limits)) for s in running if s.rule.name == "false-loss"), None)
     for checked, history in enumerate(histories(store, scope, as_of, since_at, fields,
-                                                since_at - visits, quotes, revived is not None, phones, share),
+                                                since_at - visits, quotes, revived is not None, phones, share,
+                                                first_quotes),
                                       start=1):
         if step is not None and checked % PROGRESS_EVERY == 0:
             step(checked * share[1], None)  # the other shares read about as many meanwhile

@@ -1,5 +1,6 @@
-"""The audit's rule of the deal desk: a quote left to lapse. Same shape as `audit_rules`: the rule's
-function, and its name, limits and reason in the table."""
+"""The audit's rules of the deal desk: a key customer given no written purchase plan, a quote left
+to lapse. Same shape as `audit_rules`: the rule's function, and its name, limits and reason in the
+table."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import timedelta
 from typing import Iterator, Mapping
 
 from leadcard.domain.audit_rules import Breach, CardState, Context
-from leadcard.domain.audit_spans import days
+from leadcard.domain.audit_spans import days, span
 from leadcard.i18n import N_, _
 from leadcard.model import Status
 from leadcard.model.audit import Rule, Severity
@@ -32,10 +33,61 @@ def quote_expired(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breac
                  _("报价有效期内跟进客户，或重新报价"), _("过期 {late}未联系").format(late=late), ongoing=True)
 
 
+def purchase_plan_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[Breach]:
+    """A key customer (重点客户: the card judged one of `grades`, the scheme's hottest by default) is
+    given a written purchase plan — a quote (报价单: price, discount, 精品, insurance, financing) —
+    within `limit_days` of being judged one. A quote given before counts: the customer holds a plan.
+    Not owed once the card was re-judged, ordered or closed by the deadline."""
+    keys = set(limits["grades"])
+    allowed = timedelta(days=limits["limit_days"])
+    quoted = c.history.first_quoted
+    for became in _judged_key(c, keys):
+        deadline = became + allowed
+        # At the deadline itself a quote would still be in time: late only once it has passed.
+        if deadline >= ctx.as_of or (quoted is not None and quoted <= deadline):
+            continue
+        if (c.closed_at is not None and c.closed_at <= deadline) or any(o.at <= deadline for o in c.orders):
+            continue  # ordered, or closed for good, by then: the plan is moot
+        grade = c.grade_at(became)
+        if c.grade_at(deadline) not in keys:
+            continue  # re-judged within the limit
+        limit = days(limits["limit_days"])
+        if quoted is not None:
+            took = span(quoted - became, allowed)
+            yield Breach(deadline, _("{at} 判为 {grade} 级（重点客户），{took}后才第一次报价（{quoted}），时限 {limit}").format(
+                at=ctx.md(became), grade=grade, took=took, quoted=ctx.md(quoted), limit=limit),
+                _("{limit}内给出书面购车方案（报价）").format(limit=limit), took)
+            continue
+        waited = span(ctx.as_of - became, allowed)
+        yield Breach(deadline, _("{at} 判为 {grade} 级（重点客户），已 {waited}，还没有书面购车方案（报价），时限 {limit}").format(
+            at=ctx.md(became), grade=grade, waited=waited, limit=limit),
+            _("{limit}内给出书面购车方案（报价）").format(limit=limit), _("{waited}未报价").format(waited=waited),
+            ongoing=c.status == Status.OPEN and not c.dormant and c.grade in keys)
+
+
+def _judged_key(c: CardState, keys: set[str]) -> Iterator:
+    """Each moment the card was judged a key customer from another grade (or at its making)."""
+    if not c.grade_codes:  # no grade history (an import): the grade it holds, from its making
+        if c.grade in keys:
+            yield c.created_at
+        return
+    previous = None
+    for at, code in zip(c.grade_times, c.grade_codes):
+        if code in keys and previous not in keys:
+            yield at
+        previous = code
+
+
 RULES: tuple[Rule, ...] = (
     Rule("quote-expired", N_("报价"), N_("报价过了有效期，报价后没有再联系客户"), Severity.WARNING, quote_expired,
          lambda p: {"grace_days": 0},
          N_("成交在报价台上谈成：报价有有效期，过期前的几天正是客户拿主意的时候。报价过期、其间没有再联系上客户，"
             "就是把客户和价格单独留在了一起——案例里那位客户，就是为了 9.58万 的报价流失的。只看卡片最新的一次报价，"
             "也只算报价之后联系上客户的跟进。")),
+    Rule("purchase-plan-late", N_("方案"), N_("重点客户没有及时拿到书面购车方案（报价）"), Severity.WARNING,
+         purchase_plan_late, lambda p: {"limit_days": 2, "grades": [g.code for g in p.grades if g.rank == 0]},
+         N_("重点客户已经在比价、议价，一个月内就要买：客户跟进管理办法要求 2 天内出具《购车方案对比表》，"
+            "把车型、价格、优惠、精品、保险和贷款写清楚给客户，不让竞品的报价先到。本工具里书面方案就是报价"
+            "（leadcard quote）；判为重点客户之前已经报过价的也算。时限内重新判了级别、下了订单或卡片已关闭的，不算。"
+            "哪些级别算重点客户由 grades 指定，默认是本店级别体系里最热的一级（H、重点、A）。")),
 )

@@ -17,6 +17,8 @@ from leadcard.model.deals import FinanceStatus
 from leadcard.schedule import Policy
 
 DISCOUNTS = (0, 2000, 3000, 3000, 5000, 8000, 10000)
+PLAN_WITHIN = timedelta(days=2)  # the audit's purchase-plan-late: a key customer's written plan
+NO_PLAN = 0.5  # times a consultant's slack: a key customer left without a plan in time
 EXTRAS = ("脚垫、贴膜", "行车记录仪、脚垫", "首保免费、延保一年", None, None)
 BANKS = ("厂家金融", "工商银行", "建设银行", "招商银行")
 TRADE_INS = ("大众朗逸 2015款 9万公里", "本田飞度 2014款 11万公里", "日产轩逸 2016款 8万公里", "比亚迪 F3 2013款 13万公里")
@@ -44,7 +46,15 @@ def desk_rows(rng: random.Random, policy: Policy, card: dict, consultant, superv
         if f["channel"] == Channel.TEST_DRIVE:
             rows["test_drives"].append((card_id, None, stamp(f["at"]), card["model"], int(rng.random() < 0.9),
                                         before + seq))
-    if len(reached) >= 2 and rng.random() < 0.4:
+    # A key customer (the hottest grade) is given a written plan, a quote, at a contact within the
+    # audit's two days of being judged one; the sloppy let some slip. Others are quoted at times.
+    hottest = {g.code for g in policy.grades if g.rank == 0}
+    key = next((f["at"] for f in followups if f["grade"] in hottest), None)
+    in_time = [f["at"] for _, f in reached if key is not None and key <= f["at"] <= key + PLAN_WITHIN]
+    if in_time and rng.random() >= consultant.slack * NO_PLAN:
+        later = [f["at"] for _, f in reached if f["at"] > in_time[0]]
+        _quotes(rng, policy, card, owner, supervisor, later, now, rows["quotes"], events, stamp, first=in_time[0])
+    elif len(reached) >= 2 and rng.random() < 0.4:
         _quotes(rng, policy, card, owner, supervisor, [f["at"] for _, f in reached[1:]], now, rows["quotes"],
                 events, stamp)
     if card.get("current_vehicle") not in (None, "无") and reached and rng.random() < 0.5:
@@ -58,10 +68,14 @@ def desk_rows(rng: random.Random, policy: Policy, card: dict, consultant, superv
     return events, rejected_at
 
 
-def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events, stamp) -> None:
+def _quotes(rng, policy, card, owner, supervisor, moments, now, rows, events, stamp,
+            first: datetime | None = None) -> None:
+    """One quote or two at some of `moments` (after `first`, when it is given, which is one)."""
     model = next((m for m in F.LINEUP if card["model"].startswith(m.name)), None)
     price = round(rng.uniform(*model.price) * 10_000, -2) if model else 150_000  # the trim's guide price
-    for seq, at in enumerate(sorted(rng.sample(moments, min(len(moments), rng.choice((1, 1, 2))))), start=1):
+    wanted = rng.choice((1, 1, 2)) - (first is not None)
+    chosen = sorted(rng.sample(moments, min(len(moments), wanted)))
+    for seq, at in enumerate([first, *chosen] if first is not None else chosen, start=1):
         discount = rng.choice(DISCOUNTS)
         pending = discount > policy.quote_discount_limit
         approved_at = _approved(at, timedelta(minutes=5 * rng.randint(1, 20)), policy) \

@@ -77,13 +77,14 @@ class History(NamedTuple):
     left_at: datetime | None = None  # 离店: the first-contact clocks start here when known
     source: str = "walk-in"
     quote: Quote | None = None  # the latest quote by the moment (read when asked for)
+    first_quoted: datetime | None = None  # when its first quote was given, by the moment (read when asked for)
     shared: bool = False  # its phone is on another card recorded by the moment (read when asked for)
 
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
               fields: tuple[str, ...], delivered_since: datetime | None = None,
               quotes: bool = False, revived: bool = False, phones: bool = False,
-              share: tuple[int, int] = (0, 1)) -> Iterator[History]:
+              share: tuple[int, int] = (0, 1), first_quotes: bool = False) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
     or whose order still waits for its car, or that were delivered from `delivered_since` on, in
     card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
@@ -108,6 +109,8 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
         entries, grades, events = (_by_card(store.values(*_records_query(name, as_of, ids)))
                                    for name in ("entries", "grades", "events"))
         latest = latest_quotes_as_of(store, as_of, ids) if quotes else {}
+        first = {r[0]: _parse(r[1]) for r in store.values(*_records_query("first_quotes", as_of, ids))} \
+            if first_quotes else {}
         shared = _shared(store, as_of, {row[2] for row in batch}) if phones else frozenset()
         for row in batch:
             card_id = row[0]
@@ -136,6 +139,7 @@ def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
                 left_at=_parse(row[9]) if row[9] else None,
                 source=row[10],
                 quote=latest.get(card_id),
+                first_quoted=first.get(card_id),
                 shared=row[2] in shared,
             )
 
@@ -184,7 +188,8 @@ def _cards_query(scope: Scope, as_of: datetime, open_since: datetime, fields: tu
 
 def _records_query(name: str, as_of: datetime, ids: list[int]) -> tuple[str, list]:
     """The records of some cards as they stood at `as_of`, by card (in the order of each card's
-    index): "entries", "grades", "events" or "quotes" (each card's latest by then)."""
+    index): "entries", "grades", "events", "quotes" (each card's latest by then) or "first_quotes"
+    (when each was first quoted, of those quoted by then)."""
     moment = ts(as_of)
     cards = f"IN ({','.join('?' * len(ids))})"
     if name == "entries":
@@ -207,6 +212,9 @@ def _records_query(name: str, as_of: datetime, ids: list[int]) -> tuple[str, lis
         return (f"SELECT e.card_id, e.at, e.kind, CASE WHEN e.kind IN ({_DETAILED}) THEN e.detail END, u.name "
                 "FROM card_events e LEFT JOIN users u ON u.id = e.by_id "
                 f"WHERE e.card_id {cards} ORDER BY e.card_id, e.at, e.id", ids)
+    if name == "first_quotes":
+        return (f"SELECT q.card_id, min(q.at) FROM quotes q WHERE q.card_id {cards} AND q.at <= ? "
+                "GROUP BY q.card_id ORDER BY q.card_id", [*ids, moment])
     return latest_quotes_query(as_of, ids)
 
 
@@ -218,7 +226,8 @@ def plans(store: Store, scope: Scope, as_of: datetime, open_since: datetime, fie
 
     ids = list(range(1, _BATCH + 1))
     queries = {"cards": _cards_query(scope, as_of, open_since, fields, delivered_since, True, share),
-               **{name: _records_query(name, as_of, ids) for name in ("entries", "grades", "events", "quotes")},
+               **{name: _records_query(name, as_of, ids)
+                  for name in ("entries", "grades", "events", "quotes", "first_quotes")},
                "comebacks": _comebacks_query(as_of, open_since, scope, share),
                "shared": _shared_query(as_of, ["13800138000"]),
                "shared_phones": _shared_phones_query(as_of, ["13800138000"]),
