@@ -269,7 +269,7 @@ def test_an_unknown_rule_is_refused_with_every_rule_named(lc):
            "overdue, vague-record, unsigned, stale-grade, gave-up-early, lost-without-reason, approval-pending, "
            "late-record, incomplete-card, duplicate-phone, handover-late, objection-unhandled, visit-without-card, "
            "false-loss, neglected-to-dormant, plan-beyond-cadence, plan-update-late, order-gap, after-delivery-late, quote-expired, "
-           "clock-override`\n")
+           "purchase-plan-late, clock-override`\n")
 
 
 # -- which cards the audit reads: made by its moment, closed in its window --------------------------------

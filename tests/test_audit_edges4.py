@@ -168,7 +168,8 @@ FIX = "；改好政策文件后运行 leadcard init --policy-file 文件\n"
      "政策里的 [audit.nosuch] 不是稽核规则（规则有：first-touch-late, first-call-late, cadence-gap, no-next-date, "
      "overdue, vague-record, unsigned, stale-grade, gave-up-early, lost-without-reason, approval-pending, late-record, "
      "incomplete-card, duplicate-phone, handover-late, objection-unhandled, visit-without-card, false-loss, "
-     "neglected-to-dormant, plan-beyond-cadence, plan-update-late, order-gap, after-delivery-late, quote-expired, clock-override）"),
+     "neglected-to-dormant, plan-beyond-cadence, plan-update-late, order-gap, after-delivery-late, quote-expired, "
+     "purchase-plan-late, clock-override）"),
     ("[audit.unsigned]\nenabled = 1\n", "政策里 [audit.unsigned] 的 enabled 只能是 true 或 false"),
     ('[audit.unsigned]\nseverity = "fatal"\n', "政策里 [audit.unsigned] 的 severity 只能是 info、warning 或 error"),
     ("[audit.unsigned]\nnosuch = 1\n",

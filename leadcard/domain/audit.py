@@ -313,8 +313,8 @@ def _audit_share(session: Session, plan: Plan, share: tuple[int, int],
     first_quotes = any(s.rule.name == "purchase-plan-late" for s in running)
     revived = next(((s, _prepared(s.limits)) for s in running if s.rule.name == "false-loss"), None)
     for checked, history in enumerate(histories(store, scope, as_of, since_at, fields,
-                                                since_at - visits, quotes, revived is not None, phones, share,
-                                                first_quotes),
+                                                since_at - visits, quotes, revived is not None, phones,
+                                                first_quotes, share),
                                       start=1):
         if step is not None and checked % PROGRESS_EVERY == 0:
             step(checked * share[1], None)  # the other shares read about as many meanwhile

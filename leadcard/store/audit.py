@@ -83,8 +83,8 @@ class History(NamedTuple):
 
 def histories(store: Store, scope: Scope, as_of: datetime, open_since: datetime,
               fields: tuple[str, ...], delivered_since: datetime | None = None,
-              quotes: bool = False, revived: bool = False, phones: bool = False,
-              share: tuple[int, int] = (0, 1), first_quotes: bool = False) -> Iterator[History]:
+              quotes: bool = False, revived: bool = False, phones: bool = False, first_quotes: bool = False,
+              share: tuple[int, int] = (0, 1)) -> Iterator[History]:
     """Visible cards recorded by `as_of` that were still open at some moment from `open_since` on,
     or whose order still waits for its car, or that were delivered from `delivered_since` on, in
     card order, each with its own records. Follow-ups withdrawn by `as_of` (and the grades judged
