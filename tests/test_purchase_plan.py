@@ -73,6 +73,16 @@ def test_a_card_re_judged_ordered_or_closed_within_the_two_days_owes_no_plan(flo
     assert found(floor, "2026-05-20T10:00:00") == []
 
 
+def test_an_order_cancelled_before_the_customer_was_judged_key_again_does_not_excuse_the_plan(lc):
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B", "--owner", "王芳", now=MADE)
+    lc.ok("win", "张三", "--model", "凯美瑞", now="2026-05-05T10:00:00", user="王芳")
+    lc.ok("cancel-order", "张三", "--reason", "资金周转", now="2026-05-06T10:00:00", user="王芳")
+    lc.ok("log", "张三", "--channel", "phone", "--content", "资金到位，下周重新下订", "--grade", "H", "--next",
+          "2026-05-08", now="2026-05-07T10:00:00", user="王芳")
+    assert [f["ref"] for f in found(lc, "2026-05-09T10:00:01")] == ["A00001"]
+
+
 def test_a_card_re_judged_after_the_deadline_keeps_its_finding_but_it_is_no_longer_owed(floor):
     floor.ok("grade", "张三", "A", "--reason", "客户说要等月底", now="2026-05-07T10:00:00")
     [finding] = found(floor, "2026-05-20T10:00:00")

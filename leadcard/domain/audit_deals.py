@@ -46,7 +46,7 @@ def purchase_plan_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[
         # At the deadline itself a quote would still be in time: late only once it has passed.
         if deadline >= ctx.as_of or (quoted is not None and quoted <= deadline):
             continue
-        if (c.closed_at is not None and c.closed_at <= deadline) or any(o.at <= deadline for o in c.orders):
+        if (c.closed_at is not None and c.closed_at <= deadline) or any(became <= o.at <= deadline for o in c.orders):
             continue  # ordered, or closed for good, by then: the plan is moot
         grade = c.grade_at(became)
         if c.grade_at(deadline) not in keys:
