@@ -46,7 +46,7 @@ def test_a_quote_at_the_deadline_is_in_time_and_a_minute_later_is_late(floor, lc
     sales.ok("add", "李四", "--phone", "13900139000", "--grade", "H", "--owner", "王芳", now=MADE)
     quote(sales, "2026-05-06T10:01:00", "李四")
     [late] = found(sales, "2026-05-20T10:00:00")
-    assert late["ref"] == "A00002" and late["actual"] == "48小时1分"
+    assert (late["ref"], late["expected"], late["actual"]) == ("A00002", "2 天内给出书面购车方案（报价）", "48小时1分")
     assert late["message"] == "05-04 判为 H 级（重点客户），48小时1分后才第一次报价（05-06），时限 2 天"
     assert found(sales, "2026-05-20T10:00:00", "--since", "2026-05-07") == []  # over, and before the window
 
@@ -68,9 +68,47 @@ def test_the_clock_starts_when_the_card_is_judged_key_and_a_quote_given_before_c
     ("win", "张三", "--model", "凯美瑞"),  # ordered: the plan is moot
     ("lose", "张三", "--reason", "已在别处购买", "--competitor", "雅阁"),  # closed
 ])
-def test_a_card_re_judged_ordered_or_closed_within_the_two_days_owes_no_plan(floor, act):
-    floor.ok(*act, now="2026-05-05T18:00:00")
+@pytest.mark.parametrize("when", ["2026-05-05T18:00:00", "2026-05-06T10:00:00"], ids=["within", "at the deadline"])
+def test_a_card_re_judged_ordered_or_closed_within_the_two_days_owes_no_plan(floor, act, when):
+    floor.ok(*act, now=when)
     assert found(floor, "2026-05-20T10:00:00") == []
+
+
+@pytest.mark.parametrize("excused", [
+    [("grade", "张三", "A", "--reason", "客户说要等月底")],
+    [("win", "张三", "--model", "凯美瑞"), ("cancel-order", "张三", "--reason", "资金周转"),
+     ("grade", "张三", "B", "--reason", "资金要等半年")],
+], ids=["re-judged", "ordered and cancelled"])
+def test_each_time_the_customer_is_judged_key_again_the_plan_is_owed_again(floor, excused):
+    for act in excused:
+        floor.ok(*act, now="2026-05-05T18:00:00")
+    floor.ok("log", "张三", "--channel", "phone", "--content", "又要买了，约周末看车", "--grade", "H", "--next",
+             "2026-05-09", now="2026-05-08T10:00:00")
+    assert found(floor, "2026-05-10T10:00:00") == []
+    [finding] = found(floor, "2026-05-10T10:00:01")
+    assert finding["message"].startswith("05-08 判为 H 级（重点客户）") and "count" not in finding
+
+
+def test_a_move_between_other_grades_starts_no_clock_and_one_key_grade_to_another_none_either(lc, tmp_path):
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B", "--owner", "王芳", now=MADE)
+    lc.ok("grade", "张三", "A", now="2026-05-05T10:00:00", user="王芳")
+    lc.ok("grade", "张三", "H", now="2026-05-06T10:00:00", user="王芳")
+    assert found(lc, "2026-05-08T10:00:00") == []  # two days from H, not from A
+    assert len(found(lc, "2026-05-08T10:00:01")) == 1
+    policy = tmp_path / "store.toml"
+    policy.write_text('[audit.purchase-plan-late]\ngrades = ["H", "A"]\n', encoding="utf-8")
+    lc.ok("init", "--policy-file", str(policy), user="赵经理")
+    [finding] = found(lc, "2026-05-20T10:00:00")  # judged key once, on 5 May: A to H is no new judgement
+    assert finding["message"].startswith("05-05 判为 A 级（重点客户）") and "count" not in finding
+
+
+def test_every_judgement_answered_late_is_told(floor):
+    floor.ok("grade", "张三", "A", "--reason", "客户说要等月底", now="2026-05-07T10:00:00")
+    floor.ok("grade", "张三", "H", "--reason", "月底提前了", now="2026-05-08T10:00:00")
+    quote(floor, "2026-05-11T10:00:00")
+    [finding] = found(floor, "2026-05-20T10:00:00")
+    assert finding["count"] == 2 and "后才第一次报价（05-11）" in finding["message"]
 
 
 def test_an_order_cancelled_before_the_customer_was_judged_key_again_does_not_excuse_the_plan(lc):

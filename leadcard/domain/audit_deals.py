@@ -66,11 +66,8 @@ def purchase_plan_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[
 
 
 def _judged_key(c: CardState, keys: set[str]) -> Iterator:
-    """Each moment the card was judged a key customer from another grade (or at its making)."""
-    if not c.grade_codes:  # no grade history (an import): the grade it holds, from its making
-        if c.grade in keys:
-            yield c.created_at
-        return
+    """Each moment the card was judged a key customer from another grade, or at its making (its
+    grade history begins there: `add` and `import` write the grade it was made with)."""
     previous = None
     for at, code in zip(c.grade_times, c.grade_codes):
         if code in keys and previous not in keys:
