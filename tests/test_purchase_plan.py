@@ -111,6 +111,18 @@ def test_every_judgement_answered_late_is_told(floor):
     assert finding["count"] == 2 and "后才第一次报价（05-11）" in finding["message"]
 
 
+@pytest.mark.parametrize("judged, ordered", [("2026-05-05T10:00:00", "2026-05-05T10:00:00"),
+                                             ("2026-05-05T10:00:00", "2026-05-07T10:00:00")],
+                         ids=["the order at the judgement", "the order at the deadline"])
+def test_an_order_from_the_judgement_through_the_deadline_excuses_the_plan_though_cancelled_since(lc, judged, ordered):
+    sales_floor(lc)
+    lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B", "--owner", "王芳", now=MADE)
+    lc.ok("grade", "张三", "H", now=judged, user="王芳")
+    lc.ok("win", "张三", "--model", "凯美瑞", now=ordered, user="王芳")
+    lc.ok("cancel-order", "张三", "--reason", "资金周转", now="2026-05-08T10:00:00", user="王芳")
+    assert found(lc, "2026-05-20T10:00:00") == []
+
+
 def test_an_order_cancelled_before_the_customer_was_judged_key_again_does_not_excuse_the_plan(lc):
     sales_floor(lc)
     lc.ok("add", "张三", "--phone", "13800138000", "--grade", "B", "--owner", "王芳", now=MADE)
