@@ -20,7 +20,8 @@ def waiting_json(today: TodayList) -> dict:
         "loss_requests": [
             {"ref": c.ref, "name": c.name, "owner": c.owner, "reason": c.outcome.get("reason"),
              "competitor": c.outcome.get("competitor"), "note": c.outcome.get("note"),
-             "requested_at": c.outcome.get("requested_at"), "followups": r.followups, "gave_up_early": r.short_of is not None,
+             "requested_at": c.outcome.get("requested_at"), "followups": r.followups,
+             "gave_up_early": r.short_of is not None,
              "commands": _loss_commands(c)}
             for r in w.loss_requests for c in (r.card,)
         ],
