@@ -132,6 +132,17 @@ def test_a_malformed_quote_is_bad_input_and_writes_nothing(floor, args):
     assert rows(floor) == before
 
 
+def test_the_quote_goes_with_the_deal_to_its_delivery_and_no_further(floor):
+    floor.ok("quote", "张三", "--price", "199800", "--discount", "2000", now="2026-05-02T10:00:00")
+    floor.ok("win", "张三", "--model", "凯美瑞", "--delivery", "2026-05-20", now="2026-05-03T10:00:00")
+    [waiting] = [i for i in floor.json("today", "--date", "2026-05-20")["items"] if i["ref"] == "A00001"]
+    assert waiting["quote"]["net"] == 197800  # an order waiting for its car: the price it was taken at
+    floor.ok("deliver", "张三", now="2026-05-20T15:00:00")
+    [visit] = [i for i in floor.json("today", "--date", "2026-05-21")["items"] if i["ref"] == "A00001"]
+    assert (visit["reason"], visit["quote"]) == ("after-delivery", None)  # an owner's visit: the price is history
+    assert "报价" not in floor.ok("today", "--date", "2026-05-21").stdout
+
+
 def test_a_quote_is_given_on_an_open_card_only(floor):
     floor.ok("win", "张三", "--model", "凯美瑞", user="王芳")
     refused = floor("quote", "张三", "--price", "199800")

@@ -632,13 +632,15 @@ def _with_scripts(session: Session, items: list[TodayItem]) -> list[TodayItem]:
 
 
 def _with_quotes(session: Session, items: list[TodayItem], day: date) -> list[TodayItem]:
-    """Beside each due card, the latest quote the customer holds, lapsed if `day` is past its last
-    valid day (one query per 500 cards)."""
-    if not items:
+    """Beside each due card whose deal is still to be made or delivered, the latest quote the
+    customer holds, lapsed if `day` is past its last valid day (one query per 500 cards). Once the
+    car is delivered the price is history: an owner's visits carry none."""
+    dealing = [i.card.id for i in items if i.card.status in _DEAL_IN_HAND]
+    if not dealing:
         return items
     from leadcard.store import deals as deal_sql  # the deal desk's latest quote, under each due card
 
-    quotes = deal_sql.latest_quotes(session.store, [i.card.id for i in items])
+    quotes = deal_sql.latest_quotes(session.store, dealing)
     if not quotes:
         return items
     return [i._replace(quote=held_on(quotes[i.card.id], day, i.card.status)) if i.card.id in quotes else i
@@ -651,6 +653,7 @@ def _desk_on(desk: "DealDesk", day: date, status: Status) -> "DealDesk":
 
 # While the deal is still to be made, a quote holds until its last valid day; an order took one up.
 _DEAL_OPEN = (Status.OPEN, Status.DORMANT, Status.LOST_PENDING)
+_DEAL_IN_HAND = (*_DEAL_OPEN, Status.WON)  # an order waiting for its car: the price it was taken at
 
 
 def held_on(quote: "Quote", day: date, status: Status) -> "Quote":
