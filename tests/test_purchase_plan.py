@@ -171,3 +171,36 @@ def test_under_the_four_tier_scheme_the_key_customer_is_重点(lc):
     lc.ok("add", "李四", "--phone", "13900139000", "--grade", "意向", "--owner", "王芳", now=MADE)
     [finding] = found(lc, "2026-05-07T10:00:00")
     assert finding["ref"] == "A00001" and "判为 重点 级（重点客户）" in finding["message"]
+
+
+# -- the morning list: the plan due, before the audit tells it late -----------------------------------
+
+
+def plans_due(lc, now="2026-05-05T09:00:00", user="王芳"):
+    return {i["ref"]: i["plan_due"] for i in lc.json("today", now=now, user=user)["items"]}
+
+
+def test_the_morning_list_tells_a_key_customers_plan_due_until_a_quote_is_given(floor, tmp_path):
+    floor.ok("add", "李四", "--phone", "13900139000", "--grade", "B", "--owner", "王芳", now=MADE)
+    assert plans_due(floor) == {"A00001": "2026-05-06T10:00:00+08:00", "A00002": None}
+    table = floor.ok("today", now="2026-05-05T09:00:00").stdout
+    assert "↳ 重点客户：书面购车方案（报价）时限 05-06 10:00（leadcard quote A00001 --price 价格）" in table
+    assert plans_due(floor, now="2026-05-08T09:00:00")["A00001"] == "2026-05-06T10:00:00+08:00"  # late: still owed
+    # Judged key later, the plan is due from that judgement.
+    floor.ok("log", "李四", "--channel", "phone", "--content", "下周就买，约周末签约", "--grade", "H", "--next",
+             "2026-05-06", now="2026-05-05T10:00:00")
+    assert plans_due(floor)["A00002"] == "2026-05-07T10:00:00+08:00"
+    quote(floor, "2026-05-05T11:00:00")
+    assert plans_due(floor, now="2026-05-05T12:00:00") == {"A00001": None, "A00002": "2026-05-07T10:00:00+08:00"}
+    policy = tmp_path / "store.toml"
+    policy.write_text("[audit.purchase-plan-late]\nenabled = false\n", encoding="utf-8")
+    floor.ok("init", "--policy-file", str(policy), user="赵经理")
+    assert plans_due(floor, now="2026-05-05T12:00:00") == {"A00001": None, "A00002": None}
+
+
+def test_the_store_s_key_grades_and_days_set_the_morning_list_s_plans_too(floor, tmp_path):
+    floor.ok("add", "李四", "--phone", "13900139000", "--grade", "A", "--owner", "王芳", now=MADE)
+    policy = tmp_path / "store.toml"
+    policy.write_text('[audit.purchase-plan-late]\ngrades = ["A"]\nlimit_days = 3\n', encoding="utf-8")
+    floor.ok("init", "--policy-file", str(policy), user="赵经理")
+    assert plans_due(floor) == {"A00001": None, "A00002": "2026-05-07T10:00:00+08:00"}

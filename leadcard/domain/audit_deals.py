@@ -9,6 +9,7 @@ from typing import Iterator, Mapping
 
 from leadcard.domain.audit_rules import Breach, CardState, Context
 from leadcard.domain.audit_spans import days, span
+from leadcard.domain.key_plans import PLAN_DAYS, default_key_grades, judged_key
 from leadcard.i18n import N_, _
 from leadcard.model import Status
 from leadcard.model.audit import Rule, Severity
@@ -41,7 +42,7 @@ def purchase_plan_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[
     keys = set(limits["grades"])
     allowed = timedelta(days=limits["limit_days"])
     quoted = c.history.first_quoted
-    for became in _judged_key(c, keys):
+    for became in judged_key(zip(c.grade_times, c.grade_codes), keys):
         deadline = became + allowed
         # At the deadline itself a quote would still be in time: late only once it has passed.
         if deadline >= ctx.as_of or (quoted is not None and quoted <= deadline):
@@ -65,16 +66,6 @@ def purchase_plan_late(c: CardState, ctx: Context, limits: Mapping) -> Iterator[
             ongoing=c.status == Status.OPEN and not c.dormant and c.grade in keys)
 
 
-def _judged_key(c: CardState, keys: set[str]) -> Iterator:
-    """Each moment the card was judged a key customer from another grade, or at its making (its
-    grade history begins there: `add` and `import` write the grade it was made with)."""
-    previous = None
-    for at, code in zip(c.grade_times, c.grade_codes):
-        if code in keys and previous not in keys:
-            yield at
-        previous = code
-
-
 RULES: tuple[Rule, ...] = (
     Rule("quote-expired", N_("报价"), N_("报价过了有效期，报价后没有再联系客户"), Severity.WARNING, quote_expired,
          lambda p: {"grace_days": 0},
@@ -82,7 +73,7 @@ RULES: tuple[Rule, ...] = (
             "就是把客户和价格单独留在了一起——案例里那位客户，就是为了 9.58万 的报价流失的。只看卡片最新的一次报价，"
             "也只算报价之后联系上客户的跟进。")),
     Rule("purchase-plan-late", N_("方案"), N_("重点客户没有及时拿到书面购车方案（报价）"), Severity.WARNING,
-         purchase_plan_late, lambda p: {"limit_days": 2, "grades": [g.code for g in p.grades if g.rank == 0]},
+         purchase_plan_late, lambda p: {"limit_days": PLAN_DAYS, "grades": default_key_grades(p)},
          N_("重点客户已经在比价、议价，一个月内就要买：客户跟进管理办法要求 2 天内出具《购车方案对比表》，"
             "把车型、价格、优惠、精品、保险和贷款写清楚给客户，不让竞品的报价先到。本工具里书面方案就是报价"
             "（leadcard quote）；判为重点客户之前已经报过价的也算。时限内重新判了级别、下了订单或卡片已关闭的，不算。"

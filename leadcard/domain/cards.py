@@ -611,7 +611,7 @@ def today(session: Session, day: date, owner: str | None = None, everyone: bool 
                   for card in store.waking_cards(awake_at, scope)]
     ranks = {grade: policy.rank(grade) for grade in {i.card.grade for i in items}}
     items.sort(key=lambda i: (-i.overdue_days, ranks[i.card.grade], i.due_at, i.card.id))
-    items = _with_quotes(session, _with_scripts(session, items), day)
+    items = _with_key_plans(session, _with_quotes(session, _with_scripts(session, items), day))
     owners = sorted({i.card.owner for i in items if i.card.owner})
     # Asked for one consultant's list, a supervisor reads that list alone; nothing waits on a consultant.
     pending = None
@@ -645,6 +645,23 @@ def _with_quotes(session: Session, items: list[TodayItem], day: date) -> list[To
         return items
     return [i._replace(quote=held_on(quotes[i.card.id], day, i.card.status)) if i.card.id in quotes else i
             for i in items]
+
+
+def _with_key_plans(session: Session, items: list[TodayItem]) -> list[TodayItem]:
+    """Beside an open key customer's card with no quote yet, when the written plan is due: two days
+    (the audit's purchase-plan-late) from the latest judgement as one (one query for the list)."""
+    from leadcard.domain.key_plans import judged_key, key_plan_limits
+
+    limits = key_plan_limits(session.policy)
+    if limits is None:
+        return items
+    keys, allowed = limits
+    owed = [i.card.id for i in items if i.card.status == Status.OPEN and i.card.grade in keys and i.quote is None]
+    if not owed:
+        return items
+    judgements = session.store.judgements(owed)
+    due = {card_id: max(judged_key(history, keys), default=None) for card_id, history in judgements.items()}
+    return [i._replace(plan_due=due[i.card.id] + allowed) if due.get(i.card.id) is not None else i for i in items]
 
 
 def _desk_on(desk: "DealDesk", day: date, status: Status) -> "DealDesk":

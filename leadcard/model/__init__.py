@@ -389,6 +389,7 @@ class TodayItem(NamedTuple):
     suggest_invalid: bool = False  # failed attempts reached the policy's limit
     scripts: tuple["Script", ...] = ()  # for the objections raised at the latest follow-up
     quote: "Quote | None" = None  # the latest quote the customer holds (leadcard.model.deals)
+    plan_due: datetime | None = None  # a key customer's written plan (a quote) is due by then: none given yet
 
 
 class CardList(NamedTuple):

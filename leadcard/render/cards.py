@@ -210,7 +210,7 @@ def _today_item_lines(items: list[TodayItem]) -> Iterator[str]:
             f'"suggest_invalid": {_truth(i.suggest_invalid)}, "last_contact_at": {moment(card.last_contact_at)}, '
             f'"days_since_contact": {_number(i.days_since_contact)}, "followups": {_number(card.followup_count)}, '
             f'"objections": [{", ".join(answer(s) for s in i.scripts)}], '
-            f'"quote": {dumps(quote_json(None, i.quote)) if i.quote else "null"}}}'
+            f'"quote": {dumps(quote_json(None, i.quote)) if i.quote else "null"}, "plan_due": {moment(i.plan_due)}}}'
         )
         # at_showroom's key, first: only a hub's rows name their showroom.
         if card.showroom is not None:
@@ -314,6 +314,9 @@ def today_table(today: TodayList) -> None:
         if item.quote:
             waits = item.quote.status == QuoteStatus.PENDING and not item.quote.lapsed  # for a price approval
             grid.add_note([("  ↳ ", "dim")], [(quote_text(item.quote), "yellow" if waits else "")])
+        if item.plan_due:
+            grid.add_note([("  ↳ ", "dim")], [(_("重点客户：书面购车方案（报价）时限 {due}（leadcard quote {ref} --price 价格）")
+                                                .format(due=f"{item.plan_due:%m-%d %H:%M}", ref=card.ref), "yellow")])
     lines.append(grid.render())
     sys.stdout.write("\n".join(lines + _waiting_lines(today, bold)) + "\n")
 

@@ -600,6 +600,18 @@ class Store:
     def insert_grade_change(self, values: dict) -> None:
         self.insert_row("grade_changes", values)
 
+    def judgements(self, card_ids: list[int]) -> dict[int, list[tuple[datetime, str]]]:
+        """Each card's grade history that counts (not judged at a follow-up since withdrawn): (when,
+        the grade), in time order; a list's worth of cards in one query through the cards' index."""
+        found: dict[int, list[tuple[datetime, str]]] = {}
+        for start in range(0, len(card_ids), 500):
+            batch = card_ids[start:start + 500]
+            for card_id, at, grade in self.values(
+                    f"SELECT g.card_id, g.at, g.to_grade FROM grade_changes g WHERE g.card_id IN "
+                    f"({','.join('?' * len(batch))}) AND {grade_counts('g')} ORDER BY g.card_id, g.at, g.id", batch):
+                found.setdefault(card_id, []).append((self.dt(at), grade))
+        return found
+
     def grade_changes(self, card_id: int) -> list[GradeChange]:
         rows = self.conn.execute(
             f"SELECT g.*, u.name AS by_name, f.seq AS followup_seq, NOT {grade_counts('g')} AS withdrawn "
