@@ -4,7 +4,7 @@ purchase plan — a quote — within two days of being judged one (the dealer gr
 
 import pytest
 
-from conftest import sales_floor
+from conftest import sales_floor, sqlite_only
 
 MADE = "2026-05-04T10:00:00"
 
@@ -204,3 +204,15 @@ def test_the_store_s_key_grades_and_days_set_the_morning_list_s_plans_too(floor,
     policy.write_text('[audit.purchase-plan-late]\ngrades = ["A"]\nlimit_days = 3\n', encoding="utf-8")
     floor.ok("init", "--policy-file", str(policy), user="赵经理")
     assert plans_due(floor) == {"A00001": None, "A00002": "2026-05-07T10:00:00+08:00"}
+
+
+@sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
+def test_the_morning_list_reads_its_key_customers_grade_histories_through_the_cards_index(floor):
+    from zoneinfo import ZoneInfo
+
+    from leadcard.store import Store, judgements_query
+
+    store = Store.open(floor.db, ZoneInfo("Asia/Shanghai"))
+    plan = store._plan(*judgements_query([1, 2, 3]))
+    store.close()
+    assert "grade_changes_card (card_id=?)" in plan and "SCAN grade_changes" not in plan, plan

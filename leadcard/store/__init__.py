@@ -605,10 +605,7 @@ class Store:
         the grade), in time order; a list's worth of cards in one query through the cards' index."""
         found: dict[int, list[tuple[datetime, str]]] = {}
         for start in range(0, len(card_ids), 500):
-            batch = card_ids[start:start + 500]
-            for card_id, at, grade in self.values(
-                    f"SELECT g.card_id, g.at, g.to_grade FROM grade_changes g WHERE g.card_id IN "
-                    f"({','.join('?' * len(batch))}) AND {grade_counts('g')} ORDER BY g.card_id, g.at, g.id", batch):
+            for card_id, at, grade in self.values(*judgements_query(card_ids[start:start + 500])):
                 found.setdefault(card_id, []).append((self.dt(at), grade))
         return found
 
@@ -693,3 +690,8 @@ def sql_value(value):
 def _user(row: sqlite3.Row) -> User:
     return User(row["id"], row["name"], Role(row["role"]), row["team"], bool(row["active"]), row["login"])
 
+
+def judgements_query(card_ids: Sequence[int]) -> tuple[str, list]:
+    """`Store.judgements`' query, for the test that guards its index."""
+    return (f"SELECT g.card_id, g.at, g.to_grade FROM grade_changes g WHERE g.card_id IN "
+            f"({','.join('?' * len(card_ids))}) AND {grade_counts('g')} ORDER BY g.card_id, g.at, g.id", list(card_ids))
