@@ -13,7 +13,7 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 TYPED = ("张三", "李四", "王五", "赵六", "王芳", "李强", "孙丽", "钱主管", "赵经理", "一组", "二组", "凯美瑞", "汉兰达",
          "客户想先看配置单", "周末带太太来", "发配置单并约试驾", "价格", "意向客户", "名单.csv")
 # Typed as they are in either language: grades, statuses, options, commands, the store's file formats.
-KEPT = {"leadcard", "csv", "json", "xlsx", "md", "skip-bad", "limit", "all", "ISO", "UTF", "GBK", "GB"}
+KEPT = {"leadcard", "quote", "csv", "json", "xlsx", "md", "skip-bad", "limit", "all", "ISO", "UTF", "GBK", "GB"}
 
 
 def english_words(text: str) -> list[str]:
