@@ -216,3 +216,9 @@ def test_the_morning_list_reads_its_key_customers_grade_histories_through_the_ca
     plan = store._plan(*judgements_query([1, 2, 3]))
     store.close()
     assert "grade_changes_card (card_id=?)" in plan and "SCAN grade_changes" not in plan, plan
+
+
+def test_a_quote_given_at_the_very_moment_audited_is_seen(floor):
+    quote(floor, "2026-05-07T10:00:00")
+    [finding] = found(floor, "2026-05-07T10:00:00")
+    assert "后才第一次报价（05-07）" in finding["message"]
